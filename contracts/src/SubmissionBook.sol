@@ -1,0 +1,301 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {Schedule, Role, Window} from "./lib/TaskTypes.sol";
+import {ScheduleLib} from "./lib/ScheduleLib.sol";
+import {ScorePacking} from "./lib/ScorePacking.sol";
+import {ITaskRegistry} from "./interfaces/ITaskRegistry.sol";
+import {IStakeManager} from "./interfaces/IStakeManager.sol";
+import {ISubmissionBook, Column} from "./interfaces/ISubmissionBook.sol";
+
+/// @title SubmissionBook
+/// @notice Sealed model submissions and commit-reveal scores (SPEC section 2.2-2.3).
+/// @dev Commitments bind task, epoch and sender, so a copied commitment or a replayed reveal
+/// fails. Scores are stored packed (see ScorePacking) in the order validators revealed.
+contract SubmissionBook is ISubmissionBook {
+    using ScheduleLib for Schedule;
+
+    struct Seal {
+        bytes32 commitment;
+        uint64 seq;
+        uint64 blockNumber;
+        bool revealed;
+    }
+
+    struct Submission {
+        address trainer;
+        uint32 epoch;
+        bool duplicate;
+        uint64 sealSeq;
+        uint64 sealBlock;
+        bytes32 artifactHash;
+        bytes32 wmCommit;
+    }
+
+    ITaskRegistry public immutable registry;
+    IStakeManager public immutable stakes;
+
+    /// @notice Global seal counter: the order in which seals happened, used for tie-breaks.
+    uint64 public sealCount;
+
+    mapping(uint256 => mapping(uint256 => mapping(address => Seal))) internal _seals;
+    mapping(uint256 => Submission[]) internal _submissions;
+    mapping(uint256 => mapping(uint256 => uint32[])) internal _epochSubmissions;
+    mapping(uint256 => address[]) internal _submitters;
+    mapping(uint256 => mapping(address => uint32)) internal _latestPlusOne;
+    mapping(uint256 => mapping(bytes32 => uint32)) internal _firstByHashPlusOne;
+    mapping(uint256 => mapping(uint256 => mapping(address => bytes32))) public scoreCommitOf;
+    mapping(uint256 => mapping(uint256 => address[])) internal _revealers;
+    /// @dev Score word `w` of the epoch's `j`-th revealer at key `j << 4 | w` (n <= 256 columns
+    /// make at most 16 words). A flat mapping: finalization reads each word with one SLOAD.
+    mapping(uint256 => mapping(uint256 => mapping(uint256 => uint256))) internal _scoreWords;
+    mapping(uint256 => mapping(uint256 => mapping(address => bool))) public scoresRevealed;
+
+    event SubmissionSealed(
+        uint256 indexed taskId, uint256 indexed epoch, address indexed trainer, bytes32 commitment, uint64 seq
+    );
+    event SubmissionRevealed(
+        uint256 indexed taskId,
+        uint256 indexed epoch,
+        address indexed trainer,
+        uint256 submissionId,
+        bytes32 artifactHash,
+        bytes32 wmCommit,
+        bool duplicate
+    );
+    event DuplicateFlagged(uint256 indexed taskId, uint256 indexed submissionId, uint256 original);
+    event ScoresCommitted(uint256 indexed taskId, uint256 indexed epoch, address indexed validator, bytes32 commitment);
+    event ScoresRevealed(uint256 indexed taskId, uint256 indexed epoch, address indexed validator, uint256[] words);
+
+    error WrongWindow(Window expected, Window current);
+    error NotEligible();
+    error EmptyCommitment();
+    error NoSeal();
+    error AlreadyRevealed();
+    error CommitmentMismatch();
+    error EmptyArtifact();
+    error FinalEvalUnsettled();
+    error NoScoreCommit();
+
+    constructor(ITaskRegistry registry_, IStakeManager stakes_) {
+        registry = registry_;
+        stakes = stakes_;
+    }
+
+    // ---------------------------------------------------------------- trainers
+
+    /// @notice Seals a submission: `keccak256(abi.encode(task, epoch, trainer, artifactHash,
+    /// wmCommit, salt))`. Sealing again in the window replaces the seal (and its place in line).
+    function sealSubmission(uint256 taskId, bytes32 commitment) external {
+        uint256 epoch = _inWindow(taskId, Window.Seal);
+        if (commitment == 0) revert EmptyCommitment();
+        if (!stakes.isEligible(taskId, msg.sender, Role.Trainer, epoch)) revert NotEligible();
+        uint64 seq = ++sealCount;
+        _seals[taskId][epoch][msg.sender] =
+            Seal({commitment: commitment, seq: seq, blockNumber: uint64(block.number), revealed: false});
+        emit SubmissionSealed(taskId, epoch, msg.sender, commitment, seq);
+    }
+
+    /// @notice Opens the caller's seal of the current epoch; only revealed submissions are scored.
+    /// @return submissionId the submission's index in the task
+    function revealSubmission(uint256 taskId, bytes32 artifactHash, bytes32 wmCommit, bytes32 salt)
+        external
+        returns (uint256 submissionId)
+    {
+        uint256 epoch = _inWindow(taskId, Window.Reveal);
+        Seal storage seal = _seals[taskId][epoch][msg.sender];
+        if (seal.commitment == 0) revert NoSeal();
+        if (seal.revealed) revert AlreadyRevealed();
+        if (keccak256(abi.encode(taskId, epoch, msg.sender, artifactHash, wmCommit, salt)) != seal.commitment) {
+            revert CommitmentMismatch();
+        }
+        if (artifactHash == 0) revert EmptyArtifact();
+        if (!stakes.isEligible(taskId, msg.sender, Role.Trainer, epoch)) revert NotEligible();
+        seal.revealed = true;
+
+        Submission[] storage subs = _submissions[taskId];
+        submissionId = subs.length;
+        bool duplicate = _checkDuplicate(taskId, artifactHash, seal.seq, submissionId);
+        subs.push(
+            Submission({
+                trainer: msg.sender,
+                epoch: uint32(epoch),
+                duplicate: duplicate,
+                sealSeq: seal.seq,
+                sealBlock: seal.blockNumber,
+                artifactHash: artifactHash,
+                wmCommit: wmCommit
+            })
+        );
+        _epochSubmissions[taskId][epoch].push(uint32(submissionId));
+        if (_latestPlusOne[taskId][msg.sender] == 0) _submitters[taskId].push(msg.sender);
+        _latestPlusOne[taskId][msg.sender] = uint32(submissionId + 1);
+        emit SubmissionRevealed(taskId, epoch, msg.sender, submissionId, artifactHash, wmCommit, duplicate);
+    }
+
+    /// @dev A copy of another trainer's earlier-sealed artifact is a duplicate (scored 0). Reveal
+    /// order can differ from seal order inside an epoch, so an earlier reveal may be the copy.
+    /// Resubmitting one's own artifact is not copying.
+    function _checkDuplicate(uint256 taskId, bytes32 artifactHash, uint64 seq, uint256 id)
+        internal
+        returns (bool duplicate)
+    {
+        uint32 firstPlusOne = _firstByHashPlusOne[taskId][artifactHash];
+        if (firstPlusOne == 0) {
+            _firstByHashPlusOne[taskId][artifactHash] = uint32(id + 1);
+            return false;
+        }
+        Submission storage first = _submissions[taskId][firstPlusOne - 1];
+        if (first.trainer == msg.sender) return false;
+        if (first.sealSeq < seq) return true;
+        first.duplicate = true;
+        _firstByHashPlusOne[taskId][artifactHash] = uint32(id + 1);
+        emit DuplicateFlagged(taskId, firstPlusOne - 1, id);
+        return false;
+    }
+
+    // ---------------------------------------------------------------- validators
+
+    /// @notice Commits scores: `keccak256(abi.encode(task, epoch, validator, words, salt))` where
+    /// `words` are the packed scores of the epoch's columns in list order (see ScorePacking).
+    function commitScores(uint256 taskId, bytes32 commitment) external {
+        uint256 epoch = _inWindow(taskId, Window.ScoreCommit);
+        if (commitment == 0) revert EmptyCommitment();
+        if (!stakes.isEligible(taskId, msg.sender, Role.Validator, epoch)) revert NotEligible();
+        if (epoch >= registry.schedule(taskId).submissionEpochs && !registry.finalEvalSettled(taskId)) {
+            revert FinalEvalUnsettled();
+        }
+        scoreCommitOf[taskId][epoch][msg.sender] = commitment;
+        emit ScoresCommitted(taskId, epoch, msg.sender, commitment);
+    }
+
+    /// @notice Reveals committed scores: one per column of the epoch, each 0..10000.
+    function revealScores(uint256 taskId, uint256[] calldata words, bytes32 salt) external {
+        uint256 epoch = _inWindow(taskId, Window.ScoreReveal);
+        bytes32 commitment = scoreCommitOf[taskId][epoch][msg.sender];
+        if (commitment == 0) revert NoScoreCommit();
+        if (scoresRevealed[taskId][epoch][msg.sender]) revert AlreadyRevealed();
+        if (keccak256(abi.encode(taskId, epoch, msg.sender, words, salt)) != commitment) revert CommitmentMismatch();
+        ScorePacking.validate(words, columnCount(taskId, epoch));
+        scoresRevealed[taskId][epoch][msg.sender] = true;
+        address[] storage revealers = _revealers[taskId][epoch];
+        mapping(uint256 => uint256) storage slots = _scoreWords[taskId][epoch];
+        uint256 base = revealers.length << 4;
+        for (uint256 w; w < words.length; ++w) {
+            slots[base | w] = words[w];
+        }
+        revealers.push(msg.sender);
+        emit ScoresRevealed(taskId, epoch, msg.sender, words);
+    }
+
+    // ---------------------------------------------------------------- views
+
+    /// @notice Number of columns scored in `epoch`: its revealed submissions in the submission
+    /// phase; every trainer that ever revealed (its latest submission) in the final phase.
+    function columnCount(uint256 taskId, uint256 epoch) public view returns (uint256) {
+        if (epoch < registry.schedule(taskId).submissionEpochs) return _epochSubmissions[taskId][epoch].length;
+        return _submitters[taskId].length;
+    }
+
+    /// @notice The columns of `epoch` in list order: the order validators' scores follow.
+    function columns(uint256 taskId, uint256 epoch) external view returns (Column[] memory out) {
+        Submission[] storage subs = _submissions[taskId];
+        if (epoch < registry.schedule(taskId).submissionEpochs) {
+            uint32[] storage ids = _epochSubmissions[taskId][epoch];
+            out = new Column[](ids.length);
+            for (uint256 i; i < ids.length; ++i) {
+                out[i] = _column(subs[ids[i]], ids[i]);
+            }
+        } else {
+            address[] storage trainers = _submitters[taskId];
+            out = new Column[](trainers.length);
+            for (uint256 i; i < trainers.length; ++i) {
+                uint32 id = _latestPlusOne[taskId][trainers[i]] - 1;
+                out[i] = _column(subs[id], id);
+            }
+        }
+    }
+
+    function _column(Submission storage sub, uint32 id) internal view returns (Column memory) {
+        return Column({trainer: sub.trainer, sealSeq: sub.sealSeq, duplicate: sub.duplicate, submissionId: id});
+    }
+
+    function revealersOf(uint256 taskId, uint256 epoch) external view returns (address[] memory) {
+        return _revealers[taskId][epoch];
+    }
+
+    function revealerCount(uint256 taskId, uint256 epoch) external view returns (uint256) {
+        return _revealers[taskId][epoch].length;
+    }
+
+    /// @notice Revealers `[from, from + count)` of `epoch`, so large epochs can be read in parts.
+    function revealersSlice(uint256 taskId, uint256 epoch, uint256 from, uint256 count)
+        external
+        view
+        returns (address[] memory out)
+    {
+        address[] storage all = _revealers[taskId][epoch];
+        out = new address[](count);
+        for (uint256 i; i < count; ++i) {
+            out[i] = all[from + i];
+        }
+    }
+
+    /// @notice Packed score words `[fromWord, fromWord + wordCount)` of every revealer of
+    /// `epoch`, revealer-major: entry `j * wordCount + w`.
+    function scoreBlock(uint256 taskId, uint256 epoch, uint256 fromWord, uint256 wordCount)
+        external
+        view
+        returns (uint256[] memory out)
+    {
+        uint256 m = _revealers[taskId][epoch].length;
+        out = new uint256[](m * wordCount);
+        mapping(uint256 => uint256) storage slots = _scoreWords[taskId][epoch];
+        for (uint256 j; j < m; ++j) {
+            for (uint256 w; w < wordCount; ++w) {
+                out[j * wordCount + w] = slots[(j << 4) | (fromWord + w)];
+            }
+        }
+    }
+
+    /// @notice The packed scores the epoch's `revealerIndex`-th revealer gave.
+    function scoresOf(uint256 taskId, uint256 epoch, uint256 revealerIndex) external view returns (uint256[] memory out) {
+        out = new uint256[](ScorePacking.wordsFor(columnCount(taskId, epoch)));
+        for (uint256 w; w < out.length; ++w) {
+            out[w] = _scoreWords[taskId][epoch][(revealerIndex << 4) | w];
+        }
+    }
+
+    function getSubmission(uint256 taskId, uint256 submissionId) external view returns (Submission memory) {
+        return _submissions[taskId][submissionId];
+    }
+
+    function submissionCount(uint256 taskId) external view returns (uint256) {
+        return _submissions[taskId].length;
+    }
+
+    function epochSubmissionIds(uint256 taskId, uint256 epoch) external view returns (uint32[] memory) {
+        return _epochSubmissions[taskId][epoch];
+    }
+
+    function submittersOf(uint256 taskId) external view returns (address[] memory) {
+        return _submitters[taskId];
+    }
+
+    /// @return exists whether `trainer` has revealed a submission in the task
+    /// @return submissionId its latest one
+    function latestSubmission(uint256 taskId, address trainer) external view returns (bool exists, uint256 submissionId) {
+        uint32 plusOne = _latestPlusOne[taskId][trainer];
+        return (plusOne != 0, plusOne == 0 ? 0 : plusOne - 1);
+    }
+
+    function getSeal(uint256 taskId, uint256 epoch, address trainer) external view returns (Seal memory) {
+        return _seals[taskId][epoch][trainer];
+    }
+
+    function _inWindow(uint256 taskId, Window expected) internal view returns (uint256 epoch) {
+        Window current;
+        (current, epoch) = registry.schedule(taskId).windowAt(block.timestamp);
+        if (current != expected) revert WrongWindow(expected, current);
+    }
+}

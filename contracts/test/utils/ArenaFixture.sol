@@ -1,0 +1,186 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {Test} from "forge-std/Test.sol";
+import {ArenaToken} from "../../src/ArenaToken.sol";
+import {TaskRegistry} from "../../src/TaskRegistry.sol";
+import {StakeManager} from "../../src/StakeManager.sol";
+import {SubmissionBook} from "../../src/SubmissionBook.sol";
+import {RewardEngine} from "../../src/RewardEngine.sol";
+import {
+    TaskParams, RewardParams, StakeRules, ChallengeParams, Role, Schedule
+} from "../../src/lib/TaskTypes.sol";
+import {ScheduleLib} from "../../src/lib/ScheduleLib.sol";
+
+/// @notice Deploys the whole protocol and drives tasks through their windows.
+abstract contract ArenaFixture is Test {
+    using ScheduleLib for Schedule;
+
+    uint256 internal constant WAD = 1e18;
+    uint256 internal constant REJECT_QUORUM = 10_000e18;
+    uint256 internal constant MIN_REVIEW = 60;
+
+    ArenaToken internal token;
+    TaskRegistry internal registry;
+    StakeManager internal stakes;
+    SubmissionBook internal book;
+    RewardEngine internal engine;
+    address internal creator = makeAddr("creator");
+    address internal challenger = makeAddr("challengeModule");
+
+    function setUp() public virtual {
+        vm.warp(1_700_000_000);
+        token = new ArenaToken(address(this), 0);
+        registry = new TaskRegistry(token, REJECT_QUORUM, MIN_REVIEW);
+        stakes = new StakeManager(token, registry);
+        book = new SubmissionBook(registry, stakes);
+        engine = deployEngine();
+        registry.bind(address(engine), address(stakes));
+        stakes.bind(address(engine), challenger);
+    }
+
+    function deployEngine() internal virtual returns (RewardEngine) {
+        return new RewardEngine(registry, stakes, book);
+    }
+
+    function defaultParams() internal view returns (TaskParams memory p) {
+        p.modelSpec = keccak256("spec");
+        p.trainData = keccak256("train");
+        p.evalData = keccak256("eval");
+        p.finalEvalCommit = keccak256(abi.encode(keccak256("final"), bytes32("salt")));
+        p.reviewPeriod = 100;
+        p.startTime = uint64(block.timestamp + 200);
+        p.epochLength = 1000;
+        p.submissionEpochs = 3;
+        p.finalEpochs = 1;
+        p.challengeEpochs = 1;
+        p.sealEnd = 5000;
+        p.revealEnd = 6000;
+        p.commitEnd = 8500;
+        p.finalCommitEnd = 7000;
+        p.rewardPerEpoch = 1000e18;
+        p.reward = RewardParams({gamma: 0.7e18, q: 0.85e18, alphaT: 1e18, alphaV: 1e18, lambdaV: 20e18});
+        p.stakeRules = StakeRules({
+            minTrainerStake: 10e18,
+            minValidatorStake: 10e18,
+            maxTrainers: 256,
+            maxValidators: 512,
+            sigmaCooldown: 2
+        });
+        p.challenge = ChallengeParams({bond: 100e18, responseTime: 1 days, slashBps: 5000});
+    }
+
+    function fund(address who, uint256 amount) internal {
+        token.faucet(who, amount);
+        vm.startPrank(who);
+        token.approve(address(registry), type(uint256).max);
+        token.approve(address(stakes), type(uint256).max);
+        vm.stopPrank();
+    }
+
+    function createTask(TaskParams memory p) internal returns (uint256 taskId) {
+        fund(creator, uint256(p.rewardPerEpoch) * (p.submissionEpochs + p.finalEpochs));
+        vm.prank(creator);
+        taskId = registry.createTask(p);
+    }
+
+    function keyOf(address who) internal pure returns (bytes32) {
+        return keccak256(abi.encode("key", who));
+    }
+
+    function joinTrainer(uint256 taskId, address who, uint256 amount, uint256 sigma) internal {
+        fund(who, amount);
+        vm.prank(who);
+        stakes.join(taskId, Role.Trainer, amount, sigma, keyOf(who));
+    }
+
+    function joinValidator(uint256 taskId, address who, uint256 amount, uint256 sigma) internal {
+        fund(who, amount);
+        vm.prank(who);
+        stakes.join(taskId, Role.Validator, amount, sigma, bytes32(0));
+    }
+
+    function delegateTo(uint256 taskId, address delegator, address delegatee, uint256 amount) internal {
+        fund(delegator, amount);
+        vm.prank(delegator);
+        stakes.delegate(taskId, delegatee, amount);
+    }
+
+    function warpTo(uint256 taskId, uint256 epoch, uint256 bps) internal {
+        Schedule memory s = registry.schedule(taskId);
+        vm.warp(s.epochStart(epoch) + (uint256(s.epochLength) * bps) / 10_000);
+    }
+
+    function sealHash(uint256 taskId, uint256 epoch, address trainer, bytes32 artifact, bytes32 wm, bytes32 salt)
+        internal
+        pure
+        returns (bytes32)
+    {
+        return keccak256(abi.encode(taskId, epoch, trainer, artifact, wm, salt));
+    }
+
+    function artifactOf(address trainer, uint256 epoch) internal pure returns (bytes32) {
+        return keccak256(abi.encode("artifact", trainer, epoch));
+    }
+
+    /// @notice Seals and reveals one submission per trainer in `epoch` (submission phase).
+    function submitAll(uint256 taskId, uint256 epoch, address[] memory trainers) internal {
+        warpTo(taskId, epoch, 100);
+        for (uint256 i; i < trainers.length; ++i) {
+            bytes32 a = artifactOf(trainers[i], epoch);
+            vm.prank(trainers[i]);
+            book.sealSubmission(taskId, sealHash(taskId, epoch, trainers[i], a, bytes32(i + 1), bytes32(i)));
+        }
+        warpTo(taskId, epoch, 5500);
+        for (uint256 i; i < trainers.length; ++i) {
+            vm.prank(trainers[i]);
+            book.revealSubmission(taskId, artifactOf(trainers[i], epoch), bytes32(i + 1), bytes32(i));
+        }
+    }
+
+    function pack(uint256[] memory scores) internal pure returns (uint256[] memory words) {
+        words = new uint256[]((scores.length + 15) / 16);
+        for (uint256 i; i < scores.length; ++i) {
+            words[i / 16] |= scores[i] << ((i % 16) * 16);
+        }
+    }
+
+    /// @notice Commits and reveals scores[j] (bps per column) for every validator in `epoch`.
+    function scoreAll(uint256 taskId, uint256 epoch, address[] memory validators, uint256[][] memory scores)
+        internal
+    {
+        Schedule memory s = registry.schedule(taskId);
+        bool fin = epoch >= s.submissionEpochs;
+        warpTo(taskId, epoch, fin ? 100 : 6100);
+        for (uint256 j; j < validators.length; ++j) {
+            uint256[] memory words = pack(scores[j]);
+            vm.prank(validators[j]);
+            book.commitScores(taskId, keccak256(abi.encode(taskId, epoch, validators[j], words, bytes32(j))));
+        }
+        warpTo(taskId, epoch, fin ? 7100 : 8600);
+        for (uint256 j; j < validators.length; ++j) {
+            vm.prank(validators[j]);
+            book.revealScores(taskId, pack(scores[j]), bytes32(j));
+        }
+    }
+
+    /// @notice Finalizes the task's next epoch; returns the gas of the largest call and the calls.
+    function finalizeEpoch(uint256 taskId) internal returns (uint256 maxGas, uint256 calls) {
+        bool done;
+        while (!done) {
+            uint256 g = gasleft();
+            (, done) = engine.finalize(taskId);
+            g -= gasleft();
+            if (g > maxGas) maxGas = g;
+            ++calls;
+            require(calls < 200, "finalize does not terminate");
+        }
+    }
+
+    function addrs(string memory prefix, uint256 count) internal returns (address[] memory out) {
+        out = new address[](count);
+        for (uint256 i; i < count; ++i) {
+            out[i] = makeAddr(string.concat(prefix, vm.toString(i)));
+        }
+    }
+}

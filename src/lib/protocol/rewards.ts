@@ -97,6 +97,9 @@ export const LIMITS = {
   rewardCap: 2n ** 128n,
 } as const;
 
+/** Scores on chain are whole multiples of 1e-4 (basis points of a basis point: 0..10000). */
+export const SCORE_UNIT = 10n ** 14n;
+
 /** Step 5 shifts each column's validator weights down to a total of at most this many bits. */
 const COLUMN_TOTAL_BITS = 128;
 
@@ -175,7 +178,8 @@ export function trainerPools(
 /**
  * Step 5 (weights): A_j = sum_i F_ji with v_ji = exp(lambdaV (1 - D_ji)) sa_j, shifted right so
  * the column total has at most 128 bits (the chain then needs no 512-bit products), and
- * F_ji = floor(v'_ji 1e36 / Z'_i). Also each validator's displayed distance sum_i D_ji / n.
+ * F_ji = floor(v'_ji 1e36 / Z'_i) with Z'_i = Z_i >> k_i. Also each validator's displayed
+ * distance, sum_i floor(D_ji / 1e-4) 1e-4 / n as the chain computes it.
  * Needs n >= 1 and m >= 1.
  */
 export function validatorWeights(
@@ -193,17 +197,18 @@ export function validatorWeights(
     const ri = at(aggregates, i);
     const v = scores.map((row, j) => {
       const d = absDiff(ri, at(row, i));
-      distances[j] = at(distances, j) + d;
+      // The chain accumulates distances in whole score units (1e-4) to fit its scratch slot.
+      distances[j] = at(distances, j) + d / SCORE_UNIT;
       return expWad(mulDiv(lambdaV, WAD - d, WAD)) * at(sa, j);
     });
-    const shift = BigInt(Math.max(0, bitLength(sum(v)) - COLUMN_TOTAL_BITS));
-    const shifted = v.map((vji) => vji >> shift);
-    const Z = sum(shifted);
-    shifted.forEach((vji, j) => {
-      weights[j] = at(weights, j) + mulDiv(vji, WAD2, Z);
+    const Z = sum(v);
+    const shift = BigInt(Math.max(0, bitLength(Z) - COLUMN_TOTAL_BITS));
+    const Zs = Z >> shift;
+    v.forEach((vji, j) => {
+      weights[j] = at(weights, j) + mulDiv(vji >> shift, WAD2, Zs);
     });
   }
-  return { weights, distances: distances.map((d) => d / BigInt(n)) };
+  return { weights, distances: distances.map((d) => (d * SCORE_UNIT) / BigInt(n)) };
 }
 
 /** Step 5 (pools): Q_j = floor(R_V A_j / (n 1e36)); n >= 1. */

@@ -1,0 +1,96 @@
+// The record of where the protocol lives on a chain, as stored in deployments/<chainId>.json.
+import { getAddress, isAddress, type Address } from 'viem';
+
+export interface ProtocolContracts {
+  token: Address;
+  taskRegistry: Address;
+  stakeManager: Address;
+  submissionBook: Address;
+  rewardEngine: Address;
+}
+
+export interface ProtocolConfig {
+  /** Objection tokens (wei) that reject a task under review. */
+  rejectQuorum: bigint;
+  /** Shortest review period a task may choose, seconds. */
+  minReviewPeriod: bigint;
+  /** Tokens minted to the treasury at deployment (wei). */
+  initialSupply: bigint;
+  treasury: Address;
+}
+
+export interface Deployment {
+  chainId: number;
+  deployer: Address;
+  /** Block of the first deployment transaction: clients read logs from here. */
+  fromBlock: bigint;
+  contracts: ProtocolContracts;
+  config: ProtocolConfig;
+}
+
+const CONTRACT_KEYS = ['token', 'taskRegistry', 'stakeManager', 'submissionBook', 'rewardEngine'] as const;
+
+export function serializeDeployment(d: Deployment): string {
+  return `${JSON.stringify(
+    {
+      chainId: d.chainId,
+      deployer: d.deployer,
+      fromBlock: d.fromBlock.toString(),
+      contracts: d.contracts,
+      config: {
+        rejectQuorum: d.config.rejectQuorum.toString(),
+        minReviewPeriod: d.config.minReviewPeriod.toString(),
+        initialSupply: d.config.initialSupply.toString(),
+        treasury: d.config.treasury,
+      },
+    },
+    null,
+    2,
+  )}\n`;
+}
+
+/** Parses and checks a deployments file; a malformed one is an error naming the field. */
+export function parseDeployment(text: string, source = 'deployment'): Deployment {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (cause) {
+    throw new Error(`${source}: not valid JSON`, { cause });
+  }
+  const obj = record(raw, source);
+  const contracts = record(obj.contracts, `${source}.contracts`);
+  const config = record(obj.config, `${source}.config`);
+  const chainId = obj.chainId;
+  if (typeof chainId !== 'number' || !Number.isSafeInteger(chainId) || chainId <= 0) {
+    throw new Error(`${source}.chainId: must be a positive integer`);
+  }
+  return {
+    chainId,
+    deployer: address(obj.deployer, `${source}.deployer`),
+    fromBlock: integer(obj.fromBlock, `${source}.fromBlock`),
+    contracts: Object.fromEntries(
+      CONTRACT_KEYS.map((k) => [k, address(contracts[k], `${source}.contracts.${k}`)]),
+    ) as unknown as ProtocolContracts,
+    config: {
+      rejectQuorum: integer(config.rejectQuorum, `${source}.config.rejectQuorum`),
+      minReviewPeriod: integer(config.minReviewPeriod, `${source}.config.minReviewPeriod`),
+      initialSupply: integer(config.initialSupply, `${source}.config.initialSupply`),
+      treasury: address(config.treasury, `${source}.config.treasury`),
+    },
+  };
+}
+
+function record(v: unknown, field: string): Record<string, unknown> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error(`${field}: must be an object`);
+  return v as Record<string, unknown>;
+}
+
+function address(v: unknown, field: string): Address {
+  if (typeof v !== 'string' || !isAddress(v)) throw new Error(`${field}: must be an address`);
+  return getAddress(v);
+}
+
+function integer(v: unknown, field: string): bigint {
+  if (typeof v !== 'string' || !/^\d+$/.test(v)) throw new Error(`${field}: must be a decimal integer string`);
+  return BigInt(v);
+}

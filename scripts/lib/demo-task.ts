@@ -1,0 +1,56 @@
+// The local stack's demo task: short epochs so a whole task lifecycle fits in a coffee break,
+// with the SPEC's default windows and reward parameters.
+import { parseEther, type Hex } from 'viem';
+import { DEFAULT_REWARD_PARAMS, DEFAULT_WINDOWS } from '../../src/lib/chain/task-defaults.ts';
+import type { DemoHashes } from './demo-content.ts';
+
+export interface DemoTaskInput {
+  /** Chain time the schedule is laid out from (latest block timestamp). */
+  now: bigint;
+  epochSeconds: number;
+  reviewSeconds: number;
+  hashes: DemoHashes;
+  finalEvalCommit: Hex;
+}
+
+/** Slack between the end of review and epoch 0, so the creation transaction can land late. */
+export const START_SLACK_SECONDS = 10n;
+
+export const DEMO_EPOCHS = { submission: 3, final: 1, challenge: 1 } as const;
+export const DEMO_REWARD_PER_EPOCH = parseEther('1000');
+
+export function demoTaskParams(input: DemoTaskInput) {
+  return {
+    modelSpec: input.hashes.modelSpec,
+    trainData: input.hashes.trainData,
+    evalData: input.hashes.evalData,
+    finalEvalCommit: input.finalEvalCommit,
+    startTime: input.now + BigInt(input.reviewSeconds) + START_SLACK_SECONDS,
+    epochLength: input.epochSeconds,
+    reviewPeriod: input.reviewSeconds,
+    submissionEpochs: DEMO_EPOCHS.submission,
+    finalEpochs: DEMO_EPOCHS.final,
+    challengeEpochs: DEMO_EPOCHS.challenge,
+    ...DEFAULT_WINDOWS,
+    rewardPerEpoch: DEMO_REWARD_PER_EPOCH,
+    reward: { ...DEFAULT_REWARD_PARAMS },
+    stakeRules: {
+      minTrainerStake: parseEther('10'),
+      minValidatorStake: parseEther('10'),
+      maxTrainers: 256,
+      maxValidators: 512,
+      sigmaCooldown: 2,
+    },
+    challenge: {
+      bond: parseEther('100'),
+      // A challenged trainer gets one epoch to answer with its ownership proof.
+      responseTime: input.epochSeconds,
+      slashBps: 2_000,
+    },
+  } as const;
+}
+
+/** What the creator deposits: the reward of every scoring epoch. */
+export function demoDeposit(): bigint {
+  return DEMO_REWARD_PER_EPOCH * BigInt(DEMO_EPOCHS.submission + DEMO_EPOCHS.final);
+}

@@ -1,0 +1,86 @@
+// Finalizes every task's scoring epochs as they end, as a public-chain keeper bot would, so the
+// local stack books rewards without anyone clicking. One pass at a time; errors are logged and
+// the next pass retries.
+import { parseEventLogs, type PublicClient } from 'viem';
+import { rewardEngineAbi, taskRegistryAbi } from '../../src/lib/chain/abi.generated.ts';
+import type { DeployWallet } from '../../src/lib/chain/deploy.ts';
+import type { Deployment } from '../../src/lib/chain/deployments.ts';
+import { finalizationState } from '../../src/lib/chain/finalization.ts';
+import { formatTokens } from '../../src/lib/format.ts';
+
+export interface Keeper {
+  stop(): void;
+}
+
+export interface KeeperOptions {
+  client: PublicClient;
+  wallet: DeployWallet;
+  deployment: Deployment;
+  log: (line: string) => void;
+  intervalMs?: number;
+}
+
+export function startKeeper(opts: KeeperOptions): Keeper {
+  const { client, wallet, deployment, log } = opts;
+  const { taskRegistry, rewardEngine } = deployment.contracts;
+  const finished = new Set<bigint>();
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let lastError = '';
+
+  async function finalizeStep(taskId: bigint): Promise<void> {
+    const hash = await wallet.writeContract({
+      address: rewardEngine,
+      abi: rewardEngineAbi,
+      functionName: 'finalize',
+      args: [taskId],
+    });
+    const receipt = await client.waitForTransactionReceipt({ hash });
+    if (receipt.status !== 'success') throw new Error(`finalize(${taskId}) reverted (tx ${hash})`);
+    for (const e of parseEventLogs({ abi: rewardEngineAbi, eventName: 'EpochFinalized', logs: receipt.logs })) {
+      const what = e.args.degenerate
+        ? 'nothing booked (no scored submission or validator): its reward rolls over'
+        : `booked ${formatTokens(e.args.booked)} ARENA`;
+      log(`keeper: task ${taskId} epoch ${e.args.epoch} finalized, ${what} (gas ${receipt.gasUsed})`);
+    }
+  }
+
+  async function pass(): Promise<void> {
+    const now = (await client.getBlock({ blockTag: 'latest' })).timestamp;
+    const count = await client.readContract({ address: taskRegistry, abi: taskRegistryAbi, functionName: 'taskCount' });
+    for (let id = 1n; id <= count && !stopped; id++) {
+      if (finished.has(id)) continue;
+      const [schedule, progress] = await Promise.all([
+        client.readContract({ address: taskRegistry, abi: taskRegistryAbi, functionName: 'schedule', args: [id] }),
+        client.readContract({ address: rewardEngine, abi: rewardEngineAbi, functionName: 'progressOf', args: [id] }),
+      ]);
+      const state = finalizationState(schedule, progress, now);
+      if (state.kind === 'due') await finalizeStep(id);
+      else if (state.kind === 'done' || state.kind === 'rejected') {
+        finished.add(id);
+        log(`keeper: task ${id} ${state.kind === 'done' ? 'has all scoring epochs finalized' : 'was rejected'}`);
+      }
+    }
+  }
+
+  async function loop(): Promise<void> {
+    try {
+      await pass();
+      lastError = '';
+    } catch (e) {
+      const message = (e as Error).message.split('\n')[0] ?? String(e);
+      // The same failure every two seconds would drown the log.
+      if (message !== lastError) log(`keeper: ${message} (retrying)`);
+      lastError = message;
+    }
+    if (!stopped) timer = setTimeout(loop, opts.intervalMs ?? 2_000);
+  }
+
+  void loop();
+  return {
+    stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+    },
+  };
+}

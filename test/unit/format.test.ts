@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { formatDuration, formatTokens, shortHex } from '../../src/lib/format.ts';
+
+describe('formatTokens', () => {
+  it.each([
+    [0n, '0'],
+    [10n ** 18n, '1'],
+    [1234567n * 10n ** 18n, '1,234,567'],
+    [1_500_000_000_000_000_000n, '1.5'],
+    [1_239_000_000_000_000_000n, '1.23'],
+    [1n, '0'],
+    [-2n * 10n ** 18n, '-2'],
+  ])('%i wei is %s', (wei, text) => {
+    expect(formatTokens(wei)).toBe(text);
+  });
+
+  it('keeps more decimals when asked, truncating rather than rounding', () => {
+    expect(formatTokens(1_999_900_000_000_000_000n, 3)).toBe('1.999');
+  });
+});
+
+describe('formatDuration', () => {
+  it.each([
+    [-5, '0 s'],
+    [0, '0 s'],
+    [59.9, '59 s'],
+    [60, '1 min 00 s'],
+    [245, '4 min 05 s'],
+    [3_600, '1 h 00 min'],
+    [7_620, '2 h 07 min'],
+    [86_400 * 3 + 3_600 * 4 + 5, '3 d 4 h'],
+  ])('%d s is %s', (s, text) => {
+    expect(formatDuration(s)).toBe(text);
+  });
+});
+
+describe('shortHex', () => {
+  it('shortens long hex and keeps short hex whole', () => {
+    expect(shortHex('0x1234567890abcdef')).toBe('0x1234…cdef');
+    expect(shortHex('0x123456789')).toBe('0x123456789');
+  });
+});

@@ -1,0 +1,58 @@
+import { readFileSync } from 'node:fs';
+import { parseEther } from 'viem';
+import { describe, expect, it } from 'vitest';
+import { DEMO_FILES, demoHashes, newFinalEvalSecret, sha256Hex } from '../../../scripts/lib/demo-content.ts';
+import { demoDeposit, demoTaskParams } from '../../../scripts/lib/demo-task.ts';
+import { finalEvalCommitment } from '../../../src/lib/chain/commitments.ts';
+
+describe('demoTaskParams', () => {
+  const hashes = demoHashes();
+  const p = demoTaskParams({ now: 1_000n, epochSeconds: 240, reviewSeconds: 45, hashes, finalEvalCommit: `0x${'11'.repeat(32)}` });
+
+  it('starts soon after a short review, with 3 + 1 + 1 epochs', () => {
+    expect(p.reviewPeriod).toBe(45);
+    expect(p.startTime).toBe(1_055n);
+    expect(p.epochLength).toBe(240);
+    expect([p.submissionEpochs, p.finalEpochs, p.challengeEpochs]).toEqual([3, 1, 1]);
+  });
+
+  it('uses the SPEC default windows and reward parameters', () => {
+    expect([p.sealEnd, p.revealEnd, p.commitEnd, p.finalCommitEnd]).toEqual([5000, 6000, 8500, 7000]);
+    expect(p.reward).toEqual({ gamma: parseEther('0.7'), q: parseEther('0.85'), alphaT: parseEther('1'), alphaV: parseEther('1'), lambdaV: parseEther('20') });
+  });
+
+  it('passes the contract checks on stakes and challenges', () => {
+    expect(p.stakeRules.minTrainerStake).toBeGreaterThanOrEqual(parseEther('1'));
+    expect(p.stakeRules.minValidatorStake).toBeGreaterThanOrEqual(parseEther('1'));
+    expect(p.stakeRules.maxTrainers).toBeLessThanOrEqual(256);
+    expect(p.stakeRules.maxValidators).toBeLessThanOrEqual(512);
+    expect(p.stakeRules.sigmaCooldown).toBeGreaterThan(0);
+    expect(p.challenge.slashBps).toBeLessThanOrEqual(10_000);
+    expect(p.challenge.responseTime).toBe(240);
+  });
+
+  it('deposits the reward of the four scoring epochs', () => {
+    expect(p.rewardPerEpoch).toBe(parseEther('1000'));
+    expect(demoDeposit()).toBe(parseEther('4000'));
+  });
+
+  it('hashes the published spec and manifests', () => {
+    expect(p.modelSpec).toBe(sha256Hex(readFileSync(DEMO_FILES.modelSpec)));
+    expect(p.trainData).not.toBe(p.evalData);
+    const spec = JSON.parse(readFileSync(DEMO_FILES.modelSpec, 'utf8'));
+    expect(spec.input.shape).toEqual([64]);
+    expect(spec.output.shape).toEqual([10]);
+  });
+});
+
+describe('newFinalEvalSecret', () => {
+  it('commits to the hash of its manifest with a fresh salt', () => {
+    const a = newFinalEvalSecret();
+    const b = newFinalEvalSecret();
+    expect(a.finalEvalHash).toBe(sha256Hex(a.manifest));
+    expect(a.commit).toBe(finalEvalCommitment(a.finalEvalHash, a.salt));
+    expect(a.salt).toMatch(/^0x[0-9a-f]{64}$/);
+    expect(b.salt).not.toBe(a.salt);
+    expect(b.finalEvalHash).not.toBe(a.finalEvalHash);
+  });
+});

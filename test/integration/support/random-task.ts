@@ -101,9 +101,13 @@ export class RandomTask {
     return this.d.c;
   }
 
-  private async fund(who: Address, amount: bigint): Promise<void> {
-    // The faucet mints at most 1M tokens a call.
-    const limit = 1_000_000n * WAD;
+  private readonly funded = new Set<Address>();
+
+  /** Mints an actor what it will ever need and approves the protocol, once. */
+  private async fund(who: Address, amount = 1_000_000n * WAD): Promise<void> {
+    if (this.funded.has(who)) return;
+    this.funded.add(who);
+    const limit = 1_000_000n * WAD; // the faucet's most per call
     for (let left = amount; left > 0n; left -= left > limit ? limit : left) {
       await this.d.send(who, { address: this.c.token, abi: abis.arenaTokenAbi, functionName: 'faucet', args: [who, left > limit ? limit : left] });
     }
@@ -155,6 +159,7 @@ export class RandomTask {
       challenge: { bond: WAD, responseTime: 3600, slashBps: 5000 },
     };
     await this.fund(this.creator, this.rewardPerEpoch * BigInt(submissionEpochs + finalEpochs));
+
     const receipt = await this.d.send(this.creator, {
       address: this.c.taskRegistry,
       abi: abis.taskRegistryAbi,
@@ -177,7 +182,7 @@ export class RandomTask {
       const who = actor(`${this.label}/${isTrainer ? 't' : 'v'}${k}`);
       const amount = this.rng.tokens(1, 100_000);
       const sigma = this.rng.wad();
-      await this.fund(who, amount);
+      await this.fund(who);
       await this.d.send(
         who,
         this.stakeCall('join', [this.taskId, isTrainer ? 1 : 2, amount, sigma, isTrainer ? keccak256(toHex(`key/${who}`)) : `0x${'0'.repeat(64)}`]),
@@ -194,8 +199,8 @@ export class RandomTask {
     const reuse = this.delegators.length > 0 && this.rng.chance(0.3);
     const who = reuse ? this.rng.pick(this.delegators) : actor(`${this.label}/d${this.delegators.length}`);
     if (!reuse) this.delegators.push(who);
-    const amount = this.rng.tokens(0.01, 50_000);
-    await this.fund(who, amount);
+    const amount = this.rng.tokens(0.01, 20_000);
+    await this.fund(who);
     await this.d.send(who, this.stakeCall('delegate', [this.taskId, pool, amount]));
     this.pool(pool).add({ from, delegated: amount });
     this.position(pool, who).add(from, amount);
@@ -211,7 +216,6 @@ export class RandomTask {
       if (kind === 0 && from < this.schedule.submissionEpochs) {
         const who = this.rng.pick([...this.trainers, ...this.validators]);
         const amount = this.rng.tokens(1, 10_000);
-        await this.fund(who, amount);
         await this.d.send(who, this.stakeCall('addStake', [this.taskId, amount]));
         this.pool(who).add({ from, own: amount });
       } else if (kind === 1) {

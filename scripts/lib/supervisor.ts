@@ -4,6 +4,13 @@ import type { ChildProcess } from 'node:child_process';
 
 export type UnexpectedExit = (name: string, how: string) => void;
 
+/**
+ * Ctrl-C in a terminal signals the whole process group at once: the children may exit before
+ * our own SIGINT handler has run. Waiting this long before calling an exit unexpected lets the
+ * handler mark the shutdown as deliberate first.
+ */
+const SETTLE_MS = 250;
+
 function alive(child: ChildProcess): boolean {
   return child.exitCode === null && child.signalCode === null;
 }
@@ -22,7 +29,9 @@ export class Supervisor {
     this.#children.set(name, child);
     const exited = (code: number | null, signal: NodeJS.Signals | null) => {
       this.#children.delete(name);
-      if (!this.#stopping) this.onUnexpectedExit(name, signal ? `killed by ${signal}` : `exit code ${code}`);
+      setTimeout(() => {
+        if (!this.#stopping) this.onUnexpectedExit(name, signal ? `killed by ${signal}` : `exit code ${code}`);
+      }, SETTLE_MS);
     };
     if (!alive(child)) exited(child.exitCode, child.signalCode);
     else child.once('exit', exited);

@@ -13,6 +13,17 @@ describe('Supervisor', () => {
     expect(await died).toBe('quitter: exit code 3');
   });
 
+  it('does not report a child that exits just before a shutdown begins (Ctrl-C hits the whole group)', async () => {
+    const reports: string[] = [];
+    const sup = new Supervisor((name) => reports.push(name));
+    const child = sleeper('process.exit(0)');
+    sup.watch('anvil', child);
+    // Registered after the supervisor's own listener, like a SIGINT handler that runs a moment late.
+    child.once('exit', () => void sup.stopAll());
+    await new Promise((r) => setTimeout(r, 600));
+    expect(reports).toEqual([]);
+  });
+
   it('stops every child without reporting them as failures', async () => {
     const reports: string[] = [];
     const sup = new Supervisor((name) => reports.push(name));

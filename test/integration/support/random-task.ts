@@ -2,21 +2,29 @@
 // compares what the contracts booked with the TypeScript reference fed by an independent model.
 import { getAddress, keccak256, toHex, type Address, type Hex } from 'viem';
 import * as abis from '../../../src/lib/chain/abi.generated.ts';
-import {
-  finalEvalCommitment,
-  packScores,
-  scoresCommitment,
-  sealCommitment,
-} from '../../../src/lib/chain/commitments.ts';
-import { epochStart, type Schedule } from '../../../src/lib/chain/schedule.ts';
+import { finalEvalCommitment } from '../../../src/lib/chain/commitments.ts';
+import type { Schedule } from '../../../src/lib/chain/schedule.ts';
 import { epochRewards, type EpochResult, type RewardParams } from '../../../src/lib/protocol/rewards.ts';
 import type { Driver } from '../../../scripts/lib/driver.ts';
+import {
+  Role,
+  commitScores,
+  createTask,
+  defaultTaskParams,
+  finalizeEpoch,
+  fund,
+  join,
+  revealScores,
+  revealSubmission,
+  seal,
+  stakeCall,
+  timeIn,
+} from '../../../scripts/lib/actions.ts';
 import type { Rng } from './rng.ts';
 import { PoolModel, PositionModel } from './stake-model.ts';
 
 const WAD = 10n ** 18n;
 const SCORE_UNIT = 10n ** 14n;
-const MAX_UINT = 2n ** 256n - 1n;
 
 export interface AmountCheck {
   what: string;
@@ -103,25 +111,19 @@ export class RandomTask {
 
   private readonly funded = new Set<Address>();
 
-  /** Mints an actor what it will ever need and approves the protocol, once. */
-  private async fund(who: Address, amount = 1_000_000n * WAD): Promise<void> {
+  /** Funds an actor once with all it will need. */
+  private async fund(who: Address, amount?: bigint): Promise<void> {
     if (this.funded.has(who)) return;
     this.funded.add(who);
-    const limit = 1_000_000n * WAD; // the faucet's most per call
-    for (let left = amount; left > 0n; left -= left > limit ? limit : left) {
-      await this.d.send(who, { address: this.c.token, abi: abis.arenaTokenAbi, functionName: 'faucet', args: [who, left > limit ? limit : left] });
-    }
-    for (const spender of [this.c.taskRegistry, this.c.stakeManager]) {
-      await this.d.send(who, { address: this.c.token, abi: abis.arenaTokenAbi, functionName: 'approve', args: [spender, MAX_UINT] });
-    }
+    await fund(this.d, who, amount);
   }
 
   private at(epoch: number, bps: number): bigint {
-    return epochStart(this.schedule, epoch) + (BigInt(this.schedule.epochLength) * BigInt(bps)) / 10_000n;
+    return timeIn(this.schedule, epoch, bps);
   }
 
   private stakeCall(functionName: string, args: readonly unknown[]) {
-    return { address: this.c.stakeManager, abi: abis.stakeManagerAbi, functionName, args };
+    return stakeCall(this.d, functionName, args);
   }
 
   private pool(a: Address): PoolModel {
@@ -136,44 +138,16 @@ export class RandomTask {
   }
 
   async create(submissionEpochs: number, finalEpochs: number): Promise<void> {
-    const now = await this.d.now();
     const finalHash = keccak256(toHex(`${this.label}/final`));
-    const params = {
-      modelSpec: keccak256(toHex('spec')),
-      trainData: keccak256(toHex('train')),
-      evalData: keccak256(toHex('eval')),
+    const params = defaultTaskParams((await this.d.now()) + 400n, {
       finalEvalCommit: finalEvalCommitment(finalHash, keccak256(toHex('salt'))),
-      startTime: now + 400n,
-      epochLength: 100_000,
-      reviewPeriod: 100,
       submissionEpochs,
       finalEpochs,
-      challengeEpochs: 1,
-      sealEnd: 5000,
-      revealEnd: 6000,
-      commitEnd: 8500,
-      finalCommitEnd: 7000,
       rewardPerEpoch: this.rewardPerEpoch,
       reward: this.params,
-      stakeRules: { minTrainerStake: WAD, minValidatorStake: WAD, maxTrainers: 256, maxValidators: 512, sigmaCooldown: 1 },
-      challenge: { bond: WAD, responseTime: 3600, slashBps: 5000 },
-    };
-    await this.fund(this.creator, this.rewardPerEpoch * BigInt(submissionEpochs + finalEpochs));
-
-    const receipt = await this.d.send(this.creator, {
-      address: this.c.taskRegistry,
-      abi: abis.taskRegistryAbi,
-      functionName: 'createTask',
-      args: [params],
     });
-    const created = this.d.events(receipt).find((e) => e.eventName === 'TaskCreated');
-    this.taskId = (created!.args as { taskId: bigint }).taskId;
-    this.schedule = (await this.d.read({
-      address: this.c.taskRegistry,
-      abi: abis.taskRegistryAbi,
-      functionName: 'schedule',
-      args: [this.taskId],
-    })) as Schedule;
+    await this.fund(this.creator, this.rewardPerEpoch * BigInt(submissionEpochs + finalEpochs));
+    ({ taskId: this.taskId, schedule: this.schedule } = await createTask(this.d, this.creator, params));
   }
 
   async join(trainers: number, validators: number): Promise<void> {
@@ -183,10 +157,7 @@ export class RandomTask {
       const amount = this.rng.tokens(1, 100_000);
       const sigma = this.rng.wad();
       await this.fund(who);
-      await this.d.send(
-        who,
-        this.stakeCall('join', [this.taskId, isTrainer ? 1 : 2, amount, sigma, isTrainer ? keccak256(toHex(`key/${who}`)) : `0x${'0'.repeat(64)}`]),
-      );
+      await join(this.d, this.taskId, who, isTrainer ? Role.Trainer : Role.Validator, amount, sigma);
       const pool = new PoolModel(sigma);
       pool.add({ from: 0, own: amount });
       this.pools.set(who, pool);
@@ -250,7 +221,7 @@ export class RandomTask {
 
   private async submit(epoch: number): Promise<Submission[]> {
     const chosen = this.rng.chance(0.04) ? [] : this.rng.subset(this.trainers);
-    const sealed: { trainer: Address; artifact: Hex; wm: Hex; salt: Hex; seal: bigint }[] = [];
+    const sealed: Awaited<ReturnType<typeof seal>>[] = [];
     await this.d.warp(this.at(epoch, 100));
     for (const trainer of chosen) {
       const copyFrom = this.submissions.filter((s) => s.trainer !== trainer);
@@ -261,28 +232,13 @@ export class RandomTask {
           : own.length && this.rng.chance(0.05)
             ? this.rng.pick(own).artifact
             : keccak256(toHex(`${this.label}/artifact/${trainer}/${epoch}`));
-      const wm = keccak256(toHex(`wm/${trainer}/${epoch}`));
-      const salt = keccak256(toHex(`salt/${trainer}/${epoch}`));
-      const commitment = sealCommitment(this.taskId, BigInt(epoch), trainer, artifact, wm, salt);
-      const receipt = await this.d.send(trainer, {
-        address: this.c.submissionBook,
-        abi: abis.submissionBookAbi,
-        functionName: 'sealSubmission',
-        args: [this.taskId, commitment],
-      });
-      const ev = this.d.events(receipt).find((e) => e.eventName === 'SubmissionSealed');
-      sealed.push({ trainer, artifact, wm, salt, seal: (ev!.args as { seq: bigint }).seq });
+      sealed.push(await seal(this.d, this.taskId, epoch, trainer, artifact));
     }
     await this.d.warp(this.at(epoch, this.schedule.sealEnd + 100));
     const revealed: Submission[] = [];
     for (const s of this.rng.subset(sealed, sealed.length > 1 ? sealed.length - 1 : sealed.length)) {
-      await this.d.send(s.trainer, {
-        address: this.c.submissionBook,
-        abi: abis.submissionBookAbi,
-        functionName: 'revealSubmission',
-        args: [this.taskId, s.artifact, s.wm, s.salt],
-      });
-      const sub = { trainer: s.trainer, artifact: s.artifact, seal: s.seal };
+      await revealSubmission(this.d, this.taskId, s);
+      const sub = { trainer: s.trainer, artifact: s.artifact, seal: s.seq };
       revealed.push(sub);
       this.submissions.push(sub);
       if (!this.latest.has(s.trainer)) this.submitters.push(s.trainer);
@@ -302,45 +258,21 @@ export class RandomTask {
     await this.d.warp(this.at(epoch, final ? 3000 : this.schedule.revealEnd + 100));
     const committed: number[] = [];
     for (const [j, v] of chosen.entries()) {
-      const words = packScores(sheets[j]!);
-      const salt = keccak256(toHex(`scores/${v}/${epoch}`));
-      await this.d.send(v, {
-        address: this.c.submissionBook,
-        abi: abis.submissionBookAbi,
-        functionName: 'commitScores',
-        args: [this.taskId, scoresCommitment(this.taskId, BigInt(epoch), v, words, salt)],
-      });
+      await commitScores(this.d, this.taskId, epoch, v, sheets[j]!);
       committed.push(j);
     }
     await this.d.warp(this.at(epoch, (final ? this.schedule.finalCommitEnd : this.schedule.commitEnd) + 100));
     const order = this.rng.subset(committed, committed.length > 1 ? committed.length - 1 : committed.length);
     for (const j of order) {
-      const v = chosen[j]!;
-      await this.d.send(v, {
-        address: this.c.submissionBook,
-        abi: abis.submissionBookAbi,
-        functionName: 'revealScores',
-        args: [this.taskId, packScores(sheets[j]!), keccak256(toHex(`scores/${v}/${epoch}`))],
-      });
+      await revealScores(this.d, this.taskId, epoch, chosen[j]!, sheets[j]!);
     }
     return { validators: order.map((j) => chosen[j]!), scores: order.map((j) => sheets[j]!) };
   }
 
   private async finalize(epoch: number) {
     await this.d.warp(this.at(epoch + 1, 1));
-    const events = [];
-    for (let calls = 0; calls < 50; calls++) {
-      const receipt = await this.d.send(this.creator, {
-        address: this.c.rewardEngine,
-        abi: abis.rewardEngineAbi,
-        functionName: 'finalize',
-        args: [this.taskId],
-      });
-      const evs = this.d.events(receipt);
-      events.push(...evs);
-      if (evs.some((e) => e.eventName === 'EpochFinalized')) return events;
-    }
-    throw new Error(`epoch ${epoch} of task ${this.taskId} did not finalize in 50 calls`);
+    const receipts = await finalizeEpoch(this.d, this.creator, this.taskId, 50);
+    return receipts.flatMap((r) => this.d.events(r));
   }
 
   /** Plays every scoring epoch; reports each one's comparison. */

@@ -1,0 +1,273 @@
+// npm run bench:gas: gas of every user operation and of finalization at (16,16), (64,128),
+// (256,512), measured from real transaction receipts on anvil with the EIP-7825 per-transaction
+// cap enforced; the calldata-only lower bound of posting the scores is the in-run baseline.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join as joinPath } from 'node:path';
+import { getAddress, keccak256, parseSignature, toHex, type Address, type TransactionReceipt } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
+import * as abis from '../src/lib/chain/abi.generated.ts';
+import { finalEvalCommitment } from '../src/lib/chain/commitments.ts';
+import { endTime, type Schedule } from '../src/lib/chain/schedule.ts';
+import {
+  Role,
+  bookCall,
+  commitScores,
+  createTask,
+  defaultTaskParams,
+  finalizeEpoch,
+  fund,
+  join,
+  revealScores,
+  revealSubmission,
+  seal,
+  stakeCall,
+  timeIn,
+} from './lib/actions.ts';
+import { launchArena, type Driver } from './lib/driver.ts';
+
+const WAD = 10n ** 18n;
+const TX_CAP = 16_777_216n;
+const SIZES: [number, number][] = [
+  [16, 16],
+  [64, 128],
+  [256, 512],
+];
+
+const actor = (label: string): Address => getAddress(`0x${keccak256(toHex(`bench/${label}`)).slice(26)}`);
+const fmt = (n: bigint | number) => n.toLocaleString('en-US');
+
+interface OpRow {
+  op: string;
+  gas: bigint;
+  note?: string;
+}
+
+async function permitSig(d: Driver, key: `0x${string}`, spender: Address, value: bigint) {
+  const owner = privateKeyToAccount(key);
+  const nonce = (await d.read({ address: d.c.token, abi: abis.arenaTokenAbi, functionName: 'nonces', args: [owner.address] })) as bigint;
+  const deadline = (await d.now()) + 3600n;
+  const signature = await owner.signTypedData({
+    domain: { name: 'AIArena', version: '1', chainId: 31337, verifyingContract: d.c.token },
+    types: {
+      Permit: [
+        { name: 'owner', type: 'address' },
+        { name: 'spender', type: 'address' },
+        { name: 'value', type: 'uint256' },
+        { name: 'nonce', type: 'uint256' },
+        { name: 'deadline', type: 'uint256' },
+      ],
+    },
+    primaryType: 'Permit',
+    message: { owner: owner.address, spender, value, nonce, deadline },
+  });
+  const { r, s, v } = parseSignature(signature);
+  return { owner: owner.address, sig: { deadline, v: Number(v), r, s } };
+}
+
+/** Every user operation once, on a small task played to its end. */
+async function userOperations(d: Driver): Promise<OpRow[]> {
+  const rows: OpRow[] = [];
+  const rec = (op: string, r: TransactionReceipt, note?: string) => rows.push({ op, gas: r.gasUsed, note });
+  const creator = actor('ops/creator');
+  const trainers = [actor('ops/t0'), actor('ops/t1')];
+  const validators = [actor('ops/v0'), actor('ops/v1')];
+  const delegator = actor('ops/d0');
+  for (const who of [creator, ...trainers, ...validators, delegator]) await fund(d, who);
+  rows.push({ op: 'faucet (local chains only)', gas: (await d.send(creator, { address: d.c.token, abi: abis.arenaTokenAbi, functionName: 'faucet', args: [creator, WAD] })).gasUsed });
+  rec('approve', await d.send(creator, { address: d.c.token, abi: abis.arenaTokenAbi, functionName: 'approve', args: [d.c.stakeManager, 1n] }));
+
+  const finalHash = keccak256(toHex('ops/final'));
+  const salt = keccak256(toHex('ops/salt'));
+  const params = defaultTaskParams((await d.now()) + 400n, {
+    submissionEpochs: 1,
+    finalEpochs: 1,
+    finalEvalCommit: finalEvalCommitment(finalHash, salt),
+  });
+  const { taskId, schedule, receipt } = await createTask(d, creator, params);
+  rec('createTask (deposit transfer included)', receipt);
+  const { receipt: r2, taskId: rejectedTask } = await createTask(d, creator, params);
+  void r2;
+  rec('object (objection during review)', await d.send(validators[0]!, { address: d.c.taskRegistry, abi: abis.taskRegistryAbi, functionName: 'object', args: [rejectedTask, 10n * WAD] }));
+
+  rec('join as trainer (with key commitment)', await join(d, taskId, trainers[0]!, Role.Trainer, 100n * WAD, WAD / 2n));
+  rec('join as validator', await join(d, taskId, validators[0]!, Role.Validator, 100n * WAD, WAD / 2n));
+  await join(d, taskId, validators[1]!, Role.Validator, 50n * WAD, WAD);
+  const permitKey = keccak256(toHex('bench/permit-trainer'));
+  const p = await permitSig(d, permitKey, d.c.stakeManager, 100n * WAD);
+  await d.send(p.owner, { address: d.c.token, abi: abis.arenaTokenAbi, functionName: 'faucet', args: [p.owner, 1000n * WAD] });
+  rec('joinWithPermit (EIP-2612, no prior approve)', await d.send(p.owner, stakeCall(d, 'joinWithPermit', [taskId, Role.Trainer, 100n * WAD, WAD / 2n, keccak256(toHex('k')), p.sig])));
+  trainers[1] = p.owner;
+  rec('addStake', await d.send(trainers[0]!, stakeCall(d, 'addStake', [taskId, 10n * WAD])));
+  rec('delegate (first time)', await d.send(delegator, stakeCall(d, 'delegate', [taskId, validators[0]!, 40n * WAD])));
+  rec('delegate (again, same epoch)', await d.send(delegator, stakeCall(d, 'delegate', [taskId, validators[0]!, 10n * WAD])));
+  const pd = await permitSig(d, keccak256(toHex('bench/permit-delegator')), d.c.stakeManager, 5n * WAD);
+  await d.send(pd.owner, { address: d.c.token, abi: abis.arenaTokenAbi, functionName: 'faucet', args: [pd.owner, 100n * WAD] });
+  rec('delegateWithPermit', await d.send(pd.owner, stakeCall(d, 'delegateWithPermit', [taskId, trainers[0]!, 5n * WAD, pd.sig])));
+  await d.warp(timeIn(schedule, 0, 0) + 1n);
+  rec('setSigma', await d.send(validators[1]!, stakeCall(d, 'setSigma', [taskId, WAD / 4n])));
+
+  const sealed = [];
+  for (const t of trainers) {
+    const s = await seal(d, taskId, 0, t, keccak256(toHex(`ops/artifact/${t}`)));
+    sealed.push(s);
+  }
+  rec('sealSubmission', sealed[0]!.receipt);
+  await d.warp(timeIn(schedule, 0, 5100));
+  rec('revealSubmission (first of the task)', await revealSubmission(d, taskId, sealed[0]!));
+  rec('revealSubmission', await revealSubmission(d, taskId, sealed[1]!));
+  await d.warp(timeIn(schedule, 0, 6100));
+  const scores = [
+    [9000, 7000],
+    [8800, 7200],
+  ];
+  rec('commitScores', await commitScores(d, taskId, 0, validators[0]!, scores[0]!));
+  await commitScores(d, taskId, 0, validators[1]!, scores[1]!);
+  await d.warp(timeIn(schedule, 0, 8600));
+  rec('revealScores (2 columns = 1 word)', await revealScores(d, taskId, 0, validators[0]!, scores[0]!));
+  await revealScores(d, taskId, 0, validators[1]!, scores[1]!);
+  rec('undelegate', await d.send(delegator, stakeCall(d, 'undelegate', [taskId, validators[0]!, 20n * WAD])));
+  await d.warp(timeIn(schedule, 1, 1));
+  const fin = await finalizeEpoch(d, creator, taskId);
+  rec('finalize (2 x 2 epoch, one call)', fin[0]!, `${fin.length} call(s)`);
+  rec('revealFinalEval', await d.send(creator, { address: d.c.taskRegistry, abi: abis.taskRegistryAbi, functionName: 'revealFinalEval', args: [taskId, finalHash, salt] }));
+  rec('withdrawDelegation (unbonded part)', await d.send(delegator, stakeCall(d, 'withdrawDelegation', [taskId, validators[0]!])));
+  rec('claimOwnRewards (validator)', await d.send(validators[0]!, stakeCall(d, 'claimOwnRewards', [taskId])));
+  rec('claimDelegationRewards (validator pool)', await d.send(delegator, stakeCall(d, 'claimDelegationRewards', [taskId, validators[0]!])));
+  await d.warp(endTime(schedule as Schedule) + 1n);
+  rec('withdrawStake (after the end)', await d.send(validators[0]!, stakeCall(d, 'withdrawStake', [taskId])));
+  rec('claimOwnRewards (trainer, vested)', await d.send(trainers[0]!, stakeCall(d, 'claimOwnRewards', [taskId])));
+  rec('withdrawObjection', await d.send(validators[0]!, { address: d.c.taskRegistry, abi: abis.taskRegistryAbi, functionName: 'withdrawObjection', args: [rejectedTask] }));
+  await d.send(creator, { address: d.c.rewardEngine, abi: abis.rewardEngineAbi, functionName: 'finalize', args: [taskId] });
+  rec('withdrawRemainder (creator)', await d.send(creator, { address: d.c.taskRegistry, abi: abis.taskRegistryAbi, functionName: 'withdrawRemainder', args: [taskId] }));
+  return rows;
+}
+
+interface SizeRow {
+  n: number;
+  m: number;
+  epoch: number;
+  calls: number;
+  total: bigint;
+  largest: bigint;
+  revealScoresAvg: bigint;
+  calldataFloor: bigint;
+}
+
+/** One task of n trainers and m validators, finalized for two epochs (cold, then steady). */
+async function finalization(d: Driver, n: number, m: number): Promise<SizeRow[]> {
+  const creator = actor(`size${n}x${m}/creator`);
+  await fund(d, creator);
+  const { taskId, schedule } = await createTask(d, creator, defaultTaskParams((await d.now()) + 400n, { submissionEpochs: 2 }));
+  const trainers = Array.from({ length: n }, (_, i) => actor(`size${n}x${m}/t${i}`));
+  const validators = Array.from({ length: m }, (_, j) => actor(`size${n}x${m}/v${j}`));
+  for (const [i, t] of trainers.entries()) {
+    await fund(d, t);
+    await join(d, taskId, t, Role.Trainer, (10n + BigInt(i)) * WAD, WAD / 3n);
+  }
+  for (const [j, v] of validators.entries()) {
+    await fund(d, v);
+    await join(d, taskId, v, Role.Validator, (10n + BigInt(j % 50)) * WAD, (WAD * 3n) / 5n);
+    if (j % 3 === 0) {
+      const del = actor(`size${n}x${m}/d${j}`);
+      await fund(d, del);
+      await d.send(del, stakeCall(d, 'delegate', [taskId, v, 5n * WAD]));
+    }
+  }
+  const rows: SizeRow[] = [];
+  for (const epoch of [0, 1]) {
+    await d.warp(timeIn(schedule, epoch, 100));
+    const sealed = [];
+    for (const t of trainers) sealed.push(await seal(d, taskId, epoch, t, keccak256(toHex(`a/${t}/${epoch}`))));
+    await d.warp(timeIn(schedule, epoch, 5100));
+    for (const s of sealed) await revealSubmission(d, taskId, s);
+    const sheet = (j: number) => trainers.map((_, i) => Number(BigInt(keccak256(toHex(`${i}/${j}/${epoch}`))) % 10_001n));
+    await d.warp(timeIn(schedule, epoch, 6100));
+    for (const [j, v] of validators.entries()) await commitScores(d, taskId, epoch, v, sheet(j));
+    await d.warp(timeIn(schedule, epoch, 8600));
+    let revealGas = 0n;
+    for (const [j, v] of validators.entries()) revealGas += (await revealScores(d, taskId, epoch, v, sheet(j))).gasUsed;
+    await d.warp(timeIn(schedule, epoch + 1, 1));
+    const receipts = await finalizeEpoch(d, creator, taskId);
+    const gas = receipts.map((r) => r.gasUsed);
+    rows.push({
+      n,
+      m,
+      epoch,
+      calls: receipts.length,
+      total: gas.reduce((a, b) => a + b, 0n),
+      largest: gas.reduce((a, b) => (b > a ? b : a), 0n),
+      revealScoresAvg: revealGas / BigInt(m),
+      // Posting n*m two-byte scores as calldata: 16 gas per non-zero byte (EIP-2028), nothing else.
+      calldataFloor: BigInt(n * m * 2 * 16),
+    });
+    process.stdout.write(`  ${n} x ${m} epoch ${epoch}: ${receipts.length} finalize calls, largest ${fmt(rows.at(-1)!.largest)} gas\n`);
+  }
+  return rows;
+}
+
+function render(ops: OpRow[], sizes: SizeRow[], meta: string): string {
+  const opTable = [
+    '| operation | gas (receipt) |',
+    '|---|---:|',
+    ...ops.map((r) => `| ${r.op}${r.note ? ` (${r.note})` : ''} | ${fmt(r.gas)} |`),
+  ].join('\n');
+  const sizeTable = [
+    '| trainers x validators | epoch | finalize calls | total finalize gas | largest single tx | under 15M | revealScores avg / validator | calldata-only lower bound of the scores | total finalize / lower bound |',
+    '|---|---|---:|---:|---:|---|---:|---:|---:|',
+    ...sizes.map(
+      (r) =>
+        `| ${r.n} x ${r.m} | ${r.epoch === 0 ? 'first (cold storage)' : 'second (steady state)'} | ${r.calls} | ${fmt(r.total)} | ${fmt(r.largest)} | ${r.largest < 15_000_000n ? 'yes' : '**NO**'} | ${fmt(r.revealScoresAvg)} | ${fmt(r.calldataFloor)} | ${(Number(r.total) / Number(r.calldataFloor)).toFixed(1)}x |`,
+    ),
+  ].join('\n');
+  return `# Gas benchmark
+
+Generated by \`npm run bench:gas\` (scripts/bench-gas.ts). ${meta}
+
+Every number is \`gasUsed\` from a real transaction receipt on anvil, run with EIP-7825's
+per-transaction cap (${fmt(TX_CAP)}) enforced, so a transaction over it would have failed the run.
+
+## User operations
+
+${opTable}
+
+## Finalization
+
+Each task has every trainer seal and reveal and every validator commit and reveal a full score
+sheet; a third of the validators have a delegator. "First" is the task's first epoch (every
+scratch and pool slot is written fresh); "second" is the steady state. The baseline is the
+calldata-only lower bound of the scores: what it would cost merely to post the n x m two-byte
+scores as calldata at 16 gas per byte (EIP-2028), with no storage and no computation; the last
+column is total finalization gas over that baseline, measured in the same run.
+
+${sizeTable}
+`;
+}
+
+async function main() {
+  const started = Date.now();
+  const d = await launchArena();
+  try {
+    console.log('user operations...');
+    const ops = await userOperations(d);
+    const sizes: SizeRow[] = [];
+    for (const [n, m] of SIZES) {
+      console.log(`finalization ${n} x ${m}...`);
+      sizes.push(...(await finalization(d, n, m)));
+    }
+    const meta = `Run ${new Date().toISOString().slice(0, 10)}: solc 0.8.28 (optimizer, 200 runs, cancun), anvil 1.7.1; ${d.sent} transactions in ${((Date.now() - started) / 1000).toFixed(0)} s.`;
+    const md = render(ops, sizes, meta);
+    const dir = joinPath(import.meta.dirname, '..', 'docs', 'bench');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(joinPath(dir, 'gas.md'), md);
+    console.log(`\n${md}\nwrote docs/bench/gas.md`);
+    const over = sizes.filter((r) => r.largest >= 15_000_000n);
+    if (over.length) {
+      console.error(`FAIL: a finalization transaction needed 15M gas or more: ${over.map((r) => `${r.n}x${r.m}`).join(', ')}`);
+      process.exitCode = 1;
+    }
+  } finally {
+    await d.stop();
+  }
+}
+
+await main();

@@ -1,0 +1,160 @@
+// Protocol steps as one-liners over a Driver, shared by tests and benchmarks. Each returns the
+// transaction receipt(s) so callers can read gas and events.
+import { keccak256, toHex, type Address, type Hex, type TransactionReceipt } from 'viem';
+import * as abis from '../../src/lib/chain/abi.generated.ts';
+import { packScores, scoresCommitment, sealCommitment } from '../../src/lib/chain/commitments.ts';
+import { epochStart, type Schedule } from '../../src/lib/chain/schedule.ts';
+import type { Driver } from './driver.ts';
+
+const WAD = 10n ** 18n;
+const MAX_UINT = 2n ** 256n - 1n;
+const FAUCET_LIMIT = 1_000_000n * WAD;
+const ZERO32 = `0x${'0'.repeat(64)}` as Hex;
+
+export const Role = { Trainer: 1, Validator: 2 } as const;
+
+/** The TaskParams struct createTask takes, with defaults a test can override. */
+export interface TaskParamsInput {
+  modelSpec: Hex;
+  trainData: Hex;
+  evalData: Hex;
+  finalEvalCommit: Hex;
+  startTime: bigint;
+  epochLength: number;
+  reviewPeriod: number;
+  submissionEpochs: number;
+  finalEpochs: number;
+  challengeEpochs: number;
+  sealEnd: number;
+  revealEnd: number;
+  commitEnd: number;
+  finalCommitEnd: number;
+  rewardPerEpoch: bigint;
+  reward: { gamma: bigint; q: bigint; alphaT: bigint; alphaV: bigint; lambdaV: bigint };
+  stakeRules: { minTrainerStake: bigint; minValidatorStake: bigint; maxTrainers: number; maxValidators: number; sigmaCooldown: number };
+  challenge: { bond: bigint; responseTime: number; slashBps: number };
+}
+
+export function defaultTaskParams(startTime: bigint, overrides: Partial<TaskParamsInput> = {}): TaskParamsInput {
+  return {
+    modelSpec: keccak256(toHex('spec')),
+    trainData: keccak256(toHex('train')),
+    evalData: keccak256(toHex('eval')),
+    finalEvalCommit: keccak256(toHex('final')),
+    startTime,
+    epochLength: 100_000,
+    reviewPeriod: 100,
+    submissionEpochs: 3,
+    finalEpochs: 1,
+    challengeEpochs: 1,
+    sealEnd: 5000,
+    revealEnd: 6000,
+    commitEnd: 8500,
+    finalCommitEnd: 7000,
+    rewardPerEpoch: 1000n * WAD,
+    reward: { gamma: 7n * 10n ** 17n, q: 85n * 10n ** 16n, alphaT: WAD, alphaV: WAD, lambdaV: 20n * WAD },
+    stakeRules: { minTrainerStake: WAD, minValidatorStake: WAD, maxTrainers: 256, maxValidators: 512, sigmaCooldown: 1 },
+    challenge: { bond: WAD, responseTime: 3600, slashBps: 5000 },
+    ...overrides,
+  };
+}
+
+/** Mints `amount` to `who` through the local faucet and approves the protocol's spenders. */
+export async function fund(d: Driver, who: Address, amount = FAUCET_LIMIT): Promise<void> {
+  for (let left = amount; left > 0n; left -= left > FAUCET_LIMIT ? FAUCET_LIMIT : left) {
+    const drip = left > FAUCET_LIMIT ? FAUCET_LIMIT : left;
+    await d.send(who, { address: d.c.token, abi: abis.arenaTokenAbi, functionName: 'faucet', args: [who, drip] });
+  }
+  for (const spender of [d.c.taskRegistry, d.c.stakeManager]) {
+    await d.send(who, { address: d.c.token, abi: abis.arenaTokenAbi, functionName: 'approve', args: [spender, MAX_UINT] });
+  }
+}
+
+export async function createTask(d: Driver, creator: Address, params: TaskParamsInput) {
+  const receipt = await d.send(creator, {
+    address: d.c.taskRegistry,
+    abi: abis.taskRegistryAbi,
+    functionName: 'createTask',
+    args: [params],
+  });
+  const created = d.events(receipt).find((e) => e.eventName === 'TaskCreated');
+  const taskId = (created!.args as { taskId: bigint }).taskId;
+  const schedule = (await d.read({
+    address: d.c.taskRegistry,
+    abi: abis.taskRegistryAbi,
+    functionName: 'schedule',
+    args: [taskId],
+  })) as Schedule;
+  return { taskId, schedule, receipt };
+}
+
+/** Unix time `bps` basis points into `epoch`. */
+export function timeIn(s: Schedule, epoch: number, bps: number): bigint {
+  return epochStart(s, epoch) + (BigInt(s.epochLength) * BigInt(bps)) / 10_000n;
+}
+
+export function stakeCall(d: Driver, functionName: string, args: readonly unknown[]) {
+  return { address: d.c.stakeManager, abi: abis.stakeManagerAbi, functionName, args };
+}
+
+export function bookCall(d: Driver, functionName: string, args: readonly unknown[]) {
+  return { address: d.c.submissionBook, abi: abis.submissionBookAbi, functionName, args };
+}
+
+export function join(d: Driver, taskId: bigint, who: Address, role: number, amount: bigint, sigma: bigint) {
+  const key = role === Role.Trainer ? keccak256(toHex(`key/${who}`)) : ZERO32;
+  return d.send(who, stakeCall(d, 'join', [taskId, role, amount, sigma, key]));
+}
+
+export interface SealedSubmission {
+  trainer: Address;
+  artifact: Hex;
+  wmCommit: Hex;
+  salt: Hex;
+  seq: bigint;
+  receipt: TransactionReceipt;
+}
+
+export async function seal(d: Driver, taskId: bigint, epoch: number, trainer: Address, artifact: Hex): Promise<SealedSubmission> {
+  const wmCommit = keccak256(toHex(`wm/${trainer}/${epoch}`));
+  const salt = keccak256(toHex(`salt/${taskId}/${trainer}/${epoch}`));
+  const commitment = sealCommitment(taskId, BigInt(epoch), trainer, artifact, wmCommit, salt);
+  const receipt = await d.send(trainer, bookCall(d, 'sealSubmission', [taskId, commitment]));
+  const ev = d.events(receipt).find((e) => e.eventName === 'SubmissionSealed');
+  return { trainer, artifact, wmCommit, salt, seq: (ev!.args as { seq: bigint }).seq, receipt };
+}
+
+export function revealSubmission(d: Driver, taskId: bigint, s: SealedSubmission) {
+  return d.send(s.trainer, bookCall(d, 'revealSubmission', [taskId, s.artifact, s.wmCommit, s.salt]));
+}
+
+function scoresSalt(taskId: bigint, validator: Address, epoch: number): Hex {
+  return keccak256(toHex(`scores/${taskId}/${validator}/${epoch}`));
+}
+
+/** Commits `scores` (integers 0..10000 in column order) for `validator` in `epoch`. */
+export function commitScores(d: Driver, taskId: bigint, epoch: number, validator: Address, scores: readonly number[]) {
+  const words = packScores(scores);
+  const commitment = scoresCommitment(taskId, BigInt(epoch), validator, words, scoresSalt(taskId, validator, epoch));
+  return d.send(validator, bookCall(d, 'commitScores', [taskId, commitment]));
+}
+
+export function revealScores(d: Driver, taskId: bigint, epoch: number, validator: Address, scores: readonly number[]) {
+  return d.send(validator, bookCall(d, 'revealScores', [taskId, packScores(scores), scoresSalt(taskId, validator, epoch)]));
+}
+
+/** Calls finalize until the epoch is finalized; returns every receipt. */
+export async function finalizeEpoch(d: Driver, caller: Address, taskId: bigint, maxCalls = 200): Promise<TransactionReceipt[]> {
+  const receipts: TransactionReceipt[] = [];
+  for (let calls = 0; calls < maxCalls; calls++) {
+    const receipt = await d.send(caller, {
+      address: d.c.rewardEngine,
+      abi: abis.rewardEngineAbi,
+      functionName: 'finalize',
+      args: [taskId],
+    });
+    receipts.push(receipt);
+    if (d.events(receipt).some((e) => e.eventName === 'EpochFinalized')) return receipts;
+  }
+  throw new Error(`task ${taskId}: epoch not finalized in ${maxCalls} calls`);
+}

@@ -45,6 +45,7 @@ contract StakeManager is IStakeManager {
         bool stakeWithdrawn;
         uint256 acc;
         uint128 ownRewards;
+        // Booked for the pool's delegators and not yet claimed by them.
         uint128 delegatorRewards;
         bytes32 keyCommit;
         uint64 keyBlock;
@@ -361,6 +362,11 @@ contract StakeManager is IStakeManager {
         uint256 amount = pos.rewards;
         if (amount == 0) revert NothingToClaim();
         pos.rewards = 0;
+        // Keep delegatorRewards at what the stake manager still holds for the pool's delegators
+        // (a later forfeit must not send claimed rewards a second time). Claims never exceed
+        // what was booked; the floor guards against a wei of disagreement all the same.
+        uint256 left = pool.delegatorRewards;
+        pool.delegatorRewards = uint128(amount < left ? left - amount : 0);
         emit RewardsClaimed(taskId, delegatee, msg.sender, amount);
         token.safeTransfer(msg.sender, amount);
     }
@@ -458,7 +464,8 @@ contract StakeManager is IStakeManager {
         Pool storage pool = _trainer(taskId, trainer);
         if (pool.forfeited) revert AlreadyForfeited();
         rewards = uint256(pool.ownRewards) + pool.delegatorRewards;
-        slashed = (uint256(pool.ownLatest) * slashBps) / BPS;
+        // A stake already withdrawn is no longer here to slash.
+        slashed = pool.stakeWithdrawn ? 0 : (uint256(pool.ownLatest) * slashBps) / BPS;
         pool.forfeited = true;
         pool.excluded = true;
         pool.ownRewards = 0;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {Test} from "forge-std/Test.sol";
+import {Test} from "./LeanTest.sol";
 import {ArenaToken} from "../../src/ArenaToken.sol";
 import {TaskRegistry} from "../../src/TaskRegistry.sol";
 import {StakeManager} from "../../src/StakeManager.sol";

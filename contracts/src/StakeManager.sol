@@ -164,6 +164,8 @@ contract StakeManager is IStakeManager {
     error LengthMismatch();
     error NoDelegators(address pool);
     error AlreadyForfeited();
+    error AlreadyVested();
+    error InvalidSlash(uint256 slashBps);
     error NoOpenChallenge();
 
     modifier onlyEngine() {
@@ -461,11 +463,14 @@ contract StakeManager is IStakeManager {
         onlyChallengeModule
         returns (uint256 rewards, uint256 slashed)
     {
+        if (slashBps > BPS) revert InvalidSlash(slashBps);
         Pool storage pool = _trainer(taskId, trainer);
         if (pool.forfeited) revert AlreadyForfeited();
+        // Only unvested rewards can be taken: once vested (task over, no challenge open) the
+        // trainer may have claimed and withdrawn, and what it took must not be paid twice.
+        if (isVested(taskId, trainer)) revert AlreadyVested();
         rewards = uint256(pool.ownRewards) + pool.delegatorRewards;
-        // A stake already withdrawn is no longer here to slash.
-        slashed = pool.stakeWithdrawn ? 0 : (uint256(pool.ownLatest) * slashBps) / BPS;
+        slashed = (uint256(pool.ownLatest) * slashBps) / BPS;
         pool.forfeited = true;
         pool.excluded = true;
         pool.ownRewards = 0;

@@ -3,6 +3,7 @@ pragma solidity 0.8.28;
 
 import {ArenaFixture} from "./utils/ArenaFixture.sol";
 import {TaskParams} from "../src/lib/TaskTypes.sol";
+import {StakeManager} from "../src/StakeManager.sol";
 
 contract EpochFlowTest is ArenaFixture {
     uint256 task;
@@ -46,11 +47,15 @@ contract EpochFlowTest is ArenaFixture {
         assertEq(stakes.rolledEpochs(task), 2);
 
         // Validators claim at once; trainers must wait for vesting.
+        uint256 v1 = stakes.getPool(task, validators[1]).ownRewards;
+        assertGt(v1, 0);
         vm.prank(validators[1]);
         stakes.claimOwnRewards(task);
-        assertEq(token.balanceOf(validators[1]), stakes.getPool(task, validators[1]).ownRewards == 0 ? token.balanceOf(validators[1]) : 0);
+        assertEq(token.balanceOf(validators[1]), v1);
+        assertEq(stakes.getPool(task, validators[1]).ownRewards, 0);
+        uint256 vestsAt = uint256(registry.schedule(task).startTime) + 5 * 1000; // 5 epochs of 1000 s
         vm.prank(trainers[0]);
-        vm.expectRevert();
+        vm.expectRevert(abi.encodeWithSelector(StakeManager.NotVested.selector, vestsAt));
         stakes.claimOwnRewards(task);
     }
 }

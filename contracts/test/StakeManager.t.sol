@@ -909,37 +909,44 @@ contract StakeManagerTest is ArenaTest {
         stakes.withdrawStake(task);
     }
 
-    /// @dev A trainer that already took its stake and its rewards out cannot be made to pay
-    /// them a second time out of other participants' tokens.
-    function test_forfeit_afterWithdrawalsTakesOnlyWhatIsStillHeld() public {
-        (uint256 own, uint256 toDelegators) = _trainerWithDelegator();
+    /// @dev Once vested (task over, no challenge open) a trainer may have claimed and withdrawn:
+    /// forfeit must refuse rather than pay what was taken out of other participants' tokens.
+    function test_forfeit_revertsOnceVested() public {
+        (uint256 own,) = _trainerWithDelegator();
         vm.warp(endTime);
         finalizeAllOver(task);
         vm.prank(tA);
         stakes.claimOwnRewards(task);
         vm.prank(tA);
         stakes.withdrawStake(task);
-        vm.prank(d2);
-        stakes.claimDelegationRewards(task, tA);
-        uint256 paidToD2 = token.balanceOf(d2);
         assertEq(token.balanceOf(tA), own + 100e18);
-
-        // What the stake manager still owes: vA's stake and rewards, d2's principal.
-        uint256 owed = 100e18 + ownRewards(task, vA) + 50e18;
         uint256 held = token.balanceOf(address(stakes));
-        assertEq(held, owed + (toDelegators - paidToD2));
 
         vm.prank(challenger);
+        vm.expectRevert(StakeManager.AlreadyVested.selector);
+        stakes.forfeit(task, tA, beneficiary, 5000);
+        assertEq(token.balanceOf(address(stakes)), held);
+        assertEq(token.balanceOf(beneficiary), 0);
+    }
+
+    /// @dev A challenge still open at the end keeps the trainer unvested, so it can still forfeit.
+    function test_forfeit_afterEndWithOpenChallenge() public {
+        (uint256 own, uint256 toDelegators) = _trainerWithDelegator();
+        vm.prank(challenger);
+        stakes.challengeOpened(task, tA);
+        vm.warp(endTime);
+        finalizeAllOver(task);
+        vm.prank(challenger);
         (uint256 rewards, uint256 slashed) = stakes.forfeit(task, tA, beneficiary, 5000);
-        assertEq(slashed, 0);
-        assertEq(rewards, toDelegators - paidToD2);
-        assertEq(token.balanceOf(address(stakes)), owed);
-        vm.prank(vA);
-        stakes.claimOwnRewards(task);
-        vm.prank(vA);
-        stakes.withdrawStake(task);
-        _withdrawDelegation(d2, tA);
-        assertEq(token.balanceOf(address(stakes)), 0);
+        assertEq(rewards, own + toDelegators);
+        assertEq(slashed, 50e18);
+        assertEq(token.balanceOf(beneficiary), own + toDelegators + 50e18);
+    }
+
+    function test_forfeit_slashAboveAllReverts() public {
+        vm.prank(challenger);
+        vm.expectRevert(abi.encodeWithSelector(StakeManager.InvalidSlash.selector, 10_001));
+        stakes.forfeit(task, tA, beneficiary, 10_001);
     }
 
     function test_forfeit_excludedFromLaterEpochs() public {

@@ -1,17 +1,9 @@
 // Starts anvil from node_modules (the @foundry-rs/anvil platform package) and waits for its RPC.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-
-const require = createRequire(import.meta.url);
+import { foundryBinary } from '../bin/foundry.mjs';
 
 export function anvilBinary(): string {
-  const pkg = `@foundry-rs/anvil-${process.platform === 'win32' ? 'win32' : process.platform}-${process.arch === 'x64' ? 'amd64' : process.arch}`;
-  try {
-    return join(dirname(require.resolve(`${pkg}/package.json`)), 'bin', process.platform === 'win32' ? 'anvil.exe' : 'anvil');
-  } catch (cause) {
-    throw new Error(`anvil binary package ${pkg} is not installed (run npm install)`, { cause });
-  }
+  return foundryBinary('anvil');
 }
 
 export interface AnvilOptions {

@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
+import { foundryBinary } from '../bin/foundry.mjs';
 import { CONTRACTS, OUT_DIR } from './artifacts.ts';
 import { REPO_ROOT } from './paths.ts';
 
@@ -43,9 +44,8 @@ export function contractsStaleReason(srcDir = SRC_DIR, outDir = OUT_DIR): string
 
 /** `forge build` of the deployable sources only (tests are built by `npm run test:contracts`). */
 export function forgeBuild(): Promise<void> {
-  const forge = join(REPO_ROOT, 'node_modules', '@foundry-rs', 'forge', 'bin.mjs');
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [forge, 'build', '--skip', 'test', '--skip', 'script'], {
+    const child = spawn(foundryBinary('forge'), ['build', '--skip', 'test', '--skip', 'script'], {
       cwd: REPO_ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

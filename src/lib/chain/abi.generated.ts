@@ -3904,6 +3904,11 @@ export const stakeManagerAbi = [
   },
   {
     "type": "error",
+    "name": "AlreadyVested",
+    "inputs": []
+  },
+  {
+    "type": "error",
     "name": "DelegateeExcluded",
     "inputs": []
   },
@@ -3943,6 +3948,17 @@ export const stakeManagerAbi = [
     "type": "error",
     "name": "InvalidSigma",
     "inputs": []
+  },
+  {
+    "type": "error",
+    "name": "InvalidSlash",
+    "inputs": [
+      {
+        "name": "slashBps",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
   },
   {
     "type": "error",

@@ -24,7 +24,9 @@ export interface Anvil {
 }
 
 export async function startAnvil(opts: AnvilOptions): Promise<Anvil> {
-  const args = ['--port', String(opts.port), '--host', '127.0.0.1'];
+  // Without pruning anvil keeps every block's state and spills it to ~/.foundry/anvil/tmp: tens of
+  // GB after a few thousand blocks, left behind when the process is killed.
+  const args = ['--port', String(opts.port), '--host', '127.0.0.1', '--prune-history', '64'];
   if (opts.chainId) args.push('--chain-id', String(opts.chainId));
   if (opts.accounts) args.push('--accounts', String(opts.accounts));
   if (opts.balanceEth) args.push('--balance', String(opts.balanceEth));

@@ -1,0 +1,125 @@
+// The model spec (docs/ml.md section 1) as TypeScript types. A parsed spec has every default
+// filled in, so consumers never re-apply defaults.
+
+export type Activation = 'linear' | 'relu' | 'gelu' | 'tanh' | 'sigmoid';
+export type Padding = 'same' | 'valid';
+
+export interface DenseLayer {
+  type: 'dense';
+  id?: string;
+  units: number;
+  activation: Activation;
+}
+
+export interface Conv2dLayer {
+  type: 'conv2d';
+  id?: string;
+  filters: number;
+  kernelSize: number;
+  strides: number;
+  padding: Padding;
+  activation: Activation;
+}
+
+export interface PoolLayer {
+  type: 'maxPool2d' | 'avgPool2d';
+  id?: string;
+  poolSize: number;
+  strides: number;
+  padding: Padding;
+}
+
+export interface FlattenLayer {
+  type: 'flatten';
+  id?: string;
+}
+
+export interface DropoutLayer {
+  type: 'dropout';
+  id?: string;
+  rate: number;
+}
+
+export interface EmbeddingLayer {
+  type: 'embedding';
+  id?: string;
+  vocabSize: number;
+  dim: number;
+}
+
+export interface LayerNormLayer {
+  type: 'layerNorm';
+  id?: string;
+  epsilon: number;
+}
+
+export interface AttentionLayer {
+  type: 'attention';
+  id?: string;
+  heads: number;
+  dim: number;
+}
+
+export interface GlobalAvgPool1dLayer {
+  type: 'globalAvgPool1d';
+  id?: string;
+}
+
+export type LayerSpec =
+  | DenseLayer
+  | Conv2dLayer
+  | PoolLayer
+  | FlattenLayer
+  | DropoutLayer
+  | EmbeddingLayer
+  | LayerNormLayer
+  | AttentionLayer
+  | GlobalAvgPool1dLayer;
+
+export type Metric = { name: 'accuracy' } | { name: 'loss'; cap: number };
+
+export interface OptimizerSpec {
+  name: 'adam' | 'sgd';
+  learningRate: number;
+  momentum: number;
+  batchSize: number;
+  epochs: number;
+}
+
+export type WatermarkRule = 'dense-column-mean' | 'conv-filter-mean';
+
+export interface WatermarkSpec {
+  layer: string;
+  rule: WatermarkRule;
+  /** T: watermark bits = the first T bits of the owner's address. */
+  bits: number;
+  /** N: length of the vector v taken from the layer. */
+  length: number;
+  quantization: { bits: number; scale: number };
+  maxErr: number;
+  strength: number;
+  margin: number;
+}
+
+export interface ModelSpec {
+  format: 'aiarena-model-spec';
+  version: 1;
+  name: string;
+  description: string;
+  input: { shape: number[] };
+  output: { classes: number };
+  layers: LayerSpec[];
+  loss: 'sparse-categorical-crossentropy';
+  metric: Metric;
+  optimizer: OptimizerSpec;
+  watermark?: WatermarkSpec;
+}
+
+/** One weight tensor, in parameter order (docs/ml.md section 1). */
+export interface ParamShape {
+  /** Index of the layer in `layers`. */
+  layer: number;
+  /** Weight name within the layer: kernel, bias, embeddings, gamma, beta, wq, ... */
+  name: string;
+  shape: number[];
+}

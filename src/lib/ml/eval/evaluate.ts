@@ -1,0 +1,100 @@
+// Batched evaluation on the spec's metric (docs/ml.md section 1): accuracy, or a loss mapped to
+// max(0, 1 - loss / cap). Sums stay on the backend and are read once at the end (one sync).
+import { tf, type Tensor } from '../backend/tf.ts';
+import { deserializeArtifact } from '../artifact/deserialize.ts';
+import { buildModel, type Model } from '../model/model.ts';
+import { elementCount, specShapes } from '../spec/shapes.ts';
+import type { Metric, ModelSpec } from '../spec/types.ts';
+import { yieldToEventLoop } from '../train/control.ts';
+import type { TrainingData } from '../train/data.ts';
+import { correctCount, crossEntropyPerSample } from '../train/loss.ts';
+
+export interface EvalResult {
+  /** The spec's metric as a score in [0, 1] (higher is better). */
+  score: number;
+  /** Mean cross-entropy. */
+  loss: number;
+  accuracy: number;
+  samples: number;
+}
+
+export interface EvalOptions {
+  /** Default: the spec's batch size. */
+  batchSize?: number;
+  /** Called after each batch with the samples evaluated so far. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** The score of a (loss, accuracy) pair under a metric; always in [0, 1]. */
+export function metricScore(metric: Metric, loss: number, accuracy: number): number {
+  if (metric.name === 'accuracy') return accuracy;
+  if (!Number.isFinite(loss)) return 0;
+  return Math.min(1, Math.max(0, 1 - loss / metric.cap));
+}
+
+/** Evaluates in the data's order (pass unshuffled data: the result must not depend on a seed). */
+export async function evaluateModel(model: Model, data: TrainingData, options: EvalOptions = {}): Promise<EvalResult> {
+  const spec = model.spec;
+  const batchSize = options.batchSize ?? spec.optimizer.batchSize;
+  const featureSize = elementCount(spec.input.shape);
+  const reader = await data.openEpoch(0, batchSize);
+  let sums: Tensor | null = null;
+  let samples = 0;
+  try {
+    for (let batch = await reader.next(); batch !== null; batch = await reader.next()) {
+      if (batch.features.length !== batch.size * featureSize) {
+        throw new RangeError(`evaluation batch has ${batch.features.length / batch.size} values per sample, the spec's input needs ${featureSize}`);
+      }
+      const b = batch;
+      const prev: Tensor | null = sums;
+      sums = tf.tidy(() => {
+        const x = tf.tensor(b.features, [b.size, ...spec.input.shape], b.features instanceof Int32Array ? 'int32' : 'float32');
+        const y = tf.tensor1d(b.labels, 'int32');
+        const logits = model.apply(x);
+        const s = tf.stack([tf.sum(crossEntropyPerSample(logits, y)), correctCount(logits, y)]);
+        return prev ? tf.add(prev, s) : s;
+      });
+      prev?.dispose();
+      samples += b.size;
+      options.onProgress?.(samples, data.samples);
+      // Lets a worker take a cancel message on long evaluations.
+      if (samples % (batchSize * 32) === 0) await yieldToEventLoop();
+    }
+  } finally {
+    reader.close();
+  }
+  if (sums === null || samples === 0) throw new RangeError('the evaluation data has no samples');
+  const [lossSum, correct] = await (sums as Tensor).data<'float32'>();
+  (sums as Tensor).dispose();
+  const loss = lossSum! / samples;
+  const accuracy = correct! / samples;
+  return { score: metricScore(spec.metric, loss, accuracy), loss, accuracy, samples };
+}
+
+/** A sha256 given as 64 hex digits (optionally 0x-prefixed) or 32 bytes. */
+export function specHashBytes(hash: string | Uint8Array): Uint8Array {
+  if (typeof hash !== 'string') return hash;
+  const h = hash.startsWith('0x') ? hash.slice(2) : hash;
+  if (!/^[0-9a-fA-F]{64}$/.test(h)) throw new TypeError(`a spec hash is 64 hex digits, got "${hash}"`);
+  return Uint8Array.from({ length: 32 }, (_, i) => parseInt(h.slice(2 * i, 2 * i + 2), 16));
+}
+
+/**
+ * Evaluates an artifact of `spec` (whose sha256 is `specHash`): the strict reader checks it
+ * against the spec, throwing ArtifactError, before any model is built.
+ */
+export async function evaluateArtifact(
+  spec: ModelSpec,
+  specHash: string | Uint8Array,
+  bytes: Uint8Array,
+  data: TrainingData,
+  options: EvalOptions = {},
+): Promise<EvalResult> {
+  const weights = deserializeArtifact(bytes, { specHash: specHashBytes(specHash), params: specShapes(spec).params });
+  const model = buildModel(spec, weights);
+  try {
+    return await evaluateModel(model, data, options);
+  } finally {
+    model.dispose();
+  }
+}

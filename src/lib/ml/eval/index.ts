@@ -1,0 +1,1 @@
+export { evaluateModel, evaluateArtifact, metricScore, specHashBytes, type EvalResult, type EvalOptions } from './evaluate.ts';

@@ -2,10 +2,10 @@
 pragma solidity 0.8.28;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
-import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {Schedule, StakeRules, Role, PermitSig} from "./lib/TaskTypes.sol";
 import {ScheduleLib} from "./lib/ScheduleLib.sol";
+import {PermitLib} from "./lib/PermitLib.sol";
 import {ITaskRegistry} from "./interfaces/ITaskRegistry.sol";
 import {IStakeManager, ActiveStake} from "./interfaces/IStakeManager.sol";
 
@@ -221,7 +221,7 @@ contract StakeManager is IStakeManager {
         bytes32 keyCommit,
         PermitSig calldata sig
     ) external {
-        _permit(amount, sig);
+        PermitLib.tryPermit(address(token), amount, sig);
         _join(taskId, role, amount, sigma, keyCommit);
     }
 
@@ -232,7 +232,7 @@ contract StakeManager is IStakeManager {
 
     /// @notice `addStake` with an EIP-2612 permit.
     function addStakeWithPermit(uint256 taskId, uint256 amount, PermitSig calldata sig) external {
-        _permit(amount, sig);
+        PermitLib.tryPermit(address(token), amount, sig);
         _addStake(taskId, amount);
     }
 
@@ -288,7 +288,7 @@ contract StakeManager is IStakeManager {
 
     /// @notice `delegate` with an EIP-2612 permit.
     function delegateWithPermit(uint256 taskId, address delegatee, uint256 amount, PermitSig calldata sig) external {
-        _permit(amount, sig);
+        PermitLib.tryPermit(address(token), amount, sig);
         _delegate(taskId, delegatee, amount);
     }
 
@@ -711,11 +711,5 @@ contract StakeManager is IStakeManager {
     function _trainer(uint256 taskId, address account) internal view returns (Pool storage pool) {
         pool = _pools[taskId][account];
         if (pool.role != Role.Trainer) revert InvalidRole();
-    }
-
-    function _permit(uint256 amount, PermitSig calldata sig) internal {
-        // A front-run permit must not block the action; transferFrom fails by itself if needed.
-        try IERC20Permit(address(token)).permit(msg.sender, address(this), amount, sig.deadline, sig.v, sig.r, sig.s)
-        {} catch {}
     }
 }

@@ -2,12 +2,12 @@
 pragma solidity 0.8.28;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
-import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {
     Schedule, RewardParams, StakeRules, ChallengeParams, TaskParams, Phase, PermitSig
 } from "./lib/TaskTypes.sol";
 import {ScheduleLib} from "./lib/ScheduleLib.sol";
+import {PermitLib} from "./lib/PermitLib.sol";
 import {ITaskRegistry} from "./interfaces/ITaskRegistry.sol";
 
 /// @title TaskRegistry
@@ -135,7 +135,7 @@ contract TaskRegistry is ITaskRegistry {
 
     /// @notice createTask with an EIP-2612 permit for the deposit instead of a prior approval.
     function createTaskWithPermit(TaskParams calldata p, PermitSig calldata sig) external returns (uint256) {
-        _permit(_deposit(p), sig);
+        PermitLib.tryPermit(address(token), _deposit(p), sig);
         return _createTask(p);
     }
 
@@ -371,12 +371,5 @@ contract TaskRegistry is ITaskRegistry {
 
     function _deposit(Task storage t) internal view returns (uint256) {
         return uint256(t.rewardPerEpoch) * t.schedule.scoringEpochs();
-    }
-
-    function _permit(uint256 amount, PermitSig calldata sig) internal {
-        // A front-run permit (already used nonce) must not block the action: fall through to
-        // transferFrom, which fails on its own if the allowance is really missing.
-        try IERC20Permit(address(token)).permit(msg.sender, address(this), amount, sig.deadline, sig.v, sig.r, sig.s)
-        {} catch {}
     }
 }

@@ -4,6 +4,7 @@ import { keccak256, toHex, type Address, type Hex, type TransactionReceipt } fro
 import * as abis from '../../src/lib/chain/abi.generated.ts';
 import { packScores, scoresCommitment, sealCommitment } from '../../src/lib/chain/commitments.ts';
 import { epochStart, type Schedule } from '../../src/lib/chain/schedule.ts';
+import { DEFAULT_REWARD_PARAMS, DEFAULT_WINDOWS } from '../../src/lib/chain/task-defaults.ts';
 import type { Driver } from './driver.ts';
 
 const WAD = 10n ** 18n;
@@ -47,12 +48,9 @@ export function defaultTaskParams(startTime: bigint, overrides: Partial<TaskPara
     submissionEpochs: 3,
     finalEpochs: 1,
     challengeEpochs: 1,
-    sealEnd: 5000,
-    revealEnd: 6000,
-    commitEnd: 8500,
-    finalCommitEnd: 7000,
+    ...DEFAULT_WINDOWS,
     rewardPerEpoch: 1000n * WAD,
-    reward: { gamma: 7n * 10n ** 17n, q: 85n * 10n ** 16n, alphaT: WAD, alphaV: WAD, lambdaV: 20n * WAD },
+    reward: { ...DEFAULT_REWARD_PARAMS },
     stakeRules: { minTrainerStake: WAD, minValidatorStake: WAD, maxTrainers: 256, maxValidators: 512, sigmaCooldown: 1 },
     challenge: { bond: WAD, responseTime: 3600, slashBps: 5000 },
     ...overrides,

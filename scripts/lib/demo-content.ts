@@ -1,16 +1,19 @@
-// Content hashes of the demo task's public files, and its hidden final eval set: a placeholder
-// manifest plus a random salt, kept in the git-ignored state folder so the creator can reveal it.
+// Content hashes of the demo task's files: the digits model spec and the digits datasets made by
+// scripts/data/convert.ts. The hidden final eval set (datasets/hidden/digits-final, kept out of
+// public/) is committed to with a random salt, kept in the git-ignored state folder so the creator
+// can reveal it.
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { toHex, type Address, type Hex } from 'viem';
 import { finalEvalCommitment } from '../../src/lib/chain/commitments.ts';
 import { REPO_ROOT } from './paths.ts';
 
 export const DEMO_FILES = {
   modelSpec: join(REPO_ROOT, 'public', 'specs', 'digits-mlp.json'),
-  trainData: join(REPO_ROOT, 'public', 'datasets', 'digits-train.manifest.json'),
-  evalData: join(REPO_ROOT, 'public', 'datasets', 'digits-eval.manifest.json'),
+  trainData: join(REPO_ROOT, 'public', 'datasets', 'digits-train', 'manifest.json'),
+  evalData: join(REPO_ROOT, 'public', 'datasets', 'digits-eval', 'manifest.json'),
+  finalEval: join(REPO_ROOT, 'datasets', 'hidden', 'digits-final', 'manifest.json'),
 } as const;
 
 export function sha256Hex(bytes: Uint8Array | string): Hex {
@@ -32,28 +35,27 @@ export function demoHashes(): DemoHashes {
 }
 
 export interface FinalEvalSecret {
-  /** The placeholder hidden manifest whose sha256 is finalEvalHash. */
+  /** The hidden dataset's folder, relative to the repository root. */
+  dataset: string;
+  /** Its manifest (the file's text), whose sha256 is finalEvalHash. */
   manifest: string;
   finalEvalHash: Hex;
   salt: Hex;
   commit: Hex;
 }
 
+/** A fresh salt over the hidden digits set's hash: each demo task gets its own commitment. */
 export function newFinalEvalSecret(): FinalEvalSecret {
-  const manifest = `${JSON.stringify(
-    {
-      format: 'aiarena-dataset-manifest/0',
-      placeholder: true,
-      note: 'Hidden final eval set of the local demo task (placeholder; real data comes with the ML issue).',
-      name: 'digits-final-eval',
-      nonce: toHex(randomBytes(16)),
-    },
-    null,
-    2,
-  )}\n`;
-  const finalEvalHash = sha256Hex(manifest);
+  const bytes = readFileSync(DEMO_FILES.finalEval);
+  const finalEvalHash = sha256Hex(bytes);
   const salt = toHex(randomBytes(32));
-  return { manifest, finalEvalHash, salt, commit: finalEvalCommitment(finalEvalHash, salt) };
+  return {
+    dataset: relative(REPO_ROOT, join(DEMO_FILES.finalEval, '..')),
+    manifest: bytes.toString('utf8'),
+    finalEvalHash,
+    salt,
+    commit: finalEvalCommitment(finalEvalHash, salt),
+  };
 }
 
 /** Writes the secret for `revealFinalEval(taskId, finalEvalHash, salt)`; returns the file path. */

@@ -7,6 +7,8 @@ import { createPublicClient, http, parseEther, type PublicClient } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../scripts/lib/anvil.ts';
 import { DEMO_FILES, sha256Hex } from '../../scripts/lib/demo-content.ts';
+import { decodeShard } from '../../src/lib/ml/data/shard.ts';
+import { urlSource } from '../../src/lib/ml/data/sources.ts';
 import { devAccounts } from '../../scripts/lib/dev-accounts.ts';
 import { isPortFree } from '../../scripts/lib/ports.ts';
 import { arenaTokenAbi, rewardEngineAbi, stakeManagerAbi, taskRegistryAbi } from '../../src/lib/chain/abi.generated.ts';
@@ -107,6 +109,13 @@ describe('npm start', () => {
     expect(await app.text()).toMatch(/from "\/node_modules\/.*svelte/);
     const spec = await fetch(new URL('specs/digits-mlp.json', stack.appUrl));
     expect(sha256Hex(new Uint8Array(await spec.arrayBuffer()))).toBe(sha256Hex(readFileSync(DEMO_FILES.modelSpec)));
+    // The demo datasets load through the app's server as the client will load them: the shard
+    // must come back as stored (no transparent gunzip), or its hash check fails.
+    const source = urlSource(new URL('datasets/digits-train', stack.appUrl).href);
+    const { manifest, hash } = await source.manifest();
+    expect(`0x${hash}`).toBe(sha256Hex(readFileSync(DEMO_FILES.trainData)));
+    const shard = await decodeShard(await source.get(manifest.shards[0]!.sha256), manifest, manifest.shards[0]!);
+    expect(shard.samples).toBe(1297);
   });
 
   it('funds the dev accounts and seeds the demo task under review', async () => {
@@ -142,6 +151,7 @@ describe('npm start', () => {
     const secret = JSON.parse(readFileSync(join(stack.dirs[1]!, 'final-eval-31337-task-1.json'), 'utf8'));
     expect(secret.taskRegistry).toBe(taskRegistry);
     expect(sha256Hex(secret.manifest)).toBe(secret.finalEvalHash);
+    expect(secret.finalEvalHash).toBe(sha256Hex(readFileSync(DEMO_FILES.finalEval)));
     expect(task.finalEvalCommit).toBe(finalEvalCommitment(secret.finalEvalHash, secret.salt));
 
     const phase = await client.readContract({ address: taskRegistry, abi: taskRegistryAbi, functionName: 'phase', args: [1n] });

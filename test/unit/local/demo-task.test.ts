@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { DEMO_FILES, demoHashes, newFinalEvalSecret, sha256Hex } from '../../../scripts/lib/demo-content.ts';
 import { demoDeposit, demoTaskParams } from '../../../scripts/lib/demo-task.ts';
 import { finalEvalCommitment } from '../../../src/lib/chain/commitments.ts';
+import { parseManifestBytes } from '../../../src/lib/ml/data/manifest.ts';
+import { parseModelSpecBytes } from '../../../src/lib/ml/spec/parse.ts';
 
 describe('demoTaskParams', () => {
   const hashes = demoHashes();
@@ -36,23 +38,36 @@ describe('demoTaskParams', () => {
     expect(demoDeposit()).toBe(parseEther('4000'));
   });
 
-  it('hashes the published spec and manifests', () => {
+  it('hashes the published spec and the digits dataset manifests', async () => {
     expect(p.modelSpec).toBe(sha256Hex(readFileSync(DEMO_FILES.modelSpec)));
+    expect(p.trainData).toBe(sha256Hex(readFileSync(DEMO_FILES.trainData)));
+    expect(p.evalData).toBe(sha256Hex(readFileSync(DEMO_FILES.evalData)));
     expect(p.trainData).not.toBe(p.evalData);
-    const spec = JSON.parse(readFileSync(DEMO_FILES.modelSpec, 'utf8'));
-    expect(spec.input.shape).toEqual([64]);
-    expect(spec.output.shape).toEqual([10]);
+    const { spec, hash } = await parseModelSpecBytes(readFileSync(DEMO_FILES.modelSpec));
+    expect(`0x${hash}`).toBe(p.modelSpec);
+    expect(spec.input.shape).toEqual([8, 8, 1]);
+    expect(spec.output.classes).toBe(10);
+    const train = await parseManifestBytes(readFileSync(DEMO_FILES.trainData), p.trainData.slice(2));
+    const evalSet = await parseManifestBytes(readFileSync(DEMO_FILES.evalData), p.evalData.slice(2));
+    expect([train.manifest.name, train.manifest.samples]).toEqual(['digits-train', 1297]);
+    expect([evalSet.manifest.name, evalSet.manifest.samples]).toEqual(['digits-eval', 250]);
+    expect(train.manifest.features.shape).toEqual(spec.input.shape);
   });
 });
 
 describe('newFinalEvalSecret', () => {
-  it('commits to the hash of its manifest with a fresh salt', () => {
+  it('commits to the hidden digits set with a fresh salt', async () => {
     const a = newFinalEvalSecret();
     const b = newFinalEvalSecret();
+    expect(a.finalEvalHash).toBe(sha256Hex(readFileSync(DEMO_FILES.finalEval)));
     expect(a.finalEvalHash).toBe(sha256Hex(a.manifest));
+    expect(a.dataset).toBe('datasets/hidden/digits-final');
+    const { manifest } = await parseManifestBytes(readFileSync(DEMO_FILES.finalEval));
+    expect([manifest.name, manifest.samples]).toEqual(['digits-final', 250]);
     expect(a.commit).toBe(finalEvalCommitment(a.finalEvalHash, a.salt));
     expect(a.salt).toMatch(/^0x[0-9a-f]{64}$/);
     expect(b.salt).not.toBe(a.salt);
-    expect(b.finalEvalHash).not.toBe(a.finalEvalHash);
+    expect(b.finalEvalHash).toBe(a.finalEvalHash);
+    expect(b.commit).not.toBe(a.commit);
   });
 });

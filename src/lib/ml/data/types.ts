@@ -30,6 +30,26 @@ export interface Shard {
 
 /** Where dataset bytes come from: a URL base, the artifact store, IndexedDB, the file system. */
 export interface BlobSource {
-  /** The bytes of the blob with this sha256 (hex); the caller verifies the hash. */
+  /**
+   * The bytes of the blob with this sha256 (lowercase hex). The sources in sources.ts check the
+   * hash and throw IntegrityError on a mismatch; wrap any other source with `verified()`.
+   */
   get(sha256: string): Promise<Uint8Array>;
+}
+
+/** One training batch: `size` samples, features sample-major (`size * featureSize` values). */
+export interface Batch {
+  features: Float32Array | Int32Array;
+  labels: Int32Array;
+  size: number;
+}
+
+/**
+ * Where a loader stands within an epoch: `shard` is the position in the epoch's shard order (not
+ * the manifest index), `offset` the samples of that shard already handed out. A checkpoint stores
+ * it with the seed and epoch; a loader started there continues the same sequence.
+ */
+export interface LoaderPosition {
+  shard: number;
+  offset: number;
 }

@@ -1,0 +1,121 @@
+// Dataset manifest parser (docs/ml.md section 2). The manifest's sha256 is the dataset's content
+// hash (a task's trainData / evalData / final eval hash), and it names every shard by hash, so
+// validating it strictly is what makes the whole dataset content-addressed.
+import { sha256Hex } from '../hash.ts';
+import { child, FieldReader, item, parseJsonBytes, readShape, type Fail } from '../fields.ts';
+import { IntegrityError, isSha256Hex } from '../integrity.ts';
+import type { DatasetManifest, FeatureDtype, ShardRef } from './types.ts';
+
+export class ManifestError extends Error {
+  constructor(
+    /** Path of the offending field, e.g. `shards[2].sha256`; '' for the document itself. */
+    readonly field: string,
+    readonly reason: string,
+  ) {
+    super(`${field === '' ? 'dataset manifest' : field}: ${reason}`);
+    this.name = 'ManifestError';
+  }
+}
+
+export const DATASET_FORMAT = 'aiarena-dataset';
+export const DATASET_VERSION = 1;
+export const MAX_SHARDS = 100_000;
+export const MAX_SAMPLES = 2 ** 31 - 1;
+/** A decoded shard is held whole in memory (two at a time), so its size is bounded. */
+export const MAX_SHARD_DECODED_BYTES = 256 * 1024 * 1024;
+export const SHARD_HEADER_BYTES = 20;
+
+export const DTYPES: Record<FeatureDtype, { code: number; width: number }> = {
+  uint8: { code: 1, width: 1 },
+  float32: { code: 2, width: 4 },
+  int32: { code: 3, width: 4 },
+};
+
+/** Bytes per label: one byte up to 256 classes, uint16 LE above. */
+export function labelWidth(classes: number): 1 | 2 {
+  return classes <= 256 ? 1 : 2;
+}
+
+export function featureSize(manifest: Pick<DatasetManifest, 'features'>): number {
+  return manifest.features.shape.reduce((a, b) => a * b, 1);
+}
+
+/** Exact length of a decompressed shard of `samples` samples. */
+export function decodedShardBytes(manifest: Pick<DatasetManifest, 'features' | 'labels'>, samples: number): number {
+  return SHARD_HEADER_BYTES + samples * (featureSize(manifest) * DTYPES[manifest.features.dtype].width + labelWidth(manifest.labels.classes));
+}
+
+const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+const fail: Fail = (field, message) => {
+  throw new ManifestError(field, message);
+};
+const r = new FieldReader(fail);
+
+/** Validates a parsed JSON value as a dataset manifest; throws ManifestError naming the field. */
+export function parseManifest(json: unknown): DatasetManifest {
+  const o = r.object(json, '', ['format', 'version', 'name', 'license', 'features', 'labels', 'samples', 'shards']);
+  const format = r.constant(o.format, 'format', DATASET_FORMAT);
+  const version = r.constant(o.version, 'version', DATASET_VERSION);
+  const name = r.string(o.name, 'name', { max: 64, pattern: NAME_PATTERN, patternText: 'a name matching [A-Za-z0-9][A-Za-z0-9._-]{0,63}' });
+  const license = r.string(o.license, 'license', { min: 1, max: 256 });
+
+  const fo = r.object(o.features, 'features', ['shape', 'dtype', 'scale']);
+  const shape = readShape(r, fail, fo.shape, 'features.shape', 3);
+  const dtype = r.oneOf(fo.dtype, 'features.dtype', ['uint8', 'float32', 'int32'] as const);
+  let scale: number;
+  if (dtype === 'uint8') {
+    scale = r.number(fo.scale, 'features.scale', 0, Number.MAX_VALUE, { min: true });
+  } else {
+    // Float and token features are stored as they are used; a scale would only be a second
+    // way to write the same dataset under another hash.
+    if (fo.scale !== 1) fail('features.scale', `must be 1 for ${dtype} features, got ${JSON.stringify(fo.scale) ?? 'nothing'}`);
+    scale = 1;
+  }
+
+  const lo = r.object(o.labels, 'labels', ['classes', 'names']);
+  const classes = r.integer(lo.classes, 'labels.classes', 2, 65536);
+  const labels: DatasetManifest['labels'] = { classes };
+  if (lo.names !== undefined) {
+    const names = r.array(lo.names, 'labels.names', classes, classes).map((n, i) => r.string(n, item('labels.names', i), { min: 1, max: 64 }));
+    labels.names = names;
+  }
+
+  const samples = r.integer(o.samples, 'samples', 1, MAX_SAMPLES);
+  const seen = new Map<string, number>();
+  const partial = { features: { shape, dtype, scale }, labels };
+  const shards = r.array(o.shards, 'shards', 1, MAX_SHARDS).map((s, i): ShardRef => {
+    const path = item('shards', i);
+    const so = r.object(s, path, ['sha256', 'samples', 'bytes']);
+    if (!isSha256Hex(so.sha256)) fail(child(path, 'sha256'), `must be 64 lowercase hex digits, got ${JSON.stringify(so.sha256) ?? 'nothing'}`);
+    const first = seen.get(so.sha256);
+    if (first !== undefined) fail(child(path, 'sha256'), `is the same shard as shards[${first}]`);
+    seen.set(so.sha256, i);
+    const n = r.integer(so.samples, child(path, 'samples'), 1, MAX_SAMPLES);
+    const decoded = decodedShardBytes(partial, n);
+    if (decoded > MAX_SHARD_DECODED_BYTES) {
+      fail(child(path, 'samples'), `${n} samples decode to ${decoded} bytes, more than the ${MAX_SHARD_DECODED_BYTES}-byte shard limit`);
+    }
+    // A gzip file has an 18-byte frame; no shard can be smaller.
+    return { sha256: so.sha256, samples: n, bytes: r.integer(so.bytes, child(path, 'bytes'), 18, MAX_SHARD_DECODED_BYTES) };
+  });
+  const total = shards.reduce((a, s) => a + s.samples, 0);
+  if (total !== samples) fail('samples', `is ${samples} but the shards hold ${total}`);
+
+  return { format, version, name, license, features: { shape, dtype, scale }, labels, samples, shards };
+}
+
+/**
+ * Parses manifest file bytes; `hash` (sha256 hex of the bytes) is the dataset's content hash.
+ * With `expectedHash`, bytes that hash otherwise throw IntegrityError before any parsing.
+ */
+export async function parseManifestBytes(
+  bytes: Uint8Array,
+  expectedHash?: string,
+): Promise<{ manifest: DatasetManifest; hash: string }> {
+  const hash = await sha256Hex(bytes);
+  if (expectedHash !== undefined && hash !== expectedHash.toLowerCase()) {
+    throw new IntegrityError(expectedHash, hash, 'dataset manifest');
+  }
+  return { manifest: parseManifest(parseJsonBytes(bytes, fail)), hash };
+}

@@ -1,0 +1,256 @@
+// Model spec parser (docs/ml.md section 1). A spec is content-addressed and every trainer,
+// validator and challenge circuit builds the same model from it, so the parser accepts only
+// what the doc allows: unknown fields, wrong types, out-of-range values, shapes that do not
+// chain, budgets and watermark constraints are all errors naming the field. The result is a
+// fresh object with every default filled in; the input is never aliased.
+import { sha256Hex } from '../hash.ts';
+import { child, FieldReader, item, parseJsonBytes, readShape, type Fail, type JsonObject } from '../fields.ts';
+import { ShapeError, specShapes, type SpecShapes } from './shapes.ts';
+import type {
+  Activation,
+  LayerSpec,
+  Metric,
+  ModelSpec,
+  OptimizerSpec,
+  Padding,
+  WatermarkSpec,
+} from './types.ts';
+
+export class SpecError extends Error {
+  constructor(
+    /** Path of the offending field, e.g. `layers[3].units`; '' for the document itself. */
+    readonly field: string,
+    readonly reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${field === '' ? 'model spec' : field}: ${reason}`, options);
+    this.name = 'SpecError';
+  }
+}
+
+export const SPEC_FORMAT = 'aiarena-model-spec';
+export const SPEC_VERSION = 1;
+export const MAX_LAYERS = 32;
+export const MAX_PARAMS = 20_000_000;
+/** Watermark constraints shared with the challenge circuit (docs/ml.md section 4). */
+export const WATERMARK_LIMITS = {
+  maxBits: 160, // the owner's address has 160 bits
+  maxLength: 240,
+  maxLimbs: 16, // PoseidonE takes at most 16 inputs
+  maxKeyBits: 32768, // 16 groups of 16 limbs of 128 bits
+  keyLimbBits: 128,
+  fieldBits: 253,
+} as const;
+
+const ACTIVATIONS: readonly Activation[] = ['linear', 'relu', 'gelu', 'tanh', 'sigmoid'];
+const PADDINGS: readonly Padding[] = ['same', 'valid'];
+const LAYER_TYPES: readonly LayerSpec['type'][] = [
+  'dense',
+  'conv2d',
+  'maxPool2d',
+  'avgPool2d',
+  'flatten',
+  'dropout',
+  'embedding',
+  'layerNorm',
+  'attention',
+  'globalAvgPool1d',
+];
+const ID_PATTERN = /^[a-z][a-z0-9-]{0,31}$/;
+const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+const fail: Fail = (field, message) => {
+  throw new SpecError(field, message);
+};
+const r = new FieldReader(fail);
+
+function optional<T>(obj: JsonObject, key: string, fallback: T, read: (v: unknown) => T): T {
+  return obj[key] === undefined ? fallback : read(obj[key]);
+}
+
+function readLayer(value: unknown, path: string, index: number): LayerSpec {
+  const head = r.record(value, path);
+  const type = r.oneOf(head.type, child(path, 'type'), LAYER_TYPES);
+  const keys = (extra: string[]) => r.object(value, path, ['type', 'id', ...extra]);
+  const id =
+    head.id === undefined
+      ? undefined
+      : r.string(head.id, child(path, 'id'), { max: 32, pattern: ID_PATTERN, patternText: 'an id matching [a-z][a-z0-9-]{0,31}' });
+  const withId = <L extends LayerSpec>(layer: L): L => (id === undefined ? layer : { ...layer, id });
+  const f = (key: string) => child(path, key);
+  const activation = (o: JsonObject) => optional<Activation>(o, 'activation', 'linear', (v) => r.oneOf(v, f('activation'), ACTIVATIONS));
+  switch (type) {
+    case 'dense': {
+      const o = keys(['units', 'activation']);
+      return withId({ type, units: r.integer(o.units, f('units'), 1, 4096), activation: activation(o) });
+    }
+    case 'conv2d': {
+      const o = keys(['filters', 'kernelSize', 'strides', 'padding', 'activation']);
+      return withId({
+        type,
+        filters: r.integer(o.filters, f('filters'), 1, 512),
+        kernelSize: r.integer(o.kernelSize, f('kernelSize'), 1, 7),
+        strides: optional(o, 'strides', 1, (v) => r.integer(v, f('strides'), 1, 4)),
+        padding: optional<Padding>(o, 'padding', 'same', (v) => r.oneOf(v, f('padding'), PADDINGS)),
+        activation: activation(o),
+      });
+    }
+    case 'maxPool2d':
+    case 'avgPool2d': {
+      const o = keys(['poolSize', 'strides', 'padding']);
+      const poolSize = r.integer(o.poolSize, f('poolSize'), 1, 4);
+      return withId({
+        type,
+        poolSize,
+        strides: optional(o, 'strides', poolSize, (v) => r.integer(v, f('strides'), 1, 4)),
+        padding: optional<Padding>(o, 'padding', 'valid', (v) => r.oneOf(v, f('padding'), PADDINGS)),
+      });
+    }
+    case 'flatten':
+    case 'globalAvgPool1d':
+      keys([]);
+      return withId({ type });
+    case 'dropout': {
+      const o = keys(['rate']);
+      return withId({ type, rate: r.number(o.rate, f('rate'), 0, 0.9, { max: true }) });
+    }
+    case 'embedding': {
+      const o = keys(['vocabSize', 'dim']);
+      // Token ids are integers; only the input can carry them, so an embedding must come first.
+      if (index !== 0) fail(f('type'), 'an embedding must be the first layer (it reads integer token ids from the input)');
+      return withId({ type, vocabSize: r.integer(o.vocabSize, f('vocabSize'), 2, 65536), dim: r.integer(o.dim, f('dim'), 1, 1024) });
+    }
+    case 'layerNorm': {
+      const o = keys(['epsilon']);
+      return withId({ type, epsilon: optional(o, 'epsilon', 1e-5, (v) => r.number(v, f('epsilon'), 0, 1, { min: true })) });
+    }
+    case 'attention': {
+      const o = keys(['heads', 'dim']);
+      const heads = r.integer(o.heads, f('heads'), 1, 16);
+      const dim = r.integer(o.dim, f('dim'), 1, 4096);
+      if (dim % heads !== 0) fail(f('dim'), `must be divisible by heads (${heads}), got ${dim}`);
+      return withId({ type, heads, dim });
+    }
+  }
+}
+
+function readMetric(value: unknown): Metric {
+  const head = r.record(value, 'metric');
+  const name = r.oneOf(head.name, 'metric.name', ['accuracy', 'loss'] as const);
+  if (name === 'accuracy') {
+    r.object(value, 'metric', ['name']);
+    return { name };
+  }
+  r.object(value, 'metric', ['name', 'cap']);
+  // A cap bounds the mapped score to [0, 1]: score = max(0, 1 - loss / cap).
+  return { name, cap: r.number(head.cap, 'metric.cap', 0, Number.MAX_VALUE, { min: true }) };
+}
+
+function readOptimizer(value: unknown): OptimizerSpec {
+  const head = r.object(value, 'optimizer', ['name', 'learningRate', 'momentum', 'batchSize', 'epochs']);
+  const name = r.oneOf(head.name, 'optimizer.name', ['adam', 'sgd'] as const);
+  if (name === 'adam' && head.momentum !== undefined) fail('optimizer.momentum', 'only applies to "sgd"');
+  return {
+    name,
+    learningRate: r.number(head.learningRate, 'optimizer.learningRate', 0, 1, { min: true }),
+    momentum: optional(head, 'momentum', 0, (v) => r.number(v, 'optimizer.momentum', 0, 1, { max: true })),
+    batchSize: r.integer(head.batchSize, 'optimizer.batchSize', 1, 4096),
+    epochs: r.integer(head.epochs, 'optimizer.epochs', 1, 1000),
+  };
+}
+
+function isPowerOfTwo(x: number): boolean {
+  if (!(x > 0) || !Number.isFinite(x)) return false;
+  const e = Math.round(Math.log2(x));
+  return 2 ** e === x;
+}
+
+function readWatermark(value: unknown, layers: readonly LayerSpec[], shapes: SpecShapes): WatermarkSpec {
+  const p = 'watermark';
+  const o = r.object(value, p, ['layer', 'rule', 'bits', 'length', 'quantization', 'maxErr', 'strength', 'margin']);
+  const layerId = r.string(o.layer, `${p}.layer`, { max: 32, pattern: ID_PATTERN, patternText: 'a layer id' });
+  const rule = r.oneOf(o.rule, `${p}.rule`, ['dense-column-mean', 'conv-filter-mean'] as const);
+  const bits = r.integer(o.bits, `${p}.bits`, 1, WATERMARK_LIMITS.maxBits);
+  const length = r.integer(o.length, `${p}.length`, 1, WATERMARK_LIMITS.maxLength);
+  const q = r.object(o.quantization, `${p}.quantization`, ['bits', 'scale']);
+  const qbits = r.integer(q.bits, `${p}.quantization.bits`, 2, 32);
+  const scale = r.number(q.scale, `${p}.quantization.scale`, 0, 2 ** 52, { min: true });
+  if (!isPowerOfTwo(scale)) fail(`${p}.quantization.scale`, `must be a power of two (so quantization is exact), got ${scale}`);
+  const maxErr = r.integer(o.maxErr, `${p}.maxErr`, 0, bits - 1);
+  const strength = r.number(o.strength, `${p}.strength`, 0, Number.MAX_VALUE);
+  const margin = r.number(o.margin, `${p}.margin`, 0, Number.MAX_VALUE, { min: true });
+
+  const keyBits = bits * length;
+  if (keyBits > WATERMARK_LIMITS.maxKeyBits || keyBits % WATERMARK_LIMITS.keyLimbBits !== 0) {
+    fail(`${p}.length`, `bits x length must be a multiple of 128 and at most 32768 (the key commitment packs 128-bit limbs in 16 groups of 16), got ${bits} x ${length} = ${keyBits}`);
+  }
+  const perLimb = Math.floor(WATERMARK_LIMITS.fieldBits / qbits);
+  const limbs = Math.ceil(length / perLimb);
+  if (limbs > WATERMARK_LIMITS.maxLimbs) {
+    fail(`${p}.length`, `needs ${limbs} field elements of ${perLimb} ${qbits}-bit values for the weight commitment, at most 16 allowed`);
+  }
+
+  const index = layers.findIndex((l) => l.id === layerId);
+  const layer = layers[index];
+  if (layer === undefined) fail(`${p}.layer`, `no layer has id "${layerId}"`);
+  if (rule === 'dense-column-mean') {
+    if (layer.type !== 'dense') fail(`${p}.rule`, `"dense-column-mean" needs a dense layer, "${layerId}" is ${layer.type}`);
+    if (layer.units < length) fail(`${p}.length`, `is ${length} but layer "${layerId}" has only ${layer.units} units (columns)`);
+  } else {
+    if (layer.type !== 'conv2d') fail(`${p}.rule`, `"conv-filter-mean" needs a conv2d layer, "${layerId}" is ${layer.type}`);
+    const kernel = shapes.params.find((w) => w.layer === index && w.name === 'kernel');
+    const [kh = 0, kw = 0, cin = 0] = kernel?.shape ?? [];
+    if (kh * kw * cin < length) {
+      fail(`${p}.length`, `is ${length} but layer "${layerId}" has only ${kh}x${kw}x${cin} = ${kh * kw * cin} kernel values per filter`);
+    }
+  }
+  return { layer: layerId, rule, bits, length, quantization: { bits: qbits, scale }, maxErr, strength, margin };
+}
+
+const TOP_FIELDS = ['format', 'version', 'name', 'description', 'input', 'output', 'layers', 'loss', 'metric', 'optimizer', 'watermark'];
+
+/** Validates a parsed JSON value as a model spec; throws SpecError naming the field. */
+export function parseModelSpec(json: unknown): ModelSpec {
+  const o = r.object(json, '', TOP_FIELDS);
+  const format = r.constant(o.format, 'format', SPEC_FORMAT);
+  const version = r.constant(o.version, 'version', SPEC_VERSION);
+  const name = r.string(o.name, 'name', { max: 64, pattern: NAME_PATTERN, patternText: 'a name matching [A-Za-z0-9][A-Za-z0-9._-]{0,63}' });
+  const description = optional(o, 'description', '', (v) => r.string(v, 'description', { max: 1024 }));
+  const input = r.object(o.input, 'input', ['shape']);
+  const shape = readShape(r, fail, input.shape, 'input.shape', 3);
+  const output = r.object(o.output, 'output', ['classes']);
+  const classes = r.integer(output.classes, 'output.classes', 2, 1000);
+  const layers = r.array(o.layers, 'layers', 1, MAX_LAYERS).map((l, i) => readLayer(l, item('layers', i), i));
+  const seen = new Map<string, number>();
+  layers.forEach((l, i) => {
+    if (l.id === undefined) return;
+    const first = seen.get(l.id);
+    if (first !== undefined) fail(`${item('layers', i)}.id`, `"${l.id}" is already the id of layers[${first}]`);
+    seen.set(l.id, i);
+  });
+  const loss = r.oneOf(o.loss, 'loss', ['sparse-categorical-crossentropy'] as const);
+  const metric = readMetric(o.metric);
+  const optimizer = readOptimizer(o.optimizer);
+
+  let shapes: SpecShapes;
+  try {
+    shapes = specShapes({ input: { shape }, output: { classes }, layers });
+  } catch (e) {
+    if (e instanceof ShapeError) throw new SpecError(e.field, e.message.slice(e.field.length + 2), { cause: e });
+    throw e;
+  }
+  if (shapes.paramCount > MAX_PARAMS) {
+    fail('layers', `the model has ${shapes.paramCount} parameters, more than the budget of ${MAX_PARAMS}`);
+  }
+  const watermark = o.watermark === undefined ? undefined : readWatermark(o.watermark, layers, shapes);
+
+  const spec: ModelSpec = { format, version, name, description, input: { shape }, output: { classes }, layers, loss, metric, optimizer };
+  if (watermark !== undefined) spec.watermark = watermark;
+  return spec;
+}
+
+/** Parses a spec file; `hash` (sha256 hex of the bytes) is the spec's content address. */
+export async function parseModelSpecBytes(bytes: Uint8Array): Promise<{ spec: ModelSpec; hash: string }> {
+  const spec = parseModelSpec(parseJsonBytes(bytes, fail));
+  return { spec, hash: await sha256Hex(bytes) };
+}

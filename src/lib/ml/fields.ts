@@ -72,7 +72,10 @@ export class FieldReader {
    * interval the way docs/ml.md does: (0, 1], [0, 0.9).
    */
   number(value: unknown, path: string, min: number, max: number, open: { min?: boolean; max?: boolean } = {}): number {
-    const what = `a number in ${open.min ? '(' : '['}${min}, ${max}${open.max ? ')' : ']'}`;
+    const what =
+      max === Number.MAX_VALUE
+        ? `a finite number ${open.min ? '>' : '>='} ${min}`
+        : `a number in ${open.min ? '(' : '['}${min}, ${max}${open.max ? ')' : ']'}`;
     this.required(value, path, what);
     if (
       typeof value !== 'number' ||

@@ -111,8 +111,8 @@ describe('createLoader', () => {
     for await (const b of loader) {
       ids(b).forEach((id) => yielded.add(id));
       maxLive = Math.max(maxLive, loader.stats().liveShards);
-      // A consumer slower than decoding (like training): the prefetch completes meanwhile.
-      await new Promise((r) => setTimeout(r, 3));
+      // A consumer slower than decoding (like training): give the prefetch time to complete.
+      for (let i = 0; i < 25 && loader.stats().liveShards < 2 && loader.stats().loads < 6; i++) await new Promise((r) => setTimeout(r, 2));
     }
     expect(violations).toEqual([]);
     expect(maxLive).toBeLessThanOrEqual(2);

@@ -44,7 +44,7 @@ const BAD: [string, () => unknown, string, RegExp][] = [
   ['shape dim 0', () => set(base(), 'features.shape[2]', 0), 'features.shape[2]', /1\.\.4096/],
   ['shape rank 4', () => set(base(), 'features.shape', [1, 1, 1, 1]), 'features.shape', /1\.\.3 entries/],
   ['dtype', () => set(base(), 'features.dtype', 'float64'), 'features.dtype', /"uint8", "float32", "int32"/],
-  ['uint8 scale 0', () => set(base(), 'features.scale', 0), 'features.scale', /\(0,/],
+  ['uint8 scale 0', () => set(base(), 'features.scale', 0), 'features.scale', /must be a finite number > 0/],
   ['uint8 scale missing', () => set(base(), 'features.scale', undefined), 'features.scale', /missing/],
   ['float32 scale 2', () => set(set(base(), 'features.dtype', 'float32'), 'features.scale', 2), 'features.scale', /must be 1 for float32/],
   ['int32 scale missing', () => set(set(base(), 'features.dtype', 'int32'), 'features.scale', undefined), 'features.scale', /must be 1 for int32/],

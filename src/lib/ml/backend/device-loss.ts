@@ -5,7 +5,7 @@ import { tf } from './tf.ts';
 
 export interface DeviceLostEvent {
   backend: 'webgpu';
-  /** 'destroyed' when we destroyed it ourselves, else 'unknown'. */
+  /** 'destroyed' when destroyed on purpose, else 'unknown'. */
   reason: string;
   message: string;
 }
@@ -14,19 +14,36 @@ interface DeviceLike {
   lost?: Promise<{ reason?: string; message?: string }>;
 }
 
-/**
- * Calls `onLost` once if the active backend's WebGPU device is lost. Returns a function that
- * stops watching (the promise itself cannot be cancelled, so it just mutes the callback).
- */
-export function watchDeviceLoss(onLost: (event: DeviceLostEvent) => void): () => void {
+export interface DeviceLossWatch {
+  /** Stops calling back (the promise itself cannot be cancelled). */
+  stop(): void;
+  /**
+   * The loss if the device is lost now or within `ms`. A failed GPU read can reject before the
+   * `lost` promise settles, so an error on webgpu is classified by waiting a moment for it.
+   */
+  lostWithin(ms: number): Promise<DeviceLostEvent | null>;
+}
+
+/** Watches the active backend's WebGPU device (inert on other backends). */
+export function watchDeviceLoss(onLost: (event: DeviceLostEvent) => void): DeviceLossWatch {
   let active = true;
+  let lost: Promise<DeviceLostEvent> | null = null;
   if (tf.getBackend() === 'webgpu') {
     const device = (tf.backend() as unknown as { device?: DeviceLike }).device;
-    void device?.lost?.then((info) => {
-      if (active) onLost({ backend: 'webgpu', reason: info.reason ?? 'unknown', message: info.message ?? '' });
-    });
+    if (device?.lost) {
+      lost = device.lost.then((info) => ({ backend: 'webgpu' as const, reason: info.reason ?? 'unknown', message: info.message ?? '' }));
+      void lost.then((e) => {
+        if (active) onLost(e);
+      });
+    }
   }
-  return () => {
-    active = false;
+  return {
+    stop() {
+      active = false;
+    },
+    async lostWithin(ms) {
+      if (lost === null) return null;
+      return Promise.race([lost, new Promise<null>((r) => setTimeout(() => r(null), ms))]);
+    },
   };
 }

@@ -107,3 +107,22 @@ export async function selectBackend(options: SelectOptions): Promise<BackendSele
   const info = await activateBackend(best.info.name, env);
   return { backend: info.name, info, samplesPerSec: best.samplesPerSec, report };
 }
+
+/**
+ * A backend for evaluation only (no backward pass, nothing to calibrate): the first backend of
+ * the best tier that activates, in probe order; `force` as in selectBackend.
+ */
+export async function selectInferenceBackend(env: BackendEnvironment = {}, force?: BackendName): Promise<BackendInfo> {
+  if (force !== undefined) return activateBackend(force, env);
+  const available: BackendInfo[] = [];
+  for (const name of BACKEND_ORDER) {
+    try {
+      available.push(await activateBackend(name, env));
+    } catch {
+      // unavailable here; the next one will do
+    }
+  }
+  const best = available.reduce<BackendInfo | null>((b, i) => (b === null || tier(i) < tier(b) ? i : b), null);
+  if (best === null) throw new NoBackendError([]);
+  return activateBackend(best.name, env);
+}

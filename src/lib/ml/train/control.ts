@@ -33,6 +33,14 @@ export class RunControl {
     this.release();
   }
 
+  /** Undoes a cancellation made for `reason` (a restart after a lost device); false otherwise. */
+  rearm(reason: string): boolean {
+    if (this.current !== 'cancelled' || this.reason !== reason) return false;
+    this.current = 'running';
+    this.reason = '';
+    return true;
+  }
+
   /** Resolves when the run may continue (or was cancelled). */
   async whilePaused(): Promise<void> {
     while (this.current === 'paused') {

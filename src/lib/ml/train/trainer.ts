@@ -176,7 +176,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     const fullSteps = hyper.epochs * stepsPerEpoch;
     const totalSteps = Math.min(fullSteps, options.maxSteps ?? Infinity);
     let last: TrainProgress | null = null;
-    let lastSavedStep = resume ? resume.step : -1;
+    let lastSaved: TrainCheckpoint | undefined = resume;
 
     const report = async () => {
       const w = await window.read();
@@ -215,7 +215,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         savedAt: Date.now(),
       };
       await options.onCheckpoint?.(c);
-      lastSavedStep = state.step;
+      lastSaved = c;
       // Time spent saving is not training speed.
       window.started = performance.now();
       return c;
@@ -227,7 +227,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         for (;;) {
           if (control.state === 'paused') {
             await report();
-            if (lastSavedStep !== state.step) await checkpoint();
+            if (lastSaved?.step !== state.step) await checkpoint();
             await control.whilePaused();
             window.reset();
           }
@@ -263,7 +263,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
 
     await report();
     const status: TrainStatus = control.state === 'cancelled' ? 'cancelled' : state.step >= fullSteps || state.epoch >= hyper.epochs ? 'completed' : 'stopped';
-    const final = await checkpoint();
+    // The last periodic checkpoint may already be the final state.
+    const final = lastSaved?.step === state.step && lastSaved.epoch === state.epoch ? lastSaved : await checkpoint();
     return {
       status,
       ...(status === 'cancelled' ? { reason: control.cancelReason } : {}),

@@ -62,10 +62,11 @@ describe('activation', () => {
 
   test('device-loss watching is inert off webgpu', async () => {
     await activateBackend('cpu', env);
-    const stop = watchDeviceLoss(() => {
+    const watch = watchDeviceLoss(() => {
       throw new Error('never');
     });
-    stop();
+    expect(await watch.lostWithin(10)).toBeNull();
+    watch.stop();
   });
 });
 

@@ -1,0 +1,86 @@
+// What the app uses: typed handles on the training and evaluation workers. Importing this module
+// loads no tfjs; the workers load it (and their backends) on their own threads.
+import * as Comlink from 'comlink';
+import type { BackendSelection } from './backend/select.ts';
+import type { BackendName } from './backend/types.ts';
+import type { EvalEvents, EvalJob, EvalOutcome } from './eval/service.ts';
+import type { TrainEvents, TrainJob, TrainOutcome } from './train/service.ts';
+import type { RunSummary } from '../storage/checkpoints.ts';
+import type { TrainWorkerApi } from '../../../workers/train.worker.ts';
+import type { EvalWorkerApi } from '../../../workers/eval.worker.ts';
+
+export type { TrainEvents, TrainJob, TrainOutcome, EvalEvents, EvalJob, EvalOutcome, BackendSelection, RunSummary };
+export type { TrainProgress } from './train/trainer.ts';
+
+export interface Trainer {
+  /** The backend a model would train on here (calibrated), without training. */
+  probe(specBytes: Uint8Array, backend?: BackendName | 'auto'): Promise<BackendSelection>;
+  /** Trains (or resumes) a run; resolves when it completes, stops or is cancelled. */
+  train(job: TrainJob, events?: TrainEvents): Promise<TrainOutcome>;
+  pause(): Promise<void>;
+  resume(): Promise<void>;
+  cancel(reason?: string): Promise<void>;
+  /** Runs with a stored checkpoint, newest first. */
+  runs(): Promise<RunSummary[]>;
+  deleteRun(runId: string): Promise<void>;
+  /** Test hook: destroys the worker's WebGPU device. */
+  loseDevice(): Promise<boolean>;
+  /** Stops the worker at once (a checkpoint already stored stays stored). */
+  terminate(): void;
+}
+
+export interface Evaluator {
+  evaluate(job: EvalJob, events?: EvalEvents): Promise<EvalOutcome>;
+  terminate(): void;
+}
+
+// Workers resolve relative URLs against their script, not the page.
+const absolute = (url: string) => new URL(url, globalThis.location?.href).href;
+
+// Every callback exists on the proxy, so the worker never calls a missing remote method.
+function trainEvents(e: TrainEvents = {}): Required<TrainEvents> {
+  return {
+    onBackend: (s) => e.onBackend?.(s),
+    onProgress: (p) => e.onProgress?.(p),
+    onCheckpoint: (c) => e.onCheckpoint?.(c),
+    onDeviceLost: (d) => e.onDeviceLost?.(d),
+  };
+}
+
+export function createTrainer(worker?: Worker): Trainer {
+  const w = worker ?? new Worker(new URL('../../../workers/train.worker.ts', import.meta.url), { type: 'module', name: 'aiarena-train' });
+  const remote = Comlink.wrap<TrainWorkerApi>(w);
+  return {
+    probe: (specBytes, backend) => remote.probe(specBytes, backend),
+    train: (job, events) => remote.train({ ...job, dataUrl: absolute(job.dataUrl) }, Comlink.proxy(trainEvents(events))),
+    pause: () => remote.pause(),
+    resume: () => remote.resume(),
+    cancel: (reason) => remote.cancel(reason),
+    runs: () => remote.runs(),
+    deleteRun: (runId) => remote.deleteRun(runId),
+    loseDevice: () => remote.loseDevice(),
+    terminate: () => {
+      remote[Comlink.releaseProxy]();
+      w.terminate();
+    },
+  };
+}
+
+export function createEvaluator(worker?: Worker): Evaluator {
+  const w = worker ?? new Worker(new URL('../../../workers/eval.worker.ts', import.meta.url), { type: 'module', name: 'aiarena-eval' });
+  const remote = Comlink.wrap<EvalWorkerApi>(w);
+  return {
+    evaluate: (job, events = {}) => {
+      // A copy is transferred, so the caller's artifact stays usable.
+      const artifact = job.artifact.slice();
+      return remote.evaluate(
+        Comlink.transfer({ ...job, artifact, dataUrl: absolute(job.dataUrl) }, [artifact.buffer]),
+        Comlink.proxy({ onProgress: (done: number, total: number) => events.onProgress?.(done, total) }),
+      );
+    },
+    terminate: () => {
+      remote[Comlink.releaseProxy]();
+      w.terminate();
+    },
+  };
+}

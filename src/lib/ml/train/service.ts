@@ -1,0 +1,243 @@
+// The training service a worker exposes: one run at a time, from spec bytes and a dataset URL to
+// a sealed-ready artifact. It owns the side effects the pure loop does not: fetching data,
+// choosing the backend, persisting checkpoints, and restarting from the last checkpoint when the
+// WebGPU device is lost. It knows nothing of Comlink, so Node tests drive it directly.
+import { serializeArtifact } from '../artifact/serialize.ts';
+import { artifactHash } from '../artifact/hash.ts';
+import { resetBackend } from '../backend/activate.ts';
+import { watchDeviceLoss, type DeviceLostEvent } from '../backend/device-loss.ts';
+import { selectBackend, type BackendSelection } from '../backend/select.ts';
+import { tf } from '../backend/tf.ts';
+import type { BackendEnvironment, BackendName } from '../backend/types.ts';
+import { urlSource } from '../data/sources.ts';
+import { specHashBytes } from '../eval/evaluate.ts';
+import { parseModelSpecBytes } from '../spec/parse.ts';
+import { specShapes } from '../spec/shapes.ts';
+import type { ModelSpec } from '../spec/types.ts';
+import { ownerBits } from '../watermark/bits.ts';
+import { decode } from '../watermark/decode.ts';
+import { extractV, watermarkKernelIndex } from '../watermark/extract.ts';
+import { quantize } from '../watermark/quantize.ts';
+import type { CheckpointStore, RunMeta, RunSummary } from '../../storage/checkpoints.ts';
+import { RunControl } from './control.ts';
+import type { TrainCheckpoint } from './checkpoint.ts';
+import { datasetData } from './dataset.ts';
+import type { OptimizerOverrides } from './hyper.ts';
+import { train, type TrainProgress, type TrainStatus } from './trainer.ts';
+
+export interface TrainJob {
+  /** Names the run in the checkpoint store; a run with a stored checkpoint resumes. */
+  runId: string;
+  /** The model spec file as published (its sha256 is the spec hash). */
+  specBytes: Uint8Array;
+  expectedSpecHash?: string;
+  /** Dataset folder URL (absolute: a worker resolves relative URLs against its own script). */
+  dataUrl: string;
+  expectedDataHash?: string;
+  seed: number;
+  overrides?: OptimizerOverrides;
+  /** Train the owner's watermark: X as T*N entries 0|1 and the owner's 0x address. */
+  watermark?: { keyBits: Uint8Array; owner: string };
+  /** 'auto' (default): calibrated choice; a name forces that backend. */
+  backend?: BackendName | 'auto';
+  readEvery?: number;
+  checkpointEvery?: number;
+  maxSteps?: number;
+  /** false: ignore (and overwrite) a stored checkpoint. Default true. */
+  resume?: boolean;
+  meta?: RunMeta;
+}
+
+export interface WatermarkOutcome {
+  wrong: number;
+  carries: boolean;
+  /** wrong <= maxErr / 2: the margin required before sealing (SPEC section 6). */
+  sealable: boolean;
+}
+
+export interface TrainOutcome {
+  status: TrainStatus;
+  reason?: string;
+  runId: string;
+  step: number;
+  epoch: number;
+  backend: BackendName;
+  specHash: string;
+  /** The canonical artifact of the final weights (docs/ml.md section 3). */
+  artifact: Uint8Array;
+  artifactHash: `0x${string}`;
+  last: TrainProgress | null;
+  watermark?: WatermarkOutcome;
+  /** Resumed from a stored checkpoint at this step (absent for a fresh run). */
+  resumedFrom?: number;
+  deviceLosses: number;
+}
+
+export interface TrainEvents {
+  onBackend?(selection: BackendSelection): void;
+  onProgress?(progress: TrainProgress): void;
+  onCheckpoint?(saved: { step: number; epoch: number; savedAt: number }): void;
+  onDeviceLost?(event: DeviceLostEvent & { restartStep: number }): void;
+}
+
+export interface TrainServiceEnv {
+  backend: BackendEnvironment;
+  openStore(): Promise<CheckpointStore>;
+  fetch?: typeof fetch;
+  /** Restarts allowed after device losses in one run. Default 3. */
+  maxDeviceRestarts?: number;
+}
+
+export interface TrainService {
+  /** Picks (and activates) the backend a model would train on, without training. */
+  probe(specBytes: Uint8Array, backend?: BackendName | 'auto'): Promise<BackendSelection>;
+  train(job: TrainJob, events?: TrainEvents): Promise<TrainOutcome>;
+  pause(): void;
+  resume(): void;
+  cancel(reason?: string): void;
+  runs(): Promise<RunSummary[]>;
+  deleteRun(runId: string): Promise<void>;
+  /** Test hook: destroys the active WebGPU device as a driver reset would. */
+  loseDevice(): boolean;
+}
+
+export class TrainJobError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TrainJobError';
+  }
+}
+
+async function parseSpec(bytes: Uint8Array, expected?: string): Promise<{ spec: ModelSpec; hash: string }> {
+  const parsed = await parseModelSpecBytes(bytes);
+  if (expected !== undefined && parsed.hash !== expected.replace(/^0x/, '').toLowerCase()) {
+    throw new TrainJobError(`the model spec hashes to ${parsed.hash}, the task names ${expected}`);
+  }
+  return parsed;
+}
+
+function watermarkOutcome(spec: ModelSpec, weights: Float32Array[], keyBits: Uint8Array, bits: Uint8Array): WatermarkOutcome {
+  const wm = spec.watermark!;
+  const params = specShapes(spec).params;
+  const k = watermarkKernelIndex(spec, params);
+  const q = quantize(extractV(wm.rule, weights[k]!, params[k]!.shape, wm.length), wm.quantization.scale, wm.quantization.bits);
+  const { wrong } = decode(keyBits, q, bits);
+  return { wrong, carries: wrong <= wm.maxErr, sealable: 2 * wrong <= wm.maxErr };
+}
+
+export function createTrainService(env: TrainServiceEnv): TrainService {
+  let store: Promise<CheckpointStore> | null = null;
+  const getStore = () => (store ??= env.openStore());
+  let control: RunControl | null = null;
+  const maxRestarts = env.maxDeviceRestarts ?? 3;
+
+  const choose = (spec: ModelSpec, backend: BackendName | 'auto' | undefined) =>
+    selectBackend({ spec, env: env.backend, ...(backend && backend !== 'auto' ? { force: backend } : {}) });
+
+  return {
+    async probe(specBytes, backend) {
+      const { spec } = await parseSpec(specBytes);
+      return choose(spec, backend);
+    },
+
+    async train(job, events = {}) {
+      if (control !== null) throw new TrainJobError('a run is already in progress in this worker');
+      const runControl = new RunControl();
+      control = runControl;
+      try {
+        const { spec, hash } = await parseSpec(job.specBytes, job.expectedSpecHash);
+        const source = urlSource(job.dataUrl, env.fetch ? { fetch: env.fetch } : {});
+        const { manifest } = await source.manifest(job.expectedDataHash);
+        const checkpoints = await getStore();
+        let resumeFrom: TrainCheckpoint | undefined = job.resume === false ? undefined : await checkpoints.load(job.runId);
+        if (resumeFrom !== undefined && resumeFrom.seed !== job.seed) {
+          throw new TrainJobError(`run ${job.runId} was started with seed ${resumeFrom.seed}, not ${job.seed}; delete it or use another run id`);
+        }
+        const resumedFrom = resumeFrom?.step;
+        const wmBits = job.watermark && spec.watermark ? ownerBits(job.watermark.owner, spec.watermark.bits) : undefined;
+        if (job.watermark && !spec.watermark) throw new TrainJobError('a watermark key was given but the model spec has no watermark');
+
+        let selection = await choose(spec, job.backend);
+        events.onBackend?.(selection);
+        let deviceLosses = 0;
+        for (;;) {
+          let lost: DeviceLostEvent | null = null;
+          const watch = watchDeviceLoss((e) => {
+            lost = e;
+            runControl.cancel('device-lost');
+          });
+          try {
+            const result = await train({
+              spec,
+              data: datasetData(manifest, source, { seed: job.seed }),
+              seed: job.seed,
+              ...(job.overrides ? { overrides: job.overrides } : {}),
+              ...(job.watermark && wmBits ? { watermark: { keyBits: job.watermark.keyBits, ownerBits: wmBits } } : {}),
+              ...(resumeFrom ? { resumeFrom } : {}),
+              ...(job.readEvery !== undefined ? { readEvery: job.readEvery } : {}),
+              ...(job.checkpointEvery !== undefined ? { checkpointEvery: job.checkpointEvery } : {}),
+              ...(job.maxSteps !== undefined ? { maxSteps: job.maxSteps } : {}),
+              control: runControl,
+              onProgress: (p) => events.onProgress?.(p),
+              onCheckpoint: async (c) => {
+                // Weights read from a lost device are not to be trusted; keep the last good save.
+                if (lost !== null) return;
+                await checkpoints.save(job.runId, c, job.meta);
+                resumeFrom = c;
+                events.onCheckpoint?.({ step: c.step, epoch: c.epoch, savedAt: c.savedAt });
+              },
+            });
+            if (lost === null) {
+              const artifact = serializeArtifact(specHashBytes(hash), specShapes(spec).params, result.weights);
+              return {
+                status: result.status,
+                ...(result.reason !== undefined ? { reason: result.reason } : {}),
+                runId: job.runId,
+                step: result.checkpoint.step,
+                epoch: result.checkpoint.epoch,
+                backend: selection.backend,
+                specHash: hash,
+                artifact,
+                artifactHash: await artifactHash(artifact),
+                last: result.last,
+                ...(job.watermark && wmBits ? { watermark: watermarkOutcome(spec, result.weights, job.watermark.keyBits, wmBits) } : {}),
+                ...(resumedFrom !== undefined ? { resumedFrom } : {}),
+                deviceLosses,
+              };
+            }
+          } catch (e) {
+            // Kernels fail in all sorts of ways once the device is gone; only then do we retry.
+            lost ??= await watch.lostWithin(1000);
+            if (lost === null) throw e;
+          } finally {
+            watch.stop();
+          }
+          const event = lost as DeviceLostEvent;
+          deviceLosses += 1;
+          if (deviceLosses > maxRestarts) throw new TrainJobError(`the GPU device was lost ${deviceLosses} times (${event.message || event.reason}); giving up`);
+          resetBackend(selection.backend);
+          // resumeFrom is now the last checkpoint this run saved (or the one it started from).
+          events.onDeviceLost?.({ ...event, restartStep: resumeFrom?.step ?? 0 });
+          // The loss cancelled the loop; a cancel by the user in the meantime stands.
+          runControl.rearm('device-lost');
+          selection = await choose(spec, job.backend);
+          events.onBackend?.(selection);
+        }
+      } finally {
+        control = null;
+      }
+    },
+
+    pause: () => control?.pause(),
+    resume: () => control?.resume(),
+    cancel: (reason = 'cancelled') => control?.cancel(reason),
+    runs: async () => (await getStore()).list(),
+    deleteRun: async (runId) => (await getStore()).delete(runId),
+    loseDevice() {
+      if (tf.getBackend() !== 'webgpu') return false;
+      const device = (tf.backend() as unknown as { device?: { destroy(): void } }).device;
+      device?.destroy();
+      return device !== undefined;
+    },
+  };
+}

@@ -3,7 +3,7 @@
 // success is the return value AND tf.getBackend() both naming the backend.
 import { isSoftwareRenderer, probeWebGpuAdapter, webGpuApi } from './adapter.ts';
 import { registerBackend } from './register.ts';
-import { tf } from './tf.ts';
+import { ensureGradients, tf } from './tf.ts';
 import type { BackendEnvironment, BackendInfo, BackendName, GpuAdapterDescription } from './types.ts';
 
 export class BackendUnavailableError extends Error {
@@ -55,6 +55,7 @@ function describe(name: BackendName, adapter: GpuAdapterDescription | null): Bac
 
 /** Makes `name` the active backend or throws BackendUnavailableError saying why not. */
 export async function activateBackend(name: BackendName, env: BackendEnvironment = {}): Promise<BackendInfo> {
+  await ensureGradients();
   let adapter: GpuAdapterDescription | null = null;
   if (name === 'webgpu') {
     // tfjs registers webgpu only when navigator.gpu exists at import time; skip the download.

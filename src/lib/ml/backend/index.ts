@@ -1,4 +1,4 @@
-export { tf } from './tf.ts';
+export { tf, ensureGradients } from './tf.ts';
 export * from './types.ts';
 export { activateBackend, resetBackend, BackendUnavailableError } from './activate.ts';
 export { probeWebGpuAdapter } from './adapter.ts';

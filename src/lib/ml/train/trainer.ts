@@ -1,7 +1,7 @@
 // The training loop (no model.fit): seeded batches from the loader, our own optimizer, reads of
 // the loss only every `readEvery` steps (each read is a GPU sync), progress events, pause /
 // resume / cancel, and checkpoints from which a resumed run continues the same sequence.
-import { tf, type Tensor } from '../backend/tf.ts';
+import { ensureGradients, tf, type Tensor } from '../backend/tf.ts';
 import { buildModel, type Model } from '../model/model.ts';
 import { initialWeights } from '../model/init.ts';
 import { elementCount, specShapes } from '../spec/shapes.ts';
@@ -149,6 +149,7 @@ function makeWatermark(spec: ModelSpec, model: Model, wm: WatermarkTraining | un
 
 export async function train(options: TrainOptions): Promise<TrainResult> {
   const { spec, data, seed } = options;
+  await ensureGradients();
   const hyper: OptimizerSpec = effectiveHyper(spec, options.overrides);
   const { paramCount } = specShapes(spec);
   const modelId = { name: spec.name, paramCount };

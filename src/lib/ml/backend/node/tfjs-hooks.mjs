@@ -8,20 +8,23 @@
 import { existsSync, statSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-const TFJS = /^@tensorflow\/(tfjs-[a-z-]+)$/;
+const TFJS = /^@tensorflow\/(tfjs-[a-z-]+)(\/.+)?$/;
 const IN_TFJS_DIST = /\/node_modules\/@tensorflow\/tfjs-[a-z-]+\/dist\//;
 
 const isFile = (p) => existsSync(p) && statSync(p).isFile();
 
 export async function resolve(specifier, context, nextResolve) {
   const m = TFJS.exec(specifier);
+  const parent = context.parentURL;
+  let target = null;
   if (m) {
     const pkg = await nextResolve(`@tensorflow/${m[1]}/package.json`, context);
-    return { url: new URL('dist/index.js', pkg.url).href, format: 'module', shortCircuit: true };
+    // The bare name is the ES entry; a subpath (dist/register_all_gradients) names a file.
+    target = fileURLToPath(new URL(m[2] ? m[2].slice(1) : 'dist/index.js', pkg.url));
+  } else if (parent && IN_TFJS_DIST.test(parent) && (specifier.startsWith('./') || specifier.startsWith('../'))) {
+    target = fileURLToPath(new URL(specifier, parent));
   }
-  const parent = context.parentURL;
-  if (parent && IN_TFJS_DIST.test(parent) && (specifier.startsWith('./') || specifier.startsWith('../'))) {
-    const target = fileURLToPath(new URL(specifier, parent));
+  if (target !== null) {
     // `./gradients` names gradients.js, though a gradients/ folder sits beside it.
     for (const candidate of [target, `${target}.js`, `${target}/index.js`]) {
       if (/\.(m?js|cjs|json)$/.test(candidate) && isFile(candidate)) {

@@ -38,7 +38,12 @@ export class CheckpointError extends Error {
   }
 }
 
-/** Throws CheckpointError unless `c` is a checkpoint of this model with these hyperparameters. */
+/**
+ * Throws CheckpointError unless `c` is a checkpoint of this model with these hyperparameters.
+ * The epoch count may differ: each epoch's order depends only on (seed, epoch) and the learning
+ * rate has no schedule, so a finished run extended by k epochs equals a run of E + k from the
+ * start (how a client keeps training until its watermark decodes with margin).
+ */
 export function checkCheckpoint(c: TrainCheckpoint, model: { name: string; paramCount: number }, hyper: OptimizerSpec): void {
   if (c.format !== CHECKPOINT_FORMAT || c.version !== CHECKPOINT_VERSION) {
     throw new CheckpointError(`not a ${CHECKPOINT_FORMAT} v${CHECKPOINT_VERSION} checkpoint`);
@@ -46,7 +51,7 @@ export function checkCheckpoint(c: TrainCheckpoint, model: { name: string; param
   if (c.model.name !== model.name || c.model.paramCount !== model.paramCount) {
     throw new CheckpointError(`the checkpoint is of ${c.model.name} (${c.model.paramCount} parameters), not ${model.name} (${model.paramCount})`);
   }
-  for (const key of ['name', 'learningRate', 'momentum', 'batchSize', 'epochs'] as const) {
+  for (const key of ['name', 'learningRate', 'momentum', 'batchSize'] as const) {
     if (c.hyper[key] !== hyper[key]) {
       throw new CheckpointError(`the checkpoint was trained with ${key} = ${c.hyper[key]}, this run asks for ${hyper[key]}`);
     }

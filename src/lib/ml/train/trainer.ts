@@ -198,6 +198,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       options.onProgress?.(last);
     };
 
+    const summary = (p: TrainProgress | null) => (p ? { last: { loss: p.loss, accuracy: p.accuracy, penalty: p.penalty } } : {});
+
     const checkpoint = async (): Promise<TrainCheckpoint> => {
       const c: TrainCheckpoint = {
         format: CHECKPOINT_FORMAT,
@@ -212,7 +214,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         samplesSeen: state.samplesSeen,
         weights: await model.readWeights(),
         optimizer: await optimizer!.readState(),
-        ...(last ? { last: { loss: (last as TrainProgress).loss, accuracy: (last as TrainProgress).accuracy, penalty: (last as TrainProgress).penalty } } : {}),
+        ...summary(last),
         savedAt: Date.now(),
       };
       await options.onCheckpoint?.(c);

@@ -114,6 +114,15 @@ describe.each(NODE_BACKENDS)('training on %s', (backend) => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  test('a finished run extended by more epochs equals the longer run from the start', async () => {
+    const short = await train({ spec: mlp, data: data(), seed: 8, overrides: { epochs: 2 } });
+    expect(short.status).toBe('completed');
+    const extended = await train({ spec: mlp, data: data(), seed: 8, overrides: { epochs: 3 }, resumeFrom: short.checkpoint });
+    const long = await train({ spec: mlp, data: data(), seed: 8, overrides: { epochs: 3 } });
+    expect(extended.checkpoint.step).toBe(3 * 8);
+    expect(sameArrays(extended.weights, long.weights)).toBe(true);
+  });
+
   test('checkpoints refuse another model or other hyperparameters', async () => {
     const r = await train({ spec: mlp, data: data(), seed: 1, maxSteps: 2 });
     await expect(train({ spec: mlp, data: data(), seed: 1, overrides: { batchSize: 16 }, resumeFrom: r.checkpoint })).rejects.toThrow(/batchSize/);

@@ -8,14 +8,6 @@ export function watermarkVector(rule: WatermarkSpec['rule'], kernel: Tensor, N: 
   if (rule === 'dense-column-mean') {
     return tf.slice(tf.mean(kernel, 0), [0], [N]);
   }
-  if (rule === 'dense-row-mean') {
-    return tf.slice(tf.mean(kernel, 1), [0], [N]);
-  }
-  if (rule === 'dense-mean-direction') {
-    const norms = tf.sqrt(tf.sum(tf.square(kernel), 0, true));
-    const unit = tf.div(tf.slice(kernel, [0, 0], [N, -1]), tf.maximum(norms, 1e-30));
-    return tf.mean(unit, 1);
-  }
   // [kh, kw, cin, filters] -> mean over filters -> row-major [kh*kw*cin]
   return tf.slice(tf.reshape(tf.mean(kernel, 3), [-1]), [0], [N]);
 }

@@ -1,7 +1,7 @@
 // A few training steps of the real model on the active backend, on synthetic data: proves the
-// backend has every kernel the model's backward pass needs (wasm in tfjs 4.22 lacks
-// Conv2DBackpropFilter and UnsortedSegmentSum, and we would rather find out than hard-code it)
-// and measures its speed.
+// backend has every kernel the model's forward and backward passes need (rather found out than
+// hard-coded: backends and tfjs versions differ; the layers already route around the backward
+// kernels wasm 4.22 lacks, model/grad-ops.ts) and measures its speed.
 import { buildModel } from '../model/model.ts';
 import { initialWeights } from '../model/init.ts';
 import { elementCount } from '../spec/shapes.ts';

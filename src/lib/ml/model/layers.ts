@@ -3,10 +3,13 @@
 import { tf, type Tensor } from '../backend/tf.ts';
 import type { AttentionLayer, LayerSpec } from '../spec/types.ts';
 import { activate } from './activations.ts';
+import { conv2d, embeddingLookup, matMul, maxPool } from './grad-ops.ts';
 
 export interface LayerContext {
   /** Index of the layer in the spec; names its dropout stream. */
   index: number;
+  /** Whether an earlier layer has weights, i.e. whether this layer's input gradient is used. Default true. */
+  inputGrad?: boolean;
   /** Present while training; dropout is the identity without it. */
   dropout?: (layer: number, shape: number[], rate: number) => Tensor;
 }
@@ -18,13 +21,13 @@ function w(weights: readonly Tensor[], i: number): Tensor {
 }
 
 // tfjs matMul wants rank 2 here; dense layers after an embedding see [batch, len, in].
-function linear(x: Tensor, kernel: Tensor, bias: Tensor): Tensor {
+function linear(x: Tensor, kernel: Tensor, bias: Tensor, inputGrad = true): Tensor {
   const inDim = kernel.shape[0]!;
   const outDim = kernel.shape[1]!;
-  if (x.rank === 2) return tf.add(tf.matMul(x as tf.Tensor2D, kernel as tf.Tensor2D), bias);
+  if (x.rank === 2) return tf.add(matMul(x, kernel, false, inputGrad), bias);
   const lead = x.shape.slice(0, -1);
-  const flat = tf.reshape(x, [-1, inDim]) as tf.Tensor2D;
-  return tf.reshape(tf.add(tf.matMul(flat, kernel as tf.Tensor2D), bias), [...lead, outDim]);
+  const flat = tf.reshape(x, [-1, inDim]);
+  return tf.reshape(tf.add(matMul(flat, kernel, false, inputGrad), bias), [...lead, outDim]);
 }
 
 function attention(layer: AttentionLayer, x: Tensor, ws: readonly Tensor[]): Tensor {
@@ -35,8 +38,8 @@ function attention(layer: AttentionLayer, x: Tensor, ws: readonly Tensor[]): Ten
   const q = heads(linear(x, w(ws, 0), w(ws, 1)));
   const k = heads(linear(x, w(ws, 2), w(ws, 3)));
   const v = heads(linear(x, w(ws, 4), w(ws, 5)));
-  const scores = tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(dh));
-  const context = tf.matMul(tf.softmax(scores), v);
+  const scores = tf.mul(matMul(q, k, true), 1 / Math.sqrt(dh));
+  const context = matMul(tf.softmax(scores), v);
   const merged = tf.reshape(tf.transpose(context, [0, 2, 1, 3]), [b, len, d]);
   return tf.add(x, linear(merged, w(ws, 6), w(ws, 7)));
 }
@@ -52,13 +55,13 @@ function layerNorm(x: Tensor, gamma: Tensor, beta: Tensor, epsilon: number): Ten
 export function applyLayer(layer: LayerSpec, x: Tensor, weights: readonly Tensor[], ctx: LayerContext): Tensor {
   switch (layer.type) {
     case 'dense':
-      return activate(linear(x, w(weights, 0), w(weights, 1)), layer.activation);
+      return activate(linear(x, w(weights, 0), w(weights, 1), ctx.inputGrad ?? true), layer.activation);
     case 'conv2d': {
-      const y = tf.conv2d(x as tf.Tensor4D, w(weights, 0) as tf.Tensor4D, layer.strides, layer.padding);
+      const y = conv2d(x, w(weights, 0), layer.strides, layer.padding, ctx.inputGrad ?? true);
       return activate(tf.add(y, w(weights, 1)), layer.activation);
     }
     case 'maxPool2d':
-      return tf.maxPool(x as tf.Tensor4D, layer.poolSize, layer.strides, layer.padding);
+      return maxPool(x, layer.poolSize, layer.strides, layer.padding);
     case 'avgPool2d':
       return tf.avgPool(x as tf.Tensor4D, layer.poolSize, layer.strides, layer.padding);
     case 'flatten':
@@ -67,7 +70,7 @@ export function applyLayer(layer: LayerSpec, x: Tensor, weights: readonly Tensor
       if (ctx.dropout === undefined || layer.rate === 0) return x;
       return tf.mul(x, ctx.dropout(ctx.index, x.shape, layer.rate));
     case 'embedding':
-      return tf.gather(w(weights, 0), tf.cast(x, 'int32'));
+      return embeddingLookup(w(weights, 0), tf.cast(x, 'int32'));
     case 'layerNorm':
       return layerNorm(x, w(weights, 0), w(weights, 1), layer.epsilon);
     case 'attention':

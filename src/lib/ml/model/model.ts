@@ -72,7 +72,8 @@ export function buildModel(spec: ModelSpec, weights: readonly Float32Array[]): M
         : undefined;
       let y = x;
       spec.layers.forEach((layer, index) => {
-        y = applyLayer(layer, y, byLayer[index]!, dropout ? { index, dropout } : { index });
+        const inputGrad = params.some((p) => p.layer < index);
+        y = applyLayer(layer, y, byLayer[index]!, dropout ? { index, inputGrad, dropout } : { index, inputGrad });
       });
       return y;
     },

@@ -28,8 +28,8 @@ interface TapeNode {
   saved?: Tensor[];
 }
 
-// When a backward kernel is missing (wasm: Conv2DBackpropFilter), tfjs throws out of the
-// backward pass before it frees the activations it saved for it, and the forward result.
+// When a backward kernel is missing (a backend without one the model needs), tfjs throws out of
+// the backward pass before it frees the activations it saved for it, and the forward result.
 function discardFailedTape(y: Tensor | undefined): void {
   const state = (tf.engine() as unknown as { state: { activeTape: TapeNode[] | null; gradientDepth: number } }).state;
   if (state.gradientDepth === 0 && state.activeTape !== null) {

@@ -1,13 +1,12 @@
 // Analytic gradients of every trainable layer type against central differences, on cpu (the
-// reference backend: float32 everywhere, every backward kernel).
-import { beforeAll, expect, test } from 'vitest';
+// reference backend: float32 everywhere, every backward kernel) and on wasm (where conv, pooling,
+// embedding and matMul gradients are built from forward ops: model/grad-ops.ts).
+import { beforeAll, describe, expect, test } from 'vitest';
 import { tf } from '../../../../src/lib/ml/backend/tf.ts';
 import { buildModel, initialWeights } from '../../../../src/lib/ml/model/index.ts';
 import { crossEntropyPerSample } from '../../../../src/lib/ml/train/loss.ts';
 import type { ModelSpec } from '../../../../src/lib/ml/spec/types.ts';
-import { dense, makeSpec, useBackend } from './helpers.ts';
-
-beforeAll(() => useBackend('cpu'));
+import { NODE_BACKENDS, dense, makeSpec, useBackend } from './helpers.ts';
 
 const sequence: ModelSpec = makeSpec(
   [
@@ -34,6 +33,18 @@ const image: ModelSpec = makeSpec(
   3,
 );
 
+const pooled: ModelSpec = makeSpec(
+  [
+    { type: 'conv2d', filters: 3, kernelSize: 2, strides: 1, padding: 'same', activation: 'tanh' },
+    { type: 'maxPool2d', poolSize: 2, strides: 2, padding: 'valid' },
+    { type: 'conv2d', filters: 2, kernelSize: 3, strides: 2, padding: 'same', activation: 'sigmoid' },
+    { type: 'flatten' },
+    dense(3),
+  ],
+  [5, 6, 2],
+  3,
+);
+
 function batchFor(spec: ModelSpec): { x: tf.Tensor; y: tf.Tensor } {
   if (spec.layers[0]!.type === 'embedding') {
     return { x: tf.tensor([0, 1, 2, 3, 4, 5, 4, 3, 2, 1, 1, 1, 0, 5, 2], [3, 5], 'int32'), y: tf.tensor1d([0, 2, 1], 'int32') };
@@ -41,44 +52,49 @@ function batchFor(spec: ModelSpec): { x: tf.Tensor; y: tf.Tensor } {
   return { x: tf.randomUniform([3, ...spec.input.shape], -1, 1, 'float32', 9), y: tf.tensor1d([2, 0, 1], 'int32') };
 }
 
-test.each([
-  ['embedding, layerNorm, attention, gelu, globalAvgPool1d, dense', sequence],
-  ['conv2d, avgPool2d, flatten, dense', image],
-])('gradients of %s match central differences', async (_, spec) => {
-  const weights = initialWeights(spec, 4);
-  // Non-zero biases and gamma != 1 so their gradients are exercised away from the symmetric start.
-  weights.forEach((w) => {
-    if (w.length < 8) w.forEach((_, i) => (w[i] = w[i]! + 0.1 * Math.sin(i + 1)));
+describe.each(NODE_BACKENDS)('on %s', (backend) => {
+  beforeAll(() => useBackend(backend));
+
+  test.each([
+    ['embedding, layerNorm, attention, gelu, globalAvgPool1d, dense', sequence],
+    ['conv2d, avgPool2d, flatten, dense', image],
+    ['conv2d (strided), maxPool2d, flatten, dense', pooled],
+  ])('gradients of %s match central differences', async (_, spec) => {
+    const weights = initialWeights(spec, 4);
+    // Non-zero biases and gamma != 1 so their gradients are exercised away from the symmetric start.
+    weights.forEach((w) => {
+      if (w.length < 8) w.forEach((_, i) => (w[i] = w[i]! + 0.1 * Math.sin(i + 1)));
+    });
+    const model = buildModel(spec, weights);
+    const { x, y } = batchFor(spec);
+    const lossOf = () => tf.tidy(() => tf.mean(crossEntropyPerSample(model.apply(x), y)).dataSync()[0]!);
+    const analytic = tf.tidy(() => {
+      const { grads } = tf.variableGrads(() => tf.mean(crossEntropyPerSample(model.apply(x), y)) as tf.Scalar, model.variables as tf.Variable[]);
+      return model.variables.map((v) => grads[v.name]!.dataSync().slice());
+    });
+    const h = 2e-3;
+    let checked = 0;
+    model.params.forEach((p, i) => {
+      const w = weights[i]!;
+      // A few entries of each tensor, spread over it.
+      for (const j of [0, Math.floor(w.length / 2), w.length - 1]) {
+        const orig = w[j]!;
+        w[j] = orig + h;
+        model.writeWeights(weights);
+        const up = lossOf();
+        w[j] = orig - h;
+        model.writeWeights(weights);
+        const down = lossOf();
+        w[j] = orig;
+        const numeric = (up - down) / (2 * h);
+        const a = analytic[i]![j]!;
+        expect(Math.abs(numeric - a), `layers[${p.layer}].${p.name}[${j}]: numeric ${numeric}, analytic ${a}`).toBeLessThan(2e-3 + 0.03 * Math.abs(a));
+        checked++;
+      }
+    });
+    model.writeWeights(weights);
+    expect(checked).toBe(model.params.length * 3);
+    tf.dispose([x, y]);
+    model.dispose();
   });
-  const model = buildModel(spec, weights);
-  const { x, y } = batchFor(spec);
-  const lossOf = () => tf.tidy(() => tf.mean(crossEntropyPerSample(model.apply(x), y)).dataSync()[0]!);
-  const analytic = tf.tidy(() => {
-    const { grads } = tf.variableGrads(() => tf.mean(crossEntropyPerSample(model.apply(x), y)) as tf.Scalar, model.variables as tf.Variable[]);
-    return model.variables.map((v) => grads[v.name]!.dataSync().slice());
-  });
-  const h = 2e-3;
-  let checked = 0;
-  model.params.forEach((p, i) => {
-    const w = weights[i]!;
-    // A few entries of each tensor, spread over it.
-    for (const j of [0, Math.floor(w.length / 2), w.length - 1]) {
-      const orig = w[j]!;
-      w[j] = orig + h;
-      model.writeWeights(weights);
-      const up = lossOf();
-      w[j] = orig - h;
-      model.writeWeights(weights);
-      const down = lossOf();
-      w[j] = orig;
-      const numeric = (up - down) / (2 * h);
-      const a = analytic[i]![j]!;
-      expect(Math.abs(numeric - a), `layers[${p.layer}].${p.name}[${j}]: numeric ${numeric}, analytic ${a}`).toBeLessThan(2e-3 + 0.03 * Math.abs(a));
-      checked++;
-    }
-  });
-  model.writeWeights(weights);
-  expect(checked).toBe(model.params.length * 3);
-  tf.dispose([x, y]);
-  model.dispose();
 });

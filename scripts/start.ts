@@ -6,6 +6,7 @@ import { createTestClient, http, parseEther } from 'viem';
 import { deployArena } from '../src/lib/chain/deploy.ts';
 import { parseDeployment, serializeDeployment, type ProtocolConfig } from '../src/lib/chain/deployments.ts';
 import { startAnvil } from './lib/anvil.ts';
+import { readBlobStoreConfig, startStackBlobStore, type StackBlobStore } from './lib/blob-store/index.ts';
 import { loadBytecodes } from './lib/bytecodes.ts';
 import { ensureContractsBuilt } from './lib/contracts-build.ts';
 import { devAccounts } from './lib/dev-accounts.ts';
@@ -26,6 +27,7 @@ const log = (line: string) => console.log(line);
 const elapsed = () => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
 
 let keeper: Keeper | undefined;
+let blobs: StackBlobStore | undefined;
 let exiting = false;
 const supervisor = new Supervisor((name, how) => {
   console.error(`\n${name} stopped unexpectedly (${how}); stopping the local stack.`);
@@ -36,7 +38,7 @@ async function shutdown(code: number): Promise<void> {
   if (exiting) return;
   exiting = true;
   keeper?.stop();
-  await supervisor.stopAll();
+  await Promise.all([supervisor.stopAll(), blobs?.store.close()]);
   log(code === 0 ? 'Local stack stopped.' : 'Local stack stopped after an error.');
   process.exit(code);
 }
@@ -53,6 +55,8 @@ async function main(): Promise<void> {
   const warn = (line: string) => console.warn(`warning: ${line}`);
   const rpcPort = await resolvePort(config.rpcPort, 'AIARENA_RPC_PORT', 'RPC', warn);
   const appPort = await resolvePort(config.appPort, 'AIARENA_APP_PORT', 'App', warn);
+  const blobConfig = readBlobStoreConfig(process.env, config.stateDir, { AIARENA_RPC_PORT: rpcPort, AIARENA_APP_PORT: appPort });
+  const blobPort = await resolvePort(blobConfig.port, 'AIARENA_BLOB_PORT', 'Blob store', warn);
 
   await ensureContractsBuilt(log);
   if (exiting) return;
@@ -87,12 +91,16 @@ async function main(): Promise<void> {
 
   keeper = startKeeper({ client, wallet: wallets[KEEPER_ACCOUNT]!, deployment, log });
 
+  blobs = await startStackBlobStore({ config: blobConfig, port: blobPort, appPort, log });
+  if (exiting) return;
+
   const vite = await startVite({
     port: appPort,
     env: {
       VITE_RPC_URL: anvil.url,
       VITE_CHAIN_ID: String(LOCAL_CHAIN_ID),
       AIARENA_DEPLOYMENTS_DIR: config.deploymentsDir,
+      ...blobs.viteEnv,
     },
     log,
   });
@@ -106,6 +114,7 @@ async function main(): Promise<void> {
     '',
     `  App:   ${vite.url}`,
     `  RPC:   ${anvil.url}  (chain id ${LOCAL_CHAIN_ID}, one block per second)`,
+    `  Blobs: ${blobs.store.url}  (GET /ipfs/<cid>, POST /upload; ${blobs.seededFiles} public files seeded, ${rel(blobConfig.dir)})`,
     `  Deployments file: ${rel(deploymentFile)}`,
     '',
     '  Contracts:',

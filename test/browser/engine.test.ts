@@ -12,7 +12,7 @@ import type { BackendSelection } from '../../src/lib/ml/backend/select.ts';
 import type { EvalOutcome, TrainOutcome } from '../../src/lib/ml/client.ts';
 import { openCheckpointStore } from '../../src/lib/storage/checkpoints.ts';
 import { tf } from '../../src/lib/ml/backend/tf.ts';
-import { chromiumAvailable, startHarness, type Harness } from './harness.ts';
+import { startHarness, type Harness } from './harness.ts';
 
 const PAGE = '/test/browser/pages/engine.html';
 const OWNER = '0x5b38da6a701c568545dcfcddfc4b11fc0a3f9d6e';
@@ -48,7 +48,7 @@ function speed(log: EngineLog): string {
   return s.length ? `${Math.round(s.reduce((a, b) => a + b, 0) / s.length)} samples/s` : 'n/a';
 }
 
-describe.skipIf(!chromiumAvailable())('ML engine in headless Chromium workers', () => {
+describe('ML engine in headless Chromium workers', () => {
   const webgpuHashes = new Map<number, string>();
 
   beforeAll(async () => {

@@ -31,6 +31,8 @@ export interface Harness {
 export const chromiumAvailable = (): boolean => existsSync(CHROMIUM);
 
 export async function startHarness(): Promise<Harness> {
+  // No silent skip: a machine without the browser fails here, saying what to install.
+  if (!chromiumAvailable()) throw new Error(`no chromium at ${CHROMIUM}: install Debian's chromium (apt-get install chromium, as .ci/run does) or set CHROMIUM_PATH`);
   const root = new URL('../../', import.meta.url).pathname;
   const server: ViteDevServer = await createServer({
     root,

@@ -1,15 +1,24 @@
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'vite';
+import { VitePWA } from 'vite-plugin-pwa';
 import { deploymentsDir } from './scripts/lib/paths.ts';
 import { deploymentsPlugin } from './scripts/lib/vite-deployments.ts';
+import { chunkFileNames, pwaOptions, WORKER_ASSETS } from './scripts/lib/vite-pwa.ts';
 
 export default defineConfig({
-  plugins: [svelte(), deploymentsPlugin(deploymentsDir())],
+  plugins: [svelte(), deploymentsPlugin(deploymentsDir()), VitePWA(pwaOptions())],
   server: { host: '127.0.0.1' },
   preview: { host: '127.0.0.1' },
   // The ML workers load tfjs backends with dynamic imports (code splitting), which needs ES
-  // module workers.
-  worker: { format: 'es' },
+  // module workers. Their chunks go to their own folder, which the service worker caches on first
+  // use instead of precaching (scripts/lib/vite-pwa.ts).
+  worker: {
+    format: 'es',
+    rolldownOptions: {
+      output: { entryFileNames: `${WORKER_ASSETS}/[name]-[hash].js`, chunkFileNames: `${WORKER_ASSETS}/[name]-[hash].js` },
+    },
+  },
+  build: { rolldownOptions: { output: { chunkFileNames } } },
   optimizeDeps: {
     // Pre-bundled at startup: a dependency first discovered inside a running worker would make
     // Vite re-optimize and answer the worker's next import with 504 (it cannot reload a worker).

@@ -66,16 +66,20 @@ export class CidMismatchError extends CasError {
     );
     this.name = 'CidMismatchError';
   }
+
+  /** Every gateway's failure when this error ends a fetch (this one included). */
+  failures: readonly GatewayFailure[] = [this];
 }
 
 export class BlobTooLargeError extends CasError {
   constructor(
+    /** The gateway, or what was being uploaded. */
     readonly source: string,
     readonly limit: number,
-    /** Bytes announced or read when the limit was passed. */
+    /** Bytes announced, or read when the limit was passed. */
     readonly seen: number,
   ) {
-    super('too_large', `${source} sent more than the ${limit}-byte limit (${seen} bytes at least); the download was stopped.`);
+    super('too_large', `${source}: ${seen} bytes is over the limit of ${limit} bytes; the transfer was stopped.`);
     this.name = 'BlobTooLargeError';
   }
 }
@@ -87,6 +91,8 @@ export class CasHttpError extends CasError {
     readonly status: number,
     /** The server's own explanation, when it gave one. */
     readonly detail: string,
+    /** From a Retry-After header, when the server sent one. */
+    readonly retryAfterMs?: number,
   ) {
     super('http', `${url} answered HTTP ${status}${detail ? `: ${detail}` : ''}`);
     this.name = 'CasHttpError';

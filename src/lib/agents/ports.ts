@@ -1,0 +1,131 @@
+// What the agents need from the outside world, as interfaces. The machines never see these; the
+// runners call them to observe and to execute actions. Adapters in ./adapters/ implement them
+// over the chain client, the artifact store and the ML workers; tests implement them in memory.
+import type { Address, Hex } from 'viem';
+import type { Schedule } from '../chain/schedule.ts';
+import type { BackendName } from '../ml/backend/types.ts';
+import type { TrainProgress } from '../ml/train/trainer.ts';
+import type { ChainRole } from './common.ts';
+import type { FinalEvalStatus, ColumnView } from './validator/machine.ts';
+import type { SealView } from './trainer/machine.ts';
+
+/** The task as the agents need it; read once. */
+export interface TaskInfo {
+  schedule: Schedule;
+  modelSpec: Hex;
+  trainData: Hex;
+  evalData: Hex;
+}
+
+export interface PoolView {
+  role: ChainRole;
+  /** Trainers: the key commitment recorded at join (null for validators and non-members). */
+  keyCommit: Hex | null;
+  /** First epoch the account may act in; null while its own stake is below the minimum. */
+  eligibleFrom: number | null;
+  excluded: boolean;
+}
+
+export interface TxResult {
+  txHash: Hex;
+}
+
+/**
+ * One account in one task on one chain. Writes resolve once the transaction is mined
+ * successfully and reject otherwise (a ChainPortError says whether trying again can help).
+ */
+export interface ChainPort {
+  readonly account: Address;
+  readonly taskId: bigint;
+  /** Chain time in unix seconds (the latest block's time, as the contracts see it). */
+  now(): Promise<bigint>;
+  task(): Promise<TaskInfo>;
+  pool(): Promise<PoolView>;
+  seal(epoch: number): Promise<SealView>;
+  scoreCommit(epoch: number): Promise<{ commitment: Hex; revealed: boolean }>;
+  /** The epoch's columns in list order (revealed submissions; latest per trainer in the final phase). */
+  columns(epoch: number): Promise<ColumnView[]>;
+  finalEval(): Promise<{ status: FinalEvalStatus; hash: Hex | null }>;
+
+  join(role: 'Trainer' | 'Validator', amount: bigint, sigma: bigint, keyCommit: Hex): Promise<TxResult>;
+  sealSubmission(commitment: Hex): Promise<TxResult>;
+  revealSubmission(artifactHash: Hex, wmCommit: Hex, salt: Hex): Promise<TxResult>;
+  commitScores(commitment: Hex): Promise<TxResult>;
+  revealScores(words: readonly bigint[], salt: Hex): Promise<TxResult>;
+}
+
+/** Content-addressed artifact storage (SPEC section 5): CIDv1 raw sha2-256. */
+export interface StorePort {
+  /** Stores bytes; resolves with their CID once they are retrievable. */
+  upload(bytes: Uint8Array): Promise<string>;
+  /** Fetches bytes by CID, checking them against the CID's hash before they are returned. */
+  fetchVerified(cid: string, options?: { maxBytes?: number; signal?: AbortSignal }): Promise<Uint8Array>;
+}
+
+export interface TrainRequest {
+  runId: string;
+  seed: number;
+  /** Total training epochs (null: the spec's). */
+  epochs: number | null;
+  backend: BackendName | 'auto';
+  /** The owner's watermark key bits (T*N entries 0|1) and address. */
+  watermark: { keyBits: Uint8Array; owner: Address };
+}
+
+export interface TrainResult {
+  status: 'completed' | 'stopped' | 'cancelled';
+  reason?: string;
+  step: number;
+  /** Training epochs done. */
+  epoch: number;
+  /** Training epochs the run was planned for. */
+  plannedEpochs: number;
+  backend: BackendName;
+  artifact: Uint8Array;
+  artifactHash: Hex;
+}
+
+export interface TrainEventsPort {
+  onBackend?(backend: BackendName, reason: string): void;
+  onProgress?(progress: TrainProgress): void;
+}
+
+export interface EvalRequest {
+  artifact: Uint8Array;
+  artifactHash: Hex;
+  /** Content hash of the eval set's manifest. */
+  dataHash: Hex;
+}
+
+export interface EvalScore {
+  score: number;
+  loss: number;
+  accuracy: number;
+  samples: number;
+}
+
+/** The ML workers, bound to one task's model spec and datasets. */
+export interface MlPort {
+  /** The task's model spec file (its sha256 is the task's modelSpec). */
+  specBytes(): Promise<Uint8Array>;
+  train(request: TrainRequest, events?: TrainEventsPort): Promise<TrainResult>;
+  pause(): Promise<void> | void;
+  resume(): Promise<void> | void;
+  /** Ends the current run; train() then resolves with status 'cancelled' and the weights so far. */
+  stop(reason: string): Promise<void> | void;
+  evaluate(request: EvalRequest, events?: { onProgress?(done: number, total: number): void }): Promise<EvalScore>;
+}
+
+/** Thrown by port implementations; `retryable` tells the machines whether to try again. */
+export class PortError extends Error {
+  constructor(
+    readonly port: 'chain' | 'store' | 'ml',
+    readonly code: string,
+    message: string,
+    readonly retryable: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'PortError';
+  }
+}

@@ -1,0 +1,673 @@
+// The trainer's automation as a pure state machine (SPEC sections 2.2 and 6): join with a key
+// commitment, train, seal a model whose watermark decodes with margin inside the seal window,
+// upload and reveal it inside the reveal window, and explain every window it could not use.
+//
+// trainerStep(state, observation) decides; trainerRecord(state, outcome) folds in what an action
+// produced. Neither does I/O: salts come from the observation's entropy, and the runner persists
+// the returned state before it executes any returned action, so a salt is stored before the
+// commitment that needs it is sent.
+import type { Hex } from 'viem';
+import { sealCommitment } from '../../chain/commitments.ts';
+import { epochAt, phaseAt, windowAt, windowTimes, type Schedule } from '../../chain/schedule.ts';
+import type { BackendName } from '../../ml/backend/types.ts';
+import {
+  AgentError,
+  ZERO32,
+  addNote,
+  due,
+  formatTime,
+  offlineSpan,
+  whyMissed,
+  type ActionFailure,
+  type AgentScope,
+  type ChainRole,
+  type Note,
+  type NoteLevel,
+  type StepResult,
+} from '../common.ts';
+
+export interface TrainerConfig {
+  /**
+   * Part of the seal window (basis points) kept in reserve: while training runs, the agent waits
+   * for it to finish until only this much of the window is left, then seals what it has.
+   */
+  sealReserveBps: number;
+  /** The reserve is at least this long (a snapshot and a transaction must fit in it). */
+  minSealReserveSec: number;
+  /** A transaction sent but not seen on chain is sent again after this long (capped to a quarter of its window). */
+  retryAfterSec: number;
+  /** Extra epochs the agent may train beyond the plan to get the watermark sealable (SPEC 6). */
+  maxExtraEpochs: number;
+  /** Steps further apart than this mean the app was not running in between. */
+  gapSec: number;
+}
+
+export const DEFAULT_TRAINER_CONFIG: TrainerConfig = {
+  sealReserveBps: 2000,
+  minSealReserveSec: 20,
+  retryAfterSec: 30,
+  maxExtraEpochs: 10,
+  gapSec: 60,
+};
+
+/** A trained model the agent could seal. */
+export interface Candidate {
+  artifactHash: Hex;
+  wmCommit: Hex;
+  /** Wrong watermark bits of the owner's key (docs/ml.md section 4). */
+  wrong: number;
+  maxErr: number;
+  /** 2 * wrong <= maxErr: the margin SPEC section 6 requires before sealing. */
+  sealable: boolean;
+  step: number;
+  /** Training epochs done (the ML epoch, not the task's). */
+  trainedEpochs: number;
+  at: bigint;
+}
+
+export type SealStatus = 'prepared' | 'sealed' | 'revealed';
+
+export interface SealRecord {
+  artifactHash: Hex;
+  wmCommit: Hex;
+  salt: Hex;
+  commitment: Hex;
+  status: SealStatus;
+  preparedAt: bigint;
+  sentAt: bigint | null;
+  sends: number;
+  /** Where the artifact was uploaded (set in the reveal window). */
+  cid: string | null;
+  uploadAt: bigint | null;
+  revealSentAt: bigint | null;
+  reveals: number;
+}
+
+export type EpochOutcome =
+  | 'open'
+  | 'revealed'
+  /** The seal window closed without a seal from this account. */
+  | 'missed-seal'
+  /** Sealed but not revealed in the reveal window: not scored (SPEC 2.2). */
+  | 'missed-reveal'
+  /** The seal transaction never showed on chain before the seal window closed. */
+  | 'seal-lost'
+  /** The chain holds a seal this device did not make (another device or tab). */
+  | 'foreign'
+  /** Not eligible in this epoch (stake below the minimum or excluded). */
+  | 'ineligible';
+
+export interface TrainerEpochRecord {
+  epoch: number;
+  outcome: EpochOutcome;
+  seal: SealRecord | null;
+}
+
+export type TrainerPhase =
+  | 'not-joined'
+  | 'joining'
+  | 'wrong-role'
+  | 'key-missing'
+  | 'key-mismatch'
+  | 'waiting-start'
+  | 'training'
+  | 'waiting-seal'
+  | 'sealed'
+  | 'revealing'
+  | 'revealed'
+  | 'submissions-over'
+  | 'excluded';
+
+export interface TrainingPlan {
+  /** The user asked to train (start); cleared when a run finishes with a sealable model. */
+  wanted: boolean;
+  /** Paused by the user: stays paused across reloads. */
+  paused: boolean;
+  /** Total training epochs (null: the spec's default). */
+  epochs: number | null;
+  /** Epochs added automatically because the watermark was not yet sealable. */
+  extraEpochs: number;
+  /** Run seed, drawn once from entropy. */
+  seed: number | null;
+  backend: BackendName | 'auto';
+  /** A snapshot asked for in the seal window of this task epoch (done: its candidate came back). */
+  snapshot: { epoch: number; done: boolean } | null;
+  /** Epochs the spec plans (learned from the first finished run; for extensions). */
+  plannedEpochs: number | null;
+  /** The last finished run. */
+  last: Candidate | null;
+  /** When the agent last asked the worker to train (a failing start is retried, not looped). */
+  startedAt: bigint | null;
+}
+
+export interface TrainerState {
+  kind: 'trainer';
+  version: 1;
+  scope: AgentScope;
+  phase: TrainerPhase;
+  /** Chain time of the last step. */
+  lastSeen: bigint | null;
+  join: { amount: bigint; sigma: bigint; sentAt: bigint | null; sends: number } | null;
+  /** When the agent last asked for a key to be made (so it asks once). */
+  keyRequestedAt: bigint | null;
+  training: TrainingPlan;
+  /** The newest sealable candidate: what gets sealed. */
+  best: Candidate | null;
+  epochs: TrainerEpochRecord[];
+  notes: Note[];
+}
+
+export interface SealView {
+  /** ZERO32 when the account has no seal in that epoch. */
+  commitment: Hex;
+  revealed: boolean;
+}
+
+export interface TrainerObservation {
+  /** Chain time (unix seconds). */
+  now: bigint;
+  schedule: Schedule;
+  chain: {
+    role: ChainRole;
+    keyCommit: Hex | null;
+    /** First epoch the account's stake counts in; null: not (yet) at the minimum. */
+    eligibleFrom: number | null;
+    excluded: boolean;
+    /** Seals of this account for the epochs trainerReads() named. */
+    seals: Record<number, SealView>;
+  };
+  local: {
+    /** keyCommit of the watermark key on this device, if any. */
+    keyCommit: Hex | null;
+    training: 'idle' | 'running' | 'paused';
+  };
+  /** 32 fresh random bytes: the salt if this step prepares a seal, the seed if it starts a run. */
+  entropy: Hex;
+}
+
+export type TrainerAction =
+  | { type: 'generateKey' }
+  | { type: 'join'; amount: bigint; sigma: bigint; keyCommit: Hex }
+  | { type: 'train'; seed: number; epochs: number | null; backend: BackendName | 'auto' }
+  | { type: 'snapshot'; epoch: number }
+  | { type: 'seal'; epoch: number; commitment: Hex }
+  | { type: 'upload'; epoch: number; artifactHash: Hex }
+  | { type: 'reveal'; epoch: number; artifactHash: Hex; wmCommit: Hex; salt: Hex }
+  | { type: 'explain'; note: Note };
+
+export type TrainerOutcome =
+  | {
+      type: 'trained';
+      status: 'completed' | 'stopped' | 'cancelled';
+      reason?: string;
+      /** Training epochs the run was planned for (the spec's or the override). */
+      plannedEpochs: number;
+      candidate: Omit<Candidate, 'at'>;
+      at: bigint;
+    }
+  | { type: 'uploaded'; epoch: number; artifactHash: Hex; cid: string; at: bigint }
+  | { type: 'sent'; action: 'join' | 'seal' | 'reveal'; epoch: number | null; txHash: Hex; at: bigint }
+  | ActionFailure;
+
+/** What the user can ask of a trainer agent; the runner applies these to the state. */
+export type TrainerCommand =
+  | { type: 'join'; amount: bigint; sigma: bigint }
+  | { type: 'startTraining'; epochs?: number | null; backend?: BackendName | 'auto' }
+  | { type: 'pauseTraining' }
+  | { type: 'resumeTraining' }
+  | { type: 'stopTraining' };
+
+export function initialTrainerState(scope: AgentScope): TrainerState {
+  if (scope.role !== 'trainer') throw new AgentError('wrong-scope', `a trainer agent needs a trainer scope, got ${scope.role}`);
+  return {
+    kind: 'trainer',
+    version: 1,
+    scope,
+    phase: 'not-joined',
+    lastSeen: null,
+    join: null,
+    keyRequestedAt: null,
+    training: { wanted: false, paused: false, epochs: null, extraEpochs: 0, seed: null, backend: 'auto', snapshot: null, plannedEpochs: null, last: null, startedAt: null },
+    best: null,
+    epochs: [],
+    notes: [],
+  };
+}
+
+/** Applies a user command (pure). */
+export function trainerCommand(prev: TrainerState, cmd: TrainerCommand): TrainerState {
+  const s = structuredClone(prev);
+  switch (cmd.type) {
+    case 'join':
+      if (cmd.amount <= 0n) throw new AgentError('bad-state', 'the stake must be more than zero');
+      if (cmd.sigma < 0n || cmd.sigma > 10n ** 18n) throw new AgentError('bad-state', 'sigma must be between 0 and 1 (WAD)');
+      s.join = { amount: cmd.amount, sigma: cmd.sigma, sentAt: null, sends: 0 };
+      break;
+    case 'startTraining':
+      s.training.wanted = true;
+      s.training.paused = false;
+      if (cmd.epochs !== undefined) s.training.epochs = cmd.epochs;
+      if (cmd.backend !== undefined) s.training.backend = cmd.backend;
+      break;
+    case 'pauseTraining':
+      s.training.paused = true;
+      break;
+    case 'resumeTraining':
+      s.training.paused = false;
+      break;
+    case 'stopTraining':
+      s.training.wanted = false;
+      s.training.paused = false;
+      break;
+  }
+  return s;
+}
+
+/** The epochs whose seals an observation must carry. */
+export function trainerReads(state: TrainerState, schedule: Schedule, now: bigint): number[] {
+  const epochs = new Set<number>();
+  const { started, epoch } = epochAt(schedule, now);
+  if (started && epoch < schedule.submissionEpochs) epochs.add(epoch);
+  for (const r of state.epochs) if (r.outcome === 'open') epochs.add(r.epoch);
+  return [...epochs].sort((a, b) => a - b);
+}
+
+/** Seconds of the seal window kept in reserve (see TrainerConfig.sealReserveBps). */
+export function sealReserve(schedule: Schedule, config: TrainerConfig): bigint {
+  const seal = BigInt(schedule.epochLength) * BigInt(schedule.sealEnd) / 10_000n;
+  const byShare = (seal * BigInt(config.sealReserveBps)) / 10_000n;
+  const min = BigInt(config.minSealReserveSec);
+  // Never more than the whole window.
+  const reserve = byShare > min ? byShare : min;
+  return reserve < seal ? reserve : seal;
+}
+
+function retryFor(schedule: Schedule, bps: number, config: TrainerConfig): number {
+  const windowSec = Math.floor((schedule.epochLength * bps) / 10_000);
+  return Math.max(2, Math.min(config.retryAfterSec, Math.floor(windowSec / 4)));
+}
+
+const shortHash = (h: Hex) => `${h.slice(0, 10)}…`;
+
+export function trainerStep(prev: TrainerState, obs: TrainerObservation, config: TrainerConfig = DEFAULT_TRAINER_CONFIG): StepResult<TrainerState, TrainerAction> {
+  const s = structuredClone(prev);
+  const actions: TrainerAction[] = [];
+  const { now, schedule: sch } = obs;
+  const note = (key: string, level: NoteLevel, message: string, epoch: number | null = null) => {
+    const added = addNote(s, { key, at: now, epoch, level, message });
+    if (added) actions.push({ type: 'explain', note: added });
+  };
+  const phase = phaseAt(sch, now);
+  const { window, epoch } = windowAt(sch, now);
+  const offline = offlineSpan(s.lastSeen, now, config.gapSec);
+  const role = obs.chain.role;
+  const localKey = obs.local.keyCommit;
+  const submissionOpen = phase === 'Review' || phase === 'Pending' || phase === 'Submission';
+
+  reconcile(s, obs, note);
+
+  // Who this account is in the task.
+  if (role === 'Validator') {
+    note('wrong-role', 'error', 'This account is a validator of this task. One address cannot train and validate the same task; use another account to train.');
+    return finish(s, 'wrong-role', now, actions);
+  }
+  if (role === 'Trainer' && obs.chain.excluded) {
+    note('excluded', 'error', 'This account has been excluded from the task after a failed challenge (SPEC section 7); it can no longer submit.');
+    return finish(s, 'excluded', now, actions);
+  }
+  const keyMatches = localKey !== null && (role === 'None' || obs.chain.keyCommit?.toLowerCase() === localKey.toLowerCase());
+  if (role === 'Trainer' && localKey === null) {
+    note(
+      'key-missing',
+      'error',
+      `The watermark key committed for this task (keyCommit ${shortHash(obs.chain.keyCommit ?? ZERO32)}) is not on this device. Import your encrypted key backup to train and seal: without it the model cannot carry your watermark, and a challenge could not be answered.`,
+    );
+  } else if (role === 'Trainer' && !keyMatches) {
+    note(
+      'key-mismatch',
+      'error',
+      `The watermark key on this device (keyCommit ${shortHash(localKey!)}) is not the one committed on chain (${shortHash(obs.chain.keyCommit ?? ZERO32)}). Import the backup of the committed key; a model watermarked with another key could not be defended in a challenge.`,
+    );
+  }
+
+  // Joining: stake with the key commitment (SPEC 6: committed before any model is public).
+  const needKey = (role === 'None' && s.join !== null) || (s.training.wanted && localKey === null && role === 'None');
+  if (needKey && localKey === null && due(s.keyRequestedAt, now, config.retryAfterSec)) {
+    s.keyRequestedAt = now;
+    actions.push({ type: 'generateKey' });
+  }
+  if (role === 'None') {
+    if (s.join === null) {
+      note('not-joined', 'info', 'Not staked in this task yet. Staking commits your watermark key; training can start before that.');
+    } else if (!submissionOpen || sch.rejected || (phase === 'Submission' && epoch + 1 >= sch.submissionEpochs)) {
+      note('staking-closed', 'error', 'Trainer staking is closed: a stake made now would first count after the last submission epoch.');
+    } else if (localKey !== null && due(s.join.sentAt, now, config.retryAfterSec)) {
+      s.join.sentAt = now;
+      s.join.sends += 1;
+      actions.push({ type: 'join', amount: s.join.amount, sigma: s.join.sigma, keyCommit: localKey });
+    }
+  }
+
+  // Training: the worker runs while wanted, not paused, and the key is the committed one.
+  const canTrain = keyMatches && submissionOpen;
+  let willTrain = obs.local.training !== 'idle';
+  if (s.training.wanted && !s.training.paused && obs.local.training === 'idle' && canTrain && due(s.training.startedAt, now, config.retryAfterSec)) {
+    if (s.training.seed === null) s.training.seed = Number.parseInt(obs.entropy.slice(2, 10), 16) >>> 0;
+    s.training.startedAt = now;
+    actions.push({ type: 'train', seed: s.training.seed, epochs: plannedEpochs(s.training), backend: s.training.backend });
+    willTrain = true;
+  }
+  if (!submissionOpen && s.training.wanted) {
+    s.training.wanted = false;
+    note('training-over', 'info', 'The submission phase is over, so training stopped: new models can no longer be submitted.');
+  }
+
+  if (role !== 'Trainer' || !keyMatches) {
+    return finish(s, role === 'None' ? (s.join ? 'joining' : 'not-joined') : localKey === null ? 'key-missing' : 'key-mismatch', now, actions);
+  }
+
+  const eligibleIn = (e: number) => obs.chain.eligibleFrom !== null && obs.chain.eligibleFrom <= e;
+
+  // Seal windows that were still open at the last step and have closed since get a record, so
+  // an epoch the app slept through is explained rather than silently skipped.
+  if (s.lastSeen !== null && phase !== 'Review' && phase !== 'Pending') {
+    const last = epochAt(sch, s.lastSeen);
+    const to = Math.min(epoch, sch.submissionEpochs - 1);
+    for (let e = last.started ? last.epoch : 0; e <= to; e++) {
+      if (eligibleIn(e) && windowTimes(sch, e, 'Seal')!.closes > s.lastSeen) recordFor(s, e);
+    }
+  }
+
+  if (phase === 'Submission') {
+    const eligible = eligibleIn(epoch);
+    // A record opens in the seal window; later in the epoch only one made then is acted on.
+    const rec = !eligible ? null : window === 'Seal' ? recordFor(s, epoch) : (s.epochs.find((r) => r.epoch === epoch) ?? null);
+    if (!eligible) {
+      const from = obs.chain.eligibleFrom;
+      note(
+        `ineligible/${epoch}`,
+        'info',
+        from === null
+          ? `Epoch ${epoch}: your own stake is below the task's minimum, so you cannot submit. Add stake to take part from the next epoch.`
+          : `Epoch ${epoch}: your stake counts from epoch ${from}; submissions start then.`,
+        epoch,
+      );
+    } else if (rec !== null && window === 'Seal') {
+      sealWindow(s, rec, obs, config, willTrain, actions, note);
+    } else if (rec !== null && window === 'Reveal') {
+      revealWindow(rec, obs, config, actions);
+    }
+  }
+
+  closeOut(s, obs, offline, note);
+
+  const cur = phase === 'Submission' ? s.epochs.find((r) => r.epoch === epoch) : undefined;
+  let label: TrainerPhase;
+  if (phase !== 'Submission' && !submissionOpen) label = 'submissions-over';
+  else if (cur?.seal?.status === 'revealed') label = 'revealed';
+  else if (cur?.seal && window === 'Reveal') label = 'revealing';
+  else if (cur?.seal) label = 'sealed';
+  else if (willTrain) label = 'training';
+  else if (s.best) label = 'waiting-seal';
+  else label = 'waiting-start';
+  return finish(s, label, now, actions);
+}
+
+function finish(s: TrainerState, phase: TrainerPhase, now: bigint, actions: TrainerAction[]): StepResult<TrainerState, TrainerAction> {
+  s.phase = phase;
+  s.lastSeen = now;
+  return { state: s, actions };
+}
+
+function plannedEpochs(t: TrainingPlan): number | null {
+  if (t.extraEpochs === 0) return t.epochs;
+  const base = t.epochs ?? t.plannedEpochs;
+  return base === null ? null : base + t.extraEpochs;
+}
+
+function recordFor(s: TrainerState, epoch: number): TrainerEpochRecord {
+  let rec = s.epochs.find((r) => r.epoch === epoch);
+  if (!rec) {
+    rec = { epoch, outcome: 'open', seal: null };
+    s.epochs.push(rec);
+    s.epochs.sort((a, b) => a.epoch - b.epoch);
+  }
+  return rec;
+}
+
+/** Brings records in line with what the chain shows: the chain is the authority. */
+function reconcile(s: TrainerState, obs: TrainerObservation, note: NoteFn): void {
+  for (const rec of s.epochs) {
+    const view = obs.chain.seals[rec.epoch];
+    if (!view || !rec.seal || rec.outcome !== 'open') continue;
+    const ours = view.commitment.toLowerCase() === rec.seal.commitment.toLowerCase();
+    if (ours) {
+      rec.seal.status = view.revealed ? 'revealed' : 'sealed';
+    } else if (view.commitment !== ZERO32) {
+      rec.outcome = 'foreign';
+      note(
+        `foreign/${rec.epoch}`,
+        'warn',
+        `Epoch ${rec.epoch}: the chain holds a seal from this account that replaced this device's (another device or tab sealed too). Only the device holding its salt can reveal it; this one leaves it alone.`,
+        rec.epoch,
+      );
+    } else if (rec.seal.status !== 'prepared') {
+      // Seen before and gone now: a reorganization dropped it. It is sent again once its retry
+      // time has passed (sentAt stays), so a lagging RPC node does not cause a double send.
+      rec.seal.status = 'prepared';
+    }
+  }
+}
+
+type NoteFn = (key: string, level: NoteLevel, message: string, epoch?: number | null) => void;
+
+function sealWindow(
+  s: TrainerState,
+  rec: TrainerEpochRecord,
+  obs: TrainerObservation,
+  config: TrainerConfig,
+  training: boolean,
+  actions: TrainerAction[],
+  note: NoteFn,
+): void {
+  const { now, schedule: sch } = obs;
+  const e = rec.epoch;
+  const view = obs.chain.seals[e];
+  const retry = retryFor(sch, sch.sealEnd, config);
+  if (rec.seal) {
+    if (rec.seal.status === 'prepared' && due(rec.seal.sentAt, now, retry)) {
+      rec.seal.sentAt = now;
+      rec.seal.sends += 1;
+      actions.push({ type: 'seal', epoch: e, commitment: rec.seal.commitment });
+    }
+    return;
+  }
+  if (view && view.commitment !== ZERO32) {
+    rec.outcome = 'foreign';
+    note(
+      `foreign/${e}`,
+      'warn',
+      `Epoch ${e} already holds a seal from this account that this device did not make (another device or tab?). This device leaves it alone; only the device holding its salt can reveal it.`,
+      e,
+    );
+    return;
+  }
+  const closes = windowTimes(sch, e, 'Seal')!.closes;
+  const reserve = sealReserve(sch, config);
+  const reserveAt = closes - reserve;
+  const snap = s.training.snapshot;
+  if (training && now >= reserveAt && !(snap !== null && snap.epoch === e)) {
+    s.training.snapshot = { epoch: e, done: false };
+    actions.push({ type: 'snapshot', epoch: e });
+    note(
+      `snapshot/${e}`,
+      'info',
+      `Epoch ${e}: the seal window closes at ${formatTime(closes)} and training is still running, so the current weights are taken now; training continues afterwards.`,
+      e,
+    );
+    return;
+  }
+  // While training runs the agent waits for its result, up to the reserve; then for the snapshot,
+  // up to half the reserve (a hung worker must not cost the epoch when an older model can be sealed).
+  const snapshotDone = snap !== null && snap.epoch === e && snap.done;
+  if (training && !snapshotDone && now < closes - reserve / 2n) return;
+  const best = s.best;
+  if (best === null) {
+    const last = s.training.last;
+    const why =
+      last === null
+        ? 'no model has been trained yet'
+        : `the newest model's watermark decodes with ${last.wrong} wrong bits, more than the ${Math.floor(last.maxErr / 2)} allowed before sealing (SPEC section 6)${training ? '; training continues' : ''}`;
+    note(`no-sealable/${e}`, 'warn', `Epoch ${e}: nothing to seal: ${why}.`, e);
+    return;
+  }
+  const salt = obs.entropy;
+  const { taskId, account } = s.scope;
+  rec.seal = {
+    artifactHash: best.artifactHash,
+    wmCommit: best.wmCommit,
+    salt,
+    commitment: sealCommitment(taskId, BigInt(e), account, best.artifactHash, best.wmCommit, salt),
+    status: 'prepared',
+    preparedAt: now,
+    sentAt: now,
+    sends: 1,
+    cid: null,
+    uploadAt: null,
+    revealSentAt: null,
+    reveals: 0,
+  };
+  actions.push({ type: 'seal', epoch: e, commitment: rec.seal.commitment });
+}
+
+function revealWindow(rec: TrainerEpochRecord, obs: TrainerObservation, config: TrainerConfig, actions: TrainerAction[]): void {
+  const { now, schedule: sch } = obs;
+  const seal = rec.seal;
+  const e = rec.epoch;
+  if (!seal || seal.status !== 'sealed') return;
+  const retry = retryFor(sch, sch.revealEnd - sch.sealEnd, config);
+  if (seal.cid === null) {
+    if (due(seal.uploadAt, now, retry)) {
+      seal.uploadAt = now;
+      actions.push({ type: 'upload', epoch: e, artifactHash: seal.artifactHash });
+    }
+    return;
+  }
+  if (due(seal.revealSentAt, now, retry)) {
+    seal.revealSentAt = now;
+    seal.reveals += 1;
+    actions.push({ type: 'reveal', epoch: e, artifactHash: seal.artifactHash, wmCommit: seal.wmCommit, salt: seal.salt });
+  }
+}
+
+/** Settles records whose windows have passed, with an explanation for each miss. */
+function closeOut(s: TrainerState, obs: TrainerObservation, offline: { from: bigint; to: bigint } | null, note: NoteFn): void {
+  const { now, schedule: sch } = obs;
+  for (const rec of s.epochs) {
+    if (rec.outcome !== 'open') continue;
+    const e = rec.epoch;
+    const sealClose = windowTimes(sch, e, 'Seal')!.closes;
+    const revealClose = windowTimes(sch, e, 'Reveal')!.closes;
+    if (rec.seal?.status === 'revealed') {
+      rec.outcome = 'revealed';
+      continue;
+    }
+    if (rec.seal === null && now >= sealClose) {
+      rec.outcome = 'missed-seal';
+      const why = whyMissed(sealClose, offline) ?? (s.best === null ? 'no model with a sealable watermark was ready' : 'the seal could not be sent in time');
+      note(`missed-seal/${e}`, 'warn', `Epoch ${e}: no seal: ${why}. An epoch without a submission earns nothing, and costs nothing else.`, e);
+    } else if (rec.seal !== null && rec.seal.status === 'prepared' && now >= sealClose) {
+      rec.outcome = 'seal-lost';
+      note(
+        `seal-lost/${e}`,
+        'warn',
+        `Epoch ${e}: the seal transaction never showed on chain before the seal window closed at ${formatTime(sealClose)} (${rec.seal.sends} sent); this epoch has no submission.`,
+        e,
+      );
+    } else if (rec.seal !== null && rec.seal.status === 'sealed' && now >= revealClose) {
+      rec.outcome = 'missed-reveal';
+      const why = whyMissed(revealClose, offline) ?? (rec.seal.cid === null ? 'the artifact could not be uploaded in time' : 'the reveal transaction did not go through in time');
+      note(
+        `missed-reveal/${e}`,
+        'warn',
+        `Epoch ${e}: the seal was not revealed: ${why}. A seal that is not revealed is not scored (SPEC section 2.2): the epoch earns nothing, nothing is slashed, and the model stays private.`,
+        e,
+      );
+    }
+  }
+}
+
+/** Folds an action's result into the state (pure). */
+export function trainerRecord(prev: TrainerState, outcome: TrainerOutcome, config: TrainerConfig = DEFAULT_TRAINER_CONFIG): StepResult<TrainerState, TrainerAction> {
+  const s = structuredClone(prev);
+  const actions: TrainerAction[] = [];
+  const note = (key: string, level: NoteLevel, message: string, epoch: number | null = null) => {
+    const added = addNote(s, { key, at: outcome.at, epoch, level, message });
+    if (added) actions.push({ type: 'explain', note: added });
+  };
+  switch (outcome.type) {
+    case 'trained': {
+      const c: Candidate = { ...outcome.candidate, at: outcome.at };
+      const t = s.training;
+      t.last = c;
+      // A finished run may be followed at once (an extension, or the run resumed after a snapshot).
+      t.startedAt = null;
+      t.plannedEpochs = outcome.plannedEpochs - t.extraEpochs;
+      if (t.snapshot && !t.snapshot.done) t.snapshot.done = true;
+      if (c.sealable) s.best = c;
+      if (outcome.status === 'completed') {
+        if (c.sealable) {
+          t.wanted = false;
+          note(`trained/${c.artifactHash}`, 'info', `Training finished at step ${c.step}: the watermark decodes with ${c.wrong} wrong bits (at most ${Math.floor(c.maxErr / 2)} allowed), so the model can be sealed.`);
+        } else if (t.extraEpochs < config.maxExtraEpochs) {
+          t.extraEpochs += 1;
+          note(
+            `extend/${t.extraEpochs}`,
+            'info',
+            `Training finished but the watermark decodes with ${c.wrong} wrong bits, more than the ${Math.floor(c.maxErr / 2)} allowed before sealing (SPEC section 6): training one more epoch.`,
+          );
+        } else {
+          t.wanted = false;
+          note(
+            'extend-limit',
+            'error',
+            `The watermark still decodes with ${c.wrong} wrong bits after ${t.extraEpochs} extra epochs; the agent stops here rather than seal a model it could not defend. Check the key and the task's watermark settings.`,
+          );
+        }
+      } else if (outcome.status === 'cancelled' && outcome.reason !== 'snapshot') {
+        t.wanted = false;
+      }
+      break;
+    }
+    case 'uploaded': {
+      const seal = s.epochs.find((r) => r.epoch === outcome.epoch)?.seal;
+      if (seal && seal.artifactHash.toLowerCase() === outcome.artifactHash.toLowerCase()) seal.cid = outcome.cid;
+      break;
+    }
+    case 'sent':
+      if (outcome.action === 'seal' || outcome.action === 'reveal') {
+        const rec = s.epochs.find((r) => r.epoch === outcome.epoch);
+        if (rec?.seal && outcome.action === 'seal' && rec.seal.status === 'prepared') rec.seal.status = 'sealed';
+        if (rec?.seal && outcome.action === 'reveal') {
+          // The record closes once the chain shows the reveal (closeOut), not on our word.
+          rec.seal.status = 'revealed';
+          note(`revealed/${rec.epoch}`, 'info', `Epoch ${rec.epoch}: model ${shortHash(rec.seal.artifactHash)} revealed; validators score it now.`, rec.epoch);
+        }
+      }
+      break;
+    case 'failed':
+      failed(s, outcome, note);
+      break;
+  }
+  return { state: s, actions };
+}
+
+function failed(s: TrainerState, f: ActionFailure, note: NoteFn): void {
+  const where = f.epoch !== null ? `Epoch ${f.epoch}: ` : '';
+  const retry = f.retryable ? ' It will be tried again.' : '';
+  note(`failed/${f.action}/${f.epoch ?? '-'}/${f.message}`, f.retryable ? 'warn' : 'error', `${where}${f.action} failed: ${f.message}.${retry}`, f.epoch);
+  if (f.retryable) return;
+  if (f.action === 'train') s.training.wanted = false;
+  // A join the chain refused (staking closed, no allowance...) waits for the user to ask again.
+  if (f.action === 'join') s.join = null;
+}

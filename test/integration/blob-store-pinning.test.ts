@@ -52,7 +52,7 @@ function fakeKubo() {
     }
     if (req.headers.authorization !== KUBO_AUTH) return void res.writeHead(401).end('401 - Unauthorized');
     if (req.method !== 'POST') return void res.writeHead(405).end();
-    const form = await new Response(await body(req), { headers: { 'content-type': req.headers['content-type'] ?? '' } }).formData();
+    const form = await new Response(new Uint8Array(await body(req)), { headers: { 'content-type': req.headers['content-type'] ?? '' } }).formData();
     const file = form.get('file');
     if (!(file instanceof Blob)) return void res.writeHead(400).end(JSON.stringify({ Message: 'file argument required', Code: 1, Type: 'error' }));
     const bytes = Buffer.from(await file.arrayBuffer());

@@ -53,7 +53,7 @@ export function networkFailure(url: string, e: unknown, outer: AbortSignal | und
 export async function errorDetail(res: Response): Promise<string> {
   let text: string;
   try {
-    text = (await res.text()).slice(0, 2000);
+    text = await readPrefix(res, 4096);
   } catch {
     return res.statusText;
   }
@@ -70,6 +70,28 @@ export async function errorDetail(res: Response): Promise<string> {
     // not JSON
   }
   return text.replace(/\s+/g, ' ').trim().slice(0, 300) || res.statusText;
+}
+
+/** The first `limit` bytes of a body as text: an error page can be arbitrarily large. */
+async function readPrefix(res: Response, limit: number): Promise<string> {
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  while (size < limit) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    size += value.byteLength;
+  }
+  await reader.cancel().catch(() => {});
+  const all = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    all.set(c, at);
+    at += c.byteLength;
+  }
+  return new TextDecoder().decode(all.subarray(0, limit));
 }
 
 export async function httpError(url: string, res: Response): Promise<CasHttpError> {

@@ -68,7 +68,7 @@ export async function pinCid(cidInput: string, target: PinTarget, opts: PinOptio
   const deadline = Date.now() + target.timeoutMs;
   for (;;) {
     opts.onStatus?.(status);
-    if (sameCid(status.pin.cid, cid) === false) {
+    if (!sameCid(status.pin.cid, cid)) {
       throw new PinningError('pin_failed', cid, `${base} answered with a pin of ${status.pin.cid} instead of ${cid}.`);
     }
     if (status.status === 'pinned') return status;

@@ -69,6 +69,9 @@ export function whyMissed(closes: bigint, offline: { from: bigint; to: bigint } 
   return null;
 }
 
+/** A reason to embed mid-sentence: without its own final period. */
+export const clause = (reason: string): string => reason.trim().replace(/\.+$/, '');
+
 export interface StepResult<S, A> {
   state: S;
   actions: A[];

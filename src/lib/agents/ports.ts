@@ -48,10 +48,12 @@ export interface ChainPort {
   finalEval(): Promise<{ status: FinalEvalStatus; hash: Hex | null }>;
 
   join(role: 'Trainer' | 'Validator', amount: bigint, sigma: bigint, keyCommit: Hex): Promise<TxResult>;
-  sealSubmission(commitment: Hex): Promise<TxResult>;
-  revealSubmission(artifactHash: Hex, wmCommit: Hex, salt: Hex): Promise<TxResult>;
-  commitScores(commitment: Hex): Promise<TxResult>;
-  revealScores(words: readonly bigint[], salt: Hex): Promise<TxResult>;
+  /** Seals in `epoch`; `commitment` is what the machine computed (an adapter checks it agrees). */
+  sealSubmission(p: { epoch: number; commitment: Hex; artifactHash: Hex; wmCommit: Hex; salt: Hex }): Promise<TxResult>;
+  revealSubmission(p: { epoch: number; artifactHash: Hex; wmCommit: Hex; salt: Hex }): Promise<TxResult>;
+  /** Commits scores (units 0..10000 in column order) in `epoch`. */
+  commitScores(p: { epoch: number; commitment: Hex; scores: readonly number[]; salt: Hex }): Promise<TxResult>;
+  revealScores(p: { epoch: number; scores: readonly number[]; salt: Hex }): Promise<TxResult>;
 }
 
 /** Content-addressed artifact storage (SPEC section 5): CIDv1 raw sha2-256. */

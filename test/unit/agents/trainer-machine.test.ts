@@ -66,7 +66,14 @@ describe('trainer machine: windows', () => {
     const r = step(ready(), tobs({ now: at(1, 10), seals: { 1: noSeal }, entropy }));
     const seal = find(r.actions, 'seal')!;
     const best = candidate(1);
-    expect(seal).toEqual({ type: 'seal', epoch: 1, commitment: sealCommitment(7n, 1n, TRAINER, best.artifactHash, best.wmCommit, entropy) });
+    expect(seal).toEqual({
+      type: 'seal',
+      epoch: 1,
+      commitment: sealCommitment(7n, 1n, TRAINER, best.artifactHash, best.wmCommit, entropy),
+      artifactHash: best.artifactHash,
+      wmCommit: best.wmCommit,
+      salt: entropy,
+    });
     // The state the runner stores before sending already holds everything a reveal needs.
     const rec = r.state.epochs.find((e) => e.epoch === 1)!;
     expect(rec.seal).toMatchObject({ salt: entropy, commitment: seal.commitment, artifactHash: best.artifactHash, wmCommit: best.wmCommit, status: 'prepared' });
@@ -169,6 +176,34 @@ describe('trainer machine: idempotency and reorganizations', () => {
     expect(r.state.epochs[0]!.outcome).toBe('open');
     r = step(r.state, tobs({ now: at(0, 530), seals: { 0: { commitment, revealed: false } } }));
     expect(types(r.actions)).toEqual(['reveal']);
+  });
+
+  it('a seal the chain refuses for good is not repeated; retry sends it again', () => {
+    let r = step(ready(), tobs({ now: at(0, 5), seals: { 0: noSeal } }));
+    const first = find(r.actions, 'seal')!;
+    let s = trainerRecord(r.state, { type: 'failed', action: 'seal', epoch: 0, message: 'You declined the request in your wallet.', retryable: false, at: at(0, 6) }).state;
+    expect(s.epochs[0]!.seal!.halted).toBe('You declined the request in your wallet.');
+    r = step(s, tobs({ now: at(0, 100), seals: { 0: noSeal } }));
+    expect(types(r.actions)).toEqual([]);
+    s = trainerCommand(r.state, { type: 'retry', epoch: 0 });
+    r = step(s, tobs({ now: at(0, 101), seals: { 0: noSeal } }));
+    expect(find(r.actions, 'seal')).toEqual(first);
+    // Refused again and left so: the miss names the refusal.
+    s = trainerRecord(r.state, { type: 'failed', action: 'seal', epoch: 0, message: 'The task is not in its seal window.', retryable: false, at: at(0, 102) }).state;
+    r = step(s, tobs({ now: at(0, 500), seals: { 0: noSeal } }));
+    expect(notes(r.actions)[0]!.message).toBe('Epoch 0: no seal: it was refused: The task is not in its seal window. This epoch has no submission.');
+  });
+
+  it('a refused upload halts the reveal and the miss says why', () => {
+    let r = step(ready(), tobs({ now: at(0, 5), seals: { 0: noSeal } }));
+    const { commitment } = find(r.actions, 'seal')!;
+    r = step(r.state, tobs({ now: at(0, 500), seals: { 0: { commitment, revealed: false } } }));
+    expect(types(r.actions)).toEqual(['upload']);
+    const s = trainerRecord(r.state, { type: 'failed', action: 'upload', epoch: 0, message: 'the sealed artifact is no longer stored on this device', retryable: false, at: at(0, 501) }).state;
+    r = step(s, tobs({ now: at(0, 550), seals: { 0: { commitment, revealed: false } } }));
+    expect(types(r.actions)).toEqual([]);
+    r = step(r.state, tobs({ now: at(0, 600), seals: { 0: { commitment, revealed: false } } }));
+    expect(notes(r.actions)[0]!.message).toMatch(/^Epoch 0: the seal was not revealed: it was refused: the sealed artifact is no longer stored/);
   });
 
   it('leaves a seal it did not make alone (another device) and says so', () => {

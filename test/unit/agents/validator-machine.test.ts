@@ -89,7 +89,7 @@ describe('validator machine: windows', () => {
     let r = step(s, vobs({ now: at(0, 600), columns: { 0: COLS }, commits: { 0: noCommit }, entropy }));
     const commit = find(r.actions, 'commitScores')!;
     const units = [9120, 5000, 0, 7500];
-    expect(commit).toEqual({ type: 'commitScores', epoch: 0, commitment: scoresCommitment(7n, 0n, VALIDATOR, packScores(units), entropy) });
+    expect(commit).toEqual({ type: 'commitScores', epoch: 0, commitment: scoresCommitment(7n, 0n, VALIDATOR, packScores(units), entropy), scores: units, salt: entropy });
     expect(r.state.epochs[0]!.commit).toMatchObject({ scores: units, salt: entropy, status: 'prepared' });
     s = validatorRecord(r.state, { type: 'sent', action: 'commitScores', epoch: 0, txHash: hex32(1), at: at(0, 601) }).state;
 
@@ -98,7 +98,7 @@ describe('validator machine: windows', () => {
     expect(r.state.phase).toBe('committed');
     r = step(r.state, vobs({ now: at(0, 850), columns: { 0: COLS }, commits: { 0: { commitment: commit.commitment, revealed: false } } }));
     const reveal = find(r.actions, 'revealScores')!;
-    expect(reveal).toEqual({ type: 'revealScores', epoch: 0, words: packScores(units), salt: entropy });
+    expect(reveal).toEqual({ type: 'revealScores', epoch: 0, scores: units, words: packScores(units), salt: entropy });
     expect(unpackScores(reveal.words, 4)).toEqual(units);
     s = validatorRecord(r.state, { type: 'sent', action: 'revealScores', epoch: 0, txHash: hex32(2), at: at(0, 851) }).state;
     r = step(s, vobs({ now: at(0, 860), columns: { 0: COLS }, commits: { 0: { commitment: commit.commitment, revealed: true } } }));
@@ -194,6 +194,20 @@ describe('validator machine: failures and retries', () => {
     expect(r.state.epochs[0]!.commit!.status).toBe('prepared');
     r = step(r.state, vobs({ now: at(0, 640), columns: { 0: COLS }, commits: { 0: noCommit } }));
     expect(find(r.actions, 'commitScores')).toEqual(commit);
+  });
+
+  it('a commitment the chain refuses for good is not repeated; retry sends it again', () => {
+    let r = step(allEvaluated(), vobs({ now: at(0, 600), columns: { 0: COLS }, commits: { 0: noCommit } }));
+    const commit = find(r.actions, 'commitScores')!;
+    let s = validatorRecord(r.state, { type: 'failed', action: 'commitScores', epoch: 0, message: 'Your stake does not count in this epoch.', retryable: false, at: at(0, 601) }).state;
+    r = step(s, vobs({ now: at(0, 700), columns: { 0: COLS }, commits: { 0: noCommit } }));
+    expect(types(r.actions)).toEqual([]);
+    s = validatorCommand(r.state, { type: 'retry', epoch: 0 });
+    r = step(s, vobs({ now: at(0, 701), columns: { 0: COLS }, commits: { 0: noCommit } }));
+    expect(find(r.actions, 'commitScores')).toEqual(commit);
+    s = validatorRecord(r.state, { type: 'failed', action: 'commitScores', epoch: 0, message: 'Refused.', retryable: false, at: at(0, 702) }).state;
+    r = step(s, vobs({ now: at(0, 850), commits: { 0: noCommit } }));
+    expect(notes(r.actions)[0]!.message).toBe('Epoch 0: no scores committed: it was refused: Refused. This epoch earns this validator nothing.');
   });
 
   it('a commitment it did not make is left alone', () => {

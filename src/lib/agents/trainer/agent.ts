@@ -244,7 +244,7 @@ export class TrainerAgent {
         await ml.stop('snapshot');
         return null;
       case 'seal': {
-        const tx = await chain.sealSubmission(a.commitment);
+        const tx = await chain.sealSubmission({ epoch: a.epoch, commitment: a.commitment, artifactHash: a.artifactHash, wmCommit: a.wmCommit, salt: a.salt });
         return { type: 'sent', action: 'seal', epoch: a.epoch, txHash: tx.txHash, at: ctx.at };
       }
       case 'upload': {
@@ -256,7 +256,7 @@ export class TrainerAgent {
         return { type: 'uploaded', epoch: a.epoch, artifactHash: a.artifactHash, cid, at: ctx.at };
       }
       case 'reveal': {
-        const tx = await chain.revealSubmission(a.artifactHash, a.wmCommit, a.salt);
+        const tx = await chain.revealSubmission({ epoch: a.epoch, artifactHash: a.artifactHash, wmCommit: a.wmCommit, salt: a.salt });
         return { type: 'sent', action: 'reveal', epoch: a.epoch, txHash: tx.txHash, at: ctx.at };
       }
     }

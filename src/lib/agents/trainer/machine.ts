@@ -14,6 +14,7 @@ import {
   AgentError,
   ZERO32,
   addNote,
+  clause,
   due,
   formatTime,
   offlineSpan,
@@ -81,6 +82,8 @@ export interface SealRecord {
   uploadAt: bigint | null;
   revealSentAt: bigint | null;
   reveals: number;
+  /** Why the chain or the wallet refused the seal, reveal or upload for good (no more tries). */
+  halted: string | null;
 }
 
 export type EpochOutcome =
@@ -190,7 +193,7 @@ export type TrainerAction =
   | { type: 'join'; amount: bigint; sigma: bigint; keyCommit: Hex }
   | { type: 'train'; seed: number; epochs: number | null; backend: BackendName | 'auto' }
   | { type: 'snapshot'; epoch: number }
-  | { type: 'seal'; epoch: number; commitment: Hex }
+  | { type: 'seal'; epoch: number; commitment: Hex; artifactHash: Hex; wmCommit: Hex; salt: Hex }
   | { type: 'upload'; epoch: number; artifactHash: Hex }
   | { type: 'reveal'; epoch: number; artifactHash: Hex; wmCommit: Hex; salt: Hex }
   | { type: 'explain'; note: Note };
@@ -215,7 +218,9 @@ export type TrainerCommand =
   | { type: 'startTraining'; epochs?: number | null; backend?: BackendName | 'auto' }
   | { type: 'pauseTraining' }
   | { type: 'resumeTraining' }
-  | { type: 'stopTraining' };
+  | { type: 'stopTraining' }
+  /** Try an epoch's halted seal or reveal again (after the user fixed what refused it). */
+  | { type: 'retry'; epoch: number };
 
 export function initialTrainerState(scope: AgentScope): TrainerState {
   if (scope.role !== 'trainer') throw new AgentError('wrong-scope', `a trainer agent needs a trainer scope, got ${scope.role}`);
@@ -259,6 +264,16 @@ export function trainerCommand(prev: TrainerState, cmd: TrainerCommand): Trainer
       s.training.wanted = false;
       s.training.paused = false;
       break;
+    case 'retry': {
+      const seal = s.epochs.find((r) => r.epoch === cmd.epoch)?.seal;
+      if (seal) {
+        seal.halted = null;
+        seal.sentAt = null;
+        seal.uploadAt = null;
+        seal.revealSentAt = null;
+      }
+      break;
+    }
   }
   return s;
 }
@@ -475,10 +490,10 @@ function sealWindow(
   const view = obs.chain.seals[e];
   const retry = retryFor(sch, sch.sealEnd, config);
   if (rec.seal) {
-    if (rec.seal.status === 'prepared' && due(rec.seal.sentAt, now, retry)) {
+    if (rec.seal.status === 'prepared' && rec.seal.halted === null && due(rec.seal.sentAt, now, retry)) {
       rec.seal.sentAt = now;
       rec.seal.sends += 1;
-      actions.push({ type: 'seal', epoch: e, commitment: rec.seal.commitment });
+      actions.push(sealAction(e, rec.seal));
     }
     return;
   }
@@ -536,15 +551,25 @@ function sealWindow(
     uploadAt: null,
     revealSentAt: null,
     reveals: 0,
+    halted: null,
   };
-  actions.push({ type: 'seal', epoch: e, commitment: rec.seal.commitment });
+  actions.push(sealAction(e, rec.seal));
 }
+
+const sealAction = (epoch: number, seal: SealRecord): TrainerAction => ({
+  type: 'seal',
+  epoch,
+  commitment: seal.commitment,
+  artifactHash: seal.artifactHash,
+  wmCommit: seal.wmCommit,
+  salt: seal.salt,
+});
 
 function revealWindow(rec: TrainerEpochRecord, obs: TrainerObservation, config: TrainerConfig, actions: TrainerAction[]): void {
   const { now, schedule: sch } = obs;
   const seal = rec.seal;
   const e = rec.epoch;
-  if (!seal || seal.status !== 'sealed') return;
+  if (!seal || seal.status !== 'sealed' || seal.halted !== null) return;
   const retry = retryFor(sch, sch.revealEnd - sch.sealEnd, config);
   if (seal.cid === null) {
     if (due(seal.uploadAt, now, retry)) {
@@ -578,15 +603,17 @@ function closeOut(s: TrainerState, obs: TrainerObservation, offline: { from: big
       note(`missed-seal/${e}`, 'warn', `Epoch ${e}: no seal: ${why}. An epoch without a submission earns nothing, and costs nothing else.`, e);
     } else if (rec.seal !== null && rec.seal.status === 'prepared' && now >= sealClose) {
       rec.outcome = 'seal-lost';
-      note(
-        `seal-lost/${e}`,
-        'warn',
-        `Epoch ${e}: the seal transaction never showed on chain before the seal window closed at ${formatTime(sealClose)} (${rec.seal.sends} sent); this epoch has no submission.`,
-        e,
-      );
+      const why = rec.seal.halted !== null ? `it was refused: ${clause(rec.seal.halted)}` : `the transaction never showed on chain before the window closed at ${formatTime(sealClose)} (${rec.seal.sends} sent)`;
+      note(`seal-lost/${e}`, 'warn', `Epoch ${e}: no seal: ${why}. This epoch has no submission.`, e);
     } else if (rec.seal !== null && rec.seal.status === 'sealed' && now >= revealClose) {
       rec.outcome = 'missed-reveal';
-      const why = whyMissed(revealClose, offline) ?? (rec.seal.cid === null ? 'the artifact could not be uploaded in time' : 'the reveal transaction did not go through in time');
+      const why =
+        whyMissed(revealClose, offline) ??
+        (rec.seal.halted !== null
+          ? `it was refused: ${clause(rec.seal.halted)}`
+          : rec.seal.cid === null
+            ? 'the artifact could not be uploaded in time'
+            : 'the reveal transaction did not go through in time');
       note(
         `missed-reveal/${e}`,
         'warn',
@@ -665,9 +692,13 @@ export function trainerRecord(prev: TrainerState, outcome: TrainerOutcome, confi
 function failed(s: TrainerState, f: ActionFailure, note: NoteFn): void {
   const where = f.epoch !== null ? `Epoch ${f.epoch}: ` : '';
   const retry = f.retryable ? ' It will be tried again.' : '';
-  note(`failed/${f.action}/${f.epoch ?? '-'}/${f.message}`, f.retryable ? 'warn' : 'error', `${where}${f.action} failed: ${f.message}.${retry}`, f.epoch);
+  note(`failed/${f.action}/${f.epoch ?? '-'}/${f.message}`, f.retryable ? 'warn' : 'error', `${where}${f.action} failed: ${clause(f.message)}.${retry}`, f.epoch);
   if (f.retryable) return;
   if (f.action === 'train') s.training.wanted = false;
+  // A write refused for good (a revert, the user declining in the wallet) is not repeated every
+  // retry interval; the 'retry' command clears this.
+  const seal = f.epoch !== null ? s.epochs.find((r) => r.epoch === f.epoch)?.seal : undefined;
+  if (seal && (f.action === 'seal' || f.action === 'reveal' || f.action === 'upload')) seal.halted = f.message;
   // A join the chain refused (staking closed, no allowance...) waits for the user to ask again.
   if (f.action === 'join') s.join = null;
 }

@@ -166,11 +166,11 @@ export class ValidatorAgent {
         return { type: 'sent', action: 'join', epoch: null, txHash: tx.txHash, at: ctx.at };
       }
       case 'commitScores': {
-        const tx = await chain.commitScores(a.commitment);
+        const tx = await chain.commitScores({ epoch: a.epoch, commitment: a.commitment, scores: a.scores, salt: a.salt });
         return { type: 'sent', action: 'commitScores', epoch: a.epoch, txHash: tx.txHash, at: ctx.at };
       }
       case 'revealScores': {
-        const tx = await chain.revealScores(a.words, a.salt);
+        const tx = await chain.revealScores({ epoch: a.epoch, scores: a.scores, salt: a.salt });
         return { type: 'sent', action: 'revealScores', epoch: a.epoch, txHash: tx.txHash, at: ctx.at };
       }
       case 'evaluate': {

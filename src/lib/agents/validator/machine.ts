@@ -8,12 +8,13 @@
 // the returned state before executing the returned actions (a salt is stored before the
 // commitment that needs it is sent).
 import type { Address, Hex } from 'viem';
-import { packScores, scoresCommitment } from '../../chain/commitments.ts';
+import { packScores, scoreToUnits, scoresCommitment } from '../../chain/commitments.ts';
 import { epochAt, phaseAt, windowAt, windowTimes, type Schedule, type Window } from '../../chain/schedule.ts';
 import {
   AgentError,
   ZERO32,
   addNote,
+  clause,
   due,
   formatTime,
   offlineSpan,
@@ -82,6 +83,8 @@ export interface ScoreCommitRecord {
   sends: number;
   revealSentAt: bigint | null;
   reveals: number;
+  /** Why the chain or the wallet refused the commit or reveal for good (no more tries). */
+  halted: string | null;
 }
 
 export type ValidatorEpochOutcome =
@@ -167,8 +170,8 @@ export interface ValidatorObservation {
 export type ValidatorAction =
   | { type: 'join'; amount: bigint; sigma: bigint }
   | { type: 'evaluate'; key: string; epoch: number; column: ColumnView; dataHash: Hex }
-  | { type: 'commitScores'; epoch: number; commitment: Hex }
-  | { type: 'revealScores'; epoch: number; words: bigint[]; salt: Hex }
+  | { type: 'commitScores'; epoch: number; commitment: Hex; scores: number[]; salt: Hex }
+  | { type: 'revealScores'; epoch: number; scores: number[]; words: bigint[]; salt: Hex }
   | { type: 'explain'; note: Note };
 
 export type ValidatorOutcome =
@@ -177,7 +180,11 @@ export type ValidatorOutcome =
   | { type: 'sent'; action: 'join' | 'commitScores' | 'revealScores'; epoch: number | null; txHash: Hex; at: bigint }
   | ActionFailure;
 
-export type ValidatorCommand = { type: 'join'; amount: bigint; sigma: bigint } | { type: 'cancelJoin' };
+export type ValidatorCommand =
+  | { type: 'join'; amount: bigint; sigma: bigint }
+  | { type: 'cancelJoin' }
+  /** Try an epoch's halted commit or reveal again (after the user fixed what refused it). */
+  | { type: 'retry'; epoch: number };
 
 export function initialValidatorState(scope: AgentScope): ValidatorState {
   if (scope.role !== 'validator') throw new AgentError('wrong-scope', `a validator agent needs a validator scope, got ${scope.role}`);
@@ -188,6 +195,15 @@ export function validatorCommand(prev: ValidatorState, cmd: ValidatorCommand): V
   const s = structuredClone(prev);
   if (cmd.type === 'cancelJoin') {
     s.join = null;
+    return s;
+  }
+  if (cmd.type === 'retry') {
+    const commit = s.epochs.find((r) => r.epoch === cmd.epoch)?.commit;
+    if (commit) {
+      commit.halted = null;
+      commit.sentAt = null;
+      commit.revealSentAt = null;
+    }
     return s;
   }
   if (cmd.amount <= 0n) throw new AgentError('bad-state', 'the stake must be more than zero');
@@ -309,10 +325,11 @@ export function validatorStep(prev: ValidatorState, obs: ValidatorObservation, c
       const rec = s.epochs.find((r) => r.epoch === epoch);
       if (rec?.commit) {
         label = rec.commit.status === 'revealed' ? 'revealed' : 'committed';
-        if (rec.commit.status === 'committed' && due(rec.commit.revealSentAt, now, retryFor(sch, epoch, 'ScoreReveal', config))) {
-          rec.commit.revealSentAt = now;
-          rec.commit.reveals += 1;
-          actions.push({ type: 'revealScores', epoch, words: rec.commit.words, salt: rec.commit.salt });
+        const c = rec.commit;
+        if (c.status === 'committed' && c.halted === null && due(c.revealSentAt, now, retryFor(sch, epoch, 'ScoreReveal', config))) {
+          c.revealSentAt = now;
+          c.reveals += 1;
+          actions.push({ type: 'revealScores', epoch, scores: c.scores, words: c.words, salt: c.salt });
         }
       }
     }
@@ -397,10 +414,11 @@ function commitWindow(
   const e = rec.epoch;
   if (rec.outcome !== 'open') return 'waiting';
   if (rec.commit) {
-    if (rec.commit.status === 'prepared' && due(rec.commit.sentAt, now, retryFor(sch, e, 'ScoreCommit', config))) {
-      rec.commit.sentAt = now;
-      rec.commit.sends += 1;
-      actions.push({ type: 'commitScores', epoch: e, commitment: rec.commit.commitment });
+    const c = rec.commit;
+    if (c.status === 'prepared' && c.halted === null && due(c.sentAt, now, retryFor(sch, e, 'ScoreCommit', config))) {
+      c.sentAt = now;
+      c.sends += 1;
+      actions.push({ type: 'commitScores', epoch: e, commitment: c.commitment, scores: c.scores, salt: c.salt });
     }
     return 'committed';
   }
@@ -443,8 +461,9 @@ function commitWindow(
     sends: 1,
     revealSentAt: null,
     reveals: 0,
+    halted: null,
   };
-  actions.push({ type: 'commitScores', epoch: e, commitment: rec.commit.commitment });
+  actions.push({ type: 'commitScores', epoch: e, commitment: rec.commit.commitment, scores, salt });
   return 'committed';
 }
 
@@ -470,15 +489,14 @@ function closeOut(s: ValidatorState, obs: ValidatorObservation, offline: { from:
       note(`missed-commit/${e}`, 'warn', `Epoch ${e}: no scores committed: ${why}. This epoch earns this validator nothing, and costs nothing else.`, e);
     } else if (rec.commit !== null && rec.commit.status === 'prepared' && now >= commitClose) {
       rec.outcome = 'commit-lost';
-      note(
-        `commit-lost/${e}`,
-        'warn',
-        `Epoch ${e}: the score commitment never showed on chain before the window closed at ${formatTime(commitClose)} (${rec.commit.sends} sent); nothing to reveal.`,
-        e,
-      );
+      const why =
+        rec.commit.halted !== null
+          ? `it was refused: ${clause(rec.commit.halted)}`
+          : `the transaction never showed on chain before the window closed at ${formatTime(commitClose)} (${rec.commit.sends} sent)`;
+      note(`commit-lost/${e}`, 'warn', `Epoch ${e}: no scores committed: ${why}. This epoch earns this validator nothing.`, e);
     } else if (rec.commit !== null && rec.commit.status === 'committed' && now >= revealClose) {
       rec.outcome = 'missed-reveal';
-      const why = whyMissed(revealClose, offline) ?? 'the reveal transaction did not go through in time';
+      const why = whyMissed(revealClose, offline) ?? (rec.commit.halted !== null ? `it was refused: ${clause(rec.commit.halted)}` : 'the reveal transaction did not go through in time');
       note(
         `missed-reveal/${e}`,
         'warn',
@@ -502,7 +520,7 @@ export function validatorRecord(prev: ValidatorState, outcome: ValidatorOutcome,
       if (!(outcome.score >= 0 && outcome.score <= 1)) throw new AgentError('bad-state', `a score must be in [0, 1], got ${outcome.score}`);
       s.results[outcome.key] = {
         score: outcome.score,
-        units: Math.round(outcome.score * 10_000),
+        units: scoreToUnits(outcome.score),
         check: outcome.check,
         reason: outcome.reason,
         at: outcome.at,
@@ -541,10 +559,13 @@ export function validatorRecord(prev: ValidatorState, outcome: ValidatorOutcome,
       note(
         `failed/${outcome.action}/${outcome.epoch ?? '-'}/${outcome.message}`,
         outcome.retryable ? 'warn' : 'error',
-        `${where}${outcome.action} failed: ${outcome.message}.${outcome.retryable ? ' It will be tried again.' : ''}`,
+        `${where}${outcome.action} failed: ${clause(outcome.message)}.${outcome.retryable ? ' It will be tried again.' : ''}`,
         outcome.epoch,
       );
       if (!outcome.retryable && outcome.action === 'join') s.join = null;
+      const commit = outcome.epoch !== null ? s.epochs.find((r) => r.epoch === outcome.epoch)?.commit : undefined;
+      // A write refused for good is not repeated every retry interval; 'retry' clears this.
+      if (!outcome.retryable && commit && (outcome.action === 'commitScores' || outcome.action === 'revealScores')) commit.halted = outcome.message;
       break;
     }
   }

@@ -6,10 +6,14 @@ export interface AppConfig {
   chainId: number;
   deploymentUrl: string;
   refreshMs: number;
+  /** IPFS gateways for specs and dataset manifests, tried in order (`VITE_IPFS_GATEWAYS`). */
+  gateways: string[];
 }
 
 export const DEFAULT_RPC_URL = 'http://127.0.0.1:8545';
 export const DEFAULT_CHAIN_ID = 31337;
+/** The local stack's blob store (scripts/lib/blob-store), as src/lib/storage/cas/config.ts. */
+export const DEFAULT_GATEWAY = 'http://127.0.0.1:8546';
 
 export function appConfig(env: Record<string, string | boolean | undefined>, baseUrl = '/'): AppConfig {
   const text = (key: string) => {
@@ -25,5 +29,9 @@ export function appConfig(env: Record<string, string | boolean | undefined>, bas
     chainId,
     deploymentUrl: `${base}deployments/${chainId}.json`,
     refreshMs: Number.isFinite(refreshMs) && refreshMs >= 500 ? refreshMs : 3_000,
+    gateways: (text('VITE_IPFS_GATEWAYS') ?? DEFAULT_GATEWAY)
+      .split(',')
+      .map((g) => g.trim().replace(/\/+$/, ''))
+      .filter((g) => g !== ''),
   };
 }

@@ -1,14 +1,26 @@
-// One refresh of the page's data, as a value that says exactly what is wrong when something is:
-// the page shows a message per failure instead of an empty list.
-import type { PublicClient } from 'viem';
-import { readChainClock, type ChainClock } from '../lib/chain/chain-time.ts';
+// One refresh of the app's chain data, as a value that says exactly what is wrong when something
+// is: the page shows a message per failure instead of an empty list. The protocol's events are
+// read incrementally from the previous snapshot's log.
+import type { Hex, PublicClient } from 'viem';
+import type { ChainClock } from '../lib/chain/chain-time.ts';
 import type { Deployment } from '../lib/chain/deployments.ts';
 import { DeploymentUnavailable, fetchDeployment } from '../lib/chain/fetch-deployment.ts';
-import { listTasks, type TaskSummary } from '../lib/chain/tasks.ts';
+import { emptyEventLog, syncEventLog, type EventLog, type LogClient } from '../lib/chain/reads/event-log.ts';
+import { readTaskIds, readTaskRecord, type TaskRecord } from '../lib/chain/reads/task-record.ts';
 import type { AppConfig } from './config.ts';
 
-export type Snapshot =
-  | { kind: 'ok'; deployment: Deployment; clock: ChainClock; tasks: TaskSummary[]; seenAtMs: number }
+export interface OkSnapshot {
+  kind: 'ok';
+  deployment: Deployment;
+  clock: ChainClock & { blockHash: Hex };
+  /** Newest first. */
+  tasks: TaskRecord[];
+  log: EventLog;
+  /** Local time the clock was read, for extrapolating chain time. */
+  seenAtMs: number;
+}
+
+export type Problem =
   | { kind: 'no-deployment'; url: string; detail: string }
   | { kind: 'deployment-unreachable'; url: string; detail: string }
   | { kind: 'rpc-unreachable'; rpcUrl: string; detail: string }
@@ -16,20 +28,32 @@ export type Snapshot =
   | { kind: 'no-code'; chainId: number; address: string }
   | { kind: 'error'; detail: string };
 
+export type Snapshot = OkSnapshot | Problem;
+
 /** viem errors carry a one-line summary; their full message lists request bodies. */
-function errorText(e: unknown): string {
+export function errorText(e: unknown): string {
   if (e && typeof e === 'object' && 'shortMessage' in e && typeof e.shortMessage === 'string') return e.shortMessage;
   return e instanceof Error ? e.message : String(e);
 }
 
-type SnapshotClient = Pick<PublicClient, 'getChainId' | 'getBlock' | 'getCode' | 'readContract'>;
+export type SnapshotClient = Pick<PublicClient, 'getChainId' | 'getBlock' | 'getCode' | 'readContract'> & LogClient;
 
-export async function loadSnapshot(
-  client: SnapshotClient,
-  config: AppConfig,
-  fetchFn: typeof fetch = fetch,
-  now: () => number = Date.now,
-): Promise<Snapshot> {
+/** Whether two deployment records name the same contracts on the same chain. */
+export function sameDeployment(a: Deployment, b: Deployment): boolean {
+  return a.chainId === b.chainId && a.fromBlock === b.fromBlock && JSON.stringify(a.contracts) === JSON.stringify(b.contracts);
+}
+
+export interface LoadOptions {
+  fetchFn?: typeof fetch;
+  now?: () => number;
+  /** The last good snapshot: its event log is extended instead of read again. */
+  previous?: Pick<OkSnapshot, 'deployment' | 'log'> | null;
+  /** Most tasks listed (newest first). */
+  taskLimit?: number;
+}
+
+export async function loadSnapshot(client: SnapshotClient, config: AppConfig, options: LoadOptions = {}): Promise<Snapshot> {
+  const { fetchFn = fetch, now = Date.now, previous = null, taskLimit = 50 } = options;
   let deployment: Deployment;
   try {
     deployment = await fetchDeployment(config.deploymentUrl, fetchFn);
@@ -40,22 +64,30 @@ export async function loadSnapshot(
     }
     return { kind: 'deployment-unreachable', url: config.deploymentUrl, detail };
   }
-  let clock: ChainClock;
+  let chainId: number;
+  let block: { number: bigint | null; timestamp: bigint; hash: Hex | null };
   try {
-    clock = await readChainClock(client);
+    [chainId, block] = await Promise.all([client.getChainId(), client.getBlock({ blockTag: 'latest' })]);
   } catch (e) {
     return { kind: 'rpc-unreachable', rpcUrl: config.rpcUrl, detail: errorText(e) };
   }
   const seenAtMs = now();
-  if (clock.chainId !== deployment.chainId) {
-    return { kind: 'wrong-chain', expected: deployment.chainId, actual: clock.chainId, rpcUrl: config.rpcUrl };
+  if (chainId !== deployment.chainId) {
+    return { kind: 'wrong-chain', expected: deployment.chainId, actual: chainId, rpcUrl: config.rpcUrl };
   }
+  if (block.number === null || block.hash === null) return { kind: 'error', detail: 'the RPC returned a pending block as the latest' };
+  const clock = { chainId, blockNumber: block.number, blockTime: block.timestamp, blockHash: block.hash };
   try {
     // A restarted local chain keeps its id but loses the contracts the file points at.
     const code = await client.getCode({ address: deployment.contracts.taskRegistry });
-    if (!code || code === '0x') return { kind: 'no-code', chainId: clock.chainId, address: deployment.contracts.taskRegistry };
-    const tasks = await listTasks(client, deployment);
-    return { kind: 'ok', deployment, clock, tasks, seenAtMs };
+    if (!code || code === '0x') return { kind: 'no-code', chainId, address: deployment.contracts.taskRegistry };
+    const ids = await readTaskIds(client, deployment, taskLimit);
+    const prior = previous && sameDeployment(previous.deployment, deployment) ? previous.log : emptyEventLog(deployment.fromBlock);
+    const [tasks, log] = await Promise.all([
+      Promise.all(ids.map((id) => readTaskRecord(client, deployment, id))),
+      syncEventLog(client, deployment.contracts, prior, { number: clock.blockNumber, hash: clock.blockHash }),
+    ]);
+    return { kind: 'ok', deployment, clock, tasks, log, seenAtMs };
   } catch (e) {
     return { kind: 'error', detail: errorText(e) };
   }

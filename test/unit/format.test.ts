@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, formatTokens, shortHex } from '../../src/lib/format.ts';
+import { formatAge, formatDuration, formatTokens, formatWad, formatWadPercent, shortHex } from '../../src/lib/format.ts';
 
 describe('formatTokens', () => {
   it.each([
@@ -38,5 +38,34 @@ describe('shortHex', () => {
   it('shortens long hex and keeps short hex whole', () => {
     expect(shortHex('0x1234567890abcdef')).toBe('0x1234…cdef');
     expect(shortHex('0x123456789')).toBe('0x123456789');
+  });
+});
+
+describe('formatWad', () => {
+  it.each([
+    [0n, 4, '0.0000'],
+    [9n * 10n ** 17n, 4, '0.9000'],
+    [646666666666666666n, 4, '0.6466'],
+    [10n ** 18n, 2, '1.00'],
+    [20n * 10n ** 18n, 1, '20.0'],
+    [-5n * 10n ** 16n, 2, '-0.05'],
+    [123n * 10n ** 16n, 0, '1'],
+  ])('%s with %i decimals is %s (truncated)', (wad, decimals, text) => {
+    expect(formatWad(wad, decimals)).toBe(text);
+  });
+  it('writes percentages with one decimal', () => {
+    expect(formatWadPercent(705n * 10n ** 15n)).toBe('70.5 %');
+  });
+});
+
+describe('formatAge', () => {
+  it.each([
+    [0, 'just now'],
+    [42, '42 s ago'],
+    [300, '5 min ago'],
+    [7_300, '2 h ago'],
+    [200_000, '2 d ago'],
+  ])('%i s is %s', (s, text) => {
+    expect(formatAge(s)).toBe(text);
   });
 });

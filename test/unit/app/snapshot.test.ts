@@ -27,31 +27,41 @@ function chain(opts: { chainId?: number; down?: boolean; code?: `0x${string}` } 
       if (opts.down) throw Object.assign(new Error('HTTP request failed.\nURL: http://rpc.test\nRequest body: {...}'), { shortMessage: 'HTTP request failed.' });
       return opts.chainId ?? 31337;
     },
-    getBlock: async () => ({ number: 5n, timestamp: 1000n }),
+    getBlock: async () => ({ number: 5n, timestamp: 1000n, hash: `0x${'11'.repeat(32)}` }),
     getCode: async () => opts.code ?? '0x6080',
     readContract: async (req: { functionName: string }) => {
       if (req.functionName === 'taskCount') return 0n;
       throw new Error(`unexpected ${req.functionName}`);
+    },
+    request: async (req: { method: string }) => {
+      if (req.method === 'eth_getLogs') return [];
+      throw new Error(`unexpected ${req.method}`);
     },
   };
 }
 
 describe('loadSnapshot', () => {
   it('is ok with the clock and tasks when everything answers', async () => {
-    const snap = await loadSnapshot(chain() as never, config, serve(200, file(31337)), () => 42);
-    expect(snap).toMatchObject({ kind: 'ok', clock: { chainId: 31337, blockNumber: 5n, blockTime: 1000n }, tasks: [], seenAtMs: 42 });
+    const snap = await loadSnapshot(chain() as never, config, { fetchFn: serve(200, file(31337)), now: () => 42 });
+    expect(snap).toMatchObject({
+      kind: 'ok',
+      clock: { chainId: 31337, blockNumber: 5n, blockTime: 1000n, blockHash: `0x${'11'.repeat(32)}` },
+      tasks: [],
+      log: { fromBlock: 0n, toBlock: 5n, toBlockHash: `0x${'11'.repeat(32)}`, events: [] },
+      seenAtMs: 42,
+    });
   });
 
   it('says when nothing is deployed or the file cannot be loaded', async () => {
-    expect(await loadSnapshot(chain() as never, config, serve(404))).toMatchObject({
+    expect(await loadSnapshot(chain() as never, config, { fetchFn: serve(404) })).toMatchObject({
       kind: 'no-deployment',
       url: '/deployments/31337.json',
     });
-    expect((await loadSnapshot(chain() as never, config, serve(500))).kind).toBe('deployment-unreachable');
+    expect((await loadSnapshot(chain() as never, config, { fetchFn: serve(500) })).kind).toBe('deployment-unreachable');
   });
 
   it('says when the RPC is down', async () => {
-    expect(await loadSnapshot(chain({ down: true }) as never, config, serve(200, file(31337)))).toMatchObject({
+    expect(await loadSnapshot(chain({ down: true }) as never, config, { fetchFn: serve(200, file(31337)) })).toMatchObject({
       kind: 'rpc-unreachable',
       rpcUrl: 'http://rpc.test',
       detail: 'HTTP request failed.',
@@ -59,7 +69,7 @@ describe('loadSnapshot', () => {
   });
 
   it('says when the RPC is another chain than the deployments file', async () => {
-    expect(await loadSnapshot(chain({ chainId: 1 }) as never, config, serve(200, file(31337)))).toEqual({
+    expect(await loadSnapshot(chain({ chainId: 1 }) as never, config, { fetchFn: serve(200, file(31337)) })).toEqual({
       kind: 'wrong-chain',
       expected: 31337,
       actual: 1,
@@ -68,7 +78,7 @@ describe('loadSnapshot', () => {
   });
 
   it('says when the chain was reset under the deployments file', async () => {
-    expect(await loadSnapshot(chain({ code: '0x' }) as never, config, serve(200, file(31337)))).toEqual({
+    expect(await loadSnapshot(chain({ code: '0x' }) as never, config, { fetchFn: serve(200, file(31337)) })).toEqual({
       kind: 'no-code',
       chainId: 31337,
       address: getAddress(registry),

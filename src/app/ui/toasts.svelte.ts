@@ -1,0 +1,48 @@
+// The toast list as reactive state (see toast-model.ts for the data and the ToastSink interface
+// producers use).
+import { defaultTimeout, txToast, type Toast, type ToastInput, type ToastSink, type TxToastState } from './toast-model.ts';
+
+export type { Toast, ToastInput, ToastSink, TxToastState } from './toast-model.ts';
+
+let counter = 0;
+
+export class Toasts implements ToastSink {
+  items = $state<Toast[]>([]);
+  #timers = new Map<string, ReturnType<typeof setTimeout>>();
+
+  show(input: ToastInput): string {
+    const id = input.id ?? `toast-${++counter}`;
+    const toast: Toast = { ...input, id, timeoutMs: input.timeoutMs === undefined ? defaultTimeout(input.tone) : input.timeoutMs };
+    const i = this.items.findIndex((t) => t.id === id);
+    if (i >= 0) this.items[i] = toast;
+    else this.items.push(toast);
+    this.#schedule(toast);
+    return id;
+  }
+
+  update(id: string, patch: Partial<Omit<Toast, 'id'>>): void {
+    const i = this.items.findIndex((t) => t.id === id);
+    if (i < 0) return;
+    const prev = this.items[i]!;
+    const next: Toast = { ...prev, ...patch, timeoutMs: patch.timeoutMs !== undefined ? patch.timeoutMs : patch.tone ? defaultTimeout(patch.tone) : prev.timeoutMs };
+    this.items[i] = next;
+    this.#schedule(next);
+  }
+
+  /** Shows or updates the toast of a transaction. */
+  tx(state: TxToastState): void {
+    this.show(txToast(state));
+  }
+
+  dismiss(id: string): void {
+    clearTimeout(this.#timers.get(id));
+    this.#timers.delete(id);
+    this.items = this.items.filter((t) => t.id !== id);
+  }
+
+  #schedule(t: Toast): void {
+    clearTimeout(this.#timers.get(t.id));
+    this.#timers.delete(t.id);
+    if (t.timeoutMs !== null) this.#timers.set(t.id, setTimeout(() => this.dismiss(t.id), t.timeoutMs));
+  }
+}

@@ -1,0 +1,203 @@
+// What a task's events add up to: the paper's Table 1 counts and reward statistics, per-epoch
+// leaderboards, scores over epochs and validators' distance to consensus. Pure.
+import type { Address, Hex } from 'viem';
+import type { ArenaEvent, EventOf } from './events.ts';
+
+export const WAD = 10n ** 18n;
+
+export interface RewardStats {
+  /** Sum of the pools booked (own share plus delegators' share). */
+  total: bigint;
+  /** Distinct participants that were booked something. */
+  rewarded: number;
+  /** total / rewarded, floored; 0 when nobody was rewarded. */
+  mean: bigint;
+  /** The largest total booked to one participant. */
+  max: bigint;
+}
+
+export interface TaskActivity {
+  /** Distinct accounts that ever delegated in the task. */
+  delegators: number;
+  /** Score reveals (one per validator per epoch). */
+  validationSubmissions: number;
+  finalizedEpochs: number;
+  degenerateEpochs: number;
+  trainerRewards: RewardStats;
+  validatorRewards: RewardStats;
+  finalEvalFallback: boolean;
+}
+
+const forTask = (events: readonly ArenaEvent[], taskId: bigint) => events.filter((e) => e.taskId === taskId);
+const ofKind = <K extends ArenaEvent['kind']>(events: readonly ArenaEvent[], kind: K) =>
+  events.filter((e): e is EventOf<K> => e.kind === kind);
+
+function rewardStats(entries: readonly { who: Address; pool: bigint }[]): RewardStats {
+  const per = new Map<Address, bigint>();
+  for (const e of entries) per.set(e.who, (per.get(e.who) ?? 0n) + e.pool);
+  let total = 0n;
+  let max = 0n;
+  for (const v of per.values()) {
+    total += v;
+    if (v > max) max = v;
+  }
+  return { total, rewarded: per.size, mean: per.size === 0 ? 0n : total / BigInt(per.size), max };
+}
+
+export function taskActivity(events: readonly ArenaEvent[], taskId: bigint): TaskActivity {
+  const mine = forTask(events, taskId);
+  const finalized = ofKind(mine, 'EpochFinalized');
+  return {
+    delegators: new Set(ofKind(mine, 'Delegated').map((e) => e.delegator)).size,
+    validationSubmissions: ofKind(mine, 'ScoresRevealed').length,
+    finalizedEpochs: finalized.length,
+    degenerateEpochs: finalized.filter((e) => e.degenerate).length,
+    trainerRewards: rewardStats(ofKind(mine, 'TrainerRewarded').map((e) => ({ who: e.trainer, pool: e.pool }))),
+    validatorRewards: rewardStats(ofKind(mine, 'ValidatorRewarded').map((e) => ({ who: e.validator, pool: e.pool }))),
+    finalEvalFallback: ofKind(mine, 'FinalEvalFallback').length > 0,
+  };
+}
+
+export interface TrainerResult {
+  rank: number;
+  trainer: Address;
+  submissionId: bigint;
+  /** WAD. */
+  aggregate: bigint;
+  pool: bigint;
+  own: bigint;
+  delegators: bigint;
+}
+
+export interface ValidatorResult {
+  validator: Address;
+  /** Mean |consensus - own score| over the epoch's submissions, WAD. */
+  distance: bigint;
+  pool: bigint;
+  own: bigint;
+  delegators: bigint;
+}
+
+export interface RevealedSubmission {
+  trainer: Address;
+  submissionId: bigint;
+  artifactHash: Hex;
+  duplicate: boolean;
+}
+
+export interface EpochResult {
+  epoch: number;
+  /** Finalized: rewards booked (or the epoch was degenerate and rolled over). */
+  finalized: boolean;
+  degenerate: boolean;
+  booked: bigint;
+  /** The epoch's reward split (null until finalization scored it). */
+  split: { budget: bigint; trainers: bigint; validators: bigint } | null;
+  /** Ranked, best first. */
+  trainers: TrainerResult[];
+  /** Closest to consensus first. */
+  validators: ValidatorResult[];
+  /** Submissions revealed in this epoch (submission phase), in reveal order. */
+  revealed: RevealedSubmission[];
+  /** Validators that revealed scores. */
+  scoreReveals: number;
+}
+
+/** Per-epoch results of a task, epochs 0..epochs-1, from its events. */
+export function epochResults(events: readonly ArenaEvent[], taskId: bigint, epochs: number): EpochResult[] {
+  const out: EpochResult[] = Array.from({ length: epochs }, (_, epoch) => ({
+    epoch,
+    finalized: false,
+    degenerate: false,
+    booked: 0n,
+    split: null,
+    trainers: [],
+    validators: [],
+    revealed: [],
+    scoreReveals: 0,
+  }));
+  const duplicates = new Set(ofKind(forTask(events, taskId), 'DuplicateFlagged').map((e) => e.submissionId));
+  for (const e of forTask(events, taskId)) {
+    if (!('epoch' in e)) continue;
+    const r = out[Number(e.epoch)];
+    if (r === undefined) continue;
+    switch (e.kind) {
+      case 'EpochFinalized':
+        r.finalized = true;
+        r.degenerate = e.degenerate;
+        r.booked = e.booked;
+        break;
+      case 'EpochScored':
+        r.split = { budget: e.budget, trainers: e.rT, validators: e.rV };
+        break;
+      case 'TrainerRewarded':
+        r.trainers.push({
+          rank: Number(e.rank),
+          trainer: e.trainer,
+          submissionId: e.submissionId,
+          aggregate: e.aggregate,
+          pool: e.pool,
+          own: e.own,
+          delegators: e.pool - e.own,
+        });
+        break;
+      case 'ValidatorRewarded':
+        r.validators.push({ validator: e.validator, distance: e.distance, pool: e.pool, own: e.own, delegators: e.pool - e.own });
+        break;
+      case 'SubmissionRevealed':
+        r.revealed.push({
+          trainer: e.trainer,
+          submissionId: e.submissionId,
+          artifactHash: e.artifactHash,
+          duplicate: e.duplicate || duplicates.has(e.submissionId),
+        });
+        break;
+      case 'ScoresRevealed':
+        r.scoreReveals++;
+        break;
+    }
+  }
+  for (const r of out) {
+    r.trainers.sort((a, b) => a.rank - b.rank);
+    r.validators.sort((a, b) => (a.distance === b.distance ? 0 : a.distance < b.distance ? -1 : 1));
+  }
+  return out;
+}
+
+export interface Series {
+  key: Address;
+  points: { x: number; y: number }[];
+}
+
+/** Each trainer's aggregate score (0..1) per finalized epoch it was ranked in. */
+export function scoreSeries(results: readonly EpochResult[]): Series[] {
+  const byTrainer = new Map<Address, { x: number; y: number }[]>();
+  for (const r of results) {
+    for (const t of r.trainers) {
+      const pts = byTrainer.get(t.trainer) ?? [];
+      pts.push({ x: r.epoch, y: wadToNumber(t.aggregate) });
+      byTrainer.set(t.trainer, pts);
+    }
+  }
+  return [...byTrainer].map(([key, points]) => ({ key, points }));
+}
+
+/** Each validator's distance to consensus (0..1) per finalized epoch. */
+export function distanceSeries(results: readonly EpochResult[]): Series[] {
+  const byValidator = new Map<Address, { x: number; y: number }[]>();
+  for (const r of results) {
+    for (const v of r.validators) {
+      const pts = byValidator.get(v.validator) ?? [];
+      pts.push({ x: r.epoch, y: wadToNumber(v.distance) });
+      byValidator.set(v.validator, pts);
+    }
+  }
+  return [...byValidator].map(([key, points]) => ({ key, points }));
+}
+
+/** A WAD fraction as a float, exact to the 4 decimals scores have on chain. */
+export function wadToNumber(wad: bigint): number {
+  const whole = wad / WAD;
+  const frac = wad % WAD;
+  return Number(whole) + Number(frac / 10n ** 10n) / 1e8;
+}

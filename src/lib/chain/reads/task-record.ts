@@ -1,0 +1,165 @@
+// Everything the chain's views say about one task: parameters, money, phase and who takes part.
+// One batched RPC round per task; `taskRecord` (pure) shapes the raw answers.
+import type { Address, Hex, PublicClient } from 'viem';
+import { stakeManagerAbi, submissionBookAbi, taskRegistryAbi } from '../abi.generated.ts';
+import type { Deployment } from '../deployments.ts';
+import { PHASES, scoringEpochs, type Phase, type Schedule } from '../schedule.ts';
+
+export const FINAL_EVAL_STATES = ['None', 'Pending', 'Revealed', 'Fallback'] as const;
+export type FinalEvalState = (typeof FINAL_EVAL_STATES)[number];
+
+/** SPEC section 4 parameters, WAD (1e18 = 1). */
+export interface RewardParams {
+  gamma: bigint;
+  q: bigint;
+  alphaT: bigint;
+  alphaV: bigint;
+  lambdaV: bigint;
+}
+
+export interface StakeRules {
+  minTrainerStake: bigint;
+  minValidatorStake: bigint;
+  maxTrainers: number;
+  maxValidators: number;
+  sigmaCooldown: number;
+}
+
+export interface ChallengeParams {
+  bond: bigint;
+  responseTime: number;
+  slashBps: number;
+}
+
+export interface TaskRecord {
+  id: bigint;
+  creator: Address;
+  /** As the contract reports it at the block read. */
+  phase: Phase;
+  schedule: Schedule;
+  reward: RewardParams;
+  stakeRules: StakeRules;
+  challenge: ChallengeParams;
+  modelSpec: Hex;
+  trainData: Hex;
+  evalData: Hex;
+  finalEvalCommit: Hex;
+  /** Null until the creator reveals it. */
+  finalEvalHash: Hex | null;
+  finalEval: FinalEvalState;
+  rewardPerEpoch: bigint;
+  /** What the creator deposited: rewardPerEpoch for every scoring epoch. */
+  deposit: bigint;
+  paid: bigint;
+  carry: bigint;
+  remainder: bigint;
+  refunded: bigint;
+  objections: bigint;
+  closedEpochs: number;
+  trainers: Address[];
+  validators: Address[];
+  /** Revealed submissions (training submissions) so far. */
+  submissions: number;
+}
+
+/** The TaskRegistry.Task struct as viem decodes it. */
+export interface ChainTask {
+  creator: Address;
+  schedule: Schedule;
+  reward: RewardParams;
+  stakeRules: StakeRules;
+  challenge: ChallengeParams;
+  modelSpec: Hex;
+  trainData: Hex;
+  evalData: Hex;
+  finalEvalCommit: Hex;
+  finalEvalHash: Hex;
+  rewardPerEpoch: bigint;
+  carry: bigint;
+  remainder: bigint;
+  refunded: bigint;
+  paid: bigint;
+  objections: bigint;
+  closedEpochs: number;
+  finalEvalRevealed: boolean;
+  fallbackRecorded: boolean;
+}
+
+export interface TaskViews {
+  task: ChainTask;
+  phase: number;
+  finalEvalStatus: number;
+  trainers: readonly Address[];
+  validators: readonly Address[];
+  submissionCount: bigint;
+}
+
+export class UnexpectedChainValue extends Error {
+  readonly code = 'UNEXPECTED_CHAIN_VALUE';
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnexpectedChainValue';
+  }
+}
+
+function fromEnum<T extends string>(values: readonly T[], value: number, what: string): T {
+  const v = values[value];
+  if (v === undefined) throw new UnexpectedChainValue(`unknown ${what} ${value} from the chain: the app's ABI and the contract disagree`);
+  return v;
+}
+
+/** Shapes the views of task `id` into a TaskRecord. Pure. */
+export function taskRecord(id: bigint, v: TaskViews): TaskRecord {
+  const t = v.task;
+  const schedule: Schedule = { ...t.schedule };
+  return {
+    id,
+    creator: t.creator,
+    phase: fromEnum(PHASES, v.phase, 'task phase'),
+    schedule,
+    reward: { gamma: t.reward.gamma, q: t.reward.q, alphaT: t.reward.alphaT, alphaV: t.reward.alphaV, lambdaV: t.reward.lambdaV },
+    stakeRules: { ...t.stakeRules },
+    challenge: { ...t.challenge },
+    modelSpec: t.modelSpec,
+    trainData: t.trainData,
+    evalData: t.evalData,
+    finalEvalCommit: t.finalEvalCommit,
+    finalEvalHash: t.finalEvalRevealed ? t.finalEvalHash : null,
+    finalEval: fromEnum(FINAL_EVAL_STATES, v.finalEvalStatus, 'final-eval state'),
+    rewardPerEpoch: t.rewardPerEpoch,
+    deposit: t.rewardPerEpoch * BigInt(scoringEpochs(schedule)),
+    paid: t.paid,
+    carry: t.carry,
+    remainder: t.remainder,
+    refunded: t.refunded,
+    objections: t.objections,
+    closedEpochs: Number(t.closedEpochs),
+    trainers: [...v.trainers],
+    validators: [...v.validators],
+    submissions: Number(v.submissionCount),
+  };
+}
+
+export type TaskReadClient = Pick<PublicClient, 'readContract'>;
+
+export async function readTaskRecord(client: TaskReadClient, deployment: Deployment, id: bigint): Promise<TaskRecord> {
+  const { taskRegistry, stakeManager, submissionBook } = deployment.contracts;
+  const args = [id] as const;
+  const [task, phase, finalEvalStatus, trainers, validators, submissionCount] = await Promise.all([
+    client.readContract({ address: taskRegistry, abi: taskRegistryAbi, functionName: 'getTask', args }),
+    client.readContract({ address: taskRegistry, abi: taskRegistryAbi, functionName: 'phase', args }),
+    client.readContract({ address: taskRegistry, abi: taskRegistryAbi, functionName: 'finalEvalStatus', args }),
+    client.readContract({ address: stakeManager, abi: stakeManagerAbi, functionName: 'trainersOf', args }),
+    client.readContract({ address: stakeManager, abi: stakeManagerAbi, functionName: 'validatorsOf', args }),
+    client.readContract({ address: submissionBook, abi: submissionBookAbi, functionName: 'submissionCount', args }),
+  ]);
+  return taskRecord(id, { task: task as ChainTask, phase, finalEvalStatus, trainers, validators, submissionCount });
+}
+
+/** Task ids newest first, at most `limit`. */
+export async function readTaskIds(client: TaskReadClient, deployment: Deployment, limit = 50): Promise<bigint[]> {
+  const count = await client.readContract({ address: deployment.contracts.taskRegistry, abi: taskRegistryAbi, functionName: 'taskCount' });
+  const ids: bigint[] = [];
+  for (let id = count; id >= 1n && ids.length < limit; id--) ids.push(id);
+  return ids;
+}

@@ -1,0 +1,177 @@
+// The app in headless Chromium against a real anvil with a played task (dev server): Explore
+// shows the task with the chain's numbers, the Task page its leaderboards, charts, spec and
+// datasets; navigation moves focus; a 390x844 phone gets no sideways scroll. Screenshots go to
+// test-output/ (git-ignored).
+import { parseEventLogs, type Abi } from 'viem';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import * as abis from '../../src/lib/chain/abi.generated.ts';
+import { formatTokens, formatWad } from '../../src/lib/format.ts';
+import { PLAYERS } from '../integration/support/played-task.ts';
+import { horizontalOverflow, screenshot, startAppWorld, withEnv, type AppWorld } from './app-support.ts';
+import { chromiumAvailable, startHarness, type Harness } from './harness.ts';
+
+let world: AppWorld;
+let h: Harness;
+
+beforeAll(async () => {
+  if (!chromiumAvailable()) throw new Error('Debian chromium is needed for the browser tests: apt-get install chromium');
+  world = await startAppWorld();
+  h = await withEnv(world.env, () => startHarness());
+}, 180_000);
+
+afterAll(async () => {
+  await h?.close();
+  await world?.close();
+});
+
+const ALL_ABIS = [abis.stakeManagerAbi, abis.submissionBookAbi, abis.rewardEngineAbi].flat() as Abi;
+
+/** The played task's booked rewards straight from its receipts (viem decoding, not the app's). */
+function booked() {
+  const logs = world.played.receipts.flatMap((r) => parseEventLogs({ abi: ALL_ABIS, logs: r.logs }));
+  const args = (name: string) => logs.filter((l) => l.eventName === name).map((l) => l.args as Record<string, bigint | string>);
+  return {
+    trainers: args('TrainerRewarded').reduce((n, a) => n + (a.pool as bigint), 0n),
+    validators: args('ValidatorRewarded').reduce((n, a) => n + (a.pool as bigint), 0n),
+    trainerRows: (epoch: bigint) => args('TrainerRewarded').filter((a) => a.epoch === epoch).sort((x, y) => Number(x.rank) - Number(y.rank)),
+    validatorRows: (epoch: bigint) => args('ValidatorRewarded').filter((a) => a.epoch === epoch),
+  };
+}
+
+const cell = (page: Page, id: string) => page.locator(`tr[data-task="1"] [data-testid="${id}"] .v`).innerText();
+
+describe('Explore', () => {
+  let page: Page;
+  beforeAll(async () => {
+    page = await h.open('/');
+    await page.locator('tr[data-task="1"]').waitFor({ timeout: 30_000 });
+  });
+  afterAll(() => page?.close());
+
+  it('shows the played task with the numbers on chain', async () => {
+    const { taskRegistry, stakeManager, submissionBook } = world.driver.deployment.contracts;
+    const c = world.driver.client;
+    const [task, trainers, validators, submissions] = await Promise.all([
+      c.readContract({ address: taskRegistry, abi: abis.taskRegistryAbi, functionName: 'getTask', args: [1n] }),
+      c.readContract({ address: stakeManager, abi: abis.stakeManagerAbi, functionName: 'trainersOf', args: [1n] }),
+      c.readContract({ address: stakeManager, abi: abis.stakeManagerAbi, functionName: 'validatorsOf', args: [1n] }),
+      c.readContract({ address: submissionBook, abi: abis.submissionBookAbi, functionName: 'submissionCount', args: [1n] }),
+    ]);
+    expect(await cell(page, 'trainers')).toBe(String(trainers.length));
+    expect(await cell(page, 'validators')).toBe(String(validators.length));
+    expect(await cell(page, 'training-submissions')).toBe(String(submissions));
+    expect(await cell(page, 'delegators')).toBe(String(PLAYERS.delegators.length));
+    expect(await cell(page, 'validation-submissions')).toBe('4');
+    expect(await cell(page, 'pool')).toContain(`${formatTokens(task.rewardPerEpoch * 4n, 0)}\u00a0ARENA`);
+    expect(await cell(page, 'pool')).toContain(`paid ${formatTokens(task.paid, 0)}`);
+    const b = booked();
+    expect(b.trainers).toBeGreaterThan(0n);
+    expect(await cell(page, 'trainer-rewards')).toContain(formatTokens(b.trainers));
+    expect(await cell(page, 'validator-rewards')).toContain(formatTokens(b.validators));
+    const row = await page.locator('tr[data-task="1"]').innerText();
+    expect(row).toContain('Submission');
+    expect(row).toMatch(/seal window of epoch 2 in|reveal window of epoch 2 in|score commit window of epoch 2 in|epoch 3 starts in|final phase starts/);
+    await expect.poll(() => page.title()).toBe('Explore tasks · AIArena');
+    await screenshot(page, 'explore-desktop');
+  });
+
+  it('says which chain and block it shows and has a labelled main navigation', async () => {
+    const status = await page.locator('header .status').innerText();
+    expect(status).toMatch(/Chain 31337 · block \d+/);
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    expect(await nav.getByRole('link', { name: 'Explore' }).getAttribute('aria-current')).toBe('page');
+    expect(await nav.getByRole('link', { name: 'Dev' }).count()).toBe(1);
+  });
+
+  it('moves focus to the skip target and to the new page heading on navigation', async () => {
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('main');
+    expect(await page.evaluate(() => location.hash)).toBe('');
+    await page.getByRole('link', { name: 'Task #1' }).click();
+    await page.locator('h1', { hasText: 'Task #1' }).waitFor();
+    await expect.poll(() => page.evaluate(() => document.activeElement?.tagName + ':' + document.activeElement?.textContent)).toBe('H1:Task #1');
+    await page.goBack();
+    await page.locator('h1', { hasText: 'Explore tasks' }).waitFor();
+  });
+});
+
+describe('Task page', () => {
+  let page: Page;
+  beforeAll(async () => {
+    page = await h.open('/#/tasks/1');
+    await page.getByRole('table', { name: /Epoch 1 leaderboard/ }).waitFor({ timeout: 30_000 });
+  });
+  afterAll(() => page?.close());
+
+  it('shows the latest finalized epoch ranked as booked, and any epoch picked', async () => {
+    const check = async (epoch: bigint) => {
+      const rows = booked().trainerRows(epoch);
+      const table = page.getByRole('table', { name: new RegExp(`Epoch ${epoch} leaderboard`) });
+      const scores = await table.locator('[data-testid="score"]').allInnerTexts();
+      expect(scores).toEqual(rows.map((r) => formatWad(r.aggregate as bigint)));
+      const ranks = await table.locator('tbody tr td:first-child').allInnerTexts();
+      expect(ranks).toEqual(['1', '2', '3']);
+      const dist = await page.locator('[data-testid="distance"]').allInnerTexts();
+      expect(dist.sort()).toEqual(booked().validatorRows(epoch).map((v) => formatWad(v.distance as bigint)).sort());
+    };
+    await check(1n);
+    await page.getByLabel('Epoch', { exact: true }).selectOption('0');
+    await page.getByRole('table', { name: /Epoch 0 leaderboard/ }).waitFor();
+    expect(await page.evaluate(() => location.hash)).toBe('#/tasks/1?epoch=0');
+    await check(0n);
+    await page.getByLabel('Epoch', { exact: true }).selectOption('2');
+    await page.getByText('Submissions revealed in epoch 2').waitFor();
+    expect(await page.getByText('Scores and rewards appear once the epoch is finalized').count()).toBe(1);
+  });
+
+  it('charts scores over epochs with a table of the same numbers', async () => {
+    const figure = page.getByRole('figure', { name: /Aggregate score per trainer/ });
+    expect(await figure.locator('svg[role="img"] g path[fill="none"]').count()).toBe(3);
+    await figure.getByText('Show the numbers').click();
+    const rows = await figure.locator('table tbody tr').allInnerTexts();
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toContain('0.90');
+  });
+
+  it('renders the model spec and the datasets fetched by CID', async () => {
+    await page.getByRole('heading', { name: 'Model: digits-mlp' }).waitFor({ timeout: 20_000 });
+    const spec = await page.locator('section[aria-labelledby="spec-title"]').innerText();
+    expect(spec).toContain('dense, 128 units, relu');
+    expect(spec).toContain((64 * 128 + 128 + 128 * 10 + 10).toLocaleString('en-US'));
+    expect(spec).toMatch(/CID\s+bafkrei[a-z2-7]+/);
+    await page.getByRole('heading', { name: 'Training data: digits-train' }).waitFor({ timeout: 20_000 });
+    const data = await page.locator('section[aria-labelledby="data-title"]').innerText();
+    expect(data).toContain('1,297 samples');
+    expect(data).toContain('hidden until the final phase');
+    await screenshot(page, 'task-desktop');
+  });
+});
+
+describe('phone', () => {
+  it('renders Explore and the Task page at 390x844 without sideways scrolling', async () => {
+    const page = await h.context.newPage();
+    try {
+      await page.setViewportSize({ width: 390, height: 844 });
+      await page.goto(`${h.base}/`);
+      await page.locator('tr[data-task="1"]').waitFor({ timeout: 30_000 });
+      const o1 = await horizontalOverflow(page);
+      expect(o1.scroll).toBeLessThanOrEqual(o1.client);
+      const nav = await page.getByRole('navigation', { name: 'Main' }).boundingBox();
+      expect(nav!.y + nav!.height).toBeCloseTo(844, 0);
+      await screenshot(page, 'explore-phone');
+      await page.goto(`${h.base}/#/tasks/1`);
+      await page.getByRole('heading', { name: 'Model: digits-mlp' }).waitFor({ timeout: 30_000 });
+      const o2 = await horizontalOverflow(page);
+      expect(o2.scroll).toBeLessThanOrEqual(o2.client);
+      await screenshot(page, 'task-phone');
+      await page.setViewportSize({ width: 360, height: 740 });
+      const o3 = await horizontalOverflow(page);
+      expect(o3.scroll).toBeLessThanOrEqual(o3.client);
+    } finally {
+      await page.close();
+    }
+  });
+});

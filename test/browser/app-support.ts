@@ -1,0 +1,88 @@
+// What the app's browser tests run against: a real anvil with the protocol deployed and a played
+// task (test/integration/support/played-task.ts), its deployments file in a temporary folder, and
+// the local stack's blob store seeded with the public content, so the Task page can load the
+// spec and datasets by CID.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { publicContentFiles, seedFiles, startBlobStore, type BlobStore } from '../../scripts/lib/blob-store/index.ts';
+import { launchArena, type Driver } from '../../scripts/lib/driver.ts';
+import { serializeDeployment } from '../../src/lib/chain/deployments.ts';
+import { playTask, type PlayedTask } from '../integration/support/played-task.ts';
+
+export const OUTPUT_DIR = new URL('../../test-output/', import.meta.url).pathname;
+
+export interface AppWorld {
+  driver: Driver;
+  played: PlayedTask;
+  store: BlobStore;
+  deploymentsDir: string;
+  env: { AIARENA_DEPLOYMENTS_DIR: string; VITE_RPC_URL: string; VITE_CHAIN_ID: string; VITE_IPFS_GATEWAYS: string; VITE_REFRESH_MS: string };
+  close(): Promise<void>;
+}
+
+export async function startAppWorld(): Promise<AppWorld> {
+  const driver = await launchArena();
+  const dirs: string[] = [];
+  let store: BlobStore | undefined;
+  try {
+    const played = await playTask(driver);
+    const deploymentsDir = mkdtempSync(join(tmpdir(), 'aiarena-app-deployments-'));
+    const storeDir = mkdtempSync(join(tmpdir(), 'aiarena-app-store-'));
+    dirs.push(deploymentsDir, storeDir);
+    writeFileSync(join(deploymentsDir, `${driver.deployment.chainId}.json`), serializeDeployment(driver.deployment));
+    store = await startBlobStore({ dir: storeDir, port: 0 });
+    await seedFiles(store.disk, publicContentFiles(), store.maxBlobBytes);
+    const s = store;
+    return {
+      driver,
+      played,
+      store: s,
+      deploymentsDir,
+      env: {
+        AIARENA_DEPLOYMENTS_DIR: deploymentsDir,
+        VITE_RPC_URL: driver.anvil.url,
+        VITE_CHAIN_ID: String(driver.deployment.chainId),
+        VITE_IPFS_GATEWAYS: s.url,
+        VITE_REFRESH_MS: '1000',
+      },
+      async close() {
+        await s.close();
+        await driver.stop();
+        for (const d of dirs) rmSync(d, { recursive: true, force: true });
+      },
+    };
+  } catch (e) {
+    await store?.close();
+    await driver.stop();
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+/** Sets env variables for the duration of `fn` (the dev server reads them when it starts). */
+export async function withEnv<T>(env: Record<string, string>, fn: () => Promise<T>): Promise<T> {
+  const before = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, env);
+  try {
+    return await fn();
+  } finally {
+    for (const [k, v] of Object.entries(before)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(OUTPUT_DIR, { recursive: true });
+  const path = join(OUTPUT_DIR, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}
+
+/** Whether the page scrolls sideways (it must not, down to 360 px). */
+export function horizontalOverflow(page: Page): Promise<{ scroll: number; client: number }> {
+  return page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
+}

@@ -1,0 +1,107 @@
+// A task played on a real anvil for the app's read tests: three trainers, two validators, two
+// delegators, two finalized submission epochs and a third one in progress (sealed and revealed,
+// not scored), using the demo task's real spec and dataset hashes. Every event the protocol
+// emitted is kept from the transaction receipts (decoded by viem), so tests can check the app's
+// own log scan and decoders against an independent path.
+import { getAddress, parseEther, type Address, type TransactionReceipt } from 'viem';
+import { demoHashes } from '../../../scripts/lib/demo-content.ts';
+import type { Driver } from '../../../scripts/lib/driver.ts';
+import {
+  Role,
+  commitScores,
+  createTask,
+  defaultTaskParams,
+  finalizeEpoch,
+  fund,
+  join,
+  revealScores,
+  revealSubmission,
+  seal,
+  stakeCall,
+  timeIn,
+} from '../../../scripts/lib/actions.ts';
+import type { Schedule } from '../../../src/lib/chain/schedule.ts';
+
+const addr = (n: number): Address => getAddress(`0x${(0xa11ce000 + n).toString(16).padStart(40, '0')}`);
+
+export const PLAYERS = {
+  creator: addr(1),
+  trainers: [addr(10), addr(11), addr(12)],
+  validators: [addr(20), addr(21)],
+  delegators: [addr(30), addr(31)],
+  keeper: addr(40),
+};
+
+/** Scores (0..10000) each validator gives each trainer in epochs 0, 1 and 2, in column order. */
+export const SCORES: number[][][] = [
+  [
+    [9100, 6200, 4000],
+    [8800, 7000, 3500],
+  ],
+  [
+    [9300, 8100, 5000],
+    [9000, 8400, 5200],
+  ],
+];
+
+export const EPOCH_LENGTH = 1_000;
+export const REWARD_PER_EPOCH = parseEther('1000');
+
+export interface PlayedTask {
+  taskId: bigint;
+  schedule: Schedule;
+  /** Every receipt of the play, in order. */
+  receipts: TransactionReceipt[];
+}
+
+export async function playTask(d: Driver): Promise<PlayedTask> {
+  const receipts: TransactionReceipt[] = [];
+  const keep = <T extends TransactionReceipt | TransactionReceipt[]>(r: T): T => {
+    receipts.push(...(Array.isArray(r) ? r : [r]));
+    return r;
+  };
+  const everyone = [PLAYERS.creator, ...PLAYERS.trainers, ...PLAYERS.validators, ...PLAYERS.delegators];
+  for (const who of everyone) await fund(d, who);
+
+  const now = await d.now();
+  const hashes = demoHashes();
+  const params = defaultTaskParams(now + 200n, {
+    modelSpec: hashes.modelSpec,
+    trainData: hashes.trainData,
+    evalData: hashes.evalData,
+    epochLength: EPOCH_LENGTH,
+    reviewPeriod: 100,
+    rewardPerEpoch: REWARD_PER_EPOCH,
+  });
+  const created = await createTask(d, PLAYERS.creator, params);
+  keep(created.receipt);
+  const { taskId, schedule } = created;
+
+  // Stakes and delegations before the start count from epoch 0.
+  for (const [i, t] of PLAYERS.trainers.entries()) keep(await join(d, taskId, t, Role.Trainer, parseEther(String(100 + 50 * i)), parseEther('0.2')));
+  for (const [i, v] of PLAYERS.validators.entries()) keep(await join(d, taskId, v, Role.Validator, parseEther(String(300 - 100 * i)), parseEther('0.5')));
+  keep(await d.send(PLAYERS.delegators[0]!, stakeCall(d, 'delegate', [taskId, PLAYERS.trainers[0], parseEther('50')])));
+  keep(await d.send(PLAYERS.delegators[1]!, stakeCall(d, 'delegate', [taskId, PLAYERS.validators[0], parseEther('100')])));
+  keep(await d.send(PLAYERS.delegators[1]!, stakeCall(d, 'delegate', [taskId, PLAYERS.trainers[1], parseEther('20')])));
+
+  for (let epoch = 0; epoch < 3; epoch++) {
+    await d.warp(timeIn(schedule, epoch, 1_000));
+    const sealed = [];
+    for (const [i, t] of PLAYERS.trainers.entries()) {
+      const s = await seal(d, taskId, epoch, t, `0x${(epoch * 16 + i + 1).toString(16).padStart(64, '0')}`);
+      keep(s.receipt);
+      sealed.push(s);
+    }
+    await d.warp(timeIn(schedule, epoch, 5_500));
+    for (const s of sealed) keep(await revealSubmission(d, taskId, s));
+    const scores = SCORES[epoch];
+    if (!scores) break; // epoch 2 stays unscored: in progress
+    await d.warp(timeIn(schedule, epoch, 7_000));
+    for (const [j, v] of PLAYERS.validators.entries()) keep(await commitScores(d, taskId, epoch, v, scores[j]!));
+    await d.warp(timeIn(schedule, epoch, 9_000));
+    for (const [j, v] of PLAYERS.validators.entries()) keep(await revealScores(d, taskId, epoch, v, scores[j]!));
+    await d.warp(timeIn(schedule, epoch + 1, 10));
+    keep(await finalizeEpoch(d, PLAYERS.keeper, taskId));
+  }
+  return { taskId, schedule, receipts };
+}

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { defaultTimeout, txToast } from '../../../src/app/ui/toast-model.ts';
+
+describe('txToast', () => {
+  const base = { id: 'tx-1', label: 'Stake 10 ARENA in task 3' };
+  it('follows a transaction through its states on one toast', () => {
+    expect(txToast({ ...base, status: 'signing' })).toEqual({ id: 'tx-1', tone: 'pending', title: base.label, detail: 'Confirm in your wallet…' });
+    expect(txToast({ ...base, status: 'pending', explorerUrl: 'https://x/tx/0x1' })).toEqual({
+      id: 'tx-1',
+      tone: 'pending',
+      title: base.label,
+      detail: 'Sent, waiting for a block…',
+      link: { label: 'View transaction', href: 'https://x/tx/0x1' },
+    });
+    expect(txToast({ ...base, status: 'confirmed' })).toMatchObject({ tone: 'success', detail: 'Confirmed.' });
+    expect(txToast({ ...base, status: 'failed', error: 'Staking is closed for this task.' })).toMatchObject({
+      tone: 'error',
+      detail: 'Staking is closed for this task.',
+    });
+    expect(txToast({ ...base, status: 'failed' }).detail).toBe('The transaction failed.');
+  });
+
+  it('keeps pending and error toasts until dismissed', () => {
+    expect(defaultTimeout('pending')).toBeNull();
+    expect(defaultTimeout('error')).toBeNull();
+    expect(defaultTimeout('success')).toBe(6000);
+    expect(defaultTimeout('info')).toBe(6000);
+  });
+});

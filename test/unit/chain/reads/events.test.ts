@@ -1,0 +1,70 @@
+import { encodeAbiParameters, encodeEventTopics, getAddress, type Abi, type AbiEvent, type Address, type Hex } from 'viem';
+import { describe, expect, it } from 'vitest';
+import { rewardEngineAbi, stakeManagerAbi, submissionBookAbi, taskRegistryAbi } from '../../../../src/lib/chain/abi.generated.ts';
+import type { ProtocolContracts } from '../../../../src/lib/chain/deployments.ts';
+import { decodeArenaLogs, EventDecodeError, READ_TOPICS, readAddresses, type RawLog } from '../../../../src/lib/chain/reads/events.ts';
+
+const a = (n: number) => getAddress(`0x${n.toString(16).padStart(40, '0')}`) as Address;
+const contracts: ProtocolContracts = { token: a(1), taskRegistry: a(2), stakeManager: a(3), submissionBook: a(4), rewardEngine: a(5) };
+
+/** A raw log of `name` from `abi` as eth_getLogs returns it. */
+function log(abi: Abi, name: string, args: Record<string, unknown>, at: { address: Address; block: number; index: number }): RawLog {
+  const ev = abi.find((x): x is AbiEvent => x.type === 'event' && x.name === name)!;
+  const topics = encodeEventTopics({ abi: [ev], eventName: name, args } as never) as Hex[];
+  const plain = ev.inputs.filter((i) => !i.indexed);
+  const data = encodeAbiParameters(plain, plain.map((i) => args[i.name!]));
+  return { address: at.address, topics, data, blockNumber: `0x${at.block.toString(16)}`, logIndex: `0x${at.index.toString(16)}` };
+}
+
+describe('decodeArenaLogs', () => {
+  it('decodes every read event into plain records in chain order', () => {
+    const logs = [
+      log(rewardEngineAbi as Abi, 'TrainerRewarded', { taskId: 1n, epoch: 0n, trainer: a(10), submissionId: 2n, rank: 1n, aggregate: 9n * 10n ** 17n, pool: 500n, own: 400n }, { address: contracts.rewardEngine, block: 9, index: 1 }),
+      log(stakeManagerAbi as Abi, 'Delegated', { taskId: 1n, delegatee: a(10), delegator: a(30), amount: 50n, effectiveEpoch: 0n }, { address: contracts.stakeManager, block: 3, index: 0 }),
+      log(submissionBookAbi as Abi, 'ScoresRevealed', { taskId: 1n, epoch: 0n, validator: a(20), words: [123n, 456n] }, { address: contracts.submissionBook, block: 7, index: 4 }),
+      log(rewardEngineAbi as Abi, 'ValidatorRewarded', { taskId: 1n, epoch: 0n, validator: a(20), distance: 10n ** 16n, pool: 70n, own: 60n }, { address: contracts.rewardEngine, block: 9, index: 0 }),
+      log(rewardEngineAbi as Abi, 'EpochFinalized', { taskId: 1n, epoch: 0n, booked: 570n, degenerate: false }, { address: contracts.rewardEngine, block: 9, index: 2 }),
+      log(taskRegistryAbi as Abi, 'FinalEvalFallback', { taskId: 1n }, { address: contracts.taskRegistry, block: 10, index: 0 }),
+      log(submissionBookAbi as Abi, 'SubmissionRevealed', { taskId: 1n, epoch: 0n, trainer: a(10), submissionId: 2n, artifactHash: `0x${'aa'.repeat(32)}`, wmCommit: `0x${'bb'.repeat(32)}`, duplicate: true }, { address: contracts.submissionBook, block: 5, index: 0 }),
+    ];
+    expect(decodeArenaLogs(logs, contracts)).toEqual([
+      { block: 3n, logIndex: 0, kind: 'Delegated', taskId: 1n, delegatee: a(10), delegator: a(30), amount: 50n, effectiveEpoch: 0n },
+      { block: 5n, logIndex: 0, kind: 'SubmissionRevealed', taskId: 1n, epoch: 0n, trainer: a(10), submissionId: 2n, artifactHash: `0x${'aa'.repeat(32)}`, duplicate: true },
+      { block: 7n, logIndex: 4, kind: 'ScoresRevealed', taskId: 1n, epoch: 0n, validator: a(20) },
+      { block: 9n, logIndex: 0, kind: 'ValidatorRewarded', taskId: 1n, epoch: 0n, validator: a(20), distance: 10n ** 16n, pool: 70n, own: 60n },
+      { block: 9n, logIndex: 1, kind: 'TrainerRewarded', taskId: 1n, epoch: 0n, trainer: a(10), submissionId: 2n, rank: 1n, aggregate: 9n * 10n ** 17n, pool: 500n, own: 400n },
+      { block: 9n, logIndex: 2, kind: 'EpochFinalized', taskId: 1n, epoch: 0n, booked: 570n, degenerate: false },
+      { block: 10n, logIndex: 0, kind: 'FinalEvalFallback', taskId: 1n },
+    ]);
+  });
+
+  it('skips foreign contracts, other events, pending and removed logs', () => {
+    const args = { taskId: 1n, delegatee: a(10), delegator: a(30), amount: 50n, effectiveEpoch: 0n };
+    const good = log(stakeManagerAbi as Abi, 'Delegated', args, { address: contracts.stakeManager, block: 3, index: 0 });
+    const other = log(stakeManagerAbi as Abi, 'StakeAdded', { taskId: 1n, account: a(10), amount: 1n, effectiveEpoch: 0n }, { address: contracts.stakeManager, block: 3, index: 1 });
+    expect(
+      decodeArenaLogs(
+        [
+          { ...good, address: a(99) },
+          other,
+          { ...good, blockNumber: null },
+          { ...good, removed: true },
+          { ...good, address: contracts.stakeManager.toLowerCase() as Address },
+        ],
+        contracts,
+      ),
+    ).toHaveLength(1);
+  });
+
+  it('refuses a protocol log that does not match the ABI', () => {
+    const bad = log(rewardEngineAbi as Abi, 'EpochFinalized', { taskId: 1n, epoch: 0n, booked: 570n, degenerate: false }, { address: contracts.rewardEngine, block: 9, index: 2 });
+    expect(() => decodeArenaLogs([{ ...bad, data: '0x1234' }], contracts)).toThrow(EventDecodeError);
+    expect(() => decodeArenaLogs([{ ...bad, data: '0x1234' }], contracts)).toThrow(/EpochFinalized log at block 9 does not match/);
+  });
+
+  it('asks for one topic per read event from four contracts', () => {
+    expect(READ_TOPICS).toHaveLength(11);
+    expect(new Set(READ_TOPICS).size).toBe(11);
+    expect(readAddresses(contracts).sort()).toEqual([contracts.taskRegistry, contracts.stakeManager, contracts.submissionBook, contracts.rewardEngine].sort());
+  });
+});

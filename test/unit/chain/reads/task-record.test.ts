@@ -1,0 +1,53 @@
+import { getAddress, type Address } from 'viem';
+import { describe, expect, it } from 'vitest';
+import { taskRecord, UnexpectedChainValue, type TaskViews } from '../../../../src/lib/chain/reads/task-record.ts';
+
+const a = (n: number) => getAddress(`0x${n.toString(16).padStart(40, '0')}`) as Address;
+const h = (n: number) => `0x${n.toString(16).padStart(64, '0')}` as const;
+const views = (over: Partial<TaskViews['task']> = {}, rest: Partial<TaskViews> = {}): TaskViews => ({
+  task: {
+    creator: a(1),
+    schedule: { startTime: 1000n, reviewEnd: 900n, epochLength: 60, submissionEpochs: 3, finalEpochs: 1, challengeEpochs: 1, sealEnd: 5000, revealEnd: 6000, commitEnd: 8500, finalCommitEnd: 7000, rejected: false },
+    reward: { gamma: 7n, q: 8n, alphaT: 1n, alphaV: 1n, lambdaV: 20n },
+    stakeRules: { minTrainerStake: 10n, minValidatorStake: 11n, maxTrainers: 256, maxValidators: 512, sigmaCooldown: 2 },
+    challenge: { bond: 5n, responseTime: 60, slashBps: 2000 },
+    modelSpec: h(1),
+    trainData: h(2),
+    evalData: h(3),
+    finalEvalCommit: h(4),
+    finalEvalHash: h(0),
+    rewardPerEpoch: 1000n,
+    carry: 0n,
+    remainder: 3n,
+    refunded: 0n,
+    paid: 997n,
+    objections: 0n,
+    closedEpochs: 1,
+    finalEvalRevealed: false,
+    fallbackRecorded: false,
+    ...over,
+  },
+  phase: 2,
+  finalEvalStatus: 1,
+  trainers: [a(10), a(11)],
+  validators: [a(20)],
+  submissionCount: 4n,
+  ...rest,
+});
+
+describe('taskRecord', () => {
+  it('shapes the views: deposit for every scoring epoch, enums by name, counts', () => {
+    const t = taskRecord(7n, views());
+    expect(t).toMatchObject({ id: 7n, phase: 'Submission', finalEval: 'Pending', finalEvalHash: null, deposit: 4000n, paid: 997n, remainder: 3n, submissions: 4, closedEpochs: 1 });
+    expect(t.trainers).toEqual([a(10), a(11)]);
+    expect(t.schedule.epochLength).toBe(60);
+  });
+  it('shows the final eval hash only once revealed', () => {
+    expect(taskRecord(1n, views({ finalEvalRevealed: true, finalEvalHash: h(9) }, { finalEvalStatus: 2 }))).toMatchObject({ finalEval: 'Revealed', finalEvalHash: h(9) });
+    expect(taskRecord(1n, views({}, { finalEvalStatus: 3 })).finalEval).toBe('Fallback');
+  });
+  it('refuses enum values the app does not know', () => {
+    expect(() => taskRecord(1n, views({}, { phase: 9 }))).toThrow(UnexpectedChainValue);
+    expect(() => taskRecord(1n, views({}, { finalEvalStatus: 4 }))).toThrow(/unknown final-eval state 4/);
+  });
+});

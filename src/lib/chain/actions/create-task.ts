@@ -1,0 +1,40 @@
+// Creates a task and pays its deposit (reward per epoch times the scoring epochs) with a permit
+// when the token supports it, else after an approval.
+import { parseEventLogs, type TransactionReceipt } from 'viem';
+import { taskRegistryAbi } from '../abi.generated.ts';
+import { send, tokens, writeCall, type ActionContext } from './context.ts';
+import { authorizeSpend, NO_PERMIT } from './permit.ts';
+import { taskDeposit, type TaskParamsInput } from './task-params.ts';
+
+export interface CreateTaskResult {
+  taskId: bigint;
+  deposit: bigint;
+  receipt: TransactionReceipt;
+}
+
+export async function createTask(ctx: ActionContext, params: TaskParamsInput): Promise<CreateTaskResult> {
+  const registry = ctx.deployment.contracts.taskRegistry;
+  const deposit = taskDeposit(params);
+  const auth = await authorizeSpend(ctx, {
+    spender: registry,
+    amount: deposit,
+    precheck: writeCall(registry, taskRegistryAbi, 'createTaskWithPermit', [params, NO_PERMIT]),
+  });
+  const receipt = await send(ctx, {
+    kind: 'createTask',
+    label: `Create a task with a deposit of ${tokens(deposit)}`,
+    summary: {
+      deposit: tokens(deposit),
+      rewardPerEpoch: tokens(params.rewardPerEpoch),
+      epochs: `${params.submissionEpochs} submission + ${params.finalEpochs} final + ${params.challengeEpochs} challenge`,
+      epochLength: `${params.epochLength} s`,
+    },
+    call:
+      auth.kind === 'permit'
+        ? writeCall(registry, taskRegistryAbi, 'createTaskWithPermit', [params, auth.sig])
+        : writeCall(registry, taskRegistryAbi, 'createTask', [params]),
+  });
+  const [created] = parseEventLogs({ abi: taskRegistryAbi, eventName: 'TaskCreated', logs: receipt.logs });
+  if (!created) throw new Error(`createTask: no TaskCreated event in ${receipt.transactionHash}`);
+  return { taskId: created.args.taskId, deposit, receipt };
+}

@@ -1,0 +1,54 @@
+// Joins a task as trainer (with the watermark key commitment, SPEC section 6) or validator, with
+// an own stake and sigma; the stake goes in with a permit when possible.
+import { parseEventLogs, type Hex, type TransactionReceipt } from 'viem';
+import { stakeManagerAbi } from '../abi.generated.ts';
+import { ActionInputError, percent, requireFraction, requirePositive, send, tokens, writeCall, type ActionContext } from './context.ts';
+import { authorizeSpend, NO_PERMIT } from './permit.ts';
+import { roleNumber, type RoleName } from './task-params.ts';
+
+const ZERO32: Hex = `0x${'0'.repeat(64)}`;
+
+export interface JoinTaskParams {
+  taskId: bigint;
+  role: RoleName;
+  amount: bigint;
+  /** Own share of the pool's rewards before delegators are paid, WAD (0..1e18). */
+  sigma: bigint;
+  /** Trainers: Poseidon(H_X, keySalt) of the watermark key; validators: omitted. */
+  keyCommit?: Hex;
+}
+
+export interface JoinTaskResult {
+  effectiveEpoch: bigint;
+  receipt: TransactionReceipt;
+}
+
+export async function joinTask(ctx: ActionContext, p: JoinTaskParams): Promise<JoinTaskResult> {
+  requirePositive('amount', p.amount);
+  requireFraction('sigma', p.sigma);
+  if (p.role === 'trainer' && (!p.keyCommit || /^0x0*$/.test(p.keyCommit))) {
+    throw new ActionInputError('keyCommit', 'A trainer joins with the commitment of its watermark key.');
+  }
+  if (p.role === 'validator' && p.keyCommit && !/^0x0*$/.test(p.keyCommit)) {
+    throw new ActionInputError('keyCommit', 'A validator joins without a watermark key commitment.');
+  }
+  const stakes = ctx.deployment.contracts.stakeManager;
+  const role = roleNumber(p.role);
+  const key = p.role === 'trainer' ? p.keyCommit! : ZERO32;
+  const auth = await authorizeSpend(ctx, {
+    spender: stakes,
+    amount: p.amount,
+    precheck: writeCall(stakes, stakeManagerAbi, 'joinWithPermit', [p.taskId, role, p.amount, p.sigma, key, NO_PERMIT]),
+  });
+  const receipt = await send(ctx, {
+    kind: 'joinTask',
+    label: `Join task ${p.taskId} as ${p.role} with ${tokens(p.amount)}`,
+    summary: { task: String(p.taskId), role: p.role, stake: tokens(p.amount), sigma: percent(p.sigma) },
+    call:
+      auth.kind === 'permit'
+        ? writeCall(stakes, stakeManagerAbi, 'joinWithPermit', [p.taskId, role, p.amount, p.sigma, key, auth.sig])
+        : writeCall(stakes, stakeManagerAbi, 'join', [p.taskId, role, p.amount, p.sigma, key]),
+  });
+  const [joined] = parseEventLogs({ abi: stakeManagerAbi, eventName: 'Joined', logs: receipt.logs });
+  return { effectiveEpoch: joined!.args.effectiveEpoch, receipt };
+}

@@ -1,0 +1,303 @@
+// One full epoch on a real anvil through the chain client's actions only, each role connected the
+// way the app connects it (wagmi config, dev-accounts connector, network check): a task is
+// created with a permit, two trainers join with permits, seal and reveal, two validators commit
+// and reveal scores, a keeper finalizes, everyone claims; a delegator delegates with a permit and
+// claims its share. The reads (leaderboard, participants, positions, claimables) are checked
+// against the SPEC's reference math and against the tokens that actually moved.
+import { keccak256, toFunctionSelector, toHex, type Hex } from 'viem';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { arenaTokenAbi, stakeManagerAbi, taskRegistryAbi } from '../../src/lib/chain/abi.generated.ts';
+import {
+  advanceToEpoch,
+  advanceToWindow,
+  claimDelegationRewards,
+  claimOwnRewards,
+  commitScores,
+  createTask,
+  delegate,
+  faucet,
+  finalizeEpoch,
+  joinTask,
+  randomSalt,
+  readClaimables,
+  readLeaderboard,
+  readAccountPositions,
+  readParticipants,
+  readTaskView,
+  revealScores,
+  revealSubmission,
+  sealSubmission,
+  withdrawDelegation,
+  withdrawStake,
+  type ActionContext,
+  type TaskParamsInput,
+} from '../../src/lib/chain/actions/index.ts';
+import { DEFAULT_REWARD_PARAMS, DEFAULT_WINDOWS } from '../../src/lib/chain/task-defaults.ts';
+import { TxError } from '../../src/lib/chain/tx/errors.ts';
+import { epochRewards } from '../../src/lib/protocol/rewards.ts';
+import { startArenaEnv, type ArenaEnv } from './support/chain-actions-env.ts';
+
+const WAD = 10n ** 18n;
+const T = (n: number) => BigInt(n) * WAD;
+const SCORE_UNIT = 10n ** 14n;
+
+const balanceOf = (ctx: ActionContext, who = ctx.wallet.account.address) =>
+  ctx.publicClient.readContract({ address: ctx.deployment.contracts.token, abi: arenaTokenAbi, functionName: 'balanceOf', args: [who] });
+
+async function selectorOf(ctx: ActionContext, hash: Hex): Promise<Hex> {
+  return (await ctx.publicClient.getTransaction({ hash })).input.slice(0, 10) as Hex;
+}
+
+const near = (a: bigint, b: bigint) => {
+  const diff = a > b ? a - b : b - a;
+  return diff <= (b / 1_000_000_000n) + 2n;
+};
+
+describe('chain actions: one full epoch on anvil', () => {
+  let env: ArenaEnv;
+  let creator: ActionContext, trainerA: ActionContext, trainerB: ActionContext;
+  let validatorA: ActionContext, validatorB: ActionContext, delegator: ActionContext, keeper: ActionContext;
+  let taskId: bigint;
+  const artifacts = { a: keccak256(toHex('model A')), b: keccak256(toHex('model B')) };
+  const wm = { a: keccak256(toHex('wm A')), b: keccak256(toHex('wm B')) };
+  const salts = { a: randomSalt(), b: randomSalt(), va: randomSalt(), vb: randomSalt() };
+  // Validator A (stake 200 + 100 delegated) and B (100) score the two columns, in column order.
+  let scores: { a: number[]; b: number[] };
+
+  beforeAll(async () => {
+    env = await startArenaEnv();
+    [creator, trainerA, trainerB, validatorA, validatorB, delegator, keeper] = (await Promise.all(
+      [1, 2, 3, 4, 5, 6, 7].map((i) => env.as(i)),
+    )) as ActionContext[] as [ActionContext, ActionContext, ActionContext, ActionContext, ActionContext, ActionContext, ActionContext];
+  }, 120_000);
+  afterAll(() => env?.stop());
+
+  it('funds every role from the local faucet', async () => {
+    for (const ctx of [creator, trainerA, trainerB, validatorA, validatorB, delegator]) {
+      await faucet(ctx, { amount: T(10_000) });
+      expect(await balanceOf(ctx)).toBe(T(10_000));
+    }
+  });
+
+  it('creates a task paying its deposit with a permit (no approve transaction)', async () => {
+    const now = (await creator.publicClient.getBlock()).timestamp;
+    const params: TaskParamsInput = {
+      modelSpec: keccak256(toHex('spec')),
+      trainData: keccak256(toHex('train')),
+      evalData: keccak256(toHex('eval')),
+      finalEvalCommit: `0x${'0'.repeat(64)}`,
+      startTime: now + 60n,
+      epochLength: 1_000,
+      reviewPeriod: 10,
+      submissionEpochs: 1,
+      finalEpochs: 0,
+      challengeEpochs: 0,
+      ...DEFAULT_WINDOWS,
+      rewardPerEpoch: T(1_000),
+      reward: { ...DEFAULT_REWARD_PARAMS },
+      stakeRules: { minTrainerStake: WAD, minValidatorStake: WAD, maxTrainers: 16, maxValidators: 16, sigmaCooldown: 1 },
+      challenge: { bond: WAD, responseTime: 3_600, slashBps: 5_000 },
+    };
+    const nonceBefore = await creator.publicClient.getTransactionCount({ address: creator.wallet.account.address });
+    const created = await createTask(creator, params);
+    taskId = created.taskId;
+    expect(taskId).toBe(1n);
+    expect(created.deposit).toBe(T(1_000));
+    expect(await balanceOf(creator)).toBe(T(9_000));
+    // One transaction (createTaskWithPermit), no approve before it.
+    expect(await creator.publicClient.getTransactionCount({ address: creator.wallet.account.address })).toBe(nonceBefore + 1);
+    expect(await selectorOf(creator, created.receipt.transactionHash)).toBe(
+      toFunctionSelector(taskRegistryAbi.find((f) => f.type === 'function' && f.name === 'createTaskWithPermit')!),
+    );
+  });
+
+  it('two trainers and two validators join with permits; a delegator delegates with one', async () => {
+    const joinWithPermit = toFunctionSelector(stakeManagerAbi.find((f) => f.type === 'function' && f.name === 'joinWithPermit')!);
+    const joins: [ActionContext, 'trainer' | 'validator', bigint, bigint][] = [
+      [trainerA, 'trainer', T(100), WAD / 2n],
+      [trainerB, 'trainer', T(300), WAD / 2n],
+      [validatorA, 'validator', T(200), WAD / 5n],
+      [validatorB, 'validator', T(100), WAD],
+    ];
+    for (const [ctx, role, amount, sigma] of joins) {
+      const keyCommit = role === 'trainer' ? keccak256(toHex(`key/${ctx.wallet.account.address}`)) : undefined;
+      const joined = await joinTask(ctx, { taskId, role, amount, sigma, ...(keyCommit ? { keyCommit } : {}) });
+      expect(joined.effectiveEpoch).toBe(0n);
+      expect(await selectorOf(ctx, joined.receipt.transactionHash)).toBe(joinWithPermit);
+    }
+    const d = await delegate(delegator, { taskId, delegatee: validatorA.wallet.account.address, amount: T(100) });
+    expect(d.effectiveEpoch).toBe(0n);
+    expect(await balanceOf(delegator)).toBe(T(9_900));
+
+    const { trainers, validators } = await readParticipants(creator, taskId);
+    expect(trainers.map((t) => [t.account, t.own, t.eligibleFrom])).toEqual([
+      [trainerA.wallet.account.address, T(100), 0],
+      [trainerB.wallet.account.address, T(300), 0],
+    ]);
+    expect(validators.map((v) => [v.account, v.own, v.delegated, v.sigma])).toEqual([
+      [validatorA.wallet.account.address, T(200), T(100), WAD / 5n],
+      [validatorB.wallet.account.address, T(100), 0n, WAD],
+    ]);
+  });
+
+  it('a revert is told in a plain sentence before the wallet is asked', async () => {
+    // Still before the start: sealing is refused by the contract's window check.
+    let asked = 0;
+    const counting = { ...trainerA, wallet: new Proxy(trainerA.wallet, {
+      get(target, key, receiver) {
+        if (key === 'writeContract' || key === 'signTypedData' || key === 'sendTransaction') asked++;
+        return Reflect.get(target, key, receiver);
+      },
+    }) } as ActionContext;
+    const error = await sealSubmission(counting, { taskId, artifactHash: artifacts.a, wmCommit: wm.a, salt: salts.a }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TxError);
+    expect((error as TxError).code).toBe('reverted');
+    expect((error as TxError).errorName).toBe('WrongWindow');
+    expect((error as TxError).message).toBe('This can be done only in the seal window, and the task is in no window now.');
+    // Joining twice: refused by name, with the role filled in.
+    const again = await joinTask(counting, { taskId, role: 'trainer', amount: T(1), sigma: 0n, keyCommit: keccak256(toHex('k')) }).catch((e: unknown) => e);
+    expect((again as TxError).message).toBe('You already joined this task as a trainer.');
+    // More than the balance: said before any permit signature.
+    const poor = await joinTask(keeper, { taskId, role: 'validator', amount: T(5) , sigma: 0n }).catch((e: unknown) => e);
+    expect((poor as TxError).errorName).toBe('ERC20InsufficientBalance');
+    expect((poor as TxError).message).toMatch(/^The account 0x[0-9a-fA-F]{4}…[0-9a-fA-F]{4} holds 0 ARENA but this needs 5 ARENA\.$/);
+    expect(asked).toBe(0);
+  });
+
+  it('trainers seal and reveal in their windows', async () => {
+    await advanceToWindow(creator, env.clock, taskId, 'Seal');
+    const sa = await sealSubmission(trainerA, { taskId, artifactHash: artifacts.a, wmCommit: wm.a, salt: salts.a });
+    const sb = await sealSubmission(trainerB, { taskId, artifactHash: artifacts.b, wmCommit: wm.b, salt: salts.b });
+    expect([sa.epoch, sb.epoch]).toEqual([0, 0]);
+    expect(sb.seq).toBe(sa.seq + 1n);
+
+    await advanceToWindow(creator, env.clock, taskId, 'Reveal');
+    // A wrong salt cannot open a seal: the sentence names what does not match.
+    const wrong = await revealSubmission(trainerA, { taskId, artifactHash: artifacts.a, wmCommit: wm.a, salt: salts.b }).catch((e: unknown) => e);
+    expect((wrong as TxError).message).toBe('The artifact hash, watermark commitment or salt does not match your seal.');
+    const ra = await revealSubmission(trainerA, { taskId, artifactHash: artifacts.a, wmCommit: wm.a, salt: salts.a });
+    const rb = await revealSubmission(trainerB, { taskId, artifactHash: artifacts.b, wmCommit: wm.b, salt: salts.b });
+    expect([ra.submissionId, rb.submissionId, ra.duplicate, rb.duplicate]).toEqual([0n, 1n, false, false]);
+    const twice = await revealSubmission(trainerA, { taskId, artifactHash: artifacts.a, wmCommit: wm.a, salt: salts.a }).catch((e: unknown) => e);
+    expect((twice as TxError).message).toBe('You already revealed your submission for this epoch.');
+  });
+
+  it('validators commit and reveal scores for the columns in contract order', async () => {
+    const board = await readLeaderboard(creator, taskId, 0);
+    expect(board.finalized).toBe(false);
+    expect(board.rows.map((r) => [r.trainer, r.artifactHash])).toEqual([
+      [trainerA.wallet.account.address, artifacts.a],
+      [trainerB.wallet.account.address, artifacts.b],
+    ]);
+    // Trainer B's model is the better one for both validators.
+    scores = { a: [6_000, 9_000], b: [7_000, 8_000] };
+    await advanceToWindow(creator, env.clock, taskId, 'ScoreCommit');
+    await commitScores(validatorA, { taskId, scores: scores.a, salt: salts.va });
+    await commitScores(validatorB, { taskId, scores: scores.b, salt: salts.vb });
+    await advanceToWindow(creator, env.clock, taskId, 'ScoreReveal');
+    // Revealing other scores than committed is refused with the scores' own sentence.
+    const lie = await revealScores(validatorA, { taskId, scores: [9_000, 9_000], salt: salts.va }).catch((e: unknown) => e);
+    expect((lie as TxError).message).toBe('These scores and salt do not match your score commitment.');
+    await revealScores(validatorA, { taskId, scores: scores.a, salt: salts.va });
+    await revealScores(validatorB, { taskId, scores: scores.b, salt: salts.vb });
+    const revealed = await readLeaderboard(creator, taskId, 0);
+    expect(revealed.validators.map((v) => [v.validator, v.scores])).toEqual([
+      [validatorA.wallet.account.address, scores.a],
+      [validatorB.wallet.account.address, scores.b],
+    ]);
+  });
+
+  it('a keeper finalizes the epoch; the leaderboard agrees with the reference math', async () => {
+    const early = await finalizeEpoch(keeper, { taskId }).catch((e: unknown) => e);
+    expect((early as TxError).errorName).toBe('EpochNotOver');
+    await advanceToEpoch(creator, env.clock, taskId, 1);
+    const steps = await finalizeEpoch(keeper, { taskId });
+    const last = steps.at(-1)!;
+    expect(last.finished).toBe(true);
+    expect(last.degenerate).toBe(false);
+
+    const ref = epochRewards({
+      R: T(1_000),
+      params: { ...DEFAULT_REWARD_PARAMS },
+      trainers: [
+        { own: T(100), delegated: 0n, sigma: WAD / 2n, seal: 1n },
+        { own: T(300), delegated: 0n, sigma: WAD / 2n, seal: 2n },
+      ],
+      validators: [
+        { own: T(200), delegated: T(100), sigma: WAD / 5n },
+        { own: T(100), delegated: 0n, sigma: WAD },
+      ],
+      scores: [scores.a.map((s) => BigInt(s) * SCORE_UNIT), scores.b.map((s) => BigInt(s) * SCORE_UNIT)],
+    });
+    expect(near(last.booked!, ref.booked)).toBe(true);
+
+    const board = await readLeaderboard(creator, taskId, 0);
+    expect(board.finalized).toBe(true);
+    expect(board.rows.map((r) => r.trainer)).toEqual([trainerB.wallet.account.address, trainerA.wallet.account.address]);
+    expect(board.rows.map((r) => r.rank)).toEqual([1, 2]);
+    // Aggregates: stake-weighted means (300*0.9 + 100*0.8)/400 and (300*0.6 + 100*0.7)/400.
+    expect(board.rows.map((r) => r.aggregate)).toEqual([0.875, 0.625]);
+    for (const row of board.rows) {
+      const r = ref.trainers[row.column]!;
+      expect(near(row.pool!, r.pool) && near(row.own!, r.own), `trainer column ${row.column}`).toBe(true);
+    }
+    board.validators.forEach((v, j) => {
+      expect(near(v.pool!, ref.validators[j]!.pool) && near(v.own!, ref.validators[j]!.own), `validator ${j}`).toBe(true);
+    });
+    const sumPools = board.rows.reduce((s, r) => s + r.pool!, 0n) + board.validators.reduce((s, v) => s + v.pool!, 0n);
+    expect(sumPools).toBe(last.booked);
+
+    const view = await readTaskView(creator, taskId);
+    expect(view.phase).toBe('Ended');
+    expect(view.closedEpochs).toBe(1);
+    expect(view.finalization).toEqual({ kind: 'done' });
+    const { trainers } = await readParticipants(creator, taskId);
+    expect(trainers.map((t) => t.pastRewards.pool)).toEqual([board.rows[1]!.pool, board.rows[0]!.pool]);
+  });
+
+  it('everyone claims exactly what the claimables view promised, and takes the stake back', async () => {
+    const board = await readLeaderboard(creator, taskId, 0);
+    for (const [ctx, own] of [
+      [trainerA, board.rows.find((r) => r.trainer === trainerA.wallet.account.address)!.own!],
+      [trainerB, board.rows.find((r) => r.trainer === trainerB.wallet.account.address)!.own!],
+      [validatorA, board.validators[0]!.own!],
+      [validatorB, board.validators[1]!.own!],
+    ] as const) {
+      const view = await readClaimables(ctx, ctx.wallet.account.address);
+      expect(view.rewards).toEqual([{ taskId, kind: 'own', amount: own, now: true }]);
+      const before = await balanceOf(ctx);
+      const claimed = await claimOwnRewards(ctx, { taskId });
+      expect(claimed.amount).toBe(own);
+      const stake = await withdrawStake(ctx, { taskId });
+      expect(await balanceOf(ctx)).toBe(before + own + stake.amount);
+    }
+    const again = await claimOwnRewards(trainerA, { taskId }).catch((e: unknown) => e);
+    expect((again as TxError).message).toBe('There is nothing to claim yet.');
+  });
+
+  it('the delegator claims its share of the validator pool and withdraws its principal', async () => {
+    const board = await readLeaderboard(creator, taskId, 0);
+    const poolA = board.validators[0]!;
+    const share = poolA.pool! - poolA.own!;
+    const account = delegator.wallet.account.address;
+    const [position] = await readAccountPositions(delegator, account);
+    expect(position!.delegations[0]!.principal).toBe(T(100));
+    const view = await readClaimables(delegator, account);
+    expect(view.rewards).toHaveLength(1);
+    expect(view.rewards[0]!.kind).toBe('delegation');
+    // Only delegator in the pool: everything booked for delegators, less at most a wei of flooring.
+    expect(share - view.rewards[0]!.amount).toBeGreaterThanOrEqual(0n);
+    expect(share - view.rewards[0]!.amount).toBeLessThanOrEqual(1n);
+    expect(view.withdrawals).toEqual([{ taskId, kind: 'delegation', delegatee: validatorA.wallet.account.address, amount: T(100), now: true }]);
+
+    const before = await balanceOf(delegator);
+    const claimed = await claimDelegationRewards(delegator, { taskId, delegatee: validatorA.wallet.account.address });
+    expect(claimed.amount).toBe(view.rewards[0]!.amount);
+    const back = await withdrawDelegation(delegator, { taskId, delegatee: validatorA.wallet.account.address });
+    expect(back.amount).toBe(T(100));
+    expect(await balanceOf(delegator)).toBe(before + claimed.amount + T(100));
+    const after = await readClaimables(delegator, account);
+    expect(after.rewards).toEqual([]);
+    expect(after.withdrawals).toEqual([]);
+  });
+});

@@ -1,0 +1,46 @@
+// A fresh anvil with the protocol deployed, and an action context per dev account built the way
+// the app builds it: wagmi config, dev-accounts connector, network check, wallet client.
+import { connect } from '@wagmi/core';
+import { http, type Address } from 'viem';
+import { launchArena, type Driver } from '../../../scripts/lib/driver.ts';
+import type { ActionContext } from '../../../src/lib/chain/actions/context.ts';
+import { devClock, type DevClock } from '../../../src/lib/chain/actions/dev/time.ts';
+import type { Deployment } from '../../../src/lib/chain/deployments.ts';
+import type { Sender } from '../../../src/lib/chain/tx/types.ts';
+import { createArenaWagmiConfig } from '../../../src/lib/chain/wallet/config.ts';
+import { DEV_CONNECTOR_ID } from '../../../src/lib/chain/wallet/dev-accounts.ts';
+import { walletActionContext } from '../../../src/lib/chain/wallet/session.ts';
+import { walletSettings } from '../../../src/lib/chain/wallet/settings.ts';
+
+export interface ArenaEnv {
+  driver: Driver;
+  deployment: Deployment;
+  rpcUrl: string;
+  clock: DevClock;
+  /** The action context of dev account `index`, connected through wagmi. */
+  as(index: number, options?: { send?: Sender }): Promise<ActionContext & { address: Address }>;
+  stop(): Promise<void>;
+}
+
+export async function startArenaEnv(): Promise<ArenaEnv> {
+  const driver = await launchArena();
+  const rpcUrl = driver.anvil.url;
+  return {
+    driver,
+    deployment: driver.deployment,
+    rpcUrl,
+    clock: devClock(http(rpcUrl)),
+    async as(index, options = {}) {
+      const config = createArenaWagmiConfig({ chainId: driver.deployment.chainId, rpcUrl }, walletSettings({}), {
+        storage: null,
+        devAccountIndex: index,
+      });
+      const connector = config.connectors.find((c) => c.id === DEV_CONNECTOR_ID);
+      if (!connector) throw new Error('no dev-accounts connector on a local chain');
+      await connect(config, { connector });
+      const ctx = await walletActionContext(config, driver.deployment, options);
+      return { ...ctx, address: ctx.wallet.account.address };
+    },
+    stop: () => driver.stop(),
+  };
+}

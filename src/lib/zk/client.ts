@@ -1,0 +1,70 @@
+// What the app uses to prove ownership: a handle on the proving worker. Importing this module
+// loads no snarkjs; the worker does, on its own thread. cancel() terminates the worker (snarkjs
+// cannot be interrupted), rejecting the running proof with ProofCancelledError; the next proof
+// starts a fresh worker and downloads the artifacts again (the HTTP cache usually has them).
+import * as Comlink from 'comlink';
+import type { ProveOutcome, ProveWorkerApi } from '../../../workers/prove.worker.ts';
+import { ProofCancelledError, zkErrorFromJson } from './errors.ts';
+import type { OwnershipProof, ProveProgress } from './prove.ts';
+import type { ProveEvents, ProveJob } from './service.ts';
+
+export type { ProveJob, ProveEvents, OwnershipProof, ProveProgress };
+
+export interface Prover {
+  /** Proves a claim; rejects with a ZkError subclass (WatermarkDoesNotDecodeError, ...). */
+  prove(job: ProveJob, events?: ProveEvents): Promise<OwnershipProof>;
+  /** Stops the running proof at once (no-op when idle). */
+  cancel(reason?: string): void;
+  /** Releases the worker for good. */
+  terminate(): void;
+}
+
+/** Default manifest location: public/zk/manifest.json served at the app's base. */
+export const defaultManifestUrl = (): string => new URL('zk/manifest.json', globalThis.location?.href).href;
+
+export function createProver(makeWorker: () => Worker = () => new Worker(new URL('../../../workers/prove.worker.ts', import.meta.url), { type: 'module', name: 'aiarena-prove' })): Prover {
+  let current: { worker: Worker; remote: Comlink.Remote<ProveWorkerApi> } | null = null;
+  let running: { reject: (e: Error) => void } | null = null;
+
+  const connect = () => {
+    if (!current) {
+      const worker = makeWorker();
+      current = { worker, remote: Comlink.wrap<ProveWorkerApi>(worker) };
+    }
+    return current;
+  };
+  const drop = () => {
+    if (!current) return;
+    current.remote[Comlink.releaseProxy]();
+    current.worker.terminate();
+    current = null;
+  };
+
+  return {
+    prove(job, events = {}) {
+      if (running) return Promise.reject(new Error('a proof is already running on this prover; cancel it or wait'));
+      const { remote } = connect();
+      return new Promise<OwnershipProof>((resolve, reject) => {
+        running = { reject };
+        const onProgress = (p: ProveProgress) => events.onProgress?.(p);
+        remote.prove({ ...job, manifestUrl: new URL(job.manifestUrl, globalThis.location?.href).href }, Comlink.proxy({ onProgress })).then(
+          (out: ProveOutcome) => (out.ok ? resolve(out.proof) : reject(zkErrorFromJson(out.error))),
+          (e: unknown) => reject(e instanceof Error ? e : new Error(String(e))),
+        );
+      }).finally(() => {
+        running = null;
+      });
+    },
+    cancel(reason) {
+      if (!running) return;
+      const r = running;
+      running = null;
+      drop();
+      r.reject(new ProofCancelledError(reason));
+    },
+    terminate() {
+      this.cancel('the prover was shut down');
+      drop();
+    },
+  };
+}

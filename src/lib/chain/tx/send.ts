@@ -1,7 +1,7 @@
 // Sending one contract write: simulate first (so a revert is told before the wallet asks), then
 // sign and send, then wait for the receipt with RPC retries. The tracker adds persistence on top
 // through the hooks; `directSender` is the same flow without memory, for scripts and tests.
-import type { Hex, PublicClient, TransactionReceipt } from 'viem';
+import { getAddress, type Hex, type PublicClient, type TransactionReceipt } from 'viem';
 import { AbortedError, withBackoff, type BackoffOptions } from './backoff.ts';
 import { decodeContractError, genericSentence, toTxError } from './decode.ts';
 import { TxError } from './errors.ts';
@@ -102,13 +102,16 @@ export async function waitForOutcome(
 export async function readNonceSlot(client: ReadClient, hash: Hex): Promise<NonceSlot | undefined> {
   try {
     const tx = await withBackoff(() => client.getTransaction({ hash }), { retries: 3, baseMs: 200, maxMs: 1_000 });
-    return { from: tx.from, nonce: tx.nonce, to: tx.to, input: tx.input, value: tx.value };
+    return { from: getAddress(tx.from), nonce: tx.nonce, to: tx.to ? getAddress(tx.to) : null, input: tx.input, value: tx.value };
   } catch {
     return undefined;
   }
 }
 
-/** Why a mined transaction reverted: the call replayed on the state of its block. */
+/**
+ * Why a mined transaction reverted: the call replayed on its block (state and timestamp after
+ * it), which reproduces both an earlier transaction in the block and a window that closed.
+ */
 export async function explainRevert(client: ReadClient, receipt: TransactionReceipt, functionName?: string): Promise<TxError> {
   try {
     const tx = await client.getTransaction({ hash: receipt.transactionHash });
@@ -117,7 +120,7 @@ export async function explainRevert(client: ReadClient, receipt: TransactionRece
       to: tx.to ?? undefined,
       data: tx.input,
       value: tx.value,
-      blockNumber: receipt.blockNumber - 1n,
+      blockNumber: receipt.blockNumber,
     });
   } catch (error) {
     const d = decodeContractError(withFunctionName(error, functionName));

@@ -3,6 +3,7 @@
 // over the chain client, the artifact store and the ML workers; tests implement them in memory.
 import type { Address, Hex } from 'viem';
 import type { Schedule } from '../chain/schedule.ts';
+import type { BackendSelection } from '../ml/backend/select.ts';
 import type { BackendName } from '../ml/backend/types.ts';
 import type { TrainProgress } from '../ml/train/trainer.ts';
 import type { ChainRole } from './common.ts';
@@ -88,7 +89,8 @@ export interface TrainResult {
 }
 
 export interface TrainEventsPort {
-  onBackend?(backend: BackendName, reason: string): void;
+  /** The backend the run uses and how it was chosen (calibrated, or forced by the user). */
+  onBackend?(selection: BackendSelection): void;
   onProgress?(progress: TrainProgress): void;
 }
 

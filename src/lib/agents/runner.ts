@@ -40,7 +40,7 @@ export type RunnerEvent<S> =
 export interface RunnerOptions {
   /** Milliseconds between ticks while started. */
   pollMs: number;
-  /** Step rounds per tick: outcomes that arrive during a tick are acted on in the same tick. */
+  /** Step rounds per tick: what an action changed (an outcome, a key made) is acted on in the same tick. */
   maxRounds?: number;
 }
 
@@ -95,8 +95,8 @@ export class AgentRunner<S, O, A extends { type: string }, R> {
       for (let round = 0; round < rounds; round++) {
         const obs = await this.driver.observe(this.state);
         this.lastAt = this.driver.timeOf(obs);
-        const outcomes = await this.apply(this.driver.step(this.state, obs), this.lastAt);
-        if (outcomes === 0) break;
+        const executed = await this.apply(this.driver.step(this.state, obs), this.lastAt);
+        if (executed === 0) break;
       }
     });
   }
@@ -148,31 +148,29 @@ export class AgentRunner<S, O, A extends { type: string }, R> {
 
   /**
    * Stores the step's state, then executes its actions; outcomes are recorded (and stored) in
-   * order. Returns the number of outcomes recorded. If storing fails nothing is executed.
+   * order. Returns the number of actions executed. If storing fails nothing is executed.
    */
   private async apply(result: StepResult<S, A>, at: bigint): Promise<number> {
     await this.persistence.save(result.state);
     this.state = result.state;
     this.emit({ type: 'state', state: result.state });
-    let recorded = 0;
+    let executed = 0;
     for (const action of result.actions) {
       if (action.type === 'explain') {
         this.emit({ type: 'note', note: (action as unknown as { note: Note }).note });
         continue;
       }
       const act = action as Exclude<A, { type: 'explain' }>;
+      executed += 1;
       let outcome: R | null;
       try {
         outcome = await this.driver.execute(act, { at, background: (work, onError) => this.background(work, onError) });
       } catch (error) {
         outcome = this.driver.failure(act, error, at);
       }
-      if (outcome !== null) {
-        await this.recordNow(outcome);
-        recorded += 1;
-      }
+      if (outcome !== null) await this.recordNow(outcome);
     }
-    return recorded;
+    return executed;
   }
 
   private async recordNow(outcome: R): Promise<void> {

@@ -406,7 +406,18 @@ describe('trainer machine: training and the watermark margin (SPEC 6)', () => {
     expect(epochsAsked).toEqual([31, 32, 33, 34, 35, 36, 37, 38, 39, 40]);
     expect(s.training.wanted).toBe(false);
     expect(s.best).toBeNull();
-    expect(s.notes.at(-1)!.key).toBe('extend-limit');
+    expect(s.notes.at(-1)!.key).toBe(`extend-limit/${candidate(10).artifactHash}`);
+  });
+
+  it('a run stopped at its step limit is not extended: sealable or explained', () => {
+    let s = trainerCommand(initialTrainerState(trainerScope), { type: 'startTraining' });
+    s = step(s, tobs({ now: 800n })).state;
+    const unsealable = trainerRecord(s, { type: 'trained', status: 'stopped', plannedEpochs: 30, candidate: candidate(1, { sealable: false, wrong: 9 }), at: 801n });
+    expect(unsealable.state.training).toMatchObject({ wanted: false, extraEpochs: 0 });
+    expect(notes(unsealable.actions)[0]!.message).toMatch(/step limit with the watermark decoding 9 wrong bits/);
+    const sealable = trainerRecord(s, { type: 'trained', status: 'stopped', plannedEpochs: 30, candidate: candidate(1), at: 801n }).state;
+    expect(sealable.training.wanted).toBe(false);
+    expect(sealable.best?.artifactHash).toBe(candidate(1).artifactHash);
   });
 
   it('a run that becomes sealable ends training and becomes the model to seal', () => {

@@ -6,7 +6,7 @@ import type { ModelSpec } from '../../ml/spec/types.ts';
 import { parseModelSpecBytes } from '../../ml/spec/parse.ts';
 import { cidFromDigest } from '../../ml/artifact/cid.ts';
 import type { TrainProgress } from '../../ml/train/trainer.ts';
-import type { BackendName } from '../../ml/backend/types.ts';
+import type { BackendSelection } from '../../ml/backend/select.ts';
 import { AgentError, type ActionFailure, type AgentScope } from '../common.ts';
 import { inspectCandidate } from '../artifact-checks.ts';
 import { ensureTaskKey, exportTaskKey, importTaskKey, type KeyRef, type KeyStore } from '../keys.ts';
@@ -48,7 +48,7 @@ export interface TrainerAgentEnv extends AgentEnvBase {
 export type TrainerEvent =
   | RunnerEvent<TrainerState>
   | { type: 'train-progress'; progress: TrainProgress }
-  | { type: 'train-backend'; backend: BackendName; reason: string };
+  | { type: 'train-backend'; selection: BackendSelection };
 
 export const trainerRunId = (s: AgentScope) => `agent:${s.chainId}:${s.registry.toLowerCase()}:${s.taskId}:${s.account.toLowerCase()}`;
 
@@ -220,7 +220,7 @@ export class TrainerAgent {
               { runId: trainerRunId(scope), seed: a.seed, epochs: a.epochs, backend: a.backend, watermark: { keyBits: key.bits, owner: scope.account } },
               {
                 onProgress: (progress) => this.emit({ type: 'train-progress', progress }),
-                onBackend: (backend, reason) => this.emit({ type: 'train-backend', backend, reason }),
+                onBackend: (selection) => this.emit({ type: 'train-backend', selection }),
               },
             );
             const report = await inspectCandidate(this.spec.spec, this.spec.hash, result.artifact, key, scope.account);

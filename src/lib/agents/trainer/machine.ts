@@ -642,11 +642,12 @@ export function trainerRecord(prev: TrainerState, outcome: TrainerOutcome, confi
       t.plannedEpochs = outcome.plannedEpochs - t.extraEpochs;
       if (t.snapshot && !t.snapshot.done) t.snapshot.done = true;
       if (c.sealable) s.best = c;
-      if (outcome.status === 'completed') {
+      // 'stopped' is a run that reached its step limit: as finished as it will get.
+      if (outcome.status === 'completed' || outcome.status === 'stopped') {
         if (c.sealable) {
           t.wanted = false;
           note(`trained/${c.artifactHash}`, 'info', `Training finished at step ${c.step}: the watermark decodes with ${c.wrong} wrong bits (at most ${Math.floor(c.maxErr / 2)} allowed), so the model can be sealed.`);
-        } else if (t.extraEpochs < config.maxExtraEpochs) {
+        } else if (outcome.status === 'completed' && t.extraEpochs < config.maxExtraEpochs) {
           t.extraEpochs += 1;
           note(
             `extend/${t.extraEpochs}`,
@@ -656,9 +657,11 @@ export function trainerRecord(prev: TrainerState, outcome: TrainerOutcome, confi
         } else {
           t.wanted = false;
           note(
-            'extend-limit',
+            `extend-limit/${c.artifactHash}`,
             'error',
-            `The watermark still decodes with ${c.wrong} wrong bits after ${t.extraEpochs} extra epochs; the agent stops here rather than seal a model it could not defend. Check the key and the task's watermark settings.`,
+            outcome.status === 'stopped'
+              ? `Training reached its step limit with the watermark decoding ${c.wrong} wrong bits, more than the ${Math.floor(c.maxErr / 2)} allowed before sealing; train longer to get a model that can be sealed.`
+              : `The watermark still decodes with ${c.wrong} wrong bits after ${t.extraEpochs} extra epochs; the agent stops here rather than seal a model it could not defend. Check the key and the task's watermark settings.`,
           );
         }
       } else if (outcome.status === 'cancelled' && outcome.reason !== 'snapshot') {

@@ -1,0 +1,136 @@
+// ChainPort over the protocol actions (src/lib/chain/actions): writes go through the actions
+// (and so through whatever Sender the app configured: the transaction tracker, a dev account),
+// reads are direct view calls. Failures become PortErrors that say whether trying again can help.
+import type { Hex } from 'viem';
+import { stakeManagerAbi, submissionBookAbi, taskRegistryAbi } from '../../chain/abi.generated.ts';
+import {
+  ActionInputError,
+  FINAL_EVAL_STATES,
+  chainTime,
+  commitScores,
+  joinTask,
+  readPool,
+  revealScores,
+  revealSubmission,
+  sealSubmission,
+  type ActionContext,
+} from '../../chain/actions/index.ts';
+import { packScores, scoresCommitment, sealCommitment } from '../../chain/commitments.ts';
+import { TxError, type TxErrorCode } from '../../chain/tx/errors.ts';
+import { CHAIN_ROLES, ZERO32 } from '../common.ts';
+import { PortError, type ChainPort, type PoolView, type TaskInfo, type TxResult } from '../ports.ts';
+import type { ColumnView } from '../validator/machine.ts';
+
+/** StakeManager's "not eligible yet" marker (type(uint32).max). */
+const NEVER = 2 ** 32 - 1;
+
+/** Failures that the same transaction, sent again, cannot get past without the user. */
+const FINAL_TX_ERRORS: readonly TxErrorCode[] = ['reverted', 'reverted-unknown', 'rejected', 'insufficient-funds', 'wrong-network'];
+
+export function chainPortError(error: unknown): unknown {
+  if (error instanceof PortError) return error;
+  if (error instanceof TxError) return new PortError('chain', error.code, error.message, !FINAL_TX_ERRORS.includes(error.code), { cause: error });
+  if (error instanceof ActionInputError) return new PortError('chain', error.code, error.message, false, { cause: error });
+  return error;
+}
+
+async function write<T extends { receipt: { transactionHash: Hex } }>(run: () => Promise<T>): Promise<TxResult> {
+  try {
+    return { txHash: (await run()).receipt.transactionHash };
+  } catch (e) {
+    throw chainPortError(e);
+  }
+}
+
+export function actionsChainPort(ctx: ActionContext, taskId: bigint): ChainPort {
+  const account = ctx.wallet.account.address;
+  const { taskRegistry, submissionBook } = ctx.deployment.contracts;
+  const read = ctx.publicClient;
+  // Artifact hash and wmCommit of a submission never change once revealed.
+  const submissions = new Map<number, { artifactHash: Hex; wmCommit: Hex }>();
+
+  // The actions compute the commitment themselves; it must be the one whose salt the agent stored.
+  const agree = (what: string, stored: Hex, computed: Hex) => {
+    if (stored !== computed) {
+      throw new PortError('chain', 'commitment-mismatch', `the ${what} the action would send (${computed}) is not the one the agent stored (${stored}); nothing was sent`, false);
+    }
+  };
+
+  return {
+    account,
+    taskId,
+    now: () => chainTime(ctx),
+
+    async task(): Promise<TaskInfo> {
+      const t = await read.readContract({ address: taskRegistry, abi: taskRegistryAbi, functionName: 'getTask', args: [taskId] });
+      return { schedule: { ...t.schedule }, modelSpec: t.modelSpec, trainData: t.trainData, evalData: t.evalData };
+    },
+
+    async pool(): Promise<PoolView> {
+      const p = await readPool(ctx, taskId, account);
+      const role = CHAIN_ROLES[p.role];
+      if (role === undefined) throw new PortError('chain', 'abi', `unknown role ${p.role} from the stake manager`, false);
+      return {
+        role,
+        keyCommit: p.keyCommit === ZERO32 ? null : p.keyCommit,
+        eligibleFrom: p.eligibleFrom === NEVER || role === 'None' ? null : p.eligibleFrom,
+        excluded: p.excluded,
+      };
+    },
+
+    async seal(epoch) {
+      const s = await read.readContract({ address: submissionBook, abi: submissionBookAbi, functionName: 'getSeal', args: [taskId, BigInt(epoch), account] });
+      return { commitment: s.commitment, revealed: s.revealed };
+    },
+
+    async scoreCommit(epoch) {
+      const [commitment, revealed] = await Promise.all([
+        read.readContract({ address: submissionBook, abi: submissionBookAbi, functionName: 'scoreCommitOf', args: [taskId, BigInt(epoch), account] }),
+        read.readContract({ address: submissionBook, abi: submissionBookAbi, functionName: 'scoresRevealed', args: [taskId, BigInt(epoch), account] }),
+      ]);
+      return { commitment, revealed };
+    },
+
+    async columns(epoch): Promise<ColumnView[]> {
+      const cols = await read.readContract({ address: submissionBook, abi: submissionBookAbi, functionName: 'columns', args: [taskId, BigInt(epoch)] });
+      return Promise.all(
+        cols.map(async (c) => {
+          const id = Number(c.submissionId);
+          let sub = submissions.get(id);
+          if (!sub) {
+            const s = await read.readContract({ address: submissionBook, abi: submissionBookAbi, functionName: 'getSubmission', args: [taskId, BigInt(c.submissionId)] });
+            sub = { artifactHash: s.artifactHash, wmCommit: s.wmCommit };
+            submissions.set(id, sub);
+          }
+          return { submissionId: id, trainer: c.trainer, artifactHash: sub.artifactHash, wmCommit: sub.wmCommit, duplicate: c.duplicate };
+        }),
+      );
+    },
+
+    async finalEval() {
+      const [status, task] = await Promise.all([
+        read.readContract({ address: taskRegistry, abi: taskRegistryAbi, functionName: 'finalEvalStatus', args: [taskId] }),
+        read.readContract({ address: taskRegistry, abi: taskRegistryAbi, functionName: 'getTask', args: [taskId] }),
+      ]);
+      const name = FINAL_EVAL_STATES[status] ?? 'None';
+      return { status: name, hash: name === 'Revealed' ? task.finalEvalHash : null };
+    },
+
+    join: (role, amount, sigma, keyCommit) =>
+      write(() => joinTask(ctx, { taskId, role: role === 'Trainer' ? 'trainer' : 'validator', amount, sigma, ...(role === 'Trainer' ? { keyCommit } : {}) })),
+
+    sealSubmission: (p) => {
+      agree('seal commitment', p.commitment, sealCommitment(taskId, BigInt(p.epoch), account, p.artifactHash, p.wmCommit, p.salt));
+      return write(() => sealSubmission(ctx, { taskId, epoch: p.epoch, artifactHash: p.artifactHash, wmCommit: p.wmCommit, salt: p.salt }));
+    },
+
+    revealSubmission: (p) => write(() => revealSubmission(ctx, { taskId, artifactHash: p.artifactHash, wmCommit: p.wmCommit, salt: p.salt })),
+
+    commitScores: (p) => {
+      agree('score commitment', p.commitment, scoresCommitment(taskId, BigInt(p.epoch), account, packScores(p.scores), p.salt));
+      return write(() => commitScores(ctx, { taskId, epoch: p.epoch, scores: p.scores, salt: p.salt }));
+    },
+
+    revealScores: (p) => write(() => revealScores(ctx, { taskId, scores: p.scores, salt: p.salt })),
+  };
+}

@@ -1,0 +1,54 @@
+// Role agents: the automation inside the Train and Validate pages (docs/app.md, "Agents").
+export { ZERO32, AgentError, formatTime, type AgentScope, type AgentErrorCode, type ChainRole, type Note, type NoteLevel } from './common.ts';
+export {
+  initialTrainerState,
+  trainerStep,
+  trainerRecord,
+  trainerCommand,
+  trainerReads,
+  sealReserve,
+  DEFAULT_TRAINER_CONFIG,
+  type TrainerState,
+  type TrainerObservation,
+  type TrainerAction,
+  type TrainerOutcome,
+  type TrainerCommand,
+  type TrainerConfig,
+  type TrainerPhase,
+  type TrainerEpochRecord,
+  type Candidate,
+  type SealRecord,
+} from './trainer/machine.ts';
+export {
+  initialValidatorState,
+  validatorStep,
+  validatorRecord,
+  validatorCommand,
+  validatorReads,
+  columnProgress,
+  epochDataHash,
+  resultKey,
+  DEFAULT_VALIDATOR_CONFIG,
+  type ValidatorState,
+  type ValidatorObservation,
+  type ValidatorAction,
+  type ValidatorOutcome,
+  type ValidatorCommand,
+  type ValidatorConfig,
+  type ValidatorPhase,
+  type ValidatorEpochRecord,
+  type ColumnView,
+  type ColumnProgress,
+  type ScoreResult,
+  type ScoreCheck,
+} from './validator/machine.ts';
+export { PortError, type ChainPort, type StorePort, type MlPort, type TaskInfo, type PoolView, type TrainRequest, type TrainResult, type EvalRequest, type EvalScore } from './ports.ts';
+export { openAgentStore, openAgentDatabase, agentStoreOn, scopeKey, AGENT_DB_NAME, type AgentStore } from './store.ts';
+export { keyStoreOn, ensureTaskKey, exportTaskKey, importTaskKey, keyCommitHex, type KeyStore, type KeyRef, type ImportOptions } from './keys.ts';
+export { checkSubmission, inspectCandidate, weightsWmCommit, expectedArtifactBytes, type SubmissionVerdict, type CandidateReport } from './artifact-checks.ts';
+export { AgentRunner, type MachineDriver, type RunnerEvent, type RunnerOptions } from './runner.ts';
+export { TrainerAgent, trainerRunId, taskFingerprint, type TrainerAgentEnv, type TrainerEvent } from './trainer/agent.ts';
+export { ValidatorAgent, type ValidatorAgentEnv, type ValidatorEvent } from './validator/agent.ts';
+export { actionsChainPort, chainPortError } from './adapters/chain.ts';
+export { casStorePort, storePortError } from './adapters/store.ts';
+export { mlPort, mlPortError, type MlPortOptions, type TrainerHandle, type EvaluatorHandle } from './adapters/ml.ts';

@@ -79,7 +79,7 @@ export interface TrainResult {
   status: 'completed' | 'stopped' | 'cancelled';
   reason?: string;
   step: number;
-  /** Training epochs done. */
+  /** The training epoch the run ended in (0-based, as checkpoints count it). */
   epoch: number;
   /** Training epochs the run was planned for. */
   plannedEpochs: number;

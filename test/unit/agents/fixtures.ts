@@ -38,7 +38,7 @@ export const hex32 = (n: number | bigint): Hex => `0x${BigInt(n).toString(16).pa
 export const KEY_COMMIT = hex32(0xabc);
 
 export function candidate(n: number, over: Partial<Candidate> = {}): Omit<Candidate, 'at'> {
-  return { artifactHash: hex32(0xa000 + n), wmCommit: hex32(0xb000 + n), wrong: 1, maxErr: 8, sealable: true, step: 100 * n, trainedEpochs: n, ...over };
+  return { artifactHash: hex32(0xa000 + n), wmCommit: hex32(0xb000 + n), wrong: 1, maxErr: 8, sealable: true, step: 100 * n, trainingEpoch: n, ...over };
 }
 
 let entropyCounter = 1;

@@ -36,6 +36,9 @@ export interface MlPortOptions {
   train?: { readEvery?: number; checkpointEvery?: number; maxSteps?: number };
 }
 
+// The data sources compare bare lowercase hex; the chain gives 0x-prefixed bytes32.
+const bare = (h: Hex) => h.slice(2).toLowerCase();
+
 /** Errors that the same job will hit again: a wrong spec or dataset, not a network hiccup. */
 export function mlPortError(error: unknown): unknown {
   if (error instanceof TrainJobError || error instanceof EvalJobError || error instanceof SpecError) {
@@ -59,7 +62,7 @@ export function mlPort(o: MlPortOptions): MlPort {
             specBytes: o.specBytes,
             expectedSpecHash: hash,
             dataUrl: o.dataUrl(o.trainData),
-            expectedDataHash: o.trainData,
+            expectedDataHash: bare(o.trainData),
             seed: req.seed,
             ...(req.epochs !== null ? { overrides: { epochs: req.epochs } } : {}),
             watermark: { keyBits: req.watermark.keyBits, owner: req.watermark.owner },
@@ -106,7 +109,7 @@ export function mlPort(o: MlPortOptions): MlPort {
             artifact: req.artifact,
             expectedArtifactHash: req.artifactHash,
             dataUrl: o.dataUrl(req.dataHash),
-            expectedDataHash: req.dataHash,
+            expectedDataHash: bare(req.dataHash),
             ...(o.evalBackend ? { backend: o.evalBackend } : {}),
           },
           { onProgress: (done, total) => events.onProgress?.(done, total) },

@@ -232,7 +232,7 @@ export class TrainerAgent {
               status: result.status,
               ...(result.reason !== undefined ? { reason: result.reason } : {}),
               plannedEpochs: result.plannedEpochs,
-              candidate: { ...report, step: result.step, trainedEpochs: result.epoch },
+              candidate: { ...report, step: result.step, trainingEpoch: result.epoch },
               at: this.runner.lastObservedAt,
             };
           },

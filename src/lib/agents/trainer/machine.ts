@@ -61,8 +61,8 @@ export interface Candidate {
   /** 2 * wrong <= maxErr: the margin SPEC section 6 requires before sealing. */
   sealable: boolean;
   step: number;
-  /** Training epochs done (the ML epoch, not the task's). */
-  trainedEpochs: number;
+  /** The training epoch (ML, not the task's) the run ended in, 0-based, as checkpoints count it. */
+  trainingEpoch: number;
   at: bigint;
 }
 

@@ -114,6 +114,9 @@ function fromDecoded(errorName: string, args: readonly unknown[], functionName: 
   if (errorName === 'Error' && typeof args[0] === 'string') {
     return { code: 'reverted-unknown', sentence: `The contract refused: ${args[0]}.`, errorName, args };
   }
+  if (errorName === 'Panic') {
+    return { code: 'reverted-unknown', sentence: `The contract failed an internal check (panic code ${String(args[0])}).`, errorName, args };
+  }
   return { code: 'reverted-unknown', sentence: `The contract refused (${errorName}).`, errorName, args };
 }
 

@@ -33,7 +33,8 @@ type Sentence = (args: readonly unknown[], ctx: ErrorContext) => string;
 /** Unix seconds as "2026-05-01 12:00:00 UTC": chain time, so no local time zone guesswork. */
 export function formatChainTime(seconds: unknown): string {
   const n = Number(seconds);
-  if (!Number.isFinite(n)) return String(seconds);
+  // Beyond what a Date holds (year 275760), say the number rather than throw.
+  if (!Number.isFinite(n) || Math.abs(n) > 8.64e12) return `time ${String(seconds)}`;
   return `${new Date(n * 1000).toISOString().replace('T', ' ').slice(0, 19)} UTC`;
 }
 

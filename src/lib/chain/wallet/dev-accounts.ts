@@ -63,9 +63,16 @@ let bip32: Promise<typeof import('viem/accounts')> | undefined;
 // Loaded on first use: the mnemonic code (bip39 word list) stays out of a production page.
 const accountsModule = () => (bip32 ??= import('viem/accounts'));
 
-export async function devAccountAt(index: number): Promise<HDAccount> {
-  const { mnemonicToAccount } = await accountsModule();
-  return mnemonicToAccount(ANVIL_MNEMONIC, { addressIndex: index });
+const derived = new Map<number, Promise<HDAccount>>();
+
+/** Account `index` of the anvil mnemonic (derived once: the seed stretch costs ~0.1 s). */
+export function devAccountAt(index: number): Promise<HDAccount> {
+  let account = derived.get(index);
+  if (!account) {
+    account = accountsModule().then(({ mnemonicToAccount }) => mnemonicToAccount(ANVIL_MNEMONIC, { addressIndex: index }));
+    derived.set(index, account);
+  }
+  return account;
 }
 
 devAccounts.type = 'devAccounts' as const;

@@ -17,6 +17,10 @@ import { appRpcUrls } from './chain.ts';
 
 export const WALLETCONNECT_CONNECTOR_ID = 'walletConnect';
 
+// Event listeners of EIP-1193 providers take whatever the event carries.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Listener = (...args: any[]) => void;
+
 /** The part of EthereumProvider this connector uses (so a test can stand in for the relay). */
 export interface WcProvider {
   accounts: string[];
@@ -26,8 +30,8 @@ export interface WcProvider {
   enable(): Promise<string[]>;
   disconnect(): Promise<void>;
   request<T = unknown>(args: { method: string; params?: unknown }): Promise<T>;
-  on(event: string, listener: (...args: never[]) => void): unknown;
-  removeListener(event: string, listener: (...args: never[]) => void): unknown;
+  on(event: string, listener: Listener): unknown;
+  removeListener(event: string, listener: Listener): unknown;
 }
 
 export interface WcInitOptions {
@@ -80,15 +84,22 @@ export function walletConnectConnector(parameters: WalletConnectParameters) {
       for (const l of uriListeners) l(uri);
       config.emitter.emit('message', { type: 'display_uri', data: uri });
     };
-    let listening = false;
+    // Bound once, so the same functions are removed as were added.
+    let handlers: Record<string, Listener> | undefined;
     const listen = (provider: WcProvider, on: boolean) => {
-      if (listening === on) return;
-      listening = on;
-      const method = on ? provider.on.bind(provider) : provider.removeListener.bind(provider);
-      method('accountsChanged', connector.onAccountsChanged.bind(connector) as never);
-      method('chainChanged', connector.onChainChanged.bind(connector) as never);
-      method('disconnect', connector.onDisconnect.bind(connector) as never);
-      method('session_delete', connector.onDisconnect.bind(connector) as never);
+      if (on === (handlers !== undefined)) return;
+      if (on) {
+        handlers = {
+          accountsChanged: connector.onAccountsChanged.bind(connector) as Listener,
+          chainChanged: connector.onChainChanged.bind(connector) as Listener,
+          disconnect: connector.onDisconnect.bind(connector) as Listener,
+          session_delete: connector.onDisconnect.bind(connector) as Listener,
+        };
+        for (const [event, handler] of Object.entries(handlers)) provider.on(event, handler);
+      } else {
+        for (const [event, handler] of Object.entries(handlers!)) provider.removeListener(event, handler);
+        handlers = undefined;
+      }
     };
 
     const connector = {
@@ -100,11 +111,11 @@ export function walletConnectConnector(parameters: WalletConnectParameters) {
         const provider = await this.getProvider();
         try {
           if (!provider.session) {
-            provider.on('display_uri', onDisplayUri as never);
+            provider.on('display_uri', onDisplayUri as Listener);
             try {
               await provider.connect({ optionalChains: chainIds, rpcMap });
             } finally {
-              provider.removeListener('display_uri', onDisplayUri as never);
+              provider.removeListener('display_uri', onDisplayUri as Listener);
               currentUri = undefined;
             }
           }

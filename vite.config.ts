@@ -30,6 +30,10 @@ export default defineConfig({
       '@tensorflow/tfjs-backend-webgl',
       '@tensorflow/tfjs-backend-webgpu',
       'comlink',
+      // The app shell's chain client: found only after the first page loads, it would otherwise
+      // trigger a re-optimization and a reload under a running page (and a browser test).
+      'viem',
+      'viem/actions',
     ],
   },
 });

@@ -131,7 +131,9 @@ async function main() {
     const sw = readFileSync(join(outDir, 'sw.js'), 'utf8');
     const precached = new Set([...sw.matchAll(/url:"([^"]+)"/g)].map((m) => m[1]!));
     const precacheBytes = files.filter((f) => precached.has(f.path)).reduce((n, f) => n + f.bytes, 0);
-    const heavy = files.filter((f) => f.path.startsWith(`${WORKER_ASSETS}/`) || f.path.startsWith(`assets/${TFJS_CHUNK_PREFIX}`) || f.path.endsWith('.wasm'));
+    const heavy = files.filter(
+      (f) => f.path.startsWith(`${WORKER_ASSETS}/`) || f.path.startsWith(`assets/${TFJS_CHUNK_PREFIX}`) || /\.(wasm|zkey)$/.test(f.path),
+    );
 
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
     const cold: Visit[] = [];
@@ -194,6 +196,14 @@ async function main() {
       'the shell, every page chunk, icons and the manifest. It precaches no tfjs, no wasm and no datasets',
       `(ignored: ${PRECACHE_IGNORES.map((p) => `\`${p}\``).join(', ')}); those are cached on first use.`,
       '',
+      'Requests of the first visit:',
+      '',
+      '| path | type | transferred |',
+      '|---|---|---:|',
+      ...first.transfers
+        .filter((t) => !t.url.startsWith(rpcOrigin))
+        .map((t) => `| \`${new URL(t.url).pathname}\` | ${category(t, rpcOrigin)} | ${kib(t.bytes)} |`),
+      '',
       '## What stays lazy',
       '',
       `JavaScript chunks in the build that the first page did not load: ${lazyJs.length}.`,
@@ -202,9 +212,14 @@ async function main() {
       '|---|---:|',
       ...lazyJs.sort((a, b) => b.bytes - a.bytes).map((f) => `| \`${f.path}\` | ${kib(f.bytes)} |`),
       '',
-      heavy.length === 0
-        ? 'The build has no tfjs or wasm files yet: nothing in the app imports the ML client (`src/lib/ml/client.ts`) so far. When a page does, its workers and their tfjs chunks land in `assets/worker/` and the wasm binaries in `assets/`, and this table lists them.'
-        : `tfjs worker chunks and wasm binaries in the build: ${heavy.length} files, ${kib(heavy.reduce((n, f) => n + f.bytes, 0))}; loaded on the first page: ${heavyLoaded.length === 0 ? 'none' : heavyLoaded.map((f) => f.path).join(', ')}.`,
+      `Heavy files in the build (ML worker and tfjs chunks in \`${WORKER_ASSETS}/\`, wasm binaries, proving keys): ${heavy.length}, ${kib(heavy.reduce((n, f) => n + f.bytes, 0))}. Loaded by the first page: ${heavyLoaded.length === 0 ? 'none' : heavyLoaded.map((f) => f.path).join(', ')}.`,
+      '',
+      ...(heavy.length === 0
+        ? []
+        : ['| file | size |', '|---|---:|', ...heavy.sort((a, b) => b.bytes - a.bytes).slice(0, 15).map((f) => `| \`${f.path}\` | ${kib(f.bytes)} |`), ...(heavy.length > 15 ? [`| ${heavy.length - 15} more | |`] : [])]),
+      ...(heavy.some((f) => f.path.startsWith(`${WORKER_ASSETS}/`))
+        ? []
+        : ['', 'No ML worker chunks yet: no page imports the ML client (`src/lib/ml/client.ts`) so far. When one does, the workers and their tfjs chunks land in `assets/worker/` and are listed here.']),
       '',
       '## Repeat visit (service worker)',
       '',

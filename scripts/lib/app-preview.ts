@@ -17,7 +17,13 @@ export interface BuildEnv {
 }
 
 function run(args: string[], env: BuildEnv, onLine?: (line: string) => void) {
-  const child = spawn(process.execPath, [VITE, ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // NODE_ENV=production: a test runner's NODE_ENV=test would make Vite build a development bundle
+  // (import.meta.env.DEV, and no service worker registration).
+  const child = spawn(process.execPath, [VITE, ...args], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, NODE_ENV: 'production', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   const take = (d: Buffer) => {
     out += d.toString();

@@ -18,6 +18,7 @@ export const PRECACHE_IGNORES = [
   'datasets/**',
   'specs/**',
   'deployments/**',
+  'zk/**',
 ];
 
 export const CACHE_NAMES = {
@@ -26,6 +27,7 @@ export const CACHE_NAMES = {
   specs: 'aiarena-specs',
   lazyAssets: 'aiarena-lazy-assets',
   deployments: 'aiarena-deployments',
+  zk: 'aiarena-zk',
 } as const;
 
 export const MANIFEST: Partial<ManifestOptions> = {
@@ -84,7 +86,7 @@ export function pwaOptions(): Partial<VitePWAOptions> {
           options: { cacheName: CACHE_NAMES.datasets, expiration: { maxEntries: 500 }, cacheableResponse: { statuses: [200] } },
         },
         {
-          urlPattern: ({ url, sameOrigin }) => sameOrigin && /\/(datasets|specs)\/.+\.json$/.test(url.pathname),
+          urlPattern: ({ url, sameOrigin }) => sameOrigin && /\/(datasets|specs|zk)\/.+\.json$/.test(url.pathname),
           handler: 'StaleWhileRevalidate',
           options: { cacheName: CACHE_NAMES.specs, cacheableResponse: { statuses: [200] } },
         },
@@ -93,6 +95,13 @@ export function pwaOptions(): Partial<VitePWAOptions> {
           urlPattern: ({ url, sameOrigin }) => sameOrigin && /\/assets\/.+\.(js|wasm|css)$/.test(url.pathname),
           handler: 'CacheFirst',
           options: { cacheName: CACHE_NAMES.lazyAssets, expiration: { maxEntries: 300 }, cacheableResponse: { statuses: [200] } },
+        },
+        {
+          // The proving artifacts (23 MB) have fixed names, so only a request that names the
+          // version (`?sha256=` from public/zk/manifest.json) is cached; others go to the network.
+          urlPattern: ({ url, sameOrigin }) => sameOrigin && /\/zk\/.+\.(wasm|zkey)$/.test(url.pathname) && url.searchParams.has('sha256'),
+          handler: 'CacheFirst',
+          options: { cacheName: CACHE_NAMES.zk, expiration: { maxEntries: 6 }, cacheableResponse: { statuses: [200] } },
         },
         {
           urlPattern: ({ url, sameOrigin }) => sameOrigin && /\/deployments\/\d+\.json$/.test(url.pathname),

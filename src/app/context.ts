@@ -1,7 +1,7 @@
 // What every page can reach without props: the chain data, the route, toasts, content fetching
 // and the config. Set once by App.svelte.
 import { getContext, setContext } from 'svelte';
-import type { ContentFetcher } from '../lib/chain/reads/content.ts';
+import type { ContentFetcher } from '../lib/chain/reads/gateway.ts';
 import type { ChainData } from './chain-data.svelte.ts';
 import type { AppConfig } from './config.ts';
 import type { PwaState } from './pwa.svelte.ts';

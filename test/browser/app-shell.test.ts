@@ -158,18 +158,18 @@ describe('phone', () => {
       await page.goto(`${h.base}/`);
       await page.locator('tr[data-task="1"]').waitFor({ timeout: 30_000 });
       const o1 = await horizontalOverflow(page);
-      expect(o1.scroll).toBeLessThanOrEqual(o1.client);
+      expect(o1.scroll, o1.culprits.join('; ')).toBeLessThanOrEqual(o1.client);
       const nav = await page.getByRole('navigation', { name: 'Main' }).boundingBox();
       expect(nav!.y + nav!.height).toBeCloseTo(844, 0);
       await screenshot(page, 'explore-phone');
       await page.goto(`${h.base}/#/tasks/1`);
       await page.getByRole('heading', { name: 'Model: digits-mlp' }).waitFor({ timeout: 30_000 });
       const o2 = await horizontalOverflow(page);
-      expect(o2.scroll).toBeLessThanOrEqual(o2.client);
+      expect(o2.scroll, o2.culprits.join('; ')).toBeLessThanOrEqual(o2.client);
       await screenshot(page, 'task-phone');
       await page.setViewportSize({ width: 360, height: 740 });
       const o3 = await horizontalOverflow(page);
-      expect(o3.scroll).toBeLessThanOrEqual(o3.client);
+      expect(o3.scroll, o3.culprits.join('; ')).toBeLessThanOrEqual(o3.client);
     } finally {
       await page.close();
     }

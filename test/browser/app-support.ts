@@ -82,7 +82,15 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   return path;
 }
 
-/** Whether the page scrolls sideways (it must not, down to 360 px). */
-export function horizontalOverflow(page: Page): Promise<{ scroll: number; client: number }> {
-  return page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
+/** How wide the page scrolls against the viewport (it must not scroll sideways, down to 360 px). */
+export function horizontalOverflow(page: Page): Promise<{ scroll: number; client: number; culprits: string[] }> {
+  return page.evaluate(() => {
+    const client = document.documentElement.clientWidth;
+    // The outermost elements sticking out, to say what to fix when this fails.
+    const culprits = Array.from(document.querySelectorAll('body *'))
+      .filter((el) => el.getBoundingClientRect().right > client + 1 && !(el.parentElement && el.parentElement.getBoundingClientRect().right > client + 1))
+      .slice(0, 5)
+      .map((el) => `${el.tagName.toLowerCase()}.${el.className} (${Math.round(el.getBoundingClientRect().right)} px): ${(el.textContent ?? '').slice(0, 60)}`);
+    return { scroll: document.documentElement.scrollWidth, client, culprits };
+  });
 }

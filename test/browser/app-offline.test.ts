@@ -1,0 +1,125 @@
+// The production build (vite build + vite preview) in headless Chromium: the service worker
+// installs and precaches the shell but no tfjs or wasm; with the network off a reload still
+// renders the shell from the service worker, with a clear offline notice and the last saved
+// chain data; with the RPC down (network on) the saved data is shown marked stale.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../scripts/lib/anvil.ts';
+import { buildApp, startPreview, type Preview } from '../../scripts/lib/app-preview.ts';
+import { horizontalOverflow, screenshot, startAppWorld, type AppWorld } from './app-support.ts';
+import { CHROMIUM, CHROMIUM_ARGS, chromiumAvailable } from './harness.ts';
+
+let world: AppWorld;
+let preview: Preview;
+let context: BrowserContext;
+let page: Page;
+const work = mkdtempSync(join(tmpdir(), 'aiarena-app-offline-'));
+const outDir = join(work, 'dist');
+
+beforeAll(async () => {
+  if (!chromiumAvailable()) throw new Error('Debian chromium is needed for the browser tests: apt-get install chromium');
+  world = await startAppWorld();
+  await buildApp(outDir, world.env);
+  preview = await startPreview(outDir, await freePort(), world.env);
+  context = await chromium.launchPersistentContext(join(work, 'profile'), { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  page = await context.newPage();
+  page.on('pageerror', (e) => console.error(`[page error] ${e.message}`));
+}, 240_000);
+
+afterAll(async () => {
+  await context?.close();
+  await preview?.close();
+  await world?.close();
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe('service worker', () => {
+  it('precaches the shell and nothing heavy', () => {
+    const sw = readFileSync(join(outDir, 'sw.js'), 'utf8');
+    const urls = [...sw.matchAll(/url:"([^"]+)"/g)].map((m) => m[1]!);
+    expect(urls).toContain('index.html');
+    expect(urls).toContain('manifest.webmanifest');
+    expect(urls).toContain('icons/maskable-512.png');
+    const html = readFileSync(join(outDir, 'index.html'), 'utf8');
+    for (const [, src] of html.matchAll(/(?:src|href)="\/([^"]+\.(?:js|css))"/g)) expect(urls, src).toContain(src);
+    expect(urls.filter((u) => /\.wasm$|^assets\/worker\/|^assets\/tfjs-|^datasets\/|^deployments\//.test(u))).toEqual([]);
+    const manifest = JSON.parse(readFileSync(join(outDir, 'manifest.webmanifest'), 'utf8'));
+    expect(manifest).toMatchObject({ name: 'AIArena', display: 'standalone', start_url: './' });
+    expect(manifest.icons.filter((i: { purpose: string }) => i.purpose === 'maskable').map((i: { sizes: string }) => i.sizes)).toEqual(['192x192', '512x512']);
+  });
+
+  it('installs, and the built app shows the task', async () => {
+    await page.goto(preview.url);
+    await page.locator('tr[data-task="1"]').waitFor({ timeout: 30_000 });
+    expect(await page.evaluate(async () => Boolean((await navigator.serviceWorker.ready).active))).toBe(true);
+    expect(await page.locator('link[rel="manifest"]').count()).toBe(1);
+    // The first good snapshot is saved at once.
+    await expect
+      .poll(
+        () =>
+          page.evaluate(
+            () =>
+              new Promise<boolean>((resolve) => {
+                const req = indexedDB.open('aiarena-app');
+                req.onsuccess = () => {
+                  const db = req.result;
+                  if (!db.objectStoreNames.contains('snapshots')) return resolve(false);
+                  const get = db.transaction('snapshots').objectStore('snapshots').get(31337);
+                  get.onsuccess = () => resolve(Boolean(get.result?.tasks?.length));
+                  get.onerror = () => resolve(false);
+                };
+                req.onerror = () => resolve(false);
+              }),
+          ),
+        { timeout: 15_000 },
+      )
+      .toBe(true);
+  });
+});
+
+describe('offline', () => {
+  it('reloads without network into the shell, with an offline notice and the saved data', async () => {
+    await context.setOffline(true);
+    try {
+      const res = await page.reload();
+      expect(res?.fromServiceWorker()).toBe(true);
+      await page.getByRole('heading', { name: 'You are offline' }).waitFor({ timeout: 15_000 });
+      expect(await page.getByRole('heading', { name: 'Explore tasks' }).count()).toBe(1);
+      const notice = await page.locator('.notice.offline').innerText();
+      expect(notice).toMatch(/Showing the data saved at .+ \(.+, block \d+\)/);
+      expect(await page.locator('header .status').innerText()).toContain('Offline');
+      const row = page.locator('tr[data-task="1"]');
+      await row.waitFor();
+      expect(await row.locator('[data-testid="trainers"] .v').innerText()).toBe('3');
+      expect(await row.locator('[data-testid="validation-submissions"] .v').innerText()).toBe('4');
+      await screenshot(page, 'offline-explore');
+      // Another page of the app comes from the precache too.
+      await page.goto(`${preview.url}#/tasks/1`);
+      await page.getByRole('table', { name: /Epoch 1 leaderboard/ }).waitFor({ timeout: 15_000 });
+      await page.setViewportSize({ width: 390, height: 844 });
+      const o = await horizontalOverflow(page);
+      expect(o.scroll, o.culprits.join('; ')).toBeLessThanOrEqual(o.client);
+      await screenshot(page, 'offline-task-phone');
+    } finally {
+      await context.setOffline(false);
+    }
+  });
+
+  it('marks the saved data stale while the RPC cannot be reached', async () => {
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.route(`${world.driver.anvil.url}/**`, (route) => route.abort('connectionrefused'));
+    try {
+      await page.goto(`${preview.url}#/`);
+      await page.getByRole('heading', { name: 'Showing saved data: the chain cannot be read right now' }).waitFor({ timeout: 20_000 });
+      expect(await page.locator('header .status').innerText()).toContain('Chain unreachable');
+      expect(await page.locator('tr[data-task="1"] [data-testid="trainers"] .v').innerText()).toBe('3');
+    } finally {
+      await page.unroute(`${world.driver.anvil.url}/**`);
+    }
+    await page.getByRole('heading', { name: /Showing saved data/ }).waitFor({ state: 'detached', timeout: 20_000 });
+    expect(await page.locator('header .status').innerText()).toMatch(/Chain 31337 · block \d+/);
+  });
+});

@@ -10,6 +10,8 @@ export interface WatermarkVectorJson {
   name: string;
   params: { T: number; N: number; WB: number; scale: number; maxErr: number };
   owner: string;
+  /** The owner's first T bits, most significant first, as '0'/'1' characters. */
+  ownerBits: string;
   key: { bits: string; salt: string };
   q: number[];
   keyCommit: string;

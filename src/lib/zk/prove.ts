@@ -56,9 +56,18 @@ export async function computeWitness(wasm: Uint8Array, input: unknown): Promise<
   try {
     await snarkjs.wtns.calculate(input, { type: 'mem', data: wasm }, wtns);
   } catch (e) {
-    throw new WitnessError(`the circuit rejects these inputs: ${(e as Error).message.split('\n')[0]}`, { cause: e });
+    throw new WitnessError(`the circuit rejects these inputs: ${assertTrace((e as Error).message)}`, { cause: e });
   }
   return wtns.data!;
+}
+
+/** circom's "Error in template Num2Bits_297 line: 38" lines as "Num2Bits line 38 < ErrorsAtMost line 66 < ...". */
+function assertTrace(message: string): string {
+  const frames = [...message.matchAll(/Error in template (\w+?)_\d+ line: (\d+)/g)].map((m) => `${m[1]} line ${m[2]}`);
+  // The runtime repeats the trace; keep the first copy.
+  const repeat = frames.indexOf(frames[0]!, 1);
+  const first = repeat > 0 ? frames.slice(0, repeat) : frames;
+  return first.length > 0 ? `a constraint failed in ${first.join(' < ')}` : message.split('\n')[0]!;
 }
 
 export async function proveOwnership(artifacts: ProverArtifacts, prepared: PreparedProof, options: ProveOptions = {}): Promise<OwnershipProof> {

@@ -5,36 +5,16 @@ import * as abis from '../../src/lib/chain/abi.generated.ts';
 import { packScores, scoresCommitment, sealCommitment } from '../../src/lib/chain/commitments.ts';
 import { epochStart, type Schedule } from '../../src/lib/chain/schedule.ts';
 import { DEFAULT_REWARD_PARAMS, DEFAULT_WINDOWS } from '../../src/lib/chain/task-defaults.ts';
+import { FAUCET_LIMIT } from '../../src/lib/chain/actions/faucet.ts';
+import { Role, type TaskParamsInput } from '../../src/lib/chain/actions/task-params.ts';
 import type { Driver } from './driver.ts';
 
 const WAD = 10n ** 18n;
 const MAX_UINT = 2n ** 256n - 1n;
-const FAUCET_LIMIT = 1_000_000n * WAD;
 const ZERO32 = `0x${'0'.repeat(64)}` as Hex;
 
-export const Role = { Trainer: 1, Validator: 2 } as const;
-
-/** The TaskParams struct createTask takes, with defaults a test can override. */
-export interface TaskParamsInput {
-  modelSpec: Hex;
-  trainData: Hex;
-  evalData: Hex;
-  finalEvalCommit: Hex;
-  startTime: bigint;
-  epochLength: number;
-  reviewPeriod: number;
-  submissionEpochs: number;
-  finalEpochs: number;
-  challengeEpochs: number;
-  sealEnd: number;
-  revealEnd: number;
-  commitEnd: number;
-  finalCommitEnd: number;
-  rewardPerEpoch: bigint;
-  reward: { gamma: bigint; q: bigint; alphaT: bigint; alphaV: bigint; lambdaV: bigint };
-  stakeRules: { minTrainerStake: bigint; minValidatorStake: bigint; maxTrainers: number; maxValidators: number; sigmaCooldown: number };
-  challenge: { bond: bigint; responseTime: number; slashBps: number };
-}
+// The struct and the Role enum are the app's (src/lib/chain/actions): one definition for both.
+export { Role, type TaskParamsInput } from '../../src/lib/chain/actions/task-params.ts';
 
 export function defaultTaskParams(startTime: bigint, overrides: Partial<TaskParamsInput> = {}): TaskParamsInput {
   return {

@@ -14,6 +14,7 @@ import { CHROMIUM, CHROMIUM_ARGS, chromiumAvailable } from './harness.ts';
 
 let world: AppWorld;
 let preview: Preview;
+let port: number;
 let context: BrowserContext;
 let page: Page;
 const work = mkdtempSync(join(tmpdir(), 'aiarena-app-offline-'));
@@ -23,7 +24,8 @@ beforeAll(async () => {
   if (!chromiumAvailable()) throw new Error('Debian chromium is needed for the browser tests: apt-get install chromium');
   world = await startAppWorld();
   await buildApp(outDir, world.env);
-  preview = await startPreview(outDir, await freePort(), world.env);
+  port = await freePort();
+  preview = await startPreview(outDir, port, world.env);
   context = await chromium.launchPersistentContext(join(work, 'profile'), { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
   page = await context.newPage();
   page.on('pageerror', (e) => console.error(`[page error] ${e.message}`));
@@ -121,5 +123,27 @@ describe('offline', () => {
     }
     await page.getByRole('heading', { name: /Showing saved data/ }).waitFor({ state: 'detached', timeout: 20_000 });
     expect(await page.locator('header .status').innerText()).toMatch(/Chain 31337 · block \d+/);
+  });
+});
+
+describe('update', () => {
+  it('offers a newly deployed version and switches to it when asked', async () => {
+    const before = await page.evaluate(() => document.querySelector<HTMLScriptElement>('script[type="module"]')?.src);
+    await preview.close();
+    // Another build of the app (a different refresh period compiles to different bundle hashes).
+    await buildApp(outDir, { ...world.env, VITE_REFRESH_MS: '1500' });
+    preview = await startPreview(outDir, port, world.env);
+    await page.goto(`${preview.url}#/`);
+    await page.evaluate(async () => {
+      await (await navigator.serviceWorker.getRegistration())?.update();
+    });
+    const prompt = page.getByText('A new version of AIArena is ready.');
+    await prompt.waitFor({ timeout: 30_000 });
+    await screenshot(page, 'update-prompt');
+    await Promise.all([page.waitForEvent('load', { timeout: 30_000 }), page.getByRole('button', { name: 'Reload now' }).click()]);
+    await page.locator('tr[data-task="1"]').waitFor({ timeout: 30_000 });
+    const after = await page.evaluate(() => document.querySelector<HTMLScriptElement>('script[type="module"]')?.src);
+    expect(after).not.toBe(before);
+    expect(await prompt.count()).toBe(0);
   });
 });

@@ -34,6 +34,8 @@ export default defineConfig({
       // trigger a re-optimization and a reload under a running page (and a browser test).
       'viem',
       'viem/actions',
+      // The proving worker (workers/prove.worker.ts).
+      'snarkjs',
     ],
   },
 });

@@ -8,7 +8,7 @@ import { specShapes, type SpecShapes } from '../../ml/spec/shapes.ts';
 import type { ModelSpec } from '../../ml/spec/types.ts';
 import type { ContentFetcher } from './gateway.ts';
 
-export { ContentUnavailable, cidOf, contentUrl, gatewayFetcher, type ContentFetcher } from './gateway.ts';
+export { cidOf, contentUrl, gatewayFetcher, type ContentFetcher } from './gateway.ts';
 
 export interface ModelSpecView {
   spec: ModelSpec;

@@ -52,3 +52,4 @@ export { ValidatorAgent, type ValidatorAgentEnv, type ValidatorEvent } from './v
 export { actionsChainPort, chainPortError } from './adapters/chain.ts';
 export { casStorePort, storePortError } from './adapters/store.ts';
 export { mlPort, mlPortError, type MlPortOptions, type TrainerHandle, type EvaluatorHandle } from './adapters/ml.ts';
+export { webLocks, type TabLock } from './lock.ts';

@@ -119,14 +119,14 @@ export function actionsChainPort(ctx: ActionContext, taskId: bigint): ChainPort 
     join: (role, amount, sigma, keyCommit) =>
       write(() => joinTask(ctx, { taskId, role: role === 'Trainer' ? 'trainer' : 'validator', amount, sigma, ...(role === 'Trainer' ? { keyCommit } : {}) })),
 
-    sealSubmission: (p) => {
+    sealSubmission: async (p) => {
       agree('seal commitment', p.commitment, sealCommitment(taskId, BigInt(p.epoch), account, p.artifactHash, p.wmCommit, p.salt));
       return write(() => sealSubmission(ctx, { taskId, epoch: p.epoch, artifactHash: p.artifactHash, wmCommit: p.wmCommit, salt: p.salt }));
     },
 
     revealSubmission: (p) => write(() => revealSubmission(ctx, { taskId, artifactHash: p.artifactHash, wmCommit: p.wmCommit, salt: p.salt })),
 
-    commitScores: (p) => {
+    commitScores: async (p) => {
       agree('score commitment', p.commitment, scoresCommitment(taskId, BigInt(p.epoch), account, packScores(p.scores), p.salt));
       return write(() => commitScores(ctx, { taskId, epoch: p.epoch, scores: p.scores, salt: p.salt }));
     },

@@ -12,7 +12,8 @@ import { inspectCandidate } from '../artifact-checks.ts';
 import { ensureTaskKey, exportTaskKey, importTaskKey, type KeyRef, type KeyStore } from '../keys.ts';
 import { PortError, type ChainPort, type MlPort, type StorePort, type TaskInfo } from '../ports.ts';
 import { AgentRunner, type MachineDriver, type RunnerEvent } from '../runner.ts';
-import type { AgentStore } from '../store.ts';
+import { scopeKey, type AgentStore } from '../store.ts';
+import { webLocks, type TabLock } from '../lock.ts';
 import {
   DEFAULT_TRAINER_CONFIG,
   initialTrainerState,
@@ -34,6 +35,8 @@ export interface AgentEnvBase {
   store: StorePort;
   ml: MlPort;
   persist: AgentStore;
+  /** Exclusive lock per scope across tabs; default: the browser's Web Locks (none in Node). */
+  lock?: TabLock | null;
   /** Milliseconds between ticks once started. Default 2000. */
   pollMs?: number;
   /** Fills `bytes` with secure random bytes (salts, seeds). Default crypto.getRandomValues. */
@@ -63,6 +66,17 @@ export function entropyFrom(random: (bytes: Uint8Array<ArrayBuffer>) => void): H
   return toHex(b);
 }
 
+/** Takes the scope's tab lock, if locks exist here; throws AgentError 'locked' when another tab holds it. */
+export async function takeLock(env: AgentEnvBase): Promise<(() => void) | null> {
+  const lock = env.lock === undefined ? webLocks() : env.lock;
+  if (lock === null) return null;
+  const release = await lock(`aiarena-agent:${scopeKey(env.scope)}`);
+  if (release === null) {
+    throw new AgentError('locked', `This ${env.scope.role} agent is already running in another tab or window; close it there to run it here.`);
+  }
+  return release;
+}
+
 export function failureOf(action: string, epoch: number | null, error: unknown, at: bigint): ActionFailure {
   const retryable = error instanceof PortError ? error.retryable : !(error instanceof AgentError);
   const message = error instanceof Error ? error.message : String(error);
@@ -73,6 +87,7 @@ export class TrainerAgent {
   private readonly runner: AgentRunner<TrainerState, TrainerObservation, TrainerAction, TrainerOutcome>;
   private readonly listeners = new Set<(e: TrainerEvent) => void>();
   private training: 'idle' | 'running' | 'paused' = 'idle';
+  private release: (() => void) | null = null;
 
   private constructor(
     private readonly env: TrainerAgentEnv,
@@ -138,13 +153,21 @@ export class TrainerAgent {
     }
   }
 
-  start(): void {
+  /**
+   * Starts ticking, holding this scope's tab lock (env.lock, by default the browser's Web Locks):
+   * a second tab automating the same task and account gets an AgentError 'locked'.
+   */
+  async start(): Promise<void> {
+    if (this.runner.isStarted) return;
+    this.release ??= await takeLock(this.env);
     this.runner.start();
   }
 
-  /** Stops ticking (a running training run continues until paused or stopped). */
+  /** Stops ticking and gives the tab lock back (a running training run continues until paused or stopped). */
   stop(): void {
     this.runner.stop();
+    this.release?.();
+    this.release = null;
   }
 
   tick(): Promise<void> {

@@ -10,7 +10,7 @@ import { AgentError, ZERO32 } from '../common.ts';
 import { checkSubmission, expectedArtifactBytes } from '../artifact-checks.ts';
 import { PortError, type TaskInfo } from '../ports.ts';
 import { AgentRunner, type MachineDriver, type RunnerEvent } from '../runner.ts';
-import { entropyFrom, failureOf, taskFingerprint, type AgentEnvBase } from '../trainer/agent.ts';
+import { entropyFrom, failureOf, takeLock, taskFingerprint, type AgentEnvBase } from '../trainer/agent.ts';
 import {
   DEFAULT_VALIDATOR_CONFIG,
   initialValidatorState,
@@ -39,6 +39,7 @@ export class ValidatorAgent {
   private readonly runner: AgentRunner<ValidatorState, ValidatorObservation, ValidatorAction, ValidatorOutcome>;
   private readonly listeners = new Set<(e: ValidatorEvent) => void>();
   private evaluating: string | null = null;
+  private release: (() => void) | null = null;
 
   private constructor(
     private readonly env: ValidatorAgentEnv,
@@ -106,12 +107,21 @@ export class ValidatorAgent {
     }
   }
 
-  start(): void {
+  /**
+   * Starts ticking, holding this scope's tab lock (env.lock, by default the browser's Web Locks):
+   * a second tab automating the same task and account gets an AgentError 'locked'.
+   */
+  async start(): Promise<void> {
+    if (this.runner.isStarted) return;
+    this.release ??= await takeLock(this.env);
     this.runner.start();
   }
 
+  /** Stops ticking and gives the tab lock back. */
   stop(): void {
     this.runner.stop();
+    this.release?.();
+    this.release = null;
   }
 
   tick(): Promise<void> {

@@ -1,0 +1,125 @@
+// The adapters' own logic: which failures are worth another try, the jobs they hand the ML
+// services, and the commitment check before anything is sent. (Their happy paths against the real
+// chain, blob store and ML engine are in test/integration/agents.test.ts.)
+import { readFileSync } from 'node:fs';
+import type { Hex } from 'viem';
+import { describe, expect, it } from 'vitest';
+import { ActionInputError, type ActionContext } from '../../../src/lib/chain/actions/index.ts';
+import { sealCommitment } from '../../../src/lib/chain/commitments.ts';
+import { TxError } from '../../../src/lib/chain/tx/errors.ts';
+import type { EvalJob } from '../../../src/lib/ml/eval/service.ts';
+import { TrainJobError, type TrainJob } from '../../../src/lib/ml/train/service.ts';
+import {
+  BlobNotFoundError,
+  BlobTooLargeError,
+  CasFetchError,
+  CasNetworkError,
+  CidMismatchError,
+  UploadCidMismatchError,
+} from '../../../src/lib/storage/cas/index.ts';
+import { PortError, actionsChainPort, chainPortError, mlPort, mlPortError, storePortError } from '../../../src/lib/agents/index.ts';
+import { REGISTRY, TRAINER, hex32 } from './fixtures.ts';
+
+const retry = (e: unknown) => (e instanceof PortError ? e.retryable : 'passed through');
+
+describe('failure classification', () => {
+  it('chain: reverts, a declined wallet, no gas and a wrong network are final; RPC trouble is retried', () => {
+    expect(retry(chainPortError(new TxError('reverted', 'The task is not in its seal window.', 'WrongWindow')))).toBe(false);
+    expect(retry(chainPortError(new TxError('rejected', 'You declined the request in your wallet.')))).toBe(false);
+    expect(retry(chainPortError(new TxError('insufficient-funds', 'no gas')))).toBe(false);
+    expect(retry(chainPortError(new TxError('rpc-unavailable', 'down')))).toBe(true);
+    expect(retry(chainPortError(new TxError('nonce', 'out of step')))).toBe(true);
+    expect(retry(chainPortError(new ActionInputError('amount', 'amount must be more than zero.')))).toBe(false);
+    const plain = new Error('something else');
+    expect(chainPortError(plain)).toBe(plain);
+    const mapped = chainPortError(new TxError('reverted', 'The task is not in its seal window.', 'WrongWindow')) as PortError;
+    expect([mapped.port, mapped.code, mapped.message]).toEqual(['chain', 'reverted', 'The task is not in its seal window.']);
+  });
+
+  it('store: not found yet, network and a lying gateway are retried; too large or a bad upload endpoint are final', () => {
+    const net = new CasNetworkError('http://gw', 'refused');
+    const big = new BlobTooLargeError('http://gw', 10, 11);
+    expect(retry(storePortError(new BlobNotFoundError('bafk', [])))).toBe(true);
+    expect(retry(storePortError(new CasFetchError('bafk', [net])))).toBe(true);
+    expect(retry(storePortError(new CidMismatchError('http://gw', 'bafka', 'bafkb', 3)))).toBe(true);
+    expect(retry(storePortError(new CasFetchError('bafk', [big, big])))).toBe(false);
+    expect(retry(storePortError(new CasFetchError('bafk', [big, net])))).toBe(true);
+    expect(retry(storePortError(big))).toBe(false);
+    expect(retry(storePortError(new UploadCidMismatchError('http://store', 'bafka', 'bafkb')))).toBe(false);
+  });
+
+  it('ml: a job the services refuse is final; anything else passes through (retried)', () => {
+    expect(retry(mlPortError(new TrainJobError('the model spec hashes to x, the task names y')))).toBe(false);
+    const other = new Error('worker crashed');
+    expect(mlPortError(other)).toBe(other);
+  });
+});
+
+describe('mlPort', () => {
+  const specBytes = new Uint8Array(readFileSync(new URL('../../../public/specs/digits-mlp.json', import.meta.url)));
+  const TRAIN = hex32(0x7a1);
+  const EVAL = `0x${'AB'.repeat(32)}` as Hex;
+
+  it('hands the services hash-checked jobs (bare lowercase hashes, the dataset folder by hash) and maps stop to cancel', async () => {
+    const jobs: TrainJob[] = [];
+    const evals: EvalJob[] = [];
+    const cancels: (string | undefined)[] = [];
+    const port = mlPort({
+      trainer: {
+        train: async (job) => {
+          jobs.push(job);
+          return { status: 'completed', runId: job.runId, step: 82, epoch: 1, backend: 'wasm', specHash: '', artifact: new Uint8Array(4), artifactHash: hex32(9), last: null, deviceLosses: 0 };
+        },
+        pause: () => undefined,
+        resume: () => undefined,
+        cancel: (r) => void cancels.push(r),
+      },
+      evaluator: {
+        evaluate: async (job) => {
+          evals.push(job);
+          return { score: 0.9, loss: 0.3, accuracy: 0.9, samples: 250, backend: 'wasm', specHash: '', dataHash: '', artifactHash: hex32(9) };
+        },
+      },
+      specBytes,
+      trainData: TRAIN,
+      dataUrl: (h) => `http://data/${h}`,
+      evalBackend: 'wasm',
+      train: { maxSteps: 5 },
+    });
+    const keyBits = new Uint8Array(64 * 128);
+    const r = await port.train({ runId: 'run', seed: 3, epochs: null, backend: 'auto', watermark: { keyBits, owner: TRAINER } });
+    expect(r).toMatchObject({ status: 'completed', step: 82, plannedEpochs: 30, artifactHash: hex32(9) });
+    expect(jobs[0]).toMatchObject({ runId: 'run', seed: 3, dataUrl: `http://data/${TRAIN}`, expectedDataHash: TRAIN.slice(2), backend: 'auto', maxSteps: 5 });
+    expect(jobs[0]!.overrides).toBeUndefined();
+    expect(jobs[0]!.expectedSpecHash).toMatch(/^[0-9a-f]{64}$/);
+    await port.train({ runId: 'run', seed: 3, epochs: 4, backend: 'wasm', watermark: { keyBits, owner: TRAINER } });
+    expect(jobs[1]!.overrides).toEqual({ epochs: 4 });
+    await port.stop('snapshot');
+    expect(cancels).toEqual(['snapshot']);
+    const score = await port.evaluate({ artifact: new Uint8Array(4), artifactHash: hex32(9), dataHash: EVAL });
+    expect(score).toEqual({ score: 0.9, loss: 0.3, accuracy: 0.9, samples: 250 });
+    expect(evals[0]).toMatchObject({ expectedArtifactHash: hex32(9), dataUrl: `http://data/${EVAL}`, expectedDataHash: 'ab'.repeat(32), backend: 'wasm' });
+  });
+});
+
+describe('actionsChainPort', () => {
+  it('refuses to send a seal or score commitment other than the one the agent stored', async () => {
+    let sent = 0;
+    const ctx = {
+      publicClient: {},
+      deployment: { chainId: 31337, contracts: { taskRegistry: REGISTRY, submissionBook: REGISTRY, stakeManager: REGISTRY, token: REGISTRY, rewardEngine: REGISTRY } },
+      wallet: { account: { address: TRAINER } },
+      send: async () => {
+        sent += 1;
+        throw new Error('must not be reached');
+      },
+    } as unknown as ActionContext;
+    const port = actionsChainPort(ctx, 7n);
+    const p = { epoch: 1, artifactHash: hex32(1), wmCommit: hex32(2), salt: hex32(3) };
+    // Committed for epoch 0, asked to seal in epoch 1: refused before anything is sent.
+    const stored = sealCommitment(7n, 0n, TRAINER, p.artifactHash, p.wmCommit, p.salt);
+    await expect(port.sealSubmission({ ...p, commitment: stored })).rejects.toMatchObject({ code: 'commitment-mismatch', retryable: false });
+    await expect(port.commitScores({ epoch: 1, commitment: hex32(4), scores: [1, 2], salt: hex32(3) })).rejects.toMatchObject({ code: 'commitment-mismatch' });
+    expect(sent).toBe(0);
+  });
+});

@@ -160,6 +160,32 @@ describe('transaction tracker on anvil', () => {
     expect(t.get(pending!.id)!.error).toBe('Another transaction with the same nonce was mined instead of this one.');
   });
 
+  it('follows a speed-up: the same call under a new hash keeps the action', async () => {
+    factory = new IDBFactory();
+    await test.setAutomine(false);
+    const t = await tracker();
+    const sending = faucet({ ...user, send: t.sender(user.wallet) }, { amount: 3n * WAD });
+    const [pending] = await until(t, (rs) => rs[0]?.status === 'pending' && rs[0].slot !== undefined);
+    const slot = pending!.slot!;
+    // What a wallet's "speed up" sends: the same transaction with higher fees.
+    const block = await user.publicClient.getBlock();
+    const fee = (block.baseFeePerGas ?? 1_000_000_000n) * 4n + 10n ** 10n;
+    const faster = await user.wallet.sendTransaction({
+      account: user.wallet.account,
+      chain: user.wallet.chain,
+      to: slot.to!,
+      data: slot.input!,
+      value: slot.value ?? 0n,
+      nonce: slot.nonce,
+      maxFeePerGas: fee,
+      maxPriorityFeePerGas: fee / 2n,
+    });
+    await test.mine({ blocks: 1 });
+    const receipt = await sending.then(() => t.get(pending!.id)!);
+    expect(receipt).toMatchObject({ status: 'confirmed', hash: faster, replacedBy: faster });
+    expect(faster).not.toBe(pending!.hash);
+  });
+
   it('records a transaction that reverts when mined, with the decoded reason', async () => {
     factory = new IDBFactory();
     const t = await tracker();

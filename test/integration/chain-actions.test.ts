@@ -8,6 +8,8 @@ import { keccak256, toFunctionSelector, toHex, type Hex } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { arenaTokenAbi, stakeManagerAbi, taskRegistryAbi } from '../../src/lib/chain/abi.generated.ts';
 import {
+  addStake,
+  advanceTo,
   advanceToEpoch,
   advanceToWindow,
   claimDelegationRewards,
@@ -27,6 +29,11 @@ import {
   revealScores,
   revealSubmission,
   sealSubmission,
+  setSigma,
+  undelegate,
+  objectToTask,
+  withdrawObjection,
+  withdrawRemainder,
   withdrawDelegation,
   withdrawStake,
   type ActionContext,
@@ -56,8 +63,9 @@ const near = (a: bigint, b: bigint) => {
 describe('chain actions: one full epoch on anvil', () => {
   let env: ArenaEnv;
   let creator: ActionContext, trainerA: ActionContext, trainerB: ActionContext;
-  let validatorA: ActionContext, validatorB: ActionContext, delegator: ActionContext, keeper: ActionContext;
+  let validatorA: ActionContext, validatorB: ActionContext, delegator: ActionContext, keeper: ActionContext, undecided: ActionContext;
   let taskId: bigint;
+  let baseParams: TaskParamsInput;
   const artifacts = { a: keccak256(toHex('model A')), b: keccak256(toHex('model B')) };
   const wm = { a: keccak256(toHex('wm A')), b: keccak256(toHex('wm B')) };
   const salts = { a: randomSalt(), b: randomSalt(), va: randomSalt(), vb: randomSalt() };
@@ -66,9 +74,9 @@ describe('chain actions: one full epoch on anvil', () => {
 
   beforeAll(async () => {
     env = await startArenaEnv();
-    [creator, trainerA, trainerB, validatorA, validatorB, delegator, keeper] = (await Promise.all(
-      [1, 2, 3, 4, 5, 6, 7].map((i) => env.as(i)),
-    )) as ActionContext[] as [ActionContext, ActionContext, ActionContext, ActionContext, ActionContext, ActionContext, ActionContext];
+    [creator, trainerA, trainerB, validatorA, validatorB, delegator, keeper, undecided] = (await Promise.all(
+      [1, 2, 3, 4, 5, 6, 7, 8].map((i) => env.as(i)),
+    )) as ActionContext[] as [ActionContext, ActionContext, ActionContext, ActionContext, ActionContext, ActionContext, ActionContext, ActionContext];
   }, 120_000);
   afterAll(() => env?.stop());
 
@@ -81,7 +89,7 @@ describe('chain actions: one full epoch on anvil', () => {
 
   it('creates a task paying its deposit with a permit (no approve transaction)', async () => {
     const now = (await creator.publicClient.getBlock()).timestamp;
-    const params: TaskParamsInput = {
+    baseParams = {
       modelSpec: keccak256(toHex('spec')),
       trainData: keccak256(toHex('train')),
       evalData: keccak256(toHex('eval')),
@@ -99,7 +107,7 @@ describe('chain actions: one full epoch on anvil', () => {
       challenge: { bond: WAD, responseTime: 3_600, slashBps: 5_000 },
     };
     const nonceBefore = await creator.publicClient.getTransactionCount({ address: creator.wallet.account.address });
-    const created = await createTask(creator, params);
+    const created = await createTask(creator, baseParams);
     taskId = created.taskId;
     expect(taskId).toBe(1n);
     expect(created.deposit).toBe(T(1_000));
@@ -114,10 +122,10 @@ describe('chain actions: one full epoch on anvil', () => {
   it('two trainers and two validators join with permits; a delegator delegates with one', async () => {
     const joinWithPermit = toFunctionSelector(stakeManagerAbi.find((f) => f.type === 'function' && f.name === 'joinWithPermit')!);
     const joins: [ActionContext, 'trainer' | 'validator', bigint, bigint][] = [
-      [trainerA, 'trainer', T(100), WAD / 2n],
+      [trainerA, 'trainer', T(60), WAD / 2n],
       [trainerB, 'trainer', T(300), WAD / 2n],
       [validatorA, 'validator', T(200), WAD / 5n],
-      [validatorB, 'validator', T(100), WAD],
+      [validatorB, 'validator', T(100), 0n],
     ];
     for (const [ctx, role, amount, sigma] of joins) {
       const keyCommit = role === 'trainer' ? keccak256(toHex(`key/${ctx.wallet.account.address}`)) : undefined;
@@ -125,9 +133,26 @@ describe('chain actions: one full epoch on anvil', () => {
       expect(joined.effectiveEpoch).toBe(0n);
       expect(await selectorOf(ctx, joined.receipt.transactionHash)).toBe(joinWithPermit);
     }
+    // More stake with a permit, and a sigma change: both count from epoch 0 (the task has not started).
+    const added = await addStake(trainerA, { taskId, amount: T(40) });
+    expect(added.effectiveEpoch).toBe(0n);
+    expect(await selectorOf(trainerA, added.receipt.transactionHash)).toBe(
+      toFunctionSelector(stakeManagerAbi.find((f) => f.type === 'function' && f.name === 'addStakeWithPermit')!),
+    );
+    expect((await setSigma(validatorB, { taskId, sigma: WAD })).effectiveEpoch).toBe(0n);
+
     const d = await delegate(delegator, { taskId, delegatee: validatorA.wallet.account.address, amount: T(100) });
     expect(d.effectiveEpoch).toBe(0n);
     expect(await balanceOf(delegator)).toBe(T(9_900));
+    // Undelegating before the start pays back at once.
+    await faucet(undecided, { amount: T(50) });
+    await delegate(undecided, { taskId, delegatee: trainerB.wallet.account.address, amount: T(50) });
+    const undone = await undelegate(undecided, { taskId, delegatee: trainerB.wallet.account.address, amount: T(50) });
+    expect(undone.paidBack).toBe(T(50));
+    expect(await balanceOf(undecided)).toBe(T(50));
+    const [position] = await readAccountPositions(undecided, undecided.wallet.account.address);
+    expect(position!.delegations.map((x) => [x.delegatee, x.principal, x.unbonding])).toEqual([[trainerB.wallet.account.address, 0n, 0n]]);
+    expect(await readClaimables(undecided, undecided.wallet.account.address)).toEqual({ rewards: [], withdrawals: [], claimableNow: 0n, withdrawableNow: 0n });
 
     const { trainers, validators } = await readParticipants(creator, taskId);
     expect(trainers.map((t) => [t.account, t.own, t.eligibleFrom])).toEqual([
@@ -299,5 +324,27 @@ describe('chain actions: one full epoch on anvil', () => {
     const after = await readClaimables(delegator, account);
     expect(after.rewards).toEqual([]);
     expect(after.withdrawals).toEqual([]);
+  });
+
+  it('the creator takes back what was not paid; objections lock tokens during a review', async () => {
+    const view = await readTaskView(creator, taskId);
+    const refundable = view.remainder - view.refunded;
+    if (refundable > 0n) expect((await withdrawRemainder(creator, { taskId })).amount).toBe(refundable);
+    const none = await withdrawRemainder(creator, { taskId }).catch((e: unknown) => e);
+    expect((none as TxError).message).toBe('There is nothing to withdraw.');
+    expect(view.paid + refundable).toBeLessThanOrEqual(view.deposit);
+
+    // A second task under review: an objection goes in with an approval (no objectWithPermit).
+    const now = (await creator.publicClient.getBlock()).timestamp;
+    const second = await createTask(creator, { ...baseParams, startTime: now + 500n, reviewPeriod: 100 });
+    const before = await balanceOf(undecided);
+    await objectToTask(undecided, { taskId: second.taskId, amount: T(10) });
+    expect(await balanceOf(undecided)).toBe(before - T(10));
+    const locked = await withdrawObjection(undecided, { taskId: second.taskId }).catch((e: unknown) => e);
+    expect((locked as TxError).errorName).toBe('ObjectionLocked');
+    expect((locked as TxError).message).toMatch(/^Your objection stays locked until the review ends at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\.$/);
+    await advanceTo(creator, env.clock, (await readTaskView(creator, second.taskId)).schedule.reviewEnd);
+    await withdrawObjection(undecided, { taskId: second.taskId });
+    expect(await balanceOf(undecided)).toBe(before);
   });
 });

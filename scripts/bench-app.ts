@@ -87,6 +87,7 @@ function category(t: Transfer, rpcOrigin: string): string {
   if (/\/deployments\/\d+\.json/.test(t.url)) return 'deployments file';
   if (/manifest\.webmanifest$/.test(t.url)) return 'web manifest';
   if (/\/sw\.js$|\/workbox-[\w-]+\.js$/.test(t.url)) return 'service worker';
+  if (/\/favicon\.svg$/.test(t.url)) return 'favicon';
   return t.type;
 }
 
@@ -173,6 +174,7 @@ async function main() {
       `headless Chromium ${chromiumVersion}, ${os.cpus().length} CPU cores (${os.cpus()[0]?.model ?? 'unknown'}), no network throttling.`,
       `Medians of ${RUNS} visits, each in a fresh browser context. Times are milliseconds from navigation start; on a loopback`,
       'server they measure parsing and rendering, not the network (a phone on 4G adds its round trips and bandwidth).',
+      'Transferred = response headers + body as sent (`vite preview` compresses with gzip, as a static host would).',
       '',
       '## First visit (empty cache)',
       '',
@@ -225,7 +227,7 @@ async function main() {
       '',
       `| what | value |`,
       `|---|---:|`,
-      `| responses from the service worker | ${warmFromSw.length} (${kib(warmFromSw.reduce((n, t) => n + t.bytes, 0))} as reported) |`,
+      `| app files answered by the service worker | ${warmFromSw.length} |`,
       `| app files from the network | ${warmNetwork.length} (${kib(warmNetwork.reduce((n, t) => n + t.bytes, 0))}) |`,
       `| DOMContentLoaded (median) | ${ms(median(warm.map((v) => v.domContentLoaded)))} |`,
       `| load (median) | ${ms(median(warm.map((v) => v.load)))} |`,

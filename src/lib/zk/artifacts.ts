@@ -80,7 +80,9 @@ export async function loadArtifacts(
   let loadedBytes = 0;
   options.onProgress?.({ loadedBytes, totalBytes });
   const get = async ([what, f]: [string, ArtifactFile]) => {
-    const url = new URL(f.path, manifestUrl).href;
+    // The version in the URL lets the service worker cache these large fixed-name files safely
+    // (scripts/lib/vite-pwa.ts caches /zk/*.wasm|zkey only with ?sha256=).
+    const url = new URL(`${f.path}?sha256=${f.sha256}`, manifestUrl).href;
     const res = await fetchOk(fetchFn, url, what);
     const bytes = await readBody(res, f.bytes, `${what} (${f.path})`, (n) => {
       loadedBytes += n;

@@ -4,7 +4,7 @@
 // starts a fresh worker and downloads the artifacts again (the HTTP cache usually has them).
 import * as Comlink from 'comlink';
 import type { ProveOutcome, ProveWorkerApi } from '../../../workers/prove.worker.ts';
-import { ProofCancelledError, zkErrorFromJson } from './errors.ts';
+import { ProofCancelledError, ZkError, zkErrorFromJson } from './errors.ts';
 import type { OwnershipProof, ProveProgress } from './prove.ts';
 import type { ProveEvents, ProveJob } from './service.ts';
 
@@ -42,17 +42,22 @@ export function createProver(makeWorker: () => Worker = () => new Worker(new URL
 
   return {
     prove(job, events = {}) {
-      if (running) return Promise.reject(new Error('a proof is already running on this prover; cancel it or wait'));
+      if (running) return Promise.reject(new ZkError('busy', 'a proof is already running on this prover: cancel it or wait for it'));
       const { remote } = connect();
+      const ticket = { reject: (_: Error) => {} };
       return new Promise<OwnershipProof>((resolve, reject) => {
-        running = { reject };
-        const onProgress = (p: ProveProgress) => events.onProgress?.(p);
+        ticket.reject = reject;
+        running = ticket;
+        // Progress already in flight from a cancelled job's worker must not reach the caller.
+        const onProgress = (p: ProveProgress) => {
+          if (running === ticket) events.onProgress?.(p);
+        };
         remote.prove({ ...job, manifestUrl: new URL(job.manifestUrl, globalThis.location?.href).href }, Comlink.proxy({ onProgress })).then(
           (out: ProveOutcome) => (out.ok ? resolve(out.proof) : reject(zkErrorFromJson(out.error))),
           (e: unknown) => reject(e instanceof Error ? e : new Error(String(e))),
         );
       }).finally(() => {
-        running = null;
+        if (running === ticket) running = null;
       });
     },
     cancel(reason) {

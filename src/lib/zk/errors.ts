@@ -10,6 +10,7 @@ export type ZkErrorCode =
   | 'witness'
   | 'local_verify'
   | 'cancelled'
+  | 'busy'
   | 'internal';
 
 export class ZkError extends Error {

@@ -449,6 +449,14 @@ describe('trainer machine: training and the watermark margin (SPEC 6)', () => {
     expect(types(step(s, tobs({ now: 800n })).actions)).toEqual(['train']);
   });
 
+  it('a rejected task: nothing to do, explained', () => {
+    const s = trainerCommand(ready(), { type: 'startTraining' });
+    const r = step(s, tobs({ now: at(0, 5), seals: { 0: noSeal }, schedule: { ...SCHEDULE, rejected: true } }));
+    expect(types(r.actions)).toEqual([]);
+    expect(r.state.training.wanted).toBe(false);
+    expect(notes(r.actions).map((n) => n.key)).toEqual(['rejected']);
+  });
+
   it('training stops when the submission phase ends', () => {
     const s = trainerCommand(initialTrainerState(trainerScope), { type: 'startTraining' });
     const r = step(s, tobs({ now: at(3, 1) }));

@@ -329,6 +329,14 @@ describe('validator machine: joining and roles', () => {
     expect(notes(late.actions)[0]!.key).toBe('staking-closed');
   });
 
+  it('a rejected task: nothing to do, explained', () => {
+    const o = vobs({ now: at(0, 600), columns: { 0: COLS } });
+    const r = step(initialValidatorState(validatorScope), { ...o, schedule: { ...SCHEDULE, rejected: true } });
+    expect(types(r.actions)).toEqual([]);
+    expect(r.state.phase).toBe('over');
+    expect(notes(r.actions).map((n) => n.key)).toEqual(['rejected']);
+  });
+
   it('not eligible yet: explained, nothing evaluated', () => {
     const r = step(initialValidatorState(validatorScope), vobs({ now: at(0, 600), eligibleFrom: 1, columns: { 0: COLS } }));
     expect(types(r.actions)).toEqual([]);

@@ -321,6 +321,12 @@ export function trainerStep(prev: TrainerState, obs: TrainerObservation, config:
 
   reconcile(s, obs, note);
 
+  if (sch.rejected) {
+    s.training.wanted = false;
+    note('rejected', 'info', 'The task was rejected in review: nothing to train or submit. Stakes are withdrawable.');
+    return finish(s, 'submissions-over', now, actions);
+  }
+
   // Who this account is in the task.
   if (role === 'Validator') {
     note('wrong-role', 'error', 'This account is a validator of this task. One address cannot train and validate the same task; use another account to train.');

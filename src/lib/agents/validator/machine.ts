@@ -265,6 +265,10 @@ export function validatorStep(prev: ValidatorState, obs: ValidatorObservation, c
 
   reconcile(s, obs, note);
 
+  if (sch.rejected) {
+    note('rejected', 'info', 'The task was rejected in review: nothing to score. Stakes are withdrawable.');
+    return finish(s, 'over', now, actions);
+  }
   if (role === 'Trainer') {
     note('wrong-role', 'error', 'This account is a trainer of this task. One address cannot train and validate the same task; use another account to validate.');
     return finish(s, 'wrong-role', now, actions);

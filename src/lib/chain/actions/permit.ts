@@ -44,7 +44,9 @@ export function permitDomain(ctx: ReadContext, token: Address = ctx.deployment.c
         ctx.publicClient.readContract({ address: token, abi: arenaTokenAbi, functionName, args } as never) as Promise<T>;
       try {
         await Promise.all([read('DOMAIN_SEPARATOR'), read('nonces', [token])]);
-      } catch {
+      } catch (error) {
+        // An unreachable RPC says nothing about the token: let the caller see it (and not cache it).
+        if (decodeContractError(error).code === 'rpc-unavailable') throw error;
         return null;
       }
       // ERC-5267 tells the domain exactly; older permit tokens use their name and version "1".

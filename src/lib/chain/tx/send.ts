@@ -88,7 +88,8 @@ export async function waitForOutcome(
       return replaced ? { kind: 'mined', receipt, repricedFrom: hash } : { kind: 'mined', receipt };
     },
     {
-      retries: Infinity,
+      // A watcher that can be stopped keeps trying; one that cannot gives up after a few rounds.
+      retries: options.signal ? Infinity : 5,
       baseMs: 500,
       maxMs: 15_000,
       ...options.backoff,

@@ -37,6 +37,7 @@ export class ChainData {
 
   #deps: ChainDataDeps;
   #busy = false;
+  #watched = new Set<bigint>();
   #savedAtMs = 0;
 
   constructor(deps: ChainDataDeps) {
@@ -56,13 +57,25 @@ export class ChainData {
     return s ? chainNow(s.clock, s.seenAtMs, this.nowMs) : null;
   }
 
+  /** Keeps task `id` in the snapshots even when it is older than the newest ones listed. */
+  watch(id: bigint): void {
+    if (this.#watched.has(id)) return;
+    this.#watched.add(id);
+    const s = this.snapshot;
+    if (s && id <= s.taskCount && !s.tasks.some((t) => t.id === id)) void this.refresh();
+  }
+
   /** Reads the chain once; a refresh already running is not doubled. */
   async refresh(): Promise<void> {
     if (this.#busy) return;
     this.#busy = true;
     try {
       const previous = this.snapshot;
-      const next = await loadSnapshot(this.#deps.client, this.#deps.config, { previous, fetchFn: this.#deps.fetchFn });
+      const next = await loadSnapshot(this.#deps.client, this.#deps.config, {
+        previous,
+        fetchFn: this.#deps.fetchFn,
+        alsoTasks: this.#watched,
+      });
       if (next.kind === 'ok') {
         this.snapshot = next;
         this.problem = null;

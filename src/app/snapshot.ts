@@ -6,14 +6,16 @@ import type { ChainClock } from '../lib/chain/chain-time.ts';
 import type { Deployment } from '../lib/chain/deployments.ts';
 import { DeploymentUnavailable, fetchDeployment } from '../lib/chain/fetch-deployment.ts';
 import { emptyEventLog, syncEventLog, type EventLog, type LogClient } from '../lib/chain/reads/event-log.ts';
-import { readTaskIds, readTaskRecord, type TaskRecord } from '../lib/chain/reads/task-record.ts';
+import { readTaskCount, readTaskRecord, taskIdsToRead, type TaskRecord } from '../lib/chain/reads/task-record.ts';
 import type { AppConfig } from './config.ts';
 
 export interface OkSnapshot {
   kind: 'ok';
   deployment: Deployment;
   clock: ChainClock & { blockHash: Hex };
-  /** Newest first. */
+  /** Tasks on chain (ids run 1..taskCount). */
+  taskCount: bigint;
+  /** Newest first, then older tasks a page asked for. */
   tasks: TaskRecord[];
   log: EventLog;
   /** Local time the clock was read, for extrapolating chain time. */
@@ -50,10 +52,12 @@ export interface LoadOptions {
   previous?: Pick<OkSnapshot, 'deployment' | 'log'> | null;
   /** Most tasks listed (newest first). */
   taskLimit?: number;
+  /** Older tasks to read as well (a page showing one of them). */
+  alsoTasks?: Iterable<bigint>;
 }
 
 export async function loadSnapshot(client: SnapshotClient, config: AppConfig, options: LoadOptions = {}): Promise<Snapshot> {
-  const { fetchFn = fetch, now = Date.now, previous = null, taskLimit = 50 } = options;
+  const { fetchFn = fetch, now = Date.now, previous = null, taskLimit = 50, alsoTasks = [] } = options;
   let deployment: Deployment;
   try {
     deployment = await fetchDeployment(config.deploymentUrl, fetchFn);
@@ -81,13 +85,14 @@ export async function loadSnapshot(client: SnapshotClient, config: AppConfig, op
     // A restarted local chain keeps its id but loses the contracts the file points at.
     const code = await client.getCode({ address: deployment.contracts.taskRegistry });
     if (!code || code === '0x') return { kind: 'no-code', chainId, address: deployment.contracts.taskRegistry };
-    const ids = await readTaskIds(client, deployment, taskLimit);
+    const taskCount = await readTaskCount(client, deployment);
+    const ids = taskIdsToRead(taskCount, taskLimit, alsoTasks);
     const prior = previous && sameDeployment(previous.deployment, deployment) ? previous.log : emptyEventLog(deployment.fromBlock);
     const [tasks, log] = await Promise.all([
       Promise.all(ids.map((id) => readTaskRecord(client, deployment, id))),
       syncEventLog(client, deployment.contracts, prior, { number: clock.blockNumber, hash: clock.blockHash }),
     ]);
-    return { kind: 'ok', deployment, clock, tasks, log, seenAtMs };
+    return { kind: 'ok', deployment, clock, taskCount, tasks, log, seenAtMs };
   } catch (e) {
     return { kind: 'error', detail: errorText(e) };
   }

@@ -118,6 +118,8 @@ describe('Task page', () => {
       expect(dist.sort()).toEqual(booked().validatorRows(epoch).map((v) => formatWad(v.distance as bigint)).sort());
     };
     await check(1n);
+    const bar = await page.getByRole('figure', { name: /Distance to consensus, epoch 1/ }).locator('li').first().innerText();
+    expect(bar).toMatch(/0\.\d{4} [\d,]+\.\d+ ARENA/);
     await page.getByLabel('Epoch', { exact: true }).selectOption('0');
     await page.getByRole('table', { name: /Epoch 0 leaderboard/ }).waitFor();
     expect(await page.evaluate(() => location.hash)).toBe('#/tasks/1?epoch=0');
@@ -139,7 +141,7 @@ describe('Task page', () => {
   it('renders the model spec and the datasets fetched by CID', async () => {
     await page.getByRole('heading', { name: 'Model: digits-mlp' }).waitFor({ timeout: 20_000 });
     const spec = await page.locator('section[aria-labelledby="spec-title"]').innerText();
-    expect(spec).toContain('dense, 128 units, relu');
+    expect(spec).toContain('dense, 128 units, relu (hidden)');
     expect(spec).toContain((64 * 128 + 128 + 128 * 10 + 10).toLocaleString('en-US'));
     expect(spec).toMatch(/CID\s+bafkrei[a-z2-7]+/);
     await page.getByRole('heading', { name: 'Training data: digits-train' }).waitFor({ timeout: 20_000 });
@@ -147,6 +149,24 @@ describe('Task page', () => {
     expect(data).toContain('1,297 samples');
     expect(data).toContain('hidden until the final phase');
     await screenshot(page, 'task-desktop');
+  });
+});
+
+describe('addresses', () => {
+  it('says when a task does not exist or an address is wrong', async () => {
+    const page = await h.open('/#/tasks/99');
+    try {
+      await page.getByText('There is no task #99 on chain 31337 (tasks go up to #1).').waitFor({ timeout: 30_000 });
+      await page.goto(`${h.base}/#/tasks/abc`);
+      await page.getByRole('heading', { name: 'Page not found' }).waitFor();
+      expect(await page.locator('main').innerText()).toContain('"abc" is not a task number');
+      await page.goto(`${h.base}/#/tasks/1/train`);
+      await page.getByRole('heading', { name: /Train · Task #1/ }).waitFor();
+      expect(await page.getByRole('link', { name: 'Back to task #1' }).getAttribute('href')).toBe('#/tasks/1');
+      await expect.poll(() => page.title()).toBe('Train · Task #1 · AIArena');
+    } finally {
+      await page.close();
+    }
   });
 });
 

@@ -15,6 +15,7 @@ const snapshot = (chainId: number, block: bigint): OkSnapshot => ({
     config: { rejectQuorum: 1n, minReviewPeriod: 1n, initialSupply: 1n, treasury: addr },
   },
   clock: { chainId, blockNumber: block, blockTime: 1000n, blockHash: `0x${'11'.repeat(32)}` },
+  taskCount: 0n,
   tasks: [],
   log: { fromBlock: 1n, toBlock: block, toBlockHash: `0x${'11'.repeat(32)}`, events: [{ block: 2n, logIndex: 0, kind: 'FinalEvalFallback', taskId: 1n }] },
   seenAtMs: 5,

@@ -46,6 +46,7 @@ describe('loadSnapshot', () => {
     expect(snap).toMatchObject({
       kind: 'ok',
       clock: { chainId: 31337, blockNumber: 5n, blockTime: 1000n, blockHash: `0x${'11'.repeat(32)}` },
+      taskCount: 0n,
       tasks: [],
       log: { fromBlock: 0n, toBlock: 5n, toBlockHash: `0x${'11'.repeat(32)}`, events: [] },
       seenAtMs: 42,

@@ -156,10 +156,20 @@ export async function readTaskRecord(client: TaskReadClient, deployment: Deploym
   return taskRecord(id, { task: task as ChainTask, phase, finalEvalStatus, trainers, validators, submissionCount });
 }
 
-/** Task ids newest first, at most `limit`. */
-export async function readTaskIds(client: TaskReadClient, deployment: Deployment, limit = 50): Promise<bigint[]> {
-  const count = await client.readContract({ address: deployment.contracts.taskRegistry, abi: taskRegistryAbi, functionName: 'taskCount' });
+export function readTaskCount(client: TaskReadClient, deployment: Deployment): Promise<bigint> {
+  return client.readContract({ address: deployment.contracts.taskRegistry, abi: taskRegistryAbi, functionName: 'taskCount' });
+}
+
+/** The newest `limit` task ids, newest first, then any of `also` that exist and are older. Pure. */
+export function taskIdsToRead(count: bigint, limit: number, also: Iterable<bigint> = []): bigint[] {
   const ids: bigint[] = [];
   for (let id = count; id >= 1n && ids.length < limit; id--) ids.push(id);
-  return ids;
+  const oldest = ids.at(-1) ?? count + 1n;
+  const older = [...new Set(also)].filter((id) => id >= 1n && id < oldest).sort((a, b) => (a > b ? -1 : 1));
+  return [...ids, ...older];
+}
+
+/** Task ids newest first, at most `limit`. */
+export async function readTaskIds(client: TaskReadClient, deployment: Deployment, limit = 50): Promise<bigint[]> {
+  return taskIdsToRead(await readTaskCount(client, deployment), limit);
 }

@@ -1,6 +1,6 @@
 import { getAddress, type Address } from 'viem';
 import { describe, expect, it } from 'vitest';
-import { taskRecord, UnexpectedChainValue, type TaskViews } from '../../../../src/lib/chain/reads/task-record.ts';
+import { taskIdsToRead, taskRecord, UnexpectedChainValue, type TaskViews } from '../../../../src/lib/chain/reads/task-record.ts';
 
 const a = (n: number) => getAddress(`0x${n.toString(16).padStart(40, '0')}`) as Address;
 const h = (n: number) => `0x${n.toString(16).padStart(64, '0')}` as const;
@@ -49,5 +49,14 @@ describe('taskRecord', () => {
   it('refuses enum values the app does not know', () => {
     expect(() => taskRecord(1n, views({}, { phase: 9 }))).toThrow(UnexpectedChainValue);
     expect(() => taskRecord(1n, views({}, { finalEvalStatus: 4 }))).toThrow(/unknown final-eval state 4/);
+  });
+});
+
+describe('taskIdsToRead', () => {
+  it('lists the newest tasks first, then older ones a page asked for', () => {
+    expect(taskIdsToRead(5n, 3)).toEqual([5n, 4n, 3n]);
+    expect(taskIdsToRead(5n, 3, [1n, 4n, 9n, 0n, 1n, 2n])).toEqual([5n, 4n, 3n, 2n, 1n]);
+    expect(taskIdsToRead(2n, 50)).toEqual([2n, 1n]);
+    expect(taskIdsToRead(0n, 50, [1n])).toEqual([]);
   });
 });

@@ -13,10 +13,14 @@
 // with its sha256 in the manifest.json of its folder, with the hash of the circuit sources.
 //
 // ptau files: ZK_PTAU_DIR (default ../shared/zk/ptau, then circuits/ptau) holds
-// arena_dev_<power>.ptau; each is checked against circuits/ptau/SHA256SUMS.
+// arena_dev_<power>.ptau; each is checked against circuits/ptau/SHA256SUMS. A public ceremony's
+// files: ZK_PTAU_NAME (a pattern, e.g. powersOfTau28_hez_final_{power}.ptau) and ZK_PTAU_SUMS
+// (its checksum file). A multi-party phase 2 made outside (docs/zk.md section 4) is imported with
+//   npm run build:zk -- --only watermark_ownership --phase2 path/to/final.zkey
+// which verifies it against the freshly compiled circuit and the ptau before using it.
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import * as snarkjs from 'snarkjs';
 import { ZK_MANIFEST_FORMAT, type ArtifactFile, type CircuitEntry, type ZkManifest } from '../../src/lib/zk/manifest.ts';
 import { PUBLIC_SIGNALS } from '../../src/lib/zk/circuit.ts';
@@ -26,14 +30,16 @@ import { REPO_ROOT, fileSha256, sourceHash } from './sources.ts';
 import { writeProofFixture } from './fixture.ts';
 import { writeSolidityVerifier } from './verifier.ts';
 
-const PTAU_SUMS = join(REPO_ROOT, 'circuits', 'ptau', 'SHA256SUMS');
+const fromRoot = (p: string) => (isAbsolute(p) ? p : resolve(REPO_ROOT, p));
+const PTAU_SUMS = fromRoot(process.env.ZK_PTAU_SUMS ?? 'circuits/ptau/SHA256SUMS');
+const PTAU_NAME = process.env.ZK_PTAU_NAME ?? 'arena_dev_{power}.ptau';
 const WORK = join(REPO_ROOT, '.tmp', 'zk');
 
 const quiet = { debug() {}, info() {}, warn: (m: string) => console.warn(m), error: (m: string) => console.error(m) };
 
 function ptauDirs(): string[] {
   const env = process.env.ZK_PTAU_DIR;
-  const dirs = env ? [isAbsolute(env) ? env : resolve(REPO_ROOT, env)] : [resolve(REPO_ROOT, '..', 'shared', 'zk', 'ptau')];
+  const dirs = env ? [fromRoot(env)] : [resolve(REPO_ROOT, '..', 'shared', 'zk', 'ptau')];
   return [...dirs, join(REPO_ROOT, 'circuits', 'ptau')];
 }
 
@@ -52,17 +58,17 @@ function pickPtau(needed: number): { file: string; path: string; power: number; 
   // circuits, and one file for all small circuits keeps their artifacts independent of the machine.
   let power = 12;
   while (2 ** power < needed) power++;
-  const file = `arena_dev_${power}.ptau`;
+  const file = PTAU_NAME.replace('{power}', String(power).padStart(2, '0'));
   const expected = knownPtau().get(file);
-  if (!expected) throw new Error(`circuits/ptau/SHA256SUMS has no ${file} (the circuit needs 2^${power} >= ${needed})`);
+  if (!expected) throw new Error(`${PTAU_SUMS} has no ${file} (the circuit needs 2^${power} >= ${needed})`);
   for (const dir of ptauDirs()) {
     const path = join(dir, file);
     if (!existsSync(path)) continue;
     const actual = fileSha256(relative(REPO_ROOT, path));
-    if (actual !== expected) throw new Error(`${path} has sha256 ${actual}, expected ${expected} (circuits/ptau/SHA256SUMS)`);
+    if (actual !== expected) throw new Error(`${path} has sha256 ${actual}, expected ${expected} (${PTAU_SUMS})`);
     return { file, path, power, sha256: actual };
   }
-  throw new Error(`no ${file} in ${ptauDirs().join(' or ')}: set ZK_PTAU_DIR to the folder holding the development ptau files`);
+  throw new Error(`no ${file} in ${ptauDirs().join(' or ')}: set ZK_PTAU_DIR to the folder holding the ptau files`);
 }
 
 function compile(inst: CircuitInstance, out: string, log: (m: string) => void): void {
@@ -85,7 +91,7 @@ function record(absPath: string, relTo: string): ArtifactFile {
   return { path: relative(relTo, absPath).split('\\').join('/'), sha256: fileSha256(relative(REPO_ROOT, absPath)), bytes: bytes.length };
 }
 
-async function buildInstance(inst: CircuitInstance, outDir: string, log: (m: string) => void): Promise<CircuitEntry> {
+async function buildInstance(inst: CircuitInstance, outDir: string, log: (m: string) => void, phase2?: string): Promise<CircuitEntry> {
   const work = join(WORK, inst.name);
   rmSync(work, { recursive: true, force: true });
   let t = Date.now();
@@ -102,12 +108,24 @@ async function buildInstance(inst: CircuitInstance, outDir: string, log: (m: str
   if (info.nPubInputs !== PUBLIC_SIGNALS.length || info.nOutputs !== 0) throw new Error(`${inst.name}: expected ${PUBLIC_SIGNALS.length} public inputs and no outputs`);
 
   const ptau = pickPtau(info.nConstraints + info.nPubInputs + info.nOutputs + 1);
-  const zkey0 = join(work, `${inst.name}_0000.zkey`);
-  const zkey = join(work, `${inst.name}.zkey`);
-  await snarkjs.zKey.newZKey(r1csPath, ptau.path, zkey0, quiet);
-  await snarkjs.zKey.beacon(zkey0, zkey, DEV_BEACON.name, DEV_BEACON.hash, DEV_BEACON.iterationsExp, quiet);
+  let zkey = join(work, `${inst.name}.zkey`);
+  let phase2Text: string;
+  if (phase2) {
+    // A ceremony's final zkey: it must belong to exactly this circuit and this ptau.
+    if (!(await snarkjs.zKey.verifyFromR1cs(r1csPath, ptau.path, phase2, quiet))) {
+      throw new Error(`${phase2} is not a valid proving key of ${inst.source} with ${ptau.file}`);
+    }
+    zkey = phase2;
+    phase2Text = `imported ${basename(phase2)} (sha256 ${fileSha256(relative(REPO_ROOT, phase2))}), verified against this circuit and ${ptau.file}; \`snarkjs zkey verify\` lists its contributions`;
+    log(`${inst.name}: imported phase 2 ${phase2}, verified (${lap()})`);
+  } else {
+    const zkey0 = join(work, `${inst.name}_0000.zkey`);
+    await snarkjs.zKey.newZKey(r1csPath, ptau.path, zkey0, quiet);
+    await snarkjs.zKey.beacon(zkey0, zkey, DEV_BEACON.name, DEV_BEACON.hash, DEV_BEACON.iterationsExp, quiet);
+    phase2Text = `INSECURE development phase 2: one snarkjs beacon contribution "${DEV_BEACON.name}" with the public hash ${DEV_BEACON.hash} (2^${DEV_BEACON.iterationsExp} iterations)`;
+    log(`${inst.name}: setup with ${ptau.file} and the development beacon (${lap()})`);
+  }
   const vkey = await snarkjs.zKey.exportVerificationKey(zkey, quiet);
-  log(`${inst.name}: setup with ${ptau.file} and the development beacon (${lap()})`);
 
   mkdirSync(outDir, { recursive: true });
   const dest = (ext: string) => join(outDir, `${inst.name}${ext}`);
@@ -126,7 +144,7 @@ async function buildInstance(inst: CircuitInstance, outDir: string, log: (m: str
     constraints: info.nConstraints,
     wires: info.nVars,
     ptau: { file: ptau.file, power: ptau.power, sha256: ptau.sha256 },
-    phase2: `INSECURE development phase 2: one snarkjs beacon contribution "${DEV_BEACON.name}" with the public hash ${DEV_BEACON.hash} (2^${DEV_BEACON.iterationsExp} iterations)`,
+    phase2: phase2Text,
     files: {
       wasm: record(dest('.wasm'), outDir),
       zkey: record(dest('.zkey'), outDir),
@@ -148,17 +166,20 @@ async function main(): Promise<void> {
   const check = argv.includes('--check');
   const onlyAt = argv.indexOf('--only');
   const only = onlyAt >= 0 ? new Set((argv[onlyAt + 1] ?? '').split(',')) : null;
-  const unknown = argv.filter((a, i) => !['--check', '--only'].includes(a) && i !== onlyAt + 1);
-  if (unknown.length > 0) throw new Error(`unknown arguments: ${unknown.join(' ')} (use --only <names>, --check)`);
+  const phase2At = argv.indexOf('--phase2');
+  const phase2 = phase2At >= 0 ? fromRoot(argv[phase2At + 1] ?? '') : undefined;
+  const unknown = argv.filter((a, i) => !['--check', '--only', '--phase2'].includes(a) && i !== onlyAt + 1 && i !== phase2At + 1);
+  if (unknown.length > 0) throw new Error(`unknown arguments: ${unknown.join(' ')} (use --only <names>, --check, --phase2 <final.zkey>)`);
   const selected = INSTANCES.filter((i) => !only || only.has(i.name));
   if (only && selected.length !== only.size) throw new Error(`--only: known circuits are ${INSTANCES.map((i) => i.name).join(', ')}`);
+  if (phase2 !== undefined && (selected.length !== 1 || !existsSync(phase2))) throw new Error('--phase2 takes an existing zkey file and exactly one circuit (--only <name>)');
 
   const log = (m: string) => console.log(m);
   let mismatches = 0;
   for (const inst of selected) {
     const committedDir = join(REPO_ROOT, inst.outDir);
     const outDir = check ? join(WORK, 'check', inst.outDir) : committedDir;
-    const entry = await buildInstance(inst, outDir, log);
+    const entry = await buildInstance(inst, outDir, log, phase2);
     if (check) {
       const committed = readManifest(committedDir).circuits[inst.name];
       for (const [kind, f] of Object.entries(entry.files)) {

@@ -3,13 +3,13 @@
 // claim is refused, and verification stays under the 300k gas budget.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeFunctionResult, encodeFunctionData, type Abi, type Hex, type PublicClient } from 'viem';
+import type { Abi, Hex, PublicClient } from 'viem';
 import type { DeployWallet } from '../../src/lib/chain/deploy.ts';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { devAccounts } from '../../scripts/lib/dev-accounts.ts';
 import { freePort, startAnvil, type Anvil } from '../../scripts/lib/anvil.ts';
 import { localPublicClient, localWallet } from '../../scripts/lib/local-chain.ts';
-import { deployVerifier } from '../../scripts/zk/verifier-contract.ts';
+import { deployVerifier, leastGasLimit, verifyWithGas as verifyWithGasOn } from '../../scripts/zk/verifier-contract.ts';
 import { REPO_ROOT } from '../../scripts/zk/sources.ts';
 import { PRODUCTION_VECTOR, vectorByName, vectorClaim } from '../../scripts/zk/vectors.ts';
 import { FIELD_P } from '../../src/lib/ml/watermark/field.ts';
@@ -40,11 +40,7 @@ afterAll(async () => {
   await anvil?.stop();
 });
 
-async function verifyWithGas(p: SolidityProof, gas: bigint): Promise<boolean> {
-  const data = encodeFunctionData({ abi: verifier.abi, functionName: 'verifyProof', args: verifierArgs(p) });
-  const { data: out } = await client.call({ to: verifier.address, data, gas });
-  return decodeFunctionResult({ abi: verifier.abi, functionName: 'verifyProof', data: out! }) as boolean;
-}
+const verifyWithGas = (p: SolidityProof, gas: bigint) => verifyWithGasOn(client, verifier, p, gas);
 
 const verify = (p: SolidityProof) => client.readContract({ address: verifier.address, abi: verifier.abi, functionName: 'verifyProof', args: verifierArgs(p) }) as Promise<boolean>;
 
@@ -56,13 +52,7 @@ describe('WatermarkOwnershipVerifier on anvil', () => {
     expect(status).toBe('success');
     // The gas limit a sender must give is a little above what is charged (EIP-150 keeps 1/64
     // back at the precompile call): find the least limit for which the call is true.
-    let lo = gasUsed / 2n;
-    let hi = 1_000_000n;
-    while (hi - lo > 1n) {
-      const mid = (lo + hi) / 2n;
-      if (await verifyWithGas(proof.calldata, mid)) hi = mid;
-      else lo = mid;
-    }
+    const hi = await leastGasLimit(client, verifier, proof.calldata);
     console.info(`verifyProof: ${gasUsed} gas charged per transaction, gas limit needed ${hi}, deploy ${verifier.deployGas}`);
     expect(hi).toBeGreaterThanOrEqual(gasUsed);
     expect(hi).toBeLessThan(300_000n);

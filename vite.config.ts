@@ -34,6 +34,13 @@ export default defineConfig({
       // trigger a re-optimization and a reload under a running page (and a browser test).
       'viem',
       'viem/actions',
+      // The wallet and the role pages (loaded after the first page): same reason.
+      '@wagmi/core',
+      'viem/accounts',
+      'viem/chains',
+      'qrcode-generator',
+      'multiformats/cid',
+      'multiformats/hashes/digest',
       // The proving worker (workers/prove.worker.ts).
       'snarkjs',
     ],

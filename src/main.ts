@@ -27,4 +27,5 @@ const store = openSnapshotStore().catch((e: unknown) => {
 
 const target = document.getElementById('app');
 if (!target) throw new Error('index.html has no #app element');
-mount(App, { target, props: { config, client, store } });
+// The wallet button (wagmi, connectors) loads after the first render, off the critical path.
+mount(App, { target, props: { config, client, store, loadWallet: () => import('./app/wallet/WalletButton.svelte') } });

@@ -1,0 +1,90 @@
+// A dataset picked as files (its manifest.json and the shard files it names): every file hashed,
+// the manifest parsed strictly (field-path errors), every shard present, of the right size and
+// decodable, nothing extra used. What comes out is exactly the set of blobs to upload, and the
+// manifest's sha256 is the dataset hash a task names. Pure apart from hashing and gunzip.
+import type { Hex } from 'viem';
+import { ManifestError, parseManifestBytes } from '../ml/data/manifest.ts';
+import { decodeShard, ShardError } from '../ml/data/shard.ts';
+import type { DatasetManifest } from '../ml/data/types.ts';
+import { sha256Hex } from '../ml/hash.ts';
+import type { ModelSpec } from '../ml/spec/types.ts';
+
+export interface PickedFile {
+  name: string;
+  bytes: Uint8Array;
+}
+
+export interface CheckedDataset {
+  /** sha256 of the manifest file: the dataset hash on chain. */
+  hash: Hex;
+  manifest: DatasetManifest;
+  manifestBytes: Uint8Array;
+  /** In manifest order. */
+  shards: { sha256: string; bytes: Uint8Array }[];
+  /** Files that were picked but are not part of the dataset (ignored). */
+  ignored: string[];
+  totalBytes: number;
+}
+
+export class DatasetFilesError extends Error {
+  readonly code = 'dataset-files';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'DatasetFilesError';
+  }
+}
+
+/** Checks a picked set of files; throws DatasetFilesError with a sentence naming what is wrong. */
+export async function checkDatasetFiles(files: readonly PickedFile[]): Promise<CheckedDataset> {
+  if (files.length === 0) throw new DatasetFilesError('No files were chosen: pick the dataset’s manifest.json and its shard files.');
+  const manifests = files.filter((f) => f.name.toLowerCase().endsWith('.json'));
+  if (manifests.length === 0) throw new DatasetFilesError('No manifest among the files: pick the dataset’s manifest.json together with its shards.');
+  if (manifests.length > 1) {
+    throw new DatasetFilesError(`More than one JSON file was picked (${manifests.map((m) => m.name).join(', ')}): pick one dataset’s manifest.json and its shards.`);
+  }
+  const manifestFile = manifests[0]!;
+  let parsed: { manifest: DatasetManifest; hash: string };
+  try {
+    parsed = await parseManifestBytes(manifestFile.bytes);
+  } catch (e) {
+    if (e instanceof ManifestError) throw new DatasetFilesError(`${manifestFile.name} is not a valid dataset manifest: ${e.message}.`, { cause: e });
+    throw e;
+  }
+  const byHash = new Map<string, PickedFile>();
+  for (const f of files) {
+    if (f === manifestFile) continue;
+    byHash.set(await sha256Hex(f.bytes), f);
+  }
+  const { manifest } = parsed;
+  const missing = manifest.shards.filter((s) => !byHash.has(s.sha256));
+  if (missing.length > 0) {
+    const names = missing.slice(0, 3).map((s) => `${s.sha256.slice(0, 12)}…`).join(', ');
+    throw new DatasetFilesError(
+      `${missing.length} of the ${manifest.shards.length} shards named by the manifest ${missing.length === 1 ? 'is' : 'are'} missing among the files (${names}${missing.length > 3 ? ', …' : ''}). A file whose contents changed counts as missing: shards are named by their sha256.`,
+    );
+  }
+  const shards: CheckedDataset['shards'] = [];
+  for (const ref of manifest.shards) {
+    const file = byHash.get(ref.sha256)!;
+    try {
+      await decodeShard(file.bytes, manifest, ref);
+    } catch (e) {
+      if (e instanceof ShardError) throw new DatasetFilesError(`${file.name} does not decode as the manifest describes it: ${e.reason}.`, { cause: e });
+      throw e;
+    }
+    shards.push({ sha256: ref.sha256, bytes: file.bytes });
+  }
+  const used = new Set(manifest.shards.map((s) => s.sha256));
+  const ignored = [...byHash.entries()].filter(([h]) => !used.has(h)).map(([, f]) => f.name);
+  const totalBytes = manifestFile.bytes.length + shards.reduce((n, s) => n + s.bytes.length, 0);
+  return { hash: `0x${parsed.hash}`, manifest, manifestBytes: manifestFile.bytes, shards, ignored, totalBytes };
+}
+
+/** Why a dataset cannot feed a model spec (input shape, classes), or null when it fits. */
+export function datasetMismatch(manifest: Pick<DatasetManifest, 'features' | 'labels'>, spec: Pick<ModelSpec, 'input' | 'output'>): string | null {
+  const a = manifest.features.shape.join('×');
+  const b = spec.input.shape.join('×');
+  if (a !== b) return `Its samples are ${a} but the model takes ${b}.`;
+  if (manifest.labels.classes !== spec.output.classes) return `It has ${manifest.labels.classes} classes but the model predicts ${spec.output.classes}.`;
+  return null;
+}

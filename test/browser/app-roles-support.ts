@@ -1,0 +1,76 @@
+// What the role pages' browser tests run against: a real anvil with the protocol deployed and a
+// played task (three trainers, two validators, two finalized epochs; test/integration/support/
+// played-task.ts), the deployments file in a temporary folder, and a blob store seeded with the
+// public content that accepts uploads from any origin (the dev server's port is only known after
+// the store starts). The app connects with anvil's dev accounts, as a newcomer would.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { publicContentFiles, seedFiles, startBlobStore, type BlobStore } from '../../scripts/lib/blob-store/index.ts';
+import { launchArena, type Driver } from '../../scripts/lib/driver.ts';
+import { serializeDeployment } from '../../src/lib/chain/deployments.ts';
+import { playTask, type PlayedTask } from '../integration/support/played-task.ts';
+
+export interface RolesWorld {
+  driver: Driver;
+  played: PlayedTask;
+  store: BlobStore;
+  env: Record<string, string>;
+  close(): Promise<void>;
+}
+
+export async function startRolesWorld(): Promise<RolesWorld> {
+  const driver = await launchArena();
+  const dirs: string[] = [];
+  let store: BlobStore | undefined;
+  try {
+    const played = await playTask(driver);
+    const deploymentsDir = mkdtempSync(join(tmpdir(), 'aiarena-roles-deployments-'));
+    const storeDir = mkdtempSync(join(tmpdir(), 'aiarena-roles-store-'));
+    dirs.push(deploymentsDir, storeDir);
+    writeFileSync(join(deploymentsDir, `${driver.deployment.chainId}.json`), serializeDeployment(driver.deployment));
+    store = await startBlobStore({ dir: storeDir, port: 0, uploadOrigins: ['*'] });
+    await seedFiles(store.disk, publicContentFiles(), store.maxBlobBytes);
+    const s = store;
+    return {
+      driver,
+      played,
+      store: s,
+      env: {
+        AIARENA_DEPLOYMENTS_DIR: deploymentsDir,
+        VITE_RPC_URL: driver.anvil.url,
+        VITE_CHAIN_ID: String(driver.deployment.chainId),
+        VITE_IPFS_GATEWAYS: s.url,
+        VITE_UPLOAD_URL: `${s.url}/upload`,
+        VITE_REFRESH_MS: '1000',
+      },
+      async close() {
+        await s.close();
+        await driver.stop();
+        for (const d of dirs) rmSync(d, { recursive: true, force: true });
+      },
+    };
+  } catch (e) {
+    await store?.close();
+    await driver.stop();
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+/** Connects dev account `index` through the header's wallet panel; the panel is closed after. */
+export async function connectDevAccount(page: Page, index: number, name: string): Promise<void> {
+  const button = page.getByTestId('wallet-button');
+  await button.click();
+  const panel = page.getByRole('dialog', { name: /wallet/i });
+  await panel.getByLabel('Dev account', { exact: true }).selectOption(String(index));
+  const use = panel.getByRole('button', { name: /^(Connect|Use this account)$/ });
+  if (await use.isEnabled()) await use.click();
+  await page.waitForFunction(
+    (n) => document.querySelector('[data-testid="wallet-button"]')?.textContent?.includes(n) ?? false,
+    name,
+    { timeout: 15_000 },
+  );
+  if (await panel.isVisible()) await panel.getByRole('button', { name: 'Close the wallet panel' }).click();
+}

@@ -40,6 +40,14 @@ export function createProver(makeWorker: () => Worker = () => new Worker(new URL
     current = null;
   };
 
+  const cancel = (reason?: string) => {
+    if (!running) return;
+    const r = running;
+    running = null;
+    drop();
+    r.reject(new ProofCancelledError(reason));
+  };
+
   return {
     prove(job, events = {}) {
       if (running) return Promise.reject(new ZkError('busy', 'a proof is already running on this prover: cancel it or wait for it'));
@@ -60,15 +68,9 @@ export function createProver(makeWorker: () => Worker = () => new Worker(new URL
         if (running === ticket) running = null;
       });
     },
-    cancel(reason) {
-      if (!running) return;
-      const r = running;
-      running = null;
-      drop();
-      r.reject(new ProofCancelledError(reason));
-    },
+    cancel,
     terminate() {
-      this.cancel('the prover was shut down');
+      cancel('the prover was shut down');
       drop();
     },
   };

@@ -13,8 +13,8 @@ export type PageLoader = () => Promise<PageModule>;
 export const PAGES: Record<RouteName, PageLoader> = {
   explore: () => import('./pages/ExplorePage.svelte'),
   task: () => import('./pages/TaskPage.svelte'),
-  train: () => import('./pages/ComingPage.svelte'),
-  validate: () => import('./pages/ComingPage.svelte'),
+  train: () => import('./pages/train/TrainPage.svelte'),
+  validate: () => import('./pages/validate/ValidatePage.svelte'),
   delegate: () => import('./pages/ComingPage.svelte'),
   create: () => import('./pages/ComingPage.svelte'),
   rewards: () => import('./pages/ComingPage.svelte'),

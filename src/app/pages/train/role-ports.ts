@@ -1,0 +1,121 @@
+// Everything a role agent needs in the page, built from the connected account's action context:
+// the chain port over the protocol actions, the artifact store from the Vite env, the ML workers
+// (created on first use, so the Validate page never starts a training worker), the agents'
+// IndexedDB and the task's model spec fetched by its on-chain hash.
+import type { Hex } from 'viem';
+import { actionsChainPort, agentStoreOn, casStorePort, keyStoreOn, mlPort, openAgentDatabase } from '../../../lib/agents/index.ts';
+import type { AgentScope, AgentStore, ChainPort, KeyStore, MlPort, StorePort } from '../../../lib/agents/index.ts';
+import type { EvaluatorHandle, TrainerHandle } from '../../../lib/agents/index.ts';
+import type { ActionContext } from '../../../lib/chain/actions/index.ts';
+import type { ContentFetcher } from '../../../lib/chain/reads/gateway.ts';
+import type { Evaluator, Trainer } from '../../../lib/ml/client.ts';
+import { casConfigFromEnv } from '../../../lib/storage/cas/index.ts';
+import { datasetFolder } from './datasets.ts';
+
+export type RoleName = 'trainer' | 'validator';
+
+export interface RolePortsInput {
+  ctx: ActionContext;
+  taskId: bigint;
+  role: RoleName;
+  /** Hash-checked content by on-chain sha256 (the app context's fetcher). */
+  content: ContentFetcher;
+  /** Vite's env (VITE_IPFS_GATEWAYS, VITE_UPLOAD_URL, ...) and base URL. */
+  env: Record<string, string | boolean | undefined>;
+  base: string;
+  /** Steps between training checkpoints (a reload resumes from the last one). */
+  checkpointEvery?: number;
+}
+
+export interface RolePorts {
+  scope: AgentScope;
+  chain: ChainPort;
+  store: StorePort;
+  ml: MlPort;
+  persist: AgentStore;
+  keys: KeyStore;
+  specBytes: Uint8Array;
+  /** The training worker's handle (created on first use), for the backend probe. */
+  trainer(): Trainer;
+  /** Ends the workers. The database stays open: it is shared by every agent of the page. */
+  close(): void;
+}
+
+let database: Promise<IDBDatabase> | null = null;
+
+/** The agents' database, opened once per page. */
+export function agentDatabase(): Promise<IDBDatabase> {
+  database ??= openAgentDatabase().catch((e: unknown) => {
+    database = null;
+    throw e;
+  });
+  return database;
+}
+
+/** A worker handle made on first use. */
+function lazy<T extends { terminate(): void }>(make: () => T): { get(): T; close(): void } {
+  let value: T | null = null;
+  return {
+    get: () => (value ??= make()),
+    close: () => {
+      value?.terminate();
+      value = null;
+    },
+  };
+}
+
+export async function openRolePorts(input: RolePortsInput): Promise<RolePorts> {
+  const { ctx, taskId, role } = input;
+  const chain = actionsChainPort(ctx, taskId);
+  const task = await chain.task();
+  const needed: Hex = role === 'trainer' ? task.trainData : task.evalData;
+  const [specBytes, folder, db, client] = await Promise.all([
+    input.content(task.modelSpec),
+    datasetFolder(needed, { base: input.base }),
+    agentDatabase(),
+    import('../../../lib/ml/client.ts'),
+  ]);
+  const folders = new Map<string, string>([[needed.toLowerCase(), folder]]);
+  const trainer = lazy<Trainer>(() => client.createTrainer());
+  const evaluator = lazy<Evaluator>(() => client.createEvaluator());
+  const trainerHandle: TrainerHandle = {
+    train: (job, events) => trainer.get().train(job, events),
+    pause: () => trainer.get().pause(),
+    resume: () => trainer.get().resume(),
+    cancel: (reason) => trainer.get().cancel(reason),
+  };
+  const evaluatorHandle: EvaluatorHandle = { evaluate: (job, events) => evaluator.get().evaluate(job, events) };
+  const ml = mlPort({
+    trainer: trainerHandle,
+    evaluator: evaluatorHandle,
+    specBytes,
+    trainData: task.trainData,
+    dataUrl: (hash) => {
+      const found = folders.get(hash.toLowerCase());
+      // The final phase may score on a set revealed later; only bundled sets are served here.
+      if (found === undefined) throw new Error(`the dataset with manifest sha256 ${hash} is not served by this app`);
+      return found;
+    },
+    train: { checkpointEvery: input.checkpointEvery ?? 20 },
+  });
+  return {
+    scope: {
+      chainId: ctx.deployment.chainId,
+      registry: ctx.deployment.contracts.taskRegistry,
+      taskId,
+      account: ctx.wallet.account.address,
+      role,
+    },
+    chain,
+    store: casStorePort(casConfigFromEnv(input.env), { name: `aiarena task ${taskId}` }),
+    ml,
+    persist: agentStoreOn(db),
+    keys: keyStoreOn(db),
+    specBytes,
+    trainer: () => trainer.get(),
+    close: () => {
+      trainer.close();
+      evaluator.close();
+    },
+  };
+}

@@ -1,0 +1,173 @@
+// What the Train page shows, as pure functions of the trainer agent's state, the training
+// progress events and chain time: progress text, the chart history, per-epoch seal and reveal
+// rows, the backend report and the phase in words. Kept out of the components so each rule is
+// tested without a browser.
+import type { TrainerPhase, TrainerState, TrainerEpochRecord } from '../../../lib/agents/index.ts';
+import { windowTimes, type Schedule } from '../../../lib/chain/schedule.ts';
+import { formatDuration, shortHex } from '../../../lib/format.ts';
+import type { BackendSelection, CandidateReport } from '../../../lib/ml/backend/select.ts';
+import type { TrainProgress } from '../../../lib/ml/train/trainer.ts';
+
+/** One point of the live charts. */
+export interface HistoryPoint {
+  step: number;
+  loss: number;
+  accuracy: number;
+}
+
+/** Points kept for the charts; older ones are thinned, not dropped, so the curve keeps its start. */
+export const HISTORY_LIMIT = 240;
+
+/**
+ * Adds a progress report. A report at or before the last step means the run went back (resumed
+ * from an earlier checkpoint, or a new run): the points from there on are replaced.
+ */
+export function appendHistory(history: readonly HistoryPoint[], p: Pick<TrainProgress, 'step' | 'loss' | 'accuracy'>, limit = HISTORY_LIMIT): HistoryPoint[] {
+  if (!Number.isFinite(p.loss) || !Number.isFinite(p.accuracy)) return [...history];
+  const kept = history.filter((h) => h.step < p.step);
+  kept.push({ step: p.step, loss: p.loss, accuracy: p.accuracy });
+  if (kept.length <= limit) return kept;
+  // Thin the older half (every other point), keep the recent half as it is.
+  const half = Math.floor(kept.length / 2);
+  return [...kept.slice(0, half).filter((_, i) => i % 2 === 0), ...kept.slice(half)];
+}
+
+export interface ProgressView {
+  value: number;
+  max: number;
+  text: string;
+  /** Steps per second and samples per second, when known. */
+  speed: string | null;
+}
+
+export function progressView(p: TrainProgress | null, status: 'idle' | 'running' | 'paused'): ProgressView | null {
+  if (p === null) return null;
+  const eta = status === 'paused' ? 'paused' : p.step >= p.totalSteps ? 'finishing' : `about ${formatDuration(Math.max(1, Math.round(p.etaSec)))} left`;
+  return {
+    value: Math.min(p.step, p.totalSteps),
+    max: Math.max(1, p.totalSteps),
+    text: `step ${p.step} of ${p.totalSteps} · epoch ${Math.min(p.epoch + 1, p.epochs)} of ${p.epochs} · ${eta}`,
+    speed: p.samplesPerSec > 0 ? `${Math.round(p.samplesPerSec).toLocaleString('en-US')} samples/s on ${p.backend}` : null,
+  };
+}
+
+export interface BackendRow {
+  name: string;
+  status: string;
+  detail: string;
+  chosen: boolean;
+}
+
+const CANDIDATE_STATUS: Record<CandidateReport['status'], string> = {
+  calibrated: 'timed',
+  skipped: 'not timed',
+  'cannot-train': 'cannot train this model',
+  unavailable: 'not available',
+};
+
+export function backendRows(selection: BackendSelection | null): BackendRow[] {
+  if (selection === null) return [];
+  return selection.report.map((c) => {
+    const parts: string[] = [];
+    if (c.info?.adapter) parts.push(`${c.info.adapter.vendor || 'GPU'}${c.info.adapter.isFallbackAdapter ? ' (software)' : ''}`);
+    else if (c.info?.software) parts.push('software');
+    if (c.samplesPerSec !== undefined && c.samplesPerSec > 0) parts.push(`${Math.round(c.samplesPerSec).toLocaleString('en-US')} samples/s`);
+    if (c.reason) parts.push(c.reason);
+    return { name: c.name, status: CANDIDATE_STATUS[c.status], detail: parts.join(' · '), chosen: c.name === selection.backend };
+  });
+}
+
+/** The chosen backend in one sentence. */
+export function backendSentence(selection: BackendSelection | null, forced: boolean): string | null {
+  if (selection === null) return null;
+  const speed = selection.samplesPerSec > 0 ? ` at about ${Math.round(selection.samplesPerSec).toLocaleString('en-US')} samples/s` : '';
+  const kind = selection.info.adapter?.isFallbackAdapter || selection.info.software ? ' (a software implementation on the CPU)' : '';
+  return forced ? `Training on ${selection.backend}${kind}, as you chose${speed}.` : `Training on ${selection.backend}${kind}: the fastest backend here that can train this model${speed}.`;
+}
+
+export const PHASE_SENTENCE: Record<TrainerPhase, string> = {
+  'not-joined': 'Not staked in this task yet. You can start training now and stake before the submission phase ends.',
+  joining: 'Staking: the stake transaction commits your watermark key.',
+  'wrong-role': 'This account is a validator of this task; use another account to train.',
+  'key-missing': 'The watermark key committed on chain is not on this device: import your key backup.',
+  'key-mismatch': 'The watermark key on this device is not the one committed on chain: import the backup of the committed key.',
+  'waiting-start': 'Staked. Start training to have a model to seal.',
+  training: 'Training. The model will be sealed in the seal window by itself.',
+  'waiting-seal': 'A model is ready; it will be sealed when the seal window opens.',
+  sealed: 'Sealed. The model will be uploaded and revealed in the reveal window by itself.',
+  revealing: 'Revealing: uploading the model and sending the reveal.',
+  revealed: 'Revealed: validators are scoring your model.',
+  'submissions-over': 'The submission phase is over.',
+  excluded: 'This account was excluded from the task after a failed challenge.',
+};
+
+export interface EpochRow {
+  epoch: number;
+  /** What happened or is happening, in words. */
+  status: string;
+  tone: 'ok' | 'active' | 'warn' | 'muted';
+  artifact: string | null;
+  cid: string | null;
+  sealWindow: { opens: bigint; closes: bigint };
+  revealWindow: { opens: bigint; closes: bigint };
+}
+
+function recordStatus(rec: TrainerEpochRecord | undefined, now: bigint, sealCloses: bigint, revealCloses: bigint): { status: string; tone: EpochRow['tone'] } {
+  if (!rec) {
+    if (now >= sealCloses) return { status: 'no seal', tone: 'muted' };
+    return { status: 'not sealed yet', tone: 'muted' };
+  }
+  switch (rec.outcome) {
+    case 'revealed':
+      return { status: 'sealed and revealed', tone: 'ok' };
+    case 'missed-seal':
+      return { status: 'missed: nothing sealed', tone: 'warn' };
+    case 'missed-reveal':
+      return { status: 'missed: sealed, not revealed', tone: 'warn' };
+    case 'seal-lost':
+      return { status: 'missed: the seal did not land', tone: 'warn' };
+    case 'foreign':
+      return { status: 'sealed from another device', tone: 'warn' };
+    case 'ineligible':
+      return { status: 'not eligible', tone: 'muted' };
+    case 'open': {
+      const seal = rec.seal;
+      if (seal === null) return { status: now < sealCloses ? 'waiting for a sealable model' : 'no seal', tone: 'active' };
+      if (seal.halted !== null) return { status: `stopped: ${seal.halted}`, tone: 'warn' };
+      if (seal.status === 'prepared') return { status: 'sealing…', tone: 'active' };
+      if (seal.status === 'revealed') return { status: 'revealed', tone: 'ok' };
+      if (now >= revealCloses) return { status: 'sealed, reveal window over', tone: 'warn' };
+      if (seal.cid !== null) return { status: 'uploaded, revealing…', tone: 'active' };
+      return { status: now >= sealCloses ? 'sealed, revealing…' : 'sealed: reveal opens next', tone: 'active' };
+    }
+  }
+}
+
+/** One row per submission epoch: windows, and what this account did in them. */
+export function epochRows(state: TrainerState | null, schedule: Schedule, now: bigint): EpochRow[] {
+  const rows: EpochRow[] = [];
+  for (let e = 0; e < schedule.submissionEpochs; e++) {
+    const seal = windowTimes(schedule, e, 'Seal')!;
+    const reveal = windowTimes(schedule, e, 'Reveal')!;
+    const rec = state?.epochs.find((r) => r.epoch === e);
+    const { status, tone } = recordStatus(rec, now, seal.closes, reveal.closes);
+    rows.push({
+      epoch: e,
+      status,
+      tone,
+      artifact: rec?.seal ? shortHex(rec.seal.artifactHash, 6) : null,
+      cid: rec?.seal?.cid ?? null,
+      sealWindow: seal,
+      revealWindow: reveal,
+    });
+  }
+  return rows;
+}
+
+/** The best model so far in words, for the summary. */
+export function candidateSentence(state: TrainerState | null): string | null {
+  const c = state?.best ?? state?.training.last ?? null;
+  if (!c) return null;
+  const margin = `${c.wrong} wrong watermark bits (at most ${Math.floor(c.maxErr / 2)} allowed to seal)`;
+  return `${c.sealable ? 'Sealable model' : 'Newest model (not sealable yet)'} ${shortHex(c.artifactHash, 6)} from step ${c.step}: ${margin}.`;
+}

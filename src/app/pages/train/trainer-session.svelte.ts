@@ -1,0 +1,201 @@
+// The Train page's live view of one trainer agent (task, account): opens the agent over the
+// page's ports, starts it, and mirrors its state, notes, training progress and backend choice
+// into runes. Commands go straight to the agent; the agent persists everything that matters, so
+// a reload opens the same state and resumes training from its last checkpoint.
+import { TrainerAgent, AgentError, trainerRunId, type TrainerCommand, type TrainerState } from '../../../lib/agents/index.ts';
+import type { BackendSelection } from '../../../lib/ml/backend/select.ts';
+import type { BackendName } from '../../../lib/ml/backend/types.ts';
+import type { TrainProgress } from '../../../lib/ml/train/trainer.ts';
+import type { RunSummary } from '../../../lib/storage/checkpoints.ts';
+import type { Hex } from 'viem';
+import type { ActionContext } from '../../../lib/chain/actions/index.ts';
+import { openRolePorts, type RolePorts, type RolePortsInput } from './role-ports.ts';
+import { appendHistory, type HistoryPoint } from './train-view.ts';
+
+/** What a session is opened with: the ports' input, the account's action context on demand. */
+export type SessionInput = Omit<RolePortsInput, 'ctx' | 'role'> & { ctx: () => Promise<ActionContext>; pollMs?: number };
+
+export type SessionStatus = 'opening' | 'ready' | 'locked' | 'failed' | 'closed';
+
+const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+/** Chart history per run, kept in localStorage so a reload still shows the curve so far. */
+const historyKey = (runId: string) => `aiarena-train-history:${runId}`;
+
+function loadHistory(runId: string): HistoryPoint[] {
+  try {
+    const raw = globalThis.localStorage?.getItem(historyKey(runId));
+    const parsed: unknown = raw ? JSON.parse(raw) : [];
+    return Array.isArray(parsed) ? (parsed as HistoryPoint[]).filter((p) => typeof p?.step === 'number') : [];
+  } catch {
+    return [];
+  }
+}
+
+function saveHistory(runId: string, history: readonly HistoryPoint[]): void {
+  try {
+    globalThis.localStorage?.setItem(historyKey(runId), JSON.stringify(history));
+  } catch {
+    // A full or disabled storage only costs the chart after a reload.
+  }
+}
+
+/** The checkpoint summary of a run in this origin's checkpoint store (the worker's), if any. */
+async function storedCheckpoint(runId: string): Promise<RunSummary | null> {
+  try {
+    const { openCheckpointStore } = await import('../../../lib/storage/checkpoints.ts');
+    return (await (await openCheckpointStore()).summary(runId)) ?? null;
+  } catch {
+    return null;
+  }
+}
+
+export class TrainerSession {
+  status = $state<SessionStatus>('opening');
+  /** Why opening failed, or why the agent is not running here. */
+  problem = $state<string | null>(null);
+  state = $state.raw<TrainerState | null>(null);
+  progress = $state.raw<TrainProgress | null>(null);
+  history = $state.raw<HistoryPoint[]>([]);
+  /** The backend the current (or last) run uses. */
+  selection = $state.raw<BackendSelection | null>(null);
+  /** A probe's report before any run (the backend training would pick here). */
+  probed = $state.raw<BackendSelection | null>(null);
+  probing = $state(false);
+  training = $state<'idle' | 'running' | 'paused'>('idle');
+  /**
+   * The run's checkpoint stored on this device when the page opened with training to continue
+   * (after a reload or a closed tab): the run resumes from it, not from step 0.
+   */
+  resumeFrom = $state.raw<RunSummary | null>(null);
+  /** keyCommit of the watermark key stored on this device for this task and account. */
+  deviceKey = $state<Hex | null>(null);
+  /** The last failure of the agent's loop (chain unreachable...); cleared by the next good state. */
+  loopError = $state<string | null>(null);
+
+  #agent: TrainerAgent | null = null;
+  #ports: RolePorts | null = null;
+  #unsubscribe: (() => void) | null = null;
+  #runId = '';
+  readonly ready: Promise<void>;
+
+  constructor(input: SessionInput) {
+    this.ready = this.#open(input);
+  }
+
+  get agent(): TrainerAgent | null {
+    return this.#agent;
+  }
+
+  get ports(): RolePorts | null {
+    return this.#ports;
+  }
+
+  async #open(input: SessionInput): Promise<void> {
+    try {
+      const ports = await openRolePorts({ ...input, ctx: await input.ctx(), role: 'trainer' });
+      this.#ports = ports;
+      const agent = await TrainerAgent.open({ ...ports, ...(input.pollMs ? { pollMs: input.pollMs } : {}) });
+      if (this.status === 'closed') {
+        ports.close();
+        return;
+      }
+      this.#agent = agent;
+      this.#runId = trainerRunId(ports.scope);
+      this.history = loadHistory(this.#runId);
+      this.state = agent.state;
+      this.#unsubscribe = agent.subscribe((e) => {
+        switch (e.type) {
+          case 'state':
+            this.state = e.state;
+            this.training = agent.trainingStatus;
+            this.loopError = null;
+            void this.#readDeviceKey();
+            break;
+          case 'error':
+            this.loopError = messageOf(e.error);
+            break;
+          case 'train-progress':
+            this.progress = e.progress;
+            this.training = agent.trainingStatus;
+            this.history = appendHistory(this.history, e.progress);
+            saveHistory(this.#runId, this.history);
+            break;
+          case 'train-backend':
+            this.selection = e.selection;
+            break;
+          case 'note':
+            break;
+        }
+      });
+      await this.#readDeviceKey();
+      const plan = agent.state.training;
+      if (plan.wanted || plan.paused) this.resumeFrom = await storedCheckpoint(this.#runId);
+      await agent.start();
+      this.status = 'ready';
+    } catch (e) {
+      this.#ports?.close();
+      if (e instanceof AgentError && e.code === 'locked') {
+        this.status = 'locked';
+        this.problem = e.message;
+      } else {
+        this.status = 'failed';
+        this.problem = messageOf(e);
+      }
+    }
+  }
+
+  async #readDeviceKey(): Promise<void> {
+    const ports = this.#ports;
+    if (!ports) return;
+    const { chainId, registry, taskId, account } = ports.scope;
+    this.deviceKey = await ports.keys.keyCommit({ chainId, registry, taskId, account }).catch(() => this.deviceKey);
+  }
+
+  async command(cmd: TrainerCommand): Promise<void> {
+    const agent = this.#agent;
+    if (!agent) throw new Error('the trainer agent is not running');
+    this.state = await agent.command(cmd);
+    this.training = agent.trainingStatus;
+    // Act on it now rather than at the next poll.
+    void agent.tick().catch((e: unknown) => (this.loopError = messageOf(e)));
+  }
+
+  /** Starts (or continues: the run resumes from its checkpoint) training. */
+  start(epochs: number | null, backend: BackendName | 'auto'): Promise<void> {
+    return this.command({ type: 'startTraining', epochs, backend });
+  }
+
+  /** The backend a run would use here, timed on this model, without training. */
+  async probe(backend: BackendName | 'auto'): Promise<void> {
+    const ports = this.#ports;
+    if (!ports || this.training !== 'idle') return;
+    this.probing = true;
+    try {
+      this.probed = await ports.trainer().probe(ports.specBytes, backend);
+    } finally {
+      this.probing = false;
+    }
+  }
+
+  exportKey(passphrase: string): Promise<string> {
+    if (!this.#agent) throw new Error('the trainer agent is not running');
+    return this.#agent.exportKey(passphrase);
+  }
+
+  async importKey(file: string, passphrase: string): Promise<void> {
+    if (!this.#agent) throw new Error('the trainer agent is not running');
+    await this.#agent.importKey(file, passphrase);
+    await this.#readDeviceKey();
+    await this.#agent.tick();
+    this.state = this.#agent.state;
+  }
+
+  /** Stops the agent and its workers (training stops; the state stays stored). */
+  close(): void {
+    this.status = 'closed';
+    this.#unsubscribe?.();
+    this.#agent?.stop();
+    this.#ports?.close();
+  }
+}

@@ -3,7 +3,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Abi, Hex } from 'viem';
 
-export const CONTRACTS = ['ArenaToken', 'TaskRegistry', 'StakeManager', 'SubmissionBook', 'RewardEngine'] as const;
+export const CONTRACTS = [
+  'ArenaToken',
+  'TaskRegistry',
+  'StakeManager',
+  'SubmissionBook',
+  'RewardEngine',
+  'WatermarkOwnershipVerifier',
+  'ChallengeModule',
+] as const;
 export type ContractName = (typeof CONTRACTS)[number];
 
 export interface Artifact {

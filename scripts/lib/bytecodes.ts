@@ -10,5 +10,7 @@ export function loadBytecodes(): Bytecodes {
     StakeManager: a.StakeManager.bytecode,
     SubmissionBook: a.SubmissionBook.bytecode,
     RewardEngine: a.RewardEngine.bytecode,
+    WatermarkOwnershipVerifier: a.WatermarkOwnershipVerifier.bytecode,
+    ChallengeModule: a.ChallengeModule.bytecode,
   };
 }

@@ -1,6 +1,6 @@
 // Real Groth16 proofs of the production WatermarkOwnership circuit for the ChallengeModule
 // tests (contracts/test/ChallengeModule.t.sol, test/integration/challenge.test.ts):
-//   npx tsx scripts/zk/fixtures-challenge.ts
+//   npx tsx scripts/zk/fixtures-challenge.ts [--sol-only]
 // writes contracts/test/fixtures/challenge/challenge-proofs.json and ChallengeProofs.sol (the
 // same data as a Solidity library: the forge build cannot read JSON through solc-js's limits).
 //
@@ -18,6 +18,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { getAddress, keccak256, toBytes } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
 import { generateKey, type RandomFill } from '../../src/lib/ml/watermark/key.ts';
 import { ownerBits } from '../../src/lib/ml/watermark/bits.ts';
 import { decode } from '../../src/lib/ml/watermark/decode.ts';
@@ -42,11 +43,11 @@ const { T, N, WB } = PRODUCTION_SHAPE;
 export const MODULE_MAX_ERR = 8;
 export const FIXTURE_DIR = join(REPO_ROOT, 'contracts', 'test', 'fixtures', 'challenge');
 export const FIXTURE_JSON = join(FIXTURE_DIR, 'challenge-proofs.json');
-const FIXTURE_SOL = join(FIXTURE_DIR, 'ChallengeProofs.sol');
+export const FIXTURE_SOL = join(FIXTURE_DIR, 'ChallengeProofs.sol');
 const ZK_DIR = join(REPO_ROOT, 'public', 'zk');
 
-/** forge-std's makeAddr(name): the low 20 bytes of keccak256(name). */
-export const makeAddr = (name: string) => getAddress(`0x${keccak256(toBytes(name)).slice(-40)}`);
+/** forge-std's makeAddr(name): the address of the private key keccak256(name). */
+export const makeAddr = (name: string) => privateKeyToAccount(keccak256(toBytes(name))).address;
 
 /** Deterministic bytes: sha256(label || counter) blocks. Test fixtures only, never for real keys. */
 function seededFill(label: string): RandomFill {
@@ -204,7 +205,8 @@ async function main(): Promise<void> {
   console.log(`wrote ${FIXTURE_JSON} and ${FIXTURE_SOL}`);
 }
 
-function solidity(json: {
+/** The Solidity library of a fixture JSON (parsed). */
+export function solidity(json: {
   circuit: { zkeySha256: string };
   owners: Record<string, string>;
   keyCommits: Record<string, string>;
@@ -218,7 +220,8 @@ function solidity(json: {
     ([name, p]) => `    /// ${p.model} under ${p.key} for ${p.owner}: ${p.wrong} wrong bits, maxErr ${p.maxErr}.
     function ${name}() internal pure returns (uint256[8] memory p) {
         p = [
-            uint256(${p.proof.join(',\n            ')})
+            uint256(${p.proof[0]}),
+            ${p.proof.slice(1).join(',\n            ')}
         ];
     }`,
   );
@@ -243,7 +246,11 @@ ${proofs.join('\n\n')}
 `;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (import.meta.url === `file://${process.argv[1]}` && process.argv.includes('--sol-only')) {
+  // Rewrites the Solidity library from the committed JSON (no proving).
+  writeFileSync(FIXTURE_SOL, solidity(JSON.parse(readFileSync(FIXTURE_JSON, 'utf8'))));
+  console.log(`wrote ${FIXTURE_SOL}`);
+} else if (import.meta.url === `file://${process.argv[1]}`) {
   await main()
     .then(releaseProverThreads)
     .catch(async (e: unknown) => {

@@ -7,6 +7,8 @@ import {
   taskRegistryAbi,
   arenaTokenAbi,
   submissionBookAbi,
+  watermarkOwnershipVerifierAbi,
+  challengeModuleAbi,
 } from './abi.generated.ts';
 import type { Deployment, ProtocolConfig } from './deployments.ts';
 
@@ -16,7 +18,16 @@ export interface Bytecodes {
   StakeManager: Hex;
   SubmissionBook: Hex;
   RewardEngine: Hex;
+  WatermarkOwnershipVerifier: Hex;
+  ChallengeModule: Hex;
 }
+
+/**
+ * The challenge module's tolerance (wrong watermark bits a proof may have): the SPEC section 6
+ * default, fixed with the verifier's circuit instance (T = 64, N = 128, WB = 16). Clients read
+ * it back from ChallengeModule.maxErr().
+ */
+export const CHALLENGE_MAX_ERR = 8n;
 
 export type DeployWallet = WalletClient<Transport, Chain, Account>;
 
@@ -64,25 +75,39 @@ export async function deployArena(
     stakeManager,
     submissionBook,
   ]);
+  const watermarkVerifier = await create(
+    'WatermarkVerifier',
+    watermarkOwnershipVerifierAbi,
+    bytecodes.WatermarkOwnershipVerifier,
+    [],
+  );
+  const challengeModule = await create('ChallengeModule', challengeModuleAbi, bytecodes.ChallengeModule, [
+    token,
+    taskRegistry,
+    stakeManager,
+    submissionBook,
+    watermarkVerifier,
+    CHALLENGE_MAX_ERR,
+  ]);
   await send('TaskRegistry.bind', {
     address: taskRegistry,
     abi: taskRegistryAbi,
     functionName: 'bind',
     args: [rewardEngine, stakeManager],
   } as never);
-  // The challenge module (SPEC section 7) is bound later, once, with bindChallengeModule.
+  // One call binds both modules; bindChallengeModule exists for a deployment that bound none.
   await send('StakeManager.bind', {
     address: stakeManager,
     abi: stakeManagerAbi,
     functionName: 'bind',
-    args: [rewardEngine, '0x0000000000000000000000000000000000000000'],
+    args: [rewardEngine, challengeModule],
   } as never);
 
   return {
     chainId: await client.getChainId(),
     deployer: wallet.account.address,
     fromBlock,
-    contracts: { token, taskRegistry, stakeManager, submissionBook, rewardEngine },
+    contracts: { token, taskRegistry, stakeManager, submissionBook, rewardEngine, challengeModule, watermarkVerifier },
     config,
   };
 }

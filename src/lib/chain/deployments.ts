@@ -7,6 +7,13 @@ export interface ProtocolContracts {
   stakeManager: Address;
   submissionBook: Address;
   rewardEngine: Address;
+  /**
+   * The challenge module (SPEC section 7) and the Groth16 verifier it calls. A deployment made
+   * before the module existed has neither (the stake manager can bind it later), so readers must
+   * treat challenges as unavailable when they are missing.
+   */
+  challengeModule?: Address;
+  watermarkVerifier?: Address;
 }
 
 export interface ProtocolConfig {
@@ -29,6 +36,7 @@ export interface Deployment {
 }
 
 const CONTRACT_KEYS = ['token', 'taskRegistry', 'stakeManager', 'submissionBook', 'rewardEngine'] as const;
+const OPTIONAL_CONTRACT_KEYS = ['challengeModule', 'watermarkVerifier'] as const;
 
 export function serializeDeployment(d: Deployment): string {
   return `${JSON.stringify(
@@ -68,9 +76,13 @@ export function parseDeployment(text: string, source = 'deployment'): Deployment
     chainId,
     deployer: address(obj.deployer, `${source}.deployer`),
     fromBlock: integer(obj.fromBlock, `${source}.fromBlock`),
-    contracts: Object.fromEntries(
-      CONTRACT_KEYS.map((k) => [k, address(contracts[k], `${source}.contracts.${k}`)]),
-    ) as unknown as ProtocolContracts,
+    contracts: Object.fromEntries([
+      ...CONTRACT_KEYS.map((k) => [k, address(contracts[k], `${source}.contracts.${k}`)]),
+      ...OPTIONAL_CONTRACT_KEYS.filter((k) => contracts[k] !== undefined).map((k) => [
+        k,
+        address(contracts[k], `${source}.contracts.${k}`),
+      ]),
+    ]) as unknown as ProtocolContracts,
     config: {
       rejectQuorum: integer(config.rejectQuorum, `${source}.config.rejectQuorum`),
       minReviewPeriod: integer(config.minReviewPeriod, `${source}.config.minReviewPeriod`),

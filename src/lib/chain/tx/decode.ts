@@ -4,6 +4,7 @@
 import { decodeErrorResult, type Abi, type Hex } from 'viem';
 import {
   arenaTokenAbi,
+  challengeModuleAbi,
   rewardEngineAbi,
   stakeManagerAbi,
   submissionBookAbi,
@@ -19,6 +20,7 @@ export const PROTOCOL_ERRORS_ABI = [
   ...stakeManagerAbi,
   ...submissionBookAbi,
   ...rewardEngineAbi,
+  ...challengeModuleAbi,
 ].filter((item) => item.type === 'error') as Abi;
 
 export interface DecodedTxError {

@@ -4,6 +4,7 @@
 import type { Address } from 'viem';
 import {
   arenaTokenAbi,
+  challengeModuleAbi,
   rewardEngineAbi,
   stakeManagerAbi,
   submissionBookAbi,
@@ -21,7 +22,8 @@ export type ProtocolErrorName =
   | AbiErrorNames<typeof taskRegistryAbi>
   | AbiErrorNames<typeof stakeManagerAbi>
   | AbiErrorNames<typeof submissionBookAbi>
-  | AbiErrorNames<typeof rewardEngineAbi>;
+  | AbiErrorNames<typeof rewardEngineAbi>
+  | AbiErrorNames<typeof challengeModuleAbi>;
 
 /** Where the error came from, when known: some errors read differently per function. */
 export interface ErrorContext {
@@ -58,6 +60,8 @@ const DELEGATOR_FUNCTIONS = new Set([
   'claimDelegationRewards',
 ]);
 const isScores = (ctx: ErrorContext) => ctx.functionName === 'revealScores' || ctx.functionName === 'commitScores';
+const CHALLENGE_STATUS = ['does not exist', 'is open', 'was already answered', 'was already upheld', 'was voided'];
+const challengeStatus = (v: unknown) => CHALLENGE_STATUS[Number(v)] ?? `is in state ${String(v)}`;
 
 export const ERROR_SENTENCES: Record<ProtocolErrorName, Sentence> = {
   // ArenaToken (OpenZeppelin ERC-20 + permit, faucet)
@@ -182,6 +186,32 @@ export const ERROR_SENTENCES: Record<ProtocolErrorName, Sentence> = {
   // RewardEngine
   AllEpochsFinalized: () => 'Every scoring epoch of this task is already finalized.',
   EpochNotOver: ([endsAt]) => `This epoch ends at ${formatChainTime(endsAt)}; it can be finalized only after that.`,
+
+  // ChallengeModule (AlreadyForfeited is shared with the StakeManager above)
+  ChallengeNotOpen: ([id, status]) => `Challenge ${String(id)} ${challengeStatus(status)}, so it cannot be settled again.`,
+  ChallengePeriodOver: ([endedAt]) =>
+    `Challenges and theft claims closed with the challenge phase at ${formatChainTime(endedAt)}.`,
+  AlreadyProven: ([submissionId]) =>
+    `The trainer of submission ${String(submissionId)} has already proven it is theirs; a new challenge would lose its bond.`,
+  InvalidMaxErr: ([maxErr]) =>
+    `A tolerance of ${String(maxErr)} wrong watermark bits is too loose: it must be below half of the 64 bits.`,
+  InvalidProof: (_args, ctx) =>
+    ctx.functionName === 'claimTheft'
+      ? "The proof does not show that this submission carries your address under the key you committed when joining the task."
+      : "The proof does not show that the challenged submission carries your address under the key you committed when joining the task, within the task's tolerance.",
+  KeyCommittedAfterSeal: ([keyBlock, sealBlock]) =>
+    `Your watermark key was committed in block ${String(keyBlock)}, not before the submission was sealed in block ${String(sealBlock)}, so it cannot prove theft of it.`,
+  NotAccused: () => 'Only the challenged trainer can answer this challenge.',
+  NotTrainer: () => 'Only a trainer of this task, with a committed watermark key, can claim theft.',
+  NotValidator: () => "Only a validator of this task whose own stake reached the task's minimum can challenge.",
+  OwnSubmission: () => 'You cannot claim theft of your own submission.',
+  ResponseTooLate: ([deadline]) => `The time to answer this challenge ended at ${formatChainTime(deadline)}.`,
+  ResponseWindowOpen: ([deadline]) =>
+    `The challenged trainer may still answer until ${formatChainTime(deadline)}; the challenge can be resolved after that.`,
+  TooManyChallenges: () => 'This trainer already has the most open challenges the protocol can count; settle some first.',
+  UnknownChallenge: ([id]) => `Challenge ${String(id)} does not exist.`,
+  UnknownSubmission: ([submissionId]) =>
+    `Submission ${String(submissionId)} does not exist in this task: only revealed submissions can be challenged.`,
 };
 
 export function isProtocolErrorName(name: string): name is ProtocolErrorName {

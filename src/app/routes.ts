@@ -15,10 +15,10 @@ export const PAGES: Record<RouteName, PageLoader> = {
   task: () => import('./pages/TaskPage.svelte'),
   train: () => import('./pages/train/TrainPage.svelte'),
   validate: () => import('./pages/validate/ValidatePage.svelte'),
-  delegate: () => import('./pages/ComingPage.svelte'),
-  create: () => import('./pages/ComingPage.svelte'),
-  rewards: () => import('./pages/ComingPage.svelte'),
-  dev: () => import('./pages/ComingPage.svelte'),
+  delegate: () => import('./pages/delegate/DelegatePage.svelte'),
+  create: () => import('./pages/create/CreatePage.svelte'),
+  rewards: () => import('./pages/rewards/RewardsPage.svelte'),
+  dev: () => import('./pages/dev/DevPage.svelte'),
   'not-found': () => import('./pages/NotFoundPage.svelte'),
 };
 

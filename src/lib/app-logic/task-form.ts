@@ -257,6 +257,15 @@ export function validateTaskForm(values: TaskFormValues, content: TaskContent, r
   return { ok: true, plan, deposit: deposit! };
 }
 
+/** The deposit the values ask for (reward per epoch times the scoring epochs), or null while unparsable. */
+export function depositOf(values: Pick<TaskFormValues, 'rewardPerEpoch' | 'submissionEpochs' | 'finalEpochs'>): bigint | null {
+  const reward = parseTokenAmount(values.rewardPerEpoch);
+  const sub = parseInteger(values.submissionEpochs, 'Submission epochs', 1, TASK_LIMITS.maxPhaseEpochs);
+  const fin = parseInteger(values.finalEpochs, 'Final epochs', 0, TASK_LIMITS.maxPhaseEpochs);
+  if (!reward.ok || !sub.ok || !fin.ok) return null;
+  return taskDeposit({ rewardPerEpoch: reward.value, submissionEpochs: sub.value, finalEpochs: fin.value });
+}
+
 /** The struct to send, with the schedule laid out from chain time `now`. */
 export function taskParamsAt(plan: TaskPlan, now: bigint): TaskParamsInput {
   const { startDelay, ...rest } = plan;

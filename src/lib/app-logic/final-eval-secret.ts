@@ -99,15 +99,17 @@ export async function parseSecretBackup(text: string): Promise<FinalEvalSecret> 
     if (!/^[1-9]\d*$/.test(String(rawTask))) throw new SecretFileError(`The file's task id "${String(rawTask)}" is not a task number.`);
     taskId = BigInt(rawTask);
   }
-  let name = str('name') ?? str('dataset') ?? '';
-  if (manifest !== '') {
+  // A label for people: ours has `name`; the demo file has the manifest (with its name) and a folder.
+  let name = str('name') ?? '';
+  if (!name && manifest !== '') {
     try {
       const parsed = JSON.parse(manifest) as { name?: unknown };
-      if (!name && typeof parsed.name === 'string') name = parsed.name;
+      if (typeof parsed.name === 'string') name = parsed.name;
     } catch {
       // The hash check above passed, so the text is what was committed; a name is only a label.
     }
   }
+  if (!name) name = str('dataset')?.split('/').pop() ?? '';
   const created = str('createdAt');
   return {
     chainId,

@@ -1,0 +1,150 @@
+// The Create task form: defaults are the SPEC's and validate, every field refuses what the
+// contract would refuse with a sentence naming it, and the struct sent is exactly what was typed.
+import { readdirSync } from 'node:fs';
+import { keccak256, toHex, type Hex } from 'viem';
+import { describe, expect, it } from 'vitest';
+import { SPEC_TEMPLATES } from '../../../src/lib/app-logic/spec-templates.ts';
+import {
+  depositOf,
+  formValuesOf,
+  TASK_FIELDS,
+  taskFormDefaults,
+  taskParamsAt,
+  validateTaskForm,
+  type TaskContent,
+  type TaskFormValues,
+} from '../../../src/lib/app-logic/task-form.ts';
+import { DEFAULT_REWARD_PARAMS, DEFAULT_WINDOWS } from '../../../src/lib/chain/task-defaults.ts';
+
+const WAD = 10n ** 18n;
+const h = (s: string): Hex => keccak256(toHex(s));
+const content: TaskContent = { modelSpec: h('spec'), trainData: h('train'), evalData: h('eval'), finalEvalCommit: h('commit') };
+const rules = { minReviewPeriod: 10 };
+
+function errorsOf(patch: Partial<TaskFormValues>, c: TaskContent = content, r = rules) {
+  const result = validateTaskForm({ ...taskFormDefaults({ local: true }), ...patch }, c, r);
+  return result.ok ? {} : result.errors;
+}
+
+describe('create task form', () => {
+  it('starts from the SPEC defaults, which validate into the struct createTask takes', () => {
+    const result = validateTaskForm(taskFormDefaults({ local: true }), content, rules);
+    if (!result.ok) throw new Error(JSON.stringify(result.errors));
+    const p = taskParamsAt(result.plan, 1_000n);
+    expect(p).toEqual({
+      modelSpec: content.modelSpec,
+      trainData: content.trainData,
+      evalData: content.evalData,
+      finalEvalCommit: content.finalEvalCommit,
+      startTime: 1_000n + 60n + 30n,
+      epochLength: 240,
+      reviewPeriod: 60,
+      submissionEpochs: 3,
+      finalEpochs: 1,
+      challengeEpochs: 1,
+      ...DEFAULT_WINDOWS,
+      rewardPerEpoch: 1000n * WAD,
+      reward: { ...DEFAULT_REWARD_PARAMS },
+      stakeRules: { minTrainerStake: 10n * WAD, minValidatorStake: 10n * WAD, maxTrainers: 256, maxValidators: 512, sigmaCooldown: 2 },
+      challenge: { bond: 100n * WAD, responseTime: 240, slashBps: 2000 },
+    });
+    expect(result.deposit).toBe(4000n * WAD);
+    expect(depositOf(taskFormDefaults({ local: true }))).toBe(4000n * WAD);
+  });
+
+  it('has a label, a unit and an explanation for every TaskParams field it asks for', () => {
+    const keys = Object.keys(taskFormDefaults({ local: false })).sort();
+    expect(TASK_FIELDS.map((f) => f.key).sort()).toEqual(keys);
+    for (const f of TASK_FIELDS) expect(f.help.length).toBeGreaterThan(5);
+    expect(taskFormDefaults({ local: false, minReviewPeriod: 200_000 }).reviewPeriod).toBe('200000');
+  });
+
+  it('sends back exactly what was typed (form values of a struct give that struct)', () => {
+    const typed: TaskFormValues = {
+      ...taskFormDefaults({ local: true }),
+      reviewPeriod: '15',
+      startDelay: '5',
+      epochLength: '100',
+      submissionEpochs: '2',
+      finalEpochs: '0',
+      challengeEpochs: '0',
+      sealEnd: '40',
+      revealEnd: '55.5',
+      commitEnd: '80',
+      finalCommitEnd: '65',
+      rewardPerEpoch: '250.75',
+      gamma: '0.6',
+      q: '0.9',
+      alphaT: '0.5',
+      alphaV: '0.75',
+      lambdaV: '12.5',
+      minTrainerStake: '3',
+      minValidatorStake: '4',
+      maxTrainers: '20',
+      maxValidators: '30',
+      sigmaCooldown: '3',
+      bond: '0',
+      responseTime: '500',
+      slashBps: '12.5',
+    };
+    const r = validateTaskForm(typed, { ...content, finalEvalCommit: undefined }, rules);
+    if (!r.ok) throw new Error(JSON.stringify(r.errors));
+    const p = taskParamsAt(r.plan, 7n);
+    expect(p.finalEvalCommit).toBe(`0x${'0'.repeat(64)}`);
+    expect(p.revealEnd).toBe(5550);
+    expect(p.rewardPerEpoch).toBe(250n * WAD + (3n * WAD) / 4n);
+    expect(p.reward.lambdaV).toBe(12n * WAD + WAD / 2n);
+    expect(p.challenge.slashBps).toBe(1250);
+    expect(p.startTime).toBe(7n + 15n + 5n);
+    expect(formValuesOf(p, 5)).toEqual(typed);
+    expect(r.deposit).toBe(2n * p.rewardPerEpoch);
+  });
+
+  it('refuses what the contract refuses, naming the field', () => {
+    expect(errorsOf({ reviewPeriod: '5' }).reviewPeriod).toBe('Review period must be from 10 to 4,294,967,295 s.');
+    expect(errorsOf({ epochLength: '9' }).epochLength).toBe('Epoch length must be from 10 to 2,592,000 s.');
+    expect(errorsOf({ epochLength: 'ten' }).epochLength).toBe('Epoch length must be a whole number of s.');
+    expect(errorsOf({ submissionEpochs: '0' }).submissionEpochs).toMatch(/Submission epochs must be from 1 to 1,000/);
+    expect(errorsOf({ finalEpochs: '1001' }).finalEpochs).toMatch(/from 0 to 1,000/);
+    expect(errorsOf({ sealEnd: '0' }).sealEnd).toMatch(/Seal window ends must be from 0.01 to 99.99 %/);
+    expect(errorsOf({ revealEnd: '50' }).revealEnd).toBe('Reveal window ends must be after the seal window ends (50 %).');
+    expect(errorsOf({ commitEnd: '60' }).commitEnd).toBe('Score commit ends must be after the reveal window ends (60 %).');
+    expect(errorsOf({ finalCommitEnd: '100' }).finalCommitEnd).toMatch(/from 0.01 to 99.99 %/);
+    expect(errorsOf({ rewardPerEpoch: '0' }).rewardPerEpoch).toBe('Reward per epoch must be more than zero.');
+    expect(errorsOf({ gamma: '1.1' }).gamma).toBe('γ (gamma) must be from 0 to 1.');
+    expect(errorsOf({ lambdaV: '51' }).lambdaV).toBe('λV (lambda V) must be from 0 to 50.');
+    expect(errorsOf({ minTrainerStake: '0.5' }).minTrainerStake).toBe('Minimum trainer stake must be at least 1 ARENA.');
+    expect(errorsOf({ maxTrainers: '257' }).maxTrainers).toMatch(/from 1 to 256/);
+    expect(errorsOf({ maxValidators: '0' }).maxValidators).toMatch(/from 1 to 512/);
+    expect(errorsOf({ sigmaCooldown: '0' }).sigmaCooldown).toMatch(/from 1 to 65,535 epochs/);
+    expect(errorsOf({ responseTime: '0' }).responseTime).toMatch(/from 1 to/);
+    expect(errorsOf({ slashBps: '101' }).slashBps).toMatch(/from 0 to 100 %/);
+    expect(errorsOf({ bond: '-1' }).bond).toBe('Challenge bond cannot be negative.');
+  });
+
+  it('needs the content, and the final-eval commitment exactly when there are final epochs', () => {
+    expect(errorsOf({}, {})).toMatchObject({
+      modelSpec: expect.stringMatching(/model spec/),
+      trainData: expect.stringMatching(/training dataset/),
+      evalData: expect.stringMatching(/eval dataset/),
+      finalEval: expect.stringMatching(/hidden final eval set/),
+    });
+    expect(errorsOf({ finalEpochs: '0' }, { ...content, finalEvalCommit: undefined }).finalEval).toBeUndefined();
+    expect(errorsOf({}, { ...content, modelSpec: `0x${'0'.repeat(64)}` }).modelSpec).toBeDefined();
+  });
+
+  it('refuses a deposit above the balance before the wallet is asked', () => {
+    const e = errorsOf({ rewardPerEpoch: '500' }, content, { ...rules, balance: 1000n * WAD });
+    expect(e.rewardPerEpoch).toBe(
+      'The deposit of 2,000 ARENA (reward per epoch × 4 scoring epochs) is more than your balance of 1,000 ARENA.',
+    );
+    expect(errorsOf({ rewardPerEpoch: '250' }, content, { ...rules, balance: 1000n * WAD }).rewardPerEpoch).toBeUndefined();
+  });
+
+  it('offers every spec published with the app as a template', () => {
+    const files = readdirSync(new URL('../../../public/specs/', import.meta.url)).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5));
+    expect(SPEC_TEMPLATES.map((t) => t.id).sort()).toEqual(files.sort());
+    const datasets = readdirSync(new URL('../../../public/datasets/', import.meta.url), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+    for (const t of SPEC_TEMPLATES) expect(datasets).toEqual(expect.arrayContaining([t.train, t.eval]));
+  });
+});

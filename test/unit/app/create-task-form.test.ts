@@ -12,6 +12,7 @@ import {
   taskParamsAt,
   validateTaskForm,
   type TaskContent,
+  type TaskFormRules,
   type TaskFormValues,
 } from '../../../src/lib/app-logic/task-form.ts';
 import { DEFAULT_REWARD_PARAMS, DEFAULT_WINDOWS } from '../../../src/lib/chain/task-defaults.ts';
@@ -21,7 +22,7 @@ const h = (s: string): Hex => keccak256(toHex(s));
 const content: TaskContent = { modelSpec: h('spec'), trainData: h('train'), evalData: h('eval'), finalEvalCommit: h('commit') };
 const rules = { minReviewPeriod: 10 };
 
-function errorsOf(patch: Partial<TaskFormValues>, c: TaskContent = content, r = rules) {
+function errorsOf(patch: Partial<TaskFormValues>, c: TaskContent = content, r: TaskFormRules = rules) {
   const result = validateTaskForm({ ...taskFormDefaults({ local: true }), ...patch }, c, r);
   return result.ok ? {} : result.errors;
 }

@@ -30,3 +30,27 @@ export { readAccountPositions, readDelegation, accountActivity, type TaskPositio
 export { readClaimables, type Claimables, type RewardClaim, type PrincipalWithdrawal } from './claimables.ts';
 export { readLogs } from './events.ts';
 export { advanceTo, advanceToWindow, advanceToEpoch, devClock, NotLocalChainError, type DevClock } from './dev/time.ts';
+export { challenge, type ChallengeResult } from './challenge.ts';
+export { respondChallenge, prepareResponse, type RespondResult, type PreparedResponse } from './respond-challenge.ts';
+export { resolveChallenge, type ResolveResult } from './resolve-challenge.ts';
+export { claimTheft, prepareTheftClaim, type ClaimTheftResult, type PreparedTheftClaim } from './claim-theft.ts';
+export {
+  readChallenges,
+  readChallenge,
+  readSubmissions,
+  readSubmission,
+  readResponseInputs,
+  readTheftInputs,
+  readMaxErr,
+  checkedProofWords,
+  challengeModuleOf,
+  ChallengesUnavailableError,
+  type ChallengeView,
+  type ChallengeState,
+  type TheftClaimView,
+  type SubmissionView,
+  type ProofInputs,
+  type ProofArgument,
+  type TaskChallenges,
+  type ChainMoment,
+} from './read-challenges.ts';

@@ -1,0 +1,66 @@
+// The accused answers a challenge with a Groth16 proof that the challenged submission carries its
+// address under the key it committed when joining (SPEC 7); the bond goes to it. `prepareResponse`
+// says what to prove, and why it cannot be answered, before the seconds of proving are spent.
+import { parseEventLogs, type Address, type TransactionReceipt } from 'viem';
+import { challengeModuleAbi } from '../abi.generated.ts';
+import { formatChainTime } from '../tx/sentences.ts';
+import { accountOf, ActionInputError, send, tokens, writeCall, type ActionContext, type ReadContext } from './context.ts';
+import { chainTime } from './chain-now.ts';
+import { readPool } from './participants.ts';
+import {
+  challengeModuleOf,
+  checkedProofWords,
+  readChallenge,
+  readResponseInputs,
+  readSubmission,
+  type ProofArgument,
+  type ProofInputs,
+  type SubmissionView,
+} from './read-challenges.ts';
+
+export interface PreparedResponse {
+  challenge: NonNullable<Awaited<ReturnType<typeof readChallenge>>>;
+  submission: SubmissionView;
+  /** The claim the proof must carry: the submission's wmCommit, the accused's keyCommit and address, the module's maxErr. */
+  inputs: ProofInputs;
+}
+
+/** Checks that `account` can answer `challengeId` now; ActionInputError with the reason otherwise. */
+export async function prepareResponse(ctx: ReadContext, p: { challengeId: bigint; account: Address }): Promise<PreparedResponse> {
+  challengeModuleOf(ctx.deployment);
+  const stored = await readChallenge(ctx, p.challengeId);
+  if (!stored) throw new ActionInputError('challengeId', `Challenge ${p.challengeId} does not exist.`);
+  if (stored.status !== 'open') throw new ActionInputError('challengeId', `Challenge ${p.challengeId} is already settled (${stored.status}).`);
+  if (stored.trainer.toLowerCase() !== p.account.toLowerCase()) {
+    throw new ActionInputError('challengeId', `Challenge ${p.challengeId} is against ${stored.trainer}, not this account: only the accused can answer it.`);
+  }
+  const [now, pool, submission, inputs] = await Promise.all([
+    chainTime(ctx),
+    readPool(ctx, stored.taskId, stored.trainer),
+    readSubmission(ctx, stored.taskId, stored.submissionId),
+    readResponseInputs(ctx, p.challengeId),
+  ]);
+  if (now > stored.deadline) throw new ActionInputError('challengeId', `The time to answer challenge ${p.challengeId} ended at ${formatChainTime(stored.deadline)}.`);
+  if (pool.forfeited) throw new ActionInputError('challengeId', 'This account already forfeited its rewards in the task; its challenges are void and cannot be answered.');
+  return { challenge: stored, submission: submission!, inputs };
+}
+
+export interface RespondResult {
+  trainer: Address;
+  /** The bond paid to the trainer. */
+  bond: bigint;
+  receipt: TransactionReceipt;
+}
+
+export async function respondChallenge(ctx: ActionContext, p: { challengeId: bigint; proof: ProofArgument }): Promise<RespondResult> {
+  const { challenge, inputs } = await prepareResponse(ctx, { challengeId: p.challengeId, account: accountOf(ctx) });
+  const words = checkedProofWords(p.proof, inputs);
+  const receipt = await send(ctx, {
+    kind: 'respondChallenge',
+    label: `Answer challenge ${p.challengeId} with an ownership proof`,
+    summary: { challenge: String(p.challengeId), task: String(challenge.taskId), submission: String(challenge.submissionId), bond: tokens(challenge.bond) },
+    call: writeCall(challengeModuleOf(ctx.deployment), challengeModuleAbi, 'respond', [p.challengeId, words as never]),
+  });
+  const [ev] = parseEventLogs({ abi: challengeModuleAbi, eventName: 'ChallengeAnswered', logs: receipt.logs });
+  return { trainer: ev!.args.trainer, bond: ev!.args.bond, receipt };
+}

@@ -1,0 +1,308 @@
+// The challenge actions (src/lib/chain/actions/{challenge,respond-challenge,resolve-challenge,
+// claim-theft,read-challenges}.ts) on anvil with the deployed ChallengeModule and real Groth16
+// proofs from the committed fixture (contracts/test/fixtures/challenge): a challenge with a permit
+// in one transaction, an answer, an unanswered challenge upheld and another voided, a theft
+// claim, and every refusal said before the wallet is asked. The fixture's owners are fixed
+// addresses, so they send through anvil's impersonation (they cannot sign permits: approve).
+import { readFileSync } from 'node:fs';
+import { createTestClient, createWalletClient, http, keccak256, toFunctionSelector, toHex, type Address, type Hex } from 'viem';
+import { foundry } from 'viem/chains';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { arenaTokenAbi } from '../../src/lib/chain/abi.generated.ts';
+import {
+  advanceTo,
+  advanceToWindow,
+  ActionInputError,
+  challenge,
+  claimTheft,
+  createTask,
+  faucet,
+  joinTask,
+  prepareTheftClaim,
+  readChallenges,
+  readClaimables,
+  readPool,
+  readSchedule,
+  readSubmissions,
+  resolveChallenge,
+  respondChallenge,
+  revealSubmission,
+  sealSubmission,
+  type ActionContext,
+  type TaskParamsInput,
+} from '../../src/lib/chain/actions/index.ts';
+import { endTime } from '../../src/lib/chain/schedule.ts';
+import { DEFAULT_REWARD_PARAMS, DEFAULT_WINDOWS } from '../../src/lib/chain/task-defaults.ts';
+import { TxError } from '../../src/lib/chain/tx/errors.ts';
+import type { AccountWallet } from '../../src/lib/chain/tx/types.ts';
+import type { SolidityProof } from '../../src/lib/zk/calldata.ts';
+import { FIXTURE_JSON } from '../../scripts/zk/fixtures-challenge.ts';
+import { startArenaEnv, type ArenaEnv } from './support/chain-actions-env.ts';
+
+interface FixtureProof {
+  publicSignals: Hex[];
+  proof: Hex[];
+}
+const fixture = JSON.parse(readFileSync(FIXTURE_JSON, 'utf8')) as {
+  owners: Record<'alice' | 'bob' | 'carol', Address>;
+  keyCommits: Record<'KA' | 'KB' | 'KC', Hex>;
+  models: Record<'A0' | 'S' | 'C12', { wmCommit: Hex }>;
+  proofs: Record<'aliceA0' | 'aliceA0OtherKey' | 'aliceStolen' | 'bobStolen', FixtureProof>;
+};
+
+/** A fixture proof as the prover's calldata (words in the verifier's order, public signals as input). */
+const asCalldata = (p: FixtureProof): SolidityProof => {
+  const w = p.proof.map((x) => BigInt(x));
+  const s = p.publicSignals.map((x) => BigInt(x));
+  return { a: [w[0]!, w[1]!], b: [[w[2]!, w[3]!], [w[4]!, w[5]!]], c: [w[6]!, w[7]!], input: [s[0]!, s[1]!, s[2]!, s[3]!] };
+};
+
+const WAD = 10n ** 18n;
+const T = (n: number) => BigInt(n) * WAD;
+const BOND = T(10);
+const STAKE = T(20);
+const SLASH_BPS = 5_000n;
+const RESPONSE = 300;
+
+/** Counts what would prompt the wallet: a refusal must come before any of these. */
+function counting(ctx: ActionContext): { ctx: ActionContext; asked: () => number } {
+  let asked = 0;
+  const wallet = new Proxy(ctx.wallet, {
+    get(target, key, receiver) {
+      if (key === 'writeContract' || key === 'signTypedData' || key === 'sendTransaction') asked++;
+      return Reflect.get(target, key, receiver);
+    },
+  });
+  return { ctx: { ...ctx, wallet }, asked: () => asked };
+}
+
+describe('challenge actions on anvil', () => {
+  let env: ArenaEnv;
+  let creator: ActionContext, victor: ActionContext, dave: ActionContext, eve: ActionContext, keeper: ActionContext;
+  let alice: ActionContext, bob: ActionContext, carol: ActionContext;
+  let taskId: bigint;
+  const balance = (who: Address) =>
+    creator.publicClient.readContract({ address: creator.deployment.contracts.token, abi: arenaTokenAbi, functionName: 'balanceOf', args: [who] });
+  const module = () => creator.deployment.contracts.challengeModule!;
+
+  beforeAll(async () => {
+    env = await startArenaEnv();
+    [creator, victor, dave, eve, keeper] = await Promise.all([1, 2, 3, 4, 5].map((i) => env.as(i)));
+    // The fixture's owners: impersonated, with gas money.
+    const test = createTestClient({ chain: foundry, mode: 'anvil', transport: http(env.rpcUrl) });
+    const impersonated = async (address: Address): Promise<ActionContext> => {
+      await test.setBalance({ address, value: 10n ** 21n });
+      const wallet = createWalletClient({ account: address, chain: foundry, transport: http(env.rpcUrl) }) as unknown as AccountWallet;
+      return { publicClient: creator.publicClient, deployment: env.deployment, wallet, permit: 'never' };
+    };
+    [alice, bob, carol] = await Promise.all([fixture.owners.alice, fixture.owners.bob, fixture.owners.carol].map(impersonated));
+    for (const ctx of [creator, victor, dave, eve, alice, bob, carol]) await faucet(ctx, { amount: T(1_000) });
+
+    const now = (await creator.publicClient.getBlock()).timestamp;
+    const params: TaskParamsInput = {
+      modelSpec: keccak256(toHex('spec')),
+      trainData: keccak256(toHex('train')),
+      evalData: keccak256(toHex('eval')),
+      finalEvalCommit: `0x${'0'.repeat(64)}`,
+      startTime: now + 100n,
+      epochLength: 1_000,
+      reviewPeriod: 10,
+      submissionEpochs: 2,
+      finalEpochs: 0,
+      challengeEpochs: 1,
+      ...DEFAULT_WINDOWS,
+      rewardPerEpoch: T(100),
+      reward: { ...DEFAULT_REWARD_PARAMS },
+      stakeRules: { minTrainerStake: WAD, minValidatorStake: WAD, maxTrainers: 16, maxValidators: 16, sigmaCooldown: 1 },
+      challenge: { bond: BOND, responseTime: RESPONSE, slashBps: Number(SLASH_BPS) },
+    };
+    ({ taskId } = await createTask(creator, params));
+    for (const [ctx, key] of [
+      [alice, fixture.keyCommits.KA],
+      [bob, fixture.keyCommits.KB],
+      [carol, fixture.keyCommits.KC],
+      [dave, keccak256(toHex('dave key')).replace(/^0x../, '0x00') as Hex],
+    ] as const) {
+      await joinTask(ctx, { taskId, role: 'trainer', amount: STAKE, sigma: WAD / 2n, keyCommit: key });
+    }
+    await joinTask(victor, { taskId, role: 'validator', amount: STAKE, sigma: WAD });
+
+    // Epoch 0: alice seals A0, carol C12, bob S (a re-watermark of alice's model carrying both addresses).
+    const subs = [
+      [alice, fixture.models.A0.wmCommit],
+      [carol, fixture.models.C12.wmCommit],
+      [bob, fixture.models.S.wmCommit],
+    ] as const;
+    const artifact = (ctx: ActionContext) => keccak256(toHex(`artifact/${ctx.wallet.account.address}`));
+    const salt = (ctx: ActionContext) => keccak256(toHex(`salt/${ctx.wallet.account.address}`));
+    await advanceToWindow(creator, env.clock, taskId, 'Seal', 0);
+    for (const [ctx, wm] of subs) await sealSubmission(ctx, { taskId, artifactHash: artifact(ctx), wmCommit: wm, salt: salt(ctx) });
+    // eve joins after those seals: her key is younger than every epoch-0 submission.
+    await joinTask(eve, { taskId, role: 'trainer', amount: STAKE, sigma: WAD / 2n, keyCommit: keccak256(toHex('eve key')).replace(/^0x../, '0x00') as Hex });
+    await advanceToWindow(creator, env.clock, taskId, 'Reveal', 0);
+    for (const [ctx, wm] of subs) await revealSubmission(ctx, { taskId, artifactHash: artifact(ctx), wmCommit: wm, salt: salt(ctx) });
+  }, 180_000);
+
+  afterAll(async () => {
+    await env?.stop();
+  });
+
+  it('lists the revealed submissions in id order', async () => {
+    const subs = await readSubmissions(victor, taskId);
+    expect(subs.map((s) => [s.submissionId, s.trainer, s.epoch, s.wmCommit, s.proven])).toEqual([
+      [0n, alice.wallet.account.address, 0, fixture.models.A0.wmCommit, false],
+      [1n, carol.wallet.account.address, 0, fixture.models.C12.wmCommit, false],
+      [2n, bob.wallet.account.address, 0, fixture.models.S.wmCommit, false],
+    ]);
+  });
+
+  it('a validator challenges with a permit: one transaction, the bond moves to the module', async () => {
+    const before = await balance(victor.wallet.account.address);
+    const opened = await challenge(victor, { taskId, submissionId: 0n });
+    const tx = await victor.publicClient.getTransaction({ hash: opened.receipt.transactionHash });
+    expect(tx.input.slice(0, 10)).toBe(toFunctionSelector('challengeWithPermit(uint256,uint256,(uint256,uint8,bytes32,bytes32))'));
+    const block = await victor.publicClient.getBlock({ blockNumber: opened.receipt.blockNumber });
+    expect(opened).toMatchObject({ challengeId: 1n, trainer: alice.wallet.account.address, bond: BOND, deadline: block.timestamp + BigInt(RESPONSE) });
+    expect(await balance(victor.wallet.account.address)).toBe(before - BOND);
+    expect(await balance(module())).toBe(BOND);
+    const { challenges, maxErr } = await readChallenges(victor, { taskId });
+    expect(maxErr).toBe(8);
+    expect(challenges).toEqual([
+      {
+        challengeId: 1n,
+        taskId,
+        submissionId: 0n,
+        trainer: alice.wallet.account.address,
+        challenger: victor.wallet.account.address,
+        bond: BOND,
+        deadline: opened.deadline,
+        status: 'open',
+        opened: { block: opened.receipt.blockNumber, time: block.timestamp, tx: opened.receipt.transactionHash },
+      },
+    ]);
+  });
+
+  it('refuses, before the wallet is asked: a trainer challenging, a proof of another claim, an answer by someone else', async () => {
+    const d = counting(dave);
+    const notValidator = await challenge(d.ctx, { taskId, submissionId: 0n }).catch((e: unknown) => e);
+    expect(notValidator).toBeInstanceOf(TxError);
+    expect((notValidator as TxError).message).toBe("Only a validator of this task whose own stake reached the task's minimum can challenge.");
+    expect(d.asked()).toBe(0);
+
+    // A valid proof that A0 carries alice's address, but under a key she never committed.
+    const a = counting(alice);
+    const otherKey = await respondChallenge(a.ctx, { challengeId: 1n, proof: asCalldata(fixture.proofs.aliceA0OtherKey) }).catch((e: unknown) => e);
+    expect(otherKey).toBeInstanceOf(ActionInputError);
+    expect((otherKey as ActionInputError).field).toBe('proof');
+    expect((otherKey as Error).message).toMatch(/^The proof is for another claim: its keyCommit differs from what the chain checks/);
+    const short = await respondChallenge(a.ctx, { challengeId: 1n, proof: [1n, 2n, 3n] }).catch((e: unknown) => e);
+    expect((short as Error).message).toBe('A proof has 8 words (a, b, c); this one has 3.');
+    const unknown = await respondChallenge(a.ctx, { challengeId: 99n, proof: asCalldata(fixture.proofs.aliceA0) }).catch((e: unknown) => e);
+    expect((unknown as Error).message).toBe('Challenge 99 does not exist.');
+    expect(a.asked()).toBe(0);
+
+    const b = counting(bob);
+    const notAccused = await respondChallenge(b.ctx, { challengeId: 1n, proof: asCalldata(fixture.proofs.aliceA0) }).catch((e: unknown) => e);
+    expect((notAccused as Error).message).toBe(`Challenge 1 is against ${alice.wallet.account.address}, not this account: only the accused can answer it.`);
+    expect(b.asked()).toBe(0);
+  });
+
+  it('the accused answers with a real proof: the bond goes to it and the submission is proven', async () => {
+    const before = { alice: await balance(alice.wallet.account.address), victor: await balance(victor.wallet.account.address) };
+    const answered = await respondChallenge(alice, { challengeId: 1n, proof: asCalldata(fixture.proofs.aliceA0) });
+    expect(answered).toMatchObject({ trainer: alice.wallet.account.address, bond: BOND });
+    expect(await balance(alice.wallet.account.address)).toBe(before.alice + BOND);
+    expect(await balance(victor.wallet.account.address)).toBe(before.victor);
+    expect(await balance(module())).toBe(0n);
+    expect((await readSubmissions(victor, taskId))[0]!.proven).toBe(true);
+    const again = await challenge(victor, { taskId, submissionId: 0n }).catch((e: unknown) => e);
+    expect((again as TxError).errorName).toBe('AlreadyProven');
+    expect((again as TxError).message).toBe('The trainer of submission 0 has already proven it is theirs; a new challenge would lose its bond.');
+  });
+
+  it('an unanswered challenge is upheld after its deadline (slash to the challenger); a second one is then void', async () => {
+    const first = await challenge(victor, { taskId, submissionId: 1n });
+    const second = await challenge(victor, { taskId, submissionId: 1n });
+    expect([first.challengeId, second.challengeId]).toEqual([2n, 3n]);
+    expect((await readPool(victor, taskId, carol.wallet.account.address)).openChallenges).toBe(2);
+    const early = await resolveChallenge(keeper, { challengeId: 2n }).catch((e: unknown) => e);
+    expect((early as TxError).errorName).toBe('ResponseWindowOpen');
+    expect((early as TxError).message).toMatch(/^The challenged trainer may still answer until .+; the challenge can be resolved after that\.$/);
+
+    await advanceTo(creator, env.clock, second.deadline + 1n);
+    const late = await respondChallenge(carol, { challengeId: 2n, proof: asCalldata(fixture.proofs.aliceA0) }).catch((e: unknown) => e);
+    expect((late as Error).message).toMatch(/^The time to answer challenge 2 ended at /);
+
+    const before = { victor: await balance(victor.wallet.account.address), carol: await balance(carol.wallet.account.address) };
+    const upheld = await resolveChallenge(keeper, { challengeId: 2n });
+    const slashed = (STAKE * SLASH_BPS) / 10_000n;
+    expect(upheld).toMatchObject({ outcome: 'upheld', trainer: carol.wallet.account.address, challenger: victor.wallet.account.address, bond: BOND, rewards: 0n, slashed });
+    expect(await balance(victor.wallet.account.address)).toBe(before.victor + BOND + slashed);
+    expect(await balance(carol.wallet.account.address)).toBe(before.carol);
+    const pool = await readPool(victor, taskId, carol.wallet.account.address);
+    expect([pool.forfeited, pool.excluded, pool.openChallenges]).toEqual([true, true, 1]);
+
+    const voided = await resolveChallenge(keeper, { challengeId: 3n });
+    expect(voided).toMatchObject({ outcome: 'voided', challenger: victor.wallet.account.address, bond: BOND });
+    expect(await balance(victor.wallet.account.address)).toBe(before.victor + 2n * BOND + slashed);
+    expect(await balance(module())).toBe(0n);
+    const twice = await resolveChallenge(keeper, { challengeId: 3n }).catch((e: unknown) => e);
+    expect((twice as TxError).errorName).toBe('ChallengeNotOpen');
+  });
+
+  it('theft claims: refused for a younger key and for one\'s own submission, paid to the owner otherwise', async () => {
+    const e = counting(eve);
+    const young = await prepareTheftClaim(eve, { taskId, submissionId: 2n, owner: eve.wallet.account.address }).catch((x: unknown) => x);
+    expect(young).toBeInstanceOf(ActionInputError);
+    expect((young as Error).message).toMatch(/^Your watermark key was committed in block \d+, not before submission 2 was sealed in block \d+, so it cannot prove theft of it\.$/);
+    expect(e.asked()).toBe(0);
+    const own = await claimTheft(bob, { taskId, submissionId: 2n, proof: asCalldata(fixture.proofs.bobStolen) }).catch((x: unknown) => x);
+    expect((own as Error).message).toBe('You cannot claim theft of your own submission.');
+    // bob's proof is valid for bob, not for alice's claim: its owner and key differ.
+    const borrowed = await claimTheft(alice, { taskId, submissionId: 2n, proof: asCalldata(fixture.proofs.bobStolen) }).catch((x: unknown) => x);
+    expect((borrowed as Error).message).toMatch(/its keyCommit, owner differ/);
+
+    const before = await balance(alice.wallet.account.address);
+    const claimed = await claimTheft(alice, { taskId, submissionId: 2n, proof: asCalldata(fixture.proofs.aliceStolen) });
+    const slashed = (STAKE * SLASH_BPS) / 10_000n;
+    expect(claimed).toMatchObject({ thief: bob.wallet.account.address, rewards: 0n, slashed });
+    expect(await balance(alice.wallet.account.address)).toBe(before + slashed);
+    expect((await readPool(victor, taskId, bob.wallet.account.address)).forfeited).toBe(true);
+    const again = await prepareTheftClaim(alice, { taskId, submissionId: 2n, owner: alice.wallet.account.address }).catch((x: unknown) => x);
+    expect((again as Error).message).toBe('The trainer of submission 2 has already forfeited everything it had in this task.');
+  });
+
+  it('reads every challenge with its outcome and time, and the theft claim', async () => {
+    const { challenges, thefts } = await readChallenges(keeper, { taskId });
+    expect(challenges.map((c) => [c.challengeId, c.status, c.submissionId, c.settled?.rewards, c.settled?.slashed])).toEqual([
+      [1n, 'answered', 0n, undefined, undefined],
+      [2n, 'upheld', 1n, 0n, (STAKE * SLASH_BPS) / 10_000n],
+      [3n, 'voided', 1n, undefined, undefined],
+    ]);
+    for (const c of challenges) {
+      expect(c.settled!.time).toBeGreaterThanOrEqual(c.opened.time);
+      expect(c.settled!.block).toBeGreaterThan(c.opened.block);
+    }
+    // Answered inside the window, resolved after it.
+    expect(challenges[0]!.settled!.time).toBeLessThanOrEqual(challenges[0]!.deadline);
+    expect(challenges[1]!.settled!.time).toBeGreaterThan(challenges[1]!.deadline);
+    expect(thefts).toHaveLength(1);
+    expect(thefts[0]).toMatchObject({ taskId, submissionId: 2n, thief: bob.wallet.account.address, owner: alice.wallet.account.address, rewards: 0n });
+    // Per trainer: only carol's.
+    expect((await readChallenges(keeper, { taskId, trainer: carol.wallet.account.address })).challenges.map((c) => c.challengeId)).toEqual([2n, 3n]);
+  });
+
+  it('the outcome shows in what each trainer can claim once the task ends, and challenges close with it', async () => {
+    const s = (await readSubmissions(keeper, taskId)).length;
+    expect(s).toBe(3);
+    const schedule = await readSchedule(keeper, taskId);
+    await advanceTo(creator, env.clock, endTime(schedule));
+    const closed = await challenge(victor, { taskId, submissionId: 0n }).catch((e: unknown) => e);
+    expect((closed as TxError).errorName).toBe('ChallengePeriodOver');
+    const carolClaims = await readClaimables(carol, carol.wallet.account.address);
+    // The slashed half is gone; the rest is withdrawable now that no challenge is open.
+    expect(carolClaims.withdrawals.filter((w) => w.taskId === taskId)).toEqual([{ taskId, kind: 'stake', amount: STAKE - (STAKE * SLASH_BPS) / 10_000n, now: true }]);
+    // alice answered her challenge: her stake is whole.
+    expect((await readClaimables(alice, alice.wallet.account.address)).withdrawals.filter((w) => w.taskId === taskId)).toEqual([{ taskId, kind: 'stake', amount: STAKE, now: true }]);
+  });
+});

@@ -87,7 +87,7 @@ describe('challenge actions on anvil', () => {
 
   beforeAll(async () => {
     env = await startArenaEnv();
-    [creator, victor, dave, eve, keeper] = await Promise.all([1, 2, 3, 4, 5].map((i) => env.as(i)));
+    [creator, victor, dave, eve, keeper] = (await Promise.all([1, 2, 3, 4, 5].map((i) => env.as(i)))) as ActionContext[] as [ActionContext, ActionContext, ActionContext, ActionContext, ActionContext];
     // The fixture's owners: impersonated, with gas money.
     const test = createTestClient({ chain: foundry, mode: 'anvil', transport: http(env.rpcUrl) });
     const impersonated = async (address: Address): Promise<ActionContext> => {
@@ -95,7 +95,7 @@ describe('challenge actions on anvil', () => {
       const wallet = createWalletClient({ account: address, chain: foundry, transport: http(env.rpcUrl) }) as unknown as AccountWallet;
       return { publicClient: creator.publicClient, deployment: env.deployment, wallet, permit: 'never' };
     };
-    [alice, bob, carol] = await Promise.all([fixture.owners.alice, fixture.owners.bob, fixture.owners.carol].map(impersonated));
+    [alice, bob, carol] = (await Promise.all([fixture.owners.alice, fixture.owners.bob, fixture.owners.carol].map(impersonated))) as [ActionContext, ActionContext, ActionContext];
     for (const ctx of [creator, victor, dave, eve, alice, bob, carol]) await faucet(ctx, { amount: T(1_000) });
 
     const now = (await creator.publicClient.getBlock()).timestamp;

@@ -1,7 +1,7 @@
 // The protocol events the app's pages read, decoded from raw logs into small plain records
 // (bigints and strings only), so they can be kept in IndexedDB and compared in tests. Pure.
 import { decodeEventLog, toEventSelector, type Abi, type AbiEvent, type Address, type Hex } from 'viem';
-import { rewardEngineAbi, stakeManagerAbi, submissionBookAbi, taskRegistryAbi } from '../abi.generated.ts';
+import { challengeModuleAbi, rewardEngineAbi, stakeManagerAbi, submissionBookAbi, taskRegistryAbi } from '../abi.generated.ts';
 import type { ProtocolContracts } from '../deployments.ts';
 
 /** Where a log sits in the chain: orders events and tells apart two identical ones. */
@@ -51,12 +51,26 @@ export type ArenaEvent = LogPosition &
     | { kind: 'EpochFinalized'; taskId: bigint; epoch: bigint; booked: bigint; degenerate: boolean }
     | { kind: 'FinalEvalRevealed'; taskId: bigint; finalEvalHash: Hex }
     | { kind: 'FinalEvalFallback'; taskId: bigint }
+    | {
+        kind: 'ChallengeOpened';
+        challengeId: bigint;
+        taskId: bigint;
+        trainer: Address;
+        challenger: Address;
+        submissionId: bigint;
+        bond: bigint;
+        deadline: bigint;
+      }
+    | { kind: 'ChallengeAnswered'; challengeId: bigint; taskId: bigint; trainer: Address; bond: bigint }
+    | { kind: 'ChallengeUpheld'; challengeId: bigint; taskId: bigint; trainer: Address; challenger: Address; bond: bigint; rewards: bigint; slashed: bigint }
+    | { kind: 'ChallengeVoided'; challengeId: bigint; taskId: bigint; trainer: Address; challenger: Address; bond: bigint }
+    | { kind: 'TheftClaimed'; taskId: bigint; submissionId: bigint; thief: Address; owner: Address; rewards: bigint; slashed: bigint }
   );
 
 export type ArenaEventKind = ArenaEvent['kind'];
 export type EventOf<K extends ArenaEventKind> = Extract<ArenaEvent, { kind: K }>;
 
-type ContractKey = keyof Pick<ProtocolContracts, 'taskRegistry' | 'stakeManager' | 'submissionBook' | 'rewardEngine'>;
+type ContractKey = keyof Pick<ProtocolContracts, 'taskRegistry' | 'stakeManager' | 'submissionBook' | 'rewardEngine' | 'challengeModule'>;
 
 /** Which contract emits each event the app reads. */
 export const READ_EVENTS: Record<ArenaEventKind, ContractKey> = {
@@ -71,6 +85,12 @@ export const READ_EVENTS: Record<ArenaEventKind, ContractKey> = {
   EpochFinalized: 'rewardEngine',
   FinalEvalRevealed: 'taskRegistry',
   FinalEvalFallback: 'taskRegistry',
+  // Absent from deployments made before the module: their logs are simply not asked for.
+  ChallengeOpened: 'challengeModule',
+  ChallengeAnswered: 'challengeModule',
+  ChallengeUpheld: 'challengeModule',
+  ChallengeVoided: 'challengeModule',
+  TheftClaimed: 'challengeModule',
 };
 
 const ABIS: Record<ContractKey, Abi> = {
@@ -78,6 +98,7 @@ const ABIS: Record<ContractKey, Abi> = {
   stakeManager: stakeManagerAbi as Abi,
   submissionBook: submissionBookAbi as Abi,
   rewardEngine: rewardEngineAbi as Abi,
+  challengeModule: challengeModuleAbi as Abi,
 };
 
 function eventAbi(kind: ArenaEventKind): AbiEvent {
@@ -99,7 +120,7 @@ export const READ_TOPICS: Hex[] = [...BY_SELECTOR.keys()];
 
 /** The contracts whose logs the app reads. */
 export function readAddresses(c: ProtocolContracts): Address[] {
-  return [...new Set(KINDS.map((k) => c[READ_EVENTS[k]]))];
+  return [...new Set(KINDS.map((k) => c[READ_EVENTS[k]]).filter((a): a is Address => a !== undefined))];
 }
 
 /** A log as eth_getLogs returns it (hex quantities). */
@@ -131,7 +152,7 @@ export function decodeArenaLogs(logs: readonly RawLog[], contracts: ProtocolCont
   for (const log of logs) {
     if (log.removed || log.blockNumber === null || log.logIndex === null) continue;
     const entry = log.topics[0] ? BY_SELECTOR.get(log.topics[0]) : undefined;
-    if (!entry || log.address.toLowerCase() !== contracts[READ_EVENTS[entry.kind]].toLowerCase()) continue;
+    if (!entry || log.address.toLowerCase() !== contracts[READ_EVENTS[entry.kind]]?.toLowerCase()) continue;
     let args: Record<string, unknown>;
     try {
       args = decodeEventLog({ abi: [entry.abi], topics: log.topics as [Hex, ...Hex[]], data: log.data, strict: true })
@@ -195,5 +216,35 @@ function toEvent(kind: ArenaEventKind, a: Record<string, unknown>, at: LogPositi
       return { ...at, kind, taskId: big('taskId'), finalEvalHash: str('finalEvalHash') };
     case 'FinalEvalFallback':
       return { ...at, kind, taskId: big('taskId') };
+    case 'ChallengeOpened':
+      return {
+        ...at,
+        kind,
+        challengeId: big('challengeId'),
+        taskId: big('taskId'),
+        trainer: str('trainer'),
+        challenger: str('challenger'),
+        submissionId: big('submissionId'),
+        bond: big('bond'),
+        deadline: big('deadline'),
+      };
+    case 'ChallengeAnswered':
+      return { ...at, kind, challengeId: big('challengeId'), taskId: big('taskId'), trainer: str('trainer'), bond: big('bond') };
+    case 'ChallengeUpheld':
+      return {
+        ...at,
+        kind,
+        challengeId: big('challengeId'),
+        taskId: big('taskId'),
+        trainer: str('trainer'),
+        challenger: str('challenger'),
+        bond: big('bond'),
+        rewards: big('rewards'),
+        slashed: big('slashed'),
+      };
+    case 'ChallengeVoided':
+      return { ...at, kind, challengeId: big('challengeId'), taskId: big('taskId'), trainer: str('trainer'), challenger: str('challenger'), bond: big('bond') };
+    case 'TheftClaimed':
+      return { ...at, kind, taskId: big('taskId'), submissionId: big('submissionId'), thief: str('thief'), owner: str('owner'), rewards: big('rewards'), slashed: big('slashed') };
   }
 }

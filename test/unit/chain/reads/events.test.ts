@@ -1,6 +1,6 @@
 import { encodeAbiParameters, encodeEventTopics, getAddress, type Abi, type AbiEvent, type Address, type Hex } from 'viem';
 import { describe, expect, it } from 'vitest';
-import { rewardEngineAbi, stakeManagerAbi, submissionBookAbi, taskRegistryAbi } from '../../../../src/lib/chain/abi.generated.ts';
+import { challengeModuleAbi, rewardEngineAbi, stakeManagerAbi, submissionBookAbi, taskRegistryAbi } from '../../../../src/lib/chain/abi.generated.ts';
 import type { ProtocolContracts } from '../../../../src/lib/chain/deployments.ts';
 import { decodeArenaLogs, EventDecodeError, READ_TOPICS, readAddresses, type RawLog } from '../../../../src/lib/chain/reads/events.ts';
 
@@ -62,9 +62,31 @@ describe('decodeArenaLogs', () => {
     expect(() => decodeArenaLogs([{ ...bad, data: '0x1234' }], contracts)).toThrow(/EpochFinalized log at block 9 does not match/);
   });
 
-  it('asks for one topic per read event from four contracts', () => {
-    expect(READ_TOPICS).toHaveLength(11);
-    expect(new Set(READ_TOPICS).size).toBe(11);
+  it('asks for one topic per read event from four contracts, five with a challenge module', () => {
+    expect(READ_TOPICS).toHaveLength(16);
+    expect(new Set(READ_TOPICS).size).toBe(16);
     expect(readAddresses(contracts).sort()).toEqual([contracts.taskRegistry, contracts.stakeManager, contracts.submissionBook, contracts.rewardEngine].sort());
+    expect(readAddresses({ ...contracts, challengeModule: a(6) })).toContain(a(6));
+    expect(readAddresses({ ...contracts, challengeModule: a(6) })).toHaveLength(5);
+  });
+
+  it('decodes challenge events, and skips them from a deployment without a module', () => {
+    const module = a(6);
+    const withModule = { ...contracts, challengeModule: module };
+    const logs = [
+      log(challengeModuleAbi as Abi, 'ChallengeOpened', { challengeId: 1n, taskId: 2n, trainer: a(10), challenger: a(20), submissionId: 3n, bond: 5n, deadline: 900n }, { address: module, block: 4, index: 0 }),
+      log(challengeModuleAbi as Abi, 'ChallengeAnswered', { challengeId: 1n, taskId: 2n, trainer: a(10), bond: 5n }, { address: module, block: 5, index: 0 }),
+      log(challengeModuleAbi as Abi, 'ChallengeUpheld', { challengeId: 2n, taskId: 2n, trainer: a(11), challenger: a(20), bond: 5n, rewards: 70n, slashed: 9n }, { address: module, block: 6, index: 0 }),
+      log(challengeModuleAbi as Abi, 'ChallengeVoided', { challengeId: 3n, taskId: 2n, trainer: a(11), challenger: a(21), bond: 5n }, { address: module, block: 6, index: 1 }),
+      log(challengeModuleAbi as Abi, 'TheftClaimed', { taskId: 2n, submissionId: 4n, thief: a(12), owner: a(10), rewards: 8n, slashed: 3n }, { address: module, block: 7, index: 0 }),
+    ];
+    expect(decodeArenaLogs(logs, withModule)).toEqual([
+      { block: 4n, logIndex: 0, kind: 'ChallengeOpened', challengeId: 1n, taskId: 2n, trainer: a(10), challenger: a(20), submissionId: 3n, bond: 5n, deadline: 900n },
+      { block: 5n, logIndex: 0, kind: 'ChallengeAnswered', challengeId: 1n, taskId: 2n, trainer: a(10), bond: 5n },
+      { block: 6n, logIndex: 0, kind: 'ChallengeUpheld', challengeId: 2n, taskId: 2n, trainer: a(11), challenger: a(20), bond: 5n, rewards: 70n, slashed: 9n },
+      { block: 6n, logIndex: 1, kind: 'ChallengeVoided', challengeId: 3n, taskId: 2n, trainer: a(11), challenger: a(21), bond: 5n },
+      { block: 7n, logIndex: 0, kind: 'TheftClaimed', taskId: 2n, submissionId: 4n, thief: a(12), owner: a(10), rewards: 8n, slashed: 3n },
+    ]);
+    expect(decodeArenaLogs(logs, contracts)).toEqual([]);
   });
 });

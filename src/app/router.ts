@@ -1,7 +1,7 @@
 // Hash routes (`#/tasks/3/train?epoch=2`): pure parsing and formatting, so every route the app
 // links to round-trips and a mistyped address lands on a page that says what was wrong.
 
-export type TaskRouteName = 'task' | 'train' | 'validate' | 'delegate';
+export type TaskRouteName = 'task' | 'train' | 'validate' | 'delegate' | 'challenges';
 export type PlainRouteName = 'explore' | 'create' | 'rewards' | 'dev';
 
 export type Route =
@@ -13,7 +13,7 @@ export type RouteName = Route['name'];
 export type Query = Readonly<Record<string, string>>;
 
 const PLAIN: Record<string, PlainRouteName> = { create: 'create', rewards: 'rewards', dev: 'dev' };
-const TASK_SUFFIX: Record<string, TaskRouteName> = { train: 'train', validate: 'validate', delegate: 'delegate' };
+const TASK_SUFFIX: Record<string, TaskRouteName> = { train: 'train', validate: 'validate', delegate: 'delegate', challenges: 'challenges' };
 
 /** A task id as the registry numbers them: a positive decimal integer without leading zeros. */
 const TASK_ID = /^[1-9]\d{0,30}$/;
@@ -61,6 +61,7 @@ export function routeHash(route: Route): string {
     case 'train':
     case 'validate':
     case 'delegate':
+    case 'challenges':
       return `#/tasks/${route.taskId}/${route.name}${q}`;
     case 'not-found':
       return `#${route.path}${q}`;

@@ -16,6 +16,7 @@ export const PAGES: Record<RouteName, PageLoader> = {
   train: () => import('./pages/train/TrainPage.svelte'),
   validate: () => import('./pages/validate/ValidatePage.svelte'),
   delegate: () => import('./pages/delegate/DelegatePage.svelte'),
+  challenges: () => import('./pages/challenges/ChallengesPage.svelte'),
   create: () => import('./pages/create/CreatePage.svelte'),
   rewards: () => import('./pages/rewards/RewardsPage.svelte'),
   dev: () => import('./pages/dev/DevPage.svelte'),
@@ -34,6 +35,8 @@ export function pageTitle(route: Route): string {
     case 'validate':
     case 'delegate':
       return `${ROLE_LABEL[route.name]} · Task #${route.taskId} · ${suffix}`;
+    case 'challenges':
+      return `Challenges · Task #${route.taskId} · ${suffix}`;
     case 'create':
       return `Create a task · ${suffix}`;
     case 'rewards':
@@ -76,6 +79,7 @@ export function navSection(route: Route): NavItem['name'] | null {
     case 'train':
     case 'validate':
     case 'delegate':
+    case 'challenges':
       return 'explore';
     case 'create':
     case 'rewards':

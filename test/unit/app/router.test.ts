@@ -15,6 +15,7 @@ describe('parseHash', () => {
     ['#/tasks/12/train', { name: 'train', taskId: 12n, query: {} }],
     ['#/tasks/12/validate', { name: 'validate', taskId: 12n, query: {} }],
     ['#/tasks/12/delegate', { name: 'delegate', taskId: 12n, query: {} }],
+    ['#/tasks/12/challenges', { name: 'challenges', taskId: 12n, query: {} }],
     ['#/tasks/7?epoch=2', { name: 'task', taskId: 7n, query: { epoch: '2' } }],
     ['#/tasks/123456789012345678901234567890', { name: 'task', taskId: 123456789012345678901234567890n, query: {} }],
   ] as [string, Route][])('%s', (hash, route) => {

@@ -3,7 +3,7 @@
 // played-task.ts), the deployments file in a temporary folder, and a blob store seeded with the
 // public content that accepts uploads from any origin (the dev server's port is only known after
 // the store starts). The app connects with anvil's dev accounts, as a newcomer would.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -73,4 +73,33 @@ export async function connectDevAccount(page: Page, index: number, name: string)
     { timeout: 15_000 },
   );
   if (await panel.isVisible()) await panel.getByRole('button', { name: 'Close the wallet panel' }).click();
+}
+
+export const SCREENSHOT_DIR = new URL('../../test-output/screenshots/', import.meta.url).pathname;
+
+/** A full-page screenshot under test-output/screenshots/ (git-ignored). */
+export async function shot(page: Page, name: string): Promise<string> {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  const path = join(SCREENSHOT_DIR, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}
+
+/** Clicks a dev-panel button of a task and waits for its outcome sentence. */
+export async function devStep(page: Page, label: string, expect: RegExp): Promise<string> {
+  const notice = page.getByTestId('dev-notice');
+  const before = (await notice.count()) > 0 ? await notice.innerText() : '';
+  await page.getByRole('button', { name: label }).click();
+  await page.waitForFunction(
+    ([prev, source]) => {
+      const el = document.querySelector('[data-testid="dev-notice"]');
+      const text = el?.textContent ?? '';
+      return text !== prev && (new RegExp(source!).test(text) || el?.getAttribute('role') === 'alert');
+    },
+    [before, expect.source],
+    { timeout: 20_000 },
+  );
+  const text = await page.getByTestId('dev-notice').innerText();
+  if (!expect.test(text)) throw new Error(`dev panel "${label}": ${text}`);
+  return text;
 }

@@ -1,0 +1,324 @@
+// The role pages in headless Chromium against a real anvil, a real blob store and the dev server,
+// played the way a newcomer would: a dev account gets tokens from the Dev panel's faucet, creates
+// a task through the form (every value read back from the chain equals what was typed; the
+// hidden final eval set's salt is stored and offered as a backup), a delegator on a 390x844
+// phone delegates to a validator (its estimate shown first), time moves through the Dev panel
+// while the trainer and validators act from Node, the creator reveals the final eval set when
+// the final phase opens, the epoch is finalized from the Dev panel, and the delegator claims on
+// the Rewards page exactly what the chain booked, which is what the estimate said. A refused
+// action shows its sentence. Screenshots go to test-output/screenshots/.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { getAddress, parseEther, type Address, type Hex } from 'viem';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { commitScores, fund, join as joinTask, revealScores, revealSubmission, Role, seal } from '../../scripts/lib/actions.ts';
+import { arenaTokenAbi, stakeManagerAbi, taskRegistryAbi } from '../../src/lib/chain/abi.generated.ts';
+import { protocolErrorSentence } from '../../src/lib/chain/tx/sentences.ts';
+import { formatTokens } from '../../src/lib/format.ts';
+import { cidFromDigest } from '../../src/lib/ml/artifact/cid.ts';
+import { parseSecretBackup } from '../../src/lib/app-logic/final-eval-secret.ts';
+import { connectDevAccount, devStep, shot, startRolesWorld, type RolesWorld } from './app-roles-support.ts';
+import { horizontalOverflow, withEnv } from './app-support.ts';
+import { chromiumAvailable, startHarness, type Harness } from './harness.ts';
+
+const WAD = 10n ** 18n;
+const ROOT = new URL('../../', import.meta.url).pathname;
+const FINAL_DIR = join(ROOT, 'datasets', 'hidden', 'digits-final');
+
+const addr = (n: number): Address => getAddress(`0x${(0xbeef000 + n).toString(16).padStart(40, '0')}`);
+const TRAINER = addr(1);
+const V1 = addr(2);
+const V2 = addr(3);
+
+let world: RolesWorld;
+let h: Harness;
+let page: Page;
+let taskId: bigint;
+/** The estimate the Delegate page showed before delegating. */
+let estimateText = '';
+
+const read = <T>(functionName: string, args: readonly unknown[], which: 'taskRegistry' | 'stakeManager' = 'taskRegistry') =>
+  world.driver.read<T>({ address: world.driver.c[which], abi: which === 'taskRegistry' ? taskRegistryAbi : stakeManagerAbi, functionName, args });
+const tokenBalance = (who: Address) => world.driver.read<bigint>({ address: world.driver.c.token, abi: arenaTokenAbi, functionName: 'balanceOf', args: [who] });
+
+async function walletAddress(p: Page): Promise<Address> {
+  await p.getByTestId('wallet-button').click();
+  const a = await p.getByTestId('wallet-address').innerText();
+  await p.getByRole('button', { name: 'Close the wallet panel' }).click();
+  return getAddress(a.trim());
+}
+
+async function go(p: Page, hash: string, heading: string | RegExp) {
+  await p.evaluate((hh) => (location.hash = hh), hash);
+  await p.locator('h1', { hasText: heading }).waitFor();
+}
+
+beforeAll(async () => {
+  if (!chromiumAvailable()) throw new Error('Debian chromium is needed for the browser tests: apt-get install chromium');
+  world = await startRolesWorld();
+  h = await withEnv(world.env, () => startHarness());
+  page = await h.open('/#/dev');
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.locator('[data-testid="dev-task-1"]').waitFor({ timeout: 30_000 });
+}, 180_000);
+
+afterAll(async () => {
+  await h?.close();
+  await world?.close();
+});
+
+describe('role pages on a local chain', () => {
+  it('connects the Creator dev account and mints ARENA from the Dev panel faucet', async () => {
+    await connectDevAccount(page, 0, 'Creator');
+    const creator = await walletAddress(page);
+    expect(creator).toBe(getAddress('0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266'));
+    expect(await tokenBalance(creator)).toBe(0n);
+    await page.fill('#faucet-amount', '20000');
+    await page.getByRole('button', { name: 'Get ARENA' }).click();
+    await page.getByTestId('dev-notice').filter({ hasText: 'Minted 20,000 ARENA' }).waitFor();
+    expect(await tokenBalance(creator)).toBe(20_000n * WAD);
+    await expect.poll(() => page.getByTestId('dev-balance').innerText()).toBe('20,000 ARENA');
+    await shot(page, 'dev-desktop');
+  });
+
+  it('refuses bad form values with sentences, then creates the task exactly as typed', async () => {
+    await go(page, '#/create', 'Create a task');
+    await page.getByTestId('spec-summary').waitFor({ timeout: 20_000 });
+    await expect.poll(() => page.locator('[data-testid="dataset-train"] [data-testid="dataset-summary"]').count(), { timeout: 20_000 }).toBe(1);
+    await expect.poll(() => page.locator('[data-testid="dataset-eval"] [data-testid="dataset-summary"]').count(), { timeout: 20_000 }).toBe(1);
+
+    // A spec edited into something invalid names its field.
+    await page.getByText('Edit the spec (JSON)').click();
+    const specText = await page.locator('#spec-json').inputValue();
+    await page.fill('#spec-json', specText.replace('"classes": 10', '"classes": 1'));
+    await page.getByTestId('spec-error').waitFor();
+    expect(await page.getByTestId('spec-error').innerText()).toBe('output.classes: must be an integer in 2..1000, got number 1');
+    await page.fill('#spec-json', specText);
+    await page.getByTestId('spec-summary').waitFor();
+
+    for (const summary of ['Windows within an epoch', 'Stakes', 'Challenges']) await page.locator('summary', { hasText: summary }).click();
+    const typed: Record<string, string> = {
+      reviewPeriod: '10',
+      startDelay: '600',
+      epochLength: '1000',
+      submissionEpochs: '1',
+      finalEpochs: '1',
+      challengeEpochs: '0',
+      sealEnd: '40',
+      revealEnd: '55',
+      commitEnd: '80',
+      finalCommitEnd: '65',
+      rewardPerEpoch: '500',
+      gamma: '0.6',
+      q: '0.9',
+      alphaT: '1',
+      alphaV: '0.5',
+      lambdaV: '12.5',
+      minTrainerStake: '2',
+      minValidatorStake: '3',
+      maxTrainers: '8',
+      maxValidators: '16',
+      sigmaCooldown: '1',
+      bond: '50',
+      responseTime: '1000',
+      slashBps: '12.5',
+    };
+    // Wrong first: a window before the previous one, a fraction above 1, a deposit above the balance.
+    await page.fill('#task-revealEnd', '30');
+    await page.fill('#task-gamma', '1.5');
+    await page.fill('#task-rewardPerEpoch', '15000');
+    await page.getByTestId('create-task').click();
+    const fieldError = (id: string) => page.locator(`[data-field-error="task-${id}"]`).innerText();
+    expect(await fieldError('revealEnd')).toBe('Reveal window ends must be after the seal window ends (50 %).');
+    expect(await fieldError('gamma')).toBe('γ (gamma) must be from 0 to 1.');
+    expect(await fieldError('rewardPerEpoch')).toBe('The deposit of 60,000 ARENA (reward per epoch × 4 scoring epochs) is more than your balance of 20,000 ARENA.');
+    expect(await page.locator('[data-field-error="final"]').innerText()).toMatch(/choose the hidden final eval set/);
+    expect(await page.locator('#task-gamma').getAttribute('aria-invalid')).toBe('true');
+    expect(await read<bigint>('taskCount', [])).toBe(1n);
+
+    for (const [k, v] of Object.entries(typed)) await page.fill(`#task-${k}`, v);
+    // The hidden final eval set: files from this device; salt made and stored at once.
+    const finalFiles = readdirSync(FINAL_DIR).map((f) => join(FINAL_DIR, f));
+    await page.setInputFiles('#final-files', finalFiles);
+    await page.getByTestId('final-secret').waitFor();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-backup').click()]);
+    const backup = await parseSecretBackup(readFileSync((await download.path())!, 'utf8'));
+    const manifestBytes = readFileSync(join(FINAL_DIR, 'manifest.json'));
+    expect(backup.finalEvalHash).toBe(`0x${(await import('node:crypto')).createHash('sha256').update(manifestBytes).digest('hex')}`);
+    expect(backup.taskId).toBeNull();
+    expect(await page.getByTestId('deposit').innerText()).toBe('1,000 ARENA');
+    await shot(page, 'create-desktop');
+
+    await page.getByTestId('create-task').click();
+    await page.getByTestId('created').waitFor({ timeout: 60_000 });
+    taskId = await read<bigint>('taskCount', []);
+    expect(taskId).toBe(2n);
+    expect(await page.getByTestId('created').innerText()).toContain('Open task #2');
+
+    const task = await read<{
+      schedule: { startTime: bigint; reviewEnd: bigint; epochLength: number; submissionEpochs: number; finalEpochs: number; challengeEpochs: number; sealEnd: number; revealEnd: number; commitEnd: number; finalCommitEnd: number };
+      reward: { gamma: bigint; q: bigint; alphaT: bigint; alphaV: bigint; lambdaV: bigint };
+      stakeRules: { minTrainerStake: bigint; minValidatorStake: bigint; maxTrainers: number; maxValidators: number; sigmaCooldown: number };
+      challenge: { bond: bigint; responseTime: number; slashBps: number };
+      rewardPerEpoch: bigint;
+      modelSpec: Hex;
+      trainData: Hex;
+      evalData: Hex;
+      finalEvalCommit: Hex;
+    }>('getTask', [taskId]);
+    const s = task.schedule;
+    expect([s.epochLength, s.submissionEpochs, s.finalEpochs, s.challengeEpochs]).toEqual([1000, 1, 1, 0]);
+    expect([s.sealEnd, s.revealEnd, s.commitEnd, s.finalCommitEnd]).toEqual([4000, 5500, 8000, 6500]);
+    // Review ends 10 s after the creation block; the start was laid out from the latest block's
+    // time when sent (the block before the creation's: a permit is a signature, not a transaction)
+    // plus review and start delay.
+    const [created] = await world.driver.client.getContractEvents({ address: world.driver.c.taskRegistry, abi: taskRegistryAbi, eventName: 'TaskCreated', args: { taskId } });
+    const creationBlock = await world.driver.client.getBlock({ blockNumber: created!.blockNumber });
+    const before = await world.driver.client.getBlock({ blockNumber: created!.blockNumber - 1n });
+    expect(s.reviewEnd).toBe(creationBlock.timestamp + 10n);
+    expect(s.startTime).toBe(before.timestamp + 10n + 600n);
+    expect(task.rewardPerEpoch).toBe(500n * WAD);
+    expect(task.reward).toEqual({ gamma: (6n * WAD) / 10n, q: (9n * WAD) / 10n, alphaT: WAD, alphaV: WAD / 2n, lambdaV: (125n * WAD) / 10n });
+    expect(task.stakeRules).toEqual({ minTrainerStake: 2n * WAD, minValidatorStake: 3n * WAD, maxTrainers: 8, maxValidators: 16, sigmaCooldown: 1 });
+    expect(task.challenge).toEqual({ bond: 50n * WAD, responseTime: 1000, slashBps: 1250 });
+    expect(task.finalEvalCommit).toBe(backup.commit);
+    // The published digits spec and datasets (their sha256 as in public/).
+    expect(task.modelSpec).toBe(`0x${(await import('node:crypto')).createHash('sha256').update(readFileSync(join(ROOT, 'public/specs/digits-mlp.json'))).digest('hex')}`);
+    expect(task.trainData).toBe('0x2e099302936b1ec5973c181d53c0d2fff15c905756865641a9648b76a11dcf24');
+    expect(task.evalData).toBe('0xa39e09dbfd9810b2dc57ff7666b8f99f3c1c01cec1b1491f77cb29ec70684c88');
+    expect(await tokenBalance(await walletAddress(page))).toBe(19_000n * WAD);
+    // The secret is listed for task 2; the hidden set is not in the store before its reveal.
+    await page.locator('[data-testid="secret"]', { hasText: 'Task #2' }).waitFor();
+    const finalCid = cidFromDigest(backup.finalEvalHash);
+    expect((await fetch(`${world.store.url}/ipfs/${finalCid}`, { method: 'HEAD' })).status).toBe(404);
+    expect(await page.locator('[data-testid="secret"] [data-testid="reveal-state"]').innerText()).toMatch(/^Reveal opens at /);
+  });
+
+  it('shows the participants on a phone and delegates to a validator, with the estimate first', async () => {
+    for (const who of [TRAINER, V1, V2]) await fund(world.driver, who);
+    await joinTask(world.driver, taskId, TRAINER, Role.Trainer, parseEther('10'), parseEther('0.2'));
+    await joinTask(world.driver, taskId, V1, Role.Validator, parseEther('10'), parseEther('0.5'));
+    await joinTask(world.driver, taskId, V2, Role.Validator, parseEther('20'), parseEther('0.3'));
+
+    await page.setViewportSize({ width: 390, height: 844 });
+    await connectDevAccount(page, 5, 'Delegator A');
+    await go(page, '#/dev', 'Dev panel');
+    await page.fill('#faucet-amount', '1000');
+    await page.getByRole('button', { name: 'Get ARENA' }).click();
+    await page.getByTestId('dev-notice').filter({ hasText: 'Minted 1,000 ARENA' }).waitFor();
+    await shot(page, 'dev-phone');
+
+    await go(page, `#/tasks/${taskId}/delegate`, 'Delegate');
+    const card = page.locator(`[data-testid="participant"][data-account="${V1}"]`);
+    await card.waitFor({ timeout: 20_000 });
+    expect(await page.locator('[data-testid="participant"]').count()).toBe(3);
+    expect(await card.getByTestId('stake').innerText()).toMatch(/^10\u00a0ARENA own$/);
+    expect(await card.getByTestId('sigma').innerText()).toBe('50 %');
+    await card.getByRole('button', { name: 'Delegate…' }).click();
+    const amount = card.getByLabel('Amount to delegate');
+    await amount.fill('abc');
+    await card.getByRole('button', { name: 'Delegate', exact: true }).click();
+    expect(await card.locator('[data-field-error]').innerText()).toBe('Amount "abc" is not a number.');
+    await amount.fill('5000');
+    await card.getByRole('button', { name: 'Delegate', exact: true }).click();
+    expect(await card.locator('[data-field-error]').innerText()).toBe('Amount is more than your balance (1,000 ARENA).');
+    await amount.fill('100');
+    await expect.poll(() => card.getByTestId('estimate').innerText()).toMatch(/for the amount typed/);
+    estimateText = await card.getByTestId('estimate').innerText();
+    await card.getByRole('button', { name: 'Delegate', exact: true }).click();
+    await card.getByTestId('delegate-notice').filter({ hasText: 'it counts from epoch 0' }).waitFor({ timeout: 30_000 });
+    const delegator = await walletAddress(page);
+    const pos = await read<{ shares: bigint; deltaA: bigint; deltaB: bigint }>('getPosition', [taskId, V1, delegator], 'stakeManager');
+    expect(pos.shares + pos.deltaA + pos.deltaB).toBe(100n * WAD);
+    await card.getByTestId('my-position').waitFor({ timeout: 20_000 });
+    expect(await card.getByTestId('my-position').innerText()).toMatch(/^You: 100\u00a0ARENA delegated\.$/);
+    await shot(page, 'delegate-phone');
+  });
+
+  it('tells a refused action in a sentence, without a wallet prompt or a record', async () => {
+    const card = page.locator(`[data-testid="participant"][data-account="${V1}"]`);
+    await card.getByRole('radio', { name: 'Withdraw' }).click();
+    const records = await page.evaluate(() => document.querySelectorAll('[data-tx-status]').length);
+    await card.getByRole('button', { name: 'Withdraw', exact: true }).click();
+    await card.locator('[role="alert"][data-testid="delegate-notice"]').waitFor();
+    expect(await card.getByTestId('delegate-notice').innerText()).toBe(protocolErrorSentence('NothingToWithdraw', [], { functionName: 'withdrawDelegation' }));
+    expect(await page.evaluate(() => document.querySelectorAll('[data-tx-status]').length)).toBe(records);
+  });
+
+  it('walks the epoch with the Dev panel, reveals the final eval set, finalizes, and the delegator claims what was booked', async () => {
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await go(page, '#/dev', 'Dev panel');
+    const task = page.getByTestId(`dev-task-${taskId}`);
+    await task.waitFor();
+    await devStep(page, `Next epoch of task ${taskId}`, /epoch 0 of task #2 has started/);
+    await expect.poll(() => task.getByTestId('window').innerText()).toBe('seal window');
+    const sealed = await seal(world.driver, taskId, 0, TRAINER, `0x${'a1'.repeat(32)}`);
+    await devStep(page, `Next window of task ${taskId}`, /reveal window of epoch 0/);
+    await revealSubmission(world.driver, taskId, sealed);
+    await devStep(page, `Next window of task ${taskId}`, /score commit window of epoch 0/);
+    // Both validators agree: their distance to consensus is 0, as the estimate assumed.
+    await commitScores(world.driver, taskId, 0, V1, [8000]);
+    await commitScores(world.driver, taskId, 0, V2, [8000]);
+    await devStep(page, `Next window of task ${taskId}`, /score reveal window of epoch 0/);
+    await revealScores(world.driver, taskId, 0, V1, [8000]);
+    await revealScores(world.driver, taskId, 0, V2, [8000]);
+    await devStep(page, `Next epoch of task ${taskId}`, /epoch 1 of task #2 has started/);
+    await expect.poll(() => task.getByTestId('epoch').innerText()).toBe('1');
+
+    // The final phase is open: the creator reveals the hidden set (uploaded first).
+    await connectDevAccount(page, 0, 'Creator');
+    await go(page, '#/create', 'Create a task');
+    const secret = page.locator('[data-testid="secret"]', { hasText: 'Task #2' });
+    await secret.getByTestId('reveal').click();
+    await secret.getByTestId('reveal-notice').filter({ hasText: 'Revealed' }).waitFor({ timeout: 30_000 });
+    expect(await read<number>('finalEvalStatus', [taskId])).toBe(2); // Revealed
+    const hash = (await read<{ finalEvalHash: Hex }>('getTask', [taskId])).finalEvalHash;
+    expect((await fetch(`${world.store.url}/ipfs/${cidFromDigest(hash)}`)).status).toBe(200);
+
+    await connectDevAccount(page, 5, 'Delegator A');
+    await go(page, '#/dev', 'Dev panel');
+    await devStep(page, `Finalize ended epochs of task ${taskId}`, /epoch 0 finalized/);
+    expect(await read<{ closedEpochs: number }>('getTask', [taskId]).then((t) => t.closedEpochs)).toBe(1);
+
+    const delegator = await walletAddress(page);
+    const pending = await read<bigint>('pendingDelegationRewards', [taskId, V1, delegator], 'stakeManager');
+    expect(pending).toBeGreaterThan(0n);
+    // The estimate shown before delegating is what was booked (same stakes, same scores).
+    const shown = Number(/≈ ([\d,.]+) ARENA per epoch/.exec(estimateText)![1]!.replaceAll(',', ''));
+    expect(Math.abs(shown - Number(pending) / 1e18)).toBeLessThan(2e-4);
+
+    await go(page, '#/rewards', 'Rewards');
+    await page.getByTestId('claim-row').first().waitFor({ timeout: 20_000 });
+    expect(await page.getByTestId('claimable-now').innerText()).toBe(`${formatTokens(pending, 4)}\u00a0ARENA`);
+    await shot(page, 'rewards-desktop');
+    const before = await tokenBalance(delegator);
+    await page.getByTestId('claim-all').click();
+    await page.getByTestId('claim-summary').waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('claim-summary').innerText()).toBe(`Claimed ${formatTokens(pending, 4)} ARENA in 1 transaction.`);
+    expect((await tokenBalance(delegator)) - before).toBe(pending);
+    await page.setViewportSize({ width: 390, height: 844 });
+    await expect.poll(() => page.getByTestId('claimable-now').innerText()).toBe('0\u00a0ARENA');
+    await shot(page, 'rewards-phone');
+  });
+
+  it('lays the pages out on a phone without sideways scrolling', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    for (const [hash, heading, name] of [
+      ['#/create', 'Create a task', 'create-phone'],
+      [`#/tasks/${taskId}/delegate`, 'Delegate', null],
+      ['#/dev', 'Dev panel', null],
+      ['#/rewards', 'Rewards', null],
+    ] as const) {
+      await go(page, hash, heading);
+      await page.waitForTimeout(500);
+      const o = await horizontalOverflow(page);
+      expect(o.scroll, `${hash} scrolls sideways: ${o.culprits.join('; ')}`).toBeLessThanOrEqual(o.client);
+      if (name) await shot(page, name);
+    }
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await go(page, `#/tasks/${taskId}/delegate`, 'Delegate');
+    await page.locator('[data-testid="participant"]').first().waitFor();
+    await shot(page, 'delegate-desktop');
+  });
+});

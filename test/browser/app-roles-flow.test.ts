@@ -79,7 +79,7 @@ describe('role pages on a local chain', () => {
     await page.getByTestId('dev-notice').filter({ hasText: 'Minted 20,000 ARENA' }).waitFor();
     expect(await tokenBalance(creator)).toBe(20_000n * WAD);
     await expect.poll(() => page.getByTestId('dev-balance').innerText()).toBe('20,000 ARENA');
-    await shot(page, 'dev-desktop');
+    await shot(page, 'roles-dev-desktop');
   });
 
   it('refuses bad form values with sentences, then creates the task exactly as typed', async () => {
@@ -148,7 +148,7 @@ describe('role pages on a local chain', () => {
     expect(backup.finalEvalHash).toBe(`0x${(await import('node:crypto')).createHash('sha256').update(manifestBytes).digest('hex')}`);
     expect(backup.taskId).toBeNull();
     expect(await page.getByTestId('deposit').innerText()).toBe('1,000 ARENA');
-    await shot(page, 'create-desktop');
+    await shot(page, 'roles-create-desktop');
 
     await page.getByTestId('create-task').click();
     await page.getByTestId('created').waitFor({ timeout: 60_000 });
@@ -207,7 +207,7 @@ describe('role pages on a local chain', () => {
     await page.fill('#faucet-amount', '1000');
     await page.getByRole('button', { name: 'Get ARENA' }).click();
     await page.getByTestId('dev-notice').filter({ hasText: 'Minted 1,000 ARENA' }).waitFor();
-    await shot(page, 'dev-phone');
+    await shot(page, 'roles-dev-phone');
 
     await go(page, `#/tasks/${taskId}/delegate`, 'Delegate');
     const card = page.locator(`[data-testid="participant"][data-account="${V1}"]`);
@@ -233,7 +233,7 @@ describe('role pages on a local chain', () => {
     expect(pos.shares + pos.deltaA + pos.deltaB).toBe(100n * WAD);
     await card.getByTestId('my-position').waitFor({ timeout: 20_000 });
     expect(await card.getByTestId('my-position').innerText()).toMatch(/^You: 100\u00a0ARENA delegated\.$/);
-    await shot(page, 'delegate-phone');
+    await shot(page, 'roles-delegate-phone');
   });
 
   it('tells a refused action in a sentence, without a wallet prompt or a record', async () => {
@@ -291,7 +291,7 @@ describe('role pages on a local chain', () => {
     await go(page, '#/rewards', 'Rewards');
     await page.getByTestId('claim-row').first().waitFor({ timeout: 20_000 });
     expect(await page.getByTestId('claimable-now').innerText()).toBe(`${formatTokens(pending, 4)}\u00a0ARENA`);
-    await shot(page, 'rewards-desktop');
+    await shot(page, 'roles-rewards-desktop');
     const before = await tokenBalance(delegator);
     await page.getByTestId('claim-all').click();
     await page.getByTestId('claim-summary').waitFor({ timeout: 30_000 });
@@ -299,13 +299,13 @@ describe('role pages on a local chain', () => {
     expect((await tokenBalance(delegator)) - before).toBe(pending);
     await page.setViewportSize({ width: 390, height: 844 });
     await expect.poll(() => page.getByTestId('claimable-now').innerText()).toBe('0\u00a0ARENA');
-    await shot(page, 'rewards-phone');
+    await shot(page, 'roles-rewards-phone');
   });
 
   it('lays the pages out on a phone without sideways scrolling', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     for (const [hash, heading, name] of [
-      ['#/create', 'Create a task', 'create-phone'],
+      ['#/create', 'Create a task', 'roles-create-phone'],
       [`#/tasks/${taskId}/delegate`, 'Delegate', null],
       ['#/dev', 'Dev panel', null],
       ['#/rewards', 'Rewards', null],
@@ -319,6 +319,6 @@ describe('role pages on a local chain', () => {
     await page.setViewportSize({ width: 1280, height: 900 });
     await go(page, `#/tasks/${taskId}/delegate`, 'Delegate');
     await page.locator('[data-testid="participant"]').first().waitFor();
-    await shot(page, 'delegate-desktop');
+    await shot(page, 'roles-delegate-desktop');
   });
 });

@@ -14,18 +14,19 @@ import { playTask, type PlayedTask } from '../integration/support/played-task.ts
 
 export interface RolesWorld {
   driver: Driver;
-  played: PlayedTask;
+  /** The played task (task #1), unless the world was started without it. */
+  played: PlayedTask | null;
   store: BlobStore;
   env: Record<string, string>;
   close(): Promise<void>;
 }
 
-export async function startRolesWorld(): Promise<RolesWorld> {
+export async function startRolesWorld(opts: { play?: boolean } = {}): Promise<RolesWorld> {
   const driver = await launchArena();
   const dirs: string[] = [];
   let store: BlobStore | undefined;
   try {
-    const played = await playTask(driver);
+    const played = opts.play === false ? null : await playTask(driver);
     const deploymentsDir = mkdtempSync(join(tmpdir(), 'aiarena-roles-deployments-'));
     const storeDir = mkdtempSync(join(tmpdir(), 'aiarena-roles-store-'));
     dirs.push(deploymentsDir, storeDir);

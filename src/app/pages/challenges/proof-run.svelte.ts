@@ -1,0 +1,81 @@
+// One ownership proof at a time in the page: its step for the progress bar, cancel, and the
+// error as a sentence. The prover (a worker with snarkjs) and the agents' key store load on the
+// first proof, so viewing challenges costs neither.
+import type { Address, Hex } from 'viem';
+import { errorSentence } from '../../../lib/app-logic/errors.ts';
+import type { ContentFetcher } from '../../../lib/chain/reads/gateway.ts';
+import type { WatermarkKey } from '../../../lib/ml/watermark/types.ts';
+import type { Prover } from '../../../lib/zk/client.ts';
+import type { OwnershipEnv, ProofStep } from './ownership.ts';
+
+export interface KeyPlace {
+  chainId: number;
+  registry: Address;
+  taskId: bigint;
+  account: Address;
+}
+
+/** The watermark key the trainer agent keeps for this task and account on this device. */
+export async function deviceKey(ref: KeyPlace): Promise<WatermarkKey | undefined> {
+  const [{ openAgentDatabase }, { keyStoreOn }] = await Promise.all([import('../../../lib/agents/store.ts'), import('../../../lib/agents/keys.ts')]);
+  const db = await openAgentDatabase();
+  try {
+    return await keyStoreOn(db).get(ref);
+  } finally {
+    db.close();
+  }
+}
+
+export class ProofRun {
+  step = $state.raw<ProofStep | null>(null);
+  running = $state(false);
+  /** What went wrong, as a sentence; null after a success or a cancel. */
+  error = $state<string | null>(null);
+  /** What the last run achieved, as a sentence. */
+  done = $state<string | null>(null);
+  #prover: Prover | null = null;
+  #cancelled = false;
+
+  /** The proving environment for a task: the worker, the app's zk manifest, its model spec. */
+  async env(content: ContentFetcher, modelSpec: Hex): Promise<OwnershipEnv> {
+    const [{ createProver, defaultManifestUrl }, { readModelSpec }] = await Promise.all([
+      import('../../../lib/zk/client.ts'),
+      import('../../../lib/chain/reads/content.ts'),
+    ]);
+    this.#prover ??= createProver();
+    const { spec } = await readModelSpec(content, modelSpec);
+    return { prover: this.#prover, manifestUrl: defaultManifestUrl(), content, spec, specHash: modelSpec };
+  }
+
+  /** Runs `work` (prove, then send); `onStep` feeds the bar. Resolves null when it failed or was cancelled. */
+  async run<T>(work: (onStep: (s: ProofStep) => void) => Promise<T>, success: (result: T) => string): Promise<T | null> {
+    if (this.running) return null;
+    this.running = true;
+    this.#cancelled = false;
+    this.error = null;
+    this.done = null;
+    this.step = null;
+    try {
+      const result = await work((s) => (this.step = s));
+      this.done = success(result);
+      return result;
+    } catch (e) {
+      this.error = this.#cancelled ? null : errorSentence(e);
+      return null;
+    } finally {
+      this.running = false;
+      this.step = null;
+    }
+  }
+
+  cancel(): void {
+    if (!this.running) return;
+    this.#cancelled = true;
+    this.#prover?.cancel('You cancelled the proof.');
+  }
+
+  close(): void {
+    this.#prover?.terminate();
+    this.#prover = null;
+  }
+}

@@ -89,13 +89,14 @@ export interface Rewatermark {
 /**
  * A thief: fine-tunes a stolen model with its own key through the spec's regularizer. With
  * `untilSealable` it stops at the first step at which its own watermark passes the seal rule, as
- * the client would seal then; otherwise it runs `epochs` whole epochs.
+ * the client would seal then; otherwise it runs `epochs` whole epochs. `learningRate` is the
+ * client's optimizer override (default: the spec's).
  */
 export async function reWatermark(
   d: Digits,
   stolen: readonly Float32Array[],
   thief: { key: WatermarkKey; address: string },
-  options: { untilSealable: boolean; epochs?: number; seed: number },
+  options: { untilSealable: boolean; epochs?: number; seed: number; learningRate?: number },
 ): Promise<Rewatermark> {
   const data = memoryData(d.train.x, d.train.y, FEATURES, { seed: options.seed });
   const control = new RunControl();
@@ -106,7 +107,7 @@ export async function reWatermark(
     data,
     seed: options.seed,
     initialWeights: stolen.map((w) => new Float32Array(w)),
-    overrides: { epochs: options.epochs ?? 1 },
+    overrides: { epochs: options.epochs ?? 1, ...(options.learningRate ? { learningRate: options.learningRate } : {}) },
     watermark: { keyBits: thief.key.bits, ownerBits: ownerBits(thief.address, d.spec.watermark!.bits) },
     control,
     ...(options.untilSealable

@@ -47,7 +47,8 @@ export { openAgentStore, openAgentDatabase, agentStoreOn, scopeKey, AGENT_DB_NAM
 export { keyStoreOn, ensureTaskKey, exportTaskKey, importTaskKey, keyCommitHex, type KeyStore, type KeyRef, type ImportOptions } from './keys.ts';
 export { checkSubmission, inspectCandidate, weightsWmCommit, expectedArtifactBytes, type SubmissionVerdict, type CandidateReport } from './artifact-checks.ts';
 export { AgentRunner, type MachineDriver, type RunnerEvent, type RunnerOptions } from './runner.ts';
-export { TrainerAgent, trainerRunId, taskFingerprint, type TrainerAgentEnv, type TrainerEvent } from './trainer/agent.ts';
+export { RoleAgent, taskFingerprint, type AgentEnvBase } from './role-agent.ts';
+export { TrainerAgent, trainerRunId, type TrainerAgentEnv, type TrainerEvent } from './trainer/agent.ts';
 export { ValidatorAgent, type ValidatorAgentEnv, type ValidatorEvent } from './validator/agent.ts';
 export { actionsChainPort, chainPortError } from './adapters/chain.ts';
 export { casStorePort, storePortError } from './adapters/store.ts';

@@ -13,7 +13,6 @@ import type { BackendName } from '../../ml/backend/types.ts';
 import {
   AgentError,
   ZERO32,
-  addNote,
   clause,
   due,
   formatTime,
@@ -23,9 +22,9 @@ import {
   type AgentScope,
   type ChainRole,
   type Note,
-  type NoteLevel,
   type StepResult,
 } from '../common.ts';
+import { epochRecord, finishStep, joinRequest, noteFailure, noteInto, windowsOpenSince, type NoteFn } from '../machine-parts.ts';
 
 export interface TrainerConfig {
   /**
@@ -244,9 +243,7 @@ export function trainerCommand(prev: TrainerState, cmd: TrainerCommand): Trainer
   const s = structuredClone(prev);
   switch (cmd.type) {
     case 'join':
-      if (cmd.amount <= 0n) throw new AgentError('bad-state', 'the stake must be more than zero');
-      if (cmd.sigma < 0n || cmd.sigma > 10n ** 18n) throw new AgentError('bad-state', 'sigma must be between 0 and 1 (WAD)');
-      s.join = { amount: cmd.amount, sigma: cmd.sigma, sentAt: null, sends: 0 };
+      s.join = joinRequest(cmd.amount, cmd.sigma);
       break;
     case 'startTraining':
       s.training.wanted = true;
@@ -308,10 +305,7 @@ export function trainerStep(prev: TrainerState, obs: TrainerObservation, config:
   const s = structuredClone(prev);
   const actions: TrainerAction[] = [];
   const { now, schedule: sch } = obs;
-  const note = (key: string, level: NoteLevel, message: string, epoch: number | null = null) => {
-    const added = addNote(s, { key, at: now, epoch, level, message });
-    if (added) actions.push({ type: 'explain', note: added });
-  };
+  const note = noteInto(s, now, actions);
   const phase = phaseAt(sch, now);
   const { window, epoch } = windowAt(sch, now);
   const offline = offlineSpan(s.lastSeen, now, config.gapSec);
@@ -392,11 +386,7 @@ export function trainerStep(prev: TrainerState, obs: TrainerObservation, config:
   // Seal windows that were still open at the last step and have closed since get a record, so
   // an epoch the app slept through is explained rather than silently skipped.
   if (s.lastSeen !== null && phase !== 'Review' && phase !== 'Pending') {
-    const last = epochAt(sch, s.lastSeen);
-    const to = Math.min(epoch, sch.submissionEpochs - 1);
-    for (let e = last.started ? last.epoch : 0; e <= to; e++) {
-      if (eligibleIn(e) && windowTimes(sch, e, 'Seal')!.closes > s.lastSeen) recordFor(s, e);
-    }
+    for (const e of windowsOpenSince(sch, s.lastSeen, Math.min(epoch, sch.submissionEpochs - 1), 'Seal')) if (eligibleIn(e)) recordFor(s, e);
   }
 
   if (phase === 'Submission') {
@@ -434,11 +424,7 @@ export function trainerStep(prev: TrainerState, obs: TrainerObservation, config:
   return finish(s, label, now, actions);
 }
 
-function finish(s: TrainerState, phase: TrainerPhase, now: bigint, actions: TrainerAction[]): StepResult<TrainerState, TrainerAction> {
-  s.phase = phase;
-  s.lastSeen = now;
-  return { state: s, actions };
-}
+const finish = finishStep<TrainerState, TrainerAction>;
 
 function plannedEpochs(t: TrainingPlan): number | null {
   if (t.extraEpochs === 0) return t.epochs;
@@ -446,15 +432,7 @@ function plannedEpochs(t: TrainingPlan): number | null {
   return base === null ? null : base + t.extraEpochs;
 }
 
-function recordFor(s: TrainerState, epoch: number): TrainerEpochRecord {
-  let rec = s.epochs.find((r) => r.epoch === epoch);
-  if (!rec) {
-    rec = { epoch, outcome: 'open', seal: null };
-    s.epochs.push(rec);
-    s.epochs.sort((a, b) => a.epoch - b.epoch);
-  }
-  return rec;
-}
+const recordFor = (s: TrainerState, epoch: number): TrainerEpochRecord => epochRecord(s.epochs, epoch, () => ({ epoch, outcome: 'open', seal: null }));
 
 /** Brings records in line with what the chain shows: the chain is the authority. */
 function reconcile(s: TrainerState, obs: TrainerObservation, note: NoteFn): void {
@@ -479,8 +457,6 @@ function reconcile(s: TrainerState, obs: TrainerObservation, note: NoteFn): void
     }
   }
 }
-
-type NoteFn = (key: string, level: NoteLevel, message: string, epoch?: number | null) => void;
 
 function sealWindow(
   s: TrainerState,
@@ -634,10 +610,7 @@ function closeOut(s: TrainerState, obs: TrainerObservation, offline: { from: big
 export function trainerRecord(prev: TrainerState, outcome: TrainerOutcome, config: TrainerConfig = DEFAULT_TRAINER_CONFIG): StepResult<TrainerState, TrainerAction> {
   const s = structuredClone(prev);
   const actions: TrainerAction[] = [];
-  const note = (key: string, level: NoteLevel, message: string, epoch: number | null = null) => {
-    const added = addNote(s, { key, at: outcome.at, epoch, level, message });
-    if (added) actions.push({ type: 'explain', note: added });
-  };
+  const note = noteInto(s, outcome.at, actions);
   switch (outcome.type) {
     case 'trained': {
       const c: Candidate = { ...outcome.candidate, at: outcome.at };
@@ -699,9 +672,7 @@ export function trainerRecord(prev: TrainerState, outcome: TrainerOutcome, confi
 }
 
 function failed(s: TrainerState, f: ActionFailure, note: NoteFn): void {
-  const where = f.epoch !== null ? `Epoch ${f.epoch}: ` : '';
-  const retry = f.retryable ? ' It will be tried again.' : '';
-  note(`failed/${f.action}/${f.epoch ?? '-'}/${f.message}`, f.retryable ? 'warn' : 'error', `${where}${f.action} failed: ${clause(f.message)}.${retry}`, f.epoch);
+  noteFailure(f, note);
   if (f.retryable) return;
   if (f.action === 'train') s.training.wanted = false;
   // A write refused for good (a revert, the user declining in the wallet) is not repeated every

@@ -4,13 +4,11 @@
 // reveal the scores.
 import type { Hex } from 'viem';
 import { cidFromDigest } from '../../ml/artifact/cid.ts';
-import { parseModelSpecBytes } from '../../ml/spec/parse.ts';
-import type { ModelSpec } from '../../ml/spec/types.ts';
-import { AgentError, ZERO32 } from '../common.ts';
+import { ZERO32, type StepResult } from '../common.ts';
 import { checkSubmission, expectedArtifactBytes } from '../artifact-checks.ts';
 import { PortError, type TaskInfo } from '../ports.ts';
-import { AgentRunner, type MachineDriver, type RunnerEvent } from '../runner.ts';
-import { entropyFrom, failureOf, takeLock, taskFingerprint, type AgentEnvBase } from '../trainer/agent.ts';
+import type { ExecuteContext, RunnerEvent } from '../runner.ts';
+import { RoleAgent, failureOf, openRole, type AgentEnvBase, type TaskSpec } from '../role-agent.ts';
 import {
   DEFAULT_VALIDATOR_CONFIG,
   initialValidatorState,
@@ -31,56 +29,38 @@ export interface ValidatorAgentEnv extends AgentEnvBase {
   config?: Partial<ValidatorConfig>;
 }
 
-export type ValidatorEvent =
-  | RunnerEvent<ValidatorState>
-  | { type: 'eval-progress'; key: string; epoch: number; submissionId: number; stage: 'fetching' | 'checking' | 'evaluating' | 'done'; done: number; total: number };
+type EvalProgressEvent = { type: 'eval-progress'; key: string; epoch: number; submissionId: number; stage: 'fetching' | 'checking' | 'evaluating' | 'done'; done: number; total: number };
 
-export class ValidatorAgent {
-  private readonly runner: AgentRunner<ValidatorState, ValidatorObservation, ValidatorAction, ValidatorOutcome>;
-  private readonly listeners = new Set<(e: ValidatorEvent) => void>();
+export type ValidatorEvent = RunnerEvent<ValidatorState> | EvalProgressEvent;
+
+export class ValidatorAgent extends RoleAgent<ValidatorState, ValidatorObservation, ValidatorAction, ValidatorOutcome, EvalProgressEvent> {
+  protected declare readonly env: ValidatorAgentEnv;
+  private readonly config: ValidatorConfig;
   private evaluating: string | null = null;
-  private release: (() => void) | null = null;
 
-  private constructor(
-    private readonly env: ValidatorAgentEnv,
-    private readonly task: TaskInfo,
-    private readonly spec: { spec: ModelSpec; hash: string },
-    initial: ValidatorState,
-  ) {
-    const config: ValidatorConfig = { ...DEFAULT_VALIDATOR_CONFIG, ...env.config };
-    const driver: MachineDriver<ValidatorState, ValidatorObservation, ValidatorAction, ValidatorOutcome> = {
-      step: (s, o) => validatorStep(s, o, config),
-      record: (s, r) => {
-        if ((r.type === 'evaluated' || r.type === 'evalFailed') && r.key === this.evaluating) this.evaluating = null;
-        return validatorRecord(s, r, config);
-      },
-      observe: (s) => this.observe(s),
-      timeOf: (o) => o.now,
-      execute: (a, ctx) => this.execute(a, ctx),
-      failure: (a, error, at) =>
-        a.type === 'evaluate'
-          ? { type: 'evalFailed', key: a.key, epoch: a.epoch, message: error instanceof Error ? error.message : String(error), at }
-          : failureOf(a.type, 'epoch' in a ? a.epoch : null, error, at),
-    };
-    const fingerprint = taskFingerprint(task);
-    this.runner = new AgentRunner(driver, { save: (s) => env.persist.saveState(env.scope, s, fingerprint) }, initial, { pollMs: env.pollMs ?? 2000 });
-    this.runner.subscribe((e) => this.emit(e));
+  private constructor(env: ValidatorAgentEnv, task: TaskInfo, spec: TaskSpec, initial: ValidatorState) {
+    super(env, task, spec, initial);
+    this.config = { ...DEFAULT_VALIDATOR_CONFIG, ...env.config };
   }
 
   static async open(env: ValidatorAgentEnv): Promise<ValidatorAgent> {
-    if (env.scope.role !== 'validator') throw new AgentError('wrong-scope', 'a validator agent needs a validator scope');
-    const [task, specBytes] = await Promise.all([env.chain.task(), env.ml.specBytes()]);
-    const spec = await parseModelSpecBytes(specBytes);
-    if (`0x${spec.hash}` !== task.modelSpec.toLowerCase()) {
-      throw new AgentError('bad-state', `the model spec file hashes to 0x${spec.hash}, the task names ${task.modelSpec}`);
-    }
-    const stored = await env.persist.loadState<ValidatorState>(env.scope);
-    const initial = stored && stored.fingerprint === taskFingerprint(task) ? stored.state : initialValidatorState(env.scope);
+    const { task, spec, initial } = await openRole(env, 'validator', initialValidatorState);
     return new ValidatorAgent(env, task, spec, initial);
   }
 
-  get state(): ValidatorState {
-    return this.runner.current;
+  protected step(s: ValidatorState, o: ValidatorObservation): StepResult<ValidatorState, ValidatorAction> {
+    return validatorStep(s, o, this.config);
+  }
+
+  protected record(s: ValidatorState, r: ValidatorOutcome): StepResult<ValidatorState, ValidatorAction> {
+    if ((r.type === 'evaluated' || r.type === 'evalFailed') && r.key === this.evaluating) this.evaluating = null;
+    return validatorRecord(s, r, this.config);
+  }
+
+  protected override failure(a: Exclude<ValidatorAction, { type: 'explain' }>, error: unknown, at: bigint): ValidatorOutcome {
+    return a.type === 'evaluate'
+      ? { type: 'evalFailed', key: a.key, epoch: a.epoch, message: error instanceof Error ? error.message : String(error), at }
+      : failureOf(a.type, 'epoch' in a ? a.epoch : null, error, at);
   }
 
   /** The result key being evaluated now (see columnProgress). */
@@ -88,55 +68,11 @@ export class ValidatorAgent {
     return this.evaluating;
   }
 
-  get taskInfo(): TaskInfo {
-    return this.task;
-  }
-
-  subscribe(listener: (e: ValidatorEvent) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-
-  private emit(e: ValidatorEvent): void {
-    for (const l of this.listeners) {
-      try {
-        l(e);
-      } catch {
-        // A broken listener must not stop the agent.
-      }
-    }
-  }
-
-  /**
-   * Starts ticking, holding this scope's tab lock (env.lock, by default the browser's Web Locks):
-   * a second tab automating the same task and account gets an AgentError 'locked'.
-   */
-  async start(): Promise<void> {
-    if (this.runner.isStarted) return;
-    this.release ??= await takeLock(this.env);
-    this.runner.start();
-  }
-
-  /** Stops ticking and gives the tab lock back. */
-  stop(): void {
-    this.runner.stop();
-    this.release?.();
-    this.release = null;
-  }
-
-  tick(): Promise<void> {
-    return this.runner.tick();
-  }
-
-  settled(): Promise<void> {
-    return this.runner.settled();
-  }
-
   command(cmd: ValidatorCommand): Promise<ValidatorState> {
     return this.runner.command((s) => validatorCommand(s, cmd));
   }
 
-  private async observe(s: ValidatorState): Promise<ValidatorObservation> {
+  protected async observe(s: ValidatorState): Promise<ValidatorObservation> {
     const { chain } = this.env;
     const now = await chain.now();
     const sch = this.task.schedule;
@@ -161,14 +97,11 @@ export class ValidatorAgent {
         columns: Object.fromEntries(columns),
       },
       local: { evaluating: this.evaluating },
-      entropy: entropyFrom(this.env.random ?? ((b) => crypto.getRandomValues(b))),
+      entropy: this.entropy(),
     };
   }
 
-  private async execute(
-    a: Exclude<ValidatorAction, { type: 'explain' }>,
-    ctx: { at: bigint; background(work: () => Promise<ValidatorOutcome>, onError: (e: unknown) => ValidatorOutcome): void },
-  ): Promise<ValidatorOutcome | null> {
+  protected async execute(a: Exclude<ValidatorAction, { type: 'explain' }>, ctx: ExecuteContext<ValidatorOutcome>): Promise<ValidatorOutcome | null> {
     const { chain } = this.env;
     switch (a.type) {
       case 'join': {

@@ -9,11 +9,10 @@
 // commitment that needs it is sent).
 import type { Address, Hex } from 'viem';
 import { packScores, scoreToUnits, scoresCommitment } from '../../chain/commitments.ts';
-import { epochAt, phaseAt, windowAt, windowTimes, type Schedule, type Window } from '../../chain/schedule.ts';
+import { phaseAt, windowAt, windowTimes, type Schedule, type Window } from '../../chain/schedule.ts';
 import {
   AgentError,
   ZERO32,
-  addNote,
   clause,
   due,
   formatTime,
@@ -23,9 +22,9 @@ import {
   type AgentScope,
   type ChainRole,
   type Note,
-  type NoteLevel,
   type StepResult,
 } from '../common.ts';
+import { epochRecord, finishStep, joinRequest, noteFailure, noteInto, windowsOpenSince, type NoteFn } from '../machine-parts.ts';
 
 export interface ValidatorConfig {
   /** A transaction sent but not seen on chain is sent again after this long (capped to a quarter of its window). */
@@ -206,9 +205,7 @@ export function validatorCommand(prev: ValidatorState, cmd: ValidatorCommand): V
     }
     return s;
   }
-  if (cmd.amount <= 0n) throw new AgentError('bad-state', 'the stake must be more than zero');
-  if (cmd.sigma < 0n || cmd.sigma > 10n ** 18n) throw new AgentError('bad-state', 'sigma must be between 0 and 1 (WAD)');
-  s.join = { amount: cmd.amount, sigma: cmd.sigma, sentAt: null, sends: 0 };
+  s.join = joinRequest(cmd.amount, cmd.sigma);
   return s;
 }
 
@@ -247,16 +244,11 @@ function retryFor(schedule: Schedule, epoch: number, window: Window, config: Val
   return Math.max(2, Math.min(config.retryAfterSec, Math.floor(windowSec / 4)));
 }
 
-type NoteFn = (key: string, level: NoteLevel, message: string, epoch?: number | null) => void;
-
 export function validatorStep(prev: ValidatorState, obs: ValidatorObservation, config: ValidatorConfig = DEFAULT_VALIDATOR_CONFIG): StepResult<ValidatorState, ValidatorAction> {
   const s = structuredClone(prev);
   const actions: ValidatorAction[] = [];
   const { now, schedule: sch } = obs;
-  const note: NoteFn = (key, level, message, epoch = null) => {
-    const added = addNote(s, { key, at: now, epoch, level, message });
-    if (added) actions.push({ type: 'explain', note: added });
-  };
+  const note = noteInto(s, now, actions);
   const phase = phaseAt(sch, now);
   const { window, epoch } = windowAt(sch, now);
   const offline = offlineSpan(s.lastSeen, now, config.gapSec);
@@ -291,11 +283,7 @@ export function validatorStep(prev: ValidatorState, obs: ValidatorObservation, c
 
   // Commit windows that were still open at the last step and have closed since get a record.
   if (s.lastSeen !== null && phase !== 'Review' && phase !== 'Pending') {
-    const last = epochAt(sch, s.lastSeen);
-    const to = Math.min(epoch, sch.submissionEpochs + sch.finalEpochs - 1);
-    for (let e = last.started ? last.epoch : 0; e <= to; e++) {
-      if (eligibleIn(e) && windowTimes(sch, e, 'ScoreCommit')!.closes > s.lastSeen) recordFor(s, e);
-    }
+    for (const e of windowsOpenSince(sch, s.lastSeen, Math.min(epoch, sch.submissionEpochs + sch.finalEpochs - 1), 'ScoreCommit')) if (eligibleIn(e)) recordFor(s, e);
   }
 
   let label: ValidatorPhase = scoring || phase === 'Review' || phase === 'Pending' ? 'waiting' : 'over';
@@ -343,21 +331,10 @@ export function validatorStep(prev: ValidatorState, obs: ValidatorObservation, c
   return finish(s, label, now, actions);
 }
 
-function finish(s: ValidatorState, phase: ValidatorPhase, now: bigint, actions: ValidatorAction[]): StepResult<ValidatorState, ValidatorAction> {
-  s.phase = phase;
-  s.lastSeen = now;
-  return { state: s, actions };
-}
+const finish = finishStep<ValidatorState, ValidatorAction>;
 
-function recordFor(s: ValidatorState, epoch: number): ValidatorEpochRecord {
-  let rec = s.epochs.find((r) => r.epoch === epoch);
-  if (!rec) {
-    rec = { epoch, outcome: 'open', dataHash: null, columns: null, commit: null };
-    s.epochs.push(rec);
-    s.epochs.sort((a, b) => a.epoch - b.epoch);
-  }
-  return rec;
-}
+const recordFor = (s: ValidatorState, epoch: number): ValidatorEpochRecord =>
+  epochRecord(s.epochs, epoch, () => ({ epoch, outcome: 'open', dataHash: null, columns: null, commit: null }));
 
 function reconcile(s: ValidatorState, obs: ValidatorObservation, note: NoteFn): void {
   for (const rec of s.epochs) {
@@ -515,10 +492,7 @@ function closeOut(s: ValidatorState, obs: ValidatorObservation, offline: { from:
 export function validatorRecord(prev: ValidatorState, outcome: ValidatorOutcome, config: ValidatorConfig = DEFAULT_VALIDATOR_CONFIG): StepResult<ValidatorState, ValidatorAction> {
   const s = structuredClone(prev);
   const actions: ValidatorAction[] = [];
-  const note: NoteFn = (key, level, message, epoch = null) => {
-    const added = addNote(s, { key, at: outcome.at, epoch, level, message });
-    if (added) actions.push({ type: 'explain', note: added });
-  };
+  const note = noteInto(s, outcome.at, actions);
   switch (outcome.type) {
     case 'evaluated': {
       if (!(outcome.score >= 0 && outcome.score <= 1)) throw new AgentError('bad-state', `a score must be in [0, 1], got ${outcome.score}`);
@@ -559,13 +533,7 @@ export function validatorRecord(prev: ValidatorState, outcome: ValidatorOutcome,
       break;
     }
     case 'failed': {
-      const where = outcome.epoch !== null ? `Epoch ${outcome.epoch}: ` : '';
-      note(
-        `failed/${outcome.action}/${outcome.epoch ?? '-'}/${outcome.message}`,
-        outcome.retryable ? 'warn' : 'error',
-        `${where}${outcome.action} failed: ${clause(outcome.message)}.${outcome.retryable ? ' It will be tried again.' : ''}`,
-        outcome.epoch,
-      );
+      noteFailure(outcome, note);
       if (!outcome.retryable && outcome.action === 'join') s.join = null;
       const commit = outcome.epoch !== null ? s.epochs.find((r) => r.epoch === outcome.epoch)?.commit : undefined;
       // A write refused for good is not repeated every retry interval; 'retry' clears this.

@@ -1,5 +1,6 @@
 // The TaskParams struct `createTask` takes, and what it costs the creator.
 import type { Hex } from 'viem';
+import type { ChallengeParams, RewardParams, StakeRules } from '../reads/task-record.ts';
 
 export interface TaskParamsInput {
   modelSpec: Hex;
@@ -18,9 +19,9 @@ export interface TaskParamsInput {
   commitEnd: number;
   finalCommitEnd: number;
   rewardPerEpoch: bigint;
-  reward: { gamma: bigint; q: bigint; alphaT: bigint; alphaV: bigint; lambdaV: bigint };
-  stakeRules: { minTrainerStake: bigint; minValidatorStake: bigint; maxTrainers: number; maxValidators: number; sigmaCooldown: number };
-  challenge: { bond: bigint; responseTime: number; slashBps: number };
+  reward: RewardParams;
+  stakeRules: StakeRules;
+  challenge: ChallengeParams;
 }
 
 /** The creator's deposit: the reward of every scoring epoch. */

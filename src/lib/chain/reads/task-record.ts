@@ -4,18 +4,13 @@ import type { Address, Hex, PublicClient } from 'viem';
 import { stakeManagerAbi, submissionBookAbi, taskRegistryAbi } from '../abi.generated.ts';
 import type { Deployment } from '../deployments.ts';
 import { PHASES, scoringEpochs, type Phase, type Schedule } from '../schedule.ts';
+import type { RewardParams } from '../../protocol/rewards.ts';
 
 export const FINAL_EVAL_STATES = ['None', 'Pending', 'Revealed', 'Fallback'] as const;
 export type FinalEvalState = (typeof FINAL_EVAL_STATES)[number];
 
 /** SPEC section 4 parameters, WAD (1e18 = 1). */
-export interface RewardParams {
-  gamma: bigint;
-  q: bigint;
-  alphaT: bigint;
-  alphaV: bigint;
-  lambdaV: bigint;
-}
+export type { RewardParams };
 
 export interface StakeRules {
   minTrainerStake: bigint;
@@ -31,31 +26,16 @@ export interface ChallengeParams {
   slashBps: number;
 }
 
-export interface TaskRecord {
+/** The task struct as the app keeps it: the reveal flags folded into finalEvalHash and finalEval. */
+export interface TaskRecord extends Omit<ChainTask, 'finalEvalHash' | 'finalEvalRevealed' | 'fallbackRecorded'> {
   id: bigint;
-  creator: Address;
   /** As the contract reports it at the block read. */
   phase: Phase;
-  schedule: Schedule;
-  reward: RewardParams;
-  stakeRules: StakeRules;
-  challenge: ChallengeParams;
-  modelSpec: Hex;
-  trainData: Hex;
-  evalData: Hex;
-  finalEvalCommit: Hex;
   /** Null until the creator reveals it. */
   finalEvalHash: Hex | null;
   finalEval: FinalEvalState;
-  rewardPerEpoch: bigint;
   /** What the creator deposited: rewardPerEpoch for every scoring epoch. */
   deposit: bigint;
-  paid: bigint;
-  carry: bigint;
-  remainder: bigint;
-  refunded: bigint;
-  objections: bigint;
-  closedEpochs: number;
   trainers: Address[];
   validators: Address[];
   /** Revealed submissions (training submissions) so far. */

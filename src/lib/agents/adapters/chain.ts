@@ -7,6 +7,7 @@ import {
   ActionInputError,
   FINAL_EVAL_STATES,
   chainTime,
+  eligibleEpoch,
   commitScores,
   joinTask,
   readPool,
@@ -20,9 +21,6 @@ import { TxError, type TxErrorCode } from '../../chain/tx/errors.ts';
 import { CHAIN_ROLES, ZERO32 } from '../common.ts';
 import { PortError, type ChainPort, type PoolView, type TaskInfo, type TxResult } from '../ports.ts';
 import type { ColumnView } from '../validator/machine.ts';
-
-/** StakeManager's "not eligible yet" marker (type(uint32).max). */
-const NEVER = 2 ** 32 - 1;
 
 /** Failures that the same transaction, sent again, cannot get past without the user. */
 const FINAL_TX_ERRORS: readonly TxErrorCode[] = ['reverted', 'reverted-unknown', 'rejected', 'insufficient-funds', 'wrong-network'];
@@ -73,7 +71,7 @@ export function actionsChainPort(ctx: ActionContext, taskId: bigint): ChainPort 
       return {
         role,
         keyCommit: p.keyCommit === ZERO32 ? null : p.keyCommit,
-        eligibleFrom: p.eligibleFrom === NEVER || role === 'None' ? null : p.eligibleFrom,
+        eligibleFrom: role === 'None' ? null : eligibleEpoch(p.eligibleFrom),
         excluded: p.excluded,
       };
     },

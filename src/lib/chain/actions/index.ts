@@ -25,7 +25,7 @@ export { objectToTask, withdrawObjection } from './objection.ts';
 export { withdrawRemainder } from './withdraw-remainder.ts';
 export { readTaskView, FINAL_EVAL_STATES, type TaskView, type FinalEvalState } from './task-view.ts';
 export { readLeaderboard, type Leaderboard, type LeaderboardRow, type ValidatorRow } from './leaderboard.ts';
-export { readParticipants, readPool, type Participant, type Participants } from './participants.ts';
+export { readParticipants, readPool, eligibleEpoch, type Participant, type Participants } from './participants.ts';
 export { readAccountPositions, readDelegation, accountActivity, type TaskPosition, type OwnPosition, type DelegationPosition } from './positions.ts';
 export { readClaimables, type Claimables, type RewardClaim, type PrincipalWithdrawal } from './claimables.ts';
 export { readLogs } from './events.ts';

@@ -4,10 +4,9 @@
 import { parseEventLogs, type Address, type Hex } from 'viem';
 import { rewardEngineAbi, submissionBookAbi, taskRegistryAbi } from '../abi.generated.ts';
 import { unpackScores } from '../commitments.ts';
+import { wadToNumber } from '../reads/activity.ts';
 import type { ReadContext } from './context.ts';
 import { readLogs } from './events.ts';
-
-const WAD = 10n ** 18n;
 
 export interface LeaderboardRow {
   column: number;
@@ -43,8 +42,6 @@ export interface Leaderboard {
   rows: LeaderboardRow[];
   validators: ValidatorRow[];
 }
-
-const fraction = (wad: bigint) => Number((wad * 1_000_000n) / WAD) / 1_000_000;
 
 export async function readLeaderboard(ctx: ReadContext, taskId: bigint, epoch: number): Promise<Leaderboard> {
   const { submissionBook, taskRegistry, rewardEngine } = ctx.deployment.contracts;
@@ -87,11 +84,11 @@ export async function readLeaderboard(ctx: ReadContext, taskId: bigint, epoch: n
     for (const ev of parseEventLogs({ abi: rewardEngineAbi, eventName: 'TrainerRewarded', logs: trainerLogs })) {
       const row = rows.find((r) => r.submissionId === ev.args.submissionId);
       if (!row) continue;
-      Object.assign(row, { rank: Number(ev.args.rank), aggregate: fraction(ev.args.aggregate), pool: ev.args.pool, own: ev.args.own });
+      Object.assign(row, { rank: Number(ev.args.rank), aggregate: wadToNumber(ev.args.aggregate), pool: ev.args.pool, own: ev.args.own });
     }
     for (const ev of parseEventLogs({ abi: rewardEngineAbi, eventName: 'ValidatorRewarded', logs: validatorLogs })) {
       const row = validators.find((v) => v.validator === ev.args.validator);
-      if (row) Object.assign(row, { distance: fraction(ev.args.distance), pool: ev.args.pool, own: ev.args.own });
+      if (row) Object.assign(row, { distance: wadToNumber(ev.args.distance), pool: ev.args.pool, own: ev.args.own });
     }
     rows.sort((a, b) => (a.rank ?? Infinity) - (b.rank ?? Infinity) || a.column - b.column);
   }

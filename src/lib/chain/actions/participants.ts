@@ -6,7 +6,11 @@ import type { ReadContext } from './context.ts';
 import { readLogs } from './events.ts';
 import { roleName, type RoleName } from './task-params.ts';
 
+/** StakeManager's "not eligible yet" marker for eligibleFrom (type(uint32).max). */
 const NEVER = 2 ** 32 - 1;
+
+/** The first epoch a pool may act in, or null while its own stake is below the minimum. */
+export const eligibleEpoch = (eligibleFrom: number): number | null => (eligibleFrom === NEVER ? null : eligibleFrom);
 
 export interface Participant {
   account: Address;
@@ -74,7 +78,7 @@ export async function readParticipants(ctx: ReadContext, taskId: bigint): Promis
       ownActive: pool.own,
       delegatedActive: pool.delegated,
       sigma: pool.sigmaLatest,
-      eligibleFrom: pool.eligibleFrom === NEVER ? null : pool.eligibleFrom,
+      eligibleFrom: eligibleEpoch(pool.eligibleFrom),
       excluded: pool.excluded,
       forfeited: pool.forfeited,
       openChallenges: pool.openChallenges,

@@ -169,82 +169,40 @@ export function byPosition(a: LogPosition, b: LogPosition): number {
   return a.block === b.block ? a.logIndex - b.logIndex : a.block < b.block ? -1 : 1;
 }
 
-function toEvent(kind: ArenaEventKind, a: Record<string, unknown>, at: LogPosition): ArenaEvent {
-  const big = (k: string) => a[k] as bigint;
-  const str = <T extends string>(k: string) => a[k] as T;
-  switch (kind) {
-    case 'Delegated':
-      return { ...at, kind, taskId: big('taskId'), delegatee: str('delegatee'), delegator: str('delegator'), amount: big('amount'), effectiveEpoch: big('effectiveEpoch') };
-    case 'Undelegated':
-      return { ...at, kind, taskId: big('taskId'), delegatee: str('delegatee'), delegator: str('delegator'), amount: big('amount') };
-    case 'SubmissionRevealed':
-      return {
-        ...at,
-        kind,
-        taskId: big('taskId'),
-        epoch: big('epoch'),
-        trainer: str('trainer'),
-        submissionId: big('submissionId'),
-        artifactHash: str('artifactHash'),
-        duplicate: a.duplicate as boolean,
-      };
-    case 'DuplicateFlagged':
-      return { ...at, kind, taskId: big('taskId'), submissionId: big('submissionId'), original: big('original') };
-    case 'ScoresRevealed':
-      // The packed words are left out: the leaderboard comes from the booked results.
-      return { ...at, kind, taskId: big('taskId'), epoch: big('epoch'), validator: str('validator') };
-    case 'EpochScored':
-      return { ...at, kind, taskId: big('taskId'), epoch: big('epoch'), budget: big('budget'), rT: big('rT'), rV: big('rV'), n: big('n'), m: big('m') };
-    case 'TrainerRewarded':
-      return {
-        ...at,
-        kind,
-        taskId: big('taskId'),
-        epoch: big('epoch'),
-        trainer: str('trainer'),
-        submissionId: big('submissionId'),
-        rank: big('rank'),
-        aggregate: big('aggregate'),
-        pool: big('pool'),
-        own: big('own'),
-      };
-    case 'ValidatorRewarded':
-      return { ...at, kind, taskId: big('taskId'), epoch: big('epoch'), validator: str('validator'), distance: big('distance'), pool: big('pool'), own: big('own') };
-    case 'EpochFinalized':
-      return { ...at, kind, taskId: big('taskId'), epoch: big('epoch'), booked: big('booked'), degenerate: a.degenerate as boolean };
-    case 'FinalEvalRevealed':
-      return { ...at, kind, taskId: big('taskId'), finalEvalHash: str('finalEvalHash') };
-    case 'FinalEvalFallback':
-      return { ...at, kind, taskId: big('taskId') };
-    case 'ChallengeOpened':
-      return {
-        ...at,
-        kind,
-        challengeId: big('challengeId'),
-        taskId: big('taskId'),
-        trainer: str('trainer'),
-        challenger: str('challenger'),
-        submissionId: big('submissionId'),
-        bond: big('bond'),
-        deadline: big('deadline'),
-      };
-    case 'ChallengeAnswered':
-      return { ...at, kind, challengeId: big('challengeId'), taskId: big('taskId'), trainer: str('trainer'), bond: big('bond') };
-    case 'ChallengeUpheld':
-      return {
-        ...at,
-        kind,
-        challengeId: big('challengeId'),
-        taskId: big('taskId'),
-        trainer: str('trainer'),
-        challenger: str('challenger'),
-        bond: big('bond'),
-        rewards: big('rewards'),
-        slashed: big('slashed'),
-      };
-    case 'ChallengeVoided':
-      return { ...at, kind, challengeId: big('challengeId'), taskId: big('taskId'), trainer: str('trainer'), challenger: str('challenger'), bond: big('bond') };
-    case 'TheftClaimed':
-      return { ...at, kind, taskId: big('taskId'), submissionId: big('submissionId'), thief: str('thief'), owner: str('owner'), rewards: big('rewards'), slashed: big('slashed') };
-  }
+type EventField<K extends ArenaEventKind> = Exclude<keyof EventOf<K>, 'kind' | keyof LogPosition>;
+
+/**
+ * The arguments each record keeps, by their ABI names. Left out: Undelegated's
+ * withdrawableFromEpoch, SubmissionRevealed's wmCommit, and ScoresRevealed's packed words (the
+ * leaderboard comes from the booked results).
+ */
+const KEPT = {
+  Delegated: ['taskId', 'delegatee', 'delegator', 'amount', 'effectiveEpoch'],
+  Undelegated: ['taskId', 'delegatee', 'delegator', 'amount'],
+  SubmissionRevealed: ['taskId', 'epoch', 'trainer', 'submissionId', 'artifactHash', 'duplicate'],
+  DuplicateFlagged: ['taskId', 'submissionId', 'original'],
+  ScoresRevealed: ['taskId', 'epoch', 'validator'],
+  EpochScored: ['taskId', 'epoch', 'budget', 'rT', 'rV', 'n', 'm'],
+  TrainerRewarded: ['taskId', 'epoch', 'trainer', 'submissionId', 'rank', 'aggregate', 'pool', 'own'],
+  ValidatorRewarded: ['taskId', 'epoch', 'validator', 'distance', 'pool', 'own'],
+  EpochFinalized: ['taskId', 'epoch', 'booked', 'degenerate'],
+  FinalEvalRevealed: ['taskId', 'finalEvalHash'],
+  FinalEvalFallback: ['taskId'],
+  ChallengeOpened: ['challengeId', 'taskId', 'trainer', 'challenger', 'submissionId', 'bond', 'deadline'],
+  ChallengeAnswered: ['challengeId', 'taskId', 'trainer', 'bond'],
+  ChallengeUpheld: ['challengeId', 'taskId', 'trainer', 'challenger', 'bond', 'rewards', 'slashed'],
+  ChallengeVoided: ['challengeId', 'taskId', 'trainer', 'challenger', 'bond'],
+  TheftClaimed: ['taskId', 'submissionId', 'thief', 'owner', 'rewards', 'slashed'],
+} as const satisfies { [K in ArenaEventKind]: readonly EventField<K>[] };
+
+/** Fields of a record that KEPT does not fill: none, or this type names them in a compile error. */
+type Unfilled = { [K in ArenaEventKind]: Exclude<EventField<K>, (typeof KEPT)[K][number]> }[ArenaEventKind];
+const everyFieldKept: [Unfilled] extends [never] ? true : Unfilled = true;
+void everyFieldKept;
+
+/** A record from a strictly decoded log: viem's values (bigint, checksummed address, hex, bool) as they are. */
+function toEvent(kind: ArenaEventKind, args: Record<string, unknown>, at: LogPosition): ArenaEvent {
+  const fields: Record<string, unknown> = { ...at, kind };
+  for (const name of KEPT[kind]) fields[name] = args[name];
+  return fields as unknown as ArenaEvent;
 }

@@ -6,6 +6,7 @@ import { join as joinPath } from 'node:path';
 import { getAddress, keccak256, parseSignature, toHex, type Address, type TransactionReceipt } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import * as abis from '../src/lib/chain/abi.generated.ts';
+import { PERMIT_TYPES } from '../src/lib/chain/actions/permit.ts';
 import { finalEvalCommitment } from '../src/lib/chain/commitments.ts';
 import { endTime, type Schedule } from '../src/lib/chain/schedule.ts';
 import {
@@ -48,15 +49,7 @@ async function permitSig(d: Driver, key: `0x${string}`, spender: Address, value:
   const deadline = (await d.now()) + 3600n;
   const signature = await owner.signTypedData({
     domain: { name: 'AIArena', version: '1', chainId: 31337, verifyingContract: d.c.token },
-    types: {
-      Permit: [
-        { name: 'owner', type: 'address' },
-        { name: 'spender', type: 'address' },
-        { name: 'value', type: 'uint256' },
-        { name: 'nonce', type: 'uint256' },
-        { name: 'deadline', type: 'uint256' },
-      ],
-    },
+    types: PERMIT_TYPES,
     primaryType: 'Permit',
     message: { owner: owner.address, spender, value, nonce, deadline },
   });

@@ -70,6 +70,17 @@ export function splitSignature(signature: Hex): Pick<PermitSig, 'v' | 'r' | 's'>
   return { r: `0x${signature.slice(2, 66)}`, s: `0x${signature.slice(66, 130)}`, v: v < 27 ? v + 27 : v };
 }
 
+/** EIP-2612's typed-data types for a permit. */
+export const PERMIT_TYPES = {
+  Permit: [
+    { name: 'owner', type: 'address' },
+    { name: 'spender', type: 'address' },
+    { name: 'value', type: 'uint256' },
+    { name: 'nonce', type: 'uint256' },
+    { name: 'deadline', type: 'uint256' },
+  ],
+} as const;
+
 /** Asks the wallet to sign an EIP-2612 permit for `spender` to take `value`. */
 export async function signPermit(
   ctx: ActionContext,
@@ -88,15 +99,7 @@ export async function signPermit(
   const signature = await ctx.wallet.signTypedData({
     account: ctx.wallet.account,
     domain: { name: domain.name, version: domain.version, chainId: ctx.deployment.chainId, verifyingContract: token },
-    types: {
-      Permit: [
-        { name: 'owner', type: 'address' },
-        { name: 'spender', type: 'address' },
-        { name: 'value', type: 'uint256' },
-        { name: 'nonce', type: 'uint256' },
-        { name: 'deadline', type: 'uint256' },
-      ],
-    },
+    types: PERMIT_TYPES,
     primaryType: 'Permit',
     message: { owner, spender: p.spender, value: p.value, nonce, deadline },
   });

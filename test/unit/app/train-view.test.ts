@@ -66,14 +66,16 @@ describe('progressView', () => {
     expect(progressView(progress(), 'running')).toEqual({
       value: 50,
       max: 200,
-      text: 'step 50 of 200 · epoch 2 of 5 · about 1 min 15 s left',
+      text: 'step 50 of 200',
+      detail: 'Epoch 2 of 5 · about 1 min 15 s left',
       speed: '1,234 samples/s on wasm',
     });
   });
 
   it('says paused rather than a time left, and finishing at the last step', () => {
-    expect(progressView(progress(), 'paused')!.text).toContain('· paused');
-    expect(progressView(progress({ step: 200, epoch: 5 }), 'running')!.text).toBe('step 200 of 200 · epoch 5 of 5 · finishing');
+    expect(progressView(progress(), 'paused')!.detail).toBe('Epoch 2 of 5 · paused');
+    expect(progressView(progress({ step: 200, epoch: 5 }), 'running')!.detail).toBe('Epoch 5 of 5 · finishing');
+    expect(progressView(progress({ step: 1234, totalSteps: 16400 }), 'running')!.text).toBe('step 1,234 of 16,400');
     expect(progressView(null, 'idle')).toBeNull();
   });
 });

@@ -35,7 +35,10 @@ export function appendHistory(history: readonly HistoryPoint[], p: Pick<TrainPro
 export interface ProgressView {
   value: number;
   max: number;
+  /** Next to the bar: short, so it fits beside it on a phone. */
   text: string;
+  /** Under the bar: epoch and time left. */
+  detail: string;
   /** Steps per second and samples per second, when known. */
   speed: string | null;
 }
@@ -46,7 +49,8 @@ export function progressView(p: TrainProgress | null, status: 'idle' | 'running'
   return {
     value: Math.min(p.step, p.totalSteps),
     max: Math.max(1, p.totalSteps),
-    text: `step ${p.step} of ${p.totalSteps} · epoch ${Math.min(p.epoch + 1, p.epochs)} of ${p.epochs} · ${eta}`,
+    text: `step ${p.step.toLocaleString('en-US')} of ${p.totalSteps.toLocaleString('en-US')}`,
+    detail: `Epoch ${Math.min(p.epoch + 1, p.epochs)} of ${p.epochs} · ${eta}`,
     speed: p.samplesPerSec > 0 ? `${Math.round(p.samplesPerSec).toLocaleString('en-US')} samples/s on ${p.backend}` : null,
   };
 }

@@ -50,6 +50,9 @@ async function storedCheckpoint(runId: string): Promise<RunSummary | null> {
   }
 }
 
+/** Least time between two progress updates on screen. */
+const PROGRESS_MS = 400;
+
 export class TrainerSession {
   status = $state<SessionStatus>('opening');
   /** Why opening failed, or why the agent is not running here. */
@@ -77,6 +80,8 @@ export class TrainerSession {
   #ports: RolePorts | null = null;
   #unsubscribe: (() => void) | null = null;
   #runId = '';
+  #pending: TrainProgress | null = null;
+  #flushTimer: ReturnType<typeof setTimeout> | null = null;
   readonly ready: Promise<void>;
 
   constructor(input: SessionInput) {
@@ -116,10 +121,7 @@ export class TrainerSession {
             this.loopError = messageOf(e.error);
             break;
           case 'train-progress':
-            this.progress = e.progress;
-            this.training = agent.trainingStatus;
-            this.history = appendHistory(this.history, e.progress);
-            saveHistory(this.#runId, this.history);
+            this.#queueProgress(e.progress);
             break;
           case 'train-backend':
             this.selection = e.selection;
@@ -143,6 +145,31 @@ export class TrainerSession {
         this.problem = messageOf(e);
       }
     }
+  }
+
+  /**
+   * Progress arrives every few steps, much faster than is worth drawing: the screen and the chart
+   * history take the newest report at most every PROGRESS_MS (rendering every report would
+   * outrun the main thread and queue up behind it).
+   */
+  #queueProgress(p: TrainProgress): void {
+    const first = this.#pending === null && this.#flushTimer === null;
+    this.#pending = p;
+    if (first) this.#flushProgress();
+    else this.#flushTimer ??= setTimeout(() => this.#flushProgress(), PROGRESS_MS);
+  }
+
+  #flushProgress(): void {
+    this.#flushTimer = null;
+    const p = this.#pending;
+    if (p === null) return;
+    this.#pending = null;
+    this.progress = p;
+    this.training = this.#agent?.trainingStatus ?? this.training;
+    this.history = appendHistory(this.history, p);
+    saveHistory(this.#runId, this.history);
+    // Hold the next flush back for a full interval.
+    this.#flushTimer = setTimeout(() => this.#flushProgress(), PROGRESS_MS);
   }
 
   async #readDeviceKey(): Promise<void> {
@@ -194,6 +221,7 @@ export class TrainerSession {
   /** Stops the agent and its workers (training stops; the state stays stored). */
   close(): void {
     this.status = 'closed';
+    if (this.#flushTimer !== null) clearTimeout(this.#flushTimer);
     this.#unsubscribe?.();
     this.#agent?.stop();
     this.#ports?.close();

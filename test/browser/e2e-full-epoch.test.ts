@@ -1,0 +1,471 @@
+// The whole story in a real browser, as a newcomer plays it from the dev accounts: the local
+// stack started as `npm start` starts it (test/browser/e2e-stack.ts), Debian Chromium (WebGPU on
+// its software adapter) with one browser context per person, so each has its own IndexedDB,
+// wallet choice and tabs. A creator makes a task; two trainers stake, train digits-mlp in a
+// worker and let their agents seal and reveal; two validators stake, evaluate in a worker,
+// commit and reveal; the keeper finalizes; a trainer and a delegator (on a 390x844 phone)
+// claim. Chain time moves with the Dev page's buttons, never by waiting. On the way: a reload in
+// the middle of training resumes from the stored checkpoint, pause and resume, the key backup,
+// and a trainer's artifact tampered with in the blob store, which the validators score 0 with
+// the reason on screen. Numbers on screen are checked against the chain, and every page is
+// photographed on desktop and phone (test-output/screenshots/).
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Address, Hex } from 'viem';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { actionsChainPort } from '../../src/lib/agents/index.ts';
+import { readClaimables, readLeaderboard, readPool } from '../../src/lib/chain/actions/index.ts';
+import { arenaTokenAbi, rewardEngineAbi, stakeManagerAbi, taskRegistryAbi } from '../../src/lib/chain/abi.generated.ts';
+import { windowAt, type Schedule } from '../../src/lib/chain/schedule.ts';
+import { cidFromDigest } from '../../src/lib/ml/artifact/cid.ts';
+import { formatTokens, formatWad } from '../../src/lib/format.ts';
+import { connectDevAccount, devStep } from './app-roles-support.ts';
+import { horizontalOverflow } from './app-support.ts';
+import { startLocalStack, startPlainGateway, type LocalStack, type PlainGateway } from './e2e-stack.ts';
+import { CHROMIUM, CHROMIUM_ARGS, chromiumAvailable } from './harness.ts';
+import { createHash } from 'node:crypto';
+
+const SHOTS = new URL('../../test-output/screenshots/', import.meta.url).pathname;
+const DESKTOP = { width: 1280, height: 900 };
+const PHONE = { width: 390, height: 844 };
+const WAD = 10n ** 18n;
+const EPOCH = 600;
+
+// anvil's dev accounts by the role names the wallet panel shows (src/lib/app-logic/dev-names.ts).
+const ROLES = {
+  creator: { index: 0, name: 'Creator' },
+  trainerA: { index: 1, name: 'Trainer A' },
+  trainerB: { index: 2, name: 'Trainer B' },
+  validatorA: { index: 3, name: 'Validator A' },
+  validatorB: { index: 4, name: 'Validator B' },
+  delegator: { index: 5, name: 'Delegator A' },
+} as const;
+type RoleKey = keyof typeof ROLES;
+
+let stack: LocalStack;
+let mirror: PlainGateway;
+let browser: Browser;
+const contexts = new Map<RoleKey, BrowserContext>();
+const pages = new Map<RoleKey, Page>();
+const connected = new Set<RoleKey>();
+const consoleErrors: string[] = [];
+let taskId: bigint;
+let schedule: Schedule;
+const t0 = Date.now();
+const elapsed = () => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
+const marks: string[] = [];
+const mark = (what: string) => marks.push(`${elapsed()}: ${what}`);
+
+const sha = (path: string) => `0x${createHash('sha256').update(readFileSync(new URL(`../../public/${path}`, import.meta.url))).digest('hex')}` as Hex;
+const address = (role: RoleKey) => stack.wallets[ROLES[role].index]!.account.address as Address;
+
+async function context(role: RoleKey, viewport = DESKTOP): Promise<BrowserContext> {
+  let ctx = contexts.get(role);
+  if (!ctx) {
+    ctx = await browser.newContext({ viewport, acceptDownloads: true });
+    contexts.set(role, ctx);
+  }
+  return ctx;
+}
+
+/** Opens `path` as `role` (a new tab in its context); connects its dev account the first time. */
+async function open(role: RoleKey, path: string, viewport = DESKTOP): Promise<Page> {
+  const ctx = await context(role, viewport);
+  const page = await ctx.newPage();
+  page.on('pageerror', (e) => consoleErrors.push(`[${role} page error] ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') consoleErrors.push(`[${role} console] ${m.text()}`);
+  });
+  await page.goto(`${stack.appUrl}/${path}`);
+  const button = page.getByTestId('wallet-button');
+  await button.waitFor({ timeout: 60_000 });
+  const named = (n: string) => document.querySelector('[data-testid="wallet-button"]')?.textContent?.includes(n) ?? false;
+  if (connected.has(role)) {
+    // wagmi reconnects the context's last wallet by itself.
+    await page.waitForFunction(named, ROLES[role].name, { timeout: 30_000 });
+  } else {
+    await connectDevAccount(page, ROLES[role].index, ROLES[role].name);
+    connected.add(role);
+  }
+  pages.set(role, page);
+  return page;
+}
+
+/** Screenshots the page on desktop and at 390x844 (checking it does not scroll sideways there). */
+async function shootBoth(page: Page, name: string): Promise<void> {
+  mkdirSync(SHOTS, { recursive: true });
+  const before = page.viewportSize() ?? DESKTOP;
+  for (const [kind, size] of [['desktop', DESKTOP], ['phone', PHONE]] as const) {
+    await page.setViewportSize(size);
+    await page.waitForTimeout(150);
+    if (kind === 'phone') {
+      const o = await horizontalOverflow(page);
+      expect(o.scroll, `${name} on a phone scrolls sideways: ${o.culprits.join('; ')}`).toBeLessThanOrEqual(o.client);
+    }
+    await page.screenshot({ path: join(SHOTS, `${name}-${kind}.png`), fullPage: true });
+  }
+  await page.setViewportSize(before);
+}
+
+const attr = (page: Page, testId: string, name: string) => page.getByTestId(testId).first().getAttribute(name);
+
+async function waitAttr(page: Page, testId: string, name: string, ok: (v: string | null) => boolean, timeout = 60_000, what = `${testId}[${name}]`): Promise<string | null> {
+  const deadline = Date.now() + timeout;
+  let last: string | null = null;
+  for (;;) {
+    last = await attr(page, testId, name).catch(() => null);
+    if (ok(last)) return last;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last value ${JSON.stringify(last)}\n${await page.locator('main').innerText().catch(() => '')}`);
+    await page.waitForTimeout(250);
+  }
+}
+
+async function waitText(page: Page, locator: ReturnType<Page['locator']>, ok: (t: string) => boolean, timeout = 60_000, what = 'text'): Promise<string> {
+  const deadline = Date.now() + timeout;
+  let last = '';
+  for (;;) {
+    last = await locator.innerText().catch(() => '');
+    if (ok(last)) return last;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)}\n${await page.locator('main').innerText().catch(() => '')}`);
+    await page.waitForTimeout(250);
+  }
+}
+
+/** Chain time and window of the task, read in Node. */
+async function where(): Promise<{ now: bigint; window: string; epoch: number }> {
+  const now = (await stack.client.getBlock()).timestamp;
+  return { now, ...windowAt(schedule, now) };
+}
+
+/** Moves chain time to the task's next boundary with the Dev page's button (as the creator). */
+async function nextWindow(expected: string): Promise<void> {
+  const dev = pages.get('creator')!;
+  if (!dev.url().includes('#/dev')) {
+    await dev.goto(`${stack.appUrl}/#/dev`);
+    await dev.getByTestId(`dev-task-${taskId}`).waitFor({ timeout: 30_000 });
+  }
+  await devStep(dev, `Next window of task ${taskId}`, new RegExp(`Chain time is now .*${expected}`));
+  mark(`dev page: ${expected}`);
+}
+
+/** Next window until the task is in `window` (the review may or may not be over yet). */
+async function advanceUntil(window: string, expected: string): Promise<void> {
+  for (let i = 0; i < 3 && (await where()).window !== window; i++) await nextWindow(i === 0 && (await where()).now < schedule.reviewEnd ? 'review ends' : expected);
+  expect((await where()).window).toBe(window);
+}
+
+beforeAll(async () => {
+  if (!chromiumAvailable()) throw new Error(`no chromium at ${CHROMIUM}: install Debian's chromium (apt-get install chromium) or set CHROMIUM_PATH`);
+  mirror = await startPlainGateway(() => (stack ? join(stack.blobDir, 'blocks') : undefined));
+  stack = await startLocalStack({ gateways: [mirror.url] });
+  mark('local stack up');
+  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+  await mirror?.close();
+  console.log(`e2e timeline:\n  ${marks.join('\n  ')}`);
+  if (consoleErrors.length) console.log(`page errors:\n  ${consoleErrors.slice(0, 30).join('\n  ')}`);
+});
+
+describe('one full epoch played in the browser, every role from the dev accounts', () => {
+  it('the creator creates a task on the Create page', async () => {
+    const page = await open('creator', '#/create');
+    await page.getByTestId('spec-summary').waitFor({ timeout: 60_000 });
+    await expect.poll(() => page.locator('[data-testid="dataset-train"] [data-testid="dataset-summary"]').count(), { timeout: 30_000 }).toBe(1);
+    await expect.poll(() => page.locator('[data-testid="dataset-eval"] [data-testid="dataset-summary"]').count(), { timeout: 30_000 }).toBe(1);
+    await page.locator('summary', { hasText: 'Stakes' }).click();
+    // Review 10 s, then half an hour before epoch 0: everyone stakes before it, and the Dev
+    // page's buttons move the clock from there.
+    const typed: Record<string, string> = {
+      reviewPeriod: '10',
+      startDelay: '1800',
+      epochLength: String(EPOCH),
+      submissionEpochs: '1',
+      finalEpochs: '0',
+      challengeEpochs: '0',
+      rewardPerEpoch: '100',
+      minTrainerStake: '1',
+      minValidatorStake: '1',
+    };
+    for (const [k, v] of Object.entries(typed)) await page.fill(`#task-${k}`, v);
+    await expect.poll(() => page.getByTestId('deposit').innerText()).toBe('100 ARENA');
+    await shootBoth(page, 'e2e-create');
+    await page.getByTestId('create-task').click();
+    await page.getByTestId('created').waitFor({ timeout: 60_000 });
+    taskId = await stack.client.readContract({ address: stack.deployment.contracts.taskRegistry, abi: taskRegistryAbi, functionName: 'taskCount' });
+    expect(await page.getByTestId('created').innerText()).toContain(`Open task #${taskId}`);
+    const task = await stack.client.readContract({ address: stack.deployment.contracts.taskRegistry, abi: taskRegistryAbi, functionName: 'getTask', args: [taskId] });
+    schedule = { ...task.schedule };
+    expect([schedule.epochLength, schedule.submissionEpochs, schedule.finalEpochs, schedule.challengeEpochs]).toEqual([EPOCH, 1, 0, 0]);
+    expect(task.rewardPerEpoch).toBe(100n * WAD);
+    expect(task.modelSpec).toBe(sha('specs/digits-mlp.json'));
+    expect([task.trainData, task.evalData]).toEqual([sha('datasets/digits-train/manifest.json'), sha('datasets/digits-eval/manifest.json')]);
+    await page.goto(`${stack.appUrl}/#/dev`);
+    await page.getByTestId(`dev-task-${taskId}`).waitFor({ timeout: 30_000 });
+    mark(`task ${taskId} created on the Create page`);
+  });
+
+  it('two trainers stake with their key commitments and train; a reload mid-training resumes from the checkpoint; pause and resume', async () => {
+    // Trainer B: a short run.
+    const b = await open('trainerB', `#/tasks/${taskId}/train`);
+    await b.getByLabel('Stake (ARENA)').fill('20');
+    await b.getByLabel('Own reward share (%)').fill('80');
+    await b.getByRole('button', { name: 'Stake and commit key' }).click();
+    await waitText(b, b.getByTestId('stake-role'), (t) => t === 'Trainer', 60_000, 'trainer B staked');
+    await b.getByLabel('Training epochs').fill('3');
+    await b.getByRole('button', { name: 'Start training' }).click();
+    mark('trainer B staked and started');
+
+    // Trainer A: a long run, reloaded while it trains.
+    const a = await open('trainerA', `#/tasks/${taskId}/train`);
+    await a.getByLabel('Stake (ARENA)').fill('10');
+    await a.getByRole('button', { name: 'Stake and commit key' }).click();
+    await waitText(a, a.getByTestId('stake-role'), (t) => t === 'Trainer', 60_000, 'trainer A staked');
+    await a.getByLabel('Training epochs').fill('200');
+    await a.getByRole('button', { name: 'Start training' }).click();
+    const before = Number(await waitAttr(a, 'train-progress', 'data-step', (v) => Number(v) >= 60, 90_000, 'trainer A at step 60'));
+    mark(`trainer A at step ${before}, reloading`);
+    await a.reload();
+    const resumed = Number(await waitAttr(a, 'resume-from', 'data-step', (v) => v !== null, 60_000, 'the stored checkpoint after reload'));
+    // Checkpoints every 20 steps: the run continues from the last one before the reload, which
+    // is at most one interval behind the step last shown.
+    expect(resumed).toBeGreaterThanOrEqual(Math.max(20, before - 20));
+    const after = Number(await waitAttr(a, 'train-progress', 'data-step', (v) => v !== null, 60_000, 'progress after reload'));
+    expect(after).toBeGreaterThan(resumed);
+    expect(await a.getByTestId('resume-from').innerText()).toContain(`Resumed from the checkpoint saved on this device at step ${resumed}`);
+    mark(`trainer A resumed from step ${resumed} (was at ${before}), first report at ${after}`);
+
+    await a.getByRole('button', { name: 'Pause' }).click();
+    await waitText(a, a.getByTestId('training-status'), (t) => t === 'Paused', 30_000, 'paused');
+    // The screen shows progress at most every 400 ms: let the last report arrive first.
+    await a.waitForTimeout(1000);
+    const pausedAt = Number(await attr(a, 'train-progress', 'data-step'));
+    await a.waitForTimeout(2000);
+    expect(Number(await attr(a, 'train-progress', 'data-step'))).toBe(pausedAt);
+    await a.getByRole('button', { name: 'Resume' }).click();
+    await waitAttr(a, 'train-progress', 'data-step', (v) => Number(v) > pausedAt, 30_000, 'training after resume');
+    mark(`trainer A paused at ${pausedAt} and resumed`);
+    await shootBoth(a, 'e2e-train-training').finally(() => a.getByRole('button', { name: 'Stop' }).click());
+    // Enough: the stopped run's model is the one to seal.
+    for (const page of [a, b]) await waitAttr(page, 'trainer-phase', 'data-phase', (v) => v === 'waiting-seal', 120_000, 'a sealable model');
+    expect(await a.getByTestId('candidate').innerText()).toMatch(/^Sealable model 0x[0-9a-f]{6}…[0-9a-f]{6} from step \d+: \d wrong watermark bits/);
+    expect(await a.getByTestId('backend-chosen').innerText()).toMatch(/^Training on (wasm|webgpu|webgl|cpu)/);
+    mark('both trainers have sealable models');
+
+    // On screen and on chain: stakes and key commitments.
+    for (const [role, page, own] of [['trainerA', a, 10n], ['trainerB', b, 20n]] as const) {
+      const pool = await readPool(stack.read, taskId, address(role));
+      expect(pool.role).toBe(1);
+      expect(pool.ownLatest).toBe(own * WAD);
+      expect(await page.getByTestId('stake-own').innerText()).toBe(`${formatTokens(pool.ownLatest)}\u00a0ARENA`);
+      expect(await page.getByTestId('device-key').innerText()).toContain(': the one committed on chain.');
+      expect(await page.getByTestId('device-key').innerText()).toContain(pool.keyCommit.slice(0, 8));
+    }
+    expect(await b.getByTestId('stake-sigma').innerText()).toBe('80.0 %');
+  });
+
+  it('the key backup downloads encrypted and imports back against the commitment on chain', async () => {
+    const a = pages.get('trainerA')!;
+    await a.getByLabel('Passphrase', { exact: true }).fill('correct horse battery');
+    await a.getByLabel('Passphrase again').fill('correct horse battery');
+    await a.getByRole('button', { name: 'Make encrypted backup' }).click();
+    const link = a.getByRole('link', { name: /^Download aiarena-key-task/ });
+    await link.waitFor({ timeout: 60_000 });
+    const [download] = await Promise.all([a.waitForEvent('download'), link.click()]);
+    const file = join(SHOTS, '..', 'trainer-a-key.json');
+    await download.saveAs(file);
+    const text = readFileSync(file, 'utf8');
+    const json = JSON.parse(text) as Record<string, unknown>;
+    expect(json.format).not.toBe('aiarena-watermark-key');
+    expect(text).not.toMatch(/"bits"/);
+    await a.getByLabel('Backup file').setInputFiles(file);
+    const importPass = a.getByLabel('Backup passphrase');
+    await importPass.fill('wrong passphrase');
+    await a.getByRole('button', { name: 'Import key' }).click();
+    await a.getByRole('alert').filter({ hasText: /passphrase|decrypt/i }).waitFor({ timeout: 60_000 });
+    await importPass.fill('correct horse battery');
+    await a.getByRole('button', { name: 'Import key' }).click();
+    await a.getByText('Key imported: it is the key committed on chain.').waitFor({ timeout: 60_000 });
+    mark('key exported and imported');
+  });
+
+  it('two validators stake', async () => {
+    for (const role of ['validatorA', 'validatorB'] as const) {
+      const v = await open(role, `#/tasks/${taskId}/validate`);
+      await v.getByLabel('Stake (ARENA)').fill('10');
+      await v.getByRole('button', { name: 'Stake as validator' }).click();
+      await waitText(v, v.getByTestId('stake-role'), (t) => t === 'Validator', 60_000, `${role} staked`);
+      expect((await readPool(stack.read, taskId, address(role))).role).toBe(2);
+      // Offline until the reveals are in (the test tampers with one artifact first).
+      await v.close();
+    }
+    mark('validators staked');
+  });
+
+  it('a delegator on a phone delegates to a trainer before the epoch', async () => {
+    const page = await open('delegator', `#/tasks/${taskId}/delegate`, PHONE);
+    const card = page.locator(`[data-testid="participant"][data-account="${address('trainerA')}"]`);
+    await card.waitFor({ timeout: 60_000 });
+    await card.getByRole('button', { name: 'Delegate…' }).click();
+    await card.getByLabel('Amount to delegate').fill('30');
+    await expect.poll(() => card.getByTestId('estimate').innerText(), { timeout: 30_000 }).toMatch(/for the amount typed/);
+    await card.getByRole('button', { name: 'Delegate', exact: true }).click();
+    await card.getByTestId('delegate-notice').filter({ hasText: 'it counts from epoch 0' }).waitFor({ timeout: 60_000 });
+    await card.getByTestId('my-position').waitFor({ timeout: 30_000 });
+    expect(await card.getByTestId('my-position').innerText()).toBe('You: 30\u00a0ARENA delegated.');
+    const pos = await stack.client.readContract({ address: stack.deployment.contracts.stakeManager, abi: stakeManagerAbi, functionName: 'getPosition', args: [taskId, address('trainerA'), address('delegator')] });
+    expect(pos.shares + pos.deltaA + pos.deltaB).toBe(30n * WAD);
+    await shootBoth(page, 'e2e-delegate');
+    // The trainer sees it on its Train page.
+    const a = pages.get('trainerA')!;
+    await waitText(a, a.getByTestId('stake-delegated'), (t) => t === '30\u00a0ARENA', 30_000, 'delegation on the Train page');
+    mark('delegator delegated 30 ARENA to trainer A');
+  });
+
+  it('the trainers’ agents seal in the seal window and reveal in the reveal window by themselves', async () => {
+    await advanceUntil('Seal', 'epoch 0 starts');
+    const port = (role: RoleKey) => actionsChainPort(stack.as(ROLES[role].index), taskId);
+    for (const role of ['trainerA', 'trainerB'] as const) {
+      const page = pages.get(role)!;
+      await waitText(page, page.getByTestId('seal-status').first(), (t) => t.startsWith('sealed: reveal opens next'), 60_000, `${role} sealed`);
+      expect((await port(role).seal(0)).commitment).not.toBe(`0x${'0'.repeat(64)}`);
+    }
+    mark('both sealed');
+    await shootBoth(pages.get('trainerA')!, 'e2e-train-sealed');
+    await nextWindow('reveal window of epoch 0');
+    for (const role of ['trainerA', 'trainerB'] as const) {
+      const page = pages.get(role)!;
+      await waitText(page, page.getByTestId('seal-status').first(), (t) => t.startsWith('revealed') || t.startsWith('sealed and revealed'), 60_000, `${role} revealed`);
+      expect((await port(role).seal(0)).revealed).toBe(true);
+    }
+    mark('both revealed');
+  });
+
+  it('a tampered artifact in the store is refused and scores 0; the honest one is evaluated; scores are committed and revealed', async () => {
+    const columns = await actionsChainPort(stack.as(ROLES.validatorA.index), taskId).columns(0);
+    expect(columns.map((c) => c.trainer).sort()).toEqual([address('trainerA'), address('trainerB')].sort());
+    const tampered = columns.find((c) => c.trainer === address('trainerB'))!;
+    const file = join(stack.blobDir, 'blocks', cidFromDigest(tampered.artifactHash));
+    expect(existsSync(file)).toBe(true);
+    const bytes = readFileSync(file);
+    bytes[bytes.length - 1] = bytes[bytes.length - 1]! ^ 0xff;
+    writeFileSync(file, bytes);
+    const tamperedCid = cidFromDigest(`0x${createHash('sha256').update(bytes).digest('hex')}`);
+    mark('trainer B artifact tampered on disk');
+
+    const views: Page[] = [];
+    for (const role of ['validatorA', 'validatorB'] as const) views.push(await open(role, `#/tasks/${taskId}/validate`));
+    for (const v of views) {
+      const honest = v.locator(`[data-testid="model"][data-submission="${columns.find((c) => c.trainer === address('trainerA'))!.submissionId}"]`);
+      const bad = v.locator(`[data-testid="model"][data-submission="${tampered.submissionId}"]`);
+      await waitAttr(v, 'model', 'data-status', () => true, 60_000);
+      await bad.waitFor({ timeout: 60_000 });
+      await v.waitForFunction((id) => document.querySelector(`[data-testid="model"][data-submission="${id}"]`)?.getAttribute('data-status') === 'zero', tampered.submissionId, { timeout: 120_000 });
+      await v.waitForFunction(() => [...document.querySelectorAll('[data-testid="model"]')].every((m) => ['scored', 'zero'].includes(m.getAttribute('data-status') ?? '')), null, { timeout: 120_000 });
+      expect(await honest.getAttribute('data-status')).toBe('scored');
+      expect(Number(await honest.getByTestId('score').innerText())).toBeGreaterThan(0.7);
+      expect(await bad.getByTestId('score').innerText()).toBe('0.0000');
+      expect(await bad.locator('[data-check="fetch"]').getAttribute('data-state')).toBe('failed');
+      await bad.locator('summary').click();
+      const failures = await bad.getByTestId('failures').innerText();
+      // The gateway handed over the tampered bytes each time; the client refused them by their hash.
+      const cid = cidFromDigest(tampered.artifactHash);
+      expect(failures).toBe(Array.from({ length: 3 }, () => `${mirror.url} served wrong content for ${cid}: the ${bytes.length} bytes it sent hash to ${tamperedCid}. They were discarded.`).join('\n'));
+      expect(await bad.getByTestId('reason').innerText()).toContain(`(could not be fetched or evaluated in 3 attempts (last: ${mirror.url} served wrong content`);
+    }
+    mark('validators: honest model scored, tampered one 0');
+    await shootBoth(views[0]!, 'e2e-validate-evaluated');
+
+    if ((await where()).window === 'Reveal') await nextWindow('score commit window of epoch 0');
+    for (const v of views) await waitText(v, v.getByTestId('epoch-status').first(), (t) => t.startsWith('scores committed'), 60_000, 'scores committed');
+    mark('both committed');
+    await nextWindow('score reveal window of epoch 0');
+    for (const v of views) await waitText(v, v.getByTestId('epoch-status').first(), (t) => t.includes('revealed'), 60_000, 'scores revealed');
+    mark('both revealed scores');
+    // What the page committed is what the chain holds.
+    const board = await readLeaderboard(stack.read, taskId, 0);
+    for (const [i, role] of (['validatorA', 'validatorB'] as const).entries()) {
+      const onScreen = (await views[i]!.getByTestId('committed').innerText()).split(', ').map(Number);
+      const row = board.validators.find((r) => r.validator === address(role))!;
+      expect(row.scores).toEqual(onScreen);
+      expect(onScreen[columns.indexOf(tampered)]).toBe(0);
+    }
+  });
+
+  it('the keeper finalizes the epoch; the leaderboard on screen matches the chain', async () => {
+    await nextWindow('task ends');
+    const deadline = Date.now() + 60_000;
+    let board = await readLeaderboard(stack.read, taskId, 0);
+    while (!board.finalized && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 500));
+      board = await readLeaderboard(stack.read, taskId, 0);
+    }
+    expect(board.finalized, stack.log.filter((l) => l.startsWith('keeper')).join('\n')).toBe(true);
+    mark('epoch 0 finalized by the keeper');
+    // The Task page's leaderboard: every booked trainer with its score and reward, as the events say.
+    const booked = await stack.client.getContractEvents({ address: stack.deployment.contracts.rewardEngine, abi: rewardEngineAbi, eventName: 'TrainerRewarded', fromBlock: 0n, args: { taskId } });
+    expect(booked.map((e) => e.args.trainer)).toContain(address('trainerA'));
+    const honest = booked.find((e) => e.args.trainer === address('trainerA'))!.args;
+    expect(Number(honest.aggregate) / 1e18).toBeGreaterThan(0.7);
+    const page = pages.get('creator')!;
+    await page.goto(`${stack.appUrl}/#/tasks/${taskId}?epoch=0`);
+    const table = page.getByRole('table', { name: /Epoch 0 leaderboard/ });
+    await table.waitFor({ timeout: 30_000 });
+    const rows = await table.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td, th')].map((c) => (c as HTMLElement).innerText.trim())));
+    const expected = [...booked].sort((x, y) => Number(x.args.rank! - y.args.rank!)).map((e) => [
+      String(e.args.rank),
+      formatWad(e.args.aggregate!),
+      `${formatTokens(e.args.pool!)}\u00a0ARENA`,
+      `${formatTokens(e.args.own!)}\u00a0ARENA`,
+    ]);
+    expect(rows.map((r) => [r[0], r[2], r[3], r[4]])).toEqual(expected);
+    expect(rows[0]![1]).toContain(address('trainerA'));
+    await shootBoth(page, 'e2e-task-finalized');
+  });
+
+  it('a trainer and a delegator claim on the Rewards page exactly what the chain booked', async () => {
+    const balance = (who: Address) => stack.client.readContract({ address: stack.deployment.contracts.token, abi: arenaTokenAbi, functionName: 'balanceOf', args: [who] });
+    for (const [role, kind, viewport] of [['trainerA', 'own', DESKTOP], ['delegator', 'delegation', PHONE]] as const) {
+      const claims = await readClaimables(stack.read, address(role));
+      const due = claims.rewards.filter((r) => r.taskId === taskId && r.kind === kind && r.now);
+      expect(due.length, `${role} has a ${kind} reward to claim`).toBe(1);
+      const amount = due[0]!.amount;
+      expect(amount).toBeGreaterThan(0n);
+      expect(claims.claimableNow).toBe(amount);
+      const page = await open(role, '#/rewards', viewport);
+      await page.getByTestId('claim-row').first().waitFor({ timeout: 60_000 });
+      await waitText(page, page.getByTestId('claimable-now'), (t) => t === `${formatTokens(amount, 4)}\u00a0ARENA`, 30_000, `${role} claimable`);
+      await shootBoth(page, `e2e-rewards-${role}`);
+      const before = await balance(address(role));
+      await page.getByTestId('claim-all').click();
+      await page.getByTestId('claim-summary').waitFor({ timeout: 60_000 });
+      expect(await page.getByTestId('claim-summary').innerText()).toBe(`Claimed ${formatTokens(amount, 4)} ARENA in 1 transaction.`);
+      expect((await balance(address(role))) - before).toBe(amount);
+      await waitText(page, page.getByTestId('claimable-now'), (t) => t === '0\u00a0ARENA', 30_000, `${role} nothing left`);
+      mark(`${role} claimed ${formatTokens(amount, 4)} ARENA`);
+    }
+  });
+
+  it('every page on desktop and phone', async () => {
+    const page = pages.get('trainerA')!;
+    for (const [hash, heading, name] of [
+      ['#/', 'Explore tasks', 'e2e-explore'],
+      [`#/tasks/${taskId}`, `Task #${taskId}`, 'e2e-task'],
+      [`#/tasks/${taskId}/train`, 'Train', 'e2e-train'],
+      [`#/tasks/${taskId}/validate`, 'Validate', 'e2e-validate-other-role'],
+      [`#/tasks/${taskId}/delegate`, 'Delegate', 'e2e-delegate-list'],
+      ['#/create', 'Create a task', 'e2e-create-form'],
+      ['#/rewards', 'Rewards', 'e2e-rewards'],
+      ['#/dev', 'Dev panel', 'e2e-dev'],
+    ] as const) {
+      await page.goto(`${stack.appUrl}/${hash}`);
+      await page.locator('h1', { hasText: heading }).waitFor({ timeout: 30_000 });
+      await page.waitForTimeout(1000);
+      await shootBoth(page, name);
+    }
+  });
+});

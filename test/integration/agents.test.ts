@@ -12,10 +12,9 @@ import type { Hex } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../scripts/lib/anvil.ts';
 import { startBlobStore, type BlobStore } from '../../scripts/lib/blob-store/index.ts';
-import { advanceTo, createTask, faucet, finalizeEpoch, readLeaderboard, type ActionContext, type TaskParamsInput } from '../../src/lib/chain/actions/index.ts';
+import { advanceTo, createTask, faucet, finalizeEpoch, readLeaderboard, type ActionContext } from '../../src/lib/chain/actions/index.ts';
 import { unpackScores } from '../../src/lib/chain/commitments.ts';
 import { windowTimes } from '../../src/lib/chain/schedule.ts';
-import { DEFAULT_REWARD_PARAMS, DEFAULT_WINDOWS } from '../../src/lib/chain/task-defaults.ts';
 import { createEvalService } from '../../src/lib/ml/eval/service.ts';
 import { sha256Hex } from '../../src/lib/ml/hash.ts';
 import { createTrainService } from '../../src/lib/ml/train/service.ts';
@@ -34,7 +33,7 @@ import {
   type Note,
 } from '../../src/lib/agents/index.ts';
 import { WASM_DIR, useBackend } from '../unit/ml/engine/helpers.ts';
-import { startArenaEnv, type ArenaEnv } from './support/chain-actions-env.ts';
+import { oneEpochTaskParams, startArenaEnv, type ArenaEnv } from './support/chain-actions-env.ts';
 
 const WAD = 10n ** 18n;
 const root = new URL('../../public/', import.meta.url);
@@ -79,21 +78,7 @@ describe('agents on anvil: one epoch, end to end', () => {
     };
     for (const ctx of [creator, trainerCtx, validatorCtx]) await faucet(ctx, { amount: 1_000n * WAD });
     const now = (await creator.publicClient.getBlock()).timestamp;
-    const params: TaskParamsInput = {
-      ...hashes,
-      finalEvalCommit: `0x${'0'.repeat(64)}`,
-      startTime: now + 60n,
-      epochLength: 1_000,
-      reviewPeriod: 10,
-      submissionEpochs: 1,
-      finalEpochs: 0,
-      challengeEpochs: 0,
-      ...DEFAULT_WINDOWS,
-      rewardPerEpoch: 100n * WAD,
-      reward: { ...DEFAULT_REWARD_PARAMS },
-      stakeRules: { minTrainerStake: WAD, minValidatorStake: WAD, maxTrainers: 16, maxValidators: 16, sigmaCooldown: 1 },
-      challenge: { bond: WAD, responseTime: 3_600, slashBps: 5_000 },
-    };
+    const params = oneEpochTaskParams(now + 60n, { ...hashes, rewardPerEpoch: 100n * WAD });
     const { taskId } = await createTask(creator, params);
 
     const cas: CasConfig = { gateways: [blobs.url], upload: { kind: 'store', url: `${blobs.url}/upload` }, maxBytes: blobs.maxBlobBytes };

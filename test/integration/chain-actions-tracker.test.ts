@@ -12,10 +12,9 @@ import { TxError } from '../../src/lib/chain/tx/errors.ts';
 import { openTxStore, type TxStore } from '../../src/lib/chain/tx/store.ts';
 import { createTxTracker, type TxTracker } from '../../src/lib/chain/tx/tracker.ts';
 import type { TxRecord } from '../../src/lib/chain/tx/types.ts';
-import { startArenaEnv, type ArenaEnv } from './support/chain-actions-env.ts';
+import { oneEpochTaskParams, startArenaEnv, type ArenaEnv } from './support/chain-actions-env.ts';
 import { advanceToWindow, createTask, randomSalt, readSchedule, sealSubmission } from '../../src/lib/chain/actions/index.ts';
 import { windowTimes } from '../../src/lib/chain/schedule.ts';
-import { DEFAULT_REWARD_PARAMS, DEFAULT_WINDOWS } from '../../src/lib/chain/task-defaults.ts';
 
 const WAD = 10n ** 18n;
 
@@ -193,23 +192,7 @@ describe('transaction tracker on anvil', () => {
     await faucet(creator, { amount: 2_000n * WAD });
     await faucet(user, { amount: 100n * WAD });
     const now = (await user.publicClient.getBlock()).timestamp;
-    const { taskId } = await createTask(creator, {
-      modelSpec: keccak256(toHex('spec')),
-      trainData: keccak256(toHex('train')),
-      evalData: keccak256(toHex('eval')),
-      finalEvalCommit: `0x${'0'.repeat(64)}`,
-      startTime: now + 100n,
-      epochLength: 1_000,
-      reviewPeriod: 10,
-      submissionEpochs: 1,
-      finalEpochs: 0,
-      challengeEpochs: 0,
-      ...DEFAULT_WINDOWS,
-      rewardPerEpoch: 1_000n * WAD,
-      reward: { ...DEFAULT_REWARD_PARAMS },
-      stakeRules: { minTrainerStake: WAD, minValidatorStake: WAD, maxTrainers: 16, maxValidators: 16, sigmaCooldown: 1 },
-      challenge: { bond: WAD, responseTime: 3_600, slashBps: 5_000 },
-    });
+    const { taskId } = await createTask(creator, oneEpochTaskParams(now + 100n, { rewardPerEpoch: 1_000n * WAD }));
     await joinTask(user, { taskId, role: 'trainer', amount: WAD, sigma: 0n, keyCommit: keccak256(toHex('key')) });
     await advanceToWindow(user, env.clock, taskId, 'Seal');
     // Simulated and sent inside the seal window, mined after it closed: the contract refuses it.

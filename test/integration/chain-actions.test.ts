@@ -39,10 +39,10 @@ import {
   type ActionContext,
   type TaskParamsInput,
 } from '../../src/lib/chain/actions/index.ts';
-import { DEFAULT_REWARD_PARAMS, DEFAULT_WINDOWS } from '../../src/lib/chain/task-defaults.ts';
+import { DEFAULT_REWARD_PARAMS } from '../../src/lib/chain/task-defaults.ts';
 import { TxError } from '../../src/lib/chain/tx/errors.ts';
 import { epochRewards } from '../../src/lib/protocol/rewards.ts';
-import { startArenaEnv, type ArenaEnv } from './support/chain-actions-env.ts';
+import { oneEpochTaskParams, startArenaEnv, type ArenaEnv } from './support/chain-actions-env.ts';
 
 const WAD = 10n ** 18n;
 const T = (n: number) => BigInt(n) * WAD;
@@ -89,23 +89,7 @@ describe('chain actions: one full epoch on anvil', () => {
 
   it('creates a task paying its deposit with a permit (no approve transaction)', async () => {
     const now = (await creator.publicClient.getBlock()).timestamp;
-    baseParams = {
-      modelSpec: keccak256(toHex('spec')),
-      trainData: keccak256(toHex('train')),
-      evalData: keccak256(toHex('eval')),
-      finalEvalCommit: `0x${'0'.repeat(64)}`,
-      startTime: now + 60n,
-      epochLength: 1_000,
-      reviewPeriod: 10,
-      submissionEpochs: 1,
-      finalEpochs: 0,
-      challengeEpochs: 0,
-      ...DEFAULT_WINDOWS,
-      rewardPerEpoch: T(1_000),
-      reward: { ...DEFAULT_REWARD_PARAMS },
-      stakeRules: { minTrainerStake: WAD, minValidatorStake: WAD, maxTrainers: 16, maxValidators: 16, sigmaCooldown: 1 },
-      challenge: { bond: WAD, responseTime: 3_600, slashBps: 5_000 },
-    };
+    baseParams = oneEpochTaskParams(now + 60n, { rewardPerEpoch: T(1_000) });
     const nonceBefore = await creator.publicClient.getTransactionCount({ address: creator.wallet.account.address });
     const created = await createTask(creator, baseParams);
     taskId = created.taskId;

@@ -2,8 +2,10 @@
 // the app builds it: wagmi config, dev-accounts connector, network check, wallet client.
 import { connect } from '@wagmi/core';
 import { http, type Address } from 'viem';
+import { defaultTaskParams } from '../../../scripts/lib/actions.ts';
 import { launchArena, type Driver } from '../../../scripts/lib/driver.ts';
 import type { ActionContext } from '../../../src/lib/chain/actions/context.ts';
+import type { TaskParamsInput } from '../../../src/lib/chain/actions/task-params.ts';
 import { devClock, type DevClock } from '../../../src/lib/chain/actions/dev/time.ts';
 import type { Deployment } from '../../../src/lib/chain/deployments.ts';
 import type { Sender } from '../../../src/lib/chain/tx/types.ts';
@@ -20,6 +22,26 @@ export interface ArenaEnv {
   /** The action context of dev account `index`, connected through wagmi. */
   as(index: number, options?: { send?: Sender }): Promise<ActionContext & { address: Address }>;
   stop(): Promise<void>;
+}
+
+const WAD = 10n ** 18n;
+
+/**
+ * A small task for action tests: one submission epoch of 1000 s, no final or challenge phase,
+ * a 10 s review, minimum stakes of 1 token and at most 16 trainers and 16 validators.
+ */
+export function oneEpochTaskParams(startTime: bigint, overrides: Partial<TaskParamsInput> = {}): TaskParamsInput {
+  return defaultTaskParams(startTime, {
+    finalEvalCommit: `0x${'0'.repeat(64)}`,
+    epochLength: 1_000,
+    reviewPeriod: 10,
+    submissionEpochs: 1,
+    finalEpochs: 0,
+    challengeEpochs: 0,
+    stakeRules: { minTrainerStake: WAD, minValidatorStake: WAD, maxTrainers: 16, maxValidators: 16, sigmaCooldown: 1 },
+    challenge: { bond: WAD, responseTime: 3_600, slashBps: 5_000 },
+    ...overrides,
+  });
 }
 
 export async function startArenaEnv(): Promise<ArenaEnv> {

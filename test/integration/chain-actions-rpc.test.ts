@@ -8,7 +8,6 @@ import type { AddressInfo } from 'node:net';
 import { createPublicClient } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../scripts/lib/anvil.ts';
-import { arenaTokenAbi } from '../../src/lib/chain/abi.generated.ts';
 import { faucet } from '../../src/lib/chain/actions/index.ts';
 import { decodeContractError } from '../../src/lib/chain/tx/decode.ts';
 import { createArenaWagmiConfig } from '../../src/lib/chain/wallet/config.ts';
@@ -16,7 +15,7 @@ import { DEV_CONNECTOR_ID } from '../../src/lib/chain/wallet/dev-accounts.ts';
 import { walletActionContext } from '../../src/lib/chain/wallet/session.ts';
 import { walletSettings } from '../../src/lib/chain/wallet/settings.ts';
 import { arenaTransport } from '../../src/lib/chain/wallet/transport.ts';
-import { startArenaEnv, type ArenaEnv } from './support/chain-actions-env.ts';
+import { startArenaEnv, tokenBalance, type ArenaEnv } from './support/chain-actions-env.ts';
 
 interface FlakyProxy {
   url: string;
@@ -125,14 +124,7 @@ describe('RPC retries and fallback', () => {
     const ctx = await walletActionContext(config, env.deployment);
     await faucet(ctx, { amount: 123n });
     await faucet(ctx, { amount: 877n });
-    expect(
-      await ctx.publicClient.readContract({
-        address: env.deployment.contracts.token,
-        abi: arenaTokenAbi,
-        functionName: 'balanceOf',
-        args: [ctx.wallet.account.address],
-      }),
-    ).toBe(1_000n);
+    expect(await tokenBalance(ctx)).toBe(1_000n);
     expect(p.dropped).toBeGreaterThanOrEqual(3);
   });
 });

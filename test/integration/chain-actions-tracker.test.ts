@@ -6,13 +6,12 @@
 import { IDBFactory } from 'fake-indexeddb';
 import { createTestClient, getAddress, http, keccak256, toHex } from 'viem';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { arenaTokenAbi } from '../../src/lib/chain/abi.generated.ts';
 import { faucet, joinTask, type ActionContext } from '../../src/lib/chain/actions/index.ts';
 import { TxError } from '../../src/lib/chain/tx/errors.ts';
 import { openTxStore, type TxStore } from '../../src/lib/chain/tx/store.ts';
 import { createTxTracker, type TxTracker } from '../../src/lib/chain/tx/tracker.ts';
 import type { TxRecord } from '../../src/lib/chain/tx/types.ts';
-import { oneEpochTaskParams, startArenaEnv, type ArenaEnv } from './support/chain-actions-env.ts';
+import { oneEpochTaskParams, startArenaEnv, tokenBalance, type ArenaEnv } from './support/chain-actions-env.ts';
 import { advanceToWindow, createTask, randomSalt, readSchedule, sealSubmission } from '../../src/lib/chain/actions/index.ts';
 import { windowTimes } from '../../src/lib/chain/schedule.ts';
 
@@ -93,24 +92,12 @@ describe('transaction tracker on anvil', () => {
 
     const after = await tracker();
     expect(after.get(pending!.id)?.status).toBe('pending');
-    const balance = await user.publicClient.readContract({
-      address: env.deployment.contracts.token,
-      abi: arenaTokenAbi,
-      functionName: 'balanceOf',
-      args: [user.wallet.account.address],
-    });
+    const balance = await tokenBalance(user);
     await test.mine({ blocks: 1 });
     const settled = await after.settled(pending!.id);
     expect(settled.status).toBe('confirmed');
     expect(settled.hash).toBe(pending!.hash);
-    expect(
-      await user.publicClient.readContract({
-        address: env.deployment.contracts.token,
-        abi: arenaTokenAbi,
-        functionName: 'balanceOf',
-        args: [user.wallet.account.address],
-      }),
-    ).toBe(balance + 7n * WAD);
+    expect(await tokenBalance(user)).toBe(balance + 7n * WAD);
   });
 
   it('marks a send interrupted while the wallet was asking', async () => {

@@ -6,7 +6,7 @@
 // against the SPEC's reference math and against the tokens that actually moved.
 import { keccak256, toFunctionSelector, toHex, type Hex } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { arenaTokenAbi, stakeManagerAbi, taskRegistryAbi } from '../../src/lib/chain/abi.generated.ts';
+import { stakeManagerAbi, taskRegistryAbi } from '../../src/lib/chain/abi.generated.ts';
 import {
   addStake,
   advanceTo,
@@ -42,14 +42,12 @@ import {
 import { DEFAULT_REWARD_PARAMS } from '../../src/lib/chain/task-defaults.ts';
 import { TxError } from '../../src/lib/chain/tx/errors.ts';
 import { epochRewards } from '../../src/lib/protocol/rewards.ts';
-import { oneEpochTaskParams, startArenaEnv, type ArenaEnv } from './support/chain-actions-env.ts';
+import { oneEpochTaskParams, startArenaEnv, tokenBalance, type ArenaEnv } from './support/chain-actions-env.ts';
 
 const WAD = 10n ** 18n;
 const T = (n: number) => BigInt(n) * WAD;
 const SCORE_UNIT = 10n ** 14n;
 
-const balanceOf = (ctx: ActionContext, who = ctx.wallet.account.address) =>
-  ctx.publicClient.readContract({ address: ctx.deployment.contracts.token, abi: arenaTokenAbi, functionName: 'balanceOf', args: [who] });
 
 async function selectorOf(ctx: ActionContext, hash: Hex): Promise<Hex> {
   return (await ctx.publicClient.getTransaction({ hash })).input.slice(0, 10) as Hex;
@@ -83,7 +81,7 @@ describe('chain actions: one full epoch on anvil', () => {
   it('funds every role from the local faucet', async () => {
     for (const ctx of [creator, trainerA, trainerB, validatorA, validatorB, delegator]) {
       await faucet(ctx, { amount: T(10_000) });
-      expect(await balanceOf(ctx)).toBe(T(10_000));
+      expect(await tokenBalance(ctx)).toBe(T(10_000));
     }
   });
 
@@ -95,7 +93,7 @@ describe('chain actions: one full epoch on anvil', () => {
     taskId = created.taskId;
     expect(taskId).toBe(1n);
     expect(created.deposit).toBe(T(1_000));
-    expect(await balanceOf(creator)).toBe(T(9_000));
+    expect(await tokenBalance(creator)).toBe(T(9_000));
     // One transaction (createTaskWithPermit), no approve before it.
     expect(await creator.publicClient.getTransactionCount({ address: creator.wallet.account.address })).toBe(nonceBefore + 1);
     expect(await selectorOf(creator, created.receipt.transactionHash)).toBe(
@@ -127,13 +125,13 @@ describe('chain actions: one full epoch on anvil', () => {
 
     const d = await delegate(delegator, { taskId, delegatee: validatorA.wallet.account.address, amount: T(100) });
     expect(d.effectiveEpoch).toBe(0n);
-    expect(await balanceOf(delegator)).toBe(T(9_900));
+    expect(await tokenBalance(delegator)).toBe(T(9_900));
     // Undelegating before the start pays back at once.
     await faucet(undecided, { amount: T(50) });
     await delegate(undecided, { taskId, delegatee: trainerB.wallet.account.address, amount: T(50) });
     const undone = await undelegate(undecided, { taskId, delegatee: trainerB.wallet.account.address, amount: T(50) });
     expect(undone.paidBack).toBe(T(50));
-    expect(await balanceOf(undecided)).toBe(T(50));
+    expect(await tokenBalance(undecided)).toBe(T(50));
     const [position] = await readAccountPositions(undecided, undecided.wallet.account.address);
     expect(position!.delegations.map((x) => [x.delegatee, x.principal, x.unbonding])).toEqual([[trainerB.wallet.account.address, 0n, 0n]]);
     expect(await readClaimables(undecided, undecided.wallet.account.address)).toEqual({ rewards: [], withdrawals: [], claimableNow: 0n, withdrawableNow: 0n });
@@ -274,11 +272,11 @@ describe('chain actions: one full epoch on anvil', () => {
     ] as const) {
       const view = await readClaimables(ctx, ctx.wallet.account.address);
       expect(view.rewards).toEqual([{ taskId, kind: 'own', amount: own, now: true }]);
-      const before = await balanceOf(ctx);
+      const before = await tokenBalance(ctx);
       const claimed = await claimOwnRewards(ctx, { taskId });
       expect(claimed.amount).toBe(own);
       const stake = await withdrawStake(ctx, { taskId });
-      expect(await balanceOf(ctx)).toBe(before + own + stake.amount);
+      expect(await tokenBalance(ctx)).toBe(before + own + stake.amount);
     }
     const again = await claimOwnRewards(trainerA, { taskId }).catch((e: unknown) => e);
     expect((again as TxError).message).toBe('There is nothing to claim yet.');
@@ -299,12 +297,12 @@ describe('chain actions: one full epoch on anvil', () => {
     expect(share - view.rewards[0]!.amount).toBeLessThanOrEqual(1n);
     expect(view.withdrawals).toEqual([{ taskId, kind: 'delegation', delegatee: validatorA.wallet.account.address, amount: T(100), now: true }]);
 
-    const before = await balanceOf(delegator);
+    const before = await tokenBalance(delegator);
     const claimed = await claimDelegationRewards(delegator, { taskId, delegatee: validatorA.wallet.account.address });
     expect(claimed.amount).toBe(view.rewards[0]!.amount);
     const back = await withdrawDelegation(delegator, { taskId, delegatee: validatorA.wallet.account.address });
     expect(back.amount).toBe(T(100));
-    expect(await balanceOf(delegator)).toBe(before + claimed.amount + T(100));
+    expect(await tokenBalance(delegator)).toBe(before + claimed.amount + T(100));
     const after = await readClaimables(delegator, account);
     expect(after.rewards).toEqual([]);
     expect(after.withdrawals).toEqual([]);
@@ -321,14 +319,14 @@ describe('chain actions: one full epoch on anvil', () => {
     // A second task under review: an objection goes in with an approval (no objectWithPermit).
     const now = (await creator.publicClient.getBlock()).timestamp;
     const second = await createTask(creator, { ...baseParams, startTime: now + 500n, reviewPeriod: 100 });
-    const before = await balanceOf(undecided);
+    const before = await tokenBalance(undecided);
     await objectToTask(undecided, { taskId: second.taskId, amount: T(10) });
-    expect(await balanceOf(undecided)).toBe(before - T(10));
+    expect(await tokenBalance(undecided)).toBe(before - T(10));
     const locked = await withdrawObjection(undecided, { taskId: second.taskId }).catch((e: unknown) => e);
     expect((locked as TxError).errorName).toBe('ObjectionLocked');
     expect((locked as TxError).message).toMatch(/^Your objection stays locked until the review ends at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\.$/);
     await advanceTo(creator, env.clock, (await readTaskView(creator, second.taskId)).schedule.reviewEnd);
     await withdrawObjection(undecided, { taskId: second.taskId });
-    expect(await balanceOf(undecided)).toBe(before);
+    expect(await tokenBalance(undecided)).toBe(before);
   });
 });

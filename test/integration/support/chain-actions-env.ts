@@ -2,6 +2,7 @@
 // the app builds it: wagmi config, dev-accounts connector, network check, wallet client.
 import { connect } from '@wagmi/core';
 import { http, type Address } from 'viem';
+import { arenaTokenAbi } from '../../../src/lib/chain/abi.generated.ts';
 import { defaultTaskParams } from '../../../scripts/lib/actions.ts';
 import { launchArena, type Driver } from '../../../scripts/lib/driver.ts';
 import type { ActionContext } from '../../../src/lib/chain/actions/context.ts';
@@ -25,6 +26,10 @@ export interface ArenaEnv {
 }
 
 const WAD = 10n ** 18n;
+
+/** The token balance of `who` (default: the context's own account). */
+export const tokenBalance = (ctx: ActionContext, who: Address = ctx.wallet.account.address): Promise<bigint> =>
+  ctx.publicClient.readContract({ address: ctx.deployment.contracts.token, abi: arenaTokenAbi, functionName: 'balanceOf', args: [who] });
 
 /**
  * A small task for action tests: one submission epoch of 1000 s, no final or challenge phase,

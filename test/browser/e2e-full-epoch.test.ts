@@ -98,6 +98,8 @@ async function shootBoth(page: Page, name: string): Promise<void> {
   const before = page.viewportSize() ?? DESKTOP;
   for (const [kind, size] of [['desktop', DESKTOP], ['phone', PHONE]] as const) {
     await page.setViewportSize(size);
+    // Full-page shots of a scrolled page would draw the sticky header mid-page.
+    await page.evaluate(() => window.scrollTo(0, 0));
     await page.waitForTimeout(150);
     if (kind === 'phone') {
       const o = await horizontalOverflow(page);

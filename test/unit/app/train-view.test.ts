@@ -10,6 +10,8 @@ import {
   candidateSentence,
   epochRows,
   HISTORY_LIMIT,
+  timeline,
+  trainerActivity,
   PHASE_SENTENCE,
   progressView,
 } from '../../../src/app/pages/train/train-view.ts';
@@ -77,6 +79,8 @@ describe('progressView', () => {
     expect(progressView(progress({ step: 200, epoch: 5 }), 'running')!.detail).toBe('Epoch 5 of 5 · finishing');
     expect(progressView(progress({ step: 1234, totalSteps: 16400 }), 'running')!.text).toBe('step 1,234 of 16,400');
     expect(progressView(null, 'idle')).toBeNull();
+    expect(progressView(progress(), 'idle')!.detail).toBe('Epoch 2 of 5 · not running');
+    expect(progressView(progress({ step: 200, epoch: 5 }), 'idle')!.detail).toBe('Epoch 5 of 5 · finished');
   });
 });
 
@@ -156,5 +160,31 @@ describe('sentences', () => {
     expect(candidateSentence(s)).toBe('Newest model (not sealable yet) 0x000000…000abc from step 40: 9 wrong watermark bits (at most 4 allowed to seal).');
     s.best = { ...s.training.last, wrong: 0, sealable: true, step: 80 };
     expect(candidateSentence(s)).toBe('Sealable model 0x000000…000abc from step 80: 0 wrong watermark bits (at most 4 allowed to seal).');
+  });
+});
+
+describe('trainerActivity and timeline', () => {
+  it('tells the stake, the model, the seal, the upload and the reveal with their chain times, skipping what a note already says', () => {
+    const s = sealed('revealed', { cid: 'bafkreiabc', uploadAt: 10_520n, revealSentAt: 10_521n, sends: 2 });
+    s.join = { amount: 12_500_000_000_000_000_000n, sigma: 0n, sentAt: 9_000n, sends: 1 };
+    s.training.last = { artifactHash: h(0xabc), wmCommit: h(2), wrong: 1, maxErr: 8, sealable: true, step: 90, trainingEpoch: 2, at: 9_500n };
+    expect(trainerActivity(s).map((n) => [n.at, n.message])).toEqual([
+      [9_000n, 'Stake of 12.5 ARENA sent, committing the watermark key made on this device.'],
+      [9_500n, 'Model 0x000000…000abc from step 90: 1 wrong watermark bits, sealable.'],
+      [10_010n, 'Epoch 0: seal of model 0x000000…000abc sent (2 times).'],
+      [10_520n, 'Epoch 0: model uploaded to the artifact store as bafkreiabc.'],
+      [10_521n, 'Epoch 0: reveal sent.'],
+    ]);
+    s.notes.push({ key: 'revealed/0', at: 10_521n, epoch: 0, level: 'info', message: 'Epoch 0: model revealed.' });
+    s.notes.push({ key: `trained/${h(0xabc)}`, at: 9_500n, epoch: null, level: 'info', message: 'Training finished.' });
+    const merged = timeline(s.notes, trainerActivity(s));
+    expect(merged.map((n) => n.message)).toEqual([
+      'Stake of 12.5 ARENA sent, committing the watermark key made on this device.',
+      'Training finished.',
+      'Epoch 0: seal of model 0x000000…000abc sent (2 times).',
+      'Epoch 0: model uploaded to the artifact store as bafkreiabc.',
+      'Epoch 0: model revealed.',
+    ]);
+    expect(trainerActivity(null)).toEqual([]);
   });
 });

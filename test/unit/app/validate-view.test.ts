@@ -1,7 +1,7 @@
 import { getAddress, type Hex } from 'viem';
 import { describe, expect, it } from 'vitest';
 import { initialValidatorState, resultKey, type ColumnView, type ValidatorState } from '../../../src/lib/agents/index.ts';
-import { epochViews, modelChecks, VALIDATOR_PHASE_SENTENCE } from '../../../src/app/pages/validate/validate-view.ts';
+import { epochViews, modelChecks, validatorActivity, VALIDATOR_PHASE_SENTENCE } from '../../../src/app/pages/validate/validate-view.ts';
 
 // Epoch 0: score commit [10600, 10850), score reveal [10850, 11000).
 const schedule = { startTime: 10_000n, reviewEnd: 9_000n, epochLength: 1000, submissionEpochs: 2, finalEpochs: 1, challengeEpochs: 1, sealEnd: 5000, revealEnd: 6000, commitEnd: 8500, finalCommitEnd: 7000, rejected: false };
@@ -107,5 +107,28 @@ describe('epochViews', () => {
 
   it('has a sentence for every validator phase', () => {
     for (const text of Object.values(VALIDATOR_PHASE_SENTENCE)) expect(text).toMatch(/\.$/);
+  });
+
+  it('tells what the agent did: models scored or zeroed, scores committed and revealed', () => {
+    const s = initialValidatorState(scope);
+    s.join = { amount: 1n, sigma: 0n, sentAt: 9_000n, sends: 1 };
+    s.results[resultKey(col(0), evalData)] = { score: 0.98, units: 9800, check: 'ok', reason: null, at: 10_530n };
+    s.results[resultKey(col(1), evalData)] = { score: 0, units: 0, check: 'missing', reason: 'gone', at: 10_560n };
+    s.epochs.push({
+      epoch: 0,
+      outcome: 'revealed',
+      dataHash: evalData,
+      columns: [col(0), col(1)],
+      commit: { scores: [9800, 0], words: [1n], salt: h(1), commitment: h(2), status: 'revealed', preparedAt: 10_610n, sentAt: 10_610n, sends: 1, revealSentAt: 10_860n, reveals: 1, halted: null },
+    });
+    expect(validatorActivity(s).map((n) => [n.at, n.level, n.message])).toEqual([
+      [9_000n, 'info', 'Validator stake sent.'],
+      [10_530n, 'info', 'Model 0x000000…000a00 scored 0.9800.'],
+      [10_560n, 'warn', 'Model 0x000000…000a01 scores 0 (could not be fetched).'],
+      [10_610n, 'info', 'Epoch 0: scores for 2 submissions committed (9800, 0 of 10000).'],
+      [10_860n, 'info', 'Epoch 0: score reveal sent.'],
+    ]);
+    s.notes.push({ key: 'revealed/0', at: 10_860n, epoch: 0, level: 'info', message: 'Epoch 0: scores revealed.' });
+    expect(validatorActivity(s).map((n) => n.key)).not.toContain('activity/reveal/0');
   });
 });

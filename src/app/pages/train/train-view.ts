@@ -2,7 +2,7 @@
 // progress events and chain time: progress text, the chart history, per-epoch seal and reveal
 // rows, the backend report and the phase in words. Kept out of the components so each rule is
 // tested without a browser.
-import type { TrainerPhase, TrainerState, TrainerEpochRecord } from '../../../lib/agents/index.ts';
+import type { Note, TrainerPhase, TrainerState, TrainerEpochRecord } from '../../../lib/agents/index.ts';
 import { windowTimes, type Schedule } from '../../../lib/chain/schedule.ts';
 import { formatDuration, shortHex } from '../../../lib/format.ts';
 import type { BackendSelection, CandidateReport } from '../../../lib/ml/backend/select.ts';
@@ -45,7 +45,9 @@ export interface ProgressView {
 
 export function progressView(p: TrainProgress | null, status: 'idle' | 'running' | 'paused'): ProgressView | null {
   if (p === null) return null;
-  const eta = status === 'paused' ? 'paused' : p.step >= p.totalSteps ? 'finishing' : `about ${formatDuration(Math.max(1, Math.round(p.etaSec)))} left`;
+  const done = p.step >= p.totalSteps;
+  const eta =
+    status === 'paused' ? 'paused' : status === 'idle' ? (done ? 'finished' : 'not running') : done ? 'finishing' : `about ${formatDuration(Math.max(1, Math.round(p.etaSec)))} left`;
   return {
     value: Math.min(p.step, p.totalSteps),
     max: Math.max(1, p.totalSteps),
@@ -174,4 +176,42 @@ export function candidateSentence(state: TrainerState | null): string | null {
   if (!c) return null;
   const margin = `${c.wrong} wrong watermark bits (at most ${Math.floor(c.maxErr / 2)} allowed to seal)`;
   return `${c.sealable ? 'Sealable model' : 'Newest model (not sealable yet)'} ${shortHex(c.artifactHash, 6)} from step ${c.step}: ${margin}.`;
+}
+
+/**
+ * What the agent did, from its state: the stake sent, models trained, seals, uploads and reveals
+ * with their chain times. The agent's notes explain decisions and misses; these are the plain
+ * facts between them, so the timeline reads as a whole story.
+ */
+export function trainerActivity(state: TrainerState | null): Note[] {
+  if (!state) return [];
+  const has = (prefix: string) => state.notes.some((n) => n.key.startsWith(prefix));
+  const out: Note[] = [];
+  const add = (key: string, at: bigint | null, epoch: number | null, message: string) => {
+    if (at !== null) out.push({ key: `activity/${key}`, at, epoch, level: 'info', message });
+  };
+  if (state.join) add('join', state.join.sentAt, null, `Stake of ${formatTokenText(state.join.amount)} ARENA sent, committing the watermark key made on this device.`);
+  const last = state.training.last;
+  if (last && !has(`trained/${last.artifactHash}`)) {
+    add(`model/${last.artifactHash}`, last.at, null, `Model ${shortHex(last.artifactHash, 6)} from step ${last.step}: ${last.wrong} wrong watermark bits, ${last.sealable ? 'sealable' : 'not sealable yet'}.`);
+  }
+  for (const r of state.epochs) {
+    const seal = r.seal;
+    if (!seal) continue;
+    add(`seal/${r.epoch}`, seal.sentAt, r.epoch, `Epoch ${r.epoch}: seal of model ${shortHex(seal.artifactHash, 6)} sent${seal.sends > 1 ? ` (${seal.sends} times)` : ''}.`);
+    if (seal.cid !== null) add(`upload/${r.epoch}`, seal.uploadAt, r.epoch, `Epoch ${r.epoch}: model uploaded to the artifact store as ${seal.cid}.`);
+    if (!has(`revealed/${r.epoch}`)) add(`reveal/${r.epoch}`, seal.revealSentAt, r.epoch, `Epoch ${r.epoch}: reveal sent.`);
+  }
+  return out;
+}
+
+function formatTokenText(wei: bigint): string {
+  const whole = wei / 10n ** 18n;
+  const frac = (wei % 10n ** 18n).toString().padStart(18, '0').slice(0, 4).replace(/0+$/, '');
+  return `${whole.toLocaleString('en-US')}${frac ? `.${frac}` : ''}`;
+}
+
+/** Notes and activity in time order (oldest first; the timeline shows the newest on top). */
+export function timeline(notes: readonly Note[], activity: readonly Note[]): Note[] {
+  return [...notes, ...activity].map((n, i) => [n, i] as const).sort((a, b) => (a[0].at === b[0].at ? a[1] - b[1] : a[0].at < b[0].at ? -1 : 1)).map(([n]) => n);
 }

@@ -8,6 +8,7 @@ import {
   resultKey,
   type ColumnProgress,
   type ColumnView,
+  type Note,
   type ScoreCheck,
   type ValidatorEpochRecord,
   type ValidatorPhase,
@@ -199,3 +200,27 @@ export const VALIDATOR_PHASE_SENTENCE: Record<ValidatorPhase, string> = {
   'waiting-final-eval': 'Waiting for the final eval set to be revealed.',
   over: 'The task has no more epochs to score.',
 };
+
+/** What the validator agent did, from its state: models scored, scores committed and revealed. */
+export function validatorActivity(state: ValidatorState | null): Note[] {
+  if (!state) return [];
+  const out: Note[] = [];
+  if (state.join && state.join.sentAt !== null) {
+    out.push({ key: 'activity/join', at: state.join.sentAt, epoch: null, level: 'info', message: 'Validator stake sent.' });
+  }
+  for (const [key, r] of Object.entries(state.results)) {
+    const artifact = key.split('/')[0] ?? '';
+    const what = r.check === 'ok' ? `scored ${r.score.toFixed(4)}` : `scores 0 (${r.check === 'missing' ? 'could not be fetched' : r.check})`;
+    out.push({ key: `activity/result/${key}`, at: r.at, epoch: null, level: r.check === 'ok' ? 'info' : 'warn', message: `Model ${artifact.slice(0, 8)}…${artifact.slice(-6)} ${what}.` });
+  }
+  for (const e of state.epochs) {
+    const c = e.commit;
+    if (c && c.sentAt !== null) {
+      out.push({ key: `activity/commit/${e.epoch}`, at: c.sentAt, epoch: e.epoch, level: 'info', message: `Epoch ${e.epoch}: scores for ${c.scores.length} submissions committed (${c.scores.join(', ')} of 10000).` });
+    }
+    if (c && c.revealSentAt !== null && !state.notes.some((n) => n.key === `revealed/${e.epoch}`)) {
+      out.push({ key: `activity/reveal/${e.epoch}`, at: c.revealSentAt, epoch: e.epoch, level: 'info', message: `Epoch ${e.epoch}: score reveal sent.` });
+    }
+  }
+  return out;
+}

@@ -1,6 +1,7 @@
 // Shared fixtures for the agent tests: one schedule with round numbers, and observation builders.
 import type { Address, Hex } from 'viem';
 import type { Schedule } from '../../../src/lib/chain/schedule.ts';
+import { testSchedule } from '../chain/fixtures.ts';
 import { ZERO32, type AgentScope } from '../../../src/lib/agents/common.ts';
 import type { TrainerObservation, Candidate } from '../../../src/lib/agents/trainer/machine.ts';
 import type { ColumnView, ValidatorObservation } from '../../../src/lib/agents/validator/machine.ts';
@@ -10,19 +11,7 @@ import type { ColumnView, ValidatorObservation } from '../../../src/lib/agents/v
  * [500, 600), score commit [600, 850), score reveal [850, 1000). Final epoch 3: commit [0, 700),
  * reveal [700, 1000). Challenge epoch 4; the task ends at 6000. Review ends at 900.
  */
-export const SCHEDULE: Schedule = {
-  startTime: 1000n,
-  reviewEnd: 900n,
-  epochLength: 1000,
-  submissionEpochs: 3,
-  finalEpochs: 1,
-  challengeEpochs: 1,
-  sealEnd: 5000,
-  revealEnd: 6000,
-  commitEnd: 8500,
-  finalCommitEnd: 7000,
-  rejected: false,
-};
+export const SCHEDULE: Schedule = testSchedule({ startTime: 1000n, reviewEnd: 900n, epochLength: 1000 });
 
 /** Unix time `offset` seconds into epoch `e`. */
 export const at = (e: number, offset: number): bigint => 1000n + 1000n * BigInt(e) + BigInt(offset);

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { epochState, pickEpoch } from '../../../src/app/pages/task/epochs.ts';
 import type { EpochResult } from '../../../src/lib/chain/reads/activity.ts';
+import { testSchedule } from '../chain/fixtures.ts';
 
-const s = { startTime: 1000n, reviewEnd: 900n, epochLength: 100, submissionEpochs: 3, finalEpochs: 1, challengeEpochs: 1, sealEnd: 5000, revealEnd: 6000, commitEnd: 8500, finalCommitEnd: 7000, rejected: false };
+const s = testSchedule({ startTime: 1000n, reviewEnd: 900n, epochLength: 100 });
 const r = (epoch: number, finalized = false, degenerate = false): EpochResult => ({
   epoch,
   finalized,

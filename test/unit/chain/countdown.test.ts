@@ -1,21 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { currentEpoch, nextEvent } from '../../../src/lib/chain/countdown.ts';
-import type { Schedule } from '../../../src/lib/chain/schedule.ts';
+import { testSchedule } from './fixtures.ts';
 
 // Review until 1000, epochs of 100 s from 1010: submission 0-2, final 3, challenge 4, end 1510.
-const s: Schedule = {
-  startTime: 1010n,
-  reviewEnd: 1000n,
-  epochLength: 100,
-  submissionEpochs: 3,
-  finalEpochs: 1,
-  challengeEpochs: 1,
-  sealEnd: 5000,
-  revealEnd: 6000,
-  commitEnd: 8500,
-  finalCommitEnd: 7000,
-  rejected: false,
-};
+const s = testSchedule({ startTime: 1010n, reviewEnd: 1000n, epochLength: 100 });
 
 describe('nextEvent', () => {
   it.each([

@@ -1,20 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { finalizationState } from '../../../src/lib/chain/finalization.ts';
-import type { Schedule } from '../../../src/lib/chain/schedule.ts';
+import { testSchedule } from './fixtures.ts';
 
-const s: Schedule = {
-  startTime: 1000n,
-  reviewEnd: 990n,
-  epochLength: 60,
-  submissionEpochs: 2,
-  finalEpochs: 1,
-  challengeEpochs: 1,
-  sealEnd: 5000,
-  revealEnd: 6000,
-  commitEnd: 8500,
-  finalCommitEnd: 7000,
-  rejected: false,
-};
+const s = testSchedule({ startTime: 1000n, reviewEnd: 990n, epochLength: 60, submissionEpochs: 2 });
 
 describe('finalizationState', () => {
   it('waits until the epoch has ended', () => {

@@ -2,6 +2,7 @@ import { getAddress, type Address } from 'viem';
 import { describe, expect, it } from 'vitest';
 import type { Deployment } from '../../../src/lib/chain/deployments.ts';
 import { listTasks, phaseFromChain } from '../../../src/lib/chain/tasks.ts';
+import { testSchedule } from './fixtures.ts';
 
 const addr = (n: number) => getAddress(`0x${n.toString(16).padStart(40, '0')}`) as Address;
 const deployment: Deployment = {
@@ -12,21 +13,7 @@ const deployment: Deployment = {
   config: { rejectQuorum: 1n, minReviewPeriod: 1n, initialSupply: 1n, treasury: addr(1) },
 };
 
-function schedule(id: bigint) {
-  return {
-    startTime: 1000n + id,
-    reviewEnd: 900n,
-    epochLength: 60,
-    submissionEpochs: 3,
-    finalEpochs: 1,
-    challengeEpochs: 1,
-    sealEnd: 5000,
-    revealEnd: 6000,
-    commitEnd: 8500,
-    finalCommitEnd: 7000,
-    rejected: false,
-  };
-}
+const schedule = (id: bigint) => testSchedule({ startTime: 1000n + id, reviewEnd: 900n, epochLength: 60 });
 
 /** Answers reads like the contracts would for `count` tasks; task i has i trainers and 2i validators. */
 function fakeClient(count: bigint) {

@@ -1,13 +1,14 @@
 import { getAddress, type Address } from 'viem';
 import { describe, expect, it } from 'vitest';
 import { taskIdsToRead, taskRecord, UnexpectedChainValue, type TaskViews } from '../../../../src/lib/chain/reads/task-record.ts';
+import { testSchedule } from '../fixtures.ts';
 
 const a = (n: number) => getAddress(`0x${n.toString(16).padStart(40, '0')}`) as Address;
 const h = (n: number) => `0x${n.toString(16).padStart(64, '0')}` as const;
 const views = (over: Partial<TaskViews['task']> = {}, rest: Partial<TaskViews> = {}): TaskViews => ({
   task: {
     creator: a(1),
-    schedule: { startTime: 1000n, reviewEnd: 900n, epochLength: 60, submissionEpochs: 3, finalEpochs: 1, challengeEpochs: 1, sealEnd: 5000, revealEnd: 6000, commitEnd: 8500, finalCommitEnd: 7000, rejected: false },
+    schedule: testSchedule({ startTime: 1000n, reviewEnd: 900n, epochLength: 60 }),
     reward: { gamma: 7n, q: 8n, alphaT: 1n, alphaV: 1n, lambdaV: 20n },
     stakeRules: { minTrainerStake: 10n, minValidatorStake: 11n, maxTrainers: 256, maxValidators: 512, sigmaCooldown: 2 },
     challenge: { bond: 5n, responseTime: 60, slashBps: 2000 },

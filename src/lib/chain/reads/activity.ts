@@ -169,31 +169,26 @@ export interface Series {
   points: { x: number; y: number }[];
 }
 
-/** Each trainer's aggregate score (0..1) per finalized epoch it was ranked in. */
-export function scoreSeries(results: readonly EpochResult[]): Series[] {
-  const byTrainer = new Map<Address, { x: number; y: number }[]>();
+/** One line per key: `value` of each of an epoch's `rows` at x = the epoch, in epoch order. */
+function seriesOf<T>(results: readonly EpochResult[], rows: (r: EpochResult) => readonly T[], key: (row: T) => Address, value: (row: T) => bigint): Series[] {
+  const byKey = new Map<Address, { x: number; y: number }[]>();
   for (const r of results) {
-    for (const t of r.trainers) {
-      const pts = byTrainer.get(t.trainer) ?? [];
-      pts.push({ x: r.epoch, y: wadToNumber(t.aggregate) });
-      byTrainer.set(t.trainer, pts);
+    for (const row of rows(r)) {
+      const pts = byKey.get(key(row)) ?? [];
+      pts.push({ x: r.epoch, y: wadToNumber(value(row)) });
+      byKey.set(key(row), pts);
     }
   }
-  return [...byTrainer].map(([key, points]) => ({ key, points }));
+  return [...byKey].map(([key, points]) => ({ key, points }));
 }
 
+/** Each trainer's aggregate score (0..1) per finalized epoch it was ranked in. */
+export const scoreSeries = (results: readonly EpochResult[]): Series[] =>
+  seriesOf(results, (r) => r.trainers, (t) => t.trainer, (t) => t.aggregate);
+
 /** Each validator's distance to consensus (0..1) per finalized epoch. */
-export function distanceSeries(results: readonly EpochResult[]): Series[] {
-  const byValidator = new Map<Address, { x: number; y: number }[]>();
-  for (const r of results) {
-    for (const v of r.validators) {
-      const pts = byValidator.get(v.validator) ?? [];
-      pts.push({ x: r.epoch, y: wadToNumber(v.distance) });
-      byValidator.set(v.validator, pts);
-    }
-  }
-  return [...byValidator].map(([key, points]) => ({ key, points }));
-}
+export const distanceSeries = (results: readonly EpochResult[]): Series[] =>
+  seriesOf(results, (r) => r.validators, (v) => v.validator, (v) => v.distance);
 
 /** A WAD fraction as a float, exact to the 4 decimals scores have on chain. */
 export function wadToNumber(wad: bigint): number {

@@ -48,7 +48,6 @@ const WAD = 10n ** 18n;
 const T = (n: number) => BigInt(n) * WAD;
 const SCORE_UNIT = 10n ** 14n;
 
-
 async function selectorOf(ctx: ActionContext, hash: Hex): Promise<Hex> {
   return (await ctx.publicClient.getTransaction({ hash })).input.slice(0, 10) as Hex;
 }

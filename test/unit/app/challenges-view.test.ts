@@ -47,6 +47,15 @@ describe('challengeTimeline', () => {
     expect(steps[1]!.detail).toBe('The deadline passed without a proof: anyone may resolve the challenge now.');
   });
 
+  it('open against a trainer that already forfeited: it can only be voided', () => {
+    const steps = challengeTimeline(challenge(), 1_100n, true);
+    expect(steps.map((s) => [s.kind, s.state])).toEqual([
+      ['opened', 'done'],
+      ['voided', 'upcoming'],
+    ]);
+    expect(steps[1]!.detail).toBe('0x0000…00A1 has already forfeited everything in this task: resolving voids the challenge and returns the bond of 5 ARENA.');
+  });
+
   it('answered, upheld (with what moved) and void', () => {
     const answered = challengeTimeline(challenge({ status: 'answered', settled: { block: 11n, time: 1_050n, tx: '0x02' } }), 2_000n);
     expect(answered.map((s) => [s.kind, s.at])).toEqual([['opened', 1_000n], ['answered', 1_050n]]);

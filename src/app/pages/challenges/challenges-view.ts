@@ -21,8 +21,12 @@ export interface TimelineStep {
   detail: string;
 }
 
-/** Opened, then the answer window, then how it ended (or what can happen next). */
-export function challengeTimeline(c: ChallengeView, now: bigint): TimelineStep[] {
+/**
+ * Opened, then the answer window, then how it ended (or what can happen next). `trainerForfeited`:
+ * the trainer already lost everything (another challenge, a theft claim), so the open challenge
+ * can only be voided.
+ */
+export function challengeTimeline(c: ChallengeView, now: bigint, trainerForfeited = false): TimelineStep[] {
   const steps: TimelineStep[] = [
     {
       kind: 'opened',
@@ -33,6 +37,16 @@ export function challengeTimeline(c: ChallengeView, now: bigint): TimelineStep[]
     },
   ];
   const end = c.settled;
+  if (c.status === 'open' && trainerForfeited) {
+    steps.push({
+      kind: 'voided',
+      state: 'upcoming',
+      at: null,
+      title: 'Nothing left to take',
+      detail: `${shortHex(c.trainer)} has already forfeited everything in this task: resolving voids the challenge and returns the bond of ${arena(c.bond)}.`,
+    });
+    return steps;
+  }
   switch (c.status) {
     case 'open':
       steps.push(

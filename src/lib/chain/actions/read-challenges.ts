@@ -2,7 +2,7 @@
 // with their outcomes and times, its theft claims, and the public inputs a proof must carry.
 // Status comes from the module's storage (the truth); events add when things happened and what
 // moved. A deployment without a challenge module has no challenges: ChallengesUnavailableError.
-import { parseEventLogs, type Address, type Hex, type Log } from 'viem';
+import { getAddress, parseEventLogs, type Address, type Hex, type Log } from 'viem';
 import { challengeModuleAbi, submissionBookAbi } from '../abi.generated.ts';
 import type { Deployment } from '../deployments.ts';
 import { BASE_FIELD_Q, proofWords, type SolidityProof } from '../../zk/calldata.ts';
@@ -90,7 +90,7 @@ export interface TaskChallenges {
 const toInputs = (w: readonly bigint[]): ProofInputs => ({
   wmCommit: w[0]!,
   keyCommit: w[1]!,
-  owner: `0x${w[2]!.toString(16).padStart(40, '0')}` as Address,
+  owner: getAddress(`0x${w[2]!.toString(16).padStart(40, '0')}`),
   maxErr: Number(w[3]!),
 });
 
@@ -134,13 +134,14 @@ export async function readSubmission(ctx: ReadContext, taskId: bigint, submissio
   };
 }
 
-/** One challenge as stored (no times: see readChallenges). */
-export async function readChallenge(ctx: ReadContext, challengeId: bigint) {
+/** One challenge as stored (no times: see readChallenges), at the latest block or at `blockNumber`. */
+export async function readChallenge(ctx: ReadContext, challengeId: bigint, blockNumber?: bigint) {
   const c = await ctx.publicClient.readContract({
     address: challengeModuleOf(ctx.deployment),
     abi: challengeModuleAbi,
     functionName: 'getChallenge',
     args: [challengeId],
+    ...(blockNumber === undefined ? {} : { blockNumber }),
   });
   if (c.status === 0) return null;
   return {
@@ -160,6 +161,9 @@ export async function readChallenges(ctx: ReadContext, p: { taskId: bigint; trai
   const address = challengeModuleOf(ctx.deployment);
   const abi = challengeModuleAbi;
   const args = { taskId: p.taskId, ...(p.trainer ? { trainer: p.trainer } : {}) };
+  // Storage is read at a block no later than the logs' end, and a settling event found in the
+  // logs wins: a challenge settled between the reads is never shown settled without its time.
+  const head = await ctx.publicClient.getBlockNumber();
   const [maxErr, opened, answered, upheld, voided, thefts] = await Promise.all([
     readMaxErr(ctx),
     readLogs(ctx, { address, abi, eventName: 'ChallengeOpened', args }),
@@ -179,20 +183,19 @@ export async function readChallenges(ctx: ReadContext, p: { taskId: bigint; trai
     return { block, time: await t, tx: log.transactionHash! };
   };
 
-  const settled = new Map<bigint, Promise<NonNullable<ChallengeView['settled']>>>();
-  for (const e of parseEventLogs({ abi, eventName: 'ChallengeAnswered', logs: answered })) settled.set(e.args.challengeId, moment(e));
-  for (const e of parseEventLogs({ abi, eventName: 'ChallengeVoided', logs: voided })) settled.set(e.args.challengeId, moment(e));
+  type Settled = { status: ChallengeState; end: Promise<NonNullable<ChallengeView['settled']>> };
+  const settled = new Map<bigint, Settled>();
+  for (const e of parseEventLogs({ abi, eventName: 'ChallengeAnswered', logs: answered })) settled.set(e.args.challengeId, { status: 'answered', end: moment(e) });
+  for (const e of parseEventLogs({ abi, eventName: 'ChallengeVoided', logs: voided })) settled.set(e.args.challengeId, { status: 'voided', end: moment(e) });
   for (const e of parseEventLogs({ abi, eventName: 'ChallengeUpheld', logs: upheld })) {
-    settled.set(
-      e.args.challengeId,
-      moment(e).then((m) => ({ ...m, rewards: e.args.rewards, slashed: e.args.slashed })),
-    );
+    settled.set(e.args.challengeId, { status: 'upheld', end: moment(e).then((m) => ({ ...m, rewards: e.args.rewards, slashed: e.args.slashed })) });
   }
 
   const challenges = await Promise.all(
     parseEventLogs({ abi, eventName: 'ChallengeOpened', logs: opened }).map(async (e): Promise<ChallengeView> => {
-      const stored = await readChallenge(ctx, e.args.challengeId);
       const end = settled.get(e.args.challengeId);
+      // Opened after `head` (between the reads): open, as its own event says.
+      const stored = end || e.blockNumber! > head ? null : await readChallenge(ctx, e.args.challengeId, head);
       return {
         challengeId: e.args.challengeId,
         taskId: e.args.taskId,
@@ -201,9 +204,9 @@ export async function readChallenges(ctx: ReadContext, p: { taskId: bigint; trai
         challenger: e.args.challenger,
         bond: e.args.bond,
         deadline: e.args.deadline,
-        status: stored?.status ?? 'open',
+        status: end?.status ?? stored?.status ?? 'open',
         opened: await moment(e),
-        ...(end ? { settled: await end } : {}),
+        ...(end ? { settled: await end.end } : {}),
       };
     }),
   );

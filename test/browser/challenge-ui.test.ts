@@ -1,0 +1,242 @@
+// The Challenges page and the challenge alert in headless Chromium against a real anvil, the
+// blob store and the dev server, with real digits models trained in Node and real proofs made in
+// the page's proving worker. Trainer A reveals a watermarked model in epoch 0; Trainer B reveals
+// it fine-tuned for an epoch (no watermark) in epoch 1. Validator A sees the copy flagged by the
+// similarity hint, challenges both models with the bond; Trainer A gets the alert on the page she
+// is on and answers with one click (key from the device's key store, progress, proof, answer);
+// then she claims theft of B's copy from the submissions table; Validator A resolves his
+// challenge of B, void now, and sees what challenges moved for him. Balances are read from the chain.
+import { readFileSync } from 'node:fs';
+import type { Page } from 'playwright-core';
+import { http, type Address, type Hex } from 'viem';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { devAccounts } from '../../scripts/lib/dev-accounts.ts';
+import { localPublicClient, localWallet } from '../../scripts/lib/local-chain.ts';
+import { benchKey } from '../../scripts/lib/watermark-attacks.ts';
+import { arenaTokenAbi } from '../../src/lib/chain/abi.generated.ts';
+import {
+  advanceTo,
+  createTask,
+  devClock,
+  faucet,
+  joinTask,
+  randomSalt,
+  readChallenges,
+  readPool,
+  readSchedule,
+  revealSubmission,
+  sealSubmission,
+  type ActionContext,
+  type TaskParamsInput,
+} from '../../src/lib/chain/actions/index.ts';
+import { windowTimes, type Schedule } from '../../src/lib/chain/schedule.ts';
+import { DEFAULT_REWARD_PARAMS, DEFAULT_WINDOWS } from '../../src/lib/chain/task-defaults.ts';
+import { weightsWmCommit } from '../../src/lib/agents/artifact-checks.ts';
+import { artifactHash } from '../../src/lib/ml/artifact/hash.ts';
+import { serializeArtifact } from '../../src/lib/ml/artifact/serialize.ts';
+import { sha256Hex } from '../../src/lib/ml/hash.ts';
+import { specShapes } from '../../src/lib/ml/spec/shapes.ts';
+import { keyCommit } from '../../src/lib/ml/watermark/commit.ts';
+import { fieldToBytes32 } from '../../src/lib/ml/watermark/field.ts';
+import { keyToJson } from '../../src/lib/ml/watermark/key.ts';
+import { uploadBlob } from '../../src/lib/storage/cas/index.ts';
+import { fineTuneCopy, loadDigits, trainHonest, type Digits } from '../integration/support/thieves.ts';
+import { useBackend } from '../unit/ml/engine/helpers.ts';
+import { connectDevAccount, shot, startRolesWorld, type RolesWorld } from './app-roles-support.ts';
+import { horizontalOverflow, withEnv } from './app-support.ts';
+import { chromiumAvailable, startHarness, type Harness } from './harness.ts';
+
+const WAD = 10n ** 18n;
+const T = (n: number) => BigInt(n) * WAD;
+const STAKE = T(10);
+const BOND = T(5);
+const ACCOUNTS = { trainerA: 1, trainerB: 2, validatorA: 3 } as const;
+const NAMES = { trainerA: 'Trainer A', trainerB: 'Trainer B', validatorA: 'Validator A' } as const;
+
+let world: RolesWorld;
+let h: Harness;
+let page: Page;
+let taskId: bigint;
+let schedule: Schedule;
+let digits: Digits;
+const key = { a: benchKey(64, 128, 'ui/trainer-a'), b: benchKey(64, 128, 'ui/trainer-b') };
+const ctx: Partial<Record<keyof typeof ACCOUNTS, ActionContext>> = {};
+const at = (who: keyof typeof ACCOUNTS): Address => ctx[who]!.wallet.account.address;
+const balance = (who: Address) =>
+  ctx.trainerA!.publicClient.readContract({ address: world.driver.c.token, abi: arenaTokenAbi, functionName: 'balanceOf', args: [who] });
+
+async function as(who: keyof typeof ACCOUNTS) {
+  await connectDevAccount(page, ACCOUNTS[who], NAMES[who]);
+}
+
+beforeAll(async () => {
+  if (!chromiumAvailable()) throw new Error('Debian chromium is needed for the browser tests: apt-get install chromium');
+  world = await startRolesWorld({ play: false });
+  const url = world.driver.anvil.url;
+  const client = localPublicClient(url);
+  const keys = devAccounts(10);
+  for (const [who, i] of Object.entries(ACCOUNTS)) {
+    ctx[who as keyof typeof ACCOUNTS] = { publicClient: client, deployment: world.driver.deployment, wallet: localWallet(url, keys[i]!.privateKey) as ActionContext['wallet'] };
+  }
+  const creator: ActionContext = { publicClient: client, deployment: world.driver.deployment, wallet: localWallet(url, keys[0]!.privateKey) as ActionContext['wallet'] };
+  const clock = devClock(http(url));
+  for (const c of [creator, ctx.trainerA!, ctx.trainerB!, ctx.validatorA!]) await faucet(c, { amount: T(1_000) });
+
+  await useBackend('wasm');
+  digits = await loadDigits();
+  const file = (p: string) => new Uint8Array(readFileSync(new URL(`../../public/${p}`, import.meta.url)));
+  const now = (await client.getBlock()).timestamp;
+  const params: TaskParamsInput = {
+    modelSpec: `0x${digits.specHash}`,
+    trainData: `0x${await sha256Hex(file('datasets/digits-train/manifest.json'))}`,
+    evalData: `0x${await sha256Hex(file('datasets/digits-eval/manifest.json'))}`,
+    finalEvalCommit: `0x${'0'.repeat(64)}`,
+    startTime: now + 60n,
+    epochLength: 1_000,
+    reviewPeriod: 10,
+    submissionEpochs: 2,
+    finalEpochs: 0,
+    challengeEpochs: 1,
+    ...DEFAULT_WINDOWS,
+    rewardPerEpoch: T(100),
+    reward: { ...DEFAULT_REWARD_PARAMS },
+    stakeRules: { minTrainerStake: WAD, minValidatorStake: WAD, maxTrainers: 16, maxValidators: 16, sigmaCooldown: 1 },
+    challenge: { bond: BOND, responseTime: 3_600, slashBps: 5_000 },
+  };
+  const created = await createTask(creator, params);
+  taskId = created.taskId;
+  schedule = await readSchedule(creator, taskId);
+  await joinTask(ctx.trainerA!, { taskId, role: 'trainer', amount: STAKE, sigma: WAD / 2n, keyCommit: fieldToBytes32(keyCommit(key.a)) as Hex });
+  await joinTask(ctx.trainerB!, { taskId, role: 'trainer', amount: STAKE, sigma: WAD / 2n, keyCommit: fieldToBytes32(keyCommit(key.b)) as Hex });
+  await joinTask(ctx.validatorA!, { taskId, role: 'validator', amount: STAKE, sigma: WAD });
+
+  // Models: A's watermarked run; B's copy of it fine-tuned for an epoch without a watermark.
+  const cas = { gateways: [world.store.url], upload: { kind: 'store' as const, url: `${world.store.url}/upload` }, maxBytes: world.store.maxBlobBytes };
+  const publish = async (weights: Float32Array[]) => {
+    const bytes = serializeArtifact(Uint8Array.from(Buffer.from(digits.specHash, 'hex')), specShapes(digits.spec).params, weights);
+    return { bytes, artifactHash: await artifactHash(bytes), wmCommit: weightsWmCommit(digits.spec, weights) };
+  };
+  const a = await trainHonest(digits, key.a, at('trainerA'), 2, 1);
+  const modelA = await publish(a);
+  const modelB = await publish(await fineTuneCopy(digits, a, 1, 2));
+  const middle = (epoch: number, window: 'Seal' | 'Reveal') => {
+    const t = windowTimes(schedule, epoch, window)!;
+    return t.opens + (t.closes - t.opens) / 4n;
+  };
+  for (const [epoch, who, model] of [
+    [0, 'trainerA', modelA],
+    [1, 'trainerB', modelB],
+  ] as const) {
+    const salt = randomSalt();
+    await advanceTo(creator, clock, middle(epoch, 'Seal'));
+    await sealSubmission(ctx[who]!, { taskId, artifactHash: model.artifactHash, wmCommit: model.wmCommit, salt });
+    await advanceTo(creator, clock, middle(epoch, 'Reveal'));
+    await uploadBlob(model.bytes, cas);
+    await revealSubmission(ctx[who]!, { taskId, artifactHash: model.artifactHash, wmCommit: model.wmCommit, salt });
+  }
+
+  h = await withEnv(world.env, () => startHarness());
+  page = await h.open(`/#/tasks/${taskId}/challenges`);
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.locator('h1', { hasText: `Challenges · Task #${taskId}` }).waitFor({ timeout: 30_000 });
+}, 300_000);
+
+afterAll(async () => {
+  await h?.close();
+  await world?.close();
+});
+
+describe('the Challenges page and the challenge alert', () => {
+  it('shows the revealed submissions with the copy flagged as a near copy of the earlier model', async () => {
+    await as('validatorA');
+    const hint = page.locator('[data-testid="submission-1"] [data-level]');
+    await hint.waitFor({ timeout: 30_000 });
+    expect(await hint.getAttribute('data-level')).toBe('near-copy');
+    expect(Number(await hint.getAttribute('data-similarity'))).toBeGreaterThan(0.9);
+    expect(await page.locator('[data-testid="submission-1"]').innerText()).toMatch(/0\.9\d\d to #0 of 0x7099…79C8[\s\S]*\(epoch 0\) · near copy/);
+    expect(await page.locator('[data-testid="submission-0"]').innerText()).toMatch(/nothing earlier to compare/);
+  });
+
+  it('a validator challenges both models with the bond, and sees each timeline with its deadline', async () => {
+    const before = await balance(at('validatorA'));
+    await page.getByTestId('challenge-1').click();
+    await page.getByTestId('challenge-card-1').waitFor({ timeout: 20_000 });
+    await page.getByTestId('challenge-0').click();
+    await page.getByTestId('challenge-card-2').waitFor({ timeout: 20_000 });
+    expect(await balance(at('validatorA'))).toBe(before - 2n * BOND);
+    const card = await page.getByTestId('challenge-card-2').innerText();
+    expect(card).toMatch(/Challenge #2 · submission #0 of 0x7099…79C8/);
+    expect(card).toMatch(/Opened\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC/);
+    expect(card).toMatch(/Waiting for a proof\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC · (1 h 00 min|59 min \d\d s) left/);
+    expect(await page.getByTestId('challenge-card-2').getAttribute('data-status')).toBe('open');
+    await shot(page, 'challenges-validator-desktop');
+  });
+
+  it('the accused gets the alert wherever she is and answers with one click: key, proof in the worker, answer', async () => {
+    await page.evaluate((hh) => (location.hash = hh), `#/tasks/${taskId}`);
+    await as('trainerA');
+    // The key her trainer agent would keep: put into this browser's key store as the agent does.
+    // A string, not a function: vitest rewrites import() in this file's functions for Node.
+    const ref = { chainId: world.driver.deployment.chainId, registry: world.driver.c.taskRegistry, taskId: String(taskId), account: at('trainerA') };
+    await page.evaluate(`(async () => {
+      const [{ openAgentDatabase }, { keyStoreOn }, { keyFromJson }] = await Promise.all([
+        import('/src/lib/agents/store.ts'), import('/src/lib/agents/keys.ts'), import('/src/lib/ml/watermark/key.ts'),
+      ]);
+      const ref = ${JSON.stringify(ref)};
+      const db = await openAgentDatabase();
+      await keyStoreOn(db).put({ ...ref, taskId: BigInt(ref.taskId) }, keyFromJson(${JSON.stringify(keyToJson(key.a))}));
+      db.close();
+    })()`);
+    const alert = page.getByTestId('challenge-alert');
+    await alert.waitFor({ timeout: 20_000 });
+    expect(await alert.innerText()).toMatch(/Challenge #2 in task #\d+: submission #0, bond 5\sARENA\. Prove it is yours within (1 h 00 min|\d+ min \d\d s)/);
+    // Only her own challenge: B's is not hers to answer.
+    expect(await page.getByTestId('answer-1').count()).toBe(0);
+    const before = await balance(at('trainerA'));
+    await page.getByTestId('answer-2').click();
+    await page.getByTestId('answer-2-running').waitFor({ timeout: 10_000 });
+    await page.getByTestId('answered-2').waitFor({ timeout: 120_000 });
+    expect(await page.getByTestId('answered-2').innerText()).toBe('Answered: the proof was accepted and the bond of 5 ARENA is yours.');
+    expect(await balance(at('trainerA'))).toBe(before + BOND);
+    const { challenges } = await readChallenges(ctx.trainerA!, { taskId });
+    expect(challenges.map((c) => c.status)).toEqual(['open', 'answered']);
+    expect(await page.getByTestId('answer-2').count()).toBe(0);
+    await page.getByTestId('challenge-alert').getByRole('button', { name: 'Dismiss' }).click();
+    await page.getByTestId('challenge-alert').waitFor({ state: 'detached', timeout: 20_000 });
+  });
+
+  it('the original owner claims theft of the copy from the submissions table', async () => {
+    await page.evaluate((hh) => (location.hash = hh), `#/tasks/${taskId}/challenges`);
+    await page.getByTestId('theft-1').waitFor({ timeout: 20_000 });
+    await expect.poll(() => page.getByTestId('theft-1').isEnabled(), { timeout: 20_000 }).toBe(true);
+    const pool = await readPool(ctx.trainerA!, taskId, at('trainerB'));
+    const before = await balance(at('trainerA'));
+    await page.getByTestId('theft-1').click();
+    await page.getByTestId('theft-prove').click();
+    await page.getByTestId('theft-running').waitFor({ timeout: 10_000 });
+    await page.getByTestId('theft-done').waitFor({ timeout: 120_000 });
+    const slashed = STAKE / 2n;
+    expect(await balance(at('trainerA'))).toBe(before + pool.ownRewards + pool.delegatorRewards + slashed);
+    expect((await readPool(ctx.trainerA!, taskId, at('trainerB'))).forfeited).toBe(true);
+    await page.locator('[data-testid="submission-1"]', { hasText: 'forfeited' }).waitFor({ timeout: 20_000 });
+    expect(await page.getByTestId('outcome').innerText()).toMatch(/Bonds won by answering\s+\+5\sARENA[\s\S]*Rewards and stake forfeited to you\s+\+5\sARENA/);
+    await shot(page, 'challenges-owner-desktop');
+  });
+
+  it('the validator resolves his challenge of the copier, void now, and sees what it moved', async () => {
+    await as('validatorA');
+    const before = await balance(at('validatorA'));
+    const card = page.getByTestId('challenge-card-1');
+    await card.getByText('Nothing left to take').waitFor({ timeout: 20_000 });
+    await page.getByTestId('resolve-1').click();
+    await expect.poll(() => card.getAttribute('data-status'), { timeout: 20_000 }).toBe('voided');
+    expect(await balance(at('validatorA'))).toBe(before + BOND);
+    expect(await card.innerText()).toMatch(/Void\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\s+0x3C44…93BC had already forfeited everything; the bond of 5 ARENA went back to 0x90F7…b906\./);
+    expect(await page.getByTestId('challenge-card-2').getAttribute('data-status')).toBe('answered');
+    expect(await page.getByTestId('outcome').innerText()).toMatch(/Bonds lost to trainers who answered\s+−5\sARENA/);
+    await page.setViewportSize({ width: 390, height: 844 });
+    const overflow = await horizontalOverflow(page);
+    expect(overflow.scroll, overflow.culprits.join(', ')).toBeLessThanOrEqual(overflow.client);
+    await shot(page, 'challenges-validator-phone');
+  });
+});

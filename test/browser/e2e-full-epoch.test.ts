@@ -40,6 +40,7 @@ const ROLES = {
   validatorA: { index: 3, name: 'Validator A' },
   validatorB: { index: 4, name: 'Validator B' },
   delegator: { index: 5, name: 'Delegator A' },
+  trainerC: { index: 7, name: 'Trainer C' },
 } as const;
 type RoleKey = keyof typeof ROLES;
 
@@ -222,6 +223,14 @@ describe('one full epoch played in the browser, every role from the dev accounts
     await b.getByRole('button', { name: 'Start training' }).click();
     mark('trainer B staked and started');
 
+    // Trainer C: will close its tab after sealing and miss the reveal window.
+    const c = await open('trainerC', `#/tasks/${taskId}/train`);
+    await c.getByLabel('Stake (ARENA)').fill('5');
+    await c.getByRole('button', { name: 'Stake and commit key' }).click();
+    await waitText(c, c.getByTestId('stake-role'), (t) => t === 'Trainer', 60_000, 'trainer C staked');
+    await c.getByLabel('Training epochs').fill('2');
+    await c.getByRole('button', { name: 'Start training' }).click();
+
     // Trainer A: a long run, reloaded while it trains.
     const a = await open('trainerA', `#/tasks/${taskId}/train`);
     await a.getByLabel('Stake (ARENA)').fill('10');
@@ -253,7 +262,7 @@ describe('one full epoch played in the browser, every role from the dev accounts
     mark(`trainer A paused at ${pausedAt} and resumed`);
     await shootBoth(a, 'e2e-train-training').finally(() => a.getByRole('button', { name: 'Stop' }).click());
     // Enough: the stopped run's model is the one to seal.
-    for (const page of [a, b]) await waitAttr(page, 'trainer-phase', 'data-phase', (v) => v === 'waiting-seal', 120_000, 'a sealable model');
+    for (const page of [a, b, c]) await waitAttr(page, 'trainer-phase', 'data-phase', (v) => v === 'waiting-seal', 120_000, 'a sealable model');
     expect(await a.getByTestId('candidate').innerText()).toMatch(/^Sealable model 0x[0-9a-f]{6}…[0-9a-f]{6} from step \d+: \d wrong watermark bits/);
     expect(await a.getByTestId('backend-chosen').innerText()).toMatch(/^Training on (wasm|webgpu|webgl|cpu)/);
     mark('both trainers have sealable models');
@@ -336,7 +345,11 @@ describe('one full epoch played in the browser, every role from the dev accounts
       await waitText(page, page.getByTestId('seal-status').first(), (t) => t.startsWith('sealed: reveal opens next'), 60_000, `${role} sealed`);
       expect((await port(role).seal(0)).commitment).not.toBe(`0x${'0'.repeat(64)}`);
     }
-    mark('both sealed');
+    const c = pages.get('trainerC')!;
+    await waitText(c, c.getByTestId('seal-status').first(), (t) => t.startsWith('sealed: reveal opens next'), 60_000, 'trainer C sealed');
+    expect((await port('trainerC').seal(0)).commitment).not.toBe(`0x${'0'.repeat(64)}`);
+    await c.close();
+    mark('A, B and C sealed; C closed its tab');
     await shootBoth(pages.get('trainerA')!, 'e2e-train-sealed');
     await nextWindow('reveal window of epoch 0');
     for (const role of ['trainerA', 'trainerB'] as const) {
@@ -398,6 +411,18 @@ describe('one full epoch played in the browser, every role from the dev accounts
     }
   });
 
+  it('a trainer whose tab was closed through the reveal window is told on return why the epoch was missed', async () => {
+    expect((await where()).window).toBe('ScoreReveal');
+    const c = await open('trainerC', `#/tasks/${taskId}/train`);
+    await waitText(c, c.getByTestId('seal-status').first(), (t) => t.startsWith('missed: sealed, not revealed'), 60_000, 'the missed reveal');
+    expect((await actionsChainPort(stack.as(ROLES.trainerC.index), taskId).seal(0)).revealed).toBe(false);
+    const notes = await c.getByTestId('agent-notes').innerText();
+    expect(notes).toMatch(/Epoch 0: the seal was not revealed: this app was not running from \S+ to \S+ \(chain time\), so it could not act before the window closed at \S+\. A seal that is not revealed is not scored/);
+    await shootBoth(c, 'e2e-train-missed');
+    await c.close();
+    mark('trainer C told why it missed the reveal');
+  });
+
   it('the keeper finalizes the epoch; the leaderboard on screen matches the chain', async () => {
     await nextWindow('task ends');
     const deadline = Date.now() + 60_000;
@@ -438,7 +463,10 @@ describe('one full epoch played in the browser, every role from the dev accounts
       const amount = due[0]!.amount;
       expect(amount).toBeGreaterThan(0n);
       expect(claims.claimableNow).toBe(amount);
-      const page = await open(role, '#/rewards', viewport);
+      // The same tab as before (a second tab of the trainer would find its agent locked by the first).
+      const page = pages.get(role)!;
+      await page.setViewportSize(viewport);
+      await page.goto(`${stack.appUrl}/#/rewards`);
       await page.getByTestId('claim-row').first().waitFor({ timeout: 60_000 });
       await waitText(page, page.getByTestId('claimable-now'), (t) => t === `${formatTokens(amount, 4)}\u00a0ARENA`, 30_000, `${role} claimable`);
       await shootBoth(page, `e2e-rewards-${role}`);
@@ -454,6 +482,18 @@ describe('one full epoch played in the browser, every role from the dev accounts
 
   it('every page on desktop and phone', async () => {
     const page = pages.get('trainerA')!;
+    const checks: Record<string, () => Promise<void>> = {
+      // The agent of this tab is still the one running: the epoch is closed as revealed.
+      'e2e-train': async () => {
+        await waitAttr(page, 'trainer-phase', 'data-phase', (v) => v === 'submissions-over', 30_000);
+        expect(await page.getByTestId('seal-status').first().innerText()).toContain('sealed and revealed');
+        await page.getByText('No more training here: the submission phase is over.').waitFor();
+      },
+      // A trainer's account cannot validate the same task, and the page says so.
+      'e2e-validate-other-role': async () => {
+        await waitAttr(page, 'validator-phase', 'data-phase', (v) => v === 'wrong-role', 30_000);
+      },
+    };
     for (const [hash, heading, name] of [
       ['#/', 'Explore tasks', 'e2e-explore'],
       [`#/tasks/${taskId}`, `Task #${taskId}`, 'e2e-task'],
@@ -467,6 +507,7 @@ describe('one full epoch played in the browser, every role from the dev accounts
       await page.goto(`${stack.appUrl}/${hash}`);
       await page.locator('h1', { hasText: heading }).waitFor({ timeout: 30_000 });
       await page.waitForTimeout(1000);
+      await checks[name]?.();
       await shootBoth(page, name);
     }
   });

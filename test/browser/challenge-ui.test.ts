@@ -65,6 +65,15 @@ const at = (who: keyof typeof ACCOUNTS): Address => ctx[who]!.wallet.account.add
 const balance = (who: Address) =>
   ctx.trainerA!.publicClient.readContract({ address: world.driver.c.token, abi: arenaTokenAbi, functionName: 'balanceOf', args: [who] });
 
+/** Waits for `testid`; on a timeout the failure carries what the page showed. */
+async function shown(testid: string, timeout = 20_000) {
+  try {
+    await page.getByTestId(testid).waitFor({ timeout });
+  } catch (e) {
+    throw new Error(`${testid} did not show in ${timeout} ms; the page showed:\n${await page.locator('main').innerText()}`, { cause: e });
+  }
+}
+
 async function as(who: keyof typeof ACCOUNTS) {
   await connectDevAccount(page, ACCOUNTS[who], NAMES[who]);
 }
@@ -160,9 +169,9 @@ describe('the Challenges page and the challenge alert', () => {
   it('a validator challenges both models with the bond, and sees each timeline with its deadline', async () => {
     const before = await balance(at('validatorA'));
     await page.getByTestId('challenge-1').click();
-    await page.getByTestId('challenge-card-1').waitFor({ timeout: 20_000 });
+    await shown('challenge-card-1');
     await page.getByTestId('challenge-0').click();
-    await page.getByTestId('challenge-card-2').waitFor({ timeout: 20_000 });
+    await shown('challenge-card-2');
     expect(await balance(at('validatorA'))).toBe(before - 2n * BOND);
     const card = await page.getByTestId('challenge-card-2').innerText();
     expect(card).toMatch(/Challenge #2 · submission #0 of 0x7099…79C8/);
@@ -172,7 +181,7 @@ describe('the Challenges page and the challenge alert', () => {
     await shot(page, 'challenges-validator-desktop');
   });
 
-  it('the accused gets the alert wherever she is and answers with one click: key, proof in the worker, answer', async () => {
+  it('the accused gets the alert wherever she is and answers with one click (key, proof in the worker, answer); a cancelled proof sends nothing', async () => {
     await page.evaluate((hh) => (location.hash = hh), `#/tasks/${taskId}`);
     await as('trainerA');
     // The key her trainer agent would keep: put into this browser's key store as the agent does.
@@ -193,6 +202,13 @@ describe('the Challenges page and the challenge alert', () => {
     // Only her own challenge: B's is not hers to answer.
     expect(await page.getByTestId('answer-1').count()).toBe(0);
     const before = await balance(at('trainerA'));
+    // Cancel stops the worker at once; nothing is sent, and the next click proves afresh.
+    await page.getByTestId('answer-2').click();
+    await page.getByTestId('answer-2-running').waitFor({ timeout: 10_000 });
+    await page.getByRole('button', { name: 'Cancel the proof' }).click();
+    await page.getByTestId('answer-2-running').waitFor({ state: 'detached', timeout: 10_000 });
+    expect(await page.getByTestId('answer-2-error').count()).toBe(0);
+    expect((await readChallenges(ctx.trainerA!, { taskId })).challenges.map((c) => c.status)).toEqual(['open', 'open']);
     await page.getByTestId('answer-2').click();
     await page.getByTestId('answer-2-running').waitFor({ timeout: 10_000 });
     await page.getByTestId('answered-2').waitFor({ timeout: 120_000 });

@@ -47,11 +47,19 @@ export interface OwnershipResult {
   submission: SubmissionView;
 }
 
+/** What a caller can pass to follow and stop a proof. */
+export interface ProofControl {
+  onStep?: (s: ProofStep) => void;
+  /** Called right before the prover starts; throw from it to stop (a cancelled run). */
+  check?: () => void;
+}
+
 async function proveFor(
   env: OwnershipEnv,
   key: WatermarkKey | undefined,
   prepared: { inputs: ProofInputs; submission: SubmissionView },
   onStep: (s: ProofStep) => void,
+  check: () => void,
 ): Promise<OwnershipResult> {
   const { inputs, submission } = prepared;
   if (!key) throw new OwnershipKeyError('key-missing', 'There is no watermark key for this task and account on this device; import your key backup on the Train page first.');
@@ -63,6 +71,7 @@ async function proveFor(
   }
   onStep({ stage: 'fetching', artifactHash: submission.artifactHash });
   const artifact = await env.content(submission.artifactHash);
+  check();
   const proof = await env.prover.prove(
     { manifestUrl: env.manifestUrl, artifactClaim: { spec: env.spec, specHash: env.specHash.slice(2), artifact, key, owner: inputs.owner, maxErr: inputs.maxErr } },
     { onProgress: onStep },
@@ -78,20 +87,20 @@ async function proveFor(
 export async function proveResponse(
   ctx: ReadContext,
   env: OwnershipEnv,
-  p: { challengeId: bigint; account: Address; key: WatermarkKey | undefined; onStep?: (s: ProofStep) => void },
+  p: { challengeId: bigint; account: Address; key: WatermarkKey | undefined } & ProofControl,
 ): Promise<OwnershipResult> {
   const onStep = p.onStep ?? (() => {});
   onStep({ stage: 'checking' });
-  return proveFor(env, p.key, await prepareResponse(ctx, { challengeId: p.challengeId, account: p.account }), onStep);
+  return proveFor(env, p.key, await prepareResponse(ctx, { challengeId: p.challengeId, account: p.account }), onStep, p.check ?? (() => {}));
 }
 
 /** A proof for `owner`'s theft claim against a submission; the same errors as proveResponse. */
 export async function proveTheft(
   ctx: ReadContext,
   env: OwnershipEnv,
-  p: { taskId: bigint; submissionId: bigint; owner: Address; key: WatermarkKey | undefined; onStep?: (s: ProofStep) => void },
+  p: { taskId: bigint; submissionId: bigint; owner: Address; key: WatermarkKey | undefined } & ProofControl,
 ): Promise<OwnershipResult> {
   const onStep = p.onStep ?? (() => {});
   onStep({ stage: 'checking' });
-  return proveFor(env, p.key, await prepareTheftClaim(ctx, { taskId: p.taskId, submissionId: p.submissionId, owner: p.owner }), onStep);
+  return proveFor(env, p.key, await prepareTheftClaim(ctx, { taskId: p.taskId, submissionId: p.submissionId, owner: p.owner }), onStep, p.check ?? (() => {}));
 }

@@ -26,6 +26,20 @@ export async function deviceKey(ref: KeyPlace): Promise<WatermarkKey | undefined
   }
 }
 
+/** Thrown by `check()` inside a run that was cancelled: nothing after it happens. */
+class RunCancelled extends Error {
+  constructor() {
+    super('cancelled');
+    this.name = 'RunCancelled';
+  }
+}
+
+export interface RunHandle {
+  onStep(s: ProofStep): void;
+  /** Throws once the run was cancelled: call it before anything that cannot be undone (sending). */
+  check(): void;
+}
+
 export class ProofRun {
   step = $state.raw<ProofStep | null>(null);
   running = $state(false);
@@ -34,7 +48,8 @@ export class ProofRun {
   /** What the last run achieved, as a sentence. */
   done = $state<string | null>(null);
   #prover: Prover | null = null;
-  #cancelled = false;
+  /** Bumped by every run and every cancel: a run whose token is stale shows and sends nothing. */
+  #token = 0;
 
   /** The proving environment for a task: the worker, the app's zk manifest, its model spec. */
   async env(content: ContentFetcher, modelSpec: Hex): Promise<OwnershipEnv> {
@@ -47,34 +62,50 @@ export class ProofRun {
     return { prover: this.#prover, manifestUrl: defaultManifestUrl(), content, spec, specHash: modelSpec };
   }
 
-  /** Runs `work` (prove, then send); `onStep` feeds the bar. Resolves null when it failed or was cancelled. */
-  async run<T>(work: (onStep: (s: ProofStep) => void) => Promise<T>, success: (result: T) => string): Promise<T | null> {
+  /** Runs `work` (prove, then send). Resolves null when it failed or was cancelled. */
+  async run<T>(work: (h: RunHandle) => Promise<T>, success: (result: T) => string): Promise<T | null> {
     if (this.running) return null;
+    const token = ++this.#token;
+    const current = () => token === this.#token;
     this.running = true;
-    this.#cancelled = false;
     this.error = null;
     this.done = null;
     this.step = null;
     try {
-      const result = await work((s) => (this.step = s));
+      const result = await work({
+        onStep: (s) => {
+          if (current()) this.step = s;
+        },
+        check: () => {
+          if (!current()) throw new RunCancelled();
+        },
+      });
+      if (!current()) return null;
       this.done = success(result);
       return result;
     } catch (e) {
-      this.error = this.#cancelled ? null : errorSentence(e);
+      if (current()) this.error = errorSentence(e);
       return null;
     } finally {
-      this.running = false;
-      this.step = null;
+      if (current()) {
+        this.running = false;
+        this.step = null;
+      }
     }
   }
 
+  /** Stops the proof at once (the worker is terminated); a run still loading stops at its next check. */
   cancel(): void {
     if (!this.running) return;
-    this.#cancelled = true;
+    this.#token++;
     this.#prover?.cancel('You cancelled the proof.');
+    this.running = false;
+    this.step = null;
+    this.error = null;
   }
 
   close(): void {
+    this.cancel();
     this.#prover?.terminate();
     this.#prover = null;
   }

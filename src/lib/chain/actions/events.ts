@@ -10,12 +10,14 @@ const looksLikeRangeLimit = (e: unknown) =>
 
 export async function readLogs(
   ctx: ReadContext,
-  p: { address: Address; abi: Abi; eventName: string; args?: Record<string, unknown>; fromBlock?: bigint },
+  p: { address: Address; abi: Abi; eventName: string; args?: Record<string, unknown>; fromBlock?: bigint; toBlock?: bigint },
 ): Promise<Log[]> {
   const event = getAbiItem({ abi: p.abi, name: p.eventName }) as AbiEvent | undefined;
   if (!event || event.type !== 'event') throw new Error(`no event ${p.eventName} in the ABI`);
   const from = p.fromBlock ?? ctx.deployment.fromBlock;
-  const latest = await ctx.publicClient.getBlockNumber();
+  // Not viem's cached block number (a client polling every few seconds would miss a transaction
+  // the caller has just seen mined).
+  const latest = p.toBlock ?? (await ctx.publicClient.getBlockNumber({ cacheTime: 0 }));
   const get = (fromBlock: bigint, toBlock: bigint) =>
     ctx.publicClient.getLogs({ address: p.address, event, args: p.args, fromBlock, toBlock } as never) as Promise<Log[]>;
   try {

@@ -161,16 +161,16 @@ export async function readChallenges(ctx: ReadContext, p: { taskId: bigint; trai
   const address = challengeModuleOf(ctx.deployment);
   const abi = challengeModuleAbi;
   const args = { taskId: p.taskId, ...(p.trainer ? { trainer: p.trainer } : {}) };
-  // Storage is read at a block no later than the logs' end, and a settling event found in the
-  // logs wins: a challenge settled between the reads is never shown settled without its time.
-  const head = await ctx.publicClient.getBlockNumber();
+  // Logs and storage are read at one block (fresh, not viem's cached number), so a challenge
+  // is never shown settled without its time; a settling event in the logs wins.
+  const head = await ctx.publicClient.getBlockNumber({ cacheTime: 0 });
   const [maxErr, opened, answered, upheld, voided, thefts] = await Promise.all([
     readMaxErr(ctx),
-    readLogs(ctx, { address, abi, eventName: 'ChallengeOpened', args }),
-    readLogs(ctx, { address, abi, eventName: 'ChallengeAnswered', args }),
-    readLogs(ctx, { address, abi, eventName: 'ChallengeUpheld', args }),
-    readLogs(ctx, { address, abi, eventName: 'ChallengeVoided', args }),
-    readLogs(ctx, { address, abi, eventName: 'TheftClaimed', args: { taskId: p.taskId, ...(p.trainer ? { thief: p.trainer } : {}) } }),
+    readLogs(ctx, { address, abi, eventName: 'ChallengeOpened', args, toBlock: head }),
+    readLogs(ctx, { address, abi, eventName: 'ChallengeAnswered', args, toBlock: head }),
+    readLogs(ctx, { address, abi, eventName: 'ChallengeUpheld', args, toBlock: head }),
+    readLogs(ctx, { address, abi, eventName: 'ChallengeVoided', args, toBlock: head }),
+    readLogs(ctx, { address, abi, eventName: 'TheftClaimed', args: { taskId: p.taskId, ...(p.trainer ? { thief: p.trainer } : {}) }, toBlock: head }),
   ]);
   const times = new Map<bigint, Promise<bigint>>();
   const moment = async (log: Log): Promise<ChainMoment> => {
@@ -194,8 +194,7 @@ export async function readChallenges(ctx: ReadContext, p: { taskId: bigint; trai
   const challenges = await Promise.all(
     parseEventLogs({ abi, eventName: 'ChallengeOpened', logs: opened }).map(async (e): Promise<ChallengeView> => {
       const end = settled.get(e.args.challengeId);
-      // Opened after `head` (between the reads): open, as its own event says.
-      const stored = end || e.blockNumber! > head ? null : await readChallenge(ctx, e.args.challengeId, head);
+      const stored = end ? null : await readChallenge(ctx, e.args.challengeId, head);
       return {
         challengeId: e.args.challengeId,
         taskId: e.args.taskId,

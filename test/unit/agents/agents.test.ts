@@ -234,6 +234,24 @@ describe('agents: persistence and crashes', () => {
     expect(world.log.map((l) => l.call)).toEqual(['join', 'seal']);
   });
 
+  it('a page closed mid-run: the reopened agent restarts training at once, not after the retry delay', async () => {
+    const { world, dev, store, ml, trainer } = await setup();
+    await trainer.command({ type: 'join', amount: 10n, sigma: 0n });
+    ml.holdRuns = true;
+    await trainer.command({ type: 'startTraining' });
+    await trainer.tick();
+    expect(ml.runs).toHaveLength(1);
+    expect(trainer.state.training.startedAt).not.toBeNull();
+    // The page dies with its run: the stored state still says a run started a moment ago.
+    trainer.stop();
+    const ml2 = new FakeMl(specBytes);
+    const reopened = await TrainerAgent.open({ scope: scope(TRAINER, 'trainer'), chain: world.portFor(TRAINER), store, ml: ml2, persist: dev.persist, keys: dev.keys });
+    await reopened.tick();
+    await reopened.settled();
+    expect(ml2.runs).toHaveLength(1);
+    reopened.stop();
+  });
+
   it('the tab dies right after sending the seal: a reopened agent finds it on chain and reveals it with the stored salt', async () => {
     const { world, dev, store, ml, trainer } = await setup();
     await trainer.command({ type: 'join', amount: 10n, sigma: 0n });

@@ -54,7 +54,10 @@ export class TrainerAgent extends RoleAgent<TrainerState, TrainerObservation, Tr
     const { task, spec, initial } = await openRole(env, 'trainer', initialTrainerState, (spec) => {
       if (!spec.watermark) throw new AgentError('bad-state', 'the task model spec has no watermark, so a submission could not be defended in a challenge');
     });
-    return new TrainerAgent(env, task, spec, initial);
+    // A run recorded as started belonged to a page that is gone (one tab holds the agent's lock):
+    // without this, a reload would wait out the retry delay before resuming from the checkpoint.
+    const fresh = { ...initial, training: { ...initial.training, startedAt: null } };
+    return new TrainerAgent(env, task, spec, fresh);
   }
 
   protected step(s: TrainerState, o: TrainerObservation): StepResult<TrainerState, TrainerAction> {

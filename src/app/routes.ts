@@ -1,5 +1,5 @@
 // Which component renders each route, loaded on demand so the first page carries only its own
-// code. Role pages replace their `ComingPage` entry here when they land.
+// code.
 import type { Component } from 'svelte';
 import type { Route, RouteName } from './router.ts';
 

@@ -2,22 +2,15 @@
 // page's ports, starts it, and mirrors its state, notes, training progress and backend choice
 // into runes. Commands go straight to the agent; the agent persists everything that matters, so
 // a reload opens the same state and resumes training from its last checkpoint.
-import { TrainerAgent, AgentError, trainerRunId, type TrainerCommand, type TrainerState } from '../../../lib/agents/index.ts';
+import { TrainerAgent, trainerRunId, type TrainerCommand, type TrainerState } from '../../../lib/agents/index.ts';
 import type { BackendSelection } from '../../../lib/ml/backend/select.ts';
 import type { BackendName } from '../../../lib/ml/backend/types.ts';
 import type { TrainProgress } from '../../../lib/ml/train/trainer.ts';
 import type { RunSummary } from '../../../lib/storage/checkpoints.ts';
 import type { Hex } from 'viem';
-import type { ActionContext } from '../../../lib/chain/actions/index.ts';
-import { openRolePorts, type RolePorts, type RolePortsInput } from './role-ports.ts';
+import { messageOf, openFailure, type SessionInput, type SessionStatus } from '../role/agent-session.ts';
+import { openRolePorts, type RolePorts } from './role-ports.ts';
 import { appendHistory, type HistoryPoint } from './train-view.ts';
-
-/** What a session is opened with: the ports' input, the account's action context on demand. */
-export type SessionInput = Omit<RolePortsInput, 'ctx' | 'role'> & { ctx: () => Promise<ActionContext>; pollMs?: number };
-
-export type SessionStatus = 'opening' | 'ready' | 'locked' | 'failed' | 'closed';
-
-const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 /** Chart history per run, kept in localStorage so a reload still shows the curve so far. */
 const historyKey = (runId: string) => `aiarena-train-history:${runId}`;
@@ -137,13 +130,7 @@ export class TrainerSession {
       this.status = 'ready';
     } catch (e) {
       this.#ports?.close();
-      if (e instanceof AgentError && e.code === 'locked') {
-        this.status = 'locked';
-        this.problem = e.message;
-      } else {
-        this.status = 'failed';
-        this.problem = messageOf(e);
-      }
+      ({ status: this.status, problem: this.problem } = openFailure(e));
     }
   }
 

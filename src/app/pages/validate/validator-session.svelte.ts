@@ -3,13 +3,11 @@
 // message per model (the state keeps only the last), and reads the current epoch's columns
 // while reveals come in (the agent records them only when it commits).
 import type { Hex } from 'viem';
-import { ValidatorAgent, AgentError, type ValidatorCommand, type ValidatorState } from '../../../lib/agents/index.ts';
+import { ValidatorAgent, type ValidatorCommand, type ValidatorState } from '../../../lib/agents/index.ts';
 import { windowAt } from '../../../lib/chain/schedule.ts';
 import { openRolePorts, type RolePorts } from '../train/role-ports.ts';
-import type { SessionInput, SessionStatus } from '../train/trainer-session.svelte.ts';
+import { messageOf, openFailure, type SessionInput, type SessionStatus } from '../role/agent-session.ts';
 import type { LiveColumns, StageInfo } from './validate-view.ts';
-
-const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 export class ValidatorSession {
   status = $state<SessionStatus>('opening');
@@ -70,13 +68,7 @@ export class ValidatorSession {
       this.status = 'ready';
     } catch (e) {
       this.#ports?.close();
-      if (e instanceof AgentError && e.code === 'locked') {
-        this.status = 'locked';
-        this.problem = e.message;
-      } else {
-        this.status = 'failed';
-        this.problem = messageOf(e);
-      }
+      ({ status: this.status, problem: this.problem } = openFailure(e));
     }
   }
 

@@ -6,7 +6,6 @@
 // is on and answers with one click (key from the device's key store, progress, proof, answer);
 // then she claims theft of B's copy from the submissions table; Validator A resolves his
 // challenge of B, void now, and sees what challenges moved for him. Balances are read from the chain.
-import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { http, type Address, type Hex } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,19 +26,18 @@ import {
   revealSubmission,
   sealSubmission,
   type ActionContext,
-  type TaskParamsInput,
 } from '../../src/lib/chain/actions/index.ts';
 import { windowTimes, type Schedule } from '../../src/lib/chain/schedule.ts';
-import { DEFAULT_REWARD_PARAMS, DEFAULT_WINDOWS } from '../../src/lib/chain/task-defaults.ts';
 import { weightsWmCommit } from '../../src/lib/agents/artifact-checks.ts';
 import { artifactHash } from '../../src/lib/ml/artifact/hash.ts';
 import { serializeArtifact } from '../../src/lib/ml/artifact/serialize.ts';
-import { sha256Hex } from '../../src/lib/ml/hash.ts';
 import { specShapes } from '../../src/lib/ml/spec/shapes.ts';
 import { keyCommit } from '../../src/lib/ml/watermark/commit.ts';
 import { fieldToBytes32 } from '../../src/lib/ml/watermark/field.ts';
 import { keyToJson } from '../../src/lib/ml/watermark/key.ts';
 import { uploadBlob } from '../../src/lib/storage/cas/index.ts';
+import { challengeTaskParams } from '../integration/support/challenge-task.ts';
+import { digitsDataHashes } from '../integration/support/public-files.ts';
 import { fineTuneCopy, loadDigits, trainHonest, type Digits } from '../integration/support/thieves.ts';
 import { useBackend } from '../unit/ml/engine/helpers.ts';
 import { connectDevAccount, shot, startRolesWorld, type RolesWorld } from './app-roles-support.ts';
@@ -93,25 +91,8 @@ beforeAll(async () => {
 
   await useBackend('wasm');
   digits = await loadDigits();
-  const file = (p: string) => new Uint8Array(readFileSync(new URL(`../../public/${p}`, import.meta.url)));
   const now = (await client.getBlock()).timestamp;
-  const params: TaskParamsInput = {
-    modelSpec: `0x${digits.specHash}`,
-    trainData: `0x${await sha256Hex(file('datasets/digits-train/manifest.json'))}`,
-    evalData: `0x${await sha256Hex(file('datasets/digits-eval/manifest.json'))}`,
-    finalEvalCommit: `0x${'0'.repeat(64)}`,
-    startTime: now + 60n,
-    epochLength: 1_000,
-    reviewPeriod: 10,
-    submissionEpochs: 2,
-    finalEpochs: 0,
-    challengeEpochs: 1,
-    ...DEFAULT_WINDOWS,
-    rewardPerEpoch: T(100),
-    reward: { ...DEFAULT_REWARD_PARAMS },
-    stakeRules: { minTrainerStake: WAD, minValidatorStake: WAD, maxTrainers: 16, maxValidators: 16, sigmaCooldown: 1 },
-    challenge: { bond: BOND, responseTime: 3_600, slashBps: 5_000 },
-  };
+  const params = challengeTaskParams(now + 60n, { bond: BOND, responseTime: 3_600, slashBps: 5_000 }, { modelSpec: `0x${digits.specHash}`, ...(await digitsDataHashes()) });
   const created = await createTask(creator, params);
   taskId = created.taskId;
   schedule = await readSchedule(creator, taskId);

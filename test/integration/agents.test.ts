@@ -4,7 +4,7 @@
 // the chain through the protocol actions, to the store over HTTP, and train and evaluate through
 // the same services the workers run. Only the clock is moved (anvil's test methods), window by
 // window; every step of the agents is their own decision.
-import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IDBFactory } from 'fake-indexeddb';
@@ -34,21 +34,10 @@ import {
 } from '../../src/lib/agents/index.ts';
 import { WASM_DIR, useBackend } from '../unit/ml/engine/helpers.ts';
 import { oneEpochTaskParams, startArenaEnv, type ArenaEnv } from './support/chain-actions-env.ts';
+import { digitsDataHashes, publicFetch, publicFile } from './support/public-files.ts';
 
 const WAD = 10n ** 18n;
-const root = new URL('../../public/', import.meta.url);
-const specBytes = new Uint8Array(readFileSync(new URL('specs/digits-mlp.json', root)));
-const file = (path: string) => new Uint8Array(readFileSync(new URL(path, root)));
-
-/** Serves public/ for the ML services' dataset reads, as Vite serves it to the workers. */
-const publicFetch = (async (input: RequestInfo | URL) => {
-  const url = new URL(String(input));
-  try {
-    return new Response(readFileSync(new URL(`.${url.pathname}`, root)));
-  } catch {
-    return new Response('not found', { status: 404, statusText: 'Not Found' });
-  }
-}) as typeof fetch;
+const specBytes = publicFile('specs/digits-mlp.json');
 
 describe('agents on anvil: one epoch, end to end', () => {
   let env: ArenaEnv;
@@ -73,8 +62,7 @@ describe('agents on anvil: one epoch, end to end', () => {
   it('trainer: key, stake, train, seal, upload, reveal; validator: fetch, check, evaluate, commit, reveal; the epoch finalizes on their scores', async () => {
     const hashes = {
       modelSpec: `0x${await sha256Hex(specBytes)}` as Hex,
-      trainData: `0x${await sha256Hex(file('datasets/digits-train/manifest.json'))}` as Hex,
-      evalData: `0x${await sha256Hex(file('datasets/digits-eval/manifest.json'))}` as Hex,
+      ...(await digitsDataHashes()),
     };
     for (const ctx of [creator, trainerCtx, validatorCtx]) await faucet(ctx, { amount: 1_000n * WAD });
     const now = (await creator.publicClient.getBlock()).timestamp;

@@ -29,15 +29,14 @@ import {
   revealSubmission,
   sealSubmission,
   type ActionContext,
-  type TaskParamsInput,
 } from '../../src/lib/chain/actions/index.ts';
 import { endTime } from '../../src/lib/chain/schedule.ts';
-import { DEFAULT_REWARD_PARAMS, DEFAULT_WINDOWS } from '../../src/lib/chain/task-defaults.ts';
 import { TxError } from '../../src/lib/chain/tx/errors.ts';
 import type { AccountWallet } from '../../src/lib/chain/tx/types.ts';
 import type { SolidityProof } from '../../src/lib/zk/calldata.ts';
 import { FIXTURE_JSON } from '../../scripts/zk/fixtures-challenge.ts';
 import { startArenaEnv, type ArenaEnv } from './support/chain-actions-env.ts';
+import { challengeTaskParams } from './support/challenge-task.ts';
 
 interface FixtureProof {
   publicSignals: Hex[];
@@ -99,23 +98,7 @@ describe('challenge actions on anvil', () => {
     for (const ctx of [creator, victor, dave, eve, alice, bob, carol]) await faucet(ctx, { amount: T(1_000) });
 
     const now = (await creator.publicClient.getBlock()).timestamp;
-    const params: TaskParamsInput = {
-      modelSpec: keccak256(toHex('spec')),
-      trainData: keccak256(toHex('train')),
-      evalData: keccak256(toHex('eval')),
-      finalEvalCommit: `0x${'0'.repeat(64)}`,
-      startTime: now + 100n,
-      epochLength: 1_000,
-      reviewPeriod: 10,
-      submissionEpochs: 2,
-      finalEpochs: 0,
-      challengeEpochs: 1,
-      ...DEFAULT_WINDOWS,
-      rewardPerEpoch: T(100),
-      reward: { ...DEFAULT_REWARD_PARAMS },
-      stakeRules: { minTrainerStake: WAD, minValidatorStake: WAD, maxTrainers: 16, maxValidators: 16, sigmaCooldown: 1 },
-      challenge: { bond: BOND, responseTime: RESPONSE, slashBps: Number(SLASH_BPS) },
-    };
+    const params = challengeTaskParams(now + 100n, { bond: BOND, responseTime: RESPONSE, slashBps: Number(SLASH_BPS) });
     ({ taskId } = await createTask(creator, params));
     for (const [ctx, key] of [
       [alice, fixture.keyCommits.KA],

@@ -16,7 +16,7 @@
 //       can be made.
 //
 // Only the clock is moved (anvil), window by window. Seeds and keys are fixed so the run repeats.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IDBFactory } from 'fake-indexeddb';
@@ -45,17 +45,14 @@ import {
   revealSubmission,
   sealSubmission,
   type ActionContext,
-  type TaskParamsInput,
 } from '../../src/lib/chain/actions/index.ts';
 import { gatewayFetcher } from '../../src/lib/chain/reads/gateway.ts';
 import { windowTimes, type Schedule } from '../../src/lib/chain/schedule.ts';
-import { DEFAULT_REWARD_PARAMS, DEFAULT_WINDOWS } from '../../src/lib/chain/task-defaults.ts';
 import { TrainerAgent, ValidatorAgent, actionsChainPort, agentStoreOn, casStorePort, keyStoreOn, mlPort, openAgentDatabase, type AgentScope } from '../../src/lib/agents/index.ts';
 import { weightsWmCommit } from '../../src/lib/agents/artifact-checks.ts';
 import { artifactHash } from '../../src/lib/ml/artifact/hash.ts';
 import { serializeArtifact } from '../../src/lib/ml/artifact/serialize.ts';
 import { createEvalService } from '../../src/lib/ml/eval/service.ts';
-import { sha256Hex } from '../../src/lib/ml/hash.ts';
 import { Rng } from '../../src/lib/ml/rng.ts';
 import { cosineSimilarity, submissionWeights } from '../../src/lib/ml/similarity.ts';
 import { specShapes } from '../../src/lib/ml/spec/shapes.ts';
@@ -70,6 +67,8 @@ import { createProveService } from '../../src/lib/zk/service.ts';
 import { proveResponse, proveTheft, type OwnershipEnv } from '../../src/app/pages/challenges/ownership.ts';
 import { WASM_DIR, useBackend } from '../unit/ml/engine/helpers.ts';
 import { startArenaEnv, type ArenaEnv } from './support/chain-actions-env.ts';
+import { challengeTaskParams } from './support/challenge-task.ts';
+import { digitsDataHashes, publicFetch } from './support/public-files.ts';
 import { loadDigits, ownerWrongBits, reWatermark, fineTuneCopy, type Digits } from './support/thieves.ts';
 
 const WAD = 10n ** 18n;
@@ -81,17 +80,6 @@ const RESPONSE = 300;
 /** The thief's learning-rate override for story (c); the spec's is 0.01 (docs/app.md, "Challenges"). */
 const SLOW_LR = 0.0003;
 
-const root = new URL('../../public/', import.meta.url);
-const file = (path: string) => new Uint8Array(readFileSync(new URL(path, root)));
-/** Serves public/ (datasets for the ML services, zk artifacts for the prover) as Vite serves it. */
-const publicFetch = (async (input: RequestInfo | URL) => {
-  const url = new URL(String(input));
-  try {
-    return new Response(readFileSync(new URL(`.${url.pathname}`, root)));
-  } catch {
-    return new Response('not found', { status: 404, statusText: 'Not Found' });
-  }
-}) as typeof fetch;
 
 /** A seeded stand-in for crypto.getRandomValues, so the agents' seeds and salts repeat. */
 const seededRandom = (label: string) => {
@@ -155,25 +143,10 @@ describe('challenge stories on anvil, with real training and real proofs', () =>
 
     const hashes = {
       modelSpec: `0x${digits.specHash}` as Hex,
-      trainData: `0x${await sha256Hex(file('datasets/digits-train/manifest.json'))}` as Hex,
-      evalData: `0x${await sha256Hex(file('datasets/digits-eval/manifest.json'))}` as Hex,
+      ...(await digitsDataHashes()),
     };
     const now = (await creator.publicClient.getBlock()).timestamp;
-    const params: TaskParamsInput = {
-      ...hashes,
-      finalEvalCommit: `0x${'0'.repeat(64)}`,
-      startTime: now + 60n,
-      epochLength: 1_000,
-      reviewPeriod: 10,
-      submissionEpochs: 2,
-      finalEpochs: 0,
-      challengeEpochs: 1,
-      ...DEFAULT_WINDOWS,
-      rewardPerEpoch: T(100),
-      reward: { ...DEFAULT_REWARD_PARAMS },
-      stakeRules: { minTrainerStake: WAD, minValidatorStake: WAD, maxTrainers: 16, maxValidators: 16, sigmaCooldown: 1 },
-      challenge: { bond: BOND, responseTime: RESPONSE, slashBps: Number(SLASH_BPS) },
-    };
+    const params = challengeTaskParams(now + 60n, { bond: BOND, responseTime: RESPONSE, slashBps: Number(SLASH_BPS) }, hashes);
     ({ taskId } = await createTask(creator, params));
 
     const ml = mlPort({

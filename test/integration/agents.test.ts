@@ -15,10 +15,7 @@ import { startBlobStore, type BlobStore } from '../../scripts/lib/blob-store/ind
 import { advanceTo, createTask, faucet, finalizeEpoch, readLeaderboard, type ActionContext } from '../../src/lib/chain/actions/index.ts';
 import { unpackScores } from '../../src/lib/chain/commitments.ts';
 import { windowTimes } from '../../src/lib/chain/schedule.ts';
-import { createEvalService } from '../../src/lib/ml/eval/service.ts';
 import { sha256Hex } from '../../src/lib/ml/hash.ts';
-import { createTrainService } from '../../src/lib/ml/train/service.ts';
-import { openCheckpointStore } from '../../src/lib/storage/checkpoints.ts';
 import type { CasConfig } from '../../src/lib/storage/cas/index.ts';
 import {
   TrainerAgent,
@@ -27,14 +24,13 @@ import {
   agentStoreOn,
   casStorePort,
   keyStoreOn,
-  mlPort,
   openAgentDatabase,
   type AgentScope,
   type Note,
 } from '../../src/lib/agents/index.ts';
-import { WASM_DIR, useBackend } from '../unit/ml/engine/helpers.ts';
+import { useBackend } from '../unit/ml/engine/helpers.ts';
 import { oneEpochTaskParams, startArenaEnv, type ArenaEnv } from './support/chain-actions-env.ts';
-import { digitsDataHashes, publicFetch, publicFile } from './support/public-files.ts';
+import { digitsDataHashes, digitsMlPort, publicFile } from './support/public-files.ts';
 
 const WAD = 10n ** 18n;
 const specBytes = publicFile('specs/digits-mlp.json');
@@ -70,18 +66,7 @@ describe('agents on anvil: one epoch, end to end', () => {
     const { taskId } = await createTask(creator, params);
 
     const cas: CasConfig = { gateways: [blobs.url], upload: { kind: 'store', url: `${blobs.url}/upload` }, maxBytes: blobs.maxBlobBytes };
-    const ml = mlPort({
-      trainer: createTrainService({ backend: { wasmPaths: WASM_DIR }, fetch: publicFetch, openStore: () => openCheckpointStore(new IDBFactory()) }),
-      evaluator: createEvalService({ backend: { wasmPaths: WASM_DIR }, fetch: publicFetch }),
-      specBytes,
-      trainData: hashes.trainData,
-      dataUrl: (hash) => {
-        const folder = hash === hashes.trainData ? 'digits-train' : hash === hashes.evalData ? 'digits-eval' : null;
-        if (folder === null) throw new Error(`no dataset ${hash} here`);
-        return `http://local/datasets/${folder}`;
-      },
-      evalBackend: 'wasm',
-    });
+    const ml = digitsMlPort(specBytes, hashes);
     const db = await openAgentDatabase(new IDBFactory());
     const persist = agentStoreOn(db);
     const scope = (ctx: ActionContext, role: 'trainer' | 'validator'): AgentScope => ({

@@ -48,27 +48,24 @@ import {
 } from '../../src/lib/chain/actions/index.ts';
 import { gatewayFetcher } from '../../src/lib/chain/reads/gateway.ts';
 import { windowTimes, type Schedule } from '../../src/lib/chain/schedule.ts';
-import { TrainerAgent, ValidatorAgent, actionsChainPort, agentStoreOn, casStorePort, keyStoreOn, mlPort, openAgentDatabase, type AgentScope } from '../../src/lib/agents/index.ts';
+import { TrainerAgent, ValidatorAgent, actionsChainPort, agentStoreOn, casStorePort, keyStoreOn, openAgentDatabase, type AgentScope } from '../../src/lib/agents/index.ts';
 import { weightsWmCommit } from '../../src/lib/agents/artifact-checks.ts';
 import { artifactHash } from '../../src/lib/ml/artifact/hash.ts';
 import { serializeArtifact } from '../../src/lib/ml/artifact/serialize.ts';
-import { createEvalService } from '../../src/lib/ml/eval/service.ts';
 import { Rng } from '../../src/lib/ml/rng.ts';
 import { cosineSimilarity, submissionWeights } from '../../src/lib/ml/similarity.ts';
 import { specShapes } from '../../src/lib/ml/spec/shapes.ts';
-import { createTrainService } from '../../src/lib/ml/train/service.ts';
 import { keyCommit } from '../../src/lib/ml/watermark/commit.ts';
 import { fieldToBytes32 } from '../../src/lib/ml/watermark/field.ts';
 import type { WatermarkKey } from '../../src/lib/ml/watermark/types.ts';
-import { openCheckpointStore } from '../../src/lib/storage/checkpoints.ts';
 import { uploadBlob, type CasConfig } from '../../src/lib/storage/cas/index.ts';
 import { releaseProverThreads, WatermarkDoesNotDecodeError } from '../../src/lib/zk/index.ts';
 import { createProveService } from '../../src/lib/zk/service.ts';
 import { proveResponse, proveTheft, type OwnershipEnv } from '../../src/app/pages/challenges/ownership.ts';
-import { WASM_DIR, useBackend } from '../unit/ml/engine/helpers.ts';
+import { useBackend } from '../unit/ml/engine/helpers.ts';
 import { startArenaEnv, type ArenaEnv } from './support/chain-actions-env.ts';
 import { challengeTaskParams } from './support/challenge-task.ts';
-import { digitsDataHashes, publicFetch } from './support/public-files.ts';
+import { digitsDataHashes, digitsMlPort, publicFetch } from './support/public-files.ts';
 import { loadDigits, ownerWrongBits, reWatermark, fineTuneCopy, type Digits } from './support/thieves.ts';
 
 const WAD = 10n ** 18n;
@@ -149,18 +146,7 @@ describe('challenge stories on anvil, with real training and real proofs', () =>
     const params = challengeTaskParams(now + 60n, { bond: BOND, responseTime: RESPONSE, slashBps: Number(SLASH_BPS) }, hashes);
     ({ taskId } = await createTask(creator, params));
 
-    const ml = mlPort({
-      trainer: createTrainService({ backend: { wasmPaths: WASM_DIR }, fetch: publicFetch, openStore: () => openCheckpointStore(new IDBFactory()) }),
-      evaluator: createEvalService({ backend: { wasmPaths: WASM_DIR }, fetch: publicFetch }),
-      specBytes: digits.specBytes,
-      trainData: hashes.trainData,
-      dataUrl: (hash) => {
-        const folder = hash === hashes.trainData ? 'digits-train' : hash === hashes.evalData ? 'digits-eval' : null;
-        if (folder === null) throw new Error(`no dataset ${hash} here`);
-        return `http://local/datasets/${folder}`;
-      },
-      evalBackend: 'wasm',
-    });
+    const ml = digitsMlPort(digits.specBytes, hashes);
     const db = await openAgentDatabase(new IDBFactory());
     keys = keyStoreOn(db);
     const persist = agentStoreOn(db);

@@ -1,8 +1,14 @@
 // The app's public/ folder read from Node, for tests that run the ML services, the prover or the
-// contracts against the real datasets, specs and zk artifacts.
+// contracts against the real datasets, specs and zk artifacts, and the agents' ML port over it.
 import { readFileSync } from 'node:fs';
 import type { Hex } from 'viem';
+import { IDBFactory } from 'fake-indexeddb';
+import { mlPort } from '../../../src/lib/agents/index.ts';
+import { createEvalService } from '../../../src/lib/ml/eval/service.ts';
 import { sha256Hex } from '../../../src/lib/ml/hash.ts';
+import { createTrainService } from '../../../src/lib/ml/train/service.ts';
+import { openCheckpointStore } from '../../../src/lib/storage/checkpoints.ts';
+import { WASM_DIR } from '../../unit/ml/engine/helpers.ts';
 
 const root = new URL('../../../public/', import.meta.url);
 
@@ -25,4 +31,23 @@ export async function digitsDataHashes(): Promise<{ trainData: Hex; evalData: He
     trainData: `0x${await sha256Hex(publicFile('datasets/digits-train/manifest.json'))}`,
     evalData: `0x${await sha256Hex(publicFile('datasets/digits-eval/manifest.json'))}`,
   };
+}
+
+/**
+ * The agents' ML port in Node: train and eval services on the wasm backend over public/, a
+ * fresh checkpoint store, and the digits datasets served from their bundled folders by hash.
+ */
+export function digitsMlPort(specBytes: Uint8Array, hashes: { trainData: Hex; evalData: Hex }) {
+  return mlPort({
+    trainer: createTrainService({ backend: { wasmPaths: WASM_DIR }, fetch: publicFetch, openStore: () => openCheckpointStore(new IDBFactory()) }),
+    evaluator: createEvalService({ backend: { wasmPaths: WASM_DIR }, fetch: publicFetch }),
+    specBytes,
+    trainData: hashes.trainData,
+    dataUrl: (hash) => {
+      const folder = hash === hashes.trainData ? 'digits-train' : hash === hashes.evalData ? 'digits-eval' : null;
+      if (folder === null) throw new Error(`no dataset ${hash} here`);
+      return `http://local/datasets/${folder}`;
+    },
+    evalBackend: 'wasm',
+  });
 }

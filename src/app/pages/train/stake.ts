@@ -2,6 +2,7 @@
 import type { Hex } from 'viem';
 import { parseTokenAmount, type Parsed } from '../../../lib/app-logic/amount.ts';
 import { ZERO32 } from '../../../lib/agents/index.ts';
+import { eligibleEpoch } from '../../../lib/chain/actions/participants.ts';
 
 const WAD = 10n ** 18n;
 
@@ -26,7 +27,6 @@ export interface StakeView {
   eligibleFrom: number | null;
 }
 
-const NEVER = 2 ** 32 - 1;
 const ROLES = ['None', 'Trainer', 'Validator'] as const;
 
 export function stakeView(p: PoolRead): StakeView {
@@ -37,7 +37,7 @@ export function stakeView(p: PoolRead): StakeView {
     delegated: p.delegatedLatest,
     sigmaPercent: `${(Number((p.sigmaLatest * 1000n) / WAD) / 10).toFixed(1)} %`,
     keyCommit: p.keyCommit === ZERO32 ? null : p.keyCommit,
-    eligibleFrom: role === 'None' || p.eligibleFrom === NEVER ? null : p.eligibleFrom,
+    eligibleFrom: role === 'None' ? null : eligibleEpoch(p.eligibleFrom),
   };
 }
 

@@ -33,6 +33,7 @@ import { ownerBits } from '../src/lib/ml/watermark/bits.ts';
 import { checkWatermark } from '../src/lib/ml/watermark/check.ts';
 import { watermarkKernelIndex } from '../src/lib/ml/watermark/extract.ts';
 import { benchKey } from './lib/watermark-attacks.ts';
+import { concatSplits, loadSplit } from './lib/dataset-arrays.ts';
 import { startHarness } from '../test/browser/harness.ts';
 
 const root = new URL('../', import.meta.url);
@@ -148,38 +149,13 @@ interface AccuracyPoint {
   ownerWrong: number;
 }
 
-async function loadAll(dir: string): Promise<{ x: Float32Array; y: Int32Array; f: number }> {
-  const source = fsSource(path(dir));
-  const { manifest } = await source.manifest();
-  const f = manifest.features.shape.reduce((a, b) => a * b, 1);
-  const x = new Float32Array(manifest.samples * f);
-  const y = new Int32Array(manifest.samples);
-  const reader = await datasetData(manifest, source, { seed: 0, shuffle: false }).openEpoch(0, 5000);
-  let at = 0;
-  for (let b = await reader.next(); b !== null; b = await reader.next()) {
-    x.set(b.features as Float32Array, at * f);
-    y.set(b.labels, at);
-    at += b.size;
-  }
-  reader.close();
-  return { x, y, f };
-}
-
 async function benchAccuracy(spec: string): Promise<AccuracyPoint[]> {
   const { spec: parsed } = await parseModelSpecBytes(new Uint8Array(readFileSync(path(`public/specs/${spec}.json`))));
   await activateBackend('wasm', { wasmPaths: path('node_modules/@tensorflow/tfjs-backend-wasm/dist/') });
   const source = fsSource(path(`public/datasets/${DATASETS[spec]}`));
   const { manifest } = await source.manifest();
-  const parts = await Promise.all(TEST_SETS.map(loadAll));
-  const f = parts[0]!.f;
-  const x = new Float32Array(parts.reduce((n, p) => n + p.x.length, 0));
-  const y = new Int32Array(parts.reduce((n, p) => n + p.y.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    x.set(p.x, at * f);
-    y.set(p.y, at);
-    at += p.y.length;
-  }
+  const [eval0, final0] = await Promise.all(TEST_SETS.map((d) => loadSplit(path(d))));
+  const test = concatSplits(eval0!, final0!);
   const wm = parsed.watermark!;
   const params = specShapes(parsed).params;
   const kernel = watermarkKernelIndex(parsed, params);
@@ -199,7 +175,7 @@ async function benchAccuracy(spec: string): Promise<AccuracyPoint[]> {
       if (c.step % stepsPerEpoch !== 0 || points.some((p) => p.epoch === c.step / stepsPerEpoch)) return;
       const e0 = performance.now();
       const model = buildModel(parsed, c.weights);
-      const r = await evaluateModel(model, memoryData(x, y, f), { batchSize: 1000 });
+      const r = await evaluateModel(model, memoryData(test.x, test.y, test.featureSize), { batchSize: 1000 });
       model.dispose();
       const ownerWrong = checkWatermark(wm, c.weights[kernel]!, params[kernel]!.shape, key, OWNER).wrong;
       evalMs += performance.now() - e0;

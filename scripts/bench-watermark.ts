@@ -22,15 +22,13 @@ import { fileURLToPath } from 'node:url';
 import { activateBackend } from '../src/lib/ml/backend/activate.ts';
 import { tf, type Tensor } from '../src/lib/ml/backend/tf.ts';
 import type { BackendName } from '../src/lib/ml/backend/types.ts';
-import { fsSource } from '../src/lib/ml/data/sources.ts';
 import { evaluateModel } from '../src/lib/ml/eval/evaluate.ts';
 import { applyLayer } from '../src/lib/ml/model/layers.ts';
 import { buildModel } from '../src/lib/ml/model/model.ts';
 import { Rng } from '../src/lib/ml/rng.ts';
 import { parseModelSpecBytes } from '../src/lib/ml/spec/parse.ts';
-import { elementCount, specShapes } from '../src/lib/ml/spec/shapes.ts';
+import { specShapes } from '../src/lib/ml/spec/shapes.ts';
 import type { ModelSpec, WatermarkRule, WatermarkSpec } from '../src/lib/ml/spec/types.ts';
-import { datasetData } from '../src/lib/ml/train/dataset.ts';
 import { memoryData } from '../src/lib/ml/train/data.ts';
 import { train } from '../src/lib/ml/train/trainer.ts';
 import { ownerBits } from '../src/lib/ml/watermark/bits.ts';
@@ -50,6 +48,7 @@ import {
   type LayerStats,
   type WeightsView,
 } from './lib/watermark-attacks.ts';
+import { concatSplits, loadSplit, type Split } from './lib/dataset-arrays.ts';
 
 const root = new URL('../', import.meta.url);
 const path = (p: string) => fileURLToPath(new URL(p, root));
@@ -132,45 +131,6 @@ function parseArgs(argv: string[]): Options {
 }
 
 // ---------------------------------------------------------------- data
-
-interface Split {
-  x: Float32Array;
-  y: Int32Array;
-  n: number;
-  featureSize: number;
-}
-
-async function loadSplit(dir: string, limit = Infinity): Promise<Split> {
-  const source = fsSource(path(dir));
-  const { manifest } = await source.manifest();
-  const f = elementCount(manifest.features.shape);
-  const n = Math.min(manifest.samples, limit);
-  const x = new Float32Array(n * f);
-  const y = new Int32Array(n);
-  const reader = await datasetData(manifest, source, { seed: 0, shuffle: false }).openEpoch(0, 5000);
-  let at = 0;
-  try {
-    for (let b = await reader.next(); b !== null && at < n; b = await reader.next()) {
-      const take = Math.min(b.size, n - at);
-      x.set(b.features.subarray(0, take * f) as Float32Array, at * f);
-      y.set(b.labels.subarray(0, take), at);
-      at += take;
-    }
-  } finally {
-    reader.close();
-  }
-  return { x, y, n, featureSize: f };
-}
-
-function concat(a: Split, b: Split): Split {
-  const x = new Float32Array(a.x.length + b.x.length);
-  x.set(a.x);
-  x.set(b.x, a.x.length);
-  const y = new Int32Array(a.n + b.n);
-  y.set(a.y);
-  y.set(b.y, a.n);
-  return { x, y, n: a.n + b.n, featureSize: a.featureSize };
-}
 
 // ---------------------------------------------------------------- training and evaluation
 
@@ -360,9 +320,9 @@ async function benchModel(model: ModelName, o: Options): Promise<ModelResult> {
   const params = specShapes(spec).params;
   const kernel = watermarkKernelIndex(spec, params);
   const epochs = o.epochs ?? m.limits?.epochs ?? spec.optimizer.epochs;
-  const trainSet = await loadSplit(m.train, o.train ?? m.limits?.train);
+  const trainSet = await loadSplit(path(m.train), o.train ?? m.limits?.train);
   const testLimit = o.test ?? m.limits?.test ?? Infinity;
-  const test = concat(await loadSplit(m.test[0]!, testLimit / 2), await loadSplit(m.test[1]!, testLimit / 2));
+  const test = concatSplits(await loadSplit(path(m.test[0]!), testLimit / 2), await loadSplit(path(m.test[1]!), testLimit / 2));
   const ctx: Ctx = { spec, wm, params, kernel, trainSet, test, ownerKey: seededKey(wm.bits, wm.length, 'owner'), thiefKey: seededKey(wm.bits, wm.length, 'thief') };
   const log = (s: string) => console.log(`[${model} ${((performance.now() - t0) / 1000).toFixed(0)} s] ${s}`);
   log(`${spec.name} on ${backend}: watermark ${wm.rule} on ${wm.layer}, strength ${wm.strength}, margin ${wm.margin}, ${epochs} epochs, ${trainSet.n} training samples, ${test.n} test`);

@@ -4,13 +4,11 @@
 // two cores and stay in the benchmark.
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { fsSource } from '../../../../src/lib/ml/data/sources.ts';
 import { evaluateModel } from '../../../../src/lib/ml/eval/evaluate.ts';
 import { buildModel } from '../../../../src/lib/ml/model/model.ts';
 import { parseModelSpecBytes } from '../../../../src/lib/ml/spec/parse.ts';
 import { specShapes } from '../../../../src/lib/ml/spec/shapes.ts';
 import type { ModelSpec, WatermarkSpec } from '../../../../src/lib/ml/spec/types.ts';
-import { datasetData } from '../../../../src/lib/ml/train/dataset.ts';
 import { memoryData, type TrainingData } from '../../../../src/lib/ml/train/data.ts';
 import { train } from '../../../../src/lib/ml/train/trainer.ts';
 import { ownerBits } from '../../../../src/lib/ml/watermark/bits.ts';
@@ -18,25 +16,12 @@ import { checkWatermark } from '../../../../src/lib/ml/watermark/check.ts';
 import { extractV, watermarkKernelIndex } from '../../../../src/lib/ml/watermark/extract.ts';
 import type { WatermarkKey } from '../../../../src/lib/ml/watermark/types.ts';
 import { benchKey, randomLike, setV, smartSetV, transformUnits, unitCount } from '../../../../scripts/lib/watermark-attacks.ts';
+import { concatSplits, loadSplit, type Split } from '../../../../scripts/lib/dataset-arrays.ts';
 import { useBackend } from './helpers.ts';
 
 const root = new URL('../../../../', import.meta.url);
 const OWNER = '0x5b38da6a701c568545dcfcddfc4b11fc0a3f9d6e';
 const SEED = 1;
-
-interface Split {
-  x: Float32Array;
-  y: Int32Array;
-}
-
-async function load(dir: string): Promise<Split> {
-  const source = fsSource(new URL(dir, root).pathname);
-  const { manifest } = await source.manifest();
-  const reader = await datasetData(manifest, source, { seed: 0, shuffle: false }).openEpoch(0, manifest.samples);
-  const batch = (await reader.next())!;
-  reader.close();
-  return { x: batch.features as Float32Array, y: batch.labels };
-}
 
 let spec: ModelSpec;
 let wm: WatermarkSpec;
@@ -72,16 +57,9 @@ describe('watermark robustness, digits on wasm', () => {
     ({ spec } = await parseModelSpecBytes(new Uint8Array(readFileSync(new URL('public/specs/digits-mlp.json', root)))));
     wm = spec.watermark!;
     kernel = watermarkKernelIndex(spec, specShapes(spec).params);
-    trainSplit = await load('public/datasets/digits-train');
-    const a = await load('public/datasets/digits-eval');
-    const b = await load('datasets/hidden/digits-final');
-    const x = new Float32Array(a.x.length + b.x.length);
-    x.set(a.x);
-    x.set(b.x, a.x.length);
-    const y = new Int32Array(a.y.length + b.y.length);
-    y.set(a.y);
-    y.set(b.y, a.y.length);
-    test500 = memoryData(x, y, 64);
+    trainSplit = await loadSplit(new URL('public/datasets/digits-train', root).pathname);
+    const test = concatSplits(await loadSplit(new URL('public/datasets/digits-eval', root).pathname), await loadSplit(new URL('datasets/hidden/digits-final', root).pathname));
+    test500 = memoryData(test.x, test.y, 64);
     owner = benchKey(wm.bits, wm.length, 'owner');
     // The same run twice: seed, data order and dropout are shared, only the watermark term differs.
     plain = (await train({ spec, data: trainData(SEED), seed: SEED })).weights;

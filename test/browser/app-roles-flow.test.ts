@@ -94,6 +94,11 @@ describe('role pages on a local chain', () => {
     await page.fill('#spec-json', specText.replace('"classes": 10', '"classes": 1'));
     await page.getByTestId('spec-error').waitFor();
     expect(await page.getByTestId('spec-error').innerText()).toBe('output.classes: must be an integer in 2..1000, got number 1');
+    // A valid spec that the deployed circuit and ChallengeModule (maxErr read from the chain) could not defend.
+    await page.fill('#spec-json', specText.replace('"maxErr": 8', '"maxErr": 12'));
+    await expect
+      .poll(() => page.getByTestId('spec-error').innerText())
+      .toBe('watermark.maxErr: must be at most 8, the wrong bits the ChallengeModule accepts in a proof, got 12. A challenged trainer could not prove ownership of such a model.');
     await page.fill('#spec-json', specText);
     await page.getByTestId('spec-summary').waitFor();
 

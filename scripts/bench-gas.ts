@@ -15,6 +15,7 @@ import {
   commitScores,
   createTask,
   defaultTaskParams,
+  fieldKey,
   finalizeEpoch,
   fund,
   join,
@@ -88,7 +89,7 @@ async function userOperations(d: Driver): Promise<OpRow[]> {
   const permitKey = keccak256(toHex('bench/permit-trainer'));
   const p = await permitSig(d, permitKey, d.c.stakeManager, 100n * WAD);
   await d.send(p.owner, { address: d.c.token, abi: abis.arenaTokenAbi, functionName: 'faucet', args: [p.owner, 1000n * WAD] });
-  rec('joinWithPermit (EIP-2612, no prior approve)', await d.send(p.owner, stakeCall(d, 'joinWithPermit', [taskId, Role.Trainer, 100n * WAD, WAD / 2n, keccak256(toHex('k')), p.sig])));
+  rec('joinWithPermit (EIP-2612, no prior approve)', await d.send(p.owner, stakeCall(d, 'joinWithPermit', [taskId, Role.Trainer, 100n * WAD, WAD / 2n, fieldKey('k'), p.sig])));
   trainers[1] = p.owner;
   rec('addStake', await d.send(trainers[0]!, stakeCall(d, 'addStake', [taskId, 10n * WAD])));
   rec('delegate (first time)', await d.send(delegator, stakeCall(d, 'delegate', [taskId, validators[0]!, 40n * WAD])));

@@ -26,6 +26,9 @@ contract StakeManager is IStakeManager {
     uint256 internal constant ACC = 1e36;
     uint256 internal constant MAX_POOL = type(uint96).max;
     uint32 internal constant NEVER = type(uint32).max;
+    /// @dev BN254's scalar field: the Groth16 verifier's public inputs, keyCommit among them, lie below it.
+    uint256 internal constant SNARK_SCALAR_FIELD =
+        21888242871839275222246405745257275088548364400416034343698204186575808495617;
 
     struct Pool {
         // Values for the epoch the task is rolled into (what finalization reads).
@@ -556,6 +559,9 @@ contract StakeManager is IStakeManager {
     function _join(uint256 taskId, Role role, uint256 amount, uint256 sigma, bytes32 keyCommit) internal {
         if (role == Role.None) revert InvalidRole();
         if ((role == Role.Trainer) != (keyCommit != 0)) revert InvalidKeyCommit();
+        // A commitment outside the proof system's field could never be a public input: the trainer
+        // could not answer a challenge nor claim theft, so it is refused while it can still change.
+        if (uint256(keyCommit) >= SNARK_SCALAR_FIELD) revert InvalidKeyCommit();
         if (sigma > WAD) revert InvalidSigma();
         if (amount == 0) revert ZeroAmount();
         Pool storage pool = _pools[taskId][msg.sender];

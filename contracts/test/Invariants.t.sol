@@ -215,7 +215,7 @@ contract ArenaHandler is Test {
             asTrainer ? Role.Trainer : Role.Validator,
             amount,
             sigma,
-            asTrainer ? keccak256(abi.encode(who)) : bytes32(0)
+            asTrainer ? bytes32(uint256(keccak256(abi.encode(who))) >> 4) : bytes32(0)
         ) {
             smIn += amount;
             ownAdded[task][who] += amount;

@@ -116,6 +116,14 @@ contract StakeManagerTest is ArenaTest {
         _expectJoinRevert(
             vA, Role.Validator, 10e18, 0, keyOf(vA), abi.encodeWithSelector(StakeManager.InvalidKeyCommit.selector)
         );
+        // A key commitment must be a field element of the proof system (it is a Poseidon output).
+        uint256 field = 21888242871839275222246405745257275088548364400416034343698204186575808495617;
+        _expectJoinRevert(
+            tA, Role.Trainer, 10e18, 0, bytes32(field), abi.encodeWithSelector(StakeManager.InvalidKeyCommit.selector)
+        );
+        _expectJoinRevert(
+            tA, Role.Trainer, 10e18, 0, bytes32(type(uint256).max), abi.encodeWithSelector(StakeManager.InvalidKeyCommit.selector)
+        );
         _expectJoinRevert(
             tA, Role.Trainer, 10e18, 1e18 + 1, keyOf(tA), abi.encodeWithSelector(StakeManager.InvalidSigma.selector)
         );

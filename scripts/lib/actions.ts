@@ -79,8 +79,11 @@ export function bookCall(d: Driver, functionName: string, args: readonly unknown
   return { address: d.c.submissionBook, abi: abis.submissionBookAbi, functionName, args };
 }
 
+/** A stand-in key commitment: a hash with its top nibble cleared, so a BN254 field element as Poseidon's are. */
+export const fieldKey = (label: string): Hex => keccak256(toHex(label)).replace(/^0x./, '0x0') as Hex;
+
 export function join(d: Driver, taskId: bigint, who: Address, role: number, amount: bigint, sigma: bigint) {
-  const key = role === Role.Trainer ? keccak256(toHex(`key/${who}`)) : ZERO32;
+  const key = role === Role.Trainer ? fieldKey(`key/${who}`) : ZERO32;
   return d.send(who, stakeCall(d, 'join', [taskId, role, amount, sigma, key]));
 }
 

@@ -11,7 +11,7 @@ import { TxError } from '../../src/lib/chain/tx/errors.ts';
 import { openTxStore, type TxStore } from '../../src/lib/chain/tx/store.ts';
 import { createTxTracker, type TxTracker } from '../../src/lib/chain/tx/tracker.ts';
 import type { TxRecord } from '../../src/lib/chain/tx/types.ts';
-import { oneEpochTaskParams, startArenaEnv, tokenBalance, type ArenaEnv } from './support/chain-actions-env.ts';
+import { fieldKey, oneEpochTaskParams, startArenaEnv, tokenBalance, type ArenaEnv } from './support/chain-actions-env.ts';
 import { advanceToWindow, createTask, randomSalt, readSchedule, sealSubmission } from '../../src/lib/chain/actions/index.ts';
 import { windowTimes } from '../../src/lib/chain/schedule.ts';
 
@@ -180,7 +180,7 @@ describe('transaction tracker on anvil', () => {
     await faucet(user, { amount: 100n * WAD });
     const now = (await user.publicClient.getBlock()).timestamp;
     const { taskId } = await createTask(creator, oneEpochTaskParams(now + 100n, { rewardPerEpoch: 1_000n * WAD }));
-    await joinTask(user, { taskId, role: 'trainer', amount: WAD, sigma: 0n, keyCommit: keccak256(toHex('key')) });
+    await joinTask(user, { taskId, role: 'trainer', amount: WAD, sigma: 0n, keyCommit: fieldKey('key') });
     await advanceToWindow(user, env.clock, taskId, 'Seal');
     // Simulated and sent inside the seal window, mined after it closed: the contract refuses it.
     await test.setAutomine(false);

@@ -42,7 +42,7 @@ import {
 import { DEFAULT_REWARD_PARAMS } from '../../src/lib/chain/task-defaults.ts';
 import { TxError } from '../../src/lib/chain/tx/errors.ts';
 import { epochRewards } from '../../src/lib/protocol/rewards.ts';
-import { oneEpochTaskParams, startArenaEnv, tokenBalance, type ArenaEnv } from './support/chain-actions-env.ts';
+import { fieldKey, oneEpochTaskParams, startArenaEnv, tokenBalance, type ArenaEnv } from './support/chain-actions-env.ts';
 
 const WAD = 10n ** 18n;
 const T = (n: number) => BigInt(n) * WAD;
@@ -109,7 +109,7 @@ describe('chain actions: one full epoch on anvil', () => {
       [validatorB, 'validator', T(100), 0n],
     ];
     for (const [ctx, role, amount, sigma] of joins) {
-      const keyCommit = role === 'trainer' ? keccak256(toHex(`key/${ctx.wallet.account.address}`)) : undefined;
+      const keyCommit = role === 'trainer' ? fieldKey(`key/${ctx.wallet.account.address}`) : undefined;
       const joined = await joinTask(ctx, { taskId, role, amount, sigma, ...(keyCommit ? { keyCommit } : {}) });
       expect(joined.effectiveEpoch).toBe(0n);
       expect(await selectorOf(ctx, joined.receipt.transactionHash)).toBe(joinWithPermit);
@@ -161,7 +161,7 @@ describe('chain actions: one full epoch on anvil', () => {
     expect((error as TxError).errorName).toBe('WrongWindow');
     expect((error as TxError).message).toBe('This can be done only in the seal window, and the task is in no window now.');
     // Joining twice: refused by name, with the role filled in.
-    const again = await joinTask(counting, { taskId, role: 'trainer', amount: T(1), sigma: 0n, keyCommit: keccak256(toHex('k')) }).catch((e: unknown) => e);
+    const again = await joinTask(counting, { taskId, role: 'trainer', amount: T(1), sigma: 0n, keyCommit: fieldKey('k') }).catch((e: unknown) => e);
     expect((again as TxError).message).toBe('You already joined this task as a trainer.');
     // More than the balance: said before any permit signature.
     const poor = await joinTask(keeper, { taskId, role: 'validator', amount: T(5) , sigma: 0n }).catch((e: unknown) => e);

@@ -85,7 +85,8 @@ abstract contract ArenaFixture is Test {
     }
 
     function keyOf(address who) internal pure returns (bytes32) {
-        return keccak256(abi.encode("key", who));
+        // Shifted below 2^252 so it is a field element, as a real Poseidon commitment is.
+        return bytes32(uint256(keccak256(abi.encode("key", who))) >> 4);
     }
 
     function joinTrainer(uint256 taskId, address who, uint256 amount, uint256 sigma) internal {

@@ -4,6 +4,7 @@ import { connect } from '@wagmi/core';
 import { http, type Address } from 'viem';
 import { arenaTokenAbi } from '../../../src/lib/chain/abi.generated.ts';
 import { defaultTaskParams } from '../../../scripts/lib/actions.ts';
+export { fieldKey } from '../../../scripts/lib/actions.ts';
 import { launchArena, type Driver } from '../../../scripts/lib/driver.ts';
 import type { ActionContext } from '../../../src/lib/chain/actions/context.ts';
 import type { TaskParamsInput } from '../../../src/lib/chain/actions/task-params.ts';

@@ -52,6 +52,11 @@ describe('action inputs', () => {
     expect([noKey.field, noKey.message]).toEqual(['keyCommit', 'A trainer joins with the commitment of its watermark key.']);
     const zeroKey = await inputError(joinTask(ctx(), { taskId: 1n, role: 'trainer', amount: WAD, sigma: 0n, keyCommit: `0x${'0'.repeat(64)}` }));
     expect(zeroKey.field).toBe('keyCommit');
+    // 2^256 - 1 and the field modulus itself: no Poseidon output, so no proof could use them.
+    for (const keyCommit of [`0x${'f'.repeat(64)}`, '0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001'] as const) {
+      const outside = await inputError(joinTask(ctx(), { taskId: 1n, role: 'trainer', amount: WAD, sigma: 0n, keyCommit }));
+      expect([outside.field, outside.message]).toEqual(['keyCommit', 'The key commitment is not a Poseidon field element, so no ownership proof could ever use it; it was not made by this app.']);
+    }
     const validatorKey = await inputError(joinTask(ctx(), { taskId: 1n, role: 'validator', amount: WAD, sigma: 0n, keyCommit: `0x${'1'.repeat(64)}` }));
     expect(validatorKey.message).toBe('A validator joins without a watermark key commitment.');
   });

@@ -5,6 +5,7 @@ import { stakeManagerAbi } from '../abi.generated.ts';
 import { ActionInputError, percent, requireFraction, requirePositive, send, tokens, writeCall, type ActionContext } from './context.ts';
 import { authorizeSpend, NO_PERMIT } from './permit.ts';
 import { roleNumber, type RoleName } from './task-params.ts';
+import { isFieldElement } from '../../ml/watermark/field.ts';
 
 const ZERO32: Hex = `0x${'0'.repeat(64)}`;
 
@@ -28,6 +29,9 @@ export async function joinTask(ctx: ActionContext, p: JoinTaskParams): Promise<J
   requireFraction('sigma', p.sigma);
   if (p.role === 'trainer' && (!p.keyCommit || /^0x0*$/.test(p.keyCommit))) {
     throw new ActionInputError('keyCommit', 'A trainer joins with the commitment of its watermark key.');
+  }
+  if (p.role === 'trainer' && !isFieldElement(BigInt(p.keyCommit!))) {
+    throw new ActionInputError('keyCommit', 'The key commitment is not a Poseidon field element, so no ownership proof could ever use it; it was not made by this app.');
   }
   if (p.role === 'validator' && p.keyCommit && !/^0x0*$/.test(p.keyCommit)) {
     throw new ActionInputError('keyCommit', 'A validator joins without a watermark key commitment.');

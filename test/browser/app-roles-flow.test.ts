@@ -19,7 +19,7 @@ import { formatTokens } from '../../src/lib/format.ts';
 import { cidFromDigest } from '../../src/lib/ml/artifact/cid.ts';
 import { parseSecretBackup } from '../../src/lib/app-logic/final-eval-secret.ts';
 import { connectDevAccount, devStep, shot, startRolesWorld, type RolesWorld } from './app-roles-support.ts';
-import { horizontalOverflow, withEnv } from './app-support.ts';
+import { clippedTexts, horizontalOverflow, withEnv } from './app-support.ts';
 import { chromiumAvailable, startHarness, type Harness } from './harness.ts';
 
 const WAD = 10n ** 18n;
@@ -221,6 +221,12 @@ describe('role pages on a local chain', () => {
     expect(await card.getByTestId('stake').innerText()).toMatch(/^10\u00a0ARENA own$/);
     expect(await card.getByTestId('sigma').innerText()).toBe('50 %');
     await card.getByRole('button', { name: 'Delegate…' }).click();
+    // The header (logo, block, account) and the four actions fit a phone without cutting a word.
+    expect(await page.getByTestId('chain-status').innerText()).toMatch(/^block \d+$/);
+    expect(await clippedTexts(page, '[data-testid="chain-status"] .text, [data-testid="wallet-button"] .text, .mode')).toEqual([]);
+    expect(await page.locator('[data-testid="wallet-button"] .text').innerText()).toBe('Delegator A');
+    const modeRows = await card.locator('.mode').evaluateAll((els) => new Set(els.map((e) => Math.round(e.getBoundingClientRect().top))).size);
+    expect(modeRows).toBe(2);
     const amount = card.getByLabel('Amount to delegate');
     await amount.fill('abc');
     await card.getByRole('button', { name: 'Delegate', exact: true }).click();

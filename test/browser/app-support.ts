@@ -82,6 +82,15 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   return path;
 }
 
+/** Visible elements under `selector` whose text is cut (ellipsis or clipped): their texts. */
+export function clippedTexts(page: Page, selector: string): Promise<string[]> {
+  return page.evaluate((sel) => {
+    return Array.from(document.querySelectorAll<HTMLElement>(sel))
+      .filter((el) => el.offsetParent !== null && el.scrollWidth > el.clientWidth + 1)
+      .map((el) => el.textContent ?? '');
+  }, selector);
+}
+
 /** How wide the page scrolls against the viewport (it must not scroll sideways, down to 360 px). */
 export function horizontalOverflow(page: Page): Promise<{ scroll: number; client: number; culprits: string[] }> {
   return page.evaluate(() => {

@@ -9,7 +9,12 @@ import { createPublicClient } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../scripts/lib/anvil.ts';
 import { faucet } from '../../src/lib/chain/actions/index.ts';
+import { arenaTokenAbi } from '../../src/lib/chain/abi.generated.ts';
 import { decodeContractError } from '../../src/lib/chain/tx/decode.ts';
+import { TxError } from '../../src/lib/chain/tx/errors.ts';
+import { sendCall } from '../../src/lib/chain/tx/send.ts';
+import { memoryTxStore } from '../../src/lib/chain/tx/store.ts';
+import { createTxTracker, type TxTracker } from '../../src/lib/chain/tx/tracker.ts';
 import { createArenaWagmiConfig } from '../../src/lib/chain/wallet/config.ts';
 import { DEV_CONNECTOR_ID } from '../../src/lib/chain/wallet/dev-accounts.ts';
 import { walletActionContext } from '../../src/lib/chain/wallet/session.ts';
@@ -21,30 +26,44 @@ interface FlakyProxy {
   url: string;
   seen: number;
   dropped: number;
+  /** JSON-RPC methods forwarded, in order (batches flattened). */
+  methods: string[];
   close(): Promise<void>;
 }
 
-/** Forwards JSON-RPC to `target`, failing request n (0-based) when `fail(n)` says how. */
-async function flakyProxy(target: string, fail: (n: number) => 'reset' | 503 | undefined): Promise<FlakyProxy> {
-  const state = { seen: 0, dropped: 0 };
+/** What to do with request n: 'reset' drops it unsent, 503 answers busy, 'lose' forwards it and drops the answer. */
+type Failure = 'reset' | 503 | 'lose' | undefined;
+
+/** Forwards JSON-RPC to `target`, failing request n (0-based) when `fail(n, methods)` says how. */
+async function flakyProxy(target: string, fail: (n: number, methods: string[]) => Failure): Promise<FlakyProxy> {
+  const state = { seen: 0, dropped: 0, methods: [] as string[] };
   const server: Server = createServer((req, res) => {
-    const n = state.seen++;
-    const how = fail(n);
-    if (how === 'reset') {
-      state.dropped++;
-      req.socket.destroy();
-      return;
-    }
-    if (how === 503) {
-      state.dropped++;
-      res.writeHead(503, { 'content-type': 'text/plain' }).end('busy');
-      return;
-    }
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', async () => {
-      const upstream = await fetch(target, { method: 'POST', headers: { 'content-type': 'application/json' }, body: Buffer.concat(chunks) });
-      res.writeHead(upstream.status, { 'content-type': 'application/json' }).end(await upstream.text());
+      const body = Buffer.concat(chunks);
+      const parsed = JSON.parse(body.toString('utf8')) as { method: string } | { method: string }[];
+      const methods = (Array.isArray(parsed) ? parsed : [parsed]).map((m) => m.method);
+      const how = fail(state.seen++, methods);
+      if (how === 'reset') {
+        state.dropped++;
+        req.socket.destroy();
+        return;
+      }
+      if (how === 503) {
+        state.dropped++;
+        res.writeHead(503, { 'content-type': 'text/plain' }).end('busy');
+        return;
+      }
+      state.methods.push(...methods);
+      const upstream = await fetch(target, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      const answer = await upstream.text();
+      if (how === 'lose') {
+        state.dropped++;
+        req.socket.destroy();
+        return;
+      }
+      res.writeHead(upstream.status, { 'content-type': 'application/json' }).end(answer);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -57,6 +76,7 @@ async function flakyProxy(target: string, fail: (n: number) => 'reset' | 503 | u
     get dropped() {
       return state.dropped;
     },
+    methods: state.methods,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
@@ -64,7 +84,7 @@ async function flakyProxy(target: string, fail: (n: number) => 'reset' | 503 | u
 describe('RPC retries and fallback', () => {
   let env: ArenaEnv;
   const proxies: FlakyProxy[] = [];
-  const proxy = async (fail: (n: number) => 'reset' | 503 | undefined) => {
+  const proxy = async (fail: (n: number, methods: string[]) => Failure) => {
     const p = await flakyProxy(env.rpcUrl, fail);
     proxies.push(p);
     return p;
@@ -113,8 +133,10 @@ describe('RPC retries and fallback', () => {
     expect(p.seen).toBe(1);
   });
 
-  it('a whole action (simulate, sign, send, receipt) goes through a proxy dropping every third request', async () => {
-    const p = await proxy((n) => (n % 3 === 1 ? 'reset' : undefined));
+  it('a whole action (simulate, sign, send, receipt) goes through a proxy dropping every other request', async () => {
+    // viem never resends eth_sendRawTransaction (a resend could double-spend), so a send dropped
+    // before it reached the node fails the action; that case is the next describe's.
+    const p = await proxy((n, methods) => (n % 2 === 1 && !methods.includes('eth_sendRawTransaction') ? 'reset' : undefined));
     const config = createArenaWagmiConfig(
       { chainId: 31337, rpcUrl: p.url },
       walletSettings({}),
@@ -126,5 +148,69 @@ describe('RPC retries and fallback', () => {
     await faucet(ctx, { amount: 877n });
     expect(await tokenBalance(ctx)).toBe(1_000n);
     expect(p.dropped).toBeGreaterThanOrEqual(3);
+  });
+
+  describe('a send whose answer is lost after the node took the transaction', () => {
+    // The first eth_sendRawTransaction reaches anvil (which mines it at once) but its answer is
+    // dropped. viem does not resend it, so the send fails as if the RPC were down although the
+    // transaction is mined (a transport that resends would get "nonce too low" instead).
+    const loseFirstSend = () => {
+      let lost = false;
+      return (_n: number, methods: string[]): Failure => {
+        if (lost || !methods.includes('eth_sendRawTransaction')) return undefined;
+        lost = true;
+        return 'lose';
+      };
+    };
+    const contextOver = async (url: string, devAccountIndex: number, options: { tracker?: TxTracker } = {}) => {
+      const config = createArenaWagmiConfig(
+        { chainId: 31337, rpcUrl: url },
+        walletSettings({}),
+        { storage: null, devAccountIndex, transport: { retryCount: 3, retryDelayMs: 10 } },
+      );
+      await connect(config, { connector: config.connectors.find((c) => c.id === DEV_CONNECTOR_ID)! });
+      return walletActionContext(config, env.deployment, options);
+    };
+
+    it('the action finds its transaction in the nonce slot and succeeds once', async () => {
+      const p = await proxy(loseFirstSend());
+      const ctx = await contextOver(p.url, 4);
+      const before = await tokenBalance(ctx);
+      await faucet(ctx, { amount: 555n });
+      // Sent once, its answer lost, and not sent again: minted once.
+      expect(p.methods.filter((m) => m === 'eth_sendRawTransaction')).toHaveLength(1);
+      expect(p.dropped).toBe(1);
+      expect((await tokenBalance(ctx)) - before).toBe(555n);
+    });
+
+    it('the tracker records the found hash, confirmed', async () => {
+      const p = await proxy(loseFirstSend());
+      const probe = await contextOver(p.url, 6);
+      const tracker = await createTxTracker({ store: memoryTxStore(), client: probe.publicClient, chainId: 31337, wait: { pollingIntervalMs: 50 } });
+      try {
+        const ctx = await contextOver(p.url, 6, { tracker });
+        await faucet(ctx, { amount: 7n });
+        const [record] = tracker.list();
+        expect(record).toMatchObject({ status: 'confirmed', kind: 'faucet' });
+        const mined = await ctx.publicClient.getTransactionReceipt({ hash: record!.hash! });
+        expect([mined.status, mined.blockNumber, mined.from]).toEqual(['success', record!.blockNumber, ctx.wallet.account.address.toLowerCase()]);
+        expect([p.methods.filter((m) => m === 'eth_sendRawTransaction').length, p.dropped]).toEqual([1, 1]);
+      } finally {
+        tracker.close();
+      }
+    });
+
+    it('without the slot search the same loss says the chain is unreachable, though the transaction is mined', async () => {
+      const p = await proxy(loseFirstSend());
+      const ctx = await contextOver(p.url, 7);
+      const before = await tokenBalance(ctx);
+      const wallet = ctx.wallet;
+      const call = { address: env.deployment.contracts.token, abi: arenaTokenAbi, functionName: 'faucet', args: [wallet.account.address, 9n] } as const;
+      const error = await sendCall(wallet, call as never).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(TxError);
+      // "Try again in a moment" would send it twice: this is the hash the search recovers.
+      expect((error as TxError).code).toBe('rpc-unavailable');
+      expect((await tokenBalance(ctx)) - before).toBe(9n);
+    });
   });
 });

@@ -5,11 +5,12 @@ import { getAddress, type Hex, type PublicClient, type TransactionReceipt } from
 import { AbortedError, withBackoff, type BackoffOptions } from './backoff.ts';
 import { decodeContractError, genericSentence, toTxError } from './decode.ts';
 import { TxError } from './errors.ts';
+import { findSentTransaction, pendingNonce, type FindClient } from './find-sent.ts';
 import type { AccountWallet, ContractCall, NonceSlot, Sender, TxRequest } from './types.ts';
 
 export type ReadClient = Pick<
   PublicClient,
-  'simulateContract' | 'waitForTransactionReceipt' | 'getTransaction' | 'call' | 'getChainId'
+  'simulateContract' | 'waitForTransactionReceipt' | 'getTransaction' | 'call' | 'getChainId' | 'getTransactionCount' | 'getBlock'
 >;
 
 export interface SendHooks {
@@ -42,7 +43,16 @@ export async function simulate(client: ReadClient, wallet: AccountWallet, call: 
   }
 }
 
-export async function sendCall(wallet: AccountWallet, call: ContractCall): Promise<Hex> {
+/** The send codes after which the transaction may still have reached the node. */
+const MAYBE_SENT: readonly string[] = ['nonce', 'rpc-unavailable', 'unknown'];
+
+/**
+ * Signs and sends `call`. With `client`, a send that fails in a way a lost response would cause
+ * (the retried bytes answered "nonce too low" / "already known", or no answer at all) looks for
+ * the transaction in the account's nonce slot before giving up, so its hash is not lost.
+ */
+export async function sendCall(wallet: AccountWallet, call: ContractCall, client?: FindClient): Promise<Hex> {
+  const nonce = client ? await pendingNonce(client, wallet.account.address) : undefined;
   try {
     return await wallet.writeContract({
       account: wallet.account,
@@ -53,7 +63,12 @@ export async function sendCall(wallet: AccountWallet, call: ContractCall): Promi
       args: call.args,
     } as never);
   } catch (error) {
-    throw toTxError(error);
+    const e = toTxError(error);
+    if (client && nonce !== undefined && MAYBE_SENT.includes(e.code)) {
+      const found = await findSentTransaction(client, { from: wallet.account.address, nonce, call }).catch(() => undefined);
+      if (found) return found;
+    }
+    throw e;
   }
 }
 
@@ -144,7 +159,7 @@ export async function executeRequest(
 ): Promise<TransactionReceipt> {
   await simulate(client, wallet, request.call);
   await hooks.onSigning?.();
-  const hash = await sendCall(wallet, request.call);
+  const hash = await sendCall(wallet, request.call, client);
   await hooks.onHash?.(hash);
   const outcome = await waitForOutcome(client, hash, wait);
   if (outcome.kind === 'replaced') throw new TxError('replaced', genericSentence('replaced'));

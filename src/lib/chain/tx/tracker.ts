@@ -143,7 +143,7 @@ export async function createTxTracker(options: TxTrackerOptions): Promise<TxTrac
 
     let hash: Hex;
     try {
-      hash = await sendCall(wallet, request.call);
+      hash = await sendCall(wallet, request.call, client);
     } catch (error) {
       const e = toTxError(error);
       await settleFailed(id, e);

@@ -7,8 +7,9 @@ import { FIND_BLOCKS_BACK, findSentTransaction, pendingNonce, type FindClient } 
 
 const FROM: Address = '0x90F79bf6EB2c4f870365E785982E1f101E93b906';
 const TOKEN: Address = '0x5FbDB2315678afecb367f032d93F642f64180aa3';
-const call = { address: TOKEN, abi: arenaTokenAbi, functionName: 'faucet', args: [FROM, 123n] as const };
-const data = encodeFunctionData(call);
+const faucetData = (amount: bigint): Hex => encodeFunctionData({ abi: arenaTokenAbi, functionName: 'faucet', args: [FROM, amount] });
+const call = { address: TOKEN, abi: arenaTokenAbi, functionName: 'faucet', args: [FROM, 123n] };
+const data = faucetData(123n);
 
 interface Tx {
   hash: Hex;
@@ -67,7 +68,7 @@ describe('findSentTransaction', () => {
       tx('d2', { from: TOKEN }),
       tx('d3', { to: FROM }),
       tx('d4', { to: null }),
-      tx('d5', { input: encodeFunctionData({ ...call, args: [FROM, 124n] }) }),
+      tx('d5', { input: faucetData(124n) }),
     ];
     const { client } = chain([others], others);
     expect(await findSentTransaction(client, slot)).toBeUndefined();

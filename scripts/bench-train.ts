@@ -200,10 +200,16 @@ function accuracyTable(spec: string, points: AccuracyPoint[]): string {
   return lines.join('\n');
 }
 
+/** Speed against the cpu backend measured in the same run, same spec and place: the baseline. */
+function vsCpu(r: Row, rows: readonly Row[]): string {
+  const cpu = rows.find((c) => c.spec === r.spec && c.where === r.where && c.backend === 'cpu')?.samplesPerSec;
+  return r.samplesPerSec !== undefined && cpu ? `${(r.samplesPerSec / cpu).toFixed(2)}x` : '-';
+}
+
 function table(rows: Row[]): string {
-  const lines = ['| spec | where | backend | batch | samples/s | ms/step | note |', '|---|---|---|---:|---:|---:|---|'];
+  const lines = ['| spec | where | backend | batch | samples/s | ms/step | vs cpu | note |', '|---|---|---|---:|---:|---:|---:|---|'];
   for (const r of rows) {
-    lines.push(`| ${r.spec} | ${r.where} | ${r.backend} | ${r.batch ?? ''} | ${r.samplesPerSec?.toFixed(0) ?? '-'} | ${r.msPerStep?.toFixed(1) ?? '-'} | ${r.note.replace(/\|/g, '/')} |`);
+    lines.push(`| ${r.spec} | ${r.where} | ${r.backend} | ${r.batch ?? ''} | ${r.samplesPerSec?.toFixed(0) ?? '-'} | ${r.msPerStep?.toFixed(1) ?? '-'} | ${vsCpu(r, rows)} | ${r.note.replace(/\|/g, '/')} |`);
   }
   return lines.join('\n');
 }
@@ -218,6 +224,6 @@ const accuracy: string[] = [];
 if (opts.accuracy) for (const spec of opts.specs.filter((s) => s in TARGETS)) accuracy.push(accuracyTable(spec, await benchAccuracy(spec)));
 // Other work on the machine slows every number here alike; the load average says how much.
 const machine = `${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, tfjs ${tf.version_core}, 1-minute load average ${loadBefore.toFixed(1)} at the start and ${os.loadavg()[0]!.toFixed(1)} at the end`;
-const md = `# Training speed\n\nMeasured by \`npm run bench:train\` on ${machine}; browser: headless Debian Chromium, dedicated worker, WebGPU/WebGL on SwiftShader (no GPU). Steady state over ${opts.steps} steps (fewer on GPU backends in the browser).\n\n${table(rows)}\n${accuracy.length ? `\n## Test accuracy per training budget\n\nNode, wasm backend (the kernels the browser's wasm backend runs), the spec's optimizer and epochs, seed 1, with the spec's watermark trained in (owner key \`benchKey('owner')\`), evaluated after every epoch on the 10,000 test images (public eval + hidden final); evaluation time is not counted.\n\n${accuracy.join('\n\n')}\n` : ''}`;
+const md = `# Training speed\n\nMeasured by \`npm run bench:train\` on ${machine}; browser: headless Debian Chromium, dedicated worker, WebGPU/WebGL on SwiftShader (no GPU). Steady state over ${opts.steps} steps (fewer on GPU backends in the browser); "vs cpu" is the speed against tfjs's cpu backend on the same spec and place in this run.\n\n${table(rows)}\n${accuracy.length ? `\n## Test accuracy per training budget\n\nNode, wasm backend (the kernels the browser's wasm backend runs), the spec's optimizer and epochs, seed 1, with the spec's watermark trained in (owner key \`benchKey('owner')\`), evaluated after every epoch on the 10,000 test images (public eval + hidden final); evaluation time is not counted.\n\n${accuracy.join('\n\n')}\n` : ''}`;
 console.log(`\n${md}`);
 if (opts.out) writeFileSync(path(opts.out), md);

@@ -457,8 +457,8 @@ contract StakeManager is IStakeManager {
     }
 
     /// @notice A trainer failed a challenge: its unvested rewards (its own and its delegators'
-    /// booked share) and `slashBps` of its own stake go to `beneficiary`, and its later
-    /// submissions are excluded. Past epochs are not re-ranked.
+    /// booked share) and `slashBps` of its own stake still held go to `beneficiary`, and its
+    /// later submissions are excluded. Past epochs are not re-ranked.
     /// @return rewards the forfeited rewards
     /// @return slashed the slashed stake
     function forfeit(uint256 taskId, address trainer, address beneficiary, uint256 slashBps)
@@ -473,7 +473,8 @@ contract StakeManager is IStakeManager {
         // trainer may have claimed and withdrawn, and what it took must not be paid twice.
         if (isVested(taskId, trainer)) revert AlreadyVested();
         rewards = uint256(pool.ownRewards) + pool.delegatorRewards;
-        slashed = (uint256(pool.ownLatest) * slashBps) / BPS;
+        // A rejected task lets stakes go at any time: stake already paid out cannot be slashed.
+        slashed = pool.stakeWithdrawn ? 0 : (uint256(pool.ownLatest) * slashBps) / BPS;
         pool.forfeited = true;
         pool.excluded = true;
         pool.ownRewards = 0;

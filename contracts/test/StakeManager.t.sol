@@ -917,6 +917,29 @@ contract StakeManagerTest is ArenaTest {
         stakes.withdrawStake(task);
     }
 
+    /// @dev Found by invariant_tokenConservation: on a rejected task a trainer may withdraw its stake
+    /// at once; a later forfeit must not slash those tokens again out of everyone else's.
+    function test_forfeit_afterStakeWithdrawnOnRejectedTaskSlashesNothing() public {
+        joinTrainer(task, tA, 10e18, 0);
+        joinValidator(task, vA, 20e18, 0);
+        fund(d3, REJECT_QUORUM);
+        vm.prank(d3);
+        registry.object(task, REJECT_QUORUM);
+        vm.prank(tA);
+        stakes.withdrawStake(task);
+        assertEq(token.balanceOf(tA), 10e18);
+        vm.prank(challenger);
+        (uint256 rewards, uint256 slashed) = stakes.forfeit(task, tA, beneficiary, 10_000);
+        assertEq(rewards, 0);
+        assertEq(slashed, 0);
+        assertEq(token.balanceOf(beneficiary), 0);
+        assertEq(token.balanceOf(address(stakes)), 20e18);
+        vm.prank(vA);
+        stakes.withdrawStake(task);
+        assertEq(token.balanceOf(vA), 20e18);
+        assertEq(token.balanceOf(address(stakes)), 0);
+    }
+
     /// @dev Once vested (task over, no challenge open) a trainer may have claimed and withdrawn:
     /// forfeit must refuse rather than pay what was taken out of other participants' tokens.
     function test_forfeit_revertsOnceVested() public {

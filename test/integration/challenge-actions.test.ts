@@ -35,7 +35,7 @@ import { TxError } from '../../src/lib/chain/tx/errors.ts';
 import type { AccountWallet } from '../../src/lib/chain/tx/types.ts';
 import type { SolidityProof } from '../../src/lib/zk/calldata.ts';
 import { FIXTURE_JSON } from '../../scripts/zk/fixtures-challenge.ts';
-import { startArenaEnv, type ArenaEnv } from './support/chain-actions-env.ts';
+import { fieldKey, startArenaEnv, type ArenaEnv } from './support/chain-actions-env.ts';
 import { challengeTaskParams } from './support/challenge-task.ts';
 
 interface FixtureProof {
@@ -104,7 +104,7 @@ describe('challenge actions on anvil', () => {
       [alice, fixture.keyCommits.KA],
       [bob, fixture.keyCommits.KB],
       [carol, fixture.keyCommits.KC],
-      [dave, keccak256(toHex('dave key')).replace(/^0x../, '0x00') as Hex],
+      [dave, fieldKey('dave key')],
     ] as const) {
       await joinTask(ctx, { taskId, role: 'trainer', amount: STAKE, sigma: WAD / 2n, keyCommit: key });
     }
@@ -121,7 +121,7 @@ describe('challenge actions on anvil', () => {
     await advanceToWindow(creator, env.clock, taskId, 'Seal', 0);
     for (const [ctx, wm] of subs) await sealSubmission(ctx, { taskId, artifactHash: artifact(ctx), wmCommit: wm, salt: salt(ctx) });
     // eve joins after those seals: her key is younger than every epoch-0 submission.
-    await joinTask(eve, { taskId, role: 'trainer', amount: STAKE, sigma: WAD / 2n, keyCommit: keccak256(toHex('eve key')).replace(/^0x../, '0x00') as Hex });
+    await joinTask(eve, { taskId, role: 'trainer', amount: STAKE, sigma: WAD / 2n, keyCommit: fieldKey('eve key') });
     await advanceToWindow(creator, env.clock, taskId, 'Reveal', 0);
     for (const [ctx, wm] of subs) await revealSubmission(ctx, { taskId, artifactHash: artifact(ctx), wmCommit: wm, salt: salt(ctx) });
   }, 180_000);

@@ -1,13 +1,16 @@
 // npm run bench:gas: gas of every user operation and of finalization at (16,16), (64,128),
-// (256,512), measured from real transaction receipts on anvil with the EIP-7825 per-transaction
-// cap enforced; the calldata-only lower bound of posting the scores is the in-run baseline.
+// (256,512) with canaries (16 at the two larger sizes), measured from real transaction receipts
+// on anvil with the EIP-7825 per-transaction cap enforced; the calldata-only lower bound of
+// posting the scores is the in-run baseline.
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg, cpus } from 'node:os';
 import { join as joinPath } from 'node:path';
-import { getAddress, keccak256, parseSignature, toHex, type Address, type TransactionReceipt } from 'viem';
+import { encodeAbiParameters, getAddress, keccak256, parseSignature, toHex, type Address, type Hex, type TransactionReceipt } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import * as abis from '../src/lib/chain/abi.generated.ts';
 import { PERMIT_TYPES } from '../src/lib/chain/actions/permit.ts';
-import { finalEvalCommitment } from '../src/lib/chain/commitments.ts';
+import { finalEvalCommitment, sealCommitment } from '../src/lib/chain/commitments.ts';
+import { DEFAULT_REWARD_PARAMS } from '../src/lib/chain/task-defaults.ts';
 import { endTime, type Schedule } from '../src/lib/chain/schedule.ts';
 import {
   Role,
@@ -15,6 +18,7 @@ import {
   commitScores,
   createTask,
   defaultTaskParams,
+  drawEvalSeed,
   fieldKey,
   finalizeEpoch,
   fund,
@@ -29,11 +33,15 @@ import { launchArena, type Driver } from './lib/driver.ts';
 
 const WAD = 10n ** 18n;
 const TX_CAP = 16_777_216n;
-const SIZES: [number, number][] = [
-  [16, 16],
-  [64, 128],
-  [256, 512],
+/** trainers, validators, canaries (of the trainers) per epoch */
+const SIZES: [number, number, number][] = [
+  [16, 16, 4],
+  [64, 128, 16],
+  [256, 512, 16],
 ];
+
+/** keccak256(abi.encode(canaryKey)): what the creator commits before the epoch. */
+const canaryKeyHash = (key: Hex) => keccak256(encodeAbiParameters([{ type: 'bytes32' }], [key]));
 
 const actor = (label: string): Address => getAddress(`0x${keccak256(toHex(`bench/${label}`)).slice(26)}`);
 const fmt = (n: bigint | number) => n.toLocaleString('en-US');
@@ -76,6 +84,8 @@ async function userOperations(d: Driver): Promise<OpRow[]> {
     submissionEpochs: 1,
     finalEpochs: 1,
     finalEvalCommit: finalEvalCommitment(finalHash, salt),
+    // Two validators score this task: the default minValidators (3) would make it degenerate.
+    reward: { ...DEFAULT_REWARD_PARAMS, minValidators: 2 },
   });
   const { taskId, schedule, receipt } = await createTask(d, creator, params);
   rec('createTask (deposit transfer included)', receipt);
@@ -97,6 +107,8 @@ async function userOperations(d: Driver): Promise<OpRow[]> {
   const pd = await permitSig(d, keccak256(toHex('bench/permit-delegator')), d.c.stakeManager, 5n * WAD);
   await d.send(pd.owner, { address: d.c.token, abi: abis.arenaTokenAbi, functionName: 'faucet', args: [pd.owner, 100n * WAD] });
   rec('delegateWithPermit', await d.send(pd.owner, stakeCall(d, 'delegateWithPermit', [taskId, trainers[0]!, 5n * WAD, pd.sig])));
+  const opsKey = keccak256(toHex('ops/canary-key'));
+  rec('commitCanaries', await d.send(creator, bookCall(d, 'commitCanaries', [taskId, 0n, canaryKeyHash(opsKey)])));
   await d.warp(timeIn(schedule, 0, 0) + 1n);
   rec('setSigma', await d.send(validators[1]!, stakeCall(d, 'setSigma', [taskId, WAD / 4n])));
 
@@ -114,11 +126,14 @@ async function userOperations(d: Driver): Promise<OpRow[]> {
     [9000, 7000],
     [8800, 7200],
   ];
+  rec('drawEvalSeed (first call of the epoch draws)', (await drawEvalSeed(d, taskId, 0, validators[1]!)).receipt);
+  rec('drawEvalSeed (later calls return the seed)', (await drawEvalSeed(d, taskId, 0, validators[0]!)).receipt);
   rec('commitScores', await commitScores(d, taskId, 0, validators[0]!, scores[0]!));
   await commitScores(d, taskId, 0, validators[1]!, scores[1]!);
   await d.warp(timeIn(schedule, 0, 8600));
   rec('revealScores (2 columns = 1 word)', await revealScores(d, taskId, 0, validators[0]!, scores[0]!));
   await revealScores(d, taskId, 0, validators[1]!, scores[1]!);
+  rec('revealCanaries (2 columns, no canary)', await d.send(creator, bookCall(d, 'revealCanaries', [taskId, opsKey])));
   rec('undelegate', await d.send(delegator, stakeCall(d, 'undelegate', [taskId, validators[0]!, 20n * WAD])));
   await d.warp(timeIn(schedule, 1, 1));
   const fin = await finalizeEpoch(d, creator, taskId);
@@ -139,6 +154,10 @@ async function userOperations(d: Driver): Promise<OpRow[]> {
 interface SizeRow {
   n: number;
   m: number;
+  canaries: number;
+  commitCanaries: bigint;
+  drawEvalSeed: bigint;
+  revealCanaries: bigint;
   epoch: number;
   calls: number;
   total: bigint;
@@ -147,11 +166,21 @@ interface SizeRow {
   calldataFloor: bigint;
 }
 
-/** One task of n trainers and m validators, finalized for two epochs (cold, then steady). */
-async function finalization(d: Driver, n: number, m: number): Promise<SizeRow[]> {
+/**
+ * One task of n trainers and m validators, finalized for two epochs (cold, then steady); the
+ * first `canaries` trainers are the creator's probe accounts. tolV = 1 puts every score within
+ * tolerance, so every cell computes its weight (the most work finalization can have).
+ */
+async function finalization(d: Driver, n: number, m: number, canaries: number): Promise<SizeRow[]> {
   const creator = actor(`size${n}x${m}/creator`);
   await fund(d, creator);
-  const { taskId, schedule } = await createTask(d, creator, defaultTaskParams((await d.now()) + 400n, { submissionEpochs: 2 }));
+  const params = defaultTaskParams((await d.now()) + 400n, { submissionEpochs: 2, reward: { ...DEFAULT_REWARD_PARAMS, tolV: WAD } });
+  const { taskId, schedule } = await createTask(d, creator, params);
+  const keys = [0, 1].map((e) => keccak256(toHex(`size${n}x${m}/canaries/${e}`)));
+  const commitGas: bigint[] = [];
+  for (const [e, key] of keys.entries()) {
+    commitGas.push((await d.send(creator, bookCall(d, 'commitCanaries', [taskId, BigInt(e), canaryKeyHash(key)]))).gasUsed);
+  }
   const trainers = Array.from({ length: n }, (_, i) => actor(`size${n}x${m}/t${i}`));
   const validators = Array.from({ length: m }, (_, j) => actor(`size${n}x${m}/v${j}`));
   for (const [i, t] of trainers.entries()) {
@@ -171,21 +200,33 @@ async function finalization(d: Driver, n: number, m: number): Promise<SizeRow[]>
   for (const epoch of [0, 1]) {
     await d.warp(timeIn(schedule, epoch, 100));
     const sealed = [];
-    for (const t of trainers) sealed.push(await seal(d, taskId, epoch, t, keccak256(toHex(`a/${t}/${epoch}`))));
+    for (const [i, t] of trainers.entries()) {
+      const artifact = keccak256(toHex(`a/${t}/${epoch}`));
+      sealed.push(i < canaries ? await sealCanary(d, taskId, epoch, t, artifact, keys[epoch]!) : await seal(d, taskId, epoch, t, artifact));
+    }
     await d.warp(timeIn(schedule, epoch, 5100));
     for (const s of sealed) await revealSubmission(d, taskId, s);
     const sheet = (j: number) => trainers.map((_, i) => Number(BigInt(keccak256(toHex(`${i}/${j}/${epoch}`))) % 10_001n));
     await d.warp(timeIn(schedule, epoch, 6100));
+    const seedGas = (await drawEvalSeed(d, taskId, epoch, validators[0]!)).receipt.gasUsed;
     for (const [j, v] of validators.entries()) await commitScores(d, taskId, epoch, v, sheet(j));
     await d.warp(timeIn(schedule, epoch, 8600));
     let revealGas = 0n;
     for (const [j, v] of validators.entries()) revealGas += (await revealScores(d, taskId, epoch, v, sheet(j))).gasUsed;
+    const canaryReveal = await d.send(creator, bookCall(d, 'revealCanaries', [taskId, keys[epoch]!]));
+    const revealed = d.events(canaryReveal).find((e) => e.eventName === 'CanariesRevealed');
+    const mask = (revealed!.args as { mask: bigint }).mask;
+    if (mask !== (1n << BigInt(canaries)) - 1n) throw new Error(`${n} x ${m}: canary mask ${mask.toString(2)}, expected ${canaries} canaries`);
     await d.warp(timeIn(schedule, epoch + 1, 1));
     const receipts = await finalizeEpoch(d, creator, taskId);
     const gas = receipts.map((r) => r.gasUsed);
     rows.push({
       n,
       m,
+      canaries,
+      commitCanaries: commitGas[epoch]!,
+      drawEvalSeed: seedGas,
+      revealCanaries: canaryReveal.gasUsed,
       epoch,
       calls: receipts.length,
       total: gas.reduce((a, b) => a + b, 0n),
@@ -197,6 +238,16 @@ async function finalization(d: Driver, n: number, m: number): Promise<SizeRow[]>
     process.stdout.write(`  ${n} x ${m} epoch ${epoch}: ${receipts.length} finalize calls, largest ${fmt(rows.at(-1)!.largest)} gas\n`);
   }
   return rows;
+}
+
+/** seal() with the creator's canary salt for `key` instead of a random one. */
+async function sealCanary(d: Driver, taskId: bigint, epoch: number, trainer: Address, artifact: Hex, key: Hex) {
+  const wmCommit = keccak256(toHex(`wm/${trainer}/${epoch}`));
+  const salt = await d.read<Hex>(bookCall(d, 'canarySalt', [taskId, BigInt(epoch), trainer, key]));
+  const commitment = sealCommitment(taskId, BigInt(epoch), trainer, artifact, wmCommit, salt);
+  const receipt = await d.send(trainer, bookCall(d, 'sealSubmission', [taskId, commitment]));
+  const ev = d.events(receipt).find((e) => e.eventName === 'SubmissionSealed');
+  return { trainer, artifact, wmCommit, salt, seq: (ev!.args as { seq: bigint }).seq, receipt };
 }
 
 function render(ops: OpRow[], sizes: SizeRow[], meta: string): string {
@@ -213,6 +264,14 @@ function render(ops: OpRow[], sizes: SizeRow[], meta: string): string {
         `| ${r.n} x ${r.m} | ${r.epoch === 0 ? 'first (cold storage)' : 'second (steady state)'} | ${r.calls} | ${fmt(r.total)} | ${fmt(r.largest)} | ${r.largest < 15_000_000n ? 'yes' : '**NO**'} | ${fmt(r.revealScoresAvg)} | ${fmt(r.calldataFloor)} | ${(Number(r.total) / Number(r.calldataFloor)).toFixed(1)}x |`,
     ),
   ].join('\n');
+  const canaryTable = [
+    '| trainers x validators | epoch | canaries | commitCanaries | drawEvalSeed (draws) | revealCanaries (scans every column) |',
+    '|---|---|---:|---:|---:|---:|',
+    ...sizes.map(
+      (r) =>
+        `| ${r.n} x ${r.m} | ${r.epoch === 0 ? 'first' : 'second'} | ${r.canaries} | ${fmt(r.commitCanaries)} | ${fmt(r.drawEvalSeed)} | ${fmt(r.revealCanaries)} |`,
+    ),
+  ].join('\n');
   return `# Gas benchmark
 
 Generated by \`npm run bench:gas\` (scripts/bench-gas.ts). ${meta}
@@ -227,13 +286,24 @@ ${opTable}
 ## Finalization
 
 Each task has every trainer seal and reveal and every validator commit and reveal a full score
-sheet; a third of the validators have a delegator. "First" is the task's first epoch (every
-scratch and pool slot is written fresh); "second" is the steady state. The baseline is the
-calldata-only lower bound of the scores: what it would cost merely to post the n x m two-byte
-scores as calldata at 16 gas per byte (EIP-2028), with no storage and no computation; the last
-column is total finalization gas over that baseline, measured in the same run.
+sheet of uniform random scores; a third of the validators have a delegator; the first trainers
+are the creator's canaries (4 at 16 x 16, 16 otherwise: the most an epoch may have), revealed
+every epoch, so the canary stage runs. The task uses the default reward parameters except
+tolV = 1, which keeps every score within tolerance: every cell computes its weight, the most work
+finalization can have. "First" is the task's first epoch (every scratch and pool slot is written
+fresh); "second" is the steady state. The baseline is the calldata-only lower bound of the
+scores: what it would cost merely to post the n x m two-byte scores as calldata at 16 gas per
+byte (EIP-2028), with no storage and no computation; the last column is total finalization gas
+over that baseline, measured in the same run.
 
 ${sizeTable}
+
+## Evaluation seeds and canaries
+
+Per size and epoch: the creator's canary commitment, the transaction that draws the epoch's
+evaluation seed, and the creator's canary reveal, which scans every column of the epoch.
+
+${canaryTable}
 `;
 }
 
@@ -244,11 +314,13 @@ async function main() {
     console.log('user operations...');
     const ops = await userOperations(d);
     const sizes: SizeRow[] = [];
-    for (const [n, m] of SIZES) {
-      console.log(`finalization ${n} x ${m}...`);
-      sizes.push(...(await finalization(d, n, m)));
+    const loadBefore = loadavg()[0]!;
+    for (const [n, m, canaries] of SIZES) {
+      console.log(`finalization ${n} x ${m} (${canaries} canaries)...`);
+      sizes.push(...(await finalization(d, n, m, canaries)));
     }
-    const meta = `Run ${new Date().toISOString().slice(0, 10)}: solc 0.8.28 (optimizer, 200 runs, cancun), anvil 1.7.1; ${d.sent} transactions in ${((Date.now() - started) / 1000).toFixed(0)} s.`;
+    const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, load average ${loadBefore.toFixed(1)} at the start and ${loadavg()[0]!.toFixed(1)} at the end (gas does not depend on it)`;
+    const meta = `Run ${new Date().toISOString().slice(0, 10)}: solc 0.8.28 (optimizer, 200 runs, cancun), anvil 1.7.1; ${d.sent} transactions in ${((Date.now() - started) / 1000).toFixed(0)} s on ${machine}.`;
     const md = render(ops, sizes, meta);
     const dir = joinPath(import.meta.dirname, '..', 'docs', 'bench');
     mkdirSync(dir, { recursive: true });

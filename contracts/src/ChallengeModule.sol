@@ -13,15 +13,16 @@ import {StakeManager} from "./StakeManager.sol";
 import {SubmissionBook} from "./SubmissionBook.sol";
 
 /// @title ChallengeModule
-/// @notice Challenges and theft claims of SPEC section 7. A staked validator challenges a
-/// revealed submission with the task's bond; the accused trainer answers within the task's
-/// response time with a Groth16 proof that the submission's committed weights decode its own
-/// address under its own committed key, and takes the bond. Without an answer in time anyone may
-/// resolve: the trainer forfeits its unvested rewards (its delegators' booked share included) and
-/// `slashBps` of its own stake to the challenger, who gets its bond back, and its later
-/// submissions are excluded. A trainer whose key was committed before a submission was sealed may
-/// prove that the submission carries its own address: the submitter forfeits to it, as if it had
-/// failed a challenge. Decisions: docs/contracts.md, "Challenges".
+/// @notice Challenges of SPEC section 7 (revision 2, without the learning stage of section 8). A
+/// staked validator challenges a revealed submission with the task's bond; at most one challenge
+/// per submission is open at a time. The accused trainer answers within the task's response time
+/// with a Groth16 proof that the submission's committed weights decode its own address under its
+/// own committed key: the submission is proven (it can never be failed afterwards) and the bond
+/// goes back to the challenger, since a key fitted to a public model yields such a proof too.
+/// Without an answer in time anyone may resolve: the trainer forfeits its unvested rewards (its
+/// delegators' booked share included) and `slashBps` of its own stake to the challenger, who gets
+/// its bond back, and its later submissions are excluded. Decisions: docs/contracts.md,
+/// "Challenges".
 /// @dev The public inputs of every proof are taken from chain state, never from the caller:
 /// (wmCommit of the submission, keyCommit recorded at join, the owner's address, `maxErr`). The
 /// verifier checks the proof against exactly that claim, so a proof cannot be replayed for
@@ -48,8 +49,9 @@ contract ChallengeModule is IChallengeModule {
     uint256 public challengeCount;
     /// @notice Bonds of open challenges: exactly what this contract holds.
     uint256 public openBonds;
-    /// @notice Submissions whose trainer has proven ownership: a new challenge could only lose.
+    /// @notice Submissions whose trainer has proven ownership: never failed by a challenge.
     mapping(uint256 => mapping(uint256 => bool)) public proven;
+    mapping(uint256 => mapping(uint256 => uint256)) internal _openChallengeOf;
 
     mapping(uint256 => Challenge) internal _challenges;
 
@@ -92,7 +94,8 @@ contract ChallengeModule is IChallengeModule {
 
     /// @notice The accused answers a challenge: a proof that the challenged submission decodes
     /// its address under its committed key with at most `maxErr` wrong bits. Accepted until the
-    /// challenge's deadline (inclusive); the bond goes to the accused.
+    /// challenge's deadline (inclusive). The submission becomes proven and the bond returns to the
+    /// challenger: the proof is necessary, not sufficient (a key can be fitted to any public model).
     /// @param proof Groth16 proof words in the verifier's order: a[0], a[1], b[0][0], b[0][1],
     /// b[1][0], b[1][1], c[0], c[1]
     function respond(uint256 challengeId, uint256[8] calldata proof) external {
@@ -102,30 +105,35 @@ contract ChallengeModule is IChallengeModule {
         if (block.timestamp > c.deadline) revert ResponseTooLate(c.deadline);
         uint256 taskId = c.taskId;
         StakeManager.Pool memory pool = stakes.getPool(taskId, trainer);
-        // A trainer that already forfeited (a theft claim, another challenge) has nothing to
+        // A trainer that already forfeited (another submission's challenge) has nothing to
         // defend; the challenge is voided by `resolve` and the challenger keeps its bond.
         if (pool.forfeited) revert AlreadyForfeited();
-        if (!_verify(proof, _inputs(taskId, c.submissionId, pool.keyCommit, trainer))) revert InvalidProof();
+        uint256 submissionId = c.submissionId;
+        if (!_verify(proof, _inputs(taskId, submissionId, pool.keyCommit, trainer))) revert InvalidProof();
 
         uint256 bond = c.bond;
+        address challenger = c.challenger;
         c.status = ChallengeStatus.Answered;
-        proven[taskId][c.submissionId] = true;
+        proven[taskId][submissionId] = true;
+        delete _openChallengeOf[taskId][submissionId];
         openBonds -= bond;
-        emit ChallengeAnswered(challengeId, taskId, trainer, bond);
+        emit ChallengeAnswered(challengeId, taskId, trainer, challenger, bond);
         stakes.challengeClosed(taskId, trainer);
-        token.safeTransfer(trainer, bond);
+        token.safeTransfer(challenger, bond);
     }
 
     /// @notice Settles an unanswered challenge, by anyone. After the deadline: the trainer
     /// forfeits to the challenger (rewards and `slashBps` of its stake) and the bond returns. At
-    /// any time once the trainer has already forfeited: the challenge is void and the bond returns.
+    /// any time once the trainer has already forfeited, or the submission is proven: the challenge
+    /// is void and the bond returns (a proven submission is never failed).
     function resolve(uint256 challengeId) external {
         Challenge storage c = _openChallenge(challengeId);
         uint256 taskId = c.taskId;
         address trainer = c.trainer;
         address challenger = c.challenger;
         uint256 bond = c.bond;
-        if (stakes.getPool(taskId, trainer).forfeited) {
+        delete _openChallengeOf[taskId][c.submissionId];
+        if (proven[taskId][c.submissionId] || stakes.getPool(taskId, trainer).forfeited) {
             c.status = ChallengeStatus.Voided;
             openBonds -= bond;
             emit ChallengeVoided(challengeId, taskId, trainer, challenger, bond);
@@ -146,37 +154,15 @@ contract ChallengeModule is IChallengeModule {
         token.safeTransfer(challenger, bond);
     }
 
-    // ================================================================ theft
-
-    /// @notice A trainer of the task proves that another trainer's submission decodes the
-    /// caller's address under the caller's committed key, and that key was committed in a block
-    /// before the submission was sealed. The submitter forfeits to the caller as if it had failed
-    /// a challenge. Open until the end of the challenge phase.
-    /// @param proof Groth16 proof words, as for `respond`
-    function claimTheft(uint256 taskId, uint256 submissionId, uint256[8] calldata proof) external {
-        _requireChallengePeriod(taskId);
-        SubmissionBook.Submission memory sub = _submission(taskId, submissionId);
-        address thief = sub.trainer;
-        if (thief == msg.sender) revert OwnSubmission();
-        StakeManager.Pool memory owner = stakes.getPool(taskId, msg.sender);
-        if (owner.role != Role.Trainer) revert NotTrainer();
-        // Before the seal, the submission's weights were known to nobody but its sealer, so the
-        // key cannot have been chosen to fit them. Blocks, not timestamps: several blocks may share
-        // a timestamp, and within one block the order is not recorded, so a tie is refused.
-        if (owner.keyBlock >= sub.sealBlock) revert KeyCommittedAfterSeal(owner.keyBlock, sub.sealBlock);
-        if (stakes.getPool(taskId, thief).forfeited) revert AlreadyForfeited();
-        uint256[4] memory input = [uint256(sub.wmCommit), uint256(owner.keyCommit), uint256(uint160(msg.sender)), maxErr];
-        if (!_verify(proof, input)) revert InvalidProof();
-
-        (uint256 rewards, uint256 slashed) =
-            stakes.forfeit(taskId, thief, msg.sender, registry.challengeParams(taskId).slashBps);
-        emit TheftClaimed(taskId, submissionId, thief, msg.sender, rewards, slashed);
-    }
-
     // ================================================================ views
 
     function getChallenge(uint256 challengeId) external view returns (Challenge memory) {
         return _challenges[challengeId];
+    }
+
+    /// @notice The open challenge of a submission; 0 when none is open.
+    function openChallengeOf(uint256 taskId, uint256 submissionId) external view returns (uint256) {
+        return _openChallengeOf[taskId][submissionId];
     }
 
     /// @notice The public inputs a response to `challengeId` must prove: (wmCommit, keyCommit,
@@ -187,18 +173,14 @@ contract ChallengeModule is IChallengeModule {
         return _inputs(c.taskId, c.submissionId, stakes.getPool(c.taskId, c.trainer).keyCommit, c.trainer);
     }
 
-    /// @notice The public inputs of `owner`'s theft claim against a submission.
-    function theftInputs(uint256 taskId, uint256 submissionId, address owner) external view returns (uint256[4] memory) {
-        _submission(taskId, submissionId);
-        return _inputs(taskId, submissionId, stakes.getPool(taskId, owner).keyCommit, owner);
-    }
-
     // ================================================================ internals
 
     function _open(uint256 taskId, uint256 submissionId) internal returns (uint256 challengeId) {
         _requireChallengePeriod(taskId);
         address trainer = _submission(taskId, submissionId).trainer;
         if (proven[taskId][submissionId]) revert AlreadyProven(submissionId);
+        uint256 already = _openChallengeOf[taskId][submissionId];
+        if (already != 0) revert ChallengeAlreadyOpen(already);
         StakeManager.Pool memory validator = stakes.getPool(taskId, msg.sender);
         if (validator.role != Role.Validator || validator.eligibleFrom == NEVER) revert NotValidator();
         StakeManager.Pool memory accused = stakes.getPool(taskId, trainer);
@@ -220,6 +202,7 @@ contract ChallengeModule is IChallengeModule {
             deadline: uint64(deadline),
             trainer: trainer
         });
+        _openChallengeOf[taskId][submissionId] = challengeId;
         openBonds += params.bond;
         emit ChallengeOpened(challengeId, taskId, trainer, msg.sender, submissionId, params.bond, deadline);
         stakes.challengeOpened(taskId, trainer);
@@ -232,8 +215,8 @@ contract ChallengeModule is IChallengeModule {
         if (c.status != ChallengeStatus.Open) revert ChallengeNotOpen(challengeId, c.status);
     }
 
-    /// @dev Challenges and theft claims end with the challenge phase: afterwards a trainer without
-    /// open challenges has vested, and vested rewards may already be paid out.
+    /// @dev Challenges end with the challenge phase: afterwards a trainer without open challenges
+    /// has vested, and vested rewards may already be paid out.
     function _requireChallengePeriod(uint256 taskId) internal view {
         uint256 end = registry.schedule(taskId).endTime();
         if (block.timestamp >= end) revert ChallengePeriodOver(end);

@@ -12,9 +12,10 @@ import {IStakeManager, ActiveStake} from "./interfaces/IStakeManager.sol";
 import {ISubmissionBook, Column} from "./interfaces/ISubmissionBook.sol";
 
 /// @title RewardEngine
-/// @notice Finalizes scoring epochs: stake-weighted consensus, ranking, trainer and validator
-/// rewards (SPEC section 4, computed as docs/reward-math.md fixes it), booked into the stake
-/// manager's pools.
+/// @notice Finalizes scoring epochs: stake-weighted median consensus, canary checks, the
+/// qualifying rule, ranking, trainer and validator rewards and the rollover of what nobody earned
+/// (SPEC section 4 revision 2, computed exactly as docs/reward-math.md fixes it), booked into the
+/// stake manager's pools.
 /// @dev An epoch of 256 trainers x 512 validators is 131,072 scores: far more work than one
 /// transaction may do. Finalization is therefore a resumable state machine. Each call to
 /// `finalize` spends a fixed work budget, measured in units of about 1,000 gas whose per-item
@@ -28,12 +29,17 @@ contract RewardEngine {
         Roll,
         Prepare,
         Load,
+        Canaries,
         Columns,
         Trainers,
         Validators,
         RollNext
     }
 
+    /// @dev `n` counts the book's columns, `nScored` the included ones (not excluded; canaries
+    /// included), `m` the revealed validators. Bit i of `included`, `duplicates` and `canaries`
+    /// is column i; bit j of `failed` (j < 256) and `failedHigh` (j - 256) marks validator j as
+    /// having missed a valid canary.
     struct Progress {
         uint32 epoch;
         Stage stage;
@@ -41,13 +47,20 @@ contract RewardEngine {
         uint16 n;
         uint16 nScored;
         uint16 m;
+        bool degenerate;
         uint128 budget;
         uint128 booked;
         uint128 rT;
         uint128 rV;
+        uint128 rollover;
+        uint16 qualified;
+        uint16 zeroColumns;
         uint256 stakeSum;
         uint256 included;
         uint256 duplicates;
+        uint256 canaries;
+        uint256 failed;
+        uint256 failedHigh;
     }
 
     /// @dev Per-validator scratch of the epoch being finalized: stake, weight sum A_j, distance sum.
@@ -69,14 +82,18 @@ contract RewardEngine {
     uint256 internal constant PREPARE_ITEM = 12;
     uint256 internal constant LOAD_BASE = 20;
     uint256 internal constant LOAD_VALIDATOR = 34;
+    uint256 internal constant CANARIES_BASE = 30;
+    uint256 internal constant CANARIES_VALIDATOR = 5;
+    uint256 internal constant CANARIES_ITEM = 30;
+    uint256 internal constant CANARY_CELL_MILLI = 2_050;
     uint256 internal constant COLUMNS_BASE = 30;
     uint256 internal constant COLUMNS_VALIDATOR = 9;
     uint256 internal constant COLUMNS_POW = 2;
     uint256 internal constant COLUMNS_WORD = 3;
-    uint256 internal constant CELL_MILLI = 1_500;
+    uint256 internal constant CELL_MILLI = 2_050;
     uint256 internal constant TRAINERS_BASE = 60;
     uint256 internal constant TRAINERS_RANK = 20;
-    uint256 internal constant TRAINERS_BOOK = 55;
+    uint256 internal constant TRAINERS_BOOK = 72;
     uint256 internal constant VALIDATORS_BASE = 30;
     uint256 internal constant VALIDATORS_ITEM = 68;
 
@@ -89,9 +106,21 @@ contract RewardEngine {
     mapping(uint256 => mapping(uint256 => uint256)) internal _aggregates;
 
     event FinalizationProgress(uint256 indexed taskId, uint256 indexed epoch, Stage stage, uint256 cursor);
+    /// @notice The split of the epoch's budget, from the qualifying trainers' stake.
+    /// @param qualified columns that qualified for a rank
+    /// @param columns included columns (canaries included)
+    /// @param m validators that revealed
     event EpochScored(
-        uint256 indexed taskId, uint256 indexed epoch, uint256 budget, uint256 rT, uint256 rV, uint256 n, uint256 m
+        uint256 indexed taskId,
+        uint256 indexed epoch,
+        uint256 budget,
+        uint256 rT,
+        uint256 rV,
+        uint256 qualified,
+        uint256 columns,
+        uint256 m
     );
+    /// @notice One per included non-canary column; `rank == 0` means it did not qualify (pool 0).
     event TrainerRewarded(
         uint256 indexed taskId,
         uint256 indexed epoch,
@@ -102,15 +131,28 @@ contract RewardEngine {
         uint256 pool,
         uint256 own
     );
+    /// @notice One per included canary column; an invalid canary (under half the stake agreeing)
+    /// fails nobody.
+    event CanaryChecked(
+        uint256 indexed taskId,
+        uint256 indexed epoch,
+        uint256 indexed submissionId,
+        uint256 aggregate,
+        uint256 agreeingStake,
+        bool valid
+    );
     event ValidatorRewarded(
         uint256 indexed taskId,
         uint256 indexed epoch,
         address indexed validator,
         uint256 distance,
         uint256 pool,
-        uint256 own
+        uint256 own,
+        bool failedCanary
     );
-    event EpochFinalized(uint256 indexed taskId, uint256 indexed epoch, uint256 booked, bool degenerate);
+    event EpochFinalized(
+        uint256 indexed taskId, uint256 indexed epoch, uint256 booked, uint256 rollover, bool degenerate
+    );
 
     error TaskIsRejected();
     error AllEpochsFinalized();
@@ -145,26 +187,12 @@ contract RewardEngine {
             units -= used;
         }
         if (finished) {
-            emit EpochFinalized(taskId, epoch, p.booked, p.booked == 0);
-            _progress[taskId] = Progress({
-                epoch: uint32(epoch + 1),
-                stage: Stage.Start,
-                cursor: 0,
-                n: p.n,
-                nScored: p.nScored,
-                m: p.m,
-                budget: p.budget,
-                booked: 0,
-                rT: p.rT,
-                rV: p.rV,
-                stakeSum: p.stakeSum,
-                included: p.included,
-                duplicates: p.duplicates
-            });
+            emit EpochFinalized(taskId, epoch, p.booked, p.rollover, p.degenerate);
+            (p.epoch, p.stage, p.cursor, p.booked) = (uint32(epoch + 1), Stage.Start, 0, 0);
         } else {
-            _progress[taskId] = p;
             emit FinalizationProgress(taskId, epoch, p.stage, p.cursor);
         }
+        _progress[taskId] = p;
     }
 
     /// @notice Where the finalization of a task stands.
@@ -184,6 +212,7 @@ contract RewardEngine {
         if (stage == Stage.Roll) return (_roll(taskId, p, p.epoch, Stage.Prepare, units), false);
         if (stage == Stage.Prepare) return (_prepare(taskId, p, s, units), false);
         if (stage == Stage.Load) return (_load(taskId, p, units), false);
+        if (stage == Stage.Canaries) return (_canaries(taskId, p, units), false);
         if (stage == Stage.Columns) return (_columns(taskId, p, units), false);
         if (stage == Stage.Trainers) return (_trainers(taskId, p, units), false);
         if (stage == Stage.Validators) return (_validators(taskId, p, units), false);
@@ -202,7 +231,8 @@ contract RewardEngine {
         return ROLL_BASE + processed * ROLL_POOL;
     }
 
-    /// @dev Fixes the epoch's scored columns and validators, the stake sums and the R split.
+    /// @dev Fixes the epoch's included columns, canaries and validators, the stake sum and the
+    /// budget; closes a degenerate epoch at once (its whole budget rolls over).
     function _prepare(uint256 taskId, Progress memory p, Schedule memory s, uint256 units) internal returns (uint256) {
         uint256 n = book.columnCount(taskId, p.epoch);
         uint256 m = book.revealerCount(taskId, p.epoch);
@@ -211,35 +241,33 @@ contract RewardEngine {
         if (p.epoch == s.submissionEpochs && registry.finalEvalSettled(taskId)) {
             registry.recordFinalEvalFallback(taskId);
         }
-        p.n = uint16(n);
-        p.m = uint16(m);
-        p.cursor = 0;
-        p.booked = 0;
-        uint256 trainerSum = _scoredColumns(taskId, p);
-        p.stakeSum = _stakeSum(stakes.activeStakes(taskId, book.revealersOf(taskId, p.epoch)));
-        if (p.nScored == 0 || m == 0) {
-            // Degenerate epoch: its reward rolls over (SPEC 4.6).
-            registry.closeEpoch(taskId, p.epoch, 0);
+        uint256 epoch = p.epoch;
+        _reset(p);
+        (p.n, p.m) = (uint16(n), uint16(m));
+        _includedColumns(taskId, p);
+        p.canaries = book.canaryMask(taskId, epoch) & p.included;
+        p.stakeSum = _stakeSum(stakes.activeStakes(taskId, book.revealersOf(taskId, epoch)));
+        uint256 budget = registry.epochBudget(taskId);
+        p.budget = uint128(budget);
+        if (p.nScored == 0 || m == 0 || m < registry.rewardParams(taskId).minValidators) {
+            // Degenerate epoch: its whole budget rolls over (docs/reward-math.md).
+            (p.degenerate, p.rollover) = (true, uint128(budget));
+            registry.closeEpoch(taskId, epoch, 0, budget);
             p.stage = Stage.RollNext;
             return cost;
         }
-        _split(taskId, p, trainerSum);
         p.stage = Stage.Load;
-        emit EpochScored(taskId, p.epoch, p.budget, p.rT, p.rV, p.nScored, m);
         return cost;
     }
 
-    /// @dev Step 1: this epoch's budget and its trainer / validator split.
-    function _split(uint256 taskId, Progress memory p, uint256 trainerSum) internal view {
-        uint256 budget = registry.epochBudget(taskId);
-        uint256 gamma = registry.rewardParams(taskId).gamma;
-        (uint256 rT, uint256 rV) = RewardMath.splitReward(budget, trainerSum, p.stakeSum, gamma);
-        (p.budget, p.rT, p.rV) = (uint128(budget), uint128(rT), uint128(rV));
+    /// @dev Clears the per-epoch fields of a progress record.
+    function _reset(Progress memory p) internal pure {
+        (p.cursor, p.degenerate, p.booked, p.rollover, p.rT, p.rV) = (0, false, 0, 0, 0, 0);
+        (p.qualified, p.zeroColumns, p.failed, p.failedHigh) = (0, 0, 0, 0);
     }
 
-    /// @dev Records which columns are scored (not excluded) and which are duplicates; returns
-    /// the scored trainers' stake sum.
-    function _scoredColumns(uint256 taskId, Progress memory p) internal view returns (uint256 trainerSum) {
+    /// @dev Records which columns are included (not excluded) and which are duplicates.
+    function _includedColumns(uint256 taskId, Progress memory p) internal view {
         Column[] memory cols = book.columns(taskId, p.epoch);
         ActiveStake[] memory ts = stakes.activeStakes(taskId, _trainersOf(cols));
         (uint256 included, uint256 duplicates, uint256 nScored) = (0, 0, 0);
@@ -248,7 +276,6 @@ contract RewardEngine {
             included |= 1 << i;
             if (cols[i].duplicate) duplicates |= 1 << i;
             ++nScored;
-            trainerSum += ts[i].own + ts[i].delegated;
         }
         (p.included, p.duplicates, p.nScored) = (included, duplicates, uint16(nScored));
     }
@@ -276,8 +303,83 @@ contract RewardEngine {
             _scratch[taskId][from + k] = _pack(ValidatorScratch(vs[k].own + vs[k].delegated, 0, 0));
         }
         p.cursor = uint32(from + count);
-        if (p.cursor == p.m) (p.stage, p.cursor) = (Stage.Columns, 0);
+        if (p.cursor == p.m) (p.stage, p.cursor) = (p.canaries != 0 ? Stage.Canaries : Stage.Columns, 0);
         return LOAD_BASE + count * LOAD_VALIDATOR;
+    }
+
+    /// @dev Scratch memory of one canaries step.
+    struct CanaryCtx {
+        uint256[] stake;
+        uint256[] score;
+        uint256[] hist;
+        uint256 tolV;
+    }
+
+    /// @dev Step 3, before any weight: each canary's median, the stake within tolerance of it,
+    /// and, for a valid canary, every validator outside the tolerance marked failed. `cursor` is
+    /// the next column to look at; canaries are independent, so any slicing gives the same marks.
+    function _canaries(uint256 taskId, Progress memory p, uint256 units) internal returns (uint256 used) {
+        uint256 m = p.m;
+        uint256 base = CANARIES_BASE + m * CANARIES_VALIDATOR;
+        uint256 perCanary = CANARIES_ITEM + (m * CANARY_CELL_MILLI + 999) / 1000;
+        if (units < base + perCanary) return 0;
+        uint256 fit = (units - base) / perCanary;
+        CanaryCtx memory c;
+        c.stake = new uint256[](m);
+        for (uint256 j; j < m; ++j) {
+            c.stake[j] = _scratch[taskId][j] & type(uint96).max;
+        }
+        c.score = new uint256[](m);
+        c.hist = new uint256[](128);
+        c.tolV = registry.rewardParams(taskId).tolV;
+        uint256 i = p.cursor;
+        uint256 done;
+        for (; i < p.n && done < fit; ++i) {
+            if (p.canaries & (1 << i) == 0) continue;
+            _checkCanary(taskId, p, i, c);
+            ++done;
+        }
+        // Skip to the next canary, so the stage ends as soon as the last one is checked.
+        while (i < p.n && p.canaries & (1 << i) == 0) {
+            ++i;
+        }
+        p.cursor = uint32(i);
+        if (i >= p.n) (p.stage, p.cursor) = (Stage.Columns, 0);
+        return base + done * perCanary;
+    }
+
+    function _checkCanary(uint256 taskId, Progress memory p, uint256 i, CanaryCtx memory c) internal {
+        bool duplicate = p.duplicates & (1 << i) != 0;
+        uint256[] memory blk = book.scoreBlock(taskId, p.epoch, i / ScorePacking.LANES, 1);
+        uint256 shift = (i % ScorePacking.LANES) * 16;
+        uint256[] memory score = c.score;
+        for (uint256 j; j < score.length; ++j) {
+            score[j] = duplicate ? 0 : (blk[j] >> shift) & 0xffff;
+        }
+        uint256 aggregate = RewardMath.weightedMedian(score, c.stake, p.stakeSum, c.hist) * RewardMath.SCORE_UNIT;
+        (uint256 agree, uint256 outside, uint256 outsideHigh) = _agreement(score, c.stake, aggregate, c.tolV);
+        bool valid = 2 * agree >= p.stakeSum;
+        if (valid) {
+            p.failed |= outside;
+            p.failedHigh |= outsideHigh;
+        }
+        emit CanaryChecked(taskId, p.epoch, book.columnSubmissionId(taskId, p.epoch, i), aggregate, agree, valid);
+    }
+
+    /// @dev The stake within `tolV` of a canary's aggregate, and the validators outside it (bit j
+    /// of `outside` for j < 256, bit j - 256 of `outsideHigh`).
+    function _agreement(uint256[] memory score, uint256[] memory stake, uint256 aggregate, uint256 tolV)
+        internal
+        pure
+        returns (uint256 agree, uint256 outside, uint256 outsideHigh)
+    {
+        for (uint256 j; j < score.length; ++j) {
+            uint256 r = score[j] * RewardMath.SCORE_UNIT;
+            uint256 d = r > aggregate ? r - aggregate : aggregate - r;
+            if (d <= tolV) agree += stake[j];
+            else if (j < 256) outside |= 1 << j;
+            else outsideHigh |= 1 << (j - 256);
+        }
     }
 
     /// @dev Scratch memory of one columns step.
@@ -287,13 +389,17 @@ contract RewardEngine {
         uint256 firstWord;
         uint256 wordCount;
         uint256 lambda;
+        uint256 tolV;
         uint256 stakeSum;
+        uint256 failed;
+        uint256 failedHigh;
         uint256[] blk;
         uint256[] stake;
         uint256[] power;
         uint256[] weight;
         uint256[] distance;
         uint256[] score;
+        uint256[] hist;
         uint256[] v;
     }
 
@@ -304,21 +410,24 @@ contract RewardEngine {
         (to, used) = _columnsFit(p, rp.alphaV, units);
         if (used == 0) return 0;
         ColumnsCtx memory c = _columnsCtx(taskId, p, rp, p.cursor, to);
+        uint256 zero;
         for (uint256 i = p.cursor; i < to; ++i) {
-            if (p.included & (1 << i) != 0) {
-                _setAggregate(taskId, i, _scoreColumn(c, i, p.duplicates & (1 << i) != 0));
-            }
+            if (p.included & (1 << i) == 0) continue;
+            (uint256 aggregate, bool zeroColumn) = _scoreColumn(c, i, p.duplicates & (1 << i) != 0);
+            _setAggregate(taskId, i, aggregate);
+            if (zeroColumn) ++zero;
         }
         for (uint256 j; j < c.m; ++j) {
             _scratch[taskId][j] = _pack(ValidatorScratch(c.stake[j], c.weight[j], c.distance[j]));
         }
+        p.zeroColumns += uint16(zero);
         p.cursor = uint32(to);
         if (to == p.n) (p.stage, p.cursor) = (Stage.Trainers, 0);
     }
 
     /// @dev How many columns fit in `units`, and what they cost: per validator a fixed overhead
     /// (its scratch read and written, its stake power) plus one cold read per score word the
-    /// columns span, then m cells per column.
+    /// columns span, then m cells per column (the median's sort included).
     function _columnsFit(Progress memory p, uint256 alphaV, uint256 units)
         internal
         pure
@@ -348,13 +457,16 @@ contract RewardEngine {
         c.firstWord = from / ScorePacking.LANES;
         c.wordCount = (to - 1) / ScorePacking.LANES - c.firstWord + 1;
         c.lambda = rp.lambdaV;
+        c.tolV = rp.tolV;
         c.stakeSum = p.stakeSum;
+        (c.failed, c.failedHigh) = (p.failed, p.failedHigh);
         c.blk = book.scoreBlock(taskId, p.epoch, c.firstWord, c.wordCount);
         c.stake = new uint256[](m);
         c.power = new uint256[](m);
         c.weight = new uint256[](m);
         c.distance = new uint256[](m);
         c.score = new uint256[](m);
+        c.hist = new uint256[](128);
         c.v = new uint256[](m);
         for (uint256 j; j < m; ++j) {
             ValidatorScratch memory vs = _unpack(_scratch[taskId][j]);
@@ -365,44 +477,58 @@ contract RewardEngine {
         }
     }
 
-    /// @dev Steps 2 and 5 of docs/reward-math.md for column `i`; returns its aggregate.
+    /// @dev Steps 2 and 4 of docs/reward-math.md for column `i`: its median aggregate, and every
+    /// validator's weight F_ji added to A_j; `zeroColumn` when no validator earns any weight.
+    function _scoreColumn(ColumnsCtx memory c, uint256 i, bool duplicate)
+        internal
+        pure
+        returns (uint256 aggregate, bool zeroColumn)
+    {
+        _readColumn(c, i, duplicate);
+        aggregate = RewardMath.weightedMedian(c.score, c.stake, c.stakeSum, c.hist) * RewardMath.SCORE_UNIT;
+        zeroColumn = _weigh(c, aggregate);
+    }
+
+    /// @dev Column `i`'s scores into `c.score`. A duplicate's scores are all replaced by 0 (its
+    /// median is 0, every distance 0).
+    function _readColumn(ColumnsCtx memory c, uint256 i, bool duplicate) internal pure {
+        uint256 m = c.m;
+        uint256[] memory score = c.score;
+        uint256[] memory blk = c.blk;
+        uint256 stride = c.wordCount;
+        uint256 w = i / ScorePacking.LANES - c.firstWord;
+        uint256 shift = (i % ScorePacking.LANES) * 16;
+        unchecked {
+            for (uint256 j; j < m; ++j) {
+                score[j] = duplicate ? 0 : (blk[j * stride + w] >> shift) & 0xffff;
+            }
+        }
+    }
+
+    /// @dev Step 4 for one column: v_ji = exp(lambda (1 - D_ji)) s_j^alphaV within tolerance and
+    /// for validators that did not fail a canary (else 0), F_ji = v'_ji 1e36 / Z'_i added to A_j.
     /// This loop runs n*m times per epoch, so it is unchecked: every product is bounded by the
-    /// caps of docs/reward-math.md (stakes < 2^96, scores <= 10000, weights < 2^236).
-    function _scoreColumn(ColumnsCtx memory c, uint256 i, bool duplicate) internal pure returns (uint256 aggregate) {
+    /// caps of docs/reward-math.md (stakes < 2^96, scores <= 10000, weights < 2^228).
+    /// @return zeroColumn whether every weight of the column is 0 (its share rolls over)
+    function _weigh(ColumnsCtx memory c, uint256 aggregate) internal pure returns (bool zeroColumn) {
         uint256 m = c.m;
         uint256[] memory score = c.score;
         uint256[] memory v = c.v;
+        uint256[] memory power = c.power;
+        uint256[] memory distance = c.distance;
+        uint256 tolV = c.tolV;
+        uint256 z;
         unchecked {
-            if (!duplicate) {
-                uint256[] memory blk = c.blk;
-                uint256[] memory stake = c.stake;
-                uint256 stride = c.wordCount;
-                uint256 w = i / ScorePacking.LANES - c.firstWord;
-                uint256 shift = (i % ScorePacking.LANES) * 16;
-                uint256 sum;
-                for (uint256 j; j < m; ++j) {
-                    uint256 bps = (blk[j * stride + w] >> shift) & 0xffff;
-                    score[j] = bps;
-                    sum += stake[j] * bps;
-                }
-                aggregate = (sum * RewardMath.SCORE_UNIT) / c.stakeSum;
-            } else {
-                for (uint256 j; j < m; ++j) {
-                    score[j] = 0;
-                }
-            }
-            uint256[] memory power = c.power;
-            uint256[] memory distance = c.distance;
-            uint256 lambda = c.lambda;
-            uint256 z;
             for (uint256 j; j < m; ++j) {
                 uint256 r = score[j] * RewardMath.SCORE_UNIT;
                 uint256 d = r > aggregate ? r - aggregate : aggregate - r;
                 distance[j] += d / RewardMath.SCORE_UNIT;
-                uint256 vj = RewardMath.expWeight(lambda, d) * power[j];
+                uint256 vj;
+                if (d <= tolV && !_isFailed(c, j)) vj = RewardMath.expWeight(c.lambda, d) * power[j];
                 v[j] = vj;
                 z += vj;
             }
+            if (z == 0) return true;
             uint256 k = RewardMath.weightShift(z);
             uint256 zs = z >> k;
             uint256[] memory weight = c.weight;
@@ -410,6 +536,10 @@ contract RewardEngine {
                 weight[j] += ((v[j] >> k) * RewardMath.F_SCALE) / zs;
             }
         }
+    }
+
+    function _isFailed(ColumnsCtx memory c, uint256 j) internal pure returns (bool) {
+        return j < 256 ? (c.failed >> j) & 1 != 0 : (c.failedHigh >> (j - 256)) & 1 != 0;
     }
 
     /// @dev Scratch memory of the trainers stage.
@@ -420,79 +550,118 @@ contract RewardEngine {
         uint256[] rank;
         uint256[] weight;
         uint256 weightSum;
+        uint256 qualified;
+        uint256 trainerSum;
+        uint256 gamma;
     }
 
-    /// @dev Ranking and trainer pools (steps 3-4). Booking is done in slices of the column list;
-    /// each slice recomputes the ranking, which is cheaper than storing it and deterministic
-    /// (nothing it reads changes while the epoch is being finalized).
+    /// @dev Steps 5-7: qualifying, the split (at the first slice), ranking and trainer pools.
+    /// Booking is done in slices of the column list; each slice recomputes the ranking, which is
+    /// cheaper than storing it and deterministic (nothing it reads changes while the epoch is
+    /// being finalized).
     function _trainers(uint256 taskId, Progress memory p, uint256 units) internal returns (uint256) {
-        uint256 n = p.n;
-        uint256 fixedCost = TRAINERS_BASE + n * TRAINERS_RANK;
+        uint256 fixedCost = TRAINERS_BASE + uint256(p.n) * TRAINERS_RANK;
         if (units < fixedCost + TRAINERS_BOOK) return 0;
         uint256 from = p.cursor;
-        uint256 to = FPM.min(from + (units - fixedCost) / TRAINERS_BOOK, n);
+        uint256 to = FPM.min(from + (units - fixedCost) / TRAINERS_BOOK, p.n);
         TrainersCtx memory c = _rank(taskId, p);
+        if (from == 0) _split(taskId, p, c);
+        _bookTrainers(taskId, p, c, from, to);
+        p.cursor = uint32(to);
+        if (to == p.n) (p.stage, p.cursor) = (Stage.Validators, 0);
+        return fixedCost + (to - from) * TRAINERS_BOOK;
+    }
+
+    /// @dev Books the pools of the qualifying columns in [from, to) and reports every included
+    /// non-canary column there.
+    function _bookTrainers(uint256 taskId, Progress memory p, TrainersCtx memory c, uint256 from, uint256 to)
+        internal
+    {
         uint256 count;
         for (uint256 i = from; i < to; ++i) {
-            if (p.included & (1 << i) != 0) ++count;
+            if (c.rank[i] != 0) ++count;
         }
         address[] memory accounts = new address[](count);
         uint256[] memory own = new uint256[](count);
         uint256[] memory rest = new uint256[](count);
         uint256 k;
         for (uint256 i = from; i < to; ++i) {
-            if (p.included & (1 << i) == 0) continue;
-            accounts[k] = c.cols[i].trainer;
-            (own[k], rest[k]) = _trainerPool(taskId, p, c, i);
+            if (p.included & (1 << i) == 0 || p.canaries & (1 << i) != 0) continue;
+            (uint256 pool, uint256 mine) = _trainerPool(taskId, p, c, i);
+            if (c.rank[i] == 0) continue;
+            (accounts[k], own[k], rest[k]) = (c.cols[i].trainer, mine, pool - mine);
             ++k;
         }
-        _pay(taskId, p, accounts, own, rest);
-        p.cursor = uint32(to);
-        if (to == n) (p.stage, p.cursor) = (Stage.Validators, 0);
-        return fixedCost + (to - from) * TRAINERS_BOOK;
+        if (count != 0) _pay(taskId, p, accounts, own, rest);
     }
 
-    /// @dev Step 4 for column `i`: its pool and the owner's part.
+    /// @dev Step 7 for column `i`: its pool (0 unless it qualified) and the owner's part.
     function _trainerPool(uint256 taskId, Progress memory p, TrainersCtx memory c, uint256 i)
         internal
-        returns (uint256 mine, uint256 rest)
+        returns (uint256 pool, uint256 mine)
     {
-        ActiveStake memory st = c.stakes[i];
-        uint256 pool = FPM.fullMulDiv(p.rT, c.weight[i], c.weightSum);
-        mine = RewardMath.ownShare(pool, st.sigma, st.own, st.own + st.delegated);
-        rest = pool - mine;
+        if (c.rank[i] != 0) {
+            ActiveStake memory st = c.stakes[i];
+            pool = FPM.fullMulDiv(p.rT, c.weight[i], c.weightSum);
+            mine = RewardMath.ownShare(pool, st.sigma, st.own, st.own + st.delegated);
+        }
         Column memory col = c.cols[i];
         emit TrainerRewarded(taskId, p.epoch, col.trainer, col.submissionId, c.rank[i], c.aggregate[i], pool, mine);
     }
 
-    /// @dev Step 3 and the weights of step 4: u_i = w_rank(i) * t_i^alphaT.
+    /// @dev Step 6: the split, from the qualifying trainers' stake (if nothing qualifies, R_T
+    /// rolls over when the epoch closes).
+    function _split(uint256 taskId, Progress memory p, TrainersCtx memory c) internal {
+        (uint256 rT, uint256 rV) = RewardMath.splitReward(p.budget, c.trainerSum, p.stakeSum, c.gamma);
+        (p.rT, p.rV, p.qualified) = (uint128(rT), uint128(rV), uint16(c.qualified));
+        emit EpochScored(taskId, p.epoch, p.budget, rT, rV, c.qualified, p.nScored, p.m);
+    }
+
+    /// @dev Step 5 and the weights of step 7: qualifying columns ranked by aggregate descending
+    /// (ties: earlier seal, then list index), u_i = w_rank(i) * t_i^alphaT.
     function _rank(uint256 taskId, Progress memory p) internal view returns (TrainersCtx memory c) {
         uint256 n = p.n;
+        RewardParams memory rp = registry.rewardParams(taskId);
+        c.gamma = rp.gamma;
         c.cols = book.columns(taskId, p.epoch);
         c.stakes = stakes.activeStakes(taskId, _trainersOf(c.cols));
         c.aggregate = new uint256[](n);
         c.rank = new uint256[](n);
         c.weight = new uint256[](n);
-        uint256[] memory keys = new uint256[](p.nScored);
-        uint256 k;
+        uint256 ranked = p.included & ~p.canaries;
+        uint256 best;
         for (uint256 i; i < n; ++i) {
-            if (p.included & (1 << i) == 0) continue;
-            c.aggregate[i] = _aggregate(taskId, i);
-            keys[k++] = RewardMath.rankKey(c.aggregate[i], c.cols[i].sealSeq, i);
+            if (ranked & (1 << i) == 0) continue;
+            uint256 a = _aggregate(taskId, i);
+            c.aggregate[i] = a;
+            if (a > best) best = a;
+        }
+        uint256[] memory keys = new uint256[](n);
+        uint256 q;
+        for (uint256 i; i < n; ++i) {
+            if (ranked & (1 << i) == 0 || !RewardMath.qualifies(c.aggregate[i], best, rp.minScore, rp.floorBps)) {
+                continue;
+            }
+            keys[q++] = RewardMath.rankKey(c.aggregate[i], c.cols[i].sealSeq, i);
+            c.trainerSum += c.stakes[i].own + c.stakes[i].delegated;
+        }
+        assembly {
+            mstore(keys, q)
         }
         LibSort.sort(keys);
-        RewardParams memory rp = registry.rewardParams(taskId);
         uint256 w = WAD;
-        for (uint256 r; r < keys.length; ++r) {
+        for (uint256 r; r < q; ++r) {
             uint256 i = RewardMath.rankKeyIndex(keys[r]);
             c.weight[i] = w * RewardMath.stakePower(c.stakes[i].own + c.stakes[i].delegated, rp.alphaT);
             c.weightSum += c.weight[i];
             c.rank[i] = r + 1;
             w = (w * rp.q) / WAD;
         }
+        c.qualified = q;
     }
 
-    /// @dev Validator pools (step 5's last part), in slices; closes the epoch after the last.
+    /// @dev Step 8: validator pools, in slices; closes the epoch after the last with the
+    /// rollover of step 9 (R_T when nothing qualified, and the zero columns' share of R_V).
     function _validators(uint256 taskId, Progress memory p, uint256 units) internal returns (uint256) {
         if (units < VALIDATORS_BASE + VALIDATORS_ITEM) return 0;
         uint256 from = p.cursor;
@@ -507,7 +676,10 @@ contract RewardEngine {
         _pay(taskId, p, accounts, own, rest);
         p.cursor = uint32(from + count);
         if (p.cursor == p.m) {
-            registry.closeEpoch(taskId, p.epoch, p.booked);
+            uint256 rollover = FPM.fullMulDiv(p.rV, p.zeroColumns, p.nScored);
+            if (p.qualified == 0) rollover += p.rT;
+            p.rollover = uint128(rollover);
+            registry.closeEpoch(taskId, p.epoch, p.booked, rollover);
             (p.stage, p.cursor) = (Stage.RollNext, 0);
         }
         return VALIDATORS_BASE + count * VALIDATORS_ITEM;
@@ -523,7 +695,8 @@ contract RewardEngine {
         mine = RewardMath.ownShare(pool, st.sigma, st.own, sc.stake);
         rest = pool - mine;
         uint256 distance = (sc.distance * RewardMath.SCORE_UNIT) / p.nScored;
-        emit ValidatorRewarded(taskId, p.epoch, validator, distance, pool, mine);
+        bool failed = j < 256 ? (p.failed >> j) & 1 != 0 : (p.failedHigh >> (j - 256)) & 1 != 0;
+        emit ValidatorRewarded(taskId, p.epoch, validator, distance, pool, mine, failed);
     }
 
     /// @dev Books pools and moves what was booked from the deposit to the stake manager. A pool

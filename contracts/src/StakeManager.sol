@@ -51,7 +51,6 @@ contract StakeManager is IStakeManager {
         // Booked for the pool's delegators and not yet claimed by them.
         uint128 delegatorRewards;
         bytes32 keyCommit;
-        uint64 keyBlock;
     }
 
     struct Delta {
@@ -149,6 +148,7 @@ contract StakeManager is IStakeManager {
     error InvalidKeyCommit();
     error InvalidSigma();
     error ZeroAmount();
+    error StakeBelowMinimum(uint256 min);
     error RoleFull(uint256 max);
     error PoolCapExceeded(uint256 cap);
     error StakingClosed();
@@ -208,6 +208,8 @@ contract StakeManager is IStakeManager {
     // ================================================================ participants
 
     /// @notice Joins a task as trainer or validator with an own stake, counting from the next epoch.
+    /// The stake must reach the task's minimum for the role: a slot in the role's capped list is
+    /// never held with dust (SPEC 3).
     /// @param sigma the share of the pool's rewards kept before delegators are paid (WAD)
     /// @param keyCommit a trainer's watermark key commitment (SPEC section 6), fixed for the task;
     /// zero for validators
@@ -239,15 +241,19 @@ contract StakeManager is IStakeManager {
         _addStake(taskId, amount);
     }
 
-    /// @notice Changes the caller's sigma from the next epoch, at most once per `sigmaCooldown` epochs.
+    /// @notice Changes the caller's sigma, at most once per `sigmaCooldown` epochs. A decrease
+    /// (or the same value) takes effect in the next epoch, an increase only in the epoch after
+    /// next, so that every delegator has a whole epoch to undelegate before it applies (SPEC 3:
+    /// a last-second increase would otherwise take the next epoch's delegator share).
     function setSigma(uint256 taskId, uint256 sigma) external {
         if (sigma > WAD) revert InvalidSigma();
         Pool storage pool = _joined(taskId, msg.sender);
         Schedule memory s = _openSchedule(taskId);
-        uint256 eff = s.effectiveEpoch(block.timestamp);
-        if (eff >= s.scoringEpochs()) revert StakingClosed();
+        uint256 now_ = s.effectiveEpoch(block.timestamp);
         uint256 next = uint256(pool.lastSigmaEpoch) + registry.stakeRules(taskId).sigmaCooldown;
-        if (pool.lastSigmaEpoch != NEVER && eff < next) revert SigmaCooldown(next);
+        if (pool.lastSigmaEpoch != NEVER && now_ < next) revert SigmaCooldown(next);
+        uint256 eff = sigma > pool.sigmaLatest ? now_ + 1 : now_;
+        if (eff >= s.scoringEpochs()) revert StakingClosed();
         pool.lastSigmaEpoch = uint32(eff);
         pool.sigmaLatest = uint64(sigma);
         Delta storage d = _delta(taskId, eff, msg.sender);
@@ -561,14 +567,15 @@ contract StakeManager is IStakeManager {
         if (role == Role.None) revert InvalidRole();
         if ((role == Role.Trainer) != (keyCommit != 0)) revert InvalidKeyCommit();
         // A commitment outside the proof system's field could never be a public input: the trainer
-        // could not answer a challenge nor claim theft, so it is refused while it can still change.
+        // could never answer a challenge, so it is refused while it can still change.
         if (uint256(keyCommit) >= SNARK_SCALAR_FIELD) revert InvalidKeyCommit();
         if (sigma > WAD) revert InvalidSigma();
-        if (amount == 0) revert ZeroAmount();
         Pool storage pool = _pools[taskId][msg.sender];
         if (pool.role != Role.None) revert AlreadyJoined(pool.role);
         Schedule memory s = _openSchedule(taskId);
         StakeRules memory rules = registry.stakeRules(taskId);
+        uint256 min = role == Role.Trainer ? rules.minTrainerStake : rules.minValidatorStake;
+        if (amount < min) revert StakeBelowMinimum(min);
         uint256 eff = s.effectiveEpoch(block.timestamp);
         _requireStakingOpen(s, role, eff);
 
@@ -582,10 +589,7 @@ contract StakeManager is IStakeManager {
         pool.sigmaLatest = uint64(sigma);
         pool.eligibleFrom = NEVER;
         pool.lastSigmaEpoch = NEVER;
-        if (role == Role.Trainer) {
-            pool.keyCommit = keyCommit;
-            pool.keyBlock = uint64(block.number);
-        }
+        if (role == Role.Trainer) pool.keyCommit = keyCommit;
         _addOwn(taskId, pool, rules, eff, amount);
         emit Joined(taskId, msg.sender, role, amount, sigma, keyCommit, eff);
         token.safeTransferFrom(msg.sender, address(this), amount);

@@ -9,11 +9,17 @@ import {IStakeManager} from "./interfaces/IStakeManager.sol";
 import {ISubmissionBook, Column} from "./interfaces/ISubmissionBook.sol";
 
 /// @title SubmissionBook
-/// @notice Sealed model submissions and commit-reveal scores (SPEC section 2.2-2.3).
+/// @notice Sealed model submissions, commit-reveal scores, the per-epoch evaluation seeds and the
+/// creator's canaries (SPEC sections 2.2-2.3, docs/reward-math.md step 3, docs/contracts.md).
 /// @dev Commitments bind task, epoch and sender, so a copied commitment or a replayed reveal
 /// fails. Scores are stored packed (see ScorePacking) in the order validators revealed.
 contract SubmissionBook is ISubmissionBook {
     using ScheduleLib for Schedule;
+
+    /// @notice Domain of canary seal salts: `canarySalt` hashes it first.
+    bytes32 public constant CANARY_DOMAIN = keccak256("aiarena/canary/v1");
+    /// @notice The most canary columns one epoch may have.
+    uint256 public constant MAX_CANARIES = 16;
 
     struct Seal {
         bytes32 commitment;
@@ -50,6 +56,11 @@ contract SubmissionBook is ISubmissionBook {
     /// make at most 16 words). A flat mapping: finalization reads each word with one SLOAD.
     mapping(uint256 => mapping(uint256 => mapping(uint256 => uint256))) internal _scoreWords;
     mapping(uint256 => mapping(uint256 => mapping(address => bool))) public scoresRevealed;
+    mapping(uint256 => mapping(uint256 => bytes32)) internal _evalSeeds;
+    /// @notice The creator's canary key commitment per epoch: keccak256(abi.encode(canaryKey)).
+    mapping(uint256 => mapping(uint256 => bytes32)) public canaryCommitOf;
+    mapping(uint256 => mapping(uint256 => bool)) public canariesRevealed;
+    mapping(uint256 => mapping(uint256 => uint256)) internal _canaryMasks;
 
     event SubmissionSealed(
         uint256 indexed taskId, uint256 indexed epoch, address indexed trainer, bytes32 commitment, uint64 seq
@@ -66,6 +77,9 @@ contract SubmissionBook is ISubmissionBook {
     event DuplicateFlagged(uint256 indexed taskId, uint256 indexed submissionId, uint256 original);
     event ScoresCommitted(uint256 indexed taskId, uint256 indexed epoch, address indexed validator, bytes32 commitment);
     event ScoresRevealed(uint256 indexed taskId, uint256 indexed epoch, address indexed validator, uint256[] words);
+    event EvalSeedDrawn(uint256 indexed taskId, uint256 indexed epoch, bytes32 seed);
+    event CanariesCommitted(uint256 indexed taskId, uint256 indexed epoch, bytes32 keyHash);
+    event CanariesRevealed(uint256 indexed taskId, uint256 indexed epoch, bytes32 canaryKey, uint256 mask);
 
     error WrongWindow(Window expected, Window current);
     error NotEligible();
@@ -76,6 +90,15 @@ contract SubmissionBook is ISubmissionBook {
     error EmptyArtifact();
     error FinalEvalUnsettled();
     error NoScoreCommit();
+    error SeedDrawerNotEOA();
+    error EvalSeedNotDrawn();
+    error NotCreator();
+    error NotScoringEpoch(uint256 epoch);
+    error CanaryCommitClosed(uint256 startedAt);
+    error NoCanaryCommit();
+    error CanaryKeyMismatch();
+    error CanariesAlreadyRevealed();
+    error TooManyCanaries();
 
     constructor(ITaskRegistry registry_, IStakeManager stakes_) {
         registry = registry_;
@@ -156,15 +179,32 @@ contract SubmissionBook is ISubmissionBook {
 
     // ---------------------------------------------------------------- validators
 
+    /// @notice Draws the current epoch's evaluation seed (SPEC 2.2): the subset of the eval set
+    /// every validator scores this epoch. Open in the epoch's score-commit window (in the final
+    /// phase once the final eval set is settled), so nobody knows it before the submissions are
+    /// fixed. The first call draws, later calls return the stored seed. Only an externally owned
+    /// account may draw: a contract could draw, inspect the seed and revert until it liked one.
+    /// @return seed keccak256(abi.encode(block.prevrandao, blockhash(block.number - 1), task, epoch))
+    function drawEvalSeed(uint256 taskId) external returns (bytes32 seed) {
+        uint256 epoch = _inWindow(taskId, Window.ScoreCommit);
+        seed = _evalSeeds[taskId][epoch];
+        if (seed != 0) return seed;
+        if (msg.sender != tx.origin || msg.sender.code.length != 0) revert SeedDrawerNotEOA();
+        _requireFinalEvalSettled(taskId, epoch);
+        seed = keccak256(abi.encode(block.prevrandao, blockhash(block.number - 1), taskId, epoch));
+        _evalSeeds[taskId][epoch] = seed;
+        emit EvalSeedDrawn(taskId, epoch, seed);
+    }
+
     /// @notice Commits scores: `keccak256(abi.encode(task, epoch, validator, words, salt))` where
-    /// `words` are the packed scores of the epoch's columns in list order (see ScorePacking).
+    /// `words` are the packed scores of the epoch's columns in list order (see ScorePacking),
+    /// evaluated on the subset the epoch's seed selects (drawn first, `drawEvalSeed`).
     function commitScores(uint256 taskId, bytes32 commitment) external {
         uint256 epoch = _inWindow(taskId, Window.ScoreCommit);
         if (commitment == 0) revert EmptyCommitment();
         if (!stakes.isEligible(taskId, msg.sender, Role.Validator, epoch)) revert NotEligible();
-        if (epoch >= registry.schedule(taskId).submissionEpochs && !registry.finalEvalSettled(taskId)) {
-            revert FinalEvalUnsettled();
-        }
+        _requireFinalEvalSettled(taskId, epoch);
+        if (_evalSeeds[taskId][epoch] == 0) revert EvalSeedNotDrawn();
         scoreCommitOf[taskId][epoch][msg.sender] = commitment;
         emit ScoresCommitted(taskId, epoch, msg.sender, commitment);
     }
@@ -186,6 +226,82 @@ contract SubmissionBook is ISubmissionBook {
         }
         revealers.push(msg.sender);
         emit ScoresRevealed(taskId, epoch, msg.sender, words);
+    }
+
+    function _requireFinalEvalSettled(uint256 taskId, uint256 epoch) internal view {
+        if (epoch >= registry.schedule(taskId).submissionEpochs && !registry.finalEvalSettled(taskId)) {
+            revert FinalEvalUnsettled();
+        }
+    }
+
+    // ---------------------------------------------------------------- canaries (task creator)
+
+    /// @notice The seal salt of a canary: a trainer account of the creator seals a probe model
+    /// with this salt, indistinguishable from a random one until the key is revealed.
+    /// @param useEpoch the epoch the canary is scored as one: its seal's epoch in the submission
+    /// phase; the final epoch's number for a final-phase canary sealed earlier
+    function canarySalt(uint256 taskId, uint256 useEpoch, address trainer, bytes32 canaryKey)
+        public
+        pure
+        returns (bytes32)
+    {
+        return keccak256(abi.encode(CANARY_DOMAIN, taskId, useEpoch, trainer, canaryKey));
+    }
+
+    /// @notice The creator commits to the canary key of `epoch` before the epoch starts:
+    /// `keyHash = keccak256(abi.encode(canaryKey))`. Replaceable until then. A key must be fresh
+    /// per epoch: once revealed, anyone can recognize the canaries it salts.
+    function commitCanaries(uint256 taskId, uint256 epoch, bytes32 keyHash) external {
+        if (msg.sender != registry.creatorOf(taskId)) revert NotCreator();
+        if (keyHash == 0) revert EmptyCommitment();
+        Schedule memory s = registry.schedule(taskId);
+        if (epoch >= s.scoringEpochs()) revert NotScoringEpoch(epoch);
+        uint256 startsAt = s.epochStart(epoch);
+        if (block.timestamp >= startsAt) revert CanaryCommitClosed(startsAt);
+        canaryCommitOf[taskId][epoch] = keyHash;
+        emit CanariesCommitted(taskId, epoch, keyHash);
+    }
+
+    /// @notice The creator reveals the current epoch's canary key in its score-reveal window
+    /// (every score is committed by then). Column i of the epoch is a canary iff its seal opens
+    /// with `canarySalt(task, epoch, trainer, canaryKey)`; the engine checks validators against
+    /// those columns' consensus (docs/reward-math.md step 3). Once per epoch.
+    /// @return mask bit i set iff column i is a canary
+    function revealCanaries(uint256 taskId, bytes32 canaryKey) external returns (uint256 mask) {
+        if (msg.sender != registry.creatorOf(taskId)) revert NotCreator();
+        uint256 epoch = _inWindow(taskId, Window.ScoreReveal);
+        bytes32 keyHash = canaryCommitOf[taskId][epoch];
+        if (keyHash == 0) revert NoCanaryCommit();
+        if (canariesRevealed[taskId][epoch]) revert CanariesAlreadyRevealed();
+        if (keccak256(abi.encode(canaryKey)) != keyHash) revert CanaryKeyMismatch();
+        bool finalPhase = epoch >= registry.schedule(taskId).submissionEpochs;
+        uint256 n = finalPhase ? _submitters[taskId].length : _epochSubmissions[taskId][epoch].length;
+        uint256 found;
+        for (uint256 i; i < n; ++i) {
+            Submission storage sub = _submissions[taskId][_columnId(taskId, epoch, i, finalPhase)];
+            address trainer = sub.trainer;
+            uint256 sealEpoch = sub.epoch;
+            bytes32 salt = canarySalt(taskId, epoch, trainer, canaryKey);
+            bytes32 opening =
+                keccak256(abi.encode(taskId, sealEpoch, trainer, sub.artifactHash, sub.wmCommit, salt));
+            if (opening == _seals[taskId][sealEpoch][trainer].commitment) {
+                if (++found > MAX_CANARIES) revert TooManyCanaries();
+                mask |= 1 << i;
+            }
+        }
+        canariesRevealed[taskId][epoch] = true;
+        _canaryMasks[taskId][epoch] = mask;
+        emit CanariesRevealed(taskId, epoch, canaryKey, mask);
+    }
+
+    /// @notice The canary columns of `epoch` (bit i = column i); 0 until revealed.
+    function canaryMask(uint256 taskId, uint256 epoch) external view returns (uint256) {
+        return _canaryMasks[taskId][epoch];
+    }
+
+    /// @notice The epoch's evaluation seed; 0 while not drawn.
+    function evalSeedOf(uint256 taskId, uint256 epoch) external view returns (bytes32) {
+        return _evalSeeds[taskId][epoch];
     }
 
     // ---------------------------------------------------------------- views
@@ -214,6 +330,16 @@ contract SubmissionBook is ISubmissionBook {
                 out[i] = _column(subs[id], id);
             }
         }
+    }
+
+    /// @notice The submission id of column `column` of `epoch`.
+    function columnSubmissionId(uint256 taskId, uint256 epoch, uint256 column) external view returns (uint256) {
+        return _columnId(taskId, epoch, column, epoch >= registry.schedule(taskId).submissionEpochs);
+    }
+
+    function _columnId(uint256 taskId, uint256 epoch, uint256 column, bool finalPhase) internal view returns (uint256) {
+        if (!finalPhase) return _epochSubmissions[taskId][epoch][column];
+        return _latestPlusOne[taskId][_submitters[taskId][column]] - 1;
     }
 
     function _column(Submission storage sub, uint32 id) internal view returns (Column memory) {

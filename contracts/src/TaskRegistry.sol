@@ -27,6 +27,9 @@ contract TaskRegistry is ITaskRegistry {
     uint256 public constant MAX_TRAINERS = 256;
     uint256 public constant MAX_VALIDATORS = 512;
     uint256 public constant MIN_STAKE_FLOOR = 1e18;
+    /// @notice The smallest challenge bond a task may ask for (one token): a free challenge
+    /// costs nothing to open against every submission.
+    uint256 public constant MIN_BOND = 1e18;
 
     enum FinalEval {
         None,
@@ -55,6 +58,7 @@ contract TaskRegistry is ITaskRegistry {
         uint32 closedEpochs;
         bool finalEvalRevealed;
         bool fallbackRecorded;
+        uint32 evalSubsetSize;
     }
 
     IERC20 public immutable token;
@@ -76,7 +80,9 @@ contract TaskRegistry is ITaskRegistry {
     event FinalEvalRevealed(uint256 indexed taskId, bytes32 finalEvalHash);
     event FinalEvalFallback(uint256 indexed taskId);
     event EpochPaid(uint256 indexed taskId, uint256 amount);
-    event EpochClosed(uint256 indexed taskId, uint256 indexed epoch, uint256 booked, uint256 carry, uint256 remainder);
+    event EpochClosed(
+        uint256 indexed taskId, uint256 indexed epoch, uint256 booked, uint256 rollover, uint256 carry, uint256 remainder
+    );
     event RemainderWithdrawn(uint256 indexed taskId, address indexed creator, uint256 amount);
     event ModulesBound(address rewardEngine, address stakeManager);
 
@@ -166,6 +172,7 @@ contract TaskRegistry is ITaskRegistry {
         t.evalData = p.evalData;
         t.finalEvalCommit = p.finalEvalCommit;
         t.rewardPerEpoch = p.rewardPerEpoch;
+        t.evalSubsetSize = p.evalSubsetSize;
         emit TaskCreated(taskId, msg.sender, p, deposit);
         token.safeTransferFrom(msg.sender, address(this), deposit);
     }
@@ -182,7 +189,7 @@ contract TaskRegistry is ITaskRegistry {
         if (
             p.epochLength < MIN_EPOCH_LENGTH || p.epochLength > MAX_EPOCH_LENGTH || p.submissionEpochs == 0
                 || p.submissionEpochs > MAX_PHASE_EPOCHS || p.finalEpochs > MAX_PHASE_EPOCHS
-                || p.challengeEpochs > MAX_PHASE_EPOCHS || p.reviewPeriod < minReviewPeriod
+                || p.challengeEpochs > MAX_PHASE_EPOCHS || p.reviewPeriod < minReviewPeriod || p.evalSubsetSize == 0
         ) revert InvalidSchedule();
         uint256 earliest = block.timestamp + p.reviewPeriod;
         if (p.startTime < earliest) revert StartTooEarly(earliest);
@@ -192,9 +199,11 @@ contract TaskRegistry is ITaskRegistry {
         ) revert InvalidWindows();
         if (p.rewardPerEpoch == 0) revert ZeroAmount();
         RewardParams calldata r = p.reward;
-        if (r.gamma > WAD || r.q > WAD || r.alphaT > WAD || r.alphaV > WAD || r.lambdaV > MAX_LAMBDA) {
-            revert InvalidRewardParams();
-        }
+        if (
+            r.gamma > WAD || r.q > WAD || r.alphaT > WAD || r.alphaV > WAD || r.lambdaV > MAX_LAMBDA
+                || r.minScore >= WAD || r.tolV > WAD || r.floorBps > BPS || r.minValidators == 0
+                || r.minValidators > MAX_VALIDATORS
+        ) revert InvalidRewardParams();
         StakeRules calldata s = p.stakeRules;
         if (
             s.minTrainerStake < MIN_STAKE_FLOOR || s.minValidatorStake < MIN_STAKE_FLOOR
@@ -203,7 +212,7 @@ contract TaskRegistry is ITaskRegistry {
                 || s.maxValidators > MAX_VALIDATORS || s.sigmaCooldown == 0
         ) revert InvalidStakeRules();
         ChallengeParams calldata c = p.challenge;
-        if (c.slashBps > BPS || c.responseTime == 0) revert InvalidChallengeParams();
+        if (c.slashBps > BPS || c.responseTime == 0 || c.bond < MIN_BOND) revert InvalidChallengeParams();
     }
 
     // ---------------------------------------------------------------- review
@@ -226,12 +235,12 @@ contract TaskRegistry is ITaskRegistry {
         token.safeTransferFrom(msg.sender, address(this), amount);
     }
 
-    /// @notice Returns the caller's objection tokens once the review is over (or the task rejected).
+    /// @notice Returns the caller's objection tokens once the review period is over, also when
+    /// the task was rejected earlier: a rejection must cost the objectors their capital for the
+    /// review period, or a flash loan could reject any task for free (SPEC 2.1).
     function withdrawObjection(uint256 taskId) external {
         Task storage t = _task(taskId);
-        if (!t.schedule.rejected && block.timestamp < t.schedule.reviewEnd) {
-            revert ObjectionLocked(t.schedule.reviewEnd);
-        }
+        if (block.timestamp < t.schedule.reviewEnd) revert ObjectionLocked(t.schedule.reviewEnd);
         uint256 amount = objectionOf[taskId][msg.sender];
         if (amount == 0) revert NothingToWithdraw();
         objectionOf[taskId][msg.sender] = 0;
@@ -286,18 +295,17 @@ contract TaskRegistry is ITaskRegistry {
         token.safeTransfer(stakeManager, amount);
     }
 
-    /// @notice Closes a scoring epoch: a degenerate one (nothing booked) rolls its budget over,
-    /// otherwise the rounding dust joins the remainder; after the last epoch all of it does.
-    function closeEpoch(uint256 taskId, uint256 epoch, uint256 booked) external {
+    /// @notice Closes a scoring epoch: `rollover` (what nobody earned: a degenerate epoch's whole
+    /// budget, a share nobody qualified for) is carried to the next scoring epoch, the rounding
+    /// dust (budget - booked - rollover) joins the remainder; after the last epoch all of it does.
+    function closeEpoch(uint256 taskId, uint256 epoch, uint256 booked, uint256 rollover) external {
         if (msg.sender != rewardEngine) revert NotRewardEngine();
         Task storage t = _task(taskId);
         if (epoch != t.closedEpochs) revert EpochOutOfOrder(t.closedEpochs);
         uint256 budget = uint256(t.rewardPerEpoch) + t.carry;
-        if (booked > budget) revert OverBudget(budget);
-        uint256 carry;
-        uint256 remainder = t.remainder;
-        if (booked == 0) carry = budget;
-        else remainder += budget - booked;
+        if (booked + rollover > budget) revert OverBudget(budget);
+        uint256 carry = rollover;
+        uint256 remainder = t.remainder + (budget - booked - rollover);
         if (epoch + 1 == t.schedule.scoringEpochs()) {
             remainder += carry;
             carry = 0;
@@ -305,7 +313,7 @@ contract TaskRegistry is ITaskRegistry {
         t.carry = uint128(carry);
         t.remainder = uint128(remainder);
         t.closedEpochs = uint32(epoch + 1);
-        emit EpochClosed(taskId, epoch, booked, carry, remainder);
+        emit EpochClosed(taskId, epoch, booked, rollover, carry, remainder);
     }
 
     /// @notice Sends the creator what is refundable so far: rolled-over and dust after the last
@@ -336,6 +344,15 @@ contract TaskRegistry is ITaskRegistry {
 
     function challengeParams(uint256 taskId) external view returns (ChallengeParams memory) {
         return _task(taskId).challenge;
+    }
+
+    /// @notice Samples of the eval set each scoring epoch is scored on (SPEC 2.2).
+    function evalSubsetSize(uint256 taskId) external view returns (uint256) {
+        return _task(taskId).evalSubsetSize;
+    }
+
+    function creatorOf(uint256 taskId) external view returns (address) {
+        return _task(taskId).creator;
     }
 
     /// @notice The full task record, for clients.

@@ -10,7 +10,8 @@ import {TaskParams} from "../src/lib/TaskTypes.sol";
 /// sizes, uses at most 1,000 gas per unit it charges. Run with `forge test --isolate` so every
 /// call is its own transaction (cold storage), as on a real chain; `-vv` prints the
 /// measurements used to calibrate the constants. Worst case: first epoch (fresh storage), stake
-/// powers != 1, every pool delegated to, then fresh non-zero snapshots when rolling epoch 1.
+/// powers != 1, every pool delegated to, 16 canaries (the most an epoch may have), then fresh
+/// non-zero snapshots when rolling epoch 1.
 contract CalibrateTest is ArenaFixture {
     RewardEngineHarness harness;
     uint256 task;
@@ -41,8 +42,12 @@ contract CalibrateTest is ArenaFixture {
                 scores[j][i] = uint256(keccak256(abi.encode(i, j))) % 10_001;
             }
         }
-        submitAll(task, 0, trainers);
+        bytes32 key = keccak256("calibration canaries");
+        commitCanaryKey(task, 0, key);
+        submitAllWithCanaries(task, 0, trainers, 16, key);
         scoreAll(task, 0, validators, scores);
+        vm.prank(creator);
+        assertEq(book.revealCanaries(task, key), (1 << 16) - 1);
         warpTo(task, 1, 0);
     }
 
@@ -66,6 +71,11 @@ contract CalibrateTest is ArenaFixture {
 
     function _stage() internal view returns (RewardEngine.Stage) {
         return engine.progressOf(task).stage;
+    }
+
+    /// @dev RewardEngine's units for k canaries of m validators (its constants, restated).
+    function _canaryUnits(uint256 m, uint256 k) internal pure returns (uint256) {
+        return 30 + m * 5 + k * (30 + (m * 2_050 + 999) / 1000);
     }
 
     function test_calibrate_256x512() public {
@@ -92,6 +102,11 @@ contract CalibrateTest is ArenaFixture {
         emit log_string("load (100, 250 validators)");
         _measure(20 + 100 * 34);
         _measure(20 + 250 * 34);
+        while (_stage() != RewardEngine.Stage.Canaries) _measure(100_000);
+        // Units: CANARIES_BASE + m CANARIES_VALIDATOR + k (CANARIES_ITEM + m COLUMNS_WORD + m CANARY_CELL).
+        emit log_string("canaries (2, then 4 of 16)");
+        _measure(_canaryUnits(512, 2));
+        _measure(_canaryUnits(512, 4));
         while (_stage() != RewardEngine.Stage.Columns) _measure(100_000);
         emit log_string("columns (budgets 8k, 16k, 30k)");
         _measure(8_000);
@@ -99,8 +114,8 @@ contract CalibrateTest is ArenaFixture {
         _measure(30_000);
         while (_stage() != RewardEngine.Stage.Trainers) _measure(100_000);
         emit log_string("trainers (64, 128 columns)");
-        _measure(60 + 256 * 20 + 64 * 55);
-        _measure(60 + 256 * 20 + 128 * 55);
+        _measure(60 + 256 * 20 + 64 * 72);
+        _measure(60 + 256 * 20 + 128 * 72);
         while (_stage() != RewardEngine.Stage.Validators) _measure(100_000);
         emit log_string("validators (100, 200)");
         _measure(30 + 100 * 68);

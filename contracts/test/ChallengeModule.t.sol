@@ -180,11 +180,14 @@ contract ChallengeModuleTest is ChallengeBase {
         assertTrue(verifies(P.aliceStolen(), inputs(P.WM_S, P.KA, alice, 8)));
         assertTrue(verifies(P.bobStolen(), inputs(P.WM_S, P.KB, bob, 8)));
         assertTrue(verifies(P.carolC12(), inputs(P.WM_C12, P.KC, carol, 12)));
+        // The key mallory fitted to alice's public A0 proves "ownership" of it for mallory.
+        assertTrue(verifies(P.malloryFitted(), inputs(P.WM_A0, P.KM, P.MALLORY, 8)));
         assertEq(module.maxErr(), 8);
         // The fixture's owners are the forge-std makeAddr names the tests use.
         assertEq(P.ALICE, makeAddr("alice"));
         assertEq(P.BOB, makeAddr("bob"));
         assertEq(P.CAROL, makeAddr("carol"));
+        assertEq(P.MALLORY, makeAddr("mallory"));
     }
 
     // ================================================================ opening
@@ -243,13 +246,7 @@ contract ChallengeModuleTest is ChallengeBase {
         vm.prank(dave);
         vm.expectRevert(IChallengeModule.NotValidator.selector);
         module.challenge(taskId, 0);
-        // A validator whose own stake is below the task's minimum is not staked for the task.
-        address small = makeAddr("small");
-        warpTo(taskId, 1, 100);
-        joinValidator(taskId, small, 1e18, 0.5e18);
-        vm.prank(small);
-        vm.expectRevert(IChallengeModule.NotValidator.selector);
-        module.challenge(taskId, 0);
+        // (A validator below the task's minimum stake cannot exist: joining needs the minimum.)
     }
 
     function test_challenge_refusesAnUnrevealedOrUnknownSubmission() public {
@@ -290,18 +287,87 @@ contract ChallengeModuleTest is ChallengeBase {
         assertEq(open(val2, 2), 2);
     }
 
-    // ================================================================ responses
-
-    function test_respond_validProofPaysTheBondToTheAccused() public {
+    /// @notice Issue 9, exploit 4: several challenges opened before the first answer each
+    /// needed their own response. Now at most one per submission is open at a time.
+    function test_exploit4_secondOpenChallengeOnASubmissionReverts() public {
         uint256 id = open(val1, 0);
-        uint256 aliceBefore = token.balanceOf(alice);
-        uint256 valBefore = token.balanceOf(val1);
-        vm.expectEmit(address(module));
-        emit IChallengeModule.ChallengeAnswered(id, taskId, alice, BOND);
+        assertEq(module.openChallengeOf(taskId, 0), id);
+        vm.prank(val2);
+        vm.expectRevert(abi.encodeWithSelector(IChallengeModule.ChallengeAlreadyOpen.selector, id));
+        module.challenge(taskId, 0);
+        assertEq(openCount(alice), 1);
+        // Other submissions, of the same trainer too, can be challenged meanwhile.
+        uint256 other = open(val2, 2);
+        assertEq(module.openChallengeOf(taskId, 2), other);
+        // Once the first is settled the slot is free again (here: answered, so proven for good).
         vm.prank(alice);
         module.respond(id, P.aliceA0());
-        assertEq(token.balanceOf(alice), aliceBefore + BOND);
+        assertEq(module.openChallengeOf(taskId, 0), 0);
+        vm.prank(val2);
+        vm.expectRevert(abi.encodeWithSelector(IChallengeModule.AlreadyProven.selector, 0));
+        module.challenge(taskId, 0);
+    }
+
+    /// @notice Issue 9, exploit 4: a challenge opened before a passed one used to stand, and
+    /// timing it out forfeited a trainer whose submission was proven. Now no second challenge
+    /// exists, and a proven submission's trainer keeps everything after every deadline.
+    function test_exploit4_provenSubmissionIsNeverForfeited() public {
+        bookEpochs01();
+        uint256 own = ownRewards(taskId, alice);
+        uint256 first = open(val1, 0);
+        vm.prank(val2);
+        (bool opened,) = address(module).call(abi.encodeCall(module.challenge, (taskId, 0)));
+        assertFalse(opened, "a second challenge of the submission was opened");
+        vm.prank(alice);
+        module.respond(first, P.aliceA0());
+        vm.warp(block.timestamp + 2 * RESPONSE);
+        uint256 last = module.challengeCount();
+        for (uint256 id = 1; id <= last; ++id) {
+            try module.resolve(id) {} catch {}
+        }
+        StakeManager.Pool memory pool = stakes.getPool(taskId, alice);
+        assertFalse(pool.forfeited, "a proven submission's trainer forfeited");
+        assertEq(pool.ownLatest, STAKE, "slashed");
+        assertEq(pool.ownRewards, own);
+        assertEq(pool.openChallenges, 0);
+    }
+
+    /// @notice `resolve` voids a challenge of a proven submission (bond back, nothing forfeited).
+    /// The module itself never lets a challenge stay open once its submission is proven, so the
+    /// state is written directly: the guard must hold on its own.
+    function test_resolve_voidsAChallengeOfAProvenSubmission() public {
+        uint256 id = open(val1, 0);
+        // `proven` is the module's third storage slot (after challengeCount and openBonds).
+        bytes32 slot = keccak256(abi.encode(uint256(0), keccak256(abi.encode(taskId, uint256(2)))));
+        assertEq(vm.load(address(module), slot), bytes32(0));
+        vm.store(address(module), slot, bytes32(uint256(1)));
+        assertTrue(module.proven(taskId, 0));
+        vm.warp(module.getChallenge(id).deadline + 1);
+        uint256 before = token.balanceOf(val1);
+        vm.expectEmit(address(module));
+        emit IChallengeModule.ChallengeVoided(id, taskId, alice, val1, BOND);
+        module.resolve(id);
+        assertEq(token.balanceOf(val1), before + BOND);
+        assertFalse(stakes.getPool(taskId, alice).forfeited);
+        assertEq(openCount(alice), 0);
+        assertEq(module.openChallengeOf(taskId, 0), 0);
+    }
+
+    // ================================================================ responses
+
+    function test_respond_validProofProvesAndReturnsTheBond() public {
+        uint256 valBefore = token.balanceOf(val1);
+        uint256 id = open(val1, 0);
+        uint256 aliceBefore = token.balanceOf(alice);
+        vm.expectEmit(address(module));
+        emit IChallengeModule.ChallengeAnswered(id, taskId, alice, val1, BOND);
+        vm.prank(alice);
+        module.respond(id, P.aliceA0());
+        // The proof is necessary, not sufficient: nobody wins the bond until SPEC section 8.
+        assertEq(token.balanceOf(alice), aliceBefore);
         assertEq(token.balanceOf(val1), valBefore);
+        assertTrue(module.proven(taskId, 0));
+        assertEq(module.openChallengeOf(taskId, 0), 0);
         assertEq(token.balanceOf(address(module)), 0);
         assertEq(module.openBonds(), 0);
         assertEq(openCount(alice), 0);
@@ -379,11 +445,11 @@ contract ChallengeModuleTest is ChallengeBase {
         vm.prank(alice);
         vm.expectRevert(abi.encodeWithSelector(IChallengeModule.ResponseTooLate.selector, deadline));
         module.respond(id, P.aliceA0());
-        // A second challenge, answered in the deadline's very second.
-        uint256 id2 = open(val2, 0);
+        // A challenge of her other submission, answered in the deadline's very second.
+        uint256 id2 = open(val2, 2);
         vm.warp(module.getChallenge(id2).deadline);
         vm.prank(alice);
-        module.respond(id2, P.aliceA0());
+        module.respond(id2, P.aliceA1());
         assertEq(uint256(module.getChallenge(id2).status), uint256(ChallengeStatus.Answered));
     }
 
@@ -501,133 +567,89 @@ contract ChallengeModuleTest is ChallengeBase {
     }
 
     function test_resolve_voidsTheOtherChallengesOfAForfeitedTrainer() public {
-        uint256 first = open(val1, 1);
+        uint256 first = open(val1, 0);
         vm.warp(block.timestamp + 200);
-        uint256 second = open(val2, 1);
-        assertEq(openCount(carol), 2);
+        uint256 second = open(val2, 2);
+        assertEq(openCount(alice), 2);
         vm.warp(module.getChallenge(first).deadline + 1);
         module.resolve(first);
-        assertEq(openCount(carol), 1);
-        // Nothing is left to take from carol: the second challenger gets its bond back.
-        vm.prank(carol);
+        assertEq(openCount(alice), 1);
+        // Nothing is left to take from alice: the second challenger gets its bond back.
+        vm.prank(alice);
         vm.expectRevert(IChallengeModule.AlreadyForfeited.selector);
-        module.respond(second, P.carolC12());
+        module.respond(second, P.aliceA1());
         uint256 before = token.balanceOf(val2);
         vm.expectEmit(address(module));
-        emit IChallengeModule.ChallengeVoided(second, taskId, carol, val2, BOND);
+        emit IChallengeModule.ChallengeVoided(second, taskId, alice, val2, BOND);
         module.resolve(second);
         assertEq(token.balanceOf(val2), before + BOND);
-        assertEq(openCount(carol), 0);
+        assertEq(openCount(alice), 0);
         assertEq(token.balanceOf(address(module)), 0);
         // And no new challenge can be opened against her.
         vm.prank(val2);
         vm.expectRevert(IChallengeModule.AlreadyForfeited.selector);
-        module.challenge(taskId, 1);
+        module.challenge(taskId, 2);
     }
 
-    // ================================================================ theft
+    // ================================================================ fitted keys (issue 9, exploit 1)
 
-    function test_claimTheft_byTheEarlierKeyOwnerForfeitsTheThief() public {
-        bookEpochs01();
-        uint256 own = ownRewards(taskId, bob);
-        uint256 toDelegators = delegatorRewards(taskId, bob);
-        assertGt(own, 0);
-        assertGt(toDelegators, 0);
-        assertLt(stakes.getPool(taskId, alice).keyBlock, book.getSubmission(taskId, 3).sealBlock);
-        // S carries bob's own watermark as well: he answers a validator's challenge...
-        uint256 id = open(val1, 3);
-        vm.prank(bob);
-        module.respond(id, P.bobStolen());
-        // ...but it also carries alice's address under the key she committed before his seal.
-        uint256 slash = (STAKE * SLASH) / 10_000;
-        uint256 aliceBefore = token.balanceOf(alice);
-        vm.expectEmit(address(module));
-        emit IChallengeModule.TheftClaimed(taskId, 3, bob, alice, own + toDelegators, slash);
-        vm.prank(alice);
-        module.claimTheft(taskId, 3, P.aliceStolen());
-        assertEq(token.balanceOf(alice), aliceBefore + own + toDelegators + slash);
-        StakeManager.Pool memory pool = stakes.getPool(taskId, bob);
-        assertTrue(pool.forfeited);
-        assertEq(pool.ownLatest, STAKE - slash);
-        vm.warp(endTime());
-        vm.prank(erin);
-        vm.expectRevert(StakeManager.RewardsForfeited.selector);
-        stakes.claimDelegationRewards(taskId, bob);
-    }
-
-    function test_claimTheft_voidsOpenChallengesAgainstTheThief() public {
-        uint256 id = open(val1, 3);
-        vm.prank(alice);
-        module.claimTheft(taskId, 3, P.aliceStolen());
-        assertEq(openCount(bob), 1);
-        // Bob can no longer take the bond with his own key's proof.
-        vm.prank(bob);
-        vm.expectRevert(IChallengeModule.AlreadyForfeited.selector);
-        module.respond(id, P.bobStolen());
-        uint256 before = token.balanceOf(val1);
-        module.resolve(id);
-        assertEq(token.balanceOf(val1), before + BOND);
-        assertEq(uint256(module.getChallenge(id).status), uint256(ChallengeStatus.Voided));
-        assertEq(openCount(bob), 0);
-        // Once is enough.
-        vm.prank(alice);
-        vm.expectRevert(IChallengeModule.AlreadyForfeited.selector);
-        module.claimTheft(taskId, 3, P.aliceStolen());
-    }
-
-    function test_claimTheft_failsWhenTheKeyWasCommittedAfterTheSeal() public {
-        // A fresh task: bob seals S first, alice joins later in the same epoch.
+    /// @notice Mallory joins once alice's A0 is public, with a key fitted to A0 so that it
+    /// decodes mallory's address; alice seals A0 again. The theft claim that let mallory take
+    /// alice's rewards, her delegators' share and part of her stake is gone: its selector does
+    /// not exist, and alice keeps everything.
+    function test_exploit1_fittedKeyCannotTakeAnHonestTrainersRewards() public {
         taskId = newTask(BOND, RESPONSE, SLASH);
-        joinWithKey(taskId, bob, P.KB);
-        warpTo(taskId, 0, 100);
-        nextBlock();
-        uint256 sealBlock = block.number;
-        vm.prank(bob);
-        book.sealSubmission(taskId, sealHash(taskId, 0, bob, artifactOf(bob, 0), P.WM_S, bytes32(0)));
-        // Same block: the order inside a block is not recorded, so a tie is refused too.
         joinWithKey(taskId, alice, P.KA);
-        warpTo(taskId, 0, 5500);
+        joinChallenger(taskId, val1, BOND);
+        delegateTo(taskId, dave, alice, DELEGATED);
+        submitEpoch(taskId, 0, one(alice), wms(P.WM_A0));
+        // A0 is public now. Mallory fits a key to it and joins with that key.
+        address mallory = P.MALLORY;
+        warpTo(taskId, 0, 9000);
         nextBlock();
-        vm.prank(bob);
-        uint256 sub = book.revealSubmission(taskId, artifactOf(bob, 0), P.WM_S, bytes32(0));
-        assertTrue(verifies(P.aliceStolen(), inputs(P.WM_S, P.KA, alice, 8)));
-        vm.prank(alice);
-        vm.expectRevert(abi.encodeWithSelector(IChallengeModule.KeyCommittedAfterSeal.selector, sealBlock, sealBlock));
-        module.claimTheft(taskId, sub, P.aliceStolen());
-        // A trainer that joins a block after the seal is refused the same way.
-        nextBlock();
-        address late = makeAddr("late");
-        joinWithKey(taskId, late, bytes32(uint256(keccak256("late key")) >> 4));
-        vm.prank(late);
-        vm.expectRevert(
-            abi.encodeWithSelector(IChallengeModule.KeyCommittedAfterSeal.selector, sealBlock + 2, sealBlock)
+        joinWithKey(taskId, mallory, P.KM);
+        // Alice seals her model again in epoch 1 (after mallory's key commitment).
+        uint256[] memory ids = submitEpoch(taskId, 1, one(alice), wms(P.WM_A0));
+        scoreAll(taskId, 1, one(val1), rows(row(9000)));
+        warpTo(taskId, 2, 100);
+        finalizeAllOver(taskId);
+        StakeManager.Pool memory before = stakes.getPool(taskId, alice);
+        assertGt(before.ownRewards, 0);
+        assertGt(before.delegatorRewards, 0);
+        assertTrue(verifies(P.malloryFitted(), inputs(P.WM_A0, P.KM, mallory, 8)));
+
+        uint256 malloryBefore = token.balanceOf(mallory);
+        vm.prank(mallory);
+        (bool ok,) = address(module).call(
+            abi.encodeWithSignature("claimTheft(uint256,uint256,uint256[8])", taskId, ids[0], P.malloryFitted())
         );
-        module.claimTheft(taskId, sub, P.aliceStolen());
+        assertFalse(ok, "claimTheft still exists");
+        StakeManager.Pool memory pool = stakes.getPool(taskId, alice);
+        assertFalse(pool.forfeited, "alice forfeited to the fitted key");
+        assertFalse(pool.excluded);
+        assertEq(pool.ownRewards, before.ownRewards, "alice lost her rewards");
+        assertEq(pool.delegatorRewards, before.delegatorRewards, "alice's delegators lost their share");
+        assertEq(pool.ownLatest, STAKE, "alice was slashed");
+        assertEq(token.balanceOf(mallory), malloryBefore, "mallory was paid");
     }
 
-    function test_claimTheft_refusals() public {
-        // Not the claimant's address in the proof, its own submission, not a trainer, a proof of
-        // another model, and too late.
-        vm.prank(carol);
-        vm.expectRevert(IChallengeModule.InvalidProof.selector);
-        module.claimTheft(taskId, 3, P.aliceStolen());
-        vm.prank(bob);
-        vm.expectRevert(IChallengeModule.OwnSubmission.selector);
-        module.claimTheft(taskId, 3, P.bobStolen());
-        vm.prank(val1);
-        vm.expectRevert(IChallengeModule.NotTrainer.selector);
-        module.claimTheft(taskId, 3, P.aliceStolen());
-        vm.prank(alice);
-        vm.expectRevert(IChallengeModule.InvalidProof.selector);
-        module.claimTheft(taskId, 3, P.aliceA0());
-        vm.prank(alice);
-        vm.expectRevert(abi.encodeWithSelector(IChallengeModule.UnknownSubmission.selector, 9));
-        module.claimTheft(taskId, 9, P.aliceStolen());
-        uint256 end = endTime();
-        vm.warp(end);
-        vm.prank(alice);
-        vm.expectRevert(abi.encodeWithSelector(IChallengeModule.ChallengePeriodOver.selector, end));
-        module.claimTheft(taskId, 3, P.aliceStolen());
+    /// @notice A copier re-reveals alice's public weights (wmCommit of A0) with a key fitted to
+    /// them: it answers a challenge with a valid proof, but the bond goes back to the
+    /// challenger, so the fitted key earns the copier nothing.
+    function test_exploit1_copierWithAFittedKeyDoesNotWinTheBond() public {
+        address mallory = P.MALLORY;
+        warpTo(taskId, 1, 9000);
+        joinWithKey(taskId, mallory, P.KM);
+        uint256[] memory ids = submitEpoch(taskId, 2, one(mallory), wms(P.WM_A0));
+        uint256 valBefore = token.balanceOf(val1);
+        uint256 malloryBefore = token.balanceOf(mallory);
+        uint256 id = open(val1, ids[0]);
+        vm.prank(mallory);
+        module.respond(id, P.malloryFitted());
+        assertEq(uint256(module.getChallenge(id).status), uint256(ChallengeStatus.Answered));
+        assertEq(token.balanceOf(mallory), malloryBefore, "the copier took the bond");
+        assertEq(token.balanceOf(val1), valBefore, "the challenger lost its bond");
+        assertEq(token.balanceOf(address(module)), 0);
     }
 
     // ================================================================ vesting
@@ -672,59 +694,79 @@ contract ChallengeModuleTest is ChallengeBase {
 /// @notice Exact bond accounting over every outcome, bond size and slash.
 contract ChallengeBondFuzzTest is ChallengeBase {
     /// @param outcome 0: both challenges answered; 1: the first times out, the second is void;
-    /// 2: the first is answered, the second times out
+    /// 2: the first is answered, the second times out; 3: a second challenge of an open or
+    /// proven submission is refused, the first is answered
     function testFuzz_bondAccounting(uint128 bond, uint16 slashBps, uint8 outcome) public {
-        bond = uint128(bound(bond, 0, 1_000_000e18));
+        bond = uint128(bound(bond, 1e18, 1_000_000e18));
         slashBps = uint16(bound(slashBps, 0, 10_000));
-        outcome = uint8(bound(outcome, 0, 2));
+        outcome = uint8(bound(outcome, 0, 3));
         taskId = newTask(bond, RESPONSE, slashBps);
         joinWithKey(taskId, alice, P.KA);
         joinChallenger(taskId, val1, bond);
         joinChallenger(taskId, val2, bond);
         submitEpoch(taskId, 0, one(alice), wms(P.WM_A0));
+        submitEpoch(taskId, 1, one(alice), wms(P.WM_A1));
         uint256 c1 = open(val1, 0);
-        uint256 c2 = open(val2, 0);
-        assertEq(token.balanceOf(address(module)), 2 * uint256(bond));
-        assertEq(module.openBonds(), 2 * uint256(bond));
+        uint256 c2;
+        if (outcome == 3) {
+            vm.prank(val2);
+            vm.expectRevert(abi.encodeWithSelector(IChallengeModule.ChallengeAlreadyOpen.selector, c1));
+            module.challenge(taskId, 0);
+            assertEq(token.balanceOf(val2), bond);
+        } else {
+            c2 = open(val2, 1);
+            assertEq(token.balanceOf(val2), 0);
+            assertEq(module.openBonds(), 2 * uint256(bond));
+        }
+        assertEq(token.balanceOf(address(module)), module.openBonds());
         assertEq(token.balanceOf(val1), 0);
-        assertEq(token.balanceOf(val2), 0);
         uint256 slash = (STAKE * slashBps) / 10_000;
 
         if (outcome == 0) {
             vm.startPrank(alice);
             module.respond(c1, P.aliceA0());
-            module.respond(c2, P.aliceA0());
+            module.respond(c2, P.aliceA1());
             vm.stopPrank();
-            assertEq(token.balanceOf(alice), 2 * uint256(bond));
-            assertEq(token.balanceOf(val1), 0);
-            assertEq(token.balanceOf(val2), 0);
+            assertEq(token.balanceOf(alice), 0);
+            assertEq(token.balanceOf(val1), bond);
+            assertEq(token.balanceOf(val2), bond);
         } else if (outcome == 1) {
             vm.warp(module.getChallenge(c2).deadline + 1);
             module.resolve(c1);
             assertEq(module.openBonds(), bond);
             module.resolve(c2);
+            assertEq(uint256(module.getChallenge(c2).status), uint256(ChallengeStatus.Voided));
             assertEq(token.balanceOf(val1), uint256(bond) + slash);
             assertEq(token.balanceOf(val2), bond);
             assertEq(token.balanceOf(alice), 0);
             assertEq(stakes.getPool(taskId, alice).ownLatest, STAKE - slash);
+        } else if (outcome == 2) {
+            vm.prank(alice);
+            module.respond(c1, P.aliceA0());
+            vm.warp(module.getChallenge(c2).deadline + 1);
+            module.resolve(c2);
+            assertEq(token.balanceOf(alice), 0);
+            assertEq(token.balanceOf(val1), bond);
+            assertEq(token.balanceOf(val2), uint256(bond) + slash);
         } else {
             vm.prank(alice);
             module.respond(c1, P.aliceA0());
-            // The submission is proven, yet the second challenge was opened before: it stands,
-            // and alice does not answer it.
-            vm.warp(module.getChallenge(c2).deadline + 1);
-            module.resolve(c2);
-            assertEq(token.balanceOf(alice), bond);
-            assertEq(token.balanceOf(val1), 0);
-            assertEq(token.balanceOf(val2), uint256(bond) + slash);
+            vm.prank(val2);
+            vm.expectRevert(abi.encodeWithSelector(IChallengeModule.AlreadyProven.selector, 0));
+            module.challenge(taskId, 0);
+            assertEq(token.balanceOf(val1), bond);
+            assertEq(token.balanceOf(val2), bond);
+            assertFalse(stakes.getPool(taskId, alice).forfeited);
         }
         assertEq(token.balanceOf(address(module)), 0);
         assertEq(module.openBonds(), 0);
         assertEq(stakes.getPool(taskId, alice).openChallenges, 0);
+        assertEq(module.openChallengeOf(taskId, 0), 0);
+        assertEq(module.openChallengeOf(taskId, 1), 0);
     }
 }
 
-/// @notice Drives challenges, responses, resolutions and theft claims in random order.
+/// @notice Drives challenges, responses and resolutions in random order.
 contract ChallengeHandler is Test {
     ChallengeModule internal module;
     StakeManager internal stakes;
@@ -768,11 +810,6 @@ contract ChallengeHandler is Test {
         try module.resolve(id) {
             ++settled;
         } catch {}
-    }
-
-    function claimTheft() external {
-        vm.prank(alice);
-        try module.claimTheft(taskId, 3, P.aliceStolen()) {} catch {}
     }
 
     function wait(uint256 secs) external {
@@ -823,6 +860,28 @@ contract ChallengeInvariantTest is ChallengeBase {
                 if (c.status == ChallengeStatus.Open && c.trainer == trainers[t]) ++open;
             }
             assertEq(stakes.getPool(taskId, trainers[t]).openChallenges, open);
+        }
+    }
+
+    /// @notice At most one challenge per submission is open, and `openChallengeOf` names it;
+    /// a proven submission has none open and no upheld challenge.
+    function invariant_oneOpenChallengePerSubmission() public view {
+        for (uint256 sub; sub < 4; ++sub) {
+            uint256 open;
+            uint256 openId;
+            bool upheld;
+            for (uint256 id = 1; id <= module.challengeCount(); ++id) {
+                Challenge memory c = module.getChallenge(id);
+                if (c.submissionId != sub) continue;
+                if (c.status == ChallengeStatus.Open) (open, openId) = (open + 1, id);
+                if (c.status == ChallengeStatus.Upheld) upheld = true;
+            }
+            assertLe(open, 1);
+            assertEq(module.openChallengeOf(taskId, sub), openId);
+            if (module.proven(taskId, sub)) {
+                assertEq(open, 0);
+                assertFalse(upheld);
+            }
         }
     }
 

@@ -10,12 +10,15 @@ import {StakeManager} from "../src/StakeManager.sol";
 import {SubmissionBook} from "../src/SubmissionBook.sol";
 import {RewardEngine} from "../src/RewardEngine.sol";
 import {TaskParams, Role, Schedule, Window} from "../src/lib/TaskTypes.sol";
+import {Column} from "../src/interfaces/ISubmissionBook.sol";
 import {ScheduleLib} from "../src/lib/ScheduleLib.sol";
 
-/// @notice Drives two tasks with a fixed cast: joins, stakes, delegations and exits, sealed
-/// submissions (copies included), score commits and reveals, time, finalization, challenges and
-/// forfeits, objections and refunds. Every action is attempted with bounded inputs and a failure
-/// (a revert the protocol intends) is simply skipped; what succeeded is recorded in ghosts.
+/// @notice Drives two tasks with a fixed cast: joins (dust joins included), stakes, delegations
+/// and exits, sigma changes, sealed submissions (copies and the creator's canaries included),
+/// evaluation seeds (drawn by accounts and attempted by a contract), score commits and reveals,
+/// canary commits and reveals, time, finalization (with rollovers), challenges and forfeits,
+/// objections and refunds. Every action is attempted with bounded inputs and a failure (a revert
+/// the protocol intends) is simply skipped; what succeeded is recorded in ghosts.
 contract ArenaHandler is Test {
     using ScheduleLib for Schedule;
 
@@ -54,6 +57,11 @@ contract ArenaHandler is Test {
     uint256 public rewardsClaimed;
     uint256 public rewardsForfeited;
     uint256 public bookings;
+    uint256 public rollovers;
+    uint256 public canaryReveals;
+    uint256 public canaryColumns;
+    uint256 public failedCanaries;
+    uint256 public seedsDrawn;
     /// @dev Set when an action succeeded that must not have (checked by an invariant).
     string public violation;
 
@@ -207,7 +215,8 @@ contract ArenaHandler is Test {
         uint256 task = _task(taskSeed);
         bool asTrainer = actorSeed % 7 < 4;
         address who = asTrainer ? trainers[actorSeed % 7] : validators[actorSeed % 7 - 4];
-        amount = _bound(amount, 5e18, 200e18);
+        // Now and then dust: a join below the minimum must never take a slot.
+        amount = amount % 5 == 1 ? _bound(amount >> 8, 1, 10e18 - 1) : _bound(amount, 10e18, 200e18);
         sigma = _bound(sigma, 0, 1e18);
         vm.prank(who);
         try stakes.join(
@@ -219,6 +228,7 @@ contract ArenaHandler is Test {
         ) {
             smIn += amount;
             ownAdded[task][who] += amount;
+            if (amount < 10e18) violation = "a join below the minimum stake took a slot";
         } catch {}
     }
 
@@ -234,8 +244,19 @@ contract ArenaHandler is Test {
     }
 
     function setSigma(uint256 taskSeed, uint256 poolSeed, uint256 sigma) external sync {
-        vm.prank(pools[poolSeed % pools.length]);
-        try stakes.setSigma(_task(taskSeed), _bound(sigma, 0, 1e18)) {} catch {}
+        uint256 task = _task(taskSeed);
+        address who = pools[poolSeed % pools.length];
+        sigma = _bound(sigma, 0, 1e18);
+        uint256 before = stakes.getPool(task, who).sigmaLatest;
+        vm.recordLogs();
+        vm.prank(who);
+        try stakes.setSigma(task, sigma) {
+            Vm.Log[] memory logs = vm.getRecordedLogs();
+            (, uint256 eff) = abi.decode(logs[logs.length - 1].data, (uint256, uint256));
+            uint256 next = registry.schedule(task).effectiveEpoch(block.timestamp);
+            // An increase never reaches the next epoch's split (SPEC 3, revision 2).
+            if (eff != (sigma > before ? next + 1 : next)) violation = "sigma change at the wrong epoch";
+        } catch {}
     }
 
     function delegate(uint256 taskSeed, uint256 dSeed, uint256 poolSeed, uint256 amount) external sync {
@@ -355,6 +376,8 @@ contract ArenaHandler is Test {
 
     function _act(uint256 task, uint256 mask, uint256 seed) internal {
         (Window w, uint256 epoch) = registry.schedule(task).windowAt(block.timestamp);
+        // The creator commits a canary key for the next epoch now and then.
+        if ((mask >> 30) & 3 != 0) _commitCanaries(task, epoch + 1);
         if (w == Window.Seal || w == Window.Reveal) {
             for (uint256 i; i < trainers.length; ++i) {
                 if ((mask >> (2 * i)) & 3 == 0) continue; // this one sits the window out
@@ -370,7 +393,43 @@ contract ArenaHandler is Test {
                     _revealScores(task, epoch, validators[j]);
                 }
             }
+            if (w == Window.ScoreReveal && (mask >> 28) & 3 != 0) _revealCanaries(task, epoch);
         }
+    }
+
+    // ---- canaries: trainer 3 is the creator's probe account when a key is committed
+
+    function _canaryKey(uint256 task, uint256 epoch) internal pure returns (bytes32) {
+        return keccak256(abi.encode("canary", task, epoch));
+    }
+
+    function _commitCanaries(uint256 task, uint256 epoch) internal {
+        vm.prank(creator);
+        try book.commitCanaries(task, epoch, keccak256(abi.encode(_canaryKey(task, epoch)))) {} catch {}
+    }
+
+    function _revealCanaries(uint256 task, uint256 epoch) internal {
+        vm.prank(creator);
+        try book.revealCanaries(task, _canaryKey(task, epoch)) returns (uint256 mask) {
+            ++canaryReveals;
+            if (mask == 0) return;
+            ++canaryColumns;
+            // Only trainer 3 seals with canary salts: its column is the only possible canary.
+            Column[] memory cols = book.columns(task, epoch);
+            for (uint256 i; i < cols.length; ++i) {
+                if ((mask >> i) & 1 == 1 && cols[i].trainer != trainers[3]) violation = "an honest column was a canary";
+            }
+        } catch {}
+    }
+
+    /// @dev The handler is a contract: it may read a drawn seed, never draw one.
+    function drawSeedFromAContract(uint256 taskSeed) external sync {
+        uint256 task = _task(taskSeed);
+        (, uint256 epoch) = registry.schedule(task).windowAt(block.timestamp);
+        bytes32 before = book.evalSeedOf(task, epoch);
+        try book.drawEvalSeed(task) returns (bytes32 seed) {
+            if (before == 0 || seed != before) violation = "a contract drew an evaluation seed";
+        } catch {}
     }
 
     function _seal(uint256 task, uint256 epoch, uint256 i, uint256 artSeed) internal {
@@ -381,6 +440,9 @@ contract ArenaHandler is Test {
         else if (kind == 1) artifact = _lastArtifact[task][who];
         if (artifact == 0) artifact = keccak256(abi.encode(task, who, epoch, artSeed));
         bytes32 salt = bytes32(artSeed);
+        if (i == 3 && book.canaryCommitOf(task, epoch) != 0 && artSeed % 4 != 0) {
+            salt = book.canarySalt(task, epoch, who, _canaryKey(task, epoch));
+        }
         vm.prank(who);
         try book.sealSubmission(task, keccak256(abi.encode(task, epoch, who, artifact, bytes32("wm"), salt))) {
             _openings[task][who] = Opening(epoch, artifact, salt, true);
@@ -405,6 +467,14 @@ contract ArenaHandler is Test {
             words[i / 16] |= sc << ((i % 16) * 16);
         }
         bytes32 salt = bytes32(scoreSeed);
+        // The validator's agent draws the epoch's seed first (an account: tx.origin is it too).
+        if (book.evalSeedOf(task, epoch) == 0) {
+            vm.prank(who, who);
+            try book.drawEvalSeed(task) returns (bytes32 seed) {
+                ++seedsDrawn;
+                if (seed == 0 || book.evalSeedOf(task, epoch) != seed) violation = "seed not stored";
+            } catch {}
+        }
         vm.prank(who);
         try book.commitScores(task, keccak256(abi.encode(task, epoch, who, words, salt))) {
             _scores[task][who] = ScoreOpening(epoch, words, salt, true);
@@ -465,7 +535,15 @@ contract ArenaHandler is Test {
                 (,,, pool, own) = abi.decode(logs[i].data, (uint256, uint256, uint256, uint256, uint256));
             } else if (sig == RewardEngine.ValidatorRewarded.selector) {
                 account = address(uint160(uint256(logs[i].topics[3])));
-                (, pool, own) = abi.decode(logs[i].data, (uint256, uint256, uint256));
+                bool failed;
+                (, pool, own, failed) = abi.decode(logs[i].data, (uint256, uint256, uint256, bool));
+                if (failed) {
+                    ++failedCanaries;
+                    if (pool != 0) violation = "a validator that failed a canary was paid";
+                }
+            } else if (sig == RewardEngine.EpochFinalized.selector) {
+                _checkClose(task, logs[i]);
+                continue;
             } else {
                 continue;
             }
@@ -475,6 +553,25 @@ contract ArenaHandler is Test {
             bookedDel[task][account] += pool - own;
             ++bookings;
         }
+    }
+
+    /// @dev After every finalized epoch: booked + rollover + dust = budget, and the rollover is
+    /// the next epoch's carry (the creator's after the last scoring epoch).
+    function _checkClose(uint256 task, Vm.Log memory log) internal {
+        (uint256 booked, uint256 rollover,) = abi.decode(log.data, (uint256, uint256, bool));
+        uint256 epoch = uint256(log.topics[2]);
+        RewardEngine.Progress memory p = engine.progressOf(task);
+        if (booked + rollover > p.budget) violation = "an epoch booked and rolled over more than its budget";
+        TaskRegistry.Task memory t = registry.getTask(task);
+        if (t.closedEpochs == epoch + 1) {
+            uint256 last = uint256(t.schedule.submissionEpochs) + t.schedule.finalEpochs - 1;
+            if (t.carry != (epoch == last ? 0 : rollover)) violation = "rollover is not the next epoch's carry";
+            // Every closed epoch's budget is paid, in the remainder or carried: nothing more.
+            if (uint256(t.paid) + t.remainder + t.carry != uint256(t.rewardPerEpoch) * t.closedEpochs) {
+                violation = "paid + remainder + carry != the closed epochs' budgets";
+            }
+        }
+        if (rollover != 0) ++rollovers;
     }
 
     // ================================================================ challenges
@@ -549,8 +646,10 @@ contract InvariantsTest is ArenaFixture {
         super.setUp();
         handler = new ArenaHandler(token, registry, stakes, book, engine, challenger, creator);
 
-        // Task 1: short epochs: 2 submission, 1 final, 1 challenge epoch.
+        // Task 1: short epochs: 2 submission, 1 final, 1 challenge epoch; revision 2's rules
+        // strict enough that random scores leave zero columns and unqualified epochs (rollovers).
         TaskParams memory p = defaultParams();
+        (p.reward.tolV, p.reward.floorBps, p.reward.minScore, p.reward.minValidators) = (0.15e18, 5000, 0.1e18, 2);
         p.epochLength = 200;
         p.startTime = uint64(block.timestamp + 150);
         (p.submissionEpochs, p.finalEpochs, p.challengeEpochs) = (2, 1, 1);
@@ -573,6 +672,7 @@ contract InvariantsTest is ArenaFixture {
         // join(task index, actor index: 0..3 trainers, 4..6 validators, amount, sigma)
         handler.join(0, 0, 50e18, 0.5e18);
         handler.join(0, 1, 30e18, 1e18);
+        handler.join(0, 3, 40e18, 0.5e18); // the creator's probe account (canaries)
         handler.join(0, 4, 80e18, 0.3e18);
         handler.join(0, 5, 40e18, 0);
         handler.delegate(0, 0, 0, 20e18);
@@ -592,7 +692,7 @@ contract InvariantsTest is ArenaFixture {
     /// @dev Each handler action once; time, window actions and finalization weigh more, since
     /// most state needs epochs to pass.
     function selectors() internal pure returns (bytes4[] memory out) {
-        out = new bytes4[](23);
+        out = new bytes4[](24);
         out[0] = ArenaHandler.join.selector;
         out[1] = ArenaHandler.addStake.selector;
         out[2] = ArenaHandler.setSigma.selector;
@@ -613,6 +713,7 @@ contract InvariantsTest is ArenaFixture {
         out[20] = ArenaHandler.act.selector;
         out[21] = ArenaHandler.finalize.selector;
         out[22] = ArenaHandler.finalize.selector;
+        out[23] = ArenaHandler.drawSeedFromAContract.selector;
     }
 
     // ---------------------------------------------------------------- coverage of the handler
@@ -622,49 +723,62 @@ contract InvariantsTest is ArenaFixture {
     /// claim them, reach the end of tasks, forfeit booked rewards and reject a task, and every
     /// invariant must hold at the end of each walk.
     function test_walksReachTheInterestingStates() public {
-        bytes4[] memory sels = selectors();
-        uint256 booked;
-        uint256 claimed;
-        uint256 ended;
-        uint256 forfeited;
-        uint256 rejected;
+        // Walks with: bookings, claims, task 1 finalized to its end, forfeited bookings, a
+        // rejected task, a rollover, a canary column revealed, a validator failing a canary.
+        string[8] memory what = [
+            "walks with bookings",
+            "walks with claims",
+            "walks finalizing task 1 to the end",
+            "walks forfeiting booked rewards",
+            "walks with a rejected task",
+            "walks with a rollover",
+            "walks with a canary column revealed",
+            "walks with a validator failing a canary"
+        ];
+        uint8[8] memory atLeast = [16, 10, 12, 1, 1, 4, 1, 1];
+        uint256[8] memory count;
         uint256 snap = vm.snapshotState();
         for (uint256 walk; walk < 24; ++walk) {
             vm.revertToState(snap);
-            uint256 seed = uint256(keccak256(abi.encode("walk", walk)));
-            for (uint256 d; d < 100; ++d) {
-                seed = uint256(keccak256(abi.encode(seed)));
-                bytes memory args = abi.encode(
-                    uint256(keccak256(abi.encode(seed, 1))),
-                    uint256(keccak256(abi.encode(seed, 2))),
-                    uint256(keccak256(abi.encode(seed, 3))),
-                    uint256(keccak256(abi.encode(seed, 4)))
-                );
-                (bool ok,) = address(handler).call(abi.encodePacked(sels[seed % sels.length], args));
-                assertTrue(ok, "handler call reverted");
-            }
+            _walk(uint256(keccak256(abi.encode("walk", walk))));
             invariant_tokenConservation();
             invariant_neverMoreThanDeposits();
             invariant_noDoubleClaims();
             invariant_stakesConserved();
-            if (handler.bookings() > 0) ++booked;
-            if (handler.rewardsClaimed() > 0) ++claimed;
-            if (engine.progressOf(tasks[0]).epoch == 3) ++ended;
-            if (handler.rewardsForfeited() > 0) ++forfeited;
-            if (registry.getTask(tasks[0]).schedule.rejected || registry.getTask(tasks[1]).schedule.rejected) {
-                ++rejected;
+            bool[8] memory reached = [
+                handler.bookings() > 0,
+                handler.rewardsClaimed() > 0,
+                engine.progressOf(tasks[0]).epoch == 3,
+                handler.rewardsForfeited() > 0,
+                registry.getTask(tasks[0]).schedule.rejected || registry.getTask(tasks[1]).schedule.rejected,
+                handler.rollovers() > 0,
+                handler.canaryColumns() > 0,
+                handler.failedCanaries() > 0
+            ];
+            for (uint256 k; k < 8; ++k) {
+                if (reached[k]) ++count[k];
             }
         }
-        emit log_named_uint("walks with bookings", booked);
-        emit log_named_uint("walks with claims", claimed);
-        emit log_named_uint("walks finalizing task 1 to the end", ended);
-        emit log_named_uint("walks forfeiting booked rewards", forfeited);
-        emit log_named_uint("walks with a rejected task", rejected);
-        assertGe(booked, 16);
-        assertGe(claimed, 10);
-        assertGe(ended, 12);
-        assertGe(forfeited, 1);
-        assertGe(rejected, 1);
+        for (uint256 k; k < 8; ++k) {
+            emit log_named_uint(what[k], count[k]);
+            assertGe(count[k], atLeast[k], what[k]);
+        }
+    }
+
+    /// @dev One random walk like the fuzzer's: same selector weights, depth 100.
+    function _walk(uint256 seed) internal {
+        bytes4[] memory sels = selectors();
+        for (uint256 d; d < 100; ++d) {
+            seed = uint256(keccak256(abi.encode(seed)));
+            bytes memory args = abi.encode(
+                uint256(keccak256(abi.encode(seed, 1))),
+                uint256(keccak256(abi.encode(seed, 2))),
+                uint256(keccak256(abi.encode(seed, 3))),
+                uint256(keccak256(abi.encode(seed, 4)))
+            );
+            (bool ok,) = address(handler).call(abi.encodePacked(sels[seed % sels.length], args));
+            assertTrue(ok, "handler call reverted");
+        }
     }
 
     // ---------------------------------------------------------------- helpers

@@ -46,6 +46,7 @@ contract RewardEngineTest is ArenaTest {
         uint256 revealBps
     ) internal {
         warpTo(task, epoch, commitBps);
+        drawSeed(task);
         for (uint256 j; j < vs.length; ++j) {
             uint256[] memory words = pack(scores[j]);
             vm.prank(vs[j]);
@@ -118,14 +119,14 @@ contract RewardEngineTest is ArenaTest {
         warpTo(task, 4, 0);
 
         vm.expectEmit(address(registry));
-        emit TaskRegistry.EpochClosed(task, 0, 0, 1000e18, 0);
+        emit TaskRegistry.EpochClosed(task, 0, 0, 1000e18, 1000e18, 0);
         vm.expectEmit(address(engine));
-        emit RewardEngine.EpochFinalized(task, 0, 0, true);
+        emit RewardEngine.EpochFinalized(task, 0, 0, 1000e18, true);
         finalizeEpoch(task);
         vm.expectEmit(address(registry));
-        emit TaskRegistry.EpochClosed(task, 1, 0, 2000e18, 0);
+        emit TaskRegistry.EpochClosed(task, 1, 0, 2000e18, 2000e18, 0);
         vm.expectEmit(address(engine));
-        emit RewardEngine.EpochFinalized(task, 1, 0, true);
+        emit RewardEngine.EpochFinalized(task, 1, 0, 2000e18, true);
         finalizeEpoch(task);
         assertEq(registry.getTask(task).carry, 2000e18);
         assertEq(registry.epochBudget(task), 3000e18);
@@ -136,17 +137,17 @@ contract RewardEngineTest is ArenaTest {
         uint256 rV = 3000e18 - rT;
         vm.recordLogs();
         vm.expectEmit(address(engine));
-        emit RewardEngine.EpochScored(task, 2, 3000e18, rT, rV, 2, 2);
+        emit RewardEngine.EpochScored(task, 2, 3000e18, rT, rV, 2, 2, 2);
         finalizeEpoch(task);
         Vm.Log[] memory logs = vm.getRecordedLogs();
         TrainerEv[] memory te = trainerEvents(logs);
         ValidatorEv[] memory ve = validatorEvents(logs);
 
-        // Aggregates: (100 x 0.9 + 300 x 0.8) / 400 = 0.825 and (100 x 0.5 + 300 x 0.6) / 400 = 0.575.
+        // Stake-weighted lower medians: vB holds 300 of 400, so its 0.8 and 0.6 are the aggregates.
         TrainerEv memory a = findTrainer(te, tA);
         TrainerEv memory b = findTrainer(te, tB);
-        assertEq(a.aggregate, 0.825e18);
-        assertEq(b.aggregate, 0.575e18);
+        assertEq(a.aggregate, 0.8e18);
+        assertEq(b.aggregate, 0.6e18);
         assertEq(a.rank, 1);
         assertEq(b.rank, 2);
         // Equal stakes: pools 1 : 0.85.
@@ -155,12 +156,12 @@ contract RewardEngineTest is ArenaTest {
         assertEq(ownRewards(task, tA), a.pool);
         assertEq(ownRewards(task, tB), b.pool);
 
-        // Validators: both 0.075 (vA) and 0.025 (vB) from consensus on both columns.
+        // Validators: vA 0.1 from consensus on both columns, vB on it.
         ValidatorEv memory x = findValidator(ve, vA);
         ValidatorEv memory y = findValidator(ve, vB);
-        assertEq(x.distance, 0.075e18);
-        assertEq(y.distance, 0.025e18);
-        uint256 shareA = _share(0.075e18, 100, 0.025e18, 300);
+        assertEq(x.distance, 0.1e18);
+        assertEq(y.distance, 0);
+        uint256 shareA = _share(0.1e18, 100, 0, 300);
         assertApproxEqRel(x.pool, (rV * shareA) / 1e18, 1e9);
         assertApproxEqRel(y.pool, (rV * (1e18 - shareA)) / 1e18, 1e9);
         assertLe(x.pool + y.pool, rV);
@@ -173,7 +174,7 @@ contract RewardEngineTest is ArenaTest {
 
         // Epoch 3: two columns (latest submissions) but no validator: back to the creator.
         vm.expectEmit(address(registry));
-        emit TaskRegistry.EpochClosed(task, 3, 0, 0, 3000e18 - booked + 1000e18);
+        emit TaskRegistry.EpochClosed(task, 3, 0, 1000e18, 0, 3000e18 - booked + 1000e18);
         finalizeEpoch(task);
         t = registry.getTask(task);
         assertEq(t.carry, 0);
@@ -192,7 +193,7 @@ contract RewardEngineTest is ArenaTest {
         assertEq(book.revealerCount(task, 0), 2);
         warpTo(task, 1, 0);
         vm.expectEmit(address(engine));
-        emit RewardEngine.EpochFinalized(task, 0, 0, true);
+        emit RewardEngine.EpochFinalized(task, 0, 0, 1000e18, true);
         finalizeEpoch(task);
         assertEq(registry.epochBudget(task), 2000e18);
     }
@@ -217,14 +218,16 @@ contract RewardEngineTest is ArenaTest {
         Vm.Log[] memory logs = vm.getRecordedLogs();
         TrainerEv memory b = findTrainer(trainerEvents(logs), tB);
         TrainerEv memory c = findTrainer(trainerEvents(logs), tC);
+        // The copy's aggregate is 0: it does not qualify (rank 0) and earns nothing.
         assertEq(b.aggregate, 0);
-        assertEq(b.rank, 2);
+        assertEq(b.rank, 0);
+        assertEq(b.pool, 0);
         assertEq(c.aggregate, 0.5e18);
         assertEq(c.rank, 1);
-        // Budget 2000 (epoch 0 rolled over); T = 200 scored trainers, S = 100.
-        uint256 rT = expectedRT(2000e18, 200e18, 100e18, GAMMA);
-        assertEq(c.pool, (rT * 100) / 185);
-        assertEq(b.pool, (rT * 85) / 185);
+        // Budget 2000 (epoch 0 rolled over); T = 100 (the qualifying tC only), S = 100.
+        uint256 rT = expectedRT(2000e18, 100e18, 100e18, GAMMA);
+        assertEq(c.pool, rT);
+        assertEq(ownRewards(task, tB), 0);
         // vA's 1.0 for the copy was replaced by 0 before measuring distances: it agreed fully.
         assertEq(findValidator(validatorEvents(logs), vA).distance, 0);
     }
@@ -266,7 +269,7 @@ contract RewardEngineTest is ArenaTest {
         assertEq(ownRewards(task, tA), ownRewards(task, tB));
     }
 
-    function test_stakeWeightsTheAggregateAndThePools() public {
+    function test_lowerMedianOnAnEvenSplitAndStakeWeightedPools() public {
         joinTrainer(task, tA, 100e18, 1e18);
         joinTrainer(task, tB, 300e18, 1e18);
         joinValidator(task, vA, 100e18, 1e18);
@@ -277,9 +280,10 @@ contract RewardEngineTest is ArenaTest {
         vm.recordLogs();
         finalizeEpoch(task);
         TrainerEv[] memory te = trainerEvents(vm.getRecordedLogs());
-        // Aggregates 0.8 and 0.35; tA ranks first with 1 x 100, tB second with 0.85 x 300.
-        assertEq(findTrainer(te, tA).aggregate, 0.8e18);
-        assertEq(findTrainer(te, tB).aggregate, 0.35e18);
+        // Half the stake on each side: the lower of the two is the median (0.7 and 0.3);
+        // tA ranks first with 1 x 100, tB second with 0.85 x 300.
+        assertEq(findTrainer(te, tA).aggregate, 0.7e18);
+        assertEq(findTrainer(te, tB).aggregate, 0.3e18);
         uint256 rT = expectedRT(R0, 400e18, 200e18, GAMMA);
         assertEq(findTrainer(te, tA).pool, (rT * 100) / 355);
         assertEq(findTrainer(te, tB).pool, (rT * 255) / 355);
@@ -416,16 +420,21 @@ contract RewardEngineTest is ArenaTest {
         for (uint256 i; i < logs.length; ++i) {
             if (logs[i].emitter != address(engine)) continue;
             if (logs[i].topics[0] == RewardEngine.EpochScored.selector) {
+                uint256 q;
                 uint256 n;
                 uint256 m;
-                (budget, rT, rV, n, m) = abi.decode(logs[i].data, (uint256, uint256, uint256, uint256, uint256));
+                (budget, rT, rV, q, n, m) =
+                    abi.decode(logs[i].data, (uint256, uint256, uint256, uint256, uint256, uint256));
+                assertEq(q, 3);
                 assertEq(n, 3);
                 assertEq(m, 2);
             }
             if (logs[i].topics[0] == RewardEngine.EpochFinalized.selector) {
                 bool degenerate;
-                (bookedEv, degenerate) = abi.decode(logs[i].data, (uint256, bool));
+                uint256 rollover;
+                (bookedEv, rollover, degenerate) = abi.decode(logs[i].data, (uint256, uint256, bool));
                 assertFalse(degenerate);
+                assertEq(rollover, 0);
             }
         }
         assertEq(budget, R0);
@@ -483,7 +492,8 @@ contract RewardEngineTest is ArenaTest {
 }
 
 /// @notice The same epoch finalized in one call and in many tiny work slices books exactly the
-/// same amounts into exactly the same pools.
+/// same amounts into exactly the same pools: every stage sliced, canaries, failed validators,
+/// out-of-tolerance cells, a duplicate and columns that do not qualify included.
 contract RewardEngineSlicedTest is ArenaTest {
     RewardEngineHarness internal harness;
     uint256 internal task;
@@ -493,6 +503,11 @@ contract RewardEngineSlicedTest is ArenaTest {
 
     uint256 internal constant N = 40;
     uint256 internal constant M = 60;
+    bytes32 internal constant KEY = keccak256("canary key of epoch 0");
+
+    function _isCanary(uint256 i) internal pure returns (bool) {
+        return i == 1 || i == 5 || i == 17;
+    }
 
     function deployEngine() internal override returns (RewardEngine) {
         harness = new RewardEngineHarness(registry, stakes, book);
@@ -503,7 +518,10 @@ contract RewardEngineSlicedTest is ArenaTest {
         super.setUp();
         TaskParams memory p = defaultParams();
         (p.reward.alphaT, p.reward.alphaV) = (0.5e18, 0.7e18);
+        (p.reward.tolV, p.reward.floorBps, p.reward.minValidators) = (0.06e18, 3000, 3);
         task = createTask(p);
+        vm.prank(creator);
+        book.commitCanaries(task, 0, keccak256(abi.encode(KEY)));
         trainers = addrs("t", N);
         validators = addrs("v", M);
         for (uint256 i; i < N; ++i) {
@@ -524,6 +542,8 @@ contract RewardEngineSlicedTest is ArenaTest {
                 uint256 truth = (i * 7919) % 10_001;
                 uint256 noise = uint256(keccak256(abi.encode(i, j))) % 1500;
                 scores[j][i] = truth + noise > 10_000 ? 10_000 : truth + noise;
+                // Validator 0 never evaluates: a constant.
+                if (j == 0) scores[j][i] = 5000;
             }
         }
         // The last trainer reveals a copy of the first one's model: the duplicate path is in the
@@ -531,17 +551,25 @@ contract RewardEngineSlicedTest is ArenaTest {
         warpTo(task, 0, 100);
         for (uint256 i; i < N; ++i) {
             bytes32 a = artifactOf(trainers[i == N - 1 ? 0 : i], 0);
+            bytes32 salt = _salt(i);
             vm.prank(trainers[i]);
-            book.sealSubmission(task, sealHash(task, 0, trainers[i], a, "wm", bytes32(i)));
+            book.sealSubmission(task, sealHash(task, 0, trainers[i], a, "wm", salt));
         }
         warpTo(task, 0, 5500);
         for (uint256 i; i < N; ++i) {
+            bytes32 salt = _salt(i);
             vm.prank(trainers[i]);
-            book.revealSubmission(task, artifactOf(trainers[i == N - 1 ? 0 : i], 0), "wm", bytes32(i));
+            book.revealSubmission(task, artifactOf(trainers[i == N - 1 ? 0 : i], 0), "wm", salt);
         }
         assertTrue(book.columns(task, 0)[N - 1].duplicate);
         scoreAll(task, 0, validators, scores);
+        vm.prank(creator);
+        assertEq(book.revealCanaries(task, KEY), (1 << 1) | (1 << 5) | (1 << 17));
         warpTo(task, 1, 0);
+    }
+
+    function _salt(uint256 i) internal view returns (bytes32) {
+        return _isCanary(i) ? book.canarySalt(task, 0, trainers[i], KEY) : bytes32(i);
     }
 
     struct Snapshot {
@@ -580,24 +608,39 @@ contract RewardEngineSlicedTest is ArenaTest {
         // the registry paid, and nothing beyond the budget.
         TrainerEv[] memory te = trainerEvents(logs);
         ValidatorEv[] memory ve = validatorEvents(logs);
-        assertEq(te.length, N);
+        assertEq(te.length, N - 3, "one event per non-canary column");
         assertEq(ve.length, M);
+        assertEq(countEvents(logs, address(engine), RewardEngine.CanaryChecked.selector), 3);
         uint256 sum;
+        uint256 unranked;
         for (uint256 i; i < te.length; ++i) {
             sum += te[i].pool;
+            if (te[i].rank == 0) ++unranked;
         }
+        uint256 failed;
         for (uint256 j; j < ve.length; ++j) {
             sum += ve[j].pool;
+            if (ve[j].failedCanary) {
+                ++failed;
+                assertEq(ve[j].pool, 0);
+            }
         }
+        // The states this test exists for are really reached.
+        assertTrue(findValidator(ve, validators[0]).failedCanary, "the constant scorer failed a canary");
+        assertGt(failed, 1);
+        assertLt(failed, M / 2);
+        assertGt(unranked, 1, "the duplicate and low columns do not qualify");
         assertEq(sum, whole.paid);
         uint256 bookedPools;
         for (uint256 i; i < pools.length; ++i) {
             bookedPools += whole.own[i] + whole.toDelegators[i];
         }
         assertEq(bookedPools, whole.paid);
-        assertLe(whole.paid, 1000e18);
-        assertGe(whole.paid, 1000e18 - N - M - 2);
-        assertEq(whole.paid + whole.remainder, 1000e18);
+        RewardEngine.Progress memory pr = engine.progressOf(task);
+        // Budget accounting: booked + rollover + dust = R, the dust a few wei per pool at most.
+        assertEq(whole.paid + whole.carry + whole.remainder, 1000e18);
+        assertEq(whole.carry, pr.rollover);
+        assertLe(whole.remainder, N + M + 2);
         assertEq(whole.rolled, 2);
 
         vm.revertToState(snap);

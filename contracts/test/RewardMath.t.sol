@@ -181,6 +181,93 @@ contract RewardMathTest is Test {
         assertLt(RewardMath.rankKey(1e18, type(uint64).max, 255), RewardMath.rankKey(0, 0, 0));
     }
 
+    // ================================================================ weightedMedian
+
+    /// @dev The definition of docs/reward-math.md step 2, computed the slow way:
+    /// min { r_j : 2 * sum_{k : r_k <= r_j} s_k >= S }.
+    function _referenceMedian(uint256[] memory scores, uint256[] memory stakes) internal pure returns (uint256 best) {
+        uint256 total;
+        for (uint256 j; j < stakes.length; ++j) {
+            total += stakes[j];
+        }
+        best = type(uint256).max;
+        for (uint256 j; j < scores.length; ++j) {
+            uint256 below;
+            for (uint256 k; k < scores.length; ++k) {
+                if (scores[k] <= scores[j]) below += stakes[k];
+            }
+            if (2 * below >= total && scores[j] < best) best = scores[j];
+        }
+    }
+
+    function _median(uint256[] memory scores, uint256[] memory stakes) internal pure returns (uint256 median) {
+        uint256 total;
+        for (uint256 j; j < scores.length; ++j) {
+            total += stakes[j];
+        }
+        uint256[] memory hist = new uint256[](128);
+        median = RewardMath.weightedMedian(scores, stakes, total, hist);
+        // The scratch is handed back zeroed, so the next column can reuse it.
+        for (uint256 k; k < 128; ++k) {
+            assert(hist[k] == 0);
+        }
+    }
+
+    /// @dev Random small columns, with many ties (scores from a few values) half of the time.
+    function testFuzz_weightedMedian_matchesTheDefinition(uint256 seed, uint256 m, bool fewValues) public pure {
+        m = bound(m, 1, 40);
+        uint256[] memory scores = new uint256[](m);
+        uint256[] memory stakes = new uint256[](m);
+        for (uint256 j; j < m; ++j) {
+            uint256 r = uint256(keccak256(abi.encode(seed, j)));
+            // Few values: ties, and scores on both sides of a 128-value block boundary.
+            scores[j] = fewValues ? [uint256(0), 127, 128, 255, 256, 5000, 10_000][r % 7] : r % 10_001;
+            // Equal stakes now and then, so exact halves happen.
+            stakes[j] = (r >> 128) % 3 == 0 ? 5e18 : bound(r >> 64, 1e18, MAX_POOL);
+        }
+        assertEq(_median(scores, stakes), _referenceMedian(scores, stakes));
+    }
+
+    function test_weightedMedian_handValues() public pure {
+        uint256[] memory s = new uint256[](3);
+        uint256[] memory w = new uint256[](3);
+        // Stakes 100, 200, 250 (S = 550): 0.1 (200) is under half, with 0.7 (450) over.
+        (s[0], s[1], s[2]) = (9000, 1000, 7000);
+        (w[0], w[1], w[2]) = (100, 200, 250);
+        assertEq(_median(s, w), 7000);
+        // A tie at the median: the 0.5s hold 300 of 550.
+        (s[0], s[1], s[2]) = (5000, 5000, 9000);
+        assertEq(_median(s, w), 5000);
+        // Exactly half below: the lower score (2 x 275 >= 550).
+        (s[0], s[1], s[2]) = (6000, 4000, 4000);
+        (w[0], w[1], w[2]) = (275, 100, 175);
+        assertEq(_median(s, w), 4000);
+        // A unit of stake short of half: the upper one.
+        (w[0], w[1], w[2]) = (276, 100, 174);
+        assertEq(_median(s, w), 6000);
+        // A single validator decides alone; a stake majority decides whatever the others say.
+        uint256[] memory one = new uint256[](1);
+        one[0] = 1234;
+        uint256[] memory oneStake = new uint256[](1);
+        oneStake[0] = 1;
+        assertEq(_median(one, oneStake), 1234);
+        (s[0], s[1], s[2]) = (0, 10_000, 10_000);
+        (w[0], w[1], w[2]) = (551, 275, 275);
+        assertEq(_median(s, w), 0);
+    }
+
+    // ================================================================ qualifies
+
+    function test_qualifies_handValues() public pure {
+        // Above minScore (strictly) and at least floorBps of the best (inclusive).
+        assertTrue(RewardMath.qualifies(0.4e18, 0.8e18, 0, 5000));
+        assertFalse(RewardMath.qualifies(0.4e18 - 1, 0.8e18, 0, 5000));
+        assertFalse(RewardMath.qualifies(0, 0, 0, 0));
+        assertTrue(RewardMath.qualifies(1, 1e18, 0, 0));
+        assertFalse(RewardMath.qualifies(0.5e18, 0.5e18, 0.5e18, 0));
+        assertTrue(RewardMath.qualifies(0.5e18, 0.5e18, 0.5e18 - 1, 10_000));
+    }
+
     // ================================================================ stakePower
 
     function test_stakePower() public pure {

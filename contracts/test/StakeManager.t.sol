@@ -86,7 +86,6 @@ contract StakeManagerTest is ArenaTest {
         assertEq(p.eligibleFrom, 0);
         assertEq(p.lastSigmaEpoch, NEVER);
         assertEq(p.keyCommit, keyOf(tA));
-        assertEq(p.keyBlock, block.number);
         assertEq(token.balanceOf(address(stakes)), 100e18);
         assertEq(token.balanceOf(tA), 0);
         address[] memory ts = stakes.trainersOf(task);
@@ -106,7 +105,6 @@ contract StakeManagerTest is ArenaTest {
         assertEq(uint256(p.role), uint256(Role.Validator));
         assertEq(p.eligibleFrom, 2);
         assertEq(p.keyCommit, bytes32(0));
-        assertEq(p.keyBlock, 0);
         assertEq(stakes.validatorsOf(task)[0], vA);
     }
 
@@ -127,7 +125,9 @@ contract StakeManagerTest is ArenaTest {
         _expectJoinRevert(
             tA, Role.Trainer, 10e18, 1e18 + 1, keyOf(tA), abi.encodeWithSelector(StakeManager.InvalidSigma.selector)
         );
-        _expectJoinRevert(tA, Role.Trainer, 0, 0, keyOf(tA), abi.encodeWithSelector(StakeManager.ZeroAmount.selector));
+        _expectJoinRevert(
+            tA, Role.Trainer, 0, 0, keyOf(tA), abi.encodeWithSelector(StakeManager.StakeBelowMinimum.selector, 10e18)
+        );
         vm.prank(tA);
         vm.expectRevert(abi.encodeWithSelector(TaskRegistry.UnknownTask.selector, 99));
         stakes.join(99, Role.Trainer, 10e18, 0, keyOf(tA));
@@ -241,22 +241,58 @@ contract StakeManagerTest is ArenaTest {
         assertTrue(stakes.isEligible(task, vA, Role.Validator, 2));
     }
 
-    function test_eligibility_belowMinimumUntilTopUp() public {
-        joinTrainer(task, tA, 5e18, 0);
-        assertEq(stakes.getPool(task, tA).eligibleFrom, NEVER);
-        assertFalse(stakes.isEligible(task, tA, Role.Trainer, 0));
-        assertFalse(stakes.isEligible(task, tA, Role.Trainer, 1000));
+    function test_eligibility_fromTheJoinEpochAtTheMinimum() public {
         warpTo(task, 0, 100);
-        fund(tA, 10e18);
+        joinTrainer(task, tA, 10e18, 0);
+        assertEq(stakes.getPool(task, tA).eligibleFrom, 1);
+        assertFalse(stakes.isEligible(task, tA, Role.Trainer, 0));
+        assertTrue(stakes.isEligible(task, tA, Role.Trainer, 1));
+        // A top-up changes nothing about eligibility.
+        fund(tA, 1e18);
         vm.prank(tA);
-        stakes.addStake(task, 4e18); // 9 < 10
-        assertFalse(stakes.isEligible(task, tA, Role.Trainer, 2));
-        warpTo(task, 1, 100);
-        vm.prank(tA);
-        stakes.addStake(task, 1e18); // 10, counted from epoch 2
-        assertEq(stakes.getPool(task, tA).eligibleFrom, 2);
-        assertFalse(stakes.isEligible(task, tA, Role.Trainer, 1));
-        assertTrue(stakes.isEligible(task, tA, Role.Trainer, 2));
+        stakes.addStake(task, 1e18);
+        assertEq(stakes.getPool(task, tA).eligibleFrom, 1);
+    }
+
+    /// @notice Issue 9, exploit 3 (slot squatting): 256 trainer joins and 512 validator joins of
+    /// 1 wei filled a task's role lists, during review too, and every honest join then reverted
+    /// `RoleFull`. A join below the role's minimum stake now reverts; an honest one still works.
+    function test_exploit3_dustJoinsCannotFillTheRoleLists() public {
+        assertTrue(block.timestamp < registry.schedule(task).reviewEnd, "during review");
+        bytes memory trainerMin = abi.encodeWithSelector(StakeManager.StakeBelowMinimum.selector, 10e18);
+        bytes memory validatorMin = abi.encodeWithSelector(StakeManager.StakeBelowMinimum.selector, 10e18);
+        address squatter = makeAddr("squatter");
+        fund(squatter, 1);
+        for (uint256 i; i < 256; ++i) {
+            address who = address(uint160(0x5100000 + i));
+            fund(who, 1);
+            vm.prank(who);
+            (bool ok, bytes memory err) =
+                address(stakes).call(abi.encodeCall(stakes.join, (task, Role.Trainer, 1, 0, keyOf(who))));
+            assertFalse(ok, "a 1 wei trainer join succeeded");
+            assertEq(err, trainerMin);
+        }
+        for (uint256 j; j < 512; ++j) {
+            address who = address(uint160(0x5200000 + j));
+            fund(who, 1);
+            vm.prank(who);
+            (bool ok, bytes memory err) =
+                address(stakes).call(abi.encodeCall(stakes.join, (task, Role.Validator, 1, 0, bytes32(0))));
+            assertFalse(ok, "a 1 wei validator join succeeded");
+            assertEq(err, validatorMin);
+        }
+        // One wei below the minimum is still dust.
+        _expectJoinRevert(tA, Role.Trainer, 10e18 - 1, 0, keyOf(tA), trainerMin);
+        assertEq(stakes.trainersOf(task).length, 0);
+        assertEq(stakes.validatorsOf(task).length, 0);
+        // Honest joins at the minimum still find free slots, and after the review as well.
+        joinTrainer(task, tA, 10e18, 0);
+        joinValidator(task, vA, 10e18, 0);
+        warpTo(task, 0, 100);
+        joinTrainer(task, tB, 25e18, 0);
+        assertEq(stakes.trainersOf(task).length, 2);
+        assertEq(stakes.validatorsOf(task).length, 1);
+        assertTrue(stakes.isEligible(task, tA, Role.Trainer, 0));
     }
 
     function test_rolledValuesFollowTheEpochs() public {
@@ -300,63 +336,108 @@ contract StakeManagerTest is ArenaTest {
         vm.expectRevert(StakeManager.InvalidSigma.selector);
         stakes.setSigma(task, 1e18 + 1);
 
+        // A decrease takes effect in the next epoch.
         warpTo(task, 0, 100);
         vm.expectEmit(address(stakes));
-        emit StakeManager.SigmaChanged(task, vA, 0.6e18, 1);
+        emit StakeManager.SigmaChanged(task, vA, 0.1e18, 1);
         vm.prank(vA);
-        stakes.setSigma(task, 0.6e18);
+        stakes.setSigma(task, 0.1e18);
         StakeManager.Pool memory p = stakes.getPool(task, vA);
-        assertEq(p.sigmaLatest, 0.6e18);
+        assertEq(p.sigmaLatest, 0.1e18);
         assertEq(p.sigma, 0.2e18);
         assertEq(p.lastSigmaEpoch, 1);
 
         warpTo(task, 1, 100); // would take effect in 2 < 1 + cooldown 2
         vm.prank(vA);
         vm.expectRevert(abi.encodeWithSelector(StakeManager.SigmaCooldown.selector, 3));
-        stakes.setSigma(task, 0.7e18);
+        stakes.setSigma(task, 0.05e18);
+        // An increase takes effect in the epoch after next: from epoch 2 that is 4, no scoring epoch.
         warpTo(task, 2, 100);
         vm.prank(vA);
+        vm.expectRevert(StakeManager.StakingClosed.selector);
         stakes.setSigma(task, 0.7e18);
+        // The same value counts as a decrease (nothing for delegators to leave over).
+        vm.expectEmit(address(stakes));
+        emit StakeManager.SigmaChanged(task, vA, 0.1e18, 3);
+        vm.prank(vA);
+        stakes.setSigma(task, 0.1e18);
         assertEq(stakes.getPool(task, vA).lastSigmaEpoch, 3);
         warpTo(task, 3, 100);
         vm.prank(vA);
-        vm.expectRevert(StakeManager.StakingClosed.selector);
-        stakes.setSigma(task, 0.8e18);
+        vm.expectRevert(abi.encodeWithSelector(StakeManager.SigmaCooldown.selector, 5));
+        stakes.setSigma(task, 0);
+    }
+
+    function test_setSigma_increaseCooldownCountsFromItsEffectiveEpoch() public {
+        joinValidator(task, vA, 10e18, 0.2e18);
+        warpTo(task, 0, 100);
+        vm.expectEmit(address(stakes));
+        emit StakeManager.SigmaChanged(task, vA, 0.6e18, 2);
+        vm.prank(vA);
+        stakes.setSigma(task, 0.6e18);
+        assertEq(stakes.getPool(task, vA).lastSigmaEpoch, 2);
+        // Cooldown 2 from epoch 2: the next change may be sent once it would count in epoch 4.
+        warpTo(task, 2, 100);
+        vm.prank(vA);
+        vm.expectRevert(abi.encodeWithSelector(StakeManager.SigmaCooldown.selector, 4));
+        stakes.setSigma(task, 0.1e18);
     }
 
     function test_setSigma_beforeStartCooldownToo() public {
         joinValidator(task, vA, 10e18, 0.2e18);
         vm.prank(vA);
-        stakes.setSigma(task, 0.3e18);
+        stakes.setSigma(task, 0.3e18); // an increase: counts from epoch 1
+        assertEq(stakes.getPool(task, vA).lastSigmaEpoch, 1);
         vm.prank(vA);
-        vm.expectRevert(abi.encodeWithSelector(StakeManager.SigmaCooldown.selector, 2));
-        stakes.setSigma(task, 0.4e18);
+        vm.expectRevert(abi.encodeWithSelector(StakeManager.SigmaCooldown.selector, 3));
+        stakes.setSigma(task, 0.1e18);
         warpTo(task, 2, 0);
         finalizeEpoch(task);
         assertEq(stakes.getPool(task, vA).sigma, 0.3e18);
     }
 
-    /// @dev Sigma changed during epoch 0 applies to epoch 1 only: epoch 0's split still uses 0.
-    function test_setSigma_takesEffectNextEpochInTheSplit() public {
+    /// @notice Issue 9, exploit 6: a sigma increase sent in the last second of epoch 0 took the
+    /// delegators' share of epoch 1 before they could leave. Now epoch 1 is still booked with the
+    /// old sigma, the increase applies from epoch 2.
+    function test_exploit6_lastSecondSigmaIncreaseWaitsAnEpoch() public {
         _scenarioA();
-        warpTo(task, 0, 100);
+        _scoreSingle(0);
+        vm.warp(registry.schedule(task).startTime + 1000 - 1); // the last second of epoch 0
         vm.prank(vA);
         stakes.setSigma(task, 1e18);
-        _scoreSingle(0);
         _scoreSingle(1);
-        warpTo(task, 2, 0);
-        finalizeEpoch(task);
+        _scoreSingle(2);
+        warpTo(task, 3, 0);
         // T = 100, S = 200: R_V = 1000 - R_T, all of it to the single validator's pool.
         uint256 rV = R0 - expectedRT(R0, 100e18, 200e18, GAMMA);
         assertEq(expectedRT(R0, 100e18, 200e18, GAMMA), 566666666666666667000);
-        uint256 own0 = rV / 2; // sigma 0: own 100 of 200
-        assertEq(ownRewards(task, vA), own0);
-        assertEq(stakes.pendingDelegationRewards(task, vA, d1), rV - own0);
+        uint256 half = rV / 2; // sigma 0: own 100 of 200
         finalizeEpoch(task);
-        // Epoch 1: sigma 1, the whole pool is the owner's.
-        assertEq(ownRewards(task, vA), own0 + rV);
-        assertEq(stakes.pendingDelegationRewards(task, vA, d1), rV - own0);
-        assertEq(stakes.getPool(task, vA).delegatorRewards, rV - own0);
+        assertEq(stakes.pendingDelegationRewards(task, vA, d1), rV - half, "epoch 0");
+        finalizeEpoch(task);
+        // Epoch 1: still sigma 0, the delegators' half is theirs.
+        assertEq(stakes.pendingDelegationRewards(task, vA, d1), 2 * (rV - half), "epoch 1: old sigma");
+        assertEq(ownRewards(task, vA), 2 * half);
+        finalizeEpoch(task);
+        // Epoch 2: sigma 1, the whole pool is the owner's.
+        assertEq(stakes.pendingDelegationRewards(task, vA, d1), 2 * (rV - half), "epoch 2: new sigma");
+        assertEq(ownRewards(task, vA), 2 * half + rV);
+    }
+
+    /// @dev A decrease sent in the last second of an epoch applies in the next one.
+    function test_setSigma_lastSecondDecreaseAppliesNextEpoch() public {
+        joinTrainer(task, tA, 100e18, 1e18);
+        joinValidator(task, vA, 100e18, 1e18);
+        delegateTo(task, d1, vA, 100e18);
+        vm.warp(registry.schedule(task).startTime + 1000 - 1);
+        vm.prank(vA);
+        stakes.setSigma(task, 0);
+        _scoreSingle(1);
+        warpTo(task, 2, 0);
+        finalizeAllOver(task);
+        uint256 rV = R0 * 2 - expectedRT(R0 * 2, 100e18, 200e18, GAMMA); // epoch 0 rolled over
+        assertEq(ownRewards(task, vA), rV / 2);
+        assertEq(stakes.pendingDelegationRewards(task, vA, d1), rV - rV / 2);
     }
 
     // ================================================================ delegation
@@ -1173,9 +1254,9 @@ contract StakeManagerForfeitMidFinalizationTest is ArenaTest {
         warpTo(task, 1, 0);
 
         while (engine.progressOf(task).stage != RewardEngine.Stage.Trainers) harness.stepOnce(task, 100_000);
-        // Trainers stage: 60 + 2 x 20 fixed, 55 per booked column: exactly one column.
-        (uint256 used,,) = harness.stepOnce(task, 60 + 2 * 20 + 55);
-        assertEq(used, 155);
+        // Trainers stage: 60 + 2 x 20 fixed, 72 per booked column: exactly one column.
+        (uint256 used,,) = harness.stepOnce(task, 60 + 2 * 20 + 72);
+        assertEq(used, 172);
         assertEq(engine.progressOf(task).cursor, 1);
         uint256 rT = expectedRT(1000e18, 220e18, 100e18, 0.7e18);
         // tA ranks first: u = (1 x 100, 0.85 x 120), U = 202

@@ -43,7 +43,9 @@ contract SubmissionBookTest is ArenaTest {
         return abi.encodeWithSelector(SubmissionBook.WrongWindow.selector, expected, current);
     }
 
+    /// @dev Draws the epoch's seed first (idempotent), as a validator's agent does.
     function _commit(address who, uint256 epoch, uint256[] memory words, bytes32 salt) internal {
+        drawSeed(task);
         vm.prank(who);
         book.commitScores(task, keccak256(abi.encode(task, epoch, who, words, salt)));
     }
@@ -191,6 +193,7 @@ contract SubmissionBookTest is ArenaTest {
         warpTo(task, 1, 100);
         _seal(late, 1, X, "s");
         warpTo(task, 1, 6000);
+        drawSeed(task);
         vm.prank(lateV);
         book.commitScores(task, bytes32("c"));
     }
@@ -487,6 +490,7 @@ contract SubmissionBookTest is ArenaTest {
         book.commitScores(task, bytes32("c"));
         vm.prank(creator);
         registry.revealFinalEval(task, keccak256("final"), bytes32("salt"));
+        drawSeed(task);
         vm.prank(vA);
         book.commitScores(task, bytes32("c"));
 
@@ -499,6 +503,7 @@ contract SubmissionBookTest is ArenaTest {
         vm.expectRevert(SubmissionBook.FinalEvalUnsettled.selector);
         book.commitScores(t2, bytes32("c"));
         warpTo(t2, 3, 1000);
+        drawSeed(t2);
         vm.prank(vA);
         book.commitScores(t2, bytes32("c"));
         assertEq(book.scoreCommitOf(t2, 3, vA), bytes32("c"));

@@ -22,4 +22,7 @@ interface ISubmissionBook {
         external
         view
         returns (uint256[] memory);
+    function columnSubmissionId(uint256 taskId, uint256 epoch, uint256 column) external view returns (uint256);
+    function evalSeedOf(uint256 taskId, uint256 epoch) external view returns (bytes32);
+    function canaryMask(uint256 taskId, uint256 epoch) external view returns (uint256);
 }

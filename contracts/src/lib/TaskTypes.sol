@@ -20,13 +20,23 @@ struct Schedule {
     bool rejected;
 }
 
-/// @notice Reward parameters of SPEC section 4, all WAD (1e18 = 1).
+/// @notice Reward parameters of SPEC section 4 (docs/reward-math.md): WAD (1e18 = 1) unless
+/// stated otherwise.
 struct RewardParams {
     uint64 gamma;
     uint64 q;
     uint64 alphaT;
     uint64 alphaV;
     uint128 lambdaV;
+    /// @dev A submission qualifies only with an aggregate above this, [0, 1e18).
+    uint64 minScore;
+    /// @dev A validator further than this from a column's consensus earns nothing for it, [0, 1e18].
+    uint64 tolV;
+    /// @dev A submission qualifies only with at least this fraction of the best aggregate, in
+    /// basis points, [0, 10000].
+    uint16 floorBps;
+    /// @dev Fewer revealed validators make the epoch degenerate, [1, 512].
+    uint16 minValidators;
 }
 
 /// @notice Who may stake and how much.
@@ -65,6 +75,8 @@ struct TaskParams {
     RewardParams reward;
     StakeRules stakeRules;
     ChallengeParams challenge;
+    /// @dev Samples of the eval set scored per epoch (SPEC 2.2); at least 1.
+    uint32 evalSubsetSize;
 }
 
 enum Role {

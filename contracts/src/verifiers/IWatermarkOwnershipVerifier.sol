@@ -7,8 +7,19 @@ pragma solidity 0.8.28;
 /// can be re-randomized by anyone: key replay protection on the public signals (the claim), never
 /// on the proof bytes.
 interface IWatermarkOwnershipVerifier {
+    /// @notice A verifier whose proving key comes from the development ceremony was deployed on a
+    /// chain that is not a local development chain (31337, 1337). Its phase 2 is a public beacon,
+    /// so anyone can recompute the toxic waste and forge a proof for any claim.
+    error DevelopmentCeremonyOnPublicChain(uint256 chainId);
+
     function verifyProof(uint256[2] calldata a, uint256[2][2] calldata b, uint256[2] calldata c, uint256[4] calldata input)
         external
         view
         returns (bool);
+
+    /// @notice The trusted setup the verification key comes from (docs/zk.md section 4).
+    /// @return development True for the development ceremony (public beacon: proofs are forgeable).
+    /// @return description How phase 2 was made, as the build's manifest states it.
+    /// @return zkeySha256 sha256 of the proving key (.zkey) the verification key was exported from.
+    function ceremony() external pure returns (bool development, string memory description, bytes32 zkeySha256);
 }

@@ -59,7 +59,19 @@ abstract contract ArenaFixture is Test {
         p.commitEnd = 8500;
         p.finalCommitEnd = 7000;
         p.rewardPerEpoch = 1000e18;
-        p.reward = RewardParams({gamma: 0.7e18, q: 0.85e18, alphaT: 1e18, alphaV: 1e18, lambdaV: 20e18});
+        // Revision 2's rules made permissive (no tolerance cut, no floor, one validator is
+        // enough), so tests of other rules see them alone; tests of these rules set them.
+        p.reward = RewardParams({
+            gamma: 0.7e18,
+            q: 0.85e18,
+            alphaT: 1e18,
+            alphaV: 1e18,
+            lambdaV: 20e18,
+            minScore: 0,
+            tolV: 1e18,
+            floorBps: 0,
+            minValidators: 1
+        });
         p.stakeRules = StakeRules({
             minTrainerStake: 10e18,
             minValidatorStake: 10e18,
@@ -68,6 +80,7 @@ abstract contract ArenaFixture is Test {
             sigmaCooldown: 2
         });
         p.challenge = ChallengeParams({bond: 100e18, responseTime: 1 days, slashBps: 5000});
+        p.evalSubsetSize = 64;
     }
 
     function fund(address who, uint256 amount) internal {
@@ -139,11 +152,49 @@ abstract contract ArenaFixture is Test {
         }
     }
 
+    /// @notice The creator commits `key` as the canary key of `epoch` (before the epoch starts).
+    function commitCanaryKey(uint256 taskId, uint256 epoch, bytes32 key) internal {
+        vm.prank(creator);
+        book.commitCanaries(taskId, epoch, keccak256(abi.encode(key)));
+    }
+
+    /// @notice submitAll where the first `canaries` trainers are the creator's probe accounts:
+    /// they seal with the canary salts of `key` (committed for `epoch` beforehand).
+    function submitAllWithCanaries(
+        uint256 taskId,
+        uint256 epoch,
+        address[] memory trainers,
+        uint256 canaries,
+        bytes32 key
+    ) internal {
+        warpTo(taskId, epoch, 100);
+        bytes32[] memory salts = new bytes32[](trainers.length);
+        for (uint256 i; i < trainers.length; ++i) {
+            salts[i] = i < canaries ? book.canarySalt(taskId, epoch, trainers[i], key) : bytes32(i);
+            bytes32 a = artifactOf(trainers[i], epoch);
+            vm.prank(trainers[i]);
+            book.sealSubmission(taskId, sealHash(taskId, epoch, trainers[i], a, bytes32(i + 1), salts[i]));
+        }
+        warpTo(taskId, epoch, 5500);
+        for (uint256 i; i < trainers.length; ++i) {
+            vm.prank(trainers[i]);
+            book.revealSubmission(taskId, artifactOf(trainers[i], epoch), bytes32(i + 1), salts[i]);
+        }
+    }
+
     function pack(uint256[] memory scores) internal pure returns (uint256[] memory words) {
         words = new uint256[]((scores.length + 15) / 16);
         for (uint256 i; i < scores.length; ++i) {
             words[i / 16] |= scores[i] << ((i % 16) * 16);
         }
+    }
+
+    /// @notice Draws the current epoch's evaluation seed from an externally owned account
+    /// (forge's vm.prank(a) keeps tx.origin, so both are set).
+    function drawSeed(uint256 taskId) internal returns (bytes32) {
+        address drawer = makeAddr("seedDrawer");
+        vm.prank(drawer, drawer);
+        return book.drawEvalSeed(taskId);
     }
 
     /// @notice Commits and reveals scores[j] (bps per column) for every validator in `epoch`.
@@ -153,6 +204,7 @@ abstract contract ArenaFixture is Test {
         Schedule memory s = registry.schedule(taskId);
         bool fin = epoch >= s.submissionEpochs;
         warpTo(taskId, epoch, fin ? 100 : 6100);
+        drawSeed(taskId);
         for (uint256 j; j < validators.length; ++j) {
             uint256[] memory words = pack(scores[j]);
             vm.prank(validators[j]);

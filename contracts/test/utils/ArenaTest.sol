@@ -29,6 +29,15 @@ abstract contract ArenaTest is ArenaFixture {
         uint256 distance;
         uint256 pool;
         uint256 own;
+        bool failedCanary;
+    }
+
+    struct CanaryEv {
+        uint256 epoch;
+        uint256 submissionId;
+        uint256 aggregate;
+        uint256 agreeingStake;
+        bool valid;
     }
 
     // ------------------------------------------------------------------ permits
@@ -150,7 +159,20 @@ abstract contract ArenaTest is ArenaFixture {
             ValidatorEv memory e = out[k++];
             e.epoch = uint256(logs[i].topics[2]);
             e.validator = address(uint160(uint256(logs[i].topics[3])));
-            (e.distance, e.pool, e.own) = abi.decode(logs[i].data, (uint256, uint256, uint256));
+            (e.distance, e.pool, e.own, e.failedCanary) = abi.decode(logs[i].data, (uint256, uint256, uint256, bool));
+        }
+    }
+
+    function canaryEvents(Vm.Log[] memory logs) internal view returns (CanaryEv[] memory out) {
+        bytes32 sig = RewardEngine.CanaryChecked.selector;
+        out = new CanaryEv[](countEvents(logs, address(engine), sig));
+        uint256 k;
+        for (uint256 i; i < logs.length; ++i) {
+            if (logs[i].emitter != address(engine) || logs[i].topics[0] != sig) continue;
+            CanaryEv memory e = out[k++];
+            e.epoch = uint256(logs[i].topics[2]);
+            e.submissionId = uint256(logs[i].topics[3]);
+            (e.aggregate, e.agreeingStake, e.valid) = abi.decode(logs[i].data, (uint256, uint256, bool));
         }
     }
 

@@ -724,6 +724,19 @@ export const taskRegistryAbi = [
   },
   {
     "type": "function",
+    "name": "MIN_BOND",
+    "inputs": [],
+    "outputs": [
+      {
+        "name": "",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
+    "type": "function",
     "name": "MIN_EPOCH_LENGTH",
     "inputs": [],
     "outputs": [
@@ -818,6 +831,11 @@ export const taskRegistryAbi = [
       },
       {
         "name": "booked",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "rollover",
         "type": "uint256",
         "internalType": "uint256"
       }
@@ -938,6 +956,26 @@ export const taskRegistryAbi = [
                 "name": "lambdaV",
                 "type": "uint128",
                 "internalType": "uint128"
+              },
+              {
+                "name": "minScore",
+                "type": "uint64",
+                "internalType": "uint64"
+              },
+              {
+                "name": "tolV",
+                "type": "uint64",
+                "internalType": "uint64"
+              },
+              {
+                "name": "floorBps",
+                "type": "uint16",
+                "internalType": "uint16"
+              },
+              {
+                "name": "minValidators",
+                "type": "uint16",
+                "internalType": "uint16"
               }
             ]
           },
@@ -994,6 +1032,11 @@ export const taskRegistryAbi = [
                 "internalType": "uint16"
               }
             ]
+          },
+          {
+            "name": "evalSubsetSize",
+            "type": "uint32",
+            "internalType": "uint32"
           }
         ]
       }
@@ -1120,6 +1163,26 @@ export const taskRegistryAbi = [
                 "name": "lambdaV",
                 "type": "uint128",
                 "internalType": "uint128"
+              },
+              {
+                "name": "minScore",
+                "type": "uint64",
+                "internalType": "uint64"
+              },
+              {
+                "name": "tolV",
+                "type": "uint64",
+                "internalType": "uint64"
+              },
+              {
+                "name": "floorBps",
+                "type": "uint16",
+                "internalType": "uint16"
+              },
+              {
+                "name": "minValidators",
+                "type": "uint16",
+                "internalType": "uint16"
               }
             ]
           },
@@ -1176,6 +1239,11 @@ export const taskRegistryAbi = [
                 "internalType": "uint16"
               }
             ]
+          },
+          {
+            "name": "evalSubsetSize",
+            "type": "uint32",
+            "internalType": "uint32"
           }
         ]
       },
@@ -1218,7 +1286,45 @@ export const taskRegistryAbi = [
   },
   {
     "type": "function",
+    "name": "creatorOf",
+    "inputs": [
+      {
+        "name": "taskId",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ],
+    "outputs": [
+      {
+        "name": "",
+        "type": "address",
+        "internalType": "address"
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
+    "type": "function",
     "name": "epochBudget",
+    "inputs": [
+      {
+        "name": "taskId",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ],
+    "outputs": [
+      {
+        "name": "",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
+    "type": "function",
+    "name": "evalSubsetSize",
     "inputs": [
       {
         "name": "taskId",
@@ -1385,6 +1491,26 @@ export const taskRegistryAbi = [
                 "name": "lambdaV",
                 "type": "uint128",
                 "internalType": "uint128"
+              },
+              {
+                "name": "minScore",
+                "type": "uint64",
+                "internalType": "uint64"
+              },
+              {
+                "name": "tolV",
+                "type": "uint64",
+                "internalType": "uint64"
+              },
+              {
+                "name": "floorBps",
+                "type": "uint16",
+                "internalType": "uint16"
+              },
+              {
+                "name": "minValidators",
+                "type": "uint16",
+                "internalType": "uint16"
               }
             ]
           },
@@ -1511,6 +1637,11 @@ export const taskRegistryAbi = [
             "name": "fallbackRecorded",
             "type": "bool",
             "internalType": "bool"
+          },
+          {
+            "name": "evalSubsetSize",
+            "type": "uint32",
+            "internalType": "uint32"
           }
         ]
       }
@@ -1711,6 +1842,26 @@ export const taskRegistryAbi = [
             "name": "lambdaV",
             "type": "uint128",
             "internalType": "uint128"
+          },
+          {
+            "name": "minScore",
+            "type": "uint64",
+            "internalType": "uint64"
+          },
+          {
+            "name": "tolV",
+            "type": "uint64",
+            "internalType": "uint64"
+          },
+          {
+            "name": "floorBps",
+            "type": "uint16",
+            "internalType": "uint16"
+          },
+          {
+            "name": "minValidators",
+            "type": "uint16",
+            "internalType": "uint16"
           }
         ]
       }
@@ -1922,6 +2073,12 @@ export const taskRegistryAbi = [
       },
       {
         "name": "booked",
+        "type": "uint256",
+        "indexed": false,
+        "internalType": "uint256"
+      },
+      {
+        "name": "rollover",
         "type": "uint256",
         "indexed": false,
         "internalType": "uint256"
@@ -2218,6 +2375,26 @@ export const taskRegistryAbi = [
                 "name": "lambdaV",
                 "type": "uint128",
                 "internalType": "uint128"
+              },
+              {
+                "name": "minScore",
+                "type": "uint64",
+                "internalType": "uint64"
+              },
+              {
+                "name": "tolV",
+                "type": "uint64",
+                "internalType": "uint64"
+              },
+              {
+                "name": "floorBps",
+                "type": "uint16",
+                "internalType": "uint16"
+              },
+              {
+                "name": "minValidators",
+                "type": "uint16",
+                "internalType": "uint16"
               }
             ]
           },
@@ -2274,6 +2451,11 @@ export const taskRegistryAbi = [
                 "internalType": "uint16"
               }
             ]
+          },
+          {
+            "name": "evalSubsetSize",
+            "type": "uint32",
+            "internalType": "uint32"
           }
         ]
       },
@@ -2979,11 +3161,6 @@ export const stakeManagerAbi = [
             "name": "keyCommit",
             "type": "bytes32",
             "internalType": "bytes32"
-          },
-          {
-            "name": "keyBlock",
-            "type": "uint64",
-            "internalType": "uint64"
           }
         ]
       }
@@ -4089,6 +4266,17 @@ export const stakeManagerAbi = [
   },
   {
     "type": "error",
+    "name": "StakeBelowMinimum",
+    "inputs": [
+      {
+        "name": "min",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
+  },
+  {
+    "type": "error",
     "name": "StakeLocked",
     "inputs": [
       {
@@ -4139,6 +4327,138 @@ export const submissionBookAbi = [
   },
   {
     "type": "function",
+    "name": "CANARY_DOMAIN",
+    "inputs": [],
+    "outputs": [
+      {
+        "name": "",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
+    "type": "function",
+    "name": "MAX_CANARIES",
+    "inputs": [],
+    "outputs": [
+      {
+        "name": "",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
+    "type": "function",
+    "name": "canariesRevealed",
+    "inputs": [
+      {
+        "name": "",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ],
+    "outputs": [
+      {
+        "name": "",
+        "type": "bool",
+        "internalType": "bool"
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
+    "type": "function",
+    "name": "canaryCommitOf",
+    "inputs": [
+      {
+        "name": "",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ],
+    "outputs": [
+      {
+        "name": "",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
+    "type": "function",
+    "name": "canaryMask",
+    "inputs": [
+      {
+        "name": "taskId",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "epoch",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ],
+    "outputs": [
+      {
+        "name": "",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
+    "type": "function",
+    "name": "canarySalt",
+    "inputs": [
+      {
+        "name": "taskId",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "useEpoch",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "trainer",
+        "type": "address",
+        "internalType": "address"
+      },
+      {
+        "name": "canaryKey",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      }
+    ],
+    "outputs": [
+      {
+        "name": "",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      }
+    ],
+    "stateMutability": "pure"
+  },
+  {
+    "type": "function",
     "name": "columnCount",
     "inputs": [
       {
@@ -4148,6 +4468,35 @@ export const submissionBookAbi = [
       },
       {
         "name": "epoch",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ],
+    "outputs": [
+      {
+        "name": "",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
+    "type": "function",
+    "name": "columnSubmissionId",
+    "inputs": [
+      {
+        "name": "taskId",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "epoch",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "column",
         "type": "uint256",
         "internalType": "uint256"
       }
@@ -4209,6 +4558,29 @@ export const submissionBookAbi = [
   },
   {
     "type": "function",
+    "name": "commitCanaries",
+    "inputs": [
+      {
+        "name": "taskId",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "epoch",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "keyHash",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      }
+    ],
+    "outputs": [],
+    "stateMutability": "nonpayable"
+  },
+  {
+    "type": "function",
     "name": "commitScores",
     "inputs": [
       {
@@ -4223,6 +4595,25 @@ export const submissionBookAbi = [
       }
     ],
     "outputs": [],
+    "stateMutability": "nonpayable"
+  },
+  {
+    "type": "function",
+    "name": "drawEvalSeed",
+    "inputs": [
+      {
+        "name": "taskId",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ],
+    "outputs": [
+      {
+        "name": "seed",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      }
+    ],
     "stateMutability": "nonpayable"
   },
   {
@@ -4245,6 +4636,30 @@ export const submissionBookAbi = [
         "name": "",
         "type": "uint32[]",
         "internalType": "uint32[]"
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
+    "type": "function",
+    "name": "evalSeedOf",
+    "inputs": [
+      {
+        "name": "taskId",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "epoch",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ],
+    "outputs": [
+      {
+        "name": "",
+        "type": "bytes32",
+        "internalType": "bytes32"
       }
     ],
     "stateMutability": "view"
@@ -4402,6 +4817,30 @@ export const submissionBookAbi = [
       }
     ],
     "stateMutability": "view"
+  },
+  {
+    "type": "function",
+    "name": "revealCanaries",
+    "inputs": [
+      {
+        "name": "taskId",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "canaryKey",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      }
+    ],
+    "outputs": [
+      {
+        "name": "mask",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ],
+    "stateMutability": "nonpayable"
   },
   {
     "type": "function",
@@ -4747,6 +5186,62 @@ export const submissionBookAbi = [
   },
   {
     "type": "event",
+    "name": "CanariesCommitted",
+    "inputs": [
+      {
+        "name": "taskId",
+        "type": "uint256",
+        "indexed": true,
+        "internalType": "uint256"
+      },
+      {
+        "name": "epoch",
+        "type": "uint256",
+        "indexed": true,
+        "internalType": "uint256"
+      },
+      {
+        "name": "keyHash",
+        "type": "bytes32",
+        "indexed": false,
+        "internalType": "bytes32"
+      }
+    ],
+    "anonymous": false
+  },
+  {
+    "type": "event",
+    "name": "CanariesRevealed",
+    "inputs": [
+      {
+        "name": "taskId",
+        "type": "uint256",
+        "indexed": true,
+        "internalType": "uint256"
+      },
+      {
+        "name": "epoch",
+        "type": "uint256",
+        "indexed": true,
+        "internalType": "uint256"
+      },
+      {
+        "name": "canaryKey",
+        "type": "bytes32",
+        "indexed": false,
+        "internalType": "bytes32"
+      },
+      {
+        "name": "mask",
+        "type": "uint256",
+        "indexed": false,
+        "internalType": "uint256"
+      }
+    ],
+    "anonymous": false
+  },
+  {
+    "type": "event",
     "name": "DuplicateFlagged",
     "inputs": [
       {
@@ -4766,6 +5261,31 @@ export const submissionBookAbi = [
         "type": "uint256",
         "indexed": false,
         "internalType": "uint256"
+      }
+    ],
+    "anonymous": false
+  },
+  {
+    "type": "event",
+    "name": "EvalSeedDrawn",
+    "inputs": [
+      {
+        "name": "taskId",
+        "type": "uint256",
+        "indexed": true,
+        "internalType": "uint256"
+      },
+      {
+        "name": "epoch",
+        "type": "uint256",
+        "indexed": true,
+        "internalType": "uint256"
+      },
+      {
+        "name": "seed",
+        "type": "bytes32",
+        "indexed": false,
+        "internalType": "bytes32"
       }
     ],
     "anonymous": false
@@ -4925,6 +5445,27 @@ export const submissionBookAbi = [
   },
   {
     "type": "error",
+    "name": "CanariesAlreadyRevealed",
+    "inputs": []
+  },
+  {
+    "type": "error",
+    "name": "CanaryCommitClosed",
+    "inputs": [
+      {
+        "name": "startedAt",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
+  },
+  {
+    "type": "error",
+    "name": "CanaryKeyMismatch",
+    "inputs": []
+  },
+  {
+    "type": "error",
     "name": "CommitmentMismatch",
     "inputs": []
   },
@@ -4940,7 +5481,17 @@ export const submissionBookAbi = [
   },
   {
     "type": "error",
+    "name": "EvalSeedNotDrawn",
+    "inputs": []
+  },
+  {
+    "type": "error",
     "name": "FinalEvalUnsettled",
+    "inputs": []
+  },
+  {
+    "type": "error",
+    "name": "NoCanaryCommit",
     "inputs": []
   },
   {
@@ -4966,8 +5517,24 @@ export const submissionBookAbi = [
   },
   {
     "type": "error",
+    "name": "NotCreator",
+    "inputs": []
+  },
+  {
+    "type": "error",
     "name": "NotEligible",
     "inputs": []
+  },
+  {
+    "type": "error",
+    "name": "NotScoringEpoch",
+    "inputs": [
+      {
+        "name": "epoch",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
   },
   {
     "type": "error",
@@ -4984,6 +5551,16 @@ export const submissionBookAbi = [
         "internalType": "uint256"
       }
     ]
+  },
+  {
+    "type": "error",
+    "name": "SeedDrawerNotEOA",
+    "inputs": []
+  },
+  {
+    "type": "error",
+    "name": "TooManyCanaries",
+    "inputs": []
   },
   {
     "type": "error",
@@ -5138,6 +5715,11 @@ export const rewardEngineAbi = [
             "internalType": "uint16"
           },
           {
+            "name": "degenerate",
+            "type": "bool",
+            "internalType": "bool"
+          },
+          {
             "name": "budget",
             "type": "uint128",
             "internalType": "uint128"
@@ -5158,6 +5740,21 @@ export const rewardEngineAbi = [
             "internalType": "uint128"
           },
           {
+            "name": "rollover",
+            "type": "uint128",
+            "internalType": "uint128"
+          },
+          {
+            "name": "qualified",
+            "type": "uint16",
+            "internalType": "uint16"
+          },
+          {
+            "name": "zeroColumns",
+            "type": "uint16",
+            "internalType": "uint16"
+          },
+          {
             "name": "stakeSum",
             "type": "uint256",
             "internalType": "uint256"
@@ -5169,6 +5766,21 @@ export const rewardEngineAbi = [
           },
           {
             "name": "duplicates",
+            "type": "uint256",
+            "internalType": "uint256"
+          },
+          {
+            "name": "canaries",
+            "type": "uint256",
+            "internalType": "uint256"
+          },
+          {
+            "name": "failed",
+            "type": "uint256",
+            "internalType": "uint256"
+          },
+          {
+            "name": "failedHigh",
             "type": "uint256",
             "internalType": "uint256"
           }
@@ -5205,6 +5817,49 @@ export const rewardEngineAbi = [
   },
   {
     "type": "event",
+    "name": "CanaryChecked",
+    "inputs": [
+      {
+        "name": "taskId",
+        "type": "uint256",
+        "indexed": true,
+        "internalType": "uint256"
+      },
+      {
+        "name": "epoch",
+        "type": "uint256",
+        "indexed": true,
+        "internalType": "uint256"
+      },
+      {
+        "name": "submissionId",
+        "type": "uint256",
+        "indexed": true,
+        "internalType": "uint256"
+      },
+      {
+        "name": "aggregate",
+        "type": "uint256",
+        "indexed": false,
+        "internalType": "uint256"
+      },
+      {
+        "name": "agreeingStake",
+        "type": "uint256",
+        "indexed": false,
+        "internalType": "uint256"
+      },
+      {
+        "name": "valid",
+        "type": "bool",
+        "indexed": false,
+        "internalType": "bool"
+      }
+    ],
+    "anonymous": false
+  },
+  {
+    "type": "event",
     "name": "EpochFinalized",
     "inputs": [
       {
@@ -5221,6 +5876,12 @@ export const rewardEngineAbi = [
       },
       {
         "name": "booked",
+        "type": "uint256",
+        "indexed": false,
+        "internalType": "uint256"
+      },
+      {
+        "name": "rollover",
         "type": "uint256",
         "indexed": false,
         "internalType": "uint256"
@@ -5269,7 +5930,13 @@ export const rewardEngineAbi = [
         "internalType": "uint256"
       },
       {
-        "name": "n",
+        "name": "qualified",
+        "type": "uint256",
+        "indexed": false,
+        "internalType": "uint256"
+      },
+      {
+        "name": "columns",
         "type": "uint256",
         "indexed": false,
         "internalType": "uint256"
@@ -5408,6 +6075,12 @@ export const rewardEngineAbi = [
         "type": "uint256",
         "indexed": false,
         "internalType": "uint256"
+      },
+      {
+        "name": "failedCanary",
+        "type": "bool",
+        "indexed": false,
+        "internalType": "bool"
       }
     ],
     "anonymous": false
@@ -5430,12 +6103,45 @@ export const rewardEngineAbi = [
   },
   {
     "type": "error",
+    "name": "MedianScratch",
+    "inputs": []
+  },
+  {
+    "type": "error",
     "name": "TaskIsRejected",
     "inputs": []
   }
 ] as const;
 
 export const watermarkOwnershipVerifierAbi = [
+  {
+    "type": "constructor",
+    "inputs": [],
+    "stateMutability": "nonpayable"
+  },
+  {
+    "type": "function",
+    "name": "ceremony",
+    "inputs": [],
+    "outputs": [
+      {
+        "name": "development",
+        "type": "bool",
+        "internalType": "bool"
+      },
+      {
+        "name": "description",
+        "type": "string",
+        "internalType": "string"
+      },
+      {
+        "name": "zkeySha256",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      }
+    ],
+    "stateMutability": "pure"
+  },
   {
     "type": "function",
     "name": "verifyProof",
@@ -5469,6 +6175,17 @@ export const watermarkOwnershipVerifierAbi = [
       }
     ],
     "stateMutability": "view"
+  },
+  {
+    "type": "error",
+    "name": "DevelopmentCeremonyOnPublicChain",
+    "inputs": [
+      {
+        "name": "chainId",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
   }
 ] as const;
 
@@ -5625,29 +6342,6 @@ export const challengeModuleAbi = [
   },
   {
     "type": "function",
-    "name": "claimTheft",
-    "inputs": [
-      {
-        "name": "taskId",
-        "type": "uint256",
-        "internalType": "uint256"
-      },
-      {
-        "name": "submissionId",
-        "type": "uint256",
-        "internalType": "uint256"
-      },
-      {
-        "name": "proof",
-        "type": "uint256[8]",
-        "internalType": "uint256[8]"
-      }
-    ],
-    "outputs": [],
-    "stateMutability": "nonpayable"
-  },
-  {
-    "type": "function",
     "name": "getChallenge",
     "inputs": [
       {
@@ -5719,6 +6413,30 @@ export const challengeModuleAbi = [
     "type": "function",
     "name": "openBonds",
     "inputs": [],
+    "outputs": [
+      {
+        "name": "",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
+    "type": "function",
+    "name": "openChallengeOf",
+    "inputs": [
+      {
+        "name": "taskId",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "submissionId",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ],
     "outputs": [
       {
         "name": "",
@@ -5830,35 +6548,6 @@ export const challengeModuleAbi = [
   },
   {
     "type": "function",
-    "name": "theftInputs",
-    "inputs": [
-      {
-        "name": "taskId",
-        "type": "uint256",
-        "internalType": "uint256"
-      },
-      {
-        "name": "submissionId",
-        "type": "uint256",
-        "internalType": "uint256"
-      },
-      {
-        "name": "owner",
-        "type": "address",
-        "internalType": "address"
-      }
-    ],
-    "outputs": [
-      {
-        "name": "",
-        "type": "uint256[4]",
-        "internalType": "uint256[4]"
-      }
-    ],
-    "stateMutability": "view"
-  },
-  {
-    "type": "function",
     "name": "token",
     "inputs": [],
     "outputs": [
@@ -5903,6 +6592,12 @@ export const challengeModuleAbi = [
         "name": "trainer",
         "type": "address",
         "indexed": true,
+        "internalType": "address"
+      },
+      {
+        "name": "challenger",
+        "type": "address",
+        "indexed": false,
         "internalType": "address"
       },
       {
@@ -6050,49 +6745,6 @@ export const challengeModuleAbi = [
     "anonymous": false
   },
   {
-    "type": "event",
-    "name": "TheftClaimed",
-    "inputs": [
-      {
-        "name": "taskId",
-        "type": "uint256",
-        "indexed": true,
-        "internalType": "uint256"
-      },
-      {
-        "name": "submissionId",
-        "type": "uint256",
-        "indexed": true,
-        "internalType": "uint256"
-      },
-      {
-        "name": "thief",
-        "type": "address",
-        "indexed": true,
-        "internalType": "address"
-      },
-      {
-        "name": "owner",
-        "type": "address",
-        "indexed": false,
-        "internalType": "address"
-      },
-      {
-        "name": "rewards",
-        "type": "uint256",
-        "indexed": false,
-        "internalType": "uint256"
-      },
-      {
-        "name": "slashed",
-        "type": "uint256",
-        "indexed": false,
-        "internalType": "uint256"
-      }
-    ],
-    "anonymous": false
-  },
-  {
     "type": "error",
     "name": "AlreadyForfeited",
     "inputs": []
@@ -6103,6 +6755,17 @@ export const challengeModuleAbi = [
     "inputs": [
       {
         "name": "submissionId",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
+  },
+  {
+    "type": "error",
+    "name": "ChallengeAlreadyOpen",
+    "inputs": [
+      {
+        "name": "challengeId",
         "type": "uint256",
         "internalType": "uint256"
       }
@@ -6153,38 +6816,12 @@ export const challengeModuleAbi = [
   },
   {
     "type": "error",
-    "name": "KeyCommittedAfterSeal",
-    "inputs": [
-      {
-        "name": "keyBlock",
-        "type": "uint256",
-        "internalType": "uint256"
-      },
-      {
-        "name": "sealBlock",
-        "type": "uint256",
-        "internalType": "uint256"
-      }
-    ]
-  },
-  {
-    "type": "error",
     "name": "NotAccused",
     "inputs": []
   },
   {
     "type": "error",
-    "name": "NotTrainer",
-    "inputs": []
-  },
-  {
-    "type": "error",
     "name": "NotValidator",
-    "inputs": []
-  },
-  {
-    "type": "error",
-    "name": "OwnSubmission",
     "inputs": []
   },
   {

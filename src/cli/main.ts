@@ -22,11 +22,17 @@ const COMMANDS: Record<string, Command> = {
     usage: [
       'usage: aiarena rewards < scenario.json',
       '',
-      'Reads {"params":{"R0","gamma","q","alphaT","alphaV","lambdaV"},',
-      '"trainers":[{"id","stake","delegated","sigma","sealTime","duplicate"?}],',
+      'Reads {"params":{"R0","gamma","q","alphaT","alphaV","lambdaV","minScore","tolV","floorBps","minValidators"},',
+      '"trainers":[{"id","stake","delegated","sigma","sealTime","duplicate"?,"canary"?}],',
       '"validators":[{"id","stake","delegated","sigma"}], "scores":[[...]]}',
-      'with every number a decimal string (scores[j][i]: validator j scores trainer i),',
-      'and prints the booked pools (docs/reward-math.md) as JSON.',
+      'with every number a decimal string (scores[j][i]: validator j scores trainer i; floorBps',
+      'and minValidators whole numbers). The validators are the ones that revealed. Every param',
+      'is required (defaults: README, "The reward calculator").',
+      '',
+      'Prints the epoch as JSON (docs/reward-math.md): R_T, R_V, booked, rollover (to the next',
+      'scoring epoch), dust, the number of qualified submissions, zeroColumns; per trainer its',
+      'rank (null: did not qualify, or a canary), qualified, canary, aggregate and pool; per',
+      'validator failedCanary, pool and distance; per canary its agreeing stake and validity.',
     ].join('\n'),
     async run(args, io) {
       if (args.length > 0) throw new UsageError(`rewards: unexpected argument ${JSON.stringify(args[0])}`);

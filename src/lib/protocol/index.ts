@@ -2,5 +2,8 @@ export * from './wad.ts';
 export * from './exact.ts';
 export * from './decimal.ts';
 export * from './errors.ts';
+export * from './params.ts';
+export * from './epoch-input.ts';
+export * from './median.ts';
 export * from './rewards.ts';
 export * from './scenario.ts';

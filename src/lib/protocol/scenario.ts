@@ -3,14 +3,8 @@
 
 import { formatWad, formatWadCompact, parseWad } from './decimal.ts';
 import { InputError } from './errors.ts';
-import {
-  LIMITS,
-  PARAM_RANGES,
-  epochRewards,
-  type EpochInput,
-  type EpochResult,
-  type RewardParams,
-} from './rewards.ts';
+import { DEFAULT_REWARD_PARAMS, PARAM_RANGES, REWARD_PARAM_KEYS, type RewardParams } from './params.ts';
+import { LIMITS, epochRewards, type EpochInput, type EpochResult } from './rewards.ts';
 import { WAD } from './wad.ts';
 
 export interface ParsedScenario {
@@ -20,50 +14,65 @@ export interface ParsedScenario {
 }
 
 export interface ScenarioOutput {
+  /** No trainer, or fewer validators than minValidators: nothing booked, R0 rolls over. */
+  degenerate: boolean;
   R_T: string;
   R_V: string;
-  /** Only for a degenerate epoch: R0, which rolls over to the next scoring epoch. */
-  rollover?: string;
+  booked: string;
+  /** Moves to the next scoring epoch: R_T when nothing qualified, plus zero columns' share. */
+  rollover: string;
+  /** Floor rounding; joins the task's remainder. */
+  dust: string;
+  /** How many submissions qualified for a rank and a reward. */
+  qualified: number;
+  zeroColumns: number;
   trainers: {
     id: string;
-    rank: number;
+    /** 1 = best; null = no rank (did not qualify, or a canary). */
+    rank: number | null;
+    qualified: boolean;
+    canary: boolean;
     aggregate: string;
     pool: string;
     own: string;
     delegators: string;
   }[];
-  validators: { id: string; pool: string; own: string; delegators: string; distance: string }[];
+  validators: {
+    id: string;
+    failedCanary: boolean;
+    pool: string;
+    own: string;
+    delegators: string;
+    distance: string;
+  }[];
+  canaries: { id: string; aggregate: string; agreeingStake: string; valid: boolean }[];
 }
 
 type Json = Record<string, unknown>;
 
-const PARAM_KEYS = ['R0', ...(Object.keys(PARAM_RANGES) as (keyof RewardParams)[])];
+const WHOLE_NUMBER = /^\d+$/;
 
 /** Parse and validate scenario JSON (already JSON.parse'd) into an epoch input. */
 export function parseScenario(raw: unknown): ParsedScenario {
   const top = readObject(raw, '', ['params', 'trainers', 'validators', 'scores']);
-  const params = readObject(top.params, 'params', PARAM_KEYS);
-  const R = parseWad(params.R0, 'params.R0');
-  if (R >= LIMITS.rewardCap) throw new InputError('params.R0', 'must be below 2^128 wei');
-  const rewardParams = {} as RewardParams;
-  for (const key of Object.keys(PARAM_RANGES) as (keyof RewardParams)[]) {
-    rewardParams[key] = readBounded(params[key], `params.${key}`, PARAM_RANGES[key].max);
-  }
+  const { R, params } = readParams(top.params);
 
   const trainerIds = new Set<string>();
   const trainers = readArray(top.trainers, 'trainers', LIMITS.maxTrainers).map((entry, i) => {
     const field = `trainers[${i}]`;
-    const t = readObject(entry, field, ['id', 'stake', 'delegated', 'sigma', 'sealTime'], ['duplicate']);
+    const t = readObject(entry, field, ['id', 'stake', 'delegated', 'sigma', 'sealTime'], ['duplicate', 'canary']);
     readId(t.id, `${field}.id`, trainerIds);
-    if (t.duplicate !== undefined && typeof t.duplicate !== 'boolean') {
-      throw new InputError(`${field}.duplicate`, 'must be true or false');
-    }
     return {
       ...readPool(t, field),
       seal: parseWad(t.sealTime, `${field}.sealTime`),
-      duplicate: t.duplicate === true,
+      duplicate: readFlag(t.duplicate, `${field}.duplicate`),
+      canary: readFlag(t.canary, `${field}.canary`),
     };
   });
+  const canaries = trainers.filter((t) => t.canary).length;
+  if (canaries > LIMITS.maxCanaries) {
+    throw new InputError('trainers', `at most ${LIMITS.maxCanaries} canaries per epoch, got ${canaries}`);
+  }
 
   const validatorIds = new Set<string>();
   const validators = readArray(top.validators, 'validators', LIMITS.maxValidators).map((entry, j) => {
@@ -88,7 +97,7 @@ export function parseScenario(raw: unknown): ParsedScenario {
   });
 
   return {
-    input: { R, params: rewardParams, trainers, validators, scores },
+    input: { R, params, trainers, validators, scores },
     trainerIds: [...trainerIds],
     validatorIds: [...validatorIds],
   };
@@ -96,15 +105,21 @@ export function parseScenario(raw: unknown): ParsedScenario {
 
 /** The CLI's output object for a computed epoch (amounts as 18-decimal token strings). */
 export function formatScenarioResult(scenario: ParsedScenario, result: EpochResult): ScenarioOutput {
-  const base = { R_T: formatWad(result.R_T), R_V: formatWad(result.R_V) };
-  if (result.degenerate) {
-    return { ...base, rollover: formatWad(result.dust), trainers: [], validators: [] };
-  }
+  const trainerId = (index: number) => idAt(scenario.trainerIds, index);
   return {
-    ...base,
+    degenerate: result.degenerate,
+    R_T: formatWad(result.R_T),
+    R_V: formatWad(result.R_V),
+    booked: formatWad(result.booked),
+    rollover: formatWad(result.rollover),
+    dust: formatWad(result.dust),
+    qualified: result.qualified,
+    zeroColumns: result.zeroColumns,
     trainers: result.trainers.map((t) => ({
-      id: idAt(scenario.trainerIds, t.index),
-      rank: t.rank,
+      id: trainerId(t.index),
+      rank: t.rank === 0 ? null : t.rank,
+      qualified: t.qualified,
+      canary: t.canary,
       aggregate: formatWad(t.aggregate),
       pool: formatWad(t.pool),
       own: formatWad(t.own),
@@ -112,10 +127,17 @@ export function formatScenarioResult(scenario: ParsedScenario, result: EpochResu
     })),
     validators: result.validators.map((v) => ({
       id: idAt(scenario.validatorIds, v.index),
+      failedCanary: v.failedCanary,
       pool: formatWad(v.pool),
       own: formatWad(v.own),
       delegators: formatWad(v.delegators),
       distance: formatWad(v.distance),
+    })),
+    canaries: result.canaries.map((c) => ({
+      id: trainerId(c.index),
+      aggregate: formatWad(c.aggregate),
+      agreeingStake: formatWad(c.agreeingStake),
+      valid: c.valid,
     })),
   };
 }
@@ -123,6 +145,70 @@ export function formatScenarioResult(scenario: ParsedScenario, result: EpochResu
 export function runScenario(raw: unknown): ScenarioOutput {
   const scenario = parseScenario(raw);
   return formatScenarioResult(scenario, epochRewards(scenario.input));
+}
+
+/**
+ * Every parameter is required (a scenario from before revision 2 must not silently take
+ * defaults it never chose); a missing one is reported together with its default.
+ */
+function readParams(value: unknown): { R: bigint; params: RewardParams } {
+  const keys = ['R0', ...REWARD_PARAM_KEYS];
+  const object = readObject(value, 'params', [], keys);
+  const missing = keys.filter((key) => !Object.hasOwn(object, key));
+  if (missing.length > 0) {
+    const defaults = missing.flatMap((key) =>
+      key === 'R0' ? [] : [`${key} "${formatParam(key as keyof RewardParams)}"`],
+    );
+    const hint = defaults.length > 0 ? ` (defaults: ${defaults.join(', ')})` : '';
+    throw new InputError('params', `missing ${missing.join(', ')}; every parameter is required${hint}`);
+  }
+  const R = parseWad(object.R0, 'params.R0');
+  if (R >= LIMITS.rewardCap) throw new InputError('params.R0', 'must be below 2^128 wei');
+  const read = <K extends keyof RewardParams>(key: K): RewardParams[K] => {
+    const { min, max, unit } = PARAM_RANGES[key];
+    const field = `params.${key}`;
+    if (unit === 'wad') return readWadParam(object[key], field, max as bigint) as RewardParams[K];
+    return readWhole(object[key], field, min as number, max as number, formatParam(key)) as RewardParams[K];
+  };
+  return {
+    R,
+    params: {
+      gamma: read('gamma'),
+      q: read('q'),
+      alphaT: read('alphaT'),
+      alphaV: read('alphaV'),
+      lambdaV: read('lambdaV'),
+      minScore: read('minScore'),
+      tolV: read('tolV'),
+      floorBps: read('floorBps'),
+      minValidators: read('minValidators'),
+    },
+  };
+}
+
+/** The default as a scenario writes it. */
+function formatParam(key: keyof RewardParams): string {
+  const value = DEFAULT_REWARD_PARAMS[key];
+  return typeof value === 'bigint' ? formatWadCompact(value) : String(value);
+}
+
+/** A WAD parameter in [0, max]; max = 1 - 1e-18 reads as "below 1" (minScore). */
+function readWadParam(value: unknown, field: string, max: bigint): bigint {
+  if (max !== WAD - 1n) return readBounded(value, field, max);
+  const parsed = parseWad(value, field);
+  if (parsed > max) throw new InputError(field, 'must be below 1');
+  return parsed;
+}
+
+/** Counts and basis points: digits only, as a string like every other number of the format. */
+function readWhole(value: unknown, field: string, min: number, max: number, example: string): number {
+  if (typeof value !== 'string' || !WHOLE_NUMBER.test(value)) {
+    const got = typeof value === 'string' ? `"${value}"` : `${typeof value} ${String(value)}`;
+    throw new InputError(field, `must be a whole number as a string, like "${example}", got ${got}`);
+  }
+  const parsed = Number(value);
+  if (parsed < min || parsed > max) throw new InputError(field, `must be between ${min} and ${max}`);
+  return parsed;
 }
 
 function readPool(entry: Json, field: string): { own: bigint; delegated: bigint; sigma: bigint } {
@@ -142,6 +228,11 @@ function readBounded(value: unknown, field: string, max: bigint): bigint {
   const parsed = parseWad(value, field);
   if (parsed > max) throw new InputError(field, `must be between 0 and ${formatWadCompact(max)}`);
   return parsed;
+}
+
+function readFlag(value: unknown, field: string): boolean {
+  if (value !== undefined && typeof value !== 'boolean') throw new InputError(field, 'must be true or false');
+  return value === true;
 }
 
 /** Ids name the output rows, so they must be unique within their list. */

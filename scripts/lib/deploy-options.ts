@@ -1,8 +1,10 @@
 // Flags and environment of `npm run deploy`, checked before touching the network. The deployer
 // key is read separately and never echoed: error messages describe it, not quote it.
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { getAddress, isAddress, parseUnits, type Address, type Hex } from 'viem';
-import { deploymentsDir } from './paths.ts';
+import { isLocalDevChain } from '../../src/lib/chain/verifier-ceremony.ts';
+import { deploymentsDir, REPO_ROOT } from './paths.ts';
 
 export interface DeployOptions {
   rpcUrl: string;
@@ -13,6 +15,10 @@ export interface DeployOptions {
   initialSupply: bigint;
   /** null: the deployer's own address. */
   treasury: Address | null;
+  /** A zk build folder whose verifier to deploy (docs/zk.md section 4); null: the tree's own. */
+  zkBuild: string | null;
+  /** Accept a zk build of a test circuit instance (tests of the production path only). */
+  allowTestCircuit: boolean;
 }
 
 /** Public-chain defaults: a day-long review at minimum; 1% of the supply rejects a task. */
@@ -32,10 +38,16 @@ Deploys the AIArena contracts and writes <out-dir>/<chainId>.json.
   --initial-supply TOKENS    tokens minted to the treasury (env AIARENA_INITIAL_SUPPLY, default ${DEPLOY_DEFAULTS.initialSupply})
   --treasury ADDRESS         receives the initial supply (env AIARENA_TREASURY, default: the deployer)
   --out-dir DIR              where deployment files go (env AIARENA_DEPLOYMENTS_DIR, default deployments/)
+  --zk-build DIR             deploy the watermark verifier of this zk build folder (env AIARENA_ZK_BUILD), made by
+                             \`npm run build:zk -- --only watermark_ownership --phase2 <final.zkey> --out-dir DIR\`;
+                             default: the verifier in contracts/src/verifiers
+  --allow-test-circuit       accept a --zk-build of a test circuit instance (for tests of this path)
   --force                    overwrite an existing deployment file of a non-local chain
   --help                     this text
 
-Token amounts are whole tokens (18 decimals; "1.5" allowed).`;
+Token amounts are whole tokens (18 decimals; "1.5" allowed). A verifier from the development
+ceremony (the committed one) is refused on every chain but the local development chains
+(31337, 1337): anyone can forge its proofs (docs/zk.md section 4).`;
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -63,6 +75,8 @@ export function parseDeployOptions(argv: string[], env: NodeJS.ProcessEnv): Depl
         'initial-supply': { type: 'string' },
         treasury: { type: 'string' },
         'out-dir': { type: 'string' },
+        'zk-build': { type: 'string' },
+        'allow-test-circuit': { type: 'boolean', default: false },
         force: { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
@@ -91,8 +105,13 @@ export function parseDeployOptions(argv: string[], env: NodeJS.ProcessEnv): Depl
     throw new UsageError(`treasury must be an address, got "${treasuryRaw}"`);
   }
 
+  const zkBuild = values['zk-build'] ?? env.AIARENA_ZK_BUILD;
+  if (zkBuild === '') throw new UsageError('--zk-build needs a folder');
+
   return {
     rpcUrl,
+    zkBuild: zkBuild === undefined ? null : resolve(REPO_ROOT, zkBuild),
+    allowTestCircuit: values['allow-test-circuit'] ?? false,
     outDir: values['out-dir'] ? deploymentsDir({ AIARENA_DEPLOYMENTS_DIR: values['out-dir'] }) : deploymentsDir(env),
     force: values.force ?? false,
     rejectQuorum,
@@ -115,7 +134,7 @@ export function readDeployerKey(env: NodeJS.ProcessEnv): Hex {
 
 /** Local development chains, whose deployment files are rewritten freely. */
 export function isLocalChain(chainId: number): boolean {
-  return chainId === 31337 || chainId === 1337;
+  return isLocalDevChain(chainId);
 }
 
 /** An RPC URL without its path and query, where providers put API keys. */

@@ -1,5 +1,6 @@
 // Deploys the protocol to the chain behind an RPC URL and records it in <chainId>.json. Every
-// check that can fail without spending gas runs before the first transaction.
+// check that can fail without spending gas runs before the first transaction, among them the
+// refusal of a development-ceremony verifier off the local chains (docs/zk.md section 4).
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createPublicClient, createWalletClient, formatEther, http, type Hex } from 'viem';
@@ -9,6 +10,7 @@ import { parseDeployment, serializeDeployment, type Deployment } from '../../src
 import { loadBytecodes } from './bytecodes.ts';
 import { ensureContractsBuilt } from './contracts-build.ts';
 import { isLocalChain, redactRpcUrl, UsageError, type DeployOptions } from './deploy-options.ts';
+import { appKeyMismatch, buildDirVerifierPlan, describeCeremony, sameCeremony, treeVerifierPlan, verifierRefusal } from './deploy-verifier.ts';
 import { localChain } from './local-chain.ts';
 
 export interface DeployResult {
@@ -27,6 +29,8 @@ function accountFrom(key: Hex): PrivateKeyAccount {
 
 export async function runDeploy(opts: DeployOptions, key: Hex, log: (line: string) => void): Promise<DeployResult> {
   const account = accountFrom(key);
+  // Local files first: a wrong --zk-build fails without touching the network.
+  const verifier = opts.zkBuild ? buildDirVerifierPlan(opts.zkBuild, opts.allowTestCircuit) : treeVerifierPlan();
   const transport = http(opts.rpcUrl, { timeout: 20_000, retryCount: 1 });
   const probe = createPublicClient({ transport });
   let chainId: number;
@@ -48,6 +52,12 @@ export async function runDeploy(opts: DeployOptions, key: Hex, log: (line: strin
     log(`Will overwrite ${file}${isLocalChain(chainId) ? ' (local chain)' : ' (--force)'}.`);
   }
 
+  log(`Verifier ${verifier.origin} (circuit ${verifier.circuit}): ${describeCeremony(verifier.ceremony)}`);
+  const refusal = verifierRefusal(chainId, verifier);
+  if (refusal) throw new Error(refusal);
+  const mismatch = appKeyMismatch(verifier);
+  if (mismatch) log(`Note: ${mismatch}.`);
+
   await ensureContractsBuilt(log);
   const chain = localChain(opts.rpcUrl, chainId);
   const client = createPublicClient({ chain, transport });
@@ -62,10 +72,15 @@ export async function runDeploy(opts: DeployOptions, key: Hex, log: (line: strin
     `Deploying: reject quorum ${formatEther(config.rejectQuorum)} ARENA, min review ${config.minReviewPeriod} s, ` +
       `initial supply ${formatEther(config.initialSupply)} ARENA to ${config.treasury}`,
   );
-  const raw = await deployArena(wallet, client, loadBytecodes(), config, (line) => log(`  ${line}`));
+  const bytecodes = { ...loadBytecodes(), ...(verifier.bytecode ? { WatermarkOwnershipVerifier: verifier.bytecode } : {}) };
+  const raw = await deployArena(wallet, client, bytecodes, config, (line) => log(`  ${line}`));
   // Round-trip through the file format: checksummed addresses, and proof the record parses.
   const deployment = parseDeployment(serializeDeployment(raw));
   mkdirSync(opts.outDir, { recursive: true });
   writeFileSync(file, serializeDeployment(deployment));
+  // The record holds what the deployed contract answers; it must be what was checked above.
+  if (!deployment.verifierCeremony || !sameCeremony(deployment.verifierCeremony, verifier.ceremony)) {
+    throw new Error(`the deployed verifier reports another ceremony than ${verifier.origin} declares (recorded in ${file}): do not use this deployment`);
+  }
   return { file, deployment };
 }

@@ -11,6 +11,10 @@
 //   under KA and bob's under KB, so bob can answer a challenge and alice can claim theft.
 // - carol: key KC. Model C12 decodes carol's address under KC with exactly 12 wrong bits: a
 //   valid proof only with maxErr >= 12.
+// - mallory: key KM, fitted to alice's public model A0 after the fact (SPEC section 7 revision 2):
+//   a random key whose rows are negated where sign(X_j . v) would decode the wrong bit, so A0
+//   decodes mallory's address under KM with 0 wrong bits. It proves "ownership" of A0 for
+//   mallory, which is why an ownership proof is necessary, not sufficient, and theft claims are gone.
 // Keys and vectors are deterministic (seeded); proofs are randomized by snarkjs, so a rerun
 // changes the proof words but not the claims. A proof belongs to one proving key: rerun after
 // `npm run build:zk` changes public/zk (the JSON records the zkey's sha256).
@@ -127,7 +131,29 @@ const CASES: ProofCase[] = [
   { name: 'aliceStolen', model: 'S', key: 'KA', owner: 'alice', maxErr: MODULE_MAX_ERR },
   { name: 'bobStolen', model: 'S', key: 'KB', owner: 'bob', maxErr: MODULE_MAX_ERR },
   { name: 'carolC12', model: 'C12', key: 'KC', owner: 'carol', maxErr: 12 },
+  { name: 'malloryFitted', model: 'A0', key: 'KM', owner: 'mallory', maxErr: MODULE_MAX_ERR },
 ];
+
+/**
+ * A key fitted to a public model: each row of `key` is negated where its projection on `q`
+ * decodes the wrong bit for `owner` (a zero projection first gets one entry flipped). One sign
+ * constraint per row, no training: what anyone can do once a model is public.
+ */
+export function fitKey(key: WatermarkKey, q: Int32Array, owner: string): WatermarkKey {
+  const bits = Uint8Array.from(key.bits);
+  const want = ownerBits(owner, T);
+  for (let j = 0; j < T; j++) {
+    const row = bits.subarray(j * N, (j + 1) * N);
+    const proj = () => row.reduce((s, x, k) => s + (x === 1 ? q[k]! : -q[k]!), 0);
+    if (proj() === 0) {
+      const k = q.findIndex((v) => v !== 0);
+      if (k < 0) throw new Error('cannot fit a key to an all-zero vector');
+      row[k] = 1 - row[k]!;
+    }
+    if ((proj() > 0 ? 1 : 0) !== want[j]) for (let k = 0; k < N; k++) row[k] = 1 - row[k]!;
+  }
+  return { ...key, bits };
+}
 
 const hex32 = (x: bigint) => `0x${x.toString(16).padStart(64, '0')}`;
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
@@ -147,7 +173,7 @@ async function main(): Promise<void> {
     vkey: JSON.parse(new TextDecoder().decode(read(entry.files.vkey))) as unknown,
   };
 
-  const owners = Object.fromEntries(['alice', 'bob', 'carol'].map((n) => [n, makeAddr(n)])) as Record<string, `0x${string}`>;
+  const owners = Object.fromEntries(['alice', 'bob', 'carol', 'mallory'].map((n) => [n, makeAddr(n)])) as Record<string, `0x${string}`>;
   const keys: Record<string, WatermarkKey> = Object.fromEntries(
     ['KA', 'KA2', 'KB', 'KC'].map((k) => [k, generateKey(T, N, seededFill(`aiarena challenge fixture key ${k}`))]),
   );
@@ -157,6 +183,8 @@ async function main(): Promise<void> {
   const S = carrying([...rowsFor(keys.KA!, owners.alice!), ...rowsFor(keys.KB!, owners.bob!)], A0);
   const C12 = carrying(rowsFor(keys.KC!, owners.carol!, 12), noise('C12'));
   const models: Record<string, Int32Array> = { A0, A1, S, C12 };
+  // Mallory fits a key to alice's A0 once it is public.
+  keys.KM = fitKey(generateKey(T, N, seededFill('aiarena challenge fixture key KM')), A0, owners.mallory!);
 
   const json = {
     format: 'aiarena-challenge-fixture',
@@ -197,6 +225,8 @@ async function main(): Promise<void> {
   expect('C12 under KC for carol', wrongOf('C12', 'KC', 'carol'), 12);
   expect('S under KA for alice', wrongOf('S', 'KA', 'alice'), 0);
   expect('S under KB for bob', wrongOf('S', 'KB', 'bob'), 0);
+  expect('A0 under the fitted KM for mallory', wrongOf('A0', 'KM', 'mallory'), 0);
+  if (wrongOf('A0', 'KA', 'mallory') <= MODULE_MAX_ERR) throw new Error('A0 decodes mallory under KA by chance: pick other seeds');
   if (wrongOf('A0', 'KB', 'bob') <= MODULE_MAX_ERR) throw new Error('A0 decodes bob by chance: pick other seeds');
 
   mkdirSync(dirname(FIXTURE_JSON), { recursive: true });
@@ -236,7 +266,7 @@ library ChallengeProofs {
     uint256 internal constant MODULE_MAX_ERR = ${MODULE_MAX_ERR};
     // Owners are forge's makeAddr(name).
 ${owners.join('\n')}
-    // Key commitments (KA2 is alice's second key, never committed on chain).
+    // Key commitments (KA2 is alice's second key, never committed on chain; KM is fitted to A0).
 ${keys.join('\n')}
     // Weight commitments of the models.
 ${models.join('\n')}

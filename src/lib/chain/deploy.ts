@@ -11,6 +11,7 @@ import {
   challengeModuleAbi,
 } from './abi.generated.ts';
 import type { Deployment, ProtocolConfig } from './deployments.ts';
+import { readVerifierCeremony } from './verifier-ceremony.ts';
 
 export interface Bytecodes {
   ArenaToken: Hex;
@@ -81,6 +82,9 @@ export async function deployArena(
     bytecodes.WatermarkOwnershipVerifier,
     [],
   );
+  // Recorded with the deployment, so the app can say which trusted setup its proofs rely on.
+  const verifierCeremony = await readVerifierCeremony(client, watermarkVerifier);
+  log(`${'  ceremony'.padEnd(15)} ${verifierCeremony.development ? 'DEVELOPMENT (forgeable: local chains only)' : 'imported'}, zkey sha256 ${verifierCeremony.zkeySha256.slice(2, 18)}...`);
   const challengeModule = await create('ChallengeModule', challengeModuleAbi, bytecodes.ChallengeModule, [
     token,
     taskRegistry,
@@ -109,5 +113,6 @@ export async function deployArena(
     fromBlock,
     contracts: { token, taskRegistry, stakeManager, submissionBook, rewardEngine, challengeModule, watermarkVerifier },
     config,
+    verifierCeremony,
   };
 }

@@ -1,5 +1,6 @@
 // The record of where the protocol lives on a chain, as stored in deployments/<chainId>.json.
-import { getAddress, isAddress, type Address } from 'viem';
+import { getAddress, isAddress, type Address, type Hex } from 'viem';
+import type { VerifierCeremony } from './verifier-ceremony.ts';
 
 export interface ProtocolContracts {
   token: Address;
@@ -33,6 +34,12 @@ export interface Deployment {
   fromBlock: bigint;
   contracts: ProtocolContracts;
   config: ProtocolConfig;
+  /**
+   * The trusted setup of watermarkVerifier as its ceremony() answered at deployment (docs/zk.md
+   * section 4). Absent in records made before verifiers recorded it: read it from the chain
+   * (readVerifierCeremony), which fails for such old verifiers.
+   */
+  verifierCeremony?: VerifierCeremony;
 }
 
 const CONTRACT_KEYS = ['token', 'taskRegistry', 'stakeManager', 'submissionBook', 'rewardEngine'] as const;
@@ -51,6 +58,7 @@ export function serializeDeployment(d: Deployment): string {
         initialSupply: d.config.initialSupply.toString(),
         treasury: d.config.treasury,
       },
+      ...(d.verifierCeremony ? { verifierCeremony: d.verifierCeremony } : {}),
     },
     null,
     2,
@@ -89,7 +97,18 @@ export function parseDeployment(text: string, source = 'deployment'): Deployment
       initialSupply: integer(config.initialSupply, `${source}.config.initialSupply`),
       treasury: address(config.treasury, `${source}.config.treasury`),
     },
+    ...(obj.verifierCeremony === undefined ? {} : { verifierCeremony: ceremony(obj.verifierCeremony, `${source}.verifierCeremony`) }),
   };
+}
+
+function ceremony(v: unknown, field: string): VerifierCeremony {
+  const c = record(v, field);
+  if (typeof c.development !== 'boolean') throw new Error(`${field}.development: must be true or false`);
+  if (typeof c.description !== 'string') throw new Error(`${field}.description: must be a string`);
+  if (typeof c.zkeySha256 !== 'string' || !/^0x[0-9a-f]{64}$/.test(c.zkeySha256)) {
+    throw new Error(`${field}.zkeySha256: must be 0x followed by 64 lowercase hex digits`);
+  }
+  return { development: c.development, description: c.description, zkeySha256: c.zkeySha256 as Hex };
 }
 
 function record(v: unknown, field: string): Record<string, unknown> {

@@ -25,6 +25,12 @@ export interface CircuitEntry extends CircuitShape {
   ptau: { file: string; power: number; sha256: string };
   /** How phase 2 was made; the development build says so plainly. */
   phase2: string;
+  /**
+   * Phase 2 is the development beacon (public, so anyone can forge proofs with this key) rather
+   * than an imported multi-party ceremony. The verifier of such a key deploys only on local
+   * development chains (docs/zk.md section 4).
+   */
+  development: boolean;
   files: { wasm: ArtifactFile; zkey: ArtifactFile; vkey: ArtifactFile; r1cs?: ArtifactFile };
 }
 
@@ -65,6 +71,8 @@ export function parseZkManifest(json: unknown): ZkManifest {
     for (const k of ['T', 'N', 'WB', 'constraints', 'wires'] as const) {
       if (!Number.isSafeInteger(c[k]) || c[k] < 1) fail(`circuits.${name}.${k} must be a positive integer`);
     }
+    if (typeof c.phase2 !== 'string') fail(`circuits.${name}.phase2 must say how phase 2 was made`);
+    if (typeof c.development !== 'boolean') fail(`circuits.${name}.development must be true (development beacon) or false (imported ceremony)`);
     if (JSON.stringify(c.publicSignals) !== JSON.stringify(PUBLIC_SIGNALS)) {
       fail(`circuits.${name}.publicSignals must be ${PUBLIC_SIGNALS.join(', ')} (this app's order)`);
     }

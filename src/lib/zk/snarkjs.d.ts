@@ -33,6 +33,26 @@ declare module 'snarkjs' {
     exportSolidityVerifier(zkey: FileArg, templates: { groth16: string }, logger?: Logger): Promise<string>;
     verifyFromR1cs(r1cs: FileArg, ptau: FileArg, zkey: FileArg, logger?: Logger): Promise<boolean>;
   };
+  /** An ffjavascript elliptic-curve element or field element: opaque bytes in the curve's own representation. */
+  type CurveElement = Uint8Array;
+  interface CurveField {
+    e(x: bigint): CurveElement;
+    inv(x: CurveElement): CurveElement;
+    fromRng(rng: { nextU32(): number; nextU64(): bigint }): CurveElement;
+  }
+  interface CurveGroup {
+    g: CurveElement;
+    fromObject(p: unknown): CurveElement;
+    toObject(p: CurveElement): unknown;
+    toAffine(p: CurveElement): CurveElement;
+    add(a: CurveElement, b: CurveElement): CurveElement;
+    neg(a: CurveElement): CurveElement;
+    timesFr(p: CurveElement, s: CurveElement): CurveElement;
+    eq(a: CurveElement, b: CurveElement): boolean;
+  }
+  export const curves: {
+    getCurveFromName(name: string, options?: unknown): Promise<{ Fr: CurveField; G1: CurveGroup; G2: CurveGroup; terminate(): Promise<void> }>;
+  };
   export const r1cs: {
     info(r1cs: FileArg, logger?: Logger): Promise<{ nConstraints: number; nVars: number; nOutputs: number; nPubInputs: number; nPrvInputs: number; nLabels: number }>;
   };

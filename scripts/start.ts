@@ -15,9 +15,11 @@ import { LOCAL_CHAIN_ID, localPublicClient, localWallet } from './lib/local-chai
 import { REPO_ROOT } from './lib/paths.ts';
 import { resolvePort } from './lib/ports.ts';
 import { createDemoTask, fundDevAccounts } from './lib/seed-local.ts';
+import { DEMO_EVAL_SUBSET_SIZE, DEMO_MIN_VALIDATORS } from './lib/demo-task.ts';
 import { readStartConfig } from './lib/start-config.ts';
 import { Supervisor } from './lib/supervisor.ts';
 import { startVite } from './lib/vite-server.ts';
+import { DEMO_CANARIES_PER_EPOCH, DEMO_CANARY_POOL, demoCanariesEnabled, startDemoCanaries, type DemoCanaries } from './lib/canary/demo.ts';
 
 const FAUCET_AMOUNT = parseEther('100000');
 const KEEPER_ACCOUNT = 9;
@@ -28,6 +30,7 @@ const elapsed = () => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
 
 let keeper: Keeper | undefined;
 let blobs: StackBlobStore | undefined;
+let canaries: DemoCanaries | undefined;
 let exiting = false;
 const supervisor = new Supervisor((name, how) => {
   console.error(`\n${name} stopped unexpectedly (${how}); stopping the local stack.`);
@@ -38,7 +41,7 @@ async function shutdown(code: number): Promise<void> {
   if (exiting) return;
   exiting = true;
   keeper?.stop();
-  await Promise.all([supervisor.stopAll(), blobs?.store.close()]);
+  await Promise.all([supervisor.stopAll(), blobs?.store.close(), canaries?.stop()]);
   log(code === 0 ? 'Local stack stopped.' : 'Local stack stopped after an error.');
   process.exit(code);
 }
@@ -52,6 +55,7 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
 
 async function main(): Promise<void> {
   const config = readStartConfig(process.env);
+  const withCanaries = demoCanariesEnabled(process.env);
   const warn = (line: string) => console.warn(`warning: ${line}`);
   const rpcPort = await resolvePort(config.rpcPort, 'AIARENA_RPC_PORT', 'RPC', warn);
   const appPort = await resolvePort(config.appPort, 'AIARENA_APP_PORT', 'App', warn);
@@ -93,6 +97,9 @@ async function main(): Promise<void> {
 
   blobs = await startStackBlobStore({ config: blobConfig, port: blobPort, appPort, log });
   if (exiting) return;
+  if (withCanaries) {
+    canaries = startDemoCanaries({ rpcUrl: anvil.url, deploymentsDir: config.deploymentsDir, stateDir: config.stateDir, storeUrl: blobs.store.url, taskId: demo.taskId, creatorKey: accounts[0]!.privateKey, log });
+  }
 
   const vite = await startVite({
     port: appPort,
@@ -121,7 +128,11 @@ async function main(): Promise<void> {
     ...Object.entries(deployment.contracts).map(([name, address]) => `    ${name.padEnd(15)} ${address}`),
     '',
     `  Demo task #${demo.taskId}: ${config.epochSeconds} s epochs, review ${config.reviewSeconds} s, epoch 0 at ${new Date(Number(demo.startTime) * 1000).toLocaleTimeString()}`,
+    `    scores ${DEMO_EVAL_SUBSET_SIZE} of the 250 eval samples per epoch; an epoch pays out only if ${DEMO_MIN_VALIDATORS} validators reveal (Validator A, B and C)`,
     `    final-eval secret (hash + salt, for revealFinalEval): ${rel(demo.secretFile)}`,
+    withCanaries
+      ? `    canaries: ${DEMO_CANARY_POOL} pool accounts of the creator (#0) submit a model every epoch, ${DEMO_CANARIES_PER_EPOCH} of them a canary (docs/canaries.md; AIARENA_CANARIES=0 turns them off)`
+      : '    canaries: off (AIARENA_CANARIES=0)',
     '',
     `  Dev accounts: PUBLIC anvil test keys, known to everyone; never use them on a real network.`,
     `  Each holds 10000 ETH and ${FAUCET_AMOUNT / 10n ** 18n} ARENA; #0 deployed and created the demo task, #${KEEPER_ACCOUNT} runs the keeper.`,

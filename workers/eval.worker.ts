@@ -1,4 +1,5 @@
-// Evaluation worker: the eval service over Comlink; the artifact arrives transferred.
+// Evaluation worker: the eval service over Comlink; the artifact arrives transferred, per-sample
+// arrays (when asked for) go back transferred.
 import * as Comlink from 'comlink';
 import { wasmPaths } from '../src/lib/ml/backend/wasm-urls.ts';
 import { createEvalService, type EvalEvents, type EvalJob } from '../src/lib/ml/eval/service.ts';
@@ -6,7 +7,11 @@ import { createEvalService, type EvalEvents, type EvalJob } from '../src/lib/ml/
 const service = createEvalService({ backend: { wasmPaths } });
 
 const api = {
-  evaluate: (job: EvalJob, events?: EvalEvents) => service.evaluate(job, events),
+  evaluate: async (job: EvalJob, events?: EvalEvents) => {
+    const outcome = await service.evaluate(job, events);
+    const p = outcome.perSample;
+    return p ? Comlink.transfer(outcome, [p.predictions.buffer, p.correct.buffer, p.losses.buffer, p.logits.buffer]) : outcome;
+  },
 };
 
 export type EvalWorkerApi = typeof api;

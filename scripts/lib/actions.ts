@@ -4,7 +4,7 @@ import { keccak256, toHex, type Address, type Hex, type TransactionReceipt } fro
 import * as abis from '../../src/lib/chain/abi.generated.ts';
 import { packScores, scoresCommitment, sealCommitment } from '../../src/lib/chain/commitments.ts';
 import { epochStart, type Schedule } from '../../src/lib/chain/schedule.ts';
-import { DEFAULT_REWARD_PARAMS, DEFAULT_WINDOWS } from '../../src/lib/chain/task-defaults.ts';
+import { DEFAULT_EVAL_SUBSET_SIZE, DEFAULT_REWARD_PARAMS, DEFAULT_WINDOWS } from '../../src/lib/chain/task-defaults.ts';
 import { FAUCET_LIMIT } from '../../src/lib/chain/actions/faucet.ts';
 import { Role, type TaskParamsInput } from '../../src/lib/chain/actions/task-params.ts';
 import type { Driver } from './driver.ts';
@@ -33,6 +33,7 @@ export function defaultTaskParams(startTime: bigint, overrides: Partial<TaskPara
     reward: { ...DEFAULT_REWARD_PARAMS },
     stakeRules: { minTrainerStake: WAD, minValidatorStake: WAD, maxTrainers: 256, maxValidators: 512, sigmaCooldown: 1 },
     challenge: { bond: WAD, responseTime: 3600, slashBps: 5000 },
+    evalSubsetSize: DEFAULT_EVAL_SUBSET_SIZE,
     ...overrides,
   };
 }
@@ -113,8 +114,24 @@ function scoresSalt(taskId: bigint, validator: Address, epoch: number): Hex {
   return keccak256(toHex(`scores/${taskId}/${validator}/${epoch}`));
 }
 
-/** Commits `scores` (integers 0..10000 in column order) for `validator` in `epoch`. */
-export function commitScores(d: Driver, taskId: bigint, epoch: number, validator: Address, scores: readonly number[]) {
+/** The epoch's evaluation seed, 0x0..0 while not drawn. */
+export function evalSeedOf(d: Driver, taskId: bigint, epoch: number): Promise<Hex> {
+  return d.read<Hex>(bookCall(d, 'evalSeedOf', [taskId, BigInt(epoch)]));
+}
+
+/** Draws the current epoch's evaluation seed from `from` (in its score commit window). */
+export async function drawEvalSeed(d: Driver, taskId: bigint, epoch: number, from: Address): Promise<{ seed: Hex; receipt: TransactionReceipt }> {
+  const receipt = await d.send(from, bookCall(d, 'drawEvalSeed', [taskId]));
+  return { seed: await evalSeedOf(d, taskId, epoch), receipt };
+}
+
+/**
+ * Commits `scores` (integers 0..10000 in column order) for `validator` in `epoch`. The chain
+ * refuses a commitment before the epoch's evaluation seed is drawn, so the validator draws it
+ * first when nobody has (a separate transaction: the commit's receipt stays the commit's alone).
+ */
+export async function commitScores(d: Driver, taskId: bigint, epoch: number, validator: Address, scores: readonly number[]) {
+  if (/^0x0*$/.test(await evalSeedOf(d, taskId, epoch))) await drawEvalSeed(d, taskId, epoch, validator);
   const words = packScores(scores);
   const commitment = scoresCommitment(taskId, BigInt(epoch), validator, words, scoresSalt(taskId, validator, epoch));
   return d.send(validator, bookCall(d, 'commitScores', [taskId, commitment]));

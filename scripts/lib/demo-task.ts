@@ -1,5 +1,6 @@
 // The local stack's demo task: short epochs so a whole task lifecycle fits in a coffee break,
-// with the SPEC's default windows and reward parameters.
+// with the SPEC's default windows and reward parameters (revision 2: median consensus, the
+// qualifying floor, tolV), scored on a subset of the 250-sample digits eval set per epoch.
 import { parseEther, type Hex } from 'viem';
 import { DEFAULT_REWARD_PARAMS, DEFAULT_WINDOWS } from '../../src/lib/chain/task-defaults.ts';
 import type { DemoHashes } from './demo-content.ts';
@@ -18,6 +19,18 @@ export const START_SLACK_SECONDS = 10n;
 
 export const DEMO_EPOCHS = { submission: 3, final: 1, challenge: 1 } as const;
 export const DEMO_REWARD_PER_EPOCH = parseEther('1000');
+/**
+ * Samples scored per epoch (SPEC 2.2): about half of the digits eval set's 250, so two epochs'
+ * subsets differ in about half their samples (a reused score misses by their sampling noise)
+ * while 128 samples still tell the demo's models apart.
+ */
+export const DEMO_EVAL_SUBSET_SIZE = 128;
+/**
+ * Validators that must reveal for an epoch to pay out (SPEC 4.6, default 3): the local stack's
+ * dev accounts include exactly three validators (Validator A/B/C), so every one of them must
+ * reveal; with fewer the epoch rolls over.
+ */
+export const DEMO_MIN_VALIDATORS = 3;
 
 export function demoTaskParams(input: DemoTaskInput) {
   return {
@@ -33,7 +46,7 @@ export function demoTaskParams(input: DemoTaskInput) {
     challengeEpochs: DEMO_EPOCHS.challenge,
     ...DEFAULT_WINDOWS,
     rewardPerEpoch: DEMO_REWARD_PER_EPOCH,
-    reward: { ...DEFAULT_REWARD_PARAMS },
+    reward: { ...DEFAULT_REWARD_PARAMS, minValidators: DEMO_MIN_VALIDATORS },
     stakeRules: {
       minTrainerStake: parseEther('10'),
       minValidatorStake: parseEther('10'),
@@ -47,6 +60,7 @@ export function demoTaskParams(input: DemoTaskInput) {
       responseTime: input.epochSeconds,
       slashBps: 2_000,
     },
+    evalSubsetSize: DEMO_EVAL_SUBSET_SIZE,
   } as const;
 }
 

@@ -39,8 +39,8 @@ export function startKeeper(opts: KeeperOptions): Keeper {
     if (receipt.status !== 'success') throw new Error(`finalize(${taskId}) reverted (tx ${hash})`);
     for (const e of parseEventLogs({ abi: rewardEngineAbi, eventName: 'EpochFinalized', logs: receipt.logs })) {
       const what = e.args.degenerate
-        ? 'nothing booked (no scored submission or validator): its reward rolls over'
-        : `booked ${formatTokens(e.args.booked)} ARENA`;
+        ? `nothing booked (no scored submission, or fewer validators revealed than the task's minimum): ${formatTokens(e.args.rollover)} ARENA rolls over`
+        : `booked ${formatTokens(e.args.booked)} ARENA${e.args.rollover > 0n ? `, ${formatTokens(e.args.rollover)} ARENA nobody earned rolls over` : ''}`;
       log(`keeper: task ${taskId} epoch ${e.args.epoch} finalized, ${what} (gas ${receipt.gasUsed})`);
     }
   }

@@ -6,6 +6,7 @@ export {
   trainerRecord,
   trainerCommand,
   trainerReads,
+  trainerResultReads,
   sealReserve,
   DEFAULT_TRAINER_CONFIG,
   type TrainerState,
@@ -18,6 +19,8 @@ export {
   type TrainerEpochRecord,
   type Candidate,
   type SealRecord,
+  type TrainerEpochResult,
+  type EpochOutcomeObservation,
 } from './trainer/machine.ts';
 export {
   initialValidatorState,
@@ -27,7 +30,9 @@ export {
   validatorReads,
   columnProgress,
   epochDataHash,
+  evaluationKey,
   resultKey,
+  subsetTag,
   DEFAULT_VALIDATOR_CONFIG,
   type ValidatorState,
   type ValidatorObservation,
@@ -41,9 +46,25 @@ export {
   type ColumnProgress,
   type ScoreResult,
   type ScoreCheck,
+  type EvaluationRecord,
+  type ScoreItem,
 } from './validator/machine.ts';
-export { PortError, type ChainPort, type StorePort, type MlPort, type TaskInfo, type PoolView, type TrainRequest, type TrainResult, type EvalRequest, type EvalScore } from './ports.ts';
-export { openAgentStore, openAgentDatabase, agentStoreOn, scopeKey, AGENT_DB_NAME, type AgentStore } from './store.ts';
+export { subsetScore, subsetIndices, type SampleVectors, type SubsetSpec } from './validator/subset-score.ts';
+export {
+  PortError,
+  type ChainPort,
+  type StorePort,
+  type MlPort,
+  type TaskInfo,
+  type PoolView,
+  type TrainRequest,
+  type TrainResult,
+  type EvalRequest,
+  type EvalScore,
+  type SampleEval,
+  type EpochOutcomeView,
+} from './ports.ts';
+export { openAgentStore, openAgentDatabase, agentStoreOn, scopeKey, AGENT_DB_NAME, type AgentStore, type StoredSamples } from './store.ts';
 export { keyStoreOn, ensureTaskKey, exportTaskKey, importTaskKey, keyCommitHex, type KeyStore, type KeyRef, type ImportOptions } from './keys.ts';
 export { checkSubmission, inspectCandidate, weightsWmCommit, expectedArtifactBytes, type SubmissionVerdict, type CandidateReport } from './artifact-checks.ts';
 export { AgentRunner, type MachineDriver, type RunnerEvent, type RunnerOptions } from './runner.ts';

@@ -16,6 +16,26 @@ export interface TaskInfo {
   modelSpec: Hex;
   trainData: Hex;
   evalData: Hex;
+  /** Samples of the epoch's eval set each scoring epoch is scored on (SPEC 2.2). */
+  evalSubsetSize: number;
+  /** The smallest own stake each role may join with (SPEC 3). */
+  minStake: { trainer: bigint; validator: bigint };
+  /** The qualifying rule (SPEC 4.3) and minValidators (SPEC 4.6), for explaining results. */
+  rules: { minScore: bigint; floorBps: number; tolV: bigint; minValidators: number };
+}
+
+/** What the chain booked for one finalized scoring epoch, as a trainer's notes need it. */
+export interface EpochOutcomeView {
+  /** False until the epoch is finalized; the rest is then empty. */
+  finalized: boolean;
+  /** Nothing was booked: no included column, or fewer revealed validators than minValidators. */
+  degenerate: boolean;
+  /** Validators that revealed scores in the epoch. */
+  validators: number;
+  /** This account's column (TrainerRewarded), or null if it had none. rank 0: did not qualify. */
+  own: { submissionId: number; rank: number; aggregate: bigint; pool: bigint } | null;
+  /** The best aggregate among the epoch's (non-canary) columns, WAD; null when none. */
+  best: bigint | null;
 }
 
 export interface PoolView {
@@ -47,6 +67,10 @@ export interface ChainPort {
   /** The epoch's columns in list order (revealed submissions; latest per trainer in the final phase). */
   columns(epoch: number): Promise<ColumnView[]>;
   finalEval(): Promise<{ status: FinalEvalStatus; hash: Hex | null }>;
+  /** The epoch's evaluation seed (SubmissionBook.evalSeedOf), null while not drawn. */
+  evalSeed(epoch: number): Promise<Hex | null>;
+  /** What finalization booked for `epoch` (for the trainer's notes). */
+  epochOutcome(epoch: number): Promise<EpochOutcomeView>;
 
   join(role: 'Trainer' | 'Validator', amount: bigint, sigma: bigint, keyCommit: Hex): Promise<TxResult>;
   /** Seals in `epoch`; `commitment` is what the machine computed (an adapter checks it agrees). */
@@ -55,6 +79,11 @@ export interface ChainPort {
   /** Commits scores (units 0..10000 in column order) in `epoch`. */
   commitScores(p: { epoch: number; commitment: Hex; scores: readonly number[]; salt: Hex }): Promise<TxResult>;
   revealScores(p: { epoch: number; scores: readonly number[]; salt: Hex }): Promise<TxResult>;
+  /**
+   * Draws the current epoch's evaluation seed (score commit window). Resolves with the seed also
+   * when another account drew it first (then `txHash` is null if nothing was sent).
+   */
+  drawEvalSeed(epoch: number): Promise<{ txHash: Hex | null; seed: Hex; drew: boolean }>;
 }
 
 /** Content-addressed artifact storage (SPEC section 5): CIDv1 raw sha2-256. */
@@ -108,6 +137,25 @@ export interface EvalScore {
   samples: number;
 }
 
+/**
+ * One model evaluated once on every sample of an eval set, kept per sample so the score of any
+ * subset follows without evaluating again (validators learn the epoch's subset only after the
+ * reveal window; see validator/subset-score.ts).
+ */
+export interface SampleEval {
+  /** Samples in the eval set; both arrays have this length, in the set's file order. */
+  samples: number;
+  /** 1 where the model's arg-max class is the label. */
+  correct: Uint8Array;
+  /** Cross-entropy of each sample. */
+  losses: Float32Array;
+  /** The score on the whole set (a preview: commitments use the epoch's subset). */
+  score: number;
+  /** The backend that computed it and its float width (never 16: see the eval service). */
+  backend: BackendName;
+  floatPrecision: number;
+}
+
 /** The ML workers, bound to one task's model spec and datasets. */
 export interface MlPort {
   /** The task's model spec file (its sha256 is the task's modelSpec). */
@@ -118,6 +166,8 @@ export interface MlPort {
   /** Ends the current run; train() then resolves with status 'cancelled' and the weights so far. */
   stop(reason: string): Promise<void> | void;
   evaluate(request: EvalRequest, events?: { onProgress?(done: number, total: number): void }): Promise<EvalScore>;
+  /** Evaluates once on the whole eval set, keeping what each sample contributes (validators). */
+  evaluateSamples(request: EvalRequest, events?: { onProgress?(done: number, total: number): void }): Promise<SampleEval>;
 }
 
 /** Thrown by port implementations; `retryable` tells the machines whether to try again. */

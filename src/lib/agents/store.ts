@@ -1,6 +1,7 @@
 // Agent persistence in IndexedDB: one state record per (chain, deployment, task, account, role),
-// the artifacts a trainer has sealed or may seal (the reveal window may come after a reload), and
-// watermark keys (see keys.ts). A write resolves only once its transaction has committed, which
+// the artifacts a trainer has sealed or may seal (the reveal window may come after a reload), a
+// validator's per-sample evaluation results (scored on each epoch's subset once its seed is
+// drawn, possibly after a reload), and watermark keys (see keys.ts). A write resolves only once its transaction has committed, which
 // is what lets the runner store a salt before it sends the commitment built from it.
 import type { Hex } from 'viem';
 import { defaultFactory, openDatabase, requestResult, transact } from '../storage/idb.ts';
@@ -42,6 +43,11 @@ export interface AgentStore {
   getArtifact(scope: AgentScope, hash: Hex): Promise<Uint8Array | undefined>;
   /** Deletes the scope's artifacts except `keep`. */
   pruneArtifacts(scope: AgentScope, keep: readonly Hex[]): Promise<number>;
+  /** A validator's per-sample results of one evaluation (by its evaluation key). */
+  putSamples(scope: AgentScope, key: string, samples: StoredSamples): Promise<void>;
+  getSamples(scope: AgentScope, key: string): Promise<StoredSamples | undefined>;
+  /** Deletes all of the scope's per-sample results (once the task has nothing left to score). */
+  clearSamples(scope: AgentScope): Promise<number>;
   close(): void;
 }
 
@@ -59,6 +65,15 @@ export async function openAgentDatabase(factory: IDBFactory = defaultFactory(), 
 }
 
 const artifactKey = (scope: AgentScope, hash: Hex) => `${scopeKey(scope)}|${hash.toLowerCase()}`;
+// In the artifacts store too (no schema change), under a separator pruneArtifacts never matches.
+const samplesPrefix = (scope: AgentScope) => `${scopeKey(scope)}#samples|`;
+
+/** What each sample of an eval set contributed to one model's score (validator/subset-score.ts). */
+export interface StoredSamples {
+  samples: number;
+  correct: Uint8Array;
+  losses: Float32Array;
+}
 
 export async function openAgentStore(factory: IDBFactory = defaultFactory(), name = AGENT_DB_NAME): Promise<AgentStore> {
   const db = await openAgentDatabase(factory, name);
@@ -113,6 +128,25 @@ export function agentStoreOn(db: IDBDatabase): AgentStore {
           }
         }
         return removed;
+      });
+    },
+    async putSamples(scope, key, samples) {
+      await transact(db, [ARTIFACTS], 'readwrite', (tx) => {
+        tx.objectStore(ARTIFACTS).put({ samples: samples.samples, correct: samples.correct, losses: samples.losses }, samplesPrefix(scope) + key);
+      });
+    },
+    async getSamples(scope, key) {
+      return (await transact(db, [ARTIFACTS], 'readonly', (tx) => requestResult(tx.objectStore(ARTIFACTS).get(samplesPrefix(scope) + key)))) as
+        | StoredSamples
+        | undefined;
+    },
+    async clearSamples(scope) {
+      const prefix = samplesPrefix(scope);
+      return transact(db, [ARTIFACTS], 'readwrite', async (tx) => {
+        const store = tx.objectStore(ARTIFACTS);
+        const keys = ((await requestResult(store.getAllKeys())) as string[]).filter((k) => k.startsWith(prefix));
+        for (const k of keys) store.delete(k);
+        return keys.length;
       });
     },
     close() {

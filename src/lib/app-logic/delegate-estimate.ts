@@ -134,6 +134,13 @@ export function estimateDelegation(input: EstimateInput): Estimate {
     validators: validators.map((p) => ({ own: p.own, delegated: p.delegated, sigma: p.sigma })),
     scores: f.scores.map((row) => row.map((s) => BigInt(s) * SCORE_UNIT)),
   });
+  if (result.degenerate && validators.length < input.params.minValidators) {
+    const n = input.params.minValidators;
+    return {
+      kind: 'none',
+      reason: `An epoch pays nobody while fewer than ${n} validator${n === 1 ? '' : 's'} (the task's minimum) reveal scores: its reward rolls over. ${f.basis === 'last-epoch' ? `Epoch ${f.basisEpoch} had` : 'The task has'} ${validators.length}.`,
+    };
+  }
   const mine = (input.target.role === 'trainer' ? result.trainers : result.validators)[index];
   if (!mine) return { kind: 'none', reason: 'An epoch pays nothing until the task has at least one trainer and one validator.' };
   // The contract pays a pool's delegators pro rata to their delegated stake.

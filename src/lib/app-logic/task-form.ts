@@ -1,9 +1,14 @@
 // The Create task form as data: every TaskParams field with its label, unit, explanation and
 // default (the SPEC's, from src/lib/chain/task-defaults.ts), parsed from the text people type
-// into the exact struct createTask takes, with one sentence per wrong field. Pure.
+// into the exact struct createTask takes, with one sentence per wrong field. The ranges are the
+// registry's (src/lib/protocol/params.ts PARAM_RANGES, which checkTaskParams also applies), and a
+// plan that passes here is run through checkTaskParams as well, its field path mapped back to the
+// form field, so the form never sends what the action would refuse. Pure.
 import type { Hex } from 'viem';
-import { taskDeposit, type TaskParamsInput } from '../chain/actions/task-params.ts';
-import { DEFAULT_REWARD_PARAMS, DEFAULT_WINDOWS } from '../chain/task-defaults.ts';
+import { ActionInputError } from '../chain/actions/context.ts';
+import { checkTaskParams, MIN_CHALLENGE_BOND, taskDeposit, type TaskParamsInput } from '../chain/actions/task-params.ts';
+import { DEFAULT_EVAL_SUBSET_SIZE, DEFAULT_REWARD_PARAMS, DEFAULT_WINDOWS } from '../chain/task-defaults.ts';
+import { PARAM_RANGES } from '../protocol/params.ts';
 import { formatTokens } from '../format.ts';
 import { parseDecimalWad, parseInteger, parsePercentBps, parseTokenAmount, tokenInputText, wadInputText, type Parsed } from './amount.ts';
 
@@ -40,6 +45,11 @@ export type TaskFormField =
   | 'alphaT'
   | 'alphaV'
   | 'lambdaV'
+  | 'minScore'
+  | 'floorBps'
+  | 'tolV'
+  | 'minValidators'
+  | 'evalSubsetSize'
   | 'minTrainerStake'
   | 'minValidatorStake'
   | 'maxTrainers'
@@ -51,7 +61,7 @@ export type TaskFormField =
 
 export type TaskFormValues = Record<TaskFormField, string>;
 
-export type FieldGroup = 'schedule' | 'windows' | 'reward' | 'stake' | 'challenge';
+export type FieldGroup = 'schedule' | 'windows' | 'reward' | 'consensus' | 'stake' | 'challenge';
 
 export interface FieldInfo {
   key: TaskFormField;
@@ -68,6 +78,12 @@ export const FIELD_GROUPS: { key: FieldGroup; title: string; intro: string }[] =
   { key: 'schedule', title: 'Schedule', intro: 'Times are chain time in seconds; the task runs in epochs of equal length.' },
   { key: 'windows', title: 'Windows within an epoch', intro: 'Where each window ends, as a percentage of the epoch (SPEC 2.2, 2.3).' },
   { key: 'reward', title: 'Reward', intro: 'What each scoring epoch pays and how it is split (SPEC 4). Fractions are decimals from 0 to 1.' },
+  {
+    key: 'consensus',
+    title: 'Scoring and consensus (advanced)',
+    intro:
+      'How validators’ scores become a result (SPEC 2.2, 4). Each submission’s score is the stake-weighted median of the validators’ scores; only submissions that qualify take a rank and a reward. The defaults suit most tasks.',
+  },
   { key: 'stake', title: 'Stakes', intro: 'Who may take part.' },
   { key: 'challenge', title: 'Challenges', intro: 'Ownership challenges in the challenge phase (SPEC 7).' },
 ];
@@ -89,12 +105,59 @@ export const TASK_FIELDS: readonly FieldInfo[] = [
   { key: 'alphaT', group: 'reward', label: 'αT (alpha T)', unit: '', inputmode: 'decimal', help: 'Exponent on trainer stake in the pool split (0 to 1).' },
   { key: 'alphaV', group: 'reward', label: 'αV (alpha V)', unit: '', inputmode: 'decimal', help: 'Exponent on validator stake in the pool split (0 to 1).' },
   { key: 'lambdaV', group: 'reward', label: 'λV (lambda V)', unit: '', inputmode: 'decimal', help: 'How sharply validators far from consensus lose reward (0 to 50).' },
+  {
+    key: 'minScore',
+    group: 'consensus',
+    label: 'Minimum score',
+    unit: '',
+    inputmode: 'decimal',
+    help: 'A submission qualifies only with a score above this (0 up to, not including, 1; 0 by default): untrained and invalid models earn nothing.',
+  },
+  {
+    key: 'floorBps',
+    group: 'consensus',
+    label: 'Qualifying floor',
+    unit: '%',
+    inputmode: 'decimal',
+    help: 'A submission qualifies only with a score of at least this share of the epoch’s best (0 to 100 %; 50 % by default): copies scored 0 earn nothing, whatever their stake.',
+  },
+  {
+    key: 'tolV',
+    group: 'consensus',
+    label: 'Validator tolerance (tolV)',
+    unit: '',
+    inputmode: 'decimal',
+    help: 'A validator further than this from a submission’s consensus score earns nothing for it (0 to 1; 0.0005 by default, five score units). Honest validators scoring the same samples agree to float noise.',
+  },
+  {
+    key: 'minValidators',
+    group: 'consensus',
+    label: 'Minimum validators',
+    unit: '',
+    inputmode: 'numeric',
+    help: 'An epoch in which fewer validators reveal their scores pays nobody: its whole reward rolls over to the next scoring epoch (1 to 512, at most the most validators; 3 by default). A sole validator would otherwise take every validator reward and decide every rank.',
+  },
+  {
+    key: 'evalSubsetSize',
+    group: 'consensus',
+    label: 'Evaluation subset',
+    unit: 'samples',
+    inputmode: 'numeric',
+    help: 'Each scoring epoch is scored on this many samples of the eval set, drawn by a seed nobody knows before the score commit window (at least 1; the whole set if it has fewer). A validator reusing old scores instead of evaluating misses the consensus.',
+  },
   { key: 'minTrainerStake', group: 'stake', label: 'Minimum trainer stake', unit: 'ARENA', inputmode: 'decimal', help: 'Own stake a trainer needs to take part (at least 1 ARENA).' },
   { key: 'minValidatorStake', group: 'stake', label: 'Minimum validator stake', unit: 'ARENA', inputmode: 'decimal', help: 'Own stake a validator needs to take part (at least 1 ARENA).' },
   { key: 'maxTrainers', group: 'stake', label: 'Most trainers', unit: '', inputmode: 'numeric', help: '1 to 256.' },
   { key: 'maxValidators', group: 'stake', label: 'Most validators', unit: '', inputmode: 'numeric', help: '1 to 512.' },
   { key: 'sigmaCooldown', group: 'stake', label: 'σ cooldown', unit: 'epochs', inputmode: 'numeric', help: 'Epochs a participant must wait between changes of its reward share σ (at least 1).' },
-  { key: 'bond', group: 'challenge', label: 'Challenge bond', unit: 'ARENA', inputmode: 'decimal', help: 'What a challenger puts up (may be 0).' },
+  {
+    key: 'bond',
+    group: 'challenge',
+    label: 'Challenge bond',
+    unit: 'ARENA',
+    inputmode: 'decimal',
+    help: 'What a challenger puts up, at least 1 ARENA (a free challenge could be opened against every submission). It comes back to the challenger in every outcome.',
+  },
   { key: 'responseTime', group: 'challenge', label: 'Response time', unit: 's', inputmode: 'numeric', help: 'Time a challenged trainer has to answer with its ownership proof.' },
   { key: 'slashBps', group: 'challenge', label: 'Slash', unit: '%', inputmode: 'decimal', help: 'Share of a losing trainer’s stake that is slashed (0 to 100 %).' },
 ];
@@ -122,6 +185,11 @@ export function taskFormDefaults(opts: { local: boolean; minReviewPeriod?: numbe
     alphaT: wadInputText(DEFAULT_REWARD_PARAMS.alphaT),
     alphaV: wadInputText(DEFAULT_REWARD_PARAMS.alphaV),
     lambdaV: wadInputText(DEFAULT_REWARD_PARAMS.lambdaV),
+    minScore: wadInputText(DEFAULT_REWARD_PARAMS.minScore),
+    floorBps: bpsText(DEFAULT_REWARD_PARAMS.floorBps),
+    tolV: wadInputText(DEFAULT_REWARD_PARAMS.tolV),
+    minValidators: String(DEFAULT_REWARD_PARAMS.minValidators),
+    evalSubsetSize: String(DEFAULT_EVAL_SUBSET_SIZE),
     minTrainerStake: '10',
     minValidatorStake: '10',
     maxTrainers: String(TASK_LIMITS.maxTrainers),
@@ -198,6 +266,14 @@ export function validateTaskForm(values: TaskFormValues, content: TaskContent, r
   const alphaT = frac('alphaT');
   const alphaV = frac('alphaV');
   const lambdaV = frac('lambdaV', TASK_LIMITS.maxLambda);
+  const minScore = take('minScore', parseDecimalWad(values.minScore, label('minScore'), 0, 1));
+  if (minScore !== undefined && minScore > PARAM_RANGES.minScore.max) {
+    errors.minScore = `${label('minScore')} must be below 1: no score could ever be above 1.`;
+  }
+  const floorBps = pct('floorBps', PARAM_RANGES.floorBps.min, PARAM_RANGES.floorBps.max);
+  const tolV = frac('tolV');
+  const minValidators = int('minValidators', PARAM_RANGES.minValidators.min, PARAM_RANGES.minValidators.max);
+  const evalSubsetSize = int('evalSubsetSize', 1, TASK_LIMITS.maxUint32, 'samples');
 
   const stakeRule = (key: TaskFormField) =>
     take(key, parseTokenAmount(values[key], { label: label(key), min: TASK_LIMITS.minStakeFloor, max: { value: TASK_LIMITS.maxUint96, what: 'the contract allows' } }));
@@ -206,8 +282,11 @@ export function validateTaskForm(values: TaskFormValues, content: TaskContent, r
   const maxTrainers = int('maxTrainers', 1, TASK_LIMITS.maxTrainers);
   const maxValidators = int('maxValidators', 1, TASK_LIMITS.maxValidators);
   const sigmaCooldown = int('sigmaCooldown', 1, TASK_LIMITS.maxUint16, 'epochs');
+  if (minValidators !== undefined && maxValidators !== undefined && minValidators > maxValidators && errors.minValidators === undefined) {
+    errors.minValidators = `${label('minValidators')} (${minValidators}) is more than the task admits (most validators: ${maxValidators}): every epoch would roll over.`;
+  }
 
-  const bond = take('bond', parseTokenAmount(values.bond, { label: label('bond'), allowZero: true, max: { value: TASK_LIMITS.maxUint128, what: 'the contract allows' } }));
+  const bond = take('bond', parseTokenAmount(values.bond, { label: label('bond'), min: MIN_CHALLENGE_BOND, max: { value: TASK_LIMITS.maxUint128, what: 'the contract allows' } }));
   const responseTime = int('responseTime', 1, TASK_LIMITS.maxUint32, 's');
   const slashBps = pct('slashBps');
 
@@ -244,7 +323,7 @@ export function validateTaskForm(values: TaskFormValues, content: TaskContent, r
     commitEnd: commitEnd!,
     finalCommitEnd: finalCommitEnd!,
     rewardPerEpoch: rewardPerEpoch!,
-    reward: { gamma: gamma!, q: q!, alphaT: alphaT!, alphaV: alphaV!, lambdaV: lambdaV! },
+    reward: { gamma: gamma!, q: q!, alphaT: alphaT!, alphaV: alphaV!, lambdaV: lambdaV!, minScore: minScore!, tolV: tolV!, floorBps: floorBps!, minValidators: minValidators! },
     stakeRules: {
       minTrainerStake: minTrainerStake!,
       minValidatorStake: minValidatorStake!,
@@ -253,8 +332,24 @@ export function validateTaskForm(values: TaskFormValues, content: TaskContent, r
       sigmaCooldown: sigmaCooldown!,
     },
     challenge: { bond: bond!, responseTime: responseTime!, slashBps: slashBps! },
+    evalSubsetSize: evalSubsetSize!,
   };
+  // The action's own checks, on exactly what would be sent: a disagreement between the two
+  // lists of ranges shows up here as a field error, not as a refused transaction.
+  try {
+    checkTaskParams({ ...plan, startTime: 0n });
+  } catch (e) {
+    if (!(e instanceof ActionInputError)) throw e;
+    return { ok: false, errors: { [formFieldOf(e.field)]: e.message } };
+  }
   return { ok: true, plan, deposit: deposit! };
+}
+
+/** A TaskParamsInput field path ("reward.minScore", "challenge.bond") as the form field that holds it. */
+export function formFieldOf(path: string): TaskFormField {
+  const key = path.split('.').at(-1)!;
+  if (TASK_FIELDS.some((f) => f.key === key)) return key as TaskFormField;
+  throw new Error(`no form field holds the task parameter ${path}`);
 }
 
 /** The deposit the values ask for (reward per epoch times the scoring epochs), or null while unparsable. */
@@ -291,6 +386,11 @@ export function formValuesOf(p: TaskParamsInput, startDelay = 0): TaskFormValues
     alphaT: wadInputText(p.reward.alphaT),
     alphaV: wadInputText(p.reward.alphaV),
     lambdaV: wadInputText(p.reward.lambdaV),
+    minScore: wadInputText(p.reward.minScore),
+    floorBps: bpsText(p.reward.floorBps),
+    tolV: wadInputText(p.reward.tolV),
+    minValidators: String(p.reward.minValidators),
+    evalSubsetSize: String(p.evalSubsetSize),
     minTrainerStake: tokenInputText(p.stakeRules.minTrainerStake),
     minValidatorStake: tokenInputText(p.stakeRules.minValidatorStake),
     maxTrainers: String(p.stakeRules.maxTrainers),
@@ -299,5 +399,51 @@ export function formValuesOf(p: TaskParamsInput, startDelay = 0): TaskFormValues
     bond: tokenInputText(p.challenge.bond),
     responseTime: String(p.challenge.responseTime),
     slashBps: bpsText(p.challenge.slashBps),
+  };
+}
+
+/**
+ * What splitting one stake over several identities earned when the stake exponent was below 1,
+ * as measured by the project's incentive benchmark (`npm run bench:incentives`, written to
+ * docs/bench/incentives.md; test/unit/app/create-task-form.test.ts checks these against that
+ * file) and by the outside review the SPEC quotes (4.8).
+ */
+export const SYBIL_MEASURED = {
+  source: 'docs/bench/incentives.md',
+  identities: 10,
+  alpha: 0.5,
+  /** One validator stake over 10 identities at alphaV = 0.5, against one identity. */
+  validator: 3.162,
+  /** One trainer stake over 10 identities (near-identical models) at alphaT = 0.5. */
+  trainer: 2.483,
+  /** SPEC 4.8 (the outside review): ten identities at alphaV = 0.5. */
+  spec: 2.9,
+} as const;
+
+export interface AlphaWarning {
+  /** Which exponents are below 1. */
+  below: ('alphaT' | 'alphaV')[];
+  text: string;
+}
+
+/** The warning a creator gets for a stake exponent below 1 (SPEC 4.8), or null. */
+export function alphaWarning(values: Pick<TaskFormValues, 'alphaT' | 'alphaV'>): AlphaWarning | null {
+  const below = (['alphaT', 'alphaV'] as const).filter((k) => {
+    const v = parseDecimalWad(values[k], k, 0, 1);
+    return v.ok && v.value < 10n ** 18n;
+  });
+  if (below.length === 0) return null;
+  const m = SYBIL_MEASURED;
+  const x = (r: number) => `${r.toFixed(2)}x`;
+  const names = below.map((k) => (k === 'alphaT' ? 'αT' : 'αV')).join(' and ');
+  const effects = [
+    below.includes('alphaV')
+      ? `a validator that splits one stake over ${m.identities} identities earned ${x(m.validator)} what the same stake earns as one identity at αV = ${m.alpha} (the outside review the SPEC quotes measured ${x(m.spec)})`
+      : null,
+    below.includes('alphaT') ? `a trainer that splits one stake over ${m.identities} identities with near-identical models earned ${x(m.trainer)} at αT = ${m.alpha}` : null,
+  ].filter((e) => e !== null);
+  return {
+    below: [...below],
+    text: `${names} below 1 make${below.length === 1 ? 's' : ''} splitting one stake over many identities pay (SPEC 4.8). Measured (${m.source}): ${effects.join('; ')}. Keep 1 unless you accept that sybils earn more than honest participants with the same stake.`,
   };
 }

@@ -30,6 +30,12 @@ export interface Trainer {
 }
 
 export interface Evaluator {
+  /**
+   * Scores an artifact in the worker. A validator passes the epoch's `subset` ({ seed from
+   * SubmissionBook.evalSeedOf, size = the task's evalSubsetSize }): the worker draws the indices
+   * from the dataset's manifest and scores exactly those samples (SPEC 2.2). A 16-bit backend is
+   * refused unless the job sets allowHalfPrecision (docs/bench/consensus.md).
+   */
   evaluate(job: EvalJob, events?: EvalEvents): Promise<EvalOutcome>;
   terminate(): void;
 }

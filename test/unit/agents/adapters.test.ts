@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { ActionInputError, type ActionContext } from '../../../src/lib/chain/actions/index.ts';
 import { sealCommitment } from '../../../src/lib/chain/commitments.ts';
 import { TxError } from '../../../src/lib/chain/tx/errors.ts';
-import type { EvalJob } from '../../../src/lib/ml/eval/service.ts';
+import { EvalJobError, type EvalJob, type EvalOutcome } from '../../../src/lib/ml/eval/service.ts';
 import { TrainJobError, type TrainJob } from '../../../src/lib/ml/train/service.ts';
 import {
   BlobNotFoundError,
@@ -77,7 +77,7 @@ describe('mlPort', () => {
       evaluator: {
         evaluate: async (job) => {
           evals.push(job);
-          return { score: 0.9, loss: 0.3, accuracy: 0.9, samples: 250, backend: 'wasm', specHash: '', dataHash: '', artifactHash: hex32(9) };
+          return { score: 0.9, loss: 0.3, accuracy: 0.9, samples: 250, datasetSamples: 250, backend: 'wasm', floatPrecision: 32, specHash: '', dataHash: '', artifactHash: hex32(9) };
         },
       },
       specBytes,
@@ -99,6 +99,69 @@ describe('mlPort', () => {
     const score = await port.evaluate({ artifact: new Uint8Array(4), artifactHash: hex32(9), dataHash: EVAL });
     expect(score).toEqual({ score: 0.9, loss: 0.3, accuracy: 0.9, samples: 250 });
     expect(evals[0]).toMatchObject({ expectedArtifactHash: hex32(9), dataUrl: `http://data/${EVAL}`, expectedDataHash: 'ab'.repeat(32), backend: 'wasm' });
+  });
+});
+
+describe('mlPort: per-sample evaluation for validators', () => {
+  const specBytes = new Uint8Array(readFileSync(new URL('../../../public/specs/digits-mlp.json', import.meta.url)));
+  const EVAL = hex32(0xe7a1);
+  const outcome = (over: Partial<EvalOutcome> = {}): EvalOutcome => ({
+    score: 0.75,
+    loss: 0.6,
+    accuracy: 0.75,
+    samples: 4,
+    datasetSamples: 4,
+    backend: 'wasm',
+    floatPrecision: 32,
+    specHash: '',
+    dataHash: '',
+    artifactHash: hex32(9),
+    perSample: { predictions: Int32Array.of(1, 2, 3, 4), correct: Uint8Array.of(1, 1, 0, 1), losses: Float32Array.of(0.1, 0.2, 1.9, 0.2), logits: new Float32Array(40) },
+    ...over,
+  });
+  const port = (evaluate: (job: EvalJob) => Promise<EvalOutcome>, evalBackend?: 'webgl') =>
+    mlPort({
+      trainer: { train: async () => Promise.reject(new Error('no')), pause: () => undefined, resume: () => undefined, cancel: () => undefined },
+      evaluator: { evaluate },
+      specBytes,
+      trainData: hex32(1),
+      dataUrl: (h) => `http://data/${h}`,
+      ...(evalBackend ? { evalBackend } : {}),
+    });
+
+  it('asks the whole set with per-sample output on the automatic backend and returns the correct flags and losses', async () => {
+    const jobs: EvalJob[] = [];
+    const r = await port(async (job) => {
+      jobs.push(job);
+      return outcome();
+    }).evaluateSamples({ artifact: new Uint8Array(4), artifactHash: hex32(9), dataHash: EVAL });
+    expect(jobs[0]).toMatchObject({ perSample: true, backend: 'auto' });
+    expect(jobs[0]!.subset).toBeUndefined();
+    expect(jobs[0]!.indices).toBeUndefined();
+    expect(jobs[0]!.allowHalfPrecision).toBeUndefined();
+    expect(r).toEqual({ samples: 4, correct: Uint8Array.of(1, 1, 0, 1), losses: Float32Array.of(0.1, 0.2, 1.9, 0.2), score: 0.75, backend: 'wasm', floatPrecision: 32 });
+  });
+
+  it('a forced backend that is 16-bit here is replaced by the automatic choice, for this job and the next', async () => {
+    const jobs: EvalJob[] = [];
+    const p = port(async (job) => {
+      jobs.push(job);
+      if (job.backend === 'webgl') throw new EvalJobError('backend webgl computes in 16-bit floats here: its scores would not agree with 32-bit validators within the tolerance (docs/bench/consensus.md); evaluate on wasm or cpu');
+      return outcome();
+    }, 'webgl');
+    const r = await p.evaluateSamples({ artifact: new Uint8Array(4), artifactHash: hex32(9), dataHash: EVAL });
+    expect(r.backend).toBe('wasm');
+    await p.evaluate({ artifact: new Uint8Array(4), artifactHash: hex32(9), dataHash: EVAL });
+    expect(jobs.map((j) => j.backend)).toEqual(['webgl', 'auto', 'auto']);
+  });
+
+  it('refuses an answer without complete per-sample results, or computed in 16-bit floats', async () => {
+    const req = { artifact: new Uint8Array(4), artifactHash: hex32(9), dataHash: EVAL };
+    await expect(port(async () => outcome({ perSample: undefined })).evaluateSamples(req)).rejects.toMatchObject({ code: 'per-sample', retryable: false });
+    await expect(port(async () => outcome({ datasetSamples: 5 })).evaluateSamples(req)).rejects.toMatchObject({ code: 'per-sample' });
+    await expect(port(async () => outcome({ floatPrecision: 16, backend: 'webgl' })).evaluateSamples(req)).rejects.toMatchObject({ code: 'half-precision' });
+    // Other job errors are not a backend matter: passed on as they are.
+    await expect(port(async () => Promise.reject(new EvalJobError('the artifact does not match'))).evaluateSamples(req)).rejects.toMatchObject({ port: 'ml', retryable: false });
   });
 });
 

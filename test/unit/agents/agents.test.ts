@@ -20,9 +20,12 @@ import {
   ValidatorAgent,
   agentStoreOn,
   columnProgress,
+  evaluationKey,
   keyStoreOn,
   openAgentDatabase,
   resultKey,
+  subsetIndices,
+  subsetScore,
   weightsWmCommit,
   type AgentScope,
   type AgentStore,
@@ -36,9 +39,26 @@ const specBytes = new Uint8Array(readFileSync(new URL('../../../public/specs/dig
 const OTHER: Address = '0x90f79bf6eb2c4f870365e785982e1f101e93b906';
 const COPIER: Address = '0x15d34aaf54267db7d7c367839aaf71a00a2c6a65';
 const EVAL = hex32(0xe7a1);
+const SUBSET = 100;
 
 async function taskInfo(): Promise<TaskInfo> {
-  return { schedule: SCHEDULE, modelSpec: `0x${await sha256Hex(specBytes)}`, trainData: hex32(0x7a1), evalData: EVAL };
+  return {
+    schedule: SCHEDULE,
+    modelSpec: `0x${await sha256Hex(specBytes)}`,
+    trainData: hex32(0x7a1),
+    evalData: EVAL,
+    evalSubsetSize: SUBSET,
+    minStake: { trainer: 1n, validator: 1n },
+    rules: { minScore: 0n, floorBps: 5000, tolV: 5n * 10n ** 15n, minValidators: 1 },
+  };
+}
+
+/** What an honest validator commits for a model the FAKE ML scores `score`: its accuracy on the epoch's subset. */
+async function expectedUnits(score: number, seed: Hex): Promise<{ subset: number; full: number }> {
+  const { spec } = await parseModelSpecBytes(specBytes);
+  const v = { samples: FakeMl.SAMPLES, ...FakeMl.vectors(score) };
+  const subset = subsetScore(spec.metric, v, subsetIndices({ seed, size: SUBSET }, FakeMl.SAMPLES));
+  return { subset: Math.round(subset * 10_000), full: Math.round(subsetScore(spec.metric, v, Array.from({ length: FakeMl.SAMPLES }, (_, i) => i)) * 10_000) };
 }
 
 const scope = (account: Address, role: 'trainer' | 'validator'): AgentScope => ({ chainId: 31337, registry: REGISTRY, taskId: 7n, account, role });
@@ -70,6 +90,20 @@ async function drive(agent: { tick(): Promise<void>; settled(): Promise<void> },
     await agent.tick();
     await agent.settled();
   }
+}
+
+/** Both agents join, the trainer seals and reveals its first model in epoch 0; its artifact hash. */
+async function revealOneModel({ world, trainer, validator }: Pick<Awaited<ReturnType<typeof setup>>, 'world' | 'trainer' | 'validator'>): Promise<Hex> {
+  await trainer.command({ type: 'join', amount: 10n, sigma: 0n });
+  await trainer.command({ type: 'startTraining' });
+  await validator.command({ type: 'join', amount: 10n, sigma: 0n });
+  await drive(trainer);
+  await drive(validator);
+  world.now = at(0, 10);
+  await drive(trainer, 1);
+  world.now = at(0, 510);
+  await drive(trainer, 1);
+  return trainer.state.best!.artifactHash;
 }
 
 /** Another trainer acting by hand through the fake chain, with its own crafted artifact. */
@@ -136,31 +170,49 @@ describe('agents over fake ports', () => {
     expect(await artifactHash(store.blobs.get(cidFromDigest(best.artifactHash))!)).toBe(best.artifactHash);
 
     ml.scores.set(best.artifactHash, 0.8125);
-    for (let t = 600; t < 700; t += 10) {
+    // The reveal window: the seed does not exist yet; each model is evaluated once on every sample.
+    for (let t = 520; t < 600; t += 20) {
       world.now = at(0, t);
       await drive(validator, 1);
     }
     const cols = world.columnsOf(0);
     expect(cols.map((c) => c.trainer)).toEqual([TRAINER, OTHER, COPIER]);
-    const progress = columnProgress(validator.state, cols, EVAL, null);
-    expect(progress.map((p) => [p.status, p.score])).toEqual([
-      ['scored', 0.8125],
+    expect(ml.evaluations).toEqual([best.artifactHash]);
+    const preview = columnProgress(validator.state, cols, EVAL, null)[0]!;
+    expect(preview).toMatchObject({ status: 'evaluated', score: null });
+    expect(world.seeds.size).toBe(0);
+
+    // The commit window: the validator draws the seed, scores the subset from the kept vectors, commits.
+    world.now = at(0, 600);
+    await drive(validator, 2);
+    const seed = world.seeds.get(0)!;
+    expect(seed).toMatch(/^0x[0-9a-f]{64}$/);
+    const want = await expectedUnits(0.8125, seed);
+    // The subset is not the whole set: its score differs from the preview.
+    expect(Math.round(preview.fullScore! * 10_000)).toBe(want.full);
+    expect(want.subset).not.toBe(want.full);
+    const progress = columnProgress(validator.state, cols, EVAL, null, { seed, size: SUBSET });
+    expect(progress.map((p) => [p.status, p.score === null ? null : Math.round(p.score * 10_000)])).toEqual([
+      ['scored', want.subset],
       ['zero', 0],
       ['zero', 0],
     ]);
     expect(progress[1]!.reason).toMatch(/the weights' wmCommit is 0x[0-9a-f]{64}, not the revealed 0x0+bad/);
     expect(progress[2]!.reason).toMatch(/could not be fetched or evaluated in 3 attempts \(last: FAKE: no gateway has/);
-    // Only the model that passed its checks reached the evaluator.
+    // Only the model that passed its checks reached the evaluator, once.
     expect(ml.evaluations).toEqual([best.artifactHash]);
-    expect(world.log.filter((l) => l.account === VALIDATOR).map((l) => l.call)).toEqual(['join', 'commitScores']);
+    expect(world.log.filter((l) => l.account === VALIDATOR).map((l) => l.call)).toEqual(['join', 'drawEvalSeed', 'commitScores']);
+    expect(validator.state.notes.map((n) => n.key)).toEqual(expect.arrayContaining(['seed/0', 'subset/0', 'eval-backend/wasm']));
+    // The vectors are on the device, under the evaluation's key.
+    expect((await dev.persist.getSamples(scope(VALIDATOR, 'validator'), evaluationKey(cols[0]!, EVAL)))!.samples).toBe(250);
 
     world.now = at(0, 860);
     await drive(validator);
     const commit = world.commits.get(`0:${VALIDATOR.toLowerCase()}`)!;
     expect(commit.revealed).toBe(true);
-    expect(unpackScores(commit.words!, 3)).toEqual([8125, 0, 0]);
+    expect(unpackScores(commit.words!, 3)).toEqual([want.subset, 0, 0]);
     expect(validator.state.epochs[0]!.outcome).toBe('revealed');
-    expect(world.log.filter((l) => l.account === VALIDATOR).map((l) => l.call)).toEqual(['join', 'commitScores', 'revealScores']);
+    expect(world.log.filter((l) => l.account === VALIDATOR).map((l) => l.call)).toEqual(['join', 'drawEvalSeed', 'commitScores', 'revealScores']);
 
     // Nothing is sent twice however often the agents tick.
     for (const t of [870, 900, 990]) {
@@ -168,8 +220,44 @@ describe('agents over fake ports', () => {
       await drive(trainer, 1);
       await drive(validator, 1);
     }
-    expect(world.log).toHaveLength(4 * 3);
-    expect(new Set(world.log.map((l) => `${l.account}/${l.call}/${l.epoch}`)).size).toBe(12);
+    expect(world.log).toHaveLength(4 * 3 + 1);
+    expect(new Set(world.log.map((l) => `${l.account}/${l.call}/${l.epoch}`)).size).toBe(13);
+  });
+
+  it('a seed another validator drew is used as is; a reloaded validator scores from the stored vectors without evaluating again', async () => {
+    const { world, store, ml, trainer, validator, dev } = await setup();
+    const hash = await revealOneModel({ world, trainer, validator });
+    ml.scores.set(hash, 0.6);
+    world.now = at(0, 550);
+    await drive(validator, 1);
+    expect(ml.evaluations).toEqual([hash]);
+    validator.stop();
+
+    const seed = hex32(0x5eed);
+    world.seeds.set(0, seed);
+    const ml2 = new FakeMl(specBytes);
+    const reopened = await ValidatorAgent.open({ scope: scope(VALIDATOR, 'validator'), chain: world.portFor(VALIDATOR), store, ml: ml2, persist: dev.persist });
+    world.now = at(0, 610);
+    await drive(reopened, 1);
+    expect(ml2.evaluations).toEqual([]);
+    expect(world.log.filter((l) => l.account === VALIDATOR).map((l) => l.call)).toEqual(['join', 'commitScores']);
+    const committed = reopened.state.epochs[0]!.commit!.scores;
+    expect(committed).toEqual([(await expectedUnits(0.6, seed)).subset]);
+    expect(reopened.state.notes.find((n) => n.key === 'seed/0')!.message).toMatch(/another validator drew the evaluation seed/);
+  });
+
+  it('a join below the task\'s minimum stake is not sent', async () => {
+    const info = { ...(await taskInfo()), minStake: { trainer: 5n * 10n ** 18n, validator: 7n * 10n ** 18n } };
+    const world = new FakeWorld(info);
+    const dev = await device();
+    const validator = await ValidatorAgent.open({ scope: scope(VALIDATOR, 'validator'), chain: world.portFor(VALIDATOR), store: new FakeStore(), ml: new FakeMl(specBytes), persist: dev.persist });
+    await validator.command({ type: 'join', amount: 6n * 10n ** 18n, sigma: 0n });
+    await drive(validator, 1);
+    expect(world.log).toEqual([]);
+    expect(validator.state.join).toBeNull();
+    expect(validator.state.notes.map((n) => n.message)).toContain(
+      "A validator joins this task with at least 7 ARENA, the task's minimum validator stake; 6 ARENA was asked, so nothing was sent.",
+    );
   });
 
   it('the running model is snapshotted at the seal reserve and sealed; training then resumes', async () => {
@@ -372,24 +460,16 @@ describe('agents: the watermark key', () => {
 describe('agents: validator edge cases', () => {
   it('a transient fetch failure is retried and the model still scores', async () => {
     const { world, store, ml, trainer, validator } = await setup();
-    await trainer.command({ type: 'join', amount: 10n, sigma: 0n });
-    await trainer.command({ type: 'startTraining' });
-    await validator.command({ type: 'join', amount: 10n, sigma: 0n });
-    await drive(trainer);
-    await drive(validator);
-    world.now = at(0, 10);
-    await drive(trainer, 1);
-    world.now = at(0, 510);
-    await drive(trainer, 1);
-    const hash = trainer.state.best!.artifactHash;
+    const hash = await revealOneModel({ world, trainer, validator });
     store.flaky.set(cidFromDigest(hash), 1);
     ml.scores.set(hash, 0.25);
     for (let t = 600; t <= 620; t += 10) {
       world.now = at(0, t);
       await drive(validator, 1);
     }
-    const key = resultKey(world.columnsOf(0)[0]!, EVAL);
-    expect(validator.state.results[key]).toMatchObject({ score: 0.25, units: 2500, check: 'ok' });
+    const seed = world.seeds.get(0)!;
+    const key = resultKey(world.columnsOf(0)[0]!, EVAL, { seed, size: SUBSET });
+    expect(validator.state.results[key]).toMatchObject({ units: (await expectedUnits(0.25, seed)).subset, check: 'ok' });
     expect(world.log.at(-1)).toMatchObject({ account: VALIDATOR, call: 'commitScores' });
   });
 

@@ -45,19 +45,27 @@ export interface TrainerObsInput {
   training?: TrainerObservation['local']['training'];
   entropy?: Hex;
   schedule?: Schedule;
+  results?: TrainerObservation['chain']['results'];
+  minStake?: bigint;
 }
+
+/** The rules the fixtures' task has: the SPEC defaults. */
+export const RULES = { minScore: 0n, floorBps: 5_000, minValidators: 3 };
 
 /** A joined, eligible trainer with its key on this device, unless told otherwise. */
 export function tobs(o: TrainerObsInput): TrainerObservation {
   return {
     now: o.now,
     schedule: o.schedule ?? SCHEDULE,
+    minStake: o.minStake ?? 1n,
+    rules: RULES,
     chain: {
       role: o.role ?? 'Trainer',
       keyCommit: o.keyCommit === undefined ? KEY_COMMIT : o.keyCommit,
       eligibleFrom: o.eligibleFrom === undefined ? 0 : o.eligibleFrom,
       excluded: o.excluded ?? false,
       seals: o.seals ?? {},
+      results: o.results ?? {},
     },
     local: { keyCommit: o.localKey === undefined ? KEY_COMMIT : o.localKey, training: o.training ?? 'idle' },
     entropy: o.entropy ?? freshEntropy(),
@@ -87,15 +95,24 @@ export interface ValidatorObsInput {
   finalEval?: ValidatorObservation['chain']['finalEval'];
   commits?: ValidatorObservation['chain']['commits'];
   columns?: ValidatorObservation['chain']['columns'];
+  /** Evaluation seeds by epoch (default: none drawn). */
+  seeds?: ValidatorObservation['chain']['seeds'];
   evaluating?: string | null;
   entropy?: Hex;
+  evalSubsetSize?: number;
+  minStake?: bigint;
 }
+
+/** Samples the fixtures' subsets have (of an eval set of 250). */
+export const SUBSET_SIZE = 100;
 
 export function vobs(o: ValidatorObsInput): ValidatorObservation {
   return {
     now: o.now,
     schedule: SCHEDULE,
     evalData: EVAL_DATA,
+    evalSubsetSize: o.evalSubsetSize ?? SUBSET_SIZE,
+    minStake: o.minStake ?? 1n,
     chain: {
       role: o.role ?? 'Validator',
       eligibleFrom: o.eligibleFrom === undefined ? 0 : o.eligibleFrom,
@@ -103,6 +120,7 @@ export function vobs(o: ValidatorObsInput): ValidatorObservation {
       finalEval: o.finalEval ?? { status: 'Pending', hash: null },
       commits: o.commits ?? {},
       columns: o.columns ?? {},
+      seeds: o.seeds ?? {},
     },
     local: { evaluating: o.evaluating ?? null },
     entropy: o.entropy ?? freshEntropy(),

@@ -113,7 +113,15 @@ function fakeLocks(): TabLock {
 describe('tab lock', () => {
   it('only one agent per task, account and role runs; stopping gives the lock back', async () => {
     const specBytes = new Uint8Array(readFileSync(new URL('../../../public/specs/digits-mlp.json', import.meta.url)));
-    const world = new FakeWorld({ schedule: SCHEDULE, modelSpec: `0x${await sha256Hex(specBytes)}`, trainData: hex32(1), evalData: hex32(2) });
+    const world = new FakeWorld({
+      schedule: SCHEDULE,
+      modelSpec: `0x${await sha256Hex(specBytes)}`,
+      trainData: hex32(1),
+      evalData: hex32(2),
+      evalSubsetSize: 100,
+      minStake: { trainer: 1n, validator: 1n },
+      rules: { minScore: 0n, floorBps: 5000, tolV: 5n * 10n ** 15n, minValidators: 1 },
+    });
     const lock = fakeLocks();
     const open = async () => {
       const db = await openAgentDatabase(new IDBFactory());

@@ -11,7 +11,9 @@ import {
   trainerCommand,
   trainerReads,
   trainerRecord,
+  trainerResultReads,
   trainerStep,
+  type EpochOutcomeObservation,
   type TrainerAction,
   type TrainerObservation,
   type TrainerOutcome,
@@ -481,6 +483,20 @@ describe('trainer machine: joining, roles and keys', () => {
     expect(types(step(s, tobs({ now: 803n })).actions)).toEqual([]);
   });
 
+  it('a join below the task\'s minimum stake is not sent (no key made for it either), and says the minimum', () => {
+    const s = trainerCommand(initialTrainerState(trainerScope), { type: 'join', amount: 5n * 10n ** 18n, sigma: 0n });
+    const r = step(s, tobs({ now: 800n, role: 'None', keyCommit: null, localKey: null, minStake: 10n * 10n ** 18n }));
+    expect(types(r.actions)).toEqual([]);
+    expect(r.state.join).toBeNull();
+    expect(notes(r.actions)[0]).toMatchObject({
+      key: `join-below-minimum/${5n * 10n ** 18n}`,
+      level: 'error',
+      message: "A trainer joins this task with at least 10 ARENA, the task's minimum trainer stake; 5 ARENA was asked, so nothing was sent.",
+    });
+    const enough = step(trainerCommand(r.state, { type: 'join', amount: 10n * 10n ** 18n, sigma: 0n }), tobs({ now: 801n, role: 'None', keyCommit: null, minStake: 10n * 10n ** 18n }));
+    expect(types(enough.actions)).toEqual(['join']);
+  });
+
   it('a join refused by the chain waits for the user to ask again', () => {
     let s = trainerCommand(initialTrainerState(trainerScope), { type: 'join', amount: 5n, sigma: 0n });
     s = step(s, tobs({ now: 800n, role: 'None', keyCommit: null })).state;
@@ -534,6 +550,64 @@ describe('trainer machine: joining, roles and keys', () => {
     expect(notes(r.actions)[0]!.message).toBe('Epoch 0: your stake counts from epoch 1; submissions start then.');
     const below = step(ready(), tobs({ now: at(0, 5), eligibleFrom: null, seals: { 0: noSeal } }));
     expect(notes(below.actions)[0]!.message).toMatch(/below the task's minimum/);
+  });
+});
+
+describe('trainer machine: what an epoch booked (SPEC 4.3, 4.6)', () => {
+  const W = 10n ** 18n;
+  /** A trainer whose epoch-0 submission was revealed. */
+  function revealedEpoch0(): TrainerState {
+    let s = ready();
+    let r = step(s, tobs({ now: at(0, 5), seals: { 0: noSeal } }));
+    const { commitment } = find(r.actions, 'seal')!;
+    s = trainerRecord(r.state, { type: 'sent', action: 'seal', epoch: 0, txHash: hex32(1), at: at(0, 6) }).state;
+    r = step(s, tobs({ now: at(0, 510), seals: { 0: { commitment, revealed: true } } }));
+    expect(r.state.epochs[0]!.outcome).toBe('revealed');
+    return r.state;
+  }
+  const outcome = (over: Partial<EpochOutcomeObservation> = {}): EpochOutcomeObservation => ({
+    finalized: true,
+    degenerate: false,
+    validators: 3,
+    own: { submissionId: 0, rank: 1, aggregate: (9123n * W) / 10_000n, pool: 321n * W },
+    best: (9123n * W) / 10_000n,
+    ...over,
+  });
+
+  it('reads the outcome of a revealed epoch once it has ended, until it is finalized', () => {
+    const s = revealedEpoch0();
+    expect(trainerResultReads(s, SCHEDULE, at(0, 999))).toEqual([]);
+    expect(trainerResultReads(s, SCHEDULE, at(1, 0))).toEqual([0]);
+    const waiting = step(s, tobs({ now: at(1, 1), results: { 0: outcome({ finalized: false, own: null, best: null }) } }));
+    expect(waiting.state.epochs[0]!.result ?? null).toBeNull();
+    const done = step(waiting.state, tobs({ now: at(1, 2), results: { 0: outcome() } }));
+    expect(done.state.epochs[0]!.result).toEqual({ degenerate: false, rank: 1, aggregate: (9123n * W) / 10_000n, best: (9123n * W) / 10_000n, pool: 321n * W });
+    expect(notes(done.actions).map((n) => n.message)).toEqual([
+      "Epoch 0: your submission ranked #1 with a score of 0.9123 (the stake-weighted median of the validators' scores) and earned 321 ARENA for your pool.",
+    ]);
+    expect(trainerResultReads(done.state, SCHEDULE, at(1, 3))).toEqual([]);
+  });
+
+  it('did not qualify: under the floor of the best score, with the numbers', () => {
+    const r = step(revealedEpoch0(), tobs({ now: at(1, 2), results: { 0: outcome({ own: { submissionId: 0, rank: 0, aggregate: 4n * 10n ** 17n, pool: 0n }, best: 9n * 10n ** 17n }) } }));
+    const n = notes(r.actions)[0]!;
+    expect(n.level).toBe('warn');
+    expect(n.message).toBe(
+      "Epoch 0: your submission did not qualify for a reward: its score 0.4000 is below 50% of the epoch's best score 0.9000 (the floor is 0.4500). Only submissions above the minimum and within the floor of the best take a rank (SPEC 4.3); copies, invalid and untrained models never do. Train further to qualify in a later epoch.",
+    );
+  });
+
+  it('did not qualify: a zero score is not above the minimum', () => {
+    const r = step(revealedEpoch0(), tobs({ now: at(1, 2), results: { 0: outcome({ own: { submissionId: 0, rank: 0, aggregate: 0n, pool: 0n }, best: 9n * 10n ** 17n }) } }));
+    expect(notes(r.actions)[0]!.message).toMatch(/^Epoch 0: your submission did not qualify for a reward: its score 0\.0000 is not above the task's minimum score 0\.0000\./);
+  });
+
+  it('a degenerate epoch: too few validators revealed, the reward rolls over', () => {
+    const r = step(revealedEpoch0(), tobs({ now: at(1, 2), results: { 0: outcome({ degenerate: true, validators: 2, own: null, best: null }) } }));
+    expect(notes(r.actions)[0]!.message).toBe(
+      "Epoch 0: nothing was booked: only 2 validators revealed scores and the task needs at least 3. The epoch's reward rolls over to the next scoring epoch (SPEC 4.6).",
+    );
+    expect(r.state.epochs[0]!.result).toMatchObject({ degenerate: true, rank: 0, pool: 0n });
   });
 });
 

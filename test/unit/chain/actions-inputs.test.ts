@@ -6,6 +6,8 @@ import {
   ActionInputError,
   addStake,
   advanceTo,
+  checkTaskParams,
+  createTask,
   delegate,
   faucet,
   joinTask,
@@ -13,9 +15,13 @@ import {
   roleName,
   roleNumber,
   setSigma,
+  sigmaEffectiveEpoch,
   splitSignature,
   taskDeposit,
+  type TaskParamsInput,
 } from '../../../src/lib/chain/actions/index.ts';
+import { DEFAULT_EVAL_SUBSET_SIZE, DEFAULT_REWARD_PARAMS, DEFAULT_WINDOWS } from '../../../src/lib/chain/task-defaults.ts';
+import { testSchedule } from './fixtures.ts';
 import type { Deployment } from '../../../src/lib/chain/deployments.ts';
 import { TxError } from '../../../src/lib/chain/tx/errors.ts';
 
@@ -79,6 +85,52 @@ describe('action inputs', () => {
     const t = await advanceTo(ctx(8453), clock, 10n).catch((x: unknown) => x);
     expect(t).toBeInstanceOf(NotLocalChainError);
     expect((t as Error).message).toBe('Moving the clock works only on a local development chain; this is chain 8453.');
+  });
+});
+
+describe('revision 2 parameters and rules', () => {
+  const params: TaskParamsInput = {
+    modelSpec: `0x${'01'.repeat(32)}`,
+    trainData: `0x${'02'.repeat(32)}`,
+    evalData: `0x${'03'.repeat(32)}`,
+    finalEvalCommit: `0x${'04'.repeat(32)}`,
+    startTime: 1_000n,
+    epochLength: 600,
+    reviewPeriod: 60,
+    submissionEpochs: 3,
+    finalEpochs: 1,
+    challengeEpochs: 1,
+    ...DEFAULT_WINDOWS,
+    rewardPerEpoch: WAD,
+    reward: { ...DEFAULT_REWARD_PARAMS },
+    stakeRules: { minTrainerStake: WAD, minValidatorStake: WAD, maxTrainers: 256, maxValidators: 512, sigmaCooldown: 1 },
+    challenge: { bond: WAD, responseTime: 60, slashBps: 0 },
+    evalSubsetSize: DEFAULT_EVAL_SUBSET_SIZE,
+  };
+
+  it('createTask refuses parameters outside the registry\'s ranges before touching the chain, naming the field', async () => {
+    expect(() => checkTaskParams(params)).not.toThrow();
+    const cases: [Partial<TaskParamsInput>, string, string][] = [
+      [{ reward: { ...params.reward, minScore: WAD } }, 'reward.minScore', 'reward.minScore must be from 0 up to, not including, 1; it is 1.'],
+      [{ reward: { ...params.reward, tolV: -1n } }, 'reward.tolV', 'reward.tolV must be between 0 and 1; it is -0.000000000000000001.'],
+      [{ reward: { ...params.reward, floorBps: 1.5 } }, 'reward.floorBps', 'reward.floorBps must be a whole number.'],
+      [{ reward: { ...params.reward, minValidators: 513 } }, 'reward.minValidators', 'reward.minValidators must be between 1 and 512; it is 513.'],
+      [{ stakeRules: { ...params.stakeRules, maxValidators: 2 } }, 'reward.minValidators', 'reward.minValidators is 3 but the task admits at most 2 validators: every epoch would roll over.'],
+      [{ reward: { ...params.reward, gamma: WAD + 1n } }, 'reward.gamma', 'reward.gamma must be between 0 and 1; it is 1.000000000000000001.'],
+      [{ evalSubsetSize: 0 }, 'evalSubsetSize', 'evalSubsetSize must be a whole number of samples from 1; it is 0.'],
+      [{ challenge: { ...params.challenge, bond: 0n } }, 'challenge.bond', 'The challenge bond must be at least 1 token (a free challenge costs nothing to open against every submission); it is 0 ARENA.'],
+    ];
+    for (const [change, field, message] of cases) {
+      const e = await inputError(createTask(ctx(), { ...params, ...change }));
+      expect([e.field, e.message]).toEqual([field, message]);
+    }
+  });
+
+  it('a sigma increase applies one epoch later than a decrease', () => {
+    const s = testSchedule({ startTime: 1000n, reviewEnd: 900n, epochLength: 100 });
+    // Before the start the next epoch is 0; in epoch 1 it is 2.
+    expect([sigmaEffectiveEpoch(s, 950n, WAD / 2n, WAD / 4n), sigmaEffectiveEpoch(s, 950n, WAD / 2n, WAD / 2n), sigmaEffectiveEpoch(s, 950n, WAD / 4n, WAD / 2n)]).toEqual([0, 0, 1]);
+    expect([sigmaEffectiveEpoch(s, 1150n, WAD / 2n, 0n), sigmaEffectiveEpoch(s, 1150n, 0n, 1n)]).toEqual([2, 3]);
   });
 });
 

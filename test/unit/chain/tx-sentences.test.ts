@@ -79,6 +79,13 @@ describe('error sentences', () => {
     expect(ERROR_SENTENCES.OpenChallenges([2n], {})).toBe('2 challenges are still open against this trainer; wait until they are settled.');
     expect(ERROR_SENTENCES.NotJoined([], { functionName: 'delegateWithPermit' })).toBe('The participant you chose has not joined this task.');
     expect(ERROR_SENTENCES.NotJoined([], { functionName: 'claimOwnRewards' })).toBe('You have not joined this task.');
+    expect(ERROR_SENTENCES.StakeBelowMinimum([10n * T], { functionName: 'join' })).toBe(
+      "Joining this role takes a stake of at least 10 ARENA, the task's minimum for the role (a slot in the role's list is never held with less).",
+    );
+    expect(ERROR_SENTENCES.ChallengeAlreadyOpen([4n], {})).toBe('Challenge 4 of this submission is still open; a submission has at most one open challenge at a time.');
+    expect(ERROR_SENTENCES.StakingClosed([], { functionName: 'setSigma' })).toMatch(/an increase applies only from the epoch after next/);
+    expect(ERROR_SENTENCES.FinalEvalUnsettled([], { functionName: 'drawEvalSeed' })).toMatch(/^A final-phase epoch's evaluation seed can be drawn only once/);
+    expect(ERROR_SENTENCES.ObjectionLocked([1_767_225_600n], {})).toMatch(/^Your objection stays locked until the review ends at 2026-01-01 00:00:00 UTC, also when the task was already rejected/);
     expect(formatChainTime(10n ** 30n)).toBe(`time ${10n ** 30n}`);
   });
 });

@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { parseEther } from 'viem';
 import { describe, expect, it } from 'vitest';
 import { DEMO_FILES, demoHashes, newFinalEvalSecret, sha256Hex } from '../../../scripts/lib/demo-content.ts';
-import { demoDeposit, demoTaskParams } from '../../../scripts/lib/demo-task.ts';
+import { DEMO_EVAL_SUBSET_SIZE, demoDeposit, demoTaskParams } from '../../../scripts/lib/demo-task.ts';
+import { checkTaskParams } from '../../../src/lib/chain/actions/task-params.ts';
+import { DEV_ACCOUNT_NAMES } from '../../../src/lib/app-logic/dev-names.ts';
 import { finalEvalCommitment } from '../../../src/lib/chain/commitments.ts';
 import { parseManifestBytes } from '../../../src/lib/ml/data/manifest.ts';
 import { parseModelSpecBytes } from '../../../src/lib/ml/spec/parse.ts';
@@ -20,7 +22,18 @@ describe('demoTaskParams', () => {
 
   it('uses the SPEC default windows and reward parameters', () => {
     expect([p.sealEnd, p.revealEnd, p.commitEnd, p.finalCommitEnd]).toEqual([5000, 6000, 8500, 7000]);
-    expect(p.reward).toEqual({ gamma: parseEther('0.7'), q: parseEther('0.85'), alphaT: parseEther('1'), alphaV: parseEther('1'), lambdaV: parseEther('20') });
+    expect(p.reward).toMatchObject({ gamma: parseEther('0.7'), q: parseEther('0.85'), alphaT: parseEther('1'), alphaV: parseEther('1'), lambdaV: parseEther('20') });
+    expect(p.reward).toMatchObject({ minScore: 0n, floorBps: 5000, minValidators: 3 });
+    expect(() => checkTaskParams({ ...p, reward: { ...p.reward }, stakeRules: { ...p.stakeRules }, challenge: { ...p.challenge } })).not.toThrow();
+  });
+
+  it('needs no more validators than the local stack has, and scores a proper subset of the digits eval set', () => {
+    const validators = DEV_ACCOUNT_NAMES.filter((name) => name.startsWith('Validator '));
+    expect(validators).toEqual(['Validator A', 'Validator B', 'Validator C']);
+    expect(p.reward.minValidators).toBeLessThanOrEqual(validators.length);
+    expect(p.evalSubsetSize).toBe(DEMO_EVAL_SUBSET_SIZE);
+    expect(p.evalSubsetSize).toBeGreaterThan(0);
+    expect(p.evalSubsetSize).toBeLessThan(250);
   });
 
   it('passes the contract checks on stakes and challenges', () => {

@@ -1,15 +1,18 @@
 // ChainPort over the protocol actions (src/lib/chain/actions): writes go through the actions
 // (and so through whatever Sender the app configured: the transaction tracker, a dev account),
 // reads are direct view calls. Failures become PortErrors that say whether trying again can help.
-import type { Hex } from 'viem';
-import { stakeManagerAbi, submissionBookAbi, taskRegistryAbi } from '../../chain/abi.generated.ts';
+import { parseEventLogs, type Hex } from 'viem';
+import { rewardEngineAbi, submissionBookAbi, taskRegistryAbi } from '../../chain/abi.generated.ts';
 import {
   ActionInputError,
   FINAL_EVAL_STATES,
   chainTime,
   eligibleEpoch,
   commitScores,
+  drawEvalSeed,
   joinTask,
+  readEvalSeed,
+  readLogs,
   readPool,
   revealScores,
   revealSubmission,
@@ -19,7 +22,7 @@ import {
 import { packScores, scoresCommitment, sealCommitment } from '../../chain/commitments.ts';
 import { TxError, type TxErrorCode } from '../../chain/tx/errors.ts';
 import { CHAIN_ROLES, ZERO32 } from '../common.ts';
-import { PortError, type ChainPort, type PoolView, type TaskInfo, type TxResult } from '../ports.ts';
+import { PortError, type ChainPort, type EpochOutcomeView, type PoolView, type TaskInfo, type TxResult } from '../ports.ts';
 import type { ColumnView } from '../validator/machine.ts';
 
 /** Failures that the same transaction, sent again, cannot get past without the user. */
@@ -42,7 +45,7 @@ async function write<T extends { receipt: { transactionHash: Hex } }>(run: () =>
 
 export function actionsChainPort(ctx: ActionContext, taskId: bigint): ChainPort {
   const account = ctx.wallet.account.address;
-  const { taskRegistry, submissionBook } = ctx.deployment.contracts;
+  const { taskRegistry, submissionBook, rewardEngine } = ctx.deployment.contracts;
   const read = ctx.publicClient;
   // Artifact hash and wmCommit of a submission never change once revealed.
   const submissions = new Map<number, { artifactHash: Hex; wmCommit: Hex }>();
@@ -61,7 +64,15 @@ export function actionsChainPort(ctx: ActionContext, taskId: bigint): ChainPort 
 
     async task(): Promise<TaskInfo> {
       const t = await read.readContract({ address: taskRegistry, abi: taskRegistryAbi, functionName: 'getTask', args: [taskId] });
-      return { schedule: { ...t.schedule }, modelSpec: t.modelSpec, trainData: t.trainData, evalData: t.evalData };
+      return {
+        schedule: { ...t.schedule },
+        modelSpec: t.modelSpec,
+        trainData: t.trainData,
+        evalData: t.evalData,
+        evalSubsetSize: Number(t.evalSubsetSize),
+        minStake: { trainer: t.stakeRules.minTrainerStake, validator: t.stakeRules.minValidatorStake },
+        rules: { minScore: t.reward.minScore, floorBps: Number(t.reward.floorBps), tolV: t.reward.tolV, minValidators: Number(t.reward.minValidators) },
+      };
     },
 
     async pool(): Promise<PoolView> {
@@ -114,6 +125,30 @@ export function actionsChainPort(ctx: ActionContext, taskId: bigint): ChainPort 
       return { status: name, hash: name === 'Revealed' ? task.finalEvalHash : null };
     },
 
+    evalSeed: (epoch) => readEvalSeed(ctx, { taskId, epoch }),
+
+    async epochOutcome(epoch): Promise<EpochOutcomeView> {
+      const e = BigInt(epoch);
+      const t = await read.readContract({ address: taskRegistry, abi: taskRegistryAbi, functionName: 'getTask', args: [taskId] });
+      if (Number(t.closedEpochs) <= epoch) return { finalized: false, degenerate: false, validators: 0, own: null, best: null };
+      const [trainerLogs, finalLogs, revealers] = await Promise.all([
+        readLogs(ctx, { address: rewardEngine, abi: rewardEngineAbi, eventName: 'TrainerRewarded', args: { taskId, epoch: e } }),
+        readLogs(ctx, { address: rewardEngine, abi: rewardEngineAbi, eventName: 'EpochFinalized', args: { taskId, epoch: e } }),
+        read.readContract({ address: submissionBook, abi: submissionBookAbi, functionName: 'revealerCount', args: [taskId, e] }),
+      ]);
+      const rewarded = parseEventLogs({ abi: rewardEngineAbi, eventName: 'TrainerRewarded', logs: trainerLogs });
+      const [finalized] = parseEventLogs({ abi: rewardEngineAbi, eventName: 'EpochFinalized', logs: finalLogs });
+      const mine = rewarded.find((r) => r.args.trainer.toLowerCase() === account.toLowerCase());
+      const best = rewarded.reduce<bigint | null>((b, r) => (b === null || r.args.aggregate > b ? r.args.aggregate : b), null);
+      return {
+        finalized: true,
+        degenerate: finalized?.args.degenerate ?? false,
+        validators: Number(revealers),
+        own: mine ? { submissionId: Number(mine.args.submissionId), rank: Number(mine.args.rank), aggregate: mine.args.aggregate, pool: mine.args.pool } : null,
+        best,
+      };
+    },
+
     join: (role, amount, sigma, keyCommit) =>
       write(() => joinTask(ctx, { taskId, role: role === 'Trainer' ? 'trainer' : 'validator', amount, sigma, ...(role === 'Trainer' ? { keyCommit } : {}) })),
 
@@ -130,5 +165,16 @@ export function actionsChainPort(ctx: ActionContext, taskId: bigint): ChainPort 
     },
 
     revealScores: (p) => write(() => revealScores(ctx, { taskId, scores: p.scores, salt: p.salt })),
+
+    async drawEvalSeed(epoch) {
+      try {
+        const r = await drawEvalSeed(ctx, { taskId });
+        // The chain's window decides the epoch; a mismatch means the machine's clock was stale.
+        if (r.epoch !== epoch) throw new PortError('chain', 'wrong-epoch', `the chain is in epoch ${r.epoch}, not ${epoch}; nothing was drawn for ${epoch}`, true);
+        return { txHash: r.receipt?.transactionHash ?? null, seed: r.seed, drew: r.drew };
+      } catch (e) {
+        throw chainPortError(e);
+      }
+    },
   };
 }

@@ -2,6 +2,14 @@
 // or, in Node, over the services they wrap (createTrainService/createEvalService): both have
 // the same train/pause/resume/cancel and evaluate shape. Bound to one task: its model spec file
 // and where its datasets are served.
+//
+// Evaluation backend: validators must not score on a backend that computes in 16-bit floats
+// (tfjs WebGL on a device without float32 render targets, common on phones): honest validators' scores would then
+// disagree by more than the tolerance tolV. The eval service's automatic choice ('auto', the
+// default) ranks a 16-bit backend last, behind wasm and cpu, so it is never picked where either
+// exists, and the service refuses a 16-bit backend unless a job allows it, which this port never
+// does. A forced `evalBackend` that turns out to be 16-bit here is replaced by 'auto' and the
+// switch is reported (EvalScore/SampleEval.backend names what was used).
 import type { Hex } from 'viem';
 import type { BackendName } from '../../ml/backend/types.ts';
 import type { EvalEvents, EvalJob, EvalOutcome } from '../../ml/eval/service.ts';
@@ -9,7 +17,7 @@ import { EvalJobError } from '../../ml/eval/service.ts';
 import { SpecError, parseModelSpecBytes } from '../../ml/spec/parse.ts';
 import type { TrainEvents, TrainJob, TrainOutcome } from '../../ml/train/service.ts';
 import { TrainJobError } from '../../ml/train/service.ts';
-import { PortError, type MlPort, type TrainResult } from '../ports.ts';
+import { PortError, type EvalRequest, type MlPort, type SampleEval, type TrainResult } from '../ports.ts';
 
 export interface TrainerHandle {
   train(job: TrainJob, events?: TrainEvents): Promise<TrainOutcome>;
@@ -31,6 +39,7 @@ export interface MlPortOptions {
   trainData: Hex;
   /** The folder URL a dataset is served from, by the content hash of its manifest. */
   dataUrl(hash: Hex): string;
+  /** Default 'auto': the fastest 32-bit backend (see the note at the top). */
   evalBackend?: BackendName | 'auto';
   /** Passed to every training job (tests and demos cap steps; the app checkpoints often). */
   train?: { readEvery?: number; checkpointEvery?: number; maxSteps?: number };
@@ -47,8 +56,41 @@ export function mlPortError(error: unknown): unknown {
   return error;
 }
 
+/** The eval service's refusal of a 16-bit backend (service.ts, allowHalfPrecision). */
+const isHalfPrecisionRefusal = (e: unknown) => e instanceof EvalJobError && /computes in 16-bit floats/.test(e.message);
+
 export function mlPort(o: MlPortOptions): MlPort {
   const spec = parseModelSpecBytes(o.specBytes);
+  // Once a forced backend proved 16-bit here, every later job uses the automatic choice.
+  let evalBackend: BackendName | 'auto' = o.evalBackend ?? 'auto';
+  const evaluateJob = async (job: Omit<EvalJob, 'backend'>, events: EvalEvents): Promise<EvalOutcome> => {
+    try {
+      return await o.evaluator.evaluate({ ...job, backend: evalBackend }, events);
+    } catch (e) {
+      if (evalBackend === 'auto' || !isHalfPrecisionRefusal(e)) throw e;
+      evalBackend = 'auto';
+      return o.evaluator.evaluate({ ...job, backend: evalBackend }, events);
+    }
+  };
+  const runEvaluation = async (req: EvalRequest, events: { onProgress?: (done: number, total: number) => void }, perSample: boolean): Promise<EvalOutcome> => {
+    const { hash } = await spec;
+    try {
+      return await evaluateJob(
+        {
+          specBytes: o.specBytes,
+          expectedSpecHash: hash,
+          artifact: req.artifact,
+          expectedArtifactHash: req.artifactHash,
+          dataUrl: o.dataUrl(req.dataHash),
+          expectedDataHash: bare(req.dataHash),
+          ...(perSample ? { perSample: true } : {}),
+        },
+        { onProgress: (done, total) => events.onProgress?.(done, total) },
+      );
+    } catch (e) {
+      throw mlPortError(e);
+    }
+  };
   return {
     specBytes: async () => o.specBytes,
 
@@ -100,24 +142,20 @@ export function mlPort(o: MlPortOptions): MlPort {
     },
 
     async evaluate(req, events = {}) {
-      const { hash } = await spec;
-      try {
-        const r = await o.evaluator.evaluate(
-          {
-            specBytes: o.specBytes,
-            expectedSpecHash: hash,
-            artifact: req.artifact,
-            expectedArtifactHash: req.artifactHash,
-            dataUrl: o.dataUrl(req.dataHash),
-            expectedDataHash: bare(req.dataHash),
-            ...(o.evalBackend ? { backend: o.evalBackend } : {}),
-          },
-          { onProgress: (done, total) => events.onProgress?.(done, total) },
-        );
-        return { score: r.score, loss: r.loss, accuracy: r.accuracy, samples: r.samples };
-      } catch (e) {
-        throw mlPortError(e);
+      const r = await runEvaluation(req, events, false);
+      return { score: r.score, loss: r.loss, accuracy: r.accuracy, samples: r.samples };
+    },
+
+    async evaluateSamples(req, events = {}): Promise<SampleEval> {
+      const r = await runEvaluation(req, events, true);
+      const per = r.perSample;
+      if (!per || per.correct === undefined || per.correct.length !== r.datasetSamples || per.losses.length !== r.datasetSamples) {
+        throw new PortError('ml', 'per-sample', `the evaluator returned no per-sample results for all ${r.datasetSamples} samples`, false);
       }
+      if (r.floatPrecision < 32) {
+        throw new PortError('ml', 'half-precision', `the evaluator computed in ${r.floatPrecision}-bit floats on ${r.backend}; validators score in 32-bit floats only`, false);
+      }
+      return { samples: r.datasetSamples, correct: per.correct, losses: per.losses, score: r.score, backend: r.backend, floatPrecision: r.floatPrecision };
     },
   };
 }

@@ -17,6 +17,7 @@ import {
   trainerCommand,
   trainerReads,
   trainerRecord,
+  trainerResultReads,
   trainerStep,
   type TrainerAction,
   type TrainerCommand,
@@ -106,11 +107,24 @@ export class TrainerAgent extends RoleAgent<TrainerState, TrainerObservation, Tr
     const now = await chain.now();
     const [pool, localKey] = await Promise.all([chain.pool(), this.env.keys.keyCommit(keyRefOf(this.env.scope))]);
     const epochs = trainerReads(s, this.task.schedule, now);
-    const seals = Object.fromEntries(await Promise.all(epochs.map(async (e) => [e, await chain.seal(e)] as const)));
+    const [seals, results] = await Promise.all([
+      Promise.all(epochs.map(async (e) => [e, await chain.seal(e)] as const)),
+      Promise.all(trainerResultReads(s, this.task.schedule, now).map(async (e) => [e, await chain.epochOutcome(e)] as const)),
+    ]);
+    const { minScore, floorBps, minValidators } = this.task.rules;
     return {
       now,
       schedule: this.task.schedule,
-      chain: { role: pool.role, keyCommit: pool.keyCommit, eligibleFrom: pool.eligibleFrom, excluded: pool.excluded, seals },
+      minStake: this.task.minStake.trainer,
+      rules: { minScore, floorBps, minValidators },
+      chain: {
+        role: pool.role,
+        keyCommit: pool.keyCommit,
+        eligibleFrom: pool.eligibleFrom,
+        excluded: pool.excluded,
+        seals: Object.fromEntries(seals),
+        results: Object.fromEntries(results),
+      },
       local: { keyCommit: localKey, training: this.training },
       entropy: this.entropy(),
     };

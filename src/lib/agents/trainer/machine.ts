@@ -1,6 +1,8 @@
 // The trainer's automation as a pure state machine (SPEC sections 2.2 and 6): join with a key
-// commitment, train, seal a model whose watermark decodes with margin inside the seal window,
-// upload and reveal it inside the reveal window, and explain every window it could not use.
+// commitment and at least the task's minimum stake, train, seal a model whose watermark decodes
+// with margin inside the seal window, upload and reveal it inside the reveal window, explain every
+// window it could not use, and, once an epoch is finalized, what it earned or why it did not
+// qualify (SPEC 4.3).
 //
 // trainerStep(state, observation) decides; trainerRecord(state, outcome) folds in what an action
 // produced. Neither does I/O: salts come from the observation's entropy, and the runner persists
@@ -10,6 +12,7 @@ import type { Hex } from 'viem';
 import { sealCommitment } from '../../chain/commitments.ts';
 import { epochAt, phaseAt, windowAt, windowTimes, type Schedule } from '../../chain/schedule.ts';
 import type { BackendName } from '../../ml/backend/types.ts';
+import { formatTokens, formatWad } from '../../format.ts';
 import {
   AgentError,
   ZERO32,
@@ -99,10 +102,26 @@ export type EpochOutcome =
   /** Not eligible in this epoch (stake below the minimum or excluded). */
   | 'ineligible';
 
+/** What the chain booked for a revealed submission once its epoch was finalized. */
+export interface TrainerEpochResult {
+  /** Nothing was booked for anyone (too few validators revealed, or nothing to score): it rolled over. */
+  degenerate: boolean;
+  /** 1 = best; 0 = did not qualify (or no column of this account was scored). */
+  rank: number;
+  /** The stake-weighted median of the validators' scores, WAD (null when not scored). */
+  aggregate: bigint | null;
+  /** The best aggregate of the epoch, WAD (null when none). */
+  best: bigint | null;
+  /** The trainer pool's reward (own and delegators'). */
+  pool: bigint;
+}
+
 export interface TrainerEpochRecord {
   epoch: number;
   outcome: EpochOutcome;
   seal: SealRecord | null;
+  /** Once the epoch is finalized (absent in records stored before revision 2). */
+  result?: TrainerEpochResult | null;
 }
 
 export type TrainerPhase =
@@ -165,10 +184,23 @@ export interface SealView {
   revealed: boolean;
 }
 
+/** The epoch's booked outcome as the chain reports it (ChainPort.epochOutcome). */
+export interface EpochOutcomeObservation {
+  finalized: boolean;
+  degenerate: boolean;
+  validators: number;
+  own: { submissionId: number; rank: number; aggregate: bigint; pool: bigint } | null;
+  best: bigint | null;
+}
+
 export interface TrainerObservation {
   /** Chain time (unix seconds). */
   now: bigint;
   schedule: Schedule;
+  /** The task's minimum trainer stake: a join below it is not sent. */
+  minStake: bigint;
+  /** The task's qualifying rule and minValidators, to explain results. */
+  rules: { minScore: bigint; floorBps: number; minValidators: number };
   chain: {
     role: ChainRole;
     keyCommit: Hex | null;
@@ -177,6 +209,8 @@ export interface TrainerObservation {
     excluded: boolean;
     /** Seals of this account for the epochs trainerReads() named. */
     seals: Record<number, SealView>;
+    /** Booked outcomes for the epochs trainerResultReads() named. */
+    results: Record<number, EpochOutcomeObservation>;
   };
   local: {
     /** keyCommit of the watermark key on this device, if any. */
@@ -284,6 +318,13 @@ export function trainerReads(state: TrainerState, schedule: Schedule, now: bigin
   return [...epochs].sort((a, b) => a - b);
 }
 
+/** Epochs with a revealed submission whose booked outcome is not known yet and whose epoch has ended. */
+export function trainerResultReads(state: TrainerState, schedule: Schedule, now: bigint): number[] {
+  return state.epochs
+    .filter((r) => r.outcome === 'revealed' && !r.result && now >= windowTimes(schedule, r.epoch, 'ScoreReveal')!.closes)
+    .map((r) => r.epoch);
+}
+
 /** Seconds of the seal window kept in reserve (see TrainerConfig.sealReserveBps). */
 export function sealReserve(schedule: Schedule, config: TrainerConfig): bigint {
   const seal = BigInt(schedule.epochLength) * BigInt(schedule.sealEnd) / 10_000n;
@@ -346,6 +387,14 @@ export function trainerStep(prev: TrainerState, obs: TrainerObservation, config:
   }
 
   // Joining: stake with the key commitment (SPEC 6: committed before any model is public).
+  if (role === 'None' && s.join !== null && s.join.amount < obs.minStake) {
+    note(
+      `join-below-minimum/${s.join.amount}`,
+      'error',
+      `A trainer joins this task with at least ${formatTokens(obs.minStake, 4)} ARENA, the task's minimum trainer stake; ${formatTokens(s.join.amount, 4)} ARENA was asked, so nothing was sent.`,
+    );
+    s.join = null;
+  }
   const needKey = (role === 'None' && s.join !== null) || (s.training.wanted && localKey === null && role === 'None');
   if (needKey && localKey === null && due(s.keyRequestedAt, now, config.retryAfterSec)) {
     s.keyRequestedAt = now;
@@ -411,6 +460,7 @@ export function trainerStep(prev: TrainerState, obs: TrainerObservation, config:
   }
 
   closeOut(s, obs, offline, note);
+  noteResults(s, obs, note);
 
   const cur = phase === 'Submission' ? s.epochs.find((r) => r.epoch === epoch) : undefined;
   let label: TrainerPhase;
@@ -600,6 +650,50 @@ function closeOut(s: TrainerState, obs: TrainerObservation, offline: { from: big
         `missed-reveal/${e}`,
         'warn',
         `Epoch ${e}: the seal was not revealed: ${why}. A seal that is not revealed is not scored (SPEC section 2.2): the epoch earns nothing, nothing is slashed, and the model stays private.`,
+        e,
+      );
+    }
+  }
+}
+
+const score = (wad: bigint) => formatWad(wad, 4);
+
+/** Records and explains what finalization booked for each revealed submission (SPEC 4.3, 4.6). */
+function noteResults(s: TrainerState, obs: TrainerObservation, note: NoteFn): void {
+  const { minScore, floorBps, minValidators } = obs.rules;
+  for (const rec of s.epochs) {
+    if (rec.outcome !== 'revealed' || rec.result) continue;
+    const view = obs.chain.results[rec.epoch];
+    if (!view?.finalized) continue;
+    const own = view.own;
+    rec.result = { degenerate: view.degenerate, rank: own?.rank ?? 0, aggregate: own?.aggregate ?? null, best: view.best, pool: own?.pool ?? 0n };
+    const e = rec.epoch;
+    if (view.degenerate) {
+      const why =
+        view.validators < minValidators
+          ? `only ${view.validators} validator${view.validators === 1 ? '' : 's'} revealed scores and the task needs at least ${minValidators}`
+          : 'no submission could be scored';
+      note(`result/${e}`, 'warn', `Epoch ${e}: nothing was booked: ${why}. The epoch's reward rolls over to the next scoring epoch (SPEC 4.6).`, e);
+    } else if (own === null) {
+      note(`result/${e}`, 'warn', `Epoch ${e}: your submission was not among the epoch's scored columns, so it earned nothing.`, e);
+    } else if (own.rank > 0) {
+      note(
+        `result/${e}`,
+        'info',
+        `Epoch ${e}: your submission ranked #${own.rank} with a score of ${score(own.aggregate)} (the stake-weighted median of the validators' scores) and earned ${formatTokens(own.pool, 4)} ARENA for your pool.`,
+        e,
+      );
+    } else {
+      const best = view.best ?? 0n;
+      const floor = (best * BigInt(floorBps)) / 10_000n;
+      const why =
+        own.aggregate <= minScore
+          ? `its score ${score(own.aggregate)} is not above the task's minimum score ${score(minScore)}`
+          : `its score ${score(own.aggregate)} is below ${floorBps / 100}% of the epoch's best score ${score(best)} (the floor is ${score(floor)})`;
+      note(
+        `result/${e}`,
+        'warn',
+        `Epoch ${e}: your submission did not qualify for a reward: ${why}. Only submissions above the minimum and within the floor of the best take a rank (SPEC 4.3); copies, invalid and untrained models never do. Train further to qualify in a later epoch.`,
         e,
       );
     }

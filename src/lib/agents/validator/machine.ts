@@ -1,7 +1,16 @@
 // The validator's automation as a pure state machine (SPEC sections 2.2, 2.3 and 4.7): evaluate
-// every revealed submission of an epoch (each checked against its revealed hashes first), commit
-// the packed scores in the score-commit window, reveal them in the score-reveal window, and
+// every revealed submission of an epoch (each checked against its revealed hashes first), draw
+// the epoch's evaluation seed in the score-commit window if nobody has, score every column on the
+// subset that seed selects, commit the packed scores, reveal them in the score-reveal window, and
 // explain every window it could not use.
+//
+// Evaluations and scores are kept apart. An evaluation (by evaluationKey: artifact, wmCommit,
+// eval set) runs once per model, in the reveal window while the seed is still unknown, on every
+// sample of the eval set; the agent keeps what each sample contributed (SampleVectors, outside
+// this state: they are as long as the eval set). A score (by resultKey: the evaluation AND the
+// subset, seed and size) follows from those vectors in microseconds once the seed is drawn, so a
+// score is never reused across subsets, and a model scored again in a later epoch (the final
+// phase rescores every trainer's latest submission) is not evaluated again.
 //
 // validatorStep(state, observation) decides; validatorRecord(state, outcome) folds in what an
 // action produced. No I/O: the salt comes from the observation's entropy, and the runner stores
@@ -9,6 +18,7 @@
 // commitment that needs it is sent).
 import type { Address, Hex } from 'viem';
 import { packScores, scoreToUnits, scoresCommitment } from '../../chain/commitments.ts';
+import { formatTokens, shortHex } from '../../format.ts';
 import { phaseAt, windowAt, windowTimes, type Schedule, type Window } from '../../chain/schedule.ts';
 import {
   AgentError,
@@ -25,6 +35,7 @@ import {
   type StepResult,
 } from '../common.ts';
 import { epochRecord, finishStep, joinRequest, noteFailure, noteInto, windowsOpenSince, type NoteFn } from '../machine-parts.ts';
+import type { SubsetSpec } from './subset-score.ts';
 
 export interface ValidatorConfig {
   /** A transaction sent but not seen on chain is sent again after this long (capped to a quarter of its window). */
@@ -57,6 +68,22 @@ export interface ColumnView {
 /** Why a submission got the score it got. */
 export type ScoreCheck = 'ok' | 'duplicate' | 'missing' | 'hash' | 'artifact' | 'watermark';
 
+/** One model evaluated on one eval set: once, whatever the epochs and subsets it is scored on. */
+export interface EvaluationRecord {
+  /** 'ok': evaluated on every sample, the per-sample vectors are with the agent; else why every subset scores 0. */
+  check: ScoreCheck;
+  /** Why it scores 0 without evaluation (null when evaluated). */
+  reason: string | null;
+  /** Samples in the eval set (0 when not evaluated). */
+  samples: number;
+  /** Score on the whole eval set, in [0, 1]: a preview (commitments use the epoch's subset). */
+  fullScore: number;
+  /** The tfjs backend that computed it (null when not evaluated). */
+  backend: string | null;
+  at: bigint;
+}
+
+/** A model's score on one epoch's subset. */
 export interface ScoreResult {
   /** In [0, 1]. */
   score: number;
@@ -106,6 +133,12 @@ export interface ValidatorEpochRecord {
   /** The eval set this epoch is scored on. */
   dataHash: Hex | null;
   columns: ColumnView[] | null;
+  /** The epoch's evaluation seed once seen on chain (or drawn by this agent). */
+  seed: Hex | null;
+  /** This agent's draws of the seed (null: none needed or sent). */
+  seedDraw: { sentAt: bigint | null; sends: number; halted: string | null } | null;
+  /** When subset scores were last asked for (retry timing). */
+  scoringAt: bigint | null;
   commit: ScoreCommitRecord | null;
 }
 
@@ -115,6 +148,8 @@ export type ValidatorPhase =
   | 'wrong-role'
   | 'waiting'
   | 'evaluating'
+  /** Every model is evaluated; the epoch's evaluation seed is being drawn. */
+  | 'drawing-seed'
   | 'committed'
   | 'revealed'
   | 'waiting-final-eval'
@@ -122,15 +157,20 @@ export type ValidatorPhase =
 
 export interface ValidatorState {
   kind: 'validator';
-  version: 1;
+  /** 2: evaluations and subset scores kept apart (revision 2). A stored version 1 state is started afresh. */
+  version: 2;
   scope: AgentScope;
   phase: ValidatorPhase;
   lastSeen: bigint | null;
   join: { amount: bigint; sigma: bigint; sentAt: bigint | null; sends: number } | null;
-  /** Scores by resultKey(column, dataHash): a model resubmitted or rescored in the final phase is evaluated once. */
+  /** By evaluationKey(column, dataHash): a model resubmitted or rescored in the final phase is evaluated once. */
+  evaluations: Record<string, EvaluationRecord>;
+  /** Subset scores by resultKey(column, dataHash, subset): never reused across subsets. */
   results: Record<string, ScoreResult>;
-  /** Failed attempts by result key. */
+  /** Failed evaluation attempts by evaluation key. */
   attempts: Record<string, { count: number; lastAt: bigint; lastError: string }>;
+  /** The per-sample results were deleted from this device (the task has nothing left to score). */
+  samplesCleared: boolean;
   epochs: ValidatorEpochRecord[];
   notes: Note[];
 }
@@ -148,6 +188,10 @@ export interface ValidatorObservation {
   schedule: Schedule;
   /** The task's public eval set (content hash). */
   evalData: Hex;
+  /** Samples each epoch scores (TaskParams.evalSubsetSize). */
+  evalSubsetSize: number;
+  /** The task's minimum validator stake: a join below it is not sent. */
+  minStake: bigint;
   chain: {
     role: ChainRole;
     eligibleFrom: number | null;
@@ -157,25 +201,55 @@ export interface ValidatorObservation {
     commits: Record<number, CommitView>;
     /** Columns for the epochs validatorReads() named. */
     columns: Record<number, ColumnView[]>;
+    /** Evaluation seeds (null: not drawn) for the epochs validatorReads() named. */
+    seeds: Record<number, Hex | null>;
   };
   local: {
-    /** The result key being evaluated right now, if any. */
+    /** The evaluation key being evaluated right now, if any. */
     evaluating: string | null;
   };
   /** 32 fresh random bytes: the salt if this step prepares a commitment. */
   entropy: Hex;
 }
 
+/** A column whose subset score the agent computes from its evaluation's per-sample vectors. */
+export interface ScoreItem {
+  /** resultKey: where the score goes. */
+  key: string;
+  /** evaluationKey: whose vectors to use. */
+  evaluation: string;
+}
+
 export type ValidatorAction =
   | { type: 'join'; amount: bigint; sigma: bigint }
+  /** Evaluate a column's artifact on every sample of `dataHash`'s set (key: evaluationKey). */
   | { type: 'evaluate'; key: string; epoch: number; column: ColumnView; dataHash: Hex }
+  | { type: 'drawSeed'; epoch: number }
+  /** Score `items` on the subset `subset` picks (quick: from kept vectors). */
+  | { type: 'scoreSubset'; epoch: number; subset: SubsetSpec; items: ScoreItem[] }
   | { type: 'commitScores'; epoch: number; commitment: Hex; scores: number[]; salt: Hex }
   | { type: 'revealScores'; epoch: number; scores: number[]; words: bigint[]; salt: Hex }
+  /** Delete the kept per-sample results: the task has no epoch left to score. */
+  | { type: 'clearSamples' }
   | { type: 'explain'; note: Note };
 
 export type ValidatorOutcome =
-  | { type: 'evaluated'; key: string; score: number; check: ScoreCheck; reason: string | null; at: bigint }
+  /** An evaluation (key: evaluationKey). check 'ok': the vectors are kept by the agent; else 0 with the reason. */
+  | {
+      type: 'evaluated';
+      key: string;
+      check: ScoreCheck;
+      reason: string | null;
+      samples: number;
+      fullScore: number;
+      backend: string | null;
+      floatPrecision: number | null;
+      at: bigint;
+    }
   | { type: 'evalFailed'; key: string; epoch: number; message: string; at: bigint }
+  | { type: 'seedDrawn'; epoch: number; seed: Hex; drew: boolean; txHash: Hex | null; at: bigint }
+  /** Subset scores; `missing`: evaluations whose vectors were gone (they are evaluated again). */
+  | { type: 'scored'; epoch: number; scores: { key: string; score: number }[]; missing: string[]; at: bigint }
   | { type: 'sent'; action: 'join' | 'commitScores' | 'revealScores'; epoch: number | null; txHash: Hex; at: bigint }
   | ActionFailure;
 
@@ -187,7 +261,7 @@ export type ValidatorCommand =
 
 export function initialValidatorState(scope: AgentScope): ValidatorState {
   if (scope.role !== 'validator') throw new AgentError('wrong-scope', `a validator agent needs a validator scope, got ${scope.role}`);
-  return { kind: 'validator', version: 1, scope, phase: 'not-joined', lastSeen: null, join: null, results: {}, attempts: {}, epochs: [], notes: [] };
+  return { kind: 'validator', version: 2, scope, phase: 'not-joined', lastSeen: null, join: null, evaluations: {}, results: {}, attempts: {}, samplesCleared: false, epochs: [], notes: [] };
 }
 
 export function validatorCommand(prev: ValidatorState, cmd: ValidatorCommand): ValidatorState {
@@ -197,7 +271,12 @@ export function validatorCommand(prev: ValidatorState, cmd: ValidatorCommand): V
     return s;
   }
   if (cmd.type === 'retry') {
-    const commit = s.epochs.find((r) => r.epoch === cmd.epoch)?.commit;
+    const rec = s.epochs.find((r) => r.epoch === cmd.epoch);
+    if (rec?.seedDraw) {
+      rec.seedDraw.halted = null;
+      rec.seedDraw.sentAt = null;
+    }
+    const commit = rec?.commit;
     if (commit) {
       commit.halted = null;
       commit.sentAt = null;
@@ -209,23 +288,33 @@ export function validatorCommand(prev: ValidatorState, cmd: ValidatorCommand): V
   return s;
 }
 
-/** A result is keyed by what decides it: the artifact, the revealed wmCommit, and the eval set. */
-export const resultKey = (c: Pick<ColumnView, 'artifactHash' | 'wmCommit'>, dataHash: Hex): string =>
+/** An evaluation is keyed by what decides it: the artifact, the revealed wmCommit, and the eval set. */
+export const evaluationKey = (c: Pick<ColumnView, 'artifactHash' | 'wmCommit'>, dataHash: Hex): string =>
   `${c.artifactHash.toLowerCase()}/${c.wmCommit.toLowerCase()}/${dataHash.toLowerCase()}`;
+
+/** The subset part of a result key: the seed and the size decide the samples (with the set's size, which the evaluation key fixes). */
+export const subsetTag = (subset: SubsetSpec): string => `${subset.seed.toLowerCase()}/${subset.size}`;
+
+/** A score is keyed by its evaluation and the subset it was computed on: never reused across subsets. */
+export const resultKey = (c: Pick<ColumnView, 'artifactHash' | 'wmCommit'>, dataHash: Hex, subset: SubsetSpec): string =>
+  `${evaluationKey(c, dataHash)}@${subsetTag(subset)}`;
 
 /** Windows in which an epoch's columns matter: pre-evaluation while reveals come in, then scoring. */
 const COLUMN_WINDOWS: readonly Window[] = ['Reveal', 'ScoreCommit', 'ScoreReveal'];
 
-/** The epochs whose commitments and columns an observation must carry. */
-export function validatorReads(state: ValidatorState, schedule: Schedule, now: bigint): { commits: number[]; columns: number[] } {
+/** The epochs whose commitments, columns and evaluation seeds an observation must carry. */
+export function validatorReads(state: ValidatorState, schedule: Schedule, now: bigint): { commits: number[]; columns: number[]; seeds: number[] } {
   const commits = new Set<number>();
   const columns = new Set<number>();
+  const seeds = new Set<number>();
   const { window, epoch } = windowAt(schedule, now);
   if (window !== 'None') commits.add(epoch);
   if (COLUMN_WINDOWS.includes(window)) columns.add(epoch);
+  // The seed can exist only from the score commit window on.
+  if (window === 'ScoreCommit' || window === 'ScoreReveal') seeds.add(epoch);
   for (const r of state.epochs) if (r.outcome === 'open') commits.add(r.epoch);
   const sort = (x: Set<number>) => [...x].sort((a, b) => a - b);
-  return { commits: sort(commits), columns: sort(columns) };
+  return { commits: sort(commits), columns: sort(columns), seeds: sort(seeds) };
 }
 
 /** The eval set an epoch is scored on, or null while the final one is not settled. */
@@ -267,6 +356,14 @@ export function validatorStep(prev: ValidatorState, obs: ValidatorObservation, c
   }
   if (role === 'None') {
     const stakingOpen = !sch.rejected && (phase === 'Review' || phase === 'Pending' || (scoring && epoch + 1 < sch.submissionEpochs + sch.finalEpochs));
+    if (s.join !== null && s.join.amount < obs.minStake) {
+      note(
+        `join-below-minimum/${s.join.amount}`,
+        'error',
+        `A validator joins this task with at least ${formatTokens(obs.minStake, 4)} ARENA, the task's minimum validator stake; ${formatTokens(s.join.amount, 4)} ARENA was asked, so nothing was sent.`,
+      );
+      s.join = null;
+    }
     if (s.join === null) {
       note('not-joined', 'info', 'Not staked as a validator in this task yet.');
     } else if (!stakingOpen) {
@@ -328,13 +425,17 @@ export function validatorStep(prev: ValidatorState, obs: ValidatorObservation, c
   }
 
   closeOut(s, obs, offline, note);
+  if (label === 'over' && !s.samplesCleared && Object.values(s.evaluations).some((e) => e.check === 'ok')) {
+    s.samplesCleared = true;
+    actions.push({ type: 'clearSamples' });
+  }
   return finish(s, label, now, actions);
 }
 
 const finish = finishStep<ValidatorState, ValidatorAction>;
 
 const recordFor = (s: ValidatorState, epoch: number): ValidatorEpochRecord =>
-  epochRecord(s.epochs, epoch, () => ({ epoch, outcome: 'open', dataHash: null, columns: null, commit: null }));
+  epochRecord(s.epochs, epoch, () => ({ epoch, outcome: 'open', dataHash: null, columns: null, seed: null, seedDraw: null, scoringAt: null, commit: null }));
 
 function reconcile(s: ValidatorState, obs: ValidatorObservation, note: NoteFn): void {
   for (const rec of s.epochs) {
@@ -371,8 +472,8 @@ function evaluateNext(
   if (obs.local.evaluating !== null) return true;
   for (const column of columns) {
     if (column.duplicate) continue;
-    const key = resultKey(column, dataHash);
-    if (s.results[key]) continue;
+    const key = evaluationKey(column, dataHash);
+    if (s.evaluations[key]) continue;
     const tried = s.attempts[key];
     if (tried && !due(tried.lastAt, obs.now, config.evalRetrySec)) continue;
     actions.push({ type: 'evaluate', key, epoch, column, dataHash });
@@ -422,12 +523,48 @@ function commitWindow(
     note(`no-columns/${e}`, 'info', `Epoch ${e}: no submission was revealed, so there is nothing to score; the epoch's reward rolls over (SPEC 4.6).`, e);
     return 'waiting';
   }
-  const pending = columns.filter((c) => !c.duplicate && !s.results[resultKey(c, dataHash)]);
+  // The seed: the chain's word wins (a reorganization may replace it before anything is committed).
+  const onChain = obs.chain.seeds[e] ?? null;
+  if (onChain !== null && onChain !== rec.seed) {
+    if (rec.seed === null) {
+      note(`seed/${e}`, 'info', `Epoch ${e}: another validator drew the evaluation seed (${shortHex(onChain, 6)}); every validator scores the samples it selects.`, e);
+    }
+    rec.seed = onChain;
+  }
+  if (rec.seed === null) {
+    // Drawn as soon as the window opens, while evaluations may still run: it does not depend on them.
+    const draw = (rec.seedDraw ??= { sentAt: null, sends: 0, halted: null });
+    if (draw.halted === null && due(draw.sentAt, now, retryFor(sch, e, 'ScoreCommit', config))) {
+      draw.sentAt = now;
+      draw.sends += 1;
+      actions.push({ type: 'drawSeed', epoch: e });
+    }
+  }
+  const pending = columns.filter((c) => !c.duplicate && !s.evaluations[evaluationKey(c, dataHash)]);
   if (pending.length > 0) {
     evaluateNext(s, e, columns, dataHash, obs, config, actions);
     return 'evaluating';
   }
-  const scores = columns.map((c) => (c.duplicate ? 0 : s.results[resultKey(c, dataHash)]!.units));
+  if (rec.seed === null) return 'drawing-seed';
+  const subset: SubsetSpec = { seed: rec.seed, size: obs.evalSubsetSize };
+  const items: ScoreItem[] = [];
+  for (const c of columns) {
+    if (c.duplicate) continue;
+    const key = resultKey(c, dataHash, subset);
+    if (s.results[key]) continue;
+    const ev = s.evaluations[evaluationKey(c, dataHash)]!;
+    // A model that failed a check scores 0 on every subset: nothing to compute.
+    if (ev.check !== 'ok') s.results[key] = { score: 0, units: 0, check: ev.check, reason: ev.reason, at: now };
+    else items.push({ key, evaluation: evaluationKey(c, dataHash) });
+  }
+  if (items.length > 0) {
+    if (due(rec.scoringAt, now, config.evalRetrySec)) {
+      rec.scoringAt = now;
+      actions.push({ type: 'scoreSubset', epoch: e, subset, items });
+    }
+    return 'evaluating';
+  }
+  const scores = columns.map((c) => (c.duplicate ? 0 : s.results[resultKey(c, dataHash, subset)]!.units));
   const words = packScores(scores);
   const salt = obs.entropy;
   const { taskId, account } = s.scope;
@@ -445,6 +582,13 @@ function commitWindow(
     halted: null,
   };
   actions.push({ type: 'commitScores', epoch: e, commitment: rec.commit.commitment, scores, salt });
+  const samples = columns.map((c) => s.evaluations[evaluationKey(c, dataHash)]?.samples ?? 0).find((n) => n > 0);
+  note(
+    `subset/${e}`,
+    'info',
+    `Epoch ${e}: scored ${columns.length} submission${columns.length === 1 ? '' : 's'} on ${samples !== undefined ? `${Math.min(subset.size, samples)} of the eval set's ${samples} samples` : `the ${subset.size}-sample subset`} selected by the epoch's seed ${shortHex(subset.seed, 6)}; committing.`,
+    e,
+  );
   return 'committed';
 }
 
@@ -463,8 +607,15 @@ function closeOut(s: ValidatorState, obs: ValidatorObservation, offline: { from:
       rec.outcome = 'missed-commit';
       let why = whyMissed(commitClose, offline);
       if (why === null && rec.columns !== null && rec.dataHash !== null) {
-        const done = rec.columns.filter((c) => c.duplicate || s.results[resultKey(c, rec.dataHash!)]).length;
-        why = `only ${done} of ${rec.columns.length} submissions were evaluated in time; partial scores are not committed, since a guessed score would pull honest trainers' aggregates`;
+        const done = rec.columns.filter((c) => c.duplicate || s.evaluations[evaluationKey(c, rec.dataHash!)]).length;
+        if (done < rec.columns.length) {
+          why = `only ${done} of ${rec.columns.length} submissions were evaluated in time; partial scores are not committed, since a guessed score would pull honest trainers' aggregates`;
+        } else if (rec.seed === null) {
+          why =
+            rec.seedDraw?.halted != null
+              ? `the epoch's evaluation seed was never drawn (the draw was refused: ${clause(rec.seedDraw.halted)}), and scores cannot be committed without it`
+              : "the epoch's evaluation seed was never drawn in time, and scores cannot be committed without it";
+        }
       }
       why ??= e >= sch.submissionEpochs && obs.chain.finalEval.status === 'Pending' ? 'the final eval set was not settled' : 'the scores were not ready in time';
       note(`missed-commit/${e}`, 'warn', `Epoch ${e}: no scores committed: ${why}. This epoch earns this validator nothing, and costs nothing else.`, e);
@@ -495,15 +646,53 @@ export function validatorRecord(prev: ValidatorState, outcome: ValidatorOutcome,
   const note = noteInto(s, outcome.at, actions);
   switch (outcome.type) {
     case 'evaluated': {
-      if (!(outcome.score >= 0 && outcome.score <= 1)) throw new AgentError('bad-state', `a score must be in [0, 1], got ${outcome.score}`);
-      s.results[outcome.key] = {
-        score: outcome.score,
-        units: scoreToUnits(outcome.score),
+      if (!(outcome.fullScore >= 0 && outcome.fullScore <= 1)) throw new AgentError('bad-state', `a score must be in [0, 1], got ${outcome.fullScore}`);
+      if (outcome.check === 'ok' && outcome.floatPrecision !== null && outcome.floatPrecision < 32) {
+        throw new AgentError('bad-state', `an evaluation in ${outcome.floatPrecision}-bit floats cannot be used: validators score in 32-bit floats`);
+      }
+      s.evaluations[outcome.key] = {
         check: outcome.check,
         reason: outcome.reason,
+        samples: outcome.samples,
+        fullScore: outcome.fullScore,
+        backend: outcome.backend,
         at: outcome.at,
       };
       delete s.attempts[outcome.key];
+      if (outcome.check === 'ok' && outcome.backend !== null) {
+        note(
+          `eval-backend/${outcome.backend}`,
+          'info',
+          `Models are evaluated on the ${outcome.backend} backend in ${outcome.floatPrecision ?? 32}-bit floats. A backend that computes in 16-bit floats (WebGL on a device without float32 render targets, common on phones) is never used: its scores would differ from other validators' by more than the task's tolerance and earn nothing.`,
+        );
+      }
+      break;
+    }
+    case 'seedDrawn': {
+      const rec = s.epochs.find((r) => r.epoch === outcome.epoch);
+      if (rec && rec.commit === null) rec.seed = outcome.seed;
+      note(
+        `seed/${outcome.epoch}`,
+        'info',
+        outcome.drew
+          ? `Epoch ${outcome.epoch}: drew the evaluation seed (${shortHex(outcome.seed, 6)}); every validator scores the samples it selects.`
+          : `Epoch ${outcome.epoch}: another validator drew the evaluation seed (${shortHex(outcome.seed, 6)}); every validator scores the samples it selects.`,
+        outcome.epoch,
+      );
+      break;
+    }
+    case 'scored': {
+      for (const { key, score } of outcome.scores) {
+        if (!(score >= 0 && score <= 1)) throw new AgentError('bad-state', `a score must be in [0, 1], got ${score}`);
+        s.results[key] = { score, units: scoreToUnits(score), check: 'ok', reason: null, at: outcome.at };
+      }
+      const rec = s.epochs.find((r) => r.epoch === outcome.epoch);
+      if (rec) rec.scoringAt = null;
+      for (const key of outcome.missing) {
+        // The per-sample results are gone (storage cleared, another device): evaluate again.
+        delete s.evaluations[key];
+        note(`samples-lost/${key}`, 'warn', `Epoch ${outcome.epoch}: the per-sample results of a model are no longer on this device; it is evaluated again.`, outcome.epoch);
+      }
       break;
     }
     case 'evalFailed': {
@@ -512,11 +701,12 @@ export function validatorRecord(prev: ValidatorState, outcome: ValidatorOutcome,
       s.attempts[outcome.key] = { count, lastAt: outcome.at, lastError: outcome.message };
       if (count >= config.maxEvalAttempts) {
         // SPEC 4.7: a submission whose artifact cannot be had scores 0.
-        s.results[outcome.key] = {
-          score: 0,
-          units: 0,
+        s.evaluations[outcome.key] = {
           check: 'missing',
           reason: `could not be fetched or evaluated in ${count} attempts (last: ${outcome.message})`,
+          samples: 0,
+          fullScore: 0,
+          backend: null,
           at: outcome.at,
         };
         note(`eval-gave-up/${outcome.key}`, 'warn', `Epoch ${outcome.epoch}: a submission scores 0: it could not be fetched or evaluated in ${count} attempts (last error: ${outcome.message}).`, outcome.epoch);
@@ -535,7 +725,11 @@ export function validatorRecord(prev: ValidatorState, outcome: ValidatorOutcome,
     case 'failed': {
       noteFailure(outcome, note);
       if (!outcome.retryable && outcome.action === 'join') s.join = null;
-      const commit = outcome.epoch !== null ? s.epochs.find((r) => r.epoch === outcome.epoch)?.commit : undefined;
+      const rec = outcome.epoch !== null ? s.epochs.find((r) => r.epoch === outcome.epoch) : undefined;
+      // A draw refused for good waits for another validator's draw or the user's 'retry'.
+      if (!outcome.retryable && outcome.action === 'drawSeed' && rec?.seedDraw) rec.seedDraw.halted = outcome.message;
+      if (outcome.action === 'scoreSubset' && rec) rec.scoringAt = outcome.at;
+      const commit = rec?.commit;
       // A write refused for good is not repeated every retry interval; 'retry' clears this.
       if (!outcome.retryable && commit && (outcome.action === 'commitScores' || outcome.action === 'revealScores')) commit.halted = outcome.message;
       break;
@@ -550,21 +744,38 @@ export interface ColumnProgress {
   submissionId: number;
   trainer: Address;
   artifactHash: Hex;
-  status: 'pending' | 'evaluating' | 'retrying' | 'scored' | 'zero';
+  /** 'evaluated': evaluated on the whole eval set, waiting for the epoch's seed to be scored on its subset. */
+  status: 'pending' | 'evaluating' | 'retrying' | 'evaluated' | 'scored' | 'zero';
+  /** The score on the epoch's subset (what is committed); null until known. */
   score: number | null;
+  /** The score on the whole eval set (a preview); null until evaluated. */
+  fullScore: number | null;
   reason: string | null;
   attempts: number;
 }
 
-export function columnProgress(state: ValidatorState, columns: readonly ColumnView[], dataHash: Hex, evaluating: string | null): ColumnProgress[] {
+/**
+ * Each column's progress. `subset`: the epoch's (seed and evalSubsetSize) once the seed is
+ * drawn, else null (scores are then only previews on the whole set).
+ */
+export function columnProgress(
+  state: ValidatorState,
+  columns: readonly ColumnView[],
+  dataHash: Hex,
+  evaluating: string | null,
+  subset: SubsetSpec | null = null,
+): ColumnProgress[] {
   return columns.map((c, index) => {
-    const key = resultKey(c, dataHash);
-    const r = state.results[key];
+    const key = evaluationKey(c, dataHash);
+    const ev = state.evaluations[key];
+    const r = subset ? state.results[resultKey(c, dataHash, subset)] : undefined;
     const tried = state.attempts[key];
     const base = { index, submissionId: c.submissionId, trainer: c.trainer, artifactHash: c.artifactHash, attempts: tried?.count ?? 0 };
-    if (c.duplicate) return { ...base, status: 'zero', score: 0, reason: 'a copy of an earlier submission by another trainer (flagged on chain)' };
-    if (r) return { ...base, status: r.check === 'ok' ? 'scored' : 'zero', score: r.score, reason: r.reason };
-    if (evaluating === key) return { ...base, status: 'evaluating', score: null, reason: null };
-    return { ...base, status: tried ? 'retrying' : 'pending', score: null, reason: tried?.lastError ?? null };
+    if (c.duplicate) return { ...base, status: 'zero', score: 0, fullScore: 0, reason: 'a copy of an earlier submission by another trainer (flagged on chain)' };
+    if (ev && ev.check !== 'ok') return { ...base, status: 'zero', score: 0, fullScore: 0, reason: ev.reason };
+    if (r) return { ...base, status: 'scored', score: r.score, fullScore: ev?.fullScore ?? null, reason: null };
+    if (ev) return { ...base, status: 'evaluated', score: null, fullScore: ev.fullScore, reason: null };
+    if (evaluating === key) return { ...base, status: 'evaluating', score: null, fullScore: null, reason: null };
+    return { ...base, status: tried ? 'retrying' : 'pending', score: null, fullScore: null, reason: tried?.lastError ?? null };
   });
 }

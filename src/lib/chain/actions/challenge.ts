@@ -1,10 +1,12 @@
 // A validator challenges a revealed submission (SPEC 2.4, 7), posting the task's bond: with an
 // EIP-2612 permit when the token supports it (one signature and one transaction), else approve.
+// A submission has at most one open challenge, and one its trainer has proven cannot be
+// challenged again: both are refused here before any signature (the module refuses them too).
 import { parseEventLogs, type Address, type TransactionReceipt } from 'viem';
 import { challengeModuleAbi, taskRegistryAbi } from '../abi.generated.ts';
 import { ActionInputError, send, tokens, writeCall, type ActionContext } from './context.ts';
 import { authorizeSpend, NO_PERMIT, type PermitSig } from './permit.ts';
-import { challengeModuleOf } from './read-challenges.ts';
+import { challengeModuleOf, readSubmission } from './read-challenges.ts';
 
 export interface ChallengeResult {
   challengeId: bigint;
@@ -15,25 +17,54 @@ export interface ChallengeResult {
   receipt: TransactionReceipt;
 }
 
+/**
+ * What a challenger can expect, in words (SPEC 7, revision 2 without section 8's learning
+ * stage): an answer proves ownership and returns the bond, no answer in time forfeits the trainer.
+ */
+export const CHALLENGE_OUTCOMES =
+  'If the trainer answers in time with an ownership proof, the submission is marked proven and your bond comes back to you (a proof is necessary, not sufficient, so nobody wins the bond until the learning stage exists). If it does not answer in time, anyone can resolve the challenge: the trainer forfeits its unvested rewards and part of its stake to you, and your bond comes back.';
+
 export async function challenge(ctx: ActionContext, p: { taskId: bigint; submissionId: bigint }): Promise<ChallengeResult> {
   if (p.submissionId < 0n) throw new ActionInputError('submissionId', 'A submission id is a whole number from 0.');
   const module = challengeModuleOf(ctx.deployment);
-  const { bond } = await ctx.publicClient.readContract({
-    address: ctx.deployment.contracts.taskRegistry,
-    abi: taskRegistryAbi,
-    functionName: 'challengeParams',
-    args: [p.taskId],
-  });
+  const [submission, { bond }] = await Promise.all([
+    readSubmission(ctx, p.taskId, p.submissionId),
+    ctx.publicClient.readContract({
+      address: ctx.deployment.contracts.taskRegistry,
+      abi: taskRegistryAbi,
+      functionName: 'challengeParams',
+      args: [p.taskId],
+    }),
+  ]);
+  if (submission === null) {
+    throw new ActionInputError('submissionId', `Task ${p.taskId} has no submission ${p.submissionId}: only revealed submissions can be challenged.`);
+  }
+  if (submission.openChallengeId !== null) {
+    throw new ActionInputError(
+      'submissionId',
+      `Challenge ${submission.openChallengeId} of submission ${p.submissionId} is still open; a submission has at most one open challenge at a time. Wait for its answer or its deadline.`,
+    );
+  }
+  if (submission.proven) {
+    throw new ActionInputError(
+      'submissionId',
+      `The trainer of submission ${p.submissionId} already answered a challenge of it with an ownership proof; it cannot be challenged again.`,
+    );
+  }
   const call = (sig: PermitSig | null) =>
     sig === null
       ? writeCall(module, challengeModuleAbi, 'challenge', [p.taskId, p.submissionId])
       : writeCall(module, challengeModuleAbi, 'challengeWithPermit', [p.taskId, p.submissionId, sig]);
-  // A zero bond moves nothing: no allowance to ask for.
-  const auth = bond > 0n ? await authorizeSpend(ctx, { spender: module, amount: bond, precheck: call(NO_PERMIT) }) : ({ kind: 'allowance' } as const);
+  const auth = await authorizeSpend(ctx, { spender: module, amount: bond, precheck: call(NO_PERMIT) });
   const receipt = await send(ctx, {
     kind: 'challenge',
     label: `Challenge submission ${p.submissionId} of task ${p.taskId} with a bond of ${tokens(bond)}`,
-    summary: { task: String(p.taskId), submission: String(p.submissionId), bond: tokens(bond) },
+    summary: {
+      task: String(p.taskId),
+      submission: String(p.submissionId),
+      bond: tokens(bond),
+      outcome: 'bond back in either case; the trainer forfeits if it does not answer in time',
+    },
     call: call(auth.kind === 'permit' ? auth.sig : null),
   });
   const [ev] = parseEventLogs({ abi: challengeModuleAbi, eventName: 'ChallengeOpened', logs: receipt.logs });

@@ -9,6 +9,8 @@ export interface FinalizeStepResult {
   /** The epoch is now finalized (EpochFinalized was emitted). */
   finished: boolean;
   booked?: bigint;
+  /** What nobody earned, carried to the next scoring epoch (the whole budget when degenerate). */
+  rollover?: bigint;
   degenerate?: boolean;
   receipt: TransactionReceipt;
 }
@@ -21,7 +23,7 @@ export async function finalizeStep(ctx: ActionContext, p: { taskId: bigint }): P
     call: writeCall(ctx.deployment.contracts.rewardEngine, rewardEngineAbi, 'finalize', [p.taskId]),
   });
   const [done] = parseEventLogs({ abi: rewardEngineAbi, eventName: 'EpochFinalized', logs: receipt.logs });
-  if (done) return { epoch: done.args.epoch, finished: true, booked: done.args.booked, degenerate: done.args.degenerate, receipt };
+  if (done) return { epoch: done.args.epoch, finished: true, booked: done.args.booked, rollover: done.args.rollover, degenerate: done.args.degenerate, receipt };
   const [progress] = parseEventLogs({ abi: rewardEngineAbi, eventName: 'FinalizationProgress', logs: receipt.logs });
   return { epoch: progress?.args.epoch ?? 0n, finished: false, receipt };
 }

@@ -1,8 +1,9 @@
 // Joins a task as trainer (with the watermark key commitment, SPEC section 6) or validator, with
-// an own stake and sigma; the stake goes in with a permit when possible.
+// an own stake of at least the role's minimum (SPEC 3, revision 2: no slot is held with dust) and
+// sigma; the stake goes in with a permit when possible.
 import { parseEventLogs, type Hex, type TransactionReceipt } from 'viem';
-import { stakeManagerAbi } from '../abi.generated.ts';
-import { ActionInputError, percent, requireFraction, requirePositive, send, tokens, writeCall, type ActionContext } from './context.ts';
+import { stakeManagerAbi, taskRegistryAbi } from '../abi.generated.ts';
+import { ActionInputError, percent, requireFraction, requirePositive, send, tokens, writeCall, type ActionContext, type ReadContext } from './context.ts';
 import { authorizeSpend, NO_PERMIT } from './permit.ts';
 import { roleNumber, type RoleName } from './task-params.ts';
 import { isFieldElement } from '../../ml/watermark/field.ts';
@@ -24,6 +25,17 @@ export interface JoinTaskResult {
   receipt: TransactionReceipt;
 }
 
+/** The smallest own stake `role` may join task `taskId` with (StakeManager.join: StakeBelowMinimum). */
+export async function readMinStake(ctx: ReadContext, p: { taskId: bigint; role: RoleName }): Promise<bigint> {
+  const rules = await ctx.publicClient.readContract({
+    address: ctx.deployment.contracts.taskRegistry,
+    abi: taskRegistryAbi,
+    functionName: 'stakeRules',
+    args: [p.taskId],
+  });
+  return p.role === 'trainer' ? rules.minTrainerStake : rules.minValidatorStake;
+}
+
 export async function joinTask(ctx: ActionContext, p: JoinTaskParams): Promise<JoinTaskResult> {
   requirePositive('amount', p.amount);
   requireFraction('sigma', p.sigma);
@@ -35,6 +47,13 @@ export async function joinTask(ctx: ActionContext, p: JoinTaskParams): Promise<J
   }
   if (p.role === 'validator' && p.keyCommit && !/^0x0*$/.test(p.keyCommit)) {
     throw new ActionInputError('keyCommit', 'A validator joins without a watermark key commitment.');
+  }
+  const min = await readMinStake(ctx, p);
+  if (p.amount < min) {
+    throw new ActionInputError(
+      'amount',
+      `A ${p.role} joins task ${p.taskId} with at least ${tokens(min)} (the task's minimum ${p.role} stake); ${tokens(p.amount)} is below it.`,
+    );
   }
   const stakes = ctx.deployment.contracts.stakeManager;
   const role = roleNumber(p.role);

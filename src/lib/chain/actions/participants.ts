@@ -23,6 +23,9 @@ export interface Participant {
   delegatedActive: bigint;
   /** Own share of pool rewards, WAD; the latest setting. */
   sigma: bigint;
+  /** The sigma of the epoch the task is rolled into, and the epoch the latest change applies from (null: none since joining). */
+  sigmaActive: bigint;
+  sigmaFrom: number | null;
   /** First epoch the participant may act in (own stake reached the minimum), or null. */
   eligibleFrom: number | null;
   excluded: boolean;
@@ -32,7 +35,7 @@ export interface Participant {
   /** Booked and not yet claimed: own part, and the part held for its delegators. */
   unclaimedOwn: bigint;
   unclaimedDelegators: bigint;
-  /** Summed over finalized epochs: whole pool rewards and the participant's own part. */
+  /** Summed over the finalized epochs that booked it something: whole pool rewards, the own part, and how many epochs. */
   pastRewards: { pool: bigint; own: bigint; epochs: number };
 }
 
@@ -60,7 +63,10 @@ export async function readParticipants(ctx: ReadContext, taskId: bigint): Promis
     readLogs(ctx, { address: rewardEngine, abi: rewardEngineAbi, eventName: 'ValidatorRewarded', args: { taskId } }),
   ]);
   const past = new Map<string, { pool: bigint; own: bigint; epochs: number }>();
+  // Revision 2 books a column that did not qualify (rank 0) and a validator outside the tolerance
+  // with pool 0: those epochs earned nothing and are not counted.
   const add = (who: Address, pool: bigint, own: bigint) => {
+    if (pool === 0n) return;
     const p = past.get(who) ?? { pool: 0n, own: 0n, epochs: 0 };
     past.set(who, { pool: p.pool + pool, own: p.own + own, epochs: p.epochs + 1 });
   };
@@ -78,6 +84,8 @@ export async function readParticipants(ctx: ReadContext, taskId: bigint): Promis
       ownActive: pool.own,
       delegatedActive: pool.delegated,
       sigma: pool.sigmaLatest,
+      sigmaActive: pool.sigma,
+      sigmaFrom: eligibleEpoch(pool.lastSigmaEpoch),
       eligibleFrom: eligibleEpoch(pool.eligibleFrom),
       excluded: pool.excluded,
       forfeited: pool.forfeited,

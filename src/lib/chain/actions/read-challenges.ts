@@ -1,5 +1,6 @@
-// Reads of SPEC section 7: a task's revealed submissions (what can be challenged), its challenges
-// with their outcomes and times, its theft claims, and the public inputs a proof must carry.
+// Reads of SPEC section 7: a task's revealed submissions (what can be challenged, and whether a
+// challenge of one is open), its challenges with their outcomes and times, and the public inputs a
+// proof must carry.
 // Status comes from the module's storage (the truth); events add when things happened and what
 // moved. A deployment without a challenge module has no challenges: ChallengesUnavailableError.
 import { getAddress, parseEventLogs, type Address, type Hex, type Log } from 'viem';
@@ -12,7 +13,7 @@ import { readLogs } from './events.ts';
 export class ChallengesUnavailableError extends Error {
   readonly code = 'challenges-unavailable';
   constructor(chainId: number) {
-    super(`The protocol deployment on chain ${chainId} has no challenge module, so challenges and theft claims are not available.`);
+    super(`The protocol deployment on chain ${chainId} has no challenge module, so challenges are not available.`);
     this.name = 'ChallengesUnavailableError';
   }
 }
@@ -44,20 +45,17 @@ export interface ChallengeView {
   bond: bigint;
   /** The accused may answer until this time, inclusive; resolve is possible after it. */
   deadline: bigint;
+  /**
+   * 'answered': the trainer proved ownership in time; the submission is proven and the bond went
+   * back to the challenger (an ownership proof is necessary, not sufficient: until the learning
+   * stage of SPEC section 8 nobody wins the bond). 'upheld': no proof in time, the trainer
+   * forfeited to the challenger, who got its bond back. 'voided': the trainer had already
+   * forfeited or the submission was already proven; the bond went back.
+   */
   status: ChallengeState;
   opened: ChainMoment;
   /** How it ended (absent while open). Upheld: what the trainer forfeited to the challenger. */
   settled?: ChainMoment & { rewards?: bigint; slashed?: bigint };
-}
-
-export interface TheftClaimView extends ChainMoment {
-  taskId: bigint;
-  submissionId: bigint;
-  thief: Address;
-  owner: Address;
-  /** Booked rewards (own and delegators') and slashed stake that went to the owner. */
-  rewards: bigint;
-  slashed: bigint;
 }
 
 export interface SubmissionView {
@@ -68,8 +66,10 @@ export interface SubmissionView {
   sealBlock: bigint;
   artifactHash: Hex;
   wmCommit: Hex;
-  /** Its trainer already proved ownership: new challenges are refused. */
+  /** Its trainer already proved ownership: new challenges are refused, and none can fail it. */
   proven: boolean;
+  /** The challenge of it that is open now (at most one at a time), or null. */
+  openChallengeId: bigint | null;
 }
 
 /** The public inputs of a proof, in the verifier's order (docs/zk.md). */
@@ -84,7 +84,6 @@ export interface TaskChallenges {
   /** The module's tolerance: wrong bits a proof may have. */
   maxErr: number;
   challenges: ChallengeView[];
-  thefts: TheftClaimView[];
 }
 
 const toInputs = (w: readonly bigint[]): ProofInputs => ({
@@ -99,7 +98,7 @@ export async function readMaxErr(ctx: ReadContext): Promise<number> {
   return Number(await ctx.publicClient.readContract({ address: module, abi: challengeModuleAbi, functionName: 'maxErr' }));
 }
 
-/** Every revealed submission of the task, in id order, with whether its trainer proved it. */
+/** Every revealed submission of the task, in id order, with whether its trainer proved it and its open challenge. */
 export async function readSubmissions(ctx: ReadContext, taskId: bigint): Promise<SubmissionView[]> {
   const count = await ctx.publicClient.readContract({
     address: ctx.deployment.contracts.submissionBook,
@@ -116,11 +115,14 @@ export async function readSubmission(ctx: ReadContext, taskId: bigint, submissio
   const module = ctx.deployment.contracts.challengeModule;
   const count = await ctx.publicClient.readContract({ address: book, abi: submissionBookAbi, functionName: 'submissionCount', args: [taskId] });
   if (submissionId < 0n || submissionId >= count) return null;
-  const [s, proven] = await Promise.all([
+  const [s, proven, open] = await Promise.all([
     ctx.publicClient.readContract({ address: book, abi: submissionBookAbi, functionName: 'getSubmission', args: [taskId, submissionId] }),
     module
       ? ctx.publicClient.readContract({ address: module, abi: challengeModuleAbi, functionName: 'proven', args: [taskId, submissionId] })
       : Promise.resolve(false),
+    module
+      ? ctx.publicClient.readContract({ address: module, abi: challengeModuleAbi, functionName: 'openChallengeOf', args: [taskId, submissionId] })
+      : Promise.resolve(0n),
   ]);
   return {
     submissionId,
@@ -131,7 +133,19 @@ export async function readSubmission(ctx: ReadContext, taskId: bigint, submissio
     artifactHash: s.artifactHash,
     wmCommit: s.wmCommit,
     proven,
+    openChallengeId: open === 0n ? null : open,
   };
+}
+
+/** The challenge of a submission that is open now, or null (ChallengeModule.openChallengeOf). */
+export async function readOpenChallengeOf(ctx: ReadContext, p: { taskId: bigint; submissionId: bigint }): Promise<bigint | null> {
+  const id = await ctx.publicClient.readContract({
+    address: challengeModuleOf(ctx.deployment),
+    abi: challengeModuleAbi,
+    functionName: 'openChallengeOf',
+    args: [p.taskId, p.submissionId],
+  });
+  return id === 0n ? null : id;
 }
 
 /** One challenge as stored (no times: see readChallenges), at the latest block or at `blockNumber`. */
@@ -156,7 +170,7 @@ export async function readChallenge(ctx: ReadContext, challengeId: bigint, block
   };
 }
 
-/** The task's challenges (oldest first) with times and outcomes, and its theft claims. */
+/** The task's challenges (oldest first) with times and outcomes. */
 export async function readChallenges(ctx: ReadContext, p: { taskId: bigint; trainer?: Address }): Promise<TaskChallenges> {
   const address = challengeModuleOf(ctx.deployment);
   const abi = challengeModuleAbi;
@@ -164,13 +178,12 @@ export async function readChallenges(ctx: ReadContext, p: { taskId: bigint; trai
   // Logs and storage are read at one block (fresh, not viem's cached number), so a challenge
   // is never shown settled without its time; a settling event in the logs wins.
   const head = await ctx.publicClient.getBlockNumber({ cacheTime: 0 });
-  const [maxErr, opened, answered, upheld, voided, thefts] = await Promise.all([
+  const [maxErr, opened, answered, upheld, voided] = await Promise.all([
     readMaxErr(ctx),
     readLogs(ctx, { address, abi, eventName: 'ChallengeOpened', args, toBlock: head }),
     readLogs(ctx, { address, abi, eventName: 'ChallengeAnswered', args, toBlock: head }),
     readLogs(ctx, { address, abi, eventName: 'ChallengeUpheld', args, toBlock: head }),
     readLogs(ctx, { address, abi, eventName: 'ChallengeVoided', args, toBlock: head }),
-    readLogs(ctx, { address, abi, eventName: 'TheftClaimed', args: { taskId: p.taskId, ...(p.trainer ? { thief: p.trainer } : {}) }, toBlock: head }),
   ]);
   const times = new Map<bigint, Promise<bigint>>();
   const moment = async (log: Log): Promise<ChainMoment> => {
@@ -212,17 +225,6 @@ export async function readChallenges(ctx: ReadContext, p: { taskId: bigint; trai
   return {
     maxErr,
     challenges: challenges.sort((a, b) => (a.challengeId < b.challengeId ? -1 : 1)),
-    thefts: await Promise.all(
-      parseEventLogs({ abi, eventName: 'TheftClaimed', logs: thefts }).map(async (e) => ({
-        ...(await moment(e)),
-        taskId: e.args.taskId,
-        submissionId: e.args.submissionId,
-        thief: e.args.thief,
-        owner: e.args.owner,
-        rewards: e.args.rewards,
-        slashed: e.args.slashed,
-      })),
-    ),
   };
 }
 
@@ -233,17 +235,6 @@ export async function readResponseInputs(ctx: ReadContext, challengeId: bigint):
     abi: challengeModuleAbi,
     functionName: 'responseInputs',
     args: [challengeId],
-  });
-  return toInputs(words);
-}
-
-/** What `owner`'s theft claim against a submission must prove. */
-export async function readTheftInputs(ctx: ReadContext, p: { taskId: bigint; submissionId: bigint; owner: Address }): Promise<ProofInputs> {
-  const words = await ctx.publicClient.readContract({
-    address: challengeModuleOf(ctx.deployment),
-    abi: challengeModuleAbi,
-    functionName: 'theftInputs',
-    args: [p.taskId, p.submissionId, p.owner],
   });
   return toInputs(words);
 }

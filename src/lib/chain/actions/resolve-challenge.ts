@@ -1,6 +1,7 @@
 // Settles an unanswered challenge, by anyone: after its deadline the trainer forfeits its unvested
 // rewards and the task's slash of its stake to the challenger (Upheld); once the trainer has
-// already forfeited, the challenge is void and the bond returns (Voided).
+// already forfeited, or the submission is proven (a proven submission is never failed), the
+// challenge is void and the bond returns (Voided). Either way the challenger gets its bond back.
 import { parseEventLogs, type Address, type TransactionReceipt } from 'viem';
 import { challengeModuleAbi } from '../abi.generated.ts';
 import { send, writeCall, type ActionContext } from './context.ts';

@@ -1,6 +1,9 @@
 // The accused answers a challenge with a Groth16 proof that the challenged submission carries its
-// address under the key it committed when joining (SPEC 7); the bond goes to it. `prepareResponse`
-// says what to prove, and why it cannot be answered, before the seconds of proving are spent.
+// address under the key it committed when joining (SPEC 7). The submission becomes proven (no
+// challenge can fail it any more) and the bond goes BACK TO THE CHALLENGER: a key can be fitted to
+// any public model, so a proof is necessary, not sufficient, and until the learning stage of SPEC
+// section 8 exists nobody wins the bond. `prepareResponse` says what to prove, and why it cannot
+// be answered, before the seconds of proving are spent.
 import { parseEventLogs, type Address, type TransactionReceipt } from 'viem';
 import { challengeModuleAbi } from '../abi.generated.ts';
 import { formatChainTime } from '../tx/sentences.ts';
@@ -47,10 +50,18 @@ export async function prepareResponse(ctx: ReadContext, p: { challengeId: bigint
 
 export interface RespondResult {
   trainer: Address;
-  /** The bond paid to the trainer. */
+  /** Who opened the challenge: the bond went back to it. */
+  challenger: Address;
+  /** The bond, returned to the challenger (not paid to the trainer). */
   bond: bigint;
+  /** The outcome in words, for the UI. */
+  outcome: string;
   receipt: TransactionReceipt;
 }
+
+/** What an answered challenge means (ChallengeModule.respond, revision 2). */
+export const ANSWER_OUTCOME =
+  'The submission is proven: no challenge can fail it any more. The bond went back to the challenger: an ownership proof is necessary but not sufficient (a watermark key can be fitted to any public model), so nobody wins the bond until the learning stage of the protocol exists.';
 
 export async function respondChallenge(ctx: ActionContext, p: { challengeId: bigint; proof: ProofArgument }): Promise<RespondResult> {
   const { challenge, inputs } = await prepareResponse(ctx, { challengeId: p.challengeId, account: accountOf(ctx) });
@@ -58,9 +69,14 @@ export async function respondChallenge(ctx: ActionContext, p: { challengeId: big
   const receipt = await send(ctx, {
     kind: 'respondChallenge',
     label: `Answer challenge ${p.challengeId} with an ownership proof`,
-    summary: { challenge: String(p.challengeId), task: String(challenge.taskId), submission: String(challenge.submissionId), bond: tokens(challenge.bond) },
+    summary: {
+      challenge: String(p.challengeId),
+      task: String(challenge.taskId),
+      submission: String(challenge.submissionId),
+      bond: `${tokens(challenge.bond)}, returned to the challenger`,
+    },
     call: writeCall(challengeModuleOf(ctx.deployment), challengeModuleAbi, 'respond', [p.challengeId, words as never]),
   });
   const [ev] = parseEventLogs({ abi: challengeModuleAbi, eventName: 'ChallengeAnswered', logs: receipt.logs });
-  return { trainer: ev!.args.trainer, bond: ev!.args.bond, receipt };
+  return { trainer: ev!.args.trainer, challenger: ev!.args.challenger, bond: ev!.args.bond, outcome: ANSWER_OUTCOME, receipt };
 }

@@ -1,6 +1,10 @@
-// The TaskParams struct `createTask` takes, and what it costs the creator.
-import type { Hex } from 'viem';
+// The TaskParams struct `createTask` takes, what it costs the creator, and the ranges the
+// registry checks at creation (checked here first, so a bad form field is named before any
+// transaction: TaskRegistry._validate stays the authority).
+import { formatUnits, type Hex } from 'viem';
+import { PARAM_RANGES, REWARD_PARAM_KEYS } from '../../protocol/params.ts';
 import type { ChallengeParams, RewardParams, StakeRules } from '../reads/task-record.ts';
+import { ActionInputError, tokens } from './context.ts';
 
 export interface TaskParamsInput {
   modelSpec: Hex;
@@ -22,6 +26,51 @@ export interface TaskParamsInput {
   reward: RewardParams;
   stakeRules: StakeRules;
   challenge: ChallengeParams;
+  /** Samples of the eval set each scoring epoch is scored on (SPEC 2.2), at least 1; at least the set's size means all of it. */
+  evalSubsetSize: number;
+}
+
+/** TaskRegistry.MIN_BOND: the smallest challenge bond a task may ask for (one token). */
+export const MIN_CHALLENGE_BOND = 10n ** 18n;
+/** The most validators a task may have (TaskRegistry.MAX_VALIDATORS): minValidators cannot ask for more. */
+export const MAX_VALIDATORS = 512;
+
+const show = (unit: 'wad' | 'bps' | 'count', v: bigint | number) =>
+  unit === 'wad' ? formatUnits(BigInt(v), 18) : unit === 'bps' ? `${Number(v) / 100}%` : String(v);
+
+/**
+ * The revision 2 checks of `TaskRegistry._validate` that a form can get wrong: the nine reward
+ * parameters' ranges (InvalidRewardParams), evalSubsetSize >= 1 (InvalidSchedule), a challenge
+ * bond of at least one token (InvalidChallengeParams), and minValidators within the task's own
+ * validator cap (the chain allows up to 512, but a task that can never seat that many validators
+ * would roll every epoch over). Throws an ActionInputError naming the field; the other checks
+ * (schedule, windows, stake rules) are left to the chain's sentences.
+ */
+export function checkTaskParams(p: TaskParamsInput): void {
+  const r = p.reward as unknown as Record<string, unknown>;
+  for (const key of REWARD_PARAM_KEYS) {
+    const range = PARAM_RANGES[key];
+    const v = r[key];
+    const field = `reward.${key}`;
+    const typed = range.unit === 'wad' ? typeof v === 'bigint' : typeof v === 'number' && Number.isSafeInteger(v);
+    if (!typed) throw new ActionInputError(field, `${field} must be ${range.unit === 'wad' ? 'a WAD bigint' : 'a whole number'}.`);
+    if ((v as bigint | number) < range.min || (v as bigint | number) > range.max) {
+      const open = key === 'minScore' ? `from ${show(range.unit, range.min)} up to, not including, 1` : `between ${show(range.unit, range.min)} and ${show(range.unit, range.max)}`;
+      throw new ActionInputError(field, `${field} must be ${open}; it is ${show(range.unit, v as bigint | number)}.`);
+    }
+  }
+  if (p.reward.minValidators > p.stakeRules.maxValidators) {
+    throw new ActionInputError(
+      'reward.minValidators',
+      `reward.minValidators is ${p.reward.minValidators} but the task admits at most ${p.stakeRules.maxValidators} validators: every epoch would roll over.`,
+    );
+  }
+  if (!Number.isSafeInteger(p.evalSubsetSize) || p.evalSubsetSize < 1 || p.evalSubsetSize > 2 ** 32 - 1) {
+    throw new ActionInputError('evalSubsetSize', `evalSubsetSize must be a whole number of samples from 1; it is ${String(p.evalSubsetSize)}.`);
+  }
+  if (p.challenge.bond < MIN_CHALLENGE_BOND) {
+    throw new ActionInputError('challenge.bond', `The challenge bond must be at least 1 token (a free challenge costs nothing to open against every submission); it is ${tokens(p.challenge.bond)}.`);
+  }
 }
 
 /** The creator's deposit: the reward of every scoring epoch. */

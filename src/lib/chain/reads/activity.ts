@@ -8,7 +8,7 @@ export const WAD = 10n ** 18n;
 export interface RewardStats {
   /** Sum of the pools booked (own share plus delegators' share). */
   total: bigint;
-  /** Distinct participants that were booked something. */
+  /** Distinct participants that were booked more than zero (a trainer that did not qualify, or a validator out of tolerance, was booked nothing). */
   rewarded: number;
   /** total / rewarded, floored; 0 when nobody was rewarded. */
   mean: bigint;
@@ -23,6 +23,8 @@ export interface TaskActivity {
   validationSubmissions: number;
   finalizedEpochs: number;
   degenerateEpochs: number;
+  /** What finalized epochs carried forward because nobody earned it (degenerate epochs, no qualifier, zero columns). */
+  rolledOver: bigint;
   trainerRewards: RewardStats;
   validatorRewards: RewardStats;
   finalEvalFallback: boolean;
@@ -34,7 +36,7 @@ const ofKind = <K extends ArenaEvent['kind']>(events: readonly ArenaEvent[], kin
 
 function rewardStats(entries: readonly { who: Address; pool: bigint }[]): RewardStats {
   const per = new Map<Address, bigint>();
-  for (const e of entries) per.set(e.who, (per.get(e.who) ?? 0n) + e.pool);
+  for (const e of entries) if (e.pool > 0n) per.set(e.who, (per.get(e.who) ?? 0n) + e.pool);
   let total = 0n;
   let max = 0n;
   for (const v of per.values()) {
@@ -52,6 +54,7 @@ export function taskActivity(events: readonly ArenaEvent[], taskId: bigint): Tas
     validationSubmissions: ofKind(mine, 'ScoresRevealed').length,
     finalizedEpochs: finalized.length,
     degenerateEpochs: finalized.filter((e) => e.degenerate).length,
+    rolledOver: finalized.reduce((sum, e) => sum + e.rollover, 0n),
     trainerRewards: rewardStats(ofKind(mine, 'TrainerRewarded').map((e) => ({ who: e.trainer, pool: e.pool }))),
     validatorRewards: rewardStats(ofKind(mine, 'ValidatorRewarded').map((e) => ({ who: e.validator, pool: e.pool }))),
     finalEvalFallback: ofKind(mine, 'FinalEvalFallback').length > 0,
@@ -59,7 +62,9 @@ export function taskActivity(events: readonly ArenaEvent[], taskId: bigint): Tas
 }
 
 export interface TrainerResult {
+  /** 1 = best; 0 = did not qualify (SPEC 4.3), booked nothing. */
   rank: number;
+  qualified: boolean;
   trainer: Address;
   submissionId: bigint;
   /** WAD. */
@@ -76,6 +81,18 @@ export interface ValidatorResult {
   pool: bigint;
   own: bigint;
   delegators: bigint;
+  /** Missed a valid canary: no weight in any column of the epoch. */
+  failedCanary: boolean;
+}
+
+/** A creator's canary column (docs/reward-math.md step 3): excluded from trainer rewards. */
+export interface CanaryResult {
+  submissionId: bigint;
+  /** Its median, WAD. */
+  aggregate: bigint;
+  agreeingStake: bigint;
+  /** At least half of the validator stake within tolV of the median: validators outside it failed. */
+  valid: boolean;
 }
 
 export interface RevealedSubmission {
@@ -91,12 +108,17 @@ export interface EpochResult {
   finalized: boolean;
   degenerate: boolean;
   booked: bigint;
-  /** The epoch's reward split (null until finalization scored it). */
-  split: { budget: bigint; trainers: bigint; validators: bigint } | null;
-  /** Ranked, best first. */
+  /** Carried to the next scoring epoch (the whole budget when degenerate). */
+  rollover: bigint;
+  /** The epoch's reward split (null until finalization scored it); `qualified`: columns that took a rank. */
+  split: { budget: bigint; trainers: bigint; validators: bigint; qualified: number; columns: number; validatorsRevealed: number } | null;
+  /** The evaluation seed drawn in its score commit window (SPEC 2.2), null until drawn. */
+  evalSeed: Hex | null;
+  /** Ranked, best first, then those that did not qualify (rank 0), best aggregate first. */
   trainers: TrainerResult[];
   /** Closest to consensus first. */
   validators: ValidatorResult[];
+  canaries: CanaryResult[];
   /** Submissions revealed in this epoch (submission phase), in reveal order. */
   revealed: RevealedSubmission[];
   /** Validators that revealed scores. */
@@ -110,9 +132,12 @@ export function epochResults(events: readonly ArenaEvent[], taskId: bigint, epoc
     finalized: false,
     degenerate: false,
     booked: 0n,
+    rollover: 0n,
     split: null,
+    evalSeed: null,
     trainers: [],
     validators: [],
+    canaries: [],
     revealed: [],
     scoreReveals: 0,
   }));
@@ -126,13 +151,21 @@ export function epochResults(events: readonly ArenaEvent[], taskId: bigint, epoc
         r.finalized = true;
         r.degenerate = e.degenerate;
         r.booked = e.booked;
+        r.rollover = e.rollover;
         break;
       case 'EpochScored':
-        r.split = { budget: e.budget, trainers: e.rT, validators: e.rV };
+        r.split = { budget: e.budget, trainers: e.rT, validators: e.rV, qualified: Number(e.qualified), columns: Number(e.columns), validatorsRevealed: Number(e.m) };
+        break;
+      case 'EvalSeedDrawn':
+        r.evalSeed = e.seed;
+        break;
+      case 'CanaryChecked':
+        r.canaries.push({ submissionId: e.submissionId, aggregate: e.aggregate, agreeingStake: e.agreeingStake, valid: e.valid });
         break;
       case 'TrainerRewarded':
         r.trainers.push({
           rank: Number(e.rank),
+          qualified: e.rank > 0n,
           trainer: e.trainer,
           submissionId: e.submissionId,
           aggregate: e.aggregate,
@@ -142,7 +175,7 @@ export function epochResults(events: readonly ArenaEvent[], taskId: bigint, epoc
         });
         break;
       case 'ValidatorRewarded':
-        r.validators.push({ validator: e.validator, distance: e.distance, pool: e.pool, own: e.own, delegators: e.pool - e.own });
+        r.validators.push({ validator: e.validator, distance: e.distance, pool: e.pool, own: e.own, delegators: e.pool - e.own, failedCanary: e.failedCanary });
         break;
       case 'SubmissionRevealed':
         r.revealed.push({
@@ -158,7 +191,7 @@ export function epochResults(events: readonly ArenaEvent[], taskId: bigint, epoc
     }
   }
   for (const r of out) {
-    r.trainers.sort((a, b) => a.rank - b.rank);
+    r.trainers.sort((a, b) => (a.qualified !== b.qualified ? (a.qualified ? -1 : 1) : a.qualified ? a.rank - b.rank : a.aggregate === b.aggregate ? 0 : a.aggregate > b.aggregate ? -1 : 1));
     r.validators.sort((a, b) => (a.distance === b.distance ? 0 : a.distance < b.distance ? -1 : 1));
   }
   return out;
@@ -182,7 +215,7 @@ function seriesOf<T>(results: readonly EpochResult[], rows: (r: EpochResult) => 
   return [...byKey].map(([key, points]) => ({ key, points }));
 }
 
-/** Each trainer's aggregate score (0..1) per finalized epoch it was ranked in. */
+/** Each trainer's aggregate score (0..1) per finalized epoch it was scored in (qualified or not). */
 export const scoreSeries = (results: readonly EpochResult[]): Series[] =>
   seriesOf(results, (r) => r.trainers, (t) => t.trainer, (t) => t.aggregate);
 

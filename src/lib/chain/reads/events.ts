@@ -25,15 +25,34 @@ export type ArenaEvent = LogPosition &
       }
     | { kind: 'DuplicateFlagged'; taskId: bigint; submissionId: bigint; original: bigint }
     | { kind: 'ScoresRevealed'; taskId: bigint; epoch: bigint; validator: Address }
-    | { kind: 'EpochScored'; taskId: bigint; epoch: bigint; budget: bigint; rT: bigint; rV: bigint; n: bigint; m: bigint }
+    /** The epoch's evaluation subset was fixed (SPEC 2.2): drawn in its score commit window. */
+    | { kind: 'EvalSeedDrawn'; taskId: bigint; epoch: bigint; seed: Hex }
+    | { kind: 'CanariesCommitted'; taskId: bigint; epoch: bigint; keyHash: Hex }
+    /** Bit i of `mask` set: column i of the epoch is one of the creator's canaries. */
+    | { kind: 'CanariesRevealed'; taskId: bigint; epoch: bigint; canaryKey: Hex; mask: bigint }
+    | {
+        kind: 'EpochScored';
+        taskId: bigint;
+        epoch: bigint;
+        budget: bigint;
+        rT: bigint;
+        rV: bigint;
+        /** Columns that qualified for a rank (SPEC 4.3). */
+        qualified: bigint;
+        /** Included columns, canaries included. */
+        columns: bigint;
+        /** Validators that revealed. */
+        m: bigint;
+      }
     | {
         kind: 'TrainerRewarded';
         taskId: bigint;
         epoch: bigint;
         trainer: Address;
         submissionId: bigint;
+        /** 1 = best; 0 = did not qualify (SPEC 4.3: not above minScore or under the floor), pool 0. */
         rank: bigint;
-        /** WAD: 1e18 is a perfect score. */
+        /** The stake-weighted median, WAD: 1e18 is a perfect score. */
         aggregate: bigint;
         pool: bigint;
         own: bigint;
@@ -47,8 +66,40 @@ export type ArenaEvent = LogPosition &
         distance: bigint;
         pool: bigint;
         own: bigint;
+        /** Missed a valid canary's consensus by more than tolV: no weight in any column this epoch. */
+        failedCanary: boolean;
       }
-    | { kind: 'EpochFinalized'; taskId: bigint; epoch: bigint; booked: bigint; degenerate: boolean }
+    | {
+        kind: 'CanaryChecked';
+        taskId: bigint;
+        epoch: bigint;
+        submissionId: bigint;
+        /** The canary's median, WAD. */
+        aggregate: bigint;
+        /** Validator stake within tolV of it; a canary is valid with at least half of the stake. */
+        agreeingStake: bigint;
+        valid: boolean;
+      }
+    | {
+        kind: 'EpochFinalized';
+        taskId: bigint;
+        epoch: bigint;
+        booked: bigint;
+        /** What nobody earned, carried to the next scoring epoch (the whole budget when degenerate). */
+        rollover: bigint;
+        degenerate: boolean;
+      }
+    | {
+        kind: 'EpochClosed';
+        taskId: bigint;
+        epoch: bigint;
+        booked: bigint;
+        rollover: bigint;
+        /** Carried into the next scoring epoch's budget (0 after the last one: it joins the remainder). */
+        carry: bigint;
+        /** The creator's refundable remainder so far. */
+        remainder: bigint;
+      }
     | { kind: 'FinalEvalRevealed'; taskId: bigint; finalEvalHash: Hex }
     | { kind: 'FinalEvalFallback'; taskId: bigint }
     | {
@@ -61,10 +112,10 @@ export type ArenaEvent = LogPosition &
         bond: bigint;
         deadline: bigint;
       }
-    | { kind: 'ChallengeAnswered'; challengeId: bigint; taskId: bigint; trainer: Address; bond: bigint }
+    /** The trainer proved ownership: the submission is proven and the bond went back to the challenger. */
+    | { kind: 'ChallengeAnswered'; challengeId: bigint; taskId: bigint; trainer: Address; challenger: Address; bond: bigint }
     | { kind: 'ChallengeUpheld'; challengeId: bigint; taskId: bigint; trainer: Address; challenger: Address; bond: bigint; rewards: bigint; slashed: bigint }
     | { kind: 'ChallengeVoided'; challengeId: bigint; taskId: bigint; trainer: Address; challenger: Address; bond: bigint }
-    | { kind: 'TheftClaimed'; taskId: bigint; submissionId: bigint; thief: Address; owner: Address; rewards: bigint; slashed: bigint }
   );
 
 export type ArenaEventKind = ArenaEvent['kind'];
@@ -73,16 +124,21 @@ export type EventOf<K extends ArenaEventKind> = Extract<ArenaEvent, { kind: K }>
 type ContractKey = keyof Pick<ProtocolContracts, 'taskRegistry' | 'stakeManager' | 'submissionBook' | 'rewardEngine' | 'challengeModule'>;
 
 /** Which contract emits each event the app reads. */
-export const READ_EVENTS: Record<ArenaEventKind, ContractKey> = {
+export const READ_EVENTS = {
   Delegated: 'stakeManager',
   Undelegated: 'stakeManager',
   SubmissionRevealed: 'submissionBook',
   DuplicateFlagged: 'submissionBook',
   ScoresRevealed: 'submissionBook',
+  EvalSeedDrawn: 'submissionBook',
+  CanariesCommitted: 'submissionBook',
+  CanariesRevealed: 'submissionBook',
   EpochScored: 'rewardEngine',
   TrainerRewarded: 'rewardEngine',
   ValidatorRewarded: 'rewardEngine',
+  CanaryChecked: 'rewardEngine',
   EpochFinalized: 'rewardEngine',
+  EpochClosed: 'taskRegistry',
   FinalEvalRevealed: 'taskRegistry',
   FinalEvalFallback: 'taskRegistry',
   // Absent from deployments made before the module: their logs are simply not asked for.
@@ -90,8 +146,7 @@ export const READ_EVENTS: Record<ArenaEventKind, ContractKey> = {
   ChallengeAnswered: 'challengeModule',
   ChallengeUpheld: 'challengeModule',
   ChallengeVoided: 'challengeModule',
-  TheftClaimed: 'challengeModule',
-};
+} as const satisfies Record<ArenaEventKind, ContractKey>;
 
 const ABIS: Record<ContractKey, Abi> = {
   taskRegistry: taskRegistryAbi as Abi,
@@ -182,23 +237,42 @@ const KEPT = {
   SubmissionRevealed: ['taskId', 'epoch', 'trainer', 'submissionId', 'artifactHash', 'duplicate'],
   DuplicateFlagged: ['taskId', 'submissionId', 'original'],
   ScoresRevealed: ['taskId', 'epoch', 'validator'],
-  EpochScored: ['taskId', 'epoch', 'budget', 'rT', 'rV', 'n', 'm'],
+  EvalSeedDrawn: ['taskId', 'epoch', 'seed'],
+  CanariesCommitted: ['taskId', 'epoch', 'keyHash'],
+  CanariesRevealed: ['taskId', 'epoch', 'canaryKey', 'mask'],
+  EpochScored: ['taskId', 'epoch', 'budget', 'rT', 'rV', 'qualified', 'columns', 'm'],
   TrainerRewarded: ['taskId', 'epoch', 'trainer', 'submissionId', 'rank', 'aggregate', 'pool', 'own'],
-  ValidatorRewarded: ['taskId', 'epoch', 'validator', 'distance', 'pool', 'own'],
-  EpochFinalized: ['taskId', 'epoch', 'booked', 'degenerate'],
+  ValidatorRewarded: ['taskId', 'epoch', 'validator', 'distance', 'pool', 'own', 'failedCanary'],
+  CanaryChecked: ['taskId', 'epoch', 'submissionId', 'aggregate', 'agreeingStake', 'valid'],
+  EpochFinalized: ['taskId', 'epoch', 'booked', 'rollover', 'degenerate'],
+  EpochClosed: ['taskId', 'epoch', 'booked', 'rollover', 'carry', 'remainder'],
   FinalEvalRevealed: ['taskId', 'finalEvalHash'],
   FinalEvalFallback: ['taskId'],
   ChallengeOpened: ['challengeId', 'taskId', 'trainer', 'challenger', 'submissionId', 'bond', 'deadline'],
-  ChallengeAnswered: ['challengeId', 'taskId', 'trainer', 'bond'],
+  ChallengeAnswered: ['challengeId', 'taskId', 'trainer', 'challenger', 'bond'],
   ChallengeUpheld: ['challengeId', 'taskId', 'trainer', 'challenger', 'bond', 'rewards', 'slashed'],
   ChallengeVoided: ['challengeId', 'taskId', 'trainer', 'challenger', 'bond'],
-  TheftClaimed: ['taskId', 'submissionId', 'thief', 'owner', 'rewards', 'slashed'],
 } as const satisfies { [K in ArenaEventKind]: readonly EventField<K>[] };
 
 /** Fields of a record that KEPT does not fill: none, or this type names them in a compile error. */
 type Unfilled = { [K in ArenaEventKind]: Exclude<EventField<K>, (typeof KEPT)[K][number]> }[ArenaEventKind];
 const everyFieldKept: [Unfilled] extends [never] ? true : Unfilled = true;
 void everyFieldKept;
+
+/** The generated ABI of each contract, as types: KEPT names are checked against the events' inputs. */
+interface AbiOf {
+  taskRegistry: typeof taskRegistryAbi;
+  stakeManager: typeof stakeManagerAbi;
+  submissionBook: typeof submissionBookAbi;
+  rewardEngine: typeof rewardEngineAbi;
+  challengeModule: typeof challengeModuleAbi;
+}
+type InputNames<abi extends readonly unknown[], name extends string> =
+  Extract<abi[number], { type: 'event'; name: name }> extends { inputs: readonly (infer I)[] } ? (I extends { name: infer N } ? N : never) : never;
+/** KEPT names that the contract's event does not have (a renamed or dropped argument): none, or a compile error names them. */
+type NotInAbi = { [K in ArenaEventKind]: Exclude<(typeof KEPT)[K][number], InputNames<AbiOf[(typeof READ_EVENTS)[K]], K>> }[ArenaEventKind];
+const everyFieldInAbi: [NotInAbi] extends [never] ? true : NotInAbi = true;
+void everyFieldInAbi;
 
 /** A record from a strictly decoded log: viem's values (bigint, checksummed address, hex, bool) as they are. */
 function toEvent(kind: ArenaEventKind, args: Record<string, unknown>, at: LogPosition): ArenaEvent {

@@ -9,7 +9,7 @@ import type { RewardParams } from '../../protocol/rewards.ts';
 export const FINAL_EVAL_STATES = ['None', 'Pending', 'Revealed', 'Fallback'] as const;
 export type FinalEvalState = (typeof FINAL_EVAL_STATES)[number];
 
-/** SPEC section 4 parameters, WAD (1e18 = 1). */
+/** SPEC section 4 parameters (revision 2), WAD (1e18 = 1) except floorBps and minValidators. */
 export type { RewardParams };
 
 export interface StakeRules {
@@ -63,6 +63,8 @@ export interface ChainTask {
   closedEpochs: number;
   finalEvalRevealed: boolean;
   fallbackRecorded: boolean;
+  /** Samples of the eval set each scoring epoch is scored on (SPEC 2.2). */
+  evalSubsetSize: number;
 }
 
 export interface TaskViews {
@@ -97,7 +99,17 @@ export function taskRecord(id: bigint, v: TaskViews): TaskRecord {
     creator: t.creator,
     phase: fromEnum(PHASES, v.phase, 'task phase'),
     schedule,
-    reward: { gamma: t.reward.gamma, q: t.reward.q, alphaT: t.reward.alphaT, alphaV: t.reward.alphaV, lambdaV: t.reward.lambdaV },
+    reward: {
+      gamma: t.reward.gamma,
+      q: t.reward.q,
+      alphaT: t.reward.alphaT,
+      alphaV: t.reward.alphaV,
+      lambdaV: t.reward.lambdaV,
+      minScore: t.reward.minScore,
+      tolV: t.reward.tolV,
+      floorBps: Number(t.reward.floorBps),
+      minValidators: Number(t.reward.minValidators),
+    },
     stakeRules: { ...t.stakeRules },
     challenge: { ...t.challenge },
     modelSpec: t.modelSpec,
@@ -114,6 +126,7 @@ export function taskRecord(id: bigint, v: TaskViews): TaskRecord {
     refunded: t.refunded,
     objections: t.objections,
     closedEpochs: Number(t.closedEpochs),
+    evalSubsetSize: Number(t.evalSubsetSize),
     trainers: [...v.trainers],
     validators: [...v.validators],
     submissions: Number(v.submissionCount),

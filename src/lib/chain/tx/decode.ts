@@ -9,6 +9,7 @@ import {
   stakeManagerAbi,
   submissionBookAbi,
   taskRegistryAbi,
+  watermarkOwnershipVerifierAbi,
 } from '../abi.generated.ts';
 import { TxError, type TxErrorCode } from './errors.ts';
 import { protocolErrorSentence } from './sentences.ts';
@@ -21,6 +22,7 @@ export const PROTOCOL_ERRORS_ABI = [
   ...submissionBookAbi,
   ...rewardEngineAbi,
   ...challengeModuleAbi,
+  ...watermarkOwnershipVerifierAbi,
 ].filter((item) => item.type === 'error') as Abi;
 
 export interface DecodedTxError {

@@ -9,6 +9,7 @@ import {
   stakeManagerAbi,
   submissionBookAbi,
   taskRegistryAbi,
+  watermarkOwnershipVerifierAbi,
 } from '../abi.generated.ts';
 import { formatTokens, shortHex } from '../../format.ts';
 import { WINDOWS } from '../schedule.ts';
@@ -23,7 +24,8 @@ export type ProtocolErrorName =
   | AbiErrorNames<typeof stakeManagerAbi>
   | AbiErrorNames<typeof submissionBookAbi>
   | AbiErrorNames<typeof rewardEngineAbi>
-  | AbiErrorNames<typeof challengeModuleAbi>;
+  | AbiErrorNames<typeof challengeModuleAbi>
+  | AbiErrorNames<typeof watermarkOwnershipVerifierAbi>;
 
 /** Where the error came from, when known: some errors read differently per function. */
 export interface ErrorContext {
@@ -60,6 +62,7 @@ const DELEGATOR_FUNCTIONS = new Set([
   'claimDelegationRewards',
 ]);
 const isScores = (ctx: ErrorContext) => ctx.functionName === 'revealScores' || ctx.functionName === 'commitScores';
+const isCanary = (ctx: ErrorContext) => ctx.functionName === 'commitCanaries' || ctx.functionName === 'revealCanaries';
 const CHALLENGE_STATUS = ['does not exist', 'is open', 'was already answered', 'was already upheld', 'was voided'];
 const challengeStatus = (v: unknown) => CHALLENGE_STATUS[Number(v)] ?? `is in state ${String(v)}`;
 
@@ -99,24 +102,26 @@ export const ERROR_SENTENCES: Record<ProtocolErrorName, Sentence> = {
   FinalEvalStillOpen: ([deadline]) =>
     `The creator may still reveal the final eval set until ${formatChainTime(deadline)}.`,
   InvalidChallengeParams: () =>
-    'The challenge parameters are invalid: the slash must be at most 100% and the response time more than zero.',
+    'The challenge parameters are invalid: the bond must be at least 1 ARENA, the slash at most 100% and the response time more than zero.',
   InvalidHash: () =>
     'The model spec, training data and eval data hashes must be set, and a final eval commitment is needed exactly when the task has a final phase.',
   InvalidRewardParams: () =>
-    'The reward parameters are out of range: gamma, q, alphaT and alphaV must be between 0 and 1, and lambdaV at most 50.',
+    'The reward parameters are out of range: gamma, q, alphaT, alphaV and tolV must be between 0 and 1, lambdaV at most 50, minScore at least 0 and below 1, floorBps at most 10000 (100%), and minValidators from 1 to 512.',
   InvalidSchedule: () =>
-    "The schedule is invalid: epochs last 10 s to 30 days, a task has 1 to 1000 submission epochs and at most 1000 final and challenge epochs, and the review period is at least the protocol's minimum.",
+    "The schedule is invalid: epochs last 10 s to 30 days, a task has 1 to 1000 submission epochs and at most 1000 final and challenge epochs, the review period is at least the protocol's minimum, and each epoch scores at least one eval sample (evalSubsetSize).",
   InvalidStakeRules: () =>
     'The stake rules are invalid: minimum stakes of at least 1 ARENA, 1 to 256 trainers, 1 to 512 validators, and a sigma cooldown of at least one epoch.',
   InvalidWindows: () =>
     'The windows are out of order: seal, reveal and score commit must end in that order before the end of the epoch, and the final-phase commit window must end inside the epoch.',
   NoFinalPhase: () => 'This task has no final phase.',
-  NotCreator: () => "Only the task's creator can do this.",
+  NotCreator: (_args, ctx) =>
+    isCanary(ctx) ? "Only the task's creator commits and reveals its canaries." : "Only the task's creator can do this.",
   NotDeployer: () => 'Only the deployer of the contracts can do this.',
   NotInReview: () => 'Objections are possible only while the task is in review.',
   NotRewardEngine: () => 'Only the reward engine contract can do this.',
   NothingToWithdraw: () => 'There is nothing to withdraw.',
-  ObjectionLocked: ([until]) => `Your objection stays locked until the review ends at ${formatChainTime(until)}.`,
+  ObjectionLocked: ([until]) =>
+    `Your objection stays locked until the review ends at ${formatChainTime(until)}, also when the task was already rejected: a rejection must cost the objectors their capital for the review period.`,
   OverBudget: ([budget]) => `The epoch booked more than its budget of ${tokens(budget)}.`,
   SafeERC20FailedOperation: ([token]) => `The token transfer through ${addr(token)} failed.`,
   StartTooEarly: ([earliest]) =>
@@ -152,8 +157,13 @@ export const ERROR_SENTENCES: Record<ProtocolErrorName, Sentence> = {
   RoleFull: ([max]) => `This task already has its maximum of ${String(max)} participants in that role.`,
   SelfDelegation: () => 'You cannot delegate to yourself.',
   SigmaCooldown: ([next]) => `Sigma was changed recently; it can change again from epoch ${String(next)}.`,
+  StakeBelowMinimum: ([min]) =>
+    `Joining this role takes a stake of at least ${tokens(min)}, the task's minimum for the role (a slot in the role's list is never held with less).`,
   StakeLocked: ([until]) => `Your stake is locked until the task ends, at ${formatChainTime(until)}.`,
-  StakingClosed: () => 'It is too late for this in this task: the stake would not count in any epoch left.',
+  StakingClosed: (_args, ctx) =>
+    ctx.functionName === 'setSigma'
+      ? 'It is too late to change sigma in this task: the change would first apply after the last scoring epoch (an increase applies only from the epoch after next).'
+      : 'It is too late for this in this task: the stake would not count in any epoch left.',
   TaskIsRejected: () => 'This task was rejected in review.',
   TooManyPendingChanges: () =>
     'You already have two delegation changes waiting for epochs to be finalized; try again after the next finalization.',
@@ -167,8 +177,22 @@ export const ERROR_SENTENCES: Record<ProtocolErrorName, Sentence> = {
       : 'The artifact hash, watermark commitment or salt does not match your seal.',
   EmptyArtifact: () => 'The artifact hash is empty.',
   EmptyCommitment: () => 'The commitment is empty.',
-  FinalEvalUnsettled: () =>
-    'Final-phase scores can be committed only once the creator has revealed the final eval set or the deadline for it has passed.',
+  FinalEvalUnsettled: (_args, ctx) =>
+    ctx.functionName === 'drawEvalSeed'
+      ? "A final-phase epoch's evaluation seed can be drawn only once the creator has revealed the final eval set or the deadline for it has passed."
+      : 'Final-phase scores can be committed only once the creator has revealed the final eval set or the deadline for it has passed.',
+  EvalSeedNotDrawn: () =>
+    "This epoch's evaluation seed has not been drawn yet: draw it (drawEvalSeed, anyone in the score commit window) and score the subset it selects before committing.",
+  SeedDrawerNotEOA: () =>
+    'The evaluation seed can be drawn only by an ordinary account (not a contract), so nobody can draw, look at the seed and undo the draw.',
+  NotScoringEpoch: ([epoch]) => `Epoch ${String(epoch)} is not a scoring epoch of this task.`,
+  CanaryCommitClosed: ([startedAt]) =>
+    `Canaries for this epoch had to be committed before it started at ${formatChainTime(startedAt)}.`,
+  NoCanaryCommit: () => 'No canary key was committed for this epoch, so there is nothing to reveal.',
+  CanaryKeyMismatch: () => "This canary key does not match the epoch's canary commitment.",
+  CanariesAlreadyRevealed: () => "This epoch's canaries were already revealed.",
+  MedianScratch: () => 'The reward engine ran out of scratch space computing a median; this is a contract bug, please report it.',
+  TooManyCanaries: () => 'More than 16 of this epoch\'s submissions open as canaries of this key; an epoch may have at most 16.',
   NoScoreCommit: () => 'You did not commit scores in this epoch, so there is nothing to reveal.',
   NoSeal: () => 'You did not seal a submission in this epoch, so there is nothing to reveal.',
   NonZeroPadding: ([column]) => `The packed scores carry data after the last column (at column ${String(column)}).`,
@@ -189,22 +213,17 @@ export const ERROR_SENTENCES: Record<ProtocolErrorName, Sentence> = {
 
   // ChallengeModule (AlreadyForfeited is shared with the StakeManager above)
   ChallengeNotOpen: ([id, status]) => `Challenge ${String(id)} ${challengeStatus(status)}, so it cannot be settled again.`,
-  ChallengePeriodOver: ([endedAt]) =>
-    `Challenges and theft claims closed with the challenge phase at ${formatChainTime(endedAt)}.`,
+  ChallengePeriodOver: ([endedAt]) => `Challenges closed with the challenge phase at ${formatChainTime(endedAt)}.`,
   AlreadyProven: ([submissionId]) =>
-    `The trainer of submission ${String(submissionId)} has already proven it is theirs; a new challenge would lose its bond.`,
+    `The trainer of submission ${String(submissionId)} already answered a challenge of it with an ownership proof; it cannot be challenged again.`,
+  ChallengeAlreadyOpen: ([challengeId]) =>
+    `Challenge ${String(challengeId)} of this submission is still open; a submission has at most one open challenge at a time.`,
   InvalidMaxErr: ([maxErr]) =>
     `A tolerance of ${String(maxErr)} wrong watermark bits is too loose: it must be below half of the 64 bits.`,
-  InvalidProof: (_args, ctx) =>
-    ctx.functionName === 'claimTheft'
-      ? "The proof does not show that this submission carries your address under the key you committed when joining the task."
-      : "The proof does not show that the challenged submission carries your address under the key you committed when joining the task, within the task's tolerance.",
-  KeyCommittedAfterSeal: ([keyBlock, sealBlock]) =>
-    `Your watermark key was committed in block ${String(keyBlock)}, not before the submission was sealed in block ${String(sealBlock)}, so it cannot prove theft of it.`,
+  InvalidProof: () =>
+    "The proof does not show that the challenged submission carries your address under the key you committed when joining the task, within the task's tolerance.",
   NotAccused: () => 'Only the challenged trainer can answer this challenge.',
-  NotTrainer: () => 'Only a trainer of this task, with a committed watermark key, can claim theft.',
   NotValidator: () => "Only a validator of this task whose own stake reached the task's minimum can challenge.",
-  OwnSubmission: () => 'You cannot claim theft of your own submission.',
   ResponseTooLate: ([deadline]) => `The time to answer this challenge ended at ${formatChainTime(deadline)}.`,
   ResponseWindowOpen: ([deadline]) =>
     `The challenged trainer may still answer until ${formatChainTime(deadline)}; the challenge can be resolved after that.`,
@@ -212,6 +231,10 @@ export const ERROR_SENTENCES: Record<ProtocolErrorName, Sentence> = {
   UnknownChallenge: ([id]) => `Challenge ${String(id)} does not exist.`,
   UnknownSubmission: ([submissionId]) =>
     `Submission ${String(submissionId)} does not exist in this task: only revealed submissions can be challenged.`,
+
+  // WatermarkOwnershipVerifier (its constructor, at deployment)
+  DevelopmentCeremonyOnPublicChain: ([chainId]) =>
+    `This verifier comes from the development ceremony, whose secret anyone can recompute: it deploys only on a local development chain, not on chain ${String(chainId)}. Deploy a verifier from a production ceremony.`,
 };
 
 export function isProtocolErrorName(name: string): name is ProtocolErrorName {

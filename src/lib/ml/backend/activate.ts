@@ -35,6 +35,11 @@ function webGlRenderer(): string | undefined {
 }
 
 function precision(): number {
+  // tfjs 4.22's webgl floatPrecision() answers 16 exactly when float32 render targets ARE in use
+  // (tfjs#6980), and 32 on half-float textures (its underflow probe runs on the CPU). The texture
+  // format decides: without float32 render targets tfjs stores every tensor as float16 (measured
+  // both ways on SwiftShader, docs/bench/consensus.md).
+  if (tf.getBackend() === 'webgl') return tf.env().getBool('WEBGL_RENDER_FLOAT32_ENABLED') ? 32 : 16;
   const b = tf.backend() as unknown as { floatPrecision?: () => number };
   return typeof b.floatPrecision === 'function' ? b.floatPrecision() : 32;
 }

@@ -8,6 +8,7 @@ import type { Metric, ModelSpec } from '../spec/types.ts';
 import { yieldToEventLoop } from '../train/control.ts';
 import type { TrainingData } from '../train/data.ts';
 import { correctCount, crossEntropyPerSample } from '../train/loss.ts';
+import { selectSamples } from './subset.ts';
 
 export interface EvalResult {
   /** The spec's metric as a score in [0, 1] (higher is better). */
@@ -16,11 +17,33 @@ export interface EvalResult {
   loss: number;
   accuracy: number;
   samples: number;
+  /** Per evaluated sample, in evaluation order (only with `perSample`). */
+  perSample?: PerSample;
+}
+
+/** What the backend computed for each sample: the inputs of the score, for comparing backends. */
+export interface PerSample {
+  /** Arg-max class. */
+  predictions: Int32Array;
+  /** 1 where the arg-max class is the label, else 0: the terms of the accuracy (a subset's accuracy is their mean). */
+  correct: Uint8Array;
+  /** Cross-entropy of the sample. */
+  losses: Float32Array;
+  /** Logits, sample-major (`classes` per sample). */
+  logits: Float32Array;
 }
 
 export interface EvalOptions {
   /** Default: the spec's batch size. */
   batchSize?: number;
+  /**
+   * Evaluate only these samples of the data (SPEC 2.2 evaluation subsets), ascending, batched as
+   * if they were the whole dataset; every sample when absent. Duplicates or indices outside the
+   * data are a RangeError.
+   */
+  indices?: ArrayLike<number>;
+  /** Also return what was computed for each sample (costs a read per batch). */
+  perSample?: boolean;
   /** Called after each batch with the samples evaluated so far. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -33,10 +56,20 @@ export function metricScore(metric: Metric, loss: number, accuracy: number): num
 }
 
 /** Evaluates in the data's order (pass unshuffled data: the result must not depend on a seed). */
-export async function evaluateModel(model: Model, data: TrainingData, options: EvalOptions = {}): Promise<EvalResult> {
+export async function evaluateModel(model: Model, all: TrainingData, options: EvalOptions = {}): Promise<EvalResult> {
   const spec = model.spec;
   const batchSize = options.batchSize ?? spec.optimizer.batchSize;
   const featureSize = elementCount(spec.input.shape);
+  const data = options.indices === undefined ? all : selectSamples(all, options.indices);
+  const classes = spec.output.classes;
+  const per: PerSample | null = options.perSample
+    ? {
+        predictions: new Int32Array(data.samples),
+        correct: new Uint8Array(data.samples),
+        losses: new Float32Array(data.samples),
+        logits: new Float32Array(data.samples * classes),
+      }
+    : null;
   const reader = await data.openEpoch(0, batchSize);
   let sums: Tensor | null = null;
   let samples = 0;
@@ -47,14 +80,30 @@ export async function evaluateModel(model: Model, data: TrainingData, options: E
       }
       const b = batch;
       const prev: Tensor | null = sums;
-      sums = tf.tidy(() => {
+      // The score's sums are the same ops with or without perSample, so the score is too.
+      const [next, ...outs] = tf.tidy((): Tensor[] => {
         const x = tf.tensor(b.features, [b.size, ...spec.input.shape], b.features instanceof Int32Array ? 'int32' : 'float32');
         const y = tf.tensor1d(b.labels, 'int32');
         const logits = model.apply(x);
-        const s = tf.stack([tf.sum(crossEntropyPerSample(logits, y)), correctCount(logits, y)]);
-        return prev ? tf.add(prev, s) : s;
+        const ce = crossEntropyPerSample(logits, y);
+        const s = tf.stack([tf.sum(ce), correctCount(logits, y)]);
+        const total: Tensor = prev ? tf.add(prev, s) : s;
+        return per ? [total, tf.argMax(logits, 1), ce, logits] : [total];
       });
+      sums = next!;
       prev?.dispose();
+      if (per) {
+        try {
+          const [p, l, z] = await Promise.all(outs.map((t) => t.data()));
+          per.predictions.set(p as Int32Array, samples);
+          // The same comparison correctCount makes (tf.equal of the arg-max and the label).
+          for (let k = 0; k < b.size; k++) per.correct[samples + k] = (p as Int32Array)[k] === b.labels[k] ? 1 : 0;
+          per.losses.set(l as Float32Array, samples);
+          per.logits.set(z as Float32Array, samples * classes);
+        } finally {
+          for (const t of outs) t.dispose();
+        }
+      }
       samples += b.size;
       options.onProgress?.(samples, data.samples);
       // Lets a worker take a cancel message on long evaluations.
@@ -68,7 +117,7 @@ export async function evaluateModel(model: Model, data: TrainingData, options: E
   (sums as Tensor).dispose();
   const loss = lossSum! / samples;
   const accuracy = correct! / samples;
-  return { score: metricScore(spec.metric, loss, accuracy), loss, accuracy, samples };
+  return { score: metricScore(spec.metric, loss, accuracy), loss, accuracy, samples, ...(per ? { perSample: per } : {}) };
 }
 
 /** A sha256 given as 64 hex digits (optionally 0x-prefixed) or 32 bytes. */

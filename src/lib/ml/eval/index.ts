@@ -1,1 +1,2 @@
-export { evaluateModel, evaluateArtifact, metricScore, specHashBytes, type EvalResult, type EvalOptions } from './evaluate.ts';
+export { evaluateModel, evaluateArtifact, metricScore, specHashBytes, type EvalResult, type EvalOptions, type PerSample } from './evaluate.ts';
+export { selectSamples, sortedIndices } from './subset.ts';

@@ -1,5 +1,7 @@
 // The evaluation service an eval worker exposes: spec bytes + artifact bytes + dataset URL in,
 // score out. Validators run it on submitted artifacts, so everything is hash-checked first.
+import type { Hex } from 'viem';
+import { evalSubset } from '../../protocol/eval-subset.ts';
 import { artifactHash } from '../artifact/hash.ts';
 import { selectInferenceBackend } from '../backend/select.ts';
 import type { BackendEnvironment, BackendName } from '../backend/types.ts';
@@ -7,6 +9,15 @@ import { urlSource } from '../data/sources.ts';
 import { parseModelSpecBytes } from '../spec/parse.ts';
 import { datasetData } from '../train/dataset.ts';
 import { evaluateArtifact, type EvalResult } from './evaluate.ts';
+import { sortedIndices } from './subset.ts';
+
+/** The epoch's evaluation subset as the chain defines it (SPEC 2.2): drawn by evalSubset(seed, samples, size). */
+export interface SubsetRef {
+  /** SubmissionBook.evalSeedOf(task, epoch); zero (not drawn) is refused. */
+  seed: Hex;
+  /** The task's evalSubsetSize; at least the dataset's size means every sample. */
+  size: number;
+}
 
 export interface EvalJob {
   specBytes: Uint8Array;
@@ -19,13 +30,33 @@ export interface EvalJob {
   expectedDataHash?: string;
   backend?: BackendName | 'auto';
   batchSize?: number;
+  /**
+   * Score on the epoch's evaluation subset: the service draws the indices from the dataset's
+   * manifest (its sample count), so the caller needs only what the chain says. Exclusive with
+   * `indices`; neither means every sample.
+   */
+  subset?: SubsetRef;
+  /** Score on exactly these samples (ascending order is used whatever the order given). */
+  indices?: readonly number[];
+  /** Also return per-sample predictions, right/wrong flags, losses and logits (scores of any subset, benchmarks). */
+  perSample?: boolean;
+  /**
+   * Accept a backend that computes in 16-bit floats (WebGL without float32 render targets).
+   * Default false: its scores are not those of the 32-bit validators (docs/bench/consensus.md),
+   * so a validator would commit scores outside the tolerance; the job fails instead.
+   */
+  allowHalfPrecision?: boolean;
 }
 
 export interface EvalOutcome extends EvalResult {
   backend: BackendName;
+  /** 32, or 16 for a half-precision WebGL (only with allowHalfPrecision). */
+  floatPrecision: number;
   specHash: string;
   dataHash: string;
   artifactHash: `0x${string}`;
+  /** Samples in the whole dataset (`samples` is how many were evaluated). */
+  datasetSamples: number;
 }
 
 export interface EvalEvents {
@@ -50,6 +81,21 @@ export class EvalJobError extends Error {
 
 const norm = (h: string) => h.replace(/^0x/, '').toLowerCase();
 
+/** The sample indices a job asks for, checked against the dataset; null for every sample. */
+function chosenSamples(job: EvalJob, samples: number): Uint32Array | null {
+  if (job.subset !== undefined && job.indices !== undefined) throw new EvalJobError('give either subset or indices, not both');
+  try {
+    if (job.subset !== undefined) {
+      const chosen = evalSubset(job.subset.seed, samples, job.subset.size);
+      return chosen.length === samples ? null : Uint32Array.from(chosen);
+    }
+    return job.indices === undefined ? null : sortedIndices(job.indices, samples);
+  } catch (e) {
+    // Bad indices or a seed not yet drawn will fail the same way again: not worth a retry.
+    throw new EvalJobError(`evaluation subset: ${(e as Error).message}`);
+  }
+}
+
 export function createEvalService(env: EvalServiceEnv): EvalService {
   return {
     async evaluate(job, events = {}) {
@@ -63,12 +109,20 @@ export function createEvalService(env: EvalServiceEnv): EvalService {
       }
       const source = urlSource(job.dataUrl, env.fetch ? { fetch: env.fetch } : {});
       const { manifest, hash: dataHash } = await source.manifest(job.expectedDataHash);
+      const indices = chosenSamples(job, manifest.samples);
       const info = await selectInferenceBackend(env.backend, job.backend && job.backend !== 'auto' ? job.backend : undefined);
+      if (info.floatPrecision < 32 && !job.allowHalfPrecision) {
+        throw new EvalJobError(
+          `backend ${info.name} computes in ${info.floatPrecision}-bit floats here: its scores would not agree with 32-bit validators within the tolerance (docs/bench/consensus.md); evaluate on wasm or cpu`,
+        );
+      }
       const result = await evaluateArtifact(spec, specHash, job.artifact, datasetData(manifest, source, { seed: 0, shuffle: false }), {
         ...(job.batchSize !== undefined ? { batchSize: job.batchSize } : {}),
+        ...(indices !== null ? { indices } : {}),
+        ...(job.perSample ? { perSample: true } : {}),
         onProgress: (done, total) => events.onProgress?.(done, total),
       });
-      return { ...result, backend: info.name, specHash, dataHash, artifactHash: aHash };
+      return { ...result, backend: info.name, floatPrecision: info.floatPrecision, specHash, dataHash, artifactHash: aHash, datasetSamples: manifest.samples };
     },
   };
 }

@@ -5,7 +5,7 @@
 //
 // FakeWorld mirrors what SubmissionBook / StakeManager check (windows, eligibility, commitments,
 // duplicates, score words) closely enough that an agent bug shows up as a refused call.
-import type { Address, Hex } from 'viem';
+import { keccak256, toHex, type Address, type Hex } from 'viem';
 import { packScores, scoresCommitment, sealCommitment } from '../../../../src/lib/chain/commitments.ts';
 import { effectiveEpoch, windowAt, type Schedule, type Window } from '../../../../src/lib/chain/schedule.ts';
 import { cidFromBytes, hashFromCid } from '../../../../src/lib/ml/artifact/cid.ts';
@@ -17,7 +17,18 @@ import { specShapes } from '../../../../src/lib/ml/spec/shapes.ts';
 import type { ModelSpec } from '../../../../src/lib/ml/spec/types.ts';
 import { ownerBits, watermarkKernelIndex } from '../../../../src/lib/ml/watermark/index.ts';
 import { ZERO32, type ChainRole } from '../../../../src/lib/agents/common.ts';
-import { PortError, type ChainPort, type EvalScore, type MlPort, type StorePort, type TaskInfo, type TrainRequest, type TrainResult } from '../../../../src/lib/agents/ports.ts';
+import {
+  PortError,
+  type ChainPort,
+  type EpochOutcomeView,
+  type EvalScore,
+  type MlPort,
+  type SampleEval,
+  type StorePort,
+  type TaskInfo,
+  type TrainRequest,
+  type TrainResult,
+} from '../../../../src/lib/agents/ports.ts';
 import type { ColumnView, FinalEvalStatus } from '../../../../src/lib/agents/validator/machine.ts';
 
 const refuse = (code: string, message: string) => new PortError('chain', code, message, false);
@@ -35,6 +46,10 @@ export class FakeWorld {
   readonly submissions: Submission[] = [];
   readonly commits = new Map<string, { commitment: Hex; revealed: boolean; words: bigint[] | null }>();
   finalEval: { status: FinalEvalStatus; hash: Hex | null } = { status: 'Pending', hash: null };
+  /** Evaluation seeds by epoch, as SubmissionBook.evalSeedOf (a test may set one: another validator drew it). */
+  readonly seeds = new Map<number, Hex>();
+  /** What epochOutcome answers, by epoch (default: not finalized). */
+  readonly outcomes = new Map<number, EpochOutcomeView>();
   /** Every write, in order: what the tests assert on. */
   readonly log: { account: Address; call: string; epoch: number }[] = [];
   private seq = 0;
@@ -108,6 +123,18 @@ export class FakeWorld {
       },
       columns: async (epoch) => w.columnsOf(epoch),
       finalEval: async () => w.finalEval,
+      evalSeed: async (epoch) => w.seeds.get(epoch) ?? null,
+      epochOutcome: async (epoch) => w.outcomes.get(epoch) ?? { finalized: false, degenerate: false, validators: 0, own: null, best: null },
+      async drawEvalSeed(epoch) {
+        const now = w.inWindow('ScoreCommit');
+        if (now !== epoch) throw refuse('wrong-epoch', `FAKE: drawing for epoch ${epoch} in epoch ${now}`);
+        const drawn = w.seeds.get(epoch);
+        // The action reads the seed first and sends nothing when it is drawn.
+        if (drawn) return { txHash: null, seed: drawn, drew: false };
+        const seed = keccak256(toHex(`FAKE seed ${w.taskId}/${epoch}`));
+        w.seeds.set(epoch, seed);
+        return { ...w.after(account, 'drawEvalSeed', epoch), seed, drew: true };
+      },
       async join(role, _amount, _sigma, keyCommit) {
         if (w.pools.has(account.toLowerCase())) throw refuse('reverted', 'AlreadyJoined()');
         if ((role === 'Trainer') !== (keyCommit !== ZERO32)) throw refuse('reverted', 'InvalidKeyCommit()');
@@ -137,6 +164,7 @@ export class FakeWorld {
       async commitScores(p) {
         const epoch = w.inWindow('ScoreCommit');
         w.eligible(account, 'Validator', epoch);
+        if (!w.seeds.has(epoch)) throw refuse('reverted', 'EvalSeedNotDrawn()');
         const commitment = scoresCommitment(w.taskId, BigInt(epoch), account, packScores(p.scores), p.salt);
         if (commitment !== p.commitment) throw refuse('commitment-mismatch', 'FAKE: commitment mismatch');
         w.commits.set(w.key(epoch, account), { commitment, revealed: false, words: null });
@@ -286,5 +314,20 @@ export class FakeMl implements MlPort {
   async evaluate(req: { artifactHash: Hex }): Promise<EvalScore> {
     this.evaluations.push(req.artifactHash);
     return { score: this.scores.get(req.artifactHash) ?? 0.5, loss: 1, accuracy: 0.5, samples: 250 };
+  }
+
+  /** Per-sample results whose whole-set accuracy is about the table's score, spread unevenly over the set. */
+  static vectors(score: number, samples = FakeMl.SAMPLES): { correct: Uint8Array; losses: Float32Array } {
+    const correct = Uint8Array.from({ length: samples }, (_, i) => ((i * 7919) % 1000 < score * 1000 ? 1 : 0));
+    return { correct, losses: Float32Array.from(correct, (c) => (c ? 0.1 : 2.5)) };
+  }
+
+  static readonly SAMPLES = 250;
+
+  async evaluateSamples(req: { artifactHash: Hex }): Promise<SampleEval> {
+    this.evaluations.push(req.artifactHash);
+    const { correct, losses } = FakeMl.vectors(this.scores.get(req.artifactHash) ?? 0.5);
+    const score = correct.reduce((a, c) => a + c, 0) / correct.length;
+    return { samples: correct.length, correct, losses, score, backend: 'wasm', floatPrecision: 32 };
   }
 }

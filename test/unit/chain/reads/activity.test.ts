@@ -18,16 +18,19 @@ const events: ArenaEvent[] = [
   { ...at(), kind: 'DuplicateFlagged', taskId: 1n, submissionId: 1n, original: 0n },
   { ...at(), kind: 'ScoresRevealed', taskId: 1n, epoch: 0n, validator: a(20) },
   { ...at(), kind: 'ScoresRevealed', taskId: 1n, epoch: 0n, validator: a(21) },
-  { ...at(), kind: 'EpochScored', taskId: 1n, epoch: 0n, budget: 100n, rT: 70n, rV: 30n, n: 2n, m: 2n },
-  { ...at(), kind: 'TrainerRewarded', taskId: 1n, epoch: 0n, trainer: a(2), submissionId: 1n, rank: 2n, aggregate: 0n, pool: 20n, own: 15n },
-  { ...at(), kind: 'TrainerRewarded', taskId: 1n, epoch: 0n, trainer: a(1), submissionId: 0n, rank: 1n, aggregate: 9n * E, pool: 50n, own: 40n },
-  { ...at(), kind: 'ValidatorRewarded', taskId: 1n, epoch: 0n, validator: a(21), distance: 3n * E, pool: 10n, own: 10n },
-  { ...at(), kind: 'ValidatorRewarded', taskId: 1n, epoch: 0n, validator: a(20), distance: E, pool: 19n, own: 9n },
-  { ...at(), kind: 'EpochFinalized', taskId: 1n, epoch: 0n, booked: 99n, degenerate: false },
-  { ...at(), kind: 'EpochFinalized', taskId: 1n, epoch: 1n, booked: 0n, degenerate: true },
+  { ...at(), kind: 'EvalSeedDrawn', taskId: 1n, epoch: 0n, seed: `0x${'5e'.repeat(32)}` },
+  { ...at(), kind: 'EpochScored', taskId: 1n, epoch: 0n, budget: 100n, rT: 70n, rV: 30n, qualified: 1n, columns: 3n, m: 2n },
+  // A duplicate (aggregate 0) does not qualify: rank 0, nothing booked.
+  { ...at(), kind: 'TrainerRewarded', taskId: 1n, epoch: 0n, trainer: a(2), submissionId: 1n, rank: 0n, aggregate: 0n, pool: 0n, own: 0n },
+  { ...at(), kind: 'CanaryChecked', taskId: 1n, epoch: 0n, submissionId: 9n, aggregate: 5n * E, agreeingStake: 19n, valid: true },
+  { ...at(), kind: 'TrainerRewarded', taskId: 1n, epoch: 0n, trainer: a(1), submissionId: 0n, rank: 1n, aggregate: 9n * E, pool: 70n, own: 55n },
+  { ...at(), kind: 'ValidatorRewarded', taskId: 1n, epoch: 0n, validator: a(21), distance: 3n * E, pool: 0n, own: 0n, failedCanary: true },
+  { ...at(), kind: 'ValidatorRewarded', taskId: 1n, epoch: 0n, validator: a(20), distance: E, pool: 29n, own: 19n, failedCanary: false },
+  { ...at(), kind: 'EpochFinalized', taskId: 1n, epoch: 0n, booked: 99n, rollover: 0n, degenerate: false },
+  { ...at(), kind: 'EpochFinalized', taskId: 1n, epoch: 1n, booked: 0n, rollover: 100n, degenerate: true },
   { ...at(), kind: 'TrainerRewarded', taskId: 1n, epoch: 2n, trainer: a(1), submissionId: 2n, rank: 1n, aggregate: 8n * E, pool: 30n, own: 30n },
-  { ...at(), kind: 'ValidatorRewarded', taskId: 1n, epoch: 2n, validator: a(20), distance: 2n * E, pool: 5n, own: 5n },
-  { ...at(), kind: 'EpochFinalized', taskId: 1n, epoch: 2n, booked: 35n, degenerate: false },
+  { ...at(), kind: 'ValidatorRewarded', taskId: 1n, epoch: 2n, validator: a(20), distance: 2n * E, pool: 5n, own: 5n, failedCanary: false },
+  { ...at(), kind: 'EpochFinalized', taskId: 1n, epoch: 2n, booked: 35n, rollover: 160n, degenerate: false },
   { ...at(), kind: 'FinalEvalFallback', taskId: 1n },
   { ...at(), kind: 'TrainerRewarded', taskId: 2n, epoch: 0n, trainer: a(1), submissionId: 0n, rank: 1n, aggregate: E, pool: 1000n, own: 1000n },
 ];
@@ -39,8 +42,10 @@ describe('taskActivity', () => {
       validationSubmissions: 2,
       finalizedEpochs: 3,
       degenerateEpochs: 1,
-      trainerRewards: { total: 100n, rewarded: 2, mean: 50n, max: 80n },
-      validatorRewards: { total: 34n, rewarded: 2, mean: 17n, max: 24n },
+      rolledOver: 260n,
+      // a(2) did not qualify and a(21) failed a canary: booked nothing, so not counted as rewarded.
+      trainerRewards: { total: 100n, rewarded: 1, mean: 100n, max: 100n },
+      validatorRewards: { total: 34n, rewarded: 1, mean: 34n, max: 34n },
       finalEvalFallback: true,
     });
     expect(taskActivity(events, 3n)).toMatchObject({ delegators: 0, trainerRewards: { total: 0n, rewarded: 0, mean: 0n, max: 0n } });
@@ -49,18 +54,24 @@ describe('taskActivity', () => {
 
 describe('epochResults', () => {
   const r = epochResults(events, 1n, 4);
-  it('ranks trainers and orders validators by distance', () => {
-    expect(r[0]!.trainers.map((t) => [t.rank, t.trainer, t.delegators])).toEqual([
-      [1, a(1), 10n],
-      [2, a(2), 5n],
+  it('ranks qualifying trainers first, then those that did not qualify, and orders validators by distance', () => {
+    expect(r[0]!.trainers.map((t) => [t.rank, t.qualified, t.trainer, t.delegators])).toEqual([
+      [1, true, a(1), 15n],
+      [0, false, a(2), 0n],
     ]);
-    expect(r[0]!.validators.map((v) => v.validator)).toEqual([a(20), a(21)]);
-    expect(r[0]!.split).toEqual({ budget: 100n, trainers: 70n, validators: 30n });
+    expect(r[0]!.validators.map((v) => [v.validator, v.failedCanary])).toEqual([
+      [a(20), false],
+      [a(21), true],
+    ]);
+    expect(r[0]!.split).toEqual({ budget: 100n, trainers: 70n, validators: 30n, qualified: 1, columns: 3, validatorsRevealed: 2 });
+    expect(r[0]!.canaries).toEqual([{ submissionId: 9n, aggregate: 5n * E, agreeingStake: 19n, valid: true }]);
+    expect(r[0]!.evalSeed).toBe(`0x${'5e'.repeat(32)}`);
+    expect(r[2]!.evalSeed).toBeNull();
     expect(r[0]!.scoreReveals).toBe(2);
     expect(r[0]!.revealed.map((s) => s.duplicate)).toEqual([false, true]);
   });
   it('marks degenerate and unfinalized epochs', () => {
-    expect(r[1]).toMatchObject({ finalized: true, degenerate: true, trainers: [], split: null });
+    expect(r[1]).toMatchObject({ finalized: true, degenerate: true, rollover: 100n, trainers: [], split: null });
     expect(r[3]).toMatchObject({ finalized: false, degenerate: false, trainers: [] });
     expect(r).toHaveLength(4);
     expect(epochResults(events, 1n, 1)).toHaveLength(1);

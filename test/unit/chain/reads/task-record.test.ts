@@ -9,7 +9,7 @@ const views = (over: Partial<TaskViews['task']> = {}, rest: Partial<TaskViews> =
   task: {
     creator: a(1),
     schedule: testSchedule({ startTime: 1000n, reviewEnd: 900n, epochLength: 60 }),
-    reward: { gamma: 7n, q: 8n, alphaT: 1n, alphaV: 1n, lambdaV: 20n },
+    reward: { gamma: 7n, q: 8n, alphaT: 1n, alphaV: 1n, lambdaV: 20n, minScore: 2n, tolV: 5n, floorBps: 5000, minValidators: 3 },
     stakeRules: { minTrainerStake: 10n, minValidatorStake: 11n, maxTrainers: 256, maxValidators: 512, sigmaCooldown: 2 },
     challenge: { bond: 5n, responseTime: 60, slashBps: 2000 },
     modelSpec: h(1),
@@ -26,6 +26,7 @@ const views = (over: Partial<TaskViews['task']> = {}, rest: Partial<TaskViews> =
     closedEpochs: 1,
     finalEvalRevealed: false,
     fallbackRecorded: false,
+    evalSubsetSize: 128,
     ...over,
   },
   phase: 2,
@@ -42,6 +43,11 @@ describe('taskRecord', () => {
     expect(t).toMatchObject({ id: 7n, phase: 'Submission', finalEval: 'Pending', finalEvalHash: null, deposit: 4000n, paid: 997n, remainder: 3n, submissions: 4, closedEpochs: 1 });
     expect(t.trainers).toEqual([a(10), a(11)]);
     expect(t.schedule.epochLength).toBe(60);
+  });
+  it('keeps the revision 2 parameters: the qualifying rule, the tolerance, minValidators and the evaluation subset', () => {
+    const t = taskRecord(7n, views());
+    expect(t.reward).toEqual({ gamma: 7n, q: 8n, alphaT: 1n, alphaV: 1n, lambdaV: 20n, minScore: 2n, tolV: 5n, floorBps: 5000, minValidators: 3 });
+    expect(t.evalSubsetSize).toBe(128);
   });
   it('shows the final eval hash only once revealed', () => {
     expect(taskRecord(1n, views({ finalEvalRevealed: true, finalEvalHash: h(9) }, { finalEvalStatus: 2 }))).toMatchObject({ finalEval: 'Revealed', finalEvalHash: h(9) });

@@ -7,6 +7,7 @@ import type { Deployment } from '../lib/chain/deployments.ts';
 import { DeploymentUnavailable, fetchDeployment } from '../lib/chain/fetch-deployment.ts';
 import { emptyEventLog, syncEventLog, type EventLog, type LogClient } from '../lib/chain/reads/event-log.ts';
 import { readTaskCount, readTaskRecord, taskIdsToRead, type TaskRecord } from '../lib/chain/reads/task-record.ts';
+import { NoVerifierCeremonyError, readVerifierCeremony, type VerifierCeremony } from '../lib/chain/verifier-ceremony.ts';
 import type { AppConfig } from './config.ts';
 
 export interface OkSnapshot {
@@ -20,6 +21,29 @@ export interface OkSnapshot {
   log: EventLog;
   /** Local time the clock was read, for extrapolating chain time. */
   seenAtMs: number;
+  /** Which trusted setup the deployment's ownership verifier comes from; absent in snapshots saved before it was read. */
+  ceremony?: CeremonyState;
+}
+
+/**
+ * The verifier's ceremony() as read from the chain (once per deployment). `unknown`: no verifier
+ * in the deployment, no contract at its address, or a verifier from before ceremony() existed;
+ * `unreadable`: the read failed (tried again at the next refresh).
+ */
+export type CeremonyState =
+  | { kind: 'known'; ceremony: VerifierCeremony }
+  | { kind: 'unknown'; reason: 'no-verifier' | 'no-code' | 'no-ceremony' }
+  | { kind: 'unreadable'; detail: string };
+
+export async function readCeremonyState(client: Pick<SnapshotClient, 'readContract' | 'getCode'>, deployment: Deployment): Promise<CeremonyState> {
+  const address = deployment.contracts.watermarkVerifier;
+  if (!address) return { kind: 'unknown', reason: 'no-verifier' };
+  try {
+    return { kind: 'known', ceremony: await readVerifierCeremony(client, address) };
+  } catch (e) {
+    if (e instanceof NoVerifierCeremonyError) return { kind: 'unknown', reason: e.reason };
+    return { kind: 'unreadable', detail: errorText(e) };
+  }
 }
 
 export type Problem =
@@ -48,8 +72,8 @@ export function sameDeployment(a: Deployment, b: Deployment): boolean {
 export interface LoadOptions {
   fetchFn?: typeof fetch;
   now?: () => number;
-  /** The last good snapshot: its event log is extended instead of read again. */
-  previous?: Pick<OkSnapshot, 'deployment' | 'log'> | null;
+  /** The last good snapshot: its event log is extended instead of read again (and its verifier ceremony kept). */
+  previous?: (Pick<OkSnapshot, 'deployment' | 'log'> & Partial<Pick<OkSnapshot, 'ceremony'>>) | null;
   /** Most tasks listed (newest first). */
   taskLimit?: number;
   /** Older tasks to read as well (a page showing one of them). */
@@ -87,12 +111,16 @@ export async function loadSnapshot(client: SnapshotClient, config: AppConfig, op
     if (!code || code === '0x') return { kind: 'no-code', chainId, address: deployment.contracts.taskRegistry };
     const taskCount = await readTaskCount(client, deployment);
     const ids = taskIdsToRead(taskCount, taskLimit, alsoTasks);
-    const prior = previous && sameDeployment(previous.deployment, deployment) ? previous.log : emptyEventLog(deployment.fromBlock);
-    const [tasks, log] = await Promise.all([
+    const same = previous !== null && sameDeployment(previous.deployment, deployment);
+    const prior = same ? previous.log : emptyEventLog(deployment.fromBlock);
+    // A verifier's ceremony() is pure: read once per deployment (again only after a failed read).
+    const kept = same && previous.ceremony && previous.ceremony.kind !== 'unreadable' ? previous.ceremony : null;
+    const [tasks, log, ceremony] = await Promise.all([
       Promise.all(ids.map((id) => readTaskRecord(client, deployment, id))),
       syncEventLog(client, deployment.contracts, prior, { number: clock.blockNumber, hash: clock.blockHash }),
+      kept ?? readCeremonyState(client, deployment),
     ]);
-    return { kind: 'ok', deployment, clock, taskCount, tasks, log, seenAtMs };
+    return { kind: 'ok', deployment, clock, taskCount, tasks, log, seenAtMs, ceremony };
   } catch (e) {
     return { kind: 'error', detail: errorText(e) };
   }

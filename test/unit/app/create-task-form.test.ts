@@ -4,9 +4,15 @@ import { readdirSync } from 'node:fs';
 import { keccak256, toHex, type Hex } from 'viem';
 import { describe, expect, it } from 'vitest';
 import { SPEC_TEMPLATES } from '../../../src/lib/app-logic/spec-templates.ts';
+import { readFileSync } from 'node:fs';
+import { ActionInputError } from '../../../src/lib/chain/actions/context.ts';
+import { checkTaskParams, type TaskParamsInput } from '../../../src/lib/chain/actions/task-params.ts';
 import {
+  alphaWarning,
   depositOf,
+  formFieldOf,
   formValuesOf,
+  SYBIL_MEASURED,
   TASK_FIELDS,
   taskFormDefaults,
   taskParamsAt,
@@ -15,7 +21,7 @@ import {
   type TaskFormRules,
   type TaskFormValues,
 } from '../../../src/lib/app-logic/task-form.ts';
-import { DEFAULT_REWARD_PARAMS, DEFAULT_WINDOWS } from '../../../src/lib/chain/task-defaults.ts';
+import { DEFAULT_EVAL_SUBSET_SIZE, DEFAULT_REWARD_PARAMS, DEFAULT_WINDOWS } from '../../../src/lib/chain/task-defaults.ts';
 
 const WAD = 10n ** 18n;
 const h = (s: string): Hex => keccak256(toHex(s));
@@ -48,7 +54,9 @@ describe('create task form', () => {
       reward: { ...DEFAULT_REWARD_PARAMS },
       stakeRules: { minTrainerStake: 10n * WAD, minValidatorStake: 10n * WAD, maxTrainers: 256, maxValidators: 512, sigmaCooldown: 2 },
       challenge: { bond: 100n * WAD, responseTime: 240, slashBps: 2000 },
+      evalSubsetSize: DEFAULT_EVAL_SUBSET_SIZE,
     });
+    expect(p.reward).toEqual({ gamma: 7n * WAD / 10n, q: 85n * WAD / 100n, alphaT: WAD, alphaV: WAD, lambdaV: 20n * WAD, minScore: 0n, tolV: 5n * WAD / 1000n, floorBps: 5000, minValidators: 3 });
     expect(result.deposit).toBe(4000n * WAD);
     expect(depositOf(taskFormDefaults({ local: true }))).toBe(4000n * WAD);
   });
@@ -79,12 +87,17 @@ describe('create task form', () => {
       alphaT: '0.5',
       alphaV: '0.75',
       lambdaV: '12.5',
+      minScore: '0.05',
+      floorBps: '62.5',
+      tolV: '0.0125',
+      minValidators: '4',
+      evalSubsetSize: '300',
       minTrainerStake: '3',
       minValidatorStake: '4',
       maxTrainers: '20',
       maxValidators: '30',
       sigmaCooldown: '3',
-      bond: '0',
+      bond: '1',
       responseTime: '500',
       slashBps: '12.5',
     };
@@ -96,6 +109,9 @@ describe('create task form', () => {
     expect(p.rewardPerEpoch).toBe(250n * WAD + (3n * WAD) / 4n);
     expect(p.reward.lambdaV).toBe(12n * WAD + WAD / 2n);
     expect(p.challenge.slashBps).toBe(1250);
+    expect(p.reward).toMatchObject({ minScore: WAD / 20n, floorBps: 6250, tolV: (125n * WAD) / 10_000n, minValidators: 4 });
+    expect(p.evalSubsetSize).toBe(300);
+    expect(p.challenge.bond).toBe(WAD);
     expect(p.startTime).toBe(7n + 15n + 5n);
     expect(formValuesOf(p, 5)).toEqual(typed);
     expect(r.deposit).toBe(2n * p.rewardPerEpoch);
@@ -121,6 +137,100 @@ describe('create task form', () => {
     expect(errorsOf({ responseTime: '0' }).responseTime).toMatch(/from 1 to/);
     expect(errorsOf({ slashBps: '101' }).slashBps).toMatch(/from 0 to 100 %/);
     expect(errorsOf({ bond: '-1' }).bond).toBe('Challenge bond cannot be negative.');
+    // Revision 2: the qualifying rule, the tolerance, minValidators, the subset and the bond floor.
+    expect(errorsOf({ bond: '0' }).bond).toBe('Challenge bond must be more than zero.');
+    expect(errorsOf({ bond: '0.5' }).bond).toBe('Challenge bond must be at least 1 ARENA.');
+    expect(errorsOf({ minScore: '1' }).minScore).toBe('Minimum score must be below 1: no score could ever be above 1.');
+    expect(errorsOf({ minScore: '1.5' }).minScore).toBe('Minimum score must be from 0 to 1.');
+    expect(errorsOf({ minScore: '0.999999999999999999' }).minScore).toBeUndefined();
+    expect(errorsOf({ floorBps: '100.01' }).floorBps).toBe('Qualifying floor must be from 0 to 100 %.');
+    expect(errorsOf({ tolV: '1.01' }).tolV).toBe('Validator tolerance (tolV) must be from 0 to 1.');
+    expect(errorsOf({ minValidators: '0' }).minValidators).toBe('Minimum validators must be from 1 to 512.');
+    expect(errorsOf({ minValidators: '513' }).minValidators).toBe('Minimum validators must be from 1 to 512.');
+    expect(errorsOf({ minValidators: '5', maxValidators: '4' }).minValidators).toBe(
+      'Minimum validators (5) is more than the task admits (most validators: 4): every epoch would roll over.',
+    );
+    expect(errorsOf({ evalSubsetSize: '0' }).evalSubsetSize).toBe('Evaluation subset must be from 1 to 4,294,967,295 samples.');
+    expect(errorsOf({ evalSubsetSize: '12.5' }).evalSubsetSize).toBe('Evaluation subset must be a whole number of samples.');
+  });
+
+  it('accepts exactly what checkTaskParams accepts, at every edge of the new ranges', () => {
+    const base = validateTaskForm(taskFormDefaults({ local: true }), content, rules);
+    if (!base.ok) throw new Error(JSON.stringify(base.errors));
+    const struct = taskParamsAt(base.plan, 0n);
+    // [form field, typed text, the struct the text stands for]
+    const cases: [keyof TaskFormValues, string, (p: TaskParamsInput) => TaskParamsInput][] = [
+      ['minScore', '0', (p) => ({ ...p, reward: { ...p.reward, minScore: 0n } })],
+      ['minScore', '0.999999999999999999', (p) => ({ ...p, reward: { ...p.reward, minScore: WAD - 1n } })],
+      ['minScore', '1', (p) => ({ ...p, reward: { ...p.reward, minScore: WAD } })],
+      ['floorBps', '0', (p) => ({ ...p, reward: { ...p.reward, floorBps: 0 } })],
+      ['floorBps', '100', (p) => ({ ...p, reward: { ...p.reward, floorBps: 10_000 } })],
+      ['floorBps', '100.01', (p) => ({ ...p, reward: { ...p.reward, floorBps: 10_001 } })],
+      ['tolV', '0', (p) => ({ ...p, reward: { ...p.reward, tolV: 0n } })],
+      ['tolV', '1', (p) => ({ ...p, reward: { ...p.reward, tolV: WAD } })],
+      ['tolV', '1.000000000000000001', (p) => ({ ...p, reward: { ...p.reward, tolV: WAD + 1n } })],
+      ['minValidators', '0', (p) => ({ ...p, reward: { ...p.reward, minValidators: 0 } })],
+      ['minValidators', '1', (p) => ({ ...p, reward: { ...p.reward, minValidators: 1 } })],
+      ['minValidators', '512', (p) => ({ ...p, reward: { ...p.reward, minValidators: 512 } })],
+      ['minValidators', '513', (p) => ({ ...p, reward: { ...p.reward, minValidators: 513 } })],
+      ['evalSubsetSize', '0', (p) => ({ ...p, evalSubsetSize: 0 })],
+      ['evalSubsetSize', '1', (p) => ({ ...p, evalSubsetSize: 1 })],
+      ['evalSubsetSize', '4294967295', (p) => ({ ...p, evalSubsetSize: 4_294_967_295 })],
+      ['bond', '0.999999999999999999', (p) => ({ ...p, challenge: { ...p.challenge, bond: WAD - 1n } })],
+      ['bond', '1', (p) => ({ ...p, challenge: { ...p.challenge, bond: WAD } })],
+    ];
+    for (const [field, text, make] of cases) {
+      let actionOk = true;
+      let actionField = '';
+      try {
+        checkTaskParams(make(struct));
+      } catch (e) {
+        if (!(e instanceof ActionInputError)) throw e;
+        actionOk = false;
+        actionField = e.field;
+      }
+      const formError = errorsOf({ [field]: text })[field];
+      expect({ field, text, ok: formError === undefined }).toEqual({ field, text, ok: actionOk });
+      if (!actionOk) expect(formFieldOf(actionField)).toBe(field);
+    }
+  });
+
+  it('maps every field path checkTaskParams names to the form field holding it', () => {
+    expect(formFieldOf('reward.minScore')).toBe('minScore');
+    expect(formFieldOf('reward.floorBps')).toBe('floorBps');
+    expect(formFieldOf('reward.tolV')).toBe('tolV');
+    expect(formFieldOf('reward.minValidators')).toBe('minValidators');
+    expect(formFieldOf('reward.alphaV')).toBe('alphaV');
+    expect(formFieldOf('evalSubsetSize')).toBe('evalSubsetSize');
+    expect(formFieldOf('challenge.bond')).toBe('bond');
+    expect(() => formFieldOf('reward.nothing')).toThrow(/no form field/);
+  });
+
+  it('warns about a stake exponent below 1 with the effect the incentive benchmark measured', () => {
+    expect(alphaWarning({ alphaT: '1', alphaV: '1' })).toBeNull();
+    expect(alphaWarning({ alphaT: '1.0', alphaV: 'x' })).toBeNull();
+    const v = alphaWarning({ alphaT: '1', alphaV: '0.5' })!;
+    expect(v.below).toEqual(['alphaV']);
+    expect(v.text).toContain('3.16x');
+    expect(v.text).toContain('2.90x');
+    expect(v.text).toContain('docs/bench/incentives.md');
+    expect(v.text).not.toContain('2.48x');
+    const t = alphaWarning({ alphaT: '0.99', alphaV: '1' })!;
+    expect(t.below).toEqual(['alphaT']);
+    expect(t.text).toContain('2.48x');
+    expect(t.text).not.toContain('3.16x');
+    expect(alphaWarning({ alphaT: '0', alphaV: '0.5' })!.below).toEqual(['alphaT', 'alphaV']);
+  });
+
+  it('quotes the numbers docs/bench/incentives.md holds now', () => {
+    const doc = readFileSync(new URL('../../../docs/bench/incentives.md', import.meta.url), 'utf8');
+    const ratio = (row: RegExp) => {
+      const line = doc.split('\n').find((l) => row.test(l));
+      if (!line) throw new Error(`no row ${row} in docs/bench/incentives.md`);
+      return Number(/\| (\d+\.\d+)x \[/.exec(line)![1]);
+    };
+    expect(ratio(/^\| validator sybil: one stake split over 10 identities \(alphaV = 0\.5\)/)).toBe(SYBIL_MEASURED.validator);
+    expect(ratio(/^\| trainer sybil: one stake over 10 identities with near-identical models \(alphaT = 0\.5\)/)).toBe(SYBIL_MEASURED.trainer);
   });
 
   it('needs the content, and the final-eval commitment exactly when there are final epochs', () => {

@@ -11,7 +11,8 @@ const T = (n: number) => BigInt(n) * WAD;
 const a = (n: number): Address => getAddress(`0x${n.toString(16).padStart(40, '0')}`);
 const pool = (account: Address, own: bigint, sigma: bigint, delegated = 0n, eligible = true): PoolStake => ({ account, own, delegated, sigma, eligible });
 
-const params = { gamma: WAD / 2n, q: WAD / 2n, alphaT: WAD, alphaV: WAD, lambdaV: 20n * WAD };
+// Revision 2: tolV = 1 and floor 0, so the hand-computed cases below keep every validator weighted and every trainer ranked; minValidators 1.
+const params = { gamma: WAD / 2n, q: WAD / 2n, alphaT: WAD, alphaV: WAD, lambdaV: 20n * WAD, minScore: 0n, tolV: WAD, floorBps: 0, minValidators: 1 };
 
 function input(over: Partial<EstimateInput>): EstimateInput {
   return {
@@ -100,6 +101,25 @@ describe('delegation estimate', () => {
     ).toMatch(/did not reveal scores in epoch 2/);
     expect(reason({ validators: [pool(a(2), T(100), 0n, 0n, false)] })).toMatch(/minimum/);
     expect(reason({ trainers: [], target: { account: a(2), role: 'validator' } })).toMatch(/at least one trainer and one validator/);
+  });
+
+  it('revision 2: pays nothing below minValidators, and nothing to a trainer under the floor', () => {
+    const e = estimateDelegation(input({ params: { ...params, minValidators: 2 } }));
+    expect(e).toEqual({
+      kind: 'none',
+      reason: "An epoch pays nobody while fewer than 2 validators (the task's minimum) reveal scores: its reward rolls over. The task has 1.",
+    });
+    // B scored 0.4, under the default floor of 50 % of A's 0.9: it does not qualify and its pool earns 0.
+    const under = estimateDelegation(
+      input({
+        params: { ...params, floorBps: 5000 },
+        trainers: [pool(a(1), T(100), 0n), pool(a(3), T(100), 0n)],
+        validators: [pool(a(2), T(100), WAD / 5n)],
+        lastScored: { epoch: 4, trainers: [a(1), a(3)], validators: [a(2)], scores: [[9000, 4000]] },
+        target: { account: a(3), role: 'trainer' },
+      }),
+    );
+    expect(under).toMatchObject({ kind: 'ok', pool: 0n, perEpoch: 0n });
   });
 
   it('counts the scoring epochs a delegation made now still earns in', () => {

@@ -9,9 +9,12 @@ const r = (epoch: number, finalized = false, degenerate = false): EpochResult =>
   finalized,
   degenerate,
   booked: 0n,
+  rollover: 0n,
   split: null,
+  evalSeed: null,
   trainers: [],
   validators: [],
+  canaries: [],
   revealed: [],
   scoreReveals: 0,
 });

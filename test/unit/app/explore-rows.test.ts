@@ -17,7 +17,7 @@ const events: ArenaEvent[] = [
   { ...at(), kind: 'ScoresRevealed', taskId: 1n, epoch: 0n, validator: a(20) },
   { ...at(), kind: 'ScoresRevealed', taskId: 2n, epoch: 0n, validator: a(20) },
   { ...at(), kind: 'TrainerRewarded', taskId: 1n, epoch: 0n, trainer: a(1), submissionId: 0n, rank: 1n, aggregate: 1n, pool: 70n, own: 70n },
-  { ...at(), kind: 'ValidatorRewarded', taskId: 2n, epoch: 0n, validator: a(20), distance: 0n, pool: 30n, own: 30n },
+  { ...at(), kind: 'ValidatorRewarded', taskId: 2n, epoch: 0n, validator: a(20), distance: 0n, pool: 30n, own: 30n, failedCanary: false },
 ];
 
 describe('networkTotals', () => {

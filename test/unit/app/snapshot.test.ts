@@ -85,4 +85,35 @@ describe('loadSnapshot', () => {
       address: getAddress(registry),
     });
   });
+
+  it('reads the verifier ceremony once per deployment, and again only after a failed read', async () => {
+    const verifier = '0x2279b7a0a67db372996a5fab50d91eaa73d2ebe6';
+    const withVerifier = JSON.stringify({ ...JSON.parse(file(31337)), contracts: { ...JSON.parse(file(31337)).contracts, watermarkVerifier: verifier } });
+    let reads = 0;
+    let fail = true;
+    const base = chain();
+    const client = {
+      ...base,
+      readContract: async (req: { functionName: string }) => {
+        if (req.functionName !== 'ceremony') return base.readContract(req);
+        reads++;
+        if (fail) throw new Error('socket hang up');
+        return [true, 'development beacon', `0x${'ab'.repeat(32)}`];
+      },
+    };
+    const first = await loadSnapshot(client as never, config, { fetchFn: serve(200, withVerifier) });
+    if (first.kind !== 'ok') throw new Error(first.kind);
+    expect(first.ceremony).toEqual({ kind: 'unreadable', detail: 'socket hang up' });
+    fail = false;
+    const second = await loadSnapshot(client as never, config, { fetchFn: serve(200, withVerifier), previous: first });
+    if (second.kind !== 'ok') throw new Error(second.kind);
+    expect(second.ceremony).toEqual({ kind: 'known', ceremony: { development: true, description: 'development beacon', zkeySha256: `0x${'ab'.repeat(32)}` } });
+    const third = await loadSnapshot(client as never, config, { fetchFn: serve(200, withVerifier), previous: second });
+    expect(third.kind === 'ok' && third.ceremony).toEqual(second.ceremony);
+    expect(reads).toBe(2);
+    // Without a verifier in the deployment nothing is read.
+    const none = await loadSnapshot(client as never, config, { fetchFn: serve(200, file(31337)) });
+    expect(none.kind === 'ok' && none.ceremony).toEqual({ kind: 'unknown', reason: 'no-verifier' });
+    expect(reads).toBe(2);
+  });
 });

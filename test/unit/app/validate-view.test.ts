@@ -1,7 +1,15 @@
 import { getAddress, type Hex } from 'viem';
 import { describe, expect, it } from 'vitest';
-import { initialValidatorState, resultKey, type ColumnView, type ValidatorState } from '../../../src/lib/agents/index.ts';
-import { epochViews, modelChecks, validatorActivity, VALIDATOR_PHASE_SENTENCE } from '../../../src/app/pages/validate/validate-view.ts';
+import {
+  evaluationKey,
+  initialValidatorState,
+  resultKey,
+  type ColumnView,
+  type EvaluationRecord,
+  type ValidatorEpochRecord,
+  type ValidatorState,
+} from '../../../src/lib/agents/index.ts';
+import { backendView, epochViews, modelChecks, validatorActivity, VALIDATOR_PHASE_SENTENCE } from '../../../src/app/pages/validate/validate-view.ts';
 
 // Epoch 0: score commit [10600, 10850), score reveal [10850, 11000).
 const schedule = { startTime: 10_000n, reviewEnd: 9_000n, epochLength: 1000, submissionEpochs: 2, finalEpochs: 1, challengeEpochs: 1, sealEnd: 5000, revealEnd: 6000, commitEnd: 8500, finalCommitEnd: 7000, rejected: false };
@@ -10,7 +18,20 @@ const h = (n: number) => `0x${n.toString(16).padStart(64, '0')}` as Hex;
 const scope = { chainId: 31337, registry: addr(0xf0), taskId: 1n, account: addr(0xa1), role: 'validator' as const };
 const evalData = h(0xeeee);
 const col = (id: number, extra: Partial<ColumnView> = {}): ColumnView => ({ submissionId: id, trainer: addr(0x100 + id), artifactHash: h(0xa00 + id), wmCommit: h(0xb00 + id), duplicate: false, ...extra });
-const none = { stages: {}, failures: {} };
+const none = { stages: {}, failures: {}, subsetSize: 100 };
+const seed = h(0x5eed);
+const subset = { seed, size: 100 };
+const evaluated = (fullScore: number, at: bigint, extra: Partial<EvaluationRecord> = {}): EvaluationRecord => ({ check: 'ok', reason: null, samples: 250, fullScore, backend: 'wasm', at, ...extra });
+const record = (r: Partial<ValidatorEpochRecord> & { epoch: number }): ValidatorEpochRecord => ({
+  outcome: 'open',
+  dataHash: evalData,
+  columns: null,
+  seed: null,
+  seedDraw: null,
+  scoringAt: null,
+  commit: null,
+  ...r,
+});
 
 describe('modelChecks', () => {
   it('marks the failed check and skips the rest for each kind of zero', () => {
@@ -35,37 +56,96 @@ describe('epochViews', () => {
     const s = initialValidatorState(scope);
     const c0 = col(0);
     const c1 = col(1);
-    const k0 = resultKey(c0, evalData);
-    const k1 = resultKey(c1, evalData);
-    s.results[k0] = { score: 0.9532, units: 9532, check: 'ok', reason: null, at: 10_520n };
+    const k0 = evaluationKey(c0, evalData);
+    const k1 = evaluationKey(c1, evalData);
+    s.evaluations[k0] = evaluated(0.9532, 10_520n);
     const [v] = epochViews({
       state: s,
       schedule,
       now: 10_550n,
+      subsetSize: 100,
       evaluating: k1,
       stages: { [k1]: { stage: 'evaluating', done: 96, total: 250 } },
       failures: {},
       live: { 0: { columns: [c0, c1], dataHash: evalData } },
     });
     expect(v!.epoch).toBe(0);
-    expect(v!.status).toBe('evaluating: 1 of 2 models scored');
-    expect(v!.models.map((m) => [m.submissionId, m.status, m.scoreText, m.activity])).toEqual([
-      [0, 'scored', '0.9532', null],
-      [1, 'evaluating', null, 'evaluating: 96 of 250 samples'],
+    expect(v!.status).toBe('evaluating: 1 of 2 models evaluated');
+    expect(v!.models.map((m) => [m.submissionId, m.status, m.scoreText, m.fullScoreText, m.activity])).toEqual([
+      [0, 'evaluated', null, '0.9532', "evaluated on all 250 samples of the eval set; scored on the epoch's subset once the seed is drawn"],
+      [1, 'evaluating', null, null, 'evaluating on the whole eval set: 96 of 250 samples'],
     ]);
     expect(v!.models[1]!.checks).toEqual({ fetch: 'ok', hash: 'ok', wmCommit: 'ok', evaluation: 'running' });
     expect(v!.commitWindow).toEqual({ opens: 10_600n, closes: 10_850n });
+    expect(v!.seed).toEqual({
+      seed: null,
+      state: 'waiting',
+      text: "Evaluation seed not drawn yet: it is drawn when the score commit window opens, once every submission is revealed; it chooses the 100 of the eval set's 250 samples every validator scores.",
+    });
+  });
+
+  it('says the seed is being drawn, then scores each model on the subset it selects', () => {
+    const s = initialValidatorState(scope);
+    const c0 = col(0);
+    const c1 = col(1);
+    s.evaluations[evaluationKey(c0, evalData)] = evaluated(0.95, 10_520n);
+    s.evaluations[evaluationKey(c1, evalData)] = evaluated(0.81, 10_540n);
+    s.epochs.push(record({ epoch: 0, seedDraw: { sentAt: 10_601n, sends: 1, halted: null } }));
+    const input = { state: s, schedule, now: 10_605n, evaluating: null, ...none, live: { 0: { columns: [c0, c1], dataHash: evalData } } };
+    let [v] = epochViews(input);
+    expect(v!.status).toBe('every model evaluated; drawing the evaluation seed');
+    expect(v!.seed).toMatchObject({ state: 'drawing', seed: null });
+    expect(v!.seed.text).toBe("Drawing the evaluation seed: it chooses the 100 of the eval set's 250 samples every validator scores this epoch.");
+
+    s.epochs[0]!.seed = seed;
+    s.results[resultKey(c0, evalData, subset)] = { score: 0.94, units: 9400, check: 'ok', reason: null, at: 10_606n };
+    [v] = epochViews(input);
+    expect(v!.status).toBe('scoring the subset: 1 of 2 models scored');
+    expect(v!.seed).toMatchObject({ state: 'drawn', seed });
+    expect(v!.seed.text).toBe("Evaluation seed 0x000000…005eed: every validator scores each model on the 100 of the eval set's 250 samples it selects.");
+    expect(v!.models.map((m) => [m.status, m.scoreText, m.fullScoreText])).toEqual([
+      ['scored', '0.9400', '0.9500'],
+      ['evaluated', null, '0.8100'],
+    ]);
+    s.results[resultKey(c1, evalData, subset)] = { score: 0.8, units: 8000, check: 'ok', reason: null, at: 10_606n };
+    expect(epochViews(input)[0]!.status).toBe('all models scored on the subset; scores are committed in the score commit window');
+    // A score on another subset is not this epoch's.
+    expect(epochViews({ ...input, subsetSize: 50 })[0]!.models.map((m) => m.status)).toEqual(['evaluated', 'evaluated']);
+  });
+
+  it('says a refused draw waits for another validator, and a subset as large as the set is all of it', () => {
+    const s = initialValidatorState(scope);
+    const c0 = col(0);
+    s.evaluations[evaluationKey(c0, evalData)] = evaluated(0.95, 10_520n);
+    s.epochs.push(record({ epoch: 0, seedDraw: { sentAt: 10_601n, sends: 1, halted: 'SeedDrawerNotEOA' } }));
+    const [v] = epochViews({ state: s, schedule, now: 10_620n, evaluating: null, ...none, subsetSize: 400, live: { 0: { columns: [c0], dataHash: evalData } } });
+    expect(v!.seed.state).toBe('refused');
+    expect(v!.seed.text).toContain('was refused (SeedDrawerNotEOA)');
+    s.epochs[0]!.seed = seed;
+    expect(epochViews({ state: s, schedule, now: 10_620n, evaluating: null, ...none, subsetSize: 400, live: { 0: { columns: [c0], dataHash: evalData } } })[0]!.seed.text).toBe(
+      'Evaluation seed 0x000000…005eed: every model is scored on all 250 samples of the eval set (the subset size, 400, covers it).',
+    );
   });
 
   it('keeps every failed attempt and shows the zero with its reason once the agent gives up', () => {
     const s = initialValidatorState(scope);
     const c = col(3);
-    const k = resultKey(c, evalData);
-    s.results[k] = { score: 0, units: 0, check: 'missing', reason: 'could not be fetched or evaluated in 3 attempts (last: not found)', at: 10_580n };
-    const [v] = epochViews({ state: s, schedule, now: 10_590n, evaluating: null, stages: {}, failures: { [k]: ['CID mismatch', 'not found', 'not found'] }, live: { 0: { columns: [c], dataHash: evalData } } });
+    const k = evaluationKey(c, evalData);
+    s.evaluations[k] = { check: 'missing', reason: 'could not be fetched or evaluated in 3 attempts (last: not found)', samples: 0, fullScore: 0, backend: null, at: 10_580n };
+    const [v] = epochViews({
+      state: s,
+      schedule,
+      now: 10_590n,
+      subsetSize: 100,
+      evaluating: null,
+      stages: {},
+      failures: { [k]: ['CID mismatch', 'not found', 'not found'] },
+      live: { 0: { columns: [c], dataHash: evalData } },
+    });
     expect(v!.models[0]).toMatchObject({ status: 'zero', scoreText: '0.0000', reason: 'could not be fetched or evaluated in 3 attempts (last: not found)', failures: ['CID mismatch', 'not found', 'not found'] });
     expect(v!.models[0]!.checks.fetch).toBe('failed');
-    expect(v!.status).toBe('all models scored; scores are committed in the score commit window');
+    expect(v!.models[0]!.fullScoreText).toBeNull();
+    expect(v!.status).toBe('all models scored on the subset; scores are committed in the score commit window');
   });
 
   it('gives a flagged duplicate zero without evaluating it', () => {
@@ -78,16 +158,19 @@ describe('epochViews', () => {
   it('prefers the recorded columns and commitment once committed, then says revealed', () => {
     const s: ValidatorState = initialValidatorState(scope);
     const c = col(0);
-    s.results[resultKey(c, evalData)] = { score: 0.5, units: 5000, check: 'ok', reason: null, at: 1n };
-    s.epochs.push({
-      epoch: 0,
-      outcome: 'open',
-      dataHash: evalData,
-      columns: [c],
-      commit: { scores: [5000], words: [1n], salt: h(1), commitment: h(2), status: 'committed', preparedAt: 10_610n, sentAt: 10_610n, sends: 1, revealSentAt: null, reveals: 0, halted: null },
-    });
+    s.evaluations[evaluationKey(c, evalData)] = evaluated(0.52, 1n);
+    s.results[resultKey(c, evalData, subset)] = { score: 0.5, units: 5000, check: 'ok', reason: null, at: 1n };
+    s.epochs.push(
+      record({
+        epoch: 0,
+        columns: [c],
+        seed,
+        commit: { scores: [5000], words: [1n], salt: h(1), commitment: h(2), status: 'committed', preparedAt: 10_610n, sentAt: 10_610n, sends: 1, revealSentAt: null, reveals: 0, halted: null },
+      }),
+    );
     const views = epochViews({ state: s, schedule, now: 10_700n, evaluating: null, ...none });
     expect(views[0]).toMatchObject({ status: 'scores committed; reveal comes in the score reveal window', committed: [5000] });
+    expect(views[0]!.models[0]).toMatchObject({ scoreText: '0.5000', fullScoreText: '0.5200' });
     s.epochs[0]!.outcome = 'revealed';
     expect(epochViews({ state: s, schedule, now: 10_900n, evaluating: null, ...none })[0]!.status).toBe('scores committed and revealed');
     s.epochs[0]!.outcome = 'missed-reveal';
@@ -96,10 +179,10 @@ describe('epochViews', () => {
 
   it('lists epochs newest first, and nothing without a state', () => {
     const s = initialValidatorState(scope);
-    s.epochs.push({ epoch: 0, outcome: 'no-columns', dataHash: evalData, columns: [], commit: null });
+    s.epochs.push(record({ epoch: 0, outcome: 'no-columns', columns: [] }));
     const views = epochViews({ state: s, schedule, now: 11_600n, evaluating: null, ...none, live: { 1: { columns: [col(0)], dataHash: evalData } } });
     expect(views.map((v) => [v.epoch, v.status])).toEqual([
-      [1, 'evaluating: 0 of 1 models scored'],
+      [1, 'evaluating: 0 of 1 models evaluated'],
       [0, 'no submission was revealed: nothing to score'],
     ]);
     expect(epochViews({ state: null, schedule, now: 0n, evaluating: null, ...none })).toEqual([]);
@@ -112,23 +195,40 @@ describe('epochViews', () => {
   it('tells what the agent did: models scored or zeroed, scores committed and revealed', () => {
     const s = initialValidatorState(scope);
     s.join = { amount: 1n, sigma: 0n, sentAt: 9_000n, sends: 1 };
-    s.results[resultKey(col(0), evalData)] = { score: 0.98, units: 9800, check: 'ok', reason: null, at: 10_530n };
-    s.results[resultKey(col(1), evalData)] = { score: 0, units: 0, check: 'missing', reason: 'gone', at: 10_560n };
-    s.epochs.push({
-      epoch: 0,
-      outcome: 'revealed',
-      dataHash: evalData,
-      columns: [col(0), col(1)],
-      commit: { scores: [9800, 0], words: [1n], salt: h(1), commitment: h(2), status: 'revealed', preparedAt: 10_610n, sentAt: 10_610n, sends: 1, revealSentAt: 10_860n, reveals: 1, halted: null },
-    });
+    s.evaluations[evaluationKey(col(0), evalData)] = evaluated(0.97, 10_530n);
+    s.evaluations[evaluationKey(col(1), evalData)] = { check: 'missing', reason: 'gone', samples: 0, fullScore: 0, backend: null, at: 10_560n };
+    s.results[resultKey(col(0), evalData, subset)] = { score: 0.98, units: 9800, check: 'ok', reason: null, at: 10_605n };
+    s.results[resultKey(col(1), evalData, subset)] = { score: 0, units: 0, check: 'missing', reason: 'gone', at: 10_605n };
+    s.epochs.push(
+      record({
+        epoch: 0,
+        outcome: 'revealed',
+        columns: [col(0), col(1)],
+        seed,
+        commit: { scores: [9800, 0], words: [1n], salt: h(1), commitment: h(2), status: 'revealed', preparedAt: 10_610n, sentAt: 10_610n, sends: 1, revealSentAt: 10_860n, reveals: 1, halted: null },
+      }),
+    );
     expect(validatorActivity(s).map((n) => [n.at, n.level, n.message])).toEqual([
       [9_000n, 'info', 'Validator stake sent.'],
-      [10_530n, 'info', 'Model 0x000000…000a00 scored 0.9800.'],
+      [10_530n, 'info', 'Model 0x000000…000a00 evaluated on all 250 samples of the eval set (wasm): 0.9700.'],
       [10_560n, 'warn', 'Model 0x000000…000a01 scores 0 (could not be fetched).'],
+      [10_605n, 'info', 'Model 0x000000…000a00 scored 0.9800 on the 100-sample subset.'],
       [10_610n, 'info', 'Epoch 0: scores for 2 submissions committed (9800, 0 of 10000).'],
       [10_860n, 'info', 'Epoch 0: score reveal sent.'],
     ]);
     s.notes.push({ key: 'revealed/0', at: 10_860n, epoch: 0, level: 'info', message: 'Epoch 0: scores revealed.' });
     expect(validatorActivity(s).map((n) => n.key)).not.toContain('activity/reveal/0');
+  });
+
+  it('names the backend used and a refused 16-bit backend', () => {
+    const s = initialValidatorState(scope);
+    expect(backendView(s, {})).toEqual({ backend: null, refused16: null });
+    s.evaluations[evaluationKey(col(0), evalData)] = evaluated(0.9, 10n, { backend: 'cpu' });
+    s.evaluations[evaluationKey(col(1), evalData)] = evaluated(0.9, 20n, { backend: 'wasm' });
+    expect(backendView(s, {})).toEqual({ backend: 'wasm', refused16: null });
+    const why = 'the evaluator computed in 16-bit floats on webgl; validators score in 32-bit floats only';
+    s.attempts[evaluationKey(col(2), evalData)] = { count: 1, lastAt: 30n, lastError: why };
+    expect(backendView(s, {}).refused16).toBe(why);
+    expect(backendView(initialValidatorState(scope), { k: ['fetch failed', why] }).refused16).toBe(why);
   });
 });

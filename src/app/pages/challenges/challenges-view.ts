@@ -1,8 +1,10 @@
 // What the Challenges page and the challenge alert show, as pure functions of chain reads and
-// chain time: each challenge's timeline, what a connected account may do with a submission, what
-// challenges moved to or from an account, and a proof's progress as a bar.
+// chain time: each challenge's timeline, what a connected account may do with a submission (at
+// most one open challenge per submission, none after a proof), what challenges moved to or from an
+// account, and a proof's progress as a bar. Revision 2: no theft claim, and an answered challenge
+// returns the bond to the challenger (an ownership proof is necessary, not sufficient).
 import type { Address, Hex } from 'viem';
-import type { ChallengeView, SubmissionView, TheftClaimView } from '../../../lib/chain/actions/read-challenges.ts';
+import type { ChallengeView, SubmissionView } from '../../../lib/chain/actions/read-challenges.ts';
 import type { ArenaEvent } from '../../../lib/chain/reads/events.ts';
 import { formatTokens, shortHex } from '../../../lib/format.ts';
 import type { ProofStep } from './ownership.ts';
@@ -23,8 +25,8 @@ export interface TimelineStep {
 
 /**
  * Opened, then the answer window, then how it ended (or what can happen next). `trainerForfeited`:
- * the trainer already lost everything (another challenge, a theft claim), so the open challenge
- * can only be voided.
+ * the trainer already lost everything (another challenge upheld), so the open challenge can only
+ * be voided.
  */
 export function challengeTimeline(c: ChallengeView, now: bigint, trainerForfeited = false): TimelineStep[] {
   const steps: TimelineStep[] = [
@@ -60,13 +62,19 @@ export function challengeTimeline(c: ChallengeView, now: bigint, trainerForfeite
           title: now <= c.deadline ? 'Then' : 'Next',
           detail:
             now <= c.deadline
-              ? `A proof gives the bond to the trainer; without one, resolving takes the trainer's unvested rewards and part of its stake for the challenger.`
+              ? `A proof ends the challenge without a winner: the submission is proven and the bond goes back to the challenger. Without one, resolving takes the trainer's unvested rewards and part of its stake for the challenger.`
               : `Resolving takes the trainer's unvested rewards and part of its stake for the challenger, and returns the bond.`,
         },
       );
       break;
     case 'answered':
-      steps.push({ kind: 'answered', state: 'done', at: end?.time ?? null, title: 'Answered with a proof', detail: `The bond of ${arena(c.bond)} went to ${shortHex(c.trainer)}: the model carries its watermark.` });
+      steps.push({
+        kind: 'answered',
+        state: 'done',
+        at: end?.time ?? null,
+        title: 'Answered with a proof',
+        detail: `${shortHex(c.trainer)} proved that the model carries its watermark, so the submission is proven and cannot be challenged again. The bond of ${arena(c.bond)} went back to ${shortHex(c.challenger)}: a proof is necessary, not sufficient, and nobody wins the bond until proof of learning exists.`,
+      });
       break;
     case 'upheld':
       steps.push(
@@ -81,7 +89,13 @@ export function challengeTimeline(c: ChallengeView, now: bigint, trainerForfeite
       );
       break;
     case 'voided':
-      steps.push({ kind: 'voided', state: 'done', at: end?.time ?? null, title: 'Void', detail: `${shortHex(c.trainer)} had already forfeited everything; the bond of ${arena(c.bond)} went back to ${shortHex(c.challenger)}.` });
+      steps.push({
+        kind: 'voided',
+        state: 'done',
+        at: end?.time ?? null,
+        title: 'Void',
+        detail: `${shortHex(c.trainer)} had already forfeited everything, or the submission was already proven; the bond of ${arena(c.bond)} went back to ${shortHex(c.challenger)}.`,
+      });
       break;
   }
   return steps;
@@ -93,74 +107,77 @@ export const STATUS_LABEL: Record<ChallengeView['status'], string> = { open: 'Op
 export interface Standing {
   account: Address | null;
   role: 'trainer' | 'validator' | null;
-  /** Block of the trainer's key commitment (theft claims need it before the seal). */
-  keyBlock: bigint;
   forfeited: boolean;
   /** Whether the validator's own stake reached the minimum (it may challenge). */
   eligible: boolean;
 }
 
 export interface RowActions {
-  /** null when the action is possible; otherwise why not (shown as the button's hint). */
+  /** null when the account may challenge the submission; otherwise why not (shown next to the button). */
   challenge: string | null;
-  theft: string | null;
+  /** The challenge of the submission that is open now, if any (a second one is refused). */
+  open: bigint | null;
 }
 
-/** Which actions a submission row offers the account, and why not when it does not. */
+/** Whether the account may challenge a submission, and why not when it may not. */
 export function rowActions(s: SubmissionView, me: Standing, p: { now: bigint; endTime: bigint; forfeitedTrainers: ReadonlySet<string> }): RowActions {
   const closed = p.now >= p.endTime ? 'Challenges closed with the challenge phase.' : null;
   const gone = p.forfeitedTrainers.has(s.trainer.toLowerCase()) ? 'Its trainer has already forfeited everything in this task.' : null;
-  const mine = same(s.trainer, me.account);
+  const open = s.openChallengeId !== null ? `Challenge #${s.openChallengeId} of this submission is still open; a submission has at most one open challenge at a time.` : null;
   let challenge: string | null;
   if (!me.account) challenge = 'Connect a wallet to challenge.';
-  else challenge =
-    closed ??
-    (me.role !== 'validator' ? 'Only validators of this task can challenge.' : !me.eligible ? "Your validator stake has not reached the task's minimum." : null) ??
-    gone ??
-    (s.proven ? 'Its trainer already proved ownership.' : null);
-  let theft: string | null;
-  if (!me.account) theft = 'Connect a wallet to claim theft.';
-  else theft =
-    closed ??
-    (me.role !== 'trainer' ? 'Only trainers of this task, with a committed key, can claim theft.' : null) ??
-    (mine ? 'This is your own submission.' : null) ??
-    (me.keyBlock >= s.sealBlock ? 'Your key was committed after this model was sealed.' : null) ??
-    gone;
-  return { challenge, theft };
+  else
+    challenge =
+      closed ??
+      (me.role !== 'validator' ? 'Only validators of this task can challenge.' : !me.eligible ? "Your validator stake has not reached the task's minimum." : null) ??
+      (same(s.trainer, me.account) ? 'This is your own submission.' : null) ??
+      gone ??
+      (s.proven ? 'Its trainer already proved ownership: it cannot be challenged again.' : null) ??
+      open;
+  return { challenge, open: s.openChallengeId };
+}
+
+/** What a validator should know before opening a challenge (SPEC 7, revision 2 before proof of learning). */
+export function challengeTerms(p: { bond: bigint; responseTime: number; slashBps: number; maxErr: number | null }): string[] {
+  const minutes = Math.round(p.responseTime / 60);
+  const wait = minutes >= 120 ? `${Math.round(minutes / 60)} hours` : `${minutes} minutes`;
+  return [
+    `You post a bond of ${arena(p.bond)} (the task's bond; at least 1 ARENA). It comes back to you in every outcome.`,
+    `The trainer has ${wait} to answer with a zero-knowledge proof that the model carries its address under the watermark key it committed when it joined${p.maxErr !== null ? ` (at most ${p.maxErr} of 64 bits wrong)` : ''}.`,
+    `If it answers, the challenge ends without a winner: the submission is marked proven and cannot be challenged again, and your bond comes back. A valid ownership proof is necessary, not sufficient: a watermark key can be fitted to any public model, so until proof of learning exists an answer cannot show that the model was stolen.`,
+    `If it does not answer in time, anyone may resolve: the trainer forfeits its unvested rewards (its delegators' share too) and ${p.slashBps / 100} % of its stake to you.`,
+    'A submission has at most one open challenge at a time.',
+  ];
 }
 
 export interface Outcome {
   /** Bonds of this account's challenges still open. */
   bondsAtStake: bigint;
-  /** Bonds this account lost to trainers that answered. */
-  bondsLost: bigint;
-  /** Bonds this account won by answering challenges. */
-  bondsWon: bigint;
-  /** Rewards and stake forfeited to this account (upheld challenges, theft claims). */
+  /** Bonds that came back to this account from settled challenges (answered, upheld or void). */
+  bondsReturned: bigint;
+  /** Rewards and stake forfeited to this account (upheld challenges). */
   received: bigint;
   /** Rewards and stake this account forfeited. */
   forfeited: bigint;
+  /** Challenges of this account's submissions it answered with a proof. */
+  answered: number;
 }
 
-/** What challenges and theft claims moved to or from `account`. */
-export function accountOutcome(challenges: readonly ChallengeView[], thefts: readonly TheftClaimView[], account: Address | null): Outcome {
-  const o: Outcome = { bondsAtStake: 0n, bondsLost: 0n, bondsWon: 0n, received: 0n, forfeited: 0n };
+/** What challenges moved to or from `account`. */
+export function accountOutcome(challenges: readonly ChallengeView[], account: Address | null): Outcome {
+  const o: Outcome = { bondsAtStake: 0n, bondsReturned: 0n, received: 0n, forfeited: 0n, answered: 0 };
   if (!account) return o;
   for (const c of challenges) {
     const moved = (c.settled?.rewards ?? 0n) + (c.settled?.slashed ?? 0n);
     if (same(c.challenger, account)) {
       if (c.status === 'open') o.bondsAtStake += c.bond;
-      if (c.status === 'answered') o.bondsLost += c.bond;
+      else o.bondsReturned += c.bond;
       if (c.status === 'upheld') o.received += moved;
     }
     if (same(c.trainer, account)) {
-      if (c.status === 'answered') o.bondsWon += c.bond;
+      if (c.status === 'answered') o.answered += 1;
       if (c.status === 'upheld') o.forfeited += moved;
     }
-  }
-  for (const t of thefts) {
-    if (same(t.owner, account)) o.received += t.rewards + t.slashed;
-    if (same(t.thief, account)) o.forfeited += t.rewards + t.slashed;
   }
   return o;
 }

@@ -1,11 +1,11 @@
 // Proving ownership for the Challenges page and the challenge alert: what the chain will check
-// (prepareResponse / prepareTheftClaim), the revealed artifact by its hash, the key on this device
-// checked against the committed one, then the proof from the prover (the worker in the app, the
-// Node service in tests). Sending stays with the caller (respondChallenge / claimTheft), so the
-// UI can show the proof's stage and let the user cancel before anything is signed.
+// (prepareResponse), the revealed artifact by its hash, the key on this device checked against
+// the committed one, then the proof from the prover (the worker in the app, the Node service in
+// tests). Sending stays with the caller (respondChallenge), so the UI can show the proof's stage
+// and let the user cancel before anything is signed. (Revision 2 removed the theft claim: a key
+// can be fitted to any public model, so "my key decodes your model" proves nothing.)
 import type { Address, Hex } from 'viem';
 import type { ReadContext } from '../../../lib/chain/actions/context.ts';
-import { prepareTheftClaim } from '../../../lib/chain/actions/claim-theft.ts';
 import { prepareResponse } from '../../../lib/chain/actions/respond-challenge.ts';
 import type { ProofInputs, SubmissionView } from '../../../lib/chain/actions/read-challenges.ts';
 import type { ContentFetcher } from '../../../lib/chain/reads/gateway.ts';
@@ -92,15 +92,4 @@ export async function proveResponse(
   const onStep = p.onStep ?? (() => {});
   onStep({ stage: 'checking' });
   return proveFor(env, p.key, await prepareResponse(ctx, { challengeId: p.challengeId, account: p.account }), onStep, p.check ?? (() => {}));
-}
-
-/** A proof for `owner`'s theft claim against a submission; the same errors as proveResponse. */
-export async function proveTheft(
-  ctx: ReadContext,
-  env: OwnershipEnv,
-  p: { taskId: bigint; submissionId: bigint; owner: Address; key: WatermarkKey | undefined } & ProofControl,
-): Promise<OwnershipResult> {
-  const onStep = p.onStep ?? (() => {});
-  onStep({ stage: 'checking' });
-  return proveFor(env, p.key, await prepareTheftClaim(ctx, { taskId: p.taskId, submissionId: p.submissionId, owner: p.owner }), onStep, p.check ?? (() => {}));
 }

@@ -2,9 +2,9 @@
 // progress events and chain time: progress text, the chart history, per-epoch seal and reveal
 // rows, the backend report and the phase in words. Kept out of the components so each rule is
 // tested without a browser.
-import type { Note, TrainerPhase, TrainerState, TrainerEpochRecord } from '../../../lib/agents/index.ts';
+import type { Note, TrainerEpochResult, TrainerPhase, TrainerState, TrainerEpochRecord } from '../../../lib/agents/index.ts';
 import { windowTimes, type Schedule } from '../../../lib/chain/schedule.ts';
-import { formatDuration, shortHex } from '../../../lib/format.ts';
+import { formatDuration, formatWad, shortHex } from '../../../lib/format.ts';
 import type { BackendSelection, CandidateReport } from '../../../lib/ml/backend/select.ts';
 import type { TrainProgress } from '../../../lib/ml/train/trainer.ts';
 
@@ -114,6 +114,8 @@ export interface EpochRow {
   tone: 'ok' | 'active' | 'warn' | 'muted';
   artifact: string | null;
   cid: string | null;
+  /** What finalization booked once the epoch is finalized: a rank, or why it did not qualify (SPEC 4.3). */
+  result: { text: string; qualified: boolean } | null;
   sealWindow: { opens: bigint; closes: bigint };
   revealWindow: { opens: bigint; closes: bigint };
 }
@@ -149,8 +151,27 @@ function recordStatus(rec: TrainerEpochRecord | undefined, now: bigint, sealClos
   }
 }
 
+/** The booked outcome of a revealed submission in words (revision 2: only qualifying submissions take a rank). */
+export function resultText(r: TrainerEpochResult, rules: { minScore: bigint; floorBps: number; minValidators: number }): { text: string; qualified: boolean } {
+  const score = (w: bigint) => formatWad(w, 4);
+  if (r.degenerate) return { text: `nothing booked: fewer than ${rules.minValidators} validators revealed scores, the epoch rolled over`, qualified: false };
+  if (r.aggregate === null) return { text: 'not among the scored submissions', qualified: false };
+  if (r.rank > 0) return { text: `ranked #${r.rank} (score ${score(r.aggregate)}), ${formatTokenText(r.pool)} ARENA to your pool`, qualified: true };
+  const best = r.best ?? 0n;
+  const why =
+    r.aggregate <= rules.minScore
+      ? `score ${score(r.aggregate)} is not above the minimum ${score(rules.minScore)}`
+      : `score ${score(r.aggregate)} is below ${rules.floorBps / 100}% of the best (${score(best)})`;
+  return { text: `did not qualify: ${why}; nothing earned`, qualified: false };
+}
+
 /** One row per submission epoch: windows, and what this account did in them. */
-export function epochRows(state: TrainerState | null, schedule: Schedule, now: bigint): EpochRow[] {
+export function epochRows(
+  state: TrainerState | null,
+  schedule: Schedule,
+  now: bigint,
+  rules: { minScore: bigint; floorBps: number; minValidators: number } | null = null,
+): EpochRow[] {
   const rows: EpochRow[] = [];
   for (let e = 0; e < schedule.submissionEpochs; e++) {
     const seal = windowTimes(schedule, e, 'Seal')!;
@@ -163,6 +184,7 @@ export function epochRows(state: TrainerState | null, schedule: Schedule, now: b
       tone,
       artifact: rec?.seal ? shortHex(rec.seal.artifactHash, 6) : null,
       cid: rec?.seal?.cid ?? null,
+      result: rec?.result && rules ? resultText(rec.result, rules) : null,
       sealWindow: seal,
       revealWindow: reveal,
     });

@@ -1,11 +1,13 @@
 // What the Validate page shows, as pure functions of the validator agent's state, the evaluation
 // progress events and chain time: per epoch, every revealed submission with its checks (fetch,
-// hash, artifact and wmCommit, evaluation), its score or the reason for a zero, and where the
-// score commitment stands.
+// hash, artifact and wmCommit, evaluation), its score on the whole eval set (a preview, evaluated
+// once in the reveal window) and then on the epoch's subset (what is committed), or the reason for
+// a zero; the evaluation seed (drawn in the score commit window: SPEC 2.2); the backend used (never
+// a 16-bit one); and where the score commitment stands.
 import type { Hex } from 'viem';
 import {
   columnProgress,
-  resultKey,
+  evaluationKey,
   type ColumnProgress,
   type ColumnView,
   type Note,
@@ -18,7 +20,7 @@ import { windowTimes, type Schedule } from '../../../lib/chain/schedule.ts';
 
 export type Stage = 'fetching' | 'checking' | 'evaluating' | 'done';
 
-/** The latest eval-progress event per result key. */
+/** The latest eval-progress event per evaluation key. */
 export interface StageInfo {
   stage: Stage;
   done: number;
@@ -40,8 +42,10 @@ export interface ModelRow extends ColumnProgress {
   checks: ModelChecks;
   /** "evaluating 96 of 250 samples" while working. */
   activity: string | null;
-  /** Score as shown (4 decimals) or null. */
+  /** Score on the epoch's subset (what is committed), 4 decimals, or null. */
   scoreText: string | null;
+  /** Score on the whole eval set (a preview), 4 decimals, or null. */
+  fullScoreText: string | null;
   /** Every failed attempt's message seen while the page was open, oldest first. */
   failures: string[];
 }
@@ -53,6 +57,8 @@ export interface EpochView {
   models: ModelRow[];
   /** Units committed (0..10000 per column), once prepared. */
   committed: number[] | null;
+  /** The epoch's evaluation seed and subset, in words. */
+  seed: { seed: Hex | null; state: 'waiting' | 'drawing' | 'refused' | 'drawn'; text: string };
   commitWindow: { opens: bigint; closes: bigint } | null;
   revealWindow: { opens: bigint; closes: bigint } | null;
 }
@@ -91,7 +97,11 @@ export function modelChecks(check: ScoreCheck | null, stage: Stage | null): Mode
   }
 }
 
-function activity(p: ColumnProgress, stage: StageInfo | undefined): string | null {
+function activity(p: ColumnProgress, stage: StageInfo | undefined, samples: number | null): string | null {
+  if (p.status === 'evaluated') {
+    const on = samples !== null ? `all ${samples} samples of the eval set` : 'the whole eval set';
+    return `evaluated on ${on}; scored on the epoch's subset once the seed is drawn`;
+  }
   if (p.status !== 'evaluating' || !stage) return p.status === 'retrying' ? `attempt ${p.attempts} failed; trying again` : null;
   switch (stage.stage) {
     case 'fetching':
@@ -99,13 +109,19 @@ function activity(p: ColumnProgress, stage: StageInfo | undefined): string | nul
     case 'checking':
       return 'checking the artifact and its wmCommit';
     case 'evaluating':
-      return stage.total > 0 ? `evaluating: ${stage.done} of ${stage.total} samples` : 'evaluating';
+      return stage.total > 0 ? `evaluating on the whole eval set: ${stage.done} of ${stage.total} samples` : 'evaluating on the whole eval set';
     case 'done':
       return null;
   }
 }
 
-function epochStatus(rec: ValidatorEpochRecord, models: readonly ModelRow[], now: bigint, commitCloses: bigint | null): { status: string; tone: EpochView['tone'] } {
+function epochStatus(
+  rec: ValidatorEpochRecord,
+  models: readonly ModelRow[],
+  now: bigint,
+  commit: { opens: bigint; closes: bigint } | null,
+): { status: string; tone: EpochView['tone'] } {
+  const commitCloses = commit?.closes ?? null;
   switch (rec.outcome) {
     case 'revealed':
       return { status: 'scores committed and revealed', tone: 'ok' };
@@ -125,10 +141,19 @@ function epochStatus(rec: ValidatorEpochRecord, models: readonly ModelRow[], now
       if (c?.status === 'revealed') return { status: 'scores revealed', tone: 'ok' };
       if (c?.status === 'committed') return { status: 'scores committed; reveal comes in the score reveal window', tone: 'active' };
       if (c?.status === 'prepared') return { status: 'committing scores…', tone: 'active' };
-      const done = models.filter((m) => m.status === 'scored' || m.status === 'zero').length;
+      const scored = models.filter((m) => m.status === 'scored' || m.status === 'zero').length;
+      const evaluated = scored + models.filter((m) => m.status === 'evaluated').length;
       if (models.length === 0) return { status: 'waiting for revealed submissions', tone: 'active' };
-      if (done < models.length) return { status: `evaluating: ${done} of ${models.length} models scored`, tone: 'active' };
-      return { status: commitCloses !== null && now < commitCloses ? 'all models scored; scores are committed in the score commit window' : 'all models scored', tone: 'active' };
+      if (evaluated < models.length) return { status: `evaluating: ${evaluated} of ${models.length} models evaluated`, tone: 'active' };
+      if (scored < models.length) {
+        if (rec.seed === null) {
+          return commit !== null && now < commit.opens
+            ? { status: 'every model evaluated on the whole eval set; the evaluation seed is drawn when the score commit window opens', tone: 'active' }
+            : { status: 'every model evaluated; drawing the evaluation seed', tone: 'active' };
+        }
+        return { status: `scoring the subset: ${scored} of ${models.length} models scored`, tone: 'active' };
+      }
+      return { status: commitCloses !== null && now < commitCloses ? 'all models scored on the subset; scores are committed in the score commit window' : 'all models scored', tone: 'active' };
     }
   }
 }
@@ -140,43 +165,89 @@ export interface EpochViewsInput {
   state: ValidatorState | null;
   schedule: Schedule;
   now: bigint;
+  /** The task's evalSubsetSize. */
+  subsetSize: number;
   evaluating: string | null;
+  /** By evaluation key. */
   stages: Readonly<Record<string, StageInfo>>;
+  /** By evaluation key. */
   failures: Readonly<Record<string, readonly string[]>>;
   live?: LiveColumns;
 }
 
+const short = (h: Hex) => `${h.slice(0, 8)}…${h.slice(-6)}`;
+
+function seedView(rec: ValidatorEpochRecord, size: number, samples: number | null, now: bigint, commit: { opens: bigint } | null): EpochView['seed'] {
+  const whole = samples !== null && size >= samples;
+  const subset = whole ? `all ${samples} samples of the eval set (the subset size, ${size}, covers it)` : `${size}${samples !== null ? ` of the eval set's ${samples}` : ''} samples`;
+  if (rec.seed !== null) {
+    return {
+      seed: rec.seed,
+      state: 'drawn',
+      text: whole
+        ? `Evaluation seed ${short(rec.seed)}: every model is scored on ${subset}.`
+        : `Evaluation seed ${short(rec.seed)}: every validator scores each model on the ${subset} it selects.`,
+    };
+  }
+  if (rec.seedDraw?.halted) {
+    return {
+      seed: null,
+      state: 'refused',
+      text: `Drawing the evaluation seed was refused (${rec.seedDraw.halted}); waiting for another validator's draw. Try again to draw it from this account.`,
+    };
+  }
+  const chooses = whole ? `every model is scored on ${subset}` : `it chooses the ${subset} every validator scores`;
+  if (rec.seedDraw && rec.seedDraw.sentAt !== null) {
+    return { seed: null, state: 'drawing', text: `Drawing the evaluation seed: ${chooses} this epoch.` };
+  }
+  const when = commit !== null && now < commit.opens ? 'when the score commit window opens, once every submission is revealed' : 'in the score commit window';
+  return { seed: null, state: 'waiting', text: `Evaluation seed not drawn yet: it is drawn ${when}; ${chooses}.` };
+}
+
 /** One view per epoch the agent has a record of or the page has columns for, newest first. */
 export function epochViews(input: EpochViewsInput): EpochView[] {
-  const { state, schedule, now, evaluating, stages, failures, live = {} } = input;
+  const { state, schedule, now, evaluating, stages, failures, live = {}, subsetSize } = input;
   if (!state) return [];
   const epochs = new Set<number>([...state.epochs.map((r) => r.epoch), ...Object.keys(live).map(Number)]);
   return [...epochs]
     .sort((a, b) => b - a)
     .map((epoch) => {
-      const rec: ValidatorEpochRecord = state.epochs.find((r) => r.epoch === epoch) ?? { epoch, outcome: 'open', dataHash: null, columns: null, commit: null };
+      const rec: ValidatorEpochRecord = state.epochs.find((r) => r.epoch === epoch) ?? {
+        epoch,
+        outcome: 'open',
+        dataHash: null,
+        columns: null,
+        seed: null,
+        seedDraw: null,
+        scoringAt: null,
+        commit: null,
+      };
       const final = epoch >= schedule.submissionEpochs;
       const commitWindow = windowTimes(schedule, epoch, 'ScoreCommit');
       const revealWindow = windowTimes(schedule, epoch, 'ScoreReveal');
       const columns = rec.columns ?? live[epoch]?.columns ?? [];
       const dataHash = rec.dataHash ?? live[epoch]?.dataHash ?? null;
-      const progress = dataHash ? columnProgress(state, columns, dataHash, evaluating) : [];
+      const subset = rec.seed !== null ? { seed: rec.seed, size: subsetSize } : null;
+      const progress = dataHash ? columnProgress(state, columns, dataHash, evaluating, subset) : [];
+      let samples: number | null = null;
       const models: ModelRow[] = progress.map((p) => {
         const column = columns[p.index]!;
-        const key = resultKey(column, dataHash!);
-        const result = state.results[key];
+        const key = evaluationKey(column, dataHash!);
+        const evaluation = state.evaluations[key];
+        if (evaluation && evaluation.samples > 0) samples = evaluation.samples;
         const liveStage = stages[key];
-        const check: ScoreCheck | null = column.duplicate ? 'duplicate' : (result?.check ?? null);
+        const check: ScoreCheck | null = column.duplicate ? 'duplicate' : (evaluation?.check ?? null);
         return {
           ...p,
           key,
           checks: modelChecks(check, p.status === 'evaluating' ? (liveStage?.stage ?? 'fetching') : null),
-          activity: activity(p, liveStage),
+          activity: activity(p, liveStage, evaluation?.samples ?? null),
           scoreText: p.score === null ? null : p.score.toFixed(4),
+          fullScoreText: p.fullScore === null || p.status === 'zero' ? null : p.fullScore.toFixed(4),
           failures: [...(failures[key] ?? [])],
         };
       });
-      const { status, tone } = epochStatus(rec, models, now, commitWindow?.closes ?? null);
+      const { status, tone } = epochStatus(rec, models, now, commitWindow);
       return {
         epoch,
         status: final && rec.outcome === 'open' && !dataHash ? 'waiting for the final eval set to be revealed' : status,
@@ -185,8 +256,23 @@ export function epochViews(input: EpochViewsInput): EpochView[] {
         committed: rec.commit?.scores ?? null,
         commitWindow,
         revealWindow,
+        seed: seedView(rec, subsetSize, samples, now, commitWindow),
       };
     });
+}
+
+/** The backend the agent evaluates on, and whether a 16-bit one was refused (SPEC 2.2: validators score in 32-bit floats). */
+export function backendView(state: ValidatorState | null, failures: Readonly<Record<string, readonly string[]>>): { backend: string | null; refused16: string | null } {
+  if (!state) return { backend: null, refused16: null };
+  const newest = Object.values(state.evaluations)
+    .filter((e) => e.backend !== null)
+    .sort((a, b) => (a.at === b.at ? 0 : a.at < b.at ? 1 : -1))[0];
+  const half = /16-bit/;
+  const refused =
+    [...Object.values(state.attempts).map((a) => a.lastError), ...Object.values(failures).flat(), ...state.notes.filter((n) => n.level !== 'info').map((n) => n.message)].find((m) =>
+      half.test(m),
+    ) ?? null;
+  return { backend: newest?.backend ?? null, refused16: refused };
 }
 
 export const VALIDATOR_PHASE_SENTENCE: Record<ValidatorPhase, string> = {
@@ -195,6 +281,7 @@ export const VALIDATOR_PHASE_SENTENCE: Record<ValidatorPhase, string> = {
   'wrong-role': 'This account is a trainer of this task; use another account to validate.',
   waiting: 'Staked. Submissions are evaluated as soon as they are revealed.',
   evaluating: 'Evaluating the revealed submissions.',
+  'drawing-seed': "Every model is evaluated; drawing the epoch's evaluation seed, which chooses the samples every validator scores.",
   committed: 'Scores committed; they are revealed in the score reveal window by themselves.',
   revealed: 'Scores revealed for this epoch.',
   'waiting-final-eval': 'Waiting for the final eval set to be revealed.',
@@ -208,10 +295,21 @@ export function validatorActivity(state: ValidatorState | null): Note[] {
   if (state.join && state.join.sentAt !== null) {
     out.push({ key: 'activity/join', at: state.join.sentAt, epoch: null, level: 'info', message: 'Validator stake sent.' });
   }
-  for (const [key, r] of Object.entries(state.results)) {
+  const model = (key: string) => {
     const artifact = key.split('/')[0] ?? '';
-    const what = r.check === 'ok' ? `scored ${r.score.toFixed(4)}` : `scores 0 (${r.check === 'missing' ? 'could not be fetched' : r.check})`;
-    out.push({ key: `activity/result/${key}`, at: r.at, epoch: null, level: r.check === 'ok' ? 'info' : 'warn', message: `Model ${artifact.slice(0, 8)}…${artifact.slice(-6)} ${what}.` });
+    return `Model ${artifact.slice(0, 8)}…${artifact.slice(-6)}`;
+  };
+  for (const [key, e] of Object.entries(state.evaluations)) {
+    const what =
+      e.check === 'ok'
+        ? `evaluated on all ${e.samples} samples of the eval set${e.backend ? ` (${e.backend})` : ''}: ${e.fullScore.toFixed(4)}`
+        : `scores 0 (${e.check === 'missing' ? 'could not be fetched' : e.check})`;
+    out.push({ key: `activity/evaluation/${key}`, at: e.at, epoch: null, level: e.check === 'ok' ? 'info' : 'warn', message: `${model(key)} ${what}.` });
+  }
+  for (const [key, r] of Object.entries(state.results)) {
+    if (r.check !== 'ok') continue;
+    const size = key.split('/').at(-1);
+    out.push({ key: `activity/result/${key}`, at: r.at, epoch: null, level: 'info', message: `${model(key)} scored ${r.score.toFixed(4)} on the ${size}-sample subset.` });
   }
   for (const e of state.epochs) {
     const c = e.commit;

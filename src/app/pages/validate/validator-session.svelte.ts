@@ -1,7 +1,7 @@
 // The Validate page's live view of one validator agent (task, account): opens and starts the
 // agent, mirrors its state and evaluation progress into runes, keeps every failed attempt's
-// message per model (the state keeps only the last), and reads the current epoch's columns
-// while reveals come in (the agent records them only when it commits).
+// message per model (by evaluation key; the state keeps only the last), and reads the current
+// epoch's columns while reveals come in (the agent records them only when it commits).
 import type { Hex } from 'viem';
 import { ValidatorAgent, type ValidatorCommand, type ValidatorState } from '../../../lib/agents/index.ts';
 import { windowAt } from '../../../lib/chain/schedule.ts';
@@ -83,11 +83,11 @@ export class ValidatorSession {
         changed = true;
       }
     }
-    for (const [key, r] of Object.entries(after.results)) {
-      // The last attempt's message moves into the result's reason when the agent gives up.
+    for (const [key, ev] of Object.entries(after.evaluations)) {
+      // The last attempt's message moves into the evaluation's reason when the agent gives up.
       const prev = before?.attempts[key];
-      if (prev && !before?.results[key] && r.check === 'missing' && r.reason) {
-        const last = /\(last: (.*)\)$/.exec(r.reason)?.[1];
+      if (prev && !before?.evaluations[key] && ev.check === 'missing' && ev.reason) {
+        const last = /\(last: (.*)\)$/.exec(ev.reason)?.[1];
         if (last && next[key]?.at(-1) !== last) {
           next[key] = [...(next[key] ?? []), last];
           changed = true;

@@ -6,7 +6,10 @@
 // while the trainer and validators act from Node, the creator reveals the final eval set when
 // the final phase opens, the epoch is finalized from the Dev panel, and the delegator claims on
 // the Rewards page exactly what the chain booked, which is what the estimate said. A refused
-// action shows its sentence. Screenshots go to test-output/screenshots/.
+// action shows its sentence. Revision 2: the form's new parameters (refused out of range, the
+// warning for a stake exponent below 1, minValidators matching the two validators played), and an
+// objection to a task under review stays locked until the review ends. Screenshots go to
+// test-output/screenshots/.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -102,7 +105,7 @@ describe('role pages on a local chain', () => {
     await page.fill('#spec-json', specText);
     await page.getByTestId('spec-summary').waitFor();
 
-    for (const summary of ['Windows within an epoch', 'Stakes', 'Challenges']) await page.locator('summary', { hasText: summary }).click();
+    for (const summary of ['Windows within an epoch', 'Stakes', 'Challenges', 'Scoring and consensus']) await page.locator('summary', { hasText: summary }).click();
     const typed: Record<string, string> = {
       reviewPeriod: '10',
       startDelay: '600',
@@ -128,21 +131,42 @@ describe('role pages on a local chain', () => {
       bond: '50',
       responseTime: '1000',
       slashBps: '12.5',
+      minScore: '0.01',
+      floorBps: '40',
+      tolV: '0.01',
+      // Two validators play (V1, V2).
+      minValidators: '2',
+      evalSubsetSize: '64',
     };
     // Wrong first: a window before the previous one, a fraction above 1, a deposit above the balance.
     await page.fill('#task-revealEnd', '30');
     await page.fill('#task-gamma', '1.5');
     await page.fill('#task-rewardPerEpoch', '15000');
+    // Revision 2's ranges, as checkTaskParams and the registry have them.
+    await page.fill('#task-minScore', '1');
+    await page.fill('#task-minValidators', '0');
+    await page.fill('#task-evalSubsetSize', '0');
+    await page.fill('#task-bond', '0.5');
     await page.getByTestId('create-task').click();
     const fieldError = (id: string) => page.locator(`[data-field-error="task-${id}"]`).innerText();
     expect(await fieldError('revealEnd')).toBe('Reveal window ends must be after the seal window ends (50 %).');
     expect(await fieldError('gamma')).toBe('γ (gamma) must be from 0 to 1.');
     expect(await fieldError('rewardPerEpoch')).toBe('The deposit of 60,000 ARENA (reward per epoch × 4 scoring epochs) is more than your balance of 20,000 ARENA.');
+    expect(await fieldError('minScore')).toBe('Minimum score must be below 1: no score could ever be above 1.');
+    expect(await fieldError('minValidators')).toBe('Minimum validators must be from 1 to 512.');
+    expect(await fieldError('evalSubsetSize')).toBe('Evaluation subset must be from 1 to 4,294,967,295 samples.');
+    expect(await fieldError('bond')).toBe('Challenge bond must be at least 1 ARENA.');
     expect(await page.locator('[data-field-error="final"]').innerText()).toMatch(/choose the hidden final eval set/);
     expect(await page.locator('#task-gamma').getAttribute('aria-invalid')).toBe('true');
     expect(await read<bigint>('taskCount', [])).toBe(1n);
 
     for (const [k, v] of Object.entries(typed)) await page.fill(`#task-${k}`, v);
+    // alphaV = 0.5: the warning with the measured effect, in the Reward group and in the review.
+    const warning = await page.getByTestId('alpha-warning').innerText();
+    expect(warning).toMatch(/^αV below 1 makes splitting one stake over many identities pay \(SPEC 4\.8\)\. Measured \(docs\/bench\/incentives\.md\): a validator that splits one stake over 10 identities earned 3\.16x what the same stake earns as one identity at αV = 0\.5 \(the outside review the SPEC quotes measured 2\.90x\)\./);
+    expect(warning).not.toContain('trainer');
+    expect(await page.getByTestId('alpha-review').innerText()).toBe('αV below 1: sybils gain (see Reward)');
+    expect(await page.getByTestId('canary-note').innerText()).toContain('probe the validators with canary models');
     // The hidden final eval set: files from this device; salt made and stored at once.
     const finalFiles = readdirSync(FINAL_DIR).map((f) => join(FINAL_DIR, f));
     await page.setInputFiles('#final-files', finalFiles);
@@ -163,7 +187,8 @@ describe('role pages on a local chain', () => {
 
     const task = await read<{
       schedule: { startTime: bigint; reviewEnd: bigint; epochLength: number; submissionEpochs: number; finalEpochs: number; challengeEpochs: number; sealEnd: number; revealEnd: number; commitEnd: number; finalCommitEnd: number };
-      reward: { gamma: bigint; q: bigint; alphaT: bigint; alphaV: bigint; lambdaV: bigint };
+      reward: { gamma: bigint; q: bigint; alphaT: bigint; alphaV: bigint; lambdaV: bigint; minScore: bigint; tolV: bigint; floorBps: number; minValidators: number };
+      evalSubsetSize: number;
       stakeRules: { minTrainerStake: bigint; minValidatorStake: bigint; maxTrainers: number; maxValidators: number; sigmaCooldown: number };
       challenge: { bond: bigint; responseTime: number; slashBps: number };
       rewardPerEpoch: bigint;
@@ -184,7 +209,18 @@ describe('role pages on a local chain', () => {
     expect(s.reviewEnd).toBe(creationBlock.timestamp + 10n);
     expect(s.startTime).toBe(before.timestamp + 10n + 600n);
     expect(task.rewardPerEpoch).toBe(500n * WAD);
-    expect(task.reward).toEqual({ gamma: (6n * WAD) / 10n, q: (9n * WAD) / 10n, alphaT: WAD, alphaV: WAD / 2n, lambdaV: (125n * WAD) / 10n });
+    expect(task.reward).toEqual({
+      gamma: (6n * WAD) / 10n,
+      q: (9n * WAD) / 10n,
+      alphaT: WAD,
+      alphaV: WAD / 2n,
+      lambdaV: (125n * WAD) / 10n,
+      minScore: WAD / 100n,
+      tolV: WAD / 100n,
+      floorBps: 4000,
+      minValidators: 2,
+    });
+    expect(task.evalSubsetSize).toBe(64);
     expect(task.stakeRules).toEqual({ minTrainerStake: 2n * WAD, minValidatorStake: 3n * WAD, maxTrainers: 8, maxValidators: 16, sigmaCooldown: 1 });
     expect(task.challenge).toEqual({ bond: 50n * WAD, responseTime: 1000, slashBps: 1250 });
     expect(task.finalEvalCommit).toBe(backup.commit);
@@ -311,6 +347,33 @@ describe('role pages on a local chain', () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await expect.poll(() => page.getByTestId('claimable-now').innerText()).toBe('0\u00a0ARENA');
     await shot(page, 'roles-rewards-phone');
+  });
+
+  it('an objection to a task under review stays locked until the review ends', async () => {
+    // Task 3, created from Node with a day of review.
+    const creator = addr(9);
+    await fund(world.driver, creator);
+    const now = (await world.driver.client.getBlock()).timestamp;
+    const { defaultTaskParams, createTask } = await import('../../scripts/lib/actions.ts');
+    const { taskId: objected } = await createTask(world.driver, creator, defaultTaskParams(now + 90_000n, { reviewPeriod: 86_400 }));
+    const delegator = await walletAddress(page);
+    const before = await tokenBalance(delegator);
+    await go(page, `#/tasks/${objected}`, `Task #${objected}`);
+    const card = page.getByTestId('objections');
+    await card.waitFor({ timeout: 20_000 });
+    expect(await card.innerText()).toMatch(/stay locked until the review ends at .*, also if the task is rejected earlier\./);
+    await page.fill('#objection-amount', '10');
+    await page.getByTestId('object').click();
+    await page.getByTestId('objection-notice').filter({ hasText: 'Objected with 10 ARENA' }).waitFor({ timeout: 30_000 });
+    expect(await tokenBalance(delegator)).toBe(before - 10n * WAD);
+    await page.getByTestId('my-objection').waitFor({ timeout: 20_000 });
+    expect(await page.getByTestId('my-objection').innerText()).toMatch(/^Your objection of 10 ARENA is locked until the review ends at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC: a rejection must cost the objectors their capital/);
+    expect(await page.getByTestId('withdraw-objection').isDisabled()).toBe(true);
+    await page.setViewportSize({ width: 360, height: 740 });
+    const o = await horizontalOverflow(page);
+    expect(o.scroll, o.culprits.join('; ')).toBeLessThanOrEqual(o.client);
+    await shot(page, 'roles-objection-phone');
+    await page.setViewportSize({ width: 1280, height: 900 });
   });
 
   it('lays the pages out on a phone without sideways scrolling', async () => {

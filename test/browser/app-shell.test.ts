@@ -1,12 +1,16 @@
 // The app in headless Chromium against a real anvil with a played task (dev server): Explore
 // shows the task with the chain's numbers, the Task page its leaderboards, charts, spec and
-// datasets; navigation moves focus; a 390x844 phone gets no sideways scroll. Screenshots go to
-// test-output/ (git-ignored).
+// datasets; navigation moves focus; a 390x844 phone gets no sideways scroll. A second task
+// (scored-task.ts) shows revision 2 on the Task page: who qualified and why not, the canary
+// column, a validator that failed it, a rolled-over epoch, the evaluation subset and seed, and the
+// verifier's ceremony. Screenshots go to test-output/ (git-ignored).
 import { parseEventLogs, type Abi } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import * as abis from '../../src/lib/chain/abi.generated.ts';
 import { formatTokens, formatWad } from '../../src/lib/format.ts';
+import { readVerifierCeremony } from '../../src/lib/chain/verifier-ceremony.ts';
+import { EPOCH0_SCORES, SCORED, SCORED_SUBSET } from './scored-task.ts';
 import { PLAYERS } from '../integration/support/played-task.ts';
 import { horizontalOverflow, screenshot, startAppWorld, withEnv, type AppWorld } from './app-support.ts';
 import { chromiumAvailable, startHarness, type Harness } from './harness.ts';
@@ -16,7 +20,7 @@ let h: Harness;
 
 beforeAll(async () => {
   if (!chromiumAvailable()) throw new Error('Debian chromium is needed for the browser tests: apt-get install chromium');
-  world = await startAppWorld();
+  world = await startAppWorld({ scored: true });
   h = await withEnv(world.env, () => startHarness());
 }, 180_000);
 
@@ -71,7 +75,8 @@ describe('Explore', () => {
     expect(await cell(page, 'validator-rewards')).toContain(formatTokens(b.validators));
     const row = await page.locator('tr[data-task="1"]').innerText();
     expect(row).toContain('Submission');
-    expect(row).toMatch(/seal window of epoch 2 in|reveal window of epoch 2 in|score commit window of epoch 2 in|epoch 3 starts in|final phase starts/);
+    // Playing task #2 moved the clock about 190 s into epoch 2's score commit window.
+    expect(row).toMatch(/seal window of epoch 2 in|reveal window of epoch 2 in|score commit window of epoch 2 in|score reveal window of epoch 2 in|epoch 3 starts in|final phase starts/);
     await expect.poll(() => page.title()).toBe('Explore tasks · AIArena');
     await screenshot(page, 'explore-desktop');
   });
@@ -152,11 +157,107 @@ describe('Task page', () => {
   });
 });
 
+describe('Task page, revision 2', () => {
+  let page: Page;
+  const logs = () => world.scored!.receipts.flatMap((r) => parseEventLogs({ abi: ALL_ABIS, logs: r.logs }));
+  const args = (name: string, epoch: bigint) =>
+    logs()
+      .filter((l) => l.eventName === name && (l.args as { epoch?: bigint }).epoch === epoch)
+      .map((l) => l.args as Record<string, unknown>);
+  beforeAll(async () => {
+    page = await h.open(`/#/tasks/${world.scored!.taskId}?epoch=0`);
+    await page.getByRole('table', { name: /Epoch 0 leaderboard/ }).waitFor({ timeout: 30_000 });
+  });
+  afterAll(() => page?.close());
+
+  it('ranks only the submissions that qualified and says why the others did not', async () => {
+    const booked = args('TrainerRewarded', 0n);
+    // Independent of the app: the chain booked rank 1 for A and rank 0 (did not qualify) for B and C.
+    expect(booked.map((b) => [b.trainer, b.rank])).toEqual([
+      [SCORED.trainers[0], 1n],
+      [SCORED.trainers[1], 0n],
+      [SCORED.trainers[2], 0n],
+    ]);
+    const rows = page.locator('[data-testid="board-row"]');
+    expect(await rows.count()).toBe(3);
+    expect(await page.locator('[data-testid="board-row"] [data-testid="rank"]').allInnerTexts()).toEqual(['1', '—', '—']);
+    expect(await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-qualified')))).toEqual(['true', 'false', 'false']);
+    expect(await page.locator('[data-testid="board-row"] [data-testid="score"]').allInnerTexts()).toEqual(booked.map((b) => formatWad(b.aggregate as bigint)));
+    const results = await page.locator('[data-testid="board-row"] [data-testid="result"]').allInnerTexts();
+    expect(results[0]).toBe('qualified');
+    expect(results[1]).toBe('did not qualify: score 0.3000 is below the floor of 50% of the best (0.9000), 0.4500');
+    expect(results[2]).toBe('did not qualify: score 0.0000 is at or below the minimum score 0.0000');
+    expect(await page.getByTestId('qualifying').innerText()).toBe('1 of 3 submissions qualified for a rank: a score of at least 50% of the best (0.9000), so 0.4500, and above 0.');
+  });
+
+  it('shows the canary column, excluded from trainer rewards, and the validator that failed it', async () => {
+    const checked = args('CanaryChecked', 0n);
+    expect(checked).toHaveLength(1);
+    const canary = page.locator('[data-testid="canary-row"]');
+    expect(await canary.count()).toBe(1);
+    expect(await canary.getAttribute('data-valid')).toBe('true');
+    const text = await canary.innerText();
+    expect(text).toContain(`#${checked[0]!.submissionId}`);
+    expect(text).toContain(formatWad(checked[0]!.aggregate as bigint));
+    // The canary account is not in the trainers' leaderboard.
+    const board = await page.getByRole('table', { name: /Epoch 0 leaderboard/ }).innerText();
+    expect(board).not.toContain(`${SCORED.canary.slice(0, 6)}…${SCORED.canary.slice(-4)}`);
+    const failed = args('ValidatorRewarded', 0n).filter((v) => v.failedCanary === true).map((v) => v.validator);
+    expect(failed).toEqual([SCORED.validators[2]]);
+    const flagged = page.locator('[data-testid="validator-row"][data-failed-canary="true"]');
+    expect(await flagged.count()).toBe(1);
+    expect(await flagged.locator('[data-testid="validator-note"]').innerText()).toMatch(/^failed a canary/);
+    expect(EPOCH0_SCORES[2]![3]).toBe(2000);
+  });
+
+  it('gives the evaluation subset with the seed drawn on chain, or not drawn yet', async () => {
+    const seed = await world.driver.client.readContract({ address: world.driver.c.submissionBook, abi: abis.submissionBookAbi, functionName: 'evalSeedOf', args: [world.scored!.taskId, 0n] });
+    const subset = page.getByTestId('eval-subset');
+    expect(await subset.getAttribute('data-seed')).toBe(seed);
+    expect(await subset.innerText()).toContain(`Evaluation subset: ${SCORED_SUBSET} samples of the eval set`);
+    expect(await page.getByTestId('subset-size').innerText()).toBe(`${SCORED_SUBSET} samples`);
+    expect(await page.getByTestId('min-validators').innerText()).toBe('3');
+    await screenshot(page, 'task-rev2-epoch0-desktop');
+    await page.getByLabel('Epoch', { exact: true }).selectOption('2');
+    await page.getByText('Submissions revealed in epoch 2').waitFor();
+    expect(await page.getByTestId('eval-subset').innerText()).toMatch(/seed not drawn yet/);
+  });
+
+  it('says an epoch with fewer validators than minValidators paid nobody and rolled over', async () => {
+    const [finalized] = args('EpochFinalized', 1n);
+    expect(finalized).toMatchObject({ degenerate: true });
+    await page.getByLabel('Epoch', { exact: true }).selectOption('1');
+    const rollover = page.getByTestId('rollover');
+    await rollover.waitFor();
+    expect(await rollover.innerText()).toBe(
+      `${formatTokens(finalized!.rollover as bigint, 4)} ARENA rolls over to the next scoring epoch: only 2 validators revealed scores and the task needs at least 3: an epoch with fewer pays nobody.`,
+    );
+    expect(await page.getByTestId('rolled-over').innerText()).toContain(formatTokens((finalized!.rollover as bigint) + (args('EpochFinalized', 0n)[0]!.rollover as bigint), 2));
+  });
+
+  it('names the ceremony the deployed ownership verifier came from', async () => {
+    const c = await readVerifierCeremony(world.driver.client, world.driver.c.watermarkVerifier!);
+    expect(c.development).toBe(true);
+    expect(await page.getByTestId('ceremony-title').innerText()).toBe('Development ceremony (insecure)');
+    expect(await page.getByTestId('ceremony').innerText()).toContain('anyone can forge an ownership proof');
+    expect(await page.getByTestId('ceremony-zkey').innerText()).toBe(c.zkeySha256);
+  });
+
+  it('fits a 360 px phone', async () => {
+    await page.setViewportSize({ width: 360, height: 740 });
+    await page.getByLabel('Epoch', { exact: true }).selectOption('0');
+    await page.locator('[data-testid="canary-row"]').waitFor();
+    const o = await horizontalOverflow(page);
+    expect(o.scroll, o.culprits.join('; ')).toBeLessThanOrEqual(o.client);
+    await screenshot(page, 'task-rev2-phone');
+  });
+});
+
 describe('addresses', () => {
   it('says when a task does not exist or an address is wrong', async () => {
     const page = await h.open('/#/tasks/99');
     try {
-      await page.getByText('There is no task #99 on chain 31337 (tasks go up to #1).').waitFor({ timeout: 30_000 });
+      await page.getByText('There is no task #99 on chain 31337 (tasks go up to #2).').waitFor({ timeout: 30_000 });
       await page.goto(`${h.base}/#/tasks/abc`);
       await page.getByRole('heading', { name: 'Page not found' }).waitFor();
       expect(await page.locator('main').innerText()).toContain('"abc" is not a task number');

@@ -10,24 +10,28 @@ import { publicContentFiles, seedFiles, startBlobStore, type BlobStore } from '.
 import { launchArena, type Driver } from '../../scripts/lib/driver.ts';
 import { serializeDeployment } from '../../src/lib/chain/deployments.ts';
 import { playTask, type PlayedTask } from '../integration/support/played-task.ts';
+import { playScoredTask, type ScoredTask } from './scored-task.ts';
 
 export const OUTPUT_DIR = new URL('../../test-output/', import.meta.url).pathname;
 
 export interface AppWorld {
   driver: Driver;
   played: PlayedTask;
+  /** Task #2 (test/browser/scored-task.ts), when asked for. */
+  scored: ScoredTask | null;
   store: BlobStore;
   deploymentsDir: string;
   env: { AIARENA_DEPLOYMENTS_DIR: string; VITE_RPC_URL: string; VITE_CHAIN_ID: string; VITE_IPFS_GATEWAYS: string; VITE_REFRESH_MS: string };
   close(): Promise<void>;
 }
 
-export async function startAppWorld(): Promise<AppWorld> {
+export async function startAppWorld(opts: { scored?: boolean } = {}): Promise<AppWorld> {
   const driver = await launchArena();
   const dirs: string[] = [];
   let store: BlobStore | undefined;
   try {
     const played = await playTask(driver);
+    const scored = opts.scored ? await playScoredTask(driver) : null;
     const deploymentsDir = mkdtempSync(join(tmpdir(), 'aiarena-app-deployments-'));
     const storeDir = mkdtempSync(join(tmpdir(), 'aiarena-app-store-'));
     dirs.push(deploymentsDir, storeDir);
@@ -38,6 +42,7 @@ export async function startAppWorld(): Promise<AppWorld> {
     return {
       driver,
       played,
+      scored,
       store: s,
       deploymentsDir,
       env: {

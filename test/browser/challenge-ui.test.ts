@@ -2,10 +2,14 @@
 // blob store and the dev server, with real digits models trained in Node and real proofs made in
 // the page's proving worker. Trainer A reveals a watermarked model in epoch 0; Trainer B reveals
 // it fine-tuned for an epoch (no watermark) in epoch 1. Validator A sees the copy flagged by the
-// similarity hint, challenges both models with the bond; Trainer A gets the alert on the page she
-// is on and answers with one click (key from the device's key store, progress, proof, answer);
-// then she claims theft of B's copy from the submissions table; Validator A resolves his
-// challenge of B, void now, and sees what challenges moved for him. Balances are read from the chain.
+// similarity hint, reads what a challenge means before posting the bond (revision 2: an answer
+// returns the bond, a proof being necessary, not sufficient) and challenges both models; a second
+// challenge of a submission with an open one is refused, naming it. Trainer A gets the alert on
+// the page she is on and answers with one click (key from the device's key store, progress,
+// proof, answer): her submission is proven and the bond goes back to the validator. After the
+// deadline Validator A resolves his challenge of B, upheld: B's stake is slashed to him, and he
+// sees what challenges moved for him. Balances are read from the chain. (Revision 2 removed the
+// theft claim.)
 import type { Page } from 'playwright-core';
 import { http, type Address, type Hex } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -147,23 +151,43 @@ describe('the Challenges page and the challenge alert', () => {
     expect(await page.locator('[data-testid="submission-0"]').innerText()).toMatch(/nothing earlier to compare/);
   });
 
-  it('a validator challenges both models with the bond, and sees each timeline with its deadline', async () => {
+  it('a validator reads what a challenge means, challenges both models with the bond, and sees each timeline with its deadline', async () => {
     const before = await balance(at('validatorA'));
+    const terms = await page.getByTestId('challenge-terms').innerText();
+    expect(terms).toContain("You post a bond of 5 ARENA (the task's bond; at least 1 ARENA). It comes back to you in every outcome.");
+    expect(terms).toMatch(/If it answers, the challenge ends without a winner: the submission is marked proven and cannot be challenged again, and your bond comes back\. A valid ownership proof is necessary, not sufficient/);
+    expect(terms).toContain('until proof of learning exists');
     await page.getByTestId('challenge-1').click();
+    const confirm = page.getByTestId('challenge-confirm');
+    await confirm.waitFor();
+    expect(await confirm.innerText()).toMatch(/Challenge submission #1 of 0x3C44…93BC[\s\S]*necessary, not sufficient/);
+    // Nothing moved before the confirmation.
+    expect(await balance(at('validatorA'))).toBe(before);
+    await page.getByTestId('challenge-send').click();
     await shown('challenge-card-1');
     await page.getByTestId('challenge-0').click();
+    await page.getByTestId('challenge-send').click();
     await shown('challenge-card-2');
     expect(await balance(at('validatorA'))).toBe(before - 2n * BOND);
     const card = await page.getByTestId('challenge-card-2').innerText();
     expect(card).toMatch(/Challenge #2 · submission #0 of 0x7099…79C8/);
     expect(card).toMatch(/Opened\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC/);
     expect(card).toMatch(/Waiting for a proof\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC · (1 h 00 min|59 min \d\d s) left/);
+    expect(card).toContain('A proof ends the challenge without a winner: the submission is proven and the bond goes back to the challenger.');
     expect(await page.getByTestId('challenge-card-2').getAttribute('data-status')).toBe('open');
     await shot(page, 'challenges-validator-desktop');
   });
 
-  it('the accused gets the alert wherever she is and answers with one click (key, proof in the worker, answer); a cancelled proof sends nothing', async () => {
-    await page.evaluate((hh) => (location.hash = hh), `#/tasks/${taskId}`);
+  it('refuses to challenge a submission again while its challenge is open, showing the open one', async () => {
+    await shown('open-challenge-1');
+    expect(await page.getByTestId('open-challenge-1').innerText()).toBe('challenge #1 open');
+    expect(await page.getByTestId('open-challenge-1').getAttribute('href')).toBe('#challenge-card-1');
+    await expect.poll(() => page.getByTestId('challenge-1').isDisabled(), { timeout: 20_000 }).toBe(true);
+    expect(await page.getByTestId('why-1').innerText()).toBe('Challenge #1 of this submission is still open; a submission has at most one open challenge at a time.');
+    expect((await readChallenges(ctx.validatorA!, { taskId })).challenges).toHaveLength(2);
+  });
+
+  it('the accused gets the alert wherever she is and answers with one click (key, proof in the worker, answer); a cancelled proof sends nothing', async () => {    await page.evaluate((hh) => (location.hash = hh), `#/tasks/${taskId}`);
     await as('trainerA');
     // The key her trainer agent would keep: put into this browser's key store as the agent does.
     // A string, not a function: vitest rewrites import() in this file's functions for Node.
@@ -183,6 +207,7 @@ describe('the Challenges page and the challenge alert', () => {
     // Only her own challenge: B's is not hers to answer.
     expect(await page.getByTestId('answer-1').count()).toBe(0);
     const before = await balance(at('trainerA'));
+    const challenger = await balance(at('validatorA'));
     // Cancel stops the worker at once; nothing is sent, and the next click proves afresh.
     await page.getByTestId('answer-2').click();
     await page.getByTestId('answer-2-running').waitFor({ timeout: 10_000 });
@@ -193,8 +218,12 @@ describe('the Challenges page and the challenge alert', () => {
     await page.getByTestId('answer-2').click();
     await page.getByTestId('answer-2-running').waitFor({ timeout: 10_000 });
     await page.getByTestId('answered-2').waitFor({ timeout: 120_000 });
-    expect(await page.getByTestId('answered-2').innerText()).toBe('Answered: the proof was accepted and the bond of 5 ARENA is yours.');
-    expect(await balance(at('trainerA'))).toBe(before + BOND);
+    expect(await page.getByTestId('answered-2').innerText()).toBe(
+      'Answered: the proof was accepted and your submission is proven; no challenge can fail it any more. The bond of 5 ARENA went back to the challenger (an ownership proof is necessary, not sufficient, so nobody wins the bond until proof of learning exists).',
+    );
+    // Revision 2: the bond goes back to the challenger, not to the trainer.
+    expect(await balance(at('trainerA'))).toBe(before);
+    expect(await balance(at('validatorA'))).toBe(challenger + BOND);
     const { challenges } = await readChallenges(ctx.trainerA!, { taskId });
     expect(challenges.map((c) => c.status)).toEqual(['open', 'answered']);
     expect(await page.getByTestId('answer-2').count()).toBe(0);
@@ -202,35 +231,33 @@ describe('the Challenges page and the challenge alert', () => {
     await page.getByTestId('challenge-alert').waitFor({ state: 'detached', timeout: 20_000 });
   });
 
-  it('the original owner claims theft of the copy from the submissions table', async () => {
+  it('a proven submission cannot be challenged again', async () => {
     await page.evaluate((hh) => (location.hash = hh), `#/tasks/${taskId}/challenges`);
-    await page.getByTestId('theft-1').waitFor({ timeout: 20_000 });
-    await expect.poll(() => page.getByTestId('theft-1').isEnabled(), { timeout: 20_000 }).toBe(true);
-    const pool = await readPool(ctx.trainerA!, taskId, at('trainerB'));
-    const before = await balance(at('trainerA'));
-    await page.getByTestId('theft-1').click();
-    await page.getByTestId('theft-prove').click();
-    await page.getByTestId('theft-running').waitFor({ timeout: 10_000 });
-    await page.getByTestId('theft-done').waitFor({ timeout: 120_000 });
-    const slashed = STAKE / 2n;
-    expect(await balance(at('trainerA'))).toBe(before + pool.ownRewards + pool.delegatorRewards + slashed);
-    expect((await readPool(ctx.trainerA!, taskId, at('trainerB'))).forfeited).toBe(true);
-    await page.locator('[data-testid="submission-1"]', { hasText: 'forfeited' }).waitFor({ timeout: 20_000 });
-    expect(await page.getByTestId('outcome').innerText()).toMatch(/Bonds won by answering\s+\+5\sARENA[\s\S]*Rewards and stake forfeited to you\s+\+5\sARENA/);
-    await shot(page, 'challenges-owner-desktop');
+    await as('validatorA');
+    await page.locator('[data-testid="submission-0"]', { hasText: 'proven' }).waitFor({ timeout: 20_000 });
+    await expect.poll(() => page.getByTestId('challenge-0').isDisabled(), { timeout: 20_000 }).toBe(true);
+    expect(await page.getByTestId('why-0').innerText()).toBe('Its trainer already proved ownership: it cannot be challenged again.');
+    expect(await page.getByTestId('challenge-card-2').innerText()).toMatch(
+      /Answered with a proof\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\s+0x7099…79C8 proved that the model carries its watermark, so the submission is proven and cannot be challenged again\. The bond of 5 ARENA went back to 0x90F7…b906/,
+    );
   });
 
-  it('the validator resolves his challenge of the copier, void now, and sees what it moved', async () => {
-    await as('validatorA');
+  it('after the deadline the validator resolves his challenge of the copier, upheld, and sees what it moved', async () => {
     const before = await balance(at('validatorA'));
+    const { challenges } = await readChallenges(ctx.validatorA!, { taskId });
+    const deadline = challenges.find((c) => c.challengeId === 1n)!.deadline;
+    const pool = await readPool(ctx.validatorA!, taskId, at('trainerB'));
+    await advanceTo(ctx.validatorA!, devClock(http(world.driver.anvil.url)), deadline + 1n);
     const card = page.getByTestId('challenge-card-1');
-    await card.getByText('Nothing left to take').waitFor({ timeout: 20_000 });
+    await card.getByText('No answer in time').waitFor({ timeout: 20_000 });
     await page.getByTestId('resolve-1').click();
-    await expect.poll(() => card.getAttribute('data-status'), { timeout: 20_000 }).toBe('voided');
-    expect(await balance(at('validatorA'))).toBe(before + BOND);
-    expect(await card.innerText()).toMatch(/Void\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\s+0x3C44…93BC had already forfeited everything; the bond of 5 ARENA went back to 0x90F7…b906\./);
+    await expect.poll(() => card.getAttribute('data-status'), { timeout: 20_000 }).toBe('upheld');
+    const slashed = pool.ownLatest / 2n;
+    expect(await balance(at('validatorA'))).toBe(before + BOND + pool.ownRewards + pool.delegatorRewards + slashed);
+    expect((await readPool(ctx.validatorA!, taskId, at('trainerB'))).forfeited).toBe(true);
+    expect(await card.innerText()).toMatch(/Upheld\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\s+0x3C44…93BC forfeited 0 ARENA of rewards and 5 ARENA of stake to 0x90F7…b906; the bond went back\./);
     expect(await page.getByTestId('challenge-card-2').getAttribute('data-status')).toBe('answered');
-    expect(await page.getByTestId('outcome').innerText()).toMatch(/Bonds lost to trainers who answered\s+−5\sARENA/);
+    await expect.poll(() => page.getByTestId('outcome').innerText(), { timeout: 20_000 }).toMatch(/Bonds returned to you\s+10\sARENA[\s\S]*Rewards and stake forfeited to you\s+\+5\sARENA/);
     await page.setViewportSize({ width: 390, height: 844 });
     const overflow = await horizontalOverflow(page);
     expect(overflow.scroll, overflow.culprits.join(', ')).toBeLessThanOrEqual(overflow.client);

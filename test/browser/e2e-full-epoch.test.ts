@@ -3,8 +3,9 @@
 // its software adapter) with one browser context per person, so each has its own IndexedDB,
 // wallet choice and tabs. A creator makes a task; two trainers stake, train digits-mlp in a
 // worker and let their agents seal and reveal; two validators stake, evaluate in a worker,
-// commit and reveal; the keeper finalizes; a trainer and a delegator (on a 390x844 phone)
-// claim. Chain time moves with the Dev page's buttons, never by waiting. On the way: a reload in
+// draw the epoch's evaluation seed and score the subset it selects, commit and reveal (revision
+// 2: minValidators is 2, the number of validators played); the keeper finalizes, and the tampered
+// model, scored 0, does not qualify; a trainer and a delegator (on a 390x844 phone) claim. Chain time moves with the Dev page's buttons, never by waiting. On the way: a reload in
 // the middle of training resumes from the stored checkpoint, pause and resume, the key backup,
 // and a trainer's artifact tampered with in the blob store, which the validators score 0 with
 // the reason on screen. Numbers on screen are checked against the chain, and every page is
@@ -16,7 +17,7 @@ import type { Address, Hex } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actionsChainPort } from '../../src/lib/agents/index.ts';
 import { readClaimables, readLeaderboard, readPool } from '../../src/lib/chain/actions/index.ts';
-import { arenaTokenAbi, rewardEngineAbi, stakeManagerAbi, taskRegistryAbi } from '../../src/lib/chain/abi.generated.ts';
+import { arenaTokenAbi, rewardEngineAbi, stakeManagerAbi, submissionBookAbi, taskRegistryAbi } from '../../src/lib/chain/abi.generated.ts';
 import { windowAt, type Schedule } from '../../src/lib/chain/schedule.ts';
 import { cidFromDigest } from '../../src/lib/ml/artifact/cid.ts';
 import { formatTokens, formatWad } from '../../src/lib/format.ts';
@@ -31,6 +32,8 @@ const DESKTOP = { width: 1280, height: 900 };
 const PHONE = { width: 390, height: 844 };
 const WAD = 10n ** 18n;
 const EPOCH = 600;
+/** Samples of the digits eval set (250) each epoch is scored on. */
+const SUBSET = 100;
 
 // anvil's dev accounts by the role names the wallet panel shows (src/lib/app-logic/dev-names.ts).
 const ROLES = {
@@ -181,6 +184,14 @@ describe('one full epoch played in the browser, every role from the dev accounts
     await expect.poll(() => page.locator('[data-testid="dataset-train"] [data-testid="dataset-summary"]').count(), { timeout: 30_000 }).toBe(1);
     await expect.poll(() => page.locator('[data-testid="dataset-eval"] [data-testid="dataset-summary"]').count(), { timeout: 30_000 }).toBe(1);
     await page.locator('summary', { hasText: 'Stakes' }).click();
+    await page.locator('summary', { hasText: 'Scoring and consensus' }).click();
+    // Revision 2: a stake exponent below 1 is warned about with the measured effect.
+    expect(await page.getByTestId('alpha-warning').count()).toBe(0);
+    await page.fill('#task-alphaV', '0.5');
+    await page.getByTestId('alpha-warning').waitFor();
+    expect(await page.getByTestId('alpha-warning').innerText()).toMatch(/αV below 1 makes splitting one stake over many identities pay \(SPEC 4\.8\)\. Measured \(docs\/bench\/incentives\.md\): a validator that splits one stake over 10 identities earned 3\.16x/);
+    await page.fill('#task-alphaV', '1');
+    await page.getByTestId('alpha-warning').waitFor({ state: 'detached' });
     // Review 10 s, then half an hour before epoch 0: everyone stakes before it, and the Dev
     // page's buttons move the clock from there.
     const typed: Record<string, string> = {
@@ -193,6 +204,9 @@ describe('one full epoch played in the browser, every role from the dev accounts
       rewardPerEpoch: '100',
       minTrainerStake: '1',
       minValidatorStake: '1',
+      // Two validators play: an epoch with fewer than minValidators would pay nobody.
+      minValidators: '2',
+      evalSubsetSize: String(SUBSET),
     };
     for (const [k, v] of Object.entries(typed)) await page.fill(`#task-${k}`, v);
     await expect.poll(() => page.getByTestId('deposit').innerText()).toBe('100 ARENA');
@@ -205,6 +219,7 @@ describe('one full epoch played in the browser, every role from the dev accounts
     schedule = { ...task.schedule };
     expect([schedule.epochLength, schedule.submissionEpochs, schedule.finalEpochs, schedule.challengeEpochs]).toEqual([EPOCH, 1, 0, 0]);
     expect(task.rewardPerEpoch).toBe(100n * WAD);
+    expect([task.reward.minValidators, task.evalSubsetSize, task.reward.alphaV]).toEqual([2, SUBSET, WAD]);
     expect(task.modelSpec).toBe(sha('specs/digits-mlp.json'));
     expect([task.trainData, task.evalData]).toEqual([sha('datasets/digits-train/manifest.json'), sha('datasets/digits-eval/manifest.json')]);
     await page.goto(`${stack.appUrl}/#/dev`);
@@ -225,6 +240,12 @@ describe('one full epoch played in the browser, every role from the dev accounts
 
     // Trainer C: will close its tab after sealing and miss the reveal window.
     const c = await open('trainerC', `#/tasks/${taskId}/train`);
+    // Revision 2: less than the task's minimum is refused before anything is sent.
+    expect(await c.getByTestId('stake-minimum').innerText()).toMatch(/^Stake at least 1\sARENA, the task's minimum trainer stake/);
+    await c.getByLabel('Stake (ARENA)').fill('0.5');
+    await c.getByRole('button', { name: 'Stake and commit key' }).click();
+    await c.getByRole('alert').filter({ hasText: "Stake must be at least 1 ARENA: a trainer joins this task with at least the task's minimum stake" }).waitFor({ timeout: 10_000 });
+    expect((await readPool(stack.read, taskId, address('trainerC'))).role).toBe(0);
     await c.getByLabel('Stake (ARENA)').fill('5');
     await c.getByRole('button', { name: 'Stake and commit key' }).click();
     await waitText(c, c.getByTestId('stake-role'), (t) => t === 'Trainer', 60_000, 'trainer C staked');
@@ -277,6 +298,26 @@ describe('one full epoch played in the browser, every role from the dev accounts
       expect(await page.getByTestId('device-key').innerText()).toContain(pool.keyCommit.slice(0, 8));
     }
     expect(await b.getByTestId('stake-sigma').innerText()).toBe('80.0 %');
+
+    // Revision 2, SPEC 3: an increase of sigma applies only from the epoch after next, which this
+    // one-epoch task does not have: refused before anything is sent. A decrease applies from the
+    // next epoch (epoch 0: the task has not started).
+    const sigma = b.getByLabel('New own reward share (%)');
+    await sigma.fill('90');
+    expect(await b.getByTestId('sigma-preview').innerText()).toBe("An increase applies only from the epoch after next (epoch 1), and the task's last scoring epoch is 0: it would never apply.");
+    await b.getByRole('button', { name: 'Change σ' }).click();
+    expect(await b.getByTestId('sigma-notice').innerText()).toBe("An increase applies only from the epoch after next (epoch 1), and the task's last scoring epoch is 0: it would never apply.");
+    expect((await readPool(stack.read, taskId, address('trainerB'))).sigmaLatest).toBe((8n * WAD) / 10n);
+    await sigma.fill('70');
+    expect(await b.getByTestId('sigma-preview').innerText()).toBe('A decrease applies from epoch 0, the next epoch.');
+    await b.getByRole('button', { name: 'Change σ' }).click();
+    await waitText(b, b.getByTestId('sigma-notice'), (t) => t.startsWith('σ set'), 60_000, 'sigma changed');
+    expect(await b.getByTestId('sigma-notice').innerText()).toBe('σ set to 70 %; it applies from epoch 0 (the next epoch).');
+    const pool = await readPool(stack.read, taskId, address('trainerB'));
+    expect([pool.sigmaLatest, pool.lastSigmaEpoch]).toEqual([(7n * WAD) / 10n, 0]);
+    await waitText(b, b.getByTestId('stake-sigma'), (t) => t === '70.0 %', 30_000, 'the new sigma');
+    expect(await b.getByTestId('sigma-pending').innerText()).toBe('σ changes from 80.0 % to 70.0 % from epoch 0 (the next epoch).');
+    mark('trainer B lowered sigma to 70 % from epoch 0; an increase was refused');
   });
 
   it('the key backup downloads encrypted and imports back against the commitment on chain', async () => {
@@ -330,6 +371,10 @@ describe('one full epoch played in the browser, every role from the dev accounts
     expect(await card.getByTestId('my-position').innerText()).toBe('You: 30\u00a0ARENA delegated.');
     const pos = await stack.client.readContract({ address: stack.deployment.contracts.stakeManager, abi: stakeManagerAbi, functionName: 'getPosition', args: [taskId, address('trainerA'), address('delegator')] });
     expect(pos.shares + pos.deltaA + pos.deltaB).toBe(30n * WAD);
+    // Trainer B's pending change of sigma, where delegators choose.
+    const bCard = page.locator(`[data-testid="participant"][data-account="${address('trainerB')}"]`);
+    expect(await bCard.getByTestId('sigma').innerText()).toBe('80 %');
+    expect(await bCard.getByTestId('sigma-pending').innerText()).toBe('σ changes from 80 % to 70 % from epoch 0 (the next epoch).');
     await shootBoth(page, 'e2e-delegate');
     // The trainer sees it on its Train page.
     const a = pages.get('trainerA')!;
@@ -374,15 +419,16 @@ describe('one full epoch played in the browser, every role from the dev accounts
 
     const views: Page[] = [];
     for (const role of ['validatorA', 'validatorB'] as const) views.push(await open(role, `#/tasks/${taskId}/validate`));
+    const honestId = columns.find((c) => c.trainer === address('trainerA'))!.submissionId;
     for (const v of views) {
-      const honest = v.locator(`[data-testid="model"][data-submission="${columns.find((c) => c.trainer === address('trainerA'))!.submissionId}"]`);
+      const honest = v.locator(`[data-testid="model"][data-submission="${honestId}"]`);
       const bad = v.locator(`[data-testid="model"][data-submission="${tampered.submissionId}"]`);
       await waitAttr(v, 'model', 'data-status', () => true, 60_000);
       await bad.waitFor({ timeout: 60_000 });
       await v.waitForFunction((id) => document.querySelector(`[data-testid="model"][data-submission="${id}"]`)?.getAttribute('data-status') === 'zero', tampered.submissionId, { timeout: 120_000 });
-      await v.waitForFunction(() => [...document.querySelectorAll('[data-testid="model"]')].every((m) => ['scored', 'zero'].includes(m.getAttribute('data-status') ?? '')), null, { timeout: 120_000 });
-      expect(await honest.getAttribute('data-status')).toBe('scored');
-      expect(Number(await honest.getByTestId('score').innerText())).toBeGreaterThan(0.7);
+      // Revision 2: in the reveal window each model is evaluated once on the whole eval set; no seed yet.
+      await v.waitForFunction(() => [...document.querySelectorAll('[data-testid="model"]')].every((m) => ['evaluated', 'scored', 'zero'].includes(m.getAttribute('data-status') ?? '')), null, { timeout: 120_000 });
+      expect(Number(await honest.getByTestId('full-score').innerText())).toBeGreaterThan(0.7);
       expect(await bad.getByTestId('score').innerText()).toBe('0.0000');
       expect(await bad.locator('[data-check="fetch"]').getAttribute('data-state')).toBe('failed');
       await bad.locator('summary').click();
@@ -391,11 +437,30 @@ describe('one full epoch played in the browser, every role from the dev accounts
       const cid = cidFromDigest(tampered.artifactHash);
       expect(failures).toBe(Array.from({ length: 3 }, () => `${mirror.url} served wrong content for ${cid}: the ${bytes.length} bytes it sent hash to ${tamperedCid}. They were discarded.`).join('\n'));
       expect(await bad.getByTestId('reason').innerText()).toContain(`(could not be fetched or evaluated in 3 attempts (last: ${mirror.url} served wrong content`);
+      if ((await where()).window === 'Reveal') {
+        expect(await attr(v, 'epoch-seed', 'data-state')).toBe('waiting');
+        expect(await v.getByTestId('epoch-seed').innerText()).toContain(`it chooses the ${SUBSET} of the eval set's 250 samples every validator scores`);
+      }
+      // The backend the agent evaluated on, never a 16-bit one.
+      expect(await v.getByTestId('eval-backend').innerText()).toMatch(/^Models are evaluated on the (wasm|cpu|webgpu|webgl) backend in 32-bit floats/);
     }
-    mark('validators: honest model scored, tampered one 0');
+    mark('validators: honest model evaluated on the whole set, tampered one 0');
     await shootBoth(views[0]!, 'e2e-validate-evaluated');
 
     if ((await where()).window === 'Reveal') await nextWindow('score commit window of epoch 0');
+    // The agents draw the seed (one of them; the other reads it) and score the subset it selects.
+    for (const v of views) {
+      await waitAttr(v, 'epoch-seed', 'data-state', (s) => s === 'drawn', 60_000, 'the evaluation seed');
+      const drawn = await readLeaderboard(stack.read, taskId, 0).then((b) => b.evalSeed);
+      expect(drawn).not.toBeNull();
+      expect(await attr(v, 'epoch-seed', 'data-seed')).toBe(drawn);
+      expect(await v.getByTestId('epoch-seed').innerText()).toContain(`each model on the ${SUBSET} of the eval set's 250 samples it selects`);
+      await v.waitForFunction(() => [...document.querySelectorAll('[data-testid="model"]')].every((m) => ['scored', 'zero'].includes(m.getAttribute('data-status') ?? '')), null, { timeout: 60_000 });
+      expect(Number(await v.locator(`[data-testid="model"][data-submission="${honestId}"]`).getByTestId('score').innerText())).toBeGreaterThan(0.7);
+    }
+    const draws = await stack.client.getContractEvents({ address: stack.deployment.contracts.submissionBook, abi: submissionBookAbi, eventName: 'EvalSeedDrawn', fromBlock: 0n, args: { taskId } });
+    expect(draws).toHaveLength(1);
+    mark('seed drawn once; subset scored');
     for (const v of views) await waitText(v, v.getByTestId('epoch-status').first(), (t) => t.startsWith('scores committed'), 60_000, 'scores committed');
     mark('both committed');
     await nextWindow('score reveal window of epoch 0');
@@ -443,14 +508,27 @@ describe('one full epoch played in the browser, every role from the dev accounts
     const table = page.getByRole('table', { name: /Epoch 0 leaderboard/ });
     await table.waitFor({ timeout: 30_000 });
     const rows = await table.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td, th')].map((c) => (c as HTMLElement).innerText.trim())));
-    const expected = [...booked].sort((x, y) => Number(x.args.rank! - y.args.rank!)).map((e) => [
-      String(e.args.rank),
+    // Qualified first by rank, then those that did not qualify (rank 0 on chain, no rank on screen).
+    const order = (r: bigint) => (r === 0n ? 1e9 : Number(r));
+    const expected = [...booked].sort((x, y) => order(x.args.rank!) - order(y.args.rank!)).map((e) => [
+      e.args.rank === 0n ? '—' : String(e.args.rank),
       formatWad(e.args.aggregate!),
       `${formatTokens(e.args.pool!)}\u00a0ARENA`,
       `${formatTokens(e.args.own!)}\u00a0ARENA`,
     ]);
-    expect(rows.map((r) => [r[0], r[2], r[3], r[4]])).toEqual(expected);
+    expect(rows.map((r) => [r[0], r[2], r[4], r[5]])).toEqual(expected);
     expect(rows[0]![1]).toContain(address('trainerA'));
+    expect(rows[0]![3]).toBe('qualified');
+    // The tampered model scored 0: it did not qualify and was booked nothing (revision 2).
+    const bRow = booked.find((e) => e.args.trainer === address('trainerB'))!.args;
+    expect([bRow.rank, bRow.pool]).toEqual([0n, 0n]);
+    expect(rows[1]![3]).toBe('did not qualify: score 0.0000 is at or below the minimum score 0.0000');
+    expect(await page.getByTestId('eval-subset').getAttribute('data-seed')).toBe(board.evalSeed);
+    // Trainer B's page says so too, from what its agent read of the finalized epoch.
+    const b = pages.get('trainerB')!;
+    await waitText(b, b.getByTestId('seal-result').first(), (t) => t.startsWith('did not qualify'), 60_000, 'trainer B told it did not qualify');
+    expect(await b.getByTestId('seal-result').first().innerText()).toBe('did not qualify: score 0.0000 is not above the minimum 0.0000; nothing earned');
+    expect(await b.getByTestId('agent-notes').innerText()).toMatch(/Epoch 0: your submission did not qualify for a reward: its score 0(\.0+)? is not above the task's minimum score 0/);
     await shootBoth(page, 'e2e-task-finalized');
   });
 

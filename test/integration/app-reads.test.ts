@@ -19,7 +19,8 @@ import { BlobNotFoundError, CidMismatchError } from '../../src/lib/storage/cas/e
 import { emptyEventLog, syncEventLog, type EventLog } from '../../src/lib/chain/reads/event-log.ts';
 import { READ_EVENTS, type ArenaEvent } from '../../src/lib/chain/reads/events.ts';
 import { readTaskIds, readTaskRecord } from '../../src/lib/chain/reads/task-record.ts';
-import { EPOCH_LENGTH, PLAYERS, playTask, REWARD_PER_EPOCH, SCORES, type PlayedTask } from './support/played-task.ts';
+import { weightedMedian } from '../../src/lib/protocol/median.ts';
+import { EPOCH_LENGTH, EVAL_SUBSET_SIZE, PLAYERS, playTask, REWARD_PER_EPOCH, SCORES, type PlayedTask } from './support/played-task.ts';
 
 const ALL_ABIS = [abis.taskRegistryAbi, abis.stakeManagerAbi, abis.submissionBookAbi, abis.rewardEngineAbi].flat() as Abi;
 const SCORE_UNIT = 10n ** 14n;
@@ -71,6 +72,8 @@ describe('task record', () => {
     expect(t.submissions).toBe(9);
     expect(t.stakeRules.minTrainerStake).toBe(WAD);
     expect(t.reward.gamma).toBe(7n * 10n ** 17n);
+    expect(t.reward).toEqual({ ...raw.reward, floorBps: 5_000, minValidators: 2 });
+    expect(t.evalSubsetSize).toBe(EVAL_SUBSET_SIZE);
   });
 });
 
@@ -83,10 +86,12 @@ describe('event log', () => {
     expect(kinds).toEqual({
       Delegated: 3,
       SubmissionRevealed: 9,
+      EvalSeedDrawn: 2,
       ScoresRevealed: 4,
       EpochScored: 2,
       TrainerRewarded: 6,
       ValidatorRewarded: 4,
+      EpochClosed: 2,
       EpochFinalized: 2,
     });
   });
@@ -121,6 +126,8 @@ describe('activity', () => {
     expect(a.validationSubmissions).toBe(4);
     expect(a.finalizedEpochs).toBe(2);
     expect(a.degenerateEpochs).toBe(0);
+    // Everyone qualified and every validator was within the tolerance: nothing rolled over.
+    expect(a.rolledOver).toBe(0n);
     expect(a.trainerRewards.rewarded).toBe(3);
     expect(a.validatorRewards.rewarded).toBe(2);
     const booked = full.events.filter((e) => e.kind === 'EpochFinalized').reduce((n, e) => n + (e.kind === 'EpochFinalized' ? e.booked : 0n), 0n);
@@ -130,23 +137,36 @@ describe('activity', () => {
     expect(taskActivity(full.events, played.taskId + 1n).validationSubmissions).toBe(0);
   });
 
-  it('ranks each epoch by the stake-weighted consensus the played scores give', () => {
+  it('ranks each epoch by the stake-weighted median the played scores give', () => {
     const results = epochResults(full.events, played.taskId, 4);
     // Validator stakes: 300 own + 100 delegated, and 200.
     const stakes = [400n, 200n];
-    const S = stakes[0]! + stakes[1]!;
     for (const epoch of [0, 1]) {
       const r = results[epoch]!;
       expect(r.finalized).toBe(true);
       expect(r.degenerate).toBe(false);
+      expect(r.rollover).toBe(0n);
       expect(r.scoreReveals).toBe(2);
+      expect(r.evalSeed).toMatch(/^0x[0-9a-f]{64}$/);
+      expect(r.split).toMatchObject({ qualified: 3, columns: 3, validatorsRevealed: 2 });
       const expected = PLAYERS.trainers.map((trainer, i) => ({
         trainer,
-        aggregate: (stakes[0]! * BigInt(SCORES[epoch]![0]![i]!) * SCORE_UNIT + stakes[1]! * BigInt(SCORES[epoch]![1]![i]!) * SCORE_UNIT) / S,
+        aggregate: weightedMedian(
+          SCORES[epoch]!.map((row) => BigInt(row[i]!) * SCORE_UNIT),
+          stakes,
+        ),
       }));
       expected.sort((a, b) => (a.aggregate > b.aggregate ? -1 : 1));
       expect(r.trainers.map((t) => ({ trainer: t.trainer, aggregate: t.aggregate }))).toEqual(expected);
-      expect(r.trainers.map((t) => t.rank)).toEqual([1, 2, 3]);
+      expect(r.trainers.map((t) => [t.rank, t.qualified])).toEqual([
+        [1, true],
+        [2, true],
+        [3, true],
+      ]);
+      expect(r.validators.map((v) => [v.failedCanary, v.pool > 0n])).toEqual([
+        [false, true],
+        [false, true],
+      ]);
       for (const t of r.trainers) expect(t.own + t.delegators).toBe(t.pool);
       // Distance: mean over columns of |consensus - validator's score|, floored to score units.
       for (const v of r.validators) {
@@ -162,6 +182,7 @@ describe('activity', () => {
       expect(r.split!.trainers + r.split!.validators).toBe(REWARD_PER_EPOCH);
     }
     expect(results[0]!.trainers[0]!.aggregate).toBe(9n * 10n ** 17n);
+    expect(results[0]!.evalSeed).not.toBe(results[1]!.evalSeed);
     const running = results[2]!;
     expect(running.finalized).toBe(false);
     expect(running.trainers).toEqual([]);

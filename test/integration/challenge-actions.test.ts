@@ -1,25 +1,27 @@
 // The challenge actions (src/lib/chain/actions/{challenge,respond-challenge,resolve-challenge,
-// claim-theft,read-challenges}.ts) on anvil with the deployed ChallengeModule and real Groth16
-// proofs from the committed fixture (contracts/test/fixtures/challenge): a challenge with a permit
-// in one transaction, an answer, an unanswered challenge upheld and another voided, a theft
-// claim, and every refusal said before the wallet is asked. The fixture's owners are fixed
-// addresses, so they send through anvil's impersonation (they cannot sign permits: approve).
+// read-challenges}.ts) on anvil with the deployed ChallengeModule and real Groth16 proofs from the
+// committed fixture (contracts/test/fixtures/challenge), revision 2 (SPEC 7 without the learning
+// stage): a challenge with a permit in one transaction; an answer, which proves the submission
+// and returns the bond to the challenger; at most one open challenge per submission; an
+// unanswered challenge upheld and another of the same trainer voided; and every refusal said
+// before the wallet is asked. The fixture's owners are fixed addresses, so they send through
+// anvil's impersonation (they cannot sign permits: approve).
 import { readFileSync } from 'node:fs';
-import { createTestClient, createWalletClient, http, keccak256, toFunctionSelector, toHex, type Address, type Hex } from 'viem';
+import { createTestClient, createWalletClient, http, keccak256, toFunctionSelector, toHex, type Abi, type Address, type Hex } from 'viem';
 import { foundry } from 'viem/chains';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { arenaTokenAbi } from '../../src/lib/chain/abi.generated.ts';
+import { arenaTokenAbi, challengeModuleAbi } from '../../src/lib/chain/abi.generated.ts';
 import {
   advanceTo,
   advanceToWindow,
   ActionInputError,
+  ANSWER_OUTCOME,
   challenge,
-  claimTheft,
   createTask,
   faucet,
   joinTask,
-  prepareTheftClaim,
   readChallenges,
+  readOpenChallengeOf,
   readClaimables,
   readPool,
   readSchedule,
@@ -31,6 +33,7 @@ import {
   type ActionContext,
 } from '../../src/lib/chain/actions/index.ts';
 import { endTime } from '../../src/lib/chain/schedule.ts';
+import { toTxError } from '../../src/lib/chain/tx/decode.ts';
 import { TxError } from '../../src/lib/chain/tx/errors.ts';
 import type { AccountWallet } from '../../src/lib/chain/tx/types.ts';
 import type { SolidityProof } from '../../src/lib/zk/calldata.ts';
@@ -77,7 +80,7 @@ function counting(ctx: ActionContext): { ctx: ActionContext; asked: () => number
 
 describe('challenge actions on anvil', () => {
   let env: ArenaEnv;
-  let creator: ActionContext, victor: ActionContext, dave: ActionContext, eve: ActionContext, keeper: ActionContext;
+  let creator: ActionContext, victor: ActionContext, dave: ActionContext, keeper: ActionContext;
   let alice: ActionContext, bob: ActionContext, carol: ActionContext;
   let taskId: bigint;
   const balance = (who: Address) =>
@@ -86,7 +89,7 @@ describe('challenge actions on anvil', () => {
 
   beforeAll(async () => {
     env = await startArenaEnv();
-    [creator, victor, dave, eve, keeper] = (await Promise.all([1, 2, 3, 4, 5].map((i) => env.as(i)))) as ActionContext[] as [ActionContext, ActionContext, ActionContext, ActionContext, ActionContext];
+    [creator, victor, dave, keeper] = (await Promise.all([1, 2, 3, 5].map((i) => env.as(i)))) as ActionContext[] as [ActionContext, ActionContext, ActionContext, ActionContext];
     // The fixture's owners: impersonated, with gas money.
     const test = createTestClient({ chain: foundry, mode: 'anvil', transport: http(env.rpcUrl) });
     const impersonated = async (address: Address): Promise<ActionContext> => {
@@ -95,7 +98,7 @@ describe('challenge actions on anvil', () => {
       return { publicClient: creator.publicClient, deployment: env.deployment, wallet, permit: 'never' };
     };
     [alice, bob, carol] = (await Promise.all([fixture.owners.alice, fixture.owners.bob, fixture.owners.carol].map(impersonated))) as [ActionContext, ActionContext, ActionContext];
-    for (const ctx of [creator, victor, dave, eve, alice, bob, carol]) await faucet(ctx, { amount: T(1_000) });
+    for (const ctx of [creator, victor, dave, alice, bob, carol]) await faucet(ctx, { amount: T(1_000) });
 
     const now = (await creator.publicClient.getBlock()).timestamp;
     const params = challengeTaskParams(now + 100n, { bond: BOND, responseTime: RESPONSE, slashBps: Number(SLASH_BPS) });
@@ -110,20 +113,21 @@ describe('challenge actions on anvil', () => {
     }
     await joinTask(victor, { taskId, role: 'validator', amount: STAKE, sigma: WAD });
 
-    // Epoch 0: alice seals A0, carol C12, bob S (a re-watermark of alice's model carrying both addresses).
-    const subs = [
+    // Epoch 0: alice seals A0, carol C12, bob S; epoch 1: carol again.
+    const artifact = (ctx: ActionContext, e: number) => keccak256(toHex(`artifact/${ctx.wallet.account.address}/${e}`));
+    const salt = (ctx: ActionContext, e: number) => keccak256(toHex(`salt/${ctx.wallet.account.address}/${e}`));
+    const play = async (epoch: number, subs: readonly (readonly [ActionContext, Hex])[]) => {
+      await advanceToWindow(creator, env.clock, taskId, 'Seal', epoch);
+      for (const [ctx, wm] of subs) await sealSubmission(ctx, { taskId, artifactHash: artifact(ctx, epoch), wmCommit: wm, salt: salt(ctx, epoch) });
+      await advanceToWindow(creator, env.clock, taskId, 'Reveal', epoch);
+      for (const [ctx, wm] of subs) await revealSubmission(ctx, { taskId, artifactHash: artifact(ctx, epoch), wmCommit: wm, salt: salt(ctx, epoch) });
+    };
+    await play(0, [
       [alice, fixture.models.A0.wmCommit],
       [carol, fixture.models.C12.wmCommit],
       [bob, fixture.models.S.wmCommit],
-    ] as const;
-    const artifact = (ctx: ActionContext) => keccak256(toHex(`artifact/${ctx.wallet.account.address}`));
-    const salt = (ctx: ActionContext) => keccak256(toHex(`salt/${ctx.wallet.account.address}`));
-    await advanceToWindow(creator, env.clock, taskId, 'Seal', 0);
-    for (const [ctx, wm] of subs) await sealSubmission(ctx, { taskId, artifactHash: artifact(ctx), wmCommit: wm, salt: salt(ctx) });
-    // eve joins after those seals: her key is younger than every epoch-0 submission.
-    await joinTask(eve, { taskId, role: 'trainer', amount: STAKE, sigma: WAD / 2n, keyCommit: fieldKey('eve key') });
-    await advanceToWindow(creator, env.clock, taskId, 'Reveal', 0);
-    for (const [ctx, wm] of subs) await revealSubmission(ctx, { taskId, artifactHash: artifact(ctx), wmCommit: wm, salt: salt(ctx) });
+    ]);
+    await play(1, [[carol, fixture.models.C12.wmCommit]]);
   }, 180_000);
 
   afterAll(async () => {
@@ -132,10 +136,11 @@ describe('challenge actions on anvil', () => {
 
   it('lists the revealed submissions in id order', async () => {
     const subs = await readSubmissions(victor, taskId);
-    expect(subs.map((s) => [s.submissionId, s.trainer, s.epoch, s.wmCommit, s.proven])).toEqual([
-      [0n, alice.wallet.account.address, 0, fixture.models.A0.wmCommit, false],
-      [1n, carol.wallet.account.address, 0, fixture.models.C12.wmCommit, false],
-      [2n, bob.wallet.account.address, 0, fixture.models.S.wmCommit, false],
+    expect(subs.map((s) => [s.submissionId, s.trainer, s.epoch, s.wmCommit, s.proven, s.openChallengeId])).toEqual([
+      [0n, alice.wallet.account.address, 0, fixture.models.A0.wmCommit, false, null],
+      [1n, carol.wallet.account.address, 0, fixture.models.C12.wmCommit, false, null],
+      [2n, bob.wallet.account.address, 0, fixture.models.S.wmCommit, false, null],
+      [3n, carol.wallet.account.address, 1, fixture.models.C12.wmCommit, false, null],
     ]);
   });
 
@@ -167,7 +172,7 @@ describe('challenge actions on anvil', () => {
 
   it('refuses, before the wallet is asked: a trainer challenging, a proof of another claim, an answer by someone else', async () => {
     const d = counting(dave);
-    const notValidator = await challenge(d.ctx, { taskId, submissionId: 0n }).catch((e: unknown) => e);
+    const notValidator = await challenge(d.ctx, { taskId, submissionId: 2n }).catch((e: unknown) => e);
     expect(notValidator).toBeInstanceOf(TxError);
     expect((notValidator as TxError).message).toBe("Only a validator of this task whose own stake reached the task's minimum can challenge.");
     expect(d.asked()).toBe(0);
@@ -190,24 +195,57 @@ describe('challenge actions on anvil', () => {
     expect(b.asked()).toBe(0);
   });
 
-  it('the accused answers with a real proof: the bond goes to it and the submission is proven', async () => {
+  it('the accused answers with a real proof: the submission is proven and the bond goes back to the challenger', async () => {
     const before = { alice: await balance(alice.wallet.account.address), victor: await balance(victor.wallet.account.address) };
     const answered = await respondChallenge(alice, { challengeId: 1n, proof: asCalldata(fixture.proofs.aliceA0) });
-    expect(answered).toMatchObject({ trainer: alice.wallet.account.address, bond: BOND });
-    expect(await balance(alice.wallet.account.address)).toBe(before.alice + BOND);
-    expect(await balance(victor.wallet.account.address)).toBe(before.victor);
+    expect(answered).toMatchObject({ trainer: alice.wallet.account.address, challenger: victor.wallet.account.address, bond: BOND, outcome: ANSWER_OUTCOME });
+    expect(answered.outcome).toMatch(/^The submission is proven: no challenge can fail it any more\. The bond went back to the challenger/);
+    // Revision 2: an ownership proof is necessary, not sufficient; nobody wins the bond.
+    expect(await balance(alice.wallet.account.address)).toBe(before.alice);
+    expect(await balance(victor.wallet.account.address)).toBe(before.victor + BOND);
     expect(await balance(module())).toBe(0n);
-    expect((await readSubmissions(victor, taskId))[0]!.proven).toBe(true);
-    const again = await challenge(victor, { taskId, submissionId: 0n }).catch((e: unknown) => e);
-    expect((again as TxError).errorName).toBe('AlreadyProven');
-    expect((again as TxError).message).toBe('The trainer of submission 0 has already proven it is theirs; a new challenge would lose its bond.');
+    const [sub] = await readSubmissions(victor, taskId);
+    expect([sub!.proven, sub!.openChallengeId]).toEqual([true, null]);
+    // Refused before the wallet is asked; the module refuses it on its own too.
+    const v = counting(victor);
+    const again = await challenge(v.ctx, { taskId, submissionId: 0n }).catch((e: unknown) => e);
+    expect(again).toBeInstanceOf(ActionInputError);
+    expect((again as Error).message).toBe('The trainer of submission 0 already answered a challenge of it with an ownership proof; it cannot be challenged again.');
+    expect(v.asked()).toBe(0);
+    expect(await revertOf(victor.wallet.account.address, 'challenge', [taskId, 0n])).toBe('AlreadyProven(0)');
   });
 
-  it('an unanswered challenge is upheld after its deadline (slash to the challenger); a second one is then void', async () => {
+  /** The custom error a module call from `from` reverts with (simulated: the action refuses before sending). */
+  async function revertOf(from: Address, functionName: string, args: readonly unknown[]): Promise<string> {
+    const e = await creator.publicClient
+      .simulateContract({ account: from, address: module(), abi: challengeModuleAbi as Abi, functionName, args } as never)
+      .then(() => null, (x: unknown) => x);
+    if (e === null) return 'no revert';
+    const t = toTxError(e);
+    return `${t.errorName}(${(t.args ?? []).map(String).join(', ')})`;
+  }
+
+  it('at most one open challenge per submission: a second is refused before the wallet is asked, naming the open one', async () => {
     const first = await challenge(victor, { taskId, submissionId: 1n });
-    const second = await challenge(victor, { taskId, submissionId: 1n });
-    expect([first.challengeId, second.challengeId]).toEqual([2n, 3n]);
+    expect(first.challengeId).toBe(2n);
+    expect(await readOpenChallengeOf(victor, { taskId, submissionId: 1n })).toBe(2n);
+    expect((await readSubmissions(victor, taskId))[1]!.openChallengeId).toBe(2n);
+    const v = counting(victor);
+    const second = await challenge(v.ctx, { taskId, submissionId: 1n }).catch((e: unknown) => e);
+    expect(second).toBeInstanceOf(ActionInputError);
+    expect((second as Error).message).toBe(
+      'Challenge 2 of submission 1 is still open; a submission has at most one open challenge at a time. Wait for its answer or its deadline.',
+    );
+    expect(v.asked()).toBe(0);
+    expect(await revertOf(victor.wallet.account.address, 'challenge', [taskId, 1n])).toBe('ChallengeAlreadyOpen(2)');
+    // Another submission of the same trainer may be challenged meanwhile.
+    const other = await challenge(victor, { taskId, submissionId: 3n });
+    expect(other.challengeId).toBe(3n);
     expect((await readPool(victor, taskId, carol.wallet.account.address)).openChallenges).toBe(2);
+  });
+
+  it('an unanswered challenge is upheld after its deadline (slash to the challenger); the trainer\'s other one is then void', async () => {
+    const second = { deadline: (await readChallenges(victor, { taskId })).challenges.find((c) => c.challengeId === 3n)!.deadline };
     const early = await resolveChallenge(keeper, { challengeId: 2n }).catch((e: unknown) => e);
     expect((early as TxError).errorName).toBe('ResponseWindowOpen');
     expect((early as TxError).message).toMatch(/^The challenged trainer may still answer until .+; the challenge can be resolved after that\.$/);
@@ -224,6 +262,8 @@ describe('challenge actions on anvil', () => {
     expect(await balance(carol.wallet.account.address)).toBe(before.carol);
     const pool = await readPool(victor, taskId, carol.wallet.account.address);
     expect([pool.forfeited, pool.excluded, pool.openChallenges]).toEqual([true, true, 1]);
+    // Settled: no challenge of the submission is open any more.
+    expect(await readOpenChallengeOf(victor, { taskId, submissionId: 1n })).toBeNull();
 
     const voided = await resolveChallenge(keeper, { challengeId: 3n });
     expect(voided).toMatchObject({ outcome: 'voided', challenger: victor.wallet.account.address, bond: BOND });
@@ -233,34 +273,12 @@ describe('challenge actions on anvil', () => {
     expect((twice as TxError).errorName).toBe('ChallengeNotOpen');
   });
 
-  it('theft claims: refused for a younger key and for one\'s own submission, paid to the owner otherwise', async () => {
-    const e = counting(eve);
-    const young = await prepareTheftClaim(eve, { taskId, submissionId: 2n, owner: eve.wallet.account.address }).catch((x: unknown) => x);
-    expect(young).toBeInstanceOf(ActionInputError);
-    expect((young as Error).message).toMatch(/^Your watermark key was committed in block \d+, not before submission 2 was sealed in block \d+, so it cannot prove theft of it\.$/);
-    expect(e.asked()).toBe(0);
-    const own = await claimTheft(bob, { taskId, submissionId: 2n, proof: asCalldata(fixture.proofs.bobStolen) }).catch((x: unknown) => x);
-    expect((own as Error).message).toBe('You cannot claim theft of your own submission.');
-    // bob's proof is valid for bob, not for alice's claim: its owner and key differ.
-    const borrowed = await claimTheft(alice, { taskId, submissionId: 2n, proof: asCalldata(fixture.proofs.bobStolen) }).catch((x: unknown) => x);
-    expect((borrowed as Error).message).toMatch(/its keyCommit, owner differ/);
-
-    const before = await balance(alice.wallet.account.address);
-    const claimed = await claimTheft(alice, { taskId, submissionId: 2n, proof: asCalldata(fixture.proofs.aliceStolen) });
-    const slashed = (STAKE * SLASH_BPS) / 10_000n;
-    expect(claimed).toMatchObject({ thief: bob.wallet.account.address, rewards: 0n, slashed });
-    expect(await balance(alice.wallet.account.address)).toBe(before + slashed);
-    expect((await readPool(victor, taskId, bob.wallet.account.address)).forfeited).toBe(true);
-    const again = await prepareTheftClaim(alice, { taskId, submissionId: 2n, owner: alice.wallet.account.address }).catch((x: unknown) => x);
-    expect((again as Error).message).toBe('The trainer of submission 2 has already forfeited everything it had in this task.');
-  });
-
-  it('reads every challenge with its outcome and time, and the theft claim', async () => {
-    const { challenges, thefts } = await readChallenges(keeper, { taskId });
+  it('reads every challenge with its outcome and time', async () => {
+    const { challenges } = await readChallenges(keeper, { taskId });
     expect(challenges.map((c) => [c.challengeId, c.status, c.submissionId, c.settled?.rewards, c.settled?.slashed])).toEqual([
       [1n, 'answered', 0n, undefined, undefined],
       [2n, 'upheld', 1n, 0n, (STAKE * SLASH_BPS) / 10_000n],
-      [3n, 'voided', 1n, undefined, undefined],
+      [3n, 'voided', 3n, undefined, undefined],
     ]);
     for (const c of challenges) {
       expect(c.settled!.time).toBeGreaterThanOrEqual(c.opened.time);
@@ -269,18 +287,16 @@ describe('challenge actions on anvil', () => {
     // Answered inside the window, resolved after it.
     expect(challenges[0]!.settled!.time).toBeLessThanOrEqual(challenges[0]!.deadline);
     expect(challenges[1]!.settled!.time).toBeGreaterThan(challenges[1]!.deadline);
-    expect(thefts).toHaveLength(1);
-    expect(thefts[0]).toMatchObject({ taskId, submissionId: 2n, thief: bob.wallet.account.address, owner: alice.wallet.account.address, rewards: 0n });
     // Per trainer: only carol's.
     expect((await readChallenges(keeper, { taskId, trainer: carol.wallet.account.address })).challenges.map((c) => c.challengeId)).toEqual([2n, 3n]);
   });
 
   it('the outcome shows in what each trainer can claim once the task ends, and challenges close with it', async () => {
     const s = (await readSubmissions(keeper, taskId)).length;
-    expect(s).toBe(3);
+    expect(s).toBe(4);
     const schedule = await readSchedule(keeper, taskId);
     await advanceTo(creator, env.clock, endTime(schedule));
-    const closed = await challenge(victor, { taskId, submissionId: 0n }).catch((e: unknown) => e);
+    const closed = await challenge(victor, { taskId, submissionId: 2n }).catch((e: unknown) => e);
     expect((closed as TxError).errorName).toBe('ChallengePeriodOver');
     const carolClaims = await readClaimables(carol, carol.wallet.account.address);
     // The slashed half is gone; the rest is withdrawable now that no challenge is open.

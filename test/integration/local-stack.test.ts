@@ -44,6 +44,9 @@ async function startStack(): Promise<Stack> {
       AIARENA_REVIEW_SECONDS: String(REVIEW),
       AIARENA_DEPLOYMENTS_DIR: deployments,
       AIARENA_STATE_DIR: state,
+      // The demo's canary producer (a child process training models) is tested in
+      // canaries.test.ts; here the stack is checked without it (no pool joins the review).
+      AIARENA_CANARIES: '0',
     }),
   );
   const [, appUrl] = await proc.waitFor(/App:\s+(http:\/\/\S+)/, UP_TIMEOUT);

@@ -4,8 +4,9 @@ import { connect } from '@wagmi/core';
 import { http, type Address } from 'viem';
 import { arenaTokenAbi } from '../../../src/lib/chain/abi.generated.ts';
 import { defaultTaskParams } from '../../../scripts/lib/actions.ts';
+import { DEFAULT_REWARD_PARAMS } from '../../../src/lib/chain/task-defaults.ts';
 export { fieldKey } from '../../../scripts/lib/actions.ts';
-import { launchArena, type Driver } from '../../../scripts/lib/driver.ts';
+import { launchArena, type Driver, type LaunchOptions } from '../../../scripts/lib/driver.ts';
 import type { ActionContext } from '../../../src/lib/chain/actions/context.ts';
 import type { TaskParamsInput } from '../../../src/lib/chain/actions/task-params.ts';
 import { devClock, type DevClock } from '../../../src/lib/chain/actions/dev/time.ts';
@@ -34,7 +35,9 @@ export const tokenBalance = (ctx: ActionContext, who: Address = ctx.wallet.accou
 
 /**
  * A small task for action tests: one submission epoch of 1000 s, no final or challenge phase,
- * a 10 s review, minimum stakes of 1 token and at most 16 trainers and 16 validators.
+ * a 10 s review, minimum stakes of 1 token and at most 16 trainers and 16 validators. Its epochs
+ * pay out with a single revealed validator (minValidators 1; the SPEC's default is 3): the action
+ * tests play one or two validators, and a test that plays more sets its own.
  */
 export function oneEpochTaskParams(startTime: bigint, overrides: Partial<TaskParamsInput> = {}): TaskParamsInput {
   return defaultTaskParams(startTime, {
@@ -46,12 +49,13 @@ export function oneEpochTaskParams(startTime: bigint, overrides: Partial<TaskPar
     challengeEpochs: 0,
     stakeRules: { minTrainerStake: WAD, minValidatorStake: WAD, maxTrainers: 16, maxValidators: 16, sigmaCooldown: 1 },
     challenge: { bond: WAD, responseTime: 3_600, slashBps: 5_000 },
+    reward: { ...DEFAULT_REWARD_PARAMS, minValidators: 1 },
     ...overrides,
   });
 }
 
-export async function startArenaEnv(): Promise<ArenaEnv> {
-  const driver = await launchArena();
+export async function startArenaEnv(options: LaunchOptions = {}): Promise<ArenaEnv> {
+  const driver = await launchArena(options);
   const rpcUrl = driver.anvil.url;
   return {
     driver,

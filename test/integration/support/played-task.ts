@@ -1,6 +1,8 @@
 // A task played on a real anvil for the app's read tests: three trainers, two validators, two
 // delegators, two finalized submission epochs and a third one in progress (sealed and revealed,
-// not scored), using the demo task's real spec and dataset hashes. Every event the protocol
+// not scored), using the demo task's real spec and dataset hashes. Each scored epoch's evaluation
+// seed is drawn by the first validator; the task pays out with two validators (minValidators 2),
+// who agree within the tolerance, and every submission qualifies. Every event the protocol
 // emitted is kept from the transaction receipts (decoded by viem), so tests can check the app's
 // own log scan and decoders against an independent path.
 import { getAddress, parseEther, type Address, type TransactionReceipt } from 'viem';
@@ -11,6 +13,7 @@ import {
   commitScores,
   createTask,
   defaultTaskParams,
+  drawEvalSeed,
   finalizeEpoch,
   fund,
   join,
@@ -21,6 +24,7 @@ import {
   timeIn,
 } from '../../../scripts/lib/actions.ts';
 import type { Schedule } from '../../../src/lib/chain/schedule.ts';
+import { DEFAULT_REWARD_PARAMS } from '../../../src/lib/chain/task-defaults.ts';
 
 const addr = (n: number): Address => getAddress(`0x${(0xa11ce000 + n).toString(16).padStart(40, '0')}`);
 
@@ -32,17 +36,24 @@ export const PLAYERS = {
   keeper: addr(40),
 };
 
-/** Scores (0..10000) each validator gives each trainer in epochs 0, 1 and 2, in column order. */
+/**
+ * Scores (0..10000) each validator gives each trainer in epochs 0 and 1, in column order: the two
+ * validators differ by at most 40 units (inside the default tolV of 50), and the weakest model
+ * stays above half of the best (the default floor).
+ */
 export const SCORES: number[][][] = [
   [
-    [9100, 6200, 4000],
-    [8800, 7000, 3500],
+    [9000, 6200, 4600],
+    [8980, 6230, 4620],
   ],
   [
     [9300, 8100, 5000],
-    [9000, 8400, 5200],
+    [9260, 8140, 5030],
   ],
 ];
+
+/** Samples of the eval set each epoch scores (the digits eval set has 250). */
+export const EVAL_SUBSET_SIZE = 128;
 
 export const EPOCH_LENGTH = 1_000;
 export const REWARD_PER_EPOCH = parseEther('1000');
@@ -72,6 +83,8 @@ export async function playTask(d: Driver): Promise<PlayedTask> {
     epochLength: EPOCH_LENGTH,
     reviewPeriod: 100,
     rewardPerEpoch: REWARD_PER_EPOCH,
+    reward: { ...DEFAULT_REWARD_PARAMS, minValidators: PLAYERS.validators.length },
+    evalSubsetSize: EVAL_SUBSET_SIZE,
   });
   const created = await createTask(d, PLAYERS.creator, params);
   keep(created.receipt);
@@ -97,6 +110,7 @@ export async function playTask(d: Driver): Promise<PlayedTask> {
     const scores = SCORES[epoch];
     if (!scores) break; // epoch 2 stays unscored: in progress
     await d.warp(timeIn(schedule, epoch, 7_000));
+    keep((await drawEvalSeed(d, taskId, epoch, PLAYERS.validators[0]!)).receipt);
     for (const [j, v] of PLAYERS.validators.entries()) keep(await commitScores(d, taskId, epoch, v, scores[j]!));
     await d.warp(timeIn(schedule, epoch, 9_000));
     for (const [j, v] of PLAYERS.validators.entries()) keep(await revealScores(d, taskId, epoch, v, scores[j]!));

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import type { Hex } from 'viem';
 import { IDBFactory } from 'fake-indexeddb';
-import { mlPort } from '../../../src/lib/agents/index.ts';
+import { mlPort, type EvaluatorHandle } from '../../../src/lib/agents/index.ts';
 import { createEvalService } from '../../../src/lib/ml/eval/service.ts';
 import { sha256Hex } from '../../../src/lib/ml/hash.ts';
 import { createTrainService } from '../../../src/lib/ml/train/service.ts';
@@ -36,11 +36,12 @@ export async function digitsDataHashes(): Promise<{ trainData: Hex; evalData: He
 /**
  * The agents' ML port in Node: train and eval services on the wasm backend over public/, a
  * fresh checkpoint store, and the digits datasets served from their bundled folders by hash.
+ * `evaluator` replaces the eval service (a test that records the jobs wraps a real one).
  */
-export function digitsMlPort(specBytes: Uint8Array, hashes: { trainData: Hex; evalData: Hex }) {
+export function digitsMlPort(specBytes: Uint8Array, hashes: { trainData: Hex; evalData: Hex }, evaluator?: EvaluatorHandle) {
   return mlPort({
     trainer: createTrainService({ backend: { wasmPaths: WASM_DIR }, fetch: publicFetch, openStore: () => openCheckpointStore(new IDBFactory()) }),
-    evaluator: createEvalService({ backend: { wasmPaths: WASM_DIR }, fetch: publicFetch }),
+    evaluator: evaluator ?? createEvalService({ backend: { wasmPaths: WASM_DIR }, fetch: publicFetch }),
     specBytes,
     trainData: hashes.trainData,
     dataUrl: (hash) => {

@@ -1,0 +1,113 @@
+// One scoring epoch as the chain sees it (columns, revealed validators and their scores) and
+// its run through the reward reference. A scene is plain data plus each validator's strategy;
+// adversaries.ts derives the attacked scenes from the honest one.
+
+import { epochRewards, type EpochInput } from '../../../src/lib/protocol/rewards.ts';
+import type { RewardParams } from '../../../src/lib/protocol/params.ts';
+import { revision1EpochRewards } from './revision1.ts';
+import type { Model } from './quality.ts';
+import type { ScoringView, Strategy } from './strategies.ts';
+
+/** Who an identity is, for the measurements: the adversary's, its twin's, or nobody's in particular. */
+export type Role = 'honest' | 'adversary' | 'twin' | 'canary' | 'probe' | 'friend';
+
+export interface Column {
+  account: number;
+  role: Role;
+  model: Model;
+  stake: bigint;
+  seal: bigint;
+  duplicate: boolean;
+  canary: boolean;
+}
+
+export interface ValidatorSlot {
+  account: number;
+  role: Role;
+  stake: bigint;
+  backend: number;
+  strategy: Strategy;
+}
+
+export type Reference = 'revision2' | 'revision1';
+
+export interface Scene {
+  columns: Column[];
+  validators: ValidatorSlot[];
+  params: RewardParams;
+  reference: Reference;
+}
+
+export interface SceneResult {
+  /** Score units (1e-4), scores[j][i]. */
+  scores: number[][];
+  /** Aggregates in score units. */
+  aggregates: number[];
+  /** 0 = not ranked (did not qualify, or a canary). */
+  ranks: number[];
+  trainerPools: bigint[];
+  validatorPools: bigint[];
+  failedCanary: boolean[];
+  R_T: bigint;
+}
+
+const SCORE_UNIT = 10n ** 14n;
+
+export function scoreMatrix(scene: Scene, view: ScoringView): number[][] {
+  return scene.validators.map((v) => {
+    const self = { account: v.account, backend: v.backend };
+    return scene.columns.map((c) => {
+      const units = v.strategy(view, c, self);
+      if (!Number.isInteger(units) || units < 0 || units > 10_000) {
+        throw new Error(`strategy of validator ${v.account} gave ${units} for column ${c.account}`);
+      }
+      return units;
+    });
+  });
+}
+
+export function epochInput(scene: Scene, scores: number[][], R: bigint): EpochInput {
+  return {
+    R,
+    params: scene.params,
+    trainers: scene.columns.map((c) => ({
+      own: c.stake,
+      delegated: 0n,
+      sigma: 0n,
+      seal: c.seal,
+      duplicate: c.duplicate,
+      canary: c.canary,
+    })),
+    validators: scene.validators.map((v) => ({ own: v.stake, delegated: 0n, sigma: 0n })),
+    scores: scores.map((row) => row.map((u) => BigInt(u) * SCORE_UNIT)),
+  };
+}
+
+/** Scores the scene and runs the reference the scene names. */
+export function runScene(scene: Scene, view: ScoringView, R: bigint): SceneResult {
+  const scores = scoreMatrix(scene, view);
+  const input = epochInput(scene, scores, R);
+  if (scene.reference === 'revision1') {
+    const r = revision1EpochRewards(input);
+    return {
+      scores,
+      aggregates: r.aggregates.map((a) => Number(a / SCORE_UNIT)),
+      ranks: r.ranks,
+      trainerPools: r.trainerPools,
+      validatorPools: r.validatorPools,
+      failedCanary: scene.validators.map(() => false),
+      R_T: r.trainerPools.reduce((s, p) => s + p, 0n),
+    };
+  }
+  const r = epochRewards(input);
+  if (r.degenerate) throw new Error('degenerate epoch: the simulator always has enough validators and columns');
+  return {
+    scores,
+    aggregates: r.trainers.map((t) => Number(t.aggregate / SCORE_UNIT)),
+    ranks: r.trainers.map((t) => t.rank),
+    trainerPools: r.trainers.map((t) => t.pool),
+    validatorPools: r.validators.map((v) => v.pool),
+    failedCanary: r.validators.map((v) => v.failedCanary),
+    R_T: r.R_T,
+  };
+}

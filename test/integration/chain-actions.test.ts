@@ -206,7 +206,8 @@ describe('chain actions: one full epoch on anvil', () => {
       [trainerB.wallet.account.address, artifacts.b],
     ]);
     // Trainer B's model is the better one for both validators.
-    scores = { a: [6_000, 9_000], b: [6_020, 8_980] };
+    // Apart by 4 score units: within the default tolV (0.0005, 5 units), so both validators earn.
+    scores = { a: [6_000, 9_000], b: [6_004, 8_996] };
     await advanceToWindow(creator, env.clock, taskId, 'ScoreCommit');
     // No commitment before the epoch's evaluation seed is drawn (SPEC 2.2).
     const early = await commitScores(validatorA, { taskId, scores: scores.a, salt: salts.va }).catch((e: unknown) => e);

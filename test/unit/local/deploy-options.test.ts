@@ -22,6 +22,8 @@ describe('parseDeployOptions', () => {
       minReviewPeriod: 86_400n,
       initialSupply: parseEther('100000000'),
       treasury: null,
+      zkBuild: null,
+      allowTestCircuit: false,
     });
   });
 
@@ -33,6 +35,7 @@ describe('parseDeployOptions', () => {
       AIARENA_INITIAL_SUPPLY: '7.25',
       AIARENA_TREASURY: '0x70997970c51812dc3a010c7d01b50e0d17dc79c8',
       AIARENA_DEPLOYMENTS_DIR: '/tmp/elsewhere',
+      AIARENA_ZK_BUILD: 'build/zk-prod',
     };
     expect(parseDeployOptions([], env)).toEqual({
       rpcUrl: 'http://127.0.0.1:9000',
@@ -42,8 +45,12 @@ describe('parseDeployOptions', () => {
       minReviewPeriod: 120n,
       initialSupply: parseEther('7.25'),
       treasury: '0x70997970C51812dc3A010C7d01b50e0d17dc79C8',
+      zkBuild: join(REPO_ROOT, 'build', 'zk-prod'),
+      allowTestCircuit: false,
     });
-    const o = parseDeployOptions([...RPC, '--reject-quorum', '60', '--out-dir', 'out/x', '--force'], env)!;
+    const o = parseDeployOptions([...RPC, '--reject-quorum', '60', '--out-dir', 'out/x', '--force', '--zk-build', '/tmp/zk', '--allow-test-circuit'], env)!;
+    expect(o.zkBuild).toBe('/tmp/zk');
+    expect(o.allowTestCircuit).toBe(true);
     expect(o.rpcUrl).toBe('https://sepolia.base.org');
     expect(o.rejectQuorum).toBe(parseEther('60'));
     expect(o.outDir).toBe(join(REPO_ROOT, 'out', 'x'));

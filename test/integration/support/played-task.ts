@@ -38,7 +38,7 @@ export const PLAYERS = {
 
 /**
  * Scores (0..10000) each validator gives each trainer in epochs 0 and 1, in column order: the two
- * validators differ by at most 40 units (inside the default tolV of 50), and the weakest model
+ * validators differ by at most 40 units (inside the task's tolV of 50, TOL_V), and the weakest model
  * stays above half of the best (the default floor).
  */
 export const SCORES: number[][][] = [
@@ -51,6 +51,12 @@ export const SCORES: number[][][] = [
     [9260, 8140, 5030],
   ],
 ];
+
+/**
+ * The task's validator tolerance: 0.005 (50 units), wider than the default (0.0005), so that
+ * both validators' scores above count.
+ */
+export const TOL_V = parseEther('0.005');
 
 /** Samples of the eval set each epoch scores (the digits eval set has 250). */
 export const EVAL_SUBSET_SIZE = 128;
@@ -83,7 +89,7 @@ export async function playTask(d: Driver): Promise<PlayedTask> {
     epochLength: EPOCH_LENGTH,
     reviewPeriod: 100,
     rewardPerEpoch: REWARD_PER_EPOCH,
-    reward: { ...DEFAULT_REWARD_PARAMS, minValidators: PLAYERS.validators.length },
+    reward: { ...DEFAULT_REWARD_PARAMS, tolV: TOL_V, minValidators: PLAYERS.validators.length },
     evalSubsetSize: EVAL_SUBSET_SIZE,
   });
   const created = await createTask(d, PLAYERS.creator, params);

@@ -101,7 +101,7 @@ describe('scenario parsing', () => {
       'a scenario from before revision 2',
       (s) => ['minScore', 'tolV', 'floorBps', 'minValidators'].forEach((key) => delete s.params[key]),
       'params: missing minScore, tolV, floorBps, minValidators; every parameter is required ' +
-        '(defaults: minScore "0", tolV "0.005", floorBps "5000", minValidators "3")',
+        '(defaults: minScore "0", tolV "0.0005", floorBps "5000", minValidators "3")',
     ],
     ['params not an object', (s) => (s.params = []), 'params: must be an object'],
     ['missing section', (s) => delete s.scores, 'scores: is missing'],

@@ -102,7 +102,7 @@ describe('aiarena CLI', () => {
     expect([code, stdout]).toEqual([2, '']);
     expect(stderr).toBe(
       'error: params: missing minScore, tolV, floorBps, minValidators; every parameter is required ' +
-        '(defaults: minScore "0", tolV "0.005", floorBps "5000", minValidators "3")\n',
+        '(defaults: minScore "0", tolV "0.0005", floorBps "5000", minValidators "3")\n',
     );
   });
 

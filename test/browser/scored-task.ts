@@ -80,7 +80,9 @@ export async function playScoredTask(d: Driver): Promise<ScoredTask> {
     finalEpochs: 0,
     finalEvalCommit: `0x${'0'.repeat(64)}`,
     rewardPerEpoch: parseEther('1000'),
-    reward: { ...DEFAULT_REWARD_PARAMS, minValidators: 3 },
+    // tolV 0.005 (50 units): the first two validators differ by 10 units and both stay in
+    // tolerance, so the canary is valid and only the third (4000 units off) fails it.
+    reward: { ...DEFAULT_REWARD_PARAMS, tolV: parseEther('0.005'), minValidators: 3 },
     evalSubsetSize: SCORED_SUBSET,
   });
   const created = await createTask(d, SCORED.creator, params);

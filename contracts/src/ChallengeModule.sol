@@ -228,7 +228,9 @@ contract ChallengeModule is IChallengeModule {
         view
         returns (SubmissionBook.Submission memory)
     {
-        if (submissionId >= book.submissionCount(taskId)) revert UnknownSubmission(submissionId);
+        if (submissionId >= book.submissionCount(taskId)) {
+            revert UnknownSubmission(submissionId);
+        }
         return book.getSubmission(taskId, submissionId);
     }
 

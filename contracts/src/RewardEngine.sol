@@ -574,9 +574,7 @@ contract RewardEngine {
 
     /// @dev Books the pools of the qualifying columns in [from, to) and reports every included
     /// non-canary column there.
-    function _bookTrainers(uint256 taskId, Progress memory p, TrainersCtx memory c, uint256 from, uint256 to)
-        internal
-    {
+    function _bookTrainers(uint256 taskId, Progress memory p, TrainersCtx memory c, uint256 from, uint256 to) internal {
         uint256 count;
         for (uint256 i = from; i < to; ++i) {
             if (c.rank[i] != 0) ++count;

@@ -529,8 +529,7 @@ contract StakeManager is IStakeManager {
     /// @notice Whether a trainer's rewards (and its delegators') can be claimed.
     function isVested(uint256 taskId, address trainer) public view returns (bool) {
         Pool storage pool = _pools[taskId][trainer];
-        return !pool.forfeited && pool.openChallenges == 0
-            && block.timestamp >= registry.schedule(taskId).endTime();
+        return !pool.forfeited && pool.openChallenges == 0 && block.timestamp >= registry.schedule(taskId).endTime();
     }
 
     function trainersOf(uint256 taskId) external view returns (address[] memory) {
@@ -553,7 +552,11 @@ contract StakeManager is IStakeManager {
     }
 
     /// @notice Pools' values for the epoch the task is rolled into, for finalization.
-    function activeStakes(uint256 taskId, address[] calldata accounts) external view returns (ActiveStake[] memory out) {
+    function activeStakes(uint256 taskId, address[] calldata accounts)
+        external
+        view
+        returns (ActiveStake[] memory out)
+    {
         out = new ActiveStake[](accounts.length);
         for (uint256 i; i < accounts.length; ++i) {
             Pool storage pool = _pools[taskId][accounts[i]];
@@ -607,9 +610,7 @@ contract StakeManager is IStakeManager {
         token.safeTransferFrom(msg.sender, address(this), amount);
     }
 
-    function _addOwn(uint256 taskId, Pool storage pool, StakeRules memory rules, uint256 eff, uint256 amount)
-        internal
-    {
+    function _addOwn(uint256 taskId, Pool storage pool, StakeRules memory rules, uint256 eff, uint256 amount) internal {
         uint256 own = pool.ownLatest + amount;
         if (own + pool.delegatedLatest > MAX_POOL) revert PoolCapExceeded(MAX_POOL);
         pool.ownLatest = uint96(own);

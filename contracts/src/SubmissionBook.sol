@@ -282,8 +282,7 @@ contract SubmissionBook is ISubmissionBook {
             address trainer = sub.trainer;
             uint256 sealEpoch = sub.epoch;
             bytes32 salt = canarySalt(taskId, epoch, trainer, canaryKey);
-            bytes32 opening =
-                keccak256(abi.encode(taskId, sealEpoch, trainer, sub.artifactHash, sub.wmCommit, salt));
+            bytes32 opening = keccak256(abi.encode(taskId, sealEpoch, trainer, sub.artifactHash, sub.wmCommit, salt));
             if (opening == _seals[taskId][sealEpoch][trainer].commitment) {
                 if (++found > MAX_CANARIES) revert TooManyCanaries();
                 mask |= 1 << i;
@@ -385,7 +384,11 @@ contract SubmissionBook is ISubmissionBook {
     }
 
     /// @notice The packed scores the epoch's `revealerIndex`-th revealer gave.
-    function scoresOf(uint256 taskId, uint256 epoch, uint256 revealerIndex) external view returns (uint256[] memory out) {
+    function scoresOf(uint256 taskId, uint256 epoch, uint256 revealerIndex)
+        external
+        view
+        returns (uint256[] memory out)
+    {
         out = new uint256[](ScorePacking.wordsFor(columnCount(taskId, epoch)));
         for (uint256 w; w < out.length; ++w) {
             out[w] = _scoreWords[taskId][epoch][(revealerIndex << 4) | w];
@@ -410,7 +413,11 @@ contract SubmissionBook is ISubmissionBook {
 
     /// @return exists whether `trainer` has revealed a submission in the task
     /// @return submissionId its latest one
-    function latestSubmission(uint256 taskId, address trainer) external view returns (bool exists, uint256 submissionId) {
+    function latestSubmission(uint256 taskId, address trainer)
+        external
+        view
+        returns (bool exists, uint256 submissionId)
+    {
         uint32 plusOne = _latestPlusOne[taskId][trainer];
         return (plusOne != 0, plusOne == 0 ? 0 : plusOne - 1);
     }

@@ -3,9 +3,7 @@ pragma solidity 0.8.28;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
-import {
-    Schedule, RewardParams, StakeRules, ChallengeParams, TaskParams, Phase, PermitSig
-} from "./lib/TaskTypes.sol";
+import {Schedule, RewardParams, StakeRules, ChallengeParams, TaskParams, Phase, PermitSig} from "./lib/TaskTypes.sol";
 import {ScheduleLib} from "./lib/ScheduleLib.sol";
 import {PermitLib} from "./lib/PermitLib.sol";
 import {ITaskRegistry} from "./interfaces/ITaskRegistry.sol";
@@ -81,7 +79,12 @@ contract TaskRegistry is ITaskRegistry {
     event FinalEvalFallback(uint256 indexed taskId);
     event EpochPaid(uint256 indexed taskId, uint256 amount);
     event EpochClosed(
-        uint256 indexed taskId, uint256 indexed epoch, uint256 booked, uint256 rollover, uint256 carry, uint256 remainder
+        uint256 indexed taskId,
+        uint256 indexed epoch,
+        uint256 booked,
+        uint256 rollover,
+        uint256 carry,
+        uint256 remainder
     );
     event RemainderWithdrawn(uint256 indexed taskId, address indexed creator, uint256 amount);
     event ModulesBound(address rewardEngine, address stakeManager);
@@ -207,9 +210,9 @@ contract TaskRegistry is ITaskRegistry {
         StakeRules calldata s = p.stakeRules;
         if (
             s.minTrainerStake < MIN_STAKE_FLOOR || s.minValidatorStake < MIN_STAKE_FLOOR
-                || s.minTrainerStake > type(uint96).max || s.minValidatorStake > type(uint96).max
-                || s.maxTrainers == 0 || s.maxTrainers > MAX_TRAINERS || s.maxValidators == 0
-                || s.maxValidators > MAX_VALIDATORS || s.sigmaCooldown == 0
+                || s.minTrainerStake > type(uint96).max || s.minValidatorStake > type(uint96).max || s.maxTrainers == 0
+                || s.maxTrainers > MAX_TRAINERS || s.maxValidators == 0 || s.maxValidators > MAX_VALIDATORS
+                || s.sigmaCooldown == 0
         ) revert InvalidStakeRules();
         ChallengeParams calldata c = p.challenge;
         if (c.slashBps > BPS || c.responseTime == 0 || c.bond < MIN_BOND) revert InvalidChallengeParams();

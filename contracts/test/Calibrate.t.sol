@@ -51,7 +51,10 @@ contract CalibrateTest is ArenaFixture {
         warpTo(task, 1, 0);
     }
 
-    function _measure(uint256 units) internal returns (uint256 gasUsed, uint256 used, uint256 cursorBefore, uint256 cursorAfter) {
+    function _measure(uint256 units)
+        internal
+        returns (uint256 gasUsed, uint256 used, uint256 cursorBefore, uint256 cursorAfter)
+    {
         cursorBefore = engine.progressOf(task).cursor;
         uint256 g = gasleft();
         RewardEngine.Stage before;
@@ -60,13 +63,20 @@ contract CalibrateTest is ArenaFixture {
         gasUsed = g - gasleft();
         cursorAfter = engine.progressOf(task).cursor;
         assertLe(gasUsed, used * 1000 + 100_000, "stage used more gas than its work units allow");
-        emit log_string(
-            string.concat(
-                "stage ", vm.toString(uint256(before)), "->", vm.toString(uint256(next)), " cursor ",
-                vm.toString(cursorBefore), "->", vm.toString(cursorAfter), " units ", vm.toString(used), " gas ",
+        emit log_string(string.concat(
+                "stage ",
+                vm.toString(uint256(before)),
+                "->",
+                vm.toString(uint256(next)),
+                " cursor ",
+                vm.toString(cursorBefore),
+                "->",
+                vm.toString(cursorAfter),
+                " units ",
+                vm.toString(used),
+                " gas ",
                 vm.toString(gasUsed)
-            )
-        );
+            ));
     }
 
     function _stage() internal view returns (RewardEngine.Stage) {

@@ -620,9 +620,8 @@ contract ChallengeModuleTest is ChallengeBase {
 
         uint256 malloryBefore = token.balanceOf(mallory);
         vm.prank(mallory);
-        (bool ok,) = address(module).call(
-            abi.encodeWithSignature("claimTheft(uint256,uint256,uint256[8])", taskId, ids[0], P.malloryFitted())
-        );
+        (bool ok,) = address(module)
+            .call(abi.encodeWithSignature("claimTheft(uint256,uint256,uint256[8])", taskId, ids[0], P.malloryFitted()));
         assertFalse(ok, "claimTheft still exists");
         StakeManager.Pool memory pool = stakes.getPool(taskId, alice);
         assertFalse(pool.forfeited, "alice forfeited to the fitted key");

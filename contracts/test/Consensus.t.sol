@@ -33,7 +33,7 @@ contract ConsensusTest is ArenaTest {
     function _task(uint64 tolV, uint16 floorBps, uint64 minScore, uint16 minValidators) internal {
         TaskParams memory p = defaultParams();
         (p.reward.tolV, p.reward.floorBps, p.reward.minScore, p.reward.minValidators) =
-            (tolV, floorBps, minScore, minValidators);
+        (tolV, floorBps, minScore, minValidators);
         task = createTask(p);
     }
 
@@ -112,7 +112,11 @@ contract ConsensusTest is ArenaTest {
         revert("EpochScored missing");
     }
 
-    function _finalized(Vm.Log[] memory logs) internal view returns (uint256 booked, uint256 rollover, bool degenerate) {
+    function _finalized(Vm.Log[] memory logs)
+        internal
+        view
+        returns (uint256 booked, uint256 rollover, bool degenerate)
+    {
         for (uint256 i; i < logs.length; ++i) {
             if (logs[i].emitter == address(engine) && logs[i].topics[0] == RewardEngine.EpochFinalized.selector) {
                 return abi.decode(logs[i].data, (uint256, uint256, bool));

@@ -43,7 +43,9 @@ contract EpochFlowTest is ArenaFixture {
         assertApproxEqAbs(stakes.getPool(task, trainers[1]).ownRewards, rT - p0, 1e6);
         uint256 v = stakes.getPool(task, validators[0]).ownRewards + stakes.getPool(task, validators[1]).ownRewards;
         assertApproxEqAbs(v, 1000e18 - rT, 1e6);
-        assertLe(v + stakes.getPool(task, trainers[0]).ownRewards + stakes.getPool(task, trainers[1]).ownRewards, 1000e18);
+        assertLe(
+            v + stakes.getPool(task, trainers[0]).ownRewards + stakes.getPool(task, trainers[1]).ownRewards, 1000e18
+        );
         assertEq(stakes.rolledEpochs(task), 2);
 
         // Validators claim at once; trainers must wait for vesting.

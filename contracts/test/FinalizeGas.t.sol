@@ -56,8 +56,15 @@ contract FinalizeGasTest is ArenaFixture {
                 RewardEngine.Progress memory afterP = engine.progressOf(task);
                 emit log_named_uint(
                     string.concat(
-                        "call ", vm.toString(calls), " stage ", vm.toString(uint256(before.stage)), "->",
-                        vm.toString(uint256(afterP.stage)), " cursor ", vm.toString(uint256(before.cursor)), "->",
+                        "call ",
+                        vm.toString(calls),
+                        " stage ",
+                        vm.toString(uint256(before.stage)),
+                        "->",
+                        vm.toString(uint256(afterP.stage)),
+                        " cursor ",
+                        vm.toString(uint256(before.cursor)),
+                        "->",
                         vm.toString(uint256(afterP.cursor))
                     ),
                     g

@@ -417,7 +417,9 @@ contract ArenaHandler is Test {
             // Only trainer 3 seals with canary salts: its column is the only possible canary.
             Column[] memory cols = book.columns(task, epoch);
             for (uint256 i; i < cols.length; ++i) {
-                if ((mask >> i) & 1 == 1 && cols[i].trainer != trainers[3]) violation = "an honest column was a canary";
+                if ((mask >> i) & 1 == 1 && cols[i].trainer != trainers[3]) {
+                    violation = "an honest column was a canary";
+                }
             }
         } catch {}
     }

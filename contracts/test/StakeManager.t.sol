@@ -120,7 +120,12 @@ contract StakeManagerTest is ArenaTest {
             tA, Role.Trainer, 10e18, 0, bytes32(field), abi.encodeWithSelector(StakeManager.InvalidKeyCommit.selector)
         );
         _expectJoinRevert(
-            tA, Role.Trainer, 10e18, 0, bytes32(type(uint256).max), abi.encodeWithSelector(StakeManager.InvalidKeyCommit.selector)
+            tA,
+            Role.Trainer,
+            10e18,
+            0,
+            bytes32(type(uint256).max),
+            abi.encodeWithSelector(StakeManager.InvalidKeyCommit.selector)
         );
         _expectJoinRevert(
             tA, Role.Trainer, 10e18, 1e18 + 1, keyOf(tA), abi.encodeWithSelector(StakeManager.InvalidSigma.selector)

@@ -277,15 +277,7 @@ contract TaskRegistryTest is ArenaTest {
         });
         assertEq(createTask(p), 1);
         p.reward = RewardParams({
-            gamma: 0,
-            q: 0,
-            alphaT: 0,
-            alphaV: 0,
-            lambdaV: 0,
-            minScore: 0,
-            tolV: 0,
-            floorBps: 0,
-            minValidators: 1
+            gamma: 0, q: 0, alphaT: 0, alphaV: 0, lambdaV: 0, minScore: 0, tolV: 0, floorBps: 0, minValidators: 1
         });
         assertEq(createTask(p), 2);
     }

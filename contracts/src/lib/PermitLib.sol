@@ -10,7 +10,6 @@ library PermitLib {
     /// @dev A permit that was front-run (its nonce already used) must not block the action: fall
     /// through, and the transferFrom that follows fails by itself if the allowance is missing.
     function tryPermit(address token, uint256 amount, PermitSig calldata sig) internal {
-        try IERC20Permit(token).permit(msg.sender, address(this), amount, sig.deadline, sig.v, sig.r, sig.s) {}
-            catch {}
+        try IERC20Permit(token).permit(msg.sender, address(this), amount, sig.deadline, sig.v, sig.r, sig.s) {} catch {}
     }
 }

@@ -75,12 +75,11 @@ library RewardMath {
     /// @param stake s_j by validator index
     /// @param stakeSum S = sum_j s_j (> 0)
     /// @param hist scratch of at least 128 zero words; left zeroed
-    function weightedMedian(
-        uint256[] memory score,
-        uint256[] memory stake,
-        uint256 stakeSum,
-        uint256[] memory hist
-    ) internal pure returns (uint256 median) {
+    function weightedMedian(uint256[] memory score, uint256[] memory stake, uint256 stakeSum, uint256[] memory hist)
+        internal
+        pure
+        returns (uint256 median)
+    {
         if (stake.length < score.length || hist.length < 128) revert MedianScratch();
         // n*m times per epoch: plain memory arithmetic, no bounds checks. Every index is masked
         // into the 128 words of `hist`, so even a score above 16383 (the reveal refuses any

@@ -12,10 +12,12 @@ interface IWatermarkOwnershipVerifier {
     /// so anyone can recompute the toxic waste and forge a proof for any claim.
     error DevelopmentCeremonyOnPublicChain(uint256 chainId);
 
-    function verifyProof(uint256[2] calldata a, uint256[2][2] calldata b, uint256[2] calldata c, uint256[4] calldata input)
-        external
-        view
-        returns (bool);
+    function verifyProof(
+        uint256[2] calldata a,
+        uint256[2][2] calldata b,
+        uint256[2] calldata c,
+        uint256[4] calldata input
+    ) external view returns (bool);
 
     /// @notice The trusted setup the verification key comes from (docs/zk.md section 4).
     /// @return development True for the development ceremony (public beacon: proofs are forgeable).

@@ -7,9 +7,7 @@ import {TaskRegistry} from "../../src/TaskRegistry.sol";
 import {StakeManager} from "../../src/StakeManager.sol";
 import {SubmissionBook} from "../../src/SubmissionBook.sol";
 import {RewardEngine} from "../../src/RewardEngine.sol";
-import {
-    TaskParams, RewardParams, StakeRules, ChallengeParams, Role, Schedule
-} from "../../src/lib/TaskTypes.sol";
+import {TaskParams, RewardParams, StakeRules, ChallengeParams, Role, Schedule} from "../../src/lib/TaskTypes.sol";
 import {ScheduleLib} from "../../src/lib/ScheduleLib.sol";
 
 /// @notice Deploys the whole protocol and drives tasks through their windows.
@@ -73,11 +71,7 @@ abstract contract ArenaFixture is Test {
             minValidators: 1
         });
         p.stakeRules = StakeRules({
-            minTrainerStake: 10e18,
-            minValidatorStake: 10e18,
-            maxTrainers: 256,
-            maxValidators: 512,
-            sigmaCooldown: 2
+            minTrainerStake: 10e18, minValidatorStake: 10e18, maxTrainers: 256, maxValidators: 512, sigmaCooldown: 2
         });
         p.challenge = ChallengeParams({bond: 100e18, responseTime: 1 days, slashBps: 5000});
         p.evalSubsetSize = 64;
@@ -198,9 +192,7 @@ abstract contract ArenaFixture is Test {
     }
 
     /// @notice Commits and reveals scores[j] (bps per column) for every validator in `epoch`.
-    function scoreAll(uint256 taskId, uint256 epoch, address[] memory validators, uint256[][] memory scores)
-        internal
-    {
+    function scoreAll(uint256 taskId, uint256 epoch, address[] memory validators, uint256[][] memory scores) internal {
         Schedule memory s = registry.schedule(taskId);
         bool fin = epoch >= s.submissionEpochs;
         warpTo(taskId, epoch, fin ? 100 : 6100);

@@ -21,12 +21,14 @@ contract WatermarkOwnershipVerifierTest is Test {
     }
 
     function test_acceptsTheRealProof() public view {
-        (uint256[2] memory a, uint256[2][2] memory b, uint256[2] memory c, uint256[4] memory input) = WatermarkProofFixture.proof();
+        (uint256[2] memory a, uint256[2][2] memory b, uint256[2] memory c, uint256[4] memory input) =
+            WatermarkProofFixture.proof();
         assertTrue(verifier.verifyProof(a, b, c, input));
     }
 
     function test_rejectsEveryTamperedPublicSignal() public view {
-        (uint256[2] memory a, uint256[2][2] memory b, uint256[2] memory c, uint256[4] memory input) = WatermarkProofFixture.proof();
+        (uint256[2] memory a, uint256[2][2] memory b, uint256[2] memory c, uint256[4] memory input) =
+            WatermarkProofFixture.proof();
         for (uint256 i = 0; i < 4; i++) {
             uint256[4] memory other = input;
             other[i] = input[i] + 1;
@@ -35,7 +37,8 @@ contract WatermarkOwnershipVerifierTest is Test {
     }
 
     function test_rejectsAnotherOwnerAndALargerTolerance() public view {
-        (uint256[2] memory a, uint256[2][2] memory b, uint256[2] memory c, uint256[4] memory input) = WatermarkProofFixture.proof();
+        (uint256[2] memory a, uint256[2][2] memory b, uint256[2] memory c, uint256[4] memory input) =
+            WatermarkProofFixture.proof();
         input[2] = uint256(uint160(address(0xAb8483F64d9C6d1EcF9b849Ae677dD3315835cb2)));
         assertFalse(verifier.verifyProof(a, b, c, input));
         (a, b, c, input) = WatermarkProofFixture.proof();
@@ -46,13 +49,15 @@ contract WatermarkOwnershipVerifierTest is Test {
     /// A signal plus the field modulus is the same field element; the verifier must refuse it
     /// rather than accept an alias of the proven claim.
     function test_rejectsASignalAliasedByTheFieldModulus() public view {
-        (uint256[2] memory a, uint256[2][2] memory b, uint256[2] memory c, uint256[4] memory input) = WatermarkProofFixture.proof();
+        (uint256[2] memory a, uint256[2][2] memory b, uint256[2] memory c, uint256[4] memory input) =
+            WatermarkProofFixture.proof();
         input[3] = input[3] + R;
         assertFalse(verifier.verifyProof(a, b, c, input));
     }
 
     function test_rejectsATamperedProof() public view {
-        (uint256[2] memory a, uint256[2][2] memory b, uint256[2] memory c, uint256[4] memory input) = WatermarkProofFixture.proof();
+        (uint256[2] memory a, uint256[2][2] memory b, uint256[2] memory c, uint256[4] memory input) =
+            WatermarkProofFixture.proof();
         // -A (y -> q - y) is still a curve point, so this reaches the pairing check and fails there.
         a[1] = Q - a[1];
         assertFalse(verifier.verifyProof(a, b, c, input));
@@ -73,7 +78,8 @@ contract WatermarkOwnershipVerifierTest is Test {
     }
 
     function test_deploysOnTheLocalDevelopmentChains() public {
-        (uint256[2] memory a, uint256[2][2] memory b, uint256[2] memory c, uint256[4] memory input) = WatermarkProofFixture.proof();
+        (uint256[2] memory a, uint256[2][2] memory b, uint256[2] memory c, uint256[4] memory input) =
+            WatermarkProofFixture.proof();
         vm.chainId(1337);
         assertTrue(new WatermarkOwnershipVerifier().verifyProof(a, b, c, input));
         vm.chainId(31337);
@@ -86,7 +92,11 @@ contract WatermarkOwnershipVerifierTest is Test {
         vm.assume(chainId != 0 && chainId != 31337 && chainId != 1337);
         vm.chainId(chainId);
         if (WatermarkProofFixture.DEVELOPMENT_CEREMONY) {
-            vm.expectRevert(abi.encodeWithSelector(IWatermarkOwnershipVerifier.DevelopmentCeremonyOnPublicChain.selector, uint256(chainId)));
+            vm.expectRevert(
+                abi.encodeWithSelector(
+                    IWatermarkOwnershipVerifier.DevelopmentCeremonyOnPublicChain.selector, uint256(chainId)
+                )
+            );
             new WatermarkOwnershipVerifier();
         } else {
             assertGt(address(new WatermarkOwnershipVerifier()).code.length, 0);
@@ -96,13 +106,18 @@ contract WatermarkOwnershipVerifierTest is Test {
     function test_developmentVerifierRefusesBaseSepolia() public {
         vm.chainId(84532);
         if (WatermarkProofFixture.DEVELOPMENT_CEREMONY) {
-            vm.expectRevert(abi.encodeWithSelector(IWatermarkOwnershipVerifier.DevelopmentCeremonyOnPublicChain.selector, uint256(84532)));
+            vm.expectRevert(
+                abi.encodeWithSelector(
+                    IWatermarkOwnershipVerifier.DevelopmentCeremonyOnPublicChain.selector, uint256(84532)
+                )
+            );
         }
         new WatermarkOwnershipVerifier();
     }
 
     function test_verificationGas() public {
-        (uint256[2] memory a, uint256[2][2] memory b, uint256[2] memory c, uint256[4] memory input) = WatermarkProofFixture.proof();
+        (uint256[2] memory a, uint256[2][2] memory b, uint256[2] memory c, uint256[4] memory input) =
+            WatermarkProofFixture.proof();
         uint256 before = gasleft();
         bool ok = verifier.verifyProof(a, b, c, input);
         uint256 used = before - gasleft();

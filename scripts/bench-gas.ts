@@ -30,8 +30,7 @@ import {
   timeIn,
 } from './lib/actions.ts';
 import { launchArena, type Driver } from './lib/driver.ts';
-
-const WAD = 10n ** 18n;
+import { WAD } from '../src/lib/protocol/wad.ts';
 const TX_CAP = 16_777_216n;
 /** trainers, validators, canaries (of the trainers) per epoch */
 const SIZES: [number, number, number][] = [

@@ -3,17 +3,16 @@
 import * as Comlink from 'comlink';
 import { wasmPaths } from '../src/lib/ml/backend/wasm-urls.ts';
 import { createEvalService, type EvalEvents, type EvalJob } from '../src/lib/ml/eval/service.ts';
+import type { EvalWorkerApi } from '../src/lib/ml/worker-api.ts';
 
 const service = createEvalService({ backend: { wasmPaths } });
 
-const api = {
+const api: EvalWorkerApi = {
   evaluate: async (job: EvalJob, events?: EvalEvents) => {
     const outcome = await service.evaluate(job, events);
     const p = outcome.perSample;
     return p ? Comlink.transfer(outcome, [p.predictions.buffer, p.correct.buffer, p.losses.buffer, p.logits.buffer]) : outcome;
   },
 };
-
-export type EvalWorkerApi = typeof api;
 
 Comlink.expose(api);

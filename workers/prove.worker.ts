@@ -2,15 +2,14 @@
 // as JSON (structured clone keeps only an Error's message); cancel is the client terminating
 // this worker, since snarkjs's proving cannot be interrupted from inside.
 import * as Comlink from 'comlink';
-import { zkErrorToJson, type ZkErrorJson } from '../src/lib/zk/errors.ts';
-import type { OwnershipProof, ProveProgress } from '../src/lib/zk/prove.ts';
+import { zkErrorToJson } from '../src/lib/zk/errors.ts';
+import type { ProveProgress } from '../src/lib/zk/prove.ts';
 import { createProveService, type ProveJob } from '../src/lib/zk/service.ts';
+import type { ProveOutcome, ProveWorkerApi } from '../src/lib/zk/worker-api.ts';
 
 const service = createProveService();
 
-export type ProveOutcome = { ok: true; proof: OwnershipProof } | { ok: false; error: ZkErrorJson };
-
-const api = {
+const api: ProveWorkerApi = {
   async prove(job: ProveJob, events?: { onProgress(p: ProveProgress): void }): Promise<ProveOutcome> {
     try {
       return { ok: true, proof: await service.prove(job, { onProgress: (p) => events?.onProgress(p) }) };
@@ -19,7 +18,5 @@ const api = {
     }
   },
 };
-
-export type ProveWorkerApi = typeof api;
 
 Comlink.expose(api);

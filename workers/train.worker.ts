@@ -1,12 +1,13 @@
 // Training worker: the train service over Comlink. Weights leave as one transferred artifact.
 import * as Comlink from 'comlink';
 import { wasmPaths } from '../src/lib/ml/backend/wasm-urls.ts';
+import type { TrainWorkerApi } from '../src/lib/ml/worker-api.ts';
 import { createTrainService, type TrainEvents, type TrainJob } from '../src/lib/ml/train/service.ts';
 import { openCheckpointStore } from '../src/lib/storage/checkpoints.ts';
 
 const service = createTrainService({ backend: { wasmPaths }, openStore: () => openCheckpointStore() });
 
-const api = {
+const api: TrainWorkerApi = {
   probe: service.probe,
   async train(job: TrainJob, events?: TrainEvents) {
     const outcome = await service.train(job, events);
@@ -19,7 +20,5 @@ const api = {
   deleteRun: service.deleteRun,
   loseDevice: service.loseDevice,
 };
-
-export type TrainWorkerApi = typeof api;
 
 Comlink.expose(api);

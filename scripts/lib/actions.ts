@@ -1,17 +1,21 @@
 // Protocol steps as one-liners over a Driver, shared by tests and benchmarks. Each returns the
-// transaction receipt(s) so callers can read gas and events.
-import { keccak256, toHex, type Address, type Hex, type TransactionReceipt } from 'viem';
+// transaction receipt(s) so callers can read gas and events. They send without the app's
+// checks on purpose (tests use them to reach the contracts' own refusals); what is not about
+// refusals runs the app's action (finalizeEpoch), and the commitments come from the same pure
+// prepare step the agents use.
+import { keccak256, toHex, zeroHash, type Address, type Hex, type TransactionReceipt } from 'viem';
 import * as abis from '../../src/lib/chain/abi.generated.ts';
-import { packScores, scoresCommitment, sealCommitment } from '../../src/lib/chain/commitments.ts';
+import { packScores } from '../../src/lib/chain/commitments.ts';
+import { prepareScores, prepareSeal } from '../../src/lib/chain/prepare.ts';
 import { epochStart, type Schedule } from '../../src/lib/chain/schedule.ts';
 import { DEFAULT_EVAL_SUBSET_SIZE, DEFAULT_REWARD_PARAMS, DEFAULT_WINDOWS } from '../../src/lib/chain/task-defaults.ts';
 import { FAUCET_LIMIT } from '../../src/lib/chain/actions/faucet.ts';
+import { finalizeEpoch as finalizeEpochAction } from '../../src/lib/chain/actions/finalize.ts';
+import { WAD } from '../../src/lib/protocol/wad.ts';
 import { Role, type TaskParamsInput } from '../../src/lib/chain/actions/task-params.ts';
 import type { Driver } from './driver.ts';
 
-const WAD = 10n ** 18n;
 const MAX_UINT = 2n ** 256n - 1n;
-const ZERO32 = `0x${'0'.repeat(64)}` as Hex;
 
 // The struct and the Role enum are the app's (src/lib/chain/actions): one definition for both.
 export { Role, type TaskParamsInput } from '../../src/lib/chain/actions/task-params.ts';
@@ -84,7 +88,7 @@ export function bookCall(d: Driver, functionName: string, args: readonly unknown
 export const fieldKey = (label: string): Hex => keccak256(toHex(label)).replace(/^0x./, '0x0') as Hex;
 
 export function join(d: Driver, taskId: bigint, who: Address, role: number, amount: bigint, sigma: bigint) {
-  const key = role === Role.Trainer ? fieldKey(`key/${who}`) : ZERO32;
+  const key = role === Role.Trainer ? fieldKey(`key/${who}`) : zeroHash;
   return d.send(who, stakeCall(d, 'join', [taskId, role, amount, sigma, key]));
 }
 
@@ -100,7 +104,7 @@ export interface SealedSubmission {
 export async function seal(d: Driver, taskId: bigint, epoch: number, trainer: Address, artifact: Hex): Promise<SealedSubmission> {
   const wmCommit = keccak256(toHex(`wm/${trainer}/${epoch}`));
   const salt = keccak256(toHex(`salt/${taskId}/${trainer}/${epoch}`));
-  const commitment = sealCommitment(taskId, BigInt(epoch), trainer, artifact, wmCommit, salt);
+  const { commitment } = prepareSeal({ taskId, epoch, trainer, artifactHash: artifact, wmCommit, salt });
   const receipt = await d.send(trainer, bookCall(d, 'sealSubmission', [taskId, commitment]));
   const ev = d.events(receipt).find((e) => e.eventName === 'SubmissionSealed');
   return { trainer, artifact, wmCommit, salt, seq: (ev!.args as { seq: bigint }).seq, receipt };
@@ -131,9 +135,8 @@ export async function drawEvalSeed(d: Driver, taskId: bigint, epoch: number, fro
  * first when nobody has (a separate transaction: the commit's receipt stays the commit's alone).
  */
 export async function commitScores(d: Driver, taskId: bigint, epoch: number, validator: Address, scores: readonly number[]) {
-  if (/^0x0*$/.test(await evalSeedOf(d, taskId, epoch))) await drawEvalSeed(d, taskId, epoch, validator);
-  const words = packScores(scores);
-  const commitment = scoresCommitment(taskId, BigInt(epoch), validator, words, scoresSalt(taskId, validator, epoch));
+  if ((await evalSeedOf(d, taskId, epoch)) === zeroHash) await drawEvalSeed(d, taskId, epoch, validator);
+  const { commitment } = prepareScores({ taskId, epoch, validator, scores, salt: scoresSalt(taskId, validator, epoch) });
   return d.send(validator, bookCall(d, 'commitScores', [taskId, commitment]));
 }
 
@@ -141,18 +144,8 @@ export function revealScores(d: Driver, taskId: bigint, epoch: number, validator
   return d.send(validator, bookCall(d, 'revealScores', [taskId, packScores(scores), scoresSalt(taskId, validator, epoch)]));
 }
 
-/** Calls finalize until the epoch is finalized; returns every receipt. */
+/** Calls finalize (the app's action) until the epoch is finalized; returns every receipt. */
 export async function finalizeEpoch(d: Driver, caller: Address, taskId: bigint, maxCalls = 200): Promise<TransactionReceipt[]> {
-  const receipts: TransactionReceipt[] = [];
-  for (let calls = 0; calls < maxCalls; calls++) {
-    const receipt = await d.send(caller, {
-      address: d.c.rewardEngine,
-      abi: abis.rewardEngineAbi,
-      functionName: 'finalize',
-      args: [taskId],
-    });
-    receipts.push(receipt);
-    if (d.events(receipt).some((e) => e.eventName === 'EpochFinalized')) return receipts;
-  }
-  throw new Error(`task ${taskId}: epoch not finalized in ${maxCalls} calls`);
+  const steps = await finalizeEpochAction(d.actionContext(caller), { taskId, maxCalls });
+  return steps.map((s) => s.receipt);
 }

@@ -18,6 +18,7 @@ import {
 import { privateKeyToAccount } from 'viem/accounts';
 import { foundry } from 'viem/chains';
 import * as abis from '../../src/lib/chain/abi.generated.ts';
+import type { ActionContext } from '../../src/lib/chain/actions/context.ts';
 import { deployArena } from '../../src/lib/chain/deploy.ts';
 import type { Deployment } from '../../src/lib/chain/deployments.ts';
 import { freePort, startAnvil, type Anvil } from './anvil.ts';
@@ -113,6 +114,19 @@ export class Driver {
 
   async now(): Promise<bigint> {
     return (await this.client.getBlock()).timestamp;
+  }
+
+  /**
+   * The app's action context for `from`, sending through this driver (impersonated, receipt
+   * checked): so scripts run the same actions as the app (src/lib/chain/actions).
+   */
+  actionContext(from: Address): ActionContext {
+    return {
+      publicClient: this.client,
+      deployment: this.deployment,
+      wallet: createWalletClient({ account: from, chain: foundry, transport: http(this.anvil.url) }),
+      send: (request) => this.send(from, request.call),
+    };
   }
 
   events(receipt: TransactionReceipt) {

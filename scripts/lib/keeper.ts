@@ -1,8 +1,9 @@
 // Finalizes every task's scoring epochs as they end, as a public-chain keeper bot would, so the
 // local stack books rewards without anyone clicking. One pass at a time; errors are logged and
-// the next pass retries.
-import { parseEventLogs, type PublicClient } from 'viem';
+// the next pass retries. Each call is the app's own finalize action (src/lib/chain/actions).
+import type { PublicClient } from 'viem';
 import { rewardEngineAbi, taskRegistryAbi } from '../../src/lib/chain/abi.generated.ts';
+import { finalizeStep, type ActionContext } from '../../src/lib/chain/actions/index.ts';
 import type { DeployWallet } from '../../src/lib/chain/deploy.ts';
 import type { Deployment } from '../../src/lib/chain/deployments.ts';
 import { finalizationState } from '../../src/lib/chain/finalization.ts';
@@ -23,26 +24,20 @@ export interface KeeperOptions {
 export function startKeeper(opts: KeeperOptions): Keeper {
   const { client, wallet, deployment, log } = opts;
   const { taskRegistry, rewardEngine } = deployment.contracts;
+  const ctx: ActionContext = { publicClient: client, deployment, wallet };
   const finished = new Set<bigint>();
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let lastError = '';
 
-  async function finalizeStep(taskId: bigint): Promise<void> {
-    const hash = await wallet.writeContract({
-      address: rewardEngine,
-      abi: rewardEngineAbi,
-      functionName: 'finalize',
-      args: [taskId],
-    });
-    const receipt = await client.waitForTransactionReceipt({ hash });
-    if (receipt.status !== 'success') throw new Error(`finalize(${taskId}) reverted (tx ${hash})`);
-    for (const e of parseEventLogs({ abi: rewardEngineAbi, eventName: 'EpochFinalized', logs: receipt.logs })) {
-      const what = e.args.degenerate
-        ? `nothing booked (no scored submission, or fewer validators revealed than the task's minimum): ${formatTokens(e.args.rollover)} ARENA rolls over`
-        : `booked ${formatTokens(e.args.booked)} ARENA${e.args.rollover > 0n ? `, ${formatTokens(e.args.rollover)} ARENA nobody earned rolls over` : ''}`;
-      log(`keeper: task ${taskId} epoch ${e.args.epoch} finalized, ${what} (gas ${receipt.gasUsed})`);
-    }
+  async function finalize(taskId: bigint): Promise<void> {
+    const step = await finalizeStep(ctx, { taskId });
+    if (!step.finished) return;
+    const rollover = step.rollover ?? 0n;
+    const what = step.degenerate
+      ? `nothing booked (no scored submission, or fewer validators revealed than the task's minimum): ${formatTokens(rollover)} ARENA rolls over`
+      : `booked ${formatTokens(step.booked ?? 0n)} ARENA${rollover > 0n ? `, ${formatTokens(rollover)} ARENA nobody earned rolls over` : ''}`;
+    log(`keeper: task ${taskId} epoch ${step.epoch} finalized, ${what} (gas ${step.receipt.gasUsed})`);
   }
 
   async function pass(): Promise<void> {
@@ -55,7 +50,7 @@ export function startKeeper(opts: KeeperOptions): Keeper {
         client.readContract({ address: rewardEngine, abi: rewardEngineAbi, functionName: 'progressOf', args: [id] }),
       ]);
       const state = finalizationState(schedule, progress, now);
-      if (state.kind === 'due') await finalizeStep(id);
+      if (state.kind === 'due') await finalize(id);
       else if (state.kind === 'done' || state.kind === 'rejected') {
         finished.add(id);
         log(`keeper: task ${id} ${state.kind === 'done' ? 'has all scoring epochs finalized' : 'was rejected'}`);

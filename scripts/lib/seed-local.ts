@@ -1,9 +1,10 @@
 // Puts the local chain in a useful state: every dev account holds tokens, and a demo task is
 // under review, so the app has something to show right away.
-import { parseEventLogs, type Hex, type PublicClient } from 'viem';
+import type { Hex, PublicClient } from 'viem';
 import { arenaTokenAbi, taskRegistryAbi } from '../../src/lib/chain/abi.generated.ts';
 import type { DeployWallet } from '../../src/lib/chain/deploy.ts';
 import type { Deployment } from '../../src/lib/chain/deployments.ts';
+import { receiptEvent } from '../../src/lib/chain/receipt-events.ts';
 import { demoHashes, newFinalEvalSecret, saveFinalEvalSecret } from './demo-content.ts';
 import { demoDeposit, demoTaskParams } from './demo-task.ts';
 
@@ -70,9 +71,7 @@ export async function createDemoTask(
     args: [params],
   });
   const receipt = await confirmed(client, hash, 'creating the demo task');
-  const [created] = parseEventLogs({ abi: taskRegistryAbi, eventName: 'TaskCreated', logs: receipt.logs });
-  if (!created) throw new Error(`createTask emitted no TaskCreated (tx ${hash})`);
-  const taskId = created.args.taskId;
+  const taskId = receiptEvent(receipt, taskRegistryAbi, 'TaskCreated').args.taskId;
   const secretFile = saveFinalEvalSecret(opts.stateDir, { chainId: deployment.chainId, taskRegistry, taskId }, secret);
   return { taskId, startTime: params.startTime, secretFile };
 }

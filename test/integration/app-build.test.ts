@@ -30,5 +30,12 @@ describe('vite build', () => {
     expect(readFileSync(join(out, 'deployments', '84532.json'), 'utf8')).toBe('{"chainId":84532}\n');
     expect(readFileSync(join(out, 'index.html'), 'utf8')).toMatch(/<script type="module" crossorigin src="\/assets\/index-[\w-]+\.js">/);
     expect(existsSync(join(out, 'specs', 'digits-mlp.json'))).toBe(true);
+    // The app names the worker scripts (src/app/workers.ts), so Vite still bundles all three even
+    // though the library's clients no longer point at workers/ themselves.
+    const workers = readdirSync(join(out, 'assets', 'worker')).filter((f) => /\.worker-[\w-]+\.js$/.test(f));
+    expect(workers.map((f) => f.replace(/-[\w-]+\.js$/, '')).sort()).toEqual(['eval.worker', 'prove.worker', 'train.worker']);
+    const chunks = readdirSync(join(out, 'assets')).filter((f) => f.endsWith('.js'));
+    const referenced = chunks.flatMap((f) => [...readFileSync(join(out, 'assets', f), 'utf8').matchAll(/worker\/(\w+\.worker-[\w-]+\.js)/g)].map((m) => m[1]));
+    expect(new Set(referenced)).toEqual(new Set(workers));
   });
 });

@@ -1,7 +1,7 @@
 // The challenge stories of SPEC section 7 (revision 2, without the learning stage of section 8),
 // end to end on anvil with the deployed contracts, the real blob store, the ML engine in Node and
 // real Groth16 proofs from the app's prover service, through the app's own proving path
-// (src/app/pages/challenges/ownership.ts):
+// (src/lib/app-logic/ownership.ts):
 //
 //   (a) an honest trainer (the trainer agent: key, stake, digits-mlp with its watermark, seal,
 //       reveal; the validator agent draws each epoch's evaluation seed and scores its subset) is
@@ -59,7 +59,7 @@ import type { WatermarkKey } from '../../src/lib/ml/watermark/types.ts';
 import { uploadBlob, type CasConfig } from '../../src/lib/storage/cas/index.ts';
 import { releaseProverThreads, WatermarkDoesNotDecodeError } from '../../src/lib/zk/index.ts';
 import { createProveService } from '../../src/lib/zk/service.ts';
-import { proveResponse, type OwnershipEnv } from '../../src/app/pages/challenges/ownership.ts';
+import { proveResponse, type OwnershipEnv } from '../../src/lib/app-logic/ownership.ts';
 import { useBackend } from '../unit/ml/engine/helpers.ts';
 import { startArenaEnv, type ArenaEnv } from './support/chain-actions-env.ts';
 import { challengeTaskParams } from './support/challenge-task.ts';

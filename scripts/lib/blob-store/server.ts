@@ -17,7 +17,7 @@ import { matchesEtag, negotiateRaw, parseIpfsPath, type Rejection } from './requ
 
 /**
  * Large enough for the largest artifact the protocol allows (MAX_ARTIFACT_BYTES, about 80 MB:
- * 20M float32 parameters plus headers) and for dataset shards; see docs/app.md on block sizes.
+ * 20M float32 parameters plus headers) and for dataset shards; see docs/app/artifact-store.md on block sizes.
  */
 export const DEFAULT_MAX_BLOB_BYTES = 96 * 1024 * 1024;
 

@@ -10,7 +10,7 @@
 import { fileURLToPath } from 'node:url';
 import type { Address } from 'viem';
 import type { CanaryModelPort, CanaryTrainRequest } from '../../../src/lib/agents/canary/index.ts';
-import { inspectCandidate } from '../../../src/lib/agents/artifact-checks.ts';
+import { hashArtifact, inspectCandidate } from '../../../src/lib/agents/artifact-checks.ts';
 import { activateBackend } from '../../../src/lib/ml/backend/activate.ts';
 import { tf } from '../../../src/lib/ml/backend/tf.ts';
 import { fsSource } from '../../../src/lib/ml/data/sources.ts';
@@ -73,7 +73,7 @@ export async function canaryTrainer(o: CanaryTrainerOptions): Promise<CanaryMode
           ...(result ? { resumeFrom: result.checkpoint } : {}),
         });
         const artifact = serializeArtifact(specHashBytes(hash), params, result.weights);
-        const report = await inspectCandidate(spec, hash, artifact, req.key, owner);
+        const report = await inspectCandidate(spec, hash, await hashArtifact(artifact), req.key, owner);
         const steps = result.checkpoint.step;
         if (report.sealable) {
           return { artifact, model: { artifactHash: report.artifactHash, wmCommit: report.wmCommit, steps, wrong: report.wrong } };

@@ -1,7 +1,9 @@
 // The checks around an artifact that decide what the chain sees: a validator's checks of a
 // revealed submission before it is evaluated (SPEC 4.7: hash or wmCommit mismatch, NaN/Inf, wrong
 // shapes score 0), and a trainer's look at its own candidate before sealing (SPEC 6: wmCommit and
-// the decoding margin). Cheap (no model is built), so they run on the calling thread.
+// the decoding margin). Cheap (no model is built), so they run on the calling thread. An artifact
+// is hashed once, where its bytes come from (the CID-checked download, the training run); the
+// checks take that hash along with the bytes instead of hashing them again.
 import type { Address, Hex } from 'viem';
 import { ArtifactError } from '../ml/artifact/format.ts';
 import { artifactByteLength } from '../ml/artifact/format.ts';
@@ -12,6 +14,17 @@ import { specShapes } from '../ml/spec/shapes.ts';
 import type { ModelSpec } from '../ml/spec/types.ts';
 import { checkWatermark, extractV, fieldToBytes32, quantize, watermarkKernelIndex, wmCommit, type WatermarkKey } from '../ml/watermark/index.ts';
 import type { ScoreCheck } from './validator/machine.ts';
+
+/** An artifact's bytes with their sha256 (the on-chain artifactHash), computed or verified once. */
+export interface HashedArtifact {
+  bytes: Uint8Array;
+  artifactHash: Hex;
+}
+
+/** Hashes bytes that come with no verified hash (a file, a test). */
+export async function hashArtifact(bytes: Uint8Array): Promise<HashedArtifact> {
+  return { bytes, artifactHash: await artifactHash(bytes) };
+}
 
 export type SubmissionVerdict = { ok: true; weights: Float32Array[] } | { ok: false; check: Exclude<ScoreCheck, 'ok' | 'duplicate'>; reason: string };
 
@@ -30,17 +43,17 @@ export function weightsWmCommit(spec: ModelSpec, weights: readonly Float32Array[
 
 /**
  * A validator's checks of a revealed submission, in SPEC order: the bytes hash to the revealed
- * artifactHash, they parse as an artifact of this spec (format, spec hash, shapes, finite
- * values), and the weights' wmCommit is the revealed one. Never throws for a bad artifact: a
- * failed check is a verdict with the reason the score is 0.
+ * artifactHash (the hash they were downloaded against), they parse as an artifact of this spec
+ * (format, spec hash, shapes, finite values), and the weights' wmCommit is the revealed one.
+ * Never throws for a bad artifact: a failed check is a verdict with the reason the score is 0.
  */
 export async function checkSubmission(
   spec: ModelSpec,
   specHash: string,
-  bytes: Uint8Array,
+  artifact: HashedArtifact,
   revealed: { artifactHash: Hex; wmCommit: Hex },
 ): Promise<SubmissionVerdict> {
-  const actual = await artifactHash(bytes);
+  const { bytes, artifactHash: actual } = artifact;
   if (actual.toLowerCase() !== revealed.artifactHash.toLowerCase()) {
     return { ok: false, check: 'hash', reason: `the artifact hashes to ${actual}, not the revealed ${revealed.artifactHash}` };
   }
@@ -73,7 +86,8 @@ export interface CandidateReport {
  * watermark decodes the owner's address with the margin required before sealing. Computed from
  * the artifact with the canonical extraction, not from the trainer's float32 view.
  */
-export async function inspectCandidate(spec: ModelSpec, specHash: string, bytes: Uint8Array, key: WatermarkKey, owner: Address): Promise<CandidateReport> {
+export async function inspectCandidate(spec: ModelSpec, specHash: string, artifact: HashedArtifact, key: WatermarkKey, owner: Address): Promise<CandidateReport> {
+  const { bytes } = artifact;
   const wm = spec.watermark;
   if (!wm) throw new RangeError('the model spec has no watermark: there is nothing to seal a key against');
   const params = specShapes(spec).params;
@@ -81,7 +95,7 @@ export async function inspectCandidate(spec: ModelSpec, specHash: string, bytes:
   const k = watermarkKernelIndex(spec, params);
   const report = checkWatermark(wm, weights[k]!, params[k]!.shape, key, owner);
   return {
-    artifactHash: await artifactHash(bytes),
+    artifactHash: artifact.artifactHash,
     wmCommit: fieldToBytes32(report.wmCommit),
     wrong: report.wrong,
     maxErr: wm.maxErr,

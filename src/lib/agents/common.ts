@@ -2,8 +2,7 @@
 // agent's scope, and chain-side enums. Pure data and pure functions only: the machines' state is
 // persisted in IndexedDB and must survive structuredClone unchanged.
 import type { Address, Hex } from 'viem';
-
-export const ZERO32: Hex = `0x${'0'.repeat(64)}`;
+import { ArenaError } from '../errors.ts';
 
 /** Which agent a state belongs to: one per (chain, deployment, task, account, role). */
 export interface AgentScope {
@@ -15,9 +14,8 @@ export interface AgentScope {
   role: 'trainer' | 'validator';
 }
 
-export type ChainRole = 'None' | 'Trainer' | 'Validator';
-/** The contracts' Role enum order (TaskTypes.sol). */
-export const CHAIN_ROLES: readonly ChainRole[] = ['None', 'Trainer', 'Validator'];
+/** The contracts' Role enum order (TaskTypes.sol): one definition, src/lib/chain/roles.ts. */
+export { CHAIN_ROLES, type ChainRole } from '../chain/roles.ts';
 
 export type NoteLevel = 'info' | 'warn' | 'error';
 
@@ -88,13 +86,13 @@ export interface ActionFailure {
   at: bigint;
 }
 
-export class AgentError extends Error {
+export class AgentError extends ArenaError<AgentErrorCode> {
   constructor(
-    readonly code: AgentErrorCode,
+    code: AgentErrorCode,
     message: string,
     options?: { cause?: unknown },
   ) {
-    super(message, options);
+    super(code, message, options);
     this.name = 'AgentError';
   }
 }

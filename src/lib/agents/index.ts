@@ -1,5 +1,5 @@
-// Role agents: the automation inside the Train and Validate pages (docs/app.md, "Agents").
-export { ZERO32, AgentError, formatTime, type AgentScope, type AgentErrorCode, type ChainRole, type Note, type NoteLevel } from './common.ts';
+// Role agents: the automation inside the Train and Validate pages (docs/app/agents.md).
+export { AgentError, formatTime, type AgentScope, type AgentErrorCode, type ChainRole, type Note, type NoteLevel } from './common.ts';
 export {
   initialTrainerState,
   trainerStep,
@@ -42,6 +42,7 @@ export {
   type ValidatorConfig,
   type ValidatorPhase,
   type ValidatorEpochRecord,
+  type ScoreCommitRecord,
   type ColumnView,
   type ColumnProgress,
   type ScoreResult,
@@ -66,7 +67,7 @@ export {
 } from './ports.ts';
 export { openAgentStore, openAgentDatabase, agentStoreOn, scopeKey, AGENT_DB_NAME, type AgentStore, type StoredSamples } from './store.ts';
 export { keyStoreOn, ensureTaskKey, exportTaskKey, importTaskKey, keyCommitHex, type KeyStore, type KeyRef, type ImportOptions } from './keys.ts';
-export { checkSubmission, inspectCandidate, weightsWmCommit, expectedArtifactBytes, type SubmissionVerdict, type CandidateReport } from './artifact-checks.ts';
+export { checkSubmission, hashArtifact, inspectCandidate, weightsWmCommit, expectedArtifactBytes, type HashedArtifact, type SubmissionVerdict, type CandidateReport } from './artifact-checks.ts';
 export { AgentRunner, type MachineDriver, type RunnerEvent, type RunnerOptions } from './runner.ts';
 export { RoleAgent, taskFingerprint, type AgentEnvBase } from './role-agent.ts';
 export { TrainerAgent, trainerRunId, type TrainerAgentEnv, type TrainerEvent } from './trainer/agent.ts';

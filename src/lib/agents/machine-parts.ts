@@ -3,6 +3,7 @@
 // checking a join request, and explaining a failed action. Pure: they change only the state
 // (or the action list) they are given.
 import { epochAt, windowTimes, type Schedule, type Window } from '../chain/schedule.ts';
+import { WAD } from '../protocol/wad.ts';
 import { AgentError, addNote, clause, type ActionFailure, type Note, type NoteLevel, type Noted, type StepResult } from './common.ts';
 
 export type NoteFn = (key: string, level: NoteLevel, message: string, epoch?: number | null) => void;
@@ -54,7 +55,7 @@ export function windowsOpenSince(schedule: Schedule, lastSeen: bigint, upTo: num
 /** A join request as the user gave it: a positive stake and sigma in [0, 1] (WAD). */
 export function joinRequest(amount: bigint, sigma: bigint): { amount: bigint; sigma: bigint; sentAt: null; sends: 0 } {
   if (amount <= 0n) throw new AgentError('bad-state', 'the stake must be more than zero');
-  if (sigma < 0n || sigma > 10n ** 18n) throw new AgentError('bad-state', 'sigma must be between 0 and 1 (WAD)');
+  if (sigma < 0n || sigma > WAD) throw new AgentError('bad-state', 'sigma must be between 0 and 1 (WAD)');
   return { amount, sigma, sentAt: null, sends: 0 };
 }
 

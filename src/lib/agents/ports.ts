@@ -9,6 +9,7 @@ import type { TrainProgress } from '../ml/train/trainer.ts';
 import type { ChainRole } from './common.ts';
 import type { FinalEvalStatus, ColumnView } from './validator/machine.ts';
 import type { SealView } from './trainer/machine.ts';
+import { ArenaError } from '../errors.ts';
 
 /** The task as the agents need it; read once. */
 export interface TaskInfo {
@@ -125,6 +126,7 @@ export interface TrainEventsPort {
 
 export interface EvalRequest {
   artifact: Uint8Array;
+  /** The artifact's sha256 as verified where it came from (its CID-checked download): not hashed again. */
   artifactHash: Hex;
   /** Content hash of the eval set's manifest. */
   dataHash: Hex;
@@ -171,15 +173,15 @@ export interface MlPort {
 }
 
 /** Thrown by port implementations; `retryable` tells the machines whether to try again. */
-export class PortError extends Error {
+export class PortError extends ArenaError {
   constructor(
     readonly port: 'chain' | 'store' | 'ml',
-    readonly code: string,
+    code: string,
     message: string,
-    readonly retryable: boolean,
+    retryable: boolean,
     options?: { cause?: unknown },
   ) {
-    super(message, options);
+    super(code, message, { ...options, retryable });
     this.name = 'PortError';
   }
 }

@@ -1,13 +1,14 @@
 // Loads deployments/<chainId>.json from where the app is served, distinguishing "not deployed
 // here" from "server unreachable" so the page can say which.
 import { parseDeployment, type Deployment } from './deployments.ts';
+import { ArenaError } from '../errors.ts';
 
-export class DeploymentUnavailable extends Error {
+export class DeploymentUnavailable extends ArenaError<'deployment-unavailable'> {
   constructor(
     message: string,
     readonly reason: 'missing' | 'unreachable' | 'malformed',
   ) {
-    super(message);
+    super('deployment-unavailable', message, { retryable: reason === 'unreachable' });
     this.name = 'DeploymentUnavailable';
   }
 }

@@ -12,6 +12,7 @@ import {
   type Hex,
   type PublicClient,
 } from 'viem';
+import { ArenaError } from '../errors.ts';
 
 export interface VerifierCeremony {
   /** The development ceremony: a public beacon as phase 2, so anyone can forge proofs. */
@@ -47,13 +48,14 @@ export const verifierCeremonyAbi = [
  * The address holds no contract (`no-code`), or a contract without ceremony() (`no-ceremony`: a
  * verifier deployed before the ceremony was recorded on chain, whose setup cannot be told).
  */
-export class NoVerifierCeremonyError extends Error {
+export class NoVerifierCeremonyError extends ArenaError<'no-verifier-ceremony'> {
   constructor(
     readonly address: Address,
     readonly reason: 'no-code' | 'no-ceremony',
     options?: { cause?: unknown },
   ) {
     super(
+      'no-verifier-ceremony',
       reason === 'no-code'
         ? `there is no contract at ${address}, so no verifier ceremony to read`
         : `the verifier at ${address} has no ceremony(): it was deployed before verifiers recorded their trusted setup, so which ceremony it comes from cannot be read from the chain`,

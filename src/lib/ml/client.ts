@@ -1,15 +1,16 @@
 // What the app uses: typed handles on the training and evaluation workers. Importing this module
-// loads no tfjs; the workers load it (and their backends) on their own threads.
+// loads no tfjs; the workers load it (and their backends) on their own threads. The app starts
+// the workers (src/app/workers.ts names their scripts, so Vite bundles them) and hands them in.
 import * as Comlink from 'comlink';
 import type { BackendSelection } from './backend/select.ts';
 import type { BackendName } from './backend/types.ts';
 import type { EvalEvents, EvalJob, EvalOutcome } from './eval/service.ts';
 import type { TrainEvents, TrainJob, TrainOutcome } from './train/service.ts';
 import type { RunSummary } from '../storage/checkpoints.ts';
-import type { TrainWorkerApi } from '../../../workers/train.worker.ts';
-import type { EvalWorkerApi } from '../../../workers/eval.worker.ts';
+import type { EvalWorkerApi, TrainWorkerApi } from './worker-api.ts';
 
 export type { TrainEvents, TrainJob, TrainOutcome, EvalEvents, EvalJob, EvalOutcome, BackendSelection, RunSummary };
+export type { EvalWorkerApi, TrainWorkerApi, WorkerFactory } from './worker-api.ts';
 export type { TrainProgress } from './train/trainer.ts';
 
 export interface Trainer {
@@ -53,8 +54,7 @@ function trainEvents(e: TrainEvents = {}): Required<TrainEvents> {
   };
 }
 
-export function createTrainer(worker?: Worker): Trainer {
-  const w = worker ?? new Worker(new URL('../../../workers/train.worker.ts', import.meta.url), { type: 'module', name: 'aiarena-train' });
+export function createTrainer(w: Worker): Trainer {
   const remote = Comlink.wrap<TrainWorkerApi>(w);
   return {
     probe: (specBytes, backend) => remote.probe(specBytes, backend),
@@ -72,8 +72,7 @@ export function createTrainer(worker?: Worker): Trainer {
   };
 }
 
-export function createEvaluator(worker?: Worker): Evaluator {
-  const w = worker ?? new Worker(new URL('../../../workers/eval.worker.ts', import.meta.url), { type: 'module', name: 'aiarena-eval' });
+export function createEvaluator(w: Worker): Evaluator {
   const remote = Comlink.wrap<EvalWorkerApi>(w);
   return {
     evaluate: (job, events = {}) => {

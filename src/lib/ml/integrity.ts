@@ -2,15 +2,16 @@
 // sha256 and checked before use (SPEC section 5): a gateway, a cache or a disk can hand back
 // wrong bytes, and a trainer must never train or score on them.
 import { sha256Hex } from './hash.ts';
+import { ArenaError } from '../errors.ts';
 
-export class IntegrityError extends Error {
+export class IntegrityError extends ArenaError<'integrity'> {
   constructor(
     readonly expected: string,
     readonly actual: string,
     /** What was fetched and from where, for the message. */
     readonly what: string,
   ) {
-    super(`${what}: content hash mismatch, expected sha256 ${expected}, got ${actual}`);
+    super('integrity', `${what}: content hash mismatch, expected sha256 ${expected}, got ${actual}`);
     this.name = 'IntegrityError';
   }
 }

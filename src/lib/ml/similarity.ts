@@ -1,16 +1,16 @@
 // A hint for challengers (SPEC 7): how close a revealed model's weights are to earlier models of
 // other trainers. A copy, or a copy fine-tuned or re-watermarked for a few epochs, keeps a cosine
 // similarity near 1 to the model it came from; two runs from different seeded initializations
-// are close to 0 (docs/app.md, "Challenges", has the measured values). It is only a hint: a thief
+// are close to 0 (docs/app/challenges.md has the measured values). It is only a hint: a thief
 // can permute hidden units for free (docs/ml.md 4.1), and the proof decides. Pure.
 import { deserializeArtifact } from './artifact/deserialize.ts';
 import { specShapes } from './spec/shapes.ts';
 import type { ModelSpec } from './spec/types.ts';
+import { ArenaError } from '../errors.ts';
 
-export class SimilarityError extends Error {
-  readonly code = 'similarity';
+export class SimilarityError extends ArenaError<'similarity'> {
   constructor(message: string) {
-    super(message);
+    super('similarity', message);
     this.name = 'SimilarityError';
   }
 }

@@ -1,11 +1,12 @@
 // A small promise wrapper over IndexedDB: open with an upgrade callback, run one transaction,
 // turn requests into promises. Works in pages, workers and (with fake-indexeddb) in Node.
+import { ArenaError } from '../errors.ts';
 
 export type Upgrade = (db: IDBDatabase, oldVersion: number, tx: IDBTransaction) => void;
 
-export class StorageError extends Error {
+export class StorageError extends ArenaError<'storage'> {
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super('storage', message, options);
     this.name = 'StorageError';
   }
 }

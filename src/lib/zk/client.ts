@@ -3,12 +3,13 @@
 // cannot be interrupted), rejecting the running proof with ProofCancelledError; the next proof
 // starts a fresh worker and downloads the artifacts again (the HTTP cache usually has them).
 import * as Comlink from 'comlink';
-import type { ProveOutcome, ProveWorkerApi } from '../../../workers/prove.worker.ts';
+import type { ProveOutcome, ProveWorkerApi } from './worker-api.ts';
 import { ProofCancelledError, ZkError, zkErrorFromJson } from './errors.ts';
 import type { OwnershipProof, ProveProgress } from './prove.ts';
 import type { ProveEvents, ProveJob } from './service.ts';
 
 export type { ProveJob, ProveEvents, OwnershipProof, ProveProgress };
+export type { ProveOutcome, ProveWorkerApi } from './worker-api.ts';
 
 export interface Prover {
   /** Proves a claim; rejects with a ZkError subclass (WatermarkDoesNotDecodeError, ...). */
@@ -22,7 +23,8 @@ export interface Prover {
 /** Default manifest location: public/zk/manifest.json served at the app's base. */
 export const defaultManifestUrl = (): string => new URL('zk/manifest.json', globalThis.location?.href).href;
 
-export function createProver(makeWorker: () => Worker = () => new Worker(new URL('../../../workers/prove.worker.ts', import.meta.url), { type: 'module', name: 'aiarena-prove' })): Prover {
+/** `makeWorker` starts a proving worker (the app's proveWorker, src/app/workers.ts); called once per proof after a cancel. */
+export function createProver(makeWorker: () => Worker): Prover {
   let current: { worker: Worker; remote: Comlink.Remote<ProveWorkerApi> } | null = null;
   let running: { reject: (e: Error) => void } | null = null;
 

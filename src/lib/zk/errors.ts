@@ -1,6 +1,7 @@
 // Typed errors of the ownership prover (docs/zk.md section 5). Each has a code for the UI and a
 // message that reads as a sentence. They cross the worker boundary as plain objects (toJSON /
 // zkErrorFromJson), since structured clone keeps only an Error's name and message.
+import { ArenaError } from '../errors.ts';
 
 export type ZkErrorCode =
   | 'bad_input'
@@ -13,13 +14,13 @@ export type ZkErrorCode =
   | 'busy'
   | 'internal';
 
-export class ZkError extends Error {
+export class ZkError extends ArenaError<ZkErrorCode> {
   constructor(
-    readonly code: ZkErrorCode,
+    code: ZkErrorCode,
     message: string,
     options?: { cause?: unknown },
   ) {
-    super(message, options);
+    super(code, message, options);
     this.name = 'ZkError';
   }
 

@@ -3,6 +3,7 @@
 import { deserializeArtifact } from '../../../src/lib/ml/artifact/deserialize.ts';
 import { serializeArtifact } from '../../../src/lib/ml/artifact/serialize.ts';
 import { createEvaluator, createTrainer, type TrainJob, type TrainProgress } from '../../../src/lib/ml/client.ts';
+import { evalWorker, trainWorker } from '../../../src/app/workers.ts';
 import { specHashBytes } from '../../../src/lib/ml/eval/evaluate.ts';
 import { parseModelSpecBytes } from '../../../src/lib/ml/spec/parse.ts';
 import { specShapes } from '../../../src/lib/ml/spec/shapes.ts';
@@ -14,8 +15,8 @@ interface RunLog {
   deviceLost: number[];
 }
 
-const trainer = createTrainer();
-const evaluator = createEvaluator();
+const trainer = createTrainer(trainWorker());
+const evaluator = createEvaluator(evalWorker());
 const log: RunLog = { progress: [], checkpoints: [], backends: [], deviceLost: [] };
 
 async function specBytes(name: string): Promise<Uint8Array> {

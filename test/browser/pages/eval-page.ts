@@ -6,6 +6,7 @@ import { registerBackend } from '../../../src/lib/ml/backend/register.ts';
 import { tf } from '../../../src/lib/ml/backend/tf.ts';
 import { wasmPaths } from '../../../src/lib/ml/backend/wasm-urls.ts';
 import { createEvaluator, type EvalJob, type EvalOutcome } from '../../../src/lib/ml/client.ts';
+import { evalWorker } from '../../../src/app/workers.ts';
 import { createEvalService } from '../../../src/lib/ml/eval/service.ts';
 
 export interface PageEvalJob extends Omit<EvalJob, 'specBytes' | 'artifact'> {
@@ -61,7 +62,7 @@ const api = {
   /** One job on a fresh worker (a backend's state never leaks into the next job). */
   async evaluate(job: PageEvalJob): Promise<PageEvalOutcome> {
     const { spec, artifactBase64, ...rest } = job;
-    const evaluator = createEvaluator();
+    const evaluator = createEvaluator(evalWorker());
     const totals = new Set<number>();
     try {
       const t0 = performance.now();

@@ -7,6 +7,7 @@ import { specHashBytes } from '../../../src/lib/ml/eval/evaluate.ts';
 import { parseModelSpecBytes } from '../../../src/lib/ml/spec/parse.ts';
 import { specShapes } from '../../../src/lib/ml/spec/shapes.ts';
 import { createProver, type OwnershipProof, type ProveJob, type ProveProgress } from '../../../src/lib/zk/client.ts';
+import { proveWorker } from '../../../src/app/workers.ts';
 import type { OwnershipClaim } from '../../../src/lib/zk/inputs.ts';
 
 interface VectorJson {
@@ -51,7 +52,7 @@ const plain = (p: OwnershipProof) => ({
   timings: p.timings,
 });
 
-const prover = createProver();
+const prover = createProver(proveWorker);
 
 const api = {
   async prove(kind: 'claim' | 'artifact') {

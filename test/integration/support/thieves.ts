@@ -1,4 +1,4 @@
-// The models of the challenge stories (docs/app.md, "Challenges"): an honest trainer's run, a
+// The models of the challenge stories (docs/app/challenges.md): an honest trainer's run, a
 // copier's fine-tune of a stolen model without any watermark, and a thief's re-watermark of a
 // stolen model with its own key, stopped the way the app's client stops: as soon as the thief's
 // own watermark passes the seal rule (2 * wrong <= maxErr, SPEC section 6). Real training with

@@ -4,8 +4,10 @@
 import { readFileSync } from 'node:fs';
 import type { Hex } from 'viem';
 import { describe, expect, it } from 'vitest';
-import { ActionInputError, type ActionContext } from '../../../src/lib/chain/actions/index.ts';
-import { sealCommitment } from '../../../src/lib/chain/commitments.ts';
+import { ActionInputError, sendScores, sendSeal, type ActionContext } from '../../../src/lib/chain/actions/index.ts';
+import { packScores, scoresCommitment, sealCommitment } from '../../../src/lib/chain/commitments.ts';
+import { prepareScores, prepareSeal } from '../../../src/lib/chain/prepare.ts';
+import type { TxRequest } from '../../../src/lib/chain/tx/types.ts';
 import { TxError } from '../../../src/lib/chain/tx/errors.ts';
 import { EvalJobError, type EvalJob, type EvalOutcome } from '../../../src/lib/ml/eval/service.ts';
 import { TrainJobError, type TrainJob } from '../../../src/lib/ml/train/service.ts';
@@ -98,7 +100,7 @@ describe('mlPort', () => {
     expect(cancels).toEqual(['snapshot']);
     const score = await port.evaluate({ artifact: new Uint8Array(4), artifactHash: hex32(9), dataHash: EVAL });
     expect(score).toEqual({ score: 0.9, loss: 0.3, accuracy: 0.9, samples: 250 });
-    expect(evals[0]).toMatchObject({ expectedArtifactHash: hex32(9), dataUrl: `http://data/${EVAL}`, expectedDataHash: 'ab'.repeat(32), backend: 'wasm' });
+    expect(evals[0]).toMatchObject({ artifactHash: hex32(9), dataUrl: `http://data/${EVAL}`, expectedDataHash: 'ab'.repeat(32), backend: 'wasm' });
   });
 });
 
@@ -166,23 +168,51 @@ describe('mlPort: per-sample evaluation for validators', () => {
 });
 
 describe('actionsChainPort', () => {
-  it('refuses to send a seal or score commitment other than the one the agent stored', async () => {
-    let sent = 0;
+  // Prepared requests (issue 10, 3.3): the machine computes a commitment once (prepareSeal,
+  // prepareScores) and stores it with its salt; the port and the action send it unchanged.
+  function recordingPort() {
+    const sent: { kind: string; functionName: string; args: readonly unknown[] }[] = [];
     const ctx = {
       publicClient: {},
       deployment: { chainId: 31337, contracts: { taskRegistry: REGISTRY, submissionBook: REGISTRY, stakeManager: REGISTRY, token: REGISTRY, rewardEngine: REGISTRY } },
       wallet: { account: { address: TRAINER } },
-      send: async () => {
-        sent += 1;
-        throw new Error('must not be reached');
+      send: async (r: TxRequest) => {
+        sent.push({ kind: r.kind, functionName: r.call.functionName, args: r.call.args });
+        throw new TxError('rpc-unavailable', 'stop after recording');
       },
     } as unknown as ActionContext;
-    const port = actionsChainPort(ctx, 7n);
-    const p = { epoch: 1, artifactHash: hex32(1), wmCommit: hex32(2), salt: hex32(3) };
-    // Committed for epoch 0, asked to seal in epoch 1: refused before anything is sent.
-    const stored = sealCommitment(7n, 0n, TRAINER, p.artifactHash, p.wmCommit, p.salt);
-    await expect(port.sealSubmission({ ...p, commitment: stored })).rejects.toMatchObject({ code: 'commitment-mismatch', retryable: false });
-    await expect(port.commitScores({ epoch: 1, commitment: hex32(4), scores: [1, 2], salt: hex32(3) })).rejects.toMatchObject({ code: 'commitment-mismatch' });
-    expect(sent).toBe(0);
+    return { ctx, sent, port: actionsChainPort(ctx, 7n) };
+  }
+
+  it('sends the seal commitment the agent stored, as it is', async () => {
+    const { sent, port } = recordingPort();
+    const seal = prepareSeal({ taskId: 7n, epoch: 1, trainer: TRAINER, artifactHash: hex32(1), wmCommit: hex32(2), salt: hex32(3) });
+    expect(seal.commitment).toBe(sealCommitment(7n, 1n, TRAINER, hex32(1), hex32(2), hex32(3)));
+    await expect(port.sealSubmission({ epoch: 1, commitment: seal.commitment, artifactHash: seal.artifactHash, wmCommit: seal.wmCommit, salt: seal.salt })).rejects.toMatchObject({ port: 'chain', retryable: true });
+    // Whatever the stored commitment is, that is what goes out: nothing recomputes it on the way.
+    const stored = hex32(99);
+    await expect(port.sealSubmission({ epoch: 1, commitment: stored, artifactHash: hex32(1), wmCommit: hex32(2), salt: hex32(3) })).rejects.toBeInstanceOf(PortError);
+    expect(sent).toEqual([
+      { kind: 'sealSubmission', functionName: 'sealSubmission', args: [7n, seal.commitment] },
+      { kind: 'sealSubmission', functionName: 'sealSubmission', args: [7n, stored] },
+    ]);
+  });
+
+  it('sends the score commitment the agent stored, as it is', async () => {
+    const { sent, port } = recordingPort();
+    const prepared = prepareScores({ taskId: 7n, epoch: 2, validator: TRAINER, scores: [1, 2], salt: hex32(3) });
+    expect(prepared.commitment).toBe(scoresCommitment(7n, 2n, TRAINER, packScores([1, 2]), hex32(3)));
+    await expect(port.commitScores({ epoch: 2, commitment: prepared.commitment, scores: prepared.scores, salt: prepared.salt })).rejects.toBeInstanceOf(PortError);
+    expect(sent).toEqual([{ kind: 'commitScores', functionName: 'commitScores', args: [7n, prepared.commitment] }]);
+  });
+
+  it('refuses a request prepared for another account before anything is sent', async () => {
+    const { ctx, sent } = recordingPort();
+    const other = '0x00000000000000000000000000000000000000b2' as const;
+    const seal = prepareSeal({ taskId: 7n, epoch: 1, trainer: other, artifactHash: hex32(1), wmCommit: hex32(2), salt: hex32(3) });
+    await expect(sendSeal(ctx, seal)).rejects.toMatchObject({ code: 'invalid-input', field: 'trainer' });
+    const scores = prepareScores({ taskId: 7n, epoch: 2, validator: other, scores: [5], salt: hex32(3) });
+    await expect(sendScores(ctx, scores)).rejects.toMatchObject({ code: 'invalid-input', field: 'validator' });
+    expect(sent).toEqual([]);
   });
 });

@@ -10,7 +10,7 @@ import { parseModelSpecBytes } from '../../../src/lib/ml/spec/parse.ts';
 import { specShapes } from '../../../src/lib/ml/spec/shapes.ts';
 import type { ModelSpec } from '../../../src/lib/ml/spec/types.ts';
 import { generateKey, type WatermarkKey } from '../../../src/lib/ml/watermark/index.ts';
-import { checkSubmission, expectedArtifactBytes, inspectCandidate, weightsWmCommit } from '../../../src/lib/agents/index.ts';
+import { checkSubmission, expectedArtifactBytes, hashArtifact, inspectCandidate, weightsWmCommit } from '../../../src/lib/agents/index.ts';
 import { craftedWeights } from './support/fakes.ts';
 import { TRAINER, hex32 } from './fixtures.ts';
 
@@ -40,10 +40,21 @@ describe('checkSubmission', () => {
   it('passes an artifact that matches its revealed hash and wmCommit', async () => {
     const w = craftedWeights(spec, key.bits, TRAINER, 0, 1);
     const bytes = artifactOf(w);
-    const verdict = await checkSubmission(spec, specHash, bytes, await revealed(bytes, w));
+    const verdict = await checkSubmission(spec, specHash, await hashArtifact(bytes), await revealed(bytes, w));
     expect(verdict.ok).toBe(true);
     if (verdict.ok) expect(verdict.weights.map((t) => t.length)).toEqual(specShapes(spec).params.map((p) => p.shape.reduce((a, b) => a * b, 1)));
     expect(bytes.length).toBe(expectedArtifactBytes(spec));
+  });
+
+  it('takes the hash the bytes were downloaded against instead of hashing them again', async () => {
+    const w = craftedWeights(spec, key.bits, TRAINER, 0, 1);
+    const bytes = artifactOf(w);
+    const claim = await revealed(bytes, w);
+    // The verified hash travels with the bytes; a second hash of them would not match this one.
+    const verdict = await checkSubmission(spec, specHash, { bytes, artifactHash: hex32(5) }, { ...claim, artifactHash: hex32(5) });
+    expect(verdict.ok).toBe(true);
+    const other = await checkSubmission(spec, specHash, { bytes, artifactHash: hex32(5) }, claim);
+    expect(other).toMatchObject({ ok: false, check: 'hash' });
   });
 
   const cases: { name: string; make: () => Promise<{ bytes: Uint8Array; claim: { artifactHash: Hex; wmCommit: Hex } }>; check: string; reason: RegExp }[] = [
@@ -99,7 +110,7 @@ describe('checkSubmission', () => {
   for (const c of cases) {
     it(`scores 0: ${c.name}`, async () => {
       const { bytes, claim } = await c.make();
-      const verdict = await checkSubmission(spec, specHash, bytes, claim);
+      const verdict = await checkSubmission(spec, specHash, await hashArtifact(bytes), claim);
       expect(verdict).toMatchObject({ ok: false, check: c.check });
       if (!verdict.ok) expect(verdict.reason).toMatch(c.reason);
     });
@@ -118,14 +129,14 @@ describe('inspectCandidate', () => {
     it(`${t.wrong} wrong bits: ${t.sealable ? 'sealable' : 'not sealable'} (maxErr 8, margin maxErr/2)`, async () => {
       const w = craftedWeights(spec, key.bits, owner, t.wrong, 1);
       const bytes = artifactOf(w);
-      const r = await inspectCandidate(spec, specHash, bytes, key, owner);
+      const r = await inspectCandidate(spec, specHash, await hashArtifact(bytes), key, owner);
       expect(r).toEqual({ artifactHash: await artifactHash(bytes), wmCommit: weightsWmCommit(spec, w), wrong: t.wrong, maxErr: 8, sealable: t.sealable });
     });
   }
 
   it('another owner\'s address does not decode', async () => {
     const bytes = artifactOf(craftedWeights(spec, key.bits, owner, 0, 1));
-    const r = await inspectCandidate(spec, specHash, bytes, key, '0x0000000000000000000000000000000000000001');
+    const r = await inspectCandidate(spec, specHash, await hashArtifact(bytes), key, '0x0000000000000000000000000000000000000001');
     expect(r.sealable).toBe(false);
     expect(r.wrong).toBeGreaterThan(8);
   });

@@ -1,8 +1,8 @@
 // Shared fixtures for the agent tests: one schedule with round numbers, and observation builders.
-import type { Address, Hex } from 'viem';
+import { zeroHash, type Address, type Hex } from 'viem';
 import type { Schedule } from '../../../src/lib/chain/schedule.ts';
 import { testSchedule } from '../chain/fixtures.ts';
-import { ZERO32, type AgentScope } from '../../../src/lib/agents/common.ts';
+import type { AgentScope } from '../../../src/lib/agents/common.ts';
 import type { TrainerObservation, Candidate } from '../../../src/lib/agents/trainer/machine.ts';
 import type { ColumnView, ValidatorObservation } from '../../../src/lib/agents/validator/machine.ts';
 
@@ -72,7 +72,7 @@ export function tobs(o: TrainerObsInput): TrainerObservation {
   };
 }
 
-export const noSeal = { commitment: ZERO32, revealed: false };
+export const noSeal = { commitment: zeroHash, revealed: false };
 
 export function column(n: number, over: Partial<ColumnView> = {}): ColumnView {
   return {

@@ -1,9 +1,9 @@
 // The trainer machine, pure: every window and state it can be in, driven by hand-made
 // observations (no ports, no chain). The commitments it builds are checked against
 // sealCommitment, the contracts' formula.
+import { zeroHash } from 'viem';
 import { describe, expect, it } from 'vitest';
 import { sealCommitment } from '../../../src/lib/chain/commitments.ts';
-import { ZERO32 } from '../../../src/lib/agents/common.ts';
 import {
   DEFAULT_TRAINER_CONFIG,
   initialTrainerState,
@@ -616,7 +616,7 @@ describe('trainer machine: state is plain data', () => {
     let r = step(ready(), tobs({ now: at(0, 5), seals: { 0: noSeal } }));
     r = step(r.state, tobs({ now: at(0, 700), seals: { 0: noSeal } }));
     expect(structuredClone(r.state)).toEqual(r.state);
-    expect(r.state.epochs[0]!.seal!.commitment).not.toBe(ZERO32);
+    expect(r.state.epochs[0]!.seal!.commitment).not.toBe(zeroHash);
   });
 
   it('refuses a validator scope', () => {

@@ -1,14 +1,13 @@
 // ChainPort over the protocol actions (src/lib/chain/actions): writes go through the actions
 // (and so through whatever Sender the app configured: the transaction tracker, a dev account),
 // reads are direct view calls. Failures become PortErrors that say whether trying again can help.
-import { parseEventLogs, type Hex } from 'viem';
+import { parseEventLogs, zeroHash, type Hex } from 'viem';
 import { rewardEngineAbi, submissionBookAbi, taskRegistryAbi } from '../../chain/abi.generated.ts';
 import {
   ActionInputError,
   FINAL_EVAL_STATES,
   chainTime,
   eligibleEpoch,
-  commitScores,
   drawEvalSeed,
   joinTask,
   readEvalSeed,
@@ -16,22 +15,19 @@ import {
   readPool,
   revealScores,
   revealSubmission,
-  sealSubmission,
+  sendScores,
+  sendSeal,
   type ActionContext,
 } from '../../chain/actions/index.ts';
-import { packScores, scoresCommitment, sealCommitment } from '../../chain/commitments.ts';
-import { TxError, type TxErrorCode } from '../../chain/tx/errors.ts';
-import { CHAIN_ROLES, ZERO32 } from '../common.ts';
+import { TxError } from '../../chain/tx/errors.ts';
+import { CHAIN_ROLES } from '../common.ts';
 import { PortError, type ChainPort, type EpochOutcomeView, type PoolView, type TaskInfo, type TxResult } from '../ports.ts';
 import type { ColumnView } from '../validator/machine.ts';
 
-/** Failures that the same transaction, sent again, cannot get past without the user. */
-const FINAL_TX_ERRORS: readonly TxErrorCode[] = ['reverted', 'reverted-unknown', 'rejected', 'insufficient-funds', 'wrong-network'];
-
+/** A TxError or ActionInputError as the port's error, keeping whether it is worth another try. */
 export function chainPortError(error: unknown): unknown {
   if (error instanceof PortError) return error;
-  if (error instanceof TxError) return new PortError('chain', error.code, error.message, !FINAL_TX_ERRORS.includes(error.code), { cause: error });
-  if (error instanceof ActionInputError) return new PortError('chain', error.code, error.message, false, { cause: error });
+  if (error instanceof TxError || error instanceof ActionInputError) return new PortError('chain', error.code, error.message, error.retryable, { cause: error });
   return error;
 }
 
@@ -49,13 +45,6 @@ export function actionsChainPort(ctx: ActionContext, taskId: bigint): ChainPort 
   const read = ctx.publicClient;
   // Artifact hash and wmCommit of a submission never change once revealed.
   const submissions = new Map<number, { artifactHash: Hex; wmCommit: Hex }>();
-
-  // The actions compute the commitment themselves; it must be the one whose salt the agent stored.
-  const agree = (what: string, stored: Hex, computed: Hex) => {
-    if (stored !== computed) {
-      throw new PortError('chain', 'commitment-mismatch', `the ${what} the action would send (${computed}) is not the one the agent stored (${stored}); nothing was sent`, false);
-    }
-  };
 
   return {
     account,
@@ -81,7 +70,7 @@ export function actionsChainPort(ctx: ActionContext, taskId: bigint): ChainPort 
       if (role === undefined) throw new PortError('chain', 'abi', `unknown role ${p.role} from the stake manager`, false);
       return {
         role,
-        keyCommit: p.keyCommit === ZERO32 ? null : p.keyCommit,
+        keyCommit: p.keyCommit === zeroHash ? null : p.keyCommit,
         eligibleFrom: role === 'None' ? null : eligibleEpoch(p.eligibleFrom),
         excluded: p.excluded,
       };
@@ -152,17 +141,12 @@ export function actionsChainPort(ctx: ActionContext, taskId: bigint): ChainPort 
     join: (role, amount, sigma, keyCommit) =>
       write(() => joinTask(ctx, { taskId, role: role === 'Trainer' ? 'trainer' : 'validator', amount, sigma, ...(role === 'Trainer' ? { keyCommit } : {}) })),
 
-    sealSubmission: async (p) => {
-      agree('seal commitment', p.commitment, sealCommitment(taskId, BigInt(p.epoch), account, p.artifactHash, p.wmCommit, p.salt));
-      return write(() => sealSubmission(ctx, { taskId, epoch: p.epoch, artifactHash: p.artifactHash, wmCommit: p.wmCommit, salt: p.salt }));
-    },
+    // The machine prepared the commitment (prepareSeal) and stored it with its salt: sent as it is.
+    sealSubmission: (p) => write(() => sendSeal(ctx, { taskId, epoch: p.epoch, trainer: account, artifactHash: p.artifactHash, commitment: p.commitment })),
 
     revealSubmission: (p) => write(() => revealSubmission(ctx, { taskId, artifactHash: p.artifactHash, wmCommit: p.wmCommit, salt: p.salt })),
 
-    commitScores: async (p) => {
-      agree('score commitment', p.commitment, scoresCommitment(taskId, BigInt(p.epoch), account, packScores(p.scores), p.salt));
-      return write(() => commitScores(ctx, { taskId, epoch: p.epoch, scores: p.scores, salt: p.salt }));
-    },
+    commitScores: (p) => write(() => sendScores(ctx, { taskId, epoch: p.epoch, validator: account, scores: p.scores, commitment: p.commitment })),
 
     revealScores: (p) => write(() => revealScores(ctx, { taskId, scores: p.scores, salt: p.salt })),
 

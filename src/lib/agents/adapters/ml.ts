@@ -80,7 +80,8 @@ export function mlPort(o: MlPortOptions): MlPort {
           specBytes: o.specBytes,
           expectedSpecHash: hash,
           artifact: req.artifact,
-          expectedArtifactHash: req.artifactHash,
+          // Verified where the bytes came from (the CID-checked download or the training run).
+          artifactHash: req.artifactHash,
           dataUrl: o.dataUrl(req.dataHash),
           expectedDataHash: bare(req.dataHash),
           ...(perSample ? { perSample: true } : {}),

@@ -2,11 +2,7 @@
 // configuration says (and pins when configured), downloads through the gateways with the CID's
 // hash checked. Failures become PortErrors that say whether trying again can help.
 import {
-  BlobTooLargeError,
   CasError,
-  CasFetchError,
-  InvalidCidError,
-  UploadCidMismatchError,
   fetchVerified,
   uploadBlob,
   type CasConfig,
@@ -15,16 +11,14 @@ import {
 import { PortError, type StorePort } from '../ports.ts';
 
 /**
- * Permanent: the content is larger than the model's artifact can be, or the CID is malformed, or
- * the upload endpoint stores other bytes than it was given. Everything else (not found yet,
- * network, a gateway that sent wrong bytes) may pass on a later try.
+ * A CasError as the port's error, keeping whether it is worth another try (CasError.retryable:
+ * permanent when the content is larger than the model's artifact can be, the CID is malformed,
+ * or the upload endpoint stores other bytes than it was given; not found yet, network, a gateway
+ * that sent wrong bytes may pass on a later try).
  */
 export function storePortError(error: unknown): unknown {
   if (!(error instanceof CasError)) return error;
-  let retryable = true;
-  if (error instanceof BlobTooLargeError || error instanceof InvalidCidError || error instanceof UploadCidMismatchError) retryable = false;
-  if (error instanceof CasFetchError && error.failures.length > 0 && error.failures.every((f) => f instanceof BlobTooLargeError)) retryable = false;
-  return new PortError('store', error.code, error.message, retryable, { cause: error });
+  return new PortError('store', error.code, error.message, error.retryable, { cause: error });
 }
 
 export function casStorePort(config: CasConfig, options: { fetch?: FetchFn; name?: string } = {}): StorePort {

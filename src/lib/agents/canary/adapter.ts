@@ -1,11 +1,10 @@
 // CanaryCreatorPort over the protocol actions (commit-canaries, reveal-canaries): writes go
 // through the actions and their sender, reads are view calls; failures become PortErrors that
 // say whether trying again can help (as the agents' chain adapter does).
-import { getAddress } from 'viem';
+import { getAddress, zeroHash } from 'viem';
 import { taskRegistryAbi } from '../../chain/abi.generated.ts';
 import { chainTime, commitCanaries, readCanaryCommit, readCanaryReveal, revealCanaries, type ActionContext } from '../../chain/actions/index.ts';
 import { chainPortError } from '../adapters/chain.ts';
-import { ZERO32 } from '../common.ts';
 import { PortError } from '../ports.ts';
 import type { CanaryCreatorPort, CanaryTaskInfo } from './ports.ts';
 
@@ -25,7 +24,7 @@ export function actionsCanaryPort(ctx: ActionContext, taskId: bigint): CanaryCre
       const t = await ctx.publicClient.readContract({ address: ctx.deployment.contracts.taskRegistry, abi: taskRegistryAbi, functionName: 'getTask', args: [taskId] });
       return { schedule: { ...t.schedule }, creator: getAddress(t.creator), minStake: t.stakeRules.minTrainerStake, modelSpec: t.modelSpec, trainData: t.trainData };
     },
-    canaryCommit: async (epoch) => (await readCanaryCommit(ctx, { taskId, epoch })) ?? ZERO32,
+    canaryCommit: async (epoch) => (await readCanaryCommit(ctx, { taskId, epoch })) ?? zeroHash,
     canaryReveal: async (epoch) => {
       const v = await readCanaryReveal(ctx, { taskId, epoch });
       return { revealed: v.revealed, mask: v.mask };

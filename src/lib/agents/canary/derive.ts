@@ -9,6 +9,7 @@
 // domain per use, so no value reveals another and none is shared across tasks or deployments.
 import { encodeAbiParameters, hexToBytes, keccak256, stringToHex, type Address, type Hex } from 'viem';
 import { generateKey, keyCommit, fieldToBytes32, type RandomFill, type WatermarkKey } from '../../ml/watermark/index.ts';
+import { ArenaError } from '../../errors.ts';
 
 export interface CanaryScope {
   chainId: number;
@@ -17,10 +18,9 @@ export interface CanaryScope {
   taskId: bigint;
 }
 
-export class CanarySecretError extends Error {
-  readonly code = 'canary-secret';
+export class CanarySecretError extends ArenaError<'canary-secret'> {
   constructor(message: string) {
-    super(message);
+    super('canary-secret', message);
     this.name = 'CanarySecretError';
   }
 }

@@ -8,12 +8,12 @@
 // plan (derived from the creator secret), so a restart re-derives them, and the chain is read
 // every step, so a restart that lost the state file continues from what the chain shows (a seal
 // on chain is matched by retraining its model: training is seeded, see docs/canaries.md).
-import type { Address, Hex } from 'viem';
-import { sealCommitment } from '../../chain/commitments.ts';
+import { zeroHash, type Address, type Hex } from 'viem';
+import { prepareSeal } from '../../chain/prepare.ts';
 import { maskColumns } from '../../chain/canary.ts';
 import { epochAt, epochStart, phaseAt, scoringEpochs, windowAt, windowTimes, type Schedule } from '../../chain/schedule.ts';
 import { formatTokens } from '../../format.ts';
-import { ZERO32, clause, due, formatTime, type ActionFailure, type ChainRole, type Note, type StepResult } from '../common.ts';
+import { clause, due, formatTime, type ActionFailure, type ChainRole, type Note, type StepResult } from '../common.ts';
 import { noteFailure, noteInto, type NoteFn } from '../machine-parts.ts';
 import type { SealView } from '../trainer/machine.ts';
 import type { CanaryScope } from './derive.ts';
@@ -90,7 +90,7 @@ export interface SubRecord {
    * pool, so a short window fits them all): nothing else is sent for it until its outcome.
    */
   inFlight: boolean;
-  /** sealCommitment(task, epoch, account, artifactHash, wmCommit, salt) once the model is known. */
+  /** prepareSeal's commitment (task, epoch, account, artifactHash, wmCommit, salt) once the model is known. */
   commitment: Hex | null;
   status: SubStatus;
   seal: TxTrack;
@@ -135,7 +135,7 @@ export interface CanaryObservation {
   /** The task's minimum trainer stake. */
   minStake: bigint;
   chain: {
-    /** canaryCommitOf for the epochs canaryReads named (ZERO32: none). */
+    /** canaryCommitOf for the epochs canaryReads named (zeroHash: none). */
     commits: Record<number, Hex>;
     /** Whether the epochs canaryReads named had their canaries revealed. */
     reveals: Record<number, { revealed: boolean; mask: bigint }>;
@@ -271,7 +271,7 @@ function members(s: CanaryState, obs: CanaryObservation, id: CanaryIdentity, con
       note(
         `member-key/${account}`,
         'error',
-        `Pool account ${account} joined with another watermark key (keyCommit ${short(view.keyCommit ?? ZERO32)}) than the one this secret derives (${short(expected)}): it cannot train models it could defend, so it is left out. Was the producer started with another secret?`,
+        `Pool account ${account} joined with another watermark key (keyCommit ${short(view.keyCommit ?? zeroHash)}) than the one this secret derives (${short(expected)}): it cannot train models it could defend, so it is left out. Was the producer started with another secret?`,
       );
       continue;
     }
@@ -318,7 +318,7 @@ function commits(s: CanaryState, obs: CanaryObservation, id: CanaryIdentity, con
     if (rec.status === 'missed') continue;
     if (now >= starts) {
       rec.status = 'missed';
-      const what = onChain === ZERO32 ? 'no canary commitment' : `another canary commitment (${short(onChain)}) than this secret's`;
+      const what = onChain === zeroHash ? 'no canary commitment' : `another canary commitment (${short(onChain)}) than this secret's`;
       note(
         `commit-missed/${e}`,
         'warn',
@@ -332,7 +332,7 @@ function commits(s: CanaryState, obs: CanaryObservation, id: CanaryIdentity, con
       rec.status = 'pending';
       rec.sentAt = null;
     }
-    if (onChain !== ZERO32) note(`commit-replace/${e}/${onChain}`, 'warn', `Epoch ${e}: the chain holds another canary commitment (${short(onChain)}); it is replaced with this secret's before the epoch starts.`, e);
+    if (onChain !== zeroHash) note(`commit-replace/${e}/${onChain}`, 'warn', `Epoch ${e}: the chain holds another canary commitment (${short(onChain)}); it is replaced with this secret's before the epoch starts.`, e);
     const retry = Math.max(2, Math.min(config.retryAfterSec, Math.floor(sch.epochLength / 8)));
     if (rec.halted === null && due(rec.sentAt, now, retry)) {
       rec.sentAt = now;
@@ -402,7 +402,7 @@ function submissions(s: CanaryState, obs: CanaryObservation, id: CanaryIdentity,
           note(`revealed/${e}/${rec.account}`, 'info', revealedText(rec), e);
           continue;
         }
-      } else if (view.commitment !== ZERO32) {
+      } else if (view.commitment !== zeroHash) {
         miss(rec, `the chain holds another seal of this account (${short(view.commitment)}) than the model this secret trains; it is left alone`, note);
         continue;
       } else if (rec.status === 'sealed') {
@@ -423,7 +423,7 @@ function submissions(s: CanaryState, obs: CanaryObservation, id: CanaryIdentity,
     // seeded, so the same bytes come back and the commitment tells.
     if (rec.model === null) {
       const t = rec.training;
-      const chainSealed = view !== undefined && view.commitment !== ZERO32;
+      const chainSealed = view !== undefined && view.commitment !== zeroHash;
       if (chainSealed && view.revealed) {
         rec.status = 'revealed';
         continue;
@@ -446,7 +446,7 @@ function submissions(s: CanaryState, obs: CanaryObservation, id: CanaryIdentity,
       }
       continue;
     }
-    rec.commitment ??= sealCommitment(s.scope.taskId, BigInt(e), rec.account, rec.model.artifactHash, rec.model.wmCommit, p.salt);
+    rec.commitment ??= prepareSeal({ taskId: s.scope.taskId, epoch: e, trainer: rec.account, artifactHash: rec.model.artifactHash, wmCommit: rec.model.wmCommit, salt: p.salt }).commitment;
     if (view && view.commitment.toLowerCase() === rec.commitment.toLowerCase()) {
       // A seal this producer made before a restart that lost its state (the model retrained to the same bytes).
       rec.status = view.revealed ? 'revealed' : 'sealed';

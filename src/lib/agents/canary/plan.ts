@@ -14,6 +14,7 @@
 import type { Address, Hex } from 'viem';
 import { canaryKeyHash, canarySalt, MAX_CANARIES } from '../../chain/canary.ts';
 import { decoySalt, epochCanaryKey, orderKey, timingDraw, trainingDraw, type CanaryScope } from './derive.ts';
+import { ArenaError } from '../../errors.ts';
 
 export type SubmissionUse =
   /** Sealed with the canary salt of `useEpoch`: a canary there (its own epoch, or a final epoch). */
@@ -58,10 +59,9 @@ export interface CanaryPlan {
   canaries(epoch: number): readonly Address[];
 }
 
-export class CanaryPlanError extends Error {
-  readonly code = 'canary-plan';
+export class CanaryPlanError extends ArenaError<'canary-plan'> {
   constructor(message: string) {
-    super(message);
+    super('canary-plan', message);
     this.name = 'CanaryPlanError';
   }
 }

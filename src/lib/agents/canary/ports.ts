@@ -23,7 +23,7 @@ export interface CanaryCreatorPort {
   readonly taskId: bigint;
   now(): Promise<bigint>;
   task(): Promise<CanaryTaskInfo>;
-  /** canaryCommitOf(task, epoch); ZERO32 when none. */
+  /** canaryCommitOf(task, epoch); zeroHash when none. */
   canaryCommit(epoch: number): Promise<Hex>;
   canaryReveal(epoch: number): Promise<{ revealed: boolean; mask: bigint }>;
   commitCanaries(epoch: number, keyHash: Hex): Promise<TxResult>;

@@ -29,6 +29,7 @@ import {
 import { planCanaries, type CanaryPlan } from './plan.ts';
 import type { CanaryPorts, CanaryTaskInfo } from './ports.ts';
 import type { WatermarkKey } from '../../ml/watermark/index.ts';
+import { WAD } from '../../protocol/wad.ts';
 
 export interface CanaryProducerOptions extends CanaryPorts {
   /** Chain id and TaskRegistry address: the derivations are bound to them. */
@@ -228,7 +229,7 @@ export class CanaryProducer {
       }
       case 'join': {
         // No delegators are expected: the pool account keeps its whole pool reward (sigma 1).
-        const tx = await this.member(a.account).join('Trainer', a.amount, 10n ** 18n, a.keyCommit);
+        const tx = await this.member(a.account).join('Trainer', a.amount, WAD, a.keyCommit);
         return { type: 'sent', action: 'join', epoch: null, account: a.account, txHash: tx.txHash, at: ctx.at };
       }
       case 'train': {

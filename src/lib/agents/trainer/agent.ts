@@ -155,7 +155,8 @@ export class TrainerAgent extends RoleAgent<TrainerState, TrainerObservation, Tr
                 onBackend: (selection) => this.emit({ type: 'train-backend', selection }),
               },
             );
-            const report = await inspectCandidate(this.spec.spec, this.spec.hash, result.artifact, key, scope.account);
+            // The worker hashed the artifact it produced: not hashed again here.
+            const report = await inspectCandidate(this.spec.spec, this.spec.hash, { bytes: result.artifact, artifactHash: result.artifactHash }, key, scope.account);
             // Stored before the machine hears of it: a candidate it may seal is one it can reveal.
             await persist.putArtifact(scope, report.artifactHash, result.artifact);
             await this.pruneArtifacts(report.artifactHash);

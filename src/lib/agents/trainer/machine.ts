@@ -8,14 +8,13 @@
 // produced. Neither does I/O: salts come from the observation's entropy, and the runner persists
 // the returned state before it executes any returned action, so a salt is stored before the
 // commitment that needs it is sent.
-import type { Hex } from 'viem';
-import { sealCommitment } from '../../chain/commitments.ts';
+import { zeroHash, type Hex } from 'viem';
+import { prepareSeal } from '../../chain/prepare.ts';
 import { epochAt, phaseAt, windowAt, windowTimes, type Schedule } from '../../chain/schedule.ts';
 import type { BackendName } from '../../ml/backend/types.ts';
 import { formatTokens, formatWad } from '../../format.ts';
 import {
   AgentError,
-  ZERO32,
   clause,
   due,
   formatTime,
@@ -179,7 +178,7 @@ export interface TrainerState {
 }
 
 export interface SealView {
-  /** ZERO32 when the account has no seal in that epoch. */
+  /** zeroHash when the account has no seal in that epoch. */
   commitment: Hex;
   revealed: boolean;
 }
@@ -248,6 +247,8 @@ export type TrainerOutcome =
 /** What the user can ask of a trainer agent; the runner applies these to the state. */
 export type TrainerCommand =
   | { type: 'join'; amount: bigint; sigma: bigint }
+  /** Withdraw a join request the agent cannot send (staking closed meanwhile). */
+  | { type: 'cancelJoin' }
   | { type: 'startTraining'; epochs?: number | null; backend?: BackendName | 'auto' }
   | { type: 'pauseTraining' }
   | { type: 'resumeTraining' }
@@ -278,6 +279,9 @@ export function trainerCommand(prev: TrainerState, cmd: TrainerCommand): Trainer
   switch (cmd.type) {
     case 'join':
       s.join = joinRequest(cmd.amount, cmd.sigma);
+      break;
+    case 'cancelJoin':
+      s.join = null;
       break;
     case 'startTraining':
       s.training.wanted = true;
@@ -376,13 +380,13 @@ export function trainerStep(prev: TrainerState, obs: TrainerObservation, config:
     note(
       'key-missing',
       'error',
-      `The watermark key committed for this task (keyCommit ${shortHash(obs.chain.keyCommit ?? ZERO32)}) is not on this device. Import your encrypted key backup to train and seal: without it the model cannot carry your watermark, and a challenge could not be answered.`,
+      `The watermark key committed for this task (keyCommit ${shortHash(obs.chain.keyCommit ?? zeroHash)}) is not on this device. Import your encrypted key backup to train and seal: without it the model cannot carry your watermark, and a challenge could not be answered.`,
     );
   } else if (role === 'Trainer' && !keyMatches) {
     note(
       'key-mismatch',
       'error',
-      `The watermark key on this device (keyCommit ${shortHash(localKey!)}) is not the one committed on chain (${shortHash(obs.chain.keyCommit ?? ZERO32)}). Import the backup of the committed key; a model watermarked with another key could not be defended in a challenge.`,
+      `The watermark key on this device (keyCommit ${shortHash(localKey!)}) is not the one committed on chain (${shortHash(obs.chain.keyCommit ?? zeroHash)}). Import the backup of the committed key; a model watermarked with another key could not be defended in a challenge.`,
     );
   }
 
@@ -492,7 +496,7 @@ function reconcile(s: TrainerState, obs: TrainerObservation, note: NoteFn): void
     const ours = view.commitment.toLowerCase() === rec.seal.commitment.toLowerCase();
     if (ours) {
       rec.seal.status = view.revealed ? 'revealed' : 'sealed';
-    } else if (view.commitment !== ZERO32) {
+    } else if (view.commitment !== zeroHash) {
       rec.outcome = 'foreign';
       note(
         `foreign/${rec.epoch}`,
@@ -529,7 +533,7 @@ function sealWindow(
     }
     return;
   }
-  if (view && view.commitment !== ZERO32) {
+  if (view && view.commitment !== zeroHash) {
     rec.outcome = 'foreign';
     note(
       `foreign/${e}`,
@@ -568,13 +572,13 @@ function sealWindow(
     note(`no-sealable/${e}`, 'warn', `Epoch ${e}: nothing to seal: ${why}.`, e);
     return;
   }
-  const salt = obs.entropy;
-  const { taskId, account } = s.scope;
+  // Prepared once: the commitment stored here is the one the action sends and the reveal opens.
+  const prepared = prepareSeal({ taskId: s.scope.taskId, epoch: e, trainer: s.scope.account, artifactHash: best.artifactHash, wmCommit: best.wmCommit, salt: obs.entropy });
   rec.seal = {
-    artifactHash: best.artifactHash,
-    wmCommit: best.wmCommit,
-    salt,
-    commitment: sealCommitment(taskId, BigInt(e), account, best.artifactHash, best.wmCommit, salt),
+    artifactHash: prepared.artifactHash,
+    wmCommit: prepared.wmCommit,
+    salt: prepared.salt,
+    commitment: prepared.commitment,
     status: 'prepared',
     preparedAt: now,
     sentAt: now,

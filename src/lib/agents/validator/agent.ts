@@ -6,9 +6,9 @@
 //
 // Evaluation backend: the ML port's automatic choice, which never uses a 16-bit backend while a
 // 32-bit one exists (adapters/ml.ts); the backend used is in the agent's notes.
-import type { Hex } from 'viem';
+import { zeroHash, type Hex } from 'viem';
 import { cidFromDigest } from '../../ml/artifact/cid.ts';
-import { AgentError, ZERO32, type StepResult } from '../common.ts';
+import { AgentError, type StepResult } from '../common.ts';
 import { checkSubmission, expectedArtifactBytes } from '../artifact-checks.ts';
 import { PortError, type TaskInfo } from '../ports.ts';
 import type { ExecuteContext, RunnerEvent } from '../runner.ts';
@@ -122,7 +122,7 @@ export class ValidatorAgent extends RoleAgent<ValidatorState, ValidatorObservati
     const { chain } = this.env;
     switch (a.type) {
       case 'join': {
-        const tx = await chain.join('Validator', a.amount, a.sigma, ZERO32);
+        const tx = await chain.join('Validator', a.amount, a.sigma, zeroHash);
         return { type: 'sent', action: 'join', epoch: null, txHash: tx.txHash, at: ctx.at };
       }
       case 'drawSeed': {
@@ -210,7 +210,9 @@ export class ValidatorAgent extends RoleAgent<ValidatorState, ValidatorObservati
       throw e;
     }
     progress('checking');
-    const verdict = await checkSubmission(this.spec.spec, this.spec.hash, bytes, column);
+    // fetchVerified returned bytes whose sha256 is the CID's digest, column.artifactHash: the
+    // download's hash is the one every later step uses (no step hashes the bytes again).
+    const verdict = await checkSubmission(this.spec.spec, this.spec.hash, { bytes, artifactHash: column.artifactHash }, column);
     if (!verdict.ok) return zero(verdict.check, verdict.reason);
     progress('evaluating');
     const r = await this.env.ml.evaluateSamples(

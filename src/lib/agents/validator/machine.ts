@@ -16,13 +16,13 @@
 // action produced. No I/O: the salt comes from the observation's entropy, and the runner stores
 // the returned state before executing the returned actions (a salt is stored before the
 // commitment that needs it is sent).
-import type { Address, Hex } from 'viem';
-import { packScores, scoreToUnits, scoresCommitment } from '../../chain/commitments.ts';
+import { zeroHash, type Address, type Hex } from 'viem';
+import { scoreToUnits } from '../../chain/commitments.ts';
+import { prepareScores } from '../../chain/prepare.ts';
 import { formatTokens, shortHex } from '../../format.ts';
 import { phaseAt, windowAt, windowTimes, type Schedule, type Window } from '../../chain/schedule.ts';
 import {
   AgentError,
-  ZERO32,
   clause,
   due,
   formatTime,
@@ -176,7 +176,7 @@ export interface ValidatorState {
 }
 
 export interface CommitView {
-  /** ZERO32 when the account has not committed in that epoch. */
+  /** zeroHash when the account has not committed in that epoch. */
   commitment: Hex;
   revealed: boolean;
 }
@@ -444,7 +444,7 @@ function reconcile(s: ValidatorState, obs: ValidatorObservation, note: NoteFn): 
     const ours = view.commitment.toLowerCase() === rec.commit.commitment.toLowerCase();
     if (ours) {
       rec.commit.status = view.revealed ? 'revealed' : 'committed';
-    } else if (view.commitment !== ZERO32) {
+    } else if (view.commitment !== zeroHash) {
       rec.outcome = 'foreign';
       note(
         `foreign/${rec.epoch}`,
@@ -505,7 +505,7 @@ function commitWindow(
     return 'committed';
   }
   const view = obs.chain.commits[e];
-  if (view && view.commitment !== ZERO32) {
+  if (view && view.commitment !== zeroHash) {
     rec.outcome = 'foreign';
     note(
       `foreign/${e}`,
@@ -565,14 +565,13 @@ function commitWindow(
     return 'evaluating';
   }
   const scores = columns.map((c) => (c.duplicate ? 0 : s.results[resultKey(c, dataHash, subset)]!.units));
-  const words = packScores(scores);
-  const salt = obs.entropy;
-  const { taskId, account } = s.scope;
+  // Prepared once: the commitment stored here is the one the action sends and the reveal opens.
+  const prepared = prepareScores({ taskId: s.scope.taskId, epoch: e, validator: s.scope.account, scores, salt: obs.entropy });
   rec.commit = {
     scores,
-    words,
-    salt,
-    commitment: scoresCommitment(taskId, BigInt(e), account, words, salt),
+    words: prepared.words,
+    salt: prepared.salt,
+    commitment: prepared.commitment,
     status: 'prepared',
     preparedAt: now,
     sentAt: now,
@@ -581,7 +580,7 @@ function commitWindow(
     reveals: 0,
     halted: null,
   };
-  actions.push({ type: 'commitScores', epoch: e, commitment: rec.commit.commitment, scores, salt });
+  actions.push({ type: 'commitScores', epoch: e, commitment: rec.commit.commitment, scores, salt: rec.commit.salt });
   const samples = columns.map((c) => s.evaluations[evaluationKey(c, dataHash)]?.samples ?? 0).find((n) => n > 0);
   note(
     `subset/${e}`,

@@ -1,6 +1,7 @@
 // Adds to the caller's own stake in a task (counts from the next epoch), with a permit when possible.
-import { parseEventLogs, type TransactionReceipt } from 'viem';
+import type { TransactionReceipt } from 'viem';
 import { stakeManagerAbi } from '../abi.generated.ts';
+import { receiptEvent } from '../receipt-events.ts';
 import { requirePositive, send, tokens, writeCall, type ActionContext } from './context.ts';
 import { authorizeSpend, NO_PERMIT } from './permit.ts';
 
@@ -24,6 +25,6 @@ export async function addStake(
         ? writeCall(stakes, stakeManagerAbi, 'addStakeWithPermit', [p.taskId, p.amount, auth.sig])
         : writeCall(stakes, stakeManagerAbi, 'addStake', [p.taskId, p.amount]),
   });
-  const [added] = parseEventLogs({ abi: stakeManagerAbi, eventName: 'StakeAdded', logs: receipt.logs });
-  return { effectiveEpoch: added!.args.effectiveEpoch, receipt };
+  const added = receiptEvent(receipt, stakeManagerAbi, 'StakeAdded');
+  return { effectiveEpoch: added.args.effectiveEpoch, receipt };
 }

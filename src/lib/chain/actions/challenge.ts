@@ -2,8 +2,9 @@
 // EIP-2612 permit when the token supports it (one signature and one transaction), else approve.
 // A submission has at most one open challenge, and one its trainer has proven cannot be
 // challenged again: both are refused here before any signature (the module refuses them too).
-import { parseEventLogs, type Address, type TransactionReceipt } from 'viem';
+import type { Address, TransactionReceipt } from 'viem';
 import { challengeModuleAbi, taskRegistryAbi } from '../abi.generated.ts';
+import { receiptEvent } from '../receipt-events.ts';
 import { ActionInputError, send, tokens, writeCall, type ActionContext } from './context.ts';
 import { authorizeSpend, NO_PERMIT, type PermitSig } from './permit.ts';
 import { challengeModuleOf, readSubmission } from './read-challenges.ts';
@@ -67,6 +68,6 @@ export async function challenge(ctx: ActionContext, p: { taskId: bigint; submiss
     },
     call: call(auth.kind === 'permit' ? auth.sig : null),
   });
-  const [ev] = parseEventLogs({ abi: challengeModuleAbi, eventName: 'ChallengeOpened', logs: receipt.logs });
-  return { challengeId: ev!.args.challengeId, trainer: ev!.args.trainer, bond: ev!.args.bond, deadline: ev!.args.deadline, receipt };
+  const ev = receiptEvent(receipt, challengeModuleAbi, 'ChallengeOpened');
+  return { challengeId: ev.args.challengeId, trainer: ev.args.trainer, bond: ev.args.bond, deadline: ev.args.deadline, receipt };
 }

@@ -1,7 +1,8 @@
 // Pays out the caller's share of a delegatee's pool rewards: from a validator once booked, from a
 // trainer once it has vested.
-import { parseEventLogs, type Address, type TransactionReceipt } from 'viem';
+import type { Address, TransactionReceipt } from 'viem';
 import { stakeManagerAbi } from '../abi.generated.ts';
+import { receiptEvent } from '../receipt-events.ts';
 import { shortHex } from '../../format.ts';
 import { send, writeCall, type ActionContext } from './context.ts';
 
@@ -15,6 +16,6 @@ export async function claimDelegationRewards(
     summary: { task: String(p.taskId), delegatee: p.delegatee },
     call: writeCall(ctx.deployment.contracts.stakeManager, stakeManagerAbi, 'claimDelegationRewards', [p.taskId, p.delegatee]),
   });
-  const [ev] = parseEventLogs({ abi: stakeManagerAbi, eventName: 'RewardsClaimed', logs: receipt.logs });
-  return { amount: ev!.args.amount, receipt };
+  const ev = receiptEvent(receipt, stakeManagerAbi, 'RewardsClaimed');
+  return { amount: ev.args.amount, receipt };
 }

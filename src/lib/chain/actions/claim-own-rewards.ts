@@ -1,7 +1,8 @@
 // Pays out the caller's own booked rewards: a validator's once booked, a trainer's once vested
 // (task ended, no open challenge).
-import { parseEventLogs, type TransactionReceipt } from 'viem';
+import type { TransactionReceipt } from 'viem';
 import { stakeManagerAbi } from '../abi.generated.ts';
+import { receiptEvent } from '../receipt-events.ts';
 import { send, writeCall, type ActionContext } from './context.ts';
 
 export async function claimOwnRewards(ctx: ActionContext, p: { taskId: bigint }): Promise<{ amount: bigint; receipt: TransactionReceipt }> {
@@ -11,6 +12,6 @@ export async function claimOwnRewards(ctx: ActionContext, p: { taskId: bigint })
     summary: { task: String(p.taskId) },
     call: writeCall(ctx.deployment.contracts.stakeManager, stakeManagerAbi, 'claimOwnRewards', [p.taskId]),
   });
-  const [ev] = parseEventLogs({ abi: stakeManagerAbi, eventName: 'OwnRewardsClaimed', logs: receipt.logs });
-  return { amount: ev!.args.amount, receipt };
+  const ev = receiptEvent(receipt, stakeManagerAbi, 'OwnRewardsClaimed');
+  return { amount: ev.args.amount, receipt };
 }

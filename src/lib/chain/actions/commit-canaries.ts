@@ -2,15 +2,14 @@
 // "Canaries"; docs/canaries.md): only keccak256(abi.encode(canaryKey)) goes on chain, so nobody
 // can tell which seals the key salts until it is revealed in the epoch's score-reveal window.
 // Every refusal the contract would make is checked first, with a sentence that says why.
-import { getAddress, parseEventLogs, type Address, type Hex, type TransactionReceipt } from 'viem';
+import { getAddress, zeroHash, type Address, type Hex, type TransactionReceipt } from 'viem';
 import { submissionBookAbi, taskRegistryAbi } from '../abi.generated.ts';
+import { receiptEvent } from '../receipt-events.ts';
 import { epochStart, scoringEpochs } from '../schedule.ts';
 import { shortHex } from '../../format.ts';
 import { formatChainTime } from '../tx/sentences.ts';
 import { ActionInputError, accountOf, send, writeCall, type ActionContext, type ReadContext } from './context.ts';
 import { chainTime, readSchedule } from './chain-now.ts';
-
-const isZero = (h: Hex) => /^0x0*$/.test(h);
 
 /** The creator of `taskId` (TaskRegistry.creatorOf). */
 export async function readTaskCreator(ctx: ReadContext, taskId: bigint): Promise<Address> {
@@ -27,7 +26,7 @@ export async function readCanaryCommit(ctx: ReadContext, p: { taskId: bigint; ep
     functionName: 'canaryCommitOf',
     args: [p.taskId, BigInt(p.epoch)],
   });
-  return isZero(hash) ? null : hash;
+  return hash === zeroHash ? null : hash;
 }
 
 /** Refuses (ActionInputError) unless the context's account created `taskId`. */
@@ -53,7 +52,7 @@ export interface CommitCanariesResult {
  * sent anyway (it costs gas and changes nothing): callers that retry compare first.
  */
 export async function commitCanaries(ctx: ActionContext, p: { taskId: bigint; epoch: number; keyHash: Hex }): Promise<CommitCanariesResult> {
-  if (!/^0x[0-9a-fA-F]{64}$/.test(p.keyHash) || isZero(p.keyHash)) {
+  if (!/^0x[0-9a-fA-F]{64}$/.test(p.keyHash) || p.keyHash === zeroHash) {
     throw new ActionInputError('keyHash', 'The canary commitment must be a non-zero 32-byte hash: keccak256(abi.encode(canaryKey)).');
   }
   if (!Number.isSafeInteger(p.epoch) || p.epoch < 0) throw new ActionInputError('epoch', `The epoch must be a whole number from 0, got ${p.epoch}.`);
@@ -73,6 +72,6 @@ export async function commitCanaries(ctx: ActionContext, p: { taskId: bigint; ep
     summary: { task: String(p.taskId), epoch: String(p.epoch), commitment: shortHex(p.keyHash, 6) },
     call: writeCall(ctx.deployment.contracts.submissionBook, submissionBookAbi, 'commitCanaries', [p.taskId, BigInt(p.epoch), p.keyHash]),
   });
-  const [ev] = parseEventLogs({ abi: submissionBookAbi, eventName: 'CanariesCommitted', logs: receipt.logs });
-  return { epoch: Number(ev!.args.epoch), keyHash: ev!.args.keyHash, replaced, receipt };
+  const ev = receiptEvent(receipt, submissionBookAbi, 'CanariesCommitted');
+  return { epoch: Number(ev.args.epoch), keyHash: ev.args.keyHash, replaced, receipt };
 }

@@ -2,10 +2,10 @@
 // column order): keccak256(abi.encode(task, epoch, validator, packedWords, salt)).
 import type { Hex, TransactionReceipt } from 'viem';
 import { submissionBookAbi } from '../abi.generated.ts';
-import { packScores, scoresCommitment } from '../commitments.ts';
+import { prepareScores, type PreparedScores } from '../prepare.ts';
 import { windowAt } from '../schedule.ts';
 import { shortHex } from '../../format.ts';
-import { accountOf, send, writeCall, type ActionContext } from './context.ts';
+import { ActionInputError, accountOf, send, writeCall, type ActionContext } from './context.ts';
 import { chainTime, readSchedule } from './chain-now.ts';
 
 export interface CommitScoresParams {
@@ -16,18 +16,36 @@ export interface CommitScoresParams {
   epoch?: number;
 }
 
-export async function commitScores(
-  ctx: ActionContext,
-  p: CommitScoresParams,
-): Promise<{ epoch: number; commitment: Hex; receipt: TransactionReceipt }> {
-  const words = packScores(p.scores);
+export interface CommitScoresResult {
+  epoch: number;
+  commitment: Hex;
+  receipt: TransactionReceipt;
+}
+
+/** Prepares the commitment for the context's account (in the chain's current epoch unless given) and sends it. */
+export async function commitScores(ctx: ActionContext, p: CommitScoresParams): Promise<CommitScoresResult> {
   const epoch = p.epoch ?? windowAt(await readSchedule(ctx, p.taskId), await chainTime(ctx)).epoch;
-  const commitment = scoresCommitment(p.taskId, BigInt(epoch), accountOf(ctx), words, p.salt);
+  return sendScores(ctx, prepareScores({ taskId: p.taskId, epoch, validator: accountOf(ctx), scores: p.scores, salt: p.salt }));
+}
+
+/**
+ * Sends a prepared score commitment as it is (prepareScores computed it; an agent stored it with
+ * its salt and scores). Refused when it was prepared for another account.
+ */
+export async function sendScores(
+  ctx: ActionContext,
+  prepared: Pick<PreparedScores, 'taskId' | 'epoch' | 'validator' | 'scores' | 'commitment'>,
+): Promise<CommitScoresResult> {
+  if (prepared.validator.toLowerCase() !== accountOf(ctx).toLowerCase()) {
+    throw new ActionInputError('validator', `These scores were prepared for ${prepared.validator}, not the connected account ${accountOf(ctx)}: their commitment would not open for this account.`);
+  }
+  const { taskId, epoch, commitment } = prepared;
+  const columns = prepared.scores.length;
   const receipt = await send(ctx, {
     kind: 'commitScores',
-    label: `Commit scores for ${p.scores.length} submission${p.scores.length === 1 ? '' : 's'} in task ${p.taskId}, epoch ${epoch}`,
-    summary: { task: String(p.taskId), epoch: String(epoch), columns: String(p.scores.length), commitment: shortHex(commitment, 6) },
-    call: writeCall(ctx.deployment.contracts.submissionBook, submissionBookAbi, 'commitScores', [p.taskId, commitment]),
+    label: `Commit scores for ${columns} submission${columns === 1 ? '' : 's'} in task ${taskId}, epoch ${epoch}`,
+    summary: { task: String(taskId), epoch: String(epoch), columns: String(columns), commitment: shortHex(commitment, 6) },
+    call: writeCall(ctx.deployment.contracts.submissionBook, submissionBookAbi, 'commitScores', [taskId, commitment]),
   });
   return { epoch, commitment, receipt };
 }

@@ -13,6 +13,8 @@ import type { Deployment } from '../deployments.ts';
 import { directSender } from '../tx/send.ts';
 import type { AccountWallet, ContractCall, Sender, TxRequest } from '../tx/types.ts';
 import { formatTokens } from '../../format.ts';
+import { WAD } from '../../protocol/wad.ts';
+import { ArenaError } from '../../errors.ts';
 
 export interface ReadContext {
   publicClient: PublicClient;
@@ -27,13 +29,12 @@ export interface ActionContext extends ReadContext {
   permit?: 'auto' | 'never';
 }
 
-export class ActionInputError extends Error {
-  readonly code = 'invalid-input';
+export class ActionInputError extends ArenaError<'invalid-input'> {
   constructor(
     readonly field: string,
     message: string,
   ) {
-    super(message);
+    super('invalid-input', message);
     this.name = 'ActionInputError';
   }
 }
@@ -58,9 +59,7 @@ export function send(ctx: ActionContext, request: TxRequest): Promise<Transactio
 export const tokens = (wei: bigint): string => `${formatTokens(wei, 4)} ARENA`;
 
 /** A WAD fraction as a percentage: 0.3e18 -> "30%". */
-export const percent = (wad: bigint): string => `${Number((wad * 10_000n) / 10n ** 18n) / 100}%`;
-
-export const WAD = 10n ** 18n;
+export const percent = (wad: bigint): string => `${Number((wad * 10_000n) / WAD) / 100}%`;
 
 export function requirePositive(field: string, amount: bigint): void {
   if (amount <= 0n) throw new ActionInputError(field, `${field} must be more than zero.`);

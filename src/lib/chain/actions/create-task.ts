@@ -1,8 +1,9 @@
 // Creates a task and pays its deposit (reward per epoch times the scoring epochs) with a permit
 // when the token supports it, else after an approval. Parameters outside the registry's ranges
 // are refused before anything is signed (checkTaskParams).
-import { parseEventLogs, type TransactionReceipt } from 'viem';
+import type { TransactionReceipt } from 'viem';
 import { taskRegistryAbi } from '../abi.generated.ts';
+import { receiptEvent } from '../receipt-events.ts';
 import { percent, send, tokens, writeCall, type ActionContext } from './context.ts';
 import { authorizeSpend, NO_PERMIT } from './permit.ts';
 import { checkTaskParams, taskDeposit, type TaskParamsInput } from './task-params.ts';
@@ -38,7 +39,6 @@ export async function createTask(ctx: ActionContext, params: TaskParamsInput): P
         ? writeCall(registry, taskRegistryAbi, 'createTaskWithPermit', [params, auth.sig])
         : writeCall(registry, taskRegistryAbi, 'createTask', [params]),
   });
-  const [created] = parseEventLogs({ abi: taskRegistryAbi, eventName: 'TaskCreated', logs: receipt.logs });
-  if (!created) throw new Error(`createTask: no TaskCreated event in ${receipt.transactionHash}`);
+  const created = receiptEvent(receipt, taskRegistryAbi, 'TaskCreated');
   return { taskId: created.args.taskId, deposit, receipt };
 }

@@ -1,7 +1,8 @@
 // Delegates tokens to a trainer or validator of a task (counts from the next epoch), with a
 // permit when possible.
-import { parseEventLogs, type Address, type TransactionReceipt } from 'viem';
+import type { Address, TransactionReceipt } from 'viem';
 import { stakeManagerAbi } from '../abi.generated.ts';
+import { receiptEvent } from '../receipt-events.ts';
 import { shortHex } from '../../format.ts';
 import { requirePositive, send, tokens, writeCall, type ActionContext } from './context.ts';
 import { authorizeSpend, NO_PERMIT } from './permit.ts';
@@ -26,6 +27,6 @@ export async function delegate(
         ? writeCall(stakes, stakeManagerAbi, 'delegateWithPermit', [p.taskId, p.delegatee, p.amount, auth.sig])
         : writeCall(stakes, stakeManagerAbi, 'delegate', [p.taskId, p.delegatee, p.amount]),
   });
-  const [ev] = parseEventLogs({ abi: stakeManagerAbi, eventName: 'Delegated', logs: receipt.logs });
-  return { effectiveEpoch: ev!.args.effectiveEpoch, receipt };
+  const ev = receiptEvent(receipt, stakeManagerAbi, 'Delegated');
+  return { effectiveEpoch: ev.args.effectiveEpoch, receipt };
 }

@@ -2,13 +2,12 @@
 // commit window (from prevrandao and the previous block's hash), once; every validator then scores
 // the subset evalSubset(seed, datasetSize, evalSubsetSize) picks (src/lib/protocol/eval-subset.ts).
 // commitScores is refused on chain until the seed is drawn.
-import { parseEventLogs, type Hex, type TransactionReceipt } from 'viem';
+import { zeroHash, type Hex, type TransactionReceipt } from 'viem';
 import { submissionBookAbi } from '../abi.generated.ts';
+import { findReceiptEvent } from '../receipt-events.ts';
 import { windowAt } from '../schedule.ts';
 import { ActionInputError, send, writeCall, type ActionContext, type ReadContext } from './context.ts';
 import { chainTime, readSchedule } from './chain-now.ts';
-
-const isZero = (h: Hex) => /^0x0*$/.test(h);
 
 /** The seed of `epoch`, or null while it is not drawn. */
 export async function readEvalSeed(ctx: ReadContext, p: { taskId: bigint; epoch: number }): Promise<Hex | null> {
@@ -18,7 +17,7 @@ export async function readEvalSeed(ctx: ReadContext, p: { taskId: bigint; epoch:
     functionName: 'evalSeedOf',
     args: [p.taskId, BigInt(p.epoch)],
   });
-  return isZero(seed) ? null : seed;
+  return seed === zeroHash ? null : seed;
 }
 
 export interface DrawEvalSeedResult {
@@ -55,7 +54,7 @@ export async function drawEvalSeed(ctx: ActionContext, p: { taskId: bigint }): P
     summary: { task: String(p.taskId), epoch: String(epoch) },
     call: writeCall(ctx.deployment.contracts.submissionBook, submissionBookAbi, 'drawEvalSeed', [p.taskId]),
   });
-  const [ev] = parseEventLogs({ abi: submissionBookAbi, eventName: 'EvalSeedDrawn', logs: receipt.logs });
+  const ev = findReceiptEvent(receipt, submissionBookAbi, 'EvalSeedDrawn');
   if (ev) return { epoch: Number(ev.args.epoch), seed: ev.args.seed, drew: true, receipt };
   // Another draw landed first in the same or an earlier block: ours read the stored seed.
   const seed = await ctx.publicClient.readContract({
@@ -65,6 +64,6 @@ export async function drawEvalSeed(ctx: ActionContext, p: { taskId: bigint }): P
     args: [p.taskId, BigInt(epoch)],
     blockNumber: receipt.blockNumber,
   });
-  if (isZero(seed)) throw new Error(`drawEvalSeed: no seed for task ${p.taskId} epoch ${epoch} after ${receipt.transactionHash}`);
+  if (seed === zeroHash) throw new Error(`drawEvalSeed: no seed for task ${p.taskId} epoch ${epoch} after ${receipt.transactionHash}`);
   return { epoch, seed, drew: false, receipt };
 }

@@ -1,7 +1,8 @@
 // The keeper's call: advances the finalization of the task's next ended scoring epoch by one
 // work budget. Anyone may call it; small tasks finish an epoch in one call.
-import { parseEventLogs, type TransactionReceipt } from 'viem';
+import type { TransactionReceipt } from 'viem';
 import { rewardEngineAbi } from '../abi.generated.ts';
+import { findReceiptEvent } from '../receipt-events.ts';
 import { send, writeCall, type ActionContext } from './context.ts';
 
 export interface FinalizeStepResult {
@@ -22,9 +23,9 @@ export async function finalizeStep(ctx: ActionContext, p: { taskId: bigint }): P
     summary: { task: String(p.taskId) },
     call: writeCall(ctx.deployment.contracts.rewardEngine, rewardEngineAbi, 'finalize', [p.taskId]),
   });
-  const [done] = parseEventLogs({ abi: rewardEngineAbi, eventName: 'EpochFinalized', logs: receipt.logs });
+  const done = findReceiptEvent(receipt, rewardEngineAbi, 'EpochFinalized');
   if (done) return { epoch: done.args.epoch, finished: true, booked: done.args.booked, rollover: done.args.rollover, degenerate: done.args.degenerate, receipt };
-  const [progress] = parseEventLogs({ abi: rewardEngineAbi, eventName: 'FinalizationProgress', logs: receipt.logs });
+  const progress = findReceiptEvent(receipt, rewardEngineAbi, 'FinalizationProgress');
   return { epoch: progress?.args.epoch ?? 0n, finished: false, receipt };
 }
 

@@ -1,14 +1,14 @@
 // Joins a task as trainer (with the watermark key commitment, SPEC section 6) or validator, with
 // an own stake of at least the role's minimum (SPEC 3, revision 2: no slot is held with dust) and
 // sigma; the stake goes in with a permit when possible.
-import { parseEventLogs, type Hex, type TransactionReceipt } from 'viem';
+import { zeroHash, type Hex, type TransactionReceipt } from 'viem';
 import { stakeManagerAbi, taskRegistryAbi } from '../abi.generated.ts';
+import { receiptEvent } from '../receipt-events.ts';
 import { ActionInputError, percent, requireFraction, requirePositive, send, tokens, writeCall, type ActionContext, type ReadContext } from './context.ts';
 import { authorizeSpend, NO_PERMIT } from './permit.ts';
 import { roleNumber, type RoleName } from './task-params.ts';
 import { isFieldElement } from '../../ml/watermark/field.ts';
 
-const ZERO32: Hex = `0x${'0'.repeat(64)}`;
 
 export interface JoinTaskParams {
   taskId: bigint;
@@ -57,7 +57,7 @@ export async function joinTask(ctx: ActionContext, p: JoinTaskParams): Promise<J
   }
   const stakes = ctx.deployment.contracts.stakeManager;
   const role = roleNumber(p.role);
-  const key = p.role === 'trainer' ? p.keyCommit! : ZERO32;
+  const key = p.role === 'trainer' ? p.keyCommit! : zeroHash;
   const auth = await authorizeSpend(ctx, {
     spender: stakes,
     amount: p.amount,
@@ -72,6 +72,6 @@ export async function joinTask(ctx: ActionContext, p: JoinTaskParams): Promise<J
         ? writeCall(stakes, stakeManagerAbi, 'joinWithPermit', [p.taskId, role, p.amount, p.sigma, key, auth.sig])
         : writeCall(stakes, stakeManagerAbi, 'join', [p.taskId, role, p.amount, p.sigma, key]),
   });
-  const [joined] = parseEventLogs({ abi: stakeManagerAbi, eventName: 'Joined', logs: receipt.logs });
-  return { effectiveEpoch: joined!.args.effectiveEpoch, receipt };
+  const joined = receiptEvent(receipt, stakeManagerAbi, 'Joined');
+  return { effectiveEpoch: joined.args.effectiveEpoch, receipt };
 }

@@ -3,7 +3,7 @@
 // aggregate scores and rewards booked (from the reward engine's events): who qualified (SPEC 4.3),
 // which columns were the creator's canaries, which validators missed one, and the epoch's
 // evaluation seed (SPEC 2.2).
-import { parseEventLogs, type Address, type Hex } from 'viem';
+import { parseEventLogs, zeroHash, type Address, type Hex } from 'viem';
 import { rewardEngineAbi, submissionBookAbi, taskRegistryAbi } from '../abi.generated.ts';
 import { unpackScores } from '../commitments.ts';
 import { wadToNumber } from '../reads/activity.ts';
@@ -115,5 +115,5 @@ export async function readLeaderboard(ctx: ReadContext, taskId: bigint, epoch: n
     const order = (r: LeaderboardRow) => (r.rank !== undefined ? r.rank : r.canary ? 2e9 : 1e9);
     rows.sort((a, b) => order(a) - order(b) || (b.aggregate ?? -1) - (a.aggregate ?? -1) || a.column - b.column);
   }
-  return { taskId, epoch, finalized, evalSeed: /^0x0*$/.test(seed) ? null : seed, rows, validators };
+  return { taskId, epoch, finalized, evalSeed: seed === zeroHash ? null : seed, rows, validators };
 }

@@ -9,11 +9,11 @@ import type { Deployment } from '../deployments.ts';
 import { BASE_FIELD_Q, proofWords, type SolidityProof } from '../../zk/calldata.ts';
 import { ActionInputError, type ReadContext } from './context.ts';
 import { readLogs } from './events.ts';
+import { ArenaError } from '../../errors.ts';
 
-export class ChallengesUnavailableError extends Error {
-  readonly code = 'challenges-unavailable';
+export class ChallengesUnavailableError extends ArenaError<'challenges-unavailable'> {
   constructor(chainId: number) {
-    super(`The protocol deployment on chain ${chainId} has no challenge module, so challenges are not available.`);
+    super('challenges-unavailable', `The protocol deployment on chain ${chainId} has no challenge module, so challenges are not available.`);
     this.name = 'ChallengesUnavailableError';
   }
 }

@@ -2,8 +2,9 @@
 // rewards and the task's slash of its stake to the challenger (Upheld); once the trainer has
 // already forfeited, or the submission is proven (a proven submission is never failed), the
 // challenge is void and the bond returns (Voided). Either way the challenger gets its bond back.
-import { parseEventLogs, type Address, type TransactionReceipt } from 'viem';
+import type { Address, TransactionReceipt } from 'viem';
 import { challengeModuleAbi } from '../abi.generated.ts';
+import { findReceiptEvent, receiptEvent } from '../receipt-events.ts';
 import { send, writeCall, type ActionContext } from './context.ts';
 import { challengeModuleOf } from './read-challenges.ts';
 
@@ -28,11 +29,11 @@ export async function resolveChallenge(ctx: ActionContext, p: { challengeId: big
     summary: { challenge: String(p.challengeId) },
     call: writeCall(challengeModuleOf(ctx.deployment), challengeModuleAbi, 'resolve', [p.challengeId]),
   });
-  const [upheld] = parseEventLogs({ abi: challengeModuleAbi, eventName: 'ChallengeUpheld', logs: receipt.logs });
+  const upheld = findReceiptEvent(receipt, challengeModuleAbi, 'ChallengeUpheld');
   if (upheld) {
     const a = upheld.args;
     return { outcome: 'upheld', trainer: a.trainer, challenger: a.challenger, bond: a.bond, rewards: a.rewards, slashed: a.slashed, receipt };
   }
-  const [voided] = parseEventLogs({ abi: challengeModuleAbi, eventName: 'ChallengeVoided', logs: receipt.logs });
-  return { outcome: 'voided', trainer: voided!.args.trainer, challenger: voided!.args.challenger, bond: voided!.args.bond, receipt };
+  const voided = receiptEvent(receipt, challengeModuleAbi, 'ChallengeVoided');
+  return { outcome: 'voided', trainer: voided.args.trainer, challenger: voided.args.challenger, bond: voided.args.bond, receipt };
 }

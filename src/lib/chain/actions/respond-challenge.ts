@@ -4,8 +4,9 @@
 // any public model, so a proof is necessary, not sufficient, and until the learning stage of SPEC
 // section 8 exists nobody wins the bond. `prepareResponse` says what to prove, and why it cannot
 // be answered, before the seconds of proving are spent.
-import { parseEventLogs, type Address, type TransactionReceipt } from 'viem';
+import type { Address, TransactionReceipt } from 'viem';
 import { challengeModuleAbi } from '../abi.generated.ts';
+import { receiptEvent } from '../receipt-events.ts';
 import { formatChainTime } from '../tx/sentences.ts';
 import { accountOf, ActionInputError, send, tokens, writeCall, type ActionContext, type ReadContext } from './context.ts';
 import { chainTime } from './chain-now.ts';
@@ -77,6 +78,6 @@ export async function respondChallenge(ctx: ActionContext, p: { challengeId: big
     },
     call: writeCall(challengeModuleOf(ctx.deployment), challengeModuleAbi, 'respond', [p.challengeId, words as never]),
   });
-  const [ev] = parseEventLogs({ abi: challengeModuleAbi, eventName: 'ChallengeAnswered', logs: receipt.logs });
-  return { trainer: ev!.args.trainer, challenger: ev!.args.challenger, bond: ev!.args.bond, outcome: ANSWER_OUTCOME, receipt };
+  const ev = receiptEvent(receipt, challengeModuleAbi, 'ChallengeAnswered');
+  return { trainer: ev.args.trainer, challenger: ev.args.challenger, bond: ev.args.bond, outcome: ANSWER_OUTCOME, receipt };
 }

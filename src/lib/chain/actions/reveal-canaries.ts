@@ -2,8 +2,9 @@
 // score is committed by then): the contract marks the columns whose seals open with the key's
 // canary salt, and finalization checks validators against those columns' median
 // (docs/reward-math.md step 3; docs/canaries.md). Refusals are checked before sending.
-import { parseEventLogs, type Hex, type TransactionReceipt } from 'viem';
+import type { Hex, TransactionReceipt } from 'viem';
 import { submissionBookAbi } from '../abi.generated.ts';
+import { receiptEvent } from '../receipt-events.ts';
 import { canaryKeyHash, maskColumns } from '../canary.ts';
 import { windowAt } from '../schedule.ts';
 import { ActionInputError, send, writeCall, type ActionContext, type ReadContext } from './context.ts';
@@ -61,8 +62,8 @@ export async function revealCanaries(ctx: ActionContext, p: { taskId: bigint; ca
     summary: { task: String(p.taskId), epoch: String(epoch) },
     call: writeCall(ctx.deployment.contracts.submissionBook, submissionBookAbi, 'revealCanaries', [p.taskId, p.canaryKey]),
   });
-  const [ev] = parseEventLogs({ abi: submissionBookAbi, eventName: 'CanariesRevealed', logs: receipt.logs });
-  const mask = ev!.args.mask;
+  const ev = receiptEvent(receipt, submissionBookAbi, 'CanariesRevealed');
+  const mask = ev.args.mask;
   const columns = maskColumns(mask);
   const all =
     columns.length === 0
@@ -71,8 +72,8 @@ export async function revealCanaries(ctx: ActionContext, p: { taskId: bigint; ca
           address: ctx.deployment.contracts.submissionBook,
           abi: submissionBookAbi,
           functionName: 'columns',
-          args: [p.taskId, ev!.args.epoch],
+          args: [p.taskId, ev.args.epoch],
           blockNumber: receipt.blockNumber,
         });
-  return { epoch: Number(ev!.args.epoch), mask, columns, submissionIds: columns.map((i) => BigInt(all[i]!.submissionId)), receipt };
+  return { epoch: Number(ev.args.epoch), mask, columns, submissionIds: columns.map((i) => BigInt(all[i]!.submissionId)), receipt };
 }

@@ -1,6 +1,7 @@
 // Opens the caller's seal in the reveal window: the artifact becomes scoreable (and fetchable).
-import { parseEventLogs, type Hex, type TransactionReceipt } from 'viem';
+import type { Hex, TransactionReceipt } from 'viem';
 import { submissionBookAbi } from '../abi.generated.ts';
+import { receiptEvent } from '../receipt-events.ts';
 import { shortHex } from '../../format.ts';
 import { send, writeCall, type ActionContext } from './context.ts';
 
@@ -27,6 +28,6 @@ export async function revealSubmission(
       p.salt,
     ]),
   });
-  const [ev] = parseEventLogs({ abi: submissionBookAbi, eventName: 'SubmissionRevealed', logs: receipt.logs });
-  return { epoch: Number(ev!.args.epoch), submissionId: ev!.args.submissionId, duplicate: ev!.args.duplicate, receipt };
+  const ev = receiptEvent(receipt, submissionBookAbi, 'SubmissionRevealed');
+  return { epoch: Number(ev.args.epoch), submissionId: ev.args.submissionId, duplicate: ev.args.duplicate, receipt };
 }

@@ -1,10 +1,11 @@
 // Seals a trained model in the current epoch's seal window (SPEC 2.2): only the commitment
 // keccak256(abi.encode(task, epoch, trainer, artifactHash, wmCommit, salt)) goes on chain.
-import { parseEventLogs, type Hex, type TransactionReceipt } from 'viem';
+import type { Hex, TransactionReceipt } from 'viem';
 import { submissionBookAbi } from '../abi.generated.ts';
-import { sealCommitment } from '../commitments.ts';
+import { receiptEvent } from '../receipt-events.ts';
+import { prepareSeal, type PreparedSeal } from '../prepare.ts';
 import { windowAt } from '../schedule.ts';
-import { accountOf, send, writeCall, type ActionContext } from './context.ts';
+import { ActionInputError, accountOf, send, writeCall, type ActionContext } from './context.ts';
 import { chainTime, readSchedule } from './chain-now.ts';
 import { shortHex } from '../../format.ts';
 
@@ -25,15 +26,27 @@ export interface SealResult {
   receipt: TransactionReceipt;
 }
 
+/** Prepares the seal for the context's account (in the chain's current epoch unless given) and sends it. */
 export async function sealSubmission(ctx: ActionContext, p: SealParams): Promise<SealResult> {
   const epoch = p.epoch ?? windowAt(await readSchedule(ctx, p.taskId), await chainTime(ctx)).epoch;
-  const commitment = sealCommitment(p.taskId, BigInt(epoch), accountOf(ctx), p.artifactHash, p.wmCommit, p.salt);
+  return sendSeal(ctx, prepareSeal({ taskId: p.taskId, epoch, trainer: accountOf(ctx), artifactHash: p.artifactHash, wmCommit: p.wmCommit, salt: p.salt }));
+}
+
+/**
+ * Sends a prepared seal's commitment as it is (prepareSeal computed it; an agent stored it with
+ * its salt). Refused when it was prepared for another account: it would never open for this one.
+ */
+export async function sendSeal(ctx: ActionContext, seal: Pick<PreparedSeal, 'taskId' | 'epoch' | 'trainer' | 'artifactHash' | 'commitment'>): Promise<SealResult> {
+  if (seal.trainer.toLowerCase() !== accountOf(ctx).toLowerCase()) {
+    throw new ActionInputError('trainer', `This seal was prepared for ${seal.trainer}, not the connected account ${accountOf(ctx)}: its commitment would not open for this account.`);
+  }
+  const { taskId, epoch, commitment } = seal;
   const receipt = await send(ctx, {
     kind: 'sealSubmission',
-    label: `Seal a model in task ${p.taskId}, epoch ${epoch}`,
-    summary: { task: String(p.taskId), epoch: String(epoch), artifact: shortHex(p.artifactHash, 6), commitment: shortHex(commitment, 6) },
-    call: writeCall(ctx.deployment.contracts.submissionBook, submissionBookAbi, 'sealSubmission', [p.taskId, commitment]),
+    label: `Seal a model in task ${taskId}, epoch ${epoch}`,
+    summary: { task: String(taskId), epoch: String(epoch), artifact: shortHex(seal.artifactHash, 6), commitment: shortHex(commitment, 6) },
+    call: writeCall(ctx.deployment.contracts.submissionBook, submissionBookAbi, 'sealSubmission', [taskId, commitment]),
   });
-  const [ev] = parseEventLogs({ abi: submissionBookAbi, eventName: 'SubmissionSealed', logs: receipt.logs });
-  return { epoch: Number(ev!.args.epoch), commitment, seq: ev!.args.seq, receipt };
+  const ev = receiptEvent(receipt, submissionBookAbi, 'SubmissionSealed');
+  return { epoch: Number(ev.args.epoch), commitment, seq: ev.args.seq, receipt };
 }

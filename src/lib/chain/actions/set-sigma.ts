@@ -1,8 +1,9 @@
 // Changes the caller's sigma (own share before delegators), at most once per the task's sigma
 // cooldown. A decrease (or the same value) applies from the next epoch; an increase only from the
 // epoch after next, so every delegator has a whole epoch to undelegate first (SPEC 3, revision 2).
-import { parseEventLogs, type TransactionReceipt } from 'viem';
+import type { TransactionReceipt } from 'viem';
 import { stakeManagerAbi } from '../abi.generated.ts';
+import { receiptEvent } from '../receipt-events.ts';
 import { effectiveEpoch, scoringEpochs, type Schedule } from '../schedule.ts';
 import { ActionInputError, percent, requireFraction, send, writeCall, type ActionContext } from './context.ts';
 import { chainTime, readSchedule } from './chain-now.ts';
@@ -43,6 +44,6 @@ export async function setSigma(ctx: ActionContext, p: { taskId: bigint; sigma: b
     summary: { task: String(p.taskId), sigma: percent(p.sigma), applies: increase ? 'from the epoch after next (an increase)' : 'from the next epoch' },
     call: writeCall(ctx.deployment.contracts.stakeManager, stakeManagerAbi, 'setSigma', [p.taskId, p.sigma]),
   });
-  const [changed] = parseEventLogs({ abi: stakeManagerAbi, eventName: 'SigmaChanged', logs: receipt.logs });
-  return { effectiveEpoch: changed!.args.effectiveEpoch, increase, receipt };
+  const changed = receiptEvent(receipt, stakeManagerAbi, 'SigmaChanged');
+  return { effectiveEpoch: changed.args.effectiveEpoch, increase, receipt };
 }

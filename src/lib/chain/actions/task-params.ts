@@ -77,9 +77,5 @@ export function checkTaskParams(p: TaskParamsInput): void {
 export const taskDeposit = (p: Pick<TaskParamsInput, 'rewardPerEpoch' | 'submissionEpochs' | 'finalEpochs'>): bigint =>
   p.rewardPerEpoch * BigInt(p.submissionEpochs + p.finalEpochs);
 
-/** The contract's Role enum. */
-export const Role = { Trainer: 1, Validator: 2 } as const;
-export type RoleName = 'trainer' | 'validator';
-export const roleNumber = (role: RoleName): number => (role === 'trainer' ? Role.Trainer : Role.Validator);
-export const roleName = (value: number): RoleName | undefined =>
-  value === Role.Trainer ? 'trainer' : value === Role.Validator ? 'validator' : undefined;
+/** The contract's Role enum: one definition, src/lib/chain/roles.ts. */
+export { Role, roleName, roleNumber, type RoleName } from '../roles.ts';

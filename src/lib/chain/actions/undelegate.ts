@@ -1,7 +1,8 @@
 // Stops part of a delegation from counting from the next epoch; the principal becomes
 // withdrawable when the current epoch ends (at once, and paid back, before the task starts).
-import { parseEventLogs, type Address, type TransactionReceipt } from 'viem';
+import type { Address, TransactionReceipt } from 'viem';
 import { stakeManagerAbi } from '../abi.generated.ts';
+import { receiptEvent, receiptEvents } from '../receipt-events.ts';
 import { shortHex } from '../../format.ts';
 import { requirePositive, send, tokens, writeCall, type ActionContext } from './context.ts';
 
@@ -16,7 +17,7 @@ export async function undelegate(
     summary: { task: String(p.taskId), delegatee: p.delegatee, amount: tokens(p.amount) },
     call: writeCall(ctx.deployment.contracts.stakeManager, stakeManagerAbi, 'undelegate', [p.taskId, p.delegatee, p.amount]),
   });
-  const [ev] = parseEventLogs({ abi: stakeManagerAbi, eventName: 'Undelegated', logs: receipt.logs });
-  const paid = parseEventLogs({ abi: stakeManagerAbi, eventName: 'PrincipalWithdrawn', logs: receipt.logs });
-  return { withdrawableFromEpoch: ev!.args.withdrawableFromEpoch, paidBack: paid.reduce((s, e) => s + e.args.amount, 0n), receipt };
+  const ev = receiptEvent(receipt, stakeManagerAbi, 'Undelegated');
+  const paid = receiptEvents(receipt, stakeManagerAbi, 'PrincipalWithdrawn');
+  return { withdrawableFromEpoch: ev.args.withdrawableFromEpoch, paidBack: paid.reduce((s, e) => s + e.args.amount, 0n), receipt };
 }

@@ -1,7 +1,8 @@
 // Takes delegated principal back: what has unbonded after `undelegate`, or all of it once the
 // task has ended or was rejected.
-import { parseEventLogs, type Address, type TransactionReceipt } from 'viem';
+import type { Address, TransactionReceipt } from 'viem';
 import { stakeManagerAbi } from '../abi.generated.ts';
+import { receiptEvent } from '../receipt-events.ts';
 import { shortHex } from '../../format.ts';
 import { send, writeCall, type ActionContext } from './context.ts';
 
@@ -15,6 +16,6 @@ export async function withdrawDelegation(
     summary: { task: String(p.taskId), delegatee: p.delegatee },
     call: writeCall(ctx.deployment.contracts.stakeManager, stakeManagerAbi, 'withdrawDelegation', [p.taskId, p.delegatee]),
   });
-  const [ev] = parseEventLogs({ abi: stakeManagerAbi, eventName: 'PrincipalWithdrawn', logs: receipt.logs });
-  return { amount: ev!.args.amount, receipt };
+  const ev = receiptEvent(receipt, stakeManagerAbi, 'PrincipalWithdrawn');
+  return { amount: ev.args.amount, receipt };
 }

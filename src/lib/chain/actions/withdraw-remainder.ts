@@ -1,7 +1,8 @@
 // The creator takes back what a task did not pay out: rolled-over budgets after the last scoring
 // epoch, rounding dust, or the whole deposit of a rejected task.
-import { parseEventLogs, type TransactionReceipt } from 'viem';
+import type { TransactionReceipt } from 'viem';
 import { taskRegistryAbi } from '../abi.generated.ts';
+import { receiptEvent } from '../receipt-events.ts';
 import { send, writeCall, type ActionContext } from './context.ts';
 
 export async function withdrawRemainder(ctx: ActionContext, p: { taskId: bigint }): Promise<{ amount: bigint; receipt: TransactionReceipt }> {
@@ -11,6 +12,6 @@ export async function withdrawRemainder(ctx: ActionContext, p: { taskId: bigint 
     summary: { task: String(p.taskId) },
     call: writeCall(ctx.deployment.contracts.taskRegistry, taskRegistryAbi, 'withdrawRemainder', [p.taskId]),
   });
-  const [ev] = parseEventLogs({ abi: taskRegistryAbi, eventName: 'RemainderWithdrawn', logs: receipt.logs });
-  return { amount: ev!.args.amount, receipt };
+  const ev = receiptEvent(receipt, taskRegistryAbi, 'RemainderWithdrawn');
+  return { amount: ev.args.amount, receipt };
 }

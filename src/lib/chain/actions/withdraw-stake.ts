@@ -1,7 +1,8 @@
 // Takes the caller's own stake back once the task has ended (at once if it was rejected) and
 // no challenge against it is open.
-import { parseEventLogs, type TransactionReceipt } from 'viem';
+import type { TransactionReceipt } from 'viem';
 import { stakeManagerAbi } from '../abi.generated.ts';
+import { receiptEvent } from '../receipt-events.ts';
 import { send, writeCall, type ActionContext } from './context.ts';
 
 export async function withdrawStake(ctx: ActionContext, p: { taskId: bigint }): Promise<{ amount: bigint; receipt: TransactionReceipt }> {
@@ -11,6 +12,6 @@ export async function withdrawStake(ctx: ActionContext, p: { taskId: bigint }): 
     summary: { task: String(p.taskId) },
     call: writeCall(ctx.deployment.contracts.stakeManager, stakeManagerAbi, 'withdrawStake', [p.taskId]),
   });
-  const [ev] = parseEventLogs({ abi: stakeManagerAbi, eventName: 'StakeWithdrawn', logs: receipt.logs });
-  return { amount: ev!.args.amount, receipt };
+  const ev = receiptEvent(receipt, stakeManagerAbi, 'StakeWithdrawn');
+  return { amount: ev.args.amount, receipt };
 }

@@ -1,9 +1,8 @@
 // What a task's events add up to: the paper's Table 1 counts and reward statistics, per-epoch
 // leaderboards, scores over epochs and validators' distance to consensus. Pure.
 import type { Address, Hex } from 'viem';
+import { WAD } from '../../protocol/wad.ts';
 import type { ArenaEvent, EventOf } from './events.ts';
-
-export const WAD = 10n ** 18n;
 
 export interface RewardStats {
   /** Sum of the pools booked (own share plus delegators' share). */

@@ -5,6 +5,7 @@
 import { numberToHex, type Hex, type PublicClient } from 'viem';
 import type { ProtocolContracts } from '../deployments.ts';
 import { byPosition, decodeArenaLogs, READ_TOPICS, readAddresses, type ArenaEvent, type RawLog } from './events.ts';
+import { ArenaError } from '../../errors.ts';
 
 export interface EventLog {
   /** First block scanned: the deployment's. */
@@ -30,10 +31,9 @@ export interface ScanOptions {
 
 export const DEFAULT_MAX_RANGE = 10_000n;
 
-export class LogScanError extends Error {
-  readonly code = 'LOG_SCAN';
+export class LogScanError extends ArenaError<'LOG_SCAN'> {
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super('LOG_SCAN', message, options);
     this.name = 'LogScanError';
   }
 }

@@ -3,6 +3,7 @@
 import { decodeEventLog, toEventSelector, type Abi, type AbiEvent, type Address, type Hex } from 'viem';
 import { challengeModuleAbi, rewardEngineAbi, stakeManagerAbi, submissionBookAbi, taskRegistryAbi } from '../abi.generated.ts';
 import type { ProtocolContracts } from '../deployments.ts';
+import { ArenaError } from '../../errors.ts';
 
 /** Where a log sits in the chain: orders events and tells apart two identical ones. */
 export interface LogPosition {
@@ -188,10 +189,9 @@ export interface RawLog {
   removed?: boolean;
 }
 
-export class EventDecodeError extends Error {
-  readonly code = 'EVENT_DECODE';
+export class EventDecodeError extends ArenaError<'EVENT_DECODE'> {
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super('EVENT_DECODE', message, options);
     this.name = 'EventDecodeError';
   }
 }

@@ -5,6 +5,7 @@ import { stakeManagerAbi, submissionBookAbi, taskRegistryAbi } from '../abi.gene
 import type { Deployment } from '../deployments.ts';
 import { PHASES, scoringEpochs, type Phase, type Schedule } from '../schedule.ts';
 import type { RewardParams } from '../../protocol/rewards.ts';
+import { ArenaError } from '../../errors.ts';
 
 export const FINAL_EVAL_STATES = ['None', 'Pending', 'Revealed', 'Fallback'] as const;
 export type FinalEvalState = (typeof FINAL_EVAL_STATES)[number];
@@ -76,10 +77,9 @@ export interface TaskViews {
   submissionCount: bigint;
 }
 
-export class UnexpectedChainValue extends Error {
-  readonly code = 'UNEXPECTED_CHAIN_VALUE';
+export class UnexpectedChainValue extends ArenaError<'UNEXPECTED_CHAIN_VALUE'> {
   constructor(message: string) {
-    super(message);
+    super('UNEXPECTED_CHAIN_VALUE', message);
     this.name = 'UnexpectedChainValue';
   }
 }

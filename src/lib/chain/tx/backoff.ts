@@ -1,5 +1,6 @@
 // Exponential backoff with a cap, for RPC calls that may fail while a node restarts or a public
 // endpoint rate-limits. Pure schedule plus one small async loop.
+import { ArenaError } from '../../errors.ts';
 
 export interface BackoffOptions {
   /** Attempts after the first; Infinity keeps trying until aborted. */
@@ -22,10 +23,9 @@ export function backoffDelay(attempt: number, baseMs: number, maxMs: number): nu
   return Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
 }
 
-export class AbortedError extends Error {
-  readonly code = 'aborted';
+export class AbortedError extends ArenaError<'aborted'> {
   constructor() {
-    super('The operation was stopped.');
+    super('aborted', 'The operation was stopped.');
     this.name = 'AbortedError';
   }
 }

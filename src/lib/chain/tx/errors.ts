@@ -1,5 +1,6 @@
 // Typed transaction errors: every failure the UI shows carries a code it can branch on and a
 // plain sentence it can print as is.
+import { ArenaError } from '../../errors.ts';
 
 export type TxErrorCode =
   /** The contract reverted with one of the protocol's custom errors (see `errorName`). */
@@ -22,15 +23,18 @@ export type TxErrorCode =
   | 'interrupted'
   | 'unknown';
 
-export class TxError extends Error {
+/** The codes after which sending the same transaction again cannot succeed by itself. */
+export const FINAL_TX_ERRORS: readonly TxErrorCode[] = ['reverted', 'reverted-unknown', 'rejected', 'insufficient-funds', 'wrong-network'];
+
+export class TxError extends ArenaError<TxErrorCode> {
   constructor(
-    readonly code: TxErrorCode,
+    code: TxErrorCode,
     message: string,
     readonly errorName?: string,
     readonly args?: readonly unknown[],
     options?: { cause?: unknown },
   ) {
-    super(message, options);
+    super(code, message, { ...options, retryable: !FINAL_TX_ERRORS.includes(code) });
     this.name = 'TxError';
   }
 }

@@ -4,7 +4,6 @@
 // announce, WalletConnect for a phone wallet (only with a project id) and, on a local chain
 // only, the dev accounts.
 import { createConfig, injected, type Config, type Connector, type CreateConnectorFn, type Storage } from '@wagmi/core';
-import type { AppConfig } from '../../../app/config.ts';
 import { arenaChain, isLocalChainId } from './chain.ts';
 import { devAccounts, DEV_CONNECTOR_ID } from './dev-accounts.ts';
 import type { WalletSettings } from './settings.ts';
@@ -21,9 +20,15 @@ export interface ArenaWagmiOptions {
   devAccountIndex?: number;
 }
 
+/** The chain the app talks to: its id and the RPC endpoint it reads first. */
+export interface ArenaEndpoint {
+  chainId: number;
+  rpcUrl: string;
+}
+
 export type ArenaConnectorKind = 'eip6963' | 'injected' | 'walletConnect' | 'devAccounts';
 
-export function createArenaWagmiConfig(app: Pick<AppConfig, 'chainId' | 'rpcUrl'>, settings: WalletSettings, options: ArenaWagmiOptions = {}): Config {
+export function createArenaWagmiConfig(app: ArenaEndpoint, settings: WalletSettings, options: ArenaWagmiOptions = {}): Config {
   const rpcUrls = [app.rpcUrl, ...settings.fallbackRpcUrls.filter((u) => u !== app.rpcUrl)];
   const chain = arenaChain({ chainId: app.chainId, rpcUrls });
   const local = isLocalChainId(chain.id);

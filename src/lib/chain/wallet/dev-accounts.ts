@@ -17,16 +17,17 @@ import {
 } from 'viem';
 import { ChainNotConfiguredError, createConnector } from '@wagmi/core';
 import { isLocalChainId, LOCAL_CHAIN_IDS } from './chain.ts';
+import { ArenaError } from '../../errors.ts';
 
 /** anvil's default mnemonic: public knowledge, funded on every fresh anvil. */
 export const ANVIL_MNEMONIC = 'test test test test test test test test test test test junk';
 export const DEV_ACCOUNT_COUNT = 10;
 export const DEV_CONNECTOR_ID = 'devAccounts';
 
-export class DevAccountsRefusedError extends Error {
-  readonly code = 'dev-accounts-refused';
+export class DevAccountsRefusedError extends ArenaError<'dev-accounts-refused'> {
   constructor(readonly chainId: number) {
     super(
+      'dev-accounts-refused',
       `Dev accounts work only on a local development chain (chain id ${LOCAL_CHAIN_IDS.join(' or ')}); ` +
         `this is chain ${chainId}. Their keys are public, so anyone could take what such an account holds elsewhere.`,
     );

@@ -2,11 +2,11 @@
 // on another is asked to switch, and to add the chain first if it does not know it (wagmi's
 // injected connector does that on error 4902). A refusal becomes a WrongNetworkError.
 import { getAccount, switchChain, type Config } from '@wagmi/core';
+import { ArenaError } from '../../errors.ts';
 
 export type WrongNetworkReason = 'refused' | 'unsupported' | 'failed';
 
-export class WrongNetworkError extends Error {
-  readonly code = 'wrong-network';
+export class WrongNetworkError extends ArenaError<'wrong-network'> {
   constructor(
     readonly expected: { id: number; name: string },
     readonly actual: number | undefined,
@@ -16,6 +16,7 @@ export class WrongNetworkError extends Error {
     const want = `${expected.name} (chain ${expected.id})`;
     const have = actual === undefined ? 'another network' : `chain ${actual}`;
     super(
+      'wrong-network',
       reason === 'refused'
         ? `You declined to switch your wallet to ${want}; it stays on ${have}, where the app cannot send transactions.`
         : reason === 'unsupported'
@@ -27,10 +28,9 @@ export class WrongNetworkError extends Error {
   }
 }
 
-export class WalletNotConnectedError extends Error {
-  readonly code = 'not-connected';
+export class WalletNotConnectedError extends ArenaError<'not-connected'> {
   constructor() {
-    super('No wallet is connected: connect one first.');
+    super('not-connected', 'No wallet is connected: connect one first.');
     this.name = 'WalletNotConnectedError';
   }
 }

@@ -4,13 +4,14 @@
 import { CID } from 'multiformats/cid';
 import * as Digest from 'multiformats/hashes/digest';
 import { sha256Bytes } from '../hash.ts';
+import { ArenaError } from '../../errors.ts';
 
 const RAW_CODEC = 0x55;
 const SHA2_256 = 0x12;
 
-export class CidError extends Error {
+export class CidError extends ArenaError<'cid'> {
   constructor(message: string) {
-    super(message);
+    super('cid', message);
     this.name = 'CidError';
   }
 }

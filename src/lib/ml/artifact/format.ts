@@ -1,6 +1,7 @@
 // Layout constants and the error type shared by the serializer and the deserializer
 // (docs/ml.md section 3).
 import type { ParamShape } from '../spec/types.ts';
+import { ArenaError } from '../../errors.ts';
 
 /** ASCII `AIAWTS01`: bytes 0..7 of every artifact. */
 export const ARTIFACT_FORMAT_ID = 'AIAWTS01';
@@ -21,14 +22,14 @@ export const MAX_ARTIFACT_BYTES = ARTIFACT_HEADER_BYTES + MAX_TENSORS * MAX_TENS
 
 export type ArtifactErrorCode = 'format' | 'spec' | 'count' | 'shape' | 'truncated' | 'trailing' | 'nonfinite' | 'size';
 
-export class ArtifactError extends Error {
+export class ArtifactError extends ArenaError<ArtifactErrorCode> {
   constructor(
-    readonly code: ArtifactErrorCode,
+    code: ArtifactErrorCode,
     message: string,
     /** Index of the tensor concerned, in parameter order, when there is one. */
     readonly tensor?: number,
   ) {
-    super(message);
+    super(code, message);
     this.name = 'ArtifactError';
   }
 }

@@ -5,13 +5,14 @@ import { isSoftwareRenderer, probeWebGpuAdapter, webGpuApi } from './adapter.ts'
 import { registerBackend } from './register.ts';
 import { ensureGradients, tf } from './tf.ts';
 import type { BackendEnvironment, BackendInfo, BackendName, GpuAdapterDescription } from './types.ts';
+import { ArenaError } from '../../errors.ts';
 
-export class BackendUnavailableError extends Error {
+export class BackendUnavailableError extends ArenaError<'backend-unavailable'> {
   constructor(
     readonly backend: BackendName,
     readonly reason: string,
   ) {
-    super(`backend ${backend} is unavailable: ${reason}`);
+    super('backend-unavailable', `backend ${backend} is unavailable: ${reason}`);
     this.name = 'BackendUnavailableError';
   }
 }

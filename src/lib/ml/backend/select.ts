@@ -6,6 +6,7 @@ import { activateBackend, BackendUnavailableError } from './activate.ts';
 import { trialTraining, type TrialOptions } from './trial.ts';
 import { BACKEND_ORDER, type BackendEnvironment, type BackendInfo, type BackendName } from './types.ts';
 import type { ModelSpec } from '../spec/types.ts';
+import { ArenaError } from '../../errors.ts';
 
 export interface CandidateReport {
   name: BackendName;
@@ -35,19 +36,19 @@ export interface SelectOptions {
   onCandidate?: (c: CandidateReport) => void;
 }
 
-export class NoBackendError extends Error {
+export class NoBackendError extends ArenaError<'no-backend'> {
   constructor(readonly report: CandidateReport[]) {
-    super(`no backend can train this model: ${report.map((r) => `${r.name}: ${r.reason ?? r.status}`).join('; ')}`);
+    super('no-backend', `no backend can train this model: ${report.map((r) => `${r.name}: ${r.reason ?? r.status}`).join('; ')}`);
     this.name = 'NoBackendError';
   }
 }
 
-export class BackendCannotTrainError extends Error {
+export class BackendCannotTrainError extends ArenaError<'backend-cannot-train'> {
   constructor(
     readonly backend: BackendName,
     readonly reason: string,
   ) {
-    super(`backend ${backend} cannot train this model: ${reason}`);
+    super('backend-cannot-train', `backend ${backend} cannot train this model: ${reason}`);
     this.name = 'BackendCannotTrainError';
   }
 }

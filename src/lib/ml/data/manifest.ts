@@ -5,14 +5,15 @@ import { sha256Hex } from '../hash.ts';
 import { child, FieldReader, item, parseJsonBytes, readShape, type Fail } from '../fields.ts';
 import { IntegrityError, isSha256Hex } from '../integrity.ts';
 import type { DatasetManifest, FeatureDtype, ShardRef } from './types.ts';
+import { ArenaError } from '../../errors.ts';
 
-export class ManifestError extends Error {
+export class ManifestError extends ArenaError<'manifest'> {
   constructor(
     /** Path of the offending field, e.g. `shards[2].sha256`; '' for the document itself. */
     readonly field: string,
     readonly reason: string,
   ) {
-    super(`${field === '' ? 'dataset manifest' : field}: ${reason}`);
+    super('manifest', `${field === '' ? 'dataset manifest' : field}: ${reason}`);
     this.name = 'ManifestError';
   }
 }

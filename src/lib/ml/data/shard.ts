@@ -5,14 +5,15 @@
 // the length and every label are checked against the manifest before a Shard is returned.
 import type { DatasetManifest, FeatureDtype, Shard, ShardRef } from './types.ts';
 import { decodedShardBytes, DTYPES, featureSize, labelWidth, SHARD_HEADER_BYTES } from './manifest.ts';
+import { ArenaError } from '../../errors.ts';
 
-export class ShardError extends Error {
+export class ShardError extends ArenaError<'shard'> {
   constructor(
     /** sha256 of the shard, or '' when decoding bytes that have no manifest entry. */
     readonly shard: string,
     readonly reason: string,
   ) {
-    super(`shard ${shard === '' ? '(unnamed)' : shard}: ${reason}`);
+    super('shard', `shard ${shard === '' ? '(unnamed)' : shard}: ${reason}`);
     this.name = 'ShardError';
   }
 }

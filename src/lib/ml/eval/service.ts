@@ -10,6 +10,7 @@ import { parseModelSpecBytes } from '../spec/parse.ts';
 import { datasetData } from '../train/dataset.ts';
 import { evaluateArtifact, type EvalResult } from './evaluate.ts';
 import { sortedIndices } from './subset.ts';
+import { ArenaError } from '../../errors.ts';
 
 /** The epoch's evaluation subset as the chain defines it (SPEC 2.2): drawn by evalSubset(seed, samples, size). */
 export interface SubsetRef {
@@ -23,8 +24,14 @@ export interface EvalJob {
   specBytes: Uint8Array;
   expectedSpecHash?: string;
   artifact: Uint8Array;
-  /** The hash sealed on chain: the artifact must match it. */
+  /** The hash sealed on chain: the artifact must match it (the service hashes the bytes to check). */
   expectedArtifactHash?: string;
+  /**
+   * The artifact's sha256 as the caller already verified it (a CID-checked download, the training
+   * run that wrote it): taken as the bytes' hash, so they are not hashed a second time. Exclusive
+   * with expectedArtifactHash.
+   */
+  artifactHash?: `0x${string}`;
   /** Dataset folder URL (absolute). */
   dataUrl: string;
   expectedDataHash?: string;
@@ -72,9 +79,9 @@ export interface EvalService {
   evaluate(job: EvalJob, events?: EvalEvents): Promise<EvalOutcome>;
 }
 
-export class EvalJobError extends Error {
+export class EvalJobError extends ArenaError<'eval-job'> {
   constructor(message: string) {
-    super(message);
+    super('eval-job', message);
     this.name = 'EvalJobError';
   }
 }
@@ -103,7 +110,8 @@ export function createEvalService(env: EvalServiceEnv): EvalService {
       if (job.expectedSpecHash !== undefined && norm(job.expectedSpecHash) !== specHash) {
         throw new EvalJobError(`the model spec hashes to ${specHash}, expected ${job.expectedSpecHash}`);
       }
-      const aHash = await artifactHash(job.artifact);
+      if (job.artifactHash !== undefined && job.expectedArtifactHash !== undefined) throw new EvalJobError('give either artifactHash or expectedArtifactHash, not both');
+      const aHash = job.artifactHash ?? (await artifactHash(job.artifact));
       if (job.expectedArtifactHash !== undefined && norm(job.expectedArtifactHash) !== norm(aHash)) {
         throw new EvalJobError(`the artifact hashes to ${aHash}, expected ${job.expectedArtifactHash}`);
       }

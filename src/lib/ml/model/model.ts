@@ -7,6 +7,7 @@ import { elementCount, specShapes } from '../spec/shapes.ts';
 import type { ModelSpec, ParamShape } from '../spec/types.ts';
 import { dropoutMask } from './dropout.ts';
 import { applyLayer } from './layers.ts';
+import { ArenaError } from '../../errors.ts';
 
 export interface ForwardOptions {
   /** Training forward pass: dropout draws its mask from (seed, step, layer). */
@@ -27,9 +28,9 @@ export interface Model {
   dispose(): void;
 }
 
-export class WeightShapeError extends Error {
+export class WeightShapeError extends ArenaError<'weight-shape'> {
   constructor(message: string) {
-    super(message);
+    super('weight-shape', message);
     this.name = 'WeightShapeError';
   }
 }

@@ -15,15 +15,16 @@ import type {
   Padding,
   WatermarkSpec,
 } from './types.ts';
+import { ArenaError } from '../../errors.ts';
 
-export class SpecError extends Error {
+export class SpecError extends ArenaError<'spec'> {
   constructor(
     /** Path of the offending field, e.g. `layers[3].units`; '' for the document itself. */
     readonly field: string,
     readonly reason: string,
     options?: { cause?: unknown },
   ) {
-    super(`${field === '' ? 'model spec' : field}: ${reason}`, options);
+    super('spec', `${field === '' ? 'model spec' : field}: ${reason}`, options);
     this.name = 'SpecError';
   }
 }
@@ -207,7 +208,10 @@ function readWatermark(value: unknown, layers: readonly LayerSpec[], shapes: Spe
   return { layer: layerId, rule, bits, length, quantization: { bits: qbits, scale }, maxErr, strength, margin };
 }
 
-const TOP_FIELDS = ['format', 'version', 'name', 'description', 'input', 'output', 'layers', 'loss', 'metric', 'optimizer', 'watermark'];
+/** A task name is one line of visible text: no control characters, not blank at either end. */
+const TASK_NAME_PATTERN = /^\S(?:[^\p{Cc}]*\S)?$/u;
+
+const TOP_FIELDS = ['format', 'version', 'name', 'description', 'task', 'input', 'output', 'layers', 'loss', 'metric', 'optimizer', 'watermark'];
 
 /** Validates a parsed JSON value as a model spec; throws SpecError naming the field. */
 export function parseModelSpec(json: unknown): ModelSpec {
@@ -216,6 +220,15 @@ export function parseModelSpec(json: unknown): ModelSpec {
   const version = r.constant(o.version, 'version', SPEC_VERSION);
   const name = r.string(o.name, 'name', { max: 64, pattern: NAME_PATTERN, patternText: 'a name matching [A-Za-z0-9][A-Za-z0-9._-]{0,63}' });
   const description = optional(o, 'description', '', (v) => r.string(v, 'description', { max: 1024 }));
+  // The task's own name and description (docs/ml.md section 1), shown in the app's lists; the
+  // model's `name` above is an identifier, this one is for people.
+  const task = optional(o, 'task', undefined, (v) => {
+    const t = r.object(v, 'task', ['name', 'description']);
+    return {
+      name: r.string(t.name, 'task.name', { min: 1, max: 80, pattern: TASK_NAME_PATTERN, patternText: 'a name of 1..80 characters with no line breaks' }),
+      description: optional(t, 'description', '', (d) => r.string(d, 'task.description', { max: 1024 })),
+    };
+  });
   const input = r.object(o.input, 'input', ['shape']);
   const shape = readShape(r, fail, input.shape, 'input.shape', 3);
   const output = r.object(o.output, 'output', ['classes']);
@@ -246,6 +259,7 @@ export function parseModelSpec(json: unknown): ModelSpec {
 
   const spec: ModelSpec = { format, version, name, description, input: { shape }, output: { classes }, layers, loss, metric, optimizer };
   if (watermark !== undefined) spec.watermark = watermark;
+  if (task !== undefined) spec.task = task;
   return spec;
 }
 

@@ -2,13 +2,14 @@
 // section 1). Pure; the parser, the model builder, artifacts and the watermark all use it, so
 // they can never disagree about what a model's weights are.
 import type { LayerSpec, ModelSpec, ParamShape } from './types.ts';
+import { ArenaError } from '../../errors.ts';
 
-export class ShapeError extends Error {
+export class ShapeError extends ArenaError<'shape'> {
   constructor(
     readonly field: string,
     message: string,
   ) {
-    super(`${field}: ${message}`);
+    super('shape', `${field}: ${message}`);
     this.name = 'ShapeError';
   }
 }

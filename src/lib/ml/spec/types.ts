@@ -113,6 +113,8 @@ export interface ModelSpec {
   metric: Metric;
   optimizer: OptimizerSpec;
   watermark?: WatermarkSpec;
+  /** The task's name and description for people (absent in specs made before they existed). */
+  task?: { name: string; description: string };
 }
 
 /** One weight tensor, in parameter order (docs/ml.md section 1). */

@@ -3,6 +3,7 @@
 import type { LoaderPosition } from '../data/types.ts';
 import type { OptimizerSpec } from '../spec/types.ts';
 import type { OptimizerState } from './optimizer.ts';
+import { ArenaError } from '../../errors.ts';
 
 export const CHECKPOINT_FORMAT = 'aiarena-train-checkpoint';
 export const CHECKPOINT_VERSION = 1;
@@ -31,9 +32,9 @@ export interface TrainCheckpoint {
   savedAt: number;
 }
 
-export class CheckpointError extends Error {
+export class CheckpointError extends ArenaError<'checkpoint'> {
   constructor(message: string) {
-    super(message);
+    super('checkpoint', message);
     this.name = 'CheckpointError';
   }
 }

@@ -24,6 +24,7 @@ import type { TrainCheckpoint } from './checkpoint.ts';
 import { datasetData } from './dataset.ts';
 import type { OptimizerOverrides } from './hyper.ts';
 import { train, type TrainProgress, type TrainStatus } from './trainer.ts';
+import { ArenaError } from '../../errors.ts';
 
 export interface TrainJob {
   /** Names the run in the checkpoint store; a run with a stored checkpoint resumes. */
@@ -101,9 +102,9 @@ export interface TrainService {
   loseDevice(): boolean;
 }
 
-export class TrainJobError extends Error {
+export class TrainJobError extends ArenaError<'train-job'> {
   constructor(message: string) {
-    super(message);
+    super('train-job', message);
     this.name = 'TrainJobError';
   }
 }

@@ -1,4 +1,5 @@
 // Shared types and limits of the watermark (docs/ml.md section 4).
+import { ArenaError } from '../../errors.ts';
 
 /** A trainer's secret watermark key. */
 export interface WatermarkKey {
@@ -12,9 +13,9 @@ export interface WatermarkKey {
   salt: bigint;
 }
 
-export class WatermarkError extends Error {
+export class WatermarkError extends ArenaError<'watermark'> {
   constructor(message: string) {
-    super(message);
+    super('watermark', message);
     this.name = 'WatermarkError';
   }
 }

@@ -9,7 +9,7 @@
 //   VITE_BLOB_MAX_BYTES  the largest blob the app will download or upload
 //
 // Values in VITE_* variables are compiled into the static bundle and readable by anyone who loads
-// the app: a token put there is public. See docs/app.md, "Artifact store".
+// the app: a token put there is public. See docs/app/artifact-store.md.
 import { CasConfigError } from './errors.ts';
 import { DEFAULT_MAX_BLOB_BYTES } from './fetch.ts';
 

@@ -1,5 +1,7 @@
 // Typed errors of the content-addressed store client. Every one has a code (for the UI and for
-// tests) and a message that reads as a sentence a user can act on.
+// tests) and a message that reads as a sentence a user can act on. Retryable unless the same
+// request cannot succeed later: too large, not a CID, an endpoint that rewrites content.
+import { ArenaError, type ArenaErrorOptions } from '../../errors.ts';
 
 export type CasErrorCode =
   | 'invalid_cid'
@@ -15,13 +17,9 @@ export type CasErrorCode =
   | 'pin_failed'
   | 'pin_timeout';
 
-export class CasError extends Error {
-  constructor(
-    readonly code: CasErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
+export class CasError extends ArenaError<CasErrorCode> {
+  constructor(code: CasErrorCode, message: string, options?: ArenaErrorOptions) {
+    super(code, message, { retryable: true, ...options });
     this.name = 'CasError';
   }
 }
@@ -31,7 +29,7 @@ export class InvalidCidError extends CasError {
     readonly input: string,
     reason: string,
   ) {
-    super('invalid_cid', reason);
+    super('invalid_cid', reason, { retryable: false });
     this.name = 'InvalidCidError';
   }
 }
@@ -79,7 +77,7 @@ export class BlobTooLargeError extends CasError {
     /** Bytes announced, or read when the limit was passed. */
     readonly seen: number,
   ) {
-    super('too_large', `${source}: ${seen} bytes is over the limit of ${limit} bytes; the transfer was stopped.`);
+    super('too_large', `${source}: ${seen} bytes is over the limit of ${limit} bytes; the transfer was stopped.`, { retryable: false });
     this.name = 'BlobTooLargeError';
   }
 }
@@ -141,7 +139,10 @@ export class CasFetchError extends CasError {
     readonly cid: string,
     readonly failures: readonly GatewayFailure[],
   ) {
-    super('fetch_failed', `Could not download ${cid} from any gateway:\n${listFailures(failures)}`);
+    // Not when every gateway refused it as too large: another try downloads the same bytes.
+    super('fetch_failed', `Could not download ${cid} from any gateway:\n${listFailures(failures)}`, {
+      retryable: !(failures.length > 0 && failures.every((f) => f instanceof BlobTooLargeError)),
+    });
     this.name = 'CasFetchError';
   }
 }
@@ -163,6 +164,7 @@ export class UploadCidMismatchError extends CasError {
     super(
       'upload_cid_mismatch',
       `${endpoint} stored the upload as ${actual}, but its content is ${expected}: the endpoint changed the bytes or does not address them as a raw sha2-256 block.`,
+      { retryable: false },
     );
     this.name = 'UploadCidMismatchError';
   }

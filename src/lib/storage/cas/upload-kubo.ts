@@ -3,7 +3,7 @@
 //
 // - Up to `maxAddBytes` (Kubo's 1 MiB chunk limit): `add` with raw leaves and one chunk, which
 //   some hosted RPC endpoints offer as their only write call.
-// - Above: `block/put` with `allow-big-block`, one raw block of the whole file (see docs/app.md
+// - Above: `block/put` with `allow-big-block`, one raw block of the whole file (see docs/app/artifact-store.md
 //   for what blocks over 1 MiB mean for the rest of the IPFS network).
 // Both pin on that node, so it keeps the content until the pinning service has it.
 import { cidFromBytes } from '../../ml/artifact/cid.ts';

@@ -3,12 +3,12 @@
 // whole task and the schedule's edge cases: before the first epoch, a start after epoch 0 began,
 // the last submission epoch and the final phase, restarts that lost the state mid-epoch, seals
 // the chain does not show, accounts that cannot take part, training that fails.
-import { encodeAbiParameters, keccak256, type Address, type Hex } from 'viem';
+import { encodeAbiParameters, keccak256, zeroHash, type Address, type Hex } from 'viem';
 import { describe, expect, it } from 'vitest';
 import { expectedCanaryMask, maskColumns, type CanaryColumn } from '../../../../src/lib/chain/canary.ts';
 import { sealCommitment } from '../../../../src/lib/chain/commitments.ts';
 import { epochStart, windowTimes } from '../../../../src/lib/chain/schedule.ts';
-import { ZERO32, type Note } from '../../../../src/lib/agents/common.ts';
+import type { Note } from '../../../../src/lib/agents/common.ts';
 import type { SealView } from '../../../../src/lib/agents/trainer/machine.ts';
 import {
   DEFAULT_CANARY_CONFIG,
@@ -65,7 +65,7 @@ class FakeChain {
       schedule: SCHEDULE,
       minStake: STAKE,
       chain: {
-        commits: Object.fromEntries(reads.commits.map((e) => [e, this.commits.get(e) ?? ZERO32])),
+        commits: Object.fromEntries(reads.commits.map((e) => [e, this.commits.get(e) ?? zeroHash])),
         reveals: Object.fromEntries(reads.reveals.map((e) => [e, { revealed: this.revealed.has(e), mask: this.revealed.get(e) ?? 0n }])),
         members: { ...this.members },
         seals: Object.fromEntries(reads.seals.map(({ epoch, account }) => [subKey(epoch, account), this.seal(epoch, account)])),
@@ -75,7 +75,7 @@ class FakeChain {
 
   seal(epoch: number, account: Address): SealView {
     const s = this.seals.get(subKey(epoch, account));
-    return s ? { commitment: s.commitment, revealed: s.revealed } : { commitment: ZERO32, revealed: false };
+    return s ? { commitment: s.commitment, revealed: s.revealed } : { commitment: zeroHash, revealed: false };
   }
 
   /** The columns scored in `epoch`: that epoch's reveals, or every account's latest in the final phase. */
@@ -290,7 +290,7 @@ describe('canary machine', () => {
     expect(twice).toHaveLength(2);
     expect(twice[1]! - twice[0]!).toBe(30n);
     expect([...sends.values()].map((v) => v.length).sort()).toEqual([1, 1, 1, 2]);
-    for (const a of POOL) expect(chain.seal(0, a).commitment).not.toBe(ZERO32);
+    for (const a of POOL) expect(chain.seal(0, a).commitment).not.toBe(zeroHash);
   });
 
   it('a send under way blocks the next one for the same submission until its outcome comes back', () => {
@@ -316,7 +316,7 @@ describe('canary machine', () => {
   it('a seal of another commitment on chain is left alone; an account joined with another key is left out', () => {
     const chain = new FakeChain();
     const odd = POOL[1]!;
-    chain.members[odd] = { role: 'Trainer', keyCommit: ZERO32.replace(/0$/, '1') as Hex, eligibleFrom: 0, excluded: false };
+    chain.members[odd] = { role: 'Trainer', keyCommit: zeroHash.replace(/0$/, '1') as Hex, eligibleFrom: 0, excluded: false };
     chain.seals.set(subKey(0, POOL[2]!), { commitment: keccak256('0x99'), revealed: false });
     const notes: Note[] = [];
     runSpan(fresh(), chain, 950n, at(1, 0), 5n, notes);

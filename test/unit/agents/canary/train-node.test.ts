@@ -7,7 +7,7 @@ import type { Address, Hex } from 'viem';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { poolWatermarkKey } from '../../../../src/lib/agents/canary/derive.ts';
 import type { CanaryModelPort } from '../../../../src/lib/agents/canary/index.ts';
-import { checkSubmission } from '../../../../src/lib/agents/artifact-checks.ts';
+import { checkSubmission, hashArtifact } from '../../../../src/lib/agents/artifact-checks.ts';
 import { parseModelSpecBytes } from '../../../../src/lib/ml/spec/parse.ts';
 import { sha256Hex } from '../../../../src/lib/ml/hash.ts';
 import { canaryTrainer } from '../../../../scripts/lib/canary/train.ts';
@@ -37,7 +37,7 @@ describe('canary models trained in Node', () => {
     expect(again.model).toEqual(a.model);
     expect([...again.artifact]).toEqual([...a.artifact]);
     const { spec, hash } = await parseModelSpecBytes(specBytes);
-    const verdict = await checkSubmission(spec, hash, a.artifact, { artifactHash: a.model.artifactHash, wmCommit: a.model.wmCommit });
+    const verdict = await checkSubmission(spec, hash, await hashArtifact(a.artifact), { artifactHash: a.model.artifactHash, wmCommit: a.model.wmCommit });
     expect(verdict.ok).toBe(true);
     // Another account with its own key gets another model from the same seed.
     const b = await trainer.train({ seed: 11, steps: 2, owner: OTHER, key: poolWatermarkKey(SECRET, SCOPE, OTHER, 64, 128) });

@@ -5,7 +5,7 @@
 //
 // FakeWorld mirrors what SubmissionBook / StakeManager check (windows, eligibility, commitments,
 // duplicates, score words) closely enough that an agent bug shows up as a refused call.
-import { keccak256, toHex, type Address, type Hex } from 'viem';
+import { keccak256, toHex, zeroHash, type Address, type Hex } from 'viem';
 import { packScores, scoresCommitment, sealCommitment } from '../../../../src/lib/chain/commitments.ts';
 import { effectiveEpoch, windowAt, type Schedule, type Window } from '../../../../src/lib/chain/schedule.ts';
 import { cidFromBytes, hashFromCid } from '../../../../src/lib/ml/artifact/cid.ts';
@@ -16,7 +16,7 @@ import { parseModelSpecBytes } from '../../../../src/lib/ml/spec/parse.ts';
 import { specShapes } from '../../../../src/lib/ml/spec/shapes.ts';
 import type { ModelSpec } from '../../../../src/lib/ml/spec/types.ts';
 import { ownerBits, watermarkKernelIndex } from '../../../../src/lib/ml/watermark/index.ts';
-import { ZERO32, type ChainRole } from '../../../../src/lib/agents/common.ts';
+import { type ChainRole } from '../../../../src/lib/agents/common.ts';
 import {
   PortError,
   type ChainPort,
@@ -115,11 +115,11 @@ export class FakeWorld {
       },
       seal: async (epoch) => {
         const s = w.seals.get(w.key(epoch, account));
-        return s ? { commitment: s.commitment, revealed: s.revealed } : { commitment: ZERO32, revealed: false };
+        return s ? { commitment: s.commitment, revealed: s.revealed } : { commitment: zeroHash, revealed: false };
       },
       scoreCommit: async (epoch) => {
         const c = w.commits.get(w.key(epoch, account));
-        return c ? { commitment: c.commitment, revealed: c.revealed } : { commitment: ZERO32, revealed: false };
+        return c ? { commitment: c.commitment, revealed: c.revealed } : { commitment: zeroHash, revealed: false };
       },
       columns: async (epoch) => w.columnsOf(epoch),
       finalEval: async () => w.finalEval,
@@ -137,7 +137,7 @@ export class FakeWorld {
       },
       async join(role, _amount, _sigma, keyCommit) {
         if (w.pools.has(account.toLowerCase())) throw refuse('reverted', 'AlreadyJoined()');
-        if ((role === 'Trainer') !== (keyCommit !== ZERO32)) throw refuse('reverted', 'InvalidKeyCommit()');
+        if ((role === 'Trainer') !== (keyCommit !== zeroHash)) throw refuse('reverted', 'InvalidKeyCommit()');
         w.pools.set(account.toLowerCase(), { role, keyCommit: role === 'Trainer' ? keyCommit : null, eligibleFrom: effectiveEpoch(w.schedule, w.now) });
         return w.after(account, 'join', -1);
       },

@@ -73,6 +73,11 @@ test('train service: runs, checkpoints, is cancelled, resumes from the store, an
   expect(score.accuracy).toBeGreaterThan(0.8);
   expect(score.backend).toBe('wasm');
   await expect(evaluator.evaluate({ ...evalJob, expectedArtifactHash: whole.artifactHash.replace(/.$/, '0') })).rejects.toThrow(/hashes to/);
+  // A hash the caller verified already (the CID-checked download) is taken, not recomputed: the
+  // outcome names the given hash even where it is not the bytes' (only a trusted caller gives one).
+  const given = `0x${'ab'.repeat(32)}` as const;
+  expect((await evaluator.evaluate({ ...evalJob, artifactHash: given })).artifactHash).toBe(given);
+  await expect(evaluator.evaluate({ ...evalJob, artifactHash: given, expectedArtifactHash: second.artifactHash })).rejects.toThrow(/not both/);
   const truncated = second.artifact.subarray(0, second.artifact.length - 4);
   await expect(evaluator.evaluate({ ...evalJob, artifact: truncated })).rejects.toThrow(/truncated/);
 

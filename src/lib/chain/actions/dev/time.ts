@@ -6,11 +6,11 @@ import { epochStart, windowAt, windowTimes, type Window } from '../../schedule.t
 import { isLocalChainId } from '../../wallet/chain.ts';
 import type { ReadContext } from '../context.ts';
 import { chainTime, readSchedule } from '../chain-now.ts';
+import { ArenaError } from '../../../errors.ts';
 
-export class NotLocalChainError extends Error {
-  readonly code = 'not-local-chain';
+export class NotLocalChainError extends ArenaError<'not-local-chain'> {
   constructor(chainId: number) {
-    super(`Moving the clock works only on a local development chain; this is chain ${chainId}.`);
+    super('not-local-chain', `Moving the clock works only on a local development chain; this is chain ${chainId}.`);
     this.name = 'NotLocalChainError';
   }
 }

@@ -16,6 +16,7 @@ import { REPO_ROOT } from './lib/paths.ts';
 import { resolvePort } from './lib/ports.ts';
 import { createDemoTask, fundDevAccounts } from './lib/seed-local.ts';
 import { DEMO_EVAL_SUBSET_SIZE, DEMO_MIN_VALIDATORS } from './lib/demo-task.ts';
+import { startDemoFinalEvalReveal, type DemoReveal } from './lib/demo-final-eval.ts';
 import { readStartConfig } from './lib/start-config.ts';
 import { Supervisor } from './lib/supervisor.ts';
 import { startVite } from './lib/vite-server.ts';
@@ -31,6 +32,7 @@ const elapsed = () => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
 let keeper: Keeper | undefined;
 let blobs: StackBlobStore | undefined;
 let canaries: DemoCanaries | undefined;
+let reveal: DemoReveal | undefined;
 let exiting = false;
 const supervisor = new Supervisor((name, how) => {
   console.error(`\n${name} stopped unexpectedly (${how}); stopping the local stack.`);
@@ -41,6 +43,7 @@ async function shutdown(code: number): Promise<void> {
   if (exiting) return;
   exiting = true;
   keeper?.stop();
+  reveal?.stop();
   await Promise.all([supervisor.stopAll(), blobs?.store.close(), canaries?.stop()]);
   log(code === 0 ? 'Local stack stopped.' : 'Local stack stopped after an error.');
   process.exit(code);
@@ -97,6 +100,9 @@ async function main(): Promise<void> {
 
   blobs = await startStackBlobStore({ config: blobConfig, port: blobPort, appPort, log });
   if (exiting) return;
+  // The hidden final eval set's secret is a file here: reveal it for the creator when the final
+  // phase opens, so the demo's final phase scores on it (README, "The final phase").
+  reveal = startDemoFinalEvalReveal({ client, wallet: deployer, deployment, secretFile: demo.secretFile, store: blobs.store, log });
   if (withCanaries) {
     canaries = startDemoCanaries({ rpcUrl: anvil.url, deploymentsDir: config.deploymentsDir, stateDir: config.stateDir, storeUrl: blobs.store.url, taskId: demo.taskId, creatorKey: accounts[0]!.privateKey, log });
   }
@@ -129,7 +135,7 @@ async function main(): Promise<void> {
     '',
     `  Demo task #${demo.taskId}: ${config.epochSeconds} s epochs, review ${config.reviewSeconds} s, epoch 0 at ${new Date(Number(demo.startTime) * 1000).toLocaleTimeString()}`,
     `    scores ${DEMO_EVAL_SUBSET_SIZE} of the 250 eval samples per epoch; an epoch pays out only if ${DEMO_MIN_VALIDATORS} validators reveal (Validator A, B and C)`,
-    `    final-eval secret (hash + salt, for revealFinalEval): ${rel(demo.secretFile)}`,
+    `    final-eval secret (hash + salt): ${rel(demo.secretFile)}; revealed for the creator when the final phase opens (the first tenth of it)`,
     withCanaries
       ? `    canaries: ${DEMO_CANARY_POOL} pool accounts of the creator (#0) submit a model every epoch, ${DEMO_CANARIES_PER_EPOCH} of them a canary (docs/canaries.md; AIARENA_CANARIES=0 turns them off)`
       : '    canaries: off (AIARENA_CANARIES=0)',

@@ -4,7 +4,8 @@
 // it fine-tuned for an epoch (no watermark) in epoch 1. Validator A sees the copy flagged by the
 // similarity hint, reads what a challenge means before posting the bond (revision 2: an answer
 // returns the bond, a proof being necessary, not sufficient) and challenges both models; a second
-// challenge of a submission with an open one is refused, naming it. Trainer A gets the alert on
+// challenge of a submission with an open one is refused, naming it (each challenge asked once in
+// a dialog with the bond, fee and lock; Escape sends nothing). Trainer A gets the alert on
 // the page she is on and answers with one click (key from the device's key store, progress,
 // proof, answer): her submission is proven and the bond goes back to the validator. After the
 // deadline Validator A resolves his challenge of B, upheld: B's stake is slashed to him, and he
@@ -157,16 +158,30 @@ describe('the Challenges page and the challenge alert', () => {
     expect(terms).toContain("You post a bond of 5 ARENA (the task's bond; at least 1 ARENA). It comes back to you in every outcome.");
     expect(terms).toMatch(/If it answers, the challenge ends without a winner: the submission is marked proven and cannot be challenged again, and your bond comes back\. A valid ownership proof is necessary, not sufficient/);
     expect(terms).toContain('until proof of learning exists');
+    // Issue 10, 1.8: the bond moves only after one explicit answer in a modal that says the
+    // bond, the fee and how long the bond is locked; Escape cancels with nothing sent.
     await page.getByTestId('challenge-1').click();
-    const confirm = page.getByTestId('challenge-confirm');
+    const confirm = page.getByRole('dialog', { name: 'Challenge submission #1?' });
+    await confirm.waitFor({ timeout: 10_000 });
+    const asked = await confirm.innerText();
+    expect(asked).toMatch(/Submission\s+#1 of 0x3C44…93BC/);
+    expect(asked).toMatch(/Bond\s+5\sARENA/);
+    expect(asked).toMatch(/Locked\s+at least 1 h \(the trainer's time to answer\), until the challenge is answered or resolved; it comes back in every outcome/);
+    expect(asked).toMatch(/Network fee\s+shown by your wallet before you sign/);
+    expect(asked).toContain('necessary, not sufficient');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('challenge-confirm-cancel');
+    await page.keyboard.press('Escape');
+    await confirm.waitFor({ state: 'hidden' });
+    expect(await balance(at('validatorA'))).toBe(before);
+    expect((await readChallenges(ctx.validatorA!, { taskId })).challenges).toHaveLength(0);
+    await page.getByTestId('challenge-1').click();
     await confirm.waitFor();
-    expect(await confirm.innerText()).toMatch(/Challenge submission #1 of 0x3C44…93BC[\s\S]*necessary, not sufficient/);
     // Nothing moved before the confirmation.
     expect(await balance(at('validatorA'))).toBe(before);
-    await page.getByTestId('challenge-send').click();
+    await page.getByTestId('challenge-confirm-confirm').click();
     await shown('challenge-card-1');
     await page.getByTestId('challenge-0').click();
-    await page.getByTestId('challenge-send').click();
+    await page.getByTestId('challenge-confirm-confirm').click();
     await shown('challenge-card-2');
     expect(await balance(at('validatorA'))).toBe(before - 2n * BOND);
     const card = await page.getByTestId('challenge-card-2').innerText();
@@ -226,7 +241,8 @@ describe('the Challenges page and the challenge alert', () => {
     expect(await balance(at('validatorA'))).toBe(challenger + BOND);
     const { challenges } = await readChallenges(ctx.trainerA!, { taskId });
     expect(challenges.map((c) => c.status)).toEqual(['open', 'answered']);
-    expect(await page.getByTestId('answer-2').count()).toBe(0);
+    // Gone with the next read of the chain (the alert follows the snapshot, refreshed every second).
+    await expect.poll(() => page.getByTestId('answer-2').count(), { timeout: 20_000 }).toBe(0);
     await page.getByTestId('challenge-alert').getByRole('button', { name: 'Dismiss' }).click();
     await page.getByTestId('challenge-alert').waitFor({ state: 'detached', timeout: 20_000 });
   });

@@ -8,6 +8,7 @@ import { decodeShard, ShardError } from '../ml/data/shard.ts';
 import type { DatasetManifest } from '../ml/data/types.ts';
 import { sha256Hex } from '../ml/hash.ts';
 import type { ModelSpec } from '../ml/spec/types.ts';
+import { ArenaError } from '../errors.ts';
 
 export interface PickedFile {
   name: string;
@@ -26,10 +27,9 @@ export interface CheckedDataset {
   totalBytes: number;
 }
 
-export class DatasetFilesError extends Error {
-  readonly code = 'dataset-files';
+export class DatasetFilesError extends ArenaError<'dataset-files'> {
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super('dataset-files', message, options);
     this.name = 'DatasetFilesError';
   }
 }

@@ -7,6 +7,7 @@ import { getAddress, isAddress, type Address, type Hex } from 'viem';
 import { finalEvalCommitment } from '../chain/commitments.ts';
 import { epochStart, finalEvalDeadline, type Schedule } from '../chain/schedule.ts';
 import { sha256Hex } from '../ml/hash.ts';
+import { ArenaError } from '../errors.ts';
 
 export const SECRET_FORMAT = 'aiarena-final-eval-secret';
 
@@ -25,10 +26,9 @@ export interface FinalEvalSecret {
   createdAt: number;
 }
 
-export class SecretFileError extends Error {
-  readonly code = 'secret-file';
+export class SecretFileError extends ArenaError<'secret-file'> {
   constructor(message: string) {
-    super(message);
+    super('secret-file', message);
     this.name = 'SecretFileError';
   }
 }

@@ -4,7 +4,7 @@
 // registry's (src/lib/protocol/params.ts PARAM_RANGES, which checkTaskParams also applies), and a
 // plan that passes here is run through checkTaskParams as well, its field path mapped back to the
 // form field, so the form never sends what the action would refuse. Pure.
-import type { Hex } from 'viem';
+import { zeroHash, type Hex } from 'viem';
 import { ActionInputError } from '../chain/actions/context.ts';
 import { checkTaskParams, MIN_CHALLENGE_BOND, taskDeposit, type TaskParamsInput } from '../chain/actions/task-params.ts';
 import { DEFAULT_EVAL_SUBSET_SIZE, DEFAULT_REWARD_PARAMS, DEFAULT_WINDOWS } from '../chain/task-defaults.ts';
@@ -225,8 +225,7 @@ export interface TaskFormRules {
 
 export type TaskFormResult = { ok: true; plan: TaskPlan; deposit: bigint } | { ok: false; errors: TaskFormErrors };
 
-const ZERO32 = `0x${'0'.repeat(64)}` as Hex;
-const isHash = (h: Hex | undefined): h is Hex => h !== undefined && /^0x[0-9a-fA-F]{64}$/.test(h) && h !== ZERO32;
+const isHash = (h: Hex | undefined): h is Hex => h !== undefined && /^0x[0-9a-fA-F]{64}$/.test(h) && h !== zeroHash;
 
 /** Parses and checks every field; errors name the field the way the form labels it. */
 export function validateTaskForm(values: TaskFormValues, content: TaskContent, rules: TaskFormRules): TaskFormResult {
@@ -311,7 +310,7 @@ export function validateTaskForm(values: TaskFormValues, content: TaskContent, r
     modelSpec: content.modelSpec!,
     trainData: content.trainData!,
     evalData: content.evalData!,
-    finalEvalCommit: finalEpochs! > 0 ? content.finalEvalCommit! : ZERO32,
+    finalEvalCommit: finalEpochs! > 0 ? content.finalEvalCommit! : zeroHash,
     startDelay: startDelay!,
     epochLength: epochLength!,
     reviewPeriod: reviewPeriod!,

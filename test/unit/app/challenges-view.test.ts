@@ -13,7 +13,7 @@ import {
   proofProgress,
   rowActions,
   type Standing,
-} from '../../../src/app/pages/challenges/challenges-view.ts';
+} from '../../../src/lib/app-logic/challenges-view.ts';
 
 const a = (n: number) => getAddress(`0x${n.toString(16).padStart(40, '0')}`) as Address;
 const WAD = 10n ** 18n;

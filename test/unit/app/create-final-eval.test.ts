@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { IDBFactory } from 'fake-indexeddb';
 import { getAddress, type Hex } from 'viem';
 import { describe, expect, it } from 'vitest';
-import { openSecretStore } from '../../../src/app/pages/create/secret-store.ts';
+import { openSecretStore } from '../../../src/lib/app-logic/final-eval-store.ts';
 import {
   makeFinalEvalSecret,
   parseSecretBackup,

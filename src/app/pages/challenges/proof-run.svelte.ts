@@ -6,7 +6,8 @@ import { errorSentence } from '../../../lib/app-logic/errors.ts';
 import type { ContentFetcher } from '../../../lib/chain/reads/gateway.ts';
 import type { WatermarkKey } from '../../../lib/ml/watermark/types.ts';
 import type { Prover } from '../../../lib/zk/client.ts';
-import type { OwnershipEnv, ProofStep } from './ownership.ts';
+import { proveWorker } from '../../workers.ts';
+import type { OwnershipEnv, ProofStep } from '../../../lib/app-logic/ownership.ts';
 
 export interface KeyPlace {
   chainId: number;
@@ -57,7 +58,7 @@ export class ProofRun {
       import('../../../lib/zk/client.ts'),
       import('../../../lib/chain/reads/content.ts'),
     ]);
-    this.#prover ??= createProver();
+    this.#prover ??= createProver(proveWorker);
     const { spec } = await readModelSpec(content, modelSpec);
     return { prover: this.#prover, manifestUrl: defaultManifestUrl(), content, spec, specHash: modelSpec };
   }

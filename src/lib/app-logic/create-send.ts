@@ -3,16 +3,16 @@
 // by the hashes on chain; the hidden final eval set stays on this device until its reveal), then
 // the schedule is laid out from chain time and createTask sent (permit when possible).
 import type { Hex } from 'viem';
-import { chainTime } from '../../../lib/chain/actions/chain-now.ts';
-import type { ActionContext } from '../../../lib/chain/actions/context.ts';
-import { createTask } from '../../../lib/chain/actions/create-task.ts';
-import { revealFinalEval } from '../../../lib/chain/actions/final-eval.ts';
-import type { TaskParamsInput } from '../../../lib/chain/actions/task-params.ts';
-import { uploadBlob } from '../../../lib/storage/cas/upload.ts';
-import type { CasConfig } from '../../../lib/storage/cas/config.ts';
-import { taskParamsAt, type TaskPlan } from '../../../lib/app-logic/task-form.ts';
-import type { CheckedDataset } from '../../../lib/app-logic/dataset-files.ts';
-import type { SecretFiles } from './secret-store.ts';
+import { chainTime } from '../chain/actions/chain-now.ts';
+import type { ActionContext } from '../chain/actions/context.ts';
+import { createTask } from '../chain/actions/create-task.ts';
+import { revealFinalEval } from '../chain/actions/final-eval.ts';
+import type { TaskParamsInput } from '../chain/actions/task-params.ts';
+import { uploadBlob } from '../storage/cas/upload.ts';
+import type { CasConfig } from '../storage/cas/config.ts';
+import { taskParamsAt, type TaskPlan } from './task-form.ts';
+import type { CheckedDataset } from './dataset-files.ts';
+import type { SecretFiles } from './final-eval-store.ts';
 
 export interface UploadItem {
   what: string;

@@ -1,8 +1,8 @@
 // The creator's final-eval secrets in IndexedDB (`aiarena-create`): the salt and hash, and the
 // set's files, stored the moment the salt is made (before the task is sent), so a closed tab or a
 // reload between creating the task and the final phase still finds them. Keyed by commitment.
-import { defaultFactory, openDatabase, requestResult, transact } from '../../../lib/storage/idb.ts';
-import type { FinalEvalSecret } from '../../../lib/app-logic/final-eval-secret.ts';
+import { defaultFactory, openDatabase, requestResult, transact } from '../storage/idb.ts';
+import type { FinalEvalSecret } from './final-eval-secret.ts';
 
 export const CREATE_DB_NAME = 'aiarena-create';
 const VERSION = 1;

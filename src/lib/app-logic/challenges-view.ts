@@ -4,9 +4,9 @@
 // account, and a proof's progress as a bar. Revision 2: no theft claim, and an answered challenge
 // returns the bond to the challenger (an ownership proof is necessary, not sufficient).
 import type { Address, Hex } from 'viem';
-import type { ChallengeView, SubmissionView } from '../../../lib/chain/actions/read-challenges.ts';
-import type { ArenaEvent } from '../../../lib/chain/reads/events.ts';
-import { formatTokens, shortHex } from '../../../lib/format.ts';
+import type { ChallengeView, SubmissionView } from '../chain/actions/read-challenges.ts';
+import type { ArenaEvent } from '../chain/reads/events.ts';
+import { formatTokens, shortHex } from '../format.ts';
 import type { ProofStep } from './ownership.ts';
 
 const same = (a: string, b: string | null | undefined) => !!b && a.toLowerCase() === b.toLowerCase();

@@ -5,15 +5,16 @@
 // and let the user cancel before anything is signed. (Revision 2 removed the theft claim: a key
 // can be fitted to any public model, so "my key decodes your model" proves nothing.)
 import type { Address, Hex } from 'viem';
-import type { ReadContext } from '../../../lib/chain/actions/context.ts';
-import { prepareResponse } from '../../../lib/chain/actions/respond-challenge.ts';
-import type { ProofInputs, SubmissionView } from '../../../lib/chain/actions/read-challenges.ts';
-import type { ContentFetcher } from '../../../lib/chain/reads/gateway.ts';
-import { keyCommit } from '../../../lib/ml/watermark/commit.ts';
-import type { ModelSpec } from '../../../lib/ml/spec/types.ts';
-import type { WatermarkKey } from '../../../lib/ml/watermark/types.ts';
-import type { OwnershipProof, ProveProgress } from '../../../lib/zk/prove.ts';
-import type { ProveEvents, ProveJob } from '../../../lib/zk/service.ts';
+import type { ReadContext } from '../chain/actions/context.ts';
+import { prepareResponse } from '../chain/actions/respond-challenge.ts';
+import type { ProofInputs, SubmissionView } from '../chain/actions/read-challenges.ts';
+import type { ContentFetcher } from '../chain/reads/gateway.ts';
+import { keyCommit } from '../ml/watermark/commit.ts';
+import type { ModelSpec } from '../ml/spec/types.ts';
+import type { WatermarkKey } from '../ml/watermark/types.ts';
+import type { OwnershipProof, ProveProgress } from '../zk/prove.ts';
+import type { ProveEvents, ProveJob } from '../zk/service.ts';
+import { ArenaError } from '../errors.ts';
 
 /** The prover's surface (createProver() in the app, createProveService() in Node). */
 export interface ProverLike {
@@ -30,11 +31,9 @@ export interface OwnershipEnv {
   specHash: Hex;
 }
 
-export class OwnershipKeyError extends Error {
-  readonly code: 'key-missing' | 'key-mismatch';
+export class OwnershipKeyError extends ArenaError<'key-missing' | 'key-mismatch'> {
   constructor(code: 'key-missing' | 'key-mismatch', message: string) {
-    super(message);
-    this.code = code;
+    super(code, message);
     this.name = 'OwnershipKeyError';
   }
 }

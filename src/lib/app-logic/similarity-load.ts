@@ -2,10 +2,10 @@
 // (hash-checked by the content fetcher), parsed against the task's spec, then compared
 // (src/lib/ml/similarity.ts). A model that cannot be fetched or parsed is left out, not guessed.
 import type { Hex } from 'viem';
-import type { SubmissionView } from '../../../lib/chain/actions/read-challenges.ts';
-import { readModelSpec } from '../../../lib/chain/reads/content.ts';
-import type { ContentFetcher } from '../../../lib/chain/reads/gateway.ts';
-import { similarityHints, submissionWeights, type SimilarityHint } from '../../../lib/ml/similarity.ts';
+import type { SubmissionView } from '../chain/actions/read-challenges.ts';
+import { readModelSpec } from '../chain/reads/content.ts';
+import type { ContentFetcher } from '../chain/reads/gateway.ts';
+import { similarityHints, submissionWeights, type SimilarityHint } from '../ml/similarity.ts';
 
 export interface SimilarityState {
   hints: Map<bigint, SimilarityHint>;

@@ -180,6 +180,8 @@ describe('role pages on a local chain', () => {
     await shot(page, 'roles-create-desktop');
 
     await page.getByTestId('create-task').click();
+    // Creating asks once (issue 10, 1.8).
+    await page.getByTestId('create-confirm-confirm').click();
     await page.getByTestId('created').waitFor({ timeout: 60_000 });
     taskId = await read<bigint>('taskCount', []);
     expect(taskId).toBe(2n);
@@ -274,6 +276,14 @@ describe('role pages on a local chain', () => {
     await expect.poll(() => card.getByTestId('estimate').innerText()).toMatch(/for the amount typed/);
     estimateText = await card.getByTestId('estimate').innerText();
     await card.getByRole('button', { name: 'Delegate', exact: true }).click();
+    // Asked once before the tokens move (issue 10, 1.8): the amount, when it counts, the lock, the fee.
+    const confirm = page.getByTestId('delegate-confirm');
+    await confirm.getByRole('heading', { name: 'Delegate 100 ARENA to this validator?' }).waitFor();
+    const facts = await confirm.locator('dl').innerText();
+    expect(facts).toContain('Counts from\nepoch 0');
+    expect(facts).toMatch(/Locked\nuntil you undelegate/);
+    expect(facts).toMatch(/Network fee\n(about .* ETH \(estimated, 104,906 gas\)|shown by your wallet)/);
+    await page.getByTestId('delegate-confirm-confirm').click();
     await card.getByTestId('delegate-notice').filter({ hasText: 'it counts from epoch 0' }).waitFor({ timeout: 30_000 });
     const delegator = await walletAddress(page);
     const pos = await read<{ shares: bigint; deltaA: bigint; deltaB: bigint }>('getPosition', [taskId, V1, delegator], 'stakeManager');

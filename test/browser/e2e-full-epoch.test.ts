@@ -212,6 +212,8 @@ describe('one full epoch played in the browser, every role from the dev accounts
     await expect.poll(() => page.getByTestId('deposit').innerText()).toBe('100 ARENA');
     await shootBoth(page, 'e2e-create');
     await page.getByTestId('create-task').click();
+    // Creating asks once (issue 10, 1.8).
+    await page.getByTestId('create-confirm-confirm').click();
     await page.getByTestId('created').waitFor({ timeout: 60_000 });
     taskId = await stack.client.readContract({ address: stack.deployment.contracts.taskRegistry, abi: taskRegistryAbi, functionName: 'taskCount' });
     expect(await page.getByTestId('created').innerText()).toContain(`Open task #${taskId}`);
@@ -233,6 +235,7 @@ describe('one full epoch played in the browser, every role from the dev accounts
     await b.getByLabel('Stake (ARENA)').fill('20');
     await b.getByLabel('Own reward share (%)').fill('80');
     await b.getByRole('button', { name: 'Stake and commit key' }).click();
+    await b.getByTestId('stake-confirm-confirm').click();
     await waitText(b, b.getByTestId('stake-role'), (t) => t === 'Trainer', 60_000, 'trainer B staked');
     await b.getByLabel('Training epochs').fill('3');
     await b.getByRole('button', { name: 'Start training' }).click();
@@ -248,6 +251,7 @@ describe('one full epoch played in the browser, every role from the dev accounts
     expect((await readPool(stack.read, taskId, address('trainerC'))).role).toBe(0);
     await c.getByLabel('Stake (ARENA)').fill('5');
     await c.getByRole('button', { name: 'Stake and commit key' }).click();
+    await c.getByTestId('stake-confirm-confirm').click();
     await waitText(c, c.getByTestId('stake-role'), (t) => t === 'Trainer', 60_000, 'trainer C staked');
     await c.getByLabel('Training epochs').fill('2');
     await c.getByRole('button', { name: 'Start training' }).click();
@@ -256,6 +260,7 @@ describe('one full epoch played in the browser, every role from the dev accounts
     const a = await open('trainerA', `#/tasks/${taskId}/train`);
     await a.getByLabel('Stake (ARENA)').fill('10');
     await a.getByRole('button', { name: 'Stake and commit key' }).click();
+    await a.getByTestId('stake-confirm-confirm').click();
     await waitText(a, a.getByTestId('stake-role'), (t) => t === 'Trainer', 60_000, 'trainer A staked');
     await a.getByLabel('Training epochs').fill('200');
     await a.getByRole('button', { name: 'Start training' }).click();
@@ -350,6 +355,7 @@ describe('one full epoch played in the browser, every role from the dev accounts
       const v = await open(role, `#/tasks/${taskId}/validate`);
       await v.getByLabel('Stake (ARENA)').fill('10');
       await v.getByRole('button', { name: 'Stake as validator' }).click();
+      await v.getByTestId('stake-confirm-confirm').click();
       await waitText(v, v.getByTestId('stake-role'), (t) => t === 'Validator', 60_000, `${role} staked`);
       expect((await readPool(stack.read, taskId, address(role))).role).toBe(2);
       // Offline until the reveals are in (the test tampers with one artifact first).
@@ -366,6 +372,7 @@ describe('one full epoch played in the browser, every role from the dev accounts
     await card.getByLabel('Amount to delegate').fill('30');
     await expect.poll(() => card.getByTestId('estimate').innerText(), { timeout: 30_000 }).toMatch(/for the amount typed/);
     await card.getByRole('button', { name: 'Delegate', exact: true }).click();
+    await page.getByTestId('delegate-confirm-confirm').click();
     await card.getByTestId('delegate-notice').filter({ hasText: 'it counts from epoch 0' }).waitFor({ timeout: 60_000 });
     await card.getByTestId('my-position').waitFor({ timeout: 30_000 });
     expect(await card.getByTestId('my-position').innerText()).toBe('You: 30\u00a0ARENA delegated.');

@@ -93,3 +93,14 @@ export function parsePercentBps(text: string, label: string, minBps = 0, maxBps 
 export function wadInputText(wad: bigint): string {
   return tokenInputText(wad);
 }
+
+/**
+ * What a "Max" button puts in an amount field: the whole balance less what must be kept (ARENA
+ * pays no fee, so nothing by default), or null while the balance is unknown: the button is then
+ * disabled rather than guessing.
+ */
+export function maxAmountText(balance: bigint | null | undefined, keep = 0n): string | null {
+  if (balance === null || balance === undefined) return null;
+  const left = balance - keep;
+  return tokenInputText(left > 0n ? left : 0n);
+}

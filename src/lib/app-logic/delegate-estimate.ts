@@ -2,11 +2,12 @@
 // (src/lib/protocol/rewards.ts): the epoch's pools are recomputed with the delegation added to
 // its pool, and the delegator's part is its pro-rata share of what the pool keeps for its
 // delegators. The inputs nobody knows in advance (scores) come from the last scored epoch, or
-// are taken as even when there is none. docs/app.md ("Pages", Delegate) gives the formula.
+// are taken as even when there is none. docs/app/pages.md (Delegate) gives the formula.
 import type { Address } from 'viem';
 import { epochRewards, SCORE_UNIT, type RewardParams } from '../protocol/rewards.ts';
 import { mulDiv, WAD } from '../protocol/wad.ts';
 import { effectiveEpoch, scoringEpochs, type Schedule } from '../chain/schedule.ts';
+import { formatTokens } from '../format.ts';
 
 export interface PoolStake {
   account: Address;
@@ -155,4 +156,34 @@ export function estimateDelegation(input: EstimateInput): Estimate {
     total: perEpoch * BigInt(input.epochsLeft),
     rateWad: mulDiv(perEpoch, WAD, input.amount),
   };
+}
+
+/** A return per epoch above this (10 %) is flagged: it comes from a nearly empty pool, not from a typical one. */
+export const PLAUSIBLE_RATE_WAD = WAD / 10n;
+
+export interface EstimateContext {
+  role: 'trainer' | 'validator';
+  rewardPerEpoch: bigint;
+  /** The first epoch a delegation made now counts in. */
+  countsFrom: number;
+}
+
+/**
+ * What an 'ok' estimate assumes, in sentences the page lists under it, and a warning when the
+ * rate is implausible (issue 10, 1.9: "125 % per epoch" shown as if it were a promise).
+ */
+export function estimateAssumptions(e: Extract<Estimate, { kind: 'ok' }>, ctx: EstimateContext): { assumptions: string[]; warning: string | null } {
+  const who = ctx.role === 'trainer' ? 'this trainer submits a model that qualifies' : 'this validator reveals scores';
+  const assumptions = [
+    `${formatTokens(ctx.rewardPerEpoch, 4)} ARENA is paid in each of the ${e.epochs} scoring epoch${e.epochs === 1 ? '' : 's'} from epoch ${ctx.countsFrom} on, and nobody else stakes, delegates or leaves: more stake anywhere lowers your share.`,
+    e.basis === 'last-epoch'
+      ? `Every model scores as in epoch ${e.basisEpoch} (the last scored one), and ${who} in every epoch.`
+      : `Every model scores the same (nothing is scored yet), and ${who} in every epoch.`,
+  ];
+  if (ctx.role === 'trainer') assumptions.push('Trainer rewards vest when the task ends, and a trainer that fails a challenge forfeits them, its delegators’ part too.');
+  let warning: string | null = null;
+  if (e.rateWad > PLAUSIBLE_RATE_WAD) {
+    warning = `${e.rateWad > WAD ? 'More than 100 %' : 'Over 10 %'} per epoch is not a typical return: this pool holds little stake, so a small delegation takes a large share of its reward, and the share shrinks as soon as anyone else stakes or delegates. Treat it as an upper bound, not a promise.`;
+  }
+  return { assumptions, warning };
 }

@@ -2,6 +2,7 @@
 // amount typed, with a sentence for each refusal, before any wallet prompt. Pure.
 import { formatTokens } from '../format.ts';
 import { parseTokenAmount, type Parsed } from './amount.ts';
+import { effectiveEpoch, scoringEpochs, type Schedule } from '../chain/schedule.ts';
 
 export type DelegateMode = 'delegate' | 'undelegate' | 'withdraw' | 'claim';
 
@@ -20,10 +21,10 @@ export interface ModeInfo {
 }
 
 /** The forms a card offers, in order, each with why it is unavailable (if it is). */
-export function delegateModes(mine: MyDelegation | null, opts: { ended: boolean }): ModeInfo[] {
+export function delegateModes(mine: MyDelegation | null, opts: { ended: boolean; closedReason?: string }): ModeInfo[] {
   const principal = mine?.principal ?? 0n;
   return [
-    { mode: 'delegate', label: 'Delegate', unavailable: opts.ended ? 'The task has ended: there is no epoch left to delegate for.' : null },
+    { mode: 'delegate', label: 'Delegate', unavailable: opts.ended ? (opts.closedReason ?? 'No scoring epoch is left for a new delegation to count in.') : null },
     { mode: 'undelegate', label: 'Undelegate', unavailable: principal > 0n ? null : 'You have nothing delegated here.' },
     {
       mode: 'withdraw',
@@ -64,3 +65,48 @@ export function ratePercent(rateWad: bigint): string {
 
 /** "≈ 12.5 ARENA" */
 export const approxTokens = (wei: bigint): string => `≈ ${formatTokens(wei, 4)} ARENA`;
+
+/** The rate as shown: capped at "more than 100 %" (a figure beyond that reads as a promise). */
+export function rateText(rateWad: bigint): string {
+  return rateWad > 10n ** 18n ? 'more than 100 %' : ratePercent(rateWad);
+}
+
+/**
+ * When a delegation made at chain time `now` counts, in words. Epochs are numbered from 0 on
+ * chain and on every page, so the sentence names epochs by number and counts them separately
+ * ("from epoch 1 to epoch 2: 2 scoring epochs"), never "epoch 1 of 3".
+ */
+export function delegationTiming(schedule: Schedule, now: bigint): { open: boolean; text: string } {
+  const last = scoringEpochs(schedule) - 1;
+  const from = effectiveEpoch(schedule, now);
+  if (schedule.rejected) return { open: false, text: 'The task was rejected in review: nothing can be delegated to it.' };
+  if (from > last) return { open: false, text: `No scoring epoch is left for a new delegation: one made now would first count in epoch ${from}, after the last scoring epoch (epoch ${last}).` };
+  const n = last - from + 1;
+  return {
+    open: true,
+    text: from === last ? `A delegation made now counts in epoch ${last} only, the last scoring epoch.` : `A delegation made now counts from epoch ${from} to epoch ${last}, the last scoring epoch: ${n} scoring epochs.`,
+  };
+}
+
+/** What the confirmation says before a delegation leaves the wallet (issue 10, 1.8). */
+export function delegateFacts(p: {
+  amount: bigint;
+  delegatee: string;
+  role: 'trainer' | 'validator';
+  countsFrom: number;
+  /** "≈ 1.2 ARENA per epoch (estimate)", or null when there is no estimate. */
+  estimate: string | null;
+  fee: string;
+}): { label: string; value: string }[] {
+  return [
+    { label: 'Delegate', value: `${formatTokens(p.amount, 4)} ARENA` },
+    { label: 'To', value: `${p.role} ${p.delegatee}` },
+    { label: 'Counts from', value: `epoch ${p.countsFrom}` },
+    ...(p.estimate ? [{ label: 'Estimated return', value: p.estimate }] : []),
+    {
+      label: 'Locked',
+      value: 'until you undelegate: it stops counting from the next epoch and can be withdrawn once the current epoch has ended; all of it once the task ends',
+    },
+    { label: 'Network fee', value: p.fee },
+  ];
+}

@@ -1,5 +1,5 @@
 // The Delegate page's estimate: hand-computed cases of the reference reward math with a
-// delegation added (docs/app.md, Pages, Delegate), the bases it picks, and every "no estimate"
+// delegation added (docs/app/pages.md, Delegate), the bases it picks, and every "no estimate"
 // reason.
 import { getAddress, type Address } from 'viem';
 import { describe, expect, it } from 'vitest';

@@ -62,7 +62,8 @@ describe('delegate forms', () => {
     ]);
     const some = delegateModes({ principal: WAD, unbonding: 0n, pendingRewards: 5n }, { ended: true });
     expect(some.map((m) => m.unavailable === null)).toEqual([false, true, true, true]);
-    expect(some[0]!.unavailable).toMatch(/ended/);
+    expect(some[0]!.unavailable).toBe('No scoring epoch is left for a new delegation to count in.');
+    expect(delegateModes(null, { ended: true, closedReason: 'closed because' })[0]!.unavailable).toBe('closed because');
     expect(delegateModes({ principal: 0n, unbonding: WAD, pendingRewards: 0n }, { ended: false })[2]!.unavailable).toBeNull();
   });
 

@@ -188,6 +188,15 @@ describe('epochViews', () => {
     expect(epochViews({ state: null, schedule, now: 0n, evaluating: null, ...none })).toEqual([]);
   });
 
+  it('waits for reveals only while they can come: an open epoch past its reveal window with none says so', () => {
+    const s = initialValidatorState(scope);
+    s.epochs.push(record({ epoch: 0 }));
+    // Epoch 0's reveal window closes at 10_600 (the score commit window opens).
+    expect(epochViews({ state: s, schedule, now: 10_500n, evaluating: null, ...none })[0]).toMatchObject({ status: 'waiting for revealed submissions', tone: 'active' });
+    expect(epochViews({ state: s, schedule, now: 10_600n, evaluating: null, ...none })[0]).toMatchObject({ status: 'no submission was revealed: nothing to score', tone: 'muted' });
+    expect(epochViews({ state: s, schedule, now: 12_000n, evaluating: null, ...none })[0]!.status).toBe('no submission was revealed: nothing to score');
+  });
+
   it('has a sentence for every validator phase', () => {
     for (const text of Object.values(VALIDATOR_PHASE_SENTENCE)) expect(text).toMatch(/\.$/);
   });
@@ -213,7 +222,7 @@ describe('epochViews', () => {
       [10_530n, 'info', 'Model 0x000000…000a00 evaluated on all 250 samples of the eval set (wasm): 0.9700.'],
       [10_560n, 'warn', 'Model 0x000000…000a01 scores 0 (could not be fetched).'],
       [10_605n, 'info', 'Model 0x000000…000a00 scored 0.9800 on the 100-sample subset.'],
-      [10_610n, 'info', 'Epoch 0: scores for 2 submissions committed (9800, 0 of 10000).'],
+      [10_610n, 'info', 'Epoch 0: score commitment for 2 submissions sent (9800, 0 of 10000).'],
       [10_860n, 'info', 'Epoch 0: score reveal sent.'],
     ]);
     s.notes.push({ key: 'revealed/0', at: 10_860n, epoch: 0, level: 'info', message: 'Epoch 0: scores revealed.' });

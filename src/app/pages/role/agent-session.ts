@@ -1,6 +1,7 @@
 // What the trainer and validator sessions share: how they are opened, the statuses they go
 // through, and how a failure to open reads on the page.
 import { AgentError } from '../../../lib/agents/index.ts';
+import { errorSentence } from '../../../lib/app-logic/errors.ts';
 import type { ActionContext } from '../../../lib/chain/actions/index.ts';
 import type { RolePortsInput } from '../train/role-ports.ts';
 
@@ -9,7 +10,8 @@ export type SessionInput = Omit<RolePortsInput, 'ctx' | 'role'> & { ctx: () => P
 
 export type SessionStatus = 'opening' | 'ready' | 'locked' | 'failed' | 'closed';
 
-export const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+/** A short sentence for the page: never a raw library message with request bodies and versions. */
+export const messageOf = (e: unknown): string => errorSentence(e);
 
 /** A failed open: 'locked' when another tab runs this agent, otherwise 'failed' with the reason. */
 export function openFailure(e: unknown): { status: 'locked' | 'failed'; problem: string } {

@@ -5,17 +5,18 @@
 // comparing hashes. The workers check every byte again (manifest hash and shard hashes).
 import type { Hex } from 'viem';
 import { sha256Hex } from '../../../lib/ml/hash.ts';
+import { ArenaError } from '../../../lib/errors.ts';
 
 /** The dataset folders shipped in public/datasets/ (see its README). */
 export const BUNDLED_DATASETS: readonly string[] = ['digits-train', 'digits-eval', 'fashion-mnist-train', 'fashion-mnist-eval'];
 
-export class DatasetNotAvailableError extends Error {
-  readonly code = 'dataset-not-available';
+export class DatasetNotAvailableError extends ArenaError<'dataset-not-available'> {
   constructor(
     readonly hash: Hex,
     readonly tried: readonly string[],
   ) {
     super(
+      'dataset-not-available',
       `This task's dataset (manifest sha256 ${hash.slice(0, 12)}…) is not one this app serves (${tried.join(', ')}), so it cannot be trained or evaluated here.`,
     );
     this.name = 'DatasetNotAvailableError';

@@ -11,6 +11,7 @@ import type { ContentFetcher } from '../../../lib/chain/reads/gateway.ts';
 import type { Evaluator, Trainer } from '../../../lib/ml/client.ts';
 import { casConfigFromEnv } from '../../../lib/storage/cas/index.ts';
 import { datasetFolder } from './datasets.ts';
+import { evalWorker, trainWorker } from '../../workers.ts';
 
 export type RoleName = 'trainer' | 'validator';
 
@@ -35,6 +36,8 @@ export interface RolePorts {
   persist: AgentStore;
   keys: KeyStore;
   specBytes: Uint8Array;
+  /** For a trainer: the task's public eval set when this app serves it (its model is evaluated on it before sealing); else null. */
+  evalData: Hex | null;
   /** The training worker's handle (created on first use), for the backend probe. */
   trainer(): Trainer;
   /** Ends the workers. The database stays open: it is shared by every agent of the page. */
@@ -76,8 +79,12 @@ export async function openRolePorts(input: RolePortsInput): Promise<RolePorts> {
     import('../../../lib/ml/client.ts'),
   ]);
   const folders = new Map<string, string>([[needed.toLowerCase(), folder]]);
-  const trainer = lazy<Trainer>(() => client.createTrainer());
-  const evaluator = lazy<Evaluator>(() => client.createEvaluator());
+  // A trainer sees its model's accuracy on the public eval set before sealing; a set this app
+  // does not serve only costs that preview.
+  const evalFolder = role === 'trainer' ? await datasetFolder(task.evalData, { base: input.base }).catch(() => null) : null;
+  if (evalFolder !== null) folders.set(task.evalData.toLowerCase(), evalFolder);
+  const trainer = lazy<Trainer>(() => client.createTrainer(trainWorker()));
+  const evaluator = lazy<Evaluator>(() => client.createEvaluator(evalWorker()));
   const trainerHandle: TrainerHandle = {
     train: (job, events) => trainer.get().train(job, events),
     pause: () => trainer.get().pause(),
@@ -112,6 +119,7 @@ export async function openRolePorts(input: RolePortsInput): Promise<RolePorts> {
     persist: agentStoreOn(db),
     keys: keyStoreOn(db),
     specBytes,
+    evalData: role === 'trainer' ? (evalFolder !== null ? task.evalData : null) : task.evalData,
     trainer: () => trainer.get(),
     close: () => {
       trainer.close();

@@ -1,15 +1,14 @@
 // The account's stake in a task as the page shows it, the join form's rules (at least the task's
 // minimum: SPEC 3, revision 2), and what a change of sigma does and when it applies (an increase
 // from the epoch after next, a decrease from the next). Pure.
-import type { Hex } from 'viem';
+import { zeroHash, type Hex } from 'viem';
 import { formatTokens } from '../../../lib/format.ts';
 import { parseTokenAmount, type Parsed } from '../../../lib/app-logic/amount.ts';
-import { ZERO32 } from '../../../lib/agents/index.ts';
 import { eligibleEpoch } from '../../../lib/chain/actions/participants.ts';
 import { sigmaEffectiveEpoch } from '../../../lib/chain/actions/set-sigma.ts';
 import { effectiveEpoch, scoringEpochs, type Schedule } from '../../../lib/chain/schedule.ts';
-
-const WAD = 10n ** 18n;
+import { chainRoleOf } from '../../../lib/chain/roles.ts';
+import { WAD } from '../../../lib/protocol/wad.ts';
 
 /** StakeManager.getPool, the fields the pages use. */
 export interface PoolRead {
@@ -42,16 +41,14 @@ export interface StakeView {
 const NEVER = 2 ** 32 - 1;
 const pctOf = (sigma: bigint) => `${(Number((sigma * 1000n) / WAD) / 10).toFixed(1)} %`;
 
-const ROLES = ['None', 'Trainer', 'Validator'] as const;
-
 export function stakeView(p: PoolRead): StakeView {
-  const role = ROLES[p.role] ?? 'None';
+  const role = chainRoleOf(p.role);
   return {
     role,
     own: p.ownLatest,
     delegated: p.delegatedLatest,
     sigmaPercent: `${(Number((p.sigmaLatest * 1000n) / WAD) / 10).toFixed(1)} %`,
-    keyCommit: p.keyCommit === ZERO32 ? null : p.keyCommit,
+    keyCommit: p.keyCommit === zeroHash ? null : p.keyCommit,
     eligibleFrom: role === 'None' ? null : eligibleEpoch(p.eligibleFrom),
     sigmaChange:
       p.lastSigmaEpoch === undefined || p.lastSigmaEpoch === NEVER || p.sigma === undefined || p.sigma === p.sigmaLatest

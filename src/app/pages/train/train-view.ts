@@ -2,7 +2,7 @@
 // progress events and chain time: progress text, the chart history, per-epoch seal and reveal
 // rows, the backend report and the phase in words. Kept out of the components so each rule is
 // tested without a browser.
-import type { Note, TrainerEpochResult, TrainerPhase, TrainerState, TrainerEpochRecord } from '../../../lib/agents/index.ts';
+import type { Note, TrainerEpochResult, TrainerState, TrainerEpochRecord } from '../../../lib/agents/index.ts';
 import { windowTimes, type Schedule } from '../../../lib/chain/schedule.ts';
 import { formatDuration, formatWad, shortHex } from '../../../lib/format.ts';
 import type { BackendSelection, CandidateReport } from '../../../lib/ml/backend/select.ts';
@@ -91,21 +91,7 @@ export function backendSentence(selection: BackendSelection | null, forced: bool
   return forced ? `Training on ${selection.backend}${kind}, as you chose${speed}.` : `Training on ${selection.backend}${kind}: the fastest backend here that can train this model${speed}.`;
 }
 
-export const PHASE_SENTENCE: Record<TrainerPhase, string> = {
-  'not-joined': 'Not staked in this task yet. You can start training now and stake before the submission phase ends.',
-  joining: 'Staking: the stake transaction commits your watermark key.',
-  'wrong-role': 'This account is a validator of this task; use another account to train.',
-  'key-missing': 'The watermark key committed on chain is not on this device: import your key backup.',
-  'key-mismatch': 'The watermark key on this device is not the one committed on chain: import the backup of the committed key.',
-  'waiting-start': 'Staked. Start training to have a model to seal.',
-  training: 'Training. The model will be sealed in the seal window by itself.',
-  'waiting-seal': 'A model is ready; it will be sealed when the seal window opens.',
-  sealed: 'Sealed. The model will be uploaded and revealed in the reveal window by itself.',
-  revealing: 'Revealing: uploading the model and sending the reveal.',
-  revealed: 'Revealed: validators are scoring your model.',
-  'submissions-over': 'The submission phase is over.',
-  excluded: 'This account was excluded from the task after a failed challenge.',
-};
+export { PHASE_SENTENCE } from '../../../lib/app-logic/role-status.ts';
 
 export interface EpochRow {
   epoch: number;
@@ -118,6 +104,11 @@ export interface EpochRow {
   result: { text: string; qualified: boolean } | null;
   sealWindow: { opens: bigint; closes: bigint };
   revealWindow: { opens: bigint; closes: bigint };
+  /**
+   * Why this account cannot submit in the epoch although its windows open (its stake counts
+   * from a later epoch, or is below the minimum); null when it can, or when it has not staked.
+   */
+  notYours: string | null;
 }
 
 function recordStatus(rec: TrainerEpochRecord | undefined, now: bigint, sealCloses: bigint, revealCloses: bigint): { status: string; tone: EpochRow['tone'] } {
@@ -171,13 +162,23 @@ export function epochRows(
   schedule: Schedule,
   now: bigint,
   rules: { minScore: bigint; floorBps: number; minValidators: number } | null = null,
+  /** The account's trainer stake (null: not staked; its windows are shown as they are). */
+  stake: { eligibleFrom: number | null } | null = null,
 ): EpochRow[] {
   const rows: EpochRow[] = [];
   for (let e = 0; e < schedule.submissionEpochs; e++) {
     const seal = windowTimes(schedule, e, 'Seal')!;
     const reveal = windowTimes(schedule, e, 'Reveal')!;
     const rec = state?.epochs.find((r) => r.epoch === e);
-    const { status, tone } = recordStatus(rec, now, seal.closes, reveal.closes);
+    const notYours =
+      stake === null || rec?.seal
+        ? null
+        : stake.eligibleFrom === null
+          ? 'your own stake is below the task’s minimum'
+          : e < stake.eligibleFrom
+            ? `before your stake counts (from epoch ${stake.eligibleFrom})`
+            : null;
+    const { status, tone } = notYours !== null && (!rec || rec.outcome === 'ineligible' || rec.outcome === 'open') ? { status: `not for you: ${notYours}`, tone: 'muted' as const } : recordStatus(rec, now, seal.closes, reveal.closes);
     rows.push({
       epoch: e,
       status,
@@ -187,6 +188,7 @@ export function epochRows(
       result: rec?.result && rules ? resultText(rec.result, rules) : null,
       sealWindow: seal,
       revealWindow: reveal,
+      notYours,
     });
   }
   return rows;

@@ -9,8 +9,10 @@ import type { TrainProgress } from '../../../lib/ml/train/trainer.ts';
 import type { RunSummary } from '../../../lib/storage/checkpoints.ts';
 import type { Hex } from 'viem';
 import { messageOf, openFailure, type SessionInput, type SessionStatus } from '../role/agent-session.ts';
+import { runningAgents } from '../role/running-agents.svelte.ts';
 import { openRolePorts, type RolePorts } from './role-ports.ts';
 import { appendHistory, type HistoryPoint } from './train-view.ts';
+import type { PublicEval } from '../../../lib/app-logic/public-eval.ts';
 
 /** Chart history per run, kept in localStorage so a reload still shows the curve so far. */
 const historyKey = (runId: string) => `aiarena-train-history:${runId}`;
@@ -68,6 +70,8 @@ export class TrainerSession {
   deviceKey = $state<Hex | null>(null);
   /** The last failure of the agent's loop (chain unreachable...); cleared by the next good state. */
   loopError = $state<string | null>(null);
+  /** The model's accuracy on the task's public eval set, by artifact hash (evaluated in the eval worker). */
+  publicEval = $state.raw<Record<string, PublicEval>>({});
 
   #agent: TrainerAgent | null = null;
   #ports: RolePorts | null = null;
@@ -128,6 +132,7 @@ export class TrainerSession {
       if (plan.wanted || plan.paused) this.resumeFrom = await storedCheckpoint(this.#runId);
       await agent.start();
       this.status = 'ready';
+      runningAgents.set({ role: 'trainer', taskId: input.taskId });
     } catch (e) {
       this.#ports?.close();
       ({ status: this.status, problem: this.problem } = openFailure(e));
@@ -192,6 +197,34 @@ export class TrainerSession {
     }
   }
 
+  /** Whether the public eval set is served here (a trainer's model can be evaluated on it). */
+  get canEvaluatePublic(): boolean {
+    return this.#ports?.evalData != null;
+  }
+
+  /**
+   * Evaluates a stored model (the sealable candidate, or the newest) on the task's public eval set
+   * in the eval worker, once per model: the trainer sees what validators will measure on it (they
+   * score a seeded subset of the same set), not only the training batches' accuracy.
+   */
+  async evaluatePublic(artifactHash: Hex, again = false): Promise<void> {
+    const ports = this.#ports;
+    const key = artifactHash.toLowerCase();
+    if (!ports || ports.evalData === null) return;
+    const prev = this.publicEval[key];
+    if (prev && (prev.status !== 'failed' || !again)) return;
+    const set = (v: PublicEval) => (this.publicEval = { ...this.publicEval, [key]: v });
+    set({ status: 'running', done: 0, total: 0 });
+    try {
+      const artifact = await ports.persist.getArtifact(ports.scope, artifactHash);
+      if (!artifact) throw new Error('the model is no longer stored on this device');
+      const r = await ports.ml.evaluate({ artifact, artifactHash, dataHash: ports.evalData }, { onProgress: (done, total) => set({ status: 'running', done, total }) });
+      set({ status: 'done', accuracy: r.accuracy, score: r.score, samples: r.samples });
+    } catch (e) {
+      set({ status: 'failed', error: messageOf(e) });
+    }
+  }
+
   exportKey(passphrase: string): Promise<string> {
     if (!this.#agent) throw new Error('the trainer agent is not running');
     return this.#agent.exportKey(passphrase);
@@ -207,6 +240,7 @@ export class TrainerSession {
 
   /** Stops the agent and its workers (training stops; the state stays stored). */
   close(): void {
+    if (this.status === 'ready') runningAgents.remove('trainer');
     this.status = 'closed';
     if (this.#flushTimer !== null) clearTimeout(this.#flushTimer);
     this.#unsubscribe?.();

@@ -13,10 +13,10 @@ import {
   type Note,
   type ScoreCheck,
   type ValidatorEpochRecord,
-  type ValidatorPhase,
   type ValidatorState,
 } from '../../../lib/agents/index.ts';
 import { windowTimes, type Schedule } from '../../../lib/chain/schedule.ts';
+import { commitStanding, committedScoresLabel, type CommitStanding } from '../../../lib/app-logic/role-status.ts';
 
 export type Stage = 'fetching' | 'checking' | 'evaluating' | 'done';
 
@@ -55,8 +55,14 @@ export interface EpochView {
   status: string;
   tone: 'ok' | 'active' | 'warn' | 'muted';
   models: ModelRow[];
-  /** Units committed (0..10000 per column), once prepared. */
+  /** Units committed (0..10000 per column), once the chain holds the commitment (or held it). */
   committed: number[] | null;
+  /**
+   * The scores of this device's commitment with what they are (being committed, committed,
+   * prepared but never on chain): one name everywhere on the page, never "committed" before the
+   * chain has it.
+   */
+  scores: { label: string; standing: CommitStanding; values: number[] } | null;
   /** The epoch's evaluation seed and subset, in words. */
   seed: { seed: Hex | null; state: 'waiting' | 'drawing' | 'refused' | 'drawn'; text: string };
   commitWindow: { opens: bigint; closes: bigint } | null;
@@ -143,7 +149,12 @@ function epochStatus(
       if (c?.status === 'prepared') return { status: 'committing scores…', tone: 'active' };
       const scored = models.filter((m) => m.status === 'scored' || m.status === 'zero').length;
       const evaluated = scored + models.filter((m) => m.status === 'evaluated').length;
-      if (models.length === 0) return { status: 'waiting for revealed submissions', tone: 'active' };
+      if (models.length === 0) {
+        // The score commit window opens when the reveal window has closed: nothing more can come.
+        return commit !== null && now >= commit.opens
+          ? { status: 'no submission was revealed: nothing to score', tone: 'muted' }
+          : { status: 'waiting for revealed submissions', tone: 'active' };
+      }
       if (evaluated < models.length) return { status: `evaluating: ${evaluated} of ${models.length} models evaluated`, tone: 'active' };
       if (scored < models.length) {
         if (rec.seed === null) {
@@ -157,6 +168,8 @@ function epochStatus(
     }
   }
 }
+
+const onChain = (s: CommitStanding | null) => s === 'committed' || s === 'revealed' || s === 'not-revealed';
 
 /** Columns the page read itself (the agent records an epoch's columns only when it commits). */
 export type LiveColumns = Readonly<Record<number, { columns: readonly ColumnView[]; dataHash: Hex }>>;
@@ -248,12 +261,14 @@ export function epochViews(input: EpochViewsInput): EpochView[] {
         };
       });
       const { status, tone } = epochStatus(rec, models, now, commitWindow);
+      const standing = commitStanding(rec);
       return {
         epoch,
         status: final && rec.outcome === 'open' && !dataHash ? 'waiting for the final eval set to be revealed' : status,
         tone,
         models,
-        committed: rec.commit?.scores ?? null,
+        committed: onChain(standing) ? rec.commit!.scores : null,
+        scores: standing !== null && rec.commit && committedScoresLabel(standing) ? { label: committedScoresLabel(standing)!, standing, values: rec.commit.scores } : null,
         commitWindow,
         revealWindow,
         seed: seedView(rec, subsetSize, samples, now, commitWindow),
@@ -275,18 +290,7 @@ export function backendView(state: ValidatorState | null, failures: Readonly<Rec
   return { backend: newest?.backend ?? null, refused16: refused };
 }
 
-export const VALIDATOR_PHASE_SENTENCE: Record<ValidatorPhase, string> = {
-  'not-joined': 'Not staked in this task yet.',
-  joining: 'Staking: the stake transaction is on its way.',
-  'wrong-role': 'This account is a trainer of this task; use another account to validate.',
-  waiting: 'Staked. Submissions are evaluated as soon as they are revealed.',
-  evaluating: 'Evaluating the revealed submissions.',
-  'drawing-seed': "Every model is evaluated; drawing the epoch's evaluation seed, which chooses the samples every validator scores.",
-  committed: 'Scores committed; they are revealed in the score reveal window by themselves.',
-  revealed: 'Scores revealed for this epoch.',
-  'waiting-final-eval': 'Waiting for the final eval set to be revealed.',
-  over: 'The task has no more epochs to score.',
-};
+export { VALIDATOR_PHASE_SENTENCE } from '../../../lib/app-logic/role-status.ts';
 
 /** What the validator agent did, from its state: models scored, scores committed and revealed. */
 export function validatorActivity(state: ValidatorState | null): Note[] {
@@ -314,7 +318,7 @@ export function validatorActivity(state: ValidatorState | null): Note[] {
   for (const e of state.epochs) {
     const c = e.commit;
     if (c && c.sentAt !== null) {
-      out.push({ key: `activity/commit/${e.epoch}`, at: c.sentAt, epoch: e.epoch, level: 'info', message: `Epoch ${e.epoch}: scores for ${c.scores.length} submissions committed (${c.scores.join(', ')} of 10000).` });
+      out.push({ key: `activity/commit/${e.epoch}`, at: c.sentAt, epoch: e.epoch, level: 'info', message: `Epoch ${e.epoch}: score commitment for ${c.scores.length} submissions sent (${c.scores.join(', ')} of 10000).` });
     }
     if (c && c.revealSentAt !== null && !state.notes.some((n) => n.key === `revealed/${e.epoch}`)) {
       out.push({ key: `activity/reveal/${e.epoch}`, at: c.revealSentAt, epoch: e.epoch, level: 'info', message: `Epoch ${e.epoch}: score reveal sent.` });

@@ -7,6 +7,7 @@ import { ValidatorAgent, type ValidatorCommand, type ValidatorState } from '../.
 import { windowAt } from '../../../lib/chain/schedule.ts';
 import { openRolePorts, type RolePorts } from '../train/role-ports.ts';
 import { messageOf, openFailure, type SessionInput, type SessionStatus } from '../role/agent-session.ts';
+import { runningAgents } from '../role/running-agents.svelte.ts';
 import type { LiveColumns, StageInfo } from './validate-view.ts';
 
 export class ValidatorSession {
@@ -66,6 +67,7 @@ export class ValidatorSession {
       });
       await agent.start();
       this.status = 'ready';
+      runningAgents.set({ role: 'validator', taskId: input.taskId });
     } catch (e) {
       this.#ports?.close();
       ({ status: this.status, problem: this.problem } = openFailure(e));
@@ -129,6 +131,7 @@ export class ValidatorSession {
   }
 
   close(): void {
+    if (this.status === 'ready') runningAgents.remove('validator');
     this.status = 'closed';
     this.#unsubscribe?.();
     this.#agent?.stop();

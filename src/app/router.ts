@@ -7,6 +7,7 @@ export type PlainRouteName = 'explore' | 'create' | 'rewards' | 'dev';
 export type Route =
   | { name: PlainRouteName; query: Query }
   | { name: TaskRouteName; taskId: bigint; query: Query }
+  | { name: 'address'; address: string; query: Query }
   | { name: 'not-found'; path: string; reason: string; query: Query };
 
 export type RouteName = Route['name'];
@@ -33,6 +34,10 @@ export function parseHash(hash: string): Route {
   if (parts.length === 0) return { name: 'explore', query };
   const [head, second, third, ...rest] = parts;
   if (parts.length === 1 && head !== undefined && PLAIN[head]) return { name: PLAIN[head], query };
+  if (head === 'address' && second !== undefined && third === undefined) {
+    if (!/^0x[0-9a-fA-F]{40}$/.test(second)) return { name: 'not-found', path: `/${parts.join('/')}`, reason: `"${second}" is not an address`, query };
+    return { name: 'address', address: second, query };
+  }
   if (head === 'tasks') {
     if (second === undefined) return { name: 'explore', query };
     if (!TASK_ID.test(second)) {
@@ -63,6 +68,8 @@ export function routeHash(route: Route): string {
     case 'delegate':
     case 'challenges':
       return `#/tasks/${route.taskId}/${route.name}${q}`;
+    case 'address':
+      return `#/address/${route.address}${q}`;
     case 'not-found':
       return `#${route.path}${q}`;
   }
@@ -76,9 +83,13 @@ export function href(name: PlainRouteName | TaskRouteName, a?: bigint | Query, b
   return routeHash({ name: name as PlainRouteName, query: a ?? {} });
 }
 
+/** The page of an account (`#/address/0x...`). */
+export const addressHref = (address: string): string => `#/address/${address}`;
+
 /** Whether two routes show the same page (same name and task), ignoring the query. */
 export function samePage(a: Route, b: Route): boolean {
   if (a.name !== b.name) return false;
+  if (a.name === 'address' && b.name === 'address') return a.address.toLowerCase() === b.address.toLowerCase();
   if ('taskId' in a && 'taskId' in b) return a.taskId === b.taskId;
   return true;
 }

@@ -20,6 +20,7 @@ export const PAGES: Record<RouteName, PageLoader> = {
   create: () => import('./pages/create/CreatePage.svelte'),
   rewards: () => import('./pages/rewards/RewardsPage.svelte'),
   dev: () => import('./pages/dev/DevPage.svelte'),
+  address: () => import('./pages/address/AddressPage.svelte'),
   'not-found': () => import('./pages/NotFoundPage.svelte'),
 };
 
@@ -43,6 +44,8 @@ export function pageTitle(route: Route): string {
       return `Rewards · ${suffix}`;
     case 'dev':
       return `Dev panel · ${suffix}`;
+    case 'address':
+      return `Account ${route.address.slice(0, 6)}…${route.address.slice(-4)} · ${suffix}`;
     case 'not-found':
       return `Page not found · ${suffix}`;
   }
@@ -71,15 +74,15 @@ export function navItems(chainId: number): NavItem[] {
   return items;
 }
 
-/** Which nav item a route belongs under (task pages are part of Explore). */
+/**
+ * Which nav item a route is under: a task's page belongs to Explore, where it is listed; a role
+ * page (train, validate, delegate, challenges) is none of the four, and marking Explore there
+ * told people they were browsing when they were acting.
+ */
 export function navSection(route: Route): NavItem['name'] | null {
   switch (route.name) {
     case 'explore':
     case 'task':
-    case 'train':
-    case 'validate':
-    case 'delegate':
-    case 'challenges':
       return 'explore';
     case 'create':
     case 'rewards':

@@ -56,10 +56,13 @@ export type Problem =
 
 export type Snapshot = OkSnapshot | Problem;
 
-/** viem errors carry a one-line summary; their full message lists request bodies. */
+/**
+ * One line for people: viem errors carry a summary (their full message lists the request body,
+ * the URL and the library version), and any other message is cut at its first line.
+ */
 export function errorText(e: unknown): string {
-  if (e && typeof e === 'object' && 'shortMessage' in e && typeof e.shortMessage === 'string') return e.shortMessage;
-  return e instanceof Error ? e.message : String(e);
+  const said = e && typeof e === 'object' && 'shortMessage' in e && typeof e.shortMessage === 'string' ? e.shortMessage : e instanceof Error ? e.message : String(e);
+  return said.split('\n')[0]!.trim();
 }
 
 export type SnapshotClient = Pick<PublicClient, 'getChainId' | 'getBlock' | 'getCode' | 'readContract'> & LogClient;
@@ -86,7 +89,7 @@ export async function loadSnapshot(client: SnapshotClient, config: AppConfig, op
   try {
     deployment = await fetchDeployment(config.deploymentUrl, fetchFn);
   } catch (e) {
-    const detail = (e as Error).message;
+    const detail = errorText(e);
     if (e instanceof DeploymentUnavailable && e.reason === 'missing') {
       return { kind: 'no-deployment', url: config.deploymentUrl, detail };
     }

@@ -1,12 +1,25 @@
 // Human-readable amounts and durations for the UI; pure, so every rounding rule is testable.
 import { formatUnits } from 'viem';
 
-/** Token amount (18 decimals) with thousands separators and at most `maxDecimals` decimals, truncated. */
-export function formatTokens(wei: bigint, maxDecimals = 2): string {
+/** How many decimals every amount in the app shows: one precision everywhere, so the same amount reads the same on every page. */
+export const TOKEN_DECIMALS = 4;
+
+/**
+ * Token amount (18 decimals) with thousands separators and at most `maxDecimals` decimals (trailing
+ * zeros dropped), rounded half away from zero (truncating made parts that do not add up to their
+ * sum). A non-zero amount too small to show reads "<0.0001", never "0". Pages use the default;
+ * the parameter stays for callers outside the pages.
+ */
+export function formatTokens(wei: bigint, maxDecimals = TOKEN_DECIMALS): string {
   const negative = wei < 0n;
-  const [whole = '0', frac = ''] = formatUnits(negative ? -wei : wei, 18).split('.');
+  const abs = negative ? -wei : wei;
+  const places = Math.max(0, Math.min(18, Math.floor(maxDecimals)));
+  const step = 10n ** BigInt(18 - places);
+  const rounded = ((abs + step / 2n) / step) * step;
+  if (rounded === 0n && abs > 0n) return `${negative ? '>-' : '<'}${places === 0 ? '1' : `0.${'0'.repeat(places - 1)}1`}`;
+  const [whole = '0', frac = ''] = formatUnits(rounded, 18).split('.');
   const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  const kept = frac.slice(0, maxDecimals).replace(/0+$/, '');
+  const kept = frac.slice(0, places).replace(/0+$/, '');
   return `${negative ? '-' : ''}${grouped}${kept ? `.${kept}` : ''}`;
 }
 
@@ -49,4 +62,9 @@ export function formatAge(seconds: number): string {
   if (s < 3_600) return `${Math.floor(s / 60)} min ago`;
   if (s < 86_400) return `${Math.floor(s / 3_600)} h ago`;
   return `${Math.floor(s / 86_400)} d ago`;
+}
+
+/** A count with its noun in the right number: "1 trainer", "3 trainers", "0 epochs". */
+export function counted(n: number | bigint, one: string, many = `${one}s`): string {
+  return `${n.toLocaleString('en-US')} ${n === 1 || n === 1n ? one : many}`;
 }

@@ -97,7 +97,8 @@ describe('offline', () => {
       await page.getByRole('heading', { name: 'You are offline' }).waitFor({ timeout: 15_000 });
       expect(await page.getByRole('heading', { name: 'Explore tasks' }).count()).toBe(1);
       const notice = await page.locator('.notice.offline').innerText();
-      expect(notice).toMatch(/Showing the data saved at .+ \(.+, block \d+\)/);
+      // Chain time of the saved block in UTC, as every other time in the app (not the device's clock in its locale).
+      expect(notice).toMatch(/Showing the data saved at \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC \(.+, block \d+\)/);
       expect(await page.locator('header .status').innerText()).toContain('Offline');
       const row = page.locator('tr[data-task="1"]');
       await row.waitFor();
@@ -123,6 +124,8 @@ describe('offline', () => {
       await page.goto(`${preview.url}#/`);
       await page.getByRole('heading', { name: 'Showing saved data: the chain cannot be read right now' }).waitFor({ timeout: 20_000 });
       expect(await page.locator('header .status').innerText()).toContain('Chain unreachable');
+      // What went wrong, in a line: not viem's request body, URL list and version.
+      expect(await page.locator('.notice.stale').evaluate((el) => el.textContent ?? '')).not.toMatch(/Request body|Version: |viem@/);
       expect(await page.locator('tr[data-task="1"] [data-testid="trainers"] .v').innerText()).toBe('3');
     } finally {
       await page.unroute(`${world.driver.anvil.url}/**`);
@@ -138,7 +141,7 @@ describe('update', () => {
     // The tab is left for the deploy and the app opened again after it. With the tab kept open
     // across the server restart, the new worker sometimes (4 runs in about 22 here) stayed
     // waiting after Reload now, even after a SKIP_WAITING posted to it by hand: activation
-    // waits until the old worker has no pending events (docs/app.md, left out).
+    // waits until the old worker has no pending events (docs/app/shell.md, known limits).
     await page.goto('about:blank');
     await preview.close();
     // Another build of the app (a different refresh period compiles to different bundle hashes).

@@ -67,8 +67,8 @@ describe('Explore', () => {
     expect(await cell(page, 'training-submissions')).toBe(String(submissions));
     expect(await cell(page, 'delegators')).toBe(String(PLAYERS.delegators.length));
     expect(await cell(page, 'validation-submissions')).toBe('4');
-    expect(await cell(page, 'pool')).toContain(`${formatTokens(task.rewardPerEpoch * 4n, 0)}\u00a0ARENA`);
-    expect(await cell(page, 'pool')).toContain(`paid ${formatTokens(task.paid, 0)}`);
+    expect(await cell(page, 'pool')).toContain(`${formatTokens(task.rewardPerEpoch * 4n)}\u00a0ARENA`);
+    expect(await cell(page, 'pool')).toContain(`paid ${formatTokens(task.paid)}`);
     const b = booked();
     expect(b.trainers).toBeGreaterThan(0n);
     expect(await cell(page, 'trainer-rewards')).toContain(formatTokens(b.trainers));

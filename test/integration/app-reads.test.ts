@@ -13,7 +13,8 @@ import { publicContentFiles, seedFiles, startBlobStore, type BlobStore } from '.
 import { demoHashes } from '../../scripts/lib/demo-content.ts';
 import { launchArena, type Driver } from '../../scripts/lib/driver.ts';
 import * as abis from '../../src/lib/chain/abi.generated.ts';
-import { epochResults, scoreSeries, taskActivity, WAD } from '../../src/lib/chain/reads/activity.ts';
+import { epochResults, scoreSeries, taskActivity } from '../../src/lib/chain/reads/activity.ts';
+import { WAD } from '../../src/lib/protocol/wad.ts';
 import { gatewayFetcher, readDatasetManifest, readModelSpec } from '../../src/lib/chain/reads/content.ts';
 import { BlobNotFoundError, CidMismatchError } from '../../src/lib/storage/cas/errors.ts';
 import { emptyEventLog, syncEventLog, type EventLog } from '../../src/lib/chain/reads/event-log.ts';

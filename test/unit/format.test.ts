@@ -7,15 +7,25 @@ describe('formatTokens', () => {
     [10n ** 18n, '1'],
     [1234567n * 10n ** 18n, '1,234,567'],
     [1_500_000_000_000_000_000n, '1.5'],
-    [1_239_000_000_000_000_000n, '1.23'],
-    [1n, '0'],
+    [1_239_000_000_000_000_000n, '1.239'],
+    [1_299_999_900_000_000_000_000n, '1,299.9999'],
+    [1_299_999_950_000_000_000_000n, '1,300'],
+    [1n, '<0.0001'],
+    [-1n, '>-0.0001'],
     [-2n * 10n ** 18n, '-2'],
+    [-1_234_560_000_000_000_000n, '-1.2346'],
   ])('%i wei is %s', (wei, text) => {
     expect(formatTokens(wei)).toBe(text);
   });
 
-  it('keeps more decimals when asked, truncating rather than rounding', () => {
-    expect(formatTokens(1_999_900_000_000_000_000n, 3)).toBe('1.999');
+  it('rounds rather than truncates, so rounded parts add up to the rounded sum', () => {
+    expect(formatTokens(1_999_950_000_000_000_000n)).toBe('2');
+    expect(formatTokens(1_999_949_999_999_999_999n)).toBe('1.9999');
+    expect(formatTokens(1_999_900_000_000_000_000n, 3)).toBe('2');
+    // Three thirds of 1 ARENA (rounded each) and their sum.
+    const third = 10n ** 18n / 3n;
+    expect(formatTokens(third)).toBe('0.3333');
+    expect(formatTokens(3n * third)).toBe('1');
   });
 });
 

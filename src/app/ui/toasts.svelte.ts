@@ -1,8 +1,17 @@
-// The toast list as reactive state (see toast-model.ts for the data and the ToastSink interface
-// producers use).
-import { defaultTimeout, txToast, type Toast, type ToastInput, type ToastSink, type TxToastState } from './toast-model.ts';
+// The toast list as reactive state (see src/lib/app-logic/toast-model.ts for the data, the
+// timeouts and the ToastSink interface producers use). A toast's timer stops while the pointer
+// or focus is on it, so a sentence being read does not vanish.
+import {
+  defaultTimeout,
+  keptOnNavigation,
+  txToast,
+  type Toast,
+  type ToastInput,
+  type ToastSink,
+  type TxToastState,
+} from '../../lib/app-logic/toast-model.ts';
 
-export type { Toast, ToastInput, ToastSink, TxToastState } from './toast-model.ts';
+export type { Toast, ToastInput, ToastSink, TxToastState } from '../../lib/app-logic/toast-model.ts';
 
 let counter = 0;
 
@@ -32,6 +41,24 @@ export class Toasts implements ToastSink {
   /** Shows or updates the toast of a transaction. */
   tx(state: TxToastState): void {
     this.show(txToast(state));
+  }
+
+  /** Another page opened: the notices of the page left go. */
+  navigated(): void {
+    const kept = new Set(keptOnNavigation(this.items).map((t) => t.id));
+    for (const t of this.items) if (!kept.has(t.id)) this.dismiss(t.id);
+  }
+
+  /** Stops a toast's timer while it is being read (pointer or focus on it). */
+  hold(id: string): void {
+    clearTimeout(this.#timers.get(id));
+    this.#timers.delete(id);
+  }
+
+  /** Starts the timer again, in full, once the toast is left. */
+  release(id: string): void {
+    const t = this.items.find((x) => x.id === id);
+    if (t) this.#schedule(t);
   }
 
   dismiss(id: string): void {

@@ -31,6 +31,8 @@ import { walletSettings, type WalletSettings } from '../../lib/chain/wallet/sett
 import { WALLETCONNECT_CONNECTOR_ID } from '../../lib/chain/wallet/walletconnect.ts';
 import { errorSentence, isRejection } from '../../lib/app-logic/errors.ts';
 import { txToastChanges } from '../../lib/app-logic/tx-toasts.ts';
+import { explorerBase, explorerLink } from '../../lib/app-logic/explorer.ts';
+import { ArenaError } from '../../lib/errors.ts';
 import { appContext, type AppContext } from '../context.ts';
 
 export type WalletStatus = 'starting' | 'disconnected' | 'connecting' | 'reconnecting' | 'connected';
@@ -40,10 +42,9 @@ export type NetworkState = { kind: 'disconnected' } | { kind: 'ok' } | { kind: '
 type DevConnector = Connector & { accountIndex(): number; selectAccount(i: number): Promise<void>; listAccounts(): Promise<DevAccount[]> };
 type WcConnector = Connector & { onPairingUri(listener: (uri: string) => void): () => void; pairingUri(): string | undefined };
 
-export class NotReadyError extends Error {
-  readonly code = 'not-ready';
+export class NotReadyError extends ArenaError<'not-ready'> {
   constructor(message: string) {
-    super(message);
+    super('not-ready', message);
     this.name = 'NotReadyError';
   }
 }
@@ -142,7 +143,10 @@ export class WalletSession {
     tracker.subscribe((records) => {
       this.records = records;
       const changes = txToastChanges(records, seen, initial);
-      for (const t of changes) this.#app.toasts.tx(t);
+      for (const t of changes) {
+        const link = t.hash ? this.explorerLink('tx', t.hash) : null;
+        this.#app.toasts.tx(link ? { ...t, explorerUrl: link } : t);
+      }
       // A mined transaction changes balances and what pages show: read them now, not at the next poll.
       if (changes.some((t) => t.status === 'confirmed' || t.status === 'failed')) {
         void this.refreshBalances();
@@ -293,6 +297,11 @@ export class WalletSession {
     } finally {
       this.#readAccount();
     }
+  }
+
+  /** The app chain's block explorer page of a transaction or address; null where the chain has no explorer. */
+  explorerLink(kind: 'tx' | 'address', value: string): string | null {
+    return explorerLink(explorerBase(this.config.chains.find((c) => c.id === this.expectedChainId)), kind, value);
   }
 
   /** anvil's clock (local chain only). */

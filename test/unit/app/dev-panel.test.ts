@@ -1,6 +1,6 @@
 // The dev panel's task clock: phase, window, next boundary and the epochs waiting to be finalized.
 import { describe, expect, it } from 'vitest';
-import { epochsToFinalize, taskClock, utcTime } from '../../../src/lib/app-logic/dev-panel.ts';
+import { epochReachedSentence, epochsToFinalize, nextEpochLabel, taskClock, utcTime } from '../../../src/lib/app-logic/dev-panel.ts';
 import type { Schedule } from '../../../src/lib/chain/schedule.ts';
 
 const s: Schedule = {
@@ -40,5 +40,16 @@ describe('dev panel', () => {
   it('writes chain time in UTC', () => {
     expect(utcTime(0n)).toBe('1970-01-01 00:00:00 UTC');
     expect(utcTime(1_767_225_600n)).toBe('2026-01-01 00:00:00 UTC');
+  });
+
+  it('never announces an epoch after the last one', () => {
+    // 2 submission + 1 final + 1 challenge epoch: epochs 0..3, the task ends at the start of 4.
+    expect(epochReachedSentence(s, 7n, 0, 1_000n)).toBe('Chain time is now 1970-01-01 00:16:40 UTC: epoch 0 of task #7 has started (submission phase).');
+    expect(epochReachedSentence(s, 7n, 2, 1_200n)).toMatch(/epoch 2 of task #7 has started \(final phase\)\.$/);
+    expect(epochReachedSentence(s, 7n, 3, 1_300n)).toMatch(/epoch 3 of task #7 has started \(challenge phase, the last epoch\)\.$/);
+    expect(epochReachedSentence(s, 7n, 4, 1_400n)).toBe('Chain time is now 1970-01-01 00:23:20 UTC: task #7 has ended (its last epoch, 3, is over).');
+    expect(nextEpochLabel(s, null)).toBe('Next epoch');
+    expect(nextEpochLabel(s, 2)).toBe('Next epoch');
+    expect(nextEpochLabel(s, 3)).toBe('Move to the end');
   });
 });

@@ -74,3 +74,22 @@ describe('samePage', () => {
     expect(samePage(parseHash('#/'), parseHash('#/?x=1'))).toBe(true);
   });
 });
+
+describe('navSection', () => {
+  it('marks Explore on the list and a task, and nothing on a role page', async () => {
+    const { navSection } = await import('../../../src/app/routes.ts');
+    expect(navSection(parseHash('#/'))).toBe('explore');
+    expect(navSection(parseHash('#/tasks/3'))).toBe('explore');
+    for (const role of ['train', 'validate', 'delegate', 'challenges']) expect(navSection(parseHash(`#/tasks/3/${role}`))).toBeNull();
+    expect(navSection(parseHash('#/rewards'))).toBe('rewards');
+  });
+});
+
+describe('address route', () => {
+  it('parses an account address and refuses anything else', () => {
+    const a = '0x00000000000000000000000000000000000000A1';
+    expect(parseHash(`#/address/${a}`)).toEqual({ name: 'address', address: a, query: {} });
+    expect(routeHash(parseHash(`#/address/${a}`))).toBe(`#/address/${a}`);
+    expect(parseHash('#/address/0x12')).toMatchObject({ name: 'not-found', reason: '"0x12" is not an address' });
+  });
+});

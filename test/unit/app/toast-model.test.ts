@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultTimeout, txToast } from '../../../src/app/ui/toast-model.ts';
+import { defaultTimeout, keptOnNavigation, txToast } from '../../../src/lib/app-logic/toast-model.ts';
 
 describe('txToast', () => {
   const base = { id: 'tx-1', label: 'Stake 10 ARENA in task 3' };
@@ -20,10 +20,21 @@ describe('txToast', () => {
     expect(txToast({ ...base, status: 'failed' }).detail).toBe('The transaction failed.');
   });
 
-  it('keeps pending and error toasts until dismissed', () => {
+  it('keeps only pending toasts until they settle; errors fade later than the rest', () => {
     expect(defaultTimeout('pending')).toBeNull();
-    expect(defaultTimeout('error')).toBeNull();
+    expect(defaultTimeout('error')).toBe(15_000);
     expect(defaultTimeout('success')).toBe(6000);
     expect(defaultTimeout('info')).toBe(6000);
+    expect(defaultTimeout('error')!).toBeGreaterThan(defaultTimeout('info')!);
+  });
+
+  it('keeps only transactions in flight when the page changes', () => {
+    const toasts = [
+      { id: 'a', tone: 'error' as const },
+      { id: 'b', tone: 'pending' as const },
+      { id: 'c', tone: 'success' as const },
+      { id: 'd', tone: 'info' as const },
+    ];
+    expect(keptOnNavigation(toasts).map((t) => t.id)).toEqual(['b']);
   });
 });

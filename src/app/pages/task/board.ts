@@ -62,7 +62,7 @@ export interface EpochBoard {
 }
 
 const score = (wad: bigint) => formatWad(wad, 4);
-const arena = (wei: bigint) => `${formatTokens(wei, 4)} ARENA`;
+const arena = (wei: bigint) => `${formatTokens(wei)} ARENA`;
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 /** Why a scored submission did not qualify (SPEC 4.3), given the epoch's best score. */

@@ -12,7 +12,7 @@ export interface ObjectionRead {
 /** The account's objection and when it can be withdrawn, or null when it has none. */
 export function objectionText(o: ObjectionRead, now: bigint, rejected: boolean): { text: string; withdrawable: boolean } | null {
   if (o.amount === 0n) return null;
-  const amount = `${formatTokens(o.amount, 4)} ARENA`;
+  const amount = `${formatTokens(o.amount)} ARENA`;
   if (now >= o.unlocksAt) return { text: `Your objection of ${amount} can be withdrawn: the review ended at ${formatChainTime(o.unlocksAt)}.`, withdrawable: true };
   return {
     text: `Your objection of ${amount} is locked until the review ends at ${formatChainTime(o.unlocksAt)}${rejected ? ', even though the task is already rejected' : ''}: a rejection must cost the objectors their capital for the whole review period.`,
@@ -22,5 +22,5 @@ export function objectionText(o: ObjectionRead, now: bigint, rejected: boolean):
 
 /** What objecting means, before anyone locks tokens. */
 export function objectionRules(p: { reviewEnd: bigint; rejectQuorum: bigint; objections: bigint }): string {
-  return `Any token holder may lock tokens against this task while it is under review. If the objections reach ${formatTokens(p.rejectQuorum, 4)} ARENA (${formatTokens(p.objections, 4)} so far), the task is rejected and its deposit goes back to its creator. Objection tokens stay locked until the review ends at ${formatChainTime(p.reviewEnd)}, also if the task is rejected earlier.`;
+  return `Any token holder may lock tokens against this task while it is under review. If the objections reach ${formatTokens(p.rejectQuorum)} ARENA (${formatTokens(p.objections)} so far), the task is rejected and its deposit goes back to its creator. Objection tokens stay locked until the review ends at ${formatChainTime(p.reviewEnd)}, also if the task is rejected earlier.`;
 }

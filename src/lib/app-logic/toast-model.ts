@@ -21,9 +21,29 @@ export interface ToastSink {
   dismiss(id: string): void;
 }
 
-/** Success and info fade; pending and errors stay until resolved or dismissed. */
+/**
+ * How long a toast stays: success and info fade after 6 s; an error stays longer (15 s, time to
+ * read a sentence and act) but goes too: the page and the wallet's history keep what failed. Only
+ * a transaction still in flight stays until it settles.
+ */
 export function defaultTimeout(tone: ToastTone): number | null {
-  return tone === 'success' || tone === 'info' ? 6_000 : null;
+  switch (tone) {
+    case 'success':
+    case 'info':
+      return 6_000;
+    case 'error':
+      return 15_000;
+    case 'pending':
+      return null;
+  }
+}
+
+/**
+ * The toasts kept when the person moves to another page: only transactions still in flight
+ * (their outcome then appears where the person is); notices about the page left go with it.
+ */
+export function keptOnNavigation<T extends Pick<Toast, 'tone'>>(toasts: readonly T[]): T[] {
+  return toasts.filter((t) => t.tone === 'pending');
 }
 
 export type TxStatus = 'signing' | 'pending' | 'confirmed' | 'failed';

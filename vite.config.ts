@@ -15,7 +15,10 @@ export default defineConfig({
   worker: {
     format: 'es',
     rolldownOptions: {
-      output: { entryFileNames: `${WORKER_ASSETS}/[name]-[hash].js`, chunkFileNames: `${WORKER_ASSETS}/[name]-[hash].js` },
+      output: {
+        entryFileNames: `${WORKER_ASSETS}/[name]-[hash].js`,
+        chunkFileNames: `${WORKER_ASSETS}/[name]-[hash].js`,
+      },
     },
   },
   build: { rolldownOptions: { output: { chunkFileNames } } },

@@ -70,7 +70,10 @@ function record(page: Page): Transfer[] {
 async function visit(page: Page, url: string): Promise<Visit> {
   const transfers = record(page);
   await page.goto(url, { waitUntil: 'load' });
-  await page.waitForFunction(() => document.querySelector('tr[data-task]') !== null, undefined, { timeout: 30_000, polling: 'raf' });
+  await page.waitForFunction(() => document.querySelector('tr[data-task]') !== null, undefined, {
+    timeout: 30_000,
+    polling: 'raf',
+  });
   const firstData = await page.evaluate(() => performance.now());
   // Let late requests (the lazy page chunk's siblings, the first refresh) settle into the record.
   await page.waitForTimeout(500);
@@ -79,7 +82,13 @@ async function visit(page: Page, url: string): Promise<Visit> {
     const fcp = performance.getEntriesByName('first-contentful-paint')[0];
     return { dcl: nav.domContentLoadedEventEnd, load: nav.loadEventEnd, fcp: fcp ? fcp.startTime : null };
   });
-  return { transfers: [...transfers], domContentLoaded: timing.dcl, load: timing.load, firstContentfulPaint: timing.fcp, firstData };
+  return {
+    transfers: [...transfers],
+    domContentLoaded: timing.dcl,
+    load: timing.load,
+    firstContentfulPaint: timing.fcp,
+    firstData,
+  };
 }
 
 function category(t: Transfer, rpcOrigin: string): string {
@@ -104,7 +113,9 @@ function byCategory(ts: readonly Transfer[], rpcOrigin: string): Map<string, { c
 }
 
 function walk(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)],
+  );
 }
 
 async function main() {
@@ -120,7 +131,11 @@ async function main() {
     const deployments = join(work, 'deployments');
     mkdirSync(deployments, { recursive: true });
     writeFileSync(join(deployments, `${d.deployment.chainId}.json`), serializeDeployment(d.deployment));
-    const env = { AIARENA_DEPLOYMENTS_DIR: deployments, VITE_RPC_URL: d.anvil.url, VITE_CHAIN_ID: String(d.deployment.chainId) };
+    const env = {
+      AIARENA_DEPLOYMENTS_DIR: deployments,
+      VITE_RPC_URL: d.anvil.url,
+      VITE_CHAIN_ID: String(d.deployment.chainId),
+    };
     const outDir = join(work, 'dist');
     const t0 = performance.now();
     await buildApp(outDir, env);
@@ -133,7 +148,10 @@ async function main() {
     const precached = new Set([...sw.matchAll(/url:"([^"]+)"/g)].map((m) => m[1]!));
     const precacheBytes = files.filter((f) => precached.has(f.path)).reduce((n, f) => n + f.bytes, 0);
     const heavy = files.filter(
-      (f) => f.path.startsWith(`${WORKER_ASSETS}/`) || f.path.startsWith(`assets/${TFJS_CHUNK_PREFIX}`) || /\.(wasm|zkey)$/.test(f.path),
+      (f) =>
+        f.path.startsWith(`${WORKER_ASSETS}/`) ||
+        f.path.startsWith(`assets/${TFJS_CHUNK_PREFIX}`) ||
+        /\.(wasm|zkey)$/.test(f.path),
     );
 
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
@@ -154,12 +172,17 @@ async function main() {
 
     const rpcOrigin = new URL(d.anvil.url).origin;
     const first = cold[0]!;
-    const cats = byCategory(first.transfers.filter((t) => !t.fromServiceWorker), rpcOrigin);
+    const cats = byCategory(
+      first.transfers.filter((t) => !t.fromServiceWorker),
+      rpcOrigin,
+    );
     const shellBytes = first.transfers
       .filter((t) => !t.url.startsWith(rpcOrigin) && !/\/deployments\//.test(t.url))
       .reduce((n, t) => n + t.bytes, 0);
     const loadedPaths = new Set(first.transfers.map((t) => new URL(t.url).pathname.replace(/^\//, '')));
-    const lazyJs = files.filter((f) => f.path.startsWith('assets/') && f.path.endsWith('.js') && !loadedPaths.has(f.path));
+    const lazyJs = files.filter(
+      (f) => f.path.startsWith('assets/') && f.path.endsWith('.js') && !loadedPaths.has(f.path),
+    );
     const heavyLoaded = heavy.filter((f) => loadedPaths.has(f.path));
     const warmFirst = warm[0]!;
     const warmNetwork = warmFirst.transfers.filter((t) => !t.fromServiceWorker && !t.url.startsWith(rpcOrigin));
@@ -189,7 +212,10 @@ async function main() {
         [
           ['DOMContentLoaded', cold.map((v) => v.domContentLoaded)],
           ['load', cold.map((v) => v.load)],
-          ['first contentful paint', cold.flatMap((v) => (v.firstContentfulPaint === null ? [] : [v.firstContentfulPaint]))],
+          [
+            'first contentful paint',
+            cold.flatMap((v) => (v.firstContentfulPaint === null ? [] : [v.firstContentfulPaint])),
+          ],
           ['first task row from the chain', cold.map((v) => v.firstData)],
         ] as [string, number[]][]
       ).map(([name, xs]) => `| ${name} | ${ms(median(xs))} | ${ms(Math.min(...xs))} | ${ms(Math.max(...xs))} |`),
@@ -218,10 +244,21 @@ async function main() {
       '',
       ...(heavy.length === 0
         ? []
-        : ['| file | size |', '|---|---:|', ...heavy.sort((a, b) => b.bytes - a.bytes).slice(0, 15).map((f) => `| \`${f.path}\` | ${kib(f.bytes)} |`), ...(heavy.length > 15 ? [`| ${heavy.length - 15} more | |`] : [])]),
+        : [
+            '| file | size |',
+            '|---|---:|',
+            ...heavy
+              .sort((a, b) => b.bytes - a.bytes)
+              .slice(0, 15)
+              .map((f) => `| \`${f.path}\` | ${kib(f.bytes)} |`),
+            ...(heavy.length > 15 ? [`| ${heavy.length - 15} more | |`] : []),
+          ]),
       ...(heavy.some((f) => f.path.startsWith(`${WORKER_ASSETS}/`))
         ? []
-        : ['', 'No ML worker chunks yet: no page imports the ML client (`src/lib/ml/client.ts`) so far. When one does, the workers and their tfjs chunks land in `assets/worker/` and are listed here.']),
+        : [
+            '',
+            'No ML worker chunks yet: no page imports the ML client (`src/lib/ml/client.ts`) so far. When one does, the workers and their tfjs chunks land in `assets/worker/` and are listed here.',
+          ]),
       '',
       '## Repeat visit (service worker)',
       '',
@@ -233,10 +270,13 @@ async function main() {
       `| load (median) | ${ms(median(warm.map((v) => v.load)))} |`,
       `| first task row (median) | ${ms(median(warm.map((v) => v.firstData)))} |`,
       '',
-      warmNetwork.length > 0 ? `Network requests on the repeat visit: ${warmNetwork.map((t) => `\`${new URL(t.url).pathname}\``).join(', ')}.` : 'Every app file of the repeat visit came from the service worker; only chain reads went to the network.',
+      warmNetwork.length > 0
+        ? `Network requests on the repeat visit: ${warmNetwork.map((t) => `\`${new URL(t.url).pathname}\``).join(', ')}.`
+        : 'Every app file of the repeat visit came from the service worker; only chain reads went to the network.',
       '',
     ];
-    if (heavyLoaded.length > 0) throw new Error(`the first page loaded heavy files: ${heavyLoaded.map((f) => f.path).join(', ')}`);
+    if (heavyLoaded.length > 0)
+      throw new Error(`the first page loaded heavy files: ${heavyLoaded.map((f) => f.path).join(', ')}`);
     writeFileSync(OUT, `${lines.join('\n')}`);
     console.log(`wrote ${relative(process.cwd(), OUT)}`);
   } finally {

@@ -39,11 +39,14 @@ const POOL = 4;
 const loadBefore = os.loadavg()[0]!;
 const specBytes = new Uint8Array(readFileSync(path('public/specs/digits-mlp.json')));
 const { spec, hash } = await parseModelSpecBytes(specBytes);
-const trainData = `0x${await sha256Hex(new Uint8Array(readFileSync(path('public/datasets/digits-train/manifest.json'))))}` as Hex;
+const trainData =
+  `0x${await sha256Hex(new Uint8Array(readFileSync(path('public/datasets/digits-train/manifest.json'))))}` as Hex;
 const trainer = await canaryTrainer({ specBytes, trainDir: path('public/datasets/digits-train'), trainData });
 const evalSource = fsSource(path('public/datasets/digits-eval'));
 const { manifest: evalManifest } = await evalSource.manifest();
-const accuracy = async (artifact: Uint8Array) => (await evaluateArtifact(spec, hash, artifact, datasetData(evalManifest, evalSource, { seed: 0, shuffle: false }))).accuracy;
+const accuracy = async (artifact: Uint8Array) =>
+  (await evaluateArtifact(spec, hash, artifact, datasetData(evalManifest, evalSource, { seed: 0, shuffle: false })))
+    .accuracy;
 
 interface Row {
   drawn: number;
@@ -60,11 +63,24 @@ for (let i = 0; i < draws; i++) {
   const epoch = Math.floor(i / POOL);
   const draw = trainingDraw(SECRET, SCOPE, epoch, account, steps);
   const t0 = performance.now();
-  const { artifact, model } = await trainer.train({ seed: draw.seed, steps: draw.steps, owner: account, key: poolWatermarkKey(SECRET, SCOPE, account, spec.watermark!.bits, spec.watermark!.length) });
+  const { artifact, model } = await trainer.train({
+    seed: draw.seed,
+    steps: draw.steps,
+    owner: account,
+    key: poolWatermarkKey(SECRET, SCOPE, account, spec.watermark!.bits, spec.watermark!.length),
+  });
   const seconds = (performance.now() - t0) / 1000;
-  const row = { drawn: draw.steps, trained: model.steps, wrong: model.wrong, accuracy: await accuracy(artifact), seconds };
+  const row = {
+    drawn: draw.steps,
+    trained: model.steps,
+    wrong: model.wrong,
+    accuracy: await accuracy(artifact),
+    seconds,
+  };
   rows.push(row);
-  console.log(`draw ${i}: ${row.drawn} steps drawn, ${row.trained} trained, ${row.wrong} wrong bits, accuracy ${row.accuracy.toFixed(3)}, ${row.seconds.toFixed(2)} s`);
+  console.log(
+    `draw ${i}: ${row.drawn} steps drawn, ${row.trained} trained, ${row.wrong} wrong bits, accuracy ${row.accuracy.toFixed(3)}, ${row.seconds.toFixed(2)} s`,
+  );
 }
 
 // Honest references: the same trainer, seed 1, two and thirty training epochs of the spec.
@@ -72,14 +88,29 @@ const stepsPerEpoch = Math.ceil(1297 / spec.optimizer.batchSize);
 const refs: { name: string; steps: number; accuracy: number; seconds: number }[] = [];
 for (const epochs of [2, 30]) {
   const t0 = performance.now();
-  const { artifact, model } = await trainer.train({ seed: 1, steps: epochs * stepsPerEpoch, owner: pool[0]!, key: poolWatermarkKey(SECRET, SCOPE, pool[0]!, spec.watermark!.bits, spec.watermark!.length) });
-  refs.push({ name: `honest, ${epochs} training epochs`, steps: model.steps, accuracy: await accuracy(artifact), seconds: (performance.now() - t0) / 1000 });
+  const { artifact, model } = await trainer.train({
+    seed: 1,
+    steps: epochs * stepsPerEpoch,
+    owner: pool[0]!,
+    key: poolWatermarkKey(SECRET, SCOPE, pool[0]!, spec.watermark!.bits, spec.watermark!.length),
+  });
+  refs.push({
+    name: `honest, ${epochs} training epochs`,
+    steps: model.steps,
+    accuracy: await accuracy(artifact),
+    seconds: (performance.now() - t0) / 1000,
+  });
 }
 
 const sorted = rows.map((r) => r.accuracy).sort((a, b) => a - b);
 const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
 const bins = [0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0];
-const histogram = bins.slice(0, -1).map((lo, i) => ({ lo, hi: bins[i + 1]!, n: rows.filter((r) => r.accuracy >= lo && (r.accuracy < bins[i + 1]! || (i === bins.length - 2 && r.accuracy <= 1))).length }));
+const histogram = bins.slice(0, -1).map((lo, i) => ({
+  lo,
+  hi: bins[i + 1]!,
+  n: rows.filter((r) => r.accuracy >= lo && (r.accuracy < bins[i + 1]! || (i === bins.length - 2 && r.accuracy <= 1)))
+    .length,
+}));
 const best = refs[1]!.accuracy;
 const qualifying = rows.filter((r) => r.accuracy >= best / 2).length;
 const machine = `${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, tfjs ${tf.version_core}, 1-minute load average ${loadBefore.toFixed(1)} at the start and ${os.loadavg()[0]!.toFixed(1)} at the end`;

@@ -31,8 +31,27 @@ import { evalSubset } from '../src/lib/protocol/eval-subset.ts';
 import { startHarness, type Harness } from '../test/browser/harness.ts';
 import { loadSplit } from './lib/dataset-arrays.ts';
 import { trainLevels, stepsPerEpoch, type BenchModel, type Level } from './lib/consensus/models.ts';
-import { cachedEvaluator, chromiumEvaluator, nodeEvaluator, runLabel, type EvalRequest, type Run } from './lib/consensus/runs.ts';
-import { accuracySweep, candidates, flips, recommend, honestSpread, lazySpread, nearTieBound, pairsOf, topGaps, type LazyResult, type PairSpread } from './lib/consensus/analysis.ts';
+import {
+  cachedEvaluator,
+  chromiumEvaluator,
+  nodeEvaluator,
+  runLabel,
+  type EvalRequest,
+  type Run,
+} from './lib/consensus/runs.ts';
+import {
+  accuracySweep,
+  candidates,
+  flips,
+  recommend,
+  honestSpread,
+  lazySpread,
+  nearTieBound,
+  pairsOf,
+  topGaps,
+  type LazyResult,
+  type PairSpread,
+} from './lib/consensus/analysis.ts';
 import { subsetUnits, UNITS, type ScoreRule } from './lib/consensus/stats.ts';
 import { compactJson, renderReport } from './lib/consensus/report.ts';
 import type { ModelReport, SpecReport } from './lib/consensus/analysis.ts';
@@ -48,9 +67,24 @@ interface SpecPlan {
 }
 
 const PLANS: SpecPlan[] = [
-  { spec: 'digits-mlp', train: 'public/datasets/digits-train', eval: 'public/datasets/digits-eval', hidden: 'datasets/hidden/digits-final' },
-  { spec: 'fashion-mlp', train: 'public/datasets/fashion-mnist-train', eval: 'public/datasets/fashion-mnist-eval', hidden: 'datasets/hidden/fashion-mnist-final' },
-  { spec: 'fashion-cnn', train: 'public/datasets/fashion-mnist-train', eval: 'public/datasets/fashion-mnist-eval', hidden: 'datasets/hidden/fashion-mnist-final' },
+  {
+    spec: 'digits-mlp',
+    train: 'public/datasets/digits-train',
+    eval: 'public/datasets/digits-eval',
+    hidden: 'datasets/hidden/digits-final',
+  },
+  {
+    spec: 'fashion-mlp',
+    train: 'public/datasets/fashion-mnist-train',
+    eval: 'public/datasets/fashion-mnist-eval',
+    hidden: 'datasets/hidden/fashion-mnist-final',
+  },
+  {
+    spec: 'fashion-cnn',
+    train: 'public/datasets/fashion-mnist-train',
+    eval: 'public/datasets/fashion-mnist-eval',
+    hidden: 'datasets/hidden/fashion-mnist-final',
+  },
 ];
 
 export const SUBSET_SIZES = [100, 250, 500, 1000, 2000, 2500];
@@ -124,13 +158,21 @@ const prepared: Prepared[] = [];
 for (const plan of PLANS.filter((p) => opts.specs.includes(p.spec))) {
   const specBytes = new Uint8Array(readFileSync(`${root}public/specs/${plan.spec}.json`));
   const { spec, hash } = await parseModelSpecBytes(specBytes);
-  const trainSamples = (JSON.parse(readFileSync(`${root}${plan.train}/manifest.json`, 'utf8')) as { samples: number }).samples;
-  const models = await trainLevels(spec, hash, `${root}${plan.train}`, levelsFor(spec, trainSamples, opts.quick), { wasmPaths: WASM_DIR, ...(opts.cache ? { cacheDir: opts.cache } : {}), log });
+  const trainSamples = (JSON.parse(readFileSync(`${root}${plan.train}/manifest.json`, 'utf8')) as { samples: number })
+    .samples;
+  const models = await trainLevels(spec, hash, `${root}${plan.train}`, levelsFor(spec, trainSamples, opts.quick), {
+    wasmPaths: WASM_DIR,
+    ...(opts.cache ? { cacheDir: opts.cache } : {}),
+    log,
+  });
   const labels = (await loadSplit(`${root}${plan.eval}`)).y;
   const hiddenLabels = (await loadSplit(`${root}${plan.hidden}`)).y;
   // SwiftShader runs WebGPU at tens of CNN samples per second: it gets a fixed sample of the set.
   const n = labels.length;
-  const webgpuCoverage = opts.webgpuSamples < n ? Uint32Array.from(evalSubset(keccak256(toBytes(`bench-consensus/webgpu/${plan.spec}`)), n, opts.webgpuSamples)) : undefined;
+  const webgpuCoverage =
+    opts.webgpuSamples < n
+      ? Uint32Array.from(evalSubset(keccak256(toBytes(`bench-consensus/webgpu/${plan.spec}`)), n, opts.webgpuSamples))
+      : undefined;
   prepared.push({ plan, spec, specBytes, labels, hiddenLabels, models, webgpuCoverage });
 }
 const trainedAt = performance.now();
@@ -149,10 +191,32 @@ const checksOf = (m: BenchModel): ModelReport['checks'] => checks.get(m) ?? chec
 const CHECK_SAMPLES = 300;
 
 /** A second evaluation of `r`'s model on a few hundred of its samples through the indices path. */
-async function crossCheck(p: Prepared, m: BenchModel, r: Run, evaluate: (b: BackendName, req: EvalRequest) => Promise<Run>): Promise<void> {
-  const pos = evalSubset(keccak256(toBytes(`bench-consensus/check/${p.plan.spec}`)), r.indices.length, Math.min(CHECK_SAMPLES, r.indices.length));
-  const again = await evaluate(r.backend, requestOf(p, m, false, Uint32Array.from(pos, (q) => r.indices[q]!)));
-  checksOf(m).push({ label: runLabel(r), samples: pos.length, derived: subsetUnits(ACCURACY, r, pos), service: Math.round(again.score * UNITS) });
+async function crossCheck(
+  p: Prepared,
+  m: BenchModel,
+  r: Run,
+  evaluate: (b: BackendName, req: EvalRequest) => Promise<Run>,
+): Promise<void> {
+  const pos = evalSubset(
+    keccak256(toBytes(`bench-consensus/check/${p.plan.spec}`)),
+    r.indices.length,
+    Math.min(CHECK_SAMPLES, r.indices.length),
+  );
+  const again = await evaluate(
+    r.backend,
+    requestOf(
+      p,
+      m,
+      false,
+      Uint32Array.from(pos, (q) => r.indices[q]!),
+    ),
+  );
+  checksOf(m).push({
+    label: runLabel(r),
+    samples: pos.length,
+    derived: subsetUnits(ACCURACY, r, pos),
+    service: Math.round(again.score * UNITS),
+  });
 }
 
 // Node: the eval service, as a Node validator (the CLI agent) runs it.
@@ -160,7 +224,9 @@ const nodeEval = cachedEvaluator(opts.cache, 'node', '', nodeEvaluator(root, WAS
 const runs = new Map<BenchModel, Run[]>();
 const hiddenRuns = new Map<BenchModel, Run>();
 const logRun = (p: Prepared, m: BenchModel, r: Run) =>
-  log(`${runLabel(r)} ${r.floatPrecision}-bit ${p.plan.spec} ${m.level}: accuracy ${r.accuracy.toFixed(4)} on ${r.indices.length} in ${r.seconds.toFixed(1)} s${r.cached ? ' (cached)' : ''}`);
+  log(
+    `${runLabel(r)} ${r.floatPrecision}-bit ${p.plan.spec} ${m.level}: accuracy ${r.accuracy.toFixed(4)} on ${r.indices.length} in ${r.seconds.toFixed(1)} s${r.cached ? ' (cached)' : ''}`,
+  );
 for (const p of prepared) {
   for (const m of p.models) {
     const list: Run[] = [];
@@ -180,10 +246,22 @@ if (opts.browser) {
   const harness: Harness = await startHarness();
   try {
     const page: Page = await harness.open('/test/browser/pages/eval.html');
-    await page.waitForFunction(() => document.getElementById('log')?.textContent === 'ready', null, { timeout: 120_000 });
+    await page.waitForFunction(() => document.getElementById('log')?.textContent === 'ready', null, {
+      timeout: 120_000,
+    });
     const adapter = await page.evaluate(async () => {
-      const a = await (navigator as unknown as { gpu?: { requestAdapter(): Promise<{ info?: { vendor: string; architecture: string; isFallbackAdapter?: boolean } } | null> } }).gpu?.requestAdapter();
-      return a?.info ? `${a.info.vendor} ${a.info.architecture}${a.info.isFallbackAdapter ? ' (fallback adapter)' : ''}` : 'none';
+      const a = await (
+        navigator as unknown as {
+          gpu?: {
+            requestAdapter(): Promise<{
+              info?: { vendor: string; architecture: string; isFallbackAdapter?: boolean };
+            } | null>;
+          };
+        }
+      ).gpu?.requestAdapter();
+      return a?.info
+        ? `${a.info.vendor} ${a.info.architecture}${a.info.isFallbackAdapter ? ' (fallback adapter)' : ''}`
+        : 'none';
     });
     browserNote = `headless Chromium ${harness.context.browser()?.version() ?? ''}, dedicated worker; WebGPU adapter: ${adapter}`;
     const inWorker = cachedEvaluator(opts.cache, 'chromium', '', chromiumEvaluator(page));
@@ -191,7 +269,10 @@ if (opts.browser) {
     for (const p of prepared) {
       for (const m of p.models) {
         for (const backend of ['cpu', 'wasm', 'webgl', 'webgpu'] as BackendName[]) {
-          const r = await inWorker(backend, requestOf(p, m, false, backend === 'webgpu' ? p.webgpuCoverage : undefined));
+          const r = await inWorker(
+            backend,
+            requestOf(p, m, false, backend === 'webgpu' ? p.webgpuCoverage : undefined),
+          );
           runs.get(m)!.push(r);
           logRun(p, m, r);
         }
@@ -202,17 +283,23 @@ if (opts.browser) {
     }
     // Cross-check: the service's own subset score (indices path) equals the one computed from the
     // per-sample arrays, on every backend, for the best model of each spec (never cached).
-    const direct = { node: nodeEvaluator(root, WASM_DIR), worker: chromiumEvaluator(page), half: chromiumEvaluator(page, { halfFloat: true }) };
+    const direct = {
+      node: nodeEvaluator(root, WASM_DIR),
+      worker: chromiumEvaluator(page),
+      half: chromiumEvaluator(page, { halfFloat: true }),
+    };
     for (const p of opts.check ? prepared : []) {
       const m = p.models.at(-1)!;
-      for (const r of runs.get(m)!) await crossCheck(p, m, r, r.place === 'node' ? direct.node : r.variant ? direct.half : direct.worker);
+      for (const r of runs.get(m)!)
+        await crossCheck(p, m, r, r.place === 'node' ? direct.node : r.variant ? direct.half : direct.worker);
     }
   } finally {
     await harness.close();
   }
 } else {
   const direct = nodeEvaluator(root, WASM_DIR);
-  for (const p of opts.check ? prepared : []) for (const r of runs.get(p.models.at(-1)!)!) await crossCheck(p, p.models.at(-1)!, r, direct);
+  for (const p of opts.check ? prepared : [])
+    for (const r of runs.get(p.models.at(-1)!)!) await crossCheck(p, p.models.at(-1)!, r, direct);
 }
 const evaluatedAt = performance.now();
 
@@ -266,10 +353,11 @@ for (const p of prepared) {
 // at least what an arithmetic error of EPS per logit could do to a subset (near ties).
 const tolFor = (k: number, specs: readonly SpecReport[]) => {
   let t = Math.ceil(UNITS / k);
-  for (const r of specs) for (const m of r.models) {
-    t = Math.max(t, m.nearTie.get(k)!);
-    for (const s of m.honest.get(k)!) if (!s.half) t = Math.max(t, s.spread.max);
-  }
+  for (const r of specs)
+    for (const m of r.models) {
+      t = Math.max(t, m.nearTie.get(k)!);
+      for (const s of m.honest.get(k)!) if (!s.half) t = Math.max(t, s.spread.max);
+    }
   return t;
 };
 const chosen = candidates(reports, SUBSET_SIZES, LAMBDA, tolFor);
@@ -289,7 +377,11 @@ const machine = {
   uptimeEnd: execSync('uptime').toString().trim(),
   load: [load0[0]!, load1[0]!],
   browser: browserNote,
-  seconds: { training: (trainedAt - t0) / 1000, evaluation: (evaluatedAt - trainedAt) / 1000, total: (performance.now() - t0) / 1000 },
+  seconds: {
+    training: (trainedAt - t0) / 1000,
+    evaluation: (evaluatedAt - trainedAt) / 1000,
+    total: (performance.now() - t0) / 1000,
+  },
 };
 
 // A run that measured anything leaves its machine record next to the cached runs; a run that only
@@ -299,10 +391,23 @@ const machine = {
 const everyRun = [...runs.values()].flat().concat([...hiddenRuns.values()]);
 const recordFile = opts.cache ? resolve(opts.cache, 'measured-by.json') : null;
 let measuredBy: typeof machine | null = null;
-if (recordFile && everyRun.every((r) => r.cached) && existsSync(recordFile)) measuredBy = JSON.parse(readFileSync(recordFile, 'utf8')) as typeof machine;
+if (recordFile && everyRun.every((r) => r.cached) && existsSync(recordFile))
+  measuredBy = JSON.parse(readFileSync(recordFile, 'utf8')) as typeof machine;
 else if (recordFile && everyRun.every((r) => !r.cached)) writeFileSync(recordFile, JSON.stringify(machine));
 
-const { markdown, json } = renderReport({ reports, candidates: chosen, rec, measuredBy, sweep: { n: sweepN, tols: sweepTols, rows: sweep }, machine, opts, tols: TOLS, lambda: LAMBDA, eps: EPS, gapThresholds: GAP_THRESHOLDS });
+const { markdown, json } = renderReport({
+  reports,
+  candidates: chosen,
+  rec,
+  measuredBy,
+  sweep: { n: sweepN, tols: sweepTols, rows: sweep },
+  machine,
+  opts,
+  tols: TOLS,
+  lambda: LAMBDA,
+  eps: EPS,
+  gapThresholds: GAP_THRESHOLDS,
+});
 console.log(`\n${markdown}`);
 if (opts.out) writeFileSync(resolve(root, opts.out), markdown);
 // One line per model keeps the file small and its diffs readable.

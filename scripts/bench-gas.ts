@@ -5,7 +5,16 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg, cpus } from 'node:os';
 import { join as joinPath } from 'node:path';
-import { encodeAbiParameters, getAddress, keccak256, parseSignature, toHex, type Address, type Hex, type TransactionReceipt } from 'viem';
+import {
+  encodeAbiParameters,
+  getAddress,
+  keccak256,
+  parseSignature,
+  toHex,
+  type Address,
+  type Hex,
+  type TransactionReceipt,
+} from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import * as abis from '../src/lib/chain/abi.generated.ts';
 import { PERMIT_TYPES } from '../src/lib/chain/actions/permit.ts';
@@ -53,7 +62,12 @@ interface OpRow {
 
 async function permitSig(d: Driver, key: `0x${string}`, spender: Address, value: bigint) {
   const owner = privateKeyToAccount(key);
-  const nonce = (await d.read({ address: d.c.token, abi: abis.arenaTokenAbi, functionName: 'nonces', args: [owner.address] })) as bigint;
+  const nonce = (await d.read({
+    address: d.c.token,
+    abi: abis.arenaTokenAbi,
+    functionName: 'nonces',
+    args: [owner.address],
+  })) as bigint;
   const deadline = (await d.now()) + 3600n;
   const signature = await owner.signTypedData({
     domain: { name: 'AIArena', version: '1', chainId: 31337, verifyingContract: d.c.token },
@@ -74,8 +88,26 @@ async function userOperations(d: Driver): Promise<OpRow[]> {
   const validators = [actor('ops/v0'), actor('ops/v1')];
   const delegator = actor('ops/d0');
   for (const who of [creator, ...trainers, ...validators, delegator]) await fund(d, who);
-  rows.push({ op: 'faucet (local chains only)', gas: (await d.send(creator, { address: d.c.token, abi: abis.arenaTokenAbi, functionName: 'faucet', args: [creator, WAD] })).gasUsed });
-  rec('approve', await d.send(creator, { address: d.c.token, abi: abis.arenaTokenAbi, functionName: 'approve', args: [d.c.stakeManager, 1n] }));
+  rows.push({
+    op: 'faucet (local chains only)',
+    gas: (
+      await d.send(creator, {
+        address: d.c.token,
+        abi: abis.arenaTokenAbi,
+        functionName: 'faucet',
+        args: [creator, WAD],
+      })
+    ).gasUsed,
+  });
+  rec(
+    'approve',
+    await d.send(creator, {
+      address: d.c.token,
+      abi: abis.arenaTokenAbi,
+      functionName: 'approve',
+      args: [d.c.stakeManager, 1n],
+    }),
+  );
 
   const finalHash = keccak256(toHex('ops/final'));
   const salt = keccak256(toHex('ops/salt'));
@@ -90,22 +122,52 @@ async function userOperations(d: Driver): Promise<OpRow[]> {
   rec('createTask (deposit transfer included)', receipt);
   const { receipt: r2, taskId: rejectedTask } = await createTask(d, creator, params);
   void r2;
-  rec('object (objection during review)', await d.send(validators[0]!, { address: d.c.taskRegistry, abi: abis.taskRegistryAbi, functionName: 'object', args: [rejectedTask, 10n * WAD] }));
+  rec(
+    'object (objection during review)',
+    await d.send(validators[0]!, {
+      address: d.c.taskRegistry,
+      abi: abis.taskRegistryAbi,
+      functionName: 'object',
+      args: [rejectedTask, 10n * WAD],
+    }),
+  );
 
   rec('join as trainer (with key commitment)', await join(d, taskId, trainers[0]!, Role.Trainer, 100n * WAD, WAD / 2n));
   rec('join as validator', await join(d, taskId, validators[0]!, Role.Validator, 100n * WAD, WAD / 2n));
   await join(d, taskId, validators[1]!, Role.Validator, 50n * WAD, WAD);
   const permitKey = keccak256(toHex('bench/permit-trainer'));
   const p = await permitSig(d, permitKey, d.c.stakeManager, 100n * WAD);
-  await d.send(p.owner, { address: d.c.token, abi: abis.arenaTokenAbi, functionName: 'faucet', args: [p.owner, 1000n * WAD] });
-  rec('joinWithPermit (EIP-2612, no prior approve)', await d.send(p.owner, stakeCall(d, 'joinWithPermit', [taskId, Role.Trainer, 100n * WAD, WAD / 2n, fieldKey('k'), p.sig])));
+  await d.send(p.owner, {
+    address: d.c.token,
+    abi: abis.arenaTokenAbi,
+    functionName: 'faucet',
+    args: [p.owner, 1000n * WAD],
+  });
+  rec(
+    'joinWithPermit (EIP-2612, no prior approve)',
+    await d.send(
+      p.owner,
+      stakeCall(d, 'joinWithPermit', [taskId, Role.Trainer, 100n * WAD, WAD / 2n, fieldKey('k'), p.sig]),
+    ),
+  );
   trainers[1] = p.owner;
   rec('addStake', await d.send(trainers[0]!, stakeCall(d, 'addStake', [taskId, 10n * WAD])));
   rec('delegate (first time)', await d.send(delegator, stakeCall(d, 'delegate', [taskId, validators[0]!, 40n * WAD])));
-  rec('delegate (again, same epoch)', await d.send(delegator, stakeCall(d, 'delegate', [taskId, validators[0]!, 10n * WAD])));
+  rec(
+    'delegate (again, same epoch)',
+    await d.send(delegator, stakeCall(d, 'delegate', [taskId, validators[0]!, 10n * WAD])),
+  );
   const pd = await permitSig(d, keccak256(toHex('bench/permit-delegator')), d.c.stakeManager, 5n * WAD);
-  await d.send(pd.owner, { address: d.c.token, abi: abis.arenaTokenAbi, functionName: 'faucet', args: [pd.owner, 100n * WAD] });
-  rec('delegateWithPermit', await d.send(pd.owner, stakeCall(d, 'delegateWithPermit', [taskId, trainers[0]!, 5n * WAD, pd.sig])));
+  await d.send(pd.owner, {
+    address: d.c.token,
+    abi: abis.arenaTokenAbi,
+    functionName: 'faucet',
+    args: [pd.owner, 100n * WAD],
+  });
+  rec(
+    'delegateWithPermit',
+    await d.send(pd.owner, stakeCall(d, 'delegateWithPermit', [taskId, trainers[0]!, 5n * WAD, pd.sig])),
+  );
   const opsKey = keccak256(toHex('ops/canary-key'));
   rec('commitCanaries', await d.send(creator, bookCall(d, 'commitCanaries', [taskId, 0n, canaryKeyHash(opsKey)])));
   await d.warp(timeIn(schedule, 0, 0) + 1n);
@@ -137,16 +199,51 @@ async function userOperations(d: Driver): Promise<OpRow[]> {
   await d.warp(timeIn(schedule, 1, 1));
   const fin = await finalizeEpoch(d, creator, taskId);
   rec('finalize (2 x 2 epoch, one call)', fin[0]!, `${fin.length} call(s)`);
-  rec('revealFinalEval', await d.send(creator, { address: d.c.taskRegistry, abi: abis.taskRegistryAbi, functionName: 'revealFinalEval', args: [taskId, finalHash, salt] }));
-  rec('withdrawDelegation (unbonded part)', await d.send(delegator, stakeCall(d, 'withdrawDelegation', [taskId, validators[0]!])));
+  rec(
+    'revealFinalEval',
+    await d.send(creator, {
+      address: d.c.taskRegistry,
+      abi: abis.taskRegistryAbi,
+      functionName: 'revealFinalEval',
+      args: [taskId, finalHash, salt],
+    }),
+  );
+  rec(
+    'withdrawDelegation (unbonded part)',
+    await d.send(delegator, stakeCall(d, 'withdrawDelegation', [taskId, validators[0]!])),
+  );
   rec('claimOwnRewards (validator)', await d.send(validators[0]!, stakeCall(d, 'claimOwnRewards', [taskId])));
-  rec('claimDelegationRewards (validator pool)', await d.send(delegator, stakeCall(d, 'claimDelegationRewards', [taskId, validators[0]!])));
+  rec(
+    'claimDelegationRewards (validator pool)',
+    await d.send(delegator, stakeCall(d, 'claimDelegationRewards', [taskId, validators[0]!])),
+  );
   await d.warp(endTime(schedule as Schedule) + 1n);
   rec('withdrawStake (after the end)', await d.send(validators[0]!, stakeCall(d, 'withdrawStake', [taskId])));
   rec('claimOwnRewards (trainer, vested)', await d.send(trainers[0]!, stakeCall(d, 'claimOwnRewards', [taskId])));
-  rec('withdrawObjection', await d.send(validators[0]!, { address: d.c.taskRegistry, abi: abis.taskRegistryAbi, functionName: 'withdrawObjection', args: [rejectedTask] }));
-  await d.send(creator, { address: d.c.rewardEngine, abi: abis.rewardEngineAbi, functionName: 'finalize', args: [taskId] });
-  rec('withdrawRemainder (creator)', await d.send(creator, { address: d.c.taskRegistry, abi: abis.taskRegistryAbi, functionName: 'withdrawRemainder', args: [taskId] }));
+  rec(
+    'withdrawObjection',
+    await d.send(validators[0]!, {
+      address: d.c.taskRegistry,
+      abi: abis.taskRegistryAbi,
+      functionName: 'withdrawObjection',
+      args: [rejectedTask],
+    }),
+  );
+  await d.send(creator, {
+    address: d.c.rewardEngine,
+    abi: abis.rewardEngineAbi,
+    functionName: 'finalize',
+    args: [taskId],
+  });
+  rec(
+    'withdrawRemainder (creator)',
+    await d.send(creator, {
+      address: d.c.taskRegistry,
+      abi: abis.taskRegistryAbi,
+      functionName: 'withdrawRemainder',
+      args: [taskId],
+    }),
+  );
   return rows;
 }
 
@@ -173,12 +270,17 @@ interface SizeRow {
 async function finalization(d: Driver, n: number, m: number, canaries: number): Promise<SizeRow[]> {
   const creator = actor(`size${n}x${m}/creator`);
   await fund(d, creator);
-  const params = defaultTaskParams((await d.now()) + 400n, { submissionEpochs: 2, reward: { ...DEFAULT_REWARD_PARAMS, tolV: WAD } });
+  const params = defaultTaskParams((await d.now()) + 400n, {
+    submissionEpochs: 2,
+    reward: { ...DEFAULT_REWARD_PARAMS, tolV: WAD },
+  });
   const { taskId, schedule } = await createTask(d, creator, params);
   const keys = [0, 1].map((e) => keccak256(toHex(`size${n}x${m}/canaries/${e}`)));
   const commitGas: bigint[] = [];
   for (const [e, key] of keys.entries()) {
-    commitGas.push((await d.send(creator, bookCall(d, 'commitCanaries', [taskId, BigInt(e), canaryKeyHash(key)]))).gasUsed);
+    commitGas.push(
+      (await d.send(creator, bookCall(d, 'commitCanaries', [taskId, BigInt(e), canaryKeyHash(key)]))).gasUsed,
+    );
   }
   const trainers = Array.from({ length: n }, (_, i) => actor(`size${n}x${m}/t${i}`));
   const validators = Array.from({ length: m }, (_, j) => actor(`size${n}x${m}/v${j}`));
@@ -201,11 +303,16 @@ async function finalization(d: Driver, n: number, m: number, canaries: number): 
     const sealed = [];
     for (const [i, t] of trainers.entries()) {
       const artifact = keccak256(toHex(`a/${t}/${epoch}`));
-      sealed.push(i < canaries ? await sealCanary(d, taskId, epoch, t, artifact, keys[epoch]!) : await seal(d, taskId, epoch, t, artifact));
+      sealed.push(
+        i < canaries
+          ? await sealCanary(d, taskId, epoch, t, artifact, keys[epoch]!)
+          : await seal(d, taskId, epoch, t, artifact),
+      );
     }
     await d.warp(timeIn(schedule, epoch, 5100));
     for (const s of sealed) await revealSubmission(d, taskId, s);
-    const sheet = (j: number) => trainers.map((_, i) => Number(BigInt(keccak256(toHex(`${i}/${j}/${epoch}`))) % 10_001n));
+    const sheet = (j: number) =>
+      trainers.map((_, i) => Number(BigInt(keccak256(toHex(`${i}/${j}/${epoch}`))) % 10_001n));
     await d.warp(timeIn(schedule, epoch, 6100));
     const seedGas = (await drawEvalSeed(d, taskId, epoch, validators[0]!)).receipt.gasUsed;
     for (const [j, v] of validators.entries()) await commitScores(d, taskId, epoch, v, sheet(j));
@@ -215,7 +322,8 @@ async function finalization(d: Driver, n: number, m: number, canaries: number): 
     const canaryReveal = await d.send(creator, bookCall(d, 'revealCanaries', [taskId, keys[epoch]!]));
     const revealed = d.events(canaryReveal).find((e) => e.eventName === 'CanariesRevealed');
     const mask = (revealed!.args as { mask: bigint }).mask;
-    if (mask !== (1n << BigInt(canaries)) - 1n) throw new Error(`${n} x ${m}: canary mask ${mask.toString(2)}, expected ${canaries} canaries`);
+    if (mask !== (1n << BigInt(canaries)) - 1n)
+      throw new Error(`${n} x ${m}: canary mask ${mask.toString(2)}, expected ${canaries} canaries`);
     await d.warp(timeIn(schedule, epoch + 1, 1));
     const receipts = await finalizeEpoch(d, creator, taskId);
     const gas = receipts.map((r) => r.gasUsed);
@@ -234,7 +342,9 @@ async function finalization(d: Driver, n: number, m: number, canaries: number): 
       // Posting n*m two-byte scores as calldata: 16 gas per non-zero byte (EIP-2028), nothing else.
       calldataFloor: BigInt(n * m * 2 * 16),
     });
-    process.stdout.write(`  ${n} x ${m} epoch ${epoch}: ${receipts.length} finalize calls, largest ${fmt(rows.at(-1)!.largest)} gas\n`);
+    process.stdout.write(
+      `  ${n} x ${m} epoch ${epoch}: ${receipts.length} finalize calls, largest ${fmt(rows.at(-1)!.largest)} gas\n`,
+    );
   }
   return rows;
 }
@@ -327,7 +437,9 @@ async function main() {
     console.log(`\n${md}\nwrote docs/bench/gas.md`);
     const over = sizes.filter((r) => r.largest >= 15_000_000n);
     if (over.length) {
-      console.error(`FAIL: a finalization transaction needed 15M gas or more: ${over.map((r) => `${r.n}x${r.m}`).join(', ')}`);
+      console.error(
+        `FAIL: a finalization transaction needed 15M gas or more: ${over.map((r) => `${r.n}x${r.m}`).join(', ')}`,
+      );
       process.exitCode = 1;
     }
   } finally {

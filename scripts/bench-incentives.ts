@@ -57,7 +57,21 @@ function options(argv: string[]): Options {
     if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer >= ${min}, got ${v}`);
     return n;
   };
-  const known = new Set(['quick', 'seed', 'tasks', 'ablation-every', 'sweep-tasks', 'sweep-sizes', 'close-tasks', 'workers', 'out', 'noise', 'canaries', 'raw', 'render']);
+  const known = new Set([
+    'quick',
+    'seed',
+    'tasks',
+    'ablation-every',
+    'sweep-tasks',
+    'sweep-sizes',
+    'close-tasks',
+    'workers',
+    'out',
+    'noise',
+    'canaries',
+    'raw',
+    'render',
+  ]);
   for (const a of argv) if (a.startsWith('--') && !known.has(a.slice(2))) throw new Error(`unknown option ${a}`);
   const quick = argv.includes('--quick');
   const sizes = (get('sweep-sizes') ?? (quick ? '250,1000' : '250,500,1000,2000,5000')).split(',').map(Number);
@@ -137,14 +151,21 @@ interface RawRun {
 // JSON cannot hold bigints (the reward parameters): tag them.
 const toJson = (v: unknown) => JSON.stringify(v, (_, x) => (typeof x === 'bigint' ? { $bigint: x.toString() } : x));
 const fromJson = (text: string) =>
-  JSON.parse(text, (_, x) => (x !== null && typeof x === 'object' && typeof x.$bigint === 'string' ? BigInt(x.$bigint) : x)) as RawRun;
+  JSON.parse(text, (_, x) =>
+    x !== null && typeof x === 'object' && typeof x.$bigint === 'string' ? BigInt(x.$bigint) : x,
+  ) as RawRun;
 
 async function simulate(opts: Options): Promise<RawRun> {
   const config: SimConfig = { ...DEFAULT_CONFIG, canaries: opts.canaries };
   const noise = loadNoise(opts.noise);
-  const loadBefore = os.loadavg().map((l) => l.toFixed(2)).join(' ');
+  const loadBefore = os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
   const started = performance.now();
-  console.error(`bench:incentives: ${opts.tasks} tasks (+${opts.sweepTasks} x ${opts.sweepSizes.length} sweep, +${opts.closeTasks} close competition), seed ${opts.seed}, ${opts.workers} workers; noise: ${noise.source}`);
+  console.error(
+    `bench:incentives: ${opts.tasks} tasks (+${opts.sweepTasks} x ${opts.sweepSizes.length} sweep, +${opts.closeTasks} close competition), seed ${opts.seed}, ${opts.workers} workers; noise: ${noise.source}`,
+  );
 
   const ablationTasks: number[] = [];
   const jobs: Job[] = [];
@@ -156,14 +177,30 @@ async function simulate(opts: Options): Promise<RawRun> {
   const sweepJobs: { size: number; job: Job }[] = [];
   for (const size of opts.sweepSizes) {
     for (let index = 0; index < opts.sweepTasks; index++) {
-      const job: Job = { id: jobs.length, kind: 'sweep', config: { ...config, evalSubsetSize: size }, noise, seed: opts.seed + 1000, index, ablation: false };
+      const job: Job = {
+        id: jobs.length,
+        kind: 'sweep',
+        config: { ...config, evalSubsetSize: size },
+        noise,
+        seed: opts.seed + 1000,
+        index,
+        ablation: false,
+      };
       jobs.push(job);
       sweepJobs.push({ size, job });
     }
   }
   const closeJobs: Job[] = [];
   for (let index = 0; index < opts.closeTasks; index++) {
-    const job: Job = { id: jobs.length, kind: 'close', config: { ...config, ...CLOSE_COMPETITION }, noise, seed: opts.seed + 2000, index, ablation: true };
+    const job: Job = {
+      id: jobs.length,
+      kind: 'close',
+      config: { ...config, ...CLOSE_COMPETITION },
+      noise,
+      seed: opts.seed + 2000,
+      index,
+      ablation: true,
+    };
     jobs.push(job);
     closeJobs.push(job);
   }
@@ -181,7 +218,10 @@ async function simulate(opts: Options): Promise<RawRun> {
       seed: opts.seed,
       machine: `${cpu}, ${os.availableParallelism()} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
       loadBefore,
-      loadAfter: os.loadavg().map((l) => l.toFixed(2)).join(' '),
+      loadAfter: os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' '),
       wallSeconds,
       workers: opts.workers,
       runs: outputs.reduce((s, o) => s + o.runs, 0),
@@ -192,7 +232,10 @@ async function simulate(opts: Options): Promise<RawRun> {
     outputs: outputs.slice(0, opts.tasks),
     ablationTasks,
     sweep: opts.sweepSizes
-      .map((size) => ({ subsetSize: size, outputs: sweepJobs.filter((s) => s.size === size).map((s) => outputs[s.job.id]!) }))
+      .map((size) => ({
+        subsetSize: size,
+        outputs: sweepJobs.filter((s) => s.size === size).map((s) => outputs[s.job.id]!),
+      }))
       .filter((p) => p.outputs.length > 0),
     close: closeJobs.map((j) => outputs[j.id]!),
     quick: opts.quick,
@@ -210,7 +253,9 @@ async function main() {
     rendered: opts.render !== undefined,
   });
   console.log(page.summary);
-  console.log(`\n${page.allPass ? 'all targets pass' : 'SOME TARGETS FAIL'}; ${(run.facts.wallSeconds / 60).toFixed(1)} min`);
+  console.log(
+    `\n${page.allPass ? 'all targets pass' : 'SOME TARGETS FAIL'}; ${(run.facts.wallSeconds / 60).toFixed(1)} min`,
+  );
   const out = opts.out;
   if (out !== undefined) {
     writeFileSync(path(out), page.markdown);

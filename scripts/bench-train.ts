@@ -89,10 +89,25 @@ async function benchNode(spec: string, steps: number): Promise<Row[]> {
       continue;
     }
     const progress: TrainProgress[] = [];
-    await train({ spec: parsed, data: datasetData(manifest, source, { seed: 1 }), seed: 1, maxSteps: steps, readEvery: 10, onProgress: (p) => progress.push(p) });
+    await train({
+      spec: parsed,
+      data: datasetData(manifest, source, { seed: 1 }),
+      seed: 1,
+      maxSteps: steps,
+      readEvery: 10,
+      onProgress: (p) => progress.push(p),
+    });
     const sps = steady(progress);
     const batch = parsed.optimizer.batchSize;
-    rows.push({ spec, where: 'node', backend, samplesPerSec: sps, msPerStep: (1000 * batch) / sps, batch, note: `${specShapes(parsed).paramCount} params` });
+    rows.push({
+      spec,
+      where: 'node',
+      backend,
+      samplesPerSec: sps,
+      msPerStep: (1000 * batch) / sps,
+      batch,
+      note: `${specShapes(parsed).paramCount} params`,
+    });
     console.log(`node ${backend} ${spec}: ${sps.toFixed(0)} samples/s`);
   }
   return rows;
@@ -103,17 +118,34 @@ async function benchBrowser(specs: string[], steps: number): Promise<Row[]> {
   const rows: Row[] = [];
   try {
     const page = await h.open('/test/browser/pages/engine.html');
-    await page.waitForFunction(() => document.getElementById('log')?.textContent === 'ready', null, { timeout: 120_000 });
+    await page.waitForFunction(() => document.getElementById('log')?.textContent === 'ready', null, {
+      timeout: 120_000,
+    });
     for (const spec of specs) {
       for (const backend of ['wasm', 'webgpu', 'webgl', 'cpu']) {
         // SwiftShader WebGPU runs a CNN step in seconds: fewer steps there.
         const n = backend === 'wasm' ? steps : Math.max(20, Math.round(steps / 2));
         const result = await page.evaluate(
           async ({ spec, backend, n, dataUrl }) => {
-            const engine = (window as unknown as { engine: { resetLog(): void; log: { progress: TrainProgress[] }; train(s: string, j: unknown): Promise<unknown> } }).engine;
+            const engine = (
+              window as unknown as {
+                engine: {
+                  resetLog(): void;
+                  log: { progress: TrainProgress[] };
+                  train(s: string, j: unknown): Promise<unknown>;
+                };
+              }
+            ).engine;
             engine.resetLog();
             try {
-              await engine.train(spec, { runId: `bench-${spec}-${backend}`, backend, maxSteps: n, readEvery: 10, resume: false, dataUrl });
+              await engine.train(spec, {
+                runId: `bench-${spec}-${backend}`,
+                backend,
+                maxSteps: n,
+                readEvery: 10,
+                resume: false,
+                dataUrl,
+              });
               return { progress: engine.log.progress, error: null };
             } catch (e) {
               return { progress: [], error: (e as Error).message };
@@ -126,9 +158,19 @@ async function benchBrowser(specs: string[], steps: number): Promise<Row[]> {
           continue;
         }
         const sps = steady(result.progress);
-        const { spec: parsed } = await parseModelSpecBytes(new Uint8Array(readFileSync(path(`public/specs/${spec}.json`))));
+        const { spec: parsed } = await parseModelSpecBytes(
+          new Uint8Array(readFileSync(path(`public/specs/${spec}.json`))),
+        );
         const batch = parsed.optimizer.batchSize;
-        rows.push({ spec, where: 'browser', backend, samplesPerSec: sps, msPerStep: (1000 * batch) / sps, batch, note: `${n} steps` });
+        rows.push({
+          spec,
+          where: 'browser',
+          backend,
+          samplesPerSec: sps,
+          msPerStep: (1000 * batch) / sps,
+          batch,
+          note: `${n} steps`,
+        });
         console.log(`browser ${backend} ${spec}: ${sps.toFixed(0)} samples/s`);
       }
     }
@@ -179,9 +221,16 @@ async function benchAccuracy(spec: string): Promise<AccuracyPoint[]> {
       model.dispose();
       const ownerWrong = checkWatermark(wm, c.weights[kernel]!, params[kernel]!.shape, key, OWNER).wrong;
       evalMs += performance.now() - e0;
-      const point = { epoch: c.step / stepsPerEpoch, trainSeconds: (performance.now() - t0 - evalMs) / 1000, accuracy: r.accuracy, ownerWrong };
+      const point = {
+        epoch: c.step / stepsPerEpoch,
+        trainSeconds: (performance.now() - t0 - evalMs) / 1000,
+        accuracy: r.accuracy,
+        ownerWrong,
+      };
       points.push(point);
-      console.log(`accuracy ${spec} epoch ${point.epoch}: ${(100 * point.accuracy).toFixed(2)}% after ${point.trainSeconds.toFixed(0)} s training, owner ${ownerWrong} wrong bits`);
+      console.log(
+        `accuracy ${spec} epoch ${point.epoch}: ${(100 * point.accuracy).toFixed(2)}% after ${point.trainSeconds.toFixed(0)} s training, owner ${ownerWrong} wrong bits`,
+      );
     },
   });
   return points;
@@ -195,7 +244,9 @@ function accuracyTable(spec: string, points: AccuracyPoint[]): string {
     '',
     '| epoch | training wall-clock s | test accuracy % | owner watermark wrong bits |',
     '|---:|---:|---:|---:|',
-    ...points.map((p) => `| ${p.epoch} | ${p.trainSeconds.toFixed(0)} | ${(100 * p.accuracy).toFixed(2)} | ${p.ownerWrong} |`),
+    ...points.map(
+      (p) => `| ${p.epoch} | ${p.trainSeconds.toFixed(0)} | ${(100 * p.accuracy).toFixed(2)} | ${p.ownerWrong} |`,
+    ),
   ];
   return lines.join('\n');
 }
@@ -207,9 +258,14 @@ function vsCpu(r: Row, rows: readonly Row[]): string {
 }
 
 function table(rows: Row[]): string {
-  const lines = ['| spec | where | backend | batch | samples/s | ms/step | vs cpu | note |', '|---|---|---|---:|---:|---:|---:|---|'];
+  const lines = [
+    '| spec | where | backend | batch | samples/s | ms/step | vs cpu | note |',
+    '|---|---|---|---:|---:|---:|---:|---|',
+  ];
   for (const r of rows) {
-    lines.push(`| ${r.spec} | ${r.where} | ${r.backend} | ${r.batch ?? ''} | ${r.samplesPerSec?.toFixed(0) ?? '-'} | ${r.msPerStep?.toFixed(1) ?? '-'} | ${vsCpu(r, rows)} | ${r.note.replace(/\|/g, '/')} |`);
+    lines.push(
+      `| ${r.spec} | ${r.where} | ${r.backend} | ${r.batch ?? ''} | ${r.samplesPerSec?.toFixed(0) ?? '-'} | ${r.msPerStep?.toFixed(1) ?? '-'} | ${vsCpu(r, rows)} | ${r.note.replace(/\|/g, '/')} |`,
+    );
   }
   return lines.join('\n');
 }
@@ -221,7 +277,9 @@ const rows: Row[] = [];
 if (opts.node) for (const spec of opts.specs) rows.push(...(await benchNode(spec, opts.steps)));
 if (opts.browser) rows.push(...(await benchBrowser(opts.specs, opts.steps)));
 const accuracy: string[] = [];
-if (opts.accuracy) for (const spec of opts.specs.filter((s) => s in TARGETS)) accuracy.push(accuracyTable(spec, await benchAccuracy(spec)));
+if (opts.accuracy)
+  for (const spec of opts.specs.filter((s) => s in TARGETS))
+    accuracy.push(accuracyTable(spec, await benchAccuracy(spec)));
 // Other work on the machine slows every number here alike; the load average says how much.
 const machine = `${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, tfjs ${tf.version_core}, 1-minute load average ${loadBefore.toFixed(1)} at the start and ${os.loadavg()[0]!.toFixed(1)} at the end`;
 const md = `# Training speed\n\nMeasured by \`npm run bench:train\` on ${machine}; browser: headless Debian Chromium, dedicated worker, WebGPU/WebGL on SwiftShader (no GPU). Steady state over ${opts.steps} steps (fewer on GPU backends in the browser); "vs cpu" is the speed against tfjs's cpu backend on the same spec and place in this run.\n\n${table(rows)}\n${accuracy.length ? `\n## Test accuracy per training budget\n\nNode, wasm backend (the kernels the browser's wasm backend runs), the spec's optimizer and epochs, seed 1, with the spec's watermark trained in (owner key \`benchKey('owner')\`), evaluated after every epoch on the 10,000 test images (public eval + hidden final); evaluation time is not counted.\n\n${accuracy.join('\n\n')}\n` : ''}`;

@@ -72,7 +72,12 @@ interface ModelSetup {
 }
 
 const MODELS: Record<ModelName, ModelSetup> = {
-  mlp: { spec: 'public/specs/fashion-mlp.json', train: 'public/datasets/fashion-mnist-train', test: ['public/datasets/fashion-mnist-eval', 'datasets/hidden/fashion-mnist-final'], backend: 'wasm' },
+  mlp: {
+    spec: 'public/specs/fashion-mlp.json',
+    train: 'public/datasets/fashion-mnist-train',
+    test: ['public/datasets/fashion-mnist-eval', 'datasets/hidden/fashion-mnist-final'],
+    backend: 'wasm',
+  },
   // Full data and epochs (wasm trains convs through model/grad-ops.ts); the attacks get 3 epochs
   // to keep the run under an hour on two cores.
   cnn: {
@@ -82,7 +87,12 @@ const MODELS: Record<ModelName, ModelSetup> = {
     backend: 'wasm',
     limits: { attackEpochs: 3 },
   },
-  digits: { spec: 'public/specs/digits-mlp.json', train: 'public/datasets/digits-train', test: ['public/datasets/digits-eval', 'datasets/hidden/digits-final'], backend: 'wasm' },
+  digits: {
+    spec: 'public/specs/digits-mlp.json',
+    train: 'public/datasets/digits-train',
+    test: ['public/datasets/digits-eval', 'datasets/hidden/digits-final'],
+    backend: 'wasm',
+  },
 };
 
 interface Options {
@@ -103,7 +113,14 @@ interface Options {
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { models: ['digits', 'mlp'], seed: 1, only: new Set(['finetune', 'rewatermark', 'prune', 'remove', 'recover']), write: true, tag: '', cachePlain: false };
+  const o: Options = {
+    models: ['digits', 'mlp'],
+    seed: 1,
+    only: new Set(['finetune', 'rewatermark', 'prune', 'remove', 'recover']),
+    write: true,
+    tag: '',
+    cachePlain: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const next = () => {
@@ -167,7 +184,13 @@ function decodeWith(ctx: Ctx, weights: readonly Float32Array[], key: WatermarkKe
 async function point(ctx: Ctx, epoch: number, weights: readonly Float32Array[]): Promise<EpochPoint> {
   const own = decodeWith(ctx, weights, ctx.ownerKey);
   const thief = decodeWith(ctx, weights, ctx.thiefKey, THIEF);
-  return { epoch, accuracy: await accuracy(ctx, weights), ownerWrong: own.wrong, thiefWrong: thief.wrong, minMargin: Math.min(...own.margins) };
+  return {
+    epoch,
+    accuracy: await accuracy(ctx, weights),
+    ownerWrong: own.wrong,
+    thiefWrong: thief.wrong,
+    minMargin: Math.min(...own.margins),
+  };
 }
 
 interface RunSpec {
@@ -179,7 +202,10 @@ interface RunSpec {
   onEpoch?: (epoch: number, weights: Float32Array[]) => Promise<void>;
 }
 
-async function trainRun(ctx: Ctx, r: RunSpec): Promise<{ weights: Float32Array[]; seconds: number; samplesPerSec: number }> {
+async function trainRun(
+  ctx: Ctx,
+  r: RunSpec,
+): Promise<{ weights: Float32Array[]; seconds: number; samplesPerSec: number }> {
   const data = memoryData(ctx.trainSet.x, ctx.trainSet.y, ctx.trainSet.featureSize, { seed: r.seed });
   const stepsPerEpoch = Math.ceil(ctx.trainSet.n / ctx.spec.optimizer.batchSize);
   const t0 = performance.now();
@@ -190,7 +216,9 @@ async function trainRun(ctx: Ctx, r: RunSpec): Promise<{ weights: Float32Array[]
     seed: r.seed,
     overrides: { epochs: r.epochs },
     ...(r.init ? { initialWeights: r.init } : {}),
-    ...(r.watermark ? { watermark: { keyBits: r.watermark.key.bits, ownerBits: ownerBits(r.watermark.owner, ctx.wm.bits) } } : {}),
+    ...(r.watermark
+      ? { watermark: { keyBits: r.watermark.key.bits, ownerBits: ownerBits(r.watermark.owner, ctx.wm.bits) } }
+      : {}),
     readEvery: 100,
     checkpointEvery: stepsPerEpoch,
     onCheckpoint: async (c) => {
@@ -209,17 +237,30 @@ async function trainRun(ctx: Ctx, r: RunSpec): Promise<{ weights: Float32Array[]
  * data size) so exploration runs that differ only in the watermark share it; the benchmark proper
  * trains it every time.
  */
-async function cachedPlain(ctx: Ctx, o: Options, epochs: number, curve: EpochPoint[]): Promise<{ weights: Float32Array[]; samplesPerSec: number }> {
+async function cachedPlain(
+  ctx: Ctx,
+  o: Options,
+  epochs: number,
+  curve: EpochPoint[],
+): Promise<{ weights: Float32Array[]; samplesPerSec: number }> {
   const file = path(`.tmp/plain-${ctx.spec.name}-s${o.seed}-e${epochs}-n${ctx.trainSet.n}-${tf.getBackend()}.bin`);
   if (o.cachePlain && existsSync(file)) {
-    const saved = JSON.parse(readFileSync(file + '.json', 'utf8')) as { samplesPerSec: number; sizes: number[]; curve: EpochPoint[] };
+    const saved = JSON.parse(readFileSync(file + '.json', 'utf8')) as {
+      samplesPerSec: number;
+      sizes: number[];
+      curve: EpochPoint[];
+    };
     const all = new Float32Array(readFileSync(file).buffer.slice(0));
     let at = 0;
     const weights = saved.sizes.map((n) => all.slice(at, (at += n)));
     curve.push(...saved.curve);
     return { weights, samplesPerSec: saved.samplesPerSec };
   }
-  const r = await trainRun(ctx, { seed: o.seed, epochs, onEpoch: async (e, w) => void curve.push(await point(ctx, e, w)) });
+  const r = await trainRun(ctx, {
+    seed: o.seed,
+    epochs,
+    onEpoch: async (e, w) => void curve.push(await point(ctx, e, w)),
+  });
   if (o.cachePlain) {
     mkdirSync(path('.tmp'), { recursive: true });
     const all = new Float32Array(r.weights.reduce((n, w) => n + w.length, 0));
@@ -229,7 +270,10 @@ async function cachedPlain(ctx: Ctx, o: Options, epochs: number, curve: EpochPoi
       at += w.length;
     }
     writeFileSync(file, new Uint8Array(all.buffer));
-    writeFileSync(file + '.json', JSON.stringify({ samplesPerSec: r.samplesPerSec, sizes: r.weights.map((w) => w.length), curve }));
+    writeFileSync(
+      file + '.json',
+      JSON.stringify({ samplesPerSec: r.samplesPerSec, sizes: r.weights.map((w) => w.length), curve }),
+    );
   }
   return r;
 }
@@ -266,12 +310,22 @@ function layerStats(ctx: Ctx, weights: readonly Float32Array[]): LayerStats {
       const mu = tf.mean(flat, 0);
       const centered = tf.sub(flat, mu) as tf.Tensor2D;
       const variance = tf.mean(tf.square(centered), 0);
-      const cov = p.shape.length === 2 ? Float64Array.from(tf.div(tf.matMul(centered, centered, true, false), flat.shape[0]).dataSync()) : null;
-      const ws = ctx.params.map((q, i) => (q.layer === p.layer ? model.variables[i]! : null)).filter((t): t is tf.Variable => t !== null);
+      const cov =
+        p.shape.length === 2
+          ? Float64Array.from(tf.div(tf.matMul(centered, centered, true, false), flat.shape[0]).dataSync())
+          : null;
+      const ws = ctx.params
+        .map((q, i) => (q.layer === p.layer ? model.variables[i]! : null))
+        .filter((t): t is tf.Variable => t !== null);
       const z = applyLayer(ctx.spec.layers[p.layer]!, input, ws, { index: p.layer });
       const units = p.shape.at(-1)!;
       const active = tf.mean(tf.reshape(tf.cast(tf.greater(z, 0), 'float32'), [-1, units]), 0);
-      result = { inMean: Float64Array.from(mu.dataSync()), inVar: Float64Array.from(variance.dataSync()), cov, active: Float64Array.from(active.dataSync()) };
+      result = {
+        inMean: Float64Array.from(mu.dataSync()),
+        inVar: Float64Array.from(variance.dataSync()),
+        cov,
+        active: Float64Array.from(active.dataSync()),
+      };
     });
     return result!;
   } finally {
@@ -302,7 +356,6 @@ interface ModelResult {
   seconds: number;
 }
 
-
 async function benchModel(model: ModelName, o: Options): Promise<ModelResult> {
   const t0 = performance.now();
   const m = MODELS[model];
@@ -322,11 +375,33 @@ async function benchModel(model: ModelName, o: Options): Promise<ModelResult> {
   const epochs = o.epochs ?? m.limits?.epochs ?? spec.optimizer.epochs;
   const trainSet = await loadSplit(path(m.train), o.train ?? m.limits?.train);
   const testLimit = o.test ?? m.limits?.test ?? Infinity;
-  const test = concatSplits(await loadSplit(path(m.test[0]!), testLimit / 2), await loadSplit(path(m.test[1]!), testLimit / 2));
-  const ctx: Ctx = { spec, wm, params, kernel, trainSet, test, ownerKey: seededKey(wm.bits, wm.length, 'owner'), thiefKey: seededKey(wm.bits, wm.length, 'thief') };
+  const test = concatSplits(
+    await loadSplit(path(m.test[0]!), testLimit / 2),
+    await loadSplit(path(m.test[1]!), testLimit / 2),
+  );
+  const ctx: Ctx = {
+    spec,
+    wm,
+    params,
+    kernel,
+    trainSet,
+    test,
+    ownerKey: seededKey(wm.bits, wm.length, 'owner'),
+    thiefKey: seededKey(wm.bits, wm.length, 'thief'),
+  };
   const log = (s: string) => console.log(`[${model} ${((performance.now() - t0) / 1000).toFixed(0)} s] ${s}`);
-  log(`${spec.name} on ${backend}: watermark ${wm.rule} on ${wm.layer}, strength ${wm.strength}, margin ${wm.margin}, ${epochs} epochs, ${trainSet.n} training samples, ${test.n} test`);
-  const json: Record<string, unknown> = { model: spec.name, backend, watermark: wm, epochs, seed: o.seed, trainSamples: trainSet.n, testSamples: test.n };
+  log(
+    `${spec.name} on ${backend}: watermark ${wm.rule} on ${wm.layer}, strength ${wm.strength}, margin ${wm.margin}, ${epochs} epochs, ${trainSet.n} training samples, ${test.n} test`,
+  );
+  const json: Record<string, unknown> = {
+    model: spec.name,
+    backend,
+    watermark: wm,
+    epochs,
+    seed: o.seed,
+    trainSamples: trainSet.n,
+    testSamples: test.n,
+  };
 
   // 1. The same run with and without the watermark.
   const plainCurve: EpochPoint[] = [];
@@ -339,56 +414,102 @@ async function benchModel(model: ModelName, o: Options): Promise<ModelResult> {
     watermark: { key: ctx.ownerKey, owner: OWNER },
     onEpoch: async (e, w) => void markedCurve.push(await point(ctx, e, w)),
   });
-  log(`marked:   ${markedCurve.map((p) => `${pct(p.accuracy)}/${p.ownerWrong}`).join(' ')} (${fmt(marked.samplesPerSec, 0)} samples/s)`);
+  log(
+    `marked:   ${markedCurve.map((p) => `${pct(p.accuracy)}/${p.ownerWrong}`).join(' ')} (${fmt(marked.samplesPerSec, 0)} samples/s)`,
+  );
   json.curves = { plain: plainCurve, marked: markedCurve };
   json.speed = { plainSamplesPerSec: plain.samplesPerSec, markedSamplesPerSec: marked.samplesPerSec };
 
   // 2. Decoding: owner, wrong keys, unmarked model.
   const own = decodeWith(ctx, marked.weights, ctx.ownerKey);
-  const wrongKeys = Array.from({ length: WRONG_KEYS }, (_, i) => decodeWith(ctx, marked.weights, seededKey(wm.bits, wm.length, `wrong-${i}`)).wrong);
+  const wrongKeys = Array.from(
+    { length: WRONG_KEYS },
+    (_, i) => decodeWith(ctx, marked.weights, seededKey(wm.bits, wm.length, `wrong-${i}`)).wrong,
+  );
   const unmarkedOwner = decodeWith(ctx, plain.weights, ctx.ownerKey).wrong;
   const wrongMean = wrongKeys.reduce((a, b) => a + b, 0) / wrongKeys.length;
   const vNorm = Math.hypot(...own.v);
   const vPlainNorm = Math.hypot(...extractV(wm.rule, plain.weights[kernel]!, params[kernel]!.shape, wm.length));
   const sortedMargins = [...own.margins].sort((a, b) => a - b);
-  log(`owner wrong ${own.wrong} (min margin ${sortedMargins[0]}, median ${sortedMargins[32]}), wrong keys mean ${fmt(wrongMean)} min ${Math.min(...wrongKeys)}, unmarked ${unmarkedOwner}, |v| ${vNorm.toExponential(2)} (unmarked ${vPlainNorm.toExponential(2)})`);
-  json.decode = { ownerWrong: own.wrong, minMargin: sortedMargins[0], medianMargin: sortedMargins[32], wrongKeys, wrongMean, unmarkedOwner, vNorm, vPlainNorm };
+  log(
+    `owner wrong ${own.wrong} (min margin ${sortedMargins[0]}, median ${sortedMargins[32]}), wrong keys mean ${fmt(wrongMean)} min ${Math.min(...wrongKeys)}, unmarked ${unmarkedOwner}, |v| ${vNorm.toExponential(2)} (unmarked ${vPlainNorm.toExponential(2)})`,
+  );
+  json.decode = {
+    ownerWrong: own.wrong,
+    minMargin: sortedMargins[0],
+    medianMargin: sortedMargins[32],
+    wrongKeys,
+    wrongMean,
+    unmarkedOwner,
+    vNorm,
+    vPlainNorm,
+  };
 
   // 3. Fine-tuning attacks.
   const attackEpochs = o.attackEpochs ?? m.limits?.attackEpochs ?? 10;
   const fine: EpochPoint[] = [];
   if (o.only.has('finetune')) {
-    await trainRun(ctx, { seed: o.seed + 1000, epochs: attackEpochs, init: marked.weights, onEpoch: async (e, w) => void fine.push(await point(ctx, e, w)) });
+    await trainRun(ctx, {
+      seed: o.seed + 1000,
+      epochs: attackEpochs,
+      init: marked.weights,
+      onEpoch: async (e, w) => void fine.push(await point(ctx, e, w)),
+    });
     log(`fine-tune: ${fine.map((p) => `${pct(p.accuracy)}/${p.ownerWrong}`).join(' ')}`);
   }
   const rewm: EpochPoint[] = [];
   if (o.only.has('rewatermark')) {
-    await trainRun(ctx, { seed: o.seed + 2000, epochs: attackEpochs, init: marked.weights, watermark: { key: ctx.thiefKey, owner: THIEF }, onEpoch: async (e, w) => void rewm.push(await point(ctx, e, w)) });
+    await trainRun(ctx, {
+      seed: o.seed + 2000,
+      epochs: attackEpochs,
+      init: marked.weights,
+      watermark: { key: ctx.thiefKey, owner: THIEF },
+      onEpoch: async (e, w) => void rewm.push(await point(ctx, e, w)),
+    });
     log(`re-watermark: ${rewm.map((p) => `${pct(p.accuracy)}/${p.ownerWrong}/${p.thiefWrong}`).join(' ')}`);
   }
   json.finetune = fine;
   json.rewatermark = rewm;
 
   // 4. Pruning.
-  const pruneRows: { fraction: number; modelAcc: number; modelWrong: number; layerAcc: number; layerWrong: number }[] = [];
+  const pruneRows: { fraction: number; modelAcc: number; modelWrong: number; layerAcc: number; layerWrong: number }[] =
+    [];
   if (o.only.has('prune')) {
     for (const f of PRUNE_FRACTIONS) {
       const wModel = prune(ctx, marked.weights, f, 'model');
       const wLayer = prune(ctx, marked.weights, f, 'layer');
-      pruneRows.push({ fraction: f, modelAcc: await accuracy(ctx, wModel), modelWrong: decodeWith(ctx, wModel, ctx.ownerKey).wrong, layerAcc: await accuracy(ctx, wLayer), layerWrong: decodeWith(ctx, wLayer, ctx.ownerKey).wrong });
+      pruneRows.push({
+        fraction: f,
+        modelAcc: await accuracy(ctx, wModel),
+        modelWrong: decodeWith(ctx, wModel, ctx.ownerKey).wrong,
+        layerAcc: await accuracy(ctx, wLayer),
+        layerWrong: decodeWith(ctx, wLayer, ctx.ownerKey).wrong,
+      });
     }
-    log(`prune: ${pruneRows.map((r) => `${r.fraction}:${pct(r.modelAcc)}/${r.modelWrong},${pct(r.layerAcc)}/${r.layerWrong}`).join(' ')}`);
+    log(
+      `prune: ${pruneRows.map((r) => `${r.fraction}:${pct(r.modelAcc)}/${r.modelWrong},${pct(r.layerAcc)}/${r.layerWrong}`).join(' ')}`,
+    );
   }
   json.prune = pruneRows;
 
   // 5. Removal of v.
-  interface Removal { attack: string; accMarked: number; wrongMarked: number; thiefWrong: number; accPlain: number; recoveredAcc?: number; recoveredWrong?: number }
+  interface Removal {
+    attack: string;
+    accMarked: number;
+    wrongMarked: number;
+    thiefWrong: number;
+    accPlain: number;
+    recoveredAcc?: number;
+    recoveredWrong?: number;
+  }
   const removals: Removal[] = [];
   if (o.only.has('remove')) {
     const zero = new Float32Array(wm.length);
-    const target = (w: readonly Float32Array[]) => randomLike(extractV(wm.rule, w[kernel]!, params[kernel]!.shape, wm.length), 'target');
+    const target = (w: readonly Float32Array[]) =>
+      randomLike(extractV(wm.rule, w[kernel]!, params[kernel]!.shape, wm.length), 'target');
     const statsOf = new Map<readonly Float32Array[], LayerStats>();
-    const stats = (w: readonly Float32Array[]) => statsOf.get(w) ?? (statsOf.set(w, layerStats(ctx, w)), statsOf.get(w)!);
+    const stats = (w: readonly Float32Array[]) =>
+      statsOf.get(w) ?? (statsOf.set(w, layerStats(ctx, w)), statsOf.get(w)!);
     // A few entries of v pushed to +-0.3 (the quantization clamps at 0.5): enough to outvote the rest.
     const blowUp = (w: readonly Float32Array[], m: number) => {
       const st = stats(w);
@@ -402,7 +523,11 @@ async function benchModel(model: ModelName, o: Options): Promise<ModelResult> {
       ['zero v, data-aware (lambda 1e-2)', (w) => smartSetV(ctx, w, zero, 1e-2, stats(w)), true],
       ['zero v, data-aware (lambda 1e-4)', (w) => smartSetV(ctx, w, zero, 1e-4, stats(w)), true],
       ['random v of the same norm, least weight change', (w) => setV(ctx, w, target(w)), true],
-      ['random v of the same norm, data-aware (lambda 1e-2)', (w) => smartSetV(ctx, w, target(w), 1e-2, stats(w)), true],
+      [
+        'random v of the same norm, data-aware (lambda 1e-2)',
+        (w) => smartSetV(ctx, w, target(w), 1e-2, stats(w)),
+        true,
+      ],
       ['2 entries of v to +-0.3, data-aware', (w) => blowUp(w, 2), false],
       ['8 entries of v to +-0.3, data-aware', (w) => blowUp(w, 8), false],
     ];
@@ -414,10 +539,26 @@ async function benchModel(model: ModelName, o: Options): Promise<ModelResult> {
       const perm = Uint32Array.from(rng.permutation(U));
       const random = Float64Array.from({ length: U }, () => 2 ** (4 * rng.nextFloat() - 2));
       attacks.push(
-        [`permute the units of ${id} (same function)`, (w) => transformUnits(ctx, w, sym.layer, perm, new Float64Array(U).fill(1)), false],
-        [`scale the units of ${id} so v shrinks 1e6-fold (same function)`, (w) => transformUnits(ctx, w, sym.layer, identity, new Float64Array(U).fill(1e-6 ** sym.power)), false],
-        [`scale the units of ${id} by random 2^[-2,2] (same function)`, (w) => transformUnits(ctx, w, sym.layer, identity, random), false],
-        [`scale the units of ${id} so the thief's key decodes the thief (same function)`, (w) => rescaleToEmbed(ctx, w, sym, ctx.thiefKey, THIEF), false],
+        [
+          `permute the units of ${id} (same function)`,
+          (w) => transformUnits(ctx, w, sym.layer, perm, new Float64Array(U).fill(1)),
+          false,
+        ],
+        [
+          `scale the units of ${id} so v shrinks 1e6-fold (same function)`,
+          (w) => transformUnits(ctx, w, sym.layer, identity, new Float64Array(U).fill(1e-6 ** sym.power)),
+          false,
+        ],
+        [
+          `scale the units of ${id} by random 2^[-2,2] (same function)`,
+          (w) => transformUnits(ctx, w, sym.layer, identity, random),
+          false,
+        ],
+        [
+          `scale the units of ${id} so the thief's key decodes the thief (same function)`,
+          (w) => rescaleToEmbed(ctx, w, sym, ctx.thiefKey, THIEF),
+          false,
+        ],
       );
     }
     for (const [name, attack, recover] of attacks) {
@@ -436,7 +577,9 @@ async function benchModel(model: ModelName, o: Options): Promise<ModelResult> {
         row.recoveredWrong = decodeWith(ctx, rec.weights, ctx.ownerKey).wrong;
       }
       removals.push(row);
-      log(`remove ${name}: marked ${pct(row.accMarked)} (${row.wrongMarked} wrong, thief ${row.thiefWrong}), unmarked ${pct(row.accPlain)}${row.recoveredAcc !== undefined ? `, after 1 epoch ${pct(row.recoveredAcc)} (${row.recoveredWrong} wrong)` : ''}`);
+      log(
+        `remove ${name}: marked ${pct(row.accMarked)} (${row.wrongMarked} wrong, thief ${row.thiefWrong}), unmarked ${pct(row.accPlain)}${row.recoveredAcc !== undefined ? `, after 1 epoch ${pct(row.recoveredAcc)} (${row.recoveredWrong} wrong)` : ''}`,
+      );
     }
   }
   json.removals = removals;
@@ -453,7 +596,15 @@ async function benchModel(model: ModelName, o: Options): Promise<ModelResult> {
     plainCurve,
     markedCurve,
     speed: { plain: plain.samplesPerSec, marked: marked.samplesPerSec },
-    decode: { own: own.wrong, minMargin: sortedMargins[0]!, medianMargin: sortedMargins[Math.floor(sortedMargins.length / 2)]!, wrongKeys, unmarkedOwner, vNorm, vPlainNorm },
+    decode: {
+      own: own.wrong,
+      minMargin: sortedMargins[0]!,
+      medianMargin: sortedMargins[Math.floor(sortedMargins.length / 2)]!,
+      wrongKeys,
+      unmarkedOwner,
+      vNorm,
+      vPlainNorm,
+    },
     fine,
     rewm,
     pruneRows,
@@ -473,11 +624,27 @@ interface Rendered {
   plainCurve: EpochPoint[];
   markedCurve: EpochPoint[];
   speed: { plain: number; marked: number };
-  decode: { own: number; minMargin: number; medianMargin: number; wrongKeys: number[]; unmarkedOwner: number; vNorm: number; vPlainNorm: number };
+  decode: {
+    own: number;
+    minMargin: number;
+    medianMargin: number;
+    wrongKeys: number[];
+    unmarkedOwner: number;
+    vNorm: number;
+    vPlainNorm: number;
+  };
   fine: EpochPoint[];
   rewm: EpochPoint[];
   pruneRows: { fraction: number; modelAcc: number; modelWrong: number; layerAcc: number; layerWrong: number }[];
-  removals: { attack: string; accMarked: number; wrongMarked: number; thiefWrong: number; accPlain: number; recoveredAcc?: number; recoveredWrong?: number }[];
+  removals: {
+    attack: string;
+    accMarked: number;
+    wrongMarked: number;
+    thiefWrong: number;
+    accPlain: number;
+    recoveredAcc?: number;
+    recoveredWrong?: number;
+  }[];
   seconds: number;
 }
 
@@ -511,22 +678,51 @@ function render(r: Rendered): string {
   const ftSurvived = survived(r.fine, wm.maxErr);
   const rwSurvived = survived(r.rewm, wm.maxErr);
   const zeroing = r.removals.filter((x) => x.attack.startsWith('zero v'));
-  const cheapestZero = zeroing.reduce<(typeof zeroing)[number] | undefined>((best, x) => (best === undefined || x.accMarked > best.accMarked ? x : best), undefined);
+  const cheapestZero = zeroing.reduce<(typeof zeroing)[number] | undefined>(
+    (best, x) => (best === undefined || x.accMarked > best.accMarked ? x : best),
+    undefined,
+  );
   const naiveZero = r.removals.find((x) => x.attack === 'zero v, least weight change');
   const naiveRandom = r.removals.find((x) => x.attack === 'random v of the same norm, least weight change');
   const free = r.removals.filter((x) => x.wrongMarked > wm.maxErr && accMarked - x.accMarked < 0.005);
   out.push('| requirement | measured | holds |');
   out.push('|---|---|---|');
-  out.push(`| owner's bits after quantization within maxErr (${wm.maxErr}) | ${r.decode.own} wrong (sealing needs <= ${Math.floor(wm.maxErr / 2)}) | ${yes(r.decode.own <= wm.maxErr)} |`);
-  out.push(`| accuracy drop against the unmarked run <= 0.5 points | ${pct(accPlain)} -> ${pct(accMarked)}: ${drop.toFixed(2)} points (ratio ${ratio(accMarked)}) | ${yes(drop <= 0.5)} |`);
-  out.push(`| wrong keys: about half wrong | ${wk.length} keys: mean ${wkMean.toFixed(1)}, min ${Math.min(...wk)}, max ${Math.max(...wk)} | ${yes(Math.min(...wk) > wm.maxErr && wkMean >= 24 && wkMean <= 40)} |`);
-  out.push(`| unmarked model under the owner's key: about half wrong | ${r.decode.unmarkedOwner} wrong | ${yes(r.decode.unmarkedOwner > wm.maxErr)} |`);
-  if (r.fine.length > 0) out.push(`| fine-tuning (no watermark term) keeps the owner's bits | within maxErr for ${ftSurvived} of ${r.fine.length} epochs (worst ${Math.max(...r.fine.map((p) => p.ownerWrong))} wrong) | ${yes(ftSurvived >= Math.min(3, r.fine.length))} |`);
-  if (r.rewm.length > 0) out.push(`| thief re-watermarks with its own key: the owner's bits survive | within maxErr for ${rwSurvived} of ${r.rewm.length} epochs (worst ${Math.max(...r.rewm.map((p) => p.ownerWrong))} wrong) | ${yes(rwSurvived >= Math.min(3, r.rewm.length))} |`);
-  if (naiveZero) out.push(`| zeroing v by the least weight change costs accuracy | ${pts(naiveZero.accMarked)} points | ${yes(accMarked - naiveZero.accMarked >= 0.05)} |`);
-  if (naiveRandom) out.push(`| re-randomizing v by the least weight change costs accuracy | ${pts(naiveRandom.accMarked)} points | ${yes(accMarked - naiveRandom.accMarked >= 0.05)} |`);
-  if (cheapestZero) out.push(`| the cheapest zeroing of v measured costs accuracy | ${cheapestZero.attack}: ${pts(cheapestZero.accMarked)} points | ${yes(accMarked - cheapestZero.accMarked >= 0.05)} |`);
-  if (r.removals.length > 0) out.push(`| no attack removes the watermark for free (< 0.5 points) | ${free.length === 0 ? 'none does' : free.map((x) => x.attack).join('; ')} | ${yes(free.length === 0)} |`);
+  out.push(
+    `| owner's bits after quantization within maxErr (${wm.maxErr}) | ${r.decode.own} wrong (sealing needs <= ${Math.floor(wm.maxErr / 2)}) | ${yes(r.decode.own <= wm.maxErr)} |`,
+  );
+  out.push(
+    `| accuracy drop against the unmarked run <= 0.5 points | ${pct(accPlain)} -> ${pct(accMarked)}: ${drop.toFixed(2)} points (ratio ${ratio(accMarked)}) | ${yes(drop <= 0.5)} |`,
+  );
+  out.push(
+    `| wrong keys: about half wrong | ${wk.length} keys: mean ${wkMean.toFixed(1)}, min ${Math.min(...wk)}, max ${Math.max(...wk)} | ${yes(Math.min(...wk) > wm.maxErr && wkMean >= 24 && wkMean <= 40)} |`,
+  );
+  out.push(
+    `| unmarked model under the owner's key: about half wrong | ${r.decode.unmarkedOwner} wrong | ${yes(r.decode.unmarkedOwner > wm.maxErr)} |`,
+  );
+  if (r.fine.length > 0)
+    out.push(
+      `| fine-tuning (no watermark term) keeps the owner's bits | within maxErr for ${ftSurvived} of ${r.fine.length} epochs (worst ${Math.max(...r.fine.map((p) => p.ownerWrong))} wrong) | ${yes(ftSurvived >= Math.min(3, r.fine.length))} |`,
+    );
+  if (r.rewm.length > 0)
+    out.push(
+      `| thief re-watermarks with its own key: the owner's bits survive | within maxErr for ${rwSurvived} of ${r.rewm.length} epochs (worst ${Math.max(...r.rewm.map((p) => p.ownerWrong))} wrong) | ${yes(rwSurvived >= Math.min(3, r.rewm.length))} |`,
+    );
+  if (naiveZero)
+    out.push(
+      `| zeroing v by the least weight change costs accuracy | ${pts(naiveZero.accMarked)} points | ${yes(accMarked - naiveZero.accMarked >= 0.05)} |`,
+    );
+  if (naiveRandom)
+    out.push(
+      `| re-randomizing v by the least weight change costs accuracy | ${pts(naiveRandom.accMarked)} points | ${yes(accMarked - naiveRandom.accMarked >= 0.05)} |`,
+    );
+  if (cheapestZero)
+    out.push(
+      `| the cheapest zeroing of v measured costs accuracy | ${cheapestZero.attack}: ${pts(cheapestZero.accMarked)} points | ${yes(accMarked - cheapestZero.accMarked >= 0.05)} |`,
+    );
+  if (r.removals.length > 0)
+    out.push(
+      `| no attack removes the watermark for free (< 0.5 points) | ${free.length === 0 ? 'none does' : free.map((x) => x.attack).join('; ')} | ${yes(free.length === 0)} |`,
+    );
   out.push('');
   out.push('"Costs accuracy" is read as at least 5 points below the watermarked model.');
   out.push('');
@@ -536,7 +732,13 @@ function render(r: Rendered): string {
   out.push(
     table(
       ['epoch', 'unmarked accuracy %', 'watermarked accuracy %', 'owner wrong bits', 'min margin (q units)'],
-      r.markedCurve.map((p, i) => [p.epoch, pct(r.plainCurve[i]?.accuracy ?? NaN), pct(p.accuracy), p.ownerWrong, p.minMargin]),
+      r.markedCurve.map((p, i) => [
+        p.epoch,
+        pct(r.plainCurve[i]?.accuracy ?? NaN),
+        pct(p.accuracy),
+        p.ownerWrong,
+        p.minMargin,
+      ]),
     ),
   );
   out.push('');
@@ -557,8 +759,22 @@ function render(r: Rendered): string {
     const n = Math.max(r.fine.length, r.rewm.length);
     out.push(
       table(
-        ['epoch', 'plain: accuracy %', 'plain: owner wrong', 're-watermark: accuracy %', 're-watermark: owner wrong', 're-watermark: thief wrong'],
-        Array.from({ length: n }, (_, i) => [i + 1, r.fine[i] ? pct(r.fine[i]!.accuracy) : '', r.fine[i]?.ownerWrong ?? '', r.rewm[i] ? pct(r.rewm[i]!.accuracy) : '', r.rewm[i]?.ownerWrong ?? '', r.rewm[i]?.thiefWrong ?? '']),
+        [
+          'epoch',
+          'plain: accuracy %',
+          'plain: owner wrong',
+          're-watermark: accuracy %',
+          're-watermark: owner wrong',
+          're-watermark: thief wrong',
+        ],
+        Array.from({ length: n }, (_, i) => [
+          i + 1,
+          r.fine[i] ? pct(r.fine[i]!.accuracy) : '',
+          r.fine[i]?.ownerWrong ?? '',
+          r.rewm[i] ? pct(r.rewm[i]!.accuracy) : '',
+          r.rewm[i]?.ownerWrong ?? '',
+          r.rewm[i]?.thiefWrong ?? '',
+        ]),
       ),
     );
     out.push('');
@@ -566,12 +782,26 @@ function render(r: Rendered): string {
   if (r.pruneRows.length > 0) {
     out.push('### Magnitude pruning');
     out.push('');
-    out.push('The given fraction of weights with the smallest magnitude set to zero: over all kernels of the model, or over the watermark layer\'s kernel alone. No fine-tuning after.');
+    out.push(
+      "The given fraction of weights with the smallest magnitude set to zero: over all kernels of the model, or over the watermark layer's kernel alone. No fine-tuning after.",
+    );
     out.push('');
     out.push(
       table(
-        ['pruned', 'whole model: accuracy %', 'whole model: owner wrong', 'watermark layer: accuracy %', 'watermark layer: owner wrong'],
-        r.pruneRows.map((x) => [`${(100 * x.fraction).toFixed(0)}%`, pct(x.modelAcc), x.modelWrong, pct(x.layerAcc), x.layerWrong]),
+        [
+          'pruned',
+          'whole model: accuracy %',
+          'whole model: owner wrong',
+          'watermark layer: accuracy %',
+          'watermark layer: owner wrong',
+        ],
+        r.pruneRows.map((x) => [
+          `${(100 * x.fraction).toFixed(0)}%`,
+          pct(x.modelAcc),
+          x.modelWrong,
+          pct(x.layerAcc),
+          x.layerWrong,
+        ]),
       ),
     );
     out.push('');
@@ -588,8 +818,28 @@ function render(r: Rendered): string {
     out.push('');
     out.push(
       table(
-        ['attack', 'accuracy %', 'change (points)', 'ratio to unmarked', 'owner wrong', "thief's key wrong", 'same change on unmarked %', 'after 1 epoch %', 'owner wrong after'],
-        r.removals.map((x) => [x.attack, pct(x.accMarked), pts(x.accMarked), ratio(x.accMarked), x.wrongMarked, x.thiefWrong, pct(x.accPlain), x.recoveredAcc !== undefined ? pct(x.recoveredAcc) : '', x.recoveredWrong ?? '']),
+        [
+          'attack',
+          'accuracy %',
+          'change (points)',
+          'ratio to unmarked',
+          'owner wrong',
+          "thief's key wrong",
+          'same change on unmarked %',
+          'after 1 epoch %',
+          'owner wrong after',
+        ],
+        r.removals.map((x) => [
+          x.attack,
+          pct(x.accMarked),
+          pts(x.accMarked),
+          ratio(x.accMarked),
+          x.wrongMarked,
+          x.thiefWrong,
+          pct(x.accPlain),
+          x.recoveredAcc !== undefined ? pct(x.recoveredAcc) : '',
+          x.recoveredWrong ?? '',
+        ]),
         '---|---:|---:|---:|---:|---:|---:|---:|---:',
       ),
     );
@@ -605,7 +855,10 @@ async function main(): Promise<void> {
   for (const m of o.models) results.push(await benchModel(m, o));
   mkdirSync(path('.tmp'), { recursive: true });
   for (const r of results) {
-    writeFileSync(path(`.tmp/bench-watermark-${r.name}${o.tag ? `-${o.tag}` : ''}.json`), JSON.stringify(r.json, null, 1));
+    writeFileSync(
+      path(`.tmp/bench-watermark-${r.name}${o.tag ? `-${o.tag}` : ''}.json`),
+      JSON.stringify(r.json, null, 1),
+    );
   }
   const machine = `${os.cpus().length} x ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.platform()} ${os.release()}, Node ${process.version}, tfjs ${tf.version_core}`;
   const total = results.reduce((a, r) => a + r.seconds, 0);
@@ -623,7 +876,16 @@ async function main(): Promise<void> {
   ].join('\n');
   console.log(doc);
   // An exploration run must not overwrite the record of the specs' parameters.
-  const explored = o.layer !== undefined || o.rule !== undefined || o.strength !== undefined || o.margin !== undefined || o.train !== undefined || o.test !== undefined || o.epochs !== undefined || o.attackEpochs !== undefined || o.only.size < 5;
+  const explored =
+    o.layer !== undefined ||
+    o.rule !== undefined ||
+    o.strength !== undefined ||
+    o.margin !== undefined ||
+    o.train !== undefined ||
+    o.test !== undefined ||
+    o.epochs !== undefined ||
+    o.attackEpochs !== undefined ||
+    o.only.size < 5;
   if (o.write && !explored) {
     mkdirSync(path('docs/bench'), { recursive: true });
     writeFileSync(path('docs/bench/watermark.md'), doc);

@@ -68,17 +68,27 @@ async function benchNode(row: CircuitRow): Promise<{ timings: ProofTimings; last
   const inst = INSTANCES.find((i) => i.name === row.name)!;
   const dir = join(REPO_ROOT, inst.outDir);
   const read = (f: string) => new Uint8Array(readFileSync(join(dir, f)));
-  const artifacts = { wasm: read(row.entry.files.wasm.path), zkey: read(row.entry.files.zkey.path), vkey: JSON.parse(readFileSync(join(dir, row.entry.files.vkey.path), 'utf8')) };
+  const artifacts = {
+    wasm: read(row.entry.files.wasm.path),
+    zkey: read(row.entry.files.zkey.path),
+    vkey: JSON.parse(readFileSync(join(dir, row.entry.files.vkey.path), 'utf8')),
+  };
   const prepared = prepareOwnershipProof(inst, claim);
   let last = await proveOwnership(artifacts, prepared); // warm-up: curve threads, wasm compilation
   const all: ProofTimings[] = [];
   for (let i = 0; i < RUNS; i++) {
     last = await proveOwnership(artifacts, prepared);
     all.push(last.timings);
-    console.log(`node ${row.name}: witness ${sec(last.timings.witnessMs)} s, prove ${sec(last.timings.proveMs)} s, verify ${sec(last.timings.verifyMs)} s`);
+    console.log(
+      `node ${row.name}: witness ${sec(last.timings.witnessMs)} s, prove ${sec(last.timings.proveMs)} s, verify ${sec(last.timings.verifyMs)} s`,
+    );
   }
   return {
-    timings: { witnessMs: median(all.map((t) => t.witnessMs)), proveMs: median(all.map((t) => t.proveMs)), verifyMs: median(all.map((t) => t.verifyMs)) },
+    timings: {
+      witnessMs: median(all.map((t) => t.witnessMs)),
+      proveMs: median(all.map((t) => t.proveMs)),
+      verifyMs: median(all.map((t) => t.verifyMs)),
+    },
     last,
   };
 }
@@ -94,20 +104,31 @@ async function benchBrowser(): Promise<BrowserResult> {
   const h = await startHarness();
   try {
     const page = await h.open('/test/browser/pages/zk.html');
-    await page.waitForFunction(() => document.getElementById('log')?.textContent === 'ready', null, { timeout: 120_000 });
+    await page.waitForFunction(() => document.getElementById('log')?.textContent === 'ready', null, {
+      timeout: 120_000,
+    });
     type R = { wallMs: number; timings: ProofTimings; hardwareConcurrency: number };
-    const prove = () => page.evaluate(() => (window as unknown as { zk: { prove(k: string): Promise<R> } }).zk.prove('claim'));
+    const prove = () =>
+      page.evaluate(() => (window as unknown as { zk: { prove(k: string): Promise<R> } }).zk.prove('claim'));
     const first = await prove();
-    console.log(`browser first proof: ${sec(first.wallMs)} s in all (download, witness ${sec(first.timings.witnessMs)} s, prove ${sec(first.timings.proveMs)} s)`);
+    console.log(
+      `browser first proof: ${sec(first.wallMs)} s in all (download, witness ${sec(first.timings.witnessMs)} s, prove ${sec(first.timings.proveMs)} s)`,
+    );
     const warm: ProofTimings[] = [];
     for (let i = 0; i < RUNS; i++) {
       const r = await prove();
       warm.push(r.timings);
-      console.log(`browser warm proof: witness ${sec(r.timings.witnessMs)} s, prove ${sec(r.timings.proveMs)} s, verify ${sec(r.timings.verifyMs)} s`);
+      console.log(
+        `browser warm proof: witness ${sec(r.timings.witnessMs)} s, prove ${sec(r.timings.proveMs)} s, verify ${sec(r.timings.verifyMs)} s`,
+      );
     }
     return {
       first,
-      warm: { witnessMs: median(warm.map((t) => t.witnessMs)), proveMs: median(warm.map((t) => t.proveMs)), verifyMs: median(warm.map((t) => t.verifyMs)) },
+      warm: {
+        witnessMs: median(warm.map((t) => t.witnessMs)),
+        proveMs: median(warm.map((t) => t.proveMs)),
+        verifyMs: median(warm.map((t) => t.verifyMs)),
+      },
       threads: first.hardwareConcurrency,
       chromium: h.context.browser()?.version() ?? 'unknown',
     };
@@ -130,11 +151,29 @@ async function benchGas(proof: OwnershipProof): Promise<GasResult> {
     const client = localPublicClient(anvil.url);
     const wallet = localWallet(anvil.url, devAccounts(1)[0]!.privateKey);
     const verifier = await deployVerifier(wallet, client);
-    if (!(await verifyWithGas(client, verifier, proof.calldata))) throw new Error('the verifier rejects the benchmark proof');
-    const hash = await wallet.writeContract({ address: verifier.address, abi: verifier.abi, functionName: 'verifyProof', args: verifierArgs(proof.calldata), gas: 1_000_000n });
+    if (!(await verifyWithGas(client, verifier, proof.calldata)))
+      throw new Error('the verifier rejects the benchmark proof');
+    const hash = await wallet.writeContract({
+      address: verifier.address,
+      abi: verifier.abi,
+      functionName: 'verifyProof',
+      args: verifierArgs(proof.calldata),
+      gas: 1_000_000n,
+    });
     const receipt = await client.waitForTransactionReceipt({ hash });
-    const estimate = await client.estimateContractGas({ address: verifier.address, abi: verifier.abi, functionName: 'verifyProof', args: verifierArgs(proof.calldata) });
-    return { deploy: verifier.deployGas, charged: receipt.gasUsed, limit: await leastGasLimit(client, verifier, proof.calldata), calldata: calldataGas(proof.calldata, verifier.abi), estimate };
+    const estimate = await client.estimateContractGas({
+      address: verifier.address,
+      abi: verifier.abi,
+      functionName: 'verifyProof',
+      args: verifierArgs(proof.calldata),
+    });
+    return {
+      deploy: verifier.deployGas,
+      charged: receipt.gasUsed,
+      limit: await leastGasLimit(client, verifier, proof.calldata),
+      calldata: calldataGas(proof.calldata, verifier.abi),
+      estimate,
+    };
   } finally {
     await anvil.stop();
   }

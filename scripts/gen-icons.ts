@@ -17,12 +17,21 @@ const GLYPH = 'M9 24 16 7l7 17h-3.4l-1.5-4h-4.2l-1.5 4zm6-7h2.2L16 13.6z';
 function svg(opts: { rounded: boolean; scale: number }): string {
   const s = opts.scale;
   const t = `translate(16 16) scale(${s}) translate(-16 -15.5)`;
-  const rect = opts.rounded ? `<rect width="32" height="32" rx="6" fill="${BLUE}"/>` : `<rect width="32" height="32" fill="${BLUE}"/>`;
+  const rect = opts.rounded
+    ? `<rect width="32" height="32" rx="6" fill="${BLUE}"/>`
+    : `<rect width="32" height="32" fill="${BLUE}"/>`;
   return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32">${rect}<path transform="${t}" d="${GLYPH}" fill="#fff"/></svg>\n`;
 }
 
 const ICONS = [
-  { file: 'icon.svg', svg: svg({ rounded: true, scale: 1.15 }), png: [{ file: 'icon-192.png', size: 192 }, { file: 'icon-512.png', size: 512 }] },
+  {
+    file: 'icon.svg',
+    svg: svg({ rounded: true, scale: 1.15 }),
+    png: [
+      { file: 'icon-192.png', size: 192 },
+      { file: 'icon-512.png', size: 512 },
+    ],
+  },
   {
     file: 'maskable.svg',
     svg: svg({ rounded: false, scale: 0.9 }),

@@ -20,7 +20,13 @@ import { startDemoFinalEvalReveal, type DemoReveal } from './lib/demo-final-eval
 import { readStartConfig } from './lib/start-config.ts';
 import { Supervisor } from './lib/supervisor.ts';
 import { startVite } from './lib/vite-server.ts';
-import { DEMO_CANARIES_PER_EPOCH, DEMO_CANARY_POOL, demoCanariesEnabled, startDemoCanaries, type DemoCanaries } from './lib/canary/demo.ts';
+import {
+  DEMO_CANARIES_PER_EPOCH,
+  DEMO_CANARY_POOL,
+  demoCanariesEnabled,
+  startDemoCanaries,
+  type DemoCanaries,
+} from './lib/canary/demo.ts';
 
 const FAUCET_AMOUNT = parseEther('100000');
 const KEEPER_ACCOUNT = 9;
@@ -62,7 +68,10 @@ async function main(): Promise<void> {
   const warn = (line: string) => console.warn(`warning: ${line}`);
   const rpcPort = await resolvePort(config.rpcPort, 'AIARENA_RPC_PORT', 'RPC', warn);
   const appPort = await resolvePort(config.appPort, 'AIARENA_APP_PORT', 'App', warn);
-  const blobConfig = readBlobStoreConfig(process.env, config.stateDir, { AIARENA_RPC_PORT: rpcPort, AIARENA_APP_PORT: appPort });
+  const blobConfig = readBlobStoreConfig(process.env, config.stateDir, {
+    AIARENA_RPC_PORT: rpcPort,
+    AIARENA_APP_PORT: appPort,
+  });
   const blobPort = await resolvePort(blobConfig.port, 'AIARENA_BLOB_PORT', 'Blob store', warn);
 
   await ensureContractsBuilt(log);
@@ -86,7 +95,9 @@ async function main(): Promise<void> {
     treasury: deployer.account.address,
   };
   // Round-trip through the file format for checksummed addresses everywhere.
-  const deployment = parseDeployment(serializeDeployment(await deployArena(deployer, client, loadBytecodes(), protocol)));
+  const deployment = parseDeployment(
+    serializeDeployment(await deployArena(deployer, client, loadBytecodes(), protocol)),
+  );
   mkdirSync(config.deploymentsDir, { recursive: true });
   const deploymentFile = join(config.deploymentsDir, `${LOCAL_CHAIN_ID}.json`);
   writeFileSync(deploymentFile, serializeDeployment(deployment));
@@ -102,9 +113,24 @@ async function main(): Promise<void> {
   if (exiting) return;
   // The hidden final eval set's secret is a file here: reveal it for the creator when the final
   // phase opens, so the demo's final phase scores on it (README, "The final phase").
-  reveal = startDemoFinalEvalReveal({ client, wallet: deployer, deployment, secretFile: demo.secretFile, store: blobs.store, log });
+  reveal = startDemoFinalEvalReveal({
+    client,
+    wallet: deployer,
+    deployment,
+    secretFile: demo.secretFile,
+    store: blobs.store,
+    log,
+  });
   if (withCanaries) {
-    canaries = startDemoCanaries({ rpcUrl: anvil.url, deploymentsDir: config.deploymentsDir, stateDir: config.stateDir, storeUrl: blobs.store.url, taskId: demo.taskId, creatorKey: accounts[0]!.privateKey, log });
+    canaries = startDemoCanaries({
+      rpcUrl: anvil.url,
+      deploymentsDir: config.deploymentsDir,
+      stateDir: config.stateDir,
+      storeUrl: blobs.store.url,
+      taskId: demo.taskId,
+      creatorKey: accounts[0]!.privateKey,
+      log,
+    });
   }
 
   const vite = await startVite({

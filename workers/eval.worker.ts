@@ -11,7 +11,9 @@ const api: EvalWorkerApi = {
   evaluate: async (job: EvalJob, events?: EvalEvents) => {
     const outcome = await service.evaluate(job, events);
     const p = outcome.perSample;
-    return p ? Comlink.transfer(outcome, [p.predictions.buffer, p.correct.buffer, p.losses.buffer, p.logits.buffer]) : outcome;
+    return p
+      ? Comlink.transfer(outcome, [p.predictions.buffer, p.correct.buffer, p.losses.buffer, p.logits.buffer])
+      : outcome;
   },
 };
 

@@ -37,7 +37,18 @@ const SOURCE_SHA256 = {
 const FASHION_DIR = '/usr/share/datasets/fashion-mnist';
 const DIGITS_CSV = '/usr/lib/python3/dist-packages/sklearn/datasets/data/digits.csv.gz';
 
-const FASHION_LABELS = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
+const FASHION_LABELS = [
+  'T-shirt/top',
+  'Trouser',
+  'Pullover',
+  'Dress',
+  'Coat',
+  'Sandal',
+  'Shirt',
+  'Sneaker',
+  'Bag',
+  'Ankle boot',
+];
 const FASHION_LICENSE = 'MIT (Zalando Research), via Debian dataset-fashion-mnist';
 const DIGITS_LICENSE = 'BSD-3-Clause (scikit-learn digits, from the UCI optdigits data), via Debian python3-sklearn';
 /** The digits split: a seeded permutation of the 1,797 rows, cut into 1,297 / 250 / 250. */
@@ -62,7 +73,9 @@ function sha256Sync(bytes: Uint8Array): string {
 function checkSource(name: keyof typeof SOURCE_SHA256, bytes: Uint8Array): Uint8Array {
   const actual = sha256Sync(bytes);
   if (actual !== SOURCE_SHA256[name]) {
-    throw new Error(`${name}: sha256 ${actual}, expected ${SOURCE_SHA256[name]}; the Debian package changed, review the conversion`);
+    throw new Error(
+      `${name}: sha256 ${actual}, expected ${SOURCE_SHA256[name]}; the Debian package changed, review the conversion`,
+    );
   }
   return bytes;
 }
@@ -79,10 +92,13 @@ function locateSources(): { fashionDir: string; digitsCsv: string; cleanup: () =
     execFileSync('apt-get', ['download', ...packages], { cwd: tmp, stdio: ['ignore', 'inherit', 'inherit'] });
   } catch (e) {
     rmSync(tmp, { recursive: true, force: true });
-    throw new Error(`apt-get download failed (run "apt-get update" first?): ${e instanceof Error ? e.message : String(e)}`);
+    throw new Error(
+      `apt-get download failed (run "apt-get update" first?): ${e instanceof Error ? e.message : String(e)}`,
+    );
   }
   const root = join(tmp, 'root');
-  for (const deb of readdirSync(tmp).filter((f) => f.endsWith('.deb'))) execFileSync('dpkg-deb', ['-x', join(tmp, deb), root]);
+  for (const deb of readdirSync(tmp).filter((f) => f.endsWith('.deb')))
+    execFileSync('dpkg-deb', ['-x', join(tmp, deb), root]);
   return {
     fashionDir: haveFashion ? FASHION_DIR : join(root, FASHION_DIR),
     digitsCsv: haveDigits ? DIGITS_CSV : join(root, DIGITS_CSV),
@@ -94,11 +110,13 @@ function locateSources(): { fashionDir: string; digitsCsv: string; cleanup: () =
 function readIdx(bytes: Uint8Array, dims: number): { shape: number[]; data: Uint8Array } {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const magic = view.getUint32(0, false);
-  if (magic !== 0x0800 + dims) throw new Error(`IDX magic 0x${magic.toString(16)}, expected 0x${(0x800 + dims).toString(16)}`);
+  if (magic !== 0x0800 + dims)
+    throw new Error(`IDX magic 0x${magic.toString(16)}, expected 0x${(0x800 + dims).toString(16)}`);
   const shape = Array.from({ length: dims }, (_, i) => view.getUint32(4 + 4 * i, false));
   const start = 4 + 4 * dims;
   const data = bytes.subarray(start);
-  if (data.length !== shape.reduce((a, b) => a * b, 1)) throw new Error(`IDX data is ${data.length} bytes, shape [${shape.join(', ')}]`);
+  if (data.length !== shape.reduce((a, b) => a * b, 1))
+    throw new Error(`IDX data is ${data.length} bytes, shape [${shape.join(', ')}]`);
   return { shape, data };
 }
 
@@ -126,8 +144,18 @@ function fashionSplits(dir: string): Split[] {
       dir: 'public/datasets/fashion-mnist-train',
       shards: Array.from({ length: 6 }, (_, i) => slice(trainX.data, trainY.data, i * 10_000, (i + 1) * 10_000)),
     },
-    { ...base, name: 'fashion-mnist-eval', dir: 'public/datasets/fashion-mnist-eval', shards: [slice(testX.data, testY.data, 0, 5_000)] },
-    { ...base, name: 'fashion-mnist-final', dir: 'datasets/hidden/fashion-mnist-final', shards: [slice(testX.data, testY.data, 5_000, 10_000)] },
+    {
+      ...base,
+      name: 'fashion-mnist-eval',
+      dir: 'public/datasets/fashion-mnist-eval',
+      shards: [slice(testX.data, testY.data, 0, 5_000)],
+    },
+    {
+      ...base,
+      name: 'fashion-mnist-final',
+      dir: 'datasets/hidden/fashion-mnist-final',
+      shards: [slice(testX.data, testY.data, 5_000, 10_000)],
+    },
   ];
 }
 
@@ -138,7 +166,8 @@ function digitsSplits(csvGz: string): Split[] {
     .split('\n')
     .map((line, r) => {
       const values = line.split(',').map(Number);
-      if (values.length !== 65 || values.some((v) => !Number.isInteger(v) || v < 0 || v > 16)) throw new Error(`digits.csv row ${r} is malformed`);
+      if (values.length !== 65 || values.some((v) => !Number.isInteger(v) || v < 0 || v > 16))
+        throw new Error(`digits.csv row ${r} is malformed`);
       return values;
     });
   const total = DIGITS_SPLIT.train + DIGITS_SPLIT.eval + DIGITS_SPLIT.final;
@@ -209,7 +238,8 @@ function sameTree(a: string, b: string, dirs: string[]): string[] {
     const fb = readdirSync(join(b, d)).sort();
     if (fa.join() !== fb.join()) diffs.push(`${d}: files differ`);
     for (const f of fb) {
-      if (fa.includes(f) && !readFileSync(join(a, d, f)).equals(readFileSync(join(b, d, f)))) diffs.push(`${d}/${f}: bytes differ`);
+      if (fa.includes(f) && !readFileSync(join(a, d, f)).equals(readFileSync(join(b, d, f))))
+        diffs.push(`${d}/${f}: bytes differ`);
     }
   }
   return diffs;
@@ -228,12 +258,19 @@ async function main(): Promise<void> {
     const splits = [...fashionSplits(src.fashionDir), ...digitsSplits(src.digitsCsv)];
     for (const split of splits) {
       const r = await writeDataset(root, split);
-      console.log(`${split.dir.padEnd(38)} ${String(r.samples).padStart(6)} samples ${String(r.bytes).padStart(9)} bytes  manifest sha256 ${r.hash}`);
+      console.log(
+        `${split.dir.padEnd(38)} ${String(r.samples).padStart(6)} samples ${String(r.bytes).padStart(9)} bytes  manifest sha256 ${r.hash}`,
+      );
     }
     if (check) {
-      const diffs = sameTree(REPO_ROOT, root, splits.map((s) => s.dir));
+      const diffs = sameTree(
+        REPO_ROOT,
+        root,
+        splits.map((s) => s.dir),
+      );
       rmSync(root, { recursive: true, force: true });
-      if (diffs.length > 0) throw new Error(`the committed datasets differ from a fresh conversion:\n  ${diffs.join('\n  ')}`);
+      if (diffs.length > 0)
+        throw new Error(`the committed datasets differ from a fresh conversion:\n  ${diffs.join('\n  ')}`);
       console.log('check: a fresh conversion matches the committed datasets byte for byte');
     } else if (root !== REPO_ROOT) {
       console.log(`written under ${relative(process.cwd(), root) || '.'}`);

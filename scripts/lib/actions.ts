@@ -35,7 +35,13 @@ export function defaultTaskParams(startTime: bigint, overrides: Partial<TaskPara
     ...DEFAULT_WINDOWS,
     rewardPerEpoch: 1000n * WAD,
     reward: { ...DEFAULT_REWARD_PARAMS },
-    stakeRules: { minTrainerStake: WAD, minValidatorStake: WAD, maxTrainers: 256, maxValidators: 512, sigmaCooldown: 1 },
+    stakeRules: {
+      minTrainerStake: WAD,
+      minValidatorStake: WAD,
+      maxTrainers: 256,
+      maxValidators: 512,
+      sigmaCooldown: 1,
+    },
     challenge: { bond: WAD, responseTime: 3600, slashBps: 5000 },
     evalSubsetSize: DEFAULT_EVAL_SUBSET_SIZE,
     ...overrides,
@@ -49,7 +55,12 @@ export async function fund(d: Driver, who: Address, amount = FAUCET_LIMIT): Prom
     await d.send(who, { address: d.c.token, abi: abis.arenaTokenAbi, functionName: 'faucet', args: [who, drip] });
   }
   for (const spender of [d.c.taskRegistry, d.c.stakeManager]) {
-    await d.send(who, { address: d.c.token, abi: abis.arenaTokenAbi, functionName: 'approve', args: [spender, MAX_UINT] });
+    await d.send(who, {
+      address: d.c.token,
+      abi: abis.arenaTokenAbi,
+      functionName: 'approve',
+      args: [spender, MAX_UINT],
+    });
   }
 }
 
@@ -101,7 +112,13 @@ export interface SealedSubmission {
   receipt: TransactionReceipt;
 }
 
-export async function seal(d: Driver, taskId: bigint, epoch: number, trainer: Address, artifact: Hex): Promise<SealedSubmission> {
+export async function seal(
+  d: Driver,
+  taskId: bigint,
+  epoch: number,
+  trainer: Address,
+  artifact: Hex,
+): Promise<SealedSubmission> {
   const wmCommit = keccak256(toHex(`wm/${trainer}/${epoch}`));
   const salt = keccak256(toHex(`salt/${taskId}/${trainer}/${epoch}`));
   const { commitment } = prepareSeal({ taskId, epoch, trainer, artifactHash: artifact, wmCommit, salt });
@@ -124,7 +141,12 @@ export function evalSeedOf(d: Driver, taskId: bigint, epoch: number): Promise<He
 }
 
 /** Draws the current epoch's evaluation seed from `from` (in its score commit window). */
-export async function drawEvalSeed(d: Driver, taskId: bigint, epoch: number, from: Address): Promise<{ seed: Hex; receipt: TransactionReceipt }> {
+export async function drawEvalSeed(
+  d: Driver,
+  taskId: bigint,
+  epoch: number,
+  from: Address,
+): Promise<{ seed: Hex; receipt: TransactionReceipt }> {
   const receipt = await d.send(from, bookCall(d, 'drawEvalSeed', [taskId]));
   return { seed: await evalSeedOf(d, taskId, epoch), receipt };
 }
@@ -134,18 +156,38 @@ export async function drawEvalSeed(d: Driver, taskId: bigint, epoch: number, fro
  * refuses a commitment before the epoch's evaluation seed is drawn, so the validator draws it
  * first when nobody has (a separate transaction: the commit's receipt stays the commit's alone).
  */
-export async function commitScores(d: Driver, taskId: bigint, epoch: number, validator: Address, scores: readonly number[]) {
+export async function commitScores(
+  d: Driver,
+  taskId: bigint,
+  epoch: number,
+  validator: Address,
+  scores: readonly number[],
+) {
   if ((await evalSeedOf(d, taskId, epoch)) === zeroHash) await drawEvalSeed(d, taskId, epoch, validator);
-  const { commitment } = prepareScores({ taskId, epoch, validator, scores, salt: scoresSalt(taskId, validator, epoch) });
+  const { commitment } = prepareScores({
+    taskId,
+    epoch,
+    validator,
+    scores,
+    salt: scoresSalt(taskId, validator, epoch),
+  });
   return d.send(validator, bookCall(d, 'commitScores', [taskId, commitment]));
 }
 
 export function revealScores(d: Driver, taskId: bigint, epoch: number, validator: Address, scores: readonly number[]) {
-  return d.send(validator, bookCall(d, 'revealScores', [taskId, packScores(scores), scoresSalt(taskId, validator, epoch)]));
+  return d.send(
+    validator,
+    bookCall(d, 'revealScores', [taskId, packScores(scores), scoresSalt(taskId, validator, epoch)]),
+  );
 }
 
 /** Calls finalize (the app's action) until the epoch is finalized; returns every receipt. */
-export async function finalizeEpoch(d: Driver, caller: Address, taskId: bigint, maxCalls = 200): Promise<TransactionReceipt[]> {
+export async function finalizeEpoch(
+  d: Driver,
+  caller: Address,
+  taskId: bigint,
+  maxCalls = 200,
+): Promise<TransactionReceipt[]> {
   const steps = await finalizeEpochAction(d.actionContext(caller), { taskId, maxCalls });
   return steps.map((s) => s.receipt);
 }

@@ -49,7 +49,10 @@ export interface Preview {
 
 /** `vite preview` of `outDir` on `port`; resolves once it answers. */
 export async function startPreview(outDir: string, port: number, env: BuildEnv): Promise<Preview> {
-  const { child, output } = run(['preview', '--outDir', outDir, '--port', String(port), '--strictPort', '--host', '127.0.0.1'], env);
+  const { child, output } = run(
+    ['preview', '--outDir', outDir, '--port', String(port), '--strictPort', '--host', '127.0.0.1'],
+    env,
+  );
   const url = `http://127.0.0.1:${port}/`;
   const close = () =>
     new Promise<void>((resolve) => {

@@ -26,7 +26,9 @@ export function artifactPath(name: string, outDir = OUT_DIR): string {
 
 /** Why a build is needed, or null. `artifacts` maps contract name to mtime (null = missing). */
 export function staleReason(newestSource: number, artifacts: Record<string, number | null>): string | null {
-  const missing = Object.entries(artifacts).filter(([, t]) => t === null).map(([n]) => n);
+  const missing = Object.entries(artifacts)
+    .filter(([, t]) => t === null)
+    .map(([n]) => n);
   if (missing.length > 0) return `no build output for ${missing.join(', ')}`;
   const oldest = Math.min(...Object.values(artifacts).map((t) => t!));
   return newestSource > oldest ? 'contracts/src changed since the last build' : null;

@@ -16,7 +16,8 @@ import { epochStart, finalEvalDeadline, type Schedule } from '../../src/lib/chai
 import { seedFiles, type BlobStore } from './blob-store/index.ts';
 import { REPO_ROOT } from './paths.ts';
 
-export type RevealStep = { kind: 'wait'; opens: bigint } | { kind: 'reveal'; deadline: bigint } | { kind: 'done'; state: FinalEvalState };
+export type RevealStep =
+  { kind: 'wait'; opens: bigint } | { kind: 'reveal'; deadline: bigint } | { kind: 'done'; state: FinalEvalState };
 
 /** What the demo creator does now: wait for the final phase, reveal inside the window, or stop. */
 export function demoRevealStep(s: Schedule, state: FinalEvalState, now: bigint): RevealStep {
@@ -85,7 +86,12 @@ export function startDemoFinalEvalReveal(opts: {
       await seedFiles(opts.store.disk, hiddenSetFiles(secret.dataset), opts.store.maxBlobBytes);
       seeded = true;
     }
-    const hash = await wallet.writeContract({ address: registry, abi: taskRegistryAbi, functionName: 'revealFinalEval', args: [taskId, secret.finalEvalHash, secret.salt] });
+    const hash = await wallet.writeContract({
+      address: registry,
+      abi: taskRegistryAbi,
+      functionName: 'revealFinalEval',
+      args: [taskId, secret.finalEvalHash, secret.salt],
+    });
     const receipt = await client.waitForTransactionReceipt({ hash });
     if (receipt.status !== 'success') throw new Error(`revealFinalEval(${taskId}) reverted (tx ${hash})`);
     log(`demo: revealed the hidden final eval set of task ${taskId} (${secret.dataset}); the final phase scores on it`);
@@ -99,11 +105,15 @@ export function startDemoFinalEvalReveal(opts: {
       lastError = '';
     } catch (e) {
       const message = (e as Error).message.split('\n')[0] ?? String(e);
-      if (message !== lastError) log(`demo: revealing the final eval set of task ${taskId} failed: ${message} (retrying)`);
+      if (message !== lastError)
+        log(`demo: revealing the final eval set of task ${taskId} failed: ${message} (retrying)`);
       lastError = message;
     }
     if (done !== null) {
-      if (done === 'Fallback') log(`demo: task ${taskId}'s final eval set was not revealed in time; its final phase reuses the public eval set`);
+      if (done === 'Fallback')
+        log(
+          `demo: task ${taskId}'s final eval set was not revealed in time; its final phase reuses the public eval set`,
+        );
       settle(done);
       return;
     }

@@ -54,7 +54,8 @@ export class UsageError extends Error {
 }
 
 function tokens(value: string, what: string): bigint {
-  if (!/^\d+(\.\d{1,18})?$/.test(value)) throw new UsageError(`${what} must be a token amount like 1000 or 0.5, got "${value}"`);
+  if (!/^\d+(\.\d{1,18})?$/.test(value))
+    throw new UsageError(`${what} must be a token amount like 1000 or 0.5, got "${value}"`);
   return parseUnits(value, 18);
 }
 
@@ -90,9 +91,15 @@ export function parseDeployOptions(argv: string[], env: NodeJS.ProcessEnv): Depl
   if (!rpcUrl) throw new UsageError('--rpc-url is required (or set RPC_URL)');
   if (!/^(https?|wss?):\/\//.test(rpcUrl)) throw new UsageError(`--rpc-url must be an http(s) or ws(s) URL`);
 
-  const rejectQuorum = tokens(values['reject-quorum'] ?? env.AIARENA_REJECT_QUORUM ?? DEPLOY_DEFAULTS.rejectQuorum, 'reject quorum');
+  const rejectQuorum = tokens(
+    values['reject-quorum'] ?? env.AIARENA_REJECT_QUORUM ?? DEPLOY_DEFAULTS.rejectQuorum,
+    'reject quorum',
+  );
   if (rejectQuorum === 0n) throw new UsageError('reject quorum must be above 0 (0 would reject every task at once)');
-  const initialSupply = tokens(values['initial-supply'] ?? env.AIARENA_INITIAL_SUPPLY ?? DEPLOY_DEFAULTS.initialSupply, 'initial supply');
+  const initialSupply = tokens(
+    values['initial-supply'] ?? env.AIARENA_INITIAL_SUPPLY ?? DEPLOY_DEFAULTS.initialSupply,
+    'initial supply',
+  );
 
   const review = values['min-review-period'] ?? env.AIARENA_MIN_REVIEW_PERIOD ?? DEPLOY_DEFAULTS.minReviewPeriod;
   if (!/^\d+$/.test(review)) throw new UsageError(`min review period must be whole seconds, got "${review}"`);
@@ -127,7 +134,9 @@ export function readDeployerKey(env: NodeJS.ProcessEnv): Hex {
   if (!raw) throw new UsageError('DEPLOYER_PRIVATE_KEY is not set: export the deployer key (0x + 64 hex digits)');
   const key = raw.startsWith('0x') ? raw : `0x${raw}`;
   if (!/^0x[0-9a-fA-F]{64}$/.test(key)) {
-    throw new UsageError(`DEPLOYER_PRIVATE_KEY is malformed: expected 0x followed by 64 hex digits (got ${raw.length} characters)`);
+    throw new UsageError(
+      `DEPLOYER_PRIVATE_KEY is malformed: expected 0x followed by 64 hex digits (got ${raw.length} characters)`,
+    );
   }
   return key as Hex;
 }

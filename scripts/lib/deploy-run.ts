@@ -10,7 +10,14 @@ import { parseDeployment, serializeDeployment, type Deployment } from '../../src
 import { loadBytecodes } from './bytecodes.ts';
 import { ensureContractsBuilt } from './contracts-build.ts';
 import { isLocalChain, redactRpcUrl, UsageError, type DeployOptions } from './deploy-options.ts';
-import { appKeyMismatch, buildDirVerifierPlan, describeCeremony, sameCeremony, treeVerifierPlan, verifierRefusal } from './deploy-verifier.ts';
+import {
+  appKeyMismatch,
+  buildDirVerifierPlan,
+  describeCeremony,
+  sameCeremony,
+  treeVerifierPlan,
+  verifierRefusal,
+} from './deploy-verifier.ts';
 import { localChain } from './local-chain.ts';
 
 export interface DeployResult {
@@ -47,7 +54,9 @@ export async function runDeploy(opts: DeployOptions, key: Hex, log: (line: strin
   const file = join(opts.outDir, `${chainId}.json`);
   if (existsSync(file)) {
     if (!isLocalChain(chainId) && !opts.force) {
-      throw new Error(`${file} already exists for chain ${chainId}; refusing to overwrite a live deployment record (pass --force to replace it)`);
+      throw new Error(
+        `${file} already exists for chain ${chainId}; refusing to overwrite a live deployment record (pass --force to replace it)`,
+      );
     }
     log(`Will overwrite ${file}${isLocalChain(chainId) ? ' (local chain)' : ' (--force)'}.`);
   }
@@ -72,7 +81,10 @@ export async function runDeploy(opts: DeployOptions, key: Hex, log: (line: strin
     `Deploying: reject quorum ${formatEther(config.rejectQuorum)} ARENA, min review ${config.minReviewPeriod} s, ` +
       `initial supply ${formatEther(config.initialSupply)} ARENA to ${config.treasury}`,
   );
-  const bytecodes = { ...loadBytecodes(), ...(verifier.bytecode ? { WatermarkOwnershipVerifier: verifier.bytecode } : {}) };
+  const bytecodes = {
+    ...loadBytecodes(),
+    ...(verifier.bytecode ? { WatermarkOwnershipVerifier: verifier.bytecode } : {}),
+  };
   const raw = await deployArena(wallet, client, bytecodes, config, (line) => log(`  ${line}`));
   // Round-trip through the file format: checksummed addresses, and proof the record parses.
   const deployment = parseDeployment(serializeDeployment(raw));
@@ -80,7 +92,9 @@ export async function runDeploy(opts: DeployOptions, key: Hex, log: (line: strin
   writeFileSync(file, serializeDeployment(deployment));
   // The record holds what the deployed contract answers; it must be what was checked above.
   if (!deployment.verifierCeremony || !sameCeremony(deployment.verifierCeremony, verifier.ceremony)) {
-    throw new Error(`the deployed verifier reports another ceremony than ${verifier.origin} declares (recorded in ${file}): do not use this deployment`);
+    throw new Error(
+      `the deployed verifier reports another ceremony than ${verifier.origin} declares (recorded in ${file}): do not use this deployment`,
+    );
   }
   return { file, deployment };
 }

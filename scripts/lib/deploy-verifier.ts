@@ -31,7 +31,9 @@ export interface VerifierPlan {
 export const TREE_VERIFIER = PRODUCTION.verifier!.file;
 
 export const sameCeremony = (a: VerifierCeremony, b: VerifierCeremony) =>
-  a.development === b.development && a.description === b.description && a.zkeySha256.toLowerCase() === b.zkeySha256.toLowerCase();
+  a.development === b.development &&
+  a.description === b.description &&
+  a.zkeySha256.toLowerCase() === b.zkeySha256.toLowerCase();
 
 export const describeCeremony = (c: VerifierCeremony): string =>
   `${c.development ? 'DEVELOPMENT ceremony' : 'imported ceremony'} (zkey sha256 ${c.zkeySha256.slice(2)}): ${c.description}`;
@@ -39,19 +41,30 @@ export const describeCeremony = (c: VerifierCeremony): string =>
 /** The verifier compiled from contracts/src/verifiers, as its generated source declares it. */
 export function treeVerifierPlan(root = REPO_ROOT): VerifierPlan {
   const file = join(root, TREE_VERIFIER);
-  return { origin: TREE_VERIFIER, ceremony: parseVerifierCeremony(readFileSync(file, 'utf8'), TREE_VERIFIER), circuit: PRODUCTION.name, bytecode: null };
+  return {
+    origin: TREE_VERIFIER,
+    ceremony: parseVerifierCeremony(readFileSync(file, 'utf8'), TREE_VERIFIER),
+    circuit: PRODUCTION.name,
+    bytecode: null,
+  };
 }
 
 function onlyCircuit(dir: string): [string, CircuitEntry] {
   const path = join(dir, 'manifest.json');
-  if (!existsSync(path)) throw new UsageError(`--zk-build ${dir} has no manifest.json: point it at the --out-dir of \`npm run build:zk -- --phase2 ...\``);
+  if (!existsSync(path))
+    throw new UsageError(
+      `--zk-build ${dir} has no manifest.json: point it at the --out-dir of \`npm run build:zk -- --phase2 ...\``,
+    );
   let circuits: [string, CircuitEntry][];
   try {
     circuits = Object.entries(parseZkManifest(readFileSync(path, 'utf8')).circuits);
   } catch (e) {
     throw new UsageError(`--zk-build ${dir}: ${(e as Error).message}`);
   }
-  if (circuits.length !== 1) throw new UsageError(`--zk-build ${dir}: the manifest must describe exactly one circuit, it has ${circuits.length}`);
+  if (circuits.length !== 1)
+    throw new UsageError(
+      `--zk-build ${dir}: the manifest must describe exactly one circuit, it has ${circuits.length}`,
+    );
   return circuits[0]!;
 }
 
@@ -64,18 +77,34 @@ export function buildDirVerifierPlan(dir: string, allowTestCircuit: boolean): Ve
   const [name, entry] = onlyCircuit(dir);
   const shape = `${name} (T = ${entry.T}, N = ${entry.N}, WB = ${entry.WB})`;
   const app = `${PRODUCTION.name} (T = ${PRODUCTION_SHAPE.T}, N = ${PRODUCTION_SHAPE.N}, WB = ${PRODUCTION_SHAPE.WB})`;
-  if (!allowTestCircuit && (name !== PRODUCTION.name || entry.T !== PRODUCTION_SHAPE.T || entry.N !== PRODUCTION_SHAPE.N || entry.WB !== PRODUCTION_SHAPE.WB)) {
-    throw new UsageError(`--zk-build ${dir} holds the circuit ${shape}, but the app proves with ${app}: its proofs would never verify against this verifier`);
+  if (
+    !allowTestCircuit &&
+    (name !== PRODUCTION.name ||
+      entry.T !== PRODUCTION_SHAPE.T ||
+      entry.N !== PRODUCTION_SHAPE.N ||
+      entry.WB !== PRODUCTION_SHAPE.WB)
+  ) {
+    throw new UsageError(
+      `--zk-build ${dir} holds the circuit ${shape}, but the app proves with ${app}: its proofs would never verify against this verifier`,
+    );
   }
   const zkey = join(dir, entry.files.zkey.path);
   if (!existsSync(zkey)) throw new UsageError(`--zk-build ${dir}: the proving key ${entry.files.zkey.path} is missing`);
   const sha = createHash('sha256').update(readFileSync(zkey)).digest('hex');
-  if (sha !== entry.files.zkey.sha256) throw new UsageError(`--zk-build ${dir}: ${entry.files.zkey.path} has sha256 ${sha}, the manifest says ${entry.files.zkey.sha256}: rerun the build`);
+  if (sha !== entry.files.zkey.sha256)
+    throw new UsageError(
+      `--zk-build ${dir}: ${entry.files.zkey.path} has sha256 ${sha}, the manifest says ${entry.files.zkey.sha256}: rerun the build`,
+    );
   const source = join(dir, VERIFIER_SOURCE);
-  if (!existsSync(source)) throw new UsageError(`--zk-build ${dir} has no ${VERIFIER_SOURCE}: rerun \`npm run build:zk\` with --out-dir ${dir}`);
+  if (!existsSync(source))
+    throw new UsageError(
+      `--zk-build ${dir} has no ${VERIFIER_SOURCE}: rerun \`npm run build:zk\` with --out-dir ${dir}`,
+    );
   const ceremony = parseVerifierCeremony(readFileSync(source, 'utf8'), source);
   if (!sameCeremony(ceremony, ceremonyOf(entry))) {
-    throw new UsageError(`--zk-build ${dir}: ${VERIFIER_SOURCE} records another ceremony than the manifest (${describeCeremony(ceremony)}): rerun the build`);
+    throw new UsageError(
+      `--zk-build ${dir}: ${VERIFIER_SOURCE} records another ceremony than the manifest (${describeCeremony(ceremony)}): rerun the build`,
+    );
   }
   const { bytecode } = compileVerifierDir(dir);
   return { origin: dir, ceremony, circuit: name, bytecode };

@@ -10,7 +10,9 @@ export const DEPLOYMENT_FILE = /^\d+\.json$/;
 
 export function deploymentFiles(dir: string): string[] {
   if (!existsSync(dir)) return [];
-  return readdirSync(dir).filter((f) => DEPLOYMENT_FILE.test(f)).sort();
+  return readdirSync(dir)
+    .filter((f) => DEPLOYMENT_FILE.test(f))
+    .sort();
 }
 
 function serve(dir: string) {

@@ -77,13 +77,21 @@ export function pwaOptions(): Partial<VitePWAOptions> {
           // Any gateway, this origin's or another's (functions here are copied into the worker).
           urlPattern: ({ url }) => /\/ipfs\/[a-z0-9]+$/i.test(url.pathname),
           handler: 'CacheFirst',
-          options: { cacheName: CACHE_NAMES.content, expiration: { maxEntries: 500 }, cacheableResponse: { statuses: [200] } },
+          options: {
+            cacheName: CACHE_NAMES.content,
+            expiration: { maxEntries: 500 },
+            cacheableResponse: { statuses: [200] },
+          },
         },
         {
           // Shards are named by their hash; manifests by dataset name (and hash-checked on use).
           urlPattern: ({ url, sameOrigin }) => sameOrigin && /\/datasets\/.+\.bin$/.test(url.pathname),
           handler: 'CacheFirst',
-          options: { cacheName: CACHE_NAMES.datasets, expiration: { maxEntries: 500 }, cacheableResponse: { statuses: [200] } },
+          options: {
+            cacheName: CACHE_NAMES.datasets,
+            expiration: { maxEntries: 500 },
+            cacheableResponse: { statuses: [200] },
+          },
         },
         {
           urlPattern: ({ url, sameOrigin }) => sameOrigin && /\/(datasets|specs|zk)\/.+\.json$/.test(url.pathname),
@@ -94,19 +102,28 @@ export function pwaOptions(): Partial<VitePWAOptions> {
           // Lazy chunks, worker bundles and tfjs wasm binaries: content-hashed names, never change.
           urlPattern: ({ url, sameOrigin }) => sameOrigin && /\/assets\/.+\.(js|wasm|css)$/.test(url.pathname),
           handler: 'CacheFirst',
-          options: { cacheName: CACHE_NAMES.lazyAssets, expiration: { maxEntries: 300 }, cacheableResponse: { statuses: [200] } },
+          options: {
+            cacheName: CACHE_NAMES.lazyAssets,
+            expiration: { maxEntries: 300 },
+            cacheableResponse: { statuses: [200] },
+          },
         },
         {
           // The proving artifacts (23 MB) have fixed names, so only a request that names the
           // version (`?sha256=` from public/zk/manifest.json) is cached; others go to the network.
-          urlPattern: ({ url, sameOrigin }) => sameOrigin && /\/zk\/.+\.(wasm|zkey)$/.test(url.pathname) && url.searchParams.has('sha256'),
+          urlPattern: ({ url, sameOrigin }) =>
+            sameOrigin && /\/zk\/.+\.(wasm|zkey)$/.test(url.pathname) && url.searchParams.has('sha256'),
           handler: 'CacheFirst',
           options: { cacheName: CACHE_NAMES.zk, expiration: { maxEntries: 6 }, cacheableResponse: { statuses: [200] } },
         },
         {
           urlPattern: ({ url, sameOrigin }) => sameOrigin && /\/deployments\/\d+\.json$/.test(url.pathname),
           handler: 'NetworkFirst',
-          options: { cacheName: CACHE_NAMES.deployments, networkTimeoutSeconds: 4, cacheableResponse: { statuses: [200] } },
+          options: {
+            cacheName: CACHE_NAMES.deployments,
+            networkTimeoutSeconds: 4,
+            cacheableResponse: { statuses: [200] },
+          },
         },
       ],
     },
@@ -115,5 +132,7 @@ export function pwaOptions(): Partial<VitePWAOptions> {
 
 /** Chunk names for the main build: tfjs code is marked so the precache can leave it out. */
 export function chunkFileNames(chunk: { moduleIds: readonly string[] }): string {
-  return chunk.moduleIds.some((id) => id.includes('/@tensorflow/')) ? `assets/${TFJS_CHUNK_PREFIX}[name]-[hash].js` : 'assets/[name]-[hash].js';
+  return chunk.moduleIds.some((id) => id.includes('/@tensorflow/'))
+    ? `assets/${TFJS_CHUNK_PREFIX}[name]-[hash].js`
+    : 'assets/[name]-[hash].js';
 }

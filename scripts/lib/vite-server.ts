@@ -19,7 +19,18 @@ export async function startVite(opts: {
   const vite = join(REPO_ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
   const child = spawn(
     process.execPath,
-    [vite, '--port', String(opts.port), '--strictPort', '--host', '127.0.0.1', '--clearScreen', 'false', '--logLevel', 'warn'],
+    [
+      vite,
+      '--port',
+      String(opts.port),
+      '--strictPort',
+      '--host',
+      '127.0.0.1',
+      '--clearScreen',
+      'false',
+      '--logLevel',
+      'warn',
+    ],
     { cwd: REPO_ROOT, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   for (const stream of [child.stdout, child.stderr]) {
@@ -27,7 +38,9 @@ export async function startVite(opts: {
   }
   const url = `http://127.0.0.1:${opts.port}/`;
   const exited = new Promise<never>((_, reject) =>
-    child.once('exit', (code, signal) => reject(new Error(`vite exited during start-up (${signal ?? `exit code ${code}`})`))),
+    child.once('exit', (code, signal) =>
+      reject(new Error(`vite exited during start-up (${signal ?? `exit code ${code}`})`)),
+    ),
   );
   exited.catch(() => {});
   try {

@@ -29,7 +29,10 @@ export interface WeightsView {
  * Entry k of v is the mean of the kernel values at index(k, m), m < size (docs/ml.md section 4): a
  * column (dense-column-mean) or a row of the [kh*kw*cin, filters] view (conv-filter-mean).
  */
-export function ruleGroups(rule: WatermarkRule, shape: readonly number[]): { size: number; index: (k: number, m: number) => number } {
+export function ruleGroups(
+  rule: WatermarkRule,
+  shape: readonly number[],
+): { size: number; index: (k: number, m: number) => number } {
   if (rule === 'dense-column-mean') {
     const [rows, cols] = shape as [number, number];
     return { size: rows, index: (k, m) => m * cols + k };
@@ -73,12 +76,12 @@ export function randomLike(v: Float32Array, label: string): Float32Array {
   const rng = Rng.seeded('bench-watermark/rerandomize', label);
   const r = new Float64Array(v.length);
   // Box-Muller: a Gaussian direction is uniform on the sphere.
-  for (let i = 0; i < r.length; i++) r[i] = Math.sqrt(-2 * Math.log(1 - rng.nextFloat())) * Math.cos(2 * Math.PI * rng.nextFloat());
+  for (let i = 0; i < r.length; i++)
+    r[i] = Math.sqrt(-2 * Math.log(1 - rng.nextFloat())) * Math.cos(2 * Math.PI * rng.nextFloat());
   const norm = Math.hypot(...v);
   const rn = Math.hypot(...r);
   return Float32Array.from(r, (x) => (x / rn) * norm);
 }
-
 
 /** Solves (A + lambda I) x = b for a symmetric positive semidefinite A (Cholesky, float64). */
 export function solveSpd(A: Float64Array, n: number, b: Float64Array, lambda: number): Float64Array {
@@ -105,7 +108,6 @@ export function solveSpd(A: Float64Array, n: number, b: Float64Array, lambda: nu
   return x;
 }
 
-
 export interface LayerStats {
   /** Mean of each input feature of the watermark layer (channels for conv). */
   inMean: Float64Array;
@@ -117,7 +119,6 @@ export interface LayerStats {
   active: Float64Array;
 }
 
-
 /**
  * The data-aware least-damage change that moves v to `target`, as a thief holding the training
  * data would make it; every changed unit's mean shift is absorbed by its bias.
@@ -127,7 +128,13 @@ export interface LayerStats {
  * - conv-filter-mean (v_r = mean over filters of kernel row r): row r is fixed, so the change is
  *   split over filters in inverse proportion to how often each is active: dead filters take it.
  */
-export function smartSetV(ctx: WeightsView, weights: readonly Float32Array[], target: Float32Array, lambdaRel: number, stats: LayerStats): Float32Array[] {
+export function smartSetV(
+  ctx: WeightsView,
+  weights: readonly Float32Array[],
+  target: Float32Array,
+  lambdaRel: number,
+  stats: LayerStats,
+): Float32Array[] {
   const p = ctx.params[ctx.kernel]!;
   const biasIndex = ctx.kernel + 1;
   const inDim = p.shape.at(-2)!;
@@ -136,14 +143,26 @@ export function smartSetV(ctx: WeightsView, weights: readonly Float32Array[], ta
     let trace = 0;
     for (let i = 0; i < d; i++) trace += stats.cov![i * d + i]!;
     const a = solveSpd(stats.cov!, d, new Float64Array(d).fill(1), (lambdaRel * trace) / d);
-    return setV(ctx, weights, target, (_k, m) => a[m]!, (k, m, delta, out) => {
-      out[biasIndex]![k]! -= delta * stats.inMean[m]!;
-    });
+    return setV(
+      ctx,
+      weights,
+      target,
+      (_k, m) => a[m]!,
+      (k, m, delta, out) => {
+        out[biasIndex]![k]! -= delta * stats.inMean[m]!;
+      },
+    );
   }
-  return setV(ctx, weights, target, (_k, m) => 1 / Math.max(stats.active[m]!, lambdaRel), (k, m, delta, out) => {
-    // Row k of the [*, units] view reads input feature k (conv: channel k % cin).
-    out[biasIndex]![m]! -= delta * stats.inMean[k % inDim]!;
-  });
+  return setV(
+    ctx,
+    weights,
+    target,
+    (_k, m) => 1 / Math.max(stats.active[m]!, lambdaRel),
+    (k, m, delta, out) => {
+      // Row k of the [*, units] view reads input feature k (conv: channel k % cin).
+      out[biasIndex]![m]! -= delta * stats.inMean[k % inDim]!;
+    },
+  );
 }
 
 /**
@@ -169,7 +188,13 @@ export function symmetryLayers(ctx: WeightsView): { layer: number; power: 1 | -1
  * New unit u of `layer` = old unit perm[u] scaled by alpha[u]; the next weighted layer's inputs
  * follow (divided by alpha). Exact for a ReLU layer, with max-pooling, dropout or flatten between.
  */
-export function transformUnits(ctx: WeightsView, weights: readonly Float32Array[], layer: number, perm: Uint32Array, alpha: Float64Array): Float32Array[] {
+export function transformUnits(
+  ctx: WeightsView,
+  weights: readonly Float32Array[],
+  layer: number,
+  perm: Uint32Array,
+  alpha: Float64Array,
+): Float32Array[] {
   const out = weights.map((w) => new Float32Array(w));
   const ki = ctx.params.findIndex((q) => q.layer === layer && q.name === 'kernel');
   const bi = ki + 1;
@@ -209,7 +234,13 @@ export function unitCount(ctx: WeightsView, layer: number): number {
  * thief's own key decode the thief's address, without changing the function. v is linear in
  * alpha^power (measured column by column), so this is hinge ascent on log-scales in [-3, 3].
  */
-export function rescaleToEmbed(ctx: WeightsView, weights: readonly Float32Array[], sym: { layer: number; power: 1 | -1 }, key: WatermarkKey, owner: string): Float32Array[] {
+export function rescaleToEmbed(
+  ctx: WeightsView,
+  weights: readonly Float32Array[],
+  sym: { layer: number; power: 1 | -1 },
+  key: WatermarkKey,
+  owner: string,
+): Float32Array[] {
   const U = unitCount(ctx, sym.layer);
   const identity = Uint32Array.from({ length: U }, (_, i) => i);
   const T = ctx.wm.bits;
@@ -257,12 +288,26 @@ export function rescaleToEmbed(ctx: WeightsView, weights: readonly Float32Array[
     if (gmax === 0) break;
     for (let u = 0; u < U; u++) beta[u] = Math.min(3, Math.max(-3, beta[u]! + (0.05 * grad[u]!) / gmax));
   }
-  return transformUnits(ctx, weights, sym.layer, identity, Float64Array.from(beta, (b) => Math.exp(b * sym.power)));
+  return transformUnits(
+    ctx,
+    weights,
+    sym.layer,
+    identity,
+    Float64Array.from(beta, (b) => Math.exp(b * sym.power)),
+  );
 }
 
-export function prune(ctx: WeightsView, weights: readonly Float32Array[], fraction: number, scope: 'model' | 'layer'): Float32Array[] {
+export function prune(
+  ctx: WeightsView,
+  weights: readonly Float32Array[],
+  fraction: number,
+  scope: 'model' | 'layer',
+): Float32Array[] {
   const out = weights.map((w) => new Float32Array(w));
-  const chosen = ctx.params.map((q, i) => (scope === 'layer' ? i === ctx.kernel : q.shape.length >= 2)).map((c, i) => (c ? i : -1)).filter((i) => i >= 0);
+  const chosen = ctx.params
+    .map((q, i) => (scope === 'layer' ? i === ctx.kernel : q.shape.length >= 2))
+    .map((c, i) => (c ? i : -1))
+    .filter((i) => i >= 0);
   const all = Float32Array.from(chosen.flatMap((i) => Array.from(weights[i]!, Math.abs)));
   all.sort();
   const cut = all[Math.min(all.length - 1, Math.floor(fraction * all.length))]!;
@@ -272,4 +317,3 @@ export function prune(ctx: WeightsView, weights: readonly Float32Array[], fracti
   }
   return out;
 }
-

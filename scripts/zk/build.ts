@@ -32,7 +32,12 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSyn
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as snarkjs from 'snarkjs';
-import { ZK_MANIFEST_FORMAT, type ArtifactFile, type CircuitEntry, type ZkManifest } from '../../src/lib/zk/manifest.ts';
+import {
+  ZK_MANIFEST_FORMAT,
+  type ArtifactFile,
+  type CircuitEntry,
+  type ZkManifest,
+} from '../../src/lib/zk/manifest.ts';
 import { PUBLIC_SIGNALS } from '../../src/lib/zk/circuit.ts';
 import { releaseProverThreads } from '../../src/lib/zk/prove.ts';
 import { CIRCOM_FLAGS, DEV_BEACON, INSTANCES, type CircuitInstance } from './instances.ts';
@@ -68,7 +73,13 @@ function knownPtau(file = PTAU_SUMS): Map<string, string> {
 }
 
 /** The smallest development ptau with 2^power >= what the circuit's domain needs. */
-function pickPtau(needed: number): { file: string; path: string; power: number; sha256: string; development: string | null } {
+function pickPtau(needed: number): {
+  file: string;
+  path: string;
+  power: number;
+  sha256: string;
+  development: string | null;
+} {
   // Never below 2^12: that file is committed (circuits/ptau), so a fresh clone can rebuild the test
   // circuits, and one file for all small circuits keeps their artifacts independent of the machine.
   let power = 12;
@@ -93,7 +104,16 @@ function compile(inst: CircuitInstance, out: string, log: (m: string) => void): 
   // --inspect adds circom's own under-constraint checks; they only warn, so show what they say.
   const output = execFileSync(
     process.execPath,
-    ['node_modules/circom2/cli.js', inst.source, '--r1cs', '--wasm', '--inspect', ...CIRCOM_FLAGS, '-o', relative(REPO_ROOT, out)],
+    [
+      'node_modules/circom2/cli.js',
+      inst.source,
+      '--r1cs',
+      '--wasm',
+      '--inspect',
+      ...CIRCOM_FLAGS,
+      '-o',
+      relative(REPO_ROOT, out),
+    ],
     { cwd: REPO_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const plain = output.replace(/\x1b\[[0-9;]*m/g, '');
@@ -104,7 +124,11 @@ function compile(inst: CircuitInstance, out: string, log: (m: string) => void): 
 
 function record(absPath: string, relTo: string): ArtifactFile {
   const bytes = readFileSync(absPath);
-  return { path: relative(relTo, absPath).split('\\').join('/'), sha256: fileSha256(relative(REPO_ROOT, absPath)), bytes: bytes.length };
+  return {
+    path: relative(relTo, absPath).split('\\').join('/'),
+    sha256: fileSha256(relative(REPO_ROOT, absPath)),
+    bytes: bytes.length,
+  };
 }
 
 interface ImportedPhase2 {
@@ -133,7 +157,8 @@ async function buildInstance(
   const r1csPath = join(work, `${inst.name}.r1cs`);
   const info = await snarkjs.r1cs.info(r1csPath, quiet);
   log(`${inst.name}: compiled, ${info.nConstraints} constraints, ${info.nVars} wires (${lap()})`);
-  if (info.nPubInputs !== PUBLIC_SIGNALS.length || info.nOutputs !== 0) throw new Error(`${inst.name}: expected ${PUBLIC_SIGNALS.length} public inputs and no outputs`);
+  if (info.nPubInputs !== PUBLIC_SIGNALS.length || info.nOutputs !== 0)
+    throw new Error(`${inst.name}: expected ${PUBLIC_SIGNALS.length} public inputs and no outputs`);
 
   const ptau = pickPtau(info.nConstraints + info.nPubInputs + info.nOutputs + 1);
   let zkey = join(work, `${inst.name}.zkey`);
@@ -157,14 +182,18 @@ async function buildInstance(
     phase2Text = label.description;
     development = label.development;
     if (ptau.development !== null) {
-      log(`WARNING: ${ptau.path} is the project's development ptau ${ptau.development}: whoever made it can forge proofs`);
+      log(
+        `WARNING: ${ptau.path} is the project's development ptau ${ptau.development}: whoever made it can forge proofs`,
+      );
       log(
         standInPublicPtau
           ? 'WARNING: with this key. --stand-in-public-ptau labels it production anyway: for tests only.'
           : 'WARNING: with this key, which stays a development key (refused on public chains). Production takes the ptau of a public ceremony (docs/zk.md section 4).',
       );
     }
-    log(`${inst.name}: imported phase 2 ${phase2.path} (${phase2.contributions.map((c) => `${c.type} "${c.name ?? ''}"`).join(', ')}), verified (${lap()})`);
+    log(
+      `${inst.name}: imported phase 2 ${phase2.path} (${phase2.contributions.map((c) => `${c.type} "${c.name ?? ''}"`).join(', ')}), verified (${lap()})`,
+    );
   } else {
     const zkey0 = join(work, `${inst.name}_0000.zkey`);
     await snarkjs.zKey.newZKey(r1csPath, ptau.path, zkey0, quiet);
@@ -268,30 +297,50 @@ const inside = (dir: string, parent: string) => dir === parent || dir.startsWith
 
 /** Everything about the flags that can be wrong, checked before any compiling. */
 function checkArgs(a: BuildArgs, selected: CircuitInstance[]): void {
-  const modes = [a.check && '--check', a.compileOnly && '--compile-only', a.phase2 !== undefined && '--phase2'].filter(Boolean);
+  const modes = [a.check && '--check', a.compileOnly && '--compile-only', a.phase2 !== undefined && '--phase2'].filter(
+    Boolean,
+  );
   if (modes.length > 1) throw new Error(`${modes.join(' and ')} do not go together`);
-  if (a.outDir !== undefined && (a.check || a.compileOnly)) throw new Error('--out-dir does not go with --check or --compile-only');
+  if (a.outDir !== undefined && (a.check || a.compileOnly))
+    throw new Error('--out-dir does not go with --check or --compile-only');
   if (a.standInPublicPtau && a.phase2 === undefined) throw new Error('--stand-in-public-ptau only goes with --phase2');
-  if (a.inPlace && a.phase2 === undefined) throw new Error('--in-place only goes with --phase2 (a development build always writes the committed artifacts)');
-  if (a.inPlace && a.outDir !== undefined) throw new Error('--in-place and --out-dir do not go together: choose where the artifacts go');
-  if ((a.phase2 !== undefined || a.outDir !== undefined) && selected.length !== 1) throw new Error('--phase2 and --out-dir take exactly one circuit: add --only <name>');
+  if (a.inPlace && a.phase2 === undefined)
+    throw new Error('--in-place only goes with --phase2 (a development build always writes the committed artifacts)');
+  if (a.inPlace && a.outDir !== undefined)
+    throw new Error('--in-place and --out-dir do not go together: choose where the artifacts go');
+  if ((a.phase2 !== undefined || a.outDir !== undefined) && selected.length !== 1)
+    throw new Error('--phase2 and --out-dir take exactly one circuit: add --only <name>');
   if (a.outDir !== undefined) {
-    const committed = [...new Set(INSTANCES.flatMap((i) => [i.outDir, ...(i.verifier ? [dirname(i.verifier.file)] : [])]))].map((d) => join(REPO_ROOT, d));
+    const committed = [
+      ...new Set(INSTANCES.flatMap((i) => [i.outDir, ...(i.verifier ? [dirname(i.verifier.file)] : [])])),
+    ].map((d) => join(REPO_ROOT, d));
     if (committed.some((d) => inside(a.outDir!, d) || inside(d, a.outDir!))) {
-      throw new Error(`--out-dir ${a.outDir} is or holds a folder of committed artifacts (${committed.map((d) => relative(REPO_ROOT, d)).join(', ')}): choose another folder`);
+      throw new Error(
+        `--out-dir ${a.outDir} is or holds a folder of committed artifacts (${committed.map((d) => relative(REPO_ROOT, d)).join(', ')}): choose another folder`,
+      );
     }
   }
-  if (!inside(WORK, REPO_ROOT)) throw new Error(`ZK_WORK_DIR must lie inside the repository (${REPO_ROOT}): the circom compiler sees only that folder`);
+  if (!inside(WORK, REPO_ROOT))
+    throw new Error(
+      `ZK_WORK_DIR must lie inside the repository (${REPO_ROOT}): the circom compiler sees only that folder`,
+    );
   if (a.phase2 !== undefined) {
     if (!existsSync(a.phase2)) throw new Error(`--phase2: no file ${a.phase2}`);
     if (a.outDir === undefined && !a.inPlace) {
-      throw new Error('--phase2 writes either to --out-dir DIR (keeps the committed development artifacts) or, with --in-place, over the committed artifacts: say which');
+      throw new Error(
+        '--phase2 writes either to --out-dir DIR (keeps the committed development artifacts) or, with --in-place, over the committed artifacts: say which',
+      );
     }
     if (process.env.ZK_PTAU_NAME === undefined) {
-      throw new Error('--phase2 needs the public ceremony\'s ptau the zkey was set up with: set ZK_PTAU_DIR, ZK_PTAU_NAME (e.g. powersOfTau28_hez_final_{power}.ptau) and ZK_PTAU_SUMS (docs/zk.md section 4)');
+      throw new Error(
+        "--phase2 needs the public ceremony's ptau the zkey was set up with: set ZK_PTAU_DIR, ZK_PTAU_NAME (e.g. powersOfTau28_hez_final_{power}.ptau) and ZK_PTAU_SUMS (docs/zk.md section 4)",
+      );
     }
     // The file name goes on chain in ceremony()'s description.
-    if (!/^[\x21-\x7e]{1,64}$/.test(basename(a.phase2))) throw new Error(`--phase2: name the zkey with at most 64 printable ASCII characters and no spaces (its name goes on chain), got "${basename(a.phase2)}"`);
+    if (!/^[\x21-\x7e]{1,64}$/.test(basename(a.phase2)))
+      throw new Error(
+        `--phase2: name the zkey with at most 64 printable ASCII characters and no spaces (its name goes on chain), got "${basename(a.phase2)}"`,
+      );
   }
 }
 
@@ -301,11 +350,13 @@ function importedPhase2(path: string, log: (m: string) => void): ImportedPhase2 
   if (privateContributions(contributions) === 0) {
     throw new Error(
       `${path} has no contribution with private randomness (${contributions.length === 0 ? 'no contributions at all' : `only ${contributions.length} beacon${contributions.length === 1 ? '' : 's'}: ${contributions.map((c) => `"${c.name ?? ''}"`).join(', ')}`}): ` +
-        'a beacon\'s value is public, so anyone could recompute this key\'s toxic waste and forge proofs, as with the development key. ' +
+        "a beacon's value is public, so anyone could recompute this key's toxic waste and forge proofs, as with the development key. " +
         'Import the final zkey of a ceremony with at least one `snarkjs zkey contribute` (docs/zk.md section 4)',
     );
   }
-  log(`phase 2 ${path}: ${contributions.length} contributions (${privateContributions(contributions)} with private randomness)`);
+  log(
+    `phase 2 ${path}: ${contributions.length} contributions (${privateContributions(contributions)} with private randomness)`,
+  );
   return { path, contributions };
 }
 
@@ -316,16 +367,30 @@ async function compileOnly(inst: CircuitInstance, log: (m: string) => void): Pro
   const r1cs = join(work, `${inst.name}.r1cs`);
   const info = await snarkjs.r1cs.info(r1cs, quiet);
   const power = Math.max(12, Math.ceil(Math.log2(info.nConstraints + info.nPubInputs + info.nOutputs + 1)));
-  log(`${inst.name}: ${info.nConstraints} constraints (a ptau of power ${power}); source hash ${sourceHash(inst.source).hash}`);
+  log(
+    `${inst.name}: ${info.nConstraints} constraints (a ptau of power ${power}); source hash ${sourceHash(inst.source).hash}`,
+  );
   log(`  r1cs ${relative(process.cwd(), r1cs)}  sha256 ${fileSha256(relative(REPO_ROOT, r1cs))}`);
 }
 
 /** The verifier of an --out-dir build, with its interface next to it, checked to compile. */
-async function writeOutDirVerifier(outDir: string, inst: CircuitInstance, entry: CircuitEntry, log: (m: string) => void): Promise<void> {
-  await writeSolidityVerifier(join(outDir, `${inst.name}.zkey`), VERIFIER_CONTRACT, join(outDir, VERIFIER_SOURCE), entry);
+async function writeOutDirVerifier(
+  outDir: string,
+  inst: CircuitInstance,
+  entry: CircuitEntry,
+  log: (m: string) => void,
+): Promise<void> {
+  await writeSolidityVerifier(
+    join(outDir, `${inst.name}.zkey`),
+    VERIFIER_CONTRACT,
+    join(outDir, VERIFIER_SOURCE),
+    entry,
+  );
   copyFileSync(VERIFIER_INTERFACE, join(outDir, INTERFACE_SOURCE));
   const compiled = compileVerifierDir(outDir);
-  log(`${inst.name}: wrote ${join(outDir, VERIFIER_SOURCE)} (${entry.development ? 'development' : 'imported'} ceremony; ${(compiled.bytecode.length - 2) / 2} bytes of creation code with ${compiled.compiler})`);
+  log(
+    `${inst.name}: wrote ${join(outDir, VERIFIER_SOURCE)} (${entry.development ? 'development' : 'imported'} ceremony; ${(compiled.bytecode.length - 2) / 2} bytes of creation code with ${compiled.compiler})`,
+  );
 }
 
 async function main(): Promise<void> {
@@ -335,7 +400,8 @@ async function main(): Promise<void> {
     return;
   }
   const selected = INSTANCES.filter((i) => !args.only || args.only.has(i.name));
-  if (args.only && selected.length !== args.only.size) throw new Error(`--only: known circuits are ${INSTANCES.map((i) => i.name).join(', ')}`);
+  if (args.only && selected.length !== args.only.size)
+    throw new Error(`--only: known circuits are ${INSTANCES.map((i) => i.name).join(', ')}`);
   checkArgs(args, selected);
 
   const log = (m: string) => console.log(m);
@@ -349,7 +415,8 @@ async function main(): Promise<void> {
     const committedDir = join(REPO_ROOT, inst.outDir);
     if (args.outDir !== undefined) {
       const entry = await buildInstance(inst, args.outDir, log, phase2, true, args.standInPublicPtau);
-      if (entry.phase2.length > MAX_CEREMONY_DESCRIPTION) throw new Error(`the phase-2 description is too long for the verifier: ${entry.phase2}`);
+      if (entry.phase2.length > MAX_CEREMONY_DESCRIPTION)
+        throw new Error(`the phase-2 description is too long for the verifier: ${entry.phase2}`);
       const manifest = readManifest(args.outDir);
       manifest.circuits = { [inst.name]: entry };
       writeFileSync(join(args.outDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
@@ -383,7 +450,11 @@ async function main(): Promise<void> {
     log(`${inst.name}: wasm ${mb(entry.files.wasm.bytes)}, zkey ${mb(entry.files.zkey.bytes)} -> ${inst.outDir}`);
   }
   if (args.check) {
-    log(mismatches === 0 ? 'check: the committed artifacts are exactly what this build produces' : `check: ${mismatches} artifacts differ`);
+    log(
+      mismatches === 0
+        ? 'check: the committed artifacts are exactly what this build produces'
+        : `check: ${mismatches} artifacts differ`,
+    );
     if (mismatches > 0) process.exitCode = 1;
   }
 }

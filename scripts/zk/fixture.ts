@@ -13,12 +13,20 @@ import { PRODUCTION_VECTOR, vectorByName, vectorClaim } from './vectors.ts';
 
 const hex = (x: bigint) => `0x${x.toString(16).padStart(64, '0')}`;
 
-export async function writeProofFixture(artifactDir: string, inst: CircuitInstance, outFile: string, entry: CircuitEntry): Promise<void> {
+export async function writeProofFixture(
+  artifactDir: string,
+  inst: CircuitInstance,
+  outFile: string,
+  entry: CircuitEntry,
+): Promise<void> {
   const v = vectorByName(PRODUCTION_VECTOR);
   const prepared = prepareOwnershipProof(inst, vectorClaim(v));
   const read = (ext: string) => new Uint8Array(readFileSync(join(artifactDir, `${inst.name}${ext}`)));
   const vkey = JSON.parse(readFileSync(join(artifactDir, `${inst.name}.vkey.json`), 'utf8')) as unknown;
-  const { calldata: p, publicSignals: s } = await proveOwnership({ wasm: read('.wasm'), zkey: read('.zkey'), vkey }, prepared);
+  const { calldata: p, publicSignals: s } = await proveOwnership(
+    { wasm: read('.wasm'), zkey: read('.zkey'), vkey },
+    prepared,
+  );
   const sol = `// SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 

@@ -161,10 +161,12 @@ const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest(
 async function main(): Promise<void> {
   const manifest = parseZkManifest(readFileSync(join(ZK_DIR, 'manifest.json'), 'utf8'));
   const entry = circuitEntry(manifest, OWNERSHIP_CIRCUIT);
-  if (entry.T !== T || entry.N !== N || entry.WB !== WB) throw new Error(`public/zk holds a ${entry.T}x${entry.N}x${entry.WB} circuit, expected ${T}x${N}x${WB}`);
+  if (entry.T !== T || entry.N !== N || entry.WB !== WB)
+    throw new Error(`public/zk holds a ${entry.T}x${entry.N}x${entry.WB} circuit, expected ${T}x${N}x${WB}`);
   const read = (f: { path: string; sha256: string }) => {
     const bytes = new Uint8Array(readFileSync(join(ZK_DIR, f.path)));
-    if (sha256(bytes) !== f.sha256) throw new Error(`public/zk/${f.path} does not match its manifest hash: rerun npm run build:zk`);
+    if (sha256(bytes) !== f.sha256)
+      throw new Error(`public/zk/${f.path} does not match its manifest hash: rerun npm run build:zk`);
     return bytes;
   };
   const artifacts: ProverArtifacts = {
@@ -173,7 +175,10 @@ async function main(): Promise<void> {
     vkey: JSON.parse(new TextDecoder().decode(read(entry.files.vkey))) as unknown,
   };
 
-  const owners = Object.fromEntries(['alice', 'bob', 'carol', 'mallory'].map((n) => [n, makeAddr(n)])) as Record<string, `0x${string}`>;
+  const owners = Object.fromEntries(['alice', 'bob', 'carol', 'mallory'].map((n) => [n, makeAddr(n)])) as Record<
+    string,
+    `0x${string}`
+  >;
   const keys: Record<string, WatermarkKey> = Object.fromEntries(
     ['KA', 'KA2', 'KB', 'KC'].map((k) => [k, generateKey(T, N, seededFill(`aiarena challenge fixture key ${k}`))]),
   );
@@ -195,7 +200,10 @@ async function main(): Promise<void> {
     owners,
     keyCommits: {} as Record<string, string>,
     models: {} as Record<string, { wmCommit: string; q: number[] }>,
-    proofs: {} as Record<string, ProofCase & { ownerAddress: string; wrong: number; publicSignals: string[]; proof: string[] }>,
+    proofs: {} as Record<
+      string,
+      ProofCase & { ownerAddress: string; wrong: number; publicSignals: string[]; proof: string[] }
+    >,
   };
 
   for (const c of CASES) {
@@ -205,8 +213,11 @@ async function main(): Promise<void> {
     const prepared = prepareOwnershipProof(PRODUCTION_SHAPE, { q, key, owner, maxErr: c.maxErr });
     const t0 = performance.now();
     const proof = await proveOwnership(artifacts, prepared);
-    if (!(await verifyOwnershipProof(artifacts.vkey, proof.publicSignals, proof.proof))) throw new Error(`${c.name}: the proof does not verify`);
-    console.log(`${c.name}: ${c.model} under ${c.key} for ${c.owner}, ${proof.wrong} wrong bits, maxErr ${c.maxErr} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+    if (!(await verifyOwnershipProof(artifacts.vkey, proof.publicSignals, proof.proof)))
+      throw new Error(`${c.name}: the proof does not verify`);
+    console.log(
+      `${c.name}: ${c.model} under ${c.key} for ${c.owner}, ${proof.wrong} wrong bits, maxErr ${c.maxErr} (${((performance.now() - t0) / 1000).toFixed(1)} s)`,
+    );
     json.keyCommits[c.key] = hex32(proof.publicSignals.keyCommit);
     json.models[c.model] = { wmCommit: hex32(proof.publicSignals.wmCommit), q: Array.from(q) };
     json.proofs[c.name] = {
@@ -218,7 +229,8 @@ async function main(): Promise<void> {
     };
   }
   // The cast must be what the tests assume, not merely provable.
-  const wrongOf = (model: string, key: string, owner: string) => decode(keys[key]!.bits, models[model]!, ownerBits(owners[owner]!, T)).wrong;
+  const wrongOf = (model: string, key: string, owner: string) =>
+    decode(keys[key]!.bits, models[model]!, ownerBits(owners[owner]!, T)).wrong;
   const expect = (what: string, actual: number, wanted: number) => {
     if (actual !== wanted) throw new Error(`${what}: ${actual} wrong bits, expected ${wanted}`);
   };
@@ -226,7 +238,8 @@ async function main(): Promise<void> {
   expect('S under KA for alice', wrongOf('S', 'KA', 'alice'), 0);
   expect('S under KB for bob', wrongOf('S', 'KB', 'bob'), 0);
   expect('A0 under the fitted KM for mallory', wrongOf('A0', 'KM', 'mallory'), 0);
-  if (wrongOf('A0', 'KA', 'mallory') <= MODULE_MAX_ERR) throw new Error('A0 decodes mallory under KA by chance: pick other seeds');
+  if (wrongOf('A0', 'KA', 'mallory') <= MODULE_MAX_ERR)
+    throw new Error('A0 decodes mallory under KA by chance: pick other seeds');
   if (wrongOf('A0', 'KB', 'bob') <= MODULE_MAX_ERR) throw new Error('A0 decodes bob by chance: pick other seeds');
 
   mkdirSync(dirname(FIXTURE_JSON), { recursive: true });
@@ -243,7 +256,9 @@ export function solidity(json: {
   models: Record<string, { wmCommit: string }>;
   proofs: Record<string, ProofCase & { proof: string[]; wrong: number }>;
 }): string {
-  const owners = Object.entries(json.owners).map(([n, a]) => `    address internal constant ${n.toUpperCase()} = ${getAddress(a)};`);
+  const owners = Object.entries(json.owners).map(
+    ([n, a]) => `    address internal constant ${n.toUpperCase()} = ${getAddress(a)};`,
+  );
   const keys = Object.entries(json.keyCommits).map(([k, v]) => `    bytes32 internal constant ${k} = ${v};`);
   const models = Object.entries(json.models).map(([m, v]) => `    bytes32 internal constant WM_${m} = ${v.wmCommit};`);
   const proofs = Object.entries(json.proofs).map(

@@ -36,8 +36,24 @@ export const PRODUCTION: CircuitInstance = {
 };
 
 export const TEST_INSTANCES: CircuitInstance[] = [
-  { name: 'watermark_ownership_16x32', source: 'circuits/test/watermark_ownership_16x32.circom', T: 16, N: 32, WB: 16, outDir: 'circuits/artifacts', keepR1cs: true },
-  { name: 'watermark_ownership_5x17x8', source: 'circuits/test/watermark_ownership_5x17x8.circom', T: 5, N: 17, WB: 8, outDir: 'circuits/artifacts', keepR1cs: true },
+  {
+    name: 'watermark_ownership_16x32',
+    source: 'circuits/test/watermark_ownership_16x32.circom',
+    T: 16,
+    N: 32,
+    WB: 16,
+    outDir: 'circuits/artifacts',
+    keepR1cs: true,
+  },
+  {
+    name: 'watermark_ownership_5x17x8',
+    source: 'circuits/test/watermark_ownership_5x17x8.circom',
+    T: 5,
+    N: 17,
+    WB: 8,
+    outDir: 'circuits/artifacts',
+    keepR1cs: true,
+  },
 ];
 
 export const INSTANCES: CircuitInstance[] = [PRODUCTION, ...TEST_INSTANCES];

@@ -25,7 +25,9 @@ export function circuitSources(mainFile: string): string[] {
   const visit = (abs: string) => {
     if (seen.has(abs)) return;
     seen.add(abs);
-    const text = readFileSync(abs, 'utf8').replace(/\/\/.*$/gm, '').replace(/\/\*[\s\S]*?\*\//g, '');
+    const text = readFileSync(abs, 'utf8')
+      .replace(/\/\/.*$/gm, '')
+      .replace(/\/\*[\s\S]*?\*\//g, '');
     for (const m of text.matchAll(/include\s+"([^"]+)"\s*;/g)) visit(resolveInclude(abs, m[1]!));
   };
   visit(join(REPO_ROOT, mainFile));
@@ -33,7 +35,9 @@ export function circuitSources(mainFile: string): string[] {
 }
 
 export function compilerVersion(): string {
-  const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules', 'circom2', 'package.json'), 'utf8')) as { version: string };
+  const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules', 'circom2', 'package.json'), 'utf8')) as {
+    version: string;
+  };
   return `circom2 ${pkg.version}`;
 }
 

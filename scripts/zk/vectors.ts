@@ -21,7 +21,9 @@ export interface WatermarkVectorJson {
 }
 
 export function loadVectors(): WatermarkVectorJson[] {
-  const json = JSON.parse(readFileSync(join(REPO_ROOT, 'test', 'vectors', 'watermark.json'), 'utf8')) as { vectors: WatermarkVectorJson[] };
+  const json = JSON.parse(readFileSync(join(REPO_ROOT, 'test', 'vectors', 'watermark.json'), 'utf8')) as {
+    vectors: WatermarkVectorJson[];
+  };
   return json.vectors;
 }
 
@@ -32,7 +34,12 @@ export function vectorByName(name: string): WatermarkVectorJson {
 }
 
 export function vectorKey(v: WatermarkVectorJson): WatermarkKey {
-  return { T: v.params.T, N: v.params.N, bits: Uint8Array.from(v.key.bits, (c) => Number(c)), salt: BigInt(v.key.salt) };
+  return {
+    T: v.params.T,
+    N: v.params.N,
+    bits: Uint8Array.from(v.key.bits, (c) => Number(c)),
+    salt: BigInt(v.key.salt),
+  };
 }
 
 /** The vector as a claim with the vector's own maxErr (or another one). */

@@ -33,22 +33,37 @@ export function compileSolidity(sources: Record<string, string>, file: string, c
   const input = {
     language: 'Solidity',
     sources: Object.fromEntries(Object.entries(sources).map(([name, content]) => [name, { content }])),
-    settings: { ...VERIFIER_COMPILER_SETTINGS, outputSelection: { [file]: { [contract]: ['abi', 'evm.bytecode.object'] } } },
+    settings: {
+      ...VERIFIER_COMPILER_SETTINGS,
+      outputSelection: { [file]: { [contract]: ['abi', 'evm.bytecode.object'] } },
+    },
   };
   const output = JSON.parse(solc.compile(JSON.stringify(input))) as SolcOutput;
   const errors = (output.errors ?? []).filter((e) => e.severity === 'error');
-  if (errors.length > 0) throw new Error(`${file} does not compile:\n${errors.map((e) => e.formattedMessage).join('\n')}`);
+  if (errors.length > 0)
+    throw new Error(`${file} does not compile:\n${errors.map((e) => e.formattedMessage).join('\n')}`);
   const c = output.contracts?.[file]?.[contract];
   if (!c || !c.evm.bytecode.object) throw new Error(`${file} has no contract ${contract}`);
-  return { abi: c.abi, bytecode: `0x${c.evm.bytecode.object}`, compiler: `solc ${solc.version()}`, source: sources[file]! };
+  return {
+    abi: c.abi,
+    bytecode: `0x${c.evm.bytecode.object}`,
+    compiler: `solc ${solc.version()}`,
+    source: sources[file]!,
+  };
 }
 
 /** Compiles `<dir>/WatermarkOwnershipVerifier.sol`; errors name the folder and the compiler's message. */
 export function compileVerifierDir(dir: string): CompiledVerifier {
   const files = [VERIFIER_SOURCE, INTERFACE_SOURCE];
-  for (const f of files) if (!existsSync(join(dir, f))) throw new Error(`${dir} has no ${f}: point to the --out-dir of \`npm run build:zk\``);
+  for (const f of files)
+    if (!existsSync(join(dir, f)))
+      throw new Error(`${dir} has no ${f}: point to the --out-dir of \`npm run build:zk\``);
   try {
-    return compileSolidity(Object.fromEntries(files.map((f) => [f, readFileSync(join(dir, f), 'utf8')])), VERIFIER_SOURCE, VERIFIER_CONTRACT);
+    return compileSolidity(
+      Object.fromEntries(files.map((f) => [f, readFileSync(join(dir, f), 'utf8')])),
+      VERIFIER_SOURCE,
+      VERIFIER_CONTRACT,
+    );
   } catch (e) {
     throw new Error(`${dir}: ${(e as Error).message}`);
   }

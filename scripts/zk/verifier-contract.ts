@@ -17,7 +17,10 @@ export async function verifierArtifact(): Promise<{ abi: Abi; bytecode: Hex }> {
   return loadArtifact(contract);
 }
 
-export async function deployVerifier(wallet: DeployWallet, client: PublicClient): Promise<{ address: Hex; abi: Abi; deployGas: bigint }> {
+export async function deployVerifier(
+  wallet: DeployWallet,
+  client: PublicClient,
+): Promise<{ address: Hex; abi: Abi; deployGas: bigint }> {
   const { abi, bytecode } = await verifierArtifact();
   const hash = await wallet.deployContract({ abi, bytecode, account: wallet.account, chain: wallet.chain });
   const receipt = await client.waitForTransactionReceipt({ hash });
@@ -31,7 +34,12 @@ export interface DeployedVerifier {
 }
 
 /** verifyProof as an eth_call, optionally with a gas limit. */
-export async function verifyWithGas(client: PublicClient, verifier: DeployedVerifier, proof: SolidityProof, gas?: bigint): Promise<boolean> {
+export async function verifyWithGas(
+  client: PublicClient,
+  verifier: DeployedVerifier,
+  proof: SolidityProof,
+  gas?: bigint,
+): Promise<boolean> {
   const data = encodeFunctionData({ abi: verifier.abi, functionName: 'verifyProof', args: verifierArgs(proof) });
   const { data: out } = await client.call({ to: verifier.address, data, ...(gas === undefined ? {} : { gas }) });
   if (!out) throw new Error('verifyProof returned no data');
@@ -43,7 +51,13 @@ export async function verifyWithGas(client: PublicClient, verifier: DeployedVeri
  * eth_call). eth_estimateGas cannot answer this: short of gas, the verifier's pairing call fails
  * and it returns false instead of reverting, which the estimator counts as success.
  */
-export async function leastGasLimit(client: PublicClient, verifier: DeployedVerifier, proof: SolidityProof, from = 21_000n, to = 1_000_000n): Promise<bigint> {
+export async function leastGasLimit(
+  client: PublicClient,
+  verifier: DeployedVerifier,
+  proof: SolidityProof,
+  from = 21_000n,
+  to = 1_000_000n,
+): Promise<bigint> {
   if (!(await verifyWithGas(client, verifier, proof, to))) throw new Error(`verifyProof is false even with ${to} gas`);
   let lo = from;
   let hi = to;

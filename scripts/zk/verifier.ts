@@ -19,13 +19,21 @@ export const MAX_CEREMONY_DESCRIPTION = 256;
 
 /** The ceremony a build's manifest entry describes, as the verifier's ceremony() returns it. */
 export function ceremonyOf(entry: CircuitEntry): VerifierCeremony {
-  return { development: entry.development, description: entry.phase2, zkeySha256: zkeySha256Word(entry.files.zkey.sha256) };
+  return {
+    development: entry.development,
+    description: entry.phase2,
+    zkeySha256: zkeySha256Word(entry.files.zkey.sha256),
+  };
 }
 
 /** A Solidity string literal: printable ASCII only, with quotes and backslashes escaped. */
 export function solidityString(text: string): string {
-  if (!/^[\x20-\x7e]*$/.test(text)) throw new Error(`the ceremony description must be printable ASCII: ${JSON.stringify(text)}`);
-  if (text.length > MAX_CEREMONY_DESCRIPTION) throw new Error(`the ceremony description has ${text.length} characters, more than ${MAX_CEREMONY_DESCRIPTION}: ${text}`);
+  if (!/^[\x20-\x7e]*$/.test(text))
+    throw new Error(`the ceremony description must be printable ASCII: ${JSON.stringify(text)}`);
+  if (text.length > MAX_CEREMONY_DESCRIPTION)
+    throw new Error(
+      `the ceremony description has ${text.length} characters, more than ${MAX_CEREMONY_DESCRIPTION}: ${text}`,
+    );
   return `"${text.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
 }
 
@@ -39,7 +47,7 @@ function ceremonyBlock(c: VerifierCeremony): string[] {
     '',
   ];
   return [
-    '    // The trusted setup of this verifier\'s key, returned by ceremony() (docs/zk.md section 4).',
+    "    // The trusted setup of this verifier's key, returned by ceremony() (docs/zk.md section 4).",
     `    bool internal constant DEVELOPMENT_CEREMONY = ${c.development};`,
     `    string internal constant CEREMONY_DESCRIPTION = ${solidityString(c.description)};`,
     `    bytes32 internal constant ZKEY_SHA256 = ${c.zkeySha256};`,
@@ -66,7 +74,11 @@ export function adaptVerifier(generated: string, contract: string, entry: Circui
         '// deploys a verifier built from a public ceremony (docs/zk.md section 4).',
       ]
     : [`// Setup: ${entry.ptau.file} and an imported multi-party phase 2 (docs/zk.md section 4; ceremony()).`];
-  let s = replace(generated, 'pragma solidity >=0.7.0 <0.9.0;', 'pragma solidity 0.8.28;\n\nimport {IWatermarkOwnershipVerifier} from "./IWatermarkOwnershipVerifier.sol";');
+  let s = replace(
+    generated,
+    'pragma solidity >=0.7.0 <0.9.0;',
+    'pragma solidity 0.8.28;\n\nimport {IWatermarkOwnershipVerifier} from "./IWatermarkOwnershipVerifier.sol";',
+  );
   s = replace(
     s,
     'contract Groth16Verifier {',
@@ -83,7 +95,12 @@ export function adaptVerifier(generated: string, contract: string, entry: Circui
   return s.replace(/[ \t]+$/gm, '');
 }
 
-export async function writeSolidityVerifier(zkeyPath: string, contract: string, outFile: string, entry: CircuitEntry): Promise<void> {
+export async function writeSolidityVerifier(
+  zkeyPath: string,
+  contract: string,
+  outFile: string,
+  entry: CircuitEntry,
+): Promise<void> {
   const generated = await snarkjs.zKey.exportSolidityVerifier(zkeyPath, { groth16: readFileSync(TEMPLATE, 'utf8') });
   mkdirSync(dirname(outFile), { recursive: true });
   writeFileSync(outFile, adaptVerifier(generated, contract, entry));
@@ -104,10 +121,15 @@ export function parseVerifierCeremony(source: string, where = 'the verifier sour
   const text = /^\s*string internal constant CEREMONY_DESCRIPTION = "((?:[^"\\]|\\["\\])*)";$/m.exec(source);
   const sha = /^\s*bytes32 internal constant ZKEY_SHA256 = (0x[0-9a-f]{64});$/m.exec(source);
   if (!dev || !text || !sha || !/function ceremony\(\)/.test(source)) {
-    throw new Error(`${where} has no ceremony record (DEVELOPMENT_CEREMONY, CEREMONY_DESCRIPTION, ZKEY_SHA256): regenerate it with \`npm run build:zk\``);
+    throw new Error(
+      `${where} has no ceremony record (DEVELOPMENT_CEREMONY, CEREMONY_DESCRIPTION, ZKEY_SHA256): regenerate it with \`npm run build:zk\``,
+    );
   }
   const development = dev[1] === 'true';
   const guarded = /revert DevelopmentCeremonyOnPublicChain\(block\.chainid\);/.test(source);
-  if (development && !guarded) throw new Error(`${where} declares a development ceremony but lacks the constructor's chain guard: it was edited by hand; regenerate it with \`npm run build:zk\``);
+  if (development && !guarded)
+    throw new Error(
+      `${where} declares a development ceremony but lacks the constructor's chain guard: it was edited by hand; regenerate it with \`npm run build:zk\``,
+    );
   return { development, description: text[1]!.replace(/\\(["\\])/g, '$1'), zkeySha256: sha[1] as Hex };
 }

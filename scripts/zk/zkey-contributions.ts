@@ -20,7 +20,10 @@ export interface ZkeyContribution {
 
 class Reader {
   pos = 0;
-  constructor(readonly buf: Buffer, readonly what: string) {}
+  constructor(
+    readonly buf: Buffer,
+    readonly what: string,
+  ) {}
   need(n: number): void {
     if (this.pos + n > this.buf.length) throw new Error(`${this.what} is truncated or not a zkey file`);
   }
@@ -94,4 +97,5 @@ export function readZkeyContributions(path: string): ZkeyContribution[] {
 }
 
 /** Contributions made with private randomness (not beacons): at least one must be honest. */
-export const privateContributions = (cs: readonly ZkeyContribution[]): number => cs.filter((c) => c.type === 'contribution').length;
+export const privateContributions = (cs: readonly ZkeyContribution[]): number =>
+  cs.filter((c) => c.type === 'contribution').length;

@@ -14,7 +14,12 @@ export type RouteName = Route['name'];
 export type Query = Readonly<Record<string, string>>;
 
 const PLAIN: Record<string, PlainRouteName> = { create: 'create', rewards: 'rewards', dev: 'dev' };
-const TASK_SUFFIX: Record<string, TaskRouteName> = { train: 'train', validate: 'validate', delegate: 'delegate', challenges: 'challenges' };
+const TASK_SUFFIX: Record<string, TaskRouteName> = {
+  train: 'train',
+  validate: 'validate',
+  delegate: 'delegate',
+  challenges: 'challenges',
+};
 
 /** A task id as the registry numbers them: a positive decimal integer without leading zeros. */
 const TASK_ID = /^[1-9]\d{0,30}$/;
@@ -35,7 +40,8 @@ export function parseHash(hash: string): Route {
   const [head, second, third, ...rest] = parts;
   if (parts.length === 1 && head !== undefined && PLAIN[head]) return { name: PLAIN[head], query };
   if (head === 'address' && second !== undefined && third === undefined) {
-    if (!/^0x[0-9a-fA-F]{40}$/.test(second)) return { name: 'not-found', path: `/${parts.join('/')}`, reason: `"${second}" is not an address`, query };
+    if (!/^0x[0-9a-fA-F]{40}$/.test(second))
+      return { name: 'not-found', path: `/${parts.join('/')}`, reason: `"${second}" is not an address`, query };
     return { name: 'address', address: second, query };
   }
   if (head === 'tasks') {

@@ -66,10 +66,20 @@ export function navItems(chainId: number): NavItem[] {
   const items: NavItem[] = [
     { name: 'explore', label: 'Explore', href: '#/', icon: 'M3 11 12 3l9 8v10h-6v-6H9v6H3z' },
     { name: 'create', label: 'Create', href: '#/create', icon: 'M11 4h2v7h7v2h-7v7h-2v-7H4v-2h7z' },
-    { name: 'rewards', label: 'Rewards', href: '#/rewards', icon: 'M12 2l3 6.5 7 .8-5.2 4.8 1.5 7L12 17.6 5.7 21.1l1.5-7L2 9.3l7-.8z' },
+    {
+      name: 'rewards',
+      label: 'Rewards',
+      href: '#/rewards',
+      icon: 'M12 2l3 6.5 7 .8-5.2 4.8 1.5 7L12 17.6 5.7 21.1l1.5-7L2 9.3l7-.8z',
+    },
   ];
   if (chainId === 31337 || chainId === 1337) {
-    items.push({ name: 'dev', label: 'Dev', href: '#/dev', icon: 'M8.6 16.6 4 12l4.6-4.6L10 8.8 6.8 12l3.2 3.2zm6.8 0L14 15.2l3.2-3.2L14 8.8l1.4-1.4L20 12z' });
+    items.push({
+      name: 'dev',
+      label: 'Dev',
+      href: '#/dev',
+      icon: 'M8.6 16.6 4 12l4.6-4.6L10 8.8 6.8 12l3.2 3.2zm6.8 0L14 15.2l3.2-3.2L14 8.8l1.4-1.4L20 12z',
+    });
   }
   return items;
 }

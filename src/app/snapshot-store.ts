@@ -33,7 +33,9 @@ export async function openSnapshotStore(factory: IDBFactory = defaultFactory()):
       const record: SavedSnapshot = { ...snapshot, savedAtMs };
       // Plain data only: a Svelte $state proxy cannot be cloned into IndexedDB (the app keeps
       // snapshots in $state.raw).
-      await transact(db, [SNAPSHOTS], 'readwrite', (tx) => requestResult(tx.objectStore(SNAPSHOTS).put(record, snapshot.clock.chainId)));
+      await transact(db, [SNAPSHOTS], 'readwrite', (tx) =>
+        requestResult(tx.objectStore(SNAPSHOTS).put(record, snapshot.clock.chainId)),
+      );
     },
     close: () => db.close(),
   };

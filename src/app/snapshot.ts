@@ -7,7 +7,11 @@ import type { Deployment } from '../lib/chain/deployments.ts';
 import { DeploymentUnavailable, fetchDeployment } from '../lib/chain/fetch-deployment.ts';
 import { emptyEventLog, syncEventLog, type EventLog, type LogClient } from '../lib/chain/reads/event-log.ts';
 import { readTaskCount, readTaskRecord, taskIdsToRead, type TaskRecord } from '../lib/chain/reads/task-record.ts';
-import { NoVerifierCeremonyError, readVerifierCeremony, type VerifierCeremony } from '../lib/chain/verifier-ceremony.ts';
+import {
+  NoVerifierCeremonyError,
+  readVerifierCeremony,
+  type VerifierCeremony,
+} from '../lib/chain/verifier-ceremony.ts';
 import type { AppConfig } from './config.ts';
 
 export interface OkSnapshot {
@@ -35,7 +39,10 @@ export type CeremonyState =
   | { kind: 'unknown'; reason: 'no-verifier' | 'no-code' | 'no-ceremony' }
   | { kind: 'unreadable'; detail: string };
 
-export async function readCeremonyState(client: Pick<SnapshotClient, 'readContract' | 'getCode'>, deployment: Deployment): Promise<CeremonyState> {
+export async function readCeremonyState(
+  client: Pick<SnapshotClient, 'readContract' | 'getCode'>,
+  deployment: Deployment,
+): Promise<CeremonyState> {
   const address = deployment.contracts.watermarkVerifier;
   if (!address) return { kind: 'unknown', reason: 'no-verifier' };
   try {
@@ -61,7 +68,12 @@ export type Snapshot = OkSnapshot | Problem;
  * the URL and the library version), and any other message is cut at its first line.
  */
 export function errorText(e: unknown): string {
-  const said = e && typeof e === 'object' && 'shortMessage' in e && typeof e.shortMessage === 'string' ? e.shortMessage : e instanceof Error ? e.message : String(e);
+  const said =
+    e && typeof e === 'object' && 'shortMessage' in e && typeof e.shortMessage === 'string'
+      ? e.shortMessage
+      : e instanceof Error
+        ? e.message
+        : String(e);
   return said.split('\n')[0]!.trim();
 }
 
@@ -69,7 +81,11 @@ export type SnapshotClient = Pick<PublicClient, 'getChainId' | 'getBlock' | 'get
 
 /** Whether two deployment records name the same contracts on the same chain. */
 export function sameDeployment(a: Deployment, b: Deployment): boolean {
-  return a.chainId === b.chainId && a.fromBlock === b.fromBlock && JSON.stringify(a.contracts) === JSON.stringify(b.contracts);
+  return (
+    a.chainId === b.chainId &&
+    a.fromBlock === b.fromBlock &&
+    JSON.stringify(a.contracts) === JSON.stringify(b.contracts)
+  );
 }
 
 export interface LoadOptions {
@@ -83,7 +99,11 @@ export interface LoadOptions {
   alsoTasks?: Iterable<bigint>;
 }
 
-export async function loadSnapshot(client: SnapshotClient, config: AppConfig, options: LoadOptions = {}): Promise<Snapshot> {
+export async function loadSnapshot(
+  client: SnapshotClient,
+  config: AppConfig,
+  options: LoadOptions = {},
+): Promise<Snapshot> {
   const { fetchFn = fetch, now = Date.now, previous = null, taskLimit = 50, alsoTasks = [] } = options;
   let deployment: Deployment;
   try {
@@ -106,7 +126,8 @@ export async function loadSnapshot(client: SnapshotClient, config: AppConfig, op
   if (chainId !== deployment.chainId) {
     return { kind: 'wrong-chain', expected: deployment.chainId, actual: chainId, rpcUrl: config.rpcUrl };
   }
-  if (block.number === null || block.hash === null) return { kind: 'error', detail: 'the RPC returned a pending block as the latest' };
+  if (block.number === null || block.hash === null)
+    return { kind: 'error', detail: 'the RPC returned a pending block as the latest' };
   const clock = { chainId, blockNumber: block.number, blockTime: block.timestamp, blockHash: block.hash };
   try {
     // A restarted local chain keeps its id but loses the contracts the file points at.

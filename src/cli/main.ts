@@ -18,7 +18,7 @@ interface Command {
 
 const COMMANDS: Record<string, Command> = {
   rewards: {
-    summary: 'compute one scoring epoch\'s rewards from a scenario JSON on stdin',
+    summary: "compute one scoring epoch's rewards from a scenario JSON on stdin",
     usage: [
       'usage: aiarena rewards < scenario.json',
       '',

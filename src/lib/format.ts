@@ -16,7 +16,8 @@ export function formatTokens(wei: bigint, maxDecimals = TOKEN_DECIMALS): string 
   const places = Math.max(0, Math.min(18, Math.floor(maxDecimals)));
   const step = 10n ** BigInt(18 - places);
   const rounded = ((abs + step / 2n) / step) * step;
-  if (rounded === 0n && abs > 0n) return `${negative ? '>-' : '<'}${places === 0 ? '1' : `0.${'0'.repeat(places - 1)}1`}`;
+  if (rounded === 0n && abs > 0n)
+    return `${negative ? '>-' : '<'}${places === 0 ? '1' : `0.${'0'.repeat(places - 1)}1`}`;
   const [whole = '0', frac = ''] = formatUnits(rounded, 18).split('.');
   const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
   const kept = frac.slice(0, places).replace(/0+$/, '');

@@ -21,12 +21,17 @@ const work = mkdtempSync(join(tmpdir(), 'aiarena-app-offline-'));
 const outDir = join(work, 'dist');
 
 beforeAll(async () => {
-  if (!chromiumAvailable()) throw new Error('Debian chromium is needed for the browser tests: apt-get install chromium');
+  if (!chromiumAvailable())
+    throw new Error('Debian chromium is needed for the browser tests: apt-get install chromium');
   world = await startAppWorld();
   await buildApp(outDir, world.env);
   port = await freePort();
   preview = await startPreview(outDir, port, world.env);
-  context = await chromium.launchPersistentContext(join(work, 'profile'), { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  context = await chromium.launchPersistentContext(join(work, 'profile'), {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+  });
   page = await context.newPage();
   page.on('pageerror', (e) => console.error(`[page error] ${e.message}`));
 }, 240_000);
@@ -47,10 +52,16 @@ describe('service worker', () => {
     expect(urls).toContain('icons/maskable-512.png');
     const html = readFileSync(join(outDir, 'index.html'), 'utf8');
     for (const [, src] of html.matchAll(/(?:src|href)="\/([^"]+\.(?:js|css))"/g)) expect(urls, src).toContain(src);
-    expect(urls.filter((u) => /\.wasm$|^assets\/worker\/|^assets\/tfjs-|^datasets\/|^deployments\//.test(u))).toEqual([]);
+    expect(urls.filter((u) => /\.wasm$|^assets\/worker\/|^assets\/tfjs-|^datasets\/|^deployments\//.test(u))).toEqual(
+      [],
+    );
     const manifest = JSON.parse(readFileSync(join(outDir, 'manifest.webmanifest'), 'utf8'));
     expect(manifest).toMatchObject({ name: 'AIArena', display: 'standalone', start_url: './' });
-    expect(manifest.icons.filter((i: { purpose: string }) => i.purpose === 'maskable').map((i: { sizes: string }) => i.sizes)).toEqual(['192x192', '512x512']);
+    expect(
+      manifest.icons
+        .filter((i: { purpose: string }) => i.purpose === 'maskable')
+        .map((i: { sizes: string }) => i.sizes),
+    ).toEqual(['192x192', '512x512']);
   });
 
   it('installs, and the built app shows the task', async () => {
@@ -122,10 +133,14 @@ describe('offline', () => {
     await page.route(`${world.driver.anvil.url}/**`, (route) => route.abort('connectionrefused'));
     try {
       await page.goto(`${preview.url}#/`);
-      await page.getByRole('heading', { name: 'Showing saved data: the chain cannot be read right now' }).waitFor({ timeout: 20_000 });
+      await page
+        .getByRole('heading', { name: 'Showing saved data: the chain cannot be read right now' })
+        .waitFor({ timeout: 20_000 });
       expect(await page.locator('header .status').innerText()).toContain('Chain unreachable');
       // What went wrong, in a line: not viem's request body, URL list and version.
-      expect(await page.locator('.notice.stale').evaluate((el) => el.textContent ?? '')).not.toMatch(/Request body|Version: |viem@/);
+      expect(await page.locator('.notice.stale').evaluate((el) => el.textContent ?? '')).not.toMatch(
+        /Request body|Version: |viem@/,
+      );
       expect(await page.locator('tr[data-task="1"] [data-testid="trainers"] .v').innerText()).toBe('3');
     } finally {
       await page.unroute(`${world.driver.anvil.url}/**`);
@@ -154,7 +169,10 @@ describe('update', () => {
     const prompt = page.getByText('A new version of AIArena is ready.');
     await prompt.waitFor({ timeout: 30_000 });
     await screenshot(page, 'update-prompt');
-    await Promise.all([page.waitForEvent('load', { timeout: 30_000 }), page.getByRole('button', { name: 'Reload now' }).click()]);
+    await Promise.all([
+      page.waitForEvent('load', { timeout: 30_000 }),
+      page.getByRole('button', { name: 'Reload now' }).click(),
+    ]);
     await page.locator('tr[data-task="1"]').waitFor({ timeout: 30_000 });
     const after = await page.evaluate(() => document.querySelector<HTMLScriptElement>('script[type="module"]')?.src);
     expect(after).not.toBe(before);

@@ -15,7 +15,15 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { getAddress, parseEther, type Address, type Hex } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { commitScores, fund, join as joinTask, revealScores, revealSubmission, Role, seal } from '../../scripts/lib/actions.ts';
+import {
+  commitScores,
+  fund,
+  join as joinTask,
+  revealScores,
+  revealSubmission,
+  Role,
+  seal,
+} from '../../scripts/lib/actions.ts';
 import { arenaTokenAbi, stakeManagerAbi, taskRegistryAbi } from '../../src/lib/chain/abi.generated.ts';
 import { protocolErrorSentence } from '../../src/lib/chain/tx/sentences.ts';
 import { formatTokens } from '../../src/lib/format.ts';
@@ -41,9 +49,24 @@ let taskId: bigint;
 /** The estimate the Delegate page showed before delegating. */
 let estimateText = '';
 
-const read = <T>(functionName: string, args: readonly unknown[], which: 'taskRegistry' | 'stakeManager' = 'taskRegistry') =>
-  world.driver.read<T>({ address: world.driver.c[which], abi: which === 'taskRegistry' ? taskRegistryAbi : stakeManagerAbi, functionName, args });
-const tokenBalance = (who: Address) => world.driver.read<bigint>({ address: world.driver.c.token, abi: arenaTokenAbi, functionName: 'balanceOf', args: [who] });
+const read = <T>(
+  functionName: string,
+  args: readonly unknown[],
+  which: 'taskRegistry' | 'stakeManager' = 'taskRegistry',
+) =>
+  world.driver.read<T>({
+    address: world.driver.c[which],
+    abi: which === 'taskRegistry' ? taskRegistryAbi : stakeManagerAbi,
+    functionName,
+    args,
+  });
+const tokenBalance = (who: Address) =>
+  world.driver.read<bigint>({
+    address: world.driver.c.token,
+    abi: arenaTokenAbi,
+    functionName: 'balanceOf',
+    args: [who],
+  });
 
 async function walletAddress(p: Page): Promise<Address> {
   await p.getByTestId('wallet-button').click();
@@ -58,7 +81,8 @@ async function go(p: Page, hash: string, heading: string | RegExp) {
 }
 
 beforeAll(async () => {
-  if (!chromiumAvailable()) throw new Error('Debian chromium is needed for the browser tests: apt-get install chromium');
+  if (!chromiumAvailable())
+    throw new Error('Debian chromium is needed for the browser tests: apt-get install chromium');
   world = await startRolesWorld();
   h = await withEnv(world.env, () => startHarness());
   page = await h.open('/#/dev');
@@ -88,24 +112,37 @@ describe('role pages on a local chain', () => {
   it('refuses bad form values with sentences, then creates the task exactly as typed', async () => {
     await go(page, '#/create', 'Create a task');
     await page.getByTestId('spec-summary').waitFor({ timeout: 20_000 });
-    await expect.poll(() => page.locator('[data-testid="dataset-train"] [data-testid="dataset-summary"]').count(), { timeout: 20_000 }).toBe(1);
-    await expect.poll(() => page.locator('[data-testid="dataset-eval"] [data-testid="dataset-summary"]').count(), { timeout: 20_000 }).toBe(1);
+    await expect
+      .poll(() => page.locator('[data-testid="dataset-train"] [data-testid="dataset-summary"]').count(), {
+        timeout: 20_000,
+      })
+      .toBe(1);
+    await expect
+      .poll(() => page.locator('[data-testid="dataset-eval"] [data-testid="dataset-summary"]').count(), {
+        timeout: 20_000,
+      })
+      .toBe(1);
 
     // A spec edited into something invalid names its field.
     await page.getByText('Edit the spec (JSON)').click();
     const specText = await page.locator('#spec-json').inputValue();
     await page.fill('#spec-json', specText.replace('"classes": 10', '"classes": 1'));
     await page.getByTestId('spec-error').waitFor();
-    expect(await page.getByTestId('spec-error').innerText()).toBe('output.classes: must be an integer in 2..1000, got number 1');
+    expect(await page.getByTestId('spec-error').innerText()).toBe(
+      'output.classes: must be an integer in 2..1000, got number 1',
+    );
     // A valid spec that the deployed circuit and ChallengeModule (maxErr read from the chain) could not defend.
     await page.fill('#spec-json', specText.replace('"maxErr": 8', '"maxErr": 12'));
     await expect
       .poll(() => page.getByTestId('spec-error').innerText())
-      .toBe('watermark.maxErr: must be at most 8, the wrong bits the ChallengeModule accepts in a proof, got 12. A challenged trainer could not prove ownership of such a model.');
+      .toBe(
+        'watermark.maxErr: must be at most 8, the wrong bits the ChallengeModule accepts in a proof, got 12. A challenged trainer could not prove ownership of such a model.',
+      );
     await page.fill('#spec-json', specText);
     await page.getByTestId('spec-summary').waitFor();
 
-    for (const summary of ['Windows within an epoch', 'Stakes', 'Challenges', 'Scoring and consensus']) await page.locator('summary', { hasText: summary }).click();
+    for (const summary of ['Windows within an epoch', 'Stakes', 'Challenges', 'Scoring and consensus'])
+      await page.locator('summary', { hasText: summary }).click();
     const typed: Record<string, string> = {
       reviewPeriod: '10',
       startDelay: '600',
@@ -151,7 +188,9 @@ describe('role pages on a local chain', () => {
     const fieldError = (id: string) => page.locator(`[data-field-error="task-${id}"]`).innerText();
     expect(await fieldError('revealEnd')).toBe('Reveal window ends must be after the seal window ends (50 %).');
     expect(await fieldError('gamma')).toBe('γ (gamma) must be from 0 to 1.');
-    expect(await fieldError('rewardPerEpoch')).toBe('The deposit of 60,000 ARENA (reward per epoch × 4 scoring epochs) is more than your balance of 20,000 ARENA.');
+    expect(await fieldError('rewardPerEpoch')).toBe(
+      'The deposit of 60,000 ARENA (reward per epoch × 4 scoring epochs) is more than your balance of 20,000 ARENA.',
+    );
     expect(await fieldError('minScore')).toBe('Minimum score must be below 1: no score could ever be above 1.');
     expect(await fieldError('minValidators')).toBe('Minimum validators must be from 1 to 512.');
     expect(await fieldError('evalSubsetSize')).toBe('Evaluation subset must be from 1 to 4,294,967,295 samples.');
@@ -163,7 +202,9 @@ describe('role pages on a local chain', () => {
     for (const [k, v] of Object.entries(typed)) await page.fill(`#task-${k}`, v);
     // alphaV = 0.5: the warning with the measured effect, in the Reward group and in the review.
     const warning = await page.getByTestId('alpha-warning').innerText();
-    expect(warning).toMatch(/^αV below 1 makes splitting one stake over many identities pay \(SPEC 4\.8\)\. Measured \(docs\/bench\/incentives\.md\): a validator that splits one stake over 10 identities earned 3\.16x what the same stake earns as one identity at αV = 0\.5 \(the outside review the SPEC quotes measured 2\.90x\)\./);
+    expect(warning).toMatch(
+      /^αV below 1 makes splitting one stake over many identities pay \(SPEC 4\.8\)\. Measured \(docs\/bench\/incentives\.md\): a validator that splits one stake over 10 identities earned 3\.16x what the same stake earns as one identity at αV = 0\.5 \(the outside review the SPEC quotes measured 2\.90x\)\./,
+    );
     expect(warning).not.toContain('trainer');
     expect(await page.getByTestId('alpha-review').innerText()).toBe('αV below 1: sybils gain (see Reward)');
     expect(await page.getByTestId('canary-note').innerText()).toContain('probe the validators with canary models');
@@ -174,7 +215,9 @@ describe('role pages on a local chain', () => {
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-backup').click()]);
     const backup = await parseSecretBackup(readFileSync((await download.path())!, 'utf8'));
     const manifestBytes = readFileSync(join(FINAL_DIR, 'manifest.json'));
-    expect(backup.finalEvalHash).toBe(`0x${(await import('node:crypto')).createHash('sha256').update(manifestBytes).digest('hex')}`);
+    expect(backup.finalEvalHash).toBe(
+      `0x${(await import('node:crypto')).createHash('sha256').update(manifestBytes).digest('hex')}`,
+    );
     expect(backup.taskId).toBeNull();
     expect(await page.getByTestId('deposit').innerText()).toBe('1,000 ARENA');
     await shot(page, 'roles-create-desktop');
@@ -188,10 +231,37 @@ describe('role pages on a local chain', () => {
     expect(await page.getByTestId('created').innerText()).toContain('Open task #2');
 
     const task = await read<{
-      schedule: { startTime: bigint; reviewEnd: bigint; epochLength: number; submissionEpochs: number; finalEpochs: number; challengeEpochs: number; sealEnd: number; revealEnd: number; commitEnd: number; finalCommitEnd: number };
-      reward: { gamma: bigint; q: bigint; alphaT: bigint; alphaV: bigint; lambdaV: bigint; minScore: bigint; tolV: bigint; floorBps: number; minValidators: number };
+      schedule: {
+        startTime: bigint;
+        reviewEnd: bigint;
+        epochLength: number;
+        submissionEpochs: number;
+        finalEpochs: number;
+        challengeEpochs: number;
+        sealEnd: number;
+        revealEnd: number;
+        commitEnd: number;
+        finalCommitEnd: number;
+      };
+      reward: {
+        gamma: bigint;
+        q: bigint;
+        alphaT: bigint;
+        alphaV: bigint;
+        lambdaV: bigint;
+        minScore: bigint;
+        tolV: bigint;
+        floorBps: number;
+        minValidators: number;
+      };
       evalSubsetSize: number;
-      stakeRules: { minTrainerStake: bigint; minValidatorStake: bigint; maxTrainers: number; maxValidators: number; sigmaCooldown: number };
+      stakeRules: {
+        minTrainerStake: bigint;
+        minValidatorStake: bigint;
+        maxTrainers: number;
+        maxValidators: number;
+        sigmaCooldown: number;
+      };
       challenge: { bond: bigint; responseTime: number; slashBps: number };
       rewardPerEpoch: bigint;
       modelSpec: Hex;
@@ -205,7 +275,12 @@ describe('role pages on a local chain', () => {
     // Review ends 10 s after the creation block; the start was laid out from the latest block's
     // time when sent (the block before the creation's: a permit is a signature, not a transaction)
     // plus review and start delay.
-    const [created] = await world.driver.client.getContractEvents({ address: world.driver.c.taskRegistry, abi: taskRegistryAbi, eventName: 'TaskCreated', args: { taskId } });
+    const [created] = await world.driver.client.getContractEvents({
+      address: world.driver.c.taskRegistry,
+      abi: taskRegistryAbi,
+      eventName: 'TaskCreated',
+      args: { taskId },
+    });
     const creationBlock = await world.driver.client.getBlock({ blockNumber: created!.blockNumber });
     const before = await world.driver.client.getBlock({ blockNumber: created!.blockNumber - 1n });
     expect(s.reviewEnd).toBe(creationBlock.timestamp + 10n);
@@ -223,11 +298,22 @@ describe('role pages on a local chain', () => {
       minValidators: 2,
     });
     expect(task.evalSubsetSize).toBe(64);
-    expect(task.stakeRules).toEqual({ minTrainerStake: 2n * WAD, minValidatorStake: 3n * WAD, maxTrainers: 8, maxValidators: 16, sigmaCooldown: 1 });
+    expect(task.stakeRules).toEqual({
+      minTrainerStake: 2n * WAD,
+      minValidatorStake: 3n * WAD,
+      maxTrainers: 8,
+      maxValidators: 16,
+      sigmaCooldown: 1,
+    });
     expect(task.challenge).toEqual({ bond: 50n * WAD, responseTime: 1000, slashBps: 1250 });
     expect(task.finalEvalCommit).toBe(backup.commit);
     // The published digits spec and datasets (their sha256 as in public/).
-    expect(task.modelSpec).toBe(`0x${(await import('node:crypto')).createHash('sha256').update(readFileSync(join(ROOT, 'public/specs/digits-mlp.json'))).digest('hex')}`);
+    expect(task.modelSpec).toBe(
+      `0x${(await import('node:crypto'))
+        .createHash('sha256')
+        .update(readFileSync(join(ROOT, 'public/specs/digits-mlp.json')))
+        .digest('hex')}`,
+    );
     expect(task.trainData).toBe('0x2e099302936b1ec5973c181d53c0d2fff15c905756865641a9648b76a11dcf24');
     expect(task.evalData).toBe('0xa39e09dbfd9810b2dc57ff7666b8f99f3c1c01cec1b1491f77cb29ec70684c88');
     expect(await tokenBalance(await walletAddress(page))).toBe(19_000n * WAD);
@@ -235,7 +321,9 @@ describe('role pages on a local chain', () => {
     await page.locator('[data-testid="secret"]', { hasText: 'Task #2' }).waitFor();
     const finalCid = cidFromDigest(backup.finalEvalHash);
     expect((await fetch(`${world.store.url}/ipfs/${finalCid}`, { method: 'HEAD' })).status).toBe(404);
-    expect(await page.locator('[data-testid="secret"] [data-testid="reveal-state"]').innerText()).toMatch(/^Reveal opens at /);
+    expect(await page.locator('[data-testid="secret"] [data-testid="reveal-state"]').innerText()).toMatch(
+      /^Reveal opens at /,
+    );
   });
 
   it('shows the participants on a phone and delegates to a validator, with the estimate first', async () => {
@@ -261,9 +349,13 @@ describe('role pages on a local chain', () => {
     await card.getByRole('button', { name: 'Delegate…' }).click();
     // The header (logo, block, account) and the four actions fit a phone without cutting a word.
     expect(await page.getByTestId('chain-status').innerText()).toMatch(/^block \d+$/);
-    expect(await clippedTexts(page, '[data-testid="chain-status"] .text, [data-testid="wallet-button"] .text, .mode')).toEqual([]);
+    expect(
+      await clippedTexts(page, '[data-testid="chain-status"] .text, [data-testid="wallet-button"] .text, .mode'),
+    ).toEqual([]);
     expect(await page.locator('[data-testid="wallet-button"] .text').innerText()).toBe('Delegator A');
-    const modeRows = await card.locator('.mode').evaluateAll((els) => new Set(els.map((e) => Math.round(e.getBoundingClientRect().top))).size);
+    const modeRows = await card
+      .locator('.mode')
+      .evaluateAll((els) => new Set(els.map((e) => Math.round(e.getBoundingClientRect().top))).size);
     expect(modeRows).toBe(2);
     const amount = card.getByLabel('Amount to delegate');
     await amount.fill('abc');
@@ -271,7 +363,9 @@ describe('role pages on a local chain', () => {
     expect(await card.locator('[data-field-error]').innerText()).toBe('Amount "abc" is not a number.');
     await amount.fill('5000');
     await card.getByRole('button', { name: 'Delegate', exact: true }).click();
-    expect(await card.locator('[data-field-error]').innerText()).toBe('Amount is more than your balance (1,000 ARENA).');
+    expect(await card.locator('[data-field-error]').innerText()).toBe(
+      'Amount is more than your balance (1,000 ARENA).',
+    );
     await amount.fill('100');
     await expect.poll(() => card.getByTestId('estimate').innerText()).toMatch(/for the amount typed/);
     estimateText = await card.getByTestId('estimate').innerText();
@@ -284,9 +378,16 @@ describe('role pages on a local chain', () => {
     expect(facts).toMatch(/Locked\nuntil you undelegate/);
     expect(facts).toMatch(/Network fee\n(about .* ETH \(estimated, 104,906 gas\)|shown by your wallet)/);
     await page.getByTestId('delegate-confirm-confirm').click();
-    await card.getByTestId('delegate-notice').filter({ hasText: 'it counts from epoch 0' }).waitFor({ timeout: 30_000 });
+    await card
+      .getByTestId('delegate-notice')
+      .filter({ hasText: 'it counts from epoch 0' })
+      .waitFor({ timeout: 30_000 });
     const delegator = await walletAddress(page);
-    const pos = await read<{ shares: bigint; deltaA: bigint; deltaB: bigint }>('getPosition', [taskId, V1, delegator], 'stakeManager');
+    const pos = await read<{ shares: bigint; deltaA: bigint; deltaB: bigint }>(
+      'getPosition',
+      [taskId, V1, delegator],
+      'stakeManager',
+    );
     expect(pos.shares + pos.deltaA + pos.deltaB).toBe(100n * WAD);
     await card.getByTestId('my-position').waitFor({ timeout: 20_000 });
     expect(await card.getByTestId('my-position').innerText()).toMatch(/^You: 100\u00a0ARENA delegated\.$/);
@@ -299,7 +400,9 @@ describe('role pages on a local chain', () => {
     const records = await page.evaluate(() => document.querySelectorAll('[data-tx-status]').length);
     await card.getByRole('button', { name: 'Withdraw', exact: true }).click();
     await card.locator('[role="alert"][data-testid="delegate-notice"]').waitFor();
-    expect(await card.getByTestId('delegate-notice').innerText()).toBe(protocolErrorSentence('NothingToWithdraw', [], { functionName: 'withdrawDelegation' }));
+    expect(await card.getByTestId('delegate-notice').innerText()).toBe(
+      protocolErrorSentence('NothingToWithdraw', [], { functionName: 'withdrawDelegation' }),
+    );
     expect(await page.evaluate(() => document.querySelectorAll('[data-tx-status]').length)).toBe(records);
   });
 
@@ -352,7 +455,9 @@ describe('role pages on a local chain', () => {
     const before = await tokenBalance(delegator);
     await page.getByTestId('claim-all').click();
     await page.getByTestId('claim-summary').waitFor({ timeout: 30_000 });
-    expect(await page.getByTestId('claim-summary').innerText()).toBe(`Claimed ${formatTokens(pending, 4)} ARENA in 1 transaction.`);
+    expect(await page.getByTestId('claim-summary').innerText()).toBe(
+      `Claimed ${formatTokens(pending, 4)} ARENA in 1 transaction.`,
+    );
     expect((await tokenBalance(delegator)) - before).toBe(pending);
     await page.setViewportSize({ width: 390, height: 844 });
     await expect.poll(() => page.getByTestId('claimable-now').innerText()).toBe('0\u00a0ARENA');
@@ -365,19 +470,30 @@ describe('role pages on a local chain', () => {
     await fund(world.driver, creator);
     const now = (await world.driver.client.getBlock()).timestamp;
     const { defaultTaskParams, createTask } = await import('../../scripts/lib/actions.ts');
-    const { taskId: objected } = await createTask(world.driver, creator, defaultTaskParams(now + 90_000n, { reviewPeriod: 86_400 }));
+    const { taskId: objected } = await createTask(
+      world.driver,
+      creator,
+      defaultTaskParams(now + 90_000n, { reviewPeriod: 86_400 }),
+    );
     const delegator = await walletAddress(page);
     const before = await tokenBalance(delegator);
     await go(page, `#/tasks/${objected}`, `Task #${objected}`);
     const card = page.getByTestId('objections');
     await card.waitFor({ timeout: 20_000 });
-    expect(await card.innerText()).toMatch(/stay locked until the review ends at .*, also if the task is rejected earlier\./);
+    expect(await card.innerText()).toMatch(
+      /stay locked until the review ends at .*, also if the task is rejected earlier\./,
+    );
     await page.fill('#objection-amount', '10');
     await page.getByTestId('object').click();
-    await page.getByTestId('objection-notice').filter({ hasText: 'Objected with 10 ARENA' }).waitFor({ timeout: 30_000 });
+    await page
+      .getByTestId('objection-notice')
+      .filter({ hasText: 'Objected with 10 ARENA' })
+      .waitFor({ timeout: 30_000 });
     expect(await tokenBalance(delegator)).toBe(before - 10n * WAD);
     await page.getByTestId('my-objection').waitFor({ timeout: 20_000 });
-    expect(await page.getByTestId('my-objection').innerText()).toMatch(/^Your objection of 10 ARENA is locked until the review ends at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC: a rejection must cost the objectors their capital/);
+    expect(await page.getByTestId('my-objection').innerText()).toMatch(
+      /^Your objection of 10 ARENA is locked until the review ends at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC: a rejection must cost the objectors their capital/,
+    );
     expect(await page.getByTestId('withdraw-objection').isDisabled()).toBe(true);
     await page.setViewportSize({ width: 360, height: 740 });
     const o = await horizontalOverflow(page);

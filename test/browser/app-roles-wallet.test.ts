@@ -23,7 +23,8 @@ let world: RolesWorld;
 let h: Harness;
 
 beforeAll(async () => {
-  if (!chromiumAvailable()) throw new Error('Debian chromium is needed for the browser tests: apt-get install chromium');
+  if (!chromiumAvailable())
+    throw new Error('Debian chromium is needed for the browser tests: apt-get install chromium');
   world = await startRolesWorld({ play: false });
   h = await withEnv(world.env, () => startHarness());
 }, 180_000);
@@ -104,7 +105,8 @@ function standInWallet(account: string): () => void {
     icon: 'data:image/svg+xml,%3Csvg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 8 8"%3E%3Crect width="8" height="8" fill="%230b5cad"/%3E%3C/svg%3E',
     rdns: 'org.example.standin',
   };
-  const announce = () => window.dispatchEvent(new CustomEvent('eip6963:announceProvider', { detail: Object.freeze({ info, provider }) }));
+  const announce = () =>
+    window.dispatchEvent(new CustomEvent('eip6963:announceProvider', { detail: Object.freeze({ info, provider }) }));
   window.addEventListener('eip6963:requestProvider', announce);
   announce();
   return announce;
@@ -123,7 +125,9 @@ describe('wallet in the header', () => {
     const panel = page.getByRole('dialog', { name: 'Connect a wallet' });
     await panel.getByRole('button', { name: 'Stand-in Wallet' }).waitFor();
     // Announced wallets by name, no generic entry beside them; dev accounts on this local chain.
-    expect(await panel.getByRole('list', { name: 'Browser wallets' }).getByRole('button').allInnerTexts()).toEqual(['Stand-in Wallet']);
+    expect(await panel.getByRole('list', { name: 'Browser wallets' }).getByRole('button').allInnerTexts()).toEqual([
+      'Stand-in Wallet',
+    ]);
     expect(await panel.getByRole('region', { name: /Dev accounts/ }).count()).toBe(1);
     expect(await panel.getByRole('button', { name: /WalletConnect/ }).count()).toBe(0); // no project id configured
     await page.setViewportSize({ width: 390, height: 844 });
@@ -134,32 +138,50 @@ describe('wallet in the header', () => {
     // Connecting asks the wallet to switch; it does not know chain 31337, so the app adds it.
     await panel.getByRole('button', { name: 'Stand-in Wallet' }).click();
     await expect.poll(() => button.innerText(), { timeout: 20_000 }).toBe('0x1111…1111');
-    const added = (await page.evaluate(() => (window as unknown as { __added: unknown }).__added)) as { chainId: string; rpcUrls: string[]; chainName: string };
+    const added = (await page.evaluate(() => (window as unknown as { __added: unknown }).__added)) as {
+      chainId: string;
+      rpcUrls: string[];
+      chainName: string;
+    };
     expect(added.chainId).toBe('0x7a69');
     expect(added.rpcUrls).toEqual([world.env.VITE_RPC_URL]);
     expect(added.chainName).toBe('Anvil (local)');
 
     // The person switches the wallet to chain 1: the app notices and offers the switch back.
-    await page.evaluate(() => (window as unknown as { __standIn: { setChain(id: string): void } }).__standIn.setChain('0x1'));
+    await page.evaluate(() =>
+      (window as unknown as { __standIn: { setChain(id: string): void } }).__standIn.setChain('0x1'),
+    );
     await expect.poll(() => button.innerText()).toBe('Wrong network');
     await button.click();
-    expect(await networkState(page)).toMatch(/^Your wallet is on chain 1; this app runs on Anvil \(local\) \(chain\s+31337\)/);
+    expect(await networkState(page)).toMatch(
+      /^Your wallet is on chain 1; this app runs on Anvil \(local\) \(chain\s+31337\)/,
+    );
     await shot(page, 'roles-wallet-wrong-network-desktop');
 
     // Refused: the sentence says so and the state stays wrong.
-    await page.evaluate(() => (window as unknown as { __standIn: { refuse(v: boolean): void } }).__standIn.refuse(true));
+    await page.evaluate(() =>
+      (window as unknown as { __standIn: { refuse(v: boolean): void } }).__standIn.refuse(true),
+    );
     await page.getByRole('button', { name: 'Switch network' }).click();
-    await page.getByRole('dialog', { name: 'Your wallet' }).getByRole('alert').filter({ hasText: 'declined' }).waitFor();
+    await page
+      .getByRole('dialog', { name: 'Your wallet' })
+      .getByRole('alert')
+      .filter({ hasText: 'declined' })
+      .waitFor();
     expect(await page.getByRole('dialog', { name: 'Your wallet' }).locator('p.error').innerText()).toBe(
       'You declined to switch your wallet to Anvil (local) (chain 31337); it stays on chain 1, where the app cannot send transactions.',
     );
     expect(await button.innerText()).toBe('Wrong network');
 
-    await page.evaluate(() => (window as unknown as { __standIn: { refuse(v: boolean): void } }).__standIn.refuse(false));
+    await page.evaluate(() =>
+      (window as unknown as { __standIn: { refuse(v: boolean): void } }).__standIn.refuse(false),
+    );
     await page.getByRole('button', { name: 'Switch network' }).click();
     await expect.poll(() => networkState(page)).toBe('On Anvil (local), chain 31337');
     expect(await button.innerText()).toBe('0x1111…1111');
-    const calls = (await page.evaluate(() => (window as unknown as { __standIn: { calls: string[] } }).__standIn.calls)) as string[];
+    const calls = (await page.evaluate(
+      () => (window as unknown as { __standIn: { calls: string[] } }).__standIn.calls,
+    )) as string[];
     expect(calls.filter((c) => c === 'wallet_addEthereumChain')).toHaveLength(1);
     await page.close();
   });
@@ -170,7 +192,13 @@ describe('wallet in the header', () => {
     await page.locator('h1', { hasText: 'Dev panel' }).waitFor();
     await connectDevAccount(page, 3, 'Validator A');
     const me = getAddress('0x90F79bf6EB2c4f870365E785982E1f101E93b906');
-    const balance = () => world.driver.read<bigint>({ address: world.driver.c.token, abi: arenaTokenAbi, functionName: 'balanceOf', args: [me] });
+    const balance = () =>
+      world.driver.read<bigint>({
+        address: world.driver.c.token,
+        abi: arenaTokenAbi,
+        functionName: 'balanceOf',
+        args: [me],
+      });
     const start = await balance();
 
     await anvil.setAutomine(false);
@@ -178,11 +206,18 @@ describe('wallet in the header', () => {
       await page.fill('#faucet-amount', '123');
       await page.getByRole('button', { name: 'Get ARENA' }).click();
       const button = page.getByTestId('wallet-button');
-      await expect.poll(() => button.getAttribute('aria-label'), { timeout: 20_000 }).toBe('Wallet: Validator A, 1 transaction pending');
-      await page.locator('.toast', { hasText: 'Get 123 ARENA from the local faucet' }).filter({ hasText: 'Sent, waiting for a block' }).waitFor();
+      await expect
+        .poll(() => button.getAttribute('aria-label'), { timeout: 20_000 })
+        .toBe('Wallet: Validator A, 1 transaction pending');
+      await page
+        .locator('.toast', { hasText: 'Get 123 ARENA from the local faucet' })
+        .filter({ hasText: 'Sent, waiting for a block' })
+        .waitFor();
 
       await page.reload();
-      await expect.poll(() => button.getAttribute('aria-label'), { timeout: 20_000 }).toBe('Wallet: Validator A, 1 transaction pending');
+      await expect
+        .poll(() => button.getAttribute('aria-label'), { timeout: 20_000 })
+        .toBe('Wallet: Validator A, 1 transaction pending');
       await button.click();
       await page.getByRole('button', { name: 'Transactions (1 pending)' }).click();
       const drawer = page.getByRole('dialog', { name: 'Transactions' });
@@ -195,7 +230,10 @@ describe('wallet in the header', () => {
       await anvil.mine({ blocks: 1 });
       await expect.poll(() => record.getAttribute('data-tx-status'), { timeout: 20_000 }).toBe('confirmed');
       expect(await balance()).toBe(start + 123n * WAD);
-      await page.locator('.toast', { hasText: 'Get 123 ARENA from the local faucet' }).filter({ hasText: 'Confirmed.' }).waitFor();
+      await page
+        .locator('.toast', { hasText: 'Get 123 ARENA from the local faucet' })
+        .filter({ hasText: 'Confirmed.' })
+        .waitFor();
       expect(await record.innerText()).toMatch(/Confirmed[\s\S]*block \d+/);
       await page.setViewportSize({ width: 390, height: 844 });
       await shot(page, 'roles-wallet-history-phone');

@@ -19,7 +19,8 @@ let world: AppWorld;
 let h: Harness;
 
 beforeAll(async () => {
-  if (!chromiumAvailable()) throw new Error('Debian chromium is needed for the browser tests: apt-get install chromium');
+  if (!chromiumAvailable())
+    throw new Error('Debian chromium is needed for the browser tests: apt-get install chromium');
   world = await startAppWorld({ scored: true });
   h = await withEnv(world.env, () => startHarness());
 }, 180_000);
@@ -34,11 +35,15 @@ const ALL_ABIS = [abis.stakeManagerAbi, abis.submissionBookAbi, abis.rewardEngin
 /** The played task's booked rewards straight from its receipts (viem decoding, not the app's). */
 function booked() {
   const logs = world.played.receipts.flatMap((r) => parseEventLogs({ abi: ALL_ABIS, logs: r.logs }));
-  const args = (name: string) => logs.filter((l) => l.eventName === name).map((l) => l.args as Record<string, bigint | string>);
+  const args = (name: string) =>
+    logs.filter((l) => l.eventName === name).map((l) => l.args as Record<string, bigint | string>);
   return {
     trainers: args('TrainerRewarded').reduce((n, a) => n + (a.pool as bigint), 0n),
     validators: args('ValidatorRewarded').reduce((n, a) => n + (a.pool as bigint), 0n),
-    trainerRows: (epoch: bigint) => args('TrainerRewarded').filter((a) => a.epoch === epoch).sort((x, y) => Number(x.rank) - Number(y.rank)),
+    trainerRows: (epoch: bigint) =>
+      args('TrainerRewarded')
+        .filter((a) => a.epoch === epoch)
+        .sort((x, y) => Number(x.rank) - Number(y.rank)),
     validatorRows: (epoch: bigint) => args('ValidatorRewarded').filter((a) => a.epoch === epoch),
   };
 }
@@ -60,7 +65,12 @@ describe('Explore', () => {
       c.readContract({ address: taskRegistry, abi: abis.taskRegistryAbi, functionName: 'getTask', args: [1n] }),
       c.readContract({ address: stakeManager, abi: abis.stakeManagerAbi, functionName: 'trainersOf', args: [1n] }),
       c.readContract({ address: stakeManager, abi: abis.stakeManagerAbi, functionName: 'validatorsOf', args: [1n] }),
-      c.readContract({ address: submissionBook, abi: abis.submissionBookAbi, functionName: 'submissionCount', args: [1n] }),
+      c.readContract({
+        address: submissionBook,
+        abi: abis.submissionBookAbi,
+        functionName: 'submissionCount',
+        args: [1n],
+      }),
     ]);
     expect(await cell(page, 'trainers')).toBe(String(trainers.length));
     expect(await cell(page, 'validators')).toBe(String(validators.length));
@@ -76,7 +86,9 @@ describe('Explore', () => {
     const row = await page.locator('tr[data-task="1"]').innerText();
     expect(row).toContain('Submission');
     // Playing task #2 moved the clock about 190 s into epoch 2's score commit window.
-    expect(row).toMatch(/seal window of epoch 2 in|reveal window of epoch 2 in|score commit window of epoch 2 in|score reveal window of epoch 2 in|epoch 3 starts in|final phase starts/);
+    expect(row).toMatch(
+      /seal window of epoch 2 in|reveal window of epoch 2 in|score commit window of epoch 2 in|score reveal window of epoch 2 in|epoch 3 starts in|final phase starts/,
+    );
     await expect.poll(() => page.title()).toBe('Explore tasks · AIArena');
     await screenshot(page, 'explore-desktop');
   });
@@ -97,7 +109,9 @@ describe('Explore', () => {
     expect(await page.evaluate(() => location.hash)).toBe('');
     await page.getByRole('link', { name: 'Task #1' }).click();
     await page.locator('h1', { hasText: 'Task #1' }).waitFor();
-    await expect.poll(() => page.evaluate(() => document.activeElement?.tagName + ':' + document.activeElement?.textContent)).toBe('H1:Task #1');
+    await expect
+      .poll(() => page.evaluate(() => document.activeElement?.tagName + ':' + document.activeElement?.textContent))
+      .toBe('H1:Task #1');
     await page.goBack();
     await page.locator('h1', { hasText: 'Explore tasks' }).waitFor();
   });
@@ -120,10 +134,19 @@ describe('Task page', () => {
       const ranks = await table.locator('tbody tr td:first-child').allInnerTexts();
       expect(ranks).toEqual(['1', '2', '3']);
       const dist = await page.locator('[data-testid="distance"]').allInnerTexts();
-      expect(dist.sort()).toEqual(booked().validatorRows(epoch).map((v) => formatWad(v.distance as bigint)).sort());
+      expect(dist.sort()).toEqual(
+        booked()
+          .validatorRows(epoch)
+          .map((v) => formatWad(v.distance as bigint))
+          .sort(),
+      );
     };
     await check(1n);
-    const bar = await page.getByRole('figure', { name: /Distance to consensus, epoch 1/ }).locator('li').first().innerText();
+    const bar = await page
+      .getByRole('figure', { name: /Distance to consensus, epoch 1/ })
+      .locator('li')
+      .first()
+      .innerText();
     expect(bar).toMatch(/0\.\d{4} [\d,]+\.\d+ ARENA/);
     await page.getByLabel('Epoch', { exact: true }).selectOption('0');
     await page.getByRole('table', { name: /Epoch 0 leaderboard/ }).waitFor();
@@ -180,14 +203,26 @@ describe('Task page, revision 2', () => {
     ]);
     const rows = page.locator('[data-testid="board-row"]');
     expect(await rows.count()).toBe(3);
-    expect(await page.locator('[data-testid="board-row"] [data-testid="rank"]').allInnerTexts()).toEqual(['1', '—', '—']);
-    expect(await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-qualified')))).toEqual(['true', 'false', 'false']);
-    expect(await page.locator('[data-testid="board-row"] [data-testid="score"]').allInnerTexts()).toEqual(booked.map((b) => formatWad(b.aggregate as bigint)));
+    expect(await page.locator('[data-testid="board-row"] [data-testid="rank"]').allInnerTexts()).toEqual([
+      '1',
+      '—',
+      '—',
+    ]);
+    expect(await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-qualified')))).toEqual([
+      'true',
+      'false',
+      'false',
+    ]);
+    expect(await page.locator('[data-testid="board-row"] [data-testid="score"]').allInnerTexts()).toEqual(
+      booked.map((b) => formatWad(b.aggregate as bigint)),
+    );
     const results = await page.locator('[data-testid="board-row"] [data-testid="result"]').allInnerTexts();
     expect(results[0]).toBe('qualified');
     expect(results[1]).toBe('did not qualify: score 0.3000 is below the floor of 50% of the best (0.9000), 0.4500');
     expect(results[2]).toBe('did not qualify: score 0.0000 is at or below the minimum score 0.0000');
-    expect(await page.getByTestId('qualifying').innerText()).toBe('1 of 3 submissions qualified for a rank: a score of at least 50% of the best (0.9000), so 0.4500, and above 0.');
+    expect(await page.getByTestId('qualifying').innerText()).toBe(
+      '1 of 3 submissions qualified for a rank: a score of at least 50% of the best (0.9000), so 0.4500, and above 0.',
+    );
   });
 
   it('shows the canary column, excluded from trainer rewards, and the validator that failed it', async () => {
@@ -202,7 +237,9 @@ describe('Task page, revision 2', () => {
     // The canary account is not in the trainers' leaderboard.
     const board = await page.getByRole('table', { name: /Epoch 0 leaderboard/ }).innerText();
     expect(board).not.toContain(`${SCORED.canary.slice(0, 6)}…${SCORED.canary.slice(-4)}`);
-    const failed = args('ValidatorRewarded', 0n).filter((v) => v.failedCanary === true).map((v) => v.validator);
+    const failed = args('ValidatorRewarded', 0n)
+      .filter((v) => v.failedCanary === true)
+      .map((v) => v.validator);
     expect(failed).toEqual([SCORED.validators[2]]);
     const flagged = page.locator('[data-testid="validator-row"][data-failed-canary="true"]');
     expect(await flagged.count()).toBe(1);
@@ -211,7 +248,12 @@ describe('Task page, revision 2', () => {
   });
 
   it('gives the evaluation subset with the seed drawn on chain, or not drawn yet', async () => {
-    const seed = await world.driver.client.readContract({ address: world.driver.c.submissionBook, abi: abis.submissionBookAbi, functionName: 'evalSeedOf', args: [world.scored!.taskId, 0n] });
+    const seed = await world.driver.client.readContract({
+      address: world.driver.c.submissionBook,
+      abi: abis.submissionBookAbi,
+      functionName: 'evalSeedOf',
+      args: [world.scored!.taskId, 0n],
+    });
     const subset = page.getByTestId('eval-subset');
     expect(await subset.getAttribute('data-seed')).toBe(seed);
     expect(await subset.innerText()).toContain(`Evaluation subset: ${SCORED_SUBSET} samples of the eval set`);
@@ -232,7 +274,9 @@ describe('Task page, revision 2', () => {
     expect(await rollover.innerText()).toBe(
       `${formatTokens(finalized!.rollover as bigint, 4)} ARENA rolls over to the next scoring epoch: only 2 validators revealed scores and the task needs at least 3: an epoch with fewer pays nobody.`,
     );
-    expect(await page.getByTestId('rolled-over').innerText()).toContain(formatTokens((finalized!.rollover as bigint) + (args('EpochFinalized', 0n)[0]!.rollover as bigint), 2));
+    expect(await page.getByTestId('rolled-over').innerText()).toContain(
+      formatTokens((finalized!.rollover as bigint) + (args('EpochFinalized', 0n)[0]!.rollover as bigint), 2),
+    );
   });
 
   it('names the ceremony the deployed ownership verifier came from', async () => {

@@ -21,7 +21,13 @@ export interface AppWorld {
   scored: ScoredTask | null;
   store: BlobStore;
   deploymentsDir: string;
-  env: { AIARENA_DEPLOYMENTS_DIR: string; VITE_RPC_URL: string; VITE_CHAIN_ID: string; VITE_IPFS_GATEWAYS: string; VITE_REFRESH_MS: string };
+  env: {
+    AIARENA_DEPLOYMENTS_DIR: string;
+    VITE_RPC_URL: string;
+    VITE_CHAIN_ID: string;
+    VITE_IPFS_GATEWAYS: string;
+    VITE_REFRESH_MS: string;
+  };
   close(): Promise<void>;
 }
 
@@ -102,9 +108,16 @@ export function horizontalOverflow(page: Page): Promise<{ scroll: number; client
     const client = document.documentElement.clientWidth;
     // The outermost elements sticking out, to say what to fix when this fails.
     const culprits = Array.from(document.querySelectorAll('body *'))
-      .filter((el) => el.getBoundingClientRect().right > client + 1 && !(el.parentElement && el.parentElement.getBoundingClientRect().right > client + 1))
+      .filter(
+        (el) =>
+          el.getBoundingClientRect().right > client + 1 &&
+          !(el.parentElement && el.parentElement.getBoundingClientRect().right > client + 1),
+      )
       .slice(0, 5)
-      .map((el) => `${el.tagName.toLowerCase()}.${el.className} (${Math.round(el.getBoundingClientRect().right)} px): ${(el.textContent ?? '').slice(0, 60)}`);
+      .map(
+        (el) =>
+          `${el.tagName.toLowerCase()}.${el.className} (${Math.round(el.getBoundingClientRect().right)} px): ${(el.textContent ?? '').slice(0, 60)}`,
+      );
     return { scroll: document.documentElement.scrollWidth, client, culprits };
   });
 }

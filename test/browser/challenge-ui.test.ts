@@ -66,14 +66,22 @@ const key = { a: benchKey(64, 128, 'ui/trainer-a'), b: benchKey(64, 128, 'ui/tra
 const ctx: Partial<Record<keyof typeof ACCOUNTS, ActionContext>> = {};
 const at = (who: keyof typeof ACCOUNTS): Address => ctx[who]!.wallet.account.address;
 const balance = (who: Address) =>
-  ctx.trainerA!.publicClient.readContract({ address: world.driver.c.token, abi: arenaTokenAbi, functionName: 'balanceOf', args: [who] });
+  ctx.trainerA!.publicClient.readContract({
+    address: world.driver.c.token,
+    abi: arenaTokenAbi,
+    functionName: 'balanceOf',
+    args: [who],
+  });
 
 /** Waits for `testid`; on a timeout the failure carries what the page showed. */
 async function shown(testid: string, timeout = 20_000) {
   try {
     await page.getByTestId(testid).waitFor({ timeout });
   } catch (e) {
-    throw new Error(`${testid} did not show in ${timeout} ms; the page showed:\n${await page.locator('main').innerText()}`, { cause: e });
+    throw new Error(
+      `${testid} did not show in ${timeout} ms; the page showed:\n${await page.locator('main').innerText()}`,
+      { cause: e },
+    );
   }
 }
 
@@ -82,33 +90,66 @@ async function as(who: keyof typeof ACCOUNTS) {
 }
 
 beforeAll(async () => {
-  if (!chromiumAvailable()) throw new Error('Debian chromium is needed for the browser tests: apt-get install chromium');
+  if (!chromiumAvailable())
+    throw new Error('Debian chromium is needed for the browser tests: apt-get install chromium');
   world = await startRolesWorld({ play: false });
   const url = world.driver.anvil.url;
   const client = localPublicClient(url);
   const keys = devAccounts(10);
   for (const [who, i] of Object.entries(ACCOUNTS)) {
-    ctx[who as keyof typeof ACCOUNTS] = { publicClient: client, deployment: world.driver.deployment, wallet: localWallet(url, keys[i]!.privateKey) as ActionContext['wallet'] };
+    ctx[who as keyof typeof ACCOUNTS] = {
+      publicClient: client,
+      deployment: world.driver.deployment,
+      wallet: localWallet(url, keys[i]!.privateKey) as ActionContext['wallet'],
+    };
   }
-  const creator: ActionContext = { publicClient: client, deployment: world.driver.deployment, wallet: localWallet(url, keys[0]!.privateKey) as ActionContext['wallet'] };
+  const creator: ActionContext = {
+    publicClient: client,
+    deployment: world.driver.deployment,
+    wallet: localWallet(url, keys[0]!.privateKey) as ActionContext['wallet'],
+  };
   const clock = devClock(http(url));
   for (const c of [creator, ctx.trainerA!, ctx.trainerB!, ctx.validatorA!]) await faucet(c, { amount: T(1_000) });
 
   await useBackend('wasm');
   digits = await loadDigits();
   const now = (await client.getBlock()).timestamp;
-  const params = challengeTaskParams(now + 60n, { bond: BOND, responseTime: 3_600, slashBps: 5_000 }, { modelSpec: `0x${digits.specHash}`, ...(await digitsDataHashes()) });
+  const params = challengeTaskParams(
+    now + 60n,
+    { bond: BOND, responseTime: 3_600, slashBps: 5_000 },
+    { modelSpec: `0x${digits.specHash}`, ...(await digitsDataHashes()) },
+  );
   const created = await createTask(creator, params);
   taskId = created.taskId;
   schedule = await readSchedule(creator, taskId);
-  await joinTask(ctx.trainerA!, { taskId, role: 'trainer', amount: STAKE, sigma: WAD / 2n, keyCommit: fieldToBytes32(keyCommit(key.a)) as Hex });
-  await joinTask(ctx.trainerB!, { taskId, role: 'trainer', amount: STAKE, sigma: WAD / 2n, keyCommit: fieldToBytes32(keyCommit(key.b)) as Hex });
+  await joinTask(ctx.trainerA!, {
+    taskId,
+    role: 'trainer',
+    amount: STAKE,
+    sigma: WAD / 2n,
+    keyCommit: fieldToBytes32(keyCommit(key.a)) as Hex,
+  });
+  await joinTask(ctx.trainerB!, {
+    taskId,
+    role: 'trainer',
+    amount: STAKE,
+    sigma: WAD / 2n,
+    keyCommit: fieldToBytes32(keyCommit(key.b)) as Hex,
+  });
   await joinTask(ctx.validatorA!, { taskId, role: 'validator', amount: STAKE, sigma: WAD });
 
   // Models: A's watermarked run; B's copy of it fine-tuned for an epoch without a watermark.
-  const cas = { gateways: [world.store.url], upload: { kind: 'store' as const, url: `${world.store.url}/upload` }, maxBytes: world.store.maxBlobBytes };
+  const cas = {
+    gateways: [world.store.url],
+    upload: { kind: 'store' as const, url: `${world.store.url}/upload` },
+    maxBytes: world.store.maxBlobBytes,
+  };
   const publish = async (weights: Float32Array[]) => {
-    const bytes = serializeArtifact(Uint8Array.from(Buffer.from(digits.specHash, 'hex')), specShapes(digits.spec).params, weights);
+    const bytes = serializeArtifact(
+      Uint8Array.from(Buffer.from(digits.specHash, 'hex')),
+      specShapes(digits.spec).params,
+      weights,
+    );
     return { bytes, artifactHash: await artifactHash(bytes), wmCommit: weightsWmCommit(digits.spec, weights) };
   };
   const a = await trainHonest(digits, key.a, at('trainerA'), 2, 1);
@@ -148,15 +189,21 @@ describe('the Challenges page and the challenge alert', () => {
     await hint.waitFor({ timeout: 30_000 });
     expect(await hint.getAttribute('data-level')).toBe('near-copy');
     expect(Number(await hint.getAttribute('data-similarity'))).toBeGreaterThan(0.9);
-    expect(await page.locator('[data-testid="submission-1"]').innerText()).toMatch(/0\.9\d\d to #0 of 0x7099…79C8[\s\S]*\(epoch 0\) · near copy/);
+    expect(await page.locator('[data-testid="submission-1"]').innerText()).toMatch(
+      /0\.9\d\d to #0 of 0x7099…79C8[\s\S]*\(epoch 0\) · near copy/,
+    );
     expect(await page.locator('[data-testid="submission-0"]').innerText()).toMatch(/nothing earlier to compare/);
   });
 
   it('a validator reads what a challenge means, challenges both models with the bond, and sees each timeline with its deadline', async () => {
     const before = await balance(at('validatorA'));
     const terms = await page.getByTestId('challenge-terms').innerText();
-    expect(terms).toContain("You post a bond of 5 ARENA (the task's bond; at least 1 ARENA). It comes back to you in every outcome.");
-    expect(terms).toMatch(/If it answers, the challenge ends without a winner: the submission is marked proven and cannot be challenged again, and your bond comes back\. A valid ownership proof is necessary, not sufficient/);
+    expect(terms).toContain(
+      "You post a bond of 5 ARENA (the task's bond; at least 1 ARENA). It comes back to you in every outcome.",
+    );
+    expect(terms).toMatch(
+      /If it answers, the challenge ends without a winner: the submission is marked proven and cannot be challenged again, and your bond comes back\. A valid ownership proof is necessary, not sufficient/,
+    );
     expect(terms).toContain('until proof of learning exists');
     // Issue 10, 1.8: the bond moves only after one explicit answer in a modal that says the
     // bond, the fee and how long the bond is locked; Escape cancels with nothing sent.
@@ -166,10 +213,14 @@ describe('the Challenges page and the challenge alert', () => {
     const asked = await confirm.innerText();
     expect(asked).toMatch(/Submission\s+#1 of 0x3C44…93BC/);
     expect(asked).toMatch(/Bond\s+5\sARENA/);
-    expect(asked).toMatch(/Locked\s+at least 1 h \(the trainer's time to answer\), until the challenge is answered or resolved; it comes back in every outcome/);
+    expect(asked).toMatch(
+      /Locked\s+at least 1 h \(the trainer's time to answer\), until the challenge is answered or resolved; it comes back in every outcome/,
+    );
     expect(asked).toMatch(/Network fee\s+shown by your wallet before you sign/);
     expect(asked).toContain('necessary, not sufficient');
-    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('challenge-confirm-cancel');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe(
+      'challenge-confirm-cancel',
+    );
     await page.keyboard.press('Escape');
     await confirm.waitFor({ state: 'hidden' });
     expect(await balance(at('validatorA'))).toBe(before);
@@ -188,7 +239,9 @@ describe('the Challenges page and the challenge alert', () => {
     expect(card).toMatch(/Challenge #2 · submission #0 of 0x7099…79C8/);
     expect(card).toMatch(/Opened\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC/);
     expect(card).toMatch(/Waiting for a proof\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC · (1 h 00 min|59 min \d\d s) left/);
-    expect(card).toContain('A proof ends the challenge without a winner: the submission is proven and the bond goes back to the challenger.');
+    expect(card).toContain(
+      'A proof ends the challenge without a winner: the submission is proven and the bond goes back to the challenger.',
+    );
     expect(await page.getByTestId('challenge-card-2').getAttribute('data-status')).toBe('open');
     await shot(page, 'challenges-validator-desktop');
   });
@@ -198,15 +251,23 @@ describe('the Challenges page and the challenge alert', () => {
     expect(await page.getByTestId('open-challenge-1').innerText()).toBe('challenge #1 open');
     expect(await page.getByTestId('open-challenge-1').getAttribute('href')).toBe('#challenge-card-1');
     await expect.poll(() => page.getByTestId('challenge-1').isDisabled(), { timeout: 20_000 }).toBe(true);
-    expect(await page.getByTestId('why-1').innerText()).toBe('Challenge #1 of this submission is still open; a submission has at most one open challenge at a time.');
+    expect(await page.getByTestId('why-1').innerText()).toBe(
+      'Challenge #1 of this submission is still open; a submission has at most one open challenge at a time.',
+    );
     expect((await readChallenges(ctx.validatorA!, { taskId })).challenges).toHaveLength(2);
   });
 
-  it('the accused gets the alert wherever she is and answers with one click (key, proof in the worker, answer); a cancelled proof sends nothing', async () => {    await page.evaluate((hh) => (location.hash = hh), `#/tasks/${taskId}`);
+  it('the accused gets the alert wherever she is and answers with one click (key, proof in the worker, answer); a cancelled proof sends nothing', async () => {
+    await page.evaluate((hh) => (location.hash = hh), `#/tasks/${taskId}`);
     await as('trainerA');
     // The key her trainer agent would keep: put into this browser's key store as the agent does.
     // A string, not a function: vitest rewrites import() in this file's functions for Node.
-    const ref = { chainId: world.driver.deployment.chainId, registry: world.driver.c.taskRegistry, taskId: String(taskId), account: at('trainerA') };
+    const ref = {
+      chainId: world.driver.deployment.chainId,
+      registry: world.driver.c.taskRegistry,
+      taskId: String(taskId),
+      account: at('trainerA'),
+    };
     await page.evaluate(`(async () => {
       const [{ openAgentDatabase }, { keyStoreOn }, { keyFromJson }] = await Promise.all([
         import('/src/lib/agents/store.ts'), import('/src/lib/agents/keys.ts'), import('/src/lib/ml/watermark/key.ts'),
@@ -218,7 +279,9 @@ describe('the Challenges page and the challenge alert', () => {
     })()`);
     const alert = page.getByTestId('challenge-alert');
     await alert.waitFor({ timeout: 20_000 });
-    expect(await alert.innerText()).toMatch(/Challenge #2 in task #\d+: submission #0, bond 5\sARENA\. Prove it is yours within (1 h 00 min|\d+ min \d\d s)/);
+    expect(await alert.innerText()).toMatch(
+      /Challenge #2 in task #\d+: submission #0, bond 5\sARENA\. Prove it is yours within (1 h 00 min|\d+ min \d\d s)/,
+    );
     // Only her own challenge: B's is not hers to answer.
     expect(await page.getByTestId('answer-1').count()).toBe(0);
     const before = await balance(at('trainerA'));
@@ -252,7 +315,9 @@ describe('the Challenges page and the challenge alert', () => {
     await as('validatorA');
     await page.locator('[data-testid="submission-0"]', { hasText: 'proven' }).waitFor({ timeout: 20_000 });
     await expect.poll(() => page.getByTestId('challenge-0').isDisabled(), { timeout: 20_000 }).toBe(true);
-    expect(await page.getByTestId('why-0').innerText()).toBe('Its trainer already proved ownership: it cannot be challenged again.');
+    expect(await page.getByTestId('why-0').innerText()).toBe(
+      'Its trainer already proved ownership: it cannot be challenged again.',
+    );
     expect(await page.getByTestId('challenge-card-2').innerText()).toMatch(
       /Answered with a proof\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\s+0x7099…79C8 proved that the model carries its watermark, so the submission is proven and cannot be challenged again\. The bond of 5 ARENA went back to 0x90F7…b906/,
     );
@@ -271,9 +336,13 @@ describe('the Challenges page and the challenge alert', () => {
     const slashed = pool.ownLatest / 2n;
     expect(await balance(at('validatorA'))).toBe(before + BOND + pool.ownRewards + pool.delegatorRewards + slashed);
     expect((await readPool(ctx.validatorA!, taskId, at('trainerB'))).forfeited).toBe(true);
-    expect(await card.innerText()).toMatch(/Upheld\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\s+0x3C44…93BC forfeited 0 ARENA of rewards and 5 ARENA of stake to 0x90F7…b906; the bond went back\./);
+    expect(await card.innerText()).toMatch(
+      /Upheld\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\s+0x3C44…93BC forfeited 0 ARENA of rewards and 5 ARENA of stake to 0x90F7…b906; the bond went back\./,
+    );
     expect(await page.getByTestId('challenge-card-2').getAttribute('data-status')).toBe('answered');
-    await expect.poll(() => page.getByTestId('outcome').innerText(), { timeout: 20_000 }).toMatch(/Bonds returned to you\s+10\sARENA[\s\S]*Rewards and stake forfeited to you\s+\+5\sARENA/);
+    await expect
+      .poll(() => page.getByTestId('outcome').innerText(), { timeout: 20_000 })
+      .toMatch(/Bonds returned to you\s+10\sARENA[\s\S]*Rewards and stake forfeited to you\s+\+5\sARENA/);
     await page.setViewportSize({ width: 390, height: 844 });
     const overflow = await horizontalOverflow(page);
     expect(overflow.scroll, overflow.culprits.join(', ')).toBeLessThanOrEqual(overflow.client);

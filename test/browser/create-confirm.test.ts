@@ -24,13 +24,29 @@ let world: RolesWorld;
 let h: Harness;
 let page: Page;
 
-const taskCount = () => world.driver.read<bigint>({ address: world.driver.c.taskRegistry, abi: taskRegistryAbi, functionName: 'taskCount', args: [] });
-const balance = () => world.driver.read<bigint>({ address: world.driver.c.token, abi: arenaTokenAbi, functionName: 'balanceOf', args: [CREATOR] });
+const taskCount = () =>
+  world.driver.read<bigint>({
+    address: world.driver.c.taskRegistry,
+    abi: taskRegistryAbi,
+    functionName: 'taskCount',
+    args: [],
+  });
+const balance = () =>
+  world.driver.read<bigint>({
+    address: world.driver.c.token,
+    abi: arenaTokenAbi,
+    functionName: 'balanceOf',
+    args: [CREATOR],
+  });
 const activeId = () => page.evaluate(() => document.activeElement?.id ?? '');
-const summaryKeys = () => page.locator('[data-testid^="error-link-"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')!.slice('error-link-'.length)));
+const summaryKeys = () =>
+  page
+    .locator('[data-testid^="error-link-"]')
+    .evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')!.slice('error-link-'.length)));
 
 beforeAll(async () => {
-  if (!chromiumAvailable()) throw new Error('Debian chromium is needed for the browser tests: apt-get install chromium');
+  if (!chromiumAvailable())
+    throw new Error('Debian chromium is needed for the browser tests: apt-get install chromium');
   world = await startRolesWorld({ play: false });
   await fund(world.driver, CREATOR, 20_000n * WAD);
   h = await withEnv(world.env, () => startHarness());
@@ -39,7 +55,8 @@ beforeAll(async () => {
   await page.locator('h1', { hasText: 'Create a task' }).waitFor({ timeout: 30_000 });
   await connectDevAccount(page, 0, 'Creator');
   await page.getByTestId('spec-summary').waitFor({ timeout: 30_000 });
-  for (const id of ['train', 'eval']) await page.locator(`[data-testid="dataset-${id}"] [data-testid="dataset-summary"]`).waitFor({ timeout: 30_000 });
+  for (const id of ['train', 'eval'])
+    await page.locator(`[data-testid="dataset-${id}"] [data-testid="dataset-summary"]`).waitFor({ timeout: 30_000 });
   // No final epochs: no hidden set to pick here (the roles flow test covers it).
   await page.fill('#task-finalEpochs', '0');
 }, 240_000);
@@ -75,7 +92,9 @@ describe('the Create page asks once and points at what to fix', () => {
     await summary.waitFor();
     expect(await summaryKeys()).toEqual(['gamma', 'bond']);
     expect(await summary.innerText()).toContain('2 fields to fix before the task can be sent');
-    expect(await page.getByTestId('error-link-bond').innerText()).toBe('Challenge bond: Challenge bond must be at least 1 ARENA.');
+    expect(await page.getByTestId('error-link-bond').innerText()).toBe(
+      'Challenge bond: Challenge bond must be at least 1 ARENA.',
+    );
     expect(await page.getByTestId('create-confirm').isVisible()).toBe(false);
 
     await page.getByTestId('error-link-bond').getByRole('link').click();
@@ -103,10 +122,14 @@ describe('the Create page asks once and points at what to fix', () => {
     expect(text).toMatch(/Task\s+no name \(listed as “Task #N”\)/);
     expect(text).toMatch(new RegExp(`Deposit\\s+${deposit}`));
     expect(text).toMatch(/Network fee\s+about [\d.]+ ETH \(estimated, 451,137 gas\)/);
-    expect(text).toMatch(/Locked\s+in the task for about .+: what nobody earns comes back after the last epoch, all of it if the task is rejected in its .+ review/);
+    expect(text).toMatch(
+      /Locked\s+in the task for about .+: what nobody earns comes back after the last epoch, all of it if the task is rejected in its .+ review/,
+    );
     expect(text).toContain(`Deposit ${deposit} and create`);
     // Focus starts on Cancel: a stray Enter does not spend.
-    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('create-confirm-cancel');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe(
+      'create-confirm-cancel',
+    );
     await page.keyboard.press('Escape');
     await unnamed.waitFor({ state: 'hidden' });
     expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('create-task');
@@ -139,19 +162,30 @@ describe('the Create page asks once and points at what to fix', () => {
       .getByTestId('created')
       .waitFor({ timeout: 60_000 })
       .catch(async (e: unknown) => {
-        const notice = (await page.getByTestId('create-notice').count()) ? await page.getByTestId('create-notice').innerText() : '(no notice)';
+        const notice = (await page.getByTestId('create-notice').count())
+          ? await page.getByTestId('create-notice').innerText()
+          : '(no notice)';
         throw new Error(`the task was not created; the page said: ${notice}`, { cause: e });
       });
     expect(await taskCount()).toBe(1n);
     expect(before - (await balance())).toBe(BigInt(deposit.replace(/[^\d]/g, '')) * WAD);
 
     // The name and description are in the spec file the task names on chain.
-    const task = await world.driver.read<{ modelSpec: Hex }>({ address: world.driver.c.taskRegistry, abi: taskRegistryAbi, functionName: 'getTask', args: [1n] });
+    const task = await world.driver.read<{ modelSpec: Hex }>({
+      address: world.driver.c.taskRegistry,
+      abi: taskRegistryAbi,
+      functionName: 'getTask',
+      args: [1n],
+    });
     const res = await fetch(`${world.store.url}/ipfs/${cidFromDigest(task.modelSpec)}`);
     expect(res.status).toBe(200);
     const { spec, hash } = await parseModelSpecBytes(new Uint8Array(await res.arrayBuffer()));
     expect(`0x${hash}`).toBe(task.modelSpec);
-    expect(taskMetadata(1n, spec)).toEqual({ title: 'Digits for everyone', name: 'Digits for everyone', description: 'A small MLP on the 8x8 digits, scored on a hidden set.' });
+    expect(taskMetadata(1n, spec)).toEqual({
+      title: 'Digits for everyone',
+      name: 'Digits for everyone',
+      description: 'A small MLP on the 8x8 digits, scored on a hidden set.',
+    });
     expect(spec.name).toBe('digits-mlp');
   });
 });

@@ -36,7 +36,8 @@ let stateDir: string;
 const logs: string[] = [];
 
 beforeAll(async () => {
-  if (!chromiumAvailable()) throw new Error('Debian chromium is needed for the browser tests: apt-get install chromium');
+  if (!chromiumAvailable())
+    throw new Error('Debian chromium is needed for the browser tests: apt-get install chromium');
   world = await startRolesWorld({ play: false });
   stateDir = mkdtempSync(join(tmpdir(), 'aiarena-demo-state-'));
 }, 180_000);
@@ -57,7 +58,15 @@ describe('npm start reveals the demo task’s hidden final eval set', () => {
     await fund(world.driver, creator.account.address, 10_000n * 10n ** 18n);
     const deployment = world.driver.deployment;
     const demo = await createDemoTask(client, creator, deployment, { epochSeconds: 120, reviewSeconds: 10, stateDir });
-    reveal = startDemoFinalEvalReveal({ client, wallet: creator, deployment, secretFile: demo.secretFile, store: world.store, log: (l) => logs.push(l), intervalMs: 200 });
+    reveal = startDemoFinalEvalReveal({
+      client,
+      wallet: creator,
+      deployment,
+      secretFile: demo.secretFile,
+      store: world.store,
+      log: (l) => logs.push(l),
+      intervalMs: 200,
+    });
 
     const ctx: ActionContext = { publicClient: client, deployment, wallet: creator as ActionContext['wallet'] };
     const schedule = await readSchedule(ctx, demo.taskId);
@@ -71,14 +80,24 @@ describe('npm start reveals the demo task’s hidden final eval set', () => {
     const settled = await Promise.race([reveal.settled, new Promise((r) => setTimeout(() => r('timeout'), 30_000))]);
     expect(settled, logs.join('\n')).toBe('Revealed');
 
-    const read = <T>(functionName: string) => client.readContract({ address: deployment.contracts.taskRegistry, abi: taskRegistryAbi, functionName: functionName as never, args: [demo.taskId] as never }) as Promise<T>;
+    const read = <T>(functionName: string) =>
+      client.readContract({
+        address: deployment.contracts.taskRegistry,
+        abi: taskRegistryAbi,
+        functionName: functionName as never,
+        args: [demo.taskId] as never,
+      }) as Promise<T>;
     const status = FINAL_EVAL_STATES[await read<number>('finalEvalStatus')];
     const task = await read<{ finalEvalHash: Hex; evalData: Hex }>('getTask');
     expect(status).toBe('Revealed');
     expect(task.finalEvalHash).toBe(hidden);
     expect((await fetch(`${world.store.url}/ipfs/${cidFromDigest(hidden)}`)).status).toBe(200);
     // What a validator scores each epoch on, from the same reads its chain adapter makes.
-    const obs = { schedule, evalData: task.evalData, chain: { finalEval: { status, hash: status === 'Revealed' ? task.finalEvalHash : null } } };
+    const obs = {
+      schedule,
+      evalData: task.evalData,
+      chain: { finalEval: { status, hash: status === 'Revealed' ? task.finalEvalHash : null } },
+    };
     expect(epochDataHash(obs as Parameters<typeof epochDataHash>[0], DEMO_EPOCHS.submission - 1)).toBe(task.evalData);
     expect(epochDataHash(obs as Parameters<typeof epochDataHash>[0], DEMO_EPOCHS.submission)).toBe(hidden);
     expect(hidden).not.toBe(task.evalData);

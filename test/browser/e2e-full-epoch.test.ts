@@ -17,7 +17,13 @@ import type { Address, Hex } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actionsChainPort } from '../../src/lib/agents/index.ts';
 import { readClaimables, readLeaderboard, readPool } from '../../src/lib/chain/actions/index.ts';
-import { arenaTokenAbi, rewardEngineAbi, stakeManagerAbi, submissionBookAbi, taskRegistryAbi } from '../../src/lib/chain/abi.generated.ts';
+import {
+  arenaTokenAbi,
+  rewardEngineAbi,
+  stakeManagerAbi,
+  submissionBookAbi,
+  taskRegistryAbi,
+} from '../../src/lib/chain/abi.generated.ts';
 import { windowAt, type Schedule } from '../../src/lib/chain/schedule.ts';
 import { cidFromDigest } from '../../src/lib/ml/artifact/cid.ts';
 import { formatTokens, formatWad } from '../../src/lib/format.ts';
@@ -61,7 +67,10 @@ const elapsed = () => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
 const marks: string[] = [];
 const mark = (what: string) => marks.push(`${elapsed()}: ${what}`);
 
-const sha = (path: string) => `0x${createHash('sha256').update(readFileSync(new URL(`../../public/${path}`, import.meta.url))).digest('hex')}` as Hex;
+const sha = (path: string) =>
+  `0x${createHash('sha256')
+    .update(readFileSync(new URL(`../../public/${path}`, import.meta.url)))
+    .digest('hex')}` as Hex;
 const address = (role: RoleKey) => stack.wallets[ROLES[role].index]!.account.address as Address;
 
 async function context(role: RoleKey, viewport = DESKTOP): Promise<BrowserContext> {
@@ -84,7 +93,8 @@ async function open(role: RoleKey, path: string, viewport = DESKTOP): Promise<Pa
   await page.goto(`${stack.appUrl}/${path}`);
   const button = page.getByTestId('wallet-button');
   await button.waitFor({ timeout: 60_000 });
-  const named = (n: string) => document.querySelector('[data-testid="wallet-button"]')?.textContent?.includes(n) ?? false;
+  const named = (n: string) =>
+    document.querySelector('[data-testid="wallet-button"]')?.textContent?.includes(n) ?? false;
   if (connected.has(role)) {
     // wagmi reconnects the context's last wallet by itself.
     await page.waitForFunction(named, ROLES[role].name, { timeout: 30_000 });
@@ -100,7 +110,10 @@ async function open(role: RoleKey, path: string, viewport = DESKTOP): Promise<Pa
 async function shootBoth(page: Page, name: string): Promise<void> {
   mkdirSync(SHOTS, { recursive: true });
   const before = page.viewportSize() ?? DESKTOP;
-  for (const [kind, size] of [['desktop', DESKTOP], ['phone', PHONE]] as const) {
+  for (const [kind, size] of [
+    ['desktop', DESKTOP],
+    ['phone', PHONE],
+  ] as const) {
     await page.setViewportSize(size);
     // Full-page shots of a scrolled page would draw the sticky header mid-page.
     await page.evaluate(() => window.scrollTo(0, 0));
@@ -116,24 +129,49 @@ async function shootBoth(page: Page, name: string): Promise<void> {
 
 const attr = (page: Page, testId: string, name: string) => page.getByTestId(testId).first().getAttribute(name);
 
-async function waitAttr(page: Page, testId: string, name: string, ok: (v: string | null) => boolean, timeout = 60_000, what = `${testId}[${name}]`): Promise<string | null> {
+async function waitAttr(
+  page: Page,
+  testId: string,
+  name: string,
+  ok: (v: string | null) => boolean,
+  timeout = 60_000,
+  what = `${testId}[${name}]`,
+): Promise<string | null> {
   const deadline = Date.now() + timeout;
   let last: string | null = null;
   for (;;) {
     last = await attr(page, testId, name).catch(() => null);
     if (ok(last)) return last;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last value ${JSON.stringify(last)}\n${await page.locator('main').innerText().catch(() => '')}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out waiting for ${what}; last value ${JSON.stringify(last)}\n${await page
+          .locator('main')
+          .innerText()
+          .catch(() => '')}`,
+      );
     await page.waitForTimeout(250);
   }
 }
 
-async function waitText(page: Page, locator: ReturnType<Page['locator']>, ok: (t: string) => boolean, timeout = 60_000, what = 'text'): Promise<string> {
+async function waitText(
+  page: Page,
+  locator: ReturnType<Page['locator']>,
+  ok: (t: string) => boolean,
+  timeout = 60_000,
+  what = 'text',
+): Promise<string> {
   const deadline = Date.now() + timeout;
   let last = '';
   for (;;) {
     last = await locator.innerText().catch(() => '');
     if (ok(last)) return last;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)}\n${await page.locator('main').innerText().catch(() => '')}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out waiting for ${what}; last: ${JSON.stringify(last)}\n${await page
+          .locator('main')
+          .innerText()
+          .catch(() => '')}`,
+      );
     await page.waitForTimeout(250);
   }
 }
@@ -157,12 +195,16 @@ async function nextWindow(expected: string): Promise<void> {
 
 /** Next window until the task is in `window` (the review may or may not be over yet). */
 async function advanceUntil(window: string, expected: string): Promise<void> {
-  for (let i = 0; i < 3 && (await where()).window !== window; i++) await nextWindow(i === 0 && (await where()).now < schedule.reviewEnd ? 'review ends' : expected);
+  for (let i = 0; i < 3 && (await where()).window !== window; i++)
+    await nextWindow(i === 0 && (await where()).now < schedule.reviewEnd ? 'review ends' : expected);
   expect((await where()).window).toBe(window);
 }
 
 beforeAll(async () => {
-  if (!chromiumAvailable()) throw new Error(`no chromium at ${CHROMIUM}: install Debian's chromium (apt-get install chromium) or set CHROMIUM_PATH`);
+  if (!chromiumAvailable())
+    throw new Error(
+      `no chromium at ${CHROMIUM}: install Debian's chromium (apt-get install chromium) or set CHROMIUM_PATH`,
+    );
   mirror = await startPlainGateway(() => (stack ? join(stack.blobDir, 'blocks') : undefined));
   stack = await startLocalStack({ gateways: [mirror.url] });
   mark('local stack up');
@@ -181,15 +223,25 @@ describe('one full epoch played in the browser, every role from the dev accounts
   it('the creator creates a task on the Create page', async () => {
     const page = await open('creator', '#/create');
     await page.getByTestId('spec-summary').waitFor({ timeout: 60_000 });
-    await expect.poll(() => page.locator('[data-testid="dataset-train"] [data-testid="dataset-summary"]').count(), { timeout: 30_000 }).toBe(1);
-    await expect.poll(() => page.locator('[data-testid="dataset-eval"] [data-testid="dataset-summary"]').count(), { timeout: 30_000 }).toBe(1);
+    await expect
+      .poll(() => page.locator('[data-testid="dataset-train"] [data-testid="dataset-summary"]').count(), {
+        timeout: 30_000,
+      })
+      .toBe(1);
+    await expect
+      .poll(() => page.locator('[data-testid="dataset-eval"] [data-testid="dataset-summary"]').count(), {
+        timeout: 30_000,
+      })
+      .toBe(1);
     await page.locator('summary', { hasText: 'Stakes' }).click();
     await page.locator('summary', { hasText: 'Scoring and consensus' }).click();
     // Revision 2: a stake exponent below 1 is warned about with the measured effect.
     expect(await page.getByTestId('alpha-warning').count()).toBe(0);
     await page.fill('#task-alphaV', '0.5');
     await page.getByTestId('alpha-warning').waitFor();
-    expect(await page.getByTestId('alpha-warning').innerText()).toMatch(/αV below 1 makes splitting one stake over many identities pay \(SPEC 4\.8\)\. Measured \(docs\/bench\/incentives\.md\): a validator that splits one stake over 10 identities earned 3\.16x/);
+    expect(await page.getByTestId('alpha-warning').innerText()).toMatch(
+      /αV below 1 makes splitting one stake over many identities pay \(SPEC 4\.8\)\. Measured \(docs\/bench\/incentives\.md\): a validator that splits one stake over 10 identities earned 3\.16x/,
+    );
     await page.fill('#task-alphaV', '1');
     await page.getByTestId('alpha-warning').waitFor({ state: 'detached' });
     // Review 10 s, then half an hour before epoch 0: everyone stakes before it, and the Dev
@@ -215,15 +267,32 @@ describe('one full epoch played in the browser, every role from the dev accounts
     // Creating asks once (issue 10, 1.8).
     await page.getByTestId('create-confirm-confirm').click();
     await page.getByTestId('created').waitFor({ timeout: 60_000 });
-    taskId = await stack.client.readContract({ address: stack.deployment.contracts.taskRegistry, abi: taskRegistryAbi, functionName: 'taskCount' });
+    taskId = await stack.client.readContract({
+      address: stack.deployment.contracts.taskRegistry,
+      abi: taskRegistryAbi,
+      functionName: 'taskCount',
+    });
     expect(await page.getByTestId('created').innerText()).toContain(`Open task #${taskId}`);
-    const task = await stack.client.readContract({ address: stack.deployment.contracts.taskRegistry, abi: taskRegistryAbi, functionName: 'getTask', args: [taskId] });
+    const task = await stack.client.readContract({
+      address: stack.deployment.contracts.taskRegistry,
+      abi: taskRegistryAbi,
+      functionName: 'getTask',
+      args: [taskId],
+    });
     schedule = { ...task.schedule };
-    expect([schedule.epochLength, schedule.submissionEpochs, schedule.finalEpochs, schedule.challengeEpochs]).toEqual([EPOCH, 1, 0, 0]);
+    expect([schedule.epochLength, schedule.submissionEpochs, schedule.finalEpochs, schedule.challengeEpochs]).toEqual([
+      EPOCH,
+      1,
+      0,
+      0,
+    ]);
     expect(task.rewardPerEpoch).toBe(100n * WAD);
     expect([task.reward.minValidators, task.evalSubsetSize, task.reward.alphaV]).toEqual([2, SUBSET, WAD]);
     expect(task.modelSpec).toBe(sha('specs/digits-mlp.json'));
-    expect([task.trainData, task.evalData]).toEqual([sha('datasets/digits-train/manifest.json'), sha('datasets/digits-eval/manifest.json')]);
+    expect([task.trainData, task.evalData]).toEqual([
+      sha('datasets/digits-train/manifest.json'),
+      sha('datasets/digits-eval/manifest.json'),
+    ]);
     await page.goto(`${stack.appUrl}/#/dev`);
     await page.getByTestId(`dev-task-${taskId}`).waitFor({ timeout: 30_000 });
     mark(`task ${taskId} created on the Create page`);
@@ -244,10 +313,17 @@ describe('one full epoch played in the browser, every role from the dev accounts
     // Trainer C: will close its tab after sealing and miss the reveal window.
     const c = await open('trainerC', `#/tasks/${taskId}/train`);
     // Revision 2: less than the task's minimum is refused before anything is sent.
-    expect(await c.getByTestId('stake-minimum').innerText()).toMatch(/^Stake at least 1\sARENA, the task's minimum trainer stake/);
+    expect(await c.getByTestId('stake-minimum').innerText()).toMatch(
+      /^Stake at least 1\sARENA, the task's minimum trainer stake/,
+    );
     await c.getByLabel('Stake (ARENA)').fill('0.5');
     await c.getByRole('button', { name: 'Stake and commit key' }).click();
-    await c.getByRole('alert').filter({ hasText: "Stake must be at least 1 ARENA: a trainer joins this task with at least the task's minimum stake" }).waitFor({ timeout: 10_000 });
+    await c
+      .getByRole('alert')
+      .filter({
+        hasText: "Stake must be at least 1 ARENA: a trainer joins this task with at least the task's minimum stake",
+      })
+      .waitFor({ timeout: 10_000 });
     expect((await readPool(stack.read, taskId, address('trainerC'))).role).toBe(0);
     await c.getByLabel('Stake (ARENA)').fill('5');
     await c.getByRole('button', { name: 'Stake and commit key' }).click();
@@ -264,16 +340,24 @@ describe('one full epoch played in the browser, every role from the dev accounts
     await waitText(a, a.getByTestId('stake-role'), (t) => t === 'Trainer', 60_000, 'trainer A staked');
     await a.getByLabel('Training epochs').fill('200');
     await a.getByRole('button', { name: 'Start training' }).click();
-    const before = Number(await waitAttr(a, 'train-progress', 'data-step', (v) => Number(v) >= 60, 90_000, 'trainer A at step 60'));
+    const before = Number(
+      await waitAttr(a, 'train-progress', 'data-step', (v) => Number(v) >= 60, 90_000, 'trainer A at step 60'),
+    );
     mark(`trainer A at step ${before}, reloading`);
     await a.reload();
-    const resumed = Number(await waitAttr(a, 'resume-from', 'data-step', (v) => v !== null, 60_000, 'the stored checkpoint after reload'));
+    const resumed = Number(
+      await waitAttr(a, 'resume-from', 'data-step', (v) => v !== null, 60_000, 'the stored checkpoint after reload'),
+    );
     // Checkpoints every 20 steps: the run continues from the last one before the reload, which
     // is at most one interval behind the step last shown.
     expect(resumed).toBeGreaterThanOrEqual(Math.max(20, before - 20));
-    const after = Number(await waitAttr(a, 'train-progress', 'data-step', (v) => v !== null, 60_000, 'progress after reload'));
+    const after = Number(
+      await waitAttr(a, 'train-progress', 'data-step', (v) => v !== null, 60_000, 'progress after reload'),
+    );
     expect(after).toBeGreaterThan(resumed);
-    expect(await a.getByTestId('resume-from').innerText()).toContain(`Resumed from the checkpoint saved on this device at step ${resumed}`);
+    expect(await a.getByTestId('resume-from').innerText()).toContain(
+      `Resumed from the checkpoint saved on this device at step ${resumed}`,
+    );
     mark(`trainer A resumed from step ${resumed} (was at ${before}), first report at ${after}`);
 
     await a.getByRole('button', { name: 'Pause' }).click();
@@ -288,13 +372,19 @@ describe('one full epoch played in the browser, every role from the dev accounts
     mark(`trainer A paused at ${pausedAt} and resumed`);
     await shootBoth(a, 'e2e-train-training').finally(() => a.getByRole('button', { name: 'Stop' }).click());
     // Enough: the stopped run's model is the one to seal.
-    for (const page of [a, b, c]) await waitAttr(page, 'trainer-phase', 'data-phase', (v) => v === 'waiting-seal', 120_000, 'a sealable model');
-    expect(await a.getByTestId('candidate').innerText()).toMatch(/^Sealable model 0x[0-9a-f]{6}…[0-9a-f]{6} from step \d+: \d wrong watermark bits/);
+    for (const page of [a, b, c])
+      await waitAttr(page, 'trainer-phase', 'data-phase', (v) => v === 'waiting-seal', 120_000, 'a sealable model');
+    expect(await a.getByTestId('candidate').innerText()).toMatch(
+      /^Sealable model 0x[0-9a-f]{6}…[0-9a-f]{6} from step \d+: \d wrong watermark bits/,
+    );
     expect(await a.getByTestId('backend-chosen').innerText()).toMatch(/^Training on (wasm|webgpu|webgl|cpu)/);
     mark('both trainers have sealable models');
 
     // On screen and on chain: stakes and key commitments.
-    for (const [role, page, own] of [['trainerA', a, 10n], ['trainerB', b, 20n]] as const) {
+    for (const [role, page, own] of [
+      ['trainerA', a, 10n],
+      ['trainerB', b, 20n],
+    ] as const) {
       const pool = await readPool(stack.read, taskId, address(role));
       expect(pool.role).toBe(1);
       expect(pool.ownLatest).toBe(own * WAD);
@@ -309,19 +399,27 @@ describe('one full epoch played in the browser, every role from the dev accounts
     // next epoch (epoch 0: the task has not started).
     const sigma = b.getByLabel('New own reward share (%)');
     await sigma.fill('90');
-    expect(await b.getByTestId('sigma-preview').innerText()).toBe("An increase applies only from the epoch after next (epoch 1), and the task's last scoring epoch is 0: it would never apply.");
+    expect(await b.getByTestId('sigma-preview').innerText()).toBe(
+      "An increase applies only from the epoch after next (epoch 1), and the task's last scoring epoch is 0: it would never apply.",
+    );
     await b.getByRole('button', { name: 'Change σ' }).click();
-    expect(await b.getByTestId('sigma-notice').innerText()).toBe("An increase applies only from the epoch after next (epoch 1), and the task's last scoring epoch is 0: it would never apply.");
+    expect(await b.getByTestId('sigma-notice').innerText()).toBe(
+      "An increase applies only from the epoch after next (epoch 1), and the task's last scoring epoch is 0: it would never apply.",
+    );
     expect((await readPool(stack.read, taskId, address('trainerB'))).sigmaLatest).toBe((8n * WAD) / 10n);
     await sigma.fill('70');
     expect(await b.getByTestId('sigma-preview').innerText()).toBe('A decrease applies from epoch 0, the next epoch.');
     await b.getByRole('button', { name: 'Change σ' }).click();
     await waitText(b, b.getByTestId('sigma-notice'), (t) => t.startsWith('σ set'), 60_000, 'sigma changed');
-    expect(await b.getByTestId('sigma-notice').innerText()).toBe('σ set to 70 %; it applies from epoch 0 (the next epoch).');
+    expect(await b.getByTestId('sigma-notice').innerText()).toBe(
+      'σ set to 70 %; it applies from epoch 0 (the next epoch).',
+    );
     const pool = await readPool(stack.read, taskId, address('trainerB'));
     expect([pool.sigmaLatest, pool.lastSigmaEpoch]).toEqual([(7n * WAD) / 10n, 0]);
     await waitText(b, b.getByTestId('stake-sigma'), (t) => t === '70.0 %', 30_000, 'the new sigma');
-    expect(await b.getByTestId('sigma-pending').innerText()).toBe('σ changes from 80.0 % to 70.0 % from epoch 0 (the next epoch).');
+    expect(await b.getByTestId('sigma-pending').innerText()).toBe(
+      'σ changes from 80.0 % to 70.0 % from epoch 0 (the next epoch).',
+    );
     mark('trainer B lowered sigma to 70 % from epoch 0; an increase was refused');
   });
 
@@ -343,7 +441,10 @@ describe('one full epoch played in the browser, every role from the dev accounts
     const importPass = a.getByLabel('Backup passphrase');
     await importPass.fill('wrong passphrase');
     await a.getByRole('button', { name: 'Import key' }).click();
-    await a.getByRole('alert').filter({ hasText: /passphrase|decrypt/i }).waitFor({ timeout: 60_000 });
+    await a
+      .getByRole('alert')
+      .filter({ hasText: /passphrase|decrypt/i })
+      .waitFor({ timeout: 60_000 });
     await importPass.fill('correct horse battery');
     await a.getByRole('button', { name: 'Import key' }).click();
     await a.getByText('Key imported: it is the key committed on chain.').waitFor({ timeout: 60_000 });
@@ -370,22 +471,40 @@ describe('one full epoch played in the browser, every role from the dev accounts
     await card.waitFor({ timeout: 60_000 });
     await card.getByRole('button', { name: 'Delegate…' }).click();
     await card.getByLabel('Amount to delegate').fill('30');
-    await expect.poll(() => card.getByTestId('estimate').innerText(), { timeout: 30_000 }).toMatch(/for the amount typed/);
+    await expect
+      .poll(() => card.getByTestId('estimate').innerText(), { timeout: 30_000 })
+      .toMatch(/for the amount typed/);
     await card.getByRole('button', { name: 'Delegate', exact: true }).click();
     await page.getByTestId('delegate-confirm-confirm').click();
-    await card.getByTestId('delegate-notice').filter({ hasText: 'it counts from epoch 0' }).waitFor({ timeout: 60_000 });
+    await card
+      .getByTestId('delegate-notice')
+      .filter({ hasText: 'it counts from epoch 0' })
+      .waitFor({ timeout: 60_000 });
     await card.getByTestId('my-position').waitFor({ timeout: 30_000 });
     expect(await card.getByTestId('my-position').innerText()).toBe('You: 30\u00a0ARENA delegated.');
-    const pos = await stack.client.readContract({ address: stack.deployment.contracts.stakeManager, abi: stakeManagerAbi, functionName: 'getPosition', args: [taskId, address('trainerA'), address('delegator')] });
+    const pos = await stack.client.readContract({
+      address: stack.deployment.contracts.stakeManager,
+      abi: stakeManagerAbi,
+      functionName: 'getPosition',
+      args: [taskId, address('trainerA'), address('delegator')],
+    });
     expect(pos.shares + pos.deltaA + pos.deltaB).toBe(30n * WAD);
     // Trainer B's pending change of sigma, where delegators choose.
     const bCard = page.locator(`[data-testid="participant"][data-account="${address('trainerB')}"]`);
     expect(await bCard.getByTestId('sigma').innerText()).toBe('80 %');
-    expect(await bCard.getByTestId('sigma-pending').innerText()).toBe('σ changes from 80 % to 70 % from epoch 0 (the next epoch).');
+    expect(await bCard.getByTestId('sigma-pending').innerText()).toBe(
+      'σ changes from 80 % to 70 % from epoch 0 (the next epoch).',
+    );
     await shootBoth(page, 'e2e-delegate');
     // The trainer sees it on its Train page.
     const a = pages.get('trainerA')!;
-    await waitText(a, a.getByTestId('stake-delegated'), (t) => t === '30\u00a0ARENA', 30_000, 'delegation on the Train page');
+    await waitText(
+      a,
+      a.getByTestId('stake-delegated'),
+      (t) => t === '30\u00a0ARENA',
+      30_000,
+      'delegation on the Train page',
+    );
     mark('delegator delegated 30 ARENA to trainer A');
   });
 
@@ -394,11 +513,23 @@ describe('one full epoch played in the browser, every role from the dev accounts
     const port = (role: RoleKey) => actionsChainPort(stack.as(ROLES[role].index), taskId);
     for (const role of ['trainerA', 'trainerB'] as const) {
       const page = pages.get(role)!;
-      await waitText(page, page.getByTestId('seal-status').first(), (t) => t.startsWith('sealed: reveal opens next'), 60_000, `${role} sealed`);
+      await waitText(
+        page,
+        page.getByTestId('seal-status').first(),
+        (t) => t.startsWith('sealed: reveal opens next'),
+        60_000,
+        `${role} sealed`,
+      );
       expect((await port(role).seal(0)).commitment).not.toBe(`0x${'0'.repeat(64)}`);
     }
     const c = pages.get('trainerC')!;
-    await waitText(c, c.getByTestId('seal-status').first(), (t) => t.startsWith('sealed: reveal opens next'), 60_000, 'trainer C sealed');
+    await waitText(
+      c,
+      c.getByTestId('seal-status').first(),
+      (t) => t.startsWith('sealed: reveal opens next'),
+      60_000,
+      'trainer C sealed',
+    );
     expect((await port('trainerC').seal(0)).commitment).not.toBe(`0x${'0'.repeat(64)}`);
     await c.close();
     mark('A, B and C sealed; C closed its tab');
@@ -406,7 +537,13 @@ describe('one full epoch played in the browser, every role from the dev accounts
     await nextWindow('reveal window of epoch 0');
     for (const role of ['trainerA', 'trainerB'] as const) {
       const page = pages.get(role)!;
-      await waitText(page, page.getByTestId('seal-status').first(), (t) => t.startsWith('revealed') || t.startsWith('sealed and revealed'), 60_000, `${role} revealed`);
+      await waitText(
+        page,
+        page.getByTestId('seal-status').first(),
+        (t) => t.startsWith('revealed') || t.startsWith('sealed and revealed'),
+        60_000,
+        `${role} revealed`,
+      );
       expect((await port(role).seal(0)).revealed).toBe(true);
     }
     mark('both revealed');
@@ -425,16 +562,30 @@ describe('one full epoch played in the browser, every role from the dev accounts
     mark('trainer B artifact tampered on disk');
 
     const views: Page[] = [];
-    for (const role of ['validatorA', 'validatorB'] as const) views.push(await open(role, `#/tasks/${taskId}/validate`));
+    for (const role of ['validatorA', 'validatorB'] as const)
+      views.push(await open(role, `#/tasks/${taskId}/validate`));
     const honestId = columns.find((c) => c.trainer === address('trainerA'))!.submissionId;
     for (const v of views) {
       const honest = v.locator(`[data-testid="model"][data-submission="${honestId}"]`);
       const bad = v.locator(`[data-testid="model"][data-submission="${tampered.submissionId}"]`);
       await waitAttr(v, 'model', 'data-status', () => true, 60_000);
       await bad.waitFor({ timeout: 60_000 });
-      await v.waitForFunction((id) => document.querySelector(`[data-testid="model"][data-submission="${id}"]`)?.getAttribute('data-status') === 'zero', tampered.submissionId, { timeout: 120_000 });
+      await v.waitForFunction(
+        (id) =>
+          document.querySelector(`[data-testid="model"][data-submission="${id}"]`)?.getAttribute('data-status') ===
+          'zero',
+        tampered.submissionId,
+        { timeout: 120_000 },
+      );
       // Revision 2: in the reveal window each model is evaluated once on the whole eval set; no seed yet.
-      await v.waitForFunction(() => [...document.querySelectorAll('[data-testid="model"]')].every((m) => ['evaluated', 'scored', 'zero'].includes(m.getAttribute('data-status') ?? '')), null, { timeout: 120_000 });
+      await v.waitForFunction(
+        () =>
+          [...document.querySelectorAll('[data-testid="model"]')].every((m) =>
+            ['evaluated', 'scored', 'zero'].includes(m.getAttribute('data-status') ?? ''),
+          ),
+        null,
+        { timeout: 120_000 },
+      );
       expect(Number(await honest.getByTestId('full-score').innerText())).toBeGreaterThan(0.7);
       expect(await bad.getByTestId('score').innerText()).toBe('0.0000');
       expect(await bad.locator('[data-check="fetch"]').getAttribute('data-state')).toBe('failed');
@@ -442,14 +593,26 @@ describe('one full epoch played in the browser, every role from the dev accounts
       const failures = await bad.getByTestId('failures').innerText();
       // The gateway handed over the tampered bytes each time; the client refused them by their hash.
       const cid = cidFromDigest(tampered.artifactHash);
-      expect(failures).toBe(Array.from({ length: 3 }, () => `${mirror.url} served wrong content for ${cid}: the ${bytes.length} bytes it sent hash to ${tamperedCid}. They were discarded.`).join('\n'));
-      expect(await bad.getByTestId('reason').innerText()).toContain(`(could not be fetched or evaluated in 3 attempts (last: ${mirror.url} served wrong content`);
+      expect(failures).toBe(
+        Array.from(
+          { length: 3 },
+          () =>
+            `${mirror.url} served wrong content for ${cid}: the ${bytes.length} bytes it sent hash to ${tamperedCid}. They were discarded.`,
+        ).join('\n'),
+      );
+      expect(await bad.getByTestId('reason').innerText()).toContain(
+        `(could not be fetched or evaluated in 3 attempts (last: ${mirror.url} served wrong content`,
+      );
       if ((await where()).window === 'Reveal') {
         expect(await attr(v, 'epoch-seed', 'data-state')).toBe('waiting');
-        expect(await v.getByTestId('epoch-seed').innerText()).toContain(`it chooses the ${SUBSET} of the eval set's 250 samples every validator scores`);
+        expect(await v.getByTestId('epoch-seed').innerText()).toContain(
+          `it chooses the ${SUBSET} of the eval set's 250 samples every validator scores`,
+        );
       }
       // The backend the agent evaluated on, never a 16-bit one.
-      expect(await v.getByTestId('eval-backend').innerText()).toMatch(/^Models are evaluated on the (wasm|cpu|webgpu|webgl) backend in 32-bit floats/);
+      expect(await v.getByTestId('eval-backend').innerText()).toMatch(
+        /^Models are evaluated on the (wasm|cpu|webgpu|webgl) backend in 32-bit floats/,
+      );
     }
     mark('validators: honest model evaluated on the whole set, tampered one 0');
     await shootBoth(views[0]!, 'e2e-validate-evaluated');
@@ -461,17 +624,50 @@ describe('one full epoch played in the browser, every role from the dev accounts
       const drawn = await readLeaderboard(stack.read, taskId, 0).then((b) => b.evalSeed);
       expect(drawn).not.toBeNull();
       expect(await attr(v, 'epoch-seed', 'data-seed')).toBe(drawn);
-      expect(await v.getByTestId('epoch-seed').innerText()).toContain(`each model on the ${SUBSET} of the eval set's 250 samples it selects`);
-      await v.waitForFunction(() => [...document.querySelectorAll('[data-testid="model"]')].every((m) => ['scored', 'zero'].includes(m.getAttribute('data-status') ?? '')), null, { timeout: 60_000 });
-      expect(Number(await v.locator(`[data-testid="model"][data-submission="${honestId}"]`).getByTestId('score').innerText())).toBeGreaterThan(0.7);
+      expect(await v.getByTestId('epoch-seed').innerText()).toContain(
+        `each model on the ${SUBSET} of the eval set's 250 samples it selects`,
+      );
+      await v.waitForFunction(
+        () =>
+          [...document.querySelectorAll('[data-testid="model"]')].every((m) =>
+            ['scored', 'zero'].includes(m.getAttribute('data-status') ?? ''),
+          ),
+        null,
+        { timeout: 60_000 },
+      );
+      expect(
+        Number(
+          await v.locator(`[data-testid="model"][data-submission="${honestId}"]`).getByTestId('score').innerText(),
+        ),
+      ).toBeGreaterThan(0.7);
     }
-    const draws = await stack.client.getContractEvents({ address: stack.deployment.contracts.submissionBook, abi: submissionBookAbi, eventName: 'EvalSeedDrawn', fromBlock: 0n, args: { taskId } });
+    const draws = await stack.client.getContractEvents({
+      address: stack.deployment.contracts.submissionBook,
+      abi: submissionBookAbi,
+      eventName: 'EvalSeedDrawn',
+      fromBlock: 0n,
+      args: { taskId },
+    });
     expect(draws).toHaveLength(1);
     mark('seed drawn once; subset scored');
-    for (const v of views) await waitText(v, v.getByTestId('epoch-status').first(), (t) => t.startsWith('scores committed'), 60_000, 'scores committed');
+    for (const v of views)
+      await waitText(
+        v,
+        v.getByTestId('epoch-status').first(),
+        (t) => t.startsWith('scores committed'),
+        60_000,
+        'scores committed',
+      );
     mark('both committed');
     await nextWindow('score reveal window of epoch 0');
-    for (const v of views) await waitText(v, v.getByTestId('epoch-status').first(), (t) => t.includes('revealed'), 60_000, 'scores revealed');
+    for (const v of views)
+      await waitText(
+        v,
+        v.getByTestId('epoch-status').first(),
+        (t) => t.includes('revealed'),
+        60_000,
+        'scores revealed',
+      );
     mark('both revealed scores');
     // What the page committed is what the chain holds.
     const board = await readLeaderboard(stack.read, taskId, 0);
@@ -486,10 +682,18 @@ describe('one full epoch played in the browser, every role from the dev accounts
   it('a trainer whose tab was closed through the reveal window is told on return why the epoch was missed', async () => {
     expect((await where()).window).toBe('ScoreReveal');
     const c = await open('trainerC', `#/tasks/${taskId}/train`);
-    await waitText(c, c.getByTestId('seal-status').first(), (t) => t.startsWith('missed: sealed, not revealed'), 60_000, 'the missed reveal');
+    await waitText(
+      c,
+      c.getByTestId('seal-status').first(),
+      (t) => t.startsWith('missed: sealed, not revealed'),
+      60_000,
+      'the missed reveal',
+    );
     expect((await actionsChainPort(stack.as(ROLES.trainerC.index), taskId).seal(0)).revealed).toBe(false);
     const notes = await c.getByTestId('agent-notes').innerText();
-    expect(notes).toMatch(/Epoch 0: the seal was not revealed: this app was not running from \S+ to \S+ \(chain time\), so it could not act before the window closed at \S+\. A seal that is not revealed is not scored/);
+    expect(notes).toMatch(
+      /Epoch 0: the seal was not revealed: this app was not running from \S+ to \S+ \(chain time\), so it could not act before the window closed at \S+\. A seal that is not revealed is not scored/,
+    );
     await shootBoth(c, 'e2e-train-missed');
     await c.close();
     mark('trainer C told why it missed the reveal');
@@ -506,7 +710,13 @@ describe('one full epoch played in the browser, every role from the dev accounts
     expect(board.finalized, stack.log.filter((l) => l.startsWith('keeper')).join('\n')).toBe(true);
     mark('epoch 0 finalized by the keeper');
     // The Task page's leaderboard: every booked trainer with its score and reward, as the events say.
-    const booked = await stack.client.getContractEvents({ address: stack.deployment.contracts.rewardEngine, abi: rewardEngineAbi, eventName: 'TrainerRewarded', fromBlock: 0n, args: { taskId } });
+    const booked = await stack.client.getContractEvents({
+      address: stack.deployment.contracts.rewardEngine,
+      abi: rewardEngineAbi,
+      eventName: 'TrainerRewarded',
+      fromBlock: 0n,
+      args: { taskId },
+    });
     expect(booked.map((e) => e.args.trainer)).toContain(address('trainerA'));
     const honest = booked.find((e) => e.args.trainer === address('trainerA'))!.args;
     expect(Number(honest.aggregate) / 1e18).toBeGreaterThan(0.7);
@@ -514,15 +724,21 @@ describe('one full epoch played in the browser, every role from the dev accounts
     await page.goto(`${stack.appUrl}/#/tasks/${taskId}?epoch=0`);
     const table = page.getByRole('table', { name: /Epoch 0 leaderboard/ });
     await table.waitFor({ timeout: 30_000 });
-    const rows = await table.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td, th')].map((c) => (c as HTMLElement).innerText.trim())));
+    const rows = await table
+      .locator('tbody tr')
+      .evaluateAll((trs) =>
+        trs.map((tr) => [...tr.querySelectorAll('td, th')].map((c) => (c as HTMLElement).innerText.trim())),
+      );
     // Qualified first by rank, then those that did not qualify (rank 0 on chain, no rank on screen).
     const order = (r: bigint) => (r === 0n ? 1e9 : Number(r));
-    const expected = [...booked].sort((x, y) => order(x.args.rank!) - order(y.args.rank!)).map((e) => [
-      e.args.rank === 0n ? '—' : String(e.args.rank),
-      formatWad(e.args.aggregate!),
-      `${formatTokens(e.args.pool!)}\u00a0ARENA`,
-      `${formatTokens(e.args.own!)}\u00a0ARENA`,
-    ]);
+    const expected = [...booked]
+      .sort((x, y) => order(x.args.rank!) - order(y.args.rank!))
+      .map((e) => [
+        e.args.rank === 0n ? '—' : String(e.args.rank),
+        formatWad(e.args.aggregate!),
+        `${formatTokens(e.args.pool!)}\u00a0ARENA`,
+        `${formatTokens(e.args.own!)}\u00a0ARENA`,
+      ]);
     expect(rows.map((r) => [r[0], r[2], r[4], r[5]])).toEqual(expected);
     expect(rows[0]![1]).toContain(address('trainerA'));
     expect(rows[0]![3]).toBe('qualified');
@@ -533,15 +749,34 @@ describe('one full epoch played in the browser, every role from the dev accounts
     expect(await page.getByTestId('eval-subset').getAttribute('data-seed')).toBe(board.evalSeed);
     // Trainer B's page says so too, from what its agent read of the finalized epoch.
     const b = pages.get('trainerB')!;
-    await waitText(b, b.getByTestId('seal-result').first(), (t) => t.startsWith('did not qualify'), 60_000, 'trainer B told it did not qualify');
-    expect(await b.getByTestId('seal-result').first().innerText()).toBe('did not qualify: score 0.0000 is not above the minimum 0.0000; nothing earned');
-    expect(await b.getByTestId('agent-notes').innerText()).toMatch(/Epoch 0: your submission did not qualify for a reward: its score 0(\.0+)? is not above the task's minimum score 0/);
+    await waitText(
+      b,
+      b.getByTestId('seal-result').first(),
+      (t) => t.startsWith('did not qualify'),
+      60_000,
+      'trainer B told it did not qualify',
+    );
+    expect(await b.getByTestId('seal-result').first().innerText()).toBe(
+      'did not qualify: score 0.0000 is not above the minimum 0.0000; nothing earned',
+    );
+    expect(await b.getByTestId('agent-notes').innerText()).toMatch(
+      /Epoch 0: your submission did not qualify for a reward: its score 0(\.0+)? is not above the task's minimum score 0/,
+    );
     await shootBoth(page, 'e2e-task-finalized');
   });
 
   it('a trainer and a delegator claim on the Rewards page exactly what the chain booked', async () => {
-    const balance = (who: Address) => stack.client.readContract({ address: stack.deployment.contracts.token, abi: arenaTokenAbi, functionName: 'balanceOf', args: [who] });
-    for (const [role, kind, viewport] of [['trainerA', 'own', DESKTOP], ['delegator', 'delegation', PHONE]] as const) {
+    const balance = (who: Address) =>
+      stack.client.readContract({
+        address: stack.deployment.contracts.token,
+        abi: arenaTokenAbi,
+        functionName: 'balanceOf',
+        args: [who],
+      });
+    for (const [role, kind, viewport] of [
+      ['trainerA', 'own', DESKTOP],
+      ['delegator', 'delegation', PHONE],
+    ] as const) {
       const claims = await readClaimables(stack.read, address(role));
       const due = claims.rewards.filter((r) => r.taskId === taskId && r.kind === kind && r.now);
       expect(due.length, `${role} has a ${kind} reward to claim`).toBe(1);
@@ -553,14 +788,28 @@ describe('one full epoch played in the browser, every role from the dev accounts
       await page.setViewportSize(viewport);
       await page.goto(`${stack.appUrl}/#/rewards`);
       await page.getByTestId('claim-row').first().waitFor({ timeout: 60_000 });
-      await waitText(page, page.getByTestId('claimable-now'), (t) => t === `${formatTokens(amount, 4)}\u00a0ARENA`, 30_000, `${role} claimable`);
+      await waitText(
+        page,
+        page.getByTestId('claimable-now'),
+        (t) => t === `${formatTokens(amount, 4)}\u00a0ARENA`,
+        30_000,
+        `${role} claimable`,
+      );
       await shootBoth(page, `e2e-rewards-${role}`);
       const before = await balance(address(role));
       await page.getByTestId('claim-all').click();
       await page.getByTestId('claim-summary').waitFor({ timeout: 60_000 });
-      expect(await page.getByTestId('claim-summary').innerText()).toBe(`Claimed ${formatTokens(amount, 4)} ARENA in 1 transaction.`);
+      expect(await page.getByTestId('claim-summary').innerText()).toBe(
+        `Claimed ${formatTokens(amount, 4)} ARENA in 1 transaction.`,
+      );
       expect((await balance(address(role))) - before).toBe(amount);
-      await waitText(page, page.getByTestId('claimable-now'), (t) => t === '0\u00a0ARENA', 30_000, `${role} nothing left`);
+      await waitText(
+        page,
+        page.getByTestId('claimable-now'),
+        (t) => t === '0\u00a0ARENA',
+        30_000,
+        `${role} nothing left`,
+      );
       mark(`${role} claimed ${formatTokens(amount, 4)} ARENA`);
     }
   });

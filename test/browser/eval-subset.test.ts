@@ -23,7 +23,8 @@ import { startHarness, type Harness } from './harness.ts';
 const root = new URL('../../', import.meta.url);
 const WASM_DIR = new URL('node_modules/@tensorflow/tfjs-backend-wasm/dist/', root).pathname;
 const publicDir = new URL('public/', root);
-const fileFetch = (async (input: RequestInfo | URL) => new Response(readFileSync(new URL(`.${new URL(String(input)).pathname}`, publicDir)))) as typeof fetch;
+const fileFetch = (async (input: RequestInfo | URL) =>
+  new Response(readFileSync(new URL(`.${new URL(String(input)).pathname}`, publicDir)))) as typeof fetch;
 const specFile = new Uint8Array(readFileSync(new URL('specs/digits-mlp.json', publicDir)));
 const SEED = keccak256(toBytes('browser-subset-test'));
 
@@ -32,12 +33,16 @@ let page: Page;
 let artifact: Uint8Array;
 
 const evaluate = (job: Omit<PageEvalJob, 'spec' | 'artifactBase64' | 'dataUrl'>) =>
-  page.evaluate((j) => (window as unknown as { evalPage: { evaluate(j: PageEvalJob): Promise<PageEvalOutcome> } }).evalPage.evaluate(j), {
-    spec: 'digits-mlp',
-    artifactBase64: Buffer.from(artifact).toString('base64'),
-    dataUrl: '/datasets/digits-eval',
-    ...job,
-  });
+  page.evaluate(
+    (j) =>
+      (window as unknown as { evalPage: { evaluate(j: PageEvalJob): Promise<PageEvalOutcome> } }).evalPage.evaluate(j),
+    {
+      spec: 'digits-mlp',
+      artifactBase64: Buffer.from(artifact).toString('base64'),
+      dataUrl: '/datasets/digits-eval',
+      ...job,
+    },
+  );
 
 describe('subset evaluation in a Chromium worker', () => {
   beforeAll(async () => {
@@ -45,11 +50,18 @@ describe('subset evaluation in a Chromium worker', () => {
     await activateBackend('wasm', { wasmPaths: WASM_DIR });
     const { spec, hash } = await parseModelSpecBytes(specFile);
     const source = fsSource(new URL('datasets/digits-train', publicDir).pathname);
-    const r = await train({ spec, data: datasetData((await source.manifest()).manifest, source, { seed: 4 }), seed: 4, maxSteps: 25 });
+    const r = await train({
+      spec,
+      data: datasetData((await source.manifest()).manifest, source, { seed: 4 }),
+      seed: 4,
+      maxSteps: 25,
+    });
     artifact = serializeArtifact(specHashBytes(hash), specShapes(spec).params, r.weights);
     h = await startHarness();
     page = await h.open('/test/browser/pages/eval.html');
-    await page.waitForFunction(() => document.getElementById('log')?.textContent === 'ready', null, { timeout: 120_000 });
+    await page.waitForFunction(() => document.getElementById('log')?.textContent === 'ready', null, {
+      timeout: 120_000,
+    });
   });
 
   afterAll(async () => {
@@ -65,7 +77,13 @@ describe('subset evaluation in a Chromium worker', () => {
       backend: 'wasm',
       indices: evalSubset(SEED, 250, 100),
     });
-    expect(browser).toMatchObject({ backend: 'wasm', floatPrecision: 32, samples: 100, datasetSamples: 250, progressTotals: [100] });
+    expect(browser).toMatchObject({
+      backend: 'wasm',
+      floatPrecision: 32,
+      samples: 100,
+      datasetSamples: 250,
+      progressTotals: [100],
+    });
     expect({ loss: browser.loss, accuracy: browser.accuracy }).toEqual({ loss: node.loss, accuracy: node.accuracy });
     // A model that is right on some and wrong on other samples: a wrong subset would not match.
     expect(browser.accuracy).toBeGreaterThan(0.3);
@@ -82,7 +100,9 @@ describe('subset evaluation in a Chromium worker', () => {
     expect(gpu).toMatchObject({ backend: 'webgpu', floatPrecision: 32, samples: 40 });
     const preds = (s: string) => new Int32Array(Uint8Array.from(Buffer.from(s, 'base64')).buffer);
     expect(preds(gpu.perSample!.predictions)).toHaveLength(40);
-    const differ = preds(gpu.perSample!.predictions).filter((p, i) => p !== preds(cpu.perSample!.predictions)[i]).length;
+    const differ = preds(gpu.perSample!.predictions).filter(
+      (p, i) => p !== preds(cpu.perSample!.predictions)[i],
+    ).length;
     expect(differ).toBeLessThanOrEqual(1);
     expect(Math.abs(gpu.accuracy - cpu.accuracy)).toBeLessThanOrEqual(1 / 40);
   });
@@ -93,9 +113,21 @@ describe('subset evaluation in a Chromium worker', () => {
 
     // Half-float textures, as on a device without float32 render targets: the page's own thread.
     type HalfApi = { evalPage: { evaluateHalfFloatWebGl(j: PageEvalJob): Promise<PageEvalOutcome> } };
-    const job: PageEvalJob = { spec: 'digits-mlp', artifactBase64: Buffer.from(artifact).toString('base64'), dataUrl: '/datasets/digits-eval', backend: 'webgl', subset: { seed: SEED, size: 50 }, perSample: true };
-    await expect(page.evaluate((j) => (window as unknown as HalfApi).evalPage.evaluateHalfFloatWebGl(j), job)).rejects.toThrow(/computes in 16-bit floats/);
-    const half = await page.evaluate((j) => (window as unknown as HalfApi).evalPage.evaluateHalfFloatWebGl(j), { ...job, allowHalfPrecision: true });
+    const job: PageEvalJob = {
+      spec: 'digits-mlp',
+      artifactBase64: Buffer.from(artifact).toString('base64'),
+      dataUrl: '/datasets/digits-eval',
+      backend: 'webgl',
+      subset: { seed: SEED, size: 50 },
+      perSample: true,
+    };
+    await expect(
+      page.evaluate((j) => (window as unknown as HalfApi).evalPage.evaluateHalfFloatWebGl(j), job),
+    ).rejects.toThrow(/computes in 16-bit floats/);
+    const half = await page.evaluate((j) => (window as unknown as HalfApi).evalPage.evaluateHalfFloatWebGl(j), {
+      ...job,
+      allowHalfPrecision: true,
+    });
     expect(half).toMatchObject({ backend: 'webgl', floatPrecision: 16, samples: 50 });
     const logits = (s: string) => new Float32Array(Uint8Array.from(Buffer.from(s, 'base64')).buffer);
     const a = logits(worker.perSample!.logits);

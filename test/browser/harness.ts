@@ -32,7 +32,10 @@ export const chromiumAvailable = (): boolean => existsSync(CHROMIUM);
 
 export async function startHarness(): Promise<Harness> {
   // No silent skip: a machine without the browser fails here, saying what to install.
-  if (!chromiumAvailable()) throw new Error(`no chromium at ${CHROMIUM}: install Debian's chromium (apt-get install chromium, as .ci/run does) or set CHROMIUM_PATH`);
+  if (!chromiumAvailable())
+    throw new Error(
+      `no chromium at ${CHROMIUM}: install Debian's chromium (apt-get install chromium, as .ci/run does) or set CHROMIUM_PATH`,
+    );
   const root = new URL('../../', import.meta.url).pathname;
   const server: ViteDevServer = await createServer({
     root,
@@ -42,10 +45,15 @@ export async function startHarness(): Promise<Harness> {
   });
   await server.listen();
   const address = server.httpServer?.address();
-  if (address === null || address === undefined || typeof address === 'string') throw new Error('vite did not report a port');
+  if (address === null || address === undefined || typeof address === 'string')
+    throw new Error('vite did not report a port');
   const base = `http://127.0.0.1:${address.port}`;
   const profile = mkdtempSync(join(tmpdir(), 'aiarena-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+  });
   return {
     base,
     context,

@@ -13,7 +13,18 @@ import { createHash } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { createTestClient, getAddress, http, parseEther, type Address, type Hex } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Role, createTask, defaultTaskParams, drawEvalSeed, fund, join, revealSubmission, seal, timeIn, type SealedSubmission } from '../../scripts/lib/actions.ts';
+import {
+  Role,
+  createTask,
+  defaultTaskParams,
+  drawEvalSeed,
+  fund,
+  join,
+  revealSubmission,
+  seal,
+  timeIn,
+  type SealedSubmission,
+} from '../../scripts/lib/actions.ts';
 import { demoHashes } from '../../scripts/lib/demo-content.ts';
 import { arenaTokenAbi, stakeManagerAbi } from '../../src/lib/chain/abi.generated.ts';
 import { endTime, type Schedule } from '../../src/lib/chain/schedule.ts';
@@ -34,9 +45,22 @@ let h: Harness;
 let taskId: bigint;
 let schedule: Schedule;
 
-const balanceOf = (who: Address) => world.driver.read<bigint>({ address: world.driver.c.token, abi: arenaTokenAbi, functionName: 'balanceOf', args: [who] });
+const balanceOf = (who: Address) =>
+  world.driver.read<bigint>({
+    address: world.driver.c.token,
+    abi: arenaTokenAbi,
+    functionName: 'balanceOf',
+    args: [who],
+  });
 const poolRole = async (who: Address) =>
-  (await world.driver.read<{ role: number }>({ address: world.driver.c.stakeManager, abi: stakeManagerAbi, functionName: 'getPool', args: [taskId, who] })).role;
+  (
+    await world.driver.read<{ role: number }>({
+      address: world.driver.c.stakeManager,
+      abi: stakeManagerAbi,
+      functionName: 'getPool',
+      args: [taskId, who],
+    })
+  ).role;
 
 async function rolePage(account: number, name: string, hash: string): Promise<Page> {
   const page = await h.open('/#/');
@@ -70,7 +94,8 @@ async function junkArtifact(label: string): Promise<Hex> {
 }
 
 beforeAll(async () => {
-  if (!chromiumAvailable()) throw new Error('Debian chromium is needed for the browser tests: apt-get install chromium');
+  if (!chromiumAvailable())
+    throw new Error('Debian chromium is needed for the browser tests: apt-get install chromium');
   world = await startRolesWorld({ play: false });
   const d = world.driver;
   const hashes = demoHashes();
@@ -90,7 +115,13 @@ beforeAll(async () => {
       revealEnd: 400,
       commitEnd: 8_500,
       evalSubsetSize: 128,
-      stakeRules: { minTrainerStake: parseEther('1'), minValidatorStake: parseEther('1'), maxTrainers: 256, maxValidators: 512, sigmaCooldown: 1 },
+      stakeRules: {
+        minTrainerStake: parseEther('1'),
+        minValidatorStake: parseEther('1'),
+        maxTrainers: 256,
+        maxValidators: 512,
+        sigmaCooldown: 1,
+      },
     }),
   );
   taskId = created.taskId;
@@ -116,9 +147,13 @@ describe('role pages refuse and report what the chain says', () => {
     const warning = page.getByTestId('seal-deadline-warning');
     await warning.waitFor({ timeout: 120_000 });
     const text = await warning.innerText();
-    expect(text).toMatch(/^At the measured speed this run needs about .+ more, but the seal window of epoch 0 closes in \d+ s \(chain time\)\./);
+    expect(text).toMatch(
+      /^At the measured speed this run needs about .+ more, but the seal window of epoch 0 closes in \d+ s \(chain time\)\./,
+    );
     expect(text).toMatch(/The finished model can be sealed in epoch 1\.|cannot finish before the last seal window/);
-    expect(text).toMatch(/a run of about \d+ training epochs? \(this one is planned for 1000\) ends before|Not even one training epoch fits/);
+    expect(text).toMatch(
+      /a run of about \d+ training epochs? \(this one is planned for 1000\) ends before|Not even one training epoch fits/,
+    );
     // The agent runs in this tab: said on every page, and the tab asks before it is closed.
     expect(await page.getByTestId('agents-running').innerText()).toContain(`Trainer agent running · task #${taskId}`);
     const asks = await page.evaluate(() => {
@@ -161,7 +196,8 @@ describe('role pages refuse and report what the chain says', () => {
     // Epoch 1: the blocks mined by the tests above moved chain time past epoch 0's short seal window.
     await d.warp(timeIn(schedule, 1, 100));
     const sealed: SealedSubmission[] = [];
-    for (const [i, t] of TRAINERS.entries()) sealed.push(await seal(d, taskId, 1, t, await junkArtifact(`trainer ${i}`)));
+    for (const [i, t] of TRAINERS.entries())
+      sealed.push(await seal(d, taskId, 1, t, await junkArtifact(`trainer ${i}`)));
     await d.warp(timeIn(schedule, 1, 300));
     for (const s of sealed) await revealSubmission(d, taskId, s);
     await d.warp(timeIn(schedule, 1, 500));
@@ -172,26 +208,45 @@ describe('role pages refuse and report what the chain says', () => {
     try {
       const page = await rolePage(3, 'Validator A', `#/tasks/${taskId}/validate`);
       const epoch = page.locator('section.epoch[data-epoch="1"]');
-      await expect.poll(() => epoch.getByTestId('epoch-status').innerText().catch(() => ''), { timeout: 120_000 }).toBe('committing scores…');
+      await expect
+        .poll(
+          () =>
+            epoch
+              .getByTestId('epoch-status')
+              .innerText()
+              .catch(() => ''),
+          { timeout: 120_000 },
+        )
+        .toBe('committing scores…');
       // Sent, not on chain: nothing says "committed".
       const phase = page.getByTestId('validator-phase');
-      await expect.poll(() => phase.innerText()).toBe('Epoch 1: committing scores. The transaction is sent and not on chain yet.');
+      await expect
+        .poll(() => phase.innerText())
+        .toBe('Epoch 1: committing scores. The transaction is sent and not on chain yet.');
       expect(await epoch.getByTestId('scores').getAttribute('data-standing')).toBe('sending');
-      expect(await epoch.getByTestId('scores').innerText()).toMatch(/^Scores being committed \(sent, not on chain yet\) \(0–10000, in list order\): 0, 0/);
+      expect(await epoch.getByTestId('scores').innerText()).toMatch(
+        /^Scores being committed \(sent, not on chain yet\) \(0–10000, in list order\): 0, 0/,
+      );
       expect(await page.getByTestId('committed').count()).toBe(0);
 
       // The block that takes it is in the score reveal window: the chain refuses it.
       await test.setNextBlockTimestamp({ timestamp: timeIn(schedule, 1, 9_000) });
       await test.mine({ blocks: 1 });
       await test.setAutomine(true);
-      await expect.poll(() => epoch.getByTestId('epoch-status').innerText(), { timeout: 60_000 }).toBe('missed: the commitment did not land');
+      await expect
+        .poll(() => epoch.getByTestId('epoch-status').innerText(), { timeout: 60_000 })
+        .toBe('missed: the commitment did not land');
       await expect
         .poll(() => phase.innerText(), { timeout: 30_000 })
-        .toBe('Epoch 1: no scores committed. The commitment did not land before the commit window closed, so this epoch earns this validator nothing.');
+        .toBe(
+          'Epoch 1: no scores committed. The commitment did not land before the commit window closed, so this epoch earns this validator nothing.',
+        );
       expect(await epoch.getByTestId('scores').getAttribute('data-standing')).toBe('lost');
       expect(await epoch.getByTestId('scores').innerText()).toMatch(/^Scores prepared but not committed /);
       expect(await page.getByTestId('committed').count()).toBe(0);
-      expect(await page.locator('body').innerText()).not.toMatch(/(?<!no )scores committed|committed scores|submissions committed/i);
+      expect(await page.locator('body').innerText()).not.toMatch(
+        /(?<!no )scores committed|committed scores|submissions committed/i,
+      );
       await page.close();
     } finally {
       await test.setAutomine(true);
@@ -209,7 +264,9 @@ describe('role pages refuse and report what the chain says', () => {
 
     const validate = await rolePage(5, 'Delegator A', `#/tasks/${taskId}/validate`);
     await validate.getByTestId('staking-closed').waitFor({ timeout: 60_000 });
-    expect(await validate.getByTestId('staking-closed').innerText()).toBe('The task is over: no validator can join it any more.');
+    expect(await validate.getByTestId('staking-closed').innerText()).toBe(
+      'The task is over: no validator can join it any more.',
+    );
     expect(await validate.getByRole('button', { name: 'Stake as validator' }).count()).toBe(0);
     await validate.close();
   });

@@ -6,7 +6,16 @@
 // 0 (at the minimum score); validator 3 misses the canary's consensus and fails it. In epoch 1
 // only two validators reveal: the epoch pays nobody and rolls over. Epoch 2 has a revealed
 // submission and no seed yet. Epochs are 60 s, so the first task's clock moves about 190 s.
-import { encodeAbiParameters, getAddress, keccak256, parseEther, toHex, type Address, type Hex, type TransactionReceipt } from 'viem';
+import {
+  encodeAbiParameters,
+  getAddress,
+  keccak256,
+  parseEther,
+  toHex,
+  type Address,
+  type Hex,
+  type TransactionReceipt,
+} from 'viem';
 import { demoHashes } from '../../scripts/lib/demo-content.ts';
 import type { Driver } from '../../scripts/lib/driver.ts';
 import {
@@ -57,7 +66,10 @@ export interface ScoredTask {
 
 async function sealWithSalt(d: Driver, taskId: bigint, epoch: number, trainer: Address, artifact: Hex, salt: Hex) {
   const wmCommit = keccak256(toHex(`wm/${trainer}/${epoch}`));
-  const receipt = await d.send(trainer, bookCall(d, 'sealSubmission', [taskId, sealCommitment(taskId, BigInt(epoch), trainer, artifact, wmCommit, salt)]));
+  const receipt = await d.send(
+    trainer,
+    bookCall(d, 'sealSubmission', [taskId, sealCommitment(taskId, BigInt(epoch), trainer, artifact, wmCommit, salt)]),
+  );
   return { trainer, artifact, wmCommit, salt, receipt };
 }
 
@@ -88,19 +100,28 @@ export async function playScoredTask(d: Driver): Promise<ScoredTask> {
   const created = await createTask(d, SCORED.creator, params);
   keep(created.receipt);
   const { taskId, schedule } = created;
-  for (const [i, t] of [...SCORED.trainers, SCORED.canary].entries()) keep(await join(d, taskId, t, Role.Trainer, parseEther(String(100 - 20 * i)), parseEther('0.5')));
-  for (const [i, v] of SCORED.validators.entries()) keep(await join(d, taskId, v, Role.Validator, parseEther(String(300 - 100 * i)), parseEther('0.5')));
+  for (const [i, t] of [...SCORED.trainers, SCORED.canary].entries())
+    keep(await join(d, taskId, t, Role.Trainer, parseEther(String(100 - 20 * i)), parseEther('0.5')));
+  for (const [i, v] of SCORED.validators.entries())
+    keep(await join(d, taskId, v, Role.Validator, parseEther(String(300 - 100 * i)), parseEther('0.5')));
   // The canary key of epoch 0, committed before the epoch starts.
-  keep(await d.send(SCORED.creator, bookCall(d, 'commitCanaries', [taskId, 0n, keccak256(encodeAbiParameters([{ type: 'bytes32' }], [CANARY_KEY]))])));
+  keep(
+    await d.send(
+      SCORED.creator,
+      bookCall(d, 'commitCanaries', [taskId, 0n, keccak256(encodeAbiParameters([{ type: 'bytes32' }], [CANARY_KEY]))]),
+    ),
+  );
 
-  const reveal = (s: Awaited<ReturnType<typeof sealWithSalt>>) => d.send(s.trainer, bookCall(d, 'revealSubmission', [taskId, s.artifact, s.wmCommit, s.salt]));
+  const reveal = (s: Awaited<ReturnType<typeof sealWithSalt>>) =>
+    d.send(s.trainer, bookCall(d, 'revealSubmission', [taskId, s.artifact, s.wmCommit, s.salt]));
   const artifact = (epoch: number, i: number): Hex => `0x${(0xa000 + epoch * 16 + i).toString(16).padStart(64, '0')}`;
   const salt = (epoch: number, who: Address) => keccak256(toHex(`scored-task/salt/${epoch}/${who}`));
 
   // Epoch 0: A, B, C and the canary; three validators; the creator reveals the canary key.
   await d.warp(timeIn(schedule, 0, 1_000));
   const sealed = [];
-  for (const [i, t] of SCORED.trainers.entries()) sealed.push(await sealWithSalt(d, taskId, 0, t, artifact(0, i), salt(0, t)));
+  for (const [i, t] of SCORED.trainers.entries())
+    sealed.push(await sealWithSalt(d, taskId, 0, t, artifact(0, i), salt(0, t)));
   const canarySalt = await d.read<Hex>(bookCall(d, 'canarySalt', [taskId, 0n, SCORED.canary, CANARY_KEY]));
   sealed.push(await sealWithSalt(d, taskId, 0, SCORED.canary, artifact(0, 9), canarySalt));
   for (const s of sealed) keep(s.receipt);
@@ -116,14 +137,17 @@ export async function playScoredTask(d: Driver): Promise<ScoredTask> {
 
   // Epoch 1: only two of the three validators reveal: fewer than minValidators.
   const sealed1 = [];
-  for (const [i, t] of SCORED.trainers.entries()) sealed1.push(await sealWithSalt(d, taskId, 1, t, artifact(1, i), salt(1, t)));
+  for (const [i, t] of SCORED.trainers.entries())
+    sealed1.push(await sealWithSalt(d, taskId, 1, t, artifact(1, i), salt(1, t)));
   for (const s of sealed1) keep(s.receipt);
   await d.warp(timeIn(schedule, 1, 5_500));
   for (const s of sealed1) keep(await reveal(s));
   await d.warp(timeIn(schedule, 1, 7_000));
-  for (const [j, v] of SCORED.validators.slice(0, 2).entries()) keep(await commitScores(d, taskId, 1, v, EPOCH1_SCORES[j]!));
+  for (const [j, v] of SCORED.validators.slice(0, 2).entries())
+    keep(await commitScores(d, taskId, 1, v, EPOCH1_SCORES[j]!));
   await d.warp(timeIn(schedule, 1, 9_000));
-  for (const [j, v] of SCORED.validators.slice(0, 2).entries()) keep(await revealScores(d, taskId, 1, v, EPOCH1_SCORES[j]!));
+  for (const [j, v] of SCORED.validators.slice(0, 2).entries())
+    keep(await revealScores(d, taskId, 1, v, EPOCH1_SCORES[j]!));
   await d.warp(timeIn(schedule, 2, 100));
   keep(await finalizeEpoch(d, SCORED.keeper, taskId));
 

@@ -24,7 +24,8 @@ let context: BrowserContext;
 let page: Page;
 
 beforeAll(async () => {
-  if (!chromiumAvailable()) throw new Error('Debian chromium is needed for the browser tests: apt-get install chromium');
+  if (!chromiumAvailable())
+    throw new Error('Debian chromium is needed for the browser tests: apt-get install chromium');
   world = await startAppWorld({ scored: true });
   // Dev account 5 ("Delegator A") delegates to the first trainer of task #1.
   const me = devAccounts(6)[5]!.address;
@@ -34,7 +35,12 @@ beforeAll(async () => {
   await world.driver.send(me, stakeCall(world.driver, 'undelegate', [1n, PLAYERS.trainers[0], parseEther('10')]));
   h = await withEnv(world.env, () => startHarness());
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
-  context = await browser.newContext({ viewport: { width: WIDTH, height: 740 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+  context = await browser.newContext({
+    viewport: { width: WIDTH, height: 740 },
+    isMobile: true,
+    hasTouch: true,
+    deviceScaleFactor: 2,
+  });
   page = await context.newPage();
   page.on('pageerror', (e) => console.error(`[page error] ${e.message}`));
   await page.goto(`${h.base}/`);
@@ -54,18 +60,32 @@ function measure(p: Page) {
   return p.evaluate((screenWidth) => {
     const client = screenWidth;
     const culprits = Array.from(document.querySelectorAll('body *'))
-      .filter((el) => el.getBoundingClientRect().right > client + 1 && !(el.parentElement && el.parentElement.getBoundingClientRect().right > client + 1))
+      .filter(
+        (el) =>
+          el.getBoundingClientRect().right > client + 1 &&
+          !(el.parentElement && el.parentElement.getBoundingClientRect().right > client + 1),
+      )
       .slice(0, 5)
-      .map((el) => `${el.tagName.toLowerCase()}.${el.className} (${Math.round(el.getBoundingClientRect().right)} px): ${(el.textContent ?? '').slice(0, 60)}`);
+      .map(
+        (el) =>
+          `${el.tagName.toLowerCase()}.${el.className} (${Math.round(el.getBoundingClientRect().right)} px): ${(el.textContent ?? '').slice(0, 60)}`,
+      );
     const nav = Array.from(document.querySelectorAll<HTMLElement>('nav[aria-label="Main"] a')).map((a) => {
       const r = a.getBoundingClientRect();
       return { label: a.textContent?.trim() ?? '', left: r.left, right: r.right, width: r.width };
     });
     // The deepest elements wider than the screen's content box: what forces the page wider.
     const wide = Array.from(document.querySelectorAll('main *'))
-      .filter((el) => el.getBoundingClientRect().width > client - 24 && !Array.from(el.children).some((c) => c.getBoundingClientRect().width > client - 24))
+      .filter(
+        (el) =>
+          el.getBoundingClientRect().width > client - 24 &&
+          !Array.from(el.children).some((c) => c.getBoundingClientRect().width > client - 24),
+      )
       .slice(0, 5)
-      .map((el) => `${el.tagName.toLowerCase()}.${el.className} (${Math.round(el.getBoundingClientRect().width)} px wide): ${(el.textContent ?? '').slice(0, 60)}`);
+      .map(
+        (el) =>
+          `${el.tagName.toLowerCase()}.${el.className} (${Math.round(el.getBoundingClientRect().width)} px wide): ${(el.textContent ?? '').slice(0, 60)}`,
+      );
     culprits.push(...wide);
     return { scroll: document.scrollingElement!.scrollWidth, inner: window.innerWidth, culprits, nav };
   }, WIDTH);
@@ -142,10 +162,14 @@ describe('Rewards', () => {
     await world.driver.warp(epochStart(world.played.schedule, 3) + 1n);
     await world.driver.send(me, stakeCall(world.driver, 'withdrawDelegation', [1n, PLAYERS.trainers[0]]));
     await page.goto(`${h.base}/#/rewards`);
-    const history = page.getByRole('region', { name: 'Claimed and withdrawn' }).or(page.locator('section[aria-labelledby="history-title"]'));
+    const history = page
+      .getByRole('region', { name: 'Claimed and withdrawn' })
+      .or(page.locator('section[aria-labelledby="history-title"]'));
     const row = history.locator('tr', { hasText: `Delegation to ${shortHex(PLAYERS.trainers[0]!, 4)} withdrawn` });
     await row.waitFor({ timeout: 20_000 });
-    expect(await row.innerText()).toMatch(/\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\s+#1\s+Delegation to 0x\w{4}…\w{4} withdrawn\s+10\u00a0ARENA/);
+    expect(await row.innerText()).toMatch(
+      /\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\s+#1\s+Delegation to 0x\w{4}…\w{4} withdrawn\s+10\u00a0ARENA/,
+    );
   });
 });
 
@@ -157,15 +181,24 @@ describe('an account page', () => {
     expect(await page.getByTestId('account-address').innerText()).toBe(trainer);
     expect(await page.getByTestId('account-roles').innerText()).toBe('Task #1 as a trainer');
     // Dev account 5 delegated 25 and took 10 back: 15 from one delegator (and the played delegators).
-    expect(await page.getByTestId('account-delegated-to').innerText()).toMatch(/^Task #1: [\d,.]+\u00a0ARENA from \d+ delegators?$/);
+    expect(await page.getByTestId('account-delegated-to').innerText()).toMatch(
+      /^Task #1: [\d,.]+\u00a0ARENA from \d+ delegators?$/,
+    );
     // The trainer's own share of every pool booked to it, from the chain's receipts.
-    const logs = world.played.receipts.flatMap((r) => parseEventLogs({ abi: abis.rewardEngineAbi as Abi, logs: r.logs }));
+    const logs = world.played.receipts.flatMap((r) =>
+      parseEventLogs({ abi: abis.rewardEngineAbi as Abi, logs: r.logs }),
+    );
     const own = logs
       .filter((l) => l.eventName === 'TrainerRewarded' && (l.args as { trainer: string }).trainer === trainer)
       .reduce((n, l) => n + (l.args as { own: bigint }).own, 0n);
     expect(own).toBeGreaterThan(0n);
     expect(await page.getByTestId('account-earned').innerText()).toContain(`${formatTokens(own)}\u00a0ARENA earned`);
-    expect(await page.getByRole('figure', { name: /ARENA earned up to each epoch/ }).locator('svg[role="img"] path[fill="none"]').count()).toBe(1);
+    expect(
+      await page
+        .getByRole('figure', { name: /ARENA earned up to each epoch/ })
+        .locator('svg[role="img"] path[fill="none"]')
+        .count(),
+    ).toBe(1);
     // The delegator's page lists its delegation.
     await page.goto(`${h.base}/#/address/${devAccounts(6)[5]!.address}`);
     await page.getByTestId('account-delegation').first().waitFor({ timeout: 20_000 });

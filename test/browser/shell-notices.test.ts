@@ -18,7 +18,8 @@ let world: AppWorld;
 let h: Harness;
 
 beforeAll(async () => {
-  if (!chromiumAvailable()) throw new Error('Debian chromium is needed for the browser tests: apt-get install chromium');
+  if (!chromiumAvailable())
+    throw new Error('Debian chromium is needed for the browser tests: apt-get install chromium');
   world = await startAppWorld();
   h = await withEnv(world.env, () => startHarness());
 }, 180_000);
@@ -35,8 +36,15 @@ async function refuseSends(page: Page): Promise<() => Promise<void>> {
     const body = route.request().postData() ?? '';
     if (!body.includes('eth_sendRawTransaction')) return route.continue();
     const req = JSON.parse(body) as { id: number } | { id: number }[];
-    const answer = (r: { id: number }) => ({ jsonrpc: '2.0', id: r.id, error: { code: -32003, message: 'insufficient funds for gas * price + value' } });
-    await route.fulfill({ contentType: 'application/json', body: JSON.stringify(Array.isArray(req) ? req.map(answer) : answer(req)) });
+    const answer = (r: { id: number }) => ({
+      jsonrpc: '2.0',
+      id: r.id,
+      error: { code: -32003, message: 'insufficient funds for gas * price + value' },
+    });
+    await route.fulfill({
+      contentType: 'application/json',
+      body: JSON.stringify(Array.isArray(req) ? req.map(answer) : answer(req)),
+    });
   };
   await page.route(url, handler);
   return () => page.unroute(url, handler);
@@ -89,7 +97,9 @@ describe('error toasts', () => {
     await page.waitForTimeout(7_000);
     expect(await errorToasts(page).count()).toBe(1);
     // ...and gone within 15 s (plus a margin for a busy machine).
-    await errorToasts(page).first().waitFor({ state: 'detached', timeout: 15_000 - (Date.now() - shown) + 3_000 });
+    await errorToasts(page)
+      .first()
+      .waitFor({ state: 'detached', timeout: 15_000 - (Date.now() - shown) + 3_000 });
   });
 
   it('leaves every line of a phone page reachable', async () => {

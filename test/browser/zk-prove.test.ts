@@ -8,9 +8,13 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startHarness, type Harness } from './harness.ts';
 
 const PAGE = '/test/browser/pages/zk.html';
-const vectors = JSON.parse(readFileSync(new URL('../vectors/watermark.json', import.meta.url), 'utf8')) as { vectors: { name: string; wmCommit: string; keyCommit: string; owner: string }[] };
+const vectors = JSON.parse(readFileSync(new URL('../vectors/watermark.json', import.meta.url), 'utf8')) as {
+  vectors: { name: string; wmCommit: string; keyCommit: string; owner: string }[];
+};
 const vector = vectors.vectors.find((v) => v.name === 'production-64x128-five-wrong')!;
-const vkey = JSON.parse(readFileSync(new URL('../../public/zk/watermark_ownership.vkey.json', import.meta.url), 'utf8')) as unknown;
+const vkey = JSON.parse(
+  readFileSync(new URL('../../public/zk/watermark_ownership.vkey.json', import.meta.url), 'utf8'),
+) as unknown;
 
 interface BrowserProof {
   proof: snarkjs.Proof;
@@ -26,13 +30,18 @@ let h: Harness;
 let page: Page;
 
 const call = <T>(fn: string, arg?: unknown) =>
-  page.evaluate(([f, a]) => (window as unknown as { zk: Record<string, (x: unknown) => Promise<unknown>> }).zk[f as string]!(a), [fn, arg] as const) as Promise<T>;
+  page.evaluate(
+    ([f, a]) => (window as unknown as { zk: Record<string, (x: unknown) => Promise<unknown>> }).zk[f as string]!(a),
+    [fn, arg] as const,
+  ) as Promise<T>;
 
 describe('ownership proof in a Chromium worker', () => {
   beforeAll(async () => {
     h = await startHarness();
     page = await h.open(PAGE);
-    await page.waitForFunction(() => document.getElementById('log')?.textContent === 'ready', null, { timeout: 120_000 });
+    await page.waitForFunction(() => document.getElementById('log')?.textContent === 'ready', null, {
+      timeout: 120_000,
+    });
   });
 
   afterAll(async () => {
@@ -51,9 +60,18 @@ describe('ownership proof in a Chromium worker', () => {
     expect(stages).toEqual(['loading', 'witness', 'proving', 'verifying', 'done']);
     const last = r.progress.filter((p) => p.totalBytes !== undefined).at(-1)!;
     expect(last.loadedBytes).toBe(last.totalBytes);
-    expect(r.publicSignals).toEqual({ wmCommit: vector.wmCommit, keyCommit: vector.keyCommit, owner: BigInt(vector.owner).toString(), maxErr: '8' });
+    expect(r.publicSignals).toEqual({
+      wmCommit: vector.wmCommit,
+      keyCommit: vector.keyCommit,
+      owner: BigInt(vector.owner).toString(),
+      maxErr: '8',
+    });
     expect(r.wrong).toBe(5);
-    const ok = await snarkjs.groth16.verify(vkey, [r.publicSignals.wmCommit!, r.publicSignals.keyCommit!, r.publicSignals.owner!, r.publicSignals.maxErr!], r.proof);
+    const ok = await snarkjs.groth16.verify(
+      vkey,
+      [r.publicSignals.wmCommit!, r.publicSignals.keyCommit!, r.publicSignals.owner!, r.publicSignals.maxErr!],
+      r.proof,
+    );
     expect(ok).toBe(true);
     const t = r.timings;
     console.log(
@@ -65,8 +83,14 @@ describe('ownership proof in a Chromium worker', () => {
   test('a second proof reuses the loaded artifacts; cancel stops a running proof and the prover works again', async () => {
     const r = await call<BrowserProof>('prove', 'claim');
     expect(r.progress.filter((p) => p.totalBytes !== undefined)).toEqual([]);
-    console.log(`browser worker: warm proof ${(r.wallMs / 1000).toFixed(1)} s (prove ${(r.timings.proveMs / 1000).toFixed(2)} s)`);
-    const c = await call<{ outcome: { name: string; code: string } | null; stagesAtCancel: string[]; againKeyCommit: string }>('cancelThenProve');
+    console.log(
+      `browser worker: warm proof ${(r.wallMs / 1000).toFixed(1)} s (prove ${(r.timings.proveMs / 1000).toFixed(2)} s)`,
+    );
+    const c = await call<{
+      outcome: { name: string; code: string } | null;
+      stagesAtCancel: string[];
+      againKeyCommit: string;
+    }>('cancelThenProve');
     expect(c.outcome).toEqual({ name: 'ProofCancelledError', code: 'cancelled' });
     expect(c.stagesAtCancel).toEqual(['loading', 'witness', 'proving']);
     expect(c.againKeyCommit).toBe(vector.keyCommit);

@@ -16,7 +16,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../scripts/lib/anvil.ts';
 import { startBlobStore, type BlobStore } from '../../scripts/lib/blob-store/index.ts';
 import { submissionBookAbi } from '../../src/lib/chain/abi.generated.ts';
-import { advanceTo, createTask, faucet, finalizeEpoch, readEvalSeed, readLeaderboard, readLogs, type ActionContext } from '../../src/lib/chain/actions/index.ts';
+import {
+  advanceTo,
+  createTask,
+  faucet,
+  finalizeEpoch,
+  readEvalSeed,
+  readLeaderboard,
+  readLogs,
+  type ActionContext,
+} from '../../src/lib/chain/actions/index.ts';
 import { DEFAULT_REWARD_PARAMS } from '../../src/lib/chain/task-defaults.ts';
 import { createEvalService, type EvalJob } from '../../src/lib/ml/eval/service.ts';
 import { unpackScores } from '../../src/lib/chain/commitments.ts';
@@ -56,7 +65,13 @@ describe('agents on anvil: one epoch, end to end', () => {
     env = await startArenaEnv();
     dir = mkdtempSync(join(tmpdir(), 'aiarena-agents-'));
     blobs = await startBlobStore({ dir, port: await freePort(), host: '127.0.0.1' });
-    [creator, trainerCtx, ...validatorCtxs] = await Promise.all([env.as(1), env.as(2), env.as(3), env.as(4), env.as(5)]);
+    [creator, trainerCtx, ...validatorCtxs] = await Promise.all([
+      env.as(1),
+      env.as(2),
+      env.as(3),
+      env.as(4),
+      env.as(5),
+    ]);
   }, 120_000);
 
   afterAll(async () => {
@@ -72,10 +87,19 @@ describe('agents on anvil: one epoch, end to end', () => {
     };
     for (const ctx of [creator, trainerCtx, ...validatorCtxs]) await faucet(ctx, { amount: 1_000n * WAD });
     const now = (await creator.publicClient.getBlock()).timestamp;
-    const params = oneEpochTaskParams(now + 60n, { ...hashes, rewardPerEpoch: 100n * WAD, reward: { ...DEFAULT_REWARD_PARAMS, minValidators: 3 }, evalSubsetSize: SUBSET });
+    const params = oneEpochTaskParams(now + 60n, {
+      ...hashes,
+      rewardPerEpoch: 100n * WAD,
+      reward: { ...DEFAULT_REWARD_PARAMS, minValidators: 3 },
+      evalSubsetSize: SUBSET,
+    });
     const { taskId } = await createTask(creator, params);
 
-    const cas: CasConfig = { gateways: [blobs.url], upload: { kind: 'store', url: `${blobs.url}/upload` }, maxBytes: blobs.maxBlobBytes };
+    const cas: CasConfig = {
+      gateways: [blobs.url],
+      upload: { kind: 'store', url: `${blobs.url}/upload` },
+      maxBytes: blobs.maxBlobBytes,
+    };
     // The real eval service, with every job it is given recorded.
     const service = createEvalService({ backend: { wasmPaths: WASM_DIR }, fetch: publicFetch });
     const evalJobs: EvalJob[] = [];
@@ -103,7 +127,15 @@ describe('agents on anvil: one epoch, end to end', () => {
       keys: keyStoreOn(db),
     });
     const validators = await Promise.all(
-      validatorCtxs.map((ctx) => ValidatorAgent.open({ scope: scope(ctx, 'validator'), chain: actionsChainPort(ctx, taskId), store: casStorePort(cas), ml, persist })),
+      validatorCtxs.map((ctx) =>
+        ValidatorAgent.open({
+          scope: scope(ctx, 'validator'),
+          chain: actionsChainPort(ctx, taskId),
+          store: casStorePort(cas),
+          ml,
+          persist,
+        }),
+      ),
     );
     const notes: Note[] = [];
     const errors: unknown[] = [];
@@ -129,7 +161,8 @@ describe('agents on anvil: one epoch, end to end', () => {
     // trains; the validators stake (different stakes: the median is stake-weighted).
     await trainer.command({ type: 'join', amount: 10n * WAD, sigma: WAD / 2n });
     await trainer.command({ type: 'startTraining', epochs: 2, backend: 'wasm' });
-    for (const [j, v] of validators.entries()) await v.command({ type: 'join', amount: BigInt(10 + 5 * j) * WAD, sigma: WAD });
+    for (const [j, v] of validators.entries())
+      await v.command({ type: 'join', amount: BigInt(10 + 5 * j) * WAD, sigma: WAD });
     const trainStarted = Date.now();
     await drive(trainer, 4);
     const trainSeconds = (Date.now() - trainStarted) / 1000;
@@ -138,7 +171,12 @@ describe('agents on anvil: one epoch, end to end', () => {
     expect(best, [...trainer.state.notes.map((n) => n.message), ...errors.map(String)].join('\n')).not.toBeNull();
     expect(best!.sealable).toBe(true);
     const pool = await actionsChainPort(trainerCtx, taskId).pool();
-    expect(pool).toEqual({ role: 'Trainer', keyCommit: await keyStoreOn(db).keyCommit({ ...scope(trainerCtx, 'trainer') }), eligibleFrom: 0, excluded: false });
+    expect(pool).toEqual({
+      role: 'Trainer',
+      keyCommit: await keyStoreOn(db).keyCommit({ ...scope(trainerCtx, 'trainer') }),
+      eligibleFrom: 0,
+      excluded: false,
+    });
     for (const ctx of validatorCtxs) expect((await actionsChainPort(ctx, taskId).pool()).role).toBe('Validator');
 
     await advanceTo(creator, env.clock, middle('Seal'));
@@ -155,22 +193,44 @@ describe('agents on anvil: one epoch, end to end', () => {
     // The reveal window: no seed exists; each validator evaluates the model once, on every sample.
     for (const v of validators) await drive(v, 1);
     expect(await readEvalSeed(creator, { taskId, epoch: 0 })).toBeNull();
-    expect(evalJobs.map((j) => [j.perSample, j.subset, j.indices])).toEqual(Array(3).fill([true, undefined, undefined]));
+    expect(evalJobs.map((j) => [j.perSample, j.subset, j.indices])).toEqual(
+      Array(3).fill([true, undefined, undefined]),
+    );
 
     // The commit window: all three tick at once, so their draws race; one lands, the others read it.
     await advanceTo(creator, env.clock, middle('ScoreCommit'));
     await Promise.all(validators.map((v) => drive(v, 3)));
     const seed = (await readEvalSeed(creator, { taskId, epoch: 0 }))!;
     expect(seed).toMatch(/^0x[0-9a-f]{64}$/);
-    const drawn = await readLogs(creator, { address: env.deployment.contracts.submissionBook, abi: submissionBookAbi, eventName: 'EvalSeedDrawn', args: { taskId } });
+    const drawn = await readLogs(creator, {
+      address: env.deployment.contracts.submissionBook,
+      abi: submissionBookAbi,
+      eventName: 'EvalSeedDrawn',
+      args: { taskId },
+    });
     expect(drawn).toHaveLength(1);
     const columns = await actionsChainPort(validatorCtxs[0]!, taskId).columns(0);
-    expect(columns).toEqual([{ submissionId: 0, trainer: trainerCtx.wallet.account.address, artifactHash: best!.artifactHash, wmCommit: best!.wmCommit, duplicate: false }]);
+    expect(columns).toEqual([
+      {
+        submissionId: 0,
+        trainer: trainerCtx.wallet.account.address,
+        artifactHash: best!.artifactHash,
+        wmCommit: best!.wmCommit,
+        duplicate: false,
+      },
+    ]);
     // No validator evaluated again: the subset score came from the kept per-sample results.
     expect(evalJobs).toHaveLength(3);
     // What a direct evaluation of exactly the seed's subset gives (the eval service draws it).
     const artifact = (await persist.getArtifact(scope(trainerCtx, 'trainer'), best!.artifactHash))!;
-    const direct = await service.evaluate({ specBytes, artifact, dataUrl: 'http://local/datasets/digits-eval', expectedDataHash: hashes.evalData.slice(2), backend: 'wasm', subset: { seed, size: SUBSET } });
+    const direct = await service.evaluate({
+      specBytes,
+      artifact,
+      dataUrl: 'http://local/datasets/digits-eval',
+      expectedDataHash: hashes.evalData.slice(2),
+      backend: 'wasm',
+      subset: { seed, size: SUBSET },
+    });
     expect(direct.samples).toBe(SUBSET);
     const units = Math.round(direct.score * 10_000);
     for (const v of validators) {

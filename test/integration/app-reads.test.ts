@@ -21,9 +21,22 @@ import { emptyEventLog, syncEventLog, type EventLog } from '../../src/lib/chain/
 import { READ_EVENTS, type ArenaEvent } from '../../src/lib/chain/reads/events.ts';
 import { readTaskIds, readTaskRecord } from '../../src/lib/chain/reads/task-record.ts';
 import { weightedMedian } from '../../src/lib/protocol/median.ts';
-import { EPOCH_LENGTH, EVAL_SUBSET_SIZE, PLAYERS, playTask, REWARD_PER_EPOCH, SCORES, type PlayedTask } from './support/played-task.ts';
+import {
+  EPOCH_LENGTH,
+  EVAL_SUBSET_SIZE,
+  PLAYERS,
+  playTask,
+  REWARD_PER_EPOCH,
+  SCORES,
+  type PlayedTask,
+} from './support/played-task.ts';
 
-const ALL_ABIS = [abis.taskRegistryAbi, abis.stakeManagerAbi, abis.submissionBookAbi, abis.rewardEngineAbi].flat() as Abi;
+const ALL_ABIS = [
+  abis.taskRegistryAbi,
+  abis.stakeManagerAbi,
+  abis.submissionBookAbi,
+  abis.rewardEngineAbi,
+].flat() as Abi;
 const SCORE_UNIT = 10n ** 14n;
 
 let d: Driver;
@@ -55,7 +68,12 @@ describe('task record', () => {
   it('equals the contracts views', async () => {
     expect(await readTaskIds(d.client, d.deployment)).toEqual([played.taskId]);
     const t = await readTaskRecord(d.client, d.deployment, played.taskId);
-    const raw = await d.client.readContract({ address: d.c.taskRegistry, abi: abis.taskRegistryAbi, functionName: 'getTask', args: [played.taskId] });
+    const raw = await d.client.readContract({
+      address: d.c.taskRegistry,
+      abi: abis.taskRegistryAbi,
+      functionName: 'getTask',
+      args: [played.taskId],
+    });
     expect(t.creator).toBe(PLAYERS.creator);
     expect(t.phase).toBe('Submission');
     expect(t.schedule).toEqual(played.schedule);
@@ -98,11 +116,16 @@ describe('event log', () => {
   });
 
   it('gives the same events when read in small chunks or in two steps', async () => {
-    const chunked = await syncEventLog(d.client, d.deployment.contracts, emptyEventLog(d.deployment.fromBlock), head, { maxRange: 7n });
+    const chunked = await syncEventLog(d.client, d.deployment.contracts, emptyEventLog(d.deployment.fromBlock), head, {
+      maxRange: 7n,
+    });
     expect(chunked.events).toEqual(full.events);
     const mid = (d.deployment.fromBlock + head.number) / 2n;
     const midBlock = await d.client.getBlock({ blockNumber: mid });
-    const first = await syncEventLog(d.client, d.deployment.contracts, emptyEventLog(d.deployment.fromBlock), { number: mid, hash: midBlock.hash });
+    const first = await syncEventLog(d.client, d.deployment.contracts, emptyEventLog(d.deployment.fromBlock), {
+      number: mid,
+      hash: midBlock.hash,
+    });
     expect(first.toBlock).toBe(mid);
     expect(first.events.length).toBeLessThan(full.events.length);
     const second = await syncEventLog(d.client, d.deployment.contracts, first, head);
@@ -131,7 +154,9 @@ describe('activity', () => {
     expect(a.rolledOver).toBe(0n);
     expect(a.trainerRewards.rewarded).toBe(3);
     expect(a.validatorRewards.rewarded).toBe(2);
-    const booked = full.events.filter((e) => e.kind === 'EpochFinalized').reduce((n, e) => n + (e.kind === 'EpochFinalized' ? e.booked : 0n), 0n);
+    const booked = full.events
+      .filter((e) => e.kind === 'EpochFinalized')
+      .reduce((n, e) => n + (e.kind === 'EpochFinalized' ? e.booked : 0n), 0n);
     expect(a.trainerRewards.total + a.validatorRewards.total).toBe(booked);
     expect(booked).toBeLessThanOrEqual(REWARD_PER_EPOCH * 2n);
     expect(booked).toBeGreaterThan(REWARD_PER_EPOCH * 2n - 1_000_000n);
@@ -236,7 +261,9 @@ describe('content', () => {
     expect(spec.spec.name).toBe('digits-mlp');
     const err = await readModelSpec(gatewayFetcher([liarUrl]), demoHashes().modelSpec).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CidMismatchError);
-    expect((err as Error).message).toMatch(/served wrong content for bafkrei\w+: the 31 bytes it sent hash to bafkrei\w+/);
+    expect((err as Error).message).toMatch(
+      /served wrong content for bafkrei\w+: the 31 bytes it sent hash to bafkrei\w+/,
+    );
     const missing = await readModelSpec(gatewayFetcher([store.url]), `0x${'00'.repeat(32)}`).catch((e: unknown) => e);
     expect(missing).toBeInstanceOf(BlobNotFoundError);
     expect((missing as Error).message).toMatch(/HTTP 404/);

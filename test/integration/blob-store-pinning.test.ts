@@ -48,31 +48,58 @@ function fakeKubo() {
     calls.push(`${req.method} ${url.pathname}`);
     if (req.method === 'GET' && url.pathname.startsWith('/ipfs/')) {
       const b = blocks.get(url.pathname.slice(6));
-      return void (b ? res.writeHead(200, { 'Content-Type': 'application/vnd.ipld.raw' }).end(b) : res.writeHead(404).end());
+      return void (b
+        ? res.writeHead(200, { 'Content-Type': 'application/vnd.ipld.raw' }).end(b)
+        : res.writeHead(404).end());
     }
     if (req.headers.authorization !== KUBO_AUTH) return void res.writeHead(401).end('401 - Unauthorized');
     if (req.method !== 'POST') return void res.writeHead(405).end();
-    const form = await new Response(new Uint8Array(await body(req)), { headers: { 'content-type': req.headers['content-type'] ?? '' } }).formData();
+    const form = await new Response(new Uint8Array(await body(req)), {
+      headers: { 'content-type': req.headers['content-type'] ?? '' },
+    }).formData();
     const file = form.get('file');
-    if (!(file instanceof Blob)) return void res.writeHead(400).end(JSON.stringify({ Message: 'file argument required', Code: 1, Type: 'error' }));
+    if (!(file instanceof Blob))
+      return void res.writeHead(400).end(JSON.stringify({ Message: 'file argument required', Code: 1, Type: 'error' }));
     const bytes = Buffer.from(await file.arrayBuffer());
     const q = url.searchParams;
     if (url.pathname === '/api/v0/add') {
       const chunk = Number(/^size-(\d+)$/.exec(q.get('chunker') ?? 'size-262144')?.[1]);
-      if (chunk > MIB) return void res.writeHead(500).end(JSON.stringify({ Message: 'chunker parameters may not exceed the maximum chunk size of 1048576', Code: 0, Type: 'error' }));
+      if (chunk > MIB)
+        return void res.writeHead(500).end(
+          JSON.stringify({
+            Message: 'chunker parameters may not exceed the maximum chunk size of 1048576',
+            Code: 0,
+            Type: 'error',
+          }),
+        );
       if (q.get('cid-version') !== '1' || q.get('raw-leaves') !== 'true' || ignoreRawLeaves || bytes.length > chunk) {
         // Anything else makes a dag-pb (UnixFS) root: a different CID for the same bytes.
-        const hash = cidFromDigest(createHash('sha256').update('dag-pb').update(bytes).digest()).replace(/^bafkrei/, 'bafybei');
-        return void res.writeHead(200).end(`${JSON.stringify({ Name: 'f', Hash: hash, Size: String(bytes.length + 11) })}\n`);
+        const hash = cidFromDigest(createHash('sha256').update('dag-pb').update(bytes).digest()).replace(
+          /^bafkrei/,
+          'bafybei',
+        );
+        return void res
+          .writeHead(200)
+          .end(`${JSON.stringify({ Name: 'f', Hash: hash, Size: String(bytes.length + 11) })}\n`);
       }
       const cid = rawCid(bytes);
       blocks.set(cid, bytes);
-      return void res.writeHead(200).end(`${JSON.stringify({ Name: file.name, Hash: cid, Size: String(bytes.length) })}\n`);
+      return void res
+        .writeHead(200)
+        .end(`${JSON.stringify({ Name: file.name, Hash: cid, Size: String(bytes.length) })}\n`);
     }
     if (url.pathname === '/api/v0/block/put') {
-      if (q.get('cid-codec') !== 'raw' || q.get('mhtype') !== 'sha2-256') return void res.writeHead(400).end('{"Message":"unexpected codec"}');
+      if (q.get('cid-codec') !== 'raw' || q.get('mhtype') !== 'sha2-256')
+        return void res.writeHead(400).end('{"Message":"unexpected codec"}');
       if (bytes.length > MIB && q.get('allow-big-block') !== 'true') {
-        return void res.writeHead(500).end(JSON.stringify({ Message: 'produced block is over 1MiB: big blocks can\'t be exchanged with other peers. consider using UnixFS for automatic chunking of bigger files, or pass --allow-big-block to override', Code: 0, Type: 'error' }));
+        return void res.writeHead(500).end(
+          JSON.stringify({
+            Message:
+              "produced block is over 1MiB: big blocks can't be exchanged with other peers. consider using UnixFS for automatic chunking of bigger files, or pass --allow-big-block to override",
+            Code: 0,
+            Type: 'error',
+          }),
+        );
       }
       const cid = rawCid(bytes);
       blocks.set(cid, bytes);
@@ -88,7 +115,8 @@ function fakePinning(holds: (cid: string) => boolean) {
   const pins = new Map<string, PinStatus & { polls: number }>();
   let stallForever = false;
   const server = createServer(async (req, res) => {
-    const send = (status: number, value: unknown) => res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(value));
+    const send = (status: number, value: unknown) =>
+      res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(value));
     if (req.headers.authorization !== `Bearer ${PIN_TOKEN}`) {
       return send(401, { error: { reason: 'UNAUTHORIZED', details: 'Access token is missing or invalid' } });
     }
@@ -183,11 +211,16 @@ describe('production upload: Kubo RPC then the Pinning Service API (local stand-
 
   it('HTTP failures are typed: a rejected token at the node or at the pinning service', async () => {
     const bytes = new TextEncoder().encode('auth');
-    const node = (await uploadBlob(bytes, { ...config, upload: { ...config.upload, authorization: 'Basic bm9wZQ==' } as CasConfig['upload'] }).catch((e: unknown) => e)) as CasHttpError;
+    const node = (await uploadBlob(bytes, {
+      ...config,
+      upload: { ...config.upload, authorization: 'Basic bm9wZQ==' } as CasConfig['upload'],
+    }).catch((e: unknown) => e)) as CasHttpError;
     expect(node).toBeInstanceOf(CasHttpError);
     expect(node.status).toBe(401);
 
-    const pin = (await uploadBlob(bytes, { ...config, pinning: { ...config.pinning!, token: 'wrong' } }).catch((e: unknown) => e)) as CasHttpError;
+    const pin = (await uploadBlob(bytes, { ...config, pinning: { ...config.pinning!, token: 'wrong' } }).catch(
+      (e: unknown) => e,
+    )) as CasHttpError;
     expect(pin).toBeInstanceOf(CasHttpError);
     expect(pin.status).toBe(401);
     expect(pin.message).toContain('UNAUTHORIZED: Access token is missing or invalid');
@@ -205,7 +238,9 @@ describe('production upload: Kubo RPC then the Pinning Service API (local stand-
 
     pinning.setStall(true);
     try {
-      const slow = (await pinCid(missing, { ...config.pinning!, timeoutMs: 40 }).catch((e: unknown) => e)) as PinningError;
+      const slow = (await pinCid(missing, { ...config.pinning!, timeoutMs: 40 }).catch(
+        (e: unknown) => e,
+      )) as PinningError;
       expect(slow).toBeInstanceOf(PinningError);
       expect(slow.code).toBe('pin_timeout');
       expect(slow.message).toMatch(/still queued/);

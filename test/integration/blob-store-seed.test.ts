@@ -16,7 +16,12 @@ describe('npm start blob store', () => {
 
   beforeAll(async () => {
     state = mkdtempSync(join(tmpdir(), 'aiarena-blob-seed-'));
-    stack = await startStackBlobStore({ config: readBlobStoreConfig({}, state, {}), port: 0, appPort: 5173, log: () => {} });
+    stack = await startStackBlobStore({
+      config: readBlobStoreConfig({}, state, {}),
+      port: 0,
+      appPort: 5173,
+      log: () => {},
+    });
   });
 
   afterAll(async () => {
@@ -48,7 +53,9 @@ describe('npm start blob store', () => {
   it('seeds every public dataset and spec (Fashion-MNIST shards of 4.4 MB included), never the hidden final set', async () => {
     expect(stack.seededFiles).toBeGreaterThanOrEqual(16);
     expect(stack.seededBytes).toBeGreaterThan(25_000_000);
-    const fashion = JSON.parse(readFileSync(join(DEMO_FILES.trainData, '..', '..', 'fashion-mnist-train', 'manifest.json'), 'utf8')) as {
+    const fashion = JSON.parse(
+      readFileSync(join(DEMO_FILES.trainData, '..', '..', 'fashion-mnist-train', 'manifest.json'), 'utf8'),
+    ) as {
       shards: { sha256: string; bytes: number }[];
     };
     const big = await fetchVerified(cidFromDigest(`0x${fashion.shards[0]!.sha256}`), { gateways: [stack.store.url] });
@@ -62,17 +69,30 @@ describe('npm start blob store', () => {
   });
 
   it('takes uploads from the app origin it was started for', async () => {
-    const res = await fetch(`${stack.store.url}/upload`, { method: 'POST', headers: { Origin: 'http://localhost:5173' }, body: 'trainer artifact' });
+    const res = await fetch(`${stack.store.url}/upload`, {
+      method: 'POST',
+      headers: { Origin: 'http://localhost:5173' },
+      body: 'trainer artifact',
+    });
     expect(res.status).toBe(201);
     expect(res.headers.get('access-control-allow-origin')).toBe('http://localhost:5173');
-    const other = await fetch(`${stack.store.url}/upload`, { method: 'POST', headers: { Origin: 'http://127.0.0.1:5174' }, body: 'x' });
+    const other = await fetch(`${stack.store.url}/upload`, {
+      method: 'POST',
+      headers: { Origin: 'http://127.0.0.1:5174' },
+      body: 'x',
+    });
     expect(other.status).toBe(403);
     const up = await uploadBlob(new TextEncoder().encode('through the app config'), casConfigFromEnv(stack.viteEnv));
     expect(up.size).toBe(22);
   });
 
   it('a second start over the same folder reuses the stored files', async () => {
-    const again = await startStackBlobStore({ config: readBlobStoreConfig({}, state, {}), port: 0, appPort: 5173, log: () => {} });
+    const again = await startStackBlobStore({
+      config: readBlobStoreConfig({}, state, {}),
+      port: 0,
+      appPort: 5173,
+      log: () => {},
+    });
     try {
       expect(again.seededFiles).toBe(stack.seededFiles);
       const spec = await fetchVerified(cidFromDigest(demoHashes().modelSpec), { gateways: [again.store.url] });

@@ -39,7 +39,9 @@ function randomBytes(n: number, seed: number): Uint8Array<ArrayBuffer> {
 }
 
 /** A gateway that serves whatever file it finds for a CID, with no check: what a careless or hostile gateway does. */
-async function startCarelessGateway(files: (cid: string) => Uint8Array | undefined): Promise<{ url: string; hits: string[]; server: Server }> {
+async function startCarelessGateway(
+  files: (cid: string) => Uint8Array | undefined,
+): Promise<{ url: string; hits: string[]; server: Server }> {
   const hits: string[] = [];
   const server = createServer((req, res) => {
     const cid = /^\/ipfs\/([a-z0-9]+)/.exec(req.url ?? '')?.[1] ?? '';
@@ -61,7 +63,13 @@ describe('blob store over HTTP', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'aiarena-blob-store-'));
     logs = [];
-    store = await startBlobStore({ dir, port: 0, maxBlobBytes: LIMIT, uploadOrigins: [APP_ORIGIN], log: (l) => logs.push(l) });
+    store = await startBlobStore({
+      dir,
+      port: 0,
+      maxBlobBytes: LIMIT,
+      uploadOrigins: [APP_ORIGIN],
+      log: (l) => logs.push(l),
+    });
     config = { gateways: [store.url], upload: { kind: 'store', url: `${store.url}/upload` }, maxBytes: LIMIT };
   });
 
@@ -130,7 +138,12 @@ describe('blob store over HTTP', () => {
       // dag-pb (a UnixFS directory), CIDv0, and a sha2-512 raw CID.
       [`/ipfs/bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi`, {}, 400, 'invalid_cid'],
       [`/ipfs/QmdfTbBqBPQ7VNxZEYEj14VmRuZBkqFbiwReogJgS1zR1n`, {}, 400, 'invalid_cid'],
-      [`/ipfs/bafkrgqhhyivzstcz3hhswshfjgy6ertgmnqeleynhwt4dlfsthi4hn7zgh4uvlsb5xncykzapi3ocd4lzogukir6ksdy6wzrnz6ohnv4aglcs`, {}, 400, 'invalid_cid'],
+      [
+        `/ipfs/bafkrgqhhyivzstcz3hhswshfjgy6ertgmnqeleynhwt4dlfsthi4hn7zgh4uvlsb5xncykzapi3ocd4lzogukir6ksdy6wzrnz6ohnv4aglcs`,
+        {},
+        400,
+        'invalid_cid',
+      ],
       [`/ipfs/${absent}/file.txt`, {}, 400, 'path_in_block'],
       [`/ipfs/${absent}`, { headers: { Accept: 'application/vnd.ipld.car' } }, 406, 'not_acceptable'],
       [`/ipfs/${absent}?format=car`, {}, 406, 'not_acceptable'],
@@ -152,14 +165,18 @@ describe('blob store over HTTP', () => {
     const big = randomBytes(LIMIT + 1, 2);
     const res = await fetch(`${store.url}/upload`, { method: 'POST', body: big });
     expect(res.status).toBe(413);
-    expect(((await res.json()) as { code: string; limit: number })).toMatchObject({ code: 'too_large', limit: LIMIT });
+    expect((await res.json()) as { code: string; limit: number }).toMatchObject({ code: 'too_large', limit: LIMIT });
 
     // Chunked, no Content-Length: the limit is enforced while reading.
     const status = await new Promise<number>((resolve, reject) => {
-      const req = request(`${store.url}/upload`, { method: 'POST', headers: { 'Transfer-Encoding': 'chunked' } }, (r) => {
-        r.resume();
-        resolve(r.statusCode ?? 0);
-      });
+      const req = request(
+        `${store.url}/upload`,
+        { method: 'POST', headers: { 'Transfer-Encoding': 'chunked' } },
+        (r) => {
+          r.resume();
+          resolve(r.statusCode ?? 0);
+        },
+      );
       req.on('error', reject);
       const chunk = randomBytes(64 * 1024, 3);
       let sent = 0;
@@ -183,7 +200,11 @@ describe('blob store over HTTP', () => {
     const other = await cidFromBytes(new TextEncoder().encode('other content'));
     const res = await fetch(`${store.url}/upload?cid=${other}`, { method: 'POST', body: bytes });
     expect(res.status).toBe(422);
-    expect(await res.json()).toMatchObject({ code: 'cid_mismatch', expected: other, actual: await cidFromBytes(bytes) });
+    expect(await res.json()).toMatchObject({
+      code: 'cid_mismatch',
+      expected: other,
+      actual: await cidFromBytes(bytes),
+    });
     expect(readdirSync(join(dir, 'blocks'))).not.toContain(await cidFromBytes(bytes));
 
     const form = new FormData();
@@ -287,26 +308,45 @@ describe('blob store over HTTP', () => {
   it('CORS: reads from any origin; uploads and their preflight only from the app', async () => {
     const pre = await fetch(`${store.url}/upload`, {
       method: 'OPTIONS',
-      headers: { Origin: APP_ORIGIN, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type' },
+      headers: {
+        Origin: APP_ORIGIN,
+        'Access-Control-Request-Method': 'POST',
+        'Access-Control-Request-Headers': 'content-type',
+      },
     });
     expect(pre.status).toBe(204);
     expect(pre.headers.get('access-control-allow-origin')).toBe(APP_ORIGIN);
     expect(pre.headers.get('access-control-allow-methods')).toContain('POST');
     expect(pre.headers.get('access-control-allow-headers')?.toLowerCase()).toContain('content-type');
 
-    const evil = await fetch(`${store.url}/upload`, { method: 'OPTIONS', headers: { Origin: 'https://evil.example', 'Access-Control-Request-Method': 'POST' } });
+    const evil = await fetch(`${store.url}/upload`, {
+      method: 'OPTIONS',
+      headers: { Origin: 'https://evil.example', 'Access-Control-Request-Method': 'POST' },
+    });
     expect(evil.status).toBe(403);
     expect(evil.headers.get('access-control-allow-origin')).toBeNull();
-    const evilPost = await fetch(`${store.url}/upload`, { method: 'POST', headers: { Origin: 'https://evil.example' }, body: 'x' });
+    const evilPost = await fetch(`${store.url}/upload`, {
+      method: 'POST',
+      headers: { Origin: 'https://evil.example' },
+      body: 'x',
+    });
     expect(evilPost.status).toBe(403);
 
-    const ok = await fetch(`${store.url}/upload`, { method: 'POST', headers: { Origin: APP_ORIGIN }, body: 'from the app' });
+    const ok = await fetch(`${store.url}/upload`, {
+      method: 'POST',
+      headers: { Origin: APP_ORIGIN },
+      body: 'from the app',
+    });
     expect(ok.status).toBe(201);
     expect(ok.headers.get('access-control-allow-origin')).toBe(APP_ORIGIN);
 
-    const readPre = await fetch(`${store.url}/ipfs/${(await ok.json() as { cid: string }).cid}`, {
+    const readPre = await fetch(`${store.url}/ipfs/${((await ok.json()) as { cid: string }).cid}`, {
       method: 'OPTIONS',
-      headers: { Origin: 'https://anyone.example', 'Access-Control-Request-Method': 'GET', 'Access-Control-Request-Headers': 'accept' },
+      headers: {
+        Origin: 'https://anyone.example',
+        'Access-Control-Request-Method': 'GET',
+        'Access-Control-Request-Headers': 'accept',
+      },
     });
     expect(readPre.status).toBe(204);
     expect(readPre.headers.get('access-control-allow-origin')).toBe('*');
@@ -315,13 +355,17 @@ describe('blob store over HTTP', () => {
   it('the client refuses a download over its size cap without reading it all', async () => {
     const bytes = randomBytes(10_000, 8);
     const { cid } = await uploadToStore(bytes, `${store.url}/upload`);
-    const err = (await fetchVerified(cid, { gateways: [store.url], maxBytes: 9_999 }).catch((e: unknown) => e)) as CasFetchError;
+    const err = (await fetchVerified(cid, { gateways: [store.url], maxBytes: 9_999 }).catch(
+      (e: unknown) => e,
+    )) as CasFetchError;
     expect(err).toBeInstanceOf(CasFetchError);
     expect(err.failures.map((f) => f.code)).toEqual(['too_large']);
   });
 
   it('the client reports the store refusing an upload as a typed HTTP error', async () => {
-    const err = (await uploadBlob(randomBytes(LIMIT + 1, 9), { ...config, maxBytes: LIMIT * 2 }).catch((e: unknown) => e)) as CasHttpError;
+    const err = (await uploadBlob(randomBytes(LIMIT + 1, 9), { ...config, maxBytes: LIMIT * 2 }).catch(
+      (e: unknown) => e,
+    )) as CasHttpError;
     expect(err).toBeInstanceOf(CasHttpError);
     expect(err.status).toBe(413);
     expect(err.message).toMatch(/limit of 262144 bytes/);

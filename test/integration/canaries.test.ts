@@ -25,7 +25,12 @@ import { fundLocally, nodeActionContext, poolKeys } from '../../scripts/lib/cana
 import { devAccounts } from '../../scripts/lib/dev-accounts.ts';
 import { CANARY_DEFAULTS, parseCanaryOptions, parseSteps } from '../../scripts/lib/canary/options.ts';
 import { buildCanaryProducer, runCanaries } from '../../scripts/lib/canary/run.ts';
-import { rewardEngineAbi, stakeManagerAbi, submissionBookAbi, taskRegistryAbi } from '../../src/lib/chain/abi.generated.ts';
+import {
+  rewardEngineAbi,
+  stakeManagerAbi,
+  submissionBookAbi,
+  taskRegistryAbi,
+} from '../../src/lib/chain/abi.generated.ts';
 import {
   advanceTo,
   commitCanaries,
@@ -50,7 +55,17 @@ import { DEFAULT_REWARD_PARAMS } from '../../src/lib/chain/task-defaults.ts';
 import { epochRewards, type EpochResult } from '../../src/lib/protocol/rewards.ts';
 import { sha256Hex } from '../../src/lib/ml/hash.ts';
 import type { CanaryProducer } from '../../src/lib/agents/canary/index.ts';
-import { ValidatorAgent, TrainerAgent, actionsChainPort, agentStoreOn, casStorePort, keyStoreOn, openAgentDatabase, type AgentScope, type Note } from '../../src/lib/agents/index.ts';
+import {
+  ValidatorAgent,
+  TrainerAgent,
+  actionsChainPort,
+  agentStoreOn,
+  casStorePort,
+  keyStoreOn,
+  openAgentDatabase,
+  type AgentScope,
+  type Note,
+} from '../../src/lib/agents/index.ts';
 import type { CasConfig } from '../../src/lib/storage/cas/index.ts';
 import { useBackend } from '../unit/ml/engine/helpers.ts';
 import { oneEpochTaskParams, startArenaEnv, type ArenaEnv } from './support/chain-actions-env.ts';
@@ -87,7 +102,14 @@ describe('canaries on anvil: a creator pool, honest agents and a lazy validator'
     env = await startArenaEnv();
     dir = mkdtempSync(join(tmpdir(), 'aiarena-canaries-'));
     blobs = await startBlobStore({ dir: join(dir, 'blobs'), port: await freePort(), host: '127.0.0.1' });
-    [creator, trainerCtx, lazy, ...honest] = await Promise.all([env.as(1), env.as(2), env.as(6), env.as(3), env.as(4), env.as(5)]);
+    [creator, trainerCtx, lazy, ...honest] = await Promise.all([
+      env.as(1),
+      env.as(2),
+      env.as(6),
+      env.as(3),
+      env.as(4),
+      env.as(5),
+    ]);
   }, 120_000);
 
   afterAll(async () => {
@@ -122,7 +144,11 @@ describe('canaries on anvil: a creator pool, honest agents and a lazy validator'
     const poolAddresses = pool.map((c) => c.wallet.account.address);
     await fundLocally(rpcUrl, creator, poolAddresses, params.stakeRules.minTrainerStake);
 
-    const cas: CasConfig = { gateways: [blobs.url], upload: { kind: 'store', url: `${blobs.url}/upload` }, maxBytes: blobs.maxBlobBytes };
+    const cas: CasConfig = {
+      gateways: [blobs.url],
+      upload: { kind: 'store', url: `${blobs.url}/upload` },
+      maxBytes: blobs.maxBlobBytes,
+    };
     const producer: CanaryProducer = await buildCanaryProducer({
       creator,
       pool,
@@ -140,10 +166,29 @@ describe('canaries on anvil: a creator pool, honest agents and a lazy validator'
     const ml = digitsMlPort(specBytes, hashes);
     const db = await openAgentDatabase(new IDBFactory());
     const persist = agentStoreOn(db);
-    const agentScope = (ctx: ActionContext, role: 'trainer' | 'validator'): AgentScope => ({ ...scope, account: ctx.wallet.account.address, role });
-    const trainer = await TrainerAgent.open({ scope: agentScope(trainerCtx, 'trainer'), chain: actionsChainPort(trainerCtx, taskId), store: casStorePort(cas), ml, persist, keys: keyStoreOn(db) });
+    const agentScope = (ctx: ActionContext, role: 'trainer' | 'validator'): AgentScope => ({
+      ...scope,
+      account: ctx.wallet.account.address,
+      role,
+    });
+    const trainer = await TrainerAgent.open({
+      scope: agentScope(trainerCtx, 'trainer'),
+      chain: actionsChainPort(trainerCtx, taskId),
+      store: casStorePort(cas),
+      ml,
+      persist,
+      keys: keyStoreOn(db),
+    });
     const validators = await Promise.all(
-      honest.map((ctx) => ValidatorAgent.open({ scope: agentScope(ctx, 'validator'), chain: actionsChainPort(ctx, taskId), store: casStorePort(cas), ml, persist })),
+      honest.map((ctx) =>
+        ValidatorAgent.open({
+          scope: agentScope(ctx, 'validator'),
+          chain: actionsChainPort(ctx, taskId),
+          store: casStorePort(cas),
+          ml,
+          persist,
+        }),
+      ),
     );
     const notes: Note[] = [];
     const errors: unknown[] = [];
@@ -191,12 +236,24 @@ describe('canaries on anvil: a creator pool, honest agents and a lazy validator'
     await drive(producer, 5);
     expect(trainer.state.best?.sealable).toBe(true);
     for (const a of poolAddresses) {
-      const p = await creator.publicClient.readContract({ address: env.deployment.contracts.stakeManager, abi: stakeManagerAbi, functionName: 'getPool', args: [taskId, a] });
+      const p = await creator.publicClient.readContract({
+        address: env.deployment.contracts.stakeManager,
+        abi: stakeManagerAbi,
+        functionName: 'getPool',
+        args: [taskId, a],
+      });
       expect(p.role).toBe(1);
       expect(p.ownLatest).toBe(params.stakeRules.minTrainerStake);
     }
     for (const e of [0, 1]) {
-      expect(await creator.publicClient.readContract({ address: env.deployment.contracts.submissionBook, abi: submissionBookAbi, functionName: 'canaryCommitOf', args: [taskId, BigInt(e)] })).toBe(plan.keyHash(e));
+      expect(
+        await creator.publicClient.readContract({
+          address: env.deployment.contracts.submissionBook,
+          abi: submissionBookAbi,
+          functionName: 'canaryCommitOf',
+          args: [taskId, BigInt(e)],
+        }),
+      ).toBe(plan.keyHash(e));
     }
     expect(producer.state.subs.filter((r) => r.epoch === 0 && r.model !== null)).toHaveLength(3);
 
@@ -215,7 +272,11 @@ describe('canaries on anvil: a creator pool, honest agents and a lazy validator'
         await drive(producer, 2);
         await drive(trainer);
         // Every pool account revealed a model this epoch (canary or not, they look the same).
-        for (const ctx of pool) expect((await actionsChainPort(ctx, taskId).seal(e)).revealed, `epoch ${e} ${ctx.wallet.account.address}`).toBe(true);
+        for (const ctx of pool)
+          expect(
+            (await actionsChainPort(ctx, taskId).seal(e)).revealed,
+            `epoch ${e} ${ctx.wallet.account.address}`,
+          ).toBe(true);
         // Validators fetch and evaluate every column (the canaries too) once they are revealed.
         for (const v of validators) await drive(v, 2);
         await goTo(point(e, 'ScoreCommit', 0.3));
@@ -228,8 +289,15 @@ describe('canaries on anvil: a creator pool, honest agents and a lazy validator'
       expect(await readCanaryReveal(creator, { taskId, epoch: e })).toEqual({ revealed: false, mask: 0n, columns: [] });
       await Promise.all(validators.map((v) => drive(v, 3)));
       // The lazy validator: draws the seed (or reads it), commits without evaluating.
-      const columns = await creator.publicClient.readContract({ address: env.deployment.contracts.submissionBook, abi: submissionBookAbi, functionName: 'columns', args: [taskId, BigInt(e)] });
-      const lazy0 = columns.map((c) => (e === 0 ? LAZY_CONSTANT : (lastAggregates.get(c.trainer.toLowerCase()) ?? LAZY_CONSTANT)));
+      const columns = await creator.publicClient.readContract({
+        address: env.deployment.contracts.submissionBook,
+        abi: submissionBookAbi,
+        functionName: 'columns',
+        args: [taskId, BigInt(e)],
+      });
+      const lazy0 = columns.map((c) =>
+        e === 0 ? LAZY_CONSTANT : (lastAggregates.get(c.trainer.toLowerCase()) ?? LAZY_CONSTANT),
+      );
       lazyScores.push(lazy0);
       await drawEvalSeed(lazy, { taskId });
       const lazySalt: Hex = `0x${(0xabc00 + e).toString(16).padStart(64, '0')}`;
@@ -250,7 +318,9 @@ describe('canaries on anvil: a creator pool, honest agents and a lazy validator'
       expect(steps.at(-1)!.finished).toBe(true);
       const rec = await checkEpoch(e, reveal.mask);
       records.push(rec);
-      lastAggregates = new Map(rec.columns.map((c, i) => [c.trainer.toLowerCase(), Number(rec.ref.trainers[i]!.aggregate / UNIT)]));
+      lastAggregates = new Map(
+        rec.columns.map((c, i) => [c.trainer.toLowerCase(), Number(rec.ref.trainers[i]!.aggregate / UNIT)]),
+      );
     }
 
     /** Reads the epoch's inputs from the chain, runs the reference on them and compares every booked amount. */
@@ -259,18 +329,51 @@ describe('canaries on anvil: a creator pool, honest agents and a lazy validator'
       const { submissionBook, stakeManager, rewardEngine, taskRegistry } = env.deployment.contracts;
       const e = BigInt(epoch);
       const [cols, revealers, task] = await Promise.all([
-        read.readContract({ address: submissionBook, abi: submissionBookAbi, functionName: 'columns', args: [taskId, e] }),
-        read.readContract({ address: submissionBook, abi: submissionBookAbi, functionName: 'revealersOf', args: [taskId, e] }),
+        read.readContract({
+          address: submissionBook,
+          abi: submissionBookAbi,
+          functionName: 'columns',
+          args: [taskId, e],
+        }),
+        read.readContract({
+          address: submissionBook,
+          abi: submissionBookAbi,
+          functionName: 'revealersOf',
+          args: [taskId, e],
+        }),
         read.readContract({ address: taskRegistry, abi: taskRegistryAbi, functionName: 'getTask', args: [taskId] }),
       ]);
-      const poolOf = (a: Address) => read.readContract({ address: stakeManager, abi: stakeManagerAbi, functionName: 'getPool', args: [taskId, a] });
-      const columns = cols.map((c, i) => ({ submissionId: BigInt(c.submissionId), trainer: c.trainer, canary: ((mask >> BigInt(i)) & 1n) === 1n }));
+      const poolOf = (a: Address) =>
+        read.readContract({ address: stakeManager, abi: stakeManagerAbi, functionName: 'getPool', args: [taskId, a] });
+      const columns = cols.map((c, i) => ({
+        submissionId: BigInt(c.submissionId),
+        trainer: c.trainer,
+        canary: ((mask >> BigInt(i)) & 1n) === 1n,
+      }));
       const scores = await Promise.all(
-        revealers.map(async (_, j) => unpackScores(await read.readContract({ address: submissionBook, abi: submissionBookAbi, functionName: 'scoresOf', args: [taskId, e, BigInt(j)] }), cols.length)),
+        revealers.map(async (_, j) =>
+          unpackScores(
+            await read.readContract({
+              address: submissionBook,
+              abi: submissionBookAbi,
+              functionName: 'scoresOf',
+              args: [taskId, e, BigInt(j)],
+            }),
+            cols.length,
+          ),
+        ),
       );
       const topics = { taskId, epoch: e };
-      const logsOf = async <N extends 'EpochScored' | 'TrainerRewarded' | 'ValidatorRewarded' | 'CanaryChecked' | 'EpochFinalized'>(eventName: N) =>
-        parseEventLogs({ abi: rewardEngineAbi, eventName, logs: await readLogs(creator, { address: rewardEngine, abi: rewardEngineAbi, eventName, args: topics }) });
+      const logsOf = async <
+        N extends 'EpochScored' | 'TrainerRewarded' | 'ValidatorRewarded' | 'CanaryChecked' | 'EpochFinalized',
+      >(
+        eventName: N,
+      ) =>
+        parseEventLogs({
+          abi: rewardEngineAbi,
+          eventName,
+          logs: await readLogs(creator, { address: rewardEngine, abi: rewardEngineAbi, eventName, args: topics }),
+        });
       const [scored, trainerEvents, validatorEvents, canaryEvents, finalized] = await Promise.all([
         logsOf('EpochScored'),
         logsOf('TrainerRewarded'),
@@ -282,11 +385,22 @@ describe('canaries on anvil: a creator pool, honest agents and a lazy validator'
       const budget = scored[0]!.args.budget;
       const ref = epochRewards({
         R: budget,
-        params: { ...task.reward, floorBps: Number(task.reward.floorBps), minValidators: Number(task.reward.minValidators) },
+        params: {
+          ...task.reward,
+          floorBps: Number(task.reward.floorBps),
+          minValidators: Number(task.reward.minValidators),
+        },
         trainers: await Promise.all(
           cols.map(async (c, i) => {
             const p = await poolOf(c.trainer);
-            return { own: p.ownLatest, delegated: p.delegatedLatest, sigma: p.sigmaLatest, seal: c.sealSeq, duplicate: c.duplicate, canary: columns[i]!.canary };
+            return {
+              own: p.ownLatest,
+              delegated: p.delegatedLatest,
+              sigma: p.sigmaLatest,
+              seal: c.sealSeq,
+              duplicate: c.duplicate,
+              canary: columns[i]!.canary,
+            };
           }),
         ),
         validators: await Promise.all(
@@ -304,20 +418,39 @@ describe('canaries on anvil: a creator pool, honest agents and a lazy validator'
       // Canaries: a CanaryChecked each, no TrainerRewarded.
       const canaryIds = columns.filter((c) => c.canary).map((c) => c.submissionId);
       expect(canaryIds.length, where).toBe(1);
-      expect(canaryEvents.map((ev) => ev.args.submissionId), where).toEqual(canaryIds);
-      expect(trainerEvents.map((ev) => ev.args.submissionId).sort(), where).toEqual(columns.filter((c) => !c.canary).map((c) => c.submissionId).sort());
+      expect(
+        canaryEvents.map((ev) => ev.args.submissionId),
+        where,
+      ).toEqual(canaryIds);
+      expect(trainerEvents.map((ev) => ev.args.submissionId).sort(), where).toEqual(
+        columns
+          .filter((c) => !c.canary)
+          .map((c) => c.submissionId)
+          .sort(),
+      );
       for (const ev of canaryEvents) {
         const r = ref.canaries.find((c) => columns[c.index]!.submissionId === ev.args.submissionId)!;
-        expect([ev.args.aggregate, ev.args.agreeingStake, ev.args.valid], where).toEqual([r.aggregate, r.agreeingStake, r.valid]);
+        expect([ev.args.aggregate, ev.args.agreeingStake, ev.args.valid], where).toEqual([
+          r.aggregate,
+          r.agreeingStake,
+          r.valid,
+        ]);
       }
       for (const ev of trainerEvents) {
         const r = ref.trainers[columns.findIndex((c) => c.submissionId === ev.args.submissionId)]!;
-        expect([ev.args.rank, ev.args.aggregate, ev.args.pool, ev.args.own], `${where} trainer ${ev.args.trainer}`).toEqual([BigInt(r.rank), r.aggregate, r.pool, r.own]);
+        expect(
+          [ev.args.rank, ev.args.aggregate, ev.args.pool, ev.args.own],
+          `${where} trainer ${ev.args.trainer}`,
+        ).toEqual([BigInt(r.rank), r.aggregate, r.pool, r.own]);
       }
       for (const ev of validatorEvents) {
         const j = revealers.findIndex((v) => v.toLowerCase() === ev.args.validator.toLowerCase());
         const r = ref.validators[j]!;
-        expect([ev.args.pool, ev.args.own, ev.args.failedCanary], `${where} validator ${ev.args.validator}`).toEqual([r.pool, r.own, r.failedCanary]);
+        expect([ev.args.pool, ev.args.own, ev.args.failedCanary], `${where} validator ${ev.args.validator}`).toEqual([
+          r.pool,
+          r.own,
+          r.failedCanary,
+        ]);
       }
       return { epoch, columns, revealers: [...revealers], scores, ref, budget };
     }
@@ -331,7 +464,9 @@ describe('canaries on anvil: a creator pool, honest agents and a lazy validator'
       const distance = Math.abs(r.scores[j]![canary]! - Number(r.ref.canaries[0]!.aggregate / UNIT));
       if (r.epoch < 2) {
         // Submission epochs: off the canary's median by more than tolV, so nothing at all.
-        expect(distance, `epoch ${r.epoch}: the lazy score ${r.scores[j]![canary]} of the canary`).toBeGreaterThan(Number(DEFAULT_REWARD_PARAMS.tolV / UNIT));
+        expect(distance, `epoch ${r.epoch}: the lazy score ${r.scores[j]![canary]} of the canary`).toBeGreaterThan(
+          Number(DEFAULT_REWARD_PARAMS.tolV / UNIT),
+        );
         expect([v.failedCanary, v.pool, v.weight], `epoch ${r.epoch} lazy`).toEqual([true, 0n, 0n]);
       }
       for (const h of honestAddresses) {
@@ -343,7 +478,9 @@ describe('canaries on anvil: a creator pool, honest agents and a lazy validator'
     // Epoch 1: the trainer resubmitted its model, and the lazy validator's copy of its old
     // aggregate is exactly the new one; only the canary caught it.
     const e1 = records[1]!;
-    const tCol = e1.columns.findIndex((c) => c.trainer.toLowerCase() === trainerCtx.wallet.account.address.toLowerCase());
+    const tCol = e1.columns.findIndex(
+      (c) => c.trainer.toLowerCase() === trainerCtx.wallet.account.address.toLowerCase(),
+    );
     const lazyRow = e1.revealers.findIndex((v) => v.toLowerCase() === lazyAddress);
     expect(e1.scores[lazyRow]![tCol]).toBe(Number(e1.ref.trainers[tCol]!.aggregate / UNIT));
     // The final epoch scores the latest submissions on the final set, which here is the public
@@ -354,7 +491,10 @@ describe('canaries on anvil: a creator pool, honest agents and a lazy validator'
     const l2 = e2.ref.validators[e2.revealers.findIndex((v) => v.toLowerCase() === lazyAddress)]!;
     expect(l2.failedCanary).toBe(false);
     expect(e2.columns.filter((c) => c.canary).map((c) => c.trainer)).toEqual(plan.canaries(2));
-    expect(plan.submissions(1).find((s) => s.account === plan.canaries(2)[0])!.use).toEqual({ kind: 'canary', useEpoch: 2 });
+    expect(plan.submissions(1).find((s) => s.account === plan.canaries(2)[0])!.use).toEqual({
+      kind: 'canary',
+      useEpoch: 2,
+    });
 
     // Every planned pool submission was revealed; the producer explained nothing as a problem.
     expect(producer.state.subs.filter((r) => r.status === 'revealed')).toHaveLength(6);
@@ -365,23 +505,59 @@ describe('canaries on anvil: a creator pool, honest agents and a lazy validator'
     const gas = await poolGas(taskId);
     console.log(
       `canaries on anvil: ${((Date.now() - started) / 1000).toFixed(0)} s; ` +
-        records.map((r) => `epoch ${r.epoch}: canary ${Number(r.ref.canaries[0]!.aggregate) / 1e18} (valid ${r.ref.canaries[0]!.valid}), booked ${Number(r.ref.booked) / 1e18} ARENA`).join('; ') +
+        records
+          .map(
+            (r) =>
+              `epoch ${r.epoch}: canary ${Number(r.ref.canaries[0]!.aggregate) / 1e18} (valid ${r.ref.canaries[0]!.valid}), booked ${Number(r.ref.booked) / 1e18} ARENA`,
+          )
+          .join('; ') +
         `; lazy scores ${JSON.stringify(lazyScores)}; gas ${JSON.stringify(gas)}`,
     );
 
     /** Gas of the pool's and the creator's transactions, per kind (median), for docs/canaries.md. */
     async function poolGas(task: bigint): Promise<Record<string, number>> {
       const { submissionBook, stakeManager } = env.deployment.contracts;
-      const book = async (eventName: 'SubmissionSealed' | 'SubmissionRevealed' | 'CanariesCommitted' | 'CanariesRevealed', who?: readonly string[]) => {
-        const logs = parseEventLogs({ abi: submissionBookAbi, eventName, logs: await readLogs(creator, { address: submissionBook, abi: submissionBookAbi, eventName, args: { taskId: task } }) });
-        const mine = logs.filter((l) => !who || who.includes(((l.args as { trainer?: string }).trainer ?? '').toLowerCase()));
-        const used = await Promise.all(mine.map(async (l) => Number((await creator.publicClient.getTransactionReceipt({ hash: l.transactionHash })).gasUsed)));
+      const book = async (
+        eventName: 'SubmissionSealed' | 'SubmissionRevealed' | 'CanariesCommitted' | 'CanariesRevealed',
+        who?: readonly string[],
+      ) => {
+        const logs = parseEventLogs({
+          abi: submissionBookAbi,
+          eventName,
+          logs: await readLogs(creator, {
+            address: submissionBook,
+            abi: submissionBookAbi,
+            eventName,
+            args: { taskId: task },
+          }),
+        });
+        const mine = logs.filter(
+          (l) => !who || who.includes(((l.args as { trainer?: string }).trainer ?? '').toLowerCase()),
+        );
+        const used = await Promise.all(
+          mine.map(async (l) =>
+            Number((await creator.publicClient.getTransactionReceipt({ hash: l.transactionHash })).gasUsed),
+          ),
+        );
         return used.sort((a, b) => a - b)[Math.floor(used.length / 2)] ?? 0;
       };
       const poolLower = poolAddresses.map((a) => a.toLowerCase());
-      const joins = parseEventLogs({ abi: stakeManagerAbi, eventName: 'Joined', logs: await readLogs(creator, { address: stakeManager, abi: stakeManagerAbi, eventName: 'Joined', args: { taskId: task } }) });
+      const joins = parseEventLogs({
+        abi: stakeManagerAbi,
+        eventName: 'Joined',
+        logs: await readLogs(creator, {
+          address: stakeManager,
+          abi: stakeManagerAbi,
+          eventName: 'Joined',
+          args: { taskId: task },
+        }),
+      });
       const joinGas = await Promise.all(
-        joins.filter((l) => poolLower.includes(String((l.args as { account?: string }).account ?? '').toLowerCase())).map(async (l) => Number((await creator.publicClient.getTransactionReceipt({ hash: l.transactionHash })).gasUsed)),
+        joins
+          .filter((l) => poolLower.includes(String((l.args as { account?: string }).account ?? '').toLowerCase()))
+          .map(async (l) =>
+            Number((await creator.publicClient.getTransactionReceipt({ hash: l.transactionHash })).gasUsed),
+          ),
       );
       return {
         join: joinGas.sort((a, b) => a - b)[Math.floor(joinGas.length / 2)] ?? 0,
@@ -398,29 +574,71 @@ describe('canaries on anvil: a creator pool, honest agents and a lazy validator'
     const deployments = join(dir, 'deployments');
     mkdirSync(deployments, { recursive: true });
     const now = (await creator.publicClient.getBlock()).timestamp;
-    const { taskId } = await createTask(creator, oneEpochTaskParams(now + 600n, { ...(await digitsDataHashes()), modelSpec: `0x${await sha256Hex(specBytes)}`, rewardPerEpoch: T(10) }));
+    const { taskId } = await createTask(
+      creator,
+      oneEpochTaskParams(now + 600n, {
+        ...(await digitsDataHashes()),
+        modelSpec: `0x${await sha256Hex(specBytes)}`,
+        rewardPerEpoch: T(10),
+      }),
+    );
     const secret: Hex = `0x${'3c'.repeat(32)}`;
     const lines: string[] = [];
     const run = (argv: string[], env: NodeJS.ProcessEnv) =>
-      runCanaries(parseCanaryOptions(['--task', String(taskId), '--rpc-url', env.RPC ?? '', '--deployments', deployments, '--state-dir', join(dir, 'cli-state'), '--store', blobs.url, '--once', ...argv], {})!, env, (l) => lines.push(l)).then(
+      runCanaries(
+        parseCanaryOptions(
+          [
+            '--task',
+            String(taskId),
+            '--rpc-url',
+            env.RPC ?? '',
+            '--deployments',
+            deployments,
+            '--state-dir',
+            join(dir, 'cli-state'),
+            '--store',
+            blobs.url,
+            '--once',
+            ...argv,
+          ],
+          {},
+        )!,
+        env,
+        (l) => lines.push(l),
+      ).then(
         () => null,
         (e: unknown) => (e as Error).message,
       );
     const base = { RPC: env.rpcUrl, CANARY_CREATOR_KEY: dev[1]!.privateKey, CANARY_SECRET: secret };
-    expect(await run([], { ...base, CANARY_CREATOR_KEY: '' })).toBe('CANARY_CREATOR_KEY is not set: export the key (0x + 64 hex digits)');
-    expect(await run([], { ...base, CANARY_SECRET: '0x1234' })).toBe('CANARY_SECRET: the canary secret must be 0x followed by 64 hex digits (got 6 characters)');
+    expect(await run([], { ...base, CANARY_CREATOR_KEY: '' })).toBe(
+      'CANARY_CREATOR_KEY is not set: export the key (0x + 64 hex digits)',
+    );
+    expect(await run([], { ...base, CANARY_SECRET: '0x1234' })).toBe(
+      'CANARY_SECRET: the canary secret must be 0x followed by 64 hex digits (got 6 characters)',
+    );
     // No deployment recorded for the RPC's chain: the wrong network.
-    expect(await run([], base)).toBe(`no AIArena deployment is recorded for chain 31337 (${join(deployments, '31337.json')} is missing): is --rpc-url the network the task is on?`);
+    expect(await run([], base)).toBe(
+      `no AIArena deployment is recorded for chain 31337 (${join(deployments, '31337.json')} is missing): is --rpc-url the network the task is on?`,
+    );
     writeFileSync(join(deployments, '31337.json'), serializeDeployment(env.deployment));
     expect(await run([], { ...base, CANARY_CREATOR_KEY: dev[2]!.privateKey })).toBe(
       `task ${taskId} was created by ${dev[1]!.address}, and CANARY_CREATOR_KEY is the key of ${dev[2]!.address}: only a task's creator commits and reveals its canaries`,
     );
-    const unknown = await runCanaries(parseCanaryOptions(['--task', '99', '--rpc-url', env.rpcUrl, '--deployments', deployments], {})!, base, () => {}).catch((e: Error) => e.message);
+    const unknown = await runCanaries(
+      parseCanaryOptions(['--task', '99', '--rpc-url', env.rpcUrl, '--deployments', deployments], {})!,
+      base,
+      () => {},
+    ).catch((e: Error) => e.message);
     expect(unknown).toBe(`task 99 does not exist on chain 31337 (it has ${taskId} tasks)`);
     // A fresh pool holds nothing: every account is listed with what it lacks.
     const poor = await run([], base);
     expect(poor).toMatch(/^not enough funds:\n/);
-    const pool = poolKeys(secret, { chainId: 31337, registry: env.deployment.contracts.taskRegistry, taskId }, 4, null).map((k) => privateKeyToAccount(k).address);
+    const pool = poolKeys(
+      secret,
+      { chainId: 31337, registry: env.deployment.contracts.taskRegistry, taskId },
+      4,
+      null,
+    ).map((k) => privateKeyToAccount(k).address);
     for (const a of pool) {
       expect(poor).toContain(`  ${a} needs about`);
       expect(poor).toContain(`  ${a} needs 1 ARENA for its stake (has 0)`);
@@ -428,30 +646,64 @@ describe('canaries on anvil: a creator pool, honest agents and a lazy validator'
     // Funded on the local chain, one step joins the pool and commits the first key (the task starts in 600 s).
     lines.length = 0;
     expect(await run(['--fund'], base)).toBeNull();
-    const joined = await Promise.all(pool.map((a) => creator.publicClient.readContract({ address: env.deployment.contracts.stakeManager, abi: stakeManagerAbi, functionName: 'getPool', args: [taskId, a] })));
+    const joined = await Promise.all(
+      pool.map((a) =>
+        creator.publicClient.readContract({
+          address: env.deployment.contracts.stakeManager,
+          abi: stakeManagerAbi,
+          functionName: 'getPool',
+          args: [taskId, a],
+        }),
+      ),
+    );
     expect(joined.map((p) => p.role)).toEqual([1, 1, 1, 1]);
-    expect(await creator.publicClient.readContract({ address: env.deployment.contracts.submissionBook, abi: submissionBookAbi, functionName: 'canaryCommitOf', args: [taskId, 0n] })).not.toBe(`0x${'0'.repeat(64)}`);
+    expect(
+      await creator.publicClient.readContract({
+        address: env.deployment.contracts.submissionBook,
+        abi: submissionBookAbi,
+        functionName: 'canaryCommitOf',
+        args: [taskId, 0n],
+      }),
+    ).not.toBe(`0x${'0'.repeat(64)}`);
     const out = lines.join('\n');
-    expect(out).toContain(`Task ${taskId} (creator ${dev[1]!.address}): pool of 4 accounts derived from the secret, 1 canary per scoring epoch`);
+    expect(out).toContain(
+      `Task ${taskId} (creator ${dev[1]!.address}): pool of 4 accounts derived from the secret, 1 canary per scoring epoch`,
+    );
     expect(out).toContain('Epoch 0: canary key committed.');
-    for (const key of [secret, dev[1]!.privateKey, ...poolKeys(secret, { chainId: 31337, registry: env.deployment.contracts.taskRegistry, taskId }, 4, null)]) {
+    for (const key of [
+      secret,
+      dev[1]!.privateKey,
+      ...poolKeys(secret, { chainId: 31337, registry: env.deployment.contracts.taskRegistry, taskId }, 4, null),
+    ]) {
       expect(out.toLowerCase()).not.toContain(key.slice(2).toLowerCase());
     }
 
     // The actions refuse what the contract would, before sending, with the reason.
-    const refused = (p: Promise<unknown>) => p.then(() => null, (e: Error) => [e.name, e.message]);
+    const refused = (p: Promise<unknown>) =>
+      p.then(
+        () => null,
+        (e: Error) => [e.name, e.message],
+      );
     const hash: Hex = `0x${'ee'.repeat(32)}`;
     const before = await creator.publicClient.getTransactionCount({ address: dev[1]!.address });
     expect(await refused(commitCanaries(trainerCtx, { taskId, epoch: 0, keyHash: hash }))).toEqual([
       'ActionInputError',
       `Task ${taskId} was created by ${dev[1]!.address}; only its creator commits and reveals its canaries, and this account is ${dev[2]!.address}.`,
     ]);
-    expect(await refused(commitCanaries(creator, { taskId, epoch: 1, keyHash: hash }))).toEqual(['ActionInputError', `Task ${taskId} has 1 scoring epoch (0 to 0); epoch 1 is not one of them.`]);
+    expect(await refused(commitCanaries(creator, { taskId, epoch: 1, keyHash: hash }))).toEqual([
+      'ActionInputError',
+      `Task ${taskId} has 1 scoring epoch (0 to 0); epoch 1 is not one of them.`,
+    ]);
     expect(await refused(commitCanaries(creator, { taskId, epoch: 0, keyHash: `0x${'0'.repeat(64)}` }))).toEqual([
       'ActionInputError',
       'The canary commitment must be a non-zero 32-byte hash: keccak256(abi.encode(canaryKey)).',
     ]);
-    const first = await creator.publicClient.readContract({ address: env.deployment.contracts.taskRegistry, abi: taskRegistryAbi, functionName: 'getTask', args: [1n] });
+    const first = await creator.publicClient.readContract({
+      address: env.deployment.contracts.taskRegistry,
+      abi: taskRegistryAbi,
+      functionName: 'getTask',
+      args: [1n],
+    });
     expect(await refused(commitCanaries(creator, { taskId: 1n, epoch: 0, keyHash: hash }))).toEqual([
       'ActionInputError',
       `Epoch 0 of task 1 started at ${formatChainTime(first.schedule.startTime)}: its canaries had to be committed before it started.`,

@@ -100,7 +100,9 @@ describe('RPC retries and fallback', () => {
 
   it('a read succeeds after the first three requests are dropped', async () => {
     const p = await proxy((n) => (n < 3 ? 'reset' : undefined));
-    const client = createPublicClient({ transport: arenaTransport([p.url], { retryCount: 4, retryDelayMs: 20, batch: false }) });
+    const client = createPublicClient({
+      transport: arenaTransport([p.url], { retryCount: 4, retryDelayMs: 20, batch: false }),
+    });
     const started = Date.now();
     expect(await client.getChainId()).toBe(31337);
     expect([p.dropped, p.seen]).toEqual([3, 4]);
@@ -110,7 +112,9 @@ describe('RPC retries and fallback', () => {
 
   it('503 answers are retried the same way', async () => {
     const p = await proxy((n) => (n < 2 ? 503 : undefined));
-    const client = createPublicClient({ transport: arenaTransport([p.url], { retryCount: 3, retryDelayMs: 10, batch: false }) });
+    const client = createPublicClient({
+      transport: arenaTransport([p.url], { retryCount: 3, retryDelayMs: 10, batch: false }),
+    });
     expect(await client.getChainId()).toBe(31337);
     expect([p.dropped, p.seen]).toEqual([2, 3]);
   });
@@ -128,7 +132,9 @@ describe('RPC retries and fallback', () => {
   it('a dead primary URL falls back to the next one', async () => {
     const dead = `http://127.0.0.1:${await freePort()}`;
     const p = await proxy(() => undefined);
-    const client = createPublicClient({ transport: arenaTransport([dead, p.url], { retryCount: 1, retryDelayMs: 10, batch: false }) });
+    const client = createPublicClient({
+      transport: arenaTransport([dead, p.url], { retryCount: 1, retryDelayMs: 10, batch: false }),
+    });
     expect(await client.getChainId()).toBe(31337);
     expect(p.seen).toBe(1);
   });
@@ -136,12 +142,14 @@ describe('RPC retries and fallback', () => {
   it('a whole action (simulate, sign, send, receipt) goes through a proxy dropping every other request', async () => {
     // viem never resends eth_sendRawTransaction (a resend could double-spend), so a send dropped
     // before it reached the node fails the action; that case is the next describe's.
-    const p = await proxy((n, methods) => (n % 2 === 1 && !methods.includes('eth_sendRawTransaction') ? 'reset' : undefined));
-    const config = createArenaWagmiConfig(
-      { chainId: 31337, rpcUrl: p.url },
-      walletSettings({}),
-      { storage: null, devAccountIndex: 3, transport: { retryCount: 5, retryDelayMs: 10 } },
+    const p = await proxy((n, methods) =>
+      n % 2 === 1 && !methods.includes('eth_sendRawTransaction') ? 'reset' : undefined,
     );
+    const config = createArenaWagmiConfig({ chainId: 31337, rpcUrl: p.url }, walletSettings({}), {
+      storage: null,
+      devAccountIndex: 3,
+      transport: { retryCount: 5, retryDelayMs: 10 },
+    });
     await connect(config, { connector: config.connectors.find((c) => c.id === DEV_CONNECTOR_ID)! });
     const ctx = await walletActionContext(config, env.deployment);
     await faucet(ctx, { amount: 123n });
@@ -163,11 +171,11 @@ describe('RPC retries and fallback', () => {
       };
     };
     const contextOver = async (url: string, devAccountIndex: number, options: { tracker?: TxTracker } = {}) => {
-      const config = createArenaWagmiConfig(
-        { chainId: 31337, rpcUrl: url },
-        walletSettings({}),
-        { storage: null, devAccountIndex, transport: { retryCount: 3, retryDelayMs: 10 } },
-      );
+      const config = createArenaWagmiConfig({ chainId: 31337, rpcUrl: url }, walletSettings({}), {
+        storage: null,
+        devAccountIndex,
+        transport: { retryCount: 3, retryDelayMs: 10 },
+      });
       await connect(config, { connector: config.connectors.find((c) => c.id === DEV_CONNECTOR_ID)! });
       return walletActionContext(config, env.deployment, options);
     };
@@ -186,14 +194,23 @@ describe('RPC retries and fallback', () => {
     it('the tracker records the found hash, confirmed', async () => {
       const p = await proxy(loseFirstSend());
       const probe = await contextOver(p.url, 6);
-      const tracker = await createTxTracker({ store: memoryTxStore(), client: probe.publicClient, chainId: 31337, wait: { pollingIntervalMs: 50 } });
+      const tracker = await createTxTracker({
+        store: memoryTxStore(),
+        client: probe.publicClient,
+        chainId: 31337,
+        wait: { pollingIntervalMs: 50 },
+      });
       try {
         const ctx = await contextOver(p.url, 6, { tracker });
         await faucet(ctx, { amount: 7n });
         const [record] = tracker.list();
         expect(record).toMatchObject({ status: 'confirmed', kind: 'faucet' });
         const mined = await ctx.publicClient.getTransactionReceipt({ hash: record!.hash! });
-        expect([mined.status, mined.blockNumber, mined.from]).toEqual(['success', record!.blockNumber, ctx.wallet.account.address.toLowerCase()]);
+        expect([mined.status, mined.blockNumber, mined.from]).toEqual([
+          'success',
+          record!.blockNumber,
+          ctx.wallet.account.address.toLowerCase(),
+        ]);
         expect([p.methods.filter((m) => m === 'eth_sendRawTransaction').length, p.dropped]).toEqual([1, 1]);
       } finally {
         tracker.close();
@@ -205,7 +222,12 @@ describe('RPC retries and fallback', () => {
       const ctx = await contextOver(p.url, 7);
       const before = await tokenBalance(ctx);
       const wallet = ctx.wallet;
-      const call = { address: env.deployment.contracts.token, abi: arenaTokenAbi, functionName: 'faucet', args: [wallet.account.address, 9n] } as const;
+      const call = {
+        address: env.deployment.contracts.token,
+        abi: arenaTokenAbi,
+        functionName: 'faucet',
+        args: [wallet.account.address, 9n],
+      } as const;
       const error = await sendCall(wallet, call as never).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(TxError);
       // "Try again in a moment" would send it twice: this is the hash the search recovers.

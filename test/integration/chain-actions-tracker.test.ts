@@ -11,8 +11,20 @@ import { TxError } from '../../src/lib/chain/tx/errors.ts';
 import { openTxStore, type TxStore } from '../../src/lib/chain/tx/store.ts';
 import { createTxTracker, type TxTracker } from '../../src/lib/chain/tx/tracker.ts';
 import type { TxRecord } from '../../src/lib/chain/tx/types.ts';
-import { fieldKey, oneEpochTaskParams, startArenaEnv, tokenBalance, type ArenaEnv } from './support/chain-actions-env.ts';
-import { advanceToWindow, createTask, randomSalt, readSchedule, sealSubmission } from '../../src/lib/chain/actions/index.ts';
+import {
+  fieldKey,
+  oneEpochTaskParams,
+  startArenaEnv,
+  tokenBalance,
+  type ArenaEnv,
+} from './support/chain-actions-env.ts';
+import {
+  advanceToWindow,
+  createTask,
+  randomSalt,
+  readSchedule,
+  sealSubmission,
+} from '../../src/lib/chain/actions/index.ts';
 import { windowTimes } from '../../src/lib/chain/schedule.ts';
 
 const WAD = 10n ** 18n;
@@ -40,7 +52,12 @@ describe('transaction tracker on anvil', () => {
 
   async function tracker(name = 'tx') {
     const store = await openTxStore(factory, name);
-    const t = await createTxTracker({ store, client: user.publicClient, chainId: env.deployment.chainId, wait: { pollingIntervalMs: 50 } });
+    const t = await createTxTracker({
+      store,
+      client: user.publicClient,
+      chainId: env.deployment.chainId,
+      wait: { pollingIntervalMs: 50 },
+    });
     opened.stores.push(store);
     opened.trackers.push(t);
     return t;
@@ -66,7 +83,12 @@ describe('transaction tracker on anvil', () => {
     first.subscribe((records) => seen.push(records.map((r) => r.status).join(',')));
     await faucet(ctx, { amount: 5n * WAD });
     const [record] = first.list();
-    expect(record).toMatchObject({ kind: 'faucet', status: 'confirmed', account: user.wallet.account.address, chainId: 31337 });
+    expect(record).toMatchObject({
+      kind: 'faucet',
+      status: 'confirmed',
+      account: user.wallet.account.address,
+      chainId: 31337,
+    });
     expect(record!.summary.amount).toBe('5 ARENA');
     expect(typeof record!.blockNumber).toBe('bigint');
     expect(record!.gasUsed! > 0n).toBe(true);
@@ -83,7 +105,10 @@ describe('transaction tracker on anvil', () => {
     const sending = faucet({ ...user, send: before.sender(user.wallet) }, { amount: 7n * WAD });
     const [pending] = await until(before, (rs) => rs[0]?.status === 'pending' && rs[0].slot !== undefined);
     expect(pending!.hash).toMatch(/^0x[0-9a-f]{64}$/);
-    expect(pending!.slot).toMatchObject({ from: user.wallet.account.address, to: getAddress(env.deployment.contracts.token) });
+    expect(pending!.slot).toMatchObject({
+      from: user.wallet.account.address,
+      to: getAddress(env.deployment.contracts.token),
+    });
 
     // The page goes away: its watcher stops, the record stays stored as pending.
     before.close();
@@ -185,16 +210,28 @@ describe('transaction tracker on anvil', () => {
     // Simulated and sent inside the seal window, mined after it closed: the contract refuses it.
     await test.setAutomine(false);
     const ctx = { ...user, send: t.sender(user.wallet) };
-    const sealing = sealSubmission(ctx, { taskId, artifactHash: keccak256(toHex('a')), wmCommit: keccak256(toHex('w')), salt: randomSalt() });
+    const sealing = sealSubmission(ctx, {
+      taskId,
+      artifactHash: keccak256(toHex('a')),
+      wmCommit: keccak256(toHex('w')),
+      salt: randomSalt(),
+    });
     await until(t, (rs) => rs[0]?.kind === 'sealSubmission' && rs[0].status === 'pending');
     const schedule = await readSchedule(user, taskId);
     await test.setNextBlockTimestamp({ timestamp: windowTimes(schedule, 0, 'Reveal')!.opens });
     await test.mine({ blocks: 1 });
     const error = await sealing.catch((e: unknown) => e);
     expect((error as TxError).code).toBe('reverted');
-    expect((error as TxError).message).toBe('This can be done only in the seal window; the task is in the reveal window now.');
+    expect((error as TxError).message).toBe(
+      'This can be done only in the seal window; the task is in the reveal window now.',
+    );
     const [failed] = t.list();
-    expect(failed).toMatchObject({ kind: 'sealSubmission', status: 'failed', errorCode: 'reverted', error: (error as TxError).message });
+    expect(failed).toMatchObject({
+      kind: 'sealSubmission',
+      status: 'failed',
+      errorCode: 'reverted',
+      error: (error as TxError).message,
+    });
     expect(typeof failed!.blockNumber).toBe('bigint');
   });
 

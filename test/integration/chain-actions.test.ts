@@ -45,7 +45,13 @@ import {
 import { DEFAULT_REWARD_PARAMS } from '../../src/lib/chain/task-defaults.ts';
 import { TxError } from '../../src/lib/chain/tx/errors.ts';
 import { epochRewards } from '../../src/lib/protocol/rewards.ts';
-import { fieldKey, oneEpochTaskParams, startArenaEnv, tokenBalance, type ArenaEnv } from './support/chain-actions-env.ts';
+import {
+  fieldKey,
+  oneEpochTaskParams,
+  startArenaEnv,
+  tokenBalance,
+  type ArenaEnv,
+} from './support/chain-actions-env.ts';
 
 const WAD = 10n ** 18n;
 const T = (n: number) => BigInt(n) * WAD;
@@ -57,13 +63,17 @@ async function selectorOf(ctx: ActionContext, hash: Hex): Promise<Hex> {
 
 const near = (a: bigint, b: bigint) => {
   const diff = a > b ? a - b : b - a;
-  return diff <= (b / 1_000_000_000n) + 2n;
+  return diff <= b / 1_000_000_000n + 2n;
 };
 
 describe('chain actions: one full epoch on anvil', () => {
   let env: ArenaEnv;
   let creator: ActionContext, trainerA: ActionContext, trainerB: ActionContext;
-  let validatorA: ActionContext, validatorB: ActionContext, delegator: ActionContext, keeper: ActionContext, undecided: ActionContext;
+  let validatorA: ActionContext,
+    validatorB: ActionContext,
+    delegator: ActionContext,
+    keeper: ActionContext,
+    undecided: ActionContext;
   let taskId: bigint;
   let baseParams: TaskParamsInput;
   const artifacts = { a: keccak256(toHex('model A')), b: keccak256(toHex('model B')) };
@@ -77,7 +87,16 @@ describe('chain actions: one full epoch on anvil', () => {
     env = await startArenaEnv();
     [creator, trainerA, trainerB, validatorA, validatorB, delegator, keeper, undecided] = (await Promise.all(
       [1, 2, 3, 4, 5, 6, 7, 8].map((i) => env.as(i)),
-    )) as ActionContext[] as [ActionContext, ActionContext, ActionContext, ActionContext, ActionContext, ActionContext, ActionContext, ActionContext];
+    )) as ActionContext[] as [
+      ActionContext,
+      ActionContext,
+      ActionContext,
+      ActionContext,
+      ActionContext,
+      ActionContext,
+      ActionContext,
+      ActionContext,
+    ];
   }, 120_000);
   afterAll(() => env?.stop());
 
@@ -90,7 +109,10 @@ describe('chain actions: one full epoch on anvil', () => {
 
   it('creates a task paying its deposit with a permit (no approve transaction)', async () => {
     const now = (await creator.publicClient.getBlock()).timestamp;
-    baseParams = oneEpochTaskParams(now + 60n, { rewardPerEpoch: T(1_000), reward: { ...DEFAULT_REWARD_PARAMS, minValidators: 2 } });
+    baseParams = oneEpochTaskParams(now + 60n, {
+      rewardPerEpoch: T(1_000),
+      reward: { ...DEFAULT_REWARD_PARAMS, minValidators: 2 },
+    });
     const nonceBefore = await creator.publicClient.getTransactionCount({ address: creator.wallet.account.address });
     const created = await createTask(creator, baseParams);
     taskId = created.taskId;
@@ -98,14 +120,18 @@ describe('chain actions: one full epoch on anvil', () => {
     expect(created.deposit).toBe(T(1_000));
     expect(await tokenBalance(creator)).toBe(T(9_000));
     // One transaction (createTaskWithPermit), no approve before it.
-    expect(await creator.publicClient.getTransactionCount({ address: creator.wallet.account.address })).toBe(nonceBefore + 1);
+    expect(await creator.publicClient.getTransactionCount({ address: creator.wallet.account.address })).toBe(
+      nonceBefore + 1,
+    );
     expect(await selectorOf(creator, created.receipt.transactionHash)).toBe(
       toFunctionSelector(taskRegistryAbi.find((f) => f.type === 'function' && f.name === 'createTaskWithPermit')!),
     );
   });
 
   it('two trainers and two validators join with permits; a delegator delegates with one', async () => {
-    const joinWithPermit = toFunctionSelector(stakeManagerAbi.find((f) => f.type === 'function' && f.name === 'joinWithPermit')!);
+    const joinWithPermit = toFunctionSelector(
+      stakeManagerAbi.find((f) => f.type === 'function' && f.name === 'joinWithPermit')!,
+    );
     const joins: [ActionContext, 'trainer' | 'validator', bigint, bigint][] = [
       [trainerA, 'trainer', T(60), WAD / 2n],
       [trainerB, 'trainer', T(300), WAD / 2n],
@@ -126,7 +152,10 @@ describe('chain actions: one full epoch on anvil', () => {
     );
     // A decrease applies from the next epoch (epoch 0 here); an increase only from the epoch after
     // next, which this one-epoch task does not have: refused before anything is sent.
-    expect(await setSigma(validatorB, { taskId, sigma: WAD / 2n })).toMatchObject({ effectiveEpoch: 0n, increase: false });
+    expect(await setSigma(validatorB, { taskId, sigma: WAD / 2n })).toMatchObject({
+      effectiveEpoch: 0n,
+      increase: false,
+    });
     const up = await setSigma(validatorA, { taskId, sigma: WAD / 2n }).catch((e: unknown) => e);
     expect((up as Error).message).toBe(
       `An increase applies only from the epoch after next (epoch 1, so delegators can leave first), and task ${taskId}'s last scoring epoch is 0: the change would never apply.`,
@@ -142,8 +171,15 @@ describe('chain actions: one full epoch on anvil', () => {
     expect(undone.paidBack).toBe(T(50));
     expect(await tokenBalance(undecided)).toBe(T(50));
     const [position] = await readAccountPositions(undecided, undecided.wallet.account.address);
-    expect(position!.delegations.map((x) => [x.delegatee, x.principal, x.unbonding])).toEqual([[trainerB.wallet.account.address, 0n, 0n]]);
-    expect(await readClaimables(undecided, undecided.wallet.account.address)).toEqual({ rewards: [], withdrawals: [], claimableNow: 0n, withdrawableNow: 0n });
+    expect(position!.delegations.map((x) => [x.delegatee, x.principal, x.unbonding])).toEqual([
+      [trainerB.wallet.account.address, 0n, 0n],
+    ]);
+    expect(await readClaimables(undecided, undecided.wallet.account.address)).toEqual({
+      rewards: [],
+      withdrawals: [],
+      claimableNow: 0n,
+      withdrawableNow: 0n,
+    });
 
     const { trainers, validators } = await readParticipants(creator, taskId);
     expect(trainers.map((t) => [t.account, t.own, t.eligibleFrom])).toEqual([
@@ -159,24 +195,44 @@ describe('chain actions: one full epoch on anvil', () => {
   it('a revert is told in a plain sentence before the wallet is asked', async () => {
     // Still before the start: sealing is refused by the contract's window check.
     let asked = 0;
-    const counting = { ...trainerA, wallet: new Proxy(trainerA.wallet, {
-      get(target, key, receiver) {
-        if (key === 'writeContract' || key === 'signTypedData' || key === 'sendTransaction') asked++;
-        return Reflect.get(target, key, receiver);
-      },
-    }) } as ActionContext;
-    const error = await sealSubmission(counting, { taskId, artifactHash: artifacts.a, wmCommit: wm.a, salt: salts.a }).catch((e: unknown) => e);
+    const counting = {
+      ...trainerA,
+      wallet: new Proxy(trainerA.wallet, {
+        get(target, key, receiver) {
+          if (key === 'writeContract' || key === 'signTypedData' || key === 'sendTransaction') asked++;
+          return Reflect.get(target, key, receiver);
+        },
+      }),
+    } as ActionContext;
+    const error = await sealSubmission(counting, {
+      taskId,
+      artifactHash: artifacts.a,
+      wmCommit: wm.a,
+      salt: salts.a,
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TxError);
     expect((error as TxError).code).toBe('reverted');
     expect((error as TxError).errorName).toBe('WrongWindow');
-    expect((error as TxError).message).toBe('This can be done only in the seal window, and the task is in no window now.');
+    expect((error as TxError).message).toBe(
+      'This can be done only in the seal window, and the task is in no window now.',
+    );
     // Joining twice: refused by name, with the role filled in.
-    const again = await joinTask(counting, { taskId, role: 'trainer', amount: T(1), sigma: 0n, keyCommit: fieldKey('k') }).catch((e: unknown) => e);
+    const again = await joinTask(counting, {
+      taskId,
+      role: 'trainer',
+      amount: T(1),
+      sigma: 0n,
+      keyCommit: fieldKey('k'),
+    }).catch((e: unknown) => e);
     expect((again as TxError).message).toBe('You already joined this task as a trainer.');
     // More than the balance: said before any permit signature.
-    const poor = await joinTask(keeper, { taskId, role: 'validator', amount: T(5) , sigma: 0n }).catch((e: unknown) => e);
+    const poor = await joinTask(keeper, { taskId, role: 'validator', amount: T(5), sigma: 0n }).catch(
+      (e: unknown) => e,
+    );
     expect((poor as TxError).errorName).toBe('ERC20InsufficientBalance');
-    expect((poor as TxError).message).toMatch(/^The account 0x[0-9a-fA-F]{4}…[0-9a-fA-F]{4} holds 0 ARENA but this needs 5 ARENA\.$/);
+    expect((poor as TxError).message).toMatch(
+      /^The account 0x[0-9a-fA-F]{4}…[0-9a-fA-F]{4} holds 0 ARENA but this needs 5 ARENA\.$/,
+    );
     expect(asked).toBe(0);
   });
 
@@ -189,12 +245,24 @@ describe('chain actions: one full epoch on anvil', () => {
 
     await advanceToWindow(creator, env.clock, taskId, 'Reveal');
     // A wrong salt cannot open a seal: the sentence names what does not match.
-    const wrong = await revealSubmission(trainerA, { taskId, artifactHash: artifacts.a, wmCommit: wm.a, salt: salts.b }).catch((e: unknown) => e);
-    expect((wrong as TxError).message).toBe('The artifact hash, watermark commitment or salt does not match your seal.');
+    const wrong = await revealSubmission(trainerA, {
+      taskId,
+      artifactHash: artifacts.a,
+      wmCommit: wm.a,
+      salt: salts.b,
+    }).catch((e: unknown) => e);
+    expect((wrong as TxError).message).toBe(
+      'The artifact hash, watermark commitment or salt does not match your seal.',
+    );
     const ra = await revealSubmission(trainerA, { taskId, artifactHash: artifacts.a, wmCommit: wm.a, salt: salts.a });
     const rb = await revealSubmission(trainerB, { taskId, artifactHash: artifacts.b, wmCommit: wm.b, salt: salts.b });
     expect([ra.submissionId, rb.submissionId, ra.duplicate, rb.duplicate]).toEqual([0n, 1n, false, false]);
-    const twice = await revealSubmission(trainerA, { taskId, artifactHash: artifacts.a, wmCommit: wm.a, salt: salts.a }).catch((e: unknown) => e);
+    const twice = await revealSubmission(trainerA, {
+      taskId,
+      artifactHash: artifacts.a,
+      wmCommit: wm.a,
+      salt: salts.a,
+    }).catch((e: unknown) => e);
     expect((twice as TxError).message).toBe('You already revealed your submission for this epoch.');
   });
 
@@ -218,12 +286,19 @@ describe('chain actions: one full epoch on anvil', () => {
     expect(drawn.seed).toMatch(/^0x[0-9a-f]{64}$/);
     expect(await readEvalSeed(creator, { taskId, epoch: 0 })).toBe(drawn.seed);
     // Drawn already: the second validator gets the same seed without a transaction.
-    expect(await drawEvalSeed(validatorB, { taskId })).toEqual({ epoch: 0, seed: drawn.seed, drew: false, receipt: null });
+    expect(await drawEvalSeed(validatorB, { taskId })).toEqual({
+      epoch: 0,
+      seed: drawn.seed,
+      drew: false,
+      receipt: null,
+    });
     await commitScores(validatorA, { taskId, scores: scores.a, salt: salts.va });
     await commitScores(validatorB, { taskId, scores: scores.b, salt: salts.vb });
     await advanceToWindow(creator, env.clock, taskId, 'ScoreReveal');
     // Revealing other scores than committed is refused with the scores' own sentence.
-    const lie = await revealScores(validatorA, { taskId, scores: [9_000, 9_000], salt: salts.va }).catch((e: unknown) => e);
+    const lie = await revealScores(validatorA, { taskId, scores: [9_000, 9_000], salt: salts.va }).catch(
+      (e: unknown) => e,
+    );
     expect((lie as TxError).message).toBe('These scores and salt do not match your score commitment.');
     await revealScores(validatorA, { taskId, scores: scores.a, salt: salts.va });
     await revealScores(validatorB, { taskId, scores: scores.b, salt: salts.vb });
@@ -260,7 +335,10 @@ describe('chain actions: one full epoch on anvil', () => {
 
     const board = await readLeaderboard(creator, taskId, 0);
     expect(board.finalized).toBe(true);
-    expect(board.rows.map((r) => r.trainer)).toEqual([trainerB.wallet.account.address, trainerA.wallet.account.address]);
+    expect(board.rows.map((r) => r.trainer)).toEqual([
+      trainerB.wallet.account.address,
+      trainerA.wallet.account.address,
+    ]);
     expect(board.rows.map((r) => r.rank)).toEqual([1, 2]);
     expect(board.rows.map((r) => r.qualified)).toEqual([true, true]);
     // Aggregates: stake-weighted lower medians; validator A holds 300 of the 400 staked.
@@ -276,7 +354,9 @@ describe('chain actions: one full epoch on anvil', () => {
       expect(near(row.pool!, r.pool) && near(row.own!, r.own), `trainer column ${row.column}`).toBe(true);
     }
     board.validators.forEach((v, j) => {
-      expect(near(v.pool!, ref.validators[j]!.pool) && near(v.own!, ref.validators[j]!.own), `validator ${j}`).toBe(true);
+      expect(near(v.pool!, ref.validators[j]!.pool) && near(v.own!, ref.validators[j]!.own), `validator ${j}`).toBe(
+        true,
+      );
     });
     const sumPools = board.rows.reduce((s, r) => s + r.pool!, 0n) + board.validators.reduce((s, v) => s + v.pool!, 0n);
     expect(sumPools).toBe(last.booked);
@@ -322,7 +402,9 @@ describe('chain actions: one full epoch on anvil', () => {
     // Only delegator in the pool: everything booked for delegators, less at most a wei of flooring.
     expect(share - view.rewards[0]!.amount).toBeGreaterThanOrEqual(0n);
     expect(share - view.rewards[0]!.amount).toBeLessThanOrEqual(1n);
-    expect(view.withdrawals).toEqual([{ taskId, kind: 'delegation', delegatee: validatorA.wallet.account.address, amount: T(100), now: true }]);
+    expect(view.withdrawals).toEqual([
+      { taskId, kind: 'delegation', delegatee: validatorA.wallet.account.address, amount: T(100), now: true },
+    ]);
 
     const before = await tokenBalance(delegator);
     const claimed = await claimDelegationRewards(delegator, { taskId, delegatee: validatorA.wallet.account.address });
@@ -350,7 +432,9 @@ describe('chain actions: one full epoch on anvil', () => {
     await objectToTask(undecided, { taskId: second.taskId, amount: T(10) });
     expect(await tokenBalance(undecided)).toBe(before - T(10));
     const locked = await withdrawObjection(undecided, { taskId: second.taskId }).catch((e: unknown) => e);
-    expect((locked as Error).message).toMatch(/^Your objection of 10 ARENA stays locked until the review ends at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC, also when the task is already rejected/);
+    expect((locked as Error).message).toMatch(
+      /^Your objection of 10 ARENA stays locked until the review ends at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC, also when the task is already rejected/,
+    );
     await advanceTo(creator, env.clock, (await readTaskView(creator, second.taskId)).schedule.reviewEnd);
     await withdrawObjection(undecided, { taskId: second.taskId });
     expect(await tokenBalance(undecided)).toBe(before);

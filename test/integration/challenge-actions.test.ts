@@ -7,7 +7,17 @@
 // before the wallet is asked. The fixture's owners are fixed addresses, so they send through
 // anvil's impersonation (they cannot sign permits: approve).
 import { readFileSync } from 'node:fs';
-import { createTestClient, createWalletClient, http, keccak256, toFunctionSelector, toHex, type Abi, type Address, type Hex } from 'viem';
+import {
+  createTestClient,
+  createWalletClient,
+  http,
+  keccak256,
+  toFunctionSelector,
+  toHex,
+  type Abi,
+  type Address,
+  type Hex,
+} from 'viem';
 import { foundry } from 'viem/chains';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { arenaTokenAbi, challengeModuleAbi } from '../../src/lib/chain/abi.generated.ts';
@@ -56,7 +66,15 @@ const fixture = JSON.parse(readFileSync(FIXTURE_JSON, 'utf8')) as {
 const asCalldata = (p: FixtureProof): SolidityProof => {
   const w = p.proof.map((x) => BigInt(x));
   const s = p.publicSignals.map((x) => BigInt(x));
-  return { a: [w[0]!, w[1]!], b: [[w[2]!, w[3]!], [w[4]!, w[5]!]], c: [w[6]!, w[7]!], input: [s[0]!, s[1]!, s[2]!, s[3]!] };
+  return {
+    a: [w[0]!, w[1]!],
+    b: [
+      [w[2]!, w[3]!],
+      [w[4]!, w[5]!],
+    ],
+    c: [w[6]!, w[7]!],
+    input: [s[0]!, s[1]!, s[2]!, s[3]!],
+  };
 };
 
 const WAD = 10n ** 18n;
@@ -84,20 +102,36 @@ describe('challenge actions on anvil', () => {
   let alice: ActionContext, bob: ActionContext, carol: ActionContext;
   let taskId: bigint;
   const balance = (who: Address) =>
-    creator.publicClient.readContract({ address: creator.deployment.contracts.token, abi: arenaTokenAbi, functionName: 'balanceOf', args: [who] });
+    creator.publicClient.readContract({
+      address: creator.deployment.contracts.token,
+      abi: arenaTokenAbi,
+      functionName: 'balanceOf',
+      args: [who],
+    });
   const module = () => creator.deployment.contracts.challengeModule!;
 
   beforeAll(async () => {
     env = await startArenaEnv();
-    [creator, victor, dave, keeper] = (await Promise.all([1, 2, 3, 5].map((i) => env.as(i)))) as ActionContext[] as [ActionContext, ActionContext, ActionContext, ActionContext];
+    [creator, victor, dave, keeper] = (await Promise.all([1, 2, 3, 5].map((i) => env.as(i)))) as ActionContext[] as [
+      ActionContext,
+      ActionContext,
+      ActionContext,
+      ActionContext,
+    ];
     // The fixture's owners: impersonated, with gas money.
     const test = createTestClient({ chain: foundry, mode: 'anvil', transport: http(env.rpcUrl) });
     const impersonated = async (address: Address): Promise<ActionContext> => {
       await test.setBalance({ address, value: 10n ** 21n });
-      const wallet = createWalletClient({ account: address, chain: foundry, transport: http(env.rpcUrl) }) as unknown as AccountWallet;
+      const wallet = createWalletClient({
+        account: address,
+        chain: foundry,
+        transport: http(env.rpcUrl),
+      }) as unknown as AccountWallet;
       return { publicClient: creator.publicClient, deployment: env.deployment, wallet, permit: 'never' };
     };
-    [alice, bob, carol] = (await Promise.all([fixture.owners.alice, fixture.owners.bob, fixture.owners.carol].map(impersonated))) as [ActionContext, ActionContext, ActionContext];
+    [alice, bob, carol] = (await Promise.all(
+      [fixture.owners.alice, fixture.owners.bob, fixture.owners.carol].map(impersonated),
+    )) as [ActionContext, ActionContext, ActionContext];
     for (const ctx of [creator, victor, dave, alice, bob, carol]) await faucet(ctx, { amount: T(1_000) });
 
     const now = (await creator.publicClient.getBlock()).timestamp;
@@ -118,9 +152,16 @@ describe('challenge actions on anvil', () => {
     const salt = (ctx: ActionContext, e: number) => keccak256(toHex(`salt/${ctx.wallet.account.address}/${e}`));
     const play = async (epoch: number, subs: readonly (readonly [ActionContext, Hex])[]) => {
       await advanceToWindow(creator, env.clock, taskId, 'Seal', epoch);
-      for (const [ctx, wm] of subs) await sealSubmission(ctx, { taskId, artifactHash: artifact(ctx, epoch), wmCommit: wm, salt: salt(ctx, epoch) });
+      for (const [ctx, wm] of subs)
+        await sealSubmission(ctx, { taskId, artifactHash: artifact(ctx, epoch), wmCommit: wm, salt: salt(ctx, epoch) });
       await advanceToWindow(creator, env.clock, taskId, 'Reveal', epoch);
-      for (const [ctx, wm] of subs) await revealSubmission(ctx, { taskId, artifactHash: artifact(ctx, epoch), wmCommit: wm, salt: salt(ctx, epoch) });
+      for (const [ctx, wm] of subs)
+        await revealSubmission(ctx, {
+          taskId,
+          artifactHash: artifact(ctx, epoch),
+          wmCommit: wm,
+          salt: salt(ctx, epoch),
+        });
     };
     await play(0, [
       [alice, fixture.models.A0.wmCommit],
@@ -148,9 +189,16 @@ describe('challenge actions on anvil', () => {
     const before = await balance(victor.wallet.account.address);
     const opened = await challenge(victor, { taskId, submissionId: 0n });
     const tx = await victor.publicClient.getTransaction({ hash: opened.receipt.transactionHash });
-    expect(tx.input.slice(0, 10)).toBe(toFunctionSelector('challengeWithPermit(uint256,uint256,(uint256,uint8,bytes32,bytes32))'));
+    expect(tx.input.slice(0, 10)).toBe(
+      toFunctionSelector('challengeWithPermit(uint256,uint256,(uint256,uint8,bytes32,bytes32))'),
+    );
     const block = await victor.publicClient.getBlock({ blockNumber: opened.receipt.blockNumber });
-    expect(opened).toMatchObject({ challengeId: 1n, trainer: alice.wallet.account.address, bond: BOND, deadline: block.timestamp + BigInt(RESPONSE) });
+    expect(opened).toMatchObject({
+      challengeId: 1n,
+      trainer: alice.wallet.account.address,
+      bond: BOND,
+      deadline: block.timestamp + BigInt(RESPONSE),
+    });
     expect(await balance(victor.wallet.account.address)).toBe(before - BOND);
     expect(await balance(module())).toBe(BOND);
     const { challenges, maxErr } = await readChallenges(victor, { taskId });
@@ -174,32 +222,57 @@ describe('challenge actions on anvil', () => {
     const d = counting(dave);
     const notValidator = await challenge(d.ctx, { taskId, submissionId: 2n }).catch((e: unknown) => e);
     expect(notValidator).toBeInstanceOf(TxError);
-    expect((notValidator as TxError).message).toBe("Only a validator of this task whose own stake reached the task's minimum can challenge.");
+    expect((notValidator as TxError).message).toBe(
+      "Only a validator of this task whose own stake reached the task's minimum can challenge.",
+    );
     expect(d.asked()).toBe(0);
 
     // A valid proof that A0 carries alice's address, but under a key she never committed.
     const a = counting(alice);
-    const otherKey = await respondChallenge(a.ctx, { challengeId: 1n, proof: asCalldata(fixture.proofs.aliceA0OtherKey) }).catch((e: unknown) => e);
+    const otherKey = await respondChallenge(a.ctx, {
+      challengeId: 1n,
+      proof: asCalldata(fixture.proofs.aliceA0OtherKey),
+    }).catch((e: unknown) => e);
     expect(otherKey).toBeInstanceOf(ActionInputError);
     expect((otherKey as ActionInputError).field).toBe('proof');
-    expect((otherKey as Error).message).toMatch(/^The proof is for another claim: its keyCommit differs from what the chain checks/);
+    expect((otherKey as Error).message).toMatch(
+      /^The proof is for another claim: its keyCommit differs from what the chain checks/,
+    );
     const short = await respondChallenge(a.ctx, { challengeId: 1n, proof: [1n, 2n, 3n] }).catch((e: unknown) => e);
     expect((short as Error).message).toBe('A proof has 8 words (a, b, c); this one has 3.');
-    const unknown = await respondChallenge(a.ctx, { challengeId: 99n, proof: asCalldata(fixture.proofs.aliceA0) }).catch((e: unknown) => e);
+    const unknown = await respondChallenge(a.ctx, {
+      challengeId: 99n,
+      proof: asCalldata(fixture.proofs.aliceA0),
+    }).catch((e: unknown) => e);
     expect((unknown as Error).message).toBe('Challenge 99 does not exist.');
     expect(a.asked()).toBe(0);
 
     const b = counting(bob);
-    const notAccused = await respondChallenge(b.ctx, { challengeId: 1n, proof: asCalldata(fixture.proofs.aliceA0) }).catch((e: unknown) => e);
-    expect((notAccused as Error).message).toBe(`Challenge 1 is against ${alice.wallet.account.address}, not this account: only the accused can answer it.`);
+    const notAccused = await respondChallenge(b.ctx, {
+      challengeId: 1n,
+      proof: asCalldata(fixture.proofs.aliceA0),
+    }).catch((e: unknown) => e);
+    expect((notAccused as Error).message).toBe(
+      `Challenge 1 is against ${alice.wallet.account.address}, not this account: only the accused can answer it.`,
+    );
     expect(b.asked()).toBe(0);
   });
 
   it('the accused answers with a real proof: the submission is proven and the bond goes back to the challenger', async () => {
-    const before = { alice: await balance(alice.wallet.account.address), victor: await balance(victor.wallet.account.address) };
+    const before = {
+      alice: await balance(alice.wallet.account.address),
+      victor: await balance(victor.wallet.account.address),
+    };
     const answered = await respondChallenge(alice, { challengeId: 1n, proof: asCalldata(fixture.proofs.aliceA0) });
-    expect(answered).toMatchObject({ trainer: alice.wallet.account.address, challenger: victor.wallet.account.address, bond: BOND, outcome: ANSWER_OUTCOME });
-    expect(answered.outcome).toMatch(/^The submission is proven: no challenge can fail it any more\. The bond went back to the challenger/);
+    expect(answered).toMatchObject({
+      trainer: alice.wallet.account.address,
+      challenger: victor.wallet.account.address,
+      bond: BOND,
+      outcome: ANSWER_OUTCOME,
+    });
+    expect(answered.outcome).toMatch(
+      /^The submission is proven: no challenge can fail it any more\. The bond went back to the challenger/,
+    );
     // Revision 2: an ownership proof is necessary, not sufficient; nobody wins the bond.
     expect(await balance(alice.wallet.account.address)).toBe(before.alice);
     expect(await balance(victor.wallet.account.address)).toBe(before.victor + BOND);
@@ -210,7 +283,9 @@ describe('challenge actions on anvil', () => {
     const v = counting(victor);
     const again = await challenge(v.ctx, { taskId, submissionId: 0n }).catch((e: unknown) => e);
     expect(again).toBeInstanceOf(ActionInputError);
-    expect((again as Error).message).toBe('The trainer of submission 0 already answered a challenge of it with an ownership proof; it cannot be challenged again.');
+    expect((again as Error).message).toBe(
+      'The trainer of submission 0 already answered a challenge of it with an ownership proof; it cannot be challenged again.',
+    );
     expect(v.asked()).toBe(0);
     expect(await revertOf(victor.wallet.account.address, 'challenge', [taskId, 0n])).toBe('AlreadyProven(0)');
   });
@@ -218,8 +293,17 @@ describe('challenge actions on anvil', () => {
   /** The custom error a module call from `from` reverts with (simulated: the action refuses before sending). */
   async function revertOf(from: Address, functionName: string, args: readonly unknown[]): Promise<string> {
     const e = await creator.publicClient
-      .simulateContract({ account: from, address: module(), abi: challengeModuleAbi as Abi, functionName, args } as never)
-      .then(() => null, (x: unknown) => x);
+      .simulateContract({
+        account: from,
+        address: module(),
+        abi: challengeModuleAbi as Abi,
+        functionName,
+        args,
+      } as never)
+      .then(
+        () => null,
+        (x: unknown) => x,
+      );
     if (e === null) return 'no revert';
     const t = toTxError(e);
     return `${t.errorName}(${(t.args ?? []).map(String).join(', ')})`;
@@ -244,20 +328,36 @@ describe('challenge actions on anvil', () => {
     expect((await readPool(victor, taskId, carol.wallet.account.address)).openChallenges).toBe(2);
   });
 
-  it('an unanswered challenge is upheld after its deadline (slash to the challenger); the trainer\'s other one is then void', async () => {
-    const second = { deadline: (await readChallenges(victor, { taskId })).challenges.find((c) => c.challengeId === 3n)!.deadline };
+  it("an unanswered challenge is upheld after its deadline (slash to the challenger); the trainer's other one is then void", async () => {
+    const second = {
+      deadline: (await readChallenges(victor, { taskId })).challenges.find((c) => c.challengeId === 3n)!.deadline,
+    };
     const early = await resolveChallenge(keeper, { challengeId: 2n }).catch((e: unknown) => e);
     expect((early as TxError).errorName).toBe('ResponseWindowOpen');
-    expect((early as TxError).message).toMatch(/^The challenged trainer may still answer until .+; the challenge can be resolved after that\.$/);
+    expect((early as TxError).message).toMatch(
+      /^The challenged trainer may still answer until .+; the challenge can be resolved after that\.$/,
+    );
 
     await advanceTo(creator, env.clock, second.deadline + 1n);
-    const late = await respondChallenge(carol, { challengeId: 2n, proof: asCalldata(fixture.proofs.aliceA0) }).catch((e: unknown) => e);
+    const late = await respondChallenge(carol, { challengeId: 2n, proof: asCalldata(fixture.proofs.aliceA0) }).catch(
+      (e: unknown) => e,
+    );
     expect((late as Error).message).toMatch(/^The time to answer challenge 2 ended at /);
 
-    const before = { victor: await balance(victor.wallet.account.address), carol: await balance(carol.wallet.account.address) };
+    const before = {
+      victor: await balance(victor.wallet.account.address),
+      carol: await balance(carol.wallet.account.address),
+    };
     const upheld = await resolveChallenge(keeper, { challengeId: 2n });
     const slashed = (STAKE * SLASH_BPS) / 10_000n;
-    expect(upheld).toMatchObject({ outcome: 'upheld', trainer: carol.wallet.account.address, challenger: victor.wallet.account.address, bond: BOND, rewards: 0n, slashed });
+    expect(upheld).toMatchObject({
+      outcome: 'upheld',
+      trainer: carol.wallet.account.address,
+      challenger: victor.wallet.account.address,
+      bond: BOND,
+      rewards: 0n,
+      slashed,
+    });
     expect(await balance(victor.wallet.account.address)).toBe(before.victor + BOND + slashed);
     expect(await balance(carol.wallet.account.address)).toBe(before.carol);
     const pool = await readPool(victor, taskId, carol.wallet.account.address);
@@ -275,7 +375,9 @@ describe('challenge actions on anvil', () => {
 
   it('reads every challenge with its outcome and time', async () => {
     const { challenges } = await readChallenges(keeper, { taskId });
-    expect(challenges.map((c) => [c.challengeId, c.status, c.submissionId, c.settled?.rewards, c.settled?.slashed])).toEqual([
+    expect(
+      challenges.map((c) => [c.challengeId, c.status, c.submissionId, c.settled?.rewards, c.settled?.slashed]),
+    ).toEqual([
       [1n, 'answered', 0n, undefined, undefined],
       [2n, 'upheld', 1n, 0n, (STAKE * SLASH_BPS) / 10_000n],
       [3n, 'voided', 3n, undefined, undefined],
@@ -288,7 +390,11 @@ describe('challenge actions on anvil', () => {
     expect(challenges[0]!.settled!.time).toBeLessThanOrEqual(challenges[0]!.deadline);
     expect(challenges[1]!.settled!.time).toBeGreaterThan(challenges[1]!.deadline);
     // Per trainer: only carol's.
-    expect((await readChallenges(keeper, { taskId, trainer: carol.wallet.account.address })).challenges.map((c) => c.challengeId)).toEqual([2n, 3n]);
+    expect(
+      (await readChallenges(keeper, { taskId, trainer: carol.wallet.account.address })).challenges.map(
+        (c) => c.challengeId,
+      ),
+    ).toEqual([2n, 3n]);
   });
 
   it('the outcome shows in what each trainer can claim once the task ends, and challenges close with it', async () => {
@@ -300,8 +406,12 @@ describe('challenge actions on anvil', () => {
     expect((closed as TxError).errorName).toBe('ChallengePeriodOver');
     const carolClaims = await readClaimables(carol, carol.wallet.account.address);
     // The slashed half is gone; the rest is withdrawable now that no challenge is open.
-    expect(carolClaims.withdrawals.filter((w) => w.taskId === taskId)).toEqual([{ taskId, kind: 'stake', amount: STAKE - (STAKE * SLASH_BPS) / 10_000n, now: true }]);
+    expect(carolClaims.withdrawals.filter((w) => w.taskId === taskId)).toEqual([
+      { taskId, kind: 'stake', amount: STAKE - (STAKE * SLASH_BPS) / 10_000n, now: true },
+    ]);
     // alice answered her challenge: her stake is whole.
-    expect((await readClaimables(alice, alice.wallet.account.address)).withdrawals.filter((w) => w.taskId === taskId)).toEqual([{ taskId, kind: 'stake', amount: STAKE, now: true }]);
+    expect(
+      (await readClaimables(alice, alice.wallet.account.address)).withdrawals.filter((w) => w.taskId === taskId),
+    ).toEqual([{ taskId, kind: 'stake', amount: STAKE, now: true }]);
   });
 });

@@ -46,7 +46,16 @@ import {
 } from '../../src/lib/chain/actions/index.ts';
 import { gatewayFetcher } from '../../src/lib/chain/reads/gateway.ts';
 import { windowTimes, type Schedule } from '../../src/lib/chain/schedule.ts';
-import { TrainerAgent, ValidatorAgent, actionsChainPort, agentStoreOn, casStorePort, keyStoreOn, openAgentDatabase, type AgentScope } from '../../src/lib/agents/index.ts';
+import {
+  TrainerAgent,
+  ValidatorAgent,
+  actionsChainPort,
+  agentStoreOn,
+  casStorePort,
+  keyStoreOn,
+  openAgentDatabase,
+  type AgentScope,
+} from '../../src/lib/agents/index.ts';
 import { weightsWmCommit } from '../../src/lib/agents/artifact-checks.ts';
 import { artifactHash } from '../../src/lib/ml/artifact/hash.ts';
 import { serializeArtifact } from '../../src/lib/ml/artifact/serialize.ts';
@@ -73,7 +82,6 @@ const BOND = T(5);
 const SLASH_BPS = 5_000n;
 const RESPONSE = 300;
 
-
 /** A seeded stand-in for crypto.getRandomValues, so the agents' seeds and salts repeat. */
 const seededRandom = (label: string) => {
   const rng = Rng.seeded('challenge-stories', label);
@@ -86,7 +94,12 @@ describe('challenge stories on anvil, with real training and real proofs', () =>
   let env: ArenaEnv;
   let blobs: BlobStore;
   let dir: string;
-  let creator: ActionContext, alice: ActionContext, carol: ActionContext, victor: ActionContext, delia: ActionContext, keeper: ActionContext;
+  let creator: ActionContext,
+    alice: ActionContext,
+    carol: ActionContext,
+    victor: ActionContext,
+    delia: ActionContext,
+    keeper: ActionContext;
   let taskId: bigint;
   let schedule: Schedule;
   let digits: Digits;
@@ -103,7 +116,12 @@ describe('challenge stories on anvil, with real training and real proofs', () =>
   const sub: Record<string, bigint> = {};
 
   const balance = (who: Address) =>
-    creator.publicClient.readContract({ address: creator.deployment.contracts.token, abi: arenaTokenAbi, functionName: 'balanceOf', args: [who] });
+    creator.publicClient.readContract({
+      address: creator.deployment.contracts.token,
+      abi: arenaTokenAbi,
+      functionName: 'balanceOf',
+      args: [who],
+    });
   const me = (ctx: ActionContext) => ctx.wallet.account.address;
   const middle = (epoch: number, window: 'Seal' | 'Reveal' | 'ScoreCommit' | 'ScoreReveal') => {
     const t = windowTimes(schedule, epoch, window)!;
@@ -117,7 +135,11 @@ describe('challenge stories on anvil, with real training and real proofs', () =>
   };
   /** Serializes weights as the task's artifact and stores it, as a trainer's client would at reveal. */
   const publish = async (weights: Float32Array[]) => {
-    const bytes = serializeArtifact(Uint8Array.from(Buffer.from(digits.specHash, 'hex')), specShapes(digits.spec).params, weights);
+    const bytes = serializeArtifact(
+      Uint8Array.from(Buffer.from(digits.specHash, 'hex')),
+      specShapes(digits.spec).params,
+      weights,
+    );
     return { bytes, artifactHash: await artifactHash(bytes), wmCommit: weightsWmCommit(digits.spec, weights) };
   };
 
@@ -126,10 +148,14 @@ describe('challenge stories on anvil, with real training and real proofs', () =>
     env = await startArenaEnv();
     dir = mkdtempSync(join(tmpdir(), 'aiarena-challenge-stories-'));
     blobs = await startBlobStore({ dir, port: await freePort(), host: '127.0.0.1' });
-    cas = { gateways: [blobs.url], upload: { kind: 'store', url: `${blobs.url}/upload` }, maxBytes: blobs.maxBlobBytes };
-    [creator, alice, carol, victor, delia, keeper] = (await Promise.all([1, 2, 3, 5, 6, 7].map((i) => env.as(i)))) as ActionContext[] as [
-      ActionContext, ActionContext, ActionContext, ActionContext, ActionContext, ActionContext,
-    ];
+    cas = {
+      gateways: [blobs.url],
+      upload: { kind: 'store', url: `${blobs.url}/upload` },
+      maxBytes: blobs.maxBlobBytes,
+    };
+    [creator, alice, carol, victor, delia, keeper] = (await Promise.all(
+      [1, 2, 3, 5, 6, 7].map((i) => env.as(i)),
+    )) as ActionContext[] as [ActionContext, ActionContext, ActionContext, ActionContext, ActionContext, ActionContext];
     digits = await loadDigits();
     for (const ctx of [creator, alice, carol, victor, delia]) await faucet(ctx, { amount: T(1_000) });
 
@@ -138,7 +164,11 @@ describe('challenge stories on anvil, with real training and real proofs', () =>
       ...(await digitsDataHashes()),
     };
     const now = (await creator.publicClient.getBlock()).timestamp;
-    const params = challengeTaskParams(now + 60n, { bond: BOND, responseTime: RESPONSE, slashBps: Number(SLASH_BPS) }, hashes);
+    const params = challengeTaskParams(
+      now + 60n,
+      { bond: BOND, responseTime: RESPONSE, slashBps: Number(SLASH_BPS) },
+      hashes,
+    );
     ({ taskId } = await createTask(creator, params));
 
     const ml = digitsMlPort(digits.specBytes, hashes);
@@ -154,17 +184,47 @@ describe('challenge stories on anvil, with real training and real proofs', () =>
     });
     aliceScope = scope(alice, 'trainer');
     // alice's key, as if imported from her backup: fixed so the run repeats (the agent would make a random one).
-    await keys.put({ chainId: aliceScope.chainId, registry: aliceScope.registry, taskId, account: me(alice) }, key.alice);
-    trainer = await TrainerAgent.open({ scope: aliceScope, chain: actionsChainPort(alice, taskId), store: casStorePort(cas), ml, persist, keys, random: seededRandom('alice') });
-    validator = await ValidatorAgent.open({ scope: scope(victor, 'validator'), chain: actionsChainPort(victor, taskId), store: casStorePort(cas), ml, persist, random: seededRandom('victor') });
+    await keys.put(
+      { chainId: aliceScope.chainId, registry: aliceScope.registry, taskId, account: me(alice) },
+      key.alice,
+    );
+    trainer = await TrainerAgent.open({
+      scope: aliceScope,
+      chain: actionsChainPort(alice, taskId),
+      store: casStorePort(cas),
+      ml,
+      persist,
+      keys,
+      random: seededRandom('alice'),
+    });
+    validator = await ValidatorAgent.open({
+      scope: scope(victor, 'validator'),
+      chain: actionsChainPort(victor, taskId),
+      store: casStorePort(cas),
+      ml,
+      persist,
+      random: seededRandom('victor'),
+    });
     schedule = trainer.taskInfo.schedule;
-    ownership = { prover, manifestUrl: 'http://local/zk/manifest.json', content: gatewayFetcher([blobs.url]), spec: digits.spec, specHash: `0x${digits.specHash}` };
+    ownership = {
+      prover,
+      manifestUrl: 'http://local/zk/manifest.json',
+      content: gatewayFetcher([blobs.url]),
+      spec: digits.spec,
+      specHash: `0x${digits.specHash}`,
+    };
 
     // Before the start: alice stakes with her key's commitment and trains; carol stakes with
     // hers; delia delegates to carol; victor stakes as a validator.
     await trainer.command({ type: 'join', amount: STAKE, sigma: WAD / 2n });
     await trainer.command({ type: 'startTraining', epochs: 2, backend: 'wasm' });
-    await joinTask(carol, { taskId, role: 'trainer', amount: STAKE, sigma: WAD / 2n, keyCommit: fieldToBytes32(keyCommit(key.carol)) as Hex });
+    await joinTask(carol, {
+      taskId,
+      role: 'trainer',
+      amount: STAKE,
+      sigma: WAD / 2n,
+      keyCommit: fieldToBytes32(keyCommit(key.carol)) as Hex,
+    });
     await delegate(delia, { taskId, delegatee: me(carol), amount: T(10) });
     await validator.command({ type: 'join', amount: STAKE, sigma: WAD });
     await drive(trainer, 4);
@@ -187,12 +247,22 @@ describe('challenge stories on anvil, with real training and real proofs', () =>
     sub.alice = a0!.submissionId;
 
     // Epoch 1: carol takes alice's revealed model from the store and fine-tunes it.
-    const stolen = submissionWeights((await (gatewayFetcher([blobs.url]))(a0!.artifactHash)), digits.spec, digits.specHash);
+    const stolen = submissionWeights(await gatewayFetcher([blobs.url])(a0!.artifactHash), digits.spec, digits.specHash);
     await useBackend('wasm');
     const copy = await publish(await fineTuneCopy(digits, stolen, 1, 21));
     numbers.copy = {
-      carolOwnBits: ownerWrongBits(digits, submissionWeights(copy.bytes, digits.spec, digits.specHash), key.carol, me(carol)),
-      aliceBits: ownerWrongBits(digits, submissionWeights(copy.bytes, digits.spec, digits.specHash), key.alice, me(alice)),
+      carolOwnBits: ownerWrongBits(
+        digits,
+        submissionWeights(copy.bytes, digits.spec, digits.specHash),
+        key.carol,
+        me(carol),
+      ),
+      aliceBits: ownerWrongBits(
+        digits,
+        submissionWeights(copy.bytes, digits.spec, digits.specHash),
+        key.alice,
+        me(alice),
+      ),
       cosine: cosineSimilarity(submissionWeights(copy.bytes, digits.spec, digits.specHash), stolen),
     };
     const salt = randomSalt();
@@ -208,7 +278,10 @@ describe('challenge stories on anvil, with real training and real proofs', () =>
     await advanceTo(creator, env.clock, middle(1, 'ScoreCommit'));
     await drive(validator, 4);
     // Each epoch was scored on its own subset, drawn by the validator agent.
-    expect(validator.state.epochs.map((e) => e.seed)).toEqual([expect.stringMatching(/^0x[0-9a-f]{64}$/), expect.stringMatching(/^0x[0-9a-f]{64}$/)]);
+    expect(validator.state.epochs.map((e) => e.seed)).toEqual([
+      expect.stringMatching(/^0x[0-9a-f]{64}$/),
+      expect.stringMatching(/^0x[0-9a-f]{64}$/),
+    ]);
     expect(validator.state.epochs[0]!.seed).not.toBe(validator.state.epochs[1]!.seed);
     await advanceTo(creator, env.clock, middle(1, 'ScoreReveal'));
     await drive(validator);
@@ -224,7 +297,9 @@ describe('challenge stories on anvil, with real training and real proofs', () =>
     await env?.stop();
     await releaseProverThreads();
     if (dir) rmSync(dir, { recursive: true, force: true });
-    console.info(`challenge stories: ${JSON.stringify(numbers, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))}`);
+    console.info(
+      `challenge stories: ${JSON.stringify(numbers, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))}`,
+    );
   });
 
   it('(a) an honest trainer answers with a proof from the key its agent keeps: proven, and the bond goes back to the challenger', async () => {
@@ -254,7 +329,11 @@ describe('challenge stories on anvil, with real training and real proofs', () =>
 
   it('(b) a copier cannot prove with its own key; after the deadline it is slashed and the challenger paid', async () => {
     const opened = await challenge(victor, { taskId, submissionId: sub.carol! });
-    const refused = await proveResponse(carol, ownership, { challengeId: opened.challengeId, account: me(carol), key: key.carol }).catch((e: unknown) => e);
+    const refused = await proveResponse(carol, ownership, {
+      challengeId: opened.challengeId,
+      account: me(carol),
+      key: key.carol,
+    }).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(WatermarkDoesNotDecodeError);
     expect((refused as WatermarkDoesNotDecodeError).wrong).toBeGreaterThan(8);
     numbers.copierOwnKeyWrong = (refused as WatermarkDoesNotDecodeError).wrong;
@@ -269,7 +348,14 @@ describe('challenge stories on anvil, with real training and real proofs', () =>
     const before = { victor: await balance(me(victor)), carol: await balance(me(carol)) };
     const resolved = await resolveChallenge(keeper, { challengeId: opened.challengeId });
     const slashed = (STAKE * SLASH_BPS) / 10_000n;
-    expect(resolved).toMatchObject({ outcome: 'upheld', trainer: me(carol), challenger: me(victor), bond: BOND, rewards: booked, slashed });
+    expect(resolved).toMatchObject({
+      outcome: 'upheld',
+      trainer: me(carol),
+      challenger: me(victor),
+      bond: BOND,
+      rewards: booked,
+      slashed,
+    });
     expect(await balance(me(victor))).toBe(before.victor + BOND + booked + slashed);
     expect(await balance(me(carol))).toBe(before.carol);
     numbers.copierForfeit = { rewards: booked, slashed };

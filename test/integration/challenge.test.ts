@@ -39,8 +39,14 @@ const validator = '0x00000000000000000000000000000000000c4a11' as Address;
 let taskId: bigint;
 let schedule: Schedule;
 
-const moduleCall = (functionName: string, args: readonly unknown[]) => ({ address: d.c.challengeModule!, abi: challengeModuleAbi, functionName, args });
-const balance = (who: Address) => d.read<bigint>({ address: d.c.token, abi: arenaTokenAbi, functionName: 'balanceOf', args: [who] });
+const moduleCall = (functionName: string, args: readonly unknown[]) => ({
+  address: d.c.challengeModule!,
+  abi: challengeModuleAbi,
+  functionName,
+  args,
+});
+const balance = (who: Address) =>
+  d.read<bigint>({ address: d.c.token, abi: arenaTokenAbi, functionName: 'balanceOf', args: [who] });
 const challengeEvents = (r: TransactionReceipt) => parseEventLogs({ abi: challengeModuleAbi, logs: r.logs });
 
 beforeAll(async () => {
@@ -50,7 +56,9 @@ beforeAll(async () => {
   ({ taskId, schedule } = await createTask(
     d,
     creator,
-    defaultTaskParams((await d.now()) + 200n, { challenge: { bond: BOND, responseTime: RESPONSE, slashBps: Number(SLASH_BPS) } }),
+    defaultTaskParams((await d.now()) + 200n, {
+      challenge: { bond: BOND, responseTime: RESPONSE, slashBps: Number(SLASH_BPS) },
+    }),
   ));
   for (const [who, key] of [
     [alice, fixture.keyCommits.KA],
@@ -61,7 +69,12 @@ beforeAll(async () => {
   }
   await fund(d, validator, STAKE + 2n * BOND);
   await d.send(validator, stakeCall(d, 'join', [taskId, Role.Validator, STAKE, WAD / 2n, `0x${'0'.repeat(64)}`]));
-  await d.send(validator, { address: d.c.token, abi: arenaTokenAbi, functionName: 'approve', args: [d.c.challengeModule!, MAX_UINT] });
+  await d.send(validator, {
+    address: d.c.token,
+    abi: arenaTokenAbi,
+    functionName: 'approve',
+    args: [d.c.challengeModule!, MAX_UINT],
+  });
 
   // Epoch 0: alice reveals A0, carol C12 (submissions 0 and 1).
   const subs = [
@@ -72,10 +85,14 @@ beforeAll(async () => {
   const artifact = (who: Address) => keccak256(toHex(`artifact/${who}`));
   await d.warp(timeIn(schedule, 0, 100));
   for (const s of subs) {
-    await d.send(s.who, bookCall(d, 'sealSubmission', [taskId, sealCommitment(taskId, 0n, s.who, artifact(s.who), s.wm, salt(s.who))]));
+    await d.send(
+      s.who,
+      bookCall(d, 'sealSubmission', [taskId, sealCommitment(taskId, 0n, s.who, artifact(s.who), s.wm, salt(s.who))]),
+    );
   }
   await d.warp(timeIn(schedule, 0, 5500));
-  for (const s of subs) await d.send(s.who, bookCall(d, 'revealSubmission', [taskId, artifact(s.who), s.wm, salt(s.who)]));
+  for (const s of subs)
+    await d.send(s.who, bookCall(d, 'revealSubmission', [taskId, artifact(s.who), s.wm, salt(s.who)]));
 }, 120_000);
 
 afterAll(async () => {
@@ -85,8 +102,12 @@ afterAll(async () => {
 describe('ChallengeModule deployed by deployArena', () => {
   it('is bound to the stake manager, with the verifier and the tolerance', async () => {
     expect(d.c.challengeModule).toBeDefined();
-    const same = async (read: Promise<unknown>, expected: Address | undefined) => expect(getAddress(String(await read))).toBe(getAddress(expected!));
-    await same(d.read({ address: d.c.stakeManager, abi: stakeManagerAbi, functionName: 'challengeModule' }), d.c.challengeModule);
+    const same = async (read: Promise<unknown>, expected: Address | undefined) =>
+      expect(getAddress(String(await read))).toBe(getAddress(expected!));
+    await same(
+      d.read({ address: d.c.stakeManager, abi: stakeManagerAbi, functionName: 'challengeModule' }),
+      d.c.challengeModule,
+    );
     await same(d.read(moduleCall('verifier', [])), d.c.watermarkVerifier);
     await same(d.read(moduleCall('stakes', [])), d.c.stakeManager);
     await same(d.read(moduleCall('book', [])), d.c.submissionBook);
@@ -97,7 +118,14 @@ describe('ChallengeModule deployed by deployArena', () => {
     const before = { alice: await balance(alice), validator: await balance(validator) };
     const opened = await d.send(validator, moduleCall('challenge', [taskId, 0n]));
     const ev = challengeEvents(opened).find((e) => e.eventName === 'ChallengeOpened');
-    expect(ev?.args).toMatchObject({ challengeId: 1n, taskId, trainer: alice, challenger: validator, submissionId: 0n, bond: BOND });
+    expect(ev?.args).toMatchObject({
+      challengeId: 1n,
+      taskId,
+      trainer: alice,
+      challenger: validator,
+      submissionId: 0n,
+      bond: BOND,
+    });
     // The claim the chain asks for is exactly the fixture's public signals.
     const proof = fixture.proofs.aliceA0;
     const inputs = await d.read<readonly bigint[]>(moduleCall('responseInputs', [1n]));
@@ -108,23 +136,40 @@ describe('ChallengeModule deployed by deployArena', () => {
     expect(await balance(alice)).toBe(before.alice);
     expect(await balance(validator)).toBe(before.validator);
     expect(await balance(d.c.challengeModule!)).toBe(0n);
-    console.info(`challenge: ${opened.gasUsed} gas; respond with the real verifier: ${answered.gasUsed} gas (transaction)`);
+    console.info(
+      `challenge: ${opened.gasUsed} gas; respond with the real verifier: ${answered.gasUsed} gas (transaction)`,
+    );
     expect(answered.gasUsed).toBeLessThan(400_000n);
   });
 
   it('slashes a trainer that does not answer, once its deadline has passed', async () => {
     const opened = await d.send(validator, moduleCall('challenge', [taskId, 1n]));
-    const deadline = (challengeEvents(opened).find((e) => e.eventName === 'ChallengeOpened')!.args as { deadline: bigint }).deadline;
+    const deadline = (
+      challengeEvents(opened).find((e) => e.eventName === 'ChallengeOpened')!.args as { deadline: bigint }
+    ).deadline;
     const before = await balance(validator);
     // Simulated, so the revert decodes against the module's own errors.
     await expect(
-      d.client.simulateContract({ address: d.c.challengeModule!, abi: challengeModuleAbi, functionName: 'resolve', args: [2n], account: validator }),
+      d.client.simulateContract({
+        address: d.c.challengeModule!,
+        abi: challengeModuleAbi,
+        functionName: 'resolve',
+        args: [2n],
+        account: validator,
+      }),
     ).rejects.toThrow(/ResponseWindowOpen/);
     await d.warp(deadline + 1n);
     const resolved = await d.send(validator, moduleCall('resolve', [2n]));
     const slashed = (STAKE * SLASH_BPS) / 10_000n;
     const upheld = challengeEvents(resolved).find((e) => e.eventName === 'ChallengeUpheld');
-    expect(upheld?.args).toMatchObject({ challengeId: 2n, trainer: carol, challenger: validator, bond: BOND, rewards: 0n, slashed });
+    expect(upheld?.args).toMatchObject({
+      challengeId: 2n,
+      trainer: carol,
+      challenger: validator,
+      bond: BOND,
+      rewards: 0n,
+      slashed,
+    });
     expect(await balance(validator)).toBe(before + BOND + slashed);
     console.info(`resolve (upheld): ${resolved.gasUsed} gas`);
   });

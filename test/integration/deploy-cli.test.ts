@@ -26,8 +26,11 @@ let client: PublicClient;
 let localClient: PublicClient;
 let outDir: string;
 
-const deploy = (args: string[], env: Record<string, string> = { DEPLOYER_PRIVATE_KEY: deployer.privateKey }, url = anvil.url) =>
-  runScript('scripts/deploy.ts', ['--rpc-url', url, '--out-dir', outDir, ...args], cleanEnv(env));
+const deploy = (
+  args: string[],
+  env: Record<string, string> = { DEPLOYER_PRIVATE_KEY: deployer.privateKey },
+  url = anvil.url,
+) => runScript('scripts/deploy.ts', ['--rpc-url', url, '--out-dir', outDir, ...args], cleanEnv(env));
 
 function readRecord(chainId: number, dir = outDir): { text: string; deployment: Deployment } {
   const text = readFileSync(join(dir, `${chainId}.json`), 'utf8');
@@ -56,9 +59,15 @@ describe('npm run deploy', () => {
     const { code, output } = await deploy([]);
     expect(code).toBe(1);
     expect(output).toContain(`chain id ${CHAIN_ID}`);
-    expect(output).toContain('Verifier contracts/src/verifiers/WatermarkOwnershipVerifier.sol (circuit watermark_ownership): DEVELOPMENT ceremony');
-    expect(output).toMatch(/deploy failed: refusing to deploy contracts\/src\/verifiers\/WatermarkOwnershipVerifier\.sol: the watermark verifier comes from the development ceremony, whose phase 2 is a public beacon/);
-    expect(output).toContain(`It deploys only on local development chains (31337, 1337), and chain ${CHAIN_ID} is not one`);
+    expect(output).toContain(
+      'Verifier contracts/src/verifiers/WatermarkOwnershipVerifier.sol (circuit watermark_ownership): DEVELOPMENT ceremony',
+    );
+    expect(output).toMatch(
+      /deploy failed: refusing to deploy contracts\/src\/verifiers\/WatermarkOwnershipVerifier\.sol: the watermark verifier comes from the development ceremony, whose phase 2 is a public beacon/,
+    );
+    expect(output).toContain(
+      `It deploys only on local development chains (31337, 1337), and chain ${CHAIN_ID} is not one`,
+    );
     expect(output).toContain('--zk-build <dir>');
     expect(await client.getTransactionCount({ address: deployer.address })).toBe(0);
     expect(existsSync(join(outDir, `${CHAIN_ID}.json`))).toBe(false);
@@ -91,10 +100,17 @@ describe('npm run deploy', () => {
     expect(deployment.verifierCeremony).toEqual(ceremony);
     expect(await readVerifierCeremony(localClient, deployment.contracts.watermarkVerifier!)).toEqual(ceremony);
     const { token, taskRegistry } = deployment.contracts;
-    expect(await localClient.readContract({ address: taskRegistry, abi: taskRegistryAbi, functionName: 'token' })).toBe(token);
-    expect(await localClient.readContract({ address: token, abi: arenaTokenAbi, functionName: 'balanceOf', args: [deployer.address] })).toBe(
-      parseEther('100000000'),
+    expect(await localClient.readContract({ address: taskRegistry, abi: taskRegistryAbi, functionName: 'token' })).toBe(
+      token,
     );
+    expect(
+      await localClient.readContract({
+        address: token,
+        abi: arenaTokenAbi,
+        functionName: 'balanceOf',
+        args: [deployer.address],
+      }),
+    ).toBe(parseEther('100000000'));
   });
 
   it('takes the protocol config from flags', async () => {
@@ -103,8 +119,18 @@ describe('npm run deploy', () => {
       const { code, output } = await runScript(
         'scripts/deploy.ts',
         [
-          '--rpc-url', local.url, '--out-dir', dir, '--reject-quorum', '2500.5',
-          '--min-review-period', '600', '--initial-supply', '1000', '--treasury', other.address.toLowerCase(),
+          '--rpc-url',
+          local.url,
+          '--out-dir',
+          dir,
+          '--reject-quorum',
+          '2500.5',
+          '--min-review-period',
+          '600',
+          '--initial-supply',
+          '1000',
+          '--treasury',
+          other.address.toLowerCase(),
         ],
         cleanEnv({ DEPLOYER_PRIVATE_KEY: deployer.privateKey.slice(2) }),
       );
@@ -121,9 +147,14 @@ describe('npm run deploy', () => {
         localClient.readContract({ address: taskRegistry, abi: taskRegistryAbi, functionName });
       expect(await read('rejectQuorum')).toBe(parseEther('2500.5'));
       expect(await read('minReviewPeriod')).toBe(600n);
-      expect(await localClient.readContract({ address: token, abi: arenaTokenAbi, functionName: 'balanceOf', args: [other.address] })).toBe(
-        parseEther('1000'),
-      );
+      expect(
+        await localClient.readContract({
+          address: token,
+          abi: arenaTokenAbi,
+          functionName: 'balanceOf',
+          args: [other.address],
+        }),
+      ).toBe(parseEther('1000'));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

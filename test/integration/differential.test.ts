@@ -67,94 +67,104 @@ describe('reward math: contracts vs TypeScript reference', () => {
     await d?.stop();
   });
 
-  it(`agrees on every booked amount over ${MIN_EPOCHS} random epochs (seed ${SEED})`, async () => {
-    const rng = new Rng(SEED);
-    const started = Date.now();
-    const reports: EpochReport[] = [];
-    const failures: string[] = [];
-    const counts = Object.fromEntries(Object.keys(MINIMUM_PER_200).map((k) => [k, 0])) as Record<Case, number>;
-    let tasks = 0;
-    let delegatorChecks = 0;
-    let worst = 0;
-    let worstDustWei = 0n;
-    let dustExact = 0;
-    const exactFailures = (where: string, list: AmountCheck[]) => {
-      for (const c of list) if (c.contract !== c.reference) failures.push(`${where} ${c.what}: ${c.contract} != ${c.reference}`);
-    };
-    const amountFailures = (where: string, list: AmountCheck[]) => {
-      for (const c of list) {
-        if (c.scale === undefined) worst = Math.max(worst, relativeDiff(c));
-        else if (absDiff(c.contract, c.reference) > worstDustWei) worstDustWei = absDiff(c.contract, c.reference);
-        if (!agrees(c)) failures.push(`${where} ${c.what}: ${c.contract} vs ${c.reference}`);
-      }
-    };
-    for (let t = 0; reports.filter((r) => !r.degenerate).length < MIN_EPOCHS; t++) {
-      await freshChainIfLong();
-      const task = RandomTask.random(d, rng, `seed${SEED}/task${t}`);
-      tasks++;
-      await task.create();
-      await task.join();
-      await task.play((r) => {
-        reports.push(r);
-        const where = `task ${t} epoch ${r.epoch}`;
-        exactFailures(where, r.exact);
-        amountFailures(where, r.checks);
-        if (r.dustExact) dustExact++;
-        const c = r.cases;
-        if (r.degenerate) {
-          if (c.degenerate === 'minValidators') counts['degenerate epochs by minValidators']++;
-          else counts['degenerate epochs without columns or validators']++;
-        } else {
-          counts['ties: columns with equal scores at the median'] += c.equalAtMedian;
-          counts['ties: columns split at exactly half the stake'] += c.halfAtMedian;
-          if (c.halfValidator) counts['ties: epochs with a validator holding exactly half the stake']++;
-          if (c.nothingQualified) counts['epochs where nothing qualified (R_T rolled over)']++;
-          counts['zero columns (R_V share rolled over)'] += c.zeroColumns;
-          if (c.zeroColumns > 0) counts['epochs with zero columns']++;
-          counts['valid canaries'] += c.canariesValid;
-          counts['void canaries'] += c.canariesVoid;
-          if (r.epoch >= task.shape.submissionEpochs) counts['final-phase canaries (sealed in the last submission epoch)'] += c.canaries;
-          counts['validators that failed a canary'] += c.failedValidators;
-          if (c.failedValidators > 0) counts['epochs with a validator that failed a canary']++;
-          counts['duplicate columns'] += c.duplicates;
-          counts['columns below minScore'] += c.belowMinScore;
-          counts['columns below the floor'] += c.belowFloor;
-          if (task.params.tolV === 0n) counts['scored epochs with tolV = 0']++;
-          else if (task.params.tolV < SCORE_UNIT) counts['scored epochs with 0 < tolV < one score unit']++;
+  it(
+    `agrees on every booked amount over ${MIN_EPOCHS} random epochs (seed ${SEED})`,
+    async () => {
+      const rng = new Rng(SEED);
+      const started = Date.now();
+      const reports: EpochReport[] = [];
+      const failures: string[] = [];
+      const counts = Object.fromEntries(Object.keys(MINIMUM_PER_200).map((k) => [k, 0])) as Record<Case, number>;
+      let tasks = 0;
+      let delegatorChecks = 0;
+      let worst = 0;
+      let worstDustWei = 0n;
+      let dustExact = 0;
+      const exactFailures = (where: string, list: AmountCheck[]) => {
+        for (const c of list)
+          if (c.contract !== c.reference) failures.push(`${where} ${c.what}: ${c.contract} != ${c.reference}`);
+      };
+      const amountFailures = (where: string, list: AmountCheck[]) => {
+        for (const c of list) {
+          if (c.scale === undefined) worst = Math.max(worst, relativeDiff(c));
+          else if (absDiff(c.contract, c.reference) > worstDustWei) worstDustWei = absDiff(c.contract, c.reference);
+          if (!agrees(c)) failures.push(`${where} ${c.what}: ${c.contract} vs ${c.reference}`);
         }
-        const lastEpoch = r.epoch + 1 === task.shape.submissionEpochs + task.shape.finalEpochs;
-        if (!r.degenerate && c.rolledOver && !lastEpoch) counts['scored epochs whose rollover was carried into the next']++;
-      });
-      const registry = await task.registryChecks();
-      exactFailures(`task ${t}:`, registry.exact);
-      amountFailures(`task ${t}:`, registry.checks);
-      for (const c of await task.delegatorChecks()) {
-        delegatorChecks++;
-        const bookings = BigInt(/\((\d+) bookings\)/.exec(c.what)![1]!);
-        if (absDiff(c.contract, c.reference) > bookings + 2n) failures.push(`task ${t}: ${c.what}: ${c.contract} vs ${c.reference}`);
+      };
+      for (let t = 0; reports.filter((r) => !r.degenerate).length < MIN_EPOCHS; t++) {
+        await freshChainIfLong();
+        const task = RandomTask.random(d, rng, `seed${SEED}/task${t}`);
+        tasks++;
+        await task.create();
+        await task.join();
+        await task.play((r) => {
+          reports.push(r);
+          const where = `task ${t} epoch ${r.epoch}`;
+          exactFailures(where, r.exact);
+          amountFailures(where, r.checks);
+          if (r.dustExact) dustExact++;
+          const c = r.cases;
+          if (r.degenerate) {
+            if (c.degenerate === 'minValidators') counts['degenerate epochs by minValidators']++;
+            else counts['degenerate epochs without columns or validators']++;
+          } else {
+            counts['ties: columns with equal scores at the median'] += c.equalAtMedian;
+            counts['ties: columns split at exactly half the stake'] += c.halfAtMedian;
+            if (c.halfValidator) counts['ties: epochs with a validator holding exactly half the stake']++;
+            if (c.nothingQualified) counts['epochs where nothing qualified (R_T rolled over)']++;
+            counts['zero columns (R_V share rolled over)'] += c.zeroColumns;
+            if (c.zeroColumns > 0) counts['epochs with zero columns']++;
+            counts['valid canaries'] += c.canariesValid;
+            counts['void canaries'] += c.canariesVoid;
+            if (r.epoch >= task.shape.submissionEpochs)
+              counts['final-phase canaries (sealed in the last submission epoch)'] += c.canaries;
+            counts['validators that failed a canary'] += c.failedValidators;
+            if (c.failedValidators > 0) counts['epochs with a validator that failed a canary']++;
+            counts['duplicate columns'] += c.duplicates;
+            counts['columns below minScore'] += c.belowMinScore;
+            counts['columns below the floor'] += c.belowFloor;
+            if (task.params.tolV === 0n) counts['scored epochs with tolV = 0']++;
+            else if (task.params.tolV < SCORE_UNIT) counts['scored epochs with 0 < tolV < one score unit']++;
+          }
+          const lastEpoch = r.epoch + 1 === task.shape.submissionEpochs + task.shape.finalEpochs;
+          if (!r.degenerate && c.rolledOver && !lastEpoch)
+            counts['scored epochs whose rollover was carried into the next']++;
+        });
+        const registry = await task.registryChecks();
+        exactFailures(`task ${t}:`, registry.exact);
+        amountFailures(`task ${t}:`, registry.checks);
+        for (const c of await task.delegatorChecks()) {
+          delegatorChecks++;
+          const bookings = BigInt(/\((\d+) bookings\)/.exec(c.what)![1]!);
+          if (absDiff(c.contract, c.reference) > bookings + 2n)
+            failures.push(`task ${t}: ${c.what}: ${c.contract} vs ${c.reference}`);
+        }
       }
-    }
-    const scored = reports.filter((r) => !r.degenerate);
-    const amounts = reports.reduce((s, r) => s + r.checks.length, 0);
-    const exact = reports.reduce((s, r) => s + r.exact.length, 0);
-    console.log(
-      `differential: ${tasks} tasks, ${scored.length} scored epochs (+${reports.length - scored.length} degenerate), ` +
-        `n ${Math.min(...scored.map((r) => r.n))}..${Math.max(...scored.map((r) => r.n))}, ` +
-        `m ${Math.min(...scored.map((r) => r.m))}..${Math.max(...scored.map((r) => r.m))}, ` +
-        `${amounts} booked amounts (worst relative difference ${worst.toExponential(2)}), ` +
-        `dust equal to the wei in ${dustExact}/${reports.length} epochs (else at most ${worstDustWei} wei apart), ` +
-        `${exact} exact values, ${delegatorChecks} delegator balances; ` +
-        Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', ') +
-        `; ${sentBefore + d.sent} transactions on ${chains} chains in ${((Date.now() - started) / 1000).toFixed(0)} s`,
-    );
-    expect(failures.slice(0, 20)).toEqual([]);
-    expect(scored.length).toBeGreaterThanOrEqual(MIN_EPOCHS);
-    expect(Math.max(...scored.map((r) => r.n))).toBeGreaterThan(20);
-    expect(Math.max(...scored.map((r) => r.m))).toBeGreaterThan(20);
-    const missing = (Object.keys(MINIMUM_PER_200) as Case[])
-      .map((k) => ({ k, need: Math.floor((MINIMUM_PER_200[k] * MIN_EPOCHS) / 200), got: counts[k] }))
-      .filter(({ need, got }) => got < need)
-      .map(({ k, need, got }) => `${k}: ${got} < ${need}`);
-    expect(missing).toEqual([]);
-  }, 30 * 60_000);
+      const scored = reports.filter((r) => !r.degenerate);
+      const amounts = reports.reduce((s, r) => s + r.checks.length, 0);
+      const exact = reports.reduce((s, r) => s + r.exact.length, 0);
+      console.log(
+        `differential: ${tasks} tasks, ${scored.length} scored epochs (+${reports.length - scored.length} degenerate), ` +
+          `n ${Math.min(...scored.map((r) => r.n))}..${Math.max(...scored.map((r) => r.n))}, ` +
+          `m ${Math.min(...scored.map((r) => r.m))}..${Math.max(...scored.map((r) => r.m))}, ` +
+          `${amounts} booked amounts (worst relative difference ${worst.toExponential(2)}), ` +
+          `dust equal to the wei in ${dustExact}/${reports.length} epochs (else at most ${worstDustWei} wei apart), ` +
+          `${exact} exact values, ${delegatorChecks} delegator balances; ` +
+          Object.entries(counts)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', ') +
+          `; ${sentBefore + d.sent} transactions on ${chains} chains in ${((Date.now() - started) / 1000).toFixed(0)} s`,
+      );
+      expect(failures.slice(0, 20)).toEqual([]);
+      expect(scored.length).toBeGreaterThanOrEqual(MIN_EPOCHS);
+      expect(Math.max(...scored.map((r) => r.n))).toBeGreaterThan(20);
+      expect(Math.max(...scored.map((r) => r.m))).toBeGreaterThan(20);
+      const missing = (Object.keys(MINIMUM_PER_200) as Case[])
+        .map((k) => ({ k, need: Math.floor((MINIMUM_PER_200[k] * MIN_EPOCHS) / 200), got: counts[k] }))
+        .filter(({ need, got }) => got < need)
+        .map(({ k, need, got }) => `${k}: ${got} < ${need}`);
+      expect(missing).toEqual([]);
+    },
+    30 * 60_000,
+  );
 });

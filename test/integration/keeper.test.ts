@@ -34,15 +34,34 @@ describe('keeper', () => {
     const { taskId, schedule } = await createTask(d, creator, defaultTaskParams((await d.now()) + 200n));
     await d.warp(timeIn(schedule, 1, 10));
     const lines: string[] = [];
-    const wallet = createWalletClient({ account: privateKeyToAccount(ANVIL_KEY_0), chain: foundry, transport: http(d.anvil.url) });
-    const keeper = startKeeper({ client: d.client, wallet, deployment: d.deployment, log: (l) => lines.push(l), intervalMs: 100 });
+    const wallet = createWalletClient({
+      account: privateKeyToAccount(ANVIL_KEY_0),
+      chain: foundry,
+      transport: http(d.anvil.url),
+    });
+    const keeper = startKeeper({
+      client: d.client,
+      wallet,
+      deployment: d.deployment,
+      log: (l) => lines.push(l),
+      intervalMs: 100,
+    });
     try {
       await until(() => lines.some((l) => l.includes('finalized')));
       // Epoch 0 had no submission: degenerate, its whole budget rolls over.
       expect(lines.filter((l) => !l.includes('retrying'))).toEqual([
-        expect.stringMatching(new RegExp(`^keeper: task ${taskId} epoch 0 finalized, nothing booked \\(no scored submission, or fewer validators revealed than the task's minimum\\): 1,000 ARENA rolls over \\(gas \\d+\\)$`)),
+        expect.stringMatching(
+          new RegExp(
+            `^keeper: task ${taskId} epoch 0 finalized, nothing booked \\(no scored submission, or fewer validators revealed than the task's minimum\\): 1,000 ARENA rolls over \\(gas \\d+\\)$`,
+          ),
+        ),
       ]);
-      const progress = await d.client.readContract({ address: d.c.rewardEngine, abi: rewardEngineAbi, functionName: 'progressOf', args: [taskId] });
+      const progress = await d.client.readContract({
+        address: d.c.rewardEngine,
+        abi: rewardEngineAbi,
+        functionName: 'progressOf',
+        args: [taskId],
+      });
       expect(Number(progress.epoch)).toBe(1);
       // Epoch 1 has not ended: several passes later nothing more was sent.
       await new Promise((r) => setTimeout(r, 500));

@@ -94,8 +94,12 @@ describe('npm start', () => {
       expect((await client.getCode({ address }))?.length ?? 0, `${name} has code`).toBeGreaterThan(2);
     }
     const { taskRegistry, token, rewardEngine } = deployment.contracts;
-    expect(await client.readContract({ address: taskRegistry, abi: taskRegistryAbi, functionName: 'token' })).toBe(token);
-    expect(await client.readContract({ address: taskRegistry, abi: taskRegistryAbi, functionName: 'rewardEngine' })).toBe(rewardEngine);
+    expect(await client.readContract({ address: taskRegistry, abi: taskRegistryAbi, functionName: 'token' })).toBe(
+      token,
+    );
+    expect(
+      await client.readContract({ address: taskRegistry, abi: taskRegistryAbi, functionName: 'rewardEngine' }),
+    ).toBe(rewardEngine);
     expect((await fetch(new URL('deployments/1.json', stack.appUrl))).status).toBe(404);
   });
 
@@ -125,12 +129,19 @@ describe('npm start', () => {
     const { taskRegistry, token, stakeManager } = deployment.contracts;
     const accounts = devAccounts(10);
     for (const a of accounts.slice(1)) {
-      expect(await client.readContract({ address: token, abi: arenaTokenAbi, functionName: 'balanceOf', args: [a.address] })).toBe(
-        parseEther('100000'),
-      );
+      expect(
+        await client.readContract({ address: token, abi: arenaTokenAbi, functionName: 'balanceOf', args: [a.address] }),
+      ).toBe(parseEther('100000'));
     }
-    expect(await client.readContract({ address: taskRegistry, abi: taskRegistryAbi, functionName: 'taskCount' })).toBe(1n);
-    const task = await client.readContract({ address: taskRegistry, abi: taskRegistryAbi, functionName: 'getTask', args: [1n] });
+    expect(await client.readContract({ address: taskRegistry, abi: taskRegistryAbi, functionName: 'taskCount' })).toBe(
+      1n,
+    );
+    const task = await client.readContract({
+      address: taskRegistry,
+      abi: taskRegistryAbi,
+      functionName: 'getTask',
+      args: [1n],
+    });
     expect(task.creator).toBe(accounts[0]!.address);
     expect(task.schedule).toMatchObject({
       epochLength: EPOCH,
@@ -145,9 +156,14 @@ describe('npm start', () => {
     });
     expect(task.schedule.startTime - task.schedule.reviewEnd).toBe(10n);
     expect(task.rewardPerEpoch).toBe(parseEther('1000'));
-    expect(await client.readContract({ address: token, abi: arenaTokenAbi, functionName: 'balanceOf', args: [taskRegistry] })).toBe(
-      parseEther('4000'),
-    );
+    expect(
+      await client.readContract({
+        address: token,
+        abi: arenaTokenAbi,
+        functionName: 'balanceOf',
+        args: [taskRegistry],
+      }),
+    ).toBe(parseEther('4000'));
     expect(task.modelSpec).toBe(sha256Hex(readFileSync(DEMO_FILES.modelSpec)));
     expect(task.trainData).toBe(sha256Hex(readFileSync(DEMO_FILES.trainData)));
     expect(task.evalData).toBe(sha256Hex(readFileSync(DEMO_FILES.evalData)));
@@ -159,16 +175,38 @@ describe('npm start', () => {
 
     // Under review in the block that created it (read there: on a loaded machine the 15 s review
     // may be over by now), and the contract's phase agrees with the schedule's at the latest block.
-    const [created] = await client.getContractEvents({ address: taskRegistry, abi: taskRegistryAbi, eventName: 'TaskCreated', fromBlock: 0n });
+    const [created] = await client.getContractEvents({
+      address: taskRegistry,
+      abi: taskRegistryAbi,
+      eventName: 'TaskCreated',
+      fromBlock: 0n,
+    });
     const atCreation = created!.blockNumber;
-    const phase = await client.readContract({ address: taskRegistry, abi: taskRegistryAbi, functionName: 'phase', args: [1n], blockNumber: atCreation });
+    const phase = await client.readContract({
+      address: taskRegistry,
+      abi: taskRegistryAbi,
+      functionName: 'phase',
+      args: [1n],
+      blockNumber: atCreation,
+    });
     expect(PHASES[phase]).toBe('Review');
     expect(phaseAt(task.schedule, (await client.getBlock({ blockNumber: atCreation })).timestamp)).toBe('Review');
     const block = await client.getBlock();
-    const phaseNow = await client.readContract({ address: taskRegistry, abi: taskRegistryAbi, functionName: 'phase', args: [1n], blockNumber: block.number });
+    const phaseNow = await client.readContract({
+      address: taskRegistry,
+      abi: taskRegistryAbi,
+      functionName: 'phase',
+      args: [1n],
+      blockNumber: block.number,
+    });
     expect(PHASES[phaseNow]).toBe(phaseAt(task.schedule, block.timestamp));
     expect(
-      await client.readContract({ address: stakeManager, abi: stakeManagerAbi, functionName: 'trainersOf', args: [1n] }),
+      await client.readContract({
+        address: stakeManager,
+        abi: stakeManagerAbi,
+        functionName: 'trainersOf',
+        args: [1n],
+      }),
     ).toEqual([]);
   });
 
@@ -208,17 +246,21 @@ describe('npm start when a child dies', () => {
   let stack: Stack | undefined;
   afterAll(() => stopStack(stack));
 
-  it('stops everything and exits non-zero with a message', async () => {
-    stack = await startStack();
-    const [anvilPid] = pidsMatching('anvil', `--port ${stack.rpcPort}`);
-    expect(anvilPid).toBeTypeOf('number');
-    process.kill(anvilPid!, 'SIGKILL');
-    const { code } = await stack.proc.exited;
-    expect(code).toBe(1);
-    expect(stack.proc.output()).toMatch(/anvil stopped unexpectedly \(killed by SIGKILL\); stopping the local stack/);
-    expect(await isPortFree(stack.appPort)).toBe(true);
-    expect(pidsMatching('vite.js', `--port ${stack.appPort}`)).toEqual([]);
-  }, UP_TIMEOUT + 20_000);
+  it(
+    'stops everything and exits non-zero with a message',
+    async () => {
+      stack = await startStack();
+      const [anvilPid] = pidsMatching('anvil', `--port ${stack.rpcPort}`);
+      expect(anvilPid).toBeTypeOf('number');
+      process.kill(anvilPid!, 'SIGKILL');
+      const { code } = await stack.proc.exited;
+      expect(code).toBe(1);
+      expect(stack.proc.output()).toMatch(/anvil stopped unexpectedly \(killed by SIGKILL\); stopping the local stack/);
+      expect(await isPortFree(stack.appPort)).toBe(true);
+      expect(pidsMatching('vite.js', `--port ${stack.appPort}`)).toEqual([]);
+    },
+    UP_TIMEOUT + 20_000,
+  );
 });
 
 describe('npm start with a taken port', () => {
@@ -228,7 +270,11 @@ describe('npm start with a taken port', () => {
     const port = await freePort();
     await new Promise<void>((r) => blocker.listen(port, '127.0.0.1', () => r()));
     try {
-      const proc = startScript('scripts/start.ts', [], cleanEnv({ AIARENA_RPC_PORT: String(port), AIARENA_APP_PORT: String(await freePort()) }));
+      const proc = startScript(
+        'scripts/start.ts',
+        [],
+        cleanEnv({ AIARENA_RPC_PORT: String(port), AIARENA_APP_PORT: String(await freePort()) }),
+      );
       const { code } = await proc.exited;
       expect(code).toBe(1);
       expect(proc.output()).toContain(`RPC port ${port} (AIARENA_RPC_PORT) is already in use`);

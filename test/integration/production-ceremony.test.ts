@@ -11,7 +11,16 @@
 // the verifier's ceremony description.
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -68,8 +77,16 @@ beforeAll(async () => {
   const ptauDir = join(dir, 'ptau');
   mkdirSync(ptauDir);
   copyFileSync(join(ROOT, 'circuits', 'ptau', 'arena_dev_12.ptau'), join(ptauDir, 'stand_in_public_12.ptau'));
-  writeFileSync(join(ptauDir, 'SUMS'), `${sha256(join(ptauDir, 'stand_in_public_12.ptau'))}  stand_in_public_12.ptau\n`);
-  ptauEnv = { ZK_PTAU_DIR: ptauDir, ZK_PTAU_NAME: 'stand_in_public_{power}.ptau', ZK_PTAU_SUMS: join(ptauDir, 'SUMS'), ZK_WORK_DIR: work };
+  writeFileSync(
+    join(ptauDir, 'SUMS'),
+    `${sha256(join(ptauDir, 'stand_in_public_12.ptau'))}  stand_in_public_12.ptau\n`,
+  );
+  ptauEnv = {
+    ZK_PTAU_DIR: ptauDir,
+    ZK_PTAU_NAME: 'stand_in_public_{power}.ptau',
+    ZK_PTAU_SUMS: join(ptauDir, 'SUMS'),
+    ZK_WORK_DIR: work,
+  };
   finalZkey = join(dir, 'wo_final.zkey');
   build = join(dir, 'zk-production');
   anvil = await startAnvil({ port: await freePort(), chainId: CHAIN_ID });
@@ -86,7 +103,11 @@ afterAll(async () => {
 
 const buildZk = (args: string[]) => runScript('scripts/zk/build.ts', args, cleanEnv(ptauEnv));
 const deploy = (args: string[], outDir = join(dir, 'deployments')) =>
-  runScript('scripts/deploy.ts', ['--rpc-url', anvil.url, '--out-dir', outDir, ...args], cleanEnv({ DEPLOYER_PRIVATE_KEY: deployer.privateKey }));
+  runScript(
+    'scripts/deploy.ts',
+    ['--rpc-url', anvil.url, '--out-dir', outDir, ...args],
+    cleanEnv({ DEPLOYER_PRIVATE_KEY: deployer.privateKey }),
+  );
 const recordOf = (outDir = join(dir, 'deployments')) => readFileSync(join(outDir, `${CHAIN_ID}.json`), 'utf8');
 
 /** sha256 of every committed artifact the development build owns. */
@@ -116,16 +137,24 @@ describe('production ceremony, from phase 2 to a proof on a public chain', () =>
     const before = committedArtifacts();
     const inPlace = await buildZk(['--only', CIRCUIT, '--phase2', finalZkey]);
     expect(inPlace.code).toBe(1);
-    expect(inPlace.output).toContain('--phase2 writes either to --out-dir DIR (keeps the committed development artifacts) or, with --in-place');
+    expect(inPlace.output).toContain(
+      '--phase2 writes either to --out-dir DIR (keeps the committed development artifacts) or, with --in-place',
+    );
     // The committed development key has only the public beacon: importing it as "production"
     // would relabel a forgeable key.
     const devKey = await buildZk(['--only', CIRCUIT, '--phase2', DEV_ZKEY, '--out-dir', join(dir, 'relabelled')]);
     expect(devKey.code).toBe(1);
-    expect(devKey.output).toMatch(/has no contribution with private randomness \(only 1 beacon: "aiarena insecure development beacon v1"\)/);
+    expect(devKey.output).toMatch(
+      /has no contribution with private randomness \(only 1 beacon: "aiarena insecure development beacon v1"\)/,
+    );
     expect(existsSync(join(dir, 'relabelled'))).toBe(false);
-    const noPtau = await runScript('scripts/zk/build.ts', ['--only', CIRCUIT, '--phase2', finalZkey, '--out-dir', build], cleanEnv({ ZK_WORK_DIR: work }));
+    const noPtau = await runScript(
+      'scripts/zk/build.ts',
+      ['--only', CIRCUIT, '--phase2', finalZkey, '--out-dir', build],
+      cleanEnv({ ZK_WORK_DIR: work }),
+    );
     expect(noPtau.code).toBe(1);
-    expect(noPtau.output).toContain('--phase2 needs the public ceremony\'s ptau');
+    expect(noPtau.output).toContain("--phase2 needs the public ceremony's ptau");
     expect(committedArtifacts()).toEqual(before);
   });
 
@@ -133,7 +162,15 @@ describe('production ceremony, from phase 2 to a proof on a public chain', () =>
     const before = committedArtifacts();
     // The committed development ptau stands in for a public ceremony's here; without the flag the
     // key would stay a development key (test/unit/zk/phase-label.test.ts).
-    const { code, output } = await buildZk(['--only', CIRCUIT, '--phase2', finalZkey, '--out-dir', build, '--stand-in-public-ptau']);
+    const { code, output } = await buildZk([
+      '--only',
+      CIRCUIT,
+      '--phase2',
+      finalZkey,
+      '--out-dir',
+      build,
+      '--stand-in-public-ptau',
+    ]);
     expect(code, output).toBe(0);
     expect(output).toContain('WARNING: ');
     expect(output).toContain("is the project's development ptau arena_dev_12.ptau");
@@ -148,13 +185,18 @@ describe('production ceremony, from phase 2 to a proof on a public chain', () =>
     expect(entry.files.zkey.sha256).toBe(sha256(finalZkey));
     for (const f of Object.values(entry.files)) expect(sha256(join(build, f.path)), f.path).toBe(f.sha256);
     // Another phase 2, another delta: the key differs from the development one, the circuit does not.
-    const devEntry = parseZkManifest(readFileSync(join(ROOT, 'circuits', 'artifacts', 'manifest.json'), 'utf8')).circuits[CIRCUIT]!;
+    const devEntry = parseZkManifest(readFileSync(join(ROOT, 'circuits', 'artifacts', 'manifest.json'), 'utf8'))
+      .circuits[CIRCUIT]!;
     expect(entry.sourceHash).toBe(devEntry.sourceHash);
     expect(entry.files.r1cs!.sha256).toBe(devEntry.files.r1cs!.sha256);
     expect(entry.files.vkey.sha256).not.toBe(devEntry.files.vkey.sha256);
 
     const sol = readFileSync(join(build, VERIFIER_SOURCE), 'utf8');
-    expect(parseVerifierCeremony(sol)).toEqual({ development: false, description: entry.phase2, zkeySha256: `0x${sha256(finalZkey)}` });
+    expect(parseVerifierCeremony(sol)).toEqual({
+      development: false,
+      description: entry.phase2,
+      zkeySha256: `0x${sha256(finalZkey)}`,
+    });
     expect(sol).not.toContain('constructor');
   }, 240_000);
 
@@ -176,7 +218,11 @@ describe('production ceremony, from phase 2 to a proof on a public chain', () =>
     );
     expect(simulated).not.toBeNull();
     const data = (simulated!.walk((e) => typeof (e as { data?: unknown }).data === 'string') as { data: Hex }).data;
-    expect(decodeErrorResult({ abi: verifierCeremonyAbi, data })).toEqual({ abiItem: verifierCeremonyAbi[1], errorName: 'DevelopmentCeremonyOnPublicChain', args: [BigInt(CHAIN_ID)] });
+    expect(decodeErrorResult({ abi: verifierCeremonyAbi, data })).toEqual({
+      abiItem: verifierCeremonyAbi[1],
+      errorName: 'DevelopmentCeremonyOnPublicChain',
+      args: [BigInt(CHAIN_ID)],
+    });
     // Sent anyway (a fixed gas limit skips the estimate that would refuse it): mined, reverted, no code.
     const hash = await wallet.deployContract({ abi: abi as Abi, bytecode, gas: 3_000_000n });
     const receipt = await client.waitForTransactionReceipt({ hash });
@@ -188,7 +234,9 @@ describe('production ceremony, from phase 2 to a proof on a public chain', () =>
     const nonce = await client.getTransactionCount({ address: deployer.address });
     const { code, output } = await deploy(['--zk-build', build]);
     expect(code).toBe(1);
-    expect(output).toContain(`holds the circuit ${CIRCUIT} (T = 16, N = 32, WB = 16), but the app proves with watermark_ownership (T = 64, N = 128, WB = 16)`);
+    expect(output).toContain(
+      `holds the circuit ${CIRCUIT} (T = 16, N = 32, WB = 16), but the app proves with watermark_ownership (T = 64, N = 128, WB = 16)`,
+    );
     expect(await client.getTransactionCount({ address: deployer.address })).toBe(nonce);
   });
 
@@ -205,20 +253,33 @@ describe('production ceremony, from phase 2 to a proof on a public chain', () =>
     expect(deployment.verifierCeremony).toEqual(expected);
     const { watermarkVerifier, challengeModule, token } = deployment.contracts;
     expect(await readVerifierCeremony(client, watermarkVerifier!)).toEqual(expected);
-    expect(await client.readContract({ address: challengeModule!, abi: challengeModuleAbi, functionName: 'verifier' })).toBe(watermarkVerifier);
+    expect(
+      await client.readContract({ address: challengeModule!, abi: challengeModuleAbi, functionName: 'verifier' }),
+    ).toBe(watermarkVerifier);
     // Off the local chains the faucet stays closed.
-    expect(await client.readContract({ address: token, abi: arenaTokenAbi, functionName: 'faucetEnabled' })).toBe(false);
+    expect(await client.readContract({ address: token, abi: arenaTokenAbi, functionName: 'faucetEnabled' })).toBe(
+      false,
+    );
   }, 120_000);
 
   describe('a real proof on the deployed production verifier', () => {
     let proof: OwnershipProof;
     const verify = (p: SolidityProof) =>
-      client.readContract({ address: deployment.contracts.watermarkVerifier!, abi: watermarkOwnershipVerifierAbi, functionName: 'verifyProof', args: verifierArgs(p) });
+      client.readContract({
+        address: deployment.contracts.watermarkVerifier!,
+        abi: watermarkOwnershipVerifierAbi,
+        functionName: 'verifyProof',
+        args: verifierArgs(p),
+      });
 
     beforeAll(async () => {
       const entry = parseZkManifest(readFileSync(join(build, 'manifest.json'), 'utf8')).circuits[CIRCUIT]!;
       const read = (f: string) => new Uint8Array(readFileSync(join(build, f)));
-      const artifacts = { wasm: read(entry.files.wasm.path), zkey: read(entry.files.zkey.path), vkey: JSON.parse(readFileSync(join(build, entry.files.vkey.path), 'utf8')) as unknown };
+      const artifacts = {
+        wasm: read(entry.files.wasm.path),
+        zkey: read(entry.files.zkey.path),
+        vkey: JSON.parse(readFileSync(join(build, entry.files.vkey.path), 'utf8')) as unknown,
+      };
       proof = await proveOwnership(artifacts, prepareOwnershipProof(SHAPE, vectorClaim(vectorByName('small-16x32'))));
     }, 60_000);
 
@@ -236,18 +297,33 @@ describe('production ceremony, from phase 2 to a proof on a public chain', () =>
       const beacon = readZkeyContributions(finalZkey).at(-1)!;
       const vkeyOf = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as Parameters<typeof forgeFromBeacon>[0];
       const claim = [1n, 2n, BigInt(deployer.address), 0n] as const;
-      const forged = await forgeFromBeacon(vkeyOf(join(build, `${CIRCUIT}.vkey.json`)), { hash: beacon.beaconHash!, iterationsExp: beacon.iterationsExp! }, claim);
+      const forged = await forgeFromBeacon(
+        vkeyOf(join(build, `${CIRCUIT}.vkey.json`)),
+        { hash: beacon.beaconHash!, iterationsExp: beacon.iterationsExp! },
+        claim,
+      );
       expect(forged.deltaRecovered).toBe(false);
       expect(await verify(forged.proof)).toBe(false);
       // The same recipe on the development key of this circuit recovers its delta.
-      const dev = await forgeFromBeacon(vkeyOf(join(ROOT, 'circuits', 'artifacts', `${CIRCUIT}.vkey.json`)), DEV_BEACON, claim);
+      const dev = await forgeFromBeacon(
+        vkeyOf(join(ROOT, 'circuits', 'artifacts', `${CIRCUIT}.vkey.json`)),
+        DEV_BEACON,
+        claim,
+      );
       expect(dev.deltaRecovered).toBe(true);
     });
 
     test('a proof made with the development key of the same circuit fails: the deployed key is not the forgeable one', async () => {
-      const read = (ext: string) => new Uint8Array(readFileSync(join(ROOT, 'circuits', 'artifacts', `${CIRCUIT}${ext}`)));
+      const read = (ext: string) =>
+        new Uint8Array(readFileSync(join(ROOT, 'circuits', 'artifacts', `${CIRCUIT}${ext}`)));
       const dev = await proveOwnership(
-        { wasm: read('.wasm'), zkey: read('.zkey'), vkey: JSON.parse(readFileSync(join(ROOT, 'circuits', 'artifacts', `${CIRCUIT}.vkey.json`), 'utf8')) as unknown },
+        {
+          wasm: read('.wasm'),
+          zkey: read('.zkey'),
+          vkey: JSON.parse(
+            readFileSync(join(ROOT, 'circuits', 'artifacts', `${CIRCUIT}.vkey.json`), 'utf8'),
+          ) as unknown,
+        },
         prepareOwnershipProof(SHAPE, vectorClaim(vectorByName('small-16x32'))),
       );
       expect(dev.calldata.input).toEqual(proof.calldata.input);
@@ -276,4 +352,3 @@ describe('production ceremony, from phase 2 to a proof on a public chain', () =>
     }, 60_000);
   });
 });
-

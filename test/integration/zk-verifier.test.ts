@@ -39,8 +39,15 @@ beforeAll(async () => {
   client = localPublicClient(anvil.url);
   wallet = localWallet(anvil.url, devAccounts(1)[0]!.privateKey);
   const vector = vectorByName(PRODUCTION_VECTOR);
-  const artifacts = { wasm: read('watermark_ownership.wasm'), zkey: read('watermark_ownership.zkey'), vkey: JSON.parse(readFileSync(join(dir, 'watermark_ownership.vkey.json'), 'utf8')) };
-  [verifier, proof] = await Promise.all([deployVerifier(wallet, client), proveOwnership(artifacts, prepareOwnershipProof(PRODUCTION_SHAPE, vectorClaim(vector)))]);
+  const artifacts = {
+    wasm: read('watermark_ownership.wasm'),
+    zkey: read('watermark_ownership.zkey'),
+    vkey: JSON.parse(readFileSync(join(dir, 'watermark_ownership.vkey.json'), 'utf8')),
+  };
+  [verifier, proof] = await Promise.all([
+    deployVerifier(wallet, client),
+    proveOwnership(artifacts, prepareOwnershipProof(PRODUCTION_SHAPE, vectorClaim(vector))),
+  ]);
 }, 180_000);
 
 afterAll(async () => {
@@ -49,18 +56,32 @@ afterAll(async () => {
 
 const verifyWithGas = (p: SolidityProof, gas: bigint) => verifyWithGasOn(client, verifier, p, gas);
 
-const verify = (p: SolidityProof) => client.readContract({ address: verifier.address, abi: verifier.abi, functionName: 'verifyProof', args: verifierArgs(p) }) as Promise<boolean>;
+const verify = (p: SolidityProof) =>
+  client.readContract({
+    address: verifier.address,
+    abi: verifier.abi,
+    functionName: 'verifyProof',
+    args: verifierArgs(p),
+  }) as Promise<boolean>;
 
 describe('WatermarkOwnershipVerifier on anvil', () => {
   test('accepts a fresh proof of the production circuit, under 300k gas per transaction', async () => {
     expect(await verify(proof.calldata)).toBe(true);
-    const hash = await wallet.writeContract({ address: verifier.address, abi: verifier.abi, functionName: 'verifyProof', args: verifierArgs(proof.calldata), gas: 1_000_000n });
+    const hash = await wallet.writeContract({
+      address: verifier.address,
+      abi: verifier.abi,
+      functionName: 'verifyProof',
+      args: verifierArgs(proof.calldata),
+      gas: 1_000_000n,
+    });
     const { gasUsed, status } = await client.waitForTransactionReceipt({ hash });
     expect(status).toBe('success');
     // The gas limit a sender must give is a little above what is charged (EIP-150 keeps 1/64
     // back at the precompile call): find the least limit for which the call is true.
     const hi = await leastGasLimit(client, verifier, proof.calldata);
-    console.info(`verifyProof: ${gasUsed} gas charged per transaction, gas limit needed ${hi}, deploy ${verifier.deployGas}`);
+    console.info(
+      `verifyProof: ${gasUsed} gas charged per transaction, gas limit needed ${hi}, deploy ${verifier.deployGas}`,
+    );
     expect(hi).toBeGreaterThanOrEqual(gasUsed);
     expect(hi).toBeLessThan(300_000n);
   });
@@ -68,7 +89,12 @@ describe('WatermarkOwnershipVerifier on anvil', () => {
   test('eth_estimateGas underestimates a direct call: short of gas the verifier returns false instead of reverting', async () => {
     // A trap for callers (docs/zk.md section 6): the estimate is the least gas that does not
     // revert, and a failed pairing precompile call makes the verifier return false, not revert.
-    const estimate = await client.estimateContractGas({ address: verifier.address, abi: verifier.abi, functionName: 'verifyProof', args: verifierArgs(proof.calldata) });
+    const estimate = await client.estimateContractGas({
+      address: verifier.address,
+      abi: verifier.abi,
+      functionName: 'verifyProof',
+      args: verifierArgs(proof.calldata),
+    });
     expect(estimate).toBeLessThan(150_000n);
     expect(await verifyWithGas(proof.calldata, estimate)).toBe(false);
   });
@@ -109,21 +135,44 @@ describe('the development ceremony is forgeable', () => {
 describe('ceremony()', () => {
   test('names the development ceremony and the committed proving key', async () => {
     const entry = parseZkManifest(readFileSync(join(dir, 'manifest.json'), 'utf8')).circuits.watermark_ownership!;
-    expect(await readVerifierCeremony(client, verifier.address)).toEqual({ development: true, description: entry.phase2, zkeySha256: `0x${entry.files.zkey.sha256}` });
+    expect(await readVerifierCeremony(client, verifier.address)).toEqual({
+      development: true,
+      description: entry.phase2,
+      zkeySha256: `0x${entry.files.zkey.sha256}`,
+    });
     expect(entry.phase2).toMatch(/^INSECURE development phase 2/);
   });
 
   test('an old verifier without ceremony(), or an address without code, is a typed error', async () => {
     // The plain snarkjs verifier of the same key: what deployments made before the record hold.
-    const old = compileSolidity({ 'Groth16Verifier.sol': await snarkjsVerifierSource(join(dir, 'watermark_ownership.zkey')) }, 'Groth16Verifier.sol', 'Groth16Verifier');
-    const hash = await wallet.deployContract({ abi: old.abi, bytecode: old.bytecode, account: wallet.account, chain: wallet.chain });
+    const old = compileSolidity(
+      { 'Groth16Verifier.sol': await snarkjsVerifierSource(join(dir, 'watermark_ownership.zkey')) },
+      'Groth16Verifier.sol',
+      'Groth16Verifier',
+    );
+    const hash = await wallet.deployContract({
+      abi: old.abi,
+      bytecode: old.bytecode,
+      account: wallet.account,
+      chain: wallet.chain,
+    });
     const { contractAddress } = await client.waitForTransactionReceipt({ hash });
-    expect(await client.readContract({ address: contractAddress!, abi: old.abi, functionName: 'verifyProof', args: verifierArgs(proof.calldata) })).toBe(true);
+    expect(
+      await client.readContract({
+        address: contractAddress!,
+        abi: old.abi,
+        functionName: 'verifyProof',
+        args: verifierArgs(proof.calldata),
+      }),
+    ).toBe(true);
     const noCeremony = await readVerifierCeremony(client, contractAddress!).catch((e: unknown) => e);
     expect(noCeremony).toBeInstanceOf(NoVerifierCeremonyError);
     expect(noCeremony).toMatchObject({ reason: 'no-ceremony', address: contractAddress });
     expect((noCeremony as Error).message).toContain('has no ceremony()');
     const empty = '0x000000000000000000000000000000000000dEaD';
-    await expect(readVerifierCeremony(client, empty)).rejects.toMatchObject({ name: 'NoVerifierCeremonyError', reason: 'no-code' });
+    await expect(readVerifierCeremony(client, empty)).rejects.toMatchObject({
+      name: 'NoVerifierCeremonyError',
+      reason: 'no-code',
+    });
   });
 });

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { formatAge, formatDuration, formatTokens, formatWad, formatWadPercent, shortHex } from '../../src/lib/format.ts';
+import {
+  formatAge,
+  formatDuration,
+  formatTokens,
+  formatWad,
+  formatWadPercent,
+  shortHex,
+} from '../../src/lib/format.ts';
 
 describe('formatTokens', () => {
   it.each([

@@ -27,7 +27,9 @@ export function specifiers(source: string): string[] {
 export function forbiddenImports(file: string, source: string): string[] {
   return specifiers(source).filter((spec) => {
     if (!spec.startsWith('.')) return false;
-    const target = relative(root, resolve(root, dirname(file), spec)).split(sep).join('/');
+    const target = relative(root, resolve(root, dirname(file), spec))
+      .split(sep)
+      .join('/');
     return FORBIDDEN.some((dir) => target === dir || target.startsWith(`${dir}/`));
   });
 }
@@ -65,7 +67,9 @@ describe('src/lib imports', () => {
   it('no module in src/lib imports from src/app or workers/', () => {
     const files = sourceFiles('src/lib');
     expect(files.length).toBeGreaterThan(100);
-    const found = files.flatMap((f) => forbiddenImports(f, readFileSync(join(root, f), 'utf8')).map((spec) => `${f}: ${spec}`));
+    const found = files.flatMap((f) =>
+      forbiddenImports(f, readFileSync(join(root, f), 'utf8')).map((spec) => `${f}: ${spec}`),
+    );
     expect(found).toEqual([]);
   });
 });
@@ -74,7 +78,11 @@ describe('src/lib errors', () => {
   it('no class in src/lib extends Error directly except the base, ArenaError', () => {
     const found = sourceFiles('src/lib')
       .filter((f) => f !== 'src/lib/errors.ts')
-      .flatMap((f) => [...readFileSync(join(root, f), 'utf8').matchAll(/class\s+(\w+)\s+extends\s+Error\b/g)].map((m) => `${f}: ${m[1]}`));
+      .flatMap((f) =>
+        [...readFileSync(join(root, f), 'utf8').matchAll(/class\s+(\w+)\s+extends\s+Error\b/g)].map(
+          (m) => `${f}: ${m[1]}`,
+        ),
+      );
     expect(found).toEqual([]);
   });
 });

@@ -52,7 +52,13 @@ import {
   UploadError,
 } from '../../src/lib/storage/cas/errors.ts';
 import { StorageError } from '../../src/lib/storage/idb.ts';
-import { ProofCancelledError, WatermarkDoesNotDecodeError, ZkInputError, zkErrorFromJson, zkErrorToJson } from '../../src/lib/zk/errors.ts';
+import {
+  ProofCancelledError,
+  WatermarkDoesNotDecodeError,
+  ZkInputError,
+  zkErrorFromJson,
+  zkErrorToJson,
+} from '../../src/lib/zk/errors.ts';
 
 const address = getAddress('0x00000000000000000000000000000000000000a1');
 
@@ -76,7 +82,9 @@ describe('ArenaError', () => {
   it('walks its causes: the innermost without a test, the first match with one, null when none matches', () => {
     const root = { code: 4001, message: 'User rejected the request.' };
     const mid = new Error('wallet said no', { cause: root });
-    const top = new TxError('rejected', 'You declined the request in your wallet.', undefined, undefined, { cause: mid });
+    const top = new TxError('rejected', 'You declined the request in your wallet.', undefined, undefined, {
+      cause: mid,
+    });
     const port = new PortError('chain', top.code, top.message, top.retryable, { cause: top });
     expect(port.walk()).toBe(root);
     expect(port.walk((e) => e instanceof TxError)).toBe(top);
@@ -107,8 +115,12 @@ describe('ArenaError', () => {
     expect(retryable(new BlobTooLargeError('http://gw', 10, 11))).toBe(false);
     expect(retryable(new InvalidCidError('x', 'not a CID'))).toBe(false);
     expect(retryable(new UploadCidMismatchError('http://up', 'bafy1', 'bafy2'))).toBe(false);
-    expect(retryable(new CasFetchError('bafy1', [new BlobTooLargeError('a', 1, 2), new BlobTooLargeError('b', 1, 2)]))).toBe(false);
-    expect(retryable(new CasFetchError('bafy1', [new BlobTooLargeError('a', 1, 2), new CasNetworkError('b', 'down')]))).toBe(true);
+    expect(
+      retryable(new CasFetchError('bafy1', [new BlobTooLargeError('a', 1, 2), new BlobTooLargeError('b', 1, 2)])),
+    ).toBe(false);
+    expect(
+      retryable(new CasFetchError('bafy1', [new BlobTooLargeError('a', 1, 2), new CasNetworkError('b', 'down')])),
+    ).toBe(true);
     expect(retryable(new PortError('store', 'network', 'x', true))).toBe(true);
     expect(retryable(new PortError('ml', 'EvalJobError', 'x', false))).toBe(false);
     expect(retryable(new DeploymentUnavailable('x', 'unreachable'))).toBe(true);
@@ -188,12 +200,17 @@ describe('errorSentence over every typed error of src/lib', () => {
     expect(errorSentence(new Error('boom'))).toBe('The transaction failed: boom.');
     expect(errorSentence({ code: 4001 })).toBe('You declined the request in your wallet.');
     // An object that merely looks like ours (a string code) is not trusted to speak to users.
-    expect(errorSentence({ code: 'not-ready', message: 'raw text\nwith a stack' })).toBe('The transaction failed: raw text.');
+    expect(errorSentence({ code: 'not-ready', message: 'raw text\nwith a stack' })).toBe(
+      'The transaction failed: raw text.',
+    );
   });
 
   it('a zk error keeps its kind across the worker boundary', () => {
     const back = zkErrorFromJson(zkErrorToJson(new WatermarkDoesNotDecodeError(9, 4)));
     expect(back).toBeInstanceOf(WatermarkDoesNotDecodeError);
-    expect([back.code, errorSentence(back)]).toEqual(['does_not_decode', new WatermarkDoesNotDecodeError(9, 4).message]);
+    expect([back.code, errorSentence(back)]).toEqual([
+      'does_not_decode',
+      new WatermarkDoesNotDecodeError(9, 4).message,
+    ]);
   });
 });

@@ -16,7 +16,11 @@ export interface BlobStoreConfig {
   dir: string;
 }
 
-export function readBlobStoreConfig(env: NodeJS.ProcessEnv, stateDir: string, otherPorts: Record<string, number>): BlobStoreConfig {
+export function readBlobStoreConfig(
+  env: NodeJS.ProcessEnv,
+  stateDir: string,
+  otherPorts: Record<string, number>,
+): BlobStoreConfig {
   const rawPort = env.AIARENA_BLOB_PORT?.trim() ?? '';
   const explicit = rawPort !== '';
   const port = explicit ? Number(rawPort) : DEFAULT_BLOB_PORT;
@@ -29,7 +33,9 @@ export function readBlobStoreConfig(env: NodeJS.ProcessEnv, stateDir: string, ot
   const rawLimit = env.AIARENA_BLOB_MAX_BYTES?.trim() ?? '';
   const maxBlobBytes = rawLimit === '' ? DEFAULT_MAX_BLOB_BYTES : Number(rawLimit);
   if (!Number.isSafeInteger(maxBlobBytes) || maxBlobBytes < MIN_LIMIT || maxBlobBytes > MAX_LIMIT) {
-    throw new Error(`AIARENA_BLOB_MAX_BYTES must be an integer from ${MIN_LIMIT} to ${MAX_LIMIT}, got "${env.AIARENA_BLOB_MAX_BYTES}"`);
+    throw new Error(
+      `AIARENA_BLOB_MAX_BYTES must be an integer from ${MIN_LIMIT} to ${MAX_LIMIT}, got "${env.AIARENA_BLOB_MAX_BYTES}"`,
+    );
   }
   return { port: { port, explicit }, maxBlobBytes, dir: join(stateDir, 'blobs') };
 }

@@ -63,9 +63,14 @@ export class BlobDisk {
       for await (const chunk of body) {
         size += chunk.byteLength;
         if (size > opts.maxBytes) {
-          throw new BlobStoreError(413, 'too_large', `The upload is larger than this store's limit of ${opts.maxBytes} bytes.`, {
-            limit: opts.maxBytes,
-          });
+          throw new BlobStoreError(
+            413,
+            'too_large',
+            `The upload is larger than this store's limit of ${opts.maxBytes} bytes.`,
+            {
+              limit: opts.maxBytes,
+            },
+          );
         }
         hash.update(chunk);
         await fh.write(chunk);
@@ -75,11 +80,16 @@ export class BlobDisk {
       fh = undefined;
       const cid = cidFromDigest(new Uint8Array(hash.digest()));
       if (opts.expectedCid !== undefined && cid !== opts.expectedCid) {
-        throw new BlobStoreError(422, 'cid_mismatch', `The uploaded bytes are ${cid}, not the expected ${opts.expectedCid}.`, {
-          expected: opts.expectedCid,
-          actual: cid,
-          size,
-        });
+        throw new BlobStoreError(
+          422,
+          'cid_mismatch',
+          `The uploaded bytes are ${cid}, not the expected ${opts.expectedCid}.`,
+          {
+            expected: opts.expectedCid,
+            actual: cid,
+            size,
+          },
+        );
       }
       const target = this.pathOf(cid);
       const existed = await stat(target).then(

@@ -14,9 +14,15 @@ export function parseIpfsPath(pathname: string): { ok: true; blob: RawCid } | Re
   const slash = rest.indexOf('/');
   const cidPart = slash === -1 ? rest : rest.slice(0, slash);
   if (slash !== -1 && rest.slice(slash + 1) !== '') {
-    return { ok: false, status: 400, code: 'path_in_block', message: 'A raw block has no paths inside it: ask for /ipfs/<cid> alone.' };
+    return {
+      ok: false,
+      status: 400,
+      code: 'path_in_block',
+      message: 'A raw block has no paths inside it: ask for /ipfs/<cid> alone.',
+    };
   }
-  if (cidPart === '') return { ok: false, status: 400, code: 'invalid_cid', message: 'The path has no CID: ask for /ipfs/<cid>.' };
+  if (cidPart === '')
+    return { ok: false, status: 400, code: 'invalid_cid', message: 'The path has no CID: ask for /ipfs/<cid>.' };
   try {
     return { ok: true, blob: parseRawCid(decodeURIComponent(cidPart)) };
   } catch (e) {
@@ -56,7 +62,14 @@ function qualityOf(mediaType: string, ranges: MediaRange[]): number {
   let best = -1;
   let q = 0;
   for (const r of ranges) {
-    const specificity = r.type === type && r.subtype === subtype ? 2 : r.type === type && r.subtype === '*' ? 1 : r.type === '*' && r.subtype === '*' ? 0 : -1;
+    const specificity =
+      r.type === type && r.subtype === subtype
+        ? 2
+        : r.type === type && r.subtype === '*'
+          ? 1
+          : r.type === '*' && r.subtype === '*'
+            ? 0
+            : -1;
     if (specificity > best) {
       best = specificity;
       q = r.q;
@@ -70,11 +83,19 @@ function qualityOf(mediaType: string, ranges: MediaRange[]): number {
  * spec). No Accept, or one that allows anything, gets the raw block too, so a browser tab or a
  * plain `curl` can fetch content as well.
  */
-export function negotiateRaw(accept: string | undefined, format: string | null): { ok: true; contentType: string } | Rejection {
+export function negotiateRaw(
+  accept: string | undefined,
+  format: string | null,
+): { ok: true; contentType: string } | Rejection {
   if (format !== null) {
     if (format === 'raw') return { ok: true, contentType: RAW_BLOCK_TYPE };
     if (OTHER_FORMATS.has(format)) {
-      return { ok: false, status: 406, code: 'not_acceptable', message: `This store only serves raw blocks (format=raw), not format=${format}.` };
+      return {
+        ok: false,
+        status: 406,
+        code: 'not_acceptable',
+        message: `This store only serves raw blocks (format=raw), not format=${format}.`,
+      };
     }
     return { ok: false, status: 400, code: 'bad_format', message: `Unknown format "${format}"; use format=raw.` };
   }

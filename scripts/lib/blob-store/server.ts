@@ -53,7 +53,8 @@ export async function startBlobStore(opts: BlobStoreOptions): Promise<BlobStore>
   const server = createServer((req, res) => {
     handler(req, res).catch((e: unknown) => {
       log(`blob store: ${req.method} ${req.url} failed: ${e instanceof Error ? e.message : String(e)}`);
-      if (!res.headersSent) sendError(res, new BlobStoreError(500, 'internal', 'The store failed to answer; see its log.'));
+      if (!res.headersSent)
+        sendError(res, new BlobStoreError(500, 'internal', 'The store failed to answer; see its log.'));
       else res.destroy();
     });
   });
@@ -97,7 +98,12 @@ export function requestHandler(ctx: HandlerContext) {
       if (req.method === 'OPTIONS') return preflight(req, res, ['GET', 'HEAD'], '*');
       if (req.method !== 'GET' && req.method !== 'HEAD') return methodNotAllowed(res, 'GET, HEAD, OPTIONS');
       res.setHeader('Access-Control-Allow-Origin', '*');
-      return sendJson(res, 200, { service: 'aiarena blob store', maxBlobBytes: ctx.maxBlobBytes, read: '/ipfs/<cid>', upload: '/upload' }, req.method === 'HEAD');
+      return sendJson(
+        res,
+        200,
+        { service: 'aiarena blob store', maxBlobBytes: ctx.maxBlobBytes, read: '/ipfs/<cid>', upload: '/upload' },
+        req.method === 'HEAD',
+      );
     }
     sendError(res, new BlobStoreError(404, 'no_route', `Nothing at ${url.pathname}: use /ipfs/<cid> or /upload.`));
   };
@@ -116,7 +122,8 @@ async function gateway(ctx: HandlerContext, req: IncomingMessage, res: ServerRes
   const { cid } = path.blob;
   const etag = `"${cid}.raw"`;
 
-  if (!(await ctx.disk.has(cid))) return sendError(res, new BlobStoreError(404, 'not_found', `This store does not hold ${cid}.`));
+  if (!(await ctx.disk.has(cid)))
+    return sendError(res, new BlobStoreError(404, 'not_found', `This store does not hold ${cid}.`));
   const headers = {
     'Content-Type': type.contentType,
     'Cache-Control': IMMUTABLE,
@@ -136,7 +143,8 @@ async function gateway(ctx: HandlerContext, req: IncomingMessage, res: ServerRes
     throw e;
   });
   if (blob instanceof BlobStoreError) return sendError(res, blob);
-  if (blob === undefined) return sendError(res, new BlobStoreError(404, 'not_found', `This store does not hold ${cid}.`));
+  if (blob === undefined)
+    return sendError(res, new BlobStoreError(404, 'not_found', `This store does not hold ${cid}.`));
   for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
   res.setHeader('Content-Length', String(blob.size));
   if (req.method === 'HEAD') {
@@ -159,11 +167,17 @@ async function upload(ctx: HandlerContext, req: IncomingMessage, res: ServerResp
   }
   res.setHeader('Vary', 'Origin');
   if (req.method === 'OPTIONS') {
-    if (!allowed) return refuse(req, res, new BlobStoreError(403, 'origin_not_allowed', `Uploads from ${origin} are not accepted.`));
+    if (!allowed)
+      return refuse(
+        req,
+        res,
+        new BlobStoreError(403, 'origin_not_allowed', `Uploads from ${origin} are not accepted.`),
+      );
     return preflight(req, res, ['POST'], origin!);
   }
   if (req.method !== 'POST') return refuse(req, res, methodError('POST, OPTIONS'), 'POST, OPTIONS');
-  if (!allowed) return refuse(req, res, new BlobStoreError(403, 'origin_not_allowed', `Uploads from ${origin} are not accepted.`));
+  if (!allowed)
+    return refuse(req, res, new BlobStoreError(403, 'origin_not_allowed', `Uploads from ${origin} are not accepted.`));
 
   let expectedCid: string | undefined;
   const expected = url.searchParams.get('cid');
@@ -171,19 +185,34 @@ async function upload(ctx: HandlerContext, req: IncomingMessage, res: ServerResp
     try {
       expectedCid = parseRawCid(expected).cid;
     } catch (e) {
-      return refuse(req, res, new BlobStoreError(400, 'invalid_cid', e instanceof InvalidCidError ? e.message : String(e)));
+      return refuse(
+        req,
+        res,
+        new BlobStoreError(400, 'invalid_cid', e instanceof InvalidCidError ? e.message : String(e)),
+      );
     }
   }
   const type = header(req, 'content-type') ?? '';
   if (/^multipart\//i.test(type)) {
-    return refuse(req, res, new BlobStoreError(415, 'multipart', 'Send the blob as the raw request body (e.g. application/octet-stream), not as a multipart form.'));
+    return refuse(
+      req,
+      res,
+      new BlobStoreError(
+        415,
+        'multipart',
+        'Send the blob as the raw request body (e.g. application/octet-stream), not as a multipart form.',
+      ),
+    );
   }
   const declared = header(req, 'content-length');
   if (declared !== undefined && Number(declared) > ctx.maxBlobBytes) {
     return refuse(req, res, tooLarge(ctx.maxBlobBytes));
   }
   try {
-    const put = await ctx.disk.put(req.iterator({ destroyOnReturn: false }), { maxBytes: ctx.maxBlobBytes, expectedCid });
+    const put = await ctx.disk.put(req.iterator({ destroyOnReturn: false }), {
+      maxBytes: ctx.maxBlobBytes,
+      expectedCid,
+    });
     if (put.created) ctx.log(`blob store: stored ${put.cid} (${put.size} bytes)`);
     res.setHeader('Location', `/ipfs/${put.cid}`);
     sendJson(res, put.created ? 201 : 200, { cid: put.cid, size: put.size });
@@ -194,7 +223,9 @@ async function upload(ctx: HandlerContext, req: IncomingMessage, res: ServerResp
 }
 
 function tooLarge(limit: number): BlobStoreError {
-  return new BlobStoreError(413, 'too_large', `The upload is larger than this store's limit of ${limit} bytes.`, { limit });
+  return new BlobStoreError(413, 'too_large', `The upload is larger than this store's limit of ${limit} bytes.`, {
+    limit,
+  });
 }
 
 function methodError(allow: string): BlobStoreError {
@@ -241,7 +272,10 @@ function sendError(res: ServerResponse, e: BlobStoreError): void {
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headOnly = false): void {
   const text = `${JSON.stringify(body)}\n`;
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(text),
+  });
   res.end(headOnly ? undefined : text);
 }
 

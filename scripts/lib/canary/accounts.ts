@@ -1,7 +1,17 @@
 // The creator's and the pool accounts' action contexts in Node, from private keys (never
 // printed: errors name the variable, not the value), and their funding: what each still needs
 // for gas and stake, and, on request, funding them (docs/canaries.md, "Costs").
-import { createPublicClient, createTestClient, createWalletClient, formatEther, http, parseEther, type Address, type Hex, type PublicClient } from 'viem';
+import {
+  createPublicClient,
+  createTestClient,
+  createWalletClient,
+  formatEther,
+  http,
+  parseEther,
+  type Address,
+  type Hex,
+  type PublicClient,
+} from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { arenaTokenAbi, stakeManagerAbi } from '../../../src/lib/chain/abi.generated.ts';
 import { faucet, type ActionContext } from '../../../src/lib/chain/actions/index.ts';
@@ -20,7 +30,10 @@ export function readPrivateKey(env: NodeJS.ProcessEnv, variable: string): Hex {
   const raw = env[variable]?.trim();
   if (!raw) throw new CanaryAccountError(`${variable} is not set: export the key (0x + 64 hex digits)`);
   const key = raw.startsWith('0x') ? raw : `0x${raw}`;
-  if (!/^0x[0-9a-fA-F]{64}$/.test(key)) throw new CanaryAccountError(`${variable} is malformed: expected 0x followed by 64 hex digits (got ${raw.length} characters)`);
+  if (!/^0x[0-9a-fA-F]{64}$/.test(key))
+    throw new CanaryAccountError(
+      `${variable} is malformed: expected 0x followed by 64 hex digits (got ${raw.length} characters)`,
+    );
   try {
     privateKeyToAccount(key as Hex);
   } catch {
@@ -33,15 +46,19 @@ export function readPrivateKey(env: NodeJS.ProcessEnv, variable: string): Hex {
 export function readPoolKeys(env: NodeJS.ProcessEnv): Hex[] | null {
   const raw = env.CANARY_POOL_KEYS?.trim();
   if (!raw) return null;
-  const keys = raw.split(',').map((k, i) => readPrivateKey({ [`CANARY_POOL_KEYS[${i}]`]: k }, `CANARY_POOL_KEYS[${i}]`));
-  if (new Set(keys.map((k) => k.toLowerCase())).size !== keys.length) throw new CanaryAccountError('CANARY_POOL_KEYS lists a key twice');
+  const keys = raw
+    .split(',')
+    .map((k, i) => readPrivateKey({ [`CANARY_POOL_KEYS[${i}]`]: k }, `CANARY_POOL_KEYS[${i}]`));
+  if (new Set(keys.map((k) => k.toLowerCase())).size !== keys.length)
+    throw new CanaryAccountError('CANARY_POOL_KEYS lists a key twice');
   return keys;
 }
 
 /** The pool's private keys: the given ones, or `size` derived from the creator secret for this task. */
 export function poolKeys(secret: Hex, scope: CanaryScope, size: number, given: Hex[] | null): Hex[] {
   if (given) return given;
-  if (!Number.isSafeInteger(size) || size < 1 || size > 256) throw new CanaryAccountError(`the pool size must be a whole number from 1 to 256, got ${size}`);
+  if (!Number.isSafeInteger(size) || size < 1 || size > 256)
+    throw new CanaryAccountError(`the pool size must be a whole number from 1 to 256, got ${size}`);
   return Array.from({ length: size }, (_, i) => poolAccountKey(secret, scope, i));
 }
 
@@ -79,17 +96,39 @@ export async function fundingShortfalls(
   const out: Shortfall[] = [];
   const needCreator = GAS.creatorPerEpoch * BigInt(epochsLeft.scoring) * gasPrice * 2n;
   const creatorEth = await client.getBalance({ address: creator });
-  if (creatorEth < needCreator || creatorEth === 0n) out.push({ account: creator, what: `the creator needs about ${formatEther(needCreator)} native currency for its canary keys (has ${formatEther(creatorEth)})` });
+  if (creatorEth < needCreator || creatorEth === 0n)
+    out.push({
+      account: creator,
+      what: `the creator needs about ${formatEther(needCreator)} native currency for its canary keys (has ${formatEther(creatorEth)})`,
+    });
   for (const account of pool) {
     const [eth, tokens, poolView] = await Promise.all([
       client.getBalance({ address: account }),
-      client.readContract({ address: deployment.contracts.token, abi: arenaTokenAbi, functionName: 'balanceOf', args: [account] }),
-      client.readContract({ address: deployment.contracts.stakeManager, abi: stakeManagerAbi, functionName: 'getPool', args: [taskId, account] }),
+      client.readContract({
+        address: deployment.contracts.token,
+        abi: arenaTokenAbi,
+        functionName: 'balanceOf',
+        args: [account],
+      }),
+      client.readContract({
+        address: deployment.contracts.stakeManager,
+        abi: stakeManagerAbi,
+        functionName: 'getPool',
+        args: [taskId, account],
+      }),
     ]);
     const joined = Number(poolView.role) !== 0;
     const needEth = ((joined ? 0n : GAS.join) + GAS.sealAndReveal * BigInt(epochsLeft.submission)) * gasPrice * 2n;
-    if (epochsLeft.submission > 0 && (eth < needEth || eth === 0n)) out.push({ account, what: `needs about ${formatEther(needEth)} native currency for gas (has ${formatEther(eth)})` });
-    if (!joined && tokens < stake) out.push({ account, what: `needs ${formatTokens(stake, 4)} ARENA for its stake (has ${formatTokens(tokens, 4)})` });
+    if (epochsLeft.submission > 0 && (eth < needEth || eth === 0n))
+      out.push({
+        account,
+        what: `needs about ${formatEther(needEth)} native currency for gas (has ${formatEther(eth)})`,
+      });
+    if (!joined && tokens < stake)
+      out.push({
+        account,
+        what: `needs ${formatTokens(stake, 4)} ARENA for its stake (has ${formatTokens(tokens, 4)})`,
+      });
   }
   return out;
 }
@@ -99,15 +138,27 @@ export async function fundingShortfalls(
  * the stake. Off the local chains the operator funds the accounts (docs/canaries.md: through
  * paths that do not link them to the creator).
  */
-export async function fundLocally(rpcUrl: string, creatorCtx: ActionContext, pool: readonly Address[], stake: bigint): Promise<void> {
+export async function fundLocally(
+  rpcUrl: string,
+  creatorCtx: ActionContext,
+  pool: readonly Address[],
+  stake: bigint,
+): Promise<void> {
   if (!isLocalChainId(creatorCtx.deployment.chainId)) {
-    throw new CanaryAccountError(`--fund works only on a local development chain; on chain ${creatorCtx.deployment.chainId} fund the pool accounts yourself (docs/canaries.md: through paths that do not link them to the creator)`);
+    throw new CanaryAccountError(
+      `--fund works only on a local development chain; on chain ${creatorCtx.deployment.chainId} fund the pool accounts yourself (docs/canaries.md: through paths that do not link them to the creator)`,
+    );
   }
   const test = createTestClient({ mode: 'anvil', transport: http(rpcUrl) });
   for (const account of pool) {
     const eth = await creatorCtx.publicClient.getBalance({ address: account });
     if (eth < parseEther('1')) await test.setBalance({ address: account, value: parseEther('10') });
-    const tokens = await creatorCtx.publicClient.readContract({ address: creatorCtx.deployment.contracts.token, abi: arenaTokenAbi, functionName: 'balanceOf', args: [account] });
+    const tokens = await creatorCtx.publicClient.readContract({
+      address: creatorCtx.deployment.contracts.token,
+      abi: arenaTokenAbi,
+      functionName: 'balanceOf',
+      args: [account],
+    });
     if (tokens < stake) await faucet(creatorCtx, { amount: stake - tokens, to: account });
   }
 }

@@ -58,15 +58,24 @@ export function startDemoCanaries(o: {
     '--fund',
   ];
   // The keys go through the environment, never the command line (visible in process lists).
-  const env: NodeJS.ProcessEnv = { ...process.env, CANARY_CREATOR_KEY: o.creatorKey, CANARY_SECRET: `0x${randomBytes(32).toString('hex')}` };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    CANARY_CREATOR_KEY: o.creatorKey,
+    CANARY_SECRET: `0x${randomBytes(32).toString('hex')}`,
+  };
   delete env.CANARY_POOL_KEYS;
   const child = spawn(process.execPath, args, { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  for (const stream of [child.stdout, child.stderr]) createInterface({ input: stream }).on('line', (line) => o.log(`canaries: ${line}`));
+  for (const stream of [child.stdout, child.stderr])
+    createInterface({ input: stream }).on('line', (line) => o.log(`canaries: ${line}`));
   let stopping = false;
   const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.once('exit', (code, signal) => {
     if (stopping) return;
-    o.log(code === 0 ? 'canaries: the producer finished (the demo task has no scoring epoch left)' : `canaries: the producer stopped (${signal ?? `exit code ${code}`}); the demo goes on without canaries`);
+    o.log(
+      code === 0
+        ? 'canaries: the producer finished (the demo task has no scoring epoch left)'
+        : `canaries: the producer stopped (${signal ?? `exit code ${code}`}); the demo goes on without canaries`,
+    );
   });
   return {
     process: child,

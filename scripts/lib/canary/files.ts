@@ -16,7 +16,11 @@ const fileHash = async (path: string) => sha256Hex(new Uint8Array(readFileSync(p
 
 /** The model spec bytes whose sha256 is `modelSpec`: `specFile` if given, else a bundled spec. */
 export async function findModelSpec(modelSpec: Hex, specFile?: string): Promise<{ bytes: Uint8Array; path: string }> {
-  const candidates = specFile ? [resolve(specFile)] : readdirSync(join(REPO_ROOT, 'public', 'specs')).filter((f) => f.endsWith('.json')).map((f) => join(REPO_ROOT, 'public', 'specs', f));
+  const candidates = specFile
+    ? [resolve(specFile)]
+    : readdirSync(join(REPO_ROOT, 'public', 'specs'))
+        .filter((f) => f.endsWith('.json'))
+        .map((f) => join(REPO_ROOT, 'public', 'specs', f));
   for (const path of candidates) {
     if (!existsSync(path)) throw new TaskFilesError(`--spec ${path}: no such file`);
     if ((await fileHash(path)) === norm(modelSpec)) return { bytes: new Uint8Array(readFileSync(path)), path };
@@ -31,7 +35,11 @@ export async function findModelSpec(modelSpec: Hex, specFile?: string): Promise<
 /** The dataset folder whose manifest's sha256 is `trainData`: `dataDir` if given, else a bundled dataset. */
 export async function findTrainData(trainData: Hex, dataDir?: string): Promise<string> {
   const base = join(REPO_ROOT, 'public', 'datasets');
-  const candidates = dataDir ? [resolve(dataDir)] : readdirSync(base, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => join(base, d.name));
+  const candidates = dataDir
+    ? [resolve(dataDir)]
+    : readdirSync(base, { withFileTypes: true })
+        .filter((d) => d.isDirectory())
+        .map((d) => join(base, d.name));
   for (const dir of candidates) {
     const manifest = join(dir, 'manifest.json');
     if (!existsSync(manifest)) {

@@ -25,7 +25,13 @@ export interface CanaryOptions {
   pollMs: number;
 }
 
-export const CANARY_DEFAULTS = { rpcUrl: 'http://127.0.0.1:8545', poolSize: 4, perEpoch: 1, steps: '2..100', pollMs: 2_000 } as const;
+export const CANARY_DEFAULTS = {
+  rpcUrl: 'http://127.0.0.1:8545',
+  poolSize: 4,
+  perEpoch: 1,
+  steps: '2..100',
+  pollMs: 2_000,
+} as const;
 
 export const CANARY_USAGE = `Usage: CANARY_CREATOR_KEY=0x... CANARY_SECRET=0x... npm run canaries -- --task ID [options]
 
@@ -76,7 +82,8 @@ export function parseSteps(value: string): { min: number; max: number } {
   if (!m) throw new CanaryUsageError(`--steps must look like 4..120, got "${value}"`);
   const min = Number(m[1]);
   const max = Number(m[2]);
-  if (min < 1 || max < min || max > 1_000_000) throw new CanaryUsageError(`--steps needs 1 <= MIN <= MAX <= 1000000, got ${min}..${max}`);
+  if (min < 1 || max < min || max > 1_000_000)
+    throw new CanaryUsageError(`--steps needs 1 <= MIN <= MAX <= 1000000, got ${min}..${max}`);
   return { min, max };
 }
 
@@ -111,16 +118,21 @@ export function parseCanaryOptions(argv: string[], env: NodeJS.ProcessEnv): Cana
   }
   if (values.help) return null;
   if (values.task === undefined) throw new CanaryUsageError('--task is required');
-  if (!/^\d+$/.test(values.task) || values.task === '0') throw new CanaryUsageError(`--task must be a task id (1, 2, ...), got "${values.task}"`);
+  if (!/^\d+$/.test(values.task) || values.task === '0')
+    throw new CanaryUsageError(`--task must be a task id (1, 2, ...), got "${values.task}"`);
   const rpcUrl = values['rpc-url'] ?? env.RPC_URL ?? CANARY_DEFAULTS.rpcUrl;
   if (!/^https?:\/\//.test(rpcUrl)) throw new CanaryUsageError('--rpc-url must be an http(s) URL');
   const stake = values.stake;
-  if (stake !== undefined && !/^\d+(\.\d{1,18})?$/.test(stake)) throw new CanaryUsageError(`--stake must be a token amount like 10 or 2.5, got "${stake}"`);
-  if (values.store !== undefined && !/^https?:\/\//.test(values.store)) throw new CanaryUsageError('--store must be an http(s) URL');
+  if (stake !== undefined && !/^\d+(\.\d{1,18})?$/.test(stake))
+    throw new CanaryUsageError(`--stake must be a token amount like 10 or 2.5, got "${stake}"`);
+  if (values.store !== undefined && !/^https?:\/\//.test(values.store))
+    throw new CanaryUsageError('--store must be an http(s) URL');
   return {
     taskId: BigInt(values.task),
     rpcUrl,
-    deploymentsDir: values.deployments ? deploymentsDir({ AIARENA_DEPLOYMENTS_DIR: values.deployments }) : deploymentsDir(env),
+    deploymentsDir: values.deployments
+      ? deploymentsDir({ AIARENA_DEPLOYMENTS_DIR: values.deployments })
+      : deploymentsDir(env),
     stateDir: values['state-dir'] ? stateDir({ AIARENA_STATE_DIR: values['state-dir'] }) : stateDir(env),
     poolSize: whole(values.pool ?? String(CANARY_DEFAULTS.poolSize), '--pool', 1, 256),
     perEpoch: whole(values['per-epoch'] ?? String(CANARY_DEFAULTS.perEpoch), '--per-epoch', 1, MAX_CANARIES),
@@ -138,7 +150,10 @@ export function parseCanaryOptions(argv: string[], env: NodeJS.ProcessEnv): Cana
 /** CANARY_SECRET, checked for shape; the message never contains it. */
 export function readCanarySecret(env: NodeJS.ProcessEnv): Hex {
   const raw = env.CANARY_SECRET?.trim();
-  if (!raw) throw new CanaryUsageError('CANARY_SECRET is not set: export a 32-byte secret (0x + 64 hex digits), e.g. from `openssl rand -hex 32`, and keep it');
+  if (!raw)
+    throw new CanaryUsageError(
+      'CANARY_SECRET is not set: export a 32-byte secret (0x + 64 hex digits), e.g. from `openssl rand -hex 32`, and keep it',
+    );
   try {
     checkSecret(raw);
   } catch (e) {

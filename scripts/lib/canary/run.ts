@@ -13,7 +13,14 @@ import { parseDeployment, type Deployment } from '../../../src/lib/chain/deploym
 import { epochAt, phaseAt, scoringEpochs } from '../../../src/lib/chain/schedule.ts';
 import { casConfigFromEnv, type CasConfig } from '../../../src/lib/storage/cas/index.ts';
 import { redactRpcUrl } from '../deploy-options.ts';
-import { fundingShortfalls, fundLocally, nodeActionContext, poolKeys, readPoolKeys, readPrivateKey } from './accounts.ts';
+import {
+  fundingShortfalls,
+  fundLocally,
+  nodeActionContext,
+  poolKeys,
+  readPoolKeys,
+  readPrivateKey,
+} from './accounts.ts';
 import { findModelSpec, findTrainData } from './files.ts';
 import { readCanarySecret, type CanaryOptions } from './options.ts';
 import { canaryStateDir, fileStash } from './stash.ts';
@@ -66,23 +73,33 @@ async function connect(opts: CanaryOptions, log: (line: string) => void): Promis
   try {
     chainId = await probe.getChainId();
   } catch (e) {
-    throw new CanaryRunError(`cannot reach the RPC at ${redactRpcUrl(opts.rpcUrl)}: ${(e as Error).message.split('\n')[0]}`);
+    throw new CanaryRunError(
+      `cannot reach the RPC at ${redactRpcUrl(opts.rpcUrl)}: ${(e as Error).message.split('\n')[0]}`,
+    );
   }
   const file = join(opts.deploymentsDir, `${chainId}.json`);
   if (!existsSync(file)) {
-    throw new CanaryRunError(`no AIArena deployment is recorded for chain ${chainId} (${file} is missing): is --rpc-url the network the task is on?`);
+    throw new CanaryRunError(
+      `no AIArena deployment is recorded for chain ${chainId} (${file} is missing): is --rpc-url the network the task is on?`,
+    );
   }
   const deployment = parseDeployment(readFileSync(file, 'utf8'), file);
   const code = await probe.getCode({ address: deployment.contracts.taskRegistry });
   if (!code || code === '0x') {
-    throw new CanaryRunError(`${file} names a TaskRegistry at ${deployment.contracts.taskRegistry}, but chain ${chainId} has no contract there: a reset local chain, or the wrong network`);
+    throw new CanaryRunError(
+      `${file} names a TaskRegistry at ${deployment.contracts.taskRegistry}, but chain ${chainId} has no contract there: a reset local chain, or the wrong network`,
+    );
   }
   log(`RPC ${redactRpcUrl(opts.rpcUrl)}: chain id ${chainId}, deployment ${file}`);
   return deployment;
 }
 
 /** `npm run canaries`: checks, optional local funding, then the producer until the task's scoring ends. */
-export async function runCanaries(opts: CanaryOptions, env: NodeJS.ProcessEnv, log: (line: string) => void): Promise<void> {
+export async function runCanaries(
+  opts: CanaryOptions,
+  env: NodeJS.ProcessEnv,
+  log: (line: string) => void,
+): Promise<void> {
   // Environment first: a missing key fails before the network is touched.
   const creatorKey = readPrivateKey(env, 'CANARY_CREATOR_KEY');
   const secret = readCanarySecret(env);
@@ -91,24 +108,45 @@ export async function runCanaries(opts: CanaryOptions, env: NodeJS.ProcessEnv, l
   const creator = nodeActionContext(opts.rpcUrl, deployment, creatorKey);
   const me = creator.wallet.account.address;
   const read = creator.publicClient;
-  const count = await read.readContract({ address: deployment.contracts.taskRegistry, abi: taskRegistryAbi, functionName: 'taskCount' });
-  if (opts.taskId > count) throw new CanaryRunError(`task ${opts.taskId} does not exist on chain ${deployment.chainId} (it has ${count} task${count === 1n ? '' : 's'})`);
-  const task = await read.readContract({ address: deployment.contracts.taskRegistry, abi: taskRegistryAbi, functionName: 'getTask', args: [opts.taskId] });
+  const count = await read.readContract({
+    address: deployment.contracts.taskRegistry,
+    abi: taskRegistryAbi,
+    functionName: 'taskCount',
+  });
+  if (opts.taskId > count)
+    throw new CanaryRunError(
+      `task ${opts.taskId} does not exist on chain ${deployment.chainId} (it has ${count} task${count === 1n ? '' : 's'})`,
+    );
+  const task = await read.readContract({
+    address: deployment.contracts.taskRegistry,
+    abi: taskRegistryAbi,
+    functionName: 'getTask',
+    args: [opts.taskId],
+  });
   if (task.creator.toLowerCase() !== me.toLowerCase()) {
-    throw new CanaryRunError(`task ${opts.taskId} was created by ${task.creator}, and CANARY_CREATOR_KEY is the key of ${me}: only a task's creator commits and reveals its canaries`);
+    throw new CanaryRunError(
+      `task ${opts.taskId} was created by ${task.creator}, and CANARY_CREATOR_KEY is the key of ${me}: only a task's creator commits and reveals its canaries`,
+    );
   }
   const schedule = { ...task.schedule };
   const now = (await read.getBlock()).timestamp;
   const phase = phaseAt(schedule, now);
   if (phase === 'Rejected' || phase === 'Challenge' || phase === 'Ended') {
-    log(`Task ${opts.taskId} is ${phase === 'Rejected' ? 'rejected' : 'past its scoring epochs'}: no canaries to produce.`);
+    log(
+      `Task ${opts.taskId} is ${phase === 'Rejected' ? 'rejected' : 'past its scoring epochs'}: no canaries to produce.`,
+    );
     return;
   }
   const scope = { chainId: deployment.chainId, registry: deployment.contracts.taskRegistry, taskId: opts.taskId };
-  const pool = poolKeys(secret, scope, opts.poolSize, givenPool).map((k) => nodeActionContext(opts.rpcUrl, deployment, k));
+  const pool = poolKeys(secret, scope, opts.poolSize, givenPool).map((k) =>
+    nodeActionContext(opts.rpcUrl, deployment, k),
+  );
   const poolAddresses: Address[] = pool.map((c) => c.wallet.account.address);
-  if (poolAddresses.some((a) => a.toLowerCase() === me.toLowerCase())) throw new CanaryRunError('the creator cannot be one of its own pool accounts: its seals would be linked to it');
-  log(`Task ${opts.taskId} (creator ${me}): pool of ${pool.length} account${pool.length === 1 ? '' : 's'}${givenPool ? ' from CANARY_POOL_KEYS' : ' derived from the secret'}, ${opts.perEpoch} canar${opts.perEpoch === 1 ? 'y' : 'ies'} per scoring epoch`);
+  if (poolAddresses.some((a) => a.toLowerCase() === me.toLowerCase()))
+    throw new CanaryRunError('the creator cannot be one of its own pool accounts: its seals would be linked to it');
+  log(
+    `Task ${opts.taskId} (creator ${me}): pool of ${pool.length} account${pool.length === 1 ? '' : 's'}${givenPool ? ' from CANARY_POOL_KEYS' : ' derived from the secret'}, ${opts.perEpoch} canar${opts.perEpoch === 1 ? 'y' : 'ies'} per scoring epoch`,
+  );
   for (const a of poolAddresses) log(`  pool ${a}`);
 
   const stake = opts.stake ?? task.stakeRules.minTrainerStake;
@@ -131,7 +169,10 @@ export async function runCanaries(opts: CanaryOptions, env: NodeJS.ProcessEnv, l
 
   const spec = await findModelSpec(task.modelSpec, opts.specFile);
   const trainDir = await findTrainData(task.trainData, opts.trainDir);
-  const cas = casConfigFromEnv({ ...env, ...(opts.store ? { VITE_IPFS_GATEWAYS: opts.store, VITE_UPLOAD_URL: `${opts.store}/upload` } : {}) });
+  const cas = casConfigFromEnv({
+    ...env,
+    ...(opts.store ? { VITE_IPFS_GATEWAYS: opts.store, VITE_UPLOAD_URL: `${opts.store}/upload` } : {}),
+  });
   log(`Model spec ${spec.path}; training set ${trainDir}; artifacts to ${cas.upload.url}`);
   const producer = await buildCanaryProducer({
     creator,
@@ -150,7 +191,8 @@ export async function runCanaries(opts: CanaryOptions, env: NodeJS.ProcessEnv, l
   });
   producer.onNote((n) => log(`${n.level === 'info' ? '' : `${n.level}: `}${n.message}`));
   producer.subscribe((e) => {
-    if (e.type === 'error') log(`error: ${e.error instanceof Error ? e.error.message.split('\n')[0] : String(e.error)} (retrying)`);
+    if (e.type === 'error')
+      log(`error: ${e.error instanceof Error ? e.error.message.split('\n')[0] : String(e.error)} (retrying)`);
   });
   if (opts.once) {
     await producer.tick();

@@ -13,7 +13,10 @@ export function canaryStateDir(root: string, scope: { chainId: number; registry:
 
 const replacer = (_key: string, value: unknown) => (typeof value === 'bigint' ? { $bigint: value.toString() } : value);
 const reviver = (_key: string, value: unknown) =>
-  value !== null && typeof value === 'object' && Object.keys(value).length === 1 && typeof (value as { $bigint?: unknown }).$bigint === 'string'
+  value !== null &&
+  typeof value === 'object' &&
+  Object.keys(value).length === 1 &&
+  typeof (value as { $bigint?: unknown }).$bigint === 'string'
     ? BigInt((value as { $bigint: string }).$bigint)
     : value;
 
@@ -45,7 +48,9 @@ export function fileStash(dir: string): CanaryPersistence {
         return parseState(readFileSync(stateFile, 'utf8'));
       } catch (e) {
         // A corrupt state is replaced by a fresh one: the chain and the secret hold what matters.
-        console.warn(`warning: ${stateFile} could not be read (${(e as Error).message}); starting from what the chain shows`);
+        console.warn(
+          `warning: ${stateFile} could not be read (${(e as Error).message}); starting from what the chain shows`,
+        );
         return null;
       }
     },

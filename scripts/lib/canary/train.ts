@@ -22,7 +22,9 @@ import { datasetData } from '../../../src/lib/ml/train/dataset.ts';
 import { train, type TrainResult } from '../../../src/lib/ml/train/trainer.ts';
 import { ownerBits } from '../../../src/lib/ml/watermark/bits.ts';
 
-export const WASM_DIR = fileURLToPath(new URL('../../../node_modules/@tensorflow/tfjs-backend-wasm/dist/', import.meta.url));
+export const WASM_DIR = fileURLToPath(
+  new URL('../../../node_modules/@tensorflow/tfjs-backend-wasm/dist/', import.meta.url),
+);
 
 export interface CanaryTrainerOptions {
   /** The task's model spec file (its sha256 must be the task's modelSpec). */
@@ -43,15 +45,19 @@ export class CanaryTrainError extends Error {
 export async function canaryTrainer(o: CanaryTrainerOptions): Promise<CanaryModelPort> {
   const { spec, hash } = await parseModelSpecBytes(o.specBytes);
   const wm = spec.watermark;
-  if (!wm) throw new CanaryTrainError(`the model spec ${spec.name} has no watermark: a canary could not carry its account's watermark`);
+  if (!wm)
+    throw new CanaryTrainError(
+      `the model spec ${spec.name} has no watermark: a canary could not carry its account's watermark`,
+    );
   const source = fsSource(o.trainDir);
   const { manifest } = await source.manifest(o.trainData.slice(2));
   const params = specShapes(spec).params;
   let ready: Promise<unknown> | null = null;
-  const backend = () => (ready ??= (async () => {
-    tf.enableProdMode();
-    await activateBackend('wasm', { wasmPaths: WASM_DIR });
-  })());
+  const backend = () =>
+    (ready ??= (async () => {
+      tf.enableProdMode();
+      await activateBackend('wasm', { wasmPaths: WASM_DIR });
+    })());
 
   return {
     watermark: { bits: wm.bits, length: wm.length },
@@ -76,11 +82,16 @@ export async function canaryTrainer(o: CanaryTrainerOptions): Promise<CanaryMode
         const report = await inspectCandidate(spec, hash, await hashArtifact(artifact), req.key, owner);
         const steps = result.checkpoint.step;
         if (report.sealable) {
-          return { artifact, model: { artifactHash: report.artifactHash, wmCommit: report.wmCommit, steps, wrong: report.wrong } };
+          return {
+            artifact,
+            model: { artifactHash: report.artifactHash, wmCommit: report.wmCommit, steps, wrong: report.wrong },
+          };
         }
         // The run ended (step limit or the spec's epochs) without a sealable watermark.
         if (steps < target || target >= limit) {
-          throw new CanaryTrainError(`the watermark of ${owner} still decodes with ${report.wrong} wrong bits after ${steps} steps (at most ${Math.floor(wm.maxErr / 2)} allowed before sealing)`);
+          throw new CanaryTrainError(
+            `the watermark of ${owner} still decodes with ${report.wrong} wrong bits after ${steps} steps (at most ${Math.floor(wm.maxErr / 2)} allowed before sealing)`,
+          );
         }
         target = Math.min(limit, target + Math.max(2, Math.ceil(target / 4)));
       }

@@ -3,7 +3,19 @@
 // validator's reused score lands within a tolerance.
 import { Rng } from '../../../src/lib/ml/rng.ts';
 import { runLabel, type Run } from './runs.ts';
-import { absDiff, commonIndices, lazyDiffs, quantile, restrict, subsetScores, within, rewardRatio, type LazyKind, type SampleResults, type ScoreRule } from './stats.ts';
+import {
+  absDiff,
+  commonIndices,
+  lazyDiffs,
+  quantile,
+  restrict,
+  subsetScores,
+  within,
+  rewardRatio,
+  type LazyKind,
+  type SampleResults,
+  type ScoreRule,
+} from './stats.ts';
 
 export interface PairFlips {
   a: string;
@@ -20,7 +32,8 @@ export interface PairFlips {
   maxLossDiff: number;
 }
 
-export const pairsOf = <T>(xs: readonly T[]): [T, T][] => xs.flatMap((a, i) => xs.slice(i + 1).map((b) => [a, b] as [T, T]));
+export const pairsOf = <T>(xs: readonly T[]): [T, T][] =>
+  xs.flatMap((a, i) => xs.slice(i + 1).map((b) => [a, b] as [T, T]));
 
 export function flips(a: Run, b: Run): PairFlips {
   const common = commonIndices(a.indices, b.indices);
@@ -39,9 +52,19 @@ export function flips(a: Run, b: Run): PairFlips {
     if (a.predictions[i] !== b.predictions[j]) predictions++;
     if (a.correct[i] !== b.correct[j]) correctness++;
     maxLossDiff = Math.max(maxLossDiff, Math.abs(a.losses[i]! - b.losses[j]!));
-    for (let c = 0; c < classes; c++) maxLogitDiff = Math.max(maxLogitDiff, Math.abs(a.logits[i * classes + c]! - b.logits[j * classes + c]!));
+    for (let c = 0; c < classes; c++)
+      maxLogitDiff = Math.max(maxLogitDiff, Math.abs(a.logits[i * classes + c]! - b.logits[j * classes + c]!));
   }
-  return { a: runLabel(a), b: runLabel(b), half: a.floatPrecision < 32 || b.floatPrecision < 32, common: common.length, predictions, correctness, maxLogitDiff, maxLossDiff };
+  return {
+    a: runLabel(a),
+    b: runLabel(b),
+    half: a.floatPrecision < 32 || b.floatPrecision < 32,
+    common: common.length,
+    predictions,
+    correctness,
+    maxLogitDiff,
+    maxLossDiff,
+  };
 }
 
 /** Gap between the largest and second-largest logit of every sample (near ties flip first). */
@@ -68,7 +91,11 @@ export function topGaps(r: Pick<Run, 'logits' | 'indices'>): Float32Array {
  */
 export function nearTieBound(r: Run, eps: number, k: number, draws: number, seed: string): number {
   const gaps = topGaps(r);
-  const fragile: SampleResults = { indices: r.indices, correct: Uint8Array.from(gaps, (g) => (g < 2 * eps ? 1 : 0)), losses: new Float32Array(gaps.length) };
+  const fragile: SampleResults = {
+    indices: r.indices,
+    correct: Uint8Array.from(gaps, (g) => (g < 2 * eps ? 1 : 0)),
+    losses: new Float32Array(gaps.length),
+  };
   const [counts] = subsetScores({ name: 'accuracy' }, [fragile], k, draws, seed);
   // subsetScores gives fragile/k in units: exactly the units those flips would move.
   return Math.max(...counts!);
@@ -98,7 +125,13 @@ export interface PairSpread {
  * Runs covering the whole set share one set of draws; pairs with a partial-coverage run draw from
  * the samples that run evaluated.
  */
-export function honestSpread(rule: ScoreRule, runs: readonly Run[], k: number, draws: number, seed: string): PairSpread[] {
+export function honestSpread(
+  rule: ScoreRule,
+  runs: readonly Run[],
+  k: number,
+  draws: number,
+  seed: string,
+): PairSpread[] {
   const n = Math.max(...runs.map((r) => r.indices.length));
   const full = runs.filter((r) => r.indices.length === n);
   const partial = runs.filter((r) => r.indices.length < n);
@@ -107,7 +140,14 @@ export function honestSpread(rule: ScoreRule, runs: readonly Run[], k: number, d
   const out: PairSpread[] = [];
   for (const [a, b] of pairsOf(full)) {
     const diffs = absDiff(scores.get(a)!, scores.get(b)!);
-    out.push({ a: runLabel(a), b: runLabel(b), half: a.floatPrecision < 32 || b.floatPrecision < 32, from: n, spread: spread(diffs), diffs });
+    out.push({
+      a: runLabel(a),
+      b: runLabel(b),
+      half: a.floatPrecision < 32 || b.floatPrecision < 32,
+      from: n,
+      spread: spread(diffs),
+      diffs,
+    });
   }
   for (const p of partial) {
     if (k > p.indices.length && k < n) continue; // cannot draw k of the samples it covered
@@ -115,7 +155,14 @@ export function honestSpread(rule: ScoreRule, runs: readonly Run[], k: number, d
     const u = subsetScores(rule, aligned, k, draws, `${seed}/${runLabel(p)}`);
     full.forEach((f, i) => {
       const diffs = absDiff(u[0]!, u[i + 1]!);
-      out.push({ a: runLabel(f), b: runLabel(p), half: f.floatPrecision < 32 || p.floatPrecision < 32, from: p.indices.length, spread: spread(diffs), diffs });
+      out.push({
+        a: runLabel(f),
+        b: runLabel(p),
+        half: f.floatPrecision < 32 || p.floatPrecision < 32,
+        from: p.indices.length,
+        spread: spread(diffs),
+        diffs,
+      });
     });
   }
   return out;
@@ -128,7 +175,15 @@ export interface LazyResult {
 }
 
 /** The three lazy validators against the reference run (honest score) of one model. */
-export function lazySpread(rule: ScoreRule, reference: SampleResults, publicRef: SampleResults, k: number, draws: number, seed: string, tols: readonly number[]): LazyResult[] {
+export function lazySpread(
+  rule: ScoreRule,
+  reference: SampleResults,
+  publicRef: SampleResults,
+  k: number,
+  draws: number,
+  seed: string,
+  tols: readonly number[],
+): LazyResult[] {
   const kinds: [LazyKind, SampleResults][] = [
     ['other-subset', reference],
     ['whole-set', reference],
@@ -141,7 +196,12 @@ export function lazySpread(rule: ScoreRule, reference: SampleResults, publicRef:
 }
 
 /** Worst (largest) lazy reward ratio over the given lazy distributions at `tol`, against the worst honest pair distribution. */
-export function worstRatio(lazy: readonly Int32Array[], honest: readonly Int32Array[], tol: number, lambda: number): number {
+export function worstRatio(
+  lazy: readonly Int32Array[],
+  honest: readonly Int32Array[],
+  tol: number,
+  lambda: number,
+): number {
   let worst = 0;
   for (const l of lazy) for (const h of honest) worst = Math.max(worst, rewardRatio(l, h, tol, lambda));
   return worst;
@@ -179,7 +239,6 @@ export interface SpecReport {
   models: ModelReport[];
 }
 
-
 /** A subset size with the tolerance a rule gives it and the worst lazy reward ratio there. */
 export interface Candidate {
   k: number;
@@ -199,7 +258,12 @@ export interface Candidate {
  * lazy/honest reward ratios at it (a spec whose set is not larger than k is left out: there the
  * subset is the whole set and reuse is exact).
  */
-export function candidates(reports: readonly SpecReport[], sizes: readonly number[], lambda: number, tolFor: (k: number, specs: readonly SpecReport[]) => number): Candidate[] {
+export function candidates(
+  reports: readonly SpecReport[],
+  sizes: readonly number[],
+  lambda: number,
+  tolFor: (k: number, specs: readonly SpecReport[]) => number,
+): Candidate[] {
   const out: Candidate[] = [];
   for (const k of sizes) {
     const specs = reports.filter((r) => r.samples > k);
@@ -215,13 +279,32 @@ export function candidates(reports: readonly SpecReport[], sizes: readonly numbe
     const tol = tolFor(k, specs);
     const ratioByModel = specs.flatMap((r) =>
       r.models.map((m) => {
-        const honest = m.honest.get(k)!.filter((s) => !s.half).map((s) => s.diffs);
-        const byKind = Object.fromEntries(m.lazy.get(k)!.map((l) => [l.kind, worstRatio([l.diffs], honest, tol, lambda)]));
+        const honest = m.honest
+          .get(k)!
+          .filter((s) => !s.half)
+          .map((s) => s.diffs);
+        const byKind = Object.fromEntries(
+          m.lazy.get(k)!.map((l) => [l.kind, worstRatio([l.diffs], honest, tol, lambda)]),
+        );
         const ref = m.runs.find((x) => x.place === 'node' && x.backend === 'wasm')!;
-        return { spec: r.spec, level: m.level, accuracy: ref.accuracy, ratio: Math.max(...Object.values(byKind)), byKind };
+        return {
+          spec: r.spec,
+          level: m.level,
+          accuracy: ref.accuracy,
+          ratio: Math.max(...Object.values(byKind)),
+          byKind,
+        };
       }),
     );
-    out.push({ k, honestMax, nearTieMax, tol, ratio: Math.max(...ratioByModel.map((x) => x.ratio)), ratioByModel, specs: specs.map((r) => r.spec) });
+    out.push({
+      k,
+      honestMax,
+      nearTieMax,
+      tol,
+      ratio: Math.max(...ratioByModel.map((x) => x.ratio)),
+      ratioByModel,
+      specs: specs.map((r) => r.spec),
+    });
   }
   return out;
 }
@@ -237,7 +320,14 @@ export interface SweepRow {
  * wrong samples placed at random, public and hidden sets drawn alike), honest validators agreeing
  * exactly: how the reward ratio depends on the model's accuracy, whatever the model.
  */
-export function accuracySweep(ps: readonly number[], n: number, k: number, tols: readonly number[], draws: number, lambda: number): SweepRow[] {
+export function accuracySweep(
+  ps: readonly number[],
+  n: number,
+  k: number,
+  tols: readonly number[],
+  draws: number,
+  lambda: number,
+): SweepRow[] {
   const synthetic = (p: number, label: string): SampleResults => {
     const correct = new Uint8Array(n);
     for (let i = 0; i < Math.round(p * n); i++) correct[i] = 1;

@@ -49,15 +49,24 @@ export async function trainLevels(
   opts: { wasmPaths: string; cacheDir?: string; log?: (s: string) => void },
 ): Promise<BenchModel[]> {
   const params = specShapes(spec).params;
-  const file = (l: Level) => (opts.cacheDir ? join(opts.cacheDir, `${spec.name}-${specHash.slice(0, 12)}-s${SEED}-${l.steps}.bin`) : null);
+  const file = (l: Level) =>
+    opts.cacheDir ? join(opts.cacheDir, `${spec.name}-${specHash.slice(0, 12)}-s${SEED}-${l.steps}.bin`) : null;
   const out = new Map<number, BenchModel>();
   for (const l of levels) {
     const f = file(l);
     if (f && existsSync(f)) {
       const artifact = new Uint8Array(readFileSync(f));
       // The training time of the run that made it, when recorded.
-      const trainSeconds = existsSync(`${f}.json`) ? (JSON.parse(readFileSync(`${f}.json`, 'utf8')) as { trainSeconds: number }).trainSeconds : NaN;
-      out.set(l.steps, { level: l.name, steps: l.steps, artifact, artifactHash: await artifactHash(artifact), trainSeconds });
+      const trainSeconds = existsSync(`${f}.json`)
+        ? (JSON.parse(readFileSync(`${f}.json`, 'utf8')) as { trainSeconds: number }).trainSeconds
+        : NaN;
+      out.set(l.steps, {
+        level: l.name,
+        steps: l.steps,
+        artifact,
+        artifactHash: await artifactHash(artifact),
+        trainSeconds,
+      });
     }
   }
   const missing = levels.filter((l) => !out.has(l.steps));
@@ -74,7 +83,13 @@ export async function trainLevels(
       const l = wanted.get(step);
       if (l === undefined || out.has(step)) return;
       const artifact = serializeArtifact(specHashBytes(specHash), params, weights);
-      const m = { level: l.name, steps: step, artifact, artifactHash: await artifactHash(artifact), trainSeconds: (performance.now() - t0) / 1000 };
+      const m = {
+        level: l.name,
+        steps: step,
+        artifact,
+        artifactHash: await artifactHash(artifact),
+        trainSeconds: (performance.now() - t0) / 1000,
+      };
       out.set(step, m);
       const f = file(l);
       if (f) {

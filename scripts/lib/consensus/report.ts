@@ -36,7 +36,7 @@ const fmtRatio = (r: number) => (Number.isFinite(r) ? `${r.toFixed(3)}x` : 'inf'
 const wad = (u: number) => (BigInt(u) * 10n ** 14n).toString();
 
 const KIND_NAMES: Record<string, string> = {
-  'other-subset': 'reuses another subset\'s score (last epoch)',
+  'other-subset': "reuses another subset's score (last epoch)",
   'whole-set': 'reuses a whole-set score (evaluated once)',
   'same-positions': 'public set instead of the hidden set',
 };
@@ -66,16 +66,27 @@ function modelsTable(r: SpecReport): string {
     `|---|---:|---:|---|${labels.map(() => '---:').join('|')}|---:|`,
   ];
   for (const m of r.models) {
-    const cells = m.runs.map((x) => `${pct(x.accuracy)}${x.indices.length < r.samples ? ` (${x.indices.length})` : ''}`);
-    lines.push(`| ${m.level} | ${m.steps} | ${Number.isFinite(m.trainSeconds) ? m.trainSeconds.toFixed(0) : '-'} | \`${m.artifactHash.slice(2, 10)}\` | ${cells.join(' | ')} | ${pct(m.hidden.accuracy)} |`);
+    const cells = m.runs.map(
+      (x) => `${pct(x.accuracy)}${x.indices.length < r.samples ? ` (${x.indices.length})` : ''}`,
+    );
+    lines.push(
+      `| ${m.level} | ${m.steps} | ${Number.isFinite(m.trainSeconds) ? m.trainSeconds.toFixed(0) : '-'} | \`${m.artifactHash.slice(2, 10)}\` | ${cells.join(' | ')} | ${pct(m.hidden.accuracy)} |`,
+    );
   }
   return lines.join('\n');
 }
 
 function backendsTable(r: SpecReport): string {
-  const lines = ['| backend | float bits | samples evaluated | seconds per 1,000 samples, per model (* from the cached run) |', '|---|---:|---:|---|'];
+  const lines = [
+    '| backend | float bits | samples evaluated | seconds per 1,000 samples, per model (* from the cached run) |',
+    '|---|---:|---:|---|',
+  ];
   r.models[0]!.runs.forEach((x, i) => {
-    const secs = r.models.map((m) => `${((1000 * m.runs[i]!.seconds) / m.runs[i]!.indices.length).toFixed(1)}${m.runs[i]!.cached ? '*' : ''}`).join(' / ');
+    const secs = r.models
+      .map(
+        (m) => `${((1000 * m.runs[i]!.seconds) / m.runs[i]!.indices.length).toFixed(1)}${m.runs[i]!.cached ? '*' : ''}`,
+      )
+      .join(' / ');
     lines.push(`| ${runLabel(x)} | ${x.floatPrecision} | ${x.indices.length} | ${secs} |`);
   });
   return lines.join('\n');
@@ -97,30 +108,47 @@ function flipsTable(r: SpecReport): string {
 }
 
 function gapsTable(r: SpecReport, thresholds: number[]): string {
-  const lines = [`| model | ${thresholds.map((t) => `gap < ${t.toExponential(0)}`).join(' | ')} |`, `|---|${thresholds.map(() => '---:').join('|')}|`];
+  const lines = [
+    `| model | ${thresholds.map((t) => `gap < ${t.toExponential(0)}`).join(' | ')} |`,
+    `|---|${thresholds.map(() => '---:').join('|')}|`,
+  ];
   for (const m of r.models) lines.push(`| ${m.level} | ${m.gapCounts.join(' | ')} |`);
   return lines.join('\n');
 }
 
 function honestTable(r: SpecReport, which: 'honest' | 'honestLoss', withNearTie: boolean): string {
-  const head = [...r.models.map((m) => `${m.level}: 32-bit`), ...r.models.map((m) => `${m.level}: with f16`), ...(withNearTie ? r.models.map((m) => `${m.level}: near-tie bound`) : [])];
+  const head = [
+    ...r.models.map((m) => `${m.level}: 32-bit`),
+    ...r.models.map((m) => `${m.level}: with f16`),
+    ...(withNearTie ? r.models.map((m) => `${m.level}: near-tie bound`) : []),
+  ];
   const lines = [`| subset | ${head.join(' | ')} |`, `|---:|${head.map(() => '---:').join('|')}|`];
   for (const k of r.sizes) {
     const cell = (spreads: PairSpread[], half: boolean) => {
       const w = worst(spreads, (s) => s.half === half);
       return w ? `${w.p999} / ${w.max}` : '-';
     };
-    const cells = [...r.models.map((m) => cell(m[which].get(k)!, false)), ...r.models.map((m) => cell(m[which].get(k)!, true)), ...(withNearTie ? r.models.map((m) => `${m.nearTie.get(k)}`) : [])];
+    const cells = [
+      ...r.models.map((m) => cell(m[which].get(k)!, false)),
+      ...r.models.map((m) => cell(m[which].get(k)!, true)),
+      ...(withNearTie ? r.models.map((m) => `${m.nearTie.get(k)}`) : []),
+    ];
     lines.push(`| ${sizeName(k, r.samples)} | ${cells.join(' | ')} |`);
   }
   return lines.join('\n');
 }
 
 function lazyTable(r: SpecReport, tols: number[]): string {
-  const lines = [`| subset | model | lazy validator | median diff | ${tols.map((t) => `P(<= ${t})`).join(' | ')} |`, `|---:|---|---|---:|${tols.map(() => '---:').join('|')}|`];
+  const lines = [
+    `| subset | model | lazy validator | median diff | ${tols.map((t) => `P(<= ${t})`).join(' | ')} |`,
+    `|---:|---|---|---:|${tols.map(() => '---:').join('|')}|`,
+  ];
   for (const k of r.sizes) {
     for (const m of r.models) {
-      for (const l of m.lazy.get(k)!) lines.push(`| ${sizeName(k, r.samples)} | ${m.level} | ${KIND_NAMES[l.kind]} | ${quantile(l.diffs, 0.5)} | ${tols.map((t) => l.within[t]!.toFixed(3)).join(' | ')} |`);
+      for (const l of m.lazy.get(k)!)
+        lines.push(
+          `| ${sizeName(k, r.samples)} | ${m.level} | ${KIND_NAMES[l.kind]} | ${quantile(l.diffs, 0.5)} | ${tols.map((t) => l.within[t]!.toFixed(3)).join(' | ')} |`,
+        );
     }
   }
   return lines.join('\n');
@@ -158,7 +186,13 @@ export function renderReport(input: ReportInput): { markdown: string; json: unkn
   const halfLogit = half.length ? Math.max(...half.map((f) => f.maxLogitDiff)) : NaN;
   const halfOut = reports
     .filter((r) => r.samples > rec.k)
-    .flatMap((r) => r.models.map((m) => ({ spec: r.spec, level: m.level, out: worstOut(m.honest.get(rec.k)!, (s) => s.half, rec.tol) })));
+    .flatMap((r) =>
+      r.models.map((m) => ({
+        spec: r.spec,
+        level: m.level,
+        out: worstOut(m.honest.get(rec.k)!, (s) => s.half, rec.tol),
+      })),
+    );
   const halfWorst = halfOut.length ? halfOut.reduce((a, b) => (b.out > a.out ? b : a)) : null;
   const one = Math.ceil(UNITS / rec.k);
   // The first accuracy of the sweep at which the lazy ratio passes 0.1 at the recommended tolerance.
@@ -168,7 +202,11 @@ export function renderReport(input: ReportInput): { markdown: string; json: unkn
   const ratioAt = (acc: number, i: number) => sweep.rows.find((r) => r.accuracy === acc)?.ratios[i];
   // GPU backends whose logits equal wasm's exactly, on every model and spec.
   const exactVsWasm = (label: string) => {
-    const pairs = reports.flatMap((r) => r.models.flatMap((m) => m.flips.filter((f) => (f.a === label && f.b.endsWith(' wasm')) || (f.b === label && f.a.endsWith(' wasm')))));
+    const pairs = reports.flatMap((r) =>
+      r.models.flatMap((m) =>
+        m.flips.filter((f) => (f.a === label && f.b.endsWith(' wasm')) || (f.b === label && f.a.endsWith(' wasm'))),
+      ),
+    );
     return pairs.length > 0 && pairs.every((f) => f.maxLogitDiff === 0);
   };
   const exactGpu = ['chromium webgl', 'chromium webgpu'].filter(exactVsWasm).map((l) => l.replace('chromium ', ''));
@@ -187,7 +225,7 @@ export function renderReport(input: ReportInput): { markdown: string; json: unkn
   );
   md.push('');
   md.push(
-    'No GPU here: WebGL and WebGPU run on SwiftShader, Chromium\'s CPU implementation of the GPU APIs. SwiftShader renders WebGL to float32 textures; tfjs 4.22 nonetheless reports `floatPrecision() === 16` for every WebGL context that renders to float32 (tfjs#6980, its check is inverted), so `activateBackend` now asks `WEBGL_RENDER_FLOAT32_ENABLED` instead. ' +
+    "No GPU here: WebGL and WebGPU run on SwiftShader, Chromium's CPU implementation of the GPU APIs. SwiftShader renders WebGL to float32 textures; tfjs 4.22 nonetheless reports `floatPrecision() === 16` for every WebGL context that renders to float32 (tfjs#6980, its check is inverted), so `activateBackend` now asks `WEBGL_RENDER_FLOAT32_ENABLED` instead. " +
       'The 16-bit case, a device without float32 render targets (common on phones), is measured by forcing half-float textures (`WEBGL_FORCE_F16_TEXTURES`) in the page\'s thread: "chromium webgl (f16 textures)". ' +
       `WebGPU on SwiftShader evaluates tens of CNN samples a second, so it scores a fixed sample of ${opts.webgpuSamples} of each 5,000-sample set; its pairs are compared on those. Real GPUs (FMA contraction, other reduction orders) were not measured: the near-tie bound below stands in for them.`,
   );
@@ -207,7 +245,7 @@ export function renderReport(input: ReportInput): { markdown: string; json: unkn
   md.push(
     `- **Do subsets and tolerance alone bring lazy reuse below 0.1x? ${targetMet ? 'Only just, and not in general.' : 'No.'}** ` +
       `On the demo models, at these defaults, the worst lazy validator earns ${fmtRatio(rec.ratio)} of an honest validator's per-column reward (${worstModel.spec} ${worstModel.level}, ${pct(worstModel.accuracy, 1)}% accurate)${targetMet ? ', under the target' : ''}. ` +
-      'But a reused score is off only by the subset\'s sampling noise, about sqrt(2 p (1-p) / k) for a model of accuracy p, so the margin vanishes as models get better: ' +
+      "But a reused score is off only by the subset's sampling noise, about sqrt(2 p (1-p) / k) for a model of accuracy p, so the margin vanishes as models get better: " +
       `on a ${sweep.n.toLocaleString('en-US')}-sample set the lazy ratio passes 0.1x from an accuracy of ${passAt ? `${pct(passAt.accuracy, 0)}%` : '(never, in the sweep)'} (${fmtRatio(ratioAt(0.95, 0) ?? NaN)} at 95%, ${fmtRatio(ratioAt(0.99, 0) ?? NaN)} at 99%; a model right on every sample scores the same on every subset). ` +
       `${twoSamples >= 0 ? `A tolerance one sample wider, which hardware that flips a near tie would need, gives ${fmtRatio(ratioAt(0.9, twoSamples) ?? NaN)} at 90%. ` : ''}` +
       `${small.length ? `On small sets it is hopeless: ${small.map((r) => `${r.spec} has ${r.samples} samples`).join(', ')}, where the default subset is the whole set (reuse exact, 1x) and a 100-sample subset still leaves ${fmtRatio(Math.max(...candidates.filter((c) => c.k === 100).flatMap((c) => c.ratioByModel.filter((x) => small.some((r) => r.spec === x.spec)).map((x) => x.ratio))))}. ` : ''}` +
@@ -219,16 +257,20 @@ export function renderReport(input: ReportInput): { markdown: string; json: unkn
       'Refusing it costs nothing: every browser with WebGL has wasm. The eval service refuses a backend with floatPrecision < 32 (`EvalJobError`) unless the job sets `allowHalfPrecision` (benchmarks only).',
   );
   md.push('');
-  md.push(`Lazy reward ratio against model accuracy (synthetic models, right and wrong samples at random, ${sweep.n.toLocaleString('en-US')}-sample sets, subsets of ${rec.k}, honest validators agreeing exactly; worst of the three lazy validators):`);
+  md.push(
+    `Lazy reward ratio against model accuracy (synthetic models, right and wrong samples at random, ${sweep.n.toLocaleString('en-US')}-sample sets, subsets of ${rec.k}, honest validators agreeing exactly; worst of the three lazy validators):`,
+  );
   md.push('');
-  md.push(`| accuracy | ${sweep.tols.map((t) => `tolV ${t} units${t === rec.tol ? ' (recommended)' : ''}`).join(' | ')} |`);
+  md.push(
+    `| accuracy | ${sweep.tols.map((t) => `tolV ${t} units${t === rec.tol ? ' (recommended)' : ''}`).join(' | ')} |`,
+  );
   md.push(`|---:|${sweep.tols.map(() => '---:').join('|')}|`);
   for (const r of sweep.rows) md.push(`| ${pct(r.accuracy, 0)}% | ${r.ratios.map(fmtRatio).join(' | ')} |`);
   md.push('');
   md.push('### How the defaults are chosen (recomputed on every run)');
   md.push('');
   md.push(
-    'For each subset size k the tolerance is the largest of (a) one sample\'s worth, ceil(1e4/k) units, so an honest validator survives one unexpected flip; (b) the largest |score difference| any two 32-bit backends showed on one subset, over every draw, model and spec; (c) the near-tie bound: the most the samples whose top-2 logit gap is under 2 eps could move a subset\'s accuracy if all flipped the same way (eps = ' +
+    "For each subset size k the tolerance is the largest of (a) one sample's worth, ceil(1e4/k) units, so an honest validator survives one unexpected flip; (b) the largest |score difference| any two 32-bit backends showed on one subset, over every draw, model and spec; (c) the near-tie bound: the most the samples whose top-2 logit gap is under 2 eps could move a subset's accuracy if all flipped the same way (eps = " +
       `${eps}, ten times the largest logit difference measured between 32-bit backends). ` +
       `The lazy validator's reward ratio is its mean column weight over an honest one's, weight = exp(-lambdaV D) when D <= tolV else 0 (SPEC 4.5, lambdaV = ${lambda}), honest D from the worst 32-bit pair; this is its share of a column relative to an honest validator of the same stake when both are a small part of the stake. ` +
       'The worst over models and the three lazy validators is reported; the recommended size is the one with the lowest worst ratio among the sizes smaller than the largest sets. Larger subsets shrink the tolerance (one sample is 1e4/k units) faster than the sampling noise (1/sqrt(k)), until the finite set catches up: a subset near the whole set differs little from it, which helps the validator that reuses a whole-set score.',
@@ -236,14 +278,18 @@ export function renderReport(input: ReportInput): { markdown: string; json: unkn
   md.push('');
   md.push(candidateTable(candidates));
   md.push('');
-  md.push(`Per model at evalSubsetSize ${rec.k}, tolV ${rec.tol} units (accuracy on the public set): ${rec.ratioByModel.map((x) => `${x.spec} ${x.level} (${pct(x.accuracy, 1)}%) ${fmtRatio(x.ratio)}`).join('; ')}.`);
+  md.push(
+    `Per model at evalSubsetSize ${rec.k}, tolV ${rec.tol} units (accuracy on the public set): ${rec.ratioByModel.map((x) => `${x.spec} ${x.level} (${pct(x.accuracy, 1)}%) ${fmtRatio(x.ratio)}`).join('; ')}.`,
+  );
   md.push('');
   md.push(SUBSET_SECTION);
   md.push('');
   for (const r of reports) {
     md.push(`## ${r.spec}: public eval ${r.samples} samples, hidden final ${r.hiddenSamples}`);
     md.push('');
-    md.push('Models: the spec trained by the project\'s engine in Node on wasm with its watermark (seed 11), stopped at three points. Accuracy in % on the public eval set per backend (in parentheses the samples evaluated, where fewer than the set):');
+    md.push(
+      "Models: the spec trained by the project's engine in Node on wasm with its watermark (seed 11), stopped at three points. Accuracy in % on the public eval set per backend (in parentheses the samples evaluated, where fewer than the set):",
+    );
     md.push('');
     md.push(modelsTable(r));
     md.push('');
@@ -253,33 +299,48 @@ export function renderReport(input: ReportInput): { markdown: string; json: unkn
     md.push('');
     md.push(flipsTable(r));
     md.push('');
-    md.push('Near ties: samples (of the node wasm run) whose two largest logits are closer than a threshold; an arithmetic error of eps per logit can only flip samples with a gap under 2 eps.');
+    md.push(
+      'Near ties: samples (of the node wasm run) whose two largest logits are closer than a threshold; an arithmetic error of eps per logit can only flip samples with a gap under 2 eps.',
+    );
     md.push('');
     md.push(gapsTable(r, input.gapThresholds));
     md.push('');
     md.push('### Honest validators on different backends, same subset: |score difference| in units, p99.9 / max');
     md.push('');
-    md.push('Accuracy (the spec\'s metric), worst over the backend pairs of each kind, and the near-tie bound (max over draws) used for the tolerance:');
+    md.push(
+      "Accuracy (the spec's metric), worst over the backend pairs of each kind, and the near-tie bound (max over draws) used for the tolerance:",
+    );
     md.push('');
     md.push(honestTable(r, 'honest', true));
     md.push('');
-    md.push('The loss metric (`max(0, 1 - loss/cap)`, cap = ln 10), which no demo spec uses, for comparison: continuous per-sample losses differ by float noise on every backend.');
+    md.push(
+      'The loss metric (`max(0, 1 - loss/cap)`, cap = ln 10), which no demo spec uses, for comparison: continuous per-sample losses differ by float noise on every backend.',
+    );
     md.push('');
     md.push(honestTable(r, 'honestLoss', false));
     md.push('');
     md.push('### Lazy validators: |reused score - honest score| in units; P(|diff| <= tol) for candidate tolerances');
     md.push('');
-    md.push('Honest score: node wasm on the hidden final set (final-phase epochs score the same models again, which is where reuse pays). "Reuses another subset\'s score": its score on an independent subset of the same set; "whole-set score": on all of it; "public set instead of the hidden set": the same positions of the public set (models not overfitted to the public set: an overfitted one would be further off).');
+    md.push(
+      'Honest score: node wasm on the hidden final set (final-phase epochs score the same models again, which is where reuse pays). "Reuses another subset\'s score": its score on an independent subset of the same set; "whole-set score": on all of it; "public set instead of the hidden set": the same positions of the public set (models not overfitted to the public set: an overfitted one would be further off).',
+    );
     md.push('');
     md.push(lazyTable(r, tols));
     md.push('');
   }
-  md.push('## Cross-check: the service\'s subset scores equal the per-sample arrays\'');
+  md.push("## Cross-check: the service's subset scores equal the per-sample arrays'");
   md.push('');
   const checks = reports.flatMap((r) => r.models.flatMap((m) => m.checks.map((c) => ({ spec: r.spec, ...c }))));
   const agree = checks.filter((c) => c.derived === c.service).length;
   md.push(
-    `${agree} of ${checks.length} evaluations of a ${checks[0]?.samples ?? 300}-sample subset through the eval service's indices path (in Chromium a fresh evaluation worker, batches of the spec's size) gave exactly the score computed from that backend's per-sample arrays of the whole-set run${agree === checks.length ? '' : `; differing: ${checks.filter((c) => c.derived !== c.service).map((c) => `${c.spec} ${c.label} ${c.derived} vs ${c.service}`).join(', ')}`}: a sample's result does not depend on which samples share its batch, so the subset distributions above are those of real subset evaluations.`,
+    `${agree} of ${checks.length} evaluations of a ${checks[0]?.samples ?? 300}-sample subset through the eval service's indices path (in Chromium a fresh evaluation worker, batches of the spec's size) gave exactly the score computed from that backend's per-sample arrays of the whole-set run${
+      agree === checks.length
+        ? ''
+        : `; differing: ${checks
+            .filter((c) => c.derived !== c.service)
+            .map((c) => `${c.spec} ${c.label} ${c.derived} vs ${c.service}`)
+            .join(', ')}`
+    }: a sample's result does not depend on which samples share its batch, so the subset distributions above are those of real subset evaluations.`,
   );
   md.push('');
 
@@ -291,8 +352,25 @@ export function renderReport(input: ReportInput): { markdown: string; json: unkn
     scoreUnit: 1 / UNITS,
     lambdaV: lambda,
     assumedLogitError: eps,
-    recommendation: { evalSubsetSize: rec.k, tolVUnits: rec.tol, tolVWad: wad(rec.tol), worstLazyRatio: rec.ratio, targetMet, halfPrecisionMaxPredictionFlips: halfPred, halfPrecisionMaxLogitDiff: halfLogit, halfPrecisionWorstOutOfTolerance: halfWorst?.out ?? null },
-    candidates: candidates.map((c) => ({ k: c.k, specs: c.specs, honestMax: c.honestMax, nearTieMax: c.nearTieMax, tolUnits: c.tol, worstLazyRatio: c.ratio, ratioByModel: c.ratioByModel })),
+    recommendation: {
+      evalSubsetSize: rec.k,
+      tolVUnits: rec.tol,
+      tolVWad: wad(rec.tol),
+      worstLazyRatio: rec.ratio,
+      targetMet,
+      halfPrecisionMaxPredictionFlips: halfPred,
+      halfPrecisionMaxLogitDiff: halfLogit,
+      halfPrecisionWorstOutOfTolerance: halfWorst?.out ?? null,
+    },
+    candidates: candidates.map((c) => ({
+      k: c.k,
+      specs: c.specs,
+      honestMax: c.honestMax,
+      nearTieMax: c.nearTieMax,
+      tolUnits: c.tol,
+      worstLazyRatio: c.ratio,
+      ratioByModel: c.ratioByModel,
+    })),
     specs: reports.map((r) => ({
       spec: r.spec,
       samples: r.samples,
@@ -301,12 +379,36 @@ export function renderReport(input: ReportInput): { markdown: string; json: unkn
         level: m.level,
         steps: m.steps,
         artifactHash: m.artifactHash,
-        accuracy: Object.fromEntries(m.runs.map((x) => [runLabel(x), { accuracy: x.accuracy, samples: x.indices.length, floatPrecision: x.floatPrecision }])),
+        accuracy: Object.fromEntries(
+          m.runs.map((x) => [
+            runLabel(x),
+            { accuracy: x.accuracy, samples: x.indices.length, floatPrecision: x.floatPrecision },
+          ]),
+        ),
         hiddenAccuracy: m.hidden.accuracy,
-        flips: m.flips.map((f) => ({ a: f.a, b: f.b, half: f.half, common: f.common, predictions: f.predictions, correctness: f.correctness, maxLogitDiff: f.maxLogitDiff })),
+        flips: m.flips.map((f) => ({
+          a: f.a,
+          b: f.b,
+          half: f.half,
+          common: f.common,
+          predictions: f.predictions,
+          correctness: f.correctness,
+          maxLogitDiff: f.maxLogitDiff,
+        })),
         nearTies: Object.fromEntries(input.gapThresholds.map((t, i) => [t, m.gapCounts[i]])),
-        honest: Object.fromEntries(r.sizes.map((k) => [k, { bits32: worst(m.honest.get(k)!, (s) => !s.half), f16: worst(m.honest.get(k)!, (s) => s.half), nearTieBound: m.nearTie.get(k) }])),
-        lazyWithin: Object.fromEntries(r.sizes.map((k) => [k, Object.fromEntries(m.lazy.get(k)!.map((l) => [l.kind, l.within]))])),
+        honest: Object.fromEntries(
+          r.sizes.map((k) => [
+            k,
+            {
+              bits32: worst(m.honest.get(k)!, (s) => !s.half),
+              f16: worst(m.honest.get(k)!, (s) => s.half),
+              nearTieBound: m.nearTie.get(k),
+            },
+          ]),
+        ),
+        lazyWithin: Object.fromEntries(
+          r.sizes.map((k) => [k, Object.fromEntries(m.lazy.get(k)!.map((l) => [l.kind, l.within]))]),
+        ),
       })),
     })),
   };
@@ -323,7 +425,12 @@ A validator's agent, once \`SubmissionBook.evalSeedOf(task, epoch)\` is non-zero
 export function compactJson(value: unknown, depth = 4, indent = ''): string {
   if (depth === 0 || value === null || typeof value !== 'object') return JSON.stringify(value);
   const inner = `${indent}  `;
-  if (Array.isArray(value)) return value.length === 0 ? '[]' : `[\n${value.map((v) => `${inner}${compactJson(v, depth - 1, inner)}`).join(',\n')}\n${indent}]`;
+  if (Array.isArray(value))
+    return value.length === 0
+      ? '[]'
+      : `[\n${value.map((v) => `${inner}${compactJson(v, depth - 1, inner)}`).join(',\n')}\n${indent}]`;
   const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
-  return entries.length === 0 ? '{}' : `{\n${entries.map(([k, v]) => `${inner}${JSON.stringify(k)}: ${compactJson(v, depth - 1, inner)}`).join(',\n')}\n${indent}}`;
+  return entries.length === 0
+    ? '{}'
+    : `{\n${entries.map(([k, v]) => `${inner}${JSON.stringify(k)}: ${compactJson(v, depth - 1, inner)}`).join(',\n')}\n${indent}}`;
 }

@@ -28,7 +28,8 @@ export interface Run extends SampleResults {
   accuracy: number;
 }
 
-export const runLabel = (r: Pick<Run, 'place' | 'backend' | 'variant'>) => `${r.place} ${r.backend}${r.variant ? ` (${r.variant})` : ''}`;
+export const runLabel = (r: Pick<Run, 'place' | 'backend' | 'variant'>) =>
+  `${r.place} ${r.backend}${r.variant ? ` (${r.variant})` : ''}`;
 
 export interface EvalRequest {
   spec: string;
@@ -42,11 +43,29 @@ export interface EvalRequest {
   indices?: Uint32Array;
 }
 
-function toRun(place: Place, backend: BackendName, floatPrecision: number, req: EvalRequest, p: { predictions: Int32Array; losses: Float32Array; logits: Float32Array }, extra: { seconds: number; score: number; accuracy: number }): Run {
+function toRun(
+  place: Place,
+  backend: BackendName,
+  floatPrecision: number,
+  req: EvalRequest,
+  p: { predictions: Int32Array; losses: Float32Array; logits: Float32Array },
+  extra: { seconds: number; score: number; accuracy: number },
+): Run {
   const indices = req.indices ?? Uint32Array.from({ length: req.labels.length }, (_, i) => i);
-  if (p.predictions.length !== indices.length) throw new Error(`${place} ${backend}: ${p.predictions.length} predictions for ${indices.length} samples`);
+  if (p.predictions.length !== indices.length)
+    throw new Error(`${place} ${backend}: ${p.predictions.length} predictions for ${indices.length} samples`);
   const correct = Uint8Array.from(indices, (s, i) => (p.predictions[i] === req.labels[s] ? 1 : 0));
-  return { place, backend, floatPrecision, indices, correct, losses: p.losses, predictions: p.predictions, logits: p.logits, ...extra };
+  return {
+    place,
+    backend,
+    floatPrecision,
+    indices,
+    correct,
+    losses: p.losses,
+    predictions: p.predictions,
+    logits: p.logits,
+    ...extra,
+  };
 }
 
 /** A fetch over the repository's files: http://local/<path> reads <root>/<path>. */
@@ -60,7 +79,10 @@ export function repoFetch(root: string): typeof fetch {
   }) as typeof fetch;
 }
 
-export function nodeEvaluator(root: string, wasmPaths: string): (backend: BackendName, req: EvalRequest) => Promise<Run> {
+export function nodeEvaluator(
+  root: string,
+  wasmPaths: string,
+): (backend: BackendName, req: EvalRequest) => Promise<Run> {
   const service: EvalService = createEvalService({ backend: { wasmPaths }, fetch: repoFetch(root) });
   return async (backend, req) => {
     const t0 = performance.now();
@@ -72,7 +94,11 @@ export function nodeEvaluator(root: string, wasmPaths: string): (backend: Backen
       perSample: true,
       ...(req.indices ? { indices: Array.from(req.indices) } : {}),
     });
-    return toRun('node', o.backend, o.floatPrecision, req, o.perSample!, { seconds: (performance.now() - t0) / 1000, score: o.score, accuracy: o.accuracy });
+    return toRun('node', o.backend, o.floatPrecision, req, o.perSample!, {
+      seconds: (performance.now() - t0) / 1000,
+      score: o.score,
+      accuracy: o.accuracy,
+    });
   };
 }
 
@@ -85,7 +111,10 @@ const b64 = (s: string) => {
  * Evaluates in a fresh dedicated worker of the page (test/browser/pages/eval.html), or with
  * `halfFloat` on the page's own thread with WebGL forced onto 16-bit textures.
  */
-export function chromiumEvaluator(page: Page, opts: { halfFloat?: boolean } = {}): (backend: BackendName, req: EvalRequest) => Promise<Run> {
+export function chromiumEvaluator(
+  page: Page,
+  opts: { halfFloat?: boolean } = {},
+): (backend: BackendName, req: EvalRequest) => Promise<Run> {
   return async (backend, req) => {
     const job: PageEvalJob = {
       spec: req.spec,
@@ -97,12 +126,28 @@ export function chromiumEvaluator(page: Page, opts: { halfFloat?: boolean } = {}
       allowHalfPrecision: true,
       ...(req.indices ? { indices: Array.from(req.indices) } : {}),
     };
-    type PageApi = { evalPage: { evaluate(j: PageEvalJob): Promise<PageEvalOutcome>; evaluateHalfFloatWebGl(j: PageEvalJob): Promise<PageEvalOutcome> } };
+    type PageApi = {
+      evalPage: {
+        evaluate(j: PageEvalJob): Promise<PageEvalOutcome>;
+        evaluateHalfFloatWebGl(j: PageEvalJob): Promise<PageEvalOutcome>;
+      };
+    };
     const o = opts.halfFloat
       ? await page.evaluate((j) => (window as unknown as PageApi).evalPage.evaluateHalfFloatWebGl(j), job)
       : await page.evaluate((j) => (window as unknown as PageApi).evalPage.evaluate(j), job);
     const p = o.perSample!;
-    const run = toRun('chromium', o.backend as BackendName, o.floatPrecision, req, { predictions: new Int32Array(b64(p.predictions)), losses: new Float32Array(b64(p.losses)), logits: new Float32Array(b64(p.logits)) }, { seconds: o.seconds, score: o.score, accuracy: o.accuracy });
+    const run = toRun(
+      'chromium',
+      o.backend as BackendName,
+      o.floatPrecision,
+      req,
+      {
+        predictions: new Int32Array(b64(p.predictions)),
+        losses: new Float32Array(b64(p.losses)),
+        logits: new Float32Array(b64(p.logits)),
+      },
+      { seconds: o.seconds, score: o.score, accuracy: o.accuracy },
+    );
     return opts.halfFloat ? { ...run, variant: 'f16 textures' } : run;
   };
 }
@@ -118,7 +163,10 @@ export function cachedEvaluator(dir: string | undefined, place: Place, variant: 
   return async (backend, req) => {
     const samples = req.indices ? createHash('sha256').update(req.indices).digest('hex').slice(0, 12) : 'all';
     const hash = createHash('sha256').update(req.artifact).digest('hex').slice(0, 16);
-    const file = join(dir, `run-${hash}-${place}-${backend}${variant ? `-${variant}` : ''}-${basename(req.dataDir)}-${samples}.json`);
+    const file = join(
+      dir,
+      `run-${hash}-${place}-${backend}${variant ? `-${variant}` : ''}-${basename(req.dataDir)}-${samples}.json`,
+    );
     if (existsSync(file)) {
       const j = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
       const buf = (k: string) => b64(j[k] as string);
@@ -135,7 +183,17 @@ export function cachedEvaluator(dir: string | undefined, place: Place, variant: 
     const r = await evaluate(backend, req);
     const enc = (v: ArrayBufferView) => Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64');
     mkdirSync(dir, { recursive: true });
-    writeFileSync(file, JSON.stringify({ ...r, indices: enc(r.indices), correct: enc(r.correct), losses: enc(r.losses), predictions: enc(r.predictions), logits: enc(r.logits) }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        ...r,
+        indices: enc(r.indices),
+        correct: enc(r.correct),
+        losses: enc(r.losses),
+        predictions: enc(r.predictions),
+        logits: enc(r.logits),
+      }),
+    );
     return r;
   };
 }

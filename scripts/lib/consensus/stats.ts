@@ -74,7 +74,13 @@ export function commonIndices(a: Uint32Array, b: Uint32Array): Uint32Array {
  * The units score of each of `aligned` (results on the same samples, position for position) on
  * the same `draws` random k-subsets: out[r][d]. One draw, the whole set, when k covers it.
  */
-export function subsetScores(rule: ScoreRule, aligned: readonly SampleResults[], k: number, draws: number, seed: SeedPart): Int32Array[] {
+export function subsetScores(
+  rule: ScoreRule,
+  aligned: readonly SampleResults[],
+  k: number,
+  draws: number,
+  seed: SeedPart,
+): Int32Array[] {
   const m = aligned[0]!.correct.length;
   if (aligned.some((r) => r.correct.length !== m)) throw new RangeError('subsetScores: results not aligned');
   if (k >= m) {
@@ -95,7 +101,14 @@ export function subsetScores(rule: ScoreRule, aligned: readonly SampleResults[],
 export const absDiff = (a: Int32Array, b: Int32Array): Int32Array => a.map((x, d) => Math.abs(x - b[d]!));
 
 /** |score(a) - score(b)| in units on `draws` random k-subsets of the samples both evaluated. */
-export function pairDiffs(rule: ScoreRule, a: SampleResults, b: SampleResults, k: number, draws: number, seed: SeedPart): Int32Array {
+export function pairDiffs(
+  rule: ScoreRule,
+  a: SampleResults,
+  b: SampleResults,
+  k: number,
+  draws: number,
+  seed: SeedPart,
+): Int32Array {
   const common = commonIndices(a.indices, b.indices);
   const [ua, ub] = subsetScores(rule, [restrict(a, common), restrict(b, common)], k, draws, seed);
   return absDiff(ua!, ub!);
@@ -112,7 +125,15 @@ export function pairDiffs(rule: ScoreRule, a: SampleResults, b: SampleResults, k
 export type LazyKind = 'other-subset' | 'whole-set' | 'same-positions';
 
 /** |score(x on a k-subset) - reused score| over `draws` random subsets, in units. */
-export function lazyDiffs(rule: ScoreRule, x: SampleResults, y: SampleResults, kind: LazyKind, k: number, draws: number, seed: SeedPart): Int32Array {
+export function lazyDiffs(
+  rule: ScoreRule,
+  x: SampleResults,
+  y: SampleResults,
+  kind: LazyKind,
+  k: number,
+  draws: number,
+  seed: SeedPart,
+): Int32Array {
   const m = Math.min(x.correct.length, y.correct.length);
   const kk = Math.min(k, m);
   const rng = Rng.seeded('bench-consensus/lazy', seed, k, kind);
@@ -125,7 +146,10 @@ export function lazyDiffs(rule: ScoreRule, x: SampleResults, y: SampleResults, k
   const out = new Int32Array(n);
   for (let d = 0; d < n; d++) {
     const p1 = drawPositions(rng, m, kk, s1);
-    const reused = kind === 'whole-set' ? reusedWhole : subsetUnits(rule, y, kind === 'same-positions' ? p1 : drawPositions(rng, m, kk, s2));
+    const reused =
+      kind === 'whole-set'
+        ? reusedWhole
+        : subsetUnits(rule, y, kind === 'same-positions' ? p1 : drawPositions(rng, m, kk, s2));
     out[d] = Math.abs(subsetUnits(rule, x, p1) - reused);
   }
   return out;

@@ -7,17 +7,22 @@ import type { Task } from './population.ts';
 import type { Model } from './quality.ts';
 import { Rng } from './rng.ts';
 import type { Column, Scene, ValidatorSlot } from './scene.ts';
-import { colluding, honest, lazyConstant, lazyPrevious, lazyPublicSet, lazyRandom, type Strategy } from './strategies.ts';
+import {
+  colluding,
+  honest,
+  lazyConstant,
+  lazyPrevious,
+  lazyPublicSet,
+  lazyRandom,
+  type Strategy,
+} from './strategies.ts';
 import { submissionEpoch, type WorldId } from './worlds.ts';
 
 export type Side = 'validator' | 'trainer';
 export type Group = 'honest' | 'lazy' | 'coalition' | 'sybil' | 'trainer';
 
 /** A pass/fail rule on a row's numbers (checked against the whole 95% interval). */
-export type Target =
-  | { kind: 'ratioAtMost'; value: number }
-  | { kind: 'zero' }
-  | { kind: 'rank1Below'; value: number };
+export type Target = { kind: 'ratioAtMost'; value: number } | { kind: 'zero' } | { kind: 'rank1Below'; value: number };
 
 export interface BuildContext {
   task: Task;
@@ -161,7 +166,11 @@ export function coalition(fraction: number, lowerBetter: boolean, world: WorldId
         ...ctx.base,
         columns: ctx.base.columns.map((c) => (c.account === friend.account ? { ...c, role: 'friend' } : c)),
         validators: ctx.base.validators.map((v): ValidatorSlot =>
-          members.has(v.account) ? { ...v, role: 'adversary', strategy } : v.role === 'adversary' ? { ...v, role: 'honest' } : v,
+          members.has(v.account)
+            ? { ...v, role: 'adversary', strategy }
+            : v.role === 'adversary'
+              ? { ...v, role: 'honest' }
+              : v,
         ),
       };
       return { scene, friend: friend.account, fraction: Number((held * 1_000_000n) / S) / 1e6 };
@@ -183,7 +192,12 @@ export function validatorSybil(k: number, world: WorldId, alphaLabel: string): S
         ...ctx.base,
         validators: ctx.base.validators.flatMap((v) =>
           v.role === 'adversary'
-            ? splitStake(v.stake, k).map((stake, l): ValidatorSlot => ({ ...v, account: 5_000_000 + l, stake, strategy: honest }))
+            ? splitStake(v.stake, k).map((stake, l): ValidatorSlot => ({
+                ...v,
+                account: 5_000_000 + l,
+                stake,
+                strategy: honest,
+              }))
             : [v],
         ),
       },
@@ -208,7 +222,9 @@ export function trainerSybil(k: number, world: WorldId, alphaLabel: string): Sce
             account: 4_000_000 + l,
             stake,
             seal: c.seal + BigInt(l),
-            model: ctx.memo(`${ctx.world}:tsybil${k}:${se}:${l}`, () => nearCopy(ctx.task, c.model, ctx.config.sybilRedraw)),
+            model: ctx.memo(`${ctx.world}:tsybil${k}:${se}:${l}`, () =>
+              nearCopy(ctx.task, c.model, ctx.config.sybilRedraw),
+            ),
           })),
         ),
       };
@@ -217,7 +233,12 @@ export function trainerSybil(k: number, world: WorldId, alphaLabel: string): Sce
 }
 
 export function nearCopy(task: Task, original: Model, redraw: number): Model {
-  return { id: task.nextModelId(), quality: original.quality, publicAccuracy: original.publicAccuracy, origin: { kind: 'copy', parent: original, redraw } };
+  return {
+    id: task.nextModelId(),
+    quality: original.quality,
+    publicAccuracy: original.publicAccuracy,
+    origin: { kind: 'copy', parent: original, redraw },
+  };
 }
 
 export function freeRider(world: WorldId, ablation = false): Scenario {
@@ -264,9 +285,13 @@ export function duplicate(largeStake: boolean, world: WorldId, ablation = false)
       if (se === 0) return undefined;
       const model = ctx.memo(`${ctx.world}:dup:${se}`, () => ctx.previousBest);
       if (model === undefined) return undefined;
-      const others = ctx.base.columns.filter((c) => c.role === 'honest' || c.role === 'twin').reduce((s, c) => s + c.stake, 0n);
+      const others = ctx.base.columns
+        .filter((c) => c.role === 'honest' || c.role === 'twin')
+        .reduce((s, c) => s + c.stake, 0n);
       return {
-        scene: replaceAdversaryColumn(ctx.base, (c) => [{ ...c, model, duplicate: true, stake: largeStake ? others : c.stake }]),
+        scene: replaceAdversaryColumn(ctx.base, (c) => [
+          { ...c, model, duplicate: true, stake: largeStake ? others : c.stake },
+        ]),
         victim: ctx.task.trainers.find((t) => t.models.includes(model))?.account,
       };
     },
@@ -286,7 +311,9 @@ export function thief(world: WorldId): Scenario {
       const se = submissionEpoch(ctx.config, ctx.epoch);
       if (se === 0) return undefined;
       const stolen = ctx.memo(`${ctx.world}:thief:${se}`, () =>
-        ctx.previousBest === undefined ? undefined : { from: ctx.previousBest, copy: nearCopy(ctx.task, ctx.previousBest, ctx.config.thiefRedraw) },
+        ctx.previousBest === undefined
+          ? undefined
+          : { from: ctx.previousBest, copy: nearCopy(ctx.task, ctx.previousBest, ctx.config.thiefRedraw) },
       );
       if (stolen === undefined) return undefined;
       const victim = ctx.task.trainers.find((t) => t.models.includes(stolen.from))?.account;
@@ -313,8 +340,10 @@ export function allScenarios(config: SimConfig): Scenario[] {
   const rows: Scenario[] = [honestRow('validator'), honestRow('trainer')];
   for (const world of ['canaries', 'noCanaries'] as const) for (const k of kinds) rows.push(lazy(k, world));
   for (const world of ['noTolerance', 'revision1'] as const) for (const k of kinds) rows.push(lazy(k, world, true));
-  for (const f of config.coalitionFractions) for (const lower of [false, true]) rows.push(coalition(f, lower, 'canaries'));
-  for (const f of [0.02, 0.05, 0.33]) for (const lower of [false, true]) rows.push(coalition(f, lower, 'revision1', true));
+  for (const f of config.coalitionFractions)
+    for (const lower of [false, true]) rows.push(coalition(f, lower, 'canaries'));
+  for (const f of [0.02, 0.05, 0.33])
+    for (const lower of [false, true]) rows.push(coalition(f, lower, 'revision1', true));
   for (const k of config.sybilIdentities) rows.push(validatorSybil(k, 'canaries', 'alphaV = 1'));
   rows.push(validatorSybil(Math.max(...config.sybilIdentities), 'alphaHalf', 'alphaV = 0.5'));
   rows.push(trainerSybil(Math.max(...config.sybilIdentities), 'canaries', 'alphaT = 1'));

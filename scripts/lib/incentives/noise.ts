@@ -98,15 +98,28 @@ export function fitFlipRates(pairs: readonly PairDisagreement[]): number[] {
  */
 export function parseConsensus(json: unknown, path: string): BackendNoise {
   const fail = (why: string): never => {
-    throw new Error(`${path}: ${why} (expected specs[].models[].flips[] with a, b ("<place> <backend>"), half, common and correctness)`);
+    throw new Error(
+      `${path}: ${why} (expected specs[].models[].flips[] with a, b ("<place> <backend>"), half, common and correctness)`,
+    );
   };
   const obj = (v: unknown, what: string): Record<string, unknown> =>
-    v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : fail(`${what} is not an object`);
+    v !== null && typeof v === 'object' && !Array.isArray(v)
+      ? (v as Record<string, unknown>)
+      : fail(`${what} is not an object`);
   const arr = (v: unknown, what: string): unknown[] => (Array.isArray(v) ? v : fail(`${what} is not an array`));
   const backendOf = (label: unknown, what: string): Backend => {
     // "<place> <backend>", optionally with a note in parentheses: "chromium webgl (f16 textures)".
-    const name = typeof label === 'string' ? label.replace(/\s*\([^)]*\)\s*$/, '').trim().split(/\s+/).pop() : undefined;
-    return name !== undefined && (BACKENDS as readonly string[]).includes(name) ? (name as Backend) : fail(`${what} names no backend of ${BACKENDS.join(', ')}: ${String(label)}`);
+    const name =
+      typeof label === 'string'
+        ? label
+            .replace(/\s*\([^)]*\)\s*$/, '')
+            .trim()
+            .split(/\s+/)
+            .pop()
+        : undefined;
+    return name !== undefined && (BACKENDS as readonly string[]).includes(name)
+      ? (name as Backend)
+      : fail(`${what} names no backend of ${BACKENDS.join(', ')}: ${String(label)}`);
   };
   const worst = new Map<string, PairDisagreement>();
   let halfWorst = 0;
@@ -121,8 +134,14 @@ export function parseConsensus(json: unknown, path: string): BackendNoise {
         const b = backendOf(flip.b, `${where}.b`);
         // Samples judged right on one backend and wrong on the other, of those both evaluated.
         const { correctness, common } = flip;
-        if (typeof common !== 'number' || !Number.isInteger(common) || common <= 0) return fail(`${where}.common must be a positive whole number`);
-        if (typeof correctness !== 'number' || !Number.isInteger(correctness) || correctness < 0 || correctness > common) {
+        if (typeof common !== 'number' || !Number.isInteger(common) || common <= 0)
+          return fail(`${where}.common must be a positive whole number`);
+        if (
+          typeof correctness !== 'number' ||
+          !Number.isInteger(correctness) ||
+          correctness < 0 ||
+          correctness > common
+        ) {
           return fail(`${where}.correctness must be a whole number in [0, common]`);
         }
         const rate = correctness / common;
@@ -142,7 +161,8 @@ export function parseConsensus(json: unknown, path: string): BackendNoise {
   let recommended: BackendNoise['recommended'];
   if (rec !== undefined) {
     const r = obj(rec, 'recommendation');
-    if (typeof r.evalSubsetSize === 'number' && typeof r.tolVWad === 'string') recommended = { evalSubsetSize: r.evalSubsetSize, tolV: BigInt(r.tolVWad) };
+    if (typeof r.evalSubsetSize === 'number' && typeof r.tolVWad === 'string')
+      recommended = { evalSubsetSize: r.evalSubsetSize, tolV: BigInt(r.tolVWad) };
   }
   const listed = pairs.map((p) => `${p.a}-${p.b} ${p.flipRate.toExponential(2)}`).join(', ');
   return {

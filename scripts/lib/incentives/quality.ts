@@ -18,9 +18,7 @@ export type EvalSetId = typeof PUBLIC_SET | typeof HIDDEN_SET;
 export const SCORE_UNITS = 10_000;
 
 export type Origin =
-  | { kind: 'fresh' }
-  | { kind: 'next'; parent: Model; keep: number }
-  | { kind: 'copy'; parent: Model; redraw: number };
+  { kind: 'fresh' } | { kind: 'next'; parent: Model; keep: number } | { kind: 'copy'; parent: Model; redraw: number };
 
 export interface Model {
   /** Unique within a task: the hash key of its predictions. */
@@ -88,7 +86,8 @@ function difficulties(sm: SampleModel, set: EvalSetId, samples: readonly number[
   let all = sm.difficulty.get(set);
   if (all === undefined || all.length < top) {
     const grown = new Float64Array(Math.max(top, all?.length ?? 0));
-    for (let s = 0; s < grown.length; s++) grown[s] = all !== undefined && s < all.length ? all[s]! : hashNormal(sm.taskSeed, KEY_SAMPLE, set, s);
+    for (let s = 0; s < grown.length; s++)
+      grown[s] = all !== undefined && s < all.length ? all[s]! : hashNormal(sm.taskSeed, KEY_SAMPLE, set, s);
     sm.difficulty.set(set, grown);
     all = grown;
   }

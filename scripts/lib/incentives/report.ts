@@ -53,7 +53,11 @@ export function buildRows(scenarios: readonly Scenario[], measurements: readonly
 function row(scenario: Scenario, phase: Row['phase'], ms: Measurement[]): Row {
   // Per-stake: scale the adversary's reward to the reference's stake (equal in all rows but the
   // large-stake duplicate).
-  const ratio = ratioEstimate(ms, (m) => (m.advStake === 0 ? 0 : (m.adv * m.twinStake) / m.advStake), (m) => m.twin);
+  const ratio = ratioEstimate(
+    ms,
+    (m) => (m.advStake === 0 ? 0 : (m.adv * m.twinStake) / m.advStake),
+    (m) => m.twin,
+  );
   const minus1 = (e: Estimate): Estimate => ({ value: e.value - 1, lo: e.lo - 1, hi: e.hi - 1 });
   const r: Row = {
     scenario,
@@ -62,8 +66,20 @@ function row(scenario: Scenario, phase: Row['phase'], ms: Measurement[]): Row {
     tasks: new Set(ms.map((m) => m.task)).size,
     ratio,
     advTotal: ms.reduce((s, m) => s + m.adv, 0),
-    honestTrainers: minus1(ratioEstimate(ms, (m) => m.honestTrainers, (m) => m.honestTrainersBase)),
-    honestValidators: minus1(ratioEstimate(ms, (m) => m.honestValidators, (m) => m.honestValidatorsBase)),
+    honestTrainers: minus1(
+      ratioEstimate(
+        ms,
+        (m) => m.honestTrainers,
+        (m) => m.honestTrainersBase,
+      ),
+    ),
+    honestValidators: minus1(
+      ratioEstimate(
+        ms,
+        (m) => m.honestValidators,
+        (m) => m.honestValidatorsBase,
+      ),
+    ),
   };
   if (ms.some((m) => m.rank1 !== undefined)) {
     r.rank1 = proportionEstimate(ms.filter((m) => m.rank1 && !m.rank1Base).length, ms.length);
@@ -72,7 +88,14 @@ function row(scenario: Scenario, phase: Row['phase'], ms: Measurement[]): Row {
   }
   if (scenario.side === 'validator') r.failedCanary = ms.filter((m) => m.failedCanary).length / ms.length;
   const withVictim = ms.filter((m) => m.victim !== undefined);
-  if (withVictim.length > 0) r.victim = minus1(ratioEstimate(withVictim, (m) => m.victim!, (m) => m.victimBase!));
+  if (withVictim.length > 0)
+    r.victim = minus1(
+      ratioEstimate(
+        withVictim,
+        (m) => m.victim!,
+        (m) => m.victimBase!,
+      ),
+    );
   if (scenario.target !== undefined) r.pass = passes(scenario.target, r);
   return r;
 }
@@ -101,13 +124,18 @@ export function targetText(t: Target | undefined): string {
   }
 }
 
-export const fmtX = (e: Estimate) => (Number.isNaN(e.value) ? 'n/a' : `${e.value.toFixed(3)}x [${e.lo.toFixed(3)}, ${e.hi.toFixed(3)}]`);
+export const fmtX = (e: Estimate) =>
+  Number.isNaN(e.value) ? 'n/a' : `${e.value.toFixed(3)}x [${e.lo.toFixed(3)}, ${e.hi.toFixed(3)}]`;
 export const fmtPct = (e: Estimate, digits = 1) =>
-  Number.isNaN(e.value) ? 'n/a' : `${signed(e.value * 100, digits)}% [${signed(e.lo * 100, digits)}, ${signed(e.hi * 100, digits)}]`;
+  Number.isNaN(e.value)
+    ? 'n/a'
+    : `${signed(e.value * 100, digits)}% [${signed(e.lo * 100, digits)}, ${signed(e.hi * 100, digits)}]`;
 const signed = (v: number, digits: number) => (v > 0 ? '+' : '') + v.toFixed(digits);
-const plainPct = (e: Estimate, digits = 1) => `${(e.value * 100).toFixed(digits)}% [${(e.lo * 100).toFixed(digits)}, ${(e.hi * 100).toFixed(digits)}]`;
+const plainPct = (e: Estimate, digits = 1) =>
+  `${(e.value * 100).toFixed(digits)}% [${(e.lo * 100).toFixed(digits)}, ${(e.hi * 100).toFixed(digits)}]`;
 const result = (pass: boolean | undefined) => (pass === undefined ? '—' : pass ? 'pass' : '**FAIL**');
-const phaseText = (p: Row['phase']) => (p === 'all' ? '' : p === 'submission' ? ' (submission epochs)' : ' (final epochs)');
+const phaseText = (p: Row['phase']) =>
+  p === 'all' ? '' : p === 'submission' ? ' (submission epochs)' : ' (final epochs)';
 
 export function table(header: string[], rows: string[][]): string {
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
@@ -117,11 +145,22 @@ export function table(header: string[], rows: string[][]): string {
 /** The adversary table of one world (or several): ratio, target, result, effect on honest. */
 export function adversaryTable(rows: readonly Row[]): string {
   return table(
-    ['adversary', 'rules', 'reward vs honest, same stake [95% CI]', 'target', 'result', 'honest trainers', 'honest validators', 'epochs (tasks)'],
+    [
+      'adversary',
+      'rules',
+      'reward vs honest, same stake [95% CI]',
+      'target',
+      'result',
+      'honest trainers',
+      'honest validators',
+      'epochs (tasks)',
+    ],
     rows.map((r) => [
       r.scenario.label + phaseText(r.phase) + (r.victim ? `; copied trainer ${fmtPct(r.victim)}` : ''),
       WORLDS[r.scenario.world].label,
-      r.scenario.target?.kind === 'zero' ? `${fmtX(r.ratio)}; total ${r.advTotal === 0 ? '0' : r.advTotal.toFixed(2)} tokens` : fmtX(r.ratio),
+      r.scenario.target?.kind === 'zero'
+        ? `${fmtX(r.ratio)}; total ${r.advTotal === 0 ? '0' : r.advTotal.toFixed(2)} tokens`
+        : fmtX(r.ratio),
       targetText(r.scenario.target),
       result(r.pass),
       fmtPct(r.honestTrainers),
@@ -133,7 +172,19 @@ export function adversaryTable(rows: readonly Row[]): string {
 
 export function coalitionTable(rows: readonly Row[]): string {
   return table(
-    ['coalition', 'rules', 'stake held (mean)', 'friend lifted to rank 1 [95% CI]', 'first without the coalition', 'target', 'result', "coalition's reward vs its honest play", 'failed a canary', 'honest trainers', 'epochs (tasks)'],
+    [
+      'coalition',
+      'rules',
+      'stake held (mean)',
+      'friend lifted to rank 1 [95% CI]',
+      'first without the coalition',
+      'target',
+      'result',
+      "coalition's reward vs its honest play",
+      'failed a canary',
+      'honest trainers',
+      'epochs (tasks)',
+    ],
     rows.map((r) => [
       r.scenario.label,
       WORLDS[r.scenario.world].label,
@@ -171,11 +222,19 @@ export function honestSummary(baselines: readonly Baseline[]): HonestSummary {
   const finals = baselines.filter((b) => b.final);
   return {
     fairness,
-    fairnessSubmission: meanEstimate(baselines.filter((b) => !b.final), (b) => b.fairness),
+    fairnessSubmission: meanEstimate(
+      baselines.filter((b) => !b.final),
+      (b) => b.fairness,
+    ),
     fairnessFinal: meanEstimate(finals, (b) => b.fairness),
     fairnessWholeSet,
-    falseFailures: ratioEstimate(baselines, (b) => b.honestFailed, (b) => b.honestValidatorCount),
-    falseFailureStake: baselines.reduce((s, b) => s + b.honestFailedStake, 0) / baselines.reduce((s, b) => s + b.honestStake, 0),
+    falseFailures: ratioEstimate(
+      baselines,
+      (b) => b.honestFailed,
+      (b) => b.honestValidatorCount,
+    ),
+    falseFailureStake:
+      baselines.reduce((s, b) => s + b.honestFailedStake, 0) / baselines.reduce((s, b) => s + b.honestStake, 0),
     outOfTolerance: baselines.reduce((s, b) => s + b.outOfTolerance, 0) / baselines.reduce((s, b) => s + b.cells, 0),
     probeShare: meanEstimate(finals, (b) => b.probeShare),
     epochs: baselines.length,
@@ -186,5 +245,6 @@ export function honestSummary(baselines: readonly Baseline[]): HonestSummary {
   };
 }
 
-export const fmtMean = (e: Estimate, digits = 4) => `${e.value.toFixed(digits)} [${e.lo.toFixed(digits)}, ${e.hi.toFixed(digits)}]`;
+export const fmtMean = (e: Estimate, digits = 4) =>
+  `${e.value.toFixed(digits)} [${e.lo.toFixed(digits)}, ${e.hi.toFixed(digits)}]`;
 export { result as resultText, plainPct };

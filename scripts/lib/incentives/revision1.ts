@@ -38,11 +38,13 @@ export function revision1EpochRewards(input: Revision1Input): Revision1Result {
   // Aggregate: floor(sum_j s_j r_ji / S).
   const aggregates = Array.from({ length: n }, (_, i) => sum(scores.map((row, j) => s[j]! * row[i]!)) / S);
   // Rank every column: aggregate desc, seal asc, index asc.
-  const order = aggregates.map((_, i) => i).sort((a, b) => {
-    if (aggregates[a] !== aggregates[b]) return aggregates[a]! > aggregates[b]! ? -1 : 1;
-    if (trainers[a]!.seal !== trainers[b]!.seal) return trainers[a]!.seal < trainers[b]!.seal ? -1 : 1;
-    return a - b;
-  });
+  const order = aggregates
+    .map((_, i) => i)
+    .sort((a, b) => {
+      if (aggregates[a] !== aggregates[b]) return aggregates[a]! > aggregates[b]! ? -1 : 1;
+      if (trainers[a]!.seal !== trainers[b]!.seal) return trainers[a]!.seal < trainers[b]!.seal ? -1 : 1;
+      return a - b;
+    });
   const ranks = new Array<number>(n).fill(0);
   order.forEach((column, position) => {
     ranks[column] = position + 1;
@@ -57,7 +59,9 @@ export function revision1EpochRewards(input: Revision1Input): Revision1Result {
   const sa = s.map((v) => stakeWeight(v, params.alphaV));
   const A = s.map(() => 0n);
   for (let i = 0; i < n; i++) {
-    const v = scores.map((row, j) => expWad(mulDiv(params.lambdaV, WAD - absDiff(aggregates[i]!, row[i]!), WAD)) * sa[j]!);
+    const v = scores.map(
+      (row, j) => expWad(mulDiv(params.lambdaV, WAD - absDiff(aggregates[i]!, row[i]!), WAD)) * sa[j]!,
+    );
     const Z = sum(v);
     const shift = BigInt(Math.max(0, bitLength(Z) - COLUMN_TOTAL_BITS));
     const Zs = Z >> shift;

@@ -114,7 +114,8 @@ export function runTask(
       const base = baseScene(task, config, world, epoch);
       const baseResult = runScene(base, view, R);
       runs++;
-      if (worldId === 'canaries') baselines.push(baselineFacts(task, config, epoch, base, baseResult, wholeSetAccuracy));
+      if (worldId === 'canaries')
+        baselines.push(baselineFacts(task, config, epoch, base, baseResult, wholeSetAccuracy));
       nextPrevious.set(worldId, new Map(base.columns.map((c, i) => [c.account, baseResult.aggregates[i]!])));
       const best = base.columns.find((_, i) => baseResult.ranks[i] === 1);
       if (best !== undefined) nextBest.set(worldId, best.model);
@@ -178,14 +179,27 @@ export function measure(
   let twinStake = 0n;
   const identities =
     scenario.side === 'trainer'
-      ? scene.columns.map((c, i) => ({ account: c.account, role: c.role, stake: c.stake, pool: result.trainerPools[i]!, basePool: basePool.get(c.account) }))
-      : scene.validators.map((v, j) => ({ account: v.account, role: v.role, stake: v.stake, pool: result.validatorPools[j]!, basePool: baseValidatorPool.get(v.account) }));
+      ? scene.columns.map((c, i) => ({
+          account: c.account,
+          role: c.role,
+          stake: c.stake,
+          pool: result.trainerPools[i]!,
+          basePool: basePool.get(c.account),
+        }))
+      : scene.validators.map((v, j) => ({
+          account: v.account,
+          role: v.role,
+          stake: v.stake,
+          pool: result.validatorPools[j]!,
+          basePool: baseValidatorPool.get(v.account),
+        }));
   for (const id of identities) {
     if (id.role === 'adversary') {
       adv += id.pool;
       advStake += id.stake;
       if (scenario.compare === 'ownHonestPlay') {
-        if (id.basePool === undefined) throw new Error(`internal: ${scenario.id} member ${id.account} missing in the baseline`);
+        if (id.basePool === undefined)
+          throw new Error(`internal: ${scenario.id} member ${id.account} missing in the baseline`);
         twin += id.basePool;
         twinStake += id.stake;
       }
@@ -250,7 +264,9 @@ function baselineFacts(
   r: SceneResult,
   wholeSetAccuracy: (model: Model, set: EvalSetId) => number,
 ): Baseline {
-  const trainerIdx = scene.columns.map((c, i) => i).filter((i) => scene.columns[i]!.role !== 'canary' && scene.columns[i]!.role !== 'probe');
+  const trainerIdx = scene.columns
+    .map((c, i) => i)
+    .filter((i) => scene.columns[i]!.role !== 'canary' && scene.columns[i]!.role !== 'probe');
   const quality = trainerIdx.map((i) => scene.columns[i]!.model.quality);
   const set: EvalSetId = isFinal(config, epoch) ? HIDDEN_SET : PUBLIC_SET;
   const measured = trainerIdx.map((i) => wholeSetAccuracy(scene.columns[i]!.model, set));

@@ -14,7 +14,7 @@ export interface Estimate {
 export function averageRanks(values: readonly number[]): number[] {
   const order = values.map((v, i) => ({ v, i })).sort((a, b) => a.v - b.v);
   const ranks = new Array<number>(values.length);
-  for (let start = 0; start < order.length; ) {
+  for (let start = 0; start < order.length;) {
     let end = start;
     while (end + 1 < order.length && order[end + 1]!.v === order[start]!.v) end++;
     const rank = (start + end) / 2 + 1;
@@ -75,12 +75,20 @@ export function ratioEstimate<T extends { task: number }>(
   B = 2000,
   seed = 1,
 ): Estimate {
-  const groups = clusters(items).map((g) => ({ n: g.reduce((s, t) => s + num(t), 0), d: g.reduce((s, t) => s + den(t), 0) }));
+  const groups = clusters(items).map((g) => ({
+    n: g.reduce((s, t) => s + num(t), 0),
+    d: g.reduce((s, t) => s + den(t), 0),
+  }));
   return withBootstrap(groups, B, seed);
 }
 
 /** Mean of per-item values (NaN skipped) with the same task-resampling interval. */
-export function meanEstimate<T extends { task: number }>(items: readonly T[], value: (t: T) => number, B = 2000, seed = 2): Estimate {
+export function meanEstimate<T extends { task: number }>(
+  items: readonly T[],
+  value: (t: T) => number,
+  B = 2000,
+  seed = 2,
+): Estimate {
   const groups = clusters(items.filter((t) => !Number.isNaN(value(t)))).map((g) => ({
     n: g.reduce((s, t) => s + value(t), 0),
     d: g.length,

@@ -25,7 +25,8 @@ export interface ScoringView {
 export type Strategy = (view: ScoringView, column: ColumnView, self: { account: number; backend: number }) => number;
 
 /** Evaluates every column; a byte-identical duplicate scores 0 (SPEC 2.4). */
-export const honest: Strategy = (view, column, self) => (column.duplicate ? 0 : view.evaluate(column.model, self.backend));
+export const honest: Strategy = (view, column, self) =>
+  column.duplicate ? 0 : view.evaluate(column.model, self.backend);
 
 /** Median of last epoch's aggregates, or 0.8 in the first epoch. */
 function previousMedian(view: ScoringView): number {

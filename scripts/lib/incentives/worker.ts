@@ -21,10 +21,17 @@ if (port === null) throw new Error('worker.ts must run in a worker thread');
 port.on('message', (job: Job) => {
   try {
     const scenarios =
-      job.kind === 'main' ? allScenarios(job.config) : job.kind === 'sweep' ? sweepScenarios() : closeCompetitionScenarios();
+      job.kind === 'main'
+        ? allScenarios(job.config)
+        : job.kind === 'sweep'
+          ? sweepScenarios()
+          : closeCompetitionScenarios();
     const output = runTask(job.config, job.noise, job.seed, job.index, scenarios, job.ablation);
     port.postMessage({ id: job.id, output });
   } catch (error) {
-    port.postMessage({ id: job.id, error: error instanceof Error ? `${error.message}\n${error.stack}` : String(error) });
+    port.postMessage({
+      id: job.id,
+      error: error instanceof Error ? `${error.message}\n${error.stack}` : String(error),
+    });
   }
 });

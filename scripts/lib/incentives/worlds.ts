@@ -97,7 +97,15 @@ export function baseScene(task: Task, config: SimConfig, world: World, epoch: nu
     if (epoch < x0) {
       task.canaries[epoch]!.forEach((model, slot) => {
         const account = canaryAccount(slot);
-        columns.push({ account, role: 'canary', model, stake: probeStake, seal: sealKey(task, config, epoch, account), duplicate: false, canary: true });
+        columns.push({
+          account,
+          role: 'canary',
+          model,
+          stake: probeStake,
+          seal: sealKey(task, config, epoch, account),
+          duplicate: false,
+          canary: true,
+        });
       });
     }
     if (epoch >= x0 - 1) {

@@ -11,8 +11,16 @@ export interface ExploreRow {
   next: NextEvent | null;
 }
 
-export function exploreRows(tasks: readonly TaskRecord[], events: readonly ArenaEvent[], chainTime: bigint): ExploreRow[] {
-  return tasks.map((task) => ({ task, activity: taskActivity(events, task.id), next: nextEvent(task.schedule, chainTime) }));
+export function exploreRows(
+  tasks: readonly TaskRecord[],
+  events: readonly ArenaEvent[],
+  chainTime: bigint,
+): ExploreRow[] {
+  return tasks.map((task) => ({
+    task,
+    activity: taskActivity(events, task.id),
+    next: nextEvent(task.schedule, chainTime),
+  }));
 }
 
 export interface NetworkTotals {

@@ -21,7 +21,11 @@ export class Toasts implements ToastSink {
 
   show(input: ToastInput): string {
     const id = input.id ?? `toast-${++counter}`;
-    const toast: Toast = { ...input, id, timeoutMs: input.timeoutMs === undefined ? defaultTimeout(input.tone) : input.timeoutMs };
+    const toast: Toast = {
+      ...input,
+      id,
+      timeoutMs: input.timeoutMs === undefined ? defaultTimeout(input.tone) : input.timeoutMs,
+    };
     const i = this.items.findIndex((t) => t.id === id);
     if (i >= 0) this.items[i] = toast;
     else this.items.push(toast);
@@ -33,7 +37,12 @@ export class Toasts implements ToastSink {
     const i = this.items.findIndex((t) => t.id === id);
     if (i < 0) return;
     const prev = this.items[i]!;
-    const next: Toast = { ...prev, ...patch, timeoutMs: patch.timeoutMs !== undefined ? patch.timeoutMs : patch.tone ? defaultTimeout(patch.tone) : prev.timeoutMs };
+    const next: Toast = {
+      ...prev,
+      ...patch,
+      timeoutMs:
+        patch.timeoutMs !== undefined ? patch.timeoutMs : patch.tone ? defaultTimeout(patch.tone) : prev.timeoutMs,
+    };
     this.items[i] = next;
     this.#schedule(next);
   }
@@ -70,6 +79,10 @@ export class Toasts implements ToastSink {
   #schedule(t: Toast): void {
     clearTimeout(this.#timers.get(t.id));
     this.#timers.delete(t.id);
-    if (t.timeoutMs !== null) this.#timers.set(t.id, setTimeout(() => this.dismiss(t.id), t.timeoutMs));
+    if (t.timeoutMs !== null)
+      this.#timers.set(
+        t.id,
+        setTimeout(() => this.dismiss(t.id), t.timeoutMs),
+      );
   }
 }

@@ -39,8 +39,15 @@ export type WalletStatus = 'starting' | 'disconnected' | 'connecting' | 'reconne
 export type NetworkState = { kind: 'disconnected' } | { kind: 'ok' } | { kind: 'wrong'; chainId: number };
 
 /** The dev-accounts connector's own methods (src/lib/chain/wallet/dev-accounts.ts). */
-type DevConnector = Connector & { accountIndex(): number; selectAccount(i: number): Promise<void>; listAccounts(): Promise<DevAccount[]> };
-type WcConnector = Connector & { onPairingUri(listener: (uri: string) => void): () => void; pairingUri(): string | undefined };
+type DevConnector = Connector & {
+  accountIndex(): number;
+  selectAccount(i: number): Promise<void>;
+  listAccounts(): Promise<DevAccount[]>;
+};
+type WcConnector = Connector & {
+  onPairingUri(listener: (uri: string) => void): () => void;
+  pairingUri(): string | undefined;
+};
 
 export class NotReadyError extends ArenaError<'not-ready'> {
   constructor(message: string) {
@@ -180,7 +187,8 @@ export class WalletSession {
   }
 
   #readConnectors(): void {
-    const hasWindowEthereum = typeof window !== 'undefined' && 'ethereum' in window && !!(window as { ethereum?: unknown }).ethereum;
+    const hasWindowEthereum =
+      typeof window !== 'undefined' && 'ethereum' in window && !!(window as { ethereum?: unknown }).ethereum;
     this.connectors = getConnectors(this.config)
       .filter((c) => c.id !== 'injected' || hasWindowEthereum)
       .map((c) => ({ id: c.id, name: c.name, kind: connectorKind(c), ...(c.icon ? { icon: c.icon } : {}) }));
@@ -213,7 +221,8 @@ export class WalletSession {
     }
     try {
       if (this.connected && this.connectorId !== id) await disconnect(this.config);
-      if (!(this.connected && this.connectorId === id)) await connect(this.config, { connector, chainId: this.expectedChainId });
+      if (!(this.connected && this.connectorId === id))
+        await connect(this.config, { connector, chainId: this.expectedChainId });
       this.#readAccount();
       return true;
     } catch (e) {
@@ -268,7 +277,12 @@ export class WalletSession {
       const [eth, token] = await Promise.all([
         client.getBalance({ address }),
         deployment
-          ? client.readContract({ address: deployment.contracts.token, abi: arenaTokenAbi, functionName: 'balanceOf', args: [address] })
+          ? client.readContract({
+              address: deployment.contracts.token,
+              abi: arenaTokenAbi,
+              functionName: 'balanceOf',
+              args: [address],
+            })
           : Promise.resolve(null),
       ]);
       if (this.address !== address) return;
@@ -282,14 +296,16 @@ export class WalletSession {
   /** What read actions take. Throws NotReadyError before the deployment is known. */
   readContext(): ReadContext {
     const deployment = this.deployment;
-    if (!deployment) throw new NotReadyError('The app has not read the deployment yet; wait until the chain is connected.');
+    if (!deployment)
+      throw new NotReadyError('The app has not read the deployment yet; wait until the chain is connected.');
     return { publicClient: this.publicClient, deployment };
   }
 
   /** What write actions take: network checked (and switched), transactions recorded. */
   async actionContext(): Promise<ActionContext> {
     const deployment = this.deployment;
-    if (!deployment) throw new NotReadyError('The app has not read the deployment yet; wait until the chain is connected.');
+    if (!deployment)
+      throw new NotReadyError('The app has not read the deployment yet; wait until the chain is connected.');
     if (!this.connected) throw new WalletNotConnectedError();
     const tracker = await this.tracker();
     try {

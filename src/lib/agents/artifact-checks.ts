@@ -12,7 +12,15 @@ import { artifactHash } from '../ml/artifact/hash.ts';
 import { specHashBytes } from '../ml/eval/evaluate.ts';
 import { specShapes } from '../ml/spec/shapes.ts';
 import type { ModelSpec } from '../ml/spec/types.ts';
-import { checkWatermark, extractV, fieldToBytes32, quantize, watermarkKernelIndex, wmCommit, type WatermarkKey } from '../ml/watermark/index.ts';
+import {
+  checkWatermark,
+  extractV,
+  fieldToBytes32,
+  quantize,
+  watermarkKernelIndex,
+  wmCommit,
+  type WatermarkKey,
+} from '../ml/watermark/index.ts';
 import type { ScoreCheck } from './validator/machine.ts';
 
 /** An artifact's bytes with their sha256 (the on-chain artifactHash), computed or verified once. */
@@ -26,7 +34,8 @@ export async function hashArtifact(bytes: Uint8Array): Promise<HashedArtifact> {
   return { bytes, artifactHash: await artifactHash(bytes) };
 }
 
-export type SubmissionVerdict = { ok: true; weights: Float32Array[] } | { ok: false; check: Exclude<ScoreCheck, 'ok' | 'duplicate'>; reason: string };
+export type SubmissionVerdict =
+  { ok: true; weights: Float32Array[] } | { ok: false; check: Exclude<ScoreCheck, 'ok' | 'duplicate'>; reason: string };
 
 /** The exact byte length an artifact of this spec has (a download larger than this is refused). */
 export const expectedArtifactBytes = (spec: ModelSpec): number => artifactByteLength(specShapes(spec).params);
@@ -37,7 +46,11 @@ export function weightsWmCommit(spec: ModelSpec, weights: readonly Float32Array[
   if (!wm) throw new RangeError('the model spec has no watermark');
   const params = specShapes(spec).params;
   const k = watermarkKernelIndex(spec, params);
-  const q = quantize(extractV(wm.rule, weights[k]!, params[k]!.shape, wm.length), wm.quantization.scale, wm.quantization.bits);
+  const q = quantize(
+    extractV(wm.rule, weights[k]!, params[k]!.shape, wm.length),
+    wm.quantization.scale,
+    wm.quantization.bits,
+  );
   return fieldToBytes32(wmCommit(q, wm.quantization.bits));
 }
 
@@ -55,19 +68,28 @@ export async function checkSubmission(
 ): Promise<SubmissionVerdict> {
   const { bytes, artifactHash: actual } = artifact;
   if (actual.toLowerCase() !== revealed.artifactHash.toLowerCase()) {
-    return { ok: false, check: 'hash', reason: `the artifact hashes to ${actual}, not the revealed ${revealed.artifactHash}` };
+    return {
+      ok: false,
+      check: 'hash',
+      reason: `the artifact hashes to ${actual}, not the revealed ${revealed.artifactHash}`,
+    };
   }
   let weights: Float32Array[];
   try {
     weights = deserializeArtifact(bytes, { specHash: specHashBytes(specHash), params: specShapes(spec).params });
   } catch (e) {
-    if (e instanceof ArtifactError) return { ok: false, check: 'artifact', reason: `not a valid artifact of this task's model: ${e.message}` };
+    if (e instanceof ArtifactError)
+      return { ok: false, check: 'artifact', reason: `not a valid artifact of this task's model: ${e.message}` };
     throw e;
   }
   if (spec.watermark) {
     const computed = weightsWmCommit(spec, weights);
     if (computed.toLowerCase() !== revealed.wmCommit.toLowerCase()) {
-      return { ok: false, check: 'watermark', reason: `the weights' wmCommit is ${computed}, not the revealed ${revealed.wmCommit}` };
+      return {
+        ok: false,
+        check: 'watermark',
+        reason: `the weights' wmCommit is ${computed}, not the revealed ${revealed.wmCommit}`,
+      };
     }
   }
   return { ok: true, weights };
@@ -86,7 +108,13 @@ export interface CandidateReport {
  * watermark decodes the owner's address with the margin required before sealing. Computed from
  * the artifact with the canonical extraction, not from the trainer's float32 view.
  */
-export async function inspectCandidate(spec: ModelSpec, specHash: string, artifact: HashedArtifact, key: WatermarkKey, owner: Address): Promise<CandidateReport> {
+export async function inspectCandidate(
+  spec: ModelSpec,
+  specHash: string,
+  artifact: HashedArtifact,
+  key: WatermarkKey,
+  owner: Address,
+): Promise<CandidateReport> {
   const { bytes } = artifact;
   const wm = spec.watermark;
   if (!wm) throw new RangeError('the model spec has no watermark: there is nothing to seal a key against');

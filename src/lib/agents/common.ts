@@ -87,22 +87,11 @@ export interface ActionFailure {
 }
 
 export class AgentError extends ArenaError<AgentErrorCode> {
-  constructor(
-    code: AgentErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
+  constructor(code: AgentErrorCode, message: string, options?: { cause?: unknown }) {
     super(code, message, options);
     this.name = 'AgentError';
   }
 }
 
 export type AgentErrorCode =
-  | 'wrong-scope'
-  | 'key-mismatch'
-  | 'key-exists'
-  | 'key-missing'
-  | 'artifact-missing'
-  | 'bad-state'
-  | 'busy'
-  | 'locked';
+  'wrong-scope' | 'key-mismatch' | 'key-exists' | 'key-missing' | 'artifact-missing' | 'bad-state' | 'busy' | 'locked';

@@ -1,5 +1,13 @@
 // Role agents: the automation inside the Train and Validate pages (docs/app/agents.md).
-export { AgentError, formatTime, type AgentScope, type AgentErrorCode, type ChainRole, type Note, type NoteLevel } from './common.ts';
+export {
+  AgentError,
+  formatTime,
+  type AgentScope,
+  type AgentErrorCode,
+  type ChainRole,
+  type Note,
+  type NoteLevel,
+} from './common.ts';
 export {
   initialTrainerState,
   trainerStep,
@@ -65,9 +73,35 @@ export {
   type SampleEval,
   type EpochOutcomeView,
 } from './ports.ts';
-export { openAgentStore, openAgentDatabase, agentStoreOn, scopeKey, AGENT_DB_NAME, type AgentStore, type StoredSamples } from './store.ts';
-export { keyStoreOn, ensureTaskKey, exportTaskKey, importTaskKey, keyCommitHex, type KeyStore, type KeyRef, type ImportOptions } from './keys.ts';
-export { checkSubmission, hashArtifact, inspectCandidate, weightsWmCommit, expectedArtifactBytes, type HashedArtifact, type SubmissionVerdict, type CandidateReport } from './artifact-checks.ts';
+export {
+  openAgentStore,
+  openAgentDatabase,
+  agentStoreOn,
+  scopeKey,
+  AGENT_DB_NAME,
+  type AgentStore,
+  type StoredSamples,
+} from './store.ts';
+export {
+  keyStoreOn,
+  ensureTaskKey,
+  exportTaskKey,
+  importTaskKey,
+  keyCommitHex,
+  type KeyStore,
+  type KeyRef,
+  type ImportOptions,
+} from './keys.ts';
+export {
+  checkSubmission,
+  hashArtifact,
+  inspectCandidate,
+  weightsWmCommit,
+  expectedArtifactBytes,
+  type HashedArtifact,
+  type SubmissionVerdict,
+  type CandidateReport,
+} from './artifact-checks.ts';
 export { AgentRunner, type MachineDriver, type RunnerEvent, type RunnerOptions } from './runner.ts';
 export { RoleAgent, taskFingerprint, type AgentEnvBase } from './role-agent.ts';
 export { TrainerAgent, trainerRunId, type TrainerAgentEnv, type TrainerEvent } from './trainer/agent.ts';

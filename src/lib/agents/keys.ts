@@ -60,7 +60,9 @@ export function keyStoreOn(db: IDBDatabase): KeyStore {
   // Made once per database; non-extractable, so its bytes cannot be read back through WebCrypto.
   const deviceKey = () =>
     (wrapping ??= (async () => {
-      const found = (await transact(db, [DEVICE], 'readonly', (tx) => requestResult(tx.objectStore(DEVICE).get(DEVICE_KEY)))) as CryptoKey | undefined;
+      const found = (await transact(db, [DEVICE], 'readonly', (tx) =>
+        requestResult(tx.objectStore(DEVICE).get(DEVICE_KEY)),
+      )) as CryptoKey | undefined;
       if (found) return found;
       const made = await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);
       // Another tab may have made one meanwhile: keep whichever was stored first.
@@ -73,7 +75,10 @@ export function keyStoreOn(db: IDBDatabase): KeyStore {
       });
     })());
 
-  const read = (ref: KeyRef) => transact(db, [KEYS], 'readonly', (tx) => requestResult(tx.objectStore(KEYS).get(refKey(ref)))) as Promise<KeyRecord | undefined>;
+  const read = (ref: KeyRef) =>
+    transact(db, [KEYS], 'readonly', (tx) => requestResult(tx.objectStore(KEYS).get(refKey(ref)))) as Promise<
+      KeyRecord | undefined
+    >;
 
   return {
     async get(ref) {
@@ -83,10 +88,15 @@ export function keyStoreOn(db: IDBDatabase): KeyStore {
       try {
         plain = await crypto.subtle.decrypt({ name: 'AES-GCM', iv: rec.iv }, await deviceKey(), rec.ciphertext);
       } catch (e) {
-        throw new AgentError('key-missing', 'the stored watermark key cannot be decrypted on this device (its device key is gone); import your key backup', { cause: e });
+        throw new AgentError(
+          'key-missing',
+          'the stored watermark key cannot be decrypted on this device (its device key is gone); import your key backup',
+          { cause: e },
+        );
       }
       const key = keyFromJson(new TextDecoder().decode(plain));
-      if (keyCommitHex(key) !== rec.keyCommit) throw new AgentError('key-missing', 'the stored watermark key is corrupted; import your key backup');
+      if (keyCommitHex(key) !== rec.keyCommit)
+        throw new AgentError('key-missing', 'the stored watermark key is corrupted; import your key backup');
       return key;
     },
     async keyCommit(ref) {
@@ -96,10 +106,19 @@ export function keyStoreOn(db: IDBDatabase): KeyStore {
       const commit = keyCommitHex(key);
       const existing = await read(ref);
       if (existing && existing.keyCommit !== commit && !options.replace) {
-        throw new AgentError('key-exists', `another watermark key (keyCommit ${existing.keyCommit.slice(0, 10)}…) is already stored for this task and account; refusing to overwrite it`);
+        throw new AgentError(
+          'key-exists',
+          `another watermark key (keyCommit ${existing.keyCommit.slice(0, 10)}…) is already stored for this task and account; refusing to overwrite it`,
+        );
       }
       const iv = crypto.getRandomValues(new Uint8Array(12));
-      const ciphertext = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, await deviceKey(), new TextEncoder().encode(keyToJson(key))));
+      const ciphertext = new Uint8Array(
+        await crypto.subtle.encrypt(
+          { name: 'AES-GCM', iv },
+          await deviceKey(),
+          new TextEncoder().encode(keyToJson(key)),
+        ),
+      );
       const rec: KeyRecord = { keyCommit: commit, T: key.T, N: key.N, iv, ciphertext, createdAt: Date.now() };
       await transact(db, [KEYS], 'readwrite', (tx) => {
         tx.objectStore(KEYS).put(rec, refKey(ref));
@@ -128,7 +147,10 @@ export async function ensureTaskKey(
   if (existing !== null) {
     const key = await store.get(ref);
     if (key && (key.T !== dims.T || key.N !== dims.N)) {
-      throw new AgentError('key-mismatch', `the stored key is ${key.T}x${key.N}, the task's watermark needs ${dims.T}x${dims.N}`);
+      throw new AgentError(
+        'key-mismatch',
+        `the stored key is ${key.T}x${key.N}, the task's watermark needs ${dims.T}x${dims.N}`,
+      );
     }
     return { keyCommit: existing, created: false };
   }
@@ -137,7 +159,12 @@ export async function ensureTaskKey(
 }
 
 /** The encrypted backup file (docs/ml.md section 4, key files) of the task's key. */
-export async function exportTaskKey(store: KeyStore, ref: KeyRef, passphrase: string, options: { iterations?: number } = {}): Promise<string> {
+export async function exportTaskKey(
+  store: KeyStore,
+  ref: KeyRef,
+  passphrase: string,
+  options: { iterations?: number } = {},
+): Promise<string> {
   const key = await store.get(ref);
   if (!key) throw new AgentError('key-missing', 'there is no watermark key for this task and account on this device');
   return exportKeyEncrypted(key, passphrase, options);
@@ -155,18 +182,28 @@ export interface ImportOptions {
  * key is not the one committed on chain is refused, and so is overwriting a different stored key
  * unless the chain says the imported one is right (or `replace`).
  */
-export async function importTaskKey(store: KeyStore, ref: KeyRef, file: string, passphrase: string, options: ImportOptions = {}): Promise<Hex> {
+export async function importTaskKey(
+  store: KeyStore,
+  ref: KeyRef,
+  file: string,
+  passphrase: string,
+  options: ImportOptions = {},
+): Promise<Hex> {
   let format: unknown;
   try {
     format = (JSON.parse(file) as { format?: unknown }).format;
   } catch {
     throw new WatermarkError('the key file is not valid JSON');
   }
-  const key: WatermarkKey = format === 'aiarena-watermark-key' ? keyFromJson(file) : await importKeyEncrypted(file, passphrase);
+  const key: WatermarkKey =
+    format === 'aiarena-watermark-key' ? keyFromJson(file) : await importKeyEncrypted(file, passphrase);
   const commit = keyCommitHex(key);
   const expected = options.expectedKeyCommit?.toLowerCase() ?? null;
   if (expected !== null && commit !== expected) {
-    throw new AgentError('key-mismatch', `this backup holds the key with keyCommit ${commit.slice(0, 10)}…, but the key committed on chain for this task and account is ${expected.slice(0, 10)}…`);
+    throw new AgentError(
+      'key-mismatch',
+      `this backup holds the key with keyCommit ${commit.slice(0, 10)}…, but the key committed on chain for this task and account is ${expected.slice(0, 10)}…`,
+    );
   }
   return store.put(ref, key, { replace: options.replace === true || expected !== null });
 }

@@ -8,11 +8,17 @@
 export type TabLock = (name: string) => Promise<(() => void) | null>;
 
 interface LockManagerLike {
-  request(name: string, options: { ifAvailable: boolean }, callback: (lock: unknown) => Promise<void> | void): Promise<unknown>;
+  request(
+    name: string,
+    options: { ifAvailable: boolean },
+    callback: (lock: unknown) => Promise<void> | void,
+  ): Promise<unknown>;
 }
 
 /** The browser's Web Locks, or null where there are none (Node, very old browsers). */
-export function webLocks(locks: LockManagerLike | undefined = (globalThis as { navigator?: { locks?: LockManagerLike } }).navigator?.locks): TabLock | null {
+export function webLocks(
+  locks: LockManagerLike | undefined = (globalThis as { navigator?: { locks?: LockManagerLike } }).navigator?.locks,
+): TabLock | null {
   if (!locks) return null;
   return (name) =>
     new Promise((resolve, reject) => {

@@ -4,7 +4,16 @@
 // (or the action list) they are given.
 import { epochAt, windowTimes, type Schedule, type Window } from '../chain/schedule.ts';
 import { WAD } from '../protocol/wad.ts';
-import { AgentError, addNote, clause, type ActionFailure, type Note, type NoteLevel, type Noted, type StepResult } from './common.ts';
+import {
+  AgentError,
+  addNote,
+  clause,
+  type ActionFailure,
+  type Note,
+  type NoteLevel,
+  type Noted,
+  type StepResult,
+} from './common.ts';
 
 export type NoteFn = (key: string, level: NoteLevel, message: string, epoch?: number | null) => void;
 
@@ -22,7 +31,12 @@ export function noteInto(s: Noted, at: bigint, actions: ActionList): NoteFn {
 }
 
 /** Ends a step: the phase label and the time seen, with the actions decided. */
-export function finishStep<S extends { phase: unknown; lastSeen: bigint | null }, A>(s: S, phase: S['phase'], now: bigint, actions: A[]): StepResult<S, A> {
+export function finishStep<S extends { phase: unknown; lastSeen: bigint | null }, A>(
+  s: S,
+  phase: S['phase'],
+  now: bigint,
+  actions: A[],
+): StepResult<S, A> {
   s.phase = phase;
   s.lastSeen = now;
   return { state: s, actions };
@@ -63,5 +77,10 @@ export function joinRequest(amount: bigint, sigma: bigint): { amount: bigint; si
 export function noteFailure(f: ActionFailure, note: NoteFn): void {
   const where = f.epoch !== null ? `Epoch ${f.epoch}: ` : '';
   const retry = f.retryable ? ' It will be tried again.' : '';
-  note(`failed/${f.action}/${f.epoch ?? '-'}/${f.message}`, f.retryable ? 'warn' : 'error', `${where}${f.action} failed: ${clause(f.message)}.${retry}`, f.epoch);
+  note(
+    `failed/${f.action}/${f.epoch ?? '-'}/${f.message}`,
+    f.retryable ? 'warn' : 'error',
+    `${where}${f.action} failed: ${clause(f.message)}.${retry}`,
+    f.epoch,
+  );
 }

@@ -169,7 +169,10 @@ export interface MlPort {
   stop(reason: string): Promise<void> | void;
   evaluate(request: EvalRequest, events?: { onProgress?(done: number, total: number): void }): Promise<EvalScore>;
   /** Evaluates once on the whole eval set, keeping what each sample contributes (validators). */
-  evaluateSamples(request: EvalRequest, events?: { onProgress?(done: number, total: number): void }): Promise<SampleEval>;
+  evaluateSamples(
+    request: EvalRequest,
+    events?: { onProgress?(done: number, total: number): void },
+  ): Promise<SampleEval>;
 }
 
 /** Thrown by port implementations; `retryable` tells the machines whether to try again. */

@@ -45,7 +45,10 @@ export async function takeLock(env: AgentEnvBase): Promise<(() => void) | null> 
   if (lock === null) return null;
   const release = await lock(`aiarena-agent:${scopeKey(env.scope)}`);
   if (release === null) {
-    throw new AgentError('locked', `This ${env.scope.role} agent is already running in another tab or window; close it there to run it here.`);
+    throw new AgentError(
+      'locked',
+      `This ${env.scope.role} agent is already running in another tab or window; close it there to run it here.`,
+    );
   }
   return release;
 }
@@ -75,7 +78,11 @@ export async function openRole<S>(
   }
   checkSpec(spec.spec);
   const stored = await env.persist.loadState<S>(env.scope);
-  return { task, spec, initial: stored && stored.fingerprint === taskFingerprint(task) ? stored.state : initial(env.scope) };
+  return {
+    task,
+    spec,
+    initial: stored && stored.fingerprint === taskFingerprint(task) ? stored.state : initial(env.scope),
+  };
 }
 
 /**

@@ -33,9 +33,7 @@ export interface Persistence<S> {
 }
 
 export type RunnerEvent<S> =
-  | { type: 'state'; state: S }
-  | { type: 'note'; note: Note }
-  | { type: 'error'; error: unknown };
+  { type: 'state'; state: S } | { type: 'note'; note: Note } | { type: 'error'; error: unknown };
 
 export interface RunnerOptions {
   /** Milliseconds between ticks while started. */
@@ -178,7 +176,8 @@ export class AgentRunner<S, O, A extends { type: string }, R> {
     await this.persistence.save(result.state);
     this.state = result.state;
     this.emit({ type: 'state', state: result.state });
-    for (const a of result.actions) if (a.type === 'explain') this.emit({ type: 'note', note: (a as unknown as { note: Note }).note });
+    for (const a of result.actions)
+      if (a.type === 'explain') this.emit({ type: 'note', note: (a as unknown as { note: Note }).note });
   }
 
   private background(work: () => Promise<R>, onError: (error: unknown) => R): void {

@@ -60,7 +60,10 @@ function upgrade(db: IDBDatabase, oldVersion: number): void {
   }
 }
 
-export async function openAgentDatabase(factory: IDBFactory = defaultFactory(), name = AGENT_DB_NAME): Promise<IDBDatabase> {
+export async function openAgentDatabase(
+  factory: IDBFactory = defaultFactory(),
+  name = AGENT_DB_NAME,
+): Promise<IDBDatabase> {
   return openDatabase(factory, name, DB_VERSION, upgrade);
 }
 
@@ -75,7 +78,10 @@ export interface StoredSamples {
   losses: Float32Array;
 }
 
-export async function openAgentStore(factory: IDBFactory = defaultFactory(), name = AGENT_DB_NAME): Promise<AgentStore> {
+export async function openAgentStore(
+  factory: IDBFactory = defaultFactory(),
+  name = AGENT_DB_NAME,
+): Promise<AgentStore> {
   const db = await openAgentDatabase(factory, name);
   return agentStoreOn(db);
 }
@@ -84,7 +90,9 @@ export function agentStoreOn(db: IDBDatabase): AgentStore {
   return {
     db,
     async loadState<S>(scope: AgentScope) {
-      const rec = (await transact(db, [STATES], 'readonly', (tx) => requestResult(tx.objectStore(STATES).get(scopeKey(scope))))) as StateRecord<S> | undefined;
+      const rec = (await transact(db, [STATES], 'readonly', (tx) =>
+        requestResult(tx.objectStore(STATES).get(scopeKey(scope))),
+      )) as StateRecord<S> | undefined;
       return rec ? { state: rec.state, fingerprint: rec.fingerprint, savedAt: rec.savedAt } : undefined;
     },
     async saveState<S>(scope: AgentScope, state: S, fingerprint: string) {
@@ -99,7 +107,9 @@ export function agentStoreOn(db: IDBDatabase): AgentStore {
       });
     },
     async listScopes() {
-      const all = (await transact(db, [STATES], 'readonly', (tx) => requestResult(tx.objectStore(STATES).getAll()))) as StateRecord<unknown>[];
+      const all = (await transact(db, [STATES], 'readonly', (tx) =>
+        requestResult(tx.objectStore(STATES).getAll()),
+      )) as StateRecord<unknown>[];
       return all.map((r) => r.scope);
     },
     async putArtifact(scope, hash, bytes) {
@@ -108,9 +118,9 @@ export function agentStoreOn(db: IDBDatabase): AgentStore {
       });
     },
     async getArtifact(scope, hash) {
-      return (await transact(db, [ARTIFACTS], 'readonly', (tx) => requestResult(tx.objectStore(ARTIFACTS).get(artifactKey(scope, hash))))) as
-        | Uint8Array
-        | undefined;
+      return (await transact(db, [ARTIFACTS], 'readonly', (tx) =>
+        requestResult(tx.objectStore(ARTIFACTS).get(artifactKey(scope, hash))),
+      )) as Uint8Array | undefined;
     },
     async pruneArtifacts(scope, keep) {
       const prefix = `${scopeKey(scope)}|`;
@@ -132,13 +142,16 @@ export function agentStoreOn(db: IDBDatabase): AgentStore {
     },
     async putSamples(scope, key, samples) {
       await transact(db, [ARTIFACTS], 'readwrite', (tx) => {
-        tx.objectStore(ARTIFACTS).put({ samples: samples.samples, correct: samples.correct, losses: samples.losses }, samplesPrefix(scope) + key);
+        tx.objectStore(ARTIFACTS).put(
+          { samples: samples.samples, correct: samples.correct, losses: samples.losses },
+          samplesPrefix(scope) + key,
+        );
       });
     },
     async getSamples(scope, key) {
-      return (await transact(db, [ARTIFACTS], 'readonly', (tx) => requestResult(tx.objectStore(ARTIFACTS).get(samplesPrefix(scope) + key)))) as
-        | StoredSamples
-        | undefined;
+      return (await transact(db, [ARTIFACTS], 'readonly', (tx) =>
+        requestResult(tx.objectStore(ARTIFACTS).get(samplesPrefix(scope) + key)),
+      )) as StoredSamples | undefined;
     },
     async clearSamples(scope) {
       const prefix = samplesPrefix(scope);

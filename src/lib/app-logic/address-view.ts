@@ -29,7 +29,11 @@ export function parseAddress(text: string): Address | null {
 
 const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
-export function addressView(address: Address, tasks: readonly AddressTaskLike[], events: readonly ArenaEvent[]): AddressView {
+export function addressView(
+  address: Address,
+  tasks: readonly AddressTaskLike[],
+  events: readonly ArenaEvent[],
+): AddressView {
   const roles: AddressView['roles'] = [];
   for (const t of tasks) {
     if (t.trainers.some((a) => same(a, address))) roles.push({ taskId: t.id, role: 'trainer' });
@@ -81,7 +85,9 @@ export function addressView(address: Address, tasks: readonly AddressTaskLike[],
     address,
     roles,
     delegations: [...out.values()].filter((d) => d.amount > 0n),
-    delegatedToIt: [...into.entries()].filter(([, d]) => d.amount > 0n).map(([taskId, d]) => ({ taskId, amount: d.amount, delegators: d.delegators.size })),
+    delegatedToIt: [...into.entries()]
+      .filter(([, d]) => d.amount > 0n)
+      .map(([taskId, d]) => ({ taskId, amount: d.amount, delegators: d.delegators.size })),
     earnings,
     totalEarned: earnings.reduce((n, e) => n + e.own, 0n),
     series,

@@ -29,7 +29,8 @@ export function parseTokenAmount(text: string, rules: AmountRules = {}): Parsed<
   if (raw === '') return { ok: false, error: `${label} is empty: type a number of ${unit}.` };
   if (raw.startsWith('-')) return { ok: false, error: `${label} cannot be negative.` };
   const m = /^(\d*)(?:\.(\d*))?$/.exec(raw);
-  if (!m || (m[1] === '' && (m[2] ?? '') === '')) return { ok: false, error: `${label} "${text.trim()}" is not a number.` };
+  if (!m || (m[1] === '' && (m[2] ?? '') === ''))
+    return { ok: false, error: `${label} "${text.trim()}" is not a number.` };
   const whole = m[1] || '0';
   const frac = m[2] ?? '';
   if (frac.length > TOKEN_DECIMALS) return { ok: false, error: `${label} has more than ${TOKEN_DECIMALS} decimals.` };
@@ -39,7 +40,10 @@ export function parseTokenAmount(text: string, rules: AmountRules = {}): Parsed<
     return { ok: false, error: `${label} must be at least ${formatTokens(rules.min, 4)} ${unit}.` };
   }
   if (rules.max !== undefined && value > rules.max.value) {
-    return { ok: false, error: `${label} is more than ${rules.max.what} (${formatTokens(rules.max.value, 4)} ${unit}).` };
+    return {
+      ok: false,
+      error: `${label} is more than ${rules.max.what} (${formatTokens(rules.max.value, 4)} ${unit}).`,
+    };
   }
   return { ok: true, value };
 }
@@ -59,7 +63,10 @@ export function parseInteger(text: string, label: string, min: number, max: numb
   if (!/^-?\d+$/.test(raw)) return { ok: false, error: `${label} must be a whole number${unit ? ` of ${unit}` : ''}.` };
   const n = Number(raw);
   if (!Number.isSafeInteger(n) || n < min || n > max) {
-    return { ok: false, error: `${label} must be from ${min.toLocaleString('en-US')} to ${max.toLocaleString('en-US')}${suffix}.` };
+    return {
+      ok: false,
+      error: `${label} must be from ${min.toLocaleString('en-US')} to ${max.toLocaleString('en-US')}${suffix}.`,
+    };
   }
   return { ok: true, value: n };
 }
@@ -68,7 +75,8 @@ export function parseInteger(text: string, label: string, min: number, max: numb
 export function parseDecimalWad(text: string, label: string, min: number, max: number): Parsed<bigint> {
   const raw = text.trim();
   const m = /^(\d*)(?:\.(\d*))?$/.exec(raw);
-  if (raw === '' || !m || (m[1] === '' && (m[2] ?? '') === '')) return { ok: false, error: `${label} must be a decimal number from ${min} to ${max}.` };
+  if (raw === '' || !m || (m[1] === '' && (m[2] ?? '') === ''))
+    return { ok: false, error: `${label} must be a decimal number from ${min} to ${max}.` };
   const frac = m[2] ?? '';
   if (frac.length > 18) return { ok: false, error: `${label} has more than 18 decimals.` };
   const value = BigInt(m[1] || '0') * UNIT + BigInt(frac.padEnd(18, '0') || '0');

@@ -4,7 +4,12 @@
 import type { Address } from 'viem';
 import type { ReadContext } from '../chain/actions/context.ts';
 import { eligibleEpoch, readPool } from '../chain/actions/participants.ts';
-import { readChallenges, readSubmissions, type SubmissionView, type TaskChallenges } from '../chain/actions/read-challenges.ts';
+import {
+  readChallenges,
+  readSubmissions,
+  type SubmissionView,
+  type TaskChallenges,
+} from '../chain/actions/read-challenges.ts';
 import { roleName } from '../chain/actions/task-params.ts';
 import type { Standing } from './challenges-view.ts';
 
@@ -18,7 +23,11 @@ export interface ChallengesRead {
 
 export const NO_STANDING: Standing = { account: null, role: null, forfeited: false, eligible: false };
 
-export async function readChallengesPage(ctx: ReadContext, taskId: bigint, account: Address | null): Promise<ChallengesRead> {
+export async function readChallengesPage(
+  ctx: ReadContext,
+  taskId: bigint,
+  account: Address | null,
+): Promise<ChallengesRead> {
   const [submissions, record, pool] = await Promise.all([
     readSubmissions(ctx, taskId),
     readChallenges(ctx, { taskId }),

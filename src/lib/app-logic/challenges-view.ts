@@ -53,8 +53,20 @@ export function challengeTimeline(c: ChallengeView, now: bigint, trainerForfeite
     case 'open':
       steps.push(
         now <= c.deadline
-          ? { kind: 'deadline', state: 'current', at: c.deadline, title: 'Waiting for a proof', detail: `${shortHex(c.trainer)} may answer with an ownership proof until the deadline.` }
-          : { kind: 'deadline', state: 'done', at: c.deadline, title: 'No answer in time', detail: 'The deadline passed without a proof: anyone may resolve the challenge now.' },
+          ? {
+              kind: 'deadline',
+              state: 'current',
+              at: c.deadline,
+              title: 'Waiting for a proof',
+              detail: `${shortHex(c.trainer)} may answer with an ownership proof until the deadline.`,
+            }
+          : {
+              kind: 'deadline',
+              state: 'done',
+              at: c.deadline,
+              title: 'No answer in time',
+              detail: 'The deadline passed without a proof: anyone may resolve the challenge now.',
+            },
         {
           kind: 'upheld',
           state: 'upcoming',
@@ -78,7 +90,13 @@ export function challengeTimeline(c: ChallengeView, now: bigint, trainerForfeite
       break;
     case 'upheld':
       steps.push(
-        { kind: 'deadline', state: 'done', at: c.deadline, title: 'No answer in time', detail: 'The deadline passed without a proof.' },
+        {
+          kind: 'deadline',
+          state: 'done',
+          at: c.deadline,
+          title: 'No answer in time',
+          detail: 'The deadline passed without a proof.',
+        },
         {
           kind: 'upheld',
           state: 'done',
@@ -101,7 +119,12 @@ export function challengeTimeline(c: ChallengeView, now: bigint, trainerForfeite
   return steps;
 }
 
-export const STATUS_LABEL: Record<ChallengeView['status'], string> = { open: 'Open', answered: 'Answered', upheld: 'Upheld', voided: 'Void' };
+export const STATUS_LABEL: Record<ChallengeView['status'], string> = {
+  open: 'Open',
+  answered: 'Answered',
+  upheld: 'Upheld',
+  voided: 'Void',
+};
 
 /** What the connected account is in the task, as far as challenges go. */
 export interface Standing {
@@ -120,16 +143,29 @@ export interface RowActions {
 }
 
 /** Whether the account may challenge a submission, and why not when it may not. */
-export function rowActions(s: SubmissionView, me: Standing, p: { now: bigint; endTime: bigint; forfeitedTrainers: ReadonlySet<string> }): RowActions {
+export function rowActions(
+  s: SubmissionView,
+  me: Standing,
+  p: { now: bigint; endTime: bigint; forfeitedTrainers: ReadonlySet<string> },
+): RowActions {
   const closed = p.now >= p.endTime ? 'Challenges closed with the challenge phase.' : null;
-  const gone = p.forfeitedTrainers.has(s.trainer.toLowerCase()) ? 'Its trainer has already forfeited everything in this task.' : null;
-  const open = s.openChallengeId !== null ? `Challenge #${s.openChallengeId} of this submission is still open; a submission has at most one open challenge at a time.` : null;
+  const gone = p.forfeitedTrainers.has(s.trainer.toLowerCase())
+    ? 'Its trainer has already forfeited everything in this task.'
+    : null;
+  const open =
+    s.openChallengeId !== null
+      ? `Challenge #${s.openChallengeId} of this submission is still open; a submission has at most one open challenge at a time.`
+      : null;
   let challenge: string | null;
   if (!me.account) challenge = 'Connect a wallet to challenge.';
   else
     challenge =
       closed ??
-      (me.role !== 'validator' ? 'Only validators of this task can challenge.' : !me.eligible ? "Your validator stake has not reached the task's minimum." : null) ??
+      (me.role !== 'validator'
+        ? 'Only validators of this task can challenge.'
+        : !me.eligible
+          ? "Your validator stake has not reached the task's minimum."
+          : null) ??
       (same(s.trainer, me.account) ? 'This is your own submission.' : null) ??
       gone ??
       (s.proven ? 'Its trainer already proved ownership: it cannot be challenged again.' : null) ??
@@ -138,7 +174,12 @@ export function rowActions(s: SubmissionView, me: Standing, p: { now: bigint; en
 }
 
 /** What a validator should know before opening a challenge (SPEC 7, revision 2 before proof of learning). */
-export function challengeTerms(p: { bond: bigint; responseTime: number; slashBps: number; maxErr: number | null }): string[] {
+export function challengeTerms(p: {
+  bond: bigint;
+  responseTime: number;
+  slashBps: number;
+  maxErr: number | null;
+}): string[] {
   const minutes = Math.round(p.responseTime / 60);
   const wait = minutes >= 120 ? `${Math.round(minutes / 60)} hours` : `${minutes} minutes`;
   return [
@@ -183,11 +224,19 @@ export function accountOutcome(challenges: readonly ChallengeView[], account: Ad
 }
 
 /** Open challenges against `account` in any task, from the app's event log (no extra reads). */
-export function openChallengesAgainst(events: readonly ArenaEvent[], account: Address | null): Extract<ArenaEvent, { kind: 'ChallengeOpened' }>[] {
+export function openChallengesAgainst(
+  events: readonly ArenaEvent[],
+  account: Address | null,
+): Extract<ArenaEvent, { kind: 'ChallengeOpened' }>[] {
   if (!account) return [];
   const settled = new Set<bigint>();
-  for (const e of events) if (e.kind === 'ChallengeAnswered' || e.kind === 'ChallengeUpheld' || e.kind === 'ChallengeVoided') settled.add(e.challengeId);
-  return events.filter((e): e is Extract<ArenaEvent, { kind: 'ChallengeOpened' }> => e.kind === 'ChallengeOpened' && same(e.trainer, account) && !settled.has(e.challengeId));
+  for (const e of events)
+    if (e.kind === 'ChallengeAnswered' || e.kind === 'ChallengeUpheld' || e.kind === 'ChallengeVoided')
+      settled.add(e.challengeId);
+  return events.filter(
+    (e): e is Extract<ArenaEvent, { kind: 'ChallengeOpened' }> =>
+      e.kind === 'ChallengeOpened' && same(e.trainer, account) && !settled.has(e.challengeId),
+  );
 }
 
 /** A proof's step as a bar: a label and a fraction (null: no measure, an indeterminate bar). */
@@ -201,7 +250,10 @@ export function proofProgress(step: ProofStep | null): { label: string; value: n
     case 'loading':
       if (step.totalBytes && step.loadedBytes !== undefined) {
         const mb = (n: number) => (n / 1_048_576).toFixed(1);
-        return { label: `Downloading the proving key (${mb(step.loadedBytes)} of ${mb(step.totalBytes)} MB)`, value: 0.05 + 0.4 * (step.loadedBytes / step.totalBytes) };
+        return {
+          label: `Downloading the proving key (${mb(step.loadedBytes)} of ${mb(step.totalBytes)} MB)`,
+          value: 0.05 + 0.4 * (step.loadedBytes / step.totalBytes),
+        };
       }
       return { label: 'Loading the proving key', value: 0.05 };
     case 'witness':

@@ -35,7 +35,12 @@ export interface ClaimHistoryRow {
 /** Reads every claim and withdrawal `account` made since the deployment. */
 export async function readClaimHistory(ctx: ReadContext, account: Address): Promise<ClaimEvent[]> {
   const { publicClient: client, deployment } = ctx;
-  const base = { address: deployment.contracts.stakeManager, abi: stakeManagerAbi, fromBlock: deployment.fromBlock, strict: true } as const;
+  const base = {
+    address: deployment.contracts.stakeManager,
+    abi: stakeManagerAbi,
+    fromBlock: deployment.fromBlock,
+    strict: true,
+  } as const;
   const [own, delegationRewards, stake, principal] = await Promise.all([
     client.getContractEvents({ ...base, eventName: 'OwnRewardsClaimed', args: { account } }),
     client.getContractEvents({ ...base, eventName: 'RewardsClaimed', args: { delegator: account } }),
@@ -43,15 +48,33 @@ export async function readClaimHistory(ctx: ReadContext, account: Address): Prom
     client.getContractEvents({ ...base, eventName: 'PrincipalWithdrawn', args: { delegator: account } }),
   ]);
   type Raw = Omit<ClaimEvent, 'time'>;
-  const at = (l: { blockNumber: bigint; logIndex: number; transactionHash: Hex }) => ({ block: l.blockNumber, logIndex: l.logIndex, txHash: l.transactionHash });
+  const at = (l: { blockNumber: bigint; logIndex: number; transactionHash: Hex }) => ({
+    block: l.blockNumber,
+    logIndex: l.logIndex,
+    txHash: l.transactionHash,
+  });
   const raw: Raw[] = [
     ...own.map((l): Raw => ({ kind: 'own-rewards', taskId: l.args.taskId, amount: l.args.amount, ...at(l) })),
-    ...delegationRewards.map((l): Raw => ({ kind: 'delegation-rewards', taskId: l.args.taskId, amount: l.args.amount, delegatee: l.args.delegatee, ...at(l) })),
+    ...delegationRewards.map((l): Raw => ({
+      kind: 'delegation-rewards',
+      taskId: l.args.taskId,
+      amount: l.args.amount,
+      delegatee: l.args.delegatee,
+      ...at(l),
+    })),
     ...stake.map((l): Raw => ({ kind: 'stake', taskId: l.args.taskId, amount: l.args.amount, ...at(l) })),
-    ...principal.map((l): Raw => ({ kind: 'delegation', taskId: l.args.taskId, amount: l.args.amount, delegatee: l.args.delegatee, ...at(l) })),
+    ...principal.map((l): Raw => ({
+      kind: 'delegation',
+      taskId: l.args.taskId,
+      amount: l.args.amount,
+      delegatee: l.args.delegatee,
+      ...at(l),
+    })),
   ];
   const blocks = [...new Set(raw.map((r) => r.block))];
-  const times = new Map(await Promise.all(blocks.map(async (n) => [n, (await client.getBlock({ blockNumber: n })).timestamp] as const)));
+  const times = new Map(
+    await Promise.all(blocks.map(async (n) => [n, (await client.getBlock({ blockNumber: n })).timestamp] as const)),
+  );
   return raw.map((r) => ({ ...r, time: times.get(r.block)! }));
 }
 

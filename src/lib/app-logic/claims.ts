@@ -28,7 +28,10 @@ export const actionKey = (a: ClaimAction): string =>
   `${a.kind}:${a.taskId}${'delegatee' in a ? `:${a.delegatee.toLowerCase()}` : ''}`;
 
 function rewardRow(r: RewardClaim): ClaimRow {
-  const action: ClaimAction = r.kind === 'own' ? { kind: 'claim-own', taskId: r.taskId } : { kind: 'claim-delegation', taskId: r.taskId, delegatee: r.delegatee! };
+  const action: ClaimAction =
+    r.kind === 'own'
+      ? { kind: 'claim-own', taskId: r.taskId }
+      : { kind: 'claim-delegation', taskId: r.taskId, delegatee: r.delegatee! };
   const what = r.kind === 'own' ? 'Your own rewards' : `Delegation rewards from ${shortHex(r.delegatee!, 4)}`;
   const waiting = r.now
     ? undefined
@@ -59,14 +62,23 @@ export function withdrawalRows(c: Claimables): ClaimRow[] {
   return merge(
     c.withdrawals.map((w: PrincipalWithdrawal): ClaimRow => {
       const action: ClaimAction =
-        w.kind === 'stake' ? { kind: 'withdraw-stake', taskId: w.taskId } : { kind: 'withdraw-delegation', taskId: w.taskId, delegatee: w.delegatee! };
+        w.kind === 'stake'
+          ? { kind: 'withdraw-stake', taskId: w.taskId }
+          : { kind: 'withdraw-delegation', taskId: w.taskId, delegatee: w.delegatee! };
       return {
         key: actionKey(action),
         taskId: w.taskId,
         what: w.kind === 'stake' ? 'Your stake' : `Delegation to ${shortHex(w.delegatee!, 4)}`,
         amount: w.amount,
         now: w.now,
-        ...(w.now ? {} : { waiting: w.kind === 'stake' ? 'Stake is locked until the task ends.' : 'Locked until the delegation unbonds or the task ends.' }),
+        ...(w.now
+          ? {}
+          : {
+              waiting:
+                w.kind === 'stake'
+                  ? 'Stake is locked until the task ends.'
+                  : 'Locked until the delegation unbonds or the task ends.',
+            }),
         ...(w.availableAt !== undefined ? { availableAt: w.availableAt } : {}),
         action,
       };
@@ -90,7 +102,10 @@ export function claimAllPlan(rows: readonly ClaimRow[]): ClaimRow[] {
   return rows.filter((r) => r.now && r.amount > 0n);
 }
 
-export type StepOutcome<T> = { key: string; status: 'done'; value: T } | { key: string; status: 'failed'; error: unknown } | { key: string; status: 'skipped' };
+export type StepOutcome<T> =
+  | { key: string; status: 'done'; value: T }
+  | { key: string; status: 'failed'; error: unknown }
+  | { key: string; status: 'skipped' };
 
 /**
  * Runs `run` for each item in turn (transactions from one account go one after another). A

@@ -36,7 +36,9 @@ export function durationText(seconds: number | bigint): string {
   s -= h * 3_600;
   const m = Math.floor(s / 60);
   s -= m * 60;
-  const parts = [d ? `${d} d` : '', h ? `${h} h` : '', m ? `${m} min` : '', !d && !h && s ? `${s} s` : ''].filter(Boolean);
+  const parts = [d ? `${d} d` : '', h ? `${h} h` : '', m ? `${m} min` : '', !d && !h && s ? `${s} s` : ''].filter(
+    Boolean,
+  );
   return parts.length ? parts.join(' ') : '0 s';
 }
 
@@ -71,11 +73,20 @@ export function createTaskFacts(p: {
 }
 
 /** Opening a challenge: the bond is held until the challenge is resolved, then returned. */
-export function challengeFacts(p: { submissionId: bigint; trainer: string; bond: bigint; responseTime: number; fee: string }): Fact[] {
+export function challengeFacts(p: {
+  submissionId: bigint;
+  trainer: string;
+  bond: bigint;
+  responseTime: number;
+  fee: string;
+}): Fact[] {
   return [
     { label: 'Submission', value: `#${p.submissionId} of ${p.trainer}` },
     { label: 'Bond', value: arena(p.bond) },
-    { label: 'Locked', value: `at least ${durationText(p.responseTime)} (the trainer's time to answer), until the challenge is answered or resolved; it comes back in every outcome` },
+    {
+      label: 'Locked',
+      value: `at least ${durationText(p.responseTime)} (the trainer's time to answer), until the challenge is answered or resolved; it comes back in every outcome`,
+    },
     { label: 'Network fee', value: p.fee },
   ];
 }

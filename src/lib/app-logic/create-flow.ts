@@ -16,9 +16,15 @@ import type { TaskPlan } from './task-form.ts';
 import { withTaskMetadata, type TaskMetaValues } from './task-metadata.ts';
 
 /** The spec file a task names: the edited spec with the task's name and description in it. */
-export async function specWithMetadata(specBytes: Uint8Array, meta: TaskMetaValues): Promise<{ bytes: Uint8Array; hash: Hex; spec: ModelSpec }> {
+export async function specWithMetadata(
+  specBytes: Uint8Array,
+  meta: TaskMetaValues,
+): Promise<{ bytes: Uint8Array; hash: Hex; spec: ModelSpec }> {
   // Without a name the bytes are the spec as chosen (a published template keeps its hash).
-  const bytes = meta.name.trim() === '' ? specBytes : new TextEncoder().encode(withTaskMetadata(new TextDecoder().decode(specBytes), meta));
+  const bytes =
+    meta.name.trim() === ''
+      ? specBytes
+      : new TextEncoder().encode(withTaskMetadata(new TextDecoder().decode(specBytes), meta));
   const { spec, hash } = await parseModelSpecBytes(bytes);
   return { bytes, hash: `0x${hash}`, spec };
 }
@@ -49,7 +55,10 @@ export async function prepareFinalEvalSecret(p: {
     await db.put(record);
     return { record, problem: null };
   } catch (e) {
-    return { record, problem: `The salt could not be stored on this device (${errorSentence(e)}): download the backup before sending.` };
+    return {
+      record,
+      problem: `The salt could not be stored on this device (${errorSentence(e)}): download the backup before sending.`,
+    };
   }
 }
 
@@ -66,9 +75,19 @@ export interface CreateTaskInput {
   onStep: (text: string) => void;
 }
 
-export async function createTaskFlow(p: CreateTaskInput): Promise<{ taskId: bigint; startTime: bigint; modelSpec: Hex }> {
+export async function createTaskFlow(
+  p: CreateTaskInput,
+): Promise<{ taskId: bigint; startTime: bigint; modelSpec: Hex }> {
   const spec = await specWithMetadata(p.specBytes, p.meta);
-  const sent = await sendTask({ ctx: p.ctx, cas: p.cas, plan: { ...p.plan, modelSpec: spec.hash }, specBytes: spec.bytes, train: p.train, eval: p.eval, onStep: p.onStep });
+  const sent = await sendTask({
+    ctx: p.ctx,
+    cas: p.cas,
+    plan: { ...p.plan, modelSpec: spec.hash },
+    specBytes: spec.bytes,
+    train: p.train,
+    eval: p.eval,
+    onStep: p.onStep,
+  });
   if (p.secret && p.plan.finalEpochs > 0) {
     const { record, store } = p.secret;
     // Best effort: the backup file and the commitment-keyed record still find the set.

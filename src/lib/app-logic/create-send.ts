@@ -27,7 +27,11 @@ export function datasetBlobs(name: string, ds: Pick<CheckedDataset, 'manifestByt
   ];
 }
 
-export async function uploadAll(blobs: readonly UploadItem[], cas: CasConfig, onStep: (text: string) => void): Promise<void> {
+export async function uploadAll(
+  blobs: readonly UploadItem[],
+  cas: CasConfig,
+  onStep: (text: string) => void,
+): Promise<void> {
   for (const [i, b] of blobs.entries()) {
     onStep(`Uploading ${i + 1} of ${blobs.length}: ${b.what} (${(b.bytes.length / 1e6).toFixed(2)} MB)…`);
     await uploadBlob(b.bytes, cas, { name: b.what });
@@ -56,10 +60,20 @@ export async function sendTask(p: SendTaskInput): Promise<{ taskId: bigint; para
 }
 
 /** Uploads the hidden set (it must be fetchable once public), then reveals it on chain. */
-export async function revealSet(
-  p: { ctx: ActionContext; cas: CasConfig; taskId: bigint; finalEvalHash: Hex; salt: Hex; files: SecretFiles; onStep: (text: string) => void },
-): Promise<void> {
-  await uploadAll(datasetBlobs('final eval set', { manifestBytes: p.files.manifest, shards: p.files.shards }), p.cas, p.onStep);
+export async function revealSet(p: {
+  ctx: ActionContext;
+  cas: CasConfig;
+  taskId: bigint;
+  finalEvalHash: Hex;
+  salt: Hex;
+  files: SecretFiles;
+  onStep: (text: string) => void;
+}): Promise<void> {
+  await uploadAll(
+    datasetBlobs('final eval set', { manifestBytes: p.files.manifest, shards: p.files.shards }),
+    p.cas,
+    p.onStep,
+  );
   p.onStep('Asking your wallet to reveal the final eval set…');
   await revealFinalEval(p.ctx, { taskId: p.taskId, finalEvalHash: p.finalEvalHash, salt: p.salt });
 }

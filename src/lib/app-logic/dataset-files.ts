@@ -36,18 +36,25 @@ export class DatasetFilesError extends ArenaError<'dataset-files'> {
 
 /** Checks a picked set of files; throws DatasetFilesError with a sentence naming what is wrong. */
 export async function checkDatasetFiles(files: readonly PickedFile[]): Promise<CheckedDataset> {
-  if (files.length === 0) throw new DatasetFilesError('No files were chosen: pick the dataset’s manifest.json and its shard files.');
+  if (files.length === 0)
+    throw new DatasetFilesError('No files were chosen: pick the dataset’s manifest.json and its shard files.');
   const manifests = files.filter((f) => f.name.toLowerCase().endsWith('.json'));
-  if (manifests.length === 0) throw new DatasetFilesError('No manifest among the files: pick the dataset’s manifest.json together with its shards.');
+  if (manifests.length === 0)
+    throw new DatasetFilesError(
+      'No manifest among the files: pick the dataset’s manifest.json together with its shards.',
+    );
   if (manifests.length > 1) {
-    throw new DatasetFilesError(`More than one JSON file was picked (${manifests.map((m) => m.name).join(', ')}): pick one dataset’s manifest.json and its shards.`);
+    throw new DatasetFilesError(
+      `More than one JSON file was picked (${manifests.map((m) => m.name).join(', ')}): pick one dataset’s manifest.json and its shards.`,
+    );
   }
   const manifestFile = manifests[0]!;
   let parsed: { manifest: DatasetManifest; hash: string };
   try {
     parsed = await parseManifestBytes(manifestFile.bytes);
   } catch (e) {
-    if (e instanceof ManifestError) throw new DatasetFilesError(`${manifestFile.name} is not a valid dataset manifest: ${e.message}.`, { cause: e });
+    if (e instanceof ManifestError)
+      throw new DatasetFilesError(`${manifestFile.name} is not a valid dataset manifest: ${e.message}.`, { cause: e });
     throw e;
   }
   const byHash = new Map<string, PickedFile>();
@@ -58,7 +65,10 @@ export async function checkDatasetFiles(files: readonly PickedFile[]): Promise<C
   const { manifest } = parsed;
   const missing = manifest.shards.filter((s) => !byHash.has(s.sha256));
   if (missing.length > 0) {
-    const names = missing.slice(0, 3).map((s) => `${s.sha256.slice(0, 12)}…`).join(', ');
+    const names = missing
+      .slice(0, 3)
+      .map((s) => `${s.sha256.slice(0, 12)}…`)
+      .join(', ');
     throw new DatasetFilesError(
       `${missing.length} of the ${manifest.shards.length} shards named by the manifest ${missing.length === 1 ? 'is' : 'are'} missing among the files (${names}${missing.length > 3 ? ', …' : ''}). A file whose contents changed counts as missing: shards are named by their sha256.`,
     );
@@ -69,7 +79,10 @@ export async function checkDatasetFiles(files: readonly PickedFile[]): Promise<C
     try {
       await decodeShard(file.bytes, manifest, ref);
     } catch (e) {
-      if (e instanceof ShardError) throw new DatasetFilesError(`${file.name} does not decode as the manifest describes it: ${e.reason}.`, { cause: e });
+      if (e instanceof ShardError)
+        throw new DatasetFilesError(`${file.name} does not decode as the manifest describes it: ${e.reason}.`, {
+          cause: e,
+        });
       throw e;
     }
     shards.push({ sha256: ref.sha256, bytes: file.bytes });
@@ -81,10 +94,14 @@ export async function checkDatasetFiles(files: readonly PickedFile[]): Promise<C
 }
 
 /** Why a dataset cannot feed a model spec (input shape, classes), or null when it fits. */
-export function datasetMismatch(manifest: Pick<DatasetManifest, 'features' | 'labels'>, spec: Pick<ModelSpec, 'input' | 'output'>): string | null {
+export function datasetMismatch(
+  manifest: Pick<DatasetManifest, 'features' | 'labels'>,
+  spec: Pick<ModelSpec, 'input' | 'output'>,
+): string | null {
   const a = manifest.features.shape.join('×');
   const b = spec.input.shape.join('×');
   if (a !== b) return `Its samples are ${a} but the model takes ${b}.`;
-  if (manifest.labels.classes !== spec.output.classes) return `It has ${manifest.labels.classes} classes but the model predicts ${spec.output.classes}.`;
+  if (manifest.labels.classes !== spec.output.classes)
+    return `It has ${manifest.labels.classes} classes but the model predicts ${spec.output.classes}.`;
   return null;
 }

@@ -85,13 +85,21 @@ function field(input: EstimateInput): Field | { reason: string } {
   const validators = byAccount(input.validators.filter((p) => p.own + p.delegated > 0n));
   const key = target.account.toLowerCase();
   if (lastScored && lastScored.trainers.length > 0 && lastScored.validators.length > 0) {
-    const columns = lastScored.trainers.map((a, i) => ({ p: trainers.get(a.toLowerCase()), i })).filter((c) => c.p !== undefined);
-    const rows = lastScored.validators.map((a, j) => ({ p: validators.get(a.toLowerCase()), j })).filter((r) => r.p !== undefined);
+    const columns = lastScored.trainers
+      .map((a, i) => ({ p: trainers.get(a.toLowerCase()), i }))
+      .filter((c) => c.p !== undefined);
+    const rows = lastScored.validators
+      .map((a, j) => ({ p: validators.get(a.toLowerCase()), j }))
+      .filter((r) => r.p !== undefined);
     if (target.role === 'trainer' && !columns.some((c) => c.p!.account.toLowerCase() === key)) {
-      return { reason: `It did not submit in epoch ${lastScored.epoch}, the last scored one: a trainer earns only in epochs it submits in.` };
+      return {
+        reason: `It did not submit in epoch ${lastScored.epoch}, the last scored one: a trainer earns only in epochs it submits in.`,
+      };
     }
     if (target.role === 'validator' && !rows.some((r) => r.p!.account.toLowerCase() === key)) {
-      return { reason: `It did not reveal scores in epoch ${lastScored.epoch}, the last scored one: a validator earns only in epochs it scores.` };
+      return {
+        reason: `It did not reveal scores in epoch ${lastScored.epoch}, the last scored one: a validator earns only in epochs it scores.`,
+      };
     }
     if (columns.length > 0 && rows.length > 0) {
       return {
@@ -110,12 +118,19 @@ function field(input: EstimateInput): Field | { reason: string } {
   if (!mine) return { reason: 'It has not staked the task’s minimum, so it takes no part in scoring yet.' };
   // Ranks are unknown before any scoring: with q = 1 every rank weighs the same, which is the
   // rank-weight a trainer gets on average when every order is equally likely (to first order).
-  return { trainers: t, validators: v, scores: v.map(() => t.map(() => EVEN_SCORE)), params: { ...input.params, q: WAD }, basis: 'even' };
+  return {
+    trainers: t,
+    validators: v,
+    scores: v.map(() => t.map(() => EVEN_SCORE)),
+    params: { ...input.params, q: WAD },
+    basis: 'even',
+  };
 }
 
 export function estimateDelegation(input: EstimateInput): Estimate {
   if (input.amount <= 0n) return { kind: 'none', reason: 'Type an amount to see an estimate.' };
-  if (input.epochsLeft <= 0) return { kind: 'none', reason: 'No scoring epoch is left for a new delegation to count in.' };
+  if (input.epochsLeft <= 0)
+    return { kind: 'none', reason: 'No scoring epoch is left for a new delegation to count in.' };
   const f = field(input);
   if ('reason' in f) return { kind: 'none', reason: f.reason };
   if (f.trainers.length === 0 || f.validators.length === 0) {
@@ -143,7 +158,8 @@ export function estimateDelegation(input: EstimateInput): Estimate {
     };
   }
   const mine = (input.target.role === 'trainer' ? result.trainers : result.validators)[index];
-  if (!mine) return { kind: 'none', reason: 'An epoch pays nothing until the task has at least one trainer and one validator.' };
+  if (!mine)
+    return { kind: 'none', reason: 'An epoch pays nothing until the task has at least one trainer and one validator.' };
   // The contract pays a pool's delegators pro rata to their delegated stake.
   const perEpoch = mulDiv(mine.delegators, input.amount, before.delegated + input.amount);
   return {
@@ -172,7 +188,10 @@ export interface EstimateContext {
  * What an 'ok' estimate assumes, in sentences the page lists under it, and a warning when the
  * rate is implausible (issue 10, 1.9: "125 % per epoch" shown as if it were a promise).
  */
-export function estimateAssumptions(e: Extract<Estimate, { kind: 'ok' }>, ctx: EstimateContext): { assumptions: string[]; warning: string | null } {
+export function estimateAssumptions(
+  e: Extract<Estimate, { kind: 'ok' }>,
+  ctx: EstimateContext,
+): { assumptions: string[]; warning: string | null } {
   const who = ctx.role === 'trainer' ? 'this trainer submits a model that qualifies' : 'this validator reveals scores';
   const assumptions = [
     `${formatTokens(ctx.rewardPerEpoch, 4)} ARENA is paid in each of the ${e.epochs} scoring epoch${e.epochs === 1 ? '' : 's'} from epoch ${ctx.countsFrom} on, and nobody else stakes, delegates or leaves: more stake anywhere lowers your share.`,
@@ -180,7 +199,10 @@ export function estimateAssumptions(e: Extract<Estimate, { kind: 'ok' }>, ctx: E
       ? `Every model scores as in epoch ${e.basisEpoch} (the last scored one), and ${who} in every epoch.`
       : `Every model scores the same (nothing is scored yet), and ${who} in every epoch.`,
   ];
-  if (ctx.role === 'trainer') assumptions.push('Trainer rewards vest when the task ends, and a trainer that fails a challenge forfeits them, its delegators’ part too.');
+  if (ctx.role === 'trainer')
+    assumptions.push(
+      'Trainer rewards vest when the task ends, and a trainer that fails a challenge forfeits them, its delegators’ part too.',
+    );
   let warning: string | null = null;
   if (e.rateWad > PLAUSIBLE_RATE_WAD) {
     warning = `${e.rateWad > WAD ? 'More than 100 %' : 'Over 10 %'} per epoch is not a typical return: this pool holds little stake, so a small delegation takes a large share of its reward, and the share shrinks as soon as anyone else stakes or delegates. Treat it as an upper bound, not a promise.`;

@@ -24,14 +24,28 @@ export interface ModeInfo {
 export function delegateModes(mine: MyDelegation | null, opts: { ended: boolean; closedReason?: string }): ModeInfo[] {
   const principal = mine?.principal ?? 0n;
   return [
-    { mode: 'delegate', label: 'Delegate', unavailable: opts.ended ? (opts.closedReason ?? 'No scoring epoch is left for a new delegation to count in.') : null },
-    { mode: 'undelegate', label: 'Undelegate', unavailable: principal > 0n ? null : 'You have nothing delegated here.' },
+    {
+      mode: 'delegate',
+      label: 'Delegate',
+      unavailable: opts.ended
+        ? (opts.closedReason ?? 'No scoring epoch is left for a new delegation to count in.')
+        : null,
+    },
+    {
+      mode: 'undelegate',
+      label: 'Undelegate',
+      unavailable: principal > 0n ? null : 'You have nothing delegated here.',
+    },
     {
       mode: 'withdraw',
       label: 'Withdraw',
       unavailable: principal > 0n || (mine?.unbonding ?? 0n) > 0n ? null : 'You have nothing here to withdraw.',
     },
-    { mode: 'claim', label: 'Claim', unavailable: (mine?.pendingRewards ?? 0n) > 0n ? null : 'No rewards to claim from this pool yet.' },
+    {
+      mode: 'claim',
+      label: 'Claim',
+      unavailable: (mine?.pendingRewards ?? 0n) > 0n ? null : 'No rewards to claim from this pool yet.',
+    },
   ];
 }
 
@@ -42,8 +56,15 @@ export function checkDelegateAmount(
   limits: { balance: bigint | null; principal: bigint },
 ): Parsed<bigint> {
   if (mode === 'delegate') {
-    if (limits.balance === 0n) return { ok: false, error: 'Your ARENA balance is 0: get tokens first (on a local chain, from the faucet in the Dev panel).' };
-    return parseTokenAmount(text, { label: 'Amount', ...(limits.balance !== null ? { max: { value: limits.balance, what: 'your balance' } } : {}) });
+    if (limits.balance === 0n)
+      return {
+        ok: false,
+        error: 'Your ARENA balance is 0: get tokens first (on a local chain, from the faucet in the Dev panel).',
+      };
+    return parseTokenAmount(text, {
+      label: 'Amount',
+      ...(limits.balance !== null ? { max: { value: limits.balance, what: 'your balance' } } : {}),
+    });
   }
   if (limits.principal === 0n) return { ok: false, error: 'You have nothing delegated here.' };
   return parseTokenAmount(text, { label: 'Amount', max: { value: limits.principal, what: 'what you delegated here' } });
@@ -79,12 +100,20 @@ export function rateText(rateWad: bigint): string {
 export function delegationTiming(schedule: Schedule, now: bigint): { open: boolean; text: string } {
   const last = scoringEpochs(schedule) - 1;
   const from = effectiveEpoch(schedule, now);
-  if (schedule.rejected) return { open: false, text: 'The task was rejected in review: nothing can be delegated to it.' };
-  if (from > last) return { open: false, text: `No scoring epoch is left for a new delegation: one made now would first count in epoch ${from}, after the last scoring epoch (epoch ${last}).` };
+  if (schedule.rejected)
+    return { open: false, text: 'The task was rejected in review: nothing can be delegated to it.' };
+  if (from > last)
+    return {
+      open: false,
+      text: `No scoring epoch is left for a new delegation: one made now would first count in epoch ${from}, after the last scoring epoch (epoch ${last}).`,
+    };
   const n = last - from + 1;
   return {
     open: true,
-    text: from === last ? `A delegation made now counts in epoch ${last} only, the last scoring epoch.` : `A delegation made now counts from epoch ${from} to epoch ${last}, the last scoring epoch: ${n} scoring epochs.`,
+    text:
+      from === last
+        ? `A delegation made now counts in epoch ${last} only, the last scoring epoch.`
+        : `A delegation made now counts from epoch ${from} to epoch ${last}, the last scoring epoch: ${n} scoring epochs.`,
   };
 }
 
@@ -105,7 +134,8 @@ export function delegateFacts(p: {
     ...(p.estimate ? [{ label: 'Estimated return', value: p.estimate }] : []),
     {
       label: 'Locked',
-      value: 'until you undelegate: it stops counting from the next epoch and can be withdrawn once the current epoch has ended; all of it once the task ends',
+      value:
+        'until you undelegate: it stops counting from the next epoch and can be withdrawn once the current epoch has ended; all of it once the task ends',
     },
     { label: 'Network fee', value: p.fee },
   ];

@@ -2,7 +2,16 @@
 // scoring epochs have ended without being finalized (nobody runs a keeper in a test chain).
 // Pure, from the schedule twin.
 import { nextEvent, type NextEvent } from '../chain/countdown.ts';
-import { epochAt, phaseAt, scoringEpochs, totalEpochs, windowAt, type Phase, type Schedule, type Window } from '../chain/schedule.ts';
+import {
+  epochAt,
+  phaseAt,
+  scoringEpochs,
+  totalEpochs,
+  windowAt,
+  type Phase,
+  type Schedule,
+  type Window,
+} from '../chain/schedule.ts';
 
 export interface TaskClock {
   phase: Phase;

@@ -18,7 +18,12 @@ export interface TaskLabel {
   dataset: string | null;
 }
 
-export const unnamed = (taskId: bigint): TaskLabel => ({ title: `Task #${taskId}`, description: '', model: null, dataset: null });
+export const unnamed = (taskId: bigint): TaskLabel => ({
+  title: `Task #${taskId}`,
+  description: '',
+  model: null,
+  dataset: null,
+});
 
 export type SortKey = 'newest' | 'oldest' | 'name' | 'pool' | 'trainers' | 'rewards';
 export type PhaseFilter = 'all' | 'open' | 'ended';
@@ -44,9 +49,14 @@ const OPEN_PHASES = new Set(['Review', 'Pending', 'Submission']);
 export function matches(row: ExploreRowLike, label: TaskLabel, query: string, phase: PhaseFilter): boolean {
   if (phase === 'open' && !OPEN_PHASES.has(row.task.phase)) return false;
   if (phase === 'ended' && OPEN_PHASES.has(row.task.phase)) return false;
-  const words = query.toLowerCase().split(/\s+/).filter((w) => w !== '');
+  const words = query
+    .toLowerCase()
+    .split(/\s+/)
+    .filter((w) => w !== '');
   if (words.length === 0) return true;
-  const text = [label.title, label.description, label.model ?? '', label.dataset ?? '', `#${row.task.id}`].join(' ').toLowerCase();
+  const text = [label.title, label.description, label.model ?? '', label.dataset ?? '', `#${row.task.id}`]
+    .join(' ')
+    .toLowerCase();
   return words.every((w) => text.includes(w));
 }
 
@@ -63,12 +73,15 @@ export function exploreList<R extends ExploreRowLike>(
   const by: Record<SortKey, (a: R, b: R) => number> = {
     newest,
     oldest: (a, b) => -newest(a, b),
-    name: (a, b) => labelOf(a.task.id).title.localeCompare(labelOf(b.task.id).title, 'en', { numeric: true }) || newest(a, b),
+    name: (a, b) =>
+      labelOf(a.task.id).title.localeCompare(labelOf(b.task.id).title, 'en', { numeric: true }) || newest(a, b),
     pool: (a, b) => cmpBig(b.task.deposit, a.task.deposit) || newest(a, b),
     trainers: (a, b) => b.task.trainers.length - a.task.trainers.length || newest(a, b),
     rewards: (a, b) =>
-      cmpBig(b.activity.trainerRewards.total + b.activity.validatorRewards.total, a.activity.trainerRewards.total + a.activity.validatorRewards.total) ||
-      newest(a, b),
+      cmpBig(
+        b.activity.trainerRewards.total + b.activity.validatorRewards.total,
+        a.activity.trainerRewards.total + a.activity.validatorRewards.total,
+      ) || newest(a, b),
   };
   return [...kept].sort(by[opts.sort]);
 }

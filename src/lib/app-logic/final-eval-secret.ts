@@ -33,8 +33,15 @@ export class SecretFileError extends ArenaError<'secret-file'> {
   }
 }
 
-export function makeFinalEvalSecret(p: Omit<FinalEvalSecret, 'commit' | 'taskId' | 'createdAt'> & { createdAt?: number }): FinalEvalSecret {
-  return { ...p, taskId: null, commit: finalEvalCommitment(p.finalEvalHash, p.salt), createdAt: p.createdAt ?? Date.now() };
+export function makeFinalEvalSecret(
+  p: Omit<FinalEvalSecret, 'commit' | 'taskId' | 'createdAt'> & { createdAt?: number },
+): FinalEvalSecret {
+  return {
+    ...p,
+    taskId: null,
+    commit: finalEvalCommitment(p.finalEvalHash, p.salt),
+    createdAt: p.createdAt ?? Date.now(),
+  };
 }
 
 /** The backup file's text (JSON; the task id as a decimal string). */
@@ -56,7 +63,9 @@ export function secretBackupText(s: FinalEvalSecret): string {
 }
 
 export function secretBackupFileName(s: Pick<FinalEvalSecret, 'chainId' | 'taskId' | 'commit'>): string {
-  return s.taskId === null ? `final-eval-${s.chainId}-${s.commit.slice(2, 10)}.json` : `final-eval-${s.chainId}-task-${s.taskId}.json`;
+  return s.taskId === null
+    ? `final-eval-${s.chainId}-${s.commit.slice(2, 10)}.json`
+    : `final-eval-${s.chainId}-task-${s.taskId}.json`;
 }
 
 const HEX32 = /^0x[0-9a-fA-F]{64}$/;
@@ -87,7 +96,9 @@ export async function parseSecretBackup(text: string): Promise<FinalEvalSecret> 
   const commit = finalEvalCommitment(hash as Hex, salt as Hex);
   const stated = str('commit');
   if (stated && stated.toLowerCase() !== commit.toLowerCase()) {
-    throw new SecretFileError('The salt in this file does not open the commitment it states: the file was changed or is damaged.');
+    throw new SecretFileError(
+      'The salt in this file does not open the commitment it states: the file was changed or is damaged.',
+    );
   }
   const manifest = str('manifest') ?? '';
   if (manifest !== '' && `0x${await sha256Hex(new TextEncoder().encode(manifest))}` !== hash.toLowerCase()) {
@@ -96,7 +107,8 @@ export async function parseSecretBackup(text: string): Promise<FinalEvalSecret> 
   const rawTask = o.taskId;
   let taskId: bigint | null = null;
   if (typeof rawTask === 'string' || typeof rawTask === 'number') {
-    if (!/^[1-9]\d*$/.test(String(rawTask))) throw new SecretFileError(`The file's task id "${String(rawTask)}" is not a task number.`);
+    if (!/^[1-9]\d*$/.test(String(rawTask)))
+      throw new SecretFileError(`The file's task id "${String(rawTask)}" is not a task number.`);
     taskId = BigInt(rawTask);
   }
   // A label for people: ours has `name`; the demo file has the manifest (with its name) and a folder.

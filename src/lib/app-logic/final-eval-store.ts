@@ -30,12 +30,22 @@ export async function openSecretStore(factory: IDBFactory = defaultFactory()): P
     if (old < 1) d.createObjectStore(SECRETS);
   });
   return {
-    all: () => transact(db, [SECRETS], 'readonly', (tx) => requestResult(tx.objectStore(SECRETS).getAll() as IDBRequest<StoredSecret[]>)),
+    all: () =>
+      transact(db, [SECRETS], 'readonly', (tx) =>
+        requestResult(tx.objectStore(SECRETS).getAll() as IDBRequest<StoredSecret[]>),
+      ),
     put: (record) =>
       // $state proxies cannot be cloned: callers hand plain objects; copy the top level to be sure.
       transact(db, [SECRETS], 'readwrite', (tx) =>
-        requestResult(tx.objectStore(SECRETS).put({ secret: { ...record.secret }, files: record.files }, record.secret.commit.toLowerCase())),
+        requestResult(
+          tx
+            .objectStore(SECRETS)
+            .put({ secret: { ...record.secret }, files: record.files }, record.secret.commit.toLowerCase()),
+        ),
       ).then(() => undefined),
-    delete: (commit) => transact(db, [SECRETS], 'readwrite', (tx) => requestResult(tx.objectStore(SECRETS).delete(commit.toLowerCase()))).then(() => undefined),
+    delete: (commit) =>
+      transact(db, [SECRETS], 'readwrite', (tx) =>
+        requestResult(tx.objectStore(SECRETS).delete(commit.toLowerCase())),
+      ).then(() => undefined),
   };
 }

@@ -61,7 +61,11 @@ async function proveFor(
   check: () => void,
 ): Promise<OwnershipResult> {
   const { inputs, submission } = prepared;
-  if (!key) throw new OwnershipKeyError('key-missing', 'There is no watermark key for this task and account on this device; import your key backup on the Train page first.');
+  if (!key)
+    throw new OwnershipKeyError(
+      'key-missing',
+      'There is no watermark key for this task and account on this device; import your key backup on the Train page first.',
+    );
   if (keyCommit(key) !== inputs.keyCommit) {
     throw new OwnershipKeyError(
       'key-mismatch',
@@ -72,7 +76,17 @@ async function proveFor(
   const artifact = await env.content(submission.artifactHash);
   check();
   const proof = await env.prover.prove(
-    { manifestUrl: env.manifestUrl, artifactClaim: { spec: env.spec, specHash: env.specHash.slice(2), artifact, key, owner: inputs.owner, maxErr: inputs.maxErr } },
+    {
+      manifestUrl: env.manifestUrl,
+      artifactClaim: {
+        spec: env.spec,
+        specHash: env.specHash.slice(2),
+        artifact,
+        key,
+        owner: inputs.owner,
+        maxErr: inputs.maxErr,
+      },
+    },
     { onProgress: onStep },
   );
   return { proof, inputs, submission };
@@ -90,5 +104,11 @@ export async function proveResponse(
 ): Promise<OwnershipResult> {
   const onStep = p.onStep ?? (() => {});
   onStep({ stage: 'checking' });
-  return proveFor(env, p.key, await prepareResponse(ctx, { challengeId: p.challengeId, account: p.account }), onStep, p.check ?? (() => {}));
+  return proveFor(
+    env,
+    p.key,
+    await prepareResponse(ctx, { challengeId: p.challengeId, account: p.account }),
+    onStep,
+    p.check ?? (() => {}),
+  );
 }

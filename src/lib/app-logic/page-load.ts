@@ -21,6 +21,7 @@ export function pageLoadProblem(online: boolean, retries: number): PageLoadProbl
       action: 'retry',
     };
   }
-  if (retries === 0) return { text: 'This page could not be loaded: the app’s server did not answer. Try again.', action: 'retry' };
+  if (retries === 0)
+    return { text: 'This page could not be loaded: the app’s server did not answer. Try again.', action: 'retry' };
   return { text: 'This page still could not be loaded. Reloading the app fetches it afresh.', action: 'reload' };
 }

@@ -12,12 +12,20 @@ export function publicEvalSentence(ev: PublicEval | undefined, trainingAccuracy:
   if (!ev) return 'Not evaluated on the public eval set yet.';
   switch (ev.status) {
     case 'running':
-      return ev.total > 0 ? `Evaluating on the public eval set: ${ev.done} of ${ev.total} samples…` : 'Evaluating on the public eval set…';
+      return ev.total > 0
+        ? `Evaluating on the public eval set: ${ev.done} of ${ev.total} samples…`
+        : 'Evaluating on the public eval set…';
     case 'failed':
       return `Could not be evaluated on the public eval set: ${ev.error}`;
     case 'done': {
-      const train = trainingAccuracy !== null && Number.isFinite(trainingAccuracy) ? ` (training batches: ${pct(trainingAccuracy)})` : '';
-      const gap = trainingAccuracy !== null && trainingAccuracy - ev.accuracy > 0.1 ? ' Much lower than on the training batches: the model may be overfitting.' : '';
+      const train =
+        trainingAccuracy !== null && Number.isFinite(trainingAccuracy)
+          ? ` (training batches: ${pct(trainingAccuracy)})`
+          : '';
+      const gap =
+        trainingAccuracy !== null && trainingAccuracy - ev.accuracy > 0.1
+          ? ' Much lower than on the training batches: the model may be overfitting.'
+          : '';
       return `Accuracy on the public eval set: ${pct(ev.accuracy)} of ${ev.samples} samples${train}. Validators score a seeded subset of this set each epoch (the hidden final set in the final phase), so expect about this.${gap}`;
     }
   }

@@ -16,7 +16,8 @@ export type StakeRole = 'trainer' | 'validator';
  * scoring epoch.
  */
 export function stakingClosedReason(role: StakeRole, schedule: Schedule, now: bigint): string | null {
-  if (schedule.rejected) return 'The task was rejected in review: nobody can join it. Stakes already made can be withdrawn.';
+  if (schedule.rejected)
+    return 'The task was rejected in review: nobody can join it. Stakes already made can be withdrawn.';
   const eff = effectiveEpoch(schedule, now);
   const limit = role === 'trainer' ? schedule.submissionEpochs : scoringEpochs(schedule);
   if (eff < limit) return null;

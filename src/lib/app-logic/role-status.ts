@@ -18,7 +18,8 @@ export const PHASE_SENTENCE: Record<TrainerPhase, string> = {
   joining: 'Staking: the stake transaction commits your watermark key.',
   'wrong-role': 'This account is a validator of this task; use another account to train.',
   'key-missing': 'The watermark key committed on chain is not on this device: import your key backup.',
-  'key-mismatch': 'The watermark key on this device is not the one committed on chain: import the backup of the committed key.',
+  'key-mismatch':
+    'The watermark key on this device is not the one committed on chain: import the backup of the committed key.',
   'waiting-start': 'Staked. Start training to have a model to seal.',
   training: 'Training. The model will be sealed in the seal window by itself.',
   'waiting-seal': 'A model is ready; it will be sealed when the seal window opens.',
@@ -35,7 +36,8 @@ export const VALIDATOR_PHASE_SENTENCE: Record<ValidatorPhase, string> = {
   'wrong-role': 'This account is a trainer of this task; use another account to validate.',
   waiting: 'Staked. Submissions are evaluated as soon as they are revealed.',
   evaluating: 'Evaluating the revealed submissions.',
-  'drawing-seed': "Every model is evaluated; drawing the epoch's evaluation seed, which chooses the samples every validator scores.",
+  'drawing-seed':
+    "Every model is evaluated; drawing the epoch's evaluation seed, which chooses the samples every validator scores.",
   committed: 'Scores committed; they are revealed in the score reveal window by themselves.',
   revealed: 'Scores revealed for this epoch.',
   'waiting-final-eval': 'Waiting for the final eval set to be revealed.',
@@ -66,7 +68,8 @@ export function commitStanding(rec: ValidatorEpochRecord): CommitStanding | null
 export function validatorStatus(state: ValidatorState | null): StatusLine {
   if (!state) return { text: VALIDATOR_PHASE_SENTENCE['not-joined'], tone: 'muted' };
   const phase = state.phase;
-  if (phase !== 'committed' && phase !== 'revealed') return { text: VALIDATOR_PHASE_SENTENCE[phase], tone: phase === 'wrong-role' ? 'warn' : 'active' };
+  if (phase !== 'committed' && phase !== 'revealed')
+    return { text: VALIDATOR_PHASE_SENTENCE[phase], tone: phase === 'wrong-role' ? 'warn' : 'active' };
   const rec = newestCommit(state);
   const standing = rec ? commitStanding(rec) : null;
   const e = rec?.epoch;
@@ -74,11 +77,20 @@ export function validatorStatus(state: ValidatorState | null): StatusLine {
     case 'sending':
       return { text: `Epoch ${e}: committing scores. The transaction is sent and not on chain yet.`, tone: 'active' };
     case 'refused':
-      return { text: `Epoch ${e}: the score commitment was refused: ${rec!.commit!.halted}. Nothing is committed.`, tone: 'warn' };
+      return {
+        text: `Epoch ${e}: the score commitment was refused: ${rec!.commit!.halted}. Nothing is committed.`,
+        tone: 'warn',
+      };
     case 'lost':
-      return { text: `Epoch ${e}: no scores committed. The commitment did not land before the commit window closed, so this epoch earns this validator nothing.`, tone: 'warn' };
+      return {
+        text: `Epoch ${e}: no scores committed. The commitment did not land before the commit window closed, so this epoch earns this validator nothing.`,
+        tone: 'warn',
+      };
     case 'not-revealed':
-      return { text: `Epoch ${e}: scores committed but not revealed in time; this epoch earns this validator nothing.`, tone: 'warn' };
+      return {
+        text: `Epoch ${e}: scores committed but not revealed in time; this epoch earns this validator nothing.`,
+        tone: 'warn',
+      };
     case 'revealed':
       return { text: VALIDATOR_PHASE_SENTENCE.revealed, tone: 'ok' };
     default:
@@ -113,10 +125,19 @@ export function trainerStatus(state: TrainerState | null): StatusLine {
     const rec = [...state.epochs].reverse().find((r) => r.seal !== null && r.outcome === 'open');
     const seal = rec?.seal;
     if (rec && seal && seal.status === 'prepared') {
-      if (seal.halted !== null) return { text: `Epoch ${rec.epoch}: the seal was refused: ${seal.halted}. Nothing is sealed.`, tone: 'warn' };
-      return { text: `Epoch ${rec.epoch}: sealing. The seal transaction is sent and not on chain yet.`, tone: 'active' };
+      if (seal.halted !== null)
+        return { text: `Epoch ${rec.epoch}: the seal was refused: ${seal.halted}. Nothing is sealed.`, tone: 'warn' };
+      return {
+        text: `Epoch ${rec.epoch}: sealing. The seal transaction is sent and not on chain yet.`,
+        tone: 'active',
+      };
     }
   }
-  const tone: StatusTone = phase === 'wrong-role' || phase === 'excluded' || phase === 'key-missing' || phase === 'key-mismatch' ? 'warn' : phase === 'revealed' ? 'ok' : 'active';
+  const tone: StatusTone =
+    phase === 'wrong-role' || phase === 'excluded' || phase === 'key-missing' || phase === 'key-mismatch'
+      ? 'warn'
+      : phase === 'revealed'
+        ? 'ok'
+        : 'active';
   return { text: PHASE_SENTENCE[phase], tone };
 }

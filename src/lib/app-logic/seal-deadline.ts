@@ -36,8 +36,15 @@ export interface SealDeadline {
 }
 
 /** The seal windows (epoch, close) this account can still use, from chain time `now`. */
-function usableSeals(schedule: Schedule, now: bigint, eligibleFrom: number | null): { epoch: number; closes: bigint }[] {
-  const first = Math.max(eligibleFrom ?? effectiveEpoch(schedule, now), epochAt(schedule, now).started ? epochAt(schedule, now).epoch : 0);
+function usableSeals(
+  schedule: Schedule,
+  now: bigint,
+  eligibleFrom: number | null,
+): { epoch: number; closes: bigint }[] {
+  const first = Math.max(
+    eligibleFrom ?? effectiveEpoch(schedule, now),
+    epochAt(schedule, now).started ? epochAt(schedule, now).epoch : 0,
+  );
   const out: { epoch: number; closes: bigint }[] = [];
   for (let e = first; e < schedule.submissionEpochs; e++) {
     const w = windowTimes(schedule, e, 'Seal');
@@ -54,7 +61,13 @@ export function sealDeadline(p: SealDeadlineInput): SealDeadline {
   const next = seals[0] ?? null;
   if (run.step >= run.totalSteps) return { next, finishesAt, inTime: true, warning: null };
   if (next === null) {
-    return { next, finishesAt, inTime: false, warning: 'No seal window is left that this account can use: a model trained now cannot be submitted in this task.' };
+    return {
+      next,
+      finishesAt,
+      inTime: false,
+      warning:
+        'No seal window is left that this account can use: a model trained now cannot be submitted in this task.',
+    };
   }
   if (finishesAt <= next.closes) return { next, finishesAt, inTime: true, warning: null };
   const left = Number(next.closes - now);

@@ -30,7 +30,12 @@ export async function similarityFor(
   try {
     spec = (await readModelSpec(content, modelSpec)).spec;
   } catch (e) {
-    onState({ hints: new Map(), done: total, total, error: `No similarity hint: the model spec could not be read (${(e as Error).message}).` });
+    onState({
+      hints: new Map(),
+      done: total,
+      total,
+      error: `No similarity hint: the model spec could not be read (${(e as Error).message}).`,
+    });
     return;
   }
   const failed: string[] = [];
@@ -54,11 +59,15 @@ export async function similarityFor(
     weights.push(got);
     onState({ hints: new Map(), done: weights.length, total, error: null });
   }
-  const hints = similarityHints(subs.map((s, i) => ({ submissionId: s.submissionId, trainer: s.trainer, epoch: s.epoch, weights: weights[i]! })));
+  const hints = similarityHints(
+    subs.map((s, i) => ({ submissionId: s.submissionId, trainer: s.trainer, epoch: s.epoch, weights: weights[i]! })),
+  );
   onState({
     hints: new Map(hints.map((h) => [h.submissionId, h])),
     done: total,
     total,
-    error: failed.length ? `Not compared (the model could not be fetched or does not fit the spec): ${failed.join(', ')}.` : null,
+    error: failed.length
+      ? `Not compared (the model could not be fetched or does not fit the spec): ${failed.join(', ')}.`
+      : null,
   });
 }

@@ -16,4 +16,9 @@ export const SPEC_TEMPLATES: readonly SpecTemplate[] = [
 ];
 
 /** Datasets published with the app (public/datasets/<name>/manifest.json and shards). */
-export const PUBLISHED_DATASETS: readonly string[] = ['digits-train', 'digits-eval', 'fashion-mnist-train', 'fashion-mnist-eval'];
+export const PUBLISHED_DATASETS: readonly string[] = [
+  'digits-train',
+  'digits-eval',
+  'fashion-mnist-train',
+  'fashion-mnist-eval',
+];

@@ -6,11 +6,24 @@
 // form field, so the form never sends what the action would refuse. Pure.
 import { zeroHash, type Hex } from 'viem';
 import { ActionInputError } from '../chain/actions/context.ts';
-import { checkTaskParams, MIN_CHALLENGE_BOND, taskDeposit, type TaskParamsInput } from '../chain/actions/task-params.ts';
+import {
+  checkTaskParams,
+  MIN_CHALLENGE_BOND,
+  taskDeposit,
+  type TaskParamsInput,
+} from '../chain/actions/task-params.ts';
 import { DEFAULT_EVAL_SUBSET_SIZE, DEFAULT_REWARD_PARAMS, DEFAULT_WINDOWS } from '../chain/task-defaults.ts';
 import { PARAM_RANGES } from '../protocol/params.ts';
 import { formatTokens } from '../format.ts';
-import { parseDecimalWad, parseInteger, parsePercentBps, parseTokenAmount, tokenInputText, wadInputText, type Parsed } from './amount.ts';
+import {
+  parseDecimalWad,
+  parseInteger,
+  parsePercentBps,
+  parseTokenAmount,
+  tokenInputText,
+  wadInputText,
+  type Parsed,
+} from './amount.ts';
 
 /** The contract's bounds (TaskRegistry constants and the struct's integer widths). */
 export const TASK_LIMITS = {
@@ -75,9 +88,21 @@ export interface FieldInfo {
 }
 
 export const FIELD_GROUPS: { key: FieldGroup; title: string; intro: string }[] = [
-  { key: 'schedule', title: 'Schedule', intro: 'Times are chain time in seconds; the task runs in epochs of equal length.' },
-  { key: 'windows', title: 'Windows within an epoch', intro: 'Where each window ends, as a percentage of the epoch (SPEC 2.2, 2.3).' },
-  { key: 'reward', title: 'Reward', intro: 'What each scoring epoch pays and how it is split (SPEC 4). Fractions are decimals from 0 to 1.' },
+  {
+    key: 'schedule',
+    title: 'Schedule',
+    intro: 'Times are chain time in seconds; the task runs in epochs of equal length.',
+  },
+  {
+    key: 'windows',
+    title: 'Windows within an epoch',
+    intro: 'Where each window ends, as a percentage of the epoch (SPEC 2.2, 2.3).',
+  },
+  {
+    key: 'reward',
+    title: 'Reward',
+    intro: 'What each scoring epoch pays and how it is split (SPEC 4). Fractions are decimals from 0 to 1.',
+  },
   {
     key: 'consensus',
     title: 'Scoring and consensus (advanced)',
@@ -89,22 +114,134 @@ export const FIELD_GROUPS: { key: FieldGroup; title: string; intro: string }[] =
 ];
 
 export const TASK_FIELDS: readonly FieldInfo[] = [
-  { key: 'reviewPeriod', group: 'schedule', label: 'Review period', unit: 's', inputmode: 'numeric', help: 'Time after creation during which anyone may object to the task; at least the deployment’s minimum.' },
-  { key: 'startDelay', group: 'schedule', label: 'Start after review', unit: 's', inputmode: 'numeric', help: 'Extra time between the end of review and epoch 0, so the transaction can land late. Start = time sent + review + this.' },
-  { key: 'epochLength', group: 'schedule', label: 'Epoch length', unit: 's', inputmode: 'numeric', help: 'From 10 s to 30 days.' },
-  { key: 'submissionEpochs', group: 'schedule', label: 'Submission epochs', unit: 'epochs', inputmode: 'numeric', help: 'Epochs in which trainers submit models (1 to 1,000).' },
-  { key: 'finalEpochs', group: 'schedule', label: 'Final epochs', unit: 'epochs', inputmode: 'numeric', help: 'Epochs scored on the hidden final eval set (0 to 1,000). With 0 there is no final eval set.' },
-  { key: 'challengeEpochs', group: 'schedule', label: 'Challenge epochs', unit: 'epochs', inputmode: 'numeric', help: 'Epochs after scoring in which ownership can be challenged (0 to 1,000); trainer rewards vest after them.' },
-  { key: 'sealEnd', group: 'windows', label: 'Seal window ends', unit: '%', inputmode: 'decimal', help: 'Trainers seal a hash of their model until here.' },
-  { key: 'revealEnd', group: 'windows', label: 'Reveal window ends', unit: '%', inputmode: 'decimal', help: 'Trainers reveal their sealed models until here.' },
-  { key: 'commitEnd', group: 'windows', label: 'Score commit ends', unit: '%', inputmode: 'decimal', help: 'Validators commit their scores until here, then reveal them until the epoch ends.' },
-  { key: 'finalCommitEnd', group: 'windows', label: 'Final-phase commit ends', unit: '%', inputmode: 'decimal', help: 'In final epochs there is no sealing: validators commit until here and reveal after.' },
-  { key: 'rewardPerEpoch', group: 'reward', label: 'Reward per epoch', unit: 'ARENA', inputmode: 'decimal', help: 'Paid out every scoring epoch; the deposit is this times the submission and final epochs.' },
-  { key: 'gamma', group: 'reward', label: 'γ (gamma)', unit: '', inputmode: 'decimal', help: 'Balance between the trainer and validator shares of the reward (0 to 1; 0.7 by default).' },
-  { key: 'q', group: 'reward', label: 'q', unit: '', inputmode: 'decimal', help: 'Rank decay: rank k weighs q^(k-1) (0 to 1; 0.85 by default).' },
-  { key: 'alphaT', group: 'reward', label: 'αT (alpha T)', unit: '', inputmode: 'decimal', help: 'Exponent on trainer stake in the pool split (0 to 1).' },
-  { key: 'alphaV', group: 'reward', label: 'αV (alpha V)', unit: '', inputmode: 'decimal', help: 'Exponent on validator stake in the pool split (0 to 1).' },
-  { key: 'lambdaV', group: 'reward', label: 'λV (lambda V)', unit: '', inputmode: 'decimal', help: 'How sharply validators far from consensus lose reward (0 to 50).' },
+  {
+    key: 'reviewPeriod',
+    group: 'schedule',
+    label: 'Review period',
+    unit: 's',
+    inputmode: 'numeric',
+    help: 'Time after creation during which anyone may object to the task; at least the deployment’s minimum.',
+  },
+  {
+    key: 'startDelay',
+    group: 'schedule',
+    label: 'Start after review',
+    unit: 's',
+    inputmode: 'numeric',
+    help: 'Extra time between the end of review and epoch 0, so the transaction can land late. Start = time sent + review + this.',
+  },
+  {
+    key: 'epochLength',
+    group: 'schedule',
+    label: 'Epoch length',
+    unit: 's',
+    inputmode: 'numeric',
+    help: 'From 10 s to 30 days.',
+  },
+  {
+    key: 'submissionEpochs',
+    group: 'schedule',
+    label: 'Submission epochs',
+    unit: 'epochs',
+    inputmode: 'numeric',
+    help: 'Epochs in which trainers submit models (1 to 1,000).',
+  },
+  {
+    key: 'finalEpochs',
+    group: 'schedule',
+    label: 'Final epochs',
+    unit: 'epochs',
+    inputmode: 'numeric',
+    help: 'Epochs scored on the hidden final eval set (0 to 1,000). With 0 there is no final eval set.',
+  },
+  {
+    key: 'challengeEpochs',
+    group: 'schedule',
+    label: 'Challenge epochs',
+    unit: 'epochs',
+    inputmode: 'numeric',
+    help: 'Epochs after scoring in which ownership can be challenged (0 to 1,000); trainer rewards vest after them.',
+  },
+  {
+    key: 'sealEnd',
+    group: 'windows',
+    label: 'Seal window ends',
+    unit: '%',
+    inputmode: 'decimal',
+    help: 'Trainers seal a hash of their model until here.',
+  },
+  {
+    key: 'revealEnd',
+    group: 'windows',
+    label: 'Reveal window ends',
+    unit: '%',
+    inputmode: 'decimal',
+    help: 'Trainers reveal their sealed models until here.',
+  },
+  {
+    key: 'commitEnd',
+    group: 'windows',
+    label: 'Score commit ends',
+    unit: '%',
+    inputmode: 'decimal',
+    help: 'Validators commit their scores until here, then reveal them until the epoch ends.',
+  },
+  {
+    key: 'finalCommitEnd',
+    group: 'windows',
+    label: 'Final-phase commit ends',
+    unit: '%',
+    inputmode: 'decimal',
+    help: 'In final epochs there is no sealing: validators commit until here and reveal after.',
+  },
+  {
+    key: 'rewardPerEpoch',
+    group: 'reward',
+    label: 'Reward per epoch',
+    unit: 'ARENA',
+    inputmode: 'decimal',
+    help: 'Paid out every scoring epoch; the deposit is this times the submission and final epochs.',
+  },
+  {
+    key: 'gamma',
+    group: 'reward',
+    label: 'γ (gamma)',
+    unit: '',
+    inputmode: 'decimal',
+    help: 'Balance between the trainer and validator shares of the reward (0 to 1; 0.7 by default).',
+  },
+  {
+    key: 'q',
+    group: 'reward',
+    label: 'q',
+    unit: '',
+    inputmode: 'decimal',
+    help: 'Rank decay: rank k weighs q^(k-1) (0 to 1; 0.85 by default).',
+  },
+  {
+    key: 'alphaT',
+    group: 'reward',
+    label: 'αT (alpha T)',
+    unit: '',
+    inputmode: 'decimal',
+    help: 'Exponent on trainer stake in the pool split (0 to 1).',
+  },
+  {
+    key: 'alphaV',
+    group: 'reward',
+    label: 'αV (alpha V)',
+    unit: '',
+    inputmode: 'decimal',
+    help: 'Exponent on validator stake in the pool split (0 to 1).',
+  },
+  {
+    key: 'lambdaV',
+    group: 'reward',
+    label: 'λV (lambda V)',
+    unit: '',
+    inputmode: 'decimal',
+    help: 'How sharply validators far from consensus lose reward (0 to 50).',
+  },
   {
     key: 'minScore',
     group: 'consensus',
@@ -145,11 +282,32 @@ export const TASK_FIELDS: readonly FieldInfo[] = [
     inputmode: 'numeric',
     help: 'Each scoring epoch is scored on this many samples of the eval set, drawn by a seed nobody knows before the score commit window (at least 1; the whole set if it has fewer). A validator reusing old scores instead of evaluating misses the consensus.',
   },
-  { key: 'minTrainerStake', group: 'stake', label: 'Minimum trainer stake', unit: 'ARENA', inputmode: 'decimal', help: 'Own stake a trainer needs to take part (at least 1 ARENA).' },
-  { key: 'minValidatorStake', group: 'stake', label: 'Minimum validator stake', unit: 'ARENA', inputmode: 'decimal', help: 'Own stake a validator needs to take part (at least 1 ARENA).' },
+  {
+    key: 'minTrainerStake',
+    group: 'stake',
+    label: 'Minimum trainer stake',
+    unit: 'ARENA',
+    inputmode: 'decimal',
+    help: 'Own stake a trainer needs to take part (at least 1 ARENA).',
+  },
+  {
+    key: 'minValidatorStake',
+    group: 'stake',
+    label: 'Minimum validator stake',
+    unit: 'ARENA',
+    inputmode: 'decimal',
+    help: 'Own stake a validator needs to take part (at least 1 ARENA).',
+  },
   { key: 'maxTrainers', group: 'stake', label: 'Most trainers', unit: '', inputmode: 'numeric', help: '1 to 256.' },
   { key: 'maxValidators', group: 'stake', label: 'Most validators', unit: '', inputmode: 'numeric', help: '1 to 512.' },
-  { key: 'sigmaCooldown', group: 'stake', label: 'σ cooldown', unit: 'epochs', inputmode: 'numeric', help: 'Epochs a participant must wait between changes of its reward share σ (at least 1).' },
+  {
+    key: 'sigmaCooldown',
+    group: 'stake',
+    label: 'σ cooldown',
+    unit: 'epochs',
+    inputmode: 'numeric',
+    help: 'Epochs a participant must wait between changes of its reward share σ (at least 1).',
+  },
   {
     key: 'bond',
     group: 'challenge',
@@ -158,8 +316,22 @@ export const TASK_FIELDS: readonly FieldInfo[] = [
     inputmode: 'decimal',
     help: 'What a challenger puts up, at least 1 ARENA (a free challenge could be opened against every submission). It comes back to the challenger in every outcome.',
   },
-  { key: 'responseTime', group: 'challenge', label: 'Response time', unit: 's', inputmode: 'numeric', help: 'Time a challenged trainer has to answer with its ownership proof.' },
-  { key: 'slashBps', group: 'challenge', label: 'Slash', unit: '%', inputmode: 'decimal', help: 'Share of a losing trainer’s stake that is slashed (0 to 100 %).' },
+  {
+    key: 'responseTime',
+    group: 'challenge',
+    label: 'Response time',
+    unit: 's',
+    inputmode: 'numeric',
+    help: 'Time a challenged trainer has to answer with its ownership proof.',
+  },
+  {
+    key: 'slashBps',
+    group: 'challenge',
+    label: 'Slash',
+    unit: '%',
+    inputmode: 'decimal',
+    help: 'Share of a losing trainer’s stake that is slashed (0 to 100 %).',
+  },
 ];
 
 const bpsText = (bps: number) => String(bps / 100);
@@ -236,8 +408,10 @@ export function validateTaskForm(values: TaskFormValues, content: TaskContent, r
     errors[key] = parsed.error;
     return undefined;
   }
-  const int = (key: TaskFormField, min: number, max: number, unit = '') => take(key, parseInteger(values[key], label(key), min, max, unit));
-  const pct = (key: TaskFormField, min = 0, max = 10_000) => take(key, parsePercentBps(values[key], label(key), min, max));
+  const int = (key: TaskFormField, min: number, max: number, unit = '') =>
+    take(key, parseInteger(values[key], label(key), min, max, unit));
+  const pct = (key: TaskFormField, min = 0, max = 10_000) =>
+    take(key, parsePercentBps(values[key], label(key), min, max));
   const frac = (key: TaskFormField, max = 1) => take(key, parseDecimalWad(values[key], label(key), 0, max));
 
   const reviewPeriod = int('reviewPeriod', Math.max(0, rules.minReviewPeriod), TASK_LIMITS.maxUint32, 's');
@@ -259,7 +433,13 @@ export function validateTaskForm(values: TaskFormValues, content: TaskContent, r
     errors.commitEnd = `Score commit ends must be after the reveal window ends (${revealEnd / 100} %).`;
   }
 
-  const rewardPerEpoch = take('rewardPerEpoch', parseTokenAmount(values.rewardPerEpoch, { label: label('rewardPerEpoch'), max: { value: TASK_LIMITS.maxUint128, what: 'the contract allows' } }));
+  const rewardPerEpoch = take(
+    'rewardPerEpoch',
+    parseTokenAmount(values.rewardPerEpoch, {
+      label: label('rewardPerEpoch'),
+      max: { value: TASK_LIMITS.maxUint128, what: 'the contract allows' },
+    }),
+  );
   const gamma = frac('gamma');
   const q = frac('q');
   const alphaT = frac('alphaT');
@@ -275,31 +455,54 @@ export function validateTaskForm(values: TaskFormValues, content: TaskContent, r
   const evalSubsetSize = int('evalSubsetSize', 1, TASK_LIMITS.maxUint32, 'samples');
 
   const stakeRule = (key: TaskFormField) =>
-    take(key, parseTokenAmount(values[key], { label: label(key), min: TASK_LIMITS.minStakeFloor, max: { value: TASK_LIMITS.maxUint96, what: 'the contract allows' } }));
+    take(
+      key,
+      parseTokenAmount(values[key], {
+        label: label(key),
+        min: TASK_LIMITS.minStakeFloor,
+        max: { value: TASK_LIMITS.maxUint96, what: 'the contract allows' },
+      }),
+    );
   const minTrainerStake = stakeRule('minTrainerStake');
   const minValidatorStake = stakeRule('minValidatorStake');
   const maxTrainers = int('maxTrainers', 1, TASK_LIMITS.maxTrainers);
   const maxValidators = int('maxValidators', 1, TASK_LIMITS.maxValidators);
   const sigmaCooldown = int('sigmaCooldown', 1, TASK_LIMITS.maxUint16, 'epochs');
-  if (minValidators !== undefined && maxValidators !== undefined && minValidators > maxValidators && errors.minValidators === undefined) {
+  if (
+    minValidators !== undefined &&
+    maxValidators !== undefined &&
+    minValidators > maxValidators &&
+    errors.minValidators === undefined
+  ) {
     errors.minValidators = `${label('minValidators')} (${minValidators}) is more than the task admits (most validators: ${maxValidators}): every epoch would roll over.`;
   }
 
-  const bond = take('bond', parseTokenAmount(values.bond, { label: label('bond'), min: MIN_CHALLENGE_BOND, max: { value: TASK_LIMITS.maxUint128, what: 'the contract allows' } }));
+  const bond = take(
+    'bond',
+    parseTokenAmount(values.bond, {
+      label: label('bond'),
+      min: MIN_CHALLENGE_BOND,
+      max: { value: TASK_LIMITS.maxUint128, what: 'the contract allows' },
+    }),
+  );
   const responseTime = int('responseTime', 1, TASK_LIMITS.maxUint32, 's');
   const slashBps = pct('slashBps');
 
-  if (!isHash(content.modelSpec)) errors.modelSpec = 'Choose a model spec: pick a template or paste one that validates.';
+  if (!isHash(content.modelSpec))
+    errors.modelSpec = 'Choose a model spec: pick a template or paste one that validates.';
   if (!isHash(content.trainData)) errors.trainData = 'Choose the training dataset.';
   if (!isHash(content.evalData)) errors.evalData = 'Choose the public eval dataset.';
   if (finalEpochs !== undefined && finalEpochs > 0 && !isHash(content.finalEvalCommit)) {
-    errors.finalEval = 'With final epochs, choose the hidden final eval set (its files stay on this device until you reveal them).';
+    errors.finalEval =
+      'With final epochs, choose the hidden final eval set (its files stay on this device until you reveal them).';
   }
 
   let deposit: bigint | undefined;
   if (rewardPerEpoch !== undefined && submissionEpochs !== undefined && finalEpochs !== undefined) {
     deposit = taskDeposit({ rewardPerEpoch, submissionEpochs, finalEpochs });
-    if (deposit > TASK_LIMITS.maxUint128) errors.rewardPerEpoch = 'The deposit (reward per epoch times the scoring epochs) is larger than the contract allows.';
+    if (deposit > TASK_LIMITS.maxUint128)
+      errors.rewardPerEpoch =
+        'The deposit (reward per epoch times the scoring epochs) is larger than the contract allows.';
     else if (rules.balance !== undefined && deposit > rules.balance) {
       errors.rewardPerEpoch = `The deposit of ${formatTokens(deposit, 4)} ARENA (reward per epoch × ${submissionEpochs + finalEpochs} scoring epochs) is more than your balance of ${formatTokens(rules.balance, 4)} ARENA.`;
     }
@@ -322,7 +525,17 @@ export function validateTaskForm(values: TaskFormValues, content: TaskContent, r
     commitEnd: commitEnd!,
     finalCommitEnd: finalCommitEnd!,
     rewardPerEpoch: rewardPerEpoch!,
-    reward: { gamma: gamma!, q: q!, alphaT: alphaT!, alphaV: alphaV!, lambdaV: lambdaV!, minScore: minScore!, tolV: tolV!, floorBps: floorBps!, minValidators: minValidators! },
+    reward: {
+      gamma: gamma!,
+      q: q!,
+      alphaT: alphaT!,
+      alphaV: alphaV!,
+      lambdaV: lambdaV!,
+      minScore: minScore!,
+      tolV: tolV!,
+      floorBps: floorBps!,
+      minValidators: minValidators!,
+    },
     stakeRules: {
       minTrainerStake: minTrainerStake!,
       minValidatorStake: minValidatorStake!,
@@ -352,7 +565,9 @@ export function formFieldOf(path: string): TaskFormField {
 }
 
 /** The deposit the values ask for (reward per epoch times the scoring epochs), or null while unparsable. */
-export function depositOf(values: Pick<TaskFormValues, 'rewardPerEpoch' | 'submissionEpochs' | 'finalEpochs'>): bigint | null {
+export function depositOf(
+  values: Pick<TaskFormValues, 'rewardPerEpoch' | 'submissionEpochs' | 'finalEpochs'>,
+): bigint | null {
   const reward = parseTokenAmount(values.rewardPerEpoch);
   const sub = parseInteger(values.submissionEpochs, 'Submission epochs', 1, TASK_LIMITS.maxPhaseEpochs);
   const fin = parseInteger(values.finalEpochs, 'Final epochs', 0, TASK_LIMITS.maxPhaseEpochs);
@@ -439,7 +654,9 @@ export function alphaWarning(values: Pick<TaskFormValues, 'alphaT' | 'alphaV'>):
     below.includes('alphaV')
       ? `a validator that splits one stake over ${m.identities} identities earned ${x(m.validator)} what the same stake earns as one identity at αV = ${m.alpha} (the outside review the SPEC quotes measured ${x(m.spec)})`
       : null,
-    below.includes('alphaT') ? `a trainer that splits one stake over ${m.identities} identities with near-identical models earned ${x(m.trainer)} at αT = ${m.alpha}` : null,
+    below.includes('alphaT')
+      ? `a trainer that splits one stake over ${m.identities} identities with near-identical models earned ${x(m.trainer)} at αT = ${m.alpha}`
+      : null,
   ].filter((e) => e !== null);
   return {
     below: [...below],

@@ -48,11 +48,13 @@ export type TaskMetaErrors = Partial<Record<keyof TaskMetaValues, string>>;
 export function validateTaskMeta(v: TaskMetaValues): TaskMetaErrors {
   const out: TaskMetaErrors = {};
   const name = v.name.trim();
-  if (name.length > TASK_NAME_MAX) out.name = `The task name must be at most ${TASK_NAME_MAX} characters; it has ${name.length}.`;
+  if (name.length > TASK_NAME_MAX)
+    out.name = `The task name must be at most ${TASK_NAME_MAX} characters; it has ${name.length}.`;
   else if (/\p{Cc}/u.test(name)) out.name = 'The task name must be one line (no line breaks or tabs).';
   if (name === '' && v.description.trim() !== '') out.name = 'Give the task a name to go with its description.';
   const description = v.description.trim();
-  if (description.length > TASK_DESCRIPTION_MAX) out.description = `The description must be at most ${TASK_DESCRIPTION_MAX} characters; it has ${description.length}.`;
+  if (description.length > TASK_DESCRIPTION_MAX)
+    out.description = `The description must be at most ${TASK_DESCRIPTION_MAX} characters; it has ${description.length}.`;
   return out;
 }
 
@@ -65,7 +67,8 @@ export function validateTaskMeta(v: TaskMetaValues): TaskMetaErrors {
 export function withTaskMetadata(specText: string, meta: TaskMetaValues): string {
   const name = meta.name.trim();
   const parsed = JSON.parse(specText) as unknown;
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new SyntaxError('The model spec is not a JSON object.');
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new SyntaxError('The model spec is not a JSON object.');
   const base = 'task' in parsed ? JSON.stringify({ ...parsed, task: undefined }, null, 2) : specText;
   if (name === '') return base;
   const description = meta.description.trim();

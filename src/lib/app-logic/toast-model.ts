@@ -67,10 +67,22 @@ export function txToast(tx: TxToastState): ToastInput & { id: string } {
     case 'signing':
       return { id: tx.id, tone: 'pending', title: tx.label, detail: 'Confirm in your wallet…' };
     case 'pending':
-      return { id: tx.id, tone: 'pending', title: tx.label, detail: 'Sent, waiting for a block…', ...(link && { link }) };
+      return {
+        id: tx.id,
+        tone: 'pending',
+        title: tx.label,
+        detail: 'Sent, waiting for a block…',
+        ...(link && { link }),
+      };
     case 'confirmed':
       return { id: tx.id, tone: 'success', title: tx.label, detail: 'Confirmed.', ...(link && { link }) };
     case 'failed':
-      return { id: tx.id, tone: 'error', title: tx.label, detail: tx.error ?? 'The transaction failed.', ...(link && { link }) };
+      return {
+        id: tx.id,
+        tone: 'error',
+        title: tx.label,
+        detail: tx.error ?? 'The transaction failed.',
+        ...(link && { link }),
+      };
   }
 }

@@ -19,7 +19,11 @@ export const toastStatus = (s: TxRecord['status']): ToastStatus => (s === 'repla
  * The toasts to show for a new list of records, given the statuses already shown (`seen`, which
  * is updated). `initial`: the first list after start-up, where settled records stay quiet.
  */
-export function txToastChanges(records: readonly TxRecord[], seen: Map<string, TxRecord['status']>, initial: boolean): TxToast[] {
+export function txToastChanges(
+  records: readonly TxRecord[],
+  seen: Map<string, TxRecord['status']>,
+  initial: boolean,
+): TxToast[] {
   const out: TxToast[] = [];
   for (const r of records) {
     const before = seen.get(r.id);

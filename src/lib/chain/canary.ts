@@ -42,11 +42,20 @@ export interface CanaryColumn {
  * canarySalt(task, epoch, trainer, key). Lets a creator see before sending which columns the key
  * opens (and that they are at most MAX_CANARIES).
  */
-export function expectedCanaryMask(taskId: bigint, epoch: bigint, canaryKey: Hex, columns: readonly CanaryColumn[]): bigint {
+export function expectedCanaryMask(
+  taskId: bigint,
+  epoch: bigint,
+  canaryKey: Hex,
+  columns: readonly CanaryColumn[],
+): bigint {
   let mask = 0n;
   columns.forEach((c, i) => {
     const salt = canarySalt(taskId, epoch, c.trainer, canaryKey);
-    if (sealCommitment(taskId, c.sealEpoch, c.trainer, c.artifactHash, c.wmCommit, salt).toLowerCase() === c.commitment.toLowerCase()) mask |= 1n << BigInt(i);
+    if (
+      sealCommitment(taskId, c.sealEpoch, c.trainer, c.artifactHash, c.wmCommit, salt).toLowerCase() ===
+      c.commitment.toLowerCase()
+    )
+      mask |= 1n << BigInt(i);
   });
   return mask;
 }

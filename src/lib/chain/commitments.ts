@@ -17,14 +17,27 @@ export function sealCommitment(
 ): Hex {
   return keccak256(
     encodeAbiParameters(
-      [{ type: 'uint256' }, { type: 'uint256' }, { type: 'address' }, { type: 'bytes32' }, { type: 'bytes32' }, { type: 'bytes32' }],
+      [
+        { type: 'uint256' },
+        { type: 'uint256' },
+        { type: 'address' },
+        { type: 'bytes32' },
+        { type: 'bytes32' },
+        { type: 'bytes32' },
+      ],
       [taskId, epoch, trainer, artifactHash, wmCommit, salt],
     ),
   );
 }
 
 /** keccak256(abi.encode(task, epoch, validator, words, salt)) over the packed score words. */
-export function scoresCommitment(taskId: bigint, epoch: bigint, validator: Address, words: readonly bigint[], salt: Hex): Hex {
+export function scoresCommitment(
+  taskId: bigint,
+  epoch: bigint,
+  validator: Address,
+  words: readonly bigint[],
+  salt: Hex,
+): Hex {
   return keccak256(
     encodeAbiParameters(
       [{ type: 'uint256' }, { type: 'uint256' }, { type: 'address' }, { type: 'uint256[]' }, { type: 'bytes32' }],
@@ -51,7 +64,9 @@ export function packScores(scores: readonly number[]): bigint[] {
 }
 
 export function unpackScores(words: readonly bigint[], columns: number): number[] {
-  return Array.from({ length: columns }, (_, i) => Number((words[Math.floor(i / LANES)]! >> BigInt((i % LANES) * 16)) & 0xffffn));
+  return Array.from({ length: columns }, (_, i) =>
+    Number((words[Math.floor(i / LANES)]! >> BigInt((i % LANES) * 16)) & 0xffffn),
+  );
 }
 
 /** A score in [0, 1] to its on-chain integer: rounded to four decimals. */

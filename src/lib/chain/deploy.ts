@@ -84,7 +84,9 @@ export async function deployArena(
   );
   // Recorded with the deployment, so the app can say which trusted setup its proofs rely on.
   const verifierCeremony = await readVerifierCeremony(client, watermarkVerifier);
-  log(`${'  ceremony'.padEnd(15)} ${verifierCeremony.development ? 'DEVELOPMENT (forgeable: local chains only)' : 'imported'}, zkey sha256 ${verifierCeremony.zkeySha256.slice(2, 18)}...`);
+  log(
+    `${'  ceremony'.padEnd(15)} ${verifierCeremony.development ? 'DEVELOPMENT (forgeable: local chains only)' : 'imported'}, zkey sha256 ${verifierCeremony.zkeySha256.slice(2, 18)}...`,
+  );
   const challengeModule = await create('ChallengeModule', challengeModuleAbi, bytecodes.ChallengeModule, [
     token,
     taskRegistry,

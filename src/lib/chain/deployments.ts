@@ -97,7 +97,9 @@ export function parseDeployment(text: string, source = 'deployment'): Deployment
       initialSupply: integer(config.initialSupply, `${source}.config.initialSupply`),
       treasury: address(config.treasury, `${source}.config.treasury`),
     },
-    ...(obj.verifierCeremony === undefined ? {} : { verifierCeremony: ceremony(obj.verifierCeremony, `${source}.verifierCeremony`) }),
+    ...(obj.verifierCeremony === undefined
+      ? {}
+      : { verifierCeremony: ceremony(obj.verifierCeremony, `${source}.verifierCeremony`) }),
   };
 }
 

@@ -20,7 +20,8 @@ export async function fetchDeployment(url: string, fetchFn: typeof fetch = fetch
   } catch (cause) {
     throw new DeploymentUnavailable(`cannot fetch ${url}: ${(cause as Error).message}`, 'unreachable');
   }
-  if (res.status === 404) throw new DeploymentUnavailable(`${url} does not exist (nothing deployed on this chain yet?)`, 'missing');
+  if (res.status === 404)
+    throw new DeploymentUnavailable(`${url} does not exist (nothing deployed on this chain yet?)`, 'missing');
   if (!res.ok) throw new DeploymentUnavailable(`${url} answered HTTP ${res.status}`, 'unreachable');
   try {
     return parseDeployment(await res.text(), url);

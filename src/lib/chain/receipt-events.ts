@@ -2,7 +2,14 @@
 // name. An action whose transaction succeeded reads what it did from them; an event the contract
 // always emits on success but that is absent means the app's ABI and the deployed contract
 // disagree, which is worth a clear error rather than `undefined` further down.
-import { parseEventLogs, type Abi, type ContractEventName, type Hex, type ParseEventLogsReturnType, type TransactionReceipt } from 'viem';
+import {
+  parseEventLogs,
+  type Abi,
+  type ContractEventName,
+  type Hex,
+  type ParseEventLogsReturnType,
+  type TransactionReceipt,
+} from 'viem';
 import { ArenaError } from '../errors.ts';
 
 export class MissingEventError extends ArenaError<'missing-event'> {

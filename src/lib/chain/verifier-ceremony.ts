@@ -76,7 +76,10 @@ const MISSING_FUNCTION = [
  * Reads ceremony() of the verifier at `address`. Throws NoVerifierCeremonyError when the address
  * has no code or the contract has no ceremony(); transport errors pass through unchanged.
  */
-export async function readVerifierCeremony(client: Pick<PublicClient, 'readContract' | 'getCode'>, address: Address): Promise<VerifierCeremony> {
+export async function readVerifierCeremony(
+  client: Pick<PublicClient, 'readContract' | 'getCode'>,
+  address: Address,
+): Promise<VerifierCeremony> {
   let result: readonly [boolean, string, Hex];
   try {
     result = await client.readContract({ address, abi: verifierCeremonyAbi, functionName: 'ceremony' });
@@ -84,7 +87,9 @@ export async function readVerifierCeremony(client: Pick<PublicClient, 'readContr
     const missing = e instanceof BaseError && e.walk((x) => MISSING_FUNCTION.some((k) => x instanceof k)) !== null;
     if (!missing) throw e;
     const code = await client.getCode({ address });
-    throw new NoVerifierCeremonyError(address, code === undefined || code === '0x' ? 'no-code' : 'no-ceremony', { cause: e });
+    throw new NoVerifierCeremonyError(address, code === undefined || code === '0x' ? 'no-code' : 'no-ceremony', {
+      cause: e,
+    });
   }
   const [development, description, zkeySha256] = result;
   return { development, description, zkeySha256: zkeySha256.toLowerCase() as Hex };
@@ -95,7 +100,10 @@ export async function readVerifierCeremony(client: Pick<PublicClient, 'readContr
  * verifier's own constructor refuses the same (DevelopmentCeremonyOnPublicChain); this answer
  * lets a deployer stop before sending anything.
  */
-export function developmentVerifierRefusal(chainId: number, ceremony: Pick<VerifierCeremony, 'development'>): string | null {
+export function developmentVerifierRefusal(
+  chainId: number,
+  ceremony: Pick<VerifierCeremony, 'development'>,
+): string | null {
   if (!ceremony.development || isLocalDevChain(chainId)) return null;
   return (
     `the watermark verifier comes from the development ceremony, whose phase 2 is a public beacon: anyone can ` +

@@ -58,7 +58,8 @@ export function createTrainer(w: Worker): Trainer {
   const remote = Comlink.wrap<TrainWorkerApi>(w);
   return {
     probe: (specBytes, backend) => remote.probe(specBytes, backend),
-    train: (job, events) => remote.train({ ...job, dataUrl: absolute(job.dataUrl) }, Comlink.proxy(trainEvents(events))),
+    train: (job, events) =>
+      remote.train({ ...job, dataUrl: absolute(job.dataUrl) }, Comlink.proxy(trainEvents(events))),
     pause: () => remote.pause(),
     resume: () => remote.resume(),
     cancel: (reason) => remote.cancel(reason),

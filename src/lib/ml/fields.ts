@@ -88,12 +88,17 @@ export class FieldReader {
     return value;
   }
 
-  string(value: unknown, path: string, opts: { min?: number; max: number; pattern?: RegExp; patternText?: string }): string {
+  string(
+    value: unknown,
+    path: string,
+    opts: { min?: number; max: number; pattern?: RegExp; patternText?: string },
+  ): string {
     const min = opts.min ?? 0;
     const what = opts.patternText ?? `a string of ${min}..${opts.max} characters`;
     this.required(value, path, what);
     if (typeof value !== 'string') this.fail(path, `must be ${what}, got ${describe(value)}`);
-    if (value.length < min || value.length > opts.max) this.fail(path, `must be ${what}, got ${value.length} characters`);
+    if (value.length < min || value.length > opts.max)
+      this.fail(path, `must be ${what}, got ${value.length} characters`);
     if (opts.pattern && !opts.pattern.test(value)) this.fail(path, `must be ${what}, got ${describe(value)}`);
     return value;
   }

@@ -47,7 +47,9 @@ function seedWords(parts: readonly SeedPart[]): number[] {
       const bytes = utf8.encode(part);
       words.push(2, bytes.length);
       for (let j = 0; j < bytes.length; j += 4) {
-        words.push((bytes[j] ?? 0) | ((bytes[j + 1] ?? 0) << 8) | ((bytes[j + 2] ?? 0) << 16) | ((bytes[j + 3] ?? 0) << 24));
+        words.push(
+          (bytes[j] ?? 0) | ((bytes[j + 1] ?? 0) << 8) | ((bytes[j + 2] ?? 0) << 16) | ((bytes[j + 3] ?? 0) << 24),
+        );
       }
     } else {
       throw new TypeError(`seed part ${i}: must be a number or a string`);
@@ -85,7 +87,12 @@ export class Rng {
    */
   static seeded(...parts: SeedPart[]): Rng {
     const words = seedWords(parts);
-    const rng = new Rng([murmur(words, 0x243f6a88), murmur(words, 0x85a308d3), murmur(words, 0x13198a2e), murmur(words, 0x03707344)]);
+    const rng = new Rng([
+      murmur(words, 0x243f6a88),
+      murmur(words, 0x85a308d3),
+      murmur(words, 0x13198a2e),
+      murmur(words, 0x03707344),
+    ]);
     // sfc32's author recommends discarding the first outputs after seeding.
     for (let i = 0; i < 12; i++) rng.nextU32();
     return rng;
@@ -128,7 +135,8 @@ export class Rng {
 
   /** Uniform integer in [0, n), unbiased (rejection sampling); n in 1..2^32. */
   nextInt(n: number): number {
-    if (!Number.isInteger(n) || n < 1 || n > 2 ** 32) throw new RangeError(`nextInt: n must be an integer in 1..2^32, got ${n}`);
+    if (!Number.isInteger(n) || n < 1 || n > 2 ** 32)
+      throw new RangeError(`nextInt: n must be an integer in 1..2^32, got ${n}`);
     // Reject the top partial block of 2^32 so every residue is equally likely.
     const limit = 2 ** 32 - (2 ** 32 % n);
     for (;;) {

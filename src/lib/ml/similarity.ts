@@ -27,7 +27,8 @@ export function cosineSimilarity(a: readonly Float32Array[], b: readonly Float32
   let nb = 0;
   a.forEach((ta, i) => {
     const tb = b[i]!;
-    if (ta.length !== tb.length) throw new SimilarityError(`tensor ${i} has ${ta.length} values in one model and ${tb.length} in the other`);
+    if (ta.length !== tb.length)
+      throw new SimilarityError(`tensor ${i} has ${ta.length} values in one model and ${tb.length} in the other`);
     for (let k = 0; k < ta.length; k++) {
       const x = ta[k]!;
       const y = tb[k]!;
@@ -83,7 +84,8 @@ export function similarityHints(subs: readonly ComparableSubmission[]): Similari
         if (!o.weights || o.epoch >= s.epoch || o.trainer.toLowerCase() === s.trainer.toLowerCase()) continue;
         compared++;
         const similarity = cosineSimilarity(s.weights, o.weights);
-        if (!closest || similarity > closest.similarity) closest = { submissionId: o.submissionId, trainer: o.trainer, epoch: o.epoch, similarity };
+        if (!closest || similarity > closest.similarity)
+          closest = { submissionId: o.submissionId, trainer: o.trainer, epoch: o.epoch, similarity };
       }
     }
     return { submissionId: s.submissionId, closest, compared };

@@ -18,12 +18,18 @@ const MAX_SAMPLES = 2 ** 32 - 1;
  * on it would commit scores nobody else computes.
  */
 export function evalSubset(seed: Hex, datasetSize: number, k: number): number[] {
-  if (typeof seed !== 'string' || !/^0x[0-9a-fA-F]{64}$/.test(seed)) throw new InputError('seed', `must be 32 bytes as 0x-prefixed hex, got ${String(seed)}`);
-  if (seed === ZERO_SEED) throw new InputError('seed', 'is zero: the epoch\'s evaluation seed has not been drawn (SubmissionBook.drawEvalSeed)');
+  if (typeof seed !== 'string' || !/^0x[0-9a-fA-F]{64}$/.test(seed))
+    throw new InputError('seed', `must be 32 bytes as 0x-prefixed hex, got ${String(seed)}`);
+  if (seed === ZERO_SEED)
+    throw new InputError(
+      'seed',
+      "is zero: the epoch's evaluation seed has not been drawn (SubmissionBook.drawEvalSeed)",
+    );
   if (!Number.isSafeInteger(datasetSize) || datasetSize < 1 || datasetSize > MAX_SAMPLES) {
     throw new InputError('datasetSize', `must be an integer in 1..${MAX_SAMPLES}, got ${datasetSize}`);
   }
-  if (!Number.isSafeInteger(k) || k < 1 || k > MAX_SAMPLES) throw new InputError('k', `must be an integer in 1..${MAX_SAMPLES} (evalSubsetSize >= 1), got ${k}`);
+  if (!Number.isSafeInteger(k) || k < 1 || k > MAX_SAMPLES)
+    throw new InputError('k', `must be an integer in 1..${MAX_SAMPLES} (evalSubsetSize >= 1), got ${k}`);
   const n = datasetSize;
   if (k >= n) return Array.from({ length: n }, (_, i) => i);
   // Only touched positions are stored: a 5-sample subset of a million-sample set stays cheap.

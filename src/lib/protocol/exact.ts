@@ -83,10 +83,7 @@ function relativeError(p: number): (m: bigint) => bigint {
 }
 
 /** Floor of WAD * value, retrying at higher precision until the error interval is decided. */
-function refineFloor(
-  p0: number,
-  approximate: (p: number) => { value: Scaled; error: (m: bigint) => bigint },
-): bigint {
+function refineFloor(p0: number, approximate: (p: number) => { value: Scaled; error: (m: bigint) => bigint }): bigint {
   for (let p = p0, i = 0; i < MAX_REFINEMENTS; p *= 2, i++) {
     const { value, error } = approximate(p);
     const err = error(value.m);

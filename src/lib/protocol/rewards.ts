@@ -123,12 +123,7 @@ const COLUMN_TOTAL_BITS = 128;
 const BPS = 10_000n;
 
 /** Step 6: R_T = floor(R (gamma + trunc((1 - 2 gamma) x))) with x = floor(WAD T / (T + S)). */
-export function splitReward(
-  R: bigint,
-  T: bigint,
-  S: bigint,
-  gamma: bigint,
-): { R_T: bigint; R_V: bigint } {
+export function splitReward(R: bigint, T: bigint, S: bigint, gamma: bigint): { R_T: bigint; R_V: bigint } {
   const x = mulDiv(T, WAD, T + S);
   const factor = gamma + sMulWad(WAD - 2n * gamma, x);
   const R_T = mulDiv(R, factor, WAD);
@@ -176,11 +171,7 @@ export function checkCanaries(
 }
 
 /** Step 3: validator j fails iff it is further than tolV from some valid canary's aggregate. */
-export function failedValidators(
-  canaries: readonly CanaryResult[],
-  scores: bigint[][],
-  tolV: bigint,
-): boolean[] {
+export function failedValidators(canaries: readonly CanaryResult[], scores: bigint[][], tolV: bigint): boolean[] {
   const valid = canaries.filter((c) => c.valid);
   return scores.map((row) => valid.some((c) => absDiff(c.aggregate, at(row, c.index)) > tolV));
 }
@@ -354,7 +345,10 @@ export function epochRewards(input: EpochInput): EpochResult {
   const s = validators.map((v) => v.own + v.delegated);
   const canary = trainers.map((tr) => tr.canary === true);
 
-  const scores = effectiveScores(input.scores, trainers.map((tr) => tr.duplicate === true));
+  const scores = effectiveScores(
+    input.scores,
+    trainers.map((tr) => tr.duplicate === true),
+  );
   const aggregates = aggregateScores(scores, s);
   const canaries = checkCanaries(aggregates, scores, s, canary, params.tolV);
   const failed = failedValidators(canaries, scores, params.tolV);
@@ -363,7 +357,11 @@ export function epochRewards(input: EpochInput): EpochResult {
   const qualifies = qualifyingColumns(aggregates, canary, params.minScore, params.floorBps);
   const qualified = qualifies.filter(Boolean).length;
   const { R_T, R_V } = splitReward(R, sum(t.filter((_, i) => qualifies[i])), sum(s), params.gamma);
-  const ranks = rankColumns(aggregates, trainers.map((tr) => tr.seal), qualifies);
+  const ranks = rankColumns(
+    aggregates,
+    trainers.map((tr) => tr.seal),
+    qualifies,
+  );
   const P = trainerPools(R_T, ranks, t, params.q, params.alphaT);
   const Q = validatorPools(R_V, weights, n);
 

@@ -39,7 +39,10 @@ function upgrade(db: IDBDatabase, oldVersion: number): void {
   }
 }
 
-export async function openCheckpointStore(factory: IDBFactory = defaultFactory(), name = DB_NAME): Promise<CheckpointStore> {
+export async function openCheckpointStore(
+  factory: IDBFactory = defaultFactory(),
+  name = DB_NAME,
+): Promise<CheckpointStore> {
   const db = await openDatabase(factory, name, DB_VERSION, upgrade);
   return {
     async save(runId, checkpoint, meta) {
@@ -61,13 +64,28 @@ export async function openCheckpointStore(factory: IDBFactory = defaultFactory()
       });
     },
     async load(runId) {
-      return transact(db, [CHECKPOINTS], 'readonly', (tx) => requestResult(tx.objectStore(CHECKPOINTS).get(runId)) as Promise<TrainCheckpoint | undefined>);
+      return transact(
+        db,
+        [CHECKPOINTS],
+        'readonly',
+        (tx) => requestResult(tx.objectStore(CHECKPOINTS).get(runId)) as Promise<TrainCheckpoint | undefined>,
+      );
     },
     async summary(runId) {
-      return transact(db, [RUNS], 'readonly', (tx) => requestResult(tx.objectStore(RUNS).get(runId)) as Promise<RunSummary | undefined>);
+      return transact(
+        db,
+        [RUNS],
+        'readonly',
+        (tx) => requestResult(tx.objectStore(RUNS).get(runId)) as Promise<RunSummary | undefined>,
+      );
     },
     async list() {
-      const all = await transact(db, [RUNS], 'readonly', (tx) => requestResult(tx.objectStore(RUNS).getAll()) as Promise<RunSummary[]>);
+      const all = await transact(
+        db,
+        [RUNS],
+        'readonly',
+        (tx) => requestResult(tx.objectStore(RUNS).getAll()) as Promise<RunSummary[]>,
+      );
       return all.sort((a, b) => b.savedAt - a.savedAt);
     },
     async delete(runId) {

@@ -20,11 +20,19 @@ export function defaultFactory(): IDBFactory {
 export function requestResult<T>(req: IDBRequest<T>): Promise<T> {
   return new Promise((resolve, reject) => {
     req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(new StorageError(`IndexedDB request failed: ${req.error?.message ?? 'unknown error'}`, { cause: req.error }));
+    req.onerror = () =>
+      reject(
+        new StorageError(`IndexedDB request failed: ${req.error?.message ?? 'unknown error'}`, { cause: req.error }),
+      );
   });
 }
 
-export function openDatabase(factory: IDBFactory, name: string, version: number, upgrade: Upgrade): Promise<IDBDatabase> {
+export function openDatabase(
+  factory: IDBFactory,
+  name: string,
+  version: number,
+  upgrade: Upgrade,
+): Promise<IDBDatabase> {
   return new Promise((resolve, reject) => {
     const req = factory.open(name, version);
     req.onupgradeneeded = (e) => upgrade(req.result, e.oldVersion, req.transaction!);
@@ -34,8 +42,14 @@ export function openDatabase(factory: IDBFactory, name: string, version: number,
       db.onversionchange = () => db.close();
       resolve(db);
     };
-    req.onerror = () => reject(new StorageError(`cannot open IndexedDB "${name}": ${req.error?.message ?? 'unknown error'}`, { cause: req.error }));
-    req.onblocked = () => reject(new StorageError(`IndexedDB "${name}" is held open by an older version in another tab`));
+    req.onerror = () =>
+      reject(
+        new StorageError(`cannot open IndexedDB "${name}": ${req.error?.message ?? 'unknown error'}`, {
+          cause: req.error,
+        }),
+      );
+    req.onblocked = () =>
+      reject(new StorageError(`IndexedDB "${name}" is held open by an older version in another tab`));
   });
 }
 
@@ -43,15 +57,28 @@ export function openDatabase(factory: IDBFactory, name: string, version: number,
  * Runs `work` in one transaction and resolves with its result once the transaction commits
  * (not merely when the last request succeeded), so a resolved write is a stored write.
  */
-export function transact<T>(db: IDBDatabase, stores: string[], mode: IDBTransactionMode, work: (tx: IDBTransaction) => Promise<T> | T): Promise<T> {
+export function transact<T>(
+  db: IDBDatabase,
+  stores: string[],
+  mode: IDBTransactionMode,
+  work: (tx: IDBTransaction) => Promise<T> | T,
+): Promise<T> {
   return new Promise((resolve, reject) => {
     const tx = db.transaction(stores, mode);
     let result: T;
     let failed = false;
     tx.oncomplete = () => resolve(result);
-    tx.onerror = () => reject(new StorageError(`IndexedDB transaction failed: ${tx.error?.message ?? 'unknown error'}`, { cause: tx.error }));
+    tx.onerror = () =>
+      reject(
+        new StorageError(`IndexedDB transaction failed: ${tx.error?.message ?? 'unknown error'}`, { cause: tx.error }),
+      );
     tx.onabort = () => {
-      if (!failed) reject(new StorageError(`IndexedDB transaction aborted: ${tx.error?.message ?? 'no reason given'}`, { cause: tx.error }));
+      if (!failed)
+        reject(
+          new StorageError(`IndexedDB transaction aborted: ${tx.error?.message ?? 'no reason given'}`, {
+            cause: tx.error,
+          }),
+        );
     };
     Promise.resolve()
       .then(() => work(tx))

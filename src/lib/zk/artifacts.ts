@@ -32,7 +32,12 @@ async function fetchOk(fetchFn: Fetch, url: string, what: string): Promise<Respo
 }
 
 /** Reads a body while reporting bytes; refuses more bytes than the manifest announced. */
-async function readBody(res: Response, expected: number, what: string, onBytes: (n: number) => void): Promise<Uint8Array> {
+async function readBody(
+  res: Response,
+  expected: number,
+  what: string,
+  onBytes: (n: number) => void,
+): Promise<Uint8Array> {
   if (!res.body) {
     const b = new Uint8Array(await res.arrayBuffer());
     onBytes(b.length);

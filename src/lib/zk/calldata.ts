@@ -38,7 +38,8 @@ function coordinate(s: string | undefined, what: string): bigint {
  * the EVM pairing precompile (EIP-197) reads (c1, c0).
  */
 export function toSolidityProof(proof: Groth16Proof, publicSignals: PublicSignals): SolidityProof {
-  if (proof.protocol !== 'groth16' || proof.curve !== 'bn128') throw new ZkInputError(`expected a groth16 proof on bn128, got ${proof.protocol} on ${proof.curve}`);
+  if (proof.protocol !== 'groth16' || proof.curve !== 'bn128')
+    throw new ZkInputError(`expected a groth16 proof on bn128, got ${proof.protocol} on ${proof.curve}`);
   // Affine points: snarkjs normalizes z to 1.
   if (proof.pi_a[2] !== '1' || proof.pi_c[2] !== '1' || proof.pi_b[2]?.[0] !== '1' || proof.pi_b[2]?.[1] !== '0') {
     throw new ZkInputError('the proof points are not in affine form (z = 1)');

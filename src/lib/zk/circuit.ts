@@ -30,7 +30,8 @@ export const publicSignalTuple = (p: PublicSignals): PublicSignalTuple => [p.wmC
 
 /** snarkjs's decimal strings back to named signals; refuses any other count. */
 export function namedPublicSignals(values: readonly (string | bigint)[]): PublicSignals {
-  if (values.length !== PUBLIC_SIGNALS.length) throw new RangeError(`the circuit has ${PUBLIC_SIGNALS.length} public signals, got ${values.length}`);
+  if (values.length !== PUBLIC_SIGNALS.length)
+    throw new RangeError(`the circuit has ${PUBLIC_SIGNALS.length} public signals, got ${values.length}`);
   const [wmCommit, keyCommit, owner, maxErr] = values.map((v) => BigInt(v)) as [bigint, bigint, bigint, bigint];
   return { wmCommit, keyCommit, owner, maxErr };
 }

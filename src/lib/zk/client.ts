@@ -52,7 +52,10 @@ export function createProver(makeWorker: () => Worker): Prover {
 
   return {
     prove(job, events = {}) {
-      if (running) return Promise.reject(new ZkError('busy', 'a proof is already running on this prover: cancel it or wait for it'));
+      if (running)
+        return Promise.reject(
+          new ZkError('busy', 'a proof is already running on this prover: cancel it or wait for it'),
+        );
       const { remote } = connect();
       const ticket = { reject: (_: Error) => {} };
       return new Promise<OwnershipProof>((resolve, reject) => {
@@ -62,10 +65,15 @@ export function createProver(makeWorker: () => Worker): Prover {
         const onProgress = (p: ProveProgress) => {
           if (running === ticket) events.onProgress?.(p);
         };
-        remote.prove({ ...job, manifestUrl: new URL(job.manifestUrl, globalThis.location?.href).href }, Comlink.proxy({ onProgress })).then(
-          (out: ProveOutcome) => (out.ok ? resolve(out.proof) : reject(zkErrorFromJson(out.error))),
-          (e: unknown) => reject(e instanceof Error ? e : new Error(String(e))),
-        );
+        remote
+          .prove(
+            { ...job, manifestUrl: new URL(job.manifestUrl, globalThis.location?.href).href },
+            Comlink.proxy({ onProgress }),
+          )
+          .then(
+            (out: ProveOutcome) => (out.ok ? resolve(out.proof) : reject(zkErrorFromJson(out.error))),
+            (e: unknown) => reject(e instanceof Error ? e : new Error(String(e))),
+          );
       }).finally(() => {
         if (running === ticket) running = null;
       });

@@ -15,11 +15,7 @@ export type ZkErrorCode =
   | 'internal';
 
 export class ZkError extends ArenaError<ZkErrorCode> {
-  constructor(
-    code: ZkErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
+  constructor(code: ZkErrorCode, message: string, options?: { cause?: unknown }) {
     super(code, message, options);
     this.name = 'ZkError';
   }

@@ -25,7 +25,12 @@ export interface ArtifactClaim {
 }
 
 /** The quantized vector of an artifact, checked against the circuit's shape. */
-export function quantizedVector(shape: CircuitShape, spec: ModelSpec, specHash: string | Uint8Array, artifact: Uint8Array): Int32Array {
+export function quantizedVector(
+  shape: CircuitShape,
+  spec: ModelSpec,
+  specHash: string | Uint8Array,
+  artifact: Uint8Array,
+): Int32Array {
   const wm = spec.watermark;
   if (!wm) throw new ShapeMismatchError('the model spec has no watermark, so there is nothing to prove');
   if (wm.bits !== shape.T || wm.length !== shape.N || wm.quantization.bits !== shape.WB) {

@@ -39,7 +39,8 @@ export interface PreparedProof {
 }
 
 export function checkOwner(owner: string): bigint {
-  if (typeof owner !== 'string' || !/^0x[0-9a-fA-F]{40}$/.test(owner)) throw new ZkInputError(`the owner must be a 20-byte 0x address, got ${JSON.stringify(owner)}`);
+  if (typeof owner !== 'string' || !/^0x[0-9a-fA-F]{40}$/.test(owner))
+    throw new ZkInputError(`the owner must be a 20-byte 0x address, got ${JSON.stringify(owner)}`);
   return BigInt(owner);
 }
 
@@ -47,7 +48,9 @@ export function checkOwner(owner: string): bigint {
 export function checkMaxErr(maxErr: number): void {
   const limit = 2 ** MAX_ERR_BITS;
   if (!Number.isInteger(maxErr) || maxErr < 0 || maxErr >= limit) {
-    throw new ZkInputError(`maxErr must be an integer in 0..${limit - 1} (the circuit checks it in ${MAX_ERR_BITS} bits), got ${maxErr}`);
+    throw new ZkInputError(
+      `maxErr must be an integer in 0..${limit - 1} (the circuit checks it in ${MAX_ERR_BITS} bits), got ${maxErr}`,
+    );
   }
 }
 
@@ -56,10 +59,14 @@ function checkShape(shape: CircuitShape, claim: OwnershipClaim): void {
   if (key.T !== shape.T || key.N !== shape.N) {
     throw new ShapeMismatchError(`the key is ${key.T}x${key.N}, the circuit takes ${shape.T}x${shape.N} (T x N)`);
   }
-  if (q.length !== shape.N) throw new ShapeMismatchError(`the quantized vector has ${q.length} values, the circuit takes N = ${shape.N}`);
+  if (q.length !== shape.N)
+    throw new ShapeMismatchError(`the quantized vector has ${q.length} values, the circuit takes N = ${shape.N}`);
   const half = 2 ** (shape.WB - 1);
   const bad = q.findIndex((x) => x < -half || x >= half);
-  if (bad >= 0) throw new ZkInputError(`q[${bad}] = ${q[bad]} is outside the circuit's ${shape.WB}-bit range ${-half}..${half - 1}`);
+  if (bad >= 0)
+    throw new ZkInputError(
+      `q[${bad}] = ${q[bad]} is outside the circuit's ${shape.WB}-bit range ${-half}..${half - 1}`,
+    );
 }
 
 /** The public signals an honest proof of this claim carries (the circuit recomputes them). */
@@ -83,7 +90,10 @@ export function publicSignalsFor(shape: CircuitShape, claim: OwnershipClaim): Pu
  * Encodes a claim with given public signals as circuit inputs, without any check: the circuit
  * tests feed it broken claims on purpose. Use prepareOwnershipProof otherwise.
  */
-export function encodeCircuitInput(claim: Pick<OwnershipClaim, 'q' | 'key'>, publicSignals: PublicSignals): CircuitInput {
+export function encodeCircuitInput(
+  claim: Pick<OwnershipClaim, 'q' | 'key'>,
+  publicSignals: PublicSignals,
+): CircuitInput {
   const { key, q } = claim;
   return {
     wmCommit: publicSignals.wmCommit.toString(),

@@ -47,7 +47,8 @@ function fail(what: string): never {
 function file(o: unknown, where: string): ArtifactFile {
   const f = o as ArtifactFile;
   if (typeof f !== 'object' || f === null) fail(`${where} is missing`);
-  if (typeof f.path !== 'string' || f.path.includes('..') || f.path.startsWith('/')) fail(`${where}.path must be a relative path inside the manifest's folder`);
+  if (typeof f.path !== 'string' || f.path.includes('..') || f.path.startsWith('/'))
+    fail(`${where}.path must be a relative path inside the manifest's folder`);
   if (!isSha256Hex(f.sha256)) fail(`${where}.sha256 must be 64 lowercase hex digits`);
   if (!Number.isSafeInteger(f.bytes) || f.bytes < 0) fail(`${where}.bytes must be a byte count`);
   return f;
@@ -64,7 +65,8 @@ export function parseZkManifest(json: unknown): ZkManifest {
     }
   }
   const m = o as ZkManifest;
-  if (typeof m !== 'object' || m === null || m.format !== ZK_MANIFEST_FORMAT) fail(`format must be "${ZK_MANIFEST_FORMAT}"`);
+  if (typeof m !== 'object' || m === null || m.format !== ZK_MANIFEST_FORMAT)
+    fail(`format must be "${ZK_MANIFEST_FORMAT}"`);
   if (m.version !== 1) fail(`version ${JSON.stringify(m.version)} is not supported (this app reads version 1)`);
   if (typeof m.circuits !== 'object' || m.circuits === null) fail('circuits is missing');
   for (const [name, c] of Object.entries(m.circuits)) {
@@ -72,7 +74,8 @@ export function parseZkManifest(json: unknown): ZkManifest {
       if (!Number.isSafeInteger(c[k]) || c[k] < 1) fail(`circuits.${name}.${k} must be a positive integer`);
     }
     if (typeof c.phase2 !== 'string') fail(`circuits.${name}.phase2 must say how phase 2 was made`);
-    if (typeof c.development !== 'boolean') fail(`circuits.${name}.development must be true (development beacon) or false (imported ceremony)`);
+    if (typeof c.development !== 'boolean')
+      fail(`circuits.${name}.development must be true (development beacon) or false (imported ceremony)`);
     if (JSON.stringify(c.publicSignals) !== JSON.stringify(PUBLIC_SIGNALS)) {
       fail(`circuits.${name}.publicSignals must be ${PUBLIC_SIGNALS.join(', ')} (this app's order)`);
     }
@@ -86,6 +89,9 @@ export function parseZkManifest(json: unknown): ZkManifest {
 
 export function circuitEntry(m: ZkManifest, name: string): CircuitEntry {
   const c = m.circuits[name];
-  if (!c) throw new ZkArtifactError(`the zk manifest has no circuit "${name}" (it has ${Object.keys(m.circuits).join(', ') || 'none'})`);
+  if (!c)
+    throw new ZkArtifactError(
+      `the zk manifest has no circuit "${name}" (it has ${Object.keys(m.circuits).join(', ') || 'none'})`,
+    );
   return c;
 }

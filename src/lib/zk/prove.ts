@@ -70,7 +70,11 @@ function assertTrace(message: string): string {
   return first.length > 0 ? `a constraint failed in ${first.join(' < ')}` : message.split('\n')[0]!;
 }
 
-export async function proveOwnership(artifacts: ProverArtifacts, prepared: PreparedProof, options: ProveOptions = {}): Promise<OwnershipProof> {
+export async function proveOwnership(
+  artifacts: ProverArtifacts,
+  prepared: PreparedProof,
+  options: ProveOptions = {},
+): Promise<OwnershipProof> {
   const { onStage, checkpoint } = options;
   let t = performance.now();
   const lap = () => {
@@ -87,7 +91,11 @@ export async function proveOwnership(artifacts: ProverArtifacts, prepared: Prepa
 
   onStage?.('proving');
   const logger = { debug: (m: string) => onStage?.('proving', m), info: () => {}, warn: () => {}, error: () => {} };
-  const { proof, publicSignals } = await snarkjs.groth16.prove({ type: 'mem', data: artifacts.zkey }, { type: 'mem', data: wtns }, logger);
+  const { proof, publicSignals } = await snarkjs.groth16.prove(
+    { type: 'mem', data: artifacts.zkey },
+    { type: 'mem', data: wtns },
+    logger,
+  );
   const proveMs = lap();
   checkpoint?.();
 
@@ -95,11 +103,15 @@ export async function proveOwnership(artifacts: ProverArtifacts, prepared: Prepa
   const proven = namedPublicSignals(publicSignals);
   for (const name of PUBLIC_SIGNALS) {
     if (proven[name] !== prepared.publicSignals[name]) {
-      throw new LocalVerificationError(`the proof's ${name} is ${proven[name]}, expected ${prepared.publicSignals[name]}: the circuit artifacts do not match this app`);
+      throw new LocalVerificationError(
+        `the proof's ${name} is ${proven[name]}, expected ${prepared.publicSignals[name]}: the circuit artifacts do not match this app`,
+      );
     }
   }
   if (!(await snarkjs.groth16.verify(artifacts.vkey, publicSignals, proof))) {
-    throw new LocalVerificationError('the proof does not verify against the verification key: the zkey and the verification key do not belong together');
+    throw new LocalVerificationError(
+      'the proof does not verify against the verification key: the zkey and the verification key do not belong together',
+    );
   }
   const verifyMs = lap();
   onStage?.('done');
@@ -113,8 +125,16 @@ export async function proveOwnership(artifacts: ProverArtifacts, prepared: Prepa
 }
 
 /** Verifies a proof of the given public signals against a verification key (no chain). */
-export async function verifyOwnershipProof(vkey: unknown, publicSignals: PublicSignals, proof: Groth16Proof): Promise<boolean> {
-  return snarkjs.groth16.verify(vkey, PUBLIC_SIGNALS.map((n) => publicSignals[n].toString()), proof);
+export async function verifyOwnershipProof(
+  vkey: unknown,
+  publicSignals: PublicSignals,
+  proof: Groth16Proof,
+): Promise<boolean> {
+  return snarkjs.groth16.verify(
+    vkey,
+    PUBLIC_SIGNALS.map((n) => publicSignals[n].toString()),
+    proof,
+  );
 }
 
 /**

@@ -35,12 +35,14 @@ export function createProveService(options: { fetch?: Fetch } = {}): ProveServic
   return {
     async prove(job, events = {}) {
       const started = performance.now();
-      const report = (p: Omit<ProveProgress, 'elapsedMs'>) => events.onProgress?.({ ...p, elapsedMs: performance.now() - started });
+      const report = (p: Omit<ProveProgress, 'elapsedMs'>) =>
+        events.onProgress?.({ ...p, elapsedMs: performance.now() - started });
       report({ stage: 'loading' });
       const name = job.circuit ?? OWNERSHIP_CIRCUIT;
       const entry = circuitEntry(await fetchZkManifest(job.manifestUrl, options.fetch), name);
       const shape = shapeOf(entry);
-      if ((job.claim === undefined) === (job.artifactClaim === undefined)) throw new ZkInputError('a proof job needs exactly one of claim and artifactClaim');
+      if ((job.claim === undefined) === (job.artifactClaim === undefined))
+        throw new ZkInputError('a proof job needs exactly one of claim and artifactClaim');
       const claim = job.claim ?? claimFromArtifact(shape, job.artifactClaim!);
       const prepared = prepareOwnershipProof(shape, claim);
 
@@ -55,7 +57,9 @@ export function createProveService(options: { fetch?: Fetch } = {}): ProveServic
         // A failed download is retried by the next job, not served from the cache.
         artifacts.catch(() => cache.delete(key));
       }
-      return proveOwnership(await artifacts, prepared, { onStage: (stage, detail) => report({ stage, ...(detail ? { detail } : {}) }) });
+      return proveOwnership(await artifacts, prepared, {
+        onStage: (stage, detail) => report({ stage, ...(detail ? { detail } : {}) }),
+      });
     },
   };
 }

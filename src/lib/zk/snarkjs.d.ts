@@ -16,8 +16,18 @@ declare module 'snarkjs' {
     curve: string;
   }
   export const groth16: {
-    prove(zkey: FileArg, wtns: FileArg, logger?: Logger, options?: { singleThread?: boolean }): Promise<{ proof: Proof; publicSignals: string[] }>;
-    fullProve(input: unknown, wasm: FileArg, zkey: FileArg, logger?: Logger): Promise<{ proof: Proof; publicSignals: string[] }>;
+    prove(
+      zkey: FileArg,
+      wtns: FileArg,
+      logger?: Logger,
+      options?: { singleThread?: boolean },
+    ): Promise<{ proof: Proof; publicSignals: string[] }>;
+    fullProve(
+      input: unknown,
+      wasm: FileArg,
+      zkey: FileArg,
+      logger?: Logger,
+    ): Promise<{ proof: Proof; publicSignals: string[] }>;
     verify(vkey: unknown, publicSignals: readonly (string | bigint)[], proof: Proof, logger?: Logger): Promise<boolean>;
     exportSolidityCallData(proof: Proof, publicSignals: readonly string[]): Promise<string>;
   };
@@ -27,7 +37,14 @@ declare module 'snarkjs' {
   };
   export const zKey: {
     newZKey(r1cs: FileArg, ptau: FileArg, zkey: FileArg, logger?: Logger): Promise<unknown>;
-    beacon(zkeyOld: FileArg, zkeyNew: FileArg, name: string, beaconHashHex: string, numIterationsExp: number, logger?: Logger): Promise<unknown>;
+    beacon(
+      zkeyOld: FileArg,
+      zkeyNew: FileArg,
+      name: string,
+      beaconHashHex: string,
+      numIterationsExp: number,
+      logger?: Logger,
+    ): Promise<unknown>;
     contribute(zkeyOld: FileArg, zkeyNew: FileArg, name: string, entropy: string, logger?: Logger): Promise<unknown>;
     exportVerificationKey(zkey: FileArg, logger?: Logger): Promise<Record<string, unknown>>;
     exportSolidityVerifier(zkey: FileArg, templates: { groth16: string }, logger?: Logger): Promise<string>;
@@ -51,9 +68,22 @@ declare module 'snarkjs' {
     eq(a: CurveElement, b: CurveElement): boolean;
   }
   export const curves: {
-    getCurveFromName(name: string, options?: unknown): Promise<{ Fr: CurveField; G1: CurveGroup; G2: CurveGroup; terminate(): Promise<void> }>;
+    getCurveFromName(
+      name: string,
+      options?: unknown,
+    ): Promise<{ Fr: CurveField; G1: CurveGroup; G2: CurveGroup; terminate(): Promise<void> }>;
   };
   export const r1cs: {
-    info(r1cs: FileArg, logger?: Logger): Promise<{ nConstraints: number; nVars: number; nOutputs: number; nPubInputs: number; nPrvInputs: number; nLabels: number }>;
+    info(
+      r1cs: FileArg,
+      logger?: Logger,
+    ): Promise<{
+      nConstraints: number;
+      nVars: number;
+      nOutputs: number;
+      nPubInputs: number;
+      nPrvInputs: number;
+      nLabels: number;
+    }>;
   };
 }

@@ -26,18 +26,29 @@ export function circuitFitProblem(spec: ModelSpec, fit: CircuitFit = {}): SpecFi
   const wm = spec.watermark;
   const circuit = `the deployed ownership circuit (T=${shape.T}, N=${shape.N}, WB=${shape.WB})`;
   if (wm === undefined) {
-    return { field: 'watermark', reason: `is required: without it a challenged trainer cannot prove ownership with ${circuit}` };
+    return {
+      field: 'watermark',
+      reason: `is required: without it a challenged trainer cannot prove ownership with ${circuit}`,
+    };
   }
-  if (wm.bits !== shape.T) return { field: 'watermark.bits', reason: `must be ${shape.T} to be provable with ${circuit}, got ${wm.bits}` };
-  if (wm.length !== shape.N) return { field: 'watermark.length', reason: `must be ${shape.N} to be provable with ${circuit}, got ${wm.length}` };
+  if (wm.bits !== shape.T)
+    return { field: 'watermark.bits', reason: `must be ${shape.T} to be provable with ${circuit}, got ${wm.bits}` };
+  if (wm.length !== shape.N)
+    return { field: 'watermark.length', reason: `must be ${shape.N} to be provable with ${circuit}, got ${wm.length}` };
   if (wm.quantization.bits !== shape.WB) {
-    return { field: 'watermark.quantization.bits', reason: `must be ${shape.WB} to be provable with ${circuit}, got ${wm.quantization.bits}` };
+    return {
+      field: 'watermark.quantization.bits',
+      reason: `must be ${shape.WB} to be provable with ${circuit}, got ${wm.quantization.bits}`,
+    };
   }
   const limit = fit.challengeMaxErr;
   if (limit !== undefined && limit !== null && wm.maxErr > limit) {
     // Trainers seal at maxErr/2 wrong bits and count on maxErr of slack after fine-tuning; the
     // chain accepts a proof only within its own tolerance.
-    return { field: 'watermark.maxErr', reason: `must be at most ${limit}, the wrong bits the ChallengeModule accepts in a proof, got ${wm.maxErr}` };
+    return {
+      field: 'watermark.maxErr',
+      reason: `must be at most ${limit}, the wrong bits the ChallengeModule accepts in a proof, got ${wm.maxErr}`,
+    };
   }
   return null;
 }

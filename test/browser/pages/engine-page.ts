@@ -39,7 +39,11 @@ const api = {
   async artifactRoundTrip(spec: string): Promise<{ identical: boolean; bytes: number[] }> {
     const { spec: parsed, hash } = await parseModelSpecBytes(await specBytes(spec));
     const params = specShapes(parsed).params;
-    const again = serializeArtifact(specHashBytes(hash), params, deserializeArtifact(lastArtifact, { specHash: specHashBytes(hash), params }));
+    const again = serializeArtifact(
+      specHashBytes(hash),
+      params,
+      deserializeArtifact(lastArtifact, { specHash: specHashBytes(hash), params }),
+    );
     const identical = again.length === lastArtifact.length && again.every((b, i) => b === lastArtifact[i]);
     return { identical, bytes: Array.from(lastArtifact) };
   },
@@ -85,7 +89,12 @@ const api = {
     return { ...rest2, artifactBytes: artifact.length };
   },
   async evaluate(spec: string, backend?: string) {
-    return evaluator.evaluate({ specBytes: await specBytes(spec), artifact: lastArtifact, dataUrl: '/datasets/digits-eval', backend: backend as TrainJob['backend'] });
+    return evaluator.evaluate({
+      specBytes: await specBytes(spec),
+      artifact: lastArtifact,
+      dataUrl: '/datasets/digits-eval',
+      backend: backend as TrainJob['backend'],
+    });
   },
   runs: () => trainer.runs(),
   deleteRun: (id: string) => trainer.deleteRun(id),

@@ -49,7 +49,9 @@ function pageOutcome(o: EvalOutcome, seconds: number, totals: Set<number>): Page
     artifactHash: o.artifactHash,
     seconds,
     progressTotals: [...totals],
-    perSample: p ? { predictions: toBase64(p.predictions), losses: toBase64(p.losses), logits: toBase64(p.logits) } : null,
+    perSample: p
+      ? { predictions: toBase64(p.predictions), losses: toBase64(p.losses), logits: toBase64(p.logits) }
+      : null,
   };
 }
 
@@ -66,7 +68,10 @@ const api = {
     const totals = new Set<number>();
     try {
       const t0 = performance.now();
-      const o = await evaluator.evaluate({ ...rest, specBytes: await specBytes(spec), artifact: fromBase64(artifactBase64) }, { onProgress: (_d, t) => totals.add(t) });
+      const o = await evaluator.evaluate(
+        { ...rest, specBytes: await specBytes(spec), artifact: fromBase64(artifactBase64) },
+        { onProgress: (_d, t) => totals.add(t) },
+      );
       return pageOutcome(o, (performance.now() - t0) / 1000, totals);
     } finally {
       evaluator.terminate();
@@ -83,7 +88,16 @@ const api = {
     }
     const totals = new Set<number>();
     const t0 = performance.now();
-    const o = await halfFloat.evaluate({ ...rest, dataUrl: new URL(rest.dataUrl, location.href).href, backend: 'webgl', specBytes: await specBytes(spec), artifact: fromBase64(artifactBase64) }, { onProgress: (_d, t) => totals.add(t) });
+    const o = await halfFloat.evaluate(
+      {
+        ...rest,
+        dataUrl: new URL(rest.dataUrl, location.href).href,
+        backend: 'webgl',
+        specBytes: await specBytes(spec),
+        artifact: fromBase64(artifactBase64),
+      },
+      { onProgress: (_d, t) => totals.add(t) },
+    );
     return pageOutcome(o, (performance.now() - t0) / 1000, totals);
   },
 };

@@ -41,7 +41,10 @@ async function artifactJob(name: string): Promise<ProveJob> {
   const k = params.findIndex((p) => p.layer === 1 && p.name === 'kernel');
   weights[k] = Float32Array.from({ length: 64 * 128 }, (_, i) => claim.q[i % 128]! / 65536);
   const artifact = serializeArtifact(specHashBytes(hash), params, weights);
-  return { manifestUrl: MANIFEST, artifactClaim: { spec, specHash: hash, artifact, key: claim.key, owner: claim.owner } };
+  return {
+    manifestUrl: MANIFEST,
+    artifactClaim: { spec, specHash: hash, artifact, key: claim.key, owner: claim.owner },
+  };
 }
 
 const plain = (p: OwnershipProof) => ({
@@ -57,20 +60,34 @@ const prover = createProver(proveWorker);
 const api = {
   async prove(kind: 'claim' | 'artifact') {
     const progress: ProveProgress[] = [];
-    const job = kind === 'claim' ? { manifestUrl: MANIFEST, claim: claimOf('production-64x128-five-wrong') } : await artifactJob('production-64x128-five-wrong');
+    const job =
+      kind === 'claim'
+        ? { manifestUrl: MANIFEST, claim: claimOf('production-64x128-five-wrong') }
+        : await artifactJob('production-64x128-five-wrong');
     const t0 = performance.now();
     const p = await prover.prove(job, { onProgress: (e) => progress.push(e) });
-    return { ...plain(p), wallMs: performance.now() - t0, progress, hardwareConcurrency: navigator.hardwareConcurrency };
+    return {
+      ...plain(p),
+      wallMs: performance.now() - t0,
+      progress,
+      hardwareConcurrency: navigator.hardwareConcurrency,
+    };
   },
   /** A claim with the wrong owner: refused before proving. */
   async undecodable() {
     const t0 = performance.now();
     try {
-      await prover.prove({ manifestUrl: MANIFEST, claim: claimOf('production-64x128-five-wrong', '0xab8483f64d9c6d1ecf9b849ae677dd3315835cb2') });
+      await prover.prove({
+        manifestUrl: MANIFEST,
+        claim: claimOf('production-64x128-five-wrong', '0xab8483f64d9c6d1ecf9b849ae677dd3315835cb2'),
+      });
       return { error: null };
     } catch (e) {
       const err = e as Error & { code?: string; wrong?: number };
-      return { error: { name: err.name, code: err.code, wrong: err.wrong, message: err.message }, ms: performance.now() - t0 };
+      return {
+        error: { name: err.name, code: err.code, wrong: err.wrong, message: err.message },
+        ms: performance.now() - t0,
+      };
     }
   },
   /** Cancels once the worker reports the proving stage; then proves again on the same handle. */
@@ -78,12 +95,15 @@ const api = {
     const stages: string[] = [];
     let outcome: { name: string; code?: string } | null = null;
     try {
-      await prover.prove({ manifestUrl: MANIFEST, claim: claimOf('production-64x128-five-wrong') }, {
-        onProgress: (e) => {
-          stages.push(e.stage);
-          if (e.stage === 'proving') prover.cancel('cancelled by the test');
+      await prover.prove(
+        { manifestUrl: MANIFEST, claim: claimOf('production-64x128-five-wrong') },
+        {
+          onProgress: (e) => {
+            stages.push(e.stage);
+            if (e.stage === 'proving') prover.cancel('cancelled by the test');
+          },
         },
-      });
+      );
     } catch (e) {
       outcome = { name: (e as Error).name, code: (e as { code?: string }).code };
     }

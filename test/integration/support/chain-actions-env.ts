@@ -31,7 +31,12 @@ const WAD = 10n ** 18n;
 
 /** The token balance of `who` (default: the context's own account). */
 export const tokenBalance = (ctx: ActionContext, who: Address = ctx.wallet.account.address): Promise<bigint> =>
-  ctx.publicClient.readContract({ address: ctx.deployment.contracts.token, abi: arenaTokenAbi, functionName: 'balanceOf', args: [who] });
+  ctx.publicClient.readContract({
+    address: ctx.deployment.contracts.token,
+    abi: arenaTokenAbi,
+    functionName: 'balanceOf',
+    args: [who],
+  });
 
 /**
  * A small task for action tests: one submission epoch of 1000 s, no final or challenge phase,

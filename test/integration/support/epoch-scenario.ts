@@ -114,7 +114,11 @@ export function randomHonestNoise(rng: Rng): number {
  * True scores of an epoch's columns (canary flags as sealed); a "bad" epoch's models are all
  * untrained. With canaries, often one other column is a trap.
  */
-export function randomColumns(rng: Rng, canary: readonly boolean[], levels: readonly number[] | undefined): ColumnSpec[] {
+export function randomColumns(
+  rng: Rng,
+  canary: readonly boolean[],
+  levels: readonly number[] | undefined,
+): ColumnSpec[] {
   const bad = rng.chance(0.07);
   // A canary that splits validators (a void one) is as much a case as one they agree on.
   const columns = canary.map((c): ColumnSpec => ({
@@ -156,7 +160,10 @@ export function scoreSheets(
     const far = rng.int(1_000, 3_000);
     const below = new Set<number>();
     let low = 0n;
-    for (const j of rng.subset(behaviors.map((_, j) => j), behaviors.length)) {
+    for (const j of rng.subset(
+      behaviors.map((_, j) => j),
+      behaviors.length,
+    )) {
       if (isLazy(behaviors[j]!) || 2n * (low + stakes[j]!) >= S) continue;
       below.add(j);
       low += stakes[j]!;
@@ -245,7 +252,9 @@ export function classifyEpoch(input: EpochInput, ref: EpochResult): EpochCases {
       if (2n * atOrBelow === S && column.some((x) => x > r.aggregate)) cases.halfAtMedian++;
     }
     if (params.tolV > 0n) {
-      cases.atTolerance += column.filter((x) => (x > r.aggregate ? x - r.aggregate : r.aggregate - x) === params.tolV).length;
+      cases.atTolerance += column.filter(
+        (x) => (x > r.aggregate ? x - r.aggregate : r.aggregate - x) === params.tolV,
+      ).length;
     }
     if (tr.canary) return;
     if (r.aggregate === params.minScore) cases.atMinScore++;

@@ -30,14 +30,24 @@ class ChaCha {
     const b = [...this.state];
     const rotl = (x: number, n: number) => ((x << n) | (x >>> (32 - n))) >>> 0;
     const q = (a: number, c: number, d: number, e: number) => {
-      b[a] = (b[a]! + b[c]!) >>> 0; b[e] = rotl(b[e]! ^ b[a]!, 16);
-      b[d] = (b[d]! + b[e]!) >>> 0; b[c] = rotl(b[c]! ^ b[d]!, 12);
-      b[a] = (b[a]! + b[c]!) >>> 0; b[e] = rotl(b[e]! ^ b[a]!, 8);
-      b[d] = (b[d]! + b[e]!) >>> 0; b[c] = rotl(b[c]! ^ b[d]!, 7);
+      b[a] = (b[a]! + b[c]!) >>> 0;
+      b[e] = rotl(b[e]! ^ b[a]!, 16);
+      b[d] = (b[d]! + b[e]!) >>> 0;
+      b[c] = rotl(b[c]! ^ b[d]!, 12);
+      b[a] = (b[a]! + b[c]!) >>> 0;
+      b[e] = rotl(b[e]! ^ b[a]!, 8);
+      b[d] = (b[d]! + b[e]!) >>> 0;
+      b[c] = rotl(b[c]! ^ b[d]!, 7);
     };
     for (let i = 0; i < 10; i++) {
-      q(0, 4, 8, 12); q(1, 5, 9, 13); q(2, 6, 10, 14); q(3, 7, 11, 15);
-      q(0, 5, 10, 15); q(1, 6, 11, 12); q(2, 7, 8, 13); q(3, 4, 9, 14);
+      q(0, 4, 8, 12);
+      q(1, 5, 9, 13);
+      q(2, 6, 10, 14);
+      q(3, 7, 11, 15);
+      q(0, 5, 10, 15);
+      q(1, 6, 11, 12);
+      q(2, 7, 8, 13);
+      q(3, 4, 9, 14);
     }
     this.buff = b.map((x, i) => (x + this.state[i]!) >>> 0);
     this.idx = 0;
@@ -62,7 +72,11 @@ export interface Forgery {
 }
 
 /** A proof of `input` forged from the vkey and a public beacon (hash hex, iterations exponent) alone. */
-export async function forgeFromBeacon(vkey: VerificationKey, beacon: { hash: string; iterationsExp: number }, input: readonly [bigint, bigint, bigint, bigint]): Promise<Forgery> {
+export async function forgeFromBeacon(
+  vkey: VerificationKey,
+  beacon: { hash: string; iterationsExp: number },
+  input: readonly [bigint, bigint, bigint, bigint],
+): Promise<Forgery> {
   let h: Buffer = Buffer.from(beacon.hash, 'hex');
   for (let i = 0; i < 2 ** beacon.iterationsExp; i++) h = createHash('sha256').update(h).digest();
   const seed = Array.from({ length: 8 }, (_, i) => h.readUInt32BE(4 * i));
@@ -83,7 +97,15 @@ export async function forgeFromBeacon(vkey: VerificationKey, beacon: { hash: str
     return {
       deltaRecovered,
       // EIP-197 takes an Fp2 element as (c1, c0).
-      proof: { a: [a[0]!, a[1]!], b: [[b[0]![1]!, b[0]![0]!], [b[1]![1]!, b[1]![0]!]], c: [c[0]!, c[1]!], input: [...input] as [bigint, bigint, bigint, bigint] },
+      proof: {
+        a: [a[0]!, a[1]!],
+        b: [
+          [b[0]![1]!, b[0]![0]!],
+          [b[1]![1]!, b[1]![0]!],
+        ],
+        c: [c[0]!, c[1]!],
+        input: [...input] as [bigint, bigint, bigint, bigint],
+      },
     };
   } finally {
     await curve.terminate();

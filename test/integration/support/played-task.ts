@@ -97,10 +97,14 @@ export async function playTask(d: Driver): Promise<PlayedTask> {
   const { taskId, schedule } = created;
 
   // Stakes and delegations before the start count from epoch 0.
-  for (const [i, t] of PLAYERS.trainers.entries()) keep(await join(d, taskId, t, Role.Trainer, parseEther(String(100 + 50 * i)), parseEther('0.2')));
-  for (const [i, v] of PLAYERS.validators.entries()) keep(await join(d, taskId, v, Role.Validator, parseEther(String(300 - 100 * i)), parseEther('0.5')));
+  for (const [i, t] of PLAYERS.trainers.entries())
+    keep(await join(d, taskId, t, Role.Trainer, parseEther(String(100 + 50 * i)), parseEther('0.2')));
+  for (const [i, v] of PLAYERS.validators.entries())
+    keep(await join(d, taskId, v, Role.Validator, parseEther(String(300 - 100 * i)), parseEther('0.5')));
   keep(await d.send(PLAYERS.delegators[0]!, stakeCall(d, 'delegate', [taskId, PLAYERS.trainers[0], parseEther('50')])));
-  keep(await d.send(PLAYERS.delegators[1]!, stakeCall(d, 'delegate', [taskId, PLAYERS.validators[0], parseEther('100')])));
+  keep(
+    await d.send(PLAYERS.delegators[1]!, stakeCall(d, 'delegate', [taskId, PLAYERS.validators[0], parseEther('100')])),
+  );
   keep(await d.send(PLAYERS.delegators[1]!, stakeCall(d, 'delegate', [taskId, PLAYERS.trainers[1], parseEther('20')])));
 
   for (let epoch = 0; epoch < 3; epoch++) {

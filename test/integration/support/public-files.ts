@@ -38,9 +38,17 @@ export async function digitsDataHashes(): Promise<{ trainData: Hex; evalData: He
  * fresh checkpoint store, and the digits datasets served from their bundled folders by hash.
  * `evaluator` replaces the eval service (a test that records the jobs wraps a real one).
  */
-export function digitsMlPort(specBytes: Uint8Array, hashes: { trainData: Hex; evalData: Hex }, evaluator?: EvaluatorHandle) {
+export function digitsMlPort(
+  specBytes: Uint8Array,
+  hashes: { trainData: Hex; evalData: Hex },
+  evaluator?: EvaluatorHandle,
+) {
   return mlPort({
-    trainer: createTrainService({ backend: { wasmPaths: WASM_DIR }, fetch: publicFetch, openStore: () => openCheckpointStore(new IDBFactory()) }),
+    trainer: createTrainService({
+      backend: { wasmPaths: WASM_DIR },
+      fetch: publicFetch,
+      openStore: () => openCheckpointStore(new IDBFactory()),
+    }),
     evaluator: evaluator ?? createEvalService({ backend: { wasmPaths: WASM_DIR }, fetch: publicFetch }),
     specBytes,
     trainData: hashes.trainData,

@@ -238,7 +238,10 @@ export class RandomTask {
     for (let epoch = 0; epoch < this.scoringEpochs; epoch++) {
       if (!this.rng.chance(0.8)) continue;
       const key = keccak256(toHex(`${this.label}/canary-key/${epoch}`));
-      await this.d.send(this.creator, bookCall(this.d, 'commitCanaries', [this.taskId, BigInt(epoch), canaryKeyHash(key)]));
+      await this.d.send(
+        this.creator,
+        bookCall(this.d, 'commitCanaries', [this.taskId, BigInt(epoch), canaryKeyHash(key)]),
+      );
       this.canaryKeys.set(epoch, key);
     }
   }
@@ -350,7 +353,8 @@ export class RandomTask {
     for (const trainer of chosen) {
       let canaryFor: number | undefined;
       if (this.canaryKeys.has(epoch) && this.rng.chance(0.3)) canaryFor = epoch;
-      else if (lastSubmissionEpoch && finalKeys.length > 0 && this.rng.chance(0.25)) canaryFor = this.rng.pick(finalKeys);
+      else if (lastSubmissionEpoch && finalKeys.length > 0 && this.rng.chance(0.25))
+        canaryFor = this.rng.pick(finalKeys);
       if (canaryFor !== undefined && (canaries.get(canaryFor) ?? 0) >= CANARIES_PER_EPOCH) canaryFor = undefined;
       if (canaryFor !== undefined) {
         canaries.set(canaryFor, (canaries.get(canaryFor) ?? 0) + 1);
@@ -373,8 +377,16 @@ export class RandomTask {
     const revealed: Submission[] = [];
     for (const s of this.rng.subset(sealed, sealed.length > 1 ? sealed.length - 1 : sealed.length)) {
       const receipt = await revealSubmission(this.d, this.taskId, s);
-      const ev = this.d.events(receipt).find((e) => e.eventName === 'SubmissionRevealed')!.args as { submissionId: bigint };
-      const sub: Submission = { trainer: s.trainer, artifact: s.artifact, seal: s.seq, id: ev.submissionId, canaryFor: s.canaryFor };
+      const ev = this.d.events(receipt).find((e) => e.eventName === 'SubmissionRevealed')!.args as {
+        submissionId: bigint;
+      };
+      const sub: Submission = {
+        trainer: s.trainer,
+        artifact: s.artifact,
+        seal: s.seq,
+        id: ev.submissionId,
+        canaryFor: s.canaryFor,
+      };
       revealed.push(sub);
       this.submissions.push(sub);
       if (!this.latest.has(s.trainer)) this.submitters.push(s.trainer);
@@ -393,9 +405,19 @@ export class RandomTask {
     const key = this.canaryKeys.get(epoch);
     const revealKey = key !== undefined && this.rng.chance(0.9);
     const chosen = columns.length === 0 || this.rng.chance(0.04) ? [] : this.rng.subset(this.validators);
-    const specs = randomColumns(this.rng, columns.map((s) => s.canaryFor === epoch), this.levels);
+    const specs = randomColumns(
+      this.rng,
+      columns.map((s) => s.canaryFor === epoch),
+      this.levels,
+    );
     const stakes = chosen.map((v) => this.pool(v).own(epoch) + this.pool(v).delegated(epoch));
-    const sheets = scoreSheets(this.rng, specs, chosen.map((v) => this.behaviors.get(v)!), stakes, this.honestNoise);
+    const sheets = scoreSheets(
+      this.rng,
+      specs,
+      chosen.map((v) => this.behaviors.get(v)!),
+      stakes,
+      this.honestNoise,
+    );
     await this.d.warp(this.at(epoch, final ? 3000 : this.schedule.revealEnd + 100));
     const committed: number[] = [];
     for (const [j, v] of chosen.entries()) {
@@ -478,20 +500,43 @@ export class RandomTask {
     this.refRemainder += ref.dust + (last ? ref.rollover : 0n);
 
     const fin = only<{ booked: bigint; rollover: bigint; degenerate: boolean }>(events, 'EpochFinalized');
-    const closed = only<{ epoch: bigint; booked: bigint; rollover: bigint; carry: bigint; remainder: bigint }>(events, 'EpochClosed');
-    const trainerEvents = all<{ trainer: Address; submissionId: bigint; rank: bigint; aggregate: bigint; pool: bigint; own: bigint }>(
+    const closed = only<{ epoch: bigint; booked: bigint; rollover: bigint; carry: bigint; remainder: bigint }>(
       events,
-      'TrainerRewarded',
+      'EpochClosed',
     );
-    const canaryEvents = all<{ submissionId: bigint; aggregate: bigint; agreeingStake: bigint; valid: boolean }>(events, 'CanaryChecked');
-    const validatorEvents = all<{ validator: Address; distance: bigint; pool: bigint; own: bigint; failedCanary: boolean }>(
+    const trainerEvents = all<{
+      trainer: Address;
+      submissionId: bigint;
+      rank: bigint;
+      aggregate: bigint;
+      pool: bigint;
+      own: bigint;
+    }>(events, 'TrainerRewarded');
+    const canaryEvents = all<{ submissionId: bigint; aggregate: bigint; agreeingStake: bigint; valid: boolean }>(
       events,
-      'ValidatorRewarded',
+      'CanaryChecked',
     );
-    const scored = events.filter((e) => e.eventName === 'EpochScored').map((e) => e.args as {
-      budget: bigint; rT: bigint; rV: bigint; qualified: bigint; columns: bigint; m: bigint;
-    });
-    const budget = fin.degenerate ? fin.rollover : scored[0]?.budget ?? -1n;
+    const validatorEvents = all<{
+      validator: Address;
+      distance: bigint;
+      pool: bigint;
+      own: bigint;
+      failedCanary: boolean;
+    }>(events, 'ValidatorRewarded');
+    const scored = events
+      .filter((e) => e.eventName === 'EpochScored')
+      .map(
+        (e) =>
+          e.args as {
+            budget: bigint;
+            rT: bigint;
+            rV: bigint;
+            qualified: bigint;
+            columns: bigint;
+            m: bigint;
+          },
+      );
+    const budget = fin.degenerate ? fin.rollover : (scored[0]?.budget ?? -1n);
     const dust = budget - fin.booked - fin.rollover;
     this.chainBooked += fin.booked;
     this.chainRemainder += dust + (last ? fin.rollover : 0n);
@@ -506,9 +551,17 @@ export class RandomTask {
       { what: 'closed booked = finalized booked', contract: closed.booked, reference: fin.booked },
       { what: 'closed rollover', contract: closed.rollover, reference: ref.rollover },
       { what: 'registry carry', contract: closed.carry, reference: this.refCarry },
-      { what: 'registry remainder = sum of the chain dust (+ last rollover)', contract: closed.remainder, reference: this.chainRemainder },
+      {
+        what: 'registry remainder = sum of the chain dust (+ last rollover)',
+        contract: closed.remainder,
+        reference: this.chainRemainder,
+      },
       { what: 'canary mask', contract: mask ?? 0n, reference: expectedMask },
-      { what: 'trainer events', contract: BigInt(trainerEvents.length), reference: BigInt(ref.trainers.filter((t) => !t.canary).length) },
+      {
+        what: 'trainer events',
+        contract: BigInt(trainerEvents.length),
+        reference: BigInt(ref.trainers.filter((t) => !t.canary).length),
+      },
       { what: 'canary events', contract: BigInt(canaryEvents.length), reference: BigInt(ref.canaries.length) },
       { what: 'validator events', contract: BigInt(validatorEvents.length), reference: BigInt(ref.validators.length) },
     ];
@@ -556,7 +609,12 @@ export class RandomTask {
         { what: `trainer ${i} own`, contract: ev.own, reference: r.own },
         { what: `trainer ${i} delegators`, contract: ev.pool - ev.own, reference: r.delegators },
       );
-      this.delegatorBookings.push({ pool: sub.trainer, epoch, amount: ev.pool - ev.own, delegated: this.pool(sub.trainer).delegated(epoch) });
+      this.delegatorBookings.push({
+        pool: sub.trainer,
+        epoch,
+        amount: ev.pool - ev.own,
+        delegated: this.pool(sub.trainer).delegated(epoch),
+      });
     });
     validators.forEach((v, j) => {
       const ev = validatorEvents.find((e) => getAddress(e.validator) === v);
@@ -572,7 +630,12 @@ export class RandomTask {
         { what: `validator ${j} own`, contract: ev.own, reference: r.own },
         { what: `validator ${j} delegators`, contract: ev.pool - ev.own, reference: r.delegators },
       );
-      this.delegatorBookings.push({ pool: v, epoch, amount: ev.pool - ev.own, delegated: this.pool(v).delegated(epoch) });
+      this.delegatorBookings.push({
+        pool: v,
+        epoch,
+        amount: ev.pool - ev.own,
+        delegated: this.pool(v).delegated(epoch),
+      });
     });
     return { ...base, checks, exact, cases, dustExact: dust === ref.dust };
   }

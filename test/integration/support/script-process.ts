@@ -11,7 +11,8 @@ const TSX = join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
 export function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (!k.startsWith('AIARENA_') && !k.startsWith('VITE_') && k !== 'DEPLOYER_PRIVATE_KEY' && k !== 'RPC_URL') env[k] = v;
+    if (!k.startsWith('AIARENA_') && !k.startsWith('VITE_') && k !== 'DEPLOYER_PRIVATE_KEY' && k !== 'RPC_URL')
+      env[k] = v;
   }
   return { ...env, ...extra };
 }

@@ -45,7 +45,13 @@ export async function loadDigits(): Promise<Digits> {
   const specBytes = new Uint8Array(readFileSync(new URL('public/specs/digits-mlp.json', root)));
   const { spec, hash } = await parseModelSpecBytes(specBytes);
   const ev = await split('public/datasets/digits-eval');
-  return { spec, specBytes, specHash: hash, train: await split('public/datasets/digits-train'), eval: memoryData(ev.x, ev.y, FEATURES) };
+  return {
+    spec,
+    specBytes,
+    specHash: hash,
+    train: await split('public/datasets/digits-train'),
+    eval: memoryData(ev.x, ev.y, FEATURES),
+  };
 }
 
 const stepsPerEpoch = (d: Digits) => Math.ceil(d.train.y.length / d.spec.optimizer.batchSize);
@@ -67,15 +73,42 @@ export async function accuracy(d: Digits, weights: readonly Float32Array[]): Pro
 }
 
 /** An honest run: the spec's optimizer, `epochs` epochs, the owner's watermark. */
-export async function trainHonest(d: Digits, key: WatermarkKey, owner: string, epochs: number, seed: number): Promise<Float32Array[]> {
+export async function trainHonest(
+  d: Digits,
+  key: WatermarkKey,
+  owner: string,
+  epochs: number,
+  seed: number,
+): Promise<Float32Array[]> {
   const data = memoryData(d.train.x, d.train.y, FEATURES, { seed });
-  return (await train({ spec: d.spec, data, seed, overrides: { epochs }, watermark: { keyBits: key.bits, ownerBits: ownerBits(owner, d.spec.watermark!.bits) } })).weights;
+  return (
+    await train({
+      spec: d.spec,
+      data,
+      seed,
+      overrides: { epochs },
+      watermark: { keyBits: key.bits, ownerBits: ownerBits(owner, d.spec.watermark!.bits) },
+    })
+  ).weights;
 }
 
 /** A copier: fine-tunes a stolen model on the training data, no watermark term (a fresh optimizer, its own data order). */
-export async function fineTuneCopy(d: Digits, stolen: readonly Float32Array[], epochs: number, seed: number): Promise<Float32Array[]> {
+export async function fineTuneCopy(
+  d: Digits,
+  stolen: readonly Float32Array[],
+  epochs: number,
+  seed: number,
+): Promise<Float32Array[]> {
   const data = memoryData(d.train.x, d.train.y, FEATURES, { seed });
-  return (await train({ spec: d.spec, data, seed, initialWeights: stolen.map((w) => new Float32Array(w)), overrides: { epochs } })).weights;
+  return (
+    await train({
+      spec: d.spec,
+      data,
+      seed,
+      initialWeights: stolen.map((w) => new Float32Array(w)),
+      overrides: { epochs },
+    })
+  ).weights;
 }
 
 export interface Rewatermark {
@@ -125,8 +158,15 @@ export async function reWatermark(
       : {}),
   });
   if (options.untilSealable) {
-    if (!stop) throw new Error(`the thief's watermark was not sealable within ${options.epochs ?? 1} epoch(s) (${stepsPerEpoch(d)} steps each)`);
+    if (!stop)
+      throw new Error(
+        `the thief's watermark was not sealable within ${options.epochs ?? 1} epoch(s) (${stepsPerEpoch(d)} steps each)`,
+      );
     return stop;
   }
-  return { weights: result.weights, steps: result.checkpoint.step, thiefWrong: ownerWrongBits(d, result.weights, thief.key, thief.address) };
+  return {
+    weights: result.weights,
+    steps: result.checkpoint.step,
+    thiefWrong: ownerWrongBits(d, result.weights, thief.key, thief.address),
+  };
 }

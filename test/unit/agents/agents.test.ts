@@ -58,10 +58,25 @@ async function expectedUnits(score: number, seed: Hex): Promise<{ subset: number
   const { spec } = await parseModelSpecBytes(specBytes);
   const v = { samples: FakeMl.SAMPLES, ...FakeMl.vectors(score) };
   const subset = subsetScore(spec.metric, v, subsetIndices({ seed, size: SUBSET }, FakeMl.SAMPLES));
-  return { subset: Math.round(subset * 10_000), full: Math.round(subsetScore(spec.metric, v, Array.from({ length: FakeMl.SAMPLES }, (_, i) => i)) * 10_000) };
+  return {
+    subset: Math.round(subset * 10_000),
+    full: Math.round(
+      subsetScore(
+        spec.metric,
+        v,
+        Array.from({ length: FakeMl.SAMPLES }, (_, i) => i),
+      ) * 10_000,
+    ),
+  };
 }
 
-const scope = (account: Address, role: 'trainer' | 'validator'): AgentScope => ({ chainId: 31337, registry: REGISTRY, taskId: 7n, account, role });
+const scope = (account: Address, role: 'trainer' | 'validator'): AgentScope => ({
+  chainId: 31337,
+  registry: REGISTRY,
+  taskId: 7n,
+  account,
+  role,
+});
 
 interface Device {
   db: IDBDatabase;
@@ -79,8 +94,21 @@ async function setup() {
   const store = new FakeStore();
   const ml = new FakeMl(specBytes);
   const dev = await device();
-  const trainer = await TrainerAgent.open({ scope: scope(TRAINER, 'trainer'), chain: world.portFor(TRAINER), store, ml, persist: dev.persist, keys: dev.keys });
-  const validator = await ValidatorAgent.open({ scope: scope(VALIDATOR, 'validator'), chain: world.portFor(VALIDATOR), store, ml, persist: dev.persist });
+  const trainer = await TrainerAgent.open({
+    scope: scope(TRAINER, 'trainer'),
+    chain: world.portFor(TRAINER),
+    store,
+    ml,
+    persist: dev.persist,
+    keys: dev.keys,
+  });
+  const validator = await ValidatorAgent.open({
+    scope: scope(VALIDATOR, 'validator'),
+    chain: world.portFor(VALIDATOR),
+    store,
+    ml,
+    persist: dev.persist,
+  });
   return { world, store, ml, dev, trainer, validator };
 }
 
@@ -93,7 +121,11 @@ async function drive(agent: { tick(): Promise<void>; settled(): Promise<void> },
 }
 
 /** Both agents join, the trainer seals and reveals its first model in epoch 0; its artifact hash. */
-async function revealOneModel({ world, trainer, validator }: Pick<Awaited<ReturnType<typeof setup>>, 'world' | 'trainer' | 'validator'>): Promise<Hex> {
+async function revealOneModel({
+  world,
+  trainer,
+  validator,
+}: Pick<Awaited<ReturnType<typeof setup>>, 'world' | 'trainer' | 'validator'>): Promise<Hex> {
   await trainer.command({ type: 'join', amount: 10n, sigma: 0n });
   await trainer.command({ type: 'startTraining' });
   await validator.command({ type: 'join', amount: 10n, sigma: 0n });
@@ -107,14 +139,28 @@ async function revealOneModel({ world, trainer, validator }: Pick<Awaited<Return
 }
 
 /** Another trainer acting by hand through the fake chain, with its own crafted artifact. */
-async function handTrainer(world: FakeWorld, store: FakeStore, account: Address, artifact: Uint8Array, wmCommit: Hex, upload = true) {
+async function handTrainer(
+  world: FakeWorld,
+  store: FakeStore,
+  account: Address,
+  artifact: Uint8Array,
+  wmCommit: Hex,
+  upload = true,
+) {
   const port = world.portFor(account);
   const hash = await artifactHash(artifact);
   const salt = hex32(0x5a17 + account.length);
   const { sealCommitment } = await import('../../../src/lib/chain/commitments.ts');
   return {
     join: () => port.join('Trainer', 1n, 0n, hex32(0x11)),
-    seal: (epoch: number) => port.sealSubmission({ epoch, commitment: sealCommitment(7n, BigInt(epoch), account, hash, wmCommit, salt), artifactHash: hash, wmCommit, salt }),
+    seal: (epoch: number) =>
+      port.sealSubmission({
+        epoch,
+        commitment: sealCommitment(7n, BigInt(epoch), account, hash, wmCommit, salt),
+        artifactHash: hash,
+        wmCommit,
+        salt,
+      }),
     reveal: async (epoch: number) => {
       if (upload) await store.upload(artifact);
       return port.revealSubmission({ epoch, artifactHash: hash, wmCommit, salt });
@@ -149,8 +195,19 @@ describe('agents over fake ports', () => {
     const key = (await dev.keys.get(keyRefOf(scope(TRAINER, 'trainer'))))!;
     const other = serializeArtifact(specHashBytes(specHash), params, craftedWeights(spec, key.bits, OTHER, 0, 77));
     const liar = await handTrainer(world, store, OTHER, other, hex32(0xbad));
-    const ghostArtifact = serializeArtifact(specHashBytes(specHash), params, craftedWeights(spec, key.bits, COPIER, 0, 78));
-    const ghost = await handTrainer(world, store, COPIER, ghostArtifact, weightsWmCommit(spec, craftedWeights(spec, key.bits, COPIER, 0, 78)), false);
+    const ghostArtifact = serializeArtifact(
+      specHashBytes(specHash),
+      params,
+      craftedWeights(spec, key.bits, COPIER, 0, 78),
+    );
+    const ghost = await handTrainer(
+      world,
+      store,
+      COPIER,
+      ghostArtifact,
+      weightsWmCommit(spec, craftedWeights(spec, key.bits, COPIER, 0, 78)),
+      false,
+    );
     await liar.join();
     await ghost.join();
 
@@ -165,7 +222,11 @@ describe('agents over fake ports', () => {
     await liar.reveal(0);
     await ghost.reveal(0);
     expect(world.log.filter((l) => l.account === TRAINER).map((l) => l.call)).toEqual(['join', 'seal', 'reveal']);
-    expect(trainer.state.epochs[0]).toMatchObject({ epoch: 0, outcome: 'revealed', seal: { cid: cidFromDigest(best.artifactHash), status: 'revealed' } });
+    expect(trainer.state.epochs[0]).toMatchObject({
+      epoch: 0,
+      outcome: 'revealed',
+      seal: { cid: cidFromDigest(best.artifactHash), status: 'revealed' },
+    });
     // Uploaded under the CID its hash names, byte for byte.
     expect(await artifactHash(store.blobs.get(cidFromDigest(best.artifactHash))!)).toBe(best.artifactHash);
 
@@ -201,10 +262,18 @@ describe('agents over fake ports', () => {
     expect(progress[2]!.reason).toMatch(/could not be fetched or evaluated in 3 attempts \(last: FAKE: no gateway has/);
     // Only the model that passed its checks reached the evaluator, once.
     expect(ml.evaluations).toEqual([best.artifactHash]);
-    expect(world.log.filter((l) => l.account === VALIDATOR).map((l) => l.call)).toEqual(['join', 'drawEvalSeed', 'commitScores']);
-    expect(validator.state.notes.map((n) => n.key)).toEqual(expect.arrayContaining(['seed/0', 'subset/0', 'eval-backend/wasm']));
+    expect(world.log.filter((l) => l.account === VALIDATOR).map((l) => l.call)).toEqual([
+      'join',
+      'drawEvalSeed',
+      'commitScores',
+    ]);
+    expect(validator.state.notes.map((n) => n.key)).toEqual(
+      expect.arrayContaining(['seed/0', 'subset/0', 'eval-backend/wasm']),
+    );
     // The vectors are on the device, under the evaluation's key.
-    expect((await dev.persist.getSamples(scope(VALIDATOR, 'validator'), evaluationKey(cols[0]!, EVAL)))!.samples).toBe(250);
+    expect((await dev.persist.getSamples(scope(VALIDATOR, 'validator'), evaluationKey(cols[0]!, EVAL)))!.samples).toBe(
+      250,
+    );
 
     world.now = at(0, 860);
     await drive(validator);
@@ -212,7 +281,12 @@ describe('agents over fake ports', () => {
     expect(commit.revealed).toBe(true);
     expect(unpackScores(commit.words!, 3)).toEqual([want.subset, 0, 0]);
     expect(validator.state.epochs[0]!.outcome).toBe('revealed');
-    expect(world.log.filter((l) => l.account === VALIDATOR).map((l) => l.call)).toEqual(['join', 'drawEvalSeed', 'commitScores', 'revealScores']);
+    expect(world.log.filter((l) => l.account === VALIDATOR).map((l) => l.call)).toEqual([
+      'join',
+      'drawEvalSeed',
+      'commitScores',
+      'revealScores',
+    ]);
 
     // Nothing is sent twice however often the agents tick.
     for (const t of [870, 900, 990]) {
@@ -236,21 +310,35 @@ describe('agents over fake ports', () => {
     const seed = hex32(0x5eed);
     world.seeds.set(0, seed);
     const ml2 = new FakeMl(specBytes);
-    const reopened = await ValidatorAgent.open({ scope: scope(VALIDATOR, 'validator'), chain: world.portFor(VALIDATOR), store, ml: ml2, persist: dev.persist });
+    const reopened = await ValidatorAgent.open({
+      scope: scope(VALIDATOR, 'validator'),
+      chain: world.portFor(VALIDATOR),
+      store,
+      ml: ml2,
+      persist: dev.persist,
+    });
     world.now = at(0, 610);
     await drive(reopened, 1);
     expect(ml2.evaluations).toEqual([]);
     expect(world.log.filter((l) => l.account === VALIDATOR).map((l) => l.call)).toEqual(['join', 'commitScores']);
     const committed = reopened.state.epochs[0]!.commit!.scores;
     expect(committed).toEqual([(await expectedUnits(0.6, seed)).subset]);
-    expect(reopened.state.notes.find((n) => n.key === 'seed/0')!.message).toMatch(/another validator drew the evaluation seed/);
+    expect(reopened.state.notes.find((n) => n.key === 'seed/0')!.message).toMatch(
+      /another validator drew the evaluation seed/,
+    );
   });
 
-  it('a join below the task\'s minimum stake is not sent', async () => {
+  it("a join below the task's minimum stake is not sent", async () => {
     const info = { ...(await taskInfo()), minStake: { trainer: 5n * 10n ** 18n, validator: 7n * 10n ** 18n } };
     const world = new FakeWorld(info);
     const dev = await device();
-    const validator = await ValidatorAgent.open({ scope: scope(VALIDATOR, 'validator'), chain: world.portFor(VALIDATOR), store: new FakeStore(), ml: new FakeMl(specBytes), persist: dev.persist });
+    const validator = await ValidatorAgent.open({
+      scope: scope(VALIDATOR, 'validator'),
+      chain: world.portFor(VALIDATOR),
+      store: new FakeStore(),
+      ml: new FakeMl(specBytes),
+      persist: dev.persist,
+    });
     await validator.command({ type: 'join', amount: 6n * 10n ** 18n, sigma: 0n });
     await drive(validator, 1);
     expect(world.log).toEqual([]);
@@ -309,11 +397,19 @@ describe('agents: persistence and crashes', () => {
     const persist: AgentStore = {
       ...dev.persist,
       saveState: async (s, state, f) => {
-        if (broken && JSON.stringify(state, (_k, v) => (typeof v === 'bigint' ? String(v) : v)).includes('"prepared"')) throw new Error('FAKE: disk full');
+        if (broken && JSON.stringify(state, (_k, v) => (typeof v === 'bigint' ? String(v) : v)).includes('"prepared"'))
+          throw new Error('FAKE: disk full');
         return dev.persist.saveState(s, state, f);
       },
     };
-    const trainer = await TrainerAgent.open({ scope: scope(TRAINER, 'trainer'), chain: world.portFor(TRAINER), store, ml, persist, keys: dev.keys });
+    const trainer = await TrainerAgent.open({
+      scope: scope(TRAINER, 'trainer'),
+      chain: world.portFor(TRAINER),
+      store,
+      ml,
+      persist,
+      keys: dev.keys,
+    });
     world.now = at(0, 10);
     await expect(trainer.tick()).rejects.toThrow(/disk full/);
     expect(world.log.map((l) => l.call)).toEqual(['join']);
@@ -333,7 +429,14 @@ describe('agents: persistence and crashes', () => {
     // The page dies with its run: the stored state still says a run started a moment ago.
     trainer.stop();
     const ml2 = new FakeMl(specBytes);
-    const reopened = await TrainerAgent.open({ scope: scope(TRAINER, 'trainer'), chain: world.portFor(TRAINER), store, ml: ml2, persist: dev.persist, keys: dev.keys });
+    const reopened = await TrainerAgent.open({
+      scope: scope(TRAINER, 'trainer'),
+      chain: world.portFor(TRAINER),
+      store,
+      ml: ml2,
+      persist: dev.persist,
+      keys: dev.keys,
+    });
     await reopened.tick();
     await reopened.settled();
     expect(ml2.runs).toHaveLength(1);
@@ -358,7 +461,14 @@ describe('agents: persistence and crashes', () => {
     expect(world.log.length).toBe(wasSent + 1);
     dev.persist.saveState = original;
 
-    const reopened = await TrainerAgent.open({ scope: scope(TRAINER, 'trainer'), chain: world.portFor(TRAINER), store, ml, persist: dev.persist, keys: dev.keys });
+    const reopened = await TrainerAgent.open({
+      scope: scope(TRAINER, 'trainer'),
+      chain: world.portFor(TRAINER),
+      store,
+      ml,
+      persist: dev.persist,
+      keys: dev.keys,
+    });
     expect(reopened.state.epochs[0]!.seal!.status).toBe('prepared');
     world.now = at(0, 100);
     await drive(reopened, 1);
@@ -378,7 +488,14 @@ describe('agents: persistence and crashes', () => {
     await drive(trainer, 1);
     trainer.stop();
     world.now = at(1, 20);
-    const reopened = await TrainerAgent.open({ scope: scope(TRAINER, 'trainer'), chain: world.portFor(TRAINER), store, ml, persist: dev.persist, keys: dev.keys });
+    const reopened = await TrainerAgent.open({
+      scope: scope(TRAINER, 'trainer'),
+      chain: world.portFor(TRAINER),
+      store,
+      ml,
+      persist: dev.persist,
+      keys: dev.keys,
+    });
     const notes: string[] = [];
     reopened.subscribe((e) => e.type === 'note' && notes.push(e.note.message));
     await drive(reopened, 1);
@@ -386,7 +503,9 @@ describe('agents: persistence and crashes', () => {
       [0, 'missed-reveal'],
       [1, 'open'],
     ]);
-    expect(notes[0]).toMatch(/^Epoch 0: the seal was not revealed: this app was not running from .* A seal that is not revealed is not scored \(SPEC section 2.2\)/);
+    expect(notes[0]).toMatch(
+      /^Epoch 0: the seal was not revealed: this app was not running from .* A seal that is not revealed is not scored \(SPEC section 2.2\)/,
+    );
     expect(world.log.map((l) => [l.call, l.epoch])).toEqual([
       ['join', -1],
       ['seal', 0],
@@ -398,18 +517,39 @@ describe('agents: persistence and crashes', () => {
     const { world, dev, store, ml, trainer } = await setup();
     await trainer.command({ type: 'startTraining' });
     const other = new FakeWorld({ ...world.task, schedule: { ...SCHEDULE, startTime: 5000n, reviewEnd: 4900n } });
-    const fresh = await TrainerAgent.open({ scope: scope(TRAINER, 'trainer'), chain: other.portFor(TRAINER), store, ml, persist: dev.persist, keys: dev.keys });
+    const fresh = await TrainerAgent.open({
+      scope: scope(TRAINER, 'trainer'),
+      chain: other.portFor(TRAINER),
+      store,
+      ml,
+      persist: dev.persist,
+      keys: dev.keys,
+    });
     expect(fresh.state.training.wanted).toBe(false);
-    const again = await TrainerAgent.open({ scope: scope(TRAINER, 'trainer'), chain: world.portFor(TRAINER), store, ml, persist: dev.persist, keys: dev.keys });
+    const again = await TrainerAgent.open({
+      scope: scope(TRAINER, 'trainer'),
+      chain: world.portFor(TRAINER),
+      store,
+      ml,
+      persist: dev.persist,
+      keys: dev.keys,
+    });
     // The fresh state was not saved yet, so the original is still there.
     expect(again.state.training.wanted).toBe(true);
   });
 
-  it('refuses a model spec file that is not the task\'s', async () => {
+  it("refuses a model spec file that is not the task's", async () => {
     const world = new FakeWorld({ ...(await taskInfo()), modelSpec: hex32(1) });
     const dev = await device();
     await expect(
-      TrainerAgent.open({ scope: scope(TRAINER, 'trainer'), chain: world.portFor(TRAINER), store: new FakeStore(), ml: new FakeMl(specBytes), persist: dev.persist, keys: dev.keys }),
+      TrainerAgent.open({
+        scope: scope(TRAINER, 'trainer'),
+        chain: world.portFor(TRAINER),
+        store: new FakeStore(),
+        ml: new FakeMl(specBytes),
+        persist: dev.persist,
+        keys: dev.keys,
+      }),
     ).rejects.toThrow(/hashes to 0x[0-9a-f]{64}, the task names 0x0+1/);
   });
 });
@@ -429,19 +569,32 @@ describe('agents: the watermark key', () => {
         const r = dev.db.transaction(name).objectStore(name).getAll();
         r.onsuccess = () => resolve(r.result);
       });
-      dump.push(JSON.stringify(values, (_k, v) => (typeof v === 'bigint' ? String(v) : v instanceof Uint8Array ? Buffer.from(v).toString('hex') : v)));
+      dump.push(
+        JSON.stringify(values, (_k, v) =>
+          typeof v === 'bigint' ? String(v) : v instanceof Uint8Array ? Buffer.from(v).toString('hex') : v,
+        ),
+      );
     }
     const all = dump.join('\n');
     expect(all).not.toContain(plain.x);
     expect(all).not.toContain(plain.salt.slice(2));
-    expect(JSON.stringify(trainer.state, (_k, v) => (typeof v === 'bigint' ? String(v) : v))).not.toContain(plain.salt.slice(2));
+    expect(JSON.stringify(trainer.state, (_k, v) => (typeof v === 'bigint' ? String(v) : v))).not.toContain(
+      plain.salt.slice(2),
+    );
 
     const backup = await trainer.exportKey('correct horse battery staple');
     expect(backup).not.toContain(plain.x);
 
     // A new device: the agent there has no key and says so; the backup brings it back.
     const other = await device();
-    const moved = await TrainerAgent.open({ scope: scope(TRAINER, 'trainer'), chain: world.portFor(TRAINER), store, ml, persist: other.persist, keys: other.keys });
+    const moved = await TrainerAgent.open({
+      scope: scope(TRAINER, 'trainer'),
+      chain: world.portFor(TRAINER),
+      store,
+      ml,
+      persist: other.persist,
+      keys: other.keys,
+    });
     await moved.tick();
     expect(moved.state.phase).toBe('key-missing');
     await expect(moved.importKey(backup, 'wrong passphrase')).rejects.toThrow(/wrong passphrase/);
@@ -453,7 +606,9 @@ describe('agents: the watermark key', () => {
     // A backup of another key is refused once the chain holds this account's commitment.
     const { generateKey, exportKeyEncrypted } = await import('../../../src/lib/ml/watermark/index.ts');
     const stranger = await exportKeyEncrypted(generateKey(64, 128), 'pw', { iterations: 310_000 });
-    await expect(moved.importKey(stranger, 'pw')).rejects.toThrow(/but the key committed on chain for this task and account is/);
+    await expect(moved.importKey(stranger, 'pw')).rejects.toThrow(
+      /but the key committed on chain for this task and account is/,
+    );
   });
 });
 
@@ -469,7 +624,10 @@ describe('agents: validator edge cases', () => {
     }
     const seed = world.seeds.get(0)!;
     const key = resultKey(world.columnsOf(0)[0]!, EVAL, { seed, size: SUBSET });
-    expect(validator.state.results[key]).toMatchObject({ units: (await expectedUnits(0.25, seed)).subset, check: 'ok' });
+    expect(validator.state.results[key]).toMatchObject({
+      units: (await expectedUnits(0.25, seed)).subset,
+      check: 'ok',
+    });
     expect(world.log.at(-1)).toMatchObject({ account: VALIDATOR, call: 'commitScores' });
   });
 

@@ -10,7 +10,13 @@ import { parseModelSpecBytes } from '../../../src/lib/ml/spec/parse.ts';
 import { specShapes } from '../../../src/lib/ml/spec/shapes.ts';
 import type { ModelSpec } from '../../../src/lib/ml/spec/types.ts';
 import { generateKey, type WatermarkKey } from '../../../src/lib/ml/watermark/index.ts';
-import { checkSubmission, expectedArtifactBytes, hashArtifact, inspectCandidate, weightsWmCommit } from '../../../src/lib/agents/index.ts';
+import {
+  checkSubmission,
+  expectedArtifactBytes,
+  hashArtifact,
+  inspectCandidate,
+  weightsWmCommit,
+} from '../../../src/lib/agents/index.ts';
 import { craftedWeights } from './support/fakes.ts';
 import { TRAINER, hex32 } from './fixtures.ts';
 
@@ -42,7 +48,10 @@ describe('checkSubmission', () => {
     const bytes = artifactOf(w);
     const verdict = await checkSubmission(spec, specHash, await hashArtifact(bytes), await revealed(bytes, w));
     expect(verdict.ok).toBe(true);
-    if (verdict.ok) expect(verdict.weights.map((t) => t.length)).toEqual(specShapes(spec).params.map((p) => p.shape.reduce((a, b) => a * b, 1)));
+    if (verdict.ok)
+      expect(verdict.weights.map((t) => t.length)).toEqual(
+        specShapes(spec).params.map((p) => p.shape.reduce((a, b) => a * b, 1)),
+      );
     expect(bytes.length).toBe(expectedArtifactBytes(spec));
   });
 
@@ -51,13 +60,23 @@ describe('checkSubmission', () => {
     const bytes = artifactOf(w);
     const claim = await revealed(bytes, w);
     // The verified hash travels with the bytes; a second hash of them would not match this one.
-    const verdict = await checkSubmission(spec, specHash, { bytes, artifactHash: hex32(5) }, { ...claim, artifactHash: hex32(5) });
+    const verdict = await checkSubmission(
+      spec,
+      specHash,
+      { bytes, artifactHash: hex32(5) },
+      { ...claim, artifactHash: hex32(5) },
+    );
     expect(verdict.ok).toBe(true);
     const other = await checkSubmission(spec, specHash, { bytes, artifactHash: hex32(5) }, claim);
     expect(other).toMatchObject({ ok: false, check: 'hash' });
   });
 
-  const cases: { name: string; make: () => Promise<{ bytes: Uint8Array; claim: { artifactHash: Hex; wmCommit: Hex } }>; check: string; reason: RegExp }[] = [
+  const cases: {
+    name: string;
+    make: () => Promise<{ bytes: Uint8Array; claim: { artifactHash: Hex; wmCommit: Hex } }>;
+    check: string;
+    reason: RegExp;
+  }[] = [
     {
       name: 'other bytes than the revealed hash',
       make: async () => {
@@ -69,11 +88,17 @@ describe('checkSubmission', () => {
       reason: /the artifact hashes to 0x[0-9a-f]{64}, not the revealed 0x0+1$/,
     },
     {
-      name: 'a wmCommit that is not its weights\'',
+      name: "a wmCommit that is not its weights'",
       make: async () => {
         const w = craftedWeights(spec, key.bits, TRAINER, 0, 1);
         const bytes = artifactOf(w);
-        return { bytes, claim: { ...(await revealed(bytes, w)), wmCommit: weightsWmCommit(spec, craftedWeights(spec, key.bits, TRAINER, 3, 2)) } };
+        return {
+          bytes,
+          claim: {
+            ...(await revealed(bytes, w)),
+            wmCommit: weightsWmCommit(spec, craftedWeights(spec, key.bits, TRAINER, 3, 2)),
+          },
+        };
       },
       check: 'watermark',
       reason: /the weights' wmCommit is 0x[0-9a-f]{64}, not the revealed 0x[0-9a-f]{64}/,
@@ -100,7 +125,11 @@ describe('checkSubmission', () => {
     {
       name: 'an artifact of another model spec',
       make: async () => {
-        const bytes = serializeArtifact(new Uint8Array(32).fill(7), specShapes(spec).params, craftedWeights(spec, key.bits, TRAINER, 0, 1));
+        const bytes = serializeArtifact(
+          new Uint8Array(32).fill(7),
+          specShapes(spec).params,
+          craftedWeights(spec, key.bits, TRAINER, 0, 1),
+        );
         return { bytes, claim: { artifactHash: await artifactHash(bytes), wmCommit: hex32(2) } };
       },
       check: 'artifact',
@@ -130,13 +159,25 @@ describe('inspectCandidate', () => {
       const w = craftedWeights(spec, key.bits, owner, t.wrong, 1);
       const bytes = artifactOf(w);
       const r = await inspectCandidate(spec, specHash, await hashArtifact(bytes), key, owner);
-      expect(r).toEqual({ artifactHash: await artifactHash(bytes), wmCommit: weightsWmCommit(spec, w), wrong: t.wrong, maxErr: 8, sealable: t.sealable });
+      expect(r).toEqual({
+        artifactHash: await artifactHash(bytes),
+        wmCommit: weightsWmCommit(spec, w),
+        wrong: t.wrong,
+        maxErr: 8,
+        sealable: t.sealable,
+      });
     });
   }
 
-  it('another owner\'s address does not decode', async () => {
+  it("another owner's address does not decode", async () => {
     const bytes = artifactOf(craftedWeights(spec, key.bits, owner, 0, 1));
-    const r = await inspectCandidate(spec, specHash, await hashArtifact(bytes), key, '0x0000000000000000000000000000000000000001');
+    const r = await inspectCandidate(
+      spec,
+      specHash,
+      await hashArtifact(bytes),
+      key,
+      '0x0000000000000000000000000000000000000001',
+    );
     expect(r.sealable).toBe(false);
     expect(r.wrong).toBeGreaterThan(8);
   });

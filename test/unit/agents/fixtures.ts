@@ -20,14 +20,35 @@ export const TRAINER: Address = '0x70997970c51812dc3a010c7d01b50e20d4a86c2e' as 
 export const VALIDATOR: Address = '0x3c44cdddb6a900fa2b585dd299e03d12fa4293bc' as Address;
 export const REGISTRY: Address = '0x5fbdb2315678afecb367f032d93f642f64180aa3' as Address;
 
-export const trainerScope: AgentScope = { chainId: 31337, registry: REGISTRY, taskId: 7n, account: TRAINER, role: 'trainer' };
-export const validatorScope: AgentScope = { chainId: 31337, registry: REGISTRY, taskId: 7n, account: VALIDATOR, role: 'validator' };
+export const trainerScope: AgentScope = {
+  chainId: 31337,
+  registry: REGISTRY,
+  taskId: 7n,
+  account: TRAINER,
+  role: 'trainer',
+};
+export const validatorScope: AgentScope = {
+  chainId: 31337,
+  registry: REGISTRY,
+  taskId: 7n,
+  account: VALIDATOR,
+  role: 'validator',
+};
 
 export const hex32 = (n: number | bigint): Hex => `0x${BigInt(n).toString(16).padStart(64, '0')}`;
 export const KEY_COMMIT = hex32(0xabc);
 
 export function candidate(n: number, over: Partial<Candidate> = {}): Omit<Candidate, 'at'> {
-  return { artifactHash: hex32(0xa000 + n), wmCommit: hex32(0xb000 + n), wrong: 1, maxErr: 8, sealable: true, step: 100 * n, trainingEpoch: n, ...over };
+  return {
+    artifactHash: hex32(0xa000 + n),
+    wmCommit: hex32(0xb000 + n),
+    wrong: 1,
+    maxErr: 8,
+    sealable: true,
+    step: 100 * n,
+    trainingEpoch: n,
+    ...over,
+  };
 }
 
 let entropyCounter = 1;

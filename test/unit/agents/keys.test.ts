@@ -3,7 +3,15 @@
 import { IDBFactory } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
 import { exportKeyEncrypted, generateKey, keyToJson } from '../../../src/lib/ml/watermark/index.ts';
-import { ensureTaskKey, exportTaskKey, importTaskKey, keyCommitHex, keyStoreOn, openAgentDatabase, type KeyRef } from '../../../src/lib/agents/index.ts';
+import {
+  ensureTaskKey,
+  exportTaskKey,
+  importTaskKey,
+  keyCommitHex,
+  keyStoreOn,
+  openAgentDatabase,
+  type KeyRef,
+} from '../../../src/lib/agents/index.ts';
 import { REGISTRY, TRAINER } from './fixtures.ts';
 
 const ref: KeyRef = { chainId: 31337, registry: REGISTRY, taskId: 7n, account: TRAINER };
@@ -18,7 +26,7 @@ async function fresh() {
 }
 
 describe('agent key store', () => {
-  it('makes a key once per task and account, of the spec\'s dimensions, and gives it back decrypted', async () => {
+  it("makes a key once per task and account, of the spec's dimensions, and gives it back decrypted", async () => {
     const { keys } = await fresh();
     expect(await keys.keyCommit(ref)).toBeNull();
     const made = await ensureTaskKey(keys, ref, { T: 64, N: 128 });
@@ -30,7 +38,9 @@ describe('agent key store', () => {
     expect(keyCommitHex(key)).toBe(made.keyCommit);
     // Another task gets its own key.
     expect((await ensureTaskKey(keys, otherTask, { T: 64, N: 128 })).keyCommit).not.toBe(made.keyCommit);
-    await expect(ensureTaskKey(keys, ref, { T: 32, N: 128 })).rejects.toThrow(/stored key is 64x128, the task's watermark needs 32x128/);
+    await expect(ensureTaskKey(keys, ref, { T: 32, N: 128 })).rejects.toThrow(
+      /stored key is 64x128, the task's watermark needs 32x128/,
+    );
   });
 
   it('survives reopening the database (same device key); is unreadable without the device key', async () => {
@@ -46,7 +56,9 @@ describe('agent key store', () => {
       tx.objectStore('device').clear();
       tx.oncomplete = () => resolve();
     });
-    await expect(keyStoreOn(db2).get(ref)).rejects.toThrow(/cannot be decrypted on this device .* import your key backup/);
+    await expect(keyStoreOn(db2).get(ref)).rejects.toThrow(
+      /cannot be decrypted on this device .* import your key backup/,
+    );
   });
 
   it('refuses to overwrite a different key unless asked', async () => {
@@ -57,7 +69,7 @@ describe('agent key store', () => {
     expect(await keys.put(ref, other, { replace: true })).toBe(keyCommitHex(other));
   });
 
-  it('exports encrypted and imports on another device; the chain\'s keyCommit decides which key is right', async () => {
+  it("exports encrypted and imports on another device; the chain's keyCommit decides which key is right", async () => {
     const a = await fresh();
     const { keyCommit } = await ensureTaskKey(a.keys, ref, { T: 16, N: 32 });
     const file = await exportTaskKey(a.keys, ref, PASS, FAST);
@@ -83,7 +95,9 @@ describe('agent key store', () => {
     const tampered = JSON.stringify({ ...JSON.parse(keyToJson(key)), keyCommit: `0x${'0'.repeat(63)}1` });
     await expect(importTaskKey(keys, otherTask, tampered, '')).rejects.toThrow(/corrupted/);
     const encrypted = await exportKeyEncrypted(key, PASS, FAST);
-    await expect(importTaskKey(keys, otherTask, encrypted.replace(/"ciphertext":"[A-Za-z0-9+/]{4}/, '"ciphertext":"AAAA'), PASS)).rejects.toThrow(/wrong passphrase \(or the file was altered\)/);
+    await expect(
+      importTaskKey(keys, otherTask, encrypted.replace(/"ciphertext":"[A-Za-z0-9+/]{4}/, '"ciphertext":"AAAA'), PASS),
+    ).rejects.toThrow(/wrong passphrase \(or the file was altered\)/);
   });
 
   it('export without a key says so', async () => {

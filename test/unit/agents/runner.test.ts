@@ -3,13 +3,25 @@
 import { readFileSync } from 'node:fs';
 import { IDBFactory } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
-import { AgentRunner, TrainerAgent, agentStoreOn, keyStoreOn, openAgentDatabase, webLocks, type MachineDriver, type TabLock } from '../../../src/lib/agents/index.ts';
+import {
+  AgentRunner,
+  TrainerAgent,
+  agentStoreOn,
+  keyStoreOn,
+  openAgentDatabase,
+  webLocks,
+  type MachineDriver,
+  type TabLock,
+} from '../../../src/lib/agents/index.ts';
 import { sha256Hex } from '../../../src/lib/ml/hash.ts';
 import { FakeMl, FakeStore, FakeWorld } from './support/fakes.ts';
 import { REGISTRY, SCHEDULE, TRAINER, hex32 } from './fixtures.ts';
 
 type Toy = { n: number; pending: boolean };
-type ToyAction = { type: 'send'; n: number } | { type: 'slow' } | { type: 'explain'; note: { key: string; at: bigint; epoch: null; level: 'info'; message: string } };
+type ToyAction =
+  | { type: 'send'; n: number }
+  | { type: 'slow' }
+  | { type: 'explain'; note: { key: string; at: bigint; epoch: null; level: 'info'; message: string } };
 type ToyOutcome = { type: 'done'; n: number } | { type: 'failed'; message: string };
 
 function toy(log: string[], opts: { failSave?: (s: Toy) => boolean; observeFails?: () => boolean } = {}) {
@@ -17,7 +29,13 @@ function toy(log: string[], opts: { failSave?: (s: Toy) => boolean; observeFails
     step: (s, o) => {
       if (s.pending) return { state: s, actions: [] };
       if (o % 2 === 1) return { state: { n: s.n, pending: true }, actions: [{ type: 'slow' }] };
-      return { state: { n: s.n + 1, pending: false }, actions: [{ type: 'send', n: s.n + 1 }, { type: 'explain', note: { key: `k${s.n}`, at: 0n, epoch: null, level: 'info', message: `sent ${s.n + 1}` } }] };
+      return {
+        state: { n: s.n + 1, pending: false },
+        actions: [
+          { type: 'send', n: s.n + 1 },
+          { type: 'explain', note: { key: `k${s.n}`, at: 0n, epoch: null, level: 'info', message: `sent ${s.n + 1}` } },
+        ],
+      };
     },
     record: (s, r) => ({ state: r.type === 'done' ? { n: r.n, pending: false } : s, actions: [] }),
     observe: async () => {
@@ -139,7 +157,10 @@ describe('tab lock', () => {
     const first = await open();
     const second = await open();
     await first.start();
-    await expect(second.start()).rejects.toMatchObject({ code: 'locked', message: expect.stringMatching(/already running in another tab/) });
+    await expect(second.start()).rejects.toMatchObject({
+      code: 'locked',
+      message: expect.stringMatching(/already running in another tab/),
+    });
     first.stop();
     await second.start();
     second.stop();

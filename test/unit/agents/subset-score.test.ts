@@ -19,12 +19,17 @@ import { WASM_DIR, useBackend } from '../ml/engine/helpers.ts';
 
 const root = new URL('../../../', import.meta.url);
 const publicDir = new URL('public/', root);
-const fileFetch = (async (input: RequestInfo | URL) => new Response(readFileSync(new URL(`.${new URL(String(input)).pathname}`, publicDir)))) as typeof fetch;
+const fileFetch = (async (input: RequestInfo | URL) =>
+  new Response(readFileSync(new URL(`.${new URL(String(input)).pathname}`, publicDir)))) as typeof fetch;
 const seed = (label: string): Hex => keccak256(toBytes(label));
 
 describe('subsetScore (pure)', () => {
-  const v: SampleVectors = { samples: 4, correct: Uint8Array.of(1, 0, 1, 1), losses: Float32Array.of(0.5, 3, 0.25, 0.25) };
-  test('accuracy is the mean of the subset\'s correct flags; a loss metric maps the mean loss through its cap', () => {
+  const v: SampleVectors = {
+    samples: 4,
+    correct: Uint8Array.of(1, 0, 1, 1),
+    losses: Float32Array.of(0.5, 3, 0.25, 0.25),
+  };
+  test("accuracy is the mean of the subset's correct flags; a loss metric maps the mean loss through its cap", () => {
     expect(subsetScore({ name: 'accuracy' }, v, [0, 1])).toBe(0.5);
     expect(subsetScore({ name: 'accuracy' }, v, [0, 2, 3])).toBe(1);
     expect(subsetScore({ name: 'loss', cap: 2 }, v, [2, 3])).toBe(1 - 0.25 / 2);
@@ -54,12 +59,21 @@ describe('vectors from one whole-set evaluation score every subset as a direct e
     ({ spec } = await parseModelSpecBytes(readFileSync(new URL('specs/digits-mlp.json', publicDir))));
     const trainDir = fsSource(new URL('datasets/digits-train', publicDir).pathname);
     // A briefly trained model: right on many samples, wrong on some, losses spread out.
-    weights = (await train({ spec, data: datasetData((await trainDir.manifest()).manifest, trainDir, { seed: 5 }), seed: 5, maxSteps: 25 })).weights;
+    weights = (
+      await train({
+        spec,
+        data: datasetData((await trainDir.manifest()).manifest, trainDir, { seed: 5 }),
+        seed: 5,
+        maxSteps: 25,
+      })
+    ).weights;
   }, 120_000);
 
   for (const metric of [{ name: 'accuracy' } as const, { name: 'loss', cap: 2 } as const]) {
     test(`${metric.name} metric`, async () => {
-      const specBytes = new TextEncoder().encode(JSON.stringify({ ...JSON.parse(readFileSync(new URL('specs/digits-mlp.json', publicDir), 'utf8')), metric }));
+      const specBytes = new TextEncoder().encode(
+        JSON.stringify({ ...JSON.parse(readFileSync(new URL('specs/digits-mlp.json', publicDir), 'utf8')), metric }),
+      );
       const { hash: specHash } = await parseModelSpecBytes(specBytes);
       const artifact = serializeArtifact(specHashBytes(specHash), specShapes(spec).params, weights);
       const service = createEvalService({ backend: { wasmPaths: WASM_DIR }, fetch: fileFetch });

@@ -23,10 +23,23 @@ import { KEY_COMMIT, SCHEDULE, TRAINER, at, candidate, hex32, noSeal, tobs, trai
 
 const types = (actions: TrainerAction[]) => actions.filter((a) => a.type !== 'explain').map((a) => a.type);
 const notes = (actions: TrainerAction[]) => actions.flatMap((a) => (a.type === 'explain' ? [a.note] : []));
-const find = <T extends TrainerAction['type']>(actions: TrainerAction[], type: T) => actions.find((a) => a.type === type) as Extract<TrainerAction, { type: T }> | undefined;
+const find = <T extends TrainerAction['type']>(actions: TrainerAction[], type: T) =>
+  actions.find((a) => a.type === type) as Extract<TrainerAction, { type: T }> | undefined;
 
-function trained(state: TrainerState, n: number, over: Partial<Extract<TrainerOutcome, { type: 'trained' }>> = {}, cand = {}): TrainerState {
-  return trainerRecord(state, { type: 'trained', status: 'completed', plannedEpochs: 30, candidate: candidate(n, cand), at: 950n, ...over }).state;
+function trained(
+  state: TrainerState,
+  n: number,
+  over: Partial<Extract<TrainerOutcome, { type: 'trained' }>> = {},
+  cand = {},
+): TrainerState {
+  return trainerRecord(state, {
+    type: 'trained',
+    status: 'completed',
+    plannedEpochs: 30,
+    candidate: candidate(n, cand),
+    at: 950n,
+    ...over,
+  }).state;
 }
 
 /** A joined trainer that finished a sealable run before the task started. */
@@ -63,7 +76,7 @@ describe('trainer machine: windows', () => {
     });
   }
 
-  it('seals with a salt from the entropy and the contracts\' commitment formula, stored in the returned state', () => {
+  it("seals with a salt from the entropy and the contracts' commitment formula, stored in the returned state", () => {
     const entropy = hex32(0x5a17);
     const r = step(ready(), tobs({ now: at(1, 10), seals: { 1: noSeal }, entropy }));
     const seal = find(r.actions, 'seal')!;
@@ -78,7 +91,13 @@ describe('trainer machine: windows', () => {
     });
     // The state the runner stores before sending already holds everything a reveal needs.
     const rec = r.state.epochs.find((e) => e.epoch === 1)!;
-    expect(rec.seal).toMatchObject({ salt: entropy, commitment: seal.commitment, artifactHash: best.artifactHash, wmCommit: best.wmCommit, status: 'prepared' });
+    expect(rec.seal).toMatchObject({
+      salt: entropy,
+      commitment: seal.commitment,
+      artifactHash: best.artifactHash,
+      wmCommit: best.wmCommit,
+      status: 'prepared',
+    });
   });
 
   it('a whole epoch: seal, upload, reveal, then nothing more', () => {
@@ -92,10 +111,22 @@ describe('trainer machine: windows', () => {
 
     r = step(r.state, tobs({ now: at(0, 500), seals: { 0: { commitment, revealed: false } } }));
     expect(find(r.actions, 'upload')).toEqual({ type: 'upload', epoch: 0, artifactHash: candidate(1).artifactHash });
-    s = trainerRecord(r.state, { type: 'uploaded', epoch: 0, artifactHash: candidate(1).artifactHash, cid: 'bafkreiexample', at: at(0, 501) }).state;
+    s = trainerRecord(r.state, {
+      type: 'uploaded',
+      epoch: 0,
+      artifactHash: candidate(1).artifactHash,
+      cid: 'bafkreiexample',
+      at: at(0, 501),
+    }).state;
     r = step(s, tobs({ now: at(0, 502), seals: { 0: { commitment, revealed: false } } }));
     const seal = s.epochs[0]!.seal!;
-    expect(find(r.actions, 'reveal')).toEqual({ type: 'reveal', epoch: 0, artifactHash: seal.artifactHash, wmCommit: seal.wmCommit, salt: seal.salt });
+    expect(find(r.actions, 'reveal')).toEqual({
+      type: 'reveal',
+      epoch: 0,
+      artifactHash: seal.artifactHash,
+      wmCommit: seal.wmCommit,
+      salt: seal.salt,
+    });
     expect(sealCommitment(7n, 0n, TRAINER, seal.artifactHash, seal.wmCommit, seal.salt)).toBe(commitment);
     s = trainerRecord(r.state, { type: 'sent', action: 'reveal', epoch: 0, txHash: hex32(2), at: at(0, 503) }).state;
     r = step(s, tobs({ now: at(0, 510), seals: { 0: { commitment, revealed: true } } }));
@@ -169,7 +200,13 @@ describe('trainer machine: idempotency and reorganizations', () => {
   it('a reveal dropped by a reorganization is sent again', () => {
     let r = step(ready(), tobs({ now: at(0, 5), seals: { 0: noSeal } }));
     const { commitment } = find(r.actions, 'seal')!;
-    let s = trainerRecord(r.state, { type: 'uploaded', epoch: 0, artifactHash: candidate(1).artifactHash, cid: 'bafk', at: at(0, 6) }).state;
+    let s = trainerRecord(r.state, {
+      type: 'uploaded',
+      epoch: 0,
+      artifactHash: candidate(1).artifactHash,
+      cid: 'bafk',
+      at: at(0, 6),
+    }).state;
     r = step(s, tobs({ now: at(0, 500), seals: { 0: { commitment, revealed: false } } }));
     expect(types(r.actions)).toEqual(['reveal']);
     s = trainerRecord(r.state, { type: 'sent', action: 'reveal', epoch: 0, txHash: hex32(3), at: at(0, 501) }).state;
@@ -183,7 +220,14 @@ describe('trainer machine: idempotency and reorganizations', () => {
   it('a seal the chain refuses for good is not repeated; retry sends it again', () => {
     let r = step(ready(), tobs({ now: at(0, 5), seals: { 0: noSeal } }));
     const first = find(r.actions, 'seal')!;
-    let s = trainerRecord(r.state, { type: 'failed', action: 'seal', epoch: 0, message: 'You declined the request in your wallet.', retryable: false, at: at(0, 6) }).state;
+    let s = trainerRecord(r.state, {
+      type: 'failed',
+      action: 'seal',
+      epoch: 0,
+      message: 'You declined the request in your wallet.',
+      retryable: false,
+      at: at(0, 6),
+    }).state;
     expect(s.epochs[0]!.seal!.halted).toBe('You declined the request in your wallet.');
     r = step(s, tobs({ now: at(0, 100), seals: { 0: noSeal } }));
     expect(types(r.actions)).toEqual([]);
@@ -191,9 +235,18 @@ describe('trainer machine: idempotency and reorganizations', () => {
     r = step(s, tobs({ now: at(0, 101), seals: { 0: noSeal } }));
     expect(find(r.actions, 'seal')).toEqual(first);
     // Refused again and left so: the miss names the refusal.
-    s = trainerRecord(r.state, { type: 'failed', action: 'seal', epoch: 0, message: 'The task is not in its seal window.', retryable: false, at: at(0, 102) }).state;
+    s = trainerRecord(r.state, {
+      type: 'failed',
+      action: 'seal',
+      epoch: 0,
+      message: 'The task is not in its seal window.',
+      retryable: false,
+      at: at(0, 102),
+    }).state;
     r = step(s, tobs({ now: at(0, 500), seals: { 0: noSeal } }));
-    expect(notes(r.actions)[0]!.message).toBe('Epoch 0: no seal: it was refused: The task is not in its seal window. This epoch has no submission.');
+    expect(notes(r.actions)[0]!.message).toBe(
+      'Epoch 0: no seal: it was refused: The task is not in its seal window. This epoch has no submission.',
+    );
   });
 
   it('a refused upload halts the reveal and the miss says why', () => {
@@ -201,11 +254,20 @@ describe('trainer machine: idempotency and reorganizations', () => {
     const { commitment } = find(r.actions, 'seal')!;
     r = step(r.state, tobs({ now: at(0, 500), seals: { 0: { commitment, revealed: false } } }));
     expect(types(r.actions)).toEqual(['upload']);
-    const s = trainerRecord(r.state, { type: 'failed', action: 'upload', epoch: 0, message: 'the sealed artifact is no longer stored on this device', retryable: false, at: at(0, 501) }).state;
+    const s = trainerRecord(r.state, {
+      type: 'failed',
+      action: 'upload',
+      epoch: 0,
+      message: 'the sealed artifact is no longer stored on this device',
+      retryable: false,
+      at: at(0, 501),
+    }).state;
     r = step(s, tobs({ now: at(0, 550), seals: { 0: { commitment, revealed: false } } }));
     expect(types(r.actions)).toEqual([]);
     r = step(r.state, tobs({ now: at(0, 600), seals: { 0: { commitment, revealed: false } } }));
-    expect(notes(r.actions)[0]!.message).toMatch(/^Epoch 0: the seal was not revealed: it was refused: the sealed artifact is no longer stored/);
+    expect(notes(r.actions)[0]!.message).toMatch(
+      /^Epoch 0: the seal was not revealed: it was refused: the sealed artifact is no longer stored/,
+    );
   });
 
   it('leaves a seal it did not make alone (another device) and says so', () => {
@@ -239,8 +301,17 @@ describe('trainer machine: crash between storing and sending', () => {
     expect(types(r.actions)).toEqual([]);
     r = step(r.state, tobs({ now: at(0, 500), seals: { 0: { commitment, revealed: false } } }));
     expect(types(r.actions)).toEqual(['upload']);
-    const s = trainerRecord(r.state, { type: 'uploaded', epoch: 0, artifactHash: stored.epochs[0]!.seal!.artifactHash, cid: 'bafk', at: at(0, 501) }).state;
-    const reveal = find(step(s, tobs({ now: at(0, 502), seals: { 0: { commitment, revealed: false } } })).actions, 'reveal')!;
+    const s = trainerRecord(r.state, {
+      type: 'uploaded',
+      epoch: 0,
+      artifactHash: stored.epochs[0]!.seal!.artifactHash,
+      cid: 'bafk',
+      at: at(0, 501),
+    }).state;
+    const reveal = find(
+      step(s, tobs({ now: at(0, 502), seals: { 0: { commitment, revealed: false } } })).actions,
+      'reveal',
+    )!;
     expect(sealCommitment(7n, 0n, TRAINER, reveal.artifactHash, reveal.wmCommit, reveal.salt)).toBe(commitment);
   });
 
@@ -303,10 +374,19 @@ describe('trainer machine: missed windows', () => {
     expect(types(r.actions)).toEqual([]);
     const r2 = step(r.state, tobs({ now: at(0, 450), seals: { 0: noSeal }, training: 'running' }));
     expect(types(r2.actions)).toEqual(['snapshot']);
-    const s3 = trainerRecord(r2.state, { type: 'trained', status: 'cancelled', reason: 'snapshot', plannedEpochs: 31, candidate: candidate(2, { sealable: false, wrong: 6 }), at: at(0, 451) }).state;
+    const s3 = trainerRecord(r2.state, {
+      type: 'trained',
+      status: 'cancelled',
+      reason: 'snapshot',
+      plannedEpochs: 31,
+      candidate: candidate(2, { sealable: false, wrong: 6 }),
+      at: at(0, 451),
+    }).state;
     const r3 = step(s3, tobs({ now: at(0, 452), seals: { 0: noSeal } }));
     expect(types(r3.actions)).toEqual(['train']);
-    expect(notes(r3.actions)[0]!.message).toMatch(/6 wrong bits, more than the 4 allowed before sealing \(SPEC section 6\); training continues/);
+    expect(notes(r3.actions)[0]!.message).toMatch(
+      /6 wrong bits, more than the 4 allowed before sealing \(SPEC section 6\); training continues/,
+    );
     const r4 = step(r3.state, tobs({ now: at(0, 600), seals: { 0: noSeal }, training: 'running' }));
     expect(r4.state.epochs[0]!.outcome).toBe('missed-seal');
   });
@@ -350,7 +430,14 @@ describe('trainer machine: the seal window opens while training runs', () => {
     // Asked once.
     r = step(r.state, tobs({ now: at(0, 500 - reserve + 1), seals: { 0: noSeal }, training: 'running' }));
     expect(types(r.actions)).toEqual([]);
-    const s = trainerRecord(r.state, { type: 'trained', status: 'cancelled', reason: 'snapshot', plannedEpochs: 60, candidate: candidate(3), at: at(0, 405) }).state;
+    const s = trainerRecord(r.state, {
+      type: 'trained',
+      status: 'cancelled',
+      reason: 'snapshot',
+      plannedEpochs: 60,
+      candidate: candidate(3),
+      at: at(0, 405),
+    }).state;
     expect(s.training.wanted).toBe(true);
     r = step(s, tobs({ now: at(0, 406), seals: { 0: noSeal } }));
     expect(types(r.actions)).toEqual(['train', 'seal']);
@@ -360,7 +447,14 @@ describe('trainer machine: the seal window opens while training runs', () => {
 
   it('a snapshot that is not sealable yet: the older sealable model is sealed', () => {
     let r = step(runningWithBest(), tobs({ now: at(0, 400), seals: { 0: noSeal }, training: 'running' }));
-    const s = trainerRecord(r.state, { type: 'trained', status: 'cancelled', reason: 'snapshot', plannedEpochs: 60, candidate: candidate(3, { sealable: false, wrong: 5 }), at: at(0, 401) }).state;
+    const s = trainerRecord(r.state, {
+      type: 'trained',
+      status: 'cancelled',
+      reason: 'snapshot',
+      plannedEpochs: 60,
+      candidate: candidate(3, { sealable: false, wrong: 5 }),
+      at: at(0, 401),
+    }).state;
     r = step(s, tobs({ now: at(0, 402), seals: { 0: noSeal } }));
     expect(types(r.actions)).toEqual(['train', 'seal']);
     expect(r.state.epochs[0]!.seal!.artifactHash).toBe(candidate(1).artifactHash);
@@ -378,7 +472,14 @@ describe('trainer machine: the seal window opens while training runs', () => {
     let s = trainerCommand(runningWithBest(), { type: 'pauseTraining' });
     let r = step(s, tobs({ now: at(0, 400), seals: { 0: noSeal }, training: 'paused' }));
     expect(types(r.actions)).toEqual(['snapshot']);
-    s = trainerRecord(r.state, { type: 'trained', status: 'cancelled', reason: 'snapshot', plannedEpochs: 60, candidate: candidate(4), at: at(0, 401) }).state;
+    s = trainerRecord(r.state, {
+      type: 'trained',
+      status: 'cancelled',
+      reason: 'snapshot',
+      plannedEpochs: 60,
+      candidate: candidate(4),
+      at: at(0, 401),
+    }).state;
     r = step(s, tobs({ now: at(0, 402), seals: { 0: noSeal } }));
     expect(types(r.actions)).toEqual(['seal']);
   });
@@ -399,7 +500,13 @@ describe('trainer machine: training and the watermark margin (SPEC 6)', () => {
     s = step(s, tobs({ now: 800n })).state;
     const epochsAsked: (number | null)[] = [];
     for (let i = 0; i <= DEFAULT_TRAINER_CONFIG.maxExtraEpochs; i++) {
-      s = trainerRecord(s, { type: 'trained', status: 'completed', plannedEpochs: 30 + i, candidate: candidate(i, { sealable: false, wrong: 5 }), at: 801n }).state;
+      s = trainerRecord(s, {
+        type: 'trained',
+        status: 'completed',
+        plannedEpochs: 30 + i,
+        candidate: candidate(i, { sealable: false, wrong: 5 }),
+        at: 801n,
+      }).state;
       const r = step(s, tobs({ now: 802n + BigInt(i) }));
       s = r.state;
       if (i < DEFAULT_TRAINER_CONFIG.maxExtraEpochs) epochsAsked.push(find(r.actions, 'train')!.epochs);
@@ -414,10 +521,22 @@ describe('trainer machine: training and the watermark margin (SPEC 6)', () => {
   it('a run stopped at its step limit is not extended: sealable or explained', () => {
     let s = trainerCommand(initialTrainerState(trainerScope), { type: 'startTraining' });
     s = step(s, tobs({ now: 800n })).state;
-    const unsealable = trainerRecord(s, { type: 'trained', status: 'stopped', plannedEpochs: 30, candidate: candidate(1, { sealable: false, wrong: 9 }), at: 801n });
+    const unsealable = trainerRecord(s, {
+      type: 'trained',
+      status: 'stopped',
+      plannedEpochs: 30,
+      candidate: candidate(1, { sealable: false, wrong: 9 }),
+      at: 801n,
+    });
     expect(unsealable.state.training).toMatchObject({ wanted: false, extraEpochs: 0 });
     expect(notes(unsealable.actions)[0]!.message).toMatch(/step limit with the watermark decoding 9 wrong bits/);
-    const sealable = trainerRecord(s, { type: 'trained', status: 'stopped', plannedEpochs: 30, candidate: candidate(1), at: 801n }).state;
+    const sealable = trainerRecord(s, {
+      type: 'trained',
+      status: 'stopped',
+      plannedEpochs: 30,
+      candidate: candidate(1),
+      at: 801n,
+    }).state;
     expect(sealable.training.wanted).toBe(false);
     expect(sealable.best?.artifactHash).toBe(candidate(1).artifactHash);
   });
@@ -434,11 +553,25 @@ describe('trainer machine: training and the watermark margin (SPEC 6)', () => {
   it('a failed start is retried after the retry time, not in a loop; a permanent failure stops training', () => {
     let s = trainerCommand(initialTrainerState(trainerScope), { type: 'startTraining' });
     s = step(s, tobs({ now: 800n })).state;
-    s = trainerRecord(s, { type: 'failed', action: 'train', epoch: null, message: 'network down', retryable: true, at: 801n }).state;
+    s = trainerRecord(s, {
+      type: 'failed',
+      action: 'train',
+      epoch: null,
+      message: 'network down',
+      retryable: true,
+      at: 801n,
+    }).state;
     expect(types(step(s, tobs({ now: 802n })).actions)).toEqual([]);
     s = step(s, tobs({ now: 830n })).state;
     expect(s.training.startedAt).toBe(830n);
-    s = trainerRecord(s, { type: 'failed', action: 'train', epoch: null, message: 'the spec is broken', retryable: false, at: 831n }).state;
+    s = trainerRecord(s, {
+      type: 'failed',
+      action: 'train',
+      epoch: null,
+      message: 'the spec is broken',
+      retryable: false,
+      at: 831n,
+    }).state;
     expect(s.training.wanted).toBe(false);
     expect(s.notes.at(-1)!.message).toBe('train failed: the spec is broken.');
   });
@@ -483,7 +616,7 @@ describe('trainer machine: joining, roles and keys', () => {
     expect(types(step(s, tobs({ now: 803n })).actions)).toEqual([]);
   });
 
-  it('a join below the task\'s minimum stake is not sent (no key made for it either), and says the minimum', () => {
+  it("a join below the task's minimum stake is not sent (no key made for it either), and says the minimum", () => {
     const s = trainerCommand(initialTrainerState(trainerScope), { type: 'join', amount: 5n * 10n ** 18n, sigma: 0n });
     const r = step(s, tobs({ now: 800n, role: 'None', keyCommit: null, localKey: null, minStake: 10n * 10n ** 18n }));
     expect(types(r.actions)).toEqual([]);
@@ -491,16 +624,27 @@ describe('trainer machine: joining, roles and keys', () => {
     expect(notes(r.actions)[0]).toMatchObject({
       key: `join-below-minimum/${5n * 10n ** 18n}`,
       level: 'error',
-      message: "A trainer joins this task with at least 10 ARENA, the task's minimum trainer stake; 5 ARENA was asked, so nothing was sent.",
+      message:
+        "A trainer joins this task with at least 10 ARENA, the task's minimum trainer stake; 5 ARENA was asked, so nothing was sent.",
     });
-    const enough = step(trainerCommand(r.state, { type: 'join', amount: 10n * 10n ** 18n, sigma: 0n }), tobs({ now: 801n, role: 'None', keyCommit: null, minStake: 10n * 10n ** 18n }));
+    const enough = step(
+      trainerCommand(r.state, { type: 'join', amount: 10n * 10n ** 18n, sigma: 0n }),
+      tobs({ now: 801n, role: 'None', keyCommit: null, minStake: 10n * 10n ** 18n }),
+    );
     expect(types(enough.actions)).toEqual(['join']);
   });
 
   it('a join refused by the chain waits for the user to ask again', () => {
     let s = trainerCommand(initialTrainerState(trainerScope), { type: 'join', amount: 5n, sigma: 0n });
     s = step(s, tobs({ now: 800n, role: 'None', keyCommit: null })).state;
-    s = trainerRecord(s, { type: 'failed', action: 'join', epoch: null, message: 'StakingClosed', retryable: false, at: 801n }).state;
+    s = trainerRecord(s, {
+      type: 'failed',
+      action: 'join',
+      epoch: null,
+      message: 'StakingClosed',
+      retryable: false,
+      at: 801n,
+    }).state;
     expect(s.join).toBeNull();
     expect(types(step(s, tobs({ now: 900n, role: 'None', keyCommit: null })).actions)).toEqual([]);
   });
@@ -513,14 +657,38 @@ describe('trainer machine: joining, roles and keys', () => {
   });
 
   it('bad join parameters are refused with a sentence', () => {
-    expect(() => trainerCommand(initialTrainerState(trainerScope), { type: 'join', amount: 0n, sigma: 0n })).toThrow(/more than zero/);
-    expect(() => trainerCommand(initialTrainerState(trainerScope), { type: 'join', amount: 1n, sigma: 2n * 10n ** 18n })).toThrow(/sigma/);
+    expect(() => trainerCommand(initialTrainerState(trainerScope), { type: 'join', amount: 0n, sigma: 0n })).toThrow(
+      /more than zero/,
+    );
+    expect(() =>
+      trainerCommand(initialTrainerState(trainerScope), { type: 'join', amount: 1n, sigma: 2n * 10n ** 18n }),
+    ).toThrow(/sigma/);
   });
 
-  const blocked: { name: string; obs: Partial<Parameters<typeof tobs>[0]>; phase: TrainerState['phase']; note: string }[] = [
-    { name: 'the committed key is not on this device', obs: { localKey: null }, phase: 'key-missing', note: 'key-missing' },
-    { name: 'another key is on this device', obs: { localKey: hex32(0xdef) }, phase: 'key-mismatch', note: 'key-mismatch' },
-    { name: 'the account validates this task', obs: { role: 'Validator', keyCommit: null }, phase: 'wrong-role', note: 'wrong-role' },
+  const blocked: {
+    name: string;
+    obs: Partial<Parameters<typeof tobs>[0]>;
+    phase: TrainerState['phase'];
+    note: string;
+  }[] = [
+    {
+      name: 'the committed key is not on this device',
+      obs: { localKey: null },
+      phase: 'key-missing',
+      note: 'key-missing',
+    },
+    {
+      name: 'another key is on this device',
+      obs: { localKey: hex32(0xdef) },
+      phase: 'key-mismatch',
+      note: 'key-mismatch',
+    },
+    {
+      name: 'the account validates this task',
+      obs: { role: 'Validator', keyCommit: null },
+      phase: 'wrong-role',
+      note: 'wrong-role',
+    },
     { name: 'the account was excluded', obs: { excluded: true }, phase: 'excluded', note: 'excluded' },
   ];
   for (const b of blocked) {
@@ -578,10 +746,19 @@ describe('trainer machine: what an epoch booked (SPEC 4.3, 4.6)', () => {
     const s = revealedEpoch0();
     expect(trainerResultReads(s, SCHEDULE, at(0, 999))).toEqual([]);
     expect(trainerResultReads(s, SCHEDULE, at(1, 0))).toEqual([0]);
-    const waiting = step(s, tobs({ now: at(1, 1), results: { 0: outcome({ finalized: false, own: null, best: null }) } }));
+    const waiting = step(
+      s,
+      tobs({ now: at(1, 1), results: { 0: outcome({ finalized: false, own: null, best: null }) } }),
+    );
     expect(waiting.state.epochs[0]!.result ?? null).toBeNull();
     const done = step(waiting.state, tobs({ now: at(1, 2), results: { 0: outcome() } }));
-    expect(done.state.epochs[0]!.result).toEqual({ degenerate: false, rank: 1, aggregate: (9123n * W) / 10_000n, best: (9123n * W) / 10_000n, pool: 321n * W });
+    expect(done.state.epochs[0]!.result).toEqual({
+      degenerate: false,
+      rank: 1,
+      aggregate: (9123n * W) / 10_000n,
+      best: (9123n * W) / 10_000n,
+      pool: 321n * W,
+    });
     expect(notes(done.actions).map((n) => n.message)).toEqual([
       "Epoch 0: your submission ranked #1 with a score of 0.9123 (the stake-weighted median of the validators' scores) and earned 321 ARENA for your pool.",
     ]);
@@ -589,7 +766,18 @@ describe('trainer machine: what an epoch booked (SPEC 4.3, 4.6)', () => {
   });
 
   it('did not qualify: under the floor of the best score, with the numbers', () => {
-    const r = step(revealedEpoch0(), tobs({ now: at(1, 2), results: { 0: outcome({ own: { submissionId: 0, rank: 0, aggregate: 4n * 10n ** 17n, pool: 0n }, best: 9n * 10n ** 17n }) } }));
+    const r = step(
+      revealedEpoch0(),
+      tobs({
+        now: at(1, 2),
+        results: {
+          0: outcome({
+            own: { submissionId: 0, rank: 0, aggregate: 4n * 10n ** 17n, pool: 0n },
+            best: 9n * 10n ** 17n,
+          }),
+        },
+      }),
+    );
     const n = notes(r.actions)[0]!;
     expect(n.level).toBe('warn');
     expect(n.message).toBe(
@@ -598,12 +786,23 @@ describe('trainer machine: what an epoch booked (SPEC 4.3, 4.6)', () => {
   });
 
   it('did not qualify: a zero score is not above the minimum', () => {
-    const r = step(revealedEpoch0(), tobs({ now: at(1, 2), results: { 0: outcome({ own: { submissionId: 0, rank: 0, aggregate: 0n, pool: 0n }, best: 9n * 10n ** 17n }) } }));
-    expect(notes(r.actions)[0]!.message).toMatch(/^Epoch 0: your submission did not qualify for a reward: its score 0\.0000 is not above the task's minimum score 0\.0000\./);
+    const r = step(
+      revealedEpoch0(),
+      tobs({
+        now: at(1, 2),
+        results: { 0: outcome({ own: { submissionId: 0, rank: 0, aggregate: 0n, pool: 0n }, best: 9n * 10n ** 17n }) },
+      }),
+    );
+    expect(notes(r.actions)[0]!.message).toMatch(
+      /^Epoch 0: your submission did not qualify for a reward: its score 0\.0000 is not above the task's minimum score 0\.0000\./,
+    );
   });
 
   it('a degenerate epoch: too few validators revealed, the reward rolls over', () => {
-    const r = step(revealedEpoch0(), tobs({ now: at(1, 2), results: { 0: outcome({ degenerate: true, validators: 2, own: null, best: null }) } }));
+    const r = step(
+      revealedEpoch0(),
+      tobs({ now: at(1, 2), results: { 0: outcome({ degenerate: true, validators: 2, own: null, best: null }) } }),
+    );
     expect(notes(r.actions)[0]!.message).toBe(
       "Epoch 0: nothing was booked: only 2 validators revealed scores and the task needs at least 3. The epoch's reward rolls over to the next scoring epoch (SPEC 4.6).",
     );

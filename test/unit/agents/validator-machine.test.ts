@@ -20,11 +20,23 @@ import {
   type ValidatorObservation,
   type ValidatorState,
 } from '../../../src/lib/agents/validator/machine.ts';
-import { EVAL_DATA, FINAL_DATA, SCHEDULE, SUBSET_SIZE, VALIDATOR, at, column, hex32, validatorScope, vobs } from './fixtures.ts';
+import {
+  EVAL_DATA,
+  FINAL_DATA,
+  SCHEDULE,
+  SUBSET_SIZE,
+  VALIDATOR,
+  at,
+  column,
+  hex32,
+  validatorScope,
+  vobs,
+} from './fixtures.ts';
 
 const types = (actions: ValidatorAction[]) => actions.filter((a) => a.type !== 'explain').map((a) => a.type);
 const notes = (actions: ValidatorAction[]) => actions.flatMap((a) => (a.type === 'explain' ? [a.note] : []));
-const find = <T extends ValidatorAction['type']>(actions: ValidatorAction[], type: T) => actions.find((a) => a.type === type) as Extract<ValidatorAction, { type: T }> | undefined;
+const find = <T extends ValidatorAction['type']>(actions: ValidatorAction[], type: T) =>
+  actions.find((a) => a.type === type) as Extract<ValidatorAction, { type: T }> | undefined;
 const step = (s: ValidatorState, o: ValidatorObservation) => validatorStep(s, o);
 const noCommit = { commitment: `0x${'0'.repeat(64)}` as const, revealed: false };
 
@@ -37,8 +49,24 @@ const FULL = [0.912, 0.5, 0, 0.75];
 const SUBSET = [0.9, 0.48, 0, 0.76];
 const UNITS = [9000, 4800, 0, 7600];
 
-function evaluated(s: ValidatorState, c: ColumnView, fullScore: number, dataHash = EVAL_DATA, at = 1700n): ValidatorState {
-  return validatorRecord(s, { type: 'evaluated', key: evaluationKey(c, dataHash), check: 'ok', reason: null, samples: 250, fullScore, backend: 'wasm', floatPrecision: 32, at }).state;
+function evaluated(
+  s: ValidatorState,
+  c: ColumnView,
+  fullScore: number,
+  dataHash = EVAL_DATA,
+  at = 1700n,
+): ValidatorState {
+  return validatorRecord(s, {
+    type: 'evaluated',
+    key: evaluationKey(c, dataHash),
+    check: 'ok',
+    reason: null,
+    samples: 250,
+    fullScore,
+    backend: 'wasm',
+    floatPrecision: 32,
+    at,
+  }).state;
 }
 
 /** A joined validator that has evaluated every non-duplicate column of epoch 0 on the whole set. */
@@ -64,7 +92,13 @@ function stepScoring(s: ValidatorState, o: ValidatorObservation, table = subsetO
   const r = step(s, o);
   const ask = find(r.actions, 'scoreSubset');
   if (!ask) return { ...r, asked: null };
-  const scored = validatorRecord(r.state, { type: 'scored', epoch: ask.epoch, scores: ask.items.map((i) => ({ key: i.key, score: table(i.evaluation) })), missing: [], at: o.now }).state;
+  const scored = validatorRecord(r.state, {
+    type: 'scored',
+    epoch: ask.epoch,
+    scores: ask.items.map((i) => ({ key: i.key, score: table(i.evaluation) })),
+    missing: [],
+    at: o.now,
+  }).state;
   const again = step(scored, o);
   return { state: again.state, actions: [...r.actions, ...again.actions], asked: ask };
 }
@@ -74,13 +108,20 @@ describe('validator machine: windows', () => {
     { name: 'review', now: 800n, expect: [] },
     { name: 'seal window', now: at(0, 100), expect: [] },
     { name: 'reveal window (pre-evaluation, no seed yet)', now: at(0, 550), expect: ['evaluate'] },
-    { name: 'score commit window, seed not drawn: draw it while evaluating', now: at(0, 600), expect: ['drawSeed', 'evaluate'] },
+    {
+      name: 'score commit window, seed not drawn: draw it while evaluating',
+      now: at(0, 600),
+      expect: ['drawSeed', 'evaluate'],
+    },
     { name: 'score commit window, seed drawn by someone', now: at(0, 600), seeds: { 0: SEED0 }, expect: ['evaluate'] },
     { name: 'score reveal window without a commitment', now: at(0, 900), expect: [] },
   ];
   for (const c of cases) {
     it(`${c.name}: ${c.expect.join(', ') || 'nothing to do'}`, () => {
-      const r = step(initialValidatorState(validatorScope), vobs({ now: c.now, columns: { 0: COLS }, commits: { 0: noCommit }, ...(c.seeds ? { seeds: c.seeds } : {}) }));
+      const r = step(
+        initialValidatorState(validatorScope),
+        vobs({ now: c.now, columns: { 0: COLS }, commits: { 0: noCommit }, ...(c.seeds ? { seeds: c.seeds } : {}) }),
+      );
       expect(types(r.actions)).toEqual(c.expect);
     });
   }
@@ -108,72 +149,153 @@ describe('validator machine: windows', () => {
       }
       keys.push(ev!.key);
       expect(ev!.dataHash).toBe(EVAL_DATA);
-      const busy = step(r.state, vobs({ now: at(0, 550 + i), columns: { 0: COLS }, commits: { 0: noCommit }, evaluating: ev!.key }));
+      const busy = step(
+        r.state,
+        vobs({ now: at(0, 550 + i), columns: { 0: COLS }, commits: { 0: noCommit }, evaluating: ev!.key }),
+      );
       expect(types(busy.actions)).toEqual([]);
       const idx = COLS.findIndex((c) => c.submissionId === ev!.column.submissionId);
       s = evaluated(r.state, ev!.column, FULL[idx]!);
     }
-    expect(keys).toEqual([evaluationKey(COLS[0]!, EVAL_DATA), evaluationKey(COLS[1]!, EVAL_DATA), evaluationKey(COLS[3]!, EVAL_DATA)]);
+    expect(keys).toEqual([
+      evaluationKey(COLS[0]!, EVAL_DATA),
+      evaluationKey(COLS[1]!, EVAL_DATA),
+      evaluationKey(COLS[3]!, EVAL_DATA),
+    ]);
     expect(Object.keys(s.results)).toEqual([]);
 
     // The commit window opens: nobody drew the seed, so this validator does; nothing else yet.
     let r = step(s, vobs({ now: at(0, 600), columns: { 0: COLS }, commits: { 0: noCommit } }));
     expect(types(r.actions)).toEqual(['drawSeed']);
     expect(r.state.phase).toBe('drawing-seed');
-    s = validatorRecord(r.state, { type: 'seedDrawn', epoch: 0, seed: SEED0, drew: true, txHash: hex32(9), at: at(0, 600) }).state;
+    s = validatorRecord(r.state, {
+      type: 'seedDrawn',
+      epoch: 0,
+      seed: SEED0,
+      drew: true,
+      txHash: hex32(9),
+      at: at(0, 600),
+    }).state;
     expect(s.epochs[0]!.seed).toBe(SEED0);
     expect(s.notes.at(-1)!.message).toMatch(/^Epoch 0: drew the evaluation seed \(0x000000…05eed0\)/);
 
     const entropy = hex32(0x5a17);
-    const scored = stepScoring(s, vobs({ now: at(0, 601), columns: { 0: COLS }, commits: { 0: noCommit }, seeds: { 0: SEED0 }, entropy }));
+    const scored = stepScoring(
+      s,
+      vobs({ now: at(0, 601), columns: { 0: COLS }, commits: { 0: noCommit }, seeds: { 0: SEED0 }, entropy }),
+    );
     // Only the evaluated models need a computation; the duplicate is 0 without one.
     expect(scored.asked).toEqual({
       type: 'scoreSubset',
       epoch: 0,
       subset: { seed: SEED0, size: SUBSET_SIZE },
-      items: [0, 1, 3].map((i) => ({ key: resultKey(COLS[i]!, EVAL_DATA, { seed: SEED0, size: SUBSET_SIZE }), evaluation: evaluationKey(COLS[i]!, EVAL_DATA) })),
+      items: [0, 1, 3].map((i) => ({
+        key: resultKey(COLS[i]!, EVAL_DATA, { seed: SEED0, size: SUBSET_SIZE }),
+        evaluation: evaluationKey(COLS[i]!, EVAL_DATA),
+      })),
     });
     const commit = find(scored.actions, 'commitScores')!;
     // The subset scores are committed, not the whole-set previews.
-    expect(commit).toEqual({ type: 'commitScores', epoch: 0, commitment: scoresCommitment(7n, 0n, VALIDATOR, packScores(UNITS), entropy), scores: UNITS, salt: entropy });
+    expect(commit).toEqual({
+      type: 'commitScores',
+      epoch: 0,
+      commitment: scoresCommitment(7n, 0n, VALIDATOR, packScores(UNITS), entropy),
+      scores: UNITS,
+      salt: entropy,
+    });
     expect(scored.state.epochs[0]!.commit).toMatchObject({ scores: UNITS, salt: entropy, status: 'prepared' });
     expect(notes(scored.actions).find((n) => n.key === 'subset/0')!.message).toBe(
       "Epoch 0: scored 4 submissions on 100 of the eval set's 250 samples selected by the epoch's seed 0x000000…05eed0; committing.",
     );
-    s = validatorRecord(scored.state, { type: 'sent', action: 'commitScores', epoch: 0, txHash: hex32(1), at: at(0, 601) }).state;
+    s = validatorRecord(scored.state, {
+      type: 'sent',
+      action: 'commitScores',
+      epoch: 0,
+      txHash: hex32(1),
+      at: at(0, 601),
+    }).state;
 
-    r = step(s, vobs({ now: at(0, 700), columns: { 0: COLS }, commits: { 0: { commitment: commit.commitment, revealed: false } }, seeds: { 0: SEED0 } }));
+    r = step(
+      s,
+      vobs({
+        now: at(0, 700),
+        columns: { 0: COLS },
+        commits: { 0: { commitment: commit.commitment, revealed: false } },
+        seeds: { 0: SEED0 },
+      }),
+    );
     expect(types(r.actions)).toEqual([]);
     expect(r.state.phase).toBe('committed');
-    r = step(r.state, vobs({ now: at(0, 850), columns: { 0: COLS }, commits: { 0: { commitment: commit.commitment, revealed: false } }, seeds: { 0: SEED0 } }));
+    r = step(
+      r.state,
+      vobs({
+        now: at(0, 850),
+        columns: { 0: COLS },
+        commits: { 0: { commitment: commit.commitment, revealed: false } },
+        seeds: { 0: SEED0 },
+      }),
+    );
     const reveal = find(r.actions, 'revealScores')!;
     expect(reveal).toEqual({ type: 'revealScores', epoch: 0, scores: UNITS, words: packScores(UNITS), salt: entropy });
     expect(unpackScores(reveal.words, 4)).toEqual(UNITS);
-    s = validatorRecord(r.state, { type: 'sent', action: 'revealScores', epoch: 0, txHash: hex32(2), at: at(0, 851) }).state;
-    r = step(s, vobs({ now: at(0, 860), columns: { 0: COLS }, commits: { 0: { commitment: commit.commitment, revealed: true } } }));
+    s = validatorRecord(r.state, {
+      type: 'sent',
+      action: 'revealScores',
+      epoch: 0,
+      txHash: hex32(2),
+      at: at(0, 851),
+    }).state;
+    r = step(
+      s,
+      vobs({
+        now: at(0, 860),
+        columns: { 0: COLS },
+        commits: { 0: { commitment: commit.commitment, revealed: true } },
+      }),
+    );
     expect(types(r.actions)).toEqual([]);
     expect(r.state.epochs[0]!.outcome).toBe('revealed');
   });
 
   it('commits in the first step of the window when every model was evaluated and the seed is already drawn', () => {
-    const r = stepScoring(allEvaluated(), vobs({ now: at(0, 600), columns: { 0: COLS }, commits: { 0: noCommit }, seeds: { 0: SEED0 } }));
+    const r = stepScoring(
+      allEvaluated(),
+      vobs({ now: at(0, 600), columns: { 0: COLS }, commits: { 0: noCommit }, seeds: { 0: SEED0 } }),
+    );
     expect(types(r.actions)).toEqual(['scoreSubset', 'commitScores']);
-    expect(notes(r.actions).find((n) => n.key === 'seed/0')!.message).toMatch(/^Epoch 0: another validator drew the evaluation seed/);
+    expect(notes(r.actions).find((n) => n.key === 'seed/0')!.message).toMatch(
+      /^Epoch 0: another validator drew the evaluation seed/,
+    );
   });
 
   it('an epoch without submissions: nothing to draw or commit, explained', () => {
-    const r = step(initialValidatorState(validatorScope), vobs({ now: at(1, 600), columns: { 1: [] }, commits: { 1: noCommit } }));
+    const r = step(
+      initialValidatorState(validatorScope),
+      vobs({ now: at(1, 600), columns: { 1: [] }, commits: { 1: noCommit } }),
+    );
     expect(types(r.actions)).toEqual([]);
     expect(r.state.epochs[0]!.outcome).toBe('no-columns');
     expect(notes(r.actions)[0]!.message).toMatch(/rolls over \(SPEC 4.6\)/);
   });
 
   it('a model resubmitted in a later epoch is not evaluated again, but scored afresh on the new subset', () => {
-    let s = stepScoring(allEvaluated(), vobs({ now: at(0, 600), columns: { 0: COLS }, commits: { 0: noCommit }, seeds: { 0: SEED0 } })).state;
+    let s = stepScoring(
+      allEvaluated(),
+      vobs({ now: at(0, 600), columns: { 0: COLS }, commits: { 0: noCommit }, seeds: { 0: SEED0 } }),
+    ).state;
     const again = [column(10, { artifactHash: COLS[0]!.artifactHash, wmCommit: COLS[0]!.wmCommit })];
-    const r = stepScoring(s, vobs({ now: at(1, 600), columns: { 1: again }, commits: { 0: noCommit, 1: noCommit }, seeds: { 1: SEED1 } }), () => 0.8123);
+    const r = stepScoring(
+      s,
+      vobs({ now: at(1, 600), columns: { 1: again }, commits: { 0: noCommit, 1: noCommit }, seeds: { 1: SEED1 } }),
+      () => 0.8123,
+    );
     expect(types(r.actions)).toEqual(['scoreSubset', 'commitScores']);
-    expect(r.asked!.items).toEqual([{ key: resultKey(again[0]!, EVAL_DATA, { seed: SEED1, size: SUBSET_SIZE }), evaluation: evaluationKey(COLS[0]!, EVAL_DATA) }]);
+    expect(r.asked!.items).toEqual([
+      {
+        key: resultKey(again[0]!, EVAL_DATA, { seed: SEED1, size: SUBSET_SIZE }),
+        evaluation: evaluationKey(COLS[0]!, EVAL_DATA),
+      },
+    ]);
     s = r.state;
     expect(s.epochs.find((e) => e.epoch === 1)!.commit!.scores).toEqual([8123]);
     // Epoch 0's score of the same model stays under epoch 0's subset.
@@ -211,39 +333,69 @@ describe('validator machine: the evaluation seed', () => {
     r = step(r.state, vobs({ now: at(0, 630), columns: { 0: COLS }, commits: { 0: noCommit } }));
     expect(types(r.actions)).toEqual(['drawSeed']);
     // Another validator's draw landed: this one scores on it.
-    const s = stepScoring(r.state, vobs({ now: at(0, 631), columns: { 0: COLS }, commits: { 0: noCommit }, seeds: { 0: SEED0 } }));
+    const s = stepScoring(
+      r.state,
+      vobs({ now: at(0, 631), columns: { 0: COLS }, commits: { 0: noCommit }, seeds: { 0: SEED0 } }),
+    );
     expect(types(s.actions)).toEqual(['scoreSubset', 'commitScores']);
     expect(s.state.epochs[0]!.seed).toBe(SEED0);
   });
 
-  it('a draw that lost a race reports the other validator\'s seed', () => {
+  it("a draw that lost a race reports the other validator's seed", () => {
     const r = step(allEvaluated(), vobs({ now: at(0, 600), columns: { 0: COLS }, commits: { 0: noCommit } }));
-    const s = validatorRecord(r.state, { type: 'seedDrawn', epoch: 0, seed: SEED0, drew: false, txHash: null, at: at(0, 600) });
-    expect(s.state.epochs[0]!.seed).toBe(SEED0);
-    expect(notes(s.actions)[0]!.message).toMatch(/^Epoch 0: another validator drew the evaluation seed \(0x000000…05eed0\)/);
-  });
-
-  it('the chain\'s seed wins over one this agent heard of before committing (a reorganization)', () => {
-    let s = validatorRecord(step(allEvaluated(), vobs({ now: at(0, 600), columns: { 0: COLS }, commits: { 0: noCommit } })).state, {
+    const s = validatorRecord(r.state, {
       type: 'seedDrawn',
       epoch: 0,
-      seed: SEED1,
-      drew: true,
-      txHash: hex32(3),
+      seed: SEED0,
+      drew: false,
+      txHash: null,
       at: at(0, 600),
-    }).state;
-    const r = stepScoring(s, vobs({ now: at(0, 601), columns: { 0: COLS }, commits: { 0: noCommit }, seeds: { 0: SEED0 } }));
+    });
+    expect(s.state.epochs[0]!.seed).toBe(SEED0);
+    expect(notes(s.actions)[0]!.message).toMatch(
+      /^Epoch 0: another validator drew the evaluation seed \(0x000000…05eed0\)/,
+    );
+  });
+
+  it("the chain's seed wins over one this agent heard of before committing (a reorganization)", () => {
+    let s = validatorRecord(
+      step(allEvaluated(), vobs({ now: at(0, 600), columns: { 0: COLS }, commits: { 0: noCommit } })).state,
+      {
+        type: 'seedDrawn',
+        epoch: 0,
+        seed: SEED1,
+        drew: true,
+        txHash: hex32(3),
+        at: at(0, 600),
+      },
+    ).state;
+    const r = stepScoring(
+      s,
+      vobs({ now: at(0, 601), columns: { 0: COLS }, commits: { 0: noCommit }, seeds: { 0: SEED0 } }),
+    );
     expect(r.asked!.subset.seed).toBe(SEED0);
     s = r.state;
     expect(s.epochs[0]!.seed).toBe(SEED0);
   });
 
-  it('a draw refused for good is not repeated; another validator\'s draw or retry unblocks it; never drawn: explained', () => {
+  it("a draw refused for good is not repeated; another validator's draw or retry unblocks it; never drawn: explained", () => {
     const r = step(allEvaluated(), vobs({ now: at(0, 600), columns: { 0: COLS }, commits: { 0: noCommit } }));
-    let s = validatorRecord(r.state, { type: 'failed', action: 'drawSeed', epoch: 0, message: 'Refused.', retryable: false, at: at(0, 600) }).state;
+    let s = validatorRecord(r.state, {
+      type: 'failed',
+      action: 'drawSeed',
+      epoch: 0,
+      message: 'Refused.',
+      retryable: false,
+      at: at(0, 600),
+    }).state;
     expect(s.epochs[0]!.seedDraw!.halted).toBe('Refused.');
-    expect(types(step(s, vobs({ now: at(0, 700), columns: { 0: COLS }, commits: { 0: noCommit } })).actions)).toEqual([]);
-    const retried = step(validatorCommand(s, { type: 'retry', epoch: 0 }), vobs({ now: at(0, 701), columns: { 0: COLS }, commits: { 0: noCommit } }));
+    expect(types(step(s, vobs({ now: at(0, 700), columns: { 0: COLS }, commits: { 0: noCommit } })).actions)).toEqual(
+      [],
+    );
+    const retried = step(
+      validatorCommand(s, { type: 'retry', epoch: 0 }),
+      vobs({ now: at(0, 701), columns: { 0: COLS }, commits: { 0: noCommit } }),
+    );
     expect(types(retried.actions)).toEqual(['drawSeed']);
     s = step(s, vobs({ now: at(0, 849), columns: { 0: COLS }, commits: { 0: noCommit } })).state;
     const closed = step(s, vobs({ now: at(0, 851), commits: { 0: noCommit } }));
@@ -255,9 +407,20 @@ describe('validator machine: the evaluation seed', () => {
 
   it('a transient draw failure is tried again after the retry time', () => {
     const r = step(allEvaluated(), vobs({ now: at(0, 600), columns: { 0: COLS }, commits: { 0: noCommit } }));
-    const s = validatorRecord(r.state, { type: 'failed', action: 'drawSeed', epoch: 0, message: 'RPC down', retryable: true, at: at(0, 600) }).state;
-    expect(types(step(s, vobs({ now: at(0, 610), columns: { 0: COLS }, commits: { 0: noCommit } })).actions)).toEqual([]);
-    expect(types(step(s, vobs({ now: at(0, 630), columns: { 0: COLS }, commits: { 0: noCommit } })).actions)).toEqual(['drawSeed']);
+    const s = validatorRecord(r.state, {
+      type: 'failed',
+      action: 'drawSeed',
+      epoch: 0,
+      message: 'RPC down',
+      retryable: true,
+      at: at(0, 600),
+    }).state;
+    expect(types(step(s, vobs({ now: at(0, 610), columns: { 0: COLS }, commits: { 0: noCommit } })).actions)).toEqual(
+      [],
+    );
+    expect(types(step(s, vobs({ now: at(0, 630), columns: { 0: COLS }, commits: { 0: noCommit } })).actions)).toEqual([
+      'drawSeed',
+    ]);
   });
 });
 
@@ -270,11 +433,26 @@ describe('validator machine: failures and retries', () => {
     for (let i = 1; i <= DEFAULT_VALIDATOR_CONFIG.maxEvalAttempts; i++) {
       const r = step(s, vobs({ now: at(0, t), columns: { 0: cols }, commits: { 0: noCommit }, seeds: { 0: SEED0 } }));
       expect(types(r.actions)).toEqual(['evaluate']);
-      s = validatorRecord(r.state, { type: 'evalFailed', key, epoch: 0, message: 'gateway timeout', at: at(0, t) }).state;
+      s = validatorRecord(r.state, {
+        type: 'evalFailed',
+        key,
+        epoch: 0,
+        message: 'gateway timeout',
+        at: at(0, t),
+      }).state;
       if (i < DEFAULT_VALIDATOR_CONFIG.maxEvalAttempts) {
-        expect(columnProgress(s, cols, EVAL_DATA, null)[0]).toMatchObject({ status: 'retrying', attempts: i, reason: 'gateway timeout' });
+        expect(columnProgress(s, cols, EVAL_DATA, null)[0]).toMatchObject({
+          status: 'retrying',
+          attempts: i,
+          reason: 'gateway timeout',
+        });
         // Not before the retry pause.
-        expect(types(step(s, vobs({ now: at(0, t + 1), columns: { 0: cols }, commits: { 0: noCommit }, seeds: { 0: SEED0 } })).actions)).toEqual([]);
+        expect(
+          types(
+            step(s, vobs({ now: at(0, t + 1), columns: { 0: cols }, commits: { 0: noCommit }, seeds: { 0: SEED0 } }))
+              .actions,
+          ),
+        ).toEqual([]);
       }
       t += DEFAULT_VALIDATOR_CONFIG.evalRetrySec;
     }
@@ -284,16 +462,32 @@ describe('validator machine: failures and retries', () => {
     const r = step(s, vobs({ now: at(0, t), columns: { 0: cols }, commits: { 0: noCommit }, seeds: { 0: SEED0 } }));
     expect(types(r.actions)).toEqual(['commitScores']);
     expect(r.state.epochs[0]!.commit!.scores).toEqual([0]);
-    expect(r.state.results[resultKey(cols[0]!, EVAL_DATA, { seed: SEED0, size: SUBSET_SIZE })]).toMatchObject({ units: 0, check: 'missing' });
+    expect(r.state.results[resultKey(cols[0]!, EVAL_DATA, { seed: SEED0, size: SUBSET_SIZE })]).toMatchObject({
+      units: 0,
+      check: 'missing',
+    });
   });
 
   it('scores out of range, and evaluations in 16-bit floats, are refused', () => {
     const s = initialValidatorState(validatorScope);
-    const ev = { type: 'evaluated', key: 'k', check: 'ok', reason: null, samples: 250, backend: 'wasm', floatPrecision: 32, at: 1n } as const;
+    const ev = {
+      type: 'evaluated',
+      key: 'k',
+      check: 'ok',
+      reason: null,
+      samples: 250,
+      backend: 'wasm',
+      floatPrecision: 32,
+      at: 1n,
+    } as const;
     expect(() => validatorRecord(s, { ...ev, fullScore: 1.5 })).toThrow(/\[0, 1\]/);
     expect(() => validatorRecord(s, { ...ev, fullScore: Number.NaN })).toThrow(/\[0, 1\]/);
-    expect(() => validatorRecord(s, { ...ev, fullScore: 0.5, backend: 'webgl', floatPrecision: 16 })).toThrow(/16-bit floats cannot be used/);
-    expect(() => validatorRecord(s, { type: 'scored', epoch: 0, scores: [{ key: 'k', score: -0.1 }], missing: [], at: 1n })).toThrow(/\[0, 1\]/);
+    expect(() => validatorRecord(s, { ...ev, fullScore: 0.5, backend: 'webgl', floatPrecision: 16 })).toThrow(
+      /16-bit floats cannot be used/,
+    );
+    expect(() =>
+      validatorRecord(s, { type: 'scored', epoch: 0, scores: [{ key: 'k', score: -0.1 }], missing: [], at: 1n }),
+    ).toThrow(/\[0, 1\]/);
   });
 
   it('says which backend evaluates, once', () => {
@@ -301,11 +495,16 @@ describe('validator machine: failures and retries', () => {
     s = evaluated(s, COLS[1]!, 0.5);
     const backend = s.notes.filter((n) => n.key.startsWith('eval-backend/'));
     expect(backend).toHaveLength(1);
-    expect(backend[0]!.message).toMatch(/^Models are evaluated on the wasm backend in 32-bit floats\. A backend that computes in 16-bit floats \(WebGL on a device without float32 render targets, common on phones\) is never used/);
+    expect(backend[0]!.message).toMatch(
+      /^Models are evaluated on the wasm backend in 32-bit floats\. A backend that computes in 16-bit floats \(WebGL on a device without float32 render targets, common on phones\) is never used/,
+    );
   });
 
   it('per-sample results lost from the device: the model is evaluated again, then scored', () => {
-    const r = step(allEvaluated(), vobs({ now: at(0, 600), columns: { 0: COLS }, commits: { 0: noCommit }, seeds: { 0: SEED0 } }));
+    const r = step(
+      allEvaluated(),
+      vobs({ now: at(0, 600), columns: { 0: COLS }, commits: { 0: noCommit }, seeds: { 0: SEED0 } }),
+    );
     const ask = find(r.actions, 'scoreSubset')!;
     const lost = evaluationKey(COLS[1]!, EVAL_DATA);
     const s = validatorRecord(r.state, {
@@ -317,59 +516,137 @@ describe('validator machine: failures and retries', () => {
     }).state;
     expect(s.evaluations[lost]).toBeUndefined();
     expect(s.notes.at(-1)!.level).toBe('warn');
-    const again = step(s, vobs({ now: at(0, 601), columns: { 0: COLS }, commits: { 0: noCommit }, seeds: { 0: SEED0 } }));
+    const again = step(
+      s,
+      vobs({ now: at(0, 601), columns: { 0: COLS }, commits: { 0: noCommit }, seeds: { 0: SEED0 } }),
+    );
     expect(types(again.actions)).toEqual(['evaluate']);
     expect(find(again.actions, 'evaluate')!.key).toBe(lost);
   });
 
   it('evaluations unfinished at the commit deadline: no partial commitment, explained', () => {
     let s = evaluated(initialValidatorState(validatorScope), COLS[0]!, 0.9);
-    s = step(s, vobs({ now: at(0, 840), columns: { 0: COLS }, commits: { 0: noCommit }, seeds: { 0: SEED0 }, evaluating: evaluationKey(COLS[1]!, EVAL_DATA) })).state;
-    const r = step(s, vobs({ now: at(0, 851), commits: { 0: noCommit }, evaluating: evaluationKey(COLS[1]!, EVAL_DATA) }));
+    s = step(
+      s,
+      vobs({
+        now: at(0, 840),
+        columns: { 0: COLS },
+        commits: { 0: noCommit },
+        seeds: { 0: SEED0 },
+        evaluating: evaluationKey(COLS[1]!, EVAL_DATA),
+      }),
+    ).state;
+    const r = step(
+      s,
+      vobs({ now: at(0, 851), commits: { 0: noCommit }, evaluating: evaluationKey(COLS[1]!, EVAL_DATA) }),
+    );
     expect(types(r.actions)).toEqual([]);
     expect(r.state.epochs[0]!.outcome).toBe('missed-commit');
-    expect(notes(r.actions)[0]!.message).toMatch(/only 2 of 4 submissions were evaluated in time; partial scores are not committed/);
+    expect(notes(r.actions)[0]!.message).toMatch(
+      /only 2 of 4 submissions were evaluated in time; partial scores are not committed/,
+    );
   });
 
   it('resends a commitment the chain does not show only after the retry time; never when it does', () => {
-    let r = stepScoring(allEvaluated(), vobs({ now: at(0, 600), columns: { 0: COLS }, commits: { 0: noCommit }, seeds: { 0: SEED0 } }));
+    let r = stepScoring(
+      allEvaluated(),
+      vobs({ now: at(0, 600), columns: { 0: COLS }, commits: { 0: noCommit }, seeds: { 0: SEED0 } }),
+    );
     const commit = find(r.actions, 'commitScores')!;
-    r = { ...step(r.state, vobs({ now: at(0, 601), columns: { 0: COLS }, commits: { 0: noCommit }, seeds: { 0: SEED0 } })), asked: null };
+    r = {
+      ...step(r.state, vobs({ now: at(0, 601), columns: { 0: COLS }, commits: { 0: noCommit }, seeds: { 0: SEED0 } })),
+      asked: null,
+    };
     expect(types(r.actions)).toEqual([]);
-    r = { ...step(r.state, vobs({ now: at(0, 630), columns: { 0: COLS }, commits: { 0: noCommit }, seeds: { 0: SEED0 } })), asked: null };
+    r = {
+      ...step(r.state, vobs({ now: at(0, 630), columns: { 0: COLS }, commits: { 0: noCommit }, seeds: { 0: SEED0 } })),
+      asked: null,
+    };
     expect(find(r.actions, 'commitScores')).toEqual(commit);
     for (const t of [660, 700, 849]) {
-      r = { ...step(r.state, vobs({ now: at(0, t), columns: { 0: COLS }, commits: { 0: { commitment: commit.commitment, revealed: false } }, seeds: { 0: SEED0 } })), asked: null };
+      r = {
+        ...step(
+          r.state,
+          vobs({
+            now: at(0, t),
+            columns: { 0: COLS },
+            commits: { 0: { commitment: commit.commitment, revealed: false } },
+            seeds: { 0: SEED0 },
+          }),
+        ),
+        asked: null,
+      };
       expect(types(r.actions)).toEqual([]);
     }
   });
 
   it('a commitment dropped by a reorganization is sent again, the same one', () => {
-    let r = stepScoring(allEvaluated(), vobs({ now: at(0, 600), columns: { 0: COLS }, commits: { 0: noCommit }, seeds: { 0: SEED0 } }));
+    let r = stepScoring(
+      allEvaluated(),
+      vobs({ now: at(0, 600), columns: { 0: COLS }, commits: { 0: noCommit }, seeds: { 0: SEED0 } }),
+    );
     const commit = find(r.actions, 'commitScores')!;
-    let s = step(r.state, vobs({ now: at(0, 610), columns: { 0: COLS }, commits: { 0: { commitment: commit.commitment, revealed: false } }, seeds: { 0: SEED0 } })).state;
+    let s = step(
+      r.state,
+      vobs({
+        now: at(0, 610),
+        columns: { 0: COLS },
+        commits: { 0: { commitment: commit.commitment, revealed: false } },
+        seeds: { 0: SEED0 },
+      }),
+    ).state;
     s = step(s, vobs({ now: at(0, 611), columns: { 0: COLS }, commits: { 0: noCommit }, seeds: { 0: SEED0 } })).state;
     expect(s.epochs[0]!.commit!.status).toBe('prepared');
-    r = { ...step(s, vobs({ now: at(0, 640), columns: { 0: COLS }, commits: { 0: noCommit }, seeds: { 0: SEED0 } })), asked: null };
+    r = {
+      ...step(s, vobs({ now: at(0, 640), columns: { 0: COLS }, commits: { 0: noCommit }, seeds: { 0: SEED0 } })),
+      asked: null,
+    };
     expect(find(r.actions, 'commitScores')).toEqual(commit);
   });
 
   it('a commitment the chain refuses for good is not repeated; retry sends it again', () => {
-    const first = stepScoring(allEvaluated(), vobs({ now: at(0, 600), columns: { 0: COLS }, commits: { 0: noCommit }, seeds: { 0: SEED0 } }));
+    const first = stepScoring(
+      allEvaluated(),
+      vobs({ now: at(0, 600), columns: { 0: COLS }, commits: { 0: noCommit }, seeds: { 0: SEED0 } }),
+    );
     const commit = find(first.actions, 'commitScores')!;
-    let s = validatorRecord(first.state, { type: 'failed', action: 'commitScores', epoch: 0, message: 'Your stake does not count in this epoch.', retryable: false, at: at(0, 601) }).state;
+    let s = validatorRecord(first.state, {
+      type: 'failed',
+      action: 'commitScores',
+      epoch: 0,
+      message: 'Your stake does not count in this epoch.',
+      retryable: false,
+      at: at(0, 601),
+    }).state;
     let r = step(s, vobs({ now: at(0, 700), columns: { 0: COLS }, commits: { 0: noCommit }, seeds: { 0: SEED0 } }));
     expect(types(r.actions)).toEqual([]);
     s = validatorCommand(r.state, { type: 'retry', epoch: 0 });
     r = step(s, vobs({ now: at(0, 701), columns: { 0: COLS }, commits: { 0: noCommit }, seeds: { 0: SEED0 } }));
     expect(find(r.actions, 'commitScores')).toEqual(commit);
-    s = validatorRecord(r.state, { type: 'failed', action: 'commitScores', epoch: 0, message: 'Refused.', retryable: false, at: at(0, 702) }).state;
+    s = validatorRecord(r.state, {
+      type: 'failed',
+      action: 'commitScores',
+      epoch: 0,
+      message: 'Refused.',
+      retryable: false,
+      at: at(0, 702),
+    }).state;
     r = step(s, vobs({ now: at(0, 850), commits: { 0: noCommit } }));
-    expect(notes(r.actions)[0]!.message).toBe('Epoch 0: no scores committed: it was refused: Refused. This epoch earns this validator nothing.');
+    expect(notes(r.actions)[0]!.message).toBe(
+      'Epoch 0: no scores committed: it was refused: Refused. This epoch earns this validator nothing.',
+    );
   });
 
   it('a commitment it did not make is left alone', () => {
-    const r = step(allEvaluated(), vobs({ now: at(0, 600), columns: { 0: COLS }, commits: { 0: { commitment: hex32(5), revealed: false } }, seeds: { 0: SEED0 } }));
+    const r = step(
+      allEvaluated(),
+      vobs({
+        now: at(0, 600),
+        columns: { 0: COLS },
+        commits: { 0: { commitment: hex32(5), revealed: false } },
+        seeds: { 0: SEED0 },
+      }),
+    );
     expect(types(r.actions)).toEqual([]);
     expect(r.state.epochs[0]!.outcome).toBe('foreign');
   });
@@ -377,7 +654,10 @@ describe('validator machine: failures and retries', () => {
 
 describe('validator machine: crash between storing and sending, and missed windows', () => {
   function prepared() {
-    const r = stepScoring(allEvaluated(), vobs({ now: at(0, 600), columns: { 0: COLS }, commits: { 0: noCommit }, seeds: { 0: SEED0 } }));
+    const r = stepScoring(
+      allEvaluated(),
+      vobs({ now: at(0, 600), columns: { 0: COLS }, commits: { 0: noCommit }, seeds: { 0: SEED0 } }),
+    );
     return { stored: r.state, commitment: find(r.actions, 'commitScores')!.commitment };
   }
 
@@ -390,7 +670,10 @@ describe('validator machine: crash between storing and sending, and missed windo
 
   it('the send never happened: the stored commitment is sent, not a new one', () => {
     const { stored, commitment } = prepared();
-    const r = step(stored, vobs({ now: at(0, 640), columns: { 0: COLS }, commits: { 0: noCommit }, seeds: { 0: SEED0 } }));
+    const r = step(
+      stored,
+      vobs({ now: at(0, 640), columns: { 0: COLS }, commits: { 0: noCommit }, seeds: { 0: SEED0 } }),
+    );
     expect(find(r.actions, 'commitScores')!.commitment).toBe(commitment);
   });
 
@@ -403,8 +686,23 @@ describe('validator machine: crash between storing and sending, and missed windo
 
   it('a score reveal window missed while the tab was closed: explained (earns nothing), the next epoch goes on', () => {
     const { stored, commitment } = prepared();
-    let r = step(stored, vobs({ now: at(0, 610), columns: { 0: COLS }, commits: { 0: { commitment, revealed: false } }, seeds: { 0: SEED0 } }));
-    r = step(r.state, vobs({ now: at(1, 550), columns: { 1: [column(5)] }, commits: { 0: { commitment, revealed: false }, 1: noCommit } }));
+    let r = step(
+      stored,
+      vobs({
+        now: at(0, 610),
+        columns: { 0: COLS },
+        commits: { 0: { commitment, revealed: false } },
+        seeds: { 0: SEED0 },
+      }),
+    );
+    r = step(
+      r.state,
+      vobs({
+        now: at(1, 550),
+        columns: { 1: [column(5)] },
+        commits: { 0: { commitment, revealed: false }, 1: noCommit },
+      }),
+    );
     expect(r.state.epochs[0]!.outcome).toBe('missed-reveal');
     const n = notes(r.actions).find((x) => x.key === 'missed-reveal/0')!;
     expect(n.message).toMatch(/this app was not running/);
@@ -428,18 +726,44 @@ describe('validator machine: final phase (SPEC 2.3)', () => {
   const finalCols = [column(0), column(3)];
 
   it('waits for the final eval set, then evaluates on it', () => {
-    let r = step(allEvaluated(), vobs({ now: at(3, 10), columns: { 3: finalCols }, commits: { 3: noCommit }, finalEval: { status: 'Pending', hash: null } }));
+    let r = step(
+      allEvaluated(),
+      vobs({
+        now: at(3, 10),
+        columns: { 3: finalCols },
+        commits: { 3: noCommit },
+        finalEval: { status: 'Pending', hash: null },
+      }),
+    );
     expect(types(r.actions)).toEqual([]);
     expect(r.state.phase).toBe('waiting-final-eval');
     expect(notes(r.actions)[0]!.key).toBe('final-eval-pending/3');
-    r = step(r.state, vobs({ now: at(3, 20), columns: { 3: finalCols }, commits: { 3: noCommit }, finalEval: { status: 'Revealed', hash: FINAL_DATA }, seeds: { 3: SEED3 } }));
+    r = step(
+      r.state,
+      vobs({
+        now: at(3, 20),
+        columns: { 3: finalCols },
+        commits: { 3: noCommit },
+        finalEval: { status: 'Revealed', hash: FINAL_DATA },
+        seeds: { 3: SEED3 },
+      }),
+    );
     // The public-set evaluations do not count: the final set is another dataset.
     const ev = find(r.actions, 'evaluate')!;
     expect(ev).toMatchObject({ epoch: 3, dataHash: FINAL_DATA, key: evaluationKey(finalCols[0]!, FINAL_DATA) });
   });
 
   it('falls back to the public eval set when the creator did not reveal in time: no new evaluation, a new subset', () => {
-    const r = stepScoring(allEvaluated(), vobs({ now: at(3, 150), columns: { 3: finalCols }, commits: { 3: noCommit }, finalEval: { status: 'Fallback', hash: null }, seeds: { 3: SEED3 } }));
+    const r = stepScoring(
+      allEvaluated(),
+      vobs({
+        now: at(3, 150),
+        columns: { 3: finalCols },
+        commits: { 3: noCommit },
+        finalEval: { status: 'Fallback', hash: null },
+        seeds: { 3: SEED3 },
+      }),
+    );
     expect(types(r.actions)).toEqual(['scoreSubset', 'commitScores']);
     expect(r.asked!.subset).toEqual({ seed: SEED3, size: SUBSET_SIZE });
     expect(r.state.epochs[0]!.commit!.scores).toEqual([9000, 7600]);
@@ -450,17 +774,48 @@ describe('validator machine: final phase (SPEC 2.3)', () => {
     const base = vobs({ now: 0n });
     expect(epochDataHash(base, 2)).toBe(EVAL_DATA);
     expect(epochDataHash(base, 3)).toBeNull();
-    expect(epochDataHash({ ...base, chain: { ...base.chain, finalEval: { status: 'Revealed', hash: FINAL_DATA } } }, 3)).toBe(FINAL_DATA);
-    expect(epochDataHash({ ...base, chain: { ...base.chain, finalEval: { status: 'Fallback', hash: null } } }, 3)).toBe(EVAL_DATA);
+    expect(
+      epochDataHash({ ...base, chain: { ...base.chain, finalEval: { status: 'Revealed', hash: FINAL_DATA } } }, 3),
+    ).toBe(FINAL_DATA);
+    expect(epochDataHash({ ...base, chain: { ...base.chain, finalEval: { status: 'Fallback', hash: null } } }, 3)).toBe(
+      EVAL_DATA,
+    );
   });
 
   it('final phase windows: commit [0, 70%), reveal [70%, 100%)', () => {
     const fallback = { status: 'Fallback', hash: null } as const;
-    const r = stepScoring(allEvaluated(), vobs({ now: at(3, 0), columns: { 3: finalCols }, commits: { 3: noCommit }, finalEval: fallback, seeds: { 3: SEED3 } }));
+    const r = stepScoring(
+      allEvaluated(),
+      vobs({
+        now: at(3, 0),
+        columns: { 3: finalCols },
+        commits: { 3: noCommit },
+        finalEval: fallback,
+        seeds: { 3: SEED3 },
+      }),
+    );
     const { commitment } = find(r.actions, 'commitScores')!;
-    let s = step(r.state, vobs({ now: at(3, 699), commits: { 3: { commitment, revealed: false } }, columns: { 3: finalCols }, finalEval: fallback, seeds: { 3: SEED3 } }));
+    let s = step(
+      r.state,
+      vobs({
+        now: at(3, 699),
+        commits: { 3: { commitment, revealed: false } },
+        columns: { 3: finalCols },
+        finalEval: fallback,
+        seeds: { 3: SEED3 },
+      }),
+    );
     expect(types(s.actions)).toEqual([]);
-    s = step(s.state, vobs({ now: at(3, 700), commits: { 3: { commitment, revealed: false } }, columns: { 3: finalCols }, finalEval: fallback, seeds: { 3: SEED3 } }));
+    s = step(
+      s.state,
+      vobs({
+        now: at(3, 700),
+        commits: { 3: { commitment, revealed: false } },
+        columns: { 3: finalCols },
+        finalEval: fallback,
+        seeds: { 3: SEED3 },
+      }),
+    );
     expect(types(s.actions)).toEqual(['revealScores']);
   });
 
@@ -484,21 +839,32 @@ describe('validator machine: joining and roles', () => {
     expect(types(r.actions)).toEqual(['join']);
     s = validatorCommand(r.state, { type: 'cancelJoin' });
     expect(types(step(s, vobs({ now: 900n, role: 'None' })).actions)).toEqual([]);
-    const trainer = step(initialValidatorState(validatorScope), vobs({ now: at(0, 600), role: 'Trainer', columns: { 0: COLS } }));
+    const trainer = step(
+      initialValidatorState(validatorScope),
+      vobs({ now: at(0, 600), role: 'Trainer', columns: { 0: COLS } }),
+    );
     expect(types(trainer.actions)).toEqual([]);
     expect(trainer.state.phase).toBe('wrong-role');
   });
 
-  it('a join below the task\'s minimum stake is not sent, and says the minimum', () => {
-    const s = validatorCommand(initialValidatorState(validatorScope), { type: 'join', amount: 5n * 10n ** 18n, sigma: 0n });
+  it("a join below the task's minimum stake is not sent, and says the minimum", () => {
+    const s = validatorCommand(initialValidatorState(validatorScope), {
+      type: 'join',
+      amount: 5n * 10n ** 18n,
+      sigma: 0n,
+    });
     const r = step(s, vobs({ now: 800n, role: 'None', minStake: 10n * 10n ** 18n }));
     expect(types(r.actions)).toEqual([]);
     expect(r.state.join).toBeNull();
     expect(notes(r.actions)[0]!).toMatchObject({
       level: 'error',
-      message: "A validator joins this task with at least 10 ARENA, the task's minimum validator stake; 5 ARENA was asked, so nothing was sent.",
+      message:
+        "A validator joins this task with at least 10 ARENA, the task's minimum validator stake; 5 ARENA was asked, so nothing was sent.",
     });
-    const enough = step(validatorCommand(s, { type: 'join', amount: 10n * 10n ** 18n, sigma: 0n }), vobs({ now: 801n, role: 'None', minStake: 10n * 10n ** 18n }));
+    const enough = step(
+      validatorCommand(s, { type: 'join', amount: 10n * 10n ** 18n, sigma: 0n }),
+      vobs({ now: 801n, role: 'None', minStake: 10n * 10n ** 18n }),
+    );
     expect(types(enough.actions)).toEqual(['join']);
   });
 
@@ -519,14 +885,27 @@ describe('validator machine: joining and roles', () => {
   });
 
   it('not eligible yet: explained, nothing evaluated', () => {
-    const r = step(initialValidatorState(validatorScope), vobs({ now: at(0, 600), eligibleFrom: 1, columns: { 0: COLS } }));
+    const r = step(
+      initialValidatorState(validatorScope),
+      vobs({ now: at(0, 600), eligibleFrom: 1, columns: { 0: COLS } }),
+    );
     expect(types(r.actions)).toEqual([]);
     expect(notes(r.actions)[0]!.message).toBe('Epoch 0: your stake counts from epoch 1; scoring starts then.');
   });
 
   it('progress per model: previews on the whole set before the seed, subset scores after', () => {
     let s = evaluated(initialValidatorState(validatorScope), COLS[0]!, 0.9);
-    s = validatorRecord(s, { type: 'evaluated', key: evaluationKey(COLS[3]!, EVAL_DATA), check: 'watermark', reason: 'wmCommit mismatch', samples: 0, fullScore: 0, backend: null, floatPrecision: null, at: 1n }).state;
+    s = validatorRecord(s, {
+      type: 'evaluated',
+      key: evaluationKey(COLS[3]!, EVAL_DATA),
+      check: 'watermark',
+      reason: 'wmCommit mismatch',
+      samples: 0,
+      fullScore: 0,
+      backend: null,
+      floatPrecision: null,
+      at: 1n,
+    }).state;
     const before = columnProgress(s, COLS, EVAL_DATA, evaluationKey(COLS[1]!, EVAL_DATA));
     expect(before.map((x) => [x.status, x.score, x.fullScore])).toEqual([
       ['evaluated', null, 0.9],
@@ -536,10 +915,23 @@ describe('validator machine: joining and roles', () => {
     ]);
     expect(before[3]!.reason).toBe('wmCommit mismatch');
     const subset = { seed: SEED0, size: SUBSET_SIZE };
-    s = validatorRecord(s, { type: 'scored', epoch: 0, scores: [{ key: resultKey(COLS[0]!, EVAL_DATA, subset), score: 0.88 }], missing: [], at: 2n }).state;
-    expect(columnProgress(s, COLS, EVAL_DATA, null, subset)[0]).toMatchObject({ status: 'scored', score: 0.88, fullScore: 0.9 });
+    s = validatorRecord(s, {
+      type: 'scored',
+      epoch: 0,
+      scores: [{ key: resultKey(COLS[0]!, EVAL_DATA, subset), score: 0.88 }],
+      missing: [],
+      at: 2n,
+    }).state;
+    expect(columnProgress(s, COLS, EVAL_DATA, null, subset)[0]).toMatchObject({
+      status: 'scored',
+      score: 0.88,
+      fullScore: 0.9,
+    });
     // Another epoch's subset has no score yet.
-    expect(columnProgress(s, COLS, EVAL_DATA, null, { seed: SEED1, size: SUBSET_SIZE })[0]).toMatchObject({ status: 'evaluated', score: null });
+    expect(columnProgress(s, COLS, EVAL_DATA, null, { seed: SEED1, size: SUBSET_SIZE })[0]).toMatchObject({
+      status: 'evaluated',
+      score: null,
+    });
     expect(structuredClone(s)).toEqual(s);
   });
 });

@@ -14,10 +14,53 @@ const events: ArenaEvent[] = [
   { kind: 'Delegated', taskId: 1n, delegatee: B, delegator: A, amount: 25n * E, effectiveEpoch: 1n, ...at() },
   { kind: 'Undelegated', taskId: 1n, delegatee: B, delegator: A, amount: 10n * E, ...at() },
   { kind: 'Delegated', taskId: 2n, delegatee: A, delegator: C, amount: 5n * E, effectiveEpoch: 1n, ...at() },
-  { kind: 'TrainerRewarded', taskId: 2n, epoch: 0n, trainer: A, submissionId: 1n, rank: 1n, aggregate: E, pool: 4n * E, own: 3n * E, ...at() },
-  { kind: 'TrainerRewarded', taskId: 2n, epoch: 1n, trainer: A, submissionId: 2n, rank: 1n, aggregate: E, pool: 2n * E, own: E, ...at() },
-  { kind: 'ValidatorRewarded', taskId: 3n, epoch: 0n, validator: A, distance: 0n, pool: E, own: E / 2n, failedCanary: false, ...at() },
-  { kind: 'TrainerRewarded', taskId: 2n, epoch: 0n, trainer: B, submissionId: 3n, rank: 2n, aggregate: E, pool: E, own: E, ...at() },
+  {
+    kind: 'TrainerRewarded',
+    taskId: 2n,
+    epoch: 0n,
+    trainer: A,
+    submissionId: 1n,
+    rank: 1n,
+    aggregate: E,
+    pool: 4n * E,
+    own: 3n * E,
+    ...at(),
+  },
+  {
+    kind: 'TrainerRewarded',
+    taskId: 2n,
+    epoch: 1n,
+    trainer: A,
+    submissionId: 2n,
+    rank: 1n,
+    aggregate: E,
+    pool: 2n * E,
+    own: E,
+    ...at(),
+  },
+  {
+    kind: 'ValidatorRewarded',
+    taskId: 3n,
+    epoch: 0n,
+    validator: A,
+    distance: 0n,
+    pool: E,
+    own: E / 2n,
+    failedCanary: false,
+    ...at(),
+  },
+  {
+    kind: 'TrainerRewarded',
+    taskId: 2n,
+    epoch: 0n,
+    trainer: B,
+    submissionId: 3n,
+    rank: 2n,
+    aggregate: E,
+    pool: E,
+    own: E,
+    ...at(),
+  },
 ];
 const tasks = [
   { id: 2n, trainers: [A, B], validators: [] },
@@ -35,13 +78,21 @@ describe('addressView', () => {
     expect(v.delegatedToIt).toEqual([{ taskId: 2n, amount: 5n * E, delegators: 1 }]);
     expect(v.totalEarned).toBe(3n * E + E + E / 2n);
     expect(v.series).toEqual([
-      { label: 'Task #2', points: [{ x: 0, y: 3 }, { x: 1, y: 4 }] },
+      {
+        label: 'Task #2',
+        points: [
+          { x: 0, y: 3 },
+          { x: 1, y: 4 },
+        ],
+      },
       { label: 'Task #3', points: [{ x: 0, y: 0.5 }] },
     ]);
   });
 
   it('reads an address from the route, any case, or nothing', () => {
-    expect(parseAddress('0x00000000000000000000000000000000000000A1')).toBe('0x00000000000000000000000000000000000000A1');
+    expect(parseAddress('0x00000000000000000000000000000000000000A1')).toBe(
+      '0x00000000000000000000000000000000000000A1',
+    );
     expect(parseAddress('0x1234')).toBeNull();
     expect(parseAddress('')).toBeNull();
   });

@@ -42,6 +42,16 @@ describe('linePath', () => {
   it('draws through the points in order', () => {
     const sx = linearScale([0, 2], [0, 100]);
     const sy = linearScale([0, 1], [50, 0]);
-    expect(linePath([{ x: 0, y: 0 }, { x: 1, y: 0.5 }, { x: 2, y: 1 }], sx, sy)).toBe('M0 50 L50 25 L100 0');
+    expect(
+      linePath(
+        [
+          { x: 0, y: 0 },
+          { x: 1, y: 0.5 },
+          { x: 2, y: 1 },
+        ],
+        sx,
+        sy,
+      ),
+    ).toBe('M0 50 L50 25 L100 0');
   });
 });

@@ -3,7 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { claimHistoryRows, noRewardsSentence, type ClaimEvent } from '../../../src/lib/app-logic/claim-history.ts';
 
 const E = 10n ** 18n;
-const ev = (kind: ClaimEvent['kind'], block: bigint, logIndex: number, amount: bigint, extra: Partial<ClaimEvent> = {}): ClaimEvent => ({
+const ev = (
+  kind: ClaimEvent['kind'],
+  block: bigint,
+  logIndex: number,
+  amount: bigint,
+  extra: Partial<ClaimEvent> = {},
+): ClaimEvent => ({
   kind,
   taskId: 1n,
   amount,
@@ -22,7 +28,11 @@ describe('claim history', () => {
       ev('delegation', 9n, 1, 10n * E, { delegatee: d, taskId: 2n }),
       ev('delegation-rewards', 9n, 0, E / 2n, { delegatee: d }),
     ]);
-    expect(rows.map((r) => r.what)).toEqual(['Delegation to 0x0000…00aa withdrawn', 'Delegation rewards from 0x0000…00aa claimed', 'Your own rewards claimed']);
+    expect(rows.map((r) => r.what)).toEqual([
+      'Delegation to 0x0000…00aa withdrawn',
+      'Delegation rewards from 0x0000…00aa claimed',
+      'Your own rewards claimed',
+    ]);
     expect(rows.map((r) => r.reward)).toEqual([false, true, true]);
     expect(rows[0]).toMatchObject({ taskId: 2n, amount: 10n * E, time: 1_009n });
   });
@@ -30,6 +40,8 @@ describe('claim history', () => {
   it('says everything was claimed, not "nothing booked", once rewards were claimed', () => {
     expect(noRewardsSentence([])).toMatch(/^No rewards booked to you yet/);
     expect(noRewardsSentence(claimHistoryRows([ev('stake', 3n, 0, E)]))).toMatch(/^No rewards booked to you yet/);
-    expect(noRewardsSentence(claimHistoryRows([ev('own-rewards', 3n, 0, E)]))).toMatch(/^Nothing left to claim: every reward booked to you so far has been claimed/);
+    expect(noRewardsSentence(claimHistoryRows([ev('own-rewards', 3n, 0, E)]))).toMatch(
+      /^Nothing left to claim: every reward booked to you so far has been claimed/,
+    );
   });
 });

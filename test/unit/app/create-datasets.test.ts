@@ -3,7 +3,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkDatasetFiles, datasetMismatch, DatasetFilesError, type PickedFile } from '../../../src/lib/app-logic/dataset-files.ts';
+import {
+  checkDatasetFiles,
+  datasetMismatch,
+  DatasetFilesError,
+  type PickedFile,
+} from '../../../src/lib/app-logic/dataset-files.ts';
 import { parseModelSpec } from '../../../src/lib/ml/spec/parse.ts';
 
 const root = new URL('../../../', import.meta.url).pathname;
@@ -48,11 +53,17 @@ describe('dataset files', () => {
     const files = folder('digits-train');
     const manifest = files.find((f) => f.name === 'manifest.json')!;
     const shard = files.find((f) => f.name.endsWith('.bin'))!;
-    expect(await refusal([manifest])).toMatch(/^1 of the 1 shards named by the manifest is missing among the files \(b1611012edb2…\)/);
+    expect(await refusal([manifest])).toMatch(
+      /^1 of the 1 shards named by the manifest is missing among the files \(b1611012edb2…\)/,
+    );
     const altered = new Uint8Array(shard.bytes);
     altered[100] = altered[100]! ^ 1;
-    expect(await refusal([manifest, { name: shard.name, bytes: altered }])).toMatch(/missing.*A file whose contents changed counts as missing/);
-    expect(await refusal([...files, { name: 'other.json', bytes: manifest.bytes }])).toMatch(/More than one JSON file was picked \(manifest.json, other.json\)/);
+    expect(await refusal([manifest, { name: shard.name, bytes: altered }])).toMatch(
+      /missing.*A file whose contents changed counts as missing/,
+    );
+    expect(await refusal([...files, { name: 'other.json', bytes: manifest.bytes }])).toMatch(
+      /More than one JSON file was picked \(manifest.json, other.json\)/,
+    );
     expect(await refusal([shard])).toMatch(/No manifest among the files/);
     expect(await refusal([])).toMatch(/No files were chosen/);
   });
@@ -60,11 +71,18 @@ describe('dataset files', () => {
   it('names the manifest field that is wrong', async () => {
     const files = folder('digits-train');
     const manifest = files.find((f) => f.name === 'manifest.json')!;
-    const json = JSON.parse(new TextDecoder().decode(manifest.bytes)) as { samples: number; labels: { classes: number } };
+    const json = JSON.parse(new TextDecoder().decode(manifest.bytes)) as {
+      samples: number;
+      labels: { classes: number };
+    };
     json.samples += 1;
     const bad = { name: 'manifest.json', bytes: new TextEncoder().encode(JSON.stringify(json)) };
-    expect(await refusal([bad, ...files.filter((f) => f !== manifest)])).toMatch(/^manifest.json is not a valid dataset manifest: samples: is 1298 but the shards hold 1297/);
-    expect(await refusal([{ name: 'manifest.json', bytes: new TextEncoder().encode('{not json') }])).toMatch(/not a valid dataset manifest/);
+    expect(await refusal([bad, ...files.filter((f) => f !== manifest)])).toMatch(
+      /^manifest.json is not a valid dataset manifest: samples: is 1298 but the shards hold 1297/,
+    );
+    expect(await refusal([{ name: 'manifest.json', bytes: new TextEncoder().encode('{not json') }])).toMatch(
+      /not a valid dataset manifest/,
+    );
   });
 
   it('refuses a shard that does not decode as the manifest says', async () => {
@@ -73,14 +91,21 @@ describe('dataset files', () => {
     const json = JSON.parse(new TextDecoder().decode(manifest.bytes)) as { shards: { bytes: number }[] };
     json.shards[0]!.bytes += 1;
     const bad = { name: 'manifest.json', bytes: new TextEncoder().encode(JSON.stringify(json)) };
-    expect(await refusal([bad, ...files.filter((f) => f !== manifest)])).toMatch(/\.bin does not decode as the manifest describes it: is \d+ bytes, the manifest says \d+/);
+    expect(await refusal([bad, ...files.filter((f) => f !== manifest)])).toMatch(
+      /\.bin does not decode as the manifest describes it: is \d+ bytes, the manifest says \d+/,
+    );
   });
 
   it('tells when a dataset does not fit the model', async () => {
     const digits = await checkDatasetFiles(folder('digits-train'));
-    const spec = (id: string) => parseModelSpec(JSON.parse(readFileSync(join(root, 'public', 'specs', `${id}.json`), 'utf8')));
+    const spec = (id: string) =>
+      parseModelSpec(JSON.parse(readFileSync(join(root, 'public', 'specs', `${id}.json`), 'utf8')));
     expect(datasetMismatch(digits.manifest, spec('digits-mlp'))).toBeNull();
-    expect(datasetMismatch(digits.manifest, spec('fashion-mlp'))).toBe('Its samples are 8×8×1 but the model takes 28×28×1.');
-    expect(datasetMismatch({ ...digits.manifest, labels: { classes: 3 } }, spec('digits-mlp'))).toBe('It has 3 classes but the model predicts 10.');
+    expect(datasetMismatch(digits.manifest, spec('fashion-mlp'))).toBe(
+      'Its samples are 8×8×1 but the model takes 28×28×1.',
+    );
+    expect(datasetMismatch({ ...digits.manifest, labels: { classes: 3 } }, spec('digits-mlp'))).toBe(
+      'It has 3 classes but the model predicts 10.',
+    );
   });
 });

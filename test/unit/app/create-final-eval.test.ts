@@ -22,7 +22,16 @@ const manifest = '{"format":"aiarena-dataset","name":"digits-final"}\n';
 const hash = `0x${createHash('sha256').update(manifest).digest('hex')}` as Hex;
 const salt = `0x${'ab'.repeat(32)}` as Hex;
 
-const secret = () => makeFinalEvalSecret({ chainId: 31337, taskRegistry: registry, finalEvalHash: hash, salt, manifest, name: 'digits-final', createdAt: Date.UTC(2026, 0, 2) });
+const secret = () =>
+  makeFinalEvalSecret({
+    chainId: 31337,
+    taskRegistry: registry,
+    finalEvalHash: hash,
+    salt,
+    manifest,
+    name: 'digits-final',
+    createdAt: Date.UTC(2026, 0, 2),
+  });
 
 async function refusal(text: string): Promise<string> {
   try {
@@ -48,9 +57,25 @@ describe('final-eval secret', () => {
 
   it('reads the secret file npm start writes for the demo task', async () => {
     // scripts/lib/demo-content.ts saveFinalEvalSecret: { chainId, taskRegistry, taskId, dataset, manifest, finalEvalHash, salt, commit }
-    const demo = { chainId: 31337, taskRegistry: registry, taskId: '1', dataset: 'datasets/hidden/digits-final', manifest, finalEvalHash: hash, salt, commit: finalEvalCommitment(hash, salt) };
+    const demo = {
+      chainId: 31337,
+      taskRegistry: registry,
+      taskId: '1',
+      dataset: 'datasets/hidden/digits-final',
+      manifest,
+      finalEvalHash: hash,
+      salt,
+      commit: finalEvalCommitment(hash, salt),
+    };
     const s = await parseSecretBackup(JSON.stringify(demo, null, 2));
-    expect(s).toMatchObject({ chainId: 31337, taskRegistry: registry, taskId: 1n, finalEvalHash: hash, salt, name: 'digits-final' });
+    expect(s).toMatchObject({
+      chainId: 31337,
+      taskRegistry: registry,
+      taskId: 1n,
+      finalEvalHash: hash,
+      salt,
+      name: 'digits-final',
+    });
   });
 
   it('refuses a file whose salt, manifest or fields were changed', async () => {
@@ -92,7 +117,10 @@ describe('final-eval secret', () => {
   it('is kept in IndexedDB with the set’s files, across reopening', async () => {
     const factory = new IDBFactory();
     const store = await openSecretStore(factory);
-    const files = { manifest: new TextEncoder().encode(manifest), shards: [{ sha256: 'aa'.repeat(32), bytes: new Uint8Array([1, 2, 3]) }] };
+    const files = {
+      manifest: new TextEncoder().encode(manifest),
+      shards: [{ sha256: 'aa'.repeat(32), bytes: new Uint8Array([1, 2, 3]) }],
+    };
     await store.put({ secret: secret(), files });
     await store.put({ secret: { ...secret(), taskId: 3n }, files });
     const again = await openSecretStore(factory);

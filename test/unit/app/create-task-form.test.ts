@@ -21,11 +21,20 @@ import {
   type TaskFormRules,
   type TaskFormValues,
 } from '../../../src/lib/app-logic/task-form.ts';
-import { DEFAULT_EVAL_SUBSET_SIZE, DEFAULT_REWARD_PARAMS, DEFAULT_WINDOWS } from '../../../src/lib/chain/task-defaults.ts';
+import {
+  DEFAULT_EVAL_SUBSET_SIZE,
+  DEFAULT_REWARD_PARAMS,
+  DEFAULT_WINDOWS,
+} from '../../../src/lib/chain/task-defaults.ts';
 
 const WAD = 10n ** 18n;
 const h = (s: string): Hex => keccak256(toHex(s));
-const content: TaskContent = { modelSpec: h('spec'), trainData: h('train'), evalData: h('eval'), finalEvalCommit: h('commit') };
+const content: TaskContent = {
+  modelSpec: h('spec'),
+  trainData: h('train'),
+  evalData: h('eval'),
+  finalEvalCommit: h('commit'),
+};
 const rules = { minReviewPeriod: 10 };
 
 function errorsOf(patch: Partial<TaskFormValues>, c: TaskContent = content, r: TaskFormRules = rules) {
@@ -52,11 +61,27 @@ describe('create task form', () => {
       ...DEFAULT_WINDOWS,
       rewardPerEpoch: 1000n * WAD,
       reward: { ...DEFAULT_REWARD_PARAMS },
-      stakeRules: { minTrainerStake: 10n * WAD, minValidatorStake: 10n * WAD, maxTrainers: 256, maxValidators: 512, sigmaCooldown: 2 },
+      stakeRules: {
+        minTrainerStake: 10n * WAD,
+        minValidatorStake: 10n * WAD,
+        maxTrainers: 256,
+        maxValidators: 512,
+        sigmaCooldown: 2,
+      },
       challenge: { bond: 100n * WAD, responseTime: 240, slashBps: 2000 },
       evalSubsetSize: DEFAULT_EVAL_SUBSET_SIZE,
     });
-    expect(p.reward).toEqual({ gamma: 7n * WAD / 10n, q: 85n * WAD / 100n, alphaT: WAD, alphaV: WAD, lambdaV: 20n * WAD, minScore: 0n, tolV: 5n * WAD / 10_000n, floorBps: 5000, minValidators: 3 });
+    expect(p.reward).toEqual({
+      gamma: (7n * WAD) / 10n,
+      q: (85n * WAD) / 100n,
+      alphaT: WAD,
+      alphaV: WAD,
+      lambdaV: 20n * WAD,
+      minScore: 0n,
+      tolV: (5n * WAD) / 10_000n,
+      floorBps: 5000,
+      minValidators: 3,
+    });
     // tolV: the SPEC's 0.005 is a suggestion; 0.0005 is the measured default (docs/reward-math.md, docs/bench/consensus.md).
     expect(result.deposit).toBe(4000n * WAD);
     expect(depositOf(taskFormDefaults({ local: true }))).toBe(4000n * WAD);
@@ -110,7 +135,12 @@ describe('create task form', () => {
     expect(p.rewardPerEpoch).toBe(250n * WAD + (3n * WAD) / 4n);
     expect(p.reward.lambdaV).toBe(12n * WAD + WAD / 2n);
     expect(p.challenge.slashBps).toBe(1250);
-    expect(p.reward).toMatchObject({ minScore: WAD / 20n, floorBps: 6250, tolV: (125n * WAD) / 10_000n, minValidators: 4 });
+    expect(p.reward).toMatchObject({
+      minScore: WAD / 20n,
+      floorBps: 6250,
+      tolV: (125n * WAD) / 10_000n,
+      minValidators: 4,
+    });
     expect(p.evalSubsetSize).toBe(300);
     expect(p.challenge.bond).toBe(WAD);
     expect(p.startTime).toBe(7n + 15n + 5n);
@@ -125,13 +155,19 @@ describe('create task form', () => {
     expect(errorsOf({ submissionEpochs: '0' }).submissionEpochs).toMatch(/Submission epochs must be from 1 to 1,000/);
     expect(errorsOf({ finalEpochs: '1001' }).finalEpochs).toMatch(/from 0 to 1,000/);
     expect(errorsOf({ sealEnd: '0' }).sealEnd).toMatch(/Seal window ends must be from 0.01 to 99.99 %/);
-    expect(errorsOf({ revealEnd: '50' }).revealEnd).toBe('Reveal window ends must be after the seal window ends (50 %).');
-    expect(errorsOf({ commitEnd: '60' }).commitEnd).toBe('Score commit ends must be after the reveal window ends (60 %).');
+    expect(errorsOf({ revealEnd: '50' }).revealEnd).toBe(
+      'Reveal window ends must be after the seal window ends (50 %).',
+    );
+    expect(errorsOf({ commitEnd: '60' }).commitEnd).toBe(
+      'Score commit ends must be after the reveal window ends (60 %).',
+    );
     expect(errorsOf({ finalCommitEnd: '100' }).finalCommitEnd).toMatch(/from 0.01 to 99.99 %/);
     expect(errorsOf({ rewardPerEpoch: '0' }).rewardPerEpoch).toBe('Reward per epoch must be more than zero.');
     expect(errorsOf({ gamma: '1.1' }).gamma).toBe('γ (gamma) must be from 0 to 1.');
     expect(errorsOf({ lambdaV: '51' }).lambdaV).toBe('λV (lambda V) must be from 0 to 50.');
-    expect(errorsOf({ minTrainerStake: '0.5' }).minTrainerStake).toBe('Minimum trainer stake must be at least 1 ARENA.');
+    expect(errorsOf({ minTrainerStake: '0.5' }).minTrainerStake).toBe(
+      'Minimum trainer stake must be at least 1 ARENA.',
+    );
     expect(errorsOf({ maxTrainers: '257' }).maxTrainers).toMatch(/from 1 to 256/);
     expect(errorsOf({ maxValidators: '0' }).maxValidators).toMatch(/from 1 to 512/);
     expect(errorsOf({ sigmaCooldown: '0' }).sigmaCooldown).toMatch(/from 1 to 65,535 epochs/);
@@ -151,8 +187,12 @@ describe('create task form', () => {
     expect(errorsOf({ minValidators: '5', maxValidators: '4' }).minValidators).toBe(
       'Minimum validators (5) is more than the task admits (most validators: 4): every epoch would roll over.',
     );
-    expect(errorsOf({ evalSubsetSize: '0' }).evalSubsetSize).toBe('Evaluation subset must be from 1 to 4,294,967,295 samples.');
-    expect(errorsOf({ evalSubsetSize: '12.5' }).evalSubsetSize).toBe('Evaluation subset must be a whole number of samples.');
+    expect(errorsOf({ evalSubsetSize: '0' }).evalSubsetSize).toBe(
+      'Evaluation subset must be from 1 to 4,294,967,295 samples.',
+    );
+    expect(errorsOf({ evalSubsetSize: '12.5' }).evalSubsetSize).toBe(
+      'Evaluation subset must be a whole number of samples.',
+    );
   });
 
   it('accepts exactly what checkTaskParams accepts, at every edge of the new ranges', () => {
@@ -230,8 +270,12 @@ describe('create task form', () => {
       if (!line) throw new Error(`no row ${row} in docs/bench/incentives.md`);
       return Number(/\| (\d+\.\d+)x \[/.exec(line)![1]);
     };
-    expect(ratio(/^\| validator sybil: one stake split over 10 identities \(alphaV = 0\.5\)/)).toBe(SYBIL_MEASURED.validator);
-    expect(ratio(/^\| trainer sybil: one stake over 10 identities with near-identical models \(alphaT = 0\.5\)/)).toBe(SYBIL_MEASURED.trainer);
+    expect(ratio(/^\| validator sybil: one stake split over 10 identities \(alphaV = 0\.5\)/)).toBe(
+      SYBIL_MEASURED.validator,
+    );
+    expect(ratio(/^\| trainer sybil: one stake over 10 identities with near-identical models \(alphaT = 0\.5\)/)).toBe(
+      SYBIL_MEASURED.trainer,
+    );
   });
 
   it('needs the content, and the final-eval commitment exactly when there are final epochs', () => {
@@ -250,13 +294,19 @@ describe('create task form', () => {
     expect(e.rewardPerEpoch).toBe(
       'The deposit of 2,000 ARENA (reward per epoch × 4 scoring epochs) is more than your balance of 1,000 ARENA.',
     );
-    expect(errorsOf({ rewardPerEpoch: '250' }, content, { ...rules, balance: 1000n * WAD }).rewardPerEpoch).toBeUndefined();
+    expect(
+      errorsOf({ rewardPerEpoch: '250' }, content, { ...rules, balance: 1000n * WAD }).rewardPerEpoch,
+    ).toBeUndefined();
   });
 
   it('offers every spec published with the app as a template', () => {
-    const files = readdirSync(new URL('../../../public/specs/', import.meta.url)).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5));
+    const files = readdirSync(new URL('../../../public/specs/', import.meta.url))
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => f.slice(0, -5));
     expect(SPEC_TEMPLATES.map((t) => t.id).sort()).toEqual(files.sort());
-    const datasets = readdirSync(new URL('../../../public/datasets/', import.meta.url), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+    const datasets = readdirSync(new URL('../../../public/datasets/', import.meta.url), { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name);
     for (const t of SPEC_TEMPLATES) expect(datasets).toEqual(expect.arrayContaining([t.train, t.eval]));
   });
 });

@@ -7,7 +7,12 @@ import { demoRevealStep } from '../../../scripts/lib/demo-final-eval.ts';
 import { challengeFacts, durationText, feeText } from '../../../src/lib/app-logic/confirm-facts.ts';
 import { errorSummary, metaErrors } from '../../../src/lib/app-logic/create-form-view.ts';
 import { specWithMetadata } from '../../../src/lib/app-logic/create-flow.ts';
-import { readTaskMetadata, taskMetadata, validateTaskMeta, withTaskMetadata } from '../../../src/lib/app-logic/task-metadata.ts';
+import {
+  readTaskMetadata,
+  taskMetadata,
+  validateTaskMeta,
+  withTaskMetadata,
+} from '../../../src/lib/app-logic/task-metadata.ts';
 import type { Schedule } from '../../../src/lib/chain/schedule.ts';
 import { parseModelSpecBytes, SpecError } from '../../../src/lib/ml/spec/parse.ts';
 
@@ -18,12 +23,21 @@ describe('task metadata', () => {
   it('a task without a name is "Task #N"; a named one is its name', () => {
     expect(taskMetadata(7n, null)).toEqual({ title: 'Task #7', name: null, description: '' });
     expect(taskMetadata(7n, {})).toEqual({ title: 'Task #7', name: null, description: '' });
-    expect(taskMetadata(2n, { task: { name: 'Digits', description: 'Small MLP' } })).toEqual({ title: 'Digits', name: 'Digits', description: 'Small MLP' });
+    expect(taskMetadata(2n, { task: { name: 'Digits', description: 'Small MLP' } })).toEqual({
+      title: 'Digits',
+      name: 'Digits',
+      description: 'Small MLP',
+    });
   });
 
   it('Create puts the name first and keeps every other byte; without a name the template keeps its hash', async () => {
-    const named = withTaskMetadata(template, { name: '  Digits for everyone ', description: 'A "small" MLP\non digits.' });
-    expect(named.startsWith('{\n  "task": {"name":"Digits for everyone","description":"A \\"small\\" MLP\\non digits."},')).toBe(true);
+    const named = withTaskMetadata(template, {
+      name: '  Digits for everyone ',
+      description: 'A "small" MLP\non digits.',
+    });
+    expect(
+      named.startsWith('{\n  "task": {"name":"Digits for everyone","description":"A \\"small\\" MLP\\non digits."},'),
+    ).toBe(true);
     expect(named.slice(named.indexOf('},') + 2)).toBe(template.slice(1));
     const { spec } = await parseModelSpecBytes(bytes(named));
     expect(spec.task).toEqual({ name: 'Digits for everyone', description: 'A "small" MLP\non digits.' });
@@ -47,7 +61,9 @@ describe('task metadata', () => {
       }
       return 'accepted';
     };
-    expect(await refusal({ name: 'two\nlines' })).toMatch(/^task\.name: must be a name of 1\.\.80 characters with no line breaks/);
+    expect(await refusal({ name: 'two\nlines' })).toMatch(
+      /^task\.name: must be a name of 1\.\.80 characters with no line breaks/,
+    );
     expect(await refusal({ name: '' })).toMatch(/^task\.name: /);
     expect(await refusal({ name: 'x'.repeat(81) })).toMatch(/^task\.name: .*81 characters/);
     expect(await refusal({ name: 'ok', owner: 'me' })).toMatch(/^task(\.owner)?: /);
@@ -56,16 +72,29 @@ describe('task metadata', () => {
 
   it('the form says what is wrong with a name before anything is sent', () => {
     expect(validateTaskMeta({ name: '', description: '' })).toEqual({});
-    expect(validateTaskMeta({ name: '', description: 'about' })).toEqual({ name: 'Give the task a name to go with its description.' });
-    expect(validateTaskMeta({ name: 'a\tb', description: '' })).toEqual({ name: 'The task name must be one line (no line breaks or tabs).' });
-    expect(validateTaskMeta({ name: 'x'.repeat(81), description: '' }).name).toBe('The task name must be at most 80 characters; it has 81.');
-    expect(validateTaskMeta({ name: 'x', description: 'd'.repeat(1025) }).description).toBe('The description must be at most 1024 characters; it has 1025.');
+    expect(validateTaskMeta({ name: '', description: 'about' })).toEqual({
+      name: 'Give the task a name to go with its description.',
+    });
+    expect(validateTaskMeta({ name: 'a\tb', description: '' })).toEqual({
+      name: 'The task name must be one line (no line breaks or tabs).',
+    });
+    expect(validateTaskMeta({ name: 'x'.repeat(81), description: '' }).name).toBe(
+      'The task name must be at most 80 characters; it has 81.',
+    );
+    expect(validateTaskMeta({ name: 'x', description: 'd'.repeat(1025) }).description).toBe(
+      'The description must be at most 1024 characters; it has 1025.',
+    );
   });
 });
 
 describe('the Create error summary', () => {
   it('lists errors in the order of the form, each with the element to focus and the group to open', () => {
-    const items = errorSummary({ bond: 'Bond too low.', gamma: 'γ too high.', trainData: 'Pick one.', ...metaErrors({ name: 'Too long.' }) });
+    const items = errorSummary({
+      bond: 'Bond too low.',
+      gamma: 'γ too high.',
+      trainData: 'Pick one.',
+      ...metaErrors({ name: 'Too long.' }),
+    });
     expect(items.map((i) => [i.key, i.target, i.label, i.group])).toEqual([
       ['meta.name', 'task-name', 'Task name', null],
       ['trainData', 'train-published', 'Training set', null],
@@ -84,14 +113,31 @@ describe('what a confirmation says', () => {
   });
 
   it('durations for people', () => {
-    expect([durationText(45), durationText(3_600), durationText(6_000), durationText(2 * 86_400 + 3 * 3_600 + 5)]).toEqual(['45 s', '1 h', '1 h 40 min', '2 d 3 h']);
+    expect([
+      durationText(45),
+      durationText(3_600),
+      durationText(6_000),
+      durationText(2 * 86_400 + 3 * 3_600 + 5),
+    ]).toEqual(['45 s', '1 h', '1 h 40 min', '2 d 3 h']);
   });
 
   it('a challenge says the bond, how long it is locked and the fee', () => {
-    expect(challengeFacts({ submissionId: 3n, trainer: '0xabcd…1234', bond: 100n * 10n ** 18n, responseTime: 240, fee: 'f' })).toEqual([
+    expect(
+      challengeFacts({
+        submissionId: 3n,
+        trainer: '0xabcd…1234',
+        bond: 100n * 10n ** 18n,
+        responseTime: 240,
+        fee: 'f',
+      }),
+    ).toEqual([
       { label: 'Submission', value: '#3 of 0xabcd…1234' },
       { label: 'Bond', value: '100 ARENA' },
-      { label: 'Locked', value: "at least 4 min (the trainer's time to answer), until the challenge is answered or resolved; it comes back in every outcome" },
+      {
+        label: 'Locked',
+        value:
+          "at least 4 min (the trainer's time to answer), until the challenge is answered or resolved; it comes back in every outcome",
+      },
       { label: 'Network fee', value: 'f' },
     ]);
   });
@@ -116,7 +162,15 @@ describe('reading a task name from the chain content', () => {
       if (h === 'good') return named;
       throw new Error(`no blob ${h}`);
     };
-    expect(await readTaskMetadata(content as never, 4n, 'good' as never)).toEqual({ title: 'Digits', name: 'Digits', description: '' });
-    expect(await readTaskMetadata(content as never, 5n, 'missing' as never)).toEqual({ title: 'Task #5', name: null, description: '' });
+    expect(await readTaskMetadata(content as never, 4n, 'good' as never)).toEqual({
+      title: 'Digits',
+      name: 'Digits',
+      description: '',
+    });
+    expect(await readTaskMetadata(content as never, 5n, 'missing' as never)).toEqual({
+      title: 'Task #5',
+      name: null,
+      description: '',
+    });
   });
 });

@@ -3,16 +3,37 @@
 // reason.
 import { getAddress, type Address } from 'viem';
 import { describe, expect, it } from 'vitest';
-import { epochsLeftFor, estimateDelegation, type EstimateInput, type PoolStake } from '../../../src/lib/app-logic/delegate-estimate.ts';
+import {
+  epochsLeftFor,
+  estimateDelegation,
+  type EstimateInput,
+  type PoolStake,
+} from '../../../src/lib/app-logic/delegate-estimate.ts';
 import type { Schedule } from '../../../src/lib/chain/schedule.ts';
 
 const WAD = 10n ** 18n;
 const T = (n: number) => BigInt(n) * WAD;
 const a = (n: number): Address => getAddress(`0x${n.toString(16).padStart(40, '0')}`);
-const pool = (account: Address, own: bigint, sigma: bigint, delegated = 0n, eligible = true): PoolStake => ({ account, own, delegated, sigma, eligible });
+const pool = (account: Address, own: bigint, sigma: bigint, delegated = 0n, eligible = true): PoolStake => ({
+  account,
+  own,
+  delegated,
+  sigma,
+  eligible,
+});
 
 // Revision 2: tolV = 1 and floor 0, so the hand-computed cases below keep every validator weighted and every trainer ranked; minValidators 1.
-const params = { gamma: WAD / 2n, q: WAD / 2n, alphaT: WAD, alphaV: WAD, lambdaV: 20n * WAD, minScore: 0n, tolV: WAD, floorBps: 0, minValidators: 1 };
+const params = {
+  gamma: WAD / 2n,
+  q: WAD / 2n,
+  alphaT: WAD,
+  alphaV: WAD,
+  lambdaV: 20n * WAD,
+  minScore: 0n,
+  tolV: WAD,
+  floorBps: 0,
+  minValidators: 1,
+};
 
 function input(over: Partial<EstimateInput>): EstimateInput {
   return {
@@ -33,7 +54,15 @@ describe('delegation estimate', () => {
     // gamma = 0.5 splits R in half whatever the stakes: R_V = 500. The validator keeps
     // 500 (0.2 * 200 + 0.8 * 100) / 200 = 300; the delegator, the only one, gets 200.
     const e = estimateDelegation(input({}));
-    expect(e).toEqual({ kind: 'ok', basis: 'even', pool: T(500), perEpoch: T(200), epochs: 3, total: T(600), rateWad: 2n * WAD });
+    expect(e).toEqual({
+      kind: 'ok',
+      basis: 'even',
+      pool: T(500),
+      perEpoch: T(200),
+      epochs: 3,
+      total: T(600),
+      rateWad: 2n * WAD,
+    });
   });
 
   it('shares the delegators’ part with the delegators already there, pro rata', () => {
@@ -56,7 +85,14 @@ describe('delegation estimate', () => {
         target: { account: a(3), role: 'trainer' },
       }),
     );
-    expect(e).toMatchObject({ kind: 'ok', basis: 'last-epoch', basisEpoch: 4, pool: T(250), perEpoch: T(125), total: T(375) });
+    expect(e).toMatchObject({
+      kind: 'ok',
+      basis: 'last-epoch',
+      basisEpoch: 4,
+      pool: T(250),
+      perEpoch: T(125),
+      total: T(375),
+    });
   });
 
   it('with no scored epoch, ranks are unknown: every rank weighs the same (q taken as 1)', () => {
@@ -71,7 +107,15 @@ describe('delegation estimate', () => {
     const e = estimateDelegation(
       input({
         trainers: [pool(a(3), T(100), 0n)],
-        lastScored: { epoch: 1, trainers: [a(9), a(3)], validators: [a(8), a(2)], scores: [[1000, 2000], [9000, 5000]] },
+        lastScored: {
+          epoch: 1,
+          trainers: [a(9), a(3)],
+          validators: [a(8), a(2)],
+          scores: [
+            [1000, 2000],
+            [9000, 5000],
+          ],
+        },
         target: { account: a(3), role: 'trainer' },
       }),
     );
@@ -100,14 +144,17 @@ describe('delegation estimate', () => {
       }),
     ).toMatch(/did not reveal scores in epoch 2/);
     expect(reason({ validators: [pool(a(2), T(100), 0n, 0n, false)] })).toMatch(/minimum/);
-    expect(reason({ trainers: [], target: { account: a(2), role: 'validator' } })).toMatch(/at least one trainer and one validator/);
+    expect(reason({ trainers: [], target: { account: a(2), role: 'validator' } })).toMatch(
+      /at least one trainer and one validator/,
+    );
   });
 
   it('revision 2: pays nothing below minValidators, and nothing to a trainer under the floor', () => {
     const e = estimateDelegation(input({ params: { ...params, minValidators: 2 } }));
     expect(e).toEqual({
       kind: 'none',
-      reason: "An epoch pays nobody while fewer than 2 validators (the task's minimum) reveal scores: its reward rolls over. The task has 1.",
+      reason:
+        "An epoch pays nobody while fewer than 2 validators (the task's minimum) reveal scores: its reward rolls over. The task has 1.",
     });
     // B scored 0.4, under the default floor of 50 % of A's 0.9: it does not qualify and its pool earns 0.
     const under = estimateDelegation(

@@ -1,7 +1,18 @@
 // Amount parsing shared by every form, and the Delegate page's checks before a wallet prompt.
 import { describe, expect, it } from 'vitest';
-import { parseDecimalWad, parseInteger, parsePercentBps, parseTokenAmount, tokenInputText } from '../../../src/lib/app-logic/amount.ts';
-import { checkDelegateAmount, delegateModes, ratePercent, sigmaPercent } from '../../../src/lib/app-logic/delegate-form.ts';
+import {
+  parseDecimalWad,
+  parseInteger,
+  parsePercentBps,
+  parseTokenAmount,
+  tokenInputText,
+} from '../../../src/lib/app-logic/amount.ts';
+import {
+  checkDelegateAmount,
+  delegateModes,
+  ratePercent,
+  sigmaPercent,
+} from '../../../src/lib/app-logic/delegate-form.ts';
 
 const WAD = 10n ** 18n;
 
@@ -28,7 +39,9 @@ describe('token amounts', () => {
     expect(err('0', { allowZero: true })).toBe('ok');
     expect(err('0.0000000000000000001')).toBe('Amount has more than 18 decimals.');
     expect(err('5', { min: 10n * WAD })).toBe('Amount must be at least 10 ARENA.');
-    expect(err('11', { max: { value: 10n * WAD, what: 'your balance' } })).toBe('Amount is more than your balance (10 ARENA).');
+    expect(err('11', { max: { value: 10n * WAD, what: 'your balance' } })).toBe(
+      'Amount is more than your balance (10 ARENA).',
+    );
   });
 
   it('round-trips through the text a field shows', () => {
@@ -38,9 +51,15 @@ describe('token amounts', () => {
   });
 
   it('reads integers, fractions and percentages in range', () => {
-    expect(parseInteger('240', 'Epoch length', 10, 100, 's')).toEqual({ ok: false, error: 'Epoch length must be from 10 to 100 s.' });
+    expect(parseInteger('240', 'Epoch length', 10, 100, 's')).toEqual({
+      ok: false,
+      error: 'Epoch length must be from 10 to 100 s.',
+    });
     expect(parseInteger('42', 'X', 1, 100)).toEqual({ ok: true, value: 42 });
-    expect(parseInteger('4.2', 'X', 1, 100, 'epochs')).toEqual({ ok: false, error: 'X must be a whole number of epochs.' });
+    expect(parseInteger('4.2', 'X', 1, 100, 'epochs')).toEqual({
+      ok: false,
+      error: 'X must be a whole number of epochs.',
+    });
     expect(parseDecimalWad('0.85', 'q', 0, 1)).toEqual({ ok: true, value: (85n * WAD) / 100n });
     expect(parseDecimalWad('1.5', 'q', 0, 1)).toEqual({ ok: false, error: 'q must be from 0 to 1.' });
     expect(parseDecimalWad('20', 'λV', 0, 50)).toEqual({ ok: true, value: 20n * WAD });
@@ -64,18 +83,38 @@ describe('delegate forms', () => {
     expect(some.map((m) => m.unavailable === null)).toEqual([false, true, true, true]);
     expect(some[0]!.unavailable).toBe('No scoring epoch is left for a new delegation to count in.');
     expect(delegateModes(null, { ended: true, closedReason: 'closed because' })[0]!.unavailable).toBe('closed because');
-    expect(delegateModes({ principal: 0n, unbonding: WAD, pendingRewards: 0n }, { ended: false })[2]!.unavailable).toBeNull();
+    expect(
+      delegateModes({ principal: 0n, unbonding: WAD, pendingRewards: 0n }, { ended: false })[2]!.unavailable,
+    ).toBeNull();
   });
 
   it('checks amounts against the balance and the delegation', () => {
-    expect(checkDelegateAmount('delegate', '50', { balance: 100n * WAD, principal: 0n })).toEqual({ ok: true, value: 50n * WAD });
-    expect(checkDelegateAmount('delegate', '150', { balance: 100n * WAD, principal: 0n })).toEqual({ ok: false, error: 'Amount is more than your balance (100 ARENA).' });
-    expect(checkDelegateAmount('delegate', '1', { balance: 0n, principal: 0n })).toMatchObject({ ok: false, error: expect.stringMatching(/balance is 0/) });
+    expect(checkDelegateAmount('delegate', '50', { balance: 100n * WAD, principal: 0n })).toEqual({
+      ok: true,
+      value: 50n * WAD,
+    });
+    expect(checkDelegateAmount('delegate', '150', { balance: 100n * WAD, principal: 0n })).toEqual({
+      ok: false,
+      error: 'Amount is more than your balance (100 ARENA).',
+    });
+    expect(checkDelegateAmount('delegate', '1', { balance: 0n, principal: 0n })).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/balance is 0/),
+    });
     // Balance not read yet: the chain checks it (the action reads the balance before signing).
     expect(checkDelegateAmount('delegate', '1', { balance: null, principal: 0n })).toEqual({ ok: true, value: WAD });
-    expect(checkDelegateAmount('undelegate', '3', { balance: 0n, principal: 2n * WAD })).toEqual({ ok: false, error: 'Amount is more than what you delegated here (2 ARENA).' });
-    expect(checkDelegateAmount('undelegate', '2', { balance: 0n, principal: 2n * WAD })).toEqual({ ok: true, value: 2n * WAD });
-    expect(checkDelegateAmount('undelegate', '2', { balance: 0n, principal: 0n })).toEqual({ ok: false, error: 'You have nothing delegated here.' });
+    expect(checkDelegateAmount('undelegate', '3', { balance: 0n, principal: 2n * WAD })).toEqual({
+      ok: false,
+      error: 'Amount is more than what you delegated here (2 ARENA).',
+    });
+    expect(checkDelegateAmount('undelegate', '2', { balance: 0n, principal: 2n * WAD })).toEqual({
+      ok: true,
+      value: 2n * WAD,
+    });
+    expect(checkDelegateAmount('undelegate', '2', { balance: 0n, principal: 0n })).toEqual({
+      ok: false,
+      error: 'You have nothing delegated here.',
+    });
   });
 
   it('writes sigma and rates as percentages', () => {

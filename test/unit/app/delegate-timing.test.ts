@@ -7,12 +7,30 @@ import { delegateFacts, delegationTiming, rateText } from '../../../src/lib/app-
 
 const WAD = 10n ** 18n;
 // Scoring epochs 0, 1 (submission) and 2 (final) from t=10000, 1000 s each.
-const schedule = { startTime: 10_000n, reviewEnd: 9_000n, epochLength: 1000, submissionEpochs: 2, finalEpochs: 1, challengeEpochs: 1, sealEnd: 5000, revealEnd: 6000, commitEnd: 8500, finalCommitEnd: 7000, rejected: false };
+const schedule = {
+  startTime: 10_000n,
+  reviewEnd: 9_000n,
+  epochLength: 1000,
+  submissionEpochs: 2,
+  finalEpochs: 1,
+  challengeEpochs: 1,
+  sealEnd: 5000,
+  revealEnd: 6000,
+  commitEnd: 8500,
+  finalCommitEnd: 7000,
+  rejected: false,
+};
 
 describe('delegationTiming', () => {
   it('names the first and last epoch by number and counts the epochs apart ("from epoch 0", never "epoch 0 of 3")', () => {
-    expect(delegationTiming(schedule, 9_500n)).toEqual({ open: true, text: 'A delegation made now counts from epoch 0 to epoch 2, the last scoring epoch: 3 scoring epochs.' });
-    expect(delegationTiming(schedule, 11_500n)).toEqual({ open: true, text: 'A delegation made now counts in epoch 2 only, the last scoring epoch.' });
+    expect(delegationTiming(schedule, 9_500n)).toEqual({
+      open: true,
+      text: 'A delegation made now counts from epoch 0 to epoch 2, the last scoring epoch: 3 scoring epochs.',
+    });
+    expect(delegationTiming(schedule, 11_500n)).toEqual({
+      open: true,
+      text: 'A delegation made now counts in epoch 2 only, the last scoring epoch.',
+    });
   });
 
   it('closes once no scoring epoch is left (the Delegate button is then not offered)', () => {
@@ -25,7 +43,16 @@ describe('delegationTiming', () => {
 });
 
 describe('estimateAssumptions', () => {
-  const ok = { kind: 'ok' as const, basis: 'last-epoch' as const, basisEpoch: 1, pool: 100n * WAD, perEpoch: 125n * WAD, epochs: 2, total: 250n * WAD, rateWad: (125n * WAD) / 100n };
+  const ok = {
+    kind: 'ok' as const,
+    basis: 'last-epoch' as const,
+    basisEpoch: 1,
+    pool: 100n * WAD,
+    perEpoch: 125n * WAD,
+    epochs: 2,
+    total: 250n * WAD,
+    rateWad: (125n * WAD) / 100n,
+  };
   it('lists what the figure assumes and flags a rate no pool keeps', () => {
     const n = estimateAssumptions(ok, { role: 'trainer', rewardPerEpoch: 1000n * WAD, countsFrom: 1 });
     expect(n.assumptions).toEqual([
@@ -38,11 +65,21 @@ describe('estimateAssumptions', () => {
   });
 
   it('says nothing alarming about a plausible rate', () => {
-    const n = estimateAssumptions({ ...ok, basis: 'even', rateWad: PLAUSIBLE_RATE_WAD }, { role: 'validator', rewardPerEpoch: WAD, countsFrom: 0 });
+    const n = estimateAssumptions(
+      { ...ok, basis: 'even', rateWad: PLAUSIBLE_RATE_WAD },
+      { role: 'validator', rewardPerEpoch: WAD, countsFrom: 0 },
+    );
     expect(n.warning).toBeNull();
-    expect(n.assumptions[1]).toBe('Every model scores the same (nothing is scored yet), and this validator reveals scores in every epoch.');
+    expect(n.assumptions[1]).toBe(
+      'Every model scores the same (nothing is scored yet), and this validator reveals scores in every epoch.',
+    );
     expect(n.assumptions).toHaveLength(2);
-    expect(estimateAssumptions({ ...ok, rateWad: PLAUSIBLE_RATE_WAD + 1n }, { role: 'validator', rewardPerEpoch: WAD, countsFrom: 0 }).warning).toMatch(/^Over 10 % per epoch/);
+    expect(
+      estimateAssumptions(
+        { ...ok, rateWad: PLAUSIBLE_RATE_WAD + 1n },
+        { role: 'validator', rewardPerEpoch: WAD, countsFrom: 0 },
+      ).warning,
+    ).toMatch(/^Over 10 % per epoch/);
     expect(rateText(WAD / 200n)).toBe('0.50 %');
   });
 });
@@ -50,13 +87,24 @@ describe('estimateAssumptions', () => {
 describe('delegateFacts', () => {
   it('says the amount, the delegatee, when it counts, the estimate, the lock and the fee', () => {
     expect(
-      delegateFacts({ amount: 50n * WAD, delegatee: '0xabc', role: 'validator', countsFrom: 2, estimate: '≈ 1 ARENA per epoch (an estimate, not a promise)', fee: 'shown by your wallet before you sign' }),
+      delegateFacts({
+        amount: 50n * WAD,
+        delegatee: '0xabc',
+        role: 'validator',
+        countsFrom: 2,
+        estimate: '≈ 1 ARENA per epoch (an estimate, not a promise)',
+        fee: 'shown by your wallet before you sign',
+      }),
     ).toEqual([
       { label: 'Delegate', value: '50 ARENA' },
       { label: 'To', value: 'validator 0xabc' },
       { label: 'Counts from', value: 'epoch 2' },
       { label: 'Estimated return', value: '≈ 1 ARENA per epoch (an estimate, not a promise)' },
-      { label: 'Locked', value: 'until you undelegate: it stops counting from the next epoch and can be withdrawn once the current epoch has ended; all of it once the task ends' },
+      {
+        label: 'Locked',
+        value:
+          'until you undelegate: it stops counting from the next epoch and can be withdrawn once the current epoch has ended; all of it once the task ends',
+      },
       { label: 'Network fee', value: 'shown by your wallet before you sign' },
     ]);
   });

@@ -1,6 +1,12 @@
 // The dev panel's task clock: phase, window, next boundary and the epochs waiting to be finalized.
 import { describe, expect, it } from 'vitest';
-import { epochReachedSentence, epochsToFinalize, nextEpochLabel, taskClock, utcTime } from '../../../src/lib/app-logic/dev-panel.ts';
+import {
+  epochReachedSentence,
+  epochsToFinalize,
+  nextEpochLabel,
+  taskClock,
+  utcTime,
+} from '../../../src/lib/app-logic/dev-panel.ts';
 import type { Schedule } from '../../../src/lib/chain/schedule.ts';
 
 const s: Schedule = {
@@ -31,9 +37,25 @@ describe('dev panel', () => {
   });
 
   it('tells phase, epoch, window and what comes next', () => {
-    expect(taskClock(s, 0, 950n)).toEqual({ phase: 'Pending', epoch: null, window: 'None', next: { label: 'epoch 0 starts (seal window)', at: 1_000n }, unfinalized: [] });
-    expect(taskClock(s, 0, 1_055n)).toMatchObject({ phase: 'Submission', epoch: 0, window: 'Reveal', next: { label: 'score commit window of epoch 0', at: 1_060n } });
-    expect(taskClock(s, 1, 1_210n)).toMatchObject({ phase: 'Final', epoch: 2, window: 'ScoreCommit', unfinalized: [1] });
+    expect(taskClock(s, 0, 950n)).toEqual({
+      phase: 'Pending',
+      epoch: null,
+      window: 'None',
+      next: { label: 'epoch 0 starts (seal window)', at: 1_000n },
+      unfinalized: [],
+    });
+    expect(taskClock(s, 0, 1_055n)).toMatchObject({
+      phase: 'Submission',
+      epoch: 0,
+      window: 'Reveal',
+      next: { label: 'score commit window of epoch 0', at: 1_060n },
+    });
+    expect(taskClock(s, 1, 1_210n)).toMatchObject({
+      phase: 'Final',
+      epoch: 2,
+      window: 'ScoreCommit',
+      unfinalized: [1],
+    });
     expect(taskClock(s, 3, 1_500n)).toMatchObject({ phase: 'Ended', next: null });
   });
 
@@ -44,10 +66,16 @@ describe('dev panel', () => {
 
   it('never announces an epoch after the last one', () => {
     // 2 submission + 1 final + 1 challenge epoch: epochs 0..3, the task ends at the start of 4.
-    expect(epochReachedSentence(s, 7n, 0, 1_000n)).toBe('Chain time is now 1970-01-01 00:16:40 UTC: epoch 0 of task #7 has started (submission phase).');
+    expect(epochReachedSentence(s, 7n, 0, 1_000n)).toBe(
+      'Chain time is now 1970-01-01 00:16:40 UTC: epoch 0 of task #7 has started (submission phase).',
+    );
     expect(epochReachedSentence(s, 7n, 2, 1_200n)).toMatch(/epoch 2 of task #7 has started \(final phase\)\.$/);
-    expect(epochReachedSentence(s, 7n, 3, 1_300n)).toMatch(/epoch 3 of task #7 has started \(challenge phase, the last epoch\)\.$/);
-    expect(epochReachedSentence(s, 7n, 4, 1_400n)).toBe('Chain time is now 1970-01-01 00:23:20 UTC: task #7 has ended (its last epoch, 3, is over).');
+    expect(epochReachedSentence(s, 7n, 3, 1_300n)).toMatch(
+      /epoch 3 of task #7 has started \(challenge phase, the last epoch\)\.$/,
+    );
+    expect(epochReachedSentence(s, 7n, 4, 1_400n)).toBe(
+      'Chain time is now 1970-01-01 00:23:20 UTC: task #7 has ended (its last epoch, 3, is over).',
+    );
     expect(nextEpochLabel(s, null)).toBe('Next epoch');
     expect(nextEpochLabel(s, 2)).toBe('Next epoch');
     expect(nextEpochLabel(s, 3)).toBe('Move to the end');

@@ -5,7 +5,19 @@ import type { ArenaEvent } from '../../../src/lib/chain/reads/events.ts';
 import type { TaskRecord } from '../../../src/lib/chain/reads/task-record.ts';
 
 const a = (n: number) => getAddress(`0x${n.toString(16).padStart(40, '0')}`) as Address;
-const schedule = { startTime: 1000n, reviewEnd: 900n, epochLength: 100, submissionEpochs: 2, finalEpochs: 1, challengeEpochs: 1, sealEnd: 5000, revealEnd: 6000, commitEnd: 8500, finalCommitEnd: 7000, rejected: false };
+const schedule = {
+  startTime: 1000n,
+  reviewEnd: 900n,
+  epochLength: 100,
+  submissionEpochs: 2,
+  finalEpochs: 1,
+  challengeEpochs: 1,
+  sealEnd: 5000,
+  revealEnd: 6000,
+  commitEnd: 8500,
+  finalCommitEnd: 7000,
+  rejected: false,
+};
 const task = (id: bigint, trainers: Address[], validators: Address[], submissions: number) =>
   ({ id, schedule, trainers, validators, submissions }) as unknown as TaskRecord;
 let i = 0;
@@ -16,8 +28,29 @@ const events: ArenaEvent[] = [
   { ...at(), kind: 'Delegated', taskId: 3n, delegatee: a(1), delegator: a(31), amount: 1n, effectiveEpoch: 0n },
   { ...at(), kind: 'ScoresRevealed', taskId: 1n, epoch: 0n, validator: a(20) },
   { ...at(), kind: 'ScoresRevealed', taskId: 2n, epoch: 0n, validator: a(20) },
-  { ...at(), kind: 'TrainerRewarded', taskId: 1n, epoch: 0n, trainer: a(1), submissionId: 0n, rank: 1n, aggregate: 1n, pool: 70n, own: 70n },
-  { ...at(), kind: 'ValidatorRewarded', taskId: 2n, epoch: 0n, validator: a(20), distance: 0n, pool: 30n, own: 30n, failedCanary: false },
+  {
+    ...at(),
+    kind: 'TrainerRewarded',
+    taskId: 1n,
+    epoch: 0n,
+    trainer: a(1),
+    submissionId: 0n,
+    rank: 1n,
+    aggregate: 1n,
+    pool: 70n,
+    own: 70n,
+  },
+  {
+    ...at(),
+    kind: 'ValidatorRewarded',
+    taskId: 2n,
+    epoch: 0n,
+    validator: a(20),
+    distance: 0n,
+    pool: 30n,
+    own: 30n,
+    failedCanary: false,
+  },
 ];
 
 describe('networkTotals', () => {

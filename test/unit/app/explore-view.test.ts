@@ -1,6 +1,12 @@
 // Explore's list: filter by words and phase, sort by what the person picks.
 import { describe, expect, it } from 'vitest';
-import { exploreList, matches, unnamed, type ExploreRowLike, type TaskLabel } from '../../../src/lib/app-logic/explore-view.ts';
+import {
+  exploreList,
+  matches,
+  unnamed,
+  type ExploreRowLike,
+  type TaskLabel,
+} from '../../../src/lib/app-logic/explore-view.ts';
 
 const E = 10n ** 18n;
 const row = (id: bigint, phase: string, deposit: bigint, trainers: number, rewards: bigint): ExploreRowLike => ({
@@ -9,7 +15,12 @@ const row = (id: bigint, phase: string, deposit: bigint, trainers: number, rewar
 });
 const rows = [row(1n, 'Ended', 500n, 3, 900n), row(2n, 'Submission', 4_000n, 1, 10n), row(3n, 'Review', 1_000n, 0, 0n)];
 const labels: Record<string, TaskLabel> = {
-  '1': { title: 'Digits MLP', description: 'Handwritten digits, small MLP', model: 'digits-mlp', dataset: 'digits-train' },
+  '1': {
+    title: 'Digits MLP',
+    description: 'Handwritten digits, small MLP',
+    model: 'digits-mlp',
+    dataset: 'digits-train',
+  },
   '2': { title: 'Sentiment', description: 'Movie reviews', model: 'tiny-transformer', dataset: 'imdb-small' },
 };
 const labelOf = (id: bigint) => labels[String(id)] ?? unnamed(id);
@@ -30,7 +41,8 @@ describe('explore list', () => {
   });
 
   it('sorts by age, name, pool, trainers or rewards', () => {
-    const sorted = (sort: Parameters<typeof exploreList>[2]['sort']) => ids(exploreList(rows, labelOf, { query: '', phase: 'all', sort }));
+    const sorted = (sort: Parameters<typeof exploreList>[2]['sort']) =>
+      ids(exploreList(rows, labelOf, { query: '', phase: 'all', sort }));
     expect(sorted('newest')).toEqual([3, 2, 1]);
     expect(sorted('oldest')).toEqual([1, 2, 3]);
     expect(sorted('name')).toEqual([1, 2, 3]);

@@ -18,7 +18,9 @@ const schemes = {
 };
 
 function luminance(hex: string): number {
-  const [r, g, b] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255).map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
+  const [r, g, b] = [1, 3, 5]
+    .map((i) => parseInt(hex.slice(i, i + 2), 16) / 255)
+    .map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
   return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
 }
 
@@ -36,7 +38,22 @@ describe('contrast', () => {
 
 describe.each(Object.entries(schemes))('%s scheme', (_name, v) => {
   it('defines every colour the components use', () => {
-    for (const key of ['bg', 'surface', 'text', 'muted', 'border', 'accent', 'on-accent', 'warn-bg', 'warn-text', 'error-bg', 'error-text', 'ok-bg', 'ok-text', 'track']) {
+    for (const key of [
+      'bg',
+      'surface',
+      'text',
+      'muted',
+      'border',
+      'accent',
+      'on-accent',
+      'warn-bg',
+      'warn-text',
+      'error-bg',
+      'error-text',
+      'ok-bg',
+      'ok-text',
+      'track',
+    ]) {
       expect(v[key], key).toMatch(/^#[0-9a-f]{6}$/);
     }
     for (let i = 1; i <= 8; i++) expect(v[`series-${i}`], `series-${i}`).toBeDefined();
@@ -44,7 +61,8 @@ describe.each(Object.entries(schemes))('%s scheme', (_name, v) => {
 
   it('gives text at least 4.5:1 on both backgrounds', () => {
     for (const fg of ['text', 'muted', 'accent', 'warn-text', 'error-text', 'ok-text']) {
-      for (const bg of ['bg', 'surface']) expect(contrast(v[fg]!, v[bg]!), `${fg} on ${bg}`).toBeGreaterThanOrEqual(4.5);
+      for (const bg of ['bg', 'surface'])
+        expect(contrast(v[fg]!, v[bg]!), `${fg} on ${bg}`).toBeGreaterThanOrEqual(4.5);
     }
     expect(contrast(v['on-accent']!, v.accent!), 'button text').toBeGreaterThanOrEqual(4.5);
     expect(contrast(v['warn-text']!, v['warn-bg']!), 'warning').toBeGreaterThanOrEqual(4.5);
@@ -53,7 +71,8 @@ describe.each(Object.entries(schemes))('%s scheme', (_name, v) => {
   });
 
   it('gives chart series and the focus ring at least 3:1 on the surface', () => {
-    for (let i = 1; i <= 8; i++) expect(contrast(v[`series-${i}`]!, v.surface!), `series-${i}`).toBeGreaterThanOrEqual(3);
+    for (let i = 1; i <= 8; i++)
+      expect(contrast(v[`series-${i}`]!, v.surface!), `series-${i}`).toBeGreaterThanOrEqual(3);
     expect(contrast(v.accent!, v.bg!)).toBeGreaterThanOrEqual(3);
   });
 });

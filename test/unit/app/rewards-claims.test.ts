@@ -2,7 +2,13 @@
 // (a failure does not stop the others; a declined wallet prompt does).
 import { getAddress } from 'viem';
 import { describe, expect, it } from 'vitest';
-import { claimAllPlan, rewardRows, runInSequence, withdrawalRows, type StepOutcome } from '../../../src/lib/app-logic/claims.ts';
+import {
+  claimAllPlan,
+  rewardRows,
+  runInSequence,
+  withdrawalRows,
+  type StepOutcome,
+} from '../../../src/lib/app-logic/claims.ts';
 import type { Claimables } from '../../../src/lib/chain/actions/claimables.ts';
 import { TxError } from '../../../src/lib/chain/tx/errors.ts';
 import { isRejection } from '../../../src/lib/app-logic/errors.ts';
@@ -51,7 +57,10 @@ describe('rewards rows', () => {
   });
 
   it('plans claim all as the claimable-now rewards', () => {
-    expect(claimAllPlan(rewardRows(claimables)).map((r) => r.key)).toEqual(['claim-own:1', `claim-delegation:2:${A.toLowerCase()}`]);
+    expect(claimAllPlan(rewardRows(claimables)).map((r) => r.key)).toEqual([
+      'claim-own:1',
+      `claim-delegation:2:${A.toLowerCase()}`,
+    ]);
   });
 });
 

@@ -24,16 +24,29 @@ describe('parseHash', () => {
 
   it('names what is wrong with a bad task number', () => {
     for (const bad of ['abc', '0', '007', '-1', '1.5', '1e3']) {
-      expect(parseHash(`#/tasks/${bad}`)).toEqual({ name: 'not-found', path: `/tasks/${bad}`, reason: `"${bad}" is not a task number`, query: {} });
+      expect(parseHash(`#/tasks/${bad}`)).toEqual({
+        name: 'not-found',
+        path: `/tasks/${bad}`,
+        reason: `"${bad}" is not a task number`,
+        query: {},
+      });
     }
   });
 
   it('sends unknown paths to not-found with the path', () => {
-    expect(parseHash('#/nope')).toEqual({ name: 'not-found', path: '/nope', reason: 'no page has this address', query: {} });
+    expect(parseHash('#/nope')).toEqual({
+      name: 'not-found',
+      path: '/nope',
+      reason: 'no page has this address',
+      query: {},
+    });
     expect(parseHash('#/tasks/3/mine')).toMatchObject({ name: 'not-found', path: '/tasks/3/mine' });
     expect(parseHash('#/tasks/3/train/extra')).toMatchObject({ name: 'not-found' });
     expect(parseHash('#/create/x')).toMatchObject({ name: 'not-found' });
-    expect(parseHash('#/%E0%A4%A')).toMatchObject({ name: 'not-found', reason: 'the address is not valid URL encoding' });
+    expect(parseHash('#/%E0%A4%A')).toMatchObject({
+      name: 'not-found',
+      reason: 'the address is not valid URL encoding',
+    });
   });
 });
 
@@ -80,7 +93,8 @@ describe('navSection', () => {
     const { navSection } = await import('../../../src/app/routes.ts');
     expect(navSection(parseHash('#/'))).toBe('explore');
     expect(navSection(parseHash('#/tasks/3'))).toBe('explore');
-    for (const role of ['train', 'validate', 'delegate', 'challenges']) expect(navSection(parseHash(`#/tasks/3/${role}`))).toBeNull();
+    for (const role of ['train', 'validate', 'delegate', 'challenges'])
+      expect(navSection(parseHash(`#/tasks/3/${role}`))).toBeNull();
     expect(navSection(parseHash('#/rewards'))).toBe('rewards');
   });
 });

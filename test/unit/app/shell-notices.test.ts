@@ -7,7 +7,11 @@ import { errorText } from '../../../src/app/snapshot.ts';
 
 describe('errorText', () => {
   it('gives viem’s summary, not its request body or version', () => {
-    const e = new HttpRequestError({ url: 'http://127.0.0.1:8545', body: { method: 'eth_chainId', params: [] }, details: 'fetch failed' });
+    const e = new HttpRequestError({
+      url: 'http://127.0.0.1:8545',
+      body: { method: 'eth_chainId', params: [] },
+      details: 'fetch failed',
+    });
     expect(e.message).toMatch(/Request body|Version: viem@/);
     const text = errorText(e);
     expect(text).toBe('HTTP request failed.');
@@ -15,7 +19,9 @@ describe('errorText', () => {
   });
 
   it('keeps only the first line of any other message', () => {
-    expect(errorText(new Error('cannot read the log\n  at scan (x.ts:1)\nDetails: {"big":"object"}'))).toBe('cannot read the log');
+    expect(errorText(new Error('cannot read the log\n  at scan (x.ts:1)\nDetails: {"big":"object"}'))).toBe(
+      'cannot read the log',
+    );
     expect(errorText('plain')).toBe('plain');
   });
 });

@@ -17,7 +17,12 @@ const snapshot = (chainId: number, block: bigint): OkSnapshot => ({
   clock: { chainId, blockNumber: block, blockTime: 1000n, blockHash: `0x${'11'.repeat(32)}` },
   taskCount: 0n,
   tasks: [],
-  log: { fromBlock: 1n, toBlock: block, toBlockHash: `0x${'11'.repeat(32)}`, events: [{ block: 2n, logIndex: 0, kind: 'FinalEvalFallback', taskId: 1n }] },
+  log: {
+    fromBlock: 1n,
+    toBlock: block,
+    toBlockHash: `0x${'11'.repeat(32)}`,
+    events: [{ block: 2n, logIndex: 0, kind: 'FinalEvalFallback', taskId: 1n }],
+  },
   seenAtMs: 5,
 });
 

@@ -17,14 +17,22 @@ const file = (chainId: number) =>
       submissionBook: '0xcf7ed3acca5a467e9e704c703e8d87f634fb0fc9',
       rewardEngine: '0xdc64a140aa3e981100a9beca4e685f962f0cf6c9',
     },
-    config: { rejectQuorum: '1', minReviewPeriod: '1', initialSupply: '1', treasury: '0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266' },
+    config: {
+      rejectQuorum: '1',
+      minReviewPeriod: '1',
+      initialSupply: '1',
+      treasury: '0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266',
+    },
   });
 const serve = (status: number, body = '') => (async () => new Response(body, { status })) as unknown as typeof fetch;
 
 function chain(opts: { chainId?: number; down?: boolean; code?: `0x${string}` } = {}) {
   return {
     getChainId: async () => {
-      if (opts.down) throw Object.assign(new Error('HTTP request failed.\nURL: http://rpc.test\nRequest body: {...}'), { shortMessage: 'HTTP request failed.' });
+      if (opts.down)
+        throw Object.assign(new Error('HTTP request failed.\nURL: http://rpc.test\nRequest body: {...}'), {
+          shortMessage: 'HTTP request failed.',
+        });
       return opts.chainId ?? 31337;
     },
     getBlock: async () => ({ number: 5n, timestamp: 1000n, hash: `0x${'11'.repeat(32)}` }),
@@ -62,7 +70,9 @@ describe('loadSnapshot', () => {
   });
 
   it('says when the RPC is down', async () => {
-    expect(await loadSnapshot(chain({ down: true }) as never, config, { fetchFn: serve(200, file(31337)) })).toMatchObject({
+    expect(
+      await loadSnapshot(chain({ down: true }) as never, config, { fetchFn: serve(200, file(31337)) }),
+    ).toMatchObject({
       kind: 'rpc-unreachable',
       rpcUrl: 'http://rpc.test',
       detail: 'HTTP request failed.',
@@ -88,7 +98,10 @@ describe('loadSnapshot', () => {
 
   it('reads the verifier ceremony once per deployment, and again only after a failed read', async () => {
     const verifier = '0x2279b7a0a67db372996a5fab50d91eaa73d2ebe6';
-    const withVerifier = JSON.stringify({ ...JSON.parse(file(31337)), contracts: { ...JSON.parse(file(31337)).contracts, watermarkVerifier: verifier } });
+    const withVerifier = JSON.stringify({
+      ...JSON.parse(file(31337)),
+      contracts: { ...JSON.parse(file(31337)).contracts, watermarkVerifier: verifier },
+    });
     let reads = 0;
     let fail = true;
     const base = chain();
@@ -107,7 +120,10 @@ describe('loadSnapshot', () => {
     fail = false;
     const second = await loadSnapshot(client as never, config, { fetchFn: serve(200, withVerifier), previous: first });
     if (second.kind !== 'ok') throw new Error(second.kind);
-    expect(second.ceremony).toEqual({ kind: 'known', ceremony: { development: true, description: 'development beacon', zkeySha256: `0x${'ab'.repeat(32)}` } });
+    expect(second.ceremony).toEqual({
+      kind: 'known',
+      ceremony: { development: true, description: 'development beacon', zkeySha256: `0x${'ab'.repeat(32)}` },
+    });
     const third = await loadSnapshot(client as never, config, { fetchFn: serve(200, withVerifier), previous: second });
     expect(third.kind === 'ok' && third.ceremony).toEqual(second.ceremony);
     expect(reads).toBe(2);

@@ -4,7 +4,13 @@
 // verifier's ceremony and the objection lock in words.
 import { getAddress, type Address, type Hex } from 'viem';
 import { describe, expect, it } from 'vitest';
-import { epochBoard, epochColumns, notQualifiedReason, revealedCanaries, type BoardTask } from '../../../src/app/pages/task/board.ts';
+import {
+  epochBoard,
+  epochColumns,
+  notQualifiedReason,
+  revealedCanaries,
+  type BoardTask,
+} from '../../../src/app/pages/task/board.ts';
 import { ceremonyView } from '../../../src/app/pages/task/ceremony.ts';
 import { objectionRules, objectionText } from '../../../src/app/pages/task/objection-view.ts';
 import { readCeremonyState } from '../../../src/app/snapshot.ts';
@@ -19,7 +25,12 @@ const a = (n: number): Address => getAddress(`0x${n.toString(16).padStart(40, '0
 const h = (n: number): Hex => `0x${n.toString(16).padStart(64, '0')}`;
 // Epochs of 100 s from 1000: 3 submission epochs (0-2), 1 final (3).
 const schedule = testSchedule({ startTime: 1_000n, reviewEnd: 900n, epochLength: 100 });
-const task: BoardTask = { id: 1n, schedule, reward: { minScore: WAD / 10n, floorBps: 5000, tolV: (5n * WAD) / 1000n, minValidators: 2 }, evalSubsetSize: 128 };
+const task: BoardTask = {
+  id: 1n,
+  schedule,
+  reward: { minScore: WAD / 10n, floorBps: 5000, tolV: (5n * WAD) / 1000n, minValidators: 2 },
+  evalSubsetSize: 128,
+};
 
 let i = 0;
 const at = () => ({ block: BigInt(++i), logIndex: 0 });
@@ -33,7 +44,14 @@ const revealed = (epoch: number, trainer: Address, id: number): ArenaEvent => ({
   artifactHash: h(0xa0 + id),
   duplicate: false,
 });
-const rewarded = (epoch: number, trainer: Address, id: number, rank: number, aggregate: bigint, pool: bigint): ArenaEvent => ({
+const rewarded = (
+  epoch: number,
+  trainer: Address,
+  id: number,
+  rank: number,
+  aggregate: bigint,
+  pool: bigint,
+): ArenaEvent => ({
   ...at(),
   kind: 'TrainerRewarded',
   taskId: 1n,
@@ -58,15 +76,73 @@ const events: ArenaEvent[] = [
   { ...at(), kind: 'ScoresRevealed', taskId: 1n, epoch: 0n, validator: a(21) },
   { ...at(), kind: 'ScoresRevealed', taskId: 1n, epoch: 0n, validator: a(22) },
   { ...at(), kind: 'CanariesRevealed', taskId: 1n, epoch: 0n, canaryKey: h(0xcafe), mask: 0b1000n },
-  { ...at(), kind: 'EpochScored', taskId: 1n, epoch: 0n, budget: 1000n * WAD, rT: 700n * WAD, rV: 300n * WAD, qualified: 1n, columns: 4n, m: 3n },
-  { ...at(), kind: 'CanaryChecked', taskId: 1n, epoch: 0n, submissionId: 3n, aggregate: (6n * WAD) / 10n, agreeingStake: 300n * WAD, valid: true },
+  {
+    ...at(),
+    kind: 'EpochScored',
+    taskId: 1n,
+    epoch: 0n,
+    budget: 1000n * WAD,
+    rT: 700n * WAD,
+    rV: 300n * WAD,
+    qualified: 1n,
+    columns: 4n,
+    m: 3n,
+  },
+  {
+    ...at(),
+    kind: 'CanaryChecked',
+    taskId: 1n,
+    epoch: 0n,
+    submissionId: 3n,
+    aggregate: (6n * WAD) / 10n,
+    agreeingStake: 300n * WAD,
+    valid: true,
+  },
   rewarded(0, a(1), 0, 1, (9n * WAD) / 10n, 700n * WAD),
   rewarded(0, a(2), 1, 0, (4n * WAD) / 10n, 0n),
   rewarded(0, a(3), 2, 0, WAD / 10n, 0n),
-  { ...at(), kind: 'ValidatorRewarded', taskId: 1n, epoch: 0n, validator: a(20), distance: 0n, pool: 250n * WAD, own: 250n * WAD, failedCanary: false },
-  { ...at(), kind: 'ValidatorRewarded', taskId: 1n, epoch: 0n, validator: a(21), distance: WAD / 10n, pool: 0n, own: 0n, failedCanary: true },
-  { ...at(), kind: 'ValidatorRewarded', taskId: 1n, epoch: 0n, validator: a(22), distance: WAD / 20n, pool: 0n, own: 0n, failedCanary: false },
-  { ...at(), kind: 'EpochFinalized', taskId: 1n, epoch: 0n, booked: 950n * WAD, rollover: 50n * WAD, degenerate: false },
+  {
+    ...at(),
+    kind: 'ValidatorRewarded',
+    taskId: 1n,
+    epoch: 0n,
+    validator: a(20),
+    distance: 0n,
+    pool: 250n * WAD,
+    own: 250n * WAD,
+    failedCanary: false,
+  },
+  {
+    ...at(),
+    kind: 'ValidatorRewarded',
+    taskId: 1n,
+    epoch: 0n,
+    validator: a(21),
+    distance: WAD / 10n,
+    pool: 0n,
+    own: 0n,
+    failedCanary: true,
+  },
+  {
+    ...at(),
+    kind: 'ValidatorRewarded',
+    taskId: 1n,
+    epoch: 0n,
+    validator: a(22),
+    distance: WAD / 20n,
+    pool: 0n,
+    own: 0n,
+    failedCanary: false,
+  },
+  {
+    ...at(),
+    kind: 'EpochFinalized',
+    taskId: 1n,
+    epoch: 0n,
+    booked: 950n * WAD,
+    rollover: 50n * WAD,
+    degenerate: false,
+  },
   // Epoch 1: one validator revealed, the task needs two: degenerate.
   revealed(1, a(1), 4),
   revealed(1, a(2), 5),
@@ -87,7 +163,9 @@ describe('epochBoard', () => {
       [a(2), null, false, 'did not qualify: score 0.4000 is below the floor of 50% of the best (0.9000), 0.4500'],
       [a(3), null, false, 'did not qualify: score 0.1000 is at or below the minimum score 0.1000'],
     ]);
-    expect(b.qualifying).toBe('1 of 3 submissions qualified for a rank: a score of at least 50% of the best (0.9000), so 0.4500, and above the minimum score 0.1000.');
+    expect(b.qualifying).toBe(
+      '1 of 3 submissions qualified for a rank: a score of at least 50% of the best (0.9000), so 0.4500, and above the minimum score 0.1000.',
+    );
   });
 
   it('shows the canary column, excluded from the trainers, with its check', () => {
@@ -108,8 +186,14 @@ describe('epochBoard', () => {
     const b = epochBoard(results[0]!, task, events);
     const notes = new Map(b.validators.map((v) => [v.validator, v]));
     expect(notes.get(a(20))).toMatchObject({ note: null, failedCanary: false, outOfTolerance: false });
-    expect(notes.get(a(21))).toMatchObject({ failedCanary: true, note: 'failed a canary: further than the tolerance from a valid canary’s median, so it earned nothing this epoch' });
-    expect(notes.get(a(22))).toMatchObject({ outOfTolerance: true, note: 'outside the tolerance (0.0050) of the consensus on every submission: it earned nothing' });
+    expect(notes.get(a(21))).toMatchObject({
+      failedCanary: true,
+      note: 'failed a canary: further than the tolerance from a valid canary’s median, so it earned nothing this epoch',
+    });
+    expect(notes.get(a(22))).toMatchObject({
+      outOfTolerance: true,
+      note: 'outside the tolerance (0.0050) of the consensus on every submission: it earned nothing',
+    });
   });
 
   it('says what rolled over and why', () => {
@@ -142,7 +226,15 @@ describe('epochBoard', () => {
 
   it('shows canaries revealed before finalization from the mask over the columns', () => {
     const b = epochBoard(results[2]!, task, events);
-    expect(b.canaries).toEqual([{ submissionId: 7n, trainer: a(9), aggregate: null, valid: null, text: 'revealed by the creator; checked against the validators’ scores at finalization' }]);
+    expect(b.canaries).toEqual([
+      {
+        submissionId: 7n,
+        trainer: a(9),
+        aggregate: null,
+        valid: null,
+        text: 'revealed by the creator; checked against the validators’ scores at finalization',
+      },
+    ]);
     expect(b.qualifying).toBeNull();
   });
 });
@@ -163,8 +255,12 @@ describe('epochColumns and revealedCanaries', () => {
 
   it('not-qualified reasons at the edges', () => {
     const rules = task.reward;
-    expect(notQualifiedReason(0n, WAD, { ...rules, minScore: 0n })).toBe('score 0.0000 is at or below the minimum score 0.0000');
-    expect(notQualifiedReason(WAD / 2n - 1n, WAD, rules)).toMatch(/below the floor of 50% of the best \(1\.0000\), 0\.5000$/);
+    expect(notQualifiedReason(0n, WAD, { ...rules, minScore: 0n })).toBe(
+      'score 0.0000 is at or below the minimum score 0.0000',
+    );
+    expect(notQualifiedReason(WAD / 2n - 1n, WAD, rules)).toMatch(
+      /below the floor of 50% of the best \(1\.0000\), 0\.5000$/,
+    );
   });
 });
 
@@ -172,16 +268,31 @@ describe('ceremonyView', () => {
   const zkey = `0x${'ab'.repeat(32)}` as Hex;
   it('a development ceremony is insecure: fine on a local chain, a warning anywhere else', () => {
     const dev = { kind: 'known' as const, ceremony: { development: true, description: 'beacon', zkeySha256: zkey } };
-    expect(ceremonyView(dev, 31337)).toMatchObject({ tone: 'warn', title: 'Development ceremony (insecure)', zkeySha256: zkey });
+    expect(ceremonyView(dev, 31337)).toMatchObject({
+      tone: 'warn',
+      title: 'Development ceremony (insecure)',
+      zkeySha256: zkey,
+    });
     expect(ceremonyView(dev, 31337).text).toContain('local development chains only, as this one (chain 31337) is');
     expect(ceremonyView(dev, 8453)).toMatchObject({ tone: 'bad' });
     expect(ceremonyView(dev, 8453).text).toContain('Do not trust ownership proofs here');
   });
 
   it('a production ceremony names its phase 2 and the proving key hash; an old verifier is unknown', () => {
-    const prod = { kind: 'known' as const, ceremony: { development: false, description: 'Hermez ptau 14, 3 contributions', zkeySha256: zkey } };
-    expect(ceremonyView(prod, 8453)).toEqual({ tone: 'ok', title: 'Production ceremony', text: 'The ownership verifier comes from a production ceremony: Hermez ptau 14, 3 contributions', zkeySha256: zkey });
-    expect(ceremonyView({ kind: 'unknown', reason: 'no-ceremony' }, 1)).toMatchObject({ title: 'Unknown', zkeySha256: null });
+    const prod = {
+      kind: 'known' as const,
+      ceremony: { development: false, description: 'Hermez ptau 14, 3 contributions', zkeySha256: zkey },
+    };
+    expect(ceremonyView(prod, 8453)).toEqual({
+      tone: 'ok',
+      title: 'Production ceremony',
+      text: 'The ownership verifier comes from a production ceremony: Hermez ptau 14, 3 contributions',
+      zkeySha256: zkey,
+    });
+    expect(ceremonyView({ kind: 'unknown', reason: 'no-ceremony' }, 1)).toMatchObject({
+      title: 'Unknown',
+      zkeySha256: null,
+    });
     expect(ceremonyView({ kind: 'unknown', reason: 'no-ceremony' }, 1).text).toContain('cannot be read from the chain');
     expect(ceremonyView({ kind: 'unknown', reason: 'no-verifier' }, 1).title).toBe('No verifier');
     expect(ceremonyView({ kind: 'unreadable', detail: 'timeout' }, 1).text).toContain('timeout');
@@ -190,15 +301,44 @@ describe('ceremonyView', () => {
 
   it('reads the state: no verifier without a call, a verifier without ceremony() is unknown, transport errors are unreadable', async () => {
     const plain = parseDeployment(JSON.stringify(DEPLOYMENT_RECORD));
-    const never = { readContract: async () => { throw new Error('must not read'); }, getCode: async () => '0x' as const };
+    const never = {
+      readContract: async () => {
+        throw new Error('must not read');
+      },
+      getCode: async () => '0x' as const,
+    };
     expect(await readCeremonyState(never as never, plain)).toEqual({ kind: 'unknown', reason: 'no-verifier' });
-    const withVerifier = parseDeployment(JSON.stringify({ ...DEPLOYMENT_RECORD, contracts: { ...DEPLOYMENT_RECORD.contracts, watermarkVerifier: '0x2279b7a0a67db372996a5fab50d91eaa73d2ebe6' } }));
-    const old = { readContract: async () => { throw new NoVerifierCeremonyError('0x2279B7A0a67DB372996a5FaB50D91eAA73d2eBe6', 'no-ceremony'); }, getCode: async () => '0x60' as const };
+    const withVerifier = parseDeployment(
+      JSON.stringify({
+        ...DEPLOYMENT_RECORD,
+        contracts: { ...DEPLOYMENT_RECORD.contracts, watermarkVerifier: '0x2279b7a0a67db372996a5fab50d91eaa73d2ebe6' },
+      }),
+    );
+    const old = {
+      readContract: async () => {
+        throw new NoVerifierCeremonyError('0x2279B7A0a67DB372996a5FaB50D91eAA73d2eBe6', 'no-ceremony');
+      },
+      getCode: async () => '0x60' as const,
+    };
     expect(await readCeremonyState(old as never, withVerifier)).toEqual({ kind: 'unknown', reason: 'no-ceremony' });
-    const down = { readContract: async () => { throw new Error('socket hang up'); }, getCode: async () => '0x60' as const };
-    expect(await readCeremonyState(down as never, withVerifier)).toEqual({ kind: 'unreadable', detail: 'socket hang up' });
-    const good = { readContract: async () => [false, 'imported', zkey.toUpperCase().replace('0X', '0x')] as const, getCode: async () => '0x60' as const };
-    expect(await readCeremonyState(good as never, withVerifier)).toEqual({ kind: 'known', ceremony: { development: false, description: 'imported', zkeySha256: zkey } });
+    const down = {
+      readContract: async () => {
+        throw new Error('socket hang up');
+      },
+      getCode: async () => '0x60' as const,
+    };
+    expect(await readCeremonyState(down as never, withVerifier)).toEqual({
+      kind: 'unreadable',
+      detail: 'socket hang up',
+    });
+    const good = {
+      readContract: async () => [false, 'imported', zkey.toUpperCase().replace('0X', '0x')] as const,
+      getCode: async () => '0x60' as const,
+    };
+    expect(await readCeremonyState(good as never, withVerifier)).toEqual({
+      kind: 'known',
+      ceremony: { development: false, description: 'imported', zkeySha256: zkey },
+    });
   });
 });
 
@@ -208,9 +348,13 @@ describe('objections', () => {
     expect(objectionText({ ...o, amount: 0n }, 0n, false)).toBeNull();
     const locked = objectionText(o, 1_699_999_999n, true)!;
     expect(locked.withdrawable).toBe(false);
-    expect(locked.text).toMatch(/^Your objection of 25 ARENA is locked until the review ends at .*, even though the task is already rejected: a rejection must cost the objectors their capital for the whole review period\.$/);
+    expect(locked.text).toMatch(
+      /^Your objection of 25 ARENA is locked until the review ends at .*, even though the task is already rejected: a rejection must cost the objectors their capital for the whole review period\.$/,
+    );
     expect(objectionText(o, 1_699_999_999n, false)!.text).not.toContain('already rejected');
     expect(objectionText(o, 1_700_000_000n, true)!.withdrawable).toBe(true);
-    expect(objectionRules({ reviewEnd: 1_700_000_000n, rejectQuorum: 100n * WAD, objections: 25n * WAD })).toMatch(/reach 100 ARENA \(25 so far\).*locked until the review ends at .*, also if the task is rejected earlier\.$/);
+    expect(objectionRules({ reviewEnd: 1_700_000_000n, rejectQuorum: 100n * WAD, objections: 25n * WAD })).toMatch(
+      /reach 100 ARENA \(25 so far\).*locked until the review ends at .*, also if the task is rejected earlier\.$/,
+    );
   });
 });

@@ -4,7 +4,12 @@ import { defaultTimeout, keptOnNavigation, txToast } from '../../../src/lib/app-
 describe('txToast', () => {
   const base = { id: 'tx-1', label: 'Stake 10 ARENA in task 3' };
   it('follows a transaction through its states on one toast', () => {
-    expect(txToast({ ...base, status: 'signing' })).toEqual({ id: 'tx-1', tone: 'pending', title: base.label, detail: 'Confirm in your wallet…' });
+    expect(txToast({ ...base, status: 'signing' })).toEqual({
+      id: 'tx-1',
+      tone: 'pending',
+      title: base.label,
+      detail: 'Confirm in your wallet…',
+    });
     expect(txToast({ ...base, status: 'pending', explorerUrl: 'https://x/tx/0x1' })).toEqual({
       id: 'tx-1',
       tone: 'pending',

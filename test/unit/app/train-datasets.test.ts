@@ -5,7 +5,10 @@ import { describe, expect, it } from 'vitest';
 import { BUNDLED_DATASETS, DatasetNotAvailableError, datasetFolder } from '../../../src/app/pages/train/datasets.ts';
 
 const root = new URL('../../../public/', import.meta.url);
-const sha = (path: string) => `0x${createHash('sha256').update(readFileSync(new URL(path, root))).digest('hex')}` as Hex;
+const sha = (path: string) =>
+  `0x${createHash('sha256')
+    .update(readFileSync(new URL(path, root)))
+    .digest('hex')}` as Hex;
 
 /** Serves public/ as the dev server does, counting requests. */
 function publicFetch(missing: string[] = []) {
@@ -22,7 +25,9 @@ function publicFetch(missing: string[] = []) {
 describe('datasetFolder', () => {
   it('finds the bundled folder whose manifest hashes to the task hash', async () => {
     const f = publicFetch();
-    expect(await datasetFolder(sha('datasets/digits-eval/manifest.json'), { base: '/app/', fetch: f.fn })).toBe('/app/datasets/digits-eval');
+    expect(await datasetFolder(sha('datasets/digits-eval/manifest.json'), { base: '/app/', fetch: f.fn })).toBe(
+      '/app/datasets/digits-eval',
+    );
     expect(f.seen.sort()).toEqual(BUNDLED_DATASETS.map((n) => `datasets/${n}/manifest.json`).sort());
     const upper = sha('datasets/digits-train/manifest.json').toUpperCase().replace('0X', '0x') as Hex;
     expect(await datasetFolder(upper, { base: '/app/', fetch: f.fn })).toBe('/app/datasets/digits-train');
@@ -36,6 +41,8 @@ describe('datasetFolder', () => {
     expect((err as DatasetNotAvailableError).message).toBe(
       "This task's dataset (manifest sha256 0x1212121212…) is not one this app serves (digits-train, digits-eval, fashion-mnist-train, fashion-mnist-eval), so it cannot be trained or evaluated here.",
     );
-    expect(await datasetFolder(sha('datasets/fashion-mnist-eval/manifest.json'), { base: '/app/', fetch: f.fn })).toBe('/app/datasets/fashion-mnist-eval');
+    expect(await datasetFolder(sha('datasets/fashion-mnist-eval/manifest.json'), { base: '/app/', fetch: f.fn })).toBe(
+      '/app/datasets/fashion-mnist-eval',
+    );
   });
 });

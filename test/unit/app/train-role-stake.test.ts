@@ -7,9 +7,27 @@ import { maxAmountText } from '../../../src/lib/app-logic/amount.ts';
 import { joinStatus, stakeFacts, stakingClosedReason } from '../../../src/lib/app-logic/role-stake.ts';
 
 // Epochs of 1000 s from t=10000: submission epochs 0 and 1, final epoch 2, challenge epoch 3; ends at 14000.
-const schedule = { startTime: 10_000n, reviewEnd: 9_000n, epochLength: 1000, submissionEpochs: 2, finalEpochs: 1, challengeEpochs: 1, sealEnd: 5000, revealEnd: 6000, commitEnd: 8500, finalCommitEnd: 7000, rejected: false };
+const schedule = {
+  startTime: 10_000n,
+  reviewEnd: 9_000n,
+  epochLength: 1000,
+  submissionEpochs: 2,
+  finalEpochs: 1,
+  challengeEpochs: 1,
+  sealEnd: 5000,
+  revealEnd: 6000,
+  commitEnd: 8500,
+  finalCommitEnd: 7000,
+  rejected: false,
+};
 const WAD = 10n ** 18n;
-const note = (key: string, message: string, level: Note['level'] = 'error', at = 10_000n): Note => ({ key, at, epoch: null, level, message });
+const note = (key: string, message: string, level: Note['level'] = 'error', at = 10_000n): Note => ({
+  key,
+  at,
+  epoch: null,
+  level,
+  message,
+});
 
 describe('stakingClosedReason', () => {
   it('is open while a stake would still count in one of the role’s epochs (StakeManager._requireStakingOpen)', () => {
@@ -32,8 +50,12 @@ describe('stakingClosedReason', () => {
   });
 
   it('says the task is over, or rejected', () => {
-    expect(stakingClosedReason('trainer', schedule, 14_000n)).toBe('The task is over: no trainer can join it any more.');
-    expect(stakingClosedReason('validator', { ...schedule, rejected: true }, 9_500n)).toMatch(/^The task was rejected in review/);
+    expect(stakingClosedReason('trainer', schedule, 14_000n)).toBe(
+      'The task is over: no trainer can join it any more.',
+    );
+    expect(stakingClosedReason('validator', { ...schedule, rejected: true }, 9_500n)).toMatch(
+      /^The task was rejected in review/,
+    );
   });
 });
 
@@ -42,18 +64,34 @@ describe('joinStatus', () => {
 
   it('is idle with nothing asked, and pending while the agent holds the request', () => {
     expect(joinStatus({ ...base, join: null, notes: [], askedWith: null })).toEqual({ kind: 'idle' });
-    expect(joinStatus({ ...base, join: { amount: 10n * WAD }, notes: [], askedWith: new Set() })).toEqual({ kind: 'pending', amount: 10n * WAD, warning: null });
+    expect(joinStatus({ ...base, join: { amount: 10n * WAD }, notes: [], askedWith: new Set() })).toEqual({
+      kind: 'pending',
+      amount: 10n * WAD,
+      warning: null,
+    });
   });
 
   it('shows a retried failure while pending, but not one from before the request', () => {
     const old = note('failed/join/-/old', 'join failed: old.', 'warn');
     const fresh = note('failed/join/-/rpc down', 'join failed: rpc down. It will be tried again.', 'warn');
-    expect(joinStatus({ ...base, join: { amount: WAD }, notes: [old, fresh], askedWith: new Set([old.key]) })).toEqual({ kind: 'pending', amount: WAD, warning: fresh.message });
-    expect(joinStatus({ ...base, join: { amount: WAD }, notes: [old], askedWith: new Set([old.key]) })).toMatchObject({ warning: null });
+    expect(joinStatus({ ...base, join: { amount: WAD }, notes: [old, fresh], askedWith: new Set([old.key]) })).toEqual({
+      kind: 'pending',
+      amount: WAD,
+      warning: fresh.message,
+    });
+    expect(joinStatus({ ...base, join: { amount: WAD }, notes: [old], askedWith: new Set([old.key]) })).toMatchObject({
+      warning: null,
+    });
   });
 
   it('turns a request the agent can never send (staking closed meanwhile) into a refusal with a way out', () => {
-    const s = joinStatus({ ...base, now: 11_200n, join: { amount: WAD }, notes: [note('staking-closed', 'Trainer staking is closed.')], askedWith: new Set() });
+    const s = joinStatus({
+      ...base,
+      now: 11_200n,
+      join: { amount: WAD },
+      notes: [note('staking-closed', 'Trainer staking is closed.')],
+      askedWith: new Set(),
+    });
     expect(s).toEqual({
       kind: 'refused',
       cancel: true,
@@ -63,10 +101,25 @@ describe('joinStatus', () => {
 
   it('says why a request that disappeared without a stake was refused, the same refusal twice included', () => {
     const refused = note('failed/join/-/insufficient allowance', 'join failed: the token allowance is too low.');
-    expect(joinStatus({ ...base, join: null, notes: [refused], askedWith: new Set() })).toEqual({ kind: 'refused', cancel: false, text: refused.message });
+    expect(joinStatus({ ...base, join: null, notes: [refused], askedWith: new Set() })).toEqual({
+      kind: 'refused',
+      cancel: false,
+      text: refused.message,
+    });
     // The agent keeps one note per key: a second identical refusal adds none, and is still said.
-    expect(joinStatus({ ...base, join: null, notes: [refused], askedWith: new Set([refused.key]) })).toEqual({ kind: 'refused', cancel: false, text: refused.message });
-    expect(joinStatus({ ...base, join: null, notes: [note('join-below-minimum/1', 'A trainer joins this task with at least 10 ARENA.')], askedWith: new Set() })).toMatchObject({
+    expect(joinStatus({ ...base, join: null, notes: [refused], askedWith: new Set([refused.key]) })).toEqual({
+      kind: 'refused',
+      cancel: false,
+      text: refused.message,
+    });
+    expect(
+      joinStatus({
+        ...base,
+        join: null,
+        notes: [note('join-below-minimum/1', 'A trainer joins this task with at least 10 ARENA.')],
+        askedWith: new Set(),
+      }),
+    ).toMatchObject({
       text: 'A trainer joins this task with at least 10 ARENA.',
     });
   });
@@ -74,7 +127,16 @@ describe('joinStatus', () => {
 
 describe('stakeFacts', () => {
   it('names the amount, the role, the first epoch it counts in, the lock until the end and the fee', () => {
-    expect(stakeFacts({ role: 'validator', amount: 12_500_000_000_000_000_000n, sigma: WAD / 4n, schedule, now: 10_500n, fee: 'about 0.0002 ETH (estimated, 226,817 gas)' })).toEqual([
+    expect(
+      stakeFacts({
+        role: 'validator',
+        amount: 12_500_000_000_000_000_000n,
+        sigma: WAD / 4n,
+        schedule,
+        now: 10_500n,
+        fee: 'about 0.0002 ETH (estimated, 226,817 gas)',
+      }),
+    ).toEqual([
       { label: 'Stake', value: '12.5 ARENA' },
       { label: 'As', value: 'validator' },
       { label: 'Own reward share (σ)', value: '25 %' },
@@ -97,7 +159,13 @@ describe('maxAmountText', () => {
 
 describe('withdrawing a join request the agent cannot send', () => {
   it('clears the trainer’s request, as the validator’s cancelJoin does', () => {
-    const scope = { chainId: 31337, registry: getAddress('0x00000000000000000000000000000000000000f0'), taskId: 1n, account: getAddress('0x00000000000000000000000000000000000000a1'), role: 'trainer' as const };
+    const scope = {
+      chainId: 31337,
+      registry: getAddress('0x00000000000000000000000000000000000000f0'),
+      taskId: 1n,
+      account: getAddress('0x00000000000000000000000000000000000000a1'),
+      role: 'trainer' as const,
+    };
     const asked = trainerCommand(initialTrainerState(scope), { type: 'join', amount: WAD, sigma: WAD / 2n });
     expect(asked.join).toMatchObject({ amount: WAD });
     expect(trainerCommand(asked, { type: 'cancelJoin' }).join).toBeNull();

@@ -10,13 +10,30 @@ import { sealDeadline } from '../../../src/lib/app-logic/seal-deadline.ts';
 import { epochRows } from '../../../src/app/pages/train/train-view.ts';
 
 // Epochs of 1000 s from t=10000; seal windows [10000, 10500) and [11000, 11500).
-const schedule = { startTime: 10_000n, reviewEnd: 9_000n, epochLength: 1000, submissionEpochs: 2, finalEpochs: 1, challengeEpochs: 1, sealEnd: 5000, revealEnd: 6000, commitEnd: 8500, finalCommitEnd: 7000, rejected: false };
+const schedule = {
+  startTime: 10_000n,
+  reviewEnd: 9_000n,
+  epochLength: 1000,
+  submissionEpochs: 2,
+  finalEpochs: 1,
+  challengeEpochs: 1,
+  sealEnd: 5000,
+  revealEnd: 6000,
+  commitEnd: 8500,
+  finalCommitEnd: 7000,
+  rejected: false,
+};
 // 1000 steps for 10 training epochs, half done, 0.9 s a step: 450 s left.
 const run = { step: 500, totalSteps: 1000, epochs: 10, etaSec: 450 };
 
 describe('sealDeadline', () => {
   it('is quiet when the run ends before the next usable seal window closes', () => {
-    expect(sealDeadline({ schedule, now: 10_000n, run, eligibleFrom: 0 })).toEqual({ next: { epoch: 0, closes: 10_500n }, finishesAt: 10_450n, inTime: true, warning: null });
+    expect(sealDeadline({ schedule, now: 10_000n, run, eligibleFrom: 0 })).toEqual({
+      next: { epoch: 0, closes: 10_500n },
+      finishesAt: 10_450n,
+      inTime: true,
+      warning: null,
+    });
   });
 
   it('warns with the time needed, the time left in chain time, the later epoch, and the training epochs that fit', () => {
@@ -24,38 +41,62 @@ describe('sealDeadline', () => {
     expect(d.inTime).toBe(false);
     // 200 s left at 0.9 s a step: 222 more steps, 722 of 1000 = 7 whole training epochs.
     expect(d.warning).toBe(
-      'At the measured speed this run needs about 7 min 30 s more, but the seal window of epoch 0 closes in 3 min 20 s (chain time). Only the weights it has by then can be sealed for that epoch, not the finished model. The finished model can be sealed in epoch 1. At this speed a run of about 7 training epochs (this one is planned for 10) ends before epoch 0\'s seal window closes.',
+      "At the measured speed this run needs about 7 min 30 s more, but the seal window of epoch 0 closes in 3 min 20 s (chain time). Only the weights it has by then can be sealed for that epoch, not the finished model. The finished model can be sealed in epoch 1. At this speed a run of about 7 training epochs (this one is planned for 10) ends before epoch 0's seal window closes.",
     );
   });
 
   it('counts from the epoch the stake counts in, and from the next epoch when not staked', () => {
     expect(sealDeadline({ schedule, now: 10_100n, run, eligibleFrom: 1 }).next).toEqual({ epoch: 1, closes: 11_500n });
-    expect(sealDeadline({ schedule, now: 10_100n, run, eligibleFrom: null }).next).toEqual({ epoch: 1, closes: 11_500n });
-    expect(sealDeadline({ schedule, now: 9_990n, run, eligibleFrom: null }).next).toEqual({ epoch: 0, closes: 10_500n });
+    expect(sealDeadline({ schedule, now: 10_100n, run, eligibleFrom: null }).next).toEqual({
+      epoch: 1,
+      closes: 11_500n,
+    });
+    expect(sealDeadline({ schedule, now: 9_990n, run, eligibleFrom: null }).next).toEqual({
+      epoch: 0,
+      closes: 10_500n,
+    });
   });
 
   it('says when no usable seal window is left, or when even the last cannot be made', () => {
-    expect(sealDeadline({ schedule, now: 11_600n, run, eligibleFrom: 0 }).warning).toBe('No seal window is left that this account can use: a model trained now cannot be submitted in this task.');
+    expect(sealDeadline({ schedule, now: 11_600n, run, eligibleFrom: 0 }).warning).toBe(
+      'No seal window is left that this account can use: a model trained now cannot be submitted in this task.',
+    );
     const long = sealDeadline({ schedule, now: 11_400n, run: { ...run, etaSec: 5 * 3600 }, eligibleFrom: 0 });
-    expect(long.warning).toContain('It cannot finish before the last seal window this account can use (epoch 1) closes either.');
-    expect(long.warning).toContain('a run of about 5 training epochs (this one is planned for 10) ends before epoch 1\'s seal window closes.');
-    expect(sealDeadline({ schedule, now: 11_499n, run: { ...run, step: 0 }, eligibleFrom: 0 }).warning).toContain("Not even one training epoch fits before epoch 1's seal window closes.");
+    expect(long.warning).toContain(
+      'It cannot finish before the last seal window this account can use (epoch 1) closes either.',
+    );
+    expect(long.warning).toContain(
+      "a run of about 5 training epochs (this one is planned for 10) ends before epoch 1's seal window closes.",
+    );
+    expect(sealDeadline({ schedule, now: 11_499n, run: { ...run, step: 0 }, eligibleFrom: 0 }).warning).toContain(
+      "Not even one training epoch fits before epoch 1's seal window closes.",
+    );
   });
 
   it('has nothing to say about a finished run', () => {
-    expect(sealDeadline({ schedule, now: 11_400n, run: { ...run, step: 1000, etaSec: 0 }, eligibleFrom: 0 }).warning).toBeNull();
+    expect(
+      sealDeadline({ schedule, now: 11_400n, run: { ...run, step: 1000, etaSec: 0 }, eligibleFrom: 0 }).warning,
+    ).toBeNull();
   });
 });
 
 describe('epochRows for a stake that counts from a later epoch', () => {
-  const scope = { chainId: 31337, registry: getAddress('0x00000000000000000000000000000000000000f0'), taskId: 1n, account: getAddress('0x00000000000000000000000000000000000000a1'), role: 'trainer' as const };
+  const scope = {
+    chainId: 31337,
+    registry: getAddress('0x00000000000000000000000000000000000000f0'),
+    taskId: 1n,
+    account: getAddress('0x00000000000000000000000000000000000000a1'),
+    role: 'trainer' as const,
+  };
   it('does not offer epoch 0 to a stake counting from epoch 1', () => {
     const rows = epochRows(initialTrainerState(scope), schedule, 10_100n, null, { eligibleFrom: 1 });
     expect(rows.map((r) => [r.epoch, r.status, r.notYours])).toEqual([
       [0, 'not for you: before your stake counts (from epoch 1)', 'before your stake counts (from epoch 1)'],
       [1, 'not sealed yet', null],
     ]);
-    expect(epochRows(initialTrainerState(scope), schedule, 10_100n, null, { eligibleFrom: null })[1]!.status).toBe('not for you: your own stake is below the task’s minimum');
+    expect(epochRows(initialTrainerState(scope), schedule, 10_100n, null, { eligibleFrom: null })[1]!.status).toBe(
+      'not for you: your own stake is below the task’s minimum',
+    );
     // Not staked: the windows are shown as they are.
     expect(epochRows(initialTrainerState(scope), schedule, 10_100n)[0]!.notYours).toBeNull();
   });
@@ -66,9 +107,15 @@ describe('publicEvalSentence', () => {
     expect(publicEvalSentence({ status: 'done', accuracy: 0.912, score: 0.912, samples: 250 }, 0.95)).toBe(
       'Accuracy on the public eval set: 91.2 % of 250 samples (training batches: 95.0 %). Validators score a seeded subset of this set each epoch (the hidden final set in the final phase), so expect about this.',
     );
-    expect(publicEvalSentence({ status: 'done', accuracy: 0.6, score: 0.6, samples: 250 }, 0.99)).toMatch(/may be overfitting\.$/);
-    expect(publicEvalSentence({ status: 'running', done: 96, total: 250 }, null)).toBe('Evaluating on the public eval set: 96 of 250 samples…');
-    expect(publicEvalSentence({ status: 'failed', error: 'the worker crashed' }, null)).toBe('Could not be evaluated on the public eval set: the worker crashed');
+    expect(publicEvalSentence({ status: 'done', accuracy: 0.6, score: 0.6, samples: 250 }, 0.99)).toMatch(
+      /may be overfitting\.$/,
+    );
+    expect(publicEvalSentence({ status: 'running', done: 96, total: 250 }, null)).toBe(
+      'Evaluating on the public eval set: 96 of 250 samples…',
+    );
+    expect(publicEvalSentence({ status: 'failed', error: 'the worker crashed' }, null)).toBe(
+      'Could not be evaluated on the public eval set: the worker crashed',
+    );
     expect(publicEvalSentence(undefined, null)).toBe('Not evaluated on the public eval set yet.');
   });
 });
@@ -76,7 +123,16 @@ describe('publicEvalSentence', () => {
 describe('runningSentence', () => {
   it('names every agent running in the tab, and nothing when none runs', () => {
     expect(runningSentence([])).toBeNull();
-    expect(runningSentence([{ role: 'trainer', taskId: 3n }])).toBe('The trainer agent of task #3 runs in this tab: closing it stops it, and a window it misses meanwhile cannot be made up.');
-    expect(runningSentence([{ role: 'trainer', taskId: 3n }, { role: 'validator', taskId: 4n }])).toMatch(/^The trainer agent of task #3 and the validator agent of task #4 run in this tab: closing it stops them/);
+    expect(runningSentence([{ role: 'trainer', taskId: 3n }])).toBe(
+      'The trainer agent of task #3 runs in this tab: closing it stops it, and a window it misses meanwhile cannot be made up.',
+    );
+    expect(
+      runningSentence([
+        { role: 'trainer', taskId: 3n },
+        { role: 'validator', taskId: 4n },
+      ]),
+    ).toMatch(
+      /^The trainer agent of task #3 and the validator agent of task #4 run in this tab: closing it stops them/,
+    );
   });
 });

@@ -17,21 +17,67 @@ import {
 } from '../../../src/app/pages/train/train-view.ts';
 
 // Epoch length 1000 s from t=10000: seal [10000, 10500), reveal [10500, 10600).
-const schedule = { startTime: 10_000n, reviewEnd: 9_000n, epochLength: 1000, submissionEpochs: 2, finalEpochs: 1, challengeEpochs: 1, sealEnd: 5000, revealEnd: 6000, commitEnd: 8500, finalCommitEnd: 7000, rejected: false };
+const schedule = {
+  startTime: 10_000n,
+  reviewEnd: 9_000n,
+  epochLength: 1000,
+  submissionEpochs: 2,
+  finalEpochs: 1,
+  challengeEpochs: 1,
+  sealEnd: 5000,
+  revealEnd: 6000,
+  commitEnd: 8500,
+  finalCommitEnd: 7000,
+  rejected: false,
+};
 const account = getAddress('0x00000000000000000000000000000000000000a1');
-const scope = { chainId: 31337, registry: getAddress('0x00000000000000000000000000000000000000f0'), taskId: 1n, account, role: 'trainer' as const };
+const scope = {
+  chainId: 31337,
+  registry: getAddress('0x00000000000000000000000000000000000000f0'),
+  taskId: 1n,
+  account,
+  role: 'trainer' as const,
+};
 const h = (n: number) => `0x${n.toString(16).padStart(64, '0')}` as Hex;
 
 const progress = (over: Partial<TrainProgress> = {}): TrainProgress => ({
-  step: 50, totalSteps: 200, epoch: 1, epochs: 5, loss: 0.5, penalty: 0, accuracy: 0.8, samplesPerSec: 1234.4, etaSec: 75, backend: 'wasm', ...over,
+  step: 50,
+  totalSteps: 200,
+  epoch: 1,
+  epochs: 5,
+  loss: 0.5,
+  penalty: 0,
+  accuracy: 0.8,
+  samplesPerSec: 1234.4,
+  etaSec: 75,
+  backend: 'wasm',
+  ...over,
 });
 
-function sealed(status: 'prepared' | 'sealed' | 'revealed', extra: Partial<TrainerState['epochs'][number]['seal'] & object> = {}): TrainerState {
+function sealed(
+  status: 'prepared' | 'sealed' | 'revealed',
+  extra: Partial<TrainerState['epochs'][number]['seal'] & object> = {},
+): TrainerState {
   const s = initialTrainerState(scope);
   s.epochs.push({
     epoch: 0,
     outcome: 'open',
-    seal: { artifactHash: h(0xabc), wmCommit: h(2), salt: h(3), commitment: h(4), status, preparedAt: 10_010n, sentAt: 10_010n, sends: 1, cid: null, uploadAt: null, revealSentAt: null, reveals: 0, halted: null, ...extra },
+    seal: {
+      artifactHash: h(0xabc),
+      wmCommit: h(2),
+      salt: h(3),
+      commitment: h(4),
+      status,
+      preparedAt: 10_010n,
+      sentAt: 10_010n,
+      sends: 1,
+      cid: null,
+      uploadAt: null,
+      revealSentAt: null,
+      reveals: 0,
+      halted: null,
+      ...extra,
+    },
   });
   return s;
 }
@@ -50,7 +96,9 @@ describe('appendHistory', () => {
   });
 
   it('skips a report whose loss is not a number (a diverged batch) instead of breaking the chart', () => {
-    expect(appendHistory([{ step: 1, loss: 1, accuracy: 0 }], progress({ step: 2, loss: Number.NaN }))).toEqual([{ step: 1, loss: 1, accuracy: 0 }]);
+    expect(appendHistory([{ step: 1, loss: 1, accuracy: 0 }], progress({ step: 2, loss: Number.NaN }))).toEqual([
+      { step: 1, loss: 1, accuracy: 0 },
+    ]);
   });
 
   it('thins the older half past the limit, keeping the first point and the recent ones', () => {
@@ -90,8 +138,23 @@ describe('backend report', () => {
     info: { name: 'wasm', software: false, floatPrecision: 32 },
     samplesPerSec: 4571.2,
     report: [
-      { name: 'wasm', status: 'calibrated', info: { name: 'wasm', software: false, floatPrecision: 32 }, samplesPerSec: 4571.2 },
-      { name: 'webgpu', status: 'skipped', info: { name: 'webgpu', software: true, floatPrecision: 32, adapter: { vendor: 'google', architecture: 'swiftshader', description: '', isFallbackAdapter: true } }, reason: 'wasm can train this model' },
+      {
+        name: 'wasm',
+        status: 'calibrated',
+        info: { name: 'wasm', software: false, floatPrecision: 32 },
+        samplesPerSec: 4571.2,
+      },
+      {
+        name: 'webgpu',
+        status: 'skipped',
+        info: {
+          name: 'webgpu',
+          software: true,
+          floatPrecision: 32,
+          adapter: { vendor: 'google', architecture: 'swiftshader', description: '', isFallbackAdapter: true },
+        },
+        reason: 'wasm can train this model',
+      },
       { name: 'webgl', status: 'unavailable', reason: 'no WebGL2 context' },
     ],
   };
@@ -106,7 +169,9 @@ describe('backend report', () => {
   });
 
   it('tells an automatic choice from the user forcing one', () => {
-    expect(backendSentence(selection, false)).toBe('Training on wasm: the fastest backend here that can train this model at about 4,571 samples/s.');
+    expect(backendSentence(selection, false)).toBe(
+      'Training on wasm: the fastest backend here that can train this model at about 4,571 samples/s.',
+    );
     expect(backendSentence(selection, true)).toBe('Training on wasm, as you chose at about 4,571 samples/s.');
     const soft = { ...selection, backend: 'webgpu' as const, info: selection.report[1]!.info! };
     expect(backendSentence(soft, true)).toContain('webgpu (a software implementation on the CPU)');
@@ -117,18 +182,34 @@ describe('epochRows', () => {
   it('gives each submission epoch its windows and, before anything happened, "not sealed yet"', () => {
     const rows = epochRows(initialTrainerState(scope), schedule, 9_500n);
     expect(rows).toHaveLength(2);
-    expect(rows[0]).toMatchObject({ epoch: 0, status: 'not sealed yet', tone: 'muted', sealWindow: { opens: 10_000n, closes: 10_500n }, revealWindow: { opens: 10_500n, closes: 10_600n } });
+    expect(rows[0]).toMatchObject({
+      epoch: 0,
+      status: 'not sealed yet',
+      tone: 'muted',
+      sealWindow: { opens: 10_000n, closes: 10_500n },
+      revealWindow: { opens: 10_500n, closes: 10_600n },
+    });
     expect(rows[1]!.sealWindow).toEqual({ opens: 11_000n, closes: 11_500n });
     expect(epochRows(null, schedule, 10_600n)[0]!.status).toBe('no seal');
   });
 
   it('follows a seal through sealing, sealed, uploaded and revealed', () => {
-    expect(epochRows(sealed('prepared'), schedule, 10_100n)[0]).toMatchObject({ status: 'sealing…', tone: 'active', artifact: '0x000000…000abc' });
+    expect(epochRows(sealed('prepared'), schedule, 10_100n)[0]).toMatchObject({
+      status: 'sealing…',
+      tone: 'active',
+      artifact: '0x000000…000abc',
+    });
     expect(epochRows(sealed('sealed'), schedule, 10_100n)[0]!.status).toBe('sealed: reveal opens next');
     expect(epochRows(sealed('sealed'), schedule, 10_550n)[0]!.status).toBe('sealed, revealing…');
-    expect(epochRows(sealed('sealed', { cid: 'bafkreiabc' }), schedule, 10_550n)[0]).toMatchObject({ status: 'uploaded, revealing…', cid: 'bafkreiabc' });
+    expect(epochRows(sealed('sealed', { cid: 'bafkreiabc' }), schedule, 10_550n)[0]).toMatchObject({
+      status: 'uploaded, revealing…',
+      cid: 'bafkreiabc',
+    });
     expect(epochRows(sealed('revealed'), schedule, 10_590n)[0]).toMatchObject({ status: 'revealed', tone: 'ok' });
-    expect(epochRows(sealed('sealed'), schedule, 10_700n)[0]).toMatchObject({ status: 'sealed, reveal window over', tone: 'warn' });
+    expect(epochRows(sealed('sealed'), schedule, 10_700n)[0]).toMatchObject({
+      status: 'sealed, reveal window over',
+      tone: 'warn',
+    });
   });
 
   it('says why an epoch was missed or stopped', () => {
@@ -156,10 +237,23 @@ describe('sentences', () => {
   it('describes the best model with its watermark margin', () => {
     const s = initialTrainerState(scope);
     expect(candidateSentence(s)).toBeNull();
-    s.training.last = { artifactHash: h(0xabc), wmCommit: h(1), wrong: 9, maxErr: 8, sealable: false, step: 40, trainingEpoch: 0, at: 1n };
-    expect(candidateSentence(s)).toBe('Newest model (not sealable yet) 0x000000…000abc from step 40: 9 wrong watermark bits (at most 4 allowed to seal).');
+    s.training.last = {
+      artifactHash: h(0xabc),
+      wmCommit: h(1),
+      wrong: 9,
+      maxErr: 8,
+      sealable: false,
+      step: 40,
+      trainingEpoch: 0,
+      at: 1n,
+    };
+    expect(candidateSentence(s)).toBe(
+      'Newest model (not sealable yet) 0x000000…000abc from step 40: 9 wrong watermark bits (at most 4 allowed to seal).',
+    );
     s.best = { ...s.training.last, wrong: 0, sealable: true, step: 80 };
-    expect(candidateSentence(s)).toBe('Sealable model 0x000000…000abc from step 80: 0 wrong watermark bits (at most 4 allowed to seal).');
+    expect(candidateSentence(s)).toBe(
+      'Sealable model 0x000000…000abc from step 80: 0 wrong watermark bits (at most 4 allowed to seal).',
+    );
   });
 });
 
@@ -167,7 +261,16 @@ describe('trainerActivity and timeline', () => {
   it('tells the stake, the model, the seal, the upload and the reveal with their chain times, skipping what a note already says', () => {
     const s = sealed('revealed', { cid: 'bafkreiabc', uploadAt: 10_520n, revealSentAt: 10_521n, sends: 2 });
     s.join = { amount: 12_500_000_000_000_000_000n, sigma: 0n, sentAt: 9_000n, sends: 1 };
-    s.training.last = { artifactHash: h(0xabc), wmCommit: h(2), wrong: 1, maxErr: 8, sealable: true, step: 90, trainingEpoch: 2, at: 9_500n };
+    s.training.last = {
+      artifactHash: h(0xabc),
+      wmCommit: h(2),
+      wrong: 1,
+      maxErr: 8,
+      sealable: true,
+      step: 90,
+      trainingEpoch: 2,
+      at: 9_500n,
+    };
     expect(trainerActivity(s).map((n) => [n.at, n.message])).toEqual([
       [9_000n, 'Stake of 12.5 ARENA sent, committing the watermark key made on this device.'],
       [9_500n, 'Model 0x000000…000abc from step 90: 1 wrong watermark bits, sealable.'],

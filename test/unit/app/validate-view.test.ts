@@ -9,19 +9,52 @@ import {
   type ValidatorEpochRecord,
   type ValidatorState,
 } from '../../../src/lib/agents/index.ts';
-import { backendView, epochViews, modelChecks, validatorActivity, VALIDATOR_PHASE_SENTENCE } from '../../../src/app/pages/validate/validate-view.ts';
+import {
+  backendView,
+  epochViews,
+  modelChecks,
+  validatorActivity,
+  VALIDATOR_PHASE_SENTENCE,
+} from '../../../src/app/pages/validate/validate-view.ts';
 
 // Epoch 0: score commit [10600, 10850), score reveal [10850, 11000).
-const schedule = { startTime: 10_000n, reviewEnd: 9_000n, epochLength: 1000, submissionEpochs: 2, finalEpochs: 1, challengeEpochs: 1, sealEnd: 5000, revealEnd: 6000, commitEnd: 8500, finalCommitEnd: 7000, rejected: false };
+const schedule = {
+  startTime: 10_000n,
+  reviewEnd: 9_000n,
+  epochLength: 1000,
+  submissionEpochs: 2,
+  finalEpochs: 1,
+  challengeEpochs: 1,
+  sealEnd: 5000,
+  revealEnd: 6000,
+  commitEnd: 8500,
+  finalCommitEnd: 7000,
+  rejected: false,
+};
 const addr = (n: number) => getAddress(`0x${n.toString(16).padStart(40, '0')}`);
 const h = (n: number) => `0x${n.toString(16).padStart(64, '0')}` as Hex;
 const scope = { chainId: 31337, registry: addr(0xf0), taskId: 1n, account: addr(0xa1), role: 'validator' as const };
 const evalData = h(0xeeee);
-const col = (id: number, extra: Partial<ColumnView> = {}): ColumnView => ({ submissionId: id, trainer: addr(0x100 + id), artifactHash: h(0xa00 + id), wmCommit: h(0xb00 + id), duplicate: false, ...extra });
+const col = (id: number, extra: Partial<ColumnView> = {}): ColumnView => ({
+  submissionId: id,
+  trainer: addr(0x100 + id),
+  artifactHash: h(0xa00 + id),
+  wmCommit: h(0xb00 + id),
+  duplicate: false,
+  ...extra,
+});
 const none = { stages: {}, failures: {}, subsetSize: 100 };
 const seed = h(0x5eed);
 const subset = { seed, size: 100 };
-const evaluated = (fullScore: number, at: bigint, extra: Partial<EvaluationRecord> = {}): EvaluationRecord => ({ check: 'ok', reason: null, samples: 250, fullScore, backend: 'wasm', at, ...extra });
+const evaluated = (fullScore: number, at: bigint, extra: Partial<EvaluationRecord> = {}): EvaluationRecord => ({
+  check: 'ok',
+  reason: null,
+  samples: 250,
+  fullScore,
+  backend: 'wasm',
+  at,
+  ...extra,
+});
 const record = (r: Partial<ValidatorEpochRecord> & { epoch: number }): ValidatorEpochRecord => ({
   outcome: 'open',
   dataHash: evalData,
@@ -36,18 +69,53 @@ const record = (r: Partial<ValidatorEpochRecord> & { epoch: number }): Validator
 describe('modelChecks', () => {
   it('marks the failed check and skips the rest for each kind of zero', () => {
     expect(modelChecks('ok', null)).toEqual({ fetch: 'ok', hash: 'ok', wmCommit: 'ok', evaluation: 'ok' });
-    expect(modelChecks('missing', null)).toEqual({ fetch: 'failed', hash: 'skipped', wmCommit: 'skipped', evaluation: 'skipped' });
-    expect(modelChecks('hash', null)).toEqual({ fetch: 'ok', hash: 'failed', wmCommit: 'skipped', evaluation: 'skipped' });
-    expect(modelChecks('watermark', null)).toEqual({ fetch: 'ok', hash: 'ok', wmCommit: 'failed', evaluation: 'skipped' });
+    expect(modelChecks('missing', null)).toEqual({
+      fetch: 'failed',
+      hash: 'skipped',
+      wmCommit: 'skipped',
+      evaluation: 'skipped',
+    });
+    expect(modelChecks('hash', null)).toEqual({
+      fetch: 'ok',
+      hash: 'failed',
+      wmCommit: 'skipped',
+      evaluation: 'skipped',
+    });
+    expect(modelChecks('watermark', null)).toEqual({
+      fetch: 'ok',
+      hash: 'ok',
+      wmCommit: 'failed',
+      evaluation: 'skipped',
+    });
     expect(modelChecks('artifact', null).wmCommit).toBe('failed');
-    expect(modelChecks('duplicate', null)).toEqual({ fetch: 'skipped', hash: 'skipped', wmCommit: 'skipped', evaluation: 'skipped' });
+    expect(modelChecks('duplicate', null)).toEqual({
+      fetch: 'skipped',
+      hash: 'skipped',
+      wmCommit: 'skipped',
+      evaluation: 'skipped',
+    });
   });
 
   it('follows the live stage while a model is worked on', () => {
-    expect(modelChecks(null, 'fetching')).toEqual({ fetch: 'running', hash: 'pending', wmCommit: 'pending', evaluation: 'pending' });
-    expect(modelChecks(null, 'checking')).toEqual({ fetch: 'ok', hash: 'ok', wmCommit: 'running', evaluation: 'pending' });
+    expect(modelChecks(null, 'fetching')).toEqual({
+      fetch: 'running',
+      hash: 'pending',
+      wmCommit: 'pending',
+      evaluation: 'pending',
+    });
+    expect(modelChecks(null, 'checking')).toEqual({
+      fetch: 'ok',
+      hash: 'ok',
+      wmCommit: 'running',
+      evaluation: 'pending',
+    });
     expect(modelChecks(null, 'evaluating')).toEqual({ fetch: 'ok', hash: 'ok', wmCommit: 'ok', evaluation: 'running' });
-    expect(modelChecks(null, null)).toEqual({ fetch: 'pending', hash: 'pending', wmCommit: 'pending', evaluation: 'pending' });
+    expect(modelChecks(null, null)).toEqual({
+      fetch: 'pending',
+      hash: 'pending',
+      wmCommit: 'pending',
+      evaluation: 'pending',
+    });
   });
 });
 
@@ -72,7 +140,13 @@ describe('epochViews', () => {
     expect(v!.epoch).toBe(0);
     expect(v!.status).toBe('evaluating: 1 of 2 models evaluated');
     expect(v!.models.map((m) => [m.submissionId, m.status, m.scoreText, m.fullScoreText, m.activity])).toEqual([
-      [0, 'evaluated', null, '0.9532', "evaluated on all 250 samples of the eval set; scored on the epoch's subset once the seed is drawn"],
+      [
+        0,
+        'evaluated',
+        null,
+        '0.9532',
+        "evaluated on all 250 samples of the eval set; scored on the epoch's subset once the seed is drawn",
+      ],
       [1, 'evaluating', null, null, 'evaluating on the whole eval set: 96 of 250 samples'],
     ]);
     expect(v!.models[1]!.checks).toEqual({ fetch: 'ok', hash: 'ok', wmCommit: 'ok', evaluation: 'running' });
@@ -91,26 +165,42 @@ describe('epochViews', () => {
     s.evaluations[evaluationKey(c0, evalData)] = evaluated(0.95, 10_520n);
     s.evaluations[evaluationKey(c1, evalData)] = evaluated(0.81, 10_540n);
     s.epochs.push(record({ epoch: 0, seedDraw: { sentAt: 10_601n, sends: 1, halted: null } }));
-    const input = { state: s, schedule, now: 10_605n, evaluating: null, ...none, live: { 0: { columns: [c0, c1], dataHash: evalData } } };
+    const input = {
+      state: s,
+      schedule,
+      now: 10_605n,
+      evaluating: null,
+      ...none,
+      live: { 0: { columns: [c0, c1], dataHash: evalData } },
+    };
     let [v] = epochViews(input);
     expect(v!.status).toBe('every model evaluated; drawing the evaluation seed');
     expect(v!.seed).toMatchObject({ state: 'drawing', seed: null });
-    expect(v!.seed.text).toBe("Drawing the evaluation seed: it chooses the 100 of the eval set's 250 samples every validator scores this epoch.");
+    expect(v!.seed.text).toBe(
+      "Drawing the evaluation seed: it chooses the 100 of the eval set's 250 samples every validator scores this epoch.",
+    );
 
     s.epochs[0]!.seed = seed;
     s.results[resultKey(c0, evalData, subset)] = { score: 0.94, units: 9400, check: 'ok', reason: null, at: 10_606n };
     [v] = epochViews(input);
     expect(v!.status).toBe('scoring the subset: 1 of 2 models scored');
     expect(v!.seed).toMatchObject({ state: 'drawn', seed });
-    expect(v!.seed.text).toBe("Evaluation seed 0x000000…005eed: every validator scores each model on the 100 of the eval set's 250 samples it selects.");
+    expect(v!.seed.text).toBe(
+      "Evaluation seed 0x000000…005eed: every validator scores each model on the 100 of the eval set's 250 samples it selects.",
+    );
     expect(v!.models.map((m) => [m.status, m.scoreText, m.fullScoreText])).toEqual([
       ['scored', '0.9400', '0.9500'],
       ['evaluated', null, '0.8100'],
     ]);
     s.results[resultKey(c1, evalData, subset)] = { score: 0.8, units: 8000, check: 'ok', reason: null, at: 10_606n };
-    expect(epochViews(input)[0]!.status).toBe('all models scored on the subset; scores are committed in the score commit window');
+    expect(epochViews(input)[0]!.status).toBe(
+      'all models scored on the subset; scores are committed in the score commit window',
+    );
     // A score on another subset is not this epoch's.
-    expect(epochViews({ ...input, subsetSize: 50 })[0]!.models.map((m) => m.status)).toEqual(['evaluated', 'evaluated']);
+    expect(epochViews({ ...input, subsetSize: 50 })[0]!.models.map((m) => m.status)).toEqual([
+      'evaluated',
+      'evaluated',
+    ]);
   });
 
   it('says a refused draw waits for another validator, and a subset as large as the set is all of it', () => {
@@ -118,11 +208,29 @@ describe('epochViews', () => {
     const c0 = col(0);
     s.evaluations[evaluationKey(c0, evalData)] = evaluated(0.95, 10_520n);
     s.epochs.push(record({ epoch: 0, seedDraw: { sentAt: 10_601n, sends: 1, halted: 'SeedDrawerNotEOA' } }));
-    const [v] = epochViews({ state: s, schedule, now: 10_620n, evaluating: null, ...none, subsetSize: 400, live: { 0: { columns: [c0], dataHash: evalData } } });
+    const [v] = epochViews({
+      state: s,
+      schedule,
+      now: 10_620n,
+      evaluating: null,
+      ...none,
+      subsetSize: 400,
+      live: { 0: { columns: [c0], dataHash: evalData } },
+    });
     expect(v!.seed.state).toBe('refused');
     expect(v!.seed.text).toContain('was refused (SeedDrawerNotEOA)');
     s.epochs[0]!.seed = seed;
-    expect(epochViews({ state: s, schedule, now: 10_620n, evaluating: null, ...none, subsetSize: 400, live: { 0: { columns: [c0], dataHash: evalData } } })[0]!.seed.text).toBe(
+    expect(
+      epochViews({
+        state: s,
+        schedule,
+        now: 10_620n,
+        evaluating: null,
+        ...none,
+        subsetSize: 400,
+        live: { 0: { columns: [c0], dataHash: evalData } },
+      })[0]!.seed.text,
+    ).toBe(
       'Evaluation seed 0x000000…005eed: every model is scored on all 250 samples of the eval set (the subset size, 400, covers it).',
     );
   });
@@ -131,7 +239,14 @@ describe('epochViews', () => {
     const s = initialValidatorState(scope);
     const c = col(3);
     const k = evaluationKey(c, evalData);
-    s.evaluations[k] = { check: 'missing', reason: 'could not be fetched or evaluated in 3 attempts (last: not found)', samples: 0, fullScore: 0, backend: null, at: 10_580n };
+    s.evaluations[k] = {
+      check: 'missing',
+      reason: 'could not be fetched or evaluated in 3 attempts (last: not found)',
+      samples: 0,
+      fullScore: 0,
+      backend: null,
+      at: 10_580n,
+    };
     const [v] = epochViews({
       state: s,
       schedule,
@@ -142,7 +257,12 @@ describe('epochViews', () => {
       failures: { [k]: ['CID mismatch', 'not found', 'not found'] },
       live: { 0: { columns: [c], dataHash: evalData } },
     });
-    expect(v!.models[0]).toMatchObject({ status: 'zero', scoreText: '0.0000', reason: 'could not be fetched or evaluated in 3 attempts (last: not found)', failures: ['CID mismatch', 'not found', 'not found'] });
+    expect(v!.models[0]).toMatchObject({
+      status: 'zero',
+      scoreText: '0.0000',
+      reason: 'could not be fetched or evaluated in 3 attempts (last: not found)',
+      failures: ['CID mismatch', 'not found', 'not found'],
+    });
     expect(v!.models[0]!.checks.fetch).toBe('failed');
     expect(v!.models[0]!.fullScoreText).toBeNull();
     expect(v!.status).toBe('all models scored on the subset; scores are committed in the score commit window');
@@ -150,8 +270,19 @@ describe('epochViews', () => {
 
   it('gives a flagged duplicate zero without evaluating it', () => {
     const s = initialValidatorState(scope);
-    const [v] = epochViews({ state: s, schedule, now: 10_550n, evaluating: null, ...none, live: { 0: { columns: [col(0, { duplicate: true })], dataHash: evalData } } });
-    expect(v!.models[0]).toMatchObject({ status: 'zero', score: 0, checks: { fetch: 'skipped', hash: 'skipped', wmCommit: 'skipped', evaluation: 'skipped' } });
+    const [v] = epochViews({
+      state: s,
+      schedule,
+      now: 10_550n,
+      evaluating: null,
+      ...none,
+      live: { 0: { columns: [col(0, { duplicate: true })], dataHash: evalData } },
+    });
+    expect(v!.models[0]).toMatchObject({
+      status: 'zero',
+      score: 0,
+      checks: { fetch: 'skipped', hash: 'skipped', wmCommit: 'skipped', evaluation: 'skipped' },
+    });
     expect(v!.models[0]!.reason).toContain('copy of an earlier submission');
   });
 
@@ -165,22 +296,49 @@ describe('epochViews', () => {
         epoch: 0,
         columns: [c],
         seed,
-        commit: { scores: [5000], words: [1n], salt: h(1), commitment: h(2), status: 'committed', preparedAt: 10_610n, sentAt: 10_610n, sends: 1, revealSentAt: null, reveals: 0, halted: null },
+        commit: {
+          scores: [5000],
+          words: [1n],
+          salt: h(1),
+          commitment: h(2),
+          status: 'committed',
+          preparedAt: 10_610n,
+          sentAt: 10_610n,
+          sends: 1,
+          revealSentAt: null,
+          reveals: 0,
+          halted: null,
+        },
       }),
     );
     const views = epochViews({ state: s, schedule, now: 10_700n, evaluating: null, ...none });
-    expect(views[0]).toMatchObject({ status: 'scores committed; reveal comes in the score reveal window', committed: [5000] });
+    expect(views[0]).toMatchObject({
+      status: 'scores committed; reveal comes in the score reveal window',
+      committed: [5000],
+    });
     expect(views[0]!.models[0]).toMatchObject({ scoreText: '0.5000', fullScoreText: '0.5200' });
     s.epochs[0]!.outcome = 'revealed';
-    expect(epochViews({ state: s, schedule, now: 10_900n, evaluating: null, ...none })[0]!.status).toBe('scores committed and revealed');
+    expect(epochViews({ state: s, schedule, now: 10_900n, evaluating: null, ...none })[0]!.status).toBe(
+      'scores committed and revealed',
+    );
     s.epochs[0]!.outcome = 'missed-reveal';
-    expect(epochViews({ state: s, schedule, now: 11_100n, evaluating: null, ...none })[0]).toMatchObject({ status: 'missed: committed, not revealed', tone: 'warn' });
+    expect(epochViews({ state: s, schedule, now: 11_100n, evaluating: null, ...none })[0]).toMatchObject({
+      status: 'missed: committed, not revealed',
+      tone: 'warn',
+    });
   });
 
   it('lists epochs newest first, and nothing without a state', () => {
     const s = initialValidatorState(scope);
     s.epochs.push(record({ epoch: 0, outcome: 'no-columns', columns: [] }));
-    const views = epochViews({ state: s, schedule, now: 11_600n, evaluating: null, ...none, live: { 1: { columns: [col(0)], dataHash: evalData } } });
+    const views = epochViews({
+      state: s,
+      schedule,
+      now: 11_600n,
+      evaluating: null,
+      ...none,
+      live: { 1: { columns: [col(0)], dataHash: evalData } },
+    });
     expect(views.map((v) => [v.epoch, v.status])).toEqual([
       [1, 'evaluating: 0 of 1 models evaluated'],
       [0, 'no submission was revealed: nothing to score'],
@@ -192,9 +350,17 @@ describe('epochViews', () => {
     const s = initialValidatorState(scope);
     s.epochs.push(record({ epoch: 0 }));
     // Epoch 0's reveal window closes at 10_600 (the score commit window opens).
-    expect(epochViews({ state: s, schedule, now: 10_500n, evaluating: null, ...none })[0]).toMatchObject({ status: 'waiting for revealed submissions', tone: 'active' });
-    expect(epochViews({ state: s, schedule, now: 10_600n, evaluating: null, ...none })[0]).toMatchObject({ status: 'no submission was revealed: nothing to score', tone: 'muted' });
-    expect(epochViews({ state: s, schedule, now: 12_000n, evaluating: null, ...none })[0]!.status).toBe('no submission was revealed: nothing to score');
+    expect(epochViews({ state: s, schedule, now: 10_500n, evaluating: null, ...none })[0]).toMatchObject({
+      status: 'waiting for revealed submissions',
+      tone: 'active',
+    });
+    expect(epochViews({ state: s, schedule, now: 10_600n, evaluating: null, ...none })[0]).toMatchObject({
+      status: 'no submission was revealed: nothing to score',
+      tone: 'muted',
+    });
+    expect(epochViews({ state: s, schedule, now: 12_000n, evaluating: null, ...none })[0]!.status).toBe(
+      'no submission was revealed: nothing to score',
+    );
   });
 
   it('has a sentence for every validator phase', () => {
@@ -205,16 +371,47 @@ describe('epochViews', () => {
     const s = initialValidatorState(scope);
     s.join = { amount: 1n, sigma: 0n, sentAt: 9_000n, sends: 1 };
     s.evaluations[evaluationKey(col(0), evalData)] = evaluated(0.97, 10_530n);
-    s.evaluations[evaluationKey(col(1), evalData)] = { check: 'missing', reason: 'gone', samples: 0, fullScore: 0, backend: null, at: 10_560n };
-    s.results[resultKey(col(0), evalData, subset)] = { score: 0.98, units: 9800, check: 'ok', reason: null, at: 10_605n };
-    s.results[resultKey(col(1), evalData, subset)] = { score: 0, units: 0, check: 'missing', reason: 'gone', at: 10_605n };
+    s.evaluations[evaluationKey(col(1), evalData)] = {
+      check: 'missing',
+      reason: 'gone',
+      samples: 0,
+      fullScore: 0,
+      backend: null,
+      at: 10_560n,
+    };
+    s.results[resultKey(col(0), evalData, subset)] = {
+      score: 0.98,
+      units: 9800,
+      check: 'ok',
+      reason: null,
+      at: 10_605n,
+    };
+    s.results[resultKey(col(1), evalData, subset)] = {
+      score: 0,
+      units: 0,
+      check: 'missing',
+      reason: 'gone',
+      at: 10_605n,
+    };
     s.epochs.push(
       record({
         epoch: 0,
         outcome: 'revealed',
         columns: [col(0), col(1)],
         seed,
-        commit: { scores: [9800, 0], words: [1n], salt: h(1), commitment: h(2), status: 'revealed', preparedAt: 10_610n, sentAt: 10_610n, sends: 1, revealSentAt: 10_860n, reveals: 1, halted: null },
+        commit: {
+          scores: [9800, 0],
+          words: [1n],
+          salt: h(1),
+          commitment: h(2),
+          status: 'revealed',
+          preparedAt: 10_610n,
+          sentAt: 10_610n,
+          sends: 1,
+          revealSentAt: 10_860n,
+          reveals: 1,
+          halted: null,
+        },
       }),
     );
     expect(validatorActivity(s).map((n) => [n.at, n.level, n.message])).toEqual([

@@ -28,10 +28,14 @@ const rec = (id: string, status: TxRecord['status'], extra: Partial<TxRecord> = 
 describe('transaction toasts', () => {
   it('shows each status change once, with the hash and the failure sentence', () => {
     const seen = new Map<string, TxRecord['status']>();
-    expect(txToastChanges([rec('a', 'signing')], seen, false)).toEqual([{ id: 'tx-a', label: 'tx a', status: 'signing' }]);
+    expect(txToastChanges([rec('a', 'signing')], seen, false)).toEqual([
+      { id: 'tx-a', label: 'tx a', status: 'signing' },
+    ]);
     expect(txToastChanges([rec('a', 'signing')], seen, false)).toEqual([]);
     const hash = `0x${'12'.repeat(32)}` as Hex;
-    expect(txToastChanges([rec('a', 'pending', { hash })], seen, false)).toEqual([{ id: 'tx-a', label: 'tx a', status: 'pending', hash }]);
+    expect(txToastChanges([rec('a', 'pending', { hash })], seen, false)).toEqual([
+      { id: 'tx-a', label: 'tx a', status: 'pending', hash },
+    ]);
     expect(txToastChanges([rec('a', 'failed', { hash, error: 'The seal window is closed.' })], seen, false)).toEqual([
       { id: 'tx-a', label: 'tx a', status: 'failed', hash, error: 'The seal window is closed.' },
     ]);
@@ -66,10 +70,14 @@ describe('dev account names', () => {
 describe('error sentences', () => {
   it('keeps our typed errors’ sentences and decodes the rest', () => {
     expect(errorSentence(new TxError('reverted', 'The seal window is closed.'))).toBe('The seal window is closed.');
-    expect(errorSentence(new ActionInputError('amount', 'amount must be more than zero.'))).toBe('amount must be more than zero.');
+    expect(errorSentence(new ActionInputError('amount', 'amount must be more than zero.'))).toBe(
+      'amount must be more than zero.',
+    );
     const wrong = new WrongNetworkError({ id: 31337, name: 'Anvil (local)' }, 1, 'refused');
     expect(errorSentence(wrong)).toBe(wrong.message);
-    expect(errorSentence({ code: 4001, message: 'User rejected the request.' })).toBe('You declined the request in your wallet.');
+    expect(errorSentence({ code: 4001, message: 'User rejected the request.' })).toBe(
+      'You declined the request in your wallet.',
+    );
     expect(isRejection({ code: 4001 })).toBe(true);
     expect(isRejection(new TxError('rejected', 'x'))).toBe(true);
     expect(isRejection(new Error('boom'))).toBe(false);

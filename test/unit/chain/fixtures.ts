@@ -7,7 +7,9 @@ import { DEFAULT_WINDOWS } from '../../../src/lib/chain/task-defaults.ts';
  * 3 submission epochs, 1 final and 1 challenge epoch, the default windows (seal to 50 %, reveal
  * to 60 %, score commit to 85 %, final-phase commit to 70 %), not rejected; the rest as given.
  */
-export function testSchedule(s: Pick<Schedule, 'startTime' | 'reviewEnd' | 'epochLength'> & Partial<Schedule>): Schedule {
+export function testSchedule(
+  s: Pick<Schedule, 'startTime' | 'reviewEnd' | 'epochLength'> & Partial<Schedule>,
+): Schedule {
   return { submissionEpochs: 3, finalEpochs: 1, challengeEpochs: 1, ...DEFAULT_WINDOWS, rejected: false, ...s };
 }
 
@@ -23,5 +25,10 @@ export const DEPLOYMENT_RECORD = {
     submissionBook: '0xcf7ed3acca5a467e9e704c703e8d87f634fb0fc9',
     rewardEngine: '0xdc64a140aa3e981100a9beca4e685f962f0cf6c9',
   },
-  config: { rejectQuorum: '10', minReviewPeriod: '10', initialSupply: '100', treasury: '0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266' },
+  config: {
+    rejectQuorum: '10',
+    minReviewPeriod: '10',
+    initialSupply: '100',
+    treasury: '0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266',
+  },
 };

@@ -6,7 +6,12 @@ import { describe, expect, it } from 'vitest';
 import { stakeManagerAbi, submissionBookAbi } from '../../../src/lib/chain/abi.generated.ts';
 import { Role as ActionsRole, roleName as actionsRoleName } from '../../../src/lib/chain/actions/task-params.ts';
 import { CHAIN_ROLES as AGENT_ROLES } from '../../../src/lib/agents/common.ts';
-import { findReceiptEvent, MissingEventError, receiptEvent, receiptEvents } from '../../../src/lib/chain/receipt-events.ts';
+import {
+  findReceiptEvent,
+  MissingEventError,
+  receiptEvent,
+  receiptEvents,
+} from '../../../src/lib/chain/receipt-events.ts';
 import { CHAIN_ROLES, Role, chainRoleOf, roleName, roleNumber } from '../../../src/lib/chain/roles.ts';
 import { ArenaError } from '../../../src/lib/errors.ts';
 
@@ -26,7 +31,13 @@ describe('roles', () => {
 
   it('map between enum values and names both ways', () => {
     expect([roleNumber('trainer'), roleNumber('validator')]).toEqual([1, 2]);
-    expect([0, 1, 2, 3, 2n].map((v) => roleName(v))).toEqual([undefined, 'trainer', 'validator', undefined, 'validator']);
+    expect([0, 1, 2, 3, 2n].map((v) => roleName(v))).toEqual([
+      undefined,
+      'trainer',
+      'validator',
+      undefined,
+      'validator',
+    ]);
     expect([0, 1, 2, 7].map((v) => chainRoleOf(v))).toEqual(['None', 'Trainer', 'Validator', 'None']);
   });
 });
@@ -35,10 +46,24 @@ const BOOK = '0x00000000000000000000000000000000000000b0' as const;
 const TX = `0x${'77'.repeat(32)}` as Hex;
 
 function sealedLog(taskId: bigint, epoch: bigint, seq: bigint, trainer: Hex): Log {
-  const topics = encodeEventTopics({ abi: submissionBookAbi, eventName: 'SubmissionSealed', args: { taskId, epoch, trainer } });
+  const topics = encodeEventTopics({
+    abi: submissionBookAbi,
+    eventName: 'SubmissionSealed',
+    args: { taskId, epoch, trainer },
+  });
   // The unindexed fields: commitment, seq.
   const data = encodeAbiParameters([{ type: 'bytes32' }, { type: 'uint64' }], [`0x${'11'.repeat(32)}`, seq]);
-  return { address: BOOK, topics: topics as Log['topics'], data, blockHash: null, blockNumber: null, logIndex: null, transactionHash: null, transactionIndex: null, removed: false };
+  return {
+    address: BOOK,
+    topics: topics as Log['topics'],
+    data,
+    blockHash: null,
+    blockNumber: null,
+    logIndex: null,
+    transactionHash: null,
+    transactionIndex: null,
+    removed: false,
+  };
 }
 
 const receipt = (logs: Log[]) => ({ logs, transactionHash: TX }) as unknown as TransactionReceipt;

@@ -3,11 +3,17 @@
 import { encodeFunctionData, type Address, type Hex } from 'viem';
 import { describe, expect, test } from 'vitest';
 import { arenaTokenAbi } from '../../../src/lib/chain/abi.generated.ts';
-import { FIND_BLOCKS_BACK, findSentTransaction, pendingNonce, type FindClient } from '../../../src/lib/chain/tx/find-sent.ts';
+import {
+  FIND_BLOCKS_BACK,
+  findSentTransaction,
+  pendingNonce,
+  type FindClient,
+} from '../../../src/lib/chain/tx/find-sent.ts';
 
 const FROM: Address = '0x90F79bf6EB2c4f870365E785982E1f101E93b906';
 const TOKEN: Address = '0x5FbDB2315678afecb367f032d93F642f64180aa3';
-const faucetData = (amount: bigint): Hex => encodeFunctionData({ abi: arenaTokenAbi, functionName: 'faucet', args: [FROM, amount] });
+const faucetData = (amount: bigint): Hex =>
+  encodeFunctionData({ abi: arenaTokenAbi, functionName: 'faucet', args: [FROM, amount] });
 const call = { address: TOKEN, abi: arenaTokenAbi, functionName: 'faucet', args: [FROM, 123n] };
 const data = faucetData(123n);
 
@@ -18,7 +24,14 @@ interface Tx {
   to: Address | null;
   input: Hex;
 }
-const tx = (hash: string, over: Partial<Tx> = {}): Tx => ({ hash: `0x${hash.padStart(64, '0')}` as Hex, from: FROM, nonce: 7, to: TOKEN, input: data, ...over });
+const tx = (hash: string, over: Partial<Tx> = {}): Tx => ({
+  hash: `0x${hash.padStart(64, '0')}` as Hex,
+  from: FROM,
+  nonce: 7,
+  to: TOKEN,
+  input: data,
+  ...over,
+});
 
 /** A chain of mined blocks (newest last) and a pending block, recording which blocks were read. */
 function chain(mined: Tx[][], pending: Tx[] | 'unsupported' = []) {
@@ -73,7 +86,9 @@ describe('findSentTransaction', () => {
     const { client } = chain([others], others);
     expect(await findSentTransaction(client, slot)).toBeUndefined();
     // Addresses and calldata compare without regard to case.
-    const { client: mixed } = chain([[tx('e1', { from: FROM.toLowerCase() as Address, input: data.toUpperCase().replace('0X', '0x') as Hex })]]);
+    const { client: mixed } = chain([
+      [tx('e1', { from: FROM.toLowerCase() as Address, input: data.toUpperCase().replace('0X', '0x') as Hex })],
+    ]);
     expect(await findSentTransaction(mixed, slot)).toBe(tx('e1').hash);
   });
 
@@ -90,7 +105,9 @@ describe('pendingNonce', () => {
     const ok = { getTransactionCount: async (a: unknown) => (calls.push(a), 12) } as unknown as FindClient;
     expect(await pendingNonce(ok, FROM)).toBe(12);
     expect(calls).toEqual([{ address: FROM, blockTag: 'pending' }]);
-    const down = { getTransactionCount: async () => Promise.reject(new Error('fetch failed')) } as unknown as FindClient;
+    const down = {
+      getTransactionCount: async () => Promise.reject(new Error('fetch failed')),
+    } as unknown as FindClient;
     expect(await pendingNonce(down, FROM)).toBeUndefined();
   });
 });

@@ -16,11 +16,17 @@ describe('wallet settings', () => {
       VITE_RPC_FALLBACK_URLS: 'https://a.example/rpc, https://b.example ,',
       VITE_DEV_ACCOUNTS: 'off',
     });
-    expect(s).toMatchObject({ walletConnectProjectId: 'abc123', fallbackRpcUrls: ['https://a.example/rpc', 'https://b.example'], devAccounts: false });
+    expect(s).toMatchObject({
+      walletConnectProjectId: 'abc123',
+      fallbackRpcUrls: ['https://a.example/rpc', 'https://b.example'],
+      devAccounts: false,
+    });
   });
 
   it('refuses a fallback URL that is not http(s)', () => {
-    expect(() => walletSettings({ VITE_RPC_FALLBACK_URLS: 'ftp://x' })).toThrow('VITE_RPC_FALLBACK_URLS: "ftp://x" is not an http(s) URL');
+    expect(() => walletSettings({ VITE_RPC_FALLBACK_URLS: 'ftp://x' })).toThrow(
+      'VITE_RPC_FALLBACK_URLS: "ftp://x" is not an http(s) URL',
+    );
   });
 });
 
@@ -50,14 +56,20 @@ describe('createArenaWagmiConfig', () => {
       ['injected', 'injected'],
       ['devAccounts', 'devAccounts'],
     ]);
-    const withWc = createArenaWagmiConfig(local, walletSettings({ VITE_WALLETCONNECT_PROJECT_ID: 'p' }), { storage: null });
+    const withWc = createArenaWagmiConfig(local, walletSettings({ VITE_WALLETCONNECT_PROJECT_ID: 'p' }), {
+      storage: null,
+    });
     expect(withWc.connectors.map((c) => connectorKind(c))).toEqual(['injected', 'walletConnect', 'devAccounts']);
   });
 
   it('never offers the dev accounts on a public chain, nor when switched off', () => {
-    const base = createArenaWagmiConfig({ chainId: 8453, rpcUrl: 'https://rpc.example' }, walletSettings({ VITE_WALLETCONNECT_PROJECT_ID: 'p' }), {
-      storage: null,
-    });
+    const base = createArenaWagmiConfig(
+      { chainId: 8453, rpcUrl: 'https://rpc.example' },
+      walletSettings({ VITE_WALLETCONNECT_PROJECT_ID: 'p' }),
+      {
+        storage: null,
+      },
+    );
     expect(base.connectors.map((c) => connectorKind(c))).toEqual(['injected', 'walletConnect']);
     const off = createArenaWagmiConfig(local, walletSettings({ VITE_DEV_ACCOUNTS: 'off' }), { storage: null });
     expect(off.connectors.map((c) => c.id)).toEqual(['injected']);
@@ -80,7 +92,12 @@ describe('EIP-6963 discovery', () => {
       win.dispatchEvent(
         new CustomEvent('eip6963:announceProvider', {
           detail: Object.freeze({
-            info: { uuid: '350670db-19fa-4704-a166-e52e178b59d2', name: 'Example Wallet', icon: 'data:image/svg+xml,<svg/>', rdns: 'com.example.wallet' },
+            info: {
+              uuid: '350670db-19fa-4704-a166-e52e178b59d2',
+              name: 'Example Wallet',
+              icon: 'data:image/svg+xml,<svg/>',
+              rdns: 'com.example.wallet',
+            },
             provider,
           }),
         }),
@@ -89,12 +106,19 @@ describe('EIP-6963 discovery', () => {
     const config = createArenaWagmiConfig(local, walletSettings({}), { storage: null });
     const announced = config.connectors.find((c) => c.id === 'com.example.wallet');
     expect(announced).toBeDefined();
-    expect([announced!.name, announced!.icon, connectorKind(announced!)]).toEqual(['Example Wallet', 'data:image/svg+xml,<svg/>', 'eip6963']);
+    expect([announced!.name, announced!.icon, connectorKind(announced!)]).toEqual([
+      'Example Wallet',
+      'data:image/svg+xml,<svg/>',
+      'eip6963',
+    ]);
     expect(await announced!.getProvider()).toBe(provider);
     // A wallet installed later announces itself unasked.
     win.dispatchEvent(
       new CustomEvent('eip6963:announceProvider', {
-        detail: Object.freeze({ info: { uuid: 'b1', name: 'Late Wallet', icon: 'data:,', rdns: 'org.late' }, provider: { request: async () => null } }),
+        detail: Object.freeze({
+          info: { uuid: 'b1', name: 'Late Wallet', icon: 'data:,', rdns: 'org.late' },
+          provider: { request: async () => null },
+        }),
       }),
     );
     expect(config.connectors.map((c) => c.id)).toContain('org.late');

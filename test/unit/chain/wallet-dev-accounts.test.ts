@@ -21,7 +21,11 @@ type DevConnector = Connector & {
 function memoryStorage() {
   const map = new Map<string, string>();
   return createStorage({
-    storage: { getItem: (k) => map.get(k) ?? null, setItem: (k, v) => void map.set(k, v), removeItem: (k) => void map.delete(k) },
+    storage: {
+      getItem: (k) => map.get(k) ?? null,
+      setItem: (k, v) => void map.set(k, v),
+      removeItem: (k) => void map.delete(k),
+    },
   });
 }
 
@@ -59,11 +63,16 @@ describe('dev accounts connector', () => {
   it('signs in the page with the dev key', async () => {
     const { config, dev } = localConfig();
     await connect(config, { connector: dev });
-    const provider = (await dev.getProvider()) as { request(a: { method: string; params?: unknown[] }): Promise<unknown> };
+    const provider = (await dev.getProvider()) as {
+      request(a: { method: string; params?: unknown[] }): Promise<unknown>;
+    };
     const address = scriptDevAccounts(1)[0]!.address;
     expect(await provider.request({ method: 'eth_accounts' })).toEqual([address]);
     expect(await provider.request({ method: 'eth_chainId' })).toBe('0x7a69');
-    const signature = (await provider.request({ method: 'personal_sign', params: ['0x68656c6c6f', address] })) as `0x${string}`;
+    const signature = (await provider.request({
+      method: 'personal_sign',
+      params: ['0x68656c6c6f', address],
+    })) as `0x${string}`;
     expect(await verifyMessage({ address, message: 'hello', signature })).toBe(true);
     const typed = {
       domain: { name: 'AIArena', version: '1', chainId: 31337 },
@@ -71,12 +80,20 @@ describe('dev accounts connector', () => {
       primaryType: 'Note' as const,
       message: { text: 'hi' },
     };
-    const typedSig = (await provider.request({ method: 'eth_signTypedData_v4', params: [address, JSON.stringify(typed)] })) as `0x${string}`;
+    const typedSig = (await provider.request({
+      method: 'eth_signTypedData_v4',
+      params: [address, JSON.stringify(typed)],
+    })) as `0x${string}`;
     expect(await verifyTypedData({ address, signature: typedSig, ...typed })).toBe(true);
   });
 
   it('refuses chain 1 with a clear error', async () => {
-    const config = createConfig({ chains: [mainnet], transports: { [mainnet.id]: http('http://127.0.0.1:1') }, connectors: [devAccounts()], storage: null });
+    const config = createConfig({
+      chains: [mainnet],
+      transports: { [mainnet.id]: http('http://127.0.0.1:1') },
+      connectors: [devAccounts()],
+      storage: null,
+    });
     const error = await connect(config, { connector: config.connectors[0]! }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DevAccountsRefusedError);
     expect((error as DevAccountsRefusedError).code).toBe('dev-accounts-refused');

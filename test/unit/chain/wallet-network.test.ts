@@ -5,7 +5,12 @@
 import { connect, getAccount } from '@wagmi/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createArenaWagmiConfig } from '../../../src/lib/chain/wallet/config.ts';
-import { ensureNetwork, networkStatus, WalletNotConnectedError, WrongNetworkError } from '../../../src/lib/chain/wallet/network.ts';
+import {
+  ensureNetwork,
+  networkStatus,
+  WalletNotConnectedError,
+  WrongNetworkError,
+} from '../../../src/lib/chain/wallet/network.ts';
 import { walletSettings } from '../../../src/lib/chain/wallet/settings.ts';
 
 const ACCOUNT = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
@@ -36,7 +41,11 @@ function standInWallet(options: { refuse?: boolean; noSwitch?: boolean } = {}) {
           if (options.noSwitch) throw rpcError(-32601, 'The method wallet_switchEthereumChain does not exist');
           if (options.refuse) throw rpcError(4001, 'User rejected the request.');
           const id = Number((params![0] as { chainId: string }).chainId);
-          if (!known.has(id)) throw rpcError(4902, `Unrecognized chain ID "${id}". Try adding the chain using wallet_addEthereumChain first.`);
+          if (!known.has(id))
+            throw rpcError(
+              4902,
+              `Unrecognized chain ID "${id}". Try adding the chain using wallet_addEthereumChain first.`,
+            );
           chainId = id;
           emit('chainChanged', `0x${id.toString(16)}`);
           return null;
@@ -66,7 +75,9 @@ const g = globalThis as { window?: unknown };
 
 async function connected(wallet: ReturnType<typeof standInWallet>) {
   g.window = Object.assign(new EventTarget(), { ethereum: wallet });
-  const config = createArenaWagmiConfig({ chainId: 31337, rpcUrl: 'http://127.0.0.1:8545' }, walletSettings({}), { storage: null });
+  const config = createArenaWagmiConfig({ chainId: 31337, rpcUrl: 'http://127.0.0.1:8545' }, walletSettings({}), {
+    storage: null,
+  });
   await connect(config, { connector: config.connectors.find((c) => c.id === 'injected')! });
   return config;
 }
@@ -121,7 +132,9 @@ describe('ensureNetwork', () => {
 
   it('needs a connected wallet', async () => {
     g.window = new EventTarget();
-    const config = createArenaWagmiConfig({ chainId: 31337, rpcUrl: 'http://127.0.0.1:8545' }, walletSettings({}), { storage: null });
+    const config = createArenaWagmiConfig({ chainId: 31337, rpcUrl: 'http://127.0.0.1:8545' }, walletSettings({}), {
+      storage: null,
+    });
     expect(networkStatus(config)).toEqual({ kind: 'disconnected' });
     await expect(ensureNetwork(config)).rejects.toBeInstanceOf(WalletNotConnectedError);
   });

@@ -10,10 +10,15 @@ import { decodeContractError } from '../../../src/lib/chain/tx/decode.ts';
 import { createArenaWagmiConfig } from '../../../src/lib/chain/wallet/config.ts';
 import { qrMatrix } from '../../../src/lib/chain/wallet/qr.ts';
 import { walletSettings } from '../../../src/lib/chain/wallet/settings.ts';
-import { WALLETCONNECT_CONNECTOR_ID, type WcInitOptions, type WcProvider } from '../../../src/lib/chain/wallet/walletconnect.ts';
+import {
+  WALLETCONNECT_CONNECTOR_ID,
+  type WcInitOptions,
+  type WcProvider,
+} from '../../../src/lib/chain/wallet/walletconnect.ts';
 
 const PHONE = '0x90F79bf6EB2c4f870365E785982E1f101E93b906';
-const URI = 'wc:7f6e504bfad60b485450578e05678ed3e8e8c4751d3c6160be17160d63ec90f9@2?relay-protocol=irn&symKey=587d5484ce2a2a6ee3ba1962fdd7e8588e06200c46823bd18fbd67def96ad303';
+const URI =
+  'wc:7f6e504bfad60b485450578e05678ed3e8e8c4751d3c6160be17160d63ec90f9@2?relay-protocol=irn&symKey=587d5484ce2a2a6ee3ba1962fdd7e8588e06200c46823bd18fbd67def96ad303';
 
 class StandInProvider extends EventEmitter implements WcProvider {
   accounts: string[] = [];
@@ -73,7 +78,9 @@ function setup(phone: { approve: boolean; knows: number[] }) {
       },
     },
   );
-  const connector = config.connectors.find((c) => c.id === WALLETCONNECT_CONNECTOR_ID) as (typeof config.connectors)[number] & {
+  const connector = config.connectors.find(
+    (c) => c.id === WALLETCONNECT_CONNECTOR_ID,
+  ) as (typeof config.connectors)[number] & {
     onPairingUri(l: (uri: string) => void): () => void;
     pairingUri(): string | undefined;
   };
@@ -141,7 +148,10 @@ describe('WalletConnect connector (relay stood in)', () => {
   it('reports a pairing declined on the phone as a rejection', async () => {
     const { config, connector } = setup({ approve: false, knows: [31337] });
     const error = await connect(config, { connector }).catch((e: unknown) => e);
-    expect(decodeContractError(error)).toEqual({ code: 'rejected', sentence: 'You declined the request in your wallet.' });
+    expect(decodeContractError(error)).toEqual({
+      code: 'rejected',
+      sentence: 'You declined the request in your wallet.',
+    });
     expect(getAccount(config).status).toBe('disconnected');
   });
 

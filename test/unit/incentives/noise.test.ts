@@ -1,9 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { ASSUMED_PAIR_FLIP_RATE, BACKENDS, assumedNoise, fitFlipRates, parseConsensus, type PairDisagreement } from '../../../scripts/lib/incentives/noise.ts';
+import {
+  ASSUMED_PAIR_FLIP_RATE,
+  BACKENDS,
+  assumedNoise,
+  fitFlipRates,
+  parseConsensus,
+  type PairDisagreement,
+} from '../../../scripts/lib/incentives/noise.ts';
 
 const pairsFrom = (p: number[]): PairDisagreement[] => {
   const out: PairDisagreement[] = [];
-  for (let i = 0; i < 4; i++) for (let j = i + 1; j < 4; j++) out.push({ a: BACKENDS[i]!, b: BACKENDS[j]!, flipRate: p[i]! + p[j]! });
+  for (let i = 0; i < 4; i++)
+    for (let j = i + 1; j < 4; j++) out.push({ a: BACKENDS[i]!, b: BACKENDS[j]!, flipRate: p[i]! + p[j]! });
   return out;
 };
 
@@ -26,7 +34,10 @@ describe('backend noise', () => {
     n.flip.forEach((v) => expect(v).toBeCloseTo(ASSUMED_PAIR_FLIP_RATE / 2, 12));
   });
 
-  const file = (flips: unknown[], extra: object = {}) => ({ specs: [{ spec: 'x', models: [{ level: 'a', flips }] }], ...extra });
+  const file = (flips: unknown[], extra: object = {}) => ({
+    specs: [{ spec: 'x', models: [{ level: 'a', flips }] }],
+    ...extra,
+  });
 
   it("reads bench:consensus's JSON: worst correctness rate per backend pair, 16-bit and same-backend pairs apart", () => {
     const n = parseConsensus(
@@ -53,9 +64,17 @@ describe('backend noise', () => {
   it('refuses anything else with an error that names the file and the field', () => {
     expect(() => parseConsensus([], 'c.json')).toThrow(/c\.json: the file is not an object/);
     expect(() => parseConsensus({ pairs: [] }, 'c.json')).toThrow(/c\.json: specs is not an array/);
-    expect(() => parseConsensus(file([{ a: 'node cuda', b: 'node wasm', common: 10, correctness: 0 }]), 'c.json')).toThrow(/flips\[0\]\.a names no backend/);
-    expect(() => parseConsensus(file([{ a: 'node cpu', b: 'node wasm', common: 10, correctness: 11 }]), 'c.json')).toThrow(/correctness must be a whole number in \[0, common\]/);
-    expect(() => parseConsensus(file([{ a: 'node cpu', b: 'node wasm', common: 0, correctness: 0 }]), 'c.json')).toThrow(/common must be a positive whole number/);
-    expect(() => parseConsensus(file([{ a: 'node wasm', b: 'chromium wasm', common: 10, correctness: 0 }]), 'c.json')).toThrow(/no 32-bit pair of two different backends/);
+    expect(() =>
+      parseConsensus(file([{ a: 'node cuda', b: 'node wasm', common: 10, correctness: 0 }]), 'c.json'),
+    ).toThrow(/flips\[0\]\.a names no backend/);
+    expect(() =>
+      parseConsensus(file([{ a: 'node cpu', b: 'node wasm', common: 10, correctness: 11 }]), 'c.json'),
+    ).toThrow(/correctness must be a whole number in \[0, common\]/);
+    expect(() =>
+      parseConsensus(file([{ a: 'node cpu', b: 'node wasm', common: 0, correctness: 0 }]), 'c.json'),
+    ).toThrow(/common must be a positive whole number/);
+    expect(() =>
+      parseConsensus(file([{ a: 'node wasm', b: 'chromium wasm', common: 10, correctness: 0 }]), 'c.json'),
+    ).toThrow(/no 32-bit pair of two different backends/);
   });
 });

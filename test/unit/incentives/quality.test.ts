@@ -1,10 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../../../scripts/lib/incentives/config.ts';
-import { HIDDEN_SET, PUBLIC_SET, backendScores, correctness, toUnits, type Model } from '../../../scripts/lib/incentives/quality.ts';
+import {
+  HIDDEN_SET,
+  PUBLIC_SET,
+  backendScores,
+  correctness,
+  toUnits,
+  type Model,
+} from '../../../scripts/lib/incentives/quality.ts';
 import { Rng, probit } from '../../../scripts/lib/incentives/rng.ts';
 
 const sm = { taskSeed: 42, errorCorrelation: DEFAULT_CONFIG.errorCorrelation };
-const fresh = (id: number, quality: number, publicAccuracy = quality): Model => ({ id, quality, publicAccuracy, origin: { kind: 'fresh' } });
+const fresh = (id: number, quality: number, publicAccuracy = quality): Model => ({
+  id,
+  quality,
+  publicAccuracy,
+  origin: { kind: 'fresh' },
+});
 const all = (n: number) => Array.from({ length: n }, (_, i) => i);
 const sum = (a: Uint8Array) => a.reduce((s, v) => s + v, 0);
 const N = 20_000;
@@ -34,8 +46,18 @@ describe('per-sample model', () => {
 
   it('copies predictions except on the redraw fraction; redraw 0 is byte-identical behaviour', () => {
     const original = fresh(4, 0.85);
-    const dup: Model = { id: 5, quality: 0.85, publicAccuracy: 0.85, origin: { kind: 'copy', parent: original, redraw: 0 } };
-    const near: Model = { id: 6, quality: 0.85, publicAccuracy: 0.85, origin: { kind: 'copy', parent: original, redraw: 0.1 } };
+    const dup: Model = {
+      id: 5,
+      quality: 0.85,
+      publicAccuracy: 0.85,
+      origin: { kind: 'copy', parent: original, redraw: 0 },
+    };
+    const near: Model = {
+      id: 6,
+      quality: 0.85,
+      publicAccuracy: 0.85,
+      origin: { kind: 'copy', parent: original, redraw: 0.1 },
+    };
     const o = correctness(sm, original, HIDDEN_SET, all(N));
     expect([...correctness(sm, dup, HIDDEN_SET, all(N))]).toEqual([...o]);
     const n = correctness(sm, near, HIDDEN_SET, all(N));
@@ -47,7 +69,12 @@ describe('per-sample model', () => {
 
   it("keeps a trainer's next model close to its last one", () => {
     const first = fresh(7, 0.8);
-    const next: Model = { id: 8, quality: 0.82, publicAccuracy: 0.82, origin: { kind: 'next', parent: first, keep: 0.8 } };
+    const next: Model = {
+      id: 8,
+      quality: 0.82,
+      publicAccuracy: 0.82,
+      origin: { kind: 'next', parent: first, keep: 0.8 },
+    };
     const a = correctness(sm, first, HIDDEN_SET, all(N));
     const b = correctness(sm, next, HIDDEN_SET, all(N));
     const other = correctness(sm, fresh(9, 0.82), HIDDEN_SET, all(N));

@@ -3,7 +3,14 @@ import { coalition, duplicate, lazy, type Scenario } from '../../../scripts/lib/
 import { adversaryTable, buildRows, honestSummary } from '../../../scripts/lib/incentives/report.ts';
 import type { Baseline, Measurement } from '../../../scripts/lib/incentives/runner.ts';
 
-const m = (scenario: Scenario, task: number, epoch: number, adv: number, twin: number, extra: Partial<Measurement> = {}): Measurement => ({
+const m = (
+  scenario: Scenario,
+  task: number,
+  epoch: number,
+  adv: number,
+  twin: number,
+  extra: Partial<Measurement> = {},
+): Measurement => ({
   scenario: scenario.id,
   task,
   epoch,
@@ -43,7 +50,9 @@ describe('rows and targets', () => {
 
   it('a coalition passes only when the 95% upper bound of its rank-1 rate is under 1%', () => {
     const s = coalition(0.2, true, 'canaries');
-    const many = Array.from({ length: 400 }, (_, i) => m(s, i, 0, 1, 1, { rank1: false, rank1Base: false, fraction: 0.19 }));
+    const many = Array.from({ length: 400 }, (_, i) =>
+      m(s, i, 0, 1, 1, { rank1: false, rank1Base: false, fraction: 0.19 }),
+    );
     expect(buildRows([s], many)[0]!.pass).toBe(true);
     const few = many.slice(0, 200);
     expect(buildRows([s], few)[0]!.pass).toBe(false);

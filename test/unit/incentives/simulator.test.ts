@@ -71,7 +71,11 @@ function attack(scenario: Scenario, ep: Epoch, epoch: number) {
   const a = scenario.build(ctx);
   if (a === undefined) throw new Error(`${scenario.id} does not apply`);
   const result = runScene(a.scene, ep.evaluation.view(WORLDS[scenario.world], ep.previous), R);
-  return { attack: a, result, m: measure(scenario, ep.task.index, epoch, ctx.final, a, result, ep.base, ep.baseResult) };
+  return {
+    attack: a,
+    result,
+    m: measure(scenario, ep.task.index, epoch, ctx.final, a, result, ep.base, ep.baseResult),
+  };
 }
 
 const perStake = (pool: bigint, stake: bigint) => Number(pool) / Number(stake);
@@ -88,7 +92,9 @@ describe('all-honest population', () => {
 
   it('ranks trainers by their score on the subset, and every trainer qualifies', () => {
     const { base, baseResult } = honestEpoch('canaries', 0);
-    const trainers = base.columns.map((c, i) => ({ c, i })).filter(({ c }) => c.role !== 'canary' && c.role !== 'probe');
+    const trainers = base.columns
+      .map((c, i) => ({ c, i }))
+      .filter(({ c }) => c.role !== 'canary' && c.role !== 'probe');
     expect(trainers.every(({ i }) => baseResult.ranks[i]! > 0)).toBe(true);
     const byRank = [...trainers].sort((a, b) => baseResult.ranks[a.i]! - baseResult.ranks[b.i]!);
     for (let k = 1; k < byRank.length; k++) {
@@ -181,7 +187,10 @@ describe('coalitions', () => {
       // The comparison is with the members' own honest play in the baseline.
       const members = r2.attack.scene.validators.filter((v) => v.role === 'adversary').map((v) => v.account);
       const base = honestEpoch('canaries', 0, index);
-      const basePools = base.base.validators.reduce((s, v, j) => (members.includes(v.account) ? s + base.baseResult.validatorPools[j]! : s), 0n);
+      const basePools = base.base.validators.reduce(
+        (s, v, j) => (members.includes(v.account) ? s + base.baseResult.validatorPools[j]! : s),
+        0n,
+      );
       expect(r2.m.twin).toBeCloseTo(Number(basePools) / 1e18, 9);
     }
     expect(medianWins).toBe(0);
@@ -193,10 +202,21 @@ describe('revision 1 copy', () => {
   it('books what the revision 2 reference books when every validator gives the same scores', () => {
     // Identical rows: mean = median, every distance 0; tolV = 1, floorBps = 0, nothing
     // flagged: the two revisions coincide, so a mistake in the frozen copy shows here.
-    const trainers = [3n, 1n, 7n, 2n].map((t, i) => ({ own: t * WAD, delegated: WAD, sigma: 0n, seal: BigInt(10 - i) }));
+    const trainers = [3n, 1n, 7n, 2n].map((t, i) => ({
+      own: t * WAD,
+      delegated: WAD,
+      sigma: 0n,
+      seal: BigInt(10 - i),
+    }));
     const validators = [5n, 2n, 9n].map((s) => ({ own: s * WAD, delegated: 0n, sigma: 0n }));
     const row = [8100n, 7000n, 9000n, 5500n].map((u) => u * 10n ** 14n);
-    const input = { R: 1000n * WAD, params: { ...DEFAULT_REWARD_PARAMS, tolV: WAD, floorBps: 0 }, trainers, validators, scores: validators.map(() => row) };
+    const input = {
+      R: 1000n * WAD,
+      params: { ...DEFAULT_REWARD_PARAMS, tolV: WAD, floorBps: 0 },
+      trainers,
+      validators,
+      scores: validators.map(() => row),
+    };
     const r2 = epochRewards(input);
     const r1 = revision1EpochRewards(input);
     expect(r1.trainerPools).toEqual(r2.trainers.map((t) => t.pool));
@@ -206,7 +226,11 @@ describe('revision 1 copy', () => {
 
   it('scores through the same scene conversion', () => {
     const { base } = honestEpoch('revision1', 0);
-    const input = epochInput(base, base.validators.map(() => base.columns.map(() => 5000)), R);
+    const input = epochInput(
+      base,
+      base.validators.map(() => base.columns.map(() => 5000)),
+      R,
+    );
     expect(input.scores[0]![0]).toBe(5000n * 10n ** 14n);
   });
 });

@@ -11,8 +11,18 @@ import {
 describe('spearman', () => {
   it('is 1 for any increasing relation and -1 for a decreasing one', () => {
     const x = [0.1, 0.5, 0.2, 0.9, 0.7];
-    expect(spearman(x, x.map((v) => Math.exp(10 * v)))).toBeCloseTo(1, 12);
-    expect(spearman(x, x.map((v) => -v * v))).toBeCloseTo(-1, 12);
+    expect(
+      spearman(
+        x,
+        x.map((v) => Math.exp(10 * v)),
+      ),
+    ).toBeCloseTo(1, 12);
+    expect(
+      spearman(
+        x,
+        x.map((v) => -v * v),
+      ),
+    ).toBeCloseTo(-1, 12);
   });
 
   it('matches the textbook value 1 - 6 sum d^2 / (n (n^2 - 1)) without ties', () => {
@@ -39,7 +49,11 @@ describe('ratioEstimate', () => {
       { task: 1, a: 2, b: 4 },
       { task: 2, a: 5, b: 4 },
     ];
-    const e = ratioEstimate(items, (t) => t.a, (t) => t.b);
+    const e = ratioEstimate(
+      items,
+      (t) => t.a,
+      (t) => t.b,
+    );
     expect(e.value).toBeCloseTo(11 / 12, 12);
     expect(e.lo).toBeLessThanOrEqual(e.value);
     expect(e.hi).toBeGreaterThanOrEqual(e.value);
@@ -50,7 +64,13 @@ describe('ratioEstimate', () => {
 
   it('collapses to the value when every task has the same ratio', () => {
     const items = [0, 1, 2, 3].map((task) => ({ task, a: task + 1, b: 2 * (task + 1) }));
-    expect(ratioEstimate(items, (t) => t.a, (t) => t.b)).toEqual({ value: 0.5, lo: 0.5, hi: 0.5 });
+    expect(
+      ratioEstimate(
+        items,
+        (t) => t.a,
+        (t) => t.b,
+      ),
+    ).toEqual({ value: 0.5, lo: 0.5, hi: 0.5 });
   });
 });
 

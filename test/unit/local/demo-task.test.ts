@@ -11,7 +11,13 @@ import { parseModelSpecBytes } from '../../../src/lib/ml/spec/parse.ts';
 
 describe('demoTaskParams', () => {
   const hashes = demoHashes();
-  const p = demoTaskParams({ now: 1_000n, epochSeconds: 240, reviewSeconds: 45, hashes, finalEvalCommit: `0x${'11'.repeat(32)}` });
+  const p = demoTaskParams({
+    now: 1_000n,
+    epochSeconds: 240,
+    reviewSeconds: 45,
+    hashes,
+    finalEvalCommit: `0x${'11'.repeat(32)}`,
+  });
 
   it('starts soon after a short review, with 3 + 1 + 1 epochs', () => {
     expect(p.reviewPeriod).toBe(45);
@@ -22,9 +28,22 @@ describe('demoTaskParams', () => {
 
   it('uses the SPEC default windows and reward parameters', () => {
     expect([p.sealEnd, p.revealEnd, p.commitEnd, p.finalCommitEnd]).toEqual([5000, 6000, 8500, 7000]);
-    expect(p.reward).toMatchObject({ gamma: parseEther('0.7'), q: parseEther('0.85'), alphaT: parseEther('1'), alphaV: parseEther('1'), lambdaV: parseEther('20') });
+    expect(p.reward).toMatchObject({
+      gamma: parseEther('0.7'),
+      q: parseEther('0.85'),
+      alphaT: parseEther('1'),
+      alphaV: parseEther('1'),
+      lambdaV: parseEther('20'),
+    });
     expect(p.reward).toMatchObject({ minScore: 0n, floorBps: 5000, minValidators: 3 });
-    expect(() => checkTaskParams({ ...p, reward: { ...p.reward }, stakeRules: { ...p.stakeRules }, challenge: { ...p.challenge } })).not.toThrow();
+    expect(() =>
+      checkTaskParams({
+        ...p,
+        reward: { ...p.reward },
+        stakeRules: { ...p.stakeRules },
+        challenge: { ...p.challenge },
+      }),
+    ).not.toThrow();
   });
 
   it('needs no more validators than the local stack has, and scores a proper subset of the digits eval set', () => {

@@ -48,7 +48,20 @@ describe('parseDeployOptions', () => {
       zkBuild: join(REPO_ROOT, 'build', 'zk-prod'),
       allowTestCircuit: false,
     });
-    const o = parseDeployOptions([...RPC, '--reject-quorum', '60', '--out-dir', 'out/x', '--force', '--zk-build', '/tmp/zk', '--allow-test-circuit'], env)!;
+    const o = parseDeployOptions(
+      [
+        ...RPC,
+        '--reject-quorum',
+        '60',
+        '--out-dir',
+        'out/x',
+        '--force',
+        '--zk-build',
+        '/tmp/zk',
+        '--allow-test-circuit',
+      ],
+      env,
+    )!;
     expect(o.zkBuild).toBe('/tmp/zk');
     expect(o.allowTestCircuit).toBe(true);
     expect(o.rpcUrl).toBe('https://sepolia.base.org');

@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { Supervisor } from '../../../scripts/lib/supervisor.ts';
 
-const sleeper = (script = 'setTimeout(() => {}, 60000)') => spawn(process.execPath, ['-e', script], { stdio: 'ignore' });
+const sleeper = (script = 'setTimeout(() => {}, 60000)') =>
+  spawn(process.execPath, ['-e', script], { stdio: 'ignore' });
 
 describe('Supervisor', () => {
   it('reports a child that dies on its own', async () => {
@@ -39,9 +40,13 @@ describe('Supervisor', () => {
 
   it('kills a child that ignores SIGTERM', async () => {
     const sup = new Supervisor(() => {});
-    const stubborn = spawn(process.execPath, ['-e', "process.on('SIGTERM', () => {}); console.log('ready'); setInterval(() => {}, 1000)"], {
-      stdio: ['ignore', 'pipe', 'ignore'],
-    });
+    const stubborn = spawn(
+      process.execPath,
+      ['-e', "process.on('SIGTERM', () => {}); console.log('ready'); setInterval(() => {}, 1000)"],
+      {
+        stdio: ['ignore', 'pipe', 'ignore'],
+      },
+    );
     await new Promise((r) => stubborn.stdout!.once('data', r));
     sup.watch('stubborn', stubborn);
     await sup.stopAll(300);

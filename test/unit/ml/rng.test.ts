@@ -4,7 +4,9 @@ import { Rng } from '../../../src/lib/ml/rng.ts';
 describe('Rng', () => {
   it('pins the output sequence (runs replay across versions only if this never changes)', () => {
     const r = Rng.seeded(42);
-    expect([r.nextU32(), r.nextU32(), r.nextU32(), r.nextU32()]).toEqual([3256297205, 1544816430, 3018163626, 1244306347]);
+    expect([r.nextU32(), r.nextU32(), r.nextU32(), r.nextU32()]).toEqual([
+      3256297205, 1544816430, 3018163626, 1244306347,
+    ]);
     const s = Rng.seeded('run', 3);
     expect([s.nextFloat(), s.nextInt(10), s.nextInt(1000)]).toEqual([0.5877905488648715, 2, 409]);
     expect(Array.from(Rng.seeded(7).permutation(10))).toEqual([1, 0, 3, 6, 7, 4, 8, 5, 2, 9]);
@@ -12,7 +14,17 @@ describe('Rng', () => {
 
   it('gives unrelated streams for nearby seeds and stream labels', () => {
     const first = (...parts: (number | string)[]) => Rng.seeded(...parts).nextU32();
-    const values = [first(0), first(1), first(2), first(1, 0), first(1, 1), first('1'), first(2 ** 32), first(0, 1), first(1, 0, 0)];
+    const values = [
+      first(0),
+      first(1),
+      first(2),
+      first(1, 0),
+      first(1, 1),
+      first('1'),
+      first(2 ** 32),
+      first(0, 1),
+      first(1, 0, 0),
+    ];
     expect(new Set(values).size).toBe(values.length);
     // [12] and [1, 2] are different streams, as are 1 and "1".
     expect(first(12)).not.toBe(first(1, 2));

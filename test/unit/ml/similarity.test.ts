@@ -4,7 +4,14 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { serializeArtifact } from '../../../src/lib/ml/artifact/serialize.ts';
 import { ArtifactError } from '../../../src/lib/ml/artifact/format.ts';
-import { cosineSimilarity, similarityHints, similarityLevel, submissionWeights, SimilarityError, type ComparableSubmission } from '../../../src/lib/ml/similarity.ts';
+import {
+  cosineSimilarity,
+  similarityHints,
+  similarityLevel,
+  submissionWeights,
+  SimilarityError,
+  type ComparableSubmission,
+} from '../../../src/lib/ml/similarity.ts';
 import { specShapes } from '../../../src/lib/ml/spec/shapes.ts';
 import { benchKey } from '../../../scripts/lib/watermark-attacks.ts';
 import { fineTuneCopy, loadDigits, reWatermark, trainHonest, type Digits } from '../../integration/support/thieves.ts';
@@ -23,13 +30,22 @@ describe('cosineSimilarity', () => {
 
   it('refuses models of other shapes and weights that are all zero', () => {
     expect(() => cosineSimilarity([f(1, 2)], [f(1, 2), f(3)])).toThrow(SimilarityError);
-    expect(() => cosineSimilarity([f(1, 2)], [f(1, 2, 3)])).toThrow('tensor 0 has 2 values in one model and 3 in the other');
-    expect(() => cosineSimilarity([f(0, 0)], [f(1, 2)])).toThrow('a model whose weights are all zero has no direction to compare');
+    expect(() => cosineSimilarity([f(1, 2)], [f(1, 2, 3)])).toThrow(
+      'tensor 0 has 2 values in one model and 3 in the other',
+    );
+    expect(() => cosineSimilarity([f(0, 0)], [f(1, 2)])).toThrow(
+      'a model whose weights are all zero has no direction to compare',
+    );
   });
 });
 
 describe('similarityHints', () => {
-  const sub = (id: number, trainer: string, epoch: number, weights: Float32Array[] | null): ComparableSubmission => ({ submissionId: BigInt(id), trainer, epoch, weights });
+  const sub = (id: number, trainer: string, epoch: number, weights: Float32Array[] | null): ComparableSubmission => ({
+    submissionId: BigInt(id),
+    trainer,
+    epoch,
+    weights,
+  });
 
   it('compares each submission with earlier epochs of other trainers only, keeping the closest', () => {
     const hints = similarityHints([
@@ -54,7 +70,13 @@ describe('similarityHints', () => {
   });
 
   it('names the levels', () => {
-    expect([0.99, 0.9, 0.6, 0.1, -0.5].map(similarityLevel)).toEqual(['near-copy', 'near-copy', 'related', 'unrelated', 'unrelated']);
+    expect([0.99, 0.9, 0.6, 0.1, -0.5].map(similarityLevel)).toEqual([
+      'near-copy',
+      'near-copy',
+      'related',
+      'unrelated',
+      'unrelated',
+    ]);
   });
 });
 
@@ -70,12 +92,25 @@ describe('on digits models', () => {
     owner = await trainHonest(d, benchKey(64, 128, 'owner'), OWNER, 2, 1);
     independent = await trainHonest(d, benchKey(64, 128, 'thief'), THIEF, 2, 2);
     copy = await fineTuneCopy(d, owner, 1, 3);
-    rewatermarked = (await reWatermark(d, owner, { key: benchKey(64, 128, 'thief'), address: THIEF }, { untilSealable: false, epochs: 1, seed: 4 })).weights;
+    rewatermarked = (
+      await reWatermark(
+        d,
+        owner,
+        { key: benchKey(64, 128, 'thief'), address: THIEF },
+        { untilSealable: false, epochs: 1, seed: 4 },
+      )
+    ).weights;
   });
 
   it('a fine-tuned or re-watermarked copy is a near copy; an independent run is unrelated', () => {
-    const values = { copy: cosineSimilarity(copy, owner), rewatermarked: cosineSimilarity(rewatermarked, owner), independent: cosineSimilarity(independent, owner) };
-    console.info(`cosine to the owner's model: fine-tuned copy ${values.copy.toFixed(4)}, re-watermarked copy ${values.rewatermarked.toFixed(4)}, independent run ${values.independent.toFixed(4)}`);
+    const values = {
+      copy: cosineSimilarity(copy, owner),
+      rewatermarked: cosineSimilarity(rewatermarked, owner),
+      independent: cosineSimilarity(independent, owner),
+    };
+    console.info(
+      `cosine to the owner's model: fine-tuned copy ${values.copy.toFixed(4)}, re-watermarked copy ${values.rewatermarked.toFixed(4)}, independent run ${values.independent.toFixed(4)}`,
+    );
     expect(similarityLevel(values.copy)).toBe('near-copy');
     expect(similarityLevel(values.rewatermarked)).toBe('near-copy');
     expect(similarityLevel(values.independent)).toBe('unrelated');

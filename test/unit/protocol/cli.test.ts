@@ -59,7 +59,9 @@ describe('aiarena CLI', () => {
     const out = JSON.parse(stdout);
     // v0 holds 400 of the 500 validator stake: its scores are the aggregates (0.8, 0.7, 0.05).
     // t2 (0.05) is under half of the best (0.8): no rank, nothing paid, rank printed as null.
-    expect(out.trainers.map((t: { id: string; rank: number | null; qualified: boolean }) => [t.id, t.rank, t.qualified])).toEqual([
+    expect(
+      out.trainers.map((t: { id: string; rank: number | null; qualified: boolean }) => [t.id, t.rank, t.qualified]),
+    ).toEqual([
       ['t0', 1, true],
       ['t1', 2, true],
       ['t2', null, false],

@@ -20,7 +20,12 @@ describe('evalSubset', () => {
   });
 
   test('deterministic, sorted, no duplicates, in range; the seed matters', () => {
-    for (const [n, k] of [[5000, 500], [250, 100], [7, 6], [2, 1]] as const) {
+    for (const [n, k] of [
+      [5000, 500],
+      [250, 100],
+      [7, 6],
+      [2, 1],
+    ] as const) {
       const a = evalSubset(seedOf(n), n, k);
       expect(evalSubset(seedOf(n), n, k)).toEqual(a);
       expect(a).toHaveLength(k);

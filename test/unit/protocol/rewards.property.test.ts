@@ -141,13 +141,13 @@ function floatModel(input: EpochInput) {
   const f = (v: bigint): number => Number(v) / 1e18;
   const { params } = input;
   const R = Number(input.R);
-  const [gamma, q, alphaT, alphaV, lambdaV] = [params.gamma, params.q, params.alphaT, params.alphaV, params.lambdaV].map(f) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
+  const [gamma, q, alphaT, alphaV, lambdaV] = [
+    params.gamma,
+    params.q,
+    params.alphaT,
+    params.alphaV,
+    params.lambdaV,
+  ].map(f) as [number, number, number, number, number];
   const n = input.trainers.length;
   const s = input.validators.map((v) => v.own + v.delegated);
   const S = sum(s);
@@ -157,7 +157,9 @@ function floatModel(input: EpochInput) {
   const validCanary = agg.map((_, c) => canary[c] && 2n * sum(s.filter((_, j) => inTol(c, j))) >= S);
   const failed = s.map((_, j) => agg.some((_, c) => validCanary[c] && !inTol(c, j)));
   const best = agg.reduce((b, r, i) => (!canary[i] && r > b ? r : b), 0n);
-  const qualifies = agg.map((r, i) => !canary[i] && r > params.minScore && r * 10000n >= BigInt(params.floorBps) * best);
+  const qualifies = agg.map(
+    (r, i) => !canary[i] && r > params.minScore && r * 10000n >= BigInt(params.floorBps) * best,
+  );
   const nq = qualifies.filter(Boolean).length;
 
   const t = input.trainers.map((tr) => f(tr.own + tr.delegated));
@@ -168,7 +170,13 @@ function floatModel(input: EpochInput) {
   const order = agg
     .map((_, i) => i)
     .filter((i) => qualifies[i])
-    .sort((a, b) => (agg[a]! > agg[b]! ? -1 : agg[a]! < agg[b]! ? 1 : Number(input.trainers[a]!.seal - input.trainers[b]!.seal) || a - b));
+    .sort((a, b) =>
+      agg[a]! > agg[b]!
+        ? -1
+        : agg[a]! < agg[b]!
+          ? 1
+          : Number(input.trainers[a]!.seal - input.trainers[b]!.seal) || a - b,
+    );
   const rank = agg.map(() => 0);
   order.forEach((i, k) => (rank[i] = k + 1));
   const g = (k: number): number => (q === 1 ? 1 / nq : ((1 - q) / (1 - q ** nq)) * q ** (k - 1));
@@ -179,7 +187,9 @@ function floatModel(input: EpochInput) {
   let zero = 0;
   for (let i = 0; i < n; i++) {
     const w = s.map((sj, j) =>
-      failed[j] || !inTol(i, j) ? 0 : Math.exp(-lambdaV * f(absDiff(agg[i]!, columnOf(input, i)[j]!))) * f(sj) ** alphaV,
+      failed[j] || !inTol(i, j)
+        ? 0
+        : Math.exp(-lambdaV * f(absDiff(agg[i]!, columnOf(input, i)[j]!))) * f(sj) ** alphaV,
     );
     const W = w.reduce((a, b) => a + b, 0);
     if (W === 0) zero++;
@@ -191,7 +201,9 @@ function floatModel(input: EpochInput) {
     const sigma = f(sigmaW);
     return pool * (sigma + ((1 - sigma) * f(own)) / f(total));
   };
-  const ownT = P.map((p, i) => ownOf(p, input.trainers[i]!.sigma, input.trainers[i]!.own, input.trainers[i]!.own + input.trainers[i]!.delegated));
+  const ownT = P.map((p, i) =>
+    ownOf(p, input.trainers[i]!.sigma, input.trainers[i]!.own, input.trainers[i]!.own + input.trainers[i]!.delegated),
+  );
   const ownV = Q.map((p, j) => ownOf(p, input.validators[j]!.sigma, input.validators[j]!.own, s[j]!));
   return { R_T, R_V, agg, rank, qualifies, failed, validCanary, zero, P, Q, rollover, ownT, ownV };
 }
@@ -228,7 +240,15 @@ function checkInvariants(input: EpochInput, result: EpochResult): void {
   checkConservation(input, result);
   expect(result.degenerate).toBe(n === 0 || m < params.minValidators);
   if (result.degenerate) {
-    expect(result).toMatchObject({ R_T: 0n, R_V: 0n, booked: 0n, dust: 0n, trainers: [], validators: [], canaries: [] });
+    expect(result).toMatchObject({
+      R_T: 0n,
+      R_V: 0n,
+      booked: 0n,
+      dust: 0n,
+      trainers: [],
+      validators: [],
+      canaries: [],
+    });
     return;
   }
   expect(result.R_T + result.R_V).toBe(R);
@@ -265,7 +285,9 @@ function checkInvariants(input: EpochInput, result: EpochResult): void {
     expect(t.aggregate >= column.reduce((a, b) => (b < a ? b : a))).toBe(true);
     expect(t.aggregate <= column.reduce((a, b) => (b > a ? b : a))).toBe(true);
     if (tr.duplicate) expect(t.aggregate).toBe(0n);
-    expect(t.qualified).toBe(!t.canary && t.aggregate > params.minScore && t.aggregate * 10000n >= BigInt(params.floorBps) * best);
+    expect(t.qualified).toBe(
+      !t.canary && t.aggregate > params.minScore && t.aggregate * 10000n >= BigInt(params.floorBps) * best,
+    );
     if (!t.qualified) expect([t.rank, t.pool]).toEqual([0, 0n]);
     expect(t.own + t.delegators).toBe(t.pool);
     expect(t.own >= 0n && t.delegators >= 0n).toBe(true);
@@ -278,9 +300,7 @@ function checkInvariants(input: EpochInput, result: EpochResult): void {
     expect(v.distance >= 0n && v.distance <= WAD).toBe(true);
     if (v.failedCanary) expect([v.weight, v.pool]).toEqual([0n, 0n]);
   }
-  expect(result.canaries.map((c) => c.index)).toEqual(
-    input.trainers.flatMap((tr, i) => (tr.canary ? [i] : [])),
-  );
+  expect(result.canaries.map((c) => c.index)).toEqual(input.trainers.flatMap((tr, i) => (tr.canary ? [i] : [])));
 
   // Ranks of the qualifying columns are 1..n', ordered by aggregate desc, seal asc, index asc.
   const byRank = [...qualified].sort((a, b) => a.rank - b.rank);
@@ -325,7 +345,10 @@ describe(`epochRewards on ${EPOCHS} seeded random epochs`, () => {
       expectClose(result.R_V, model.R_V, input.R, `${tag} R_V`);
       expectClose(result.rollover, model.rollover, input.R, `${tag} rollover`);
       expect(result.zeroColumns, tag).toBe(model.zero);
-      expect(result.canaries.map((c) => c.valid), tag).toEqual(model.validCanary.filter((_, i) => input.trainers[i]!.canary));
+      expect(
+        result.canaries.map((c) => c.valid),
+        tag,
+      ).toEqual(model.validCanary.filter((_, i) => input.trainers[i]!.canary));
       result.trainers.forEach((t, i) => {
         expect(t.rank, `${tag} rank of ${i}`).toBe(model.rank[i]);
         expect(t.aggregate).toBe(model.agg[i]);
@@ -380,7 +403,7 @@ describe(`epochRewards on ${EPOCHS} seeded random epochs`, () => {
 });
 
 describe(`conservation over ${CONSERVATION_EPOCHS} small random epochs`, () => {
-  it('booked + rollover + dust == R, 0 <= dust <= the floors\' worst case', () => {
+  it("booked + rollover + dust == R, 0 <= dust <= the floors' worst case", () => {
     const inputs = epochs(777, CONSERVATION_EPOCHS, 'small');
     let rolled = 0;
     for (const input of inputs) {
@@ -410,7 +433,7 @@ describe('weightedMedian properties', () => {
     }
   });
 
-  it('a coalition under half of the stake cannot move it outside the honest scores\' range', () => {
+  it("a coalition under half of the stake cannot move it outside the honest scores' range", () => {
     for (let k = 0; k < 2000; k++) {
       const honest = randomColumn(1 + r.int(8));
       const H = sum(honest.stakes) === 0n ? (honest.stakes[0] = 1n) : sum(honest.stakes);
@@ -519,7 +542,11 @@ describe('the largest epoch the doc allows', () => {
         seal: BigInt(i),
         canary: i % 16 === 3,
       })),
-      validators: Array.from({ length: 512 }, () => ({ own: r.big(2n ** 95n) + 1n, delegated: r.big(2n ** 95n), sigma: r.big(WAD) })),
+      validators: Array.from({ length: 512 }, () => ({
+        own: r.big(2n ** 95n) + 1n,
+        delegated: r.big(2n ** 95n),
+        sigma: r.big(WAD),
+      })),
       scores: randomScores(r, 256, 512),
     };
     const result = epochRewards(input);

@@ -117,7 +117,7 @@ describe('splitReward (step 6)', () => {
     });
   });
 
-  it('gamma = 0.5 halves R whatever the stakes; gamma = 1 pays by the other side\'s stake', () => {
+  it("gamma = 0.5 halves R whatever the stakes; gamma = 1 pays by the other side's stake", () => {
     expect(splitReward(1001n, 1n, 1000n, WAD / 2n)).toEqual({ R_T: 500n, R_V: 501n });
     expect(splitReward(tok('100'), 1n, 3n, WAD)).toEqual({ R_T: tok('75'), R_V: tok('25') });
     expect(splitReward(tok('100'), 1n, 3n, 0n)).toEqual({ R_T: tok('25'), R_V: tok('75') });
@@ -129,7 +129,7 @@ describe('splitReward (step 6)', () => {
 });
 
 describe('building blocks', () => {
-  it('aggregates are the columns\' weighted medians', () => {
+  it("aggregates are the columns' weighted medians", () => {
     const scores = [scoreRow('1', '0'), scoreRow('0', '1'), scoreRow('0', '1')];
     expect(aggregateScores(scores, [1n, 1n, 1n])).toEqual([0n, WAD]);
     // Validator 0 holds exactly half: it can pull column 1 down to its 0, not column 0 up to 1.
@@ -201,12 +201,11 @@ describe('building blocks', () => {
   });
 
   it('lambdaV = 0 with every validator in tolerance weights validators by stake alone', () => {
-    const { weights, distances, zeroColumns } = validatorWeights(
-      [WAD / 2n],
-      [[WAD], [0n], [0n]],
-      [1n, 1n, 2n],
-      { lambdaV: 0n, alphaV: WAD, tolV: WAD },
-    );
+    const { weights, distances, zeroColumns } = validatorWeights([WAD / 2n], [[WAD], [0n], [0n]], [1n, 1n, 2n], {
+      lambdaV: 0n,
+      alphaV: WAD,
+      tolV: WAD,
+    });
     expect(weights).toEqual([WAD2 / 4n, WAD2 / 4n, WAD2 / 2n]);
     expect(distances).toEqual([WAD / 2n, WAD / 2n, WAD / 2n]); // 0.5 is a whole number of 1e-4
     expect(zeroColumns).toBe(0);
@@ -245,7 +244,11 @@ describe('building blocks', () => {
   });
 
   it('a failed validator gets no weight; a column with no weight at all is a zero column', () => {
-    const scores = [[tok('0.5'), tok('0.6')], [tok('0.1'), tok('0.6')], [tok('0.9'), tok('0.6')]];
+    const scores = [
+      [tok('0.5'), tok('0.6')],
+      [tok('0.1'), tok('0.6')],
+      [tok('0.9'), tok('0.6')],
+    ];
     const out = validatorWeights([tok('0.5'), tok('0.6')], scores, [1n, 1n, 1n], PARAMS, [true, false, false]);
     expect(out.zeroColumns).toBe(1);
     expect(out.weights).toEqual([0n, WAD2 / 2n, WAD2 / 2n]);
@@ -342,7 +345,11 @@ describe('epochRewards: hand-checked epochs', () => {
     ]);
     expect(result.qualified).toBe(1);
     // Each validator: two columns of F = floor(1e36 / 3); Q = floor(400e18 * 2F / 2e36).
-    expect(result.validators.map((v) => v.pool)).toEqual([133333333333333333333n, 133333333333333333333n, 133333333333333333333n]);
+    expect(result.validators.map((v) => v.pool)).toEqual([
+      133333333333333333333n,
+      133333333333333333333n,
+      133333333333333333333n,
+    ]);
     expect([result.booked, result.rollover, result.dust]).toEqual([tok('1000') - 1n, 0n, 1n]);
   });
 
@@ -424,7 +431,12 @@ describe('epochRewards: hand-checked epochs', () => {
     const third = WAD2 / 3n;
     expect(result.validators.map((v) => v.weight)).toEqual([0n, 3n * third, 3n * third, 3n * third]);
     // floor(500e18 * 3 floor(1e36/3) / 3e36) = 166.666... tokens, floored.
-    expect(result.validators.map((v) => v.pool)).toEqual([0n, 166666666666666666666n, 166666666666666666666n, 166666666666666666666n]);
+    expect(result.validators.map((v) => v.pool)).toEqual([
+      0n,
+      166666666666666666666n,
+      166666666666666666666n,
+      166666666666666666666n,
+    ]);
     expect([result.zeroColumns, result.rollover, result.dust]).toEqual([0, 0n, 2n]);
     expect(result.trainers.map((t) => t.pool)).toEqual([0n, tok('250'), tok('250')]);
 
@@ -502,7 +514,11 @@ describe('epochRewards: hand-checked epochs', () => {
       validators: [],
       canaries: [],
     });
-    const three = epochRewards({ ...input, validators: validators(3), scores: [scoreRow('0.5'), scoreRow('0.5'), scoreRow('0.5')] });
+    const three = epochRewards({
+      ...input,
+      validators: validators(3),
+      scores: [scoreRow('0.5'), scoreRow('0.5'), scoreRow('0.5')],
+    });
     expect(three.degenerate).toBe(false);
     expect(three.booked + three.dust).toBe(tok('1000'));
   });
@@ -622,12 +638,24 @@ describe('epochRewards: input validation', () => {
     ['tolV not a bigint', { params: { tolV: 5 as unknown as bigint } }, 'params.tolV: must be a bigint'],
     ['floorBps > 10000', { params: { floorBps: 10001 } }, 'params.floorBps: must be in [0, 10000]'],
     ['fractional floorBps', { params: { floorBps: 1.5 } }, 'params.floorBps: must be a whole number'],
-    ['floorBps as bigint', { params: { floorBps: 5000n as unknown as number } }, 'params.floorBps: must be a whole number'],
+    [
+      'floorBps as bigint',
+      { params: { floorBps: 5000n as unknown as number } },
+      'params.floorBps: must be a whole number',
+    ],
     ['minValidators = 0', { params: { minValidators: 0 } }, 'params.minValidators: must be in [1, 512]'],
     ['minValidators > 512', { params: { minValidators: 513 } }, 'params.minValidators: must be in [1, 512]'],
     ['sigma > 1', { trainers: [{ own: 1n, delegated: 0n, sigma: WAD + 1n, seal: 0n }] }, 'trainers[0].sigma'],
-    ['non-boolean canary', { trainers: [{ ...trainer('1'), canary: 1 as unknown as boolean }] }, 'trainers[0].canary: must be a boolean'],
-    ['empty pool', { validators: [{ own: 0n, delegated: 0n, sigma: 0n }] }, 'validators[0]: own + delegated must be positive'],
+    [
+      'non-boolean canary',
+      { trainers: [{ ...trainer('1'), canary: 1 as unknown as boolean }] },
+      'trainers[0].canary: must be a boolean',
+    ],
+    [
+      'empty pool',
+      { validators: [{ own: 0n, delegated: 0n, sigma: 0n }] },
+      'validators[0]: own + delegated must be positive',
+    ],
     [
       'pool at 2^96',
       { trainers: [{ own: 2n ** 95n, delegated: 2n ** 95n, sigma: 0n, seal: 0n }] },
@@ -644,10 +672,18 @@ describe('epochRewards: input validation', () => {
   it('rejects more than 256 columns and more than 16 canaries', () => {
     const trainers = Array.from({ length: 257 }, (_, i) => ({ own: 1n, delegated: 0n, sigma: 0n, seal: BigInt(i) }));
     expect(() => epochRewards(epoch({ trainers, scores: [trainers.map(() => 0n)] }))).toThrow('trainers: at most 256');
-    const canaries = Array.from({ length: 17 }, (_, i) => ({ own: 1n, delegated: 0n, sigma: 0n, seal: BigInt(i), canary: true }));
+    const canaries = Array.from({ length: 17 }, (_, i) => ({
+      own: 1n,
+      delegated: 0n,
+      sigma: 0n,
+      seal: BigInt(i),
+      canary: true,
+    }));
     expect(() => epochRewards(epoch({ trainers: canaries, scores: [canaries.map(() => 0n)] }))).toThrow(
       'trainers: at most 16 canaries, got 17',
     );
-    expect(epochRewards(epoch({ trainers: canaries.slice(1), scores: [canaries.slice(1).map(() => 0n)] })).canaries).toHaveLength(16);
+    expect(
+      epochRewards(epoch({ trainers: canaries.slice(1), scores: [canaries.slice(1).map(() => 0n)] })).canaries,
+    ).toHaveLength(16);
   });
 });

@@ -73,29 +73,65 @@ describe('scenario parsing', () => {
 
   it.each<[string, (s: Mutable) => void, string]>([
     ['sigma above 1', (s) => (s.trainers[1].sigma = '1.5'), 'trainers[1].sigma: must be between 0 and 1'],
-    ['lambdaV above 50', (s) => (s.params.lambdaV = '50.000000000000000001'), 'params.lambdaV: must be between 0 and 50'],
+    [
+      'lambdaV above 50',
+      (s) => (s.params.lambdaV = '50.000000000000000001'),
+      'params.lambdaV: must be between 0 and 50',
+    ],
     ['minScore of 1', (s) => (s.params.minScore = '1'), 'params.minScore: must be below 1'],
     ['negative minScore', (s) => (s.params.minScore = '-0.1'), 'params.minScore: must not be negative'],
     ['tolV above 1', (s) => (s.params.tolV = '1.5'), 'params.tolV: must be between 0 and 1'],
     ['floorBps above 10000', (s) => (s.params.floorBps = '10001'), 'params.floorBps: must be between 0 and 10000'],
-    ['fractional floorBps', (s) => (s.params.floorBps = '50.5'), 'params.floorBps: must be a whole number as a string, like "5000", got "50.5"'],
-    ['numeric floorBps', (s) => (s.params.floorBps = 5000), 'params.floorBps: must be a whole number as a string, like "5000", got number 5000'],
+    [
+      'fractional floorBps',
+      (s) => (s.params.floorBps = '50.5'),
+      'params.floorBps: must be a whole number as a string, like "5000", got "50.5"',
+    ],
+    [
+      'numeric floorBps',
+      (s) => (s.params.floorBps = 5000),
+      'params.floorBps: must be a whole number as a string, like "5000", got number 5000',
+    ],
     ['minValidators of 0', (s) => (s.params.minValidators = '0'), 'params.minValidators: must be between 1 and 512'],
-    ['minValidators above 512', (s) => (s.params.minValidators = '513'), 'params.minValidators: must be between 1 and 512'],
-    ['negative minValidators', (s) => (s.params.minValidators = '-3'), 'params.minValidators: must be a whole number as a string, like "3", got "-3"'],
+    [
+      'minValidators above 512',
+      (s) => (s.params.minValidators = '513'),
+      'params.minValidators: must be between 1 and 512',
+    ],
+    [
+      'negative minValidators',
+      (s) => (s.params.minValidators = '-3'),
+      'params.minValidators: must be a whole number as a string, like "3", got "-3"',
+    ],
     ['negative stake', (s) => (s.validators[0].stake = '-1'), 'validators[0].stake: must not be negative'],
     ['numeric score', (s) => (s.scores[0][1] = 0.5), 'scores[0][1]: must be a decimal string'],
     ['score above 1', (s) => (s.scores[0][0] = '1.0001'), 'scores[0][0]: must be between 0 and 1'],
     ['exponent', (s) => (s.params.R0 = '1e3'), 'params.R0: "1e3" is not a plain decimal'],
     ['too many decimals', (s) => (s.params.q = '0.1234567890123456789'), 'params.q: has more than 18'],
-    ['R0 at 2^128 wei', (s) => (s.params.R0 = '340282366920938463463.374607431768211456'), 'params.R0: must be below 2^128'],
-    ['empty pool', (s) => (s.trainers[0].stake = s.trainers[0].delegated = '0'), 'trainers[0]: stake + delegated must be positive'],
-    ['pool at 2^96 wei', (s) => (s.trainers[0].stake = '79228162514.264337593543950336'), 'trainers[0]: stake + delegated must be below'],
+    [
+      'R0 at 2^128 wei',
+      (s) => (s.params.R0 = '340282366920938463463.374607431768211456'),
+      'params.R0: must be below 2^128',
+    ],
+    [
+      'empty pool',
+      (s) => (s.trainers[0].stake = s.trainers[0].delegated = '0'),
+      'trainers[0]: stake + delegated must be positive',
+    ],
+    [
+      'pool at 2^96 wei',
+      (s) => (s.trainers[0].stake = '79228162514.264337593543950336'),
+      'trainers[0]: stake + delegated must be below',
+    ],
     ['unknown key', (s) => (s.trainers[0].stak = '1'), 'trainers[0]: unknown key "stak"'],
     ['unknown param', (s) => (s.params.tolv = '0.005'), 'params: unknown key "tolv"'],
     ['unknown top-level key', (s) => (s.extra = 1), 'scenario: unknown key "extra"'],
     ['missing key', (s) => delete s.validators[0].sigma, 'validators[0].sigma: is missing'],
-    ['missing param', (s) => delete s.params.gamma, 'params: missing gamma; every parameter is required (defaults: gamma "0.7")'],
+    [
+      'missing param',
+      (s) => delete s.params.gamma,
+      'params: missing gamma; every parameter is required (defaults: gamma "0.7")',
+    ],
     ['missing R0', (s) => delete s.params.R0, 'params: missing R0; every parameter is required'],
     [
       'a scenario from before revision 2',
@@ -110,7 +146,14 @@ describe('scenario parsing', () => {
     [
       'more than 16 canaries',
       (s) => {
-        s.trainers = Array.from({ length: 17 }, (_, i) => ({ id: `c${i}`, stake: '1', delegated: '0', sigma: '0', sealTime: '0', canary: true }));
+        s.trainers = Array.from({ length: 17 }, (_, i) => ({
+          id: `c${i}`,
+          stake: '1',
+          delegated: '0',
+          sigma: '0',
+          sealTime: '0',
+          canary: true,
+        }));
         s.scores = [s.trainers.map(() => '0.5')];
       },
       'trainers: at most 16 canaries per epoch, got 17',

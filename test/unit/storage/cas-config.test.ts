@@ -4,7 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { readBlobStoreConfig } from '../../../scripts/lib/blob-store/config.ts';
 import { DEFAULT_MAX_BLOB_BYTES as STORE_DEFAULT } from '../../../scripts/lib/blob-store/server.ts';
 import { MAX_ARTIFACT_BYTES } from '../../../src/lib/ml/artifact/index.ts';
-import { CasConfigError, casConfigFromEnv, DEFAULT_MAX_BLOB_BYTES, kuboUploadUrl } from '../../../src/lib/storage/cas/index.ts';
+import {
+  CasConfigError,
+  casConfigFromEnv,
+  DEFAULT_MAX_BLOB_BYTES,
+  kuboUploadUrl,
+} from '../../../src/lib/storage/cas/index.ts';
 
 describe('casConfigFromEnv', () => {
   it('defaults to the local stack store', () => {
@@ -26,7 +31,12 @@ describe('casConfigFromEnv', () => {
     });
     expect(config).toEqual({
       gateways: ['https://gw.provider.example', 'https://{cid}.ipfs.dweb.link'],
-      upload: { kind: 'kubo', url: 'https://rpc.provider.example/api/v0', authorization: 'Basic dXNlcjpwYXNz', maxAddBytes: 1024 * 1024 },
+      upload: {
+        kind: 'kubo',
+        url: 'https://rpc.provider.example/api/v0',
+        authorization: 'Basic dXNlcjpwYXNz',
+        maxAddBytes: 1024 * 1024,
+      },
       pinning: { url: 'https://pin.provider.example/psa', token: 'secret', pollMs: 2000, timeoutMs: 120_000 },
       maxBytes: 1_000_000,
     });

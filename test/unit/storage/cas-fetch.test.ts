@@ -27,7 +27,11 @@ const wrong = new TextEncoder().encode('something else entirely');
 type Answer = Response | Error | (() => Response | Error | Promise<Response | Error>);
 
 /** A fetch whose answer depends on the gateway host; answers are used in turn, the last one repeats. */
-function scripted(script: Record<string, Answer[]>): { fetch: FetchFn; calls: string[]; inits: (RequestInit | undefined)[] } {
+function scripted(script: Record<string, Answer[]>): {
+  fetch: FetchFn;
+  calls: string[];
+  inits: (RequestInit | undefined)[];
+} {
   const calls: string[] = [];
   const inits: (RequestInit | undefined)[] = [];
   const used: Record<string, number> = {};
@@ -46,9 +50,14 @@ function scripted(script: Record<string, Answer[]>): { fetch: FetchFn; calls: st
   return { fetch, calls, inits };
 }
 
-const ok = (b: Uint8Array = bytes, headers: Record<string, string> = { 'content-length': String(b.length) }) =>
-  () => new Response(b.slice(), { status: 200, headers });
-const status = (s: number, body = '', headers: Record<string, string> = {}) => () => new Response(body, { status: s, headers });
+const ok =
+  (b: Uint8Array = bytes, headers: Record<string, string> = { 'content-length': String(b.length) }) =>
+  () =>
+    new Response(b.slice(), { status: 200, headers });
+const status =
+  (s: number, body = '', headers: Record<string, string> = {}) =>
+  () =>
+    new Response(body, { status: s, headers });
 
 const A = 'https://a.example';
 const B = 'https://b.example';
@@ -58,7 +67,11 @@ describe('fetchVerified', () => {
   it('downloads from the first gateway, as a raw block, with progress up to the length', async () => {
     const g = scripted({ 'a.example': [ok()] });
     const progress: [number, number | undefined][] = [];
-    const got = await fetchVerified(cid, { gateways: [A, B], fetch: g.fetch, onProgress: (p) => progress.push([p.loaded, p.total]) });
+    const got = await fetchVerified(cid, {
+      gateways: [A, B],
+      fetch: g.fetch,
+      onProgress: (p) => progress.push([p.loaded, p.total]),
+    });
     expect(Buffer.from(got.bytes).equals(Buffer.from(bytes))).toBe(true);
     expect(got).toMatchObject({ cid, gateway: A, failures: [] });
     expect(g.calls).toEqual([`${A}/ipfs/${cid}?format=raw`]);
@@ -70,22 +83,38 @@ describe('fetchVerified', () => {
   it('reports a gateway that sends wrong bytes and takes the next one, without retrying the liar', async () => {
     const g = scripted({ 'a.example': [ok(wrong)], 'b.example': [ok()] });
     const told: string[] = [];
-    const got = await fetchVerified(cid, { gateways: [A, B], fetch: g.fetch, onFailure: (f) => told.push(f.message), ...fast });
+    const got = await fetchVerified(cid, {
+      gateways: [A, B],
+      fetch: g.fetch,
+      onFailure: (f) => told.push(f.message),
+      ...fast,
+    });
     expect(got.gateway).toBe(B);
     expect(g.calls.filter((u) => u.startsWith(A))).toHaveLength(1);
     const [mismatch] = got.failures as CidMismatchError[];
     expect(mismatch).toBeInstanceOf(CidMismatchError);
-    expect(mismatch).toMatchObject({ gateway: A, expected: cid, actual: await cidFromBytes(wrong), receivedBytes: wrong.length });
+    expect(mismatch).toMatchObject({
+      gateway: A,
+      expected: cid,
+      actual: await cidFromBytes(wrong),
+      receivedBytes: wrong.length,
+    });
     expect(told).toEqual([mismatch!.message]);
   });
 
   it('throws the CidMismatchError when no gateway had the right bytes, with every failure attached', async () => {
     const g = scripted({ 'a.example': [status(503)], 'b.example': [ok(wrong)] });
-    const err = (await fetchVerified(cid, { gateways: [A, B], fetch: g.fetch, ...fast }).catch((e: unknown) => e)) as CidMismatchError;
+    const err = (await fetchVerified(cid, { gateways: [A, B], fetch: g.fetch, ...fast }).catch(
+      (e: unknown) => e,
+    )) as CidMismatchError;
     expect(err).toBeInstanceOf(CidMismatchError);
     expect(err.gateway).toBe(B);
     expect(err.failures.map((f) => f.code)).toEqual(['http', 'cid_mismatch']);
-    expect(err.message).toMatch(new RegExp(`${B} served wrong content for ${cid}: the ${wrong.length} bytes it sent hash to ${await cidFromBytes(wrong)}`));
+    expect(err.message).toMatch(
+      new RegExp(
+        `${B} served wrong content for ${cid}: the ${wrong.length} bytes it sent hash to ${await cidFromBytes(wrong)}`,
+      ),
+    );
   });
 
   it('retries network errors and 5xx on the same gateway with backoff, then succeeds', async () => {
@@ -97,7 +126,9 @@ describe('fetchVerified', () => {
 
   it('gives up on a gateway after its retries and moves on; 404 and other 4xx are not retried', async () => {
     const g = scripted({ 'a.example': [status(500, '{"error":"disk on fire"}')], 'b.example': [status(404)] });
-    const err = (await fetchVerified(cid, { gateways: [A, B], fetch: g.fetch, retries: 3, ...fast }).catch((e: unknown) => e)) as CasFetchError;
+    const err = (await fetchVerified(cid, { gateways: [A, B], fetch: g.fetch, retries: 3, ...fast }).catch(
+      (e: unknown) => e,
+    )) as CasFetchError;
     expect(err).toBeInstanceOf(CasFetchError);
     expect(err.code).toBe('fetch_failed');
     expect(g.calls.filter((u) => u.startsWith(A))).toHaveLength(4);
@@ -122,7 +153,9 @@ describe('fetchVerified', () => {
 
   it('refuses a body over the cap: announced by Content-Length, or counted while streaming', async () => {
     const announced = scripted({ 'a.example': [ok(bytes)] });
-    const e1 = (await fetchVerified(cid, { gateways: [A], fetch: announced.fetch, maxBytes: 10 }).catch((e: unknown) => e)) as CasFetchError;
+    const e1 = (await fetchVerified(cid, { gateways: [A], fetch: announced.fetch, maxBytes: 10 }).catch(
+      (e: unknown) => e,
+    )) as CasFetchError;
     expect(e1.failures[0]).toBeInstanceOf(BlobTooLargeError);
     expect(e1.failures[0]).toMatchObject({ limit: 10, seen: bytes.length });
 
@@ -137,7 +170,9 @@ describe('fetchVerified', () => {
         }),
       );
     const streamed = scripted({ 'a.example': [endless] });
-    const e2 = (await fetchVerified(cid, { gateways: [A], fetch: streamed.fetch, maxBytes: 5000 }).catch((e: unknown) => e)) as CasFetchError;
+    const e2 = (await fetchVerified(cid, { gateways: [A], fetch: streamed.fetch, maxBytes: 5000 }).catch(
+      (e: unknown) => e,
+    )) as CasFetchError;
     expect(e2.failures[0]).toBeInstanceOf(BlobTooLargeError);
     expect((e2.failures[0] as BlobTooLargeError).seen).toBe(6000);
     expect(pulled).toBeLessThan(10);
@@ -172,14 +207,18 @@ describe('fetchVerified', () => {
       ],
       'b.example': [ok()],
     });
-    const err = await fetchVerified(cid, { gateways: [A, B], fetch: g.fetch, signal: controller.signal }).catch((e: unknown) => e);
+    const err = await fetchVerified(cid, { gateways: [A, B], fetch: g.fetch, signal: controller.signal }).catch(
+      (e: unknown) => e,
+    );
     expect((err as Error).message).toBe('user cancelled');
     expect(g.calls).toHaveLength(1);
   });
 
   it('rejects a bad CID or no gateways before any request', async () => {
     const g = scripted({});
-    await expect(fetchVerified('bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi', { gateways: [A], fetch: g.fetch })).rejects.toBeInstanceOf(InvalidCidError);
+    await expect(
+      fetchVerified('bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi', { gateways: [A], fetch: g.fetch }),
+    ).rejects.toBeInstanceOf(InvalidCidError);
     await expect(fetchVerified(cid, { gateways: [], fetch: g.fetch })).rejects.toBeInstanceOf(CasConfigError);
     expect(g.calls).toEqual([]);
   });
@@ -187,7 +226,9 @@ describe('fetchVerified', () => {
   it('accepts the empty blob when its CID says so', async () => {
     const empty = new Uint8Array(0);
     const emptyCid = await cidFromBytes(empty);
-    expect(createHash('sha256').update(empty).digest('hex')).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
+    expect(createHash('sha256').update(empty).digest('hex')).toBe(
+      'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+    );
     const g = scripted({ 'a.example': [ok(empty)] });
     expect((await fetchVerified(emptyCid, { gateways: [A], fetch: g.fetch })).bytes.length).toBe(0);
   });
@@ -223,7 +264,9 @@ describe('gatewayUrl', () => {
     expect(gatewayUrl('https://ipfs.io/', cid)).toBe(`https://ipfs.io/ipfs/${cid}?format=raw`);
     expect(gatewayUrl('https://ipfs.io/ipfs/', cid)).toBe(`https://ipfs.io/ipfs/${cid}?format=raw`);
     expect(gatewayUrl('http://127.0.0.1:8546', cid)).toBe(`http://127.0.0.1:8546/ipfs/${cid}?format=raw`);
-    expect(gatewayUrl('https://{cid}.ipfs.dweb.link/?format=raw', cid)).toBe(`https://${cid}.ipfs.dweb.link/?format=raw`);
+    expect(gatewayUrl('https://{cid}.ipfs.dweb.link/?format=raw', cid)).toBe(
+      `https://${cid}.ipfs.dweb.link/?format=raw`,
+    );
   });
 });
 

@@ -31,8 +31,14 @@ describe.each(INSTANCES.map((i) => [i.name, i] as const))('%s', (name, inst) => 
 
   test('the main file instantiates the shape the manifest and scripts/zk/instances.ts state', () => {
     const main = readFileSync(join(REPO_ROOT, inst.source), 'utf8');
-    const m = /component\s+main\s*\{\s*public\s*\[\s*wmCommit\s*,\s*keyCommit\s*,\s*owner\s*,\s*maxErr\s*\]\s*\}\s*=\s*WatermarkOwnership\((\d+),\s*(\d+),\s*(\d+)\)/.exec(main);
-    expect(m, `${inst.source} must declare main = WatermarkOwnership(T, N, WB) with the four public signals`).not.toBeNull();
+    const m =
+      /component\s+main\s*\{\s*public\s*\[\s*wmCommit\s*,\s*keyCommit\s*,\s*owner\s*,\s*maxErr\s*\]\s*\}\s*=\s*WatermarkOwnership\((\d+),\s*(\d+),\s*(\d+)\)/.exec(
+        main,
+      );
+    expect(
+      m,
+      `${inst.source} must declare main = WatermarkOwnership(T, N, WB) with the four public signals`,
+    ).not.toBeNull();
     expect(m!.slice(1, 4).map(Number)).toEqual([inst.T, inst.N, inst.WB]);
     expect(entryOf(inst.outDir, name)).toMatchObject({ T: inst.T, N: inst.N, WB: inst.WB });
   });
@@ -53,8 +59,15 @@ describe('production verifier', () => {
   const zkey = join(REPO_ROOT, PRODUCTION.outDir, entry.files.zkey.path);
 
   test('the Solidity verifier is the one snarkjs generates from the committed zkey', async () => {
-    const template = readFileSync(join(REPO_ROOT, 'node_modules', 'snarkjs', 'templates', 'verifier_groth16.sol.ejs'), 'utf8');
-    const expected = adaptVerifier(await snarkjs.zKey.exportSolidityVerifier(zkey, { groth16: template }), PRODUCTION.verifier!.contract, entry);
+    const template = readFileSync(
+      join(REPO_ROOT, 'node_modules', 'snarkjs', 'templates', 'verifier_groth16.sol.ejs'),
+      'utf8',
+    );
+    const expected = adaptVerifier(
+      await snarkjs.zKey.exportSolidityVerifier(zkey, { groth16: template }),
+      PRODUCTION.verifier!.contract,
+      entry,
+    );
     const committed = readFileSync(join(REPO_ROOT, PRODUCTION.verifier!.file), 'utf8');
     expect(committed === expected, `${PRODUCTION.verifier!.file} does not match the zkey: ${REBUILD}`).toBe(true);
   });
@@ -67,14 +80,32 @@ describe('production verifier', () => {
     const [wm, kc, a0, a1, b00, b01, b10, b11, c0, c1] = words.map(String) as string[];
     const owner = BigInt(/OWNER = (0x[0-9a-fA-F]{40})/.exec(sol)![1]!).toString();
     const maxErr = /MAX_ERR = (\d+)/.exec(sol)![1]!;
-    const proof = { pi_a: [a0!, a1!, '1'], pi_b: [[b01!, b00!], [b11!, b10!], ['1', '0']], pi_c: [c0!, c1!, '1'], protocol: 'groth16', curve: 'bn128' };
+    const proof = {
+      pi_a: [a0!, a1!, '1'],
+      pi_b: [
+        [b01!, b00!],
+        [b11!, b10!],
+        ['1', '0'],
+      ],
+      pi_c: [c0!, c1!, '1'],
+      protocol: 'groth16',
+      curve: 'bn128',
+    };
     const vkey = JSON.parse(readFileSync(join(REPO_ROOT, PRODUCTION.outDir, entry.files.vkey.path), 'utf8'));
-    expect(await snarkjs.groth16.verify(vkey, [wm!, kc!, owner, maxErr], proof), `${PRODUCTION.verifier!.fixture} is stale: ${REBUILD}`).toBe(true);
+    expect(
+      await snarkjs.groth16.verify(vkey, [wm!, kc!, owner, maxErr], proof),
+      `${PRODUCTION.verifier!.fixture} is stale: ${REBUILD}`,
+    ).toBe(true);
   });
 
   test('the source list follows includes transitively', () => {
     expect(circuitSources(PRODUCTION.source)).toEqual(
-      expect.arrayContaining(['circuits/watermark_ownership.circom', 'circuits/lib/ranges.circom', 'node_modules/circomlib/circuits/poseidon_constants.circom', 'node_modules/circomlib/circuits/comparators.circom']),
+      expect.arrayContaining([
+        'circuits/watermark_ownership.circom',
+        'circuits/lib/ranges.circom',
+        'node_modules/circomlib/circuits/poseidon_constants.circom',
+        'node_modules/circomlib/circuits/comparators.circom',
+      ]),
     );
   });
 });

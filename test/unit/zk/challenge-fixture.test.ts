@@ -4,9 +4,21 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FIXTURE_JSON, FIXTURE_SOL, makeAddr, MODULE_MAX_ERR, solidity } from '../../../scripts/zk/fixtures-challenge.ts';
+import {
+  FIXTURE_JSON,
+  FIXTURE_SOL,
+  makeAddr,
+  MODULE_MAX_ERR,
+  solidity,
+} from '../../../scripts/zk/fixtures-challenge.ts';
 import { REPO_ROOT } from '../../../scripts/zk/sources.ts';
-import { circuitEntry, OWNERSHIP_CIRCUIT, parseZkManifest, verifyOwnershipProof, namedPublicSignals } from '../../../src/lib/zk/index.ts';
+import {
+  circuitEntry,
+  OWNERSHIP_CIRCUIT,
+  parseZkManifest,
+  verifyOwnershipProof,
+  namedPublicSignals,
+} from '../../../src/lib/zk/index.ts';
 import { CHALLENGE_MAX_ERR } from '../../../src/lib/chain/deploy.ts';
 
 const fixture = JSON.parse(readFileSync(FIXTURE_JSON, 'utf8'));
@@ -31,10 +43,23 @@ describe('challenge proof fixture', () => {
 
   it('holds proofs that verify against the committed verification key', async () => {
     const vkey = JSON.parse(readFileSync(join(REPO_ROOT, 'public', 'zk', 'watermark_ownership.vkey.json'), 'utf8'));
-    for (const [name, p] of Object.entries(fixture.proofs) as [string, { publicSignals: string[]; proof: string[] }][]) {
+    for (const [name, p] of Object.entries(fixture.proofs) as [
+      string,
+      { publicSignals: string[]; proof: string[] },
+    ][]) {
       const w = p.proof.map((x) => BigInt(x).toString());
       // Back from the verifier's word order (G2 coordinates swapped) to snarkjs's proof object.
-      const proof = { pi_a: [w[0]!, w[1]!, '1'], pi_b: [[w[3]!, w[2]!], [w[5]!, w[4]!], ['1', '0']], pi_c: [w[6]!, w[7]!, '1'], protocol: 'groth16', curve: 'bn128' };
+      const proof = {
+        pi_a: [w[0]!, w[1]!, '1'],
+        pi_b: [
+          [w[3]!, w[2]!],
+          [w[5]!, w[4]!],
+          ['1', '0'],
+        ],
+        pi_c: [w[6]!, w[7]!, '1'],
+        protocol: 'groth16',
+        curve: 'bn128',
+      };
       expect(await verifyOwnershipProof(vkey, namedPublicSignals(p.publicSignals), proof), name).toBe(true);
     }
   }, 60_000);

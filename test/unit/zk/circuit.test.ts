@@ -14,7 +14,13 @@ import { ownerBits } from '../../../src/lib/ml/watermark/bits.ts';
 import { keyLimbs, poseidon, wmLimbs } from '../../../src/lib/ml/watermark/commit.ts';
 import type { CircuitShape } from '../../../src/lib/zk/circuit.ts';
 import { WitnessError } from '../../../src/lib/zk/errors.ts';
-import { encodeCircuitInput, prepareOwnershipProof, publicSignalsFor, type CircuitInput, type OwnershipClaim } from '../../../src/lib/zk/inputs.ts';
+import {
+  encodeCircuitInput,
+  prepareOwnershipProof,
+  publicSignalsFor,
+  type CircuitInput,
+  type OwnershipClaim,
+} from '../../../src/lib/zk/inputs.ts';
 import { Drbg } from '../ml/watermark/drbg.ts';
 import { testCircuit, witness, type TestCircuit } from './helpers.ts';
 import { constraintsByWire, satisfied, violated, type R1cs } from './r1cs.ts';
@@ -62,10 +68,12 @@ const flipOwnerBits = (owner: string, count: number) => {
 };
 
 /** An input for any claim, honest or not: public signals recomputed in TS, no decode check. */
-const inputFor = (shape: CircuitShape, claim: OwnershipClaim) => encodeCircuitInput(claim, publicSignalsFor(shape, claim));
+const inputFor = (shape: CircuitShape, claim: OwnershipClaim) =>
+  encodeCircuitInput(claim, publicSignalsFor(shape, claim));
 
 /** wrong bits of a claim as the TS decoder counts them. */
-const wrongBits = (shape: CircuitShape, claim: OwnershipClaim) => decode(claim.key.bits, claim.q, ownerBits(claim.owner, shape.T)).wrong;
+const wrongBits = (shape: CircuitShape, claim: OwnershipClaim) =>
+  decode(claim.key.bits, claim.q, ownerBits(claim.owner, shape.T)).wrong;
 
 let small: TestCircuit;
 let odd: TestCircuit;
@@ -92,7 +100,13 @@ describe('WatermarkOwnership(16, 32, 16): honest claims', () => {
     const w = await accepts(small, honestInput);
     expect(small.r1cs().nPubIn).toBe(4);
     // Wire 0 is the constant 1, then the public inputs in declaration order.
-    expect(w.slice(0, 5)).toEqual([1n, BigInt(vector.wmCommit), BigInt(vector.keyCommit), BigInt(vector.owner), BigInt(vector.params.maxErr)]);
+    expect(w.slice(0, 5)).toEqual([
+      1n,
+      BigInt(vector.wmCommit),
+      BigInt(vector.keyCommit),
+      BigInt(vector.owner),
+      BigInt(vector.params.maxErr),
+    ]);
   });
 
   test('exactly maxErr wrong bits pass, maxErr + 1 fail, at the boundary', async () => {
@@ -139,16 +153,24 @@ describe('WatermarkOwnership(16, 32, 16): broken claims fail', () => {
     await rejects(small, { ...honestInput, key }, FAILS.keyCommit);
   });
 
-  test('a wrong salt, or another trainer\'s keyCommit', async () => {
+  test("a wrong salt, or another trainer's keyCommit", async () => {
     await rejects(small, { ...honestInput, keySalt: (BigInt(honestInput.keySalt) + 1n).toString() }, FAILS.keyCommit);
-    await rejects(small, { ...honestInput, keyCommit: vectorByName('production-64x128-random').keyCommit }, FAILS.keyCommit);
+    await rejects(
+      small,
+      { ...honestInput, keyCommit: vectorByName('production-64x128-random').keyCommit },
+      FAILS.keyCommit,
+    );
   });
 
-  test('a wrong weight, or another submission\'s wmCommit', async () => {
+  test("a wrong weight, or another submission's wmCommit", async () => {
     const q = [...honestInput.q];
     q[5] = (Number(q[5]) + 1).toString();
     await rejects(small, { ...honestInput, q }, FAILS.wmCommit);
-    await rejects(small, { ...honestInput, wmCommit: vectorByName('production-64x128-random').wmCommit }, FAILS.wmCommit);
+    await rejects(
+      small,
+      { ...honestInput, wmCommit: vectorByName('production-64x128-random').wmCommit },
+      FAILS.wmCommit,
+    );
   });
 
   test('another owner (its bits do not decode)', async () => {
@@ -157,7 +179,7 @@ describe('WatermarkOwnership(16, 32, 16): broken claims fail', () => {
     await rejects(small, { ...honestInput, owner: BigInt(thief).toString() }, FAILS.tooManyErrors);
   });
 
-  test('an owner of 160+ bits whose low bits are the true owner\'s is out of range', async () => {
+  test("an owner of 160+ bits whose low bits are the true owner's is out of range", async () => {
     await rejects(small, { ...honestInput, owner: (BigInt(vector.owner) + (1n << 160n)).toString() }, FAILS.ownerRange);
     await rejects(small, { ...honestInput, owner: (FIELD_P - 1n).toString() }, FAILS.ownerRange);
   });
@@ -174,24 +196,34 @@ describe('WatermarkOwnership(16, 32, 16): broken claims fail', () => {
     q[k] = q[k]! + (1n << 16n);
     q[k + 1] = q[k + 1]! - 1n;
     // The aliased vector's limbs, packed without a range check, equal the honest limbs.
-    const limb = (vals: bigint[], i: number) => vals.slice(15 * i, 15 * i + 15).reduce((acc, u, j) => acc + (u + (1n << 15n)) * (1n << BigInt(16 * j)), 0n);
+    const limb = (vals: bigint[], i: number) =>
+      vals.slice(15 * i, 15 * i + 15).reduce((acc, u, j) => acc + (u + (1n << 15n)) * (1n << BigInt(16 * j)), 0n);
     const honestLimbs = wmLimbs(honest.q, 16);
     expect([0, 1, 2].map((i) => limb(q, i))).toEqual(honestLimbs);
     expect(poseidon(honestLimbs)).toBe(BigInt(vector.wmCommit));
     await rejects(small, { ...honestInput, q: q.map(String) }, FAILS.qRange);
     // And plainly out of range by one at either end.
-    await rejects(small, { ...honestInput, q: honestInput.q.map((x, i) => (i === 0 ? String(2 ** 15) : x)) }, FAILS.qRange);
-    await rejects(small, { ...honestInput, q: honestInput.q.map((x, i) => (i === 0 ? String(-(2 ** 15) - 1) : x)) }, FAILS.qRange);
+    await rejects(
+      small,
+      { ...honestInput, q: honestInput.q.map((x, i) => (i === 0 ? String(2 ** 15) : x)) },
+      FAILS.qRange,
+    );
+    await rejects(
+      small,
+      { ...honestInput, q: honestInput.q.map((x, i) => (i === 0 ? String(-(2 ** 15) - 1) : x)) },
+      FAILS.qRange,
+    );
   });
 
   test('a key bit of 2 in place of a carry packs to the same limb (same keyCommit) and is rejected', async () => {
     // Find positions b, b+1 in one 128-bit limb with X[b] = 0, X[b+1] = 1: (2, 0) gives the same limb.
     const bits = honest.key.bits;
-    const b = bits.findIndex((x, i) => x === 0 && bits[i + 1] === 1 && (i % 128) !== 127);
+    const b = bits.findIndex((x, i) => x === 0 && bits[i + 1] === 1 && i % 128 !== 127);
     const aliased = Array.from(bits, Number);
     aliased[b] = 2;
     aliased[b + 1] = 0;
-    const limbOf = (arr: number[], i: number) => arr.slice(128 * i, 128 * i + 128).reduce((acc, x, j) => acc + BigInt(x) * (1n << BigInt(j)), 0n);
+    const limbOf = (arr: number[], i: number) =>
+      arr.slice(128 * i, 128 * i + 128).reduce((acc, x, j) => acc + BigInt(x) * (1n << BigInt(j)), 0n);
     const honestLimbs = keyLimbs(bits);
     expect(honestLimbs.map((_, i) => limbOf(aliased, i))).toEqual(honestLimbs);
     const key = Array.from({ length: 16 }, (_, j) => aliased.slice(32 * j, 32 * j + 32));
@@ -214,9 +246,18 @@ describe('WatermarkOwnership(5, 17, 8): packing edge cases against the TS commit
     const prepared = prepareOwnershipProof(ODD, claim);
     expect(prepared.decoded.wrong).toBe(0);
     const w = await accepts(odd, prepared.input);
-    expect(w.slice(1, 5)).toEqual([prepared.publicSignals.wmCommit, prepared.publicSignals.keyCommit, BigInt(owner), 0n]);
+    expect(w.slice(1, 5)).toEqual([
+      prepared.publicSignals.wmCommit,
+      prepared.publicSignals.keyCommit,
+      BigInt(owner),
+      0n,
+    ]);
     await rejects(odd, inputFor(ODD, { ...claim, owner: flipOwnerBits(owner, 1) }), FAILS.tooManyErrors);
-    await rejects(odd, { ...prepared.input, q: prepared.input.q.map((x, i) => (i === 16 ? String(Number(x) ^ 1) : x)) }, FAILS.wmCommit);
+    await rejects(
+      odd,
+      { ...prepared.input, q: prepared.input.q.map((x, i) => (i === 16 ? String(Number(x) ^ 1) : x)) },
+      FAILS.wmCommit,
+    );
     await rejects(odd, { ...prepared.input, q: prepared.input.q.map((x, i) => (i === 16 ? '128' : x)) }, FAILS.qRange);
   });
 });

@@ -8,9 +8,19 @@ import { REPO_ROOT } from '../../../scripts/zk/sources.ts';
 import { vectorByName, vectorClaim } from '../../../scripts/zk/vectors.ts';
 import { FIELD_P } from '../../../src/lib/ml/watermark/field.ts';
 import type { PublicSignals } from '../../../src/lib/zk/circuit.ts';
-import { LocalVerificationError, WatermarkDoesNotDecodeError, WitnessError, ZkArtifactError } from '../../../src/lib/zk/errors.ts';
+import {
+  LocalVerificationError,
+  WatermarkDoesNotDecodeError,
+  WitnessError,
+  ZkArtifactError,
+} from '../../../src/lib/zk/errors.ts';
 import { prepareOwnershipProof } from '../../../src/lib/zk/inputs.ts';
-import { proveOwnership, verifyOwnershipProof, type OwnershipProof, type ProveProgress } from '../../../src/lib/zk/prove.ts';
+import {
+  proveOwnership,
+  verifyOwnershipProof,
+  type OwnershipProof,
+  type ProveProgress,
+} from '../../../src/lib/zk/prove.ts';
 import { createProveService } from '../../../src/lib/zk/service.ts';
 import { testCircuit, type TestCircuit } from './helpers.ts';
 
@@ -32,12 +42,24 @@ afterAll(() => {
 });
 
 describe('Groth16 on the 16x32 test circuit', () => {
-  test('a proof of the honest claim verifies and carries the vector\'s public signals', async () => {
-    expect(result.publicSignals).toEqual({ wmCommit: BigInt(vector.wmCommit), keyCommit: BigInt(vector.keyCommit), owner: BigInt(vector.owner), maxErr: 2n });
+  test("a proof of the honest claim verifies and carries the vector's public signals", async () => {
+    expect(result.publicSignals).toEqual({
+      wmCommit: BigInt(vector.wmCommit),
+      keyCommit: BigInt(vector.keyCommit),
+      owner: BigInt(vector.owner),
+      maxErr: 2n,
+    });
     expect(result.wrong).toBe(0);
     expect(await verifyOwnershipProof(c.artifacts.vkey, result.publicSignals, result.proof)).toBe(true);
-    expect(result.calldata.input).toEqual([BigInt(vector.wmCommit), BigInt(vector.keyCommit), BigInt(vector.owner), 2n]);
-    console.info(`16x32 proof: witness ${result.timings.witnessMs.toFixed(0)} ms, prove ${result.timings.proveMs.toFixed(0)} ms, verify ${result.timings.verifyMs.toFixed(0)} ms`);
+    expect(result.calldata.input).toEqual([
+      BigInt(vector.wmCommit),
+      BigInt(vector.keyCommit),
+      BigInt(vector.owner),
+      2n,
+    ]);
+    console.info(
+      `16x32 proof: witness ${result.timings.witnessMs.toFixed(0)} ms, prove ${result.timings.proveMs.toFixed(0)} ms, verify ${result.timings.verifyMs.toFixed(0)} ms`,
+    );
   });
 
   test('the proof does not verify for any other owner, submission, key or tolerance', async () => {
@@ -54,7 +76,9 @@ describe('Groth16 on the 16x32 test circuit', () => {
     const other = testCircuit('watermark_ownership_5x17x8');
     expect(await verifyOwnershipProof(other.artifacts.vkey, result.publicSignals, result.proof)).toBe(false);
     const prepared = prepareOwnershipProof(SMALL, vectorClaim(vector));
-    await expect(proveOwnership({ ...c.artifacts, vkey: other.artifacts.vkey }, prepared)).rejects.toBeInstanceOf(LocalVerificationError);
+    await expect(proveOwnership({ ...c.artifacts, vkey: other.artifacts.vkey }, prepared)).rejects.toBeInstanceOf(
+      LocalVerificationError,
+    );
     // Expected signals other than the ones the circuit computes: caught before anything is sent.
     const lying = { ...prepared, publicSignals: { ...prepared.publicSignals, maxErr: 9n } };
     await expect(proveOwnership(c.artifacts, lying)).rejects.toThrow(/maxErr is 2, expected 9/);
@@ -87,11 +111,14 @@ describe('prove service', () => {
     return { fetch: f, requested };
   }
 
-  test('stages in order, byte progress up to the manifest\'s total, artifacts fetched once for two proofs', async () => {
+  test("stages in order, byte progress up to the manifest's total, artifacts fetched once for two proofs", async () => {
     const { fetch, requested } = repoFetch();
     const service = createProveService({ fetch });
     const progress: ProveProgress[] = [];
-    const p = await service.prove({ manifestUrl: MANIFEST, circuit: NAME, claim: vectorClaim(vector) }, { onProgress: (e) => progress.push(e) });
+    const p = await service.prove(
+      { manifestUrl: MANIFEST, circuit: NAME, claim: vectorClaim(vector) },
+      { onProgress: (e) => progress.push(e) },
+    );
     expect(p.publicSignals.keyCommit).toBe(BigInt(vector.keyCommit));
     const stages = progress.map((e) => e.stage).filter((s, i, all) => s !== all[i - 1]);
     expect(stages).toEqual(['loading', 'witness', 'proving', 'verifying', 'done']);
@@ -112,17 +139,27 @@ describe('prove service', () => {
     const { fetch, requested } = repoFetch();
     const service = createProveService({ fetch });
     const claim = { ...vectorClaim(vector), owner: '0xab8483f64d9c6d1ecf9b849ae677dd3315835cb2' };
-    await expect(service.prove({ manifestUrl: MANIFEST, circuit: NAME, claim })).rejects.toBeInstanceOf(WatermarkDoesNotDecodeError);
+    await expect(service.prove({ manifestUrl: MANIFEST, circuit: NAME, claim })).rejects.toBeInstanceOf(
+      WatermarkDoesNotDecodeError,
+    );
     expect(requested).toEqual(['circuits/artifacts/manifest.json']);
   });
 
   test('a corrupted zkey fails its hash check; the next job downloads again', async () => {
     const bad = repoFetch(`circuits/artifacts/${NAME}.zkey`);
     const service = createProveService({ fetch: bad.fetch });
-    await expect(service.prove({ manifestUrl: MANIFEST, circuit: NAME, claim: vectorClaim(vector) })).rejects.toThrow(ZkArtifactError);
-    await expect(service.prove({ manifestUrl: MANIFEST, circuit: NAME, claim: vectorClaim(vector) })).rejects.toThrow(/content hash mismatch/);
+    await expect(service.prove({ manifestUrl: MANIFEST, circuit: NAME, claim: vectorClaim(vector) })).rejects.toThrow(
+      ZkArtifactError,
+    );
+    await expect(service.prove({ manifestUrl: MANIFEST, circuit: NAME, claim: vectorClaim(vector) })).rejects.toThrow(
+      /content hash mismatch/,
+    );
     expect(bad.requested.filter((r) => r.endsWith('.zkey'))).toHaveLength(2);
-    await expect(service.prove({ manifestUrl: `${BASE}nowhere/manifest.json`, claim: vectorClaim(vector) })).rejects.toThrow(/HTTP 404/);
-    await expect(service.prove({ manifestUrl: MANIFEST, circuit: 'nope', claim: vectorClaim(vector) })).rejects.toThrow(/no circuit "nope"/);
+    await expect(
+      service.prove({ manifestUrl: `${BASE}nowhere/manifest.json`, claim: vectorClaim(vector) }),
+    ).rejects.toThrow(/HTTP 404/);
+    await expect(service.prove({ manifestUrl: MANIFEST, circuit: 'nope', claim: vectorClaim(vector) })).rejects.toThrow(
+      /no circuit "nope"/,
+    );
   });
 });

@@ -84,7 +84,8 @@ const evalLc = (lc: LinearCombination, w: readonly bigint[]) => {
   return acc % FIELD_P;
 };
 
-export const satisfied = (c: Constraint, w: readonly bigint[]): boolean => (evalLc(c.a, w) * evalLc(c.b, w) - evalLc(c.c, w)) % FIELD_P === 0n;
+export const satisfied = (c: Constraint, w: readonly bigint[]): boolean =>
+  (evalLc(c.a, w) * evalLc(c.b, w) - evalLc(c.c, w)) % FIELD_P === 0n;
 
 /** Indices of the constraints the witness violates. */
 export function violated(r1cs: R1cs, w: readonly bigint[]): number[] {

@@ -8,7 +8,8 @@ import { parseModelSpec } from '../../../src/lib/ml/spec/parse.ts';
 import type { ModelSpec } from '../../../src/lib/ml/spec/types.ts';
 import { circuitFitProblem } from '../../../src/lib/zk/spec-fit.ts';
 
-const specJson = (name: string) => JSON.parse(readFileSync(join(REPO_ROOT, 'public', 'specs', `${name}.json`), 'utf8')) as Record<string, unknown>;
+const specJson = (name: string) =>
+  JSON.parse(readFileSync(join(REPO_ROOT, 'public', 'specs', `${name}.json`), 'utf8')) as Record<string, unknown>;
 const published = ['digits-mlp', 'fashion-mlp', 'fashion-cnn'];
 
 /** A published spec with its watermark changed, parsed (so it is a spec the engine accepts). */
@@ -26,17 +27,26 @@ describe('circuitFitProblem', () => {
   test('a spec without a watermark cannot be defended', () => {
     const json = specJson('digits-mlp');
     delete json.watermark;
-    expect(circuitFitProblem(parseModelSpec(json))).toMatchObject({ field: 'watermark', reason: expect.stringContaining('is required') });
+    expect(circuitFitProblem(parseModelSpec(json))).toMatchObject({
+      field: 'watermark',
+      reason: expect.stringContaining('is required'),
+    });
   });
 
   test('T, N and WB other than the circuit are named by field', () => {
     // Each of these still packs into 128-bit limbs, so the spec parser accepts it; only the circuit does not.
-    expect(circuitFitProblem(variant((wm) => (wm.bits = 32))))
-      .toEqual({ field: 'watermark.bits', reason: expect.stringMatching(/must be 64 .*got 32$/) });
-    expect(circuitFitProblem(variant((wm) => (wm.length = 64))))
-      .toEqual({ field: 'watermark.length', reason: expect.stringMatching(/must be 128 .*got 64$/) });
-    expect(circuitFitProblem(variant((wm) => (wm.quantization = { bits: 12, scale: 4096 }))))
-      .toEqual({ field: 'watermark.quantization.bits', reason: expect.stringMatching(/must be 16 .*got 12$/) });
+    expect(circuitFitProblem(variant((wm) => (wm.bits = 32)))).toEqual({
+      field: 'watermark.bits',
+      reason: expect.stringMatching(/must be 64 .*got 32$/),
+    });
+    expect(circuitFitProblem(variant((wm) => (wm.length = 64)))).toEqual({
+      field: 'watermark.length',
+      reason: expect.stringMatching(/must be 128 .*got 64$/),
+    });
+    expect(circuitFitProblem(variant((wm) => (wm.quantization = { bits: 12, scale: 4096 })))).toEqual({
+      field: 'watermark.quantization.bits',
+      reason: expect.stringMatching(/must be 16 .*got 12$/),
+    });
   });
 
   test('the tolerance may not exceed what the ChallengeModule accepts, once it is known', () => {

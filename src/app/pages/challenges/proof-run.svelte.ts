@@ -18,7 +18,10 @@ export interface KeyPlace {
 
 /** The watermark key the trainer agent keeps for this task and account on this device. */
 export async function deviceKey(ref: KeyPlace): Promise<WatermarkKey | undefined> {
-  const [{ openAgentDatabase }, { keyStoreOn }] = await Promise.all([import('../../../lib/agents/store.ts'), import('../../../lib/agents/keys.ts')]);
+  const [{ openAgentDatabase }, { keyStoreOn }] = await Promise.all([
+    import('../../../lib/agents/store.ts'),
+    import('../../../lib/agents/keys.ts'),
+  ]);
   const db = await openAgentDatabase();
   try {
     return await keyStoreOn(db).get(ref);

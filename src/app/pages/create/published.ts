@@ -1,6 +1,11 @@
 // Published content that ships with the app (public/specs, public/datasets): fetched from the
 // app's own origin and checked like any picked file, since a cache or proxy can serve wrong bytes.
-import { checkDatasetFiles, DatasetFilesError, type CheckedDataset, type PickedFile } from '../../../lib/app-logic/dataset-files.ts';
+import {
+  checkDatasetFiles,
+  DatasetFilesError,
+  type CheckedDataset,
+  type PickedFile,
+} from '../../../lib/app-logic/dataset-files.ts';
 
 const base = () => import.meta.env.BASE_URL ?? '/';
 
@@ -20,12 +25,17 @@ export function loadSpecTemplate(id: string): Promise<Uint8Array> {
 }
 
 /** A published dataset's manifest and shards, checked as a picked set of files. */
-export async function loadPublishedDataset(name: string, onProgress?: (done: number, total: number) => void): Promise<CheckedDataset> {
+export async function loadPublishedDataset(
+  name: string,
+  onProgress?: (done: number, total: number) => void,
+): Promise<CheckedDataset> {
   const dir = `${base()}datasets/${name}/`;
   const manifest = await bytesOf(`${dir}manifest.json`, `The manifest of ${name}`);
   let shards: string[];
   try {
-    shards = (JSON.parse(new TextDecoder().decode(manifest)) as { shards: { sha256: string }[] }).shards.map((s) => s.sha256);
+    shards = (JSON.parse(new TextDecoder().decode(manifest)) as { shards: { sha256: string }[] }).shards.map(
+      (s) => s.sha256,
+    );
   } catch {
     throw new DatasetFilesError(`The manifest of ${name} is not readable JSON.`);
   }
@@ -40,5 +50,7 @@ export async function loadPublishedDataset(name: string, onProgress?: (done: num
 
 /** Reads the files a file input picked. */
 export async function readPicked(list: FileList | null): Promise<PickedFile[]> {
-  return Promise.all([...(list ?? [])].map(async (f) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) })));
+  return Promise.all(
+    [...(list ?? [])].map(async (f) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) })),
+  );
 }

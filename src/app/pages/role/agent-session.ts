@@ -6,7 +6,10 @@ import type { ActionContext } from '../../../lib/chain/actions/index.ts';
 import type { RolePortsInput } from '../train/role-ports.ts';
 
 /** What a session is opened with: the ports' input, the account's action context on demand. */
-export type SessionInput = Omit<RolePortsInput, 'ctx' | 'role'> & { ctx: () => Promise<ActionContext>; pollMs?: number };
+export type SessionInput = Omit<RolePortsInput, 'ctx' | 'role'> & {
+  ctx: () => Promise<ActionContext>;
+  pollMs?: number;
+};
 
 export type SessionStatus = 'opening' | 'ready' | 'locked' | 'failed' | 'closed';
 

@@ -11,7 +11,12 @@ import type { SessionInput } from './agent-session.ts';
 export type AgentRole = 'trainer' | 'validator';
 
 /** Call during a role page's setup; read the fields in markup and effects. */
-export function useRoleSession<S extends { close(): void }>(role: AgentRole, route: () => Route, wallet: WalletSession, make: (input: SessionInput) => S) {
+export function useRoleSession<S extends { close(): void }>(
+  role: AgentRole,
+  route: () => Route,
+  wallet: WalletSession,
+  make: (input: SessionInput) => S,
+) {
   const { data, content } = appContext();
 
   const taskId = $derived.by(() => {
@@ -22,7 +27,9 @@ export function useRoleSession<S extends { close(): void }>(role: AgentRole, rou
   const now = $derived(data.chainTime);
   const deployment = $derived(data.snapshot?.deployment ?? null);
   const key = $derived(
-    wallet.connected && wallet.network.kind === 'ok' && deployment && task ? `${deployment.chainId}:${deployment.contracts.taskRegistry}:${taskId}:${wallet.address}` : null,
+    wallet.connected && wallet.network.kind === 'ok' && deployment && task
+      ? `${deployment.chainId}:${deployment.contracts.taskRegistry}:${taskId}:${wallet.address}`
+      : null,
   );
 
   let session = $state.raw<S | null>(null);
@@ -37,7 +44,18 @@ export function useRoleSession<S extends { close(): void }>(role: AgentRole, rou
     const k = key;
     void attempt;
     untrack(() => {
-      session = k === null ? null : sessionFor(role, k, () => make({ ctx: () => wallet.actionContext(), taskId, content, env: import.meta.env, base: import.meta.env.BASE_URL }));
+      session =
+        k === null
+          ? null
+          : sessionFor(role, k, () =>
+              make({
+                ctx: () => wallet.actionContext(),
+                taskId,
+                content,
+                env: import.meta.env,
+                base: import.meta.env.BASE_URL,
+              }),
+            );
     });
   });
 

@@ -67,16 +67,27 @@ const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? o
 
 /** Why a scored submission did not qualify (SPEC 4.3), given the epoch's best score. */
 export function notQualifiedReason(aggregate: bigint, best: bigint, rules: BoardTask['reward']): string {
-  if (aggregate <= rules.minScore) return `score ${score(aggregate)} is at or below the minimum score ${score(rules.minScore)}`;
+  if (aggregate <= rules.minScore)
+    return `score ${score(aggregate)} is at or below the minimum score ${score(rules.minScore)}`;
   const floor = (best * BigInt(rules.floorBps)) / 10_000n;
   return `score ${score(aggregate)} is below the floor of ${rules.floorBps / 100}% of the best (${score(best)}), ${score(floor)}`;
 }
 
 /** The columns of an epoch in the chain's order (SubmissionBook.columns), from the reveal events. */
-export function epochColumns(events: readonly ArenaEvent[], taskId: bigint, epoch: number, schedule: Schedule): { submissionId: bigint; trainer: Address }[] {
-  const reveals = events.filter((e): e is Extract<ArenaEvent, { kind: 'SubmissionRevealed' }> => e.kind === 'SubmissionRevealed' && e.taskId === taskId);
+export function epochColumns(
+  events: readonly ArenaEvent[],
+  taskId: bigint,
+  epoch: number,
+  schedule: Schedule,
+): { submissionId: bigint; trainer: Address }[] {
+  const reveals = events.filter(
+    (e): e is Extract<ArenaEvent, { kind: 'SubmissionRevealed' }> =>
+      e.kind === 'SubmissionRevealed' && e.taskId === taskId,
+  );
   if (epoch < schedule.submissionEpochs) {
-    return reveals.filter((e) => e.epoch === BigInt(epoch)).map((e) => ({ submissionId: e.submissionId, trainer: e.trainer }));
+    return reveals
+      .filter((e) => e.epoch === BigInt(epoch))
+      .map((e) => ({ submissionId: e.submissionId, trainer: e.trainer }));
   }
   // Final phase: every trainer that ever revealed, in order of its first reveal, with its latest submission.
   const latest = new Map<string, { submissionId: bigint; trainer: Address }>();
@@ -85,8 +96,16 @@ export function epochColumns(events: readonly ArenaEvent[], taskId: bigint, epoc
 }
 
 /** Submission ids the creator revealed as canaries for the epoch (CanariesRevealed's mask over its columns). */
-export function revealedCanaries(events: readonly ArenaEvent[], taskId: bigint, epoch: number, schedule: Schedule): Set<bigint> {
-  const ev = events.find((e): e is Extract<ArenaEvent, { kind: 'CanariesRevealed' }> => e.kind === 'CanariesRevealed' && e.taskId === taskId && e.epoch === BigInt(epoch));
+export function revealedCanaries(
+  events: readonly ArenaEvent[],
+  taskId: bigint,
+  epoch: number,
+  schedule: Schedule,
+): Set<bigint> {
+  const ev = events.find(
+    (e): e is Extract<ArenaEvent, { kind: 'CanariesRevealed' }> =>
+      e.kind === 'CanariesRevealed' && e.taskId === taskId && e.epoch === BigInt(epoch),
+  );
   const out = new Set<bigint>();
   if (!ev) return out;
   epochColumns(events, taskId, epoch, schedule).forEach((c, i) => {
@@ -108,7 +127,9 @@ function subsetOf(result: EpochResult, task: BoardTask) {
 
 function rolloverOf(result: EpochResult, task: BoardTask, last: boolean, columns: number): EpochBoard['rollover'] {
   if (!result.finalized || result.rollover === 0n) return null;
-  const where = last ? 'returns to the creator (the last scoring epoch: it joins the remainder)' : 'rolls over to the next scoring epoch';
+  const where = last
+    ? 'returns to the creator (the last scoring epoch: it joins the remainder)'
+    : 'rolls over to the next scoring epoch';
   let why: string;
   if (result.degenerate) {
     const m = result.scoreReveals;
@@ -141,7 +162,8 @@ export function epochBoard(result: EpochResult, task: BoardTask, events: readonl
   }));
 
   const trainerOf = new Map<bigint, Address>();
-  for (const e of events) if (e.kind === 'SubmissionRevealed' && e.taskId === task.id) trainerOf.set(e.submissionId, e.trainer);
+  for (const e of events)
+    if (e.kind === 'SubmissionRevealed' && e.taskId === task.id) trainerOf.set(e.submissionId, e.trainer);
   let canaries: CanaryRow[];
   if (result.finalized) {
     canaries = result.canaries.map((c) => ({
@@ -181,10 +203,18 @@ export function epochBoard(result: EpochResult, task: BoardTask, events: readonl
   if (result.finalized && !result.degenerate) {
     const n = trainers.filter((t) => t.qualified).length;
     const floor = (best * BigInt(task.reward.floorBps)) / 10_000n;
-    const min = task.reward.minScore > 0n ? ` and above the minimum score ${score(task.reward.minScore)}` : ' and above 0';
+    const min =
+      task.reward.minScore > 0n ? ` and above the minimum score ${score(task.reward.minScore)}` : ' and above 0';
     qualifying = `${n} of ${plural(trainers.length, 'submission')} qualified for a rank: a score of at least ${task.reward.floorBps / 100}% of the best (${score(best)}), so ${score(floor)},${min}.`;
   }
   const last = result.epoch === scoringEpochs(task.schedule) - 1;
   const columns = epochColumns(events, task.id, result.epoch, task.schedule).length;
-  return { trainers, canaries, validators, rollover: rolloverOf(result, task, last, columns), subset: subsetOf(result, task), qualifying };
+  return {
+    trainers,
+    canaries,
+    validators,
+    rollover: rolloverOf(result, task, last, columns),
+    subset: subsetOf(result, task),
+    qualifying,
+  };
 }

@@ -15,7 +15,13 @@ export interface CeremonyView {
 }
 
 export function ceremonyView(state: CeremonyState | undefined, chainId: number): CeremonyView {
-  if (!state) return { tone: 'muted', title: 'Not read yet', text: 'The verifier’s ceremony is read with the next refresh.', zkeySha256: null };
+  if (!state)
+    return {
+      tone: 'muted',
+      title: 'Not read yet',
+      text: 'The verifier’s ceremony is read with the next refresh.',
+      zkeySha256: null,
+    };
   switch (state.kind) {
     case 'known': {
       const c = state.ceremony;
@@ -40,9 +46,19 @@ export function ceremonyView(state: CeremonyState | undefined, chainId: number):
     case 'unknown':
       switch (state.reason) {
         case 'no-verifier':
-          return { tone: 'muted', title: 'No verifier', text: 'This deployment has no ownership verifier, so it has no challenges.', zkeySha256: null };
+          return {
+            tone: 'muted',
+            title: 'No verifier',
+            text: 'This deployment has no ownership verifier, so it has no challenges.',
+            zkeySha256: null,
+          };
         case 'no-code':
-          return { tone: 'bad', title: 'Unknown', text: 'There is no contract at the deployment’s verifier address.', zkeySha256: null };
+          return {
+            tone: 'bad',
+            title: 'Unknown',
+            text: 'There is no contract at the deployment’s verifier address.',
+            zkeySha256: null,
+          };
         case 'no-ceremony':
           return {
             tone: 'warn',
@@ -53,6 +69,11 @@ export function ceremonyView(state: CeremonyState | undefined, chainId: number):
       }
     // falls through: unreachable, every reason returns
     case 'unreadable':
-      return { tone: 'muted', title: 'Not readable now', text: `The verifier’s ceremony could not be read: ${state.detail}`, zkeySha256: null };
+      return {
+        tone: 'muted',
+        title: 'Not readable now',
+        text: `The verifier’s ceremony could not be read: ${state.detail}`,
+        zkeySha256: null,
+      };
   }
 }

@@ -10,10 +10,18 @@ export interface ObjectionRead {
 }
 
 /** The account's objection and when it can be withdrawn, or null when it has none. */
-export function objectionText(o: ObjectionRead, now: bigint, rejected: boolean): { text: string; withdrawable: boolean } | null {
+export function objectionText(
+  o: ObjectionRead,
+  now: bigint,
+  rejected: boolean,
+): { text: string; withdrawable: boolean } | null {
   if (o.amount === 0n) return null;
   const amount = `${formatTokens(o.amount)} ARENA`;
-  if (now >= o.unlocksAt) return { text: `Your objection of ${amount} can be withdrawn: the review ended at ${formatChainTime(o.unlocksAt)}.`, withdrawable: true };
+  if (now >= o.unlocksAt)
+    return {
+      text: `Your objection of ${amount} can be withdrawn: the review ended at ${formatChainTime(o.unlocksAt)}.`,
+      withdrawable: true,
+    };
   return {
     text: `Your objection of ${amount} is locked until the review ends at ${formatChainTime(o.unlocksAt)}${rejected ? ', even though the task is already rejected' : ''}: a rejection must cost the objectors their capital for the whole review period.`,
     withdrawable: false,

@@ -8,7 +8,12 @@ import { sha256Hex } from '../../../lib/ml/hash.ts';
 import { ArenaError } from '../../../lib/errors.ts';
 
 /** The dataset folders shipped in public/datasets/ (see its README). */
-export const BUNDLED_DATASETS: readonly string[] = ['digits-train', 'digits-eval', 'fashion-mnist-train', 'fashion-mnist-eval'];
+export const BUNDLED_DATASETS: readonly string[] = [
+  'digits-train',
+  'digits-eval',
+  'fashion-mnist-train',
+  'fashion-mnist-eval',
+];
 
 export class DatasetNotAvailableError extends ArenaError<'dataset-not-available'> {
   constructor(

@@ -3,7 +3,14 @@
 // (created on first use, so the Validate page never starts a training worker), the agents'
 // IndexedDB and the task's model spec fetched by its on-chain hash.
 import type { Hex } from 'viem';
-import { actionsChainPort, agentStoreOn, casStorePort, keyStoreOn, mlPort, openAgentDatabase } from '../../../lib/agents/index.ts';
+import {
+  actionsChainPort,
+  agentStoreOn,
+  casStorePort,
+  keyStoreOn,
+  mlPort,
+  openAgentDatabase,
+} from '../../../lib/agents/index.ts';
 import type { AgentScope, AgentStore, ChainPort, KeyStore, MlPort, StorePort } from '../../../lib/agents/index.ts';
 import type { EvaluatorHandle, TrainerHandle } from '../../../lib/agents/index.ts';
 import type { ActionContext } from '../../../lib/chain/actions/index.ts';
@@ -81,7 +88,8 @@ export async function openRolePorts(input: RolePortsInput): Promise<RolePorts> {
   const folders = new Map<string, string>([[needed.toLowerCase(), folder]]);
   // A trainer sees its model's accuracy on the public eval set before sealing; a set this app
   // does not serve only costs that preview.
-  const evalFolder = role === 'trainer' ? await datasetFolder(task.evalData, { base: input.base }).catch(() => null) : null;
+  const evalFolder =
+    role === 'trainer' ? await datasetFolder(task.evalData, { base: input.base }).catch(() => null) : null;
   if (evalFolder !== null) folders.set(task.evalData.toLowerCase(), evalFolder);
   const trainer = lazy<Trainer>(() => client.createTrainer(trainWorker()));
   const evaluator = lazy<Evaluator>(() => client.createEvaluator(evalWorker()));

@@ -122,7 +122,8 @@ export function sigmaPreview(p: {
 /** "50" or "12.5" (percent) to WAD sigma, 0..1. */
 export function parseSigmaPercent(text: string): Parsed<bigint> {
   const raw = text.trim().replace(/\s*%$/, '');
-  if (!/^\d+(\.\d{1,2})?$/.test(raw)) return { ok: false, error: 'Own reward share must be a percentage between 0 and 100, like 50 or 12.5.' };
+  if (!/^\d+(\.\d{1,2})?$/.test(raw))
+    return { ok: false, error: 'Own reward share must be a percentage between 0 and 100, like 50 or 12.5.' };
   const [whole, frac = ''] = raw.split('.');
   const hundredths = BigInt(whole!) * 100n + BigInt(frac.padEnd(2, '0'));
   if (hundredths > 10_000n) return { ok: false, error: 'Own reward share cannot be more than 100 %.' };
@@ -138,7 +139,11 @@ export interface JoinInput {
  * Checks the join form: at least the task's minimum for the role (the chain refuses less:
  * StakeBelowMinimum), at most the balance, a valid share.
  */
-export function parseJoin(amountText: string, sigmaText: string, rules: { min: bigint; balance: bigint | null; role?: 'trainer' | 'validator' }): Parsed<JoinInput> {
+export function parseJoin(
+  amountText: string,
+  sigmaText: string,
+  rules: { min: bigint; balance: bigint | null; role?: 'trainer' | 'validator' },
+): Parsed<JoinInput> {
   const amount = parseTokenAmount(amountText, {
     label: 'Stake',
     ...(rules.balance !== null ? { max: { value: rules.balance, what: 'your balance' } } : {}),
@@ -146,7 +151,10 @@ export function parseJoin(amountText: string, sigmaText: string, rules: { min: b
   if (!amount.ok) return amount;
   if (amount.value < rules.min) {
     const who = rules.role ? `a ${rules.role}` : 'a participant';
-    return { ok: false, error: `Stake must be at least ${formatTokens(rules.min, 4)} ARENA: ${who} joins this task with at least the task's minimum stake, so no place is held with less.` };
+    return {
+      ok: false,
+      error: `Stake must be at least ${formatTokens(rules.min, 4)} ARENA: ${who} joins this task with at least the task's minimum stake, so no place is held with less.`,
+    };
   }
   const sigma = parseSigmaPercent(sigmaText);
   if (!sigma.ok) return sigma;

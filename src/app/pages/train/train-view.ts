@@ -22,7 +22,11 @@ export const HISTORY_LIMIT = 240;
  * Adds a progress report. A report at or before the last step means the run went back (resumed
  * from an earlier checkpoint, or a new run): the points from there on are replaced.
  */
-export function appendHistory(history: readonly HistoryPoint[], p: Pick<TrainProgress, 'step' | 'loss' | 'accuracy'>, limit = HISTORY_LIMIT): HistoryPoint[] {
+export function appendHistory(
+  history: readonly HistoryPoint[],
+  p: Pick<TrainProgress, 'step' | 'loss' | 'accuracy'>,
+  limit = HISTORY_LIMIT,
+): HistoryPoint[] {
   if (!Number.isFinite(p.loss) || !Number.isFinite(p.accuracy)) return [...history];
   const kept = history.filter((h) => h.step < p.step);
   kept.push({ step: p.step, loss: p.loss, accuracy: p.accuracy });
@@ -47,13 +51,22 @@ export function progressView(p: TrainProgress | null, status: 'idle' | 'running'
   if (p === null) return null;
   const done = p.step >= p.totalSteps;
   const eta =
-    status === 'paused' ? 'paused' : status === 'idle' ? (done ? 'finished' : 'not running') : done ? 'finishing' : `about ${formatDuration(Math.max(1, Math.round(p.etaSec)))} left`;
+    status === 'paused'
+      ? 'paused'
+      : status === 'idle'
+        ? done
+          ? 'finished'
+          : 'not running'
+        : done
+          ? 'finishing'
+          : `about ${formatDuration(Math.max(1, Math.round(p.etaSec)))} left`;
   return {
     value: Math.min(p.step, p.totalSteps),
     max: Math.max(1, p.totalSteps),
     text: `step ${p.step.toLocaleString('en-US')} of ${p.totalSteps.toLocaleString('en-US')}`,
     detail: `Epoch ${Math.min(p.epoch + 1, p.epochs)} of ${p.epochs} · ${eta}`,
-    speed: p.samplesPerSec > 0 ? `${Math.round(p.samplesPerSec).toLocaleString('en-US')} samples/s on ${p.backend}` : null,
+    speed:
+      p.samplesPerSec > 0 ? `${Math.round(p.samplesPerSec).toLocaleString('en-US')} samples/s on ${p.backend}` : null,
   };
 }
 
@@ -75,20 +88,35 @@ export function backendRows(selection: BackendSelection | null): BackendRow[] {
   if (selection === null) return [];
   return selection.report.map((c) => {
     const parts: string[] = [];
-    if (c.info?.adapter) parts.push(`${c.info.adapter.vendor || 'GPU'}${c.info.adapter.isFallbackAdapter ? ' (software)' : ''}`);
+    if (c.info?.adapter)
+      parts.push(`${c.info.adapter.vendor || 'GPU'}${c.info.adapter.isFallbackAdapter ? ' (software)' : ''}`);
     else if (c.info?.software) parts.push('software');
-    if (c.samplesPerSec !== undefined && c.samplesPerSec > 0) parts.push(`${Math.round(c.samplesPerSec).toLocaleString('en-US')} samples/s`);
+    if (c.samplesPerSec !== undefined && c.samplesPerSec > 0)
+      parts.push(`${Math.round(c.samplesPerSec).toLocaleString('en-US')} samples/s`);
     if (c.reason) parts.push(c.reason);
-    return { name: c.name, status: CANDIDATE_STATUS[c.status], detail: parts.join(' · '), chosen: c.name === selection.backend };
+    return {
+      name: c.name,
+      status: CANDIDATE_STATUS[c.status],
+      detail: parts.join(' · '),
+      chosen: c.name === selection.backend,
+    };
   });
 }
 
 /** The chosen backend in one sentence. */
 export function backendSentence(selection: BackendSelection | null, forced: boolean): string | null {
   if (selection === null) return null;
-  const speed = selection.samplesPerSec > 0 ? ` at about ${Math.round(selection.samplesPerSec).toLocaleString('en-US')} samples/s` : '';
-  const kind = selection.info.adapter?.isFallbackAdapter || selection.info.software ? ' (a software implementation on the CPU)' : '';
-  return forced ? `Training on ${selection.backend}${kind}, as you chose${speed}.` : `Training on ${selection.backend}${kind}: the fastest backend here that can train this model${speed}.`;
+  const speed =
+    selection.samplesPerSec > 0
+      ? ` at about ${Math.round(selection.samplesPerSec).toLocaleString('en-US')} samples/s`
+      : '';
+  const kind =
+    selection.info.adapter?.isFallbackAdapter || selection.info.software
+      ? ' (a software implementation on the CPU)'
+      : '';
+  return forced
+    ? `Training on ${selection.backend}${kind}, as you chose${speed}.`
+    : `Training on ${selection.backend}${kind}: the fastest backend here that can train this model${speed}.`;
 }
 
 export { PHASE_SENTENCE } from '../../../lib/app-logic/role-status.ts';
@@ -111,7 +139,12 @@ export interface EpochRow {
   notYours: string | null;
 }
 
-function recordStatus(rec: TrainerEpochRecord | undefined, now: bigint, sealCloses: bigint, revealCloses: bigint): { status: string; tone: EpochRow['tone'] } {
+function recordStatus(
+  rec: TrainerEpochRecord | undefined,
+  now: bigint,
+  sealCloses: bigint,
+  revealCloses: bigint,
+): { status: string; tone: EpochRow['tone'] } {
   if (!rec) {
     if (now >= sealCloses) return { status: 'no seal', tone: 'muted' };
     return { status: 'not sealed yet', tone: 'muted' };
@@ -131,7 +164,8 @@ function recordStatus(rec: TrainerEpochRecord | undefined, now: bigint, sealClos
       return { status: 'not eligible', tone: 'muted' };
     case 'open': {
       const seal = rec.seal;
-      if (seal === null) return { status: now < sealCloses ? 'waiting for a sealable model' : 'no seal', tone: 'active' };
+      if (seal === null)
+        return { status: now < sealCloses ? 'waiting for a sealable model' : 'no seal', tone: 'active' };
       if (seal.halted !== null) return { status: `stopped: ${seal.halted}`, tone: 'warn' };
       if (seal.status === 'prepared') return { status: 'sealing…', tone: 'active' };
       if (seal.status === 'revealed') return { status: 'revealed', tone: 'ok' };
@@ -143,11 +177,22 @@ function recordStatus(rec: TrainerEpochRecord | undefined, now: bigint, sealClos
 }
 
 /** The booked outcome of a revealed submission in words (revision 2: only qualifying submissions take a rank). */
-export function resultText(r: TrainerEpochResult, rules: { minScore: bigint; floorBps: number; minValidators: number }): { text: string; qualified: boolean } {
+export function resultText(
+  r: TrainerEpochResult,
+  rules: { minScore: bigint; floorBps: number; minValidators: number },
+): { text: string; qualified: boolean } {
   const score = (w: bigint) => formatWad(w, 4);
-  if (r.degenerate) return { text: `nothing booked: fewer than ${rules.minValidators} validators revealed scores, the epoch rolled over`, qualified: false };
+  if (r.degenerate)
+    return {
+      text: `nothing booked: fewer than ${rules.minValidators} validators revealed scores, the epoch rolled over`,
+      qualified: false,
+    };
   if (r.aggregate === null) return { text: 'not among the scored submissions', qualified: false };
-  if (r.rank > 0) return { text: `ranked #${r.rank} (score ${score(r.aggregate)}), ${formatTokenText(r.pool)} ARENA to your pool`, qualified: true };
+  if (r.rank > 0)
+    return {
+      text: `ranked #${r.rank} (score ${score(r.aggregate)}), ${formatTokenText(r.pool)} ARENA to your pool`,
+      qualified: true,
+    };
   const best = r.best ?? 0n;
   const why =
     r.aggregate <= rules.minScore
@@ -178,7 +223,10 @@ export function epochRows(
           : e < stake.eligibleFrom
             ? `before your stake counts (from epoch ${stake.eligibleFrom})`
             : null;
-    const { status, tone } = notYours !== null && (!rec || rec.outcome === 'ineligible' || rec.outcome === 'open') ? { status: `not for you: ${notYours}`, tone: 'muted' as const } : recordStatus(rec, now, seal.closes, reveal.closes);
+    const { status, tone } =
+      notYours !== null && (!rec || rec.outcome === 'ineligible' || rec.outcome === 'open')
+        ? { status: `not for you: ${notYours}`, tone: 'muted' as const }
+        : recordStatus(rec, now, seal.closes, reveal.closes);
     rows.push({
       epoch: e,
       status,
@@ -214,17 +262,40 @@ export function trainerActivity(state: TrainerState | null): Note[] {
   const add = (key: string, at: bigint | null, epoch: number | null, message: string) => {
     if (at !== null) out.push({ key: `activity/${key}`, at, epoch, level: 'info', message });
   };
-  if (state.join) add('join', state.join.sentAt, null, `Stake of ${formatTokenText(state.join.amount)} ARENA sent, committing the watermark key made on this device.`);
+  if (state.join)
+    add(
+      'join',
+      state.join.sentAt,
+      null,
+      `Stake of ${formatTokenText(state.join.amount)} ARENA sent, committing the watermark key made on this device.`,
+    );
   const last = state.training.last;
   if (last && !has(`trained/${last.artifactHash}`)) {
-    add(`model/${last.artifactHash}`, last.at, null, `Model ${shortHex(last.artifactHash, 6)} from step ${last.step}: ${last.wrong} wrong watermark bits, ${last.sealable ? 'sealable' : 'not sealable yet'}.`);
+    add(
+      `model/${last.artifactHash}`,
+      last.at,
+      null,
+      `Model ${shortHex(last.artifactHash, 6)} from step ${last.step}: ${last.wrong} wrong watermark bits, ${last.sealable ? 'sealable' : 'not sealable yet'}.`,
+    );
   }
   for (const r of state.epochs) {
     const seal = r.seal;
     if (!seal) continue;
-    add(`seal/${r.epoch}`, seal.sentAt, r.epoch, `Epoch ${r.epoch}: seal of model ${shortHex(seal.artifactHash, 6)} sent${seal.sends > 1 ? ` (${seal.sends} times)` : ''}.`);
-    if (seal.cid !== null) add(`upload/${r.epoch}`, seal.uploadAt, r.epoch, `Epoch ${r.epoch}: model uploaded to the artifact store as ${seal.cid}.`);
-    if (!has(`revealed/${r.epoch}`)) add(`reveal/${r.epoch}`, seal.revealSentAt, r.epoch, `Epoch ${r.epoch}: reveal sent.`);
+    add(
+      `seal/${r.epoch}`,
+      seal.sentAt,
+      r.epoch,
+      `Epoch ${r.epoch}: seal of model ${shortHex(seal.artifactHash, 6)} sent${seal.sends > 1 ? ` (${seal.sends} times)` : ''}.`,
+    );
+    if (seal.cid !== null)
+      add(
+        `upload/${r.epoch}`,
+        seal.uploadAt,
+        r.epoch,
+        `Epoch ${r.epoch}: model uploaded to the artifact store as ${seal.cid}.`,
+      );
+    if (!has(`revealed/${r.epoch}`))
+      add(`reveal/${r.epoch}`, seal.revealSentAt, r.epoch, `Epoch ${r.epoch}: reveal sent.`);
   }
   return out;
 }
@@ -237,5 +308,8 @@ function formatTokenText(wei: bigint): string {
 
 /** Notes and activity in time order (oldest first; the timeline shows the newest on top). */
 export function timeline(notes: readonly Note[], activity: readonly Note[]): Note[] {
-  return [...notes, ...activity].map((n, i) => [n, i] as const).sort((a, b) => (a[0].at === b[0].at ? a[1] - b[1] : a[0].at < b[0].at ? -1 : 1)).map(([n]) => n);
+  return [...notes, ...activity]
+    .map((n, i) => [n, i] as const)
+    .sort((a, b) => (a[0].at === b[0].at ? a[1] - b[1] : a[0].at < b[0].at ? -1 : 1))
+    .map(([n]) => n);
 }

@@ -218,7 +218,10 @@ export class TrainerSession {
     try {
       const artifact = await ports.persist.getArtifact(ports.scope, artifactHash);
       if (!artifact) throw new Error('the model is no longer stored on this device');
-      const r = await ports.ml.evaluate({ artifact, artifactHash, dataHash: ports.evalData }, { onProgress: (done, total) => set({ status: 'running', done, total }) });
+      const r = await ports.ml.evaluate(
+        { artifact, artifactHash, dataHash: ports.evalData },
+        { onProgress: (done, total) => set({ status: 'running', done, total }) },
+      );
       set({ status: 'done', accuracy: r.accuracy, score: r.score, samples: r.samples });
     } catch (e) {
       set({ status: 'failed', error: messageOf(e) });

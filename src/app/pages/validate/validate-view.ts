@@ -108,14 +108,17 @@ function activity(p: ColumnProgress, stage: StageInfo | undefined, samples: numb
     const on = samples !== null ? `all ${samples} samples of the eval set` : 'the whole eval set';
     return `evaluated on ${on}; scored on the epoch's subset once the seed is drawn`;
   }
-  if (p.status !== 'evaluating' || !stage) return p.status === 'retrying' ? `attempt ${p.attempts} failed; trying again` : null;
+  if (p.status !== 'evaluating' || !stage)
+    return p.status === 'retrying' ? `attempt ${p.attempts} failed; trying again` : null;
   switch (stage.stage) {
     case 'fetching':
       return 'fetching the artifact';
     case 'checking':
       return 'checking the artifact and its wmCommit';
     case 'evaluating':
-      return stage.total > 0 ? `evaluating on the whole eval set: ${stage.done} of ${stage.total} samples` : 'evaluating on the whole eval set';
+      return stage.total > 0
+        ? `evaluating on the whole eval set: ${stage.done} of ${stage.total} samples`
+        : 'evaluating on the whole eval set';
     case 'done':
       return null;
   }
@@ -145,7 +148,8 @@ function epochStatus(
       const c = rec.commit;
       if (c?.halted) return { status: `stopped: ${c.halted}`, tone: 'warn' };
       if (c?.status === 'revealed') return { status: 'scores revealed', tone: 'ok' };
-      if (c?.status === 'committed') return { status: 'scores committed; reveal comes in the score reveal window', tone: 'active' };
+      if (c?.status === 'committed')
+        return { status: 'scores committed; reveal comes in the score reveal window', tone: 'active' };
       if (c?.status === 'prepared') return { status: 'committing scores…', tone: 'active' };
       const scored = models.filter((m) => m.status === 'scored' || m.status === 'zero').length;
       const evaluated = scored + models.filter((m) => m.status === 'evaluated').length;
@@ -155,16 +159,27 @@ function epochStatus(
           ? { status: 'no submission was revealed: nothing to score', tone: 'muted' }
           : { status: 'waiting for revealed submissions', tone: 'active' };
       }
-      if (evaluated < models.length) return { status: `evaluating: ${evaluated} of ${models.length} models evaluated`, tone: 'active' };
+      if (evaluated < models.length)
+        return { status: `evaluating: ${evaluated} of ${models.length} models evaluated`, tone: 'active' };
       if (scored < models.length) {
         if (rec.seed === null) {
           return commit !== null && now < commit.opens
-            ? { status: 'every model evaluated on the whole eval set; the evaluation seed is drawn when the score commit window opens', tone: 'active' }
+            ? {
+                status:
+                  'every model evaluated on the whole eval set; the evaluation seed is drawn when the score commit window opens',
+                tone: 'active',
+              }
             : { status: 'every model evaluated; drawing the evaluation seed', tone: 'active' };
         }
         return { status: `scoring the subset: ${scored} of ${models.length} models scored`, tone: 'active' };
       }
-      return { status: commitCloses !== null && now < commitCloses ? 'all models scored on the subset; scores are committed in the score commit window' : 'all models scored', tone: 'active' };
+      return {
+        status:
+          commitCloses !== null && now < commitCloses
+            ? 'all models scored on the subset; scores are committed in the score commit window'
+            : 'all models scored',
+        tone: 'active',
+      };
     }
   }
 }
@@ -190,9 +205,17 @@ export interface EpochViewsInput {
 
 const short = (h: Hex) => `${h.slice(0, 8)}…${h.slice(-6)}`;
 
-function seedView(rec: ValidatorEpochRecord, size: number, samples: number | null, now: bigint, commit: { opens: bigint } | null): EpochView['seed'] {
+function seedView(
+  rec: ValidatorEpochRecord,
+  size: number,
+  samples: number | null,
+  now: bigint,
+  commit: { opens: bigint } | null,
+): EpochView['seed'] {
   const whole = samples !== null && size >= samples;
-  const subset = whole ? `all ${samples} samples of the eval set (the subset size, ${size}, covers it)` : `${size}${samples !== null ? ` of the eval set's ${samples}` : ''} samples`;
+  const subset = whole
+    ? `all ${samples} samples of the eval set (the subset size, ${size}, covers it)`
+    : `${size}${samples !== null ? ` of the eval set's ${samples}` : ''} samples`;
   if (rec.seed !== null) {
     return {
       seed: rec.seed,
@@ -213,7 +236,10 @@ function seedView(rec: ValidatorEpochRecord, size: number, samples: number | nul
   if (rec.seedDraw && rec.seedDraw.sentAt !== null) {
     return { seed: null, state: 'drawing', text: `Drawing the evaluation seed: ${chooses} this epoch.` };
   }
-  const when = commit !== null && now < commit.opens ? 'when the score commit window opens, once every submission is revealed' : 'in the score commit window';
+  const when =
+    commit !== null && now < commit.opens
+      ? 'when the score commit window opens, once every submission is revealed'
+      : 'in the score commit window';
   return { seed: null, state: 'waiting', text: `Evaluation seed not drawn yet: it is drawn ${when}; ${chooses}.` };
 }
 
@@ -268,7 +294,10 @@ export function epochViews(input: EpochViewsInput): EpochView[] {
         tone,
         models,
         committed: onChain(standing) ? rec.commit!.scores : null,
-        scores: standing !== null && rec.commit && committedScoresLabel(standing) ? { label: committedScoresLabel(standing)!, standing, values: rec.commit.scores } : null,
+        scores:
+          standing !== null && rec.commit && committedScoresLabel(standing)
+            ? { label: committedScoresLabel(standing)!, standing, values: rec.commit.scores }
+            : null,
         commitWindow,
         revealWindow,
         seed: seedView(rec, subsetSize, samples, now, commitWindow),
@@ -277,16 +306,21 @@ export function epochViews(input: EpochViewsInput): EpochView[] {
 }
 
 /** The backend the agent evaluates on, and whether a 16-bit one was refused (SPEC 2.2: validators score in 32-bit floats). */
-export function backendView(state: ValidatorState | null, failures: Readonly<Record<string, readonly string[]>>): { backend: string | null; refused16: string | null } {
+export function backendView(
+  state: ValidatorState | null,
+  failures: Readonly<Record<string, readonly string[]>>,
+): { backend: string | null; refused16: string | null } {
   if (!state) return { backend: null, refused16: null };
   const newest = Object.values(state.evaluations)
     .filter((e) => e.backend !== null)
     .sort((a, b) => (a.at === b.at ? 0 : a.at < b.at ? 1 : -1))[0];
   const half = /16-bit/;
   const refused =
-    [...Object.values(state.attempts).map((a) => a.lastError), ...Object.values(failures).flat(), ...state.notes.filter((n) => n.level !== 'info').map((n) => n.message)].find((m) =>
-      half.test(m),
-    ) ?? null;
+    [
+      ...Object.values(state.attempts).map((a) => a.lastError),
+      ...Object.values(failures).flat(),
+      ...state.notes.filter((n) => n.level !== 'info').map((n) => n.message),
+    ].find((m) => half.test(m)) ?? null;
   return { backend: newest?.backend ?? null, refused16: refused };
 }
 
@@ -297,7 +331,13 @@ export function validatorActivity(state: ValidatorState | null): Note[] {
   if (!state) return [];
   const out: Note[] = [];
   if (state.join && state.join.sentAt !== null) {
-    out.push({ key: 'activity/join', at: state.join.sentAt, epoch: null, level: 'info', message: 'Validator stake sent.' });
+    out.push({
+      key: 'activity/join',
+      at: state.join.sentAt,
+      epoch: null,
+      level: 'info',
+      message: 'Validator stake sent.',
+    });
   }
   const model = (key: string) => {
     const artifact = key.split('/')[0] ?? '';
@@ -308,20 +348,44 @@ export function validatorActivity(state: ValidatorState | null): Note[] {
       e.check === 'ok'
         ? `evaluated on all ${e.samples} samples of the eval set${e.backend ? ` (${e.backend})` : ''}: ${e.fullScore.toFixed(4)}`
         : `scores 0 (${e.check === 'missing' ? 'could not be fetched' : e.check})`;
-    out.push({ key: `activity/evaluation/${key}`, at: e.at, epoch: null, level: e.check === 'ok' ? 'info' : 'warn', message: `${model(key)} ${what}.` });
+    out.push({
+      key: `activity/evaluation/${key}`,
+      at: e.at,
+      epoch: null,
+      level: e.check === 'ok' ? 'info' : 'warn',
+      message: `${model(key)} ${what}.`,
+    });
   }
   for (const [key, r] of Object.entries(state.results)) {
     if (r.check !== 'ok') continue;
     const size = key.split('/').at(-1);
-    out.push({ key: `activity/result/${key}`, at: r.at, epoch: null, level: 'info', message: `${model(key)} scored ${r.score.toFixed(4)} on the ${size}-sample subset.` });
+    out.push({
+      key: `activity/result/${key}`,
+      at: r.at,
+      epoch: null,
+      level: 'info',
+      message: `${model(key)} scored ${r.score.toFixed(4)} on the ${size}-sample subset.`,
+    });
   }
   for (const e of state.epochs) {
     const c = e.commit;
     if (c && c.sentAt !== null) {
-      out.push({ key: `activity/commit/${e.epoch}`, at: c.sentAt, epoch: e.epoch, level: 'info', message: `Epoch ${e.epoch}: score commitment for ${c.scores.length} submissions sent (${c.scores.join(', ')} of 10000).` });
+      out.push({
+        key: `activity/commit/${e.epoch}`,
+        at: c.sentAt,
+        epoch: e.epoch,
+        level: 'info',
+        message: `Epoch ${e.epoch}: score commitment for ${c.scores.length} submissions sent (${c.scores.join(', ')} of 10000).`,
+      });
     }
     if (c && c.revealSentAt !== null && !state.notes.some((n) => n.key === `revealed/${e.epoch}`)) {
-      out.push({ key: `activity/reveal/${e.epoch}`, at: c.revealSentAt, epoch: e.epoch, level: 'info', message: `Epoch ${e.epoch}: score reveal sent.` });
+      out.push({
+        key: `activity/reveal/${e.epoch}`,
+        at: c.revealSentAt,
+        epoch: e.epoch,
+        level: 'info',
+        message: `Epoch ${e.epoch}: score reveal sent.`,
+      });
     }
   }
   return out;

@@ -72,7 +72,11 @@ export function mlPort(o: MlPortOptions): MlPort {
       return o.evaluator.evaluate({ ...job, backend: evalBackend }, events);
     }
   };
-  const runEvaluation = async (req: EvalRequest, events: { onProgress?: (done: number, total: number) => void }, perSample: boolean): Promise<EvalOutcome> => {
+  const runEvaluation = async (
+    req: EvalRequest,
+    events: { onProgress?: (done: number, total: number) => void },
+    perSample: boolean,
+  ): Promise<EvalOutcome> => {
     const { hash } = await spec;
     try {
       return await evaluateJob(
@@ -150,13 +154,35 @@ export function mlPort(o: MlPortOptions): MlPort {
     async evaluateSamples(req, events = {}): Promise<SampleEval> {
       const r = await runEvaluation(req, events, true);
       const per = r.perSample;
-      if (!per || per.correct === undefined || per.correct.length !== r.datasetSamples || per.losses.length !== r.datasetSamples) {
-        throw new PortError('ml', 'per-sample', `the evaluator returned no per-sample results for all ${r.datasetSamples} samples`, false);
+      if (
+        !per ||
+        per.correct === undefined ||
+        per.correct.length !== r.datasetSamples ||
+        per.losses.length !== r.datasetSamples
+      ) {
+        throw new PortError(
+          'ml',
+          'per-sample',
+          `the evaluator returned no per-sample results for all ${r.datasetSamples} samples`,
+          false,
+        );
       }
       if (r.floatPrecision < 32) {
-        throw new PortError('ml', 'half-precision', `the evaluator computed in ${r.floatPrecision}-bit floats on ${r.backend}; validators score in 32-bit floats only`, false);
+        throw new PortError(
+          'ml',
+          'half-precision',
+          `the evaluator computed in ${r.floatPrecision}-bit floats on ${r.backend}; validators score in 32-bit floats only`,
+          false,
+        );
       }
-      return { samples: r.datasetSamples, correct: per.correct, losses: per.losses, score: r.score, backend: r.backend, floatPrecision: r.floatPrecision };
+      return {
+        samples: r.datasetSamples,
+        correct: per.correct,
+        losses: per.losses,
+        score: r.score,
+        backend: r.backend,
+        floatPrecision: r.floatPrecision,
+      };
     },
   };
 }

@@ -1,13 +1,7 @@
 // StorePort over the content-addressed store client (src/lib/storage/cas): uploads where the
 // configuration says (and pins when configured), downloads through the gateways with the CID's
 // hash checked. Failures become PortErrors that say whether trying again can help.
-import {
-  CasError,
-  fetchVerified,
-  uploadBlob,
-  type CasConfig,
-  type FetchFn,
-} from '../../storage/cas/index.ts';
+import { CasError, fetchVerified, uploadBlob, type CasConfig, type FetchFn } from '../../storage/cas/index.ts';
 import { PortError, type StorePort } from '../ports.ts';
 
 /**
@@ -25,7 +19,10 @@ export function casStorePort(config: CasConfig, options: { fetch?: FetchFn; name
   return {
     async upload(bytes) {
       try {
-        const stored = await uploadBlob(bytes, config, { ...(options.fetch ? { fetch: options.fetch } : {}), ...(options.name ? { name: options.name } : {}) });
+        const stored = await uploadBlob(bytes, config, {
+          ...(options.fetch ? { fetch: options.fetch } : {}),
+          ...(options.name ? { name: options.name } : {}),
+        });
         return stored.cid;
       } catch (e) {
         throw storePortError(e);

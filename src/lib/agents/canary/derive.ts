@@ -8,7 +8,13 @@
 // Each value is keccak256(abi.encode(domain, secret, chainId, registry, taskId, ...)), with one
 // domain per use, so no value reveals another and none is shared across tasks or deployments.
 import { encodeAbiParameters, hexToBytes, keccak256, stringToHex, type Address, type Hex } from 'viem';
-import { generateKey, keyCommit, fieldToBytes32, type RandomFill, type WatermarkKey } from '../../ml/watermark/index.ts';
+import {
+  generateKey,
+  keyCommit,
+  fieldToBytes32,
+  type RandomFill,
+  type WatermarkKey,
+} from '../../ml/watermark/index.ts';
 import { ArenaError } from '../../errors.ts';
 
 export interface CanaryScope {
@@ -27,7 +33,10 @@ export class CanarySecretError extends ArenaError<'canary-secret'> {
 
 /** Refuses a secret that is not 32 bytes or is all zeros (the message never quotes it). */
 export function checkSecret(secret: string): asserts secret is Hex {
-  if (!/^0x[0-9a-fA-F]{64}$/.test(secret)) throw new CanarySecretError(`the canary secret must be 0x followed by 64 hex digits (got ${secret.length} characters)`);
+  if (!/^0x[0-9a-fA-F]{64}$/.test(secret))
+    throw new CanarySecretError(
+      `the canary secret must be 0x followed by 64 hex digits (got ${secret.length} characters)`,
+    );
   if (/^0x0+$/.test(secret)) throw new CanarySecretError('the canary secret must not be zero');
 }
 
@@ -49,7 +58,14 @@ const a = (value: Address): Extra => ({ type: 'address', value });
 function derive(tag: Hex, secret: Hex, scope: CanaryScope, extra: readonly Extra[]): Hex {
   return keccak256(
     encodeAbiParameters(
-      [{ type: 'bytes32' }, { type: 'bytes32' }, { type: 'uint256' }, { type: 'address' }, { type: 'uint256' }, ...extra.map((e) => ({ type: e.type }))],
+      [
+        { type: 'bytes32' },
+        { type: 'bytes32' },
+        { type: 'uint256' },
+        { type: 'address' },
+        { type: 'uint256' },
+        ...extra.map((e) => ({ type: e.type })),
+      ],
       [tag, secret, BigInt(scope.chainId), scope.registry, scope.taskId, ...extra.map((e) => e.value)],
     ),
   );
@@ -70,7 +86,8 @@ const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0
 
 /** The private key of pool account `index` of this task (funded by the operator; docs/canaries.md). */
 export function poolAccountKey(secret: Hex, scope: CanaryScope, index: number): Hex {
-  if (!Number.isSafeInteger(index) || index < 0) throw new RangeError(`pool account index must be a whole number from 0, got ${index}`);
+  if (!Number.isSafeInteger(index) || index < 0)
+    throw new RangeError(`pool account index must be a whole number from 0, got ${index}`);
   // A hash outside [1, n) has probability ~4e-39; rehash with a counter rather than bias it.
   for (let round = 0n; ; round++) {
     const k = derive(D.pool, secret, scope, [u(index), u(round)]);
@@ -97,7 +114,13 @@ export function seededRandom(seed: Hex): RandomFill {
 }
 
 /** The watermark key a pool account joins with and trains into its models (T bits x N). */
-export function poolWatermarkKey(secret: Hex, scope: CanaryScope, account: Address, T: number, N: number): WatermarkKey {
+export function poolWatermarkKey(
+  secret: Hex,
+  scope: CanaryScope,
+  account: Address,
+  T: number,
+  N: number,
+): WatermarkKey {
   return generateKey(T, N, seededRandom(derive(D.watermark, secret, scope, [a(account)])));
 }
 
@@ -112,7 +135,13 @@ const fraction = (h: Hex): number => Number(BigInt(h) >> 203n) / 2 ** 53;
  * [min, max] (docs/canaries.md, "Models"): most draws are weak models, some good ones, so the
  * pool's quality spreads like a crowd of trainers at different stages.
  */
-export function trainingDraw(secret: Hex, scope: CanaryScope, epoch: number, account: Address, range: { min: number; max: number }): { seed: number; steps: number } {
+export function trainingDraw(
+  secret: Hex,
+  scope: CanaryScope,
+  epoch: number,
+  account: Address,
+  range: { min: number; max: number },
+): { seed: number; steps: number } {
   const h = derive(D.train, secret, scope, [u(epoch), a(account)]);
   const seed = Number(BigInt(h) & 0x7fffffffn);
   const lo = Math.log(range.min);
@@ -122,11 +151,27 @@ export function trainingDraw(secret: Hex, scope: CanaryScope, epoch: number, acc
 }
 
 /** When in its window an action happens, as a fraction in [0, 1): `what` names the action. */
-export function timingDraw(secret: Hex, scope: CanaryScope, what: 'seal' | 'reveal', epoch: number, account: Address): number {
-  return fraction(derive(D.time, secret, scope, [{ type: 'bytes32', value: stringToHex(what, { size: 32 }) }, u(epoch), a(account)]));
+export function timingDraw(
+  secret: Hex,
+  scope: CanaryScope,
+  what: 'seal' | 'reveal',
+  epoch: number,
+  account: Address,
+): number {
+  return fraction(
+    derive(D.time, secret, scope, [{ type: 'bytes32', value: stringToHex(what, { size: 32 }) }, u(epoch), a(account)]),
+  );
 }
 
 /** A secret order of the pool accounts for a choice (`what`, epoch): ascending keys. */
-export function orderKey(secret: Hex, scope: CanaryScope, what: 'final' | 'epoch', epoch: number, account: Address): bigint {
-  return BigInt(derive(D.order, secret, scope, [{ type: 'bytes32', value: stringToHex(what, { size: 32 }) }, u(epoch), a(account)]));
+export function orderKey(
+  secret: Hex,
+  scope: CanaryScope,
+  what: 'final' | 'epoch',
+  epoch: number,
+  account: Address,
+): bigint {
+  return BigInt(
+    derive(D.order, secret, scope, [{ type: 'bytes32', value: stringToHex(what, { size: 32 }) }, u(epoch), a(account)]),
+  );
 }

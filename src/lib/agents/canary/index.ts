@@ -14,7 +14,17 @@ export {
   orderKey,
   type CanaryScope,
 } from './derive.ts';
-export { planCanaries, checkPlanInput, minPoolSize, freshPoolSize, CanaryPlanError, type CanaryPlan, type PlanInput, type PlannedSubmission, type SubmissionUse } from './plan.ts';
+export {
+  planCanaries,
+  checkPlanInput,
+  minPoolSize,
+  freshPoolSize,
+  CanaryPlanError,
+  type CanaryPlan,
+  type PlanInput,
+  type PlannedSubmission,
+  type SubmissionUse,
+} from './plan.ts';
 export {
   DEFAULT_CANARY_CONFIG,
   initialCanaryState,
@@ -37,4 +47,11 @@ export {
 } from './machine.ts';
 export { CanaryProducer, planId, type CanaryProducerOptions } from './producer.ts';
 export { actionsCanaryPort } from './adapter.ts';
-export type { CanaryPorts, CanaryCreatorPort, CanaryModelPort, CanaryPersistence, CanaryTaskInfo, CanaryTrainRequest } from './ports.ts';
+export type {
+  CanaryPorts,
+  CanaryCreatorPort,
+  CanaryModelPort,
+  CanaryPersistence,
+  CanaryTaskInfo,
+  CanaryTrainRequest,
+} from './ports.ts';

@@ -11,7 +11,15 @@
 import { zeroHash, type Address, type Hex } from 'viem';
 import { prepareSeal } from '../../chain/prepare.ts';
 import { maskColumns } from '../../chain/canary.ts';
-import { epochAt, epochStart, phaseAt, scoringEpochs, windowAt, windowTimes, type Schedule } from '../../chain/schedule.ts';
+import {
+  epochAt,
+  epochStart,
+  phaseAt,
+  scoringEpochs,
+  windowAt,
+  windowTimes,
+  type Schedule,
+} from '../../chain/schedule.ts';
 import { formatTokens } from '../../format.ts';
 import { clause, due, formatTime, type ActionFailure, type ChainRole, type Note, type StepResult } from '../common.ts';
 import { noteFailure, noteInto, type NoteFn } from '../machine-parts.ts';
@@ -159,7 +167,14 @@ export type CanaryAction =
 export type CanaryOutcome =
   | { type: 'trained'; epoch: number; account: Address; model: ModelRecord; at: bigint }
   | { type: 'uploaded'; epoch: number; account: Address; artifactHash: Hex; cid: string; at: bigint }
-  | { type: 'sent'; action: 'commit' | 'join' | 'seal' | 'reveal'; epoch: number | null; account: Address | null; txHash: Hex; at: bigint }
+  | {
+      type: 'sent';
+      action: 'commit' | 'join' | 'seal' | 'reveal';
+      epoch: number | null;
+      account: Address | null;
+      txHash: Hex;
+      at: bigint;
+    }
   | { type: 'canariesRevealed'; epoch: number; mask: bigint; txHash: Hex; at: bigint }
   | (ActionFailure & { account?: Address | null });
 
@@ -172,13 +187,30 @@ export interface CanaryIdentity {
 export const subKey = (epoch: number, account: Address): string => `${epoch}:${account.toLowerCase()}`;
 
 export function initialCanaryState(scope: CanaryScope & { creator: Address }, planId: string): CanaryState {
-  return { kind: 'canary-producer', version: 1, scope, planId, lastSeen: null, commits: [], members: [], subs: [], reveals: [], notes: [] };
+  return {
+    kind: 'canary-producer',
+    version: 1,
+    scope,
+    planId,
+    lastSeen: null,
+    commits: [],
+    members: [],
+    subs: [],
+    reveals: [],
+    notes: [],
+  };
 }
 
 const track = (): TxTrack => ({ sentAt: null, sends: 0, halted: null });
 
 /** What an observation must carry for `state` at `now`. */
-export function canaryReads(state: CanaryState, plan: CanaryPlan, schedule: Schedule, now: bigint, config: CanaryConfig = DEFAULT_CANARY_CONFIG): { commits: number[]; reveals: number[]; seals: { epoch: number; account: Address }[] } {
+export function canaryReads(
+  state: CanaryState,
+  plan: CanaryPlan,
+  schedule: Schedule,
+  now: bigint,
+  config: CanaryConfig = DEFAULT_CANARY_CONFIG,
+): { commits: number[]; reveals: number[]; seals: { epoch: number; account: Address }[] } {
   const scoring = scoringEpochs(schedule);
   const { started, epoch } = epochAt(schedule, now);
   const cur = started ? epoch : 0;
@@ -188,8 +220,10 @@ export function canaryReads(state: CanaryState, plan: CanaryPlan, schedule: Sche
   const seals = new Map<string, { epoch: number; account: Address }>();
   const add = (e: number, account: Address) => seals.set(subKey(e, account), { epoch: e, account });
   if (started && epoch < schedule.submissionEpochs) for (const account of plan.input.pool) add(epoch, account);
-  if (started && epoch >= schedule.submissionEpochs && epoch < scoring) for (const account of plan.canaries(epoch)) add(schedule.submissionEpochs - 1, account);
-  for (const r of state.subs) if ((r.status === 'sealed' || r.status === 'planned') && r.epoch <= cur) add(r.epoch, r.account);
+  if (started && epoch >= schedule.submissionEpochs && epoch < scoring)
+    for (const account of plan.canaries(epoch)) add(schedule.submissionEpochs - 1, account);
+  for (const r of state.subs)
+    if ((r.status === 'sealed' || r.status === 'planned') && r.epoch <= cur) add(r.epoch, r.account);
   return { commits, reveals, seals: [...seals.values()] };
 }
 
@@ -199,7 +233,8 @@ export function canaryReads(state: CanaryState, plan: CanaryPlan, schedule: Sche
  */
 function offline(s: CanaryState, t: { opens: bigint; closes: bigint }): string | null {
   if (s.lastSeen !== null && s.lastSeen >= t.opens) return null;
-  if (s.lastSeen === null) return `the producer has no record of running before the window closed at ${formatTime(t.closes)} (a fresh or lost state)`;
+  if (s.lastSeen === null)
+    return `the producer has no record of running before the window closed at ${formatTime(t.closes)} (a fresh or lost state)`;
   return `the producer was not running from ${formatTime(s.lastSeen)} until after the window closed at ${formatTime(t.closes)}`;
 }
 
@@ -220,14 +255,23 @@ const short = (h: string) => `${h.slice(0, 10)}…`;
 const revealedText = (rec: SubRecord) =>
   `Epoch ${rec.epoch}: pool account ${rec.account} revealed its model${rec.model ? ` (${short(rec.model.artifactHash)}, ${rec.model.steps} training steps)` : ''}.`;
 
-export function canaryStep(prev: CanaryState, obs: CanaryObservation, id: CanaryIdentity, config: CanaryConfig = DEFAULT_CANARY_CONFIG): StepResult<CanaryState, CanaryAction> {
+export function canaryStep(
+  prev: CanaryState,
+  obs: CanaryObservation,
+  id: CanaryIdentity,
+  config: CanaryConfig = DEFAULT_CANARY_CONFIG,
+): StepResult<CanaryState, CanaryAction> {
   const s = structuredClone(prev);
   const actions: CanaryAction[] = [];
   const { now, schedule: sch } = obs;
   const note = noteInto(s, now, actions);
   const phase = phaseAt(sch, now);
   if (sch.rejected) {
-    note('rejected', 'info', 'The task was rejected in review: no canaries; the pool accounts can withdraw their stakes.');
+    note(
+      'rejected',
+      'info',
+      'The task was rejected in review: no canaries; the pool accounts can withdraw their stakes.',
+    );
     s.lastSeen = now;
     return { state: s, actions };
   }
@@ -235,12 +279,20 @@ export function canaryStep(prev: CanaryState, obs: CanaryObservation, id: Canary
   commits(s, obs, id, config, note, actions);
   submissions(s, obs, id, config, note, actions);
   canaryReveals(s, obs, id, config, note, actions);
-  if (phase === 'Challenge' || phase === 'Ended') note('done', 'info', 'Every scoring epoch is over: the producer has nothing left to do in this task.');
+  if (phase === 'Challenge' || phase === 'Ended')
+    note('done', 'info', 'Every scoring epoch is over: the producer has nothing left to do in this task.');
   s.lastSeen = now;
   return { state: s, actions };
 }
 
-function members(s: CanaryState, obs: CanaryObservation, id: CanaryIdentity, config: CanaryConfig, note: NoteFn, actions: CanaryAction[]): void {
+function members(
+  s: CanaryState,
+  obs: CanaryObservation,
+  id: CanaryIdentity,
+  config: CanaryConfig,
+  note: NoteFn,
+  actions: CanaryAction[],
+): void {
   const { now, schedule: sch } = obs;
   const stake = config.stake ?? obs.minStake;
   const { started, epoch } = epochAt(sch, now);
@@ -258,12 +310,20 @@ function members(s: CanaryState, obs: CanaryObservation, id: CanaryIdentity, con
     }
     if (view.role === 'Validator') {
       rec.status = 'unusable';
-      note(`member-validator/${account}`, 'error', `Pool account ${account} is a validator of this task, so it cannot submit; it is left out of the plan.`);
+      note(
+        `member-validator/${account}`,
+        'error',
+        `Pool account ${account} is a validator of this task, so it cannot submit; it is left out of the plan.`,
+      );
       continue;
     }
     if (view.role === 'Trainer' && view.excluded) {
       rec.status = 'unusable';
-      note(`member-excluded/${account}`, 'error', `Pool account ${account} was excluded after a failed challenge; it is left out of the plan.`);
+      note(
+        `member-excluded/${account}`,
+        'error',
+        `Pool account ${account} was excluded after a failed challenge; it is left out of the plan.`,
+      );
       continue;
     }
     if (view.role === 'Trainer') {
@@ -278,11 +338,19 @@ function members(s: CanaryState, obs: CanaryObservation, id: CanaryIdentity, con
     // Not joined.
     if (effective >= sch.submissionEpochs) {
       rec.status = 'unusable';
-      note(`member-late/${account}`, 'warn', `Pool account ${account} has not joined and a stake made now would first count after the last submission epoch: it is left out.`);
+      note(
+        `member-late/${account}`,
+        'warn',
+        `Pool account ${account} has not joined and a stake made now would first count after the last submission epoch: it is left out.`,
+      );
       continue;
     }
     if (stake < obs.minStake) {
-      note(`stake-below/${stake}`, 'error', `A pool account joins with at least ${formatTokens(obs.minStake, 4)} ARENA, the task's minimum trainer stake; the configured ${formatTokens(stake, 4)} ARENA is below it, so nothing was sent.`);
+      note(
+        `stake-below/${stake}`,
+        'error',
+        `A pool account joins with at least ${formatTokens(obs.minStake, 4)} ARENA, the task's minimum trainer stake; the configured ${formatTokens(stake, 4)} ARENA is below it, so nothing was sent.`,
+      );
       continue;
     }
     if (rec.halted === null && due(rec.sentAt, now, config.retryAfterSec)) {
@@ -293,9 +361,17 @@ function members(s: CanaryState, obs: CanaryObservation, id: CanaryIdentity, con
   }
 }
 
-const usable = (s: CanaryState, account: Address) => s.members.find((m) => m.account.toLowerCase() === account.toLowerCase())?.status !== 'unusable';
+const usable = (s: CanaryState, account: Address) =>
+  s.members.find((m) => m.account.toLowerCase() === account.toLowerCase())?.status !== 'unusable';
 
-function commits(s: CanaryState, obs: CanaryObservation, id: CanaryIdentity, config: CanaryConfig, note: NoteFn, actions: CanaryAction[]): void {
+function commits(
+  s: CanaryState,
+  obs: CanaryObservation,
+  id: CanaryIdentity,
+  config: CanaryConfig,
+  note: NoteFn,
+  actions: CanaryAction[],
+): void {
   const { now, schedule: sch } = obs;
   const scoring = scoringEpochs(sch);
   const len = BigInt(sch.epochLength);
@@ -318,7 +394,10 @@ function commits(s: CanaryState, obs: CanaryObservation, id: CanaryIdentity, con
     if (rec.status === 'missed') continue;
     if (now >= starts) {
       rec.status = 'missed';
-      const what = onChain === zeroHash ? 'no canary commitment' : `another canary commitment (${short(onChain)}) than this secret's`;
+      const what =
+        onChain === zeroHash
+          ? 'no canary commitment'
+          : `another canary commitment (${short(onChain)}) than this secret's`;
       note(
         `commit-missed/${e}`,
         'warn',
@@ -332,7 +411,13 @@ function commits(s: CanaryState, obs: CanaryObservation, id: CanaryIdentity, con
       rec.status = 'pending';
       rec.sentAt = null;
     }
-    if (onChain !== zeroHash) note(`commit-replace/${e}/${onChain}`, 'warn', `Epoch ${e}: the chain holds another canary commitment (${short(onChain)}); it is replaced with this secret's before the epoch starts.`, e);
+    if (onChain !== zeroHash)
+      note(
+        `commit-replace/${e}/${onChain}`,
+        'warn',
+        `Epoch ${e}: the chain holds another canary commitment (${short(onChain)}); it is replaced with this secret's before the epoch starts.`,
+        e,
+      );
     const retry = Math.max(2, Math.min(config.retryAfterSec, Math.floor(sch.epochLength / 8)));
     if (rec.halted === null && due(rec.sentAt, now, retry)) {
       rec.sentAt = now;
@@ -369,10 +454,22 @@ function recordFor(s: CanaryState, p: PlannedSubmission): SubRecord {
 function miss(rec: SubRecord, why: string, note: NoteFn): void {
   rec.status = 'missed';
   rec.missed = why;
-  note(`missed/${rec.epoch}/${rec.account}`, 'warn', `Epoch ${rec.epoch}: pool account ${rec.account} did not submit its model: ${why}.`, rec.epoch);
+  note(
+    `missed/${rec.epoch}/${rec.account}`,
+    'warn',
+    `Epoch ${rec.epoch}: pool account ${rec.account} did not submit its model: ${why}.`,
+    rec.epoch,
+  );
 }
 
-function submissions(s: CanaryState, obs: CanaryObservation, id: CanaryIdentity, config: CanaryConfig, note: NoteFn, actions: CanaryAction[]): void {
+function submissions(
+  s: CanaryState,
+  obs: CanaryObservation,
+  id: CanaryIdentity,
+  config: CanaryConfig,
+  note: NoteFn,
+  actions: CanaryAction[],
+): void {
   const { now, schedule: sch } = obs;
   const x0 = sch.submissionEpochs;
   const { started, epoch } = epochAt(sch, now);
@@ -382,7 +479,9 @@ function submissions(s: CanaryState, obs: CanaryObservation, id: CanaryIdentity,
   // Records from the current submission epoch and the next one (trained ahead, during this epoch or the review).
   const open = [cur, cur + 1].filter((e) => e >= 0 && e < x0);
   if (!started && x0 > 0) open.splice(0, open.length, 0);
-  for (const e of open) for (const p of id.plan.submissions(e)) if (usable(s, p.account) || s.subs.some((r) => r.epoch === e && r.account === p.account)) recordFor(s, p);
+  for (const e of open)
+    for (const p of id.plan.submissions(e))
+      if (usable(s, p.account) || s.subs.some((r) => r.epoch === e && r.account === p.account)) recordFor(s, p);
 
   for (const rec of s.subs) {
     if (rec.status === 'revealed' || rec.status === 'missed') continue;
@@ -403,7 +502,11 @@ function submissions(s: CanaryState, obs: CanaryObservation, id: CanaryIdentity,
           continue;
         }
       } else if (view.commitment !== zeroHash) {
-        miss(rec, `the chain holds another seal of this account (${short(view.commitment)}) than the model this secret trains; it is left alone`, note);
+        miss(
+          rec,
+          `the chain holds another seal of this account (${short(view.commitment)}) than the model this secret trains; it is left alone`,
+          note,
+        );
         continue;
       } else if (rec.status === 'sealed') {
         // Seen or sent before and not on chain now (a lagging node, a reorganization): sent
@@ -439,14 +542,27 @@ function submissions(s: CanaryState, obs: CanaryObservation, id: CanaryIdentity,
         continue;
       }
       const from = e === 0 ? 0n : epochStart(sch, e - 1);
-      if (now >= from && !t.running && t.failures < config.maxTrainFailures && !busy() && due(t.askedAt, now, config.retryAfterSec)) {
+      if (
+        now >= from &&
+        !t.running &&
+        t.failures < config.maxTrainFailures &&
+        !busy() &&
+        due(t.askedAt, now, config.retryAfterSec)
+      ) {
         t.askedAt = now;
         t.running = true;
         actions.push({ type: 'train', epoch: e, account: rec.account, seed: p.seed, steps: p.steps });
       }
       continue;
     }
-    rec.commitment ??= prepareSeal({ taskId: s.scope.taskId, epoch: e, trainer: rec.account, artifactHash: rec.model.artifactHash, wmCommit: rec.model.wmCommit, salt: p.salt }).commitment;
+    rec.commitment ??= prepareSeal({
+      taskId: s.scope.taskId,
+      epoch: e,
+      trainer: rec.account,
+      artifactHash: rec.model.artifactHash,
+      wmCommit: rec.model.wmCommit,
+      salt: p.salt,
+    }).commitment;
     if (view && view.commitment.toLowerCase() === rec.commitment.toLowerCase()) {
       // A seal this producer made before a restart that lost its state (the model retrained to the same bytes).
       rec.status = view.revealed ? 'revealed' : 'sealed';
@@ -469,7 +585,12 @@ function submissions(s: CanaryState, obs: CanaryObservation, id: CanaryIdentity,
       }
       if (window !== 'Seal' || epoch !== e) continue;
       if (member && (member.eligibleFrom === null || member.eligibleFrom > e)) {
-        note(`ineligible/${e}/${rec.account}`, 'warn', `Epoch ${e}: pool account ${rec.account} is not eligible yet (its stake counts from epoch ${member.eligibleFrom ?? '-'}).`, e);
+        note(
+          `ineligible/${e}/${rec.account}`,
+          'warn',
+          `Epoch ${e}: pool account ${rec.account} is not eligible yet (its stake counts from epoch ${member.eligibleFrom ?? '-'}).`,
+          e,
+        );
         continue;
       }
       if (now < pointIn(sealT, p.sealAt, config.sealSpreadBps) || view === undefined) continue;
@@ -477,7 +598,15 @@ function submissions(s: CanaryState, obs: CanaryObservation, id: CanaryIdentity,
         rec.seal.sentAt = now;
         rec.seal.sends += 1;
         rec.inFlight = true;
-        actions.push({ type: 'seal', epoch: e, account: rec.account, commitment: rec.commitment, artifactHash: rec.model.artifactHash, wmCommit: rec.model.wmCommit, salt: p.salt });
+        actions.push({
+          type: 'seal',
+          epoch: e,
+          account: rec.account,
+          commitment: rec.commitment,
+          artifactHash: rec.model.artifactHash,
+          wmCommit: rec.model.wmCommit,
+          salt: p.salt,
+        });
       }
       continue;
     }
@@ -492,8 +621,8 @@ function submissions(s: CanaryState, obs: CanaryObservation, id: CanaryIdentity,
             : offline(s, revealT) !== null
               ? offline(s, revealT)!
               : rec.cid === null
-              ? 'its artifact could not be uploaded in the reveal window'
-              : 'its reveal did not go through in the reveal window',
+                ? 'its artifact could not be uploaded in the reveal window'
+                : 'its reveal did not go through in the reveal window',
           note,
         );
         continue;
@@ -510,7 +639,14 @@ function submissions(s: CanaryState, obs: CanaryObservation, id: CanaryIdentity,
         rec.reveal.sentAt = now;
         rec.reveal.sends += 1;
         rec.inFlight = true;
-        actions.push({ type: 'reveal', epoch: e, account: rec.account, artifactHash: rec.model.artifactHash, wmCommit: rec.model.wmCommit, salt: p.salt });
+        actions.push({
+          type: 'reveal',
+          epoch: e,
+          account: rec.account,
+          artifactHash: rec.model.artifactHash,
+          wmCommit: rec.model.wmCommit,
+          salt: p.salt,
+        });
       }
     }
   }
@@ -519,7 +655,14 @@ function submissions(s: CanaryState, obs: CanaryObservation, id: CanaryIdentity,
 /** The seal epoch of the submission that is a canary in scoring epoch `epoch`. */
 const sealEpochOf = (sch: Schedule, epoch: number) => (epoch < sch.submissionEpochs ? epoch : sch.submissionEpochs - 1);
 
-function canaryReveals(s: CanaryState, obs: CanaryObservation, id: CanaryIdentity, config: CanaryConfig, note: NoteFn, actions: CanaryAction[]): void {
+function canaryReveals(
+  s: CanaryState,
+  obs: CanaryObservation,
+  id: CanaryIdentity,
+  config: CanaryConfig,
+  note: NoteFn,
+  actions: CanaryAction[],
+): void {
   const { now, schedule: sch } = obs;
   const { window, epoch } = windowAt(sch, now);
   for (const rec of s.reveals) {
@@ -527,8 +670,18 @@ function canaryReveals(s: CanaryState, obs: CanaryObservation, id: CanaryIdentit
     const closes = windowTimes(sch, rec.epoch, 'ScoreReveal')!.closes;
     if (now >= closes) {
       rec.status = 'missed';
-      const why = rec.halted !== null ? `it was refused: ${clause(rec.halted)}` : rec.sends > 0 ? `the transaction did not go through before the window closed (${rec.sends} sent)` : 'the producer was not running in the window';
-      note(`reveal-missed/${rec.epoch}`, 'warn', `Epoch ${rec.epoch}: the canary key was not revealed: ${why}. The epoch has no canaries; its planned canaries count as ordinary submissions.`, rec.epoch);
+      const why =
+        rec.halted !== null
+          ? `it was refused: ${clause(rec.halted)}`
+          : rec.sends > 0
+            ? `the transaction did not go through before the window closed (${rec.sends} sent)`
+            : 'the producer was not running in the window';
+      note(
+        `reveal-missed/${rec.epoch}`,
+        'warn',
+        `Epoch ${rec.epoch}: the canary key was not revealed: ${why}. The epoch has no canaries; its planned canaries count as ordinary submissions.`,
+        rec.epoch,
+      );
     }
   }
   if (window !== 'ScoreReveal') return;
@@ -561,15 +714,36 @@ function canaryReveals(s: CanaryState, obs: CanaryObservation, id: CanaryIdentit
 }
 
 /** Explains a reveal: which columns were marked and whether they are the planned canaries. */
-function canariesNote(s: CanaryState, obs: CanaryObservation, id: CanaryIdentity, epoch: number, mask: bigint, note: NoteFn): void {
+function canariesNote(
+  s: CanaryState,
+  obs: CanaryObservation,
+  id: CanaryIdentity,
+  epoch: number,
+  mask: bigint,
+  note: NoteFn,
+): void {
   const sealEpoch = sealEpochOf(obs.schedule, epoch);
   const planned = id.plan.canaries(epoch);
-  const revealed = planned.filter((a) => obs.chain.seals[subKey(sealEpoch, a)]?.revealed ?? s.subs.some((r) => r.epoch === sealEpoch && r.account.toLowerCase() === a.toLowerCase() && r.status === 'revealed'));
+  const revealed = planned.filter(
+    (a) =>
+      obs.chain.seals[subKey(sealEpoch, a)]?.revealed ??
+      s.subs.some(
+        (r) => r.epoch === sealEpoch && r.account.toLowerCase() === a.toLowerCase() && r.status === 'revealed',
+      ),
+  );
   const columns = maskColumns(mask);
   const where = columns.length === 0 ? 'no column' : `column${columns.length === 1 ? '' : 's'} ${columns.join(', ')}`;
   const level = columns.length === revealed.length ? 'info' : 'warn';
-  const tail = columns.length === revealed.length ? '' : ` (${revealed.length} planned canar${revealed.length === 1 ? 'y was' : 'ies were'} revealed as submissions)`;
-  note(`canaries/${epoch}`, level, `Epoch ${epoch}: canary key revealed; the chain marked ${where} as canar${columns.length === 1 ? 'y' : 'ies'}${tail}.`, epoch);
+  const tail =
+    columns.length === revealed.length
+      ? ''
+      : ` (${revealed.length} planned canar${revealed.length === 1 ? 'y was' : 'ies were'} revealed as submissions)`;
+  note(
+    `canaries/${epoch}`,
+    level,
+    `Epoch ${epoch}: canary key revealed; the chain marked ${where} as canar${columns.length === 1 ? 'y' : 'ies'}${tail}.`,
+    epoch,
+  );
 }
 
 /** Folds an action's result into the state (pure). */
@@ -578,7 +752,9 @@ export function canaryRecord(prev: CanaryState, outcome: CanaryOutcome): StepRes
   const actions: CanaryAction[] = [];
   const note = noteInto(s, outcome.at, actions);
   const sub = (epoch: number | null, account: Address | null | undefined) =>
-    epoch === null || !account ? undefined : s.subs.find((r) => r.epoch === epoch && r.account.toLowerCase() === account.toLowerCase());
+    epoch === null || !account
+      ? undefined
+      : s.subs.find((r) => r.epoch === epoch && r.account.toLowerCase() === account.toLowerCase());
   switch (outcome.type) {
     case 'trained': {
       const rec = sub(outcome.epoch, outcome.account);
@@ -592,7 +768,8 @@ export function canaryRecord(prev: CanaryState, outcome: CanaryOutcome): StepRes
     case 'uploaded': {
       const rec = sub(outcome.epoch, outcome.account);
       if (rec) rec.inFlight = false;
-      if (rec?.model && rec.model.artifactHash.toLowerCase() === outcome.artifactHash.toLowerCase()) rec.cid = outcome.cid;
+      if (rec?.model && rec.model.artifactHash.toLowerCase() === outcome.artifactHash.toLowerCase())
+        rec.cid = outcome.cid;
       break;
     }
     case 'sent': {
@@ -611,7 +788,11 @@ export function canaryRecord(prev: CanaryState, outcome: CanaryOutcome): StepRes
       if (outcome.action === 'join') {
         const m = s.members.find((x) => x.account.toLowerCase() === outcome.account?.toLowerCase());
         if (m) m.status = 'joined';
-        note(`joined/${outcome.account}`, 'info', `Pool account ${outcome.account} joined the task as a trainer with its watermark key.`);
+        note(
+          `joined/${outcome.account}`,
+          'info',
+          `Pool account ${outcome.account} joined the task as a trainer with its watermark key.`,
+        );
       }
       break;
     }
@@ -626,7 +807,8 @@ export function canaryRecord(prev: CanaryState, outcome: CanaryOutcome): StepRes
     case 'failed': {
       noteFailure(outcome, note);
       const rec = sub(outcome.epoch, outcome.account);
-      if (rec && (outcome.action === 'seal' || outcome.action === 'upload' || outcome.action === 'reveal')) rec.inFlight = false;
+      if (rec && (outcome.action === 'seal' || outcome.action === 'upload' || outcome.action === 'reveal'))
+        rec.inFlight = false;
       if (outcome.action === 'train' && rec) {
         rec.training.running = false;
         if (!outcome.retryable) rec.training.failures += 1;
@@ -669,4 +851,3 @@ export function canarySummary(s: CanaryState, id: CanaryIdentity, sch: Schedule)
   }
   return lines;
 }
-

@@ -70,14 +70,19 @@ export class CanaryPlanError extends ArenaError<'canary-plan'> {
 export const minPoolSize = (perEpoch: number, finalEpochs: number): number => perEpoch * (finalEpochs + 1);
 
 /** The pool with which no account is a canary twice: a fresh one every epoch. */
-export const freshPoolSize = (perEpoch: number, submissionEpochs: number, finalEpochs: number): number => perEpoch * (submissionEpochs + finalEpochs);
+export const freshPoolSize = (perEpoch: number, submissionEpochs: number, finalEpochs: number): number =>
+  perEpoch * (submissionEpochs + finalEpochs);
 
 export function checkPlanInput(p: PlanInput): void {
   if (!Number.isSafeInteger(p.perEpoch) || p.perEpoch < 1 || p.perEpoch > MAX_CANARIES) {
-    throw new CanaryPlanError(`canaries per epoch must be a whole number from 1 to ${MAX_CANARIES} (the contract's MAX_CANARIES), got ${p.perEpoch}`);
+    throw new CanaryPlanError(
+      `canaries per epoch must be a whole number from 1 to ${MAX_CANARIES} (the contract's MAX_CANARIES), got ${p.perEpoch}`,
+    );
   }
-  if (!Number.isSafeInteger(p.submissionEpochs) || p.submissionEpochs < 1) throw new CanaryPlanError(`a task has at least one submission epoch, got ${p.submissionEpochs}`);
-  if (!Number.isSafeInteger(p.finalEpochs) || p.finalEpochs < 0) throw new CanaryPlanError(`final epochs must be a whole number, got ${p.finalEpochs}`);
+  if (!Number.isSafeInteger(p.submissionEpochs) || p.submissionEpochs < 1)
+    throw new CanaryPlanError(`a task has at least one submission epoch, got ${p.submissionEpochs}`);
+  if (!Number.isSafeInteger(p.finalEpochs) || p.finalEpochs < 0)
+    throw new CanaryPlanError(`final epochs must be a whole number, got ${p.finalEpochs}`);
   const seen = new Set(p.pool.map((x) => x.toLowerCase()));
   if (seen.size !== p.pool.length) throw new CanaryPlanError('the pool lists an account twice');
   const min = minPoolSize(p.perEpoch, p.finalEpochs);
@@ -89,7 +94,8 @@ export function checkPlanInput(p: PlanInput): void {
     );
   }
   const { min: lo, max: hi } = p.steps;
-  if (!Number.isSafeInteger(lo) || !Number.isSafeInteger(hi) || lo < 1 || hi < lo) throw new CanaryPlanError(`training steps must be whole numbers with 1 <= min <= max, got ${lo}..${hi}`);
+  if (!Number.isSafeInteger(lo) || !Number.isSafeInteger(hi) || lo < 1 || hi < lo)
+    throw new CanaryPlanError(`training steps must be whole numbers with 1 <= min <= max, got ${lo}..${hi}`);
 }
 
 export function planCanaries(input: PlanInput): CanaryPlan {
@@ -97,11 +103,14 @@ export function planCanaries(input: PlanInput): CanaryPlan {
   const { scope, secret, pool, perEpoch, submissionEpochs: x0, finalEpochs: x1 } = input;
   const scoring = x0 + x1;
   const inRange = (epoch: number, upTo: number, what: string) => {
-    if (!Number.isSafeInteger(epoch) || epoch < 0 || epoch >= upTo) throw new RangeError(`${what} ${epoch} is outside 0..${upTo - 1}`);
+    if (!Number.isSafeInteger(epoch) || epoch < 0 || epoch >= upTo)
+      throw new RangeError(`${what} ${epoch} is outside 0..${upTo - 1}`);
   };
 
   // The final reserve: the first perEpoch * x1 accounts in the secret 'final' order.
-  const byFinalOrder = [...pool].sort((p, q) => cmp(orderKey(secret, scope, 'final', 0, p), orderKey(secret, scope, 'final', 0, q)));
+  const byFinalOrder = [...pool].sort((p, q) =>
+    cmp(orderKey(secret, scope, 'final', 0, p), orderKey(secret, scope, 'final', 0, q)),
+  );
   const finalReserve = new Map<number, Address[]>();
   for (let g = 0; g < x1; g++) finalReserve.set(x0 + g, byFinalOrder.slice(g * perEpoch, (g + 1) * perEpoch));
   const reserved = new Set([...finalReserve.values()].flat());
@@ -114,7 +123,11 @@ export function planCanaries(input: PlanInput): CanaryPlan {
     while (chosen.length <= epoch) {
       const e = chosen.length;
       const pick = [...candidates]
-        .sort((p, q) => uses.get(p)! - uses.get(q)! || cmp(orderKey(secret, scope, 'epoch', e, p), orderKey(secret, scope, 'epoch', e, q)))
+        .sort(
+          (p, q) =>
+            uses.get(p)! - uses.get(q)! ||
+            cmp(orderKey(secret, scope, 'epoch', e, p), orderKey(secret, scope, 'epoch', e, q)),
+        )
         .slice(0, perEpoch);
       for (const p of pick) uses.set(p, uses.get(p)! + 1);
       chosen.push(pick);
@@ -149,7 +162,10 @@ export function planCanaries(input: PlanInput): CanaryPlan {
       if (!list) {
         list = pool.map((account) => {
           const use = useOf(epoch, account);
-          const salt = use.kind === 'canary' ? canarySalt(scope.taskId, BigInt(use.useEpoch), account, key(use.useEpoch)) : decoySalt(secret, scope, epoch, account);
+          const salt =
+            use.kind === 'canary'
+              ? canarySalt(scope.taskId, BigInt(use.useEpoch), account, key(use.useEpoch))
+              : decoySalt(secret, scope, epoch, account);
           return {
             epoch,
             account,

@@ -55,7 +55,14 @@ export function planId(plan: CanaryPlan, startTime: bigint): string {
   const p = plan.input;
   return keccak256(
     encodeAbiParameters(
-      [{ type: 'address[]' }, { type: 'uint256' }, { type: 'uint256' }, { type: 'uint256' }, { type: 'bytes32' }, { type: 'uint256' }],
+      [
+        { type: 'address[]' },
+        { type: 'uint256' },
+        { type: 'uint256' },
+        { type: 'uint256' },
+        { type: 'bytes32' },
+        { type: 'uint256' },
+      ],
       [[...p.pool], BigInt(p.perEpoch), BigInt(p.steps.min), BigInt(p.steps.max), plan.keyHash(0), startTime],
     ),
   );
@@ -83,7 +90,10 @@ export class CanaryProducer {
         observe: (s) => this.observe(s),
         timeOf: (o) => o.now,
         execute: (a, ctx) => this.execute(a, ctx),
-        failure: (a, error, at) => ({ ...failureOf(a.type, 'epoch' in a ? a.epoch : null, error, at), account: 'account' in a ? a.account : null }),
+        failure: (a, error, at) => ({
+          ...failureOf(a.type, 'epoch' in a ? a.epoch : null, error, at),
+          account: 'account' in a ? a.account : null,
+        }),
       },
       { save: (s) => ports.persist.save(s) },
       initial,
@@ -108,7 +118,10 @@ export class CanaryProducer {
   static async open(o: CanaryProducerOptions): Promise<CanaryProducer> {
     const task = await o.creator.task();
     if (task.creator.toLowerCase() !== o.creator.creator.toLowerCase()) {
-      throw new AgentError('wrong-scope', `task ${o.creator.taskId} was created by ${task.creator}, not by ${o.creator.creator}: only a task's creator can commit and reveal its canaries`);
+      throw new AgentError(
+        'wrong-scope',
+        `task ${o.creator.taskId} was created by ${task.creator}, not by ${o.creator.creator}: only a task's creator can commit and reveal its canaries`,
+      );
     }
     const pool = [...o.members.keys()];
     const scope: CanaryScope = { chainId: o.chainId, registry: o.registry, taskId: o.creator.taskId };
@@ -128,11 +141,25 @@ export class CanaryProducer {
     const stored = await o.persist.load();
     const fresh = initialCanaryState({ ...scope, creator: o.creator.creator }, id);
     const sameScope = (s: CanaryState) =>
-      s.planId === id && s.scope.chainId === scope.chainId && s.scope.registry.toLowerCase() === scope.registry.toLowerCase() && s.scope.taskId === scope.taskId;
+      s.planId === id &&
+      s.scope.chainId === scope.chainId &&
+      s.scope.registry.toLowerCase() === scope.registry.toLowerCase() &&
+      s.scope.taskId === scope.taskId;
     let initial = stored && stored.kind === 'canary-producer' && sameScope(stored) ? stored : fresh;
     // A run recorded as training, or a send as under way, belonged to a process that is gone.
-    initial = { ...initial, subs: initial.subs.map((r) => ({ ...r, inFlight: false, training: { ...r.training, running: false } })) };
-    return new CanaryProducer(o, task, { plan, keyCommits }, keys, initial, { ...DEFAULT_CANARY_CONFIG, ...o.config }, o.pollMs ?? 2000);
+    initial = {
+      ...initial,
+      subs: initial.subs.map((r) => ({ ...r, inFlight: false, training: { ...r.training, running: false } })),
+    };
+    return new CanaryProducer(
+      o,
+      task,
+      { plan, keyCommits },
+      keys,
+      initial,
+      { ...DEFAULT_CANARY_CONFIG, ...o.config },
+      o.pollMs ?? 2000,
+    );
   }
 
   get state(): CanaryState {
@@ -201,11 +228,20 @@ export class CanaryProducer {
       Promise.all(
         [...this.ports.members.entries()].map(async ([a, port]) => {
           const p = await port.pool();
-          const view: MemberView = { role: p.role, keyCommit: p.keyCommit, eligibleFrom: p.eligibleFrom, excluded: p.excluded };
+          const view: MemberView = {
+            role: p.role,
+            keyCommit: p.keyCommit,
+            eligibleFrom: p.eligibleFrom,
+            excluded: p.excluded,
+          };
           return [a, view] as const;
         }),
       ),
-      Promise.all(reads.seals.map(async ({ epoch, account }) => [subKey(epoch, account), await this.member(account).seal(epoch)] as const)),
+      Promise.all(
+        reads.seals.map(
+          async ({ epoch, account }) => [subKey(epoch, account), await this.member(account).seal(epoch)] as const,
+        ),
+      ),
     ]);
     return {
       now,
@@ -220,7 +256,10 @@ export class CanaryProducer {
     };
   }
 
-  private async execute(a: Exclude<CanaryAction, { type: 'explain' }>, ctx: ExecuteContext<CanaryOutcome>): Promise<CanaryOutcome | null> {
+  private async execute(
+    a: Exclude<CanaryAction, { type: 'explain' }>,
+    ctx: ExecuteContext<CanaryOutcome>,
+  ): Promise<CanaryOutcome | null> {
     const { creator, persist, store, models } = this.ports;
     switch (a.type) {
       case 'commit': {
@@ -249,21 +288,49 @@ export class CanaryProducer {
       // a short window fits them all. The machine sends nothing more for one until its outcome.
       case 'seal':
         return this.concurrently(a, ctx, async () => {
-          const tx = await this.member(a.account).sealSubmission({ epoch: a.epoch, commitment: a.commitment, artifactHash: a.artifactHash, wmCommit: a.wmCommit, salt: a.salt });
+          const tx = await this.member(a.account).sealSubmission({
+            epoch: a.epoch,
+            commitment: a.commitment,
+            artifactHash: a.artifactHash,
+            wmCommit: a.wmCommit,
+            salt: a.salt,
+          });
           return { type: 'sent', action: 'seal', epoch: a.epoch, account: a.account, txHash: tx.txHash, at: ctx.at };
         });
       case 'upload':
         return this.concurrently(a, ctx, async () => {
           const bytes = await persist.getArtifact(a.artifactHash);
-          if (!bytes) throw new AgentError('artifact-missing', `the sealed artifact ${a.artifactHash} of pool account ${a.account} is no longer stored, so it cannot be revealed`);
+          if (!bytes)
+            throw new AgentError(
+              'artifact-missing',
+              `the sealed artifact ${a.artifactHash} of pool account ${a.account} is no longer stored, so it cannot be revealed`,
+            );
           const cid = await store.upload(bytes);
           const expected = cidFromDigest(a.artifactHash);
-          if (cid !== expected) throw new PortError('store', 'cid', `the store answered CID ${cid} for an artifact whose CID is ${expected}`, true);
-          return { type: 'uploaded', epoch: a.epoch, account: a.account, artifactHash: a.artifactHash, cid, at: ctx.at };
+          if (cid !== expected)
+            throw new PortError(
+              'store',
+              'cid',
+              `the store answered CID ${cid} for an artifact whose CID is ${expected}`,
+              true,
+            );
+          return {
+            type: 'uploaded',
+            epoch: a.epoch,
+            account: a.account,
+            artifactHash: a.artifactHash,
+            cid,
+            at: ctx.at,
+          };
         });
       case 'reveal':
         return this.concurrently(a, ctx, async () => {
-          const tx = await this.member(a.account).revealSubmission({ epoch: a.epoch, artifactHash: a.artifactHash, wmCommit: a.wmCommit, salt: a.salt });
+          const tx = await this.member(a.account).revealSubmission({
+            epoch: a.epoch,
+            artifactHash: a.artifactHash,
+            wmCommit: a.wmCommit,
+            salt: a.salt,
+          });
           return { type: 'sent', action: 'reveal', epoch: a.epoch, account: a.account, txHash: tx.txHash, at: ctx.at };
         });
       case 'revealCanaries': {
@@ -273,7 +340,11 @@ export class CanaryProducer {
     }
   }
 
-  private concurrently(a: { type: string; epoch: number; account: Address }, ctx: ExecuteContext<CanaryOutcome>, work: () => Promise<CanaryOutcome>): null {
+  private concurrently(
+    a: { type: string; epoch: number; account: Address },
+    ctx: ExecuteContext<CanaryOutcome>,
+    work: () => Promise<CanaryOutcome>,
+  ): null {
     ctx.background(work, (error) => ({ ...failureOf(a.type, a.epoch, error, ctx.at), account: a.account }));
     return null;
   }

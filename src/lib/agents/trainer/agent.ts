@@ -32,16 +32,29 @@ export interface TrainerAgentEnv extends AgentEnvBase {
   config?: Partial<TrainerConfig>;
 }
 
-type TrainingEvent = { type: 'train-progress'; progress: TrainProgress } | { type: 'train-backend'; selection: BackendSelection };
+type TrainingEvent =
+  { type: 'train-progress'; progress: TrainProgress } | { type: 'train-backend'; selection: BackendSelection };
 
 export type TrainerEvent = RunnerEvent<TrainerState> | TrainingEvent;
 
-export const trainerRunId = (s: AgentScope) => `agent:${s.chainId}:${s.registry.toLowerCase()}:${s.taskId}:${s.account.toLowerCase()}`;
+export const trainerRunId = (s: AgentScope) =>
+  `agent:${s.chainId}:${s.registry.toLowerCase()}:${s.taskId}:${s.account.toLowerCase()}`;
 
-export const keyRefOf = (s: AgentScope): KeyRef => ({ chainId: s.chainId, registry: s.registry, taskId: s.taskId, account: s.account });
+export const keyRefOf = (s: AgentScope): KeyRef => ({
+  chainId: s.chainId,
+  registry: s.registry,
+  taskId: s.taskId,
+  account: s.account,
+});
 
-export class TrainerAgent extends RoleAgent<TrainerState, TrainerObservation, TrainerAction, TrainerOutcome, TrainingEvent> {
-  protected declare readonly env: TrainerAgentEnv;
+export class TrainerAgent extends RoleAgent<
+  TrainerState,
+  TrainerObservation,
+  TrainerAction,
+  TrainerOutcome,
+  TrainingEvent
+> {
+  declare protected readonly env: TrainerAgentEnv;
   private readonly config: TrainerConfig;
   private training: 'idle' | 'running' | 'paused' = 'idle';
 
@@ -53,7 +66,11 @@ export class TrainerAgent extends RoleAgent<TrainerState, TrainerObservation, Tr
   /** Loads (or starts) the agent's state for its scope. A state from another instance of the task is replaced. */
   static async open(env: TrainerAgentEnv): Promise<TrainerAgent> {
     const { task, spec, initial } = await openRole(env, 'trainer', initialTrainerState, (spec) => {
-      if (!spec.watermark) throw new AgentError('bad-state', 'the task model spec has no watermark, so a submission could not be defended in a challenge');
+      if (!spec.watermark)
+        throw new AgentError(
+          'bad-state',
+          'the task model spec has no watermark, so a submission could not be defended in a challenge',
+        );
     });
     // A run recorded as started belonged to a page that is gone (one tab holds the agent's lock):
     // without this, a reload would wait out the retry delay before resuming from the checkpoint.
@@ -109,7 +126,9 @@ export class TrainerAgent extends RoleAgent<TrainerState, TrainerObservation, Tr
     const epochs = trainerReads(s, this.task.schedule, now);
     const [seals, results] = await Promise.all([
       Promise.all(epochs.map(async (e) => [e, await chain.seal(e)] as const)),
-      Promise.all(trainerResultReads(s, this.task.schedule, now).map(async (e) => [e, await chain.epochOutcome(e)] as const)),
+      Promise.all(
+        trainerResultReads(s, this.task.schedule, now).map(async (e) => [e, await chain.epochOutcome(e)] as const),
+      ),
     ]);
     const { minScore, floorBps, minValidators } = this.task.rules;
     return {
@@ -130,7 +149,10 @@ export class TrainerAgent extends RoleAgent<TrainerState, TrainerObservation, Tr
     };
   }
 
-  protected async execute(a: Exclude<TrainerAction, { type: 'explain' }>, ctx: ExecuteContext<TrainerOutcome>): Promise<TrainerOutcome | null> {
+  protected async execute(
+    a: Exclude<TrainerAction, { type: 'explain' }>,
+    ctx: ExecuteContext<TrainerOutcome>,
+  ): Promise<TrainerOutcome | null> {
     const { chain, ml, keys, persist, scope } = this.env;
     switch (a.type) {
       case 'generateKey': {
@@ -149,14 +171,26 @@ export class TrainerAgent extends RoleAgent<TrainerState, TrainerObservation, Tr
         ctx.background(
           async () => {
             const result = await ml.train(
-              { runId: trainerRunId(scope), seed: a.seed, epochs: a.epochs, backend: a.backend, watermark: { keyBits: key.bits, owner: scope.account } },
+              {
+                runId: trainerRunId(scope),
+                seed: a.seed,
+                epochs: a.epochs,
+                backend: a.backend,
+                watermark: { keyBits: key.bits, owner: scope.account },
+              },
               {
                 onProgress: (progress) => this.emit({ type: 'train-progress', progress }),
                 onBackend: (selection) => this.emit({ type: 'train-backend', selection }),
               },
             );
             // The worker hashed the artifact it produced: not hashed again here.
-            const report = await inspectCandidate(this.spec.spec, this.spec.hash, { bytes: result.artifact, artifactHash: result.artifactHash }, key, scope.account);
+            const report = await inspectCandidate(
+              this.spec.spec,
+              this.spec.hash,
+              { bytes: result.artifact, artifactHash: result.artifactHash },
+              key,
+              scope.account,
+            );
             // Stored before the machine hears of it: a candidate it may seal is one it can reveal.
             await persist.putArtifact(scope, report.artifactHash, result.artifact);
             await this.pruneArtifacts(report.artifactHash);
@@ -177,19 +211,40 @@ export class TrainerAgent extends RoleAgent<TrainerState, TrainerObservation, Tr
         await ml.stop('snapshot');
         return null;
       case 'seal': {
-        const tx = await chain.sealSubmission({ epoch: a.epoch, commitment: a.commitment, artifactHash: a.artifactHash, wmCommit: a.wmCommit, salt: a.salt });
+        const tx = await chain.sealSubmission({
+          epoch: a.epoch,
+          commitment: a.commitment,
+          artifactHash: a.artifactHash,
+          wmCommit: a.wmCommit,
+          salt: a.salt,
+        });
         return { type: 'sent', action: 'seal', epoch: a.epoch, txHash: tx.txHash, at: ctx.at };
       }
       case 'upload': {
         const bytes = await persist.getArtifact(scope, a.artifactHash);
-        if (!bytes) throw new AgentError('artifact-missing', `the sealed artifact ${a.artifactHash} is no longer stored on this device, so it cannot be revealed`);
+        if (!bytes)
+          throw new AgentError(
+            'artifact-missing',
+            `the sealed artifact ${a.artifactHash} is no longer stored on this device, so it cannot be revealed`,
+          );
         const cid = await this.env.store.upload(bytes);
         const expected = cidFromDigest(a.artifactHash);
-        if (cid !== expected) throw new PortError('store', 'cid', `the store answered CID ${cid} for an artifact whose CID is ${expected}`, true);
+        if (cid !== expected)
+          throw new PortError(
+            'store',
+            'cid',
+            `the store answered CID ${cid} for an artifact whose CID is ${expected}`,
+            true,
+          );
         return { type: 'uploaded', epoch: a.epoch, artifactHash: a.artifactHash, cid, at: ctx.at };
       }
       case 'reveal': {
-        const tx = await chain.revealSubmission({ epoch: a.epoch, artifactHash: a.artifactHash, wmCommit: a.wmCommit, salt: a.salt });
+        const tx = await chain.revealSubmission({
+          epoch: a.epoch,
+          artifactHash: a.artifactHash,
+          wmCommit: a.wmCommit,
+          salt: a.salt,
+        });
         return { type: 'sent', action: 'reveal', epoch: a.epoch, txHash: tx.txHash, at: ctx.at };
       }
     }

@@ -26,7 +26,15 @@ import {
   type Note,
   type StepResult,
 } from '../common.ts';
-import { epochRecord, finishStep, joinRequest, noteFailure, noteInto, windowsOpenSince, type NoteFn } from '../machine-parts.ts';
+import {
+  epochRecord,
+  finishStep,
+  joinRequest,
+  noteFailure,
+  noteInto,
+  windowsOpenSince,
+  type NoteFn,
+} from '../machine-parts.ts';
 
 export interface TrainerConfig {
   /**
@@ -257,7 +265,8 @@ export type TrainerCommand =
   | { type: 'retry'; epoch: number };
 
 export function initialTrainerState(scope: AgentScope): TrainerState {
-  if (scope.role !== 'trainer') throw new AgentError('wrong-scope', `a trainer agent needs a trainer scope, got ${scope.role}`);
+  if (scope.role !== 'trainer')
+    throw new AgentError('wrong-scope', `a trainer agent needs a trainer scope, got ${scope.role}`);
   return {
     kind: 'trainer',
     version: 1,
@@ -266,7 +275,18 @@ export function initialTrainerState(scope: AgentScope): TrainerState {
     lastSeen: null,
     join: null,
     keyRequestedAt: null,
-    training: { wanted: false, paused: false, epochs: null, extraEpochs: 0, seed: null, backend: 'auto', snapshot: null, plannedEpochs: null, last: null, startedAt: null },
+    training: {
+      wanted: false,
+      paused: false,
+      epochs: null,
+      extraEpochs: 0,
+      seed: null,
+      backend: 'auto',
+      snapshot: null,
+      plannedEpochs: null,
+      last: null,
+      startedAt: null,
+    },
     best: null,
     epochs: [],
     notes: [],
@@ -325,13 +345,15 @@ export function trainerReads(state: TrainerState, schedule: Schedule, now: bigin
 /** Epochs with a revealed submission whose booked outcome is not known yet and whose epoch has ended. */
 export function trainerResultReads(state: TrainerState, schedule: Schedule, now: bigint): number[] {
   return state.epochs
-    .filter((r) => r.outcome === 'revealed' && !r.result && now >= windowTimes(schedule, r.epoch, 'ScoreReveal')!.closes)
+    .filter(
+      (r) => r.outcome === 'revealed' && !r.result && now >= windowTimes(schedule, r.epoch, 'ScoreReveal')!.closes,
+    )
     .map((r) => r.epoch);
 }
 
 /** Seconds of the seal window kept in reserve (see TrainerConfig.sealReserveBps). */
 export function sealReserve(schedule: Schedule, config: TrainerConfig): bigint {
-  const seal = BigInt(schedule.epochLength) * BigInt(schedule.sealEnd) / 10_000n;
+  const seal = (BigInt(schedule.epochLength) * BigInt(schedule.sealEnd)) / 10_000n;
   const byShare = (seal * BigInt(config.sealReserveBps)) / 10_000n;
   const min = BigInt(config.minSealReserveSec);
   // Never more than the whole window.
@@ -346,7 +368,11 @@ function retryFor(schedule: Schedule, bps: number, config: TrainerConfig): numbe
 
 const shortHash = (h: Hex) => `${h.slice(0, 10)}…`;
 
-export function trainerStep(prev: TrainerState, obs: TrainerObservation, config: TrainerConfig = DEFAULT_TRAINER_CONFIG): StepResult<TrainerState, TrainerAction> {
+export function trainerStep(
+  prev: TrainerState,
+  obs: TrainerObservation,
+  config: TrainerConfig = DEFAULT_TRAINER_CONFIG,
+): StepResult<TrainerState, TrainerAction> {
   const s = structuredClone(prev);
   const actions: TrainerAction[] = [];
   const { now, schedule: sch } = obs;
@@ -368,14 +394,23 @@ export function trainerStep(prev: TrainerState, obs: TrainerObservation, config:
 
   // Who this account is in the task.
   if (role === 'Validator') {
-    note('wrong-role', 'error', 'This account is a validator of this task. One address cannot train and validate the same task; use another account to train.');
+    note(
+      'wrong-role',
+      'error',
+      'This account is a validator of this task. One address cannot train and validate the same task; use another account to train.',
+    );
     return finish(s, 'wrong-role', now, actions);
   }
   if (role === 'Trainer' && obs.chain.excluded) {
-    note('excluded', 'error', 'This account has been excluded from the task after a failed challenge (SPEC section 7); it can no longer submit.');
+    note(
+      'excluded',
+      'error',
+      'This account has been excluded from the task after a failed challenge (SPEC section 7); it can no longer submit.',
+    );
     return finish(s, 'excluded', now, actions);
   }
-  const keyMatches = localKey !== null && (role === 'None' || obs.chain.keyCommit?.toLowerCase() === localKey.toLowerCase());
+  const keyMatches =
+    localKey !== null && (role === 'None' || obs.chain.keyCommit?.toLowerCase() === localKey.toLowerCase());
   if (role === 'Trainer' && localKey === null) {
     note(
       'key-missing',
@@ -406,9 +441,17 @@ export function trainerStep(prev: TrainerState, obs: TrainerObservation, config:
   }
   if (role === 'None') {
     if (s.join === null) {
-      note('not-joined', 'info', 'Not staked in this task yet. Staking commits your watermark key; training can start before that.');
+      note(
+        'not-joined',
+        'info',
+        'Not staked in this task yet. Staking commits your watermark key; training can start before that.',
+      );
     } else if (!submissionOpen || sch.rejected || (phase === 'Submission' && epoch + 1 >= sch.submissionEpochs)) {
-      note('staking-closed', 'error', 'Trainer staking is closed: a stake made now would first count after the last submission epoch.');
+      note(
+        'staking-closed',
+        'error',
+        'Trainer staking is closed: a stake made now would first count after the last submission epoch.',
+      );
     } else if (localKey !== null && due(s.join.sentAt, now, config.retryAfterSec)) {
       s.join.sentAt = now;
       s.join.sends += 1;
@@ -419,19 +462,39 @@ export function trainerStep(prev: TrainerState, obs: TrainerObservation, config:
   // Training: the worker runs while wanted, not paused, and the key is the committed one.
   const canTrain = keyMatches && submissionOpen;
   let willTrain = obs.local.training !== 'idle';
-  if (s.training.wanted && !s.training.paused && obs.local.training === 'idle' && canTrain && due(s.training.startedAt, now, config.retryAfterSec)) {
+  if (
+    s.training.wanted &&
+    !s.training.paused &&
+    obs.local.training === 'idle' &&
+    canTrain &&
+    due(s.training.startedAt, now, config.retryAfterSec)
+  ) {
     if (s.training.seed === null) s.training.seed = Number.parseInt(obs.entropy.slice(2, 10), 16) >>> 0;
     s.training.startedAt = now;
-    actions.push({ type: 'train', seed: s.training.seed, epochs: plannedEpochs(s.training), backend: s.training.backend });
+    actions.push({
+      type: 'train',
+      seed: s.training.seed,
+      epochs: plannedEpochs(s.training),
+      backend: s.training.backend,
+    });
     willTrain = true;
   }
   if (!submissionOpen && s.training.wanted) {
     s.training.wanted = false;
-    note('training-over', 'info', 'The submission phase is over, so training stopped: new models can no longer be submitted.');
+    note(
+      'training-over',
+      'info',
+      'The submission phase is over, so training stopped: new models can no longer be submitted.',
+    );
   }
 
   if (role !== 'Trainer' || !keyMatches) {
-    return finish(s, role === 'None' ? (s.join ? 'joining' : 'not-joined') : localKey === null ? 'key-missing' : 'key-mismatch', now, actions);
+    return finish(
+      s,
+      role === 'None' ? (s.join ? 'joining' : 'not-joined') : localKey === null ? 'key-missing' : 'key-mismatch',
+      now,
+      actions,
+    );
   }
 
   const eligibleIn = (e: number) => obs.chain.eligibleFrom !== null && obs.chain.eligibleFrom <= e;
@@ -439,13 +502,18 @@ export function trainerStep(prev: TrainerState, obs: TrainerObservation, config:
   // Seal windows that were still open at the last step and have closed since get a record, so
   // an epoch the app slept through is explained rather than silently skipped.
   if (s.lastSeen !== null && phase !== 'Review' && phase !== 'Pending') {
-    for (const e of windowsOpenSince(sch, s.lastSeen, Math.min(epoch, sch.submissionEpochs - 1), 'Seal')) if (eligibleIn(e)) recordFor(s, e);
+    for (const e of windowsOpenSince(sch, s.lastSeen, Math.min(epoch, sch.submissionEpochs - 1), 'Seal'))
+      if (eligibleIn(e)) recordFor(s, e);
   }
 
   if (phase === 'Submission') {
     const eligible = eligibleIn(epoch);
     // A record opens in the seal window; later in the epoch only one made then is acted on.
-    const rec = !eligible ? null : window === 'Seal' ? recordFor(s, epoch) : (s.epochs.find((r) => r.epoch === epoch) ?? null);
+    const rec = !eligible
+      ? null
+      : window === 'Seal'
+        ? recordFor(s, epoch)
+        : (s.epochs.find((r) => r.epoch === epoch) ?? null);
     if (!eligible) {
       const from = obs.chain.eligibleFrom;
       note(
@@ -486,7 +554,8 @@ function plannedEpochs(t: TrainingPlan): number | null {
   return base === null ? null : base + t.extraEpochs;
 }
 
-const recordFor = (s: TrainerState, epoch: number): TrainerEpochRecord => epochRecord(s.epochs, epoch, () => ({ epoch, outcome: 'open', seal: null }));
+const recordFor = (s: TrainerState, epoch: number): TrainerEpochRecord =>
+  epochRecord(s.epochs, epoch, () => ({ epoch, outcome: 'open', seal: null }));
 
 /** Brings records in line with what the chain shows: the chain is the authority. */
 function reconcile(s: TrainerState, obs: TrainerObservation, note: NoteFn): void {
@@ -573,7 +642,14 @@ function sealWindow(
     return;
   }
   // Prepared once: the commitment stored here is the one the action sends and the reveal opens.
-  const prepared = prepareSeal({ taskId: s.scope.taskId, epoch: e, trainer: s.scope.account, artifactHash: best.artifactHash, wmCommit: best.wmCommit, salt: obs.entropy });
+  const prepared = prepareSeal({
+    taskId: s.scope.taskId,
+    epoch: e,
+    trainer: s.scope.account,
+    artifactHash: best.artifactHash,
+    wmCommit: best.wmCommit,
+    salt: obs.entropy,
+  });
   rec.seal = {
     artifactHash: prepared.artifactHash,
     wmCommit: prepared.wmCommit,
@@ -601,7 +677,12 @@ const sealAction = (epoch: number, seal: SealRecord): TrainerAction => ({
   salt: seal.salt,
 });
 
-function revealWindow(rec: TrainerEpochRecord, obs: TrainerObservation, config: TrainerConfig, actions: TrainerAction[]): void {
+function revealWindow(
+  rec: TrainerEpochRecord,
+  obs: TrainerObservation,
+  config: TrainerConfig,
+  actions: TrainerAction[],
+): void {
   const { now, schedule: sch } = obs;
   const seal = rec.seal;
   const e = rec.epoch;
@@ -617,12 +698,23 @@ function revealWindow(rec: TrainerEpochRecord, obs: TrainerObservation, config: 
   if (due(seal.revealSentAt, now, retry)) {
     seal.revealSentAt = now;
     seal.reveals += 1;
-    actions.push({ type: 'reveal', epoch: e, artifactHash: seal.artifactHash, wmCommit: seal.wmCommit, salt: seal.salt });
+    actions.push({
+      type: 'reveal',
+      epoch: e,
+      artifactHash: seal.artifactHash,
+      wmCommit: seal.wmCommit,
+      salt: seal.salt,
+    });
   }
 }
 
 /** Settles records whose windows have passed, with an explanation for each miss. */
-function closeOut(s: TrainerState, obs: TrainerObservation, offline: { from: bigint; to: bigint } | null, note: NoteFn): void {
+function closeOut(
+  s: TrainerState,
+  obs: TrainerObservation,
+  offline: { from: bigint; to: bigint } | null,
+  note: NoteFn,
+): void {
   const { now, schedule: sch } = obs;
   for (const rec of s.epochs) {
     if (rec.outcome !== 'open') continue;
@@ -635,11 +727,21 @@ function closeOut(s: TrainerState, obs: TrainerObservation, offline: { from: big
     }
     if (rec.seal === null && now >= sealClose) {
       rec.outcome = 'missed-seal';
-      const why = whyMissed(sealClose, offline) ?? (s.best === null ? 'no model with a sealable watermark was ready' : 'the seal could not be sent in time');
-      note(`missed-seal/${e}`, 'warn', `Epoch ${e}: no seal: ${why}. An epoch without a submission earns nothing, and costs nothing else.`, e);
+      const why =
+        whyMissed(sealClose, offline) ??
+        (s.best === null ? 'no model with a sealable watermark was ready' : 'the seal could not be sent in time');
+      note(
+        `missed-seal/${e}`,
+        'warn',
+        `Epoch ${e}: no seal: ${why}. An epoch without a submission earns nothing, and costs nothing else.`,
+        e,
+      );
     } else if (rec.seal !== null && rec.seal.status === 'prepared' && now >= sealClose) {
       rec.outcome = 'seal-lost';
-      const why = rec.seal.halted !== null ? `it was refused: ${clause(rec.seal.halted)}` : `the transaction never showed on chain before the window closed at ${formatTime(sealClose)} (${rec.seal.sends} sent)`;
+      const why =
+        rec.seal.halted !== null
+          ? `it was refused: ${clause(rec.seal.halted)}`
+          : `the transaction never showed on chain before the window closed at ${formatTime(sealClose)} (${rec.seal.sends} sent)`;
       note(`seal-lost/${e}`, 'warn', `Epoch ${e}: no seal: ${why}. This epoch has no submission.`, e);
     } else if (rec.seal !== null && rec.seal.status === 'sealed' && now >= revealClose) {
       rec.outcome = 'missed-reveal';
@@ -670,16 +772,32 @@ function noteResults(s: TrainerState, obs: TrainerObservation, note: NoteFn): vo
     const view = obs.chain.results[rec.epoch];
     if (!view?.finalized) continue;
     const own = view.own;
-    rec.result = { degenerate: view.degenerate, rank: own?.rank ?? 0, aggregate: own?.aggregate ?? null, best: view.best, pool: own?.pool ?? 0n };
+    rec.result = {
+      degenerate: view.degenerate,
+      rank: own?.rank ?? 0,
+      aggregate: own?.aggregate ?? null,
+      best: view.best,
+      pool: own?.pool ?? 0n,
+    };
     const e = rec.epoch;
     if (view.degenerate) {
       const why =
         view.validators < minValidators
           ? `only ${view.validators} validator${view.validators === 1 ? '' : 's'} revealed scores and the task needs at least ${minValidators}`
           : 'no submission could be scored';
-      note(`result/${e}`, 'warn', `Epoch ${e}: nothing was booked: ${why}. The epoch's reward rolls over to the next scoring epoch (SPEC 4.6).`, e);
+      note(
+        `result/${e}`,
+        'warn',
+        `Epoch ${e}: nothing was booked: ${why}. The epoch's reward rolls over to the next scoring epoch (SPEC 4.6).`,
+        e,
+      );
     } else if (own === null) {
-      note(`result/${e}`, 'warn', `Epoch ${e}: your submission was not among the epoch's scored columns, so it earned nothing.`, e);
+      note(
+        `result/${e}`,
+        'warn',
+        `Epoch ${e}: your submission was not among the epoch's scored columns, so it earned nothing.`,
+        e,
+      );
     } else if (own.rank > 0) {
       note(
         `result/${e}`,
@@ -705,7 +823,11 @@ function noteResults(s: TrainerState, obs: TrainerObservation, note: NoteFn): vo
 }
 
 /** Folds an action's result into the state (pure). */
-export function trainerRecord(prev: TrainerState, outcome: TrainerOutcome, config: TrainerConfig = DEFAULT_TRAINER_CONFIG): StepResult<TrainerState, TrainerAction> {
+export function trainerRecord(
+  prev: TrainerState,
+  outcome: TrainerOutcome,
+  config: TrainerConfig = DEFAULT_TRAINER_CONFIG,
+): StepResult<TrainerState, TrainerAction> {
   const s = structuredClone(prev);
   const actions: TrainerAction[] = [];
   const note = noteInto(s, outcome.at, actions);
@@ -723,7 +845,11 @@ export function trainerRecord(prev: TrainerState, outcome: TrainerOutcome, confi
       if (outcome.status === 'completed' || outcome.status === 'stopped') {
         if (c.sealable) {
           t.wanted = false;
-          note(`trained/${c.artifactHash}`, 'info', `Training finished at step ${c.step}: the watermark decodes with ${c.wrong} wrong bits (at most ${Math.floor(c.maxErr / 2)} allowed), so the model can be sealed.`);
+          note(
+            `trained/${c.artifactHash}`,
+            'info',
+            `Training finished at step ${c.step}: the watermark decodes with ${c.wrong} wrong bits (at most ${Math.floor(c.maxErr / 2)} allowed), so the model can be sealed.`,
+          );
         } else if (outcome.status === 'completed' && t.extraEpochs < config.maxExtraEpochs) {
           t.extraEpochs += 1;
           note(
@@ -758,7 +884,12 @@ export function trainerRecord(prev: TrainerState, outcome: TrainerOutcome, confi
         if (rec?.seal && outcome.action === 'reveal') {
           // The record closes once the chain shows the reveal (closeOut), not on our word.
           rec.seal.status = 'revealed';
-          note(`revealed/${rec.epoch}`, 'info', `Epoch ${rec.epoch}: model ${shortHash(rec.seal.artifactHash)} revealed; validators score it now.`, rec.epoch);
+          note(
+            `revealed/${rec.epoch}`,
+            'info',
+            `Epoch ${rec.epoch}: model ${shortHash(rec.seal.artifactHash)} revealed; validators score it now.`,
+            rec.epoch,
+          );
         }
       }
       break;

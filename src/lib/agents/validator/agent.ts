@@ -36,15 +36,29 @@ export interface ValidatorAgentEnv extends AgentEnvBase {
   config?: Partial<ValidatorConfig>;
 }
 
-type EvalProgressEvent = { type: 'eval-progress'; key: string; epoch: number; submissionId: number; stage: 'fetching' | 'checking' | 'evaluating' | 'done'; done: number; total: number };
+type EvalProgressEvent = {
+  type: 'eval-progress';
+  key: string;
+  epoch: number;
+  submissionId: number;
+  stage: 'fetching' | 'checking' | 'evaluating' | 'done';
+  done: number;
+  total: number;
+};
 
 export type ValidatorEvent = RunnerEvent<ValidatorState> | EvalProgressEvent;
 
 /** Per-sample vectors kept in memory besides IndexedDB: an epoch's columns, and then some. */
 const MEMORY_SAMPLES = 64;
 
-export class ValidatorAgent extends RoleAgent<ValidatorState, ValidatorObservation, ValidatorAction, ValidatorOutcome, EvalProgressEvent> {
-  protected declare readonly env: ValidatorAgentEnv;
+export class ValidatorAgent extends RoleAgent<
+  ValidatorState,
+  ValidatorObservation,
+  ValidatorAction,
+  ValidatorOutcome,
+  EvalProgressEvent
+> {
+  declare protected readonly env: ValidatorAgentEnv;
   private readonly config: ValidatorConfig;
   private evaluating: string | null = null;
   private readonly samples = new Map<string, StoredSamples>();
@@ -70,9 +84,19 @@ export class ValidatorAgent extends RoleAgent<ValidatorState, ValidatorObservati
     return validatorRecord(s, r, this.config);
   }
 
-  protected override failure(a: Exclude<ValidatorAction, { type: 'explain' }>, error: unknown, at: bigint): ValidatorOutcome {
+  protected override failure(
+    a: Exclude<ValidatorAction, { type: 'explain' }>,
+    error: unknown,
+    at: bigint,
+  ): ValidatorOutcome {
     return a.type === 'evaluate'
-      ? { type: 'evalFailed', key: a.key, epoch: a.epoch, message: error instanceof Error ? error.message : String(error), at }
+      ? {
+          type: 'evalFailed',
+          key: a.key,
+          epoch: a.epoch,
+          message: error instanceof Error ? error.message : String(error),
+          at,
+        }
       : failureOf(a.type, 'epoch' in a ? a.epoch : null, error, at);
   }
 
@@ -90,10 +114,13 @@ export class ValidatorAgent extends RoleAgent<ValidatorState, ValidatorObservati
     const now = await chain.now();
     const sch = this.task.schedule;
     const reads = validatorReads(s, sch, now);
-    const inFinal = reads.commits.some((e) => e >= sch.submissionEpochs) || reads.columns.some((e) => e >= sch.submissionEpochs);
+    const inFinal =
+      reads.commits.some((e) => e >= sch.submissionEpochs) || reads.columns.some((e) => e >= sch.submissionEpochs);
     const [pool, finalEval, commits, columns, seeds] = await Promise.all([
       chain.pool(),
-      inFinal ? chain.finalEval() : Promise.resolve({ status: sch.finalEpochs > 0 ? ('Pending' as const) : ('None' as const), hash: null }),
+      inFinal
+        ? chain.finalEval()
+        : Promise.resolve({ status: sch.finalEpochs > 0 ? ('Pending' as const) : ('None' as const), hash: null }),
       Promise.all(reads.commits.map(async (e) => [e, await chain.scoreCommit(e)] as const)),
       Promise.all(reads.columns.map(async (e) => [e, await chain.columns(e)] as const)),
       Promise.all(reads.seeds.map(async (e) => [e, await chain.evalSeed(e)] as const)),
@@ -118,7 +145,10 @@ export class ValidatorAgent extends RoleAgent<ValidatorState, ValidatorObservati
     };
   }
 
-  protected async execute(a: Exclude<ValidatorAction, { type: 'explain' }>, ctx: ExecuteContext<ValidatorOutcome>): Promise<ValidatorOutcome | null> {
+  protected async execute(
+    a: Exclude<ValidatorAction, { type: 'explain' }>,
+    ctx: ExecuteContext<ValidatorOutcome>,
+  ): Promise<ValidatorOutcome | null> {
     const { chain } = this.env;
     switch (a.type) {
       case 'join': {
@@ -132,7 +162,12 @@ export class ValidatorAgent extends RoleAgent<ValidatorState, ValidatorObservati
       case 'scoreSubset':
         return this.scoreSubset(a.epoch, a.subset, a.items, ctx.at);
       case 'commitScores': {
-        const tx = await chain.commitScores({ epoch: a.epoch, commitment: a.commitment, scores: a.scores, salt: a.salt });
+        const tx = await chain.commitScores({
+          epoch: a.epoch,
+          commitment: a.commitment,
+          scores: a.scores,
+          salt: a.salt,
+        });
         return { type: 'sent', action: 'commitScores', epoch: a.epoch, txHash: tx.txHash, at: ctx.at };
       }
       case 'revealScores': {
@@ -148,7 +183,13 @@ export class ValidatorAgent extends RoleAgent<ValidatorState, ValidatorObservati
         this.evaluating = a.key;
         ctx.background(
           () => this.evaluate(a.key, a.epoch, a.column, a.dataHash),
-          (error) => ({ type: 'evalFailed', key: a.key, epoch: a.epoch, message: error instanceof Error ? error.message : String(error), at: this.runner.lastObservedAt }),
+          (error) => ({
+            type: 'evalFailed',
+            key: a.key,
+            epoch: a.epoch,
+            message: error instanceof Error ? error.message : String(error),
+            at: this.runner.lastObservedAt,
+          }),
         );
         return null;
       }
@@ -171,7 +212,12 @@ export class ValidatorAgent extends RoleAgent<ValidatorState, ValidatorObservati
   }
 
   /** Subset scores from the kept vectors: no evaluation, no worker, microseconds per model. */
-  private async scoreSubset(epoch: number, subset: SubsetSpec, items: readonly ScoreItem[], at: bigint): Promise<ValidatorOutcome> {
+  private async scoreSubset(
+    epoch: number,
+    subset: SubsetSpec,
+    items: readonly ScoreItem[],
+    at: bigint,
+  ): Promise<ValidatorOutcome> {
     const scores: { key: string; score: number }[] = [];
     const missing: string[] = [];
     const indices = new Map<number, number[]>();
@@ -198,33 +244,65 @@ export class ValidatorAgent extends RoleAgent<ValidatorState, ValidatorObservati
       this.emit({ type: 'eval-progress', key, epoch, submissionId: column.submissionId, stage, done, total });
     const zero = (check: 'missing' | 'hash' | 'artifact' | 'watermark', reason: string): ValidatorOutcome => {
       progress('done');
-      return { type: 'evaluated', key, check, reason, samples: 0, fullScore: 0, backend: null, floatPrecision: null, at: at() };
+      return {
+        type: 'evaluated',
+        key,
+        check,
+        reason,
+        samples: 0,
+        fullScore: 0,
+        backend: null,
+        floatPrecision: null,
+        at: at(),
+      };
     };
     progress('fetching');
     let bytes: Uint8Array;
     try {
-      bytes = await this.env.store.fetchVerified(cidFromDigest(column.artifactHash), { maxBytes: expectedArtifactBytes(this.spec.spec) });
+      bytes = await this.env.store.fetchVerified(cidFromDigest(column.artifactHash), {
+        maxBytes: expectedArtifactBytes(this.spec.spec),
+      });
     } catch (e) {
       // A permanent refusal (too large, not content of that CID anywhere) is the trainer's fault.
-      if (e instanceof PortError && !e.retryable) return zero('missing', `the artifact could not be fetched: ${e.message}`);
+      if (e instanceof PortError && !e.retryable)
+        return zero('missing', `the artifact could not be fetched: ${e.message}`);
       throw e;
     }
     progress('checking');
     // fetchVerified returned bytes whose sha256 is the CID's digest, column.artifactHash: the
     // download's hash is the one every later step uses (no step hashes the bytes again).
-    const verdict = await checkSubmission(this.spec.spec, this.spec.hash, { bytes, artifactHash: column.artifactHash }, column);
+    const verdict = await checkSubmission(
+      this.spec.spec,
+      this.spec.hash,
+      { bytes, artifactHash: column.artifactHash },
+      column,
+    );
     if (!verdict.ok) return zero(verdict.check, verdict.reason);
     progress('evaluating');
     const r = await this.env.ml.evaluateSamples(
       { artifact: bytes, artifactHash: column.artifactHash, dataHash },
       { onProgress: (done, total) => progress('evaluating', done, total) },
     );
-    if (r.floatPrecision < 32) throw new AgentError('bad-state', `the evaluation ran in ${r.floatPrecision}-bit floats on ${r.backend}; validators score in 32-bit floats only`);
+    if (r.floatPrecision < 32)
+      throw new AgentError(
+        'bad-state',
+        `the evaluation ran in ${r.floatPrecision}-bit floats on ${r.backend}; validators score in 32-bit floats only`,
+      );
     const vectors: StoredSamples = { samples: r.samples, correct: r.correct, losses: r.losses };
     // Stored before the machine hears of it: a reload between the two finds the vectors.
     await this.env.persist.putSamples(this.env.scope, key, vectors);
     this.keep(key, vectors);
     progress('done', r.samples, r.samples);
-    return { type: 'evaluated', key, check: 'ok', reason: null, samples: r.samples, fullScore: r.score, backend: r.backend, floatPrecision: r.floatPrecision, at: at() };
+    return {
+      type: 'evaluated',
+      key,
+      check: 'ok',
+      reason: null,
+      samples: r.samples,
+      fullScore: r.score,
+      backend: r.backend,
+      floatPrecision: r.floatPrecision,
+      at: at(),
+    };
   }
 }

@@ -34,7 +34,15 @@ import {
   type Note,
   type StepResult,
 } from '../common.ts';
-import { epochRecord, finishStep, joinRequest, noteFailure, noteInto, windowsOpenSince, type NoteFn } from '../machine-parts.ts';
+import {
+  epochRecord,
+  finishStep,
+  joinRequest,
+  noteFailure,
+  noteInto,
+  windowsOpenSince,
+  type NoteFn,
+} from '../machine-parts.ts';
 import type { SubsetSpec } from './subset-score.ts';
 
 export interface ValidatorConfig {
@@ -260,8 +268,22 @@ export type ValidatorCommand =
   | { type: 'retry'; epoch: number };
 
 export function initialValidatorState(scope: AgentScope): ValidatorState {
-  if (scope.role !== 'validator') throw new AgentError('wrong-scope', `a validator agent needs a validator scope, got ${scope.role}`);
-  return { kind: 'validator', version: 2, scope, phase: 'not-joined', lastSeen: null, join: null, evaluations: {}, results: {}, attempts: {}, samplesCleared: false, epochs: [], notes: [] };
+  if (scope.role !== 'validator')
+    throw new AgentError('wrong-scope', `a validator agent needs a validator scope, got ${scope.role}`);
+  return {
+    kind: 'validator',
+    version: 2,
+    scope,
+    phase: 'not-joined',
+    lastSeen: null,
+    join: null,
+    evaluations: {},
+    results: {},
+    attempts: {},
+    samplesCleared: false,
+    epochs: [],
+    notes: [],
+  };
 }
 
 export function validatorCommand(prev: ValidatorState, cmd: ValidatorCommand): ValidatorState {
@@ -296,14 +318,21 @@ export const evaluationKey = (c: Pick<ColumnView, 'artifactHash' | 'wmCommit'>, 
 export const subsetTag = (subset: SubsetSpec): string => `${subset.seed.toLowerCase()}/${subset.size}`;
 
 /** A score is keyed by its evaluation and the subset it was computed on: never reused across subsets. */
-export const resultKey = (c: Pick<ColumnView, 'artifactHash' | 'wmCommit'>, dataHash: Hex, subset: SubsetSpec): string =>
-  `${evaluationKey(c, dataHash)}@${subsetTag(subset)}`;
+export const resultKey = (
+  c: Pick<ColumnView, 'artifactHash' | 'wmCommit'>,
+  dataHash: Hex,
+  subset: SubsetSpec,
+): string => `${evaluationKey(c, dataHash)}@${subsetTag(subset)}`;
 
 /** Windows in which an epoch's columns matter: pre-evaluation while reveals come in, then scoring. */
 const COLUMN_WINDOWS: readonly Window[] = ['Reveal', 'ScoreCommit', 'ScoreReveal'];
 
 /** The epochs whose commitments, columns and evaluation seeds an observation must carry. */
-export function validatorReads(state: ValidatorState, schedule: Schedule, now: bigint): { commits: number[]; columns: number[]; seeds: number[] } {
+export function validatorReads(
+  state: ValidatorState,
+  schedule: Schedule,
+  now: bigint,
+): { commits: number[]; columns: number[]; seeds: number[] } {
   const commits = new Set<number>();
   const columns = new Set<number>();
   const seeds = new Set<number>();
@@ -318,7 +347,10 @@ export function validatorReads(state: ValidatorState, schedule: Schedule, now: b
 }
 
 /** The eval set an epoch is scored on, or null while the final one is not settled. */
-export function epochDataHash(obs: Pick<ValidatorObservation, 'schedule' | 'evalData' | 'chain'>, epoch: number): Hex | null {
+export function epochDataHash(
+  obs: Pick<ValidatorObservation, 'schedule' | 'evalData' | 'chain'>,
+  epoch: number,
+): Hex | null {
   if (epoch < obs.schedule.submissionEpochs) return obs.evalData;
   const f = obs.chain.finalEval;
   if (f.status === 'Revealed' && f.hash !== null) return f.hash;
@@ -333,7 +365,11 @@ function retryFor(schedule: Schedule, epoch: number, window: Window, config: Val
   return Math.max(2, Math.min(config.retryAfterSec, Math.floor(windowSec / 4)));
 }
 
-export function validatorStep(prev: ValidatorState, obs: ValidatorObservation, config: ValidatorConfig = DEFAULT_VALIDATOR_CONFIG): StepResult<ValidatorState, ValidatorAction> {
+export function validatorStep(
+  prev: ValidatorState,
+  obs: ValidatorObservation,
+  config: ValidatorConfig = DEFAULT_VALIDATOR_CONFIG,
+): StepResult<ValidatorState, ValidatorAction> {
   const s = structuredClone(prev);
   const actions: ValidatorAction[] = [];
   const { now, schedule: sch } = obs;
@@ -351,11 +387,17 @@ export function validatorStep(prev: ValidatorState, obs: ValidatorObservation, c
     return finish(s, 'over', now, actions);
   }
   if (role === 'Trainer') {
-    note('wrong-role', 'error', 'This account is a trainer of this task. One address cannot train and validate the same task; use another account to validate.');
+    note(
+      'wrong-role',
+      'error',
+      'This account is a trainer of this task. One address cannot train and validate the same task; use another account to validate.',
+    );
     return finish(s, 'wrong-role', now, actions);
   }
   if (role === 'None') {
-    const stakingOpen = !sch.rejected && (phase === 'Review' || phase === 'Pending' || (scoring && epoch + 1 < sch.submissionEpochs + sch.finalEpochs));
+    const stakingOpen =
+      !sch.rejected &&
+      (phase === 'Review' || phase === 'Pending' || (scoring && epoch + 1 < sch.submissionEpochs + sch.finalEpochs));
     if (s.join !== null && s.join.amount < obs.minStake) {
       note(
         `join-below-minimum/${s.join.amount}`,
@@ -367,7 +409,11 @@ export function validatorStep(prev: ValidatorState, obs: ValidatorObservation, c
     if (s.join === null) {
       note('not-joined', 'info', 'Not staked as a validator in this task yet.');
     } else if (!stakingOpen) {
-      note('staking-closed', 'error', 'Validator staking is closed: a stake made now would first count after the last scoring epoch.');
+      note(
+        'staking-closed',
+        'error',
+        'Validator staking is closed: a stake made now would first count after the last scoring epoch.',
+      );
     } else if (due(s.join.sentAt, now, config.retryAfterSec)) {
       s.join.sentAt = now;
       s.join.sends += 1;
@@ -376,11 +422,18 @@ export function validatorStep(prev: ValidatorState, obs: ValidatorObservation, c
     return finish(s, s.join ? 'joining' : 'not-joined', now, actions);
   }
 
-  const eligibleIn = (e: number) => obs.chain.eligibleFrom !== null && obs.chain.eligibleFrom <= e && !obs.chain.excluded;
+  const eligibleIn = (e: number) =>
+    obs.chain.eligibleFrom !== null && obs.chain.eligibleFrom <= e && !obs.chain.excluded;
 
   // Commit windows that were still open at the last step and have closed since get a record.
   if (s.lastSeen !== null && phase !== 'Review' && phase !== 'Pending') {
-    for (const e of windowsOpenSince(sch, s.lastSeen, Math.min(epoch, sch.submissionEpochs + sch.finalEpochs - 1), 'ScoreCommit')) if (eligibleIn(e)) recordFor(s, e);
+    for (const e of windowsOpenSince(
+      sch,
+      s.lastSeen,
+      Math.min(epoch, sch.submissionEpochs + sch.finalEpochs - 1),
+      'ScoreCommit',
+    ))
+      if (eligibleIn(e)) recordFor(s, e);
   }
 
   let label: ValidatorPhase = scoring || phase === 'Review' || phase === 'Pending' ? 'waiting' : 'over';
@@ -415,7 +468,11 @@ export function validatorStep(prev: ValidatorState, obs: ValidatorObservation, c
       if (rec?.commit) {
         label = rec.commit.status === 'revealed' ? 'revealed' : 'committed';
         const c = rec.commit;
-        if (c.status === 'committed' && c.halted === null && due(c.revealSentAt, now, retryFor(sch, epoch, 'ScoreReveal', config))) {
+        if (
+          c.status === 'committed' &&
+          c.halted === null &&
+          due(c.revealSentAt, now, retryFor(sch, epoch, 'ScoreReveal', config))
+        ) {
           c.revealSentAt = now;
           c.reveals += 1;
           actions.push({ type: 'revealScores', epoch, scores: c.scores, words: c.words, salt: c.salt });
@@ -435,7 +492,16 @@ export function validatorStep(prev: ValidatorState, obs: ValidatorObservation, c
 const finish = finishStep<ValidatorState, ValidatorAction>;
 
 const recordFor = (s: ValidatorState, epoch: number): ValidatorEpochRecord =>
-  epochRecord(s.epochs, epoch, () => ({ epoch, outcome: 'open', dataHash: null, columns: null, seed: null, seedDraw: null, scoringAt: null, commit: null }));
+  epochRecord(s.epochs, epoch, () => ({
+    epoch,
+    outcome: 'open',
+    dataHash: null,
+    columns: null,
+    seed: null,
+    seedDraw: null,
+    scoringAt: null,
+    commit: null,
+  }));
 
 function reconcile(s: ValidatorState, obs: ValidatorObservation, note: NoteFn): void {
   for (const rec of s.epochs) {
@@ -520,14 +586,24 @@ function commitWindow(
   rec.dataHash = dataHash;
   if (columns.length === 0) {
     rec.outcome = 'no-columns';
-    note(`no-columns/${e}`, 'info', `Epoch ${e}: no submission was revealed, so there is nothing to score; the epoch's reward rolls over (SPEC 4.6).`, e);
+    note(
+      `no-columns/${e}`,
+      'info',
+      `Epoch ${e}: no submission was revealed, so there is nothing to score; the epoch's reward rolls over (SPEC 4.6).`,
+      e,
+    );
     return 'waiting';
   }
   // The seed: the chain's word wins (a reorganization may replace it before anything is committed).
   const onChain = obs.chain.seeds[e] ?? null;
   if (onChain !== null && onChain !== rec.seed) {
     if (rec.seed === null) {
-      note(`seed/${e}`, 'info', `Epoch ${e}: another validator drew the evaluation seed (${shortHex(onChain, 6)}); every validator scores the samples it selects.`, e);
+      note(
+        `seed/${e}`,
+        'info',
+        `Epoch ${e}: another validator drew the evaluation seed (${shortHex(onChain, 6)}); every validator scores the samples it selects.`,
+        e,
+      );
     }
     rec.seed = onChain;
   }
@@ -566,7 +642,13 @@ function commitWindow(
   }
   const scores = columns.map((c) => (c.duplicate ? 0 : s.results[resultKey(c, dataHash, subset)]!.units));
   // Prepared once: the commitment stored here is the one the action sends and the reveal opens.
-  const prepared = prepareScores({ taskId: s.scope.taskId, epoch: e, validator: s.scope.account, scores, salt: obs.entropy });
+  const prepared = prepareScores({
+    taskId: s.scope.taskId,
+    epoch: e,
+    validator: s.scope.account,
+    scores,
+    salt: obs.entropy,
+  });
   rec.commit = {
     scores,
     words: prepared.words,
@@ -591,7 +673,12 @@ function commitWindow(
   return 'committed';
 }
 
-function closeOut(s: ValidatorState, obs: ValidatorObservation, offline: { from: bigint; to: bigint } | null, note: NoteFn): void {
+function closeOut(
+  s: ValidatorState,
+  obs: ValidatorObservation,
+  offline: { from: bigint; to: bigint } | null,
+  note: NoteFn,
+): void {
   const { now, schedule: sch } = obs;
   for (const rec of s.epochs) {
     if (rec.outcome !== 'open') continue;
@@ -616,18 +703,35 @@ function closeOut(s: ValidatorState, obs: ValidatorObservation, offline: { from:
               : "the epoch's evaluation seed was never drawn in time, and scores cannot be committed without it";
         }
       }
-      why ??= e >= sch.submissionEpochs && obs.chain.finalEval.status === 'Pending' ? 'the final eval set was not settled' : 'the scores were not ready in time';
-      note(`missed-commit/${e}`, 'warn', `Epoch ${e}: no scores committed: ${why}. This epoch earns this validator nothing, and costs nothing else.`, e);
+      why ??=
+        e >= sch.submissionEpochs && obs.chain.finalEval.status === 'Pending'
+          ? 'the final eval set was not settled'
+          : 'the scores were not ready in time';
+      note(
+        `missed-commit/${e}`,
+        'warn',
+        `Epoch ${e}: no scores committed: ${why}. This epoch earns this validator nothing, and costs nothing else.`,
+        e,
+      );
     } else if (rec.commit !== null && rec.commit.status === 'prepared' && now >= commitClose) {
       rec.outcome = 'commit-lost';
       const why =
         rec.commit.halted !== null
           ? `it was refused: ${clause(rec.commit.halted)}`
           : `the transaction never showed on chain before the window closed at ${formatTime(commitClose)} (${rec.commit.sends} sent)`;
-      note(`commit-lost/${e}`, 'warn', `Epoch ${e}: no scores committed: ${why}. This epoch earns this validator nothing.`, e);
+      note(
+        `commit-lost/${e}`,
+        'warn',
+        `Epoch ${e}: no scores committed: ${why}. This epoch earns this validator nothing.`,
+        e,
+      );
     } else if (rec.commit !== null && rec.commit.status === 'committed' && now >= revealClose) {
       rec.outcome = 'missed-reveal';
-      const why = whyMissed(revealClose, offline) ?? (rec.commit.halted !== null ? `it was refused: ${clause(rec.commit.halted)}` : 'the reveal transaction did not go through in time');
+      const why =
+        whyMissed(revealClose, offline) ??
+        (rec.commit.halted !== null
+          ? `it was refused: ${clause(rec.commit.halted)}`
+          : 'the reveal transaction did not go through in time');
       note(
         `missed-reveal/${e}`,
         'warn',
@@ -639,15 +743,23 @@ function closeOut(s: ValidatorState, obs: ValidatorObservation, offline: { from:
 }
 
 /** Folds an action's result into the state (pure). */
-export function validatorRecord(prev: ValidatorState, outcome: ValidatorOutcome, config: ValidatorConfig = DEFAULT_VALIDATOR_CONFIG): StepResult<ValidatorState, ValidatorAction> {
+export function validatorRecord(
+  prev: ValidatorState,
+  outcome: ValidatorOutcome,
+  config: ValidatorConfig = DEFAULT_VALIDATOR_CONFIG,
+): StepResult<ValidatorState, ValidatorAction> {
   const s = structuredClone(prev);
   const actions: ValidatorAction[] = [];
   const note = noteInto(s, outcome.at, actions);
   switch (outcome.type) {
     case 'evaluated': {
-      if (!(outcome.fullScore >= 0 && outcome.fullScore <= 1)) throw new AgentError('bad-state', `a score must be in [0, 1], got ${outcome.fullScore}`);
+      if (!(outcome.fullScore >= 0 && outcome.fullScore <= 1))
+        throw new AgentError('bad-state', `a score must be in [0, 1], got ${outcome.fullScore}`);
       if (outcome.check === 'ok' && outcome.floatPrecision !== null && outcome.floatPrecision < 32) {
-        throw new AgentError('bad-state', `an evaluation in ${outcome.floatPrecision}-bit floats cannot be used: validators score in 32-bit floats`);
+        throw new AgentError(
+          'bad-state',
+          `an evaluation in ${outcome.floatPrecision}-bit floats cannot be used: validators score in 32-bit floats`,
+        );
       }
       s.evaluations[outcome.key] = {
         check: outcome.check,
@@ -690,7 +802,12 @@ export function validatorRecord(prev: ValidatorState, outcome: ValidatorOutcome,
       for (const key of outcome.missing) {
         // The per-sample results are gone (storage cleared, another device): evaluate again.
         delete s.evaluations[key];
-        note(`samples-lost/${key}`, 'warn', `Epoch ${outcome.epoch}: the per-sample results of a model are no longer on this device; it is evaluated again.`, outcome.epoch);
+        note(
+          `samples-lost/${key}`,
+          'warn',
+          `Epoch ${outcome.epoch}: the per-sample results of a model are no longer on this device; it is evaluated again.`,
+          outcome.epoch,
+        );
       }
       break;
     }
@@ -708,16 +825,27 @@ export function validatorRecord(prev: ValidatorState, outcome: ValidatorOutcome,
           backend: null,
           at: outcome.at,
         };
-        note(`eval-gave-up/${outcome.key}`, 'warn', `Epoch ${outcome.epoch}: a submission scores 0: it could not be fetched or evaluated in ${count} attempts (last error: ${outcome.message}).`, outcome.epoch);
+        note(
+          `eval-gave-up/${outcome.key}`,
+          'warn',
+          `Epoch ${outcome.epoch}: a submission scores 0: it could not be fetched or evaluated in ${count} attempts (last error: ${outcome.message}).`,
+          outcome.epoch,
+        );
       }
       break;
     }
     case 'sent': {
       const rec = s.epochs.find((r) => r.epoch === outcome.epoch);
-      if (rec?.commit && outcome.action === 'commitScores' && rec.commit.status === 'prepared') rec.commit.status = 'committed';
+      if (rec?.commit && outcome.action === 'commitScores' && rec.commit.status === 'prepared')
+        rec.commit.status = 'committed';
       if (rec?.commit && outcome.action === 'revealScores') {
         rec.commit.status = 'revealed';
-        note(`revealed/${rec.epoch}`, 'info', `Epoch ${rec.epoch}: scores for ${rec.commit.scores.length} submissions revealed.`, rec.epoch);
+        note(
+          `revealed/${rec.epoch}`,
+          'info',
+          `Epoch ${rec.epoch}: scores for ${rec.commit.scores.length} submissions revealed.`,
+          rec.epoch,
+        );
       }
       break;
     }
@@ -730,7 +858,8 @@ export function validatorRecord(prev: ValidatorState, outcome: ValidatorOutcome,
       if (outcome.action === 'scoreSubset' && rec) rec.scoringAt = outcome.at;
       const commit = rec?.commit;
       // A write refused for good is not repeated every retry interval; 'retry' clears this.
-      if (!outcome.retryable && commit && (outcome.action === 'commitScores' || outcome.action === 'revealScores')) commit.halted = outcome.message;
+      if (!outcome.retryable && commit && (outcome.action === 'commitScores' || outcome.action === 'revealScores'))
+        commit.halted = outcome.message;
       break;
     }
   }
@@ -769,12 +898,31 @@ export function columnProgress(
     const ev = state.evaluations[key];
     const r = subset ? state.results[resultKey(c, dataHash, subset)] : undefined;
     const tried = state.attempts[key];
-    const base = { index, submissionId: c.submissionId, trainer: c.trainer, artifactHash: c.artifactHash, attempts: tried?.count ?? 0 };
-    if (c.duplicate) return { ...base, status: 'zero', score: 0, fullScore: 0, reason: 'a copy of an earlier submission by another trainer (flagged on chain)' };
+    const base = {
+      index,
+      submissionId: c.submissionId,
+      trainer: c.trainer,
+      artifactHash: c.artifactHash,
+      attempts: tried?.count ?? 0,
+    };
+    if (c.duplicate)
+      return {
+        ...base,
+        status: 'zero',
+        score: 0,
+        fullScore: 0,
+        reason: 'a copy of an earlier submission by another trainer (flagged on chain)',
+      };
     if (ev && ev.check !== 'ok') return { ...base, status: 'zero', score: 0, fullScore: 0, reason: ev.reason };
     if (r) return { ...base, status: 'scored', score: r.score, fullScore: ev?.fullScore ?? null, reason: null };
     if (ev) return { ...base, status: 'evaluated', score: null, fullScore: ev.fullScore, reason: null };
     if (evaluating === key) return { ...base, status: 'evaluating', score: null, fullScore: null, reason: null };
-    return { ...base, status: tried ? 'retrying' : 'pending', score: null, fullScore: null, reason: tried?.lastError ?? null };
+    return {
+      ...base,
+      status: tried ? 'retrying' : 'pending',
+      score: null,
+      fullScore: null,
+      reason: tried?.lastError ?? null,
+    };
   });
 }

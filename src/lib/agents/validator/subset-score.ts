@@ -26,12 +26,15 @@ export interface SubsetSpec {
 }
 
 /** The sample indices of `subset` in a set of `samples` (ascending). */
-export const subsetIndices = (subset: SubsetSpec, samples: number): number[] => evalSubset(subset.seed, samples, subset.size);
+export const subsetIndices = (subset: SubsetSpec, samples: number): number[] =>
+  evalSubset(subset.seed, samples, subset.size);
 
 /** The score in [0, 1] of the samples at `indices` (ascending, in range; see subsetIndices). */
 export function subsetScore(metric: Metric, v: SampleVectors, indices: readonly number[]): number {
   if (v.correct.length !== v.samples || v.losses.length !== v.samples) {
-    throw new RangeError(`per-sample vectors of ${v.correct.length} and ${v.losses.length} entries for a set of ${v.samples} samples`);
+    throw new RangeError(
+      `per-sample vectors of ${v.correct.length} and ${v.losses.length} entries for a set of ${v.samples} samples`,
+    );
   }
   if (indices.length === 0) throw new RangeError('an evaluation subset has at least one sample');
   let correct = 0;

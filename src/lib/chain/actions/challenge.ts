@@ -25,7 +25,10 @@ export interface ChallengeResult {
 export const CHALLENGE_OUTCOMES =
   'If the trainer answers in time with an ownership proof, the submission is marked proven and your bond comes back to you (a proof is necessary, not sufficient, so nobody wins the bond until the learning stage exists). If it does not answer in time, anyone can resolve the challenge: the trainer forfeits its unvested rewards and part of its stake to you, and your bond comes back.';
 
-export async function challenge(ctx: ActionContext, p: { taskId: bigint; submissionId: bigint }): Promise<ChallengeResult> {
+export async function challenge(
+  ctx: ActionContext,
+  p: { taskId: bigint; submissionId: bigint },
+): Promise<ChallengeResult> {
   if (p.submissionId < 0n) throw new ActionInputError('submissionId', 'A submission id is a whole number from 0.');
   const module = challengeModuleOf(ctx.deployment);
   const [submission, { bond }] = await Promise.all([
@@ -38,7 +41,10 @@ export async function challenge(ctx: ActionContext, p: { taskId: bigint; submiss
     }),
   ]);
   if (submission === null) {
-    throw new ActionInputError('submissionId', `Task ${p.taskId} has no submission ${p.submissionId}: only revealed submissions can be challenged.`);
+    throw new ActionInputError(
+      'submissionId',
+      `Task ${p.taskId} has no submission ${p.submissionId}: only revealed submissions can be challenged.`,
+    );
   }
   if (submission.openChallengeId !== null) {
     throw new ActionInputError(
@@ -69,5 +75,11 @@ export async function challenge(ctx: ActionContext, p: { taskId: bigint; submiss
     call: call(auth.kind === 'permit' ? auth.sig : null),
   });
   const ev = receiptEvent(receipt, challengeModuleAbi, 'ChallengeOpened');
-  return { challengeId: ev.args.challengeId, trainer: ev.args.trainer, bond: ev.args.bond, deadline: ev.args.deadline, receipt };
+  return {
+    challengeId: ev.args.challengeId,
+    trainer: ev.args.trainer,
+    bond: ev.args.bond,
+    deadline: ev.args.deadline,
+    receipt,
+  };
 }

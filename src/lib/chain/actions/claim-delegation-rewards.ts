@@ -14,7 +14,10 @@ export async function claimDelegationRewards(
     kind: 'claimDelegationRewards',
     label: `Claim your delegation rewards from ${shortHex(p.delegatee)} in task ${p.taskId}`,
     summary: { task: String(p.taskId), delegatee: p.delegatee },
-    call: writeCall(ctx.deployment.contracts.stakeManager, stakeManagerAbi, 'claimDelegationRewards', [p.taskId, p.delegatee]),
+    call: writeCall(ctx.deployment.contracts.stakeManager, stakeManagerAbi, 'claimDelegationRewards', [
+      p.taskId,
+      p.delegatee,
+    ]),
   });
   const ev = receiptEvent(receipt, stakeManagerAbi, 'RewardsClaimed');
   return { amount: ev.args.amount, receipt };

@@ -5,7 +5,10 @@ import { stakeManagerAbi } from '../abi.generated.ts';
 import { receiptEvent } from '../receipt-events.ts';
 import { send, writeCall, type ActionContext } from './context.ts';
 
-export async function claimOwnRewards(ctx: ActionContext, p: { taskId: bigint }): Promise<{ amount: bigint; receipt: TransactionReceipt }> {
+export async function claimOwnRewards(
+  ctx: ActionContext,
+  p: { taskId: bigint },
+): Promise<{ amount: bigint; receipt: TransactionReceipt }> {
   const receipt = await send(ctx, {
     kind: 'claimOwnRewards',
     label: `Claim your rewards from task ${p.taskId}`,

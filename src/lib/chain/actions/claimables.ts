@@ -48,7 +48,12 @@ export async function readClaimables(ctx: ReadContext, account: Address): Promis
     if (forfeited) return { now: false, blockedBy: 'forfeited' as const };
     if (now < endTime(s)) return { now: false, blockedBy: 'vesting' as const, availableAt: endTime(s) };
     if (open > 0) return { now: false, blockedBy: 'open-challenge' as const };
-    const vested = await ctx.publicClient.readContract({ address: stakeManager, abi: stakeManagerAbi, functionName: 'isVested', args: [taskId, trainer] });
+    const vested = await ctx.publicClient.readContract({
+      address: stakeManager,
+      abi: stakeManagerAbi,
+      functionName: 'isVested',
+      args: [taskId, trainer],
+    });
     return vested ? { now: true } : { now: false, blockedBy: 'vesting' as const };
   };
 
@@ -58,27 +63,54 @@ export async function readClaimables(ctx: ReadContext, account: Address): Promis
     if (p.own) {
       const o = p.own;
       if (o.unclaimed > 0n) {
-        const gate = o.role === 'validator' ? { now: true } : await trainerGate(p.taskId, account, s, o.forfeited, o.openChallenges);
+        const gate =
+          o.role === 'validator'
+            ? { now: true }
+            : await trainerGate(p.taskId, account, s, o.forfeited, o.openChallenges);
         rewards.push({ taskId: p.taskId, kind: 'own', amount: o.unclaimed, ...gate });
       }
       if (!o.stakeWithdrawn && o.stake > 0n) {
         const free = s.rejected || (over && o.openChallenges === 0);
-        withdrawals.push({ taskId: p.taskId, kind: 'stake', amount: o.stake, now: free, ...(free ? {} : { availableAt: endTime(s) }) });
+        withdrawals.push({
+          taskId: p.taskId,
+          kind: 'stake',
+          amount: o.stake,
+          now: free,
+          ...(free ? {} : { availableAt: endTime(s) }),
+        });
       }
     }
     for (const d of p.delegations) {
       if (d.pendingRewards > 0n) {
         let gate: Omit<RewardClaim, 'taskId' | 'kind' | 'amount'> = { now: true };
         if (d.delegateeRole === 'trainer') {
-          const pool = await ctx.publicClient.readContract({ address: stakeManager, abi: stakeManagerAbi, functionName: 'getPool', args: [p.taskId, d.delegatee] });
+          const pool = await ctx.publicClient.readContract({
+            address: stakeManager,
+            abi: stakeManagerAbi,
+            functionName: 'getPool',
+            args: [p.taskId, d.delegatee],
+          });
           gate = await trainerGate(p.taskId, d.delegatee, s, pool.forfeited, pool.openChallenges);
         }
-        rewards.push({ taskId: p.taskId, kind: 'delegation', delegatee: d.delegatee, amount: d.pendingRewards, ...gate });
+        rewards.push({
+          taskId: p.taskId,
+          kind: 'delegation',
+          delegatee: d.delegatee,
+          amount: d.pendingRewards,
+          ...gate,
+        });
       }
       if (d.unbonding > 0n) {
         const at = epochStart(s, d.unbondFrom);
         const free = over || now >= at;
-        withdrawals.push({ taskId: p.taskId, kind: 'delegation', delegatee: d.delegatee, amount: d.unbonding, now: free, ...(free ? {} : { availableAt: at }) });
+        withdrawals.push({
+          taskId: p.taskId,
+          kind: 'delegation',
+          delegatee: d.delegatee,
+          amount: d.unbonding,
+          now: free,
+          ...(free ? {} : { availableAt: at }),
+        });
       }
       if (!d.exited && d.principal > 0n) {
         withdrawals.push({

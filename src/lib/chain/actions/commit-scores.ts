@@ -25,7 +25,10 @@ export interface CommitScoresResult {
 /** Prepares the commitment for the context's account (in the chain's current epoch unless given) and sends it. */
 export async function commitScores(ctx: ActionContext, p: CommitScoresParams): Promise<CommitScoresResult> {
   const epoch = p.epoch ?? windowAt(await readSchedule(ctx, p.taskId), await chainTime(ctx)).epoch;
-  return sendScores(ctx, prepareScores({ taskId: p.taskId, epoch, validator: accountOf(ctx), scores: p.scores, salt: p.salt }));
+  return sendScores(
+    ctx,
+    prepareScores({ taskId: p.taskId, epoch, validator: accountOf(ctx), scores: p.scores, salt: p.salt }),
+  );
 }
 
 /**
@@ -37,14 +40,22 @@ export async function sendScores(
   prepared: Pick<PreparedScores, 'taskId' | 'epoch' | 'validator' | 'scores' | 'commitment'>,
 ): Promise<CommitScoresResult> {
   if (prepared.validator.toLowerCase() !== accountOf(ctx).toLowerCase()) {
-    throw new ActionInputError('validator', `These scores were prepared for ${prepared.validator}, not the connected account ${accountOf(ctx)}: their commitment would not open for this account.`);
+    throw new ActionInputError(
+      'validator',
+      `These scores were prepared for ${prepared.validator}, not the connected account ${accountOf(ctx)}: their commitment would not open for this account.`,
+    );
   }
   const { taskId, epoch, commitment } = prepared;
   const columns = prepared.scores.length;
   const receipt = await send(ctx, {
     kind: 'commitScores',
     label: `Commit scores for ${columns} submission${columns === 1 ? '' : 's'} in task ${taskId}, epoch ${epoch}`,
-    summary: { task: String(taskId), epoch: String(epoch), columns: String(columns), commitment: shortHex(commitment, 6) },
+    summary: {
+      task: String(taskId),
+      epoch: String(epoch),
+      columns: String(columns),
+      commitment: shortHex(commitment, 6),
+    },
     call: writeCall(ctx.deployment.contracts.submissionBook, submissionBookAbi, 'commitScores', [taskId, commitment]),
   });
   return { epoch, commitment, receipt };

@@ -1,14 +1,7 @@
 // What every protocol action takes: clients, the deployment, and how to send. Actions are plain
 // async functions `(ctx, params)` in the style of viem's actions; sending goes through
 // `ctx.send`, which the app points at the transaction tracker and scripts leave to the default.
-import type {
-  Abi,
-  Address,
-  ContractFunctionArgs,
-  ContractFunctionName,
-  PublicClient,
-  TransactionReceipt,
-} from 'viem';
+import type { Abi, Address, ContractFunctionArgs, ContractFunctionName, PublicClient, TransactionReceipt } from 'viem';
 import type { Deployment } from '../deployments.ts';
 import { directSender } from '../tx/send.ts';
 import type { AccountWallet, ContractCall, Sender, TxRequest } from '../tx/types.ts';
@@ -42,10 +35,12 @@ export class ActionInputError extends ArenaError<'invalid-input'> {
 type Writable = 'nonpayable' | 'payable';
 
 /** A contract write, type-checked against its ABI, as the loosely typed call a Sender takes. */
-export function writeCall<
-  const abi extends Abi,
-  functionName extends ContractFunctionName<abi, Writable>,
->(address: Address, abi: abi, functionName: functionName, args: ContractFunctionArgs<abi, Writable, functionName>): ContractCall {
+export function writeCall<const abi extends Abi, functionName extends ContractFunctionName<abi, Writable>>(
+  address: Address,
+  abi: abi,
+  functionName: functionName,
+  args: ContractFunctionArgs<abi, Writable, functionName>,
+): ContractCall {
   return { address, abi, functionName, args: args as readonly unknown[] };
 }
 

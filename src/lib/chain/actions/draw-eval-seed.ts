@@ -64,6 +64,7 @@ export async function drawEvalSeed(ctx: ActionContext, p: { taskId: bigint }): P
     args: [p.taskId, BigInt(epoch)],
     blockNumber: receipt.blockNumber,
   });
-  if (seed === zeroHash) throw new Error(`drawEvalSeed: no seed for task ${p.taskId} epoch ${epoch} after ${receipt.transactionHash}`);
+  if (seed === zeroHash)
+    throw new Error(`drawEvalSeed: no seed for task ${p.taskId} epoch ${epoch} after ${receipt.transactionHash}`);
   return { epoch, seed, drew: false, receipt };
 }

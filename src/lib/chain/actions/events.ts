@@ -10,7 +10,14 @@ const looksLikeRangeLimit = (e: unknown) =>
 
 export async function readLogs(
   ctx: ReadContext,
-  p: { address: Address; abi: Abi; eventName: string; args?: Record<string, unknown>; fromBlock?: bigint; toBlock?: bigint },
+  p: {
+    address: Address;
+    abi: Abi;
+    eventName: string;
+    args?: Record<string, unknown>;
+    fromBlock?: bigint;
+    toBlock?: bigint;
+  },
 ): Promise<Log[]> {
   const event = getAbiItem({ abi: p.abi, name: p.eventName }) as AbiEvent | undefined;
   if (!event || event.type !== 'event') throw new Error(`no event ${p.eventName} in the ABI`);
@@ -19,7 +26,9 @@ export async function readLogs(
   // the caller has just seen mined).
   const latest = p.toBlock ?? (await ctx.publicClient.getBlockNumber({ cacheTime: 0 }));
   const get = (fromBlock: bigint, toBlock: bigint) =>
-    ctx.publicClient.getLogs({ address: p.address, event, args: p.args, fromBlock, toBlock } as never) as Promise<Log[]>;
+    ctx.publicClient.getLogs({ address: p.address, event, args: p.args, fromBlock, toBlock } as never) as Promise<
+      Log[]
+    >;
   try {
     return await get(from, latest);
   } catch (error) {

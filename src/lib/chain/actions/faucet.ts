@@ -11,9 +11,10 @@ export const FAUCET_LIMIT = 1_000_000n * 10n ** 18n;
 
 export async function faucet(ctx: ActionContext, p: { amount: bigint; to?: Address }): Promise<void> {
   requirePositive('amount', p.amount);
-  if (!isLocalChainId(ctx.deployment.chainId)) throw new TxError('reverted', protocolErrorSentence('FaucetDisabled')!, 'FaucetDisabled');
+  if (!isLocalChainId(ctx.deployment.chainId))
+    throw new TxError('reverted', protocolErrorSentence('FaucetDisabled')!, 'FaucetDisabled');
   const to = p.to ?? accountOf(ctx);
-  for (let left = p.amount; left > 0n; ) {
+  for (let left = p.amount; left > 0n;) {
     const drip = left > FAUCET_LIMIT ? FAUCET_LIMIT : left;
     await send(ctx, {
       kind: 'faucet',

@@ -13,12 +13,19 @@ export async function revealFinalEval(
     kind: 'revealFinalEval',
     label: `Reveal the final eval set of task ${p.taskId}`,
     summary: { task: String(p.taskId), dataset: shortHex(p.finalEvalHash, 6) },
-    call: writeCall(ctx.deployment.contracts.taskRegistry, taskRegistryAbi, 'revealFinalEval', [p.taskId, p.finalEvalHash, p.salt]),
+    call: writeCall(ctx.deployment.contracts.taskRegistry, taskRegistryAbi, 'revealFinalEval', [
+      p.taskId,
+      p.finalEvalHash,
+      p.salt,
+    ]),
   });
   return { receipt };
 }
 
-export async function recordFinalEvalFallback(ctx: ActionContext, p: { taskId: bigint }): Promise<{ receipt: TransactionReceipt }> {
+export async function recordFinalEvalFallback(
+  ctx: ActionContext,
+  p: { taskId: bigint },
+): Promise<{ receipt: TransactionReceipt }> {
   const receipt = await send(ctx, {
     kind: 'recordFinalEvalFallback',
     label: `Record that task ${p.taskId} falls back to its public eval set`,

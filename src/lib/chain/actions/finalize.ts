@@ -24,13 +24,24 @@ export async function finalizeStep(ctx: ActionContext, p: { taskId: bigint }): P
     call: writeCall(ctx.deployment.contracts.rewardEngine, rewardEngineAbi, 'finalize', [p.taskId]),
   });
   const done = findReceiptEvent(receipt, rewardEngineAbi, 'EpochFinalized');
-  if (done) return { epoch: done.args.epoch, finished: true, booked: done.args.booked, rollover: done.args.rollover, degenerate: done.args.degenerate, receipt };
+  if (done)
+    return {
+      epoch: done.args.epoch,
+      finished: true,
+      booked: done.args.booked,
+      rollover: done.args.rollover,
+      degenerate: done.args.degenerate,
+      receipt,
+    };
   const progress = findReceiptEvent(receipt, rewardEngineAbi, 'FinalizationProgress');
   return { epoch: progress?.args.epoch ?? 0n, finished: false, receipt };
 }
 
 /** Calls finalizeStep until the epoch under way is finalized. */
-export async function finalizeEpoch(ctx: ActionContext, p: { taskId: bigint; maxCalls?: number }): Promise<FinalizeStepResult[]> {
+export async function finalizeEpoch(
+  ctx: ActionContext,
+  p: { taskId: bigint; maxCalls?: number },
+): Promise<FinalizeStepResult[]> {
   const steps: FinalizeStepResult[] = [];
   const max = p.maxCalls ?? 200;
   for (let i = 0; i < max; i++) {

@@ -4,11 +4,20 @@
 import { zeroHash, type Hex, type TransactionReceipt } from 'viem';
 import { stakeManagerAbi, taskRegistryAbi } from '../abi.generated.ts';
 import { receiptEvent } from '../receipt-events.ts';
-import { ActionInputError, percent, requireFraction, requirePositive, send, tokens, writeCall, type ActionContext, type ReadContext } from './context.ts';
+import {
+  ActionInputError,
+  percent,
+  requireFraction,
+  requirePositive,
+  send,
+  tokens,
+  writeCall,
+  type ActionContext,
+  type ReadContext,
+} from './context.ts';
 import { authorizeSpend, NO_PERMIT } from './permit.ts';
 import { roleNumber, type RoleName } from './task-params.ts';
 import { isFieldElement } from '../../ml/watermark/field.ts';
-
 
 export interface JoinTaskParams {
   taskId: bigint;
@@ -43,7 +52,10 @@ export async function joinTask(ctx: ActionContext, p: JoinTaskParams): Promise<J
     throw new ActionInputError('keyCommit', 'A trainer joins with the commitment of its watermark key.');
   }
   if (p.role === 'trainer' && !isFieldElement(BigInt(p.keyCommit!))) {
-    throw new ActionInputError('keyCommit', 'The key commitment is not a Poseidon field element, so no ownership proof could ever use it; it was not made by this app.');
+    throw new ActionInputError(
+      'keyCommit',
+      'The key commitment is not a Poseidon field element, so no ownership proof could ever use it; it was not made by this app.',
+    );
   }
   if (p.role === 'validator' && p.keyCommit && !/^0x0*$/.test(p.keyCommit)) {
     throw new ActionInputError('keyCommit', 'A validator joins without a watermark key commitment.');

@@ -63,19 +63,39 @@ export async function readLeaderboard(ctx: ReadContext, taskId: bigint, epoch: n
   const e = BigInt(epoch);
   const [columns, revealers, task, seed] = await Promise.all([
     read.readContract({ address: submissionBook, abi: submissionBookAbi, functionName: 'columns', args: [taskId, e] }),
-    read.readContract({ address: submissionBook, abi: submissionBookAbi, functionName: 'revealersOf', args: [taskId, e] }),
+    read.readContract({
+      address: submissionBook,
+      abi: submissionBookAbi,
+      functionName: 'revealersOf',
+      args: [taskId, e],
+    }),
     read.readContract({ address: taskRegistry, abi: taskRegistryAbi, functionName: 'getTask', args: [taskId] }),
-    read.readContract({ address: submissionBook, abi: submissionBookAbi, functionName: 'evalSeedOf', args: [taskId, e] }),
+    read.readContract({
+      address: submissionBook,
+      abi: submissionBookAbi,
+      functionName: 'evalSeedOf',
+      args: [taskId, e],
+    }),
   ]);
   const [submissions, scoreWords] = await Promise.all([
     Promise.all(
       columns.map((c) =>
-        read.readContract({ address: submissionBook, abi: submissionBookAbi, functionName: 'getSubmission', args: [taskId, BigInt(c.submissionId)] }),
+        read.readContract({
+          address: submissionBook,
+          abi: submissionBookAbi,
+          functionName: 'getSubmission',
+          args: [taskId, BigInt(c.submissionId)],
+        }),
       ),
     ),
     Promise.all(
       revealers.map((_, j) =>
-        read.readContract({ address: submissionBook, abi: submissionBookAbi, functionName: 'scoresOf', args: [taskId, e, BigInt(j)] }),
+        read.readContract({
+          address: submissionBook,
+          abi: submissionBookAbi,
+          functionName: 'scoresOf',
+          args: [taskId, e, BigInt(j)],
+        }),
       ),
     ),
   ]);
@@ -89,7 +109,10 @@ export async function readLeaderboard(ctx: ReadContext, taskId: bigint, epoch: n
     sealSeq: BigInt(c.sealSeq),
     duplicate: c.duplicate,
   }));
-  const validators: ValidatorRow[] = revealers.map((validator, j) => ({ validator, scores: unpackScores(scoreWords[j]!, columns.length) }));
+  const validators: ValidatorRow[] = revealers.map((validator, j) => ({
+    validator,
+    scores: unpackScores(scoreWords[j]!, columns.length),
+  }));
   if (finalized) {
     const topics = { taskId, epoch: e };
     const [trainerLogs, validatorLogs, canaryLogs] = await Promise.all([
@@ -101,15 +124,33 @@ export async function readLeaderboard(ctx: ReadContext, taskId: bigint, epoch: n
       const row = rows.find((r) => r.submissionId === ev.args.submissionId);
       if (!row) continue;
       const qualified = ev.args.rank > 0n;
-      Object.assign(row, { qualified, ...(qualified ? { rank: Number(ev.args.rank) } : {}), aggregate: wadToNumber(ev.args.aggregate), pool: ev.args.pool, own: ev.args.own });
+      Object.assign(row, {
+        qualified,
+        ...(qualified ? { rank: Number(ev.args.rank) } : {}),
+        aggregate: wadToNumber(ev.args.aggregate),
+        pool: ev.args.pool,
+        own: ev.args.own,
+      });
     }
     for (const ev of parseEventLogs({ abi: rewardEngineAbi, eventName: 'CanaryChecked', logs: canaryLogs })) {
       const row = rows.find((r) => r.submissionId === ev.args.submissionId);
-      if (row) Object.assign(row, { canary: true, canaryValid: ev.args.valid, qualified: false, aggregate: wadToNumber(ev.args.aggregate) });
+      if (row)
+        Object.assign(row, {
+          canary: true,
+          canaryValid: ev.args.valid,
+          qualified: false,
+          aggregate: wadToNumber(ev.args.aggregate),
+        });
     }
     for (const ev of parseEventLogs({ abi: rewardEngineAbi, eventName: 'ValidatorRewarded', logs: validatorLogs })) {
       const row = validators.find((v) => v.validator === ev.args.validator);
-      if (row) Object.assign(row, { distance: wadToNumber(ev.args.distance), pool: ev.args.pool, own: ev.args.own, failedCanary: ev.args.failedCanary });
+      if (row)
+        Object.assign(row, {
+          distance: wadToNumber(ev.args.distance),
+          pool: ev.args.pool,
+          own: ev.args.own,
+          failedCanary: ev.args.failedCanary,
+        });
     }
     // Ranked first, then the rest by aggregate (canaries last), then list order.
     const order = (r: LeaderboardRow) => (r.rank !== undefined ? r.rank : r.canary ? 2e9 : 1e9);

@@ -5,11 +5,22 @@
 import type { Address, TransactionReceipt } from 'viem';
 import { taskRegistryAbi } from '../abi.generated.ts';
 import { formatChainTime } from '../tx/sentences.ts';
-import { ActionInputError, requirePositive, send, tokens, writeCall, type ActionContext, type ReadContext } from './context.ts';
+import {
+  ActionInputError,
+  requirePositive,
+  send,
+  tokens,
+  writeCall,
+  type ActionContext,
+  type ReadContext,
+} from './context.ts';
 import { chainTime, readSchedule } from './chain-now.ts';
 import { authorizeSpend } from './permit.ts';
 
-export async function objectToTask(ctx: ActionContext, p: { taskId: bigint; amount: bigint }): Promise<{ receipt: TransactionReceipt }> {
+export async function objectToTask(
+  ctx: ActionContext,
+  p: { taskId: bigint; amount: bigint },
+): Promise<{ receipt: TransactionReceipt }> {
   requirePositive('amount', p.amount);
   const registry = ctx.deployment.contracts.taskRegistry;
   const call = writeCall(registry, taskRegistryAbi, 'object', [p.taskId, p.amount]);
@@ -17,7 +28,11 @@ export async function objectToTask(ctx: ActionContext, p: { taskId: bigint; amou
   const receipt = await send(ctx, {
     kind: 'object',
     label: `Object to task ${p.taskId} with ${tokens(p.amount)}`,
-    summary: { task: String(p.taskId), amount: tokens(p.amount), locked: 'until the review period ends, even if the task is rejected earlier' },
+    summary: {
+      task: String(p.taskId),
+      amount: tokens(p.amount),
+      locked: 'until the review period ends, even if the task is rejected earlier',
+    },
     call,
   });
   return { receipt };
@@ -34,16 +49,25 @@ export interface ObjectionView {
 
 export async function readObjection(ctx: ReadContext, p: { taskId: bigint; account: Address }): Promise<ObjectionView> {
   const [amount, schedule, now] = await Promise.all([
-    ctx.publicClient.readContract({ address: ctx.deployment.contracts.taskRegistry, abi: taskRegistryAbi, functionName: 'objectionOf', args: [p.taskId, p.account] }),
+    ctx.publicClient.readContract({
+      address: ctx.deployment.contracts.taskRegistry,
+      abi: taskRegistryAbi,
+      functionName: 'objectionOf',
+      args: [p.taskId, p.account],
+    }),
     readSchedule(ctx, p.taskId),
     chainTime(ctx),
   ]);
   return { amount, unlocksAt: schedule.reviewEnd, withdrawable: amount > 0n && now >= schedule.reviewEnd };
 }
 
-export async function withdrawObjection(ctx: ActionContext, p: { taskId: bigint }): Promise<{ amount: bigint; receipt: TransactionReceipt }> {
+export async function withdrawObjection(
+  ctx: ActionContext,
+  p: { taskId: bigint },
+): Promise<{ amount: bigint; receipt: TransactionReceipt }> {
   const view = await readObjection(ctx, { taskId: p.taskId, account: ctx.wallet.account.address });
-  if (view.amount === 0n) throw new ActionInputError('taskId', `This account has no objection to task ${p.taskId} to withdraw.`);
+  if (view.amount === 0n)
+    throw new ActionInputError('taskId', `This account has no objection to task ${p.taskId} to withdraw.`);
   if (!view.withdrawable) {
     throw new ActionInputError(
       'taskId',

@@ -70,7 +70,8 @@ export async function readParticipants(ctx: ReadContext, taskId: bigint): Promis
     const p = past.get(who) ?? { pool: 0n, own: 0n, epochs: 0 };
     past.set(who, { pool: p.pool + pool, own: p.own + own, epochs: p.epochs + 1 });
   };
-  for (const ev of parseEventLogs({ abi: rewardEngineAbi, eventName: 'TrainerRewarded', logs: trainerLogs })) add(ev.args.trainer, ev.args.pool, ev.args.own);
+  for (const ev of parseEventLogs({ abi: rewardEngineAbi, eventName: 'TrainerRewarded', logs: trainerLogs }))
+    add(ev.args.trainer, ev.args.pool, ev.args.own);
   for (const ev of parseEventLogs({ abi: rewardEngineAbi, eventName: 'ValidatorRewarded', logs: validatorLogs })) {
     add(ev.args.validator, ev.args.pool, ev.args.own);
   }

@@ -19,10 +19,7 @@ export interface PermitSig {
   s: Hex;
 }
 
-export type SpendAuthorization =
-  | { kind: 'allowance' }
-  | { kind: 'permit'; sig: PermitSig }
-  | { kind: 'approved' };
+export type SpendAuthorization = { kind: 'allowance' } | { kind: 'permit'; sig: PermitSig } | { kind: 'approved' };
 
 /** How long a permit stays valid: long enough for a slow phone, short enough to not linger. */
 export const PERMIT_LIFETIME_S = 3_600n;
@@ -35,13 +32,21 @@ interface PermitDomain {
 }
 
 /** The token's EIP-712 domain if it implements EIP-2612 (nonces + DOMAIN_SEPARATOR), else null. */
-export function permitDomain(ctx: ReadContext, token: Address = ctx.deployment.contracts.token): Promise<PermitDomain | null> {
+export function permitDomain(
+  ctx: ReadContext,
+  token: Address = ctx.deployment.contracts.token,
+): Promise<PermitDomain | null> {
   const key = `${ctx.deployment.chainId}:${token.toLowerCase()}`;
   let cached = permitSupport.get(key);
   if (!cached) {
     cached = (async () => {
       const read = <T>(functionName: string, args: readonly unknown[] = []) =>
-        ctx.publicClient.readContract({ address: token, abi: arenaTokenAbi, functionName, args } as never) as Promise<T>;
+        ctx.publicClient.readContract({
+          address: token,
+          abi: arenaTokenAbi,
+          functionName,
+          args,
+        } as never) as Promise<T>;
       try {
         await Promise.all([read('DOMAIN_SEPARATOR'), read('nonces', [token])]);
       } catch (error) {
@@ -118,7 +123,10 @@ export async function approve(ctx: ActionContext, p: { spender: Address; amount:
 
 const cannotSignTypedData = (error: unknown) => {
   const { code } = decodeContractError(error);
-  return code !== 'rejected' && /method not (found|supported)|not supported|unsupported|does not support/i.test(String((error as Error)?.message));
+  return (
+    code !== 'rejected' &&
+    /method not (found|supported)|not supported|unsupported|does not support/i.test(String((error as Error)?.message))
+  );
 };
 
 /**
@@ -133,14 +141,24 @@ export async function authorizeSpend(
   const token = ctx.deployment.contracts.token;
   const owner = accountOf(ctx);
   const [allowance, balance] = await Promise.all([
-    ctx.publicClient.readContract({ address: token, abi: arenaTokenAbi, functionName: 'allowance', args: [owner, p.spender] }),
+    ctx.publicClient.readContract({
+      address: token,
+      abi: arenaTokenAbi,
+      functionName: 'allowance',
+      args: [owner, p.spender],
+    }),
     ctx.publicClient.readContract({ address: token, abi: arenaTokenAbi, functionName: 'balanceOf', args: [owner] }),
   ]);
   // The contracts check the allowance before the balance, so a short balance would hide behind
   // the missing allowance in the precheck: tell it first.
   if (balance < p.amount) {
     const args = [owner, balance, p.amount] as const;
-    throw new TxError('reverted', protocolErrorSentence('ERC20InsufficientBalance', args)!, 'ERC20InsufficientBalance', args);
+    throw new TxError(
+      'reverted',
+      protocolErrorSentence('ERC20InsufficientBalance', args)!,
+      'ERC20InsufficientBalance',
+      args,
+    );
   }
   if (allowance >= p.amount) return { kind: 'allowance' };
   if (p.precheck) await simulateExceptAllowance(ctx, p.precheck);

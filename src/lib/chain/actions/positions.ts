@@ -45,10 +45,16 @@ export async function accountActivity(ctx: ReadContext, account: Address) {
   const stakeManager = ctx.deployment.contracts.stakeManager;
   const [joinedLogs, delegatedLogs] = await Promise.all([
     readLogs(ctx, { address: stakeManager, abi: stakeManagerAbi, eventName: 'Joined', args: { account } }),
-    readLogs(ctx, { address: stakeManager, abi: stakeManagerAbi, eventName: 'Delegated', args: { delegator: account } }),
+    readLogs(ctx, {
+      address: stakeManager,
+      abi: stakeManagerAbi,
+      eventName: 'Delegated',
+      args: { delegator: account },
+    }),
   ]);
   const joined = new Set<bigint>();
-  for (const ev of parseEventLogs({ abi: stakeManagerAbi, eventName: 'Joined', logs: joinedLogs })) joined.add(ev.args.taskId);
+  for (const ev of parseEventLogs({ abi: stakeManagerAbi, eventName: 'Joined', logs: joinedLogs }))
+    joined.add(ev.args.taskId);
   const delegations = new Map<string, { taskId: bigint; delegatee: Address }>();
   for (const ev of parseEventLogs({ abi: stakeManagerAbi, eventName: 'Delegated', logs: delegatedLogs })) {
     delegations.set(`${ev.args.taskId}/${ev.args.delegatee}`, { taskId: ev.args.taskId, delegatee: ev.args.delegatee });
@@ -56,10 +62,20 @@ export async function accountActivity(ctx: ReadContext, account: Address) {
   return { joined: [...joined], delegations: [...delegations.values()] };
 }
 
-export async function readDelegation(ctx: ReadContext, taskId: bigint, delegatee: Address, delegator: Address): Promise<DelegationPosition> {
+export async function readDelegation(
+  ctx: ReadContext,
+  taskId: bigint,
+  delegatee: Address,
+  delegator: Address,
+): Promise<DelegationPosition> {
   const stakeManager = ctx.deployment.contracts.stakeManager;
   const [pos, pending, pool] = await Promise.all([
-    ctx.publicClient.readContract({ address: stakeManager, abi: stakeManagerAbi, functionName: 'getPosition', args: [taskId, delegatee, delegator] }),
+    ctx.publicClient.readContract({
+      address: stakeManager,
+      abi: stakeManagerAbi,
+      functionName: 'getPosition',
+      args: [taskId, delegatee, delegator],
+    }),
     ctx.publicClient.readContract({
       address: stakeManager,
       abi: stakeManagerAbi,
@@ -86,7 +102,9 @@ export async function readAccountPositions(ctx: ReadContext, account: Address): 
     taskIds.map(async (taskId): Promise<TaskPosition> => {
       const [pool, delegationRows] = await Promise.all([
         joined.includes(taskId) ? readPool(ctx, taskId, account) : undefined,
-        Promise.all(delegations.filter((d) => d.taskId === taskId).map((d) => readDelegation(ctx, taskId, d.delegatee, account))),
+        Promise.all(
+          delegations.filter((d) => d.taskId === taskId).map((d) => readDelegation(ctx, taskId, d.delegatee, account)),
+        ),
       ]);
       return {
         taskId,

@@ -13,7 +13,10 @@ import { ArenaError } from '../../errors.ts';
 
 export class ChallengesUnavailableError extends ArenaError<'challenges-unavailable'> {
   constructor(chainId: number) {
-    super('challenges-unavailable', `The protocol deployment on chain ${chainId} has no challenge module, so challenges are not available.`);
+    super(
+      'challenges-unavailable',
+      `The protocol deployment on chain ${chainId} has no challenge module, so challenges are not available.`,
+    );
     this.name = 'ChallengesUnavailableError';
   }
 }
@@ -95,7 +98,9 @@ const toInputs = (w: readonly bigint[]): ProofInputs => ({
 
 export async function readMaxErr(ctx: ReadContext): Promise<number> {
   const module = challengeModuleOf(ctx.deployment);
-  return Number(await ctx.publicClient.readContract({ address: module, abi: challengeModuleAbi, functionName: 'maxErr' }));
+  return Number(
+    await ctx.publicClient.readContract({ address: module, abi: challengeModuleAbi, functionName: 'maxErr' }),
+  );
 }
 
 /** Every revealed submission of the task, in id order, with whether its trainer proved it and its open challenge. */
@@ -106,22 +111,48 @@ export async function readSubmissions(ctx: ReadContext, taskId: bigint): Promise
     functionName: 'submissionCount',
     args: [taskId],
   });
-  return Promise.all(Array.from({ length: Number(count) }, (_, i) => readSubmission(ctx, taskId, BigInt(i)) as Promise<SubmissionView>));
+  return Promise.all(
+    Array.from({ length: Number(count) }, (_, i) => readSubmission(ctx, taskId, BigInt(i)) as Promise<SubmissionView>),
+  );
 }
 
 /** One revealed submission, or null when the task has no such id. */
-export async function readSubmission(ctx: ReadContext, taskId: bigint, submissionId: bigint): Promise<SubmissionView | null> {
+export async function readSubmission(
+  ctx: ReadContext,
+  taskId: bigint,
+  submissionId: bigint,
+): Promise<SubmissionView | null> {
   const book = ctx.deployment.contracts.submissionBook;
   const module = ctx.deployment.contracts.challengeModule;
-  const count = await ctx.publicClient.readContract({ address: book, abi: submissionBookAbi, functionName: 'submissionCount', args: [taskId] });
+  const count = await ctx.publicClient.readContract({
+    address: book,
+    abi: submissionBookAbi,
+    functionName: 'submissionCount',
+    args: [taskId],
+  });
   if (submissionId < 0n || submissionId >= count) return null;
   const [s, proven, open] = await Promise.all([
-    ctx.publicClient.readContract({ address: book, abi: submissionBookAbi, functionName: 'getSubmission', args: [taskId, submissionId] }),
+    ctx.publicClient.readContract({
+      address: book,
+      abi: submissionBookAbi,
+      functionName: 'getSubmission',
+      args: [taskId, submissionId],
+    }),
     module
-      ? ctx.publicClient.readContract({ address: module, abi: challengeModuleAbi, functionName: 'proven', args: [taskId, submissionId] })
+      ? ctx.publicClient.readContract({
+          address: module,
+          abi: challengeModuleAbi,
+          functionName: 'proven',
+          args: [taskId, submissionId],
+        })
       : Promise.resolve(false),
     module
-      ? ctx.publicClient.readContract({ address: module, abi: challengeModuleAbi, functionName: 'openChallengeOf', args: [taskId, submissionId] })
+      ? ctx.publicClient.readContract({
+          address: module,
+          abi: challengeModuleAbi,
+          functionName: 'openChallengeOf',
+          args: [taskId, submissionId],
+        })
       : Promise.resolve(0n),
   ]);
   return {
@@ -138,7 +169,10 @@ export async function readSubmission(ctx: ReadContext, taskId: bigint, submissio
 }
 
 /** The challenge of a submission that is open now, or null (ChallengeModule.openChallengeOf). */
-export async function readOpenChallengeOf(ctx: ReadContext, p: { taskId: bigint; submissionId: bigint }): Promise<bigint | null> {
+export async function readOpenChallengeOf(
+  ctx: ReadContext,
+  p: { taskId: bigint; submissionId: bigint },
+): Promise<bigint | null> {
   const id = await ctx.publicClient.readContract({
     address: challengeModuleOf(ctx.deployment),
     abi: challengeModuleAbi,
@@ -171,7 +205,10 @@ export async function readChallenge(ctx: ReadContext, challengeId: bigint, block
 }
 
 /** The task's challenges (oldest first) with times and outcomes. */
-export async function readChallenges(ctx: ReadContext, p: { taskId: bigint; trainer?: Address }): Promise<TaskChallenges> {
+export async function readChallenges(
+  ctx: ReadContext,
+  p: { taskId: bigint; trainer?: Address },
+): Promise<TaskChallenges> {
   const address = challengeModuleOf(ctx.deployment);
   const abi = challengeModuleAbi;
   const args = { taskId: p.taskId, ...(p.trainer ? { trainer: p.trainer } : {}) };
@@ -198,10 +235,15 @@ export async function readChallenges(ctx: ReadContext, p: { taskId: bigint; trai
 
   type Settled = { status: ChallengeState; end: Promise<NonNullable<ChallengeView['settled']>> };
   const settled = new Map<bigint, Settled>();
-  for (const e of parseEventLogs({ abi, eventName: 'ChallengeAnswered', logs: answered })) settled.set(e.args.challengeId, { status: 'answered', end: moment(e) });
-  for (const e of parseEventLogs({ abi, eventName: 'ChallengeVoided', logs: voided })) settled.set(e.args.challengeId, { status: 'voided', end: moment(e) });
+  for (const e of parseEventLogs({ abi, eventName: 'ChallengeAnswered', logs: answered }))
+    settled.set(e.args.challengeId, { status: 'answered', end: moment(e) });
+  for (const e of parseEventLogs({ abi, eventName: 'ChallengeVoided', logs: voided }))
+    settled.set(e.args.challengeId, { status: 'voided', end: moment(e) });
   for (const e of parseEventLogs({ abi, eventName: 'ChallengeUpheld', logs: upheld })) {
-    settled.set(e.args.challengeId, { status: 'upheld', end: moment(e).then((m) => ({ ...m, rewards: e.args.rewards, slashed: e.args.slashed })) });
+    settled.set(e.args.challengeId, {
+      status: 'upheld',
+      end: moment(e).then((m) => ({ ...m, rewards: e.args.rewards, slashed: e.args.slashed })),
+    });
   }
 
   const challenges = await Promise.all(
@@ -251,9 +293,11 @@ const INPUT_NAMES = ['wmCommit', 'keyCommit', 'owner', 'maxErr'] as const;
  */
 export function checkedProofWords(proof: ProofArgument, expected: ProofInputs): readonly bigint[] {
   const words = Array.isArray(proof) ? (proof as readonly bigint[]) : proofWords(proof as SolidityProof);
-  if (words.length !== 8) throw new ActionInputError('proof', `A proof has 8 words (a, b, c); this one has ${words.length}.`);
+  if (words.length !== 8)
+    throw new ActionInputError('proof', `A proof has 8 words (a, b, c); this one has ${words.length}.`);
   words.forEach((w, i) => {
-    if (typeof w !== 'bigint' || w < 0n || w >= BASE_FIELD_Q) throw new ActionInputError('proof', `Proof word ${i} is not a coordinate of the BN254 base field.`);
+    if (typeof w !== 'bigint' || w < 0n || w >= BASE_FIELD_Q)
+      throw new ActionInputError('proof', `Proof word ${i} is not a coordinate of the BN254 base field.`);
   });
   if (!Array.isArray(proof)) {
     const input = (proof as SolidityProof).input;

@@ -32,8 +32,22 @@ export async function resolveChallenge(ctx: ActionContext, p: { challengeId: big
   const upheld = findReceiptEvent(receipt, challengeModuleAbi, 'ChallengeUpheld');
   if (upheld) {
     const a = upheld.args;
-    return { outcome: 'upheld', trainer: a.trainer, challenger: a.challenger, bond: a.bond, rewards: a.rewards, slashed: a.slashed, receipt };
+    return {
+      outcome: 'upheld',
+      trainer: a.trainer,
+      challenger: a.challenger,
+      bond: a.bond,
+      rewards: a.rewards,
+      slashed: a.slashed,
+      receipt,
+    };
   }
   const voided = receiptEvent(receipt, challengeModuleAbi, 'ChallengeVoided');
-  return { outcome: 'voided', trainer: voided.args.trainer, challenger: voided.args.challenger, bond: voided.args.bond, receipt };
+  return {
+    outcome: 'voided',
+    trainer: voided.args.trainer,
+    challenger: voided.args.challenger,
+    bond: voided.args.bond,
+    receipt,
+  };
 }

@@ -8,7 +8,15 @@ import type { Address, TransactionReceipt } from 'viem';
 import { challengeModuleAbi } from '../abi.generated.ts';
 import { receiptEvent } from '../receipt-events.ts';
 import { formatChainTime } from '../tx/sentences.ts';
-import { accountOf, ActionInputError, send, tokens, writeCall, type ActionContext, type ReadContext } from './context.ts';
+import {
+  accountOf,
+  ActionInputError,
+  send,
+  tokens,
+  writeCall,
+  type ActionContext,
+  type ReadContext,
+} from './context.ts';
 import { chainTime } from './chain-now.ts';
 import { readPool } from './participants.ts';
 import {
@@ -30,13 +38,20 @@ export interface PreparedResponse {
 }
 
 /** Checks that `account` can answer `challengeId` now; ActionInputError with the reason otherwise. */
-export async function prepareResponse(ctx: ReadContext, p: { challengeId: bigint; account: Address }): Promise<PreparedResponse> {
+export async function prepareResponse(
+  ctx: ReadContext,
+  p: { challengeId: bigint; account: Address },
+): Promise<PreparedResponse> {
   challengeModuleOf(ctx.deployment);
   const stored = await readChallenge(ctx, p.challengeId);
   if (!stored) throw new ActionInputError('challengeId', `Challenge ${p.challengeId} does not exist.`);
-  if (stored.status !== 'open') throw new ActionInputError('challengeId', `Challenge ${p.challengeId} is already settled (${stored.status}).`);
+  if (stored.status !== 'open')
+    throw new ActionInputError('challengeId', `Challenge ${p.challengeId} is already settled (${stored.status}).`);
   if (stored.trainer.toLowerCase() !== p.account.toLowerCase()) {
-    throw new ActionInputError('challengeId', `Challenge ${p.challengeId} is against ${stored.trainer}, not this account: only the accused can answer it.`);
+    throw new ActionInputError(
+      'challengeId',
+      `Challenge ${p.challengeId} is against ${stored.trainer}, not this account: only the accused can answer it.`,
+    );
   }
   const [now, pool, submission, inputs] = await Promise.all([
     chainTime(ctx),
@@ -44,8 +59,16 @@ export async function prepareResponse(ctx: ReadContext, p: { challengeId: bigint
     readSubmission(ctx, stored.taskId, stored.submissionId),
     readResponseInputs(ctx, p.challengeId),
   ]);
-  if (now > stored.deadline) throw new ActionInputError('challengeId', `The time to answer challenge ${p.challengeId} ended at ${formatChainTime(stored.deadline)}.`);
-  if (pool.forfeited) throw new ActionInputError('challengeId', 'This account already forfeited its rewards in the task; its challenges are void and cannot be answered.');
+  if (now > stored.deadline)
+    throw new ActionInputError(
+      'challengeId',
+      `The time to answer challenge ${p.challengeId} ended at ${formatChainTime(stored.deadline)}.`,
+    );
+  if (pool.forfeited)
+    throw new ActionInputError(
+      'challengeId',
+      'This account already forfeited its rewards in the task; its challenges are void and cannot be answered.',
+    );
   return { challenge: stored, submission: submission!, inputs };
 }
 
@@ -64,7 +87,10 @@ export interface RespondResult {
 export const ANSWER_OUTCOME =
   'The submission is proven: no challenge can fail it any more. The bond went back to the challenger: an ownership proof is necessary but not sufficient (a watermark key can be fitted to any public model), so nobody wins the bond until the learning stage of the protocol exists.';
 
-export async function respondChallenge(ctx: ActionContext, p: { challengeId: bigint; proof: ProofArgument }): Promise<RespondResult> {
+export async function respondChallenge(
+  ctx: ActionContext,
+  p: { challengeId: bigint; proof: ProofArgument },
+): Promise<RespondResult> {
   const { challenge, inputs } = await prepareResponse(ctx, { challengeId: p.challengeId, account: accountOf(ctx) });
   const words = checkedProofWords(p.proof, inputs);
   const receipt = await send(ctx, {
@@ -79,5 +105,11 @@ export async function respondChallenge(ctx: ActionContext, p: { challengeId: big
     call: writeCall(challengeModuleOf(ctx.deployment), challengeModuleAbi, 'respond', [p.challengeId, words as never]),
   });
   const ev = receiptEvent(receipt, challengeModuleAbi, 'ChallengeAnswered');
-  return { trainer: ev.args.trainer, challenger: ev.args.challenger, bond: ev.args.bond, outcome: ANSWER_OUTCOME, receipt };
+  return {
+    trainer: ev.args.trainer,
+    challenger: ev.args.challenger,
+    bond: ev.args.bond,
+    outcome: ANSWER_OUTCOME,
+    receipt,
+  };
 }

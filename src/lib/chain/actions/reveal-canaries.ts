@@ -20,12 +20,25 @@ export interface CanaryRevealView {
 }
 
 /** Whether `epoch`'s canaries were revealed, and which columns they are. */
-export async function readCanaryReveal(ctx: ReadContext, p: { taskId: bigint; epoch: number }): Promise<CanaryRevealView> {
+export async function readCanaryReveal(
+  ctx: ReadContext,
+  p: { taskId: bigint; epoch: number },
+): Promise<CanaryRevealView> {
   const { submissionBook } = ctx.deployment.contracts;
   const args = [p.taskId, BigInt(p.epoch)] as const;
   const [revealed, mask] = await Promise.all([
-    ctx.publicClient.readContract({ address: submissionBook, abi: submissionBookAbi, functionName: 'canariesRevealed', args }),
-    ctx.publicClient.readContract({ address: submissionBook, abi: submissionBookAbi, functionName: 'canaryMask', args }),
+    ctx.publicClient.readContract({
+      address: submissionBook,
+      abi: submissionBookAbi,
+      functionName: 'canariesRevealed',
+      args,
+    }),
+    ctx.publicClient.readContract({
+      address: submissionBook,
+      abi: submissionBookAbi,
+      functionName: 'canaryMask',
+      args,
+    }),
   ]);
   return { revealed, mask, columns: maskColumns(mask) };
 }
@@ -40,9 +53,17 @@ export interface RevealCanariesResult {
 }
 
 /** Reveals the current epoch's canary key. Refused before sending outside the rules of revealCanaries. */
-export async function revealCanaries(ctx: ActionContext, p: { taskId: bigint; canaryKey: Hex }): Promise<RevealCanariesResult> {
-  if (!/^0x[0-9a-fA-F]{64}$/.test(p.canaryKey)) throw new ActionInputError('canaryKey', 'The canary key is a 32-byte value (0x followed by 64 hex digits).');
-  const [schedule, now] = await Promise.all([readSchedule(ctx, p.taskId), chainTime(ctx), requireCreator(ctx, p.taskId)]);
+export async function revealCanaries(
+  ctx: ActionContext,
+  p: { taskId: bigint; canaryKey: Hex },
+): Promise<RevealCanariesResult> {
+  if (!/^0x[0-9a-fA-F]{64}$/.test(p.canaryKey))
+    throw new ActionInputError('canaryKey', 'The canary key is a 32-byte value (0x followed by 64 hex digits).');
+  const [schedule, now] = await Promise.all([
+    readSchedule(ctx, p.taskId),
+    chainTime(ctx),
+    requireCreator(ctx, p.taskId),
+  ]);
   const { window, epoch } = windowAt(schedule, now);
   if (window !== 'ScoreReveal') {
     throw new ActionInputError(
@@ -50,17 +71,34 @@ export async function revealCanaries(ctx: ActionContext, p: { taskId: bigint; ca
       `Task ${p.taskId} is ${window === 'None' ? 'in no scoring window' : `in the ${window} window of epoch ${epoch}`} now: canaries are revealed in an epoch's score reveal window, once every score is committed.`,
     );
   }
-  const [committed, view] = await Promise.all([readCanaryCommit(ctx, { taskId: p.taskId, epoch }), readCanaryReveal(ctx, { taskId: p.taskId, epoch })]);
-  if (committed === null) throw new ActionInputError('canaryKey', `No canary key was committed for epoch ${epoch} of task ${p.taskId}, so there is nothing to reveal.`);
-  if (view.revealed) throw new ActionInputError('canaryKey', `The canaries of epoch ${epoch} of task ${p.taskId} were already revealed.`);
+  const [committed, view] = await Promise.all([
+    readCanaryCommit(ctx, { taskId: p.taskId, epoch }),
+    readCanaryReveal(ctx, { taskId: p.taskId, epoch }),
+  ]);
+  if (committed === null)
+    throw new ActionInputError(
+      'canaryKey',
+      `No canary key was committed for epoch ${epoch} of task ${p.taskId}, so there is nothing to reveal.`,
+    );
+  if (view.revealed)
+    throw new ActionInputError(
+      'canaryKey',
+      `The canaries of epoch ${epoch} of task ${p.taskId} were already revealed.`,
+    );
   if (canaryKeyHash(p.canaryKey).toLowerCase() !== committed.toLowerCase()) {
-    throw new ActionInputError('canaryKey', `This canary key does not match the commitment of epoch ${epoch} (${committed}); nothing was sent.`);
+    throw new ActionInputError(
+      'canaryKey',
+      `This canary key does not match the commitment of epoch ${epoch} (${committed}); nothing was sent.`,
+    );
   }
   const receipt = await send(ctx, {
     kind: 'revealCanaries',
     label: `Reveal the canaries of task ${p.taskId}, epoch ${epoch}`,
     summary: { task: String(p.taskId), epoch: String(epoch) },
-    call: writeCall(ctx.deployment.contracts.submissionBook, submissionBookAbi, 'revealCanaries', [p.taskId, p.canaryKey]),
+    call: writeCall(ctx.deployment.contracts.submissionBook, submissionBookAbi, 'revealCanaries', [
+      p.taskId,
+      p.canaryKey,
+    ]),
   });
   const ev = receiptEvent(receipt, submissionBookAbi, 'CanariesRevealed');
   const mask = ev.args.mask;
@@ -75,5 +113,11 @@ export async function revealCanaries(ctx: ActionContext, p: { taskId: bigint; ca
           args: [p.taskId, ev.args.epoch],
           blockNumber: receipt.blockNumber,
         });
-  return { epoch: Number(ev.args.epoch), mask, columns, submissionIds: columns.map((i) => BigInt(all[i]!.submissionId)), receipt };
+  return {
+    epoch: Number(ev.args.epoch),
+    mask,
+    columns,
+    submissionIds: columns.map((i) => BigInt(all[i]!.submissionId)),
+    receipt,
+  };
 }

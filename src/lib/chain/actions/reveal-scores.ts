@@ -12,7 +12,11 @@ export async function revealScores(
     kind: 'revealScores',
     label: `Reveal your scores in task ${p.taskId}`,
     summary: { task: String(p.taskId), columns: String(p.scores.length) },
-    call: writeCall(ctx.deployment.contracts.submissionBook, submissionBookAbi, 'revealScores', [p.taskId, packScores(p.scores), p.salt]),
+    call: writeCall(ctx.deployment.contracts.submissionBook, submissionBookAbi, 'revealScores', [
+      p.taskId,
+      packScores(p.scores),
+      p.salt,
+    ]),
   });
   return { receipt };
 }

@@ -29,22 +29,43 @@ export interface SealResult {
 /** Prepares the seal for the context's account (in the chain's current epoch unless given) and sends it. */
 export async function sealSubmission(ctx: ActionContext, p: SealParams): Promise<SealResult> {
   const epoch = p.epoch ?? windowAt(await readSchedule(ctx, p.taskId), await chainTime(ctx)).epoch;
-  return sendSeal(ctx, prepareSeal({ taskId: p.taskId, epoch, trainer: accountOf(ctx), artifactHash: p.artifactHash, wmCommit: p.wmCommit, salt: p.salt }));
+  return sendSeal(
+    ctx,
+    prepareSeal({
+      taskId: p.taskId,
+      epoch,
+      trainer: accountOf(ctx),
+      artifactHash: p.artifactHash,
+      wmCommit: p.wmCommit,
+      salt: p.salt,
+    }),
+  );
 }
 
 /**
  * Sends a prepared seal's commitment as it is (prepareSeal computed it; an agent stored it with
  * its salt). Refused when it was prepared for another account: it would never open for this one.
  */
-export async function sendSeal(ctx: ActionContext, seal: Pick<PreparedSeal, 'taskId' | 'epoch' | 'trainer' | 'artifactHash' | 'commitment'>): Promise<SealResult> {
+export async function sendSeal(
+  ctx: ActionContext,
+  seal: Pick<PreparedSeal, 'taskId' | 'epoch' | 'trainer' | 'artifactHash' | 'commitment'>,
+): Promise<SealResult> {
   if (seal.trainer.toLowerCase() !== accountOf(ctx).toLowerCase()) {
-    throw new ActionInputError('trainer', `This seal was prepared for ${seal.trainer}, not the connected account ${accountOf(ctx)}: its commitment would not open for this account.`);
+    throw new ActionInputError(
+      'trainer',
+      `This seal was prepared for ${seal.trainer}, not the connected account ${accountOf(ctx)}: its commitment would not open for this account.`,
+    );
   }
   const { taskId, epoch, commitment } = seal;
   const receipt = await send(ctx, {
     kind: 'sealSubmission',
     label: `Seal a model in task ${taskId}, epoch ${epoch}`,
-    summary: { task: String(taskId), epoch: String(epoch), artifact: shortHex(seal.artifactHash, 6), commitment: shortHex(commitment, 6) },
+    summary: {
+      task: String(taskId),
+      epoch: String(epoch),
+      artifact: shortHex(seal.artifactHash, 6),
+      commitment: shortHex(commitment, 6),
+    },
     call: writeCall(ctx.deployment.contracts.submissionBook, submissionBookAbi, 'sealSubmission', [taskId, commitment]),
   });
   const ev = receiptEvent(receipt, submissionBookAbi, 'SubmissionSealed');

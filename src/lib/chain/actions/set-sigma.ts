@@ -25,7 +25,11 @@ export interface SetSigmaResult {
 
 export async function setSigma(ctx: ActionContext, p: { taskId: bigint; sigma: bigint }): Promise<SetSigmaResult> {
   requireFraction('sigma', p.sigma);
-  const [pool, schedule, now] = await Promise.all([readPool(ctx, p.taskId, ctx.wallet.account.address), readSchedule(ctx, p.taskId), chainTime(ctx)]);
+  const [pool, schedule, now] = await Promise.all([
+    readPool(ctx, p.taskId, ctx.wallet.account.address),
+    readSchedule(ctx, p.taskId),
+    chainTime(ctx),
+  ]);
   const increase = p.sigma > pool.sigmaLatest;
   // A non-member is left to the chain's NotJoined sentence.
   if (pool.role !== 0) {
@@ -41,7 +45,11 @@ export async function setSigma(ctx: ActionContext, p: { taskId: bigint; sigma: b
   const receipt = await send(ctx, {
     kind: 'setSigma',
     label: `Set your sigma in task ${p.taskId} to ${percent(p.sigma)}`,
-    summary: { task: String(p.taskId), sigma: percent(p.sigma), applies: increase ? 'from the epoch after next (an increase)' : 'from the next epoch' },
+    summary: {
+      task: String(p.taskId),
+      sigma: percent(p.sigma),
+      applies: increase ? 'from the epoch after next (an increase)' : 'from the next epoch',
+    },
     call: writeCall(ctx.deployment.contracts.stakeManager, stakeManagerAbi, 'setSigma', [p.taskId, p.sigma]),
   });
   const changed = receiptEvent(receipt, stakeManagerAbi, 'SigmaChanged');

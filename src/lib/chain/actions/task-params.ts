@@ -53,9 +53,16 @@ export function checkTaskParams(p: TaskParamsInput): void {
     const v = r[key];
     const field = `reward.${key}`;
     const typed = range.unit === 'wad' ? typeof v === 'bigint' : typeof v === 'number' && Number.isSafeInteger(v);
-    if (!typed) throw new ActionInputError(field, `${field} must be ${range.unit === 'wad' ? 'a WAD bigint' : 'a whole number'}.`);
+    if (!typed)
+      throw new ActionInputError(
+        field,
+        `${field} must be ${range.unit === 'wad' ? 'a WAD bigint' : 'a whole number'}.`,
+      );
     if ((v as bigint | number) < range.min || (v as bigint | number) > range.max) {
-      const open = key === 'minScore' ? `from ${show(range.unit, range.min)} up to, not including, 1` : `between ${show(range.unit, range.min)} and ${show(range.unit, range.max)}`;
+      const open =
+        key === 'minScore'
+          ? `from ${show(range.unit, range.min)} up to, not including, 1`
+          : `between ${show(range.unit, range.min)} and ${show(range.unit, range.max)}`;
       throw new ActionInputError(field, `${field} must be ${open}; it is ${show(range.unit, v as bigint | number)}.`);
     }
   }
@@ -66,10 +73,16 @@ export function checkTaskParams(p: TaskParamsInput): void {
     );
   }
   if (!Number.isSafeInteger(p.evalSubsetSize) || p.evalSubsetSize < 1 || p.evalSubsetSize > 2 ** 32 - 1) {
-    throw new ActionInputError('evalSubsetSize', `evalSubsetSize must be a whole number of samples from 1; it is ${String(p.evalSubsetSize)}.`);
+    throw new ActionInputError(
+      'evalSubsetSize',
+      `evalSubsetSize must be a whole number of samples from 1; it is ${String(p.evalSubsetSize)}.`,
+    );
   }
   if (p.challenge.bond < MIN_CHALLENGE_BOND) {
-    throw new ActionInputError('challenge.bond', `The challenge bond must be at least 1 token (a free challenge costs nothing to open against every submission); it is ${tokens(p.challenge.bond)}.`);
+    throw new ActionInputError(
+      'challenge.bond',
+      `The challenge bond must be at least 1 token (a free challenge costs nothing to open against every submission); it is ${tokens(p.challenge.bond)}.`,
+    );
   }
 }
 

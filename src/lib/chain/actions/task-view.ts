@@ -22,7 +22,12 @@ export async function readTaskView(ctx: ReadContext, taskId: bigint): Promise<Ta
   const read = ctx.publicClient;
   const [record, progress, block] = await Promise.all([
     readTaskRecord(read, ctx.deployment, taskId),
-    read.readContract({ address: ctx.deployment.contracts.rewardEngine, abi: rewardEngineAbi, functionName: 'progressOf', args: [taskId] }),
+    read.readContract({
+      address: ctx.deployment.contracts.rewardEngine,
+      abi: rewardEngineAbi,
+      functionName: 'progressOf',
+      args: [taskId],
+    }),
     read.getBlock({ blockTag: 'latest' }),
   ]);
   const now = block.timestamp;

@@ -15,9 +15,17 @@ export async function undelegate(
     kind: 'undelegate',
     label: `Undelegate ${tokens(p.amount)} from ${shortHex(p.delegatee)} in task ${p.taskId}`,
     summary: { task: String(p.taskId), delegatee: p.delegatee, amount: tokens(p.amount) },
-    call: writeCall(ctx.deployment.contracts.stakeManager, stakeManagerAbi, 'undelegate', [p.taskId, p.delegatee, p.amount]),
+    call: writeCall(ctx.deployment.contracts.stakeManager, stakeManagerAbi, 'undelegate', [
+      p.taskId,
+      p.delegatee,
+      p.amount,
+    ]),
   });
   const ev = receiptEvent(receipt, stakeManagerAbi, 'Undelegated');
   const paid = receiptEvents(receipt, stakeManagerAbi, 'PrincipalWithdrawn');
-  return { withdrawableFromEpoch: ev.args.withdrawableFromEpoch, paidBack: paid.reduce((s, e) => s + e.args.amount, 0n), receipt };
+  return {
+    withdrawableFromEpoch: ev.args.withdrawableFromEpoch,
+    paidBack: paid.reduce((s, e) => s + e.args.amount, 0n),
+    receipt,
+  };
 }

@@ -14,7 +14,10 @@ export async function withdrawDelegation(
     kind: 'withdrawDelegation',
     label: `Withdraw your delegation to ${shortHex(p.delegatee)} from task ${p.taskId}`,
     summary: { task: String(p.taskId), delegatee: p.delegatee },
-    call: writeCall(ctx.deployment.contracts.stakeManager, stakeManagerAbi, 'withdrawDelegation', [p.taskId, p.delegatee]),
+    call: writeCall(ctx.deployment.contracts.stakeManager, stakeManagerAbi, 'withdrawDelegation', [
+      p.taskId,
+      p.delegatee,
+    ]),
   });
   const ev = receiptEvent(receipt, stakeManagerAbi, 'PrincipalWithdrawn');
   return { amount: ev.args.amount, receipt };

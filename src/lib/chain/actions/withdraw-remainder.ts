@@ -5,7 +5,10 @@ import { taskRegistryAbi } from '../abi.generated.ts';
 import { receiptEvent } from '../receipt-events.ts';
 import { send, writeCall, type ActionContext } from './context.ts';
 
-export async function withdrawRemainder(ctx: ActionContext, p: { taskId: bigint }): Promise<{ amount: bigint; receipt: TransactionReceipt }> {
+export async function withdrawRemainder(
+  ctx: ActionContext,
+  p: { taskId: bigint },
+): Promise<{ amount: bigint; receipt: TransactionReceipt }> {
   const receipt = await send(ctx, {
     kind: 'withdrawRemainder',
     label: `Withdraw the unpaid remainder of task ${p.taskId}`,

@@ -5,7 +5,10 @@ import { stakeManagerAbi } from '../abi.generated.ts';
 import { receiptEvent } from '../receipt-events.ts';
 import { send, writeCall, type ActionContext } from './context.ts';
 
-export async function withdrawStake(ctx: ActionContext, p: { taskId: bigint }): Promise<{ amount: bigint; receipt: TransactionReceipt }> {
+export async function withdrawStake(
+  ctx: ActionContext,
+  p: { taskId: bigint },
+): Promise<{ amount: bigint; receipt: TransactionReceipt }> {
   const receipt = await send(ctx, {
     kind: 'withdrawStake',
     label: `Withdraw your stake from task ${p.taskId}`,

@@ -110,7 +110,14 @@ export interface EpochResult {
   /** Carried to the next scoring epoch (the whole budget when degenerate). */
   rollover: bigint;
   /** The epoch's reward split (null until finalization scored it); `qualified`: columns that took a rank. */
-  split: { budget: bigint; trainers: bigint; validators: bigint; qualified: number; columns: number; validatorsRevealed: number } | null;
+  split: {
+    budget: bigint;
+    trainers: bigint;
+    validators: bigint;
+    qualified: number;
+    columns: number;
+    validatorsRevealed: number;
+  } | null;
   /** The evaluation seed drawn in its score commit window (SPEC 2.2), null until drawn. */
   evalSeed: Hex | null;
   /** Ranked, best first, then those that did not qualify (rank 0), best aggregate first. */
@@ -153,13 +160,25 @@ export function epochResults(events: readonly ArenaEvent[], taskId: bigint, epoc
         r.rollover = e.rollover;
         break;
       case 'EpochScored':
-        r.split = { budget: e.budget, trainers: e.rT, validators: e.rV, qualified: Number(e.qualified), columns: Number(e.columns), validatorsRevealed: Number(e.m) };
+        r.split = {
+          budget: e.budget,
+          trainers: e.rT,
+          validators: e.rV,
+          qualified: Number(e.qualified),
+          columns: Number(e.columns),
+          validatorsRevealed: Number(e.m),
+        };
         break;
       case 'EvalSeedDrawn':
         r.evalSeed = e.seed;
         break;
       case 'CanaryChecked':
-        r.canaries.push({ submissionId: e.submissionId, aggregate: e.aggregate, agreeingStake: e.agreeingStake, valid: e.valid });
+        r.canaries.push({
+          submissionId: e.submissionId,
+          aggregate: e.aggregate,
+          agreeingStake: e.agreeingStake,
+          valid: e.valid,
+        });
         break;
       case 'TrainerRewarded':
         r.trainers.push({
@@ -174,7 +193,14 @@ export function epochResults(events: readonly ArenaEvent[], taskId: bigint, epoc
         });
         break;
       case 'ValidatorRewarded':
-        r.validators.push({ validator: e.validator, distance: e.distance, pool: e.pool, own: e.own, delegators: e.pool - e.own, failedCanary: e.failedCanary });
+        r.validators.push({
+          validator: e.validator,
+          distance: e.distance,
+          pool: e.pool,
+          own: e.own,
+          delegators: e.pool - e.own,
+          failedCanary: e.failedCanary,
+        });
         break;
       case 'SubmissionRevealed':
         r.revealed.push({
@@ -190,7 +216,19 @@ export function epochResults(events: readonly ArenaEvent[], taskId: bigint, epoc
     }
   }
   for (const r of out) {
-    r.trainers.sort((a, b) => (a.qualified !== b.qualified ? (a.qualified ? -1 : 1) : a.qualified ? a.rank - b.rank : a.aggregate === b.aggregate ? 0 : a.aggregate > b.aggregate ? -1 : 1));
+    r.trainers.sort((a, b) =>
+      a.qualified !== b.qualified
+        ? a.qualified
+          ? -1
+          : 1
+        : a.qualified
+          ? a.rank - b.rank
+          : a.aggregate === b.aggregate
+            ? 0
+            : a.aggregate > b.aggregate
+              ? -1
+              : 1,
+    );
     r.validators.sort((a, b) => (a.distance === b.distance ? 0 : a.distance < b.distance ? -1 : 1));
   }
   return out;
@@ -202,7 +240,12 @@ export interface Series {
 }
 
 /** One line per key: `value` of each of an epoch's `rows` at x = the epoch, in epoch order. */
-function seriesOf<T>(results: readonly EpochResult[], rows: (r: EpochResult) => readonly T[], key: (row: T) => Address, value: (row: T) => bigint): Series[] {
+function seriesOf<T>(
+  results: readonly EpochResult[],
+  rows: (r: EpochResult) => readonly T[],
+  key: (row: T) => Address,
+  value: (row: T) => bigint,
+): Series[] {
   const byKey = new Map<Address, { x: number; y: number }[]>();
   for (const r of results) {
     for (const row of rows(r)) {
@@ -216,11 +259,21 @@ function seriesOf<T>(results: readonly EpochResult[], rows: (r: EpochResult) => 
 
 /** Each trainer's aggregate score (0..1) per finalized epoch it was scored in (qualified or not). */
 export const scoreSeries = (results: readonly EpochResult[]): Series[] =>
-  seriesOf(results, (r) => r.trainers, (t) => t.trainer, (t) => t.aggregate);
+  seriesOf(
+    results,
+    (r) => r.trainers,
+    (t) => t.trainer,
+    (t) => t.aggregate,
+  );
 
 /** Each validator's distance to consensus (0..1) per finalized epoch. */
 export const distanceSeries = (results: readonly EpochResult[]): Series[] =>
-  seriesOf(results, (r) => r.validators, (v) => v.validator, (v) => v.distance);
+  seriesOf(
+    results,
+    (r) => r.validators,
+    (v) => v.validator,
+    (v) => v.distance,
+  );
 
 /** A WAD fraction as a float, exact to the 4 decimals scores have on chain. */
 export function wadToNumber(wad: bigint): number {

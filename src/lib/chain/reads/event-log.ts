@@ -46,7 +46,12 @@ export function emptyEventLog(fromBlock: bigint): EventLog {
 export function appendEvents(log: EventLog, fresh: readonly ArenaEvent[], head: ChainHead): EventLog {
   const after = log.toBlock ?? log.fromBlock - 1n;
   const added = fresh.filter((e) => e.block > after && e.block <= head.number);
-  return { fromBlock: log.fromBlock, toBlock: head.number, toBlockHash: head.hash, events: [...log.events, ...added].sort(byPosition) };
+  return {
+    fromBlock: log.fromBlock,
+    toBlock: head.number,
+    toBlockHash: head.hash,
+    events: [...log.events, ...added].sort(byPosition),
+  };
 }
 
 /** Whether `log` can be extended from `head`, or must be scanned again from the start. */
@@ -73,16 +78,23 @@ export async function syncEventLog(
 ): Promise<EventLog> {
   const base = (await stillOnChain(client, log, head)) ? log : emptyEventLog(log.fromBlock);
   const from = base.toBlock === null ? base.fromBlock : base.toBlock + 1n;
-  if (from > head.number) return base.toBlock === head.number ? base : { ...base, toBlock: head.number, toBlockHash: head.hash };
+  if (from > head.number)
+    return base.toBlock === head.number ? base : { ...base, toBlock: head.number, toBlockHash: head.hash };
   const raw = await scanRange(client, contracts, from, head.number, options.maxRange ?? DEFAULT_MAX_RANGE);
   return appendEvents(base, decodeArenaLogs(raw, contracts), head);
 }
 
-async function scanRange(client: LogClient, contracts: ProtocolContracts, from: bigint, to: bigint, maxRange: bigint): Promise<RawLog[]> {
+async function scanRange(
+  client: LogClient,
+  contracts: ProtocolContracts,
+  from: bigint,
+  to: bigint,
+  maxRange: bigint,
+): Promise<RawLog[]> {
   const address = readAddresses(contracts);
   const out: RawLog[] = [];
   let range = maxRange > 0n ? maxRange : DEFAULT_MAX_RANGE;
-  for (let start = from; start <= to; ) {
+  for (let start = from; start <= to;) {
     const end = start + range - 1n < to ? start + range - 1n : to;
     try {
       const logs = (await client.request({
@@ -92,7 +104,8 @@ async function scanRange(client: LogClient, contracts: ProtocolContracts, from: 
       out.push(...logs);
       start = end + 1n;
     } catch (cause) {
-      if (unreachable(cause)) throw new LogScanError(`cannot reach the RPC to read events: ${message(cause)}`, { cause });
+      if (unreachable(cause))
+        throw new LogScanError(`cannot reach the RPC to read events: ${message(cause)}`, { cause });
       // Public RPCs cap the range or the result count of one request: ask for less.
       if (end > start) {
         range = (end - start + 1n) / 2n;

@@ -1,7 +1,13 @@
 // The protocol events the app's pages read, decoded from raw logs into small plain records
 // (bigints and strings only), so they can be kept in IndexedDB and compared in tests. Pure.
 import { decodeEventLog, toEventSelector, type Abi, type AbiEvent, type Address, type Hex } from 'viem';
-import { challengeModuleAbi, rewardEngineAbi, stakeManagerAbi, submissionBookAbi, taskRegistryAbi } from '../abi.generated.ts';
+import {
+  challengeModuleAbi,
+  rewardEngineAbi,
+  stakeManagerAbi,
+  submissionBookAbi,
+  taskRegistryAbi,
+} from '../abi.generated.ts';
 import type { ProtocolContracts } from '../deployments.ts';
 import { ArenaError } from '../../errors.ts';
 
@@ -13,7 +19,14 @@ export interface LogPosition {
 
 export type ArenaEvent = LogPosition &
   (
-    | { kind: 'Delegated'; taskId: bigint; delegatee: Address; delegator: Address; amount: bigint; effectiveEpoch: bigint }
+    | {
+        kind: 'Delegated';
+        taskId: bigint;
+        delegatee: Address;
+        delegator: Address;
+        amount: bigint;
+        effectiveEpoch: bigint;
+      }
     | { kind: 'Undelegated'; taskId: bigint; delegatee: Address; delegator: Address; amount: bigint }
     | {
         kind: 'SubmissionRevealed';
@@ -114,15 +127,41 @@ export type ArenaEvent = LogPosition &
         deadline: bigint;
       }
     /** The trainer proved ownership: the submission is proven and the bond went back to the challenger. */
-    | { kind: 'ChallengeAnswered'; challengeId: bigint; taskId: bigint; trainer: Address; challenger: Address; bond: bigint }
-    | { kind: 'ChallengeUpheld'; challengeId: bigint; taskId: bigint; trainer: Address; challenger: Address; bond: bigint; rewards: bigint; slashed: bigint }
-    | { kind: 'ChallengeVoided'; challengeId: bigint; taskId: bigint; trainer: Address; challenger: Address; bond: bigint }
+    | {
+        kind: 'ChallengeAnswered';
+        challengeId: bigint;
+        taskId: bigint;
+        trainer: Address;
+        challenger: Address;
+        bond: bigint;
+      }
+    | {
+        kind: 'ChallengeUpheld';
+        challengeId: bigint;
+        taskId: bigint;
+        trainer: Address;
+        challenger: Address;
+        bond: bigint;
+        rewards: bigint;
+        slashed: bigint;
+      }
+    | {
+        kind: 'ChallengeVoided';
+        challengeId: bigint;
+        taskId: bigint;
+        trainer: Address;
+        challenger: Address;
+        bond: bigint;
+      }
   );
 
 export type ArenaEventKind = ArenaEvent['kind'];
 export type EventOf<K extends ArenaEventKind> = Extract<ArenaEvent, { kind: K }>;
 
-type ContractKey = keyof Pick<ProtocolContracts, 'taskRegistry' | 'stakeManager' | 'submissionBook' | 'rewardEngine' | 'challengeModule'>;
+type ContractKey = keyof Pick<
+  ProtocolContracts,
+  'taskRegistry' | 'stakeManager' | 'submissionBook' | 'rewardEngine' | 'challengeModule'
+>;
 
 /** Which contract emits each event the app reads. */
 export const READ_EVENTS = {
@@ -213,7 +252,10 @@ export function decodeArenaLogs(logs: readonly RawLog[], contracts: ProtocolCont
       args = decodeEventLog({ abi: [entry.abi], topics: log.topics as [Hex, ...Hex[]], data: log.data, strict: true })
         .args as unknown as Record<string, unknown>;
     } catch (cause) {
-      throw new EventDecodeError(`a ${entry.kind} log at block ${BigInt(log.blockNumber)} does not match the app's ABI`, { cause });
+      throw new EventDecodeError(
+        `a ${entry.kind} log at block ${BigInt(log.blockNumber)} does not match the app's ABI`,
+        { cause },
+      );
     }
     out.push(toEvent(entry.kind, args, { block: BigInt(log.blockNumber), logIndex: Number(log.logIndex) }));
   }
@@ -268,9 +310,15 @@ interface AbiOf {
   challengeModule: typeof challengeModuleAbi;
 }
 type InputNames<abi extends readonly unknown[], name extends string> =
-  Extract<abi[number], { type: 'event'; name: name }> extends { inputs: readonly (infer I)[] } ? (I extends { name: infer N } ? N : never) : never;
+  Extract<abi[number], { type: 'event'; name: name }> extends { inputs: readonly (infer I)[] }
+    ? I extends { name: infer N }
+      ? N
+      : never
+    : never;
 /** KEPT names that the contract's event does not have (a renamed or dropped argument): none, or a compile error names them. */
-type NotInAbi = { [K in ArenaEventKind]: Exclude<(typeof KEPT)[K][number], InputNames<AbiOf[(typeof READ_EVENTS)[K]], K>> }[ArenaEventKind];
+type NotInAbi = {
+  [K in ArenaEventKind]: Exclude<(typeof KEPT)[K][number], InputNames<AbiOf[(typeof READ_EVENTS)[K]], K>>;
+}[ArenaEventKind];
 const everyFieldInAbi: [NotInAbi] extends [never] ? true : NotInAbi = true;
 void everyFieldInAbi;
 

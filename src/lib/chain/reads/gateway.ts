@@ -24,6 +24,9 @@ export function contentUrl(gateway: string, hash: Hex): string {
  * (CidMismatchError when a gateway sent other bytes and none the right ones, BlobNotFoundError,
  * CasFetchError), whose messages name every gateway tried.
  */
-export function gatewayFetcher(gateways: readonly string[], options: { fetch?: typeof fetch; retries?: number } = {}): ContentFetcher {
+export function gatewayFetcher(
+  gateways: readonly string[],
+  options: { fetch?: typeof fetch; retries?: number } = {},
+): ContentFetcher {
   return async (hash) => (await fetchVerified(cidOf(hash), { gateways, ...options })).bytes;
 }

@@ -86,7 +86,8 @@ export class UnexpectedChainValue extends ArenaError<'UNEXPECTED_CHAIN_VALUE'> {
 
 function fromEnum<T extends string>(values: readonly T[], value: number, what: string): T {
   const v = values[value];
-  if (v === undefined) throw new UnexpectedChainValue(`unknown ${what} ${value} from the chain: the app's ABI and the contract disagree`);
+  if (v === undefined)
+    throw new UnexpectedChainValue(`unknown ${what} ${value} from the chain: the app's ABI and the contract disagree`);
   return v;
 }
 
@@ -150,7 +151,11 @@ export async function readTaskRecord(client: TaskReadClient, deployment: Deploym
 }
 
 export function readTaskCount(client: TaskReadClient, deployment: Deployment): Promise<bigint> {
-  return client.readContract({ address: deployment.contracts.taskRegistry, abi: taskRegistryAbi, functionName: 'taskCount' });
+  return client.readContract({
+    address: deployment.contracts.taskRegistry,
+    abi: taskRegistryAbi,
+    functionName: 'taskCount',
+  });
 }
 
 /** The newest `limit` task ids, newest first, then any of `also` that exist and are older. Pure. */

@@ -45,7 +45,10 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-export async function withBackoff<T>(fn: (attempt: number) => Promise<T>, options: Partial<BackoffOptions> = {}): Promise<T> {
+export async function withBackoff<T>(
+  fn: (attempt: number) => Promise<T>,
+  options: Partial<BackoffOptions> = {},
+): Promise<T> {
   const o = { ...DEFAULT_BACKOFF, ...options };
   for (let attempt = 0; ; attempt++) {
     if (o.signal?.aborted) throw new AbortedError();

@@ -36,7 +36,8 @@ const GENERIC: Record<Exclude<TxErrorCode, 'reverted'>, string> = {
   'reverted-unknown': 'The contract refused the transaction without saying why.',
   rejected: 'You declined the request in your wallet.',
   'insufficient-funds': "Your account does not have enough of the chain's currency to pay for gas.",
-  nonce: "Your wallet's transaction count is out of step with the chain; reset the account's activity in the wallet, or wait for its pending transactions.",
+  nonce:
+    "Your wallet's transaction count is out of step with the chain; reset the account's activity in the wallet, or wait for its pending transactions.",
   'rpc-unavailable': 'The chain cannot be reached right now (the RPC endpoint did not answer); try again in a moment.',
   'wrong-network': 'Your wallet is connected to a different network than the app.',
   replaced: 'Another transaction with the same nonce was mined instead of this one.',
@@ -67,7 +68,10 @@ function chain(error: unknown): Node[] {
 
 const nameOf = (n: Node) => (typeof n.name === 'string' ? n.name : '');
 const text = (n: Node) =>
-  [n.shortMessage, n.details, n.message].filter((v): v is string => typeof v === 'string').join(' ').toLowerCase();
+  [n.shortMessage, n.details, n.message]
+    .filter((v): v is string => typeof v === 'string')
+    .join(' ')
+    .toLowerCase();
 
 function revertData(nodes: Node[]): Hex | undefined {
   for (const n of nodes) {
@@ -105,7 +109,8 @@ function decodeRevert(nodes: Node[], functionName: string | undefined): DecodedT
       const reason = typeof n.reason === 'string' ? n.reason : undefined;
       return {
         code: 'reverted-unknown',
-        sentence: reason && reason !== 'execution reverted' ? `The contract refused: ${reason}.` : GENERIC['reverted-unknown'],
+        sentence:
+          reason && reason !== 'execution reverted' ? `The contract refused: ${reason}.` : GENERIC['reverted-unknown'],
       };
     }
   }
@@ -119,7 +124,12 @@ function fromDecoded(errorName: string, args: readonly unknown[], functionName: 
     return { code: 'reverted-unknown', sentence: `The contract refused: ${args[0]}.`, errorName, args };
   }
   if (errorName === 'Panic') {
-    return { code: 'reverted-unknown', sentence: `The contract failed an internal check (panic code ${String(args[0])}).`, errorName, args };
+    return {
+      code: 'reverted-unknown',
+      sentence: `The contract failed an internal check (panic code ${String(args[0])}).`,
+      errorName,
+      args,
+    };
   }
   return { code: 'reverted-unknown', sentence: `The contract refused (${errorName}).`, errorName, args };
 }
@@ -129,11 +139,18 @@ function classify(nodes: Node[]): Exclude<TxErrorCode, 'reverted'> | undefined {
     const name = nameOf(n);
     const code = n.code;
     // 4001: EIP-1193 user rejection; 5000: WalletConnect's.
-    if (name === 'UserRejectedRequestError' || code === 4001 || code === 5000 || code === 'ACTION_REJECTED') return 'rejected';
+    if (name === 'UserRejectedRequestError' || code === 4001 || code === 5000 || code === 'ACTION_REJECTED')
+      return 'rejected';
     if (name === 'InsufficientFundsError') return 'insufficient-funds';
     if (name === 'NonceTooLowError' || name === 'NonceTooHighError' || name === 'NonceMaxValueError') return 'nonce';
-    if (name === 'ChainMismatchError' || name === 'ConnectorChainMismatchError' || name === 'WrongNetworkError') return 'wrong-network';
-    if (name === 'HttpRequestError' || name === 'TimeoutError' || name === 'SocketClosedError' || name === 'WebSocketRequestError') {
+    if (name === 'ChainMismatchError' || name === 'ConnectorChainMismatchError' || name === 'WrongNetworkError')
+      return 'wrong-network';
+    if (
+      name === 'HttpRequestError' ||
+      name === 'TimeoutError' ||
+      name === 'SocketClosedError' ||
+      name === 'WebSocketRequestError'
+    ) {
       return 'rpc-unavailable';
     }
   }
@@ -164,7 +181,13 @@ export function decodeContractError(error: unknown): DecodedTxError {
   if (kind) return { code: kind, sentence: GENERIC[kind] };
   // Say what we were told rather than nothing: the first line of the outermost message.
   const first = nodes[0];
-  const said = first && (typeof first.shortMessage === 'string' ? first.shortMessage : typeof first.message === 'string' ? first.message : '');
+  const said =
+    first &&
+    (typeof first.shortMessage === 'string'
+      ? first.shortMessage
+      : typeof first.message === 'string'
+        ? first.message
+        : '');
   const line = said ? said.split('\n')[0]!.trim().replace(/\.$/, '') : '';
   return { code: 'unknown', sentence: line ? `The transaction failed: ${line}.` : GENERIC.unknown };
 }

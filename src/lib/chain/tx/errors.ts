@@ -24,7 +24,13 @@ export type TxErrorCode =
   | 'unknown';
 
 /** The codes after which sending the same transaction again cannot succeed by itself. */
-export const FINAL_TX_ERRORS: readonly TxErrorCode[] = ['reverted', 'reverted-unknown', 'rejected', 'insufficient-funds', 'wrong-network'];
+export const FINAL_TX_ERRORS: readonly TxErrorCode[] = [
+  'reverted',
+  'reverted-unknown',
+  'rejected',
+  'insufficient-funds',
+  'wrong-network',
+];
 
 export class TxError extends ArenaError<TxErrorCode> {
   constructor(

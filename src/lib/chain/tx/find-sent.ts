@@ -29,11 +29,19 @@ export interface SentSlot {
 
 /** The hash of the transaction filling `slot` with exactly `call`, or undefined if none is seen. */
 export async function findSentTransaction(client: FindClient, slot: SentSlot): Promise<Hex | undefined> {
-  const data = encodeFunctionData({ abi: slot.call.abi, functionName: slot.call.functionName, args: slot.call.args } as never);
+  const data = encodeFunctionData({
+    abi: slot.call.abi,
+    functionName: slot.call.functionName,
+    args: slot.call.args,
+  } as never);
   const from = getAddress(slot.from);
   const to = getAddress(slot.call.address);
   const matches = (tx: { from: Address; nonce: number; to: Address | null; input: Hex }) =>
-    getAddress(tx.from) === from && tx.nonce === slot.nonce && tx.to !== null && getAddress(tx.to) === to && tx.input.toLowerCase() === data.toLowerCase();
+    getAddress(tx.from) === from &&
+    tx.nonce === slot.nonce &&
+    tx.to !== null &&
+    getAddress(tx.to) === to &&
+    tx.input.toLowerCase() === data.toLowerCase();
 
   const pending = await client.getBlock({ blockTag: 'pending', includeTransactions: true }).catch(() => null);
   const inPool = pending?.transactions.find(matches);

@@ -10,7 +10,13 @@ import type { AccountWallet, ContractCall, NonceSlot, Sender, TxRequest } from '
 
 export type ReadClient = Pick<
   PublicClient,
-  'simulateContract' | 'waitForTransactionReceipt' | 'getTransaction' | 'call' | 'getChainId' | 'getTransactionCount' | 'getBlock'
+  | 'simulateContract'
+  | 'waitForTransactionReceipt'
+  | 'getTransaction'
+  | 'call'
+  | 'getChainId'
+  | 'getTransactionCount'
+  | 'getBlock'
 >;
 
 export interface SendHooks {
@@ -65,7 +71,9 @@ export async function sendCall(wallet: AccountWallet, call: ContractCall, client
   } catch (error) {
     const e = toTxError(error);
     if (client && nonce !== undefined && MAYBE_SENT.includes(e.code)) {
-      const found = await findSentTransaction(client, { from: wallet.account.address, nonce, call }).catch(() => undefined);
+      const found = await findSentTransaction(client, { from: wallet.account.address, nonce, call }).catch(
+        () => undefined,
+      );
       if (found) return found;
     }
     throw e;
@@ -118,7 +126,13 @@ export async function waitForOutcome(
 export async function readNonceSlot(client: ReadClient, hash: Hex): Promise<NonceSlot | undefined> {
   try {
     const tx = await withBackoff(() => client.getTransaction({ hash }), { retries: 3, baseMs: 200, maxMs: 1_000 });
-    return { from: getAddress(tx.from), nonce: tx.nonce, to: tx.to ? getAddress(tx.to) : null, input: tx.input, value: tx.value };
+    return {
+      from: getAddress(tx.from),
+      nonce: tx.nonce,
+      to: tx.to ? getAddress(tx.to) : null,
+      input: tx.input,
+      value: tx.value,
+    };
   } catch {
     return undefined;
   }
@@ -128,7 +142,11 @@ export async function readNonceSlot(client: ReadClient, hash: Hex): Promise<Nonc
  * Why a mined transaction reverted: the call replayed on its block (state and timestamp after
  * it), which reproduces both an earlier transaction in the block and a window that closed.
  */
-export async function explainRevert(client: ReadClient, receipt: TransactionReceipt, functionName?: string): Promise<TxError> {
+export async function explainRevert(
+  client: ReadClient,
+  receipt: TransactionReceipt,
+  functionName?: string,
+): Promise<TxError> {
   try {
     const tx = await client.getTransaction({ hash: receipt.transactionHash });
     await client.call({
@@ -140,7 +158,8 @@ export async function explainRevert(client: ReadClient, receipt: TransactionRece
     });
   } catch (error) {
     const d = decodeContractError(withFunctionName(error, functionName));
-    if (d.code === 'reverted' || d.code === 'reverted-unknown') return new TxError(d.code, d.sentence, d.errorName, d.args, { cause: error });
+    if (d.code === 'reverted' || d.code === 'reverted-unknown')
+      return new TxError(d.code, d.sentence, d.errorName, d.args, { cause: error });
   }
   return new TxError('reverted-unknown', genericSentence('reverted-unknown'));
 }
@@ -163,7 +182,8 @@ export async function executeRequest(
   await hooks.onHash?.(hash);
   const outcome = await waitForOutcome(client, hash, wait);
   if (outcome.kind === 'replaced') throw new TxError('replaced', genericSentence('replaced'));
-  if (outcome.receipt.status !== 'success') throw await explainRevert(client, outcome.receipt, request.call.functionName);
+  if (outcome.receipt.status !== 'success')
+    throw await explainRevert(client, outcome.receipt, request.call.functionName);
   return outcome.receipt;
 }
 

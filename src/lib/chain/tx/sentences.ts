@@ -14,9 +14,8 @@ import {
 import { formatTokens, shortHex } from '../../format.ts';
 import { WINDOWS } from '../schedule.ts';
 
-type AbiErrorNames<abi extends readonly unknown[]> = Extract<abi[number], { type: 'error' }> extends { name: infer N }
-  ? N & string
-  : never;
+type AbiErrorNames<abi extends readonly unknown[]> =
+  Extract<abi[number], { type: 'error' }> extends { name: infer N } ? N & string : never;
 
 export type ProtocolErrorName =
   | AbiErrorNames<typeof arenaTokenAbi>
@@ -79,7 +78,8 @@ export const ERROR_SENTENCES: Record<ProtocolErrorName, Sentence> = {
   ERC20InvalidReceiver: ([receiver]) => `Tokens cannot be sent to ${addr(receiver)}.`,
   ERC20InvalidSender: ([sender]) => `Tokens cannot be sent from ${addr(sender)}.`,
   ERC20InvalidSpender: ([spender]) => `${addr(spender)} cannot be approved as a spender.`,
-  ERC2612ExpiredSignature: ([deadline]) => `The permit signature expired at ${formatChainTime(deadline)}; sign a new one.`,
+  ERC2612ExpiredSignature: ([deadline]) =>
+    `The permit signature expired at ${formatChainTime(deadline)}; sign a new one.`,
   ERC2612InvalidSigner: ([signer, owner]) =>
     `The permit was signed by ${addr(signer)}, not by the token owner ${addr(owner)}.`,
   FaucetDisabled: () => 'The faucet exists only on a local development chain.',
@@ -115,7 +115,9 @@ export const ERROR_SENTENCES: Record<ProtocolErrorName, Sentence> = {
     'The windows are out of order: seal, reveal and score commit must end in that order before the end of the epoch, and the final-phase commit window must end inside the epoch.',
   NoFinalPhase: () => 'This task has no final phase.',
   NotCreator: (_args, ctx) =>
-    isCanary(ctx) ? "Only the task's creator commits and reveals its canaries." : "Only the task's creator can do this.",
+    isCanary(ctx)
+      ? "Only the task's creator commits and reveals its canaries."
+      : "Only the task's creator can do this.",
   NotDeployer: () => 'Only the deployer of the contracts can do this.',
   NotInReview: () => 'Objections are possible only while the task is in review.',
   NotRewardEngine: () => 'Only the reward engine contract can do this.',
@@ -170,7 +172,9 @@ export const ERROR_SENTENCES: Record<ProtocolErrorName, Sentence> = {
 
   // SubmissionBook
   AlreadyRevealed: (_args, ctx) =>
-    isScores(ctx) ? 'You already revealed your scores for this epoch.' : 'You already revealed your submission for this epoch.',
+    isScores(ctx)
+      ? 'You already revealed your scores for this epoch.'
+      : 'You already revealed your submission for this epoch.',
   CommitmentMismatch: (_args, ctx) =>
     isScores(ctx)
       ? 'These scores and salt do not match your score commitment.'
@@ -191,8 +195,10 @@ export const ERROR_SENTENCES: Record<ProtocolErrorName, Sentence> = {
   NoCanaryCommit: () => 'No canary key was committed for this epoch, so there is nothing to reveal.',
   CanaryKeyMismatch: () => "This canary key does not match the epoch's canary commitment.",
   CanariesAlreadyRevealed: () => "This epoch's canaries were already revealed.",
-  MedianScratch: () => 'The reward engine ran out of scratch space computing a median; this is a contract bug, please report it.',
-  TooManyCanaries: () => 'More than 16 of this epoch\'s submissions open as canaries of this key; an epoch may have at most 16.',
+  MedianScratch: () =>
+    'The reward engine ran out of scratch space computing a median; this is a contract bug, please report it.',
+  TooManyCanaries: () =>
+    "More than 16 of this epoch's submissions open as canaries of this key; an epoch may have at most 16.",
   NoScoreCommit: () => 'You did not commit scores in this epoch, so there is nothing to reveal.',
   NoSeal: () => 'You did not seal a submission in this epoch, so there is nothing to reveal.',
   NonZeroPadding: ([column]) => `The packed scores carry data after the last column (at column ${String(column)}).`,
@@ -212,7 +218,8 @@ export const ERROR_SENTENCES: Record<ProtocolErrorName, Sentence> = {
   EpochNotOver: ([endsAt]) => `This epoch ends at ${formatChainTime(endsAt)}; it can be finalized only after that.`,
 
   // ChallengeModule (AlreadyForfeited is shared with the StakeManager above)
-  ChallengeNotOpen: ([id, status]) => `Challenge ${String(id)} ${challengeStatus(status)}, so it cannot be settled again.`,
+  ChallengeNotOpen: ([id, status]) =>
+    `Challenge ${String(id)} ${challengeStatus(status)}, so it cannot be settled again.`,
   ChallengePeriodOver: ([endedAt]) => `Challenges closed with the challenge phase at ${formatChainTime(endedAt)}.`,
   AlreadyProven: ([submissionId]) =>
     `The trainer of submission ${String(submissionId)} already answered a challenge of it with an ownership proof; it cannot be challenged again.`,
@@ -227,7 +234,8 @@ export const ERROR_SENTENCES: Record<ProtocolErrorName, Sentence> = {
   ResponseTooLate: ([deadline]) => `The time to answer this challenge ended at ${formatChainTime(deadline)}.`,
   ResponseWindowOpen: ([deadline]) =>
     `The challenged trainer may still answer until ${formatChainTime(deadline)}; the challenge can be resolved after that.`,
-  TooManyChallenges: () => 'This trainer already has the most open challenges the protocol can count; settle some first.',
+  TooManyChallenges: () =>
+    'This trainer already has the most open challenges the protocol can count; settle some first.',
   UnknownChallenge: ([id]) => `Challenge ${String(id)} does not exist.`,
   UnknownSubmission: ([submissionId]) =>
     `Submission ${String(submissionId)} does not exist in this task: only revealed submissions can be challenged.`,
@@ -242,6 +250,10 @@ export function isProtocolErrorName(name: string): name is ProtocolErrorName {
 }
 
 /** The sentence for a decoded custom error, or undefined if the name is not the protocol's. */
-export function protocolErrorSentence(name: string, args: readonly unknown[] = [], ctx: ErrorContext = {}): string | undefined {
+export function protocolErrorSentence(
+  name: string,
+  args: readonly unknown[] = [],
+  ctx: ErrorContext = {},
+): string | undefined {
   return isProtocolErrorName(name) ? ERROR_SENTENCES[name](args, ctx) : undefined;
 }

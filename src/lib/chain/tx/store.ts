@@ -28,10 +28,20 @@ export async function openTxStore(factory: IDBFactory = defaultFactory(), name =
       });
     },
     get(id) {
-      return transact(db, [RECORDS], 'readonly', (tx) => requestResult(tx.objectStore(RECORDS).get(id)) as Promise<TxRecord | undefined>);
+      return transact(
+        db,
+        [RECORDS],
+        'readonly',
+        (tx) => requestResult(tx.objectStore(RECORDS).get(id)) as Promise<TxRecord | undefined>,
+      );
     },
     all() {
-      return transact(db, [RECORDS], 'readonly', (tx) => requestResult(tx.objectStore(RECORDS).getAll()) as Promise<TxRecord[]>);
+      return transact(
+        db,
+        [RECORDS],
+        'readonly',
+        (tx) => requestResult(tx.objectStore(RECORDS).getAll()) as Promise<TxRecord[]>,
+      );
     },
     async delete(id) {
       await transact(db, [RECORDS], 'readwrite', (tx) => {

@@ -6,7 +6,15 @@ import type { Hex, TransactionReceipt } from 'viem';
 import { AbortedError } from './backoff.ts';
 import { genericSentence, toTxError } from './decode.ts';
 import { TxError, type TxErrorCode } from './errors.ts';
-import { explainRevert, readNonceSlot, sendCall, simulate, waitForOutcome, type ReadClient, type WaitOptions } from './send.ts';
+import {
+  explainRevert,
+  readNonceSlot,
+  sendCall,
+  simulate,
+  waitForOutcome,
+  type ReadClient,
+  type WaitOptions,
+} from './send.ts';
 import type { TxStore } from './store.ts';
 import { isSettled, type AccountWallet, type Sender, type TxRecord, type TxRequest } from './types.ts';
 
@@ -100,7 +108,12 @@ export async function createTxTracker(options: TxTrackerOptions): Promise<TxTrac
   async function watch(id: string, functionName?: string): Promise<{ record: TxRecord; receipt?: TransactionReceipt }> {
     const record = records.get(id)!;
     try {
-      const outcome = await waitForOutcome(client, record.hash!, { ...options.wait, signal: abort.signal }, record.slot);
+      const outcome = await waitForOutcome(
+        client,
+        record.hash!,
+        { ...options.wait, signal: abort.signal },
+        record.slot,
+      );
       if (outcome.kind === 'replaced') {
         const settled = await update(id, {
           status: 'replaced',
@@ -112,7 +125,12 @@ export async function createTxTracker(options: TxTrackerOptions): Promise<TxTrac
         });
         return { record: settled };
       }
-      const settled = await settleFromReceipt(id, outcome.receipt, functionName ?? functionNameOf(record), outcome.repricedFrom);
+      const settled = await settleFromReceipt(
+        id,
+        outcome.receipt,
+        functionName ?? functionNameOf(record),
+        outcome.repricedFrom,
+      );
       return { record: settled, receipt: outcome.receipt };
     } catch (error) {
       if (error instanceof AbortedError || abort.signal.aborted) return { record: records.get(id)! };
@@ -156,9 +174,15 @@ export async function createTxTracker(options: TxTrackerOptions): Promise<TxTrac
     const { record: settled, receipt } = await watch(id, request.call.functionName);
     if (settled.status === 'confirmed' && receipt) return receipt;
     if (!isSettled(settled)) {
-      throw new TxError('interrupted', 'Stopped watching this transaction because the tracker closed; it stays recorded as pending.');
+      throw new TxError(
+        'interrupted',
+        'Stopped watching this transaction because the tracker closed; it stays recorded as pending.',
+      );
     }
-    throw new TxError((settled.errorCode as TxErrorCode | undefined) ?? 'unknown', settled.error ?? genericSentence('unknown'));
+    throw new TxError(
+      (settled.errorCode as TxErrorCode | undefined) ?? 'unknown',
+      settled.error ?? genericSentence('unknown'),
+    );
   }
 
   async function resume(): Promise<void> {

@@ -28,7 +28,11 @@ export interface ArenaEndpoint {
 
 export type ArenaConnectorKind = 'eip6963' | 'injected' | 'walletConnect' | 'devAccounts';
 
-export function createArenaWagmiConfig(app: ArenaEndpoint, settings: WalletSettings, options: ArenaWagmiOptions = {}): Config {
+export function createArenaWagmiConfig(
+  app: ArenaEndpoint,
+  settings: WalletSettings,
+  options: ArenaWagmiOptions = {},
+): Config {
   const rpcUrls = [app.rpcUrl, ...settings.fallbackRpcUrls.filter((u) => u !== app.rpcUrl)];
   const chain = arenaChain({ chainId: app.chainId, rpcUrls });
   const local = isLocalChainId(chain.id);

@@ -70,7 +70,9 @@ const derived = new Map<number, Promise<HDAccount>>();
 export function devAccountAt(index: number): Promise<HDAccount> {
   let account = derived.get(index);
   if (!account) {
-    account = accountsModule().then(({ mnemonicToAccount }) => mnemonicToAccount(ANVIL_MNEMONIC, { addressIndex: index }));
+    account = accountsModule().then(({ mnemonicToAccount }) =>
+      mnemonicToAccount(ANVIL_MNEMONIC, { addressIndex: index }),
+    );
     derived.set(index, account);
   }
   return account;
@@ -85,7 +87,8 @@ export function devAccounts(parameters: DevAccountsParameters = {}) {
   let currentChainId: number | undefined;
 
   const checkIndex = (i: number) => {
-    if (!Number.isInteger(i) || i < 0 || i >= count) throw new RangeError(`dev account index must be an integer in 0..${count - 1}, got ${i}`);
+    if (!Number.isInteger(i) || i < 0 || i >= count)
+      throw new RangeError(`dev account index must be an integer in 0..${count - 1}, got ${i}`);
     return i;
   };
   checkIndex(index);
@@ -215,7 +218,9 @@ export function devAccounts(parameters: DevAccountsParameters = {}) {
       },
 
       async listAccounts() {
-        return Promise.all(Array.from({ length: count }, async (_, i) => ({ index: i, address: (await devAccountAt(i)).address })));
+        return Promise.all(
+          Array.from({ length: count }, async (_, i) => ({ index: i, address: (await devAccountAt(i)).address })),
+        );
       },
     };
   });

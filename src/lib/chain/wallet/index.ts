@@ -10,7 +10,13 @@ export {
   type DevAccount,
   type DevAccountsParameters,
 } from './dev-accounts.ts';
-export { ensureNetwork, networkStatus, WrongNetworkError, WalletNotConnectedError, type NetworkStatus } from './network.ts';
+export {
+  ensureNetwork,
+  networkStatus,
+  WrongNetworkError,
+  WalletNotConnectedError,
+  type NetworkStatus,
+} from './network.ts';
 export { qrMatrix, qrSvg, type QrMatrix } from './qr.ts';
 export { walletActionContext } from './session.ts';
 export { walletSettings, type WalletSettings } from './settings.ts';

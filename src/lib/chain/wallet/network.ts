@@ -36,15 +36,15 @@ export class WalletNotConnectedError extends ArenaError<'not-connected'> {
 }
 
 export type NetworkStatus =
-  | { kind: 'disconnected' }
-  | { kind: 'ok'; chainId: number }
-  | { kind: 'wrong'; chainId: number; expected: number };
+  { kind: 'disconnected' } | { kind: 'ok'; chainId: number } | { kind: 'wrong'; chainId: number; expected: number };
 
 /** Where the connected wallet stands, without asking it anything. */
 export function networkStatus(config: Config, expected = config.chains[0].id): NetworkStatus {
   const account = getAccount(config);
   if (account.status !== 'connected' || account.chainId === undefined) return { kind: 'disconnected' };
-  return account.chainId === expected ? { kind: 'ok', chainId: expected } : { kind: 'wrong', chainId: account.chainId, expected };
+  return account.chainId === expected
+    ? { kind: 'ok', chainId: expected }
+    : { kind: 'wrong', chainId: account.chainId, expected };
 }
 
 const isRejection = (e: unknown): boolean => {

@@ -178,7 +178,8 @@ export function walletConnectConnector(parameters: WalletConnectParameters) {
         try {
           await provider.request({ method: 'wallet_switchEthereumChain', params: [{ chainId: numberToHex(chainId) }] });
         } catch (error) {
-          if (isRejection(error) || (error as { code?: number }).code === 4001) throw new UserRejectedRequestError(error as Error);
+          if (isRejection(error) || (error as { code?: number }).code === 4001)
+            throw new UserRejectedRequestError(error as Error);
           if ((error as { code?: number }).code !== 4902) throw new SwitchChainError(error as Error);
           await provider.request({
             method: 'wallet_addEthereumChain',

@@ -36,13 +36,18 @@ export function digestFromCid(cid: string): Uint8Array {
   } catch (e) {
     throw new CidError(`"${cid}" is not a CID: ${(e as Error).message}`);
   }
-  if (parsed.version !== 1) throw new CidError(`${cid} is a CIDv${parsed.version}; content here is addressed by CIDv1 (raw, sha2-256)`);
+  if (parsed.version !== 1)
+    throw new CidError(`${cid} is a CIDv${parsed.version}; content here is addressed by CIDv1 (raw, sha2-256)`);
   if (parsed.code !== RAW_CODEC) {
-    throw new CidError(`${cid} has codec 0x${parsed.code.toString(16)}, expected raw (0x55): it does not address plain bytes`);
+    throw new CidError(
+      `${cid} has codec 0x${parsed.code.toString(16)}, expected raw (0x55): it does not address plain bytes`,
+    );
   }
   const mh = parsed.multihash;
   if (mh.code !== SHA2_256 || mh.digest.length !== 32) {
-    throw new CidError(`${cid} uses multihash 0x${mh.code.toString(16)} (${mh.digest.length} bytes), expected sha2-256 (0x12, 32 bytes)`);
+    throw new CidError(
+      `${cid} uses multihash 0x${mh.code.toString(16)} (${mh.digest.length} bytes), expected sha2-256 (0x12, 32 bytes)`,
+    );
   }
   return new Uint8Array(mh.digest);
 }

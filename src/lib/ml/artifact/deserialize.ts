@@ -41,13 +41,19 @@ export function deserializeArtifact(bytes: Uint8Array, options: DeserializeOptio
   }
   const expectedLength = artifactByteLength(params);
   if (expectedLength > maxBytes) {
-    throw new ArtifactError('size', `the model spec's weights need ${expectedLength} bytes, over the limit of ${maxBytes} bytes`);
+    throw new ArtifactError(
+      'size',
+      `the model spec's weights need ${expectedLength} bytes, over the limit of ${maxBytes} bytes`,
+    );
   }
 
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const need = (off: number, n: number, what: string) => {
     if (off + n > bytes.length) {
-      throw new ArtifactError('truncated', `the artifact is truncated: it ends at byte ${bytes.length}, inside ${what} (bytes ${off}..${off + n - 1})`);
+      throw new ArtifactError(
+        'truncated',
+        `the artifact is truncated: it ends at byte ${bytes.length}, inside ${what} (bytes ${off}..${off + n - 1})`,
+      );
     }
   };
 
@@ -55,13 +61,19 @@ export function deserializeArtifact(bytes: Uint8Array, options: DeserializeOptio
   const idLength = Math.min(8, bytes.length);
   const id = String.fromCharCode(...bytes.subarray(0, idLength));
   if (id !== ARTIFACT_FORMAT_ID.slice(0, idLength)) {
-    throw new ArtifactError('format', `not an AIArena weights artifact: it starts with ${describeId(bytes.subarray(0, 8))}, expected "${ARTIFACT_FORMAT_ID}"`);
+    throw new ArtifactError(
+      'format',
+      `not an AIArena weights artifact: it starts with ${describeId(bytes.subarray(0, 8))}, expected "${ARTIFACT_FORMAT_ID}"`,
+    );
   }
   need(0, 8, 'the format id');
   need(8, SPEC_HASH_BYTES, 'the model spec hash');
   const gotSpec = bytes.subarray(8, 8 + SPEC_HASH_BYTES);
   if (!gotSpec.every((b, i) => b === specHash[i])) {
-    throw new ArtifactError('spec', `the artifact is for another model spec: it names 0x${hex(gotSpec)}, expected 0x${hex(specHash)}`);
+    throw new ArtifactError(
+      'spec',
+      `the artifact is for another model spec: it names 0x${hex(gotSpec)}, expected 0x${hex(specHash)}`,
+    );
   }
   need(40, 4, 'the tensor count');
   const count = view.getUint32(40, true);
@@ -77,13 +89,21 @@ export function deserializeArtifact(bytes: Uint8Array, options: DeserializeOptio
     const rank = view.getUint32(off, true);
     off += 4;
     if (rank !== p.shape.length) {
-      throw new ArtifactError('shape', `${label}: rank ${rank}, the model spec expects rank ${p.shape.length} ${shapeText(p.shape)}`, i);
+      throw new ArtifactError(
+        'shape',
+        `${label}: rank ${rank}, the model spec expects rank ${p.shape.length} ${shapeText(p.shape)}`,
+        i,
+      );
     }
     need(off, 4 * rank, `the dims of ${label}`);
     const dims: number[] = [];
     for (let d = 0; d < rank; d++, off += 4) dims.push(view.getUint32(off, true));
     if (dims.some((d, k) => d !== p.shape[k])) {
-      throw new ArtifactError('shape', `${label}: shape ${shapeText(dims)}, the model spec expects ${shapeText(p.shape)}`, i);
+      throw new ArtifactError(
+        'shape',
+        `${label}: shape ${shapeText(dims)}, the model spec expects ${shapeText(p.shape)}`,
+        i,
+      );
     }
     // The dims equal the spec's, so n is bounded by the spec (and the size check above).
     const n = paramElements(p);
@@ -102,7 +122,10 @@ export function deserializeArtifact(bytes: Uint8Array, options: DeserializeOptio
     out.push(t);
   });
   if (off !== bytes.length) {
-    throw new ArtifactError('trailing', `the artifact has ${bytes.length - off} bytes after its last tensor (expected ${off} bytes in all)`);
+    throw new ArtifactError(
+      'trailing',
+      `the artifact has ${bytes.length - off} bytes after its last tensor (expected ${off} bytes in all)`,
+    );
   }
   return out;
 }

@@ -47,7 +47,9 @@ export function paramElements(p: ParamShape): number {
   let n = 1;
   for (const d of p.shape) {
     if (!Number.isInteger(d) || d < 1 || d > 0xffff_ffff) {
-      throw new RangeError(`layers[${p.layer}].${p.name}: dimension ${d} in ${shapeText(p.shape)} is not an integer in 1..2^32-1`);
+      throw new RangeError(
+        `layers[${p.layer}].${p.name}: dimension ${d} in ${shapeText(p.shape)} is not an integer in 1..2^32-1`,
+      );
     }
     n *= d;
   }

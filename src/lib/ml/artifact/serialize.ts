@@ -18,23 +18,38 @@ import {
  * spec whose sha256 is `specHash`. Throws ArtifactError: 'spec' (hash not 32 bytes), 'count',
  * 'shape' (value count differs from the shape), 'nonfinite' (NaN or Infinity).
  */
-export function serializeArtifact(specHash: Uint8Array, params: readonly ParamShape[], tensors: readonly Float32Array[]): Uint8Array {
+export function serializeArtifact(
+  specHash: Uint8Array,
+  params: readonly ParamShape[],
+  tensors: readonly Float32Array[],
+): Uint8Array {
   if (specHash.length !== SPEC_HASH_BYTES) {
     throw new ArtifactError('spec', `the model spec hash must be ${SPEC_HASH_BYTES} bytes, got ${specHash.length}`);
   }
   if (tensors.length !== params.length) {
-    throw new ArtifactError('count', `got ${tensors.length} tensors, the model spec has ${params.length} parameter tensors`);
+    throw new ArtifactError(
+      'count',
+      `got ${tensors.length} tensors, the model spec has ${params.length} parameter tensors`,
+    );
   }
   params.forEach((p, i) => {
     const t = tensors[i]!;
     const n = paramElements(p);
     if (!(t instanceof Float32Array) || t.length !== n) {
       const got = t instanceof Float32Array ? `${t.length} values` : 'not a Float32Array';
-      throw new ArtifactError('shape', `${tensorLabel(params, i)}: shape ${shapeText(p.shape)} needs ${n} float32 values, got ${got}`, i);
+      throw new ArtifactError(
+        'shape',
+        `${tensorLabel(params, i)}: shape ${shapeText(p.shape)} needs ${n} float32 values, got ${got}`,
+        i,
+      );
     }
     const bad = firstNonFinite(t);
     if (bad >= 0) {
-      throw new ArtifactError('nonfinite', `${tensorLabel(params, i)}: value ${bad} is ${t[bad]}; weights must be finite`, i);
+      throw new ArtifactError(
+        'nonfinite',
+        `${tensorLabel(params, i)}: value ${bad} is ${t[bad]}; weights must be finite`,
+        i,
+      );
     }
   });
 

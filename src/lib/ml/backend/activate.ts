@@ -87,7 +87,10 @@ export async function activateBackend(name: BackendName, env: BackendEnvironment
     throw new BackendUnavailableError(name, `initialization threw: ${(e as Error).message}`);
   }
   if (!ok || tf.getBackend() !== name) {
-    throw new BackendUnavailableError(name, `initialization failed (setBackend returned ${ok}, active backend ${tf.getBackend()})`);
+    throw new BackendUnavailableError(
+      name,
+      `initialization failed (setBackend returned ${ok}, active backend ${tf.getBackend()})`,
+    );
   }
   return describe(name, adapter);
 }

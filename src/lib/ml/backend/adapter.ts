@@ -27,7 +27,9 @@ export function webGpuApi(): GpuLike | undefined {
 }
 
 /** The adapter tfjs would get (it asks for high-performance), or null when there is none. */
-export async function probeWebGpuAdapter(gpu: GpuLike | undefined = webGpuApi()): Promise<GpuAdapterDescription | null> {
+export async function probeWebGpuAdapter(
+  gpu: GpuLike | undefined = webGpuApi(),
+): Promise<GpuAdapterDescription | null> {
   if (gpu === undefined) return null;
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   if (adapter === null) return null;

@@ -31,7 +31,11 @@ export function watchDeviceLoss(onLost: (event: DeviceLostEvent) => void): Devic
   if (tf.getBackend() === 'webgpu') {
     const device = (tf.backend() as unknown as { device?: DeviceLike }).device;
     if (device?.lost) {
-      lost = device.lost.then((info) => ({ backend: 'webgpu' as const, reason: info.reason ?? 'unknown', message: info.message ?? '' }));
+      lost = device.lost.then((info) => ({
+        backend: 'webgpu' as const,
+        reason: info.reason ?? 'unknown',
+        message: info.message ?? '',
+      }));
       void lost.then((e) => {
         if (active) onLost(e);
       });

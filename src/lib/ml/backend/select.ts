@@ -38,7 +38,10 @@ export interface SelectOptions {
 
 export class NoBackendError extends ArenaError<'no-backend'> {
   constructor(readonly report: CandidateReport[]) {
-    super('no-backend', `no backend can train this model: ${report.map((r) => `${r.name}: ${r.reason ?? r.status}`).join('; ')}`);
+    super(
+      'no-backend',
+      `no backend can train this model: ${report.map((r) => `${r.name}: ${r.reason ?? r.status}`).join('; ')}`,
+    );
     this.name = 'NoBackendError';
   }
 }
@@ -82,7 +85,11 @@ export async function selectBackend(options: SelectOptions): Promise<BackendSele
     try {
       available.push(await activateBackend(name, env));
     } catch (e) {
-      decide({ name, status: 'unavailable', reason: e instanceof BackendUnavailableError ? e.reason : (e as Error).message });
+      decide({
+        name,
+        status: 'unavailable',
+        reason: e instanceof BackendUnavailableError ? e.reason : (e as Error).message,
+      });
     }
   }
 
@@ -90,7 +97,8 @@ export async function selectBackend(options: SelectOptions): Promise<BackendSele
   for (const t of [0, 1, 2]) {
     const group = available.filter((i) => tier(i) === t);
     if (best !== null) {
-      for (const info of group) decide({ name: info.name, status: 'skipped', info, reason: `${best.info.name} can train this model` });
+      for (const info of group)
+        decide({ name: info.name, status: 'skipped', info, reason: `${best.info.name} can train this model` });
       continue;
     }
     for (const info of group) {
@@ -101,7 +109,8 @@ export async function selectBackend(options: SelectOptions): Promise<BackendSele
         continue;
       }
       decide({ name: info.name, status: 'calibrated', info, samplesPerSec: trial.samplesPerSec });
-      if (best === null || trial.samplesPerSec > best.samplesPerSec) best = { info, samplesPerSec: trial.samplesPerSec };
+      if (best === null || trial.samplesPerSec > best.samplesPerSec)
+        best = { info, samplesPerSec: trial.samplesPerSec };
     }
   }
   if (best === null) throw new NoBackendError(report);

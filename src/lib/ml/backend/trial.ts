@@ -25,9 +25,20 @@ function syntheticBatch(spec: ModelSpec, size: number): { x: Tensor; y: Tensor }
   const first = spec.layers[0];
   const x =
     first?.type === 'embedding'
-      ? tf.tensor(Int32Array.from({ length: n }, (_, i) => (i * 7919) % first.vocabSize), [size, ...spec.input.shape], 'int32')
-      : tf.tensor(Float32Array.from({ length: n }, (_, i) => ((i * 7919) % 256) / 255), [size, ...spec.input.shape], 'float32');
-  const y = tf.tensor1d(Int32Array.from({ length: size }, (_, i) => i % spec.output.classes), 'int32');
+      ? tf.tensor(
+          Int32Array.from({ length: n }, (_, i) => (i * 7919) % first.vocabSize),
+          [size, ...spec.input.shape],
+          'int32',
+        )
+      : tf.tensor(
+          Float32Array.from({ length: n }, (_, i) => ((i * 7919) % 256) / 255),
+          [size, ...spec.input.shape],
+          'float32',
+        );
+  const y = tf.tensor1d(
+    Int32Array.from({ length: size }, (_, i) => i % spec.output.classes),
+    'int32',
+  );
   return { x, y };
 }
 

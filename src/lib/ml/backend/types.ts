@@ -6,7 +6,8 @@ export const BACKEND_ORDER: readonly BackendName[] = ['webgpu', 'webgl', 'wasm',
 export const isBackendName = (s: unknown): s is BackendName =>
   typeof s === 'string' && (BACKEND_ORDER as readonly string[]).includes(s);
 
-export type WasmBinaryName = 'tfjs-backend-wasm.wasm' | 'tfjs-backend-wasm-simd.wasm' | 'tfjs-backend-wasm-threaded-simd.wasm';
+export type WasmBinaryName =
+  'tfjs-backend-wasm.wasm' | 'tfjs-backend-wasm-simd.wasm' | 'tfjs-backend-wasm-threaded-simd.wasm';
 
 /** A folder (URL or file path ending in '/') or one URL per binary. */
 export type WasmPaths = string | Record<WasmBinaryName, string>;

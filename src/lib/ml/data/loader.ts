@@ -51,7 +51,13 @@ export function epochShardOrder(shards: number, seed: SeedPart, epoch: number, s
 }
 
 /** The order of samples within manifest shard `index` in an epoch. */
-export function shardSampleOrder(samples: number, seed: SeedPart, epoch: number, index: number, shuffle: boolean): Uint32Array {
+export function shardSampleOrder(
+  samples: number,
+  seed: SeedPart,
+  epoch: number,
+  index: number,
+  shuffle: boolean,
+): Uint32Array {
   if (!shuffle) return Uint32Array.from({ length: samples }, (_, i) => i);
   return Rng.seeded(seed, 'data/samples', epoch, index).permutation(samples);
 }
@@ -65,8 +71,10 @@ export function createLoader(manifest: DatasetManifest, source: BlobSource, opti
   const { batchSize, seed } = options;
   const shuffle = options.shuffle ?? true;
   const epoch = options.epoch ?? 0;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize: must be a positive integer, got ${batchSize}`);
-  if (!Number.isSafeInteger(epoch) || epoch < 0) throw new RangeError(`epoch: must be a non-negative integer, got ${epoch}`);
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new RangeError(`batchSize: must be a positive integer, got ${batchSize}`);
+  if (!Number.isSafeInteger(epoch) || epoch < 0)
+    throw new RangeError(`epoch: must be a non-negative integer, got ${epoch}`);
   const order = epochShardOrder(manifest.shards.length, seed, epoch, shuffle);
   const sizes = order.map((i) => manifest.shards[i]!.samples);
   // after[p] = samples in order positions p.. (so remaining() is O(1)).
@@ -75,10 +83,13 @@ export function createLoader(manifest: DatasetManifest, source: BlobSource, opti
 
   let pos = options.start?.shard ?? 0;
   let offset = options.start?.offset ?? 0;
-  if (!Number.isInteger(pos) || pos < 0 || pos > order.length) throw new RangeError(`start.shard: must be an integer in 0..${order.length}, got ${pos}`);
+  if (!Number.isInteger(pos) || pos < 0 || pos > order.length)
+    throw new RangeError(`start.shard: must be an integer in 0..${order.length}, got ${pos}`);
   const maxOffset = sizes[pos] ?? 0;
   if (!Number.isInteger(offset) || offset < 0 || offset > maxOffset) {
-    throw new RangeError(`start.offset: must be an integer in 0..${maxOffset} for shard position ${pos}, got ${offset}`);
+    throw new RangeError(
+      `start.offset: must be an integer in 0..${maxOffset} for shard position ${pos}, got ${offset}`,
+    );
   }
   if (pos < order.length && offset === maxOffset) {
     // A position at the end of a shard is the start of the next one; never load a used-up shard.

@@ -43,7 +43,10 @@ export function featureSize(manifest: Pick<DatasetManifest, 'features'>): number
 
 /** Exact length of a decompressed shard of `samples` samples. */
 export function decodedShardBytes(manifest: Pick<DatasetManifest, 'features' | 'labels'>, samples: number): number {
-  return SHARD_HEADER_BYTES + samples * (featureSize(manifest) * DTYPES[manifest.features.dtype].width + labelWidth(manifest.labels.classes));
+  return (
+    SHARD_HEADER_BYTES +
+    samples * (featureSize(manifest) * DTYPES[manifest.features.dtype].width + labelWidth(manifest.labels.classes))
+  );
 }
 
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -58,7 +61,11 @@ export function parseManifest(json: unknown): DatasetManifest {
   const o = r.object(json, '', ['format', 'version', 'name', 'license', 'features', 'labels', 'samples', 'shards']);
   const format = r.constant(o.format, 'format', DATASET_FORMAT);
   const version = r.constant(o.version, 'version', DATASET_VERSION);
-  const name = r.string(o.name, 'name', { max: 64, pattern: NAME_PATTERN, patternText: 'a name matching [A-Za-z0-9][A-Za-z0-9._-]{0,63}' });
+  const name = r.string(o.name, 'name', {
+    max: 64,
+    pattern: NAME_PATTERN,
+    patternText: 'a name matching [A-Za-z0-9][A-Za-z0-9._-]{0,63}',
+  });
   const license = r.string(o.license, 'license', { min: 1, max: 256 });
 
   const fo = r.object(o.features, 'features', ['shape', 'dtype', 'scale']);
@@ -70,7 +77,8 @@ export function parseManifest(json: unknown): DatasetManifest {
   } else {
     // Float and token features are stored as they are used; a scale would only be a second
     // way to write the same dataset under another hash.
-    if (fo.scale !== 1) fail('features.scale', `must be 1 for ${dtype} features, got ${JSON.stringify(fo.scale) ?? 'nothing'}`);
+    if (fo.scale !== 1)
+      fail('features.scale', `must be 1 for ${dtype} features, got ${JSON.stringify(fo.scale) ?? 'nothing'}`);
     scale = 1;
   }
 
@@ -78,7 +86,9 @@ export function parseManifest(json: unknown): DatasetManifest {
   const classes = r.integer(lo.classes, 'labels.classes', 2, 65536);
   const labels: DatasetManifest['labels'] = { classes };
   if (lo.names !== undefined) {
-    const names = r.array(lo.names, 'labels.names', classes, classes).map((n, i) => r.string(n, item('labels.names', i), { min: 1, max: 64 }));
+    const names = r
+      .array(lo.names, 'labels.names', classes, classes)
+      .map((n, i) => r.string(n, item('labels.names', i), { min: 1, max: 64 }));
     labels.names = names;
   }
 
@@ -88,17 +98,25 @@ export function parseManifest(json: unknown): DatasetManifest {
   const shards = r.array(o.shards, 'shards', 1, MAX_SHARDS).map((s, i): ShardRef => {
     const path = item('shards', i);
     const so = r.object(s, path, ['sha256', 'samples', 'bytes']);
-    if (!isSha256Hex(so.sha256)) fail(child(path, 'sha256'), `must be 64 lowercase hex digits, got ${JSON.stringify(so.sha256) ?? 'nothing'}`);
+    if (!isSha256Hex(so.sha256))
+      fail(child(path, 'sha256'), `must be 64 lowercase hex digits, got ${JSON.stringify(so.sha256) ?? 'nothing'}`);
     const first = seen.get(so.sha256);
     if (first !== undefined) fail(child(path, 'sha256'), `is the same shard as shards[${first}]`);
     seen.set(so.sha256, i);
     const n = r.integer(so.samples, child(path, 'samples'), 1, MAX_SAMPLES);
     const decoded = decodedShardBytes(partial, n);
     if (decoded > MAX_SHARD_DECODED_BYTES) {
-      fail(child(path, 'samples'), `${n} samples decode to ${decoded} bytes, more than the ${MAX_SHARD_DECODED_BYTES}-byte shard limit`);
+      fail(
+        child(path, 'samples'),
+        `${n} samples decode to ${decoded} bytes, more than the ${MAX_SHARD_DECODED_BYTES}-byte shard limit`,
+      );
     }
     // A gzip file has an 18-byte frame; no shard can be smaller.
-    return { sha256: so.sha256, samples: n, bytes: r.integer(so.bytes, child(path, 'bytes'), 18, MAX_SHARD_DECODED_BYTES) };
+    return {
+      sha256: so.sha256,
+      samples: n,
+      bytes: r.integer(so.bytes, child(path, 'bytes'), 18, MAX_SHARD_DECODED_BYTES),
+    };
   });
   const total = shards.reduce((a, s) => a + s.samples, 0);
   if (total !== samples) fail('samples', `is ${samples} but the shards hold ${total}`);

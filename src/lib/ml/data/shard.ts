@@ -54,7 +54,9 @@ export function gzip(bytes: Uint8Array): Promise<Uint8Array> {
 
 /** gunzip that refuses to produce more than `maxBytes` (the reader stops at that point). */
 export async function gunzip(bytes: Uint8Array, maxBytes: number, shard = ''): Promise<Uint8Array> {
-  const reader = (streamOf(bytes).pipeThrough(new DecompressionStream('gzip')) as ReadableStream<Uint8Array>).getReader();
+  const reader = (
+    streamOf(bytes).pipeThrough(new DecompressionStream('gzip')) as ReadableStream<Uint8Array>
+  ).getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
   try {
@@ -87,7 +89,10 @@ function checkStored(layout: Layout, features: StoredFeatures): void {
     (dtype === 'uint8' && features instanceof Uint8Array) ||
     (dtype === 'float32' && features instanceof Float32Array) ||
     (dtype === 'int32' && features instanceof Int32Array);
-  if (!ok) throw new TypeError(`features: a ${dtype} dataset needs a ${dtype === 'uint8' ? 'Uint8Array' : dtype === 'float32' ? 'Float32Array' : 'Int32Array'}`);
+  if (!ok)
+    throw new TypeError(
+      `features: a ${dtype} dataset needs a ${dtype === 'uint8' ? 'Uint8Array' : dtype === 'float32' ? 'Float32Array' : 'Int32Array'}`,
+    );
 }
 
 /** The decompressed shard layout of docs/ml.md for these samples (pure). */
@@ -95,7 +100,8 @@ export function encodeShardRaw(layout: Layout, features: StoredFeatures, labels:
   checkStored(layout, features);
   const f = featureSize(layout);
   const s = labels.length;
-  if (features.length !== s * f) throw new RangeError(`features: expected ${s} x ${f} = ${s * f} values, got ${features.length}`);
+  if (features.length !== s * f)
+    throw new RangeError(`features: expected ${s} x ${f} = ${s * f} values, got ${features.length}`);
   const { code, width } = DTYPES[layout.features.dtype];
   const lw = labelWidth(layout.labels.classes);
   const out = new Uint8Array(decodedShardBytes(layout, s));
@@ -139,10 +145,15 @@ export function encodeShard(layout: Layout, features: StoredFeatures, labels: Ar
 }
 
 /** Checks a decompressed shard against the manifest and its entry, then decodes it (pure). */
-export function decodeShardRaw(raw: Uint8Array, manifest: Layout, ref: Pick<ShardRef, 'samples'> & { sha256?: string }): Shard {
+export function decodeShardRaw(
+  raw: Uint8Array,
+  manifest: Layout,
+  ref: Pick<ShardRef, 'samples'> & { sha256?: string },
+): Shard {
   const name = ref.sha256 ?? '';
   const bad = (reason: string) => new ShardError(name, reason);
-  if (raw.length < SHARD_HEADER_BYTES) throw bad(`is ${raw.length} bytes, shorter than the ${SHARD_HEADER_BYTES}-byte header`);
+  if (raw.length < SHARD_HEADER_BYTES)
+    throw bad(`is ${raw.length} bytes, shorter than the ${SHARD_HEADER_BYTES}-byte header`);
   for (let i = 0; i < MAGIC_BYTES.length; i++) {
     if (raw[i] !== MAGIC_BYTES[i]) throw bad(`does not start with ${SHARD_MAGIC}`);
   }
@@ -154,11 +165,13 @@ export function decodeShardRaw(raw: Uint8Array, manifest: Layout, ref: Pick<Shar
   const expectF = featureSize(manifest);
   if (s !== ref.samples) throw bad(`holds ${s} samples, the manifest says ${ref.samples}`);
   if (f !== expectF) throw bad(`has ${f} feature values per sample, the manifest's shape needs ${expectF}`);
-  if (raw[16] !== code) throw bad(`has feature dtype code ${raw[16]}, the manifest's ${manifest.features.dtype} is ${code}`);
+  if (raw[16] !== code)
+    throw bad(`has feature dtype code ${raw[16]}, the manifest's ${manifest.features.dtype} is ${code}`);
   if (raw[17] !== lw) throw bad(`has ${raw[17]}-byte labels, ${manifest.labels.classes} classes need ${lw}`);
   if (raw[18] !== 0 || raw[19] !== 0) throw bad('has non-zero reserved header bytes');
   const expectLen = decodedShardBytes(manifest, s);
-  if (raw.length !== expectLen) throw bad(`is ${raw.length} bytes decompressed, ${s} samples need exactly ${expectLen}`);
+  if (raw.length !== expectLen)
+    throw bad(`is ${raw.length} bytes decompressed, ${s} samples need exactly ${expectLen}`);
 
   const n = s * f;
   const at = SHARD_HEADER_BYTES;
@@ -168,12 +181,16 @@ export function decodeShardRaw(raw: Uint8Array, manifest: Layout, ref: Pick<Shar
     features = new Float32Array(n);
     for (let i = 0; i < n; i++) features[i] = raw[at + i]! * scale;
   } else if (manifest.features.dtype === 'float32') {
-    features = LITTLE_ENDIAN ? new Float32Array(raw.slice(at, at + 4 * n).buffer) : new Float32Array(n).map((_, i) => view.getFloat32(at + 4 * i, true));
+    features = LITTLE_ENDIAN
+      ? new Float32Array(raw.slice(at, at + 4 * n).buffer)
+      : new Float32Array(n).map((_, i) => view.getFloat32(at + 4 * i, true));
     for (let i = 0; i < n; i++) {
       if (!Number.isFinite(features[i]!)) throw bad(`sample ${Math.floor(i / f)} has a non-finite feature value`);
     }
   } else {
-    features = LITTLE_ENDIAN ? new Int32Array(raw.slice(at, at + 4 * n).buffer) : new Int32Array(n).map((_, i) => view.getInt32(at + 4 * i, true));
+    features = LITTLE_ENDIAN
+      ? new Int32Array(raw.slice(at, at + 4 * n).buffer)
+      : new Int32Array(n).map((_, i) => view.getInt32(at + 4 * i, true));
     for (let i = 0; i < n; i++) {
       if (features[i]! < 0) throw bad(`sample ${Math.floor(i / f)} has a negative token id ${features[i]}`);
     }
@@ -194,7 +211,8 @@ export function decodeShardRaw(raw: Uint8Array, manifest: Layout, ref: Pick<Shar
  * BlobSource does); this checks the stored size, then everything inside.
  */
 export async function decodeShard(file: Uint8Array, manifest: Layout, ref: ShardRef): Promise<Shard> {
-  if (file.length !== ref.bytes) throw new ShardError(ref.sha256, `is ${file.length} bytes, the manifest says ${ref.bytes}`);
+  if (file.length !== ref.bytes)
+    throw new ShardError(ref.sha256, `is ${file.length} bytes, the manifest says ${ref.bytes}`);
   const raw = await gunzip(file, decodedShardBytes(manifest, ref.samples), ref.sha256);
   return decodeShardRaw(raw, manifest, ref);
 }

@@ -76,13 +76,19 @@ export async function evaluateModel(model: Model, all: TrainingData, options: Ev
   try {
     for (let batch = await reader.next(); batch !== null; batch = await reader.next()) {
       if (batch.features.length !== batch.size * featureSize) {
-        throw new RangeError(`evaluation batch has ${batch.features.length / batch.size} values per sample, the spec's input needs ${featureSize}`);
+        throw new RangeError(
+          `evaluation batch has ${batch.features.length / batch.size} values per sample, the spec's input needs ${featureSize}`,
+        );
       }
       const b = batch;
       const prev: Tensor | null = sums;
       // The score's sums are the same ops with or without perSample, so the score is too.
       const [next, ...outs] = tf.tidy((): Tensor[] => {
-        const x = tf.tensor(b.features, [b.size, ...spec.input.shape], b.features instanceof Int32Array ? 'int32' : 'float32');
+        const x = tf.tensor(
+          b.features,
+          [b.size, ...spec.input.shape],
+          b.features instanceof Int32Array ? 'int32' : 'float32',
+        );
         const y = tf.tensor1d(b.labels, 'int32');
         const logits = model.apply(x);
         const ce = crossEntropyPerSample(logits, y);
@@ -117,7 +123,13 @@ export async function evaluateModel(model: Model, all: TrainingData, options: Ev
   (sums as Tensor).dispose();
   const loss = lossSum! / samples;
   const accuracy = correct! / samples;
-  return { score: metricScore(spec.metric, loss, accuracy), loss, accuracy, samples, ...(per ? { perSample: per } : {}) };
+  return {
+    score: metricScore(spec.metric, loss, accuracy),
+    loss,
+    accuracy,
+    samples,
+    ...(per ? { perSample: per } : {}),
+  };
 }
 
 /** A sha256 given as 64 hex digits (optionally 0x-prefixed) or 32 bytes. */

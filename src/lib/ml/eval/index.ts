@@ -1,2 +1,10 @@
-export { evaluateModel, evaluateArtifact, metricScore, specHashBytes, type EvalResult, type EvalOptions, type PerSample } from './evaluate.ts';
+export {
+  evaluateModel,
+  evaluateArtifact,
+  metricScore,
+  specHashBytes,
+  type EvalResult,
+  type EvalOptions,
+  type PerSample,
+} from './evaluate.ts';
 export { selectSamples, sortedIndices } from './subset.ts';

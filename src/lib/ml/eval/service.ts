@@ -90,7 +90,8 @@ const norm = (h: string) => h.replace(/^0x/, '').toLowerCase();
 
 /** The sample indices a job asks for, checked against the dataset; null for every sample. */
 function chosenSamples(job: EvalJob, samples: number): Uint32Array | null {
-  if (job.subset !== undefined && job.indices !== undefined) throw new EvalJobError('give either subset or indices, not both');
+  if (job.subset !== undefined && job.indices !== undefined)
+    throw new EvalJobError('give either subset or indices, not both');
   try {
     if (job.subset !== undefined) {
       const chosen = evalSubset(job.subset.seed, samples, job.subset.size);
@@ -110,7 +111,8 @@ export function createEvalService(env: EvalServiceEnv): EvalService {
       if (job.expectedSpecHash !== undefined && norm(job.expectedSpecHash) !== specHash) {
         throw new EvalJobError(`the model spec hashes to ${specHash}, expected ${job.expectedSpecHash}`);
       }
-      if (job.artifactHash !== undefined && job.expectedArtifactHash !== undefined) throw new EvalJobError('give either artifactHash or expectedArtifactHash, not both');
+      if (job.artifactHash !== undefined && job.expectedArtifactHash !== undefined)
+        throw new EvalJobError('give either artifactHash or expectedArtifactHash, not both');
       const aHash = job.artifactHash ?? (await artifactHash(job.artifact));
       if (job.expectedArtifactHash !== undefined && norm(job.expectedArtifactHash) !== norm(aHash)) {
         throw new EvalJobError(`the artifact hashes to ${aHash}, expected ${job.expectedArtifactHash}`);
@@ -118,19 +120,36 @@ export function createEvalService(env: EvalServiceEnv): EvalService {
       const source = urlSource(job.dataUrl, env.fetch ? { fetch: env.fetch } : {});
       const { manifest, hash: dataHash } = await source.manifest(job.expectedDataHash);
       const indices = chosenSamples(job, manifest.samples);
-      const info = await selectInferenceBackend(env.backend, job.backend && job.backend !== 'auto' ? job.backend : undefined);
+      const info = await selectInferenceBackend(
+        env.backend,
+        job.backend && job.backend !== 'auto' ? job.backend : undefined,
+      );
       if (info.floatPrecision < 32 && !job.allowHalfPrecision) {
         throw new EvalJobError(
           `backend ${info.name} computes in ${info.floatPrecision}-bit floats here: its scores would not agree with 32-bit validators within the tolerance (docs/bench/consensus.md); evaluate on wasm or cpu`,
         );
       }
-      const result = await evaluateArtifact(spec, specHash, job.artifact, datasetData(manifest, source, { seed: 0, shuffle: false }), {
-        ...(job.batchSize !== undefined ? { batchSize: job.batchSize } : {}),
-        ...(indices !== null ? { indices } : {}),
-        ...(job.perSample ? { perSample: true } : {}),
-        onProgress: (done, total) => events.onProgress?.(done, total),
-      });
-      return { ...result, backend: info.name, floatPrecision: info.floatPrecision, specHash, dataHash, artifactHash: aHash, datasetSamples: manifest.samples };
+      const result = await evaluateArtifact(
+        spec,
+        specHash,
+        job.artifact,
+        datasetData(manifest, source, { seed: 0, shuffle: false }),
+        {
+          ...(job.batchSize !== undefined ? { batchSize: job.batchSize } : {}),
+          ...(indices !== null ? { indices } : {}),
+          ...(job.perSample ? { perSample: true } : {}),
+          onProgress: (done, total) => events.onProgress?.(done, total),
+        },
+      );
+      return {
+        ...result,
+        backend: info.name,
+        floatPrecision: info.floatPrecision,
+        specHash,
+        dataHash,
+        artifactHash: aHash,
+        datasetSamples: manifest.samples,
+      };
     },
   };
 }

@@ -9,11 +9,13 @@ export function sortedIndices(indices: ArrayLike<number>, samples: number): Uint
   const out = new Uint32Array(indices.length);
   for (let i = 0; i < indices.length; i++) {
     const v = indices[i]!;
-    if (!Number.isInteger(v) || v < 0 || v >= samples) throw new RangeError(`indices[${i}] = ${v}: not a sample index of a dataset of ${samples} samples`);
+    if (!Number.isInteger(v) || v < 0 || v >= samples)
+      throw new RangeError(`indices[${i}] = ${v}: not a sample index of a dataset of ${samples} samples`);
     out[i] = v;
   }
   out.sort();
-  for (let i = 1; i < out.length; i++) if (out[i] === out[i - 1]) throw new RangeError(`indices: sample ${out[i]} is listed twice`);
+  for (let i = 1; i < out.length; i++)
+    if (out[i] === out[i - 1]) throw new RangeError(`indices: sample ${out[i]} is listed twice`);
   return out;
 }
 
@@ -30,7 +32,8 @@ export function selectSamples(data: TrainingData, indices: ArrayLike<number>): T
   return {
     samples: chosen.length,
     async openEpoch(epoch, batchSize, from) {
-      if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize: must be a positive integer, got ${batchSize}`);
+      if (!Number.isInteger(batchSize) || batchSize < 1)
+        throw new RangeError(`batchSize: must be a positive integer, got ${batchSize}`);
       const start = from?.offset ?? 0;
       if ((from !== undefined && from.shard !== 0) || !Number.isInteger(start) || start < 0 || start > chosen.length) {
         throw new RangeError(`selectSamples: bad position ${JSON.stringify(from)}`);
@@ -51,7 +54,8 @@ export function selectSamples(data: TrainingData, indices: ArrayLike<number>): T
             const want = chosen[emitted + b]!;
             while (chunk === null || want >= chunkBase + chunk.size) {
               chunk = await source.next();
-              if (chunk === null) throw new RangeError(`the evaluation data ended after ${read} samples, before sample ${want}`);
+              if (chunk === null)
+                throw new RangeError(`the evaluation data ended after ${read} samples, before sample ${want}`);
               chunkBase = read;
               read += chunk.size;
             }

@@ -73,7 +73,12 @@ export function gradPath(op: GradOp): GradPath {
 }
 
 /** Padding before and after along one axis, as tfjs computes it for conv and pool layers. */
-function padAmounts(size: number, k: number, s: number, padding: Padding): { out: number; before: number; after: number } {
+function padAmounts(
+  size: number,
+  k: number,
+  s: number,
+  padding: Padding,
+): { out: number; before: number; after: number } {
   if (padding === 'valid') {
     const out = Math.floor((size - k) / s) + 1;
     // Rows past the last window are never read: a negative "after" crops them.
@@ -159,7 +164,12 @@ function nativeConvFilterGrad(x: Tensor, dy: Tensor, filterShape: number[], s: n
  * An op with our gradient: `value` of the inputs; `grad` gets dy and the tensors `keep` chose
  * (the tape keeps those past the forward scope, which frees everything else it made).
  */
-function withGrad(inputs: Tensor[], keep: Tensor[], value: (xs: Tensor[]) => Tensor, grad: (dy: Tensor, kept: Tensor[]) => Tensor[]): Tensor {
+function withGrad(
+  inputs: Tensor[],
+  keep: Tensor[],
+  value: (xs: Tensor[]) => Tensor,
+  grad: (dy: Tensor, kept: Tensor[]) => Tensor[],
+): Tensor {
   const f = tf.customGrad((...args: (Tensor | tf.GradSaveFunc)[]) => {
     const save = args.pop() as tf.GradSaveFunc;
     save(keep);
@@ -182,8 +192,19 @@ export function matMul(a: Tensor, b: Tensor, transposeB = false, aGrad = true): 
   if (gradPath('matMul') === 'native') return tf.matMul(a, b, false, transposeB);
   // b^T as its own op: its gradient is a transpose, which is fast everywhere.
   const w = transposeB ? swapLast(b) : b;
-  if (!aGrad) return withGrad([w], [a], ([ws]) => tf.matMul(a, ws!), (dy, [as]) => [tf.matMul(swapLast(as!), dy)]);
-  return withGrad([a, w], [a, w], ([as, ws]) => tf.matMul(as!, ws!), (dy, [as, ws]) => [tf.matMul(dy, swapLast(ws!)), tf.matMul(swapLast(as!), dy)]);
+  if (!aGrad)
+    return withGrad(
+      [w],
+      [a],
+      ([ws]) => tf.matMul(a, ws!),
+      (dy, [as]) => [tf.matMul(swapLast(as!), dy)],
+    );
+  return withGrad(
+    [a, w],
+    [a, w],
+    ([as, ws]) => tf.matMul(as!, ws!),
+    (dy, [as, ws]) => [tf.matMul(dy, swapLast(ws!)), tf.matMul(swapLast(as!), dy)],
+  );
 }
 
 /**
@@ -194,14 +215,31 @@ export function matMul(a: Tensor, b: Tensor, transposeB = false, aGrad = true): 
 export function conv2d(x: Tensor, kernel: Tensor, strides: number, padding: Padding, inputGrad: boolean): Tensor {
   const filterPath = gradPath('convFilter');
   const inputPath = gradPath('convInput');
-  if (filterPath === 'native' && (inputPath === 'native' || !inputGrad)) return tf.conv2d(x as tf.Tensor4D, kernel as tf.Tensor4D, strides, padding);
+  if (filterPath === 'native' && (inputPath === 'native' || !inputGrad))
+    return tf.conv2d(x as tf.Tensor4D, kernel as tf.Tensor4D, strides, padding);
   const k = kernel.shape[0]!;
   const dFilter = (xs: Tensor, dy: Tensor) =>
-    filterPath === 'ops' ? convFilterGrad(xs, dy, k, strides, padding) : nativeConvFilterGrad(xs, dy, kernel.shape, strides, padding);
+    filterPath === 'ops'
+      ? convFilterGrad(xs, dy, k, strides, padding)
+      : nativeConvFilterGrad(xs, dy, kernel.shape, strides, padding);
   const dInput = (dy: Tensor, w: Tensor) =>
-    inputPath === 'ops' ? convInputGrad(dy, w, x.shape, strides, padding) : tf.conv2dTranspose(dy as tf.Tensor4D, w as tf.Tensor4D, x.shape as [number, number, number, number], strides, padding);
+    inputPath === 'ops'
+      ? convInputGrad(dy, w, x.shape, strides, padding)
+      : tf.conv2dTranspose(
+          dy as tf.Tensor4D,
+          w as tf.Tensor4D,
+          x.shape as [number, number, number, number],
+          strides,
+          padding,
+        );
   const conv = ([xs, w]: Tensor[]) => tf.conv2d(xs as tf.Tensor4D, w as tf.Tensor4D, strides, padding);
-  if (!inputGrad) return withGrad([kernel], [x], (ws) => conv([x, ws[0]!]), (dy, [xs]) => [dFilter(xs!, dy)]);
+  if (!inputGrad)
+    return withGrad(
+      [kernel],
+      [x],
+      (ws) => conv([x, ws[0]!]),
+      (dy, [xs]) => [dFilter(xs!, dy)],
+    );
   return withGrad([x, kernel], [x, kernel], conv, (dy, [xs, w]) => [dInput(dy, w!), dFilter(xs!, dy)]);
 }
 
@@ -238,7 +276,11 @@ function maxPoolGrad(x: Tensor, dy: Tensor, k: number, s: number, padding: Paddi
     // Window position (i, j) of output (y, x) is input (y*s+i, x*s+j): spread each position's
     // values s apart, shift them by (i, j), and sum the k*k layers.
     const layers = tf.unstack(tf.reshape(routed, [b, oh, ow, c, k * k]), 4);
-    dxp = tf.addN(layers.map((layer, n) => padSpatial(dilate(layer, s), Math.floor(n / k), hp - Math.floor(n / k) - dh, n % k, wp - (n % k) - dw)));
+    dxp = tf.addN(
+      layers.map((layer, n) =>
+        padSpatial(dilate(layer, s), Math.floor(n / k), hp - Math.floor(n / k) - dh, n % k, wp - (n % k) - dw),
+      ),
+    );
   }
   // Undo the padding: crop what was added, zero rows for input the windows never read.
   return padSpatial(dxp, -ph.before, -ph.after, -pw.before, -pw.after);

@@ -42,7 +42,9 @@ function checkWeights(params: readonly ParamShape[], weights: readonly Float32Ar
   params.forEach((p, i) => {
     const n = elementCount(p.shape);
     if (weights[i]!.length !== n) {
-      throw new WeightShapeError(`layers[${p.layer}].${p.name}: expected ${n} values for [${p.shape.join(', ')}], got ${weights[i]!.length}`);
+      throw new WeightShapeError(
+        `layers[${p.layer}].${p.name}: expected ${n} values for [${p.shape.join(', ')}], got ${weights[i]!.length}`,
+      );
     }
   });
 }
@@ -64,7 +66,9 @@ export function buildModel(spec: ModelSpec, weights: readonly Float32Array[]): M
     variables,
     apply(x, options = {}) {
       if (x.rank !== inputShape.length + 1 || inputShape.some((d, i) => x.shape[i + 1] !== d)) {
-        throw new WeightShapeError(`input batch must be [batch, ${inputShape.join(', ')}], got [${x.shape.join(', ')}]`);
+        throw new WeightShapeError(
+          `input batch must be [batch, ${inputShape.join(', ')}], got [${x.shape.join(', ')}]`,
+        );
       }
       const drop = options.dropout;
       const dropout = drop

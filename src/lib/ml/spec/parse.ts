@@ -6,15 +6,7 @@
 import { sha256Hex } from '../hash.ts';
 import { child, FieldReader, item, parseJsonBytes, readShape, type Fail, type JsonObject } from '../fields.ts';
 import { ShapeError, specShapes, type SpecShapes } from './shapes.ts';
-import type {
-  Activation,
-  LayerSpec,
-  Metric,
-  ModelSpec,
-  OptimizerSpec,
-  Padding,
-  WatermarkSpec,
-} from './types.ts';
+import type { Activation, LayerSpec, Metric, ModelSpec, OptimizerSpec, Padding, WatermarkSpec } from './types.ts';
 import { ArenaError } from '../../errors.ts';
 
 export class SpecError extends ArenaError<'spec'> {
@@ -76,10 +68,15 @@ function readLayer(value: unknown, path: string, index: number): LayerSpec {
   const id =
     head.id === undefined
       ? undefined
-      : r.string(head.id, child(path, 'id'), { max: 32, pattern: ID_PATTERN, patternText: 'an id matching [a-z][a-z0-9-]{0,31}' });
+      : r.string(head.id, child(path, 'id'), {
+          max: 32,
+          pattern: ID_PATTERN,
+          patternText: 'an id matching [a-z][a-z0-9-]{0,31}',
+        });
   const withId = <L extends LayerSpec>(layer: L): L => (id === undefined ? layer : { ...layer, id });
   const f = (key: string) => child(path, key);
-  const activation = (o: JsonObject) => optional<Activation>(o, 'activation', 'linear', (v) => r.oneOf(v, f('activation'), ACTIVATIONS));
+  const activation = (o: JsonObject) =>
+    optional<Activation>(o, 'activation', 'linear', (v) => r.oneOf(v, f('activation'), ACTIVATIONS));
   switch (type) {
     case 'dense': {
       const o = keys(['units', 'activation']);
@@ -118,12 +115,20 @@ function readLayer(value: unknown, path: string, index: number): LayerSpec {
     case 'embedding': {
       const o = keys(['vocabSize', 'dim']);
       // Token ids are integers; only the input can carry them, so an embedding must come first.
-      if (index !== 0) fail(f('type'), 'an embedding must be the first layer (it reads integer token ids from the input)');
-      return withId({ type, vocabSize: r.integer(o.vocabSize, f('vocabSize'), 2, 65536), dim: r.integer(o.dim, f('dim'), 1, 1024) });
+      if (index !== 0)
+        fail(f('type'), 'an embedding must be the first layer (it reads integer token ids from the input)');
+      return withId({
+        type,
+        vocabSize: r.integer(o.vocabSize, f('vocabSize'), 2, 65536),
+        dim: r.integer(o.dim, f('dim'), 1, 1024),
+      });
     }
     case 'layerNorm': {
       const o = keys(['epsilon']);
-      return withId({ type, epsilon: optional(o, 'epsilon', 1e-5, (v) => r.number(v, f('epsilon'), 0, 1, { min: true })) });
+      return withId({
+        type,
+        epsilon: optional(o, 'epsilon', 1e-5, (v) => r.number(v, f('epsilon'), 0, 1, { min: true })),
+      });
     }
     case 'attention': {
       const o = keys(['heads', 'dim']);
@@ -176,33 +181,46 @@ function readWatermark(value: unknown, layers: readonly LayerSpec[], shapes: Spe
   const q = r.object(o.quantization, `${p}.quantization`, ['bits', 'scale']);
   const qbits = r.integer(q.bits, `${p}.quantization.bits`, 2, 32);
   const scale = r.number(q.scale, `${p}.quantization.scale`, 0, 2 ** 52, { min: true });
-  if (!isPowerOfTwo(scale)) fail(`${p}.quantization.scale`, `must be a power of two (so quantization is exact), got ${scale}`);
+  if (!isPowerOfTwo(scale))
+    fail(`${p}.quantization.scale`, `must be a power of two (so quantization is exact), got ${scale}`);
   const maxErr = r.integer(o.maxErr, `${p}.maxErr`, 0, bits - 1);
   const strength = r.number(o.strength, `${p}.strength`, 0, Number.MAX_VALUE);
   const margin = r.number(o.margin, `${p}.margin`, 0, Number.MAX_VALUE, { min: true });
 
   const keyBits = bits * length;
   if (keyBits > WATERMARK_LIMITS.maxKeyBits || keyBits % WATERMARK_LIMITS.keyLimbBits !== 0) {
-    fail(`${p}.length`, `bits x length must be a multiple of 128 and at most 32768 (the key commitment packs 128-bit limbs in 16 groups of 16), got ${bits} x ${length} = ${keyBits}`);
+    fail(
+      `${p}.length`,
+      `bits x length must be a multiple of 128 and at most 32768 (the key commitment packs 128-bit limbs in 16 groups of 16), got ${bits} x ${length} = ${keyBits}`,
+    );
   }
   const perLimb = Math.floor(WATERMARK_LIMITS.fieldBits / qbits);
   const limbs = Math.ceil(length / perLimb);
   if (limbs > WATERMARK_LIMITS.maxLimbs) {
-    fail(`${p}.length`, `needs ${limbs} field elements of ${perLimb} ${qbits}-bit values for the weight commitment, at most 16 allowed`);
+    fail(
+      `${p}.length`,
+      `needs ${limbs} field elements of ${perLimb} ${qbits}-bit values for the weight commitment, at most 16 allowed`,
+    );
   }
 
   const index = layers.findIndex((l) => l.id === layerId);
   const layer = layers[index];
   if (layer === undefined) fail(`${p}.layer`, `no layer has id "${layerId}"`);
   if (rule === 'dense-column-mean') {
-    if (layer.type !== 'dense') fail(`${p}.rule`, `"dense-column-mean" needs a dense layer, "${layerId}" is ${layer.type}`);
-    if (layer.units < length) fail(`${p}.length`, `is ${length} but layer "${layerId}" has only ${layer.units} units (columns)`);
+    if (layer.type !== 'dense')
+      fail(`${p}.rule`, `"dense-column-mean" needs a dense layer, "${layerId}" is ${layer.type}`);
+    if (layer.units < length)
+      fail(`${p}.length`, `is ${length} but layer "${layerId}" has only ${layer.units} units (columns)`);
   } else {
-    if (layer.type !== 'conv2d') fail(`${p}.rule`, `"conv-filter-mean" needs a conv2d layer, "${layerId}" is ${layer.type}`);
+    if (layer.type !== 'conv2d')
+      fail(`${p}.rule`, `"conv-filter-mean" needs a conv2d layer, "${layerId}" is ${layer.type}`);
     const kernel = shapes.params.find((w) => w.layer === index && w.name === 'kernel');
     const [kh = 0, kw = 0, cin = 0] = kernel?.shape ?? [];
     if (kh * kw * cin < length) {
-      fail(`${p}.length`, `is ${length} but layer "${layerId}" has only ${kh}x${kw}x${cin} = ${kh * kw * cin} kernel values per filter`);
+      fail(
+        `${p}.length`,
+        `is ${length} but layer "${layerId}" has only ${kh}x${kw}x${cin} = ${kh * kw * cin} kernel values per filter`,
+      );
     }
   }
   return { layer: layerId, rule, bits, length, quantization: { bits: qbits, scale }, maxErr, strength, margin };
@@ -211,21 +229,43 @@ function readWatermark(value: unknown, layers: readonly LayerSpec[], shapes: Spe
 /** A task name is one line of visible text: no control characters, not blank at either end. */
 const TASK_NAME_PATTERN = /^\S(?:[^\p{Cc}]*\S)?$/u;
 
-const TOP_FIELDS = ['format', 'version', 'name', 'description', 'task', 'input', 'output', 'layers', 'loss', 'metric', 'optimizer', 'watermark'];
+const TOP_FIELDS = [
+  'format',
+  'version',
+  'name',
+  'description',
+  'task',
+  'input',
+  'output',
+  'layers',
+  'loss',
+  'metric',
+  'optimizer',
+  'watermark',
+];
 
 /** Validates a parsed JSON value as a model spec; throws SpecError naming the field. */
 export function parseModelSpec(json: unknown): ModelSpec {
   const o = r.object(json, '', TOP_FIELDS);
   const format = r.constant(o.format, 'format', SPEC_FORMAT);
   const version = r.constant(o.version, 'version', SPEC_VERSION);
-  const name = r.string(o.name, 'name', { max: 64, pattern: NAME_PATTERN, patternText: 'a name matching [A-Za-z0-9][A-Za-z0-9._-]{0,63}' });
+  const name = r.string(o.name, 'name', {
+    max: 64,
+    pattern: NAME_PATTERN,
+    patternText: 'a name matching [A-Za-z0-9][A-Za-z0-9._-]{0,63}',
+  });
   const description = optional(o, 'description', '', (v) => r.string(v, 'description', { max: 1024 }));
   // The task's own name and description (docs/ml.md section 1), shown in the app's lists; the
   // model's `name` above is an identifier, this one is for people.
   const task = optional(o, 'task', undefined, (v) => {
     const t = r.object(v, 'task', ['name', 'description']);
     return {
-      name: r.string(t.name, 'task.name', { min: 1, max: 80, pattern: TASK_NAME_PATTERN, patternText: 'a name of 1..80 characters with no line breaks' }),
+      name: r.string(t.name, 'task.name', {
+        min: 1,
+        max: 80,
+        pattern: TASK_NAME_PATTERN,
+        patternText: 'a name of 1..80 characters with no line breaks',
+      }),
       description: optional(t, 'description', '', (d) => r.string(d, 'task.description', { max: 1024 })),
     };
   });
@@ -257,7 +297,18 @@ export function parseModelSpec(json: unknown): ModelSpec {
   }
   const watermark = o.watermark === undefined ? undefined : readWatermark(o.watermark, layers, shapes);
 
-  const spec: ModelSpec = { format, version, name, description, input: { shape }, output: { classes }, layers, loss, metric, optimizer };
+  const spec: ModelSpec = {
+    format,
+    version,
+    name,
+    description,
+    input: { shape },
+    output: { classes },
+    layers,
+    loss,
+    metric,
+    optimizer,
+  };
   if (watermark !== undefined) spec.watermark = watermark;
   if (task !== undefined) spec.task = task;
   return spec;

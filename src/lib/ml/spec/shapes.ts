@@ -53,7 +53,8 @@ export function layerOutputShape(layer: LayerSpec, x: readonly number[], field: 
       return [x[0]!, layer.dim];
     case 'attention':
       rank(2);
-      if (x[1] !== layer.dim) throw new ShapeError(field, `attention dim ${layer.dim} does not match its input width ${x[1]}`);
+      if (x[1] !== layer.dim)
+        throw new ShapeError(field, `attention dim ${layer.dim} does not match its input width ${x[1]}`);
       return [...x];
     case 'globalAvgPool1d':
       rank(2);
@@ -113,7 +114,10 @@ export function specShapes(spec: Pick<ModelSpec, 'input' | 'layers' | 'output'>)
     outputs.push(x);
   });
   if (x.length !== 1 || x[0] !== spec.output.classes) {
-    throw new ShapeError('layers', `the last layer must output [${spec.output.classes}] (output.classes), got [${x.join(', ')}]`);
+    throw new ShapeError(
+      'layers',
+      `the last layer must output [${spec.output.classes}] (output.classes), got [${x.join(', ')}]`,
+    );
   }
   const paramCount = params.reduce((n, p) => n + p.shape.reduce((a, b) => a * b, 1), 0);
   return { outputs, params, paramCount };

@@ -45,16 +45,24 @@ export class CheckpointError extends ArenaError<'checkpoint'> {
  * rate has no schedule, so a finished run extended by k epochs equals a run of E + k from the
  * start (how a client keeps training until its watermark decodes with margin).
  */
-export function checkCheckpoint(c: TrainCheckpoint, model: { name: string; paramCount: number }, hyper: OptimizerSpec): void {
+export function checkCheckpoint(
+  c: TrainCheckpoint,
+  model: { name: string; paramCount: number },
+  hyper: OptimizerSpec,
+): void {
   if (c.format !== CHECKPOINT_FORMAT || c.version !== CHECKPOINT_VERSION) {
     throw new CheckpointError(`not a ${CHECKPOINT_FORMAT} v${CHECKPOINT_VERSION} checkpoint`);
   }
   if (c.model.name !== model.name || c.model.paramCount !== model.paramCount) {
-    throw new CheckpointError(`the checkpoint is of ${c.model.name} (${c.model.paramCount} parameters), not ${model.name} (${model.paramCount})`);
+    throw new CheckpointError(
+      `the checkpoint is of ${c.model.name} (${c.model.paramCount} parameters), not ${model.name} (${model.paramCount})`,
+    );
   }
   for (const key of ['name', 'learningRate', 'momentum', 'batchSize'] as const) {
     if (c.hyper[key] !== hyper[key]) {
-      throw new CheckpointError(`the checkpoint was trained with ${key} = ${c.hyper[key]}, this run asks for ${hyper[key]}`);
+      throw new CheckpointError(
+        `the checkpoint was trained with ${key} = ${c.hyper[key]}, this run asks for ${hyper[key]}`,
+      );
     }
   }
 }

@@ -42,14 +42,18 @@ export function memoryData(
   return {
     samples,
     async openEpoch(epoch, batchSize, from = START) {
-      if (from.shard !== 0 || from.offset < 0 || from.offset > samples) throw new RangeError(`memoryData: bad position ${JSON.stringify(from)}`);
+      if (from.shard !== 0 || from.offset < 0 || from.offset > samples)
+        throw new RangeError(`memoryData: bad position ${JSON.stringify(from)}`);
       const order = options.seed === undefined ? null : Rng.seeded(options.seed, 'shuffle', epoch).permutation(samples);
       let offset = from.offset;
       return {
         async next() {
           if (offset >= samples) return null;
           const size = Math.min(batchSize, samples - offset);
-          const f = features instanceof Float32Array ? new Float32Array(size * featureSize) : new Int32Array(size * featureSize);
+          const f =
+            features instanceof Float32Array
+              ? new Float32Array(size * featureSize)
+              : new Int32Array(size * featureSize);
           const l = new Int32Array(size);
           for (let i = 0; i < size; i++) {
             const s = order ? order[offset + i]! : offset + i;

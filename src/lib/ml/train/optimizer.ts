@@ -70,7 +70,8 @@ export function createOptimizer(config: OptimizerConfig, variables: readonly Var
       return step;
     },
     apply(grads) {
-      if (grads.length !== variables.length) throw new Error(`expected ${variables.length} gradients, got ${grads.length}`);
+      if (grads.length !== variables.length)
+        throw new Error(`expected ${variables.length} gradients, got ${grads.length}`);
       update(grads, step + 1);
       step += 1;
     },
@@ -84,16 +85,21 @@ export function createOptimizer(config: OptimizerConfig, variables: readonly Var
       return { name: config.name, step, slots: out };
     },
     writeState(state) {
-      if (state.name !== config.name) throw new Error(`optimizer state is for ${state.name}, this run uses ${config.name}`);
+      if (state.name !== config.name)
+        throw new Error(`optimizer state is for ${state.name}, this run uses ${config.name}`);
       if (state.slots.length !== slotCount || state.slots.some((g) => g.length !== variables.length)) {
-        throw new Error(`optimizer state has ${state.slots.length} slot groups, expected ${slotCount} of ${variables.length}`);
+        throw new Error(
+          `optimizer state has ${state.slots.length} slot groups, expected ${slotCount} of ${variables.length}`,
+        );
       }
-      if (!Number.isSafeInteger(state.step) || state.step < 0) throw new Error(`optimizer step must be a non-negative integer, got ${state.step}`);
+      if (!Number.isSafeInteger(state.step) || state.step < 0)
+        throw new Error(`optimizer step must be a non-negative integer, got ${state.step}`);
       tf.tidy(() =>
         slots.forEach((group, g) =>
           group.forEach((s, i) => {
             const values = state.slots[g]![i]!;
-            if (values.length !== s.size) throw new Error(`optimizer slot ${g}/${i} has ${values.length} values, expected ${s.size}`);
+            if (values.length !== s.size)
+              throw new Error(`optimizer slot ${g}/${i} has ${values.length} values, expected ${s.size}`);
             s.assign(tf.tensor(values, s.shape, 'float32'));
           }),
         ),

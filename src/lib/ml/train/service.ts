@@ -117,11 +117,20 @@ async function parseSpec(bytes: Uint8Array, expected?: string): Promise<{ spec: 
   return parsed;
 }
 
-function watermarkOutcome(spec: ModelSpec, weights: Float32Array[], keyBits: Uint8Array, bits: Uint8Array): WatermarkOutcome {
+function watermarkOutcome(
+  spec: ModelSpec,
+  weights: Float32Array[],
+  keyBits: Uint8Array,
+  bits: Uint8Array,
+): WatermarkOutcome {
   const wm = spec.watermark!;
   const params = specShapes(spec).params;
   const k = watermarkKernelIndex(spec, params);
-  const q = quantize(extractV(wm.rule, weights[k]!, params[k]!.shape, wm.length), wm.quantization.scale, wm.quantization.bits);
+  const q = quantize(
+    extractV(wm.rule, weights[k]!, params[k]!.shape, wm.length),
+    wm.quantization.scale,
+    wm.quantization.bits,
+  );
   const { wrong } = decode(keyBits, q, bits);
   return { wrong, carries: wrong <= wm.maxErr, sealable: 2 * wrong <= wm.maxErr };
 }
@@ -150,13 +159,18 @@ export function createTrainService(env: TrainServiceEnv): TrainService {
         const source = urlSource(job.dataUrl, env.fetch ? { fetch: env.fetch } : {});
         const { manifest } = await source.manifest(job.expectedDataHash);
         const checkpoints = await getStore();
-        let resumeFrom: TrainCheckpoint | undefined = job.resume === false ? undefined : await checkpoints.load(job.runId);
+        let resumeFrom: TrainCheckpoint | undefined =
+          job.resume === false ? undefined : await checkpoints.load(job.runId);
         if (resumeFrom !== undefined && resumeFrom.seed !== job.seed) {
-          throw new TrainJobError(`run ${job.runId} was started with seed ${resumeFrom.seed}, not ${job.seed}; delete it or use another run id`);
+          throw new TrainJobError(
+            `run ${job.runId} was started with seed ${resumeFrom.seed}, not ${job.seed}; delete it or use another run id`,
+          );
         }
         const resumedFrom = resumeFrom?.step;
-        const wmBits = job.watermark && spec.watermark ? ownerBits(job.watermark.owner, spec.watermark.bits) : undefined;
-        if (job.watermark && !spec.watermark) throw new TrainJobError('a watermark key was given but the model spec has no watermark');
+        const wmBits =
+          job.watermark && spec.watermark ? ownerBits(job.watermark.owner, spec.watermark.bits) : undefined;
+        if (job.watermark && !spec.watermark)
+          throw new TrainJobError('a watermark key was given but the model spec has no watermark');
 
         let selection = await choose(spec, job.backend);
         events.onBackend?.(selection);
@@ -201,7 +215,9 @@ export function createTrainService(env: TrainServiceEnv): TrainService {
                 artifact,
                 artifactHash: await artifactHash(artifact),
                 last: result.last,
-                ...(job.watermark && wmBits ? { watermark: watermarkOutcome(spec, result.weights, job.watermark.keyBits, wmBits) } : {}),
+                ...(job.watermark && wmBits
+                  ? { watermark: watermarkOutcome(spec, result.weights, job.watermark.keyBits, wmBits) }
+                  : {}),
                 ...(resumedFrom !== undefined ? { resumedFrom } : {}),
                 deviceLosses,
               };
@@ -215,7 +231,10 @@ export function createTrainService(env: TrainServiceEnv): TrainService {
           }
           const event = lost as DeviceLostEvent;
           deviceLosses += 1;
-          if (deviceLosses > maxRestarts) throw new TrainJobError(`the GPU device was lost ${deviceLosses} times (${event.message || event.reason}); giving up`);
+          if (deviceLosses > maxRestarts)
+            throw new TrainJobError(
+              `the GPU device was lost ${deviceLosses} times (${event.message || event.reason}); giving up`,
+            );
           resetBackend(selection.backend);
           // resumeFrom is now the last checkpoint this run saved (or the one it started from).
           events.onDeviceLost?.({ ...event, restartStep: resumeFrom?.step ?? 0 });

@@ -40,7 +40,12 @@ function discardFailedTape(y: Tensor | undefined): void {
 }
 
 /** Runs one training step; the returned scalars are the caller's to dispose. */
-export function trainStep(model: Model, optimizer: Optimizer, input: StepInput, watermark?: WatermarkPenalty): StepOutput {
+export function trainStep(
+  model: Model,
+  optimizer: Optimizer,
+  input: StepInput,
+  watermark?: WatermarkPenalty,
+): StepOutput {
   let parts: Tensor[] = [];
   let total: Tensor | undefined;
   try {

@@ -92,7 +92,9 @@ class Window {
     this.sums = tf.tidy(() => {
       const weighted = tf.mul(loss, size);
       const pen = tf.mul(penalty, size);
-      return prev ? [tf.add(prev[0]!, weighted), tf.add(prev[1]!, pen), tf.add(prev[2]!, correct)] : [weighted, pen, tf.add(correct, 0)];
+      return prev
+        ? [tf.add(prev[0]!, weighted), tf.add(prev[1]!, pen), tf.add(prev[2]!, correct)]
+        : [weighted, pen, tf.add(correct, 0)];
     });
     prev?.forEach((t) => t.dispose());
     this.samples += size;
@@ -100,7 +102,14 @@ class Window {
   }
 
   /** Averages since the last read, then starts a new window. */
-  async read(): Promise<{ loss: number; penalty: number; accuracy: number; samples: number; steps: number; seconds: number } | null> {
+  async read(): Promise<{
+    loss: number;
+    penalty: number;
+    accuracy: number;
+    samples: number;
+    steps: number;
+    seconds: number;
+  } | null> {
     if (!this.sums || this.samples === 0) return null;
     const sums = this.sums;
     const packed = tf.stack(sums);
@@ -131,7 +140,9 @@ class Window {
 function batchTensors(spec: ModelSpec, batch: Batch): { x: Tensor; y: Tensor } {
   const featureSize = elementCount(spec.input.shape);
   if (batch.features.length !== batch.size * featureSize || batch.labels.length !== batch.size) {
-    throw new RangeError(`batch of ${batch.size} has ${batch.features.length} feature values and ${batch.labels.length} labels; the spec's input [${spec.input.shape.join(', ')}] needs ${featureSize} per sample`);
+    throw new RangeError(
+      `batch of ${batch.size} has ${batch.features.length} feature values and ${batch.labels.length} labels; the spec's input [${spec.input.shape.join(', ')}] needs ${featureSize} per sample`,
+    );
   }
   const dtype = batch.features instanceof Int32Array ? 'int32' : 'float32';
   return {
@@ -198,7 +209,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       options.onProgress?.(last);
     };
 
-    const summary = (p: TrainProgress | null) => (p ? { last: { loss: p.loss, accuracy: p.accuracy, penalty: p.penalty } } : {});
+    const summary = (p: TrainProgress | null) =>
+      p ? { last: { loss: p.loss, accuracy: p.accuracy, penalty: p.penalty } } : {};
 
     const checkpoint = async (): Promise<TrainCheckpoint> => {
       const c: TrainCheckpoint = {
@@ -265,7 +277,12 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     }
 
     await report();
-    const status: TrainStatus = control.state === 'cancelled' ? 'cancelled' : state.step >= fullSteps || state.epoch >= hyper.epochs ? 'completed' : 'stopped';
+    const status: TrainStatus =
+      control.state === 'cancelled'
+        ? 'cancelled'
+        : state.step >= fullSteps || state.epoch >= hyper.epochs
+          ? 'completed'
+          : 'stopped';
     // The last periodic checkpoint may already be the final state.
     const final = lastSaved?.step === state.step && lastSaved.epoch === state.epoch ? lastSaved : await checkpoint();
     return {

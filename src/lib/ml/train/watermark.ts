@@ -30,7 +30,8 @@ export function createWatermarkPenalty(
 ): WatermarkPenalty {
   const T = wm.bits;
   const N = wm.length;
-  if (keyBits.length !== T * N) throw new Error(`watermark key has ${keyBits.length} bits, the spec needs T*N = ${T * N}`);
+  if (keyBits.length !== T * N)
+    throw new Error(`watermark key has ${keyBits.length} bits, the spec needs T*N = ${T * N}`);
   if (ownerBits.length !== T) throw new Error(`watermark owner bits: ${ownerBits.length}, the spec needs T = ${T}`);
   const signs = new Float32Array(T * N);
   keyBits.forEach((b, i) => (signs[i] = b === 1 ? 1 : -1));

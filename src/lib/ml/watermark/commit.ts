@@ -1,15 +1,43 @@
 // Key and weight commitments exactly as the challenge circuit recomputes them (docs/ml.md
 // section 4), with circomlib's Poseidon (poseidon-lite carries the same constants).
 import {
-  poseidon1, poseidon2, poseidon3, poseidon4, poseidon5, poseidon6, poseidon7, poseidon8,
-  poseidon9, poseidon10, poseidon11, poseidon12, poseidon13, poseidon14, poseidon15, poseidon16,
+  poseidon1,
+  poseidon2,
+  poseidon3,
+  poseidon4,
+  poseidon5,
+  poseidon6,
+  poseidon7,
+  poseidon8,
+  poseidon9,
+  poseidon10,
+  poseidon11,
+  poseidon12,
+  poseidon13,
+  poseidon14,
+  poseidon15,
+  poseidon16,
 } from 'poseidon-lite';
 import { FIELD_P } from './field.ts';
 import { MAX_KEY_BITS, WatermarkError, checkQbits, type WatermarkKey } from './types.ts';
 
 const BY_ARITY = [
-  poseidon1, poseidon2, poseidon3, poseidon4, poseidon5, poseidon6, poseidon7, poseidon8,
-  poseidon9, poseidon10, poseidon11, poseidon12, poseidon13, poseidon14, poseidon15, poseidon16,
+  poseidon1,
+  poseidon2,
+  poseidon3,
+  poseidon4,
+  poseidon5,
+  poseidon6,
+  poseidon7,
+  poseidon8,
+  poseidon9,
+  poseidon10,
+  poseidon11,
+  poseidon12,
+  poseidon13,
+  poseidon14,
+  poseidon15,
+  poseidon16,
 ];
 
 /** circomlib Poseidon with inputs.length (1..16) inputs, each a field element. */
@@ -17,7 +45,8 @@ export function poseidon(inputs: readonly bigint[]): bigint {
   const f = BY_ARITY[inputs.length - 1];
   if (!f) throw new WatermarkError(`Poseidon takes 1..16 inputs, got ${inputs.length}`);
   // poseidon-lite would silently reduce inputs >= p; the circuit could not, so refuse them.
-  for (const x of inputs) if (x < 0n || x >= FIELD_P) throw new WatermarkError(`Poseidon input ${x} is not a field element`);
+  for (const x of inputs)
+    if (x < 0n || x >= FIELD_P) throw new WatermarkError(`Poseidon input ${x} is not a field element`);
   return f([...inputs]);
 }
 
@@ -30,7 +59,8 @@ const GROUP = 16;
  * usable without a second rule).
  */
 export function keyLimbs(bits: Uint8Array): bigint[] {
-  if (bits.length < 1 || bits.length > MAX_KEY_BITS) throw new WatermarkError(`a key has 1..${MAX_KEY_BITS} bits, got ${bits.length}`);
+  if (bits.length < 1 || bits.length > MAX_KEY_BITS)
+    throw new WatermarkError(`a key has 1..${MAX_KEY_BITS} bits, got ${bits.length}`);
   const limbs: bigint[] = [];
   for (let i = 0; i * LIMB_BITS < bits.length; i++) {
     let e = 0n;
@@ -76,7 +106,10 @@ export function wmLimbs(q: Int32Array, qbits: number): bigint[] {
   checkQbits(qbits);
   const K = valuesPerLimb(qbits);
   const E = Math.ceil(q.length / K);
-  if (q.length < 1 || E > 16) throw new WatermarkError(`the quantized vector must have 1..${16 * K} values for ${qbits}-bit quantization, got ${q.length}`);
+  if (q.length < 1 || E > 16)
+    throw new WatermarkError(
+      `the quantized vector must have 1..${16 * K} values for ${qbits}-bit quantization, got ${q.length}`,
+    );
   const half = 2 ** (qbits - 1);
   const wb = BigInt(qbits);
   const limbs: bigint[] = [];
@@ -84,7 +117,8 @@ export function wmLimbs(q: Int32Array, qbits: number): bigint[] {
     let f = 0n;
     for (let k = Math.min(K, q.length - K * i) - 1; k >= 0; k--) {
       const v = q[K * i + k]!;
-      if (v < -half || v >= half) throw new WatermarkError(`q[${K * i + k}] = ${v} is outside the ${qbits}-bit range ${-half}..${half - 1}`);
+      if (v < -half || v >= half)
+        throw new WatermarkError(`q[${K * i + k}] = ${v} is outside the ${qbits}-bit range ${-half}..${half - 1}`);
       f = (f << wb) | BigInt(v + half);
     }
     limbs.push(f);

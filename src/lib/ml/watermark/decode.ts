@@ -37,7 +37,8 @@ export interface DecodeResult {
 
 export function decode(keyBits: Uint8Array, q: Int32Array, ownerBits: Uint8Array): DecodeResult {
   const s = projections(keyBits, q);
-  if (ownerBits.length !== s.length) throw new WatermarkError(`got ${ownerBits.length} owner bits for a key of T = ${s.length} rows`);
+  if (ownerBits.length !== s.length)
+    throw new WatermarkError(`got ${ownerBits.length} owner bits for a key of T = ${s.length} rows`);
   const bits = Uint8Array.from(s, (x) => (x > 0 ? 1 : 0));
   let wrong = 0;
   const margins = s.map((x, j) => {

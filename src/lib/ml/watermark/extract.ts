@@ -14,11 +14,15 @@ import { WatermarkError } from './types.ts';
  */
 export function extractV(rule: WatermarkRule, weight: Float32Array, shape: readonly number[], N: number): Float32Array {
   const count = shape.reduce((a, b) => a * b, 1);
-  if (weight.length !== count) throw new WatermarkError(`the watermark kernel has ${weight.length} values, its shape [${shape.join(', ')}] needs ${count}`);
+  if (weight.length !== count)
+    throw new WatermarkError(
+      `the watermark kernel has ${weight.length} values, its shape [${shape.join(', ')}] needs ${count}`,
+    );
   if (!Number.isInteger(N) || N < 1) throw new WatermarkError(`N must be a positive integer, got ${N}`);
   const v = new Float32Array(N);
   if (rule === 'dense-column-mean') {
-    if (shape.length !== 2) throw new WatermarkError(`dense-column-mean needs a dense kernel [in, units], got shape [${shape.join(', ')}]`);
+    if (shape.length !== 2)
+      throw new WatermarkError(`dense-column-mean needs a dense kernel [in, units], got shape [${shape.join(', ')}]`);
     const [rows, cols] = shape as [number, number];
     if (cols < N) throw new WatermarkError(`dense-column-mean needs units >= N = ${N}, the layer has ${cols} units`);
     for (let k = 0; k < N; k++) {
@@ -27,7 +31,10 @@ export function extractV(rule: WatermarkRule, weight: Float32Array, shape: reado
       v[k] = sum / rows;
     }
   } else if (rule === 'conv-filter-mean') {
-    if (shape.length !== 4) throw new WatermarkError(`conv-filter-mean needs a conv kernel [kh, kw, cin, filters], got shape [${shape.join(', ')}]`);
+    if (shape.length !== 4)
+      throw new WatermarkError(
+        `conv-filter-mean needs a conv kernel [kh, kw, cin, filters], got shape [${shape.join(', ')}]`,
+      );
     const filters = shape[3]!;
     const rows = count / filters;
     if (rows < N) throw new WatermarkError(`conv-filter-mean needs kh*kw*cin >= N = ${N}, the kernel has ${rows}`);
@@ -47,14 +54,18 @@ export function extractV(rule: WatermarkRule, weight: Float32Array, shape: reado
  * Index in `params` (specShapes(spec).params) of the kernel the spec's watermark reads; checks
  * that the layer exists and has the kind the rule needs.
  */
-export function watermarkKernelIndex(spec: Pick<ModelSpec, 'layers' | 'watermark'>, params: readonly ParamShape[]): number {
+export function watermarkKernelIndex(
+  spec: Pick<ModelSpec, 'layers' | 'watermark'>,
+  params: readonly ParamShape[],
+): number {
   const wm = spec.watermark;
   if (!wm) throw new WatermarkError('the model spec has no watermark');
   const layer = spec.layers.findIndex((l) => l.id === wm.layer);
   if (layer < 0) throw new WatermarkError(`watermark.layer: no layer has id "${wm.layer}"`);
   const type = spec.layers[layer]!.type;
   const wanted = wm.rule === 'dense-column-mean' ? 'dense' : 'conv2d';
-  if (type !== wanted) throw new WatermarkError(`watermark.rule ${wm.rule} needs a ${wanted} layer, "${wm.layer}" is ${type}`);
+  if (type !== wanted)
+    throw new WatermarkError(`watermark.rule ${wm.rule} needs a ${wanted} layer, "${wm.layer}" is ${type}`);
   const index = params.findIndex((p) => p.layer === layer && p.name === 'kernel');
   if (index < 0) throw new WatermarkError(`layer "${wm.layer}" has no kernel in the parameter list`);
   return index;

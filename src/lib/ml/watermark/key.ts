@@ -41,7 +41,8 @@ export function generateKey(T: number, N: number, rng: RandomFill = secureRandom
 export function validateKey(key: WatermarkKey): void {
   checkKeyDims(key.T, key.N);
   checkKeyBits(key.bits, key.T, key.N);
-  if (typeof key.salt !== 'bigint' || !isFieldElement(key.salt)) throw new WatermarkError('key salt must be a field element (0 <= salt < p)');
+  if (typeof key.salt !== 'bigint' || !isFieldElement(key.salt))
+    throw new WatermarkError('key salt must be a field element (0 <= salt < p)');
 }
 
 function packBits(bits: Uint8Array): Uint8Array {
@@ -86,8 +87,14 @@ export function keyFromJson(json: string | unknown): WatermarkKey {
     }
   }
   const obj = record(o, 'the watermark key file');
-  if (obj.format !== KEY_FORMAT) throw new WatermarkError(`not a watermark key file: format is ${JSON.stringify(obj.format)}, expected "${KEY_FORMAT}"`);
-  if (obj.version !== 1) throw new WatermarkError(`watermark key file version ${JSON.stringify(obj.version)} is not supported (this app reads version 1)`);
+  if (obj.format !== KEY_FORMAT)
+    throw new WatermarkError(
+      `not a watermark key file: format is ${JSON.stringify(obj.format)}, expected "${KEY_FORMAT}"`,
+    );
+  if (obj.version !== 1)
+    throw new WatermarkError(
+      `watermark key file version ${JSON.stringify(obj.version)} is not supported (this app reads version 1)`,
+    );
   exactKeys(obj, ['format', 'version', 'T', 'N', 'x', 'salt', 'keyCommit'], 'the watermark key file');
   const T = obj.T as number;
   const N = obj.N as number;
@@ -98,11 +105,17 @@ export function keyFromJson(json: string | unknown): WatermarkKey {
   }
   const packed = fromHex(obj.x);
   const spare = (T * N) % 8;
-  if (spare !== 0 && packed[nBytes - 1]! >> spare !== 0) throw new WatermarkError('x: the padding bits after the last key bit must be zero');
-  const salt = typeof obj.salt === 'string' ? parseField(obj.salt, 'salt') : fail('salt: expected a bytes32 hex string');
+  if (spare !== 0 && packed[nBytes - 1]! >> spare !== 0)
+    throw new WatermarkError('x: the padding bits after the last key bit must be zero');
+  const salt =
+    typeof obj.salt === 'string' ? parseField(obj.salt, 'salt') : fail('salt: expected a bytes32 hex string');
   const key: WatermarkKey = { T, N, bits: unpackBits(packed, T * N), salt };
-  const stated = typeof obj.keyCommit === 'string' ? parseField(obj.keyCommit, 'keyCommit') : fail('keyCommit: expected a bytes32 hex string');
-  if (keyCommit(key) !== stated) throw new WatermarkError('the key file is corrupted: its key does not match its keyCommit');
+  const stated =
+    typeof obj.keyCommit === 'string'
+      ? parseField(obj.keyCommit, 'keyCommit')
+      : fail('keyCommit: expected a bytes32 hex string');
+  if (keyCommit(key) !== stated)
+    throw new WatermarkError('the key file is corrupted: its key does not match its keyCommit');
   return key;
 }
 
@@ -119,16 +132,24 @@ const MAX_ITERATIONS = 10_000_000;
  * cipher: { name, iv }, ciphertext }` (binary fields base64). keyCommit is public (it is on
  * chain) and lets the app tell which task a backup belongs to without the passphrase.
  */
-export async function exportKeyEncrypted(key: WatermarkKey, passphrase: string, options: { iterations?: number } = {}): Promise<string> {
+export async function exportKeyEncrypted(
+  key: WatermarkKey,
+  passphrase: string,
+  options: { iterations?: number } = {},
+): Promise<string> {
   const iterations = options.iterations ?? DEFAULT_ITERATIONS;
   if (!Number.isInteger(iterations) || iterations < MIN_ITERATIONS || iterations > MAX_ITERATIONS) {
-    throw new WatermarkError(`PBKDF2 iterations must be an integer in ${MIN_ITERATIONS}..${MAX_ITERATIONS}, got ${iterations}`);
+    throw new WatermarkError(
+      `PBKDF2 iterations must be an integer in ${MIN_ITERATIONS}..${MAX_ITERATIONS}, got ${iterations}`,
+    );
   }
   const plain = keyToJson(key);
   const salt = crypto.getRandomValues(new Uint8Array(16));
   const iv = crypto.getRandomValues(new Uint8Array(12));
   const aes = await deriveAesKey(passphrase, salt, iterations);
-  const ciphertext = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, aes, new TextEncoder().encode(plain)));
+  const ciphertext = new Uint8Array(
+    await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, aes, new TextEncoder().encode(plain)),
+  );
   return JSON.stringify({
     format: ENCRYPTED_FORMAT,
     version: 1,
@@ -152,17 +173,28 @@ export async function importKeyEncrypted(blob: string, passphrase: string): Prom
     const hint = env.format === KEY_FORMAT ? ' (this is an unencrypted key file)' : '';
     throw new WatermarkError(`not an encrypted watermark key file: format is ${JSON.stringify(env.format)}${hint}`);
   }
-  if (env.version !== 1) throw new WatermarkError(`encrypted key file version ${JSON.stringify(env.version)} is not supported (this app reads version 1)`);
+  if (env.version !== 1)
+    throw new WatermarkError(
+      `encrypted key file version ${JSON.stringify(env.version)} is not supported (this app reads version 1)`,
+    );
   exactKeys(env, ['format', 'version', 'keyCommit', 'kdf', 'cipher', 'ciphertext'], 'the encrypted key file');
   const kdf = record(env.kdf, 'kdf');
   const cipher = record(env.cipher, 'cipher');
   exactKeys(kdf, ['name', 'hash', 'iterations', 'salt'], 'kdf');
   exactKeys(cipher, ['name', 'iv'], 'cipher');
-  if (kdf.name !== 'PBKDF2' || kdf.hash !== 'SHA-256') throw new WatermarkError('kdf: only PBKDF2 with SHA-256 is supported');
+  if (kdf.name !== 'PBKDF2' || kdf.hash !== 'SHA-256')
+    throw new WatermarkError('kdf: only PBKDF2 with SHA-256 is supported');
   if (cipher.name !== 'AES-GCM') throw new WatermarkError('cipher: only AES-GCM is supported');
   const iterations = kdf.iterations;
-  if (typeof iterations !== 'number' || !Number.isInteger(iterations) || iterations < MIN_ITERATIONS || iterations > MAX_ITERATIONS) {
-    throw new WatermarkError(`kdf.iterations must be an integer in ${MIN_ITERATIONS}..${MAX_ITERATIONS}, got ${JSON.stringify(iterations)}`);
+  if (
+    typeof iterations !== 'number' ||
+    !Number.isInteger(iterations) ||
+    iterations < MIN_ITERATIONS ||
+    iterations > MAX_ITERATIONS
+  ) {
+    throw new WatermarkError(
+      `kdf.iterations must be an integer in ${MIN_ITERATIONS}..${MAX_ITERATIONS}, got ${JSON.stringify(iterations)}`,
+    );
   }
   const salt = fromBase64(kdf.salt, 'kdf.salt');
   const iv = fromBase64(cipher.iv, 'cipher.iv');
@@ -186,11 +218,20 @@ export async function importKeyEncrypted(blob: string, passphrase: string): Prom
 
 async function deriveAesKey(passphrase: string, salt: Uint8Array<ArrayBuffer>, iterations: number): Promise<CryptoKey> {
   if (typeof passphrase !== 'string' || passphrase.length === 0) throw new WatermarkError('a passphrase is required');
-  const material = await crypto.subtle.importKey('raw', new TextEncoder().encode(passphrase.normalize('NFC')), 'PBKDF2', false, ['deriveKey']);
-  return crypto.subtle.deriveKey({ name: 'PBKDF2', hash: 'SHA-256', salt, iterations }, material, { name: 'AES-GCM', length: 256 }, false, [
-    'encrypt',
-    'decrypt',
-  ]);
+  const material = await crypto.subtle.importKey(
+    'raw',
+    new TextEncoder().encode(passphrase.normalize('NFC')),
+    'PBKDF2',
+    false,
+    ['deriveKey'],
+  );
+  return crypto.subtle.deriveKey(
+    { name: 'PBKDF2', hash: 'SHA-256', salt, iterations },
+    material,
+    { name: 'AES-GCM', length: 256 },
+    false,
+    ['encrypt', 'decrypt'],
+  );
 }
 
 function fail(message: string): never {
@@ -198,7 +239,8 @@ function fail(message: string): never {
 }
 
 function record(o: unknown, what: string): Record<string, unknown> {
-  if (typeof o !== 'object' || o === null || Array.isArray(o)) throw new WatermarkError(`${what} must be a JSON object`);
+  if (typeof o !== 'object' || o === null || Array.isArray(o))
+    throw new WatermarkError(`${what} must be a JSON object`);
   return o as Record<string, unknown>;
 }
 

@@ -9,7 +9,8 @@ import { WatermarkError, checkQbits } from './types.ts';
  */
 export function quantize(v: Float32Array, scale: number, qbits: number): Int32Array {
   checkQbits(qbits);
-  if (!Number.isFinite(scale) || scale <= 0) throw new WatermarkError(`quantization scale must be a positive number, got ${scale}`);
+  if (!Number.isFinite(scale) || scale <= 0)
+    throw new WatermarkError(`quantization scale must be a positive number, got ${scale}`);
   const lo = -(2 ** (qbits - 1));
   const hi = 2 ** (qbits - 1) - 1;
   const q = new Int32Array(v.length);

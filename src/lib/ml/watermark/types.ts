@@ -29,9 +29,11 @@ export const MIN_QBITS = 2;
 export const MAX_QBITS = 32;
 
 export function checkKeyDims(T: number, N: number): void {
-  if (!Number.isInteger(T) || T < 1 || T > MAX_T) throw new WatermarkError(`T (watermark bits) must be an integer in 1..${MAX_T}, got ${T}`);
+  if (!Number.isInteger(T) || T < 1 || T > MAX_T)
+    throw new WatermarkError(`T (watermark bits) must be an integer in 1..${MAX_T}, got ${T}`);
   if (!Number.isInteger(N) || N < 1) throw new WatermarkError(`N (vector length) must be a positive integer, got ${N}`);
-  if (T * N > MAX_KEY_BITS) throw new WatermarkError(`T*N = ${T * N} key bits, at most ${MAX_KEY_BITS} fit the key commitment`);
+  if (T * N > MAX_KEY_BITS)
+    throw new WatermarkError(`T*N = ${T * N} key bits, at most ${MAX_KEY_BITS} fit the key commitment`);
 }
 
 export function checkQbits(qbits: number): void {
@@ -42,7 +44,11 @@ export function checkQbits(qbits: number): void {
 
 /** Throws unless bits has T*N entries, each 0 or 1. */
 export function checkKeyBits(bits: Uint8Array, T: number, N: number): void {
-  if (bits.length !== T * N) throw new WatermarkError(`key has ${bits.length} bits, expected T*N = ${T}*${N} = ${T * N}`);
+  if (bits.length !== T * N)
+    throw new WatermarkError(`key has ${bits.length} bits, expected T*N = ${T}*${N} = ${T * N}`);
   const bad = bits.findIndex((b) => b > 1);
-  if (bad >= 0) throw new WatermarkError(`key bit ${bad} (row ${Math.floor(bad / N)}, column ${bad % N}) is ${bits[bad]}, must be 0 or 1`);
+  if (bad >= 0)
+    throw new WatermarkError(
+      `key bit ${bad} (row ${Math.floor(bad / N)}, column ${bad % N}) is ${bits[bad]}, must be 0 or 1`,
+    );
 }

@@ -91,7 +91,8 @@ export function casConfigFromEnv(env: Env): CasConfig {
   const pinningUrl = text(env, 'VITE_PINNING_URL');
   if (pinningUrl !== undefined) {
     const token = text(env, 'VITE_PINNING_TOKEN');
-    if (token === undefined) throw new CasConfigError('VITE_PINNING_TOKEN', 'VITE_PINNING_URL is set but VITE_PINNING_TOKEN is not.');
+    if (token === undefined)
+      throw new CasConfigError('VITE_PINNING_TOKEN', 'VITE_PINNING_URL is set but VITE_PINNING_TOKEN is not.');
     config.pinning = { url: httpUrl(pinningUrl, 'VITE_PINNING_URL'), token, pollMs: 2_000, timeoutMs: 120_000 };
   }
   return config;

@@ -77,7 +77,9 @@ export class BlobTooLargeError extends CasError {
     /** Bytes announced, or read when the limit was passed. */
     readonly seen: number,
   ) {
-    super('too_large', `${source}: ${seen} bytes is over the limit of ${limit} bytes; the transfer was stopped.`, { retryable: false });
+    super('too_large', `${source}: ${seen} bytes is over the limit of ${limit} bytes; the transfer was stopped.`, {
+      retryable: false,
+    });
     this.name = 'BlobTooLargeError';
   }
 }

@@ -15,7 +15,15 @@ import {
   CidMismatchError,
   type GatewayFailure,
 } from './errors.ts';
-import { defaultFetch, httpError, networkFailure, watchdog, withRetry, type FetchFn, type RetryOptions } from './http.ts';
+import {
+  defaultFetch,
+  httpError,
+  networkFailure,
+  watchdog,
+  withRetry,
+  type FetchFn,
+  type RetryOptions,
+} from './http.ts';
 
 export const RAW_BLOCK_TYPE = 'application/vnd.ipld.raw';
 /** Matches the local store's default limit: the largest artifact the protocol allows fits. */
@@ -61,7 +69,8 @@ export function gatewayUrl(gateway: string, cid: string): string {
 
 export async function fetchVerified(cidInput: string, opts: FetchVerifiedOptions): Promise<VerifiedBlob> {
   const { cid, digest } = parseRawCid(cidInput);
-  if (opts.gateways.length === 0) throw new CasConfigError('VITE_IPFS_GATEWAYS', 'No IPFS gateway is configured to download from.');
+  if (opts.gateways.length === 0)
+    throw new CasConfigError('VITE_IPFS_GATEWAYS', 'No IPFS gateway is configured to download from.');
   const failures: GatewayFailure[] = [];
   const fail = (f: GatewayFailure) => {
     failures.push(f);

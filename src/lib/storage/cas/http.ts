@@ -43,7 +43,13 @@ export function watchdog(stallMs: number, outer?: AbortSignal) {
 }
 
 /** The caller's abort reason when it cancelled; otherwise the failure as a typed network error. */
-export function networkFailure(url: string, e: unknown, outer: AbortSignal | undefined, stallMs: number, stalled: boolean): unknown {
+export function networkFailure(
+  url: string,
+  e: unknown,
+  outer: AbortSignal | undefined,
+  stallMs: number,
+  stalled: boolean,
+): unknown {
   if (outer?.aborted) return outer.reason;
   if (stalled) return new CasNetworkError(url, `no data for ${stallMs} ms`, { cause: e });
   return new CasNetworkError(url, e instanceof Error ? e.message : String(e), { cause: e });
@@ -112,7 +118,11 @@ export function isRetryable(e: unknown): boolean {
 }
 
 /** Delay before retry number `attempt` (0-based): exponential, capped, honouring Retry-After. */
-export function backoffDelay(attempt: number, opts: { backoffMs: number; maxBackoffMs: number }, retryAfterMs?: number): number {
+export function backoffDelay(
+  attempt: number,
+  opts: { backoffMs: number; maxBackoffMs: number },
+  retryAfterMs?: number,
+): number {
   const exp = Math.min(opts.maxBackoffMs, opts.backoffMs * 2 ** attempt);
   return retryAfterMs !== undefined ? Math.min(opts.maxBackoffMs, Math.max(exp, retryAfterMs)) : exp;
 }

@@ -3,7 +3,16 @@
 // the deadline is an error, so an upload is only reported done once someone keeps the bytes.
 import { parseRawCid } from './cid.ts';
 import { CasHttpError, PinningError } from './errors.ts';
-import { defaultFetch, httpError, networkFailure, sleep, watchdog, withRetry, type FetchFn, type RetryOptions } from './http.ts';
+import {
+  defaultFetch,
+  httpError,
+  networkFailure,
+  sleep,
+  watchdog,
+  withRetry,
+  type FetchFn,
+  type RetryOptions,
+} from './http.ts';
 
 export type PinState = 'queued' | 'pinning' | 'pinned' | 'failed';
 
@@ -50,7 +59,11 @@ export async function pinCid(cidInput: string, target: PinTarget, opts: PinOptio
       try {
         const res = await doFetch(url, {
           ...init,
-          headers: { Authorization: `Bearer ${target.token}`, Accept: 'application/json', ...(init.body ? { 'Content-Type': 'application/json' } : {}) },
+          headers: {
+            Authorization: `Bearer ${target.token}`,
+            Accept: 'application/json',
+            ...(init.body ? { 'Content-Type': 'application/json' } : {}),
+          },
           signal: dog.signal,
         });
         if (!res.ok) throw await httpError(url, res);
@@ -63,7 +76,11 @@ export async function pinCid(cidInput: string, target: PinTarget, opts: PinOptio
       }
     }, opts);
 
-  const request = { cid, ...(opts.name ? { name: opts.name } : {}), ...(target.origins?.length ? { origins: target.origins } : {}) };
+  const request = {
+    cid,
+    ...(opts.name ? { name: opts.name } : {}),
+    ...(target.origins?.length ? { origins: target.origins } : {}),
+  };
   let status = await call(`${base}/pins`, { method: 'POST', body: JSON.stringify(request) });
   const deadline = Date.now() + target.timeoutMs;
   for (;;) {
@@ -77,7 +94,11 @@ export async function pinCid(cidInput: string, target: PinTarget, opts: PinOptio
       throw new PinningError('pin_failed', cid, `${base} could not pin ${cid}${why ? `: ${why}` : ''}.`);
     }
     if (Date.now() + target.pollMs > deadline) {
-      throw new PinningError('pin_timeout', cid, `${base} had not pinned ${cid} after ${Math.round(target.timeoutMs / 1000)} s (still ${status.status}).`);
+      throw new PinningError(
+        'pin_timeout',
+        cid,
+        `${base} had not pinned ${cid} after ${Math.round(target.timeoutMs / 1000)} s (still ${status.status}).`,
+      );
     }
     await sleep(target.pollMs, opts.signal);
     status = await call(`${base}/pins/${encodeURIComponent(status.requestid)}`, { method: 'GET' });

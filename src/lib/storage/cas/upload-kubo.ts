@@ -29,7 +29,11 @@ export function kuboUploadUrl(target: KuboTarget, size: number): string {
   return `${base}/block/put?cid-codec=raw&mhtype=sha2-256&mhlen=32&pin=true&allow-big-block=true`;
 }
 
-export async function uploadToKubo(bytes: Uint8Array, target: KuboTarget, opts: TransferOptions = {}): Promise<StoredBlobRef> {
+export async function uploadToKubo(
+  bytes: Uint8Array,
+  target: KuboTarget,
+  opts: TransferOptions = {},
+): Promise<StoredBlobRef> {
   const cid = await cidFromBytes(bytes);
   const url = kuboUploadUrl(target, bytes.length);
   const doFetch = opts.fetch ?? defaultFetch();
@@ -51,7 +55,8 @@ export async function uploadToKubo(bytes: Uint8Array, target: KuboTarget, opts: 
       return JSON.parse(lines[lines.length - 1] ?? 'null') as { Hash?: unknown; Key?: unknown; Size?: unknown } | null;
     } catch (e) {
       if (e instanceof CasHttpError) throw e;
-      if (e instanceof SyntaxError) throw new UploadError(`${target.url} answered the upload with something other than JSON.`, { cause: e });
+      if (e instanceof SyntaxError)
+        throw new UploadError(`${target.url} answered the upload with something other than JSON.`, { cause: e });
       throw networkFailure(url, e, opts.signal, stallMs, dog.stalled);
     } finally {
       dog.done();

@@ -3,7 +3,15 @@
 import { cidFromBytes } from '../../ml/artifact/cid.ts';
 import { bodyBytes } from './body.ts';
 import { CasHttpError, UploadCidMismatchError, UploadError } from './errors.ts';
-import { defaultFetch, httpError, networkFailure, watchdog, withRetry, type FetchFn, type RetryOptions } from './http.ts';
+import {
+  defaultFetch,
+  httpError,
+  networkFailure,
+  watchdog,
+  withRetry,
+  type FetchFn,
+  type RetryOptions,
+} from './http.ts';
 
 export interface TransferOptions extends RetryOptions {
   fetch?: FetchFn;
@@ -16,7 +24,11 @@ export interface StoredBlobRef {
   size: number;
 }
 
-export async function uploadToStore(bytes: Uint8Array, url: string, opts: TransferOptions = {}): Promise<StoredBlobRef> {
+export async function uploadToStore(
+  bytes: Uint8Array,
+  url: string,
+  opts: TransferOptions = {},
+): Promise<StoredBlobRef> {
   const cid = await cidFromBytes(bytes);
   const endpoint = `${url}${url.includes('?') ? '&' : '?'}cid=${cid}`;
   const doFetch = opts.fetch ?? defaultFetch();
@@ -34,7 +46,8 @@ export async function uploadToStore(bytes: Uint8Array, url: string, opts: Transf
       return (await res.json()) as unknown;
     } catch (e) {
       if (e instanceof CasHttpError) throw e;
-      if (e instanceof SyntaxError) throw new UploadError(`${url} answered the upload with something other than JSON.`, { cause: e });
+      if (e instanceof SyntaxError)
+        throw new UploadError(`${url} answered the upload with something other than JSON.`, { cause: e });
       throw networkFailure(url, e, opts.signal, stallMs, dog.stalled);
     } finally {
       dog.done();
@@ -45,6 +58,7 @@ export async function uploadToStore(bytes: Uint8Array, url: string, opts: Transf
     throw new UploadError(`${url} answered the upload without a CID and size.`);
   }
   if (answer.cid !== cid) throw new UploadCidMismatchError(url, cid, answer.cid);
-  if (answer.size !== bytes.length) throw new UploadError(`${url} stored ${answer.size} bytes of a ${bytes.length}-byte upload.`);
+  if (answer.size !== bytes.length)
+    throw new UploadError(`${url} stored ${answer.size} bytes of a ${bytes.length}-byte upload.`);
   return { cid, size: bytes.length };
 }

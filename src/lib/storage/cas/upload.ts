@@ -21,7 +21,11 @@ export interface UploadedBlob {
   pin?: PinStatus;
 }
 
-export async function uploadBlob(bytes: Uint8Array, config: CasConfig, opts: UploadBlobOptions = {}): Promise<UploadedBlob> {
+export async function uploadBlob(
+  bytes: Uint8Array,
+  config: CasConfig,
+  opts: UploadBlobOptions = {},
+): Promise<UploadedBlob> {
   if (bytes.length > config.maxBytes) {
     throw new BlobTooLargeError(`upload of ${await cidFromBytes(bytes)}`, config.maxBytes, bytes.length);
   }

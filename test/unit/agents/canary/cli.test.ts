@@ -6,7 +6,13 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { initialCanaryState } from '../../../../src/lib/agents/canary/index.ts';
 import { CanaryAccountError, poolKeys, readPoolKeys, readPrivateKey } from '../../../../scripts/lib/canary/accounts.ts';
-import { CANARY_DEFAULTS, CanaryUsageError, parseCanaryOptions, parseSteps, readCanarySecret } from '../../../../scripts/lib/canary/options.ts';
+import {
+  CANARY_DEFAULTS,
+  CanaryUsageError,
+  parseCanaryOptions,
+  parseSteps,
+  readCanarySecret,
+} from '../../../../scripts/lib/canary/options.ts';
 import { canaryStateDir, fileStash } from '../../../../scripts/lib/canary/stash.ts';
 
 const KEY = `0x${'12'.repeat(32)}` as const;
@@ -16,9 +22,48 @@ afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })))
 describe('npm run canaries options', () => {
   it('has defaults, takes flags over env, and returns null for --help', () => {
     const o = parseCanaryOptions(['--task', '3'], { RPC_URL: 'http://10.0.0.1:8545' })!;
-    expect(o).toMatchObject({ taskId: 3n, rpcUrl: 'http://10.0.0.1:8545', poolSize: 4, perEpoch: 1, steps: parseSteps(CANARY_DEFAULTS.steps), stake: null, fund: false, once: false, pollMs: 2_000 });
-    const p = parseCanaryOptions(['--task', '3', '--rpc-url', 'http://x:1', '--pool', '9', '--per-epoch', '3', '--steps', '5..50', '--stake', '2.5', '--fund', '--once', '--store', 'http://s:2/'], {})!;
-    expect(p).toMatchObject({ rpcUrl: 'http://x:1', poolSize: 9, perEpoch: 3, steps: { min: 5, max: 50 }, stake: 2_500_000_000_000_000_000n, fund: true, once: true, store: 'http://s:2' });
+    expect(o).toMatchObject({
+      taskId: 3n,
+      rpcUrl: 'http://10.0.0.1:8545',
+      poolSize: 4,
+      perEpoch: 1,
+      steps: parseSteps(CANARY_DEFAULTS.steps),
+      stake: null,
+      fund: false,
+      once: false,
+      pollMs: 2_000,
+    });
+    const p = parseCanaryOptions(
+      [
+        '--task',
+        '3',
+        '--rpc-url',
+        'http://x:1',
+        '--pool',
+        '9',
+        '--per-epoch',
+        '3',
+        '--steps',
+        '5..50',
+        '--stake',
+        '2.5',
+        '--fund',
+        '--once',
+        '--store',
+        'http://s:2/',
+      ],
+      {},
+    )!;
+    expect(p).toMatchObject({
+      rpcUrl: 'http://x:1',
+      poolSize: 9,
+      perEpoch: 3,
+      steps: { min: 5, max: 50 },
+      stake: 2_500_000_000_000_000_000n,
+      fund: true,
+      once: true,
+      store: 'http://s:2',
+    });
     expect(parseCanaryOptions(['--help'], {})).toBeNull();
   });
 
@@ -46,7 +91,9 @@ describe('npm run canaries options', () => {
     expect(readPrivateKey({ K: KEY }, 'K')).toBe(KEY);
     expect(readPrivateKey({ K: KEY.slice(2) }, 'K')).toBe(KEY);
     expect(() => readPrivateKey({}, 'K')).toThrow('K is not set: export the key (0x + 64 hex digits)');
-    expect(() => readPrivateKey({ K: '0xabc' }, 'K')).toThrow('K is malformed: expected 0x followed by 64 hex digits (got 5 characters)');
+    expect(() => readPrivateKey({ K: '0xabc' }, 'K')).toThrow(
+      'K is malformed: expected 0x followed by 64 hex digits (got 5 characters)',
+    );
     expect(() => readPrivateKey({ K: `0x${'0'.repeat(64)}` }, 'K')).toThrow('K is not a valid secp256k1 private key');
     expect(readCanarySecret({ CANARY_SECRET: KEY })).toBe(KEY);
     expect(() => readCanarySecret({})).toThrow(/CANARY_SECRET is not set/);
@@ -56,7 +103,10 @@ describe('npm run canaries options', () => {
       expect((e as Error).message).not.toContain('abab');
     }
     expect(readPoolKeys({})).toBeNull();
-    expect(readPoolKeys({ CANARY_POOL_KEYS: `${KEY}, ${`0x${'34'.repeat(32)}`}` })).toEqual([KEY, `0x${'34'.repeat(32)}`]);
+    expect(readPoolKeys({ CANARY_POOL_KEYS: `${KEY}, ${`0x${'34'.repeat(32)}`}` })).toEqual([
+      KEY,
+      `0x${'34'.repeat(32)}`,
+    ]);
     expect(() => readPoolKeys({ CANARY_POOL_KEYS: `${KEY},${KEY}` })).toThrow('CANARY_POOL_KEYS lists a key twice');
     expect(() => readPoolKeys({ CANARY_POOL_KEYS: `${KEY},0x12` })).toThrow(/CANARY_POOL_KEYS\[1\] is malformed/);
     const scope = { chainId: 31337, registry: '0x5FbDB2315678afecb367f032d93F642f64180aa3' as const, taskId: 1n };
@@ -75,7 +125,10 @@ describe('the producer state folder', () => {
     expect(dir).toBe(join(root, 'canaries', '31337-0x5fbdb2315678afecb367f032d93f642f64180aa3-task7'));
     const stash = fileStash(dir);
     expect(await stash.load()).toBeNull();
-    const state = { ...initialCanaryState({ ...scope, creator: '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266' }, 'plan-x'), lastSeen: 1234n };
+    const state = {
+      ...initialCanaryState({ ...scope, creator: '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266' }, 'plan-x'),
+      lastSeen: 1234n,
+    };
     state.commits.push({ epoch: 0, status: 'committed', sentAt: 99n, sends: 1, halted: null });
     await stash.save(state);
     expect(await stash.load()).toEqual(state);
@@ -85,7 +138,9 @@ describe('the producer state folder', () => {
     await stash.putArtifact(hash, new Uint8Array([1, 2, 3]));
     expect([...(await stash.getArtifact(hash))!]).toEqual([1, 2, 3]);
     expect(await stash.getArtifact(`0x${'cd'.repeat(32)}`)).toBeNull();
-    await expect(stash.putArtifact('0x12' as `0x${string}`, new Uint8Array())).rejects.toThrow('not an artifact hash: 0x12');
+    await expect(stash.putArtifact('0x12' as `0x${string}`, new Uint8Array())).rejects.toThrow(
+      'not an artifact hash: 0x12',
+    );
     // A corrupt file is not fatal: the producer starts from what the chain shows.
     writeFileSync(join(dir, 'state.json'), '{"kind": ');
     expect(await stash.load()).toBeNull();

@@ -30,12 +30,20 @@ describe('canary hashes (SubmissionBook)', () => {
   it('CANARY_DOMAIN and canarySalt give what the deployed contract gives', () => {
     // Read from SubmissionBook.CANARY_DOMAIN() and canarySalt(7, 3, ALICE, 0x11..11) on anvil.
     expect(CANARY_DOMAIN).toBe('0xfb2415e9bb5011b72f850cb0e223b3f76c23f61a8a9562aec82425c064544307');
-    expect(canarySalt(7n, 3n, ALICE, `0x${'11'.repeat(32)}`)).toBe('0xa551c441cb6a8cbdf4a8ecd9acc08c06dd3770aa86273339486b11137c7e5f9b');
+    expect(canarySalt(7n, 3n, ALICE, `0x${'11'.repeat(32)}`)).toBe(
+      '0xa551c441cb6a8cbdf4a8ecd9acc08c06dd3770aa86273339486b11137c7e5f9b',
+    );
   });
 
   it('canarySalt is keccak256 over the five 32-byte words of abi.encode, in order', () => {
     const key: Hex = `0x${'ab'.repeat(32)}`;
-    const words = concatHex([keccak256(stringToHex('aiarena/canary/v1')), pad(toHex(9n)), pad(toHex(2n)), pad(BOB.toLowerCase() as Hex), key]);
+    const words = concatHex([
+      keccak256(stringToHex('aiarena/canary/v1')),
+      pad(toHex(9n)),
+      pad(toHex(2n)),
+      pad(BOB.toLowerCase() as Hex),
+      key,
+    ]);
     expect(canarySalt(9n, 2n, BOB, key)).toBe(keccak256(words));
     // Every input matters.
     expect(canarySalt(9n, 3n, BOB, key)).not.toBe(canarySalt(9n, 2n, BOB, key));
@@ -57,7 +65,9 @@ describe('canary hashes (SubmissionBook)', () => {
 
 describe('derivations from the creator secret', () => {
   it('refuses a malformed or zero secret without quoting it', () => {
-    expect(() => checkSecret('0x1234')).toThrow('the canary secret must be 0x followed by 64 hex digits (got 6 characters)');
+    expect(() => checkSecret('0x1234')).toThrow(
+      'the canary secret must be 0x followed by 64 hex digits (got 6 characters)',
+    );
     expect(() => checkSecret(`0x${'0'.repeat(64)}`)).toThrow('must not be zero');
     expect(() => checkSecret(`0x${'g'.repeat(64)}`)).toThrow(/64 hex digits/);
     expect(() => checkSecret(SECRET)).not.toThrow();
@@ -82,7 +92,8 @@ describe('derivations from the creator secret', () => {
     expect(decoySalt(SECRET, SCOPE, 2, ALICE)).toBe(d);
     expect(decoySalt(SECRET, SCOPE, 3, ALICE)).not.toBe(d);
     expect(decoySalt(SECRET, SCOPE, 2, BOB)).not.toBe(d);
-    for (let e = 0; e < 5; e++) expect(canarySalt(SCOPE.taskId, BigInt(e), ALICE, epochCanaryKey(SECRET, SCOPE, e))).not.toBe(d);
+    for (let e = 0; e < 5; e++)
+      expect(canarySalt(SCOPE.taskId, BigInt(e), ALICE, epochCanaryKey(SECRET, SCOPE, e))).not.toBe(d);
   });
 
   it('pool account keys are valid, distinct, stable private keys', () => {

@@ -31,15 +31,31 @@ const SECRET: Hex = `0x${'5a'.repeat(32)}`;
 const TASK = 7n;
 const SCOPE = { chainId: 31337, registry: '0x5FbDB2315678afecb367f032d93F642f64180aa3' as Address, taskId: TASK };
 const CREATOR: Address = '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266';
-const POOL: Address[] = Array.from({ length: 4 }, (_, i) => `0x${(0x2000 + i).toString(16).padStart(40, '0')}` as Address);
+const POOL: Address[] = Array.from(
+  { length: 4 },
+  (_, i) => `0x${(0x2000 + i).toString(16).padStart(40, '0')}` as Address,
+);
 const keyCommitOf = (a: Address): Hex => keccak256(encodeAbiParameters([{ type: 'address' }], [a]));
-const plan = planCanaries({ scope: SCOPE, secret: SECRET, pool: POOL, submissionEpochs: 3, finalEpochs: 1, perEpoch: 1, steps: { min: 4, max: 120 } });
+const plan = planCanaries({
+  scope: SCOPE,
+  secret: SECRET,
+  pool: POOL,
+  submissionEpochs: 3,
+  finalEpochs: 1,
+  perEpoch: 1,
+  steps: { min: 4, max: 120 },
+});
 const ID: CanaryIdentity = { plan, keyCommits: Object.fromEntries(POOL.map((a) => [a, keyCommitOf(a)])) };
 const STAKE = 10n ** 18n;
 
 /** What a deterministic training run would give (a restart retrains to the same bytes). */
 const modelOf = (epoch: number, account: Address, seed: number, steps: number) => ({
-  artifactHash: keccak256(encodeAbiParameters([{ type: 'uint256' }, { type: 'address' }, { type: 'uint256' }, { type: 'uint256' }], [BigInt(epoch), account, BigInt(seed), BigInt(steps)])),
+  artifactHash: keccak256(
+    encodeAbiParameters(
+      [{ type: 'uint256' }, { type: 'address' }, { type: 'uint256' }, { type: 'uint256' }],
+      [BigInt(epoch), account, BigInt(seed), BigInt(steps)],
+    ),
+  ),
   wmCommit: keccak256(encodeAbiParameters([{ type: 'address' }], [account])),
   steps,
   wrong: 1,
@@ -52,7 +68,12 @@ class FakeChain {
   revealed = new Map<number, bigint>();
   /** Columns (revealed submissions) per submission epoch, in reveal order. */
   columns = new Map<number, CanaryColumn[]>();
-  members: Record<Address, MemberView> = Object.fromEntries(POOL.map((a) => [a, { role: 'Trainer', keyCommit: keyCommitOf(a), eligibleFrom: 0, excluded: false } as MemberView]));
+  members: Record<Address, MemberView> = Object.fromEntries(
+    POOL.map((a) => [
+      a,
+      { role: 'Trainer', keyCommit: keyCommitOf(a), eligibleFrom: 0, excluded: false } as MemberView,
+    ]),
+  );
   /** Seals sent but not shown (a lagging node); counts sends. */
   dropSeals = 0;
   sent: CanaryAction[] = [];
@@ -66,9 +87,13 @@ class FakeChain {
       minStake: STAKE,
       chain: {
         commits: Object.fromEntries(reads.commits.map((e) => [e, this.commits.get(e) ?? zeroHash])),
-        reveals: Object.fromEntries(reads.reveals.map((e) => [e, { revealed: this.revealed.has(e), mask: this.revealed.get(e) ?? 0n }])),
+        reveals: Object.fromEntries(
+          reads.reveals.map((e) => [e, { revealed: this.revealed.has(e), mask: this.revealed.get(e) ?? 0n }]),
+        ),
         members: { ...this.members },
-        seals: Object.fromEntries(reads.seals.map(({ epoch, account }) => [subKey(epoch, account), this.seal(epoch, account)])),
+        seals: Object.fromEntries(
+          reads.seals.map(({ epoch, account }) => [subKey(epoch, account), this.seal(epoch, account)]),
+        ),
       },
     };
   }
@@ -82,7 +107,8 @@ class FakeChain {
   columnsOf(epoch: number): CanaryColumn[] {
     if (epoch < SCHEDULE.submissionEpochs) return this.columns.get(epoch) ?? [];
     const latest = new Map<string, CanaryColumn>();
-    for (let e = 0; e < SCHEDULE.submissionEpochs; e++) for (const c of this.columns.get(e) ?? []) latest.set(c.trainer.toLowerCase(), c);
+    for (let e = 0; e < SCHEDULE.submissionEpochs; e++)
+      for (const c of this.columns.get(e) ?? []) latest.set(c.trainer.toLowerCase(), c);
     return [...latest.values()];
   }
 
@@ -98,22 +124,50 @@ class FakeChain {
         this.members[a.account] = { role: 'Trainer', keyCommit: a.keyCommit, eligibleFrom: 0, excluded: false };
         return { type: 'sent', action: 'join', epoch: null, account: a.account, txHash: tx, at: now };
       case 'train':
-        if (this.trainFails) return { type: 'failed', action: 'train', epoch: a.epoch, account: a.account, message: 'the worker crashed', retryable: this.trainFails.retryable, at: now };
-        return { type: 'trained', epoch: a.epoch, account: a.account, model: modelOf(a.epoch, a.account, a.seed, a.steps), at: now };
+        if (this.trainFails)
+          return {
+            type: 'failed',
+            action: 'train',
+            epoch: a.epoch,
+            account: a.account,
+            message: 'the worker crashed',
+            retryable: this.trainFails.retryable,
+            at: now,
+          };
+        return {
+          type: 'trained',
+          epoch: a.epoch,
+          account: a.account,
+          model: modelOf(a.epoch, a.account, a.seed, a.steps),
+          at: now,
+        };
       case 'seal':
         expect(a.commitment).toBe(sealCommitment(TASK, BigInt(a.epoch), a.account, a.artifactHash, a.wmCommit, a.salt));
         if (this.dropSeals > 0) this.dropSeals -= 1;
         else this.seals.set(subKey(a.epoch, a.account), { commitment: a.commitment, revealed: false });
         return { type: 'sent', action: 'seal', epoch: a.epoch, account: a.account, txHash: tx, at: now };
       case 'upload':
-        return { type: 'uploaded', epoch: a.epoch, account: a.account, artifactHash: a.artifactHash, cid: `cid-${a.artifactHash}`, at: now };
+        return {
+          type: 'uploaded',
+          epoch: a.epoch,
+          account: a.account,
+          artifactHash: a.artifactHash,
+          cid: `cid-${a.artifactHash}`,
+          at: now,
+        };
       case 'reveal': {
         const seal = this.seals.get(subKey(a.epoch, a.account))!;
         const commitment = sealCommitment(TASK, BigInt(a.epoch), a.account, a.artifactHash, a.wmCommit, a.salt);
         expect(commitment).toBe(seal.commitment);
         seal.revealed = true;
         const list = this.columns.get(a.epoch) ?? [];
-        list.push({ trainer: a.account, sealEpoch: BigInt(a.epoch), artifactHash: a.artifactHash, wmCommit: a.wmCommit, commitment });
+        list.push({
+          trainer: a.account,
+          sealEpoch: BigInt(a.epoch),
+          artifactHash: a.artifactHash,
+          wmCommit: a.wmCommit,
+          commitment,
+        });
         this.columns.set(a.epoch, list);
         return { type: 'sent', action: 'reveal', epoch: a.epoch, account: a.account, txHash: tx, at: now };
       }
@@ -132,7 +186,12 @@ class FakeChain {
 const notesOf = (actions: CanaryAction[]): Note[] => actions.flatMap((a) => (a.type === 'explain' ? [a.note] : []));
 
 /** One step at `now` with every action applied to `chain` and its outcome recorded; returns the actions. */
-function run(s: CanaryState, chain: FakeChain, now: bigint, notes: Note[] = []): { state: CanaryState; actions: CanaryAction[] } {
+function run(
+  s: CanaryState,
+  chain: FakeChain,
+  now: bigint,
+  notes: Note[] = [],
+): { state: CanaryState; actions: CanaryAction[] } {
   const stepped = canaryStep(s, chain.observe(s, now), ID);
   let state = stepped.state;
   notes.push(...notesOf(stepped.actions));
@@ -146,7 +205,14 @@ function run(s: CanaryState, chain: FakeChain, now: bigint, notes: Note[] = []):
 }
 
 /** Steps every `every` seconds from `from` to `to` (exclusive). */
-function runSpan(s: CanaryState, chain: FakeChain, from: bigint, to: bigint, every = 5n, notes: Note[] = []): CanaryState {
+function runSpan(
+  s: CanaryState,
+  chain: FakeChain,
+  from: bigint,
+  to: bigint,
+  every = 5n,
+  notes: Note[] = [],
+): CanaryState {
   for (let t = from; t < to; t += every) s = run(s, chain, t, notes).state;
   return s;
 }
@@ -160,7 +226,9 @@ describe('canary machine', () => {
     for (const a of POOL) chain.members[a] = { role: 'None', keyCommit: null, eligibleFrom: null, excluded: false };
     const { state, actions } = run(fresh(), chain, 950n);
     const joins = actions.filter((a) => a.type === 'join');
-    expect(joins).toEqual(POOL.map((account) => ({ type: 'join', account, amount: STAKE, keyCommit: keyCommitOf(account) })));
+    expect(joins).toEqual(
+      POOL.map((account) => ({ type: 'join', account, amount: STAKE, keyCommit: keyCommitOf(account) })),
+    );
     // Epochs 0 and 1 start within two epoch lengths: committed; epoch 2 (starts 3000) not yet.
     expect(actions.filter((a) => a.type === 'commit')).toEqual([
       { type: 'commit', epoch: 0, keyHash: plan.keyHash(0) },
@@ -169,7 +237,13 @@ describe('canary machine', () => {
     const trains = actions.filter((a) => a.type === 'train');
     expect(trains).toHaveLength(1);
     const first = plan.submissions(0)[0]!;
-    expect(trains[0]).toEqual({ type: 'train', epoch: 0, account: first.account, seed: first.seed, steps: first.steps });
+    expect(trains[0]).toEqual({
+      type: 'train',
+      epoch: 0,
+      account: first.account,
+      seed: first.seed,
+      steps: first.steps,
+    });
     // The next step trains the next account; the commitments are on chain and not sent again.
     const next = run(state, chain, 955n);
     expect(types(next.actions)).toEqual(['train']);
@@ -183,7 +257,8 @@ describe('canary machine', () => {
     const chain = new FakeChain();
     const notes: Note[] = [];
     const s = runSpan(fresh(), chain, 950n, at(4, 1), 5n, notes);
-    for (let e = 0; e < 3; e++) for (const account of POOL) expect(chain.seal(e, account).revealed, `epoch ${e} ${account}`).toBe(true);
+    for (let e = 0; e < 3; e++)
+      for (const account of POOL) expect(chain.seal(e, account).revealed, `epoch ${e} ${account}`).toBe(true);
     for (let e = 0; e < 4; e++) {
       const columns = chain.columnsOf(e);
       const marked = maskColumns(chain.revealed.get(e)!).map((i) => columns[i]!.trainer);
@@ -199,14 +274,18 @@ describe('canary machine', () => {
     expect(s.subs.every((r) => r.status === 'revealed')).toBe(true);
     expect(s.reveals.map((r) => [r.epoch, r.status])).toEqual([0, 1, 2, 3].map((e) => [e, 'revealed']));
     expect(notes.filter((n) => n.level !== 'info')).toEqual([]);
-    expect(notes.find((n) => n.key === 'canaries/3')!.message).toBe('Epoch 3: canary key revealed; the chain marked column ' + maskColumns(chain.revealed.get(3)!)[0] + ' as canary.');
+    expect(notes.find((n) => n.key === 'canaries/3')!.message).toBe(
+      'Epoch 3: canary key revealed; the chain marked column ' + maskColumns(chain.revealed.get(3)!)[0] + ' as canary.',
+    );
   });
 
-  it('seals at each account\'s secret point of the seal window, and reveals the key only after canaryRevealBps of the score-reveal window', () => {
+  it("seals at each account's secret point of the seal window, and reveals the key only after canaryRevealBps of the score-reveal window", () => {
     const chain = new FakeChain();
     let s = runSpan(fresh(), chain, 950n, at(0, 0));
     const sealT = windowTimes(SCHEDULE, 0, 'Seal')!;
-    const points = plan.submissions(0).map((p) => sealT.opens + BigInt(Math.floor((500 * p.sealAt * DEFAULT_CANARY_CONFIG.sealSpreadBps) / 10_000)));
+    const points = plan
+      .submissions(0)
+      .map((p) => sealT.opens + BigInt(Math.floor((500 * p.sealAt * DEFAULT_CANARY_CONFIG.sealSpreadBps) / 10_000)));
     const firstSeal = new Map<Address, bigint>();
     for (let t = at(0, 0); t < sealT.closes; t += 1n) {
       const { state, actions } = run(s, chain, t);
@@ -316,14 +395,21 @@ describe('canary machine', () => {
   it('a seal of another commitment on chain is left alone; an account joined with another key is left out', () => {
     const chain = new FakeChain();
     const odd = POOL[1]!;
-    chain.members[odd] = { role: 'Trainer', keyCommit: zeroHash.replace(/0$/, '1') as Hex, eligibleFrom: 0, excluded: false };
+    chain.members[odd] = {
+      role: 'Trainer',
+      keyCommit: zeroHash.replace(/0$/, '1') as Hex,
+      eligibleFrom: 0,
+      excluded: false,
+    };
     chain.seals.set(subKey(0, POOL[2]!), { commitment: keccak256('0x99'), revealed: false });
     const notes: Note[] = [];
     runSpan(fresh(), chain, 950n, at(1, 0), 5n, notes);
     expect(notes.find((n) => n.key === `member-key/${odd}`)!.level).toBe('error');
     expect(chain.sent.some((a) => 'account' in a && a.account === odd && a.type !== 'join')).toBe(false);
     expect(chain.sent.some((a) => a.type === 'seal' && a.account === POOL[2])).toBe(false);
-    expect(notes.find((n) => n.key === `missed/0/${POOL[2]}`)!.message).toMatch(/the chain holds another seal of this account/);
+    expect(notes.find((n) => n.key === `missed/0/${POOL[2]}`)!.message).toMatch(
+      /the chain holds another seal of this account/,
+    );
   });
 
   it('training that fails for good is given up after three tries, with the reason', () => {
@@ -333,7 +419,9 @@ describe('canary machine', () => {
     const s = runSpan(fresh(), chain, 950n, at(0, 600), 5n, notes);
     const first = plan.submissions(0)[0]!.account;
     expect(chain.sent.filter((a) => a.type === 'train' && a.epoch === 0 && a.account === first)).toHaveLength(3);
-    expect(s.subs.find((r) => r.epoch === 0 && r.account === first)!.missed).toBe('its model could not be trained (3 failures)');
+    expect(s.subs.find((r) => r.epoch === 0 && r.account === first)!.missed).toBe(
+      'its model could not be trained (3 failures)',
+    );
     expect(notes.some((n) => n.key.startsWith('failed/train/0/'))).toBe(true);
   });
 
@@ -348,7 +436,7 @@ describe('canary machine', () => {
     expect(late.state.members.every((m) => m.status === 'unusable')).toBe(true);
   });
 
-  it('another commitment on chain before the epoch is replaced with this secret\'s', () => {
+  it("another commitment on chain before the epoch is replaced with this secret's", () => {
     const chain = new FakeChain();
     chain.commits.set(0, keccak256('0x1234'));
     const notes: Note[] = [];

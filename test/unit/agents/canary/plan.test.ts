@@ -6,11 +6,18 @@ import { describe, expect, it } from 'vitest';
 import { canarySalt, expectedCanaryMask, maskColumns, type CanaryColumn } from '../../../../src/lib/chain/canary.ts';
 import { sealCommitment } from '../../../../src/lib/chain/commitments.ts';
 import { epochCanaryKey, type CanaryScope } from '../../../../src/lib/agents/canary/derive.ts';
-import { CanaryPlanError, freshPoolSize, minPoolSize, planCanaries, type PlanInput } from '../../../../src/lib/agents/canary/plan.ts';
+import {
+  CanaryPlanError,
+  freshPoolSize,
+  minPoolSize,
+  planCanaries,
+  type PlanInput,
+} from '../../../../src/lib/agents/canary/plan.ts';
 
 const SECRET: Hex = `0x${'5a'.repeat(32)}`;
 const SCOPE: CanaryScope = { chainId: 31337, registry: '0x5FbDB2315678afecb367f032d93F642f64180aa3', taskId: 7n };
-const pool = (n: number): Address[] => Array.from({ length: n }, (_, i) => `0x${(0x1000 + i).toString(16).padStart(40, '0')}` as Address);
+const pool = (n: number): Address[] =>
+  Array.from({ length: n }, (_, i) => `0x${(0x1000 + i).toString(16).padStart(40, '0')}` as Address);
 const input = (over: Partial<PlanInput> = {}): PlanInput => ({
   scope: SCOPE,
   secret: SECRET,
@@ -30,7 +37,14 @@ function submissionColumns(plan: ReturnType<typeof planCanaries>, epoch: number)
     sealEpoch: BigInt(epoch),
     artifactHash: hash(1000 * epoch + i + 1),
     wmCommit: hash(5000 + i),
-    commitment: sealCommitment(SCOPE.taskId, BigInt(epoch), p.account, hash(1000 * epoch + i + 1), hash(5000 + i), p.salt),
+    commitment: sealCommitment(
+      SCOPE.taskId,
+      BigInt(epoch),
+      p.account,
+      hash(1000 * epoch + i + 1),
+      hash(5000 + i),
+      p.salt,
+    ),
   }));
 }
 
@@ -52,9 +66,12 @@ describe('planCanaries', () => {
     for (let e = 0; e < 4; e++) expect(plan.key(e)).toBe(epochCanaryKey(SECRET, SCOPE, e));
     for (let e = 0; e < 3; e++) {
       for (const s of plan.submissions(e)) {
-        if (s.use.kind === 'canary') expect(s.salt).toBe(canarySalt(SCOPE.taskId, BigInt(s.use.useEpoch), s.account, plan.key(s.use.useEpoch)));
+        if (s.use.kind === 'canary')
+          expect(s.salt).toBe(canarySalt(SCOPE.taskId, BigInt(s.use.useEpoch), s.account, plan.key(s.use.useEpoch)));
         // A decoy's salt opens under no epoch's key.
-        else for (let k = 0; k < 4; k++) expect(s.salt).not.toBe(canarySalt(SCOPE.taskId, BigInt(k), s.account, plan.key(k)));
+        else
+          for (let k = 0; k < 4; k++)
+            expect(s.salt).not.toBe(canarySalt(SCOPE.taskId, BigInt(k), s.account, plan.key(k)));
       }
     }
   });
@@ -63,7 +80,9 @@ describe('planCanaries', () => {
     const plan = planCanaries(input({ pool: pool(5), perEpoch: 2 }));
     for (let e = 0; e < 3; e++) {
       const columns = submissionColumns(plan, e);
-      const marked = maskColumns(expectedCanaryMask(SCOPE.taskId, BigInt(e), plan.key(e), columns)).map((i) => columns[i]!.trainer);
+      const marked = maskColumns(expectedCanaryMask(SCOPE.taskId, BigInt(e), plan.key(e), columns)).map(
+        (i) => columns[i]!.trainer,
+      );
       expect([...marked].sort()).toEqual([...plan.canaries(e)].sort());
       // The next epoch's key opens nothing here (a final canary sealed now uses its own key; see below).
       const other = expectedCanaryMask(SCOPE.taskId, BigInt(e), plan.key((e + 1) % 4), columns);
@@ -92,7 +111,9 @@ describe('planCanaries', () => {
     expect(plan.canaries(4)).toEqual(f4);
     // Reserved accounts are never submission canaries; in earlier epochs they submit ordinary models.
     for (let e = 0; e < 3; e++) for (const a of [...f3, ...f4]) expect(plan.canaries(e)).not.toContain(a);
-    for (let e = 0; e < 2; e++) for (const s of plan.submissions(e)) if ([...f3, ...f4].includes(s.account)) expect(s.use).toEqual({ kind: 'decoy' });
+    for (let e = 0; e < 2; e++)
+      for (const s of plan.submissions(e))
+        if ([...f3, ...f4].includes(s.account)) expect(s.use).toEqual({ kind: 'decoy' });
     const last = plan.submissions(2);
     for (const a of f3) expect(last.find((s) => s.account === a)!.use).toEqual({ kind: 'canary', useEpoch: 3 });
     for (const a of f4) expect(last.find((s) => s.account === a)!.use).toEqual({ kind: 'canary', useEpoch: 4 });
@@ -100,11 +121,15 @@ describe('planCanaries', () => {
     // the contract's scan with the final epoch's key marks exactly its reserved accounts.
     const columns = submissionColumns(plan, 2);
     for (const f of [3, 4]) {
-      const marked = maskColumns(expectedCanaryMask(SCOPE.taskId, BigInt(f), plan.key(f), columns)).map((i) => columns[i]!.trainer);
+      const marked = maskColumns(expectedCanaryMask(SCOPE.taskId, BigInt(f), plan.key(f), columns)).map(
+        (i) => columns[i]!.trainer,
+      );
       expect([...marked].sort()).toEqual([...plan.canaries(f)].sort());
     }
     // ... and in the last submission epoch itself they are ordinary columns.
-    const ownMarked = maskColumns(expectedCanaryMask(SCOPE.taskId, 2n, plan.key(2), columns)).map((i) => columns[i]!.trainer);
+    const ownMarked = maskColumns(expectedCanaryMask(SCOPE.taskId, 2n, plan.key(2), columns)).map(
+      (i) => columns[i]!.trainer,
+    );
     expect(ownMarked.some((a) => f3.includes(a) || f4.includes(a))).toBe(false);
     expect([...ownMarked].sort()).toEqual([...plan.canaries(2)].sort());
   });
@@ -145,7 +170,9 @@ describe('planCanaries', () => {
       'a pool of 1 account cannot give 1 canary per epoch: each of the 1 final epoch needs 1 account of its own and the submission epochs 1 more, so at least 2 (4 for a fresh account in every epoch)',
     );
     expect(minPoolSize(3, 2)).toBe(9);
-    expect(() => planCanaries(input({ perEpoch: 0 }))).toThrow('canaries per epoch must be a whole number from 1 to 16');
+    expect(() => planCanaries(input({ perEpoch: 0 }))).toThrow(
+      'canaries per epoch must be a whole number from 1 to 16',
+    );
     expect(() => planCanaries(input({ perEpoch: 17, pool: pool(40) }))).toThrow(/MAX_CANARIES/);
     expect(() => planCanaries(input({ pool: [...pool(3), pool(3)[0]!] }))).toThrow('the pool lists an account twice');
     expect(() => planCanaries(input({ steps: { min: 10, max: 5 } }))).toThrow(/1 <= min <= max/);

@@ -23,7 +23,8 @@ const OTHER: Address = '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC';
 describe('canary models trained in Node', () => {
   let trainer: CanaryModelPort;
   beforeAll(async () => {
-    const trainData = `0x${await sha256Hex(new Uint8Array(readFileSync(new URL('datasets/digits-train/manifest.json', publicDir))))}` as Hex;
+    const trainData =
+      `0x${await sha256Hex(new Uint8Array(readFileSync(new URL('datasets/digits-train/manifest.json', publicDir))))}` as Hex;
     trainer = await canaryTrainer({ specBytes, trainDir, trainData });
   });
 
@@ -37,10 +38,18 @@ describe('canary models trained in Node', () => {
     expect(again.model).toEqual(a.model);
     expect([...again.artifact]).toEqual([...a.artifact]);
     const { spec, hash } = await parseModelSpecBytes(specBytes);
-    const verdict = await checkSubmission(spec, hash, await hashArtifact(a.artifact), { artifactHash: a.model.artifactHash, wmCommit: a.model.wmCommit });
+    const verdict = await checkSubmission(spec, hash, await hashArtifact(a.artifact), {
+      artifactHash: a.model.artifactHash,
+      wmCommit: a.model.wmCommit,
+    });
     expect(verdict.ok).toBe(true);
     // Another account with its own key gets another model from the same seed.
-    const b = await trainer.train({ seed: 11, steps: 2, owner: OTHER, key: poolWatermarkKey(SECRET, SCOPE, OTHER, 64, 128) });
+    const b = await trainer.train({
+      seed: 11,
+      steps: 2,
+      owner: OTHER,
+      key: poolWatermarkKey(SECRET, SCOPE, OTHER, 64, 128),
+    });
     expect(b.model.artifactHash).not.toBe(a.model.artifactHash);
     // More steps, another model; the drawn steps are kept when the watermark is already sealable.
     const long = await trainer.train({ seed: 11, steps: 40, owner: OWNER, key });

@@ -79,17 +79,32 @@ export class FakeWorld {
 
   private eligible(a: Address, role: ChainRole, epoch: number): void {
     const p = this.pools.get(a.toLowerCase());
-    if (!p || p.role !== role || p.eligibleFrom === null || p.eligibleFrom > epoch) throw refuse('reverted', 'NotEligible()');
+    if (!p || p.role !== role || p.eligibleFrom === null || p.eligibleFrom > epoch)
+      throw refuse('reverted', 'NotEligible()');
   }
 
   /** Columns of an epoch as SubmissionBook.columns lists them. */
   columnsOf(epoch: number): ColumnView[] {
     if (epoch < this.schedule.submissionEpochs) {
-      return this.submissions.filter((s) => s.epoch === epoch).map(({ submissionId, trainer, artifactHash, wmCommit, duplicate }) => ({ submissionId, trainer, artifactHash, wmCommit, duplicate }));
+      return this.submissions
+        .filter((s) => s.epoch === epoch)
+        .map(({ submissionId, trainer, artifactHash, wmCommit, duplicate }) => ({
+          submissionId,
+          trainer,
+          artifactHash,
+          wmCommit,
+          duplicate,
+        }));
     }
     const latest = new Map<string, Submission>();
     for (const s of this.submissions) latest.set(s.trainer.toLowerCase(), s);
-    return [...latest.values()].map(({ submissionId, trainer, artifactHash, wmCommit, duplicate }) => ({ submissionId, trainer, artifactHash, wmCommit, duplicate }));
+    return [...latest.values()].map(({ submissionId, trainer, artifactHash, wmCommit, duplicate }) => ({
+      submissionId,
+      trainer,
+      artifactHash,
+      wmCommit,
+      duplicate,
+    }));
   }
 
   private after(account: Address, call: string, epoch: number): { txHash: Hex } {
@@ -111,7 +126,9 @@ export class FakeWorld {
       task: async () => w.task,
       async pool() {
         const p = w.pools.get(account.toLowerCase());
-        return p ? { role: p.role, keyCommit: p.keyCommit, eligibleFrom: p.eligibleFrom, excluded: false } : { role: 'None', keyCommit: null, eligibleFrom: null, excluded: false };
+        return p
+          ? { role: p.role, keyCommit: p.keyCommit, eligibleFrom: p.eligibleFrom, excluded: false }
+          : { role: 'None', keyCommit: null, eligibleFrom: null, excluded: false };
       },
       seal: async (epoch) => {
         const s = w.seals.get(w.key(epoch, account));
@@ -124,7 +141,8 @@ export class FakeWorld {
       columns: async (epoch) => w.columnsOf(epoch),
       finalEval: async () => w.finalEval,
       evalSeed: async (epoch) => w.seeds.get(epoch) ?? null,
-      epochOutcome: async (epoch) => w.outcomes.get(epoch) ?? { finalized: false, degenerate: false, validators: 0, own: null, best: null },
+      epochOutcome: async (epoch) =>
+        w.outcomes.get(epoch) ?? { finalized: false, degenerate: false, validators: 0, own: null, best: null },
       async drawEvalSeed(epoch) {
         const now = w.inWindow('ScoreCommit');
         if (now !== epoch) throw refuse('wrong-epoch', `FAKE: drawing for epoch ${epoch} in epoch ${now}`);
@@ -138,7 +156,11 @@ export class FakeWorld {
       async join(role, _amount, _sigma, keyCommit) {
         if (w.pools.has(account.toLowerCase())) throw refuse('reverted', 'AlreadyJoined()');
         if ((role === 'Trainer') !== (keyCommit !== zeroHash)) throw refuse('reverted', 'InvalidKeyCommit()');
-        w.pools.set(account.toLowerCase(), { role, keyCommit: role === 'Trainer' ? keyCommit : null, eligibleFrom: effectiveEpoch(w.schedule, w.now) });
+        w.pools.set(account.toLowerCase(), {
+          role,
+          keyCommit: role === 'Trainer' ? keyCommit : null,
+          eligibleFrom: effectiveEpoch(w.schedule, w.now),
+        });
         return w.after(account, 'join', -1);
       },
       async sealSubmission(p) {
@@ -155,10 +177,21 @@ export class FakeWorld {
         const seal = w.seals.get(w.key(epoch, account));
         if (!seal) throw refuse('reverted', 'NoSeal()');
         if (seal.revealed) throw refuse('reverted', 'AlreadyRevealed()');
-        if (sealCommitment(w.taskId, BigInt(epoch), account, p.artifactHash, p.wmCommit, p.salt) !== seal.commitment) throw refuse('reverted', 'CommitmentMismatch()');
+        if (sealCommitment(w.taskId, BigInt(epoch), account, p.artifactHash, p.wmCommit, p.salt) !== seal.commitment)
+          throw refuse('reverted', 'CommitmentMismatch()');
         seal.revealed = true;
-        const earlier = w.submissions.find((s) => s.artifactHash === p.artifactHash && s.trainer.toLowerCase() !== account.toLowerCase());
-        w.submissions.push({ submissionId: w.submissions.length, trainer: account, artifactHash: p.artifactHash, wmCommit: p.wmCommit, duplicate: earlier !== undefined && earlier.sealSeq < seal.seq, epoch, sealSeq: seal.seq });
+        const earlier = w.submissions.find(
+          (s) => s.artifactHash === p.artifactHash && s.trainer.toLowerCase() !== account.toLowerCase(),
+        );
+        w.submissions.push({
+          submissionId: w.submissions.length,
+          trainer: account,
+          artifactHash: p.artifactHash,
+          wmCommit: p.wmCommit,
+          duplicate: earlier !== undefined && earlier.sealSeq < seal.seq,
+          epoch,
+          sealSeq: seal.seq,
+        });
         return w.after(account, 'reveal', epoch);
       },
       async commitScores(p) {
@@ -176,7 +209,8 @@ export class FakeWorld {
         if (!c) throw refuse('reverted', 'NoScoreCommit()');
         if (c.revealed) throw refuse('reverted', 'AlreadyRevealed()');
         const words = packScores(p.scores);
-        if (scoresCommitment(w.taskId, BigInt(epoch), account, words, p.salt) !== c.commitment) throw refuse('reverted', 'CommitmentMismatch()');
+        if (scoresCommitment(w.taskId, BigInt(epoch), account, words, p.salt) !== c.commitment)
+          throw refuse('reverted', 'CommitmentMismatch()');
         if (p.scores.length !== w.columnsOf(epoch).length) throw refuse('reverted', 'FAKE: wrong column count');
         c.revealed = true;
         c.words = words;
@@ -208,8 +242,10 @@ export class FakeStore implements StorePort {
     }
     const bytes = this.blobs.get(cid);
     if (!bytes) throw new PortError('store', 'not_found', `FAKE: no gateway has ${cid}`, true);
-    if (options.maxBytes !== undefined && bytes.length > options.maxBytes) throw new PortError('store', 'too_large', 'FAKE: too large', false);
-    if ((await artifactHash(bytes)) !== hashFromCid(cid)) throw new PortError('store', 'cid_mismatch', 'FAKE: wrong bytes', true);
+    if (options.maxBytes !== undefined && bytes.length > options.maxBytes)
+      throw new PortError('store', 'too_large', 'FAKE: too large', false);
+    if ((await artifactHash(bytes)) !== hashFromCid(cid))
+      throw new PortError('store', 'cid_mismatch', 'FAKE: wrong bytes', true);
     return bytes.slice();
   }
 }
@@ -219,7 +255,13 @@ export class FakeStore implements StorePort {
  * watermark kernel's column means solve X v = c y (min-norm, so every projection has margin),
  * with `wrong` of the targets flipped. Everything else is zero, which the artifact format allows.
  */
-export function craftedWeights(spec: ModelSpec, keyBits: Uint8Array, owner: Address, wrong: number, tag: number): Float32Array[] {
+export function craftedWeights(
+  spec: ModelSpec,
+  keyBits: Uint8Array,
+  owner: Address,
+  wrong: number,
+  tag: number,
+): Float32Array[] {
   const wm = spec.watermark!;
   const { params } = specShapes(spec);
   const T = wm.bits;
@@ -228,7 +270,11 @@ export function craftedWeights(spec: ModelSpec, keyBits: Uint8Array, owner: Addr
   const y = Array.from(b, (bit, j) => (bit ? 1 : -1) * (j < wrong ? -1 : 1));
   const X = (j: number, k: number) => (keyBits[j * N + k] ? 1 : -1);
   // Solve (X X^T) a = y by Gaussian elimination with partial pivoting, in float64.
-  const A = Array.from({ length: T }, (_, i) => Array.from({ length: T + 1 }, (_, j) => (j === T ? y[i]! : Array.from({ length: N }, (_, k) => X(i, k) * X(j, k)).reduce((s, v) => s + v, 0))));
+  const A = Array.from({ length: T }, (_, i) =>
+    Array.from({ length: T + 1 }, (_, j) =>
+      j === T ? y[i]! : Array.from({ length: N }, (_, k) => X(i, k) * X(j, k)).reduce((s, v) => s + v, 0),
+    ),
+  );
   for (let c = 0; c < T; c++) {
     let p = c;
     for (let r = c + 1; r < T; r++) if (Math.abs(A[r]![c]!) > Math.abs(A[p]![c]!)) p = r;
@@ -276,7 +322,9 @@ export class FakeMl implements MlPort {
     let status: 'completed' | 'cancelled' = 'completed';
     let reason: string | undefined;
     if (this.holdRuns) {
-      [status, reason] = await new Promise<['completed' | 'cancelled', string | undefined]>((resolve) => (this.release = (s, r) => resolve([s, r])));
+      [status, reason] = await new Promise<['completed' | 'cancelled', string | undefined]>(
+        (resolve) => (this.release = (s, r) => resolve([s, r])),
+      );
     }
     const { spec, hash } = await this.spec;
     const weights = craftedWeights(spec, req.watermark.keyBits, req.watermark.owner, this.wrongBits[n - 1] ?? 0, n);

@@ -4,7 +4,14 @@ import { appendEvents, emptyEventLog, stillOnChain } from '../../../../src/lib/c
 import type { ArenaEvent } from '../../../../src/lib/chain/reads/events.ts';
 
 const who = getAddress('0x00000000000000000000000000000000000000aa') as Address;
-const ev = (block: bigint, logIndex: number): ArenaEvent => ({ block, logIndex, kind: 'ScoresRevealed', taskId: 1n, epoch: 0n, validator: who });
+const ev = (block: bigint, logIndex: number): ArenaEvent => ({
+  block,
+  logIndex,
+  kind: 'ScoresRevealed',
+  taskId: 1n,
+  epoch: 0n,
+  validator: who,
+});
 const h = (n: number) => `0x${n.toString(16).padStart(64, '0')}` as const;
 
 describe('appendEvents', () => {

@@ -1,6 +1,11 @@
 import { getAddress, type Address } from 'viem';
 import { describe, expect, it } from 'vitest';
-import { taskIdsToRead, taskRecord, UnexpectedChainValue, type TaskViews } from '../../../../src/lib/chain/reads/task-record.ts';
+import {
+  taskIdsToRead,
+  taskRecord,
+  UnexpectedChainValue,
+  type TaskViews,
+} from '../../../../src/lib/chain/reads/task-record.ts';
 import { testSchedule } from '../fixtures.ts';
 
 const a = (n: number) => getAddress(`0x${n.toString(16).padStart(40, '0')}`) as Address;
@@ -9,8 +14,24 @@ const views = (over: Partial<TaskViews['task']> = {}, rest: Partial<TaskViews> =
   task: {
     creator: a(1),
     schedule: testSchedule({ startTime: 1000n, reviewEnd: 900n, epochLength: 60 }),
-    reward: { gamma: 7n, q: 8n, alphaT: 1n, alphaV: 1n, lambdaV: 20n, minScore: 2n, tolV: 5n, floorBps: 5000, minValidators: 3 },
-    stakeRules: { minTrainerStake: 10n, minValidatorStake: 11n, maxTrainers: 256, maxValidators: 512, sigmaCooldown: 2 },
+    reward: {
+      gamma: 7n,
+      q: 8n,
+      alphaT: 1n,
+      alphaV: 1n,
+      lambdaV: 20n,
+      minScore: 2n,
+      tolV: 5n,
+      floorBps: 5000,
+      minValidators: 3,
+    },
+    stakeRules: {
+      minTrainerStake: 10n,
+      minValidatorStake: 11n,
+      maxTrainers: 256,
+      maxValidators: 512,
+      sigmaCooldown: 2,
+    },
     challenge: { bond: 5n, responseTime: 60, slashBps: 2000 },
     modelSpec: h(1),
     trainData: h(2),
@@ -40,17 +61,39 @@ const views = (over: Partial<TaskViews['task']> = {}, rest: Partial<TaskViews> =
 describe('taskRecord', () => {
   it('shapes the views: deposit for every scoring epoch, enums by name, counts', () => {
     const t = taskRecord(7n, views());
-    expect(t).toMatchObject({ id: 7n, phase: 'Submission', finalEval: 'Pending', finalEvalHash: null, deposit: 4000n, paid: 997n, remainder: 3n, submissions: 4, closedEpochs: 1 });
+    expect(t).toMatchObject({
+      id: 7n,
+      phase: 'Submission',
+      finalEval: 'Pending',
+      finalEvalHash: null,
+      deposit: 4000n,
+      paid: 997n,
+      remainder: 3n,
+      submissions: 4,
+      closedEpochs: 1,
+    });
     expect(t.trainers).toEqual([a(10), a(11)]);
     expect(t.schedule.epochLength).toBe(60);
   });
   it('keeps the revision 2 parameters: the qualifying rule, the tolerance, minValidators and the evaluation subset', () => {
     const t = taskRecord(7n, views());
-    expect(t.reward).toEqual({ gamma: 7n, q: 8n, alphaT: 1n, alphaV: 1n, lambdaV: 20n, minScore: 2n, tolV: 5n, floorBps: 5000, minValidators: 3 });
+    expect(t.reward).toEqual({
+      gamma: 7n,
+      q: 8n,
+      alphaT: 1n,
+      alphaV: 1n,
+      lambdaV: 20n,
+      minScore: 2n,
+      tolV: 5n,
+      floorBps: 5000,
+      minValidators: 3,
+    });
     expect(t.evalSubsetSize).toBe(128);
   });
   it('shows the final eval hash only once revealed', () => {
-    expect(taskRecord(1n, views({ finalEvalRevealed: true, finalEvalHash: h(9) }, { finalEvalStatus: 2 }))).toMatchObject({ finalEval: 'Revealed', finalEvalHash: h(9) });
+    expect(
+      taskRecord(1n, views({ finalEvalRevealed: true, finalEvalHash: h(9) }, { finalEvalStatus: 2 })),
+    ).toMatchObject({ finalEval: 'Revealed', finalEvalHash: h(9) });
     expect(taskRecord(1n, views({}, { finalEvalStatus: 3 })).finalEval).toBe('Fallback');
   });
   it('refuses enum values the app does not know', () => {

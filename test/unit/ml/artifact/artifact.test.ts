@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { ArtifactError, MAX_ARTIFACT_BYTES, artifactByteLength, artifactHash, deserializeArtifact, serializeArtifact } from '../../../../src/lib/ml/artifact/index.ts';
+import {
+  ArtifactError,
+  MAX_ARTIFACT_BYTES,
+  artifactByteLength,
+  artifactHash,
+  deserializeArtifact,
+  serializeArtifact,
+} from '../../../../src/lib/ml/artifact/index.ts';
 import type { ParamShape } from '../../../../src/lib/ml/spec/types.ts';
 import { specShapes } from '../../../../src/lib/ml/spec/shapes.ts';
 import { createHash } from 'node:crypto';
@@ -73,9 +80,22 @@ describe('serializeArtifact / deserializeArtifact', () => {
 
   it('keeps float32 values exactly: -0, denormals, extremes', () => {
     const special = [
-      -0, 0, 1, -1, 1.401298464324817e-45 /* smallest denormal */, -1.401298464324817e-45, 1.1754942106924411e-38 /* largest denormal */,
-      1.1754943508222875e-38 /* smallest normal */, 3.4028234663852886e38 /* max float */, -3.4028234663852886e38, Math.fround(0.1), Math.fround(-1 / 3),
-      5.877471754111438e-39, 2 ** -126, 2 ** 127, Math.fround(Math.PI),
+      -0,
+      0,
+      1,
+      -1,
+      1.401298464324817e-45 /* smallest denormal */,
+      -1.401298464324817e-45,
+      1.1754942106924411e-38 /* largest denormal */,
+      1.1754943508222875e-38 /* smallest normal */,
+      3.4028234663852886e38 /* max float */,
+      -3.4028234663852886e38,
+      Math.fround(0.1),
+      Math.fround(-1 / 3),
+      5.877471754111438e-39,
+      2 ** -126,
+      2 ** 127,
+      Math.fround(Math.PI),
     ];
     const ps: ParamShape[] = [{ layer: 0, name: 'gamma', shape: [special.length] }];
     const t = Float32Array.from(special);
@@ -130,7 +150,9 @@ describe('serializeArtifact / deserializeArtifact', () => {
   it('hashes as 0x sha256', async () => {
     const h = await artifactHash(bytes);
     expect(h).toBe(`0x${createHash('sha256').update(bytes).digest('hex')}`);
-    expect(await artifactHash(new Uint8Array())).toBe('0xe3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
+    expect(await artifactHash(new Uint8Array())).toBe(
+      '0xe3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+    );
   });
 
   describe('serializer refuses what the reader would refuse', () => {
@@ -157,8 +179,10 @@ describe('serializeArtifact / deserializeArtifact', () => {
   });
 
   describe('deserializer errors', () => {
-    const read = (b: Uint8Array, extra: Partial<{ params: ParamShape[]; maxBytes: number; specHash: Uint8Array }> = {}) =>
-      deserializeArtifact(b, { specHash, params, ...extra });
+    const read = (
+      b: Uint8Array,
+      extra: Partial<{ params: ParamShape[]; maxBytes: number; specHash: Uint8Array }> = {},
+    ) => deserializeArtifact(b, { specHash, params, ...extra });
 
     it('format: another file type, named in the message', () => {
       const b = bytes.slice();
@@ -222,7 +246,9 @@ describe('serializeArtifact / deserializeArtifact', () => {
         const e = errorOf(() => read(bytes.subarray(0, cut)));
         expect(e.code, `cut at ${cut}`).toBe('truncated');
       }
-      expect(errorOf(() => read(bytes.subarray(0, bytes.length - 1))).message).toContain('the values of tensor 3 (layers[2].bias)');
+      expect(errorOf(() => read(bytes.subarray(0, bytes.length - 1))).message).toContain(
+        'the values of tensor 3 (layers[2].bias)',
+      );
     });
 
     it('trailing: extra bytes after the last tensor', () => {

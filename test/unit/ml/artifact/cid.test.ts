@@ -6,7 +6,13 @@ import { sha256 } from 'multiformats/hashes/sha2';
 import { identity } from 'multiformats/hashes/identity';
 import { base58btc } from 'multiformats/bases/base58';
 import { createHash } from 'node:crypto';
-import { CidError, cidFromBytes, cidFromDigest, digestFromCid, hashFromCid } from '../../../../src/lib/ml/artifact/cid.ts';
+import {
+  CidError,
+  cidFromBytes,
+  cidFromDigest,
+  digestFromCid,
+  hashFromCid,
+} from '../../../../src/lib/ml/artifact/cid.ts';
 
 const text = (s: string) => new TextEncoder().encode(s);
 

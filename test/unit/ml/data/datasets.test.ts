@@ -22,7 +22,9 @@ const DATASETS = {
 } as const;
 type Name = keyof typeof DATASETS;
 
-async function open(name: Name): Promise<{ manifest: DatasetManifest; hash: string; shards: () => AsyncGenerator<Shard> }> {
+async function open(
+  name: Name,
+): Promise<{ manifest: DatasetManifest; hash: string; shards: () => AsyncGenerator<Shard> }> {
   const dir = join(ROOT, DATASETS[name].dir);
   const source = fsSource(dir);
   const { manifest, hash } = await source.manifest();
@@ -60,7 +62,9 @@ describe('shipped datasets', () => {
     expect(manifest.labels.classes).toBe(10);
     expect(manifest.features.dtype).toBe('uint8');
     // The folder holds exactly the manifest and its shards.
-    expect(readdirSync(dir).sort()).toEqual(['manifest.json', ...manifest.shards.map((s) => shardFileName(s.sha256))].sort());
+    expect(readdirSync(dir).sort()).toEqual(
+      ['manifest.json', ...manifest.shards.map((s) => shardFileName(s.sha256))].sort(),
+    );
     for (const ref of manifest.shards) {
       const file = readFileSync(join(dir, shardFileName(ref.sha256)));
       expect(await sha256Hex(file)).toBe(ref.sha256);
@@ -84,7 +88,18 @@ describe('shipped datasets', () => {
   it('fashion-mnist-train: upstream order, labels and pixels', async () => {
     const ds = await open('fashion-mnist-train');
     expect(ds.manifest.features).toEqual({ shape: [28, 28, 1], dtype: 'uint8', scale: 1 / 255 });
-    expect(ds.manifest.labels.names).toEqual(['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot']);
+    expect(ds.manifest.labels.names).toEqual([
+      'T-shirt/top',
+      'Trouser',
+      'Pullover',
+      'Dress',
+      'Coat',
+      'Sandal',
+      'Shirt',
+      'Sneaker',
+      'Bag',
+      'Ankle boot',
+    ]);
     const all: number[] = [];
     let first: Shard | undefined;
     for await (const shard of ds.shards()) {
@@ -134,8 +149,16 @@ describe('shipped datasets', () => {
     // load_digits' class sizes.
     expect(counts(labels)).toEqual([178, 182, 177, 183, 181, 182, 181, 179, 174, 180]);
     // The first two rows of digits.csv, features then label.
-    expect(rows.get('0,0,5,13,9,1,0,0,0,0,13,15,10,15,5,0,0,3,15,2,0,11,8,0,0,4,12,0,0,8,8,0,0,5,8,0,0,9,8,0,0,4,11,0,1,12,7,0,0,2,14,5,10,12,0,0,0,0,6,13,10,0,0,0,0')).toBe(1);
-    expect(rows.get('0,0,0,12,13,5,0,0,0,0,0,11,16,9,0,0,0,0,3,15,16,6,0,0,0,7,15,16,16,2,0,0,0,0,1,16,16,3,0,0,0,0,1,16,16,6,0,0,0,0,1,16,16,6,0,0,0,0,0,11,16,10,0,0,1')).toBe(1);
+    expect(
+      rows.get(
+        '0,0,5,13,9,1,0,0,0,0,13,15,10,15,5,0,0,3,15,2,0,11,8,0,0,4,12,0,0,8,8,0,0,5,8,0,0,9,8,0,0,4,11,0,1,12,7,0,0,2,14,5,10,12,0,0,0,0,6,13,10,0,0,0,0',
+      ),
+    ).toBe(1);
+    expect(
+      rows.get(
+        '0,0,0,12,13,5,0,0,0,0,0,11,16,9,0,0,0,0,3,15,16,6,0,0,0,7,15,16,16,2,0,0,0,0,1,16,16,3,0,0,0,0,1,16,16,6,0,0,0,0,1,16,16,6,0,0,0,0,0,11,16,10,0,0,1',
+      ),
+    ).toBe(1);
   });
 
   it('digits-train streams through the loader as a whole epoch', async () => {

@@ -27,7 +27,11 @@ export async function makeDataset(
       return i % f === 0 ? sample : (sample * 7 + (i % f)) % 200;
     });
     const features: StoredFeatures =
-      dtype === 'int32' ? Int32Array.from(values) : dtype === 'float32' ? Float32Array.from(values, (v) => v / 4) : Uint8Array.from(values, (v) => v % 256);
+      dtype === 'int32'
+        ? Int32Array.from(values)
+        : dtype === 'float32'
+          ? Float32Array.from(values, (v) => v / 4)
+          : Uint8Array.from(values, (v) => v % 256);
     const labels = Array.from({ length: n }, (_, i) => (next + i) % classes);
     const file = await encodeShard(layout, features, labels);
     const sha256 = await sha256Hex(file);
@@ -35,12 +39,23 @@ export async function makeDataset(
     shards.push({ sha256, samples: n, bytes: file.length });
     next += n;
   }
-  const manifest: DatasetManifest = { format: 'aiarena-dataset', version: 1, name: 'fixture', license: 'test data', ...layout, samples: next, shards };
+  const manifest: DatasetManifest = {
+    format: 'aiarena-dataset',
+    version: 1,
+    name: 'fixture',
+    license: 'test data',
+    ...layout,
+    samples: next,
+    shards,
+  };
   return { manifest, blobs };
 }
 
 /** A source over `blobs` that records what was requested and when, without checking hashes. */
-export function recordingSource(blobs: Map<string, Uint8Array>, onGet?: (sha256: string) => void): BlobSource & { gets: string[] } {
+export function recordingSource(
+  blobs: Map<string, Uint8Array>,
+  onGet?: (sha256: string) => void,
+): BlobSource & { gets: string[] } {
   const gets: string[] = [];
   return {
     gets,

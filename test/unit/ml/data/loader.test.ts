@@ -79,18 +79,26 @@ describe('createLoader', () => {
   });
 
   it('resumes from any sample position, including shard ends', async () => {
-    const one = (await collect(createLoader(fx.manifest, memorySource(fx.blobs), { ...opts, batchSize: 1 }))).flatMap(ids);
+    const one = (await collect(createLoader(fx.manifest, memorySource(fx.blobs), { ...opts, batchSize: 1 }))).flatMap(
+      ids,
+    );
     const loader = createLoader(fx.manifest, memorySource(fx.blobs), opts);
     const sizes = loader.order.map((i) => fx.manifest.shards[i]!.samples);
     let before = 0;
     for (const [p, size] of sizes.entries()) {
       for (const offset of [0, 1, size - 1, size]) {
-        const rest = (await collect(createLoader(fx.manifest, memorySource(fx.blobs), { ...opts, batchSize: 3, start: { shard: p, offset } }))).flatMap(ids);
+        const rest = (
+          await collect(
+            createLoader(fx.manifest, memorySource(fx.blobs), { ...opts, batchSize: 3, start: { shard: p, offset } }),
+          )
+        ).flatMap(ids);
         expect(rest).toEqual(one.slice(before + offset));
       }
       before += size;
     }
-    expect(await collect(createLoader(fx.manifest, memorySource(fx.blobs), { ...opts, start: { shard: 6, offset: 0 } }))).toEqual([]);
+    expect(
+      await collect(createLoader(fx.manifest, memorySource(fx.blobs), { ...opts, start: { shard: 6, offset: 0 } })),
+    ).toEqual([]);
   });
 
   it('holds at most two decoded shards and prefetches only one ahead', async () => {
@@ -100,11 +108,13 @@ describe('createLoader', () => {
     const source = recordingSource(fx.blobs, (sha) => {
       const p = loader!.order.findIndex((i) => fx.manifest.shards[i]!.sha256 === sha);
       const stats = loader!.stats();
-      if (stats.liveShards > 1) violations.push(`fetching position ${p} while holding ${stats.liveShards} decoded shards`);
+      if (stats.liveShards > 1)
+        violations.push(`fetching position ${p} while holding ${stats.liveShards} decoded shards`);
       // Fetching position p means positions < p-1 are used up: handed out, or copied into the
       // batch being filled (fewer than batchSize samples).
       const done = loader!.order.slice(0, Math.max(0, p - 1)).reduce((n, i) => n + fx.manifest.shards[i]!.samples, 0);
-      if (yielded.size < done - 1) violations.push(`position ${p} fetched with ${yielded.size} of ${done} earlier samples used`);
+      if (yielded.size < done - 1)
+        violations.push(`position ${p} fetched with ${yielded.size} of ${done} earlier samples used`);
     });
     loader = createLoader(fx.manifest, source, { ...opts, batchSize: 2 });
     let maxLive = 0;
@@ -112,7 +122,8 @@ describe('createLoader', () => {
       ids(b).forEach((id) => yielded.add(id));
       maxLive = Math.max(maxLive, loader.stats().liveShards);
       // A consumer slower than decoding (like training): give the prefetch time to complete.
-      for (let i = 0; i < 25 && loader.stats().liveShards < 2 && loader.stats().loads < 6; i++) await new Promise((r) => setTimeout(r, 2));
+      for (let i = 0; i < 25 && loader.stats().liveShards < 2 && loader.stats().loads < 6; i++)
+        await new Promise((r) => setTimeout(r, 2));
     }
     expect(violations).toEqual([]);
     expect(maxLive).toBeLessThanOrEqual(2);
@@ -149,7 +160,9 @@ describe('createLoader', () => {
 
   it('scales uint8 features into float batches', async () => {
     const img = await makeDataset([4, 4], { dtype: 'uint8', shape: [2, 2, 1], scale: 0.25 });
-    const [b] = await collect(createLoader(img.manifest, memorySource(img.blobs), { batchSize: 8, seed: 1, shuffle: false }));
+    const [b] = await collect(
+      createLoader(img.manifest, memorySource(img.blobs), { batchSize: 8, seed: 1, shuffle: false }),
+    );
     expect(b!.features).toBeInstanceOf(Float32Array);
     expect(Array.from(b!.features.subarray(0, 8))).toEqual([0, 0.25, 0.5, 0.75, 0.25, 2, 2.25, 2.5]);
   });
@@ -158,10 +171,14 @@ describe('createLoader', () => {
     const src = memorySource(fx.blobs);
     expect(() => createLoader(fx.manifest, src, { ...opts, batchSize: 0 })).toThrow(/batchSize/);
     expect(() => createLoader(fx.manifest, src, { ...opts, epoch: -1 })).toThrow(/epoch/);
-    expect(() => createLoader(fx.manifest, src, { ...opts, start: { shard: 7, offset: 0 } })).toThrow(/start.shard: must be an integer in 0..6/);
+    expect(() => createLoader(fx.manifest, src, { ...opts, start: { shard: 7, offset: 0 } })).toThrow(
+      /start.shard: must be an integer in 0..6/,
+    );
     expect(() => createLoader(fx.manifest, src, { ...opts, start: { shard: 6, offset: 1 } })).toThrow(/start.offset/);
     const size = fx.manifest.shards[epochShardOrder(6, opts.seed, 0, true)[0]!]!.samples;
-    expect(() => createLoader(fx.manifest, src, { ...opts, start: { shard: 0, offset: size + 1 } })).toThrow(/start.offset/);
+    expect(() => createLoader(fx.manifest, src, { ...opts, start: { shard: 0, offset: size + 1 } })).toThrow(
+      /start.offset/,
+    );
     expect(() => createLoader(fx.manifest, src, { ...opts, start: { shard: 0, offset: -1 } })).toThrow(/start.offset/);
   });
 });

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { sha256Hex } from '../../../../src/lib/ml/hash.ts';
 import { IntegrityError } from '../../../../src/lib/ml/integrity.ts';
-import { decodedShardBytes, labelWidth, ManifestError, parseManifest, parseManifestBytes } from '../../../../src/lib/ml/data/manifest.ts';
+import {
+  decodedShardBytes,
+  labelWidth,
+  ManifestError,
+  parseManifest,
+  parseManifestBytes,
+} from '../../../../src/lib/ml/data/manifest.ts';
 
 type Json = Record<string, unknown>;
 const H = (c: string) => c.repeat(64);
@@ -46,8 +52,18 @@ const BAD: [string, () => unknown, string, RegExp][] = [
   ['dtype', () => set(base(), 'features.dtype', 'float64'), 'features.dtype', /"uint8", "float32", "int32"/],
   ['uint8 scale 0', () => set(base(), 'features.scale', 0), 'features.scale', /must be a finite number > 0/],
   ['uint8 scale missing', () => set(base(), 'features.scale', undefined), 'features.scale', /missing/],
-  ['float32 scale 2', () => set(set(base(), 'features.dtype', 'float32'), 'features.scale', 2), 'features.scale', /must be 1 for float32/],
-  ['int32 scale missing', () => set(set(base(), 'features.dtype', 'int32'), 'features.scale', undefined), 'features.scale', /must be 1 for int32/],
+  [
+    'float32 scale 2',
+    () => set(set(base(), 'features.dtype', 'float32'), 'features.scale', 2),
+    'features.scale',
+    /must be 1 for float32/,
+  ],
+  [
+    'int32 scale missing',
+    () => set(set(base(), 'features.dtype', 'int32'), 'features.scale', undefined),
+    'features.scale',
+    /must be 1 for int32/,
+  ],
   ['classes 1', () => set(base(), 'labels.classes', 1), 'labels.classes', /2\.\.65536/],
   ['classes 65537', () => set(base(), 'labels.classes', 65537), 'labels.classes', /2\.\.65536/],
   ['names count', () => set(base(), 'labels.names', ['a', 'b']), 'labels.names', /exactly 3 entries, got 2/],
@@ -62,7 +78,12 @@ const BAD: [string, () => unknown, string, RegExp][] = [
   ['shard samples 0', () => set(base(), 'shards[0].samples', 0), 'shards[0].samples', /integer/],
   ['shard bytes tiny', () => set(base(), 'shards[0].bytes', 10), 'shards[0].bytes', /18\.\./],
   ['shard extra field', () => set(base(), 'shards[0].cid', 'bafk'), 'shards[0].cid', /unknown field/],
-  ['shard too big decoded', () => set(set(base(), 'shards', [{ sha256: H('a'), samples: 400_000, bytes: 100 }]), 'samples', 400_000), 'shards[0].samples', /shard limit/],
+  [
+    'shard too big decoded',
+    () => set(set(base(), 'shards', [{ sha256: H('a'), samples: 400_000, bytes: 100 }]), 'samples', 400_000),
+    'shards[0].samples',
+    /shard limit/,
+  ],
 ];
 
 describe('parseManifest', () => {
@@ -85,15 +106,24 @@ describe('parseManifest', () => {
     expect(m.shards).not.toBe(doc.shards);
     const noNames = parseManifest(set(base(), 'labels.names', undefined));
     expect('names' in noNames.labels).toBe(false);
-    const tokens = parseManifest(set(set(base(), 'features', { shape: [16], dtype: 'int32', scale: 1 }), 'labels', { classes: 300 }));
+    const tokens = parseManifest(
+      set(set(base(), 'features', { shape: [16], dtype: 'int32', scale: 1 }), 'labels', { classes: 300 }),
+    );
     expect(tokens.features.scale).toBe(1);
   });
 
   it('knows the decoded shard layout sizes', () => {
     expect(labelWidth(256)).toBe(1);
     expect(labelWidth(257)).toBe(2);
-    expect(decodedShardBytes({ features: { shape: [28, 28, 1], dtype: 'uint8', scale: 1 }, labels: { classes: 10 } }, 10_000)).toBe(20 + 10_000 * 785);
-    expect(decodedShardBytes({ features: { shape: [4], dtype: 'float32', scale: 1 }, labels: { classes: 1000 } }, 3)).toBe(20 + 3 * 18);
+    expect(
+      decodedShardBytes(
+        { features: { shape: [28, 28, 1], dtype: 'uint8', scale: 1 }, labels: { classes: 10 } },
+        10_000,
+      ),
+    ).toBe(20 + 10_000 * 785);
+    expect(
+      decodedShardBytes({ features: { shape: [4], dtype: 'float32', scale: 1 }, labels: { classes: 1000 } }, 3),
+    ).toBe(20 + 3 * 18);
   });
 });
 
@@ -116,6 +146,8 @@ describe('parseManifestBytes', () => {
   });
 
   it('rejects bytes that are not JSON', async () => {
-    await expect(parseManifestBytes(new TextEncoder().encode('nope'))).rejects.toThrow(/dataset manifest: is not valid JSON/);
+    await expect(parseManifestBytes(new TextEncoder().encode('nope'))).rejects.toThrow(
+      /dataset manifest: is not valid JSON/,
+    );
   });
 });

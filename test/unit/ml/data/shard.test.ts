@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { decodeShard, decodeShardRaw, encodeShard, encodeShardRaw, gunzip, gzip, ShardError } from '../../../../src/lib/ml/data/shard.ts';
+import {
+  decodeShard,
+  decodeShardRaw,
+  encodeShard,
+  encodeShardRaw,
+  gunzip,
+  gzip,
+  ShardError,
+} from '../../../../src/lib/ml/data/shard.ts';
 import type { DatasetManifest, ShardRef } from '../../../../src/lib/ml/data/types.ts';
 
 type Layout = Pick<DatasetManifest, 'features' | 'labels'>;
@@ -18,7 +26,12 @@ async function shardError(p: Promise<unknown>): Promise<ShardError> {
 }
 
 /** gzip of a hand-edited decompressed layout. */
-async function tampered(layout: Layout, features: Uint8Array | Float32Array | Int32Array, labels: number[], edit: (raw: Uint8Array) => Uint8Array) {
+async function tampered(
+  layout: Layout,
+  features: Uint8Array | Float32Array | Int32Array,
+  labels: number[],
+  edit: (raw: Uint8Array) => Uint8Array,
+) {
   const file = await gzip(edit(encodeShardRaw(layout, features, labels)));
   return decodeShard(file, layout, ref(file, labels.length));
 }
@@ -51,7 +64,9 @@ describe('shard encoding', () => {
   it('refuses inputs it cannot store', () => {
     expect(() => encodeShardRaw(images, Float32Array.from([1, 2, 3, 4]), [0])).toThrow(/needs a Uint8Array/);
     expect(() => encodeShardRaw(images, Uint8Array.from([1, 2, 3]), [0])).toThrow(/expected 1 x 4 = 4 values, got 3/);
-    expect(() => encodeShardRaw(images, Uint8Array.from([1, 2, 3, 4]), [3])).toThrow(/labels\[0\]: must be an integer in 0\.\.2/);
+    expect(() => encodeShardRaw(images, Uint8Array.from([1, 2, 3, 4]), [3])).toThrow(
+      /labels\[0\]: must be an integer in 0\.\.2/,
+    );
     expect(() => encodeShardRaw(images, Uint8Array.from([1, 2, 3, 4]), [0.5])).toThrow(/labels\[0\]/);
     expect(() => encodeShardRaw(floats, Float32Array.from([1, NaN, 3]), [0])).toThrow(/features\[1\]: must be finite/);
     expect(() => encodeShardRaw(tokens, Int32Array.from([1, -1, 3, 4]), [0])).toThrow(/non-negative/);
@@ -62,7 +77,12 @@ describe('shard decoding', () => {
   it('round-trips uint8 (scaled), float32 and int32 shards', async () => {
     const u = await encodeShard(images, Uint8Array.from([0, 1, 2, 255, 4, 5, 6, 7]), [2, 1]);
     const su = await decodeShard(u, images, ref(u, 2));
-    expect(su).toEqual({ samples: 2, featureSize: 4, features: Float32Array.from([0, 0.5, 1, 127.5, 2, 2.5, 3, 3.5]), labels: Int32Array.from([2, 1]) });
+    expect(su).toEqual({
+      samples: 2,
+      featureSize: 4,
+      features: Float32Array.from([0, 0.5, 1, 127.5, 2, 2.5, 3, 3.5]),
+      labels: Int32Array.from([2, 1]),
+    });
     const f = await encodeShard(floats, Float32Array.from([0.1, -2, 3e9, 4, 5, 6]), [299, 0]);
     const sf = await decodeShard(f, floats, ref(f, 2));
     expect(sf.features).toEqual(Float32Array.from([0.1, -2, 3e9, 4, 5, 6]));
@@ -81,13 +101,23 @@ describe('shard decoding', () => {
     // A flipped bit in the CRC-32 trailer: the deflate data inflates, the checksum fails.
     const bad = file.slice();
     bad[bad.length - 8] = bad[bad.length - 8]! ^ 1;
-    expect((await shardError(decodeShard(bad, images, ref(bad, 2)))).message).toMatch(/is not a valid gzip file \(incorrect data check\)/);
+    expect((await shardError(decodeShard(bad, images, ref(bad, 2)))).message).toMatch(
+      /is not a valid gzip file \(incorrect data check\)/,
+    );
     const header = file.slice();
     header[0] = 0;
     expect((await shardError(decodeShard(header, images, ref(header, 2)))).message).toMatch(/is not a valid gzip file/);
-    expect((await shardError(decodeShard(Uint8Array.from({ length: 40 }, () => 7), images, { sha256: 'f'.repeat(64), samples: 2, bytes: 40 }))).message).toMatch(
-      /not a valid gzip file/,
-    );
+    expect(
+      (
+        await shardError(
+          decodeShard(
+            Uint8Array.from({ length: 40 }, () => 7),
+            images,
+            { sha256: 'f'.repeat(64), samples: 2, bytes: 40 },
+          ),
+        )
+      ).message,
+    ).toMatch(/not a valid gzip file/);
   });
 
   it('rejects a truncated file', async () => {
@@ -104,12 +134,16 @@ describe('shard decoding', () => {
 
   it('rejects a wrong sample count', async () => {
     const file = await encodeShard(images, feats, labels);
-    expect((await shardError(decodeShard(file, images, ref(file, 3)))).message).toMatch(/holds 2 samples, the manifest says 3/);
+    expect((await shardError(decodeShard(file, images, ref(file, 3)))).message).toMatch(
+      /holds 2 samples, the manifest says 3/,
+    );
   });
 
   it('stops decompressing at the length the manifest implies', async () => {
     const file = await encodeShard(images, feats, labels);
-    expect((await shardError(decodeShard(file, images, ref(file, 1)))).message).toMatch(/decompresses to more than the 25 bytes/);
+    expect((await shardError(decodeShard(file, images, ref(file, 1)))).message).toMatch(
+      /decompresses to more than the 25 bytes/,
+    );
     await expect(gunzip(await gzip(new Uint8Array(1 << 20)), 1000)).rejects.toThrow(/more than the 1000 bytes/);
   });
 
@@ -128,7 +162,11 @@ describe('shard decoding', () => {
     ['dtype code', (raw) => raw.map((b, i) => (i === 16 ? 2 : b)), /dtype code 2, the manifest's uint8 is 1/],
     ['label width', (raw) => raw.map((b, i) => (i === 17 ? 2 : b)), /2-byte labels, 3 classes need 1/],
     ['reserved bytes', (raw) => raw.map((b, i) => (i === 19 ? 1 : b)), /non-zero reserved/],
-    ['label out of range', (raw) => raw.map((b, i) => (i === raw.length - 1 ? 3 : b)), /sample 1 has label 3, not below classes \(3\)/],
+    [
+      'label out of range',
+      (raw) => raw.map((b, i) => (i === raw.length - 1 ? 3 : b)),
+      /sample 1 has label 3, not below classes \(3\)/,
+    ],
     ['truncated layout', (raw) => raw.slice(0, -1), /is 29 bytes decompressed, 2 samples need exactly 30/],
     ['shorter than a header', (raw) => raw.slice(0, 12), /shorter than the 20-byte header/],
   ];

@@ -47,7 +47,9 @@ describe('urlSource', () => {
     const e = await integrity(urlSource('https://host/data/ds', { fetch: fakeFetch }).get(b.sha256));
     expect(e.expected).toBe(b.sha256);
     expect(e.actual).toBe(a.sha256);
-    expect(e.message).toContain(`https://host/data/ds/${b.sha256}.bin: content hash mismatch, expected sha256 ${b.sha256}, got ${a.sha256}`);
+    expect(e.message).toContain(
+      `https://host/data/ds/${b.sha256}.bin: content hash mismatch, expected sha256 ${b.sha256}, got ${a.sha256}`,
+    );
   });
 
   it('reads the manifest and checks it against the task hash', async () => {
@@ -59,10 +61,18 @@ describe('urlSource', () => {
   });
 
   it('reports HTTP and network failures and refuses non-hash names', async () => {
-    await expect(urlSource('https://host/missing', { fetch: fakeFetch }).get(a.sha256)).rejects.toThrow(`GET https://host/missing/${a.sha256}.bin: HTTP 404 Not Found`);
-    await expect(urlSource('https://down', { fetch: fakeFetch }).get(a.sha256)).rejects.toThrow(/GET https:\/\/down\/.* failed: fetch failed/);
-    await expect(urlSource('https://host/data/ds', { fetch: fakeFetch }).get('../../etc/passwd')).rejects.toThrow(TypeError);
-    await expect(urlSource('https://host/data/ds', { fetch: fakeFetch }).get(a.sha256.toUpperCase())).rejects.toThrow(TypeError);
+    await expect(urlSource('https://host/missing', { fetch: fakeFetch }).get(a.sha256)).rejects.toThrow(
+      `GET https://host/missing/${a.sha256}.bin: HTTP 404 Not Found`,
+    );
+    await expect(urlSource('https://down', { fetch: fakeFetch }).get(a.sha256)).rejects.toThrow(
+      /GET https:\/\/down\/.* failed: fetch failed/,
+    );
+    await expect(urlSource('https://host/data/ds', { fetch: fakeFetch }).get('../../etc/passwd')).rejects.toThrow(
+      TypeError,
+    );
+    await expect(urlSource('https://host/data/ds', { fetch: fakeFetch }).get(a.sha256.toUpperCase())).rejects.toThrow(
+      TypeError,
+    );
   });
 });
 

@@ -11,11 +11,19 @@ import { WASM_DIR, dense, makeSpec, useBackend } from './helpers.ts';
 const env = { wasmPaths: WASM_DIR };
 const mlp = makeSpec([dense(16, 'h', 'relu'), dense(4, 'logits')], [8], 4);
 const conv: ModelSpec = makeSpec(
-  [{ type: 'conv2d', filters: 2, kernelSize: 3, strides: 1, padding: 'same', activation: 'relu' }, { type: 'flatten' }, dense(3)],
+  [
+    { type: 'conv2d', filters: 2, kernelSize: 3, strides: 1, padding: 'same', activation: 'relu' },
+    { type: 'flatten' },
+    dense(3),
+  ],
   [4, 4, 1],
   3,
 );
-const embed: ModelSpec = makeSpec([{ type: 'embedding', vocabSize: 10, dim: 4 }, { type: 'globalAvgPool1d' }, dense(3)], [5], 3);
+const embed: ModelSpec = makeSpec(
+  [{ type: 'embedding', vocabSize: 10, dim: 4 }, { type: 'globalAvgPool1d' }, dense(3)],
+  [5],
+  3,
+);
 
 afterAll(() => useBackend('cpu'));
 
@@ -38,9 +46,16 @@ describe('activation', () => {
 
   test('a software WebGPU adapter is recognized from its info', async () => {
     const gpu = (info: object, extra: object = {}) => ({ requestAdapter: async () => ({ info, ...extra }) });
-    expect((await probeWebGpuAdapter(gpu({ vendor: 'google', architecture: 'swiftshader', description: '' })))!.isFallbackAdapter).toBe(true);
-    expect((await probeWebGpuAdapter(gpu({ vendor: 'x', architecture: 'y', isFallbackAdapter: true })))!.isFallbackAdapter).toBe(true);
-    expect((await probeWebGpuAdapter(gpu({ vendor: 'nvidia', architecture: 'ampere' })))!.isFallbackAdapter).toBe(false);
+    expect(
+      (await probeWebGpuAdapter(gpu({ vendor: 'google', architecture: 'swiftshader', description: '' })))!
+        .isFallbackAdapter,
+    ).toBe(true);
+    expect(
+      (await probeWebGpuAdapter(gpu({ vendor: 'x', architecture: 'y', isFallbackAdapter: true })))!.isFallbackAdapter,
+    ).toBe(true);
+    expect((await probeWebGpuAdapter(gpu({ vendor: 'nvidia', architecture: 'ampere' })))!.isFallbackAdapter).toBe(
+      false,
+    );
     expect(await probeWebGpuAdapter({ requestAdapter: async () => null })).toBeNull();
   });
 
@@ -127,15 +142,24 @@ describe('selection', () => {
   });
 
   test('falls through to cpu when wasm cannot train the model, saying why', async () => {
-    const sel = await withoutKernel('Erf', 'wasm', () => selectBackend({ spec: gelu, env, trial: { batchSize: 4, steps: 1 } }));
+    const sel = await withoutKernel('Erf', 'wasm', () =>
+      selectBackend({ spec: gelu, env, trial: { batchSize: 4, steps: 1 } }),
+    );
     expect(sel.backend).toBe('cpu');
-    expect(sel.report.find((r) => r.name === 'wasm')).toMatchObject({ status: 'cannot-train', reason: expect.stringMatching(/Erf/) });
+    expect(sel.report.find((r) => r.name === 'wasm')).toMatchObject({
+      status: 'cannot-train',
+      reason: expect.stringMatching(/Erf/),
+    });
   });
 
   test('an override is honoured, and fails clearly when the backend cannot train', async () => {
-    expect((await selectBackend({ spec: mlp, env, force: 'cpu', trial: { batchSize: 4, steps: 1 } })).backend).toBe('cpu');
+    expect((await selectBackend({ spec: mlp, env, force: 'cpu', trial: { batchSize: 4, steps: 1 } })).backend).toBe(
+      'cpu',
+    );
     await withoutKernel('Erf', 'wasm', () =>
-      expect(selectBackend({ spec: gelu, env, force: 'wasm', trial: { batchSize: 4, steps: 1 } })).rejects.toBeInstanceOf(BackendCannotTrainError),
+      expect(
+        selectBackend({ spec: gelu, env, force: 'wasm', trial: { batchSize: 4, steps: 1 } }),
+      ).rejects.toBeInstanceOf(BackendCannotTrainError),
     );
     await expect(selectBackend({ spec: mlp, env, force: 'webgpu' })).rejects.toBeInstanceOf(BackendUnavailableError);
   });

@@ -46,7 +46,9 @@ describe.each(NODE_BACKENDS)('digits on %s', (backend) => {
       onProgress: (p) => progress.push(p),
     });
     const seconds = (performance.now() - t0) / 1000;
-    console.log(`digits on ${backend}: ${result.checkpoint.step} steps in ${seconds.toFixed(2)} s, ${progress.map((p) => p.samplesPerSec.toFixed(0)).join(' ')} samples/s, loss ${progress[0]!.loss.toFixed(3)} -> ${progress.at(-1)!.loss.toFixed(3)}`);
+    console.log(
+      `digits on ${backend}: ${result.checkpoint.step} steps in ${seconds.toFixed(2)} s, ${progress.map((p) => p.samplesPerSec.toFixed(0)).join(' ')} samples/s, loss ${progress[0]!.loss.toFixed(3)} -> ${progress.at(-1)!.loss.toFixed(3)}`,
+    );
     expect(result.status).toBe('completed');
     expect(progress.at(-1)!.loss).toBeLessThan(progress[0]!.loss * 0.4);
 
@@ -68,7 +70,9 @@ describe.each(NODE_BACKENDS)('digits on %s', (backend) => {
     expect(direct.score).toBe(direct.accuracy);
 
     const bytes = serializeArtifact(specHashBytes(hash), params, result.weights);
-    expect(sameArrays(deserializeArtifact(bytes, { specHash: specHashBytes(hash), params }), result.weights)).toBe(true);
+    expect(sameArrays(deserializeArtifact(bytes, { specHash: specHashBytes(hash), params }), result.weights)).toBe(
+      true,
+    );
     const fromArtifact = await evaluateArtifact(spec, hash, bytes, evalData);
     expect(fromArtifact).toEqual(direct);
     await expect(evaluateArtifact(spec, '00'.repeat(32), bytes, evalData)).rejects.toThrow(/spec/);

@@ -4,7 +4,15 @@
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { tf } from '../../../../src/lib/ml/backend/tf.ts';
 import type { BackendName } from '../../../../src/lib/ml/backend/types.ts';
-import { conv2d, embeddingLookup, gradPath, matMul, maxPool, setGradMode, type GradMode } from '../../../../src/lib/ml/model/grad-ops.ts';
+import {
+  conv2d,
+  embeddingLookup,
+  gradPath,
+  matMul,
+  maxPool,
+  setGradMode,
+  type GradMode,
+} from '../../../../src/lib/ml/model/grad-ops.ts';
 import type { ModelSpec } from '../../../../src/lib/ml/spec/types.ts';
 import { memoryData, train, type TrainProgress } from '../../../../src/lib/ml/train/index.ts';
 import { dense, makeSpec, syntheticTask, useBackend } from './helpers.ts';
@@ -82,7 +90,9 @@ describe.each(['cpu', 'wasm'] as const)('gradients from forward ops on %s match 
     const ours = await run(backend, 'ops', inputs, (a, w) => conv2d(a!, w!, s, padding, true));
     expectClose(ours, ref, 5e-4, 'conv2d');
     // The first layer's form: no input gradient, the same filter gradient.
-    const filterOnly = await run(backend, 'ops', [{ ...inputs[0]!, constant: true }, inputs[1]!], (a, w) => conv2d(a!, w!, s, padding, false));
+    const filterOnly = await run(backend, 'ops', [{ ...inputs[0]!, constant: true }, inputs[1]!], (a, w) =>
+      conv2d(a!, w!, s, padding, false),
+    );
     expectClose(filterOnly, [ref[0]!, ref[2]!], 5e-4, 'conv2d without input gradient');
   });
 
@@ -153,12 +163,19 @@ describe('which path each backend takes', () => {
       { values: values(2 * 5 * 5 * 1, 1), shape: [2, 5, 5, 1] },
       { values: values(3 * 3 * 2, 2), shape: [3, 3, 1, 2] },
     ];
-    await expect(run('wasm', 'tfjs', inputs, (a, w) => conv2d(a!, w!, 1, 'same', false))).rejects.toThrow(/Conv2DBackpropFilter/);
+    await expect(run('wasm', 'tfjs', inputs, (a, w) => conv2d(a!, w!, 1, 'same', false))).rejects.toThrow(
+      /Conv2DBackpropFilter/,
+    );
   });
 
   test("canary: wasm's own MaxPoolGrad drops the gradient of an all-negative window (why maxPool takes ours there)", async () => {
     // If this starts failing, tfjs fixed the kernel and wasm could use it again (grad-ops.ts).
-    const x = { values: Float32Array.from([-0.39, -0.79, 0.98, 0.87, -0.95, 0.69, 0.42, 0.08, -0.95, -0.85, -0.97, 0.71, -0.41, -0.85, 0.77, -0.11]), shape: [1, 4, 4, 1] };
+    const x = {
+      values: Float32Array.from([
+        -0.39, -0.79, 0.98, 0.87, -0.95, 0.69, 0.42, 0.08, -0.95, -0.85, -0.97, 0.71, -0.41, -0.85, 0.77, -0.11,
+      ]),
+      shape: [1, 4, 4, 1],
+    };
     const pool = (a: tf.Tensor) => tf.maxPool(a as tf.Tensor4D, 2, 2, 'valid');
     const [, cpu] = await run('cpu', 'tfjs', [x], pool);
     const [, wasm] = await run('wasm', 'tfjs', [x], pool);
@@ -184,7 +201,13 @@ describe('small models learn on wasm', () => {
     { optimizer: { name: 'adam', learningRate: 0.02, momentum: 0, batchSize: 16, epochs: 6 } },
   );
   const tokens: ModelSpec = makeSpec(
-    [{ type: 'embedding', vocabSize: 8, dim: 6 }, { type: 'layerNorm', epsilon: 1e-5 }, { type: 'attention', heads: 2, dim: 6 }, { type: 'globalAvgPool1d' }, dense(3, 'logits')],
+    [
+      { type: 'embedding', vocabSize: 8, dim: 6 },
+      { type: 'layerNorm', epsilon: 1e-5 },
+      { type: 'attention', heads: 2, dim: 6 },
+      { type: 'globalAvgPool1d' },
+      dense(3, 'logits'),
+    ],
     [4],
     3,
     { optimizer: { name: 'adam', learningRate: 0.02, momentum: 0, batchSize: 16, epochs: 6 } },
@@ -198,7 +221,13 @@ describe('small models learn on wasm', () => {
     for (let i = 0; i < samples; i++) {
       const row = i % 5;
       const col = (i * 7) % 5;
-      for (const [dr, dc] of [[0, 0], [0, 1], [1, 0], [1, 1]] as const) features[i * 36 + (row + dr) * 6 + col + dc] = 1;
+      for (const [dr, dc] of [
+        [0, 0],
+        [0, 1],
+        [1, 0],
+        [1, 1],
+      ] as const)
+        features[i * 36 + (row + dr) * 6 + col + dc] = 1;
       labels[i] = row < 2 ? 0 : row < 3 ? 1 : 2;
     }
     return { features, labels };
@@ -211,10 +240,17 @@ describe('small models learn on wasm', () => {
     const featureSize = size(spec.input.shape);
     // Token ids for the embedding model: a learnable synthetic task's features quantized.
     const task = spec.layers[0]!.type === 'embedding' ? syntheticTask(96, featureSize, 3) : patches(96);
-    const features = spec.layers[0]!.type === 'embedding' ? Int32Array.from(task.features, (v) => Math.floor(v * 8)) : task.features;
+    const features =
+      spec.layers[0]!.type === 'embedding' ? Int32Array.from(task.features, (v) => Math.floor(v * 8)) : task.features;
     const seen: TrainProgress[] = [];
     const before = tf.memory().numTensors;
-    const r = await train({ spec, data: memoryData(features, task.labels, featureSize, { seed: 2 }), seed: 1, readEvery: 6, onProgress: (p) => seen.push(p) });
+    const r = await train({
+      spec,
+      data: memoryData(features, task.labels, featureSize, { seed: 2 }),
+      seed: 1,
+      readEvery: 6,
+      onProgress: (p) => seen.push(p),
+    });
     expect(r.status).toBe('completed');
     expect(seen.at(-1)!.loss).toBeLessThan(seen[0]!.loss * 0.85);
     expect(tf.memory().numTensors).toBe(before);

@@ -47,7 +47,10 @@ const pooled: ModelSpec = makeSpec(
 
 function batchFor(spec: ModelSpec): { x: tf.Tensor; y: tf.Tensor } {
   if (spec.layers[0]!.type === 'embedding') {
-    return { x: tf.tensor([0, 1, 2, 3, 4, 5, 4, 3, 2, 1, 1, 1, 0, 5, 2], [3, 5], 'int32'), y: tf.tensor1d([0, 2, 1], 'int32') };
+    return {
+      x: tf.tensor([0, 1, 2, 3, 4, 5, 4, 3, 2, 1, 1, 1, 0, 5, 2], [3, 5], 'int32'),
+      y: tf.tensor1d([0, 2, 1], 'int32'),
+    };
   }
   return { x: tf.randomUniform([3, ...spec.input.shape], -1, 1, 'float32', 9), y: tf.tensor1d([2, 0, 1], 'int32') };
 }
@@ -69,7 +72,10 @@ describe.each(NODE_BACKENDS)('on %s', (backend) => {
     const { x, y } = batchFor(spec);
     const lossOf = () => tf.tidy(() => tf.mean(crossEntropyPerSample(model.apply(x), y)).dataSync()[0]!);
     const analytic = tf.tidy(() => {
-      const { grads } = tf.variableGrads(() => tf.mean(crossEntropyPerSample(model.apply(x), y)) as tf.Scalar, model.variables as tf.Variable[]);
+      const { grads } = tf.variableGrads(
+        () => tf.mean(crossEntropyPerSample(model.apply(x), y)) as tf.Scalar,
+        model.variables as tf.Variable[],
+      );
       return model.variables.map((v) => grads[v.name]!.dataSync().slice());
     });
     const h = 2e-3;
@@ -88,7 +94,10 @@ describe.each(NODE_BACKENDS)('on %s', (backend) => {
         w[j] = orig;
         const numeric = (up - down) / (2 * h);
         const a = analytic[i]![j]!;
-        expect(Math.abs(numeric - a), `layers[${p.layer}].${p.name}[${j}]: numeric ${numeric}, analytic ${a}`).toBeLessThan(2e-3 + 0.03 * Math.abs(a));
+        expect(
+          Math.abs(numeric - a),
+          `layers[${p.layer}].${p.name}[${j}]: numeric ${numeric}, analytic ${a}`,
+        ).toBeLessThan(2e-3 + 0.03 * Math.abs(a));
         checked++;
       }
     });

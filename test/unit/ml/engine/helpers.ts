@@ -5,7 +5,9 @@ import { tf } from '../../../../src/lib/ml/backend/tf.ts';
 import type { BackendName } from '../../../../src/lib/ml/backend/types.ts';
 import type { LayerSpec, ModelSpec } from '../../../../src/lib/ml/spec/types.ts';
 
-export const WASM_DIR = fileURLToPath(new URL('../../../../node_modules/@tensorflow/tfjs-backend-wasm/dist/', import.meta.url));
+export const WASM_DIR = fileURLToPath(
+  new URL('../../../../node_modules/@tensorflow/tfjs-backend-wasm/dist/', import.meta.url),
+);
 
 /** Backends the Node tests run on. */
 export const NODE_BACKENDS: BackendName[] = ['cpu', 'wasm'];
@@ -20,7 +22,12 @@ export async function useBackend(name: BackendName): Promise<void> {
   await activateBackend(name, { wasmPaths: WASM_DIR });
 }
 
-export function makeSpec(layers: LayerSpec[], input: number[], classes: number, extra: Partial<ModelSpec> = {}): ModelSpec {
+export function makeSpec(
+  layers: LayerSpec[],
+  input: number[],
+  classes: number,
+  extra: Partial<ModelSpec> = {},
+): ModelSpec {
   return {
     format: 'aiarena-model-spec',
     version: 1,
@@ -36,7 +43,11 @@ export function makeSpec(layers: LayerSpec[], input: number[], classes: number, 
   };
 }
 
-export const dense = (units: number, id?: string, activation: 'linear' | 'relu' | 'gelu' | 'tanh' | 'sigmoid' = 'linear'): LayerSpec => ({
+export const dense = (
+  units: number,
+  id?: string,
+  activation: 'linear' | 'relu' | 'gelu' | 'tanh' | 'sigmoid' = 'linear',
+): LayerSpec => ({
   type: 'dense',
   units,
   activation,
@@ -44,7 +55,12 @@ export const dense = (units: number, id?: string, activation: 'linear' | 'relu' 
 });
 
 /** A learnable synthetic task: the label is the arg-max of a fixed random projection. */
-export function syntheticTask(samples: number, featureSize: number, classes: number, seed = 7): { features: Float32Array; labels: Int32Array } {
+export function syntheticTask(
+  samples: number,
+  featureSize: number,
+  classes: number,
+  seed = 7,
+): { features: Float32Array; labels: Int32Array } {
   let s = seed >>> 0;
   const rand = () => {
     s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x9e3779b9) >>> 0;

@@ -35,7 +35,12 @@ const transformer: ModelSpec = makeSpec(
 
 function inputFor(spec: ModelSpec, batch: number): tf.Tensor {
   const shape = [batch, ...spec.input.shape];
-  if (spec.layers[0]!.type === 'embedding') return tf.tensor(Array.from({ length: batch * spec.input.shape[0]! }, (_, i) => (i * 7) % 20), shape, 'int32');
+  if (spec.layers[0]!.type === 'embedding')
+    return tf.tensor(
+      Array.from({ length: batch * spec.input.shape[0]! }, (_, i) => (i * 7) % 20),
+      shape,
+      'int32',
+    );
   return tf.randomUniform(shape, 0, 1, 'float32', 3);
 }
 
@@ -53,7 +58,20 @@ describe.each(NODE_BACKENDS)('model on %s', (backend) => {
       let x = inputFor(spec, 3);
       spec.layers.forEach((layer, i) => {
         const ws = model.variables.filter((_, j) => shapes.params[j]!.layer === i);
-        x = applyLayer(layer, x, ws, { index: i, dropout: (l, shape, rate) => tf.tensor(dropoutMask(1, 0, l, shape.reduce((a, b) => a * b, 1), rate), shape) });
+        x = applyLayer(layer, x, ws, {
+          index: i,
+          dropout: (l, shape, rate) =>
+            tf.tensor(
+              dropoutMask(
+                1,
+                0,
+                l,
+                shape.reduce((a, b) => a * b, 1),
+                rate,
+              ),
+              shape,
+            ),
+        });
         expect(x.shape).toEqual([3, ...shapes.outputs[i]!]);
       });
       expect(model.apply(inputFor(spec, 5)).shape).toEqual([5, spec.output.classes]);

@@ -11,11 +11,20 @@ import { WASM_DIR, useBackend } from './helpers.ts';
 
 const root = new URL('../../../../', import.meta.url);
 const run = (imports: string[]) =>
-  spawnSync(process.execPath, [...imports.flatMap((i) => ['--import', i]), fileURLToPath(new URL('test/unit/ml/engine/fixtures/node-train.ts', root)), '5', '20'], {
-    cwd: fileURLToPath(root),
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
+  spawnSync(
+    process.execPath,
+    [
+      ...imports.flatMap((i) => ['--import', i]),
+      fileURLToPath(new URL('test/unit/ml/engine/fixtures/node-train.ts', root)),
+      '5',
+      '20',
+    ],
+    {
+      cwd: fileURLToPath(root),
+      encoding: 'utf8',
+      timeout: 120_000,
+    },
+  );
 
 beforeAll(() => useBackend('cpu'));
 
@@ -28,9 +37,17 @@ test('with the hooks, plain Node trains on wasm to the same artifact as here', a
   const publicDir = new URL('public/', root);
   const here = await createTrainService({
     backend: { wasmPaths: WASM_DIR },
-    fetch: (async (input: RequestInfo | URL) => new Response(readFileSync(new URL(`.${new URL(String(input)).pathname}`, publicDir)))) as typeof fetch,
+    fetch: (async (input: RequestInfo | URL) =>
+      new Response(readFileSync(new URL(`.${new URL(String(input)).pathname}`, publicDir)))) as typeof fetch,
     openStore: () => openCheckpointStore(new IDBFactory()),
-  }).train({ runId: 'x', specBytes: new Uint8Array(readFileSync(new URL('specs/digits-mlp.json', publicDir))), dataUrl: 'http://local/datasets/digits-train', seed: 5, backend: 'wasm', maxSteps: 20 });
+  }).train({
+    runId: 'x',
+    specBytes: new Uint8Array(readFileSync(new URL('specs/digits-mlp.json', publicDir))),
+    dataUrl: 'http://local/datasets/digits-train',
+    seed: 5,
+    backend: 'wasm',
+    maxSteps: 20,
+  });
   expect(node.artifactHash).toBe(here.artifactHash);
 });
 

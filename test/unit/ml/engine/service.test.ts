@@ -41,7 +41,9 @@ test('train service: runs, checkpoints, is cancelled, resumes from the store, an
   const env = { backend: { wasmPaths: WASM_DIR }, fetch: fileFetch, openStore: () => openCheckpointStore(factory) };
   const service = createTrainService(env);
 
-  const whole = await createTrainService({ ...env, openStore: () => openCheckpointStore(new IDBFactory()) }).train(job());
+  const whole = await createTrainService({ ...env, openStore: () => openCheckpointStore(new IDBFactory()) }).train(
+    job(),
+  );
   expect(whole.status).toBe('completed');
   expect(whole.backend).toBe('wasm');
   expect(whole.step).toBe(4 * Math.ceil(1297 / 32));
@@ -67,17 +69,26 @@ test('train service: runs, checkpoints, is cancelled, resumes from the store, an
   expect(second.watermark).toMatchObject({ sealable: true });
 
   const evaluator = createEvalService({ backend: { wasmPaths: WASM_DIR }, fetch: fileFetch });
-  const evalJob = { specBytes, artifact: second.artifact, dataUrl: 'http://local/datasets/digits-eval', backend: 'wasm' as const };
+  const evalJob = {
+    specBytes,
+    artifact: second.artifact,
+    dataUrl: 'http://local/datasets/digits-eval',
+    backend: 'wasm' as const,
+  };
   const score = await evaluator.evaluate({ ...evalJob, expectedArtifactHash: second.artifactHash });
   expect(score.samples).toBe(250);
   expect(score.accuracy).toBeGreaterThan(0.8);
   expect(score.backend).toBe('wasm');
-  await expect(evaluator.evaluate({ ...evalJob, expectedArtifactHash: whole.artifactHash.replace(/.$/, '0') })).rejects.toThrow(/hashes to/);
+  await expect(
+    evaluator.evaluate({ ...evalJob, expectedArtifactHash: whole.artifactHash.replace(/.$/, '0') }),
+  ).rejects.toThrow(/hashes to/);
   // A hash the caller verified already (the CID-checked download) is taken, not recomputed: the
   // outcome names the given hash even where it is not the bytes' (only a trusted caller gives one).
   const given = `0x${'ab'.repeat(32)}` as const;
   expect((await evaluator.evaluate({ ...evalJob, artifactHash: given })).artifactHash).toBe(given);
-  await expect(evaluator.evaluate({ ...evalJob, artifactHash: given, expectedArtifactHash: second.artifactHash })).rejects.toThrow(/not both/);
+  await expect(
+    evaluator.evaluate({ ...evalJob, artifactHash: given, expectedArtifactHash: second.artifactHash }),
+  ).rejects.toThrow(/not both/);
   const truncated = second.artifact.subarray(0, second.artifact.length - 4);
   await expect(evaluator.evaluate({ ...evalJob, artifact: truncated })).rejects.toThrow(/truncated/);
 

@@ -1,6 +1,12 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import { tf } from '../../../../src/lib/ml/backend/tf.ts';
-import { RunControl, memoryData, train, type TrainCheckpoint, type TrainProgress } from '../../../../src/lib/ml/train/index.ts';
+import {
+  RunControl,
+  memoryData,
+  train,
+  type TrainCheckpoint,
+  type TrainProgress,
+} from '../../../../src/lib/ml/train/index.ts';
 import type { ModelSpec } from '../../../../src/lib/ml/spec/types.ts';
 import { NODE_BACKENDS, dense, makeSpec, sameArrays, syntheticTask, useBackend } from './helpers.ts';
 
@@ -52,7 +58,15 @@ describe.each(NODE_BACKENDS)('training on %s', (backend) => {
     const total = 45; // crosses epoch boundaries (8 steps per epoch)
     const whole = await train({ spec: mlp, data: data(), seed: 3, maxSteps: total, overrides });
     const saved: TrainCheckpoint[] = [];
-    const first = await train({ spec: mlp, data: data(), seed: 3, maxSteps: total, overrides, checkpointEvery: 7, onCheckpoint: (c) => void saved.push(c) });
+    const first = await train({
+      spec: mlp,
+      data: data(),
+      seed: 3,
+      maxSteps: total,
+      overrides,
+      checkpointEvery: 7,
+      onCheckpoint: (c) => void saved.push(c),
+    });
     expect(saved.map((c) => c.step)).toEqual([7, 14, 21, 28, 35, 42, 45]);
     expect(sameArrays(first.weights, whole.weights)).toBe(true);
     // Resume from a checkpoint in the middle of an epoch (step 21 = epoch 2, batch 5).
@@ -117,7 +131,13 @@ describe.each(NODE_BACKENDS)('training on %s', (backend) => {
   test('a finished run extended by more epochs equals the longer run from the start', async () => {
     const short = await train({ spec: mlp, data: data(), seed: 8, overrides: { epochs: 2 } });
     expect(short.status).toBe('completed');
-    const extended = await train({ spec: mlp, data: data(), seed: 8, overrides: { epochs: 3 }, resumeFrom: short.checkpoint });
+    const extended = await train({
+      spec: mlp,
+      data: data(),
+      seed: 8,
+      overrides: { epochs: 3 },
+      resumeFrom: short.checkpoint,
+    });
     const long = await train({ spec: mlp, data: data(), seed: 8, overrides: { epochs: 3 } });
     expect(extended.checkpoint.step).toBe(3 * 8);
     expect(sameArrays(extended.weights, long.weights)).toBe(true);
@@ -125,7 +145,9 @@ describe.each(NODE_BACKENDS)('training on %s', (backend) => {
 
   test('checkpoints refuse another model or other hyperparameters', async () => {
     const r = await train({ spec: mlp, data: data(), seed: 1, maxSteps: 2 });
-    await expect(train({ spec: mlp, data: data(), seed: 1, overrides: { batchSize: 16 }, resumeFrom: r.checkpoint })).rejects.toThrow(/batchSize/);
+    await expect(
+      train({ spec: mlp, data: data(), seed: 1, overrides: { batchSize: 16 }, resumeFrom: r.checkpoint }),
+    ).rejects.toThrow(/batchSize/);
     const other = makeSpec([dense(8), dense(CLASSES)], [FEATURES], CLASSES);
     await expect(train({ spec: other, data: data(), seed: 1, resumeFrom: r.checkpoint })).rejects.toThrow(/parameters/);
     expect(tf.memory().numTensors).toBe(0);

@@ -15,7 +15,14 @@ import { ownerBits } from '../../../../src/lib/ml/watermark/bits.ts';
 import { checkWatermark } from '../../../../src/lib/ml/watermark/check.ts';
 import { extractV, watermarkKernelIndex } from '../../../../src/lib/ml/watermark/extract.ts';
 import type { WatermarkKey } from '../../../../src/lib/ml/watermark/types.ts';
-import { benchKey, randomLike, setV, smartSetV, transformUnits, unitCount } from '../../../../scripts/lib/watermark-attacks.ts';
+import {
+  benchKey,
+  randomLike,
+  setV,
+  smartSetV,
+  transformUnits,
+  unitCount,
+} from '../../../../scripts/lib/watermark-attacks.ts';
 import { concatSplits, loadSplit, type Split } from '../../../../scripts/lib/dataset-arrays.ts';
 import { useBackend } from './helpers.ts';
 
@@ -58,12 +65,22 @@ describe('watermark robustness, digits on wasm', () => {
     wm = spec.watermark!;
     kernel = watermarkKernelIndex(spec, specShapes(spec).params);
     trainSplit = await loadSplit(new URL('public/datasets/digits-train', root).pathname);
-    const test = concatSplits(await loadSplit(new URL('public/datasets/digits-eval', root).pathname), await loadSplit(new URL('datasets/hidden/digits-final', root).pathname));
+    const test = concatSplits(
+      await loadSplit(new URL('public/datasets/digits-eval', root).pathname),
+      await loadSplit(new URL('datasets/hidden/digits-final', root).pathname),
+    );
     test500 = memoryData(test.x, test.y, 64);
     owner = benchKey(wm.bits, wm.length, 'owner');
     // The same run twice: seed, data order and dropout are shared, only the watermark term differs.
     plain = (await train({ spec, data: trainData(SEED), seed: SEED })).weights;
-    marked = (await train({ spec, data: trainData(SEED), seed: SEED, watermark: { keyBits: owner.bits, ownerBits: ownerBits(OWNER, wm.bits) } })).weights;
+    marked = (
+      await train({
+        spec,
+        data: trainData(SEED),
+        seed: SEED,
+        watermark: { keyBits: owner.bits, ownerBits: ownerBits(OWNER, wm.bits) },
+      })
+    ).weights;
     accPlain = await accuracy(plain);
     accMarked = await accuracy(marked);
   });
@@ -109,7 +126,8 @@ describe('watermark robustness, digits on wasm', () => {
       overrides: { epochs: 5 },
       checkpointEvery: stepsPerEpoch,
       onCheckpoint: (c) => {
-        if (c.step % stepsPerEpoch === 0 && wrong.length < c.step / stepsPerEpoch) wrong.push(wrongBits(c.weights, owner));
+        if (c.step % stepsPerEpoch === 0 && wrong.length < c.step / stepsPerEpoch)
+          wrong.push(wrongBits(c.weights, owner));
       },
     });
     expect(wrong).toHaveLength(5);
@@ -123,7 +141,11 @@ describe('watermark robustness, digits on wasm', () => {
     const zeroed = setV(view(), marked, new Float32Array(wm.length));
     expect(wrongBits(zeroed, owner)).toBeGreaterThan(wm.maxErr);
     expect(accMarked - (await accuracy(zeroed))).toBeGreaterThanOrEqual(0.015);
-    const randomized = setV(view(), marked, randomLike(extractV(wm.rule, marked[kernel]!, specShapes(spec).params[kernel]!.shape, wm.length), 'test'));
+    const randomized = setV(
+      view(),
+      marked,
+      randomLike(extractV(wm.rule, marked[kernel]!, specShapes(spec).params[kernel]!.shape, wm.length), 'test'),
+    );
     expect(wrongBits(randomized, owner)).toBeGreaterThan(wm.maxErr);
     expect(accMarked - (await accuracy(randomized))).toBeGreaterThanOrEqual(0.1);
   });
@@ -143,7 +165,12 @@ describe('watermark robustness, digits on wasm', () => {
         if (xa !== 0) for (let b = 0; b < d; b++) cov[a * d + b]! += (xa * (trainSplit.x[i * d + b]! - inMean[b]!)) / n;
       }
     }
-    const stolen = smartSetV(view(), marked, new Float32Array(wm.length), 1e-2, { inMean, inVar: new Float64Array(d), cov, active: new Float64Array(0) });
+    const stolen = smartSetV(view(), marked, new Float32Array(wm.length), 1e-2, {
+      inMean,
+      inVar: new Float64Array(d),
+      cov,
+      active: new Float64Array(0),
+    });
     expect(wrongBits(stolen, owner)).toBeGreaterThan(wm.maxErr);
     expect(Math.abs(accMarked - (await accuracy(stolen)))).toBeLessThanOrEqual(0.01);
   });

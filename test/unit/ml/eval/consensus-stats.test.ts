@@ -23,7 +23,11 @@ const ACC = { name: 'accuracy' } as const;
 /** m samples, the first `right` correct, losses 0.1 for right and 2 for wrong ones. */
 function results(m: number, right: number): SampleResults {
   const correct = Uint8Array.from({ length: m }, (_, i) => (i < right ? 1 : 0));
-  return { indices: Uint32Array.from({ length: m }, (_, i) => i), correct, losses: Float32Array.from(correct, (c) => (c ? 0.1 : 2)) };
+  return {
+    indices: Uint32Array.from({ length: m }, (_, i) => i),
+    correct,
+    losses: Float32Array.from(correct, (c) => (c ? 0.1 : 2)),
+  };
 }
 
 describe('consensus statistics', () => {
@@ -107,10 +111,15 @@ describe('consensus statistics', () => {
     expect(rewardRatio(Int32Array.of(0), Int32Array.of(50), 10, 20)).toBe(Infinity);
   });
 
-  test('near ties: only samples whose top-2 logit gap is under 2 eps can flip, and they bound a subset\'s change', () => {
+  test("near ties: only samples whose top-2 logit gap is under 2 eps can flip, and they bound a subset's change", () => {
     // 4 samples, 3 classes: gaps 1, 1e-5, 0.3, 5e-4.
     const logits = Float32Array.of(2, 1, 0, 0.5, 0.49999, 0, 0, 0.3, 0, 1, 0.9995, -1);
-    const r = { indices: Uint32Array.of(0, 1, 2, 3), logits, correct: new Uint8Array(4), losses: new Float32Array(4) } as unknown as Run;
+    const r = {
+      indices: Uint32Array.of(0, 1, 2, 3),
+      logits,
+      correct: new Uint8Array(4),
+      losses: new Float32Array(4),
+    } as unknown as Run;
     const gaps = Array.from(topGaps(r));
     expect(gaps[0]).toBeCloseTo(1, 6);
     expect(gaps[1]).toBeCloseTo(1e-5, 6);
@@ -130,4 +139,3 @@ describe('consensus statistics', () => {
     expect(rows[0]!.ratios[0]!).toBeLessThan(0.3);
   });
 });
-

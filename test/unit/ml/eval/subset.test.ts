@@ -5,7 +5,13 @@ import { keccak256, toBytes, type Hex } from 'viem';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { serializeArtifact } from '../../../../src/lib/ml/artifact/serialize.ts';
 import { fsSource } from '../../../../src/lib/ml/data/sources.ts';
-import { evaluateModel, metricScore, selectSamples, sortedIndices, specHashBytes } from '../../../../src/lib/ml/eval/index.ts';
+import {
+  evaluateModel,
+  metricScore,
+  selectSamples,
+  sortedIndices,
+  specHashBytes,
+} from '../../../../src/lib/ml/eval/index.ts';
 import { createEvalService, EvalJobError } from '../../../../src/lib/ml/eval/service.ts';
 import { buildModel } from '../../../../src/lib/ml/model/index.ts';
 import { tf } from '../../../../src/lib/ml/backend/tf.ts';
@@ -19,7 +25,8 @@ import { NODE_BACKENDS, WASM_DIR, useBackend } from '../engine/helpers.ts';
 
 const root = new URL('../../../../', import.meta.url);
 const publicDir = new URL('public/', root);
-const fileFetch = (async (input: RequestInfo | URL) => new Response(readFileSync(new URL(`.${new URL(String(input)).pathname}`, publicDir)))) as typeof fetch;
+const fileFetch = (async (input: RequestInfo | URL) =>
+  new Response(readFileSync(new URL(`.${new URL(String(input)).pathname}`, publicDir)))) as typeof fetch;
 const specFile = new Uint8Array(readFileSync(new URL('specs/digits-mlp.json', publicDir)));
 const SEED: Hex = keccak256(toBytes('subset-test'));
 
@@ -43,7 +50,7 @@ function pick(all: { x: Float32Array; y: Int32Array; f: number }, idx: readonly 
 }
 
 describe('selectSamples over a streamed multi-shard dataset', () => {
-  test('hands out exactly the chosen samples, ascending, in batches of the caller\'s size, across shards and read chunks', async () => {
+  test("hands out exactly the chosen samples, ascending, in batches of the caller's size, across shards and read chunks", async () => {
     // Feature 0 of every fixture sample is its global index.
     const { manifest, blobs } = await makeDataset([700, 900, 1500, 400]);
     const source = recordingSource(blobs);
@@ -72,7 +79,10 @@ describe('selectSamples over a streamed multi-shard dataset', () => {
   test('stops reading after the last chosen sample', async () => {
     const { manifest, blobs } = await makeDataset([1000, 1000, 1000, 1000]);
     const source = recordingSource(blobs);
-    const reader = await selectSamples(datasetData(manifest, source, { seed: 0, shuffle: false }), [5, 420]).openEpoch(0, 8);
+    const reader = await selectSamples(datasetData(manifest, source, { seed: 0, shuffle: false }), [5, 420]).openEpoch(
+      0,
+      8,
+    );
     while ((await reader.next()) !== null);
     reader.close();
     // One read chunk (1,024 samples) reaches into the second shard, whose loading prefetches the
@@ -104,7 +114,12 @@ describe.each(NODE_BACKENDS)('subset scores on %s', (backend) => {
     const trainDir = fsSource(new URL('public/datasets/digits-train', root).pathname);
     const evalDir = fsSource(new URL('public/datasets/digits-eval', root).pathname);
     // A briefly trained model: right on most samples, unsure on some (losses vary).
-    const r = await train({ spec, data: datasetData((await trainDir.manifest()).manifest, trainDir, { seed: 3 }), seed: 3, maxSteps: 25 });
+    const r = await train({
+      spec,
+      data: datasetData((await trainDir.manifest()).manifest, trainDir, { seed: 3 }),
+      seed: 3,
+      maxSteps: 25,
+    });
     weights = r.weights;
     evalData = datasetData((await evalDir.manifest()).manifest, evalDir, { seed: 0, shuffle: false });
     all = await readAll(evalData);
@@ -116,14 +131,22 @@ describe.each(NODE_BACKENDS)('subset scores on %s', (backend) => {
     for (const metric of [{ name: 'accuracy' } as const, { name: 'loss', cap: 2 } as const]) {
       const model = buildModel({ ...spec, metric }, weights);
       const progress: [number, number][] = [];
-      const sub = await evaluateModel(model, evalData, { indices: [...idx].reverse(), onProgress: (d, t) => progress.push([d, t]) });
+      const sub = await evaluateModel(model, evalData, {
+        indices: [...idx].reverse(),
+        onProgress: (d, t) => progress.push([d, t]),
+      });
       const direct = await evaluateModel(model, pick(all, idx));
       model.dispose();
       expect(sub).toEqual(direct);
       expect(sub.samples).toBe(100);
       expect(sub.score).toBe(metricScore(metric, direct.loss, direct.accuracy));
       // 100 samples in batches of the spec's 32: progress as for a 100-sample dataset.
-      expect(progress).toEqual([[32, 100], [64, 100], [96, 100], [100, 100]]);
+      expect(progress).toEqual([
+        [32, 100],
+        [64, 100],
+        [96, 100],
+        [100, 100],
+      ]);
     }
     // Sanity: the model is neither perfect nor useless on the subset, so a wrong pick would show.
     const model = buildModel(spec, weights);
@@ -165,7 +188,10 @@ describe.each(NODE_BACKENDS)('subset scores on %s', (backend) => {
     const artifact = serializeArtifact(specHashBytes(hash), specShapes(spec).params, weights);
     const job = { specBytes: specFile, artifact, dataUrl: 'http://local/datasets/digits-eval', backend };
     const totals = new Set<number>();
-    const out = await service.evaluate({ ...job, subset: { seed: SEED, size: 120 } }, { onProgress: (_d, t) => totals.add(t) });
+    const out = await service.evaluate(
+      { ...job, subset: { seed: SEED, size: 120 } },
+      { onProgress: (_d, t) => totals.add(t) },
+    );
     const model = buildModel(spec, weights);
     const direct = await evaluateModel(model, pick(all, evalSubset(SEED, 250, 120)));
     const whole = await evaluateModel(model, evalData);
@@ -178,11 +204,19 @@ describe.each(NODE_BACKENDS)('subset scores on %s', (backend) => {
     expect(byIndices.score).toBe(out.score);
     // A subset at least as large as the set is the whole set.
     const everything = await service.evaluate({ ...job, subset: { seed: SEED, size: 250 } });
-    expect({ loss: everything.loss, accuracy: everything.accuracy, samples: everything.samples }).toEqual({ loss: whole.loss, accuracy: whole.accuracy, samples: 250 });
+    expect({ loss: everything.loss, accuracy: everything.accuracy, samples: everything.samples }).toEqual({
+      loss: whole.loss,
+      accuracy: whole.accuracy,
+      samples: 250,
+    });
 
-    await expect(service.evaluate({ ...job, subset: { seed: `0x${'0'.repeat(64)}`, size: 10 } })).rejects.toThrow(/seed: is zero/);
+    await expect(service.evaluate({ ...job, subset: { seed: `0x${'0'.repeat(64)}`, size: 10 } })).rejects.toThrow(
+      /seed: is zero/,
+    );
     await expect(service.evaluate({ ...job, subset: { seed: SEED, size: 0 } })).rejects.toThrow(EvalJobError);
     await expect(service.evaluate({ ...job, indices: [3, 250] })).rejects.toThrow(/indices\[1\] = 250/);
-    await expect(service.evaluate({ ...job, indices: [1], subset: { seed: SEED, size: 3 } })).rejects.toThrow(/either subset or indices/);
+    await expect(service.evaluate({ ...job, indices: [1], subset: { seed: SEED, size: 3 } })).rejects.toThrow(
+      /either subset or indices/,
+    );
   });
 });

@@ -118,14 +118,25 @@ const BAD: [string, () => unknown, string, RegExp][] = [
   ['classes 1001', () => set(base(), 'output.classes', 1001), 'output.classes', /2\.\.1000/],
   ['output shape (old format)', () => set(base(), 'output.shape', [10]), 'output.shape', /unknown field/],
   ['layers empty', () => set(base(), 'layers', []), 'layers', /1\.\.32 entries/],
-  ['33 layers', () => set(base(), 'layers', [...Array.from({ length: 32 }, () => ({ type: 'flatten' })), { type: 'dense', units: 10 }]), 'layers', /1\.\.32/],
+  [
+    '33 layers',
+    () =>
+      set(base(), 'layers', [...Array.from({ length: 32 }, () => ({ type: 'flatten' })), { type: 'dense', units: 10 }]),
+    'layers',
+    /1\.\.32/,
+  ],
   ['layer not an object', () => set(base(), 'layers[1]', 'dense'), 'layers[1]', /must be an object/],
   ['unknown layer type', () => set(base(), 'layers[1].type', 'lstm'), 'layers[1].type', /one of/],
   ['layer unknown field', () => set(base(), 'layers[3].name', 'h2'), 'layers[3].name', /unknown field/],
   ['param of another layer type', () => set(base(), 'layers[3].filters', 4), 'layers[3].filters', /unknown field/],
   ['units 0', () => set(base(), 'layers[3].units', 0), 'layers[3].units', /must be an integer in 1\.\.4096/],
   ['units 4097', () => set(base(), 'layers[3].units', 4097), 'layers[3].units', /1\.\.4096/],
-  ['units missing', () => set(base(), 'layers[3].units', undefined), 'layers[3].units', /missing, must be an integer in 1\.\.4096/],
+  [
+    'units missing',
+    () => set(base(), 'layers[3].units', undefined),
+    'layers[3].units',
+    /missing, must be an integer in 1\.\.4096/,
+  ],
   ['units as string', () => set(base(), 'layers[3].units', '128'), 'layers[3].units', /integer/],
   ['bad activation', () => set(base(), 'layers[3].activation', 'softmax'), 'layers[3].activation', /one of "linear"/],
   ['id with uppercase', () => set(base(), 'layers[3].id', 'Hidden2'), 'layers[3].id', /\[a-z\]/],
@@ -136,37 +147,88 @@ const BAD: [string, () => unknown, string, RegExp][] = [
   ['dropout rate missing', () => set(base(), 'layers[2].rate', undefined), 'layers[2].rate', /missing/],
   ['dropout rate NaN-ish string', () => set(base(), 'layers[2].rate', 'NaN'), 'layers[2].rate', /number/],
   ['last layer too wide', () => set(base(), 'layers[4].units', 11), 'layers', /must output \[10\]/],
-  ['dense on an image with no flatten', () => set(base(), 'layers', [{ type: 'dense', units: 10 }]), 'layers', /must output \[10\]/],
+  [
+    'dense on an image with no flatten',
+    () => set(base(), 'layers', [{ type: 'dense', units: 10 }]),
+    'layers',
+    /must output \[10\]/,
+  ],
   ['conv filters 0', () => set(cnn(), 'layers[0].filters', 0), 'layers[0].filters', /1\.\.512/],
   ['conv filters 513', () => set(cnn(), 'layers[0].filters', 513), 'layers[0].filters', /1\.\.512/],
   ['conv kernel 8', () => set(cnn(), 'layers[0].kernelSize', 8), 'layers[0].kernelSize', /1\.\.7/],
   ['conv strides 5', () => set(cnn(), 'layers[0].strides', 5), 'layers[0].strides', /1\.\.4/],
   ['conv padding', () => set(cnn(), 'layers[0].padding', 'causal'), 'layers[0].padding', /"same", "valid"/],
   ['conv after flatten', () => set(cnn(), 'layers[1]', { type: 'flatten' }), 'layers[2]', /rank-3 input/],
-  ['valid conv larger than input', () => set(set(cnn(), 'input.shape', [4, 4, 1]), 'layers[0]', { type: 'conv2d', filters: 2, kernelSize: 5, padding: 'valid' }), 'layers[0]', /does not fit/],
+  [
+    'valid conv larger than input',
+    () =>
+      set(set(cnn(), 'input.shape', [4, 4, 1]), 'layers[0]', {
+        type: 'conv2d',
+        filters: 2,
+        kernelSize: 5,
+        padding: 'valid',
+      }),
+    'layers[0]',
+    /does not fit/,
+  ],
   ['pool size 5', () => set(cnn(), 'layers[1].poolSize', 5), 'layers[1].poolSize', /1\.\.4/],
   ['pool size missing', () => set(cnn(), 'layers[1].poolSize', undefined), 'layers[1].poolSize', /missing/],
   ['pool activation', () => set(cnn(), 'layers[1].activation', 'relu'), 'layers[1].activation', /unknown field/],
   ['pool strides 0', () => set(cnn(), 'layers[1].strides', 0), 'layers[1].strides', /1\.\.4/],
   ['flatten with a param', () => set(base(), 'layers[0].units', 3), 'layers[0].units', /unknown field/],
-  ['embedding not first', () => set(tokens(), 'layers[1]', { type: 'embedding', vocabSize: 10, dim: 32 }), 'layers[1].type', /first layer/],
+  [
+    'embedding not first',
+    () => set(tokens(), 'layers[1]', { type: 'embedding', vocabSize: 10, dim: 32 }),
+    'layers[1].type',
+    /first layer/,
+  ],
   ['embedding vocab 1', () => set(tokens(), 'layers[0].vocabSize', 1), 'layers[0].vocabSize', /2\.\.65536/],
   ['embedding vocab too big', () => set(tokens(), 'layers[0].vocabSize', 65537), 'layers[0].vocabSize', /2\.\.65536/],
   ['embedding dim 1025', () => set(tokens(), 'layers[0].dim', 1025), 'layers[0].dim', /1\.\.1024/],
   ['embedding on an image', () => set(tokens(), 'input.shape', [4, 4]), 'layers[0]', /rank-1 input/],
-  ['attention dim not divisible', () => set(set(tokens(), 'layers[1].heads', 3), 'layers[1].dim', 32), 'layers[1].dim', /divisible by heads \(3\)/],
+  [
+    'attention dim not divisible',
+    () => set(set(tokens(), 'layers[1].heads', 3), 'layers[1].dim', 32),
+    'layers[1].dim',
+    /divisible by heads \(3\)/,
+  ],
   ['attention heads 17', () => set(tokens(), 'layers[1].heads', 17), 'layers[1].heads', /1\.\.16/],
-  ['attention width mismatch', () => set(tokens(), 'layers[1]', { type: 'attention', heads: 4, dim: 64 }), 'layers[1]', /does not match its input width 32/],
+  [
+    'attention width mismatch',
+    () => set(tokens(), 'layers[1]', { type: 'attention', heads: 4, dim: 64 }),
+    'layers[1]',
+    /does not match its input width 32/,
+  ],
   ['layerNorm epsilon 0', () => set(tokens(), 'layers[2].epsilon', 0), 'layers[2].epsilon', /\(0, 1\]/],
-  ['globalAvgPool1d on rank 1', () => set(base(), 'layers[2]', { type: 'globalAvgPool1d' }), 'layers[2]', /rank-2 input/],
+  [
+    'globalAvgPool1d on rank 1',
+    () => set(base(), 'layers[2]', { type: 'globalAvgPool1d' }),
+    'layers[2]',
+    /rank-2 input/,
+  ],
   ['loss', () => set(base(), 'loss', 'mse'), 'loss', /"sparse-categorical-crossentropy"/],
   ['loss missing', () => set(base(), 'loss', undefined), 'loss', /missing/],
   ['metric name', () => set(base(), 'metric.name', 'f1'), 'metric.name', /"accuracy", "loss"/],
   ['accuracy with a cap', () => set(base(), 'metric.cap', 2), 'metric.cap', /unknown field/],
   ['loss metric without cap', () => set(base(), 'metric', { name: 'loss' }), 'metric.cap', /missing/],
-  ['loss metric cap 0', () => set(base(), 'metric', { name: 'loss', cap: 0 }), 'metric.cap', /must be a finite number > 0, got number/],
-  ['loss metric cap negative', () => set(base(), 'metric', { name: 'loss', cap: -1 }), 'metric.cap', /must be a finite number > 0, got number/],
-  ['metric extra', () => set(base(), 'metric', { name: 'loss', cap: 1, higherIsBetter: true }), 'metric.higherIsBetter', /unknown field/],
+  [
+    'loss metric cap 0',
+    () => set(base(), 'metric', { name: 'loss', cap: 0 }),
+    'metric.cap',
+    /must be a finite number > 0, got number/,
+  ],
+  [
+    'loss metric cap negative',
+    () => set(base(), 'metric', { name: 'loss', cap: -1 }),
+    'metric.cap',
+    /must be a finite number > 0, got number/,
+  ],
+  [
+    'metric extra',
+    () => set(base(), 'metric', { name: 'loss', cap: 1, higherIsBetter: true }),
+    'metric.higherIsBetter',
+    /unknown field/,
+  ],
   ['optimizer name', () => set(base(), 'optimizer.name', 'rmsprop'), 'optimizer.name', /"adam", "sgd"/],
   ['learningRate 0', () => set(base(), 'optimizer.learningRate', 0), 'optimizer.learningRate', /\(0, 1\]/],
   ['learningRate 1.5', () => set(base(), 'optimizer.learningRate', 1.5), 'optimizer.learningRate', /\(0, 1\]/],
@@ -175,14 +237,34 @@ const BAD: [string, () => unknown, string, RegExp][] = [
   ['epochs 0', () => set(base(), 'optimizer.epochs', 0), 'optimizer.epochs', /1\.\.1000/],
   ['epochs 1001', () => set(base(), 'optimizer.epochs', 1001), 'optimizer.epochs', /1\.\.1000/],
   ['momentum for adam', () => set(base(), 'optimizer.momentum', 0.9), 'optimizer.momentum', /only applies to "sgd"/],
-  ['sgd momentum 1', () => set(set(base(), 'optimizer.name', 'sgd'), 'optimizer.momentum', 1), 'optimizer.momentum', /\[0, 1\)/],
+  [
+    'sgd momentum 1',
+    () => set(set(base(), 'optimizer.name', 'sgd'), 'optimizer.momentum', 1),
+    'optimizer.momentum',
+    /\[0, 1\)/,
+  ],
   ['optimizer extra', () => set(base(), 'optimizer.weightDecay', 0.1), 'optimizer.weightDecay', /unknown field/],
   ['watermark not an object', () => set(base(), 'watermark', true), 'watermark', /must be an object/],
   ['watermark extra', () => set(base(), 'watermark.tensor', 'kernel'), 'watermark.tensor', /unknown field/],
-  ['watermark layer missing', () => set(base(), 'watermark.layer', 'hidden9'), 'watermark.layer', /no layer has id "hidden9"/],
+  [
+    'watermark layer missing',
+    () => set(base(), 'watermark.layer', 'hidden9'),
+    'watermark.layer',
+    /no layer has id "hidden9"/,
+  ],
   ['watermark rule unknown', () => set(base(), 'watermark.rule', 'first-n-row-major'), 'watermark.rule', /one of/],
-  ['dense rule on a conv', () => set(cnn(), 'watermark.rule', 'dense-column-mean'), 'watermark.rule', /needs a dense layer/],
-  ['conv rule on a dense', () => set(base(), 'watermark.rule', 'conv-filter-mean'), 'watermark.rule', /needs a conv2d layer/],
+  [
+    'dense rule on a conv',
+    () => set(cnn(), 'watermark.rule', 'dense-column-mean'),
+    'watermark.rule',
+    /needs a dense layer/,
+  ],
+  [
+    'conv rule on a dense',
+    () => set(base(), 'watermark.rule', 'conv-filter-mean'),
+    'watermark.rule',
+    /needs a conv2d layer/,
+  ],
   ['dense layer narrower than N', () => set(base(), 'watermark.layer', 'logits'), 'watermark.length', /only 10 units/],
   ['conv kernel smaller than N', () => set(cnn(), 'watermark.layer', 'conv1'), 'watermark.length', /3x3x1 = 9/],
   ['bits 0', () => set(base(), 'watermark.bits', 0), 'watermark.bits', /1\.\.160/],
@@ -190,20 +272,65 @@ const BAD: [string, () => unknown, string, RegExp][] = [
   ['length 0', () => set(base(), 'watermark.length', 0), 'watermark.length', /1\.\.240/],
   ['length 241', () => set(base(), 'watermark.length', 241), 'watermark.length', /1\.\.240/],
   ['key bits not a multiple of 128', () => set(base(), 'watermark.length', 99), 'watermark.length', /multiple of 128/],
-  ['key bits over 32768', () => set(set(base(), 'watermark.bits', 160), 'watermark.length', 240), 'watermark.length', /at most 32768/],
-  ['too many commitment limbs', () => set(set(base(), 'watermark.quantization.bits', 32), 'watermark.length', 240), 'watermark.length', /needs 35 field elements/],
-  ['quantization bits 1', () => set(base(), 'watermark.quantization.bits', 1), 'watermark.quantization.bits', /2\.\.32/],
-  ['quantization bits 33', () => set(base(), 'watermark.quantization.bits', 33), 'watermark.quantization.bits', /2\.\.32/],
-  ['scale not a power of two', () => set(base(), 'watermark.quantization.scale', 4000), 'watermark.quantization.scale', /power of two/],
+  [
+    'key bits over 32768',
+    () => set(set(base(), 'watermark.bits', 160), 'watermark.length', 240),
+    'watermark.length',
+    /at most 32768/,
+  ],
+  [
+    'too many commitment limbs',
+    () => set(set(base(), 'watermark.quantization.bits', 32), 'watermark.length', 240),
+    'watermark.length',
+    /needs 35 field elements/,
+  ],
+  [
+    'quantization bits 1',
+    () => set(base(), 'watermark.quantization.bits', 1),
+    'watermark.quantization.bits',
+    /2\.\.32/,
+  ],
+  [
+    'quantization bits 33',
+    () => set(base(), 'watermark.quantization.bits', 33),
+    'watermark.quantization.bits',
+    /2\.\.32/,
+  ],
+  [
+    'scale not a power of two',
+    () => set(base(), 'watermark.quantization.scale', 4000),
+    'watermark.quantization.scale',
+    /power of two/,
+  ],
   ['scale 0', () => set(base(), 'watermark.quantization.scale', 0), 'watermark.quantization.scale', /must be/],
-  ['scale negative', () => set(base(), 'watermark.quantization.scale', -65536), 'watermark.quantization.scale', /must be/],
-  ['quantization extra', () => set(base(), 'watermark.quantization.signed', true), 'watermark.quantization.signed', /unknown field/],
+  [
+    'scale negative',
+    () => set(base(), 'watermark.quantization.scale', -65536),
+    'watermark.quantization.scale',
+    /must be/,
+  ],
+  [
+    'quantization extra',
+    () => set(base(), 'watermark.quantization.signed', true),
+    'watermark.quantization.signed',
+    /unknown field/,
+  ],
   ['maxErr = bits', () => set(base(), 'watermark.maxErr', 64), 'watermark.maxErr', /0\.\.63/],
   ['maxErr negative', () => set(base(), 'watermark.maxErr', -1), 'watermark.maxErr', /0\.\.63/],
-  ['strength negative', () => set(base(), 'watermark.strength', -0.01), 'watermark.strength', /must be a finite number >= 0, got number -0.01/],
+  [
+    'strength negative',
+    () => set(base(), 'watermark.strength', -0.01),
+    'watermark.strength',
+    /must be a finite number >= 0, got number -0.01/,
+  ],
   ['margin 0', () => set(base(), 'watermark.margin', 0), 'watermark.margin', /must be a finite number > 0/],
   ['margin missing', () => set(base(), 'watermark.margin', undefined), 'watermark.margin', /missing/],
-  ['over the parameter budget', () => set(set(base(), 'input.shape', [1024, 1024]), 'layers[1].units', 4096), 'layers', /more than the budget of 20000000/],
+  [
+    'over the parameter budget',
+    () => set(set(base(), 'input.shape', [1024, 1024]), 'layers[1].units', 4096),
+    'layers',
+    /more than the budget of 20000000/,
+  ],
 ];
 
 describe('parseModelSpec: malformed specs', () => {
@@ -221,16 +348,33 @@ describe('parseModelSpec: valid specs', () => {
   it('accepts the docs example and returns a fresh object equal to it', () => {
     const doc = base();
     const spec = parseModelSpec(doc);
-    expect(spec).toEqual({ ...doc, layers: (doc.layers as Json[]).map((l) => (l.type === 'dense' ? { activation: 'linear', ...l } : l)), optimizer: { ...(doc.optimizer as Json), momentum: 0 } });
+    expect(spec).toEqual({
+      ...doc,
+      layers: (doc.layers as Json[]).map((l) => (l.type === 'dense' ? { activation: 'linear', ...l } : l)),
+      optimizer: { ...(doc.optimizer as Json), momentum: 0 },
+    });
     expect(spec.layers).not.toBe(doc.layers);
     expect(spec.input.shape).not.toBe((doc.input as Json).shape);
   });
 
   it('fills defaults: activation, strides, padding, epsilon, momentum, description', () => {
-    const doc = set(set(cnn(), 'description', undefined), 'optimizer', { name: 'sgd', learningRate: 0.1, batchSize: 8, epochs: 1 });
+    const doc = set(set(cnn(), 'description', undefined), 'optimizer', {
+      name: 'sgd',
+      learningRate: 0.1,
+      batchSize: 8,
+      epochs: 1,
+    });
     const spec = parseModelSpec(doc);
     expect(spec.description).toBe('');
-    expect(spec.layers[0]).toEqual({ type: 'conv2d', id: 'conv1', filters: 16, kernelSize: 3, strides: 1, padding: 'same', activation: 'relu' });
+    expect(spec.layers[0]).toEqual({
+      type: 'conv2d',
+      id: 'conv1',
+      filters: 16,
+      kernelSize: 3,
+      strides: 1,
+      padding: 'same',
+      activation: 'relu',
+    });
     expect(spec.layers[1]).toEqual({ type: 'maxPool2d', poolSize: 2, strides: 2, padding: 'valid' });
     expect(spec.layers[5]).toEqual({ type: 'dense', id: 'logits', units: 10, activation: 'linear' });
     expect(spec.optimizer.momentum).toBe(0);
@@ -239,7 +383,11 @@ describe('parseModelSpec: valid specs', () => {
   });
 
   it('accepts token models, a loss metric, sgd with momentum, and no watermark', () => {
-    const doc = set(set(set(tokens(), 'metric', { name: 'loss', cap: 2.5 }), 'optimizer.name', 'sgd'), 'optimizer.momentum', 0.9);
+    const doc = set(
+      set(set(tokens(), 'metric', { name: 'loss', cap: 2.5 }), 'optimizer.name', 'sgd'),
+      'optimizer.momentum',
+      0.9,
+    );
     const spec = parseModelSpec(set(doc, 'watermark', undefined));
     expect(spec.metric).toEqual({ name: 'loss', cap: 2.5 });
     expect(spec.optimizer).toMatchObject({ name: 'sgd', momentum: 0.9 });
@@ -251,16 +399,34 @@ describe('parseModelSpec: valid specs', () => {
 
   it('accepts the extreme watermark settings the limits allow', () => {
     // 2-bit values: 126 per field element; 240 values need 2 limbs. 128 x 240 = 30720 key bits.
-    const w = { layer: 'head', rule: 'dense-column-mean', bits: 128, length: 240, quantization: { bits: 2, scale: 1 }, maxErr: 127, strength: 0, margin: 1e-9 };
+    const w = {
+      layer: 'head',
+      rule: 'dense-column-mean',
+      bits: 128,
+      length: 240,
+      quantization: { bits: 2, scale: 1 },
+      maxErr: 127,
+      strength: 0,
+      margin: 1e-9,
+    };
     const doc = set(tokens(), 'watermark', w);
     set(doc, 'layers[4].units', 240);
     expect(parseModelSpec(doc).watermark).toEqual(w);
-    expect(parseModelSpec(set(base(), 'watermark.quantization.scale', 2 ** 30)).watermark?.quantization.scale).toBe(2 ** 30);
+    expect(parseModelSpec(set(base(), 'watermark.quantization.scale', 2 ** 30)).watermark?.quantization.scale).toBe(
+      2 ** 30,
+    );
   });
 
   it('stays under the parameter budget at exactly the limit', () => {
     // flatten [4000] -> dense 4096 -> dense 10: 4000*4096 + 4096 + 4096*10 + 10
-    const doc = set(set(set(base(), 'input.shape', [4000]), 'layers', [{ type: 'dense', id: 'h', units: 4096 }, { type: 'dense', units: 10 }]), 'watermark.layer', 'h');
+    const doc = set(
+      set(set(base(), 'input.shape', [4000]), 'layers', [
+        { type: 'dense', id: 'h', units: 4096 },
+        { type: 'dense', units: 10 },
+      ]),
+      'watermark.layer',
+      'h',
+    );
     expect(specShapes(parseModelSpec(doc)).paramCount).toBeLessThanOrEqual(MAX_PARAMS);
   });
 });
@@ -275,8 +441,12 @@ describe('parseModelSpecBytes', () => {
   });
 
   it('rejects bytes that are not UTF-8 JSON', async () => {
-    await expect(parseModelSpecBytes(new Uint8Array([0xff, 0xfe, 0x7b]))).rejects.toThrow(/model spec: is not valid UTF-8/);
-    await expect(parseModelSpecBytes(new TextEncoder().encode('{"format": '))).rejects.toThrow(/model spec: is not valid JSON/);
+    await expect(parseModelSpecBytes(new Uint8Array([0xff, 0xfe, 0x7b]))).rejects.toThrow(
+      /model spec: is not valid UTF-8/,
+    );
+    await expect(parseModelSpecBytes(new TextEncoder().encode('{"format": '))).rejects.toThrow(
+      /model spec: is not valid JSON/,
+    );
     await expect(parseModelSpecBytes(new TextEncoder().encode('{"format": "x"}'))).rejects.toBeInstanceOf(SpecError);
   });
 });
@@ -301,7 +471,12 @@ describe('shipped specs (public/specs)', () => {
     const shapes = specShapes(spec);
     expect(shapes.paramCount).toBe(want.params);
     expect(spec.watermark?.layer).toBe(want.watermark);
-    expect(spec.watermark).toMatchObject({ bits: 64, length: 128, quantization: { bits: 16, scale: 65536 }, maxErr: 8 });
+    expect(spec.watermark).toMatchObject({
+      bits: 64,
+      length: 128,
+      quantization: { bits: 16, scale: 65536 },
+      maxErr: 8,
+    });
   });
 
   it('fashion-cnn watermarks its dense layer, whose 128 units give v its 128 entries', async () => {

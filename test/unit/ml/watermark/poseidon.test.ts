@@ -65,9 +65,11 @@ describe('vector commitments recomputed on circomlibjs', () => {
     // Key limbs: bit b of limb i is X[128 i + b], i.e. the limb is the reversed 128-char slice.
     const bits = vec.key.bits;
     const limbs: bigint[] = [];
-    for (let i = 0; i < bits.length; i += 128) limbs.push(BigInt(`0b${[...bits.slice(i, i + 128).padEnd(128, '0')].reverse().join('')}`));
+    for (let i = 0; i < bits.length; i += 128)
+      limbs.push(BigInt(`0b${[...bits.slice(i, i + 128).padEnd(128, '0')].reverse().join('')}`));
     const groups: bigint[] = [];
-    for (let g = 0; g < limbs.length; g += 16) groups.push(wasm(Array.from({ length: 16 }, (_, k) => limbs[g + k] ?? 0n)));
+    for (let g = 0; g < limbs.length; g += 16)
+      groups.push(wasm(Array.from({ length: 16 }, (_, k) => limbs[g + k] ?? 0n)));
     const hx = wasm(groups);
     expect(hx.toString()).toBe(vec.keyHash);
     expect(wasm([hx, BigInt(vec.key.salt)]).toString()).toBe(vec.keyCommit);

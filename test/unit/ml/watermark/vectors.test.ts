@@ -23,7 +23,9 @@ if (UPDATE) writeFileSync(VECTORS_PATH, formatJson(generateVectors()) + '\n');
 const bitsOf = (s: string) => Uint8Array.from(s, (c) => (c === '1' ? 1 : c === '0' ? 0 : NaN));
 
 describe('test/vectors/watermark.json', () => {
-  const file = existsSync(VECTORS_PATH) ? (JSON.parse(readFileSync(VECTORS_PATH, 'utf8')) as ReturnType<typeof generateVectors>) : undefined;
+  const file = existsSync(VECTORS_PATH)
+    ? (JSON.parse(readFileSync(VECTORS_PATH, 'utf8')) as ReturnType<typeof generateVectors>)
+    : undefined;
 
   it('exists and holds the three documented vectors', () => {
     expect(file, 'regenerate with UPDATE_WATERMARK_VECTORS=1').toBeDefined();
@@ -40,55 +42,60 @@ describe('test/vectors/watermark.json', () => {
     expect(formatJson(file) + '\n').toBe(formatJson(generateVectors()) + '\n');
   });
 
-  describe.each((file?.vectors ?? []) as WatermarkVector[])('$name: every derived value recomputes from the inputs', (vec) => {
-    const { T, N, WB, scale, maxErr } = vec.params;
-    const bits = bitsOf(vec.key.bits);
-    const salt = BigInt(vec.key.salt);
-    const v = Float32Array.from(vec.vHex, (h) => new DataView(Uint32Array.of(parseInt(h, 16)).buffer).getFloat32(0, true));
+  describe.each((file?.vectors ?? []) as WatermarkVector[])(
+    '$name: every derived value recomputes from the inputs',
+    (vec) => {
+      const { T, N, WB, scale, maxErr } = vec.params;
+      const bits = bitsOf(vec.key.bits);
+      const salt = BigInt(vec.key.salt);
+      const v = Float32Array.from(vec.vHex, (h) =>
+        new DataView(Uint32Array.of(parseInt(h, 16)).buffer).getFloat32(0, true),
+      );
 
-    it('inputs are well formed', () => {
-      expect(bits.length).toBe(T * N);
-      expect(bits.every((b) => b === 0 || b === 1)).toBe(true);
-      expect(salt < FIELD_P).toBe(true);
-      expect(v.length).toBe(N);
-      // The decimal and hex forms of v are the same float32s.
-      vec.v.forEach((s, k) => {
-        expect(Math.fround(Number(s))).toBe(Number(s));
-        expect(Object.is(Number(s), v[k])).toBe(true);
-        expect(float32Hex(v[k]!)).toBe(vec.vHex[k]);
+      it('inputs are well formed', () => {
+        expect(bits.length).toBe(T * N);
+        expect(bits.every((b) => b === 0 || b === 1)).toBe(true);
+        expect(salt < FIELD_P).toBe(true);
+        expect(v.length).toBe(N);
+        // The decimal and hex forms of v are the same float32s.
+        vec.v.forEach((s, k) => {
+          expect(Math.fround(Number(s))).toBe(Number(s));
+          expect(Object.is(Number(s), v[k])).toBe(true);
+          expect(float32Hex(v[k]!)).toBe(vec.vHex[k]);
+        });
       });
-    });
 
-    it('owner bits, quantization, decoding', () => {
-      const b = ownerBits(vec.owner, T);
-      expect(Array.from(b).join('')).toBe(vec.ownerBits);
-      const q = quantize(v, scale, WB);
-      expect(Array.from(q)).toEqual(vec.q);
-      const d = decode(bits, q, b);
-      expect(d.projections).toEqual(vec.projections);
-      expect(d.margins).toEqual(vec.margins);
-      expect(Array.from(d.bits).join('')).toBe(vec.decodedBits);
-      expect(d.wrong).toBe(vec.wrong);
-      expect(vec.carries).toBe(d.wrong <= maxErr);
-    });
+      it('owner bits, quantization, decoding', () => {
+        const b = ownerBits(vec.owner, T);
+        expect(Array.from(b).join('')).toBe(vec.ownerBits);
+        const q = quantize(v, scale, WB);
+        expect(Array.from(q)).toEqual(vec.q);
+        const d = decode(bits, q, b);
+        expect(d.projections).toEqual(vec.projections);
+        expect(d.margins).toEqual(vec.margins);
+        expect(Array.from(d.bits).join('')).toBe(vec.decodedBits);
+        expect(d.wrong).toBe(vec.wrong);
+        expect(vec.carries).toBe(d.wrong <= maxErr);
+      });
 
-    it('commitments', () => {
-      const q = Int32Array.from(vec.q);
-      expect(keyLimbs(bits).map(String)).toEqual(vec.keyLimbs);
-      expect(keyGroupHashes(bits).map(String)).toEqual(vec.keyGroupHashes);
-      expect(keyHash(bits).toString()).toBe(vec.keyHash);
-      expect(keyCommit({ bits, salt }).toString()).toBe(vec.keyCommit);
-      expect(fieldToBytes32(BigInt(vec.keyCommit))).toBe(vec.keyCommitBytes32);
-      expect(bytes32ToField(vec.keyCommitBytes32).toString()).toBe(vec.keyCommit);
-      expect(wmLimbs(q, WB).map(String)).toEqual(vec.wmLimbs);
-      expect(wmCommit(q, WB).toString()).toBe(vec.wmCommit);
-      expect(fieldToBytes32(BigInt(vec.wmCommit))).toBe(vec.wmCommitBytes32);
-      expect(vec.params.K).toBe(valuesPerLimb(WB));
-      expect(vec.params.E).toBe(Math.ceil(N / valuesPerLimb(WB)));
-      expect(vec.params.keyLimbCount).toBe(Math.ceil((T * N) / 128));
-      expect(vec.params.keyGroups).toBe(Math.ceil(vec.params.keyLimbCount / 16));
-    });
-  });
+      it('commitments', () => {
+        const q = Int32Array.from(vec.q);
+        expect(keyLimbs(bits).map(String)).toEqual(vec.keyLimbs);
+        expect(keyGroupHashes(bits).map(String)).toEqual(vec.keyGroupHashes);
+        expect(keyHash(bits).toString()).toBe(vec.keyHash);
+        expect(keyCommit({ bits, salt }).toString()).toBe(vec.keyCommit);
+        expect(fieldToBytes32(BigInt(vec.keyCommit))).toBe(vec.keyCommitBytes32);
+        expect(bytes32ToField(vec.keyCommitBytes32).toString()).toBe(vec.keyCommit);
+        expect(wmLimbs(q, WB).map(String)).toEqual(vec.wmLimbs);
+        expect(wmCommit(q, WB).toString()).toBe(vec.wmCommit);
+        expect(fieldToBytes32(BigInt(vec.wmCommit))).toBe(vec.wmCommitBytes32);
+        expect(vec.params.K).toBe(valuesPerLimb(WB));
+        expect(vec.params.E).toBe(Math.ceil(N / valuesPerLimb(WB)));
+        expect(vec.params.keyLimbCount).toBe(Math.ceil((T * N) / 128));
+        expect(vec.params.keyGroups).toBe(Math.ceil(vec.params.keyLimbCount / 16));
+      });
+    },
+  );
 
   it('covers the cases the circuit must get right', () => {
     const [small, five, random] = file!.vectors;

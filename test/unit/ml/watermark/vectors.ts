@@ -228,7 +228,8 @@ export function generateVectors() {
 /** JSON with arrays of numbers or strings on one line, so the file stays readable. */
 export function formatJson(value: unknown, indent = ''): string {
   if (Array.isArray(value)) {
-    if (value.every((e) => typeof e !== 'object' || e === null)) return `[${value.map((e) => JSON.stringify(e)).join(', ')}]`;
+    if (value.every((e) => typeof e !== 'object' || e === null))
+      return `[${value.map((e) => JSON.stringify(e)).join(', ')}]`;
     const inner = indent + '  ';
     return `[\n${value.map((e) => inner + formatJson(e, inner)).join(',\n')}\n${indent}]`;
   }

@@ -48,7 +48,9 @@ describe('ownerBits', () => {
     expect(bits[159]).toBe(1);
     expect(Array.from(ownerBits('0xA5ffffffffffffffffffffffffffffffffffffff', 8)).join('')).toBe('10100101');
     // Checksum case does not matter.
-    expect(ownerBits('0xa5FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF', 8)).toEqual(ownerBits('0xA5ffffffffffffffffffffffffffffffffffffff', 8));
+    expect(ownerBits('0xa5FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF', 8)).toEqual(
+      ownerBits('0xA5ffffffffffffffffffffffffffffffffffffff', 8),
+    );
     expect(() => ownerBits('0x1234', 8)).toThrow(WatermarkError);
     expect(() => ownerBits(a, 161)).toThrow(/1\.\.160/);
   });
@@ -57,7 +59,20 @@ describe('ownerBits', () => {
 describe('quantize', () => {
   it('rounds half up in float64 and clamps', () => {
     const s = 65536;
-    const v = Float32Array.from([0.5 / s, -0.5 / s, 1.5 / s, -1.5 / s, 2.5 / s, 0.49999997 / s, 1, -1, -0, 3.4e38, -3.4e38, 1e-45]);
+    const v = Float32Array.from([
+      0.5 / s,
+      -0.5 / s,
+      1.5 / s,
+      -1.5 / s,
+      2.5 / s,
+      0.49999997 / s,
+      1,
+      -1,
+      -0,
+      3.4e38,
+      -3.4e38,
+      1e-45,
+    ]);
     expect(Array.from(quantize(v, s, 16))).toEqual([1, 0, 2, -1, 3, 0, 32767, -32768, 0, 32767, -32768, 0]);
     expect(Array.from(quantize(Float32Array.from([0.3, -0.3]), 8, 4))).toEqual([2, -2]);
     expect(Array.from(quantize(Float32Array.from([100, -100]), 8, 4))).toEqual([7, -8]);
@@ -80,12 +95,19 @@ describe('quantize', () => {
       const q = num >= 0n ? num / den : -((-num + den - 1n) / den);
       return q;
     };
-    expect([0.5, -0.5, -1.5, 2.5, 1e-9, 40000].map((x) => exact(Math.fround(x / 65536)))).toEqual([1n, 0n, -1n, 3n, 0n, 40000n]);
+    expect([0.5, -0.5, -1.5, 2.5, 1e-9, 40000].map((x) => exact(Math.fround(x / 65536)))).toEqual([
+      1n,
+      0n,
+      -1n,
+      3n,
+      0n,
+      40000n,
+    ]);
     for (let i = 0; i < 20000; i++) {
       const b = rng.u32();
       const dv = new DataView(new ArrayBuffer(4));
       // Exponents around the rounding boundary: |v * 2^16| in about [2^-30, 2^20].
-      dv.setUint32(0, (b & 0x807fffff) | (((b >>> 23) % 50) + 127 - 16 - 30) << 23);
+      dv.setUint32(0, (b & 0x807fffff) | ((((b >>> 23) % 50) + 127 - 16 - 30) << 23));
       const x = dv.getFloat32(0);
       const want = exact(x);
       const clamped = want > 32767n ? 32767 : want < -32768n ? -32768 : Number(want);
@@ -139,8 +161,12 @@ describe('extractV', () => {
     const watermark = { layer: 'hidden1', rule: 'dense-column-mean' } as WatermarkSpec;
     expect(watermarkKernelIndex({ layers, watermark }, params)).toBe(0);
     expect(watermarkKernelIndex({ layers, watermark: { ...watermark, layer: 'logits' } }, params)).toBe(2);
-    expect(() => watermarkKernelIndex({ layers, watermark: { ...watermark, layer: 'nope' } }, params)).toThrow(/no layer has id "nope"/);
-    expect(() => watermarkKernelIndex({ layers, watermark: { ...watermark, rule: 'conv-filter-mean' } }, params)).toThrow(/needs a conv2d layer/);
+    expect(() => watermarkKernelIndex({ layers, watermark: { ...watermark, layer: 'nope' } }, params)).toThrow(
+      /no layer has id "nope"/,
+    );
+    expect(() =>
+      watermarkKernelIndex({ layers, watermark: { ...watermark, rule: 'conv-filter-mean' } }, params),
+    ).toThrow(/needs a conv2d layer/);
   });
 });
 
@@ -261,14 +287,21 @@ describe('keys', () => {
 
   it('encrypted export round-trips; a wrong passphrase says so', async () => {
     const blob = await exportKeyEncrypted(key, 'correct horse battery staple');
-    const env = JSON.parse(blob) as { kdf: { iterations: number; salt: string }; cipher: { iv: string }; keyCommit: string; ciphertext: string };
+    const env = JSON.parse(blob) as {
+      kdf: { iterations: number; salt: string };
+      cipher: { iv: string };
+      keyCommit: string;
+      ciphertext: string;
+    };
     expect(env.kdf.iterations).toBeGreaterThanOrEqual(310_000);
     expect(env.keyCommit).toBe(fieldToBytes32(keyCommit(key)));
     expect(blob).not.toContain((JSON.parse(keyToJson(key)) as { x: string }).x);
     expect(await importKeyEncrypted(blob, 'correct horse battery staple')).toEqual(key);
     await expect(importKeyEncrypted(blob, 'correct horse battery stapler')).rejects.toThrow(/wrong passphrase/);
     // Fresh salt and iv every time.
-    const again = JSON.parse(await exportKeyEncrypted(key, 'correct horse battery staple', { iterations: MIN_ITERATIONS })) as typeof env;
+    const again = JSON.parse(
+      await exportKeyEncrypted(key, 'correct horse battery staple', { iterations: MIN_ITERATIONS }),
+    ) as typeof env;
     expect(again.kdf.salt).not.toBe(env.kdf.salt);
     expect(again.cipher.iv).not.toBe(env.cipher.iv);
   });
@@ -277,12 +310,15 @@ describe('keys', () => {
     const blob = await exportKeyEncrypted(key, 'caf\u00e9', { iterations: MIN_ITERATIONS });
     expect(await importKeyEncrypted(blob, 'cafe\u0301')).toEqual(key);
     const env = JSON.parse(blob) as Record<string, unknown>;
-    const tampered = (patch: Record<string, unknown>) => importKeyEncrypted(JSON.stringify({ ...env, ...patch }), 'café');
+    const tampered = (patch: Record<string, unknown>) =>
+      importKeyEncrypted(JSON.stringify({ ...env, ...patch }), 'café');
     await expect(tampered({ kdf: { ...(env.kdf as object), iterations: 1000 } })).rejects.toThrow(/iterations/);
     await expect(tampered({ version: 2 })).rejects.toThrow(/version 2/);
     await expect(tampered({ format: 'aiarena-watermark-key' })).rejects.toThrow(/unencrypted key file/);
     const ct = env.ciphertext as string;
-    await expect(tampered({ ciphertext: (ct[0] === 'A' ? 'B' : 'A') + ct.slice(1) })).rejects.toThrow(/wrong passphrase \(or the file was altered\)/);
+    await expect(tampered({ ciphertext: (ct[0] === 'A' ? 'B' : 'A') + ct.slice(1) })).rejects.toThrow(
+      /wrong passphrase \(or the file was altered\)/,
+    );
     await expect(tampered({ keyCommit: fieldToBytes32(1n) })).rejects.toThrow(/inconsistent/);
     await expect(exportKeyEncrypted(key, '')).rejects.toThrow(/passphrase is required/);
     await expect(exportKeyEncrypted(key, 'x', { iterations: 1000 })).rejects.toThrow(/iterations/);

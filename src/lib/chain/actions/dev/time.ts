@@ -64,7 +64,12 @@ export async function advanceToWindow(
 }
 
 /** Moves to the start of `epoch` (default: the next epoch). */
-export async function advanceToEpoch(ctx: ReadContext, clock: DevClock, taskId: bigint, epoch?: number): Promise<{ epoch: number; at: bigint }> {
+export async function advanceToEpoch(
+  ctx: ReadContext,
+  clock: DevClock,
+  taskId: bigint,
+  epoch?: number,
+): Promise<{ epoch: number; at: bigint }> {
   const s = await readSchedule(ctx, taskId);
   const now = await chainTime(ctx);
   const target = epoch ?? (now < s.startTime ? 0 : windowAt(s, now).epoch + 1);

@@ -36,7 +36,8 @@ export async function resolve(specifier, context, nextResolve) {
 }
 
 // The ES build still calls require() in places (platform_node: require('util')).
-const REQUIRE_SHIM = "import { createRequire as __tfjsCreateRequire } from 'node:module'; const require = __tfjsCreateRequire(import.meta.url);\n";
+const REQUIRE_SHIM =
+  "import { createRequire as __tfjsCreateRequire } from 'node:module'; const require = __tfjsCreateRequire(import.meta.url);\n";
 
 export async function load(url, context, nextLoad) {
   if (IN_TFJS_DIST.test(url) && url.endsWith('.js') && !url.endsWith('.node.js')) {

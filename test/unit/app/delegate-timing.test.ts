@@ -4,22 +4,9 @@
 import { describe, expect, it } from 'vitest';
 import { estimateAssumptions, PLAUSIBLE_RATE_WAD } from '../../../src/lib/app-logic/delegate-estimate.ts';
 import { delegateFacts, delegationTiming, rateText } from '../../../src/lib/app-logic/delegate-form.ts';
+import { schedule } from './support/schedule.ts';
 
 const WAD = 10n ** 18n;
-// Scoring epochs 0, 1 (submission) and 2 (final) from t=10000, 1000 s each.
-const schedule = {
-  startTime: 10_000n,
-  reviewEnd: 9_000n,
-  epochLength: 1000,
-  submissionEpochs: 2,
-  finalEpochs: 1,
-  challengeEpochs: 1,
-  sealEnd: 5000,
-  revealEnd: 6000,
-  commitEnd: 8500,
-  finalCommitEnd: 7000,
-  rejected: false,
-};
 
 describe('delegationTiming', () => {
   it('names the first and last epoch by number and counts the epochs apart ("from epoch 0", never "epoch 0 of 3")', () => {

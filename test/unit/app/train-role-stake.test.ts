@@ -5,21 +5,8 @@ import { getAddress } from 'viem';
 import { initialTrainerState, trainerCommand, type Note } from '../../../src/lib/agents/index.ts';
 import { maxAmountText } from '../../../src/lib/app-logic/amount.ts';
 import { joinStatus, stakeFacts, stakingClosedReason } from '../../../src/lib/app-logic/role-stake.ts';
+import { schedule } from './support/schedule.ts';
 
-// Epochs of 1000 s from t=10000: submission epochs 0 and 1, final epoch 2, challenge epoch 3; ends at 14000.
-const schedule = {
-  startTime: 10_000n,
-  reviewEnd: 9_000n,
-  epochLength: 1000,
-  submissionEpochs: 2,
-  finalEpochs: 1,
-  challengeEpochs: 1,
-  sealEnd: 5000,
-  revealEnd: 6000,
-  commitEnd: 8500,
-  finalCommitEnd: 7000,
-  rejected: false,
-};
 const WAD = 10n ** 18n;
 const note = (key: string, message: string, level: Note['level'] = 'error', at = 10_000n): Note => ({
   key,

@@ -8,21 +8,8 @@ import { publicEvalSentence } from '../../../src/lib/app-logic/public-eval.ts';
 import { runningSentence } from '../../../src/lib/app-logic/running-agents.ts';
 import { sealDeadline } from '../../../src/lib/app-logic/seal-deadline.ts';
 import { epochRows } from '../../../src/app/pages/train/train-view.ts';
+import { schedule } from './support/schedule.ts';
 
-// Epochs of 1000 s from t=10000; seal windows [10000, 10500) and [11000, 11500).
-const schedule = {
-  startTime: 10_000n,
-  reviewEnd: 9_000n,
-  epochLength: 1000,
-  submissionEpochs: 2,
-  finalEpochs: 1,
-  challengeEpochs: 1,
-  sealEnd: 5000,
-  revealEnd: 6000,
-  commitEnd: 8500,
-  finalCommitEnd: 7000,
-  rejected: false,
-};
 // 1000 steps for 10 training epochs, half done, 0.9 s a step: 450 s left.
 const run = { step: 500, totalSteps: 1000, epochs: 10, etaSec: 450 };
 

@@ -15,21 +15,8 @@ import {
   PHASE_SENTENCE,
   progressView,
 } from '../../../src/app/pages/train/train-view.ts';
+import { schedule } from './support/schedule.ts';
 
-// Epoch length 1000 s from t=10000: seal [10000, 10500), reveal [10500, 10600).
-const schedule = {
-  startTime: 10_000n,
-  reviewEnd: 9_000n,
-  epochLength: 1000,
-  submissionEpochs: 2,
-  finalEpochs: 1,
-  challengeEpochs: 1,
-  sealEnd: 5000,
-  revealEnd: 6000,
-  commitEnd: 8500,
-  finalCommitEnd: 7000,
-  rejected: false,
-};
 const account = getAddress('0x00000000000000000000000000000000000000a1');
 const scope = {
   chainId: 31337,

@@ -17,20 +17,8 @@ import {
   validatorStatus,
 } from '../../../src/lib/app-logic/role-status.ts';
 import { epochViews } from '../../../src/app/pages/validate/validate-view.ts';
+import { schedule } from './support/schedule.ts';
 
-const schedule = {
-  startTime: 10_000n,
-  reviewEnd: 9_000n,
-  epochLength: 1000,
-  submissionEpochs: 2,
-  finalEpochs: 1,
-  challengeEpochs: 1,
-  sealEnd: 5000,
-  revealEnd: 6000,
-  commitEnd: 8500,
-  finalCommitEnd: 7000,
-  rejected: false,
-};
 const addr = (n: number) => getAddress(`0x${n.toString(16).padStart(40, '0')}`);
 const h = (n: number) => `0x${n.toString(16).padStart(64, '0')}` as Hex;
 const scope = { chainId: 31337, registry: addr(0xf0), taskId: 1n, account: addr(0xa1), role: 'validator' as const };

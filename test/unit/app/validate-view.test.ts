@@ -16,21 +16,8 @@ import {
   validatorActivity,
   VALIDATOR_PHASE_SENTENCE,
 } from '../../../src/app/pages/validate/validate-view.ts';
+import { schedule } from './support/schedule.ts';
 
-// Epoch 0: score commit [10600, 10850), score reveal [10850, 11000).
-const schedule = {
-  startTime: 10_000n,
-  reviewEnd: 9_000n,
-  epochLength: 1000,
-  submissionEpochs: 2,
-  finalEpochs: 1,
-  challengeEpochs: 1,
-  sealEnd: 5000,
-  revealEnd: 6000,
-  commitEnd: 8500,
-  finalCommitEnd: 7000,
-  rejected: false,
-};
 const addr = (n: number) => getAddress(`0x${n.toString(16).padStart(40, '0')}`);
 const h = (n: number) => `0x${n.toString(16).padStart(64, '0')}` as Hex;
 const scope = { chainId: 31337, registry: addr(0xf0), taskId: 1n, account: addr(0xa1), role: 'validator' as const };

@@ -1,6 +1,7 @@
 // Evaluation worker: the eval service over Comlink; the artifact arrives transferred, per-sample
-// arrays (when asked for) go back transferred.
+// arrays (when asked for) go back transferred, errors as JSON (src/lib/error-wire.ts).
 import * as Comlink from 'comlink';
+import { sendErrorsAsJson } from '../src/lib/error-wire.ts';
 import { wasmPaths } from '../src/lib/ml/backend/wasm-urls.ts';
 import { createEvalService, type EvalEvents, type EvalJob } from '../src/lib/ml/eval/service.ts';
 import type { EvalWorkerApi } from '../src/lib/ml/worker-api.ts';
@@ -17,4 +18,4 @@ const api: EvalWorkerApi = {
   },
 };
 
-Comlink.expose(api);
+Comlink.expose(sendErrorsAsJson(api));

@@ -2,7 +2,7 @@
 // as JSON (structured clone keeps only an Error's message); cancel is the client terminating
 // this worker, since snarkjs's proving cannot be interrupted from inside.
 import * as Comlink from 'comlink';
-import { zkErrorToJson } from '../src/lib/zk/errors.ts';
+import { errorToJson } from '../src/lib/error-wire.ts';
 import type { ProveProgress } from '../src/lib/zk/prove.ts';
 import { createProveService, type ProveJob } from '../src/lib/zk/service.ts';
 import type { ProveOutcome, ProveWorkerApi } from '../src/lib/zk/worker-api.ts';
@@ -14,7 +14,7 @@ const api: ProveWorkerApi = {
     try {
       return { ok: true, proof: await service.prove(job, { onProgress: (p) => events?.onProgress(p) }) };
     } catch (e) {
-      return { ok: false, error: zkErrorToJson(e) };
+      return { ok: false, error: errorToJson(e) };
     }
   },
 };

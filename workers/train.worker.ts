@@ -1,5 +1,7 @@
-// Training worker: the train service over Comlink. Weights leave as one transferred artifact.
+// Training worker: the train service over Comlink. Weights leave as one transferred artifact,
+// errors as JSON (src/lib/error-wire.ts).
 import * as Comlink from 'comlink';
+import { sendErrorsAsJson } from '../src/lib/error-wire.ts';
 import { wasmPaths } from '../src/lib/ml/backend/wasm-urls.ts';
 import type { TrainWorkerApi } from '../src/lib/ml/worker-api.ts';
 import { createTrainService, type TrainEvents, type TrainJob } from '../src/lib/ml/train/service.ts';
@@ -21,4 +23,4 @@ const api: TrainWorkerApi = {
   loseDevice: service.loseDevice,
 };
 
-Comlink.expose(api);
+Comlink.expose(sendErrorsAsJson(api));

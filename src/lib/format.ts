@@ -1,5 +1,6 @@
 // Human-readable amounts and durations for the UI; pure, so every rounding rule is testable.
 import { formatUnits } from 'viem';
+import { WAD } from './protocol/wad.ts';
 
 /** How many decimals every amount in the app shows: one precision everywhere, so the same amount reads the same on every page. */
 export const TOKEN_DECIMALS = 4;
@@ -43,8 +44,7 @@ export function shortHex(hex: string, keep = 4): string {
 export function formatWad(wad: bigint, decimals = 4): string {
   const negative = wad < 0n;
   const abs = negative ? -wad : wad;
-  const unit = 10n ** 18n;
-  const scaled = (abs * 10n ** BigInt(decimals)) / unit;
+  const scaled = (abs * 10n ** BigInt(decimals)) / WAD;
   const whole = scaled / 10n ** BigInt(decimals);
   const frac = (scaled % 10n ** BigInt(decimals)).toString().padStart(decimals, '0');
   return `${negative ? '-' : ''}${whole}${decimals > 0 ? `.${frac}` : ''}`;

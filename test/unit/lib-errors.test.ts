@@ -52,13 +52,9 @@ import {
   UploadError,
 } from '../../src/lib/storage/cas/errors.ts';
 import { StorageError } from '../../src/lib/storage/idb.ts';
-import {
-  ProofCancelledError,
-  WatermarkDoesNotDecodeError,
-  ZkInputError,
-  zkErrorFromJson,
-  zkErrorToJson,
-} from '../../src/lib/zk/errors.ts';
+import { ProofCancelledError, WatermarkDoesNotDecodeError, ZkInputError } from '../../src/lib/zk/errors.ts';
+import { errorToJson } from '../../src/lib/error-wire.ts';
+import { errorFromWire } from '../../src/lib/error-registry.ts';
 
 const address = getAddress('0x00000000000000000000000000000000000000a1');
 
@@ -206,7 +202,7 @@ describe('errorSentence over every typed error of src/lib', () => {
   });
 
   it('a zk error keeps its kind across the worker boundary', () => {
-    const back = zkErrorFromJson(zkErrorToJson(new WatermarkDoesNotDecodeError(9, 4)));
+    const back = errorFromWire(errorToJson(new WatermarkDoesNotDecodeError(9, 4))) as WatermarkDoesNotDecodeError;
     expect(back).toBeInstanceOf(WatermarkDoesNotDecodeError);
     expect([back.code, errorSentence(back)]).toEqual([
       'does_not_decode',

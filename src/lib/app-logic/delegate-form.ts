@@ -1,6 +1,7 @@
 // The Delegate page's forms as data: which actions a position allows and the checks on the
 // amount typed, with a sentence for each refusal, before any wallet prompt. Pure.
 import { formatTokens } from '../format.ts';
+import { WAD } from '../protocol/wad.ts';
 import { parseTokenAmount, type Parsed } from './amount.ts';
 import { effectiveEpoch, scoringEpochs, type Schedule } from '../chain/schedule.ts';
 
@@ -72,13 +73,13 @@ export function checkDelegateAmount(
 
 /** "32 %" from a WAD share. */
 export function sigmaPercent(sigma: bigint): string {
-  const bps = Number((sigma * 10_000n) / 10n ** 18n);
+  const bps = Number((sigma * 10_000n) / WAD);
   return `${bps / 100} %`;
 }
 
 /** The estimate's return per epoch as a percentage with two decimals: "0.84 %". */
 export function ratePercent(rateWad: bigint): string {
-  const bps100 = (rateWad * 1_000_000n) / 10n ** 18n; // hundredths of a basis point
+  const bps100 = (rateWad * 1_000_000n) / WAD; // hundredths of a basis point
   const whole = bps100 / 10_000n;
   const frac = (bps100 % 10_000n).toString().padStart(4, '0').slice(0, 2);
   return `${whole}.${frac} %`;
@@ -89,7 +90,7 @@ export const approxTokens = (wei: bigint): string => `≈ ${formatTokens(wei, 4)
 
 /** The rate as shown: capped at "more than 100 %" (a figure beyond that reads as a promise). */
 export function rateText(rateWad: bigint): string {
-  return rateWad > 10n ** 18n ? 'more than 100 %' : ratePercent(rateWad);
+  return rateWad > WAD ? 'more than 100 %' : ratePercent(rateWad);
 }
 
 /**

@@ -5,6 +5,7 @@
 import type { Note } from '../agents/common.ts';
 import { effectiveEpoch, endTime, epochAt, scoringEpochs, totalEpochs, type Schedule } from '../chain/schedule.ts';
 import { formatTokens } from '../format.ts';
+import { WAD } from '../protocol/wad.ts';
 import { durationText } from './confirm-facts.ts';
 
 export type StakeRole = 'trainer' | 'validator';
@@ -89,7 +90,7 @@ export function stakeFacts(p: StakeFactsInput): { label: string; value: string }
   const eff = effectiveEpoch(p.schedule, p.now);
   const end = endTime(p.schedule);
   const left = end > p.now ? Number(end - p.now) : 0;
-  const pct = Number((p.sigma * 10_000n) / 10n ** 18n) / 100;
+  const pct = Number((p.sigma * 10_000n) / WAD) / 100;
   return [
     { label: 'Stake', value: `${formatTokens(p.amount, 4)} ARENA` },
     { label: 'As', value: p.role === 'trainer' ? 'trainer (the stake also commits your watermark key)' : 'validator' },

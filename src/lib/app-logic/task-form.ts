@@ -14,6 +14,7 @@ import {
 } from '../chain/actions/task-params.ts';
 import { DEFAULT_EVAL_SUBSET_SIZE, DEFAULT_REWARD_PARAMS, DEFAULT_WINDOWS } from '../chain/task-defaults.ts';
 import { PARAM_RANGES } from '../protocol/params.ts';
+import { WAD } from '../protocol/wad.ts';
 import { formatTokens } from '../format.ts';
 import {
   parseDecimalWad,
@@ -36,7 +37,7 @@ export const TASK_LIMITS = {
   maxUint16: 65_535,
   maxUint32: 4_294_967_295,
   /** Smallest minimum stake (MIN_STAKE_FLOOR, 1 ARENA). */
-  minStakeFloor: 10n ** 18n,
+  minStakeFloor: WAD,
   maxUint96: 2n ** 96n - 1n,
   maxUint128: 2n ** 128n - 1n,
 } as const;
@@ -644,7 +645,7 @@ export interface AlphaWarning {
 export function alphaWarning(values: Pick<TaskFormValues, 'alphaT' | 'alphaV'>): AlphaWarning | null {
   const below = (['alphaT', 'alphaV'] as const).filter((k) => {
     const v = parseDecimalWad(values[k], k, 0, 1);
-    return v.ok && v.value < 10n ** 18n;
+    return v.ok && v.value < WAD;
   });
   if (below.length === 0) return null;
   const m = SYBIL_MEASURED;

@@ -1,7 +1,10 @@
 // What the app uses: typed handles on the training and evaluation workers. Importing this module
 // loads no tfjs; the workers load it (and their backends) on their own threads. The app starts
 // the workers (src/app/workers.ts names their scripts, so Vite bundles them) and hands them in.
+// A call rejects with the library's own error class (TrainJobError, EvalJobError, SpecError...),
+// its code and retryable flag, rebuilt from the JSON the worker sends (src/lib/error-wire.ts).
 import * as Comlink from 'comlink';
+import { fromWorker } from '../error-registry.ts';
 import type { BackendSelection } from './backend/select.ts';
 import type { BackendName } from './backend/types.ts';
 import type { EvalEvents, EvalJob, EvalOutcome } from './eval/service.ts';
@@ -57,15 +60,15 @@ function trainEvents(e: TrainEvents = {}): Required<TrainEvents> {
 export function createTrainer(w: Worker): Trainer {
   const remote = Comlink.wrap<TrainWorkerApi>(w);
   return {
-    probe: (specBytes, backend) => remote.probe(specBytes, backend),
+    probe: (specBytes, backend) => fromWorker(remote.probe(specBytes, backend)),
     train: (job, events) =>
-      remote.train({ ...job, dataUrl: absolute(job.dataUrl) }, Comlink.proxy(trainEvents(events))),
-    pause: () => remote.pause(),
-    resume: () => remote.resume(),
-    cancel: (reason) => remote.cancel(reason),
-    runs: () => remote.runs(),
-    deleteRun: (runId) => remote.deleteRun(runId),
-    loseDevice: () => remote.loseDevice(),
+      fromWorker(remote.train({ ...job, dataUrl: absolute(job.dataUrl) }, Comlink.proxy(trainEvents(events)))),
+    pause: () => fromWorker(remote.pause()),
+    resume: () => fromWorker(remote.resume()),
+    cancel: (reason) => fromWorker(remote.cancel(reason)),
+    runs: () => fromWorker(remote.runs()),
+    deleteRun: (runId) => fromWorker(remote.deleteRun(runId)),
+    loseDevice: () => fromWorker(remote.loseDevice()),
     terminate: () => {
       remote[Comlink.releaseProxy]();
       w.terminate();
@@ -79,9 +82,11 @@ export function createEvaluator(w: Worker): Evaluator {
     evaluate: (job, events = {}) => {
       // A copy is transferred, so the caller's artifact stays usable.
       const artifact = job.artifact.slice();
-      return remote.evaluate(
-        Comlink.transfer({ ...job, artifact, dataUrl: absolute(job.dataUrl) }, [artifact.buffer]),
-        Comlink.proxy({ onProgress: (done: number, total: number) => events.onProgress?.(done, total) }),
+      return fromWorker(
+        remote.evaluate(
+          Comlink.transfer({ ...job, artifact, dataUrl: absolute(job.dataUrl) }, [artifact.buffer]),
+          Comlink.proxy({ onProgress: (done: number, total: number) => events.onProgress?.(done, total) }),
+        ),
       );
     },
     terminate: () => {

@@ -1,6 +1,8 @@
 // The contracts between the ML client and its workers: workers/train.worker.ts and
 // workers/eval.worker.ts implement these, src/lib/ml/client.ts calls them over Comlink. They live
-// here, not in workers/, so the library never depends on the code that hosts it.
+// here, not in workers/, so the library never depends on the code that hosts it. Each worker
+// exposes its API through sendErrorsAsJson (src/lib/error-wire.ts): a method rejects with the
+// error's JSON form, which the client rebuilds as the library's class (src/lib/error-registry.ts).
 import type { BackendSelection } from './backend/select.ts';
 import type { BackendName } from './backend/types.ts';
 import type { EvalEvents, EvalJob, EvalOutcome } from './eval/service.ts';

@@ -4,7 +4,8 @@
 // starts a fresh worker and downloads the artifacts again (the HTTP cache usually has them).
 import * as Comlink from 'comlink';
 import type { ProveOutcome, ProveWorkerApi } from './worker-api.ts';
-import { ProofCancelledError, ZkError, zkErrorFromJson } from './errors.ts';
+import { errorFromWire } from '../error-registry.ts';
+import { ProofCancelledError, ZkError } from './errors.ts';
 import type { OwnershipProof, ProveProgress } from './prove.ts';
 import type { ProveEvents, ProveJob } from './service.ts';
 
@@ -19,6 +20,9 @@ export interface Prover {
   /** Releases the worker for good. */
   terminate(): void;
 }
+
+// The prover promises a ZkError: anything else the worker threw becomes an internal one around it.
+const asZkError = (e: Error): ZkError => (e instanceof ZkError ? e : new ZkError('internal', e.message, { cause: e }));
 
 /** Default manifest location: public/zk/manifest.json served at the app's base. */
 export const defaultManifestUrl = (): string => new URL('zk/manifest.json', globalThis.location?.href).href;
@@ -71,7 +75,7 @@ export function createProver(makeWorker: () => Worker): Prover {
             Comlink.proxy({ onProgress }),
           )
           .then(
-            (out: ProveOutcome) => (out.ok ? resolve(out.proof) : reject(zkErrorFromJson(out.error))),
+            (out: ProveOutcome) => (out.ok ? resolve(out.proof) : reject(asZkError(errorFromWire(out.error)))),
             (e: unknown) => reject(e instanceof Error ? e : new Error(String(e))),
           );
       }).finally(() => {

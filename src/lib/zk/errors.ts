@@ -1,6 +1,6 @@
 // Typed errors of the ownership prover (docs/zk.md section 5). Each has a code for the UI and a
-// message that reads as a sentence. They cross the worker boundary as plain objects (toJSON /
-// zkErrorFromJson), since structured clone keeps only an Error's name and message.
+// message that reads as a sentence. They cross the worker boundary as JSON (src/lib/error-wire.ts),
+// since structured clone keeps only an Error's name and message.
 import { ArenaError } from '../errors.ts';
 
 export type ZkErrorCode =
@@ -18,10 +18,6 @@ export class ZkError extends ArenaError<ZkErrorCode> {
   constructor(code: ZkErrorCode, message: string, options?: { cause?: unknown }) {
     super(code, message, options);
     this.name = 'ZkError';
-  }
-
-  toJSON(): ZkErrorJson {
-    return { code: this.code, message: this.message, name: this.name };
   }
 }
 
@@ -83,41 +79,5 @@ export class ProofCancelledError extends ZkError {
   constructor(reason = 'the proof was cancelled') {
     super('cancelled', reason);
     this.name = 'ProofCancelledError';
-  }
-}
-
-export interface ZkErrorJson {
-  code: ZkErrorCode;
-  name: string;
-  message: string;
-  wrong?: number;
-  maxErr?: number;
-}
-
-export function zkErrorToJson(e: unknown): ZkErrorJson {
-  if (e instanceof WatermarkDoesNotDecodeError) return { ...e.toJSON(), wrong: e.wrong, maxErr: e.maxErr };
-  if (e instanceof ZkError) return e.toJSON();
-  return { code: 'internal', name: 'ZkError', message: e instanceof Error ? e.message : String(e) };
-}
-
-/** The typed error back from its JSON form (the client side of the worker). */
-export function zkErrorFromJson(j: ZkErrorJson): ZkError {
-  switch (j.code) {
-    case 'bad_input':
-      return new ZkInputError(j.message);
-    case 'shape_mismatch':
-      return new ShapeMismatchError(j.message);
-    case 'does_not_decode':
-      return new WatermarkDoesNotDecodeError(j.wrong ?? -1, j.maxErr ?? -1);
-    case 'artifacts':
-      return new ZkArtifactError(j.message);
-    case 'witness':
-      return new WitnessError(j.message);
-    case 'local_verify':
-      return new LocalVerificationError(j.message);
-    case 'cancelled':
-      return new ProofCancelledError(j.message);
-    default:
-      return new ZkError('internal', j.message);
   }
 }

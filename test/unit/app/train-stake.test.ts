@@ -166,6 +166,11 @@ describe('resultText', () => {
     expect(
       resultText({ degenerate: false, rank: 2, aggregate: (9n * WAD) / 10n, best: WAD, pool: 12n * WAD }, rules),
     ).toEqual({ text: 'ranked #2 (score 0.9000), 12 ARENA to your pool', qualified: true });
+    // Rounded like every amount in the app (formatTokens), not truncated: 1,234.56789 reads 1,234.5679.
+    const pool = (text: string) =>
+      resultText({ degenerate: false, rank: 1, aggregate: WAD, best: WAD, pool: BigInt(text) }, rules).text;
+    expect(pool('1234567890000000000000')).toBe('ranked #1 (score 1.0000), 1,234.5679 ARENA to your pool');
+    expect(pool('40000000000000')).toBe('ranked #1 (score 1.0000), <0.0001 ARENA to your pool');
     expect(resultText({ degenerate: false, rank: 0, aggregate: (4n * WAD) / 10n, best: WAD, pool: 0n }, rules)).toEqual(
       {
         text: 'did not qualify: score 0.4000 is below 50% of the best (1.0000); nothing earned',

@@ -4,7 +4,7 @@
 // tested without a browser.
 import type { Note, TrainerEpochResult, TrainerState, TrainerEpochRecord } from '../../../lib/agents/index.ts';
 import { windowTimes, type Schedule } from '../../../lib/chain/schedule.ts';
-import { formatDuration, formatWad, shortHex } from '../../../lib/format.ts';
+import { formatDuration, formatTokens, formatWad, shortHex } from '../../../lib/format.ts';
 import type { BackendSelection, CandidateReport } from '../../../lib/ml/backend/select.ts';
 import type { TrainProgress } from '../../../lib/ml/train/trainer.ts';
 
@@ -190,7 +190,7 @@ export function resultText(
   if (r.aggregate === null) return { text: 'not among the scored submissions', qualified: false };
   if (r.rank > 0)
     return {
-      text: `ranked #${r.rank} (score ${score(r.aggregate)}), ${formatTokenText(r.pool)} ARENA to your pool`,
+      text: `ranked #${r.rank} (score ${score(r.aggregate)}), ${formatTokens(r.pool)} ARENA to your pool`,
       qualified: true,
     };
   const best = r.best ?? 0n;
@@ -267,7 +267,7 @@ export function trainerActivity(state: TrainerState | null): Note[] {
       'join',
       state.join.sentAt,
       null,
-      `Stake of ${formatTokenText(state.join.amount)} ARENA sent, committing the watermark key made on this device.`,
+      `Stake of ${formatTokens(state.join.amount)} ARENA sent, committing the watermark key made on this device.`,
     );
   const last = state.training.last;
   if (last && !has(`trained/${last.artifactHash}`)) {
@@ -298,12 +298,6 @@ export function trainerActivity(state: TrainerState | null): Note[] {
       add(`reveal/${r.epoch}`, seal.revealSentAt, r.epoch, `Epoch ${r.epoch}: reveal sent.`);
   }
   return out;
-}
-
-function formatTokenText(wei: bigint): string {
-  const whole = wei / 10n ** 18n;
-  const frac = (wei % 10n ** 18n).toString().padStart(18, '0').slice(0, 4).replace(/0+$/, '');
-  return `${whole.toLocaleString('en-US')}${frac ? `.${frac}` : ''}`;
 }
 
 /** Notes and activity in time order (oldest first; the timeline shows the newest on top). */

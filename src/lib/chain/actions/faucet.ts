@@ -6,8 +6,9 @@ import { isLocalChainId } from '../wallet/chain.ts';
 import { accountOf, requirePositive, send, tokens, writeCall, type ActionContext } from './context.ts';
 import { protocolErrorSentence } from '../tx/sentences.ts';
 import { TxError } from '../tx/errors.ts';
+import { WAD } from '../../protocol/wad.ts';
 
-export const FAUCET_LIMIT = 1_000_000n * 10n ** 18n;
+export const FAUCET_LIMIT = 1_000_000n * WAD;
 
 export async function faucet(ctx: ActionContext, p: { amount: bigint; to?: Address }): Promise<void> {
   requirePositive('amount', p.amount);

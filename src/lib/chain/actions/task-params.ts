@@ -3,6 +3,7 @@
 // transaction: TaskRegistry._validate stays the authority).
 import { formatUnits, type Hex } from 'viem';
 import { PARAM_RANGES, REWARD_PARAM_KEYS } from '../../protocol/params.ts';
+import { WAD } from '../../protocol/wad.ts';
 import type { ChallengeParams, RewardParams, StakeRules } from '../reads/task-record.ts';
 import { ActionInputError, tokens } from './context.ts';
 
@@ -31,7 +32,7 @@ export interface TaskParamsInput {
 }
 
 /** TaskRegistry.MIN_BOND: the smallest challenge bond a task may ask for (one token). */
-export const MIN_CHALLENGE_BOND = 10n ** 18n;
+export const MIN_CHALLENGE_BOND = WAD;
 /** The most validators a task may have (TaskRegistry.MAX_VALIDATORS): minValidators cannot ask for more. */
 export const MAX_VALIDATORS = 512;
 

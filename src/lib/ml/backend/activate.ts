@@ -5,17 +5,9 @@ import { isSoftwareRenderer, probeWebGpuAdapter, webGpuApi } from './adapter.ts'
 import { registerBackend } from './register.ts';
 import { ensureGradients, tf } from './tf.ts';
 import type { BackendEnvironment, BackendInfo, BackendName, GpuAdapterDescription } from './types.ts';
-import { ArenaError } from '../../errors.ts';
+import { BackendUnavailableError } from '../errors.ts';
 
-export class BackendUnavailableError extends ArenaError<'backend-unavailable'> {
-  constructor(
-    readonly backend: BackendName,
-    readonly reason: string,
-  ) {
-    super('backend-unavailable', `backend ${backend} is unavailable: ${reason}`);
-    this.name = 'BackendUnavailableError';
-  }
-}
+export { BackendUnavailableError };
 
 interface WebGlLike {
   getExtension(name: string): { UNMASKED_RENDERER_WEBGL: number } | null;

@@ -6,7 +6,9 @@ import { activateBackend, BackendUnavailableError } from './activate.ts';
 import { trialTraining, type TrialOptions } from './trial.ts';
 import { BACKEND_ORDER, type BackendEnvironment, type BackendInfo, type BackendName } from './types.ts';
 import type { ModelSpec } from '../spec/types.ts';
-import { ArenaError } from '../../errors.ts';
+import { BackendCannotTrainError, NoBackendError } from '../errors.ts';
+
+export { BackendCannotTrainError, NoBackendError };
 
 export interface CandidateReport {
   name: BackendName;
@@ -34,26 +36,6 @@ export interface SelectOptions {
   trial?: TrialOptions;
   /** Called as each candidate is decided. */
   onCandidate?: (c: CandidateReport) => void;
-}
-
-export class NoBackendError extends ArenaError<'no-backend'> {
-  constructor(readonly report: CandidateReport[]) {
-    super(
-      'no-backend',
-      `no backend can train this model: ${report.map((r) => `${r.name}: ${r.reason ?? r.status}`).join('; ')}`,
-    );
-    this.name = 'NoBackendError';
-  }
-}
-
-export class BackendCannotTrainError extends ArenaError<'backend-cannot-train'> {
-  constructor(
-    readonly backend: BackendName,
-    readonly reason: string,
-  ) {
-    super('backend-cannot-train', `backend ${backend} cannot train this model: ${reason}`);
-    this.name = 'BackendCannotTrainError';
-  }
 }
 
 /** 0: GPU or wasm; 1: cpu and software GPUs; 2: half-precision WebGL (last resort). */

@@ -10,7 +10,9 @@ import { parseModelSpecBytes } from '../spec/parse.ts';
 import { datasetData } from '../train/dataset.ts';
 import { evaluateArtifact, type EvalResult } from './evaluate.ts';
 import { sortedIndices } from './subset.ts';
-import { ArenaError } from '../../errors.ts';
+import { EvalJobError } from '../errors.ts';
+
+export { EvalJobError };
 
 /** The epoch's evaluation subset as the chain defines it (SPEC 2.2): drawn by evalSubset(seed, samples, size). */
 export interface SubsetRef {
@@ -77,13 +79,6 @@ export interface EvalServiceEnv {
 
 export interface EvalService {
   evaluate(job: EvalJob, events?: EvalEvents): Promise<EvalOutcome>;
-}
-
-export class EvalJobError extends ArenaError<'eval-job'> {
-  constructor(message: string) {
-    super('eval-job', message);
-    this.name = 'EvalJobError';
-  }
 }
 
 const norm = (h: string) => h.replace(/^0x/, '').toLowerCase();

@@ -7,7 +7,9 @@ import { elementCount, specShapes } from '../spec/shapes.ts';
 import type { ModelSpec, ParamShape } from '../spec/types.ts';
 import { dropoutMask } from './dropout.ts';
 import { applyLayer } from './layers.ts';
-import { ArenaError } from '../../errors.ts';
+import { WeightShapeError } from '../errors.ts';
+
+export { WeightShapeError };
 
 export interface ForwardOptions {
   /** Training forward pass: dropout draws its mask from (seed, step, layer). */
@@ -26,13 +28,6 @@ export interface Model {
   /** Overwrites every weight; shapes must match the spec. */
   writeWeights(weights: readonly Float32Array[]): void;
   dispose(): void;
-}
-
-export class WeightShapeError extends ArenaError<'weight-shape'> {
-  constructor(message: string) {
-    super('weight-shape', message);
-    this.name = 'WeightShapeError';
-  }
 }
 
 function checkWeights(params: readonly ParamShape[], weights: readonly Float32Array[]): void {

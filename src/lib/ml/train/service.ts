@@ -24,7 +24,9 @@ import type { TrainCheckpoint } from './checkpoint.ts';
 import { datasetData } from './dataset.ts';
 import type { OptimizerOverrides } from './hyper.ts';
 import { train, type TrainProgress, type TrainStatus } from './trainer.ts';
-import { ArenaError } from '../../errors.ts';
+import { TrainJobError } from '../errors.ts';
+
+export { TrainJobError };
 
 export interface TrainJob {
   /** Names the run in the checkpoint store; a run with a stored checkpoint resumes. */
@@ -100,13 +102,6 @@ export interface TrainService {
   deleteRun(runId: string): Promise<void>;
   /** Test hook: destroys the active WebGPU device as a driver reset would. */
   loseDevice(): boolean;
-}
-
-export class TrainJobError extends ArenaError<'train-job'> {
-  constructor(message: string) {
-    super('train-job', message);
-    this.name = 'TrainJobError';
-  }
 }
 
 async function parseSpec(bytes: Uint8Array, expected?: string): Promise<{ spec: ModelSpec; hash: string }> {

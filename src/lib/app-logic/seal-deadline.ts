@@ -36,7 +36,7 @@ export interface SealDeadline {
 }
 
 /** The seal windows (epoch, close) this account can still use, from chain time `now`. */
-function usableSeals(
+export function usableSeals(
   schedule: Schedule,
   now: bigint,
   eligibleFrom: number | null,
@@ -53,6 +53,9 @@ function usableSeals(
   return out;
 }
 
+export const NO_SEAL_LEFT =
+  'No seal window is left that this account can use: a model trained now cannot be submitted in this task.';
+
 export function sealDeadline(p: SealDeadlineInput): SealDeadline {
   const { schedule, now, run } = p;
   const eta = Math.max(0, Math.ceil(run.etaSec));
@@ -65,8 +68,7 @@ export function sealDeadline(p: SealDeadlineInput): SealDeadline {
       next,
       finishesAt,
       inTime: false,
-      warning:
-        'No seal window is left that this account can use: a model trained now cannot be submitted in this task.',
+      warning: NO_SEAL_LEFT,
     };
   }
   if (finishesAt <= next.closes) return { next, finishesAt, inTime: true, warning: null };

@@ -43,12 +43,26 @@ export interface RolePorts {
   persist: AgentStore;
   keys: KeyStore;
   specBytes: Uint8Array;
+  /** For a trainer: the samples in the task's training set (its manifest), to plan a run's length; null when unread. */
+  trainSamples: number | null;
   /** For a trainer: the task's public eval set when this app serves it (its model is evaluated on it before sealing); else null. */
   evalData: Hex | null;
   /** The training worker's handle (created on first use), for the backend probe. */
   trainer(): Trainer;
   /** Ends the workers. The database stays open: it is shared by every agent of the page. */
   close(): void;
+}
+
+/** The sample count in a dataset folder's manifest; null when it cannot be read (only a run's plan needs it). */
+async function manifestSamples(folder: string): Promise<number | null> {
+  try {
+    const res = await fetch(`${folder}/manifest.json`);
+    if (!res.ok) return null;
+    const { parseManifest } = await import('../../../lib/ml/data/manifest.ts');
+    return parseManifest(await res.json()).samples;
+  } catch {
+    return null;
+  }
 }
 
 let database: Promise<IDBDatabase> | null = null;
@@ -91,6 +105,7 @@ export async function openRolePorts(input: RolePortsInput): Promise<RolePorts> {
   const evalFolder =
     role === 'trainer' ? await datasetFolder(task.evalData, { base: input.base }).catch(() => null) : null;
   if (evalFolder !== null) folders.set(task.evalData.toLowerCase(), evalFolder);
+  const trainSamples = role === 'trainer' ? await manifestSamples(folder) : null;
   const trainer = lazy<Trainer>(() => client.createTrainer(trainWorker()));
   const evaluator = lazy<Evaluator>(() => client.createEvaluator(evalWorker()));
   const trainerHandle: TrainerHandle = {
@@ -127,6 +142,7 @@ export async function openRolePorts(input: RolePortsInput): Promise<RolePorts> {
     persist: agentStoreOn(db),
     keys: keyStoreOn(db),
     specBytes,
+    trainSamples,
     evalData: role === 'trainer' ? (evalFolder !== null ? task.evalData : null) : task.evalData,
     trainer: () => trainer.get(),
     close: () => {

@@ -141,7 +141,8 @@ afterAll(async () => {
 describe('role pages refuse and report what the chain says', () => {
   it('1.6: warns that a run cannot finish before the seal window closes', async () => {
     const page = await rolePage(1, 'Trainer A', `#/tasks/${taskId}/train`);
-    await page.getByRole('button', { name: 'Start training' }).waitFor({ timeout: 60_000 });
+    // The first Train page of the run: Vite transforms tfjs for it, which took over 60 s on a loaded 2-core machine.
+    await page.getByRole('button', { name: 'Start training' }).waitFor({ timeout: 120_000 });
     await page.fill('input[id$="-epochs"]', '1000');
     await page.getByRole('button', { name: 'Start training' }).click();
     const warning = page.getByTestId('seal-deadline-warning');

@@ -4,21 +4,9 @@
 import { describe, expect, it } from 'vitest';
 import { FIT_SHARE, planSpeed, plannedEpochs, sealPlan } from '../../../src/lib/app-logic/seal-plan.ts';
 import { benchSpeed } from '../../../src/lib/ml/train/speed-prior.ts';
+import { schedule } from './support/schedule.ts';
 
-// Epochs of 1000 s from t=10000; seal windows [10000, 10500) and [11000, 11500).
-const schedule = {
-  startTime: 10_000n,
-  reviewEnd: 9_000n,
-  epochLength: 1000,
-  submissionEpochs: 2,
-  finalEpochs: 1,
-  challengeEpochs: 1,
-  sealEnd: 5000,
-  revealEnd: 6000,
-  commitEnd: 8500,
-  finalCommitEnd: 7000,
-  rejected: false,
-};
+// The shared schedule: epochs of 1000 s from t=10000; seal windows [10000, 10500) and [11000, 11500).
 // The digits set (1297 samples, batches of 32: 41 steps an epoch) at 1312 samples/s: 1 s an epoch.
 const digits = {
   samples: 1297,

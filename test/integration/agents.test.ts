@@ -10,7 +10,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { IDBFactory } from 'fake-indexeddb';
 import type { Hex } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../scripts/lib/anvil.ts';
@@ -32,19 +31,10 @@ import { unpackScores } from '../../src/lib/chain/commitments.ts';
 import { windowTimes } from '../../src/lib/chain/schedule.ts';
 import { sha256Hex } from '../../src/lib/ml/hash.ts';
 import type { CasConfig } from '../../src/lib/storage/cas/index.ts';
-import {
-  TrainerAgent,
-  ValidatorAgent,
-  actionsChainPort,
-  agentStoreOn,
-  casStorePort,
-  keyStoreOn,
-  openAgentDatabase,
-  type AgentScope,
-  type Note,
-} from '../../src/lib/agents/index.ts';
+import { TrainerAgent, ValidatorAgent, actionsChainPort } from '../../src/lib/agents/index.ts';
 import { useBackend } from '../unit/ml/engine/helpers.ts';
 import { oneEpochTaskParams, startArenaEnv, type ArenaEnv } from './support/chain-actions-env.ts';
+import { openHonestAgents } from './support/honest-agents.ts';
 import { digitsDataHashes, digitsMlPort, publicFetch, publicFile } from './support/public-files.ts';
 import { WASM_DIR } from '../unit/ml/engine/helpers.ts';
 
@@ -109,42 +99,14 @@ describe('agents on anvil: one epoch, end to end', () => {
         return service.evaluate(job, events);
       },
     });
-    const db = await openAgentDatabase(new IDBFactory());
-    const persist = agentStoreOn(db);
-    const scope = (ctx: ActionContext, role: 'trainer' | 'validator'): AgentScope => ({
-      chainId: env.deployment.chainId,
-      registry: env.deployment.contracts.taskRegistry,
+    const { trainer, validators, notes, errors, persist, keys, scope } = await openHonestAgents({
+      env,
       taskId,
-      account: ctx.wallet.account.address,
-      role,
-    });
-    const trainer = await TrainerAgent.open({
-      scope: scope(trainerCtx, 'trainer'),
-      chain: actionsChainPort(trainerCtx, taskId),
-      store: casStorePort(cas),
+      trainer: trainerCtx,
+      validators: validatorCtxs,
+      cas,
       ml,
-      persist,
-      keys: keyStoreOn(db),
     });
-    const validators = await Promise.all(
-      validatorCtxs.map((ctx) =>
-        ValidatorAgent.open({
-          scope: scope(ctx, 'validator'),
-          chain: actionsChainPort(ctx, taskId),
-          store: casStorePort(cas),
-          ml,
-          persist,
-        }),
-      ),
-    );
-    const notes: Note[] = [];
-    const errors: unknown[] = [];
-    for (const agent of [trainer, ...validators]) {
-      agent.subscribe((e) => {
-        if (e.type === 'note') notes.push(e.note);
-        if (e.type === 'error') errors.push(e.error);
-      });
-    }
     const drive = async (agent: TrainerAgent | ValidatorAgent, ticks = 2) => {
       for (let i = 0; i < ticks; i++) {
         await agent.tick();
@@ -173,7 +135,7 @@ describe('agents on anvil: one epoch, end to end', () => {
     const pool = await actionsChainPort(trainerCtx, taskId).pool();
     expect(pool).toEqual({
       role: 'Trainer',
-      keyCommit: await keyStoreOn(db).keyCommit({ ...scope(trainerCtx, 'trainer') }),
+      keyCommit: await keys.keyCommit({ ...scope(trainerCtx, 'trainer') }),
       eligibleFrom: 0,
       excluded: false,
     });

@@ -14,7 +14,6 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { IDBFactory } from 'fake-indexeddb';
 import { parseEventLogs, type Address, type Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { serializeDeployment } from '../../src/lib/chain/deployments.ts';
@@ -55,20 +54,11 @@ import { DEFAULT_REWARD_PARAMS } from '../../src/lib/chain/task-defaults.ts';
 import { epochRewards, type EpochResult } from '../../src/lib/protocol/rewards.ts';
 import { sha256Hex } from '../../src/lib/ml/hash.ts';
 import type { CanaryProducer } from '../../src/lib/agents/canary/index.ts';
-import {
-  ValidatorAgent,
-  TrainerAgent,
-  actionsChainPort,
-  agentStoreOn,
-  casStorePort,
-  keyStoreOn,
-  openAgentDatabase,
-  type AgentScope,
-  type Note,
-} from '../../src/lib/agents/index.ts';
+import { actionsChainPort, type Note } from '../../src/lib/agents/index.ts';
 import type { CasConfig } from '../../src/lib/storage/cas/index.ts';
 import { useBackend } from '../unit/ml/engine/helpers.ts';
 import { oneEpochTaskParams, startArenaEnv, type ArenaEnv } from './support/chain-actions-env.ts';
+import { openHonestAgents } from './support/honest-agents.ts';
 import { digitsDataHashes, digitsMlPort, publicFile } from './support/public-files.ts';
 
 const WAD = 10n ** 18n;
@@ -164,40 +154,14 @@ describe('canaries on anvil: a creator pool, honest agents and a lazy validator'
     });
     const plan = producer.identity.plan;
     const ml = digitsMlPort(specBytes, hashes);
-    const db = await openAgentDatabase(new IDBFactory());
-    const persist = agentStoreOn(db);
-    const agentScope = (ctx: ActionContext, role: 'trainer' | 'validator'): AgentScope => ({
-      ...scope,
-      account: ctx.wallet.account.address,
-      role,
-    });
-    const trainer = await TrainerAgent.open({
-      scope: agentScope(trainerCtx, 'trainer'),
-      chain: actionsChainPort(trainerCtx, taskId),
-      store: casStorePort(cas),
+    const { trainer, validators, notes, errors } = await openHonestAgents({
+      env,
+      taskId,
+      trainer: trainerCtx,
+      validators: honest,
+      cas,
       ml,
-      persist,
-      keys: keyStoreOn(db),
     });
-    const validators = await Promise.all(
-      honest.map((ctx) =>
-        ValidatorAgent.open({
-          scope: agentScope(ctx, 'validator'),
-          chain: actionsChainPort(ctx, taskId),
-          store: casStorePort(cas),
-          ml,
-          persist,
-        }),
-      ),
-    );
-    const notes: Note[] = [];
-    const errors: unknown[] = [];
-    for (const agent of [trainer, ...validators]) {
-      agent.subscribe((e) => {
-        if (e.type === 'note') notes.push(e.note);
-        if (e.type === 'error') errors.push(e.error);
-      });
-    }
     const producerNotes: Note[] = [];
     producer.onNote((n) => producerNotes.push(n));
     producer.subscribe((e) => {

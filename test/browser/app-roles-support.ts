@@ -76,6 +76,33 @@ export async function connectDevAccount(page: Page, index: number, name: string)
   if (await panel.isVisible()) await panel.getByRole('button', { name: 'Close the wallet panel' }).click();
 }
 
+/**
+ * A desktop page of the app with dev account `index` connected, at `hash`. A fresh dev server may
+ * re-bundle its dependencies on the first load (504 "Outdated Optimize Dep", and no reload
+ * without HMR): the page loads again once it has.
+ */
+export async function openAsDevAccount(
+  h: { open(path: string): Promise<Page> },
+  index: number,
+  name: string,
+  hash: string,
+): Promise<Page> {
+  const page = await h.open('/#/');
+  await page.setViewportSize({ width: 1280, height: 900 });
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await page.getByTestId('wallet-button').waitFor({ timeout: 20_000 });
+      break;
+    } catch (e) {
+      if (attempt >= 2) throw e;
+      await page.reload();
+    }
+  }
+  await connectDevAccount(page, index, name);
+  await page.evaluate((hh) => (location.hash = hh), hash);
+  return page;
+}
+
 export const SCREENSHOT_DIR = new URL('../../test-output/screenshots/', import.meta.url).pathname;
 
 /** A full-page screenshot under test-output/screenshots/ (git-ignored). */

@@ -28,7 +28,7 @@ import {
 import { demoHashes } from '../../scripts/lib/demo-content.ts';
 import { arenaTokenAbi, stakeManagerAbi } from '../../src/lib/chain/abi.generated.ts';
 import { endTime, type Schedule } from '../../src/lib/chain/schedule.ts';
-import { connectDevAccount, startRolesWorld, type RolesWorld } from './app-roles-support.ts';
+import { openAsDevAccount, startRolesWorld, type RolesWorld } from './app-roles-support.ts';
 import { withEnv } from './app-support.ts';
 import { chromiumAvailable, startHarness, type Harness } from './harness.ts';
 
@@ -62,24 +62,8 @@ const poolRole = async (who: Address) =>
     })
   ).role;
 
-async function rolePage(account: number, name: string, hash: string): Promise<Page> {
-  const page = await h.open('/#/');
-  await page.setViewportSize({ width: 1280, height: 900 });
-  // A fresh dev server may re-bundle its dependencies on the first load (504 "Outdated Optimize
-  // Dep", and no reload without HMR): load again once it has.
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await page.getByTestId('wallet-button').waitFor({ timeout: 20_000 });
-      break;
-    } catch (e) {
-      if (attempt >= 2) throw e;
-      await page.reload();
-    }
-  }
-  await connectDevAccount(page, account, name);
-  await page.evaluate((hh) => (location.hash = hh), hash);
-  return page;
-}
+const rolePage = (account: number, name: string, hash: string): Promise<Page> =>
+  openAsDevAccount(h, account, name, hash);
 
 /** Junk bytes in the blob store under their CID: fetchable, and refused by every artifact check. */
 async function junkArtifact(label: string): Promise<Hex> {

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTask, defaultTaskParams, fund } from '../../scripts/lib/actions.ts';
 import { sha256Hex } from '../../scripts/lib/demo-content.ts';
 import { readFileSync } from 'node:fs';
-import { connectDevAccount, startRolesWorld, type RolesWorld } from './app-roles-support.ts';
+import { openAsDevAccount, startRolesWorld, type RolesWorld } from './app-roles-support.ts';
 import { withEnv } from './app-support.ts';
 import { chromiumAvailable, startHarness, type Harness } from './harness.ts';
 
@@ -21,23 +21,7 @@ let world: RolesWorld;
 let h: Harness;
 let taskId: bigint;
 
-async function trainPage(): Promise<Page> {
-  const page = await h.open('/#/');
-  await page.setViewportSize({ width: 1280, height: 900 });
-  // A fresh dev server may re-bundle its dependencies on the first load: load again once it has.
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await page.getByTestId('wallet-button').waitFor({ timeout: 20_000 });
-      break;
-    } catch (e) {
-      if (attempt >= 2) throw e;
-      await page.reload();
-    }
-  }
-  await connectDevAccount(page, 1, 'Trainer A');
-  await page.evaluate((hh) => (location.hash = hh), `#/tasks/${taskId}/train`);
-  return page;
-}
+const trainPage = (): Promise<Page> => openAsDevAccount(h, 1, 'Trainer A', `#/tasks/${taskId}/train`);
 
 beforeAll(async () => {
   if (!chromiumAvailable())

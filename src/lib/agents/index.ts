@@ -32,6 +32,7 @@ export {
 } from './trainer/machine.ts';
 export {
   initialValidatorState,
+  openValidatorEpoch,
   validatorStep,
   validatorRecord,
   validatorCommand,

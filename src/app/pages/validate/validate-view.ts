@@ -8,6 +8,7 @@ import type { Hex } from 'viem';
 import {
   columnProgress,
   evaluationKey,
+  openValidatorEpoch,
   type ColumnProgress,
   type ColumnView,
   type Note,
@@ -251,16 +252,7 @@ export function epochViews(input: EpochViewsInput): EpochView[] {
   return [...epochs]
     .sort((a, b) => b - a)
     .map((epoch) => {
-      const rec: ValidatorEpochRecord = state.epochs.find((r) => r.epoch === epoch) ?? {
-        epoch,
-        outcome: 'open',
-        dataHash: null,
-        columns: null,
-        seed: null,
-        seedDraw: null,
-        scoringAt: null,
-        commit: null,
-      };
+      const rec: ValidatorEpochRecord = state.epochs.find((r) => r.epoch === epoch) ?? openValidatorEpoch(epoch);
       const final = epoch >= schedule.submissionEpochs;
       const commitWindow = windowTimes(schedule, epoch, 'ScoreCommit');
       const revealWindow = windowTimes(schedule, epoch, 'ScoreReveal');

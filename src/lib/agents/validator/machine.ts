@@ -491,17 +491,20 @@ export function validatorStep(
 
 const finish = finishStep<ValidatorState, ValidatorAction>;
 
+/** An epoch the validator has not acted in yet. */
+export const openValidatorEpoch = (epoch: number): ValidatorEpochRecord => ({
+  epoch,
+  outcome: 'open',
+  dataHash: null,
+  columns: null,
+  seed: null,
+  seedDraw: null,
+  scoringAt: null,
+  commit: null,
+});
+
 const recordFor = (s: ValidatorState, epoch: number): ValidatorEpochRecord =>
-  epochRecord(s.epochs, epoch, () => ({
-    epoch,
-    outcome: 'open',
-    dataHash: null,
-    columns: null,
-    seed: null,
-    seedDraw: null,
-    scoringAt: null,
-    commit: null,
-  }));
+  epochRecord(s.epochs, epoch, () => openValidatorEpoch(epoch));
 
 function reconcile(s: ValidatorState, obs: ValidatorObservation, note: NoteFn): void {
   for (const rec of s.epochs) {

@@ -3,12 +3,12 @@
 // that decided an action is stored before the action runs (AgentRunner). Training runs in the
 // background, one model at a time; its artifact is stored before the machine hears of it.
 import { encodeAbiParameters, keccak256, type Address, type Hex } from 'viem';
-import { cidFromDigest } from '../../ml/artifact/cid.ts';
 import { epochAt, scoringEpochs, type Schedule } from '../../chain/schedule.ts';
 import { AgentError, type Note } from '../common.ts';
 import { failureOf } from '../role-agent.ts';
-import { PortError, type ChainPort } from '../ports.ts';
+import type { ChainPort } from '../ports.ts';
 import { AgentRunner, type ExecuteContext, type RunnerEvent } from '../runner.ts';
+import { uploadSealedArtifact } from '../upload-sealed.ts';
 import { poolWatermarkKey, watermarkKeyCommit, type CanaryScope } from './derive.ts';
 import {
   DEFAULT_CANARY_CONFIG,
@@ -300,20 +300,12 @@ export class CanaryProducer {
       case 'upload':
         return this.concurrently(a, ctx, async () => {
           const bytes = await persist.getArtifact(a.artifactHash);
-          if (!bytes)
-            throw new AgentError(
-              'artifact-missing',
-              `the sealed artifact ${a.artifactHash} of pool account ${a.account} is no longer stored, so it cannot be revealed`,
-            );
-          const cid = await store.upload(bytes);
-          const expected = cidFromDigest(a.artifactHash);
-          if (cid !== expected)
-            throw new PortError(
-              'store',
-              'cid',
-              `the store answered CID ${cid} for an artifact whose CID is ${expected}`,
-              true,
-            );
+          const cid = await uploadSealedArtifact(
+            store,
+            a.artifactHash,
+            bytes,
+            `the sealed artifact ${a.artifactHash} of pool account ${a.account} is no longer stored, so it cannot be revealed`,
+          );
           return {
             type: 'uploaded',
             epoch: a.epoch,

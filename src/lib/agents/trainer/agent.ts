@@ -2,13 +2,13 @@
 // Train page creates one per (task, account), starts it, sends it the user's commands and renders
 // its state, notes and training progress.
 import type { Hex } from 'viem';
-import { cidFromDigest } from '../../ml/artifact/cid.ts';
 import type { TrainProgress } from '../../ml/train/trainer.ts';
 import type { BackendSelection } from '../../ml/backend/select.ts';
 import { AgentError, type AgentScope, type StepResult } from '../common.ts';
 import { inspectCandidate } from '../artifact-checks.ts';
 import { ensureTaskKey, exportTaskKey, importTaskKey, type KeyRef, type KeyStore } from '../keys.ts';
-import { PortError, type TaskInfo } from '../ports.ts';
+import type { TaskInfo } from '../ports.ts';
+import { uploadSealedArtifact } from '../upload-sealed.ts';
 import type { ExecuteContext, RunnerEvent } from '../runner.ts';
 import { RoleAgent, failureOf, openRole, type AgentEnvBase, type TaskSpec } from '../role-agent.ts';
 import {
@@ -222,20 +222,12 @@ export class TrainerAgent extends RoleAgent<
       }
       case 'upload': {
         const bytes = await persist.getArtifact(scope, a.artifactHash);
-        if (!bytes)
-          throw new AgentError(
-            'artifact-missing',
-            `the sealed artifact ${a.artifactHash} is no longer stored on this device, so it cannot be revealed`,
-          );
-        const cid = await this.env.store.upload(bytes);
-        const expected = cidFromDigest(a.artifactHash);
-        if (cid !== expected)
-          throw new PortError(
-            'store',
-            'cid',
-            `the store answered CID ${cid} for an artifact whose CID is ${expected}`,
-            true,
-          );
+        const cid = await uploadSealedArtifact(
+          this.env.store,
+          a.artifactHash,
+          bytes,
+          `the sealed artifact ${a.artifactHash} is no longer stored on this device, so it cannot be revealed`,
+        );
         return { type: 'uploaded', epoch: a.epoch, artifactHash: a.artifactHash, cid, at: ctx.at };
       }
       case 'reveal': {

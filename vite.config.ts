@@ -42,6 +42,11 @@ export default defineConfig({
       'viem/accounts',
       'viem/chains',
       'qrcode-generator',
+      // The trainer's key commitment (Train page) and the WalletConnect provider (loaded on
+      // demand): found late, each made the dev server re-optimize and answer the page's next
+      // import with 504, so a first visit to Train under `npm start` showed "Page unavailable".
+      'poseidon-lite',
+      '@walletconnect/ethereum-provider',
       'multiformats/cid',
       'multiformats/hashes/digest',
       // The proving worker (workers/prove.worker.ts).

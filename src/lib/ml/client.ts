@@ -84,7 +84,10 @@ export function createEvaluator(w: Worker): Evaluator {
       const artifact = job.artifact.slice();
       return fromWorker(
         remote.evaluate(
-          Comlink.transfer({ ...job, artifact, dataUrl: absolute(job.dataUrl) }, [artifact.buffer]),
+          Comlink.transfer(
+            { ...job, artifact, ...(job.dataUrl !== undefined ? { dataUrl: absolute(job.dataUrl) } : {}) },
+            [artifact.buffer],
+          ),
           Comlink.proxy({ onProgress: (done: number, total: number) => events.onProgress?.(done, total) }),
         ),
       );

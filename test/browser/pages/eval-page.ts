@@ -91,7 +91,7 @@ const api = {
     const o = await halfFloat.evaluate(
       {
         ...rest,
-        dataUrl: new URL(rest.dataUrl, location.href).href,
+        dataUrl: new URL(rest.dataUrl!, location.href).href,
         backend: 'webgl',
         specBytes: await specBytes(spec),
         artifact: fromBase64(artifactBase64),

@@ -115,17 +115,15 @@ export async function openRolePorts(input: RolePortsInput): Promise<RolePorts> {
     cancel: (reason) => trainer.get().cancel(reason),
   };
   const evaluatorHandle: EvaluatorHandle = { evaluate: (job, events) => evaluator.get().evaluate(job, events) };
+  const cas = casConfigFromEnv(input.env);
   const ml = mlPort({
     trainer: trainerHandle,
     evaluator: evaluatorHandle,
     specBytes,
     trainData: task.trainData,
-    dataUrl: (hash) => {
-      const found = folders.get(hash.toLowerCase());
-      // The final phase may score on a set revealed later; only bundled sets are served here.
-      if (found === undefined) throw new Error(`the dataset with manifest sha256 ${hash} is not served by this app`);
-      return found;
-    },
+    // A set the app does not bundle (the final phase's hidden set, revealed and uploaded by the
+    // creator during the task) is read by hash through the task's IPFS gateways.
+    dataUrl: (hash) => folders.get(hash.toLowerCase()) ?? { gateways: cas.gateways },
     train: { checkpointEvery: input.checkpointEvery ?? 20 },
   });
   return {
@@ -137,7 +135,7 @@ export async function openRolePorts(input: RolePortsInput): Promise<RolePorts> {
       role,
     },
     chain,
-    store: casStorePort(casConfigFromEnv(input.env), { name: `aiarena task ${taskId}` }),
+    store: casStorePort(cas, { name: `aiarena task ${taskId}` }),
     ml,
     persist: agentStoreOn(db),
     keys: keyStoreOn(db),

@@ -37,8 +37,11 @@ export interface MlPortOptions {
   specBytes: Uint8Array;
   /** The task's training set (content hash of its manifest). */
   trainData: Hex;
-  /** The folder URL a dataset is served from, by the content hash of its manifest. */
-  dataUrl(hash: Hex): string;
+  /**
+   * Where a dataset is read from, by the content hash of its manifest: a folder URL, or IPFS
+   * gateways serving it by hash (a set that is not part of the app, as a revealed final eval set).
+   */
+  dataUrl(hash: Hex): string | { gateways: readonly string[] };
   /** Default 'auto': the fastest 32-bit backend (see the note at the top). */
   evalBackend?: BackendName | 'auto';
   /** Passed to every training job (tests and demos cap steps; the app checkpoints often). */
@@ -47,6 +50,16 @@ export interface MlPortOptions {
 
 // The data sources compare bare lowercase hex; the chain gives 0x-prefixed bytes32.
 const bare = (h: Hex) => h.slice(2).toLowerCase();
+
+const dataAt = (at: string | { gateways: readonly string[] }) =>
+  typeof at === 'string' ? { dataUrl: at } : { dataGateways: at.gateways };
+
+/** Training reads a folder: its set is bundled with the app or served next to it. */
+const trainFolder = (at: string | { gateways: readonly string[] }): string => {
+  if (typeof at !== 'string')
+    throw new PortError('ml', 'TrainDataNotServed', 'the training set is not served by this app', false);
+  return at;
+};
 
 /** Errors that the same job will hit again: a wrong spec or dataset, not a network hiccup. */
 export function mlPortError(error: unknown): unknown {
@@ -86,7 +99,7 @@ export function mlPort(o: MlPortOptions): MlPort {
           artifact: req.artifact,
           // Verified where the bytes came from (the CID-checked download or the training run).
           artifactHash: req.artifactHash,
-          dataUrl: o.dataUrl(req.dataHash),
+          ...dataAt(o.dataUrl(req.dataHash)),
           expectedDataHash: bare(req.dataHash),
           ...(perSample ? { perSample: true } : {}),
         },
@@ -108,7 +121,7 @@ export function mlPort(o: MlPortOptions): MlPort {
             runId: req.runId,
             specBytes: o.specBytes,
             expectedSpecHash: hash,
-            dataUrl: o.dataUrl(o.trainData),
+            dataUrl: trainFolder(o.dataUrl(o.trainData)),
             expectedDataHash: bare(o.trainData),
             seed: req.seed,
             ...(req.epochs !== null ? { overrides: { epochs: req.epochs } } : {}),

@@ -5,7 +5,8 @@ import { evalSubset } from '../../protocol/eval-subset.ts';
 import { artifactHash } from '../artifact/hash.ts';
 import { selectInferenceBackend } from '../backend/select.ts';
 import type { BackendEnvironment, BackendName } from '../backend/types.ts';
-import { urlSource } from '../data/sources.ts';
+import { gatewaySource } from '../data/gateway-source.ts';
+import { urlSource, type DatasetSource } from '../data/sources.ts';
 import { parseModelSpecBytes } from '../spec/parse.ts';
 import { datasetData } from '../train/dataset.ts';
 import { evaluateArtifact, type EvalResult } from './evaluate.ts';
@@ -34,8 +35,13 @@ export interface EvalJob {
    * with expectedArtifactHash.
    */
   artifactHash?: `0x${string}`;
-  /** Dataset folder URL (absolute). */
-  dataUrl: string;
+  /** Dataset folder URL (absolute). Exactly one of dataUrl and dataGateways. */
+  dataUrl?: string;
+  /**
+   * A content-addressed dataset instead of a folder (a hidden final eval set revealed during the
+   * task): its manifest, expectedDataHash, and shards come by hash from these IPFS gateways.
+   */
+  dataGateways?: readonly string[];
   expectedDataHash?: string;
   backend?: BackendName | 'auto';
   batchSize?: number;
@@ -99,6 +105,16 @@ function chosenSamples(job: EvalJob, samples: number): Uint32Array | null {
   }
 }
 
+function evalDataSource(job: EvalJob, fetchFn: typeof fetch | undefined): DatasetSource {
+  const opts = fetchFn ? { fetch: fetchFn } : {};
+  if ((job.dataUrl === undefined) === (job.dataGateways === undefined))
+    throw new EvalJobError('give the dataset as either dataUrl or dataGateways');
+  if (job.dataUrl !== undefined) return urlSource(job.dataUrl, opts);
+  if (job.expectedDataHash === undefined)
+    throw new EvalJobError('a dataset read through gateways needs expectedDataHash (the hash of its manifest)');
+  return gatewaySource({ manifestHash: job.expectedDataHash, gateways: job.dataGateways!, ...opts });
+}
+
 export function createEvalService(env: EvalServiceEnv): EvalService {
   return {
     async evaluate(job, events = {}) {
@@ -112,7 +128,7 @@ export function createEvalService(env: EvalServiceEnv): EvalService {
       if (job.expectedArtifactHash !== undefined && norm(job.expectedArtifactHash) !== norm(aHash)) {
         throw new EvalJobError(`the artifact hashes to ${aHash}, expected ${job.expectedArtifactHash}`);
       }
-      const source = urlSource(job.dataUrl, env.fetch ? { fetch: env.fetch } : {});
+      const source = evalDataSource(job, env.fetch);
       const { manifest, hash: dataHash } = await source.manifest(job.expectedDataHash);
       const indices = chosenSamples(job, manifest.samples);
       const info = await selectInferenceBackend(

@@ -1,6 +1,10 @@
 // The worker services driven directly in Node: data over a fetch that reads public/, checkpoints
 // in fake-indexeddb.
-import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { IDBFactory } from 'fake-indexeddb';
 import { beforeAll, expect, test } from 'vitest';
 import { createEvalService } from '../../../../src/lib/ml/eval/service.ts';
@@ -8,6 +12,7 @@ import { createTrainService, type TrainJob } from '../../../../src/lib/ml/train/
 import { openCheckpointStore } from '../../../../src/lib/storage/index.ts';
 import type { TrainProgress } from '../../../../src/lib/ml/train/index.ts';
 import { WASM_DIR, useBackend } from './helpers.ts';
+import { seedFiles, startBlobStore } from '../../../../scripts/lib/blob-store/index.ts';
 
 const root = new URL('../../../../public/', import.meta.url);
 const fileFetch = (async (input: RequestInfo | URL) => {
@@ -94,4 +99,48 @@ test('train service: runs, checkpoints, is cancelled, resumes from the store, an
 
   await service.deleteRun('digits-1');
   expect(await service.runs()).toEqual([]);
+});
+
+test('eval service: a set that is no folder of the app (a revealed final set) is read by hash through gateways', async () => {
+  // The hidden final set as the creator's reveal leaves it: its files uploaded to the local blob
+  // store, served under their CIDs.
+  const dir = mkdtempSync(join(tmpdir(), 'aiarena-final-'));
+  const store = await startBlobStore({ dir, port: 0, host: '127.0.0.1' });
+  try {
+    const folder = fileURLToPath(new URL('../../../../datasets/hidden/digits-final/', import.meta.url));
+    await seedFiles(
+      store.disk,
+      readdirSync(folder).map((f) => join(folder, f)),
+      store.maxBlobBytes,
+    );
+    const manifestHash = createHash('sha256')
+      .update(readFileSync(join(folder, 'manifest.json')))
+      .digest('hex');
+    const { artifact } = await createTrainService({
+      backend: { wasmPaths: WASM_DIR },
+      fetch: fileFetch,
+      openStore: () => openCheckpointStore(new IDBFactory()),
+    }).train(job({ runId: 'final-1', overrides: { epochs: 1 }, checkpointEvery: 1000 }));
+    const evaluator = createEvalService({ backend: { wasmPaths: WASM_DIR } });
+    const base = { specBytes, artifact, backend: 'wasm' as const, expectedDataHash: manifestHash };
+    const viaStore = await evaluator.evaluate({ ...base, dataGateways: [store.url] });
+    expect(viaStore.dataHash).toBe(manifestHash);
+    expect(viaStore.samples).toBeGreaterThan(0);
+    // The same bytes as a folder on disk score the same.
+    const onDisk = createEvalService({
+      backend: { wasmPaths: WASM_DIR },
+      fetch: (async (input: RequestInfo | URL) =>
+        new Response(readFileSync(join(folder, new URL(String(input)).pathname.split('/').pop()!)))) as typeof fetch,
+    });
+    const viaFolder = await onDisk.evaluate({ ...base, dataUrl: 'http://local/final' });
+    expect(viaStore.accuracy).toBe(viaFolder.accuracy);
+    // A gateway that does not hold the set fails with the store client's error; a job must name one place.
+    await expect(
+      evaluator.evaluate({ ...base, expectedDataHash: 'ab'.repeat(32), dataGateways: [store.url] }),
+    ).rejects.toThrow(/not found|404/i);
+    await expect(evaluator.evaluate({ ...base })).rejects.toThrow(/either dataUrl or dataGateways/);
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -11,6 +11,7 @@ import {
 } from '../../../src/lib/agents/index.ts';
 import {
   backendView,
+  dataSetSentence,
   epochViews,
   modelChecks,
   validatorActivity,
@@ -423,5 +424,20 @@ describe('epochViews', () => {
     s.attempts[evaluationKey(col(2), evalData)] = { count: 1, lastAt: 30n, lastError: why };
     expect(backendView(s, {}).refused16).toBe(why);
     expect(backendView(initialValidatorState(scope), { k: ['fetch failed', why] }).refused16).toBe(why);
+  });
+});
+
+describe('dataSetSentence', () => {
+  const sets = { public: `0x${'aa'.repeat(32)}`, final: `0x${'BB'.repeat(32)}` } as const;
+  it('names the hidden final set, the public set, and the fallback of a final phase to the public set', () => {
+    expect(dataSetSentence(`0x${'bb'.repeat(32)}`, true, sets)).toBe(
+      'Scored on the hidden final eval set, revealed by the creator for the final phase.',
+    );
+    expect(dataSetSentence(sets.public, false, sets)).toBe('Scored on the public eval set.');
+    expect(dataSetSentence(sets.public, true, { ...sets, final: null })).toMatch(
+      /^Scored on the public eval set: the creator did not reveal the hidden final set/,
+    );
+    expect(dataSetSentence(null, true, sets)).toBeNull();
+    expect(dataSetSentence(`0x${'cc'.repeat(32)}`, false, sets)).toBe('Scored on the data set 0xcccccc…cccccc.');
   });
 });

@@ -68,6 +68,29 @@ export interface EpochView {
   seed: { seed: Hex | null; state: 'waiting' | 'drawing' | 'refused' | 'drawn'; text: string };
   commitWindow: { opens: bigint; closes: bigint } | null;
   revealWindow: { opens: bigint; closes: bigint } | null;
+  /** Which eval set the epoch is scored on, in words (null until the agent knows). */
+  dataSet: string | null;
+}
+
+/**
+ * Which of the task's eval sets `dataHash` is, in words: in the final phase a validator must be
+ * able to see that its scores come from the hidden set the creator revealed, or that the phase
+ * fell back to the public set (SPEC 2.3).
+ */
+export function dataSetSentence(
+  dataHash: Hex | null,
+  final: boolean,
+  sets: { public: Hex; final: Hex | null },
+): string | null {
+  if (dataHash === null) return null;
+  const h = dataHash.toLowerCase();
+  if (sets.final !== null && h === sets.final.toLowerCase())
+    return 'Scored on the hidden final eval set, revealed by the creator for the final phase.';
+  if (h === sets.public.toLowerCase())
+    return final
+      ? "Scored on the public eval set: the creator did not reveal the hidden final set in the phase's first tenth, so the final phase reuses the public one."
+      : 'Scored on the public eval set.';
+  return `Scored on the data set ${short(dataHash)}.`;
 }
 
 const ALL = (s: CheckState): ModelChecks => ({ fetch: s, hash: s, wmCommit: s, evaluation: s });
@@ -202,6 +225,8 @@ export interface EpochViewsInput {
   /** By evaluation key. */
   failures: Readonly<Record<string, readonly string[]>>;
   live?: LiveColumns;
+  /** The task's public eval set and its revealed hidden final set (null until revealed). */
+  evalSets?: { public: Hex; final: Hex | null };
 }
 
 const short = (h: Hex) => `${h.slice(0, 8)}…${h.slice(-6)}`;
@@ -246,7 +271,7 @@ function seedView(
 
 /** One view per epoch the agent has a record of or the page has columns for, newest first. */
 export function epochViews(input: EpochViewsInput): EpochView[] {
-  const { state, schedule, now, evaluating, stages, failures, live = {}, subsetSize } = input;
+  const { state, schedule, now, evaluating, stages, failures, live = {}, subsetSize, evalSets } = input;
   if (!state) return [];
   const epochs = new Set<number>([...state.epochs.map((r) => r.epoch), ...Object.keys(live).map(Number)]);
   return [...epochs]
@@ -293,6 +318,7 @@ export function epochViews(input: EpochViewsInput): EpochView[] {
         commitWindow,
         revealWindow,
         seed: seedView(rec, subsetSize, samples, now, commitWindow),
+        dataSet: evalSets ? dataSetSentence(dataHash, final, evalSets) : null,
       };
     });
 }

@@ -1,13 +1,14 @@
 // What an account has already taken out, from the StakeManager's events: rewards claimed (own and
-// from delegations) and principal withdrawn (stake, delegations), newest first with the chain
+// from delegations) and principal withdrawn (stake, delegations), and from the TaskRegistry's the
+// unspent deposits it took back as a task's creator, newest first with the chain
 // time of each. The Rewards page lists it under what is left, so "nothing to claim" after a claim
 // reads as done, not as "never earned". The read is an edge; the rows are pure.
 import type { Address, Hex } from 'viem';
-import { stakeManagerAbi } from '../chain/abi.generated.ts';
+import { stakeManagerAbi, taskRegistryAbi } from '../chain/abi.generated.ts';
 import type { ReadContext } from '../chain/actions/context.ts';
 import { shortHex } from '../format.ts';
 
-export type ClaimEventKind = 'own-rewards' | 'delegation-rewards' | 'stake' | 'delegation';
+export type ClaimEventKind = 'own-rewards' | 'delegation-rewards' | 'stake' | 'delegation' | 'remainder';
 
 export interface ClaimEvent {
   kind: ClaimEventKind;
@@ -41,11 +42,19 @@ export async function readClaimHistory(ctx: ReadContext, account: Address): Prom
     fromBlock: deployment.fromBlock,
     strict: true,
   } as const;
-  const [own, delegationRewards, stake, principal] = await Promise.all([
+  const [own, delegationRewards, stake, principal, remainder] = await Promise.all([
     client.getContractEvents({ ...base, eventName: 'OwnRewardsClaimed', args: { account } }),
     client.getContractEvents({ ...base, eventName: 'RewardsClaimed', args: { delegator: account } }),
     client.getContractEvents({ ...base, eventName: 'StakeWithdrawn', args: { account } }),
     client.getContractEvents({ ...base, eventName: 'PrincipalWithdrawn', args: { delegator: account } }),
+    client.getContractEvents({
+      address: deployment.contracts.taskRegistry,
+      abi: taskRegistryAbi,
+      fromBlock: deployment.fromBlock,
+      strict: true,
+      eventName: 'RemainderWithdrawn',
+      args: { creator: account },
+    }),
   ]);
   type Raw = Omit<ClaimEvent, 'time'>;
   const at = (l: { blockNumber: bigint; logIndex: number; transactionHash: Hex }) => ({
@@ -70,6 +79,7 @@ export async function readClaimHistory(ctx: ReadContext, account: Address): Prom
       delegatee: l.args.delegatee,
       ...at(l),
     })),
+    ...remainder.map((l): Raw => ({ kind: 'remainder', taskId: l.args.taskId, amount: l.args.amount, ...at(l) })),
   ];
   const blocks = [...new Set(raw.map((r) => r.block))];
   const times = new Map(
@@ -83,6 +93,7 @@ const WHAT: Record<ClaimEventKind, (e: ClaimEvent) => string> = {
   'delegation-rewards': (e) => `Delegation rewards from ${shortHex(e.delegatee!, 4)} claimed`,
   stake: () => 'Stake withdrawn',
   delegation: (e) => `Delegation to ${shortHex(e.delegatee!, 4)} withdrawn`,
+  remainder: () => 'Unspent deposit taken back',
 };
 
 /** The history as rows, newest first. */

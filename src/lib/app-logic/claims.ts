@@ -1,15 +1,17 @@
-// The Rewards page as data: what an account can take out across tasks (from readClaimables),
-// one row per transaction it would take, and "claim all" as a plan of sequential transactions.
-// Pure.
+// The Rewards page as data: what an account can take out across tasks (from readClaimables, and
+// the unspent deposits of the tasks it created), one row per transaction it would take, and
+// "claim all" as a plan of sequential transactions. Pure.
 import type { Address } from 'viem';
 import type { Claimables, PrincipalWithdrawal, RewardClaim } from '../chain/actions/claimables.ts';
+import type { TaskRecord } from '../chain/reads/task-record.ts';
 import { shortHex } from '../format.ts';
 
 export type ClaimAction =
   | { kind: 'claim-own'; taskId: bigint }
   | { kind: 'claim-delegation'; taskId: bigint; delegatee: Address }
   | { kind: 'withdraw-stake'; taskId: bigint }
-  | { kind: 'withdraw-delegation'; taskId: bigint; delegatee: Address };
+  | { kind: 'withdraw-delegation'; taskId: bigint; delegatee: Address }
+  | { kind: 'withdraw-remainder'; taskId: bigint };
 
 export interface ClaimRow {
   /** Stable key of the transaction (one per task, kind and delegatee). */
@@ -84,6 +86,32 @@ export function withdrawalRows(c: Claimables): ClaimRow[] {
       };
     }),
   );
+}
+
+/**
+ * The creator's rows: what each task it created did not pay out and it has not taken back yet
+ * (the contract's remainder minus refunded: budgets of epochs that paid nobody once the last
+ * scoring epoch is closed, rounding dust, or a rejected task's whole deposit). The contract lets
+ * the creator take it at any time, so every row is available now.
+ */
+export function depositRows(
+  tasks: readonly Pick<TaskRecord, 'id' | 'creator' | 'remainder' | 'refunded'>[],
+  account: Address,
+): ClaimRow[] {
+  return tasks
+    .filter((t) => t.creator.toLowerCase() === account.toLowerCase() && t.remainder > t.refunded)
+    .map((t) => {
+      const action: ClaimAction = { kind: 'withdraw-remainder', taskId: t.id };
+      return {
+        key: actionKey(action),
+        taskId: t.id,
+        what: 'Unspent deposit of a task you created',
+        amount: t.remainder - t.refunded,
+        now: true,
+        action,
+      };
+    })
+    .sort((a, b) => (a.taskId < b.taskId ? -1 : a.taskId > b.taskId ? 1 : 0));
 }
 
 function merge(rows: ClaimRow[]): ClaimRow[] {

@@ -27,13 +27,15 @@ describe('claim history', () => {
       ev('own-rewards', 5n, 0, 3n * E),
       ev('delegation', 9n, 1, 10n * E, { delegatee: d, taskId: 2n }),
       ev('delegation-rewards', 9n, 0, E / 2n, { delegatee: d }),
+      ev('remainder', 4n, 0, 2n * E),
     ]);
     expect(rows.map((r) => r.what)).toEqual([
       'Delegation to 0x0000…00aa withdrawn',
       'Delegation rewards from 0x0000…00aa claimed',
       'Your own rewards claimed',
+      'Unspent deposit taken back',
     ]);
-    expect(rows.map((r) => r.reward)).toEqual([false, true, true]);
+    expect(rows.map((r) => r.reward)).toEqual([false, true, true, false]);
     expect(rows[0]).toMatchObject({ taskId: 2n, amount: 10n * E, time: 1_009n });
   });
 

@@ -4,6 +4,7 @@ import { getAddress } from 'viem';
 import { describe, expect, it } from 'vitest';
 import {
   claimAllPlan,
+  depositRows,
   rewardRows,
   runInSequence,
   withdrawalRows,
@@ -61,6 +62,32 @@ describe('rewards rows', () => {
       'claim-own:1',
       `claim-delegation:2:${A.toLowerCase()}`,
     ]);
+  });
+});
+
+describe('deposit rows', () => {
+  it('lists what each task the account created has not paid out nor refunded, and nothing else', () => {
+    const task = (id: bigint, creator: string, remainder: bigint, refunded: bigint) => ({
+      id,
+      creator: creator as `0x${string}`,
+      remainder,
+      refunded,
+    });
+    const rows = depositRows(
+      [
+        task(3n, A, 50n, 20n),
+        task(1n, A.toLowerCase(), 7n, 0n),
+        task(2n, A, 9n, 9n), // all taken back
+        task(4n, B, 100n, 0n), // someone else's task
+      ],
+      A,
+    );
+    expect(rows.map((r) => [r.key, r.amount, r.now])).toEqual([
+      ['withdraw-remainder:1', 7n, true],
+      ['withdraw-remainder:3', 30n, true],
+    ]);
+    expect(rows[0]!.action).toEqual({ kind: 'withdraw-remainder', taskId: 1n });
+    expect(claimAllPlan(rows).map((r) => r.key)).toEqual(['withdraw-remainder:1', 'withdraw-remainder:3']);
   });
 });
 

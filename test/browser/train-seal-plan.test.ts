@@ -7,7 +7,8 @@
 // closes in 12 minutes. It failed on the code before the fix (run from a worktree of it).
 // Issue 10, section 2: a trainer stakes in a digits task, trains a short run to the end in the
 // page's worker, and the "Before sealing" card's accuracy on the public eval set is the one Node
-// computes from the same artifact bytes (read from the agent's IndexedDB store).
+// computes from the same artifact bytes (read from the agent's IndexedDB store). Then "Train
+// more" is planned from the checkpoint the run continues from, not as a fresh run (1.6).
 import type { Page } from 'playwright-core';
 import { getAddress, parseEther, type Address, type Hex } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,6 +21,8 @@ import { createEvalService } from '../../src/lib/ml/eval/service.ts';
 import { publicFetch, publicFile } from '../integration/support/public-files.ts';
 import { WASM_DIR } from '../unit/ml/engine/helpers.ts';
 import { openAsDevAccount, startRolesWorld, type RolesWorld } from './app-roles-support.ts';
+
+const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
 import { withEnv } from './app-support.ts';
 import { chromiumAvailable, startHarness, type Harness } from './harness.ts';
 
@@ -155,6 +158,8 @@ describe('Train page, before the run starts', () => {
 
 describe('Train page, a short digits run to the end', () => {
   let page: Page;
+  /** The step the run ended at: its checkpoint, where "Train more" continues from. */
+  let trainedTo = 0;
 
   afterAll(async () => {
     await page?.close();
@@ -182,6 +187,7 @@ describe('Train page, a short digits run to the end', () => {
     const step = Number(model.match(/The model to seal: 0x[0-9a-f]{6}…[0-9a-f]{6}, step (\d+)\./)?.[1]);
     expect(step % 41, model).toBe(0);
     expect(step).toBeGreaterThanOrEqual(82);
+    trainedTo = step;
 
     // The same bytes, read from the agent's store in the page, evaluated in Node on wasm.
     const d = world.driver;
@@ -239,5 +245,51 @@ describe('Train page, a short digits run to the end', () => {
     console.log(
       `public eval: screen ${text.match(/[\d.]+ %/)?.[0]} (${shown}), node wasm ${node.accuracy} (${node.accuracy * 250}/250), model step ${step}`,
     );
+  });
+
+  it('1.6, Train more: the plan counts only the steps from the checkpoint, and offers the epochs in all that fit', async () => {
+    expect(trainedTo).toBeGreaterThan(0);
+    // Two seconds before the digits task starts: epoch 0's seal window closes in about 32 s.
+    await world.driver.warp(digits.startTime - 2n);
+    await page.getByRole('button', { name: 'Train more' }).waitFor({ timeout: 30_000 });
+    // The field counts the whole run: the 2 epochs it still asks for are trained (an epoch the agent
+    // added for the watermark is its own, not the field's), so as it stands it trains nothing.
+    expect(await page.getByTestId('epochs-hint').innerText()).toBe(
+      `In all, counting the 2 already trained: the run continues from the checkpoint saved on this device at step ${trainedTo}.${trainedTo > 82 ? ` The agent trains ${plural((trainedTo - 82) / 41, 'epoch')} more than the number asked for, added so the watermark could be sealed.` : ''} Asking for 2 trains nothing more: ask for more than 2. The model spec suggests 30.`,
+    );
+    await page.fill('input[id$="-epochs"]', '1000');
+    const warning = page.getByTestId('seal-plan-warning');
+    await expect.poll(() => warning.count(), { timeout: 30_000 }).toBe(1);
+    const { text, fit, label } = await page.evaluate(() => {
+      const read = (id: string) => document.querySelector(`[data-testid="${id}"]`);
+      return {
+        text: read('seal-plan-warning')?.textContent?.trim() ?? '',
+        fit: Number(read('seal-plan-use')?.getAttribute('data-epochs')),
+        label: read('seal-plan-use')?.textContent?.replace(/\s+/g, ' ').trim() ?? '',
+      };
+    });
+    // 1000 epochs of 41 steps in all, from the checkpoint: 40,918 steps whatever the agent added
+    // (its epochs are on both sides). A fresh run would count 41,000.
+    const m = text.match(
+      new RegExp(
+        `^At the (?:speed measured on this device|benchmark speed) of \\w+ \\(([\\d,]+) samples/s[^)]*\\), training on from the checkpoint at step ${trainedTo} to [\\d,]+ training epochs[^)]*\\)? of 1,297 samples \\(40,918 more steps of 32 each\\) needs about (?:(\\d+) min )?(\\d+) s, but the seal window of epoch 0 closes in (\\d+) s \\(chain time\\)\\.`,
+      ),
+    );
+    expect(m, text).not.toBeNull();
+    const sps = Number(m![1]!.replace(/,/g, ''));
+    const needs = Number(m![2] ?? 0) * 60 + Number(m![3]);
+    const left = Number(m![4]);
+    expect(Math.abs(needs - (40_918 * 32) / sps)).toBeLessThanOrEqual(1);
+    expect(left).toBeGreaterThan(0);
+    expect(left).toBeLessThanOrEqual(32);
+    // In the field's terms: the 2 epochs trained and those that fit in nine tenths of the time
+    // left (41 steps of 32 an epoch; the shown speed is rounded, so one either side).
+    expect(Math.abs(fit - (2 + Math.floor((left * 0.9 * sps) / (41 * 32))))).toBeLessThanOrEqual(1);
+    expect(fit).toBeGreaterThan(2);
+    expect(text).toContain(
+      `About ${fit} training epochs in all (those already trained included) fit before epoch 0's seal window closes`,
+    );
+    expect(label).toBe(`Use ${fit} training epochs`);
+    console.log(`train more: ${sps} samples/s, ${left} s left, use ${fit} epochs; ${text}`);
   });
 });

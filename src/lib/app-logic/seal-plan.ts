@@ -2,7 +2,8 @@
 // meant for closes (issue 10, 1.6): decided from the plan alone, before any progress exists. The
 // run's length comes from the training set's size (its manifest's sample count), the spec's
 // batch size and the epochs asked for; its speed from the backend probe on this device, or from
-// the benchmark numbers until the probe has run. A run that does not fit is not refused: the
+// the benchmark numbers until the probe has run (for a spec that was not benchmarked, a rough
+// estimate scaled from those of the benchmarked specs by the work per sample). A run that does not fit is not refused: the
 // trainer is told, and offered the number of training epochs that does fit.
 // A run that continues from a checkpoint ("Train more", or a run stopped earlier: the trainer
 // resumes from the run's stored checkpoint) only trains the steps from that checkpoint to the
@@ -11,7 +12,7 @@
 import type { Schedule } from '../chain/schedule.ts';
 import { formatDuration } from '../format.ts';
 import type { BackendName } from '../ml/backend/types.ts';
-import { benchSpeed } from '../ml/train/speed-prior.ts';
+import { speedPrior } from '../ml/train/speed-prior.ts';
 import { NO_SEAL_LEFT, usableSeals } from './seal-deadline.ts';
 
 /**
@@ -24,24 +25,31 @@ export const FIT_SHARE = 0.9;
 export interface PlanSpeed {
   backend: BackendName;
   samplesPerSec: number;
-  /** Timed on this device (the backend probe), not the benchmark prior. */
-  measured: boolean;
+  /**
+   * 'device': timed on this device (the backend probe); 'bench': the spec's benchmark row;
+   * 'scaled': a rough estimate from the benchmarks of other specs by the work per sample.
+   */
+  source: 'device' | 'bench' | 'scaled';
+  /** The benchmarked specs a prior comes from (absent for 'device'). */
+  from?: string[];
 }
 
 /**
  * The speed to plan with: the probe's when it timed the backend the run would use (any, for
- * 'auto'), else the benchmark speed of the spec on that backend, else none.
+ * 'auto'), else the speed prior of the spec on that backend (its benchmark, or an estimate
+ * scaled from the benchmarked specs).
  */
 export function planSpeed(p: {
   choice: BackendName | 'auto';
   probed: { backend: BackendName; samplesPerSec: number } | null;
-  specName: string;
-}): PlanSpeed | null {
+  /** The spec's name and work per sample (specWork). */
+  spec: { name: string; work: number };
+}): PlanSpeed {
   const { probed, choice } = p;
   if (probed && probed.samplesPerSec > 0 && (choice === 'auto' || probed.backend === choice))
-    return { backend: probed.backend, samplesPerSec: probed.samplesPerSec, measured: true };
-  const prior = benchSpeed(p.specName, choice);
-  return prior ? { ...prior, measured: false } : null;
+    return { backend: probed.backend, samplesPerSec: probed.samplesPerSec, source: 'device' };
+  const prior = speedPrior(p.spec, choice);
+  return { backend: prior.backend, samplesPerSec: prior.samplesPerSec, source: prior.basis, from: prior.from };
 }
 
 export interface SealPlanInput {
@@ -117,9 +125,13 @@ export function sealPlan(p: SealPlanInput): SealPlan | null {
   const finishesAt = now + BigInt(estimateSec);
   const later = seals.find((s) => s.closes >= finishesAt);
   const sps = Math.round(speed.samplesPerSec).toLocaleString('en-US');
-  const at = speed.measured
-    ? `the speed measured on this device of ${speed.backend} (${sps} samples/s)`
-    : `the benchmark speed of ${speed.backend} (${sps} samples/s, until this device is measured)`;
+  const from = (speed.from ?? []).join(' and ');
+  const at =
+    speed.source === 'device'
+      ? `the speed measured on this device of ${speed.backend} (${sps} samples/s)`
+      : speed.source === 'bench'
+        ? `the benchmark speed of ${speed.backend} (${sps} samples/s, until this device is measured)`
+        : `a rough estimate of the speed of ${speed.backend} (${sps} samples/s, estimated from the benchmark${(speed.from?.length ?? 0) > 1 ? 's' : ''} of ${from} by the work per sample, until this device is measured)`;
   const count = (n: number) => n.toLocaleString('en-US');
   const agentAdds =
     added > 0

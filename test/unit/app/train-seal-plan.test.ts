@@ -3,7 +3,7 @@
 // by the probe, or the benchmark prior), compared with the time left in chain time.
 import { describe, expect, it } from 'vitest';
 import { FIT_SHARE, epochsHint, planSpeed, plannedEpochs, sealPlan } from '../../../src/lib/app-logic/seal-plan.ts';
-import { benchSpeed } from '../../../src/lib/ml/train/speed-prior.ts';
+import { BENCH_WORK } from '../../../src/lib/ml/train/speed-prior.ts';
 import { schedule } from './support/schedule.ts';
 
 // The shared schedule: epochs of 1000 s from t=10000; seal windows [10000, 10500) and [11000, 11500).
@@ -11,10 +11,12 @@ import { schedule } from './support/schedule.ts';
 const digits = {
   samples: 1297,
   batchSize: 32,
-  speed: { backend: 'wasm' as const, samplesPerSec: 1312, measured: true },
+  speed: { backend: 'wasm' as const, samplesPerSec: 1312, source: 'device' as const },
 };
 const at = (now: bigint, epochs: number, eligibleFrom: number | null = 0) =>
   sealPlan({ schedule, now, eligibleFrom, epochs, ...digits });
+
+const cnn = { name: 'fashion-cnn', work: BENCH_WORK['fashion-cnn']! };
 
 describe('sealPlan', () => {
   it('is quiet when the run ends exactly as the window closes, and warns one second later', () => {
@@ -71,8 +73,8 @@ describe('sealPlan', () => {
   });
 
   it('estimates the issue’s CNN run (200 epochs, 1.5 min to the seal) from the benchmark prior', () => {
-    const speed = planSpeed({ choice: 'auto', probed: null, specName: 'fashion-cnn' })!;
-    expect(speed).toEqual({ backend: 'wasm', samplesPerSec: 1510, measured: false });
+    const speed = planSpeed({ choice: 'auto', probed: null, spec: cnn });
+    expect(speed).toEqual({ backend: 'wasm', samplesPerSec: 1510, source: 'bench', from: ['fashion-cnn'] });
     const p = sealPlan({
       schedule,
       now: 10_410n,
@@ -177,21 +179,60 @@ describe('epochsHint', () => {
 
 describe('planSpeed', () => {
   const probed = { backend: 'wasm' as const, samplesPerSec: 5000 };
+  const spec = (name: string) => ({ name, work: BENCH_WORK[name]! });
   it('takes the probe’s speed for the backend it timed, else the benchmark’s for the chosen one', () => {
-    expect(planSpeed({ choice: 'auto', probed, specName: 'digits-mlp' })).toEqual({ ...probed, measured: true });
-    expect(planSpeed({ choice: 'wasm', probed, specName: 'digits-mlp' })).toEqual({ ...probed, measured: true });
-    expect(planSpeed({ choice: 'webgl', probed, specName: 'digits-mlp' })).toEqual({
+    const digitsSpec = spec('digits-mlp');
+    expect(planSpeed({ choice: 'auto', probed, spec: digitsSpec })).toEqual({ ...probed, source: 'device' });
+    expect(planSpeed({ choice: 'wasm', probed, spec: digitsSpec })).toEqual({ ...probed, source: 'device' });
+    expect(planSpeed({ choice: 'webgl', probed, spec: digitsSpec })).toEqual({
       backend: 'webgl',
       samplesPerSec: 1993,
-      measured: false,
+      source: 'bench',
+      from: ['digits-mlp'],
     });
-    expect(planSpeed({ choice: 'auto', probed: { ...probed, samplesPerSec: 0 }, specName: 'fashion-mlp' })).toEqual({
+    expect(planSpeed({ choice: 'auto', probed: { ...probed, samplesPerSec: 0 }, spec: spec('fashion-mlp') })).toEqual({
       backend: 'wasm',
       samplesPerSec: 7426,
-      measured: false,
+      source: 'bench',
+      from: ['fashion-mlp'],
     });
-    expect(planSpeed({ choice: 'auto', probed: null, specName: 'someone-elses-model' })).toBeNull();
-    expect(benchSpeed('fashion-cnn', 'cpu')).toEqual({ backend: 'cpu', samplesPerSec: 74 });
+    expect(planSpeed({ choice: 'cpu', probed: null, spec: cnn })).toMatchObject({ samplesPerSec: 74, source: 'bench' });
+  });
+
+  it('estimates a spec that was not benchmarked from those that were, and says so', () => {
+    // Twice the CNN's work: half its speed, scaled from it.
+    const heavy = planSpeed({ choice: 'auto', probed: null, spec: { name: 'someone-elses-cnn', work: 2 * cnn.work } });
+    expect(heavy).toEqual({ backend: 'wasm', samplesPerSec: 755, source: 'scaled', from: ['fashion-cnn'] });
+    const p = sealPlan({
+      schedule,
+      now: 10_410n,
+      eligibleFrom: 0,
+      samples: 60_000,
+      batchSize: 64,
+      epochs: 20,
+      speed: heavy,
+    })!;
+    // 938 steps of 64 at 755 samples/s: 79.5 s an epoch, 1591 s in all; 81 s of the 90 left: 1 epoch.
+    expect(p.estimateSec).toBe(1591);
+    expect(p.fitEpochs).toBe(1);
+    expect(p.warning).toMatch(
+      /^At a rough estimate of the speed of wasm \(755 samples\/s, estimated from the benchmark of fashion-cnn by the work per sample, until this device is measured\), 20 training epochs of 60,000 samples/,
+    );
+    const between = planSpeed({ choice: 'wasm', probed: null, spec: { name: 'mid', work: 100_000 } });
+    expect(between).toMatchObject({ source: 'scaled', from: ['digits-mlp', 'fashion-mlp'] });
+    expect(
+      sealPlan({
+        schedule,
+        now: 10_410n,
+        eligibleFrom: 0,
+        samples: 60_000,
+        batchSize: 64,
+        epochs: 200,
+        speed: between,
+      })!.warning,
+    ).toMatch(
+      /^At a rough estimate of the speed of wasm \([\d,]+ samples\/s, estimated from the benchmarks of digits-mlp and fashion-mlp by the work per sample, until this device is measured\), /,
+    );
   });
 });
 

@@ -2,8 +2,8 @@
 // 1.6): the run's length from the training set's size, the batch size and the speed (measured
 // by the probe, or the benchmark prior), compared with the time left in chain time.
 import { describe, expect, it } from 'vitest';
-import { FIT_SHARE, planSpeed, plannedEpochs, sealPlan } from '../../../src/lib/app-logic/seal-plan.ts';
-import { benchSpeed } from '../../../src/lib/ml/train/speed-prior.ts';
+import { FIT_SHARE, epochsHint, planSpeed, plannedEpochs, sealPlan } from '../../../src/lib/app-logic/seal-plan.ts';
+import { BENCH_WORK } from '../../../src/lib/ml/train/speed-prior.ts';
 import { schedule } from './support/schedule.ts';
 
 // The shared schedule: epochs of 1000 s from t=10000; seal windows [10000, 10500) and [11000, 11500).
@@ -11,16 +11,19 @@ import { schedule } from './support/schedule.ts';
 const digits = {
   samples: 1297,
   batchSize: 32,
-  speed: { backend: 'wasm' as const, samplesPerSec: 1312, measured: true },
+  speed: { backend: 'wasm' as const, samplesPerSec: 1312, source: 'device' as const },
 };
 const at = (now: bigint, epochs: number, eligibleFrom: number | null = 0) =>
   sealPlan({ schedule, now, eligibleFrom, epochs, ...digits });
+
+const cnn = { name: 'fashion-cnn', work: BENCH_WORK['fashion-cnn']! };
 
 describe('sealPlan', () => {
   it('is quiet when the run ends exactly as the window closes, and warns one second later', () => {
     expect(at(10_400n, 100)).toEqual({
       next: { epoch: 0, closes: 10_500n },
       stepsPerEpoch: 41,
+      stepsLeft: 4100,
       epochSec: 1,
       estimateSec: 100,
       inTime: true,
@@ -70,8 +73,8 @@ describe('sealPlan', () => {
   });
 
   it('estimates the issue’s CNN run (200 epochs, 1.5 min to the seal) from the benchmark prior', () => {
-    const speed = planSpeed({ choice: 'auto', probed: null, specName: 'fashion-cnn' })!;
-    expect(speed).toEqual({ backend: 'wasm', samplesPerSec: 1510, measured: false });
+    const speed = planSpeed({ choice: 'auto', probed: null, spec: cnn });
+    expect(speed).toEqual({ backend: 'wasm', samplesPerSec: 1510, source: 'bench', from: ['fashion-cnn'] });
     const p = sealPlan({
       schedule,
       now: 10_410n,
@@ -104,23 +107,132 @@ describe('sealPlan', () => {
   });
 });
 
+describe('sealPlan, training more from a checkpoint', () => {
+  // The digits run of 1 s an epoch, continued from the checkpoint at the end of epoch 20 (step
+  // 820), or from the middle of epoch 20 (step 840).
+  const more = (now: bigint, epochs: number, fromStep: number, addedEpochs = 0) =>
+    sealPlan({ schedule, now, eligibleFrom: 0, epochs, fromStep, addedEpochs, ...digits })!;
+
+  it('counts only the steps from the checkpoint to the epochs asked for in all', () => {
+    // 100 epochs in all from epoch 20: 80 s, in time with 100 s left; a fresh run would need 100 s.
+    expect(more(10_400n, 100, 820)).toMatchObject({ stepsLeft: 3280, estimateSec: 80, inTime: true, warning: null });
+    expect(more(10_421n, 100, 820)).toMatchObject({ estimateSec: 80, inTime: false });
+    expect(more(10_420n, 100, 840)).toMatchObject({ stepsLeft: 3260, estimateSec: 80, inTime: true });
+    // Step 0 is a fresh run.
+    expect(more(10_400n, 100, 0)).toEqual(at(10_400n, 100));
+  });
+
+  it('suggests the epochs in all (the checkpoint’s counted) that fit, and says so', () => {
+    // 79 s left, a tenth kept: 71.1 s, 71 more epochs after the 20 trained: 91 in all.
+    const p = more(10_421n, 100, 820);
+    expect(p.fitEpochs).toBe(91);
+    expect(p.warning).toBe(
+      "At the speed measured on this device of wasm (1,312 samples/s), training on from the checkpoint at step 820 to 100 training epochs of 1,297 samples (3,280 more steps of 32 each) needs about 1 min 20 s, but the seal window of epoch 0 closes in 1 min 19 s (chain time). Only the weights the run has by then can be sealed for that epoch. The finished model can be sealed in epoch 1. About 91 training epochs in all (those already trained included) fit before epoch 0's seal window closes, with a tenth of the time left to spare.",
+    );
+    // Mid-epoch: 20.5 epochs trained, 71.1 s more reach 91.6 epochs: 91 in all.
+    expect(more(10_421n, 100, 840).fitEpochs).toBe(91);
+    // A fresh run at the same instant would be offered 71.
+    expect(at(10_421n, 100)!.fitEpochs).toBe(71);
+  });
+
+  it('offers nothing when not one more epoch fits past the checkpoint', () => {
+    // 1 s left: 0.9 s more; from step 840 (20.5 epochs) that reaches 21.4, so epoch 21 ends in time.
+    expect(more(10_499n, 100, 840).fitEpochs).toBe(21);
+    // From the end of epoch 20, 0.9 s reaches 20.9: no whole epoch more.
+    const none = more(10_499n, 100, 820);
+    expect(none.fitEpochs).toBe(0);
+    expect(none.warning).toContain("Not even one more training epoch fits before epoch 0's seal window closes.");
+  });
+
+  it('asks for no time when the epochs asked for are already trained', () => {
+    expect(more(10_499n, 20, 820)).toMatchObject({ stepsLeft: 0, estimateSec: 0, inTime: true, warning: null });
+    expect(more(10_499n, 10, 820)).toMatchObject({ stepsLeft: 0, inTime: true });
+  });
+
+  it('counts the epochs the agent added for the watermark on top of those asked for', () => {
+    // Asked for 20, trained 21 (one added): the checkpoint is at step 861. Asking for 100 trains
+    // to 101 epochs: 80 s, and the epochs that fit are in the field's terms (the added one out).
+    const p = more(10_421n, 100, 861, 1);
+    expect(p).toMatchObject({ stepsLeft: 80 * 41, estimateSec: 80, inTime: false, fitEpochs: 91 });
+    expect(p.warning).toContain(
+      'training on from the checkpoint at step 861 to 101 training epochs (the 100 asked for and 1 epoch the agent added so the watermark could be sealed) of 1,297 samples (3,280 more steps of 32 each) needs about 1 min 20 s',
+    );
+  });
+});
+
+describe('epochsHint', () => {
+  const resume = (fromStep: number, addedEpochs = 0) => ({ fromStep, stepsPerEpoch: 41, addedEpochs });
+  it('names the spec’s default for a fresh run, and what the field counts when the run continues', () => {
+    expect(epochsHint({ specEpochs: 30, epochs: 30, resume: null })).toBe('The model spec suggests 30.');
+    expect(epochsHint({ specEpochs: null, epochs: 5, resume: resume(0) })).toBe('');
+    expect(epochsHint({ specEpochs: 30, epochs: 40, resume: resume(820) })).toBe(
+      'In all, counting the 20 already trained: the run continues from the checkpoint saved on this device at step 820. The model spec suggests 30.',
+    );
+    expect(epochsHint({ specEpochs: 30, epochs: 20, resume: resume(840) })).toBe(
+      'In all, counting the 20.5 already trained: the run continues from the checkpoint saved on this device at step 840. Asking for 20 trains nothing more: ask for more than 20.5. The model spec suggests 30.',
+    );
+    expect(epochsHint({ specEpochs: null, epochs: 1, resume: resume(861, 1) })).toBe(
+      'In all, counting the 20 already trained: the run continues from the checkpoint saved on this device at step 861. The agent trains 1 epoch more than the number asked for, added so the watermark could be sealed. Asking for 1 trains nothing more: ask for more than 20.',
+    );
+  });
+});
+
 describe('planSpeed', () => {
   const probed = { backend: 'wasm' as const, samplesPerSec: 5000 };
+  const spec = (name: string) => ({ name, work: BENCH_WORK[name]! });
   it('takes the probe’s speed for the backend it timed, else the benchmark’s for the chosen one', () => {
-    expect(planSpeed({ choice: 'auto', probed, specName: 'digits-mlp' })).toEqual({ ...probed, measured: true });
-    expect(planSpeed({ choice: 'wasm', probed, specName: 'digits-mlp' })).toEqual({ ...probed, measured: true });
-    expect(planSpeed({ choice: 'webgl', probed, specName: 'digits-mlp' })).toEqual({
+    const digitsSpec = spec('digits-mlp');
+    expect(planSpeed({ choice: 'auto', probed, spec: digitsSpec })).toEqual({ ...probed, source: 'device' });
+    expect(planSpeed({ choice: 'wasm', probed, spec: digitsSpec })).toEqual({ ...probed, source: 'device' });
+    expect(planSpeed({ choice: 'webgl', probed, spec: digitsSpec })).toEqual({
       backend: 'webgl',
       samplesPerSec: 1993,
-      measured: false,
+      source: 'bench',
+      from: ['digits-mlp'],
     });
-    expect(planSpeed({ choice: 'auto', probed: { ...probed, samplesPerSec: 0 }, specName: 'fashion-mlp' })).toEqual({
+    expect(planSpeed({ choice: 'auto', probed: { ...probed, samplesPerSec: 0 }, spec: spec('fashion-mlp') })).toEqual({
       backend: 'wasm',
       samplesPerSec: 7426,
-      measured: false,
+      source: 'bench',
+      from: ['fashion-mlp'],
     });
-    expect(planSpeed({ choice: 'auto', probed: null, specName: 'someone-elses-model' })).toBeNull();
-    expect(benchSpeed('fashion-cnn', 'cpu')).toEqual({ backend: 'cpu', samplesPerSec: 74 });
+    expect(planSpeed({ choice: 'cpu', probed: null, spec: cnn })).toMatchObject({ samplesPerSec: 74, source: 'bench' });
+  });
+
+  it('estimates a spec that was not benchmarked from those that were, and says so', () => {
+    // Twice the CNN's work: half its speed, scaled from it.
+    const heavy = planSpeed({ choice: 'auto', probed: null, spec: { name: 'someone-elses-cnn', work: 2 * cnn.work } });
+    expect(heavy).toEqual({ backend: 'wasm', samplesPerSec: 755, source: 'scaled', from: ['fashion-cnn'] });
+    const p = sealPlan({
+      schedule,
+      now: 10_410n,
+      eligibleFrom: 0,
+      samples: 60_000,
+      batchSize: 64,
+      epochs: 20,
+      speed: heavy,
+    })!;
+    // 938 steps of 64 at 755 samples/s: 79.5 s an epoch, 1591 s in all; 81 s of the 90 left: 1 epoch.
+    expect(p.estimateSec).toBe(1591);
+    expect(p.fitEpochs).toBe(1);
+    expect(p.warning).toMatch(
+      /^At a rough estimate of the speed of wasm \(755 samples\/s, estimated from the benchmark of fashion-cnn by the work per sample, until this device is measured\), 20 training epochs of 60,000 samples/,
+    );
+    const between = planSpeed({ choice: 'wasm', probed: null, spec: { name: 'mid', work: 100_000 } });
+    expect(between).toMatchObject({ source: 'scaled', from: ['digits-mlp', 'fashion-mlp'] });
+    expect(
+      sealPlan({
+        schedule,
+        now: 10_410n,
+        eligibleFrom: 0,
+        samples: 60_000,
+        batchSize: 64,
+        epochs: 200,
+        speed: between,
+      })!.warning,
+    ).toMatch(
+      /^At a rough estimate of the speed of wasm \([\d,]+ samples\/s, estimated from the benchmarks of digits-mlp and fashion-mlp by the work per sample, until this device is measured\), /,
+    );
   });
 });
 

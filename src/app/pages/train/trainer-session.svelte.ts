@@ -45,6 +45,12 @@ async function storedCheckpoint(runId: string): Promise<RunSummary | null> {
   }
 }
 
+/** Changes when a run ends: the worker saved its last checkpoint before reporting it. */
+const runMark = (s: TrainerState | null): string => {
+  const last = s?.training.last;
+  return last ? `${last.artifactHash}:${last.step}:${last.at}` : '';
+};
+
 /** Least time between two progress updates on screen. */
 const PROGRESS_MS = 400;
 
@@ -66,6 +72,12 @@ export class TrainerSession {
    * (after a reload or a closed tab): the run resumes from it, not from step 0.
    */
   resumeFrom = $state.raw<RunSummary | null>(null);
+  /**
+   * The run's checkpoint stored on this device now: the next start ("Train more", or a run
+   * stopped earlier) continues from it, so a plan counts only the steps after it. Read when the
+   * page opens and whenever a run ends.
+   */
+  checkpoint = $state.raw<RunSummary | null>(null);
   /** keyCommit of the watermark key stored on this device for this task and account. */
   deviceKey = $state<Hex | null>(null);
   /** The last failure of the agent's loop (chain unreachable...); cleared by the next good state. */
@@ -109,6 +121,7 @@ export class TrainerSession {
       this.#unsubscribe = agent.subscribe((e) => {
         switch (e.type) {
           case 'state':
+            if (runMark(e.state) !== runMark(this.state)) void this.#readCheckpoint();
             this.state = e.state;
             this.training = agent.trainingStatus;
             this.loopError = null;
@@ -129,7 +142,8 @@ export class TrainerSession {
       });
       await this.#readDeviceKey();
       const plan = agent.state.training;
-      if (plan.wanted || plan.paused) this.resumeFrom = await storedCheckpoint(this.#runId);
+      this.checkpoint = await storedCheckpoint(this.#runId);
+      if (plan.wanted || plan.paused) this.resumeFrom = this.checkpoint;
       await agent.start();
       this.status = 'ready';
       runningAgents.set({ role: 'trainer', taskId: input.taskId });
@@ -162,6 +176,12 @@ export class TrainerSession {
     saveHistory(this.#runId, this.history);
     // Hold the next flush back for a full interval.
     this.#flushTimer = setTimeout(() => this.#flushProgress(), PROGRESS_MS);
+  }
+
+  async #readCheckpoint(): Promise<void> {
+    const runId = this.#runId;
+    const c = await storedCheckpoint(runId);
+    if (runId === this.#runId) this.checkpoint = c;
   }
 
   async #readDeviceKey(): Promise<void> {

@@ -94,6 +94,7 @@ function locateSources(): { fashionDir: string; digitsCsv: string; cleanup: () =
     rmSync(tmp, { recursive: true, force: true });
     throw new Error(
       `apt-get download failed (run "apt-get update" first?): ${e instanceof Error ? e.message : String(e)}`,
+      { cause: e },
     );
   }
   const root = join(tmp, 'root');

@@ -44,6 +44,7 @@ export async function runDeploy(opts: DeployOptions, key: Hex, log: (line: strin
   try {
     chainId = await probe.getChainId();
   } catch (e) {
+    // eslint-disable-next-line preserve-caught-error -- viem's error names the unredacted URL (an API key)
     throw new Error(`cannot reach the RPC at ${redactRpcUrl(opts.rpcUrl)}: ${(e as Error).message.split('\n')[0]}`);
   }
   const balance = await probe.getBalance({ address: account.address });

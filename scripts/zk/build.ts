@@ -116,6 +116,7 @@ function compile(inst: CircuitInstance, out: string, log: (m: string) => void): 
     ],
     { cwd: REPO_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
   );
+  // eslint-disable-next-line no-control-regex -- strips the ANSI colour codes (ESC [ ... m) circom prints
   const plain = output.replace(/\x1b\[[0-9;]*m/g, '');
   // circomlib's LessThan leaves its low bits unused by design.
   const warnings = plain.split('\n').filter((l) => /^warning\[/.test(l) && !l.includes('"LessThan('));
@@ -279,7 +280,7 @@ function parseBuildArgs(argv: string[]): BuildArgs | null {
       },
     }));
   } catch (e) {
-    throw new Error(`${(e as Error).message}\n\n${USAGE}`);
+    throw new Error(`${(e as Error).message}\n\n${USAGE}`, { cause: e });
   }
   if (values.help) return null;
   return {

@@ -65,6 +65,6 @@ export function compileVerifierDir(dir: string): CompiledVerifier {
       VERIFIER_CONTRACT,
     );
   } catch (e) {
-    throw new Error(`${dir}: ${(e as Error).message}`);
+    throw new Error(`${dir}: ${(e as Error).message}`, { cause: e });
   }
 }

@@ -138,9 +138,8 @@ async function waitAttr(
   what = `${testId}[${name}]`,
 ): Promise<string | null> {
   const deadline = Date.now() + timeout;
-  let last: string | null = null;
   for (;;) {
-    last = await attr(page, testId, name).catch(() => null);
+    const last = await attr(page, testId, name).catch(() => null);
     if (ok(last)) return last;
     if (Date.now() > deadline)
       throw new Error(
@@ -161,9 +160,8 @@ async function waitText(
   what = 'text',
 ): Promise<string> {
   const deadline = Date.now() + timeout;
-  let last = '';
   for (;;) {
-    last = await locator.innerText().catch(() => '');
+    const last = await locator.innerText().catch(() => '');
     if (ok(last)) return last;
     if (Date.now() > deadline)
       throw new Error(

@@ -33,11 +33,10 @@ const WAD = 10n ** 18n;
 function until(tracker: TxTracker, predicate: (records: TxRecord[]) => boolean, ms = 20_000): Promise<TxRecord[]> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('tracker never reached the expected state')), ms);
-    let unsubscribe: (() => void) | undefined;
-    unsubscribe = tracker.subscribe((records) => {
+    const unsubscribe = tracker.subscribe((records) => {
       if (!predicate(records)) return;
       clearTimeout(timer);
-      queueMicrotask(() => unsubscribe?.());
+      queueMicrotask(() => unsubscribe());
       resolve(records);
     });
   });

@@ -34,7 +34,6 @@ import {
   finalizeEpoch,
   joinTask,
   randomSalt,
-  readChallenges,
   readClaimables,
   readPool,
   readSubmissions,
@@ -64,7 +63,6 @@ import { cosineSimilarity, submissionWeights } from '../../src/lib/ml/similarity
 import { specShapes } from '../../src/lib/ml/spec/shapes.ts';
 import { keyCommit } from '../../src/lib/ml/watermark/commit.ts';
 import { fieldToBytes32 } from '../../src/lib/ml/watermark/field.ts';
-import type { WatermarkKey } from '../../src/lib/ml/watermark/types.ts';
 import { uploadBlob, type CasConfig } from '../../src/lib/storage/cas/index.ts';
 import { releaseProverThreads, WatermarkDoesNotDecodeError } from '../../src/lib/zk/index.ts';
 import { createProveService } from '../../src/lib/zk/service.ts';

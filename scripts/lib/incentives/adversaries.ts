@@ -67,12 +67,6 @@ const withStrategy = (scene: Scene, strategy: Strategy): Scene => ({
   validators: scene.validators.map((v) => (v.role === 'adversary' ? { ...v, strategy } : v)),
 });
 
-const adversaryColumn = (scene: Scene): Column => {
-  const c = scene.columns.find((col) => col.role === 'adversary');
-  if (c === undefined) throw new Error('internal: the scene has no adversary column');
-  return c;
-};
-
 const replaceAdversaryColumn = (scene: Scene, make: (c: Column) => Column[]): Scene => ({
   ...scene,
   columns: scene.columns.flatMap((c) => (c.role === 'adversary' ? make(c) : [c])),

@@ -1,7 +1,7 @@
 // Pieces both role machines share: notes (the explanations a user reads), retry timing, the
 // agent's scope, and chain-side enums. Pure data and pure functions only: the machines' state is
 // persisted in IndexedDB and must survive structuredClone unchanged.
-import type { Address, Hex } from 'viem';
+import type { Address } from 'viem';
 import { ArenaError } from '../errors.ts';
 
 /** Which agent a state belongs to: one per (chain, deployment, task, account, role). */

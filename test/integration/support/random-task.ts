@@ -42,7 +42,6 @@ import {
 import type { Rng } from './rng.ts';
 import { PoolModel, PositionModel } from './stake-model.ts';
 
-const WAD = 10n ** 18n;
 /** Canary seals per epoch at most (SubmissionBook.MAX_CANARIES is 16). */
 const CANARIES_PER_EPOCH = 4;
 

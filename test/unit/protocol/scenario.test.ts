@@ -27,6 +27,7 @@ function scenario() {
   };
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the tests write malformed fields anywhere
 type Mutable = Record<string, any>;
 
 function expectError(mutate: (s: Mutable) => void, message: string): void {

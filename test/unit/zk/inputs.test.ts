@@ -229,6 +229,7 @@ describe('manifest', () => {
   });
 
   test('malformed manifests are refused with the field named', () => {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the tests write malformed fields anywhere
     const bad = (mutate: (m: any) => void) => {
       const m = structuredClone(committed);
       mutate(m);

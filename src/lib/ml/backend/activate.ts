@@ -71,7 +71,7 @@ export async function activateBackend(name: BackendName, env: BackendEnvironment
     throw new BackendUnavailableError(name, `loading the backend failed: ${(e as Error).message}`);
   }
   if (!registered) throw new BackendUnavailableError(name, 'tfjs did not register it in this context');
-  let ok = false;
+  let ok: boolean;
   try {
     ok = await tf.setBackend(name);
     await tf.ready();

@@ -180,8 +180,11 @@ export function createLoader(manifest: DatasetManifest, source: BlobSource, opti
       closed = true;
       held.clear();
       stats.liveShards = 0;
+      // Drops the shard references even while the caller still holds the finished generator.
+      /* eslint-disable no-useless-assignment -- see the line above */
       current = undefined;
       next = undefined;
+      /* eslint-enable no-useless-assignment */
     }
   }
 

@@ -323,13 +323,13 @@ describe('canary machine', () => {
 
   it('a restart that lost the state mid-epoch retrains the sealed models, recognizes its seals and reveals them; nothing is sealed twice', () => {
     const chain = new FakeChain();
-    let s = runSpan(fresh(), chain, 950n, at(1, 480));
+    runSpan(fresh(), chain, 950n, at(1, 480));
     const sealedBefore = chain.sent.filter((a) => a.type === 'seal' && a.epoch === 1).length;
     expect(sealedBefore).toBe(4);
     // The process dies and its state file is gone: a fresh state with the same secret.
-    s = fresh();
+    const s = fresh();
     const trainsBefore = chain.sent.filter((a) => a.type === 'train').length;
-    s = runSpan(s, chain, at(1, 490), at(2, 0));
+    runSpan(s, chain, at(1, 490), at(2, 0));
     const retrained = chain.sent.slice(0).filter((a) => a.type === 'train').length - trainsBefore;
     expect(retrained).toBeGreaterThanOrEqual(4);
     expect(chain.sent.filter((a) => a.type === 'seal' && a.epoch === 1)).toHaveLength(4);
@@ -341,8 +341,8 @@ describe('canary machine', () => {
 
   it('a restart after the reveal window of a submission it sealed but could not reveal explains the miss', () => {
     const chain = new FakeChain();
-    let s = runSpan(fresh(), chain, 950n, at(0, 480));
-    s = fresh();
+    runSpan(fresh(), chain, 950n, at(0, 480));
+    let s = fresh();
     const notes: Note[] = [];
     // Back only after epoch 0's reveal window: it retrains, sees its seal, and says it was not revealed.
     s = runSpan(s, chain, at(0, 700), at(0, 720), 5n, notes);

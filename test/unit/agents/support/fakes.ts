@@ -118,6 +118,7 @@ export class FakeWorld {
   }
 
   portFor(account: Address): ChainPort {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the port's own methods rebind `this`
     const w = this;
     return {
       account,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createLoader, epochShardOrder, type Loader } from '../../../../src/lib/ml/data/loader.ts';
+import { createLoader, epochShardOrder } from '../../../../src/lib/ml/data/loader.ts';
 import { memorySource } from '../../../../src/lib/ml/data/sources.ts';
 import { IntegrityError } from '../../../../src/lib/ml/integrity.ts';
 import type { Batch, LoaderPosition } from '../../../../src/lib/ml/data/types.ts';
@@ -102,21 +102,20 @@ describe('createLoader', () => {
   });
 
   it('holds at most two decoded shards and prefetches only one ahead', async () => {
-    let loader: Loader | undefined;
     const yielded = new Set<number>();
     const violations: string[] = [];
     const source = recordingSource(fx.blobs, (sha) => {
-      const p = loader!.order.findIndex((i) => fx.manifest.shards[i]!.sha256 === sha);
-      const stats = loader!.stats();
+      const p = loader.order.findIndex((i) => fx.manifest.shards[i]!.sha256 === sha);
+      const stats = loader.stats();
       if (stats.liveShards > 1)
         violations.push(`fetching position ${p} while holding ${stats.liveShards} decoded shards`);
       // Fetching position p means positions < p-1 are used up: handed out, or copied into the
       // batch being filled (fewer than batchSize samples).
-      const done = loader!.order.slice(0, Math.max(0, p - 1)).reduce((n, i) => n + fx.manifest.shards[i]!.samples, 0);
+      const done = loader.order.slice(0, Math.max(0, p - 1)).reduce((n, i) => n + fx.manifest.shards[i]!.samples, 0);
       if (yielded.size < done - 1)
         violations.push(`position ${p} fetched with ${yielded.size} of ${done} earlier samples used`);
     });
-    loader = createLoader(fx.manifest, source, { ...opts, batchSize: 2 });
+    const loader = createLoader(fx.manifest, source, { ...opts, batchSize: 2 });
     let maxLive = 0;
     for await (const b of loader) {
       ids(b).forEach((id) => yielded.add(id));

@@ -1,237 +1,77 @@
-// The whole story in a real browser, as a newcomer plays it from the dev accounts: the local
-// stack started as `npm start` starts it (test/browser/e2e-stack.ts), Debian Chromium (WebGPU on
-// its software adapter) with one browser context per person, so each has its own IndexedDB,
-// wallet choice and tabs. A creator makes a task; two trainers stake, train digits-mlp in a
-// worker and let their agents seal and reveal; two validators stake, evaluate in a worker,
-// draw the epoch's evaluation seed and score the subset it selects, commit and reveal (revision
-// 2: minValidators is 2, the number of validators played); the keeper finalizes, and the tampered
-// model, scored 0, does not qualify; a trainer and a delegator (on a 390x844 phone) claim. Chain time moves with the Dev page's buttons, never by waiting. On the way: a reload in
-// the middle of training resumes from the stored checkpoint, pause and resume, the key backup,
-// and a trainer's artifact tampered with in the blob store, which the validators score 0 with
-// the reason on screen. Numbers on screen are checked against the chain, and every page is
-// photographed on desktop and phone (test-output/screenshots/).
-import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+// Issue 10's done-when on a desktop, with the failure paths: every role plays one whole task in a
+// real browser from the dev accounts (journey.ts: the local stack as `npm start` starts it, one
+// Chromium context per person). A creator makes a task with a submission epoch, a final epoch on
+// a hidden eval set picked from this device, and a challenge epoch; three trainers stake and train
+// digits-mlp in a worker (a reload mid-training resumes from the stored checkpoint; pause and
+// resume; the key backup), and their agents seal and reveal, one of them with its tab closed
+// through the reveal window (told why on return); a delegator on a 390x844 phone delegates; two
+// validators score the submission epoch on the public set (a trainer's artifact tampered with in
+// the blob store is refused and scored 0 with the reason on screen), the creator reveals the
+// hidden set when the final phase opens, the keeper finalizes, the validators score the final
+// epoch on the hidden set; in the challenge phase a validator challenges the honest trainer, who
+// answers with a proof; at the end everyone takes out what is theirs on the Rewards page. Chain
+// time moves with the Dev page's buttons, never by waiting. Numbers on screen are checked against
+// the chain, and every page is photographed on desktop and phone (test-output/screenshots/). The
+// same story with every role on a phone is e2e-whole-task-phone.test.ts.
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import type { Address, Hex } from 'viem';
+import type { Page } from 'playwright-core';
+import type { Hex } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actionsChainPort } from '../../src/lib/agents/index.ts';
-import { readClaimables, readLeaderboard, readPool } from '../../src/lib/chain/actions/index.ts';
-import {
-  arenaTokenAbi,
-  rewardEngineAbi,
-  stakeManagerAbi,
-  submissionBookAbi,
-  taskRegistryAbi,
-} from '../../src/lib/chain/abi.generated.ts';
-import { windowAt, type Schedule } from '../../src/lib/chain/schedule.ts';
+import { readLeaderboard, readPool } from '../../src/lib/chain/actions/index.ts';
+import { rewardEngineAbi, stakeManagerAbi, submissionBookAbi } from '../../src/lib/chain/abi.generated.ts';
+import type { Schedule } from '../../src/lib/chain/schedule.ts';
 import { cidFromDigest } from '../../src/lib/ml/artifact/cid.ts';
 import { formatTokens, formatWad } from '../../src/lib/format.ts';
-import { connectDevAccount, devStep } from './app-roles-support.ts';
-import { horizontalOverflow } from './app-support.ts';
-import { startLocalStack, startPlainGateway, type LocalStack, type PlainGateway } from './e2e-stack.ts';
-import { CHROMIUM, CHROMIUM_ARGS, chromiumAvailable } from './harness.ts';
+import type { LocalStack, PlainGateway } from './e2e-stack.ts';
+import { attr, DESKTOP, Journey, PHONE, ROLES, SHOTS, waitAttr, waitText, type RoleKey } from './journey.ts';
+import {
+  challengeAndAnswer,
+  createTask,
+  readTask,
+  revealFinalSet,
+  scoreEpoch,
+  takeEverythingOut,
+  WAD,
+} from './journey-steps.ts';
 import { createHash } from 'node:crypto';
 
-const SHOTS = new URL('../../test-output/screenshots/', import.meta.url).pathname;
-const DESKTOP = { width: 1280, height: 900 };
-const PHONE = { width: 390, height: 844 };
-const WAD = 10n ** 18n;
 const EPOCH = 600;
 /** Samples of the digits eval set (250) each epoch is scored on. */
 const SUBSET = 100;
 
-// anvil's dev accounts by the role names the wallet panel shows (src/lib/app-logic/dev-names.ts).
-const ROLES = {
-  creator: { index: 0, name: 'Creator' },
-  trainerA: { index: 1, name: 'Trainer A' },
-  trainerB: { index: 2, name: 'Trainer B' },
-  validatorA: { index: 3, name: 'Validator A' },
-  validatorB: { index: 4, name: 'Validator B' },
-  delegator: { index: 5, name: 'Delegator A' },
-  trainerC: { index: 7, name: 'Trainer C' },
-} as const;
-type RoleKey = keyof typeof ROLES;
-
+const j = new Journey(DESKTOP);
 let stack: LocalStack;
 let mirror: PlainGateway;
-let browser: Browser;
-const contexts = new Map<RoleKey, BrowserContext>();
-const pages = new Map<RoleKey, Page>();
-const connected = new Set<RoleKey>();
-const consoleErrors: string[] = [];
+const pages = j.pages;
 let taskId: bigint;
 let schedule: Schedule;
-const t0 = Date.now();
-const elapsed = () => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
-const marks: string[] = [];
-const mark = (what: string) => marks.push(`${elapsed()}: ${what}`);
+const mark = (what: string) => j.mark(what);
+const address = (role: RoleKey) => j.address(role);
+const open = (role: RoleKey, path: string, device = DESKTOP) => j.open(role, path, device);
+const shootBoth = (page: Page, name: string) => j.shootBoth(page, name);
+const where = () => j.where();
+const nextWindow = (expected: string) => j.nextWindow(expected);
+const advanceUntil = (window: string, expected: string) => j.advanceUntil(window, expected);
 
 const sha = (path: string) =>
   `0x${createHash('sha256')
     .update(readFileSync(new URL(`../../public/${path}`, import.meta.url)))
     .digest('hex')}` as Hex;
-const address = (role: RoleKey) => stack.wallets[ROLES[role].index]!.account.address as Address;
-
-async function context(role: RoleKey, viewport = DESKTOP): Promise<BrowserContext> {
-  let ctx = contexts.get(role);
-  if (!ctx) {
-    ctx = await browser.newContext({ viewport, acceptDownloads: true });
-    contexts.set(role, ctx);
-  }
-  return ctx;
-}
-
-/** Opens `path` as `role` (a new tab in its context); connects its dev account the first time. */
-async function open(role: RoleKey, path: string, viewport = DESKTOP): Promise<Page> {
-  const ctx = await context(role, viewport);
-  const page = await ctx.newPage();
-  page.on('pageerror', (e) => consoleErrors.push(`[${role} page error] ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error') consoleErrors.push(`[${role} console] ${m.text()}`);
-  });
-  await page.goto(`${stack.appUrl}/${path}`);
-  const button = page.getByTestId('wallet-button');
-  await button.waitFor({ timeout: 60_000 });
-  const named = (n: string) =>
-    document.querySelector('[data-testid="wallet-button"]')?.textContent?.includes(n) ?? false;
-  if (connected.has(role)) {
-    // wagmi reconnects the context's last wallet by itself.
-    await page.waitForFunction(named, ROLES[role].name, { timeout: 30_000 });
-  } else {
-    await connectDevAccount(page, ROLES[role].index, ROLES[role].name);
-    connected.add(role);
-  }
-  pages.set(role, page);
-  return page;
-}
-
-/** Screenshots the page on desktop and at 390x844 (checking it does not scroll sideways there). */
-async function shootBoth(page: Page, name: string): Promise<void> {
-  mkdirSync(SHOTS, { recursive: true });
-  const before = page.viewportSize() ?? DESKTOP;
-  for (const [kind, size] of [
-    ['desktop', DESKTOP],
-    ['phone', PHONE],
-  ] as const) {
-    await page.setViewportSize(size);
-    // Full-page shots of a scrolled page would draw the sticky header mid-page.
-    await page.evaluate(() => window.scrollTo(0, 0));
-    await page.waitForTimeout(150);
-    if (kind === 'phone') {
-      const o = await horizontalOverflow(page);
-      expect(o.scroll, `${name} on a phone scrolls sideways: ${o.culprits.join('; ')}`).toBeLessThanOrEqual(o.client);
-    }
-    await page.screenshot({ path: join(SHOTS, `${name}-${kind}.png`), fullPage: true });
-  }
-  await page.setViewportSize(before);
-}
-
-const attr = (page: Page, testId: string, name: string) => page.getByTestId(testId).first().getAttribute(name);
-
-async function waitAttr(
-  page: Page,
-  testId: string,
-  name: string,
-  ok: (v: string | null) => boolean,
-  timeout = 60_000,
-  what = `${testId}[${name}]`,
-): Promise<string | null> {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    const last = await attr(page, testId, name).catch(() => null);
-    if (ok(last)) return last;
-    if (Date.now() > deadline)
-      throw new Error(
-        `timed out waiting for ${what}; last value ${JSON.stringify(last)}\n${await page
-          .locator('main')
-          .innerText()
-          .catch(() => '')}`,
-      );
-    await page.waitForTimeout(250);
-  }
-}
-
-async function waitText(
-  page: Page,
-  locator: ReturnType<Page['locator']>,
-  ok: (t: string) => boolean,
-  timeout = 60_000,
-  what = 'text',
-): Promise<string> {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    const last = await locator.innerText().catch(() => '');
-    if (ok(last)) return last;
-    if (Date.now() > deadline)
-      throw new Error(
-        `timed out waiting for ${what}; last: ${JSON.stringify(last)}\n${await page
-          .locator('main')
-          .innerText()
-          .catch(() => '')}`,
-      );
-    await page.waitForTimeout(250);
-  }
-}
-
-/** Chain time and window of the task, read in Node. */
-async function where(): Promise<{ now: bigint; window: string; epoch: number }> {
-  const now = (await stack.client.getBlock()).timestamp;
-  return { now, ...windowAt(schedule, now) };
-}
-
-/** Moves chain time to the task's next boundary with the Dev page's button (as the creator). */
-async function nextWindow(expected: string): Promise<void> {
-  const dev = pages.get('creator')!;
-  if (!dev.url().includes('#/dev')) {
-    await dev.goto(`${stack.appUrl}/#/dev`);
-    await dev.getByTestId(`dev-task-${taskId}`).waitFor({ timeout: 30_000 });
-  }
-  await devStep(dev, `Next window of task ${taskId}`, new RegExp(`Chain time is now .*${expected}`));
-  mark(`dev page: ${expected}`);
-}
-
-/** Next window until the task is in `window` (the review may or may not be over yet). */
-async function advanceUntil(window: string, expected: string): Promise<void> {
-  for (let i = 0; i < 3 && (await where()).window !== window; i++)
-    await nextWindow(i === 0 && (await where()).now < schedule.reviewEnd ? 'review ends' : expected);
-  expect((await where()).window).toBe(window);
-}
 
 beforeAll(async () => {
-  if (!chromiumAvailable())
-    throw new Error(
-      `no chromium at ${CHROMIUM}: install Debian's chromium (apt-get install chromium) or set CHROMIUM_PATH`,
-    );
-  mirror = await startPlainGateway(() => (stack ? join(stack.blobDir, 'blocks') : undefined));
-  stack = await startLocalStack({ gateways: [mirror.url] });
-  mark('local stack up');
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  await j.start({ mirror: true });
+  stack = j.stack;
+  mirror = j.mirror!;
 }, 180_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-  await mirror?.close();
-  console.log(`e2e timeline:\n  ${marks.join('\n  ')}`);
-  if (consoleErrors.length) console.log(`page errors:\n  ${consoleErrors.slice(0, 30).join('\n  ')}`);
-});
+afterAll(() => j.stop());
 
-describe('one full epoch played in the browser, every role from the dev accounts', () => {
+describe('a whole task played in the browser on a desktop, every role from the dev accounts', () => {
   it('the creator creates a task on the Create page', async () => {
     const page = await open('creator', '#/create');
     await page.getByTestId('spec-summary').waitFor({ timeout: 60_000 });
-    await expect
-      .poll(() => page.locator('[data-testid="dataset-train"] [data-testid="dataset-summary"]').count(), {
-        timeout: 30_000,
-      })
-      .toBe(1);
-    await expect
-      .poll(() => page.locator('[data-testid="dataset-eval"] [data-testid="dataset-summary"]').count(), {
-        timeout: 30_000,
-      })
-      .toBe(1);
-    await page.locator('summary', { hasText: 'Stakes' }).click();
     await page.locator('summary', { hasText: 'Scoring and consensus' }).click();
     // Revision 2: a stake exponent below 1 is warned about with the measured effect.
     expect(await page.getByTestId('alpha-warning').count()).toBe(0);
@@ -243,46 +83,31 @@ describe('one full epoch played in the browser, every role from the dev accounts
     await page.fill('#task-alphaV', '1');
     await page.getByTestId('alpha-warning').waitFor({ state: 'detached' });
     // Review 10 s, then half an hour before epoch 0: everyone stakes before it, and the Dev
-    // page's buttons move the clock from there.
-    const typed: Record<string, string> = {
+    // page's buttons move the clock from there. One epoch of each phase; the final one is scored
+    // on a hidden eval set the creator picks from this device.
+    await createTask(j, page, {
       reviewPeriod: '10',
       startDelay: '1800',
       epochLength: String(EPOCH),
       submissionEpochs: '1',
-      finalEpochs: '0',
-      challengeEpochs: '0',
+      finalEpochs: '1',
+      challengeEpochs: '1',
       rewardPerEpoch: '100',
       minTrainerStake: '1',
       minValidatorStake: '1',
       // Two validators play: an epoch with fewer than minValidators would pay nobody.
       minValidators: '2',
       evalSubsetSize: String(SUBSET),
-    };
-    for (const [k, v] of Object.entries(typed)) await page.fill(`#task-${k}`, v);
-    await expect.poll(() => page.getByTestId('deposit').innerText()).toBe('100 ARENA');
-    await shootBoth(page, 'e2e-create');
-    await page.getByTestId('create-task').click();
-    // Creating asks once (issue 10, 1.8).
-    await page.getByTestId('create-confirm-confirm').click();
-    await page.getByTestId('created').waitFor({ timeout: 60_000 });
-    taskId = await stack.client.readContract({
-      address: stack.deployment.contracts.taskRegistry,
-      abi: taskRegistryAbi,
-      functionName: 'taskCount',
+      bond: '5',
     });
-    expect(await page.getByTestId('created').innerText()).toContain(`Open task #${taskId}`);
-    const task = await stack.client.readContract({
-      address: stack.deployment.contracts.taskRegistry,
-      abi: taskRegistryAbi,
-      functionName: 'getTask',
-      args: [taskId],
-    });
-    schedule = { ...task.schedule };
+    taskId = j.taskId;
+    schedule = j.schedule;
+    const task = await readTask(j);
     expect([schedule.epochLength, schedule.submissionEpochs, schedule.finalEpochs, schedule.challengeEpochs]).toEqual([
       EPOCH,
       1,
-      0,
-      0,
+      1,
+      1,
     ]);
     expect(task.rewardPerEpoch).toBe(100n * WAD);
     expect([task.reward.minValidators, task.evalSubsetSize, task.reward.alphaV]).toEqual([2, SUBSET, WAD]);
@@ -291,9 +116,9 @@ describe('one full epoch played in the browser, every role from the dev accounts
       sha('datasets/digits-train/manifest.json'),
       sha('datasets/digits-eval/manifest.json'),
     ]);
+    await shootBoth(page, 'e2e-create');
     await page.goto(`${stack.appUrl}/#/dev`);
     await page.getByTestId(`dev-task-${taskId}`).waitFor({ timeout: 30_000 });
-    mark(`task ${taskId} created on the Create page`);
   });
 
   it('two trainers stake with their key commitments and train; a reload mid-training resumes from the checkpoint; pause and resume', async () => {
@@ -392,19 +217,14 @@ describe('one full epoch played in the browser, every role from the dev accounts
     }
     expect(await b.getByTestId('stake-sigma').innerText()).toBe('80.0 %');
 
-    // Revision 2, SPEC 3: an increase of sigma applies only from the epoch after next, which this
-    // one-epoch task does not have: refused before anything is sent. A decrease applies from the
-    // next epoch (epoch 0: the task has not started).
+    // Revision 2, SPEC 3: an increase of sigma applies only from the epoch after next (here the
+    // final epoch, so delegators can leave first), said before anything is sent; a decrease
+    // applies from the next epoch (epoch 0: the task has not started).
     const sigma = b.getByLabel('New own reward share (%)');
     await sigma.fill('90');
     expect(await b.getByTestId('sigma-preview').innerText()).toBe(
-      "An increase applies only from the epoch after next (epoch 1), and the task's last scoring epoch is 0: it would never apply.",
+      'An increase applies from epoch 1, the epoch after next, so your delegators have a whole epoch to undelegate first.',
     );
-    await b.getByRole('button', { name: 'Change σ' }).click();
-    expect(await b.getByTestId('sigma-notice').innerText()).toBe(
-      "An increase applies only from the epoch after next (epoch 1), and the task's last scoring epoch is 0: it would never apply.",
-    );
-    expect((await readPool(stack.read, taskId, address('trainerB'))).sigmaLatest).toBe((8n * WAD) / 10n);
     await sigma.fill('70');
     expect(await b.getByTestId('sigma-preview').innerText()).toBe('A decrease applies from epoch 0, the next epoch.');
     await b.getByRole('button', { name: 'Change σ' }).click();
@@ -418,7 +238,7 @@ describe('one full epoch played in the browser, every role from the dev accounts
     expect(await b.getByTestId('sigma-pending').innerText()).toBe(
       'σ changes from 80.0 % to 70.0 % from epoch 0 (the next epoch).',
     );
-    mark('trainer B lowered sigma to 70 % from epoch 0; an increase was refused');
+    mark('trainer B lowered sigma to 70 % from epoch 0');
   });
 
   it('the key backup downloads encrypted and imports back against the commitment on chain', async () => {
@@ -697,8 +517,10 @@ describe('one full epoch played in the browser, every role from the dev accounts
     mark('trainer C told why it missed the reveal');
   });
 
-  it('the keeper finalizes the epoch; the leaderboard on screen matches the chain', async () => {
-    await nextWindow('task ends');
+  it('the final phase opens: the creator reveals the hidden set; the keeper finalizes epoch 0 and the leaderboard on screen matches the chain', async () => {
+    await nextWindow('final phase starts \\(epoch 1\\)');
+    // Within the phase's first tenth (a minute here), or the final epoch falls back to the public set.
+    await revealFinalSet(j);
     const deadline = Date.now() + 60_000;
     let board = await readLeaderboard(stack.read, taskId, 0);
     while (!board.finalized && Date.now() < deadline) {
@@ -763,53 +585,54 @@ describe('one full epoch played in the browser, every role from the dev accounts
     await shootBoth(page, 'e2e-task-finalized');
   });
 
-  it('a trainer and a delegator claim on the Rewards page exactly what the chain booked', async () => {
-    const balance = (who: Address) =>
-      stack.client.readContract({
-        address: stack.deployment.contracts.token,
-        abi: arenaTokenAbi,
-        functionName: 'balanceOf',
-        args: [who],
-      });
-    for (const [role, kind, viewport] of [
-      ['trainerA', 'own', DESKTOP],
-      ['delegator', 'delegation', PHONE],
-    ] as const) {
-      const claims = await readClaimables(stack.read, address(role));
-      const due = claims.rewards.filter((r) => r.taskId === taskId && r.kind === kind && r.now);
-      expect(due.length, `${role} has a ${kind} reward to claim`).toBe(1);
-      const amount = due[0]!.amount;
-      expect(amount).toBeGreaterThan(0n);
-      expect(claims.claimableNow).toBe(amount);
-      // The same tab as before (a second tab of the trainer would find its agent locked by the first).
-      const page = pages.get(role)!;
-      await page.setViewportSize(viewport);
-      await page.goto(`${stack.appUrl}/#/rewards`);
-      await page.getByTestId('claim-row').first().waitFor({ timeout: 60_000 });
-      await waitText(
-        page,
-        page.getByTestId('claimable-now'),
-        (t) => t === `${formatTokens(amount, 4)}\u00a0ARENA`,
-        30_000,
-        `${role} claimable`,
-      );
-      await shootBoth(page, `e2e-rewards-${role}`);
-      const before = await balance(address(role));
-      await page.getByTestId('claim-all').click();
-      await page.getByTestId('claim-summary').waitFor({ timeout: 60_000 });
-      expect(await page.getByTestId('claim-summary').innerText()).toBe(
-        `Claimed ${formatTokens(amount, 4)} ARENA in 1 transaction.`,
-      );
-      expect((await balance(address(role))) - before).toBe(amount);
-      await waitText(
-        page,
-        page.getByTestId('claimable-now'),
-        (t) => t === '0\u00a0ARENA',
-        30_000,
-        `${role} nothing left`,
-      );
-      mark(`${role} claimed ${formatTokens(amount, 4)} ARENA`);
+  it('the validators score the final epoch on the hidden set; the tampered model scores 0 there too', async () => {
+    const columns = await actionsChainPort(stack.as(ROLES.validatorA.index), taskId).columns(1);
+    const bIndex = columns.findIndex((c) => c.trainer === address('trainerB'));
+    const aIndex = columns.findIndex((c) => c.trainer === address('trainerA'));
+    expect([aIndex, bIndex].sort()).toEqual([0, 1]);
+    const scores = await scoreEpoch(
+      j,
+      ['validatorA', 'validatorB'],
+      1,
+      /^Scored on the hidden final eval set, revealed by the creator for the final phase\.$/,
+    );
+    for (const s of scores) {
+      expect(s[aIndex]).toBeGreaterThan(6000);
+      expect(s[bIndex]).toBe(0);
     }
+    await shootBoth(pages.get('validatorA')!, 'e2e-validate-final');
+  });
+
+  it('the challenge phase: a validator challenges the honest trainer, who answers with a proof from her Train page', async () => {
+    await nextWindow('challenge phase starts');
+    await expect
+      .poll(() => readLeaderboard(stack.read, taskId, 1).then((b) => b.finalized), { timeout: 60_000 })
+      .toBe(true);
+    await challengeAndAnswer(j, 'validatorA', 'trainerA');
+    await shootBoth(pages.get('trainerA')!, 'e2e-train-answered');
+  });
+
+  it('the task ends: everyone takes out exactly what the chain says is theirs on the Rewards page', async () => {
+    await nextWindow('task ends');
+    const received = new Map<RoleKey, bigint>();
+    // The delegator's tab is the phone one it delegated from.
+    for (const role of [
+      'trainerA',
+      'delegator',
+      'validatorA',
+      'validatorB',
+      'trainerB',
+      'trainerC',
+      'creator',
+    ] as const)
+      received.set(role, await takeEverythingOut(j, role));
+    expect(received.get('trainerA')!).toBeGreaterThan(10n * WAD);
+    expect(received.get('delegator')!).toBeGreaterThan(30n * WAD);
+    for (const role of ['validatorA', 'validatorB'] as const) expect(received.get(role)!).toBeGreaterThan(10n * WAD);
+    // The tampered model earned nothing in either epoch; the unrevealed seal was never scored: stakes back, no more.
+    expect(received.get('trainerB')).toBe(20n * WAD);
+    expect(received.get('trainerC')).toBe(5n * WAD);
+    await shootBoth(pages.get('delegator')!, 'e2e-rewards-delegator');
   });
 
   it('every page on desktop and phone', async () => {

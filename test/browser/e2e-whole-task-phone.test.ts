@@ -11,7 +11,7 @@
 // paths) is e2e-whole-task-desktop.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readLeaderboard } from '../../src/lib/chain/actions/index.ts';
-import { Journey, PHONE, waitAttr, waitText } from './journey.ts';
+import { Journey, PHONE, waitAttr } from './journey.ts';
 import {
   challengeAndAnswer,
   createTask,
@@ -123,8 +123,12 @@ describe('a whole task on a phone, every role', () => {
     const out = Object.entries(principal).reduce((n, [role, p]) => n + received.get(role)! - p * WAD, 0n);
     expect(out).toBeLessThanOrEqual(200n * WAD);
     expect(200n * WAD - out).toBeLessThan(10n ** 9n);
-    const t = await j.tab('trainerA', `#/tasks/${j.taskId}`);
-    await waitText(t, t.locator('h1'), (s) => s.includes(`#${j.taskId}`), 30_000);
+    // The trainer's agent starts on its Train page, but with the task over it has nothing left to
+    // miss: no "keep this tab open" line, and closing the tab does not ask.
+    const t = await j.tab('trainerA', `#/tasks/${j.taskId}/train`);
+    await waitAttr(t, 'trainer-phase', 'data-phase', (v) => v !== null && v !== '', 60_000);
+    await t.waitForTimeout(1500);
+    expect(await t.getByTestId('agents-running').count()).toBe(0);
     await j.check(t, 'task-ended');
   });
 });

@@ -5,7 +5,7 @@ import { getAddress } from 'viem';
 import { describe, expect, it } from 'vitest';
 import { initialTrainerState } from '../../../src/lib/agents/index.ts';
 import { publicEvalSentence } from '../../../src/lib/app-logic/public-eval.ts';
-import { runningSentence } from '../../../src/lib/app-logic/running-agents.ts';
+import { agentsWithWorkLeft, runningSentence } from '../../../src/lib/app-logic/running-agents.ts';
 import { sealDeadline } from '../../../src/lib/app-logic/seal-deadline.ts';
 import { epochRows } from '../../../src/app/pages/train/train-view.ts';
 import { schedule } from './support/schedule.ts';
@@ -121,5 +121,20 @@ describe('runningSentence', () => {
     ).toMatch(
       /^The trainer agent of task #3 and the validator agent of task #4 run in this tab: closing it stops them/,
     );
+  });
+});
+
+describe('agentsWithWorkLeft', () => {
+  it('drops an agent whose task has ended, keeps the others and any with an unknown end or time', () => {
+    const agents = [
+      { role: 'trainer', taskId: 3n },
+      { role: 'validator', taskId: 4n },
+    ] as const;
+    const ends = (id: bigint) => (id === 3n ? 1000n : id === 4n ? 2000n : null);
+    expect(agentsWithWorkLeft(agents, ends, 999n).map((a) => a.taskId)).toEqual([3n, 4n]);
+    expect(agentsWithWorkLeft(agents, ends, 1000n).map((a) => a.taskId)).toEqual([4n]);
+    expect(agentsWithWorkLeft(agents, ends, 5000n)).toEqual([]);
+    expect(agentsWithWorkLeft(agents, () => null, 5000n)).toHaveLength(2);
+    expect(agentsWithWorkLeft(agents, ends, null)).toHaveLength(2);
   });
 });

@@ -20,12 +20,18 @@ export const runningAgents = new RunningAgents();
 
 let guarded = false;
 
-/** Asks before the tab closes or reloads while an agent runs here (the browser words the question). */
-export function guardUnload(target: Pick<Window, 'addEventListener'> | undefined = globalThis.window): void {
+/**
+ * Asks before the tab closes or reloads while an agent with work left runs here (the browser words
+ * the question). `active`: the agents that count (default: every one running).
+ */
+export function guardUnload(
+  active: () => readonly RunningAgent[] = () => runningAgents.list,
+  target: Pick<Window, 'addEventListener'> | undefined = globalThis.window,
+): void {
   if (guarded || !target) return;
   guarded = true;
   target.addEventListener('beforeunload', (e: BeforeUnloadEvent) => {
-    const text = runningSentence(runningAgents.list);
+    const text = runningSentence(active());
     if (text === null) return;
     e.preventDefault();
     // Older browsers show (or at least need) a return value.

@@ -1,5 +1,6 @@
 // `npm start`: the whole protocol on this machine. Builds the contracts if needed, runs anvil,
 // deploys, funds the dev accounts, seeds a demo task, keeps finalizing epochs, and serves the app.
+import { utcTime } from '../src/lib/app-logic/dev-panel.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { createTestClient, http, parseEther } from 'viem';
@@ -159,7 +160,7 @@ async function main(): Promise<void> {
     '  Contracts:',
     ...Object.entries(deployment.contracts).map(([name, address]) => `    ${name.padEnd(15)} ${address}`),
     '',
-    `  Demo task #${demo.taskId}: ${config.epochSeconds} s epochs, review ${config.reviewSeconds} s, epoch 0 at ${new Date(Number(demo.startTime) * 1000).toLocaleTimeString()}`,
+    `  Demo task #${demo.taskId}: ${config.epochSeconds} s epochs, review ${config.reviewSeconds} s, epoch 0 at ${utcTime(demo.startTime)} (chain time, as the app shows it)`,
     `    scores ${DEMO_EVAL_SUBSET_SIZE} of the 250 eval samples per epoch; an epoch pays out only if ${DEMO_MIN_VALIDATORS} validators reveal (Validator A, B and C)`,
     `    final-eval secret (hash + salt): ${rel(demo.secretFile)}; revealed for the creator when the final phase opens (the first tenth of it)`,
     withCanaries

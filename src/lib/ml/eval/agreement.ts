@@ -1,0 +1,138 @@
+// Functional similarity of two models (SPEC 8.4, issue 11 section 4): how often they predict the
+// same class, on the task's eval samples and on seeded probe inputs. Unlike the weights' cosine
+// (src/lib/ml/similarity.ts) it does not move when a thief permutes or rescales hidden units, since
+// those leave the function unchanged. On eval samples two good models agree because both are right;
+// on probe inputs (uniform noise over the inputs' range, far from the data) independently trained
+// models disagree much more than a model and its copy. docs/bench/similarity.md measures both and
+// the threshold the validator's automatic challenge uses.
+import { buildModel } from '../model/model.ts';
+import { Rng } from '../rng.ts';
+import type { ModelSpec } from '../spec/types.ts';
+import { memoryData, type TrainingData } from '../train/data.ts';
+import { evaluateModel } from './evaluate.ts';
+
+/** Share of positions where two prediction lists hold the same class. Pure. */
+export function predictionAgreement(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) throw new RangeError(`prediction lists of ${a.length} and ${b.length} samples`);
+  if (a.length === 0) throw new RangeError('no predictions to compare');
+  let same = 0;
+  for (let i = 0; i < a.length; i++) if (a[i] === b[i]) same++;
+  return same / a.length;
+}
+
+/**
+ * `count` probe inputs of `features` values each, uniform in [lo, hi), from the stream named by
+ * `seed` (every validator draws the same probes for the same seed). Pure.
+ */
+export function probeInputs(seed: string, count: number, features: number, lo: number, hi: number): Float32Array {
+  if (!(hi > lo)) throw new RangeError(`probe range [${lo}, ${hi}) is empty`);
+  const rng = Rng.seeded('aiarena/probes', seed);
+  const out = new Float32Array(count * features);
+  for (let i = 0; i < out.length; i++) out[i] = lo + (hi - lo) * rng.nextFloat();
+  return out;
+}
+
+/**
+ * Pearson correlation of two models' logits over every (sample, class) entry, each sample's logits
+ * centred first (softmax ignores a shift per sample, so only the differences between classes are
+ * the function's). 1 for the same function. Pure.
+ */
+export function logitCorrelation(a: Float32Array, b: Float32Array, classes: number): number {
+  if (a.length !== b.length || a.length % classes !== 0)
+    throw new RangeError(`logits of ${a.length} and ${b.length} values for ${classes} classes`);
+  let sab = 0;
+  let saa = 0;
+  let sbb = 0;
+  for (let s = 0; s < a.length; s += classes) {
+    let ma = 0;
+    let mb = 0;
+    for (let c = 0; c < classes; c++) {
+      ma += a[s + c]!;
+      mb += b[s + c]!;
+    }
+    ma /= classes;
+    mb /= classes;
+    for (let c = 0; c < classes; c++) {
+      const x = a[s + c]! - ma;
+      const y = b[s + c]! - mb;
+      sab += x * y;
+      saa += x * x;
+      sbb += y * y;
+    }
+  }
+  if (saa === 0 || sbb === 0) throw new RangeError('a model gives every class the same logit on every sample');
+  return sab / Math.sqrt(saa * sbb);
+}
+
+/**
+ * Probe inputs between the data: each the blend `l * x_i + (1 - l) * x_j` of two samples of
+ * `features` (l uniform in [0, 1), i and j from the seeded stream): near the decision boundaries,
+ * where independently trained models part ways. Pure.
+ */
+export function blendProbes(seed: string, count: number, features: Float32Array, featureSize: number): Float32Array {
+  const n = features.length / featureSize;
+  if (!Number.isInteger(n) || n < 2) throw new RangeError('blending needs at least two samples');
+  const rng = Rng.seeded('aiarena/blend-probes', seed);
+  const out = new Float32Array(count * featureSize);
+  for (let p = 0; p < count; p++) {
+    const i = Math.floor(rng.nextFloat() * n);
+    const j = Math.floor(rng.nextFloat() * n);
+    const l = rng.nextFloat();
+    for (let f = 0; f < featureSize; f++)
+      out[p * featureSize + f] = l * features[i * featureSize + f]! + (1 - l) * features[j * featureSize + f]!;
+  }
+  return out;
+}
+
+export interface Agreement {
+  /** Arg-max agreement on the eval samples given. */
+  eval: number;
+  /** Arg-max agreement on the probe inputs. */
+  probes: number;
+  /** Centred logit correlation on the eval samples. */
+  evalLogits: number;
+  /** Centred logit correlation on the probe inputs. */
+  probeLogits: number;
+}
+
+/** A model's arg-max predictions and logits over `data`, in order. */
+export async function outputs(
+  spec: ModelSpec,
+  weights: readonly Float32Array[],
+  data: TrainingData,
+): Promise<{ predictions: Int32Array; logits: Float32Array }> {
+  const model = buildModel(spec, weights);
+  try {
+    const { predictions, logits } = (await evaluateModel(model, data, { perSample: true })).perSample!;
+    return { predictions, logits };
+  } finally {
+    model.dispose();
+  }
+}
+
+/** Probe inputs as data the evaluator reads (labels unused: only the predictions count). */
+export function probeData(probes: Float32Array, features: number): TrainingData {
+  return memoryData(probes, new Int32Array(probes.length / features), features);
+}
+
+/** How often two models of one spec agree on the eval data and on the probes. */
+export async function functionalAgreement(
+  spec: ModelSpec,
+  a: readonly Float32Array[],
+  b: readonly Float32Array[],
+  data: { eval: TrainingData; probes: TrainingData },
+): Promise<Agreement> {
+  const [ea, eb, pa, pb] = [
+    await outputs(spec, a, data.eval),
+    await outputs(spec, b, data.eval),
+    await outputs(spec, a, data.probes),
+    await outputs(spec, b, data.probes),
+  ];
+  const classes = spec.output.classes;
+  return {
+    eval: predictionAgreement(ea.predictions, eb.predictions),
+    probes: predictionAgreement(pa.predictions, pb.predictions),
+    evalLogits: logitCorrelation(ea.logits, eb.logits, classes),
+    probeLogits: logitCorrelation(pa.logits, pb.logits, classes),
+  };
+}

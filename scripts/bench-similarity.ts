@@ -25,6 +25,10 @@ const arg = (name: string, fallback: number) => {
 const HONEST = arg('honest', 5);
 const EPOCHS = arg('epochs', 20);
 const PROBES = 1000;
+const [LO, HI] = (() => {
+  const i = args.indexOf('--range');
+  return i >= 0 ? args[i + 1]!.split(',').map(Number) : [-2, 3];
+})() as [number, number];
 const FEATURES = 64;
 
 await activateBackend('wasm', {
@@ -40,7 +44,7 @@ for (let i = 0; i < HONEST; i++)
 
 // Two kinds of probes: uniform noise over the inputs' range (digits pixels are 0..1 after the
 // manifest's scale), and blends of two training samples (between the data, near the boundaries).
-const uniform = { eval: d.eval, probes: probeData(probeInputs('bench', PROBES, FEATURES, 0, 1), FEATURES) };
+const uniform = { eval: d.eval, probes: probeData(probeInputs('bench', PROBES, FEATURES, LO, HI), FEATURES) };
 const blend = { eval: d.eval, probes: probeData(blendProbes('bench', PROBES, d.train.x, FEATURES), FEATURES) };
 const ctx: WeightsView = {
   spec: d.spec,
@@ -148,7 +152,7 @@ const md = `# Functional similarity: independent models and copies
 Measured by \`npm run bench:similarity\` on ${machine}; 1-minute load average ${load0.toFixed(1)} at the
 start (other work running), ${((Date.now() - t0) / 1000).toFixed(0)} s in all. digits-mlp, ${HONEST} honest models of ${EPOCHS}
 epochs each from different seeds and watermark keys (the same public data); the copies are of
-honest model 0. Probes: ${PROBES} inputs uniform in [0, 1) per pixel (\`probeInputs\`), and ${PROBES}
+honest model 0. Probes: ${PROBES} inputs uniform in [${LO}, ${HI}) per pixel (the pixels' range is [0, 1]) (\`probeInputs\`), and ${PROBES}
 blends of two training samples (\`blendProbes\`), from seeded streams. "Same class": share of inputs
 with the same arg-max; "logit corr.": Pearson correlation of the per-sample-centred logits.
 

@@ -2,9 +2,10 @@
 // same class, on the task's eval samples and on seeded probe inputs. Unlike the weights' cosine
 // (src/lib/ml/similarity.ts) it does not move when a thief permutes or rescales hidden units, since
 // those leave the function unchanged. On eval samples two good models agree because both are right;
-// on probe inputs (uniform noise over the inputs' range, far from the data) independently trained
-// models disagree much more than a model and its copy. docs/bench/similarity.md measures both and
-// the threshold the validator's automatic challenge uses.
+// on probe inputs (uniform noise over a range wider than the inputs', far from the data: [-2, 3]
+// for pixels in [0, 1]) independently trained models disagree more than a model and its copy.
+// docs/bench/similarity.md measures both groups (noise within the pixels' own range, or blends of
+// samples, do not separate them) and the threshold the validator's automatic challenge uses.
 import { buildModel } from '../model/model.ts';
 import { Rng } from '../rng.ts';
 import type { ModelSpec } from '../spec/types.ts';

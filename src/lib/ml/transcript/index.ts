@@ -30,3 +30,26 @@ export {
   type SegmentCheck,
 } from './compare.ts';
 export { TRANSCRIPT_DEFAULTS, TRANSCRIPT_LIMITS, maxTolerance, transcriptSettings } from '../spec/transcript.ts';
+export {
+  REFUSED_OPTIONS,
+  createProgram,
+  type Program,
+  type ProgramOptions,
+  type SegmentRun,
+  type StepHooks,
+} from './program.ts';
+export {
+  runTranscript,
+  loadState,
+  type SegmentDone,
+  type TranscriptRunOptions,
+  type TranscriptRunResult,
+} from './run.ts';
+export { isSeededStart, replaySegment, type ReplayOptions, type ReplayResult } from './replay.ts';
+export {
+  TRANSCRIPT_FORMAT,
+  TRANSCRIPT_VERSION,
+  type TranscriptMeta,
+  type TranscriptStart,
+  type TranscriptStore,
+} from './store.ts';

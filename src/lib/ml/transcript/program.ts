@@ -222,6 +222,7 @@ export async function createProgram(options: ProgramOptions): Promise<Program> {
           try {
             for (let s = 0; s < skip; s++) await reader.next();
             for (let k = inEpoch; k < stepsPerEpoch && t < end; k++) {
+              if (control.state === 'paused') await control.whilePaused();
               if (control.state === 'cancelled')
                 return { status: 'cancelled', loss: NaN, penalty: NaN, accuracy: NaN, steps: t - from.step };
               const batch = await reader.next();

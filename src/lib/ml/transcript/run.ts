@@ -194,7 +194,10 @@ export async function runTranscript(options: TranscriptRunOptions): Promise<Tran
         control,
         onStep: (k) => options.onStep?.(base + k, lastStep),
       });
-      if (run.status === 'cancelled') return { status: 'cancelled', meta, resumedFrom };
+      // A cancel that lands after the last step (a lost GPU device among them) keeps the state
+      // out of the transcript: what was read back may not be what was computed.
+      if (run.status === 'cancelled' || control.state === 'cancelled')
+        return { status: 'cancelled', meta, resumedFrom };
       state = program.round(run.state!);
       bytes = program.encode(state);
       const leaf = await leafOf(bytes);

@@ -1,9 +1,10 @@
 // The segment check of SPEC 8.3 (docs/transcript.md section 5), pure: the verifier's unrounded
 // replay against the claimed next state. A coordinate passes if the claimed value is what the
-// replay rounds to, or if the replayed value lies within `tolerance` (relative) of the claimed
-// value's grid cell, i.e. of the rounding boundary between the two. Honest cross-backend noise
-// moves a value by a tiny relative amount, so it can only flip the rounding of a value that was
-// that close to a boundary; a value moved by more cannot be explained by noise.
+// replay rounds to, or if the replayed value lies within `tolerance` of the claimed value's grid
+// cell, i.e. of the rounding boundary between the two, relative to that boundary or, for values
+// smaller than their tensor's root mean square, to that. Honest cross-backend noise moves a
+// value by a tiny amount on that scale, so it can only flip the rounding of a value that was that
+// close to a boundary; a value moved by more cannot be explained by noise.
 import type { ParamShape, TranscriptSpec } from '../spec/types.ts';
 import { gridCell, onGrid, roundToGrid } from './round.ts';
 import type { TranscriptState } from './state.ts';
@@ -18,7 +19,10 @@ export interface CoordinateFailure {
   replayed: number;
   /** The verifier's value on the grid. */
   rounded: number;
-  /** Relative distance of `replayed` from the claimed value's grid cell; Infinity when off the grid. */
+  /**
+   * Distance of `replayed` from the claimed value's grid cell, relative to the boundary or to
+   * the claimed tensor's root mean square, whichever is larger; Infinity when off the grid.
+   */
   deviation: number;
   reason: 'outside-tolerance' | 'off-grid';
 }
@@ -37,7 +41,7 @@ export interface SegmentCheck {
   failed: number;
   /** The first failing coordinates, in state order (weights, then slot groups), at most `maxFailures`. */
   failures: CoordinateFailure[];
-  /** Largest relative distance of a replayed value from its claimed value's cell (0 when all are equal). */
+  /** Largest deviation (as in CoordinateFailure) of a replayed value from its claimed cell (0 when all are equal). */
   maxDeviation: number;
   /** Largest |replayed - claimed| / max(|replayed|, |claimed|), for measurements. */
   maxRelativeDifference: number;
@@ -50,12 +54,28 @@ export interface CompareOptions {
   maxFailures?: number;
 }
 
-/** The relative distance of `u` from the cell of grid value `c` (0 inside it). */
-export function cellDeviation(u: number, c: number, bits: number): number {
+/**
+ * The distance of `u` from the cell of grid value `c` (0 inside it), relative to the boundary
+ * crossed, or to `floor` where the boundary is smaller (docs/transcript.md section 5).
+ */
+export function cellDeviation(u: number, c: number, bits: number, floor = 0): number {
   const { lo, hi } = gridCell(c, bits);
   if (u >= lo && u <= hi) return 0;
   const boundary = u < lo ? lo : hi;
-  return Math.abs(u - boundary) / Math.abs(boundary);
+  return Math.abs(u - boundary) / Math.max(Math.abs(boundary), floor);
+}
+
+/**
+ * Root mean square of a tensor, in float64: the scale below which a coordinate's noise is
+ * measured against the tensor rather than against the coordinate. Rounding errors come from
+ * sums whose terms have the tensor's scale; a coordinate that is a small difference of such
+ * terms (an Adam moment crossing zero) carries their absolute error, which is a large fraction
+ * of its own tiny value (measured: docs/bench/transcript.md).
+ */
+export function tensorScale(values: Float32Array): number {
+  let sum = 0;
+  for (let i = 0; i < values.length; i++) sum += values[i]! * values[i]!;
+  return values.length === 0 ? 0 : Math.sqrt(sum / values.length);
 }
 
 /** The replayed value on the grid; NaN where it has none (NaN, infinite, or rounding overflows). */
@@ -107,6 +127,7 @@ export function compareStates(
       if (r.length !== c.length)
         throw new RangeError(`${names[g]![t]}: ${r.length} replayed values, ${c.length} claimed`);
       out.coordinates += c.length;
+      const floor = tensorScale(c);
       for (let i = 0; i < c.length; i++) {
         const u = r[i]!;
         const claim = c[i]!;
@@ -138,7 +159,7 @@ export function compareStates(
           out.equal += 1;
           continue;
         }
-        const deviation = cellDeviation(u, claim, bits);
+        const deviation = cellDeviation(u, claim, bits, floor);
         if (deviation > out.maxDeviation) out.maxDeviation = deviation;
         if (deviation <= tolerance) out.inBand += 1;
         else fail('outside-tolerance', deviation, rounded);

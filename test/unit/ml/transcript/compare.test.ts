@@ -1,7 +1,7 @@
 // The tolerance rule of SPEC 8.3 (docs/transcript.md section 5) on hand-placed values.
 import { describe, expect, it } from 'vitest';
 import type { ParamShape } from '../../../../src/lib/ml/spec/types.ts';
-import { cellDeviation, compareStates } from '../../../../src/lib/ml/transcript/compare.ts';
+import { cellDeviation, compareStates, tensorScale } from '../../../../src/lib/ml/transcript/compare.ts';
 import { roundArray } from '../../../../src/lib/ml/transcript/round.ts';
 import type { TranscriptState } from '../../../../src/lib/ml/transcript/state.ts';
 
@@ -26,6 +26,27 @@ const rounded = (s: TranscriptState): TranscriptState => ({
 const base = () => st([0.3, -1.7, 1e-30, 5], [0.01, -0.02], [1e-6, 2e-8, -3e-5, 0.5]);
 
 describe('compareStates', () => {
+  it("measures a value far below its tensor's scale against that scale", () => {
+    // An Adam moment that crosses zero: 2e-8 replayed as 2.3e-8 (15% of itself) in a tensor whose
+    // RMS is about 0.5: noise of 3e-9 on that scale, well inside the tolerance.
+    const claim = st([0, 0, 0, 0], [0, 0], [roundArray(f([2e-8]), BITS)[0]!, 0.5, -0.5, 0.5]);
+    const replay = st([0, 0, 0, 0], [0, 0], [2.3e-8, 0.5, -0.5, 0.5]);
+    const ok = compareStates(replay, claim, { settings, params });
+    expect(ok).toMatchObject({ replays: true, inBand: 1 });
+    expect(ok.maxDeviation).toBeLessThan(1e-8);
+    // The same noise in a tensor of values that small is 15% of its scale: it fails.
+    const small = st([0, 0, 0, 0], [0, 0], [claim.slots[0]![0]![0]!, 2e-8, 2e-8, 2e-8]);
+    const bad = compareStates(st([0, 0, 0, 0], [0, 0], [2.3e-8, 2e-8, 2e-8, 2e-8]), rounded(small), {
+      settings,
+      params,
+    });
+    expect(bad.replays).toBe(false);
+    expect(bad.failures[0]).toMatchObject({ tensor: 'slot 0 layers[0].kernel', index: 0 });
+    expect(bad.failures[0]!.deviation).toBeGreaterThan(0.05);
+    expect(tensorScale(f([3, 4]))).toBeCloseTo(Math.sqrt(12.5), 12);
+    expect(tensorScale(new Float32Array(0))).toBe(0);
+  });
+
   it("passes the replay's own rounding, counting every coordinate", () => {
     const r = base();
     const check = compareStates(r, rounded(r), { settings, params });
@@ -91,7 +112,10 @@ describe('compareStates', () => {
     moved.weights[0] = moved.weights[0]!.map((x) => x * 4);
     moved.slots[0]![0] = moved.slots[0]![0]!.map((x) => x * 4);
     const many = compareStates(r, moved, { settings, params, maxFailures: 3 });
-    expect(many.failed).toBe(8); // every non-zero weight and first moment
+    // Every coordinate at its tensor's scale; 1e-30 (weights) and 1e-6, 2e-8 (moments) moved by
+    // 3x their value are still far below their tensor's RMS times the tolerance.
+    expect(many.failed).toBe(4);
+    expect(many.failures.map((x) => x.index)).toEqual([0, 1, 3]);
     expect(many.failures).toHaveLength(3);
   });
 });

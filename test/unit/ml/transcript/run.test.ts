@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { IDBFactory } from 'fake-indexeddb';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { tf } from '../../../../src/lib/ml/backend/tf.ts';
+import { TRANSCRIPT_DEFAULTS } from '../../../../src/lib/ml/spec/transcript.ts';
 import { sha256Hex } from '../../../../src/lib/ml/hash.ts';
 import { serializeArtifact } from '../../../../src/lib/ml/artifact/serialize.ts';
 import { RunControl } from '../../../../src/lib/ml/train/control.ts';
@@ -57,7 +58,7 @@ describe('a transcript run', () => {
     expect(whole.root).toBe(merkleRoot(meta.leaves));
     expect(meta.root).toBe(whole.root);
     expect(meta.start).toEqual({ kind: 'seeded' });
-    expect(meta.settings).toEqual({ interval: 10, mantissaBits: 8, tolerance: 1.5e-3 });
+    expect(meta.settings).toEqual({ ...TRANSCRIPT_DEFAULTS, interval: 10 });
     // It trains: the mean loss of the last segment is well below the first's.
     expect(losses).toHaveLength(K);
     expect(losses[K - 1]!).toBeLessThan(losses[0]! * 0.7);

@@ -49,7 +49,7 @@ const DATASETS: Record<string, string> = {
   'fashion-cnn': 'fashion-mnist-train',
 };
 const SWEEP_BITS = [4, 6, 8, 10, 12, 16];
-const CANDIDATE_TOLERANCES = [1e-5, 2e-5, 5e-5, 1e-4, 3e-4, 1e-3];
+const CANDIDATE_TOLERANCES = [1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2];
 
 function args() {
   const a = process.argv.slice(2);
@@ -64,6 +64,10 @@ function args() {
     overheadRepeats: Number(get('overhead-repeats') ?? 2),
     write: !a.includes('--no-write'),
     out: get('out') ?? 'docs/bench/transcript.md',
+    /** A `transcript` section to add to the spec file (its hash changes with it). */
+    interval: get('interval') === undefined ? undefined : Number(get('interval')),
+    mantissaBits: get('mantissa-bits') === undefined ? undefined : Number(get('mantissa-bits')),
+    tolerance: get('tolerance') === undefined ? undefined : Number(get('tolerance')),
   };
 }
 
@@ -118,6 +122,9 @@ async function trainStates(p: Program, K: number) {
 
 interface SegmentStats {
   replays: boolean;
+  /** The first failing coordinates, for the log. */
+  worst: string;
+  failedCoordinates: number;
   inBand: number;
   maxDeviation: number;
   /** |a-b| / max(|a|,|b|). */
@@ -138,7 +145,12 @@ function segmentStats(
   claimed: TranscriptState,
   replayed: TranscriptState,
 ): SegmentStats {
-  const check = compareStates(replayed, claimed, { settings: p.settings, params: p.params });
+  const check = compareStates(replayed, claimed, {
+    settings: p.settings,
+    params: p.params,
+    optimizer: p.spec.optimizer.name,
+    maxFailures: 3,
+  });
   const a = flat(trainerRaw);
   const b = flat(replayed);
   const c = flat(claimed);
@@ -150,12 +162,17 @@ function segmentStats(
   const flippableAt = CANDIDATE_TOLERANCES.map(() => 0);
   const { mantissaBits: m, tolerance } = p.settings;
   const sweep = SWEEP_BITS.map((bits) => ({ bits, flipped: 0, maxDeviation: 0 }));
+  const P = p.params.length;
+  const adam = p.spec.optimizer.name === 'adam';
   a.forEach((ta, t) => {
     const tb = b[t]!;
-    const floor = tensorScale(c[t]!);
+    const rms = tensorScale(c[t]!);
+    // The scale compareStates uses (docs/transcript.md section 5).
+    const v = adam && t >= P && t < 2 * P ? c[t + P]! : null;
     for (let i = 0; i < ta.length; i++) {
       const x = ta[i]!;
       const y = tb[i]!;
+      const floor = v === null ? rms : Math.max(rms, Math.sqrt(v[i]!));
       const big = Math.max(Math.abs(x), Math.abs(y));
       const rel = big === 0 ? 0 : Math.abs(x - y) / big;
       const scaled = big === 0 && floor === 0 ? 0 : Math.abs(x - y) / Math.max(big, floor);
@@ -175,13 +192,19 @@ function segmentStats(
         const ra = roundToGrid(x, s.bits);
         if (ra !== roundToGrid(y, s.bits)) {
           s.flipped++;
-          s.maxDeviation = Math.max(s.maxDeviation, cellDeviation(y, ra, s.bits, tensorScale(c[t]!)));
+          s.maxDeviation = Math.max(s.maxDeviation, cellDeviation(y, ra, s.bits, floor));
         }
       }
     }
   });
   return {
     replays: check.replays,
+    worst: check.failures
+      .map(
+        (f) => `${f.tensor}[${f.index}] claimed ${e(f.claimed)} replayed ${e(f.replayed)} deviation ${e(f.deviation)}`,
+      )
+      .join('; '),
+    failedCoordinates: check.failed,
     inBand: check.inBand,
     maxDeviation: check.maxDeviation,
     maxRel,
@@ -307,7 +330,16 @@ async function main() {
   tf.enableProdMode();
   const load = os.loadavg();
   const uptimeStart = execSync('uptime').toString().trim();
-  const bytes = new Uint8Array(readFileSync(path(`public/specs/${o.spec}.json`)));
+  let bytes = new Uint8Array(readFileSync(path(`public/specs/${o.spec}.json`)));
+  const section = Object.fromEntries(
+    Object.entries({ interval: o.interval, mantissaBits: o.mantissaBits, tolerance: o.tolerance }).filter(
+      ([, v]) => v !== undefined,
+    ),
+  );
+  if (Object.keys(section).length > 0) {
+    const doc = JSON.parse(new TextDecoder().decode(bytes)) as object;
+    bytes = new TextEncoder().encode(JSON.stringify({ ...doc, transcript: section }, null, 2));
+  }
   const { spec, hash } = await parseModelSpecBytes(bytes);
   const source = fsSource(path(`public/datasets/${DATASETS[o.spec]}`));
   const { manifest } = await source.manifest();
@@ -336,6 +368,9 @@ async function main() {
       const r = await honest(s, from, to, identity(run), K);
       results.push({ from, to, run, ...r });
       const failed = r.stats.filter((x) => !x.replays).length;
+      r.stats.forEach((x, i) => {
+        if (!x.replays) console.log(`  segment ${i}: ${x.failedCoordinates} coordinates fail: ${x.worst}`);
+      });
       console.log(
         `run ${run} ${from} -> ${to}: ${failed}/${K} segments fail, max deviation ${e(Math.max(...r.stats.map((x) => x.maxDeviation)))}, max rel diff ${e(Math.max(...r.stats.map((x) => x.maxRel)))}, in band ${r.stats.reduce((a, x) => a + x.inBand, 0)}, train ${r.trainSeconds.toFixed(1)} s, replay ${r.replaySeconds.toFixed(1)} s`,
       );
@@ -362,7 +397,7 @@ async function main() {
   );
   w();
   w(
-    `Spec \`${o.spec}\` (sha256 ${hash.slice(0, 12)}...), its default transcript settings: interval ${settings.interval}, mantissaBits ${settings.mantissaBits}, tolerance ${settings.tolerance}. K = ${K} segments (${K * settings.interval} steps, the spec's ${spec.optimizer.epochs} epochs rounded up to whole segments). Each identity is a different trainer address (own init, data order, dropout, watermark key). WebGL and WebGPU cannot run in Node and are not in these tables.`,
+    `Spec \`${o.spec}\` (sha256 ${hash.slice(0, 12)}...)${Object.keys(section).length > 0 ? ` with the transcript section ${JSON.stringify(section)} added` : ''}, transcript settings: interval ${settings.interval}, mantissaBits ${settings.mantissaBits}, tolerance ${settings.tolerance}. K = ${K} segments (${K * settings.interval} steps, the spec's ${spec.optimizer.epochs} epochs rounded up to whole segments). Each identity is a different trainer address (own init, data order, dropout, watermark key). WebGL and WebGPU cannot run in Node and are not in these tables.`,
   );
   w();
   w('## Honest replays across backends');

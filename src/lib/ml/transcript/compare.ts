@@ -50,7 +50,13 @@ export interface SegmentCheck {
 export interface CompareOptions {
   settings: Pick<TranscriptSpec, 'mantissaBits' | 'tolerance'>;
   params: readonly ParamShape[];
-  /** Failures listed (all are counted). Default 10. */
+  /**
+   * The spec's optimizer. With Adam, a first moment m_i is measured against sqrt(v_i) of the
+   * claimed second moment (docs/transcript.md section 5). Default: Adam when there are two slot
+   * groups (only Adam keeps two).
+   */
+  optimizer?: 'adam' | 'sgd';
+  /** Failing coordinates listed (all are counted). Default 10. */
   maxFailures?: number;
 }
 
@@ -107,6 +113,9 @@ export function compareStates(
   if (replayed.slots.length !== claimed.slots.length)
     throw new RangeError(`replayed state has ${replayed.slots.length} slot groups, the claim ${claimed.slots.length}`);
   const names = tensorNames(options.params, claimed.slots.length);
+  const adam = (options.optimizer ?? (claimed.slots.length === 2 ? 'adam' : 'sgd')) === 'adam';
+  if (adam && claimed.slots.length !== 2)
+    throw new RangeError(`an Adam state has 2 slot groups, the claim has ${claimed.slots.length}`);
   const groupsR = [replayed.weights, ...replayed.slots];
   const groupsC = [claimed.weights, ...claimed.slots];
   const out: SegmentCheck = {
@@ -128,6 +137,8 @@ export function compareStates(
         throw new RangeError(`${names[g]![t]}: ${r.length} replayed values, ${c.length} claimed`);
       out.coordinates += c.length;
       const floor = tensorScale(c);
+      // Adam's update is lr * m / (sqrt(v) + eps): an error in m_i matters against sqrt(v_i).
+      const secondMoment = adam && g === 1 ? groupsC[2]![t]! : null;
       for (let i = 0; i < c.length; i++) {
         const u = r[i]!;
         const claim = c[i]!;
@@ -159,7 +170,12 @@ export function compareStates(
           out.equal += 1;
           continue;
         }
-        const deviation = cellDeviation(u, claim, bits, floor);
+        const deviation = cellDeviation(
+          u,
+          claim,
+          bits,
+          secondMoment === null ? floor : Math.max(floor, Math.sqrt(Math.max(0, secondMoment[i]!))),
+        );
         if (deviation > out.maxDeviation) out.maxDeviation = deviation;
         if (deviation <= tolerance) out.inBand += 1;
         else fail('outside-tolerance', deviation, rounded);

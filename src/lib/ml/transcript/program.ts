@@ -241,7 +241,9 @@ export async function createProgram(options: ProgramOptions): Promise<Program> {
               }
               t += 1;
               hooks.onStep?.(t - from.step, steps);
-              if ((t - from.step) % 10 === 0) await yieldToEventLoop();
+              // Every step: lets a cancel or pause from another thread in (a step costs
+              // milliseconds, a yield microseconds).
+              await yieldToEventLoop();
             }
           } finally {
             reader.close();

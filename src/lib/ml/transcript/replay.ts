@@ -43,6 +43,7 @@ export async function replaySegment(
   const check = compareStates(run.state!, claim, {
     settings: program.settings,
     params: program.params,
+    optimizer: program.spec.optimizer.name,
     ...(options.maxFailures !== undefined ? { maxFailures: options.maxFailures } : {}),
   });
   return { status: 'done', check, startLeaf, claimedLeaf, seconds: seconds() };

@@ -88,6 +88,39 @@ describe('compareStates', () => {
     expect(cellDeviation(2.001, 2, BITS)).toBe(0);
   });
 
+  it('measures an Adam first moment against the square root of its second moment', () => {
+    // m_0 = 1e-6 replayed as 1.1e-6, in an m tensor of values that small: 10% of the tensor's scale,
+    // but 1e-4 of sqrt(v_0) = 1e-3, which is what the update m / sqrt(v) feels.
+    const m = [roundArray(f([1e-6]), BITS)[0]!, 1e-6, 1e-6, 1e-6];
+    const claim = rounded({
+      step: 50,
+      weights: [f([0, 0, 0, 0]), f([0, 0])],
+      slots: [
+        [f(m), f([0, 0])],
+        [f([1e-6, 1e-6, 1e-6, 1e-6]), f([0, 0])],
+      ],
+    });
+    const replay: TranscriptState = {
+      ...claim,
+      slots: [[f([m[0]! * 1.1, ...claim.slots[0]![0]!.slice(1)]), claim.slots[0]![1]!], claim.slots[1]!],
+    };
+    const adam = compareStates(replay, claim, { settings, params, optimizer: 'adam' });
+    expect(adam).toMatchObject({ replays: true, inBand: 1 });
+    expect(adam.maxDeviation).toBeLessThan(2e-4);
+    expect(compareStates(replay, claim, { settings, params }).replays).toBe(true); // two slot groups: Adam
+    // Without that rule (a momentum slot is measured on its tensor's scale) it fails.
+    const plain = compareStates(replay, claim, { settings, params, optimizer: 'sgd' });
+    expect(plain.replays).toBe(false);
+    expect(plain.failures[0]).toMatchObject({ tensor: 'slot 0 layers[0].kernel', index: 0 });
+    expect(() =>
+      compareStates(
+        { ...replay, slots: [replay.slots[0]!] },
+        { ...claim, slots: [claim.slots[0]!] },
+        { settings, params, optimizer: 'adam' },
+      ),
+    ).toThrow(/Adam state has 2 slot groups/);
+  });
+
   it('fails claims off the grid, non-finite replays, a wrong step counter; lists at most maxFailures', () => {
     const r = base();
     const claim = rounded(r);

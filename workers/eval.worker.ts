@@ -16,6 +16,8 @@ const api: EvalWorkerApi = {
       ? Comlink.transfer(outcome, [p.predictions.buffer, p.correct.buffer, p.losses.buffer, p.logits.buffer])
       : outcome;
   },
+  replay: (job, events) => service.replay(job, events),
+  cancel: (reason) => service.cancel(reason),
 };
 
 Comlink.expose(sendErrorsAsJson(api));

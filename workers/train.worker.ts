@@ -6,8 +6,13 @@ import { wasmPaths } from '../src/lib/ml/backend/wasm-urls.ts';
 import type { TrainWorkerApi } from '../src/lib/ml/worker-api.ts';
 import { createTrainService, type TrainEvents, type TrainJob } from '../src/lib/ml/train/service.ts';
 import { openCheckpointStore } from '../src/lib/storage/checkpoints.ts';
+import { openTranscriptStore } from '../src/lib/storage/transcripts.ts';
 
-const service = createTrainService({ backend: { wasmPaths }, openStore: () => openCheckpointStore() });
+const service = createTrainService({
+  backend: { wasmPaths },
+  openStore: () => openCheckpointStore(),
+  openTranscriptStore: () => openTranscriptStore(),
+});
 
 const api: TrainWorkerApi = {
   probe: service.probe,
@@ -20,6 +25,12 @@ const api: TrainWorkerApi = {
   cancel: service.cancel,
   runs: service.runs,
   deleteRun: service.deleteRun,
+  async transcript(job, events) {
+    const outcome = await service.transcript(job, events);
+    return outcome.artifact ? Comlink.transfer(outcome, [outcome.artifact.buffer]) : outcome;
+  },
+  transcripts: service.transcripts,
+  deleteTranscript: service.deleteTranscript,
   loseDevice: service.loseDevice,
 };
 

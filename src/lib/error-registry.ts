@@ -41,6 +41,7 @@ import { SimilarityError } from './ml/similarity.ts';
 import { SpecError } from './ml/spec/parse.ts';
 import { ShapeError } from './ml/spec/shapes.ts';
 import { CheckpointError } from './ml/train/checkpoint.ts';
+import { TranscriptError } from './ml/transcript/errors.ts';
 import { WatermarkError } from './ml/watermark/types.ts';
 import { InputError } from './protocol/errors.ts';
 import {
@@ -117,6 +118,7 @@ export const errorClasses = {
   SpecError,
   StorageError,
   TrainJobError,
+  TranscriptError,
   TxError,
   UnexpectedChainValue,
   UploadCidMismatchError,

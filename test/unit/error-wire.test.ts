@@ -31,6 +31,7 @@ import { errorToJson, isErrorJson, sendErrorsAsJson, type ErrorJson } from '../.
 import { ArenaError } from '../../src/lib/errors.ts';
 import { CidError } from '../../src/lib/ml/artifact/cid.ts';
 import { ArtifactError } from '../../src/lib/ml/artifact/format.ts';
+import { TranscriptError } from '../../src/lib/ml/transcript/errors.ts';
 import { ManifestError } from '../../src/lib/ml/data/manifest.ts';
 import { ShardError } from '../../src/lib/ml/data/shard.ts';
 import {
@@ -119,6 +120,7 @@ const samples: { [K in keyof Classes]: () => InstanceType<Classes[K]> } = {
   SpecError: () => new SpecError('layers[3].units', 'must be a positive integer'),
   ShapeError: () => new ShapeError('layers[1]', 'kernel larger than input'),
   CheckpointError: () => new CheckpointError('another model'),
+  TranscriptError: () => new TranscriptError('store', 'state 3 of transcript t is missing'),
   WatermarkError: () => new WatermarkError('the key has the wrong length'),
   InputError: () => new InputError('epochs[0].scores', 'not a list'),
   BlobNotFoundError: () => new BlobNotFoundError('bafy1', [new CasHttpError('http://gw', 404, 'not found')]),

@@ -7,12 +7,36 @@ import * as Comlink from 'comlink';
 import { fromWorker } from '../error-registry.ts';
 import type { BackendSelection } from './backend/select.ts';
 import type { BackendName } from './backend/types.ts';
-import type { EvalEvents, EvalJob, EvalOutcome } from './eval/service.ts';
-import type { TrainEvents, TrainJob, TrainOutcome } from './train/service.ts';
+import type { EvalEvents, EvalJob, EvalOutcome, ReplayEvents, ReplayJob, ReplayOutcome } from './eval/service.ts';
+import type {
+  TrainEvents,
+  TrainJob,
+  TrainOutcome,
+  TranscriptEvents,
+  TranscriptJob,
+  TranscriptOutcome,
+} from './train/service.ts';
+import type { TranscriptMeta } from './transcript/store.ts';
 import type { RunSummary } from '../storage/checkpoints.ts';
 import type { EvalWorkerApi, TrainWorkerApi } from './worker-api.ts';
 
-export type { TrainEvents, TrainJob, TrainOutcome, EvalEvents, EvalJob, EvalOutcome, BackendSelection, RunSummary };
+export type {
+  TrainEvents,
+  TrainJob,
+  TrainOutcome,
+  TranscriptEvents,
+  TranscriptJob,
+  TranscriptOutcome,
+  TranscriptMeta,
+  EvalEvents,
+  EvalJob,
+  EvalOutcome,
+  ReplayEvents,
+  ReplayJob,
+  ReplayOutcome,
+  BackendSelection,
+  RunSummary,
+};
 export type { EvalWorkerApi, TrainWorkerApi, WorkerFactory } from './worker-api.ts';
 export type { TrainProgress } from './train/trainer.ts';
 
@@ -27,6 +51,14 @@ export interface Trainer {
   /** Runs with a stored checkpoint, newest first. */
   runs(): Promise<RunSummary[]>;
   deleteRun(runId: string): Promise<void>;
+  /**
+   * Runs (or resumes) a training transcript in the worker (SPEC 8.1, 8.2): the fixed program of
+   * the job's identity, every rounded state kept in the worker's IndexedDB until deleted.
+   */
+  transcript(job: TranscriptJob, events?: TranscriptEvents): Promise<TranscriptOutcome>;
+  /** Stored transcripts, newest first. */
+  transcripts(): Promise<TranscriptMeta[]>;
+  deleteTranscript(id: string): Promise<void>;
   /** Test hook: destroys the worker's WebGPU device. */
   loseDevice(): Promise<boolean>;
   /** Stops the worker at once (a checkpoint already stored stays stored). */
@@ -41,6 +73,13 @@ export interface Evaluator {
    * refused unless the job sets allowHalfPrecision (docs/bench/consensus.md).
    */
   evaluate(job: EvalJob, events?: EvalEvents): Promise<EvalOutcome>;
+  /**
+   * Replays one transcript segment in the worker (SPEC 8.3): `interval` steps of the trainer's
+   * fixed program from `start`, compared with `claimed` (docs/transcript.md section 8).
+   */
+  replay(job: ReplayJob, events?: ReplayEvents): Promise<ReplayOutcome>;
+  /** Cancels the replay in progress: it resolves with status 'cancelled'. */
+  cancel(reason?: string): Promise<void>;
   terminate(): void;
 }
 
@@ -68,6 +107,21 @@ export function createTrainer(w: Worker): Trainer {
     cancel: (reason) => fromWorker(remote.cancel(reason)),
     runs: () => fromWorker(remote.runs()),
     deleteRun: (runId) => fromWorker(remote.deleteRun(runId)),
+    transcript: (job, events = {}) =>
+      fromWorker(
+        remote.transcript(
+          { ...job, dataUrl: absolute(job.dataUrl) },
+          // Every callback exists on the proxy, so the worker never calls a missing remote method.
+          Comlink.proxy({
+            onBackend: (s: BackendSelection) => events.onBackend?.(s),
+            onStep: (step: number, last: number) => events.onStep?.(step, last),
+            onSegment: (seg: Parameters<NonNullable<TranscriptEvents['onSegment']>>[0]) => events.onSegment?.(seg),
+            onDeviceLost: (d: Parameters<NonNullable<TranscriptEvents['onDeviceLost']>>[0]) => events.onDeviceLost?.(d),
+          }),
+        ),
+      ),
+    transcripts: () => fromWorker(remote.transcripts()),
+    deleteTranscript: (id) => fromWorker(remote.deleteTranscript(id)),
     loseDevice: () => fromWorker(remote.loseDevice()),
     terminate: () => {
       remote[Comlink.releaseProxy]();
@@ -92,6 +146,21 @@ export function createEvaluator(w: Worker): Evaluator {
         ),
       );
     },
+    replay: (job, events = {}) => {
+      // Copies are transferred, so the caller's state bytes stay usable.
+      const start = job.start.slice();
+      const claimed = job.claimed.slice();
+      return fromWorker(
+        remote.replay(
+          Comlink.transfer(
+            { ...job, start, claimed, ...(job.dataUrl !== undefined ? { dataUrl: absolute(job.dataUrl) } : {}) },
+            [start.buffer, claimed.buffer],
+          ),
+          Comlink.proxy({ onProgress: (done: number, total: number) => events.onProgress?.(done, total) }),
+        ),
+      );
+    },
+    cancel: (reason) => fromWorker(remote.cancel(reason)),
     terminate: () => {
       remote[Comlink.releaseProxy]();
       w.terminate();

@@ -5,8 +5,16 @@
 // error's JSON form, which the client rebuilds as the library's class (src/lib/error-registry.ts).
 import type { BackendSelection } from './backend/select.ts';
 import type { BackendName } from './backend/types.ts';
-import type { EvalEvents, EvalJob, EvalOutcome } from './eval/service.ts';
-import type { TrainEvents, TrainJob, TrainOutcome } from './train/service.ts';
+import type { EvalEvents, EvalJob, EvalOutcome, ReplayEvents, ReplayJob, ReplayOutcome } from './eval/service.ts';
+import type {
+  TrainEvents,
+  TrainJob,
+  TrainOutcome,
+  TranscriptEvents,
+  TranscriptJob,
+  TranscriptOutcome,
+} from './train/service.ts';
+import type { TranscriptMeta } from './transcript/store.ts';
 import type { RunSummary } from '../storage/checkpoints.ts';
 
 /** What the training worker exposes (the train service, with results transferred out). */
@@ -18,12 +26,20 @@ export interface TrainWorkerApi {
   cancel(reason?: string): void;
   runs(): Promise<RunSummary[]>;
   deleteRun(runId: string): Promise<void>;
+  /** A transcript run (docs/transcript.md section 6); its artifact comes back transferred. */
+  transcript(job: TranscriptJob, events?: TranscriptEvents): Promise<TranscriptOutcome>;
+  transcripts(): Promise<TranscriptMeta[]>;
+  deleteTranscript(id: string): Promise<void>;
   loseDevice(): boolean;
 }
 
 /** What the evaluation worker exposes. */
 export interface EvalWorkerApi {
   evaluate(job: EvalJob, events?: EvalEvents): Promise<EvalOutcome>;
+  /** Replays one transcript segment (docs/transcript.md section 8). */
+  replay(job: ReplayJob, events?: ReplayEvents): Promise<ReplayOutcome>;
+  /** Cancels the replay in progress. */
+  cancel(reason?: string): void;
 }
 
 /** Starts a worker; the app passes one that names the worker's script, so the bundler emits it. */

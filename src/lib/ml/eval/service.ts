@@ -3,12 +3,16 @@
 import type { Hex } from 'viem';
 import { evalSubset } from '../../protocol/eval-subset.ts';
 import { artifactHash } from '../artifact/hash.ts';
-import { selectInferenceBackend } from '../backend/select.ts';
+import { selectBackend, selectInferenceBackend } from '../backend/select.ts';
 import type { BackendEnvironment, BackendName } from '../backend/types.ts';
 import { gatewaySource } from '../data/gateway-source.ts';
 import { urlSource, type DatasetSource } from '../data/sources.ts';
 import { parseModelSpecBytes } from '../spec/parse.ts';
+import { RunControl } from '../train/control.ts';
 import { datasetData } from '../train/dataset.ts';
+import { createProgram } from '../transcript/program.ts';
+import { replaySegment, type ReplayResult } from '../transcript/replay.ts';
+import type { TranscriptIdentity } from '../transcript/seeds.ts';
 import { evaluateArtifact, type EvalResult } from './evaluate.ts';
 import { sortedIndices } from './subset.ts';
 import { EvalJobError } from '../errors.ts';
@@ -83,8 +87,48 @@ export interface EvalServiceEnv {
   fetch?: typeof fetch;
 }
 
+/**
+ * Replay one transcript segment (SPEC 8.3; docs/transcript.md section 8): the fixed program of
+ * `identity` from state bytes `start`, compared with state bytes `claimed`.
+ */
+export interface ReplayJob {
+  specBytes: Uint8Array;
+  expectedSpecHash?: string;
+  /** The task's training set: a folder URL, or gateways with expectedDataHash (as EvalJob). */
+  dataUrl?: string;
+  dataGateways?: readonly string[];
+  expectedDataHash?: string;
+  identity: TranscriptIdentity;
+  /** The trainer's disclosed watermark key X (T*N entries 0|1); required when the spec has a watermark. */
+  keyBits?: Uint8Array;
+  start: Uint8Array;
+  claimed: Uint8Array;
+  /** 'auto' (default): the calibrated training backend; a name forces it. */
+  backend?: BackendName | 'auto';
+  /** Accept a 16-bit WebGL (its replays drift far beyond any tolerance). Default false. */
+  allowHalfPrecision?: boolean;
+  /** Failing coordinates listed. Default 10. */
+  maxFailures?: number;
+}
+
+export interface ReplayOutcome extends ReplayResult {
+  backend: BackendName;
+  floatPrecision: number;
+  specHash: string;
+  dataHash: string;
+}
+
+export interface ReplayEvents {
+  /** Steps replayed so far and the segment's steps. */
+  onProgress?(done: number, total: number): void;
+}
+
 export interface EvalService {
   evaluate(job: EvalJob, events?: EvalEvents): Promise<EvalOutcome>;
+  /** Replays a transcript segment; one at a time. */
+  replay(job: ReplayJob, events?: ReplayEvents): Promise<ReplayOutcome>;
+  /** Cancels the replay in progress (it resolves with status 'cancelled'). */
+  cancel(reason?: string): void;
 }
 
 const norm = (h: string) => h.replace(/^0x/, '').toLowerCase();
@@ -105,7 +149,10 @@ function chosenSamples(job: EvalJob, samples: number): Uint32Array | null {
   }
 }
 
-function evalDataSource(job: EvalJob, fetchFn: typeof fetch | undefined): DatasetSource {
+function evalDataSource(
+  job: Pick<EvalJob, 'dataUrl' | 'dataGateways' | 'expectedDataHash'>,
+  fetchFn: typeof fetch | undefined,
+): DatasetSource {
   const opts = fetchFn ? { fetch: fetchFn } : {};
   if ((job.dataUrl === undefined) === (job.dataGateways === undefined))
     throw new EvalJobError('give the dataset as either dataUrl or dataGateways');
@@ -116,7 +163,54 @@ function evalDataSource(job: EvalJob, fetchFn: typeof fetch | undefined): Datase
 }
 
 export function createEvalService(env: EvalServiceEnv): EvalService {
+  let replaying: RunControl | null = null;
   return {
+    async replay(job, events = {}) {
+      if (replaying !== null) throw new EvalJobError('a replay is already in progress in this worker');
+      const control = new RunControl();
+      replaying = control;
+      try {
+        const { spec, hash: specHash } = await parseModelSpecBytes(job.specBytes);
+        if (job.expectedSpecHash !== undefined && norm(job.expectedSpecHash) !== specHash)
+          throw new EvalJobError(`the model spec hashes to ${specHash}, expected ${job.expectedSpecHash}`);
+        const source = evalDataSource(job, env.fetch);
+        const { manifest, hash: dataHash } = await source.manifest(job.expectedDataHash);
+        const selection = await selectBackend({
+          spec,
+          env: env.backend,
+          ...(job.backend && job.backend !== 'auto' ? { force: job.backend } : {}),
+        });
+        const { floatPrecision } = selection.info;
+        if (floatPrecision < 32 && !job.allowHalfPrecision)
+          throw new EvalJobError(
+            `backend ${selection.backend} computes in ${floatPrecision}-bit floats here: its replay would not match a 32-bit transcript; replay on wasm or cpu`,
+          );
+        const program = await createProgram({
+          spec,
+          specHash,
+          identity: job.identity,
+          openData: (seed) => datasetData(manifest, source, { seed }),
+          ...(job.keyBits !== undefined ? { keyBits: job.keyBits } : {}),
+        });
+        try {
+          const result = await replaySegment(program, job.start, job.claimed, {
+            control,
+            onStep: (done, total) => events.onProgress?.(done, total),
+            ...(job.maxFailures !== undefined ? { maxFailures: job.maxFailures } : {}),
+          });
+          return { ...result, backend: selection.backend, floatPrecision, specHash, dataHash };
+        } finally {
+          program.dispose();
+        }
+      } finally {
+        replaying = null;
+      }
+    },
+
+    cancel(reason = 'cancelled') {
+      replaying?.cancel(reason);
+    },
+
     async evaluate(job, events = {}) {
       const { spec, hash: specHash } = await parseModelSpecBytes(job.specBytes);
       if (job.expectedSpecHash !== undefined && norm(job.expectedSpecHash) !== specHash) {

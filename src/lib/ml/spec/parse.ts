@@ -6,7 +6,17 @@
 import { sha256Hex } from '../hash.ts';
 import { child, FieldReader, item, parseJsonBytes, readShape, type Fail, type JsonObject } from '../fields.ts';
 import { ShapeError, specShapes, type SpecShapes } from './shapes.ts';
-import type { Activation, LayerSpec, Metric, ModelSpec, OptimizerSpec, Padding, WatermarkSpec } from './types.ts';
+import { maxTolerance, TRANSCRIPT_DEFAULTS, TRANSCRIPT_LIMITS } from './transcript.ts';
+import type {
+  Activation,
+  LayerSpec,
+  Metric,
+  ModelSpec,
+  OptimizerSpec,
+  Padding,
+  TranscriptSpec,
+  WatermarkSpec,
+} from './types.ts';
 import { ArenaError } from '../../errors.ts';
 
 export class SpecError extends ArenaError<'spec'> {
@@ -226,6 +236,29 @@ function readWatermark(value: unknown, layers: readonly LayerSpec[], shapes: Spe
   return { layer: layerId, rule, bits, length, quantization: { bits: qbits, scale }, maxErr, strength, margin };
 }
 
+function readTranscript(value: unknown): TranscriptSpec {
+  const p = 'transcript';
+  const o = r.object(value, p, ['interval', 'mantissaBits', 'tolerance']);
+  const { interval: iv, mantissaBits: mb } = TRANSCRIPT_LIMITS;
+  const interval = optional(o, 'interval', TRANSCRIPT_DEFAULTS.interval, (v) =>
+    r.integer(v, `${p}.interval`, iv.min, iv.max),
+  );
+  const mantissaBits = optional(o, 'mantissaBits', TRANSCRIPT_DEFAULTS.mantissaBits, (v) =>
+    r.integer(v, `${p}.mantissaBits`, mb.min, mb.max),
+  );
+  const tolerance = optional(o, 'tolerance', TRANSCRIPT_DEFAULTS.tolerance, (v) =>
+    r.number(v, `${p}.tolerance`, 0, 1, { max: true }),
+  );
+  const limit = maxTolerance(mantissaBits);
+  if (tolerance >= limit) {
+    fail(
+      `${p}.tolerance`,
+      `must be below one grid step of ${mantissaBits} mantissa bits (2^-${mantissaBits} = ${limit}), got ${tolerance}: a whole step would accept a neighbour of every value`,
+    );
+  }
+  return { interval, mantissaBits, tolerance };
+}
+
 /** A task name is one line of visible text: no control characters, not blank at either end. */
 const TASK_NAME_PATTERN = /^\S(?:[^\p{Cc}]*\S)?$/u;
 
@@ -242,6 +275,7 @@ const TOP_FIELDS = [
   'metric',
   'optimizer',
   'watermark',
+  'transcript',
 ];
 
 /** Validates a parsed JSON value as a model spec; throws SpecError naming the field. */
@@ -296,6 +330,7 @@ export function parseModelSpec(json: unknown): ModelSpec {
     fail('layers', `the model has ${shapes.paramCount} parameters, more than the budget of ${MAX_PARAMS}`);
   }
   const watermark = o.watermark === undefined ? undefined : readWatermark(o.watermark, layers, shapes);
+  const transcript = o.transcript === undefined ? undefined : readTranscript(o.transcript);
 
   const spec: ModelSpec = {
     format,
@@ -310,6 +345,7 @@ export function parseModelSpec(json: unknown): ModelSpec {
     optimizer,
   };
   if (watermark !== undefined) spec.watermark = watermark;
+  if (transcript !== undefined) spec.transcript = transcript;
   if (task !== undefined) spec.task = task;
   return spec;
 }

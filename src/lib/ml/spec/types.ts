@@ -101,6 +101,17 @@ export interface WatermarkSpec {
   margin: number;
 }
 
+/**
+ * Proof-of-learning settings (SPEC 8.2, 8.3; docs/transcript.md): a transcript run rounds its
+ * whole state every `interval` steps to `mantissaBits` bits of float32 mantissa, and a replay
+ * accepts a coordinate within `tolerance` (relative) of the rounding boundary.
+ */
+export interface TranscriptSpec {
+  interval: number;
+  mantissaBits: number;
+  tolerance: number;
+}
+
 export interface ModelSpec {
   format: 'aiarena-model-spec';
   version: 1;
@@ -113,6 +124,11 @@ export interface ModelSpec {
   metric: Metric;
   optimizer: OptimizerSpec;
   watermark?: WatermarkSpec;
+  /**
+   * Present (with its defaults filled in) only when the file has the section; read it with
+   * transcriptSettings (spec/transcript.ts), which gives the defaults for a spec without one.
+   */
+  transcript?: TranscriptSpec;
   /** The task's name and description for people (absent in specs made before they existed). */
   task?: { name: string; description: string };
 }

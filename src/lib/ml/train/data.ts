@@ -19,6 +19,11 @@ export interface TrainingData {
   readonly samples: number;
   /** Epoch `epoch` in its seeded order, from `from` (its start when absent). */
   openEpoch(epoch: number, batchSize: number, from?: LoaderPosition): Promise<EpochReader>;
+  /**
+   * Where epoch `epoch` stands after its first `samples` samples, without reading them: lets a
+   * transcript segment start at any step (the data position is a function of the step).
+   */
+  positionAt?(epoch: number, samples: number): LoaderPosition;
 }
 
 export const START: LoaderPosition = { shard: 0, offset: 0 };
@@ -66,6 +71,11 @@ export function memoryData(
         position: () => ({ shard: 0, offset }),
         close() {},
       };
+    },
+    positionAt(_epoch, offset) {
+      if (!Number.isInteger(offset) || offset < 0 || offset > samples)
+        throw new RangeError(`memoryData: sample offset must be in 0..${samples}, got ${offset}`);
+      return { shard: 0, offset };
     },
   };
 }

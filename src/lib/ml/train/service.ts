@@ -19,6 +19,10 @@ import { decode } from '../watermark/decode.ts';
 import { extractV, watermarkKernelIndex } from '../watermark/extract.ts';
 import { quantize } from '../watermark/quantize.ts';
 import type { CheckpointStore, RunMeta, RunSummary } from '../../storage/checkpoints.ts';
+import { refuseOverrides } from '../transcript/program.ts';
+import { runTranscript, type SegmentDone } from '../transcript/run.ts';
+import type { TranscriptIdentity } from '../transcript/seeds.ts';
+import type { TranscriptMeta, TranscriptStore } from '../transcript/store.ts';
 import { RunControl } from './control.ts';
 import type { TrainCheckpoint } from './checkpoint.ts';
 import { datasetData } from './dataset.ts';
@@ -76,6 +80,54 @@ export interface TrainOutcome {
   deviceLosses: number;
 }
 
+/**
+ * A transcript run (SPEC 8.1, 8.2; docs/transcript.md section 6): the fixed program of
+ * `identity`, rounded every `interval` steps, each state kept in the worker's transcript store.
+ * It has no seed, overrides or initial weights: those come from the spec and the identity.
+ */
+export interface TranscriptJob {
+  /** Names the transcript in the store; a stored transcript of this id resumes. */
+  transcriptId: string;
+  specBytes: Uint8Array;
+  expectedSpecHash?: string;
+  /** The task's training set (absolute folder URL). */
+  dataUrl: string;
+  expectedDataHash?: string;
+  identity: TranscriptIdentity;
+  /** The trainer's watermark key X (T*N entries 0|1); required when the spec has a watermark. */
+  keyBits?: Uint8Array;
+  /** K: segments of the finished transcript. */
+  segments: number;
+  /** Id of the trainer's own finished transcript in this task to continue from. */
+  continueFrom?: string;
+  /** Stop after this many segments in this call (the transcript stays resumable). */
+  maxSegments?: number;
+  backend?: BackendName | 'auto';
+}
+
+export interface TranscriptEvents {
+  onBackend?(selection: BackendSelection): void;
+  /** After each step: the global step and the transcript's last step. */
+  onStep?(step: number, lastStep: number): void;
+  onSegment?(segment: SegmentDone): void;
+  /** `restartStep`: steps into this transcript of the stored state it restarts from. */
+  onDeviceLost?(event: DeviceLostEvent & { restartStep: number }): void;
+}
+
+export interface TranscriptOutcome {
+  status: 'completed' | 'stopped' | 'cancelled';
+  reason?: string;
+  meta: TranscriptMeta;
+  backend: BackendName;
+  specHash: string;
+  /** Stored states when this call began (0 for a fresh transcript). */
+  resumedFrom: number;
+  /** When completed: the artifact (the last state's weights) to seal, and its sha256. */
+  artifact?: Uint8Array;
+  artifactHash?: `0x${string}`;
+  deviceLosses: number;
+}
+
 export interface TrainEvents {
   onBackend?(selection: BackendSelection): void;
   onProgress?(progress: TrainProgress): void;
@@ -89,6 +141,8 @@ export interface TrainServiceEnv {
   fetch?: typeof fetch;
   /** Restarts allowed after device losses in one run. Default 3. */
   maxDeviceRestarts?: number;
+  /** Where transcripts are kept (IndexedDB in the worker); without it transcript jobs are refused. */
+  openTranscriptStore?(): Promise<TranscriptStore>;
 }
 
 export interface TrainService {
@@ -100,6 +154,11 @@ export interface TrainService {
   cancel(reason?: string): void;
   runs(): Promise<RunSummary[]>;
   deleteRun(runId: string): Promise<void>;
+  /** Runs (or resumes) a transcript; pause, resume and cancel act on it as on a run. */
+  transcript(job: TranscriptJob, events?: TranscriptEvents): Promise<TranscriptOutcome>;
+  /** Stored transcripts, newest first. */
+  transcripts(): Promise<TranscriptMeta[]>;
+  deleteTranscript(id: string): Promise<void>;
   /** Test hook: destroys the active WebGPU device as a driver reset would. */
   loseDevice(): boolean;
 }
@@ -133,6 +192,11 @@ function watermarkOutcome(
 export function createTrainService(env: TrainServiceEnv): TrainService {
   let store: Promise<CheckpointStore> | null = null;
   const getStore = () => (store ??= env.openStore());
+  let transcriptStore: Promise<TranscriptStore> | null = null;
+  const getTranscriptStore = () => {
+    if (env.openTranscriptStore === undefined) throw new TrainJobError('this worker keeps no transcripts');
+    return (transcriptStore ??= env.openTranscriptStore());
+  };
   let control: RunControl | null = null;
   const maxRestarts = env.maxDeviceRestarts ?? 3;
 
@@ -242,6 +306,83 @@ export function createTrainService(env: TrainServiceEnv): TrainService {
         control = null;
       }
     },
+
+    async transcript(job, events = {}) {
+      if (control !== null) throw new TrainJobError('a run is already in progress in this worker');
+      // A job from JavaScript (or over postMessage) may carry what a transcript must not take.
+      refuseOverrides(job);
+      const runControl = new RunControl();
+      control = runControl;
+      try {
+        const { spec, hash } = await parseSpec(job.specBytes, job.expectedSpecHash);
+        const source = urlSource(job.dataUrl, env.fetch ? { fetch: env.fetch } : {});
+        const { manifest } = await source.manifest(job.expectedDataHash);
+        const transcripts = await getTranscriptStore();
+        let selection = await choose(spec, job.backend);
+        events.onBackend?.(selection);
+        let deviceLosses = 0;
+        for (;;) {
+          let lost: DeviceLostEvent | null = null;
+          const watch = watchDeviceLoss((e) => {
+            lost = e;
+            runControl.cancel('device-lost');
+          });
+          try {
+            const result = await runTranscript({
+              spec,
+              specHash: hash,
+              identity: job.identity,
+              openData: (seed) => datasetData(manifest, source, { seed }),
+              ...(job.keyBits !== undefined ? { keyBits: job.keyBits } : {}),
+              id: job.transcriptId,
+              store: transcripts,
+              segments: job.segments,
+              ...(job.continueFrom !== undefined ? { continueFrom: job.continueFrom } : {}),
+              ...(job.maxSegments !== undefined ? { maxSegments: job.maxSegments } : {}),
+              backend: selection.backend,
+              control: runControl,
+              onStep: (step, last) => events.onStep?.(step, last),
+              onSegment: (s) => events.onSegment?.(s),
+            });
+            if (lost === null) {
+              return {
+                status: result.status,
+                ...(result.status === 'cancelled' ? { reason: runControl.cancelReason } : {}),
+                meta: result.meta,
+                backend: selection.backend,
+                specHash: hash,
+                resumedFrom: result.resumedFrom,
+                ...(result.artifact ? { artifact: result.artifact, artifactHash: result.artifactHash! } : {}),
+                deviceLosses,
+              };
+            }
+          } catch (e) {
+            lost ??= await watch.lostWithin(1000);
+            if (lost === null) throw e;
+          } finally {
+            watch.stop();
+          }
+          const event = lost as DeviceLostEvent;
+          deviceLosses += 1;
+          if (deviceLosses > maxRestarts)
+            throw new TrainJobError(
+              `the GPU device was lost ${deviceLosses} times (${event.message || event.reason}); giving up`,
+            );
+          resetBackend(selection.backend);
+          // The transcript resumes from its last stored state.
+          const stored = await transcripts.meta(job.transcriptId);
+          const interval = stored?.settings.interval ?? 0;
+          events.onDeviceLost?.({ ...event, restartStep: stored ? (stored.leaves.length - 1) * interval : 0 });
+          runControl.rearm('device-lost');
+          selection = await choose(spec, job.backend);
+          events.onBackend?.(selection);
+        }
+      } finally {
+        control = null;
+      }
+    },
+    transcripts: async () => (await getTranscriptStore()).list(),
+    deleteTranscript: async (id) => (await getTranscriptStore()).delete(id),
 
     pause: () => control?.pause(),
     resume: () => control?.resume(),

@@ -137,7 +137,8 @@ class Window {
   }
 }
 
-function batchTensors(spec: ModelSpec, batch: Batch): { x: Tensor; y: Tensor } {
+/** A batch as tensors `[size, ...input.shape]` and int32 labels (the transcript program shares it). */
+export function batchTensors(spec: ModelSpec, batch: Batch): { x: Tensor; y: Tensor } {
   const featureSize = elementCount(spec.input.shape);
   if (batch.features.length !== batch.size * featureSize || batch.labels.length !== batch.size) {
     throw new RangeError(

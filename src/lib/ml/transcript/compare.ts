@@ -1,0 +1,187 @@
+// The segment check of SPEC 8.3 (docs/transcript.md section 5), pure: the verifier's unrounded
+// replay against the claimed next state. A coordinate passes if the claimed value is what the
+// replay rounds to, or if the replayed value lies within `tolerance` of the claimed value's grid
+// cell, i.e. of the rounding boundary between the two, relative to that boundary or, for values
+// smaller than their tensor's root mean square, to that. Honest cross-backend noise moves a
+// value by a tiny amount on that scale, so it can only flip the rounding of a value that was that
+// close to a boundary; a value moved by more cannot be explained by noise.
+import type { ParamShape, TranscriptSpec } from '../spec/types.ts';
+import { gridCell, onGrid, roundToGrid } from './round.ts';
+import type { TranscriptState } from './state.ts';
+
+export interface CoordinateFailure {
+  /** `weights` or `slot g` (optimizer slot group g), then the tensor, e.g. `weights layers[1].kernel`. */
+  tensor: string;
+  /** Index of the value within its tensor (row-major). */
+  index: number;
+  claimed: number;
+  /** The verifier's value before rounding. */
+  replayed: number;
+  /** The verifier's value on the grid. */
+  rounded: number;
+  /**
+   * Distance of `replayed` from the claimed value's grid cell, relative to the boundary or to
+   * the claimed tensor's root mean square, whichever is larger; Infinity when off the grid.
+   */
+  deviation: number;
+  reason: 'outside-tolerance' | 'off-grid';
+}
+
+export interface SegmentCheck {
+  /** The segment replays: the step counter and every coordinate pass. */
+  replays: boolean;
+  /** Step counter of the claimed state and the one the replay reached. */
+  claimedStep: number;
+  replayedStep: number;
+  coordinates: number;
+  /** Coordinates whose claimed value is the replay's rounded value. */
+  equal: number;
+  /** Coordinates that differ after rounding but lie within the tolerance of the boundary. */
+  inBand: number;
+  failed: number;
+  /** The first failing coordinates, in state order (weights, then slot groups), at most `maxFailures`. */
+  failures: CoordinateFailure[];
+  /** Largest deviation (as in CoordinateFailure) of a replayed value from its claimed cell (0 when all are equal). */
+  maxDeviation: number;
+  /** Largest |replayed - claimed| / max(|replayed|, |claimed|), for measurements. */
+  maxRelativeDifference: number;
+}
+
+export interface CompareOptions {
+  settings: Pick<TranscriptSpec, 'mantissaBits' | 'tolerance'>;
+  params: readonly ParamShape[];
+  /**
+   * The spec's optimizer. With Adam, a first moment m_i is measured against sqrt(v_i) of the
+   * claimed second moment (docs/transcript.md section 5). Default: Adam when there are two slot
+   * groups (only Adam keeps two).
+   */
+  optimizer?: 'adam' | 'sgd';
+  /** Failing coordinates listed (all are counted). Default 10. */
+  maxFailures?: number;
+}
+
+/**
+ * The distance of `u` from the cell of grid value `c` (0 inside it), relative to the boundary
+ * crossed, or to `floor` where the boundary is smaller (docs/transcript.md section 5).
+ */
+export function cellDeviation(u: number, c: number, bits: number, floor = 0): number {
+  const { lo, hi } = gridCell(c, bits);
+  if (u >= lo && u <= hi) return 0;
+  const boundary = u < lo ? lo : hi;
+  return Math.abs(u - boundary) / Math.max(Math.abs(boundary), floor);
+}
+
+/**
+ * Root mean square of a tensor, in float64: the scale below which a coordinate's noise is
+ * measured against the tensor rather than against the coordinate. Rounding errors come from
+ * sums whose terms have the tensor's scale; a coordinate that is a small difference of such
+ * terms (an Adam moment crossing zero) carries their absolute error, which is a large fraction
+ * of its own tiny value (measured: docs/bench/transcript.md).
+ */
+export function tensorScale(values: Float32Array): number {
+  let sum = 0;
+  for (let i = 0; i < values.length; i++) sum += values[i]! * values[i]!;
+  return values.length === 0 ? 0 : Math.sqrt(sum / values.length);
+}
+
+/** The replayed value on the grid; NaN where it has none (NaN, infinite, or rounding overflows). */
+function roundOrNaN(u: number, bits: number): number {
+  if (!Number.isFinite(u)) return NaN;
+  try {
+    return roundToGrid(u, bits);
+  } catch {
+    return NaN;
+  }
+}
+
+function tensorNames(params: readonly ParamShape[], groups: number): string[][] {
+  const names = params.map((p) => `layers[${p.layer}].${p.name}`);
+  return [
+    names.map((n) => `weights ${n}`),
+    ...Array.from({ length: groups }, (_, g) => names.map((n) => `slot ${g} ${n}`)),
+  ];
+}
+
+/** Compares an unrounded replayed state with a claimed (rounded) state of the same shapes. */
+export function compareStates(
+  replayed: TranscriptState,
+  claimed: TranscriptState,
+  options: CompareOptions,
+): SegmentCheck {
+  const { mantissaBits: bits, tolerance } = options.settings;
+  const maxFailures = options.maxFailures ?? 10;
+  if (replayed.slots.length !== claimed.slots.length)
+    throw new RangeError(`replayed state has ${replayed.slots.length} slot groups, the claim ${claimed.slots.length}`);
+  const names = tensorNames(options.params, claimed.slots.length);
+  const adam = (options.optimizer ?? (claimed.slots.length === 2 ? 'adam' : 'sgd')) === 'adam';
+  if (adam && claimed.slots.length !== 2)
+    throw new RangeError(`an Adam state has 2 slot groups, the claim has ${claimed.slots.length}`);
+  const groupsR = [replayed.weights, ...replayed.slots];
+  const groupsC = [claimed.weights, ...claimed.slots];
+  const out: SegmentCheck = {
+    replays: replayed.step === claimed.step,
+    claimedStep: claimed.step,
+    replayedStep: replayed.step,
+    coordinates: 0,
+    equal: 0,
+    inBand: 0,
+    failed: 0,
+    failures: [],
+    maxDeviation: 0,
+    maxRelativeDifference: 0,
+  };
+  groupsC.forEach((tensorsC, g) => {
+    tensorsC.forEach((c, t) => {
+      const r = groupsR[g]![t]!;
+      if (r.length !== c.length)
+        throw new RangeError(`${names[g]![t]}: ${r.length} replayed values, ${c.length} claimed`);
+      out.coordinates += c.length;
+      const floor = tensorScale(c);
+      // Adam's update is lr * m / (sqrt(v) + eps): an error in m_i matters against sqrt(v_i).
+      const secondMoment = adam && g === 1 ? groupsC[2]![t]! : null;
+      for (let i = 0; i < c.length; i++) {
+        const u = r[i]!;
+        const claim = c[i]!;
+        if (u !== claim) {
+          const scale = Math.max(Math.abs(u), Math.abs(claim));
+          const rel = Math.abs(u - claim) / scale;
+          if (rel > out.maxRelativeDifference) out.maxRelativeDifference = rel;
+        }
+        const fail = (reason: CoordinateFailure['reason'], deviation: number, rounded: number) => {
+          out.failed += 1;
+          if (out.failures.length < maxFailures)
+            out.failures.push({
+              tensor: names[g]![t]!,
+              index: i,
+              claimed: claim,
+              replayed: u,
+              rounded,
+              deviation,
+              reason,
+            });
+        };
+        const rounded = roundOrNaN(u, bits);
+        if (!onGrid(claim, bits) || Number.isNaN(rounded)) {
+          out.maxDeviation = Infinity;
+          fail(onGrid(claim, bits) ? 'outside-tolerance' : 'off-grid', Infinity, rounded);
+          continue;
+        }
+        if (rounded === claim) {
+          out.equal += 1;
+          continue;
+        }
+        const deviation = cellDeviation(
+          u,
+          claim,
+          bits,
+          secondMoment === null ? floor : Math.max(floor, Math.sqrt(Math.max(0, secondMoment[i]!))),
+        );
+        if (deviation > out.maxDeviation) out.maxDeviation = deviation;
+        if (deviation <= tolerance) out.inBand += 1;
+        else fail('outside-tolerance', deviation, rounded);
+      }
+    });
+  });
+  out.replays = out.replays && out.failed === 0;
+  return out;
+}

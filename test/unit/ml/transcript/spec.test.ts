@@ -1,0 +1,55 @@
+// The model spec's `transcript` section (docs/ml.md section 1): defaults, limits, clear errors,
+// and specs without the section parsing exactly as before.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parseModelSpec, SpecError } from '../../../../src/lib/ml/spec/parse.ts';
+import { TRANSCRIPT_DEFAULTS, transcriptSettings } from '../../../../src/lib/ml/spec/transcript.ts';
+
+const file = () =>
+  JSON.parse(readFileSync(new URL('../../../../public/specs/digits-mlp.json', import.meta.url), 'utf8')) as Record<
+    string,
+    unknown
+  >;
+const withSection = (t: unknown) => parseModelSpec({ ...file(), transcript: t });
+const error = (t: unknown) => {
+  try {
+    withSection(t);
+  } catch (e) {
+    expect(e).toBeInstanceOf(SpecError);
+    return `${(e as SpecError).field}: ${(e as SpecError).reason}`;
+  }
+  throw new Error('accepted');
+};
+
+describe('model spec transcript section', () => {
+  it('is absent from a spec without it, whose settings are the defaults', () => {
+    const spec = parseModelSpec(file());
+    expect('transcript' in spec).toBe(false);
+    expect(transcriptSettings(spec)).toEqual(TRANSCRIPT_DEFAULTS);
+    expect(transcriptSettings(spec)).not.toBe(TRANSCRIPT_DEFAULTS);
+    expect(TRANSCRIPT_DEFAULTS.tolerance).toBeLessThan(2 ** -TRANSCRIPT_DEFAULTS.mantissaBits);
+  });
+
+  it('fills defaults field by field and keeps given values', () => {
+    expect(withSection({}).transcript).toEqual(TRANSCRIPT_DEFAULTS);
+    expect(withSection({ interval: 20 }).transcript).toEqual({ ...TRANSCRIPT_DEFAULTS, interval: 20 });
+    const full = { interval: 7, mantissaBits: 12, tolerance: 1e-4 };
+    expect(withSection(full).transcript).toEqual(full);
+    expect(transcriptSettings(withSection(full))).toEqual(full);
+    expect(withSection({ mantissaBits: 23, tolerance: 0 }).transcript?.mantissaBits).toBe(23);
+  });
+
+  it('refuses bad values naming the field', () => {
+    expect(error({ interval: 0 })).toBe('transcript.interval: must be an integer in 1..100000, got number 0');
+    expect(error({ interval: 2.5 })).toMatch(/^transcript.interval: must be an integer/);
+    expect(error({ mantissaBits: 1 })).toBe('transcript.mantissaBits: must be an integer in 2..23, got number 1');
+    expect(error({ mantissaBits: 24 })).toMatch(/^transcript.mantissaBits: must be an integer in 2..23/);
+    expect(error({ tolerance: -1e-3 })).toMatch(/^transcript.tolerance: must be a number in \[0, 1\)/);
+    expect(error({ tolerance: '1e-3' })).toMatch(/^transcript.tolerance: must be a number/);
+    expect(error({ mantissaBits: 8, tolerance: 2 ** -8 })).toMatch(
+      /^transcript.tolerance: must be below one grid step of 8 mantissa bits \(2\^-8 = 0.00390625\)/,
+    );
+    expect(error({ seed: 1 })).toBe('transcript.seed: unknown field (allowed: interval, mantissaBits, tolerance)');
+    expect(error(5)).toMatch(/^transcript: must be an object/);
+  });
+});

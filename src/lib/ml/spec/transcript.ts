@@ -4,15 +4,18 @@
 import type { ModelSpec, TranscriptSpec } from './types.ts';
 
 /**
- * Defaults chosen by measurement (docs/bench/transcript.md): honest cpu/wasm replays of the
- * digits task deviate from the claimed cell by at most a few 1e-6 of the tensor's scale, so 5e-5
- * passes them with a wide margin while the drift a forger gains from the band stays far below
- * the distance between independently trained models. WebGL and WebGPU are not measured yet.
+ * Defaults chosen by measurement (docs/bench/transcript.md, docs/transcript.md section 9). No
+ * tolerance below a grid step passes every honest cpu/wasm replay of the digits task: a hidden
+ * unit whose ReLU flips for one sample late in training moves its whole kernel column by up to a
+ * few percent (1,000 segments: 4 failed at 3e-4; at 6 bits and 1e-2 some still failed). These
+ * settings keep what the band gives a forger near 1% of the distance between independent models
+ * at about 0.4% of honest segments failing; docs/transcript.md section 9 proposes the rule change
+ * that would fix both. WebGL and WebGPU are measured only on short runs.
  */
 export const TRANSCRIPT_DEFAULTS: Readonly<TranscriptSpec> = Object.freeze({
   interval: 50,
   mantissaBits: 8,
-  tolerance: 5e-5,
+  tolerance: 3e-4,
 });
 
 export const TRANSCRIPT_LIMITS = {

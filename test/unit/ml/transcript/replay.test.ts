@@ -90,7 +90,7 @@ describe('segment replay', () => {
     await withProgram(async (p) => {
       const claimed = p.decode(alice[2]!);
       const before = claimed.weights[0]![77]!;
-      claimed.weights[0]![77] = roundToGrid(before * 1.02, 8);
+      claimed.weights[0]![77] = roundToGrid(before * (1 + 4 * 2 ** -p.settings.mantissaBits), p.settings.mantissaBits);
       const r = await replaySegment(p, alice[1]!, p.encode(claimed));
       expect(r.check).toMatchObject({ replays: false, failed: 1, claimedStep: 20 });
       expect(r.check!.failures).toEqual([

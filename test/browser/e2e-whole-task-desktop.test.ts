@@ -32,6 +32,7 @@ import {
   readTask,
   revealFinalSet,
   scoreEpoch,
+  sealAndReveal,
   takeEverythingOut,
   WAD,
 } from './journey-steps.ts';
@@ -53,7 +54,6 @@ const open = (role: RoleKey, path: string, device = DESKTOP) => j.open(role, pat
 const shootBoth = (page: Page, name: string) => j.shootBoth(page, name);
 const where = () => j.where();
 const nextWindow = (expected: string) => j.nextWindow(expected);
-const advanceUntil = (window: string, expected: string) => j.advanceUntil(window, expected);
 
 const sha = (path: string) =>
   `0x${createHash('sha256')
@@ -327,44 +327,15 @@ describe('a whole task played in the browser on a desktop, every role from the d
   });
 
   it('the trainers’ agents seal in the seal window and reveal in the reveal window by themselves', async () => {
-    await advanceUntil('Seal', 'epoch 0 starts');
-    const port = (role: RoleKey) => actionsChainPort(stack.as(ROLES[role].index), taskId);
-    for (const role of ['trainerA', 'trainerB'] as const) {
-      const page = pages.get(role)!;
-      await waitText(
-        page,
-        page.getByTestId('seal-status').first(),
-        (t) => t.startsWith('sealed: reveal opens next'),
-        60_000,
-        `${role} sealed`,
-      );
-      expect((await port(role).seal(0)).commitment).not.toBe(`0x${'0'.repeat(64)}`);
-    }
-    const c = pages.get('trainerC')!;
-    await waitText(
-      c,
-      c.getByTestId('seal-status').first(),
-      (t) => t.startsWith('sealed: reveal opens next'),
-      60_000,
-      'trainer C sealed',
-    );
-    expect((await port('trainerC').seal(0)).commitment).not.toBe(`0x${'0'.repeat(64)}`);
-    await c.close();
-    mark('A, B and C sealed; C closed its tab');
-    await shootBoth(pages.get('trainerA')!, 'e2e-train-sealed');
-    await nextWindow('reveal window of epoch 0');
-    for (const role of ['trainerA', 'trainerB'] as const) {
-      const page = pages.get(role)!;
-      await waitText(
-        page,
-        page.getByTestId('seal-status').first(),
-        (t) => t.startsWith('revealed') || t.startsWith('sealed and revealed'),
-        60_000,
-        `${role} revealed`,
-      );
-      expect((await port(role).seal(0)).revealed).toBe(true);
-    }
-    mark('both revealed');
+    await sealAndReveal(j, ['trainerA', 'trainerB'], {
+      sealedOnly: ['trainerC'],
+      // Trainer C closes its tab after sealing and misses the reveal window.
+      beforeReveal: async () => {
+        await pages.get('trainerC')!.close();
+        mark('A, B and C sealed; C closed its tab');
+        await shootBoth(pages.get('trainerA')!, 'e2e-train-sealed');
+      },
+    });
   });
 
   it('a tampered artifact in the store is refused and scores 0; the honest one is evaluated; scores are committed and revealed', async () => {

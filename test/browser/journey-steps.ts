@@ -156,11 +156,19 @@ export async function delegate(j: Journey, role: RoleKey, to: RoleKey, amount: s
   return page;
 }
 
-/** The trainers' agents seal in epoch 0's seal window and reveal in its reveal window by themselves. */
-export async function sealAndReveal(j: Journey, roles: readonly RoleKey[]): Promise<void> {
+/**
+ * The trainers' agents seal in epoch 0's seal window and reveal in its reveal window by themselves.
+ * `sealedOnly`: trainers that seal and are then left alone (`beforeReveal` runs after every seal,
+ * before the reveal window opens: a test closes a tab there).
+ */
+export async function sealAndReveal(
+  j: Journey,
+  roles: readonly RoleKey[],
+  opts: { sealedOnly?: readonly RoleKey[]; beforeReveal?: () => Promise<void> } = {},
+): Promise<void> {
   await j.advanceUntil('Seal', 'epoch 0 starts');
   const port = (role: RoleKey) => actionsChainPort(j.stack.as(j.roleIndex(role)), j.taskId);
-  for (const role of roles) {
+  for (const role of [...roles, ...(opts.sealedOnly ?? [])]) {
     const page = j.pages.get(role)!;
     await waitText(
       page,
@@ -171,6 +179,7 @@ export async function sealAndReveal(j: Journey, roles: readonly RoleKey[]): Prom
     );
     expect((await port(role).seal(0)).commitment).not.toBe(`0x${'0'.repeat(64)}`);
   }
+  await opts.beforeReveal?.();
   await j.check(j.pages.get(roles[0]!)!, 'train-sealed');
   await j.nextWindow('reveal window of epoch 0');
   for (const role of roles) {

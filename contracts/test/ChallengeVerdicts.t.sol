@@ -377,6 +377,14 @@ contract ChallengeVerdictsTest is ChallengeBase {
         assertEq(module.getTally(b).replaysStake, 0);
     }
 
+    /// @notice A fixed vector, shared with the TypeScript twin (test/unit/chain/transcript-seal.test.ts).
+    function test_vote_commitmentVector() public view {
+        assertEq(
+            module.verdictCommitment(7, 3, address(0xBEEF), false, "salt"),
+            0x8478c40ae3a1e18aedc3b4851580a7c64a035e0b6dec27b20bf7fac81c4ba453
+        );
+    }
+
     // ================================================================ who votes, with what weight
 
     /// @notice A juror's weight is its own validator stake counted in the current epoch: stake

@@ -48,6 +48,10 @@ import { useBackend } from '../unit/ml/engine/helpers.ts';
 import { connectDevAccount, shot, startRolesWorld, type RolesWorld } from './app-roles-support.ts';
 import { horizontalOverflow, withEnv } from './app-support.ts';
 import { chromiumAvailable, startHarness, type Harness } from './harness.ts';
+import { seededTranscript } from '../../src/lib/chain/transcript-commit.ts';
+
+/** The transcript these submissions seal: synthetic (no model is trained here), seeded, 8 segments. */
+const TRANSCRIPT = seededTranscript(`0x${'7a'.repeat(32)}`, 8);
 
 const WAD = 10n ** 18n;
 const T = (n: number) => BigInt(n) * WAD;
@@ -116,7 +120,7 @@ beforeAll(async () => {
   const now = (await client.getBlock()).timestamp;
   const params = challengeTaskParams(
     now + 60n,
-    { bond: BOND, responseTime: 3_600, slashBps: 5_000 },
+    { bond: BOND, responseTime: 3_600, slashBps: 5_000, disputeTime: 3_600, voteTime: 3_600, juryBps: 1_000 },
     { modelSpec: `0x${digits.specHash}`, ...(await digitsDataHashes()) },
   );
   const created = await createTask(creator, params);
@@ -165,10 +169,22 @@ beforeAll(async () => {
   ] as const) {
     const salt = randomSalt();
     await advanceTo(creator, clock, middle(epoch, 'Seal'));
-    await sealSubmission(ctx[who]!, { taskId, artifactHash: model.artifactHash, wmCommit: model.wmCommit, salt });
+    await sealSubmission(ctx[who]!, {
+      taskId,
+      artifactHash: model.artifactHash,
+      wmCommit: model.wmCommit,
+      transcript: TRANSCRIPT,
+      salt,
+    });
     await advanceTo(creator, clock, middle(epoch, 'Reveal'));
     await uploadBlob(model.bytes, cas);
-    await revealSubmission(ctx[who]!, { taskId, artifactHash: model.artifactHash, wmCommit: model.wmCommit, salt });
+    await revealSubmission(ctx[who]!, {
+      taskId,
+      artifactHash: model.artifactHash,
+      wmCommit: model.wmCommit,
+      transcript: TRANSCRIPT,
+      salt,
+    });
   }
 
   h = await withEnv(world.env, () => startHarness());

@@ -33,17 +33,18 @@ contract SubmissionBook is ISubmissionBook {
         bool revealed;
     }
 
+    /// @dev The transcript's K and start leaf share the seal's slot (one fewer slot per reveal).
     struct Submission {
         address trainer;
         uint32 epoch;
         bool duplicate;
         uint64 sealSeq;
         uint64 sealBlock;
-        bytes32 artifactHash;
-        bytes32 wmCommit;
-        // The training transcript committed in the seal (SPEC 8.2).
+        // The training transcript committed in the seal (SPEC 8.2): segments K, start leaf, root, start.
         uint32 segments;
         uint32 startLeaf;
+        bytes32 artifactHash;
+        bytes32 wmCommit;
         bytes32 trajRoot;
         bytes32 startRoot;
     }

@@ -4887,16 +4887,6 @@ export const submissionBookAbi = [
             "internalType": "uint64"
           },
           {
-            "name": "artifactHash",
-            "type": "bytes32",
-            "internalType": "bytes32"
-          },
-          {
-            "name": "wmCommit",
-            "type": "bytes32",
-            "internalType": "bytes32"
-          },
-          {
             "name": "segments",
             "type": "uint32",
             "internalType": "uint32"
@@ -4905,6 +4895,16 @@ export const submissionBookAbi = [
             "name": "startLeaf",
             "type": "uint32",
             "internalType": "uint32"
+          },
+          {
+            "name": "artifactHash",
+            "type": "bytes32",
+            "internalType": "bytes32"
+          },
+          {
+            "name": "wmCommit",
+            "type": "bytes32",
+            "internalType": "bytes32"
           },
           {
             "name": "trajRoot",

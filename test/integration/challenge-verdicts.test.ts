@@ -99,13 +99,9 @@ describe('challenge verdicts on anvil (actions level)', () => {
 
   beforeAll(async () => {
     env = await startArenaEnv();
-    [creator, victor, j2, j3, keeper] = (await Promise.all([1, 2, 3, 4, 5].map((i) => env.as(i)))) as [
-      ActionContext,
-      ActionContext,
-      ActionContext,
-      ActionContext,
-      ActionContext,
-    ];
+    [creator, victor, j2, j3, keeper] = (await Promise.all(
+      [1, 2, 3, 4, 5].map((i) => env.as(i)),
+    )) as ActionContext[] as [ActionContext, ActionContext, ActionContext, ActionContext, ActionContext];
     const test = createTestClient({ chain: foundry, mode: 'anvil', transport: http(env.rpcUrl) });
     const impersonated = async (address: Address): Promise<ActionContext> => {
       await test.setBalance({ address, value: 10n ** 21n });

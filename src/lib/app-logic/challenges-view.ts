@@ -169,6 +169,23 @@ export function challengeTimeline(c: ChallengeView, now: bigint, trainerForfeite
   return steps;
 }
 
+/**
+ * Whether `resolve` would settle the challenge now: its current stage is over (the answer's
+ * deadline, the dispute window, the vote), or its trainer already forfeited (void at any stage).
+ */
+export function canResolve(c: ChallengeView, now: bigint, trainerForfeited = false): boolean {
+  if (!isUnsettled(c.status)) return false;
+  if (trainerForfeited) return true;
+  if (c.status === 'open') return now > c.deadline;
+  if (c.status === 'answered') return now > c.disputeDeadline!;
+  return now > c.dispute!.voteEnd;
+}
+
+/** Whether the accused still has something to post (proof or disclosure) before the deadline. */
+export function awaitsAnswer(c: ChallengeView, now: bigint): boolean {
+  return c.status === 'open' && now <= c.deadline && !(c.proven && c.disclosure !== null);
+}
+
 export const STATUS_LABEL: Record<ChallengeView['status'], string> = {
   open: 'Open',
   answered: 'Answered',

@@ -8,6 +8,8 @@ import { SEEDED_START } from '../../../src/lib/chain/transcript-commit.ts';
 import type { ArenaEvent } from '../../../src/lib/chain/reads/events.ts';
 import {
   accountOutcome,
+  awaitsAnswer,
+  canResolve,
   challengeTerms,
   challengeTimeline,
   openChallengesAgainst,
@@ -191,6 +193,30 @@ describe('challengeTimeline', () => {
       ['opened', 'Opened'],
       ['voided', 'Void'],
     ]);
+  });
+});
+
+describe('canResolve and awaitsAnswer', () => {
+  it('resolve is offered once the current stage is over, or at once when the trainer already forfeited', () => {
+    expect([canResolve(challenge(), 1_300n), canResolve(challenge(), 1_301n)]).toEqual([false, true]);
+    expect([canResolve(challenge(answeredOver), 1_500n), canResolve(challenge(answeredOver), 1_501n)]).toEqual([
+      false,
+      true,
+    ]);
+    expect([canResolve(challenge(disputedOver), 1_900n), canResolve(challenge(disputedOver), 1_901n)]).toEqual([
+      false,
+      true,
+    ]);
+    expect(canResolve(challenge(disputedOver), 1_600n, true)).toBe(true);
+    expect(canResolve(challenge({ status: 'cleared' }), 9_999n, true)).toBe(false);
+  });
+
+  it('the accused has something to post until both halves are in, before the deadline', () => {
+    expect(awaitsAnswer(challenge(), 1_300n)).toBe(true);
+    expect(awaitsAnswer(challenge({ proven: true }), 1_300n)).toBe(true);
+    expect(awaitsAnswer(challenge({ proven: true, disclosure: MANIFEST }), 1_300n)).toBe(false);
+    expect(awaitsAnswer(challenge(), 1_301n)).toBe(false);
+    expect(awaitsAnswer(challenge(answeredOver), 1_100n)).toBe(false);
   });
 });
 

@@ -317,6 +317,13 @@ export function openChallengesAgainst(
   );
 }
 
+/** Challenges whose accused has posted its ownership proof, from the app's event log. */
+export function provenChallenges(events: readonly ArenaEvent[]): Set<bigint> {
+  const proven = new Set<bigint>();
+  for (const e of events) if (e.kind === 'OwnershipProven') proven.add(e.challengeId);
+  return proven;
+}
+
 /** A proof's step as a bar: a label and a fraction (null: no measure, an indeterminate bar). */
 export function proofProgress(step: ProofStep | null): { label: string; value: number | null } {
   if (!step) return { label: 'Waiting', value: 0 };

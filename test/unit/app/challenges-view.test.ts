@@ -14,6 +14,7 @@ import {
   challengeTimeline,
   openChallengesAgainst,
   proofProgress,
+  provenChallenges,
   rowActions,
   type Standing,
 } from '../../../src/lib/app-logic/challenges-view.ts';
@@ -393,6 +394,13 @@ describe('openChallengesAgainst', () => {
     ];
     expect(openChallengesAgainst(events, TRAINER.toLowerCase() as Address).map((e) => e.challengeId)).toEqual([2n]);
     expect(openChallengesAgainst(events, null)).toEqual([]);
+    // Half an answer leaves it open; the alert then stops offering the proof.
+    const withProof: ArenaEvent[] = [
+      ...events,
+      { ...at(7), kind: 'OwnershipProven', challengeId: 2n, taskId: 4n, trainer: TRAINER },
+    ];
+    expect(openChallengesAgainst(withProof, TRAINER).map((e) => e.challengeId)).toEqual([2n]);
+    expect([...provenChallenges(withProof)]).toEqual([2n]);
   });
 });
 

@@ -36,6 +36,7 @@ import {
   revealSubmission,
   seal,
   stakeCall,
+  syntheticTranscript,
   timeIn,
 } from './lib/actions.ts';
 import { launchArena, type Driver } from './lib/driver.ts';
@@ -353,10 +354,11 @@ async function finalization(d: Driver, n: number, m: number, canaries: number): 
 async function sealCanary(d: Driver, taskId: bigint, epoch: number, trainer: Address, artifact: Hex, key: Hex) {
   const wmCommit = keccak256(toHex(`wm/${trainer}/${epoch}`));
   const salt = await d.read<Hex>(bookCall(d, 'canarySalt', [taskId, BigInt(epoch), trainer, key]));
-  const commitment = sealCommitment(taskId, BigInt(epoch), trainer, artifact, wmCommit, salt);
+  const transcript = syntheticTranscript(trainer, epoch);
+  const commitment = sealCommitment(taskId, BigInt(epoch), trainer, artifact, wmCommit, transcript, salt);
   const receipt = await d.send(trainer, bookCall(d, 'sealSubmission', [taskId, commitment]));
   const ev = d.events(receipt).find((e) => e.eventName === 'SubmissionSealed');
-  return { trainer, artifact, wmCommit, salt, seq: (ev!.args as { seq: bigint }).seq, receipt };
+  return { trainer, artifact, wmCommit, transcript, salt, seq: (ev!.args as { seq: bigint }).seq, receipt };
 }
 
 function render(ops: OpRow[], sizes: SizeRow[], meta: string): string {

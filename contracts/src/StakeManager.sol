@@ -544,6 +544,22 @@ contract StakeManager is IStakeManager {
         return _rolls[taskId].rolledEpochs;
     }
 
+    /// @notice A validator's own stake as counted in the epoch running now (SPEC 3: a change counts
+    /// from the next epoch, so what was added during this epoch is left out); 0 for an account
+    /// that is not a validator of the task, not yet eligible, or has withdrawn its stake. The
+    /// challenge module weighs verdicts with it (docs/contracts.md, "Verdicts").
+    /// @dev Every change made during epoch e takes effect in e + 1 = effectiveEpoch(now) and
+    /// every earlier one in an epoch <= e, so one delta read is exact however late finalization
+    /// runs. Before the start nothing counts yet.
+    function validatorStakeNow(uint256 taskId, address account) external view returns (uint256) {
+        Pool storage pool = _pools[taskId][account];
+        if (pool.role != Role.Validator || pool.stakeWithdrawn) return 0;
+        Schedule memory s = registry.schedule(taskId);
+        (bool started, uint256 epoch) = s.epochAt(block.timestamp);
+        if (!started || pool.eligibleFrom > epoch) return 0;
+        return pool.ownLatest - _deltas[taskId][epoch + 1][account].ownAdd;
+    }
+
     /// @notice Whether `account` may act as `role` in `epoch`: its own stake reached the minimum
     /// by then and it is not excluded.
     function isEligible(uint256 taskId, address account, Role role, uint256 epoch) external view returns (bool) {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {Schedule, Role, Window} from "./lib/TaskTypes.sol";
+import {Schedule, Role, Window, TranscriptCommit} from "./lib/TaskTypes.sol";
 import {ScheduleLib} from "./lib/ScheduleLib.sol";
 import {ScorePacking} from "./lib/ScorePacking.sol";
 import {ITaskRegistry} from "./interfaces/ITaskRegistry.sol";
@@ -12,7 +12,8 @@ import {ISubmissionBook, Column} from "./interfaces/ISubmissionBook.sol";
 /// @notice Sealed model submissions, commit-reveal scores, the per-epoch evaluation seeds and the
 /// creator's canaries (SPEC sections 2.2-2.3, docs/reward-math.md step 3, docs/contracts.md).
 /// @dev Commitments bind task, epoch and sender, so a copied commitment or a replayed reveal
-/// fails. Scores are stored packed (see ScorePacking) in the order validators revealed.
+/// fails. Seals also bind the submission's training transcript (SPEC 8.2: root, segments, start).
+/// Scores are stored packed (see ScorePacking) in the order validators revealed.
 contract SubmissionBook is ISubmissionBook {
     using ScheduleLib for Schedule;
 
@@ -20,6 +21,10 @@ contract SubmissionBook is ISubmissionBook {
     bytes32 public constant CANARY_DOMAIN = keccak256("aiarena/canary/v1");
     /// @notice The most canary columns one epoch may have.
     uint256 public constant MAX_CANARIES = 16;
+    /// @notice The start of a transcript that begins at the seeded initialization (SPEC 8.1),
+    /// as `TranscriptCommit.startRoot` (with `startLeaf` 0). A fixed marker rather than zero,
+    /// so that a forgotten field never reads as a valid start.
+    bytes32 public constant SEEDED_START = keccak256("aiarena/transcript/seeded/v1");
 
     struct Seal {
         bytes32 commitment;
@@ -28,14 +33,20 @@ contract SubmissionBook is ISubmissionBook {
         bool revealed;
     }
 
+    /// @dev The transcript's K and start leaf share the seal's slot (one fewer slot per reveal).
     struct Submission {
         address trainer;
         uint32 epoch;
         bool duplicate;
         uint64 sealSeq;
         uint64 sealBlock;
+        // The training transcript committed in the seal (SPEC 8.2): segments K, start leaf, root, start.
+        uint32 segments;
+        uint32 startLeaf;
         bytes32 artifactHash;
         bytes32 wmCommit;
+        bytes32 trajRoot;
+        bytes32 startRoot;
     }
 
     ITaskRegistry public immutable registry;
@@ -61,6 +72,9 @@ contract SubmissionBook is ISubmissionBook {
     mapping(uint256 => mapping(uint256 => bytes32)) public canaryCommitOf;
     mapping(uint256 => mapping(uint256 => bool)) public canariesRevealed;
     mapping(uint256 => mapping(uint256 => uint256)) internal _canaryMasks;
+    /// @dev Per task and trainer: 1 + the last leaf (K) of every transcript it revealed, by root.
+    /// A continuation must start at such a root's last leaf.
+    mapping(uint256 => mapping(address => mapping(bytes32 => uint256))) internal _finalLeafPlusOne;
 
     event SubmissionSealed(
         uint256 indexed taskId, uint256 indexed epoch, address indexed trainer, bytes32 commitment, uint64 seq
@@ -73,6 +87,16 @@ contract SubmissionBook is ISubmissionBook {
         bytes32 artifactHash,
         bytes32 wmCommit,
         bool duplicate
+    );
+    /// @notice The transcript a revealed submission's seal committed to (SPEC 8.2).
+    event TranscriptCommitted(
+        uint256 indexed taskId,
+        uint256 indexed submissionId,
+        address indexed trainer,
+        bytes32 trajRoot,
+        uint256 segments,
+        bytes32 startRoot,
+        uint256 startLeaf
     );
     event DuplicateFlagged(uint256 indexed taskId, uint256 indexed submissionId, uint256 original);
     event ScoresCommitted(uint256 indexed taskId, uint256 indexed epoch, address indexed validator, bytes32 commitment);
@@ -88,6 +112,10 @@ contract SubmissionBook is ISubmissionBook {
     error AlreadyRevealed();
     error CommitmentMismatch();
     error EmptyArtifact();
+    error EmptyTranscript();
+    error InvalidSeededStart();
+    error UnknownStart(bytes32 startRoot);
+    error StartNotFinal(uint256 finalLeaf);
     error FinalEvalUnsettled();
     error NoScoreCommit();
     error SeedDrawerNotEOA();
@@ -107,8 +135,8 @@ contract SubmissionBook is ISubmissionBook {
 
     // ---------------------------------------------------------------- trainers
 
-    /// @notice Seals a submission: `keccak256(abi.encode(task, epoch, trainer, artifactHash,
-    /// wmCommit, salt))`. Sealing again in the window replaces the seal (and its place in line).
+    /// @notice Seals a submission: `sealCommitment(task, epoch, trainer, artifactHash, wmCommit,
+    /// transcript, salt)`. Sealing again in the window replaces the seal (and its place in line).
     function sealSubmission(uint256 taskId, bytes32 commitment) external {
         uint256 epoch = _inWindow(taskId, Window.Seal);
         if (commitment == 0) revert EmptyCommitment();
@@ -119,20 +147,42 @@ contract SubmissionBook is ISubmissionBook {
         emit SubmissionSealed(taskId, epoch, msg.sender, commitment, seq);
     }
 
+    /// @notice The seal commitment: `keccak256(abi.encode(task, epoch, trainer, artifactHash,
+    /// wmCommit, transcript.trajRoot, transcript.segments, transcript.startRoot,
+    /// transcript.startLeaf, salt))` (the struct is static, so it encodes inline as four words).
+    function sealCommitment(
+        uint256 taskId,
+        uint256 epoch,
+        address trainer,
+        bytes32 artifactHash,
+        bytes32 wmCommit,
+        TranscriptCommit memory transcript,
+        bytes32 salt
+    ) public pure returns (bytes32) {
+        return keccak256(abi.encode(taskId, epoch, trainer, artifactHash, wmCommit, transcript, salt));
+    }
+
     /// @notice Opens the caller's seal of the current epoch; only revealed submissions are scored.
+    /// The transcript must have a root and at least one segment, and start at the seeded
+    /// initialization or at the last leaf of a transcript the caller revealed earlier in the task
+    /// (SPEC 8.1: nothing else).
     /// @return submissionId the submission's index in the task
-    function revealSubmission(uint256 taskId, bytes32 artifactHash, bytes32 wmCommit, bytes32 salt)
-        external
-        returns (uint256 submissionId)
-    {
+    function revealSubmission(
+        uint256 taskId,
+        bytes32 artifactHash,
+        bytes32 wmCommit,
+        TranscriptCommit calldata transcript,
+        bytes32 salt
+    ) external returns (uint256 submissionId) {
         uint256 epoch = _inWindow(taskId, Window.Reveal);
         Seal storage seal = _seals[taskId][epoch][msg.sender];
         if (seal.commitment == 0) revert NoSeal();
         if (seal.revealed) revert AlreadyRevealed();
-        if (keccak256(abi.encode(taskId, epoch, msg.sender, artifactHash, wmCommit, salt)) != seal.commitment) {
+        if (sealCommitment(taskId, epoch, msg.sender, artifactHash, wmCommit, transcript, salt) != seal.commitment) {
             revert CommitmentMismatch();
         }
         if (artifactHash == 0) revert EmptyArtifact();
+        _checkTranscript(taskId, transcript);
         if (!stakes.isEligible(taskId, msg.sender, Role.Trainer, epoch)) revert NotEligible();
         seal.revealed = true;
 
@@ -147,13 +197,41 @@ contract SubmissionBook is ISubmissionBook {
                 sealSeq: seal.seq,
                 sealBlock: seal.blockNumber,
                 artifactHash: artifactHash,
-                wmCommit: wmCommit
+                wmCommit: wmCommit,
+                segments: transcript.segments,
+                startLeaf: transcript.startLeaf,
+                trajRoot: transcript.trajRoot,
+                startRoot: transcript.startRoot
             })
         );
         _epochSubmissions[taskId][epoch].push(uint32(submissionId));
         if (_latestPlusOne[taskId][msg.sender] == 0) _submitters[taskId].push(msg.sender);
         _latestPlusOne[taskId][msg.sender] = uint32(submissionId + 1);
+        _finalLeafPlusOne[taskId][msg.sender][transcript.trajRoot] = uint256(transcript.segments) + 1;
         emit SubmissionRevealed(taskId, epoch, msg.sender, submissionId, artifactHash, wmCommit, duplicate);
+        emit TranscriptCommitted(
+            taskId,
+            submissionId,
+            msg.sender,
+            transcript.trajRoot,
+            transcript.segments,
+            transcript.startRoot,
+            transcript.startLeaf
+        );
+    }
+
+    /// @dev SPEC 8.1: a transcript starts at the seeded initialization or at the final state of
+    /// the trainer's own earlier transcript in the task, which the chain knows once revealed. A
+    /// start at another trainer's state, or in the middle of an earlier transcript, is refused.
+    function _checkTranscript(uint256 taskId, TranscriptCommit calldata t) internal view {
+        if (t.trajRoot == 0 || t.segments == 0) revert EmptyTranscript();
+        if (t.startRoot == SEEDED_START) {
+            if (t.startLeaf != 0) revert InvalidSeededStart();
+            return;
+        }
+        uint256 finalPlusOne = _finalLeafPlusOne[taskId][msg.sender][t.startRoot];
+        if (finalPlusOne == 0) revert UnknownStart(t.startRoot);
+        if (t.startLeaf != finalPlusOne - 1) revert StartNotFinal(finalPlusOne - 1);
     }
 
     /// @dev A copy of another trainer's earlier-sealed artifact is a duplicate (scored 0). Reveal
@@ -282,8 +360,7 @@ contract SubmissionBook is ISubmissionBook {
             address trainer = sub.trainer;
             uint256 sealEpoch = sub.epoch;
             bytes32 salt = canarySalt(taskId, epoch, trainer, canaryKey);
-            bytes32 opening = keccak256(abi.encode(taskId, sealEpoch, trainer, sub.artifactHash, sub.wmCommit, salt));
-            if (opening == _seals[taskId][sealEpoch][trainer].commitment) {
+            if (_opening(taskId, sealEpoch, sub, salt) == _seals[taskId][sealEpoch][trainer].commitment) {
                 if (++found > MAX_CANARIES) revert TooManyCanaries();
                 mask |= 1 << i;
             }
@@ -291,6 +368,18 @@ contract SubmissionBook is ISubmissionBook {
         canariesRevealed[taskId][epoch] = true;
         _canaryMasks[taskId][epoch] = mask;
         emit CanariesRevealed(taskId, epoch, canaryKey, mask);
+    }
+
+    /// @dev The seal commitment a revealed submission opens with `salt`.
+    function _opening(uint256 taskId, uint256 sealEpoch, Submission storage sub, bytes32 salt)
+        internal
+        view
+        returns (bytes32)
+    {
+        TranscriptCommit memory t = TranscriptCommit({
+            trajRoot: sub.trajRoot, segments: sub.segments, startRoot: sub.startRoot, startLeaf: sub.startLeaf
+        });
+        return sealCommitment(taskId, sealEpoch, sub.trainer, sub.artifactHash, sub.wmCommit, t, salt);
     }
 
     /// @notice The canary columns of `epoch` (bit i = column i); 0 until revealed.

@@ -28,6 +28,8 @@ contract TaskRegistry is ITaskRegistry {
     /// @notice The smallest challenge bond a task may ask for (one token): a free challenge
     /// costs nothing to open against every submission.
     uint256 public constant MIN_BOND = 1e18;
+    /// @notice The shortest verdict vote: its commit and reveal halves need a second each.
+    uint256 public constant MIN_VOTE_TIME = 2;
 
     enum FinalEval {
         None,
@@ -215,7 +217,10 @@ contract TaskRegistry is ITaskRegistry {
                 || s.sigmaCooldown == 0
         ) revert InvalidStakeRules();
         ChallengeParams calldata c = p.challenge;
-        if (c.slashBps > BPS || c.responseTime == 0 || c.bond < MIN_BOND) revert InvalidChallengeParams();
+        if (
+            c.slashBps > BPS || c.responseTime == 0 || c.bond < MIN_BOND || c.disputeTime == 0
+                || c.voteTime < MIN_VOTE_TIME || c.juryBps > BPS
+        ) revert InvalidChallengeParams();
     }
 
     // ---------------------------------------------------------------- review

@@ -11,6 +11,8 @@ import {SubmissionBook} from "../src/SubmissionBook.sol";
 import {RewardEngine} from "../src/RewardEngine.sol";
 import {TaskParams, Role, Schedule, Window} from "../src/lib/TaskTypes.sol";
 import {Column} from "../src/interfaces/ISubmissionBook.sol";
+import {seededTranscript, sealHashOf} from "./utils/Seals.sol";
+import {TranscriptCommit} from "../src/lib/TaskTypes.sol";
 import {ScheduleLib} from "../src/lib/ScheduleLib.sol";
 
 /// @notice Drives two tasks with a fixed cast: joins (dust joins included), stakes, delegations
@@ -30,6 +32,7 @@ contract ArenaHandler is Test {
     address public challenger;
     address public creator;
     address public beneficiary = makeAddr("beneficiary");
+    TranscriptCommit internal _transcript = seededTranscript(keccak256("trajectory"), 8);
 
     uint256[] public tasks;
     address[] public trainers;
@@ -446,7 +449,7 @@ contract ArenaHandler is Test {
             salt = book.canarySalt(task, epoch, who, _canaryKey(task, epoch));
         }
         vm.prank(who);
-        try book.sealSubmission(task, keccak256(abi.encode(task, epoch, who, artifact, bytes32("wm"), salt))) {
+        try book.sealSubmission(task, sealHashOf(task, epoch, who, artifact, bytes32("wm"), _transcript, salt)) {
             _openings[task][who] = Opening(epoch, artifact, salt, true);
         } catch {}
     }
@@ -455,7 +458,7 @@ contract ArenaHandler is Test {
         Opening memory o = _openings[task][who];
         if (!o.live || o.epoch != epoch) return;
         vm.prank(who);
-        try book.revealSubmission(task, o.artifact, bytes32("wm"), o.salt) {
+        try book.revealSubmission(task, o.artifact, bytes32("wm"), _transcript, o.salt) {
             _openings[task][who].live = false;
             _lastArtifact[task][who] = o.artifact;
         } catch {}

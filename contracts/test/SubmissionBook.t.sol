@@ -36,7 +36,7 @@ contract SubmissionBookTest is ArenaTest {
 
     function _reveal(address who, bytes32 artifact, bytes32 salt) internal returns (uint256 id) {
         vm.prank(who);
-        id = book.revealSubmission(task, artifact, WM, salt);
+        id = book.revealSubmission(task, artifact, WM, seeded(), salt);
     }
 
     function _wrong(Window expected, Window current) internal pure returns (bytes memory) {
@@ -76,7 +76,7 @@ contract SubmissionBookTest is ArenaTest {
         book.sealSubmission(task, c);
         vm.prank(tA);
         vm.expectRevert(_wrong(Window.Reveal, Window.Seal));
-        book.revealSubmission(task, X, WM, "s");
+        book.revealSubmission(task, X, WM, seeded(), "s");
 
         warpTo(task, 0, 5000);
         vm.prank(tB);
@@ -90,7 +90,7 @@ contract SubmissionBookTest is ArenaTest {
         warpTo(task, 0, 6000);
         vm.prank(tA);
         vm.expectRevert(_wrong(Window.Reveal, Window.ScoreCommit));
-        book.revealSubmission(task, X, WM, "s");
+        book.revealSubmission(task, X, WM, seeded(), "s");
         _commit(vA, 0, _words(7000), "v");
         warpTo(task, 0, 8499);
         vm.prank(vA);
@@ -121,7 +121,7 @@ contract SubmissionBookTest is ArenaTest {
         book.sealSubmission(task, bytes32("c"));
         vm.prank(tA);
         vm.expectRevert(_wrong(Window.Reveal, Window.ScoreCommit));
-        book.revealSubmission(task, X, WM, "s");
+        book.revealSubmission(task, X, WM, seeded(), "s");
         // No submissions ever: zero columns, zero words.
         uint256[] memory none = new uint256[](0);
         _commit(vA, 3, none, "v");
@@ -161,7 +161,7 @@ contract SubmissionBookTest is ArenaTest {
         warpTo(t2, 0, 4000);
         vm.prank(makeAddr("t2"));
         vm.expectRevert(_wrong(Window.Reveal, Window.ScoreReveal));
-        book.revealSubmission(t2, X, WM, "s");
+        book.revealSubmission(t2, X, WM, seeded(), "s");
     }
 
     // ================================================================ eligibility and input checks
@@ -206,7 +206,7 @@ contract SubmissionBookTest is ArenaTest {
         warpTo(task, 0, 5500);
         vm.prank(tA);
         vm.expectRevert(SubmissionBook.NotEligible.selector);
-        book.revealSubmission(task, X, WM, "s");
+        book.revealSubmission(task, X, WM, seeded(), "s");
     }
 
     function test_emptyCommitments() public {
@@ -224,7 +224,7 @@ contract SubmissionBookTest is ArenaTest {
         warpTo(task, 0, 5500);
         vm.prank(tA);
         vm.expectRevert(SubmissionBook.NoSeal.selector);
-        book.revealSubmission(task, X, WM, "s");
+        book.revealSubmission(task, X, WM, seeded(), "s");
         warpTo(task, 0, 9000);
         vm.prank(vA);
         vm.expectRevert(SubmissionBook.NoScoreCommit.selector);
@@ -235,7 +235,7 @@ contract SubmissionBookTest is ArenaTest {
         submitOne(task, 0, tA, X, "s");
         vm.prank(tA);
         vm.expectRevert(SubmissionBook.AlreadyRevealed.selector);
-        book.revealSubmission(task, X, WM, "s");
+        book.revealSubmission(task, X, WM, seeded(), "s");
         warpTo(task, 0, 6000);
         _commit(vA, 0, _words(5000), "v");
         warpTo(task, 0, 9000);
@@ -253,7 +253,7 @@ contract SubmissionBookTest is ArenaTest {
         warpTo(task, 0, 5500);
         vm.prank(tA);
         vm.expectRevert(SubmissionBook.EmptyArtifact.selector);
-        book.revealSubmission(task, 0, WM, "s");
+        book.revealSubmission(task, 0, WM, seeded(), "s");
     }
 
     function test_commitmentMismatch_wrongOpening() public {
@@ -262,12 +262,12 @@ contract SubmissionBookTest is ArenaTest {
         warpTo(task, 0, 5500);
         vm.startPrank(tA);
         vm.expectRevert(SubmissionBook.CommitmentMismatch.selector);
-        book.revealSubmission(task, X, WM, "other salt");
+        book.revealSubmission(task, X, WM, seeded(), "other salt");
         vm.expectRevert(SubmissionBook.CommitmentMismatch.selector);
-        book.revealSubmission(task, X, bytes32("other wm"), "s");
+        book.revealSubmission(task, X, bytes32("other wm"), seeded(), "s");
         vm.expectRevert(SubmissionBook.CommitmentMismatch.selector);
-        book.revealSubmission(task, keccak256("Y"), WM, "s");
-        book.revealSubmission(task, X, WM, "s");
+        book.revealSubmission(task, keccak256("Y"), WM, seeded(), "s");
+        book.revealSubmission(task, X, WM, seeded(), "s");
         vm.stopPrank();
     }
 
@@ -284,7 +284,7 @@ contract SubmissionBookTest is ArenaTest {
         // Even knowing the opening from tA's reveal, tB cannot open a seal bound to tA.
         vm.prank(tB);
         vm.expectRevert(SubmissionBook.CommitmentMismatch.selector);
-        book.revealSubmission(task, X, WM, "s");
+        book.revealSubmission(task, X, WM, seeded(), "s");
         assertEq(book.columnCount(task, 0), 1);
     }
 
@@ -297,7 +297,7 @@ contract SubmissionBookTest is ArenaTest {
         warpTo(task, 1, 5500);
         vm.prank(tA);
         vm.expectRevert(SubmissionBook.CommitmentMismatch.selector);
-        book.revealSubmission(task, X, WM, "s");
+        book.revealSubmission(task, X, WM, seeded(), "s");
     }
 
     function test_scoreCommitmentBindsValidatorAndWords() public {
@@ -338,7 +338,7 @@ contract SubmissionBookTest is ArenaTest {
         warpTo(task, 0, 5500);
         vm.prank(tA);
         vm.expectRevert(SubmissionBook.CommitmentMismatch.selector);
-        book.revealSubmission(task, X, WM, "s1");
+        book.revealSubmission(task, X, WM, seeded(), "s1");
         uint256 id = _reveal(tA, y, "s2");
         assertTrue(book.getSeal(task, 0, tA).revealed);
         SubmissionBook.Submission memory sub = book.getSubmission(task, id);

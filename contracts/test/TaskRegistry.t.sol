@@ -342,13 +342,38 @@ contract TaskRegistryTest is ArenaTest {
         _expectCreateRevert(p, err);
         // Issue 9, exploit 4: a zero bond made challenges free. At least one token now.
         p = defaultParams();
-        p.challenge = ChallengeParams({bond: 0, responseTime: 1, slashBps: 10_000});
+        p.challenge =
+            ChallengeParams({bond: 0, responseTime: 1, slashBps: 10_000, disputeTime: 1, voteTime: 2, juryBps: 10_000});
         _expectCreateRevert(p, err);
         p.challenge.bond = 1e18 - 1;
         _expectCreateRevert(p, err);
         assertEq(registry.MIN_BOND(), 1e18);
         p.challenge.bond = 1e18;
         assertEq(createTask(p), 1);
+    }
+
+    /// @notice The learning stage's parameters (SPEC 7 step 3, 8.4): a dispute window, a vote
+    /// with a commit half and a reveal half, and a jury share of at most the whole.
+    function test_create_revertsOnBadLearningStageParams() public {
+        bytes memory err = _sel(TaskRegistry.InvalidChallengeParams.selector);
+        TaskParams memory p = defaultParams();
+        p.challenge.disputeTime = 0;
+        _expectCreateRevert(p, err);
+        p = defaultParams();
+        p.challenge.voteTime = 1;
+        _expectCreateRevert(p, err);
+        assertEq(registry.MIN_VOTE_TIME(), 2);
+        p = defaultParams();
+        p.challenge.juryBps = 10_001;
+        _expectCreateRevert(p, err);
+        p.challenge.juryBps = 10_000;
+        p.challenge.voteTime = 2;
+        p.challenge.disputeTime = 1;
+        uint256 id = createTask(p);
+        ChallengeParams memory c = registry.challengeParams(id);
+        assertEq(c.disputeTime, 1);
+        assertEq(c.voteTime, 2);
+        assertEq(c.juryBps, 10_000);
     }
 
     function test_create_revertsWhenDepositTooLarge() public {

@@ -7,6 +7,7 @@ import { keccak256, toHex, zeroHash, type Address, type Hex, type TransactionRec
 import * as abis from '../../src/lib/chain/abi.generated.ts';
 import { packScores } from '../../src/lib/chain/commitments.ts';
 import { prepareScores, prepareSeal } from '../../src/lib/chain/prepare.ts';
+import { seededTranscript, type TranscriptCommitment } from '../../src/lib/chain/transcript-commit.ts';
 import { epochStart, type Schedule } from '../../src/lib/chain/schedule.ts';
 import { DEFAULT_EVAL_SUBSET_SIZE, DEFAULT_REWARD_PARAMS, DEFAULT_WINDOWS } from '../../src/lib/chain/task-defaults.ts';
 import { FAUCET_LIMIT } from '../../src/lib/chain/actions/faucet.ts';
@@ -42,7 +43,7 @@ export function defaultTaskParams(startTime: bigint, overrides: Partial<TaskPara
       maxValidators: 512,
       sigmaCooldown: 1,
     },
-    challenge: { bond: WAD, responseTime: 3600, slashBps: 5000 },
+    challenge: { bond: WAD, responseTime: 3600, slashBps: 5000, disputeTime: 3600, voteTime: 3600, juryBps: 1000 },
     evalSubsetSize: DEFAULT_EVAL_SUBSET_SIZE,
     ...overrides,
   };
@@ -103,10 +104,19 @@ export function join(d: Driver, taskId: bigint, who: Address, role: number, amou
   return d.send(who, stakeCall(d, 'join', [taskId, role, amount, sigma, key]));
 }
 
+/**
+ * The transcript commitment these drivers seal: synthetic, like their artifacts and wmCommits
+ * (no model is trained here), seeded, 8 segments, a root derived from trainer and epoch.
+ */
+export function syntheticTranscript(trainer: Address, epoch: number): TranscriptCommitment {
+  return seededTranscript(keccak256(toHex(`traj/${trainer}/${epoch}`)), 8);
+}
+
 export interface SealedSubmission {
   trainer: Address;
   artifact: Hex;
   wmCommit: Hex;
+  transcript: TranscriptCommitment;
   salt: Hex;
   seq: bigint;
   receipt: TransactionReceipt;
@@ -121,14 +131,15 @@ export async function seal(
 ): Promise<SealedSubmission> {
   const wmCommit = keccak256(toHex(`wm/${trainer}/${epoch}`));
   const salt = keccak256(toHex(`salt/${taskId}/${trainer}/${epoch}`));
-  const { commitment } = prepareSeal({ taskId, epoch, trainer, artifactHash: artifact, wmCommit, salt });
+  const transcript = syntheticTranscript(trainer, epoch);
+  const { commitment } = prepareSeal({ taskId, epoch, trainer, artifactHash: artifact, wmCommit, transcript, salt });
   const receipt = await d.send(trainer, bookCall(d, 'sealSubmission', [taskId, commitment]));
   const ev = d.events(receipt).find((e) => e.eventName === 'SubmissionSealed');
-  return { trainer, artifact, wmCommit, salt, seq: (ev!.args as { seq: bigint }).seq, receipt };
+  return { trainer, artifact, wmCommit, transcript, salt, seq: (ev!.args as { seq: bigint }).seq, receipt };
 }
 
 export function revealSubmission(d: Driver, taskId: bigint, s: SealedSubmission) {
-  return d.send(s.trainer, bookCall(d, 'revealSubmission', [taskId, s.artifact, s.wmCommit, s.salt]));
+  return d.send(s.trainer, bookCall(d, 'revealSubmission', [taskId, s.artifact, s.wmCommit, s.transcript, s.salt]));
 }
 
 function scoresSalt(taskId: bigint, validator: Address, epoch: number): Hex {

@@ -2,7 +2,12 @@
 // with the SPEC's default windows and reward parameters (revision 2: median consensus, the
 // qualifying floor, tolV), scored on a subset of the 250-sample digits eval set per epoch.
 import { parseEther, type Hex } from 'viem';
-import { DEFAULT_REWARD_PARAMS, DEFAULT_WINDOWS } from '../../src/lib/chain/task-defaults.ts';
+import {
+  DEFAULT_JURY_BPS,
+  DEFAULT_REWARD_PARAMS,
+  DEFAULT_WINDOWS,
+  defaultChallengeTimes,
+} from '../../src/lib/chain/task-defaults.ts';
 import type { DemoHashes } from './demo-content.ts';
 
 export interface DemoTaskInput {
@@ -56,9 +61,11 @@ export function demoTaskParams(input: DemoTaskInput) {
     },
     challenge: {
       bond: parseEther('100'),
-      // A challenged trainer gets one epoch to answer with its ownership proof.
-      responseTime: input.epochSeconds,
+      // A challenged trainer gets one epoch to answer (proof and transcript), validators one to
+      // dispute a segment and one to vote on it.
+      ...defaultChallengeTimes(input.epochSeconds),
       slashBps: 2_000,
+      juryBps: DEFAULT_JURY_BPS,
     },
     evalSubsetSize: DEMO_EVAL_SUBSET_SIZE,
   } as const;

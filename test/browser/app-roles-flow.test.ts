@@ -305,7 +305,15 @@ describe('role pages on a local chain', () => {
       maxValidators: 16,
       sigmaCooldown: 1,
     });
-    expect(task.challenge).toEqual({ bond: 50n * WAD, responseTime: 1000, slashBps: 1250 });
+    // The learning stage's times and jury share keep the form's defaults (one local epoch, 10%).
+    expect(task.challenge).toEqual({
+      bond: 50n * WAD,
+      responseTime: 1000,
+      slashBps: 1250,
+      disputeTime: 240,
+      voteTime: 240,
+      juryBps: 1000,
+    });
     expect(task.finalEvalCommit).toBe(backup.commit);
     // The published digits spec and datasets (their sha256 as in public/).
     expect(task.modelSpec).toBe(

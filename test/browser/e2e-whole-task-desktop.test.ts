@@ -28,6 +28,7 @@ import type { LocalStack, PlainGateway } from './e2e-stack.ts';
 import { attr, DESKTOP, Journey, PHONE, ROLES, SHOTS, waitAttr, waitText, type RoleKey } from './journey.ts';
 import {
   challengeAndAnswer,
+  clearUndisputed,
   createTask,
   readTask,
   revealFinalSet,
@@ -585,6 +586,7 @@ describe('a whole task played in the browser on a desktop, every role from the d
 
   it('the task ends: everyone takes out exactly what the chain says is theirs on the Rewards page', async () => {
     await nextWindow('task ends');
+    await clearUndisputed(j);
     const received = new Map<RoleKey, bigint>();
     // The delegator's tab is the phone one it delegated from.
     for (const role of [

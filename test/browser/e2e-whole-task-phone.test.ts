@@ -14,6 +14,7 @@ import { readLeaderboard } from '../../src/lib/chain/actions/index.ts';
 import { Journey, PHONE, waitAttr } from './journey.ts';
 import {
   challengeAndAnswer,
+  clearUndisputed,
   createTask,
   delegate,
   readTask,
@@ -110,6 +111,7 @@ describe('a whole task on a phone, every role', () => {
 
   it('the task ends and everyone takes out what is theirs', async () => {
     await j.nextWindow('task ends');
+    await clearUndisputed(j);
     const received = new Map<string, bigint>();
     for (const role of ['trainerA', 'trainerB', 'validatorA', 'validatorB', 'delegator', 'creator'] as const)
       received.set(role, await takeEverythingOut(j, role));

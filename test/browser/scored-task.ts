@@ -28,6 +28,7 @@ import {
   fund,
   join,
   revealScores,
+  syntheticTranscript,
   timeIn,
 } from '../../scripts/lib/actions.ts';
 import { sealCommitment } from '../../src/lib/chain/commitments.ts';
@@ -66,11 +67,15 @@ export interface ScoredTask {
 
 async function sealWithSalt(d: Driver, taskId: bigint, epoch: number, trainer: Address, artifact: Hex, salt: Hex) {
   const wmCommit = keccak256(toHex(`wm/${trainer}/${epoch}`));
+  const transcript = syntheticTranscript(trainer, epoch);
   const receipt = await d.send(
     trainer,
-    bookCall(d, 'sealSubmission', [taskId, sealCommitment(taskId, BigInt(epoch), trainer, artifact, wmCommit, salt)]),
+    bookCall(d, 'sealSubmission', [
+      taskId,
+      sealCommitment(taskId, BigInt(epoch), trainer, artifact, wmCommit, transcript, salt),
+    ]),
   );
-  return { trainer, artifact, wmCommit, salt, receipt };
+  return { trainer, artifact, wmCommit, transcript, salt, receipt };
 }
 
 export async function playScoredTask(d: Driver): Promise<ScoredTask> {
@@ -113,7 +118,7 @@ export async function playScoredTask(d: Driver): Promise<ScoredTask> {
   );
 
   const reveal = (s: Awaited<ReturnType<typeof sealWithSalt>>) =>
-    d.send(s.trainer, bookCall(d, 'revealSubmission', [taskId, s.artifact, s.wmCommit, s.salt]));
+    d.send(s.trainer, bookCall(d, 'revealSubmission', [taskId, s.artifact, s.wmCommit, s.transcript, s.salt]));
   const artifact = (epoch: number, i: number): Hex => `0x${(0xa000 + epoch * 16 + i).toString(16).padStart(64, '0')}`;
   const salt = (epoch: number, who: Address) => keccak256(toHex(`scored-task/salt/${epoch}/${who}`));
 

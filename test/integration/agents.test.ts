@@ -221,7 +221,9 @@ describe('agents on anvil: one epoch, end to end', () => {
     for (const v of board.validators) expect([v.failedCanary, v.distance, v.pool! > 0n]).toEqual([false, 0, true]);
 
     expect(errors).toEqual([]);
-    expect(notes.filter((n) => n.level !== 'info')).toEqual([]);
+    // The only warning: the engine records no training transcript yet, so the model was sealed
+    // with the documented placeholder (src/lib/agents/transcript-gap.ts), and the agent says so.
+    expect(notes.filter((n) => n.level !== 'info').map((n) => n.key)).toEqual(['no-transcript/0']);
     console.log(
       `agents on anvil: trained ${best!.step} steps in ${trainSeconds.toFixed(1)} s (watermark ${best!.wrong} wrong bits), ` +
         `subset score ${(units / 10_000).toFixed(4)} (whole set ${validators[0]!.state.evaluations[Object.keys(validators[0]!.state.evaluations)[0]!]!.fullScore.toFixed(4)}), ` +

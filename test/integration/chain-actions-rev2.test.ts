@@ -162,7 +162,7 @@ describe('chain actions: revision 2 rules on anvil', () => {
     const edge = oneEpochTaskParams(now + 60n, {
       reward: { ...DEFAULT_REWARD_PARAMS, minScore: WAD - 1n, tolV: WAD, floorBps: 10_000, minValidators: 16 },
       evalSubsetSize: 1,
-      challenge: { bond: WAD, responseTime: 60, slashBps: 0 },
+      challenge: { bond: WAD, responseTime: 60, slashBps: 0, disputeTime: 60, voteTime: 60, juryBps: 0 },
     });
     await createTask(creator, { ...edge, startTime: now + 100n });
     const outside: [TaskParamsInput, string][] = [

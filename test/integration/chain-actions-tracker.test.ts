@@ -26,6 +26,10 @@ import {
   sealSubmission,
 } from '../../src/lib/chain/actions/index.ts';
 import { windowTimes } from '../../src/lib/chain/schedule.ts';
+import { seededTranscript } from '../../src/lib/chain/transcript-commit.ts';
+
+/** The transcript these submissions seal: synthetic (no model is trained here), seeded, 8 segments. */
+const TRANSCRIPT = seededTranscript(`0x${'7a'.repeat(32)}`, 8);
 
 const WAD = 10n ** 18n;
 
@@ -213,6 +217,7 @@ describe('transaction tracker on anvil', () => {
       taskId,
       artifactHash: keccak256(toHex('a')),
       wmCommit: keccak256(toHex('w')),
+      transcript: TRANSCRIPT,
       salt: randomSalt(),
     });
     await until(t, (rs) => rs[0]?.kind === 'sealSubmission' && rs[0].status === 'pending');

@@ -52,6 +52,10 @@ import {
   tokenBalance,
   type ArenaEnv,
 } from './support/chain-actions-env.ts';
+import { seededTranscript } from '../../src/lib/chain/transcript-commit.ts';
+
+/** The transcript these submissions seal: synthetic (no model is trained here), seeded, 8 segments. */
+const TRANSCRIPT = seededTranscript(`0x${'7a'.repeat(32)}`, 8);
 
 const WAD = 10n ** 18n;
 const T = (n: number) => BigInt(n) * WAD;
@@ -208,6 +212,7 @@ describe('chain actions: one full epoch on anvil', () => {
       taskId,
       artifactHash: artifacts.a,
       wmCommit: wm.a,
+      transcript: TRANSCRIPT,
       salt: salts.a,
     }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TxError);
@@ -238,8 +243,20 @@ describe('chain actions: one full epoch on anvil', () => {
 
   it('trainers seal and reveal in their windows', async () => {
     await advanceToWindow(creator, env.clock, taskId, 'Seal');
-    const sa = await sealSubmission(trainerA, { taskId, artifactHash: artifacts.a, wmCommit: wm.a, salt: salts.a });
-    const sb = await sealSubmission(trainerB, { taskId, artifactHash: artifacts.b, wmCommit: wm.b, salt: salts.b });
+    const sa = await sealSubmission(trainerA, {
+      taskId,
+      artifactHash: artifacts.a,
+      wmCommit: wm.a,
+      transcript: TRANSCRIPT,
+      salt: salts.a,
+    });
+    const sb = await sealSubmission(trainerB, {
+      taskId,
+      artifactHash: artifacts.b,
+      wmCommit: wm.b,
+      transcript: TRANSCRIPT,
+      salt: salts.b,
+    });
     expect([sa.epoch, sb.epoch]).toEqual([0, 0]);
     expect(sb.seq).toBe(sa.seq + 1n);
 
@@ -249,18 +266,32 @@ describe('chain actions: one full epoch on anvil', () => {
       taskId,
       artifactHash: artifacts.a,
       wmCommit: wm.a,
+      transcript: TRANSCRIPT,
       salt: salts.b,
     }).catch((e: unknown) => e);
     expect((wrong as TxError).message).toBe(
-      'The artifact hash, watermark commitment or salt does not match your seal.',
+      'The artifact hash, watermark commitment, transcript or salt does not match your seal.',
     );
-    const ra = await revealSubmission(trainerA, { taskId, artifactHash: artifacts.a, wmCommit: wm.a, salt: salts.a });
-    const rb = await revealSubmission(trainerB, { taskId, artifactHash: artifacts.b, wmCommit: wm.b, salt: salts.b });
+    const ra = await revealSubmission(trainerA, {
+      taskId,
+      artifactHash: artifacts.a,
+      wmCommit: wm.a,
+      transcript: TRANSCRIPT,
+      salt: salts.a,
+    });
+    const rb = await revealSubmission(trainerB, {
+      taskId,
+      artifactHash: artifacts.b,
+      wmCommit: wm.b,
+      transcript: TRANSCRIPT,
+      salt: salts.b,
+    });
     expect([ra.submissionId, rb.submissionId, ra.duplicate, rb.duplicate]).toEqual([0n, 1n, false, false]);
     const twice = await revealSubmission(trainerA, {
       taskId,
       artifactHash: artifacts.a,
       wmCommit: wm.a,
+      transcript: TRANSCRIPT,
       salt: salts.a,
     }).catch((e: unknown) => e);
     expect((twice as TxError).message).toBe('You already revealed your submission for this epoch.');

@@ -1,11 +1,12 @@
-// The challenge actions (src/lib/chain/actions/{challenge,respond-challenge,resolve-challenge,
-// read-challenges}.ts) on anvil with the deployed ChallengeModule and real Groth16 proofs from the
-// committed fixture (contracts/test/fixtures/challenge), revision 2 (SPEC 7 without the learning
-// stage): a challenge with a permit in one transaction; an answer, which proves the submission
-// and returns the bond to the challenger; at most one open challenge per submission; an
+// The challenge actions (src/lib/chain/actions/{challenge,respond-challenge,disclose-transcript,
+// resolve-challenge,read-challenges}.ts) on anvil with the deployed ChallengeModule and real
+// Groth16 proofs from the committed fixture (contracts/test/fixtures/challenge), SPEC 7: a
+// challenge with a permit in one transaction; an answer (ownership proof and disclosure) that
+// nobody disputes, so the bond goes to the trainer; at most one open challenge per submission; an
 // unanswered challenge upheld and another of the same trainer voided; and every refusal said
-// before the wallet is asked. The fixture's owners are fixed addresses, so they send through
-// anvil's impersonation (they cannot sign permits: approve).
+// before the wallet is asked. The dispute and the vote: challenge-verdicts.test.ts. The fixture's
+// owners are fixed addresses, so they send through anvil's impersonation (they cannot sign
+// permits: approve).
 import { readFileSync } from 'node:fs';
 import {
   createTestClient,
@@ -28,6 +29,7 @@ import {
   ANSWER_OUTCOME,
   challenge,
   createTask,
+  discloseTranscript,
   faucet,
   joinTask,
   readChallenges,
@@ -50,6 +52,10 @@ import type { SolidityProof } from '../../src/lib/zk/calldata.ts';
 import { FIXTURE_JSON } from '../../scripts/zk/fixtures-challenge.ts';
 import { fieldKey, startArenaEnv, type ArenaEnv } from './support/chain-actions-env.ts';
 import { challengeTaskParams } from './support/challenge-task.ts';
+import { seededTranscript } from '../../src/lib/chain/transcript-commit.ts';
+
+/** The transcript these submissions seal: synthetic (no model is trained here), seeded, 8 segments. */
+const TRANSCRIPT = seededTranscript(`0x${'7a'.repeat(32)}`, 8);
 
 interface FixtureProof {
   publicSignals: Hex[];
@@ -83,6 +89,8 @@ const BOND = T(10);
 const STAKE = T(20);
 const SLASH_BPS = 5_000n;
 const RESPONSE = 300;
+const DISPUTE = 200;
+const MANIFEST = keccak256(toHex('manifest of alice A0'));
 
 /** Counts what would prompt the wallet: a refusal must come before any of these. */
 function counting(ctx: ActionContext): { ctx: ActionContext; asked: () => number } {
@@ -135,7 +143,14 @@ describe('challenge actions on anvil', () => {
     for (const ctx of [creator, victor, dave, alice, bob, carol]) await faucet(ctx, { amount: T(1_000) });
 
     const now = (await creator.publicClient.getBlock()).timestamp;
-    const params = challengeTaskParams(now + 100n, { bond: BOND, responseTime: RESPONSE, slashBps: Number(SLASH_BPS) });
+    const params = challengeTaskParams(now + 100n, {
+      bond: BOND,
+      responseTime: RESPONSE,
+      slashBps: Number(SLASH_BPS),
+      disputeTime: DISPUTE,
+      voteTime: 200,
+      juryBps: 1_000,
+    });
     ({ taskId } = await createTask(creator, params));
     for (const [ctx, key] of [
       [alice, fixture.keyCommits.KA],
@@ -153,13 +168,20 @@ describe('challenge actions on anvil', () => {
     const play = async (epoch: number, subs: readonly (readonly [ActionContext, Hex])[]) => {
       await advanceToWindow(creator, env.clock, taskId, 'Seal', epoch);
       for (const [ctx, wm] of subs)
-        await sealSubmission(ctx, { taskId, artifactHash: artifact(ctx, epoch), wmCommit: wm, salt: salt(ctx, epoch) });
+        await sealSubmission(ctx, {
+          taskId,
+          artifactHash: artifact(ctx, epoch),
+          wmCommit: wm,
+          transcript: TRANSCRIPT,
+          salt: salt(ctx, epoch),
+        });
       await advanceToWindow(creator, env.clock, taskId, 'Reveal', epoch);
       for (const [ctx, wm] of subs)
         await revealSubmission(ctx, {
           taskId,
           artifactHash: artifact(ctx, epoch),
           wmCommit: wm,
+          transcript: TRANSCRIPT,
           salt: salt(ctx, epoch),
         });
     };
@@ -177,12 +199,14 @@ describe('challenge actions on anvil', () => {
 
   it('lists the revealed submissions in id order', async () => {
     const subs = await readSubmissions(victor, taskId);
-    expect(subs.map((s) => [s.submissionId, s.trainer, s.epoch, s.wmCommit, s.proven, s.openChallengeId])).toEqual([
-      [0n, alice.wallet.account.address, 0, fixture.models.A0.wmCommit, false, null],
-      [1n, carol.wallet.account.address, 0, fixture.models.C12.wmCommit, false, null],
-      [2n, bob.wallet.account.address, 0, fixture.models.S.wmCommit, false, null],
-      [3n, carol.wallet.account.address, 1, fixture.models.C12.wmCommit, false, null],
+    expect(subs.map((s) => [s.submissionId, s.trainer, s.epoch, s.wmCommit, s.openChallengeId])).toEqual([
+      [0n, alice.wallet.account.address, 0, fixture.models.A0.wmCommit, null],
+      [1n, carol.wallet.account.address, 0, fixture.models.C12.wmCommit, null],
+      [2n, bob.wallet.account.address, 0, fixture.models.S.wmCommit, null],
+      [3n, carol.wallet.account.address, 1, fixture.models.C12.wmCommit, null],
     ]);
+    // Each with the transcript its seal committed to.
+    expect(subs.every((s) => JSON.stringify(s.transcript) === JSON.stringify(TRANSCRIPT))).toBe(true);
   });
 
   it('a validator challenges with a permit: one transaction, the bond moves to the module', async () => {
@@ -213,6 +237,10 @@ describe('challenge actions on anvil', () => {
         bond: BOND,
         deadline: opened.deadline,
         status: 'open',
+        proven: false,
+        disclosure: null,
+        disputeDeadline: null,
+        dispute: null,
         opened: { block: opened.receipt.blockNumber, time: block.timestamp, tx: opened.receipt.transactionHash },
       },
     ]);
@@ -258,36 +286,74 @@ describe('challenge actions on anvil', () => {
     expect(b.asked()).toBe(0);
   });
 
-  it('the accused answers with a real proof: the submission is proven and the bond goes back to the challenger', async () => {
+  it('the accused answers with a real proof and a disclosure; nobody disputes in time, so the bond goes to it', async () => {
     const before = {
       alice: await balance(alice.wallet.account.address),
       victor: await balance(victor.wallet.account.address),
     };
-    const answered = await respondChallenge(alice, { challengeId: 1n, proof: asCalldata(fixture.proofs.aliceA0) });
-    expect(answered).toMatchObject({
+    const proven = await respondChallenge(alice, { challengeId: 1n, proof: asCalldata(fixture.proofs.aliceA0) });
+    expect(proven).toMatchObject({
+      trainer: alice.wallet.account.address,
+      answered: false,
+      disputeDeadline: null,
+      outcome: ANSWER_OUTCOME,
+    });
+    expect(proven.outcome).toMatch(/^The ownership proof is recorded\. It is necessary but not sufficient/);
+    // Half an answer moves nothing; a second proof is refused before the wallet is asked.
+    expect(await balance(module())).toBe(BOND);
+    const a = counting(alice);
+    const twice = await respondChallenge(a.ctx, { challengeId: 1n, proof: asCalldata(fixture.proofs.aliceA0) }).catch(
+      (e: unknown) => e,
+    );
+    expect((twice as Error).message).toBe('The ownership proof of challenge 1 was already posted.');
+    const empty = await discloseTranscript(a.ctx, { challengeId: 1n, manifest: `0x${'0'.repeat(64)}` }).catch(
+      (e: unknown) => e,
+    );
+    expect((empty as ActionInputError).field).toBe('manifest');
+    const b = counting(bob);
+    const notAccused = await discloseTranscript(b.ctx, { challengeId: 1n, manifest: MANIFEST }).catch(
+      (e: unknown) => e,
+    );
+    expect((notAccused as Error).message).toBe(
+      `Challenge 1 is against ${alice.wallet.account.address}, not this account: only the accused discloses.`,
+    );
+    expect(a.asked() + b.asked()).toBe(0);
+
+    const disclosed = await discloseTranscript(alice, { challengeId: 1n, manifest: MANIFEST });
+    const block = await alice.publicClient.getBlock({ blockNumber: disclosed.receipt.blockNumber });
+    expect(disclosed).toMatchObject({
+      manifest: MANIFEST,
+      answered: true,
+      disputeDeadline: block.timestamp + BigInt(DISPUTE),
+    });
+    const stored = (await readChallenges(victor, { taskId })).challenges[0]!;
+    expect([stored.status, stored.proven, stored.disclosure, stored.disputeDeadline]).toEqual([
+      'answered',
+      true,
+      MANIFEST,
+      disclosed.disputeDeadline,
+    ]);
+    expect(stored.answeredAt!.block).toBe(disclosed.receipt.blockNumber);
+    // Still unsettled: the submission has its challenge open, the trainer its count.
+    expect((await readSubmissions(victor, taskId))[0]!.openChallengeId).toBe(1n);
+    const early = await resolveChallenge(keeper, { challengeId: 1n }).catch((e: unknown) => e);
+    expect((early as TxError).errorName).toBe('DisputeWindowOpen');
+
+    await advanceTo(creator, env.clock, disclosed.disputeDeadline! + 1n);
+    const cleared = await resolveChallenge(keeper, { challengeId: 1n });
+    expect(cleared).toMatchObject({
+      outcome: 'cleared',
       trainer: alice.wallet.account.address,
       challenger: victor.wallet.account.address,
       bond: BOND,
-      outcome: ANSWER_OUTCOME,
+      toTrainer: BOND,
+      juryShare: 0n,
     });
-    expect(answered.outcome).toMatch(
-      /^The submission is proven: no challenge can fail it any more\. The bond went back to the challenger/,
-    );
-    // Revision 2: an ownership proof is necessary, not sufficient; nobody wins the bond.
-    expect(await balance(alice.wallet.account.address)).toBe(before.alice);
-    expect(await balance(victor.wallet.account.address)).toBe(before.victor + BOND);
+    expect(await balance(alice.wallet.account.address)).toBe(before.alice + BOND);
+    expect(await balance(victor.wallet.account.address)).toBe(before.victor);
     expect(await balance(module())).toBe(0n);
-    const [sub] = await readSubmissions(victor, taskId);
-    expect([sub!.proven, sub!.openChallengeId]).toEqual([true, null]);
-    // Refused before the wallet is asked; the module refuses it on its own too.
-    const v = counting(victor);
-    const again = await challenge(v.ctx, { taskId, submissionId: 0n }).catch((e: unknown) => e);
-    expect(again).toBeInstanceOf(ActionInputError);
-    expect((again as Error).message).toBe(
-      'The trainer of submission 0 already answered a challenge of it with an ownership proof; it cannot be challenged again.',
-    );
-    expect(v.asked()).toBe(0);
-    expect(await revertOf(victor.wallet.account.address, 'challenge', [taskId, 0n])).toBe('AlreadyProven(0)');
+    expect((await readSubmissions(victor, taskId))[0]!.openChallengeId).toBeNull();
+    expect(await revertOf(victor.wallet.account.address, 'dispute', [1n, 0n])).toBe('WrongStatus(1, 5)');
   });
 
   /** The custom error a module call from `from` reverts with (simulated: the action refuses before sending). */
@@ -318,7 +384,7 @@ describe('challenge actions on anvil', () => {
     const second = await challenge(v.ctx, { taskId, submissionId: 1n }).catch((e: unknown) => e);
     expect(second).toBeInstanceOf(ActionInputError);
     expect((second as Error).message).toBe(
-      'Challenge 2 of submission 1 is still open; a submission has at most one open challenge at a time. Wait for its answer or its deadline.',
+      'Challenge 2 of submission 1 is still open; a submission has at most one open challenge at a time. Wait for its outcome.',
     );
     expect(v.asked()).toBe(0);
     expect(await revertOf(victor.wallet.account.address, 'challenge', [taskId, 1n])).toBe('ChallengeAlreadyOpen(2)');
@@ -370,7 +436,7 @@ describe('challenge actions on anvil', () => {
     expect(await balance(victor.wallet.account.address)).toBe(before.victor + 2n * BOND + slashed);
     expect(await balance(module())).toBe(0n);
     const twice = await resolveChallenge(keeper, { challengeId: 3n }).catch((e: unknown) => e);
-    expect((twice as TxError).errorName).toBe('ChallengeNotOpen');
+    expect((twice as TxError).errorName).toBe('WrongStatus');
   });
 
   it('reads every challenge with its outcome and time', async () => {
@@ -378,7 +444,7 @@ describe('challenge actions on anvil', () => {
     expect(
       challenges.map((c) => [c.challengeId, c.status, c.submissionId, c.settled?.rewards, c.settled?.slashed]),
     ).toEqual([
-      [1n, 'answered', 0n, undefined, undefined],
+      [1n, 'cleared', 0n, undefined, undefined],
       [2n, 'upheld', 1n, 0n, (STAKE * SLASH_BPS) / 10_000n],
       [3n, 'voided', 3n, undefined, undefined],
     ]);
@@ -386,8 +452,10 @@ describe('challenge actions on anvil', () => {
       expect(c.settled!.time).toBeGreaterThanOrEqual(c.opened.time);
       expect(c.settled!.block).toBeGreaterThan(c.opened.block);
     }
-    // Answered inside the window, resolved after it.
-    expect(challenges[0]!.settled!.time).toBeLessThanOrEqual(challenges[0]!.deadline);
+    // Answered inside the window, cleared after the dispute window.
+    expect(challenges[0]!.answeredAt!.time).toBeLessThanOrEqual(challenges[0]!.deadline);
+    expect(challenges[0]!.settled!.time).toBeGreaterThan(challenges[0]!.disputeDeadline!);
+    expect(challenges[0]!.settled!.toTrainer).toBe(BOND);
     expect(challenges[1]!.settled!.time).toBeGreaterThan(challenges[1]!.deadline);
     // Per trainer: only carol's.
     expect(
@@ -409,7 +477,7 @@ describe('challenge actions on anvil', () => {
     expect(carolClaims.withdrawals.filter((w) => w.taskId === taskId)).toEqual([
       { taskId, kind: 'stake', amount: STAKE - (STAKE * SLASH_BPS) / 10_000n, now: true },
     ]);
-    // alice answered her challenge: her stake is whole.
+    // alice answered her challenge and nobody disputed: her stake is whole.
     expect(
       (await readClaimables(alice, alice.wallet.account.address)).withdrawals.filter((w) => w.taskId === taskId),
     ).toEqual([{ taskId, kind: 'stake', amount: STAKE, now: true }]);

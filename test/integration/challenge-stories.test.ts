@@ -1,12 +1,13 @@
-// The challenge stories of SPEC section 7 (revision 2, without the learning stage of section 8),
-// end to end on anvil with the deployed contracts, the real blob store, the ML engine in Node and
-// real Groth16 proofs from the app's prover service, through the app's own proving path
-// (src/lib/app-logic/ownership.ts):
+// The challenge stories of SPEC section 7, end to end on anvil with the deployed contracts, the
+// real blob store, the ML engine in Node and real Groth16 proofs from the app's prover service,
+// through the app's own proving path (src/lib/app-logic/ownership.ts). The transcript stage
+// (disclosure, dispute, vote) needs the ML engine's transcripts (issue 11, section 1) and is
+// played at the actions level in challenge-verdicts.test.ts; here:
 //
 //   (a) an honest trainer (the trainer agent: key, stake, digits-mlp with its watermark, seal,
 //       reveal; the validator agent draws each epoch's evaluation seed and scores its subset) is
-//       challenged and answers with a proof from the key its agent keeps: the submission is
-//       proven and the bond goes back to the challenger (a proof is necessary, not sufficient);
+//       challenged and posts a proof from the key its agent keeps: the proof is recorded, nothing
+//       moves yet (a proof is necessary, not sufficient: the disclosure must follow);
 //   (b) a copier reveals alice's model fine-tuned for an epoch without any watermark: it cannot
 //       prove with its own key (WatermarkDoesNotDecodeError), and after the deadline the
 //       challenge is upheld: the challenger gets its bond back, the copier's booked rewards (its
@@ -34,6 +35,7 @@ import {
   finalizeEpoch,
   joinTask,
   randomSalt,
+  readChallenge,
   readClaimables,
   readPool,
   readSubmissions,
@@ -72,6 +74,10 @@ import { startArenaEnv, type ArenaEnv } from './support/chain-actions-env.ts';
 import { challengeTaskParams } from './support/challenge-task.ts';
 import { digitsDataHashes, digitsMlPort, publicFetch } from './support/public-files.ts';
 import { loadDigits, ownerWrongBits, fineTuneCopy, type Digits } from './support/thieves.ts';
+import { seededTranscript } from '../../src/lib/chain/transcript-commit.ts';
+
+/** The transcript these submissions seal: synthetic (no model is trained here), seeded, 8 segments. */
+const TRANSCRIPT = seededTranscript(`0x${'7a'.repeat(32)}`, 8);
 
 const WAD = 10n ** 18n;
 const T = (n: number) => BigInt(n) * WAD;
@@ -164,7 +170,14 @@ describe('challenge stories on anvil, with real training and real proofs', () =>
     const now = (await creator.publicClient.getBlock()).timestamp;
     const params = challengeTaskParams(
       now + 60n,
-      { bond: BOND, responseTime: RESPONSE, slashBps: Number(SLASH_BPS) },
+      {
+        bond: BOND,
+        responseTime: RESPONSE,
+        slashBps: Number(SLASH_BPS),
+        disputeTime: RESPONSE,
+        voteTime: RESPONSE,
+        juryBps: 1_000,
+      },
       hashes,
     );
     ({ taskId } = await createTask(creator, params));
@@ -265,11 +278,23 @@ describe('challenge stories on anvil, with real training and real proofs', () =>
     };
     const salt = randomSalt();
     await advanceTo(creator, env.clock, middle(1, 'Seal'));
-    await sealSubmission(carol, { taskId, artifactHash: copy.artifactHash, wmCommit: copy.wmCommit, salt });
+    await sealSubmission(carol, {
+      taskId,
+      artifactHash: copy.artifactHash,
+      wmCommit: copy.wmCommit,
+      transcript: TRANSCRIPT,
+      salt,
+    });
     await drive(trainer);
     await advanceTo(creator, env.clock, middle(1, 'Reveal'));
     await uploadBlob(copy.bytes, cas);
-    const r = await revealSubmission(carol, { taskId, artifactHash: copy.artifactHash, wmCommit: copy.wmCommit, salt });
+    const r = await revealSubmission(carol, {
+      taskId,
+      artifactHash: copy.artifactHash,
+      wmCommit: copy.wmCommit,
+      transcript: TRANSCRIPT,
+      salt,
+    });
     expect(r.duplicate).toBe(false);
     sub.carol = r.submissionId;
     await drive(trainer);
@@ -300,7 +325,7 @@ describe('challenge stories on anvil, with real training and real proofs', () =>
     );
   });
 
-  it('(a) an honest trainer answers with a proof from the key its agent keeps: proven, and the bond goes back to the challenger', async () => {
+  it('(a) an honest trainer posts a proof from the key its agent keeps: recorded, and nothing moves before the disclosure', async () => {
     const opened = await challenge(victor, { taskId, submissionId: sub.alice! });
     const before = { alice: await balance(me(alice)), victor: await balance(me(victor)) };
     const stages: string[] = [];
@@ -318,10 +343,14 @@ describe('challenge stories on anvil, with real training and real proofs', () =>
     expect(inputs.owner).toBe(me(alice));
     expect(proof.wrong).toBeLessThanOrEqual(4);
     const answered = await respondChallenge(alice, { challengeId: opened.challengeId, proof: proof.calldata });
-    expect([answered.bond, answered.challenger]).toEqual([BOND, me(victor)]);
+    expect([answered.trainer, answered.answered, answered.disputeDeadline]).toEqual([me(alice), false, null]);
     expect(await balance(me(alice))).toBe(before.alice);
-    expect(await balance(me(victor))).toBe(before.victor + BOND);
-    expect((await readSubmissions(keeper, taskId)).find((s) => s.submissionId === sub.alice)!.proven).toBe(true);
+    expect(await balance(me(victor))).toBe(before.victor);
+    const stored = await readChallenge(keeper, opened.challengeId);
+    expect([stored!.status, stored!.proven, stored!.disclosure]).toEqual(['open', true, null]);
+    expect((await readSubmissions(keeper, taskId)).find((s) => s.submissionId === sub.alice)!.openChallengeId).toBe(
+      opened.challengeId,
+    );
     numbers.respondGas = answered.receipt.gasUsed;
   }, 120_000);
 

@@ -1,8 +1,8 @@
 // The challenge module as deployed by deployArena (what `npm start` and `npm run deploy` run) on
 // anvil: bound to the stake manager with the generated verifier, a challenge answered with a real
-// Groth16 proof from the committed fixture (contracts/test/fixtures/challenge), which returns the
-// bond to the challenger (revision 2), and an unanswered one resolved after its deadline. Prints
-// the gas of the transactions.
+// Groth16 proof from the committed fixture (contracts/test/fixtures/challenge) and a disclosure,
+// which nobody disputes, so the bond goes to the trainer (SPEC 7 step 3), and an unanswered one
+// resolved after its deadline. Prints the gas of the transactions.
 import { readFileSync } from 'node:fs';
 import { getAddress, keccak256, parseEventLogs, toHex, type Address, type Hex, type TransactionReceipt } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,7 +10,16 @@ import { challengeModuleAbi, stakeManagerAbi, arenaTokenAbi } from '../../src/li
 import { CHALLENGE_MAX_ERR } from '../../src/lib/chain/deploy.ts';
 import { sealCommitment } from '../../src/lib/chain/commitments.ts';
 import type { Schedule } from '../../src/lib/chain/schedule.ts';
-import { bookCall, createTask, defaultTaskParams, fund, Role, stakeCall, timeIn } from '../../scripts/lib/actions.ts';
+import {
+  bookCall,
+  createTask,
+  defaultTaskParams,
+  fund,
+  Role,
+  stakeCall,
+  syntheticTranscript,
+  timeIn,
+} from '../../scripts/lib/actions.ts';
 import { launchArena, type Driver } from '../../scripts/lib/driver.ts';
 import { FIXTURE_JSON } from '../../scripts/zk/fixtures-challenge.ts';
 
@@ -30,6 +39,7 @@ const BOND = 10n * WAD;
 const STAKE = 20n * WAD;
 const SLASH_BPS = 5000n;
 const RESPONSE = 3600;
+const DISPUTE = 1800;
 const MAX_UINT = 2n ** 256n - 1n;
 
 let d: Driver;
@@ -57,7 +67,14 @@ beforeAll(async () => {
     d,
     creator,
     defaultTaskParams((await d.now()) + 200n, {
-      challenge: { bond: BOND, responseTime: RESPONSE, slashBps: Number(SLASH_BPS) },
+      challenge: {
+        bond: BOND,
+        responseTime: RESPONSE,
+        slashBps: Number(SLASH_BPS),
+        disputeTime: DISPUTE,
+        voteTime: 600,
+        juryBps: 1_000,
+      },
     }),
   ));
   for (const [who, key] of [
@@ -87,12 +104,18 @@ beforeAll(async () => {
   for (const s of subs) {
     await d.send(
       s.who,
-      bookCall(d, 'sealSubmission', [taskId, sealCommitment(taskId, 0n, s.who, artifact(s.who), s.wm, salt(s.who))]),
+      bookCall(d, 'sealSubmission', [
+        taskId,
+        sealCommitment(taskId, 0n, s.who, artifact(s.who), s.wm, syntheticTranscript(s.who, 0), salt(s.who)),
+      ]),
     );
   }
   await d.warp(timeIn(schedule, 0, 5500));
   for (const s of subs)
-    await d.send(s.who, bookCall(d, 'revealSubmission', [taskId, artifact(s.who), s.wm, salt(s.who)]));
+    await d.send(
+      s.who,
+      bookCall(d, 'revealSubmission', [taskId, artifact(s.who), s.wm, syntheticTranscript(s.who, 0), salt(s.who)]),
+    );
 }, 120_000);
 
 afterAll(async () => {
@@ -114,7 +137,7 @@ describe('ChallengeModule deployed by deployArena', () => {
     expect(await d.read(moduleCall('maxErr', []))).toBe(CHALLENGE_MAX_ERR);
   });
 
-  it('a trainer that answers with a real proof keeps its rewards; the bond goes back to the challenger', async () => {
+  it('a trainer that answers with a real proof and a disclosure, undisputed, keeps everything and wins the bond', async () => {
     const before = { alice: await balance(alice), validator: await balance(validator) };
     const opened = await d.send(validator, moduleCall('challenge', [taskId, 0n]));
     const ev = challengeEvents(opened).find((e) => e.eventName === 'ChallengeOpened');
@@ -131,15 +154,30 @@ describe('ChallengeModule deployed by deployArena', () => {
     const inputs = await d.read<readonly bigint[]>(moduleCall('responseInputs', [1n]));
     expect(inputs).toEqual(proof.publicSignals.map((x) => BigInt(x)));
 
-    const answered = await d.send(alice, moduleCall('respond', [1n, proof.proof.map((x) => BigInt(x))]));
-    expect(challengeEvents(answered).map((e) => e.eventName)).toEqual(['ChallengeAnswered']);
-    expect(await balance(alice)).toBe(before.alice);
-    expect(await balance(validator)).toBe(before.validator);
+    const proven = await d.send(alice, moduleCall('respond', [1n, proof.proof.map((x) => BigInt(x))]));
+    expect(challengeEvents(proven).map((e) => e.eventName)).toEqual(['OwnershipProven']);
+    const disclosed = await d.send(alice, moduleCall('disclose', [1n, keccak256(toHex('manifest'))]));
+    expect(challengeEvents(disclosed).map((e) => e.eventName)).toEqual(['TranscriptDisclosed', 'ChallengeAnswered']);
+    const disputeDeadline = (
+      challengeEvents(disclosed).find((e) => e.eventName === 'ChallengeAnswered')!.args as { disputeDeadline: bigint }
+    ).disputeDeadline;
+    expect(await balance(d.c.challengeModule!)).toBe(BOND);
+    await d.warp(disputeDeadline + 1n);
+    const cleared = await d.send(validator, moduleCall('resolve', [1n]));
+    expect(challengeEvents(cleared).find((e) => e.eventName === 'ChallengeCleared')?.args).toMatchObject({
+      challengeId: 1n,
+      trainer: alice,
+      bond: BOND,
+      toTrainer: BOND,
+      juryShare: 0n,
+    });
+    expect(await balance(alice)).toBe(before.alice + BOND);
+    expect(await balance(validator)).toBe(before.validator - BOND);
     expect(await balance(d.c.challengeModule!)).toBe(0n);
     console.info(
-      `challenge: ${opened.gasUsed} gas; respond with the real verifier: ${answered.gasUsed} gas (transaction)`,
+      `challenge: ${opened.gasUsed} gas; respond with the real verifier: ${proven.gasUsed} gas; disclose: ${disclosed.gasUsed} gas; resolve (cleared): ${cleared.gasUsed} gas (transactions)`,
     );
-    expect(answered.gasUsed).toBeLessThan(400_000n);
+    expect(proven.gasUsed).toBeLessThan(400_000n);
   });
 
   it('slashes a trainer that does not answer, once its deadline has passed', async () => {

@@ -48,11 +48,37 @@ struct StakeRules {
     uint16 sigmaCooldown;
 }
 
-/// @notice Parameters of the challenge phase (SPEC section 7), used by the challenge module.
+/// @notice Parameters of challenges (SPEC sections 7 and 8.4), used by the challenge module. One
+/// storage slot.
 struct ChallengeParams {
+    /// @dev What a challenger posts, at least `TaskRegistry.MIN_BOND`.
     uint128 bond;
+    /// @dev Seconds the accused has to post both the ownership proof and the disclosure, > 0.
     uint32 responseTime;
+    /// @dev Share of the failed trainer's own stake slashed to the challenger, [0, 10000].
     uint16 slashBps;
+    /// @dev Seconds after a complete response in which a segment can be disputed, > 0.
+    uint32 disputeTime;
+    /// @dev Seconds of the verdict vote after a dispute: commits in the first half, reveals in
+    /// the second; at least 2.
+    uint32 voteTime;
+    /// @dev Share of the losing side's stake paid to the jurors in the majority, [0, 10000].
+    uint16 juryBps;
+}
+
+/// @notice What a seal commits to about its training transcript (SPEC 8.2; docs/contracts.md,
+/// "Transcript commitments"). Encoded inline (four words) in the seal commitment.
+struct TranscriptCommit {
+    /// @dev Merkle root over the transcript's leaves (the leaf format is the ML engine's).
+    bytes32 trajRoot;
+    /// @dev Number of segments K: leaves 0..K, leaf K is the submitted weights; at least 1.
+    uint32 segments;
+    /// @dev `SubmissionBook.SEEDED_START` for the seeded start, or the trajRoot of the trainer's
+    /// own earlier revealed transcript in the task that this one continues.
+    bytes32 startRoot;
+    /// @dev 0 for the seeded start; for a continuation the leaf of `startRoot` it starts from,
+    /// which must be that transcript's last leaf (its K).
+    uint32 startLeaf;
 }
 
 /// @notice Everything a creator chooses when creating a task.

@@ -7,8 +7,17 @@ import {TaskRegistry} from "../../src/TaskRegistry.sol";
 import {StakeManager} from "../../src/StakeManager.sol";
 import {SubmissionBook} from "../../src/SubmissionBook.sol";
 import {RewardEngine} from "../../src/RewardEngine.sol";
-import {TaskParams, RewardParams, StakeRules, ChallengeParams, Role, Schedule} from "../../src/lib/TaskTypes.sol";
+import {
+    TaskParams,
+    RewardParams,
+    StakeRules,
+    ChallengeParams,
+    Role,
+    Schedule,
+    TranscriptCommit
+} from "../../src/lib/TaskTypes.sol";
 import {ScheduleLib} from "../../src/lib/ScheduleLib.sol";
+import {seededTranscript, sealHashOf} from "./Seals.sol";
 
 /// @notice Deploys the whole protocol and drives tasks through their windows.
 abstract contract ArenaFixture is Test {
@@ -73,7 +82,9 @@ abstract contract ArenaFixture is Test {
         p.stakeRules = StakeRules({
             minTrainerStake: 10e18, minValidatorStake: 10e18, maxTrainers: 256, maxValidators: 512, sigmaCooldown: 2
         });
-        p.challenge = ChallengeParams({bond: 100e18, responseTime: 1 days, slashBps: 5000});
+        p.challenge = ChallengeParams({
+            bond: 100e18, responseTime: 1 days, slashBps: 5000, disputeTime: 1 days, voteTime: 1 days, juryBps: 1000
+        });
         p.evalSubsetSize = 64;
     }
 
@@ -119,12 +130,31 @@ abstract contract ArenaFixture is Test {
         vm.warp(s.epochStart(epoch) + (uint256(s.epochLength) * bps) / 10_000);
     }
 
+    /// @notice The transcript the tests' trainers seal unless a test says otherwise: a seeded
+    /// start, 8 segments, a fixed root.
+    function seeded() internal pure returns (TranscriptCommit memory) {
+        return seededTranscript(keccak256("trajectory"), 8);
+    }
+
+    function sealHash(
+        uint256 taskId,
+        uint256 epoch,
+        address trainer,
+        bytes32 artifact,
+        bytes32 wm,
+        TranscriptCommit memory t,
+        bytes32 salt
+    ) internal pure returns (bytes32) {
+        return sealHashOf(taskId, epoch, trainer, artifact, wm, t, salt);
+    }
+
+    /// @notice sealHash with the default transcript (`seeded()`).
     function sealHash(uint256 taskId, uint256 epoch, address trainer, bytes32 artifact, bytes32 wm, bytes32 salt)
         internal
         pure
         returns (bytes32)
     {
-        return keccak256(abi.encode(taskId, epoch, trainer, artifact, wm, salt));
+        return sealHash(taskId, epoch, trainer, artifact, wm, seeded(), salt);
     }
 
     function artifactOf(address trainer, uint256 epoch) internal pure returns (bytes32) {
@@ -142,7 +172,7 @@ abstract contract ArenaFixture is Test {
         warpTo(taskId, epoch, 5500);
         for (uint256 i; i < trainers.length; ++i) {
             vm.prank(trainers[i]);
-            book.revealSubmission(taskId, artifactOf(trainers[i], epoch), bytes32(i + 1), bytes32(i));
+            book.revealSubmission(taskId, artifactOf(trainers[i], epoch), bytes32(i + 1), seeded(), bytes32(i));
         }
     }
 
@@ -172,7 +202,7 @@ abstract contract ArenaFixture is Test {
         warpTo(taskId, epoch, 5500);
         for (uint256 i; i < trainers.length; ++i) {
             vm.prank(trainers[i]);
-            book.revealSubmission(taskId, artifactOf(trainers[i], epoch), bytes32(i + 1), salts[i]);
+            book.revealSubmission(taskId, artifactOf(trainers[i], epoch), bytes32(i + 1), seeded(), salts[i]);
         }
     }
 

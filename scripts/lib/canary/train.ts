@@ -84,7 +84,15 @@ export async function canaryTrainer(o: CanaryTrainerOptions): Promise<CanaryMode
         if (report.sealable) {
           return {
             artifact,
-            model: { artifactHash: report.artifactHash, wmCommit: report.wmCommit, steps, wrong: report.wrong },
+            model: {
+              artifactHash: report.artifactHash,
+              wmCommit: report.wmCommit,
+              steps,
+              wrong: report.wrong,
+              // GAP (issue 11, section 1): the engine records no transcript yet; the producer
+              // then seals with the documented placeholder (src/lib/agents/transcript-gap.ts).
+              transcript: null,
+            },
           };
         }
         // The run ended (step limit or the spec's epochs) without a sealable watermark.

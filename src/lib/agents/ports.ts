@@ -9,6 +9,7 @@ import type { TrainProgress } from '../ml/train/trainer.ts';
 import type { ChainRole } from './common.ts';
 import type { FinalEvalStatus, ColumnView } from './validator/machine.ts';
 import type { SealView } from './trainer/machine.ts';
+import type { TranscriptCommitment } from '../chain/transcript-commit.ts';
 import { ArenaError } from '../errors.ts';
 
 /** The task as the agents need it; read once. */
@@ -75,8 +76,22 @@ export interface ChainPort {
 
   join(role: 'Trainer' | 'Validator', amount: bigint, sigma: bigint, keyCommit: Hex): Promise<TxResult>;
   /** Seals in `epoch`; `commitment` is what the machine computed (an adapter checks it agrees). */
-  sealSubmission(p: { epoch: number; commitment: Hex; artifactHash: Hex; wmCommit: Hex; salt: Hex }): Promise<TxResult>;
-  revealSubmission(p: { epoch: number; artifactHash: Hex; wmCommit: Hex; salt: Hex }): Promise<TxResult>;
+  sealSubmission(p: {
+    epoch: number;
+    commitment: Hex;
+    artifactHash: Hex;
+    wmCommit: Hex;
+    transcript: TranscriptCommitment;
+    salt: Hex;
+  }): Promise<TxResult>;
+  /** Reveals with the transcript the seal committed to (SPEC 8.2). */
+  revealSubmission(p: {
+    epoch: number;
+    artifactHash: Hex;
+    wmCommit: Hex;
+    transcript: TranscriptCommitment;
+    salt: Hex;
+  }): Promise<TxResult>;
   /** Commits scores (units 0..10000 in column order) in `epoch`. */
   commitScores(p: { epoch: number; commitment: Hex; scores: readonly number[]; salt: Hex }): Promise<TxResult>;
   revealScores(p: { epoch: number; scores: readonly number[]; salt: Hex }): Promise<TxResult>;
@@ -116,6 +131,12 @@ export interface TrainResult {
   backend: BackendName;
   artifact: Uint8Array;
   artifactHash: Hex;
+  /**
+   * The run's training transcript commitment (SPEC 8.2), for the seal. Null while the ML engine
+   * does not record transcripts (issue 11, section 1): the agent then seals with the documented
+   * placeholder (transcript-gap.ts) and warns that the model cannot be defended in a challenge.
+   */
+  transcript: TranscriptCommitment | null;
 }
 
 export interface TrainEventsPort {

@@ -1,10 +1,9 @@
 // What the Challenges page and the challenge alert show, as pure functions of chain reads and
-// chain time: each challenge's timeline, what a connected account may do with a submission (at
-// most one open challenge per submission, none after a proof), what challenges moved to or from an
-// account, and a proof's progress as a bar. Revision 2: no theft claim, and an answered challenge
-// returns the bond to the challenger (an ownership proof is necessary, not sufficient).
+// chain time: each challenge's timeline (answer, dispute, vote, outcome), what a connected
+// account may do with a submission (at most one open challenge per submission), what challenges
+// moved to or from an account, and a proof's progress as a bar (SPEC 7 and 8.4).
 import type { Address, Hex } from 'viem';
-import type { ChallengeView, SubmissionView } from '../chain/actions/read-challenges.ts';
+import { isUnsettled, type ChallengeView, type SubmissionView } from '../chain/actions/read-challenges.ts';
 import type { ArenaEvent } from '../chain/reads/events.ts';
 import { formatTokens, shortHex } from '../format.ts';
 import type { ProofStep } from './ownership.ts';
@@ -15,7 +14,7 @@ const arena = (wei: bigint) => `${formatTokens(wei, 4)} ARENA`;
 export type StepState = 'done' | 'current' | 'upcoming';
 
 export interface TimelineStep {
-  kind: 'opened' | 'deadline' | 'answered' | 'upheld' | 'voided';
+  kind: 'opened' | 'deadline' | 'answered' | 'dispute' | 'vote' | 'upheld' | 'cleared' | 'voided';
   state: StepState;
   /** When it happened or will happen (chain time, seconds); null: not timed. */
   at: bigint | null;
@@ -23,10 +22,13 @@ export interface TimelineStep {
   detail: string;
 }
 
+const half = (c: ChallengeView) =>
+  `${c.proven ? 'the ownership proof is in' : 'no ownership proof yet'}, ${c.disclosure ? 'the transcript is disclosed' : 'no transcript disclosed yet'}`;
+
 /**
- * Opened, then the answer window, then how it ended (or what can happen next). `trainerForfeited`:
- * the trainer already lost everything (another challenge upheld), so the open challenge can only
- * be voided.
+ * Opened, the answer (ownership proof and transcript disclosure), the dispute window, the vote,
+ * then how it ended (or what can happen next). `trainerForfeited`: the trainer already lost
+ * everything (another challenge upheld), so the challenge can only be voided.
  */
 export function challengeTimeline(c: ChallengeView, now: bigint, trainerForfeited = false): TimelineStep[] {
   const steps: TimelineStep[] = [
@@ -39,7 +41,7 @@ export function challengeTimeline(c: ChallengeView, now: bigint, trainerForfeite
     },
   ];
   const end = c.settled;
-  if (c.status === 'open' && trainerForfeited) {
+  if (isUnsettled(c.status) && trainerForfeited) {
     steps.push({
       kind: 'voided',
       state: 'upcoming',
@@ -49,6 +51,20 @@ export function challengeTimeline(c: ChallengeView, now: bigint, trainerForfeite
     });
     return steps;
   }
+  const answeredStep = (): TimelineStep => ({
+    kind: 'answered',
+    state: 'done',
+    at: c.answeredAt?.time ?? null,
+    title: 'Answered',
+    detail: `${shortHex(c.trainer)} posted its ownership proof and disclosed its training transcript${c.disclosure ? ` (${shortHex(c.disclosure)})` : ''}.`,
+  });
+  const disputedStep = (state: StepState): TimelineStep => ({
+    kind: 'dispute',
+    state,
+    at: c.disputedAt?.time ?? null,
+    title: `Segment ${c.dispute?.segment ?? '?'} disputed`,
+    detail: `${shortHex(c.dispute?.disputer ?? c.challenger)} claims this segment of the transcript does not replay; the task's validators vote on it.`,
+  });
   switch (c.status) {
     case 'open':
       steps.push(
@@ -57,15 +73,15 @@ export function challengeTimeline(c: ChallengeView, now: bigint, trainerForfeite
               kind: 'deadline',
               state: 'current',
               at: c.deadline,
-              title: 'Waiting for a proof',
-              detail: `${shortHex(c.trainer)} may answer with an ownership proof until the deadline.`,
+              title: 'Waiting for the answer',
+              detail: `${shortHex(c.trainer)} must post an ownership proof and disclose its training transcript before the deadline (${half(c)}).`,
             }
           : {
               kind: 'deadline',
               state: 'done',
               at: c.deadline,
-              title: 'No answer in time',
-              detail: 'The deadline passed without a proof: anyone may resolve the challenge now.',
+              title: 'No complete answer in time',
+              detail: `The deadline passed (${half(c)}): anyone may resolve the challenge now.`,
             },
         {
           kind: 'upheld',
@@ -74,37 +90,71 @@ export function challengeTimeline(c: ChallengeView, now: bigint, trainerForfeite
           title: now <= c.deadline ? 'Then' : 'Next',
           detail:
             now <= c.deadline
-              ? `A proof ends the challenge without a winner: the submission is proven and the bond goes back to the challenger. Without one, resolving takes the trainer's unvested rewards and part of its stake for the challenger.`
-              : `Resolving takes the trainer's unvested rewards and part of its stake for the challenger, and returns the bond.`,
+              ? 'With both in, validators may dispute a segment of the transcript. Without both, resolving takes the trainer’s unvested rewards and part of its stake for the challenger.'
+              : 'Resolving takes the trainer’s unvested rewards and part of its stake for the challenger, and returns the bond.',
         },
       );
       break;
     case 'answered':
-      steps.push({
-        kind: 'answered',
-        state: 'done',
-        at: end?.time ?? null,
-        title: 'Answered with a proof',
-        detail: `${shortHex(c.trainer)} proved that the model carries its watermark, so the submission is proven and cannot be challenged again. The bond of ${arena(c.bond)} went back to ${shortHex(c.challenger)}: a proof is necessary, not sufficient, and nobody wins the bond until proof of learning exists.`,
+      steps.push(answeredStep(), {
+        kind: 'dispute',
+        state: now <= c.disputeDeadline! ? 'current' : 'done',
+        at: c.disputeDeadline,
+        title: now <= c.disputeDeadline! ? 'Dispute window' : 'Nobody disputed in time',
+        detail:
+          now <= c.disputeDeadline!
+            ? 'The challenger or any staked validator may name one segment that does not replay. If nobody does, the bond goes to the trainer.'
+            : `Resolving clears the trainer: the bond of ${arena(c.bond)} goes to it.`,
       });
       break;
+    case 'disputed': {
+      const d = c.dispute!;
+      steps.push(answeredStep(), disputedStep('done'), {
+        kind: 'vote',
+        state: now <= d.voteEnd ? 'current' : 'done',
+        at: now < d.commitEnd ? d.commitEnd : d.voteEnd,
+        title:
+          now < d.commitEnd ? 'Verdicts being committed' : now <= d.voteEnd ? 'Verdicts being revealed' : 'Vote over',
+        detail:
+          now <= d.voteEnd
+            ? 'Validators commit, then reveal, whether the segment replays; the majority of revealed stake decides, a tie or no votes clears the trainer.'
+            : 'Resolving counts the revealed verdicts and settles the challenge.',
+      });
+      break;
+    }
     case 'upheld':
-      steps.push(
-        {
+      if (c.answeredAt) steps.push(answeredStep());
+      if (c.dispute) steps.push(disputedStep('done'));
+      else
+        steps.push({
           kind: 'deadline',
           state: 'done',
           at: c.deadline,
-          title: 'No answer in time',
-          detail: 'The deadline passed without a proof.',
-        },
-        {
-          kind: 'upheld',
-          state: 'done',
-          at: end?.time ?? null,
-          title: 'Upheld',
-          detail: `${shortHex(c.trainer)} forfeited ${arena(end?.rewards ?? 0n)} of rewards and ${arena(end?.slashed ?? 0n)} of stake to ${shortHex(c.challenger)}; the bond went back.`,
-        },
-      );
+          title: 'No complete answer in time',
+          detail: `The deadline passed (${half(c)}).`,
+        });
+      steps.push({
+        kind: 'upheld',
+        state: 'done',
+        at: end?.time ?? null,
+        title: 'Upheld',
+        detail: `${shortHex(c.trainer)} forfeited ${arena(end?.rewards ?? 0n)} of rewards and ${arena(end?.slashed ?? 0n)} of stake${
+          end?.juryShare ? `; ${arena(end.juryShare)} of it went to the majority jurors, the rest` : ''
+        } to ${shortHex(c.challenger)}; the bond went back.`,
+      });
+      break;
+    case 'cleared':
+      steps.push(answeredStep());
+      if (c.dispute) steps.push(disputedStep('done'));
+      steps.push({
+        kind: 'cleared',
+        state: 'done',
+        at: end?.time ?? null,
+        title: 'Cleared',
+        detail: `${c.dispute ? 'The vote did not uphold the challenge' : 'Nobody disputed a segment in time'}: ${arena(end?.toTrainer ?? c.bond)} of the bond went to ${shortHex(c.trainer)}${
+          end?.juryShare ? ` and ${arena(end.juryShare)} to the majority jurors` : ''
+        }.`,
+      });
       break;
     case 'voided':
       steps.push({
@@ -112,17 +162,36 @@ export function challengeTimeline(c: ChallengeView, now: bigint, trainerForfeite
         state: 'done',
         at: end?.time ?? null,
         title: 'Void',
-        detail: `${shortHex(c.trainer)} had already forfeited everything, or the submission was already proven; the bond of ${arena(c.bond)} went back to ${shortHex(c.challenger)}.`,
+        detail: `${shortHex(c.trainer)} had already forfeited everything; the bond of ${arena(c.bond)} went back to ${shortHex(c.challenger)}.`,
       });
       break;
   }
   return steps;
 }
 
+/**
+ * Whether `resolve` would settle the challenge now: its current stage is over (the answer's
+ * deadline, the dispute window, the vote), or its trainer already forfeited (void at any stage).
+ */
+export function canResolve(c: ChallengeView, now: bigint, trainerForfeited = false): boolean {
+  if (!isUnsettled(c.status)) return false;
+  if (trainerForfeited) return true;
+  if (c.status === 'open') return now > c.deadline;
+  if (c.status === 'answered') return now > c.disputeDeadline!;
+  return now > c.dispute!.voteEnd;
+}
+
+/** Whether the accused still has something to post (proof or disclosure) before the deadline. */
+export function awaitsAnswer(c: ChallengeView, now: bigint): boolean {
+  return c.status === 'open' && now <= c.deadline && !(c.proven && c.disclosure !== null);
+}
+
 export const STATUS_LABEL: Record<ChallengeView['status'], string> = {
   open: 'Open',
   answered: 'Answered',
+  disputed: 'Disputed',
   upheld: 'Upheld',
+  cleared: 'Cleared',
   voided: 'Void',
 };
 
@@ -168,25 +237,30 @@ export function rowActions(
           : null) ??
       (same(s.trainer, me.account) ? 'This is your own submission.' : null) ??
       gone ??
-      (s.proven ? 'Its trainer already proved ownership: it cannot be challenged again.' : null) ??
       open;
   return { challenge, open: s.openChallengeId };
 }
 
-/** What a validator should know before opening a challenge (SPEC 7, revision 2 before proof of learning). */
+/** What a validator should know before opening a challenge (SPEC 7 and 8.4). */
 export function challengeTerms(p: {
   bond: bigint;
   responseTime: number;
   slashBps: number;
   maxErr: number | null;
+  disputeTime?: number;
+  voteTime?: number;
+  juryBps?: number;
 }): string[] {
-  const minutes = Math.round(p.responseTime / 60);
-  const wait = minutes >= 120 ? `${Math.round(minutes / 60)} hours` : `${minutes} minutes`;
+  const span = (seconds: number) => {
+    const minutes = Math.round(seconds / 60);
+    return minutes >= 120 ? `${Math.round(minutes / 60)} hours` : `${minutes} minutes`;
+  };
+  const jury = p.juryBps !== undefined ? `${p.juryBps / 100} %` : 'a share';
   return [
-    `You post a bond of ${arena(p.bond)} (the task's bond; at least 1 ARENA). It comes back to you in every outcome.`,
-    `The trainer has ${wait} to answer with a zero-knowledge proof that the model carries its address under the watermark key it committed when it joined${p.maxErr !== null ? ` (at most ${p.maxErr} of 64 bits wrong)` : ''}.`,
-    `If it answers, the challenge ends without a winner: the submission is marked proven and cannot be challenged again, and your bond comes back. A valid ownership proof is necessary, not sufficient: a watermark key can be fitted to any public model, so until proof of learning exists an answer cannot show that the model was stolen.`,
-    `If it does not answer in time, anyone may resolve: the trainer forfeits its unvested rewards (its delegators' share too) and ${p.slashBps / 100} % of its stake to you.`,
+    `You post a bond of ${arena(p.bond)} (the task's bond; at least 1 ARENA).`,
+    `The trainer has ${span(p.responseTime)} to post a zero-knowledge proof that the model carries its address under the watermark key it committed when it joined${p.maxErr !== null ? ` (at most ${p.maxErr} of 64 bits wrong)` : ''}, and to disclose its training transcript. Missing either, anyone may resolve: the trainer forfeits its unvested rewards (its delegators' share too) and ${p.slashBps / 100} % of its stake to you, and your bond comes back.`,
+    `With both in, you or any staked validator may name one segment of the transcript that does not replay${p.disputeTime !== undefined ? `, within ${span(p.disputeTime)}` : ''}. If nobody does, your bond goes to the trainer.`,
+    `A named segment is voted on by the task's validators${p.voteTime !== undefined ? ` for ${span(p.voteTime)}` : ''} (commit, then reveal), weighted by their own stake. A majority for "does not replay" fails the trainer as above; otherwise (a tie or no votes too) your bond goes to the trainer. The majority jurors share ${jury} of the losing side's stake.`,
     'A submission has at most one open challenge at a time.',
   ];
 }
@@ -194,30 +268,34 @@ export function challengeTerms(p: {
 export interface Outcome {
   /** Bonds of this account's challenges still open. */
   bondsAtStake: bigint;
-  /** Bonds that came back to this account from settled challenges (answered, upheld or void). */
+  /** Bonds that came back to this account from settled challenges (upheld or void). */
   bondsReturned: bigint;
-  /** Rewards and stake forfeited to this account (upheld challenges). */
+  /** Bonds of this account's challenges that were cleared: they went to the trainer (and the jury). */
+  bondsLost: bigint;
+  /** What challenges paid this account: forfeits (as challenger, less the jury's share) and bonds (as a cleared trainer). */
   received: bigint;
   /** Rewards and stake this account forfeited. */
   forfeited: bigint;
-  /** Challenges of this account's submissions it answered with a proof. */
+  /** Challenges of this account's submissions it answered in full (proof and disclosure). */
   answered: number;
 }
 
 /** What challenges moved to or from `account`. */
 export function accountOutcome(challenges: readonly ChallengeView[], account: Address | null): Outcome {
-  const o: Outcome = { bondsAtStake: 0n, bondsReturned: 0n, received: 0n, forfeited: 0n, answered: 0 };
+  const o: Outcome = { bondsAtStake: 0n, bondsReturned: 0n, bondsLost: 0n, received: 0n, forfeited: 0n, answered: 0 };
   if (!account) return o;
   for (const c of challenges) {
     const moved = (c.settled?.rewards ?? 0n) + (c.settled?.slashed ?? 0n);
     if (same(c.challenger, account)) {
-      if (c.status === 'open') o.bondsAtStake += c.bond;
-      else o.bondsReturned += c.bond;
-      if (c.status === 'upheld') o.received += moved;
+      if (isUnsettled(c.status)) o.bondsAtStake += c.bond;
+      else if (c.status === 'upheld' || c.status === 'voided') o.bondsReturned += c.bond;
+      else o.bondsLost += c.bond;
+      if (c.status === 'upheld') o.received += moved - (c.settled?.juryShare ?? 0n);
     }
     if (same(c.trainer, account)) {
-      if (c.status === 'answered') o.answered += 1;
+      if (c.proofAt && c.disclosedAt) o.answered += 1;
       if (c.status === 'upheld') o.forfeited += moved;
+      if (c.status === 'cleared') o.received += c.settled?.toTrainer ?? 0n;
     }
   }
   return o;
@@ -231,12 +309,19 @@ export function openChallengesAgainst(
   if (!account) return [];
   const settled = new Set<bigint>();
   for (const e of events)
-    if (e.kind === 'ChallengeAnswered' || e.kind === 'ChallengeUpheld' || e.kind === 'ChallengeVoided')
+    if (e.kind === 'ChallengeUpheld' || e.kind === 'ChallengeCleared' || e.kind === 'ChallengeVoided')
       settled.add(e.challengeId);
   return events.filter(
     (e): e is Extract<ArenaEvent, { kind: 'ChallengeOpened' }> =>
       e.kind === 'ChallengeOpened' && same(e.trainer, account) && !settled.has(e.challengeId),
   );
+}
+
+/** Challenges whose accused has posted its ownership proof, from the app's event log. */
+export function provenChallenges(events: readonly ArenaEvent[]): Set<bigint> {
+  const proven = new Set<bigint>();
+  for (const e of events) if (e.kind === 'OwnershipProven') proven.add(e.challengeId);
+  return proven;
 }
 
 /** A proof's step as a bar: a label and a fraction (null: no measure, an indeterminate bar). */

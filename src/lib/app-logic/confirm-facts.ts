@@ -72,7 +72,7 @@ export function createTaskFacts(p: {
   ];
 }
 
-/** Opening a challenge: the bond is held until the challenge is resolved, then returned. */
+/** Opening a challenge: the bond is held until the challenge is settled; it comes back unless the trainer passes. */
 export function challengeFacts(p: {
   submissionId: bigint;
   trainer: string;
@@ -85,7 +85,7 @@ export function challengeFacts(p: {
     { label: 'Bond', value: arena(p.bond) },
     {
       label: 'Locked',
-      value: `at least ${durationText(p.responseTime)} (the trainer's time to answer), until the challenge is answered or resolved; it comes back in every outcome`,
+      value: `at least ${durationText(p.responseTime)} (the trainer's time to answer), until the challenge is settled; it comes back if the trainer fails, and goes to the trainer if it passes`,
     },
     { label: 'Network fee', value: p.fee },
   ];

@@ -9,10 +9,17 @@ import { ActionInputError } from '../chain/actions/context.ts';
 import {
   checkTaskParams,
   MIN_CHALLENGE_BOND,
+  MIN_VOTE_TIME,
   taskDeposit,
   type TaskParamsInput,
 } from '../chain/actions/task-params.ts';
-import { DEFAULT_EVAL_SUBSET_SIZE, DEFAULT_REWARD_PARAMS, DEFAULT_WINDOWS } from '../chain/task-defaults.ts';
+import {
+  DEFAULT_EVAL_SUBSET_SIZE,
+  DEFAULT_JURY_BPS,
+  DEFAULT_REWARD_PARAMS,
+  DEFAULT_WINDOWS,
+  defaultChallengeTimes,
+} from '../chain/task-defaults.ts';
 import { PARAM_RANGES } from '../protocol/params.ts';
 import { WAD } from '../protocol/wad.ts';
 import { formatTokens } from '../format.ts';
@@ -71,7 +78,10 @@ export type TaskFormField =
   | 'sigmaCooldown'
   | 'bond'
   | 'responseTime'
-  | 'slashBps';
+  | 'slashBps'
+  | 'disputeTime'
+  | 'voteTime'
+  | 'juryBps';
 
 export type TaskFormValues = Record<TaskFormField, string>;
 
@@ -315,7 +325,7 @@ export const TASK_FIELDS: readonly FieldInfo[] = [
     label: 'Challenge bond',
     unit: 'ARENA',
     inputmode: 'decimal',
-    help: 'What a challenger puts up, at least 1 ARENA (a free challenge could be opened against every submission). It comes back to the challenger in every outcome.',
+    help: 'What a challenger puts up, at least 1 ARENA (a free challenge could be opened against every submission). It comes back when the trainer fails; it goes to the trainer (less the jury’s share) when the trainer passes.',
   },
   {
     key: 'responseTime',
@@ -323,7 +333,7 @@ export const TASK_FIELDS: readonly FieldInfo[] = [
     label: 'Response time',
     unit: 's',
     inputmode: 'numeric',
-    help: 'Time a challenged trainer has to answer with its ownership proof.',
+    help: 'Time a challenged trainer has to post both its ownership proof and its training transcript.',
   },
   {
     key: 'slashBps',
@@ -332,6 +342,30 @@ export const TASK_FIELDS: readonly FieldInfo[] = [
     unit: '%',
     inputmode: 'decimal',
     help: 'Share of a losing trainer’s stake that is slashed (0 to 100 %).',
+  },
+  {
+    key: 'disputeTime',
+    group: 'challenge',
+    label: 'Dispute time',
+    unit: 's',
+    inputmode: 'numeric',
+    help: 'Time after a complete answer in which a validator may name a segment of the transcript that does not replay; without one the trainer passes.',
+  },
+  {
+    key: 'voteTime',
+    group: 'challenge',
+    label: 'Vote time',
+    unit: 's',
+    inputmode: 'numeric',
+    help: 'Length of the validators’ vote on a named segment: verdicts are committed in its first half and revealed in its second (at least 2 s).',
+  },
+  {
+    key: 'juryBps',
+    group: 'challenge',
+    label: 'Jury share',
+    unit: '%',
+    inputmode: 'decimal',
+    help: 'Share of the losing side’s stake (the challenger’s bond, or what a failing trainer forfeits) paid to the validators who voted with the majority (0 to 100 %).',
   },
 ];
 
@@ -371,6 +405,9 @@ export function taskFormDefaults(opts: { local: boolean; minReviewPeriod?: numbe
     bond: '100',
     responseTime: String(epoch),
     slashBps: '20',
+    disputeTime: String(defaultChallengeTimes(epoch).disputeTime),
+    voteTime: String(defaultChallengeTimes(epoch).voteTime),
+    juryBps: bpsText(DEFAULT_JURY_BPS),
   };
 }
 
@@ -488,6 +525,9 @@ export function validateTaskForm(values: TaskFormValues, content: TaskContent, r
   );
   const responseTime = int('responseTime', 1, TASK_LIMITS.maxUint32, 's');
   const slashBps = pct('slashBps');
+  const disputeTime = int('disputeTime', 1, TASK_LIMITS.maxUint32, 's');
+  const voteTime = int('voteTime', MIN_VOTE_TIME, TASK_LIMITS.maxUint32, 's');
+  const juryBps = pct('juryBps');
 
   if (!isHash(content.modelSpec))
     errors.modelSpec = 'Choose a model spec: pick a template or paste one that validates.';
@@ -544,7 +584,14 @@ export function validateTaskForm(values: TaskFormValues, content: TaskContent, r
       maxValidators: maxValidators!,
       sigmaCooldown: sigmaCooldown!,
     },
-    challenge: { bond: bond!, responseTime: responseTime!, slashBps: slashBps! },
+    challenge: {
+      bond: bond!,
+      responseTime: responseTime!,
+      slashBps: slashBps!,
+      disputeTime: disputeTime!,
+      voteTime: voteTime!,
+      juryBps: juryBps!,
+    },
     evalSubsetSize: evalSubsetSize!,
   };
   // The action's own checks, on exactly what would be sent: a disagreement between the two
@@ -614,6 +661,9 @@ export function formValuesOf(p: TaskParamsInput, startDelay = 0): TaskFormValues
     bond: tokenInputText(p.challenge.bond),
     responseTime: String(p.challenge.responseTime),
     slashBps: bpsText(p.challenge.slashBps),
+    disputeTime: String(p.challenge.disputeTime),
+    voteTime: String(p.challenge.voteTime),
+    juryBps: bpsText(p.challenge.juryBps),
   };
 }
 

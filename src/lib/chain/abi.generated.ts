@@ -763,6 +763,19 @@ export const taskRegistryAbi = [
   },
   {
     "type": "function",
+    "name": "MIN_VOTE_TIME",
+    "inputs": [],
+    "outputs": [
+      {
+        "name": "",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
+    "type": "function",
     "name": "bind",
     "inputs": [
       {
@@ -807,6 +820,21 @@ export const taskRegistryAbi = [
           },
           {
             "name": "slashBps",
+            "type": "uint16",
+            "internalType": "uint16"
+          },
+          {
+            "name": "disputeTime",
+            "type": "uint32",
+            "internalType": "uint32"
+          },
+          {
+            "name": "voteTime",
+            "type": "uint32",
+            "internalType": "uint32"
+          },
+          {
+            "name": "juryBps",
             "type": "uint16",
             "internalType": "uint16"
           }
@@ -1030,6 +1058,21 @@ export const taskRegistryAbi = [
                 "name": "slashBps",
                 "type": "uint16",
                 "internalType": "uint16"
+              },
+              {
+                "name": "disputeTime",
+                "type": "uint32",
+                "internalType": "uint32"
+              },
+              {
+                "name": "voteTime",
+                "type": "uint32",
+                "internalType": "uint32"
+              },
+              {
+                "name": "juryBps",
+                "type": "uint16",
+                "internalType": "uint16"
               }
             ]
           },
@@ -1235,6 +1278,21 @@ export const taskRegistryAbi = [
               },
               {
                 "name": "slashBps",
+                "type": "uint16",
+                "internalType": "uint16"
+              },
+              {
+                "name": "disputeTime",
+                "type": "uint32",
+                "internalType": "uint32"
+              },
+              {
+                "name": "voteTime",
+                "type": "uint32",
+                "internalType": "uint32"
+              },
+              {
+                "name": "juryBps",
                 "type": "uint16",
                 "internalType": "uint16"
               }
@@ -1563,6 +1621,21 @@ export const taskRegistryAbi = [
               },
               {
                 "name": "slashBps",
+                "type": "uint16",
+                "internalType": "uint16"
+              },
+              {
+                "name": "disputeTime",
+                "type": "uint32",
+                "internalType": "uint32"
+              },
+              {
+                "name": "voteTime",
+                "type": "uint32",
+                "internalType": "uint32"
+              },
+              {
+                "name": "juryBps",
                 "type": "uint16",
                 "internalType": "uint16"
               }
@@ -2447,6 +2520,21 @@ export const taskRegistryAbi = [
               },
               {
                 "name": "slashBps",
+                "type": "uint16",
+                "internalType": "uint16"
+              },
+              {
+                "name": "disputeTime",
+                "type": "uint32",
+                "internalType": "uint32"
+              },
+              {
+                "name": "voteTime",
+                "type": "uint32",
+                "internalType": "uint32"
+              },
+              {
+                "name": "juryBps",
                 "type": "uint16",
                 "internalType": "uint16"
               }
@@ -3582,6 +3670,30 @@ export const stakeManagerAbi = [
   },
   {
     "type": "function",
+    "name": "validatorStakeNow",
+    "inputs": [
+      {
+        "name": "taskId",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "account",
+        "type": "address",
+        "internalType": "address"
+      }
+    ],
+    "outputs": [
+      {
+        "name": "",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
+    "type": "function",
     "name": "validatorsOf",
     "inputs": [
       {
@@ -4353,6 +4465,19 @@ export const submissionBookAbi = [
   },
   {
     "type": "function",
+    "name": "SEEDED_START",
+    "inputs": [],
+    "outputs": [
+      {
+        "name": "",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
+    "type": "function",
     "name": "canariesRevealed",
     "inputs": [
       {
@@ -4762,12 +4887,32 @@ export const submissionBookAbi = [
             "internalType": "uint64"
           },
           {
+            "name": "segments",
+            "type": "uint32",
+            "internalType": "uint32"
+          },
+          {
+            "name": "startLeaf",
+            "type": "uint32",
+            "internalType": "uint32"
+          },
+          {
             "name": "artifactHash",
             "type": "bytes32",
             "internalType": "bytes32"
           },
           {
             "name": "wmCommit",
+            "type": "bytes32",
+            "internalType": "bytes32"
+          },
+          {
+            "name": "trajRoot",
+            "type": "bytes32",
+            "internalType": "bytes32"
+          },
+          {
+            "name": "startRoot",
             "type": "bytes32",
             "internalType": "bytes32"
           }
@@ -4883,6 +5028,33 @@ export const submissionBookAbi = [
         "name": "wmCommit",
         "type": "bytes32",
         "internalType": "bytes32"
+      },
+      {
+        "name": "transcript",
+        "type": "tuple",
+        "internalType": "struct TranscriptCommit",
+        "components": [
+          {
+            "name": "trajRoot",
+            "type": "bytes32",
+            "internalType": "bytes32"
+          },
+          {
+            "name": "segments",
+            "type": "uint32",
+            "internalType": "uint32"
+          },
+          {
+            "name": "startRoot",
+            "type": "bytes32",
+            "internalType": "bytes32"
+          },
+          {
+            "name": "startLeaf",
+            "type": "uint32",
+            "internalType": "uint32"
+          }
+        ]
       },
       {
         "name": "salt",
@@ -5101,6 +5273,77 @@ export const submissionBookAbi = [
       }
     ],
     "stateMutability": "view"
+  },
+  {
+    "type": "function",
+    "name": "sealCommitment",
+    "inputs": [
+      {
+        "name": "taskId",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "epoch",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "trainer",
+        "type": "address",
+        "internalType": "address"
+      },
+      {
+        "name": "artifactHash",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      },
+      {
+        "name": "wmCommit",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      },
+      {
+        "name": "transcript",
+        "type": "tuple",
+        "internalType": "struct TranscriptCommit",
+        "components": [
+          {
+            "name": "trajRoot",
+            "type": "bytes32",
+            "internalType": "bytes32"
+          },
+          {
+            "name": "segments",
+            "type": "uint32",
+            "internalType": "uint32"
+          },
+          {
+            "name": "startRoot",
+            "type": "bytes32",
+            "internalType": "bytes32"
+          },
+          {
+            "name": "startLeaf",
+            "type": "uint32",
+            "internalType": "uint32"
+          }
+        ]
+      },
+      {
+        "name": "salt",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      }
+    ],
+    "outputs": [
+      {
+        "name": "",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      }
+    ],
+    "stateMutability": "pure"
   },
   {
     "type": "function",
@@ -5439,6 +5682,55 @@ export const submissionBookAbi = [
     "anonymous": false
   },
   {
+    "type": "event",
+    "name": "TranscriptCommitted",
+    "inputs": [
+      {
+        "name": "taskId",
+        "type": "uint256",
+        "indexed": true,
+        "internalType": "uint256"
+      },
+      {
+        "name": "submissionId",
+        "type": "uint256",
+        "indexed": true,
+        "internalType": "uint256"
+      },
+      {
+        "name": "trainer",
+        "type": "address",
+        "indexed": true,
+        "internalType": "address"
+      },
+      {
+        "name": "trajRoot",
+        "type": "bytes32",
+        "indexed": false,
+        "internalType": "bytes32"
+      },
+      {
+        "name": "segments",
+        "type": "uint256",
+        "indexed": false,
+        "internalType": "uint256"
+      },
+      {
+        "name": "startRoot",
+        "type": "bytes32",
+        "indexed": false,
+        "internalType": "bytes32"
+      },
+      {
+        "name": "startLeaf",
+        "type": "uint256",
+        "indexed": false,
+        "internalType": "uint256"
+      }
+    ],
+    "anonymous": false
+  },
+  {
     "type": "error",
     "name": "AlreadyRevealed",
     "inputs": []
@@ -5481,12 +5773,22 @@ export const submissionBookAbi = [
   },
   {
     "type": "error",
+    "name": "EmptyTranscript",
+    "inputs": []
+  },
+  {
+    "type": "error",
     "name": "EvalSeedNotDrawn",
     "inputs": []
   },
   {
     "type": "error",
     "name": "FinalEvalUnsettled",
+    "inputs": []
+  },
+  {
+    "type": "error",
+    "name": "InvalidSeededStart",
     "inputs": []
   },
   {
@@ -5559,8 +5861,30 @@ export const submissionBookAbi = [
   },
   {
     "type": "error",
+    "name": "StartNotFinal",
+    "inputs": [
+      {
+        "name": "finalLeaf",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
+  },
+  {
+    "type": "error",
     "name": "TooManyCanaries",
     "inputs": []
+  },
+  {
+    "type": "error",
+    "name": "UnknownStart",
+    "inputs": [
+      {
+        "name": "startRoot",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      }
+    ]
   },
   {
     "type": "error",
@@ -6342,6 +6666,79 @@ export const challengeModuleAbi = [
   },
   {
     "type": "function",
+    "name": "claimJuryShare",
+    "inputs": [
+      {
+        "name": "challengeId",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ],
+    "outputs": [
+      {
+        "name": "amount",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ],
+    "stateMutability": "nonpayable"
+  },
+  {
+    "type": "function",
+    "name": "commitVerdict",
+    "inputs": [
+      {
+        "name": "challengeId",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "commitment",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      }
+    ],
+    "outputs": [],
+    "stateMutability": "nonpayable"
+  },
+  {
+    "type": "function",
+    "name": "disclose",
+    "inputs": [
+      {
+        "name": "challengeId",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "manifest",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      }
+    ],
+    "outputs": [],
+    "stateMutability": "nonpayable"
+  },
+  {
+    "type": "function",
+    "name": "dispute",
+    "inputs": [
+      {
+        "name": "challengeId",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "segment",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ],
+    "outputs": [],
+    "stateMutability": "nonpayable"
+  },
+  {
+    "type": "function",
     "name": "getChallenge",
     "inputs": [
       {
@@ -6377,6 +6774,11 @@ export const challengeModuleAbi = [
             "internalType": "enum ChallengeStatus"
           },
           {
+            "name": "proven",
+            "type": "bool",
+            "internalType": "bool"
+          },
+          {
             "name": "challenger",
             "type": "address",
             "internalType": "address"
@@ -6390,8 +6792,182 @@ export const challengeModuleAbi = [
             "name": "trainer",
             "type": "address",
             "internalType": "address"
+          },
+          {
+            "name": "disputeDeadline",
+            "type": "uint64",
+            "internalType": "uint64"
+          },
+          {
+            "name": "disclosure",
+            "type": "bytes32",
+            "internalType": "bytes32"
+          },
+          {
+            "name": "disputer",
+            "type": "address",
+            "internalType": "address"
+          },
+          {
+            "name": "segment",
+            "type": "uint32",
+            "internalType": "uint32"
+          },
+          {
+            "name": "commitEnd",
+            "type": "uint64",
+            "internalType": "uint64"
+          },
+          {
+            "name": "voteEnd",
+            "type": "uint64",
+            "internalType": "uint64"
           }
         ]
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
+    "type": "function",
+    "name": "getTally",
+    "inputs": [
+      {
+        "name": "challengeId",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ],
+    "outputs": [
+      {
+        "name": "",
+        "type": "tuple",
+        "internalType": "struct Tally",
+        "components": [
+          {
+            "name": "replaysStake",
+            "type": "uint128",
+            "internalType": "uint128"
+          },
+          {
+            "name": "doesNotReplayStake",
+            "type": "uint128",
+            "internalType": "uint128"
+          },
+          {
+            "name": "replaysVoters",
+            "type": "uint32",
+            "internalType": "uint32"
+          },
+          {
+            "name": "doesNotReplayVoters",
+            "type": "uint32",
+            "internalType": "uint32"
+          },
+          {
+            "name": "majority",
+            "type": "uint8",
+            "internalType": "enum Verdict"
+          },
+          {
+            "name": "claims",
+            "type": "uint32",
+            "internalType": "uint32"
+          },
+          {
+            "name": "juryPot",
+            "type": "uint128",
+            "internalType": "uint128"
+          },
+          {
+            "name": "juryPaid",
+            "type": "uint128",
+            "internalType": "uint128"
+          }
+        ]
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
+    "type": "function",
+    "name": "getVote",
+    "inputs": [
+      {
+        "name": "challengeId",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "juror",
+        "type": "address",
+        "internalType": "address"
+      }
+    ],
+    "outputs": [
+      {
+        "name": "",
+        "type": "tuple",
+        "internalType": "struct Vote",
+        "components": [
+          {
+            "name": "commitment",
+            "type": "bytes32",
+            "internalType": "bytes32"
+          },
+          {
+            "name": "weight",
+            "type": "uint96",
+            "internalType": "uint96"
+          },
+          {
+            "name": "verdict",
+            "type": "uint8",
+            "internalType": "enum Verdict"
+          },
+          {
+            "name": "claimed",
+            "type": "bool",
+            "internalType": "bool"
+          }
+        ]
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
+    "type": "function",
+    "name": "juryOwed",
+    "inputs": [],
+    "outputs": [
+      {
+        "name": "",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
+    "type": "function",
+    "name": "juryShareOf",
+    "inputs": [
+      {
+        "name": "challengeId",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "juror",
+        "type": "address",
+        "internalType": "address"
+      }
+    ],
+    "outputs": [
+      {
+        "name": "",
+        "type": "uint256",
+        "internalType": "uint256"
       }
     ],
     "stateMutability": "view"
@@ -6442,30 +7018,6 @@ export const challengeModuleAbi = [
         "name": "",
         "type": "uint256",
         "internalType": "uint256"
-      }
-    ],
-    "stateMutability": "view"
-  },
-  {
-    "type": "function",
-    "name": "proven",
-    "inputs": [
-      {
-        "name": "",
-        "type": "uint256",
-        "internalType": "uint256"
-      },
-      {
-        "name": "",
-        "type": "uint256",
-        "internalType": "uint256"
-      }
-    ],
-    "outputs": [
-      {
-        "name": "",
-        "type": "bool",
-        "internalType": "bool"
       }
     ],
     "stateMutability": "view"
@@ -6535,6 +7087,29 @@ export const challengeModuleAbi = [
   },
   {
     "type": "function",
+    "name": "revealVerdict",
+    "inputs": [
+      {
+        "name": "challengeId",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "replays",
+        "type": "bool",
+        "internalType": "bool"
+      },
+      {
+        "name": "salt",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      }
+    ],
+    "outputs": [],
+    "stateMutability": "nonpayable"
+  },
+  {
+    "type": "function",
     "name": "stakes",
     "inputs": [],
     "outputs": [
@@ -6558,6 +7133,45 @@ export const challengeModuleAbi = [
       }
     ],
     "stateMutability": "view"
+  },
+  {
+    "type": "function",
+    "name": "verdictCommitment",
+    "inputs": [
+      {
+        "name": "challengeId",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "segment",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "juror",
+        "type": "address",
+        "internalType": "address"
+      },
+      {
+        "name": "replays",
+        "type": "bool",
+        "internalType": "bool"
+      },
+      {
+        "name": "salt",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      }
+    ],
+    "outputs": [
+      {
+        "name": "",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      }
+    ],
+    "stateMutability": "pure"
   },
   {
     "type": "function",
@@ -6595,6 +7209,37 @@ export const challengeModuleAbi = [
         "internalType": "address"
       },
       {
+        "name": "disputeDeadline",
+        "type": "uint256",
+        "indexed": false,
+        "internalType": "uint256"
+      }
+    ],
+    "anonymous": false
+  },
+  {
+    "type": "event",
+    "name": "ChallengeCleared",
+    "inputs": [
+      {
+        "name": "challengeId",
+        "type": "uint256",
+        "indexed": true,
+        "internalType": "uint256"
+      },
+      {
+        "name": "taskId",
+        "type": "uint256",
+        "indexed": true,
+        "internalType": "uint256"
+      },
+      {
+        "name": "trainer",
+        "type": "address",
+        "indexed": true,
+        "internalType": "address"
+      },
+      {
         "name": "challenger",
         "type": "address",
         "indexed": false,
@@ -6602,6 +7247,18 @@ export const challengeModuleAbi = [
       },
       {
         "name": "bond",
+        "type": "uint256",
+        "indexed": false,
+        "internalType": "uint256"
+      },
+      {
+        "name": "toTrainer",
+        "type": "uint256",
+        "indexed": false,
+        "internalType": "uint256"
+      },
+      {
+        "name": "juryShare",
         "type": "uint256",
         "indexed": false,
         "internalType": "uint256"
@@ -6703,6 +7360,12 @@ export const challengeModuleAbi = [
         "type": "uint256",
         "indexed": false,
         "internalType": "uint256"
+      },
+      {
+        "name": "juryShare",
+        "type": "uint256",
+        "indexed": false,
+        "internalType": "uint256"
       }
     ],
     "anonymous": false
@@ -6745,6 +7408,207 @@ export const challengeModuleAbi = [
     "anonymous": false
   },
   {
+    "type": "event",
+    "name": "JuryPaid",
+    "inputs": [
+      {
+        "name": "challengeId",
+        "type": "uint256",
+        "indexed": true,
+        "internalType": "uint256"
+      },
+      {
+        "name": "juror",
+        "type": "address",
+        "indexed": true,
+        "internalType": "address"
+      },
+      {
+        "name": "amount",
+        "type": "uint256",
+        "indexed": false,
+        "internalType": "uint256"
+      }
+    ],
+    "anonymous": false
+  },
+  {
+    "type": "event",
+    "name": "OwnershipProven",
+    "inputs": [
+      {
+        "name": "challengeId",
+        "type": "uint256",
+        "indexed": true,
+        "internalType": "uint256"
+      },
+      {
+        "name": "taskId",
+        "type": "uint256",
+        "indexed": true,
+        "internalType": "uint256"
+      },
+      {
+        "name": "trainer",
+        "type": "address",
+        "indexed": true,
+        "internalType": "address"
+      }
+    ],
+    "anonymous": false
+  },
+  {
+    "type": "event",
+    "name": "SegmentDisputed",
+    "inputs": [
+      {
+        "name": "challengeId",
+        "type": "uint256",
+        "indexed": true,
+        "internalType": "uint256"
+      },
+      {
+        "name": "taskId",
+        "type": "uint256",
+        "indexed": true,
+        "internalType": "uint256"
+      },
+      {
+        "name": "disputer",
+        "type": "address",
+        "indexed": true,
+        "internalType": "address"
+      },
+      {
+        "name": "segment",
+        "type": "uint256",
+        "indexed": false,
+        "internalType": "uint256"
+      },
+      {
+        "name": "commitEnd",
+        "type": "uint256",
+        "indexed": false,
+        "internalType": "uint256"
+      },
+      {
+        "name": "voteEnd",
+        "type": "uint256",
+        "indexed": false,
+        "internalType": "uint256"
+      }
+    ],
+    "anonymous": false
+  },
+  {
+    "type": "event",
+    "name": "TranscriptDisclosed",
+    "inputs": [
+      {
+        "name": "challengeId",
+        "type": "uint256",
+        "indexed": true,
+        "internalType": "uint256"
+      },
+      {
+        "name": "taskId",
+        "type": "uint256",
+        "indexed": true,
+        "internalType": "uint256"
+      },
+      {
+        "name": "trainer",
+        "type": "address",
+        "indexed": true,
+        "internalType": "address"
+      },
+      {
+        "name": "manifest",
+        "type": "bytes32",
+        "indexed": false,
+        "internalType": "bytes32"
+      }
+    ],
+    "anonymous": false
+  },
+  {
+    "type": "event",
+    "name": "VerdictCommitted",
+    "inputs": [
+      {
+        "name": "challengeId",
+        "type": "uint256",
+        "indexed": true,
+        "internalType": "uint256"
+      },
+      {
+        "name": "juror",
+        "type": "address",
+        "indexed": true,
+        "internalType": "address"
+      },
+      {
+        "name": "commitment",
+        "type": "bytes32",
+        "indexed": false,
+        "internalType": "bytes32"
+      },
+      {
+        "name": "weight",
+        "type": "uint256",
+        "indexed": false,
+        "internalType": "uint256"
+      }
+    ],
+    "anonymous": false
+  },
+  {
+    "type": "event",
+    "name": "VerdictRevealed",
+    "inputs": [
+      {
+        "name": "challengeId",
+        "type": "uint256",
+        "indexed": true,
+        "internalType": "uint256"
+      },
+      {
+        "name": "juror",
+        "type": "address",
+        "indexed": true,
+        "internalType": "address"
+      },
+      {
+        "name": "replays",
+        "type": "bool",
+        "indexed": false,
+        "internalType": "bool"
+      },
+      {
+        "name": "weight",
+        "type": "uint256",
+        "indexed": false,
+        "internalType": "uint256"
+      }
+    ],
+    "anonymous": false
+  },
+  {
+    "type": "error",
+    "name": "AlreadyClaimed",
+    "inputs": []
+  },
+  {
+    "type": "error",
+    "name": "AlreadyCommitted",
+    "inputs": []
+  },
+  {
+    "type": "error",
+    "name": "AlreadyDisclosed",
+    "inputs": []
+  },
+  {
     "type": "error",
     "name": "AlreadyForfeited",
     "inputs": []
@@ -6752,13 +7616,12 @@ export const challengeModuleAbi = [
   {
     "type": "error",
     "name": "AlreadyProven",
-    "inputs": [
-      {
-        "name": "submissionId",
-        "type": "uint256",
-        "internalType": "uint256"
-      }
-    ]
+    "inputs": []
+  },
+  {
+    "type": "error",
+    "name": "AlreadyRevealed",
+    "inputs": []
   },
   {
     "type": "error",
@@ -6773,22 +7636,6 @@ export const challengeModuleAbi = [
   },
   {
     "type": "error",
-    "name": "ChallengeNotOpen",
-    "inputs": [
-      {
-        "name": "challengeId",
-        "type": "uint256",
-        "internalType": "uint256"
-      },
-      {
-        "name": "status",
-        "type": "uint8",
-        "internalType": "enum ChallengeStatus"
-      }
-    ]
-  },
-  {
-    "type": "error",
     "name": "ChallengePeriodOver",
     "inputs": [
       {
@@ -6797,6 +7644,54 @@ export const challengeModuleAbi = [
         "internalType": "uint256"
       }
     ]
+  },
+  {
+    "type": "error",
+    "name": "CommitClosed",
+    "inputs": [
+      {
+        "name": "commitEnd",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
+  },
+  {
+    "type": "error",
+    "name": "CommitmentMismatch",
+    "inputs": []
+  },
+  {
+    "type": "error",
+    "name": "DisputeTooLate",
+    "inputs": [
+      {
+        "name": "disputeDeadline",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
+  },
+  {
+    "type": "error",
+    "name": "DisputeWindowOpen",
+    "inputs": [
+      {
+        "name": "disputeDeadline",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
+  },
+  {
+    "type": "error",
+    "name": "EmptyCommitment",
+    "inputs": []
+  },
+  {
+    "type": "error",
+    "name": "EmptyDisclosure",
+    "inputs": []
   },
   {
     "type": "error",
@@ -6816,7 +7711,27 @@ export const challengeModuleAbi = [
   },
   {
     "type": "error",
+    "name": "NoCommitment",
+    "inputs": []
+  },
+  {
+    "type": "error",
     "name": "NotAccused",
+    "inputs": []
+  },
+  {
+    "type": "error",
+    "name": "NotInMajority",
+    "inputs": []
+  },
+  {
+    "type": "error",
+    "name": "NotJuror",
+    "inputs": []
+  },
+  {
+    "type": "error",
+    "name": "NotSettledByVote",
     "inputs": []
   },
   {
@@ -6848,12 +7763,50 @@ export const challengeModuleAbi = [
   },
   {
     "type": "error",
+    "name": "RevealClosed",
+    "inputs": [
+      {
+        "name": "voteEnd",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
+  },
+  {
+    "type": "error",
+    "name": "RevealNotOpen",
+    "inputs": [
+      {
+        "name": "commitEnd",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
+  },
+  {
+    "type": "error",
     "name": "SafeERC20FailedOperation",
     "inputs": [
       {
         "name": "token",
         "type": "address",
         "internalType": "address"
+      }
+    ]
+  },
+  {
+    "type": "error",
+    "name": "SegmentOutOfRange",
+    "inputs": [
+      {
+        "name": "segment",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "segments",
+        "type": "uint256",
+        "internalType": "uint256"
       }
     ]
   },
@@ -6881,6 +7834,33 @@ export const challengeModuleAbi = [
         "name": "submissionId",
         "type": "uint256",
         "internalType": "uint256"
+      }
+    ]
+  },
+  {
+    "type": "error",
+    "name": "VoteOpen",
+    "inputs": [
+      {
+        "name": "voteEnd",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
+  },
+  {
+    "type": "error",
+    "name": "WrongStatus",
+    "inputs": [
+      {
+        "name": "challengeId",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "status",
+        "type": "uint8",
+        "internalType": "enum ChallengeStatus"
       }
     ]
   }

@@ -4,6 +4,7 @@
 // seal opens with that salt.
 import { encodeAbiParameters, keccak256, stringToHex, type Address, type Hex } from 'viem';
 import { sealCommitment } from './commitments.ts';
+import type { TranscriptCommitment } from './transcript-commit.ts';
 
 /** SubmissionBook.CANARY_DOMAIN = keccak256("aiarena/canary/v1"). */
 export const CANARY_DOMAIN: Hex = keccak256(stringToHex('aiarena/canary/v1'));
@@ -33,6 +34,8 @@ export interface CanaryColumn {
   sealEpoch: bigint;
   artifactHash: Hex;
   wmCommit: Hex;
+  /** The transcript the submission revealed (SubmissionBook.getSubmission: trajRoot, segments, startRoot, startLeaf). */
+  transcript: TranscriptCommitment;
   /** The seal's commitment on chain (SubmissionBook.getSeal(task, sealEpoch, trainer).commitment). */
   commitment: Hex;
 }
@@ -52,7 +55,7 @@ export function expectedCanaryMask(
   columns.forEach((c, i) => {
     const salt = canarySalt(taskId, epoch, c.trainer, canaryKey);
     if (
-      sealCommitment(taskId, c.sealEpoch, c.trainer, c.artifactHash, c.wmCommit, salt).toLowerCase() ===
+      sealCommitment(taskId, c.sealEpoch, c.trainer, c.artifactHash, c.wmCommit, c.transcript, salt).toLowerCase() ===
       c.commitment.toLowerCase()
     )
       mask |= 1n << BigInt(i);

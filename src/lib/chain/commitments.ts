@@ -1,18 +1,25 @@
-// Commitments and score encoding exactly as the contracts check them (SPEC 2.2): every hash
-// binds task, epoch and sender, so a copied commitment or a replayed reveal fails on chain.
+// Commitments and score encoding exactly as the contracts check them (SPEC 2.2, 8.2): every hash
+// binds task, epoch and sender, so a copied commitment or a replayed reveal fails on chain; a
+// seal also binds the training transcript.
 import { encodeAbiParameters, keccak256, type Address, type Hex } from 'viem';
+import type { TranscriptCommitment } from './transcript-commit.ts';
 
 /** Scores on chain are integers 0..10000: four decimals exactly. */
 export const MAX_SCORE = 10_000;
 const LANES = 16;
 
-/** keccak256(abi.encode(task, epoch, trainer, artifactHash, wmCommit, salt)) */
+/**
+ * SubmissionBook.sealCommitment: keccak256(abi.encode(task, epoch, trainer, artifactHash, wmCommit,
+ * trajRoot, segments, startRoot, startLeaf, salt)); the transcript (SPEC 8.2) encodes inline as
+ * four words, in TranscriptCommit's field order.
+ */
 export function sealCommitment(
   taskId: bigint,
   epoch: bigint,
   trainer: Address,
   artifactHash: Hex,
   wmCommit: Hex,
+  transcript: TranscriptCommitment,
   salt: Hex,
 ): Hex {
   return keccak256(
@@ -24,8 +31,23 @@ export function sealCommitment(
         { type: 'bytes32' },
         { type: 'bytes32' },
         { type: 'bytes32' },
+        { type: 'uint32' },
+        { type: 'bytes32' },
+        { type: 'uint32' },
+        { type: 'bytes32' },
       ],
-      [taskId, epoch, trainer, artifactHash, wmCommit, salt],
+      [
+        taskId,
+        epoch,
+        trainer,
+        artifactHash,
+        wmCommit,
+        transcript.trajRoot,
+        transcript.segments,
+        transcript.startRoot,
+        transcript.startLeaf,
+        salt,
+      ],
     ),
   );
 }
@@ -42,6 +64,25 @@ export function scoresCommitment(
     encodeAbiParameters(
       [{ type: 'uint256' }, { type: 'uint256' }, { type: 'address' }, { type: 'uint256[]' }, { type: 'bytes32' }],
       [taskId, epoch, validator, words, salt],
+    ),
+  );
+}
+
+/**
+ * ChallengeModule.verdictCommitment: keccak256(abi.encode(challengeId, segment, juror, replays,
+ * salt)). Bound to the challenge, the disputed segment and the juror (SPEC 8.4).
+ */
+export function verdictCommitment(
+  challengeId: bigint,
+  segment: number,
+  juror: Address,
+  replays: boolean,
+  salt: Hex,
+): Hex {
+  return keccak256(
+    encodeAbiParameters(
+      [{ type: 'uint256' }, { type: 'uint256' }, { type: 'address' }, { type: 'bool' }, { type: 'bytes32' }],
+      [challengeId, BigInt(segment), juror, replays, salt],
     ),
   );
 }

@@ -53,7 +53,7 @@ export function oneEpochTaskParams(startTime: bigint, overrides: Partial<TaskPar
     finalEpochs: 0,
     challengeEpochs: 0,
     stakeRules: { minTrainerStake: WAD, minValidatorStake: WAD, maxTrainers: 16, maxValidators: 16, sigmaCooldown: 1 },
-    challenge: { bond: WAD, responseTime: 3_600, slashBps: 5_000 },
+    challenge: { bond: WAD, responseTime: 3_600, slashBps: 5_000, disputeTime: 3_600, voteTime: 3_600, juryBps: 1_000 },
     reward: { ...DEFAULT_REWARD_PARAMS, minValidators: 1 },
     ...overrides,
   });

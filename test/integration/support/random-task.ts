@@ -24,6 +24,7 @@ import {
   revealSubmission,
   seal,
   stakeCall,
+  syntheticTranscript,
   timeIn,
   type SealedSubmission,
 } from '../../../scripts/lib/actions.ts';
@@ -331,10 +332,11 @@ export class RandomTask {
   /** Seals with `salt`: a canary's, which only the creator's key can tell from a random one. */
   private async sealWith(epoch: number, trainer: Address, artifact: Hex, salt: Hex): Promise<SealedSubmission> {
     const wmCommit = keccak256(toHex(`wm/${trainer}/${epoch}`));
-    const commitment = sealCommitment(this.taskId, BigInt(epoch), trainer, artifact, wmCommit, salt);
+    const transcript = syntheticTranscript(trainer, epoch);
+    const commitment = sealCommitment(this.taskId, BigInt(epoch), trainer, artifact, wmCommit, transcript, salt);
     const receipt = await this.d.send(trainer, bookCall(this.d, 'sealSubmission', [this.taskId, commitment]));
     const ev = this.d.events(receipt).find((e) => e.eventName === 'SubmissionSealed');
-    return { trainer, artifact, wmCommit, salt, seq: (ev!.args as { seq: bigint }).seq, receipt };
+    return { trainer, artifact, wmCommit, transcript, salt, seq: (ev!.args as { seq: bigint }).seq, receipt };
   }
 
   /**

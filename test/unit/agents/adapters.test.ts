@@ -27,7 +27,9 @@ import {
   mlPortError,
   storePortError,
 } from '../../../src/lib/agents/index.ts';
-import { REGISTRY, TRAINER, hex32 } from './fixtures.ts';
+import { REGISTRY, TRAINER, hex32, transcriptOf } from './fixtures.ts';
+
+const TRANSCRIPT = transcriptOf(1);
 
 const retry = (e: unknown) => (e instanceof PortError ? e.retryable : 'passed through');
 
@@ -285,22 +287,31 @@ describe('actionsChainPort', () => {
       trainer: TRAINER,
       artifactHash: hex32(1),
       wmCommit: hex32(2),
+      transcript: TRANSCRIPT,
       salt: hex32(3),
     });
-    expect(seal.commitment).toBe(sealCommitment(7n, 1n, TRAINER, hex32(1), hex32(2), hex32(3)));
+    expect(seal.commitment).toBe(sealCommitment(7n, 1n, TRAINER, hex32(1), hex32(2), TRANSCRIPT, hex32(3)));
     await expect(
       port.sealSubmission({
         epoch: 1,
         commitment: seal.commitment,
         artifactHash: seal.artifactHash,
         wmCommit: seal.wmCommit,
+        transcript: seal.transcript,
         salt: seal.salt,
       }),
     ).rejects.toMatchObject({ port: 'chain', retryable: true });
     // Whatever the stored commitment is, that is what goes out: nothing recomputes it on the way.
     const stored = hex32(99);
     await expect(
-      port.sealSubmission({ epoch: 1, commitment: stored, artifactHash: hex32(1), wmCommit: hex32(2), salt: hex32(3) }),
+      port.sealSubmission({
+        epoch: 1,
+        commitment: stored,
+        artifactHash: hex32(1),
+        wmCommit: hex32(2),
+        transcript: TRANSCRIPT,
+        salt: hex32(3),
+      }),
     ).rejects.toBeInstanceOf(PortError);
     expect(sent).toEqual([
       { kind: 'sealSubmission', functionName: 'sealSubmission', args: [7n, seal.commitment] },
@@ -327,6 +338,7 @@ describe('actionsChainPort', () => {
       trainer: other,
       artifactHash: hex32(1),
       wmCommit: hex32(2),
+      transcript: TRANSCRIPT,
       salt: hex32(3),
     });
     await expect(sendSeal(ctx, seal)).rejects.toMatchObject({ code: 'invalid-input', field: 'trainer' });

@@ -7,6 +7,7 @@ import { IDBFactory } from 'fake-indexeddb';
 import type { Address, Hex } from 'viem';
 import { describe, expect, it } from 'vitest';
 import { unpackScores } from '../../../src/lib/chain/commitments.ts';
+import { seededTranscript } from '../../../src/lib/chain/transcript-commit.ts';
 import { cidFromDigest } from '../../../src/lib/ml/artifact/cid.ts';
 import { artifactHash } from '../../../src/lib/ml/artifact/hash.ts';
 import { serializeArtifact } from '../../../src/lib/ml/artifact/serialize.ts';
@@ -151,19 +152,21 @@ async function handTrainer(
   const hash = await artifactHash(artifact);
   const salt = hex32(0x5a17 + account.length);
   const { sealCommitment } = await import('../../../src/lib/chain/commitments.ts');
+  const transcript = seededTranscript(hex32(0x7a5), 8);
   return {
     join: () => port.join('Trainer', 1n, 0n, hex32(0x11)),
     seal: (epoch: number) =>
       port.sealSubmission({
         epoch,
-        commitment: sealCommitment(7n, BigInt(epoch), account, hash, wmCommit, salt),
+        commitment: sealCommitment(7n, BigInt(epoch), account, hash, wmCommit, transcript, salt),
         artifactHash: hash,
         wmCommit,
+        transcript,
         salt,
       }),
     reveal: async (epoch: number) => {
       if (upload) await store.upload(artifact);
-      return port.revealSubmission({ epoch, artifactHash: hash, wmCommit, salt });
+      return port.revealSubmission({ epoch, artifactHash: hash, wmCommit, transcript, salt });
     },
     hash,
   };

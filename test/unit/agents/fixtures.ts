@@ -2,6 +2,7 @@
 import { zeroHash, type Address, type Hex } from 'viem';
 import type { Schedule } from '../../../src/lib/chain/schedule.ts';
 import { testSchedule } from '../chain/fixtures.ts';
+import { seededTranscript, type TranscriptCommitment } from '../../../src/lib/chain/transcript-commit.ts';
 import type { AgentScope } from '../../../src/lib/agents/common.ts';
 import type { TrainerObservation, Candidate } from '../../../src/lib/agents/trainer/machine.ts';
 import type { ColumnView, ValidatorObservation } from '../../../src/lib/agents/validator/machine.ts';
@@ -38,6 +39,9 @@ export const validatorScope: AgentScope = {
 export const hex32 = (n: number | bigint): Hex => `0x${BigInt(n).toString(16).padStart(64, '0')}`;
 export const KEY_COMMIT = hex32(0xabc);
 
+/** The transcript commitment candidate `n` carries (seeded, 8 segments), as a training result would. */
+export const transcriptOf = (n: number): TranscriptCommitment => seededTranscript(hex32(0xc000 + n), 8);
+
 export function candidate(n: number, over: Partial<Candidate> = {}): Omit<Candidate, 'at'> {
   return {
     artifactHash: hex32(0xa000 + n),
@@ -47,6 +51,7 @@ export function candidate(n: number, over: Partial<Candidate> = {}): Omit<Candid
     sealable: true,
     step: 100 * n,
     trainingEpoch: n,
+    transcript: transcriptOf(n),
     ...over,
   };
 }

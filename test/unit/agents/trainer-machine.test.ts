@@ -1,7 +1,7 @@
 // The trainer machine, pure: every window and state it can be in, driven by hand-made
 // observations (no ports, no chain). The commitments it builds are checked against
 // sealCommitment, the contracts' formula.
-import { zeroHash } from 'viem';
+import { keccak256, stringToHex, zeroHash } from 'viem';
 import { describe, expect, it } from 'vitest';
 import { sealCommitment } from '../../../src/lib/chain/commitments.ts';
 import {
@@ -19,7 +19,19 @@ import {
   type TrainerOutcome,
   type TrainerState,
 } from '../../../src/lib/agents/trainer/machine.ts';
-import { KEY_COMMIT, SCHEDULE, TRAINER, at, candidate, hex32, noSeal, tobs, trainerScope } from './fixtures.ts';
+import {
+  KEY_COMMIT,
+  SCHEDULE,
+  TRAINER,
+  at,
+  candidate,
+  hex32,
+  noSeal,
+  tobs,
+  trainerScope,
+  transcriptOf,
+} from './fixtures.ts';
+import { MISSING_TRANSCRIPT } from '../../../src/lib/agents/transcript-gap.ts';
 
 const types = (actions: TrainerAction[]) => actions.filter((a) => a.type !== 'explain').map((a) => a.type);
 const notes = (actions: TrainerAction[]) => actions.flatMap((a) => (a.type === 'explain' ? [a.note] : []));
@@ -84,9 +96,10 @@ describe('trainer machine: windows', () => {
     expect(seal).toEqual({
       type: 'seal',
       epoch: 1,
-      commitment: sealCommitment(7n, 1n, TRAINER, best.artifactHash, best.wmCommit, entropy),
+      commitment: sealCommitment(7n, 1n, TRAINER, best.artifactHash, best.wmCommit, transcriptOf(1), entropy),
       artifactHash: best.artifactHash,
       wmCommit: best.wmCommit,
+      transcript: transcriptOf(1),
       salt: entropy,
     });
     // The state the runner stores before sending already holds everything a reveal needs.
@@ -96,8 +109,27 @@ describe('trainer machine: windows', () => {
       commitment: seal.commitment,
       artifactHash: best.artifactHash,
       wmCommit: best.wmCommit,
+      transcript: transcriptOf(1),
       status: 'prepared',
     });
+    // The training result carried its transcript: nothing to warn about.
+    expect(r.actions.some((a) => a.type === 'explain' && a.note.key.startsWith('no-transcript/'))).toBe(false);
+  });
+
+  it('a model without a transcript is sealed with the documented placeholder, and the agent says it cannot be defended', () => {
+    const entropy = hex32(0x5a18);
+    const s = ready();
+    s.best = { ...s.best!, transcript: null };
+    const r = step(s, tobs({ now: at(1, 10), seals: { 1: noSeal }, entropy }));
+    const seal = find(r.actions, 'seal')!;
+    expect(seal.transcript).toEqual(MISSING_TRANSCRIPT);
+    expect(seal.transcript.trajRoot).toBe(keccak256(stringToHex('aiarena/transcript/missing/v1')));
+    expect(seal.commitment).toBe(
+      sealCommitment(7n, 1n, TRAINER, s.best!.artifactHash, s.best!.wmCommit, MISSING_TRANSCRIPT, entropy),
+    );
+    const warning = r.actions.find((a) => a.type === 'explain' && a.note.key === 'no-transcript/1');
+    expect(warning).toMatchObject({ note: { level: 'warn' } });
+    expect(warning!.type === 'explain' && warning!.note.message).toMatch(/cannot be answered with a disclosure/);
   });
 
   it('a whole epoch: seal, upload, reveal, then nothing more', () => {
@@ -125,9 +157,13 @@ describe('trainer machine: windows', () => {
       epoch: 0,
       artifactHash: seal.artifactHash,
       wmCommit: seal.wmCommit,
+      transcript: seal.transcript,
       salt: seal.salt,
     });
-    expect(sealCommitment(7n, 0n, TRAINER, seal.artifactHash, seal.wmCommit, seal.salt)).toBe(commitment);
+    expect(seal.transcript).toEqual(transcriptOf(1));
+    expect(sealCommitment(7n, 0n, TRAINER, seal.artifactHash, seal.wmCommit, seal.transcript, seal.salt)).toBe(
+      commitment,
+    );
     s = trainerRecord(r.state, { type: 'sent', action: 'reveal', epoch: 0, txHash: hex32(2), at: at(0, 503) }).state;
     r = step(s, tobs({ now: at(0, 510), seals: { 0: { commitment, revealed: true } } }));
     expect(types(r.actions)).toEqual([]);
@@ -312,7 +348,9 @@ describe('trainer machine: crash between storing and sending', () => {
       step(s, tobs({ now: at(0, 502), seals: { 0: { commitment, revealed: false } } })).actions,
       'reveal',
     )!;
-    expect(sealCommitment(7n, 0n, TRAINER, reveal.artifactHash, reveal.wmCommit, reveal.salt)).toBe(commitment);
+    expect(sealCommitment(7n, 0n, TRAINER, reveal.artifactHash, reveal.wmCommit, reveal.transcript, reveal.salt)).toBe(
+      commitment,
+    );
   });
 
   it('the send never happened: the restarted agent sends the stored commitment, no new salt', () => {

@@ -68,7 +68,14 @@ describe('create task form', () => {
         maxValidators: 512,
         sigmaCooldown: 2,
       },
-      challenge: { bond: 100n * WAD, responseTime: 240, slashBps: 2000 },
+      challenge: {
+        bond: 100n * WAD,
+        responseTime: 240,
+        slashBps: 2000,
+        disputeTime: 240,
+        voteTime: 240,
+        juryBps: 1000,
+      },
       evalSubsetSize: DEFAULT_EVAL_SUBSET_SIZE,
     });
     expect(p.reward).toEqual({

@@ -136,7 +136,7 @@ describe('what a confirmation says', () => {
       {
         label: 'Locked',
         value:
-          "at least 4 min (the trainer's time to answer), until the challenge is answered or resolved; it comes back in every outcome",
+          "at least 4 min (the trainer's time to answer), until the challenge is settled; it comes back if the trainer fails, and goes to the trainer if it passes",
       },
       { label: 'Network fee', value: 'f' },
     ]);

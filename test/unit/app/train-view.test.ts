@@ -16,6 +16,7 @@ import {
   progressView,
 } from '../../../src/app/pages/train/train-view.ts';
 import { schedule } from './support/schedule.ts';
+import { SEEDED_START } from '../../../src/lib/chain/transcript-commit.ts';
 
 const account = getAddress('0x00000000000000000000000000000000000000a1');
 const scope = {
@@ -52,6 +53,7 @@ function sealed(
     seal: {
       artifactHash: h(0xabc),
       wmCommit: h(2),
+      transcript: { trajRoot: h(0x7a), segments: 8, startRoot: SEEDED_START, startLeaf: 0 },
       salt: h(3),
       commitment: h(4),
       status,
@@ -232,6 +234,7 @@ describe('sentences', () => {
       sealable: false,
       step: 40,
       trainingEpoch: 0,
+      transcript: null,
       at: 1n,
     };
     expect(candidateSentence(s)).toBe(
@@ -256,6 +259,7 @@ describe('trainerActivity and timeline', () => {
       sealable: true,
       step: 90,
       trainingEpoch: 2,
+      transcript: null,
       at: 9_500n,
     };
     expect(trainerActivity(s).map((n) => [n.at, n.message])).toEqual([

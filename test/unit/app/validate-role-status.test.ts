@@ -18,6 +18,7 @@ import {
 } from '../../../src/lib/app-logic/role-status.ts';
 import { epochViews } from '../../../src/app/pages/validate/validate-view.ts';
 import { schedule } from './support/schedule.ts';
+import { SEEDED_START } from '../../../src/lib/chain/transcript-commit.ts';
 
 const addr = (n: number) => getAddress(`0x${n.toString(16).padStart(40, '0')}`);
 const h = (n: number) => `0x${n.toString(16).padStart(64, '0')}` as Hex;
@@ -158,6 +159,7 @@ describe('trainerStatus', () => {
     const seal = {
       artifactHash: h(0xabc),
       wmCommit: h(2),
+      transcript: { trajRoot: h(0x7a), segments: 8, startRoot: SEEDED_START, startLeaf: 0 },
       salt: h(3),
       commitment: h(4),
       status: 'prepared' as const,

@@ -134,7 +134,7 @@ describe('revision 2 parameters and rules', () => {
       maxValidators: 512,
       sigmaCooldown: 1,
     },
-    challenge: { bond: WAD, responseTime: 60, slashBps: 0 },
+    challenge: { bond: WAD, responseTime: 60, slashBps: 0, disputeTime: 60, voteTime: 60, juryBps: 1000 },
     evalSubsetSize: DEFAULT_EVAL_SUBSET_SIZE,
   };
 
@@ -172,6 +172,26 @@ describe('revision 2 parameters and rules', () => {
         { challenge: { ...params.challenge, bond: 0n } },
         'challenge.bond',
         'The challenge bond must be at least 1 token (a free challenge costs nothing to open against every submission); it is 0 ARENA.',
+      ],
+      [
+        { challenge: { ...params.challenge, disputeTime: 0 } },
+        'challenge.disputeTime',
+        'challenge.disputeTime must be at least 1 second (a validator must be able to name a segment); it is 0.',
+      ],
+      [
+        { challenge: { ...params.challenge, voteTime: 1 } },
+        'challenge.voteTime',
+        'challenge.voteTime must be at least 2 seconds (verdicts are committed in its first half and revealed in its second); it is 1.',
+      ],
+      [
+        { challenge: { ...params.challenge, juryBps: 10_001 } },
+        'challenge.juryBps',
+        'challenge.juryBps must be between 0% and 100%; it is 10001 bps.',
+      ],
+      [
+        { challenge: { ...params.challenge, responseTime: 0 } },
+        'challenge.responseTime',
+        'challenge.responseTime must be at least 1 second (the accused must be able to answer); it is 0.',
       ],
     ];
     for (const [change, field, message] of cases) {

@@ -153,7 +153,7 @@ describe('decodeContractError', () => {
       },
     );
     expect(decodeContractError(sealing).sentence).toBe(
-      'The artifact hash, watermark commitment or salt does not match your seal.',
+      'The artifact hash, watermark commitment, transcript or salt does not match your seal.',
     );
   });
 

@@ -248,7 +248,15 @@ export function actionsChainPort(ctx: ActionContext, taskId: bigint): ChainPort 
       ),
 
     revealSubmission: (p) =>
-      write(() => revealSubmission(ctx, { taskId, artifactHash: p.artifactHash, wmCommit: p.wmCommit, salt: p.salt })),
+      write(() =>
+        revealSubmission(ctx, {
+          taskId,
+          artifactHash: p.artifactHash,
+          wmCommit: p.wmCommit,
+          transcript: p.transcript,
+          salt: p.salt,
+        }),
+      ),
 
     commitScores: (p) =>
       write(() =>

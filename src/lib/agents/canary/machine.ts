@@ -10,6 +10,8 @@
 // on chain is matched by retraining its model: training is seeded, see docs/canaries.md).
 import { zeroHash, type Address, type Hex } from 'viem';
 import { prepareSeal } from '../../chain/prepare.ts';
+import type { TranscriptCommitment } from '../../chain/transcript-commit.ts';
+import { MISSING_TRANSCRIPT_WARNING, sealTranscript } from '../transcript-gap.ts';
 import { maskColumns } from '../../chain/canary.ts';
 import {
   epochAt,
@@ -81,6 +83,8 @@ export interface ModelRecord {
   steps: number;
   /** Wrong watermark bits of the account's own key. */
   wrong: number;
+  /** The run's transcript commitment (SPEC 8.2); null while the engine records none (transcript-gap.ts). */
+  transcript: TranscriptCommitment | null;
 }
 
 /** planned: not sealed yet; sealed: the seal is on chain (or sent); revealed; missed: not revealed, with the reason. */
@@ -98,7 +102,7 @@ export interface SubRecord {
    * pool, so a short window fits them all): nothing else is sent for it until its outcome.
    */
   inFlight: boolean;
-  /** prepareSeal's commitment (task, epoch, account, artifactHash, wmCommit, salt) once the model is known. */
+  /** prepareSeal's commitment (task, epoch, account, artifactHash, wmCommit, transcript, salt) once the model is known. */
   commitment: Hex | null;
   status: SubStatus;
   seal: TxTrack;
@@ -158,9 +162,26 @@ export type CanaryAction =
   | { type: 'commit'; epoch: number; keyHash: Hex }
   | { type: 'join'; account: Address; amount: bigint; keyCommit: Hex }
   | { type: 'train'; epoch: number; account: Address; seed: number; steps: number }
-  | { type: 'seal'; epoch: number; account: Address; commitment: Hex; artifactHash: Hex; wmCommit: Hex; salt: Hex }
+  | {
+      type: 'seal';
+      epoch: number;
+      account: Address;
+      commitment: Hex;
+      artifactHash: Hex;
+      wmCommit: Hex;
+      transcript: TranscriptCommitment;
+      salt: Hex;
+    }
   | { type: 'upload'; epoch: number; account: Address; artifactHash: Hex }
-  | { type: 'reveal'; epoch: number; account: Address; artifactHash: Hex; wmCommit: Hex; salt: Hex }
+  | {
+      type: 'reveal';
+      epoch: number;
+      account: Address;
+      artifactHash: Hex;
+      wmCommit: Hex;
+      transcript: TranscriptCommitment;
+      salt: Hex;
+    }
   | { type: 'revealCanaries'; epoch: number; key: Hex }
   | { type: 'explain'; note: Note };
 
@@ -555,12 +576,24 @@ function submissions(
       }
       continue;
     }
+    // Derived from the model each time (a missing transcript maps to the same placeholder), so the
+    // seal and the reveal carry the same one.
+    const { transcript, missing } = sealTranscript(rec.model.transcript ?? null);
+    if (rec.commitment === null && missing) {
+      note(
+        `no-transcript/${e}/${rec.account}`,
+        'warn',
+        `Epoch ${e}: the probe model of ${rec.account} is sealed, but ${MISSING_TRANSCRIPT_WARNING}.`,
+        e,
+      );
+    }
     rec.commitment ??= prepareSeal({
       taskId: s.scope.taskId,
       epoch: e,
       trainer: rec.account,
       artifactHash: rec.model.artifactHash,
       wmCommit: rec.model.wmCommit,
+      transcript,
       salt: p.salt,
     }).commitment;
     if (view && view.commitment.toLowerCase() === rec.commitment.toLowerCase()) {
@@ -605,6 +638,7 @@ function submissions(
           commitment: rec.commitment,
           artifactHash: rec.model.artifactHash,
           wmCommit: rec.model.wmCommit,
+          transcript,
           salt: p.salt,
         });
       }
@@ -645,6 +679,7 @@ function submissions(
           account: rec.account,
           artifactHash: rec.model.artifactHash,
           wmCommit: rec.model.wmCommit,
+          transcript,
           salt: p.salt,
         });
       }

@@ -293,6 +293,7 @@ export class CanaryProducer {
             commitment: a.commitment,
             artifactHash: a.artifactHash,
             wmCommit: a.wmCommit,
+            transcript: a.transcript,
             salt: a.salt,
           });
           return { type: 'sent', action: 'seal', epoch: a.epoch, account: a.account, txHash: tx.txHash, at: ctx.at };
@@ -321,6 +322,7 @@ export class CanaryProducer {
             epoch: a.epoch,
             artifactHash: a.artifactHash,
             wmCommit: a.wmCommit,
+            transcript: a.transcript,
             salt: a.salt,
           });
           return { type: 'sent', action: 'reveal', epoch: a.epoch, account: a.account, txHash: tx.txHash, at: ctx.at };

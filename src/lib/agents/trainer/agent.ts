@@ -199,7 +199,12 @@ export class TrainerAgent extends RoleAgent<
               status: result.status,
               ...(result.reason !== undefined ? { reason: result.reason } : {}),
               plannedEpochs: result.plannedEpochs,
-              candidate: { ...report, step: result.step, trainingEpoch: result.epoch },
+              candidate: {
+                ...report,
+                step: result.step,
+                trainingEpoch: result.epoch,
+                transcript: result.transcript,
+              },
               at: this.runner.lastObservedAt,
             };
           },
@@ -216,6 +221,7 @@ export class TrainerAgent extends RoleAgent<
           commitment: a.commitment,
           artifactHash: a.artifactHash,
           wmCommit: a.wmCommit,
+          transcript: a.transcript,
           salt: a.salt,
         });
         return { type: 'sent', action: 'seal', epoch: a.epoch, txHash: tx.txHash, at: ctx.at };
@@ -235,6 +241,7 @@ export class TrainerAgent extends RoleAgent<
           epoch: a.epoch,
           artifactHash: a.artifactHash,
           wmCommit: a.wmCommit,
+          transcript: a.transcript,
           salt: a.salt,
         });
         return { type: 'sent', action: 'reveal', epoch: a.epoch, txHash: tx.txHash, at: ctx.at };

@@ -10,6 +10,8 @@
 // commitment that needs it is sent.
 import { zeroHash, type Hex } from 'viem';
 import { prepareSeal } from '../../chain/prepare.ts';
+import type { TranscriptCommitment } from '../../chain/transcript-commit.ts';
+import { MISSING_TRANSCRIPT_WARNING, sealTranscript } from '../transcript-gap.ts';
 import { epochAt, phaseAt, windowAt, windowTimes, type Schedule } from '../../chain/schedule.ts';
 import type { BackendName } from '../../ml/backend/types.ts';
 import { formatTokens, formatWad } from '../../format.ts';
@@ -72,6 +74,8 @@ export interface Candidate {
   step: number;
   /** The training epoch (ML, not the task's) the run ended in, 0-based, as checkpoints count it. */
   trainingEpoch: number;
+  /** The run's transcript commitment (SPEC 8.2); null while the engine records none (transcript-gap.ts). */
+  transcript: TranscriptCommitment | null;
   at: bigint;
 }
 
@@ -80,6 +84,8 @@ export type SealStatus = 'prepared' | 'sealed' | 'revealed';
 export interface SealRecord {
   artifactHash: Hex;
   wmCommit: Hex;
+  /** The transcript the seal commits to; the reveal carries it unchanged. */
+  transcript: TranscriptCommitment;
   salt: Hex;
   commitment: Hex;
   status: SealStatus;
@@ -233,9 +239,24 @@ export type TrainerAction =
   | { type: 'join'; amount: bigint; sigma: bigint; keyCommit: Hex }
   | { type: 'train'; seed: number; epochs: number | null; backend: BackendName | 'auto' }
   | { type: 'snapshot'; epoch: number }
-  | { type: 'seal'; epoch: number; commitment: Hex; artifactHash: Hex; wmCommit: Hex; salt: Hex }
+  | {
+      type: 'seal';
+      epoch: number;
+      commitment: Hex;
+      artifactHash: Hex;
+      wmCommit: Hex;
+      transcript: TranscriptCommitment;
+      salt: Hex;
+    }
   | { type: 'upload'; epoch: number; artifactHash: Hex }
-  | { type: 'reveal'; epoch: number; artifactHash: Hex; wmCommit: Hex; salt: Hex }
+  | {
+      type: 'reveal';
+      epoch: number;
+      artifactHash: Hex;
+      wmCommit: Hex;
+      transcript: TranscriptCommitment;
+      salt: Hex;
+    }
   | { type: 'explain'; note: Note };
 
 export type TrainerOutcome =
@@ -641,6 +662,9 @@ function sealWindow(
     note(`no-sealable/${e}`, 'warn', `Epoch ${e}: nothing to seal: ${why}.`, e);
     return;
   }
+  const { transcript, missing } = sealTranscript(best.transcript);
+  if (missing)
+    note(`no-transcript/${e}`, 'warn', `Epoch ${e}: the model is sealed, but ${MISSING_TRANSCRIPT_WARNING}.`, e);
   // Prepared once: the commitment stored here is the one the action sends and the reveal opens.
   const prepared = prepareSeal({
     taskId: s.scope.taskId,
@@ -648,11 +672,13 @@ function sealWindow(
     trainer: s.scope.account,
     artifactHash: best.artifactHash,
     wmCommit: best.wmCommit,
+    transcript,
     salt: obs.entropy,
   });
   rec.seal = {
     artifactHash: prepared.artifactHash,
     wmCommit: prepared.wmCommit,
+    transcript: prepared.transcript,
     salt: prepared.salt,
     commitment: prepared.commitment,
     status: 'prepared',
@@ -674,6 +700,7 @@ const sealAction = (epoch: number, seal: SealRecord): TrainerAction => ({
   commitment: seal.commitment,
   artifactHash: seal.artifactHash,
   wmCommit: seal.wmCommit,
+  transcript: seal.transcript,
   salt: seal.salt,
 });
 
@@ -703,6 +730,7 @@ function revealWindow(
       epoch: e,
       artifactHash: seal.artifactHash,
       wmCommit: seal.wmCommit,
+      transcript: seal.transcript,
       salt: seal.salt,
     });
   }

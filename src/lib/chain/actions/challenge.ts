@@ -1,7 +1,7 @@
 // A validator challenges a revealed submission (SPEC 2.4, 7), posting the task's bond: with an
 // EIP-2612 permit when the token supports it (one signature and one transaction), else approve.
-// A submission has at most one open challenge, and one its trainer has proven cannot be
-// challenged again: both are refused here before any signature (the module refuses them too).
+// A submission has at most one unsettled challenge: a second one is refused here before any
+// signature (the module refuses it too).
 import type { Address, TransactionReceipt } from 'viem';
 import { challengeModuleAbi, taskRegistryAbi } from '../abi.generated.ts';
 import { receiptEvent } from '../receipt-events.ts';
@@ -19,11 +19,11 @@ export interface ChallengeResult {
 }
 
 /**
- * What a challenger can expect, in words (SPEC 7, revision 2 without section 8's learning
- * stage): an answer proves ownership and returns the bond, no answer in time forfeits the trainer.
+ * What a challenger can expect, in words (SPEC 7 and 8.4): the trainer must post an ownership proof
+ * and disclose its training transcript in time; then a segment may be disputed and voted on.
  */
 export const CHALLENGE_OUTCOMES =
-  'If the trainer answers in time with an ownership proof, the submission is marked proven and your bond comes back to you (a proof is necessary, not sufficient, so nobody wins the bond until the learning stage exists). If it does not answer in time, anyone can resolve the challenge: the trainer forfeits its unvested rewards and part of its stake to you, and your bond comes back.';
+  "The trainer must post both an ownership proof and its training transcript before the deadline; if either is missing, anyone can resolve the challenge: the trainer forfeits its unvested rewards and part of its stake to you, and your bond comes back. If it answers, you (or any validator) may name one segment of the transcript that does not replay within the dispute time, and the task's validators vote on it: a majority for 'does not replay' fails the trainer as above (less the jury's share); otherwise, or if nobody names a segment in time, your bond goes to the trainer (less the jury's share when a majority voted).";
 
 export async function challenge(
   ctx: ActionContext,
@@ -49,13 +49,7 @@ export async function challenge(
   if (submission.openChallengeId !== null) {
     throw new ActionInputError(
       'submissionId',
-      `Challenge ${submission.openChallengeId} of submission ${p.submissionId} is still open; a submission has at most one open challenge at a time. Wait for its answer or its deadline.`,
-    );
-  }
-  if (submission.proven) {
-    throw new ActionInputError(
-      'submissionId',
-      `The trainer of submission ${p.submissionId} already answered a challenge of it with an ownership proof; it cannot be challenged again.`,
+      `Challenge ${submission.openChallengeId} of submission ${p.submissionId} is still open; a submission has at most one open challenge at a time. Wait for its outcome.`,
     );
   }
   const call = (sig: PermitSig | null) =>
@@ -70,7 +64,7 @@ export async function challenge(
       task: String(p.taskId),
       submission: String(p.submissionId),
       bond: tokens(bond),
-      outcome: 'bond back in either case; the trainer forfeits if it does not answer in time',
+      outcome: 'bond back if the trainer fails; to the trainer if it passes',
     },
     call: call(auth.kind === 'permit' ? auth.sig : null),
   });

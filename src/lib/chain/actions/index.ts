@@ -7,6 +7,7 @@ export {
   taskDeposit,
   checkTaskParams,
   MIN_CHALLENGE_BOND,
+  MIN_VOTE_TIME,
   type RoleName,
   type TaskParamsInput,
 } from './task-params.ts';
@@ -72,9 +73,26 @@ export {
   type PreparedResponse,
 } from './respond-challenge.ts';
 export { resolveChallenge, type ResolveResult } from './resolve-challenge.ts';
+export { discloseTranscript, type DiscloseResult } from './disclose-transcript.ts';
+export { disputeSegment, type DisputeResult } from './dispute-segment.ts';
+export { commitVerdict, type CommitVerdictResult } from './commit-verdict.ts';
+export { revealVerdict, type RevealVerdictResult } from './reveal-verdict.ts';
+export { claimJuryShare } from './claim-jury-share.ts';
+export {
+  readTally,
+  readVote,
+  readJuryShare,
+  readJurorWeight,
+  requireChallenge,
+  type TallyView,
+  type VoteView,
+  type VerdictName,
+} from './read-verdicts.ts';
 export {
   readChallenges,
   readChallenge,
+  isUnsettled,
+  UNSETTLED_STATES,
   readSubmissions,
   readSubmission,
   readOpenChallengeOf,
@@ -84,6 +102,7 @@ export {
   challengeModuleOf,
   ChallengesUnavailableError,
   type ChallengeView,
+  type StoredChallenge,
   type ChallengeState,
   type SubmissionView,
   type ProofInputs,

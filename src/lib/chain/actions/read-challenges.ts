@@ -1,15 +1,16 @@
-// Reads of SPEC section 7: a task's revealed submissions (what can be challenged, and whether a
-// challenge of one is open), its challenges with their outcomes and times, and the public inputs a
-// proof must carry.
+// Reads of SPEC sections 7 and 8.4: a task's revealed submissions (what can be challenged, their
+// transcripts, and whether a challenge of one is unsettled), its challenges with their stages,
+// times and outcomes, and the public inputs a proof must carry.
 // Status comes from the module's storage (the truth); events add when things happened and what
 // moved. A deployment without a challenge module has no challenges: ChallengesUnavailableError.
-import { getAddress, parseEventLogs, type Address, type Hex, type Log } from 'viem';
+import { getAddress, parseEventLogs, zeroAddress, zeroHash, type Address, type Hex, type Log } from 'viem';
 import { challengeModuleAbi, submissionBookAbi } from '../abi.generated.ts';
 import type { Deployment } from '../deployments.ts';
 import { BASE_FIELD_Q, proofWords, type SolidityProof } from '../../zk/calldata.ts';
 import { ActionInputError, type ReadContext } from './context.ts';
 import { readLogs } from './events.ts';
 import { ArenaError } from '../../errors.ts';
+import type { TranscriptCommitment } from '../transcript-commit.ts';
 
 export class ChallengesUnavailableError extends ArenaError<'challenges-unavailable'> {
   constructor(chainId: number) {
@@ -28,9 +29,20 @@ export function challengeModuleOf(deployment: Deployment): Address {
   return address;
 }
 
-/** ChallengeStatus of the contract, by name (None is never returned: unknown ids throw). */
-export type ChallengeState = 'open' | 'answered' | 'upheld' | 'voided';
-const STATES: Record<number, ChallengeState> = { 1: 'open', 2: 'answered', 3: 'upheld', 4: 'voided' };
+/** ChallengeStatus of the contract, by name (None is never returned: unknown ids throw or read null). */
+export type ChallengeState = 'open' | 'answered' | 'disputed' | 'upheld' | 'cleared' | 'voided';
+const STATES: Record<number, ChallengeState> = {
+  1: 'open',
+  2: 'answered',
+  3: 'disputed',
+  4: 'upheld',
+  5: 'cleared',
+  6: 'voided',
+};
+
+/** The states in which a challenge still holds its bond and counts against its trainer. */
+export const UNSETTLED_STATES: readonly ChallengeState[] = ['open', 'answered', 'disputed'];
+export const isUnsettled = (s: ChallengeState): boolean => UNSETTLED_STATES.includes(s);
 
 export interface ChainMoment {
   block: bigint;
@@ -39,26 +51,47 @@ export interface ChainMoment {
   tx: Hex;
 }
 
-export interface ChallengeView {
+/** A challenge as stored in the module (SPEC 7 and 8.4; docs/contracts.md, "Challenges"). */
+export interface StoredChallenge {
   challengeId: bigint;
   taskId: bigint;
   submissionId: bigint;
   trainer: Address;
   challenger: Address;
   bond: bigint;
-  /** The accused may answer until this time, inclusive; resolve is possible after it. */
+  /** The accused posts the ownership proof and the disclosure until this time, inclusive. */
   deadline: bigint;
   /**
-   * 'answered': the trainer proved ownership in time; the submission is proven and the bond went
-   * back to the challenger (an ownership proof is necessary, not sufficient: until the learning
-   * stage of SPEC section 8 nobody wins the bond). 'upheld': no proof in time, the trainer
-   * forfeited to the challenger, who got its bond back. 'voided': the trainer had already
-   * forfeited or the submission was already proven; the bond went back.
+   * 'open': waiting for the accused's proof and disclosure. 'answered': both are in; a segment may
+   * be disputed until `disputeDeadline`. 'disputed': the validators' vote runs until `voteEnd`.
+   * 'upheld': the accused failed (proof or disclosure missing, or the majority found the segment
+   * does not replay) and forfeited to the challenger (and the jury). 'cleared': nobody disputed in
+   * time, or the vote did not uphold: the bond went to the accused, less the jury's share.
+   * 'voided': the accused had already forfeited in another challenge; the bond went back.
    */
   status: ChallengeState;
+  /** The accused posted a valid ownership proof. */
+  proven: boolean;
+  /** The disclosed transcript manifest's content address (sha256), or null. */
+  disclosure: Hex | null;
+  /** Set once the response is complete: the last second a segment may be named. */
+  disputeDeadline: bigint | null;
+  /** Set once disputed: who named which segment, and the vote's windows. */
+  dispute: { disputer: Address; segment: number; commitEnd: bigint; voteEnd: bigint } | null;
+}
+
+export interface ChallengeView extends StoredChallenge {
   opened: ChainMoment;
-  /** How it ended (absent while open). Upheld: what the trainer forfeited to the challenger. */
-  settled?: ChainMoment & { rewards?: bigint; slashed?: bigint };
+  /** When each stage happened (absent until it did). */
+  proofAt?: ChainMoment;
+  disclosedAt?: ChainMoment;
+  answeredAt?: ChainMoment;
+  disputedAt?: ChainMoment;
+  /**
+   * How it ended (absent while unsettled). Upheld: what the trainer forfeited; cleared: what the
+   * trainer received. Both: the jury's share (0 without a majority).
+   */
+  settled?: ChainMoment & { rewards?: bigint; slashed?: bigint; toTrainer?: bigint; juryShare?: bigint };
 }
 
 export interface SubmissionView {
@@ -69,9 +102,9 @@ export interface SubmissionView {
   sealBlock: bigint;
   artifactHash: Hex;
   wmCommit: Hex;
-  /** Its trainer already proved ownership: new challenges are refused, and none can fail it. */
-  proven: boolean;
-  /** The challenge of it that is open now (at most one at a time), or null. */
+  /** The training transcript its seal committed to (SPEC 8.2). */
+  transcript: TranscriptCommitment;
+  /** The unsettled challenge of it (at most one at a time), or null. */
   openChallengeId: bigint | null;
 }
 
@@ -103,7 +136,7 @@ export async function readMaxErr(ctx: ReadContext): Promise<number> {
   );
 }
 
-/** Every revealed submission of the task, in id order, with whether its trainer proved it and its open challenge. */
+/** Every revealed submission of the task, in id order, with its transcript and its unsettled challenge. */
 export async function readSubmissions(ctx: ReadContext, taskId: bigint): Promise<SubmissionView[]> {
   const count = await ctx.publicClient.readContract({
     address: ctx.deployment.contracts.submissionBook,
@@ -131,21 +164,13 @@ export async function readSubmission(
     args: [taskId],
   });
   if (submissionId < 0n || submissionId >= count) return null;
-  const [s, proven, open] = await Promise.all([
+  const [s, open] = await Promise.all([
     ctx.publicClient.readContract({
       address: book,
       abi: submissionBookAbi,
       functionName: 'getSubmission',
       args: [taskId, submissionId],
     }),
-    module
-      ? ctx.publicClient.readContract({
-          address: module,
-          abi: challengeModuleAbi,
-          functionName: 'proven',
-          args: [taskId, submissionId],
-        })
-      : Promise.resolve(false),
     module
       ? ctx.publicClient.readContract({
           address: module,
@@ -163,12 +188,12 @@ export async function readSubmission(
     sealBlock: s.sealBlock,
     artifactHash: s.artifactHash,
     wmCommit: s.wmCommit,
-    proven,
+    transcript: { trajRoot: s.trajRoot, segments: s.segments, startRoot: s.startRoot, startLeaf: s.startLeaf },
     openChallengeId: open === 0n ? null : open,
   };
 }
 
-/** The challenge of a submission that is open now, or null (ChallengeModule.openChallengeOf). */
+/** The unsettled challenge of a submission, or null (ChallengeModule.openChallengeOf). */
 export async function readOpenChallengeOf(
   ctx: ReadContext,
   p: { taskId: bigint; submissionId: bigint },
@@ -182,8 +207,12 @@ export async function readOpenChallengeOf(
   return id === 0n ? null : id;
 }
 
-/** One challenge as stored (no times: see readChallenges), at the latest block or at `blockNumber`. */
-export async function readChallenge(ctx: ReadContext, challengeId: bigint, blockNumber?: bigint) {
+/** One challenge as stored (no times: see readChallenges), at the latest block or at `blockNumber`; null if unknown. */
+export async function readChallenge(
+  ctx: ReadContext,
+  challengeId: bigint,
+  blockNumber?: bigint,
+): Promise<StoredChallenge | null> {
   const c = await ctx.publicClient.readContract({
     address: challengeModuleOf(ctx.deployment),
     abi: challengeModuleAbi,
@@ -201,10 +230,17 @@ export async function readChallenge(ctx: ReadContext, challengeId: bigint, block
     bond: c.bond,
     deadline: c.deadline,
     status: STATES[c.status]!,
+    proven: c.proven,
+    disclosure: c.disclosure === zeroHash ? null : c.disclosure,
+    disputeDeadline: c.disputeDeadline === 0n ? null : c.disputeDeadline,
+    dispute:
+      c.disputer === zeroAddress
+        ? null
+        : { disputer: c.disputer, segment: c.segment, commitEnd: c.commitEnd, voteEnd: c.voteEnd },
   };
 }
 
-/** The task's challenges (oldest first) with times and outcomes. */
+/** The task's challenges (oldest first) with their stages' times and outcomes. */
 export async function readChallenges(
   ctx: ReadContext,
   p: { taskId: bigint; trainer?: Address },
@@ -212,15 +248,17 @@ export async function readChallenges(
   const address = challengeModuleOf(ctx.deployment);
   const abi = challengeModuleAbi;
   const args = { taskId: p.taskId, ...(p.trainer ? { trainer: p.trainer } : {}) };
-  // Logs and storage are read at one block (fresh, not viem's cached number), so a challenge
-  // is never shown settled without its time; a settling event in the logs wins.
+  const taskOnly = { taskId: p.taskId };
+  // Logs and storage are read at one block (fresh, not viem's cached number), so a stage is
+  // never shown without its time.
   const head = await ctx.publicClient.getBlockNumber({ cacheTime: 0 });
-  const [maxErr, opened, answered, upheld, voided] = await Promise.all([
+  const logs = (eventName: (typeof STAGE_EVENTS)[number], a: Record<string, unknown>) =>
+    readLogs(ctx, { address, abi, eventName, args: a, toBlock: head });
+  const [maxErr, opened, ...stages] = await Promise.all([
     readMaxErr(ctx),
     readLogs(ctx, { address, abi, eventName: 'ChallengeOpened', args, toBlock: head }),
-    readLogs(ctx, { address, abi, eventName: 'ChallengeAnswered', args, toBlock: head }),
-    readLogs(ctx, { address, abi, eventName: 'ChallengeUpheld', args, toBlock: head }),
-    readLogs(ctx, { address, abi, eventName: 'ChallengeVoided', args, toBlock: head }),
+    // SegmentDisputed is indexed by disputer, not trainer: read by task and matched by id.
+    ...STAGE_EVENTS.map((name) => logs(name, name === 'SegmentDisputed' ? taskOnly : args)),
   ]);
   const times = new Map<bigint, Promise<bigint>>();
   const moment = async (log: Log): Promise<ChainMoment> => {
@@ -232,36 +270,40 @@ export async function readChallenges(
     }
     return { block, time: await t, tx: log.transactionHash! };
   };
-
-  type Settled = { status: ChallengeState; end: Promise<NonNullable<ChallengeView['settled']>> };
-  const settled = new Map<bigint, Settled>();
-  for (const e of parseEventLogs({ abi, eventName: 'ChallengeAnswered', logs: answered }))
-    settled.set(e.args.challengeId, { status: 'answered', end: moment(e) });
-  for (const e of parseEventLogs({ abi, eventName: 'ChallengeVoided', logs: voided }))
-    settled.set(e.args.challengeId, { status: 'voided', end: moment(e) });
-  for (const e of parseEventLogs({ abi, eventName: 'ChallengeUpheld', logs: upheld })) {
-    settled.set(e.args.challengeId, {
-      status: 'upheld',
-      end: moment(e).then((m) => ({ ...m, rewards: e.args.rewards, slashed: e.args.slashed })),
-    });
-  }
+  const byId = new Map<
+    bigint,
+    Partial<Record<(typeof STAGE_EVENTS)[number], Log & { args: Record<string, unknown> }>>
+  >();
+  STAGE_EVENTS.forEach((eventName, i) => {
+    for (const e of parseEventLogs({ abi, eventName, logs: stages[i]! })) {
+      const id = (e.args as { challengeId: bigint }).challengeId;
+      const entry = byId.get(id) ?? {};
+      entry[eventName] = e as unknown as Log & { args: Record<string, unknown> };
+      byId.set(id, entry);
+    }
+  });
 
   const challenges = await Promise.all(
     parseEventLogs({ abi, eventName: 'ChallengeOpened', logs: opened }).map(async (e): Promise<ChallengeView> => {
-      const end = settled.get(e.args.challengeId);
-      const stored = end ? null : await readChallenge(ctx, e.args.challengeId, head);
-      return {
-        challengeId: e.args.challengeId,
-        taskId: e.args.taskId,
-        submissionId: e.args.submissionId,
-        trainer: e.args.trainer,
-        challenger: e.args.challenger,
-        bond: e.args.bond,
-        deadline: e.args.deadline,
-        status: end?.status ?? stored?.status ?? 'open',
-        opened: await moment(e),
-        ...(end ? { settled: await end.end } : {}),
-      };
+      const id = e.args.challengeId;
+      const stored = (await readChallenge(ctx, id, head))!;
+      const ev = byId.get(id) ?? {};
+      const view: ChallengeView = { ...stored, opened: await moment(e) };
+      if (ev.OwnershipProven) view.proofAt = await moment(ev.OwnershipProven);
+      if (ev.TranscriptDisclosed) view.disclosedAt = await moment(ev.TranscriptDisclosed);
+      if (ev.ChallengeAnswered) view.answeredAt = await moment(ev.ChallengeAnswered);
+      if (ev.SegmentDisputed) view.disputedAt = await moment(ev.SegmentDisputed);
+      const upheld = ev.ChallengeUpheld;
+      const cleared = ev.ChallengeCleared;
+      const voided = ev.ChallengeVoided;
+      if (upheld) {
+        const a = upheld.args as { rewards: bigint; slashed: bigint; juryShare: bigint };
+        view.settled = { ...(await moment(upheld)), rewards: a.rewards, slashed: a.slashed, juryShare: a.juryShare };
+      } else if (cleared) {
+        const a = cleared.args as { toTrainer: bigint; juryShare: bigint };
+        view.settled = { ...(await moment(cleared)), toTrainer: a.toTrainer, juryShare: a.juryShare };
+      } else if (voided) view.settled = await moment(voided);
+      return view;
     }),
   );
   return {
@@ -269,6 +311,17 @@ export async function readChallenges(
     challenges: challenges.sort((a, b) => (a.challengeId < b.challengeId ? -1 : 1)),
   };
 }
+
+/** The stage and outcome events readChallenges reads, besides ChallengeOpened. */
+const STAGE_EVENTS = [
+  'OwnershipProven',
+  'TranscriptDisclosed',
+  'ChallengeAnswered',
+  'SegmentDisputed',
+  'ChallengeUpheld',
+  'ChallengeCleared',
+  'ChallengeVoided',
+] as const;
 
 /** What a response to `challengeId` must prove, read from the chain (the module reads the same). */
 export async function readResponseInputs(ctx: ReadContext, challengeId: bigint): Promise<ProofInputs> {

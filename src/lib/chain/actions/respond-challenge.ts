@@ -1,12 +1,13 @@
-// The accused answers a challenge with a Groth16 proof that the challenged submission carries its
-// address under the key it committed when joining (SPEC 7). The submission becomes proven (no
-// challenge can fail it any more) and the bond goes BACK TO THE CHALLENGER: a key can be fitted to
-// any public model, so a proof is necessary, not sufficient, and until the learning stage of SPEC
-// section 8 exists nobody wins the bond. `prepareResponse` says what to prove, and why it cannot
-// be answered, before the seconds of proving are spent.
+// The accused posts the first half of its answer to a challenge (SPEC 7 step 1): a Groth16 proof
+// that the challenged submission carries its address under the key it committed when joining. A
+// proof is necessary, not sufficient (a key can be fitted to any public model): the accused must
+// also disclose the submission's training transcript (disclose-transcript.ts) before the same
+// deadline. With both in, in either order, the response is complete and the dispute window opens.
+// `prepareResponse` says what to prove, and why it cannot be answered, before the seconds of
+// proving are spent.
 import type { Address, TransactionReceipt } from 'viem';
 import { challengeModuleAbi } from '../abi.generated.ts';
-import { receiptEvent } from '../receipt-events.ts';
+import { findReceiptEvent, receiptEvent } from '../receipt-events.ts';
 import { formatChainTime } from '../tx/sentences.ts';
 import {
   accountOf,
@@ -27,11 +28,12 @@ import {
   readSubmission,
   type ProofArgument,
   type ProofInputs,
+  type StoredChallenge,
   type SubmissionView,
 } from './read-challenges.ts';
 
 export interface PreparedResponse {
-  challenge: NonNullable<Awaited<ReturnType<typeof readChallenge>>>;
+  challenge: StoredChallenge;
   submission: SubmissionView;
   /** The claim the proof must carry: the submission's wmCommit, the accused's keyCommit and address, the module's maxErr. */
   inputs: ProofInputs;
@@ -46,7 +48,12 @@ export async function prepareResponse(
   const stored = await readChallenge(ctx, p.challengeId);
   if (!stored) throw new ActionInputError('challengeId', `Challenge ${p.challengeId} does not exist.`);
   if (stored.status !== 'open')
-    throw new ActionInputError('challengeId', `Challenge ${p.challengeId} is already settled (${stored.status}).`);
+    throw new ActionInputError(
+      'challengeId',
+      `Challenge ${p.challengeId} is no longer waiting for an answer (${stored.status}).`,
+    );
+  if (stored.proven)
+    throw new ActionInputError('challengeId', `The ownership proof of challenge ${p.challengeId} was already posted.`);
   if (stored.trainer.toLowerCase() !== p.account.toLowerCase()) {
     throw new ActionInputError(
       'challengeId',
@@ -74,18 +81,17 @@ export async function prepareResponse(
 
 export interface RespondResult {
   trainer: Address;
-  /** Who opened the challenge: the bond went back to it. */
-  challenger: Address;
-  /** The bond, returned to the challenger (not paid to the trainer). */
-  bond: bigint;
+  /** The disclosure was already in: the response is complete, and a segment may be disputed until `disputeDeadline`. */
+  answered: boolean;
+  disputeDeadline: bigint | null;
   /** The outcome in words, for the UI. */
   outcome: string;
   receipt: TransactionReceipt;
 }
 
-/** What an answered challenge means (ChallengeModule.respond, revision 2). */
+/** What a posted ownership proof means (ChallengeModule.respond, SPEC 7 and 8.4). */
 export const ANSWER_OUTCOME =
-  'The submission is proven: no challenge can fail it any more. The bond went back to the challenger: an ownership proof is necessary but not sufficient (a watermark key can be fitted to any public model), so nobody wins the bond until the learning stage of the protocol exists.';
+  'The ownership proof is recorded. It is necessary but not sufficient (a watermark key can be fitted to any public model): the challenge is answered once the training transcript is disclosed too, before the same deadline. Validators may then name a segment that does not replay and vote on it; if nobody does in time, the bond goes to you.';
 
 export async function respondChallenge(
   ctx: ActionContext,
@@ -100,15 +106,16 @@ export async function respondChallenge(
       challenge: String(p.challengeId),
       task: String(challenge.taskId),
       submission: String(challenge.submissionId),
-      bond: `${tokens(challenge.bond)}, returned to the challenger`,
+      bond: `${tokens(challenge.bond)} at stake: yours if the challenge is cleared`,
     },
     call: writeCall(challengeModuleOf(ctx.deployment), challengeModuleAbi, 'respond', [p.challengeId, words as never]),
   });
-  const ev = receiptEvent(receipt, challengeModuleAbi, 'ChallengeAnswered');
+  const ev = receiptEvent(receipt, challengeModuleAbi, 'OwnershipProven');
+  const answered = findReceiptEvent(receipt, challengeModuleAbi, 'ChallengeAnswered');
   return {
     trainer: ev.args.trainer,
-    challenger: ev.args.challenger,
-    bond: ev.args.bond,
+    answered: answered !== undefined,
+    disputeDeadline: answered?.args.disputeDeadline ?? null,
     outcome: ANSWER_OUTCOME,
     receipt,
   };

@@ -1,9 +1,11 @@
-// Opens the caller's seal in the reveal window: the artifact becomes scoreable (and fetchable).
+// Opens the caller's seal in the reveal window: the artifact becomes scoreable (and fetchable),
+// and the chain records the training transcript the seal committed to (SPEC 8.2).
 import type { Hex, TransactionReceipt } from 'viem';
 import { submissionBookAbi } from '../abi.generated.ts';
 import { receiptEvent } from '../receipt-events.ts';
 import { shortHex } from '../../format.ts';
 import { send, writeCall, type ActionContext } from './context.ts';
+import type { TranscriptCommitment } from '../transcript-commit.ts';
 
 export interface RevealSubmissionResult {
   epoch: number;
@@ -15,7 +17,7 @@ export interface RevealSubmissionResult {
 
 export async function revealSubmission(
   ctx: ActionContext,
-  p: { taskId: bigint; artifactHash: Hex; wmCommit: Hex; salt: Hex },
+  p: { taskId: bigint; artifactHash: Hex; wmCommit: Hex; transcript: TranscriptCommitment; salt: Hex },
 ): Promise<RevealSubmissionResult> {
   const receipt = await send(ctx, {
     kind: 'revealSubmission',
@@ -25,6 +27,7 @@ export async function revealSubmission(
       p.taskId,
       p.artifactHash,
       p.wmCommit,
+      p.transcript,
       p.salt,
     ]),
   });

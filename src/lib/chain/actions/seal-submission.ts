@@ -1,5 +1,6 @@
-// Seals a trained model in the current epoch's seal window (SPEC 2.2): only the commitment
-// keccak256(abi.encode(task, epoch, trainer, artifactHash, wmCommit, salt)) goes on chain.
+// Seals a trained model in the current epoch's seal window (SPEC 2.2, 8.2): only the commitment
+// keccak256(abi.encode(task, epoch, trainer, artifactHash, wmCommit, trajRoot, segments,
+// startRoot, startLeaf, salt)) goes on chain.
 import type { Hex, TransactionReceipt } from 'viem';
 import { submissionBookAbi } from '../abi.generated.ts';
 import { receiptEvent } from '../receipt-events.ts';
@@ -8,11 +9,14 @@ import { windowAt } from '../schedule.ts';
 import { ActionInputError, accountOf, send, writeCall, type ActionContext } from './context.ts';
 import { chainTime, readSchedule } from './chain-now.ts';
 import { shortHex } from '../../format.ts';
+import type { TranscriptCommitment } from '../transcript-commit.ts';
 
 export interface SealParams {
   taskId: bigint;
   artifactHash: Hex;
   wmCommit: Hex;
+  /** The model's training transcript (SPEC 8.2); the reveal must carry the same. */
+  transcript: TranscriptCommitment;
   salt: Hex;
   /** The epoch to seal in (default: the one the chain is in now). */
   epoch?: number;
@@ -37,6 +41,7 @@ export async function sealSubmission(ctx: ActionContext, p: SealParams): Promise
       trainer: accountOf(ctx),
       artifactHash: p.artifactHash,
       wmCommit: p.wmCommit,
+      transcript: p.transcript,
       salt: p.salt,
     }),
   );

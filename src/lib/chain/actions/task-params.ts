@@ -33,6 +33,9 @@ export interface TaskParamsInput {
 
 /** TaskRegistry.MIN_BOND: the smallest challenge bond a task may ask for (one token). */
 export const MIN_CHALLENGE_BOND = WAD;
+/** TaskRegistry.MIN_VOTE_TIME: the verdict vote's commit and reveal halves need a second each. */
+export const MIN_VOTE_TIME = 2;
+const MAX_UINT32 = 2 ** 32 - 1;
 /** The most validators a task may have (TaskRegistry.MAX_VALIDATORS): minValidators cannot ask for more. */
 export const MAX_VALIDATORS = 512;
 
@@ -41,8 +44,10 @@ const show = (unit: 'wad' | 'bps' | 'count', v: bigint | number) =>
 
 /**
  * The revision 2 checks of `TaskRegistry._validate` that a form can get wrong: the nine reward
- * parameters' ranges (InvalidRewardParams), evalSubsetSize >= 1 (InvalidSchedule), a challenge
- * bond of at least one token (InvalidChallengeParams), and minValidators within the task's own
+ * parameters' ranges (InvalidRewardParams), evalSubsetSize >= 1 (InvalidSchedule), the challenge
+ * parameters (InvalidChallengeParams: a bond of at least one token, a response time and a
+ * dispute time of at least a second, a vote of at least MIN_VOTE_TIME, slash and jury shares of
+ * at most 100%), and minValidators within the task's own
  * validator cap (the chain allows up to 512, but a task that can never seat that many validators
  * would roll every epoch over). Throws an ActionInputError naming the field; the other checks
  * (schedule, windows, stake rules) are left to the chain's sentences.
@@ -85,6 +90,32 @@ export function checkTaskParams(p: TaskParamsInput): void {
       `The challenge bond must be at least 1 token (a free challenge costs nothing to open against every submission); it is ${tokens(p.challenge.bond)}.`,
     );
   }
+  checkChallengeTimes(p.challenge);
+}
+
+function checkChallengeTimes(c: TaskParamsInput['challenge']): void {
+  const seconds = (field: 'responseTime' | 'disputeTime' | 'voteTime', min: number, why: string) => {
+    const v = c[field];
+    if (!Number.isSafeInteger(v) || v < min || v > MAX_UINT32)
+      throw new ActionInputError(`challenge.${field}`, `challenge.${field} must be ${why}; it is ${String(v)}.`);
+  };
+  seconds('responseTime', 1, 'at least 1 second (the accused must be able to answer)');
+  seconds('disputeTime', 1, 'at least 1 second (a validator must be able to name a segment)');
+  seconds(
+    'voteTime',
+    MIN_VOTE_TIME,
+    `at least ${MIN_VOTE_TIME} seconds (verdicts are committed in its first half and revealed in its second)`,
+  );
+  const bps = (field: 'slashBps' | 'juryBps') => {
+    const v = c[field];
+    if (!Number.isSafeInteger(v) || v < 0 || v > 10_000)
+      throw new ActionInputError(
+        `challenge.${field}`,
+        `challenge.${field} must be between 0% and 100%; it is ${String(v)} bps.`,
+      );
+  };
+  bps('slashBps');
+  bps('juryBps');
 }
 
 /** The creator's deposit: the reward of every scoring epoch. */

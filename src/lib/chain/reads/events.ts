@@ -126,14 +126,20 @@ export type ArenaEvent = LogPosition &
         bond: bigint;
         deadline: bigint;
       }
-    /** The trainer proved ownership: the submission is proven and the bond went back to the challenger. */
+    /** The accused posted its ownership proof (half of its answer). */
+    | { kind: 'OwnershipProven'; challengeId: bigint; taskId: bigint; trainer: Address }
+    /** The accused disclosed its transcript: the manifest's content address (half of its answer). */
+    | { kind: 'TranscriptDisclosed'; challengeId: bigint; taskId: bigint; trainer: Address; manifest: Hex }
+    /** Proof and disclosure are in: a segment may be disputed until `disputeDeadline`. */
+    | { kind: 'ChallengeAnswered'; challengeId: bigint; taskId: bigint; trainer: Address; disputeDeadline: bigint }
     | {
-        kind: 'ChallengeAnswered';
+        kind: 'SegmentDisputed';
         challengeId: bigint;
         taskId: bigint;
-        trainer: Address;
-        challenger: Address;
-        bond: bigint;
+        disputer: Address;
+        segment: bigint;
+        commitEnd: bigint;
+        voteEnd: bigint;
       }
     | {
         kind: 'ChallengeUpheld';
@@ -144,6 +150,19 @@ export type ArenaEvent = LogPosition &
         bond: bigint;
         rewards: bigint;
         slashed: bigint;
+        /** Of the forfeit, kept for the majority jurors. */
+        juryShare: bigint;
+      }
+    /** The trainer passed: `toTrainer` of the bond went to it, `juryShare` to the majority jurors. */
+    | {
+        kind: 'ChallengeCleared';
+        challengeId: bigint;
+        taskId: bigint;
+        trainer: Address;
+        challenger: Address;
+        bond: bigint;
+        toTrainer: bigint;
+        juryShare: bigint;
       }
     | {
         kind: 'ChallengeVoided';
@@ -183,8 +202,12 @@ export const READ_EVENTS = {
   FinalEvalFallback: 'taskRegistry',
   // Absent from deployments made before the module: their logs are simply not asked for.
   ChallengeOpened: 'challengeModule',
+  OwnershipProven: 'challengeModule',
+  TranscriptDisclosed: 'challengeModule',
   ChallengeAnswered: 'challengeModule',
+  SegmentDisputed: 'challengeModule',
   ChallengeUpheld: 'challengeModule',
+  ChallengeCleared: 'challengeModule',
   ChallengeVoided: 'challengeModule',
 } as const satisfies Record<ArenaEventKind, ContractKey>;
 
@@ -291,8 +314,12 @@ const KEPT = {
   FinalEvalRevealed: ['taskId', 'finalEvalHash'],
   FinalEvalFallback: ['taskId'],
   ChallengeOpened: ['challengeId', 'taskId', 'trainer', 'challenger', 'submissionId', 'bond', 'deadline'],
-  ChallengeAnswered: ['challengeId', 'taskId', 'trainer', 'challenger', 'bond'],
-  ChallengeUpheld: ['challengeId', 'taskId', 'trainer', 'challenger', 'bond', 'rewards', 'slashed'],
+  OwnershipProven: ['challengeId', 'taskId', 'trainer'],
+  TranscriptDisclosed: ['challengeId', 'taskId', 'trainer', 'manifest'],
+  ChallengeAnswered: ['challengeId', 'taskId', 'trainer', 'disputeDeadline'],
+  SegmentDisputed: ['challengeId', 'taskId', 'disputer', 'segment', 'commitEnd', 'voteEnd'],
+  ChallengeUpheld: ['challengeId', 'taskId', 'trainer', 'challenger', 'bond', 'rewards', 'slashed', 'juryShare'],
+  ChallengeCleared: ['challengeId', 'taskId', 'trainer', 'challenger', 'bond', 'toTrainer', 'juryShare'],
   ChallengeVoided: ['challengeId', 'taskId', 'trainer', 'challenger', 'bond'],
 } as const satisfies { [K in ArenaEventKind]: readonly EventField<K>[] };
 

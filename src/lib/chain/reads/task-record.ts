@@ -21,10 +21,18 @@ export interface StakeRules {
   sigmaCooldown: number;
 }
 
+/** TaskTypes.ChallengeParams (SPEC 7, 8.4; docs/contracts.md, "Challenges"). */
 export interface ChallengeParams {
   bond: bigint;
+  /** Seconds the accused has to post both the ownership proof and the disclosure. */
   responseTime: number;
   slashBps: number;
+  /** Seconds after a complete response in which a segment can be disputed. */
+  disputeTime: number;
+  /** Seconds of the verdict vote: commits in the first half, reveals in the second. */
+  voteTime: number;
+  /** Share of the losing side's stake paid to the majority jurors, basis points. */
+  juryBps: number;
 }
 
 /** The task struct as the app keeps it: the reveal flags folded into finalEvalHash and finalEval. */

@@ -62,7 +62,16 @@ const DELEGATOR_FUNCTIONS = new Set([
 ]);
 const isScores = (ctx: ErrorContext) => ctx.functionName === 'revealScores' || ctx.functionName === 'commitScores';
 const isCanary = (ctx: ErrorContext) => ctx.functionName === 'commitCanaries' || ctx.functionName === 'revealCanaries';
-const CHALLENGE_STATUS = ['does not exist', 'is open', 'was already answered', 'was already upheld', 'was voided'];
+const isVerdict = (ctx: ErrorContext) => ctx.functionName === 'commitVerdict' || ctx.functionName === 'revealVerdict';
+const CHALLENGE_STATUS = [
+  'does not exist',
+  'is waiting for the accused to answer',
+  'is in its dispute window',
+  'is in its verdict vote',
+  'was upheld',
+  'was cleared',
+  'was voided',
+];
 const challengeStatus = (v: unknown) => CHALLENGE_STATUS[Number(v)] ?? `is in state ${String(v)}`;
 
 export const ERROR_SENTENCES: Record<ProtocolErrorName, Sentence> = {
@@ -172,13 +181,23 @@ export const ERROR_SENTENCES: Record<ProtocolErrorName, Sentence> = {
 
   // SubmissionBook
   AlreadyRevealed: (_args, ctx) =>
-    isScores(ctx)
-      ? 'You already revealed your scores for this epoch.'
-      : 'You already revealed your submission for this epoch.',
+    isVerdict(ctx)
+      ? 'You already revealed your verdict on this challenge.'
+      : isScores(ctx)
+        ? 'You already revealed your scores for this epoch.'
+        : 'You already revealed your submission for this epoch.',
   CommitmentMismatch: (_args, ctx) =>
-    isScores(ctx)
-      ? 'These scores and salt do not match your score commitment.'
-      : 'The artifact hash, watermark commitment or salt does not match your seal.',
+    isVerdict(ctx)
+      ? 'This verdict and salt do not match your verdict commitment (it names the challenge, the disputed segment and your address).'
+      : isScores(ctx)
+        ? 'These scores and salt do not match your score commitment.'
+        : 'The artifact hash, watermark commitment, transcript or salt does not match your seal.',
+  EmptyTranscript: () => 'A transcript commitment needs a non-zero root and at least one segment.',
+  InvalidSeededStart: () => 'A transcript that starts at the seeded initialization starts at leaf 0.',
+  UnknownStart: ([root]) =>
+    `The transcript continues ${shortHex(String(root))}, which is not a transcript you revealed earlier in this task: a transcript starts at the seeded initialization or at your own earlier transcript's final state.`,
+  StartNotFinal: ([finalLeaf]) =>
+    `A continued transcript starts at the earlier transcript's final state, leaf ${String(finalLeaf)}.`,
   EmptyArtifact: () => 'The artifact hash is empty.',
   EmptyCommitment: () => 'The commitment is empty.',
   FinalEvalUnsettled: (_args, ctx) =>
@@ -218,11 +237,34 @@ export const ERROR_SENTENCES: Record<ProtocolErrorName, Sentence> = {
   EpochNotOver: ([endsAt]) => `This epoch ends at ${formatChainTime(endsAt)}; it can be finalized only after that.`,
 
   // ChallengeModule (AlreadyForfeited is shared with the StakeManager above)
-  ChallengeNotOpen: ([id, status]) =>
-    `Challenge ${String(id)} ${challengeStatus(status)}, so it cannot be settled again.`,
+  WrongStatus: ([id, status], ctx) =>
+    `Challenge ${String(id)} ${challengeStatus(status)}, so ${
+      ctx.functionName === 'resolve' ? 'it cannot be settled now' : 'this step does not apply to it now'
+    }.`,
   ChallengePeriodOver: ([endedAt]) => `Challenges closed with the challenge phase at ${formatChainTime(endedAt)}.`,
-  AlreadyProven: ([submissionId]) =>
-    `The trainer of submission ${String(submissionId)} already answered a challenge of it with an ownership proof; it cannot be challenged again.`,
+  AlreadyProven: () => 'The ownership proof of this challenge was already posted.',
+  EmptyDisclosure: () => "The disclosure needs the transcript manifest's content address.",
+  AlreadyDisclosed: () => 'The transcript of this challenge was already disclosed; it cannot be replaced.',
+  DisputeTooLate: ([deadline]) =>
+    `The time to name a segment of this transcript ended at ${formatChainTime(deadline)}.`,
+  DisputeWindowOpen: ([deadline]) =>
+    `A segment of this transcript may still be disputed until ${formatChainTime(deadline)}; the challenge can be resolved after that.`,
+  NotJuror: () =>
+    'Only a validator of this task whose own stake counts in the current epoch (and was not withdrawn) can dispute or vote; stake added this epoch counts from the next.',
+  SegmentOutOfRange: ([segment, segments]) =>
+    `The transcript has ${String(segments)} segment${Number(segments) === 1 ? '' : 's'} (0 to ${String(Number(segments) - 1)}); segment ${String(segment)} does not exist.`,
+  CommitClosed: ([commitEnd]) => `Verdicts on this dispute could be committed until ${formatChainTime(commitEnd)}.`,
+  AlreadyCommitted: () => 'You already committed a verdict on this challenge.',
+  RevealNotOpen: ([commitEnd]) =>
+    `Verdicts are revealed from ${formatChainTime(commitEnd)}, once the commit half of the vote is over.`,
+  RevealClosed: ([voteEnd]) => `The vote on this dispute ended at ${formatChainTime(voteEnd)}.`,
+  NoCommitment: () => 'You did not commit a verdict on this challenge, so there is nothing to reveal.',
+  VoteOpen: ([voteEnd]) =>
+    `The vote on this dispute runs until ${formatChainTime(voteEnd)}; it can be resolved after that.`,
+  NotSettledByVote: () =>
+    'This challenge was not settled by a vote with a majority (no dispute, a tie or no votes), so no jury is paid.',
+  NotInMajority: () => "Only validators who revealed the majority's verdict share the jury's pot.",
+  AlreadyClaimed: () => "You already took your share of this challenge's jury pot.",
   ChallengeAlreadyOpen: ([challengeId]) =>
     `Challenge ${String(challengeId)} of this submission is still open; a submission has at most one open challenge at a time.`,
   InvalidMaxErr: ([maxErr]) =>

@@ -5,6 +5,7 @@ import type { Address, Hex } from 'viem';
 import { describe, expect, it } from 'vitest';
 import { canarySalt, expectedCanaryMask, maskColumns, type CanaryColumn } from '../../../../src/lib/chain/canary.ts';
 import { sealCommitment } from '../../../../src/lib/chain/commitments.ts';
+import { seededTranscript } from '../../../../src/lib/chain/transcript-commit.ts';
 import { epochCanaryKey, type CanaryScope } from '../../../../src/lib/agents/canary/derive.ts';
 import {
   CanaryPlanError,
@@ -37,12 +38,14 @@ function submissionColumns(plan: ReturnType<typeof planCanaries>, epoch: number)
     sealEpoch: BigInt(epoch),
     artifactHash: hash(1000 * epoch + i + 1),
     wmCommit: hash(5000 + i),
+    transcript: seededTranscript(hash(9000 + i), 4),
     commitment: sealCommitment(
       SCOPE.taskId,
       BigInt(epoch),
       p.account,
       hash(1000 * epoch + i + 1),
       hash(5000 + i),
+      seededTranscript(hash(9000 + i), 4),
       p.salt,
     ),
   }));

@@ -7,6 +7,7 @@
 // duplicates, score words) closely enough that an agent bug shows up as a refused call.
 import { keccak256, toHex, zeroHash, type Address, type Hex } from 'viem';
 import { packScores, scoresCommitment, sealCommitment } from '../../../../src/lib/chain/commitments.ts';
+import { seededTranscript } from '../../../../src/lib/chain/transcript-commit.ts';
 import { effectiveEpoch, windowAt, type Schedule, type Window } from '../../../../src/lib/chain/schedule.ts';
 import { cidFromBytes, hashFromCid } from '../../../../src/lib/ml/artifact/cid.ts';
 import { artifactHash } from '../../../../src/lib/ml/artifact/hash.ts';
@@ -168,7 +169,15 @@ export class FakeWorld {
         const epoch = w.inWindow('Seal');
         w.eligible(account, 'Trainer', epoch);
         if (p.epoch !== epoch) throw refuse('reverted', `FAKE: sealing for epoch ${p.epoch} in epoch ${epoch}`);
-        const commitment = sealCommitment(w.taskId, BigInt(epoch), account, p.artifactHash, p.wmCommit, p.salt);
+        const commitment = sealCommitment(
+          w.taskId,
+          BigInt(epoch),
+          account,
+          p.artifactHash,
+          p.wmCommit,
+          p.transcript,
+          p.salt,
+        );
         if (commitment !== p.commitment) throw refuse('commitment-mismatch', 'FAKE: commitment mismatch');
         w.seals.set(w.key(epoch, account), { commitment, revealed: false, seq: ++w.seq });
         return w.after(account, 'seal', epoch);
@@ -178,7 +187,10 @@ export class FakeWorld {
         const seal = w.seals.get(w.key(epoch, account));
         if (!seal) throw refuse('reverted', 'NoSeal()');
         if (seal.revealed) throw refuse('reverted', 'AlreadyRevealed()');
-        if (sealCommitment(w.taskId, BigInt(epoch), account, p.artifactHash, p.wmCommit, p.salt) !== seal.commitment)
+        if (
+          sealCommitment(w.taskId, BigInt(epoch), account, p.artifactHash, p.wmCommit, p.transcript, p.salt) !==
+          seal.commitment
+        )
           throw refuse('reverted', 'CommitmentMismatch()');
         seal.revealed = true;
         const earlier = w.submissions.find(
@@ -339,6 +351,8 @@ export class FakeMl implements MlPort {
       backend: 'cpu',
       artifact,
       artifactHash: await artifactHash(artifact),
+      // What the transcript engine will hand back: a commitment bound to the run (seeded, 8 segments).
+      transcript: seededTranscript(keccak256(toHex(`fake transcript ${n}`)), 8),
     };
   }
 

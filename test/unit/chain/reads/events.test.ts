@@ -222,8 +222,8 @@ describe('decodeArenaLogs', () => {
   });
 
   it('asks for one topic per read event from four contracts, five with a challenge module', () => {
-    expect(READ_TOPICS).toHaveLength(20);
-    expect(new Set(READ_TOPICS).size).toBe(20);
+    expect(READ_TOPICS).toHaveLength(24);
+    expect(new Set(READ_TOPICS).size).toBe(24);
     expect(readAddresses(contracts).sort()).toEqual(
       [contracts.taskRegistry, contracts.stakeManager, contracts.submissionBook, contracts.rewardEngine].sort(),
     );
@@ -231,33 +231,63 @@ describe('decodeArenaLogs', () => {
     expect(readAddresses({ ...contracts, challengeModule: a(6) })).toHaveLength(5);
   });
 
-  it('decodes challenge events, and skips them from a deployment without a module', () => {
+  it('decodes challenge events through every stage, and skips them from a deployment without a module', () => {
     const module = a(6);
     const withModule = { ...contracts, challengeModule: module };
+    const manifest = `0x${'cd'.repeat(32)}` as Hex;
+    const at = (block: number, index = 0) => ({ address: module, block, index });
     const logs = [
       log(
         challengeModuleAbi as Abi,
         'ChallengeOpened',
         { challengeId: 1n, taskId: 2n, trainer: a(10), challenger: a(20), submissionId: 3n, bond: 5n, deadline: 900n },
-        { address: module, block: 4, index: 0 },
+        at(4),
+      ),
+      log(challengeModuleAbi as Abi, 'OwnershipProven', { challengeId: 1n, taskId: 2n, trainer: a(10) }, at(5)),
+      log(
+        challengeModuleAbi as Abi,
+        'TranscriptDisclosed',
+        { challengeId: 1n, taskId: 2n, trainer: a(10), manifest },
+        at(5, 1),
       ),
       log(
         challengeModuleAbi as Abi,
         'ChallengeAnswered',
-        { challengeId: 1n, taskId: 2n, trainer: a(10), challenger: a(20), bond: 5n },
-        { address: module, block: 5, index: 0 },
+        { challengeId: 1n, taskId: 2n, trainer: a(10), disputeDeadline: 1_000n },
+        at(5, 2),
+      ),
+      log(
+        challengeModuleAbi as Abi,
+        'SegmentDisputed',
+        { challengeId: 1n, taskId: 2n, disputer: a(21), segment: 4n, commitEnd: 1_100n, voteEnd: 1_200n },
+        at(6),
       ),
       log(
         challengeModuleAbi as Abi,
         'ChallengeUpheld',
-        { challengeId: 2n, taskId: 2n, trainer: a(11), challenger: a(20), bond: 5n, rewards: 70n, slashed: 9n },
-        { address: module, block: 6, index: 0 },
+        {
+          challengeId: 2n,
+          taskId: 2n,
+          trainer: a(11),
+          challenger: a(20),
+          bond: 5n,
+          rewards: 70n,
+          slashed: 9n,
+          juryShare: 7n,
+        },
+        at(7),
+      ),
+      log(
+        challengeModuleAbi as Abi,
+        'ChallengeCleared',
+        { challengeId: 1n, taskId: 2n, trainer: a(10), challenger: a(20), bond: 5n, toTrainer: 4n, juryShare: 1n },
+        at(8),
       ),
       log(
         challengeModuleAbi as Abi,
         'ChallengeVoided',
         { challengeId: 3n, taskId: 2n, trainer: a(11), challenger: a(21), bond: 5n },
-        { address: module, block: 6, index: 1 },
+        at(8, 1),
       ),
     ];
     expect(decodeArenaLogs(logs, withModule)).toEqual([
@@ -273,18 +303,30 @@ describe('decodeArenaLogs', () => {
         bond: 5n,
         deadline: 900n,
       },
+      { block: 5n, logIndex: 0, kind: 'OwnershipProven', challengeId: 1n, taskId: 2n, trainer: a(10) },
+      { block: 5n, logIndex: 1, kind: 'TranscriptDisclosed', challengeId: 1n, taskId: 2n, trainer: a(10), manifest },
       {
         block: 5n,
-        logIndex: 0,
+        logIndex: 2,
         kind: 'ChallengeAnswered',
         challengeId: 1n,
         taskId: 2n,
         trainer: a(10),
-        challenger: a(20),
-        bond: 5n,
+        disputeDeadline: 1_000n,
       },
       {
         block: 6n,
+        logIndex: 0,
+        kind: 'SegmentDisputed',
+        challengeId: 1n,
+        taskId: 2n,
+        disputer: a(21),
+        segment: 4n,
+        commitEnd: 1_100n,
+        voteEnd: 1_200n,
+      },
+      {
+        block: 7n,
         logIndex: 0,
         kind: 'ChallengeUpheld',
         challengeId: 2n,
@@ -294,9 +336,22 @@ describe('decodeArenaLogs', () => {
         bond: 5n,
         rewards: 70n,
         slashed: 9n,
+        juryShare: 7n,
       },
       {
-        block: 6n,
+        block: 8n,
+        logIndex: 0,
+        kind: 'ChallengeCleared',
+        challengeId: 1n,
+        taskId: 2n,
+        trainer: a(10),
+        challenger: a(20),
+        bond: 5n,
+        toTrainer: 4n,
+        juryShare: 1n,
+      },
+      {
+        block: 8n,
         logIndex: 1,
         kind: 'ChallengeVoided',
         challengeId: 3n,

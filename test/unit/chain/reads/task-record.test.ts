@@ -32,7 +32,7 @@ const views = (over: Partial<TaskViews['task']> = {}, rest: Partial<TaskViews> =
       maxValidators: 512,
       sigmaCooldown: 2,
     },
-    challenge: { bond: 5n, responseTime: 60, slashBps: 2000 },
+    challenge: { bond: 5n, responseTime: 60, slashBps: 2000, disputeTime: 30, voteTime: 40, juryBps: 500 },
     modelSpec: h(1),
     trainData: h(2),
     evalData: h(3),

@@ -41,6 +41,7 @@ export function challengeTable(rows: readonly ChallengeRow[]): string {
       "challengers' expected net per task, tokens",
       'expected reward vs honest [95% CI]',
       'at the detection bound',
+      'what-if: no bond to a cleared trainer',
       'detection needed for < 1.0x',
       'training compute vs honest; net of compute',
       'target',
@@ -59,6 +60,7 @@ export function challengeTable(rows: readonly ChallengeRow[]): string {
         tok(r.challengers),
         fmtX(r.expected),
         fmtX(r.atBound),
+        fmtX(r.noBondToCleared),
         breakEvenText(r),
         computeText(r),
         r.pass === undefined ? '—' : '< 1.0x',
@@ -73,6 +75,7 @@ export function challengeText(rows: readonly ChallengeRow[], input: ChallengeInp
   const detected = trigger.copies.filter((c) => c.detected).length;
   const lowest = trigger.copies.reduce((m, c) => (c.value < m.value ? c : m), trigger.copies[0]!);
   const farmerOnce = rows.find((r) => r.spec.id === 'farmer-once');
+  const sybilHalf = rows.find((r) => r.spec.id === 'sybil-alphaHalf-once');
   return [
     "How to read: each row takes the adversary table's rewards per task (summed over the task's epochs, the same " +
       "tasks and twins) and counts what revision 2's challenges do to them: expected reward = reward if not challenged " +
@@ -81,7 +84,8 @@ export function challengeText(rows: readonly ChallengeRow[], input: ChallengeInp
       'bonds). "Challengers\' expected net": what the validators who challenge this strategy gain (forfeits and slashes ' +
       'less the jury\'s share) or lose (bonds). "At the detection bound": the detection rate at its 95% lower bound ' +
       '(for the honest row: the false-challenge rate at its upper bound). "Detection needed": the detection rate at ' +
-      'which the row reaches 1.0x. "Net of compute": training costs the honest trainer a share of its reward and the ' +
+      'which the row crosses 1.0x. "What-if": the same at the measured rate if a cleared trainer were not paid the ' +
+      'bond (burned instead; not the contracts\' rule, a candidate fix for bond farming below). "Net of compute": training costs the honest trainer a share of its reward and the ' +
       'adversary the stated multiple of that; the row stays below 1.0x (upper end of its interval) for every honest ' +
       'compute share under the bound given. A target passes when the whole interval of the expected reward is below 1.0x.',
     '',
@@ -131,18 +135,28 @@ export function challengeText(rows: readonly ChallengeRow[], input: ChallengeInp
       'in a task.',
     `- **Bond farming** (found while building these rows): any strategy that makes an honest identity look like a ` +
       "copy collects challengers' bonds. The farmer trains honestly and submits a near-copy of its own model from a " +
-      `second identity staking the minimum (${config.minStake} token); the copy loses its reward and ` +
+      `second identity staking the minimum (${config.minStake} token in the simulator; the Create form's default ` +
+      'minimum trainer stake is 10); the copy loses its reward and ' +
       `${terms.slashBps / 100}% of ${config.minStake} token, the real identity takes ${terms.bond} tokens per ` +
       'challenge' +
       (farmerOnce
-        ? `: ${fmtX(farmerOnce.expected)} an honest trainer's reward when agents challenge it once per task`
+        ? `: ${fmtX(farmerOnce.expected)} an honest trainer's reward when agents challenge it once per task ` +
+          `(${fmtX(farmerOnce.noBondToCleared)} if a cleared trainer were not paid the bond)`
         : '') +
-      '. Rational validators then stop challenging, and thieves go undetected. What closes it is for the protocol ' +
-      "to decide (not done here): a bond no larger than what a failing copy must lose (slashBps x the task's minimum " +
-      'trainer stake), or a cleared bond paid to the trainer only up to its response costs, the rest returned or burned.',
+      (sybilHalf
+        ? `; the same bond lifts the alphaT = 0.5 near-copy sybil to ${fmtX(sybilHalf.expected)} ` +
+          `(${fmtX(sybilHalf.noBondToCleared)} without it)`
+        : '') +
+      '. The challengers lose those bonds (the "challengers\' expected net" column), so rational validators would ' +
+      'stop challenging and thieves would go undetected. What closes it is for the protocol to decide (not done ' +
+      "here): a bond no larger than what a failing copy must lose (slashBps x the task's minimum trainer stake: 2 " +
+      'tokens at the form defaults), or a cleared trainer paid only its response costs and the rest of the bond ' +
+      'burned (the what-if column), or agents that challenge a trainer at most once per task and never the earliest ' +
+      'of a cluster (which a sybil can still game once by revealing its copy first).',
     "- **Not modelled**: the challenger's own costs (replaying a transcript: 0.12 s per 50-step segment on wasm, " +
       'docs/bench/transcript.md) and gas; delegation (no delegators in the simulator: the forfeit then takes what ' +
-      "would be theirs too); rewards of epochs before a thief's first stolen submission are included in what it " +
-      'forfeits (they are unvested too).',
+      "would be theirs too); a thief's first submission epoch, before there is a model to steal, is not measured, so " +
+      'whatever it would have earned and forfeited there is left out (in its favour); honest victims whose next model ' +
+      "is close to a thief's copy of their earlier one may be challenged too and then win the bond.",
   ].join('\n');
 }

@@ -89,6 +89,8 @@ export interface ChallengeRow {
   expected: Estimate;
   /** With the rate at its 95% bound (detection's lower, false challenges' upper). */
   atBound: Estimate;
+  /** What-if at the measured rate: a cleared trainer is not paid the bond. */
+  noBondToCleared: Estimate;
   /** Mean per task, tokens: the adversary's reward if never challenged, its expected loss. */
   reward: number;
   loss: number;
@@ -118,7 +120,7 @@ function identities(t: TaskTotals, k: Kind, d: number, f: number, submissionEpoc
       const times = k.challengesOfTrained === 'once' ? 1 : submissionEpochs;
       return parts.map((p, i) =>
         i === trained
-          ? { reward: p.reward, stake: p.stake, replays: true, challenged: d * times }
+          ? { reward: p.reward, stake: p.stake, replays: true, challenged: d * times, loseRisk: 0 }
           : { reward: p.reward, stake: p.stake, replays: false, challenged: d },
       );
     }
@@ -140,10 +142,10 @@ export function challengeRow(spec: ChallengeRowSpec, ms: readonly Measurement[],
   const rate = honest ? f : input.trigger.detection.value;
   const rateBound = honest ? input.trigger.falseChallenge.hi : input.trigger.detection.lo;
   /** Per task: expected adversary reward per the twin's stake, and the twin's expected reward. */
-  const at = (d: number, fAdv: number) =>
+  const at = (d: number, fAdv: number, o: Outcomes = outcomes) =>
     totals.map((t) => {
-      const adv = expectStrategy(identities(t, spec.kind, d, fAdv, input.submissionEpochs), outcomes);
-      const twin = expectStrategy([twinOf(t, honest ? fAdv : f)], outcomes);
+      const adv = expectStrategy(identities(t, spec.kind, d, fAdv, input.submissionEpochs), o);
+      const twin = expectStrategy([twinOf(t, honest ? fAdv : f)], o);
       return { task: t.task, adv, num: (adv.expected * t.twinStake) / t.advStake, den: twin.expected };
     });
   const estimate = (items: { task: number; num: number; den: number }[]) =>
@@ -167,6 +169,9 @@ export function challengeRow(spec: ChallengeRowSpec, ms: readonly Measurement[],
     unchallenged,
     expected,
     atBound: estimate(bound),
+    noBondToCleared: estimate(
+      honest ? at(0, f, { ...outcomes, bondToCleared: false }) : at(rate, f, { ...outcomes, bondToCleared: false }),
+    ),
     reward: totals.reduce((s, t) => s + t.adv, 0) / n,
     loss: measured.reduce((s, x) => s + x.adv.loss, 0) / n,
     challengers: measured.reduce((s, x) => s + x.adv.challengers, 0) / n,

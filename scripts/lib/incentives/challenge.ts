@@ -75,6 +75,8 @@ export interface Identity {
    * everything and excludes it); for one that replays, how many challenges it answers.
    */
   challenged: number;
+  /** Overrides Outcomes.honestLoses for this identity (0: an adversary's trained identity, in its favour). */
+  loseRisk?: number;
 }
 
 export interface Outcomes {
@@ -84,6 +86,11 @@ export interface Outcomes {
    * challenger's backend and the jury upholds (pessimistic: every such dispute is lost).
    */
   honestLoses: number;
+  /**
+   * What-if, not the contracts' rule: false = a cleared trainer is not paid the bond (it is
+   * burned, so the challenger still loses it). Default true, as ChallengeModule._clear does.
+   */
+  bondToCleared?: boolean;
 }
 
 export interface IdentityExpectation {
@@ -111,9 +118,10 @@ export function expectIdentity(id: Identity, o: Outcomes): IdentityExpectation {
     return { expected, loss: id.reward - expected, challengers: id.challenged * fail.challengerGain };
   }
   const pass = cleared(o.terms, false);
-  const p = o.honestLoses;
+  const p = id.loseRisk ?? o.honestLoses;
   // Per challenge: win the bond, or (chance p) lose the task's rewards and the slash.
-  const perChallenge = (1 - p) * pass.toTrainer + p * (lostOutcome - id.reward);
+  const won = o.bondToCleared === false ? 0 : pass.toTrainer;
+  const perChallenge = (1 - p) * won + p * (lostOutcome - id.reward);
   const expected = id.reward + id.challenged * perChallenge;
   return {
     expected,

@@ -73,8 +73,19 @@ describe('expected reward with challenges', () => {
     );
     expect(risky.expected).toBeCloseTo(90.5, 12);
     expect(risky.challengers).toBeCloseTo(-40.95, 12);
+    // An adversary's trained identity is given no risk of losing (loseRisk 0 overrides honestLoses).
+    expect(
+      expectIdentity(
+        { reward: 50, stake: 200, replays: true, challenged: 0.5, loseRisk: 0 },
+        { terms, honestLoses: 0.1 },
+      ).expected,
+    ).toBeCloseTo(100, 12);
     // Never challenged: exactly its reward.
     expect(expectIdentity({ reward: 50, stake: 200, replays: true, challenged: 0 }, o).expected).toBe(50);
+    // What-if without the bond: challenged or not, its reward; the burned bond is still the challengers' loss.
+    expect(
+      expectIdentity({ reward: 50, stake: 200, replays: true, challenged: 2 }, { ...o, bondToCleared: false }),
+    ).toEqual({ expected: 50, loss: 0, challengers: -200 });
   });
 
   it('a strategy sums its identities', () => {
@@ -248,6 +259,8 @@ describe('challenge rows', () => {
     expect(once.pass).toBe(false);
     // Every submission (4 in a task): 30 + 400 - 10 = 420.
     expect(challengeRow(spec('everySubmission'), ms, input).expected.value).toBeCloseTo(16.8, 12);
+    // Without the bond: 30 - 10 = 20 over 25.
+    expect(once.noBondToCleared.value).toBeCloseTo(0.8, 12);
     // The bond farmer's trained identity is its own slot (account 0), whatever it earned.
     const farmer = challengeRow(
       { ...spec('once'), kind: { kind: 'nearCopies', trainedBy: 'adversarySlot', challengesOfTrained: 'once' } },

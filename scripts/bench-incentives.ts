@@ -11,13 +11,19 @@
 //   npm run bench:incentives -- --render /tmp/raw.json only rewrite the page from a kept run
 //
 // Backend noise comes from docs/bench/consensus.json when it exists (scripts/lib/incentives/
-// noise.ts says the shape), else from a labelled assumption.
+// noise.ts says the shape), else from a labelled assumption. The challenge rows read the
+// automatic challenge's measured trigger from docs/bench/similarity.md and honest replay
+// failures from docs/bench/transcript.md (scripts/lib/incentives/detection.ts); without those
+// pages the challenge section is left out.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { allScenarios } from './lib/incentives/adversaries.ts';
+import { defaultChallengeTerms } from './lib/incentives/challenge.ts';
+import type { ChallengeInputs } from './lib/incentives/challenge-rows.ts';
 import { CLOSE_COMPETITION, DEFAULT_CONFIG, type SimConfig } from './lib/incentives/config.ts';
+import { parseHonestReplays, parseSimilarity } from './lib/incentives/detection.ts';
 import { assumedNoise, parseConsensus, type BackendNoise } from './lib/incentives/noise.ts';
 import { composePage, type PageInput, type SweepPoint } from './lib/incentives/page.ts';
 import type { TaskOutput } from './lib/incentives/runner.ts';
@@ -98,6 +104,22 @@ function loadNoise(source: string): BackendNoise {
   const file = path(source);
   if (!existsSync(file)) return assumedNoise();
   return parseConsensus(JSON.parse(readFileSync(file, 'utf8')), source);
+}
+
+const SIMILARITY = 'docs/bench/similarity.md';
+const TRANSCRIPT = 'docs/bench/transcript.md';
+
+function loadChallengeInputs(config: SimConfig): ChallengeInputs | undefined {
+  if (!existsSync(path(SIMILARITY)) || !existsSync(path(TRANSCRIPT))) {
+    console.error(`bench:incentives: ${SIMILARITY} or ${TRANSCRIPT} missing: no challenge rows`);
+    return undefined;
+  }
+  return {
+    trigger: parseSimilarity(readFileSync(path(SIMILARITY), 'utf8'), SIMILARITY),
+    replays: parseHonestReplays(readFileSync(path(TRANSCRIPT), 'utf8'), TRANSCRIPT),
+    terms: defaultChallengeTerms(),
+    submissionEpochs: config.submissionEpochs,
+  };
 }
 
 /** Runs the jobs on a pool of worker threads; results in job order. */
@@ -251,6 +273,7 @@ async function main() {
     ablationTasks: new Set(run.ablationTasks),
     scenarios: allScenarios(run.config),
     rendered: opts.render !== undefined,
+    challenges: loadChallengeInputs(run.config),
   });
   console.log(page.summary);
   console.log(

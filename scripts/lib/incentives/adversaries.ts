@@ -3,7 +3,7 @@
 // honest participant with the same stake it is compared with.
 
 import type { SimConfig } from './config.ts';
-import type { Task } from './population.ts';
+import { tokens, type Task } from './population.ts';
 import type { Model } from './quality.ts';
 import { Rng } from './rng.ts';
 import type { Column, Scene, ValidatorSlot } from './scene.ts';
@@ -316,6 +316,71 @@ export function thief(world: WorldId): Scenario {
   };
 }
 
+/**
+ * A thief that fine-tunes last epoch's best model further: `gain` more accuracy on both sets,
+ * `redraw` of its predictions changed, so it ranks above the model it stole.
+ */
+export function thiefFinetune(world: WorldId): Scenario {
+  return {
+    id: `thief-finetune@${world}`,
+    group: 'trainer',
+    side: 'trainer',
+    label: "model thief that fine-tunes last epoch's best model further",
+    world,
+    compare: 'twin',
+    build: (ctx) => {
+      const se = submissionEpoch(ctx.config, ctx.epoch);
+      if (se === 0) return undefined;
+      const stolen = ctx.memo(`${ctx.world}:thief-ft:${se}`, () => {
+        const from = ctx.previousBest;
+        if (from === undefined) return undefined;
+        const gain = ctx.config.thiefFinetuneGain;
+        const copy: Model = {
+          ...nearCopy(ctx.task, from, ctx.config.thiefFinetuneRedraw),
+          quality: Math.min(0.999, from.quality + gain),
+          publicAccuracy: Math.min(0.999, from.publicAccuracy + gain),
+        };
+        return { from, copy };
+      });
+      if (stolen === undefined) return undefined;
+      const victim = ctx.task.trainers.find((t) => t.models.includes(stolen.from))?.account;
+      return { scene: replaceAdversaryColumn(ctx.base, (c) => [{ ...c, model: stolen.copy }]), victim };
+    },
+  };
+}
+
+/**
+ * Bond farming: the adversary trains honestly (slot 0's own model, identity 0) and submits a
+ * near-copy of it from a second identity with the minimum stake, so that a validator's automatic
+ * challenge may hit its real identity, which replays and takes the challenger's bond.
+ */
+export function bondFarmer(world: WorldId): Scenario {
+  return {
+    id: `bond-farmer@${world}`,
+    group: 'trainer',
+    side: 'trainer',
+    label:
+      'bond farmer: trains honestly and submits a near-copy of its own model from a second identity (minimum stake)',
+    world,
+    compare: 'twin',
+    build: (ctx) => {
+      const se = submissionEpoch(ctx.config, ctx.epoch);
+      return {
+        scene: replaceAdversaryColumn(ctx.base, (c) => [
+          c,
+          {
+            ...c,
+            account: 4_100_000,
+            stake: tokens(ctx.config.minStake),
+            seal: c.seal + 1n,
+            model: ctx.memo(`${ctx.world}:farm:${se}`, () => nearCopy(ctx.task, c.model, ctx.config.sybilRedraw)),
+          },
+        ]),
+      };
+    },
+  };
+}
+
 export function honestRow(side: Side): Scenario {
   return {
     id: `honest-${side}@canaries`,
@@ -343,6 +408,7 @@ export function allScenarios(config: SimConfig): Scenario[] {
   rows.push(trainerSybil(Math.max(...config.sybilIdentities), 'canaries', 'alphaT = 1'));
   rows.push(trainerSybil(Math.max(...config.sybilIdentities), 'alphaHalf', 'alphaT = 0.5'));
   rows.push(freeRider('canaries'), duplicate(false, 'canaries'), duplicate(true, 'canaries'), thief('canaries'));
+  rows.push(thiefFinetune('canaries'), bondFarmer('canaries'));
   rows.push(freeRider('revision1', true), duplicate(true, 'revision1', true));
   return rows;
 }

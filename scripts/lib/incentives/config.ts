@@ -43,6 +43,13 @@ export interface SimConfig {
   untrainedAccuracy: number;
   /** Fraction of samples on which a thief's near-copy predicts differently from the original. */
   thiefRedraw: number;
+  /**
+   * The thief that fine-tunes the stolen model further: accuracy gained over the stolen model (on
+   * both sets) and the fraction of predictions that change (issue 11: "7x when it fine-tunes the
+   * stolen model a little further").
+   */
+  thiefFinetuneGain: number;
+  thiefFinetuneRedraw: number;
   /** Same for the near-identical models of one trainer's sybil identities. */
   sybilRedraw: number;
   /** Sybil identities per split stake. */
@@ -78,6 +85,10 @@ export const DEFAULT_CONFIG: SimConfig = {
   versionKeep: 0.8,
   untrainedAccuracy: 0.1,
   thiefRedraw: 0.01,
+  // A few epochs on a converged model: about a point of accuracy (docs/bench/train.md: the demo
+  // specs gain well under a point over their last epochs), enough to rank above the victim.
+  thiefFinetuneGain: 0.01,
+  thiefFinetuneRedraw: 0.03,
   sybilRedraw: 0.002,
   sybilIdentities: [3, 10],
   coalitionFractions: [0.01, 0.02, 0.05, 0.1, 0.2, 0.33, 0.45],

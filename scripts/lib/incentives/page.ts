@@ -1,6 +1,8 @@
 // The markdown page docs/bench/incentives.md: run facts, the targets, the tables and the model.
 
 import { closeCompetitionScenarios, sweepScenarios, type Scenario } from './adversaries.ts';
+import { challengeTable, challengeText } from './challenge-page.ts';
+import { challengeRows, type ChallengeInputs, type ChallengeRow } from './challenge-rows.ts';
 import type { SimConfig } from './config.ts';
 import { BACKENDS, BACKEND_SHARES, type BackendNoise } from './noise.ts';
 import {
@@ -50,6 +52,8 @@ export interface PageInput {
   quick: boolean;
   /** The page was re-rendered from kept measurements (--render). */
   rendered?: boolean;
+  /** The challenge model's measured inputs (detection.ts); without them no challenge section. */
+  challenges?: ChallengeInputs;
 }
 
 export interface Page {
@@ -71,11 +75,12 @@ export function composePage(input: PageInput): Page {
   const main = inWorld(rows, 'canaries', 'alphaHalf').filter((r) => r.scenario.group !== 'coalition');
   const noCanaries = inWorld(rows, 'noCanaries');
   const coalitions = inWorld(rows, 'canaries').filter((r) => r.scenario.group === 'coalition');
-  const targets = targetRows(rows, honest);
+  const challenge = input.challenges === undefined ? [] : challengeRows(measurements, input.challenges);
+  const targets = targetRows(rows, honest, challenge);
   const allPass = targets.every((t) => t.pass);
 
   const targetTable = table(
-    ['target (issue 9)', 'measured', 'result'],
+    ['target (issues 9 and 11)', 'measured', 'result'],
     targets.map((t) => [t.name, t.measured, resultText(t.pass)]),
   );
   const summary = [
@@ -87,6 +92,9 @@ export function composePage(input: PageInput): Page {
     adversaryTable(noCanaries),
     '## Coalitions',
     coalitionTable(coalitions),
+    ...(input.challenges !== undefined && challenge.length > 0
+      ? ['## Challenges (revision 2): expected reward of thieves and near-copies', challengeTable(challenge)]
+      : []),
   ].join('\n\n');
 
   const taskSizes = outputs.map((o) => ({ n: o.trainers, m: o.validators }));
@@ -126,6 +134,9 @@ export function composePage(input: PageInput): Page {
     '',
     coalitionNote(coalitions),
     '',
+    ...(input.challenges !== undefined && challenge.length > 0
+      ? [challengeText(challenge, input.challenges, config), '']
+      : []),
     '## Before and after: revision 1 to revision 2',
     '',
     'Same tasks and epochs in every column (the tasks that also ran revision 1). Revision 1: stake-weighted mean, ' +
@@ -155,7 +166,7 @@ interface TargetRow {
   pass: boolean;
 }
 
-function targetRows(rows: readonly Row[], honest: HonestSummary): TargetRow[] {
+function targetRows(rows: readonly Row[], honest: HonestSummary, challenge: readonly ChallengeRow[]): TargetRow[] {
   const lazyRows = rows.filter((r) => r.scenario.group === 'lazy' && r.scenario.world === 'canaries');
   const worstLazy = lazyRows.reduce((w, r) => (r.ratio.hi > w.ratio.hi ? r : w), lazyRows[0]!);
   const coal = rows.filter(
@@ -189,6 +200,19 @@ function targetRows(rows: readonly Row[], honest: HonestSummary): TargetRow[] {
       measured: `worst: ${worstSybil.scenario.label}: ${fmtX(worstSybil.ratio)}`,
       pass: all(sybil),
     },
+    ...(challenge.some((r) => r.pass !== undefined)
+      ? [
+          {
+            name: 'thieves and near-copy sybils earn below 1.0x honest once challenges count (issue 11; measured detection)',
+            measured: (() => {
+              const judged = challenge.filter((r) => r.pass !== undefined);
+              const worst = judged.reduce((w, r) => (r.expected.hi > w.expected.hi ? r : w), judged[0]!);
+              return `worst: ${worst.spec.label}: ${fmtX(worst.expected)}`;
+            })(),
+            pass: challenge.every((r) => r.pass !== false),
+          },
+        ]
+      : []),
     {
       name: `honest fairness (Spearman, true quality vs reward per stake) at least ${FAIRNESS_TARGET}; true quality: accuracy on the phase's whole eval set`,
       measured: fmtMean(honest.fairnessWholeSet),
@@ -411,7 +435,9 @@ function modelText(c: SimConfig, noise: BackendNoise): string {
       'Submission-phase canaries come from the same creator accounts every epoch (a new model each epoch), so they have a history like trainers. ' +
       `The final phase's ${c.finalEpochs * c.canaries} probe accounts are sealed in the last submission epoch and are columns from then on: a canary in the epoch their salt names, an ordinary column otherwise.`,
     `- **Adversaries**: lazy validators and sybils take validator slot 0 (its twin is slot 1); trainer adversaries take trainer slot 0 (twin slot 1). ` +
-      `Thieves copy last epoch's rank-1 model with ${c.thiefRedraw * 100}% of predictions changed (a light fine-tune; not byte-identical, so not flagged); ` +
+      `Thieves copy last epoch's rank-1 model with ${c.thiefRedraw * 100}% of predictions changed (a light fine-tune or a re-watermark; not byte-identical, so not flagged); ` +
+      `the fine-tuning thief also gains ${c.thiefFinetuneGain} accuracy on both sets with ${c.thiefFinetuneRedraw * 100}% of predictions changed; ` +
+      `the bond farmer adds to its own model a near-copy (${c.sybilRedraw * 100}% changed) from a second identity staking ${c.minStake} token; ` +
       `trainer sybils submit near-identical models (${c.sybilRedraw * 100}% changed) from each identity; free riders submit an untrained model (accuracy ${c.untrainedAccuracy}); ` +
       "duplicates are byte-identical copies of last epoch's best (flagged by the chain, scored 0). " +
       "Lazy 'last epoch's public aggregate' reuses the same account's published aggregate, or the median for an account without one.",

@@ -34,6 +34,11 @@ export interface Measurement {
   failedCanary?: boolean;
   victim?: number;
   victimBase?: number;
+  /**
+   * Trainer adversaries with several identities (sybils, bond farmer): each identity's reward and
+   * stake in scene order, so that the challenge model can treat the one that trained apart.
+   */
+  advParts?: { account: number; reward: number; stake: number }[];
 }
 
 /** Facts of an all-honest epoch in the world with canaries. */
@@ -193,8 +198,11 @@ export function measure(
           pool: result.validatorPools[j]!,
           basePool: baseValidatorPool.get(v.account),
         }));
+  const parts: { account: number; reward: number; stake: number }[] = [];
   for (const id of identities) {
     if (id.role === 'adversary') {
+      if (scenario.side === 'trainer')
+        parts.push({ account: id.account, reward: toTokens(id.pool), stake: toTokens(id.stake) });
       adv += id.pool;
       advStake += id.stake;
       if (scenario.compare === 'ownHonestPlay') {
@@ -238,6 +246,7 @@ export function measure(
     honestValidators: toTokens(honestValidators),
     honestValidatorsBase: toTokens(honestValidatorsBase),
   };
+  if (parts.length > 1) m.advParts = parts;
   if (attack.friend !== undefined) {
     const i = scene.columns.findIndex((c) => c.account === attack.friend);
     const ib = base.columns.findIndex((c) => c.account === attack.friend);

@@ -2,11 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_REWARD_PARAMS, epochRewards } from '../../../src/lib/protocol/rewards.ts';
 import { WAD } from '../../../src/lib/protocol/wad.ts';
 import {
+  bondFarmer,
   coalition,
   duplicate,
   freeRider,
   lazy,
   splitStake,
+  thiefFinetune,
   validatorSybil,
   type BuildContext,
   type Scenario,
@@ -151,6 +153,32 @@ describe('trainer adversaries', () => {
   it('under revision 1 the same free rider is paid', () => {
     const r = attack(freeRider('revision1'), honestEpoch('revision1', 1), 1);
     expect(r.m.adv).toBeGreaterThan(0);
+  });
+
+  it('the fine-tuning thief submits the stolen model improved by thiefFinetuneGain', () => {
+    const r = attack(thiefFinetune('canaries'), honestEpoch('canaries', 1), 1);
+    const stolen = r.attack.scene.columns.find((c) => c.role === 'adversary')!.model;
+    const victim = honestEpoch('canaries', 1).task.trainers[5]!;
+    const from = victim.models[0]!;
+    expect(stolen.origin).toEqual({ kind: 'copy', parent: from, redraw: CONFIG.thiefFinetuneRedraw });
+    expect(stolen.quality).toBeCloseTo(from.quality + CONFIG.thiefFinetuneGain, 12);
+    expect(r.attack.victim).toBe(victim.account);
+    expect(r.m.advParts).toBeUndefined();
+  });
+
+  it('the bond farmer keeps its own model and adds a minimum-stake near-copy, each identity measured', () => {
+    const ep = honestEpoch('canaries', 1);
+    const r = attack(bondFarmer('canaries'), ep, 1);
+    const own = ep.base.columns.find((c) => c.role === 'adversary')!;
+    const ids = r.attack.scene.columns.filter((c) => c.role === 'adversary');
+    expect(ids.map((c) => c.account)).toEqual([own.account, 4_100_000]);
+    expect(ids[0]!.model).toBe(own.model);
+    expect(ids[1]!.stake).toBe(tokens(CONFIG.minStake));
+    expect(ids[1]!.model.origin).toEqual({ kind: 'copy', parent: own.model, redraw: CONFIG.sybilRedraw });
+    const parts = r.m.advParts!;
+    expect(parts.map((p) => p.account)).toEqual([own.account, 4_100_000]);
+    expect(parts.reduce((s, p) => s + p.reward, 0)).toBeCloseTo(r.m.adv, 9);
+    expect(parts[1]!.stake).toBe(CONFIG.minStake);
   });
 });
 

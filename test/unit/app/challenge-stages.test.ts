@@ -18,6 +18,8 @@ import {
   tallySummary,
   type VerdictRead,
 } from '../../../src/lib/app-logic/challenges-view.ts';
+import { ActionInputError, type ActionContext } from '../../../src/lib/chain/actions/context.ts';
+import { commitKeptVerdict, forgetRevealed, revealKeptVerdict } from '../../../src/lib/app-logic/verdict-flow.ts';
 import {
   forgetVerdict,
   keepVerdict,
@@ -512,5 +514,59 @@ describe('verdict salts', () => {
       s.map.set(verdictKey(place), raw);
       expect(loadVerdict(s, place)).toBeNull();
     }
+  });
+});
+
+describe('verdict flow: nothing is sent without a kept salt', () => {
+  const module = a(0xeeee);
+  /** A context whose chain and wallet fail the test if touched. */
+  const untouched = () => {
+    let touched = 0;
+    const trap = new Proxy({}, { get: () => (touched++, () => Promise.reject(new Error('touched'))) });
+    const ctx = {
+      publicClient: trap,
+      deployment: { chainId: 31337, contracts: { challengeModule: module } },
+      wallet: new Proxy(
+        { account: { address: JUROR } },
+        { get: (t, k) => (k === 'account' ? t.account : (touched++, trap)) },
+      ),
+    } as unknown as ActionContext;
+    return { ctx, touched: () => touched };
+  };
+
+  it('commit: a storage that refuses the salt stops before any read or prompt', async () => {
+    const { ctx, touched } = untouched();
+    const full: KeyValue = {
+      getItem: () => null,
+      setItem: () => {
+        throw new Error('QuotaExceededError');
+      },
+      removeItem: () => undefined,
+    };
+    await expect(commitKeptVerdict(ctx, full, { challengeId: 1n, segment: 3, replays: false })).rejects.toThrow(
+      /so nothing was sent/,
+    );
+    expect(touched()).toBe(0);
+  });
+
+  it('reveal: no kept salt on this device is said before any read or prompt; forgetRevealed drops only the revealed', async () => {
+    const { ctx, touched } = untouched();
+    const map = new Map<string, string>();
+    const s: KeyValue = {
+      getItem: (k) => map.get(k) ?? null,
+      setItem: (k, v) => void map.set(k, v),
+      removeItem: (k) => void map.delete(k),
+    };
+    const err = await revealKeptVerdict(ctx, s, { challengeId: 1n }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ActionInputError);
+    expect((err as ActionInputError).field).toBe('salt');
+    expect((err as Error).message).toMatch(/^The salt of your committed verdict is not on this device/);
+    expect(touched()).toBe(0);
+    const salt = `0x${'5a'.repeat(32)}` as Hex;
+    const where = { chainId: 31337, module, juror: JUROR };
+    for (const challengeId of [1n, 2n]) keepVerdict(s, { ...where, challengeId }, { replays: true, salt, segment: 0 });
+    forgetRevealed(s, where, [2n]);
+    expect(loadVerdict(s, { ...where, challengeId: 1n })).not.toBeNull();
+    expect(loadVerdict(s, { ...where, challengeId: 2n })).toBeNull();
   });
 });

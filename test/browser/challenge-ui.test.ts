@@ -351,6 +351,11 @@ describe('the Challenges page and the challenge alert', () => {
     const card = page.getByTestId('challenge-card-1');
     await card.getByText('No complete answer in time').waitFor({ timeout: 20_000 });
     await page.getByTestId('resolve-1').click();
+    // Resolving moves money: asked once in a dialog that says the outcome.
+    const asked = page.getByRole('dialog', { name: 'Resolve challenge #1?' });
+    await asked.waitFor({ timeout: 10_000 });
+    expect(await asked.innerText()).toMatch(/Outcome\s+Upheld: 0x3C44…93BC forfeits/);
+    await page.getByTestId('resolve-confirm-confirm').click();
     await expect.poll(() => card.getAttribute('data-status'), { timeout: 20_000 }).toBe('upheld');
     const slashed = pool.ownLatest / 2n;
     expect(await balance(at('validatorA'))).toBe(before + BOND + pool.ownRewards + pool.delegatorRewards + slashed);

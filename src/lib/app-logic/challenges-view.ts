@@ -3,7 +3,15 @@
 // account may do with a submission (at most one open challenge per submission), what challenges
 // moved to or from an account, and a proof's progress as a bar (SPEC 7 and 8.4).
 import type { Address, Hex } from 'viem';
-import { isUnsettled, type ChallengeView, type SubmissionView } from '../chain/actions/read-challenges.ts';
+import {
+  isUnsettled,
+  type ChainMoment,
+  type ChallengeView,
+  type SubmissionView,
+} from '../chain/actions/read-challenges.ts';
+import type { TallyView, VerdictName, VoteView } from '../chain/actions/read-verdicts.ts';
+import { formatChainTime } from '../chain/tx/sentences.ts';
+import type { TranscriptCheckProgress } from '../agents/transcript-check.ts';
 import type { ArenaEvent } from '../chain/reads/events.ts';
 import { formatTokens, shortHex } from '../format.ts';
 import type { ProofStep } from './ownership.ts';
@@ -350,4 +358,527 @@ export function proofProgress(step: ProofStep | null): { label: string; value: n
     case 'done':
       return { label: 'Proof ready', value: 1 };
   }
+}
+
+// ---------------------------------------------------------------- stages, verdicts, money, replay
+
+export type StageKind = 'proof' | 'disclosure' | 'dispute' | 'votes' | 'outcome';
+/**
+ * done: it happened (at `at`). current: it may happen now, until `deadline`. waiting: not yet
+ * possible (an earlier stage first). missed: its time passed without it. skipped: the challenge
+ * ended before it mattered.
+ */
+export type StageStatus = 'done' | 'current' | 'waiting' | 'missed' | 'skipped';
+
+export interface Stage {
+  kind: StageKind;
+  label: string;
+  status: StageStatus;
+  /** When it happened (chain time); null when it did not (yet). */
+  at: bigint | null;
+  /** Its last second (chain time, inclusive unless `note` says otherwise); null when not timed. */
+  deadline: bigint | null;
+  note: string;
+}
+
+const STAGE_LABEL: Record<StageKind, string> = {
+  proof: 'Ownership proof',
+  disclosure: 'Transcript disclosure',
+  dispute: 'Dispute',
+  votes: 'Votes',
+  outcome: 'Outcome',
+};
+
+/** The five stages of a challenge (SPEC 7 steps 1-3, 8.4) by chain time `now`. */
+export function challengeStages(c: ChallengeView, now: bigint, trainerForfeited = false): Stage[] {
+  const settled = !isUnsettled(c.status);
+  const stage = (kind: StageKind, s: Omit<Stage, 'kind' | 'label'>): Stage => ({
+    kind,
+    label: STAGE_LABEL[kind],
+    ...s,
+  });
+  const answerStage = (kind: 'proof' | 'disclosure', has: boolean, at: ChainMoment | undefined): Stage => {
+    const what = kind === 'proof' ? 'the zero-knowledge ownership proof' : 'the training transcript';
+    if (has)
+      return stage(kind, {
+        status: 'done',
+        at: at?.time ?? null,
+        deadline: c.deadline,
+        note: kind === 'proof' ? 'Verified on chain.' : `Manifest ${shortHex(c.disclosure!)} posted.`,
+      });
+    if (c.status === 'open' && now <= c.deadline && !trainerForfeited)
+      return stage(kind, {
+        status: 'current',
+        at: null,
+        deadline: c.deadline,
+        note: `${shortHex(c.trainer)} owes ${what}.`,
+      });
+    return stage(kind, {
+      status: c.status === 'voided' ? 'skipped' : 'missed',
+      at: null,
+      deadline: c.deadline,
+      note: c.status === 'voided' ? 'Not needed: the challenge was void.' : `Not posted before the deadline.`,
+    });
+  };
+  const stages = [
+    answerStage('proof', c.proven, c.proofAt),
+    answerStage('disclosure', c.disclosure !== null, c.disclosedAt),
+  ];
+
+  const d = c.dispute;
+  if (d)
+    stages.push(
+      stage('dispute', {
+        status: 'done',
+        at: c.disputedAt?.time ?? null,
+        deadline: c.disputeDeadline,
+        note: `${shortHex(d.disputer)} named segment ${d.segment} as not replaying.`,
+      }),
+    );
+  else if (c.status === 'answered' && now <= c.disputeDeadline! && !trainerForfeited)
+    stages.push(
+      stage('dispute', {
+        status: 'current',
+        at: null,
+        deadline: c.disputeDeadline,
+        note: 'The challenger or any staked validator may name one segment that does not replay.',
+      }),
+    );
+  else if (c.status === 'cleared' || (c.status === 'answered' && now > c.disputeDeadline!))
+    stages.push(
+      stage('dispute', {
+        status: 'missed',
+        at: null,
+        deadline: c.disputeDeadline,
+        note: 'Nobody named a segment in time.',
+      }),
+    );
+  else
+    stages.push(
+      stage('dispute', {
+        status: settled || trainerForfeited || (c.status === 'open' && now > c.deadline) ? 'skipped' : 'waiting',
+        at: null,
+        deadline: null,
+        note: 'Opens once the proof and the disclosure are both in.',
+      }),
+    );
+
+  if (d) {
+    const over = now > d.voteEnd || settled;
+    const committing = !over && now < d.commitEnd;
+    stages.push(
+      stage('votes', {
+        status: over ? 'done' : 'current',
+        at: null,
+        deadline: committing ? d.commitEnd - 1n : d.voteEnd,
+        note: over
+          ? 'The vote is over.'
+          : committing
+            ? `Validators commit their verdicts (reveals from ${formatChainTime(d.commitEnd)}).`
+            : 'Validators who committed reveal their verdicts.',
+      }),
+    );
+  } else
+    stages.push(
+      stage('votes', {
+        status:
+          settled || trainerForfeited || (c.status === 'answered' && now > c.disputeDeadline!) ? 'skipped' : 'waiting',
+        at: null,
+        deadline: null,
+        note: 'Only a disputed segment is voted on.',
+      }),
+    );
+
+  if (settled)
+    stages.push(
+      stage('outcome', {
+        status: 'done',
+        at: c.settled?.time ?? null,
+        deadline: null,
+        note: STATUS_LABEL[c.status] + '.',
+      }),
+    );
+  else
+    stages.push(
+      stage('outcome', {
+        status: canResolve(c, now, trainerForfeited) ? 'current' : 'waiting',
+        at: null,
+        deadline: null,
+        note: canResolve(c, now, trainerForfeited)
+          ? 'Anyone may resolve the challenge now.'
+          : 'Resolvable once the current stage is over.',
+      }),
+    );
+  return stages;
+}
+
+/** Who owes what now, until when (chain time, inclusive); null when nothing is owed. */
+export interface Owed {
+  who: 'trainer' | 'disputers' | 'jurors' | 'anyone';
+  text: string;
+  until: bigint | null;
+}
+
+export function owedNow(c: ChallengeView, now: bigint, trainerForfeited = false): Owed | null {
+  if (!isUnsettled(c.status)) return null;
+  if (trainerForfeited || canResolve(c, now, trainerForfeited))
+    return { who: 'anyone', text: 'Anyone may resolve the challenge now.', until: null };
+  if (c.status === 'open') {
+    const missing = [!c.proven && 'its ownership proof', c.disclosure === null && 'its training transcript'].filter(
+      Boolean,
+    ) as string[];
+    return { who: 'trainer', text: `${shortHex(c.trainer)} owes ${missing.join(' and ')}.`, until: c.deadline };
+  }
+  if (c.status === 'answered')
+    return {
+      who: 'disputers',
+      text: 'The challenger or a staked validator may dispute one segment; otherwise the bond goes to the trainer.',
+      until: c.disputeDeadline,
+    };
+  const d = c.dispute!;
+  if (now < d.commitEnd)
+    return { who: 'jurors', text: 'Validators commit their verdicts on the segment.', until: d.commitEnd - 1n };
+  return { who: 'jurors', text: 'Validators who committed reveal their verdicts.', until: d.voteEnd };
+}
+
+/** The verdict stage as read from the chain: the revealed tally, committed jurors and the caller's vote. */
+export interface VerdictRead {
+  tally: TallyView;
+  /** Jurors who committed a verdict (VerdictCommitted events). */
+  committed: number;
+  /** The connected account's vote and what claimJuryShare would pay it now; null without an account. */
+  mine: (VoteView & { share: bigint }) | null;
+}
+
+export interface TallyLine {
+  verdict: VerdictName;
+  label: string;
+  voters: number;
+  stake: bigint;
+  /** Share of the revealed stake, 0..1. */
+  fraction: number;
+}
+
+export interface TallySummary {
+  committed: number;
+  revealed: number;
+  lines: TallyLine[];
+  /** How it stands (while the vote runs) or how it ended. */
+  sentence: string;
+}
+
+export const VERDICT_LABEL: Record<VerdictName, string> = {
+  replays: 'Replays',
+  'does-not-replay': 'Does not replay',
+};
+
+export function tallySummary(v: VerdictRead, settled: boolean): TallySummary {
+  const t = v.tally;
+  const total = t.replaysStake + t.doesNotReplayStake;
+  const frac = (s: bigint) => (total === 0n ? 0 : Number((s * 10_000n) / total) / 10_000);
+  const lines: TallyLine[] = [
+    {
+      verdict: 'replays',
+      label: VERDICT_LABEL.replays,
+      voters: t.replaysVoters,
+      stake: t.replaysStake,
+      fraction: frac(t.replaysStake),
+    },
+    {
+      verdict: 'does-not-replay',
+      label: VERDICT_LABEL['does-not-replay'],
+      voters: t.doesNotReplayVoters,
+      stake: t.doesNotReplayStake,
+      fraction: frac(t.doesNotReplayStake),
+    },
+  ];
+  const revealed = t.replaysVoters + t.doesNotReplayVoters;
+  let sentence: string;
+  if (settled)
+    sentence =
+      t.majority === null
+        ? 'No majority (a tie or no revealed verdicts): the trainer was cleared.'
+        : `The majority found the segment ${t.majority === 'replays' ? 'replays' : 'does not replay'}.`;
+  else if (revealed === 0)
+    sentence = `${counted(v.committed, 'verdict')} committed, none revealed yet: a tie or no votes clears the trainer.`;
+  else {
+    const lead =
+      t.doesNotReplayStake > t.replaysStake
+        ? '"does not replay" leads'
+        : t.replaysStake > t.doesNotReplayStake
+          ? '"replays" leads'
+          : 'a tie so far';
+    sentence = `${revealed} of ${counted(v.committed, 'committed verdict')} revealed: ${lead} by revealed stake.`;
+  }
+  return { committed: v.committed, revealed, lines, sentence };
+}
+
+const counted = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+export interface MoneyLine {
+  label: string;
+  wei: bigint;
+  /** Who it went (or goes) to, as a short address or a group. */
+  to: string;
+}
+
+/** What the challenge moved (or holds, while unsettled): bond, forfeit, slash, jury shares. */
+export function moneyMoved(c: ChallengeView, tally: TallyView | null): MoneyLine[] {
+  const s = c.settled;
+  const jury = s?.juryShare ?? 0n;
+  const juryLines = (): MoneyLine[] =>
+    jury > 0n
+      ? [
+          { label: 'Jury share (majority jurors, pro rata to stake)', wei: jury, to: 'majority jurors' },
+          ...(tally
+            ? [
+                {
+                  label: `Jury share claimed (${counted(tally.claims, 'claim')})`,
+                  wei: tally.juryPaid,
+                  to: 'majority jurors',
+                },
+              ]
+            : []),
+        ]
+      : [];
+  switch (c.status) {
+    case 'open':
+    case 'answered':
+    case 'disputed':
+      return [{ label: 'Bond held by the challenge module', wei: c.bond, to: 'held' }];
+    case 'upheld':
+      return [
+        { label: 'Bond returned', wei: c.bond, to: shortHex(c.challenger) },
+        { label: 'Rewards forfeited', wei: s?.rewards ?? 0n, to: shortHex(c.challenger) },
+        { label: 'Stake slashed', wei: s?.slashed ?? 0n, to: shortHex(c.challenger) },
+        ...juryLines(),
+        {
+          label: 'Paid to the challenger (forfeit less the jury share)',
+          wei: (s?.rewards ?? 0n) + (s?.slashed ?? 0n) - jury,
+          to: shortHex(c.challenger),
+        },
+      ];
+    case 'cleared':
+      return [
+        { label: 'Bond paid to the trainer', wei: s?.toTrainer ?? c.bond, to: shortHex(c.trainer) },
+        ...juryLines(),
+      ];
+    case 'voided':
+      return [{ label: 'Bond returned', wei: c.bond, to: shortHex(c.challenger) }];
+  }
+}
+
+/** An action for the connected account: shown or not, and when shown but refused, why. */
+export interface JurorAction {
+  show: boolean;
+  why: string | null;
+}
+
+export interface JurorActions {
+  dispute: JurorAction;
+  commit: JurorAction;
+  reveal: JurorAction;
+  claim: JurorAction;
+}
+
+const hidden: JurorAction = { show: false, why: null };
+
+/**
+ * What the connected account may do in the verdict stage (SPEC 7 step 3, 8.4), mirroring the
+ * module's checks so that a refusal is said before the wallet is asked. `weight`: its own
+ * validator stake counted now (0 for anyone who cannot dispute or vote); `salt`: whether this
+ * device keeps the salt of its committed verdict.
+ */
+export function jurorActions(
+  c: ChallengeView,
+  now: bigint,
+  me: { account: Address | null; weight: bigint; verdict: VerdictRead | null; saltKept: boolean },
+): JurorActions {
+  const out: JurorActions = { dispute: hidden, commit: hidden, reveal: hidden, claim: hidden };
+  if (!me.account) return out;
+  const isTrainer = same(c.trainer, me.account);
+  const juror = me.weight > 0n && !isTrainer;
+  if (c.status === 'answered' && now <= c.disputeDeadline!) {
+    if (same(c.challenger, me.account) || juror) out.dispute = { show: true, why: null };
+    else if (!isTrainer)
+      out.dispute = {
+        show: true,
+        why: 'Only the challenger or a validator of this task whose own stake counts in the current epoch can dispute a segment.',
+      };
+  }
+  const vote = me.verdict?.mine ?? null;
+  const committed = vote !== null && BigInt(vote.commitment) !== 0n;
+  const d = c.dispute;
+  if (c.status === 'disputed' && d) {
+    if (now < d.commitEnd && !isTrainer) {
+      if (committed)
+        out.commit = {
+          show: true,
+          why: 'You committed your verdict; reveal it once the commit half of the vote is over.',
+        };
+      else if (!juror)
+        out.commit = {
+          show: true,
+          why: 'Only a validator of this task whose own stake counts in the current epoch can vote; stake added this epoch counts from the next.',
+        };
+      else out.commit = { show: true, why: null };
+    }
+    if (committed && now >= d.commitEnd && now <= d.voteEnd) {
+      if (vote.verdict !== null) out.reveal = { show: true, why: 'Your verdict is revealed.' };
+      else if (!me.saltKept)
+        out.reveal = {
+          show: true,
+          why: 'The salt of your committed verdict is not on this device (it was committed elsewhere, or the browser data was cleared): it cannot be revealed here.',
+        };
+      else out.reveal = { show: true, why: null };
+    } else if (committed && vote.verdict === null && now < d.commitEnd)
+      out.reveal = { show: true, why: `Reveals open at ${formatChainTime(d.commitEnd)}.` };
+  }
+  const t = me.verdict?.tally;
+  if (!isUnsettled(c.status) && t && vote && vote.verdict !== null) {
+    if (t.majority === null) out.claim = hidden;
+    else if (vote.verdict !== t.majority)
+      out.claim = {
+        show: true,
+        why: "Your verdict was not the majority's: the jury's share goes to the majority jurors.",
+      };
+    else if (vote.claimed) out.claim = { show: true, why: 'You took your jury share.' };
+    else if (me.verdict!.mine!.share === 0n)
+      out.claim = { show: true, why: 'Nothing is left for you in the jury pot.' };
+    else out.claim = { show: true, why: null };
+  }
+  return out;
+}
+
+/** Whether a typed segment number is one of the transcript's K segments: the number, or a sentence. */
+export function parseSegment(
+  text: string,
+  segments: number,
+): { ok: true; value: number } | { ok: false; error: string } {
+  const t = text.trim();
+  const range = `a segment from 0 to ${segments - 1} (the transcript has ${counted(segments, 'segment')})`;
+  if (!/^\d+$/.test(t)) return { ok: false, error: `Enter ${range}.` };
+  const n = Number(t);
+  if (n >= segments) return { ok: false, error: `Segment ${t} does not exist: enter ${range}.` };
+  return { ok: true, value: n };
+}
+
+export interface CheckRow {
+  segment: number;
+  replays: boolean;
+  text: string;
+}
+
+export interface CheckView {
+  /** The replay's state as a sentence. */
+  status: string;
+  tone: 'progress' | 'ok' | 'error' | 'muted';
+  /** The bar: a label and a fraction (null: indeterminate). */
+  bar: { label: string; value: number | null } | null;
+  /** Segments checked so far, in the order checked. */
+  rows: CheckRow[];
+  /** "3 of 8 segments checked". */
+  counts: string;
+  /** The segment a challenger would dispute (the first that failed), or null. */
+  dispute: number | null;
+}
+
+const seconds = (s: number) => (s < 10 ? `${s.toFixed(1)} s` : `${Math.round(s)} s`);
+
+/** A validator's replay of a disclosed transcript (src/lib/agents/transcript-check.ts) as the page shows it. */
+export function checkView(p: TranscriptCheckProgress | null): CheckView | null {
+  if (!p) return null;
+  const rows = p.checked.map((o) => ({
+    segment: o.segment,
+    replays: o.replays,
+    text: o.replays
+      ? `replays (${seconds(o.seconds)})`
+      : `does not replay: ${counted(o.failing, 'coordinate')} outside the rule, largest deviation ${o.maxDeviation.toPrecision(3)} (${seconds(o.seconds)})`,
+  }));
+  const of = p.toCheck.length;
+  const done = p.checked.length;
+  const counts = `${done} of ${counted(of, 'segment')} checked${p.mode === 'segment' ? ' (the disputed one)' : ''}`;
+  const fraction = (): number => {
+    const within = p.step && p.step.of > 0 ? Math.min(1, p.step.done / p.step.of) : 0;
+    return of === 0 ? 0 : Math.min(1, (done + within) / of);
+  };
+  const failing = p.firstFailing;
+  switch (p.status) {
+    case 'fetching':
+      return {
+        status: 'Fetching the disclosed transcript…',
+        tone: 'progress',
+        bar: { label: 'Fetching', value: null },
+        rows,
+        counts,
+        dispute: null,
+      };
+    case 'replaying': {
+      const label = p.step
+        ? `Replaying segment ${p.step.segment}: step ${p.step.done} of ${p.step.of}`
+        : `Replaying (${done} of ${of})`;
+      return {
+        status: failing !== null ? `Replaying; segment ${failing} does not replay.` : 'Replaying the transcript…',
+        tone: 'progress',
+        bar: { label, value: fraction() },
+        rows,
+        counts,
+        dispute: failing,
+      };
+    }
+    case 'replays':
+      return {
+        status: p.mode === 'segment' ? 'The disputed segment replays.' : 'Every segment checked replays.',
+        tone: 'ok',
+        bar: null,
+        rows,
+        counts,
+        dispute: null,
+      };
+    case 'fails':
+      return {
+        status: `Segment ${failing ?? '?'} does not replay${p.mode === 'whole' ? ': dispute it' : ''}.`,
+        tone: 'error',
+        bar: null,
+        rows,
+        counts,
+        dispute: failing,
+      };
+    case 'problem':
+      return {
+        status: `The check stopped: ${p.problem?.message ?? p.problem?.kind ?? 'unknown problem'}`,
+        tone: 'error',
+        bar: null,
+        rows,
+        counts,
+        dispute: null,
+      };
+    case 'cancelled':
+      return { status: 'The check was cancelled.', tone: 'muted', bar: null, rows, counts, dispute: failing };
+  }
+}
+
+/** What resolving now would do (the module's rule in resolve-challenge.ts), for the confirmation. */
+export function resolveForecast(
+  c: ChallengeView,
+  tally: TallyView | null,
+  trainerForfeited = false,
+): { outcome: 'upheld' | 'cleared' | 'voided'; sentence: string } {
+  const bond = arena(c.bond);
+  if (trainerForfeited)
+    return {
+      outcome: 'voided',
+      sentence: `Void: the trainer already forfeited everything; the bond of ${bond} goes back to ${shortHex(c.challenger)}.`,
+    };
+  const upheld = {
+    outcome: 'upheld' as const,
+    sentence: `Upheld: ${shortHex(c.trainer)} forfeits its unvested rewards and the task's slash of its stake to ${shortHex(c.challenger)}${c.dispute ? ' (less the jury’s share)' : ''}, whose bond of ${bond} comes back.`,
+  };
+  if (c.status === 'open') return upheld;
+  if (c.status === 'disputed' && tally && tally.doesNotReplayStake > tally.replaysStake) return upheld;
+  const jury = c.status === 'disputed' && tally && tally.replaysStake > tally.doesNotReplayStake;
+  return {
+    outcome: 'cleared',
+    sentence: `Cleared: the bond of ${bond} goes to ${shortHex(c.trainer)}${jury ? ', less the majority jurors’ share' : ''}.`,
+  };
 }

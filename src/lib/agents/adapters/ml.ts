@@ -12,12 +12,26 @@
 // switch is reported (EvalScore/SampleEval.backend names what was used).
 import type { Hex } from 'viem';
 import type { BackendName } from '../../ml/backend/types.ts';
-import type { EvalEvents, EvalJob, EvalOutcome } from '../../ml/eval/service.ts';
+import type {
+  EvalEvents,
+  EvalJob,
+  EvalOutcome,
+  ReplayEvents,
+  ReplayJob,
+  ReplayOutcome,
+} from '../../ml/eval/service.ts';
 import { EvalJobError } from '../../ml/eval/service.ts';
 import { SpecError, parseModelSpecBytes } from '../../ml/spec/parse.ts';
 import type { TrainEvents, TrainJob, TrainOutcome } from '../../ml/train/service.ts';
 import { TrainJobError } from '../../ml/train/service.ts';
-import { PortError, type EvalRequest, type MlPort, type SampleEval, type TrainResult } from '../ports.ts';
+import {
+  PortError,
+  type EvalRequest,
+  type MlPort,
+  type SampleEval,
+  type SegmentReplayResult,
+  type TrainResult,
+} from '../ports.ts';
 
 export interface TrainerHandle {
   train(job: TrainJob, events?: TrainEvents): Promise<TrainOutcome>;
@@ -28,6 +42,8 @@ export interface TrainerHandle {
 
 export interface EvaluatorHandle {
   evaluate(job: EvalJob, events?: EvalEvents): Promise<EvalOutcome>;
+  /** Transcript segment replay (validators' challenge checks); absent: the port cannot replay. */
+  replay?(job: ReplayJob, events?: ReplayEvents): Promise<ReplayOutcome>;
 }
 
 export interface MlPortOptions {
@@ -102,6 +118,7 @@ export function mlPort(o: MlPortOptions): MlPort {
           ...dataAt(o.dataUrl(req.dataHash)),
           expectedDataHash: bare(req.dataHash),
           ...(perSample ? { perSample: true } : {}),
+          ...(req.probes ? { probes: req.probes } : {}),
         },
         { onProgress: (done, total) => events.onProgress?.(done, total) },
       );
@@ -198,7 +215,48 @@ export function mlPort(o: MlPortOptions): MlPort {
         score: r.score,
         backend: r.backend,
         floatPrecision: r.floatPrecision,
+        // Asked for with the probes only (the similarity hint): a scoring-only caller gets none.
+        ...(req.probes && per.predictions ? { predictions: per.predictions } : {}),
+        ...(r.probePredictions ? { probePredictions: r.probePredictions } : {}),
       };
     },
+
+    ...(o.evaluator.replay
+      ? {
+          async replaySegment(req, events = {}): Promise<SegmentReplayResult> {
+            const { hash } = await spec;
+            let r: ReplayOutcome;
+            try {
+              r = await o.evaluator.replay!(
+                {
+                  specBytes: o.specBytes,
+                  expectedSpecHash: hash,
+                  ...dataAt(o.dataUrl(o.trainData)),
+                  expectedDataHash: bare(o.trainData),
+                  identity: req.identity,
+                  ...(req.keyBits ? { keyBits: req.keyBits } : {}),
+                  start: req.start,
+                  claimed: req.claimed,
+                  ...(req.checkSeededStart ? { checkSeededStart: true } : {}),
+                  // A 16-bit backend is refused by the service; the automatic choice avoids it.
+                  backend: evalBackend,
+                },
+                { onProgress: (done, total) => events.onProgress?.(done, total) },
+              );
+            } catch (e) {
+              throw mlPortError(e);
+            }
+            return {
+              status: r.status,
+              replays: r.status === 'done' && r.seededStart !== false && r.check?.replays === true,
+              failing: r.check?.failed ?? 0,
+              maxDeviation: r.check?.maxDeviation ?? 0,
+              seconds: r.seconds,
+              ...(r.seededStart !== undefined ? { seededStart: r.seededStart } : {}),
+              backend: r.backend,
+            };
+          },
+        }
+      : {}),
   };
 }

@@ -106,8 +106,31 @@ export {
 export { AgentRunner, type MachineDriver, type RunnerEvent, type RunnerOptions } from './runner.ts';
 export { RoleAgent, taskFingerprint, type AgentEnvBase } from './role-agent.ts';
 export { TrainerAgent, trainerRunId, type TrainerAgentEnv, type TrainerEvent } from './trainer/agent.ts';
-export { ValidatorAgent, type ValidatorAgentEnv, type ValidatorEvent } from './validator/agent.ts';
+export {
+  ValidatorAgent,
+  type ValidatorAgentEnv,
+  type ValidatorEvent,
+  type TranscriptCheckEvent,
+} from './validator/agent.ts';
+export {
+  DEFAULT_CHALLENGE_SETTINGS,
+  checkKey,
+  segmentToDispute,
+  verdictOf,
+  voteWindow,
+  type ChallengeObs,
+  type ChallengeSettings,
+  type LearningState,
+  type OwnChallenge,
+  type SimilarityHint,
+  type VerdictRecord,
+  type DisputeRecord,
+} from './validator/learning.ts';
+export { DEFAULT_CHALLENGE_THRESHOLD, PROBE_COUNT, PROBE_RANGE, type Match } from './validator/similarity.ts';
+export { storeDisclosureReader } from './validator/disclosure-reader.ts';
+export { DisclosureFetchError, type DisclosureReader } from './validator/transcript-checker.ts';
 export { actionsChainPort, chainPortError } from './adapters/chain.ts';
+export { actionsChallengePort } from './adapters/challenges.ts';
 export { casStorePort, storePortError } from './adapters/store.ts';
 export { mlPort, mlPortError, type MlPortOptions, type TrainerHandle, type EvaluatorHandle } from './adapters/ml.ts';
 export { webLocks, type TabLock } from './lock.ts';

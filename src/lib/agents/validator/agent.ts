@@ -16,6 +16,7 @@ import type { TranscriptCheckProgress } from '../transcript-check.ts';
 import { checkKey, type LearningAction, type LearningObservation, type LearningOutcome } from './learning.ts';
 import { PROBE_COUNT, PROBE_RANGE, closestMatch, probeSeed, type Predictions } from './similarity.ts';
 import { checkTranscript, type DisclosureReader } from './transcript-checker.ts';
+import { storeDisclosureReader } from './disclosure-reader.ts';
 import { AgentError, type StepResult } from '../common.ts';
 import { checkSubmission, expectedArtifactBytes } from '../artifact-checks.ts';
 import { PortError, type ChallengePort, type TaskInfo } from '../ports.ts';
@@ -47,7 +48,7 @@ export interface ValidatorAgentEnv extends AgentEnvBase {
    * transcript checks, disputes, verdicts. Absent: the agent only scores.
    */
   challenges?: ChallengePort;
-  /** Reads disclosed transcripts (the trainer helper's manifest module over the store). */
+  /** Reads disclosed transcripts; default: the manifest module over `store` (disclosure-reader.ts). */
   disclosures?: DisclosureReader;
 }
 
@@ -454,9 +455,10 @@ export class ValidatorAgent extends RoleAgent<
     a: Extract<LearningAction, { type: 'checkTranscript' }>,
     key: string,
   ): Promise<LearningOutcome> {
-    const { challenges, disclosures, ml } = this.env;
-    if (!disclosures || !ml.replaySegment)
-      throw new AgentError('bad-state', 'this app cannot read or replay transcripts (no disclosure reader or replay)');
+    const { challenges, ml } = this.env;
+    const disclosures = this.env.disclosures ?? storeDisclosureReader(this.env.store, this.task.modelSpec);
+    if (!ml.replaySegment)
+      throw new AgentError('bad-state', 'this app cannot replay transcripts (its ML port has no segment replay)');
     const [sub, list] = await Promise.all([challenges!.submission(a.submissionId), challenges!.challenges()]);
     const c = list.find((x) => x.challengeId === a.challengeId);
     if (!c?.disclosure) throw new AgentError('bad-state', `challenge ${a.challengeId} has no disclosure`);

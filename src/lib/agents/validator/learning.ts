@@ -356,7 +356,7 @@ export function learningStep(
     const key = checkKey(c.challengeId, 'whole');
     const check = l.checks[key];
     const deadline = c.disputeDeadline!;
-    if (stale(check, key, obs)) {
+    if (!check || stale(check, key, obs)) {
       startCheck(l, c, 'whole', null, key, now, config, obs, actions);
       continue;
     }

@@ -287,6 +287,16 @@ describe('the challenger: check the whole transcript, dispute the first failing 
     ]);
     // Running: not started twice.
     expect(run(l, obs({ challenges: [c], local: { checking: ['7/whole'] } }), 101n).actions).toEqual([]);
+    // One check at a time (the replays share one eval worker): a second challenge waits for the first.
+    const two = run(l, obs({ challenges: [c, challengeObs({ challengeId: '8', submissionId: 2 })] }), 100n);
+    expect(two.actions).toEqual([
+      { type: 'checkTranscript', challengeId: '7', submissionId: 1, mode: 'whole', segment: null },
+    ]);
+    const other = obs({
+      challenges: [challengeObs({ challengeId: '8', submissionId: 2 })],
+      local: { checking: ['7/whole'] },
+    });
+    expect(run(l, other, 101n).actions).toEqual([]);
     const failed = record(l, {
       type: 'transcriptChecked',
       key: checkKey('7', 'whole'),

@@ -544,7 +544,8 @@ function startCheck(
   obs: LearningObservation,
   actions: LearningAction[],
 ): void {
-  if (obs.local.checking.includes(key)) return;
+  // One check at a time: replays share the eval worker (it runs one replay at a time).
+  if (obs.local.checking.length > 0 || actions.some((a) => a.type === 'checkTranscript')) return;
   const tried = l.checkAttempts[key];
   if (tried && !due(tried.lastAt, now, config.checkRetrySec)) return;
   actions.push({ type: 'checkTranscript', challengeId: c.challengeId, submissionId: c.submissionId, mode, segment });

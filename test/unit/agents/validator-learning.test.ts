@@ -247,7 +247,15 @@ describe('hints and the automatic challenge', () => {
     expect(r.actions).toEqual([]);
     expect(r.s.challenges[1]).toBeUndefined();
     expect(r.notes.find((n) => n.key === 'bond-short/1')).toMatchObject({ level: 'warn' });
-    expect(r.notes[0]!.message).toMatch(/bond of 10 ARENA and this account holds 9 ARENA/);
+    expect(r.notes.find((n) => n.key === 'bond-short/1')!.message).toMatch(
+      /bond of 10 ARENA and this account holds 9 ARENA/,
+    );
+    // The status states the bond whatever happens, and warns while the balance cannot cover it.
+    expect(r.s.terms).toEqual({ bond: BOND.toString(), balance: (9n * WAD).toString(), covered: false, at: 21n });
+    expect(r.notes.find((n) => n.key === `bond-uncovered/${BOND}`)).toMatchObject({ level: 'warn' });
+    const quiet = run(initialLearningState(), obs(), 5n);
+    expect(quiet.s.terms).toMatchObject({ bond: BOND.toString(), covered: true });
+    expect(quiet.notes).toEqual([]);
   });
 
   it('leaves a submission another validator challenged, and does nothing when off or past the period', () => {

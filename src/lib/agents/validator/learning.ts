@@ -86,6 +86,11 @@ export interface VerdictRecord {
 
 export interface LearningState {
   settings: ChallengeSettings;
+  /**
+   * What an automatic challenge would post now and what the account holds (decimal token units,
+   * as last observed): the status shows it; `covered` false means a challenge would not be sent.
+   */
+  terms?: { bond: string; balance: string; covered: boolean; at: bigint };
   /** By submission id. */
   submissions: Record<string, KnownSubmission>;
   hints: Record<string, SimilarityHint>;
@@ -289,6 +294,13 @@ export function learningStep(
   }
 
   // 2. Automatic challenges.
+  l.terms = { bond: obs.bond.toString(), balance: obs.balance.toString(), covered: obs.balance >= obs.bond, at: now };
+  if (l.settings.auto && obs.balance < obs.bond)
+    note(
+      `bond-uncovered/${obs.bond}`,
+      'warn',
+      `Automatic challenges are on, but a challenge posts a bond of ${formatTokens(obs.bond, 4)} ARENA and this account holds ${formatTokens(obs.balance, 4)} ARENA: a copied submission would not be challenged until tokens are added.`,
+    );
   const eligible = ctx.eligible && obs.jurorWeight > 0n && now < obs.periodEnd;
   for (const h of Object.values(l.hints)) {
     if (!l.settings.auto || !h.closest || !crossesThreshold(h.closest, l.settings.threshold)) continue;

@@ -11,11 +11,14 @@ import { TranscriptError } from '../ml/transcript/errors.ts';
 import { merkleRoot } from '../ml/transcript/merkle.ts';
 import type { TranscriptMeta, TranscriptStore } from '../ml/transcript/store.ts';
 
-/** The transcript id of run `base` with K segments. */
-export const transcriptIdOf = (base: string, segments: number): string => `${base}/k${segments}`;
+/**
+ * The transcript id of run `base` with K segments. Ids are file names in Node's store
+ * ([A-Za-z0-9][A-Za-z0-9._-]{0,127}), so the parts are joined with dots.
+ */
+export const transcriptIdOf = (base: string, segments: number): string => `${base}.k${segments}`;
 
 /** The finished prefix of `id` with n segments (a snapshot). */
-export const prefixIdOf = (id: string, segments: number): string => `${id}/p${segments}`;
+export const prefixIdOf = (id: string, segments: number): string => `${id}.p${segments}`;
 
 const sameStart = (a: TranscriptMeta, b: TranscriptMeta) =>
   a.start.kind === b.start.kind &&
@@ -51,7 +54,7 @@ async function copyStates(store: TranscriptStore, from: TranscriptMeta, meta: Tr
 export async function carryOver(store: TranscriptStore, base: string, segments: number): Promise<number> {
   const id = transcriptIdOf(base, segments);
   if ((await store.meta(id)) !== undefined) return 0;
-  const prefix = `${base}/k`;
+  const prefix = `${base}.k`;
   const earlier = (await store.list())
     .filter((m) => m.id.startsWith(prefix) && /^\d+$/.test(m.id.slice(prefix.length)) && m.leaves.length > 1)
     .sort((a, b) => b.leaves.length - a.leaves.length)[0];

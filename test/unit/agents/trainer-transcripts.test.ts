@@ -46,20 +46,20 @@ describe('trainer machine: training with transcripts', () => {
       status: 'cancelled',
       reason: 'snapshot',
       plannedEpochs: 30,
-      candidate: candidate(1, { transcriptId: 'agent/t0/k8/p2' }),
+      candidate: candidate(1, { transcriptId: 'tr-x.t0.k8.p2' }),
       at: 900n,
     }).state;
     expect(s.training.transcript).toEqual({ base: 't0', continueFrom: null });
     r = step(s, tobs({ now: 900n + 60n }));
     expect(find(r.actions, 'train')!.transcript).toEqual({ base: 't0', continueFrom: null });
     // Not sealable yet: one more epoch, still the same transcript run (K grows, states reused).
-    s = trainedWith(r.state, 2, 'agent/t0/k8', { candidate: { ...candidate(2), sealable: false, wrong: 7 } });
+    s = trainedWith(r.state, 2, 'tr-x.t0.k8', { candidate: { ...candidate(2), sealable: false, wrong: 7 } });
     expect(s.training.extraEpochs).toBe(1);
     expect(s.training.transcript).toEqual({ base: 't0', continueFrom: null });
     // Finished and sealable: the next run will be a new transcript.
-    s = trainedWith(s, 3, 'agent/t0/k9');
+    s = trainedWith(s, 3, 'tr-x.t0.k9');
     expect(s.training.transcript).toBeNull();
-    expect(s.best!.transcriptId).toBe('agent/t0/k9');
+    expect(s.best!.transcriptId).toBe('tr-x.t0.k9');
     s = trainerCommand(s, { type: 'startTraining' });
     r = step(s, tobs({ now: 990n }));
     // Nothing revealed yet: the chain would refuse a continuation, so it starts seeded again.
@@ -69,10 +69,10 @@ describe('trainer machine: training with transcripts', () => {
   it('the seal records the transcript id; a run after a revealed seal continues that transcript', () => {
     let s = trainerCommand(initialTrainerState(trainerScope), { type: 'startTraining' });
     s = step(s, tobs({ now: 950n })).state;
-    s = trainedWith(s, 1, 'agent/t0/k8');
+    s = trainedWith(s, 1, 'tr-x.t0.k8');
     const sealed = step(s, tobs({ now: at(0, 10), seals: { 0: noSeal } }));
     expect(find(sealed.actions, 'seal')!.transcript).toEqual(transcriptOf(1));
-    expect(sealed.state.epochs[0]!.seal!.transcriptId).toBe('agent/t0/k8');
+    expect(sealed.state.epochs[0]!.seal!.transcriptId).toBe('tr-x.t0.k8');
     // No placeholder warning: the model has its transcript.
     expect(noteKeys(sealed.actions).some((k) => k.startsWith('no-transcript/'))).toBe(false);
     s = sealed.state;
@@ -80,7 +80,7 @@ describe('trainer machine: training with transcripts', () => {
     s.epochs[0]!.outcome = 'revealed';
     s = trainerCommand(s, { type: 'startTraining' });
     const r = step(s, tobs({ now: at(1, 5), seals: { 1: noSeal } }));
-    expect(find(r.actions, 'train')!.transcript).toEqual({ base: 't1', continueFrom: 'agent/t0/k8' });
+    expect(find(r.actions, 'train')!.transcript).toEqual({ base: 't1', continueFrom: 'tr-x.t0.k8' });
   });
 
   it('plain runs (no transcript store) keep the placeholder path', () => {
@@ -92,13 +92,13 @@ describe('trainer machine: training with transcripts', () => {
   it('warns when the states of a sealed transcript are no longer all stored', () => {
     let s = trainerCommand(initialTrainerState(trainerScope), { type: 'startTraining' });
     s = step(s, tobs({ now: 950n })).state;
-    s = trainedWith(s, 1, 'agent/t0/k8');
+    s = trainedWith(s, 1, 'tr-x.t0.k8');
     s = step(s, tobs({ now: at(0, 10), seals: { 0: noSeal } })).state;
     const o = tobs({ now: at(0, 20), seals: { 0: { commitment: s.epochs[0]!.seal!.commitment, revealed: false } } });
     expect(
-      noteKeys(step(s, { ...o, local: { ...o.local, transcripts: { 'agent/t0/k8': true } } }).actions),
+      noteKeys(step(s, { ...o, local: { ...o.local, transcripts: { 'tr-x.t0.k8': true } } }).actions),
     ).not.toContain('transcript-missing/0');
-    const missing = step(s, { ...o, local: { ...o.local, transcripts: { 'agent/t0/k8': false } } });
+    const missing = step(s, { ...o, local: { ...o.local, transcripts: { 'tr-x.t0.k8': false } } });
     expect(noteKeys(missing.actions)).toContain('transcript-missing/0');
     expect(missing.state.notes.find((n) => n.key === 'transcript-missing/0')!.level).toBe('error');
   });
@@ -106,11 +106,11 @@ describe('trainer machine: training with transcripts', () => {
 
 describe('trainer machine: answering a challenge by itself (SPEC 7, 8.4)', () => {
   const MANIFEST = hex32(0x3a41) as Hex;
-  /** A trainer whose epoch-0 submission (transcript agent/t0/k8) was revealed. */
+  /** A trainer whose epoch-0 submission (transcript tr-x.t0.k8) was revealed. */
   function revealed(): TrainerState {
     let s = trainerCommand(initialTrainerState(trainerScope), { type: 'startTraining' });
     s = step(s, tobs({ now: 950n })).state;
-    s = trainedWith(s, 1, 'agent/t0/k8');
+    s = trainedWith(s, 1, 'tr-x.t0.k8');
     s = step(s, tobs({ now: at(0, 10), seals: { 0: noSeal } })).state;
     s.epochs[0]!.seal!.status = 'revealed';
     s.epochs[0]!.outcome = 'revealed';
@@ -141,7 +141,7 @@ describe('trainer machine: answering a challenge by itself (SPEC 7, 8.4)', () =>
       type: 'uploadDisclosure',
       epoch: 0,
       challengeId: 4n,
-      transcriptId: 'agent/t0/k8',
+      transcriptId: 'tr-x.t0.k8',
     });
     expect(noteKeys(r1.actions)).toContain('challenged/4');
     // The record of each attempt is in the state the runner stores before running them.
@@ -187,14 +187,12 @@ describe('trainer machine: answering a challenge by itself (SPEC 7, 8.4)', () =>
       type: 'failed',
       action: 'uploadDisclosure',
       epoch: 0,
-      message: 'state 3 of transcript agent/t0/k8 is missing',
+      message: 'state 3 of transcript tr-x.t0.k8 is missing',
       retryable: false,
       at: now + 2n,
     });
     expect(halted.state.challenges![0]!.disclosureHalted).toContain('state 3');
-    expect(noteKeys(halted.actions)).toContain(
-      'failed/uploadDisclosure/0/state 3 of transcript agent/t0/k8 is missing',
-    );
+    expect(noteKeys(halted.actions)).toContain('failed/uploadDisclosure/0/state 3 of transcript tr-x.t0.k8 is missing');
     expect(types(step(halted.state, obs(now + 31n, [challenge()])).actions)).toEqual(['prove']);
   });
 

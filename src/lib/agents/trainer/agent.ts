@@ -1,7 +1,7 @@
 // A trainer agent: the trainer machine wired to its ports, its IndexedDB record and its key. The
 // Train page creates one per (task, account), starts it, sends it the user's commands and renders
 // its state, notes and training progress.
-import type { Hex } from 'viem';
+import { keccak256, stringToHex, type Hex } from 'viem';
 import type { TrainProgress } from '../../ml/train/trainer.ts';
 import type { BackendSelection } from '../../ml/backend/select.ts';
 import { AgentError, type AgentScope, type StepResult } from '../common.ts';
@@ -52,6 +52,12 @@ export type TrainerEvent = RunnerEvent<TrainerState> | TrainingEvent;
 
 export const trainerRunId = (s: AgentScope) =>
   `agent:${s.chainId}:${s.registry.toLowerCase()}:${s.taskId}:${s.account.toLowerCase()}`;
+
+/**
+ * Names this scope's transcript runs in the transcript store: short and file-name safe (Node's
+ * store keeps each transcript in a directory of that name), from a digest of the scope.
+ */
+export const transcriptRunId = (s: AgentScope): string => `tr-${keccak256(stringToHex(trainerRunId(s))).slice(2, 18)}`;
 
 export const keyRefOf = (s: AgentScope): KeyRef => ({
   chainId: s.chainId,
@@ -204,7 +210,7 @@ export class TrainerAgent extends RoleAgent<
                 ...(a.transcript
                   ? {
                       transcript: {
-                        base: `${trainerRunId(scope)}/${a.transcript.base}`,
+                        base: `${transcriptRunId(scope)}.${a.transcript.base}`,
                         continueFrom: a.transcript.continueFrom,
                         chainId: scope.chainId,
                         task: scope.taskId,

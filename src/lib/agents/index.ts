@@ -64,6 +64,7 @@ export {
   PortError,
   type ChainPort,
   type StorePort,
+  type ProverPort,
   type MlPort,
   type TaskInfo,
   type PoolView,
@@ -134,3 +135,18 @@ export { actionsChallengePort } from './adapters/challenges.ts';
 export { casStorePort, storePortError } from './adapters/store.ts';
 export { mlPort, mlPortError, type MlPortOptions, type TrainerHandle, type EvaluatorHandle } from './adapters/ml.ts';
 export { webLocks, type TabLock } from './lock.ts';
+export { ownershipProverPort } from './adapters/prover.ts';
+export {
+  openDisclosure,
+  uploadDisclosure,
+  MAX_STATE_BYTES,
+  type DisclosureProgress,
+  type OpenedDisclosure,
+} from './disclosure.ts';
+export { carryOver, commitmentOf, finishPrefix, prefixIdOf, transcriptIdOf } from './transcript-runs.ts';
+export {
+  answerChallenges,
+  recordChallenge,
+  type ChallengeObservation,
+  type ChallengeRecord,
+} from './trainer/challenges.ts';

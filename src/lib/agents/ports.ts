@@ -12,6 +12,9 @@ import type { SealView } from './trainer/machine.ts';
 import type { TranscriptCommitment } from '../chain/transcript-commit.ts';
 import type { ChallengeObs } from './validator/learning.ts';
 import { ArenaError } from '../errors.ts';
+import type { ProofArgument } from '../chain/actions/read-challenges.ts';
+import type { WatermarkKey } from '../ml/watermark/types.ts';
+import type { ChallengeObservation } from './trainer/challenges.ts';
 
 /** The task as the agents need it; read once. */
 export interface TaskInfo {
@@ -101,6 +104,19 @@ export interface ChainPort {
    * when another account drew it first (then `txHash` is null if nothing was sent).
    */
   drawEvalSeed(epoch: number): Promise<{ txHash: Hex | null; seed: Hex; drew: boolean }>;
+
+  /** Challenges against this account's submissions in the task (SPEC 7); absent: none can be read. */
+  challenges?(): Promise<ChallengeObservation[]>;
+  /** Posts the ownership proof answering `challengeId` (respondChallenge). */
+  respondChallenge?(challengeId: bigint, proof: ProofArgument): Promise<TxResult>;
+  /** Posts the disclosure manifest's sha256 for `challengeId` (discloseTranscript). */
+  discloseTranscript?(challengeId: bigint, manifest: Hex): Promise<TxResult>;
+}
+
+/** Makes watermark-ownership proofs (src/lib/zk): the worker in the app, in-process in Node. */
+export interface ProverPort {
+  /** The proof answering `challengeId` with `key`, as respondChallenge takes it. */
+  proveOwnership(p: { challengeId: bigint; key: WatermarkKey }): Promise<ProofArgument>;
 }
 
 /** Content-addressed artifact storage (SPEC section 5): CIDv1 raw sha2-256. */
@@ -119,6 +135,13 @@ export interface TrainRequest {
   backend: BackendName | 'auto';
   /** The owner's watermark key bits (T*N entries 0|1) and address. */
   watermark: { keyBits: Uint8Array; owner: Address };
+  /**
+   * Train with a transcript (SPEC 8; src/lib/agents/transcript-runs.ts): the fixed program of
+   * (chain, task, owner), so `seed` is not used. `base` names the run (the transcript's id is
+   * `base` and K); `continueFrom` is the trainer's own earlier finished transcript it continues.
+   * Absent: a plain run, which has no transcript to defend a seal with.
+   */
+  transcript?: { base: string; continueFrom: string | null; chainId: number; task: bigint };
 }
 
 export interface TrainResult {
@@ -138,6 +161,8 @@ export interface TrainResult {
    * placeholder (transcript-gap.ts) and warns that the model cannot be defended in a challenge.
    */
   transcript: TranscriptCommitment | null;
+  /** The id of that transcript in the trainer's transcript store (what a disclosure uploads). */
+  transcriptId?: string | null;
 }
 
 export interface TrainEventsPort {

@@ -6,7 +6,7 @@
 // predictions, and challenges B, once, stating the bond.
 import { readFileSync } from 'node:fs';
 import { IDBFactory } from 'fake-indexeddb';
-import type { Address, Hex } from 'viem';
+import type { Address } from 'viem';
 import { describe, expect, it } from 'vitest';
 import { seededTranscript } from '../../../src/lib/chain/transcript-commit.ts';
 import { sealCommitment } from '../../../src/lib/chain/commitments.ts';

@@ -5,13 +5,22 @@
 import type { Hex } from 'viem';
 import {
   actionsChainPort,
+  actionsChallengePort,
   agentStoreOn,
   casStorePort,
   keyStoreOn,
   mlPort,
   openAgentDatabase,
 } from '../../../lib/agents/index.ts';
-import type { AgentScope, AgentStore, ChainPort, KeyStore, MlPort, StorePort } from '../../../lib/agents/index.ts';
+import type {
+  AgentScope,
+  AgentStore,
+  ChainPort,
+  ChallengePort,
+  KeyStore,
+  MlPort,
+  StorePort,
+} from '../../../lib/agents/index.ts';
 import type { EvaluatorHandle, TrainerHandle } from '../../../lib/agents/index.ts';
 import type { ActionContext } from '../../../lib/chain/actions/index.ts';
 import type { ContentFetcher } from '../../../lib/chain/reads/gateway.ts';
@@ -40,6 +49,11 @@ export interface RolePorts {
   chain: ChainPort;
   store: StorePort;
   ml: MlPort;
+  /**
+   * For a validator on a deployment with a challenge module: the learning stage of challenges
+   * (similarity hints, automatic challenge, transcript checks, verdicts); ValidatorAgent.open takes it.
+   */
+  challenges?: ChallengePort;
   persist: AgentStore;
   keys: KeyStore;
   specBytes: Uint8Array;
@@ -105,6 +119,10 @@ export async function openRolePorts(input: RolePortsInput): Promise<RolePorts> {
   const evalFolder =
     role === 'trainer' ? await datasetFolder(task.evalData, { base: input.base }).catch(() => null) : null;
   if (evalFolder !== null) folders.set(task.evalData.toLowerCase(), evalFolder);
+  // A validator replays disclosed transcripts on the training set (SPEC 8.3) when this app serves it.
+  const trainFolder =
+    role === 'validator' ? await datasetFolder(task.trainData, { base: input.base }).catch(() => null) : null;
+  if (trainFolder !== null) folders.set(task.trainData.toLowerCase(), trainFolder);
   const trainSamples = role === 'trainer' ? await manifestSamples(folder) : null;
   const trainer = lazy<Trainer>(() => client.createTrainer(trainWorker()));
   const evaluator = lazy<Evaluator>(() => client.createEvaluator(evalWorker()));
@@ -114,7 +132,10 @@ export async function openRolePorts(input: RolePortsInput): Promise<RolePorts> {
     resume: () => trainer.get().resume(),
     cancel: (reason) => trainer.get().cancel(reason),
   };
-  const evaluatorHandle: EvaluatorHandle = { evaluate: (job, events) => evaluator.get().evaluate(job, events) };
+  const evaluatorHandle: EvaluatorHandle = {
+    evaluate: (job, events) => evaluator.get().evaluate(job, events),
+    replay: (job, events) => evaluator.get().replay(job, events),
+  };
   const cas = casConfigFromEnv(input.env);
   const ml = mlPort({
     trainer: trainerHandle,
@@ -137,6 +158,9 @@ export async function openRolePorts(input: RolePortsInput): Promise<RolePorts> {
     chain,
     store: casStorePort(cas, { name: `aiarena task ${taskId}` }),
     ml,
+    ...(role === 'validator' && ctx.deployment.contracts.challengeModule
+      ? { challenges: actionsChallengePort(ctx, taskId) }
+      : {}),
     persist: agentStoreOn(db),
     keys: keyStoreOn(db),
     specBytes,

@@ -147,6 +147,10 @@ describe('similarity: what is compared and the threshold', () => {
     expect(m).toEqual({ submissionId: 1, trainer: C, probes: 0.75, eval: 0.75 });
     expect(closestMatch(model, [{ submissionId: 2, trainer: C, predictions: p([1, 2, 3, 4], 'F') }])!.eval).toBeNull();
     expect(closestMatch(model, [])).toBeNull();
+    // Probes of another count are not comparable: skipped, not an error.
+    expect(
+      closestMatch(model, [{ submissionId: 3, trainer: C, predictions: { ...p([1, 2, 3]), evalSet: 'E' } }]),
+    ).toBeNull();
   });
 
   it('the threshold comes from the bench, applies at or above, and must be a share', () => {

@@ -59,8 +59,14 @@ export function closestMatch(
 ): Match | null {
   let best: Match | null = null;
   for (const o of others) {
+    // Predictions on other probes (another count, from an older version) are not comparable.
+    if (o.predictions.probes.length !== model.probes.length || model.probes.length === 0) continue;
     const probes = predictionAgreement(model.probes, o.predictions.probes);
-    const sameSet = model.eval !== null && o.predictions.eval !== null && model.evalSet === o.predictions.evalSet;
+    const sameSet =
+      model.eval !== null &&
+      o.predictions.eval !== null &&
+      model.evalSet === o.predictions.evalSet &&
+      model.eval.length === o.predictions.eval.length;
     const evalAgreement = sameSet ? predictionAgreement(model.eval!, o.predictions.eval!) : null;
     if (best === null || probes > best.probes)
       best = { submissionId: o.submissionId, trainer: o.trainer, probes, eval: evalAgreement };

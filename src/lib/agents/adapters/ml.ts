@@ -294,8 +294,7 @@ export function mlPort(o: MlPortOptions): MlPort {
         backend: outcome.backend,
         artifact: outcome.artifact,
         artifactHash: outcome.artifactHash,
-        // GAP (issue 11, section 1): the engine's TrainOutcome has no transcript yet. When
-        // src/lib/ml/transcript/ lands, pass its commitment (root, K, start) through here.
+        // A plain run has no transcript (a transcript request takes trainTranscript above).
         transcript: null,
       };
     },

@@ -156,9 +156,9 @@ export interface TrainResult {
   artifact: Uint8Array;
   artifactHash: Hex;
   /**
-   * The run's training transcript commitment (SPEC 8.2), for the seal. Null while the ML engine
-   * does not record transcripts (issue 11, section 1): the agent then seals with the documented
-   * placeholder (transcript-gap.ts) and warns that the model cannot be defended in a challenge.
+   * The run's training transcript commitment (SPEC 8.2), for the seal. Null for a plain run (no
+   * `transcript` request): the agent then seals with the documented placeholder
+   * (transcript-gap.ts) and warns that the model cannot be defended in a challenge.
    */
   transcript: TranscriptCommitment | null;
   /** The id of that transcript in the trainer's transcript store (what a disclosure uploads). */

@@ -203,13 +203,24 @@ export function mlPort(o: MlPortOptions): MlPort {
       id = transcriptIdOf(t.base, segments);
       await carryOver(store, t.base, segments);
       let started = 0;
+      let backendName = '';
+      // A segment's mean loss terms are what a transcript run reports; steps in between show the last.
+      let terms = { loss: Number.NaN, penalty: Number.NaN, accuracy: Number.NaN };
       outcome = await o.trainer.transcript(
         { ...base, transcriptId: id, segments },
         {
-          onBackend: (s) => events.onBackend?.(s),
+          onBackend: (s) => {
+            backendName = s.backend;
+            events.onBackend?.(s);
+          },
+          onSegment: (seg) => (terms = { loss: seg.loss, penalty: seg.penalty, accuracy: seg.accuracy }),
           onStep: (step, last) => {
             started ||= Date.now();
-            events.onProgress?.(transcriptProgress(step, last, epochs, parsed.optimizer.batchSize, started));
+            events.onProgress?.({
+              ...transcriptProgress(step, last, epochs, parsed.optimizer.batchSize, started),
+              ...terms,
+              backend: backendName,
+            });
           },
         },
       );
@@ -294,8 +305,7 @@ export function mlPort(o: MlPortOptions): MlPort {
         backend: outcome.backend,
         artifact: outcome.artifact,
         artifactHash: outcome.artifactHash,
-        // GAP (issue 11, section 1): the engine's TrainOutcome has no transcript yet. When
-        // src/lib/ml/transcript/ lands, pass its commitment (root, K, start) through here.
+        // A plain run has no transcript (a transcript request takes trainTranscript above).
         transcript: null,
       };
     },

@@ -94,4 +94,13 @@ export class AgentError extends ArenaError<AgentErrorCode> {
 }
 
 export type AgentErrorCode =
-  'wrong-scope' | 'key-mismatch' | 'key-exists' | 'key-missing' | 'artifact-missing' | 'bad-state' | 'busy' | 'locked';
+  | 'wrong-scope'
+  | 'key-mismatch'
+  | 'key-exists'
+  | 'key-missing'
+  | 'artifact-missing'
+  | 'bad-state'
+  | 'busy'
+  | 'locked'
+  /** A transcript's states are gone or changed: it cannot be disclosed (not worth retrying). */
+  | 'transcript-missing';

@@ -64,7 +64,11 @@ export {
   PortError,
   type ChainPort,
   type StorePort,
+  type ProverPort,
   type MlPort,
+  type ChallengePort,
+  type SegmentReplayRequest,
+  type SegmentReplayResult,
   type TaskInfo,
   type PoolView,
   type TrainRequest,
@@ -106,8 +110,46 @@ export {
 export { AgentRunner, type MachineDriver, type RunnerEvent, type RunnerOptions } from './runner.ts';
 export { RoleAgent, taskFingerprint, type AgentEnvBase } from './role-agent.ts';
 export { TrainerAgent, trainerRunId, type TrainerAgentEnv, type TrainerEvent } from './trainer/agent.ts';
-export { ValidatorAgent, type ValidatorAgentEnv, type ValidatorEvent } from './validator/agent.ts';
+export {
+  ValidatorAgent,
+  type ValidatorAgentEnv,
+  type ValidatorEvent,
+  type TranscriptCheckEvent,
+} from './validator/agent.ts';
+export {
+  DEFAULT_CHALLENGE_SETTINGS,
+  checkKey,
+  segmentToDispute,
+  verdictOf,
+  voteWindow,
+  type ChallengeObs,
+  type ChallengeSettings,
+  type LearningState,
+  type OwnChallenge,
+  type SimilarityHint,
+  type VerdictRecord,
+  type DisputeRecord,
+} from './validator/learning.ts';
+export { DEFAULT_CHALLENGE_THRESHOLD, PROBE_COUNT, PROBE_RANGE, type Match } from './validator/similarity.ts';
+export { storeDisclosureReader } from './validator/disclosure-reader.ts';
+export { DisclosureFetchError, type DisclosureReader } from './validator/transcript-checker.ts';
 export { actionsChainPort, chainPortError } from './adapters/chain.ts';
+export { actionsChallengePort } from './adapters/challenges.ts';
 export { casStorePort, storePortError } from './adapters/store.ts';
 export { mlPort, mlPortError, type MlPortOptions, type TrainerHandle, type EvaluatorHandle } from './adapters/ml.ts';
 export { webLocks, type TabLock } from './lock.ts';
+export { ownershipProverPort } from './adapters/prover.ts';
+export {
+  openDisclosure,
+  uploadDisclosure,
+  MAX_STATE_BYTES,
+  type DisclosureProgress,
+  type OpenedDisclosure,
+} from './disclosure.ts';
+export { carryOver, commitmentOf, finishPrefix, prefixIdOf, transcriptIdOf } from './transcript-runs.ts';
+export {
+  answerChallenges,
+  recordChallenge,
+  type ChallengeObservation,
+  type ChallengeRecord,
+} from './trainer/challenges.ts';

@@ -10,7 +10,11 @@ import type { ChainRole } from './common.ts';
 import type { FinalEvalStatus, ColumnView } from './validator/machine.ts';
 import type { SealView } from './trainer/machine.ts';
 import type { TranscriptCommitment } from '../chain/transcript-commit.ts';
+import type { ChallengeObs } from './validator/learning.ts';
 import { ArenaError } from '../errors.ts';
+import type { ProofArgument } from '../chain/actions/read-challenges.ts';
+import type { WatermarkKey } from '../ml/watermark/types.ts';
+import type { ChallengeObservation } from './trainer/challenges.ts';
 
 /** The task as the agents need it; read once. */
 export interface TaskInfo {
@@ -100,6 +104,19 @@ export interface ChainPort {
    * when another account drew it first (then `txHash` is null if nothing was sent).
    */
   drawEvalSeed(epoch: number): Promise<{ txHash: Hex | null; seed: Hex; drew: boolean }>;
+
+  /** Challenges against this account's submissions in the task (SPEC 7); absent: none can be read. */
+  challenges?(): Promise<ChallengeObservation[]>;
+  /** Posts the ownership proof answering `challengeId` (respondChallenge). */
+  respondChallenge?(challengeId: bigint, proof: ProofArgument): Promise<TxResult>;
+  /** Posts the disclosure manifest's sha256 for `challengeId` (discloseTranscript). */
+  discloseTranscript?(challengeId: bigint, manifest: Hex): Promise<TxResult>;
+}
+
+/** Makes watermark-ownership proofs (src/lib/zk): the worker in the app, in-process in Node. */
+export interface ProverPort {
+  /** The proof answering `challengeId` with `key`, as respondChallenge takes it. */
+  proveOwnership(p: { challengeId: bigint; key: WatermarkKey }): Promise<ProofArgument>;
 }
 
 /** Content-addressed artifact storage (SPEC section 5): CIDv1 raw sha2-256. */
@@ -118,6 +135,13 @@ export interface TrainRequest {
   backend: BackendName | 'auto';
   /** The owner's watermark key bits (T*N entries 0|1) and address. */
   watermark: { keyBits: Uint8Array; owner: Address };
+  /**
+   * Train with a transcript (SPEC 8; src/lib/agents/transcript-runs.ts): the fixed program of
+   * (chain, task, owner), so `seed` is not used. `base` names the run (the transcript's id is
+   * `base` and K); `continueFrom` is the trainer's own earlier finished transcript it continues.
+   * Absent: a plain run, which has no transcript to defend a seal with.
+   */
+  transcript?: { base: string; continueFrom: string | null; chainId: number; task: bigint };
 }
 
 export interface TrainResult {
@@ -132,11 +156,13 @@ export interface TrainResult {
   artifact: Uint8Array;
   artifactHash: Hex;
   /**
-   * The run's training transcript commitment (SPEC 8.2), for the seal. Null while the ML engine
-   * does not record transcripts (issue 11, section 1): the agent then seals with the documented
-   * placeholder (transcript-gap.ts) and warns that the model cannot be defended in a challenge.
+   * The run's training transcript commitment (SPEC 8.2), for the seal. Null for a plain run (no
+   * `transcript` request): the agent then seals with the documented placeholder
+   * (transcript-gap.ts) and warns that the model cannot be defended in a challenge.
    */
   transcript: TranscriptCommitment | null;
+  /** The id of that transcript in the trainer's transcript store (what a disclosure uploads). */
+  transcriptId?: string | null;
 }
 
 export interface TrainEventsPort {
@@ -151,6 +177,8 @@ export interface EvalRequest {
   artifactHash: Hex;
   /** Content hash of the eval set's manifest. */
   dataHash: Hex;
+  /** Also predict on these seeded probe inputs (validator/similarity.ts): the similarity hint's. */
+  probes?: { seed: string; count: number; lo: number; hi: number };
 }
 
 export interface EvalScore {
@@ -177,6 +205,32 @@ export interface SampleEval {
   /** The backend that computed it and its float width (never 16: see the eval service). */
   backend: BackendName;
   floatPrecision: number;
+  /** Arg-max class per sample and per probe input (when asked for with `probes`): the similarity hint's. */
+  predictions?: Int32Array;
+  probePredictions?: Int32Array;
+}
+
+/** One transcript segment to replay (SPEC 8.3) with the task's fixed program of `identity`. */
+export interface SegmentReplayRequest {
+  identity: { chainId: number; task: bigint; trainer: Address };
+  /** The trainer's disclosed watermark key bits (T*N entries 0|1). */
+  keyBits?: Uint8Array;
+  start: Uint8Array;
+  claimed: Uint8Array;
+  /** Also check that `start` is the identity's seeded start (the first segment of a seeded transcript). */
+  checkSeededStart?: boolean;
+}
+
+export interface SegmentReplayResult {
+  status: 'done' | 'cancelled';
+  replays: boolean;
+  /** Coordinates outside the rule, the largest deviation from the claimed cell (scaled). */
+  failing: number;
+  maxDeviation: number;
+  seconds: number;
+  /** With checkSeededStart: false when the start is not the seeded start (then nothing was replayed). */
+  seededStart?: boolean;
+  backend: BackendName;
 }
 
 /** The ML workers, bound to one task's model spec and datasets. */
@@ -194,6 +248,31 @@ export interface MlPort {
     request: EvalRequest,
     events?: { onProgress?(done: number, total: number): void },
   ): Promise<SampleEval>;
+  /** Replays one transcript segment on the task's training set (the eval worker's EvalService.replay). */
+  replaySegment?(
+    request: SegmentReplayRequest,
+    events?: { onProgress?(done: number, total: number): void },
+  ): Promise<SegmentReplayResult>;
+}
+
+/** What the validator agent reads and sends in the learning stage of challenges (SPEC 7, 8.4). */
+export interface ChallengePort {
+  /** The task's challenges, oldest first, with this account's vote, the majority and its claimable share. */
+  challenges(): Promise<ChallengeObs[]>;
+  /** The task's challenge bond, this account's token balance and its weight as a juror now. */
+  terms(): Promise<{ bond: bigint; balance: bigint; jurorWeight: bigint }>;
+  /** A revealed submission, with the key commitment its trainer joined with. */
+  submission(submissionId: number): Promise<{
+    trainer: Address;
+    artifactHash: Hex;
+    transcript: TranscriptCommitment;
+    keyCommit: Hex | null;
+  }>;
+  challenge(submissionId: number): Promise<{ challengeId: bigint; txHash: Hex }>;
+  disputeSegment(challengeId: bigint, segment: number): Promise<TxResult>;
+  commitVerdict(challengeId: bigint, replays: boolean, salt: Hex): Promise<TxResult>;
+  revealVerdict(challengeId: bigint, replays: boolean, salt: Hex): Promise<TxResult>;
+  claimJuryShare(challengeId: bigint): Promise<TxResult>;
 }
 
 /** Thrown by port implementations; `retryable` tells the machines whether to try again. */

@@ -76,6 +76,9 @@ export interface StoredSamples {
   samples: number;
   correct: Uint8Array;
   losses: Float32Array;
+  /** Arg-max class per sample and per seeded probe input: the similarity hint's (validator/similarity.ts). */
+  predictions?: Int32Array;
+  probePredictions?: Int32Array;
 }
 
 export async function openAgentStore(
@@ -143,7 +146,13 @@ export function agentStoreOn(db: IDBDatabase): AgentStore {
     async putSamples(scope, key, samples) {
       await transact(db, [ARTIFACTS], 'readwrite', (tx) => {
         tx.objectStore(ARTIFACTS).put(
-          { samples: samples.samples, correct: samples.correct, losses: samples.losses },
+          {
+            samples: samples.samples,
+            correct: samples.correct,
+            losses: samples.losses,
+            ...(samples.predictions ? { predictions: samples.predictions } : {}),
+            ...(samples.probePredictions ? { probePredictions: samples.probePredictions } : {}),
+          },
           samplesPrefix(scope) + key,
         );
       });

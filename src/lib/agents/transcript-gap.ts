@@ -1,6 +1,6 @@
-// The one place where an agent seals a model that has no training transcript. Until the ML
-// engine records transcripts (issue 11, section 1: src/lib/ml/transcript/), training results
-// carry `transcript: null`. A seal must still commit to some transcript (SPEC 8.2), so such a
+// The one place where an agent seals a model that has no training transcript: a plain run (a
+// trainer agent without a transcript store, the canary producer; docs/transcript.md section 11)
+// carries `transcript: null`. A seal must still commit to some transcript (SPEC 8.2), so such a
 // model is sealed with MISSING_TRANSCRIPT: a fixed, documented marker (docs/contracts.md,
 // "Transcript commitments"), never a root made to look real. The agents say so in a warning
 // every time, because a submission sealed with it cannot be defended: its trainer has no
@@ -21,7 +21,7 @@ export const MISSING_TRANSCRIPT: TranscriptCommitment = {
 
 /** Why a model sealed without a transcript cannot be defended, for the agents' warnings. */
 export const MISSING_TRANSCRIPT_WARNING =
-  'it has no training transcript (the training engine does not record one yet), so it is sealed with the placeholder commitment MISSING_TRANSCRIPT: a challenge of it cannot be answered with a disclosure and fails (SPEC 7)';
+  'it has no training transcript (it was trained without one), so it is sealed with the placeholder commitment MISSING_TRANSCRIPT: a challenge of it cannot be answered with a disclosure and fails (SPEC 7)';
 
 /** The transcript a model is sealed with, and whether it is the placeholder. Deterministic, so a seal and its reveal agree. */
 export function sealTranscript(transcript: TranscriptCommitment | null): {

@@ -527,7 +527,13 @@ describe('trainer machine: training and the watermark margin (SPEC 6)', () => {
   it('starts the run once asked, with a seed drawn once', () => {
     const s = trainerCommand(initialTrainerState(trainerScope), { type: 'startTraining', backend: 'wasm' });
     const r = step(s, tobs({ now: 800n, entropy: hex32(0x12345678n << 224n) }));
-    expect(find(r.actions, 'train')).toEqual({ type: 'train', seed: 0x12345678, epochs: null, backend: 'wasm' });
+    expect(find(r.actions, 'train')).toEqual({
+      type: 'train',
+      seed: 0x12345678,
+      epochs: null,
+      backend: 'wasm',
+      transcript: null,
+    });
     expect(r.state.phase).toBe('training');
     // Running: not started again.
     expect(types(step(r.state, tobs({ now: 801n, training: 'running' })).actions)).toEqual([]);

@@ -5,20 +5,32 @@
 import type { Hex } from 'viem';
 import {
   actionsChainPort,
+  actionsChallengePort,
   agentStoreOn,
   casStorePort,
   keyStoreOn,
   mlPort,
   openAgentDatabase,
 } from '../../../lib/agents/index.ts';
-import type { AgentScope, AgentStore, ChainPort, KeyStore, MlPort, StorePort } from '../../../lib/agents/index.ts';
+import type {
+  AgentScope,
+  AgentStore,
+  ChainPort,
+  ChallengePort,
+  KeyStore,
+  MlPort,
+  StorePort,
+} from '../../../lib/agents/index.ts';
 import type { EvaluatorHandle, TrainerHandle } from '../../../lib/agents/index.ts';
 import type { ActionContext } from '../../../lib/chain/actions/index.ts';
 import type { ContentFetcher } from '../../../lib/chain/reads/gateway.ts';
 import type { Evaluator, Trainer } from '../../../lib/ml/client.ts';
 import { casConfigFromEnv } from '../../../lib/storage/cas/index.ts';
 import { datasetFolder } from './datasets.ts';
-import { evalWorker, trainWorker } from '../../workers.ts';
+import { evalWorker, proveWorker, trainWorker } from '../../workers.ts';
+import type { ProverPort } from '../../../lib/agents/index.ts';
+import type { TranscriptStore } from '../../../lib/ml/transcript/store.ts';
+import type { Prover } from '../../../lib/zk/client.ts';
 
 export type RoleName = 'trainer' | 'validator';
 
@@ -40,6 +52,11 @@ export interface RolePorts {
   chain: ChainPort;
   store: StorePort;
   ml: MlPort;
+  /**
+   * For a validator on a deployment with a challenge module: the learning stage of challenges
+   * (similarity hints, automatic challenge, transcript checks, verdicts); ValidatorAgent.open takes it.
+   */
+  challenges?: ChallengePort;
   persist: AgentStore;
   keys: KeyStore;
   specBytes: Uint8Array;
@@ -47,6 +64,10 @@ export interface RolePorts {
   trainSamples: number | null;
   /** For a trainer: the task's public eval set when this app serves it (its model is evaluated on it before sealing); else null. */
   evalData: Hex | null;
+  /** For a trainer: its transcripts (the training worker's IndexedDB database). */
+  transcripts?: TranscriptStore;
+  /** For a trainer: ownership proofs in the zk worker (made on the first challenge), so its agent answers by itself. */
+  prover?: ProverPort;
   /** The training worker's handle (created on first use), for the backend probe. */
   trainer(): Trainer;
   /** Ends the workers. The database stays open: it is shared by every agent of the page. */
@@ -63,6 +84,36 @@ async function manifestSamples(folder: string): Promise<number | null> {
   } catch {
     return null;
   }
+}
+
+/** The zk worker and the task's proving environment, loaded on the first proof only. */
+function lazyProver(
+  ctx: ActionContext,
+  content: ContentFetcher,
+  specBytes: Uint8Array,
+  modelSpec: Hex,
+): { port: ProverPort; close(): void } {
+  let prover: Prover | null = null;
+  return {
+    port: {
+      async proveOwnership(p) {
+        const [{ createProver, defaultManifestUrl }, { parseModelSpecBytes }, { ownershipProverPort }] =
+          await Promise.all([
+            import('../../../lib/zk/client.ts'),
+            import('../../../lib/ml/spec/parse.ts'),
+            import('../../../lib/agents/adapters/prover.ts'),
+          ]);
+        prover ??= createProver(proveWorker);
+        const { spec } = await parseModelSpecBytes(specBytes);
+        const env = { prover, manifestUrl: defaultManifestUrl(), content, spec, specHash: modelSpec };
+        return ownershipProverPort(ctx, env, ctx.wallet.account.address).proveOwnership(p);
+      },
+    },
+    close: () => {
+      prover?.terminate();
+      prover = null;
+    },
+  };
 }
 
 let database: Promise<IDBDatabase> | null = null;
@@ -105,17 +156,29 @@ export async function openRolePorts(input: RolePortsInput): Promise<RolePorts> {
   const evalFolder =
     role === 'trainer' ? await datasetFolder(task.evalData, { base: input.base }).catch(() => null) : null;
   if (evalFolder !== null) folders.set(task.evalData.toLowerCase(), evalFolder);
+  // A validator replays disclosed transcripts on the training set (SPEC 8.3) when this app serves it.
+  const trainFolder =
+    role === 'validator' ? await datasetFolder(task.trainData, { base: input.base }).catch(() => null) : null;
+  if (trainFolder !== null) folders.set(task.trainData.toLowerCase(), trainFolder);
   const trainSamples = role === 'trainer' ? await manifestSamples(folder) : null;
   const trainer = lazy<Trainer>(() => client.createTrainer(trainWorker()));
   const evaluator = lazy<Evaluator>(() => client.createEvaluator(evalWorker()));
   const trainerHandle: TrainerHandle = {
     train: (job, events) => trainer.get().train(job, events),
+    transcript: (job, events) => trainer.get().transcript(job, events),
     pause: () => trainer.get().pause(),
     resume: () => trainer.get().resume(),
     cancel: (reason) => trainer.get().cancel(reason),
   };
-  const evaluatorHandle: EvaluatorHandle = { evaluate: (job, events) => evaluator.get().evaluate(job, events) };
+  const evaluatorHandle: EvaluatorHandle = {
+    evaluate: (job, events) => evaluator.get().evaluate(job, events),
+    replay: (job, events) => evaluator.get().replay(job, events),
+  };
   const cas = casConfigFromEnv(input.env);
+  // A trainer's transcripts: the database the training worker writes (SPEC 8.2, kept until vesting).
+  const transcripts =
+    role === 'trainer' ? await (await import('../../../lib/storage/transcripts.ts')).openTranscriptStore() : undefined;
+  const proving = role === 'trainer' ? lazyProver(ctx, input.content, specBytes, task.modelSpec) : null;
   const ml = mlPort({
     trainer: trainerHandle,
     evaluator: evaluatorHandle,
@@ -125,6 +188,7 @@ export async function openRolePorts(input: RolePortsInput): Promise<RolePorts> {
     // creator during the task) is read by hash through the task's IPFS gateways.
     dataUrl: (hash) => folders.get(hash.toLowerCase()) ?? { gateways: cas.gateways },
     train: { checkpointEvery: input.checkpointEvery ?? 20 },
+    ...(transcripts ? { transcripts } : {}),
   });
   return {
     scope: {
@@ -137,15 +201,22 @@ export async function openRolePorts(input: RolePortsInput): Promise<RolePorts> {
     chain,
     store: casStorePort(cas, { name: `aiarena task ${taskId}` }),
     ml,
+    ...(role === 'validator' && ctx.deployment.contracts.challengeModule
+      ? { challenges: actionsChallengePort(ctx, taskId) }
+      : {}),
     persist: agentStoreOn(db),
     keys: keyStoreOn(db),
     specBytes,
     trainSamples,
     evalData: role === 'trainer' ? (evalFolder !== null ? task.evalData : null) : task.evalData,
+    ...(transcripts ? { transcripts } : {}),
+    ...(proving ? { prover: proving.port } : {}),
     trainer: () => trainer.get(),
     close: () => {
       trainer.close();
       evaluator.close();
+      proving?.close();
+      transcripts?.close();
     },
   };
 }

@@ -8,8 +8,13 @@ import {
   FINAL_EVAL_STATES,
   chainTime,
   eligibleEpoch,
+  ChallengesUnavailableError,
+  discloseTranscript,
   drawEvalSeed,
   joinTask,
+  readChallenges,
+  readSubmission,
+  respondChallenge,
   readEvalSeed,
   readLogs,
   readPool,
@@ -30,6 +35,8 @@ import {
   type TxResult,
 } from '../ports.ts';
 import type { ColumnView } from '../validator/machine.ts';
+import type { ChallengeObservation } from '../trainer/challenges.ts';
+import type { SubmissionView } from '../../chain/actions/read-challenges.ts';
 
 /** A TxError or ActionInputError as the port's error, keeping whether it is worth another try. */
 export function chainPortError(error: unknown): unknown {
@@ -53,6 +60,8 @@ export function actionsChainPort(ctx: ActionContext, taskId: bigint): ChainPort 
   const read = ctx.publicClient;
   // Artifact hash and wmCommit of a submission never change once revealed.
   const submissions = new Map<number, { artifactHash: Hex; wmCommit: Hex }>();
+  // Nor does what a challenged submission is.
+  const challenged = new Map<bigint, SubmissionView>();
 
   return {
     account,
@@ -281,5 +290,46 @@ export function actionsChainPort(ctx: ActionContext, taskId: bigint): ChainPort 
         throw chainPortError(e);
       }
     },
+
+    async challenges(): Promise<ChallengeObservation[]> {
+      let all;
+      try {
+        all = (await readChallenges(ctx, { taskId, trainer: account })).challenges;
+      } catch (e) {
+        if (e instanceof ChallengesUnavailableError) return [];
+        throw chainPortError(e);
+      }
+      return Promise.all(
+        all.map(async (c) => {
+          let sub = challenged.get(c.submissionId);
+          if (!sub) {
+            const read = await readSubmission(ctx, taskId, c.submissionId);
+            if (!read)
+              throw new PortError(
+                'chain',
+                'abi',
+                `challenge ${c.challengeId} names unknown submission ${c.submissionId}`,
+                false,
+              );
+            challenged.set(c.submissionId, (sub = read));
+          }
+          return {
+            challengeId: c.challengeId,
+            submissionId: Number(c.submissionId),
+            epoch: sub.epoch,
+            artifactHash: sub.artifactHash,
+            transcript: sub.transcript,
+            status: c.status,
+            proven: c.proven,
+            disclosure: c.disclosure,
+            deadline: c.deadline,
+          };
+        }),
+      );
+    },
+
+    respondChallenge: (challengeId, proof) => write(() => respondChallenge(ctx, { challengeId, proof })),
+
+    discloseTranscript: (challengeId, manifest) => write(() => discloseTranscript(ctx, { challengeId, manifest })),
   };
 }

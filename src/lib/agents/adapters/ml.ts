@@ -12,22 +12,56 @@
 // switch is reported (EvalScore/SampleEval.backend names what was used).
 import type { Hex } from 'viem';
 import type { BackendName } from '../../ml/backend/types.ts';
-import type { EvalEvents, EvalJob, EvalOutcome } from '../../ml/eval/service.ts';
+import type {
+  EvalEvents,
+  EvalJob,
+  EvalOutcome,
+  ReplayEvents,
+  ReplayJob,
+  ReplayOutcome,
+} from '../../ml/eval/service.ts';
 import { EvalJobError } from '../../ml/eval/service.ts';
 import { SpecError, parseModelSpecBytes } from '../../ml/spec/parse.ts';
-import type { TrainEvents, TrainJob, TrainOutcome } from '../../ml/train/service.ts';
-import { TrainJobError } from '../../ml/train/service.ts';
-import { PortError, type EvalRequest, type MlPort, type SampleEval, type TrainResult } from '../ports.ts';
+import { artifactHash } from '../../ml/artifact/hash.ts';
+import { specShapes } from '../../ml/spec/shapes.ts';
+import type {
+  TrainEvents,
+  TrainJob,
+  TrainOutcome,
+  TranscriptEvents,
+  TranscriptJob,
+  TranscriptOutcome,
+} from '../../ml/train/service.ts';
+import { TrainJobError, segmentsOf } from '../../ml/train/service.ts';
+import { urlSource } from '../../ml/data/sources.ts';
+import { TranscriptError } from '../../ml/transcript/errors.ts';
+import { stateArtifact } from '../../ml/transcript/state.ts';
+import type { TranscriptStore } from '../../ml/transcript/store.ts';
+import { carryOver, commitmentOf, finishPrefix, transcriptIdOf } from '../transcript-runs.ts';
+import {
+  PortError,
+  type EvalRequest,
+  type MlPort,
+  type SampleEval,
+  type SegmentReplayResult,
+  type TrainEventsPort,
+  type TrainRequest,
+  type TrainResult,
+} from '../ports.ts';
 
 export interface TrainerHandle {
   train(job: TrainJob, events?: TrainEvents): Promise<TrainOutcome>;
   pause(): unknown;
   resume(): unknown;
   cancel(reason?: string): unknown;
+  /** Transcript runs (the worker client and the Node service have it). */
+  transcript?(job: TranscriptJob, events?: TranscriptEvents): Promise<TranscriptOutcome>;
 }
 
 export interface EvaluatorHandle {
   evaluate(job: EvalJob, events?: EvalEvents): Promise<EvalOutcome>;
+  /** Transcript segment replay (validators' challenge checks); absent: the port cannot replay. */
+  replay?(job: ReplayJob, events?: ReplayEvents): Promise<ReplayOutcome>;
 }
 
 export interface MlPortOptions {
@@ -46,6 +80,14 @@ export interface MlPortOptions {
   evalBackend?: BackendName | 'auto';
   /** Passed to every training job (tests and demos cap steps; the app checkpoints often). */
   train?: { readEvery?: number; checkpointEvery?: number; maxSteps?: number };
+  /**
+   * The store the trainer's transcript runs keep their states in (the worker's IndexedDB
+   * database opened here, or the Node service's directory): needed to reuse states when K grows
+   * and to seal a snapshot's stored prefix. Without it transcript requests are refused.
+   */
+  transcripts?: TranscriptStore;
+  /** Fetches the training set's manifest for a transcript's K (default: global fetch). */
+  fetch?: typeof fetch;
 }
 
 // The data sources compare bare lowercase hex; the chain gives 0x-prefixed bytes32.
@@ -70,6 +112,29 @@ export function mlPortError(error: unknown): unknown {
 }
 
 /** The eval service's refusal of a 16-bit backend (service.ts, allowHalfPrecision). */
+/** A transcript run's steps as the training progress the agents show. */
+function transcriptProgress(
+  step: number,
+  last: number,
+  epochs: number,
+  batchSize: number,
+  startedAt: number,
+): import('../../ml/train/trainer.ts').TrainProgress {
+  const perSec = step > 0 ? step / Math.max(1e-3, (Date.now() - startedAt) / 1000) : 0;
+  return {
+    step,
+    totalSteps: last,
+    epoch: Math.min(epochs - 1, Math.floor((step / Math.max(1, last)) * epochs)),
+    epochs,
+    loss: Number.NaN,
+    penalty: Number.NaN,
+    accuracy: Number.NaN,
+    samplesPerSec: perSec * batchSize,
+    etaSec: perSec > 0 ? (last - step) / perSec : Number.NaN,
+    backend: '',
+  };
+}
+
 const isHalfPrecisionRefusal = (e: unknown) => e instanceof EvalJobError && /computes in 16-bit floats/.test(e.message);
 
 export function mlPort(o: MlPortOptions): MlPort {
@@ -102,6 +167,7 @@ export function mlPort(o: MlPortOptions): MlPort {
           ...dataAt(o.dataUrl(req.dataHash)),
           expectedDataHash: bare(req.dataHash),
           ...(perSample ? { perSample: true } : {}),
+          ...(req.probes ? { probes: req.probes } : {}),
         },
         { onProgress: (done, total) => events.onProgress?.(done, total) },
       );
@@ -109,10 +175,103 @@ export function mlPort(o: MlPortOptions): MlPort {
       throw mlPortError(e);
     }
   };
+  /** A transcript run (SPEC 8; docs/transcript.md section 11). */
+  const trainTranscript = async (req: TrainRequest, events: TrainEventsPort): Promise<TrainResult> => {
+    const t = req.transcript!;
+    const { spec: parsed, hash } = await spec;
+    const store = o.transcripts;
+    if (!o.trainer.transcript || !store)
+      throw new PortError('ml', 'no-transcripts', 'this ML port keeps no training transcripts', false);
+    const epochs = req.epochs ?? parsed.optimizer.epochs;
+    const base = {
+      specBytes: o.specBytes,
+      expectedSpecHash: hash,
+      dataUrl: trainFolder(o.dataUrl(o.trainData)),
+      expectedDataHash: bare(o.trainData),
+      identity: { chainId: t.chainId, task: t.task, trainer: req.watermark.owner },
+      keyBits: req.watermark.keyBits,
+      ...(t.continueFrom !== null ? { continueFrom: t.continueFrom } : {}),
+      backend: req.backend,
+    };
+    let outcome: TranscriptOutcome;
+    let id: string;
+    try {
+      // K from the plan's epochs, as the service computes it (the training set's size is in its manifest).
+      const source = urlSource(base.dataUrl, o.fetch ? { fetch: o.fetch } : {});
+      const { manifest } = await source.manifest(base.expectedDataHash);
+      const segments = segmentsOf({ epochs }, manifest.samples, parsed);
+      id = transcriptIdOf(t.base, segments);
+      await carryOver(store, t.base, segments);
+      let started = 0;
+      let backendName = '';
+      // A segment's mean loss terms are what a transcript run reports; steps in between show the last.
+      let terms = { loss: Number.NaN, penalty: Number.NaN, accuracy: Number.NaN };
+      outcome = await o.trainer.transcript(
+        { ...base, transcriptId: id, segments },
+        {
+          onBackend: (s) => {
+            backendName = s.backend;
+            events.onBackend?.(s);
+          },
+          onSegment: (seg) => (terms = { loss: seg.loss, penalty: seg.penalty, accuracy: seg.accuracy }),
+          onStep: (step, last) => {
+            started ||= Date.now();
+            events.onProgress?.({
+              ...transcriptProgress(step, last, epochs, parsed.optimizer.batchSize, started),
+              ...terms,
+              backend: backendName,
+            });
+          },
+        },
+      );
+    } catch (e) {
+      throw e instanceof TranscriptError ? new PortError('ml', e.code, e.message, false, { cause: e }) : mlPortError(e);
+    }
+    const common = {
+      ...(outcome.reason !== undefined ? { reason: outcome.reason } : {}),
+      plannedEpochs: epochs,
+      backend: outcome.backend,
+    };
+    const stepOf = (segments: number) => segments * outcome.meta.settings.interval;
+    if (outcome.status === 'completed') {
+      return {
+        status: 'completed',
+        ...common,
+        step: stepOf(outcome.meta.segments),
+        epoch: epochs - 1,
+        artifact: outcome.artifact!,
+        artifactHash: outcome.artifactHash!,
+        transcript: commitmentOf(outcome.meta),
+        transcriptId: id,
+      };
+    }
+    // Stopped early (a snapshot, the user): what is sealable is the stored prefix.
+    const prefix = await finishPrefix(store, id);
+    if (prefix === null)
+      throw new PortError(
+        'ml',
+        'no-segment',
+        'training stopped before its first transcript segment was stored: there is no model to seal yet',
+        true,
+      );
+    const artifact = stateArtifact(prefix.last, specShapes(parsed).params).slice();
+    return {
+      status: outcome.status,
+      ...common,
+      step: stepOf(prefix.meta.segments),
+      epoch: epochs - 1,
+      artifact,
+      artifactHash: await artifactHash(artifact),
+      transcript: commitmentOf(prefix.meta),
+      transcriptId: prefix.meta.id,
+    };
+  };
+
   return {
     specBytes: async () => o.specBytes,
 
     async train(req, events = {}): Promise<TrainResult> {
+      if (req.transcript) return trainTranscript(req, events);
       const { spec: parsed, hash } = await spec;
       let outcome: TrainOutcome;
       try {
@@ -146,8 +305,7 @@ export function mlPort(o: MlPortOptions): MlPort {
         backend: outcome.backend,
         artifact: outcome.artifact,
         artifactHash: outcome.artifactHash,
-        // GAP (issue 11, section 1): the engine's TrainOutcome has no transcript yet. When
-        // src/lib/ml/transcript/ lands, pass its commitment (root, K, start) through here.
+        // A plain run has no transcript (a transcript request takes trainTranscript above).
         transcript: null,
       };
     },
@@ -198,7 +356,48 @@ export function mlPort(o: MlPortOptions): MlPort {
         score: r.score,
         backend: r.backend,
         floatPrecision: r.floatPrecision,
+        // Asked for with the probes only (the similarity hint): a scoring-only caller gets none.
+        ...(req.probes && per.predictions ? { predictions: per.predictions } : {}),
+        ...(r.probePredictions ? { probePredictions: r.probePredictions } : {}),
       };
     },
+
+    ...(o.evaluator.replay
+      ? {
+          async replaySegment(req, events = {}): Promise<SegmentReplayResult> {
+            const { hash } = await spec;
+            let r: ReplayOutcome;
+            try {
+              r = await o.evaluator.replay!(
+                {
+                  specBytes: o.specBytes,
+                  expectedSpecHash: hash,
+                  ...dataAt(o.dataUrl(o.trainData)),
+                  expectedDataHash: bare(o.trainData),
+                  identity: req.identity,
+                  ...(req.keyBits ? { keyBits: req.keyBits } : {}),
+                  start: req.start,
+                  claimed: req.claimed,
+                  ...(req.checkSeededStart ? { checkSeededStart: true } : {}),
+                  // A 16-bit backend is refused by the service; the automatic choice avoids it.
+                  backend: evalBackend,
+                },
+                { onProgress: (done, total) => events.onProgress?.(done, total) },
+              );
+            } catch (e) {
+              throw mlPortError(e);
+            }
+            return {
+              status: r.status,
+              replays: r.status === 'done' && r.seededStart !== false && r.check?.replays === true,
+              failing: r.check?.failed ?? 0,
+              maxDeviation: r.check?.maxDeviation ?? 0,
+              seconds: r.seconds,
+              ...(r.seededStart !== undefined ? { seededStart: r.seededStart } : {}),
+              backend: r.backend,
+            };
+          },
+        }
+      : {}),
   };
 }

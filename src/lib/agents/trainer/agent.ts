@@ -1,13 +1,17 @@
 // A trainer agent: the trainer machine wired to its ports, its IndexedDB record and its key. The
 // Train page creates one per (task, account), starts it, sends it the user's commands and renders
 // its state, notes and training progress.
-import type { Hex } from 'viem';
+import { keccak256, stringToHex, type Hex } from 'viem';
 import type { TrainProgress } from '../../ml/train/trainer.ts';
 import type { BackendSelection } from '../../ml/backend/select.ts';
 import { AgentError, type AgentScope, type StepResult } from '../common.ts';
 import { inspectCandidate } from '../artifact-checks.ts';
 import { ensureTaskKey, exportTaskKey, importTaskKey, type KeyRef, type KeyStore } from '../keys.ts';
-import type { TaskInfo } from '../ports.ts';
+import type { ProverPort, TaskInfo } from '../ports.ts';
+import { uploadDisclosure } from '../disclosure.ts';
+import { TranscriptError } from '../../ml/transcript/errors.ts';
+import { busyKey } from './challenges.ts';
+import type { TranscriptStore } from '../../ml/transcript/store.ts';
 import { uploadSealedArtifact } from '../upload-sealed.ts';
 import type { ExecuteContext, RunnerEvent } from '../runner.ts';
 import { RoleAgent, failureOf, openRole, type AgentEnvBase, type TaskSpec } from '../role-agent.ts';
@@ -19,6 +23,7 @@ import {
   trainerRecord,
   trainerResultReads,
   trainerStep,
+  transcriptsToKeep,
   type TrainerAction,
   type TrainerCommand,
   type TrainerConfig,
@@ -30,6 +35,14 @@ import {
 export interface TrainerAgentEnv extends AgentEnvBase {
   keys: KeyStore;
   config?: Partial<TrainerConfig>;
+  /**
+   * Where this trainer's transcripts are kept (the same store the ML port's runs write: the
+   * worker's IndexedDB database, or the Node service's directory). With it the agent trains with
+   * transcripts, seals their roots and can disclose them; without it runs are plain.
+   */
+  transcripts?: TranscriptStore;
+  /** Makes ownership proofs so the agent answers challenges by itself (SPEC 7); without it the page must. */
+  prover?: ProverPort;
 }
 
 type TrainingEvent =
@@ -39,6 +52,12 @@ export type TrainerEvent = RunnerEvent<TrainerState> | TrainingEvent;
 
 export const trainerRunId = (s: AgentScope) =>
   `agent:${s.chainId}:${s.registry.toLowerCase()}:${s.taskId}:${s.account.toLowerCase()}`;
+
+/**
+ * Names this scope's transcript runs in the transcript store: short and file-name safe (Node's
+ * store keeps each transcript in a directory of that name), from a digest of the scope.
+ */
+export const transcriptRunId = (s: AgentScope): string => `tr-${keccak256(stringToHex(trainerRunId(s))).slice(2, 18)}`;
 
 export const keyRefOf = (s: AgentScope): KeyRef => ({
   chainId: s.chainId,
@@ -57,10 +76,12 @@ export class TrainerAgent extends RoleAgent<
   declare protected readonly env: TrainerAgentEnv;
   private readonly config: TrainerConfig;
   private training: 'idle' | 'running' | 'paused' = 'idle';
+  /** Challenge actions running in the background (challenges.ts busyKey). */
+  private readonly busy = new Set<string>();
 
   private constructor(env: TrainerAgentEnv, task: TaskInfo, spec: TaskSpec, initial: TrainerState) {
     super(env, task, spec, initial);
-    this.config = { ...DEFAULT_TRAINER_CONFIG, ...env.config };
+    this.config = { ...DEFAULT_TRAINER_CONFIG, transcripts: env.transcripts !== undefined, ...env.config };
   }
 
   /** Loads (or starts) the agent's state for its scope. A state from another instance of the task is replaced. */
@@ -131,6 +152,8 @@ export class TrainerAgent extends RoleAgent<
       ),
     ]);
     const { minScore, floorBps, minValidators } = this.task.rules;
+    const challenges = chain.challenges ? await chain.challenges() : undefined;
+    const transcripts = await this.keptTranscripts(s);
     return {
       now,
       schedule: this.task.schedule,
@@ -143,8 +166,15 @@ export class TrainerAgent extends RoleAgent<
         excluded: pool.excluded,
         seals: Object.fromEntries(seals),
         results: Object.fromEntries(results),
+        ...(challenges ? { challenges } : {}),
       },
-      local: { keyCommit: localKey, training: this.training },
+      local: {
+        keyCommit: localKey,
+        training: this.training,
+        busy: [...this.busy],
+        prover: this.env.prover !== undefined && chain.respondChallenge !== undefined,
+        ...(transcripts ? { transcripts } : {}),
+      },
       entropy: this.entropy(),
     };
   }
@@ -177,6 +207,16 @@ export class TrainerAgent extends RoleAgent<
                 epochs: a.epochs,
                 backend: a.backend,
                 watermark: { keyBits: key.bits, owner: scope.account },
+                ...(a.transcript
+                  ? {
+                      transcript: {
+                        base: `${transcriptRunId(scope)}.${a.transcript.base}`,
+                        continueFrom: a.transcript.continueFrom,
+                        chainId: scope.chainId,
+                        task: scope.taskId,
+                      },
+                    }
+                  : {}),
               },
               {
                 onProgress: (progress) => this.emit({ type: 'train-progress', progress }),
@@ -204,6 +244,7 @@ export class TrainerAgent extends RoleAgent<
                 step: result.step,
                 trainingEpoch: result.epoch,
                 transcript: result.transcript,
+                transcriptId: result.transcriptId ?? null,
               },
               at: this.runner.lastObservedAt,
             };
@@ -246,7 +287,103 @@ export class TrainerAgent extends RoleAgent<
         });
         return { type: 'sent', action: 'reveal', epoch: a.epoch, txHash: tx.txHash, at: ctx.at };
       }
+      case 'prove': {
+        const { prover } = this.env;
+        if (!prover || !chain.respondChallenge)
+          throw new AgentError('bad-state', 'this agent has no prover to answer a challenge with');
+        const respond = chain.respondChallenge.bind(chain);
+        return this.answer(busyKey('prove', a.challengeId), 'prove', a.epoch, ctx, async () => {
+          const key = await keys.get(keyRefOf(scope));
+          if (!key)
+            throw new AgentError(
+              'key-missing',
+              'the watermark key is not on this device, so the ownership proof cannot be made; import your key backup',
+            );
+          const proof = await prover.proveOwnership({ challengeId: a.challengeId, key });
+          const tx = await respond(a.challengeId, proof);
+          return {
+            type: 'proven',
+            epoch: a.epoch,
+            challengeId: a.challengeId,
+            txHash: tx.txHash,
+            at: this.runner.lastObservedAt,
+          };
+        });
+      }
+      case 'uploadDisclosure': {
+        const transcripts = this.env.transcripts;
+        if (!transcripts)
+          throw new AgentError('bad-state', 'this agent keeps no transcripts, so it cannot disclose one');
+        return this.answer(busyKey('uploadDisclosure', a.challengeId), 'uploadDisclosure', a.epoch, ctx, async () => {
+          const key = await keys.get(keyRefOf(scope));
+          if (!key)
+            throw new AgentError(
+              'key-missing',
+              'the watermark key is not on this device, and a disclosure must carry it; import your key backup',
+            );
+          let uploaded: { manifest: Hex; bytes: number };
+          try {
+            uploaded = await uploadDisclosure(this.env.store, transcripts, a.transcriptId, key);
+          } catch (e) {
+            // Missing or changed states do not come back by trying again.
+            if (e instanceof TranscriptError) throw new AgentError('transcript-missing', e.message, { cause: e });
+            throw e;
+          }
+          const { manifest, bytes } = uploaded;
+          return {
+            type: 'disclosure-uploaded',
+            epoch: a.epoch,
+            challengeId: a.challengeId,
+            manifest,
+            bytes,
+            at: this.runner.lastObservedAt,
+          };
+        });
+      }
+      case 'disclose': {
+        if (!chain.discloseTranscript) throw new AgentError('bad-state', 'this chain port cannot post a disclosure');
+        const tx = await chain.discloseTranscript(a.challengeId, a.manifest);
+        return { type: 'disclosed', epoch: a.epoch, challengeId: a.challengeId, txHash: tx.txHash, at: ctx.at };
+      }
     }
+  }
+
+  /** Whether every state of each transcript a seal names is still stored (the last one read as the check). */
+  private async keptTranscripts(s: TrainerState): Promise<Record<string, boolean> | undefined> {
+    const store = this.env.transcripts;
+    if (!store) return undefined;
+    const out: Record<string, boolean> = {};
+    for (const id of transcriptsToKeep(s)) {
+      const meta = await store.meta(id);
+      out[id] =
+        meta !== undefined &&
+        meta.root !== undefined &&
+        meta.leaves.length === meta.segments + 1 &&
+        (await store.state(id, meta.segments)) !== undefined;
+    }
+    return out;
+  }
+
+  /** Runs a challenge action in the background, marked busy so the machine does not repeat it meanwhile. */
+  private answer(
+    key: string,
+    action: string,
+    epoch: number,
+    ctx: ExecuteContext<TrainerOutcome>,
+    work: () => Promise<TrainerOutcome>,
+  ): null {
+    this.busy.add(key);
+    ctx.background(
+      async () => {
+        try {
+          return await work();
+        } finally {
+          this.busy.delete(key);
+        }
+      },
+      (error) => failureOf(action, epoch, error, this.runner.lastObservedAt),
+    );
+    return null;
   }
 
   /** Keeps the artifacts the state can still need: the best, the newest, and every unrevealed seal's. */

@@ -29,6 +29,15 @@ import {
   type StepResult,
 } from '../common.ts';
 import {
+  answerChallenges,
+  challengeFailed,
+  recordChallenge,
+  type ChallengeAction,
+  type ChallengeObservation,
+  type ChallengeOutcome,
+  type ChallengeRecord,
+} from './challenges.ts';
+import {
   epochRecord,
   finishStep,
   joinRequest,
@@ -52,6 +61,11 @@ export interface TrainerConfig {
   maxExtraEpochs: number;
   /** Steps further apart than this mean the app was not running in between. */
   gapSec: number;
+  /**
+   * Train with transcripts (SPEC 8): the agent has a transcript store. Without one, runs are plain
+   * and seal the MISSING_TRANSCRIPT placeholder with a warning (transcript-gap.ts).
+   */
+  transcripts: boolean;
 }
 
 export const DEFAULT_TRAINER_CONFIG: TrainerConfig = {
@@ -60,6 +74,7 @@ export const DEFAULT_TRAINER_CONFIG: TrainerConfig = {
   retryAfterSec: 30,
   maxExtraEpochs: 10,
   gapSec: 60,
+  transcripts: false,
 };
 
 /** A trained model the agent could seal. */
@@ -74,8 +89,10 @@ export interface Candidate {
   step: number;
   /** The training epoch (ML, not the task's) the run ended in, 0-based, as checkpoints count it. */
   trainingEpoch: number;
-  /** The run's transcript commitment (SPEC 8.2); null while the engine records none (transcript-gap.ts). */
+  /** The run's transcript commitment (SPEC 8.2); null for a plain run (transcript-gap.ts). */
   transcript: TranscriptCommitment | null;
+  /** Its id in the transcript store (absent in states stored before transcripts). */
+  transcriptId?: string | null;
   at: bigint;
 }
 
@@ -86,6 +103,8 @@ export interface SealRecord {
   wmCommit: Hex;
   /** The transcript the seal commits to; the reveal carries it unchanged. */
   transcript: TranscriptCommitment;
+  /** That transcript's id in the store (null: the placeholder, nothing to disclose). */
+  transcriptId?: string | null;
   salt: Hex;
   commitment: Hex;
   status: SealStatus;
@@ -172,6 +191,20 @@ export interface TrainingPlan {
   last: Candidate | null;
   /** When the agent last asked the worker to train (a failing start is retried, not looped). */
   startedAt: bigint | null;
+  /**
+   * The transcript run in progress (config.transcripts): its name under the agent's run id and
+   * the earlier transcript it continues. Kept across stops, snapshots and extra epochs (the run
+   * resumes); cleared when a run finishes with a sealable model, so the next one starts anew.
+   */
+  transcript?: TranscriptPlan | null;
+  /** Transcript runs started so far (names the next one). */
+  transcriptRuns?: number;
+}
+
+export interface TranscriptPlan {
+  base: string;
+  /** Id of the trainer's own earlier transcript, revealed on chain, that this one continues. */
+  continueFrom: string | null;
 }
 
 export interface TrainerState {
@@ -188,6 +221,8 @@ export interface TrainerState {
   /** The newest sealable candidate: what gets sealed. */
   best: Candidate | null;
   epochs: TrainerEpochRecord[];
+  /** Challenges against this account's submissions and how the agent answered (absent in older states). */
+  challenges?: ChallengeRecord[];
   notes: Note[];
 }
 
@@ -224,11 +259,19 @@ export interface TrainerObservation {
     seals: Record<number, SealView>;
     /** Booked outcomes for the epochs trainerResultReads() named. */
     results: Record<number, EpochOutcomeObservation>;
+    /** Challenges against this account's submissions (absent where the deployment has none). */
+    challenges?: ChallengeObservation[];
   };
   local: {
     /** keyCommit of the watermark key on this device, if any. */
     keyCommit: Hex | null;
     training: 'idle' | 'running' | 'paused';
+    /** Challenge actions still running (challenges.ts busyKey). */
+    busy?: string[];
+    /** The agent can make ownership proofs here. */
+    prover?: boolean;
+    /** For each transcript id a seal of an open or revealed record names: whether all its states are stored. */
+    transcripts?: Record<string, boolean>;
   };
   /** 32 fresh random bytes: the salt if this step prepares a seal, the seed if it starts a run. */
   entropy: Hex;
@@ -237,7 +280,14 @@ export interface TrainerObservation {
 export type TrainerAction =
   | { type: 'generateKey' }
   | { type: 'join'; amount: bigint; sigma: bigint; keyCommit: Hex }
-  | { type: 'train'; seed: number; epochs: number | null; backend: BackendName | 'auto' }
+  | {
+      type: 'train';
+      seed: number;
+      epochs: number | null;
+      backend: BackendName | 'auto';
+      /** A transcript run (config.transcripts), else a plain one. */
+      transcript: TranscriptPlan | null;
+    }
   | { type: 'snapshot'; epoch: number }
   | {
       type: 'seal';
@@ -257,6 +307,7 @@ export type TrainerAction =
       transcript: TranscriptCommitment;
       salt: Hex;
     }
+  | ChallengeAction
   | { type: 'explain'; note: Note };
 
 export type TrainerOutcome =
@@ -271,6 +322,7 @@ export type TrainerOutcome =
     }
   | { type: 'uploaded'; epoch: number; artifactHash: Hex; cid: string; at: bigint }
   | { type: 'sent'; action: 'join' | 'seal' | 'reveal'; epoch: number | null; txHash: Hex; at: bigint }
+  | ChallengeOutcome
   | ActionFailure;
 
 /** What the user can ask of a trainer agent; the runner applies these to the state. */
@@ -492,11 +544,13 @@ export function trainerStep(
   ) {
     if (s.training.seed === null) s.training.seed = Number.parseInt(obs.entropy.slice(2, 10), 16) >>> 0;
     s.training.startedAt = now;
+    if (config.transcripts && !s.training.transcript) s.training.transcript = nextTranscript(s);
     actions.push({
       type: 'train',
       seed: s.training.seed,
       epochs: plannedEpochs(s.training),
       backend: s.training.backend,
+      transcript: config.transcripts ? s.training.transcript! : null,
     });
     willTrain = true;
   }
@@ -554,6 +608,29 @@ export function trainerStep(
 
   closeOut(s, obs, offline, note);
   noteResults(s, obs, note);
+  keptTranscripts(s, obs, note);
+  if (obs.chain.challenges && obs.chain.challenges.length > 0) {
+    s.challenges ??= [];
+    actions.push(
+      ...answerChallenges(
+        s.challenges,
+        {
+          transcriptIdOf: (hash, e) => {
+            const seal = s.epochs.find((r) => r.epoch === e)?.seal;
+            return seal && seal.artifactHash.toLowerCase() === hash.toLowerCase() ? (seal.transcriptId ?? null) : null;
+          },
+        },
+        {
+          now,
+          challenges: obs.chain.challenges,
+          busy: obs.local.busy ?? [],
+          prover: obs.local.prover ?? false,
+          retryAfterSec: config.retryAfterSec,
+        },
+        note,
+      ),
+    );
+  }
 
   const cur = phase === 'Submission' ? s.epochs.find((r) => r.epoch === epoch) : undefined;
   let label: TrainerPhase;
@@ -569,6 +646,20 @@ export function trainerStep(
 
 const finish = finishStep<TrainerState, TrainerAction>;
 
+/**
+ * A new transcript run: it continues the transcript of this account's newest revealed seal (SPEC
+ * 8.1: the chain accepts only the seeded start or the last leaf of the trainer's own earlier
+ * revealed transcript), or starts seeded.
+ */
+export function nextTranscript(s: TrainerState): TranscriptPlan {
+  const n = s.training.transcriptRuns ?? 0;
+  s.training.transcriptRuns = n + 1;
+  const revealed = s.epochs
+    .filter((r) => r.seal?.status === 'revealed' && r.seal.transcriptId)
+    .sort((a, b) => b.epoch - a.epoch)[0];
+  return { base: `t${n}`, continueFrom: revealed?.seal?.transcriptId ?? null };
+}
+
 function plannedEpochs(t: TrainingPlan): number | null {
   if (t.extraEpochs === 0) return t.epochs;
   const base = t.epochs ?? t.plannedEpochs;
@@ -577,6 +668,30 @@ function plannedEpochs(t: TrainingPlan): number | null {
 
 const recordFor = (s: TrainerState, epoch: number): TrainerEpochRecord =>
   epochRecord(s.epochs, epoch, () => ({ epoch, outcome: 'open', seal: null }));
+
+/** The transcript ids whose states the agent must still hold: seals that are open or revealed. */
+export function transcriptsToKeep(s: TrainerState): string[] {
+  const ids = new Set<string>();
+  for (const r of s.epochs)
+    if (r.seal?.transcriptId && (r.outcome === 'open' || r.outcome === 'revealed')) ids.add(r.seal.transcriptId);
+  return [...ids];
+}
+
+/** Warns, before any challenge, when a sealed transcript could not be disclosed (SPEC 8.2: kept until vesting). */
+function keptTranscripts(s: TrainerState, obs: TrainerObservation, note: NoteFn): void {
+  const kept = obs.local.transcripts;
+  if (!kept) return;
+  for (const r of s.epochs) {
+    const id = r.seal?.transcriptId;
+    if (!id || kept[id] !== false || (r.outcome !== 'open' && r.outcome !== 'revealed')) continue;
+    note(
+      `transcript-missing/${r.epoch}`,
+      'error',
+      `Epoch ${r.epoch}: the training transcript sealed with this submission is no longer complete on this device (states missing), so a challenge of it could not be answered with a disclosure and would be upheld. Keep the app's storage until the rewards vest.`,
+      r.epoch,
+    );
+  }
+}
 
 /** Brings records in line with what the chain shows: the chain is the authority. */
 function reconcile(s: TrainerState, obs: TrainerObservation, note: NoteFn): void {
@@ -679,6 +794,7 @@ function sealWindow(
     artifactHash: prepared.artifactHash,
     wmCommit: prepared.wmCommit,
     transcript: prepared.transcript,
+    transcriptId: missing ? null : (best.transcriptId ?? null),
     salt: prepared.salt,
     commitment: prepared.commitment,
     status: 'prepared',
@@ -873,6 +989,8 @@ export function trainerRecord(
       if (outcome.status === 'completed' || outcome.status === 'stopped') {
         if (c.sealable) {
           t.wanted = false;
+          // Finished: a later run is a new transcript (continuing this one once it is revealed).
+          t.transcript = null;
           note(
             `trained/${c.artifactHash}`,
             'info',
@@ -921,8 +1039,14 @@ export function trainerRecord(
         }
       }
       break;
+    case 'proven':
+    case 'disclosure-uploaded':
+    case 'disclosed':
+      recordChallenge((s.challenges ??= []), outcome, note);
+      break;
     case 'failed':
       failed(s, outcome, note);
+      challengeFailed(s.challenges ?? [], outcome);
       break;
   }
   return { state: s, actions };

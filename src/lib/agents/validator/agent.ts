@@ -7,10 +7,19 @@
 // Evaluation backend: the ML port's automatic choice, which never uses a 16-bit backend while a
 // 32-bit one exists (adapters/ml.ts); the backend used is in the agent's notes.
 import { zeroHash, type Hex } from 'viem';
+import { endTime } from '../../chain/schedule.ts';
+import { artifactHash } from '../../ml/artifact/hash.ts';
 import { cidFromDigest } from '../../ml/artifact/cid.ts';
+import { specShapes } from '../../ml/spec/shapes.ts';
+import { stateArtifact } from '../../ml/transcript/state.ts';
+import type { TranscriptCheckProgress } from '../transcript-check.ts';
+import { checkKey, type LearningAction, type LearningObservation, type LearningOutcome } from './learning.ts';
+import { PROBE_COUNT, PROBE_RANGE, closestMatch, probeSeed, type Predictions } from './similarity.ts';
+import { checkTranscript, type DisclosureReader } from './transcript-checker.ts';
+import { storeDisclosureReader } from './disclosure-reader.ts';
 import { AgentError, type StepResult } from '../common.ts';
 import { checkSubmission, expectedArtifactBytes } from '../artifact-checks.ts';
-import { PortError, type TaskInfo } from '../ports.ts';
+import { PortError, type ChallengePort, type TaskInfo } from '../ports.ts';
 import type { ExecuteContext, RunnerEvent } from '../runner.ts';
 import { RoleAgent, failureOf, openRole, type AgentEnvBase, type TaskSpec } from '../role-agent.ts';
 import type { StoredSamples } from '../store.ts';
@@ -34,6 +43,13 @@ import { subsetIndices, subsetScore, type SubsetSpec } from './subset-score.ts';
 
 export interface ValidatorAgentEnv extends AgentEnvBase {
   config?: Partial<ValidatorConfig>;
+  /**
+   * The learning stage of challenges (SPEC 7, 8.4): similarity hints, automatic challenges,
+   * transcript checks, disputes, verdicts. Absent: the agent only scores.
+   */
+  challenges?: ChallengePort;
+  /** Reads disclosed transcripts; default: the manifest module over `store` (disclosure-reader.ts). */
+  disclosures?: DisclosureReader;
 }
 
 type EvalProgressEvent = {
@@ -46,7 +62,13 @@ type EvalProgressEvent = {
   total: number;
 };
 
-export type ValidatorEvent = RunnerEvent<ValidatorState> | EvalProgressEvent;
+/**
+ * A transcript check's report, on every change (steps included): what the Challenges page shows.
+ * The same report, without the step counter's moves, is kept in state.learning.checks.
+ */
+export type TranscriptCheckEvent = { type: 'transcript-check'; key: string; progress: TranscriptCheckProgress };
+
+export type ValidatorEvent = RunnerEvent<ValidatorState> | EvalProgressEvent | TranscriptCheckEvent;
 
 /** Per-sample vectors kept in memory besides IndexedDB: an epoch's columns, and then some. */
 const MEMORY_SAMPLES = 64;
@@ -56,12 +78,13 @@ export class ValidatorAgent extends RoleAgent<
   ValidatorObservation,
   ValidatorAction,
   ValidatorOutcome,
-  EvalProgressEvent
+  EvalProgressEvent | TranscriptCheckEvent
 > {
   declare protected readonly env: ValidatorAgentEnv;
   private readonly config: ValidatorConfig;
   private evaluating: string | null = null;
   private readonly samples = new Map<string, StoredSamples>();
+  private readonly checking = new Set<string>();
 
   private constructor(env: ValidatorAgentEnv, task: TaskInfo, spec: TaskSpec, initial: ValidatorState) {
     super(env, task, spec, initial);
@@ -89,6 +112,26 @@ export class ValidatorAgent extends RoleAgent<
     error: unknown,
     at: bigint,
   ): ValidatorOutcome {
+    const message = error instanceof Error ? error.message : String(error);
+    switch (a.type) {
+      case 'checkTranscript':
+        return { type: 'checkFailed', key: checkKey(a.challengeId, a.mode), message, at };
+      case 'challenge':
+      case 'disputeSegment':
+      case 'commitVerdict':
+      case 'revealVerdict':
+      case 'claimJuryShare':
+        return {
+          type: 'learningFailed',
+          action: a.type,
+          key: a.type === 'challenge' ? String(a.submissionId) : a.challengeId,
+          message,
+          retryable: error instanceof PortError ? error.retryable : !(error instanceof AgentError),
+          at,
+        };
+      case 'compare':
+        return failureOf(a.type, null, error, at);
+    }
     return a.type === 'evaluate'
       ? {
           type: 'evalFailed',
@@ -126,6 +169,7 @@ export class ValidatorAgent extends RoleAgent<
       Promise.all(reads.seeds.map(async (e) => [e, await chain.evalSeed(e)] as const)),
     ]);
     return {
+      ...(this.env.challenges ? { learning: await this.observeLearning() } : {}),
       now,
       schedule: sch,
       evalData: this.task.evalData,
@@ -145,12 +189,72 @@ export class ValidatorAgent extends RoleAgent<
     };
   }
 
+  private async observeLearning(): Promise<LearningObservation> {
+    const port = this.env.challenges!;
+    const [challenges, terms] = await Promise.all([port.challenges(), port.terms()]);
+    return {
+      account: this.env.chain.account,
+      challenges,
+      ...terms,
+      periodEnd: endTime(this.task.schedule),
+      local: { checking: [...this.checking] },
+    };
+  }
+
+  /** Sets the automatic challenge (on or off) and its threshold; kept with the agent's state. */
+  challengeSettings(p: { auto?: boolean; threshold?: number }): Promise<ValidatorState> {
+    return this.command({ type: 'challengeSettings', ...p });
+  }
+
   protected async execute(
     a: Exclude<ValidatorAction, { type: 'explain' }>,
     ctx: ExecuteContext<ValidatorOutcome>,
   ): Promise<ValidatorOutcome | null> {
     const { chain } = this.env;
     switch (a.type) {
+      case 'compare':
+        return this.compare(a, ctx.at);
+      case 'challenge': {
+        const r = await this.env.challenges!.challenge(a.submissionId);
+        return {
+          type: 'challengeOpened',
+          submissionId: a.submissionId,
+          challengeId: r.challengeId.toString(),
+          at: ctx.at,
+        };
+      }
+      case 'disputeSegment':
+        await this.env.challenges!.disputeSegment(BigInt(a.challengeId), a.segment);
+        return { type: 'learningSent', action: a.type, challengeId: a.challengeId, at: ctx.at };
+      case 'commitVerdict':
+        await this.env.challenges!.commitVerdict(BigInt(a.challengeId), a.replays, a.salt);
+        return { type: 'learningSent', action: a.type, challengeId: a.challengeId, at: ctx.at };
+      case 'revealVerdict':
+        await this.env.challenges!.revealVerdict(BigInt(a.challengeId), a.replays, a.salt);
+        return { type: 'learningSent', action: a.type, challengeId: a.challengeId, at: ctx.at };
+      case 'claimJuryShare':
+        await this.env.challenges!.claimJuryShare(BigInt(a.challengeId));
+        return { type: 'learningSent', action: a.type, challengeId: a.challengeId, at: ctx.at };
+      case 'checkTranscript': {
+        const key = checkKey(a.challengeId, a.mode);
+        this.checking.add(key);
+        ctx.background(
+          async () => {
+            try {
+              return await this.checkTranscript(a, key);
+            } finally {
+              this.checking.delete(key);
+            }
+          },
+          (error) => ({
+            type: 'checkFailed',
+            key,
+            message: error instanceof Error ? error.message : String(error),
+            at: this.runner.lastObservedAt,
+          }),
+        );
+        return null;
+      }
       case 'join': {
         const tx = await chain.join('Validator', a.amount, a.sigma, zeroHash);
         return { type: 'sent', action: 'join', epoch: null, txHash: tx.txHash, at: ctx.at };
@@ -279,8 +383,17 @@ export class ValidatorAgent extends RoleAgent<
     );
     if (!verdict.ok) return zero(verdict.check, verdict.reason);
     progress('evaluating');
+    // The predictions (eval set, seeded probes) feed the similarity hint when challenges are automated.
+    const probes = this.env.challenges
+      ? {
+          seed: probeSeed(this.env.scope.chainId, this.env.scope.registry, this.env.scope.taskId),
+          count: PROBE_COUNT,
+          lo: PROBE_RANGE[0],
+          hi: PROBE_RANGE[1],
+        }
+      : undefined;
     const r = await this.env.ml.evaluateSamples(
-      { artifact: bytes, artifactHash: column.artifactHash, dataHash },
+      { artifact: bytes, artifactHash: column.artifactHash, dataHash, ...(probes ? { probes } : {}) },
       { onProgress: (done, total) => progress('evaluating', done, total) },
     );
     if (r.floatPrecision < 32)
@@ -288,7 +401,13 @@ export class ValidatorAgent extends RoleAgent<
         'bad-state',
         `the evaluation ran in ${r.floatPrecision}-bit floats on ${r.backend}; validators score in 32-bit floats only`,
       );
-    const vectors: StoredSamples = { samples: r.samples, correct: r.correct, losses: r.losses };
+    const predictions = r.predictions !== undefined && r.probePredictions !== undefined;
+    const vectors: StoredSamples = {
+      samples: r.samples,
+      correct: r.correct,
+      losses: r.losses,
+      ...(predictions ? { predictions: r.predictions, probePredictions: r.probePredictions } : {}),
+    };
     // Stored before the machine hears of it: a reload between the two finds the vectors.
     await this.env.persist.putSamples(this.env.scope, key, vectors);
     this.keep(key, vectors);
@@ -302,7 +421,78 @@ export class ValidatorAgent extends RoleAgent<
       fullScore: r.score,
       backend: r.backend,
       floatPrecision: r.floatPrecision,
+      ...(predictions ? { predictions: true } : {}),
       at: at(),
     };
+  }
+
+  /** The similarity hint of one submission, from the kept predictions (no model run). */
+  private async compare(a: Extract<LearningAction, { type: 'compare' }>, at: bigint): Promise<LearningOutcome> {
+    const predictionsOf = async (evaluation: string): Promise<Predictions | null> => {
+      const v = await this.vectors(evaluation);
+      if (!v?.probePredictions) return null;
+      return { eval: v.predictions ?? null, evalSet: evaluation.split('/').at(-1)!, probes: v.probePredictions };
+    };
+    const model = await predictionsOf(a.submission.evaluation);
+    const others = [];
+    for (const o of a.against) {
+      const predictions = await predictionsOf(o.evaluation);
+      if (predictions) others.push({ submissionId: o.submissionId, trainer: o.trainer, predictions });
+    }
+    return {
+      type: 'compared',
+      submissionId: a.submission.submissionId,
+      trainer: a.submission.trainer,
+      closest: model ? closestMatch(model, others) : null,
+      compared: model ? others.length : 0,
+      threshold: a.threshold,
+      at,
+    };
+  }
+
+  /** Fetches, checks and replays a disclosed transcript, reporting as it goes. */
+  private async checkTranscript(
+    a: Extract<LearningAction, { type: 'checkTranscript' }>,
+    key: string,
+  ): Promise<LearningOutcome> {
+    const { challenges, ml } = this.env;
+    const disclosures = this.env.disclosures ?? storeDisclosureReader(this.env.store, this.task.modelSpec);
+    if (!ml.replaySegment)
+      throw new AgentError('bad-state', 'this app cannot replay transcripts (its ML port has no segment replay)');
+    const [sub, list] = await Promise.all([challenges!.submission(a.submissionId), challenges!.challenges()]);
+    const c = list.find((x) => x.challengeId === a.challengeId);
+    if (!c?.disclosure) throw new AgentError('bad-state', `challenge ${a.challengeId} has no disclosure`);
+    const params = specShapes(this.spec.spec).params;
+    const progress = await checkTranscript(
+      {
+        challengeId: a.challengeId,
+        expect: {
+          commitment: sub.transcript,
+          chainId: this.env.scope.chainId,
+          task: this.env.scope.taskId,
+          trainer: sub.trainer,
+          keyCommit: sub.keyCommit,
+        },
+        manifest: c.disclosure,
+        artifactHash: sub.artifactHash,
+        mode: a.mode,
+        segment: a.segment,
+      },
+      {
+        disclosures,
+        replay: (req, events) => ml.replaySegment!(req, events),
+        artifactHashOf: (state) => artifactHash(stateArtifact(state, params)),
+        report: (p, change) => {
+          this.emit({ type: 'transcript-check', key, progress: p });
+          // Kept in the state too (not every step: each keep is a write).
+          if (change !== 'step')
+            void this.runner.command((s) => ({
+              ...s,
+              learning: { ...s.learning, checks: { ...s.learning.checks, [key]: p } },
+            }));
+        },
+      },
+    );
+    return { type: 'transcriptChecked', key, progress, at: this.runner.lastObservedAt };
   }
 }

@@ -44,6 +44,16 @@ import {
   type NoteFn,
 } from '../machine-parts.ts';
 import type { SubsetSpec } from './subset-score.ts';
+import {
+  initialLearningState,
+  learningRecord,
+  learningStep,
+  type LearningAction,
+  type LearningObservation,
+  type LearningOutcome,
+  type LearningState,
+} from './learning.ts';
+import { checkThreshold } from './similarity.ts';
 
 export interface ValidatorConfig {
   /** A transaction sent but not seen on chain is sent again after this long (capped to a quarter of its window). */
@@ -54,6 +64,10 @@ export interface ValidatorConfig {
   evalRetrySec: number;
   /** Steps further apart than this mean the app was not running in between. */
   gapSec: number;
+  /** A transcript check whose disclosure cannot be fetched is tried this many times before it counts as failing. */
+  maxCheckAttempts: number;
+  /** Seconds between attempts at one transcript check. */
+  checkRetrySec: number;
 }
 
 export const DEFAULT_VALIDATOR_CONFIG: ValidatorConfig = {
@@ -61,6 +75,8 @@ export const DEFAULT_VALIDATOR_CONFIG: ValidatorConfig = {
   maxEvalAttempts: 3,
   evalRetrySec: 10,
   gapSec: 60,
+  maxCheckAttempts: 3,
+  checkRetrySec: 10,
 };
 
 /** One column of an epoch: a revealed submission, in the contract's list order. */
@@ -88,6 +104,8 @@ export interface EvaluationRecord {
   fullScore: number;
   /** The tfjs backend that computed it (null when not evaluated). */
   backend: string | null;
+  /** The model's predictions (eval set and probe inputs) are kept with the vectors: its similarity hint can be made. */
+  predictions?: boolean;
   at: bigint;
 }
 
@@ -180,6 +198,8 @@ export interface ValidatorState {
   /** The per-sample results were deleted from this device (the task has nothing left to score). */
   samplesCleared: boolean;
   epochs: ValidatorEpochRecord[];
+  /** Similarity hints, challenges, transcript checks, disputes and verdicts (learning.ts); absent in states stored before it. */
+  learning: LearningState;
   notes: Note[];
 }
 
@@ -218,6 +238,8 @@ export interface ValidatorObservation {
   };
   /** 32 fresh random bytes: the salt if this step prepares a commitment. */
   entropy: Hex;
+  /** The task's challenges as this account sees them; absent: the learning stage is not automated. */
+  learning?: LearningObservation;
 }
 
 /** A column whose subset score the agent computes from its evaluation's per-sample vectors. */
@@ -239,6 +261,7 @@ export type ValidatorAction =
   | { type: 'revealScores'; epoch: number; scores: number[]; words: bigint[]; salt: Hex }
   /** Delete the kept per-sample results: the task has no epoch left to score. */
   | { type: 'clearSamples' }
+  | LearningAction
   | { type: 'explain'; note: Note };
 
 export type ValidatorOutcome =
@@ -252,6 +275,8 @@ export type ValidatorOutcome =
       fullScore: number;
       backend: string | null;
       floatPrecision: number | null;
+      /** The predictions were kept with the vectors (similarity hints). */
+      predictions?: boolean;
       at: bigint;
     }
   | { type: 'evalFailed'; key: string; epoch: number; message: string; at: bigint }
@@ -259,13 +284,16 @@ export type ValidatorOutcome =
   /** Subset scores; `missing`: evaluations whose vectors were gone (they are evaluated again). */
   | { type: 'scored'; epoch: number; scores: { key: string; score: number }[]; missing: string[]; at: bigint }
   | { type: 'sent'; action: 'join' | 'commitScores' | 'revealScores'; epoch: number | null; txHash: Hex; at: bigint }
+  | LearningOutcome
   | ActionFailure;
 
 export type ValidatorCommand =
   | { type: 'join'; amount: bigint; sigma: bigint }
   | { type: 'cancelJoin' }
   /** Try an epoch's halted commit or reveal again (after the user fixed what refused it). */
-  | { type: 'retry'; epoch: number };
+  | { type: 'retry'; epoch: number }
+  /** The automatic challenge's settings (kept with the agent's state). */
+  | { type: 'challengeSettings'; auto?: boolean; threshold?: number };
 
 export function initialValidatorState(scope: AgentScope): ValidatorState {
   if (scope.role !== 'validator')
@@ -282,12 +310,19 @@ export function initialValidatorState(scope: AgentScope): ValidatorState {
     attempts: {},
     samplesCleared: false,
     epochs: [],
+    learning: initialLearningState(),
     notes: [],
   };
 }
 
 export function validatorCommand(prev: ValidatorState, cmd: ValidatorCommand): ValidatorState {
   const s = structuredClone(prev);
+  if (cmd.type === 'challengeSettings') {
+    s.learning ??= initialLearningState();
+    if (cmd.threshold !== undefined) s.learning.settings.threshold = checkThreshold(cmd.threshold);
+    if (cmd.auto !== undefined) s.learning.settings.auto = cmd.auto;
+    return s;
+  }
   if (cmd.type === 'cancelJoin') {
     s.join = null;
     return s;
@@ -371,6 +406,7 @@ export function validatorStep(
   config: ValidatorConfig = DEFAULT_VALIDATOR_CONFIG,
 ): StepResult<ValidatorState, ValidatorAction> {
   const s = structuredClone(prev);
+  s.learning ??= initialLearningState();
   const actions: ValidatorAction[] = [];
   const { now, schedule: sch } = obs;
   const note = noteInto(s, now, actions);
@@ -481,6 +517,18 @@ export function validatorStep(
     }
   }
 
+  if (obs.learning) {
+    registerSubmissions(s.learning, obs);
+    const evaluations: Record<string, { predictions: boolean }> = {};
+    for (const [k, ev] of Object.entries(s.evaluations)) evaluations[k] = { predictions: ev.predictions === true };
+    learningStep(
+      s.learning,
+      obs.learning,
+      { now, entropy: obs.entropy, config, note, eligible: eligibleIn(epoch), evaluations },
+      actions as LearningAction[],
+    );
+  }
+
   closeOut(s, obs, offline, note);
   if (label === 'over' && !s.samplesCleared && Object.values(s.evaluations).some((e) => e.check === 'ok')) {
     s.samplesCleared = true;
@@ -490,6 +538,23 @@ export function validatorStep(
 }
 
 const finish = finishStep<ValidatorState, ValidatorAction>;
+
+/** Revealed submissions seen in the observed columns, each with the evaluation that holds its predictions (the first). */
+function registerSubmissions(l: LearningState, obs: ValidatorObservation): void {
+  for (const [e, columns] of Object.entries(obs.chain.columns)) {
+    const dataHash = epochDataHash(obs, Number(e));
+    if (dataHash === null) continue;
+    for (const c of columns) {
+      if (c.duplicate || l.submissions[c.submissionId]) continue;
+      l.submissions[c.submissionId] = {
+        submissionId: c.submissionId,
+        trainer: c.trainer,
+        epoch: Number(e),
+        evaluation: evaluationKey(c, dataHash),
+      };
+    }
+  }
+}
 
 /** An epoch the validator has not acted in yet. */
 export const openValidatorEpoch = (epoch: number): ValidatorEpochRecord => ({
@@ -752,9 +817,18 @@ export function validatorRecord(
   config: ValidatorConfig = DEFAULT_VALIDATOR_CONFIG,
 ): StepResult<ValidatorState, ValidatorAction> {
   const s = structuredClone(prev);
+  s.learning ??= initialLearningState();
   const actions: ValidatorAction[] = [];
   const note = noteInto(s, outcome.at, actions);
   switch (outcome.type) {
+    case 'compared':
+    case 'challengeOpened':
+    case 'transcriptChecked':
+    case 'checkFailed':
+    case 'learningSent':
+    case 'learningFailed':
+      learningRecord(s.learning, outcome, note);
+      break;
     case 'evaluated': {
       if (!(outcome.fullScore >= 0 && outcome.fullScore <= 1))
         throw new AgentError('bad-state', `a score must be in [0, 1], got ${outcome.fullScore}`);
@@ -770,6 +844,7 @@ export function validatorRecord(
         samples: outcome.samples,
         fullScore: outcome.fullScore,
         backend: outcome.backend,
+        ...(outcome.predictions ? { predictions: true } : {}),
         at: outcome.at,
       };
       delete s.attempts[outcome.key];

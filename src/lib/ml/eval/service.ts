@@ -14,6 +14,9 @@ import { createProgram } from '../transcript/program.ts';
 import { replaySegment, type ReplayResult } from '../transcript/replay.ts';
 import type { TranscriptIdentity } from '../transcript/seeds.ts';
 import { evaluateArtifact, type EvalResult } from './evaluate.ts';
+import { probeData, probeInputs } from './agreement.ts';
+import { isSeededStart } from '../transcript/replay.ts';
+import { leafOf } from '../transcript/state.ts';
 import { sortedIndices } from './subset.ts';
 import { EvalJobError } from '../errors.ts';
 
@@ -65,9 +68,16 @@ export interface EvalJob {
    * so a validator would commit scores outside the tolerance; the job fails instead.
    */
   allowHalfPrecision?: boolean;
+  /**
+   * Also return the model's predictions on `count` seeded probe inputs uniform in [lo, hi)
+   * (agreement.ts probeInputs): the validator's functional-similarity hint (SPEC 8.4).
+   */
+  probes?: { seed: string; count: number; lo: number; hi: number };
 }
 
 export interface EvalOutcome extends EvalResult {
+  /** Arg-max class per probe input (only with `probes`). */
+  probePredictions?: Int32Array;
   backend: BackendName;
   /** 32, or 16 for a half-precision WebGL (only with allowHalfPrecision). */
   floatPrecision: number;
@@ -109,9 +119,13 @@ export interface ReplayJob {
   allowHalfPrecision?: boolean;
   /** Failing coordinates listed. Default 10. */
   maxFailures?: number;
+  /** Also say whether `start` is the identity's seeded start state (SPEC 8.1): for the first segment of a seeded transcript. */
+  checkSeededStart?: boolean;
 }
 
 export interface ReplayOutcome extends ReplayResult {
+  /** With checkSeededStart: whether the start state is the seeded start (when false, no step was replayed). */
+  seededStart?: boolean;
   backend: BackendName;
   floatPrecision: number;
   specHash: string;
@@ -193,12 +207,33 @@ export function createEvalService(env: EvalServiceEnv): EvalService {
           ...(job.keyBits !== undefined ? { keyBits: job.keyBits } : {}),
         });
         try {
+          if (job.checkSeededStart && !(await isSeededStart(program, await leafOf(job.start)))) {
+            const [startLeaf, claimedLeaf] = await Promise.all([leafOf(job.start), leafOf(job.claimed)]);
+            return {
+              status: 'done',
+              seededStart: false,
+              startLeaf,
+              claimedLeaf,
+              seconds: 0,
+              backend: selection.backend,
+              floatPrecision,
+              specHash,
+              dataHash,
+            };
+          }
           const result = await replaySegment(program, job.start, job.claimed, {
             control,
             onStep: (done, total) => events.onProgress?.(done, total),
             ...(job.maxFailures !== undefined ? { maxFailures: job.maxFailures } : {}),
           });
-          return { ...result, backend: selection.backend, floatPrecision, specHash, dataHash };
+          return {
+            ...result,
+            ...(job.checkSeededStart ? { seededStart: true } : {}),
+            backend: selection.backend,
+            floatPrecision,
+            specHash,
+            dataHash,
+          };
         } finally {
           program.dispose();
         }
@@ -246,8 +281,17 @@ export function createEvalService(env: EvalServiceEnv): EvalService {
           onProgress: (done, total) => events.onProgress?.(done, total),
         },
       );
+      let probePredictions: Int32Array | undefined;
+      if (job.probes !== undefined) {
+        const { seed, count, lo, hi } = job.probes;
+        const features = spec.input.shape.reduce((a, b) => a * b, 1);
+        const probes = probeData(probeInputs(seed, count, features, lo, hi), features);
+        const r = await evaluateArtifact(spec, specHash, job.artifact, probes, { perSample: true });
+        probePredictions = r.perSample!.predictions;
+      }
       return {
         ...result,
+        ...(probePredictions ? { probePredictions } : {}),
         backend: info.name,
         floatPrecision: info.floatPrecision,
         specHash,

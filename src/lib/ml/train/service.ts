@@ -13,6 +13,7 @@ import { urlSource } from '../data/sources.ts';
 import { specHashBytes } from '../eval/evaluate.ts';
 import { parseModelSpecBytes } from '../spec/parse.ts';
 import { specShapes } from '../spec/shapes.ts';
+import { transcriptSettings } from '../spec/transcript.ts';
 import type { ModelSpec } from '../spec/types.ts';
 import { ownerBits } from '../watermark/bits.ts';
 import { decode } from '../watermark/decode.ts';
@@ -96,8 +97,13 @@ export interface TranscriptJob {
   identity: TranscriptIdentity;
   /** The trainer's watermark key X (T*N entries 0|1); required when the spec has a watermark. */
   keyBits?: Uint8Array;
-  /** K: segments of the finished transcript. */
-  segments: number;
+  /** K: segments of the finished transcript. Give this or `epochs`. */
+  segments?: number;
+  /**
+   * Or K from training epochs: the fewest segments that cover `epochs` passes over the training
+   * set, ceil(epochs * ceil(samples / batchSize) / interval) (the agents' plans are in epochs).
+   */
+  epochs?: number;
   /** Id of the trainer's own finished transcript in this task to continue from. */
   continueFrom?: string;
   /** Stop after this many segments in this call (the transcript stays resumable). */
@@ -187,6 +193,18 @@ function watermarkOutcome(
   );
   const { wrong } = decode(keyBits, q, bits);
   return { wrong, carries: wrong <= wm.maxErr, sealable: 2 * wrong <= wm.maxErr };
+}
+
+/** K of a transcript job: its `segments`, or the segments that cover its `epochs`. */
+export function segmentsOf(job: Pick<TranscriptJob, 'segments' | 'epochs'>, samples: number, spec: ModelSpec): number {
+  if ((job.segments === undefined) === (job.epochs === undefined))
+    throw new TrainJobError('a transcript job gives either segments or epochs');
+  if (job.segments !== undefined) return job.segments;
+  const epochs = job.epochs!;
+  if (!Number.isSafeInteger(epochs) || epochs < 1)
+    throw new TrainJobError(`epochs must be a positive integer, got ${epochs}`);
+  const perEpoch = Math.ceil(samples / spec.optimizer.batchSize);
+  return Math.max(1, Math.ceil((epochs * perEpoch) / transcriptSettings(spec).interval));
 }
 
 export function createTrainService(env: TrainServiceEnv): TrainService {
@@ -336,7 +354,7 @@ export function createTrainService(env: TrainServiceEnv): TrainService {
               ...(job.keyBits !== undefined ? { keyBits: job.keyBits } : {}),
               id: job.transcriptId,
               store: transcripts,
-              segments: job.segments,
+              segments: segmentsOf(job, manifest.samples, spec),
               ...(job.continueFrom !== undefined ? { continueFrom: job.continueFrom } : {}),
               ...(job.maxSegments !== undefined ? { maxSegments: job.maxSegments } : {}),
               backend: selection.backend,

@@ -14,7 +14,9 @@ export type TranscriptErrorCode =
   /** A transcript run or replay asked for something the fixed program does not allow. */
   | 'program'
   /** A transcript's stored states are missing or do not match their leaves. */
-  | 'store';
+  | 'store'
+  /** A disclosure manifest or a disclosed state that is malformed or does not match its leaf. */
+  | 'disclosure';
 
 export class TranscriptError extends ArenaError<TranscriptErrorCode> {
   constructor(code: TranscriptErrorCode, message: string, options?: { cause?: unknown }) {

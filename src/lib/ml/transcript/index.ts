@@ -53,3 +53,20 @@ export {
   type TranscriptStart,
   type TranscriptStore,
 } from './store.ts';
+export {
+  DISCLOSURE_FORMAT,
+  DISCLOSURE_VERSION,
+  MAX_DISCLOSURE_BYTES,
+  buildDisclosure,
+  canonicalJson,
+  checkDisclosure,
+  disclosedKey,
+  encodeDisclosure,
+  parseDisclosure,
+  type DisclosedWatermark,
+  type DisclosureExpectation,
+  type DisclosureProblem,
+  type DisclosureProblemCode,
+  type DisclosureStart,
+  type TranscriptDisclosure,
+} from './disclosure.ts';

@@ -9,6 +9,7 @@ import { openRolePorts, type RolePorts } from '../train/role-ports.ts';
 import { messageOf, openFailure, type SessionInput, type SessionStatus } from '../role/agent-session.ts';
 import { runningAgents } from '../role/running-agents.svelte.ts';
 import type { LiveColumns, StageInfo } from './validate-view.ts';
+import { publishCheck } from '../challenges/transcript-checks.svelte.ts';
 
 export class ValidatorSession {
   status = $state<SessionStatus>('opening');
@@ -45,6 +46,8 @@ export class ValidatorSession {
       }
       this.#agent = agent;
       this.state = agent.state;
+      // Replays the agent checked before this page opened (kept in its state) show on the Challenges page too.
+      for (const p of Object.values(agent.state.learning?.checks ?? {})) publishCheck(p);
       this.#unsubscribe = agent.subscribe((e) => {
         switch (e.type) {
           case 'state':
@@ -57,6 +60,9 @@ export class ValidatorSession {
           case 'eval-progress':
             this.stages = { ...this.stages, [e.key]: { stage: e.stage, done: e.done, total: e.total } };
             this.evaluating = agent.evaluatingKey;
+            break;
+          case 'transcript-check':
+            publishCheck(e.progress);
             break;
           case 'error':
             this.loopError = messageOf(e.error);

@@ -15,7 +15,9 @@ import type { ModelSpec, TranscriptSpec } from './types.ts';
 export const TRANSCRIPT_DEFAULTS: Readonly<TranscriptSpec> = Object.freeze({
   interval: 50,
   mantissaBits: 8,
-  tolerance: 3e-4,
+  tolerance: 1e-4,
+  outlierShare: 0.0025,
+  outlierTolerance: 1e-2,
 });
 
 export const TRANSCRIPT_LIMITS = {
@@ -23,6 +25,11 @@ export const TRANSCRIPT_LIMITS = {
   interval: { min: 1, max: 100_000 },
   /** Explicit mantissa bits kept of float32's 23; 23 keeps every value as is. */
   mantissaBits: { min: 2, max: 23 },
+  /**
+   * Share of a state's coordinates a segment may have beyond the tolerance. Above 1% a forger's
+   * per-segment freedom would dwarf the band's (docs/transcript.md section 9).
+   */
+  outlierShare: { min: 0, max: 0.01 },
 } as const;
 
 /**

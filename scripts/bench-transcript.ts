@@ -12,6 +12,7 @@
 //
 //   npm run bench:transcript                         digits-mlp, 2 identities, writes docs/bench/transcript.md
 //   npm run bench:transcript -- --runs 4 --segments 10 --no-write
+//   npm run bench:transcript -- --runs 10 --identity-offset 20 --skip-attacks --skip-overhead --out docs/bench/transcript-fresh.md
 import { execSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -77,6 +78,8 @@ function args() {
   return {
     spec: get('spec') ?? 'digits-mlp',
     runs: Number(get('runs') ?? 2),
+    /** First trainer identity of the honest runs (another offset: an out-of-sample check). */
+    identityOffset: Number(get('identity-offset') ?? 0),
     segments: get('segments') === undefined ? undefined : Number(get('segments')),
     overheadRepeats: Number(get('overhead-repeats') ?? 2),
     overhead: !a.includes('--skip-overhead'),
@@ -589,8 +592,8 @@ async function main() {
   }[] = [];
   for (let run = 0; run < o.runs; run++) {
     for (const [from, to] of pairs) {
-      const r = await honest(s, from, to, identity(run), K);
-      results.push({ from, to, run, ...r });
+      const r = await honest(s, from, to, identity(o.identityOffset + run), K);
+      results.push({ from, to, run: o.identityOffset + run, ...r });
       const failed = r.stats.filter((x) => !x.replays).length;
       r.stats.forEach((x, i) => {
         if (!x.replays || x.outliers > 0)

@@ -12,7 +12,9 @@
 // Also the disguises a thief applies to a stolen model before fabricating (weight surgery from
 // watermark-attacks.ts and fine-tuning with the engine's trainer).
 import type { Hex } from 'viem';
+import { deserializeArtifact } from '../../src/lib/ml/artifact/deserialize.ts';
 import { artifactHash } from '../../src/lib/ml/artifact/hash.ts';
+import { hexBytes } from '../../src/lib/ml/transcript/program.ts';
 import { Rng } from '../../src/lib/ml/rng.ts';
 import { specShapes } from '../../src/lib/ml/spec/shapes.ts';
 import type { ModelSpec } from '../../src/lib/ml/spec/types.ts';
@@ -204,4 +206,33 @@ export async function disguise(
 
 function seedNumber(label: string): number {
   return Rng.seeded('transcript-forgery/seed', label).nextU32();
+}
+
+export interface TheftOptions extends Omit<ForgeryOptions, 'stolen'> {
+  /** The stolen model as published: an artifact of the same spec. */
+  artifact: Uint8Array;
+  /** How the thief disguises it first. Default 'rewatermark' (its own key then decodes it). */
+  how?: Disguise;
+  /** The task's training set, for re-watermarking or fine-tuning. */
+  data: () => TrainingData;
+}
+
+/**
+ * The whole theft for stories: a published artifact, disguised (by default re-watermarked with
+ * the thief's key, so its ownership proof verifies), behind a fabricated transcript stored under
+ * `id`. What the thief seals is `artifact` / `artifactHash` of the result, with `root` and
+ * `segments`; the validator that replays it finds segment `jump` failing.
+ */
+export async function forgeTheft(o: TheftOptions): Promise<ForgedTranscript & { stolen: Float32Array[] }> {
+  const { params } = specShapes(o.spec);
+  const weights = deserializeArtifact(o.artifact, { specHash: hexBytes(o.specHash, 'specHash'), params });
+  if (o.spec.watermark && o.keyBits === undefined) throw new Error('a theft of a watermarked spec needs the thief key');
+  const stolen = await disguise(weights, o.how ?? 'rewatermark', {
+    spec: o.spec,
+    keyBits: o.keyBits ?? new Uint8Array(0),
+    thief: o.identity.trainer,
+    data: o.data,
+  });
+  const { artifact: _a, how: _h, data: _d, ...rest } = o;
+  return { ...(await forgeTranscript({ ...rest, stolen })), stolen };
 }

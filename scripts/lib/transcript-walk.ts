@@ -130,7 +130,8 @@ export function walkBounds(
   settings: WalkSettings,
   K: number,
   coordinates: number,
-): { band: number; bandWorst: number; outliers: number; budget: number; distance: number } {
+  params?: readonly ParamShape[],
+): { band: number; bandWorst: number; outliers: number; unitOutliers: number; budget: number; distance: number } {
   const D = distance(from, target);
   const step = 2 ** -settings.mantissaBits;
   const budget = Math.floor(settings.outlierShare * coordinates);
@@ -145,13 +146,58 @@ export function walkBounds(
       gains.push((settings.outlierTolerance + step) * scale * d);
     }
   });
+  const unitTop = params ? bestUnitGain(from, target, settings, params, budget) : NaN;
   gains.sort((a, b) => b - a);
   const top = gains.slice(0, budget).reduce((a, x) => a + x, 0);
   return {
     band: (K * band) / D ** 2,
     bandWorst: Math.SQRT2 * settings.tolerance * K,
     outliers: (K * top) / D ** 2,
+    unitOutliers: (K * unitTop) / D ** 2,
     budget,
     distance: D,
   };
+}
+
+/**
+ * The outlier term if a segment's outliers had to lie in one hidden unit of a dense layer (its
+ * incoming kernel column, its bias and its row of the next dense kernel), the pattern every
+ * measured honest outlier followed: the best unit's top `budget` gains. A proposal, not the
+ * rule (docs/transcript.md section 9). NaN for specs with other than dense kernels.
+ */
+function bestUnitGain(
+  from: readonly Float32Array[],
+  target: readonly Float32Array[],
+  settings: WalkSettings,
+  params: readonly ParamShape[],
+  budget: number,
+): number {
+  if (params.some((p) => p.name === 'kernel' && p.shape.length !== 2)) return NaN;
+  const step = 2 ** -settings.mantissaBits;
+  const rms = from.map((w) => tensorScale(w));
+  const gain = (t: number, i: number) =>
+    (settings.outlierTolerance + step) *
+    Math.max(Math.abs(from[t]![i]!), rms[t]!) *
+    Math.abs(target[t]![i]! - from[t]![i]!);
+  const kernels = params.flatMap((p, t) => (p.name === 'kernel' ? [t] : []));
+  let best = 0;
+  kernels.forEach((k, n) => {
+    const [rows, units] = params[k]!.shape as [number, number];
+    const bias = params.findIndex((p) => p.layer === params[k]!.layer && p.name === 'bias');
+    const next = kernels[n + 1];
+    const nextCols = next === undefined ? 0 : params[next]!.shape[1]!;
+    for (let u = 0; u < units; u++) {
+      const gains: number[] = [];
+      for (let r = 0; r < rows; r++) gains.push(gain(k, r * units + u));
+      if (bias >= 0) gains.push(gain(bias, u));
+      if (next !== undefined && params[next]!.shape[0] === units)
+        for (let c = 0; c < nextCols; c++) gains.push(gain(next, u * nextCols + c));
+      gains.sort((a, b) => b - a);
+      best = Math.max(
+        best,
+        gains.slice(0, budget).reduce((a, x) => a + x, 0),
+      );
+    }
+  });
+  return best;
 }

@@ -15,8 +15,8 @@ import { roundArray } from '../../../../src/lib/ml/transcript/round.ts';
 import { leafOf, stateArtifact, type TranscriptState } from '../../../../src/lib/ml/transcript/state.ts';
 import type { TranscriptStore } from '../../../../src/lib/ml/transcript/store.ts';
 import { openTranscriptDir } from '../../../../src/lib/storage/transcripts-fs.ts';
-import { disguise, forgeTranscript } from '../../../../scripts/lib/transcript-forgery.ts';
-import { distance, nextGridValue, nudgeTowards } from '../../../../scripts/lib/transcript-walk.ts';
+import { disguise, forgeTheft, forgeTranscript } from '../../../../scripts/lib/transcript-forgery.ts';
+import { distance, nextGridValue, nudgeTowards, walkBounds } from '../../../../scripts/lib/transcript-walk.ts';
 import { useBackend } from '../engine/helpers.ts';
 import { ALICE, BOB, digitsSpec, keyFor, programOptions } from './fixture.ts';
 
@@ -87,6 +87,25 @@ describe('a thief’s fabricated transcript (attack (a))', () => {
     },
   );
 
+  test('forgeTheft: a published artifact, re-watermarked, behind a jump that fails', async () => {
+    const opts = await programOptions(digits, BOB);
+    const artifact = stateArtifact(alice.encode(honest[2]!), alice.params).slice();
+    const f = await forgeTheft({
+      ...opts,
+      artifact,
+      data: () => opts.openData(7),
+      honestSegments: 1,
+      store,
+      id: 'theft',
+    });
+    // Re-watermarking trained the stolen weights a little: not the victim's bytes any more.
+    expect(distance(f.stolen, honest[2]!.weights)).toBeGreaterThan(0);
+    const states = await Promise.all([1, 2].map((i) => store.state('theft', i).then((b) => b!)));
+    const jump = (await replaySegment(bob, states[0]!, states[1]!)).check!;
+    expect(jump.replays).toBe(false);
+    expect(jump.failed).toBeGreaterThan(jump.coordinates / 2);
+  });
+
   test('disguises change the weights but rescaling and permuting keep the function', async () => {
     const o = {
       spec: digits.spec,
@@ -135,6 +154,13 @@ describe('the tolerance walk (attack (b))', () => {
       outliers: 0,
     });
     expect(distance(band.claimed.weights, target)).toBeGreaterThan(after);
+    // The first-order bound covers the measured step; confining outliers to one unit tightens it.
+    const b = walkBounds(plain.weights, target, settings, 1, check.coordinates, alice.params);
+    expect(b.budget).toBe(check.outlierBudget);
+    expect((before - after) / before).toBeLessThan(b.band + b.outliers);
+    expect(b.unitOutliers).toBeGreaterThan(0);
+    expect(b.unitOutliers).toBeLessThan(b.outliers);
+    expect(b.bandWorst).toBeCloseTo(Math.SQRT2 * settings.tolerance, 12);
   });
 
   test('nextGridValue steps through the grid, across zero and binades', () => {

@@ -150,6 +150,8 @@ export function buildDisclosure(meta: TranscriptMeta, watermark: WatermarkKey): 
       interval: meta.settings.interval,
       mantissaBits: meta.settings.mantissaBits,
       tolerance: meta.settings.tolerance,
+      outlierShare: meta.settings.outlierShare,
+      outlierTolerance: meta.settings.outlierTolerance,
     },
     trajRoot: meta.root.toLowerCase() as Hex,
     segments: meta.segments,
@@ -211,12 +213,26 @@ export function parseDisclosure(bytes: Uint8Array): TranscriptDisclosure {
     fail(`trainer must be a lowercase 0x-prefixed address, got ${show(o.trainer)}`);
   const specHash = bytes32(o.specHash, 'specHash');
 
-  const s = object(o.settings, 'settings', ['interval', 'mantissaBits', 'tolerance']);
+  const s = object(o.settings, 'settings', [
+    'interval',
+    'mantissaBits',
+    'tolerance',
+    'outlierShare',
+    'outlierTolerance',
+  ]);
   const { interval: iv, mantissaBits: mb } = TRANSCRIPT_LIMITS;
   const interval = integer(s.interval, 'settings.interval', iv.min, iv.max);
   const mantissaBits = integer(s.mantissaBits, 'settings.mantissaBits', mb.min, mb.max);
   if (typeof s.tolerance !== 'number' || !(s.tolerance >= 0) || s.tolerance >= maxTolerance(mantissaBits))
     fail(`settings.tolerance must be in [0, 2^-${mantissaBits}), got ${show(s.tolerance)}`);
+  const { outlierShare: os } = TRANSCRIPT_LIMITS;
+  if (typeof s.outlierShare !== 'number' || !(s.outlierShare >= os.min && s.outlierShare <= os.max))
+    fail(`settings.outlierShare must be in [${os.min}, ${os.max}], got ${show(s.outlierShare)}`);
+  if (
+    typeof s.outlierTolerance !== 'number' ||
+    !(s.outlierTolerance >= (s.tolerance as number) && s.outlierTolerance <= 1)
+  )
+    fail(`settings.outlierTolerance must be in [tolerance, 1], got ${show(s.outlierTolerance)}`);
 
   const trajRoot = bytes32(o.trajRoot, 'trajRoot');
   const segments = integer(o.segments, 'segments', 1, MAX_LEAVES - 1);
@@ -270,7 +286,13 @@ export function parseDisclosure(bytes: Uint8Array): TranscriptDisclosure {
     task,
     trainer: o.trainer as Hex,
     specHash,
-    settings: { interval, mantissaBits, tolerance: s.tolerance as number },
+    settings: {
+      interval,
+      mantissaBits,
+      tolerance: s.tolerance as number,
+      outlierShare: s.outlierShare as number,
+      outlierTolerance: s.outlierTolerance as number,
+    },
     trajRoot,
     segments,
     start,

@@ -45,7 +45,7 @@ async function meta(K = 3, start: TranscriptMeta['start'] = { kind: 'seeded' }):
     chainId: '31337',
     task: '7',
     trainer: TRAINER,
-    settings: { interval: 10, mantissaBits: 8, tolerance: 3e-4 },
+    settings: { interval: 10, mantissaBits: 8, tolerance: 3e-4, outlierShare: 0.0025, outlierTolerance: 1e-2 },
     segments: K,
     start,
     leaves,
@@ -119,8 +119,23 @@ describe('parseDisclosure refuses malformed manifests with a clear message', () 
     ],
     [
       'a tolerance of a whole grid step',
-      (d) => ({ ...d, settings: { interval: 10, mantissaBits: 8, tolerance: 2 ** -8 } }),
+      (d) => ({ ...d, settings: { ...(d.settings as object), tolerance: 2 ** -8 } }),
       /settings.tolerance must be in \[0, 2\^-8\)/,
+    ],
+    [
+      'no outlier budget in the settings',
+      (d) => ({ ...d, settings: { interval: 10, mantissaBits: 8, tolerance: 3e-4 } }),
+      /settings lacks outlierShare/,
+    ],
+    [
+      'an outlier share above the limit',
+      (d) => ({ ...d, settings: { ...(d.settings as object), outlierShare: 0.5 } }),
+      /settings.outlierShare must be in \[0, 0.01\]/,
+    ],
+    [
+      'an outlier tolerance below the tolerance',
+      (d) => ({ ...d, settings: { ...(d.settings as object), outlierTolerance: 1e-5 } }),
+      /settings.outlierTolerance must be in \[tolerance, 1\]/,
     ],
     [
       'a short key',

@@ -84,6 +84,11 @@ export class TrainerSession {
   loopError = $state<string | null>(null);
   /** The model's accuracy on the task's public eval set, by artifact hash (evaluated in the eval worker). */
   publicEval = $state.raw<Record<string, PublicEval>>({});
+  /**
+   * The agent's last step as stored when this tab opened it, before its first step here: since
+   * when it had not run (a challenge whose window passed meanwhile failed with its tab closed).
+   */
+  openedLastSeen = $state<bigint | null>(null);
 
   #agent: TrainerAgent | null = null;
   #ports: RolePorts | null = null;
@@ -118,6 +123,7 @@ export class TrainerSession {
       this.#runId = trainerRunId(ports.scope);
       this.history = loadHistory(this.#runId);
       this.state = agent.state;
+      this.openedLastSeen = agent.state.lastSeen;
       this.#unsubscribe = agent.subscribe((e) => {
         switch (e.type) {
           case 'state':

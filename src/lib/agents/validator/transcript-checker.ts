@@ -10,6 +10,7 @@ import type { Address, Hex } from 'viem';
 import type { TranscriptCommitment } from '../../chain/transcript-commit.ts';
 import type { SegmentReplayRequest, SegmentReplayResult } from '../ports.ts';
 import type { TranscriptCheckProblem, TranscriptCheckProgress } from '../transcript-check.ts';
+import { ArenaError } from '../../errors.ts';
 
 /** What the seal committed to and who must have trained it: a disclosure is checked against it. */
 export interface DisclosureExpectation {
@@ -42,9 +43,9 @@ export interface DisclosureReader {
 }
 
 /** The manifest or a state could not be fetched (worth trying again). */
-export class DisclosureFetchError extends Error {
+export class DisclosureFetchError extends ArenaError<'disclosure-unavailable'> {
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super('disclosure-unavailable', message, { ...options, retryable: true });
     this.name = 'DisclosureFetchError';
   }
 }

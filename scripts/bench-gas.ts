@@ -2,7 +2,7 @@
 // (256,512) with canaries (16 at the two larger sizes), measured from real transaction receipts
 // on anvil with the EIP-7825 per-transaction cap enforced; the calldata-only lower bound of
 // posting the scores is the in-run baseline.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg, cpus } from 'node:os';
 import { join as joinPath } from 'node:path';
 import {
@@ -40,6 +40,17 @@ import {
   timeIn,
 } from './lib/actions.ts';
 import { launchArena, type Driver } from './lib/driver.ts';
+import { FIXTURE_JSON } from './zk/fixtures-challenge.ts';
+import {
+  challenge,
+  claimJuryShare,
+  commitVerdict,
+  discloseTranscript,
+  disputeSegment,
+  resolveChallenge,
+  respondChallenge,
+  revealVerdict,
+} from '../src/lib/chain/actions/index.ts';
 import { WAD } from '../src/lib/protocol/wad.ts';
 const TX_CAP = 16_777_216n;
 /** trainers, validators, canaries (of the trainers) per epoch */
@@ -248,6 +259,162 @@ async function userOperations(d: Driver): Promise<OpRow[]> {
   return rows;
 }
 
+interface FixtureProof {
+  publicSignals: Hex[];
+  proof: Hex[];
+}
+
+/**
+ * The learning stage of a challenge (SPEC 7, 8.4) with the app's actions on a task of two
+ * fixture trainers and three validators: respond carries a real Groth16 ownership proof from the
+ * committed fixture (contracts/test/fixtures/challenge, verified on chain by the deployed
+ * verifier); transcripts are synthetic commitments (the chain only records what is disclosed
+ * and voted). Three challenges: A cleared without a dispute, B upheld by a vote (then the jury
+ * claims), C cleared by a tied vote.
+ */
+async function learningStage(d: Driver): Promise<OpRow[]> {
+  const rows: OpRow[] = [];
+  const rec = (op: string, r: TransactionReceipt, note?: string) => rows.push({ op, gas: r.gasUsed, note });
+  const fixture = JSON.parse(readFileSync(FIXTURE_JSON, 'utf8')) as {
+    owners: Record<'alice' | 'bob', Address>;
+    keyCommits: Record<'KA' | 'KB', Hex>;
+    models: Record<'A0' | 'S', { wmCommit: Hex }>;
+    proofs: Record<'aliceA0' | 'bobStolen', FixtureProof>;
+  };
+  const proofWords = (p: FixtureProof) => p.proof.map((x) => BigInt(x));
+  const creator = actor('ls/creator');
+  const [victor, j2, j3, keeper] = ['victor', 'j2', 'j3', 'keeper'].map((l) => actor(`ls/${l}`)) as [
+    Address,
+    Address,
+    Address,
+    Address,
+  ];
+  const { alice, bob } = fixture.owners;
+  for (const who of [creator, victor, j2, j3, alice, bob]) await fund(d, who);
+  // The challenger approves the module once; the challenge row is then the call alone.
+  await d.send(victor, {
+    address: d.c.token,
+    abi: abis.arenaTokenAbi,
+    functionName: 'approve',
+    args: [d.c.challengeModule!, 2n ** 256n - 1n],
+  });
+  const params = defaultTaskParams((await d.now()) + 400n, {
+    submissionEpochs: 2,
+    challengeEpochs: 3,
+    reward: { ...DEFAULT_REWARD_PARAMS, minValidators: 1 },
+    challenge: { bond: 10n * WAD, responseTime: 300, slashBps: 5_000, disputeTime: 200, voteTime: 200, juryBps: 1_000 },
+  });
+  const { taskId, schedule } = await createTask(d, creator, params);
+  await d.send(alice, stakeCall(d, 'join', [taskId, Role.Trainer, 20n * WAD, WAD / 2n, fixture.keyCommits.KA]));
+  await d.send(bob, stakeCall(d, 'join', [taskId, Role.Trainer, 20n * WAD, WAD / 2n, fixture.keyCommits.KB]));
+  // victor weighs as much as j2 and j3 together: C's tie.
+  await join(d, taskId, victor, Role.Validator, 30n * WAD, WAD);
+  await join(d, taskId, j2, Role.Validator, 15n * WAD, WAD);
+  await join(d, taskId, j3, Role.Validator, 15n * WAD, WAD);
+
+  /** Seals and reveals each (trainer, wmCommit) in `epoch`; returns the submission ids. */
+  const play = async (epoch: number, subs: readonly (readonly [Address, Hex])[]) => {
+    await d.warp(timeIn(schedule, epoch, 100));
+    const opened = subs.map(([trainer, wmCommit]) => ({
+      trainer,
+      artifact: keccak256(toHex(`ls/artifact/${trainer}/${epoch}`)),
+      wmCommit,
+      transcript: syntheticTranscript(trainer, epoch),
+      salt: keccak256(toHex(`ls/salt/${trainer}/${epoch}`)),
+    }));
+    for (const s of opened) {
+      const c = sealCommitment(taskId, BigInt(epoch), s.trainer, s.artifact, s.wmCommit, s.transcript, s.salt);
+      await d.send(s.trainer, bookCall(d, 'sealSubmission', [taskId, c]));
+    }
+    await d.warp(timeIn(schedule, epoch, 5100));
+    const ids: bigint[] = [];
+    for (const s of opened) {
+      const r = await d.send(
+        s.trainer,
+        bookCall(d, 'revealSubmission', [taskId, s.artifact, s.wmCommit, s.transcript, s.salt]),
+      );
+      const ev = d.events(r).find((e) => e.eventName === 'SubmissionRevealed');
+      ids.push((ev!.args as { submissionId: bigint }).submissionId);
+    }
+    return ids;
+  };
+  const [subA, subB] = await play(0, [
+    [alice, fixture.models.A0.wmCommit],
+    [bob, fixture.models.S.wmCommit],
+  ]);
+  const [subC] = await play(1, [[alice, fixture.models.A0.wmCommit]]);
+  const as = (who: Address) => d.actionContext(who);
+  const manifest = (id: bigint) => keccak256(toHex(`ls/manifest/${id}`));
+  const salt = (who: Address, id: bigint) => keccak256(toHex(`ls/verdict/${who}/${id}`));
+
+  // A: proof, disclosure, no dispute in time, cleared.
+  const a = await challenge(as(victor), { taskId, submissionId: subA! });
+  rec('challenge (bond approved before)', a.receipt);
+  const aProof = await respondChallenge(as(alice), {
+    challengeId: a.challengeId,
+    proof: proofWords(fixture.proofs.aliceA0),
+  });
+  rec('respond (real Groth16 proof, verified on chain)', aProof.receipt);
+  const aDisc = await discloseTranscript(as(alice), { challengeId: a.challengeId, manifest: manifest(a.challengeId) });
+  rec('discloseTranscript (completes the response)', aDisc.receipt);
+  await d.warp(aDisc.disputeDeadline! + 1n);
+  const aRes = await resolveChallenge(as(keeper), { challengeId: a.challengeId });
+  if (aRes.outcome !== 'cleared') throw new Error(`challenge A: ${aRes.outcome}, expected cleared`);
+  rec('resolve, cleared (no dispute: bond to the trainer)', aRes.receipt);
+
+  // B: dispute, 45 against 15 for "does not replay", upheld, the majority jurors claim.
+  const b = await challenge(as(victor), { taskId, submissionId: subB! });
+  await respondChallenge(as(bob), { challengeId: b.challengeId, proof: proofWords(fixture.proofs.bobStolen) });
+  await discloseTranscript(as(bob), { challengeId: b.challengeId, manifest: manifest(b.challengeId) });
+  const bDisp = await disputeSegment(as(victor), { challengeId: b.challengeId, segment: 5 });
+  rec('disputeSegment', bDisp.receipt);
+  const bVotes = [
+    [victor, false],
+    [j2, false],
+    [j3, true],
+  ] as const;
+  const commits = [];
+  for (const [who, replays] of bVotes)
+    commits.push(await commitVerdict(as(who), { challengeId: b.challengeId, replays, salt: salt(who, b.challengeId) }));
+  rec('commitVerdict', commits[0]!.receipt);
+  await d.warp(bDisp.commitEnd);
+  const reveals = [];
+  for (const [who, replays] of bVotes)
+    reveals.push(await revealVerdict(as(who), { challengeId: b.challengeId, replays, salt: salt(who, b.challengeId) }));
+  rec('revealVerdict (first of the vote)', reveals[0]!.receipt);
+  rec('revealVerdict (later)', reveals[1]!.receipt);
+  await d.warp(bDisp.voteEnd + 1n);
+  const bRes = await resolveChallenge(as(keeper), { challengeId: b.challengeId });
+  if (bRes.outcome !== 'upheld') throw new Error(`challenge B: ${bRes.outcome}, expected upheld`);
+  rec('resolve, upheld after a vote (slash, jury pot)', bRes.receipt);
+  rec('claimJuryShare (first)', (await claimJuryShare(as(victor), { challengeId: b.challengeId })).receipt);
+  rec(
+    'claimJuryShare (last, takes the rounding rest)',
+    (await claimJuryShare(as(j2), { challengeId: b.challengeId })).receipt,
+  );
+
+  // C: dispute, 30 against 30: a tie clears the trainer.
+  const c = await challenge(as(victor), { taskId, submissionId: subC! });
+  await respondChallenge(as(alice), { challengeId: c.challengeId, proof: proofWords(fixture.proofs.aliceA0) });
+  await discloseTranscript(as(alice), { challengeId: c.challengeId, manifest: manifest(c.challengeId) });
+  const cDisp = await disputeSegment(as(j3), { challengeId: c.challengeId, segment: 0 });
+  const cVotes = [
+    [victor, false],
+    [j2, true],
+    [j3, true],
+  ] as const;
+  for (const [who, replays] of cVotes)
+    await commitVerdict(as(who), { challengeId: c.challengeId, replays, salt: salt(who, c.challengeId) });
+  await d.warp(cDisp.commitEnd);
+  for (const [who, replays] of cVotes)
+    await revealVerdict(as(who), { challengeId: c.challengeId, replays, salt: salt(who, c.challengeId) });
+  await d.warp(cDisp.voteEnd + 1n);
+  const cRes = await resolveChallenge(as(keeper), { challengeId: c.challengeId });
+  if (cRes.outcome !== 'cleared') throw new Error(`challenge C: ${cRes.outcome}, expected cleared`);
+  rec('resolve, cleared after a tied vote (bond to the trainer)', cRes.receipt);
+  return rows;
+}
+
 interface SizeRow {
   n: number;
   m: number;
@@ -361,12 +528,15 @@ async function sealCanary(d: Driver, taskId: bigint, epoch: number, trainer: Add
   return { trainer, artifact, wmCommit, transcript, salt, seq: (ev!.args as { seq: bigint }).seq, receipt };
 }
 
-function render(ops: OpRow[], sizes: SizeRow[], meta: string): string {
-  const opTable = [
+function opTable(ops: OpRow[]): string {
+  return [
     '| operation | gas (receipt) |',
     '|---|---:|',
     ...ops.map((r) => `| ${r.op}${r.note ? ` (${r.note})` : ''} | ${fmt(r.gas)} |`),
   ].join('\n');
+}
+
+function render(ops: OpRow[], learning: OpRow[], sizes: SizeRow[], meta: string): string {
   const sizeTable = [
     '| trainers x validators | epoch | finalize calls | total finalize gas | largest single tx | under 15M | revealScores avg / validator | calldata-only lower bound of the scores | total finalize / lower bound |',
     '|---|---|---:|---:|---:|---|---:|---:|---:|',
@@ -392,7 +562,21 @@ per-transaction cap (${fmt(TX_CAP)}) enforced, so a transaction over it would ha
 
 ## User operations
 
-${opTable}
+${opTable(ops)}
+
+## Challenges (learning stage)
+
+Three challenges on a task of two trainers and three validators (stakes 30, 15, 15), driven by
+the app's actions (src/lib/chain/actions): the accused responds with a real Groth16 ownership
+proof from the committed fixture (contracts/test/fixtures/challenge), verified on chain by the
+deployed verifier, and discloses its transcript manifest; the transcripts are synthetic
+commitments (8 segments), since the chain only records what is disclosed and voted. A: no
+dispute in time, cleared. B: a disputed segment, verdicts 45 against 15 for "does not replay",
+upheld (half the trainer's stake slashed, 10% of it to the jury), then the two majority jurors
+claim. C: a disputed segment and a 30-30 tie, cleared. The rows are A's challenge, respond,
+disclose and resolve, B's dispute, first commit, reveals, resolve and claims, and C's resolve.
+
+${opTable(learning)}
 
 ## Finalization
 
@@ -424,6 +608,8 @@ async function main() {
   try {
     console.log('user operations...');
     const ops = await userOperations(d);
+    console.log('challenge learning stage...');
+    const learning = await learningStage(d);
     const sizes: SizeRow[] = [];
     const loadBefore = loadavg()[0]!;
     for (const [n, m, canaries] of SIZES) {
@@ -432,7 +618,7 @@ async function main() {
     }
     const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, load average ${loadBefore.toFixed(1)} at the start and ${loadavg()[0]!.toFixed(1)} at the end (gas does not depend on it)`;
     const meta = `Run ${new Date().toISOString().slice(0, 10)}: solc 0.8.28 (optimizer, 200 runs, cancun), anvil 1.7.1; ${d.sent} transactions in ${((Date.now() - started) / 1000).toFixed(0)} s on ${machine}.`;
-    const md = render(ops, sizes, meta);
+    const md = render(ops, learning, sizes, meta);
     const dir = joinPath(import.meta.dirname, '..', 'docs', 'bench');
     mkdirSync(dir, { recursive: true });
     writeFileSync(joinPath(dir, 'gas.md'), md);

@@ -13,6 +13,8 @@
 //   npm run bench:transcript                         digits-mlp, 2 identities, writes docs/bench/transcript.md
 //   npm run bench:transcript -- --runs 4 --segments 10 --no-write
 //   npm run bench:transcript -- --runs 10 --identity-offset 20 --skip-attacks --skip-overhead --out docs/bench/transcript-fresh.md
+//   npm run bench:transcript -- --identities 4,6 --direction cpu-wasm --skip-attacks --skip-overhead --no-write
+//   npm run bench:transcript -- --runs 0 --walk-only --skip-overhead --out docs/bench/transcript-unit-walk.md
 import { execSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -174,6 +176,8 @@ interface SegmentStats {
   /** The unit holding the most outliers, and how many lie outside it (compare.ts). */
   outlierUnit: string | null;
   outsideUnit: number;
+  /** The first outliers outside that unit (tensor[index] deviation), for the log. */
+  outsideList: string;
   /** Whether it replays under the one-unit rule (outlierScope 'unit', the spec's other settings). */
   replaysUnit: boolean;
 }
@@ -240,7 +244,18 @@ function segmentStats(
       }
     }
   });
+  // Under the one-unit rule, the outliers outside the unit that holds most of them (for the log).
+  const spread =
+    check.outliersOutsideUnit > 0
+      ? compareStates(replayed, claimed, {
+          settings: { ...p.settings, outlierScope: 'unit' },
+          params: p.params,
+          optimizer: p.spec.optimizer.name,
+          maxFailures: 12,
+        }).failures.filter((f) => f.reason === 'other-unit')
+      : [];
   return {
+    outsideList: spread.map((f) => `${f.tensor}[${f.index}] ${e(f.deviation)}`).join(', '),
     replays: check.replays,
     worst: check.failures
       .map(
@@ -596,7 +611,7 @@ async function main() {
   const stepsPerEpoch = Math.ceil(manifest.samples / spec.optimizer.batchSize);
   const K = o.segments ?? Math.ceil((spec.optimizer.epochs * stepsPerEpoch) / settings.interval);
   console.log(
-    `${o.spec}: interval ${settings.interval}, mantissaBits ${settings.mantissaBits}, tolerance ${settings.tolerance}, K ${K} (${K * settings.interval} steps), ${o.runs} identities`,
+    `${o.spec}: interval ${settings.interval}, mantissaBits ${settings.mantissaBits}, tolerance ${settings.tolerance}, K ${K} (${K * settings.interval} steps), ${o.identities?.length ?? o.runs} identities`,
   );
 
   const pairs = (
@@ -622,7 +637,7 @@ async function main() {
       r.stats.forEach((x, i) => {
         if (!x.replays || x.outliers > 0)
           console.log(
-            `  segment ${i}: ${x.replays ? 'replays' : 'FAILS'}; ${x.outliers} outliers (budget ${x.outlierBudget}), most in ${x.outlierUnit}, ${x.outsideUnit} outside it (one-unit rule: ${x.replaysUnit ? 'replays' : 'FAILS'}), ${x.failedCoordinates} beyond the outlier tolerance, max deviation ${e(x.maxDeviation)}${x.worst ? `: ${x.worst}` : ''}`,
+            `  segment ${i}: ${x.replays ? 'replays' : 'FAILS'}; ${x.outliers} outliers (budget ${x.outlierBudget}), most in ${x.outlierUnit}, ${x.outsideUnit} outside it (one-unit rule: ${x.replaysUnit ? 'replays' : `FAILS: ${x.outsideList}`}), ${x.failedCoordinates} beyond the outlier tolerance, max deviation ${e(x.maxDeviation)}${x.worst ? `: ${x.worst}` : ''}`,
           );
       });
       console.log(

@@ -2,7 +2,7 @@
 // claims, for every weight it may, the grid value closest to a target model (another, independently
 // trained model) that the segment rule still accepts: within `tolerance` of the replay's cell for
 // every coordinate (the band), and within `outlierTolerance` for the `outlierShare` budget of
-// coordinates where that gains the most. Pure functions over states; the benchmark
+// coordinates where that gains the most (all in one unit under `outlierScope: 'unit'`). Pure functions over states; the benchmark
 // (scripts/bench-transcript.ts) and the unit tests drive it.
 import type { ParamShape, TranscriptSpec } from '../../src/lib/ml/spec/types.ts';
 import { cellDeviation, compareStates, tensorScale } from '../../src/lib/ml/transcript/compare.ts';
@@ -150,7 +150,9 @@ export function distance(a: readonly Float32Array[], b: readonly Float32Array[])
  *   2 tolerance / step, so it moves 2 tolerance x scale_i per segment in expectation;
  *   `bandWorst` is the Cauchy-Schwarz bound sqrt(2) tolerance K of docs/transcript.md section 9;
  * - outliers: each segment moves at most B = floor(outlierShare x coordinates) weights by
- *   (outlierTolerance + one grid step) x scale_i; the forger picks those with the most gain.
+ *   (outlierTolerance + one grid step) x scale_i; the forger picks those with the most gain
+ *   (all in one unit under `outlierScope: 'unit'`); `unitOutliers` is that one-unit term
+ *   whatever the settings' scope.
  * scale_i = max(|w_i|, RMS of its tensor), the scale the rule measures deviations on.
  */
 export function walkBounds(

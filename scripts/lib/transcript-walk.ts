@@ -2,12 +2,13 @@
 // claims, for every weight it may, the grid value closest to a target model (another, independently
 // trained model) that the segment rule still accepts: within `tolerance` of the replay's cell for
 // every coordinate (the band), and within `outlierTolerance` for the `outlierShare` budget of
-// coordinates where that gains the most. Pure functions over states; the benchmark
+// coordinates where that gains the most (all in one unit under `outlierScope: 'unit'`). Pure functions over states; the benchmark
 // (scripts/bench-transcript.ts) and the unit tests drive it.
 import type { ParamShape, TranscriptSpec } from '../../src/lib/ml/spec/types.ts';
 import { cellDeviation, compareStates, tensorScale } from '../../src/lib/ml/transcript/compare.ts';
 import { roundArray } from '../../src/lib/ml/transcript/round.ts';
 import type { TranscriptState } from '../../src/lib/ml/transcript/state.ts';
+import { paramUnits } from '../../src/lib/ml/transcript/units.ts';
 
 const scratch = new Float32Array(1);
 const bits32 = new Uint32Array(scratch.buffer);
@@ -24,10 +25,39 @@ export function nextGridValue(c: number, dir: 1 | -1, bits: number): number {
   return scratch[0];
 }
 
-export interface WalkSettings extends Pick<TranscriptSpec, 'mantissaBits' | 'tolerance'> {
+export interface WalkSettings extends Pick<TranscriptSpec, 'mantissaBits' | 'tolerance' | 'outlierScope'> {
   /** 0 for a walk inside the band only. */
   outlierShare: number;
   outlierTolerance: number;
+}
+
+/**
+ * The `budget` candidates with the most gain, anywhere (scope `state`) or all in the one unit
+ * (compare.ts, units.ts) whose best `budget` gains sum highest (scope `unit`).
+ */
+export function chooseOutliers<C extends { t: number; i: number; gain: number }>(
+  candidates: readonly C[],
+  budget: number,
+  params: readonly ParamShape[],
+  scope: WalkSettings['outlierScope'],
+): C[] {
+  const sorted = [...candidates].sort((a, b) => b.gain - a.gain);
+  if (scope !== 'unit') return sorted.slice(0, budget);
+  const unitsOf = paramUnits(params);
+  const perUnit = new Map<number, C[]>();
+  for (const c of sorted)
+    for (const k of unitsOf[c.t]!(c.i)) {
+      const list = perUnit.get(k) ?? [];
+      if (list.length < budget) list.push(c);
+      perUnit.set(k, list);
+    }
+  let best: C[] = [];
+  let bestGain = 0;
+  for (const list of perUnit.values()) {
+    const gain = list.reduce((a, c) => a + c.gain, 0);
+    if (gain > bestGain) [best, bestGain] = [list, gain];
+  }
+  return best;
 }
 
 export interface NudgeResult {
@@ -91,8 +121,7 @@ export function nudgeTowards(
     }
     return out;
   });
-  candidates.sort((a, b) => b.gain - a.gain);
-  const chosen = candidates.slice(0, budget);
+  const chosen = chooseOutliers(candidates, budget, params, settings.outlierScope);
   for (const c of chosen) weights[c.t]![c.i] = c.value;
   const claimed: TranscriptState = { step: base.step, weights, slots: base.slots };
   const check = compareStates(replayed, claimed, { settings, params });
@@ -121,7 +150,9 @@ export function distance(a: readonly Float32Array[], b: readonly Float32Array[])
  *   2 tolerance / step, so it moves 2 tolerance x scale_i per segment in expectation;
  *   `bandWorst` is the Cauchy-Schwarz bound sqrt(2) tolerance K of docs/transcript.md section 9;
  * - outliers: each segment moves at most B = floor(outlierShare x coordinates) weights by
- *   (outlierTolerance + one grid step) x scale_i; the forger picks those with the most gain.
+ *   (outlierTolerance + one grid step) x scale_i; the forger picks those with the most gain
+ *   (all in one unit under `outlierScope: 'unit'`); `unitOutliers` is that one-unit term
+ *   whatever the settings' scope.
  * scale_i = max(|w_i|, RMS of its tensor), the scale the rule measures deviations on.
  */
 export function walkBounds(
@@ -136,19 +167,19 @@ export function walkBounds(
   const step = 2 ** -settings.mantissaBits;
   const budget = Math.floor(settings.outlierShare * coordinates);
   let band = 0;
-  const gains: number[] = [];
+  const gains: { t: number; i: number; gain: number }[] = [];
   from.forEach((w, t) => {
     const rms = tensorScale(w);
     for (let i = 0; i < w.length; i++) {
       const scale = Math.max(Math.abs(w[i]!), rms);
       const d = Math.abs(target[t]![i]! - w[i]!);
       band += 2 * settings.tolerance * scale * d;
-      gains.push((settings.outlierTolerance + step) * scale * d);
+      gains.push({ t, i, gain: (settings.outlierTolerance + step) * scale * d });
     }
   });
-  const unitTop = params ? bestUnitGain(from, target, settings, params, budget) : NaN;
-  gains.sort((a, b) => b - a);
-  const top = gains.slice(0, budget).reduce((a, x) => a + x, 0);
+  const sum = (xs: { gain: number }[]) => xs.reduce((a, x) => a + x.gain, 0);
+  const top = sum(chooseOutliers(gains, budget, params ?? [], params ? settings.outlierScope : 'state'));
+  const unitTop = params ? sum(chooseOutliers(gains, budget, params, 'unit')) : NaN;
   return {
     band: (K * band) / D ** 2,
     bandWorst: Math.SQRT2 * settings.tolerance * K,
@@ -157,47 +188,4 @@ export function walkBounds(
     budget,
     distance: D,
   };
-}
-
-/**
- * The outlier term if a segment's outliers had to lie in one hidden unit of a dense layer (its
- * incoming kernel column, its bias and its row of the next dense kernel), the pattern every
- * measured honest outlier followed: the best unit's top `budget` gains. A proposal, not the
- * rule (docs/transcript.md section 9). NaN for specs with other than dense kernels.
- */
-function bestUnitGain(
-  from: readonly Float32Array[],
-  target: readonly Float32Array[],
-  settings: WalkSettings,
-  params: readonly ParamShape[],
-  budget: number,
-): number {
-  if (params.some((p) => p.name === 'kernel' && p.shape.length !== 2)) return NaN;
-  const step = 2 ** -settings.mantissaBits;
-  const rms = from.map((w) => tensorScale(w));
-  const gain = (t: number, i: number) =>
-    (settings.outlierTolerance + step) *
-    Math.max(Math.abs(from[t]![i]!), rms[t]!) *
-    Math.abs(target[t]![i]! - from[t]![i]!);
-  const kernels = params.flatMap((p, t) => (p.name === 'kernel' ? [t] : []));
-  let best = 0;
-  kernels.forEach((k, n) => {
-    const [rows, units] = params[k]!.shape as [number, number];
-    const bias = params.findIndex((p) => p.layer === params[k]!.layer && p.name === 'bias');
-    const next = kernels[n + 1];
-    const nextCols = next === undefined ? 0 : params[next]!.shape[1]!;
-    for (let u = 0; u < units; u++) {
-      const gains: number[] = [];
-      for (let r = 0; r < rows; r++) gains.push(gain(k, r * units + u));
-      if (bias >= 0) gains.push(gain(bias, u));
-      if (next !== undefined && params[next]!.shape[0] === units)
-        for (let c = 0; c < nextCols; c++) gains.push(gain(next, u * nextCols + c));
-      gains.sort((a, b) => b - a);
-      best = Math.max(
-        best,
-        gains.slice(0, budget).reduce((a, x) => a + x, 0),
-      );
-    }
-  });
-  return best;
 }

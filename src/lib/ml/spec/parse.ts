@@ -238,7 +238,14 @@ function readWatermark(value: unknown, layers: readonly LayerSpec[], shapes: Spe
 
 function readTranscript(value: unknown): TranscriptSpec {
   const p = 'transcript';
-  const o = r.object(value, p, ['interval', 'mantissaBits', 'tolerance', 'outlierShare', 'outlierTolerance']);
+  const o = r.object(value, p, [
+    'interval',
+    'mantissaBits',
+    'tolerance',
+    'outlierShare',
+    'outlierTolerance',
+    'outlierScope',
+  ]);
   const { interval: iv, mantissaBits: mb } = TRANSCRIPT_LIMITS;
   const interval = optional(o, 'interval', TRANSCRIPT_DEFAULTS.interval, (v) =>
     r.integer(v, `${p}.interval`, iv.min, iv.max),
@@ -273,7 +280,22 @@ function readTranscript(value: unknown): TranscriptSpec {
       `must be at least the tolerance (${tolerance}), got ${outlierTolerance}: an outlier lies beyond the tolerance`,
     );
   }
-  return { interval, mantissaBits, tolerance, outlierShare, outlierTolerance };
+  // Absent in the file and in the defaults: the state-wide budget, and no field (so sections
+  // written before the scope existed parse to the same settings).
+  const outlierScope = optional<TranscriptSpec['outlierScope']>(
+    o,
+    'outlierScope',
+    TRANSCRIPT_DEFAULTS.outlierScope,
+    (v) => r.oneOf(v, `${p}.outlierScope`, ['state', 'unit'] as const),
+  );
+  return {
+    interval,
+    mantissaBits,
+    tolerance,
+    outlierShare,
+    outlierTolerance,
+    ...(outlierScope === undefined ? {} : { outlierScope }),
+  };
 }
 
 /** A task name is one line of visible text: no control characters, not blank at either end. */

@@ -115,6 +115,11 @@ export interface TranscriptSpec {
   outlierShare: number;
   /** How far beyond its cell an outlier may lie (same scale as `tolerance`, at least it). */
   outlierTolerance: number;
+  /**
+   * `unit`: a segment's outliers must all lie in one unit of a dense or conv2d layer
+   * (transcript/units.ts); `state` (or absent): anywhere in the state. docs/transcript.md section 5.
+   */
+  outlierScope?: 'state' | 'unit';
 }
 
 export interface ModelSpec {

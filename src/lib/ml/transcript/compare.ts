@@ -12,9 +12,12 @@
 // cross-backend replays fail only through rare discrete events (a hidden unit whose ReLU flips
 // for one sample on one backend moves that unit's kernel column and its moments, by up to ~4e-3
 // of their scale at the default grid), which no tolerance small enough to bound a forger absorbs.
+// With `outlierScope: 'unit'` the outliers must moreover all lie in one unit (units.ts): that is
+// the pattern of such a flip, and it confines what the budget lets a forger move to one unit.
 import type { ParamShape, TranscriptSpec } from '../spec/types.ts';
 import { gridCell, onGrid, roundToGrid } from './round.ts';
 import type { TranscriptState } from './state.ts';
+import { paramUnits, unitLabel, unitOf } from './units.ts';
 
 export interface CoordinateFailure {
   /** `weights` or `slot g` (optimizer slot group g), then the tensor, e.g. `weights layers[1].kernel`. */
@@ -35,9 +38,11 @@ export interface CoordinateFailure {
    * `outside-tolerance`: beyond `outlierTolerance` (or beyond `tolerance` where the settings give
    * no outlier budget) or not finite; `off-grid`: the claimed value is not on the grid;
    * `over-budget`: beyond `tolerance`, within `outlierTolerance`, but the segment has more such
-   * outliers than its budget (listed only then).
+   * outliers than its budget (listed only then); `other-unit`: an outlier within the budget
+   * but outside the unit that holds the most outliers, under `outlierScope: 'unit'` (listed only
+   * then).
    */
-  reason: 'outside-tolerance' | 'off-grid' | 'over-budget';
+  reason: 'outside-tolerance' | 'off-grid' | 'over-budget' | 'other-unit';
 }
 
 export interface SegmentCheck {
@@ -58,6 +63,13 @@ export interface SegmentCheck {
   outliers: number;
   /** Outliers a segment of this state may have: floor(outlierShare x coordinates). */
   outlierBudget: number;
+  /**
+   * The unit (units.ts) holding the most outliers, e.g. `layers[1] unit 17`; null when there
+   * are none or none lies in a unit. Computed whatever the scope, for measurements.
+   */
+  outlierUnit: string | null;
+  /** Outliers outside `outlierUnit` (0: they all lie in one unit). Under scope `unit` any fails the segment. */
+  outliersOutsideUnit: number;
   /** Coordinates that fail outright (beyond `outlierTolerance`, off the grid or not finite). */
   failed: number;
   /** The first failing coordinates, in state order (weights, then slot groups), at most `maxFailures`. */
@@ -71,7 +83,7 @@ export interface SegmentCheck {
 export interface CompareOptions {
   /** Without `outlierShare` (or with 0) every coordinate must pass `tolerance` (SPEC 8.3 as written). */
   settings: Pick<TranscriptSpec, 'mantissaBits' | 'tolerance'> &
-    Partial<Pick<TranscriptSpec, 'outlierShare' | 'outlierTolerance'>>;
+    Partial<Pick<TranscriptSpec, 'outlierShare' | 'outlierTolerance' | 'outlierScope'>>;
   params: readonly ParamShape[];
   /**
    * The spec's optimizer. With Adam, a first moment m_i is measured against sqrt(v_i) of the
@@ -152,12 +164,15 @@ export function compareStates(
     inBand: 0,
     outliers: 0,
     outlierBudget: 0,
+    outlierUnit: null,
+    outliersOutsideUnit: 0,
     failed: 0,
     failures: [],
     maxDeviation: 0,
     maxRelativeDifference: 0,
   };
-  const outliers: CoordinateFailure[] = [];
+  const outliers: (CoordinateFailure & { units: number[] })[] = [];
+  const unitsOf = paramUnits(options.params);
   groupsC.forEach((tensorsC, g) => {
     tensorsC.forEach((c, t) => {
       const r = groupsR[g]![t]!;
@@ -208,23 +223,36 @@ export function compareStates(
         if (deviation <= tolerance) out.inBand += 1;
         else if (deviation <= outlierTolerance) {
           out.outliers += 1;
-          if (outliers.length < maxFailures)
-            outliers.push({
-              tensor: names[g]![t]!,
-              index: i,
-              claimed: claim,
-              replayed: u,
-              rounded,
-              deviation,
-              reason: 'over-budget',
-            });
+          outliers.push({
+            tensor: names[g]![t]!,
+            index: i,
+            claimed: claim,
+            replayed: u,
+            rounded,
+            deviation,
+            reason: 'over-budget',
+            units: unitsOf[t]!(i),
+          });
         } else fail('outside-tolerance', deviation, rounded);
       }
     });
   });
   out.outlierBudget = Math.floor(share * out.coordinates);
+  // The unit holding the most outliers (the first such in state order on a tie).
+  const perUnit = new Map<number, number>();
+  for (const o of outliers) for (const k of o.units) perUnit.set(k, (perUnit.get(k) ?? 0) + 1);
+  let best: number | null = null;
+  for (const [k, n] of perUnit) if (best === null || n > perUnit.get(best)!) best = k;
+  out.outlierUnit = best === null ? null : unitLabel(unitOf(best));
+  const outside = outliers.filter((o) => best === null || !o.units.includes(best));
+  out.outliersOutsideUnit = outside.length;
   const overBudget = out.outliers > out.outlierBudget;
-  if (overBudget) out.failures.push(...outliers.slice(0, Math.max(0, maxFailures - out.failures.length)));
-  out.replays = out.replays && out.failed === 0 && !overBudget;
+  const otherUnit = options.settings.outlierScope === 'unit' && share > 0 && outside.length > 0;
+  const room = () => Math.max(0, maxFailures - out.failures.length);
+  const listed = ({ units: _, ...o }: (typeof outliers)[number]): CoordinateFailure => o;
+  if (overBudget) out.failures.push(...outliers.slice(0, room()).map(listed));
+  else if (otherUnit)
+    out.failures.push(...outside.slice(0, room()).map((o) => ({ ...listed(o), reason: 'other-unit' as const })));
+  out.replays = out.replays && out.failed === 0 && !overBudget && !otherUnit;
   return out;
 }

@@ -222,4 +222,136 @@ describe('compareStates', () => {
       expect(narrow).toMatchObject({ replays: true, inBand: 1, outliers: 0 });
     });
   });
+
+  describe("one-unit outlier rule (outlierScope 'unit', docs/transcript.md section 5)", () => {
+    // A 6-4-3 MLP with Adam: layer 1 kernel [6, 4] and bias [4], layer 2 kernel [4, 3] and bias [3].
+    const mlp: ParamShape[] = [
+      { layer: 1, name: 'kernel', shape: [6, 4] },
+      { layer: 1, name: 'bias', shape: [4] },
+      { layer: 2, name: 'kernel', shape: [4, 3] },
+      { layer: 2, name: 'bias', shape: [3] },
+    ];
+    const value = (i: number, t: number) => (0.1 + 0.8 * (((i * 37 + t * 11) % 101) / 101)) * (i % 2 ? 1 : -1);
+    const tensors = () =>
+      mlp.map((p, t) => Float32Array.from({ length: p.shape.reduce((a, b) => a * b, 1) }, (_, i) => value(i, t)));
+    const claim = (): TranscriptState =>
+      rounded({
+        step: 50,
+        weights: tensors(),
+        slots: [tensors(), mlp.map((p) => new Float32Array(p.shape.reduce((a, b) => a * b, 1)))],
+      });
+    // Moves claimed coordinates ([group, tensor, index], group 0 = weights, 1 = Adam's m) past
+    // their cell's upper boundary by `rel` of their scale (v is 0, so m's scale is its tensor's RMS).
+    const replayWith = (c: TranscriptState, coords: [number, number, number][], rel: number): TranscriptState => {
+      const groups = [c.weights, ...c.slots].map((g) => g.map((t) => t.slice()));
+      for (const [g, t, i] of coords) {
+        const x = [c.weights, ...c.slots][g]![t]!;
+        const { hi } = gridCell(x[i]!, BITS);
+        groups[g]![t]![i] = hi + rel * Math.max(tensorScale(x), Math.abs(hi));
+      }
+      return { step: c.step, weights: groups[0]!, slots: groups.slice(1) };
+    };
+    // Hidden unit u of layer 1: its kernel column (6), its bias, its row of layer 2's kernel (3),
+    // in the weights and in m: 20 coordinates.
+    const unitCoords = (u: number): [number, number, number][] =>
+      [0, 1].flatMap((g) => [
+        ...[0, 1, 2, 3, 4, 5].map((r): [number, number, number] => [g, 0, r * 4 + u]),
+        [g, 1, u] as [number, number, number],
+        ...[0, 1, 2].map((k): [number, number, number] => [g, 2, u * 3 + k]),
+      ]);
+    // 72 coordinates in all (weights 43 + m 43 + v 43 = 129): a 0.2 share gives a budget of 25.
+    const unitSpec = {
+      mantissaBits: BITS,
+      tolerance: 1e-4,
+      outlierShare: 0.2,
+      outlierTolerance: 1e-2,
+      outlierScope: 'unit' as const,
+    };
+
+    it("passes one hidden unit's ReLU flip: its column, bias, next-layer row and their moments", () => {
+      const c = claim();
+      const check = compareStates(replayWith(c, unitCoords(2), 3e-3), c, { settings: unitSpec, params: mlp });
+      expect(check).toMatchObject({
+        replays: true,
+        coordinates: 129,
+        outliers: 20,
+        outlierBudget: 25,
+        outlierUnit: 'layers[1] unit 2',
+        outliersOutsideUnit: 0,
+        failed: 0,
+        failures: [],
+      });
+      // An output unit (layer 2's column 1 and bias 1) is a unit as well.
+      const out: [number, number, number][] = [
+        ...[0, 1, 2, 3].map((r): [number, number, number] => [0, 2, r * 3 + 1]),
+        [0, 3, 1],
+      ];
+      expect(compareStates(replayWith(c, out, 3e-3), c, { settings: unitSpec, params: mlp })).toMatchObject({
+        replays: true,
+        outliers: 5,
+        outlierUnit: 'layers[2] unit 1',
+        outliersOutsideUnit: 0,
+      });
+    });
+
+    it('fails the same number of outliers spread over two units, listing those outside the main one', () => {
+      const c = claim();
+      // 14 coordinates of unit 2 (its kernel column and bias, weights and m) and 6 of unit 0's
+      // kernel column: 20, as above.
+      const two: [number, number, number][] = [
+        ...unitCoords(2).filter(([, t]) => t !== 2),
+        ...[0, 1, 2, 3, 4, 5].map((r): [number, number, number] => [0, 0, r * 4]),
+      ];
+      expect(two).toHaveLength(20);
+      const check = compareStates(replayWith(c, two, 3e-3), c, { settings: unitSpec, params: mlp });
+      expect(check).toMatchObject({
+        replays: false,
+        outliers: 20,
+        outlierBudget: 25,
+        outlierUnit: 'layers[1] unit 2',
+        outliersOutsideUnit: 6,
+        failed: 0,
+      });
+      expect(check.failures).toHaveLength(6);
+      expect(check.failures.every((f) => f.reason === 'other-unit')).toBe(true);
+      expect(check.failures.map((f) => [f.tensor, f.index])).toEqual([
+        ['weights layers[1].kernel', 0],
+        ['weights layers[1].kernel', 4],
+        ['weights layers[1].kernel', 8],
+        ['weights layers[1].kernel', 12],
+        ['weights layers[1].kernel', 16],
+        ['weights layers[1].kernel', 20],
+      ]);
+      // The state-wide budget (SPEC 8.3 plus the budget, the scope by default) passes the same replay.
+      const state = compareStates(replayWith(c, two, 3e-3), c, {
+        settings: { ...unitSpec, outlierScope: 'state' },
+        params: mlp,
+      });
+      expect(state).toMatchObject({ replays: true, outliers: 20, outliersOutsideUnit: 6 });
+      expect(
+        compareStates(replayWith(c, two, 3e-3), c, { settings: { ...unitSpec, outlierScope: undefined }, params: mlp })
+          .replays,
+      ).toBe(true);
+    });
+
+    it('keeps the count budget and the outlier tolerance within one unit', () => {
+      const c = claim();
+      const check = compareStates(replayWith(c, unitCoords(1), 3e-3), c, {
+        settings: { ...unitSpec, outlierShare: 0.15 },
+        params: mlp,
+      });
+      expect(check).toMatchObject({ replays: false, outliers: 20, outlierBudget: 19, outliersOutsideUnit: 0 });
+      expect(check.failures.map((f) => f.reason)).toEqual(Array(10).fill('over-budget'));
+      const far = compareStates(replayWith(c, unitCoords(1).slice(0, 1), 1.2e-2), c, {
+        settings: unitSpec,
+        params: mlp,
+      });
+      expect(far).toMatchObject({ replays: false, failed: 1, outliers: 0 });
+      expect(far.failures[0]).toMatchObject({
+        tensor: 'weights layers[1].kernel',
+        index: 1,
+        reason: 'outside-tolerance',
+      });
+    });
+  });
 });

@@ -161,6 +161,26 @@ describe('the tolerance walk (attack (b))', () => {
     expect(b.unitOutliers).toBeGreaterThan(0);
     expect(b.unitOutliers).toBeLessThan(b.outliers);
     expect(b.bandWorst).toBeCloseTo(Math.SQRT2 * settings.tolerance, 12);
+    // Under the one-unit rule (outlierScope 'unit') the walk puts all its outliers in one unit:
+    // the unit rule accepts it, and it gains less than the state-wide walk.
+    const unitSettings = { ...settings, outlierScope: 'unit' as const };
+    const unit = nudgeTowards(u, target, unitSettings, alice.params);
+    const unitCheck = compareStates(u, unit.claimed, { settings: unitSettings, params: alice.params });
+    expect(unitCheck).toMatchObject({ replays: true, outliersOutsideUnit: 0, outliers: unit.outliers });
+    expect(unit.outliers).toBeGreaterThan(0);
+    expect(unit.outliers).toBeLessThanOrEqual(check.outlierBudget);
+    expect(unitCheck.outlierUnit).toMatch(/^layers\[[12]\] unit \d+$/);
+    const unitAfter = distance(unit.claimed.weights, target);
+    expect(unitAfter).toBeLessThan(distance(band.claimed.weights, target));
+    expect(unitAfter).toBeGreaterThan(after);
+    // The state-wide walk's outliers span many units: the one-unit rule refuses them.
+    const spread = compareStates(u, walked.claimed, { settings: unitSettings, params: alice.params });
+    expect(spread.replays).toBe(false);
+    expect(spread.outliersOutsideUnit).toBeGreaterThan(0);
+    expect(spread.failures.some((f) => f.reason === 'other-unit')).toBe(true);
+    const bu = walkBounds(plain.weights, target, unitSettings, 1, check.coordinates, alice.params);
+    expect(bu.outliers).toBeCloseTo(b.unitOutliers, 12);
+    expect((before - unitAfter) / before).toBeLessThan(bu.band + bu.outliers);
   });
 
   test('nextGridValue steps through the grid, across zero and binades', () => {

@@ -41,6 +41,9 @@ describe('model spec transcript section', () => {
     expect(withSection({ outlierShare: 0 }).transcript).toMatchObject({ outlierShare: 0 });
     // Without an outlier tolerance, a tolerance above the default's still gets one at least as wide.
     expect(withSection({ mantissaBits: 4, tolerance: 0.05 }).transcript?.outlierTolerance).toBe(0.05);
+    // The one-unit outlier rule (docs/transcript.md section 5) is kept when given.
+    expect(withSection({ outlierScope: 'unit' }).transcript).toEqual({ ...TRANSCRIPT_DEFAULTS, outlierScope: 'unit' });
+    expect(withSection({ outlierScope: 'state' }).transcript?.outlierScope).toBe('state');
   });
 
   it('defaults to an outlier budget (the measured fix for honest ReLU flips)', () => {
@@ -66,7 +69,10 @@ describe('model spec transcript section', () => {
       'transcript.outlierTolerance: must be at least the tolerance (0.001), got 0.0005: an outlier lies beyond the tolerance',
     );
     expect(error({ seed: 1 })).toBe(
-      'transcript.seed: unknown field (allowed: interval, mantissaBits, tolerance, outlierShare, outlierTolerance)',
+      'transcript.seed: unknown field (allowed: interval, mantissaBits, tolerance, outlierShare, outlierTolerance, outlierScope)',
+    );
+    expect(error({ outlierScope: 'layer' })).toBe(
+      'transcript.outlierScope: must be one of "state", "unit", got "layer"',
     );
     expect(error(5)).toMatch(/^transcript: must be an object/);
   });

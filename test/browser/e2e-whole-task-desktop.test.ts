@@ -2,17 +2,19 @@
 // real browser from the dev accounts (journey.ts: the local stack as `npm start` starts it, one
 // Chromium context per person). A creator makes a task with a submission epoch, a final epoch on
 // a hidden eval set picked from this device, and a challenge epoch; three trainers stake and train
-// digits-mlp in a worker (a reload mid-training resumes from the stored checkpoint; pause and
-// resume; the key backup), and their agents seal and reveal, one of them with its tab closed
-// through the reveal window (told why on return); a delegator on a 390x844 phone delegates; two
-// validators score the submission epoch on the public set (a trainer's artifact tampered with in
-// the blob store is refused and scored 0 with the reason on screen), the creator reveals the
-// hidden set when the final phase opens, the keeper finalizes, the validators score the final
-// epoch on the hidden set; in the challenge phase a validator challenges the honest trainer, who
-// answers with a proof; at the end everyone takes out what is theirs on the Rewards page. Chain
-// time moves with the Dev page's buttons, never by waiting. Numbers on screen are checked against
-// the chain, and every page is photographed on desktop and phone (test-output/screenshots/). The
-// same story with every role on a phone is e2e-whole-task-phone.test.ts.
+// digits-mlp in a worker with training transcripts (a reload mid-training resumes from the last
+// stored transcript state; pause and resume; the key backup), and their agents seal and reveal,
+// one of them with its tab closed through the reveal window (told why on return); a delegator on
+// a 390x844 phone delegates; two validators score the submission epoch on the public set (a
+// trainer's artifact tampered with in the blob store is refused and scored 0 with the reason on
+// screen), the creator reveals the hidden set when the final phase opens, the keeper finalizes,
+// the validators score the final epoch on the hidden set; in the challenge phase a validator
+// challenges the honest trainer, whose agent answers by itself from her open Train page with a
+// proof and the transcript disclosure; at the end everyone takes out what is theirs on the
+// Rewards page. Chain time moves with the Dev page's buttons, never by waiting. Numbers on screen
+// are checked against the chain, and every page is photographed on desktop and phone
+// (test-output/screenshots/). The same story with every role on a phone is
+// e2e-whole-task-phone.test.ts.
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -122,7 +124,7 @@ describe('a whole task played in the browser on a desktop, every role from the d
     await page.getByTestId(`dev-task-${taskId}`).waitFor({ timeout: 30_000 });
   });
 
-  it('two trainers stake with their key commitments and train; a reload mid-training resumes from the checkpoint; pause and resume', async () => {
+  it('two trainers stake with their key commitments and train; a reload mid-training resumes from the stored transcript state; pause and resume', async () => {
     // Trainer B: a short run.
     const b = await open('trainerB', `#/tasks/${taskId}/train`);
     await b.getByLabel('Stake (ARENA)').fill('20');
@@ -170,18 +172,28 @@ describe('a whole task played in the browser on a desktop, every role from the d
     mark(`trainer A at step ${before}, reloading`);
     await a.reload();
     const resumed = Number(
-      await waitAttr(a, 'resume-from', 'data-step', (v) => v !== null, 60_000, 'the stored checkpoint after reload'),
+      await waitAttr(
+        a,
+        'resume-from',
+        'data-step',
+        (v) => v !== null,
+        60_000,
+        'the stored transcript state after reload',
+      ),
     );
-    // Checkpoints every 20 steps: the run continues from the last one before the reload, which
-    // is at most one interval behind the step last shown.
-    expect(resumed).toBeGreaterThanOrEqual(Math.max(20, before - 20));
+    // A transcript run (SPEC 8): a state is stored after every segment of 50 steps, and the run
+    // continues from the last one before the reload, at most one segment behind the step last shown.
+    expect(resumed % 50).toBe(0);
+    expect(resumed).toBeGreaterThanOrEqual(Math.max(50, before - 50));
     const after = Number(
       await waitAttr(a, 'train-progress', 'data-step', (v) => v !== null, 60_000, 'progress after reload'),
     );
     expect(after).toBeGreaterThan(resumed);
+    // 200 epochs of 41 steps: 164 segments.
     expect(await a.getByTestId('resume-from').innerText()).toContain(
-      `Resumed from the checkpoint saved on this device at step ${resumed}`,
+      `Resumed the training transcript from the state stored on this device after segment ${resumed / 50} of 164 (step ${resumed})`,
     );
+    expect(await a.getByTestId('train-progress').getAttribute('data-segments')).toBe('164');
     mark(`trainer A resumed from step ${resumed} (was at ${before}), first report at ${after}`);
 
     await a.getByRole('button', { name: 'Pause' }).click();
@@ -575,7 +587,7 @@ describe('a whole task played in the browser on a desktop, every role from the d
     await shootBoth(pages.get('validatorA')!, 'e2e-validate-final');
   });
 
-  it('the challenge phase: a validator challenges the honest trainer, who answers with a proof from her Train page', async () => {
+  it('the challenge phase: a validator challenges the honest trainer, whose agent answers from her open Train page with a proof and the disclosure', async () => {
     await nextWindow('challenge phase starts');
     await expect
       .poll(() => readLeaderboard(stack.read, taskId, 1).then((b) => b.finalized), { timeout: 60_000 })

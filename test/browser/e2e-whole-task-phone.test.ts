@@ -5,8 +5,8 @@
 // validators stake; a delegator delegates; the trainers' agents seal and reveal; the validators'
 // agents score epoch 0 on the public set; the final phase opens and the creator reveals the hidden
 // set from the Create page; the keeper finalizes epoch 0; the validators score the final epoch on
-// the hidden set; in the challenge phase a validator challenges a trainer, who answers with a
-// proof made on the phone; the task ends and everyone takes out what is theirs on the Rewards
+// the hidden set; in the challenge phase a validator challenges a trainer, whose agent answers by
+// itself on the phone with a proof made there and the disclosure of its training transcript; the task ends and everyone takes out what is theirs on the Rewards
 // page. Chain time moves with the Dev page's buttons. The desktop journey (with the failure
 // paths) is e2e-whole-task-desktop.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -101,7 +101,7 @@ describe('a whole task on a phone, every role', () => {
     }
   });
 
-  it('the challenge phase: a validator challenges a trainer, who answers with a proof made on the phone', async () => {
+  it('the challenge phase: a validator challenges a trainer, whose agent answers on the phone with a proof and the disclosure', async () => {
     await j.nextWindow('challenge phase starts');
     await expect
       .poll(() => readLeaderboard(j.stack.read, j.taskId, 1).then((b) => b.finalized), { timeout: 60_000 })

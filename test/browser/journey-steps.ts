@@ -10,17 +10,15 @@ import { expect } from 'vitest';
 import { actionsChainPort } from '../../src/lib/agents/index.ts';
 import {
   advanceTo,
-  discloseTranscript,
   readChallenges,
   readClaimables,
   readLeaderboard,
   readPool,
   resolveChallenge,
 } from '../../src/lib/chain/actions/index.ts';
-import { keccak256, toHex } from 'viem';
 import { arenaTokenAbi, taskRegistryAbi } from '../../src/lib/chain/abi.generated.ts';
 import { FINAL_EVAL_STATES } from '../../src/lib/chain/reads/task-record.ts';
-import { formatTokens } from '../../src/lib/format.ts';
+import { formatTokens, shortHex } from '../../src/lib/format.ts';
 import { waitAttr, waitText, type Journey, type RoleKey } from './journey.ts';
 
 export const WAD = 10n ** 18n;
@@ -283,8 +281,10 @@ export async function revealFinalSet(j: Journey): Promise<void> {
 
 /**
  * In the challenge phase `challenger` challenges `trainer`'s submission on the Challenges page
- * (one confirmation with the bond), the trainer gets the alert on its Train page and answers with
- * a proof made in its browser; the bond goes back to the challenger.
+ * (one confirmation with the bond); the trainer's agent, running in its open Train page, answers by
+ * itself with a proof made in its browser and the disclosure of its sealed training transcript.
+ * (The manual answer on the Challenges page, for a trainer whose agent is not running, is
+ * test/browser/challenge-ui.test.ts.)
  */
 export async function challengeAndAnswer(j: Journey, challenger: RoleKey, trainer: RoleKey): Promise<void> {
   const [column] = (await actionsChainPort(j.stack.as(j.roleIndex(challenger)), j.taskId).columns(0)).filter(
@@ -311,36 +311,40 @@ export async function challengeAndAnswer(j: Journey, challenger: RoleKey, traine
   await j.check(page, 'challenge-open');
   j.mark(`${challenger} challenged ${trainer}'s submission #${id}`);
 
+  // The trainer's Train page is open: its agent answers by itself, with the ownership proof made
+  // in the page's zk worker and the disclosure of the transcript it trained and sealed (SPEC 7
+  // step 2, 8.4); nobody clicks anything.
   const t = await j.tab(trainer, `#/tasks/${j.taskId}/train`);
-  const alert = t.getByTestId('challenge-alert');
-  await alert.waitFor({ timeout: 30_000 });
-  expect(await alert.innerText()).toMatch(
-    new RegExp(
-      `Challenge #${challenge.challengeId} in task #${j.taskId}: submission #${id}, bond ${formatTokens(bond)}\\sARENA`,
-    ),
+  expect(await t.getByTestId('agent-answers').getAttribute('data-tone')).toBe('ok');
+  let answered = challenge;
+  for (let i = 0; i < 360 && !(answered.proven && answered.disclosure !== null); i++) {
+    await t.waitForTimeout(500);
+    answered = (await readChallenges(j.stack.read, { taskId: j.taskId })).challenges.find(
+      (c) => c.challengeId === challenge.challengeId,
+    )!;
+  }
+  expect([answered.status, answered.proven]).toEqual(['answered', true]);
+  // The manifest digest the agent posted (sha256 of the manifest it uploaded), not a placeholder.
+  expect(answered.disclosure).toMatch(/^0x[0-9a-f]{64}$/);
+  expect(BigInt(answered.disclosure!)).not.toBe(0n);
+  // On the trainer's page: the agent's notes say it was challenged and that it answered.
+  const notes = t.getByTestId('agent-notes');
+  await waitText(
+    t,
+    notes,
+    (x) => x.includes(`challenge ${challenge.challengeId} is answered (proof and transcript are on chain)`),
+    60_000,
+    'the answered note on the Train page',
   );
-  await j.check(t, 'challenge-alert');
-  await t.getByTestId(`answer-${challenge.challengeId}`).click();
-  const answered = t.getByTestId(`answered-${challenge.challengeId}`);
-  await answered
-    .or(t.getByTestId(`answer-${challenge.challengeId}-error`))
-    .first()
-    .waitFor({ timeout: 120_000 })
-    .catch(() => undefined);
-  if (!(await answered.isVisible())) throw new Error(`no answer: ${await alert.innerText().catch(() => '(no alert)')}`);
-  expect(await t.getByTestId(`answered-${challenge.challengeId}`).innerText()).toMatch(
-    /^The ownership proof was accepted\. The challenge is answered only once the training transcript is disclosed too/,
+  expect(await notes.innerText()).toContain(`your submission was challenged (challenge ${challenge.challengeId})`);
+  // On the challenger's page: the answer's stage names the disclosed manifest.
+  await waitText(
+    page,
+    page.getByTestId(`challenge-card-${challenge.challengeId}`),
+    (x) => x.includes(`disclosed its training transcript (${shortHex(answered.disclosure!)})`),
+    60_000,
+    'the disclosure on the Challenges page',
   );
-  // The answer's second half, the transcript disclosure: the app has no control for it yet
-  // (issue 11 section 4), so the trainer's account sends it with the app's action, as its agent
-  // will once the ML engine records transcripts.
-  const disclosed = await discloseTranscript(j.stack.as(j.roleIndex(trainer)), {
-    challengeId: challenge.challengeId,
-    manifest: keccak256(toHex(`transcript manifest of ${trainer}`)),
-  });
-  expect(disclosed.answered).toBe(true);
-  const after = await readChallenges(j.stack.as(j.roleIndex(challenger)), { taskId: j.taskId });
-  expect(after.challenges.map((c) => [c.status, c.proven])).toEqual([['answered', true]]);
   // The bond stays with the module until the outcome.
   expect(await balance(j, j.address(challenger))).toBe(before - bond);
   await j.check(t, 'challenge-answered');

@@ -7,8 +7,9 @@
 // closes in 12 minutes. It failed on the code before the fix (run from a worktree of it).
 // Issue 10, section 2: a trainer stakes in a digits task, trains a short run to the end in the
 // page's worker, and the "Before sealing" card's accuracy on the public eval set is the one Node
-// computes from the same artifact bytes (read from the agent's IndexedDB store). Then "Train
-// more" is planned from the checkpoint the run continues from, not as a fresh run (1.6).
+// computes from the same artifact bytes (read from the agent's IndexedDB store). The run is a
+// transcript run (SPEC 8), shown in segments. Then "Train more" is planned as the agent runs it:
+// a new transcript (from the seeded start while none is revealed), in whole segments (1.6).
 import type { Page } from 'playwright-core';
 import { getAddress, parseEther, type Address, type Hex } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -123,7 +124,7 @@ describe('Train page, before the run starts', () => {
       };
     });
     const m = text.match(
-      /^At the speed measured on this device of \w+ \(([\d,]+) samples\/s\), 1000 training epochs of 60,000 samples \(938 steps of 64 each\) need about [^,]+, but the seal window of epoch 0 closes in (\d+) min (\d\d) s \(chain time\)\./,
+      /^At the speed measured on this device of \w+ \(([\d,]+) samples\/s\), 1000 training epochs of 60,000 samples as a transcript of 18,760 segments of 50 steps \(938,000 steps of 64 each\) need about [^,]+, but the seal window of epoch 0 closes in (\d+) min (\d\d) s \(chain time\)\./,
     );
     expect(m, text).not.toBeNull();
     const sps = Number(m![1]!.replace(/,/g, ''));
@@ -134,8 +135,8 @@ describe('Train page, before the run starts', () => {
     expect(text).toContain(
       'It cannot finish before the last seal window this account can use (epoch 1) closes either.',
     );
-    // The epochs that fit in nine tenths of the time left at that speed (938 steps of 64 an epoch;
-    // the shown speed is rounded, so one either side).
+    // The epochs that fit in nine tenths of the time left at that speed (938 steps of 64 an epoch,
+    // whole segments of 50 steps; the shown speed is rounded, so one either side).
     expect(Math.abs(fit - Math.floor((left * 0.9 * sps) / (938 * 64)))).toBeLessThanOrEqual(1);
     expect(fit).toBeGreaterThanOrEqual(1);
     expect(fit).toBeLessThan(1000);
@@ -182,11 +183,23 @@ describe('Train page, a short digits run to the end', () => {
     expect(hash).toMatch(/^0x[0-9a-f]{64}$/);
     const shown = Number(await card.getAttribute('data-accuracy'));
     const text = await card.innerText();
-    // 41 steps an epoch (1297 samples in batches of 32): the run ended on an epoch boundary.
+    // A transcript run: 2 epochs of 41 steps (1297 samples in batches of 32) make K = 2 segments
+    // of 50 steps, so the run ends on a segment boundary, at 100 (150 with an epoch the agent added).
     const model = await page.getByRole('heading', { name: 'Before sealing' }).locator('..').innerText();
     const step = Number(model.match(/The model to seal: 0x[0-9a-f]{6}…[0-9a-f]{6}, step (\d+)\./)?.[1]);
-    expect(step % 41, model).toBe(0);
-    expect(step).toBeGreaterThanOrEqual(82);
+    expect(step % 50, model).toBe(0);
+    expect(step).toBeGreaterThanOrEqual(100);
+    const progress = page.getByTestId('train-progress');
+    expect([await progress.getAttribute('data-segment'), await progress.getAttribute('data-segments')]).toEqual([
+      String(step / 50),
+      String(step / 50),
+    ]);
+    // The agent keeps the transcript and says it answers challenges by itself while the tab is open.
+    const answers = page.getByTestId('agent-answers');
+    expect(await answers.getAttribute('data-tone')).toBe('ok');
+    expect(await answers.innerText()).toBe(
+      'The agent keeps its training transcript on this device and answers a challenge by itself (ownership proof and disclosure) while this tab is open.',
+    );
     trainedTo = step;
 
     // The same bytes, read from the agent's store in the page, evaluated in Node on wasm.
@@ -247,15 +260,19 @@ describe('Train page, a short digits run to the end', () => {
     );
   });
 
-  it('1.6, Train more: the plan counts only the steps from the checkpoint, and offers the epochs in all that fit', async () => {
+  it('1.6, Train more: a new transcript from the seeded start (none is revealed yet), planned in whole segments', async () => {
     expect(trainedTo).toBeGreaterThan(0);
     // Two seconds before the digits task starts: epoch 0's seal window closes in about 32 s.
     await world.driver.warp(digits.startTime - 2n);
     await page.getByRole('button', { name: 'Train more' }).waitFor({ timeout: 30_000 });
-    // The field counts the whole run: the 2 epochs it still asks for are trained (an epoch the agent
-    // added for the watermark is its own, not the field's), so as it stands it trains nothing.
+    // The finished transcript is sealable and nothing is revealed: the next run is a new transcript
+    // from the seeded start, as the agent plans it (an epoch the agent added stays in its count).
+    const segs = (e: number) => Math.ceil((e * 41) / 50);
+    let added = 0;
+    while (segs(2 + added) * 50 < trainedTo) added++;
+    expect(segs(2 + added) * 50).toBe(trainedTo);
     expect(await page.getByTestId('epochs-hint').innerText()).toBe(
-      `In all, counting the 2 already trained: the run continues from the checkpoint saved on this device at step ${trainedTo}.${trainedTo > 82 ? ` The agent trains ${plural((trainedTo - 82) / 41, 'epoch')} more than the number asked for, added so the watermark could be sealed.` : ''} Asking for 2 trains nothing more: ask for more than 2. The model spec suggests 30.`,
+      `A new transcript from the seeded start: none of yours is revealed yet, so it cannot be continued, and the epochs count from step 0 again. ${2 + added} epochs of 41 steps make a transcript of ${segs(2 + added)} segments of 50 steps (${segs(2 + added) * 50} steps).${added > 0 ? ` The agent trains ${plural(added, 'epoch')} more than the number asked for, added so the watermark could be sealed.` : ''} The model spec suggests 30.`,
     );
     await page.fill('input[id$="-epochs"]', '1000');
     const warning = page.getByTestId('seal-plan-warning');
@@ -268,28 +285,32 @@ describe('Train page, a short digits run to the end', () => {
         label: read('seal-plan-use')?.textContent?.replace(/\s+/g, ' ').trim() ?? '',
       };
     });
-    // 1000 epochs of 41 steps in all, from the checkpoint: 40,918 steps whatever the agent added
-    // (its epochs are on both sides). A fresh run would count 41,000.
+    // 1000 epochs (and those the agent added) of 41 steps in whole segments of 50 steps.
+    const total = 1000 + added;
+    const steps = segs(total) * 50;
     const m = text.match(
       new RegExp(
-        `^At the (?:speed measured on this device|benchmark speed) of \\w+ \\(([\\d,]+) samples/s[^)]*\\), training on from the checkpoint at step ${trainedTo} to [\\d,]+ training epochs[^)]*\\)? of 1,297 samples \\(40,918 more steps of 32 each\\) needs about (?:(\\d+) min )?(\\d+) s, but the seal window of epoch 0 closes in (\\d+) s \\(chain time\\)\\.`,
+        `^At the (?:speed measured on this device|benchmark speed) of \\w+ \\(([\\d,]+) samples/s[^)]*\\), ${total} training epochs[^)]*\\)? of 1,297 samples as a transcript of ${segs(total).toLocaleString('en-US')} segments of 50 steps \\(${steps.toLocaleString('en-US')} steps of 32 each\\) need about (?:(\\d+) min )?(\\d+) s, but the seal window of epoch 0 closes in (\\d+) s \\(chain time\\)\\.`,
       ),
     );
     expect(m, text).not.toBeNull();
     const sps = Number(m![1]!.replace(/,/g, ''));
     const needs = Number(m![2] ?? 0) * 60 + Number(m![3]);
     const left = Number(m![4]);
-    expect(Math.abs(needs - (40_918 * 32) / sps)).toBeLessThanOrEqual(1);
+    expect(Math.abs(needs - (steps * 32) / sps)).toBeLessThanOrEqual(1);
     expect(left).toBeGreaterThan(0);
     expect(left).toBeLessThanOrEqual(32);
-    // In the field's terms: the 2 epochs trained and those that fit in nine tenths of the time
-    // left (41 steps of 32 an epoch; the shown speed is rounded, so one either side).
-    expect(Math.abs(fit - (2 + Math.floor((left * 0.9 * sps) / (41 * 32))))).toBeLessThanOrEqual(1);
-    expect(fit).toBeGreaterThan(2);
+    // The epochs whose whole segments fit in nine tenths of the time left (the shown speed is
+    // rounded, so one either side).
+    const fitSegs = Math.floor((left * 0.9 * sps) / 32 / 50);
+    let want = Math.floor((fitSegs * 50) / 41) - added;
+    while (want > 0 && segs(want + added) > fitSegs) want--;
+    expect(Math.abs(fit - want)).toBeLessThanOrEqual(1);
+    expect(fit).toBeGreaterThanOrEqual(1);
     expect(text).toContain(
-      `About ${fit} training epochs in all (those already trained included) fit before epoch 0's seal window closes`,
+      `About ${plural(fit, 'training epoch')} ${fit === 1 ? 'fits' : 'fit'} before epoch 0's seal window closes`,
     );
-    expect(label).toBe(`Use ${fit} training epochs`);
+    expect(label).toBe(`Use ${plural(fit, 'training epoch')}`);
     console.log(`train more: ${sps} samples/s, ${left} s left, use ${fit} epochs; ${text}`);
   });
 });

@@ -109,7 +109,13 @@ export {
 } from './artifact-checks.ts';
 export { AgentRunner, type MachineDriver, type RunnerEvent, type RunnerOptions } from './runner.ts';
 export { RoleAgent, taskFingerprint, type AgentEnvBase } from './role-agent.ts';
-export { TrainerAgent, trainerRunId, type TrainerAgentEnv, type TrainerEvent } from './trainer/agent.ts';
+export {
+  TrainerAgent,
+  trainerRunId,
+  transcriptRunId,
+  type TrainerAgentEnv,
+  type TrainerEvent,
+} from './trainer/agent.ts';
 export {
   ValidatorAgent,
   type ValidatorAgentEnv,

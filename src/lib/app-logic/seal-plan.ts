@@ -75,6 +75,11 @@ export interface SealPlanInput {
    */
   addedEpochs?: number;
   speed: PlanSpeed;
+  /**
+   * A transcript run (SPEC 8): it trains K segments of `interval` steps (K rounds the epochs' steps
+   * up), less the segments stored on this device when it resumes; `fromStep` is then unused.
+   */
+  transcript?: { interval: number; storedSegments: number };
 }
 
 export interface SealPlan {
@@ -109,7 +114,11 @@ export function sealPlan(p: SealPlanInput): SealPlan | null {
   // The trainer's speed is counted in full batches; the last, partial one costs about a step.
   const epochSec = (stepsPerEpoch * batchSize) / speed.samplesPerSec;
   const total = epochs + added;
-  const stepsLeft = Math.max(0, total * stepsPerEpoch - fromStep);
+  const t = p.transcript;
+  const segmentsOf = (e: number) => (t ? Math.max(1, Math.ceil((e * stepsPerEpoch) / t.interval)) : 0);
+  const stepsLeft = t
+    ? Math.max(0, (segmentsOf(total) - t.storedSegments) * t.interval)
+    : Math.max(0, total * stepsPerEpoch - fromStep);
   const estimateSec = Math.ceil((stepsLeft / stepsPerEpoch) * epochSec);
   const seals = usableSeals(schedule, now, p.eligibleFrom);
   const next = seals[0] ?? null;
@@ -119,9 +128,18 @@ export function sealPlan(p: SealPlanInput): SealPlan | null {
   if (estimateSec <= left) return { ...base, inTime: true, fitEpochs: null, warning: null };
   // The epochs the run can have in all by then, the checkpoint's included, in the form's terms;
   // one only fits if it trains past the checkpoint.
-  const reach = Math.floor(fromStep / stepsPerEpoch + (left * FIT_SHARE) / epochSec) - added;
-  const fit = Math.min(epochs - 1, reach);
-  const fitEpochs = (fit + added) * stepsPerEpoch > fromStep ? fit : 0;
+  let fitEpochs: number;
+  if (t) {
+    // Whole segments: the stored ones and those that fit; the epochs whose K stays within them.
+    const segs = t.storedSegments + Math.floor((((left * FIT_SHARE) / epochSec) * stepsPerEpoch) / t.interval);
+    let fit = Math.min(epochs - 1, Math.floor((segs * t.interval) / stepsPerEpoch) - added);
+    while (fit > 0 && segmentsOf(fit + added) > segs) fit--;
+    fitEpochs = fit > 0 && segmentsOf(fit + added) > t.storedSegments ? fit : 0;
+  } else {
+    const reach = Math.floor(fromStep / stepsPerEpoch + (left * FIT_SHARE) / epochSec) - added;
+    const fit = Math.min(epochs - 1, reach);
+    fitEpochs = (fit + added) * stepsPerEpoch > fromStep ? fit : 0;
+  }
   const finishesAt = now + BigInt(estimateSec);
   const later = seals.find((s) => s.closes >= finishesAt);
   const sps = Math.round(speed.samplesPerSec).toLocaleString('en-US');
@@ -137,11 +155,12 @@ export function sealPlan(p: SealPlanInput): SealPlan | null {
     added > 0
       ? ` (the ${count(epochs)} asked for and ${plural(added, 'epoch')} the agent added so the watermark could be sealed)`
       : '';
-  const run =
-    fromStep > 0
+  const run = t
+    ? `${plural(total, 'training epoch')}${agentAdds} of ${count(samples)} samples as a transcript of ${count(segmentsOf(total))} segment${segmentsOf(total) === 1 ? '' : 's'} of ${count(t.interval)} steps (${count(stepsLeft)} ${t.storedSegments > 0 ? 'more ' : ''}steps of ${batchSize} each${t.storedSegments > 0 ? `, ${plural(t.storedSegments, 'segment')} stored on this device` : ''}) need`
+    : fromStep > 0
       ? `training on from the checkpoint at step ${count(fromStep)} to ${plural(total, 'training epoch')}${agentAdds} of ${count(samples)} samples (${count(stepsLeft)} more steps of ${batchSize} each) needs`
       : `${plural(total, 'training epoch')}${agentAdds} of ${count(samples)} samples (${count(stepsPerEpoch)} steps of ${batchSize} each) need`;
-  const inAll = fromStep > 0 ? ' in all (those already trained included)' : '';
+  const inAll = fromStep > 0 && !t ? ' in all (those already trained included)' : '';
   const warning = [
     `At ${at}, ${run} about ${formatDuration(estimateSec)}, but the seal window of epoch ${next.epoch} closes in ${formatDuration(left)} (chain time).`,
     'Only the weights the run has by then can be sealed for that epoch.',
@@ -150,7 +169,7 @@ export function sealPlan(p: SealPlanInput): SealPlan | null {
       : `It cannot finish before the last seal window this account can use (epoch ${seals.at(-1)!.epoch}) closes either.`,
     fitEpochs >= 1
       ? `About ${plural(fitEpochs, 'training epoch')}${inAll} ${fitEpochs === 1 ? 'fits' : 'fit'} before epoch ${next.epoch}'s seal window closes, with a tenth of the time left to spare.`
-      : `Not even one ${fromStep > 0 ? 'more ' : ''}training epoch fits before epoch ${next.epoch}'s seal window closes.`,
+      : `Not even one ${fromStep > 0 || (t?.storedSegments ?? 0) > 0 ? 'more ' : ''}training epoch fits before epoch ${next.epoch}'s seal window closes.`,
   ].join(' ');
   return { ...base, inTime: false, fitEpochs: Math.max(0, fitEpochs), warning };
 }

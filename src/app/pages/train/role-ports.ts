@@ -86,10 +86,6 @@ async function manifestSamples(folder: string): Promise<number | null> {
   }
 }
 
-/** Whether the trainer's agent keeps transcripts and answers challenges here (VITE_AGENT_TRANSCRIPTS). */
-export const agentTranscripts = (env: Record<string, string | boolean | undefined>): boolean =>
-  env.VITE_AGENT_TRANSCRIPTS === '1' || env.VITE_AGENT_TRANSCRIPTS === true;
-
 /** The zk worker and the task's proving environment, loaded on the first proof only. */
 function lazyProver(
   ctx: ActionContext,
@@ -181,10 +177,9 @@ export async function openRolePorts(input: RolePortsInput): Promise<RolePorts> {
   const cas = casConfigFromEnv(input.env);
   // A trainer's transcripts (the database the training worker writes; SPEC 8.2, kept until
   // vesting) and its prover, so its agent trains with transcripts and answers challenges by
-  // itself. Opt-in (VITE_AGENT_TRANSCRIPTS=1) until the Train page plans and shows transcript runs
-  // (K segments, no checkpoint; docs/transcript.md section 11): without it the agent trains plain
-  // runs, as the browser tests expect.
-  const withTranscripts = role === 'trainer' && agentTranscripts(input.env);
+  // itself while the page is open (docs/transcript.md section 11). A plain run seals no transcript
+  // and loses any challenge (SPEC 8), so there is no switch to turn this off.
+  const withTranscripts = role === 'trainer';
   const transcripts = withTranscripts
     ? await (await import('../../../lib/storage/transcripts.ts')).openTranscriptStore()
     : undefined;

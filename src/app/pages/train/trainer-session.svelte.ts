@@ -1,8 +1,16 @@
 // The Train page's live view of one trainer agent (task, account): opens the agent over the
 // page's ports, starts it, and mirrors its state, notes, training progress and backend choice
 // into runes. Commands go straight to the agent; the agent persists everything that matters, so
-// a reload opens the same state and resumes training from its last checkpoint.
-import { TrainerAgent, trainerRunId, type TrainerCommand, type TrainerState } from '../../../lib/agents/index.ts';
+// a reload opens the same state and resumes training from its last checkpoint, or, for a
+// transcript run (SPEC 8, the default), from the last state its transcript stored.
+import {
+  TrainerAgent,
+  trainerRunId,
+  transcriptRunId,
+  type TrainerCommand,
+  type TrainerState,
+} from '../../../lib/agents/index.ts';
+import { readStoredTranscript, type StoredTranscript } from '../../../lib/app-logic/transcript-plan.ts';
 import type { BackendSelection } from '../../../lib/ml/backend/select.ts';
 import type { BackendName } from '../../../lib/ml/backend/types.ts';
 import type { TrainProgress } from '../../../lib/ml/train/trainer.ts';
@@ -78,6 +86,17 @@ export class TrainerSession {
    * page opens and whenever a run ends.
    */
   checkpoint = $state.raw<RunSummary | null>(null);
+  /** Whether the agent trains transcript runs here (it has a transcript store). */
+  transcripts = $state(false);
+  /** Whether the agent can make ownership proofs here, so it answers challenges by itself. */
+  canProve = $state(false);
+  /**
+   * The transcript run in progress as stored on this device (null: none, or not a transcript
+   * agent). Read when the page opens and whenever a run ends.
+   */
+  storedTranscript = $state.raw<StoredTranscript | null>(null);
+  /** The stored transcript state the run resumed from when the page opened with training to continue. */
+  resumeTranscript = $state.raw<StoredTranscript | null>(null);
   /** keyCommit of the watermark key stored on this device for this task and account. */
   deviceKey = $state<Hex | null>(null);
   /** The last failure of the agent's loop (chain unreachable...); cleared by the next good state. */
@@ -127,7 +146,11 @@ export class TrainerSession {
       this.#unsubscribe = agent.subscribe((e) => {
         switch (e.type) {
           case 'state':
-            if (runMark(e.state) !== runMark(this.state)) void this.#readCheckpoint();
+            if (
+              runMark(e.state) !== runMark(this.state) ||
+              e.state.training.transcript?.base !== this.state?.training.transcript?.base
+            )
+              void this.#readCheckpoint(e.state);
             this.state = e.state;
             this.training = agent.trainingStatus;
             this.loopError = null;
@@ -148,8 +171,16 @@ export class TrainerSession {
       });
       await this.#readDeviceKey();
       const plan = agent.state.training;
-      this.checkpoint = await storedCheckpoint(this.#runId);
-      if (plan.wanted || plan.paused) this.resumeFrom = this.checkpoint;
+      this.transcripts = ports.transcripts !== undefined;
+      this.canProve = ports.prover !== undefined;
+      if (this.transcripts) {
+        await this.#readTranscript(agent.state);
+        if ((plan.wanted || plan.paused) && (this.storedTranscript?.stored ?? 0) > 0)
+          this.resumeTranscript = this.storedTranscript;
+      } else {
+        this.checkpoint = await storedCheckpoint(this.#runId);
+        if (plan.wanted || plan.paused) this.resumeFrom = this.checkpoint;
+      }
       await agent.start();
       this.status = 'ready';
       runningAgents.set({ role: 'trainer', taskId: input.taskId });
@@ -184,7 +215,26 @@ export class TrainerSession {
     this.#flushTimer = setTimeout(() => this.#flushProgress(), PROGRESS_MS);
   }
 
-  async #readCheckpoint(): Promise<void> {
+  /** The run in progress's transcript as stored (its last state is where a start resumes). */
+  async #readTranscript(state: TrainerState | null = this.state): Promise<void> {
+    const ports = this.#ports;
+    const plan = state?.training.transcript;
+    if (!ports?.transcripts || !plan) {
+      this.storedTranscript = null;
+      return;
+    }
+    try {
+      this.storedTranscript = await readStoredTranscript(
+        ports.transcripts,
+        `${transcriptRunId(ports.scope)}.${plan.base}`,
+      );
+    } catch {
+      // Unreadable storage only costs the hint; the agent warns about missing states itself.
+    }
+  }
+
+  async #readCheckpoint(state: TrainerState): Promise<void> {
+    if (this.transcripts) return this.#readTranscript(state);
     const runId = this.#runId;
     const c = await storedCheckpoint(runId);
     if (runId === this.#runId) this.checkpoint = c;

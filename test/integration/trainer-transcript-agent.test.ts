@@ -4,7 +4,9 @@
 // answers by itself while it runs: the ownership proof (real Groth16, prover in-process) and the
 // disclosure (every state and the manifest to the blob store, the manifest's digest on chain). A
 // validator then opens the disclosure by that digest and gets states whose Merkle root is the
-// sealed trajRoot and whose last state is the revealed artifact. Only the clock is moved.
+// sealed trajRoot and whose last state is the revealed artifact. In the next epoch the agent
+// trains on from its revealed transcript (SPEC 8.1) and the chain accepts the continuation's
+// seal. Only the clock is moved.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -83,7 +85,7 @@ describe('a trainer agent with transcripts on anvil', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('trains with a transcript, seals its root, and answers a challenge with proof and disclosure by itself', async () => {
+  it('trains with a transcript, seals its root, answers a challenge with proof and disclosure by itself, and continues it next epoch', async () => {
     const hashes = { modelSpec: `0x${await sha256Hex(specBytes)}` as Hex, ...(await digitsDataHashes()) };
     for (const ctx of [creator, alice, victor]) await faucet(ctx, { amount: 1_000n * WAD });
     const now = (await creator.publicClient.getBlock()).timestamp;
@@ -174,8 +176,8 @@ describe('a trainer agent with transcripts on anvil', () => {
       }
     };
     const schedule = trainer.taskInfo.schedule;
-    const middle = (w: 'Seal' | 'Reveal') => {
-      const t = windowTimes(schedule, 0, w)!;
+    const middle = (w: 'Seal' | 'Reveal', epoch = 0) => {
+      const t = windowTimes(schedule, epoch, w)!;
       return t.opens + (t.closes - t.opens) / 4n;
     };
 
@@ -236,6 +238,31 @@ describe('a trainer agent with transcripts on anvil', () => {
         specHash: hashes.modelSpec,
       }),
     ).toEqual([]);
+
+    // Epoch 1: training on continues alice's revealed transcript (SPEC 8.1), and the chain accepts
+    // the continuation's seal: its start is the earlier root and K.
+    await trainer.command({ type: 'startTraining', epochs: 1, backend: 'wasm' });
+    await drive(3);
+    const next = trainer.state.best!;
+    expect(next.transcriptId).toMatch(/^tr-[0-9a-f]{16}\.t1\.k1$/);
+    expect(next.transcript).toEqual({
+      trajRoot: next.transcript!.trajRoot,
+      segments: 1,
+      startRoot: submission!.transcript.trajRoot,
+      startLeaf: 2,
+    });
+    const contMeta = (await transcripts.meta(next.transcriptId!))!;
+    expect(contMeta.leaves[0]).toBe(meta.leaves[2]);
+    await advanceTo(creator, env.clock, middle('Seal', 1));
+    await drive();
+    await advanceTo(creator, env.clock, middle('Reveal', 1));
+    await drive();
+    expect(trainer.state.epochs[1]!.outcome).toBe('revealed');
+    const second = (await readSubmissions(creator, taskId)).find((x) => x.epoch === 1)!;
+    expect(second.transcript).toEqual(next.transcript);
+    // Every state of both transcripts is still kept.
+    for (const m of [meta, contMeta])
+      for (let i = 0; i < m.leaves.length; i++) expect(await transcripts.state(m.id, i)).toBeDefined();
 
     expect(errors).toEqual([]);
     expect(notes.filter((n) => n.level !== 'info').map((n) => n.key)).toEqual([`challenged/${opened.challengeId}`]);

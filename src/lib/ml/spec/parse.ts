@@ -238,7 +238,7 @@ function readWatermark(value: unknown, layers: readonly LayerSpec[], shapes: Spe
 
 function readTranscript(value: unknown): TranscriptSpec {
   const p = 'transcript';
-  const o = r.object(value, p, ['interval', 'mantissaBits', 'tolerance']);
+  const o = r.object(value, p, ['interval', 'mantissaBits', 'tolerance', 'outlierShare', 'outlierTolerance']);
   const { interval: iv, mantissaBits: mb } = TRANSCRIPT_LIMITS;
   const interval = optional(o, 'interval', TRANSCRIPT_DEFAULTS.interval, (v) =>
     r.integer(v, `${p}.interval`, iv.min, iv.max),
@@ -256,7 +256,24 @@ function readTranscript(value: unknown): TranscriptSpec {
       `must be below one grid step of ${mantissaBits} mantissa bits (2^-${mantissaBits} = ${limit}), got ${tolerance}: a whole step would accept a neighbour of every value`,
     );
   }
-  return { interval, mantissaBits, tolerance };
+  const { outlierShare: os } = TRANSCRIPT_LIMITS;
+  const outlierShare = optional(o, 'outlierShare', TRANSCRIPT_DEFAULTS.outlierShare, (v) =>
+    r.number(v, `${p}.outlierShare`, os.min, os.max),
+  );
+  // Without the field the outlier tolerance is the default, but never below the tolerance.
+  const outlierTolerance = optional(
+    o,
+    'outlierTolerance',
+    Math.max(TRANSCRIPT_DEFAULTS.outlierTolerance, tolerance),
+    (v) => r.number(v, `${p}.outlierTolerance`, 0, 1, { max: true }),
+  );
+  if (outlierTolerance < tolerance) {
+    fail(
+      `${p}.outlierTolerance`,
+      `must be at least the tolerance (${tolerance}), got ${outlierTolerance}: an outlier lies beyond the tolerance`,
+    );
+  }
+  return { interval, mantissaBits, tolerance, outlierShare, outlierTolerance };
 }
 
 /** A task name is one line of visible text: no control characters, not blank at either end. */

@@ -104,12 +104,17 @@ export interface WatermarkSpec {
 /**
  * Proof-of-learning settings (SPEC 8.2, 8.3; docs/transcript.md): a transcript run rounds its
  * whole state every `interval` steps to `mantissaBits` bits of float32 mantissa, and a replay
- * accepts a coordinate within `tolerance` (relative) of the rounding boundary.
+ * accepts a coordinate within `tolerance` (relative) of the rounding boundary, and up to
+ * `outlierShare` of a state's coordinates within `outlierTolerance` (docs/transcript.md section 5).
  */
 export interface TranscriptSpec {
   interval: number;
   mantissaBits: number;
   tolerance: number;
+  /** Share of a state's coordinates a segment may have beyond `tolerance` (0 = none). */
+  outlierShare: number;
+  /** How far beyond its cell an outlier may lie (same scale as `tolerance`, at least it). */
+  outlierTolerance: number;
 }
 
 export interface ModelSpec {

@@ -221,6 +221,64 @@ export function createTrainService(env: TrainServiceEnv): TrainService {
   const choose = (spec: ModelSpec, backend: BackendName | 'auto' | undefined) =>
     selectBackend({ spec, env: env.backend, ...(backend && backend !== 'auto' ? { force: backend } : {}) });
 
+  /**
+   * Runs `attempt` on the chosen backend and, when the GPU device is lost during it, resets the
+   * backend, says where the run restarts, re-arms the control (a user's cancel in the meantime
+   * stands) and tries again on a fresh selection, at most `maxRestarts` times. `attempt` sees
+   * whether the device is lost (to keep weights read from a lost device out of saves) and how
+   * many losses came before; its result is returned only from an attempt without a loss.
+   */
+  async function withDeviceRestarts<T>(
+    o: {
+      spec: ModelSpec;
+      backend: BackendName | 'auto' | undefined;
+      runControl: RunControl;
+      events: Pick<TrainEvents, 'onBackend' | 'onDeviceLost'>;
+      /** Where the next attempt starts, reported with the loss. */
+      restartStep: () => number | Promise<number>;
+    },
+    /** Resolves to undefined only when the device was lost (its result is not used then). */
+    attempt: (
+      selection: BackendSelection,
+      run: { lost: () => boolean; deviceLosses: number },
+    ) => Promise<T | undefined>,
+  ): Promise<T> {
+    let selection = await choose(o.spec, o.backend);
+    o.events.onBackend?.(selection);
+    let deviceLosses = 0;
+    for (;;) {
+      let lost: DeviceLostEvent | null = null;
+      const watch = watchDeviceLoss((e) => {
+        lost = e;
+        o.runControl.cancel('device-lost');
+      });
+      try {
+        const out = await attempt(selection, { lost: () => lost !== null, deviceLosses });
+        if (lost === null) {
+          if (out === undefined) throw new TrainJobError('a run attempt ended without a result or a device loss');
+          return out;
+        }
+      } catch (e) {
+        // Kernels fail in all sorts of ways once the device is gone; only then do we retry.
+        lost ??= await watch.lostWithin(1000);
+        if (lost === null) throw e;
+      } finally {
+        watch.stop();
+      }
+      const event = lost as DeviceLostEvent;
+      deviceLosses += 1;
+      if (deviceLosses > maxRestarts)
+        throw new TrainJobError(
+          `the GPU device was lost ${deviceLosses} times (${event.message || event.reason}); giving up`,
+        );
+      resetBackend(selection.backend);
+      o.events.onDeviceLost?.({ ...event, restartStep: await o.restartStep() });
+      o.runControl.rearm('device-lost');
+      selection = await choose(o.spec, o.backend);
+      o.events.onBackend?.(selection);
+    }
+  }
+
   return {
     async probe(specBytes, backend) {
       const { spec } = await parseSpec(specBytes);
@@ -249,16 +307,16 @@ export function createTrainService(env: TrainServiceEnv): TrainService {
         if (job.watermark && !spec.watermark)
           throw new TrainJobError('a watermark key was given but the model spec has no watermark');
 
-        let selection = await choose(spec, job.backend);
-        events.onBackend?.(selection);
-        let deviceLosses = 0;
-        for (;;) {
-          let lost: DeviceLostEvent | null = null;
-          const watch = watchDeviceLoss((e) => {
-            lost = e;
-            runControl.cancel('device-lost');
-          });
-          try {
+        return await withDeviceRestarts(
+          {
+            spec,
+            backend: job.backend,
+            runControl,
+            events,
+            // resumeFrom is now the last checkpoint this run saved (or the one it started from).
+            restartStep: () => resumeFrom?.step ?? 0,
+          },
+          async (selection, run) => {
             const result = await train({
               spec,
               data: datasetData(manifest, source, { seed: job.seed }),
@@ -273,53 +331,34 @@ export function createTrainService(env: TrainServiceEnv): TrainService {
               onProgress: (p) => events.onProgress?.(p),
               onCheckpoint: async (c) => {
                 // Weights read from a lost device are not to be trusted; keep the last good save.
-                if (lost !== null) return;
+                if (run.lost()) return;
                 await checkpoints.save(job.runId, c, job.meta);
                 resumeFrom = c;
                 events.onCheckpoint?.({ step: c.step, epoch: c.epoch, savedAt: c.savedAt });
               },
             });
-            if (lost === null) {
-              const artifact = serializeArtifact(specHashBytes(hash), specShapes(spec).params, result.weights);
-              return {
-                status: result.status,
-                ...(result.reason !== undefined ? { reason: result.reason } : {}),
-                runId: job.runId,
-                step: result.checkpoint.step,
-                epoch: result.checkpoint.epoch,
-                backend: selection.backend,
-                specHash: hash,
-                artifact,
-                artifactHash: await artifactHash(artifact),
-                last: result.last,
-                ...(job.watermark && wmBits
-                  ? { watermark: watermarkOutcome(spec, result.weights, job.watermark.keyBits, wmBits) }
-                  : {}),
-                ...(resumedFrom !== undefined ? { resumedFrom } : {}),
-                deviceLosses,
-              };
-            }
-          } catch (e) {
-            // Kernels fail in all sorts of ways once the device is gone; only then do we retry.
-            lost ??= await watch.lostWithin(1000);
-            if (lost === null) throw e;
-          } finally {
-            watch.stop();
-          }
-          const event = lost as DeviceLostEvent;
-          deviceLosses += 1;
-          if (deviceLosses > maxRestarts)
-            throw new TrainJobError(
-              `the GPU device was lost ${deviceLosses} times (${event.message || event.reason}); giving up`,
-            );
-          resetBackend(selection.backend);
-          // resumeFrom is now the last checkpoint this run saved (or the one it started from).
-          events.onDeviceLost?.({ ...event, restartStep: resumeFrom?.step ?? 0 });
-          // The loss cancelled the loop; a cancel by the user in the meantime stands.
-          runControl.rearm('device-lost');
-          selection = await choose(spec, job.backend);
-          events.onBackend?.(selection);
-        }
+            // Weights read back from a lost device are not worth serializing.
+            if (run.lost()) return undefined;
+            const artifact = serializeArtifact(specHashBytes(hash), specShapes(spec).params, result.weights);
+            return {
+              status: result.status,
+              ...(result.reason !== undefined ? { reason: result.reason } : {}),
+              runId: job.runId,
+              step: result.checkpoint.step,
+              epoch: result.checkpoint.epoch,
+              backend: selection.backend,
+              specHash: hash,
+              artifact,
+              artifactHash: await artifactHash(artifact),
+              last: result.last,
+              ...(job.watermark && wmBits
+                ? { watermark: watermarkOutcome(spec, result.weights, job.watermark.keyBits, wmBits) }
+                : {}),
+              ...(resumedFrom !== undefined ? { resumedFrom } : {}),
+              deviceLosses: run.deviceLosses,
+            };
+          },
+        );
       } finally {
         control = null;
       }
@@ -336,16 +375,19 @@ export function createTrainService(env: TrainServiceEnv): TrainService {
         const source = urlSource(job.dataUrl, env.fetch ? { fetch: env.fetch } : {});
         const { manifest } = await source.manifest(job.expectedDataHash);
         const transcripts = await getTranscriptStore();
-        let selection = await choose(spec, job.backend);
-        events.onBackend?.(selection);
-        let deviceLosses = 0;
-        for (;;) {
-          let lost: DeviceLostEvent | null = null;
-          const watch = watchDeviceLoss((e) => {
-            lost = e;
-            runControl.cancel('device-lost');
-          });
-          try {
+        return await withDeviceRestarts(
+          {
+            spec,
+            backend: job.backend,
+            runControl,
+            events,
+            // The transcript resumes from its last stored state.
+            restartStep: async () => {
+              const stored = await transcripts.meta(job.transcriptId);
+              return stored ? (stored.leaves.length - 1) * stored.settings.interval : 0;
+            },
+          },
+          async (selection, run) => {
             const result = await runTranscript({
               spec,
               specHash: hash,
@@ -362,39 +404,18 @@ export function createTrainService(env: TrainServiceEnv): TrainService {
               onStep: (step, last) => events.onStep?.(step, last),
               onSegment: (s) => events.onSegment?.(s),
             });
-            if (lost === null) {
-              return {
-                status: result.status,
-                ...(result.status === 'cancelled' ? { reason: runControl.cancelReason } : {}),
-                meta: result.meta,
-                backend: selection.backend,
-                specHash: hash,
-                resumedFrom: result.resumedFrom,
-                ...(result.artifact ? { artifact: result.artifact, artifactHash: result.artifactHash! } : {}),
-                deviceLosses,
-              };
-            }
-          } catch (e) {
-            lost ??= await watch.lostWithin(1000);
-            if (lost === null) throw e;
-          } finally {
-            watch.stop();
-          }
-          const event = lost as DeviceLostEvent;
-          deviceLosses += 1;
-          if (deviceLosses > maxRestarts)
-            throw new TrainJobError(
-              `the GPU device was lost ${deviceLosses} times (${event.message || event.reason}); giving up`,
-            );
-          resetBackend(selection.backend);
-          // The transcript resumes from its last stored state.
-          const stored = await transcripts.meta(job.transcriptId);
-          const interval = stored?.settings.interval ?? 0;
-          events.onDeviceLost?.({ ...event, restartStep: stored ? (stored.leaves.length - 1) * interval : 0 });
-          runControl.rearm('device-lost');
-          selection = await choose(spec, job.backend);
-          events.onBackend?.(selection);
-        }
+            return {
+              status: result.status,
+              ...(result.status === 'cancelled' ? { reason: runControl.cancelReason } : {}),
+              meta: result.meta,
+              backend: selection.backend,
+              specHash: hash,
+              resumedFrom: result.resumedFrom,
+              ...(result.artifact ? { artifact: result.artifact, artifactHash: result.artifactHash! } : {}),
+              deviceLosses: run.deviceLosses,
+            };
+          },
+        );
       } finally {
         control = null;
       }

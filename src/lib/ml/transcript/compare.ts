@@ -5,6 +5,13 @@
 // smaller than their tensor's root mean square, to that. Honest cross-backend noise moves a
 // value by a tiny amount on that scale, so it can only flip the rounding of a value that was that
 // close to a boundary; a value moved by more cannot be explained by noise.
+//
+// Beyond SPEC 8.3's "every coordinate" (a documented decision, docs/transcript.md section 5):
+// a segment may have a small budget of outliers, coordinates beyond `tolerance` but within the
+// looser `outlierTolerance`, at most `outlierShare` of the state's coordinates. Measured honest
+// cross-backend replays fail only through rare discrete events (a hidden unit whose ReLU flips
+// for one sample on one backend moves that unit's kernel column and its moments, by up to ~4e-3
+// of their scale at the default grid), which no tolerance small enough to bound a forger absorbs.
 import type { ParamShape, TranscriptSpec } from '../spec/types.ts';
 import { gridCell, onGrid, roundToGrid } from './round.ts';
 import type { TranscriptState } from './state.ts';
@@ -24,11 +31,20 @@ export interface CoordinateFailure {
    * the claimed tensor's root mean square, whichever is larger; Infinity when off the grid.
    */
   deviation: number;
-  reason: 'outside-tolerance' | 'off-grid';
+  /**
+   * `outside-tolerance`: beyond `outlierTolerance` (or beyond `tolerance` where the settings give
+   * no outlier budget) or not finite; `off-grid`: the claimed value is not on the grid;
+   * `over-budget`: beyond `tolerance`, within `outlierTolerance`, but the segment has more such
+   * outliers than its budget (listed only then).
+   */
+  reason: 'outside-tolerance' | 'off-grid' | 'over-budget';
 }
 
 export interface SegmentCheck {
-  /** The segment replays: the step counter and every coordinate pass. */
+  /**
+   * The segment replays: the step counter matches, every coordinate lies within
+   * `outlierTolerance` of its cell, and at most `outlierBudget` lie beyond `tolerance`.
+   */
   replays: boolean;
   /** Step counter of the claimed state and the one the replay reached. */
   claimedStep: number;
@@ -38,6 +54,11 @@ export interface SegmentCheck {
   equal: number;
   /** Coordinates that differ after rounding but lie within the tolerance of the boundary. */
   inBand: number;
+  /** Coordinates beyond `tolerance` but within `outlierTolerance` (whether or not within the budget). */
+  outliers: number;
+  /** Outliers a segment of this state may have: floor(outlierShare x coordinates). */
+  outlierBudget: number;
+  /** Coordinates that fail outright (beyond `outlierTolerance`, off the grid or not finite). */
   failed: number;
   /** The first failing coordinates, in state order (weights, then slot groups), at most `maxFailures`. */
   failures: CoordinateFailure[];
@@ -48,7 +69,9 @@ export interface SegmentCheck {
 }
 
 export interface CompareOptions {
-  settings: Pick<TranscriptSpec, 'mantissaBits' | 'tolerance'>;
+  /** Without `outlierShare` (or with 0) every coordinate must pass `tolerance` (SPEC 8.3 as written). */
+  settings: Pick<TranscriptSpec, 'mantissaBits' | 'tolerance'> &
+    Partial<Pick<TranscriptSpec, 'outlierShare' | 'outlierTolerance'>>;
   params: readonly ParamShape[];
   /**
    * The spec's optimizer. With Adam, a first moment m_i is measured against sqrt(v_i) of the
@@ -109,6 +132,8 @@ export function compareStates(
   options: CompareOptions,
 ): SegmentCheck {
   const { mantissaBits: bits, tolerance } = options.settings;
+  const share = options.settings.outlierShare ?? 0;
+  const outlierTolerance = share > 0 ? Math.max(tolerance, options.settings.outlierTolerance ?? tolerance) : tolerance;
   const maxFailures = options.maxFailures ?? 10;
   if (replayed.slots.length !== claimed.slots.length)
     throw new RangeError(`replayed state has ${replayed.slots.length} slot groups, the claim ${claimed.slots.length}`);
@@ -125,11 +150,14 @@ export function compareStates(
     coordinates: 0,
     equal: 0,
     inBand: 0,
+    outliers: 0,
+    outlierBudget: 0,
     failed: 0,
     failures: [],
     maxDeviation: 0,
     maxRelativeDifference: 0,
   };
+  const outliers: CoordinateFailure[] = [];
   groupsC.forEach((tensorsC, g) => {
     tensorsC.forEach((c, t) => {
       const r = groupsR[g]![t]!;
@@ -178,10 +206,25 @@ export function compareStates(
         );
         if (deviation > out.maxDeviation) out.maxDeviation = deviation;
         if (deviation <= tolerance) out.inBand += 1;
-        else fail('outside-tolerance', deviation, rounded);
+        else if (deviation <= outlierTolerance) {
+          out.outliers += 1;
+          if (outliers.length < maxFailures)
+            outliers.push({
+              tensor: names[g]![t]!,
+              index: i,
+              claimed: claim,
+              replayed: u,
+              rounded,
+              deviation,
+              reason: 'over-budget',
+            });
+        } else fail('outside-tolerance', deviation, rounded);
       }
     });
   });
-  out.replays = out.replays && out.failed === 0;
+  out.outlierBudget = Math.floor(share * out.coordinates);
+  const overBudget = out.outliers > out.outlierBudget;
+  if (overBudget) out.failures.push(...outliers.slice(0, Math.max(0, maxFailures - out.failures.length)));
+  out.replays = out.replays && out.failed === 0 && !overBudget;
   return out;
 }

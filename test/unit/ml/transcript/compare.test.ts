@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ParamShape } from '../../../../src/lib/ml/spec/types.ts';
 import { cellDeviation, compareStates, tensorScale } from '../../../../src/lib/ml/transcript/compare.ts';
-import { roundArray } from '../../../../src/lib/ml/transcript/round.ts';
+import { gridCell, roundArray } from '../../../../src/lib/ml/transcript/round.ts';
 import type { TranscriptState } from '../../../../src/lib/ml/transcript/state.ts';
 
 const BITS = 8;
@@ -150,5 +150,76 @@ describe('compareStates', () => {
     expect(many.failed).toBe(4);
     expect(many.failures.map((x) => x.index)).toEqual([0, 1, 3]);
     expect(many.failures).toHaveLength(3);
+  });
+
+  describe('outlier budget (docs/transcript.md section 5)', () => {
+    // A hidden unit's kernel column: 64 inputs x 8 units, as in the digits model's first layer.
+    const colParams: ParamShape[] = [
+      { layer: 1, name: 'kernel', shape: [64, 8] },
+      { layer: 1, name: 'bias', shape: [8] },
+    ];
+    const honest = (): TranscriptState => {
+      const w = Float32Array.from({ length: 512 }, (_, i) => 0.05 + 0.9 * (((i * 37) % 101) / 101) * (i % 2 ? 1 : -1));
+      const b = Float32Array.from({ length: 8 }, (_, i) => 0.01 * (i + 1));
+      return { step: 50, weights: [w, b], slots: [] };
+    };
+    // The replay of a segment in which unit 3's ReLU flipped for one sample on the other backend:
+    // `count` values of its column moved by `rel` of the tensor's scale.
+    const flipped = (claim: TranscriptState, count: number, rel: number): TranscriptState => {
+      const r: TranscriptState = { step: 50, weights: claim.weights.map((t) => t.slice()), slots: [] };
+      const scale = tensorScale(claim.weights[0]!);
+      for (let k = 0; k < count; k++) {
+        const i = k * 8 + 3;
+        // Past the claimed cell's upper boundary by `rel` of the scale.
+        const { hi } = gridCell(claim.weights[0]![i]!, BITS);
+        r.weights[0]![i] = hi + rel * Math.max(scale, Math.abs(hi));
+      }
+      return r;
+    };
+    const spec = { mantissaBits: BITS, tolerance: 1e-4, outlierShare: 0.05, outlierTolerance: 1e-2 };
+
+    it('passes a ReLU flip that SPEC 8.3 as written fails (the measured honest false failure)', () => {
+      const claim = rounded(honest());
+      const replay = flipped(claim, 20, 3.7e-3); // measured: up to 46 coordinates at up to 3.66e-3
+      // Every coordinate within the tolerance: fails.
+      const strict = compareStates(replay, claim, {
+        settings: { mantissaBits: BITS, tolerance: 1e-4 },
+        params: colParams,
+      });
+      expect(strict).toMatchObject({ replays: false, failed: 20, outliers: 0, outlierBudget: 0 });
+      const ok = compareStates(replay, claim, { settings: spec, params: colParams });
+      expect(ok).toMatchObject({ replays: true, failed: 0, outliers: 20, outlierBudget: 26, failures: [] });
+      expect(ok.maxDeviation).toBeGreaterThan(3.6e-3);
+      expect(ok.maxDeviation).toBeLessThan(1e-2);
+    });
+
+    it('fails a segment with more outliers than its budget, listing them as over-budget', () => {
+      const claim = rounded(honest());
+      const replay = flipped(claim, 27, 3e-3);
+      const check = compareStates(replay, claim, { settings: spec, params: colParams, maxFailures: 5 });
+      expect(check).toMatchObject({ replays: false, failed: 0, outliers: 27, outlierBudget: 26 });
+      expect(check.failures).toHaveLength(5);
+      expect(check.failures.every((f) => f.reason === 'over-budget' && f.tensor === 'weights layers[1].kernel')).toBe(
+        true,
+      );
+      expect(check.failures.map((f) => f.index)).toEqual([3, 11, 19, 27, 35]);
+      // One fewer fits.
+      expect(compareStates(flipped(claim, 26, 3e-3), claim, { settings: spec, params: colParams }).replays).toBe(true);
+    });
+
+    it('fails any coordinate beyond the outlier tolerance, whatever the budget', () => {
+      const claim = rounded(honest());
+      const replay = flipped(claim, 1, 1.2e-2);
+      const check = compareStates(replay, claim, { settings: spec, params: colParams });
+      expect(check).toMatchObject({ replays: false, failed: 1, outliers: 0 });
+      expect(check.failures[0]).toMatchObject({ index: 3, reason: 'outside-tolerance' });
+      expect(check.failures[0]!.deviation).toBeCloseTo(1.2e-2, 5);
+      // An outlier tolerance below the tolerance is taken as the tolerance (no outliers at all).
+      const narrow = compareStates(flipped(claim, 1, 5e-5), claim, {
+        settings: { ...spec, tolerance: 1e-4, outlierTolerance: 0 },
+        params: colParams,
+      });
+      expect(narrow).toMatchObject({ replays: true, inBand: 1, outliers: 0 });
+    });
   });
 });

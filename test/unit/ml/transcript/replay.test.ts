@@ -9,6 +9,7 @@ import { tf } from '../../../../src/lib/ml/backend/tf.ts';
 import { RunControl } from '../../../../src/lib/ml/train/control.ts';
 import { createProgram, type Program } from '../../../../src/lib/ml/transcript/program.ts';
 import { replaySegment } from '../../../../src/lib/ml/transcript/replay.ts';
+import { tensorScale } from '../../../../src/lib/ml/transcript/compare.ts';
 import { roundToGrid } from '../../../../src/lib/ml/transcript/round.ts';
 import { runTranscript } from '../../../../src/lib/ml/transcript/run.ts';
 import type { TranscriptStore } from '../../../../src/lib/ml/transcript/store.ts';
@@ -86,11 +87,19 @@ describe('segment replay', () => {
     }
   });
 
-  test('a claimed state with one weight moved beyond the tolerance fails, naming that weight', async () => {
+  test('a claimed state with one weight moved beyond the outlier tolerance fails, naming that weight', async () => {
     await withProgram(async (p) => {
       const claimed = p.decode(alice[2]!);
       const before = claimed.weights[0]![77]!;
-      claimed.weights[0]![77] = roundToGrid(before * (1 + 4 * 2 ** -p.settings.mantissaBits), p.settings.mantissaBits);
+      const scale = Math.max(Math.abs(before), tensorScale(claimed.weights[0]!));
+      // Within the outlier tolerance: one outlier, inside the segment's budget.
+      claimed.weights[0]![77] = roundToGrid(
+        before + 0.5 * p.settings.outlierTolerance * scale,
+        p.settings.mantissaBits,
+      );
+      const outlier = await replaySegment(p, alice[1]!, p.encode(claimed));
+      expect(outlier.check).toMatchObject({ replays: true, failed: 0, outliers: 1 });
+      claimed.weights[0]![77] = roundToGrid(before + 3 * p.settings.outlierTolerance * scale, p.settings.mantissaBits);
       const r = await replaySegment(p, alice[1]!, p.encode(claimed));
       expect(r.check).toMatchObject({ replays: false, failed: 1, claimedStep: 20 });
       expect(r.check!.failures).toEqual([
@@ -102,7 +111,7 @@ describe('segment replay', () => {
           reason: 'outside-tolerance',
         }),
       ]);
-      expect(r.check!.failures[0]!.deviation).toBeGreaterThan(p.settings.tolerance);
+      expect(r.check!.failures[0]!.deviation).toBeGreaterThan(p.settings.outlierTolerance);
       // The same weight moved back onto its honest value replays.
       claimed.weights[0]![77] = before;
       expect((await replaySegment(p, alice[1]!, p.encode(claimed))).check!.replays).toBe(true);

@@ -33,10 +33,20 @@ describe('model spec transcript section', () => {
   it('fills defaults field by field and keeps given values', () => {
     expect(withSection({}).transcript).toEqual(TRANSCRIPT_DEFAULTS);
     expect(withSection({ interval: 20 }).transcript).toEqual({ ...TRANSCRIPT_DEFAULTS, interval: 20 });
-    const full = { interval: 7, mantissaBits: 12, tolerance: 1e-4 };
+    const full = { interval: 7, mantissaBits: 12, tolerance: 1e-4, outlierShare: 0.001, outlierTolerance: 3e-3 };
     expect(withSection(full).transcript).toEqual(full);
     expect(transcriptSettings(withSection(full))).toEqual(full);
     expect(withSection({ mantissaBits: 23, tolerance: 0 }).transcript?.mantissaBits).toBe(23);
+    // SPEC 8.3 as written (no outliers) is a valid choice.
+    expect(withSection({ outlierShare: 0 }).transcript).toMatchObject({ outlierShare: 0 });
+    // Without an outlier tolerance, a tolerance above the default's still gets one at least as wide.
+    expect(withSection({ mantissaBits: 4, tolerance: 0.05 }).transcript?.outlierTolerance).toBe(0.05);
+  });
+
+  it('defaults to an outlier budget (the measured fix for honest ReLU flips)', () => {
+    expect(TRANSCRIPT_DEFAULTS).toMatchObject({ interval: 50, mantissaBits: 8, tolerance: 1e-4 });
+    expect(TRANSCRIPT_DEFAULTS.outlierShare).toBeGreaterThan(0);
+    expect(TRANSCRIPT_DEFAULTS.outlierTolerance).toBeGreaterThan(TRANSCRIPT_DEFAULTS.tolerance);
   });
 
   it('refuses bad values naming the field', () => {
@@ -49,7 +59,15 @@ describe('model spec transcript section', () => {
     expect(error({ mantissaBits: 8, tolerance: 2 ** -8 })).toMatch(
       /^transcript.tolerance: must be below one grid step of 8 mantissa bits \(2\^-8 = 0.00390625\)/,
     );
-    expect(error({ seed: 1 })).toBe('transcript.seed: unknown field (allowed: interval, mantissaBits, tolerance)');
+    expect(error({ outlierShare: 0.02 })).toMatch(/^transcript.outlierShare: must be a number in \[0, 0.01\]/);
+    expect(error({ outlierShare: -0.001 })).toMatch(/^transcript.outlierShare: must be a number in \[0, 0.01\]/);
+    expect(error({ outlierTolerance: 1 })).toMatch(/^transcript.outlierTolerance: must be a number in \[0, 1\)/);
+    expect(error({ tolerance: 1e-3, outlierTolerance: 5e-4 })).toBe(
+      'transcript.outlierTolerance: must be at least the tolerance (0.001), got 0.0005: an outlier lies beyond the tolerance',
+    );
+    expect(error({ seed: 1 })).toBe(
+      'transcript.seed: unknown field (allowed: interval, mantissaBits, tolerance, outlierShare, outlierTolerance)',
+    );
     expect(error(5)).toMatch(/^transcript: must be an object/);
   });
 });

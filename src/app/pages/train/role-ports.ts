@@ -86,6 +86,10 @@ async function manifestSamples(folder: string): Promise<number | null> {
   }
 }
 
+/** Whether the trainer's agent keeps transcripts and answers challenges here (VITE_AGENT_TRANSCRIPTS). */
+export const agentTranscripts = (env: Record<string, string | boolean | undefined>): boolean =>
+  env.VITE_AGENT_TRANSCRIPTS === '1' || env.VITE_AGENT_TRANSCRIPTS === true;
+
 /** The zk worker and the task's proving environment, loaded on the first proof only. */
 function lazyProver(
   ctx: ActionContext,
@@ -175,10 +179,16 @@ export async function openRolePorts(input: RolePortsInput): Promise<RolePorts> {
     replay: (job, events) => evaluator.get().replay(job, events),
   };
   const cas = casConfigFromEnv(input.env);
-  // A trainer's transcripts: the database the training worker writes (SPEC 8.2, kept until vesting).
-  const transcripts =
-    role === 'trainer' ? await (await import('../../../lib/storage/transcripts.ts')).openTranscriptStore() : undefined;
-  const proving = role === 'trainer' ? lazyProver(ctx, input.content, specBytes, task.modelSpec) : null;
+  // A trainer's transcripts (the database the training worker writes; SPEC 8.2, kept until
+  // vesting) and its prover, so its agent trains with transcripts and answers challenges by
+  // itself. Opt-in (VITE_AGENT_TRANSCRIPTS=1) until the Train page plans and shows transcript runs
+  // (K segments, no checkpoint; docs/transcript.md section 11): without it the agent trains plain
+  // runs, as the browser tests expect.
+  const withTranscripts = role === 'trainer' && agentTranscripts(input.env);
+  const transcripts = withTranscripts
+    ? await (await import('../../../lib/storage/transcripts.ts')).openTranscriptStore()
+    : undefined;
+  const proving = withTranscripts ? lazyProver(ctx, input.content, specBytes, task.modelSpec) : null;
   const ml = mlPort({
     trainer: trainerHandle,
     evaluator: evaluatorHandle,

@@ -39,7 +39,7 @@ async function stored(): Promise<{ dir: string; store: TranscriptStore; meta: Tr
       chainId: '31337',
       task: '1',
       trainer: '0x70997970c51812dc3a010c7d01b50e0d17dc79c8' as Address,
-      settings: { interval: 10, mantissaBits: 8, tolerance: 3e-4 },
+      settings: { interval: 10, mantissaBits: 8, tolerance: 3e-4, outlierShare: 0.0025, outlierTolerance: 1e-2 },
       segments: K,
       start: { kind: 'seeded' },
       leaves: [...leaves],

@@ -52,7 +52,7 @@ async function setup(stopAfter: number | null) {
         chainId: '31337',
         task: '5',
         trainer: OWNER,
-        settings: { interval: 50, mantissaBits: 8, tolerance: 3e-4 },
+        settings: { interval: 50, mantissaBits: 8, tolerance: 3e-4, outlierShare: 0.0025, outlierTolerance: 1e-2 },
         segments: K,
         start: { kind: 'seeded' },
         leaves: [...leaves],

@@ -53,7 +53,7 @@ async function write(
       chainId: '31337',
       task: '3',
       trainer: TRAINER,
-      settings: { interval: 10, mantissaBits: 8, tolerance: 3e-4 },
+      settings: { interval: 10, mantissaBits: 8, tolerance: 3e-4, outlierShare: 0.0025, outlierTolerance: 1e-2 },
       segments: K,
       start,
       leaves: [...leaves],

@@ -34,6 +34,13 @@ export interface DisclosedWatermark {
   salt: Hex;
 }
 
+/**
+ * The grid the states were rounded to and the band of the run (docs/transcript.md section 10).
+ * The outlier budget of the segment rule (`outlierShare`, `outlierTolerance`) is not disclosed:
+ * a verifier compares with the task's model spec, not with what the trainer states.
+ */
+export type DisclosedSettings = Pick<TranscriptSpec, 'interval' | 'mantissaBits' | 'tolerance'>;
+
 export interface TranscriptDisclosure {
   format: typeof DISCLOSURE_FORMAT;
   version: typeof DISCLOSURE_VERSION;
@@ -44,7 +51,7 @@ export interface TranscriptDisclosure {
   trainer: Hex;
   /** sha256 of the model spec file, 0x-prefixed lowercase (the task's modelSpec). */
   specHash: Hex;
-  settings: TranscriptSpec;
+  settings: DisclosedSettings;
   trajRoot: Hex;
   /** K. */
   segments: number;

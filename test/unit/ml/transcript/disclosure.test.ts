@@ -45,7 +45,7 @@ async function meta(K = 3, start: TranscriptMeta['start'] = { kind: 'seeded' }):
     chainId: '31337',
     task: '7',
     trainer: TRAINER,
-    settings: { interval: 10, mantissaBits: 8, tolerance: 3e-4 },
+    settings: { interval: 10, mantissaBits: 8, tolerance: 3e-4, outlierShare: 0.0025, outlierTolerance: 1e-2 },
     segments: K,
     start,
     leaves,

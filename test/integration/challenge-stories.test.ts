@@ -194,6 +194,7 @@ describe('challenge stories on anvil, with real training, real replays and real 
   const numbers: Record<string, unknown> = {};
   /** Submission ids by who revealed them. */
   const sub: Record<string, bigint> = {};
+  let aliceChallenge = 0n;
   let started = 0;
 
   const balance = (who: Address) =>
@@ -474,6 +475,9 @@ describe('challenge stories on anvil, with real training, real replays and real 
     await releaseProverThreads();
     if (dir) rmSync(dir, { recursive: true, force: true });
     numbers.totalSeconds = (Date.now() - started) / 1000;
+    numbers.warnings = Object.fromEntries(
+      Object.entries(notes).map(([who, ns]) => [who, ns.filter((n) => n.level === 'warn').map((n) => n.key)]),
+    );
     console.info(
       `challenge stories: ${JSON.stringify(numbers, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))}`,
     );
@@ -484,6 +488,7 @@ describe('challenge stories on anvil, with real training, real replays and real 
     const vinceBefore = await balance(me(vince));
     const opened = await challenge(vince, { taskId, submissionId: sub.alice! });
     const id = opened.challengeId;
+    aliceChallenge = id;
     expect(await balance(me(vince))).toBe(vinceBefore - BOND);
 
     // alice's agent proves ownership and discloses its transcript, unasked.
@@ -835,7 +840,10 @@ describe('challenge stories on anvil, with real training, real replays and real 
 
     // Nothing went wrong on the agents' side in the three stories.
     expect(errors).toEqual([]);
-    for (const who of ['alice', 'victor', 'jade'] as const)
-      expect(notes[who].filter((n) => n.level === 'error').map((n) => n.message)).toEqual([]);
+    const warnings = (who: keyof typeof notes) => notes[who].filter((n) => n.level !== 'info').map((n) => n.key);
+    // alice was told to keep running while challenged; the validators flagged the two copies.
+    expect(warnings('alice')).toEqual([`challenged/${aliceChallenge}`]);
+    for (const who of ['victor', 'jade'] as const)
+      expect(warnings(who)).toEqual([`hint/${sub.mallory}`, `hint/${sub.carol}`]);
   }, 300_000);
 });

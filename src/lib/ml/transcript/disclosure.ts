@@ -34,6 +34,15 @@ export interface DisclosedWatermark {
   salt: Hex;
 }
 
+/**
+ * The transcript section the run used (docs/transcript.md section 10). Informative: a verifier
+ * judges by the task's model spec (which `specHash` names), never by what the trainer states.
+ */
+export type DisclosedSettings = Pick<
+  TranscriptSpec,
+  'interval' | 'mantissaBits' | 'tolerance' | 'outlierShare' | 'outlierTolerance'
+>;
+
 export interface TranscriptDisclosure {
   format: typeof DISCLOSURE_FORMAT;
   version: typeof DISCLOSURE_VERSION;
@@ -44,7 +53,7 @@ export interface TranscriptDisclosure {
   trainer: Hex;
   /** sha256 of the model spec file, 0x-prefixed lowercase (the task's modelSpec). */
   specHash: Hex;
-  settings: TranscriptSpec;
+  settings: DisclosedSettings;
   trajRoot: Hex;
   /** K. */
   segments: number;

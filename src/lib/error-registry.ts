@@ -11,6 +11,8 @@ import { PortError } from './agents/ports.ts';
 import { DatasetFilesError } from './app-logic/dataset-files.ts';
 import { SecretFileError } from './app-logic/final-eval-secret.ts';
 import { OwnershipKeyError } from './app-logic/ownership.ts';
+import { DisclosureUnavailableError } from './app-logic/disclosure.ts';
+import { DisclosureFetchError } from './agents/validator/transcript-checker.ts';
 import { ActionInputError } from './chain/actions/context.ts';
 import { NotLocalChainError } from './chain/actions/dev/time.ts';
 import { ChallengesUnavailableError } from './chain/actions/read-challenges.ts';
@@ -107,6 +109,8 @@ export const errorClasses = {
   NoVerifierCeremonyError,
   NotLocalChainError,
   OwnershipKeyError,
+  DisclosureUnavailableError,
+  DisclosureFetchError,
   PinningError,
   PortError,
   ProofCancelledError,

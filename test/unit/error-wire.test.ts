@@ -13,6 +13,8 @@ import { PortError } from '../../src/lib/agents/ports.ts';
 import { DatasetFilesError } from '../../src/lib/app-logic/dataset-files.ts';
 import { SecretFileError } from '../../src/lib/app-logic/final-eval-secret.ts';
 import { OwnershipKeyError } from '../../src/lib/app-logic/ownership.ts';
+import { DisclosureUnavailableError } from '../../src/lib/app-logic/disclosure.ts';
+import { DisclosureFetchError } from '../../src/lib/agents/validator/transcript-checker.ts';
 import { ActionInputError } from '../../src/lib/chain/actions/context.ts';
 import { NotLocalChainError } from '../../src/lib/chain/actions/dev/time.ts';
 import { ChallengesUnavailableError } from '../../src/lib/chain/actions/read-challenges.ts';
@@ -90,6 +92,9 @@ const samples: { [K in keyof Classes]: () => InstanceType<Classes[K]> } = {
   DatasetFilesError: () => new DatasetFilesError('no manifest.json among the files', { cause }),
   SecretFileError: () => new SecretFileError('the file is not a final-eval secret'),
   OwnershipKeyError: () => new OwnershipKeyError('key-mismatch', 'this key is not the one committed'),
+  DisclosureUnavailableError: () =>
+    new DisclosureUnavailableError('no-transcript', 'this device keeps no transcript for the submission'),
+  DisclosureFetchError: () => new DisclosureFetchError('the gateway did not answer', { cause }),
   ActionInputError: () => new ActionInputError('amount', 'amount must be more than zero.'),
   NotLocalChainError: () => new NotLocalChainError(1),
   ChallengesUnavailableError: () => new ChallengesUnavailableError(1),

@@ -680,7 +680,7 @@ export const SYBIL_MEASURED = {
   /** One validator stake over 10 identities at alphaV = 0.5, against one identity. */
   validator: 3.162,
   /** One trainer stake over 10 identities (near-identical models) at alphaT = 0.5. */
-  trainer: 2.552,
+  trainer: 2.545,
   /** SPEC 4.8 (the outside review): ten identities at alphaV = 0.5. */
   spec: 2.9,
 } as const;

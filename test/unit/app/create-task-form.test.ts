@@ -262,10 +262,10 @@ describe('create task form', () => {
     expect(v.text).toContain('3.16x');
     expect(v.text).toContain('2.90x');
     expect(v.text).toContain('docs/bench/incentives.md');
-    expect(v.text).not.toContain('2.55x');
+    expect(v.text).not.toContain('2.54x');
     const t = alphaWarning({ alphaT: '0.99', alphaV: '1' })!;
     expect(t.below).toEqual(['alphaT']);
-    expect(t.text).toContain('2.55x');
+    expect(t.text).toContain('2.54x');
     expect(t.text).not.toContain('3.16x');
     expect(alphaWarning({ alphaT: '0', alphaV: '0.5' })!.below).toEqual(['alphaT', 'alphaV']);
   });

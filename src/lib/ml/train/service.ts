@@ -279,6 +279,19 @@ export function createTrainService(env: TrainServiceEnv): TrainService {
     }
   }
 
+  /** The job's spec (hash-checked) and its training set's source and manifest, as both kinds of run open them. */
+  async function openJob(job: {
+    specBytes: Uint8Array;
+    expectedSpecHash?: string;
+    dataUrl: string;
+    expectedDataHash?: string;
+  }) {
+    const { spec, hash } = await parseSpec(job.specBytes, job.expectedSpecHash);
+    const source = urlSource(job.dataUrl, env.fetch ? { fetch: env.fetch } : {});
+    const { manifest } = await source.manifest(job.expectedDataHash);
+    return { spec, hash, source, manifest };
+  }
+
   return {
     async probe(specBytes, backend) {
       const { spec } = await parseSpec(specBytes);
@@ -290,9 +303,7 @@ export function createTrainService(env: TrainServiceEnv): TrainService {
       const runControl = new RunControl();
       control = runControl;
       try {
-        const { spec, hash } = await parseSpec(job.specBytes, job.expectedSpecHash);
-        const source = urlSource(job.dataUrl, env.fetch ? { fetch: env.fetch } : {});
-        const { manifest } = await source.manifest(job.expectedDataHash);
+        const { spec, hash, source, manifest } = await openJob(job);
         const checkpoints = await getStore();
         let resumeFrom: TrainCheckpoint | undefined =
           job.resume === false ? undefined : await checkpoints.load(job.runId);
@@ -371,9 +382,7 @@ export function createTrainService(env: TrainServiceEnv): TrainService {
       const runControl = new RunControl();
       control = runControl;
       try {
-        const { spec, hash } = await parseSpec(job.specBytes, job.expectedSpecHash);
-        const source = urlSource(job.dataUrl, env.fetch ? { fetch: env.fetch } : {});
-        const { manifest } = await source.manifest(job.expectedDataHash);
+        const { spec, hash, source, manifest } = await openJob(job);
         const transcripts = await getTranscriptStore();
         return await withDeviceRestarts(
           {

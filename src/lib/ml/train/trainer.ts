@@ -80,8 +80,8 @@ interface RunState {
   samplesSeen: number;
 }
 
-/** Running sums on the backend, read once per report. */
-class Window {
+/** Running sums of the loss terms on the backend, read once per report (the transcript program shares it). */
+export class LossWindow {
   private sums: Tensor[] | null = null;
   samples = 0;
   steps = 0;
@@ -179,7 +179,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const model = buildModel(spec, resume?.weights ?? options.initialWeights ?? initialWeights(spec, seed));
   let optimizer: Optimizer | undefined;
   let watermark: WatermarkPenalty | undefined;
-  const window = new Window();
+  const window = new LossWindow();
   try {
     optimizer = createOptimizer(hyper, model.variables);
     if (resume) optimizer.writeState(resume.optimizer);

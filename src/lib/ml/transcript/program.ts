@@ -3,7 +3,7 @@
 // data: the seeded start, the data order of the data seed, dropout from the noise seed, the
 // spec's hyperparameters as they are, and the watermark regularizer with the trainer's key. A
 // trainer's run and a verifier's replay both go through `run`, so they execute the same steps.
-import { ensureGradients, tf, type Tensor } from '../backend/tf.ts';
+import { ensureGradients } from '../backend/tf.ts';
 import { initialWeights } from '../model/init.ts';
 import { buildModel, type Model } from '../model/model.ts';
 import type { SeedPart } from '../rng.ts';
@@ -14,7 +14,7 @@ import { RunControl, yieldToEventLoop } from '../train/control.ts';
 import { START, type LoaderPosition, type TrainingData } from '../train/data.ts';
 import { createOptimizer, type Optimizer } from '../train/optimizer.ts';
 import { trainStep } from '../train/step.ts';
-import { batchTensors } from '../train/trainer.ts';
+import { LossWindow, batchTensors } from '../train/trainer.ts';
 import { createWatermarkPenalty, type WatermarkPenalty } from '../train/watermark.ts';
 import { ownerBits } from '../watermark/bits.ts';
 import { watermarkKernelIndex } from '../watermark/extract.ts';
@@ -93,36 +93,6 @@ export function refuseOverrides(options: object): void {
       'program',
       `a transcript run takes its start, data order and hyperparameters from the model spec and the trainer's identity (SPEC 8.1); refused: ${given.join(', ')}`,
     );
-}
-
-/** Running sums of a segment's loss terms, on the backend until read. */
-class Sums {
-  private sums: Tensor[] | null = null;
-  samples = 0;
-
-  add(loss: Tensor, penalty: Tensor, correct: Tensor, size: number): void {
-    const prev = this.sums;
-    this.sums = tf.tidy(() => {
-      const terms = [tf.mul(loss, size), tf.mul(penalty, size), tf.add(correct, 0)];
-      return prev ? terms.map((t, i) => tf.add(prev[i]!, t)) : terms;
-    });
-    prev?.forEach((t) => t.dispose());
-    this.samples += size;
-  }
-
-  async read(): Promise<{ loss: number; penalty: number; accuracy: number }> {
-    if (!this.sums || this.samples === 0) return { loss: NaN, penalty: NaN, accuracy: NaN };
-    const packed = tf.stack(this.sums);
-    const [l, p, c] = await packed.data<'float32'>();
-    packed.dispose();
-    this.dispose();
-    return { loss: l! / this.samples, penalty: p! / this.samples, accuracy: c! / this.samples };
-  }
-
-  dispose(): void {
-    this.sums?.forEach((t) => t.dispose());
-    this.sums = null;
-  }
 }
 
 export async function createProgram(options: ProgramOptions): Promise<Program> {
@@ -210,7 +180,7 @@ export async function createProgram(options: ProgramOptions): Promise<Program> {
       model.writeWeights(from.weights);
       opt.writeState({ name: hyper.name, step: from.step, slots: from.slots });
       const control = hooks.control ?? new RunControl();
-      const sums = new Sums();
+      const sums = new LossWindow();
       let t = from.step;
       const end = from.step + steps;
       try {
@@ -249,11 +219,14 @@ export async function createProgram(options: ProgramOptions): Promise<Program> {
             reader.close();
           }
         }
-        const means = await sums.read();
+        const w = await sums.read();
+        const means = w
+          ? { loss: w.loss, penalty: w.penalty, accuracy: w.accuracy }
+          : { loss: NaN, penalty: NaN, accuracy: NaN };
         const state = await readState(model, opt, t);
         return { status: 'done', state, ...means, steps };
       } finally {
-        sums.dispose();
+        sums.reset();
       }
     },
 

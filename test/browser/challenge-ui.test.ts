@@ -301,16 +301,29 @@ describe('the Challenges page and the challenge alert', () => {
     expect(await page.getByTestId('answer-1').count()).toBe(0);
     const before = await balance(at('trainerA'));
     const challenger = await balance(at('validatorA'));
-    // Cancel stops the worker at once; nothing is sent, and the next click proves afresh.
+    // Cancel stops the run at once; nothing is sent, and the next click proves afresh. The first
+    // run's first download is held until the retry runs, so the cancel lands before its prover
+    // starts and the cancelled run ends in the middle of the retry: it must not take the retry's
+    // place on screen with it (it did: the alert then dropped the retry's outcome).
+    let release = () => {};
+    const held = new Promise<void>((r) => (release = r));
+    let downloads = 0;
+    await page.route('**/ipfs/**', async (route) => {
+      if (downloads++ === 0) await held;
+      await route.continue();
+    });
     await page.getByTestId('answer-2').click();
     await page.getByTestId('answer-2-running').waitFor({ timeout: 10_000 });
+    await expect.poll(() => downloads, { timeout: 20_000 }).toBeGreaterThan(0);
     await page.getByRole('button', { name: 'Cancel the proof' }).click();
     await page.getByTestId('answer-2-running').waitFor({ state: 'detached', timeout: 10_000 });
     expect(await page.getByTestId('answer-2-error').count()).toBe(0);
     expect((await readChallenges(ctx.trainerA!, { taskId })).challenges.map((c) => c.status)).toEqual(['open', 'open']);
     await page.getByTestId('answer-2').click();
     await page.getByTestId('answer-2-running').waitFor({ timeout: 10_000 });
+    release();
     await page.getByTestId('answered-2').waitFor({ timeout: 120_000 });
+    await page.unroute('**/ipfs/**');
     expect(await page.getByTestId('answered-2').innerText()).toBe(
       'The ownership proof was accepted. The challenge is answered only once the training transcript is disclosed too, before the same deadline: without it the challenge is upheld.',
     );

@@ -178,14 +178,32 @@ describe('Train page, a short digits run to the end', () => {
     const phase = page.getByTestId('trainer-phase');
     await expect.poll(() => phase.getAttribute('data-phase'), { timeout: 180_000 }).toBe('waiting-seal');
     const card = page.getByTestId('public-eval');
-    await expect.poll(() => card.getAttribute('data-status'), { timeout: 60_000 }).toBe('done');
-    const hash = (await card.getAttribute('data-artifact')) as Hex;
+    // One read of the card and its heading: the card follows the model to seal, which can change
+    // after the phase does (the best model lands after the last one), and each model is evaluated
+    // afresh, so separate reads could mix two models (the accuracy of none with another's hash).
+    const read = () =>
+      card.evaluate((el) => ({
+        status: el.getAttribute('data-status'),
+        accuracy: el.getAttribute('data-accuracy'),
+        hash: el.getAttribute('data-artifact') as Hex,
+        text: (el as HTMLElement).innerText,
+        model: (el.closest('section') as HTMLElement).innerText,
+      }));
+    await expect
+      .poll(
+        async () => {
+          const r = await read();
+          return `${r.status}: ${r.model}`;
+        },
+        { timeout: 60_000 },
+      )
+      .toMatch(/^done: [^]*The model to seal:/);
+    const { hash, accuracy, text, model } = await read();
     expect(hash).toMatch(/^0x[0-9a-f]{64}$/);
-    const shown = Number(await card.getAttribute('data-accuracy'));
-    const text = await card.innerText();
+    expect(accuracy).toMatch(/^0?\.\d+$|^1$/);
+    const shown = Number(accuracy);
     // A transcript run: 2 epochs of 41 steps (1297 samples in batches of 32) make K = 2 segments
     // of 50 steps, so the run ends on a segment boundary, at 100 (150 with an epoch the agent added).
-    const model = await page.getByRole('heading', { name: 'Before sealing' }).locator('..').innerText();
     const step = Number(model.match(/The model to seal: 0x[0-9a-f]{6}…[0-9a-f]{6}, step (\d+)\./)?.[1]);
     expect(step % 50, model).toBe(0);
     expect(step).toBeGreaterThanOrEqual(100);

@@ -86,11 +86,26 @@ export interface Evaluator {
 // Workers resolve relative URLs against their script, not the page.
 const absolute = (url: string) => new URL(url, globalThis.location?.href).href;
 
+/**
+ * Runs a worker call whose progress callbacks go quiet once it settles. A callback travels on
+ * its proxy's own MessagePort and the result on the worker's, and nothing orders the two: progress
+ * sent just before the result can arrive after it (the Train page then showed a finished
+ * evaluation as "running, 250 of 250" for good). Records (checkpoints, segments) are not gated.
+ */
+async function withProgress<T>(call: (live: () => boolean) => Promise<T>): Promise<T> {
+  let live = true;
+  try {
+    return await fromWorker(call(() => live));
+  } finally {
+    live = false;
+  }
+}
+
 // Every callback exists on the proxy, so the worker never calls a missing remote method.
-function trainEvents(e: TrainEvents = {}): Required<TrainEvents> {
+function trainEvents(e: TrainEvents, live: () => boolean): Required<TrainEvents> {
   return {
     onBackend: (s) => e.onBackend?.(s),
-    onProgress: (p) => e.onProgress?.(p),
+    onProgress: (p) => live() && e.onProgress?.(p),
     onCheckpoint: (c) => e.onCheckpoint?.(c),
     onDeviceLost: (d) => e.onDeviceLost?.(d),
   };
@@ -100,21 +115,23 @@ export function createTrainer(w: Worker): Trainer {
   const remote = Comlink.wrap<TrainWorkerApi>(w);
   return {
     probe: (specBytes, backend) => fromWorker(remote.probe(specBytes, backend)),
-    train: (job, events) =>
-      fromWorker(remote.train({ ...job, dataUrl: absolute(job.dataUrl) }, Comlink.proxy(trainEvents(events)))),
+    train: (job, events = {}) =>
+      withProgress((live) =>
+        remote.train({ ...job, dataUrl: absolute(job.dataUrl) }, Comlink.proxy(trainEvents(events, live))),
+      ),
     pause: () => fromWorker(remote.pause()),
     resume: () => fromWorker(remote.resume()),
     cancel: (reason) => fromWorker(remote.cancel(reason)),
     runs: () => fromWorker(remote.runs()),
     deleteRun: (runId) => fromWorker(remote.deleteRun(runId)),
     transcript: (job, events = {}) =>
-      fromWorker(
+      withProgress((live) =>
         remote.transcript(
           { ...job, dataUrl: absolute(job.dataUrl) },
           // Every callback exists on the proxy, so the worker never calls a missing remote method.
           Comlink.proxy({
             onBackend: (s: BackendSelection) => events.onBackend?.(s),
-            onStep: (step: number, last: number) => events.onStep?.(step, last),
+            onStep: (step: number, last: number) => live() && events.onStep?.(step, last),
             onSegment: (seg: Parameters<NonNullable<TranscriptEvents['onSegment']>>[0]) => events.onSegment?.(seg),
             onDeviceLost: (d: Parameters<NonNullable<TranscriptEvents['onDeviceLost']>>[0]) => events.onDeviceLost?.(d),
           }),
@@ -136,13 +153,13 @@ export function createEvaluator(w: Worker): Evaluator {
     evaluate: (job, events = {}) => {
       // A copy is transferred, so the caller's artifact stays usable.
       const artifact = job.artifact.slice();
-      return fromWorker(
+      return withProgress((live) =>
         remote.evaluate(
           Comlink.transfer(
             { ...job, artifact, ...(job.dataUrl !== undefined ? { dataUrl: absolute(job.dataUrl) } : {}) },
             [artifact.buffer],
           ),
-          Comlink.proxy({ onProgress: (done: number, total: number) => events.onProgress?.(done, total) }),
+          Comlink.proxy({ onProgress: (done: number, total: number) => live() && events.onProgress?.(done, total) }),
         ),
       );
     },
@@ -150,13 +167,13 @@ export function createEvaluator(w: Worker): Evaluator {
       // Copies are transferred, so the caller's state bytes stay usable.
       const start = job.start.slice();
       const claimed = job.claimed.slice();
-      return fromWorker(
+      return withProgress((live) =>
         remote.replay(
           Comlink.transfer(
             { ...job, start, claimed, ...(job.dataUrl !== undefined ? { dataUrl: absolute(job.dataUrl) } : {}) },
             [start.buffer, claimed.buffer],
           ),
-          Comlink.proxy({ onProgress: (done: number, total: number) => events.onProgress?.(done, total) }),
+          Comlink.proxy({ onProgress: (done: number, total: number) => live() && events.onProgress?.(done, total) }),
         ),
       );
     },

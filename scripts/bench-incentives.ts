@@ -20,7 +20,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { allScenarios } from './lib/incentives/adversaries.ts';
-import { defaultChallengeTerms } from './lib/incentives/challenge.ts';
+import { defaultChallengeTerms, FORMER_BOND } from './lib/incentives/challenge.ts';
 import type { ChallengeInputs } from './lib/incentives/challenge-rows.ts';
 import { CLOSE_COMPETITION, DEFAULT_CONFIG, type SimConfig } from './lib/incentives/config.ts';
 import { parseHonestReplays, parseSimilarity } from './lib/incentives/detection.ts';
@@ -117,7 +117,8 @@ function loadChallengeInputs(config: SimConfig): ChallengeInputs | undefined {
   return {
     trigger: parseSimilarity(readFileSync(path(SIMILARITY), 'utf8'), SIMILARITY),
     replays: parseHonestReplays(readFileSync(path(TRANSCRIPT), 'utf8'), TRANSCRIPT),
-    terms: defaultChallengeTerms(),
+    terms: defaultChallengeTerms(config.minStake),
+    formerBond: FORMER_BOND,
     submissionEpochs: config.submissionEpochs,
   };
 }

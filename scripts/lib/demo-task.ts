@@ -7,6 +7,7 @@ import {
   DEFAULT_REWARD_PARAMS,
   DEFAULT_WINDOWS,
   defaultChallengeTimes,
+  maxUnfarmableBond,
 } from '../../src/lib/chain/task-defaults.ts';
 import type { DemoHashes } from './demo-content.ts';
 
@@ -60,7 +61,8 @@ export function demoTaskParams(input: DemoTaskInput) {
       sigmaCooldown: 2,
     },
     challenge: {
-      bond: parseEther('100'),
+      // The largest bond nobody can farm at this minimum stake and slash (docs/contracts.md).
+      bond: maxUnfarmableBond(parseEther('10'), 2_000),
       // A challenged trainer gets one epoch to answer (proof and transcript), validators one to
       // dispute a segment and one to vote on it.
       ...defaultChallengeTimes(input.epochSeconds),

@@ -103,6 +103,18 @@ describe('the Create page asks once and points at what to fix', () => {
     await page.keyboard.press('Control+A');
     await page.keyboard.type('50');
     await expect.poll(summaryKeys).toEqual(['gamma']);
+    // 50 ARENA is more than a trainer at the minimum stake loses by the slash: trainers could farm
+    // it (docs/bench/incentives.md). A warning in the group and in the review, not an error.
+    const warning = page.getByTestId('bond-warning');
+    await warning.waitFor();
+    expect(await warning.innerText()).toContain(
+      'a bond above what a failing trainer at the minimum stake loses by the slash (20 % of 10 ARENA = 2 ARENA) can be farmed',
+    );
+    expect(await warning.innerText()).toMatch(/Lower the bond to 2 ARENA or less/);
+    expect(await page.getByTestId('bond-warning-review').innerText()).toBe(await warning.innerText());
+    await page.fill('#task-bond', '2');
+    await warning.waitFor({ state: 'detached' });
+    expect(await page.getByTestId('bond-warning-review').count()).toBe(0);
     await page.getByTestId('error-link-gamma').getByRole('link').click();
     await expect.poll(activeId).toBe('task-gamma');
     await page.fill('#task-gamma', '0.6');

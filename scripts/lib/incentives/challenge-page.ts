@@ -117,8 +117,9 @@ export function challengeText(rows: readonly ChallengeRow[], input: ChallengeInp
       `${terms.slashBps}), both to the challenger less ${terms.juryBps / 100}% for the majority jurors; its later ` +
       'submissions are excluded (nothing more to lose: all its rewards are already forfeited). A trainer that replays ' +
       `is cleared without a dispute (the challenger replayed the transcript first) and takes the whole bond, ` +
-      `${terms.bond} tokens. Terms: the Create form's defaults (src/lib/app-logic/task-form.ts: bond ${terms.bond}, ` +
-      `slash ${terms.slashBps / 100}%; jury share DEFAULT_JURY_BPS = ${terms.juryBps}).`,
+      `${terms.bond} tokens. Terms: the Create form's defaults (src/lib/app-logic/task-form.ts: slash ` +
+      `${terms.slashBps / 100}%; jury share DEFAULT_JURY_BPS = ${terms.juryBps}), the bond the form's default scaled ` +
+      `to the simulator's minimum stake (${terms.bond} tokens: see bond farming below).`,
     `- **Honest transcripts that fail anyway**: in \`${replays.source}\` ${replays.withFailure} of ` +
       `${replays.transcripts} honest transcripts replayed on the other backend had a failing segment ` +
       `(${replays.failedSegments} of ${replays.segments} segments). An honest trainer challenged by mistake is taken to ` +
@@ -133,26 +134,34 @@ export function challengeText(rows: readonly ChallengeRow[], input: ChallengeInp
       'agents do not challenge a trainer again after it passed a challenge in the task, and its challenge comes with ' +
       `the detection rate; "at every submission": agents challenge each flagged submission, ${config.submissionEpochs} ` +
       'in a task.',
-    `- **Bond farming** (found while building these rows): any strategy that makes an honest identity look like a ` +
-      "copy collects challengers' bonds. The farmer trains honestly and submits a near-copy of its own model from a " +
-      `second identity staking the minimum (${config.minStake} token in the simulator; the Create form's default ` +
-      'minimum trainer stake is 10); the copy loses its reward and ' +
-      `${terms.slashBps / 100}% of ${config.minStake} token, the real identity takes ${terms.bond} tokens per ` +
-      'challenge' +
+    `- **Bond farming** (found while building these rows; now bounded): a trainer that passes a challenge takes ` +
+      "the bond (SPEC 7), so any strategy that makes an honest identity look like a copy collects challengers' " +
+      'bonds. The farmer trains honestly and submits a near-copy of its own model from a second identity staking the ' +
+      `minimum (${config.minStake} token in the simulator); a challenged copy loses its reward and ` +
+      `${terms.slashBps / 100}% of ${config.minStake} token, the real identity replays and takes the bond` +
+      (farmerOnce?.atFormerBond && input.formerBond !== undefined
+        ? `. At a bond of ${input.formerBond} tokens over a ${config.minStake}-token copy: ` +
+          `${fmtX(farmerOnce.atFormerBond)} an honest trainer's reward when agents challenge it once per task` +
+          (sybilHalf?.atFormerBond
+            ? `, and the same bond lifted the alphaT = 0.5 near-copy sybil to ${fmtX(sybilHalf.atFormerBond)}`
+            : '') +
+          '; the challengers lose those bonds, so rational validators would stop challenging and thieves would go ' +
+          'undetected'
+        : '') +
+      '. Decision (docs/contracts.md, "Challenges"): the Create form starts from the largest bond nobody can farm, ' +
+      'the slash of a trainer at the minimum stake (src/lib/chain/task-defaults.ts maxUnfarmableBond: 2 ARENA at ' +
+      "the form's 10 ARENA minimum and 20% slash), and warns a creator who sets more. The rows above use that bound " +
+      `at the simulator's minimum stake (${terms.bond} tokens)` +
       (farmerOnce
-        ? `: ${fmtX(farmerOnce.expected)} an honest trainer's reward when agents challenge it once per task ` +
-          `(${fmtX(farmerOnce.noBondToCleared)} if a cleared trainer were not paid the bond)`
+        ? `: the farmer ${fmtX(farmerOnce.expected)} (${fmtX(farmerOnce.noBondToCleared)} if a cleared trainer ` +
+          'were not paid the bond)'
         : '') +
-      (sybilHalf
-        ? `; the same bond lifts the alphaT = 0.5 near-copy sybil to ${fmtX(sybilHalf.expected)} ` +
-          `(${fmtX(sybilHalf.noBondToCleared)} without it)`
-        : '') +
-      '. The challengers lose those bonds (the "challengers\' expected net" column), so rational validators would ' +
-      'stop challenging and thieves would go undetected. What closes it is for the protocol to decide (not done ' +
-      "here): a bond no larger than what a failing copy must lose (slashBps x the task's minimum trainer stake: 2 " +
-      'tokens at the form defaults), or a cleared trainer paid only its response costs and the rest of the bond ' +
-      'burned (the what-if column), or agents that challenge a trainer at most once per task and never the earliest ' +
-      'of a cluster (which a sybil can still game once by revealing its copy first).',
+      (sybilHalf ? `, the alphaT = 0.5 sybil ${fmtX(sybilHalf.expected)}` : '') +
+      '. What is left: a copy that nobody challenges (the farmer reveals it first, and agents challenge the later ' +
+      'of a pair) leaves the farmer at most one bond per task (agents challenge a trainer once per task), at most ' +
+      'the bound; and a creator may still set a larger bond through the contracts. Paying a cleared trainer only ' +
+      'its response costs and burning the rest (the what-if column) would close both, but contradicts SPEC 7 ' +
+      '("the bond goes to B"): it is left to the next SPEC revision.',
     "- **Not modelled**: the challenger's own costs (replaying a transcript: 0.12 s per 50-step segment on wasm, " +
       'docs/bench/transcript.md) and gas; delegation (no delegators in the simulator: the forfeit then takes what ' +
       "would be theirs too); a thief's first submission epoch, before there is a model to steal, is not measured, so " +

@@ -76,6 +76,8 @@ export interface ChallengeInputs {
   replays: HonestReplays;
   terms: ChallengeTerms;
   submissionEpochs: number;
+  /** A bond to show the rows at besides `terms.bond` (the form's former default), if any. */
+  formerBond?: number;
 }
 
 export interface ChallengeRow {
@@ -91,6 +93,8 @@ export interface ChallengeRow {
   atBound: Estimate;
   /** What-if at the measured rate: a cleared trainer is not paid the bond. */
   noBondToCleared: Estimate;
+  /** The same at the measured rate with the bond at `formerBond`, when given. */
+  atFormerBond?: Estimate;
   /** Mean per task, tokens: the adversary's reward if never challenged, its expected loss. */
   reward: number;
   loss: number;
@@ -172,6 +176,13 @@ export function challengeRow(spec: ChallengeRowSpec, ms: readonly Measurement[],
     noBondToCleared: estimate(
       honest ? at(0, f, { ...outcomes, bondToCleared: false }) : at(rate, f, { ...outcomes, bondToCleared: false }),
     ),
+    ...(input.formerBond === undefined
+      ? {}
+      : {
+          atFormerBond: estimate(
+            at(honest ? 0 : rate, f, { ...outcomes, terms: { ...outcomes.terms, bond: input.formerBond } }),
+          ),
+        }),
     reward: totals.reduce((s, t) => s + t.adv, 0) / n,
     loss: measured.reduce((s, x) => s + x.adv.loss, 0) / n,
     challengers: measured.reduce((s, x) => s + x.adv.challengers, 0) / n,

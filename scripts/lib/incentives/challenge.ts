@@ -3,7 +3,9 @@
 // expected reward of a strategy whose identities an automatic challenge hits with some chance.
 // Amounts are in tokens as floats; the contracts floor wei, which is below these numbers' digits.
 
-import { DEFAULT_JURY_BPS } from '../../../src/lib/chain/task-defaults.ts';
+import { formatUnits, parseUnits } from 'viem';
+import { DEFAULT_JURY_BPS, maxUnfarmableBond } from '../../../src/lib/chain/task-defaults.ts';
+import { parseTokenAmount } from '../../../src/lib/app-logic/amount.ts';
 import { taskFormDefaults } from '../../../src/lib/app-logic/task-form.ts';
 
 const BPS = 10_000;
@@ -17,11 +19,24 @@ export interface ChallengeTerms {
   juryBps: number;
 }
 
-/** The terms a task starts from in the app's Create form (src/lib/app-logic/task-form.ts). */
-export function defaultChallengeTerms(): ChallengeTerms {
+/**
+ * The terms a task starts from in the app's Create form (src/lib/app-logic/task-form.ts), with the
+ * bond scaled to a world whose minimum trainer stake is `minStake` tokens: the largest bond the
+ * form accepts without its farming warning there (maxUnfarmableBond: the slash of a trainer at the
+ * minimum stake; 2 ARENA at the form's own 10 ARENA minimum, 0.2 tokens at the simulator's 1).
+ */
+export function defaultChallengeTerms(minStake: number): ChallengeTerms {
   const form = taskFormDefaults({ local: false });
-  return { bond: Number(form.bond), slashBps: Math.round(Number(form.slashBps) * 100), juryBps: DEFAULT_JURY_BPS };
+  const slashBps = Math.round(Number(form.slashBps) * 100);
+  const formBond = parseTokenAmount(form.bond);
+  if (!formBond.ok) throw new Error(`internal: the form's default bond ${form.bond} does not parse`);
+  const max = maxUnfarmableBond(parseUnits(String(minStake), 18), slashBps);
+  const wei = formBond.value < max ? formBond.value : max;
+  return { bond: Number(formatUnits(wei, 18)), slashBps, juryBps: DEFAULT_JURY_BPS };
 }
+
+/** The Create form's default bond before it was bounded (tokens): the farming the page quotes. */
+export const FORMER_BOND = 100;
 
 export interface Upheld {
   /** The trainer's unvested rewards in the task, its delegators' booked share included. */

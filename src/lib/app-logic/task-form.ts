@@ -19,6 +19,7 @@ import {
   DEFAULT_REWARD_PARAMS,
   DEFAULT_WINDOWS,
   defaultChallengeTimes,
+  maxUnfarmableBond,
 } from '../chain/task-defaults.ts';
 import { PARAM_RANGES } from '../protocol/params.ts';
 import { WAD } from '../protocol/wad.ts';
@@ -325,7 +326,7 @@ export const TASK_FIELDS: readonly FieldInfo[] = [
     label: 'Challenge bond',
     unit: 'ARENA',
     inputmode: 'decimal',
-    help: 'What a challenger puts up, at least 1 ARENA (a free challenge could be opened against every submission). It comes back when the trainer fails; it goes to the trainer (less the jury’s share) when the trainer passes.',
+    help: 'What a challenger puts up, at least 1 ARENA (a free challenge could be opened against every submission). It comes back when the trainer fails; it goes to the trainer (less the jury’s share) when the trainer passes. Keep it at most the slash times the minimum trainer stake, or trainers can farm it.',
   },
   {
     key: 'responseTime',
@@ -402,7 +403,8 @@ export function taskFormDefaults(opts: { local: boolean; minReviewPeriod?: numbe
     maxTrainers: String(TASK_LIMITS.maxTrainers),
     maxValidators: String(TASK_LIMITS.maxValidators),
     sigmaCooldown: '2',
-    bond: '100',
+    // The largest bond nobody can farm at the default minimum stake and slash (bondWarning).
+    bond: '2',
     responseTime: String(epoch),
     slashBps: '20',
     disputeTime: String(defaultChallengeTimes(epoch).disputeTime),
@@ -714,3 +716,37 @@ export function alphaWarning(values: Pick<TaskFormValues, 'alphaT' | 'alphaV'>):
     text: `${names} below 1 make${below.length === 1 ? 's' : ''} splitting one stake over many identities pay (SPEC 4.8). Measured (${m.source}): ${effects.join('; ')}. Keep 1 unless you accept that sybils earn more than honest participants with the same stake.`,
   };
 }
+
+export interface BondWarning {
+  /** The largest bond that cannot be farmed with these stake and slash rules, in wei. */
+  max: bigint;
+  text: string;
+}
+
+/**
+ * The warning a creator gets for a challenge bond above what a failing trainer at the minimum
+ * stake loses by the slash (maxUnfarmableBond), or null. Not an error: the contracts accept it,
+ * and a creator may prefer dearer challenges; the text says what that costs.
+ */
+export function bondWarning(values: Pick<TaskFormValues, 'bond' | 'minTrainerStake' | 'slashBps'>): BondWarning | null {
+  const bond = parseTokenAmount(values.bond, { label: 'bond' });
+  const stake = parseTokenAmount(values.minTrainerStake, { label: 'stake' });
+  const slash = parsePercentBps(values.slashBps, 'slash', 0, 10_000);
+  if (!bond.ok || !stake.ok || !slash.ok) return null;
+  const max = maxUnfarmableBond(stake.value, slash.value);
+  if (bond.value <= max) return null;
+  const tokens = (v: bigint) => `${formatTokens(v, 4)} ARENA`;
+  return {
+    max,
+    text:
+      `A trainer that passes a challenge takes the bond, so a bond above what a failing trainer at the minimum stake loses by the slash (${slash.value / 100} % of ${tokens(stake.value)} = ${tokens(max)}) can be farmed: ` +
+      `one trains honestly, submits a near-copy of its own model from a second identity at the minimum stake, and collects the bond of every validator whose agent challenges the pair. ` +
+      `Measured (docs/bench/incentives.md): ${FARMING_MEASURED.ratio.toFixed(2)}x an honest trainer's reward at a bond of ${FARMING_MEASURED.bond} over a ${FARMING_MEASURED.copyStake}-token copy. ` +
+      (max < MIN_CHALLENGE_BOND
+        ? `No bond is that small (the least is ${tokens(MIN_CHALLENGE_BOND)}): raise the minimum trainer stake or the slash.`
+        : `Lower the bond to ${tokens(max)} or less, or raise the minimum trainer stake or the slash.`),
+  };
+}
+
+/** The bond-farming row of docs/bench/incentives.md before the bond was bounded (bond 100, a 1-token copy). */
+export const FARMING_MEASURED = { ratio: 1.838, bond: 100, copyStake: 1 } as const;

@@ -39,3 +39,17 @@ export function defaultChallengeTimes(epochSeconds: number): {
 } {
   return { responseTime: epochSeconds, disputeTime: epochSeconds, voteTime: epochSeconds };
 }
+
+/**
+ * The largest challenge bond a trainer cannot farm (docs/contracts.md, "Challenges"): the slash a
+ * trainer staking the task's minimum loses when it fails. A trainer that passes a challenge takes
+ * the bond (SPEC 7), so a bond above this pays anyone who trains honestly and puts a near-copy of
+ * its own model under a second identity at the minimum stake: challengers' agents flag the pair,
+ * the real identity clears and takes the bond, and a challenged copy loses less than that
+ * (docs/bench/incentives.md: 1.84x an honest trainer's reward at a bond of 100 over a 1-token
+ * copy). At or below it a challenged copy loses at least what its twin wins, and a copy nobody
+ * challenges leaves the farmer at most one bond per task (agents challenge a trainer once a task).
+ */
+export function maxUnfarmableBond(minTrainerStake: bigint, slashBps: number): bigint {
+  return (minTrainerStake * BigInt(slashBps)) / 10_000n;
+}

@@ -9,7 +9,9 @@ import { ActionInputError } from '../../../src/lib/chain/actions/context.ts';
 import { checkTaskParams, type TaskParamsInput } from '../../../src/lib/chain/actions/task-params.ts';
 import {
   alphaWarning,
+  bondWarning,
   depositOf,
+  FARMING_MEASURED,
   formFieldOf,
   formValuesOf,
   SYBIL_MEASURED,
@@ -25,6 +27,7 @@ import {
   DEFAULT_EVAL_SUBSET_SIZE,
   DEFAULT_REWARD_PARAMS,
   DEFAULT_WINDOWS,
+  maxUnfarmableBond,
 } from '../../../src/lib/chain/task-defaults.ts';
 
 const WAD = 10n ** 18n;
@@ -69,7 +72,7 @@ describe('create task form', () => {
         sigmaCooldown: 2,
       },
       challenge: {
-        bond: 100n * WAD,
+        bond: 2n * WAD,
         responseTime: 240,
         slashBps: 2000,
         disputeTime: 240,
@@ -270,6 +273,30 @@ describe('create task form', () => {
     expect(alphaWarning({ alphaT: '0', alphaV: '0.5' })!.below).toEqual(['alphaT', 'alphaV']);
   });
 
+  it('warns about a challenge bond that trainers can farm, and starts from the largest one they cannot', () => {
+    // The defaults: 20 % of a 10 ARENA minimum stake is 2 ARENA, the default bond.
+    const d = taskFormDefaults({ local: false });
+    expect(bondWarning(d)).toBeNull();
+    expect(maxUnfarmableBond(10n * WAD, 2000)).toBe(2n * WAD);
+    expect(bondWarning({ ...d, bond: '2.0001' })?.max).toBe(2n * WAD);
+    // The former default, 100 ARENA: the farming the benchmark measured.
+    const w = bondWarning({ ...d, bond: '100' })!;
+    expect(w.text).toContain('20 % of 10 ARENA = 2 ARENA');
+    expect(w.text).toContain(`${FARMING_MEASURED.ratio.toFixed(2)}x`);
+    expect(w.text).toMatch(/Lower the bond to 2 ARENA or less, or raise the minimum trainer stake or the slash\.$/);
+    // A bigger minimum stake or slash allows a bigger bond.
+    expect(bondWarning({ ...d, bond: '100', minTrainerStake: '500' })).toBeNull();
+    expect(bondWarning({ ...d, bond: '100', slashBps: '100', minTrainerStake: '100' })).toBeNull();
+    // No bond is small enough: the text says what to raise instead.
+    expect(bondWarning({ ...d, bond: '1', minTrainerStake: '1' })!.text).toMatch(
+      /No bond is that small \(the least is 1 ARENA\): raise the minimum trainer stake or the slash\.$/,
+    );
+    expect(bondWarning({ ...d, bond: '5', slashBps: '0' })!.max).toBe(0n);
+    // Unreadable fields are the form's errors, not a warning.
+    expect(bondWarning({ ...d, bond: 'x' })).toBeNull();
+    expect(bondWarning({ ...d, slashBps: '120' })).toBeNull();
+  });
+
   it('quotes the numbers docs/bench/incentives.md holds now', () => {
     const doc = readFileSync(new URL('../../../docs/bench/incentives.md', import.meta.url), 'utf8');
     const ratio = (row: RegExp) => {
@@ -282,6 +309,9 @@ describe('create task form', () => {
     );
     expect(ratio(/^\| trainer sybil: one stake over 10 identities with near-identical models \(alphaT = 0\.5\)/)).toBe(
       SYBIL_MEASURED.trainer,
+    );
+    expect(doc).toContain(
+      `At a bond of ${FARMING_MEASURED.bond} tokens over a ${FARMING_MEASURED.copyStake}-token copy: ${FARMING_MEASURED.ratio.toFixed(3)}x`,
     );
   });
 

@@ -21,8 +21,12 @@ import type { Measurement } from '../../../scripts/lib/incentives/runner.ts';
 const terms: ChallengeTerms = { bond: 100, slashBps: 2000, juryBps: 1000 };
 
 describe('challenge outcomes (ChallengeModule._uphold / _clear, StakeManager.forfeit)', () => {
-  it('the task starts from the Create form defaults', () => {
-    expect(defaultChallengeTerms()).toEqual({ bond: 100, slashBps: 2000, juryBps: 1000 });
+  it('the task starts from the Create form defaults, the bond bounded by what a copy at the minimum stake loses', () => {
+    // The form's own world (10 ARENA minimum): its default bond, 2 ARENA, is the bound itself.
+    expect(defaultChallengeTerms(10)).toEqual({ bond: 2, slashBps: 2000, juryBps: 1000 });
+    // The simulator's 1-token minimum: 20% of it. A larger minimum does not raise the form's bond.
+    expect(defaultChallengeTerms(1)).toEqual({ bond: 0.2, slashBps: 2000, juryBps: 1000 });
+    expect(defaultChallengeTerms(1000).bond).toBe(2);
   });
 
   it('upheld: forfeit all unvested rewards and 20% of stake; the jury takes 10% after a vote', () => {

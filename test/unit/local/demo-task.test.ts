@@ -63,6 +63,9 @@ describe('demoTaskParams', () => {
     expect(p.stakeRules.sigmaCooldown).toBeGreaterThan(0);
     expect(p.challenge.slashBps).toBeLessThanOrEqual(10_000);
     expect(p.challenge.responseTime).toBe(240);
+    // No farmable bond: at most what a trainer at the minimum stake loses by the slash (2 ARENA).
+    expect(p.challenge.bond).toBe(parseEther('2'));
+    expect(p.challenge.bond * 10_000n).toBeLessThanOrEqual(p.stakeRules.minTrainerStake * BigInt(p.challenge.slashBps));
   });
 
   it('deposits the reward of the four scoring epochs', () => {

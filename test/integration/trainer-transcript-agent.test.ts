@@ -25,10 +25,11 @@ import {
   readChallenge,
   readPool,
   readSubmissions,
+  resolveChallenge,
   type ActionContext,
 } from '../../src/lib/chain/actions/index.ts';
 import { gatewayFetcher } from '../../src/lib/chain/reads/gateway.ts';
-import { windowTimes } from '../../src/lib/chain/schedule.ts';
+import { endTime, windowTimes } from '../../src/lib/chain/schedule.ts';
 import {
   TrainerAgent,
   actionsChainPort,
@@ -263,6 +264,27 @@ describe('a trainer agent with transcripts on anvil', () => {
     // Every state of both transcripts is still kept.
     for (const m of [meta, contMeta])
       for (let i = 0; i < m.leaves.length; i++) expect(await transcripts.state(m.id, i)).toBeDefined();
+
+    // SPEC 8.2 keeps transcripts until the rewards vest. Past the task's end no challenge can be
+    // opened, but the answered one is not settled: the agent keeps everything.
+    await transcripts.save({ ...meta, id: 'tr-another-task.t0.k2', leaves: [meta.leaves[0]!] }, 0, new Uint8Array(8));
+    await advanceTo(creator, env.clock, endTime(schedule) + 1n);
+    await drive(2);
+    expect((await readChallenge(creator, opened.challengeId))!.status).toBe('answered');
+    expect(trainer.state.transcriptsPruned).toBeUndefined();
+    expect((await transcripts.list()).map((m) => m.id).sort()).toEqual(
+      [meta.id, contMeta.id, 'tr-another-task.t0.k2'].sort(),
+    );
+    // Settled (nobody disputed: cleared): the rewards have vested, and the agent deletes this task's
+    // transcripts, once, with a note; another scope's transcript in the same store stays.
+    await resolveChallenge(victor, { challengeId: opened.challengeId });
+    await drive(2);
+    expect(trainer.state.transcriptsPruned).toBeTypeOf('bigint');
+    expect((await transcripts.list()).map((m) => m.id)).toEqual(['tr-another-task.t0.k2']);
+    expect(await transcripts.state(meta.id, 0)).toBeUndefined();
+    expect(notes.find((n) => n.key === 'transcripts-pruned')?.message).toBe(
+      'The task has ended and its rewards have vested, so nobody can ask for the training transcripts any more: the agent deleted the 2 transcripts of this task from this device.',
+    );
 
     expect(errors).toEqual([]);
     expect(notes.filter((n) => n.level !== 'info').map((n) => n.key)).toEqual([`challenged/${opened.challengeId}`]);

@@ -14,7 +14,8 @@ import {
   type TrainerObservation,
   type TrainerState,
 } from '../../../src/lib/agents/trainer/machine.ts';
-import { at, candidate, hex32, noSeal, tobs, trainerScope, transcriptOf } from './fixtures.ts';
+import { phaseAt } from '../../../src/lib/chain/schedule.ts';
+import { at, candidate, hex32, noSeal, SCHEDULE, tobs, trainerScope, transcriptOf } from './fixtures.ts';
 
 const config = { ...DEFAULT_TRAINER_CONFIG, transcripts: true };
 const step = (s: TrainerState, o: TrainerObservation) => trainerStep(s, o, config);
@@ -213,5 +214,73 @@ describe('trainer machine: answering a challenge by itself (SPEC 7, 8.4)', () =>
     const r = step(revealed(), obs(at(1, 550), [challenge({ artifactHash: hex32(0xbad) })]));
     expect(types(r.actions)).toEqual(['prove']);
     expect(r.state.challenges![0]!.transcriptId).toBeNull();
+  });
+});
+
+describe('trainer machine: transcripts deleted once the rewards vest (SPEC 8.2)', () => {
+  const END = at(50, 0);
+  const ended = (challenges: ChallengeObservation['status'][], local: Partial<TrainerObservation['local']> = {}) => {
+    const o = tobs({ now: END });
+    return {
+      ...o,
+      chain: {
+        ...o.chain,
+        challenges: challenges.map((status, i) => ({
+          challengeId: BigInt(i + 1),
+          submissionId: i,
+          epoch: 0,
+          artifactHash: candidate(1).artifactHash,
+          transcript: transcriptOf(1),
+          status,
+          proven: true,
+          disclosure: null,
+          deadline: at(1, 800),
+        })),
+      },
+      local: { ...o.local, transcripts: { 'tr-x.t0.k8': true }, ...local },
+    };
+  };
+  const start = () => initialTrainerState(trainerScope);
+
+  it('after the end with every challenge settled, once; not before the end, not while one is unsettled or an answer runs', () => {
+    expect(phaseAt(SCHEDULE, END)).toBe('Ended');
+    expect(types(step(start(), ended([])).actions)).toContain('pruneTranscripts');
+    expect(types(step(start(), ended(['cleared', 'upheld', 'voided'])).actions)).toContain('pruneTranscripts');
+    for (const open of ['open', 'answered', 'disputed'] as const)
+      expect(types(step(start(), ended(['cleared', open])).actions)).not.toContain('pruneTranscripts');
+    expect(types(step(start(), ended([], { busy: ['disclose/1'] })).actions)).not.toContain('pruneTranscripts');
+    // The challenge phase: a challenge may still come.
+    const during = [...Array(50).keys()].map((e) => at(e, 10)).find((t) => phaseAt(SCHEDULE, t) === 'Challenge')!;
+    const challengePhase = { ...ended([]), now: during };
+    expect(phaseAt(SCHEDULE, challengePhase.now)).toBe('Challenge');
+    expect(types(step(start(), challengePhase).actions)).not.toContain('pruneTranscripts');
+    // No transcript store: nothing to delete.
+    const plain = ended([]);
+    expect(types(step(start(), { ...plain, local: { ...plain.local, transcripts: undefined } }).actions)).not.toContain(
+      'pruneTranscripts',
+    );
+    // Done once; the states a revealed seal named are then missing on purpose: no warning.
+    const done = record(start(), { type: 'pruned', transcripts: 2, at: END }).state;
+    expect(done.transcriptsPruned).toBe(END);
+    expect(done.notes.find((n) => n.key === 'transcripts-pruned')!.message).toMatch(/deleted the 2 transcripts/);
+    const after = step(done, ended([], { transcripts: { 'tr-x.t0.k8': false } }));
+    expect(types(after.actions)).not.toContain('pruneTranscripts');
+    expect(noteKeys(after.actions).some((k) => k.startsWith('transcript-missing/'))).toBe(false);
+  });
+
+  it('a storage failure is retried when transient and given up (with its note) when not', () => {
+    const fail = (retryable: boolean) =>
+      record(start(), {
+        type: 'failed',
+        action: 'pruneTranscripts',
+        epoch: null,
+        message: 'disk full',
+        retryable,
+        at: END,
+      }).state;
+    expect(fail(true).transcriptsPruned).toBeUndefined();
+    expect(types(step(fail(true), ended([])).actions)).toContain('pruneTranscripts');
+    expect(fail(false).transcriptsPruned).toBe('failed');
+    expect(types(step(fail(false), ended([])).actions)).not.toContain('pruneTranscripts');
   });
 });

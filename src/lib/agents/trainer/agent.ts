@@ -256,6 +256,13 @@ export class TrainerAgent extends RoleAgent<
       case 'snapshot':
         await ml.stop('snapshot');
         return null;
+      case 'pruneTranscripts': {
+        const store = this.env.transcripts;
+        const prefix = `${transcriptRunId(scope)}.`;
+        const ids = store ? (await store.list()).map((m) => m.id).filter((id) => id.startsWith(prefix)) : [];
+        for (const id of ids) await store!.delete(id);
+        return { type: 'pruned', transcripts: ids.length, at: ctx.at };
+      }
       case 'seal': {
         const tx = await chain.sealSubmission({
           epoch: a.epoch,

@@ -12,7 +12,7 @@ import { zeroHash, type Hex } from 'viem';
 import { prepareSeal } from '../../chain/prepare.ts';
 import type { TranscriptCommitment } from '../../chain/transcript-commit.ts';
 import { MISSING_TRANSCRIPT_WARNING, sealTranscript } from '../transcript-gap.ts';
-import { epochAt, phaseAt, windowAt, windowTimes, type Schedule } from '../../chain/schedule.ts';
+import { epochAt, phaseAt, windowAt, windowTimes, type Phase, type Schedule } from '../../chain/schedule.ts';
 import type { BackendName } from '../../ml/backend/types.ts';
 import { formatTokens, formatWad } from '../../format.ts';
 import {
@@ -223,6 +223,8 @@ export interface TrainerState {
   epochs: TrainerEpochRecord[];
   /** Challenges against this account's submissions and how the agent answered (absent in older states). */
   challenges?: ChallengeRecord[];
+  /** When the agent deleted this task's transcripts once its rewards vested; 'failed': it gave up. */
+  transcriptsPruned?: bigint | 'failed';
   notes: Note[];
 }
 
@@ -299,6 +301,8 @@ export type TrainerAction =
       salt: Hex;
     }
   | { type: 'upload'; epoch: number; artifactHash: Hex }
+  /** Delete this scope's transcripts: the task ended and its rewards vested (pruneWhenVested). */
+  | { type: 'pruneTranscripts' }
   | {
       type: 'reveal';
       epoch: number;
@@ -322,6 +326,7 @@ export type TrainerOutcome =
     }
   | { type: 'uploaded'; epoch: number; artifactHash: Hex; cid: string; at: bigint }
   | { type: 'sent'; action: 'join' | 'seal' | 'reveal'; epoch: number | null; txHash: Hex; at: bigint }
+  | { type: 'pruned'; transcripts: number; at: bigint }
   | ChallengeOutcome
   | ActionFailure;
 
@@ -609,6 +614,7 @@ export function trainerStep(
   closeOut(s, obs, offline, note);
   noteResults(s, obs, note);
   keptTranscripts(s, obs, note);
+  pruneWhenVested(s, obs, phase, actions);
   if (obs.chain.challenges && obs.chain.challenges.length > 0) {
     s.challenges ??= [];
     actions.push(
@@ -680,7 +686,8 @@ export function transcriptsToKeep(s: TrainerState): string[] {
 /** Warns, before any challenge, when a sealed transcript could not be disclosed (SPEC 8.2: kept until vesting). */
 function keptTranscripts(s: TrainerState, obs: TrainerObservation, note: NoteFn): void {
   const kept = obs.local.transcripts;
-  if (!kept) return;
+  // Deleted on purpose once the rewards vested (pruneWhenVested): nothing is owed any more.
+  if (!kept || s.transcriptsPruned !== undefined) return;
   for (const r of s.epochs) {
     const id = r.seal?.transcriptId;
     if (!id || kept[id] !== false || (r.outcome !== 'open' && r.outcome !== 'revealed')) continue;
@@ -691,6 +698,21 @@ function keptTranscripts(s: TrainerState, obs: TrainerObservation, note: NoteFn)
       r.epoch,
     );
   }
+}
+
+/**
+ * Once the task has ended no challenge can be opened (ChallengeModule refuses after the end), and
+ * once none against this account is unsettled its rewards have vested (SPEC 2.4): its transcripts
+ * are owed no longer (SPEC 8.2 keeps them until vesting) and the agent deletes them, once, so a
+ * device that trains in many tasks does not fill up with states nobody can ask for.
+ */
+function pruneWhenVested(s: TrainerState, obs: TrainerObservation, phase: Phase, actions: TrainerAction[]): void {
+  if (phase !== 'Ended' || obs.local.transcripts === undefined || s.transcriptsPruned !== undefined) return;
+  const unsettled = (obs.chain.challenges ?? []).some(
+    (c) => c.status === 'open' || c.status === 'answered' || c.status === 'disputed',
+  );
+  if (unsettled || (obs.local.busy ?? []).length > 0) return;
+  actions.push({ type: 'pruneTranscripts' });
 }
 
 /** Brings records in line with what the chain shows: the chain is the authority. */
@@ -1044,9 +1066,19 @@ export function trainerRecord(
     case 'disclosed':
       recordChallenge((s.challenges ??= []), outcome, note);
       break;
+    case 'pruned':
+      s.transcriptsPruned = outcome.at;
+      if (outcome.transcripts > 0)
+        note(
+          'transcripts-pruned',
+          'info',
+          `The task has ended and its rewards have vested, so nobody can ask for the training transcripts any more: the agent deleted the ${outcome.transcripts === 1 ? 'transcript' : `${outcome.transcripts} transcripts`} of this task from this device.`,
+        );
+      break;
     case 'failed':
       failed(s, outcome, note);
       challengeFailed(s.challenges ?? [], outcome);
+      if (outcome.action === 'pruneTranscripts' && !outcome.retryable) s.transcriptsPruned = 'failed';
       break;
   }
   return { state: s, actions };

@@ -792,7 +792,9 @@ export function checkView(p: TranscriptCheckProgress | null): CheckView | null {
     segment: o.segment,
     replays: o.replays,
     text: o.replays
-      ? `replays (${seconds(o.seconds)})`
+      ? o.failedOn
+        ? `replays on ${o.backend}, not on ${o.failedOn} (${seconds(o.seconds)}): the trainer's backend, probably`
+        : `replays (${seconds(o.seconds)})`
       : `does not replay: ${counted(o.failing, 'coordinate')} outside the rule, largest deviation ${o.maxDeviation.toPrecision(3)} (${seconds(o.seconds)})`,
   }));
   const of = p.toCheck.length;

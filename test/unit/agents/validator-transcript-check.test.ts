@@ -15,6 +15,7 @@ import { PROBE_COUNT, PROBE_RANGE } from '../../../src/lib/agents/validator/simi
 import {
   DisclosureFetchError,
   checkTranscript,
+  type CheckDeps,
   type CheckTarget,
   type OpenedTranscript,
 } from '../../../src/lib/agents/validator/transcript-checker.ts';
@@ -83,7 +84,12 @@ function reader(over: Partial<OpenedTranscript> = {}, fail?: Error) {
   };
 }
 
-async function check(mode: 'whole' | 'segment', r: ReturnType<typeof reader>, over: Partial<CheckTarget> = {}) {
+async function check(
+  mode: 'whole' | 'segment',
+  r: ReturnType<typeof reader>,
+  over: Partial<CheckTarget> = {},
+  deps: Partial<Pick<CheckDeps, 'replay' | 'otherBackends'>> = {},
+) {
   const reports: TranscriptCheckProgress[] = [];
   const result = await checkTranscript(
     {
@@ -106,6 +112,7 @@ async function check(mode: 'whole' | 'segment', r: ReturnType<typeof reader>, ov
       replay: (req, events) => ml.replaySegment!(req, events),
       artifactHashOf: (s) => artifactHash(stateArtifact(s, params)),
       report: (p) => reports.push(p),
+      ...deps,
     },
   );
   return { result, reports };
@@ -170,6 +177,53 @@ describe('transcript check over the ML port', () => {
     expect(gone.result).toMatchObject({ status: 'problem', firstFailing: 1 });
     expect(gone.result.problem!.kind).toBe('unavailable');
     expect(gone.result.checked.map((c) => c.segment)).toEqual([0]);
+  });
+});
+
+describe('a second opinion on another backend before a segment is called failing', () => {
+  // This validator's own backend is taken to diverge from the trainer's, as an honest segment can
+  // after a ReLU flip (docs/bench/transcript-fashion-mlp.md): every replay without a backend named
+  // fails. The second opinions are real replays in the eval service.
+  const diverging = (calls: (string | undefined)[]): CheckDeps['replay'] => {
+    return async (req, events) => {
+      calls.push(req.backend);
+      if (req.backend) return ml.replaySegment!(req, events);
+      return { status: 'done', replays: false, failing: 900, maxDeviation: 0.3, seconds: 0, backend: 'webgpu' };
+    };
+  };
+
+  test("an honest transcript replays on its trainer's backend: no segment is named", async () => {
+    const calls: (string | undefined)[] = [];
+    const { result } = await check('whole', reader(), {}, { replay: diverging(calls), otherBackends: ['wasm', 'cpu'] });
+    expect(result).toMatchObject({ status: 'replays', firstFailing: null });
+    expect(result.checked.map((c) => [c.segment, c.replays, c.backend, c.failedOn])).toEqual([
+      [0, true, 'wasm', 'webgpu'],
+      [1, true, 'wasm', 'webgpu'],
+    ]);
+    // cpu is not needed once wasm replays.
+    expect(calls).toEqual([undefined, 'wasm', undefined, 'wasm']);
+    // Without second opinions the same transcript would be disputed at segment 0.
+    const alone = await check('whole', reader(), {}, { replay: diverging([]) });
+    expect(alone.result).toMatchObject({ status: 'fails', firstFailing: 0 });
+  });
+
+  test('a tampered state fails on every backend, and the first failure is the one reported', async () => {
+    // One weight of state 1 set far from where training put it: segment 0 cannot reach it.
+    const tampered = states[1]!.slice();
+    const at = 4 * Math.floor(tampered.length / 8);
+    new DataView(tampered.buffer).setFloat32(at, 1.5, true);
+    const calls: (string | undefined)[] = [];
+    const { result } = await check(
+      'whole',
+      reader({ state: async (i) => (i === 1 ? tampered : states[i]!) }),
+      {},
+      { replay: diverging(calls), otherBackends: ['wasm', 'cpu'] },
+    );
+    expect(result).toMatchObject({ status: 'fails', firstFailing: 0 });
+    expect(calls).toEqual([undefined, 'wasm', 'cpu']);
+    expect(result.checked).toHaveLength(1);
+    expect(result.checked[0]).toMatchObject({ segment: 0, replays: false, backend: 'webgpu' });
+    expect(result.checked[0]!.failedOn).toBeUndefined();
   });
 });
 

@@ -380,7 +380,7 @@ export function mlPort(o: MlPortOptions): MlPort {
                   claimed: req.claimed,
                   ...(req.checkSeededStart ? { checkSeededStart: true } : {}),
                   // A 16-bit backend is refused by the service; the automatic choice avoids it.
-                  backend: evalBackend,
+                  backend: req.backend ?? evalBackend,
                 },
                 { onProgress: (done, total) => events.onProgress?.(done, total) },
               );

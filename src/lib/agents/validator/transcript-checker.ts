@@ -8,6 +8,7 @@
 // service in process in Node).
 import type { Address, Hex } from 'viem';
 import type { TranscriptCommitment } from '../../chain/transcript-commit.ts';
+import type { BackendName } from '../../ml/backend/types.ts';
 import type { SegmentReplayRequest, SegmentReplayResult } from '../ports.ts';
 import type { TranscriptCheckProblem, TranscriptCheckProgress } from '../transcript-check.ts';
 import { ArenaError } from '../../errors.ts';
@@ -73,6 +74,12 @@ export interface CheckDeps {
   report(progress: TranscriptCheckProgress, change: 'status' | 'segment' | 'step'): void;
   /** Milliseconds (Date.now). */
   clock?: () => number;
+  /**
+   * Backends to replay a failing segment on again before calling it failing (docs/transcript.md
+   * section 8, "A second backend"): after a ReLU flip an honest segment can diverge on another
+   * backend than its trainer's, while it replays bit for bit on the trainer's own.
+   */
+  otherBackends?: readonly BackendName[];
 }
 
 export async function checkTranscript(t: CheckTarget, deps: CheckDeps): Promise<TranscriptCheckProgress> {
@@ -148,23 +155,38 @@ export async function checkTranscript(t: CheckTarget, deps: CheckDeps): Promise<
         `the last state's weights are not the submitted artifact ${t.artifactHash}`,
         k - 1,
       );
-    p.step = { segment: i, done: 0, of: 0 };
-    emit('step');
-    const r = await deps.replay(
-      {
-        identity: { chainId: t.expect.chainId, task: t.expect.task, trainer: t.expect.trainer },
-        ...(opened.keyBits ? { keyBits: opened.keyBits } : {}),
-        start,
-        claimed,
-        ...(i === 0 && opened.seeded ? { checkSeededStart: true } : {}),
-      },
-      {
-        onProgress: (done, of) => {
-          p.step = { segment: i, done, of };
-          emit('step');
+    const replayOn = (backend?: BackendName) => {
+      p.step = { segment: i, done: 0, of: 0 };
+      emit('step');
+      return deps.replay(
+        {
+          identity: { chainId: t.expect.chainId, task: t.expect.task, trainer: t.expect.trainer },
+          ...(opened.keyBits ? { keyBits: opened.keyBits } : {}),
+          start,
+          claimed,
+          ...(i === 0 && opened.seeded ? { checkSeededStart: true } : {}),
+          ...(backend ? { backend } : {}),
         },
-      },
-    );
+        {
+          onProgress: (done, of) => {
+            p.step = { segment: i, done, of };
+            emit('step');
+          },
+        },
+      );
+    };
+    let r = await replayOn();
+    let failedOn: string | undefined;
+    // A second opinion before a segment is called failing: the jump of a fabricated transcript
+    // fails on every backend, an honest segment replays on its trainer's.
+    for (const b of deps.otherBackends ?? []) {
+      if (r.status !== 'done' || r.replays || r.seededStart === false || b === r.backend) continue;
+      const again = await replayOn(b);
+      if (again.status === 'cancelled' || again.replays) {
+        failedOn = r.backend;
+        r = again;
+      }
+    }
     if (r.status === 'cancelled') {
       p.status = 'cancelled';
       delete p.step;
@@ -179,6 +201,8 @@ export async function checkTranscript(t: CheckTarget, deps: CheckDeps): Promise<
       failing: r.failing,
       maxDeviation: r.maxDeviation,
       seconds: r.seconds,
+      backend: r.backend,
+      ...(failedOn !== undefined && r.replays ? { failedOn } : {}),
     });
     emit('segment');
     if (!r.replays) {

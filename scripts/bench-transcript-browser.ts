@@ -82,6 +82,8 @@ const PAGE = '/test/browser/pages/transcript.html';
 const WHOLE_RUN = 999;
 /** Disclosure uploads and opens per side. */
 const DISCLOSE_REPEATS = 3;
+/** Replays of a failed segment on the backend where it failed. */
+const RECHECK_REPEATS = 3;
 
 // ---- the page side: the app's workers through its client, installed once per page ----
 
@@ -357,6 +359,7 @@ async function main() {
   const stores: BlobStore[] = [];
   const pairs: Pair[] = [];
   const browserTrained: { run: number; seconds: number; segments: number[]; backend: string }[] = [];
+  const rechecks: { run: number; from: string; to: string; segment: number; where: string; seg: Seg }[] = [];
   const webgl: { precision: number | null; refused: string | null; half: Pair | null; halfError: string | null } = {
     precision: null,
     refused: null,
@@ -396,6 +399,36 @@ async function main() {
     )) as string;
     chromiumVersion = harness.context.browser()?.version() ?? '';
     const bp = new BenchPage(page);
+    /**
+     * Every segment of `mine` that failed, replayed again: RECHECK_REPEATS times where it failed and
+     * once everywhere else (Chromium wasm, webgl, webgpu; Node wasm, cpu). The same answer each time
+     * is a deterministic difference of that backend; another answer, a backend that is not.
+     */
+    const recheck = async (mine: Pair[], id: TranscriptIdentity, states: Uint8Array[]) => {
+      for (const pair of mine)
+        for (const x of pair.segs) {
+          if (x.check?.replays !== false) continue;
+          await bp.load('recheck', states);
+          const keyBits = b64(keyBitsOf(s, id));
+          for (const where of ['Chromium wasm', 'Chromium webgl', 'Chromium webgpu', 'Node wasm', 'Node cpu']) {
+            const backend = where.split(' ')[1] as BackendName;
+            for (let k = 0; k < (where === pair.to ? RECHECK_REPEATS : 1); k++) {
+              const [seg] = where.startsWith('Node')
+                ? (await nodeReplay(s, id, states.slice(x.segment, x.segment + 2), backend)).segs.map((y) => ({
+                    ...y,
+                    segment: x.segment,
+                  }))
+                : fromPage(await bp.replay('recheck', { identity: id, keyBits, backend, segments: [x.segment] }), hash);
+              rechecks.push({ run: pair.run, from: pair.from, to: pair.to, segment: x.segment, where, seg: seg! });
+              const c = seg!.check;
+              console.log(
+                `  recheck run ${pair.run} ${pair.from} segment ${x.segment} on ${where}: ${c ? `${c.replays ? 'replays' : 'FAILS'}, ${c.outliers} outliers, ${c.failed} failed, max deviation ${e(c.maxDeviation)}` : seg!.error}`,
+              );
+            }
+          }
+          await bp.drop('recheck');
+        }
+    };
     console.log(`Chromium ${chromiumVersion}, WebGPU adapter: ${adapter}`);
 
     // 1. Node-trained transcripts, every segment replayed in the Chromium eval worker.
@@ -411,11 +444,13 @@ async function main() {
         p.dispose();
         const key = `${run}-${from}`;
         await bp.load(key, states);
+        const mine: Pair[] = [];
         for (const to of ['wasm', 'webgl', 'webgpu'] as BackendName[]) {
           const segments = to === 'webgpu' ? webgpuSegments(r, t) : [...Array(K).keys()];
           const rs = await bp.replay(key, { identity: id, keyBits, backend: to, segments });
           const pair = { run, from: `Node ${from}`, to: `Chromium ${to}`, segs: fromPage(rs, hash) };
           pairs.push(pair);
+          mine.push(pair);
           logPair(pair);
           if (to !== 'webgl') continue;
           webgl.precision ??= rs.find((x) => x.floatPrecision !== undefined)?.floatPrecision ?? null;
@@ -442,6 +477,7 @@ async function main() {
           }
         }
         await bp.drop(key);
+        await recheck(mine, id, states);
       }
       console.log(`  ${((performance.now() - t00) / 1000).toFixed(0)} s so far`);
     }
@@ -462,10 +498,12 @@ async function main() {
       browserTrained.push({ run, seconds: t.seconds, segments: t.segments, backend: t.backend });
       console.log(`run ${run} trained in Chromium on ${t.backend}: ${f2(t.seconds)} s`);
       const states = t.states.map(unb64);
+      const mine: Pair[] = [];
       for (const to of ['wasm', 'cpu'] as BackendName[]) {
         const nr = await nodeReplay(s, id, states, to);
         const pair = { run, from: `Chromium ${t.backend}`, to: `Node ${to}`, segs: nr.segs };
         pairs.push(pair);
+        mine.push(pair);
         logPair(pair);
       }
       await bp.load(`b-${run}`, states);
@@ -478,9 +516,11 @@ async function main() {
         });
         const pair = { run, from: `Chromium ${t.backend}`, to: `Chromium ${to}`, segs: fromPage(rs, hash) };
         pairs.push(pair);
+        mine.push(pair);
         logPair(pair);
       }
       await bp.drop(`b-${run}`);
+      await recheck(mine, id, states);
       console.log(`  ${((performance.now() - t00) / 1000).toFixed(0)} s so far`);
     }
 
@@ -675,6 +715,27 @@ async function main() {
     );
   }
   w();
+  if (rechecks.length > 0) {
+    w('### Failed segments, replayed again');
+    w();
+    w(
+      `Each failed segment replayed ${RECHECK_REPEATS} more times on the backend where it failed and once on every other (a fresh job each time): the same answer each time means that backend computes this segment differently, deterministically; other answers would mean it is not deterministic.`,
+    );
+    w();
+    w(
+      '| run | trained on | failed on | segment | replayed on | result | outliers (budget) | beyond the outlier tolerance | max deviation from cell | coordinates equal |',
+    );
+    w('|---|---|---|---|---|---|---|---|---|---|');
+    for (const x of rechecks) {
+      const c = x.seg.check;
+      w(
+        c
+          ? `| ${x.run} | ${x.from} | ${x.to} | ${x.segment} | ${x.where} | ${c.replays ? 'replays' : '**fails**'} | ${c.outliers} (${c.outlierBudget}) | ${c.failed} | ${e(c.maxDeviation)} | ${c.equal} of ${c.coordinates} |`
+          : `| ${x.run} | ${x.from} | ${x.to} | ${x.segment} | ${x.where} | error: ${x.seg.error} | - | - | - | - |`,
+      );
+    }
+    w();
+  }
   w('### WebGL');
   w();
   if (webgl.refused === null)

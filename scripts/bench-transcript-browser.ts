@@ -13,6 +13,7 @@
 //   npm run bench:transcript-browser                       20 identities, K = 5, writes docs/bench/transcript-browser.md
 //   npm run bench:transcript-browser -- --runs 2 --segments 2 --browser-runs 1 --whole-segments 4 --no-write
 //   npm run bench:transcript-browser -- --skip-whole-webgpu --out /tmp/transcript-browser.md
+//   npm run bench:transcript-browser -- --runs 0 --browser-runs 0 --out docs/bench/transcript-browser-whole.md
 import { execSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -564,6 +565,7 @@ async function main() {
       const pair = { run: WHOLE_RUN, from: 'Node wasm', to: `Chromium ${to}`, segs: whole.worker[to].segs };
       pairs.push(pair);
       logPair(pair);
+      await recheck([pair], wid, wStates);
     }
 
     // 4. Its disclosure: uploaded to and opened from the local blob store, from Node and the page.

@@ -619,7 +619,7 @@ async function main() {
   );
   w();
   w(
-    `Spec \`${o.spec}\` (sha256 ${hash.slice(0, 12)}...)${Object.keys(section).length > 0 ? ` with the transcript section ${JSON.stringify(section)} added` : ''}, transcript settings: interval ${settings.interval}, mantissaBits ${settings.mantissaBits}, tolerance ${settings.tolerance}. K = ${K} segments (${K * settings.interval} steps, the spec's ${spec.optimizer.epochs} epochs rounded up to whole segments). Each identity is a different trainer address (own init, data order, dropout, watermark key). WebGL and WebGPU cannot run in Node and are not in these tables.`,
+    `Spec \`${o.spec}\` (sha256 ${hash.slice(0, 12)}...)${Object.keys(section).length > 0 ? ` with the transcript section ${JSON.stringify(section)} added` : ''}, transcript settings: interval ${settings.interval}, mantissaBits ${settings.mantissaBits}, tolerance ${settings.tolerance}. K = ${K} segments (${K * settings.interval} steps, the spec's ${spec.optimizer.epochs} epochs rounded up to whole segments). Each identity is a different trainer address (own init, data order, dropout, watermark key). WebGL and WebGPU cannot run in Node and are not in these tables: docs/bench/transcript-browser.md (\`npm run bench:transcript-browser\`) replays transcripts in Chromium's eval worker on wasm, webgl and webgpu, and times checks and disclosures there.`,
   );
   w();
   const all = results.flatMap((r) => r.stats);

@@ -21,22 +21,19 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Address } from 'viem';
-import { activateBackend } from '../src/lib/ml/backend/activate.ts';
 import { tf } from '../src/lib/ml/backend/tf.ts';
 import type { BackendName } from '../src/lib/ml/backend/types.ts';
 import { fsSource } from '../src/lib/ml/data/sources.ts';
 import type { DatasetManifest } from '../src/lib/ml/data/types.ts';
-import { Rng } from '../src/lib/ml/rng.ts';
 import { parseModelSpecBytes } from '../src/lib/ml/spec/parse.ts';
 import { specShapes } from '../src/lib/ml/spec/shapes.ts';
-import { transcriptSettings } from '../src/lib/ml/spec/transcript.ts';
-import type { ModelSpec, TranscriptSpec } from '../src/lib/ml/spec/types.ts';
+import type { TranscriptSpec } from '../src/lib/ml/spec/types.ts';
 import { datasetData } from '../src/lib/ml/train/dataset.ts';
 import { train } from '../src/lib/ml/train/trainer.ts';
 import { serializeArtifact } from '../src/lib/ml/artifact/serialize.ts';
 import { evaluateArtifact, specHashBytes } from '../src/lib/ml/eval/evaluate.ts';
 import { cellDeviation, compareStates, tensorScale } from '../src/lib/ml/transcript/compare.ts';
-import { createProgram, type Program } from '../src/lib/ml/transcript/program.ts';
+import type { Program } from '../src/lib/ml/transcript/program.ts';
 import { gridCell, roundToGrid } from '../src/lib/ml/transcript/round.ts';
 import { runTranscript } from '../src/lib/ml/transcript/run.ts';
 import { leafOf, slotGroups, stateByteLength, type TranscriptState } from '../src/lib/ml/transcript/state.ts';
@@ -46,16 +43,21 @@ import { openTranscriptDir } from '../src/lib/storage/transcripts-fs.ts';
 import { initialWeights } from '../src/lib/ml/model/init.ts';
 import { isSeededStart } from '../src/lib/ml/transcript/replay.ts';
 import { transcriptSeeds } from '../src/lib/ml/transcript/seeds.ts';
+import {
+  DATASETS,
+  identity,
+  keyFor,
+  loadSetup,
+  programFor,
+  trainStates,
+  useBackend as use,
+  type Setup,
+} from './lib/transcript-bench.ts';
 import { DISGUISES, disguise, forgeTranscript, type Disguise } from './lib/transcript-forgery.ts';
 import { distance, nudgeTowards, walkBounds, type WalkSettings } from './lib/transcript-walk.ts';
 
 const root = new URL('../', import.meta.url);
 const path = (p: string) => fileURLToPath(new URL(p, root));
-const DATASETS: Record<string, string> = {
-  'digits-mlp': 'digits-train',
-  'fashion-mlp': 'fashion-mnist-train',
-  'fashion-cnn': 'fashion-mnist-train',
-};
 const SWEEP_BITS = [4, 6, 8, 10, 12, 16];
 const CANDIDATE_TOLERANCES = [1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2];
 /** Rules with an outlier budget tried on the same replays: tolerance, outlier share, outlier tolerance. */
@@ -103,54 +105,7 @@ function args() {
   };
 }
 
-async function use(name: BackendName): Promise<void> {
-  await activateBackend(name, { wasmPaths: path('node_modules/@tensorflow/tfjs-backend-wasm/dist/') });
-}
-
-function identity(i: number): TranscriptIdentity {
-  const rng = Rng.seeded('bench-transcript/trainer', i);
-  const hex = Array.from({ length: 5 }, () => rng.nextU32().toString(16).padStart(8, '0')).join('');
-  return { chainId: 31337, task: 1, trainer: `0x${hex}` as Address };
-}
-
-function keyFor(id: TranscriptIdentity, T: number, N: number): Uint8Array {
-  const rng = Rng.seeded('bench-transcript/key', id.trainer);
-  return Uint8Array.from({ length: T * N }, () => rng.nextU32() & 1);
-}
-
-interface Setup {
-  spec: ModelSpec;
-  hash: string;
-  manifest: DatasetManifest;
-  source: ReturnType<typeof fsSource>;
-  settings: TranscriptSpec;
-}
-
-async function programFor(s: Setup, id: TranscriptIdentity): Promise<Program> {
-  const wm = s.spec.watermark;
-  return createProgram({
-    spec: s.spec,
-    specHash: s.hash,
-    identity: id,
-    openData: (seed) => datasetData(s.manifest, s.source, { seed }),
-    ...(wm ? { keyBits: keyFor(id, wm.bits, wm.length) } : {}),
-  });
-}
-
 const flat = (s: TranscriptState) => [...s.weights, ...s.slots.flat()];
-
-/** Rounded states s_0..s_K and the unrounded ends u_1..u_K of a transcript on the active backend. */
-async function trainStates(p: Program, K: number) {
-  const rounded: TranscriptState[] = [p.startState()];
-  const raw: TranscriptState[] = [];
-  const t0 = performance.now();
-  for (let i = 0; i < K; i++) {
-    const r = await p.run(rounded[i]!, p.settings.interval);
-    raw.push(r.state!);
-    rounded.push(p.round(r.state!));
-  }
-  return { rounded, raw, seconds: (performance.now() - t0) / 1000 };
-}
 
 interface SegmentStats {
   replays: boolean;
@@ -593,21 +548,13 @@ async function main() {
   tf.enableProdMode();
   const load = os.loadavg();
   const uptimeStart = execSync('uptime').toString().trim();
-  let bytes = new Uint8Array(readFileSync(path(`public/specs/${o.spec}.json`)));
   const section = Object.fromEntries(
     Object.entries({ interval: o.interval, mantissaBits: o.mantissaBits, tolerance: o.tolerance }).filter(
       ([, v]) => v !== undefined,
     ),
   );
-  if (Object.keys(section).length > 0) {
-    const doc = JSON.parse(new TextDecoder().decode(bytes)) as object;
-    bytes = new TextEncoder().encode(JSON.stringify({ ...doc, transcript: section }, null, 2));
-  }
-  const { spec, hash } = await parseModelSpecBytes(bytes);
-  const source = fsSource(path(`public/datasets/${DATASETS[o.spec]}`));
-  const { manifest } = await source.manifest();
-  const settings = transcriptSettings(spec);
-  const s: Setup = { spec, hash, manifest, source, settings };
+  const s = await loadSetup(o.spec, section);
+  const { spec, hash, manifest, settings } = s;
   const stepsPerEpoch = Math.ceil(manifest.samples / spec.optimizer.batchSize);
   const K = o.segments ?? Math.ceil((spec.optimizer.epochs * stepsPerEpoch) / settings.interval);
   console.log(
@@ -672,7 +619,7 @@ async function main() {
   );
   w();
   w(
-    `Spec \`${o.spec}\` (sha256 ${hash.slice(0, 12)}...)${Object.keys(section).length > 0 ? ` with the transcript section ${JSON.stringify(section)} added` : ''}, transcript settings: interval ${settings.interval}, mantissaBits ${settings.mantissaBits}, tolerance ${settings.tolerance}. K = ${K} segments (${K * settings.interval} steps, the spec's ${spec.optimizer.epochs} epochs rounded up to whole segments). Each identity is a different trainer address (own init, data order, dropout, watermark key). WebGL and WebGPU cannot run in Node and are not in these tables.`,
+    `Spec \`${o.spec}\` (sha256 ${hash.slice(0, 12)}...)${Object.keys(section).length > 0 ? ` with the transcript section ${JSON.stringify(section)} added` : ''}, transcript settings: interval ${settings.interval}, mantissaBits ${settings.mantissaBits}, tolerance ${settings.tolerance}. K = ${K} segments (${K * settings.interval} steps, the spec's ${spec.optimizer.epochs} epochs rounded up to whole segments). Each identity is a different trainer address (own init, data order, dropout, watermark key). WebGL and WebGPU cannot run in Node and are not in these tables: docs/bench/transcript-browser.md (\`npm run bench:transcript-browser\`) replays transcripts in Chromium's eval worker on wasm, webgl and webgpu, and times checks and disclosures there.`,
   );
   w();
   const all = results.flatMap((r) => r.stats);

@@ -246,6 +246,25 @@ export async function scoreEpoch(
       `epoch ${epoch} scores committed`,
     );
   }
+  // Each validator's agent compared every model with the earlier ones of other trainers in its
+  // page's eval worker (seeded probe inputs, SPEC 8.4): these were trained independently, so no
+  // hint reaches the challenge threshold and nothing is challenged automatically.
+  for (const v of views) {
+    // A model that failed its checks (scored 0) has no predictions to compare.
+    const models = await section(v).locator('[data-testid="model"][data-status="scored"]').count();
+    const hints = v.getByTestId('auto-challenge-hints').locator('li');
+    await expect.poll(() => hints.count(), { timeout: 60_000 }).toBeGreaterThanOrEqual(models);
+    for (const li of await hints.all()) {
+      expect(await li.getAttribute('data-flagged')).toBe('false');
+      expect(await li.innerText()).toMatch(
+        /^S\d+ of 0x[0-9a-fA-F]{4}…[0-9a-fA-F]{4}: closest (none earlier, — of probes|S\d+ of 0x[0-9a-fA-F]{4}…[0-9a-fA-F]{4}, \d+\.\d% of probes) — no action$/,
+      );
+    }
+    expect(await v.getByTestId('auto-challenge-toggle').isChecked()).toBe(true);
+    expect(await v.getByTestId('auto-challenge-bond').innerText()).toMatch(
+      /^A challenge posts a bond of [\d.,]+ ARENA; this account holds [\d.,]+ ARENA\.$/,
+    );
+  }
   await j.check(views[0]!, `validate-epoch-${epoch}-committed`);
   j.mark(`epoch ${epoch}: both validators committed`);
   await j.nextWindow(`score reveal window of epoch ${epoch}`);

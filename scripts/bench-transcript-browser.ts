@@ -176,21 +176,23 @@ const INSTALL = `(async () => {
   return info ? info.vendor + ' ' + info.architecture + (info.isFallbackAdapter ? ' (fallback adapter)' : '') : 'none';
 })()`;
 
-interface PageCheck {
-  replays: boolean;
-  coordinates: number;
-  equal: number;
-  inBand: number;
-  outliers: number;
-  outlierBudget: number;
-  outlierUnit: string | null;
-  outliersOutsideUnit: number;
-  failed: number;
-  maxDeviation: number;
-  claimedStep: number;
-  replayedStep: number;
-  failures: SegmentCheck['failures'];
-}
+/** What the page hands back of the worker's check (compare.ts SegmentCheck). */
+type PageCheck = Pick<
+  SegmentCheck,
+  | 'replays'
+  | 'coordinates'
+  | 'equal'
+  | 'inBand'
+  | 'outliers'
+  | 'outlierBudget'
+  | 'outlierUnit'
+  | 'outliersOutsideUnit'
+  | 'failed'
+  | 'maxDeviation'
+  | 'claimedStep'
+  | 'replayedStep'
+  | 'failures'
+>;
 interface PageReplay {
   segment: number;
   wall: number;

@@ -691,7 +691,14 @@ describe('challenge stories on anvil, with real training, real replays and real 
         'a committed verdict',
       );
     expect(jade.state.learning.checks[`${id}/segment`]).toMatchObject({ status: 'fails', firstFailing: theft.jump });
-    expect(jadeBackends.filter((r) => r.job === 'replay').at(-1)).toEqual({ job: 'replay', asked: 'cpu', ran: 'cpu' });
+    // Jade replays the jump on its own backend, cpu, then on wasm for a second opinion: it fails on both.
+    expect(jadeBackends.filter((r) => r.job === 'replay').slice(-2)).toEqual([
+      { job: 'replay', asked: 'cpu', ran: 'cpu' },
+      { job: 'replay', asked: 'wasm', ran: 'wasm' },
+    ]);
+    expect(jade.state.learning.checks[`${id}/segment`]!.checked).toMatchObject([
+      { segment: theft.jump, replays: false, backend: 'cpu' },
+    ]);
     await at(dispute.commitEnd);
     for (const [agent, who] of [
       [validator, 'victor'],

@@ -38,6 +38,9 @@ export const DEMO_EVAL_SUBSET_SIZE = 128;
  */
 export const DEMO_MIN_VALIDATORS = 3;
 
+const DEMO_MIN_TRAINER_STAKE = parseEther('10');
+const DEMO_SLASH_BPS = 2_000;
+
 export function demoTaskParams(input: DemoTaskInput) {
   return {
     modelSpec: input.hashes.modelSpec,
@@ -54,7 +57,7 @@ export function demoTaskParams(input: DemoTaskInput) {
     rewardPerEpoch: DEMO_REWARD_PER_EPOCH,
     reward: { ...DEFAULT_REWARD_PARAMS, minValidators: DEMO_MIN_VALIDATORS },
     stakeRules: {
-      minTrainerStake: parseEther('10'),
+      minTrainerStake: DEMO_MIN_TRAINER_STAKE,
       minValidatorStake: parseEther('10'),
       maxTrainers: 256,
       maxValidators: 512,
@@ -62,11 +65,11 @@ export function demoTaskParams(input: DemoTaskInput) {
     },
     challenge: {
       // The largest bond nobody can farm at this minimum stake and slash (docs/contracts.md).
-      bond: maxUnfarmableBond(parseEther('10'), 2_000),
+      bond: maxUnfarmableBond(DEMO_MIN_TRAINER_STAKE, DEMO_SLASH_BPS),
       // A challenged trainer gets one epoch to answer (proof and transcript), validators one to
       // dispute a segment and one to vote on it.
       ...defaultChallengeTimes(input.epochSeconds),
-      slashBps: 2_000,
+      slashBps: DEMO_SLASH_BPS,
       juryBps: DEFAULT_JURY_BPS,
     },
     evalSubsetSize: DEMO_EVAL_SUBSET_SIZE,

@@ -371,6 +371,8 @@ export const TASK_FIELDS: readonly FieldInfo[] = [
 ];
 
 const bpsText = (bps: number) => String(bps / 100);
+const FORM_MIN_TRAINER_STAKE = 10n * WAD;
+const FORM_SLASH_BPS = 2_000;
 
 /** The form's starting values: the SPEC's windows and reward parameters; times suit the chain. */
 export function taskFormDefaults(opts: { local: boolean; minReviewPeriod?: number }): TaskFormValues {
@@ -398,15 +400,15 @@ export function taskFormDefaults(opts: { local: boolean; minReviewPeriod?: numbe
     tolV: wadInputText(DEFAULT_REWARD_PARAMS.tolV),
     minValidators: String(DEFAULT_REWARD_PARAMS.minValidators),
     evalSubsetSize: String(DEFAULT_EVAL_SUBSET_SIZE),
-    minTrainerStake: '10',
+    minTrainerStake: tokenInputText(FORM_MIN_TRAINER_STAKE),
     minValidatorStake: '10',
     maxTrainers: String(TASK_LIMITS.maxTrainers),
     maxValidators: String(TASK_LIMITS.maxValidators),
     sigmaCooldown: '2',
     // The largest bond nobody can farm at the default minimum stake and slash (bondWarning).
-    bond: '2',
+    bond: tokenInputText(maxUnfarmableBond(FORM_MIN_TRAINER_STAKE, FORM_SLASH_BPS)),
     responseTime: String(epoch),
-    slashBps: '20',
+    slashBps: bpsText(FORM_SLASH_BPS),
     disputeTime: String(defaultChallengeTimes(epoch).disputeTime),
     voteTime: String(defaultChallengeTimes(epoch).voteTime),
     juryBps: bpsText(DEFAULT_JURY_BPS),

@@ -14,6 +14,7 @@
 //   npm run bench:transcript -- --runs 4 --segments 10 --no-write
 //   npm run bench:transcript -- --runs 10 --identity-offset 20 --skip-attacks --skip-overhead --out docs/bench/transcript-fresh.md
 //   npm run bench:transcript -- --identities 4,6 --direction cpu-wasm --skip-attacks --skip-overhead --no-write
+//   npm run bench:transcript -- --runs 20 --direction wasm-wasm --skip-attacks --skip-overhead --out docs/bench/transcript-reference.md
 //   npm run bench:transcript -- --runs 0 --walk-only --skip-overhead --out docs/bench/transcript-unit-walk.md
 import { execSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -90,7 +91,10 @@ function args() {
       .map((x) => Number(x)),
     /** Attacks: only the tolerance walk (b), not the jump, near-copy and start rows. */
     walkOnly: a.includes('--walk-only'),
-    /** Only one direction of the honest replays: `wasm-cpu` (train on wasm, replay on cpu) or `cpu-wasm`. */
+    /**
+     * Only one direction of the honest replays: `wasm-cpu` (train on wasm, replay on cpu) or
+     * `cpu-wasm`; or `wasm-wasm`, the reference backend replaying its own transcripts.
+     */
     direction: get('direction'),
     segments: get('segments') === undefined ? undefined : Number(get('segments')),
     overheadRepeats: Number(get('overhead-repeats') ?? 2),
@@ -561,12 +565,15 @@ async function main() {
     `${o.spec}: interval ${settings.interval}, mantissaBits ${settings.mantissaBits}, tolerance ${settings.tolerance}, K ${K} (${K * settings.interval} steps), ${o.identities?.length ?? o.runs} identities`,
   );
 
+  // wasm-wasm: the reference backend's own replays (TRANSCRIPT_BACKEND), asked for by name.
   const pairs = (
-    [
-      ['wasm', 'cpu'],
-      ['cpu', 'wasm'],
-    ] as [BackendName, BackendName][]
-  ).filter(([a, b]) => o.direction === undefined || o.direction === `${a}-${b}`);
+    o.direction === 'wasm-wasm'
+      ? [['wasm', 'wasm']]
+      : [
+          ['wasm', 'cpu'],
+          ['cpu', 'wasm'],
+        ]
+  ).filter(([a, b]) => o.direction === undefined || o.direction === `${a}-${b}`) as [BackendName, BackendName][];
   const results: {
     from: BackendName;
     to: BackendName;
@@ -626,10 +633,14 @@ async function main() {
   const coords = all[0]?.coordinates ?? att?.coordinates ?? 0;
   const budget = Math.floor(settings.outlierShare * coords);
   if (results.length > 0) {
-    w('## Honest replays across backends');
+    w(
+      pairs.length === 1 && pairs[0]![0] === pairs[0]![1]
+        ? `## Honest replays on the reference backend (${pairs[0]![0]})`
+        : '## Honest replays across backends',
+    );
     w();
     w(
-      `Train a transcript on one backend, replay every segment on the other. Columns: segments that fail with the spec's rule (docs/transcript.md section 5: every coordinate within the tolerance ${settings.tolerance} of its claimed cell, except at most ${budget} outliers per segment (outlierShare ${settings.outlierShare} of ${coords} coordinates) within the outlier tolerance ${settings.outlierTolerance}); the most outliers (coordinates beyond the tolerance) in one segment; the largest relative difference between the two unrounded end states, |a-b| / max(|a|,|b|), over every coordinate of weights and optimizer moments (dominated by values near zero); the same on the scale the rule uses, |a-b| / max(|a|,|b|, RMS of the tensor), largest and mean; coordinates in the tolerance band (the claimed value differs from the replay's rounding but passes by the tolerance), summed over segments; the largest deviation of a replayed value from its claimed cell; the margin (outlier tolerance / that deviation).`,
+      `Train a transcript on one backend, replay every segment on the other (or, on the reference backend, on the same one). Columns: segments that fail with the spec's rule (docs/transcript.md section 5: every coordinate within the tolerance ${settings.tolerance} of its claimed cell, except at most ${budget} outliers per segment (outlierShare ${settings.outlierShare} of ${coords} coordinates) within the outlier tolerance ${settings.outlierTolerance}); the most outliers (coordinates beyond the tolerance) in one segment; the largest relative difference between the two unrounded end states, |a-b| / max(|a|,|b|), over every coordinate of weights and optimizer moments (dominated by values near zero); the same on the scale the rule uses, |a-b| / max(|a|,|b|, RMS of the tensor), largest and mean; coordinates in the tolerance band (the claimed value differs from the replay's rounding but passes by the tolerance), summed over segments; the largest deviation of a replayed value from its claimed cell; the margin (outlier tolerance / that deviation).`,
     );
     w();
     w(
@@ -652,7 +663,7 @@ async function main() {
     const mostOutliers = Math.max(...all.map((x) => x.outliers));
     const withOutliers = all.filter((x) => x.outliers > 0);
     w(
-      `Over all ${all.length} replayed segments (${results.length / 2} runs per backend pair): **${failedTotal} failed**. ${withOutliers.length} had outliers (coordinates beyond the tolerance ${settings.tolerance}), at most ${mostOutliers} in one segment against a budget of ${budget} (margin ${mostOutliers === 0 ? 'inf' : (budget / mostOutliers).toFixed(2) + 'x'}); the largest deviation from the claimed cell was ${e(worst)} against the outlier tolerance ${settings.outlierTolerance} (margin ${worst === 0 ? 'inf' : (settings.outlierTolerance / worst).toFixed(1) + 'x'}). Without the outlier budget (SPEC 8.3's every coordinate), ${all.filter((x) => x.outliers > 0 || x.failedCoordinates > 0).length} of them would fail.`,
+      `Over all ${all.length} replayed segments (${results.length / pairs.length} runs per backend pair): **${failedTotal} failed**. ${withOutliers.length} had outliers (coordinates beyond the tolerance ${settings.tolerance}), at most ${mostOutliers} in one segment against a budget of ${budget} (margin ${mostOutliers === 0 ? 'inf' : (budget / mostOutliers).toFixed(2) + 'x'}); the largest deviation from the claimed cell was ${e(worst)} against the outlier tolerance ${settings.outlierTolerance} (margin ${worst === 0 ? 'inf' : (settings.outlierTolerance / worst).toFixed(1) + 'x'}). Without the outlier budget (SPEC 8.3's every coordinate), ${all.filter((x) => x.outliers > 0 || x.failedCoordinates > 0).length} of them would fail.`,
     );
     w();
     const unitFailed = all.filter((x) => !x.replaysUnit).length;

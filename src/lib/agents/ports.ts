@@ -219,7 +219,7 @@ export interface SegmentReplayRequest {
   claimed: Uint8Array;
   /** Also check that `start` is the identity's seeded start (the first segment of a seeded transcript). */
   checkSeededStart?: boolean;
-  /** Replay on this backend instead of the port's own choice (a second opinion on a failing segment). */
+  /** Replay on this backend instead of the port's evaluation backend (jurors name the reference backend). */
   backend?: BackendName;
 }
 

@@ -24,8 +24,6 @@ export interface SegmentOutcome {
   seconds: number;
   /** The backend of the replay this outcome reports (absent in older records). */
   backend?: string;
-  /** When it failed on this validator's first backend and replays on `backend`: that first backend. */
-  failedOn?: string;
 }
 
 export interface TranscriptCheckProgress {

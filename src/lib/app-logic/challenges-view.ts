@@ -792,9 +792,7 @@ export function checkView(p: TranscriptCheckProgress | null): CheckView | null {
     segment: o.segment,
     replays: o.replays,
     text: o.replays
-      ? o.failedOn
-        ? `replays on ${o.backend}, not on ${o.failedOn} (${seconds(o.seconds)}): the trainer's backend, probably`
-        : `replays (${seconds(o.seconds)})`
+      ? `replays (${seconds(o.seconds)})`
       : `does not replay: ${counted(o.failing, 'coordinate')} outside the rule, largest deviation ${o.maxDeviation.toPrecision(3)} (${seconds(o.seconds)})`,
   }));
   const of = p.toCheck.length;

@@ -103,6 +103,12 @@ async function setup(stopAfter: number | null) {
 }
 
 describe('the ML port trains with a transcript', () => {
+  it('trains a sealed transcript on the reference backend whatever backend the person chose', async () => {
+    const { port, jobs, request } = await setup(null);
+    for (const backend of ['webgpu', 'cpu', 'auto'] as const) await port.train({ ...request, backend });
+    expect(jobs.map((j) => j.backend)).toEqual(['wasm', 'wasm', 'wasm']);
+  });
+
   it('asks K for the epochs, with the identity and key and no seed; a finished run seals its root', async () => {
     const { port, jobs, request } = await setup(null);
     const r = await port.train(request);

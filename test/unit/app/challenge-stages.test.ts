@@ -438,13 +438,6 @@ describe('checkView (TranscriptCheckProgress fixtures)', () => {
       },
     ]);
     expect(v.counts).toBe('3 of 8 segments checked');
-    // A segment that failed on this validator's backend and replays on a second one says so.
-    const second = checkView({
-      ...base,
-      status: 'replaying',
-      checked: [{ ...ok(0), backend: 'wasm', failedOn: 'webgpu' }],
-    })!;
-    expect(second.rows[0]!.text).toBe("replays on wasm, not on webgpu (1.3 s): the trainer's backend, probably");
   });
 
   it('ends: replays, fails (dispute it), a problem with its message, cancelled; a juror checks the disputed segment only', () => {

@@ -157,13 +157,16 @@ describe('backend report', () => {
     expect(backendRows(null)).toEqual([]);
   });
 
-  it('tells an automatic choice from the user forcing one', () => {
-    expect(backendSentence(selection, false)).toBe(
+  it('tells an automatic choice from the user forcing one and from the reference backend of a transcript run', () => {
+    expect(backendSentence(selection, 'auto')).toBe(
       'Training on wasm: the fastest backend here that can train this model at about 4,571 samples/s.',
     );
-    expect(backendSentence(selection, true)).toBe('Training on wasm, as you chose at about 4,571 samples/s.');
+    expect(backendSentence(selection, 'chosen')).toBe('Training on wasm, as you chose at about 4,571 samples/s.');
+    expect(backendSentence(selection, 'reference')).toBe(
+      'Training on wasm, the reference backend every validator replays transcripts on at about 4,571 samples/s.',
+    );
     const soft = { ...selection, backend: 'webgpu' as const, info: selection.report[1]!.info! };
-    expect(backendSentence(soft, true)).toContain('webgpu (a software implementation on the CPU)');
+    expect(backendSentence(soft, 'chosen')).toContain('webgpu (a software implementation on the CPU)');
   });
 });
 

@@ -103,8 +103,14 @@ export function backendRows(selection: BackendSelection | null): BackendRow[] {
   });
 }
 
-/** The chosen backend in one sentence. */
-export function backendSentence(selection: BackendSelection | null, forced: boolean): string | null {
+/**
+ * The chosen backend in one sentence: picked automatically, chosen by the person, or the
+ * reference backend a transcript run always trains on (docs/transcript.md section 5).
+ */
+export function backendSentence(
+  selection: BackendSelection | null,
+  how: 'auto' | 'chosen' | 'reference',
+): string | null {
   if (selection === null) return null;
   const speed =
     selection.samplesPerSec > 0
@@ -114,7 +120,9 @@ export function backendSentence(selection: BackendSelection | null, forced: bool
     selection.info.adapter?.isFallbackAdapter || selection.info.software
       ? ' (a software implementation on the CPU)'
       : '';
-  return forced
+  if (how === 'reference')
+    return `Training on ${selection.backend}${kind}, the reference backend every validator replays transcripts on${speed}.`;
+  return how === 'chosen'
     ? `Training on ${selection.backend}${kind}, as you chose${speed}.`
     : `Training on ${selection.backend}${kind}: the fastest backend here that can train this model${speed}.`;
 }

@@ -34,6 +34,7 @@ import type {
 } from '../../ml/train/service.ts';
 import { TrainJobError, segmentsOf } from '../../ml/train/service.ts';
 import { urlSource } from '../../ml/data/sources.ts';
+import { TRANSCRIPT_BACKEND } from '../../ml/spec/transcript.ts';
 import { TranscriptError } from '../../ml/transcript/errors.ts';
 import { stateArtifact } from '../../ml/transcript/state.ts';
 import type { TranscriptStore } from '../../ml/transcript/store.ts';
@@ -191,7 +192,9 @@ export function mlPort(o: MlPortOptions): MlPort {
       identity: { chainId: t.chainId, task: t.task, trainer: req.watermark.owner },
       keyBits: req.watermark.keyBits,
       ...(t.continueFrom !== null ? { continueFrom: t.continueFrom } : {}),
-      backend: req.backend,
+      // A sealed transcript trains on the reference backend whatever the person chose: the
+      // jurors replay it there, exactly (docs/transcript.md section 5).
+      backend: TRANSCRIPT_BACKEND,
     };
     let outcome: TranscriptOutcome;
     let id: string;
@@ -379,8 +382,8 @@ export function mlPort(o: MlPortOptions): MlPort {
                   start: req.start,
                   claimed: req.claimed,
                   ...(req.checkSeededStart ? { checkSeededStart: true } : {}),
-                  // A 16-bit backend is refused by the service; the automatic choice avoids it.
-                  backend: req.backend ?? evalBackend,
+                  // The reference backend unless the request names another (docs/transcript.md section 5).
+                  backend: req.backend ?? TRANSCRIPT_BACKEND,
                 },
                 { onProgress: (done, total) => events.onProgress?.(done, total) },
               );

@@ -73,9 +73,6 @@ export type ValidatorEvent = RunnerEvent<ValidatorState> | EvalProgressEvent | T
 /** Per-sample vectors kept in memory besides IndexedDB: an epoch's columns, and then some. */
 const MEMORY_SAMPLES = 64;
 
-/** Backends a failing segment is replayed on again before the validator calls it failing. */
-export const SECOND_OPINION_BACKENDS = ['wasm', 'cpu'] as const;
-
 export class ValidatorAgent extends RoleAgent<
   ValidatorState,
   ValidatorObservation,
@@ -484,9 +481,6 @@ export class ValidatorAgent extends RoleAgent<
       {
         disclosures,
         replay: (req, events) => ml.replaySegment!(req, events),
-        // The two backends every browser and Node process runs, the same everywhere: an honest
-        // transcript trained on either replays bit for bit on it (docs/transcript.md section 8).
-        otherBackends: SECOND_OPINION_BACKENDS,
         artifactHashOf: (state) => artifactHash(stateArtifact(state, params)),
         report: (p, change) => {
           this.emit({ type: 'transcript-check', key, progress: p });

@@ -8,7 +8,7 @@
 // service in process in Node).
 import type { Address, Hex } from 'viem';
 import type { TranscriptCommitment } from '../../chain/transcript-commit.ts';
-import type { BackendName } from '../../ml/backend/types.ts';
+import { TRANSCRIPT_BACKEND } from '../../ml/spec/transcript.ts';
 import type { SegmentReplayRequest, SegmentReplayResult } from '../ports.ts';
 import type { TranscriptCheckProblem, TranscriptCheckProgress } from '../transcript-check.ts';
 import { ArenaError } from '../../errors.ts';
@@ -74,12 +74,6 @@ export interface CheckDeps {
   report(progress: TranscriptCheckProgress, change: 'status' | 'segment' | 'step'): void;
   /** Milliseconds (Date.now). */
   clock?: () => number;
-  /**
-   * Backends to replay a failing segment on again before calling it failing (docs/transcript.md
-   * section 8, "A second backend"): after a ReLU flip an honest segment can diverge on another
-   * backend than its trainer's, while it replays bit for bit on the trainer's own.
-   */
-  otherBackends?: readonly BackendName[];
 }
 
 export async function checkTranscript(t: CheckTarget, deps: CheckDeps): Promise<TranscriptCheckProgress> {
@@ -155,7 +149,7 @@ export async function checkTranscript(t: CheckTarget, deps: CheckDeps): Promise<
         `the last state's weights are not the submitted artifact ${t.artifactHash}`,
         k - 1,
       );
-    const replayOn = (backend?: BackendName) => {
+    const replay = () => {
       p.step = { segment: i, done: 0, of: 0 };
       emit('step');
       return deps.replay(
@@ -165,7 +159,8 @@ export async function checkTranscript(t: CheckTarget, deps: CheckDeps): Promise<
           start,
           claimed,
           ...(i === 0 && opened.seeded ? { checkSeededStart: true } : {}),
-          ...(backend ? { backend } : {}),
+          // Every juror replays on the reference backend, where an honest segment is exact.
+          backend: TRANSCRIPT_BACKEND,
         },
         {
           onProgress: (done, of) => {
@@ -175,18 +170,7 @@ export async function checkTranscript(t: CheckTarget, deps: CheckDeps): Promise<
         },
       );
     };
-    let r = await replayOn();
-    let failedOn: string | undefined;
-    // A second opinion before a segment is called failing: the jump of a fabricated transcript
-    // fails on every backend, an honest segment replays on its trainer's.
-    for (const b of deps.otherBackends ?? []) {
-      if (r.status !== 'done' || r.replays || r.seededStart === false || b === r.backend) continue;
-      const again = await replayOn(b);
-      if (again.status === 'cancelled' || again.replays) {
-        failedOn = r.backend;
-        r = again;
-      }
-    }
+    const r = await replay();
     if (r.status === 'cancelled') {
       p.status = 'cancelled';
       delete p.step;
@@ -202,7 +186,6 @@ export async function checkTranscript(t: CheckTarget, deps: CheckDeps): Promise<
       maxDeviation: r.maxDeviation,
       seconds: r.seconds,
       backend: r.backend,
-      ...(failedOn !== undefined && r.replays ? { failedOn } : {}),
     });
     emit('segment');
     if (!r.replays) {

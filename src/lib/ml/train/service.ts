@@ -13,7 +13,7 @@ import { urlSource } from '../data/sources.ts';
 import { specHashBytes } from '../eval/evaluate.ts';
 import { parseModelSpecBytes } from '../spec/parse.ts';
 import { specShapes } from '../spec/shapes.ts';
-import { transcriptSettings } from '../spec/transcript.ts';
+import { TRANSCRIPT_BACKEND, transcriptSettings } from '../spec/transcript.ts';
 import type { ModelSpec } from '../spec/types.ts';
 import { ownerBits } from '../watermark/bits.ts';
 import { decode } from '../watermark/decode.ts';
@@ -108,6 +108,10 @@ export interface TranscriptJob {
   continueFrom?: string;
   /** Stop after this many segments in this call (the transcript stays resumable). */
   maxSegments?: number;
+  /**
+   * 'auto' or absent: the reference backend, TRANSCRIPT_BACKEND (docs/transcript.md section 5).
+   * Another name trains there, for measurements only.
+   */
   backend?: BackendName | 'auto';
 }
 
@@ -387,7 +391,9 @@ export function createTrainService(env: TrainServiceEnv): TrainService {
         return await withDeviceRestarts(
           {
             spec,
-            backend: job.backend,
+            // The reference backend unless a job names another (measurements: such a transcript
+            // may not replay exactly for the jurors, who replay on the reference backend).
+            backend: job.backend === undefined || job.backend === 'auto' ? TRANSCRIPT_BACKEND : job.backend,
             runControl,
             events,
             // The transcript resumes from its last stored state.

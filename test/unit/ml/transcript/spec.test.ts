@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseModelSpec, SpecError } from '../../../../src/lib/ml/spec/parse.ts';
-import { TRANSCRIPT_DEFAULTS, transcriptSettings } from '../../../../src/lib/ml/spec/transcript.ts';
+import { TRANSCRIPT_BACKEND, TRANSCRIPT_DEFAULTS, transcriptSettings } from '../../../../src/lib/ml/spec/transcript.ts';
 
 const file = () =>
   JSON.parse(readFileSync(new URL('../../../../public/specs/digits-mlp.json', import.meta.url), 'utf8')) as Record<
@@ -46,10 +46,10 @@ describe('model spec transcript section', () => {
     expect(withSection({ outlierScope: 'state' }).transcript?.outlierScope).toBe('state');
   });
 
-  it('defaults to an outlier budget (the measured fix for honest ReLU flips)', () => {
-    expect(TRANSCRIPT_DEFAULTS).toMatchObject({ interval: 50, mantissaBits: 8, tolerance: 1e-4 });
-    expect(TRANSCRIPT_DEFAULTS.outlierShare).toBeGreaterThan(0);
+  it("defaults to SPEC 8.3's rule as written, on the reference backend where honest replays are exact", () => {
+    expect(TRANSCRIPT_DEFAULTS).toMatchObject({ interval: 50, mantissaBits: 8, tolerance: 1e-4, outlierShare: 0 });
     expect(TRANSCRIPT_DEFAULTS.outlierTolerance).toBeGreaterThan(TRANSCRIPT_DEFAULTS.tolerance);
+    expect(TRANSCRIPT_BACKEND).toBe('wasm');
   });
 
   it('refuses bad values naming the field', () => {

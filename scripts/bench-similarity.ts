@@ -5,6 +5,7 @@
 // inputs (src/lib/ml/eval/agreement.ts). Chooses the probe-agreement threshold of the validator's
 // automatic challenge from the gap between the two groups. Writes docs/bench/similarity.md.
 //   npm run bench:similarity [-- --honest 5 --epochs 20]
+//   npm run bench:similarity -- --honest 12 --epochs 2 --out docs/bench/similarity-2-epochs.md
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { activateBackend } from '../src/lib/ml/backend/activate.ts';
@@ -173,5 +174,11 @@ ${
 }
 `;
 mkdirSync(new URL('../docs/bench/', import.meta.url), { recursive: true });
-writeFileSync(new URL('../docs/bench/similarity.md', import.meta.url), md);
+const outIndex = args.indexOf('--out');
+writeFileSync(
+  outIndex >= 0
+    ? new URL(`../${args[outIndex + 1]!}`, import.meta.url)
+    : new URL('../docs/bench/similarity.md', import.meta.url),
+  md,
+);
 console.log(md);

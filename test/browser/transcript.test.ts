@@ -129,7 +129,7 @@ test('the eval worker replays segments with progress, on wasm bit for bit and on
   const cancelled = await replay(page, 'whole', 2, 'wasm', 4);
   expect(cancelled.status).toBe('cancelled');
   expect(cancelled.check).toBeUndefined();
-  // SwiftShader's WebGPU: measured, not required (docs/bench/transcript.md); it must run and compare.
+  // SwiftShader's WebGPU: measured, not required (docs/bench/transcript-browser.md); it must run and compare.
   for (const i of [0, 1, 2]) {
     const gpu = await replay(page, 'whole', i, 'webgpu');
     const c = gpu.check!;

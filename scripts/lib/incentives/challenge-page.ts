@@ -121,10 +121,11 @@ export function challengeText(rows: readonly ChallengeRow[], input: ChallengeInp
       `${terms.slashBps / 100}%; jury share DEFAULT_JURY_BPS = ${terms.juryBps}), the bond the form's default scaled ` +
       `to the simulator's minimum stake (${terms.bond} tokens: see bond farming below).`,
     `- **Honest transcripts that fail anyway**: in \`${replays.source}\` ${replays.withFailure} of ` +
-      `${replays.transcripts} honest transcripts replayed on the other backend had a failing segment ` +
+      `${replays.transcripts} honest transcripts replayed by a juror (on the reference backend, wasm: ` +
+      `docs/transcript.md section 5) had a failing segment ` +
       `(${replays.failedSegments} of ${replays.segments} segments). An honest trainer challenged by mistake is taken to ` +
       `lose the challenge with that chance (${replays.rate.value.toFixed(3)}; pessimistic: the jury is assumed to ` +
-      "side with the challenger's backend every time). With no false challenge measured this costs nothing at the " +
+      'side with a failing replay every time). With no false challenge measured this costs nothing at the ' +
       "measured rate; the bound column shows it at the false-challenge rate's upper bound. The adversaries' trained " +
       'identities are given no such risk (in their favour).',
     `- **Near-copies**: the simulator submits a near-copy (0.2% of predictions changed) from each of the 10 ` +

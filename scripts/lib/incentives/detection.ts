@@ -1,7 +1,8 @@
 // The measured inputs of the challenge model, read from the pages that measured them (like
 // noise.ts reads docs/bench/consensus.json): the automatic challenge's trigger on real models
 // (docs/bench/similarity.md, `npm run bench:similarity`) and how often an honest transcript has a
-// segment that fails on another backend (docs/bench/transcript.md, `npm run bench:transcript`).
+// segment that fails a juror's replay on the reference backend (docs/bench/transcript.md,
+// `npm run bench:transcript`).
 // The incentive simulator has no real models, so it cannot measure these itself.
 
 import { proportionEstimate, type Estimate } from './stats.ts';
@@ -75,7 +76,7 @@ export function parseSimilarity(markdown: string, source: string): Trigger {
 
 export interface HonestReplays {
   source: string;
-  /** Honest transcripts replayed on another backend, and those with at least one failing segment. */
+  /** Honest transcripts replayed as a juror replays them, and those with at least one failing segment. */
   transcripts: number;
   withFailure: number;
   segments: number;

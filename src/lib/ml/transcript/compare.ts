@@ -111,7 +111,7 @@ export function cellDeviation(u: number, c: number, bits: number, floor = 0): nu
  * measured against the tensor rather than against the coordinate. Rounding errors come from
  * sums whose terms have the tensor's scale; a coordinate that is a small difference of such
  * terms (an Adam moment crossing zero) carries their absolute error, which is a large fraction
- * of its own tiny value (measured: docs/bench/transcript.md).
+ * of its own tiny value (measured: docs/bench/transcript-cross-backend.md).
  */
 export function tensorScale(values: Float32Array): number {
   let sum = 0;

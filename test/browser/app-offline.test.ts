@@ -151,31 +151,74 @@ describe('offline', () => {
 });
 
 describe('update', () => {
-  it('offers a newly deployed version and switches to it when asked', async () => {
-    const before = await page.evaluate(() => document.querySelector<HTMLScriptElement>('script[type="module"]')?.src);
-    // The tab is left for the deploy and the app opened again after it. With the tab kept open
-    // across the server restart, the new worker sometimes (4 runs in about 22 here) stayed
-    // waiting after Reload now, even after a SKIP_WAITING posted to it by hand: activation
-    // waits until the old worker has no pending events (docs/app/shell.md, known limits).
-    await page.goto('about:blank');
+  const moduleSrc = () => page.evaluate(() => document.querySelector<HTMLScriptElement>('script[type="module"]')?.src);
+  const prompt = () => page.getByText('A new version of AIArena is ready.');
+
+  /** Deploys another build (the refresh period compiles to other bundle hashes) and opens the app, which offers it. */
+  async function deployAndOpen(refreshMs: string): Promise<void> {
+    // The tab is closed for the deploy (a person's tab would simply be open on the old version).
+    await page.close();
     await preview.close();
-    // Another build of the app (a different refresh period compiles to different bundle hashes).
-    await buildApp(outDir, { ...world.env, VITE_REFRESH_MS: '1500' });
+    await buildApp(outDir, { ...world.env, VITE_REFRESH_MS: refreshMs });
     preview = await startPreview(outDir, port, world.env);
+    page = await context.newPage();
     await page.goto(`${preview.url}#/`);
+    await page.locator('tr[data-task="1"]').waitFor({ timeout: 30_000 });
     await page.evaluate(async () => {
       await (await navigator.serviceWorker.getRegistration())?.update();
     });
-    const prompt = page.getByText('A new version of AIArena is ready.');
-    await prompt.waitFor({ timeout: 30_000 });
-    await screenshot(page, 'update-prompt');
-    await Promise.all([
-      page.waitForEvent('load', { timeout: 30_000 }),
-      page.getByRole('button', { name: 'Reload now' }).click(),
-    ]);
+    await prompt().waitFor({ timeout: 30_000 });
+  }
+
+  /** Closes the app's only tab and opens it again: the waiting version takes over. */
+  async function reopen(): Promise<void> {
+    await page.close();
+    page = await context.newPage();
+    await page.goto(`${preview.url}#/`);
     await page.locator('tr[data-task="1"]').waitFor({ timeout: 30_000 });
-    const after = await page.evaluate(() => document.querySelector<HTMLScriptElement>('script[type="module"]')?.src);
-    expect(after).not.toBe(before);
-    expect(await prompt.count()).toBe(0);
+  }
+
+  it('offers a newly deployed version, which runs once the app is closed and opened again', async () => {
+    const before = await moduleSrc();
+    await deployAndOpen('1500');
+    await reopen();
+    expect(await moduleSrc()).not.toBe(before);
+    expect(await prompt().count()).toBe(0);
+  });
+
+  it('switches to a newly deployed version when asked, or says to reopen the app when the browser holds it back', async () => {
+    const before = await moduleSrc();
+    await deployAndOpen('2000');
+    await screenshot(page, 'update-prompt');
+    // Chromium sometimes keeps the new worker waiting after skipWaiting (docs/app/shell.md, known
+    // limits; CI saw it about once in 20 runs): after UPDATE_STUCK_MS the page says so and tells
+    // the person to close the app's tabs, which switches versions (the test above). A "Reload
+    // now" that neither reloads nor explains fails; either way the new version must run.
+    // The waiter that loses the race times out (or sees the page closed) later: no unhandled rejection.
+    const reloaded = page.waitForEvent('load', { timeout: 45_000 }).then(
+      () => 'reloaded' as const,
+      () => null,
+    );
+    const stuck = page
+      .getByTestId('update-stuck')
+      .waitFor({ timeout: 45_000 })
+      .then(
+        () => 'stuck' as const,
+        () => null,
+      );
+    await page.getByRole('button', { name: 'Reload now' }).click();
+    const outcome = await Promise.race([reloaded, stuck]);
+    console.log(`update: ${outcome}`);
+    expect(outcome, 'Reload now neither reloaded nor said why within 45 s').not.toBeNull();
+    if (outcome === 'stuck') {
+      expect(await page.getByTestId('update-stuck').innerText()).toMatch(
+        /Close every AIArena tab and open the app again/,
+      );
+      await screenshot(page, 'update-stuck');
+      await reopen();
+    }
+    await page.locator('tr[data-task="1"]').waitFor({ timeout: 30_000 });
+    expect(await moduleSrc()).not.toBe(before);
+    expect(await prompt().count()).toBe(0);
   });
 });

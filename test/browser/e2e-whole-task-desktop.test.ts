@@ -213,7 +213,12 @@ describe('a whole task played in the browser on a desktop, every role from the d
     expect(await a.getByTestId('candidate').innerText()).toMatch(
       /^Sealable model 0x[0-9a-f]{6}…[0-9a-f]{6} from step \d+: \d wrong watermark bits/,
     );
-    expect(await a.getByTestId('backend-chosen').innerText()).toMatch(/^Training on (wasm|webgpu|webgl|cpu)/);
+    // Sealed runs train on the reference backend (docs/transcript.md section 5): no choice offered.
+    expect(await a.getByTestId('backend-chosen').innerText()).toMatch(
+      /^Training on wasm, the reference backend every validator replays transcripts on/,
+    );
+    expect(await a.getByTestId('backend-fixed').innerText()).toMatch(/^WebAssembly \(CPU\), the reference backend\./);
+    expect(await a.getByLabel('Backend', { exact: true }).count()).toBe(0);
     mark('both trainers have sealable models');
 
     // On screen and on chain: stakes and key commitments.

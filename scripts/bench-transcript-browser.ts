@@ -35,6 +35,7 @@ import type { CasConfig } from '../src/lib/storage/cas/index.ts';
 import { startHarness, type Harness } from '../test/browser/harness.ts';
 import { startBlobStore, type BlobStore } from './lib/blob-store/index.ts';
 import {
+  DATASETS,
   identity,
   keyFor,
   loadSetup,
@@ -77,7 +78,6 @@ function args() {
   };
 }
 
-const DATA_URL = '/datasets/digits-train';
 const PAGE = '/test/browser/pages/transcript.html';
 /** Identity of the whole transcript (the spec's K). */
 const WHOLE_RUN = 999;
@@ -397,7 +397,7 @@ async function main() {
     adapter = (await page.evaluate(
       INSTALL.replace('SPEC_URL', JSON.stringify(`/specs/${o.spec}.json`)).replaceAll(
         'DATA_URL',
-        JSON.stringify(DATA_URL),
+        JSON.stringify(`/datasets/${DATASETS[o.spec]}`),
       ),
     )) as string;
     chromiumVersion = harness.context.browser()?.version() ?? '';
@@ -658,7 +658,7 @@ async function main() {
   w('## Honest replays across backends');
   w();
   w(
-    `${o.runs > 0 ? `Runs ${o.identityOffset}..${o.identityOffset + o.runs - 1}: a transcript of K = ${K} segments (${K * settings.interval} steps; K small so that ${o.runs} runs fit the bench's time, where the spec's whole training is ${KW} segments) trained in Node on wasm and on cpu (\`trainStates\`), replayed in Chromium by the app's eval worker (\`createEvaluator(evalWorker()).replay\`, one job per segment, as a validator's page runs them): every segment on wasm and on webgl; on webgpu (SwiftShader, about 10 s a segment here) ${Math.min(o.webgpuSegments, K)} of the ${K} segments per transcript, a window that moves with the run and the trainer backend so that every position is replayed by ${(2 * o.runs * Math.min(o.webgpuSegments, K)) / K} transcripts. ` : 'No per-identity runs in this invocation (`--runs 0`). '}Run ${WHOLE_RUN}: the whole transcript of K = ${KW} (section "Time to check"), trained in Node on wasm, every segment replayed in the worker on wasm, webgl${o.wholeWebgpu ? ' and webgpu' : ''}: the later segments, where the runs above do not reach.${o.browserRuns > 0 ? ` Runs ${o.browserOffset}..${o.browserOffset + o.browserRuns - 1}: a transcript of K = ${K} trained in Chromium on webgpu by the app's train worker (\`createTrainer(trainWorker()).transcript\`, states read back from its IndexedDB), every segment replayed in Node on wasm and on cpu (\`replaySegment\`) and in the worker on wasm and webgl.` : ''} The worker answers a segment check, not the replayed state, so the columns are the check's: segments that fail the spec's rule; the same under the one-unit rule (outlierScope 'unit'); the most outliers (beyond the tolerance) in one segment; coordinates in the tolerance band summed over segments; the largest deviation of a replayed value from its claimed cell; the margin (outlier tolerance / that deviation).`,
+    `${o.runs > 0 ? `Runs ${o.identityOffset}..${o.identityOffset + o.runs - 1}: a transcript of K = ${K} segments (${K * settings.interval} steps; K small so that ${o.runs} runs fit the bench's time, where the spec's whole training is ${specK} segments) trained in Node on wasm and on cpu (\`trainStates\`), replayed in Chromium by the app's eval worker (\`createEvaluator(evalWorker()).replay\`, one job per segment, as a validator's page runs them): every segment on wasm and on webgl; on webgpu (SwiftShader, about 10 s a segment here) ${Math.min(o.webgpuSegments, K)} of the ${K} segments per transcript, a window that moves with the run and the trainer backend so that every position is replayed by ${(2 * o.runs * Math.min(o.webgpuSegments, K)) / K} transcripts. ` : 'No per-identity runs in this invocation (`--runs 0`). '}Run ${WHOLE_RUN}: the whole transcript of K = ${KW} (section "Time to check"), trained in Node on wasm, every segment replayed in the worker on wasm, webgl${o.wholeWebgpu ? ' and webgpu' : ''}: the later segments, where the runs above do not reach.${o.browserRuns > 0 ? ` Runs ${o.browserOffset}..${o.browserOffset + o.browserRuns - 1}: a transcript of K = ${K} trained in Chromium on webgpu by the app's train worker (\`createTrainer(trainWorker()).transcript\`, states read back from its IndexedDB), every segment replayed in Node on wasm and on cpu (\`replaySegment\`) and in the worker on wasm and webgl.` : ''} The worker answers a segment check, not the replayed state, so the columns are the check's: segments that fail the spec's rule; the same under the one-unit rule (outlierScope 'unit'); the most outliers (beyond the tolerance) in one segment; coordinates in the tolerance band summed over segments; the largest deviation of a replayed value from its claimed cell; the margin (outlier tolerance / that deviation).`,
   );
   w();
   const groups = new Map<string, Pair[]>();
@@ -855,7 +855,7 @@ async function main() {
   w('## What is and is not measured');
   w();
   w(
-    `- Measured: ${o.spec} only (the smallest demo spec; the fashion specs' states are 20 to 25 times larger and were not run here); WebGPU on SwiftShader (a CPU implementation of Vulkan), not on a GPU; K = ${K} for the cross-backend runs (the first ${K} segments of training), K = ${KW} for the whole transcript (${KW === specK ? "the spec's whole training" : `the spec's whole training is ${specK}`}).`,
+    `- Measured: ${o.spec} only${o.spec === 'digits-mlp' ? " (the smallest demo spec; the fashion specs' states are 20 to 25 times larger and were not run here)" : ''}; WebGPU on SwiftShader (a CPU implementation of Vulkan), not on a GPU; K = ${K} for the cross-backend runs (the first ${K} segments of training), K = ${KW} for the whole transcript (${KW === specK ? "the spec's whole training" : `the spec's whole training is ${specK}`}).`,
   );
   w(
     `- WebGPU replays of the Node-trained runs: ${Math.min(o.webgpuSegments, K)} of ${K} segments per transcript (SwiftShader's ~10 s a segment would take ${((2 * o.runs * K * 10) / 60).toFixed(0)} min for all), so ${o.runs} runs per pair but ${2 * o.runs * Math.min(o.webgpuSegments, K)} segments, plus the whole transcript's ${o.wholeWebgpu ? KW : 0}. WebGL: only SwiftShader's.`,

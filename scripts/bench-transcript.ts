@@ -623,7 +623,7 @@ async function main() {
 
   const lines: string[] = [];
   const w = (l = '') => lines.push(l);
-  w('# Training transcripts: honest replays, tolerance, cost');
+  w(`# Training transcripts${o.spec === 'digits-mlp' ? '' : ` on ${o.spec}`}: honest replays, tolerance, cost`);
   w();
   w(
     `Written by \`npm run bench:transcript\` (scripts/bench-transcript.ts) on ${new Date().toISOString().slice(0, 10)}.`,

@@ -5,7 +5,7 @@
 // child process (the flag must be set before the backend starts) replays each segment with the
 // plain binary and counts the coordinates that differ. Writes docs/bench/transcript-wasm-simd.md.
 //
-//   npm run bench:wasm-simd [-- --runs 4 --segments 5 --specs digits-mlp,fashion-mlp]
+//   npm run bench:wasm-simd [-- --runs 4 --segments 5 --specs digits-mlp,fashion-mlp,fashion-cnn]
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -22,7 +22,7 @@ const get = (name: string) => {
 };
 const runs = Number(get('runs') ?? 4);
 const segments = Number(get('segments') ?? 5);
-const specs = (get('specs') ?? 'digits-mlp,fashion-mlp').split(',');
+const specs = (get('specs') ?? 'digits-mlp,fashion-mlp,fashion-cnn').split(',');
 
 function flat(s: TranscriptState): Float32Array {
   const parts = [...s.weights, ...s.slots.flat()];

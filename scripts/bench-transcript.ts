@@ -1,10 +1,11 @@
 // Training transcripts measured (SPEC 8.3; docs/transcript.md; issue 11 section 2), in Node on
 // the cpu and wasm backends:
 // - honest replays: by default on the reference backend (wasm trains, wasm replays, as jurors
-//   do); with --direction cross, train on one backend and replay every segment on the other; per segment the largest relative difference of the two unrounded states, the
-//   coordinates that round differently (the tolerance band), the largest distance from the
-//   claimed cell (what the tolerance must cover), and whether it replays with the spec's
-//   settings; the same pairs re-rounded at other mantissa widths;
+//   do); with --direction cross, train on one backend and replay every segment on the other;
+//   per segment the largest relative difference of the two unrounded states, the coordinates
+//   that round differently (the tolerance band), the largest distance from the claimed cell
+//   (what the tolerance must cover), and whether it replays with the spec's settings; the same
+//   pairs re-rounded at other mantissa widths;
 // - the freedom the tolerance leaves: the share of coordinates whose replayed value lies within
 //   the tolerance of a rounding boundary (either neighbour would pass);
 // - cost: a transcript run (rounding, serialization, sha256, storing every state) against the
@@ -51,6 +52,7 @@ import {
   keyFor,
   loadSetup,
   programFor,
+  stateTensors,
   trainStates,
   useBackend as use,
   type Setup,
@@ -113,8 +115,6 @@ function args() {
 /** The state-wide outlier budget measured as an option (the default before the reference backend). */
 const BUDGET_OPTION = 0.0025;
 
-const flat = (s: TranscriptState) => [...s.weights, ...s.slots.flat()];
-
 interface SegmentStats {
   replays: boolean;
   /** The first failing coordinates, for the log. */
@@ -157,9 +157,9 @@ function segmentStats(
     optimizer: p.spec.optimizer.name,
     maxFailures: 3,
   });
-  const a = flat(trainerRaw);
-  const b = flat(replayed);
-  const c = flat(claimed);
+  const a = stateTensors(trainerRaw);
+  const b = stateTensors(replayed);
+  const c = stateTensors(claimed);
   let maxRel = 0;
   let maxScaled = 0;
   let sumScaled = 0;
@@ -263,7 +263,7 @@ async function honest(s: Setup, from: BackendName, to: BackendName, id: Transcri
 }
 
 const weightCount = (s: TranscriptState) => s.weights.reduce((a, t) => a + t.length, 0);
-const stateCount = (s: TranscriptState) => flat(s).reduce((a, t) => a + t.length, 0);
+const stateCount = (s: TranscriptState) => stateTensors(s).reduce((a, t) => a + t.length, 0);
 
 /** Whether a claimed segment replays on the active backend, with the rule's numbers. */
 async function check(p: Program, from: TranscriptState, claimed: TranscriptState, settings: WalkSettings = p.settings) {

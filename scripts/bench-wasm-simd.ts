@@ -12,8 +12,15 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tf } from '../src/lib/ml/backend/tf.ts';
-import type { TranscriptState } from '../src/lib/ml/transcript/state.ts';
-import { identity, loadSetup, programFor, repoPath, trainStates, useBackend } from './lib/transcript-bench.ts';
+import {
+  identity,
+  loadSetup,
+  programFor,
+  repoPath,
+  stateTensors,
+  trainStates,
+  useBackend,
+} from './lib/transcript-bench.ts';
 
 const args = process.argv.slice(2);
 const get = (name: string) => {
@@ -23,17 +30,6 @@ const get = (name: string) => {
 const runs = Number(get('runs') ?? 4);
 const segments = Number(get('segments') ?? 5);
 const specs = (get('specs') ?? 'digits-mlp,fashion-mlp,fashion-cnn').split(',');
-
-function flat(s: TranscriptState): Float32Array {
-  const parts = [...s.weights, ...s.slots.flat()];
-  const out = new Float32Array(parts.reduce((a, t) => a + t.length, 0));
-  let o = 0;
-  for (const t of parts) {
-    out.set(t, o);
-    o += t.length;
-  }
-  return out;
-}
 
 interface Row {
   spec: string;
@@ -61,17 +57,22 @@ async function replay(dir: string): Promise<void> {
     for (let r = 0; r < runs; r++) {
       const p = await programFor(s, identity(r));
       for (let i = 0; i < segments; i++) {
-        const from = p.decode(new Uint8Array(readFileSync(join(dir, `${spec}-${r}-s${i}.bin`))));
-        const u = flat((await p.run(from, p.settings.interval)).state!);
-        const ref = new Float32Array(new Uint8Array(readFileSync(join(dir, `${spec}-${r}-u${i}.bin`))).buffer);
+        const read = (name: string) => p.decode(new Uint8Array(readFileSync(join(dir, `${spec}-${r}-${name}.bin`))));
+        const replayed = stateTensors((await p.run(read(`s${i}`), p.settings.interval)).state!);
+        const trained = stateTensors(read(`u${i}`));
+        let coordinates = 0;
         let differing = 0;
         let maxAbs = 0;
-        for (let j = 0; j < u.length; j++)
-          if (u[j] !== ref[j]) {
-            differing++;
-            maxAbs = Math.max(maxAbs, Math.abs(u[j]! - ref[j]!));
-          }
-        rows.push({ spec, run: r, segment: i, coordinates: u.length, differing, maxAbs });
+        replayed.forEach((t, k) => {
+          const ref = trained[k]!;
+          coordinates += t.length;
+          for (let j = 0; j < t.length; j++)
+            if (t[j] !== ref[j]) {
+              differing++;
+              maxAbs = Math.max(maxAbs, Math.abs(t[j]! - ref[j]!));
+            }
+        });
+        rows.push({ spec, run: r, segment: i, coordinates, differing, maxAbs });
       }
       p.dispose();
     }
@@ -91,8 +92,9 @@ async function main(): Promise<void> {
         const p = await programFor(s, identity(r));
         const t = await trainStates(p, segments);
         for (let i = 0; i < segments; i++) {
+          // State bytes keep every float32 as it is: the unrounded end survives them exactly.
           writeFileSync(join(dir, `${spec}-${r}-s${i}.bin`), p.encode(t.rounded[i]!));
-          writeFileSync(join(dir, `${spec}-${r}-u${i}.bin`), new Uint8Array(flat(t.raw[i]!).buffer));
+          writeFileSync(join(dir, `${spec}-${r}-u${i}.bin`), p.encode(t.raw[i]!));
         }
         p.dispose();
       }

@@ -82,6 +82,9 @@ export async function programFor(s: Setup, id: TranscriptIdentity): Promise<Prog
   });
 }
 
+/** Every tensor of a state, weights then each optimizer slot group, in state order. */
+export const stateTensors = (s: TranscriptState): Float32Array[] => [...s.weights, ...s.slots.flat()];
+
 /** Rounded states s_0..s_K and the unrounded ends u_1..u_K of a transcript on the active backend. */
 export async function trainStates(p: Program, K: number) {
   const rounded: TranscriptState[] = [p.startState()];

@@ -205,7 +205,7 @@ describe('update', () => {
     await screenshot(page, 'update-prompt');
     // Chromium sometimes keeps the new worker waiting after skipWaiting (docs/app/shell.md, known
     // limits; CI saw it about once in 20 runs): after UPDATE_STUCK_MS the page says so and tells
-    // the person to close the app's tabs, which switches versions (the test above). A "Reload
+    // the person to close the app's tabs, which switches versions (the next test). A "Reload
     // now" that neither reloads nor explains fails; either way the new version must run.
     // The waiter that loses the race times out (or sees the page closed) later: no unhandled rejection.
     const reloaded = page.waitForEvent('load', { timeout: 45_000 }).then(

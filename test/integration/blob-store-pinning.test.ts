@@ -1,13 +1,20 @@
 // The production upload path: Kubo RPC upload, then the IPFS Pinning Service API. Neither a Kubo
 // node nor a pinning provider can be reached from this offline machine, so both are small local
-// stand-ins written from their API documents (Kubo's /api/v0/add and /api/v0/block/put, the
-// ipfs/pinning-services-api-spec). They check what a real service would refuse (auth, raw-leaves,
-// big blocks) and hold content in memory; the client under test is the real one, over real HTTP.
+// stand-ins written from their API documents (Kubo's /api/v0/add, the
+// ipfs/pinning-services-api-spec). The Kubo stand-in chunks with ipfs-unixfs-importer as Kubo
+// does from the query's flags (and Kubo's default of 174 links a node), so a flag the client got
+// wrong gives another CID; it checks auth and chunk limits and holds blocks in memory. The client
+// under test is the real one, over real HTTP.
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { importBytes } from 'ipfs-unixfs-importer';
+import { fixedSize } from 'ipfs-unixfs-importer/chunker';
+import { balanced } from 'ipfs-unixfs-importer/layout';
+import type { CID } from 'multiformats/cid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cidFromBytes, cidFromDigest } from '../../src/lib/ml/artifact/cid.ts';
+import { cidFromDigest } from '../../src/lib/ml/artifact/cid.ts';
+import { fileCid } from '../../src/lib/storage/unixfs/dag.ts';
 import {
   CasHttpError,
   fetchVerified,
@@ -72,38 +79,28 @@ function fakeKubo() {
             Type: 'error',
           }),
         );
-      if (q.get('cid-version') !== '1' || q.get('raw-leaves') !== 'true' || ignoreRawLeaves || bytes.length > chunk) {
-        // Anything else makes a dag-pb (UnixFS) root: a different CID for the same bytes.
-        const hash = cidFromDigest(createHash('sha256').update('dag-pb').update(bytes).digest()).replace(
-          /^bafkrei/,
-          'bafybei',
-        );
-        return void res
-          .writeHead(200)
-          .end(`${JSON.stringify({ Name: 'f', Hash: hash, Size: String(bytes.length + 11) })}\n`);
-      }
-      const cid = rawCid(bytes);
-      blocks.set(cid, bytes);
+      const cidVersion = q.get('cid-version') === '1' ? 1 : 0;
+      const root = await importBytes(
+        bytes,
+        {
+          put: (cid: CID, block: Uint8Array) => {
+            blocks.set(cid.toString(), Buffer.from(block));
+            return Promise.resolve(cid);
+          },
+        },
+        {
+          cidVersion,
+          // Kubo: raw leaves by default with CIDv1 unless told otherwise.
+          rawLeaves:
+            !ignoreRawLeaves && q.get('raw-leaves') !== 'false' && (cidVersion === 1 || q.get('raw-leaves') === 'true'),
+          chunker: fixedSize({ chunkSize: chunk }),
+          layout: balanced({ maxChildrenPerNode: 174 }),
+          reduceSingleLeafToSelf: true,
+        },
+      );
       return void res
         .writeHead(200)
-        .end(`${JSON.stringify({ Name: file.name, Hash: cid, Size: String(bytes.length) })}\n`);
-    }
-    if (url.pathname === '/api/v0/block/put') {
-      if (q.get('cid-codec') !== 'raw' || q.get('mhtype') !== 'sha2-256')
-        return void res.writeHead(400).end('{"Message":"unexpected codec"}');
-      if (bytes.length > MIB && q.get('allow-big-block') !== 'true') {
-        return void res.writeHead(500).end(
-          JSON.stringify({
-            Message:
-              "produced block is over 1MiB: big blocks can't be exchanged with other peers. consider using UnixFS for automatic chunking of bigger files, or pass --allow-big-block to override",
-            Code: 0,
-            Type: 'error',
-          }),
-        );
-      }
-      const cid = rawCid(bytes);
-      blocks.set(cid, bytes);
-      return void res.writeHead(200).end(JSON.stringify({ Key: cid, Size: bytes.length }));
+        .end(`${JSON.stringify({ Name: file.name, Hash: root.cid.toString(), Size: String(bytes.length) })}\n`);
     }
     res.writeHead(404).end('404 page not found');
   });
@@ -163,7 +160,7 @@ describe('production upload: Kubo RPC then the Pinning Service API (local stand-
     const pinUrl = await listen(pinning.server);
     config = {
       gateways: [kuboUrl],
-      upload: { kind: 'kubo', url: `${kuboUrl}/api/v0`, authorization: KUBO_AUTH, maxAddBytes: MIB },
+      upload: { kind: 'kubo', url: `${kuboUrl}/api/v0`, authorization: KUBO_AUTH },
       pinning: { url: pinUrl, token: PIN_TOKEN, pollMs: 5, timeoutMs: 2_000 },
       maxBytes: 8 * MIB,
     };
@@ -178,7 +175,8 @@ describe('production upload: Kubo RPC then the Pinning Service API (local stand-
     const bytes = new TextEncoder().encode(JSON.stringify({ spec: 'digits-mlp', v: 1 }));
     const statuses: string[] = [];
     const up = await uploadBlob(bytes, config, { name: 'spec', onPinStatus: (s) => statuses.push(s.status) });
-    expect(up.cid).toBe(await cidFromBytes(bytes));
+    expect(up.cid).toBe(await fileCid(bytes));
+    expect(up.cid).toMatch(/^bafkrei/); // one chunk: the raw CID of its sha-256
     expect(up.size).toBe(bytes.length);
     expect(up.pin).toMatchObject({ status: 'pinned', pin: { cid: up.cid, name: 'spec' } });
     expect(statuses).toEqual(['queued', 'pinning', 'pinned']);
@@ -187,13 +185,22 @@ describe('production upload: Kubo RPC then the Pinning Service API (local stand-
     expect(Buffer.from(got.bytes).equals(Buffer.from(bytes))).toBe(true);
   });
 
-  it('a blob over the 1 MiB chunk goes through block/put as one raw block with the same CID', async () => {
-    const bytes = new Uint8Array(3 * MIB + 17).map((_, i) => (i * 31) & 0xff);
+  it('a file over one chunk is added as a UnixFS DAG with the CID computed here, and reads back', async () => {
+    const bytes = new Uint8Array(3 * MIB + 17).map((_, i) => ((i * 31) ^ (i >>> 20)) & 0xff);
     kubo.calls.length = 0;
     const up = await uploadBlob(bytes, config);
-    expect(up.cid).toBe(await cidFromBytes(bytes));
+    expect(up.cid).toBe(await fileCid(bytes));
+    expect(up.cid).toMatch(/^bafybei/);
     expect(up.pin?.status).toBe('pinned');
-    expect(kubo.calls).toEqual(['POST /api/v0/block/put']);
+    expect(kubo.calls).toEqual(['POST /api/v0/add']);
+    // The node holds the root and four leaves; the client reads them block by block.
+    expect(kubo.blocks.size).toBeGreaterThanOrEqual(5);
+    const got = await fetchVerified(up.cid, {
+      gateways: config.gateways,
+      sha256: `0x${createHash('sha256').update(bytes).digest('hex')}`,
+    });
+    expect(got.blockCount).toBe(5);
+    expect(Buffer.from(got.bytes).equals(Buffer.from(bytes))).toBe(true);
   });
 
   it('a node that stores the bytes under another CID (no raw leaves) is caught', async () => {
@@ -202,7 +209,7 @@ describe('production upload: Kubo RPC then the Pinning Service API (local stand-
       const bytes = new TextEncoder().encode('chunked elsewhere');
       const err = (await uploadBlob(bytes, config).catch((e: unknown) => e)) as UploadCidMismatchError;
       expect(err).toBeInstanceOf(UploadCidMismatchError);
-      expect(err.expected).toBe(await cidFromBytes(bytes));
+      expect(err.expected).toBe(await fileCid(bytes));
       expect(err.actual).toMatch(/^bafybei/);
     } finally {
       kubo.setIgnoreRawLeaves(false);

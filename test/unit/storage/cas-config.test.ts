@@ -1,4 +1,5 @@
 // Configuration of the store client (VITE_* env) and of the local blob store (AIARENA_BLOB_*).
+import { IPFS_ADD_COMMAND } from '../../../src/lib/storage/unixfs/settings.ts';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readBlobStoreConfig } from '../../../scripts/lib/blob-store/config.ts';
@@ -35,7 +36,6 @@ describe('casConfigFromEnv', () => {
         kind: 'kubo',
         url: 'https://rpc.provider.example/api/v0',
         authorization: 'Basic dXNlcjpwYXNz',
-        maxAddBytes: 1024 * 1024,
       },
       pinning: { url: 'https://pin.provider.example/psa', token: 'secret', pollMs: 2000, timeoutMs: 120_000 },
       maxBytes: 1_000_000,
@@ -68,14 +68,12 @@ describe('casConfigFromEnv', () => {
 });
 
 describe('kuboUploadUrl', () => {
-  const target = { url: 'https://rpc.example/api/v0/', maxAddBytes: 1024 * 1024 };
-  it('uses add (raw leaves, one chunk) up to the chunk limit and block/put above', () => {
-    expect(kuboUploadUrl(target, 1024 * 1024)).toBe(
-      'https://rpc.example/api/v0/add?cid-version=1&raw-leaves=true&hash=sha2-256&chunker=size-1048576&pin=true&quieter=true',
+  it('adds every file with the documented UnixFS settings (the same flags as the README command)', () => {
+    expect(kuboUploadUrl({ url: 'https://rpc.example/api/v0/' })).toBe(
+      'https://rpc.example/api/v0/add?cid-version=1&raw-leaves=true&hash=sha2-256&chunker=size-1048576&trickle=false&pin=true&quieter=true',
     );
-    expect(kuboUploadUrl(target, 1024 * 1024 + 1)).toBe(
-      'https://rpc.example/api/v0/block/put?cid-codec=raw&mhtype=sha2-256&mhlen=32&pin=true&allow-big-block=true',
-    );
+    for (const flag of ['--cid-version=1', '--raw-leaves', '--chunker=size-1048576'])
+      expect(IPFS_ADD_COMMAND).toContain(flag);
   });
 });
 

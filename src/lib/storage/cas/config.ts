@@ -15,14 +15,11 @@ import { DEFAULT_MAX_BLOB_BYTES } from './fetch.ts';
 
 export const LOCAL_STORE_URL = 'http://127.0.0.1:8546';
 
-/** Kubo's largest chunk: files up to this size become one raw block through `add`. */
-export const KUBO_MAX_CHUNK_BYTES = 1024 * 1024;
-
 export type UploadTarget =
   /** The local stack's blob store: POST the raw bytes. */
   | { kind: 'store'; url: string }
-  /** A Kubo RPC API (`.../api/v0`): `add` for one-chunk files, `block/put` above. */
-  | { kind: 'kubo'; url: string; authorization?: string; maxAddBytes: number };
+  /** A Kubo RPC API (`.../api/v0`): `add` with the project's UnixFS settings. */
+  | { kind: 'kubo'; url: string; authorization?: string };
 
 export interface PinningConfig {
   /** Base URL of the Pinning Service API (`${url}/pins`). */
@@ -78,7 +75,7 @@ export function casConfigFromEnv(env: Env): CasConfig {
   const uploadUrl = httpUrl(text(env, 'VITE_UPLOAD_URL') ?? `${LOCAL_STORE_URL}/upload`, 'VITE_UPLOAD_URL');
   const authorization = text(env, 'VITE_UPLOAD_AUTH');
   const upload: UploadTarget = isKuboRpcUrl(uploadUrl)
-    ? { kind: 'kubo', url: uploadUrl, maxAddBytes: KUBO_MAX_CHUNK_BYTES, ...(authorization ? { authorization } : {}) }
+    ? { kind: 'kubo', url: uploadUrl, ...(authorization ? { authorization } : {}) }
     : { kind: 'store', url: uploadUrl };
 
   const maxRaw = text(env, 'VITE_BLOB_MAX_BYTES');

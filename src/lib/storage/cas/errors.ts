@@ -7,6 +7,8 @@ export type CasErrorCode =
   | 'invalid_cid'
   | 'invalid_config'
   | 'cid_mismatch'
+  | 'content_mismatch'
+  | 'bad_dag'
   | 'too_large'
   | 'http'
   | 'network'
@@ -67,6 +69,39 @@ export class CidMismatchError extends CasError {
 
   /** Every gateway's failure when this error ends a fetch (this one included). */
   failures: readonly GatewayFailure[] = [this];
+}
+
+/**
+ * The file's blocks all matched their CIDs, but the file is not the one asked for: its sha-256 is
+ * not the hash the chain names. The root published next to the hash points elsewhere (a
+ * publisher's mistake or lie); no gateway can serve the right file under it.
+ */
+export class ContentMismatchError extends CasError {
+  constructor(
+    readonly cid: string,
+    /** The sha-256 expected, 0x hex. */
+    readonly expected: string,
+    /** The sha-256 of the file the DAG holds, 0x hex. */
+    readonly actual: string,
+  ) {
+    super(
+      'content_mismatch',
+      `${cid} holds a file whose sha-256 is ${actual}, not the expected ${expected}; it was discarded.`,
+      { retryable: false },
+    );
+    this.name = 'ContentMismatchError';
+  }
+}
+
+/** A verified block that is not part of a readable UnixFS file: the content itself is unusable. */
+export class DagFormatError extends CasError {
+  constructor(
+    readonly cid: string,
+    reason: string,
+  ) {
+    super('bad_dag', `${cid} is not a file this app can read: ${reason}`, { retryable: false });
+    this.name = 'DagFormatError';
+  }
 }
 
 export class BlobTooLargeError extends CasError {
@@ -165,7 +200,7 @@ export class UploadCidMismatchError extends CasError {
   ) {
     super(
       'upload_cid_mismatch',
-      `${endpoint} stored the upload as ${actual}, but its content is ${expected}: the endpoint changed the bytes or does not address them as a raw sha2-256 block.`,
+      `${endpoint} stored the upload as ${actual}, but its content is ${expected}: the endpoint changed the bytes or does not address them with the documented UnixFS settings (CIDv1, raw leaves, 1 MiB chunks).`,
       { retryable: false },
     );
     this.name = 'UploadCidMismatchError';

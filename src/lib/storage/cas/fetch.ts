@@ -1,10 +1,22 @@
-// Downloads by CID through the configured gateways, in order, and returns only bytes whose
-// sha-256 is the one the CID names. A gateway that sends other bytes is reported (never retried:
-// it would send the same again) and the next gateway is tried; transient failures (network
-// errors, 5xx, 429) are retried on the same gateway with backoff first.
-import { cidFromDigest } from '../../ml/artifact/cid.ts';
+// Downloads a file by its root CID through the configured gateways, block by block, the way a
+// trustless IPFS client does (docs/app/artifact-store.md "Reading"): every block is fetched as
+// `application/vnd.ipld.raw`, checked against its CID before it is read, and the UnixFS file is
+// put together from the verified blocks; when the caller knows the file's sha-256 (the chain's
+// hash), the whole file is checked against it too.
+//
+// Each block is asked of the gateways in order, starting with the one that served the last
+// block. Transient failures (network errors, 5xx, 429) are retried on the same gateway with
+// backoff first; a gateway that sends a block with other bytes is reported and not asked again
+// during this download. A dropped connection costs at most the block in flight: blocks already
+// received are kept (in `opts.blocks`, when the caller passes a map, even across calls).
+import { CID } from 'multiformats/cid';
+import * as Digest from 'multiformats/hashes/digest';
+import type { Hex } from 'viem';
 import { sha256Bytes } from '../../ml/hash.ts';
-import { parseRawCid } from './cid.ts';
+import { BlockError, readFileNode, verifyBlock, type FileNode } from '../unixfs/block.ts';
+import { RAW_CODEC, SHA2_256 } from '../unixfs/ref.ts';
+import { MAX_BLOCK_BYTES } from '../unixfs/settings.ts';
+import { parseContentCid, toHex } from './cid.ts';
 import {
   BlobNotFoundError,
   BlobTooLargeError,
@@ -13,6 +25,8 @@ import {
   CasHttpError,
   CasNetworkError,
   CidMismatchError,
+  ContentMismatchError,
+  DagFormatError,
   type GatewayFailure,
 } from './errors.ts';
 import {
@@ -29,12 +43,20 @@ export const RAW_BLOCK_TYPE = 'application/vnd.ipld.raw';
 /** Matches the local store's default limit: the largest artifact the protocol allows fits. */
 export const DEFAULT_MAX_BLOB_BYTES = 96 * 1024 * 1024;
 const DEFAULT_STALL_MS = 30_000;
+/** Blocks in flight at once: enough to hide a gateway's latency, few enough to be polite. */
+const DEFAULT_CONCURRENCY = 4;
+/** Balanced trees of 1,024 links reach 1 TiB in three levels; deeper is not a file we wrote. */
+const MAX_DEPTH = 8;
 
 export interface FetchProgress {
+  /** The gateway that served the latest block. */
   gateway: string;
+  /** File bytes received and verified so far. */
   loaded: number;
-  /** From Content-Length, when the gateway sent one. */
+  /** The file's size, once the root block has told it. */
   total: number | undefined;
+  /** Blocks received and verified so far. */
+  blocks: number;
 }
 
 export interface FetchVerifiedOptions extends RetryOptions {
@@ -44,20 +66,28 @@ export interface FetchVerifiedOptions extends RetryOptions {
   onProgress?: (progress: FetchProgress) => void;
   /** Told about each gateway's failure as it happens (the UI can warn about a mismatch at once). */
   onFailure?: (failure: GatewayFailure) => void;
-  /** Refuse bodies larger than this (default DEFAULT_MAX_BLOB_BYTES). */
+  /** Refuse files larger than this (default DEFAULT_MAX_BLOB_BYTES). */
   maxBytes?: number;
   /** Give up on a request that receives nothing for this long (default 30 s). */
   stallMs?: number;
+  /** The sha-256 the whole file must have (the chain's content hash), as 0x hex or 32 bytes. */
+  sha256?: Hex | Uint8Array;
+  /** Verified blocks by CID: read before asking a gateway, filled as blocks arrive (resume). */
+  blocks?: Map<string, Uint8Array>;
+  /** Blocks fetched at once (default 4). */
+  concurrency?: number;
 }
 
 export interface VerifiedBlob {
   /** Canonical form of the CID asked for. */
   cid: string;
   bytes: Uint8Array;
-  /** The gateway that served the right bytes. */
+  /** The gateway that served the root block (or the first one, when nothing had to be fetched). */
   gateway: string;
-  /** Gateways tried before it, and why they failed (a CidMismatchError among them deserves a warning). */
+  /** Every gateway's failure on the way, in order (a CidMismatchError among them deserves a warning). */
   failures: GatewayFailure[];
+  /** Blocks the file is made of (1 for a one-chunk file). */
+  blockCount: number;
 }
 
 /** The URL of a raw block on a gateway. */
@@ -68,45 +98,206 @@ export function gatewayUrl(gateway: string, cid: string): string {
 }
 
 export async function fetchVerified(cidInput: string, opts: FetchVerifiedOptions): Promise<VerifiedBlob> {
-  const { cid, digest } = parseRawCid(cidInput);
+  const { cid, parsed, inline } = parseContentCid(cidInput);
   if (opts.gateways.length === 0)
     throw new CasConfigError('VITE_IPFS_GATEWAYS', 'No IPFS gateway is configured to download from.');
-  const failures: GatewayFailure[] = [];
-  const fail = (f: GatewayFailure) => {
-    failures.push(f);
-    opts.onFailure?.(f);
-  };
-  for (const gateway of opts.gateways) {
-    const url = gatewayUrl(gateway, cid);
-    let bytes: Uint8Array;
-    try {
-      bytes = await withRetry(() => download(url, gateway, opts), opts);
-    } catch (e) {
-      if (e instanceof CasHttpError || e instanceof CasNetworkError || e instanceof BlobTooLargeError) {
-        fail(e);
-        continue;
-      }
-      throw e; // aborted by the caller, or a bug
+  const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BLOB_BYTES;
+  const reader = new BlockReader(cid, opts);
+  let bytes: Uint8Array;
+  let blockCount = 1;
+  if (inline) {
+    bytes = new Uint8Array(parsed.multihash.digest);
+  } else {
+    // A raw root is the whole file; a node root lists children and is small whatever the file's size.
+    const rootCap = parsed.code === RAW_CODEC ? maxBytes : MAX_BLOCK_BYTES;
+    const root = readNode(parsed, await reader.block(parsed, rootCap));
+    if (root.kind === 'leaf') {
+      bytes = root.data;
+      if (bytes.length > maxBytes) throw new BlobTooLargeError(reader.lastGateway, maxBytes, bytes.length);
+      reader.progress(bytes.length, bytes.length);
+    } else {
+      if (root.fileSize > maxBytes) throw new BlobTooLargeError(reader.lastGateway, maxBytes, root.fileSize);
+      bytes = new Uint8Array(root.fileSize);
+      const assembly = new Assembly(bytes, reader, opts.concurrency ?? DEFAULT_CONCURRENCY);
+      blockCount = 1 + (await assembly.fill(root, 0, 0));
     }
-    const actual = await sha256Bytes(bytes);
-    if (!sameBytes(actual, digest)) {
-      fail(new CidMismatchError(gateway, cid, cidFromDigest(actual), bytes.length));
-      continue;
-    }
-    return { cid, bytes, gateway, failures };
   }
-  const mismatch = failures.find((f): f is CidMismatchError => f instanceof CidMismatchError);
-  if (mismatch) {
-    mismatch.failures = failures;
-    throw mismatch;
+  if (opts.sha256 !== undefined) {
+    const expected = typeof opts.sha256 === 'string' ? opts.sha256.slice(2).toLowerCase() : toHex(opts.sha256);
+    const actual = toHex(await sha256Bytes(bytes));
+    if (actual !== expected) throw new ContentMismatchError(cid, `0x${expected}`, `0x${actual}`);
   }
-  if (failures.every((f) => f instanceof CasHttpError && f.status === 404)) throw new BlobNotFoundError(cid, failures);
-  throw new CasFetchError(cid, failures);
+  return { cid, bytes, gateway: reader.rootGateway ?? opts.gateways[0]!, failures: reader.failures, blockCount };
 }
 
-/** One GET, streamed with progress and the size cap; no verification here. */
-async function download(url: string, gateway: string, opts: FetchVerifiedOptions): Promise<Uint8Array> {
-  const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BLOB_BYTES;
+function readNode(cid: CID, bytes: Uint8Array): FileNode {
+  try {
+    return readFileNode(cid, bytes);
+  } catch (e) {
+    if (e instanceof BlockError) throw new DagFormatError(cid.toString(), e.problem.message);
+    throw e;
+  }
+}
+
+/** Writes a file node's data and its children's bytes into `out`, fetching children in parallel. */
+class Assembly {
+  private loaded = 0;
+
+  constructor(
+    private readonly out: Uint8Array,
+    private readonly reader: BlockReader,
+    private readonly concurrency: number,
+  ) {}
+
+  /** Fills the node's range starting at `offset`; resolves with the blocks below it. */
+  async fill(node: FileNode & { kind: 'node' }, offset: number, depth: number): Promise<number> {
+    if (depth >= MAX_DEPTH) throw new DagFormatError(this.reader.cid, `its tree is deeper than ${MAX_DEPTH} levels`);
+    if (offset + node.fileSize > this.out.length) {
+      throw new DagFormatError(this.reader.cid, 'a node claims more bytes than the file has');
+    }
+    this.write(node.data, offset);
+    const starts: number[] = [];
+    let at = offset + node.data.length;
+    for (const size of node.sizes) {
+      starts.push(at);
+      at += size;
+    }
+    let blocks = 0;
+    let next = 0;
+    let failed = false;
+    const worker = async () => {
+      while (next < node.children.length && !failed) {
+        const i = next++;
+        const child = node.children[i]!;
+        const size = node.sizes[i]!;
+        const read = readNode(child, await this.reader.block(child, Math.min(MAX_BLOCK_BYTES, size + 65_536)));
+        blocks++;
+        if (read.kind === 'leaf') {
+          if (read.data.length !== size) {
+            throw new DagFormatError(
+              this.reader.cid,
+              `leaf ${child.toString()} holds ${read.data.length} bytes, its parent says ${size}`,
+            );
+          }
+          this.write(read.data, starts[i]!);
+        } else {
+          if (read.fileSize !== size) {
+            throw new DagFormatError(
+              this.reader.cid,
+              `node ${child.toString()} holds ${read.fileSize} bytes, its parent says ${size}`,
+            );
+          }
+          blocks += await this.fill(read, starts[i]!, depth + 1);
+        }
+      }
+    };
+    const run = () =>
+      worker().catch((e: unknown) => {
+        failed = true; // the others stop asking for blocks nobody will use
+        throw e;
+      });
+    await Promise.all(Array.from({ length: Math.min(this.concurrency, node.children.length) }, run));
+    return blocks;
+  }
+
+  private write(data: Uint8Array, offset: number): void {
+    this.out.set(data, offset);
+    this.loaded += data.length;
+    this.reader.progress(this.loaded, this.out.length);
+  }
+}
+
+/** Fetches single verified blocks, gateway by gateway, remembering who lied and who answered. */
+class BlockReader {
+  readonly failures: GatewayFailure[] = [];
+  rootGateway: string | undefined;
+  lastGateway: string;
+  private readonly banned = new Set<string>();
+  private blocks = 0;
+  private readonly cache: Map<string, Uint8Array>;
+
+  constructor(
+    readonly cid: string,
+    private readonly opts: FetchVerifiedOptions,
+  ) {
+    this.lastGateway = opts.gateways[0]!;
+    this.cache = opts.blocks ?? new Map();
+  }
+
+  progress(loaded: number, total: number | undefined): void {
+    this.opts.onProgress?.({ gateway: this.lastGateway, loaded, total, blocks: this.blocks });
+  }
+
+  private fail(f: GatewayFailure): void {
+    this.failures.push(f);
+    this.opts.onFailure?.(f);
+  }
+
+  async block(cid: CID, maxBytes: number): Promise<Uint8Array> {
+    const key = cid.toString();
+    const cached = this.cache.get(key);
+    if (cached) {
+      await verifyBlock(cid, cached).catch(() => this.cache.delete(key));
+      if (this.cache.has(key)) return this.countBlock(cached, this.lastGateway, key);
+    }
+    const order = [this.lastGateway, ...this.opts.gateways.filter((g) => g !== this.lastGateway)];
+    const tried: GatewayFailure[] = [];
+    for (const gateway of order) {
+      if (this.banned.has(gateway)) continue;
+      let bytes: Uint8Array;
+      try {
+        bytes = await withRetry(() => download(gatewayUrl(gateway, key), gateway, maxBytes, this.opts), this.opts);
+      } catch (e) {
+        if (e instanceof CasHttpError || e instanceof CasNetworkError || e instanceof BlobTooLargeError) {
+          tried.push(e);
+          this.fail(e);
+          continue;
+        }
+        throw e; // aborted by the caller, or a bug
+      }
+      try {
+        await verifyBlock(cid, bytes);
+      } catch (e) {
+        if (!(e instanceof BlockError)) throw e;
+        const actual = CID.createV1(cid.code, Digest.create(SHA2_256, await sha256Bytes(bytes))).toString();
+        const mismatch = new CidMismatchError(gateway, key, actual, bytes.length);
+        this.banned.add(gateway);
+        tried.push(mismatch);
+        this.fail(mismatch);
+        continue;
+      }
+      this.lastGateway = gateway;
+      this.cache.set(key, bytes);
+      return this.countBlock(bytes, gateway, key);
+    }
+    const mismatch =
+      tried.find((f): f is CidMismatchError => f instanceof CidMismatchError) ??
+      this.failures.find((f): f is CidMismatchError => f instanceof CidMismatchError);
+    if (mismatch) {
+      mismatch.failures = this.failures;
+      throw mismatch;
+    }
+    const subject = key === this.cid ? key : `block ${key} of ${this.cid}`;
+    if (tried.length > 0 && tried.every((f) => f instanceof CasHttpError && f.status === 404)) {
+      throw new BlobNotFoundError(subject, this.failures);
+    }
+    throw new CasFetchError(subject, this.failures);
+  }
+
+  private countBlock(bytes: Uint8Array, gateway: string, key: string): Uint8Array {
+    this.blocks++;
+    if (key === this.cid) this.rootGateway = gateway;
+    return bytes;
+  }
+}
+
+/** One GET of one block, streamed with the size cap; no verification here. */
+async function download(
+  url: string,
+  gateway: string,
+  maxBytes: number,
+  opts: FetchVerifiedOptions,
+): Promise<Uint8Array> {
   const stallMs = opts.stallMs ?? DEFAULT_STALL_MS;
   const doFetch = opts.fetch ?? defaultFetch();
   const dog = watchdog(stallMs, opts.signal);
@@ -122,7 +313,6 @@ async function download(url: string, gateway: string, opts: FetchVerifiedOptions
     }
     const chunks: Uint8Array[] = [];
     let loaded = 0;
-    opts.onProgress?.({ gateway, loaded, total });
     if (res.body) {
       const reader = res.body.getReader();
       for (;;) {
@@ -135,7 +325,6 @@ async function download(url: string, gateway: string, opts: FetchVerifiedOptions
           throw new BlobTooLargeError(gateway, maxBytes, loaded);
         }
         chunks.push(value);
-        opts.onProgress?.({ gateway, loaded, total });
       }
     }
     return concat(chunks, loaded);
@@ -156,10 +345,4 @@ function concat(chunks: Uint8Array[], length: number): Uint8Array {
     at += c.byteLength;
   }
   return out;
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

@@ -15,18 +15,19 @@ export {
   casConfigFromEnv,
   isKuboRpcUrl,
   LOCAL_STORE_URL,
-  KUBO_MAX_CHUNK_BYTES,
   type CasConfig,
   type UploadTarget,
   type PinningConfig,
 } from './config.ts';
-export { parseRawCid, type RawCid } from './cid.ts';
+export { parseContentCid, parseRawCid, type ContentCid, type RawCid } from './cid.ts';
 export { backoffDelay, isRetryable, parseRetryAfter, type FetchFn, type RetryOptions } from './http.ts';
 export {
   CasError,
   InvalidCidError,
   CasConfigError,
   CidMismatchError,
+  ContentMismatchError,
+  DagFormatError,
   BlobTooLargeError,
   CasHttpError,
   CasNetworkError,

@@ -1,7 +1,7 @@
 // The IPFS Pinning Service API (ipfs/pinning-services-api-spec): ask a provider to keep a CID,
 // then follow the request until the content is pinned. A pin that fails or is still pending at
 // the deadline is an error, so an upload is only reported done once someone keeps the bytes.
-import { parseRawCid } from './cid.ts';
+import { parseContentCid } from './cid.ts';
 import { CasHttpError, PinningError } from './errors.ts';
 import {
   defaultFetch,
@@ -50,7 +50,7 @@ function parsePinStatus(body: unknown, url: string, cid: string): PinStatus {
 }
 
 export async function pinCid(cidInput: string, target: PinTarget, opts: PinOptions = {}): Promise<PinStatus> {
-  const { cid } = parseRawCid(cidInput);
+  const { cid } = parseContentCid(cidInput);
   const base = target.url.replace(/\/+$/, '');
   const doFetch = opts.fetch ?? defaultFetch();
   const call = (url: string, init: RequestInit) =>
@@ -107,7 +107,7 @@ export async function pinCid(cidInput: string, target: PinTarget, opts: PinOptio
 
 function sameCid(a: string, b: string): boolean {
   try {
-    return parseRawCid(a).cid === b;
+    return parseContentCid(a).cid === b;
   } catch {
     return false;
   }

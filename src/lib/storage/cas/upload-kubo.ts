@@ -1,12 +1,8 @@
-// Upload through a Kubo RPC API (an IPFS node we or a provider run), so the content gets the
-// same raw CID as here: sha2-256 over the bytes, raw codec, CIDv1.
-//
-// - Up to `maxAddBytes` (Kubo's 1 MiB chunk limit): `add` with raw leaves and one chunk, which
-//   some hosted RPC endpoints offer as their only write call.
-// - Above: `block/put` with `allow-big-block`, one raw block of the whole file (see docs/app/artifact-store.md
-//   for what blocks over 1 MiB mean for the rest of the IPFS network).
-// Both pin on that node, so it keeps the content until the pinning service has it.
-import { cidFromBytes } from '../../ml/artifact/cid.ts';
+// Upload through a Kubo RPC API (an IPFS node we or a provider run): `add` with the project's
+// UnixFS settings (src/lib/storage/unixfs/settings.ts), so the node computes the root CID we
+// computed here, and pins it, so it keeps the content until the pinning service has it.
+import { fileCid } from '../unixfs/dag.ts';
+import { CHUNK_BYTES, CID_VERSION } from '../unixfs/settings.ts';
 import { bodyBytes } from './body.ts';
 import { CasHttpError, UploadCidMismatchError, UploadError } from './errors.ts';
 import { defaultFetch, httpError, networkFailure, watchdog, withRetry } from './http.ts';
@@ -17,16 +13,11 @@ export interface KuboTarget {
   url: string;
   /** Authorization header value (`Bearer ...` or `Basic ...`), if the node wants one. */
   authorization?: string;
-  maxAddBytes: number;
 }
 
-export function kuboUploadUrl(target: KuboTarget, size: number): string {
+export function kuboUploadUrl(target: KuboTarget): string {
   const base = target.url.replace(/\/+$/, '');
-  if (size <= target.maxAddBytes) {
-    const chunk = Math.max(1, target.maxAddBytes);
-    return `${base}/add?cid-version=1&raw-leaves=true&hash=sha2-256&chunker=size-${chunk}&pin=true&quieter=true`;
-  }
-  return `${base}/block/put?cid-codec=raw&mhtype=sha2-256&mhlen=32&pin=true&allow-big-block=true`;
+  return `${base}/add?cid-version=${CID_VERSION}&raw-leaves=true&hash=sha2-256&chunker=size-${CHUNK_BYTES}&trickle=false&pin=true&quieter=true`;
 }
 
 export async function uploadToKubo(
@@ -34,8 +25,8 @@ export async function uploadToKubo(
   target: KuboTarget,
   opts: TransferOptions = {},
 ): Promise<StoredBlobRef> {
-  const cid = await cidFromBytes(bytes);
-  const url = kuboUploadUrl(target, bytes.length);
+  const cid = await fileCid(bytes);
+  const url = kuboUploadUrl(target);
   const doFetch = opts.fetch ?? defaultFetch();
   const stallMs = opts.stallMs ?? 60_000;
   const answer = await withRetry(async () => {
@@ -50,9 +41,9 @@ export async function uploadToKubo(
         signal: dog.signal,
       });
       if (!res.ok) throw await httpError(url, res);
-      // `add` streams one JSON object per line (one line for one file); block/put sends one object.
+      // `add` streams one JSON object per line (one line for one file).
       const lines = (await res.text()).split('\n').filter((l) => l.trim() !== '');
-      return JSON.parse(lines[lines.length - 1] ?? 'null') as { Hash?: unknown; Key?: unknown; Size?: unknown } | null;
+      return JSON.parse(lines[lines.length - 1] ?? 'null') as { Hash?: unknown; Size?: unknown } | null;
     } catch (e) {
       if (e instanceof CasHttpError) throw e;
       if (e instanceof SyntaxError)
@@ -62,7 +53,7 @@ export async function uploadToKubo(
       dog.done();
     }
   }, opts);
-  const stored = answer?.Hash ?? answer?.Key;
+  const stored = answer?.Hash;
   if (typeof stored !== 'string') throw new UploadError(`${target.url} answered the upload without a CID.`);
   if (stored !== cid) throw new UploadCidMismatchError(target.url, cid, stored);
   return { cid, size: bytes.length };

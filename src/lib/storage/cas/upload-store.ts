@@ -1,6 +1,8 @@
-// Upload to the local stack's blob store: the raw bytes as the request body, with the CID we
-// computed as `?cid=` so the store refuses anything that arrives different (HTTP 422).
-import { cidFromBytes } from '../../ml/artifact/cid.ts';
+// Upload to the local stack's blob store: the file's DAG as a CAR (the blocks we computed, so the
+// store stores exactly them), with the root CID as `?cid=` so the store refuses anything that
+// arrives different (HTTP 422).
+import { CAR_TYPE, carOfDag } from '../unixfs/car.ts';
+import { fileDag } from '../unixfs/dag.ts';
 import { bodyBytes } from './body.ts';
 import { CasHttpError, UploadCidMismatchError, UploadError } from './errors.ts';
 import {
@@ -29,7 +31,9 @@ export async function uploadToStore(
   url: string,
   opts: TransferOptions = {},
 ): Promise<StoredBlobRef> {
-  const cid = await cidFromBytes(bytes);
+  const dag = await fileDag(bytes);
+  const cid = dag.root.toString();
+  const car = carOfDag(dag);
   const endpoint = `${url}${url.includes('?') ? '&' : '?'}cid=${cid}`;
   const doFetch = opts.fetch ?? defaultFetch();
   const stallMs = opts.stallMs ?? 60_000;
@@ -38,8 +42,8 @@ export async function uploadToStore(
     try {
       const res = await doFetch(endpoint, {
         method: 'POST',
-        headers: { 'Content-Type': 'application/octet-stream' },
-        body: bodyBytes(bytes),
+        headers: { 'Content-Type': CAR_TYPE },
+        body: bodyBytes(car),
         signal: dog.signal,
       });
       if (!res.ok) throw await httpError(url, res);

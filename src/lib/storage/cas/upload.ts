@@ -1,7 +1,6 @@
 // One call to publish content: upload it where the configuration says (the local store, or a
 // Kubo RPC API in production), check the CID it was stored under, and pin it through the Pinning
 // Service API when one is configured.
-import { cidFromBytes } from '../../ml/artifact/cid.ts';
 import type { CasConfig } from './config.ts';
 import { BlobTooLargeError } from './errors.ts';
 import { pinCid, type PinStatus } from './pinning.ts';
@@ -15,6 +14,7 @@ export interface UploadBlobOptions extends TransferOptions {
 }
 
 export interface UploadedBlob {
+  /** The file's root CID (settings in src/lib/storage/unixfs/settings.ts). */
   cid: string;
   size: number;
   /** The pinning service's final status, when pinning is configured. */
@@ -27,7 +27,7 @@ export async function uploadBlob(
   opts: UploadBlobOptions = {},
 ): Promise<UploadedBlob> {
   if (bytes.length > config.maxBytes) {
-    throw new BlobTooLargeError(`upload of ${await cidFromBytes(bytes)}`, config.maxBytes, bytes.length);
+    throw new BlobTooLargeError(`upload of a ${bytes.length}-byte file`, config.maxBytes, bytes.length);
   }
   const stored =
     config.upload.kind === 'store'

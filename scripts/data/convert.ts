@@ -24,6 +24,8 @@ import { encodeShard } from '../../src/lib/ml/data/shard.ts';
 import { MANIFEST_FILE, shardFileName } from '../../src/lib/ml/data/sources.ts';
 import type { DatasetManifest } from '../../src/lib/ml/data/types.ts';
 import { REPO_ROOT } from '../lib/paths.ts';
+import { fileCid } from '../../src/lib/storage/unixfs/dag.ts';
+import { CHUNK_BYTES } from '../../src/lib/storage/unixfs/settings.ts';
 
 /** sha256 of the decompressed source files: the conversion only runs on the data it was written for. */
 const SOURCE_SHA256 = {
@@ -211,7 +213,9 @@ async function writeDataset(root: string, split: Split): Promise<{ hash: string;
     const file = await encodeShard(layout, s.features, s.labels);
     const sha256 = await sha256Hex(file);
     writeFileSync(join(dir, shardFileName(sha256)), file);
-    shards.push({ sha256, samples: s.labels.length, bytes: file.length });
+    // Shards over one chunk are UnixFS DAGs whose root CID the manifest must name (SPEC 5).
+    const cid = file.length > CHUNK_BYTES ? await fileCid(file) : undefined;
+    shards.push({ sha256, samples: s.labels.length, bytes: file.length, ...(cid ? { cid } : {}) });
     bytes += file.length;
   }
   const keep = new Set([MANIFEST_FILE, ...shards.map((s) => shardFileName(s.sha256))]);

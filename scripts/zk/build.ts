@@ -47,6 +47,7 @@ import { MAX_CEREMONY_DESCRIPTION, VERIFIER_INTERFACE, writeSolidityVerifier } f
 import { compileVerifierDir, INTERFACE_SOURCE, VERIFIER_CONTRACT, VERIFIER_SOURCE } from './verifier-compile.ts';
 import { importedCeremony } from './phase-label.ts';
 import { privateContributions, readZkeyContributions, type ZkeyContribution } from './zkey-contributions.ts';
+import { fileCid } from '../../src/lib/storage/unixfs/dag.ts';
 
 const fromRoot = (p: string) => (isAbsolute(p) ? p : resolve(REPO_ROOT, p));
 const PTAU_SUMS = fromRoot(process.env.ZK_PTAU_SUMS ?? 'circuits/ptau/SHA256SUMS');
@@ -123,12 +124,13 @@ function compile(inst: CircuitInstance, out: string, log: (m: string) => void): 
   for (const w of warnings) log(`  circom: ${w}`);
 }
 
-function record(absPath: string, relTo: string): ArtifactFile {
+async function record(absPath: string, relTo: string): Promise<ArtifactFile> {
   const bytes = readFileSync(absPath);
   return {
     path: relative(relTo, absPath).split('\\').join('/'),
     sha256: fileSha256(relative(REPO_ROOT, absPath)),
     bytes: bytes.length,
+    cid: await fileCid(new Uint8Array(bytes)),
   };
 }
 
@@ -224,10 +226,10 @@ async function buildInstance(
     phase2: phase2Text,
     development,
     files: {
-      wasm: record(dest('.wasm'), outDir),
-      zkey: record(dest('.zkey'), outDir),
-      vkey: record(dest('.vkey.json'), outDir),
-      ...(keepR1cs ? { r1cs: record(dest('.r1cs'), outDir) } : {}),
+      wasm: await record(dest('.wasm'), outDir),
+      zkey: await record(dest('.zkey'), outDir),
+      vkey: await record(dest('.vkey.json'), outDir),
+      ...(keepR1cs ? { r1cs: await record(dest('.r1cs'), outDir) } : {}),
     },
   };
   return entry;

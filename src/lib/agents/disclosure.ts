@@ -1,10 +1,12 @@
 // Disclosing a transcript through the artifact store (SPEC 7 step 2, 8.4) and opening one: the
 // accused trainer uploads every state, then the manifest (docs/transcript.md section 10); a
-// validator fetches the manifest by the digest posted on chain and each state by its leaf. States
-// go first so that once the manifest is retrievable everything it names is too.
+// validator fetches the manifest by the digest posted on chain (one chunk: its raw CID) and each
+// state by its leaf and, for states over one chunk, the root the manifest lists. States go first
+// so that once the manifest is retrievable everything it names is too.
 import type { Hex } from 'viem';
-import { cidFromDigest } from '../ml/artifact/cid.ts';
 import { sha256Hex } from '../ml/hash.ts';
+import { fileCid } from '../storage/unixfs/dag.ts';
+import { rootOfCid } from '../storage/unixfs/ref.ts';
 // The modules, not the transcript index: that one loads the training program (tfjs).
 import {
   MAX_DISCLOSURE_BYTES,
@@ -28,11 +30,12 @@ export interface DisclosureProgress {
 /** The largest state a validator fetches: well above any demo spec's state (fashion-mlp's is ~2.7 MiB). */
 export const MAX_STATE_BYTES = 64 * 1024 * 1024;
 
-async function put(store: StorePort, bytes: Uint8Array, digest: Hex, what: string): Promise<void> {
-  const cid = await store.upload(bytes);
-  const expected = cidFromDigest(digest);
+/** Uploads a file and resolves with its root (== its sha256 for one chunk), checked against ours. */
+async function put(store: StorePort, bytes: Uint8Array, what: string): Promise<Hex> {
+  const [cid, expected] = await Promise.all([store.upload(bytes), fileCid(bytes)]);
   if (cid !== expected)
     throw new PortError('store', 'cid', `the store answered CID ${cid} for ${what}, whose CID is ${expected}`, true);
+  return rootOfCid(cid);
 }
 
 /**
@@ -50,10 +53,12 @@ export async function uploadDisclosure(
 ): Promise<{ manifest: Hex; bytes: number }> {
   const meta = await transcripts.meta(id);
   if (!meta) throw new TranscriptError('store', `transcript ${id} is not in this device's transcript store`);
-  const disclosure = buildDisclosure(meta, watermark);
-  const total = disclosure.leaves.length + 1;
+  // Checked before any upload: a transcript that cannot be disclosed uploads nothing.
+  buildDisclosure(meta, watermark);
+  const total = meta.leaves.length + 1;
+  const roots: Hex[] = [];
   let bytes = 0;
-  for (const [i, leaf] of disclosure.leaves.entries()) {
+  for (const [i, leaf] of meta.leaves.entries()) {
     const state = await transcripts.state(id, i);
     if (!state)
       throw new TranscriptError(
@@ -62,13 +67,13 @@ export async function uploadDisclosure(
       );
     if (`0x${await sha256Hex(state)}` !== leaf)
       throw new TranscriptError('store', `state ${i} of transcript ${id} no longer matches its leaf ${leaf}`);
-    await put(store, state, leaf, `state ${i}`);
+    roots.push(await put(store, state, `state ${i}`));
     bytes += state.length;
     options.onProgress?.({ done: i + 1, total, bytes });
   }
-  const encoded = encodeDisclosure(disclosure);
+  const encoded = encodeDisclosure(buildDisclosure(meta, watermark, roots));
   const manifest = `0x${await sha256Hex(encoded)}` as Hex;
-  await put(store, encoded, manifest, 'the disclosure manifest');
+  await put(store, encoded, 'the disclosure manifest');
   bytes += encoded.length;
   options.onProgress?.({ done: total, total, bytes });
   return { manifest, bytes };
@@ -86,10 +91,13 @@ export async function openDisclosure(
   manifest: Hex,
   options: { signal?: AbortSignal; maxStateBytes?: number } = {},
 ): Promise<OpenedDisclosure> {
-  const bytes = await store.fetchVerified(cidFromDigest(manifest), {
-    maxBytes: MAX_DISCLOSURE_BYTES,
-    ...(options.signal ? { signal: options.signal } : {}),
-  });
+  const bytes = await store.fetchVerified(
+    { hash: manifest },
+    {
+      maxBytes: MAX_DISCLOSURE_BYTES,
+      ...(options.signal ? { signal: options.signal } : {}),
+    },
+  );
   // The port checks the CID; checked again here so an in-memory or foreign port cannot slip one in.
   const got = `0x${await sha256Hex(bytes)}`;
   if (got !== manifest.toLowerCase())
@@ -103,7 +111,11 @@ export async function openDisclosure(
         throw new TranscriptError('disclosure', `state index must be in 0..${disclosure.leaves.length - 1}, got ${i}`);
       const leaf = disclosure.leaves[i]!;
       const signal = opts.signal ?? options.signal;
-      const state = await store.fetchVerified(cidFromDigest(leaf), { maxBytes, ...(signal ? { signal } : {}) });
+      const root = disclosure.roots?.[i];
+      const state = await store.fetchVerified(
+        { hash: leaf, ...(root ? { root } : {}) },
+        { maxBytes, ...(signal ? { signal } : {}) },
+      );
       const hash = `0x${await sha256Hex(state)}`;
       if (hash !== leaf)
         throw new TranscriptError(

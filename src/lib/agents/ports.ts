@@ -1,6 +1,7 @@
 // What the agents need from the outside world, as interfaces. The machines never see these; the
 // runners call them to observe and to execute actions. Adapters in ./adapters/ implement them
 // over the chain client, the artifact store and the ML workers; tests implement them in memory.
+import type { ContentRef } from '../storage/unixfs/ref.ts';
 import type { Address, Hex } from 'viem';
 import type { Schedule } from '../chain/schedule.ts';
 import type { BackendSelection } from '../ml/backend/select.ts';
@@ -121,10 +122,13 @@ export interface ProverPort {
 
 /** Content-addressed artifact storage (SPEC section 5): CIDv1 raw sha2-256. */
 export interface StorePort {
-  /** Stores bytes; resolves with their CID once they are retrievable. */
+  /** Stores a file; resolves with its root CID (src/lib/storage/unixfs) once it is retrievable. */
   upload(bytes: Uint8Array): Promise<string>;
-  /** Fetches bytes by CID, checking them against the CID's hash before they are returned. */
-  fetchVerified(cid: string, options?: { maxBytes?: number; signal?: AbortSignal }): Promise<Uint8Array>;
+  /**
+   * Fetches the file `ref` names (by its root CID), checking every block against its CID and the
+   * whole file against `ref.hash` before it is returned.
+   */
+  fetchVerified(ref: ContentRef, options?: { maxBytes?: number; signal?: AbortSignal }): Promise<Uint8Array>;
 }
 
 export interface TrainRequest {

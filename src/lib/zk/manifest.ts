@@ -1,6 +1,7 @@
 // The manifest `npm run build:zk` writes next to a circuit's artifacts (public/zk/manifest.json
 // for the app): what each file is, its sha256 (checked before use, like every download, SPEC
 // section 5) and how it was made.
+import { parseContentCid } from '../storage/cas/cid.ts';
 import { isSha256Hex } from '../ml/integrity.ts';
 import { PUBLIC_SIGNALS, type CircuitShape } from './circuit.ts';
 import { ZkArtifactError } from './errors.ts';
@@ -12,6 +13,8 @@ export interface ArtifactFile {
   path: string;
   sha256: string;
   bytes: number;
+  /** The file's UnixFS root CID (docs/app/artifact-store.md): how IPFS nodes and gateways name it. */
+  cid?: string;
 }
 
 export interface CircuitEntry extends CircuitShape {
@@ -51,6 +54,13 @@ function file(o: unknown, where: string): ArtifactFile {
     fail(`${where}.path must be a relative path inside the manifest's folder`);
   if (!isSha256Hex(f.sha256)) fail(`${where}.sha256 must be 64 lowercase hex digits`);
   if (!Number.isSafeInteger(f.bytes) || f.bytes < 0) fail(`${where}.bytes must be a byte count`);
+  if (f.cid !== undefined) {
+    try {
+      parseContentCid(f.cid);
+    } catch (e) {
+      fail(`${where}.cid: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
   return f;
 }
 

@@ -7,6 +7,9 @@ import type { Address, Hex } from 'viem';
 import { afterAll, describe, expect, test } from 'vitest';
 import { openDisclosure, uploadDisclosure, type DisclosureProgress } from '../../../src/lib/agents/disclosure.ts';
 import { cidFromDigest } from '../../../src/lib/ml/artifact/cid.ts';
+import { CHUNK_BYTES } from '../../../src/lib/storage/unixfs/settings.ts';
+import { fileCid } from '../../../src/lib/storage/unixfs/dag.ts';
+import { rootOfCid, type ContentRef } from '../../../src/lib/storage/unixfs/ref.ts';
 import { sha256Hex } from '../../../src/lib/ml/hash.ts';
 import { TranscriptError } from '../../../src/lib/ml/transcript/errors.ts';
 import { merkleRoot } from '../../../src/lib/ml/transcript/merkle.ts';
@@ -20,7 +23,10 @@ afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })))
 
 const KEY = generateKey(64, 128, (b) => b.fill(7));
 const K = 3;
-const stateBytes = (i: number) => new TextEncoder().encode(`state ${i} `.repeat(100 + i));
+const smallState = (i: number) => new TextEncoder().encode(`state ${i} `.repeat(100 + i));
+/** States over one chunk: UnixFS DAGs whose roots the manifest must list. */
+const bigState = (i: number) => new Uint8Array(CHUNK_BYTES + 4096 * (i + 1)).map((_, j) => (j * 7 + i) ^ (j >>> 12));
+let stateBytes = smallState;
 
 /** A finished transcript of K arbitrary states in an on-disk store (the store does not read states). */
 async function stored(): Promise<{ dir: string; store: TranscriptStore; meta: TranscriptMeta }> {
@@ -70,6 +76,7 @@ describe('uploadDisclosure / openDisclosure', () => {
     });
     const stateTotal = [0, 1, 2, 3].reduce((s, i) => s + stateBytes(i).length, 0);
     expect(order).toEqual([...meta.leaves.map((l) => cidFromDigest(l)), cidFromDigest(manifest)]);
+    expect(JSON.parse(new TextDecoder().decode(cas.blobs.get(cidFromDigest(manifest))!))).not.toHaveProperty('roots');
     expect(progress.map((p) => p.done)).toEqual([1, 2, 3, 4, 5]);
     expect(progress.at(-1)!.total).toBe(5);
     expect(bytes).toBe(stateTotal + cas.blobs.get(cidFromDigest(manifest))!.length);
@@ -89,6 +96,24 @@ describe('uploadDisclosure / openDisclosure', () => {
     await expect(opened.state(K + 1)).rejects.toThrow(/state index must be in 0\.\.3, got 4/);
   });
 
+  test('states over one chunk are uploaded as DAGs and found again by the roots the manifest lists', async () => {
+    stateBytes = bigState;
+    try {
+      const { store: transcripts, meta } = await stored();
+      const cas = new FakeStore();
+      const { manifest } = await uploadDisclosure(cas, transcripts, 'run-1', KEY);
+      const roots = await Promise.all([0, 1, 2, 3].map(async (i) => rootOfCid(await fileCid(bigState(i)))));
+      expect(roots.every((r, i) => r !== meta.leaves[i])).toBe(true);
+      const opened = await openDisclosure(cas, manifest);
+      expect(opened.disclosure.roots).toEqual(roots);
+      for (let i = 0; i <= K; i++) expect(await opened.state(i)).toEqual(bigState(i));
+      // By the leaf alone (a raw CID) the store has nothing: the root is what finds a big state.
+      await expect(cas.fetchVerified({ hash: meta.leaves[1]! })).rejects.toThrow(/no gateway has/);
+    } finally {
+      stateBytes = smallState;
+    }
+  });
+
   test('a tampered state is refused by its leaf', async () => {
     const { store: transcripts, meta } = await stored();
     const cas = new FakeStore();
@@ -96,8 +121,7 @@ describe('uploadDisclosure / openDisclosure', () => {
     // A store port that does not check what it serves (the real one does): the leaf still catches it.
     const lax = {
       upload: (b: Uint8Array) => cas.upload(b),
-      fetchVerified: async (cid: string) =>
-        cid === cidFromDigest(meta.leaves[2]!) ? stateBytes(9) : cas.fetchVerified(cid),
+      fetchVerified: async (ref: ContentRef) => (ref.hash === meta.leaves[2] ? stateBytes(9) : cas.fetchVerified(ref)),
     };
     const opened = await openDisclosure(lax, manifest);
     expect(await opened.state(1)).toEqual(stateBytes(1));

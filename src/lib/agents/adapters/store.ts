@@ -1,7 +1,8 @@
 // StorePort over the content-addressed store client (src/lib/storage/cas): uploads where the
-// configuration says (and pins when configured), downloads through the gateways with the CID's
-// hash checked. Failures become PortErrors that say whether trying again can help.
+// configuration says (and pins when configured), downloads through the gateways by the file's
+// root CID with every block and the whole file hash-checked. Failures become PortErrors that say whether trying again can help.
 import { CasError, fetchVerified, uploadBlob, type CasConfig, type FetchFn } from '../../storage/cas/index.ts';
+import { cidOfRef } from '../../storage/unixfs/ref.ts';
 import { PortError, type StorePort } from '../ports.ts';
 
 /**
@@ -28,10 +29,11 @@ export function casStorePort(config: CasConfig, options: { fetch?: FetchFn; name
         throw storePortError(e);
       }
     },
-    async fetchVerified(cid, opts = {}) {
+    async fetchVerified(ref, opts = {}) {
       try {
-        const blob = await fetchVerified(cid, {
+        const blob = await fetchVerified(cidOfRef(ref).toString(), {
           gateways: config.gateways,
+          sha256: ref.hash,
           maxBytes: Math.min(opts.maxBytes ?? config.maxBytes, config.maxBytes),
           ...(opts.signal ? { signal: opts.signal } : {}),
           ...(options.fetch ? { fetch: options.fetch } : {}),

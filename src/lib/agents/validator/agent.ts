@@ -9,7 +9,6 @@
 import { zeroHash, type Hex } from 'viem';
 import { endTime } from '../../chain/schedule.ts';
 import { artifactHash } from '../../ml/artifact/hash.ts';
-import { cidFromDigest } from '../../ml/artifact/cid.ts';
 import { specShapes } from '../../ml/spec/shapes.ts';
 import { stateArtifact } from '../../ml/transcript/state.ts';
 import type { TranscriptCheckProgress } from '../transcript-check.ts';
@@ -363,9 +362,12 @@ export class ValidatorAgent extends RoleAgent<
     progress('fetching');
     let bytes: Uint8Array;
     try {
-      bytes = await this.env.store.fetchVerified(cidFromDigest(column.artifactHash), {
-        maxBytes: expectedArtifactBytes(this.spec.spec),
-      });
+      bytes = await this.env.store.fetchVerified(
+        { hash: column.artifactHash },
+        {
+          maxBytes: expectedArtifactBytes(this.spec.spec),
+        },
+      );
     } catch (e) {
       // A permanent refusal (too large, not content of that CID anywhere) is the trainer's fault.
       if (e instanceof PortError && !e.retryable)
@@ -373,7 +375,7 @@ export class ValidatorAgent extends RoleAgent<
       throw e;
     }
     progress('checking');
-    // fetchVerified returned bytes whose sha256 is the CID's digest, column.artifactHash: the
+    // fetchVerified returned bytes whose sha256 is column.artifactHash: the
     // download's hash is the one every later step uses (no step hashes the bytes again).
     const verdict = await checkSubmission(
       this.spec.spec,

@@ -4,6 +4,9 @@
 import { sha256Hex } from '../hash.ts';
 import { child, FieldReader, item, parseJsonBytes, readShape, type Fail } from '../fields.ts';
 import { IntegrityError, isSha256Hex } from '../integrity.ts';
+import { parseContentCid, type ContentCid } from '../../storage/cas/cid.ts';
+import { DAG_PB_CODEC } from '../../storage/unixfs/ref.ts';
+import { CHUNK_BYTES } from '../../storage/unixfs/settings.ts';
 import type { DatasetManifest, FeatureDtype, ShardRef } from './types.ts';
 import { ArenaError } from '../../errors.ts';
 
@@ -97,7 +100,7 @@ export function parseManifest(json: unknown): DatasetManifest {
   const partial = { features: { shape, dtype, scale }, labels };
   const shards = r.array(o.shards, 'shards', 1, MAX_SHARDS).map((s, i): ShardRef => {
     const path = item('shards', i);
-    const so = r.object(s, path, ['sha256', 'samples', 'bytes']);
+    const so = r.object(s, path, ['sha256', 'samples', 'bytes', 'cid']);
     if (!isSha256Hex(so.sha256))
       fail(child(path, 'sha256'), `must be 64 lowercase hex digits, got ${JSON.stringify(so.sha256) ?? 'nothing'}`);
     const first = seen.get(so.sha256);
@@ -112,16 +115,34 @@ export function parseManifest(json: unknown): DatasetManifest {
       );
     }
     // A gzip file has an 18-byte frame; no shard can be smaller.
-    return {
-      sha256: so.sha256,
-      samples: n,
-      bytes: r.integer(so.bytes, child(path, 'bytes'), 18, MAX_SHARD_DECODED_BYTES),
-    };
+    const bytes = r.integer(so.bytes, child(path, 'bytes'), 18, MAX_SHARD_DECODED_BYTES);
+    const cid = shardCid(so.cid, so.sha256, bytes, child(path, 'cid'));
+    return { sha256: so.sha256, samples: n, bytes, ...(cid ? { cid } : {}) };
   });
   const total = shards.reduce((a, s) => a + s.samples, 0);
   if (total !== samples) fail('samples', `is ${samples} but the shards hold ${total}`);
 
   return { format, version, name, license, features: { shape, dtype, scale }, labels, samples, shards };
+}
+
+/** A shard's root CID: required above one chunk, a dag-pb CIDv1 (sha2-256) there, absent below. */
+function shardCid(value: unknown, sha256: string, bytes: number, path: string): string | undefined {
+  if (value === undefined) {
+    if (bytes > CHUNK_BYTES)
+      fail(path, `is required for a shard of more than ${CHUNK_BYTES} bytes (its UnixFS root CID)`);
+    return undefined;
+  }
+  if (typeof value !== 'string') return fail(path, 'must be a CID string');
+  if (bytes <= CHUNK_BYTES)
+    fail(path, `must be left out for a shard of one chunk (its CID is the raw CID of sha256 ${sha256})`);
+  let parsed: ContentCid;
+  try {
+    parsed = parseContentCid(value);
+  } catch (e) {
+    return fail(path, e instanceof Error ? e.message : String(e));
+  }
+  if (parsed.parsed.code !== DAG_PB_CODEC || parsed.inline) fail(path, `must be a dag-pb root CID, got ${value}`);
+  return parsed.cid;
 }
 
 /**

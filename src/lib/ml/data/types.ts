@@ -7,6 +7,12 @@ export interface ShardRef {
   sha256: string;
   samples: number;
   bytes: number;
+  /**
+   * The shard's UnixFS root CID, for shards larger than one chunk (1 MiB): IPFS names those by a
+   * dag-pb root that cannot be derived from the sha256. Absent for smaller shards, whose CID is
+   * the raw CID of their sha256 (src/lib/storage/unixfs/ref.ts).
+   */
+  cid?: string;
 }
 
 export interface DatasetManifest {

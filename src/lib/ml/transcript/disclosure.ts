@@ -1,8 +1,10 @@
 // The disclosure manifest (SPEC 7 step 2, 8.4; docs/transcript.md section 10): what an accused
 // trainer publishes so that validators can replay its transcript. Canonical JSON (sorted keys, no
-// spaces), content-addressed by sha256: that digest is the bytes32 `discloseTranscript` posts, and
-// the artifact store's raw CID is derived from the same digest. The states themselves are separate
-// blobs, each named by its leaf (leaf = sha256(state bytes), so its CID follows from the leaf).
+// spaces), content-addressed by sha256: that digest is the bytes32 `discloseTranscript` posts. The
+// manifest is one chunk at most (MAX_DISCLOSURE_BYTES), so its IPFS CID is the raw CID of that
+// digest. The states themselves are separate files, each named by its leaf (leaf = sha256(state
+// bytes)); states larger than one chunk are UnixFS DAGs, and `roots` then gives each state's root
+// (src/lib/storage/unixfs/ref.ts: root == leaf for a state of one chunk).
 // Pure: no tfjs, no store; the agents upload and fetch (src/lib/agents/disclosure.ts).
 import type { Hex } from 'viem';
 import { SEEDED_START, type TranscriptCommitment } from '../../chain/transcript-commit.ts';
@@ -13,12 +15,17 @@ import { FIELD_P, fieldToBytes32 } from '../watermark/field.ts';
 import { checkKeyDims, type WatermarkKey } from '../watermark/types.ts';
 import { TranscriptError } from './errors.ts';
 import { MAX_LEAVES, merkleRoot } from './merkle.ts';
+import { CHUNK_BYTES } from '../../storage/unixfs/settings.ts';
 import type { TranscriptMeta } from './store.ts';
 
 export const DISCLOSURE_FORMAT = 'aiarena-transcript-disclosure';
 export const DISCLOSURE_VERSION = 1;
-/** Larger than any manifest of a transcript this platform runs (68 bytes a leaf: ~2^20 leaves). */
-export const MAX_DISCLOSURE_BYTES = 72 * 1024 * 1024;
+/**
+ * One chunk (CHUNK_BYTES), so that the digest on chain names the manifest's IPFS CID: about 15,000
+ * states of one chunk (68 bytes a leaf), or 7,500 larger ones (a leaf and a root each): far more
+ * states than a challenge's replay could check (docs/transcript.md section 10).
+ */
+export const MAX_DISCLOSURE_BYTES = CHUNK_BYTES;
 
 export type DisclosureStart = { kind: 'seeded' } | { kind: 'continued'; root: Hex; segments: number; leaf: Hex };
 
@@ -60,6 +67,11 @@ export interface TranscriptDisclosure {
   start: DisclosureStart;
   /** K + 1 leaves; state i is the blob whose sha256 is leaves[i]. */
   leaves: Hex[];
+  /**
+   * K + 1 UnixFS roots, present when some state is larger than one chunk: state i's root CID is
+   * `cidOfRef({ hash: leaves[i], root: roots[i] })`.
+   */
+  roots?: Hex[];
   watermark: DisclosedWatermark;
 }
 
@@ -137,8 +149,15 @@ export function disclosedKey(w: DisclosedWatermark): WatermarkKey {
   return { T: w.T, N: w.N, bits, salt: BigInt(w.salt) };
 }
 
-/** The manifest of a finished transcript (all K + 1 states stored, root set) and its trainer's key. */
-export function buildDisclosure(meta: TranscriptMeta, watermark: WatermarkKey): TranscriptDisclosure {
+/**
+ * The manifest of a finished transcript (all K + 1 states stored, root set) and its trainer's key;
+ * `roots`, the states' UnixFS roots as uploaded, is kept only when some state needs it.
+ */
+export function buildDisclosure(
+  meta: TranscriptMeta,
+  watermark: WatermarkKey,
+  roots?: readonly Hex[],
+): TranscriptDisclosure {
   if (meta.root === undefined || meta.leaves.length !== meta.segments + 1)
     throw new TranscriptError(
       'disclosure',
@@ -168,6 +187,8 @@ export function buildDisclosure(meta: TranscriptMeta, watermark: WatermarkKey): 
     leaves: meta.leaves.map((l) => l.toLowerCase() as Hex),
     watermark: { T: watermark.T, N: watermark.N, key: packBits(watermark.bits), salt: fieldToBytes32(watermark.salt) },
   };
+  const lowered = roots?.map((r) => r.toLowerCase() as Hex);
+  if (lowered?.some((r, i) => r !== d.leaves[i])) d.roots = lowered;
   // Whatever the record held, the manifest must read back as itself.
   return parseDisclosure(encodeDisclosure(d));
 }
@@ -202,7 +223,9 @@ export function parseDisclosure(bytes: Uint8Array): TranscriptDisclosure {
   if (top.format !== DISCLOSURE_FORMAT) fail(`format is ${show(top.format)}, expected "${DISCLOSURE_FORMAT}"`);
   if (top.version !== DISCLOSURE_VERSION)
     fail(`version ${show(top.version)} is not supported (this app reads version ${DISCLOSURE_VERSION})`);
-  const o = object(raw, 'the manifest', [
+  // `roots` is the one optional field.
+  const { roots: rawRoots, ...required } = top;
+  const o = object(required, 'the manifest', [
     'format',
     'version',
     'chainId',
@@ -269,6 +292,13 @@ export function parseDisclosure(bytes: Uint8Array): TranscriptDisclosure {
   if (leaves.length !== segments + 1)
     fail(`has ${leaves.length} leaves for ${segments} segments (a transcript of K segments has K + 1 states)`);
   leaves.forEach((l, i) => bytes32(l, `leaves[${i}]`));
+  let roots: Hex[] | undefined;
+  if (rawRoots !== undefined) {
+    if (!Array.isArray(rawRoots) || rawRoots.length !== leaves.length)
+      fail(`roots must be an array of ${leaves.length} roots, one a state`);
+    roots = (rawRoots as unknown[]).map((r, i) => bytes32(r, `roots[${i}]`));
+    if (roots.every((r, i) => r === leaves[i])) fail('roots must be left out when every state is one chunk');
+  }
 
   const w = object(o.watermark, 'watermark', ['T', 'N', 'key', 'salt']);
   const T = integer(w.T, 'watermark.T', 1, 2 ** 16);
@@ -306,6 +336,7 @@ export function parseDisclosure(bytes: Uint8Array): TranscriptDisclosure {
     segments,
     start,
     leaves: leaves as Hex[],
+    ...(roots ? { roots } : {}),
     watermark: { T, N, key, salt },
   };
   // One manifest, one address: the same content in another spelling would be another digest.

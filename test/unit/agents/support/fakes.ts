@@ -9,7 +9,8 @@ import { keccak256, toHex, zeroHash, type Address, type Hex } from 'viem';
 import { packScores, scoresCommitment, sealCommitment } from '../../../../src/lib/chain/commitments.ts';
 import { seededTranscript } from '../../../../src/lib/chain/transcript-commit.ts';
 import { effectiveEpoch, windowAt, type Schedule, type Window } from '../../../../src/lib/chain/schedule.ts';
-import { cidFromBytes, hashFromCid } from '../../../../src/lib/ml/artifact/cid.ts';
+import { fileCid } from '../../../../src/lib/storage/unixfs/dag.ts';
+import { cidOfRef, type ContentRef } from '../../../../src/lib/storage/unixfs/ref.ts';
 import { artifactHash } from '../../../../src/lib/ml/artifact/hash.ts';
 import { serializeArtifact } from '../../../../src/lib/ml/artifact/serialize.ts';
 import { specHashBytes } from '../../../../src/lib/ml/eval/evaluate.ts';
@@ -233,7 +234,10 @@ export class FakeWorld {
   }
 }
 
-/** FAKE content-addressed store: a Map by CID, hash-checked on the way out like the real one. */
+/**
+ * FAKE content-addressed store: a Map by root CID (computed with the real UnixFS settings), the
+ * whole file checked against the reference's hash on the way out like the real one.
+ */
 export class FakeStore implements StorePort {
   readonly blobs = new Map<string, Uint8Array>();
   uploads = 0;
@@ -242,12 +246,13 @@ export class FakeStore implements StorePort {
 
   async upload(bytes: Uint8Array): Promise<string> {
     this.uploads += 1;
-    const cid = await cidFromBytes(bytes);
+    const cid = await fileCid(bytes);
     this.blobs.set(cid, bytes.slice());
     return cid;
   }
 
-  async fetchVerified(cid: string, options: { maxBytes?: number } = {}): Promise<Uint8Array> {
+  async fetchVerified(ref: ContentRef, options: { maxBytes?: number } = {}): Promise<Uint8Array> {
+    const cid = cidOfRef(ref).toString();
     const left = this.flaky.get(cid) ?? 0;
     if (left > 0) {
       this.flaky.set(cid, left - 1);
@@ -257,8 +262,8 @@ export class FakeStore implements StorePort {
     if (!bytes) throw new PortError('store', 'not_found', `FAKE: no gateway has ${cid}`, true);
     if (options.maxBytes !== undefined && bytes.length > options.maxBytes)
       throw new PortError('store', 'too_large', 'FAKE: too large', false);
-    if ((await artifactHash(bytes)) !== hashFromCid(cid))
-      throw new PortError('store', 'cid_mismatch', 'FAKE: wrong bytes', true);
+    if ((await artifactHash(bytes)) !== ref.hash.toLowerCase())
+      throw new PortError('store', 'content_mismatch', 'FAKE: wrong bytes', false);
     return bytes.slice();
   }
 }

@@ -11,6 +11,8 @@ import {
 
 type Json = Record<string, unknown>;
 const H = (c: string) => c.repeat(64);
+/** The zkey's root CID: a real dag-pb root. */
+const BIG_CID = 'bafybeic3k2klkukmmopahfhkukuktt75nraniq3sh3xixqxc2isgg65avi';
 
 function base(): Json {
   return {
@@ -77,7 +79,36 @@ const BAD: [string, () => unknown, string, RegExp][] = [
   ['duplicate shard', () => set(base(), 'shards[1].sha256', H('a')), 'shards[1].sha256', /same shard as shards\[0\]/],
   ['shard samples 0', () => set(base(), 'shards[0].samples', 0), 'shards[0].samples', /integer/],
   ['shard bytes tiny', () => set(base(), 'shards[0].bytes', 10), 'shards[0].bytes', /18\.\./],
-  ['shard extra field', () => set(base(), 'shards[0].cid', 'bafk'), 'shards[0].cid', /unknown field/],
+  ['shard extra field', () => set(base(), 'shards[0].url', 'https://x'), 'shards[0].url', /unknown field/],
+  [
+    'shard cid on one chunk',
+    () => set(base(), 'shards[0].cid', BIG_CID),
+    'shards[0].cid',
+    /left out for a shard of one chunk/,
+  ],
+  [
+    'shard over a chunk without cid',
+    () => set(base(), 'shards[0].bytes', 2_000_000),
+    'shards[0].cid',
+    /required for a shard of more than 1048576/,
+  ],
+  [
+    'shard cid not a CID',
+    () => set(set(base(), 'shards[0].bytes', 2_000_000), 'shards[0].cid', 'bafk'),
+    'shards[0].cid',
+    /not a CID/,
+  ],
+  [
+    'shard cid raw',
+    () =>
+      set(
+        set(base(), 'shards[0].bytes', 2_000_000),
+        'shards[0].cid',
+        'bafkreibm6jg3ux5qumhcn2b3flc3tyu6dmlb4xa7u5bf44yegnrjhc4yeq',
+      ),
+    'shards[0].cid',
+    /must be a dag-pb root CID/,
+  ],
   [
     'shard too big decoded',
     () => set(set(base(), 'shards', [{ sha256: H('a'), samples: 400_000, bytes: 100 }]), 'samples', 400_000),
@@ -110,6 +141,8 @@ describe('parseManifest', () => {
       set(set(base(), 'features', { shape: [16], dtype: 'int32', scale: 1 }), 'labels', { classes: 300 }),
     );
     expect(tokens.features.scale).toBe(1);
+    const big = parseManifest(set(set(base(), 'shards[0].bytes', 2_000_000), 'shards[0].cid', BIG_CID));
+    expect(big.shards[0]).toMatchObject({ bytes: 2_000_000, cid: BIG_CID });
   });
 
   it('knows the decoded shard layout sizes', () => {

@@ -87,6 +87,15 @@ describe('buildDisclosure and the encoding', () => {
     expect(back.salt).toBe(KEY.salt);
   });
 
+  test("lists the states' roots only when some state is larger than one chunk", async () => {
+    const m = await meta();
+    expect(buildDisclosure(m, KEY, m.leaves).roots).toBeUndefined();
+    const roots = m.leaves.map((l, i) => (i === 2 ? (`0x${'ab'.repeat(32)}` as Hex) : l));
+    const d = buildDisclosure(m, KEY, roots);
+    expect(d.roots).toEqual(roots);
+    expect(parseDisclosure(encodeDisclosure(d)).roots).toEqual(roots);
+  });
+
   test('refuses a transcript that is not finished', async () => {
     const m = await meta();
     const unfinished = { ...m, leaves: m.leaves.slice(0, 2) };
@@ -141,6 +150,21 @@ describe('parseDisclosure refuses malformed manifests with a clear message', () 
       'a short key',
       (d) => ({ ...d, watermark: { ...(d.watermark as object), key: 'ab' } }),
       /watermark.key must be 2048 lowercase hex digits/,
+    ],
+    [
+      'roots of another length',
+      (d) => ({ ...d, roots: [`0x${'11'.repeat(32)}`] }),
+      /roots must be an array of 4 roots/,
+    ],
+    [
+      'roots equal to the leaves',
+      (d) => ({ ...d, roots: d.leaves }),
+      /roots must be left out when every state is one chunk/,
+    ],
+    [
+      'a bad root',
+      (d) => ({ ...d, roots: [...(d.leaves as Hex[]).slice(0, 3), '0x12'] }),
+      /roots\[3\] must be a lowercase 0x-prefixed bytes32/,
     ],
     [
       'a salt outside the field',

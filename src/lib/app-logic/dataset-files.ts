@@ -7,6 +7,8 @@ import { ManifestError, parseManifestBytes } from '../ml/data/manifest.ts';
 import { decodeShard, ShardError } from '../ml/data/shard.ts';
 import type { DatasetManifest } from '../ml/data/types.ts';
 import { sha256Hex } from '../ml/hash.ts';
+import { fileCid } from '../storage/unixfs/dag.ts';
+import { IPFS_ADD_COMMAND } from '../storage/unixfs/settings.ts';
 import type { ModelSpec } from '../ml/spec/types.ts';
 import { ArenaError } from '../errors.ts';
 
@@ -84,6 +86,12 @@ export async function checkDatasetFiles(files: readonly PickedFile[]): Promise<C
           cause: e,
         });
       throw e;
+    }
+    // A wrong root would upload fine and then send every IPFS client to other content.
+    if (ref.cid !== undefined && (await fileCid(file.bytes)) !== ref.cid) {
+      throw new DatasetFilesError(
+        `${file.name} is not the file the manifest's cid ${ref.cid} names: its UnixFS root CID is ${await fileCid(file.bytes)} (${IPFS_ADD_COMMAND}).`,
+      );
     }
     shards.push({ sha256: ref.sha256, bytes: file.bytes });
   }

@@ -96,6 +96,20 @@ describe('dataset files', () => {
     );
   });
 
+  it('checks the root CID a manifest gives a shard over one chunk', async () => {
+    const files = folder('fashion-mnist-eval');
+    const manifest = files.find((f) => f.name === 'manifest.json')!;
+    const ds = await checkDatasetFiles(files);
+    expect(ds.manifest.shards[0]!.cid).toMatch(/^bafybei/);
+    const json = JSON.parse(new TextDecoder().decode(manifest.bytes)) as { shards: { cid: string }[] };
+    // Another real root (the zkey's): a valid CID, but not this shard's.
+    json.shards[0]!.cid = 'bafybeic3k2klkukmmopahfhkukuktt75nraniq3sh3xixqxc2isgg65avi';
+    const bad = { name: 'manifest.json', bytes: new TextEncoder().encode(JSON.stringify(json)) };
+    expect(await refusal([bad, ...files.filter((f) => f !== manifest)])).toMatch(
+      /is not the file the manifest's cid bafybeic3k2k\w+ names: its UnixFS root CID is bafybei\w+ \(ipfs add --cid-version=1 --raw-leaves --chunker=size-1048576/,
+    );
+  });
+
   it('tells when a dataset does not fit the model', async () => {
     const digits = await checkDatasetFiles(folder('digits-train'));
     const spec = (id: string) =>

@@ -128,7 +128,15 @@ export interface StorePort {
    * Fetches the file `ref` names (by its root CID), checking every block against its CID and the
    * whole file against `ref.hash` before it is returned.
    */
-  fetchVerified(ref: ContentRef, options?: { maxBytes?: number; signal?: AbortSignal }): Promise<Uint8Array>;
+  fetchVerified(
+    ref: ContentRef,
+    options?: {
+      maxBytes?: number;
+      signal?: AbortSignal;
+      /** Verified file bytes so far, and the file's size once known. */
+      onProgress?: (loaded: number, total: number | undefined) => void;
+    },
+  ): Promise<Uint8Array>;
 }
 
 export interface TrainRequest {

@@ -138,6 +138,19 @@ describe('epochViews', () => {
       [1, 'evaluating', null, null, 'evaluating on the whole eval set: 96 of 250 samples'],
     ]);
     expect(v!.models[1]!.checks).toEqual({ fetch: 'ok', hash: 'ok', wmCommit: 'ok', evaluation: 'running' });
+    // While the artifact downloads, its verified bytes so far.
+    const [fetching] = epochViews({
+      state: s,
+      schedule,
+      now: 10_550n,
+      subsetSize: 100,
+      evaluating: k1,
+      stages: { [k1]: { stage: 'fetching', done: 3_145_728, total: 17_311_560 } },
+      failures: {},
+      live: { 0: { columns: [c0, c1], dataHash: evalData } },
+    });
+    expect(fetching!.models[1]!.activity).toBe('fetching the artifact: 3.1 of 17.3 MB, every block checked');
+    expect(fetching!.models[1]!.checks.fetch).toBe('running');
     expect(v!.commitWindow).toEqual({ opens: 10_600n, closes: 10_850n });
     expect(v!.seed).toEqual({
       seed: null,

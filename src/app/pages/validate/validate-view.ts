@@ -127,6 +127,8 @@ export function modelChecks(check: ScoreCheck | null, stage: Stage | null): Mode
   }
 }
 
+const megabytes = (n: number) => (n / 1e6).toFixed(1);
+
 function activity(p: ColumnProgress, stage: StageInfo | undefined, samples: number | null): string | null {
   if (p.status === 'evaluated') {
     const on = samples !== null ? `all ${samples} samples of the eval set` : 'the whole eval set';
@@ -136,7 +138,9 @@ function activity(p: ColumnProgress, stage: StageInfo | undefined, samples: numb
     return p.status === 'retrying' ? `attempt ${p.attempts} failed; trying again` : null;
   switch (stage.stage) {
     case 'fetching':
-      return 'fetching the artifact';
+      return stage.total > 0
+        ? `fetching the artifact: ${megabytes(stage.done)} of ${megabytes(stage.total)} MB, every block checked`
+        : 'fetching the artifact';
     case 'checking':
       return 'checking the artifact and its wmCommit';
     case 'evaluating':

@@ -36,6 +36,7 @@ export function casStorePort(config: CasConfig, options: { fetch?: FetchFn; name
           sha256: ref.hash,
           maxBytes: Math.min(opts.maxBytes ?? config.maxBytes, config.maxBytes),
           ...(opts.signal ? { signal: opts.signal } : {}),
+          ...(opts.onProgress ? { onProgress: (p) => opts.onProgress!(p.loaded, p.total) } : {}),
           ...(options.fetch ? { fetch: options.fetch } : {}),
         });
         return blob.bytes;

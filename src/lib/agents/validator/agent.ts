@@ -366,6 +366,7 @@ export class ValidatorAgent extends RoleAgent<
         { hash: column.artifactHash },
         {
           maxBytes: expectedArtifactBytes(this.spec.spec),
+          onProgress: (loaded, total) => progress('fetching', loaded, total ?? 0),
         },
       );
     } catch (e) {

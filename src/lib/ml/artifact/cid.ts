@@ -1,6 +1,7 @@
-// Content addresses (SPEC section 5): CIDv1, raw codec, sha2-256 multihash, base32. A raw CID is
-// the sha256 digest with a fixed 4-byte prefix, so it converts both ways with the bytes32 hash
-// on chain and any IPFS gateway serves the same bytes under it.
+// Raw CIDs (CIDv1, raw codec, sha2-256 multihash, base32): the sha256 digest with a fixed 4-byte
+// prefix, so they convert both ways with a bytes32 hash on chain. A file of one UnixFS chunk is
+// addressed by the raw CID of its sha256 (SPEC section 5); larger files have a dag-pb root
+// (src/lib/storage/unixfs), which no hash converts to.
 import { CID } from 'multiformats/cid';
 import * as Digest from 'multiformats/hashes/digest';
 import { sha256Bytes } from '../hash.ts';

@@ -25,6 +25,7 @@ import {
   timeIn,
   type SealedSubmission,
 } from '../../scripts/lib/actions.ts';
+import { ingestBytes } from '../../scripts/lib/blob-store/index.ts';
 import { demoHashes } from '../../scripts/lib/demo-content.ts';
 import { arenaTokenAbi, stakeManagerAbi } from '../../src/lib/chain/abi.generated.ts';
 import { endTime, type Schedule } from '../../src/lib/chain/schedule.ts';
@@ -68,12 +69,7 @@ const rolePage = (account: number, name: string, hash: string): Promise<Page> =>
 /** Junk bytes in the blob store under their CID: fetchable, and refused by every artifact check. */
 async function junkArtifact(label: string): Promise<Hex> {
   const bytes = new TextEncoder().encode(`not a model: ${label}`);
-  await world.store.disk.put(
-    (async function* () {
-      yield bytes;
-    })(),
-    { maxBytes: world.store.maxBlobBytes },
-  );
+  await ingestBytes(world.store.disk, bytes, { maxFileBytes: world.store.maxBlobBytes });
   return `0x${createHash('sha256').update(bytes).digest('hex')}`;
 }
 

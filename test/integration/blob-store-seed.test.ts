@@ -1,14 +1,18 @@
-// The store as `npm start` runs it: seeded with public/ content, so the demo task's spec and
-// datasets are fetchable by the CIDs of the hashes on chain, and the app's env points at it.
+// The store as `npm start` runs it: seeded with public/ content (datasets, specs, proving
+// artifacts) as UnixFS DAGs, so one-chunk files are fetchable by the raw CIDs of the hashes on
+// chain and larger ones by their roots; the app's env points at it.
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readBlobStoreConfig, startStackBlobStore, type StackBlobStore } from '../../scripts/lib/blob-store/index.ts';
 import { DEMO_FILES, demoHashes } from '../../scripts/lib/demo-content.ts';
+import { REPO_ROOT } from '../../scripts/lib/paths.ts';
 import { cidFromDigest } from '../../src/lib/ml/artifact/cid.ts';
 import { parseManifestBytes } from '../../src/lib/ml/data/manifest.ts';
 import { BlobNotFoundError, casConfigFromEnv, fetchVerified, uploadBlob } from '../../src/lib/storage/cas/index.ts';
+import { fileDag } from '../../src/lib/storage/unixfs/dag.ts';
 
 describe('npm start blob store', () => {
   let state: string;
@@ -29,7 +33,7 @@ describe('npm start blob store', () => {
     rmSync(state, { recursive: true, force: true });
   });
 
-  it('serves the demo task content under the CIDs of its on-chain hashes', async () => {
+  it('serves the demo task content under the CIDs of its on-chain hashes (one-chunk files: their raw CIDs)', async () => {
     const config = casConfigFromEnv(stack.viteEnv);
     expect(config.gateways).toEqual([stack.store.url]);
     const hashes = demoHashes();
@@ -50,22 +54,43 @@ describe('npm start blob store', () => {
     }
   });
 
-  it('seeds every public dataset and spec (Fashion-MNIST shards of 4.4 MB included), never the hidden final set', async () => {
-    expect(stack.seededFiles).toBeGreaterThanOrEqual(16);
-    expect(stack.seededBytes).toBeGreaterThan(25_000_000);
+  it("seeds datasets, specs and the proving artifacts as DAGs: each root is fileDag's, each file served whole", async () => {
+    const files = stack.seeded.map((f) => relative(join(REPO_ROOT, 'public'), f.path));
+    expect(files).toContain('zk/watermark_ownership.zkey');
+    expect(files).toContain('zk/watermark_ownership.wasm');
+    expect(files).toContain('zk/watermark_ownership.vkey.json');
+    expect(files.filter((f) => f.startsWith('specs/'))).toHaveLength(3);
+    expect(files.filter((f) => /^datasets\/fashion-mnist-train\/[0-9a-f]{64}\.bin$/.test(f))).toHaveLength(6);
+    expect(files.some((f) => f.includes('hidden'))).toBe(false);
+    expect(stack.seededBytes).toBeGreaterThan(50_000_000);
+
+    for (const name of ['zk/watermark_ownership.zkey', 'datasets/fashion-mnist-train/manifest.json']) {
+      const seeded = stack.seeded.find((f) => f.path.endsWith(name))!;
+      const bytes = new Uint8Array(readFileSync(seeded.path));
+      const dag = await fileDag(bytes);
+      expect([name, seeded.cid, seeded.size, seeded.blocks]).toEqual([
+        name,
+        dag.root.toString(),
+        bytes.length,
+        dag.blocks.length,
+      ]);
+    }
     const fashion = JSON.parse(
       readFileSync(join(DEMO_FILES.trainData, '..', '..', 'fashion-mnist-train', 'manifest.json'), 'utf8'),
-    ) as {
-      shards: { sha256: string; bytes: number }[];
-    };
-    const big = await fetchVerified(cidFromDigest(`0x${fashion.shards[0]!.sha256}`), { gateways: [stack.store.url] });
-    expect(big.bytes.length).toBe(fashion.shards[0]!.bytes);
-    expect(big.bytes.length).toBeGreaterThan(2 * 1024 * 1024);
+    ) as { shards: { sha256: string; bytes: number }[] };
+    const shard = stack.seeded.find((f) => f.path.endsWith(`${fashion.shards[0]!.sha256}.bin`))!;
+    expect(shard.cid.startsWith('bafybei')).toBe(true);
+    const res = await fetch(`${stack.store.url}/ipfs/${shard.cid}`);
+    const body = new Uint8Array(await res.arrayBuffer());
+    expect(body.length).toBe(fashion.shards[0]!.bytes);
+    expect(createHash('sha256').update(body).digest('hex')).toBe(fashion.shards[0]!.sha256);
 
     const hidden = readFileSync(DEMO_FILES.finalEval);
-    const { createHash } = await import('node:crypto');
-    const hiddenCid = cidFromDigest(createHash('sha256').update(hidden).digest());
-    await expect(fetchVerified(hiddenCid, { gateways: [stack.store.url] })).rejects.toBeInstanceOf(BlobNotFoundError);
+    const hiddenRoot = (await fileDag(new Uint8Array(hidden))).root.toString();
+    expect((await fetch(`${stack.store.url}/ipfs/${hiddenRoot}`)).status).toBe(404);
+    await expect(
+      fetchVerified(cidFromDigest(createHash('sha256').update(hidden).digest()), { gateways: [stack.store.url] }),
+    ).rejects.toBeInstanceOf(BlobNotFoundError);
   });
 
   it('takes uploads from the app origin it was started for', async () => {
@@ -94,7 +119,7 @@ describe('npm start blob store', () => {
       log: () => {},
     });
     try {
-      expect(again.seededFiles).toBe(stack.seededFiles);
+      expect(again.seeded.map((f) => f.cid)).toEqual(stack.seeded.map((f) => f.cid));
       const spec = await fetchVerified(cidFromDigest(demoHashes().modelSpec), { gateways: [again.store.url] });
       expect(spec.bytes.length).toBe(readFileSync(DEMO_FILES.modelSpec).length);
     } finally {

@@ -1,35 +1,32 @@
-// The store's files: one file per blob, named by its canonical CID, written to a temporary file
-// while hashing and renamed into place only once the hash is known (so a blob file is never
-// partial), and hashed again before every read (so a file changed on disk is never served).
+// The store's blocks on disk: one file per block (raw leaves, dag-pb nodes, and the whole-file raw
+// blocks of stores written before files became DAGs), named by its CIDv1 in base32, written to a
+// temporary file and renamed into place (so a block file is never partial), and hashed again on
+// every read (so a file changed on disk is never served).
 //
-//   <root>/blocks/<cid>     stored blobs
-//   <root>/tmp/             uploads in progress (cleared at start)
-//   <root>/corrupt/         blobs that failed their read check, kept for inspection
+//   <root>/blocks/<cid>     stored blocks
+//   <root>/tmp/             writes in progress (cleared at start)
+//   <root>/corrupt/         blocks that failed their read check, kept for inspection
+//
+// Identity CIDs carry their bytes in the CID: they are answered from it and never stored.
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
-import { open, rename, stat, unlink } from 'node:fs/promises';
+import { open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
-import { cidFromDigest } from '../../../src/lib/ml/artifact/cid.ts';
-import type { RawCid } from '../../../src/lib/storage/cas/cid.ts';
+import { Readable } from 'node:stream';
+import { CID } from 'multiformats/cid';
+import { SHA2_256 } from '../../../src/lib/storage/unixfs/ref.ts';
 import { BlobStoreError } from './errors.ts';
+import { IDENTITY } from './request.ts';
 
-export interface PutResult {
-  cid: string;
+export interface OpenBlock {
   size: number;
-  /** False when the store already held these bytes. */
-  created: boolean;
-}
-
-export interface StoredBlob {
-  size: number;
-  /** Streams the verified file; the caller must consume or destroy the stream. */
-  stream(): Readable;
+  /** Streams the verified block, or the bytes from `start` to `end` inclusive; consume or destroy it. */
+  stream(range?: { start: number; end: number }): Readable;
   close(): Promise<void>;
 }
 
-export class BlobDisk {
+export class BlockDisk {
   readonly blocksDir: string;
   readonly tmpDir: string;
   readonly corruptDir: string;
@@ -42,79 +39,86 @@ export class BlobDisk {
     this.tmpDir = join(root, 'tmp');
     this.corruptDir = join(root, 'corrupt');
     for (const dir of [this.blocksDir, this.tmpDir, this.corruptDir]) mkdirSync(dir, { recursive: true });
-    // Leftovers of uploads cut off by a crash or Ctrl-C.
+    // Leftovers of writes cut off by a crash or Ctrl-C.
     for (const name of readdirSync(this.tmpDir)) rmSync(join(this.tmpDir, name), { force: true });
   }
 
-  pathOf(cid: string): string {
-    return join(this.blocksDir, cid);
+  pathOf(cid: CID): string {
+    return join(this.blocksDir, canonical(cid));
   }
 
   /**
-   * Streams `body` to disk, hashing as it writes; refuses it past `maxBytes` (413) or when its
-   * CID is not `expectedCid` (422). Idempotent: the same bytes again leave one file.
+   * Stores a block whose bytes the caller has checked against its CID. A block already stored is
+   * kept when it still hashes right (no rewrite) and replaced when it does not (an upload repairs
+   * a damaged store). Returns whether the block was written.
    */
-  async put(body: AsyncIterable<Uint8Array>, opts: { maxBytes: number; expectedCid?: string }): Promise<PutResult> {
+  async putBlock(cid: CID, bytes: Uint8Array): Promise<boolean> {
+    if (isIdentity(cid)) return false;
+    assertSha256(cid);
+    const target = this.pathOf(cid);
+    const existing = await readFile(target).catch(() => undefined);
+    if (existing && existing.length === bytes.length && sameDigest(sha256(existing), cid)) return false;
     const tmp = join(this.tmpDir, `${Date.now()}-${randomBytes(8).toString('hex')}`);
-    const hash = createHash('sha256');
-    let size = 0;
-    let fh: FileHandle | undefined = await open(tmp, 'wx', 0o644);
+    const fh = await open(tmp, 'wx', 0o644);
     try {
-      for await (const chunk of body) {
-        size += chunk.byteLength;
-        if (size > opts.maxBytes) {
-          throw new BlobStoreError(
-            413,
-            'too_large',
-            `The upload is larger than this store's limit of ${opts.maxBytes} bytes.`,
-            {
-              limit: opts.maxBytes,
-            },
-          );
-        }
-        hash.update(chunk);
-        await fh.write(chunk);
-      }
+      await fh.writeFile(bytes);
       await fh.sync();
       await fh.close();
-      fh = undefined;
-      const cid = cidFromDigest(new Uint8Array(hash.digest()));
-      if (opts.expectedCid !== undefined && cid !== opts.expectedCid) {
-        throw new BlobStoreError(
-          422,
-          'cid_mismatch',
-          `The uploaded bytes are ${cid}, not the expected ${opts.expectedCid}.`,
-          {
-            expected: opts.expectedCid,
-            actual: cid,
-            size,
-          },
-        );
-      }
-      const target = this.pathOf(cid);
-      const existed = await stat(target).then(
-        (s) => s.size === size,
-        () => false,
-      );
       // rename() replaces atomically: a concurrent reader sees the old file or the new one.
       await rename(tmp, target);
-      return { cid, size, created: !existed };
+      return true;
     } finally {
-      await fh?.close().catch(() => {});
+      await fh.close().catch(() => {});
       await unlink(tmp).catch(() => {});
     }
   }
 
+  /** The block's length when it is stored (not checked: a presence test for leaves). */
+  async sizeOf(cid: CID): Promise<number | undefined> {
+    if (isIdentity(cid)) return cid.multihash.digest.length;
+    return stat(this.pathOf(cid)).then(
+      (s) => (s.isFile() ? s.size : undefined),
+      () => undefined,
+    );
+  }
+
+  async has(cid: CID): Promise<boolean> {
+    return (await this.sizeOf(cid)) !== undefined;
+  }
+
+  /** The block's bytes once checked against its CID; undefined when not stored. */
+  async readBlock(cid: CID): Promise<Uint8Array | undefined> {
+    if (isIdentity(cid)) return cid.multihash.digest;
+    assertSha256(cid);
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(this.pathOf(cid));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw e;
+    }
+    const digest = sha256(bytes);
+    if (!sameDigest(digest, cid)) await this.quarantine(cid, digest);
+    return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+
   /**
-   * The blob, once its bytes are checked against the CID; undefined when not stored. A file that
-   * fails the check is moved to corrupt/ (a later upload of the right bytes repairs the store)
-   * and the call throws a 500: serving bytes we know are wrong is never an option.
+   * The block, checked, as a stream (old stores hold whole files of up to the upload limit as one
+   * raw block: those are not loaded into memory); undefined when not stored.
    */
-  async get(blob: RawCid): Promise<StoredBlob | undefined> {
-    const path = this.pathOf(blob.cid);
+  async openBlock(cid: CID): Promise<OpenBlock | undefined> {
+    if (isIdentity(cid)) {
+      const bytes = cid.multihash.digest;
+      return {
+        size: bytes.length,
+        stream: (r) => Readable.from([Buffer.from(r ? bytes.subarray(r.start, r.end + 1) : bytes)]),
+        close: async () => {},
+      };
+    }
+    assertSha256(cid);
     let fh: FileHandle;
     try {
-      fh = await open(path, 'r');
+      fh = await open(this.pathOf(cid), 'r');
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw e;
@@ -123,22 +127,15 @@ export class BlobDisk {
       const { size } = await fh.stat();
       const hash = createHash('sha256');
       for await (const chunk of fh.createReadStream({ start: 0, autoClose: false })) hash.update(chunk as Buffer);
-      const actual = hash.digest('hex');
-      if (actual !== blob.sha256) {
+      const digest = new Uint8Array(hash.digest());
+      if (!sameDigest(digest, cid)) {
         await fh.close();
-        const quarantined = join(this.corruptDir, `${blob.cid}.${Date.now()}`);
-        await rename(path, quarantined).catch(() => {});
-        this.log(`blob ${blob.cid} failed its hash check on read (sha256 ${actual}); moved to ${quarantined}`);
-        throw new BlobStoreError(
-          500,
-          'corrupt_blob',
-          `The stored copy of ${blob.cid} is corrupt (its bytes hash to ${cidFromDigest(Buffer.from(actual, 'hex'))}); it was taken out of service. Upload the content again to repair it.`,
-        );
+        await this.quarantine(cid, digest);
       }
       return {
         size,
         // Reads through the same open file: a rename of the path meanwhile changes nothing.
-        stream: () => fh.createReadStream({ start: 0, autoClose: true }),
+        stream: (r) => fh.createReadStream({ start: r?.start ?? 0, ...(r ? { end: r.end } : {}), autoClose: true }),
         close: () => fh.close().catch(() => {}),
       };
     } catch (e) {
@@ -147,10 +144,44 @@ export class BlobDisk {
     }
   }
 
-  async has(cid: string): Promise<boolean> {
-    return stat(this.pathOf(cid)).then(
-      () => true,
-      () => false,
+  /**
+   * A block that fails its check is moved to corrupt/ (an upload of the right bytes repairs the
+   * store) and the request fails with 500: serving bytes we know are wrong is never an option.
+   */
+  private async quarantine(cid: CID, digest: Uint8Array): Promise<never> {
+    const name = canonical(cid);
+    const quarantined = join(this.corruptDir, `${name}.${Date.now()}`);
+    await rename(this.pathOf(cid), quarantined).catch(() => {});
+    const actual = Buffer.from(digest).toString('hex');
+    this.log(`block ${name} failed its hash check on read (sha256 ${actual}); moved to ${quarantined}`);
+    throw new BlobStoreError(
+      500,
+      'corrupt_block',
+      `The stored copy of block ${name} is corrupt (its bytes hash to sha256 ${actual}); it was taken out of service. Upload the content again to repair it.`,
+      { block: name },
     );
   }
+}
+
+export function isIdentity(cid: CID): boolean {
+  return cid.multihash.code === IDENTITY;
+}
+
+/** Files are named by CIDv1 in base32 whatever form the CID came in. */
+function canonical(cid: CID): string {
+  return (cid.version === 0 ? cid.toV1() : cid).toString();
+}
+
+function assertSha256(cid: CID): void {
+  if (cid.multihash.code !== SHA2_256 || cid.multihash.digest.length !== 32) {
+    throw new BlobStoreError(400, 'invalid_cid', `${cid.toString()} is not a sha2-256 CID.`);
+  }
+}
+
+function sha256(bytes: Uint8Array): Uint8Array {
+  return new Uint8Array(createHash('sha256').update(bytes).digest());
+}
+
+function sameDigest(digest: Uint8Array, cid: CID): boolean {
+  return Buffer.from(digest).equals(Buffer.from(cid.multihash.digest));
 }

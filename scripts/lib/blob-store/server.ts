@@ -1,34 +1,35 @@
-// The local stack's content-addressed blob store over HTTP (node:http, no framework):
+// The local stack's content store over HTTP (node:http, no framework): a trustless IPFS gateway
+// over a block store.
 //
-//   GET/HEAD /ipfs/<cid>   the subset of the IPFS trustless gateway the client needs: raw blocks
-//   POST /upload[?cid=]    raw request body in, {cid, size} out; size-limited, hashed as written
-//   GET /                  what this is and its limit, as JSON
+//   GET/HEAD /ipfs/<cid>   a block (format=raw), the file's DAG as a CAR (format=car), or the
+//                          file's bytes (no format); gateway.ts
+//   POST /upload[?cid=]    a file as its bytes or as a CAR of its UnixFS DAG; {cid, size, blocks}
+//   GET /                  what this is, what it serves and its limits, as JSON
 //
 // Reads are public (any origin, like an IPFS gateway); uploads are accepted from the app's
 // origins and from clients that send no Origin (scripts, tests), never from other web pages.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { pipeline } from 'node:stream/promises';
-import { parseRawCid } from '../../../src/lib/storage/cas/cid.ts';
-import { InvalidCidError } from '../../../src/lib/storage/cas/errors.ts';
-import { BlobDisk } from './disk.ts';
+import type { CID } from 'multiformats/cid';
+import { CHUNK_BYTES, MAX_BLOCK_BYTES, MAX_LINKS_PER_NODE } from '../../../src/lib/storage/unixfs/settings.ts';
+import { BlockDisk } from './disk.ts';
 import { BlobStoreError } from './errors.ts';
-import { matchesEtag, negotiateRaw, parseIpfsPath, type Rejection } from './request.ts';
+import { GATEWAY_EXPOSED_HEADERS, header, serveIpfs } from './gateway.ts';
+import { ingestBytes, ingestCar, maxCarBytes, tooLarge, type StoredFile } from './ingest.ts';
+import { CAR_TYPE, parseCid, uploadForm } from './request.ts';
 
 /**
  * Large enough for the largest artifact the protocol allows (MAX_ARTIFACT_BYTES, about 80 MB:
- * 20M float32 parameters plus headers) and for dataset shards; see docs/app/artifact-store.md on block sizes.
+ * 20M float32 parameters plus headers) and for dataset shards; see docs/app/artifact-store.md.
  */
 export const DEFAULT_MAX_BLOB_BYTES = 96 * 1024 * 1024;
-
-/** A year, the trustless gateway convention for content that can never change. */
-const IMMUTABLE = 'public, max-age=29030400, immutable';
 
 export interface BlobStoreOptions {
   /** Folder of the store (created if missing). */
   dir: string;
   port: number;
   host?: string;
+  /** The largest file (not CAR, not block) an upload may hold. */
   maxBlobBytes?: number;
   /** Origins allowed to upload from a browser; '*' allows any. */
   uploadOrigins?: readonly string[];
@@ -39,7 +40,7 @@ export interface BlobStore {
   /** Base URL, no trailing slash: `${url}/ipfs/<cid>`, `${url}/upload`. */
   url: string;
   port: number;
-  disk: BlobDisk;
+  disk: BlockDisk;
   maxBlobBytes: number;
   server: Server;
   close(): Promise<void>;
@@ -47,7 +48,7 @@ export interface BlobStore {
 
 export async function startBlobStore(opts: BlobStoreOptions): Promise<BlobStore> {
   const log = opts.log ?? (() => {});
-  const disk = new BlobDisk(opts.dir, log);
+  const disk = new BlockDisk(opts.dir, log);
   const maxBlobBytes = opts.maxBlobBytes ?? DEFAULT_MAX_BLOB_BYTES;
   const handler = requestHandler({ disk, maxBlobBytes, uploadOrigins: opts.uploadOrigins ?? [], log });
   const server = createServer((req, res) => {
@@ -82,10 +83,37 @@ export async function startBlobStore(opts: BlobStoreOptions): Promise<BlobStore>
 }
 
 interface HandlerContext {
-  disk: BlobDisk;
+  disk: BlockDisk;
   maxBlobBytes: number;
   uploadOrigins: readonly string[];
   log: (line: string) => void;
+}
+
+/** What GET / answers: enough for a client to know what to ask for. */
+export function storeInfo(maxBlobBytes: number) {
+  return {
+    service: 'aiarena blob store',
+    read: '/ipfs/<cid>',
+    upload: '/upload',
+    maxBlobBytes,
+    maxBlockBytes: MAX_BLOCK_BYTES,
+    maxCarBytes: maxCarBytes(maxBlobBytes),
+    gateway: {
+      formats: ['raw', 'car', 'file'],
+      raw: { type: 'application/vnd.ipld.raw', ranges: true },
+      car: { type: `${CAR_TYPE}; version=1; order=dfs; dups=n`, dagScopes: ['all', 'entity', 'block'] },
+      file: { type: 'application/octet-stream', params: ['filename', 'download'] },
+      cids: 'CIDv1 (CIDv0 read as its v1), raw or dag-pb, sha2-256; identity (inline) CIDs',
+      onlyIfCached: true,
+      paths: false,
+    },
+    uploadForms: {
+      car: `${CAR_TYPE}: one root, a complete UnixFS file DAG, blocks <= ${MAX_BLOCK_BYTES} bytes`,
+      bytes: 'any other Content-Type: the file, made into a DAG with the settings below',
+      multipart: false,
+    },
+    dagSettings: { cidVersion: 1, rawLeaves: true, chunkBytes: CHUNK_BYTES, maxLinksPerNode: MAX_LINKS_PER_NODE },
+  };
 }
 
 export function requestHandler(ctx: HandlerContext) {
@@ -98,12 +126,7 @@ export function requestHandler(ctx: HandlerContext) {
       if (req.method === 'OPTIONS') return preflight(req, res, ['GET', 'HEAD'], '*');
       if (req.method !== 'GET' && req.method !== 'HEAD') return methodNotAllowed(res, 'GET, HEAD, OPTIONS');
       res.setHeader('Access-Control-Allow-Origin', '*');
-      return sendJson(
-        res,
-        200,
-        { service: 'aiarena blob store', maxBlobBytes: ctx.maxBlobBytes, read: '/ipfs/<cid>', upload: '/upload' },
-        req.method === 'HEAD',
-      );
+      return sendJson(res, 200, storeInfo(ctx.maxBlobBytes), req.method === 'HEAD');
     }
     sendError(res, new BlobStoreError(404, 'no_route', `Nothing at ${url.pathname}: use /ipfs/<cid> or /upload.`));
   };
@@ -113,49 +136,14 @@ async function gateway(ctx: HandlerContext, req: IncomingMessage, res: ServerRes
   if (req.method === 'OPTIONS') return preflight(req, res, ['GET', 'HEAD'], '*');
   if (req.method !== 'GET' && req.method !== 'HEAD') return methodNotAllowed(res, 'GET, HEAD, OPTIONS');
   res.setHeader('Access-Control-Allow-Origin', '*');
-  res.setHeader('Access-Control-Expose-Headers', 'Content-Length, Content-Type, ETag, X-Ipfs-Path');
+  res.setHeader('Access-Control-Expose-Headers', GATEWAY_EXPOSED_HEADERS);
   res.setHeader('Vary', 'Accept');
-  const path = parseIpfsPath(url.pathname);
-  if (!path.ok) return reject(res, path);
-  const type = negotiateRaw(header(req, 'accept'), url.searchParams.get('format'));
-  if (!type.ok) return reject(res, type);
-  const { cid } = path.blob;
-  const etag = `"${cid}.raw"`;
-
-  if (!(await ctx.disk.has(cid)))
-    return sendError(res, new BlobStoreError(404, 'not_found', `This store does not hold ${cid}.`));
-  const headers = {
-    'Content-Type': type.contentType,
-    'Cache-Control': IMMUTABLE,
-    ETag: etag,
-    'X-Ipfs-Path': `/ipfs/${cid}`,
-    'X-Ipfs-Roots': cid,
-    'Accept-Ranges': 'none',
-    ...(url.searchParams.get('format') === 'raw' ? { 'Content-Disposition': `attachment; filename="${cid}.bin"` } : {}),
-  };
-  // The client already holds (and has checked) these bytes: no need to read them again.
-  if (matchesEtag(header(req, 'if-none-match'), etag)) {
-    res.writeHead(304, headers).end();
-    return;
+  try {
+    await serveIpfs(ctx, req, res, url);
+  } catch (e) {
+    if (!(e instanceof BlobStoreError) || res.headersSent) throw e;
+    sendError(res, e, req.method === 'HEAD');
   }
-  const blob = await ctx.disk.get(path.blob).catch((e: unknown) => {
-    if (e instanceof BlobStoreError) return e;
-    throw e;
-  });
-  if (blob instanceof BlobStoreError) return sendError(res, blob);
-  if (blob === undefined)
-    return sendError(res, new BlobStoreError(404, 'not_found', `This store does not hold ${cid}.`));
-  for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
-  res.setHeader('Content-Length', String(blob.size));
-  if (req.method === 'HEAD') {
-    await blob.close();
-    res.writeHead(200).end();
-    return;
-  }
-  res.writeHead(200);
-  await pipeline(blob.stream(), res).catch(() => {
-    // The client went away mid-download; nothing to answer.
-  });
 }
 
 async function upload(ctx: HandlerContext, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
@@ -166,66 +154,62 @@ async function upload(ctx: HandlerContext, req: IncomingMessage, res: ServerResp
     res.setHeader('Access-Control-Expose-Headers', 'Location');
   }
   res.setHeader('Vary', 'Origin');
+  const forbidden = () => new BlobStoreError(403, 'origin_not_allowed', `Uploads from ${origin} are not accepted.`);
   if (req.method === 'OPTIONS') {
-    if (!allowed)
-      return refuse(
-        req,
-        res,
-        new BlobStoreError(403, 'origin_not_allowed', `Uploads from ${origin} are not accepted.`),
-      );
+    if (!allowed) return refuse(req, res, forbidden());
     return preflight(req, res, ['POST'], origin!);
   }
   if (req.method !== 'POST') return refuse(req, res, methodError('POST, OPTIONS'), 'POST, OPTIONS');
-  if (!allowed)
-    return refuse(req, res, new BlobStoreError(403, 'origin_not_allowed', `Uploads from ${origin} are not accepted.`));
+  if (!allowed) return refuse(req, res, forbidden());
 
-  let expectedCid: string | undefined;
-  const expected = url.searchParams.get('cid');
-  if (expected !== null) {
-    try {
-      expectedCid = parseRawCid(expected).cid;
-    } catch (e) {
-      return refuse(
-        req,
-        res,
-        new BlobStoreError(400, 'invalid_cid', e instanceof InvalidCidError ? e.message : String(e)),
-      );
-    }
+  let expected: CID | undefined;
+  const expectedParam = url.searchParams.get('cid');
+  if (expectedParam !== null) {
+    const parsed = parseCid(expectedParam);
+    if (!parsed.ok) return refuse(req, res, new BlobStoreError(400, parsed.code, parsed.message));
+    expected = parsed.cid;
   }
-  const type = header(req, 'content-type') ?? '';
-  if (/^multipart\//i.test(type)) {
+  const form = uploadForm(header(req, 'content-type'));
+  if (form === 'multipart') {
     return refuse(
       req,
       res,
       new BlobStoreError(
         415,
         'multipart',
-        'Send the blob as the raw request body (e.g. application/octet-stream), not as a multipart form.',
+        `Send the file as the raw request body (application/octet-stream) or as a CAR (${CAR_TYPE}), not as a multipart form.`,
       ),
     );
   }
+  const bodyLimit = form === 'car' ? maxCarBytes(ctx.maxBlobBytes) : ctx.maxBlobBytes;
   const declared = header(req, 'content-length');
-  if (declared !== undefined && Number(declared) > ctx.maxBlobBytes) {
-    return refuse(req, res, tooLarge(ctx.maxBlobBytes));
-  }
+  if (declared !== undefined && Number(declared) > bodyLimit) return refuse(req, res, tooLarge(bodyLimit));
   try {
-    const put = await ctx.disk.put(req.iterator({ destroyOnReturn: false }), {
-      maxBytes: ctx.maxBlobBytes,
-      expectedCid,
-    });
-    if (put.created) ctx.log(`blob store: stored ${put.cid} (${put.size} bytes)`);
-    res.setHeader('Location', `/ipfs/${put.cid}`);
-    sendJson(res, put.created ? 201 : 200, { cid: put.cid, size: put.size });
+    const body = await readBody(req, bodyLimit);
+    const opts = { maxFileBytes: ctx.maxBlobBytes, expected };
+    const stored: StoredFile =
+      form === 'car' ? await ingestCar(ctx.disk, body, opts) : await ingestBytes(ctx.disk, body, opts);
+    const cid = stored.cid.toString();
+    if (stored.created) ctx.log(`blob store: stored ${cid} (${stored.size} bytes, ${stored.blocks} blocks)`);
+    res.setHeader('Location', `/ipfs/${cid}`);
+    sendJson(res, stored.created ? 201 : 200, { cid, size: stored.size, blocks: stored.blocks });
   } catch (e) {
     if (e instanceof BlobStoreError) return refuse(req, res, e);
     throw e;
   }
 }
 
-function tooLarge(limit: number): BlobStoreError {
-  return new BlobStoreError(413, 'too_large', `The upload is larger than this store's limit of ${limit} bytes.`, {
-    limit,
-  });
+/** The request body, refused (413) as soon as it passes `limit` bytes. */
+async function readBody(req: IncomingMessage, limit: number): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req.iterator({ destroyOnReturn: false })) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw tooLarge(limit);
+    chunks.push(chunk as Buffer);
+  }
+  const all = Buffer.concat(chunks, size);
+  return new Uint8Array(all.buffer, all.byteOffset, all.byteLength);
 }
 
 function methodError(allow: string): BlobStoreError {
@@ -251,7 +235,7 @@ function refuse(req: IncomingMessage, res: ServerResponse, error: BlobStoreError
 function preflight(req: IncomingMessage, res: ServerResponse, methods: string[], origin: string): void {
   res.setHeader('Access-Control-Allow-Origin', origin);
   res.setHeader('Access-Control-Allow-Methods', [...methods, 'OPTIONS'].join(', '));
-  res.setHeader('Access-Control-Allow-Headers', 'Accept, Content-Type, If-None-Match, Range');
+  res.setHeader('Access-Control-Allow-Headers', 'Accept, Cache-Control, Content-Type, If-None-Match, Range');
   res.setHeader('Access-Control-Max-Age', '86400');
   // Chrome's Private Network Access: a page on a public address may talk to this local store.
   if (header(req, 'access-control-request-private-network') === 'true') {
@@ -260,14 +244,12 @@ function preflight(req: IncomingMessage, res: ServerResponse, methods: string[],
   res.writeHead(204).end();
 }
 
-function reject(res: ServerResponse, r: Rejection): void {
-  sendError(res, new BlobStoreError(r.status, r.code, r.message));
-}
-
-function sendError(res: ServerResponse, e: BlobStoreError): void {
+function sendError(res: ServerResponse, e: BlobStoreError, headOnly = false): void {
   // Errors are never cached: the content may arrive later, a tampered file may be repaired.
   res.setHeader('Cache-Control', 'no-store');
-  sendJson(res, e.status, { error: e.message, code: e.code, ...e.details });
+  // Headers meant for the content do not describe an error.
+  for (const h of ['ETag', 'Content-Disposition', 'X-Ipfs-Path', 'X-Ipfs-Roots']) res.removeHeader(h);
+  sendJson(res, e.status, { error: e.message, code: e.code, ...e.details }, headOnly);
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headOnly = false): void {
@@ -277,9 +259,4 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headOnly =
     'Content-Length': Buffer.byteLength(text),
   });
   res.end(headOnly ? undefined : text);
-}
-
-function header(req: IncomingMessage, name: string): string | undefined {
-  const v = req.headers[name];
-  return Array.isArray(v) ? v.join(', ') : v;
 }

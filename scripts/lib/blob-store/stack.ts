@@ -2,13 +2,15 @@
 // lines of node:http, nothing to supervise), on its own port, seeded with the public content,
 // accepting uploads from the app's origin.
 import type { BlobStoreConfig } from './config.ts';
-import { publicContentFiles, seedFiles } from './seed.ts';
+import { publicContentFiles, seedFiles, type SeededFile } from './seed.ts';
 import { startBlobStore, type BlobStore } from './server.ts';
 
 export interface StackBlobStore {
   store: BlobStore;
   seededFiles: number;
   seededBytes: number;
+  /** Each seeded file with its root CID. */
+  seeded: SeededFile[];
   /** The app's Vite env for reading and uploading through this store (see src/lib/storage/cas/config.ts). */
   viteEnv: Record<string, string>;
 }
@@ -32,6 +34,7 @@ export async function startStackBlobStore(opts: {
       store,
       seededFiles: seeded.length,
       seededBytes: seeded.reduce((n, f) => n + f.size, 0),
+      seeded,
       viteEnv: {
         VITE_IPFS_GATEWAYS: store.url,
         VITE_UPLOAD_URL: `${store.url}/upload`,

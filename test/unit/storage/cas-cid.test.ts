@@ -1,16 +1,15 @@
-// CID and request parsing: the store's names and the gateway request's path and representation.
+// CID parsing: the client's names for content (the store's request parsing:
+// test/unit/storage/blob-store-request.test.ts).
 import { createHash } from 'node:crypto';
 import { base36 } from 'multiformats/bases/base36';
 import { base58btc } from 'multiformats/bases/base58';
 import { CID } from 'multiformats/cid';
 import * as Digest from 'multiformats/hashes/digest';
 import { describe, expect, it } from 'vitest';
-import { matchesEtag, negotiateRaw, parseIpfsPath } from '../../../scripts/lib/blob-store/request.ts';
 import { InvalidCidError, parseRawCid } from '../../../src/lib/storage/cas/index.ts';
 
 const digest = createHash('sha256').update('hello').digest();
 const HELLO = 'bafkreibm6jg3ux5qumhcn2b3flc3tyu6dmlb4xa7u5bf44yegnrjhc4yeq';
-const RAW = 'application/vnd.ipld.raw';
 
 describe('parseRawCid', () => {
   it('gives the canonical base32 CID, the digest and its hex', () => {
@@ -47,64 +46,5 @@ describe('parseRawCid', () => {
     expect(err).toBeInstanceOf(InvalidCidError);
     expect(err.code).toBe('invalid_cid');
     expect(err.message).toMatch(message);
-  });
-});
-
-describe('parseIpfsPath', () => {
-  it('takes /ipfs/<cid> with or without a trailing slash', () => {
-    for (const p of [`/ipfs/${HELLO}`, `/ipfs/${HELLO}/`]) {
-      const r = parseIpfsPath(p);
-      expect(r.ok && r.blob.cid).toBe(HELLO);
-    }
-  });
-
-  it.each([
-    [`/ipfs/`, 'invalid_cid'],
-    [`/ipfs/${HELLO}/a/b`, 'path_in_block'],
-    [`/ipfs/%E0%A4%A`, 'invalid_cid'],
-    [`/ipfs/bafyfoo`, 'invalid_cid'],
-  ])('rejects %s with 400 %s', (path, code) => {
-    expect(parseIpfsPath(path)).toMatchObject({ ok: false, status: 400, code });
-  });
-});
-
-describe('negotiateRaw', () => {
-  it.each([
-    [undefined, null, RAW],
-    ['', null, RAW],
-    [RAW, null, RAW],
-    ['*/*', null, RAW],
-    ['application/*', null, RAW],
-    ['text/html,application/xhtml+xml,*/*;q=0.8', null, RAW],
-    ['application/octet-stream', null, 'application/octet-stream'],
-    ['application/octet-stream;q=0.9, application/vnd.ipld.raw;q=0.5', null, 'application/octet-stream'],
-    ['application/vnd.ipld.car', 'raw', RAW],
-    ['garbage', null, RAW],
-  ])('Accept %j, format %j gives %s', (accept, format, type) => {
-    expect(negotiateRaw(accept, format)).toEqual({ ok: true, contentType: type });
-  });
-
-  it.each([
-    ['application/vnd.ipld.car', null, 406],
-    ['text/html', null, 406],
-    ['application/vnd.ipld.raw;q=0, */*;q=0', null, 406],
-    ['*/*;q=0.5, application/vnd.ipld.raw;q=0, application/octet-stream;q=0', null, 406],
-    [RAW, 'car', 406],
-    [RAW, 'dag-json', 406],
-    [RAW, 'zip', 400],
-  ])('Accept %j, format %j is refused with %d', (accept, format, status) => {
-    expect(negotiateRaw(accept, format)).toMatchObject({ ok: false, status });
-  });
-});
-
-describe('matchesEtag', () => {
-  const etag = `"${HELLO}.raw"`;
-  it('matches the exact tag, a weak form, a list and *', () => {
-    expect(matchesEtag(etag, etag)).toBe(true);
-    expect(matchesEtag(`W/${etag}`, etag)).toBe(true);
-    expect(matchesEtag(`"x", ${etag}`, etag)).toBe(true);
-    expect(matchesEtag('*', etag)).toBe(true);
-    expect(matchesEtag(undefined, etag)).toBe(false);
-    expect(matchesEtag(`"${HELLO}"`, etag)).toBe(false);
   });
 });

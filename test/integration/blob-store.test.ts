@@ -56,6 +56,7 @@ function carOf(roots: CID[], blocks: DagBlock[]): Uint8Array {
 }
 
 const bodyOf = (b: Uint8Array) => new Blob([new Uint8Array(b)]);
+const sha256Hex0x = (b: Uint8Array) => `0x${createHash('sha256').update(b).digest('hex')}` as const;
 /** Byte equality without vitest's element-by-element diff, which takes seconds on a MiB. */
 const same = (a: Uint8Array, b: Uint8Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
 
@@ -596,16 +597,91 @@ describe('content store over HTTP', () => {
 
   // The app's client as it is now: files of one chunk, whose root is their raw CID.
   describe("the app's client (src/lib/storage/cas)", () => {
-    it('round-trips bytes: upload, then a verified download with progress', async () => {
-      const bytes = randomBytes(100_000, 1);
-      const cid = await cidFromBytes(bytes);
-      expect(await uploadBlob(bytes, config)).toEqual({ cid, size: 100_000 });
-      expect(same(readFileSync(join(blocksDir(), cid)), bytes)).toBe(true);
-      const progress: number[] = [];
-      const got = await fetchVerified(cid, { gateways: config.gateways, onProgress: (p) => progress.push(p.loaded) });
-      expect([got.cid, got.gateway, got.failures]).toEqual([cid, store.url, []]);
+    it('round-trips a file of one chunk and one of several: uploaded as a CAR, read block by block with progress', async () => {
+      const small = randomBytes(100_000, 1);
+      const smallCid = await cidFromBytes(small);
+      expect(await uploadBlob(small, config)).toEqual({ cid: smallCid, size: 100_000 });
+      expect(same(readFileSync(join(blocksDir(), smallCid)), small)).toBe(true);
+      const one = await fetchVerified(smallCid, { gateways: config.gateways });
+      expect([one.cid, one.gateway, one.failures, one.blockCount]).toEqual([smallCid, store.url, [], 1]);
+
+      const bytes = randomBytes(3 * MIB + 1000, 2);
+      const up = await uploadBlob(bytes, config);
+      expect(up).toEqual({ cid: (await fileDag(bytes)).root.toString(), size: bytes.length });
+      const progress: [number, number | undefined][] = [];
+      const got = await fetchVerified(up.cid, {
+        gateways: config.gateways,
+        sha256: sha256Hex0x(bytes),
+        onProgress: (p) => progress.push([p.loaded, p.total]),
+      });
       expect(Buffer.from(got.bytes).equals(Buffer.from(bytes))).toBe(true);
-      expect([progress[0], progress.at(-1)]).toEqual([0, 100_000]);
+      expect(got.blockCount).toBe(5);
+      expect(progress.at(-1)).toEqual([bytes.length, bytes.length]);
+      expect(progress.length).toBeGreaterThanOrEqual(4);
+    });
+
+    it('a tampered block from one gateway is rejected and the rest of the file comes from the next', async () => {
+      const bytes = randomBytes(3 * MIB + 1000, 3);
+      const dag = await fileDag(bytes);
+      await uploadBlob(bytes, config);
+      const victim = dag.blocks[2]!.cid.toString();
+      // A gateway that serves the store's blocks but flips a byte of one leaf.
+      const liar = await startCarelessGateway((cid) => {
+        const block = dag.blocks.find((b) => b.cid.toString() === cid)?.bytes;
+        if (!block || cid !== victim) return block;
+        const bad = new Uint8Array(block);
+        bad[7] = bad[7]! ^ 0x80;
+        return bad;
+      });
+      try {
+        const seen: string[] = [];
+        const got = await fetchVerified(dag.root.toString(), {
+          gateways: [liar.url, store.url],
+          sha256: sha256Hex0x(bytes),
+          concurrency: 1,
+          onFailure: (f) => seen.push(`${f.code} ${(f as CidMismatchError).expected}`),
+        });
+        expect(Buffer.from(got.bytes).equals(Buffer.from(bytes))).toBe(true);
+        expect(seen).toEqual([`cid_mismatch ${victim}`]);
+        // The liar served the root and the first leaf, lied once, and was asked nothing more.
+        expect(liar.hits).toEqual([dag.root.toString(), dag.blocks[1]!.cid.toString(), victim]);
+      } finally {
+        liar.server.close();
+      }
+    });
+
+    it('resumes after a dropped connection: only the block in flight is asked for again', async () => {
+      const bytes = randomBytes(3 * MIB + 1000, 4);
+      const dag = await fileDag(bytes);
+      await uploadBlob(bytes, config);
+      const requests: string[] = [];
+      let dropped = false;
+      // In front of the store: the third block's first answer is cut off half way.
+      const flaky = createServer((req, res) => {
+        const cid = /^\/ipfs\/([a-z0-9]+)/.exec(req.url ?? '')?.[1] ?? '';
+        requests.push(cid);
+        const block = dag.blocks.find((b) => b.cid.toString() === cid)!.bytes;
+        res.writeHead(200, { 'Content-Type': RAW, 'Content-Length': block.length });
+        if (cid === dag.blocks[2]!.cid.toString() && !dropped) {
+          dropped = true;
+          res.write(block.subarray(0, block.length >> 1), () => res.destroy());
+          return;
+        }
+        res.end(block);
+      });
+      await new Promise<void>((resolve) => flaky.listen(0, '127.0.0.1', resolve));
+      try {
+        const url = `http://127.0.0.1:${(flaky.address() as AddressInfo).port}`;
+        const got = await fetchVerified(dag.root.toString(), { gateways: [url], concurrency: 1, backoffMs: 1 });
+        expect(Buffer.from(got.bytes).equals(Buffer.from(bytes))).toBe(true);
+        expect(got.failures).toEqual([]); // retried on the same gateway, not given up
+        const victim = dag.blocks[2]!.cid.toString();
+        expect(requests.filter((c) => c === victim)).toHaveLength(2);
+        expect(requests).toHaveLength(dag.blocks.length + 1);
+      } finally {
+        flaky.close();
+        flaky.closeAllConnections();
+      }
     });
 
     it('a store that took a block out of service gives the client nothing until it is uploaded again', async () => {

@@ -16,6 +16,7 @@ import { sha256Bytes } from '../../ml/hash.ts';
 import { BlockError, readFileNode, verifyBlock, type FileNode } from '../unixfs/block.ts';
 import { RAW_CODEC, SHA2_256 } from '../unixfs/ref.ts';
 import { MAX_BLOCK_BYTES } from '../unixfs/settings.ts';
+import { walkFileDag } from '../unixfs/walk.ts';
 import { parseContentCid, toHex } from './cid.ts';
 import {
   BlobNotFoundError,
@@ -45,8 +46,6 @@ export const DEFAULT_MAX_BLOB_BYTES = 96 * 1024 * 1024;
 const DEFAULT_STALL_MS = 30_000;
 /** Blocks in flight at once: enough to hide a gateway's latency, few enough to be polite. */
 const DEFAULT_CONCURRENCY = 4;
-/** Balanced trees of 1,024 links reach 1 TiB in three levels; deeper is not a file we wrote. */
-const MAX_DEPTH = 8;
 
 export interface FetchProgress {
   /** The gateway that served the latest block. */
@@ -118,8 +117,7 @@ export async function fetchVerified(cidInput: string, opts: FetchVerifiedOptions
     } else {
       if (root.fileSize > maxBytes) throw new BlobTooLargeError(reader.lastGateway, maxBytes, root.fileSize);
       bytes = new Uint8Array(root.fileSize);
-      const assembly = new Assembly(bytes, reader, opts.concurrency ?? DEFAULT_CONCURRENCY);
-      blockCount = 1 + (await assembly.fill(root, 0, 0));
+      blockCount = 1 + (await assemble(parsed, bytes, reader, opts.concurrency ?? DEFAULT_CONCURRENCY));
     }
   }
   if (opts.sha256 !== undefined) {
@@ -139,72 +137,61 @@ function readNode(cid: CID, bytes: Uint8Array): FileNode {
   }
 }
 
-/** Writes a file node's data and its children's bytes into `out`, fetching children in parallel. */
-class Assembly {
-  private loaded = 0;
-
-  constructor(
-    private readonly out: Uint8Array,
-    private readonly reader: BlockReader,
-    private readonly concurrency: number,
-  ) {}
-
-  /** Fills the node's range starting at `offset`; resolves with the blocks below it. */
-  async fill(node: FileNode & { kind: 'node' }, offset: number, depth: number): Promise<number> {
-    if (depth >= MAX_DEPTH) throw new DagFormatError(this.reader.cid, `its tree is deeper than ${MAX_DEPTH} levels`);
-    if (offset + node.fileSize > this.out.length) {
-      throw new DagFormatError(this.reader.cid, 'a node claims more bytes than the file has');
-    }
-    this.write(node.data, offset);
-    const starts: number[] = [];
-    let at = offset + node.data.length;
-    for (const size of node.sizes) {
-      starts.push(at);
-      at += size;
-    }
-    let blocks = 0;
-    let next = 0;
-    let failed = false;
-    const worker = async () => {
-      while (next < node.children.length && !failed) {
-        const i = next++;
-        const child = node.children[i]!;
-        const size = node.sizes[i]!;
-        const read = readNode(child, await this.reader.block(child, Math.min(MAX_BLOCK_BYTES, size + 65_536)));
-        blocks++;
-        if (read.kind === 'leaf') {
-          if (read.data.length !== size) {
-            throw new DagFormatError(
-              this.reader.cid,
-              `leaf ${child.toString()} holds ${read.data.length} bytes, its parent says ${size}`,
-            );
-          }
-          this.write(read.data, starts[i]!);
-        } else {
-          if (read.fileSize !== size) {
-            throw new DagFormatError(
-              this.reader.cid,
-              `node ${child.toString()} holds ${read.fileSize} bytes, its parent says ${size}`,
-            );
-          }
-          blocks += await this.fill(read, starts[i]!, depth + 1);
-        }
+/**
+ * Fills `out` with the file under `root`: the nodes are read in depth-first order (the shared
+ * walk checks their sizes and depth), each node's own data written where it starts, and the raw
+ * leaves, whose places the nodes fix, fetched `concurrency` at a time. Resolves with the number of
+ * blocks below the root.
+ */
+async function assemble(root: CID, out: Uint8Array, reader: BlockReader, concurrency: number): Promise<number> {
+  let loaded = 0;
+  const write = (data: Uint8Array, at: number) => {
+    if (at + data.length > out.length) throw new DagFormatError(reader.cid, 'its parts hold more bytes than the file');
+    out.set(data, at);
+    loaded += data.length;
+    reader.progress(loaded, out.length);
+  };
+  const leaves: { cid: CID; size: number; at: number }[] = [];
+  let offset = 0;
+  let blocks = 0;
+  try {
+    const steps = walkFileDag(root, (cid) => reader.block(cid, MAX_BLOCK_BYTES), { repeats: 'walk' });
+    for await (const step of steps) {
+      if (step.depth > 0) blocks++;
+      if (step.node) {
+        write(step.node.data, offset);
+        offset += step.node.data.length;
+      } else {
+        leaves.push({ cid: step.cid, size: step.size!, at: offset });
+        offset += step.size!;
       }
-    };
-    const run = () =>
-      worker().catch((e: unknown) => {
-        failed = true; // the others stop asking for blocks nobody will use
-        throw e;
-      });
-    await Promise.all(Array.from({ length: Math.min(this.concurrency, node.children.length) }, run));
-    return blocks;
+    }
+  } catch (e) {
+    if (e instanceof BlockError) throw new DagFormatError(reader.cid, `${e.cid}: ${e.problem.message}`);
+    throw e;
   }
-
-  private write(data: Uint8Array, offset: number): void {
-    this.out.set(data, offset);
-    this.loaded += data.length;
-    this.reader.progress(this.loaded, this.out.length);
-  }
+  let next = 0;
+  let failed = false;
+  const worker = async () => {
+    while (next < leaves.length && !failed) {
+      const { cid, size, at } = leaves[next++]!;
+      const data = await reader.block(cid, Math.min(MAX_BLOCK_BYTES, size));
+      if (data.length !== size) {
+        throw new DagFormatError(
+          reader.cid,
+          `leaf ${cid.toString()} holds ${data.length} bytes, its parent says ${size}`,
+        );
+      }
+      write(data, at);
+    }
+  };
+  const run = () =>
+    worker().catch((e: unknown) => {
+      failed = true; // the others stop asking for blocks nobody will use
+      throw e;
+    });
+  await Promise.all(Array.from({ length: Math.min(concurrency, leaves.length) }, run));
+  return blocks;
 }
 
 /** Fetches single verified blocks, gateway by gateway, remembering who lied and who answered. */
@@ -214,6 +201,7 @@ class BlockReader {
   lastGateway: string;
   private readonly banned = new Set<string>();
   private blocks = 0;
+  private readonly counted = new Set<string>();
   private readonly cache: Map<string, Uint8Array>;
 
   constructor(
@@ -285,7 +273,9 @@ class BlockReader {
   }
 
   private countBlock(bytes: Uint8Array, gateway: string, key: string): Uint8Array {
-    this.blocks++;
+    // The root is read twice (its size first, then by the walk); count each block once.
+    if (!this.counted.has(key)) this.blocks++;
+    this.counted.add(key);
     if (key === this.cid) this.rootGateway = gateway;
     return bytes;
   }

@@ -5,7 +5,7 @@
 import './support/promise-with-resolvers.ts';
 import { createHash } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +15,8 @@ import { serializeArtifact } from '../../src/lib/ml/artifact/serialize.ts';
 import { parseModelSpec } from '../../src/lib/ml/spec/parse.ts';
 import { specShapes } from '../../src/lib/ml/spec/shapes.ts';
 import { cidFromBytes } from '../../src/lib/ml/artifact/cid.ts';
+import type { CasConfig } from '../../src/lib/storage/cas/config.ts';
+import { uploadBlob } from '../../src/lib/storage/cas/upload.ts';
 import { fileDag } from '../../src/lib/storage/unixfs/dag.ts';
 import { MAX_BLOCK_BYTES } from '../../src/lib/storage/unixfs/settings.ts';
 
@@ -138,6 +140,26 @@ describe('verified-fetch against the store', () => {
     const bytes = new Uint8Array(readFileSync(zkey.path));
     expect(bytes.length).toBeGreaterThan(17_000_000);
     await fetchAndCompare(zkey.cid, bytes);
+  });
+
+  it('every other file the demo publishes: all seeded files, and the hidden final sets as the app uploads them', async () => {
+    expect(stack.seeded.length).toBeGreaterThanOrEqual(20);
+    for (const f of stack.seeded) await fetchAndCompare(f.cid, new Uint8Array(readFileSync(f.path)));
+    const config: CasConfig = {
+      gateways: [stack.store.url],
+      upload: { kind: 'store', url: `${stack.store.url}/upload` },
+      maxBytes: 96 * 1024 * 1024,
+    };
+    const hidden = join(REPO_ROOT, 'datasets', 'hidden');
+    const files = readdirSync(hidden, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile() && /(manifest\.json|\.bin)$/.test(e.name))
+      .map((e) => join(e.parentPath, e.name));
+    expect(files.length).toBeGreaterThanOrEqual(4);
+    for (const path of files) {
+      const bytes = new Uint8Array(readFileSync(path));
+      const { cid } = await uploadBlob(bytes, config);
+      await fetchAndCompare(cid, bytes);
+    }
   });
 
   it('takes a whole-file raw block of 2 MiB, refuses one of 2 MiB + 1 (issue 12: what the store held before)', async () => {

@@ -92,6 +92,8 @@ export interface ChainPort {
   revealSubmission(p: {
     epoch: number;
     artifactHash: Hex;
+    /** The root of the uploaded artifact (upload-sealed.ts): where validators fetch it. Not sealed. */
+    artifactRoot: Hex;
     wmCommit: Hex;
     transcript: TranscriptCommitment;
     salt: Hex;
@@ -121,7 +123,11 @@ export interface ProverPort {
 
 /** Content-addressed artifact storage (SPEC section 5): CIDv1 raw sha2-256. */
 export interface StorePort {
-  /** Stores bytes; resolves with their CID once they are retrievable. */
+  /**
+   * Stores bytes; resolves with their CID once they are retrievable: the root CID of their UnixFS
+   * DAG (storage/unixfs/dag.ts `fileCid`; the raw CID for a file of one chunk), which a sealed
+   * artifact's upload checks (upload-sealed.ts).
+   */
   upload(bytes: Uint8Array): Promise<string>;
   /** Fetches bytes by CID, checking them against the CID's hash before they are returned. */
   fetchVerified(cid: string, options?: { maxBytes?: number; signal?: AbortSignal }): Promise<Uint8Array>;
@@ -267,6 +273,8 @@ export interface ChallengePort {
   submission(submissionId: number): Promise<{
     trainer: Address;
     artifactHash: Hex;
+    /** Where the artifact is: the sha2-256 digest of its UnixFS root CID (storage/unixfs/ref.ts). */
+    artifactRoot: Hex;
     transcript: TranscriptCommitment;
     keyCommit: Hex | null;
   }>;

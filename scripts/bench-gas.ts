@@ -331,7 +331,7 @@ async function learningStage(d: Driver): Promise<OpRow[]> {
     for (const s of opened) {
       const r = await d.send(
         s.trainer,
-        bookCall(d, 'revealSubmission', [taskId, s.artifact, s.wmCommit, s.transcript, s.salt]),
+        bookCall(d, 'revealSubmission', [taskId, s.artifact, s.artifact, s.wmCommit, s.transcript, s.salt]),
       );
       const ev = d.events(r).find((e) => e.eventName === 'SubmissionRevealed');
       ids.push((ev!.args as { submissionId: bigint }).submissionId);

@@ -34,6 +34,8 @@ contract SubmissionBook is ISubmissionBook {
     }
 
     /// @dev The transcript's K and start leaf share the seal's slot (one fewer slot per reveal).
+    /// `artifactRoot` locates the artifact (docs/contracts.md "Artifact roots"); the seal, the
+    /// duplicate rule and the circuits use `artifactHash` only.
     struct Submission {
         address trainer;
         uint32 epoch;
@@ -44,6 +46,7 @@ contract SubmissionBook is ISubmissionBook {
         uint32 segments;
         uint32 startLeaf;
         bytes32 artifactHash;
+        bytes32 artifactRoot;
         bytes32 wmCommit;
         bytes32 trajRoot;
         bytes32 startRoot;
@@ -85,6 +88,7 @@ contract SubmissionBook is ISubmissionBook {
         address indexed trainer,
         uint256 submissionId,
         bytes32 artifactHash,
+        bytes32 artifactRoot,
         bytes32 wmCommit,
         bool duplicate
     );
@@ -112,6 +116,7 @@ contract SubmissionBook is ISubmissionBook {
     error AlreadyRevealed();
     error CommitmentMismatch();
     error EmptyArtifact();
+    error EmptyArtifactRoot();
     error EmptyTranscript();
     error InvalidSeededStart();
     error UnknownStart(bytes32 startRoot);
@@ -166,10 +171,16 @@ contract SubmissionBook is ISubmissionBook {
     /// The transcript must have a root and at least one segment, and start at the seeded
     /// initialization or at the last leaf of a transcript the caller revealed earlier in the task
     /// (SPEC 8.1: nothing else).
+    /// @param artifactHash the artifact's sha-256, as sealed (SPEC 5)
+    /// @param artifactRoot where the artifact is: the sha2-256 digest of its UnixFS root CID (equal
+    /// to `artifactHash` for a file of one chunk, which is its own raw block). Not sealed: a
+    /// locator, checked by every fetch against `artifactHash`, so a wrong one only makes the
+    /// caller's own artifact unavailable (scored as missing). Zero reverts.
     /// @return submissionId the submission's index in the task
     function revealSubmission(
         uint256 taskId,
         bytes32 artifactHash,
+        bytes32 artifactRoot,
         bytes32 wmCommit,
         TranscriptCommit calldata transcript,
         bytes32 salt
@@ -182,6 +193,7 @@ contract SubmissionBook is ISubmissionBook {
             revert CommitmentMismatch();
         }
         if (artifactHash == 0) revert EmptyArtifact();
+        if (artifactRoot == 0) revert EmptyArtifactRoot();
         _checkTranscript(taskId, transcript);
         if (!stakes.isEligible(taskId, msg.sender, Role.Trainer, epoch)) revert NotEligible();
         seal.revealed = true;
@@ -197,6 +209,7 @@ contract SubmissionBook is ISubmissionBook {
                 sealSeq: seal.seq,
                 sealBlock: seal.blockNumber,
                 artifactHash: artifactHash,
+                artifactRoot: artifactRoot,
                 wmCommit: wmCommit,
                 segments: transcript.segments,
                 startLeaf: transcript.startLeaf,
@@ -208,7 +221,9 @@ contract SubmissionBook is ISubmissionBook {
         if (_latestPlusOne[taskId][msg.sender] == 0) _submitters[taskId].push(msg.sender);
         _latestPlusOne[taskId][msg.sender] = uint32(submissionId + 1);
         _finalLeafPlusOne[taskId][msg.sender][transcript.trajRoot] = uint256(transcript.segments) + 1;
-        emit SubmissionRevealed(taskId, epoch, msg.sender, submissionId, artifactHash, wmCommit, duplicate);
+        emit SubmissionRevealed(
+            taskId, epoch, msg.sender, submissionId, artifactHash, artifactRoot, wmCommit, duplicate
+        );
         emit TranscriptCommitted(
             taskId,
             submissionId,

@@ -62,11 +62,11 @@ contract ConsensusTest is ArenaTest {
         book.sealSubmission(task, sealHash(task, 0, tK, "K", "wm", kSalt));
         warpTo(task, 0, 5500);
         vm.prank(tA);
-        book.revealSubmission(task, "A", "wm", seeded(), "a");
+        book.revealSubmission(task, "A", "A", "wm", seeded(), "a");
         vm.prank(tB);
-        book.revealSubmission(task, "B", "wm", seeded(), "b");
+        book.revealSubmission(task, "B", "B", "wm", seeded(), "b");
         vm.prank(tK);
-        book.revealSubmission(task, "K", "wm", seeded(), kSalt);
+        book.revealSubmission(task, "K", "K", "wm", seeded(), kSalt);
     }
 
     function _three(uint256 a, uint256 b, uint256 c) internal pure returns (uint256[] memory out) {
@@ -326,9 +326,9 @@ contract ConsensusTest is ArenaTest {
         book.sealSubmission(task, sealHash(task, 0, tB, "model", "wm", "b"));
         warpTo(task, 0, 5500);
         vm.prank(tA);
-        book.revealSubmission(task, "model", "wm", seeded(), "a");
+        book.revealSubmission(task, "model", "model", "wm", seeded(), "a");
         vm.prank(tB);
-        book.revealSubmission(task, "model", "wm", seeded(), "b");
+        book.revealSubmission(task, "model", "model", "wm", seeded(), "b");
         assertTrue(book.columns(task, 0)[1].duplicate);
         // Validators score both alike (the same bytes); the engine scores the copy 0.
         scoreAll(task, 0, two(v0, v1), rows(row(8000, 8000), row(8000, 8000)));

@@ -242,9 +242,9 @@ contract RewardEngineTest is ArenaTest {
         book.sealSubmission(task, sealHash(task, 0, tA, "a", "wm", "s"));
         warpTo(task, 0, 5500);
         vm.prank(tA);
-        book.revealSubmission(task, "a", "wm", seeded(), "s");
+        book.revealSubmission(task, "a", "a", "wm", seeded(), "s");
         vm.prank(tB);
-        book.revealSubmission(task, "b", "wm", seeded(), "s");
+        book.revealSubmission(task, "b", "b", "wm", seeded(), "s");
         assertEq(book.columns(task, 0)[0].trainer, tA);
         scoreAll(task, 0, two(vA, vB), rows(row(7000, 7000), row(6000, 6000)));
         // Epoch 1: tA seals first and wins.
@@ -559,7 +559,14 @@ contract RewardEngineSlicedTest is ArenaTest {
         for (uint256 i; i < N; ++i) {
             bytes32 salt = _salt(i);
             vm.prank(trainers[i]);
-            book.revealSubmission(task, artifactOf(trainers[i == N - 1 ? 0 : i], 0), "wm", seeded(), salt);
+            book.revealSubmission(
+                task,
+                artifactOf(trainers[i == N - 1 ? 0 : i], 0),
+                artifactOf(trainers[i == N - 1 ? 0 : i], 0),
+                "wm",
+                seeded(),
+                salt
+            );
         }
         assertTrue(book.columns(task, 0)[N - 1].duplicate);
         scoreAll(task, 0, validators, scores);

@@ -48,7 +48,7 @@ contract SeedsAndCanariesTest is ArenaTest {
         book.sealSubmission(task, sealHash(task, epoch, who, artifact, "wm", salt));
         warpTo(task, epoch, 5500);
         vm.prank(who);
-        book.revealSubmission(task, artifact, "wm", seeded(), salt);
+        book.revealSubmission(task, artifact, artifact, "wm", seeded(), salt);
     }
 
     // ================================================================ seeds
@@ -202,11 +202,11 @@ contract SeedsAndCanariesTest is ArenaTest {
         book.sealSubmission(task, sealHash(task, 0, tC, "C", "wm", sC));
         warpTo(task, 0, 5500);
         vm.prank(tB);
-        book.revealSubmission(task, "B", "wm", seeded(), sB);
+        book.revealSubmission(task, "B", "B", "wm", seeded(), sB);
         vm.prank(tA);
-        book.revealSubmission(task, "A", "wm", seeded(), sA);
+        book.revealSubmission(task, "A", "A", "wm", seeded(), sA);
         vm.prank(tC);
-        book.revealSubmission(task, "C", "wm", seeded(), sC);
+        book.revealSubmission(task, "C", "C", "wm", seeded(), sC);
     }
 
     function test_canarySalt_isTheDocumentedHash() public view {
@@ -311,7 +311,7 @@ contract SeedsAndCanariesTest is ArenaTest {
             for (uint256 i; i < count; ++i) {
                 bytes32 salt = book.canarySalt(task, e, probes[i], key);
                 vm.prank(probes[i]);
-                book.revealSubmission(task, bytes32(i + 1), "wm", seeded(), salt);
+                book.revealSubmission(task, bytes32(i + 1), bytes32(i + 1), "wm", seeded(), salt);
             }
             warpTo(task, e, 9000);
             vm.prank(creator);

@@ -36,7 +36,7 @@ contract SubmissionBookTest is ArenaTest {
 
     function _reveal(address who, bytes32 artifact, bytes32 salt) internal returns (uint256 id) {
         vm.prank(who);
-        id = book.revealSubmission(task, artifact, WM, seeded(), salt);
+        id = book.revealSubmission(task, artifact, artifact, WM, seeded(), salt);
     }
 
     function _wrong(Window expected, Window current) internal pure returns (bytes memory) {
@@ -76,7 +76,7 @@ contract SubmissionBookTest is ArenaTest {
         book.sealSubmission(task, c);
         vm.prank(tA);
         vm.expectRevert(_wrong(Window.Reveal, Window.Seal));
-        book.revealSubmission(task, X, WM, seeded(), "s");
+        book.revealSubmission(task, X, X, WM, seeded(), "s");
 
         warpTo(task, 0, 5000);
         vm.prank(tB);
@@ -90,7 +90,7 @@ contract SubmissionBookTest is ArenaTest {
         warpTo(task, 0, 6000);
         vm.prank(tA);
         vm.expectRevert(_wrong(Window.Reveal, Window.ScoreCommit));
-        book.revealSubmission(task, X, WM, seeded(), "s");
+        book.revealSubmission(task, X, X, WM, seeded(), "s");
         _commit(vA, 0, _words(7000), "v");
         warpTo(task, 0, 8499);
         vm.prank(vA);
@@ -121,7 +121,7 @@ contract SubmissionBookTest is ArenaTest {
         book.sealSubmission(task, bytes32("c"));
         vm.prank(tA);
         vm.expectRevert(_wrong(Window.Reveal, Window.ScoreCommit));
-        book.revealSubmission(task, X, WM, seeded(), "s");
+        book.revealSubmission(task, X, X, WM, seeded(), "s");
         // No submissions ever: zero columns, zero words.
         uint256[] memory none = new uint256[](0);
         _commit(vA, 3, none, "v");
@@ -161,7 +161,7 @@ contract SubmissionBookTest is ArenaTest {
         warpTo(t2, 0, 4000);
         vm.prank(makeAddr("t2"));
         vm.expectRevert(_wrong(Window.Reveal, Window.ScoreReveal));
-        book.revealSubmission(t2, X, WM, seeded(), "s");
+        book.revealSubmission(t2, X, X, WM, seeded(), "s");
     }
 
     // ================================================================ eligibility and input checks
@@ -206,7 +206,7 @@ contract SubmissionBookTest is ArenaTest {
         warpTo(task, 0, 5500);
         vm.prank(tA);
         vm.expectRevert(SubmissionBook.NotEligible.selector);
-        book.revealSubmission(task, X, WM, seeded(), "s");
+        book.revealSubmission(task, X, X, WM, seeded(), "s");
     }
 
     function test_emptyCommitments() public {
@@ -224,7 +224,7 @@ contract SubmissionBookTest is ArenaTest {
         warpTo(task, 0, 5500);
         vm.prank(tA);
         vm.expectRevert(SubmissionBook.NoSeal.selector);
-        book.revealSubmission(task, X, WM, seeded(), "s");
+        book.revealSubmission(task, X, X, WM, seeded(), "s");
         warpTo(task, 0, 9000);
         vm.prank(vA);
         vm.expectRevert(SubmissionBook.NoScoreCommit.selector);
@@ -235,7 +235,7 @@ contract SubmissionBookTest is ArenaTest {
         submitOne(task, 0, tA, X, "s");
         vm.prank(tA);
         vm.expectRevert(SubmissionBook.AlreadyRevealed.selector);
-        book.revealSubmission(task, X, WM, seeded(), "s");
+        book.revealSubmission(task, X, X, WM, seeded(), "s");
         warpTo(task, 0, 6000);
         _commit(vA, 0, _words(5000), "v");
         warpTo(task, 0, 9000);
@@ -253,7 +253,90 @@ contract SubmissionBookTest is ArenaTest {
         warpTo(task, 0, 5500);
         vm.prank(tA);
         vm.expectRevert(SubmissionBook.EmptyArtifact.selector);
-        book.revealSubmission(task, 0, WM, seeded(), "s");
+        book.revealSubmission(task, 0, X, WM, seeded(), "s");
+    }
+
+    // ================================================================ artifact roots
+
+    function _revealWithRoot(address who, bytes32 artifact, bytes32 root, bytes32 salt) internal returns (uint256 id) {
+        vm.prank(who);
+        id = book.revealSubmission(task, artifact, root, WM, seeded(), salt);
+    }
+
+    function test_artifactRoot_storedAndEmitted() public {
+        bytes32 root = keccak256("dag-pb root of X");
+        bytes32 y = keccak256("Y");
+        warpTo(task, 0, 100);
+        _seal(tA, 0, X, "a");
+        _seal(tB, 0, y, "b");
+        warpTo(task, 0, 5500);
+        vm.expectEmit(address(book));
+        emit SubmissionBook.SubmissionRevealed(task, 0, tA, 0, X, root, WM, false);
+        uint256 idA = _revealWithRoot(tA, X, root, "a");
+        // A file of one chunk is its own raw block: its root is its hash.
+        vm.expectEmit(address(book));
+        emit SubmissionBook.SubmissionRevealed(task, 0, tB, 1, y, y, WM, false);
+        uint256 idB = _revealWithRoot(tB, y, y, "b");
+        SubmissionBook.Submission memory a = book.getSubmission(task, idA);
+        assertEq(a.artifactHash, X);
+        assertEq(a.artifactRoot, root);
+        assertEq(a.wmCommit, WM);
+        SubmissionBook.Submission memory b = book.getSubmission(task, idB);
+        assertEq(b.artifactHash, y);
+        assertEq(b.artifactRoot, y);
+    }
+
+    function test_emptyArtifactRoot_revertsAndKeepsTheSeal() public {
+        warpTo(task, 0, 100);
+        _seal(tA, 0, X, "s");
+        warpTo(task, 0, 5500);
+        vm.prank(tA);
+        vm.expectRevert(SubmissionBook.EmptyArtifactRoot.selector);
+        book.revealSubmission(task, X, 0, WM, seeded(), "s");
+        assertFalse(book.getSeal(task, 0, tA).revealed);
+        assertEq(book.submissionCount(task), 0);
+        // The same opening with a root goes through.
+        uint256 id = _revealWithRoot(tA, X, keccak256("root"), "s");
+        assertEq(book.getSubmission(task, id).artifactRoot, keccak256("root"));
+    }
+
+    /// @dev The root is a locator outside the seal: any nonzero root opens the seal the hash was
+    /// sealed in, a wrong opening fails whatever the root, and copies of one artifact are
+    /// duplicates whatever roots they are revealed with.
+    function testFuzz_artifactRoot_roundTripsOutsideSealAndDuplicates(bytes32 rootA, bytes32 rootB, bytes32 rootC)
+        public
+    {
+        vm.assume(rootA != 0 && rootB != 0 && rootC != 0);
+        warpTo(task, 0, 100);
+        _seal(tA, 0, X, "a"); // the original
+        _seal(tB, 0, X, "b"); // a copy, sealed later
+        _seal(tC, 0, keccak256("own"), "c");
+        assertEq(book.getSeal(task, 0, tA).commitment, sealHash(task, 0, tA, X, WM, "a"));
+        warpTo(task, 0, 5500);
+        vm.prank(tC);
+        vm.expectRevert(SubmissionBook.CommitmentMismatch.selector);
+        book.revealSubmission(task, keccak256("own"), rootC, WM, seeded(), "wrong salt");
+        vm.prank(tB);
+        vm.expectRevert(SubmissionBook.CommitmentMismatch.selector);
+        book.revealSubmission(task, X, rootB, bytes32("other wm"), seeded(), "b");
+        // The copy reveals first, with its own root, and is flagged once the original is revealed.
+        uint256 idB = _revealWithRoot(tB, X, rootB, "b");
+        assertFalse(book.getSubmission(task, idB).duplicate);
+        uint256 idA = _revealWithRoot(tA, X, rootA, "a");
+        uint256 idC = _revealWithRoot(tC, keccak256("own"), rootC, "c");
+        assertTrue(book.getSubmission(task, idB).duplicate);
+        assertFalse(book.getSubmission(task, idA).duplicate);
+        assertFalse(book.getSubmission(task, idC).duplicate);
+        assertEq(book.getSubmission(task, idA).artifactRoot, rootA);
+        assertEq(book.getSubmission(task, idB).artifactRoot, rootB);
+        assertEq(book.getSubmission(task, idC).artifactRoot, rootC);
+        assertEq(book.getSubmission(task, idA).artifactHash, X);
+        assertEq(book.getSubmission(task, idB).artifactHash, X);
+        // A copy in a later epoch, under the original's own root, is flagged too.
+        warpTo(task, 1, 100);
+        _seal(tC, 1, X, "c1");
+        warpTo(task, 1, 5500);
+        assertTrue(book.getSubmission(task, _revealWithRoot(tC, X, rootA, "c1")).duplicate);
     }
 
     function test_commitmentMismatch_wrongOpening() public {
@@ -262,12 +345,12 @@ contract SubmissionBookTest is ArenaTest {
         warpTo(task, 0, 5500);
         vm.startPrank(tA);
         vm.expectRevert(SubmissionBook.CommitmentMismatch.selector);
-        book.revealSubmission(task, X, WM, seeded(), "other salt");
+        book.revealSubmission(task, X, X, WM, seeded(), "other salt");
         vm.expectRevert(SubmissionBook.CommitmentMismatch.selector);
-        book.revealSubmission(task, X, bytes32("other wm"), seeded(), "s");
+        book.revealSubmission(task, X, X, bytes32("other wm"), seeded(), "s");
         vm.expectRevert(SubmissionBook.CommitmentMismatch.selector);
-        book.revealSubmission(task, keccak256("Y"), WM, seeded(), "s");
-        book.revealSubmission(task, X, WM, seeded(), "s");
+        book.revealSubmission(task, keccak256("Y"), keccak256("Y"), WM, seeded(), "s");
+        book.revealSubmission(task, X, X, WM, seeded(), "s");
         vm.stopPrank();
     }
 
@@ -284,7 +367,7 @@ contract SubmissionBookTest is ArenaTest {
         // Even knowing the opening from tA's reveal, tB cannot open a seal bound to tA.
         vm.prank(tB);
         vm.expectRevert(SubmissionBook.CommitmentMismatch.selector);
-        book.revealSubmission(task, X, WM, seeded(), "s");
+        book.revealSubmission(task, X, X, WM, seeded(), "s");
         assertEq(book.columnCount(task, 0), 1);
     }
 
@@ -297,7 +380,7 @@ contract SubmissionBookTest is ArenaTest {
         warpTo(task, 1, 5500);
         vm.prank(tA);
         vm.expectRevert(SubmissionBook.CommitmentMismatch.selector);
-        book.revealSubmission(task, X, WM, seeded(), "s");
+        book.revealSubmission(task, X, X, WM, seeded(), "s");
     }
 
     function test_scoreCommitmentBindsValidatorAndWords() public {
@@ -338,7 +421,7 @@ contract SubmissionBookTest is ArenaTest {
         warpTo(task, 0, 5500);
         vm.prank(tA);
         vm.expectRevert(SubmissionBook.CommitmentMismatch.selector);
-        book.revealSubmission(task, X, WM, seeded(), "s1");
+        book.revealSubmission(task, X, X, WM, seeded(), "s1");
         uint256 id = _reveal(tA, y, "s2");
         assertTrue(book.getSeal(task, 0, tA).revealed);
         SubmissionBook.Submission memory sub = book.getSubmission(task, id);
@@ -375,7 +458,7 @@ contract SubmissionBookTest is ArenaTest {
         _seal(tB, 1, X, "b");
         warpTo(task, 1, 5500);
         vm.expectEmit(address(book));
-        emit SubmissionBook.SubmissionRevealed(task, 1, tB, 1, X, WM, true);
+        emit SubmissionBook.SubmissionRevealed(task, 1, tB, 1, X, X, WM, true);
         _reveal(tB, X, "b");
         assertFalse(book.getSubmission(task, 0).duplicate);
         assertTrue(book.getSubmission(task, 1).duplicate);
@@ -395,7 +478,7 @@ contract SubmissionBookTest is ArenaTest {
         vm.expectEmit(address(book));
         emit SubmissionBook.DuplicateFlagged(task, idB, idB + 1);
         vm.expectEmit(address(book));
-        emit SubmissionBook.SubmissionRevealed(task, 0, tA, idB + 1, X, WM, false);
+        emit SubmissionBook.SubmissionRevealed(task, 0, tA, idB + 1, X, X, WM, false);
         uint256 idA = _reveal(tA, X, "a");
         assertTrue(book.getSubmission(task, idB).duplicate);
         assertFalse(book.getSubmission(task, idA).duplicate);

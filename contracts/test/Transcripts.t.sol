@@ -33,7 +33,7 @@ contract TranscriptCommitTest is ArenaTest {
 
     function _reveal(address who, bytes32 artifact, TranscriptCommit memory t) internal returns (uint256) {
         vm.prank(who);
-        return book.revealSubmission(task, artifact, WM, t, "s");
+        return book.revealSubmission(task, artifact, artifact, WM, t, "s");
     }
 
     function _continuation(bytes32 root, bytes32 startRoot, uint32 startLeaf)
@@ -85,6 +85,7 @@ contract TranscriptCommitTest is ArenaTest {
         assertEq(s.startRoot, SEEDED_START);
         assertEq(s.startLeaf, 0);
         assertEq(s.artifactHash, bytes32("A"));
+        assertEq(s.artifactRoot, bytes32("A"));
     }
 
     /// @notice Each field of the transcript is bound by the seal: a reveal with any other value
@@ -101,7 +102,7 @@ contract TranscriptCommitTest is ArenaTest {
         for (uint256 i; i < others.length; ++i) {
             vm.prank(tA);
             vm.expectRevert(SubmissionBook.CommitmentMismatch.selector);
-            book.revealSubmission(task, "A", WM, others[i], "s");
+            book.revealSubmission(task, "A", "A", WM, others[i], "s");
         }
         _reveal(tA, "A", t);
     }
@@ -111,12 +112,12 @@ contract TranscriptCommitTest is ArenaTest {
         _seal(tA, 0, "A", noRoot);
         vm.prank(tA);
         vm.expectRevert(SubmissionBook.EmptyTranscript.selector);
-        book.revealSubmission(task, "A", WM, noRoot, "s");
+        book.revealSubmission(task, "A", "A", WM, noRoot, "s");
         TranscriptCommit memory noSegments = seededTranscript(R1, 0);
         _seal(tB, 1, "B", noSegments);
         vm.prank(tB);
         vm.expectRevert(SubmissionBook.EmptyTranscript.selector);
-        book.revealSubmission(task, "B", WM, noSegments, "s");
+        book.revealSubmission(task, "B", "B", WM, noSegments, "s");
     }
 
     function test_reveal_refusesASeededStartWithALeaf() public {
@@ -124,7 +125,7 @@ contract TranscriptCommitTest is ArenaTest {
         _seal(tA, 0, "A", t);
         vm.prank(tA);
         vm.expectRevert(SubmissionBook.InvalidSeededStart.selector);
-        book.revealSubmission(task, "A", WM, t, "s");
+        book.revealSubmission(task, "A", "A", WM, t, "s");
     }
 
     /// @notice SPEC 8.1: a transcript may continue the final state of the trainer's own earlier
@@ -150,7 +151,7 @@ contract TranscriptCommitTest is ArenaTest {
         _seal(tA, 1, "A1", mid);
         vm.prank(tA);
         vm.expectRevert(abi.encodeWithSelector(SubmissionBook.StartNotFinal.selector, 12));
-        book.revealSubmission(task, "A1", WM, mid, "s");
+        book.revealSubmission(task, "A1", "A1", WM, mid, "s");
     }
 
     /// @notice Issue 11, attack (d): a transcript that starts from another trainer's state is refused.
@@ -161,7 +162,7 @@ contract TranscriptCommitTest is ArenaTest {
         _seal(tB, 1, "B1", stolen);
         vm.prank(tB);
         vm.expectRevert(abi.encodeWithSelector(SubmissionBook.UnknownStart.selector, R1));
-        book.revealSubmission(task, "B1", WM, stolen, "s");
+        book.revealSubmission(task, "B1", "B1", WM, stolen, "s");
     }
 
     function test_continuation_refusesAnUnrevealedOrUnknownStart() public {
@@ -171,7 +172,7 @@ contract TranscriptCommitTest is ArenaTest {
         _seal(tA, 1, "A1", next);
         vm.prank(tA);
         vm.expectRevert(abi.encodeWithSelector(SubmissionBook.UnknownStart.selector, R1));
-        book.revealSubmission(task, "A1", WM, next, "s");
+        book.revealSubmission(task, "A1", "A1", WM, next, "s");
     }
 
     /// @notice Canary seals open with the transcript the submission stored.
@@ -188,9 +189,9 @@ contract TranscriptCommitTest is ArenaTest {
         book.sealSubmission(task, sealHash(task, 0, tB, "B", WM, "b"));
         warpTo(task, 0, 5500);
         vm.prank(tA);
-        book.revealSubmission(task, "A", WM, t, salt);
+        book.revealSubmission(task, "A", "A", WM, t, salt);
         vm.prank(tB);
-        book.revealSubmission(task, "B", WM, seeded(), "b");
+        book.revealSubmission(task, "B", "B", WM, seeded(), "b");
         warpTo(task, 0, 9000);
         vm.prank(creator);
         assertEq(book.revealCanaries(task, key), 1);

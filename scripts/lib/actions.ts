@@ -138,8 +138,15 @@ export async function seal(
   return { trainer, artifact, wmCommit, transcript, salt, seq: (ev!.args as { seq: bigint }).seq, receipt };
 }
 
-export function revealSubmission(d: Driver, taskId: bigint, s: SealedSubmission) {
-  return d.send(s.trainer, bookCall(d, 'revealSubmission', [taskId, s.artifact, s.wmCommit, s.transcript, s.salt]));
+/**
+ * Reveals a seal. The drivers' synthetic artifacts stand for files of one chunk, whose UnixFS
+ * root is their hash (storage/unixfs/ref.ts), unless `artifactRoot` says otherwise.
+ */
+export function revealSubmission(d: Driver, taskId: bigint, s: SealedSubmission, artifactRoot: Hex = s.artifact) {
+  return d.send(
+    s.trainer,
+    bookCall(d, 'revealSubmission', [taskId, s.artifact, artifactRoot, s.wmCommit, s.transcript, s.salt]),
+  );
 }
 
 function scoresSalt(taskId: bigint, validator: Address, epoch: number): Hex {

@@ -41,6 +41,8 @@ import { keyCommit } from '../../src/lib/ml/watermark/commit.ts';
 import { fieldToBytes32 } from '../../src/lib/ml/watermark/field.ts';
 import { keyToJson } from '../../src/lib/ml/watermark/key.ts';
 import { uploadBlob } from '../../src/lib/storage/cas/index.ts';
+import { fileCid } from '../../src/lib/storage/unixfs/dag.ts';
+import { rootOfCid } from '../../src/lib/storage/unixfs/ref.ts';
 import { challengeTaskParams } from '../integration/support/challenge-task.ts';
 import { digitsDataHashes } from '../integration/support/public-files.ts';
 import { fineTuneCopy, loadDigits, trainHonest, type Digits } from '../integration/support/thieves.ts';
@@ -181,6 +183,7 @@ beforeAll(async () => {
     await revealSubmission(ctx[who]!, {
       taskId,
       artifactHash: model.artifactHash,
+      artifactRoot: rootOfCid(await fileCid(model.bytes)),
       wmCommit: model.wmCommit,
       transcript: TRANSCRIPT,
       salt,

@@ -153,7 +153,8 @@ beforeAll(async () => {
   await advanceToWindow(ctx.creator, clock, taskId, 'Seal', 0);
   await sealSubmission(ctx.alice, submission);
   await advanceToWindow(ctx.creator, clock, taskId, 'Reveal', 0);
-  await revealSubmission(ctx.alice, submission);
+  // A synthetic artifact stands for a file of one chunk: its root is its hash.
+  await revealSubmission(ctx.alice, { ...submission, artifactRoot: submission.artifactHash });
   // Challenged, then answered in full by the trainer: the proof, then the disclosure.
   const opened = await challenge(ctx.validatorA, { taskId, submissionId: 0n });
   expect(opened.challengeId).toBe(1n);

@@ -118,7 +118,10 @@ export async function playScoredTask(d: Driver): Promise<ScoredTask> {
   );
 
   const reveal = (s: Awaited<ReturnType<typeof sealWithSalt>>) =>
-    d.send(s.trainer, bookCall(d, 'revealSubmission', [taskId, s.artifact, s.wmCommit, s.transcript, s.salt]));
+    d.send(
+      s.trainer,
+      bookCall(d, 'revealSubmission', [taskId, s.artifact, s.artifact, s.wmCommit, s.transcript, s.salt]),
+    );
   const artifact = (epoch: number, i: number): Hex => `0x${(0xa000 + epoch * 16 + i).toString(16).padStart(64, '0')}`;
   const salt = (epoch: number, who: Address) => keccak256(toHex(`scored-task/salt/${epoch}/${who}`));
 

@@ -31,6 +31,8 @@ import { unpackScores } from '../../src/lib/chain/commitments.ts';
 import { windowTimes } from '../../src/lib/chain/schedule.ts';
 import { sha256Hex } from '../../src/lib/ml/hash.ts';
 import type { CasConfig } from '../../src/lib/storage/cas/index.ts';
+import { fileCid } from '../../src/lib/storage/unixfs/dag.ts';
+import { rootOfCid } from '../../src/lib/storage/unixfs/ref.ts';
 import { TrainerAgent, ValidatorAgent, actionsChainPort } from '../../src/lib/agents/index.ts';
 import { useBackend } from '../unit/ml/engine/helpers.ts';
 import { oneEpochTaskParams, startArenaEnv, type ArenaEnv } from './support/chain-actions-env.ts';
@@ -172,11 +174,15 @@ describe('agents on anvil: one epoch, end to end', () => {
     });
     expect(drawn).toHaveLength(1);
     const columns = await actionsChainPort(validatorCtxs[0]!, taskId).columns(0);
+    const artifact = (await persist.getArtifact(scope(trainerCtx, 'trainer'), best!.artifactHash))!;
+    // The trainer revealed the root of the DAG it uploaded (its hash, for a file of one chunk).
+    const artifactRoot = rootOfCid(await fileCid(artifact));
     expect(columns).toEqual([
       {
         submissionId: 0,
         trainer: trainerCtx.wallet.account.address,
         artifactHash: best!.artifactHash,
+        artifactRoot,
         wmCommit: best!.wmCommit,
         duplicate: false,
       },
@@ -184,7 +190,6 @@ describe('agents on anvil: one epoch, end to end', () => {
     // No validator evaluated again: the subset score came from the kept per-sample results.
     expect(evalJobs).toHaveLength(3);
     // What a direct evaluation of exactly the seed's subset gives (the eval service draws it).
-    const artifact = (await persist.getArtifact(scope(trainerCtx, 'trainer'), best!.artifactHash))!;
     const direct = await service.evaluate({
       specBytes,
       artifact,

@@ -9,6 +9,7 @@ import { keccak256, toFunctionSelector, toHex, type Hex } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stakeManagerAbi, taskRegistryAbi } from '../../src/lib/chain/abi.generated.ts';
 import {
+  ActionInputError,
   addStake,
   advanceTo,
   advanceToEpoch,
@@ -28,6 +29,7 @@ import {
   readLeaderboard,
   readAccountPositions,
   readParticipants,
+  readSubmission,
   readTaskView,
   revealScores,
   revealSubmission,
@@ -81,6 +83,8 @@ describe('chain actions: one full epoch on anvil', () => {
   let taskId: bigint;
   let baseParams: TaskParamsInput;
   const artifacts = { a: keccak256(toHex('model A')), b: keccak256(toHex('model B')) };
+  // A's model stands for a file of several chunks (a dag-pb root, not its hash); B's for one chunk.
+  const roots = { a: keccak256(toHex('root of model A')), b: artifacts.b };
   const wm = { a: keccak256(toHex('wm A')), b: keccak256(toHex('wm B')) };
   const salts = { a: randomSalt(), b: randomSalt(), va: randomSalt(), vb: randomSalt() };
   // Validator A (stake 200 + 100 delegated) and B (100) score the two columns, in column order,
@@ -265,6 +269,7 @@ describe('chain actions: one full epoch on anvil', () => {
     const wrong = await revealSubmission(trainerA, {
       taskId,
       artifactHash: artifacts.a,
+      artifactRoot: roots.a,
       wmCommit: wm.a,
       transcript: TRANSCRIPT,
       salt: salts.b,
@@ -272,9 +277,21 @@ describe('chain actions: one full epoch on anvil', () => {
     expect((wrong as TxError).message).toBe(
       'The artifact hash, watermark commitment, transcript or salt does not match your seal.',
     );
+    // No root: refused before anything is sent (the contract would refuse it too).
+    const rootless = await revealSubmission(trainerA, {
+      taskId,
+      artifactHash: artifacts.a,
+      artifactRoot: `0x${'0'.repeat(64)}`,
+      wmCommit: wm.a,
+      transcript: TRANSCRIPT,
+      salt: salts.a,
+    }).catch((e: unknown) => e);
+    expect(rootless).toBeInstanceOf(ActionInputError);
+    expect((rootless as ActionInputError).field).toBe('artifactRoot');
     const ra = await revealSubmission(trainerA, {
       taskId,
       artifactHash: artifacts.a,
+      artifactRoot: roots.a,
       wmCommit: wm.a,
       transcript: TRANSCRIPT,
       salt: salts.a,
@@ -282,14 +299,18 @@ describe('chain actions: one full epoch on anvil', () => {
     const rb = await revealSubmission(trainerB, {
       taskId,
       artifactHash: artifacts.b,
+      artifactRoot: roots.b,
       wmCommit: wm.b,
       transcript: TRANSCRIPT,
       salt: salts.b,
     });
     expect([ra.submissionId, rb.submissionId, ra.duplicate, rb.duplicate]).toEqual([0n, 1n, false, false]);
+    const subA = await readSubmission(creator, taskId, 0n);
+    expect([subA?.artifactHash, subA?.artifactRoot]).toEqual([artifacts.a, roots.a]);
     const twice = await revealSubmission(trainerA, {
       taskId,
       artifactHash: artifacts.a,
+      artifactRoot: roots.a,
       wmCommit: wm.a,
       transcript: TRANSCRIPT,
       salt: salts.a,
@@ -300,9 +321,9 @@ describe('chain actions: one full epoch on anvil', () => {
   it('validators commit and reveal scores for the columns in contract order', async () => {
     const board = await readLeaderboard(creator, taskId, 0);
     expect(board.finalized).toBe(false);
-    expect(board.rows.map((r) => [r.trainer, r.artifactHash])).toEqual([
-      [trainerA.wallet.account.address, artifacts.a],
-      [trainerB.wallet.account.address, artifacts.b],
+    expect(board.rows.map((r) => [r.trainer, r.artifactHash, r.artifactRoot])).toEqual([
+      [trainerA.wallet.account.address, artifacts.a, roots.a],
+      [trainerB.wallet.account.address, artifacts.b, roots.b],
     ]);
     // Trainer B's model is the better one for both validators.
     // Apart by 4 score units: within the default tolV (0.0005, 5 units), so both validators earn.

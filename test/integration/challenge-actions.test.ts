@@ -180,6 +180,8 @@ describe('challenge actions on anvil', () => {
         await revealSubmission(ctx, {
           taskId,
           artifactHash: artifact(ctx, epoch),
+          // Synthetic artifacts stand for files of one chunk: the root is the hash.
+          artifactRoot: artifact(ctx, epoch),
           wmCommit: wm,
           transcript: TRANSCRIPT,
           salt: salt(ctx, epoch),

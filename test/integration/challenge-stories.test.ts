@@ -88,6 +88,8 @@ import {
 import { uploadDisclosure } from '../../src/lib/agents/disclosure.ts';
 import { weightsWmCommit } from '../../src/lib/agents/artifact-checks.ts';
 import { artifactHash } from '../../src/lib/ml/artifact/hash.ts';
+import { fileCid } from '../../src/lib/storage/unixfs/dag.ts';
+import { rootOfCid } from '../../src/lib/storage/unixfs/ref.ts';
 import { serializeArtifact } from '../../src/lib/ml/artifact/serialize.ts';
 import { createEvalService } from '../../src/lib/ml/eval/service.ts';
 import { Rng } from '../../src/lib/ml/rng.ts';
@@ -279,7 +281,7 @@ describe('challenge stories on anvil, with real training, real replays and real 
     await sealSubmission(ctx, { ...args, salt });
     await at(middle(epoch, 'Reveal'));
     await uploadBlob(p.bytes, cas);
-    const r = await revealSubmission(ctx, { ...args, salt });
+    const r = await revealSubmission(ctx, { ...args, artifactRoot: rootOfCid(await fileCid(p.bytes)), salt });
     expect(r.duplicate).toBe(false);
     return r.submissionId;
   };

@@ -163,6 +163,8 @@ describe('challenge verdicts on anvil (actions level)', () => {
         await revealSubmission(ctx, {
           taskId,
           artifactHash: keccak256(toHex(`artifact/${me(ctx)}/${epoch}`)),
+          // Synthetic artifacts stand for files of one chunk: the root is the hash.
+          artifactRoot: keccak256(toHex(`artifact/${me(ctx)}/${epoch}`)),
           wmCommit: wm,
           transcript: transcriptOf(me(ctx)),
           salt: keccak256(toHex(`salt/${me(ctx)}/${epoch}`)),

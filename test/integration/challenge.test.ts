@@ -114,7 +114,14 @@ beforeAll(async () => {
   for (const s of subs)
     await d.send(
       s.who,
-      bookCall(d, 'revealSubmission', [taskId, artifact(s.who), s.wm, syntheticTranscript(s.who, 0), salt(s.who)]),
+      bookCall(d, 'revealSubmission', [
+        taskId,
+        artifact(s.who),
+        artifact(s.who),
+        s.wm,
+        syntheticTranscript(s.who, 0),
+        salt(s.who),
+      ]),
     );
 }, 120_000);
 

@@ -52,6 +52,8 @@ import { verdictCommitment } from '../../src/lib/chain/commitments.ts';
 import { seededTranscript } from '../../src/lib/chain/transcript-commit.ts';
 import type { AccountWallet } from '../../src/lib/chain/tx/types.ts';
 import { artifactHash } from '../../src/lib/ml/artifact/hash.ts';
+import { fileCid } from '../../src/lib/storage/unixfs/dag.ts';
+import { rootOfCid } from '../../src/lib/storage/unixfs/ref.ts';
 import { specShapes } from '../../src/lib/ml/spec/shapes.ts';
 import { createProgram } from '../../src/lib/ml/transcript/program.ts';
 import { roundToGrid } from '../../src/lib/ml/transcript/round.ts';
@@ -198,13 +200,13 @@ describe('validator agents check disclosed transcripts, dispute and vote (anvil,
     const tamperedMeta = { ...honest.meta, id: 'tampered', leaves, root: merkleRoot(leaves) };
     for (const [i, b] of tamperedStates.entries()) await store.save(tamperedMeta, i, b);
     const params = specShapes(digits.spec).params;
+    const located = async (bytes: Uint8Array) => ({
+      artifact: await artifactHash(bytes),
+      artifactRoot: rootOfCid(await fileCid(bytes)),
+    });
     const subs = [
-      { id: 'honest', root: honest.root!, artifact: await artifactHash(stateArtifact(states[K]!, params)) },
-      {
-        id: 'tampered',
-        root: tamperedMeta.root,
-        artifact: await artifactHash(stateArtifact(tamperedStates[K]!, params)),
-      },
+      { id: 'honest', root: honest.root!, ...(await located(stateArtifact(states[K]!, params))) },
+      { id: 'tampered', root: tamperedMeta.root, ...(await located(stateArtifact(tamperedStates[K]!, params))) },
     ];
     expect(subs[0]!.artifact).toBe(honest.artifactHash);
 
@@ -221,7 +223,7 @@ describe('validator agents check disclosed transcripts, dispute and vote (anvil,
       await advanceToWindow(creator, env.clock, taskId, 'Seal', epoch);
       await sealSubmission(alice, p);
       await advanceToWindow(creator, env.clock, taskId, 'Reveal', epoch);
-      await revealSubmission(alice, p);
+      await revealSubmission(alice, { ...p, artifactRoot: s.artifactRoot });
     }
 
     // The validator agents (each with its own eval service: one replay at a time per worker).

@@ -161,6 +161,12 @@ abstract contract ArenaFixture is Test {
         return keccak256(abi.encode("artifact", trainer, epoch));
     }
 
+    /// @notice The root `artifactOf(trainer, epoch)` is revealed with: a multi-chunk file's (a
+    /// dag-pb root), so that it differs from the hash.
+    function artifactRootOf(address trainer, uint256 epoch) internal pure returns (bytes32) {
+        return keccak256(abi.encode("artifact root", trainer, epoch));
+    }
+
     /// @notice Seals and reveals one submission per trainer in `epoch` (submission phase).
     function submitAll(uint256 taskId, uint256 epoch, address[] memory trainers) internal {
         warpTo(taskId, epoch, 100);
@@ -172,7 +178,14 @@ abstract contract ArenaFixture is Test {
         warpTo(taskId, epoch, 5500);
         for (uint256 i; i < trainers.length; ++i) {
             vm.prank(trainers[i]);
-            book.revealSubmission(taskId, artifactOf(trainers[i], epoch), bytes32(i + 1), seeded(), bytes32(i));
+            book.revealSubmission(
+                taskId,
+                artifactOf(trainers[i], epoch),
+                artifactRootOf(trainers[i], epoch),
+                bytes32(i + 1),
+                seeded(),
+                bytes32(i)
+            );
         }
     }
 
@@ -202,7 +215,14 @@ abstract contract ArenaFixture is Test {
         warpTo(taskId, epoch, 5500);
         for (uint256 i; i < trainers.length; ++i) {
             vm.prank(trainers[i]);
-            book.revealSubmission(taskId, artifactOf(trainers[i], epoch), bytes32(i + 1), seeded(), salts[i]);
+            book.revealSubmission(
+                taskId,
+                artifactOf(trainers[i], epoch),
+                artifactRootOf(trainers[i], epoch),
+                bytes32(i + 1),
+                seeded(),
+                salts[i]
+            );
         }
     }
 

@@ -110,7 +110,7 @@ abstract contract ArenaTest is ArenaFixture {
         book.sealSubmission(taskId, sealHash(taskId, epoch, trainer, artifact, bytes32("wm"), salt));
         warpTo(taskId, epoch, 5500);
         vm.prank(trainer);
-        book.revealSubmission(taskId, artifact, bytes32("wm"), seeded(), salt);
+        book.revealSubmission(taskId, artifact, artifact, bytes32("wm"), seeded(), salt);
     }
 
     /// @notice Finalizes every epoch that is over and not yet finalized.

@@ -128,7 +128,9 @@ abstract contract ChallengeBase is ArenaTest {
         subIds = new uint256[](who.length);
         for (uint256 i; i < who.length; ++i) {
             vm.prank(who[i]);
-            subIds[i] = book.revealSubmission(id, artifactOf(who[i], epoch), wm[i], seeded(), bytes32(i));
+            subIds[i] = book.revealSubmission(
+                id, artifactOf(who[i], epoch), artifactRootOf(who[i], epoch), wm[i], seeded(), bytes32(i)
+            );
         }
     }
 

@@ -93,6 +93,8 @@ export interface ChainPort {
   revealSubmission(p: {
     epoch: number;
     artifactHash: Hex;
+    /** The root of the uploaded artifact (upload-sealed.ts): where validators fetch it. Not sealed. */
+    artifactRoot: Hex;
     wmCommit: Hex;
     transcript: TranscriptCommitment;
     salt: Hex;
@@ -122,7 +124,11 @@ export interface ProverPort {
 
 /** Content-addressed artifact storage (SPEC section 5): CIDv1 raw sha2-256. */
 export interface StorePort {
-  /** Stores a file; resolves with its root CID (src/lib/storage/unixfs) once it is retrievable. */
+  /**
+   * Stores bytes; resolves with their CID once they are retrievable: the root CID of their UnixFS
+   * DAG (storage/unixfs/dag.ts `fileCid`; the raw CID for a file of one chunk), which a sealed
+   * artifact's upload checks (upload-sealed.ts).
+   */
   upload(bytes: Uint8Array): Promise<string>;
   /**
    * Fetches the file `ref` names (by its root CID), checking every block against its CID and the
@@ -279,6 +285,8 @@ export interface ChallengePort {
   submission(submissionId: number): Promise<{
     trainer: Address;
     artifactHash: Hex;
+    /** Where the artifact is: the sha2-256 digest of its UnixFS root CID (storage/unixfs/ref.ts). */
+    artifactRoot: Hex;
     transcript: TranscriptCommitment;
     keyCommit: Hex | null;
   }>;

@@ -4902,6 +4902,11 @@ export const submissionBookAbi = [
             "internalType": "bytes32"
           },
           {
+            "name": "artifactRoot",
+            "type": "bytes32",
+            "internalType": "bytes32"
+          },
+          {
             "name": "wmCommit",
             "type": "bytes32",
             "internalType": "bytes32"
@@ -5021,6 +5026,11 @@ export const submissionBookAbi = [
       },
       {
         "name": "artifactHash",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      },
+      {
+        "name": "artifactRoot",
         "type": "bytes32",
         "internalType": "bytes32"
       },
@@ -5630,6 +5640,12 @@ export const submissionBookAbi = [
         "internalType": "bytes32"
       },
       {
+        "name": "artifactRoot",
+        "type": "bytes32",
+        "indexed": false,
+        "internalType": "bytes32"
+      },
+      {
         "name": "wmCommit",
         "type": "bytes32",
         "indexed": false,
@@ -5764,6 +5780,11 @@ export const submissionBookAbi = [
   {
     "type": "error",
     "name": "EmptyArtifact",
+    "inputs": []
+  },
+  {
+    "type": "error",
+    "name": "EmptyArtifactRoot",
     "inputs": []
   },
   {

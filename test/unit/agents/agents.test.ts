@@ -16,6 +16,8 @@ import { specHashBytes } from '../../../src/lib/ml/eval/evaluate.ts';
 import { parseModelSpecBytes } from '../../../src/lib/ml/spec/parse.ts';
 import { specShapes } from '../../../src/lib/ml/spec/shapes.ts';
 import { keyToJson } from '../../../src/lib/ml/watermark/index.ts';
+import { fileCid } from '../../../src/lib/storage/unixfs/dag.ts';
+import { rootOfCid } from '../../../src/lib/storage/unixfs/ref.ts';
 import {
   TrainerAgent,
   ValidatorAgent,
@@ -166,7 +168,8 @@ async function handTrainer(
       }),
     reveal: async (epoch: number) => {
       if (upload) await store.upload(artifact);
-      return port.revealSubmission({ epoch, artifactHash: hash, wmCommit, transcript, salt });
+      const artifactRoot = rootOfCid(await fileCid(artifact));
+      return port.revealSubmission({ epoch, artifactHash: hash, artifactRoot, wmCommit, transcript, salt });
     },
     hash,
   };
@@ -232,6 +235,10 @@ describe('agents over fake ports', () => {
     });
     // Uploaded under the CID its hash names, byte for byte.
     expect(await artifactHash(store.blobs.get(cidFromDigest(best.artifactHash))!)).toBe(best.artifactHash);
+    // Revealed with the root of what it uploaded: a file of one chunk is its own root.
+    const bestBytes = store.blobs.get(cidFromDigest(best.artifactHash))!;
+    expect(trainer.state.epochs[0]!.seal!.artifactRoot).toBe(rootOfCid(await fileCid(bestBytes)));
+    expect(world.submissions[0]).toMatchObject({ trainer: TRAINER, artifactRoot: best.artifactHash });
 
     ml.scores.set(best.artifactHash, 0.8125);
     // The reveal window: the seed does not exist yet; each model is evaluated once on every sample.

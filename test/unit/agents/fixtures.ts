@@ -105,6 +105,7 @@ export function column(n: number, over: Partial<ColumnView> = {}): ColumnView {
     submissionId: n,
     trainer: `0x${(0x1000 + n).toString(16).padStart(40, '0')}` as Address,
     artifactHash: hex32(0xc000 + n),
+    artifactRoot: hex32(0xc000 + n),
     wmCommit: hex32(0xd000 + n),
     duplicate: false,
     ...over,

@@ -143,19 +143,24 @@ describe('trainer machine: windows', () => {
 
     r = step(r.state, tobs({ now: at(0, 500), seals: { 0: { commitment, revealed: false } } }));
     expect(find(r.actions, 'upload')).toEqual({ type: 'upload', epoch: 0, artifactHash: candidate(1).artifactHash });
+    // The root of a file of several chunks (not its hash), as the upload answered it.
+    const root = hex32(0x2007);
     s = trainerRecord(r.state, {
       type: 'uploaded',
       epoch: 0,
       artifactHash: candidate(1).artifactHash,
-      cid: 'bafkreiexample',
+      cid: 'bafybeiexample',
+      artifactRoot: root,
       at: at(0, 501),
     }).state;
     r = step(s, tobs({ now: at(0, 502), seals: { 0: { commitment, revealed: false } } }));
     const seal = s.epochs[0]!.seal!;
+    expect(seal).toMatchObject({ cid: 'bafybeiexample', artifactRoot: root });
     expect(find(r.actions, 'reveal')).toEqual({
       type: 'reveal',
       epoch: 0,
       artifactHash: seal.artifactHash,
+      artifactRoot: root,
       wmCommit: seal.wmCommit,
       transcript: seal.transcript,
       salt: seal.salt,
@@ -241,6 +246,7 @@ describe('trainer machine: idempotency and reorganizations', () => {
       epoch: 0,
       artifactHash: candidate(1).artifactHash,
       cid: 'bafk',
+      artifactRoot: candidate(1).artifactHash,
       at: at(0, 6),
     }).state;
     r = step(s, tobs({ now: at(0, 500), seals: { 0: { commitment, revealed: false } } }));
@@ -342,6 +348,7 @@ describe('trainer machine: crash between storing and sending', () => {
       epoch: 0,
       artifactHash: stored.epochs[0]!.seal!.artifactHash,
       cid: 'bafk',
+      artifactRoot: stored.epochs[0]!.seal!.artifactHash,
       at: at(0, 501),
     }).state;
     const reveal = find(
@@ -351,6 +358,28 @@ describe('trainer machine: crash between storing and sending', () => {
     expect(sealCommitment(7n, 0n, TRAINER, reveal.artifactHash, reveal.wmCommit, reveal.transcript, reveal.salt)).toBe(
       commitment,
     );
+  });
+
+  it('a state stored with a CID but before roots uploads again, then reveals with the root', () => {
+    const { stored, commitment } = prepared();
+    const old = structuredClone(stored);
+    const seal = old.epochs[0]!.seal!;
+    seal.status = 'sealed';
+    seal.cid = 'bafkreiold';
+    delete seal.artifactRoot;
+    let r = step(old, tobs({ now: at(0, 500), seals: { 0: { commitment, revealed: false } } }));
+    expect(types(r.actions)).toEqual(['upload']);
+    const root = hex32(0x2008);
+    const s = trainerRecord(r.state, {
+      type: 'uploaded',
+      epoch: 0,
+      artifactHash: seal.artifactHash,
+      cid: 'bafybeinew',
+      artifactRoot: root,
+      at: at(0, 501),
+    }).state;
+    r = step(s, tobs({ now: at(0, 502), seals: { 0: { commitment, revealed: false } } }));
+    expect(find(r.actions, 'reveal')).toMatchObject({ artifactHash: seal.artifactHash, artifactRoot: root });
   });
 
   it('the send never happened: the restarted agent sends the stored commitment, no new salt', () => {

@@ -11,6 +11,8 @@ import { describe, expect, it } from 'vitest';
 import { seededTranscript } from '../../../src/lib/chain/transcript-commit.ts';
 import { sealCommitment } from '../../../src/lib/chain/commitments.ts';
 import { artifactHash } from '../../../src/lib/ml/artifact/hash.ts';
+import { fileCid } from '../../../src/lib/storage/unixfs/dag.ts';
+import { rootOfCid } from '../../../src/lib/storage/unixfs/ref.ts';
 import { serializeArtifact } from '../../../src/lib/ml/artifact/serialize.ts';
 import { sha256Hex } from '../../../src/lib/ml/hash.ts';
 import { specHashBytes } from '../../../src/lib/ml/eval/evaluate.ts';
@@ -156,6 +158,7 @@ async function scenario(balance: bigint) {
     await p.port.revealSubmission({
       epoch: 0,
       artifactHash: p.hash,
+      artifactRoot: rootOfCid(await fileCid(p.bytes)),
       wmCommit: p.wmCommit,
       transcript: p.transcript,
       salt: p.salt,

@@ -50,6 +50,7 @@ describe('failedFromEvents', () => {
       trainer: TRAINER,
       submissionId: 1n,
       artifactHash: `0x${'aa'.repeat(32)}` as Hex,
+      artifactRoot: `0x${'aa'.repeat(32)}` as Hex,
       duplicate: false,
     },
     {

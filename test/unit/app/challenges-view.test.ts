@@ -229,6 +229,7 @@ describe('rowActions', () => {
     duplicate: false,
     sealBlock: 50n,
     artifactHash: '0xaa',
+    artifactRoot: '0xaa',
     wmCommit: '0xbb',
     transcript: { trajRoot: `0x${'11'.repeat(32)}`, segments: 8, startRoot: SEEDED_START, startLeaf: 0 },
     openChallengeId: null,

@@ -42,6 +42,7 @@ const revealed = (epoch: number, trainer: Address, id: number): ArenaEvent => ({
   trainer,
   submissionId: BigInt(id),
   artifactHash: h(0xa0 + id),
+  artifactRoot: h(0xa0 + id),
   duplicate: false,
 });
 const rewarded = (

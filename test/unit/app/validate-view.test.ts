@@ -27,6 +27,7 @@ const col = (id: number, extra: Partial<ColumnView> = {}): ColumnView => ({
   submissionId: id,
   trainer: addr(0x100 + id),
   artifactHash: h(0xa00 + id),
+  artifactRoot: h(0xa00 + id),
   wmCommit: h(0xb00 + id),
   duplicate: false,
   ...extra,

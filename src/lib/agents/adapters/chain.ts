@@ -58,8 +58,8 @@ export function actionsChainPort(ctx: ActionContext, taskId: bigint): ChainPort 
   const account = ctx.wallet.account.address;
   const { taskRegistry, submissionBook, rewardEngine } = ctx.deployment.contracts;
   const read = ctx.publicClient;
-  // Artifact hash and wmCommit of a submission never change once revealed.
-  const submissions = new Map<number, { artifactHash: Hex; wmCommit: Hex }>();
+  // Artifact hash, root and wmCommit of a submission never change once revealed.
+  const submissions = new Map<number, { artifactHash: Hex; artifactRoot: Hex; wmCommit: Hex }>();
   // Nor does what a challenged submission is.
   const challenged = new Map<bigint, SubmissionView>();
 
@@ -150,13 +150,14 @@ export function actionsChainPort(ctx: ActionContext, taskId: bigint): ChainPort 
               functionName: 'getSubmission',
               args: [taskId, BigInt(c.submissionId)],
             });
-            sub = { artifactHash: s.artifactHash, wmCommit: s.wmCommit };
+            sub = { artifactHash: s.artifactHash, artifactRoot: s.artifactRoot, wmCommit: s.wmCommit };
             submissions.set(id, sub);
           }
           return {
             submissionId: id,
             trainer: c.trainer,
             artifactHash: sub.artifactHash,
+            artifactRoot: sub.artifactRoot,
             wmCommit: sub.wmCommit,
             duplicate: c.duplicate,
           };
@@ -261,6 +262,7 @@ export function actionsChainPort(ctx: ActionContext, taskId: bigint): ChainPort 
         revealSubmission(ctx, {
           taskId,
           artifactHash: p.artifactHash,
+          artifactRoot: p.artifactRoot,
           wmCommit: p.wmCommit,
           transcript: p.transcript,
           salt: p.salt,

@@ -96,6 +96,7 @@ export function actionsChallengePort(ctx: ActionContext, taskId: bigint): Challe
       return {
         trainer: s.trainer,
         artifactHash: s.artifactHash,
+        artifactRoot: s.artifactRoot,
         transcript: s.transcript,
         keyCommit: pool.keyCommit === zeroHash ? null : pool.keyCommit,
       };

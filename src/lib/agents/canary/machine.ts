@@ -107,6 +107,11 @@ export interface SubRecord {
   status: SubStatus;
   seal: TxTrack;
   cid: string | null;
+  /**
+   * That CID's sha2-256 digest, set with it: the root the reveal publishes. Absent in states
+   * stored before roots were revealed: the artifact is then uploaded again, which answers it.
+   */
+  artifactRoot?: Hex | null;
   uploadAt: bigint | null;
   reveal: TxTrack;
   /** Why it was not revealed (status 'missed'). */
@@ -178,6 +183,7 @@ export type CanaryAction =
       epoch: number;
       account: Address;
       artifactHash: Hex;
+      artifactRoot: Hex;
       wmCommit: Hex;
       transcript: TranscriptCommitment;
       salt: Hex;
@@ -187,7 +193,15 @@ export type CanaryAction =
 
 export type CanaryOutcome =
   | { type: 'trained'; epoch: number; account: Address; model: ModelRecord; at: bigint }
-  | { type: 'uploaded'; epoch: number; account: Address; artifactHash: Hex; cid: string; at: bigint }
+  | {
+      type: 'uploaded';
+      epoch: number;
+      account: Address;
+      artifactHash: Hex;
+      cid: string;
+      artifactRoot: Hex;
+      at: bigint;
+    }
   | {
       type: 'sent';
       action: 'commit' | 'join' | 'seal' | 'reveal';
@@ -462,6 +476,7 @@ function recordFor(s: CanaryState, p: PlannedSubmission): SubRecord {
       status: 'planned',
       seal: track(),
       cid: null,
+      artifactRoot: null,
       uploadAt: null,
       reveal: track(),
       missed: null,
@@ -654,7 +669,7 @@ function submissions(
             ? `its reveal was refused: ${clause(rec.reveal.halted)}`
             : offline(s, revealT) !== null
               ? offline(s, revealT)!
-              : rec.cid === null
+              : rec.cid === null || !rec.artifactRoot
                 ? 'its artifact could not be uploaded in the reveal window'
                 : 'its reveal did not go through in the reveal window',
           note,
@@ -663,7 +678,7 @@ function submissions(
       }
       if (window !== 'Reveal' || epoch !== e || now < pointIn(revealT, p.revealAt, config.revealSpreadBps)) continue;
       const retry = retryFor(sch, sch.revealEnd - sch.sealEnd, config);
-      if (rec.cid === null) {
+      if (rec.cid === null || !rec.artifactRoot) {
         if (rec.reveal.halted === null && due(rec.uploadAt, now, retry)) {
           rec.uploadAt = now;
           rec.inFlight = true;
@@ -678,6 +693,7 @@ function submissions(
           epoch: e,
           account: rec.account,
           artifactHash: rec.model.artifactHash,
+          artifactRoot: rec.artifactRoot,
           wmCommit: rec.model.wmCommit,
           transcript,
           salt: p.salt,
@@ -803,8 +819,10 @@ export function canaryRecord(prev: CanaryState, outcome: CanaryOutcome): StepRes
     case 'uploaded': {
       const rec = sub(outcome.epoch, outcome.account);
       if (rec) rec.inFlight = false;
-      if (rec?.model && rec.model.artifactHash.toLowerCase() === outcome.artifactHash.toLowerCase())
+      if (rec?.model && rec.model.artifactHash.toLowerCase() === outcome.artifactHash.toLowerCase()) {
         rec.cid = outcome.cid;
+        rec.artifactRoot = outcome.artifactRoot;
+      }
       break;
     }
     case 'sent': {

@@ -301,7 +301,7 @@ export class CanaryProducer {
       case 'upload':
         return this.concurrently(a, ctx, async () => {
           const bytes = await persist.getArtifact(a.artifactHash);
-          const cid = await uploadSealedArtifact(
+          const { cid, artifactRoot } = await uploadSealedArtifact(
             store,
             a.artifactHash,
             bytes,
@@ -313,6 +313,7 @@ export class CanaryProducer {
             account: a.account,
             artifactHash: a.artifactHash,
             cid,
+            artifactRoot,
             at: ctx.at,
           };
         });
@@ -321,6 +322,7 @@ export class CanaryProducer {
           const tx = await this.member(a.account).revealSubmission({
             epoch: a.epoch,
             artifactHash: a.artifactHash,
+            artifactRoot: a.artifactRoot,
             wmCommit: a.wmCommit,
             transcript: a.transcript,
             salt: a.salt,

@@ -276,18 +276,19 @@ export class TrainerAgent extends RoleAgent<
       }
       case 'upload': {
         const bytes = await persist.getArtifact(scope, a.artifactHash);
-        const cid = await uploadSealedArtifact(
+        const { cid, artifactRoot } = await uploadSealedArtifact(
           this.env.store,
           a.artifactHash,
           bytes,
           `the sealed artifact ${a.artifactHash} is no longer stored on this device, so it cannot be revealed`,
         );
-        return { type: 'uploaded', epoch: a.epoch, artifactHash: a.artifactHash, cid, at: ctx.at };
+        return { type: 'uploaded', epoch: a.epoch, artifactHash: a.artifactHash, cid, artifactRoot, at: ctx.at };
       }
       case 'reveal': {
         const tx = await chain.revealSubmission({
           epoch: a.epoch,
           artifactHash: a.artifactHash,
+          artifactRoot: a.artifactRoot,
           wmCommit: a.wmCommit,
           transcript: a.transcript,
           salt: a.salt,

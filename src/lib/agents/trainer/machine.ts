@@ -113,6 +113,11 @@ export interface SealRecord {
   sends: number;
   /** Where the artifact was uploaded (set in the reveal window). */
   cid: string | null;
+  /**
+   * That CID's sha2-256 digest, set with it: the root the reveal publishes. Absent in states
+   * stored before roots were revealed: the artifact is then uploaded again, which answers it.
+   */
+  artifactRoot?: Hex | null;
   uploadAt: bigint | null;
   revealSentAt: bigint | null;
   reveals: number;
@@ -307,6 +312,7 @@ export type TrainerAction =
       type: 'reveal';
       epoch: number;
       artifactHash: Hex;
+      artifactRoot: Hex;
       wmCommit: Hex;
       transcript: TranscriptCommitment;
       salt: Hex;
@@ -324,7 +330,7 @@ export type TrainerOutcome =
       candidate: Omit<Candidate, 'at'>;
       at: bigint;
     }
-  | { type: 'uploaded'; epoch: number; artifactHash: Hex; cid: string; at: bigint }
+  | { type: 'uploaded'; epoch: number; artifactHash: Hex; cid: string; artifactRoot: Hex; at: bigint }
   | { type: 'sent'; action: 'join' | 'seal' | 'reveal'; epoch: number | null; txHash: Hex; at: bigint }
   | { type: 'pruned'; transcripts: number; at: bigint }
   | ChallengeOutcome
@@ -824,6 +830,7 @@ function sealWindow(
     sentAt: now,
     sends: 1,
     cid: null,
+    artifactRoot: null,
     uploadAt: null,
     revealSentAt: null,
     reveals: 0,
@@ -853,7 +860,7 @@ function revealWindow(
   const e = rec.epoch;
   if (!seal || seal.status !== 'sealed' || seal.halted !== null) return;
   const retry = retryFor(sch, sch.revealEnd - sch.sealEnd, config);
-  if (seal.cid === null) {
+  if (seal.cid === null || !seal.artifactRoot) {
     if (due(seal.uploadAt, now, retry)) {
       seal.uploadAt = now;
       actions.push({ type: 'upload', epoch: e, artifactHash: seal.artifactHash });
@@ -867,6 +874,7 @@ function revealWindow(
       type: 'reveal',
       epoch: e,
       artifactHash: seal.artifactHash,
+      artifactRoot: seal.artifactRoot,
       wmCommit: seal.wmCommit,
       transcript: seal.transcript,
       salt: seal.salt,
@@ -915,7 +923,7 @@ function closeOut(
         whyMissed(revealClose, offline) ??
         (rec.seal.halted !== null
           ? `it was refused: ${clause(rec.seal.halted)}`
-          : rec.seal.cid === null
+          : rec.seal.cid === null || !rec.seal.artifactRoot
             ? 'the artifact could not be uploaded in time'
             : 'the reveal transaction did not go through in time');
       note(
@@ -1042,7 +1050,10 @@ export function trainerRecord(
     }
     case 'uploaded': {
       const seal = s.epochs.find((r) => r.epoch === outcome.epoch)?.seal;
-      if (seal && seal.artifactHash.toLowerCase() === outcome.artifactHash.toLowerCase()) seal.cid = outcome.cid;
+      if (seal && seal.artifactHash.toLowerCase() === outcome.artifactHash.toLowerCase()) {
+        seal.cid = outcome.cid;
+        seal.artifactRoot = outcome.artifactRoot;
+      }
       break;
     }
     case 'sent':

@@ -84,6 +84,12 @@ export interface ColumnView {
   submissionId: number;
   trainer: Address;
   artifactHash: Hex;
+  /**
+   * Where the artifact is: the sha2-256 digest of its UnixFS root CID (storage/unixfs/ref.ts
+   * `cidOfRef({ hash: artifactHash, root: artifactRoot })`); the bytes are checked against
+   * artifactHash. Absent from columns kept in states stored before roots (display only).
+   */
+  artifactRoot: Hex;
   wmCommit: Hex;
   /** Flagged by the contract as a copy of another trainer's earlier-sealed artifact. */
   duplicate: boolean;

@@ -15,6 +15,8 @@ export interface LeaderboardRow {
   trainer: Address;
   submissionId: bigint;
   artifactHash: Hex;
+  /** Where the artifact is: the sha2-256 digest of its UnixFS root CID (storage/unixfs/ref.ts). */
+  artifactRoot: Hex;
   wmCommit: Hex;
   sealSeq: bigint;
   duplicate: boolean;
@@ -105,6 +107,7 @@ export async function readLeaderboard(ctx: ReadContext, taskId: bigint, epoch: n
     trainer: c.trainer,
     submissionId: BigInt(c.submissionId),
     artifactHash: submissions[i]!.artifactHash,
+    artifactRoot: submissions[i]!.artifactRoot,
     wmCommit: submissions[i]!.wmCommit,
     sealSeq: BigInt(c.sealSeq),
     duplicate: c.duplicate,

@@ -101,6 +101,8 @@ export interface SubmissionView {
   duplicate: boolean;
   sealBlock: bigint;
   artifactHash: Hex;
+  /** Where the artifact is: the sha2-256 digest of its UnixFS root CID (storage/unixfs/ref.ts). */
+  artifactRoot: Hex;
   wmCommit: Hex;
   /** The training transcript its seal committed to (SPEC 8.2). */
   transcript: TranscriptCommitment;
@@ -187,6 +189,7 @@ export async function readSubmission(
     duplicate: s.duplicate,
     sealBlock: s.sealBlock,
     artifactHash: s.artifactHash,
+    artifactRoot: s.artifactRoot,
     wmCommit: s.wmCommit,
     transcript: { trajRoot: s.trajRoot, segments: s.segments, startRoot: s.startRoot, startLeaf: s.startLeaf },
     openChallengeId: open === 0n ? null : open,

@@ -98,6 +98,8 @@ export interface RevealedSubmission {
   trainer: Address;
   submissionId: bigint;
   artifactHash: Hex;
+  /** Where the artifact is: the sha2-256 digest of its UnixFS root CID (storage/unixfs/ref.ts). */
+  artifactRoot: Hex;
   duplicate: boolean;
 }
 
@@ -207,6 +209,7 @@ export function epochResults(events: readonly ArenaEvent[], taskId: bigint, epoc
           trainer: e.trainer,
           submissionId: e.submissionId,
           artifactHash: e.artifactHash,
+          artifactRoot: e.artifactRoot,
           duplicate: e.duplicate || duplicates.has(e.submissionId),
         });
         break;

@@ -35,6 +35,8 @@ export type ArenaEvent = LogPosition &
         trainer: Address;
         submissionId: bigint;
         artifactHash: Hex;
+        /** Where the artifact is: its UnixFS root's sha2-256 digest (storage/unixfs/ref.ts). */
+        artifactRoot: Hex;
         duplicate: boolean;
       }
     | { kind: 'DuplicateFlagged'; taskId: bigint; submissionId: bigint; original: bigint }
@@ -299,7 +301,7 @@ type EventField<K extends ArenaEventKind> = Exclude<keyof EventOf<K>, 'kind' | k
 const KEPT = {
   Delegated: ['taskId', 'delegatee', 'delegator', 'amount', 'effectiveEpoch'],
   Undelegated: ['taskId', 'delegatee', 'delegator', 'amount'],
-  SubmissionRevealed: ['taskId', 'epoch', 'trainer', 'submissionId', 'artifactHash', 'duplicate'],
+  SubmissionRevealed: ['taskId', 'epoch', 'trainer', 'submissionId', 'artifactHash', 'artifactRoot', 'duplicate'],
   DuplicateFlagged: ['taskId', 'submissionId', 'original'],
   ScoresRevealed: ['taskId', 'epoch', 'validator'],
   EvalSeedDrawn: ['taskId', 'epoch', 'seed'],

@@ -199,6 +199,8 @@ export const ERROR_SENTENCES: Record<ProtocolErrorName, Sentence> = {
   StartNotFinal: ([finalLeaf]) =>
     `A continued transcript starts at the earlier transcript's final state, leaf ${String(finalLeaf)}.`,
   EmptyArtifact: () => 'The artifact hash is empty.',
+  EmptyArtifactRoot: () =>
+    'The artifact root is empty: reveal with the root CID of your uploaded artifact (the store answers it), so validators can fetch it.',
   EmptyCommitment: () => 'The commitment is empty.',
   FinalEvalUnsettled: (_args, ctx) =>
     ctx.functionName === 'drawEvalSeed'

@@ -160,6 +160,8 @@ class FakeChain {
           account: a.account,
           artifactHash: a.artifactHash,
           cid: `cid-${a.artifactHash}`,
+          // A stand-in for the root of a file of several chunks: not the hash.
+          artifactRoot: keccak256(a.artifactHash),
           at: now,
         };
       case 'reveal': {
@@ -174,6 +176,8 @@ class FakeChain {
           a.salt,
         );
         expect(commitment).toBe(seal.commitment);
+        // The reveal carries the root its upload answered.
+        expect(a.artifactRoot).toBe(keccak256(a.artifactHash));
         seal.revealed = true;
         const list = this.columns.get(a.epoch) ?? [];
         list.push({

@@ -90,20 +90,22 @@ export class FakeWorld {
     if (epoch < this.schedule.submissionEpochs) {
       return this.submissions
         .filter((s) => s.epoch === epoch)
-        .map(({ submissionId, trainer, artifactHash, wmCommit, duplicate }) => ({
+        .map(({ submissionId, trainer, artifactHash, artifactRoot, wmCommit, duplicate }) => ({
           submissionId,
           trainer,
           artifactHash,
+          artifactRoot,
           wmCommit,
           duplicate,
         }));
     }
     const latest = new Map<string, Submission>();
     for (const s of this.submissions) latest.set(s.trainer.toLowerCase(), s);
-    return [...latest.values()].map(({ submissionId, trainer, artifactHash, wmCommit, duplicate }) => ({
+    return [...latest.values()].map(({ submissionId, trainer, artifactHash, artifactRoot, wmCommit, duplicate }) => ({
       submissionId,
       trainer,
       artifactHash,
+      artifactRoot,
       wmCommit,
       duplicate,
     }));
@@ -193,6 +195,7 @@ export class FakeWorld {
           seal.commitment
         )
           throw refuse('reverted', 'CommitmentMismatch()');
+        if (/^0x0{64}$/.test(p.artifactRoot)) throw refuse('reverted', 'EmptyArtifactRoot()');
         seal.revealed = true;
         const earlier = w.submissions.find(
           (s) => s.artifactHash === p.artifactHash && s.trainer.toLowerCase() !== account.toLowerCase(),
@@ -201,6 +204,7 @@ export class FakeWorld {
           submissionId: w.submissions.length,
           trainer: account,
           artifactHash: p.artifactHash,
+          artifactRoot: p.artifactRoot,
           wmCommit: p.wmCommit,
           duplicate: earlier !== undefined && earlier.sealSeq < seal.seq,
           epoch,

@@ -27,6 +27,7 @@ const events: ArenaEvent[] = [
     trainer: a(1),
     submissionId: 0n,
     artifactHash: '0x01',
+    artifactRoot: '0x01',
     duplicate: false,
   },
   {
@@ -37,6 +38,7 @@ const events: ArenaEvent[] = [
     trainer: a(2),
     submissionId: 1n,
     artifactHash: '0x01',
+    artifactRoot: '0x01',
     duplicate: false,
   },
   { ...at(), kind: 'DuplicateFlagged', taskId: 1n, submissionId: 1n, original: 0n },

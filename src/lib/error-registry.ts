@@ -55,12 +55,17 @@ import {
   CasHttpError,
   CasNetworkError,
   CidMismatchError,
+  ContentMismatchError,
+  DagFormatError,
   InvalidCidError,
   PinningError,
   UploadCidMismatchError,
   UploadError,
 } from './storage/cas/errors.ts';
 import { StorageError } from './storage/idb.ts';
+import { BlockError } from './storage/unixfs/block.ts';
+import { ContentRefError } from './storage/unixfs/ref.ts';
+import { MissingBlockError } from './storage/unixfs/walk.ts';
 import {
   LocalVerificationError,
   ProofCancelledError,
@@ -82,6 +87,7 @@ export const errorClasses = {
   BackendUnavailableError,
   BlobNotFoundError,
   BlobTooLargeError,
+  BlockError,
   CanaryPlanError,
   CanarySecretError,
   CasConfigError,
@@ -93,6 +99,9 @@ export const errorClasses = {
   CheckpointError,
   CidError,
   CidMismatchError,
+  ContentMismatchError,
+  ContentRefError,
+  DagFormatError,
   DatasetFilesError,
   DeploymentUnavailable,
   DevAccountsRefusedError,
@@ -104,6 +113,7 @@ export const errorClasses = {
   LocalVerificationError,
   LogScanError,
   ManifestError,
+  MissingBlockError,
   MissingEventError,
   NoBackendError,
   NoVerifierCeremonyError,

@@ -60,12 +60,17 @@ import {
   CasHttpError,
   CasNetworkError,
   CidMismatchError,
+  ContentMismatchError,
+  DagFormatError,
   InvalidCidError,
   PinningError,
   UploadCidMismatchError,
   UploadError,
 } from '../../src/lib/storage/cas/errors.ts';
 import { StorageError } from '../../src/lib/storage/idb.ts';
+import { BlockError } from '../../src/lib/storage/unixfs/block.ts';
+import { ContentRefError } from '../../src/lib/storage/unixfs/ref.ts';
+import { MissingBlockError } from '../../src/lib/storage/unixfs/walk.ts';
 import {
   LocalVerificationError,
   ProofCancelledError,
@@ -137,6 +142,11 @@ const samples: { [K in keyof Classes]: () => InstanceType<Classes[K]> } = {
   CasHttpError: () => new CasHttpError('http://gw', 429, 'slow down', 2_000),
   CasNetworkError: () => new CasNetworkError('http://gw/ipfs/bafy', 'connection refused', { cause }),
   CidMismatchError: () => new CidMismatchError('http://gw', 'bafy1', 'bafy2', 3),
+  ContentMismatchError: () => new ContentMismatchError('bafy1', `0x${'11'.repeat(32)}`, `0x${'22'.repeat(32)}`),
+  DagFormatError: () => new DagFormatError('bafy1', 'its file size disagrees with its parts'),
+  BlockError: () => new BlockError('bafy1', { kind: 'hash', message: 'its 10 bytes hash to something else' }),
+  ContentRefError: () => new ContentRefError('a content root of zero names nothing'),
+  MissingBlockError: () => new MissingBlockError('bafy1'),
   InvalidCidError: () => new InvalidCidError('x', 'not a CID'),
   PinningError: () => new PinningError('pin_timeout', 'bafy1', 'pinning took too long'),
   UploadCidMismatchError: () => new UploadCidMismatchError('http://up', 'bafy1', 'bafy2'),

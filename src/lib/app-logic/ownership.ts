@@ -73,7 +73,7 @@ async function proveFor(
     );
   }
   onStep({ stage: 'fetching', artifactHash: submission.artifactHash });
-  const artifact = await env.content(submission.artifactHash);
+  const artifact = await env.content(submission.artifactHash, submission.artifactRoot);
   check();
   const proof = await env.prover.prove(
     {

@@ -45,7 +45,7 @@ export async function similarityFor(
     const key = `${modelSpec}:${s.artifactHash}`;
     let w = weightsCache.get(key);
     if (!w) {
-      w = content(s.artifactHash).then(
+      w = content(s.artifactHash, s.artifactRoot).then(
         (bytes) => submissionWeights(bytes, spec, modelSpec),
         () => null,
       );

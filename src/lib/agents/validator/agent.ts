@@ -363,7 +363,8 @@ export class ValidatorAgent extends RoleAgent<
     let bytes: Uint8Array;
     try {
       bytes = await this.env.store.fetchVerified(
-        { hash: column.artifactHash },
+        // Columns saved before roots existed have none: their artifacts were one chunk.
+        { hash: column.artifactHash, ...(column.artifactRoot ? { root: column.artifactRoot } : {}) },
         {
           maxBytes: expectedArtifactBytes(this.spec.spec),
           onProgress: (loaded, total) => progress('fetching', loaded, total ?? 0),

@@ -5,17 +5,18 @@
 import * as dagPb from '@ipld/dag-pb';
 import { UnixFS } from 'ipfs-unixfs';
 import type { CID } from 'multiformats/cid';
+import { ArenaError } from '../../errors.ts';
 import { sha256Bytes } from '../../ml/hash.ts';
 import { DAG_PB_CODEC, RAW_CODEC, SHA2_256 } from './ref.ts';
 
 export type BlockProblem = { kind: 'hash'; message: string } | { kind: 'format'; message: string };
 
-export class BlockError extends Error {
+export class BlockError extends ArenaError<'block'> {
   constructor(
     readonly cid: string,
     readonly problem: BlockProblem,
   ) {
-    super(`block ${cid}: ${problem.message}`);
+    super('block', `block ${cid}: ${problem.message}`);
     this.name = 'BlockError';
   }
 }

@@ -4,6 +4,7 @@
 // (a CAR, a block store, a gateway); raw leaves are never read here, only named, so a caller that
 // only needs to know a leaf is present never loads it.
 import type { CID } from 'multiformats/cid';
+import { ArenaError } from '../../errors.ts';
 import { BlockError, readFileNode, type FileNode } from './block.ts';
 import { RAW_CODEC } from './ref.ts';
 
@@ -91,9 +92,13 @@ export async function* walkFileDag(
 }
 
 /** A block the walk needed is not available. */
-export class MissingBlockError extends Error {
-  constructor(readonly cid: CID) {
-    super(`block ${cid.toString()} is missing`);
+export class MissingBlockError extends ArenaError<'missing-block'> {
+  /** The missing block's CID (a string: errors cross worker boundaries as JSON). */
+  readonly cid: string;
+
+  constructor(cid: CID | string) {
+    super('missing-block', `block ${cid.toString()} is missing`);
+    this.cid = cid.toString();
     this.name = 'MissingBlockError';
   }
 }

@@ -1,6 +1,8 @@
 // A trainer agent and three validator agents complete one epoch on a real anvil with the deployed
-// contracts, the real blob store, and the real ML engine in Node (digits-mlp trained for two
-// epochs on wasm, evaluated on the public digits eval set). Nothing is faked: the agents talk to
+// contracts, the real blob store, and the real ML engine in Node (a wide digits MLP trained for two
+// epochs on wasm, evaluated on the public digits eval set). The model is wide on purpose: its
+// artifact (1.25 MB) is more than one 1 MiB chunk, so it is a UnixFS DAG whose root the reveal
+// publishes and the validators fetch it by, block by block. Nothing is faked: the agents talk to
 // the chain through the protocol actions, to the store over HTTP, and train and evaluate through
 // the same services the workers run. The validators evaluate the model once on the whole eval set
 // in the reveal window, race to draw the epoch's evaluation seed in the commit window (one draw
@@ -33,6 +35,7 @@ import { sha256Hex } from '../../src/lib/ml/hash.ts';
 import type { CasConfig } from '../../src/lib/storage/cas/index.ts';
 import { fileCid } from '../../src/lib/storage/unixfs/dag.ts';
 import { rootOfCid } from '../../src/lib/storage/unixfs/ref.ts';
+import { CHUNK_BYTES } from '../../src/lib/storage/unixfs/settings.ts';
 import { TrainerAgent, ValidatorAgent, actionsChainPort } from '../../src/lib/agents/index.ts';
 import { useBackend } from '../unit/ml/engine/helpers.ts';
 import { oneEpochTaskParams, startArenaEnv, type ArenaEnv } from './support/chain-actions-env.ts';
@@ -41,7 +44,18 @@ import { digitsDataHashes, digitsMlPort, publicFetch, publicFile } from './suppo
 import { WASM_DIR } from '../unit/ml/engine/helpers.ts';
 
 const WAD = 10n ** 18n;
-const specBytes = publicFile('specs/digits-mlp.json');
+/** digits-mlp with a 4,096-unit hidden layer: 311k parameters, an artifact of two chunks. */
+const specBytes = (() => {
+  const spec = JSON.parse(new TextDecoder().decode(publicFile('specs/digits-mlp.json'))) as {
+    name: string;
+    description: string;
+    layers: { units?: number }[];
+  };
+  spec.name = 'digits-mlp-wide';
+  spec.description = '64-4096-10 MLP: an artifact larger than one UnixFS chunk';
+  spec.layers[1]!.units = 4096;
+  return new TextEncoder().encode(JSON.stringify(spec));
+})();
 
 const SUBSET = 100;
 
@@ -175,8 +189,10 @@ describe('agents on anvil: one epoch, end to end', () => {
     expect(drawn).toHaveLength(1);
     const columns = await actionsChainPort(validatorCtxs[0]!, taskId).columns(0);
     const artifact = (await persist.getArtifact(scope(trainerCtx, 'trainer'), best!.artifactHash))!;
-    // The trainer revealed the root of the DAG it uploaded (its hash, for a file of one chunk).
+    // The trainer revealed the root of the DAG it uploaded: a dag-pb root, not the hash.
+    expect(artifact.length).toBeGreaterThan(CHUNK_BYTES);
     const artifactRoot = rootOfCid(await fileCid(artifact));
+    expect(artifactRoot).not.toBe(best!.artifactHash);
     expect(columns).toEqual([
       {
         submissionId: 0,

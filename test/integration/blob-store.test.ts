@@ -12,6 +12,7 @@ import { CarBufferWriter, CarReader } from '@ipld/car';
 import { base36 as base36Codec } from 'multiformats/bases/base36';
 import { CID } from 'multiformats/cid';
 import * as Digest from 'multiformats/hashes/digest';
+import { pseudoRandomBytes as randomBytes } from '../unit/storage/support/bytes.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBlobStore, type BlobStore } from '../../scripts/lib/blob-store/index.ts';
 import { cidFromBytes, cidFromDigest } from '../../src/lib/ml/artifact/cid.ts';
@@ -35,18 +36,6 @@ const RAW = 'application/vnd.ipld.raw';
 const CAR = 'application/vnd.ipld.car';
 const CAR_ANSWER = 'application/vnd.ipld.car; version=1; order=dfs; dups=n';
 const IMMUTABLE = 'public, max-age=29030400, immutable';
-
-function randomBytes(n: number, seed: number): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(n);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
 
 function carOf(roots: CID[], blocks: DagBlock[]): Uint8Array {
   const length = blocks.reduce((n, b) => n + CarBufferWriter.blockLength(b), CarBufferWriter.headerLength({ roots }));

@@ -8,6 +8,7 @@ import * as dagPb from '@ipld/dag-pb';
 import { UnixFS } from 'ipfs-unixfs';
 import { CID } from 'multiformats/cid';
 import { sha256 } from 'multiformats/hashes/sha2';
+import { pseudoRandomBytes as pseudoRandom } from './support/bytes.ts';
 import { describe, expect, it } from 'vitest';
 import {
   BlobNotFoundError,
@@ -20,18 +21,6 @@ import {
 } from '../../../src/lib/storage/cas/index.ts';
 import { fileDag, type FileDag } from '../../../src/lib/storage/unixfs/dag.ts';
 import { CHUNK_BYTES } from '../../../src/lib/storage/unixfs/settings.ts';
-
-function pseudoRandom(n: number, seed: number): Uint8Array {
-  const out = new Uint8Array(n);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
 
 const file = pseudoRandom(3 * CHUNK_BYTES + 12_345, 7);
 const dag = await fileDag(file);

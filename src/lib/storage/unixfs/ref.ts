@@ -43,10 +43,13 @@ function hexOf(bytes: Uint8Array): Hex {
   return s as Hex;
 }
 
-/** The root CID a reference names. */
+/**
+ * The root CID a reference names. A missing or zero root (the contracts refuse zero; records from
+ * before roots have none) means a file of one chunk: the raw CID of the hash.
+ */
 export function cidOfRef(ref: ContentRef): CID {
-  const root = ref.root ?? ref.hash;
-  if (/^0x0{64}$/.test(root)) throw new ContentRefError('a content root of zero names nothing');
+  digestBytes(ref.hash, 'a content hash');
+  const root = ref.root === undefined || /^0x0{64}$/.test(ref.root) ? ref.hash : ref.root;
   const codec = root.toLowerCase() === ref.hash.toLowerCase() ? RAW_CODEC : DAG_PB_CODEC;
   return CID.createV1(codec, Digest.create(SHA2_256, digestBytes(root, 'a content root')));
 }

@@ -19,12 +19,20 @@ let context: BrowserContext;
 let page: Page;
 const work = mkdtempSync(join(tmpdir(), 'aiarena-app-offline-'));
 const outDir = join(work, 'dist');
+/** The refresh periods of the versions the update tests deploy (other periods, other bundle hashes). */
+const UPDATES = ['2000', '2500'] as const;
+const updateDir = (refreshMs: string) => join(work, `dist-${refreshMs}`);
 
 beforeAll(async () => {
   if (!chromiumAvailable())
     throw new Error('Debian chromium is needed for the browser tests: apt-get install chromium');
   world = await startAppWorld();
-  await buildApp(outDir, world.env);
+  // The two later deploys of the update tests are built now, alongside the first: three builds on
+  // two cores take less time together than one after another.
+  await Promise.all([
+    buildApp(outDir, world.env),
+    ...UPDATES.map((refreshMs) => buildApp(updateDir(refreshMs), { ...world.env, VITE_REFRESH_MS: refreshMs })),
+  ]);
   port = await freePort();
   preview = await startPreview(outDir, port, world.env);
   context = await chromium.launchPersistentContext(join(work, 'profile'), {
@@ -154,13 +162,12 @@ describe('update', () => {
   const moduleSrc = () => page.evaluate(() => document.querySelector<HTMLScriptElement>('script[type="module"]')?.src);
   const prompt = () => page.getByText('A new version of AIArena is ready.');
 
-  /** Deploys another build (the refresh period compiles to other bundle hashes) and opens the app, which offers it. */
-  async function deployAndOpen(refreshMs: string): Promise<void> {
+  /** Deploys another build (built in beforeAll) on the same origin and opens the app, which offers it. */
+  async function deployAndOpen(refreshMs: (typeof UPDATES)[number]): Promise<void> {
     // The tab is closed for the deploy (a person's tab would simply be open on the old version).
     await page.close();
     await preview.close();
-    await buildApp(outDir, { ...world.env, VITE_REFRESH_MS: refreshMs });
-    preview = await startPreview(outDir, port, world.env);
+    preview = await startPreview(updateDir(refreshMs), port, world.env);
     page = await context.newPage();
     await page.goto(`${preview.url}#/`);
     await page.locator('tr[data-task="1"]').waitFor({ timeout: 30_000 });

@@ -34,6 +34,7 @@ export function keeperLine(e: KeeperEvent): string | null {
       return `keeper: ${e.message} (retrying)`;
     case 'progress':
     case 'pass':
+    case 'raced':
       return null;
   }
 }

@@ -11,12 +11,10 @@ import { serialSender } from '../lib/chain/tx/serial-send.ts';
 import type { AccountWallet } from '../lib/chain/tx/types.ts';
 import { arenaChain, isLocalChainId } from '../lib/chain/wallet/chain.ts';
 import { walkCauses } from '../lib/errors.ts';
+import { CliError } from './errors.ts';
 import type { NetworkConfig } from './options.ts';
 
-/** A failure the user can act on: printed as is, exit code 1. */
-export class CliError extends Error {
-  override name = 'CliError';
-}
+export { CliError };
 
 export interface Network {
   rpcUrl: string;

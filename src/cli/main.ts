@@ -11,9 +11,9 @@ import { InputError } from '../lib/protocol/errors.ts';
 import { runScenario } from '../lib/protocol/scenario.ts';
 import { isArenaError } from '../lib/errors.ts';
 import { UsageError, helpText, parseOptions, type OptionSpecs, type Parsed } from './args.ts';
-import { CliError } from './connect.ts';
+import { CliError } from './errors.ts';
 import { processIo, type Io } from './io.ts';
-import { CONTENT_OPTIONS, KEY_OPTIONS, NETWORK_OPTIONS, OUTPUT_OPTIONS, STATE_OPTIONS } from './options.ts';
+import { CONTENT_OPTIONS, KEY_OPTIONS, NETWORK_OPTIONS, OUTPUT_OPTIONS, STATE_OPTIONS } from './option-specs.ts';
 
 export type { Io } from './io.ts';
 

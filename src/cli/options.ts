@@ -3,54 +3,11 @@
 // systemd unit sets variables rather than a long command line). Secrets are read from the
 // environment only, never from options: a command line is visible to every user of the machine.
 import { isAbsolute, resolve } from 'node:path';
-import { casConfigFromEnv, CasConfigError, LOCAL_STORE_URL, type CasConfig } from '../lib/storage/cas/index.ts';
-import { UsageError, single, type OptionSpecs, type Parsed } from './args.ts';
+import { casConfigFromEnv, CasConfigError, type CasConfig } from '../lib/storage/cas/index.ts';
+import { UsageError, single, type Parsed } from './args.ts';
+import { DEFAULT_RPC, DEFAULT_STATE } from './option-specs.ts';
 
-export const DEFAULT_RPC = 'http://127.0.0.1:8545';
-export const DEFAULT_STATE = '.aiarena';
-
-export const NETWORK_OPTIONS: OptionSpecs = {
-  rpc: {
-    kind: 'value',
-    value: '<url>',
-    help: `JSON-RPC endpoint (AIARENA_RPC_URL; default ${DEFAULT_RPC}, the local stack)`,
-  },
-  deployment: {
-    kind: 'value',
-    value: '<file>',
-    help: 'deployment record (AIARENA_DEPLOYMENT; default deployments/<chain id>.json)',
-  },
-};
-
-export const CONTENT_OPTIONS: OptionSpecs = {
-  gateway: {
-    kind: 'value',
-    value: '<url>',
-    multiple: true,
-    help: `IPFS gateway to read content through (AIARENA_GATEWAYS, comma-separated; default ${LOCAL_STORE_URL})`,
-  },
-  upload: {
-    kind: 'value',
-    value: '<url>',
-    help: `where artifacts are uploaded: a store's /upload or a Kubo /api/v0 (AIARENA_UPLOAD_URL; default ${LOCAL_STORE_URL}/upload)`,
-  },
-};
-
-export const KEY_OPTIONS: OptionSpecs = {
-  'key-file': {
-    kind: 'value',
-    value: '<path>',
-    help: 'encrypted account key file (AIARENA_KEY_FILE); without it AIARENA_PRIVATE_KEY is used',
-  },
-};
-
-export const STATE_OPTIONS: OptionSpecs = {
-  state: { kind: 'value', value: '<dir>', help: `folder for the agents' state (default ${DEFAULT_STATE})` },
-};
-
-export const OUTPUT_OPTIONS: OptionSpecs = {
-  json: { kind: 'flag', help: 'one JSON object per line instead of text' },
-};
+export * from './option-specs.ts';
 
 export type Env = Record<string, string | undefined>;
 

@@ -51,10 +51,10 @@ export class Reporter {
     if (this.tty) this.draw();
   }
 
-  /** Progress: the agent's part of the status line, and a thinned record. */
-  progress(id: string, r: ReportRecord, text: string): void {
+  /** Progress: the agent's part of the status line (`who: text`), and a thinned record. */
+  progress(id: string, r: ReportRecord, who: string, text: string): void {
     if (this.closed) return;
-    this.status(id, text);
+    this.status(id, `${who}: ${text}`);
     const every = this.options.json ? 1_000 : 10_000;
     const t = this.now().getTime();
     if (this.tty) return;

@@ -7,14 +7,7 @@
 import type { Address } from 'viem';
 import { AgentError, scopeKey, type TrainerAgent, type ValidatorAgent } from '../../lib/agents/index.ts';
 import { trainerStartPlan, validatorStartPlan } from '../../lib/agents/headless/startup.ts';
-import {
-  factText,
-  factType,
-  noteRecord,
-  stateChanges,
-  stateFacts,
-  type AgentRole,
-} from '../../lib/agents/headless/report.ts';
+import { factText, factType, noteRecord, stateChanges, stateFacts } from '../../lib/agents/headless/report.ts';
 import { startKeeper, type KeeperEvent } from '../../lib/chain/keeper.ts';
 import { formatTokens } from '../../lib/format.ts';
 import { isArenaError } from '../../lib/errors.ts';
@@ -54,15 +47,15 @@ function interrupts(io: Io) {
   return { first: firstP, second: secondP, dispose: () => off?.() };
 }
 
-function progressText(role: AgentRole, task: bigint, e: { type: string } & Record<string, unknown>): string {
-  const who = `#${task} ${role}`;
+/** A progress event in words, without who it is about (the status line and log lines add that). */
+function progressText(e: { type: string } & Record<string, unknown>): string {
   if (e.type === 'train-progress') {
     const p = e.progress as { step: number; totalSteps: number; loss: number };
-    return `${who}: training ${p.step}/${p.totalSteps}${Number.isFinite(p.loss) ? ` loss ${p.loss.toFixed(3)}` : ''}`;
+    return `training ${p.step}/${p.totalSteps}${Number.isFinite(p.loss) ? ` loss ${p.loss.toFixed(3)}` : ''}`;
   }
-  if (e.type === 'eval-progress')
-    return `${who}: submission ${String(e.submissionId)} ${String(e.stage)} ${String(e.done)}/${String(e.total)}`;
-  return who;
+  return e.stage === 'fetching' && e.total === 0
+    ? `submission ${String(e.submissionId)}: fetching`
+    : `submission ${String(e.submissionId)}: ${String(e.stage)} ${String(e.done)}/${String(e.total)}`;
 }
 
 function watch(r: Running, reporter: Reporter): void {
@@ -98,7 +91,12 @@ function watch(r: Running, reporter: Reporter): void {
         break;
       case 'train-progress': {
         const p = e.progress as Record<string, unknown>;
-        reporter.progress(id, Reporter.of(r.role, task, 'train-progress', { ...p }), progressText(r.role, task, e));
+        reporter.progress(
+          id,
+          Reporter.of(r.role, task, 'train-progress', { ...p }),
+          `#${task} ${r.role}`,
+          progressText(e),
+        );
         break;
       }
       case 'eval-progress':
@@ -111,7 +109,8 @@ function watch(r: Running, reporter: Reporter): void {
             done: e.done,
             total: e.total,
           }),
-          progressText(r.role, task, e),
+          `#${task} ${r.role}`,
+          progressText(e),
         );
         break;
     }
@@ -151,6 +150,12 @@ function keeperRecord(e: KeeperEvent, reporter: Reporter): void {
       reporter.record(
         Reporter.of('keeper', undefined, 'error', { message: e.message }),
         `error: ${e.message} (retrying)`,
+      );
+      break;
+    case 'raced':
+      reporter.record(
+        Reporter.of('keeper', e.taskId, 'raced', { epoch: Number(e.epoch) }),
+        `epoch ${e.epoch}: another keeper finalized it first`,
       );
       break;
     case 'pass':
@@ -290,7 +295,10 @@ export async function runAgents(plan: AgentPlan, p: Parsed, io: Io, command: str
       reporter.close();
       return 130;
     }
-    reporter.record(Reporter.of('cli', undefined, 'stopped', { clean: true }), 'stopped; state saved');
+    reporter.record(
+      Reporter.of('cli', undefined, 'stopped', { clean: true }),
+      host ? 'stopped; state saved' : 'stopped',
+    );
     reporter.close();
     return 0;
   } catch (e) {

@@ -24,6 +24,8 @@ export type KeeperEvent =
   /** A finalize call that did part of an epoch's work (large tasks take several). */
   | { type: 'progress'; taskId: bigint; epoch: bigint; gasUsed: bigint; txHash: `0x${string}` }
   | { type: 'task-done'; taskId: bigint; how: 'done' | 'rejected' }
+  /** Another keeper's call came first (the finalize was refused, and the progress had moved). */
+  | { type: 'raced'; taskId: bigint; epoch: bigint }
   | { type: 'pass'; tasks: number; due: number }
   | { type: 'error'; message: string; error: unknown };
 
@@ -86,7 +88,18 @@ export function startKeeper(opts: KeeperOptions & { autostart?: boolean }): Keep
       const state = finalizationState(schedule, progress, now);
       if (state.kind === 'due') {
         due += 1;
-        await finalize(id);
+        try {
+          await finalize(id);
+        } catch (error) {
+          const after = await client.readContract({
+            address: rewardEngine,
+            abi: rewardEngineAbi,
+            functionName: 'progressOf',
+            args: [id],
+          });
+          if (after.epoch === progress.epoch && after.stage === progress.stage) throw error;
+          onEvent({ type: 'raced', taskId: id, epoch: BigInt(progress.epoch) });
+        }
       } else if (state.kind === 'done' || state.kind === 'rejected') {
         finished.add(id);
         onEvent({ type: 'task-done', taskId: id, how: state.kind });

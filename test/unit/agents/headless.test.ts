@@ -174,7 +174,8 @@ describe('the progress line', () => {
       { readStdin: async () => '', stdout: (s) => void (text += s), stderr: () => {} },
       { json: false, now: () => new Date(Date.UTC(2026, 0, 1) + t) },
     );
-    for (t = 0; t < 25_000; t += 1_000) plain.progress('v', Reporter.of('validator', 2n, 'eval-progress', {}), 'step');
+    for (t = 0; t < 25_000; t += 1_000)
+      plain.progress('v', Reporter.of('validator', 2n, 'eval-progress', {}), '#2 validator', 'step');
     expect(text.trim().split('\n')).toEqual([
       '2026-01-01T00:00:00Z validator task 2: step',
       '2026-01-01T00:00:10Z validator task 2: step',

@@ -8,6 +8,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { main, type Io } from '../../../src/cli/main.ts';
 import { UsageError, helpText, parseOptions } from '../../../src/cli/args.ts';
 import { decryptKeyFile, encryptKeyFile, parseKeyFile } from '../../../src/lib/chain/wallet/key-file-node.ts';
+import { LOCAL_STORE } from '../../../src/cli/option-specs.ts';
+import { LOCAL_STORE_URL } from '../../../src/lib/storage/cas/config.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'aiarena-cli-unit-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -73,7 +75,8 @@ describe('aiarena help', () => {
     ]);
   });
 
-  it('documents the environment variables that stand in for options', async () => {
+  it("documents the environment variables that stand in for options, and the local stack's defaults", async () => {
+    expect(LOCAL_STORE).toBe(LOCAL_STORE_URL);
     const { stdout } = await run(['agent', 'train', '--help']);
     for (const v of [
       'AIARENA_RPC_URL',

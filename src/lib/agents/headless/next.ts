@@ -18,15 +18,15 @@ export interface NextInput {
   taskId: bigint;
 }
 
-/** When `window` of the current (or, once passed, the next) epoch opens. */
-function opens(s: Schedule, now: bigint, window: Window): string {
+/** When `window` of the current (or, once passed, the next) epoch opens; null when no epoch has one any more. */
+function opens(s: Schedule, now: bigint, window: Window): string | null {
   const { epoch } = windowAt(s, now);
   for (const e of [epoch, epoch + 1]) {
     const t = windowTimes(s, e, window);
     if (t && t.opens > now) return `epoch ${e}'s ${window} window, from ${formatTime(t.opens)}`;
     if (t && t.closes > now) return `epoch ${e}'s ${window} window (open now, until ${formatTime(t.closes)})`;
   }
-  return `the next ${window} window`;
+  return null;
 }
 
 export function nextStep(i: NextInput): string {
@@ -41,6 +41,7 @@ export function nextStep(i: NextInput): string {
     return i.chainRole === 'None'
       ? `no ${i.role} agent has run here: \`aiarena agent ${cmd} --task ${i.taskId} --stake <ARENA>\` joins and starts it`
       : `no ${i.role} agent state here: \`aiarena agent ${cmd} --task ${i.taskId}\` starts one (it reads the rest from the chain)`;
+  const seal = opens(i.schedule, i.now, 'Seal');
   switch (i.phase) {
     case 'not-joined':
       return `not staked: start the agent with --stake <ARENA> to join`;
@@ -56,27 +57,29 @@ export function nextStep(i: NextInput): string {
     case 'waiting-start':
       return 'nothing to do until training is started (aiarena agent train starts it)';
     case 'training':
-      return `training; seals the best model in ${opens(i.schedule, i.now, 'Seal')}`;
+      return seal === null ? 'training, but no seal window is left' : `training; seals the best model in ${seal}`;
     case 'waiting-seal':
-      return `seals its model in ${opens(i.schedule, i.now, 'Seal')}`;
+      return seal === null ? 'no seal window is left' : `seals its model in ${seal}`;
     case 'sealed':
-      return `uploads and reveals the sealed model in ${opens(i.schedule, i.now, 'Reveal')}`;
+      return `uploads and reveals the sealed model in ${opens(i.schedule, i.now, 'Reveal') ?? "this epoch's Reveal window"}`;
     case 'revealing':
       return 'uploading and revealing the sealed model';
     case 'revealed':
-      return i.role === 'trainer'
-        ? `revealed; seals again in ${opens(i.schedule, i.now, 'Seal')}`
-        : `scores revealed; evaluates the next models in ${opens(i.schedule, i.now, 'Reveal')}`;
+      if (i.role === 'trainer')
+        return seal === null
+          ? 'revealed; that was the last submission epoch: rewards vest when the task ends'
+          : `revealed; seals again in ${seal}`;
+      return `scores revealed; scores the next epoch's models from ${opens(i.schedule, i.now, 'Reveal') ?? 'the next Reveal window'}`;
     case 'submissions-over':
       return 'submissions are over: nothing more to seal; rewards vest when the task ends';
     case 'waiting':
-      return `evaluates the revealed models in ${opens(i.schedule, i.now, 'Reveal')}`;
+      return `evaluates the revealed models in ${opens(i.schedule, i.now, 'Reveal') ?? 'the next Reveal window'}`;
     case 'evaluating':
-      return `evaluating; commits scores in ${opens(i.schedule, i.now, 'ScoreCommit')}`;
+      return `evaluating; commits scores in ${opens(i.schedule, i.now, 'ScoreCommit') ?? "this epoch's ScoreCommit window"}`;
     case 'drawing-seed':
       return 'drawing the epoch evaluation seed, then commits scores';
     case 'committed':
-      return `reveals its scores in ${opens(i.schedule, i.now, 'ScoreReveal')}`;
+      return `reveals its scores in ${opens(i.schedule, i.now, 'ScoreReveal') ?? "this epoch's ScoreReveal window"}`;
     case 'waiting-final-eval':
       return 'waits for the task creator to reveal the final eval set';
     case 'over':

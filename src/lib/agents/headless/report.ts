@@ -81,6 +81,8 @@ export function factText(key: string, f: Record<string, unknown>): string {
       return `model ready: ${String(f.artifactHash).slice(0, 12)}… after ${String(f.step)} steps, watermark ${String(f.wrongBits)} wrong bits (at most ${Math.floor(Number(f.maxErr) / 2)} to seal)`;
     case 'epoch': {
       const parts = [`epoch ${String(f.epoch)}: ${String(f.outcome)}`];
+      if (typeof f.columns === 'number') parts.push(`${f.columns} submission${f.columns === 1 ? '' : 's'}`);
+      if (f.seed === true) parts.push('seed drawn');
       if (f.seal) parts.push(`seal ${String(f.seal)}`);
       if (f.commit)
         parts.push(`scores ${String(f.commit)}${Array.isArray(f.scores) ? ` [${f.scores.join(', ')}]` : ''}`);

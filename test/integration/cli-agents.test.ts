@@ -1,5 +1,6 @@
 // The headless agents (issue 13 part 1) on a real anvil with the real blob store: `aiarena agent
-// train`, three `aiarena agent validate` and `aiarena agent keep` run in-process through `main()`
+// train`, three validators (one of them keeping too, `aiarena agent run --validate --keep`) run
+// in-process through `main()`
 // as an operator runs them (a dev key in AIARENA_PRIVATE_KEY, a deployment file, the store's
 // URLs, a state folder each), and take a small task (digits-mlp, minValidators 3) through one
 // epoch: join, train with a transcript, seal, reveal, evaluate, draw the seed, commit, reveal,
@@ -15,7 +16,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../scripts/lib/anvil.ts';
 import { startBlobStore, type BlobStore } from '../../scripts/lib/blob-store/index.ts';
 import { devAccounts } from '../../scripts/lib/dev-accounts.ts';
-import { actionsChainPort } from '../../src/lib/agents/index.ts';
+import { actionsChainPort, casStorePort } from '../../src/lib/agents/index.ts';
+import { openContentCache } from '../../src/lib/storage/content-cache-fs.ts';
+import { PUBLIC_DIR } from '../../src/cli/paths.ts';
 import {
   advanceTo,
   createTask,
@@ -117,7 +120,6 @@ describe('aiarena agent: headless trainer, validators and keeper through one epo
     const specBytes = publicFile('specs/digits-mlp.json');
     const hashes = { modelSpec: `0x${await sha256Hex(specBytes)}` as Hex, ...(await digitsDataHashes()) };
     const [trainerKey, ...validatorKeys] = [keys[2]!, keys[3]!, keys[4]!, keys[5]!];
-    const keeperKey = keys[6]!;
     await faucet(creator, { amount: 1_000n * WAD });
     for (const k of [trainerKey, ...validatorKeys]) await faucet(creator, { amount: 100n * WAD, to: k.address });
     const now = (await creator.publicClient.getBlock()).timestamp;
@@ -155,13 +157,13 @@ describe('aiarena agent: headless trainer, validators and keeper through one epo
 
     // Before the task starts: every agent joins by itself; the trainer trains.
     let trainer = start(trainArgs, as(trainerKey), dir);
+    // Validator 0 also keeps, in the same process (`agent run`): one account, one RPC client,
+    // its validator's and its keeper's transactions one at a time.
     const validators = validatorKeys.map((k, j) =>
       start(
         [
           'agent',
-          'validate',
-          '--task',
-          task,
+          ...(j === 0 ? ['run', '--validate', task, '--keep'] : ['validate', '--task', task]),
           '--stake',
           String(10 + 5 * j),
           '--sigma',
@@ -175,7 +177,7 @@ describe('aiarena agent: headless trainer, validators and keeper through one epo
         dir,
       ),
     );
-    const keeper = start(['agent', 'keep', '--poll', '200', '--json', ...net], as(keeperKey), dir);
+    const keeper = validators[0]!;
     const model = await until(
       'a sealable model',
       () => trainer.records().find((r) => r.type === 'model') ?? null,
@@ -252,9 +254,9 @@ describe('aiarena agent: headless trainer, validators and keeper through one epo
 
     // Exactly one join, one seal and one reveal from the trainer, across the restart.
     expect(await nonce(trainerKey)).toBe(3);
-    for (const run of [trainer, ...validators, keeper]) run.interrupt();
-    expect(await Promise.all([trainer, ...validators, keeper].map((r) => r.done))).toEqual([0, 0, 0, 0, 0]);
-    for (const run of [trainer, ...validators, keeper]) {
+    for (const run of [trainer, ...validators]) run.interrupt();
+    expect(await Promise.all([trainer, ...validators].map((r) => r.done))).toEqual([0, 0, 0, 0]);
+    for (const run of [trainer, ...validators]) {
       expect(run.records().filter((r) => r.type === 'error')).toEqual([]);
       expect(run.stderr()).toBe('');
     }
@@ -342,5 +344,49 @@ describe('aiarena agent: headless trainer, validators and keeper through one epo
       1,
       expect.stringMatching(/no task 99 on this deployment: (task ids go from 1 to \d+|no task exists yet)/),
     ]);
+  }, 60_000);
+
+  it('content a task names by hash: bundled, else fetched through the gateways into the cache, then read from it', async () => {
+    const cas = {
+      gateways: [blobs.url],
+      upload: { kind: 'store' as const, url: `${blobs.url}/upload` },
+      maxBytes: blobs.maxBlobBytes,
+    };
+    const store = casStorePort(cas);
+    const folder = join(PUBLIC_DIR, 'datasets', 'digits-eval');
+    const files = readdirSync(folder);
+    for (const f of files) await store.upload(new Uint8Array(readFileSync(join(folder, f))));
+    const spec = publicFile('specs/fashion-mlp.json');
+    await store.upload(spec);
+    const manifestHash = `0x${await sha256Hex(new Uint8Array(readFileSync(join(folder, 'manifest.json'))))}` as Hex;
+    const specHash = `0x${await sha256Hex(spec)}` as Hex;
+    const cacheDir = join(dir, 'content-cache');
+    // Nothing bundled: everything comes through the gateway, checked, into the cache.
+    const remote = openContentCache({ datasetDirs: [], fileDirs: [], cacheDir, gateways: [blobs.url] });
+    const got = await remote.dataset(manifestHash);
+    expect(got).toBe(join(cacheDir, 'datasets', manifestHash.slice(2)));
+    expect(readdirSync(got).sort()).toEqual([...files].sort());
+    for (const f of files) expect(readFileSync(join(got, f))).toEqual(readFileSync(join(folder, f)));
+    expect(await remote.file(specHash)).toEqual(spec);
+    // From the cache now, with no gateway that answers.
+    const offline = openContentCache({
+      datasetDirs: [],
+      fileDirs: [],
+      cacheDir,
+      gateways: [`http://127.0.0.1:${await freePort()}`],
+    });
+    expect(await offline.dataset(manifestHash)).toBe(got);
+    expect(await offline.file(specHash)).toEqual(spec);
+    // Bundled folders come first; content nobody has is an error that says what to do.
+    const bundled = openContentCache({
+      datasetDirs: [folder],
+      fileDirs: [],
+      cacheDir: join(dir, 'empty-cache'),
+      gateways: [`http://127.0.0.1:${await freePort()}`],
+    });
+    expect(await bundled.dataset(manifestHash)).toBe(folder);
+    await expect(bundled.file(specHash)).rejects.toThrow(
+      /not bundled here, not in the cache, and the gateways .* did not serve it.*Pass --gateway/s,
+    );
   }, 60_000);
 });

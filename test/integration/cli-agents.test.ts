@@ -344,6 +344,13 @@ describe('aiarena agent: headless trainer, validators and keeper through one epo
       1,
       expect.stringMatching(/no task 99 on this deployment: (task ids go from 1 to \d+|no task exists yet)/),
     ]);
+    // Ctrl-C twice: the second does not wait for the stop (exit 130).
+    const keep = start(['agent', 'keep', '--json', ...net], { AIARENA_PRIVATE_KEY: keys[7]!.privateKey }, dir);
+    await until('the keeper to start', () => has(keep, { type: 'start' }));
+    keep.interrupt();
+    keep.interrupt();
+    expect(await keep.done).toBe(130);
+    expect(has(keep, { type: 'stopped', clean: false })).toBe(true);
   }, 60_000);
 
   it('content a task names by hash: bundled, else fetched through the gateways into the cache, then read from it', async () => {

@@ -281,9 +281,9 @@ export async function runAgents(plan: AgentPlan, p: Parsed, io: Io, command: str
         return 0;
       }
     }
-    const how = await Promise.race([stop.first.then(() => 'interrupt' as const)]);
+    await stop.first;
     reporter.record(
-      Reporter.of('cli', undefined, 'stopping', { reason: how }),
+      Reporter.of('cli', undefined, 'stopping', { reason: 'interrupt' }),
       'stopping: finishing the step under way (Ctrl-C again to quit at once)',
     );
     const done = await Promise.race([

@@ -19,6 +19,7 @@ export default defineConfig(
     'test-results/',
     '.tmp/',
     '.local/',
+    '.aiarena/',
     'dist/',
     'docs/',
     'cache/',

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTask, defaultTaskParams, fund, timeIn } from '../../scripts/lib/actions.ts';
 import { ANVIL_KEY_0, launchArena, type Driver } from '../../scripts/lib/driver.ts';
 import { startKeeper } from '../../scripts/lib/keeper.ts';
+import { startKeeper as startLibKeeper, type KeeperEvent } from '../../src/lib/chain/keeper.ts';
 import { rewardEngineAbi } from '../../src/lib/chain/abi.generated.ts';
 
 const creator = getAddress('0x00000000000000000000000000000000000c4ea7');
@@ -69,5 +70,60 @@ describe('keeper', () => {
     } finally {
       keeper.stop();
     }
+  });
+
+  it('a keeper that read an epoch as due but lost the race to another keeper reports the race, not an error', async () => {
+    await fund(d, creator);
+    const { taskId, schedule } = await createTask(d, creator, defaultTaskParams((await d.now()) + 200n));
+    await d.warp(timeIn(schedule, 1, 10));
+    const wallet = createWalletClient({
+      account: privateKeyToAccount(ANVIL_KEY_0),
+      chain: foundry,
+      transport: http(d.anvil.url),
+    });
+    const progress = {
+      address: d.c.rewardEngine,
+      abi: rewardEngineAbi,
+      functionName: 'progressOf',
+      args: [taskId],
+    } as const;
+    const stale = await d.client.readContract(progress);
+    const first: KeeperEvent[] = [];
+    const second: KeeperEvent[] = [];
+    const winner = startLibKeeper({
+      client: d.client,
+      wallet,
+      deployment: d.deployment,
+      onEvent: (e) => first.push(e),
+      tasks: [taskId],
+      autostart: false,
+    });
+    await winner.pass();
+    expect(first.filter((e) => e.type === 'finalized')).toHaveLength(1);
+    // The loser read the progress before the winner's transaction: its first read answers as then.
+    let answeredStale = false;
+    const lagging = new Proxy(d.client, {
+      get(target, key, receiver) {
+        if (key !== 'readContract') return Reflect.get(target, key, receiver);
+        return (args: { functionName: string }) => {
+          if (args.functionName === 'progressOf' && !answeredStale) {
+            answeredStale = true;
+            return Promise.resolve(stale);
+          }
+          return target.readContract(args as never);
+        };
+      },
+    });
+    const loser = startLibKeeper({
+      client: lagging,
+      wallet,
+      deployment: d.deployment,
+      onEvent: (e) => second.push(e),
+      tasks: [taskId],
+      autostart: false,
+    });
+    await loser.pass();
+    expect(second.map((e) => e.type)).toEqual(['raced', 'pass']);
+    expect(second[0]).toMatchObject({ taskId, epoch: 0n });
   });
 });

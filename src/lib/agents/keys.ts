@@ -31,9 +31,10 @@ export interface KeyRef {
   account: Address;
 }
 
-const refKey = (r: KeyRef) => `${r.chainId}:${r.registry.toLowerCase()}:${r.taskId}:${r.account.toLowerCase()}`;
+export const refKey = (r: KeyRef) => `${r.chainId}:${r.registry.toLowerCase()}:${r.taskId}:${r.account.toLowerCase()}`;
 
-interface KeyRecord {
+/** A stored key: its commitment and dimensions in the clear, the key itself AES-GCM encrypted. */
+export interface KeyRecord {
   keyCommit: Hex;
   T: number;
   N: number;
@@ -49,6 +50,13 @@ export interface KeyStore {
   /** Stores `key`; refuses to overwrite a different key unless `replace`. Returns its keyCommit. */
   put(ref: KeyRef, key: WatermarkKey, options?: { replace?: boolean }): Promise<Hex>;
   remove(ref: KeyRef): Promise<void>;
+}
+
+/** Where a KeyStore keeps its records: IndexedDB in the app, files for the headless agents (key-store-fs.ts). */
+export interface KeyRecords {
+  read(ref: KeyRef): Promise<KeyRecord | undefined>;
+  write(ref: KeyRef, record: KeyRecord): Promise<void>;
+  delete(ref: KeyRef): Promise<void>;
 }
 
 const DEVICE_KEY = 'wrap-v1';
@@ -75,18 +83,38 @@ export function keyStoreOn(db: IDBDatabase): KeyStore {
       });
     })());
 
-  const read = (ref: KeyRef) =>
-    transact(db, [KEYS], 'readonly', (tx) => requestResult(tx.objectStore(KEYS).get(refKey(ref)))) as Promise<
-      KeyRecord | undefined
-    >;
+  const records: KeyRecords = {
+    read: (ref) =>
+      transact(db, [KEYS], 'readonly', (tx) => requestResult(tx.objectStore(KEYS).get(refKey(ref)))) as Promise<
+        KeyRecord | undefined
+      >,
+    write: async (ref, rec) => {
+      await transact(db, [KEYS], 'readwrite', (tx) => {
+        tx.objectStore(KEYS).put(rec, refKey(ref));
+      });
+    },
+    delete: async (ref) => {
+      await transact(db, [KEYS], 'readwrite', (tx) => {
+        tx.objectStore(KEYS).delete(refKey(ref));
+      });
+    },
+  };
+  return keyStoreWith(records, () => deviceKey());
+}
 
+/**
+ * A KeyStore over `records`, each key encrypted under the AES-GCM key `wrapKey` gives for its
+ * reference (the app: one device key per database; the headless agents: a key derived from the
+ * account's own key per reference).
+ */
+export function keyStoreWith(records: KeyRecords, wrapKey: (ref: KeyRef) => Promise<CryptoKey>): KeyStore {
   return {
     async get(ref) {
-      const rec = await read(ref);
+      const rec = await records.read(ref);
       if (!rec) return undefined;
       let plain: ArrayBuffer;
       try {
-        plain = await crypto.subtle.decrypt({ name: 'AES-GCM', iv: rec.iv }, await deviceKey(), rec.ciphertext);
+        plain = await crypto.subtle.decrypt({ name: 'AES-GCM', iv: rec.iv }, await wrapKey(ref), rec.ciphertext);
       } catch (e) {
         throw new AgentError(
           'key-missing',
@@ -100,11 +128,11 @@ export function keyStoreOn(db: IDBDatabase): KeyStore {
       return key;
     },
     async keyCommit(ref) {
-      return (await read(ref))?.keyCommit ?? null;
+      return (await records.read(ref))?.keyCommit ?? null;
     },
     async put(ref, key, options = {}) {
       const commit = keyCommitHex(key);
-      const existing = await read(ref);
+      const existing = await records.read(ref);
       if (existing && existing.keyCommit !== commit && !options.replace) {
         throw new AgentError(
           'key-exists',
@@ -115,20 +143,15 @@ export function keyStoreOn(db: IDBDatabase): KeyStore {
       const ciphertext = new Uint8Array(
         await crypto.subtle.encrypt(
           { name: 'AES-GCM', iv },
-          await deviceKey(),
+          await wrapKey(ref),
           new TextEncoder().encode(keyToJson(key)),
         ),
       );
-      const rec: KeyRecord = { keyCommit: commit, T: key.T, N: key.N, iv, ciphertext, createdAt: Date.now() };
-      await transact(db, [KEYS], 'readwrite', (tx) => {
-        tx.objectStore(KEYS).put(rec, refKey(ref));
-      });
+      await records.write(ref, { keyCommit: commit, T: key.T, N: key.N, iv, ciphertext, createdAt: Date.now() });
       return commit;
     },
     async remove(ref) {
-      await transact(db, [KEYS], 'readwrite', (tx) => {
-        tx.objectStore(KEYS).delete(refKey(ref));
-      });
+      await records.delete(ref);
     },
   };
 }

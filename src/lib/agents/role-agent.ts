@@ -175,6 +175,11 @@ export abstract class RoleAgent<S, O extends { now: bigint }, A extends { type: 
     return this.runner.settled();
   }
 
+  /** Resolves once the step or record under way is done (background work goes on). */
+  idle(): Promise<void> {
+    return this.runner.idle();
+  }
+
   /** 32 fresh random bytes for an observation (salts, seeds). */
   protected entropy(): Hex {
     return entropyFrom(this.env.random ?? ((b) => crypto.getRandomValues(b)));

@@ -119,6 +119,15 @@ export class AgentRunner<S, O, A extends { type: string }, R> {
     }
   }
 
+  /**
+   * Resolves once what is queued now has run (a tick, a command, a record: a transaction awaiting
+   * its receipt), without waiting for background work (a training run): how a headless agent
+   * stops cleanly.
+   */
+  async idle(): Promise<void> {
+    await this.queue;
+  }
+
   start(): void {
     if (this.started) return;
     this.started = true;

@@ -33,8 +33,8 @@ export interface StoredState<S> {
   savedAt: number;
 }
 
+/** What the agents persist through; IndexedDB here, files for the headless agents (storage/agent-store-fs.ts). */
 export interface AgentStore {
-  readonly db: IDBDatabase;
   loadState<S>(scope: AgentScope): Promise<StoredState<S> | undefined>;
   saveState<S>(scope: AgentScope, state: S, fingerprint: string): Promise<void>;
   deleteState(scope: AgentScope): Promise<void>;
@@ -84,12 +84,12 @@ export interface StoredSamples {
 export async function openAgentStore(
   factory: IDBFactory = defaultFactory(),
   name = AGENT_DB_NAME,
-): Promise<AgentStore> {
+): Promise<AgentStore & { readonly db: IDBDatabase }> {
   const db = await openAgentDatabase(factory, name);
   return agentStoreOn(db);
 }
 
-export function agentStoreOn(db: IDBDatabase): AgentStore {
+export function agentStoreOn(db: IDBDatabase): AgentStore & { readonly db: IDBDatabase } {
   return {
     db,
     async loadState<S>(scope: AgentScope) {

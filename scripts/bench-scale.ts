@@ -388,9 +388,9 @@ function captureSection(V: number): string[] {
 function main() {
   const o = options(process.argv.slice(2));
   const m = fitMeasured(parseGasPage(readFileSync(path(o.gas), 'utf8')));
-  const small = [asBuiltEpoch(m, 256, 512, 16), tiledEpoch(m, 256, 512), committeeEpoch(m, 256, 512, 32)];
+  const small = [asBuiltEpoch(m, 256, 512, 16), tiledEpoch(m, 256, 512, 16), committeeEpoch(m, 256, 512, 32)];
   const asBuilt = asBuiltEpoch(m, o.T, o.V, o.canaries);
-  const tiled = tiledEpoch(m, o.T, o.V);
+  const tiled = tiledEpoch(m, o.T, o.V, o.canaries);
   const committees = o.ks.map((k) => committeeEpoch(m, o.T, o.V, k));
   const headline = [tiled, ...committees.filter((c) => c.k === 64 || c.k === 256)];
 

@@ -189,8 +189,16 @@ export function asBuiltEpoch(m: Measured, T: number, V: number, canaries: number
   return { design: 'asBuilt', T, V, items, blockers, finalizeCalls };
 }
 
-/** Work units of a tiled finalization (not built): two passes over the T x V cells. */
-export function tiledFinalizationUnits(T: number, V: number): { cell: number; other: number; calls: number } {
+/**
+ * Work units of a tiled finalization (not built): the claimed medians checked over the T x V
+ * cells, the canaries' cells checked (as today's Canaries stage, per validator block), the
+ * weights over the T x V cells.
+ */
+export function tiledFinalizationUnits(
+  T: number,
+  V: number,
+  canaries: number,
+): { cell: number; other: number; calls: number } {
   const U = ENGINE_UNITS;
   const E = DESIGN_ESTIMATES;
   const C = Math.min(E.columnsPerTile, T);
@@ -203,6 +211,13 @@ export function tiledFinalizationUnits(T: number, V: number): { cell: number; ot
     const tiles = columnBlocks * Math.ceil(V / Vb);
     cell += T * V * perCell + tiles * tileFixed + columnBlocks * V * (U.COLUMNS_VALIDATOR + U.COLUMNS_WORD * words(C));
   }
+  if (canaries > 0) {
+    const perValidator = canaries * (U.CANARY_CELL_MILLI / 1000) + U.CANARIES_VALIDATOR;
+    const blocks = Math.ceil(
+      V / Math.floor((U.WORK_BUDGET - U.CANARIES_BASE - canaries * U.CANARIES_ITEM) / perValidator),
+    );
+    cell += V * perValidator + blocks * (U.CANARIES_BASE + canaries * U.CANARIES_ITEM);
+  }
   const other =
     U.PREPARE_BASE +
     (T + V) * U.PREPARE_ITEM +
@@ -213,9 +228,9 @@ export function tiledFinalizationUnits(T: number, V: number): { cell: number; ot
 }
 
 /** Full score sheets with a tiled finalization engine: the cheapest the current protocol could be made. */
-export function tiledEpoch(m: Measured, T: number, V: number): EpochCost {
+export function tiledEpoch(m: Measured, T: number, V: number, canaries: number): EpochCost {
   const w = words(T);
-  const u = tiledFinalizationUnits(T, V);
+  const u = tiledFinalizationUnits(T, V, canaries);
   const f = m.finalization;
   const items: CostItem[] = [
     ...commonItems(m, T, fittedOrExtrapolated(MAX_TRAINERS)),

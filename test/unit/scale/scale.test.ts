@@ -85,7 +85,7 @@ describe('cost model', () => {
     expect(small.blockers).toEqual([]);
     const built = asBuiltEpoch(m, 1000, 10_000, 16);
     expect(built.blockers.length).toBeGreaterThanOrEqual(4);
-    const tiled = totalGas(tiledEpoch(m, 1000, 10_000));
+    const tiled = totalGas(tiledEpoch(m, 1000, 10_000, 16));
     const k64 = totalGas(committeeEpoch(m, 1000, 10_000, 64));
     const k256 = totalGas(committeeEpoch(m, 1000, 10_000, 256));
     expect(tiled).toBeGreaterThan(k256);

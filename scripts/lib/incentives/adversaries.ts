@@ -381,13 +381,13 @@ export function bondFarmer(world: WorldId): Scenario {
   };
 }
 
-export function honestRow(side: Side): Scenario {
+export function honestRow(side: Side, world: WorldId = 'canaries'): Scenario {
   return {
-    id: `honest-${side}@canaries`,
+    id: `honest-${side}@${world}`,
     group: 'honest',
     side,
     label: `honest ${side} (slot 0) vs its twin`,
-    world: 'canaries',
+    world,
     compare: 'twin',
     build: (ctx) => ({ scene: ctx.base }),
   };
@@ -423,6 +423,35 @@ export function closeCompetitionScenarios(): Scenario[] {
   const rows: Scenario[] = [];
   for (const world of ['revision1', 'canaries'] as const) {
     for (const f of [0.02, 0.05, 0.33]) for (const lower of [false, true]) rows.push(coalition(f, lower, world));
+  }
+  return rows;
+}
+
+/** The worlds of the committee benchmark: every validator, then committees of growing k. */
+export const COMMITTEE_WORLDS: readonly WorldId[] = [
+  'canaries',
+  'committee8',
+  'committee16',
+  'committee32',
+  'committee64',
+];
+
+/** Coalition stake fractions of the committee benchmark. */
+export const COMMITTEE_COALITIONS: readonly number[] = [0.1, 0.2, 0.33, 0.45];
+
+/**
+ * Lazy validators, coalitions and a split validator stake, each in every committee world
+ * (docs/bench/committees.md). Lazy validators are compared with their own honest play: with
+ * committees a twin has its own seats, whose luck would swamp the strategy's effect.
+ */
+export function committeeScenarios(): Scenario[] {
+  const rows: Scenario[] = [];
+  for (const world of COMMITTEE_WORLDS) {
+    rows.push(honestRow('validator', world));
+    for (const kind of ['constant', 'random', 'previous', 'publicSet'] as const)
+      rows.push({ ...lazy(kind, world), compare: 'ownHonestPlay' });
+    for (const f of COMMITTEE_COALITIONS) for (const lower of [false, true]) rows.push(coalition(f, lower, world));
+    rows.push(validatorSybil(10, world, 'alphaV = 1'));
   }
   return rows;
 }

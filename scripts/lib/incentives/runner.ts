@@ -29,6 +29,8 @@ export interface Measurement {
   /** Coalitions: friend ranked first in the attacked / the honest run. */
   rank1?: boolean;
   rank1Base?: boolean;
+  /** Coalitions: the friend's aggregate differs from the honest run's (its column was captured). */
+  captured?: boolean;
   fraction?: number;
   /** The adversary's validator identities failed a canary. */
   failedCanary?: boolean;
@@ -43,6 +45,8 @@ export interface Measurement {
 
 /** Facts of an all-honest epoch in the world with canaries. */
 export interface Baseline {
+  /** The world of the all-honest epoch: 'canaries', or a committee world. */
+  world?: WorldId;
   task: number;
   epoch: number;
   final: boolean;
@@ -61,6 +65,10 @@ export interface Baseline {
   cells: number;
   /** Share of R_T paid to the creator's probe accounts (final-phase canaries of other epochs). */
   probeShare: number;
+  /** Coefficient of variation of honest validators' reward per stake in the epoch. */
+  validatorCv?: number;
+  /** Committees: columns that drew no seat. */
+  emptyColumns?: number;
 }
 
 export interface TaskOutput {
@@ -119,8 +127,8 @@ export function runTask(
       const base = baseScene(task, config, world, epoch);
       const baseResult = runScene(base, view, R);
       runs++;
-      if (worldId === 'canaries')
-        baselines.push(baselineFacts(task, config, epoch, base, baseResult, wholeSetAccuracy));
+      if (worldId === 'canaries' || world.committee !== undefined)
+        baselines.push({ world: worldId, ...baselineFacts(task, config, epoch, base, baseResult, wholeSetAccuracy) });
       nextPrevious.set(worldId, new Map(base.columns.map((c, i) => [c.account, baseResult.aggregates[i]!])));
       const best = base.columns.find((_, i) => baseResult.ranks[i] === 1);
       if (best !== undefined) nextBest.set(worldId, best.model);
@@ -252,6 +260,7 @@ export function measure(
     const ib = base.columns.findIndex((c) => c.account === attack.friend);
     m.rank1 = result.ranks[i] === 1;
     m.rank1Base = baseResult.ranks[ib] === 1;
+    m.captured = result.aggregates[i] !== baseResult.aggregates[ib];
     m.fraction = attack.fraction;
   }
   if (scenario.side === 'validator') {
@@ -296,11 +305,15 @@ function baselineFacts(
       honestFailedStake += stake;
     }
     r.scores[j]!.forEach((u, i) => {
+      if (r.seats !== undefined && r.seats[j]![i] === 0) return;
       cells++;
       if (Math.abs(u - r.aggregates[i]!) > tolUnits) outOfTolerance++;
     });
   });
   const probePaid = scene.columns.reduce((s, c, i) => (c.role === 'probe' ? s + r.trainerPools[i]! : s), 0n);
+  const vPerStake = scene.validators.map((v, j) => toTokens(r.validatorPools[j]!) / toTokens(v.stake));
+  const vMean = vPerStake.reduce((a, b) => a + b, 0) / vPerStake.length;
+  const vSd = Math.sqrt(vPerStake.reduce((a, b) => a + (b - vMean) ** 2, 0) / vPerStake.length);
   return {
     task: task.index,
     epoch,
@@ -316,5 +329,7 @@ function baselineFacts(
     outOfTolerance,
     cells,
     probeShare: r.R_T === 0n ? 0 : toTokens(probePaid) / toTokens(r.R_T),
+    validatorCv: vMean === 0 ? 0 : vSd / vMean,
+    emptyColumns: r.emptyColumns ?? 0,
   };
 }

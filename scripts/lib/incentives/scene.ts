@@ -4,6 +4,8 @@
 
 import { epochRewards, type EpochInput } from '../../../src/lib/protocol/rewards.ts';
 import type { RewardParams } from '../../../src/lib/protocol/params.ts';
+import { committeeEpochRewards } from './committee-rewards.ts';
+import { drawSeats } from './committee-seats.ts';
 import { revision1EpochRewards } from './revision1.ts';
 import type { Model } from './quality.ts';
 import type { ScoringView, Strategy } from './strategies.ts';
@@ -31,11 +33,19 @@ export interface ValidatorSlot {
 
 export type Reference = 'revision2' | 'revision1';
 
+/** Each column scored by a committee of Poisson(k) seats drawn by stake (committee-seats.ts). */
+export interface CommitteeRule {
+  k: number;
+  seed: number;
+  epoch: number;
+}
+
 export interface Scene {
   columns: Column[];
   validators: ValidatorSlot[];
   params: RewardParams;
   reference: Reference;
+  committee?: CommitteeRule;
 }
 
 export interface SceneResult {
@@ -49,6 +59,9 @@ export interface SceneResult {
   validatorPools: bigint[];
   failedCanary: boolean[];
   R_T: bigint;
+  /** Committees: seats[j][i] and the columns that drew no seat. */
+  seats?: number[][];
+  emptyColumns?: number;
 }
 
 const SCORE_UNIT = 10n ** 14n;
@@ -99,6 +112,7 @@ export function runScene(scene: Scene, view: ScoringView, R: bigint): SceneResul
       R_T: r.trainerPools.reduce((s, p) => s + p, 0n),
     };
   }
+  if (scene.committee !== undefined) return runCommitteeScene(scene, scene.committee, scores, input);
   const r = epochRewards(input);
   if (r.degenerate) throw new Error('degenerate epoch: the simulator always has enough validators and columns');
   return {
@@ -109,5 +123,28 @@ export function runScene(scene: Scene, view: ScoringView, R: bigint): SceneResul
     validatorPools: r.validators.map((v) => v.pool),
     failedCanary: r.validators.map((v) => v.failedCanary),
     R_T: r.R_T,
+  };
+}
+
+function runCommitteeScene(scene: Scene, rule: CommitteeRule, scores: number[][], input: EpochInput): SceneResult {
+  const seats = drawSeats({
+    k: rule.k,
+    columns: scene.columns.length,
+    validators: scene.validators.map((v) => ({ account: v.account, stake: Number(v.stake) / 1e18 })),
+    seed: rule.seed,
+    epoch: rule.epoch,
+  });
+  const r = committeeEpochRewards(input, seats);
+  if (r.degenerate) throw new Error('degenerate epoch: the simulator always has enough validators and columns');
+  return {
+    scores,
+    aggregates: r.trainers.map((t) => Number(t.aggregate / SCORE_UNIT)),
+    ranks: r.trainers.map((t) => t.rank),
+    trainerPools: r.trainers.map((t) => t.pool),
+    validatorPools: r.validators.map((v) => v.pool),
+    failedCanary: r.validators.map((v) => v.failedCanary),
+    R_T: r.R_T,
+    seats,
+    emptyColumns: r.emptyColumns,
   };
 }

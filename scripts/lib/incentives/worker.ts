@@ -1,14 +1,14 @@
 // worker_threads entry (started through worker-boot.mjs): runs the tasks the main thread sends.
 
 import { parentPort } from 'node:worker_threads';
-import { allScenarios, closeCompetitionScenarios, sweepScenarios } from './adversaries.ts';
+import { allScenarios, closeCompetitionScenarios, committeeScenarios, sweepScenarios } from './adversaries.ts';
 import type { SimConfig } from './config.ts';
 import type { BackendNoise } from './noise.ts';
 import { runTask } from './runner.ts';
 
 export interface Job {
   id: number;
-  kind: 'main' | 'sweep' | 'close';
+  kind: 'main' | 'sweep' | 'close' | 'committees';
   config: SimConfig;
   noise: BackendNoise;
   seed: number;
@@ -25,7 +25,9 @@ port.on('message', (job: Job) => {
         ? allScenarios(job.config)
         : job.kind === 'sweep'
           ? sweepScenarios()
-          : closeCompetitionScenarios();
+          : job.kind === 'committees'
+            ? committeeScenarios()
+            : closeCompetitionScenarios();
     const output = runTask(job.config, job.noise, job.seed, job.index, scenarios, job.ablation);
     port.postMessage({ id: job.id, output });
   } catch (error) {

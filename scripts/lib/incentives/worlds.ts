@@ -8,7 +8,16 @@ import { ADVERSARY, TWIN, canaryAccount, probeAccount, sealKey, tokens, type Tas
 import type { Column, Reference, Role, Scene, ValidatorSlot } from './scene.ts';
 import { honest } from './strategies.ts';
 
-export type WorldId = 'canaries' | 'noCanaries' | 'alphaHalf' | 'noTolerance' | 'revision1';
+export type WorldId =
+  | 'canaries'
+  | 'noCanaries'
+  | 'alphaHalf'
+  | 'noTolerance'
+  | 'revision1'
+  | 'committee8'
+  | 'committee16'
+  | 'committee32'
+  | 'committee64';
 
 export interface World {
   id: WorldId;
@@ -19,6 +28,21 @@ export interface World {
   /** Whether validators score a per-epoch subset (revision 2) or the whole eval set (revision 1). */
   subsets: boolean;
   params: (config: SimConfig) => RewardParams;
+  /** Committees of Poisson(k) seats per column instead of every validator (docs/scale.md). */
+  committee?: number;
+}
+
+/** Revision 2 defaults with canaries, each column scored by a committee of mean size k. */
+function committeeWorld(id: WorldId, k: number): World {
+  return {
+    id,
+    label: `revision 2, defaults, with canaries; committees of k = ${k} seats per column`,
+    reference: 'revision2',
+    canaries: true,
+    subsets: true,
+    params: (c) => c.params,
+    committee: k,
+  };
 }
 
 export const WORLDS: Record<WorldId, World> = {
@@ -62,6 +86,10 @@ export const WORLDS: Record<WorldId, World> = {
     subsets: false,
     params: (c) => c.params,
   },
+  committee8: committeeWorld('committee8', 8),
+  committee16: committeeWorld('committee16', 16),
+  committee32: committeeWorld('committee32', 32),
+  committee64: committeeWorld('committee64', 64),
 };
 
 export function isFinal(config: SimConfig, epoch: number): boolean {
@@ -132,5 +160,7 @@ export function baseScene(task: Task, config: SimConfig, world: World, epoch: nu
     backend: v.backend,
     strategy: honest,
   }));
-  return { columns, validators, params: world.params(config), reference: world.reference };
+  const scene: Scene = { columns, validators, params: world.params(config), reference: world.reference };
+  if (world.committee !== undefined) scene.committee = { k: world.committee, seed: task.sample.taskSeed, epoch };
+  return scene;
 }

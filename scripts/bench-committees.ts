@@ -9,14 +9,14 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { COMMITTEE_COALITIONS, COMMITTEE_WORLDS, committeeScenarios } from './lib/incentives/adversaries.ts';
 import { DEFAULT_CONFIG, type SimConfig } from './lib/incentives/config.ts';
 import { assumedNoise, parseConsensus, type BackendNoise } from './lib/incentives/noise.ts';
 import { buildRows, fmtX, plainPct, table, type Row } from './lib/incentives/report.ts';
-import type { Baseline, Measurement, TaskOutput } from './lib/incentives/runner.ts';
+import type { Baseline, Measurement } from './lib/incentives/runner.ts';
 import { meanEstimate, proportionEstimate, type Estimate } from './lib/incentives/stats.ts';
 import type { Job } from './lib/incentives/worker.ts';
+import { runJobs } from './lib/incentives/worker-pool.ts';
 import { WORLDS, type WorldId } from './lib/incentives/worlds.ts';
 import { captureProbability } from './lib/scale/capture.ts';
 
@@ -71,41 +71,6 @@ function loadNoise(source: string): BackendNoise {
   const file = path(source);
   if (!existsSync(file)) return assumedNoise();
   return parseConsensus(JSON.parse(readFileSync(file, 'utf8')), source);
-}
-
-async function runJobs(jobs: Job[], workers: number, onDone: (done: number) => void): Promise<TaskOutput[]> {
-  const results = new Array<TaskOutput>(jobs.length);
-  let next = 0;
-  let done = 0;
-  const boot = new URL('./lib/incentives/worker-boot.mjs', import.meta.url);
-  await Promise.all(
-    Array.from({ length: Math.min(workers, jobs.length) }, () => {
-      const worker = new Worker(boot);
-      return new Promise<void>((resolve, reject) => {
-        const feed = () => {
-          const job = jobs[next++];
-          if (job === undefined) {
-            void worker.terminate().then(() => resolve());
-            return;
-          }
-          worker.postMessage(job);
-        };
-        worker.on('message', (msg: { id: number; output?: TaskOutput; error?: string }) => {
-          if (msg.error !== undefined) {
-            reject(new Error(`task job ${msg.id} failed: ${msg.error}`));
-            void worker.terminate();
-            return;
-          }
-          results[msg.id] = msg.output!;
-          onDone(++done);
-          feed();
-        });
-        worker.on('error', reject);
-        feed();
-      });
-    }),
-  );
-  return results;
 }
 
 const worldK = (w: WorldId) => WORLDS[w].committee;

@@ -18,7 +18,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { allScenarios } from './lib/incentives/adversaries.ts';
 import { defaultChallengeTerms, FORMER_BOND } from './lib/incentives/challenge.ts';
 import type { ChallengeInputs } from './lib/incentives/challenge-rows.ts';
@@ -28,6 +27,7 @@ import { assumedNoise, parseConsensus, type BackendNoise } from './lib/incentive
 import { composePage, type PageInput, type SweepPoint } from './lib/incentives/page.ts';
 import type { TaskOutput } from './lib/incentives/runner.ts';
 import type { Job } from './lib/incentives/worker.ts';
+import { runJobs } from './lib/incentives/worker-pool.ts';
 
 const root = new URL('../', import.meta.url);
 const path = (p: string) => fileURLToPath(new URL(p, root));
@@ -121,42 +121,6 @@ function loadChallengeInputs(config: SimConfig): ChallengeInputs | undefined {
     formerBond: FORMER_BOND,
     submissionEpochs: config.submissionEpochs,
   };
-}
-
-/** Runs the jobs on a pool of worker threads; results in job order. */
-async function runJobs(jobs: Job[], workers: number, onDone: (done: number) => void): Promise<TaskOutput[]> {
-  const results = new Array<TaskOutput>(jobs.length);
-  let next = 0;
-  let done = 0;
-  const boot = new URL('./lib/incentives/worker-boot.mjs', import.meta.url);
-  await Promise.all(
-    Array.from({ length: Math.min(workers, jobs.length) }, () => {
-      const worker = new Worker(boot);
-      return new Promise<void>((resolve, reject) => {
-        const feed = () => {
-          const job = jobs[next++];
-          if (job === undefined) {
-            void worker.terminate().then(() => resolve());
-            return;
-          }
-          worker.postMessage(job);
-        };
-        worker.on('message', (msg: { id: number; output?: TaskOutput; error?: string }) => {
-          if (msg.error !== undefined) {
-            reject(new Error(`task job ${msg.id} failed: ${msg.error}`));
-            void worker.terminate();
-            return;
-          }
-          results[msg.id] = msg.output!;
-          onDone(++done);
-          feed();
-        });
-        worker.on('error', reject);
-        feed();
-      });
-    }),
-  );
-  return results;
 }
 
 /** Everything the page is made from: what --raw keeps and --render reads back. */

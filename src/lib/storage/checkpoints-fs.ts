@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { TrainCheckpoint } from '../ml/train/checkpoint.ts';
-import type { CheckpointStore, RunSummary } from './checkpoints.ts';
+import { runSummary, type CheckpointStore, type RunSummary } from './checkpoints.ts';
 import { listDir, readRecord, removeFile, writeRecord } from './records-fs.ts';
 
 const digest = (runId: string) => createHash('sha256').update(runId).digest('hex').slice(0, 40);
@@ -17,16 +17,7 @@ export function checkpointStoreInDir(dir: string): CheckpointStore {
   return {
     async save(runId, checkpoint, meta) {
       const previous = await readRecord<RunSummary>(run(runId));
-      const summary: RunSummary = {
-        runId,
-        step: checkpoint.step,
-        epoch: checkpoint.epoch,
-        epochs: checkpoint.hyper.epochs,
-        backend: checkpoint.backend,
-        savedAt: checkpoint.savedAt,
-        ...(checkpoint.last ? { last: checkpoint.last } : {}),
-        meta: meta ?? previous?.meta ?? {},
-      };
+      const summary = runSummary(runId, checkpoint, meta, previous);
       await writeRecord(ckpt(runId), checkpoint);
       await writeRecord(run(runId), summary);
     },

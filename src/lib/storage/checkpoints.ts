@@ -32,6 +32,25 @@ export interface CheckpointStore {
   close(): void;
 }
 
+/** What a store keeps about a run next to its checkpoint; `meta` sticks until a save changes it. */
+export function runSummary(
+  runId: string,
+  checkpoint: TrainCheckpoint,
+  meta: RunMeta | undefined,
+  previous: RunSummary | undefined,
+): RunSummary {
+  return {
+    runId,
+    step: checkpoint.step,
+    epoch: checkpoint.epoch,
+    epochs: checkpoint.hyper.epochs,
+    backend: checkpoint.backend,
+    savedAt: checkpoint.savedAt,
+    ...(checkpoint.last ? { last: checkpoint.last } : {}),
+    meta: meta ?? previous?.meta ?? {},
+  };
+}
+
 function upgrade(db: IDBDatabase, oldVersion: number): void {
   if (oldVersion < 1) {
     db.createObjectStore(CHECKPOINTS);
@@ -49,16 +68,7 @@ export async function openCheckpointStore(
       await transact(db, [CHECKPOINTS, RUNS], 'readwrite', async (tx) => {
         const runs = tx.objectStore(RUNS);
         const previous = (await requestResult(runs.get(runId))) as RunSummary | undefined;
-        const summary: RunSummary = {
-          runId,
-          step: checkpoint.step,
-          epoch: checkpoint.epoch,
-          epochs: checkpoint.hyper.epochs,
-          backend: checkpoint.backend,
-          savedAt: checkpoint.savedAt,
-          ...(checkpoint.last ? { last: checkpoint.last } : {}),
-          meta: meta ?? previous?.meta ?? {},
-        };
+        const summary = runSummary(runId, checkpoint, meta, previous);
         tx.objectStore(CHECKPOINTS).put(checkpoint, runId);
         runs.put(summary);
       });

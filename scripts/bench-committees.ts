@@ -19,6 +19,7 @@ import type { Job } from './lib/incentives/worker.ts';
 import { runJobs } from './lib/incentives/worker-pool.ts';
 import { WORLDS, type WorldId } from './lib/incentives/worlds.ts';
 import { captureProbability } from './lib/scale/capture.ts';
+import { optionReader } from './lib/bench-options.ts';
 
 const root = new URL('../', import.meta.url);
 const path = (p: string) => fileURLToPath(new URL(p, root));
@@ -39,23 +40,8 @@ interface Options {
 }
 
 function options(argv: string[]): Options {
-  const known = new Set(['quick', 'seed', 'tasks', 'workers', 'out', 'noise']);
-  for (const a of argv) if (a.startsWith('--') && !known.has(a.slice(2))) throw new Error(`unknown option ${a}`);
-  const get = (name: string) => {
-    const i = argv.indexOf(`--${name}`);
-    if (i < 0) return undefined;
-    const v = argv[i + 1];
-    if (v === undefined || v.startsWith('--')) throw new Error(`--${name} needs a value`);
-    return v;
-  };
-  const int = (name: string, fallback: number, min: number) => {
-    const v = get(name);
-    if (v === undefined) return fallback;
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer >= ${min}, got ${v}`);
-    return n;
-  };
-  const quick = argv.includes('--quick');
+  const { get, int, flag } = optionReader(argv, ['quick', 'seed', 'tasks', 'workers', 'out', 'noise']);
+  const quick = flag('quick');
   return {
     quick,
     seed: int('seed', 1, 0),

@@ -28,6 +28,7 @@ import { composePage, type PageInput, type SweepPoint } from './lib/incentives/p
 import type { TaskOutput } from './lib/incentives/runner.ts';
 import type { Job } from './lib/incentives/worker.ts';
 import { runJobs } from './lib/incentives/worker-pool.ts';
+import { optionReader } from './lib/bench-options.ts';
 
 const root = new URL('../', import.meta.url);
 const path = (p: string) => fileURLToPath(new URL(p, root));
@@ -49,21 +50,7 @@ interface Options {
 }
 
 function options(argv: string[]): Options {
-  const get = (name: string) => {
-    const i = argv.indexOf(`--${name}`);
-    if (i < 0) return undefined;
-    const v = argv[i + 1];
-    if (v === undefined || v.startsWith('--')) throw new Error(`--${name} needs a value`);
-    return v;
-  };
-  const int = (name: string, fallback: number, min: number) => {
-    const v = get(name);
-    if (v === undefined) return fallback;
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer >= ${min}, got ${v}`);
-    return n;
-  };
-  const known = new Set([
+  const { get, int, flag } = optionReader(argv, [
     'quick',
     'seed',
     'tasks',
@@ -78,8 +65,7 @@ function options(argv: string[]): Options {
     'raw',
     'render',
   ]);
-  for (const a of argv) if (a.startsWith('--') && !known.has(a.slice(2))) throw new Error(`unknown option ${a}`);
-  const quick = argv.includes('--quick');
+  const quick = flag('quick');
   const sizes = (get('sweep-sizes') ?? (quick ? '250,1000' : '250,500,1000,2000,5000')).split(',').map(Number);
   if (sizes.some((k) => !Number.isInteger(k) || k < 1)) throw new Error('--sweep-sizes must be positive integers');
   return {

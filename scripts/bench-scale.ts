@@ -28,6 +28,7 @@ import { ENGINE_UNITS, LANES, finalizationUnits } from './lib/scale/engine-units
 import { fees, type FeeAssumptions } from './lib/scale/fees.ts';
 import { fitMeasured, type Measured } from './lib/scale/fit.ts';
 import { parseGasPage } from './lib/scale/gas-page.ts';
+import { optionReader } from './lib/bench-options.ts';
 
 const root = new URL('../', import.meta.url);
 const path = (p: string) => fileURLToPath(new URL(p, root));
@@ -51,7 +52,7 @@ interface Options {
 }
 
 function options(argv: string[]): Options {
-  const known = new Set([
+  const { get } = optionReader(argv, [
     'trainers',
     'validators',
     'k',
@@ -67,14 +68,6 @@ function options(argv: string[]): Options {
     'blob-base-fee-scalar',
     'compression',
   ]);
-  for (const a of argv) if (a.startsWith('--') && !known.has(a.slice(2))) throw new Error(`unknown option ${a}`);
-  const get = (name: string) => {
-    const i = argv.indexOf(`--${name}`);
-    if (i < 0) return undefined;
-    const v = argv[i + 1];
-    if (v === undefined || v.startsWith('--')) throw new Error(`--${name} needs a value`);
-    return v;
-  };
   const list = (name: string, fallback: number[], integer: boolean) => {
     const v = get(name);
     if (v === undefined) return fallback;

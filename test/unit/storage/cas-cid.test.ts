@@ -6,23 +6,30 @@ import { base58btc } from 'multiformats/bases/base58';
 import { CID } from 'multiformats/cid';
 import * as Digest from 'multiformats/hashes/digest';
 import { describe, expect, it } from 'vitest';
-import { InvalidCidError, parseRawCid } from '../../../src/lib/storage/cas/index.ts';
+import { InvalidCidError, parseContentCid } from '../../../src/lib/storage/cas/index.ts';
 
 const digest = createHash('sha256').update('hello').digest();
 const HELLO = 'bafkreibm6jg3ux5qumhcn2b3flc3tyu6dmlb4xa7u5bf44yegnrjhc4yeq';
 
-describe('parseRawCid', () => {
-  it('gives the canonical base32 CID, the digest and its hex', () => {
-    const r = parseRawCid(HELLO);
+describe('parseContentCid', () => {
+  it('gives the canonical base32 CID and the digest it names', () => {
+    const r = parseContentCid(HELLO);
     expect(r.cid).toBe(HELLO);
-    expect(r.sha256).toBe(digest.toString('hex'));
-    expect(Buffer.from(r.digest).equals(digest)).toBe(true);
+    expect(r.inline).toBe(false);
+    expect(Buffer.from(r.parsed.multihash.digest).equals(digest)).toBe(true);
+  });
+
+  it('takes a dag-pb root and an identity CID (inline content, like the probe bafkqaaa)', () => {
+    const root = 'bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi';
+    expect(parseContentCid(root)).toMatchObject({ cid: root, inline: false });
+    expect(parseContentCid(root).parsed.code).toBe(0x70);
+    expect(parseContentCid('bafkqaaa')).toMatchObject({ cid: 'bafkqaaa', inline: true });
   });
 
   it('accepts the same CID in base36 and base58btc and names it in base32', () => {
     const cid = CID.parse(HELLO);
-    expect(parseRawCid(cid.toString(base36)).cid).toBe(HELLO);
-    expect(parseRawCid(cid.toString(base58btc)).cid).toBe(HELLO);
+    expect(parseContentCid(cid.toString(base36)).cid).toBe(HELLO);
+    expect(parseContentCid(cid.toString(base58btc)).cid).toBe(HELLO);
   });
 
   it.each([
@@ -31,14 +38,14 @@ describe('parseRawCid', () => {
     [` ${HELLO}`, /surrounding spaces/],
     [`b${'a'.repeat(200)}`, /too long/],
     ['QmdfTbBqBPQ7VNxZEYEj14VmRuZBkqFbiwReogJgS1zR1n', /CIDv0/],
-    ['bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi', /not a raw sha2-256 block/],
     [CID.createV1(0x55, Digest.create(0x13, new Uint8Array(64))).toString(), /multihash 0x13/],
-    [CID.createV1(0x55, Digest.create(0x00, new Uint8Array(5))).toString(), /not a raw sha2-256 block/],
+    [CID.createV1(0x70, Digest.create(0x00, new Uint8Array(5))).toString(), /multihash 0x0 \(5 bytes\)/],
+    [CID.createV1(0x55, Digest.create(0x00, new Uint8Array(65))).toString(), /multihash 0x0 \(65 bytes\)/],
     [CID.createV1(0x0129, Digest.create(0x12, new Uint8Array(32))).toString(), /codec 0x129/],
   ])('rejects %j', (input, message) => {
     const err = (() => {
       try {
-        parseRawCid(input);
+        parseContentCid(input);
       } catch (e) {
         return e;
       }

@@ -18,15 +18,6 @@ export interface ContentCid {
   inline: boolean;
 }
 
-export interface RawCid {
-  /** Canonical base32 form. */
-  cid: string;
-  /** The sha-256 the CID names. */
-  digest: Uint8Array;
-  /** The same digest as 64 lowercase hex characters, no prefix. */
-  sha256: string;
-}
-
 /** Longer than any CID we could accept; keeps hostile input out of the parser and the messages. */
 const MAX_CID_LENGTH = 128;
 /** Identity CIDs carry their bytes; more than this is not a CID anyone should send. */
@@ -65,16 +56,6 @@ export function parseContentCid(input: string): ContentCid {
     );
   }
   return { cid: parsed.toString(), parsed, inline };
-}
-
-/** A raw sha2-256 CID (a single block whose CID is the sha-256 of its bytes). */
-export function parseRawCid(input: string): RawCid {
-  const { parsed, inline } = parseContentCid(input);
-  if (parsed.code !== RAW_CODEC || inline) {
-    throw new InvalidCidError(input, `${input} is not a raw sha2-256 block.`);
-  }
-  const digest = new Uint8Array(parsed.multihash.digest);
-  return { cid: parsed.toString(), digest, sha256: toHex(digest) };
 }
 
 export function toHex(bytes: Uint8Array): string {

@@ -19,7 +19,7 @@ export {
   type UploadTarget,
   type PinningConfig,
 } from './config.ts';
-export { parseContentCid, parseRawCid, type ContentCid, type RawCid } from './cid.ts';
+export { parseContentCid, type ContentCid } from './cid.ts';
 export { backoffDelay, isRetryable, parseRetryAfter, type FetchFn, type RetryOptions } from './http.ts';
 export {
   CasError,

@@ -37,6 +37,7 @@ import { accountWrapKeys, keyStoreInDir } from '../lib/storage/key-store-fs.ts';
 import type { Network } from './connect.ts';
 import type { Signer } from './account.ts';
 import { PUBLIC_DIR } from './paths.ts';
+import { PUBLISHED_DATASETS } from '../lib/app-logic/spec-templates.ts';
 
 /** The agents' store, whose writes can be switched off once the process is stopping. */
 export interface FreezableStore extends AgentStore {
@@ -111,9 +112,7 @@ export class AgentHost {
     this.keys = keyStoreInDir(join(o.stateDir, 'keys'), accountWrapKeys(o.signer.privateKey));
     this.locks = fileLocks(join(o.stateDir, 'locks'));
     this.content = openContentCache({
-      datasetDirs: ['digits-train', 'digits-eval', 'fashion-mnist-train', 'fashion-mnist-eval'].map((d) =>
-        join(PUBLIC_DIR, 'datasets', d),
-      ),
+      datasetDirs: PUBLISHED_DATASETS.map((d) => join(PUBLIC_DIR, 'datasets', d)),
       fileDirs: [join(PUBLIC_DIR, 'specs')],
       cacheDir: join(o.stateDir, 'cache'),
       gateways: o.cas.gateways,

@@ -3,7 +3,7 @@
 import { readdirSync } from 'node:fs';
 import { keccak256, toHex, type Hex } from 'viem';
 import { describe, expect, it } from 'vitest';
-import { SPEC_TEMPLATES } from '../../../src/lib/app-logic/spec-templates.ts';
+import { PUBLISHED_DATASETS, SPEC_TEMPLATES } from '../../../src/lib/app-logic/spec-templates.ts';
 import { readFileSync } from 'node:fs';
 import { ActionInputError } from '../../../src/lib/chain/actions/context.ts';
 import { checkTaskParams, type TaskParamsInput } from '../../../src/lib/chain/actions/task-params.ts';
@@ -345,5 +345,7 @@ describe('create task form', () => {
       .filter((d) => d.isDirectory())
       .map((d) => d.name);
     for (const t of SPEC_TEMPLATES) expect(datasets).toEqual(expect.arrayContaining([t.train, t.eval]));
+    // The app, the Create page and the headless agents all read the bundled sets from this list.
+    expect([...PUBLISHED_DATASETS].sort()).toEqual(datasets.sort());
   });
 });

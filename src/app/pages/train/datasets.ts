@@ -6,14 +6,10 @@
 import type { Hex } from 'viem';
 import { sha256Hex } from '../../../lib/ml/hash.ts';
 import { ArenaError } from '../../../lib/errors.ts';
+import { PUBLISHED_DATASETS } from '../../../lib/app-logic/spec-templates.ts';
 
 /** The dataset folders shipped in public/datasets/ (see its README). */
-export const BUNDLED_DATASETS: readonly string[] = [
-  'digits-train',
-  'digits-eval',
-  'fashion-mnist-train',
-  'fashion-mnist-eval',
-];
+export const BUNDLED_DATASETS: readonly string[] = PUBLISHED_DATASETS;
 
 export class DatasetNotAvailableError extends ArenaError<'dataset-not-available'> {
   constructor(

@@ -12,6 +12,7 @@ import { Rng } from '../../../src/lib/ml/rng.ts';
 import { splitFiles } from '../../../scripts/lib/lm/corpus.ts';
 import { compareOutputs, convertCorpus, readCorpus, type CorpusConversion } from '../../../scripts/lib/lm/convert.ts';
 import { packageDigest, readPackage } from '../../../scripts/lib/lm/packages.ts';
+import { measureLmBaselines, renderBaselineTable } from '../../../scripts/lib/lm/baseline-report.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'aiarena-corpus-test-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -185,6 +186,34 @@ describe('convertCorpus', () => {
     const conv = { ...conversion(), packages: [{ name: 'nul', version: '0', license: 'MIT', dir }] };
     await expect(convertCorpus(join(tmp, 'five'), conv, readCorpus(conv), 'test')).rejects.toThrow(
       /nul\/B.sol: contains the separator byte 0 at offset 1/,
+    );
+  });
+});
+
+describe('measureLmBaselines', () => {
+  it('scores the committed datasets only, and every row is in the table', async () => {
+    const conv = conversion();
+    const root = join(tmp, 'baselines');
+    const splits = await convertCorpus(root, conv, readCorpus(conv), 'test');
+    const r = await measureLmBaselines(conv, { root, maxOrder: 2 });
+    expect(r.hashes).toEqual(splits.map((s) => s.dataset.hash));
+    expect(r.discounts).toHaveLength(2);
+    expect(r.final.targets).toBe(r.final.sequences * 16);
+    expect(r.final.files).toBe(splits[2]!.files.length);
+    expect(r.final.ngram[1]!.bitsPerByte).toBeLessThan(r.final.ngram[0]!.bitsPerByte);
+    expect(r.corpusGzip9.map((p) => [p.name, p.score.inputs])).toEqual([
+      ['@test/a', 24],
+      ['b', 2],
+      ['all', 26],
+    ]);
+    const table = renderBaselineTable(r);
+    expect(table.split('\n')).toHaveLength(2 + 2 + 5);
+    expect(table).toContain(`| ${r.final.ngram[0]!.bitsPerByte.toFixed(3)} |`);
+    // A dataset that is not what the sources give is refused, not scored.
+    const m = join(root, conv.targets.final.dir, 'manifest.json');
+    writeFileSync(m, readFileSync(m, 'utf8').replace('"samples"', '"samples" '));
+    await expect(measureLmBaselines(conv, { root, maxOrder: 1 })).rejects.toThrow(
+      /hidden\/test-final: the committed manifest differs from a fresh build/,
     );
   });
 });

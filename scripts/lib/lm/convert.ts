@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { MANIFEST_FILE, shardFileName } from '../../../src/lib/ml/data/sources.ts';
 import type { TextFile } from '../../../src/lib/ml/data/text.ts';
 import { buildTokenDataset, splitFiles, SPLITS, type BuiltDataset, type SplitName } from './corpus.ts';
-import { readPackage, type CorpusPackage } from './packages.ts';
+import { readPackage, renderNotices, type CorpusPackage } from './packages.ts';
 
 export interface CorpusConversion {
   /** Shown in the file lists' heading and text. */
@@ -24,8 +24,11 @@ export interface CorpusConversion {
   license: string;
   /** Dataset name and folder (relative to the output root) of each split. */
   targets: Record<SplitName, { name: string; dir: string }>;
-  /** Markdown file lists relative to the output root: train and eval in `public`, final in `hidden`. */
-  lists: { public: string; hidden: string };
+  /**
+   * Markdown files relative to the output root: the file lists (train and eval in `public`, final
+   * in `hidden`) and the packages' licence notices.
+   */
+  lists: { public: string; hidden: string; notices: string };
 }
 
 export interface ConvertedSplit {
@@ -129,6 +132,7 @@ export async function convertCorpus(
       script,
     ),
   );
+  write(conv.lists.notices, renderNotices(conv.title, conv.packages, script));
   return splits;
 }
 
@@ -142,7 +146,8 @@ export function compareOutputs(a: string, b: string, conv: CorpusConversion): st
     if (fa.join() !== fb.join()) diffs.push(`${t}: files differ`);
     for (const f of fb) if (fa.includes(f) && !sameFile(join(a, t, f), join(b, t, f))) diffs.push(`${t}/${f}`);
   }
-  for (const rel of [conv.lists.public, conv.lists.hidden]) if (!sameFile(join(a, rel), join(b, rel))) diffs.push(rel);
+  for (const rel of [conv.lists.public, conv.lists.hidden, conv.lists.notices])
+    if (!sameFile(join(a, rel), join(b, rel))) diffs.push(rel);
   return diffs;
 }
 

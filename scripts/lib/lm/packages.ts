@@ -12,6 +12,10 @@ export interface CorpusPackage {
   version: string;
   /** SPDX expression of the package's licence. */
   license: string;
+  /** Its licence files (relative to `dir`), copied verbatim into the corpus's notices. */
+  licenseFiles?: string[];
+  /** What the notices say instead when the package ships no licence file. */
+  licenseNote?: string;
   /** Where it is installed. */
   dir: string;
   /** `packageDigest` of its files; when given, reading checks it. */
@@ -69,4 +73,26 @@ export function readPackage(pkg: CorpusPackage, suffix: string): TextFile[] {
     );
   }
   return files;
+}
+
+/**
+ * The notices file of a corpus: per package its version, licence and licence files verbatim (the
+ * MIT licence asks that its notice travel with copies of the software, which the datasets are).
+ */
+export function renderNotices(title: string, packages: readonly CorpusPackage[], script: string): string {
+  const out = [
+    `# ${title}: licences of the sources`,
+    '',
+    `Written by \`${script}\` (do not edit) from the installed packages' own licence files.`,
+    '',
+  ];
+  for (const p of packages) {
+    out.push(`## ${p.name} ${p.version} (${p.license})`, '');
+    if (p.licenseNote !== undefined) out.push(p.licenseNote, '');
+    for (const rel of p.licenseFiles ?? []) {
+      const text = readFileSync(join(p.dir, rel), 'utf8').replace(/\s+$/, '');
+      out.push(`\`${rel}\`:`, '', '```text', text, '```', '');
+    }
+  }
+  return out.join('\n');
 }

@@ -14,6 +14,11 @@ export const SOLIDITY_PACKAGES: CorpusPackage[] = [
     version: '5.7.0',
     license: 'MIT',
     dir: join(NODE_MODULES, '@openzeppelin/contracts'),
+    licenseNote:
+      'The npm package ships no licence file: its package.json and the SPDX header of every file say MIT. ' +
+      'The licence text and copyright notice are those of the upstream repository at this version, ' +
+      'https://github.com/OpenZeppelin/openzeppelin-contracts/blob/v5.7.0/LICENSE (the MIT text is the ' +
+      'one reproduced for solady below).',
     digest: '926359777ff452e0ae559e2f4a78908703d3e1b5ce83bb3cd0eebf71b7574f8b',
   },
   {
@@ -21,12 +26,14 @@ export const SOLIDITY_PACKAGES: CorpusPackage[] = [
     version: '0.1.26',
     license: 'MIT',
     dir: join(NODE_MODULES, 'solady'),
+    licenseFiles: ['LICENSE.txt'],
     digest: '58d9d8115d4b60143e45cca3d38574573ab48b1e03caaf7bc4ffd1c819534854',
   },
   {
     name: 'forge-std',
     version: '1.9.7',
     license: 'MIT OR Apache-2.0',
+    licenseFiles: ['LICENSE-MIT', 'LICENSE-APACHE'],
     // The copy LayerZero's foundry toolbox (a dev dependency) ships; no separate install.
     dir: join(NODE_MODULES, '@layerzerolabs/toolbox-foundry/lib/forge-std'),
     digest: 'bdec3715208d3c165d6e36f9179d864598072d04147d794b0441f7251f56e402',
@@ -55,6 +62,10 @@ export function solidityConversion(
       eval: { name: 'solidity-eval', dir: 'public/datasets/solidity-eval' },
       final: { name: 'solidity-final', dir: 'datasets/hidden/solidity-final' },
     },
-    lists: { public: 'public/datasets/solidity-files.md', hidden: 'datasets/hidden/solidity-files.md' },
+    lists: {
+      public: 'public/datasets/solidity-files.md',
+      hidden: 'datasets/hidden/solidity-files.md',
+      notices: 'public/datasets/solidity-licenses.md',
+    },
   };
 }

@@ -48,6 +48,7 @@ writePackage(pkgB, null, {
   'lib/Util.sol': source('util', 450),
   'README.md': 'not a source file',
   'lib/notes.txt': 'neither',
+  LICENSE: 'MIT License\n\nCopyright (c) test\n',
 });
 
 function conversion(sequenceLength = 16): CorpusConversion {
@@ -55,7 +56,7 @@ function conversion(sequenceLength = 16): CorpusConversion {
     title: 'Test corpus',
     packages: [
       { name: '@test/a', version: '1.2.3', license: 'MIT', dir: pkgA },
-      { name: 'b', version: '0.0.1', license: 'MIT', dir: pkgB },
+      { name: 'b', version: '0.0.1', license: 'MIT', dir: pkgB, licenseFiles: ['LICENSE'] },
     ],
     suffix: '.sol',
     seed: 'aiarena/test-split/v1',
@@ -68,7 +69,11 @@ function conversion(sequenceLength = 16): CorpusConversion {
       eval: { name: 'test-eval', dir: 'public/datasets/test-eval' },
       final: { name: 'test-final', dir: 'hidden/test-final' },
     },
-    lists: { public: 'public/datasets/test-files.md', hidden: 'hidden/test-files.md' },
+    lists: {
+      public: 'public/datasets/test-files.md',
+      hidden: 'hidden/test-files.md',
+      notices: 'public/datasets/test-licenses.md',
+    },
   };
 }
 
@@ -178,6 +183,9 @@ describe('convertCorpus', () => {
       expect(list).not.toContain(`\`${f.path}\``);
     }
     expect(hidden).toContain(splits[2]!.dataset.hash);
+    const notices = readFileSync(join(root, conv.lists.notices), 'utf8');
+    expect(notices).toContain('## b 0.0.1 (MIT)\n\n`LICENSE`:\n\n```text\nMIT License\n\nCopyright (c) test\n```');
+    expect(notices).toContain('## @test/a 1.2.3 (MIT)');
   });
 
   it('refuses a source holding the separator byte', async () => {

@@ -9,6 +9,7 @@ import { fsSource, shardFileName } from '../../../src/lib/ml/data/sources.ts';
 import { isTokenLayout } from '../../../src/lib/ml/data/types.ts';
 import { buildCorpus, readCorpus } from '../../../scripts/lib/lm/convert.ts';
 import { solidityConversion } from '../../../scripts/lib/lm/solidity.ts';
+import { renderNotices } from '../../../scripts/lib/lm/packages.ts';
 import { REPO_ROOT } from '../../../scripts/lib/paths.ts';
 import { publicContentFiles } from '../../../scripts/lib/blob-store/seed.ts';
 
@@ -85,5 +86,9 @@ describe('Solidity datasets', () => {
       }
     }
     expect(seen.size).toBe(files.length);
+    const notices = readFileSync(join(REPO_ROOT, conv.lists.notices), 'utf8');
+    expect(notices).toBe(renderNotices(conv.title, conv.packages, 'scripts/data/solidity.ts'));
+    expect(notices).toContain('Copyright (c) 2022-2025 Solady.');
+    expect(notices).toContain('Copyright Contributors to Forge Standard Library');
   });
 });

@@ -22,7 +22,7 @@ import { Rng } from '../../src/lib/ml/rng.ts';
 import { parseManifest } from '../../src/lib/ml/data/manifest.ts';
 import { encodeShard } from '../../src/lib/ml/data/shard.ts';
 import { MANIFEST_FILE, shardFileName } from '../../src/lib/ml/data/sources.ts';
-import type { DatasetManifest } from '../../src/lib/ml/data/types.ts';
+import type { FeatureDatasetManifest, FeatureLayout } from '../../src/lib/ml/data/types.ts';
 import { REPO_ROOT } from '../lib/paths.ts';
 import { fileCid } from '../../src/lib/storage/unixfs/dag.ts';
 import { CHUNK_BYTES } from '../../src/lib/storage/unixfs/settings.ts';
@@ -62,8 +62,8 @@ interface Split {
   /** Folder relative to the output root. */
   dir: string;
   license: string;
-  features: DatasetManifest['features'];
-  labels: DatasetManifest['labels'];
+  features: FeatureLayout['features'];
+  labels: FeatureLayout['labels'];
   /** Stored features (uint8) and labels, one entry per shard. */
   shards: { features: Uint8Array; labels: Uint8Array }[];
 }
@@ -207,7 +207,7 @@ async function writeDataset(root: string, split: Split): Promise<{ hash: string;
   const dir = join(root, split.dir);
   mkdirSync(dir, { recursive: true });
   const layout = { features: split.features, labels: split.labels };
-  const shards: DatasetManifest['shards'] = [];
+  const shards: FeatureDatasetManifest['shards'] = [];
   let bytes = 0;
   for (const s of split.shards) {
     const file = await encodeShard(layout, s.features, s.labels);
@@ -220,7 +220,7 @@ async function writeDataset(root: string, split: Split): Promise<{ hash: string;
   }
   const keep = new Set([MANIFEST_FILE, ...shards.map((s) => shardFileName(s.sha256))]);
   for (const f of readdirSync(dir)) if (/\.bin(\.gz)?$/.test(f) && !keep.has(f)) rmSync(join(dir, f));
-  const manifest: DatasetManifest = {
+  const manifest: FeatureDatasetManifest = {
     format: 'aiarena-dataset',
     version: 1,
     name: split.name,

@@ -1,6 +1,7 @@
 // A dataset folder read whole into arrays, for benchmarks and tests that evaluate on a fixed set
 // (the app streams through ml/data's loader instead).
 import { fsSource } from '../../src/lib/ml/data/sources.ts';
+import { isTokenLayout } from '../../src/lib/ml/data/types.ts';
 import { elementCount } from '../../src/lib/ml/spec/shapes.ts';
 import { datasetData } from '../../src/lib/ml/train/dataset.ts';
 
@@ -15,6 +16,8 @@ export interface Split {
 export async function loadSplit(dir: string, limit = Infinity): Promise<Split> {
   const source = fsSource(dir);
   const { manifest } = await source.manifest();
+  if (isTokenLayout(manifest))
+    throw new Error(`${dir}: a token dataset; loadSplit reads datasets of one labelled feature tensor per sample`);
   const f = elementCount(manifest.features.shape);
   const n = Math.min(manifest.samples, limit);
   const x = new Float32Array(n * f);

@@ -5,7 +5,7 @@
 import type { Hex } from 'viem';
 import { ManifestError, parseManifestBytes } from '../ml/data/manifest.ts';
 import { decodeShard, ShardError } from '../ml/data/shard.ts';
-import type { DatasetManifest } from '../ml/data/types.ts';
+import { isTokenLayout, type DatasetLayout, type DatasetManifest } from '../ml/data/types.ts';
 import { sha256Hex } from '../ml/hash.ts';
 import { fileCid } from '../storage/unixfs/dag.ts';
 import { IPFS_ADD_COMMAND } from '../storage/unixfs/settings.ts';
@@ -102,10 +102,12 @@ export async function checkDatasetFiles(files: readonly PickedFile[]): Promise<C
 }
 
 /** Why a dataset cannot feed a model spec (input shape, classes), or null when it fits. */
-export function datasetMismatch(
-  manifest: Pick<DatasetManifest, 'features' | 'labels'>,
-  spec: Pick<ModelSpec, 'input' | 'output'>,
-): string | null {
+export function datasetMismatch(manifest: DatasetLayout, spec: Pick<ModelSpec, 'input' | 'output'>): string | null {
+  if (isTokenLayout(manifest)) {
+    // A classifier's spec cannot take next-token targets (L per sample, not one class).
+    const { sequenceLength, vocab } = manifest.tokens;
+    return `It holds sequences of ${sequenceLength} tokens (vocabulary ${vocab}) with next-token targets, but the model predicts one of ${spec.output.classes} classes per sample.`;
+  }
   const a = manifest.features.shape.join('×');
   const b = spec.input.shape.join('×');
   if (a !== b) return `Its samples are ${a} but the model takes ${b}.`;

@@ -121,5 +121,9 @@ describe('dataset files', () => {
     expect(datasetMismatch({ ...digits.manifest, labels: { classes: 3 } }, spec('digits-mlp'))).toBe(
       'It has 3 classes but the model predicts 10.',
     );
+    const tokens = { tokens: { vocab: 256, sequenceLength: 128, separator: 0 } };
+    expect(datasetMismatch(tokens, spec('digits-mlp'))).toBe(
+      'It holds sequences of 128 tokens (vocabulary 256) with next-token targets, but the model predicts one of 10 classes per sample.',
+    );
   });
 });

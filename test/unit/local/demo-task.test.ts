@@ -86,7 +86,7 @@ describe('demoTaskParams', () => {
     const evalSet = await parseManifestBytes(readFileSync(DEMO_FILES.evalData), p.evalData.slice(2));
     expect([train.manifest.name, train.manifest.samples]).toEqual(['digits-train', 1297]);
     expect([evalSet.manifest.name, evalSet.manifest.samples]).toEqual(['digits-eval', 250]);
-    expect(train.manifest.features.shape).toEqual(spec.input.shape);
+    expect('features' in train.manifest && train.manifest.features.shape).toEqual(spec.input.shape);
   });
 });
 

@@ -10,7 +10,7 @@
 // reproduces the rest of the sequence without replaying what came before.
 import { Rng, type SeedPart } from '../rng.ts';
 import { decodeShard } from './shard.ts';
-import { featureSize } from './manifest.ts';
+import { featureSize, intFeatures, labelsPerSample } from './manifest.ts';
 import type { Batch, BlobSource, DatasetManifest, LoaderPosition, Shard } from './types.ts';
 
 export interface LoaderOptions {
@@ -98,7 +98,9 @@ export function createLoader(manifest: DatasetManifest, source: BlobSource, opti
   }
 
   const f = featureSize(manifest);
-  const tokens = manifest.features.dtype === 'int32';
+  // Labels per sample: one class, or L next-token targets for a token dataset.
+  const g = labelsPerSample(manifest);
+  const tokens = intFeatures(manifest);
   const held = new Set<Shard>();
   const stats: LoaderStats = { liveShards: 0, maxLiveShards: 0, loads: 0 };
   let closed = false;
@@ -140,7 +142,7 @@ export function createLoader(manifest: DatasetManifest, source: BlobSource, opti
       while (after[pos]! - offset > 0) {
         const size = Math.min(batchSize, after[pos]! - offset);
         const features = tokens ? new Int32Array(size * f) : new Float32Array(size * f);
-        const labels = new Int32Array(size);
+        const labels = new Int32Array(size * g);
         let filled = 0;
         while (filled < size) {
           if (current === undefined) {
@@ -161,7 +163,8 @@ export function createLoader(manifest: DatasetManifest, source: BlobSource, opti
           for (let j = 0; j < k; j++) {
             const s = cur.perm[offset + j]!;
             features.set(src.subarray(s * f, (s + 1) * f), (filled + j) * f);
-            labels[filled + j] = cur.shard.labels[s]!;
+            if (g === 1) labels[filled + j] = cur.shard.labels[s]!;
+            else labels.set(cur.shard.labels.subarray(s * g, (s + 1) * g), (filled + j) * g);
           }
           offset += k;
           filled += k;

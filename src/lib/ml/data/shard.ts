@@ -1,10 +1,19 @@
-// Shard files (docs/ml.md section 2): gzip of a 20-byte header, features sample-major, labels.
+// Shard files (docs/ml.md section 2): gzip of a 20-byte header, then either features
+// sample-major and labels (classification) or token sequences (token datasets).
 // Encoding and decoding are pure apart from (de)compression, which uses the platform's
 // CompressionStream so browsers need no bundled zlib. Decoding trusts nothing: the gzip stream
 // is cut off at the exact length the manifest implies (no decompression bombs), and the header,
-// the length and every label are checked against the manifest before a Shard is returned.
-import type { DatasetManifest, FeatureDtype, Shard, ShardRef } from './types.ts';
-import { decodedShardBytes, DTYPES, featureSize, labelWidth, SHARD_HEADER_BYTES } from './manifest.ts';
+// the length and every label or token are checked against the manifest before a Shard is returned.
+import {
+  isTokenLayout,
+  type DatasetLayout,
+  type FeatureDtype,
+  type FeatureLayout,
+  type Shard,
+  type ShardRef,
+  type TokenLayout,
+} from './types.ts';
+import { decodedShardBytes, DTYPES, featureSize, labelWidth, SHARD_HEADER_BYTES, tokenWidth } from './manifest.ts';
 import { ArenaError } from '../../errors.ts';
 
 export class ShardError extends ArenaError<'shard'> {
@@ -19,10 +28,10 @@ export class ShardError extends ArenaError<'shard'> {
 }
 
 export const SHARD_MAGIC = 'AIADS001';
+export const TOKEN_SHARD_MAGIC = 'AIATK001';
 const MAGIC_BYTES = new TextEncoder().encode(SHARD_MAGIC);
+const TOKEN_MAGIC_BYTES = new TextEncoder().encode(TOKEN_SHARD_MAGIC);
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-
-type Layout = Pick<DatasetManifest, 'features' | 'labels'>;
 
 /** The stored feature values of a shard: bytes for uint8, floats for float32, ids for int32. */
 export type StoredFeatures = Uint8Array | Float32Array | Int32Array;
@@ -83,7 +92,7 @@ export async function gunzip(bytes: Uint8Array, maxBytes: number, shard = ''): P
   return out;
 }
 
-function checkStored(layout: Layout, features: StoredFeatures): void {
+function checkStored(layout: FeatureLayout, features: StoredFeatures): void {
   const dtype: FeatureDtype = layout.features.dtype;
   const ok =
     (dtype === 'uint8' && features instanceof Uint8Array) ||
@@ -96,7 +105,7 @@ function checkStored(layout: Layout, features: StoredFeatures): void {
 }
 
 /** The decompressed shard layout of docs/ml.md for these samples (pure). */
-export function encodeShardRaw(layout: Layout, features: StoredFeatures, labels: ArrayLike<number>): Uint8Array {
+export function encodeShardRaw(layout: FeatureLayout, features: StoredFeatures, labels: ArrayLike<number>): Uint8Array {
   checkStored(layout, features);
   const f = featureSize(layout);
   const s = labels.length;
@@ -140,14 +149,26 @@ export function encodeShardRaw(layout: Layout, features: StoredFeatures, labels:
 }
 
 /** A shard file: gzip of `encodeShardRaw`. */
-export function encodeShard(layout: Layout, features: StoredFeatures, labels: ArrayLike<number>): Promise<Uint8Array> {
+export function encodeShard(
+  layout: FeatureLayout,
+  features: StoredFeatures,
+  labels: ArrayLike<number>,
+): Promise<Uint8Array> {
   return gzip(encodeShardRaw(layout, features, labels));
 }
 
 /** Checks a decompressed shard against the manifest and its entry, then decodes it (pure). */
 export function decodeShardRaw(
   raw: Uint8Array,
-  manifest: Layout,
+  manifest: DatasetLayout,
+  ref: Pick<ShardRef, 'samples'> & { sha256?: string },
+): Shard {
+  return isTokenLayout(manifest) ? decodeTokenShardRaw(raw, manifest, ref) : decodeFeatureShardRaw(raw, manifest, ref);
+}
+
+function decodeFeatureShardRaw(
+  raw: Uint8Array,
+  manifest: FeatureLayout,
   ref: Pick<ShardRef, 'samples'> & { sha256?: string },
 ): Shard {
   const name = ref.sha256 ?? '';
@@ -210,9 +231,85 @@ export function decodeShardRaw(
  * Decodes a shard file (gzip) for its manifest entry. The caller has checked the sha256 (every
  * BlobSource does); this checks the stored size, then everything inside.
  */
-export async function decodeShard(file: Uint8Array, manifest: Layout, ref: ShardRef): Promise<Shard> {
+export async function decodeShard(file: Uint8Array, manifest: DatasetLayout, ref: ShardRef): Promise<Shard> {
   if (file.length !== ref.bytes)
     throw new ShardError(ref.sha256, `is ${file.length} bytes, the manifest says ${ref.bytes}`);
   const raw = await gunzip(file, decodedShardBytes(manifest, ref.samples), ref.sha256);
   return decodeShardRaw(raw, manifest, ref);
+}
+
+/**
+ * The decompressed token shard layout of docs/ml.md (pure): `tokens` holds the samples' L + 1
+ * tokens each, back to back (s * (L + 1) values, every one an integer below the vocabulary).
+ */
+export function encodeTokenShardRaw(layout: TokenLayout, tokens: ArrayLike<number>): Uint8Array {
+  const { vocab, sequenceLength: L } = layout.tokens;
+  const per = L + 1;
+  if (tokens.length === 0 || tokens.length % per !== 0)
+    throw new RangeError(`tokens: expected a positive multiple of L + 1 = ${per} values, got ${tokens.length}`);
+  const s = tokens.length / per;
+  const w = tokenWidth(vocab);
+  const out = new Uint8Array(decodedShardBytes(layout, s));
+  const view = new DataView(out.buffer);
+  out.set(TOKEN_MAGIC_BYTES, 0);
+  view.setUint32(8, s, true);
+  view.setUint32(12, L, true);
+  out[16] = w;
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (!Number.isInteger(t) || t < 0 || t >= vocab)
+      throw new RangeError(`tokens[${i}]: must be an integer in 0..${vocab - 1}, got ${t}`);
+    if (w === 1) out[SHARD_HEADER_BYTES + i] = t;
+    else view.setUint16(SHARD_HEADER_BYTES + 2 * i, t, true);
+  }
+  return out;
+}
+
+/** A token shard file: gzip of `encodeTokenShardRaw`. */
+export function encodeTokenShard(layout: TokenLayout, tokens: ArrayLike<number>): Promise<Uint8Array> {
+  return gzip(encodeTokenShardRaw(layout, tokens));
+}
+
+/**
+ * Checks a decompressed token shard (magic, counts, width, reserved bytes, exact length, every
+ * token below the vocabulary) and splits each sample's L + 1 tokens into L inputs (tokens 0..L-1)
+ * and L targets (tokens 1..L).
+ */
+function decodeTokenShardRaw(
+  raw: Uint8Array,
+  layout: TokenLayout,
+  ref: Pick<ShardRef, 'samples'> & { sha256?: string },
+): Shard {
+  const bad = (reason: string) => new ShardError(ref.sha256 ?? '', reason);
+  const { vocab, sequenceLength: L } = layout.tokens;
+  if (raw.length < SHARD_HEADER_BYTES)
+    throw bad(`is ${raw.length} bytes, shorter than the ${SHARD_HEADER_BYTES}-byte header`);
+  for (let i = 0; i < TOKEN_MAGIC_BYTES.length; i++) {
+    if (raw[i] !== TOKEN_MAGIC_BYTES[i]) throw bad(`does not start with ${TOKEN_SHARD_MAGIC}`);
+  }
+  const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+  const s = view.getUint32(8, true);
+  const l = view.getUint32(12, true);
+  const w = tokenWidth(vocab);
+  if (s !== ref.samples) throw bad(`holds ${s} samples, the manifest says ${ref.samples}`);
+  if (l !== L) throw bad(`has sequence length ${l}, the manifest says ${L}`);
+  if (raw[16] !== w) throw bad(`has ${raw[16]}-byte tokens, a vocabulary of ${vocab} needs ${w}`);
+  if (raw[17] !== 0 || raw[18] !== 0 || raw[19] !== 0) throw bad('has non-zero reserved header bytes');
+  const expectLen = decodedShardBytes(layout, s);
+  if (raw.length !== expectLen)
+    throw bad(`is ${raw.length} bytes decompressed, ${s} sequences need exactly ${expectLen}`);
+
+  const features = new Int32Array(s * L);
+  const labels = new Int32Array(s * L);
+  const per = L + 1;
+  for (let i = 0; i < s; i++) {
+    for (let j = 0; j < per; j++) {
+      const k = i * per + j;
+      const t = w === 1 ? raw[SHARD_HEADER_BYTES + k]! : view.getUint16(SHARD_HEADER_BYTES + 2 * k, true);
+      if (t >= vocab) throw bad(`sample ${i} has token ${t} at position ${j}, not below vocab (${vocab})`);
+      if (j < L) features[i * L + j] = t;
+      if (j > 0) labels[i * L + j - 1] = t;
+    }
+  }
+  return { samples: s, featureSize: L, features, labels };
 }

@@ -15,18 +15,52 @@ export interface ShardRef {
   cid?: string;
 }
 
-export interface DatasetManifest {
+/** How a classification dataset's samples are laid out: a feature tensor and one label each. */
+export interface FeatureLayout {
+  features: { shape: number[]; dtype: FeatureDtype; scale: number };
+  labels: { classes: number; names?: string[] };
+}
+
+/**
+ * A token dataset (next-token prediction): each sample is a sequence of `sequenceLength` input
+ * token ids whose targets are the same sequence shifted by one (docs/ml.md section 2).
+ */
+export interface TokenLayout {
+  tokens: {
+    /** Token ids are 0..vocab-1; 256 for bytes. */
+    vocab: number;
+    /** L: inputs and targets per sample. */
+    sequenceLength: number;
+    /** The token written after each source document (0x00 for byte text). */
+    separator: number;
+  };
+}
+
+/** Exactly one of the two layouts; `isTokenLayout` tells them apart. */
+export type DatasetLayout = FeatureLayout | TokenLayout;
+
+interface ManifestCommon {
   format: 'aiarena-dataset';
   version: 1;
   name: string;
   license: string;
-  features: { shape: number[]; dtype: FeatureDtype; scale: number };
-  labels: { classes: number; names?: string[] };
+  /** Samples in all shards (sequences, for a token dataset). */
   samples: number;
   shards: ShardRef[];
 }
 
-/** One decoded shard: features as float32 (scaled) or int32 (token ids), labels as int32. */
+export type FeatureDatasetManifest = ManifestCommon & FeatureLayout;
+export type TokenDatasetManifest = ManifestCommon & TokenLayout;
+export type DatasetManifest = FeatureDatasetManifest | TokenDatasetManifest;
+
+export function isTokenLayout(layout: DatasetLayout): layout is TokenLayout {
+  return 'tokens' in layout;
+}
+
+/**
+ * One decoded shard: features as float32 (scaled) or int32 (token ids), labels as int32. A
+ * token shard has `featureSize` = L and L labels (targets) per sample; other shards one label.
+ */
 export interface Shard {
   samples: number;
   featureSize: number;
@@ -43,7 +77,10 @@ export interface BlobSource {
   get(sha256: string): Promise<Uint8Array>;
 }
 
-/** One training batch: `size` samples, features sample-major (`size * featureSize` values). */
+/**
+ * One training batch: `size` samples, features sample-major (`size * featureSize` values), labels
+ * `size` (one per sample) or `size * L` for a token dataset (L targets per sample, sample-major).
+ */
 export interface Batch {
   features: Float32Array | Int32Array;
   labels: Int32Array;

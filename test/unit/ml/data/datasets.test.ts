@@ -8,7 +8,8 @@ import { createLoader } from '../../../../src/lib/ml/data/loader.ts';
 import { decodedShardBytes, parseManifestBytes } from '../../../../src/lib/ml/data/manifest.ts';
 import { decodeShard, gunzip, gzip } from '../../../../src/lib/ml/data/shard.ts';
 import { fsSource, shardFileName } from '../../../../src/lib/ml/data/sources.ts';
-import type { DatasetManifest, Shard } from '../../../../src/lib/ml/data/types.ts';
+import type { FeatureDatasetManifest, Shard } from '../../../../src/lib/ml/data/types.ts';
+import { featureManifest } from './fixtures.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..', '..');
 
@@ -24,10 +25,11 @@ type Name = keyof typeof DATASETS;
 
 async function open(
   name: Name,
-): Promise<{ manifest: DatasetManifest; hash: string; shards: () => AsyncGenerator<Shard> }> {
+): Promise<{ manifest: FeatureDatasetManifest; hash: string; shards: () => AsyncGenerator<Shard> }> {
   const dir = join(ROOT, DATASETS[name].dir);
   const source = fsSource(dir);
-  const { manifest, hash } = await source.manifest();
+  const { manifest: parsed, hash } = await source.manifest();
+  const manifest = featureManifest(parsed);
   return {
     manifest,
     hash,
@@ -54,7 +56,9 @@ describe('shipped datasets', () => {
     const want = DATASETS[name];
     const dir = join(ROOT, want.dir);
     const bytes = readFileSync(join(dir, 'manifest.json'));
-    const { manifest, hash } = await parseManifestBytes(bytes);
+    const parsed = await parseManifestBytes(bytes);
+    const { hash } = parsed;
+    const manifest = featureManifest(parsed.manifest);
     expect(hash).toBe(await sha256Hex(bytes));
     expect(manifest.name).toBe(name);
     expect(manifest.samples).toBe(want.samples);

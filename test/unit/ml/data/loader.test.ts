@@ -3,7 +3,7 @@ import { createLoader, epochShardOrder } from '../../../../src/lib/ml/data/loade
 import { memorySource } from '../../../../src/lib/ml/data/sources.ts';
 import { IntegrityError } from '../../../../src/lib/ml/integrity.ts';
 import type { Batch, LoaderPosition } from '../../../../src/lib/ml/data/types.ts';
-import { makeDataset, recordingSource } from './fixtures.ts';
+import { fixtureToken, makeDataset, makeTokenDataset, recordingSource } from './fixtures.ts';
 
 // Uneven shards so batches cross shard boundaries at different offsets.
 const fx = await makeDataset([7, 10, 3, 12, 5, 9]);
@@ -179,5 +179,41 @@ describe('createLoader', () => {
       /start.offset/,
     );
     expect(() => createLoader(fx.manifest, src, { ...opts, start: { shard: 0, offset: -1 } })).toThrow(/start.offset/);
+  });
+});
+
+// The same shard sizes as the feature fixture, so the sample order must be the same too.
+const L = 5;
+const tx = await makeTokenDataset([7, 10, 3, 12, 5, 9], L);
+
+describe('createLoader on a token dataset', () => {
+  const tid = (b: Batch) => Array.from({ length: b.size }, (_, i) => b.features[i * L]!);
+
+  it('hands out L inputs and L targets per sequence, in the order of any dataset', async () => {
+    const batches = await collect(createLoader(tx.manifest, memorySource(tx.blobs), opts));
+    const reference = (await collect(createLoader(fx.manifest, memorySource(fx.blobs), opts))).flatMap(ids);
+    expect(batches.flatMap(tid)).toEqual(reference);
+    expect(batches.map((b) => b.size)).toEqual([...new Array<number>(11).fill(4), 2]);
+    for (const b of batches) {
+      expect(b.features).toBeInstanceOf(Int32Array);
+      expect(b.features.length).toBe(b.size * L);
+      expect(b.labels.length).toBe(b.size * L);
+      tid(b).forEach((id, i) => {
+        for (let j = 0; j < L; j++) {
+          expect(b.features[i * L + j]).toBe(fixtureToken(id, j, 256));
+          expect(b.labels[i * L + j]).toBe(fixtureToken(id, j + 1, 256));
+        }
+      });
+    }
+  });
+
+  it('resumes mid-epoch with the same sequences and targets', async () => {
+    const whole = await collect(createLoader(tx.manifest, memorySource(tx.blobs), { ...opts, batchSize: 3 }));
+    const first = createLoader(tx.manifest, memorySource(tx.blobs), { ...opts, batchSize: 3 });
+    await collect(first, 5);
+    const rest = await collect(
+      createLoader(tx.manifest, memorySource(tx.blobs), { ...opts, batchSize: 3, start: first.position() }),
+    );
+    expect(rest.map((b) => Array.from(b.labels))).toEqual(whole.slice(5).map((b) => Array.from(b.labels)));
   });
 });

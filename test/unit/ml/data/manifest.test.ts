@@ -3,11 +3,16 @@ import { sha256Hex } from '../../../../src/lib/ml/hash.ts';
 import { IntegrityError } from '../../../../src/lib/ml/integrity.ts';
 import {
   decodedShardBytes,
+  featureSize,
+  intFeatures,
+  labelsPerSample,
   labelWidth,
   ManifestError,
   parseManifest,
   parseManifestBytes,
+  tokenWidth,
 } from '../../../../src/lib/ml/data/manifest.ts';
+import { featureManifest, tokenManifest } from './fixtures.ts';
 
 type Json = Record<string, unknown>;
 const H = (c: string) => c.repeat(64);
@@ -28,6 +33,14 @@ function base(): Json {
       { sha256: H('b'), samples: 200, bytes: 8000 },
     ],
   };
+}
+
+/** A token dataset: the demo's byte sequences of L = 128. */
+function tokenBase(): Json {
+  const doc = base();
+  delete doc.features;
+  delete doc.labels;
+  return set(doc, 'tokens', { vocab: 256, sequenceLength: 128, separator: 0 });
 }
 
 function set(doc: Json, path: string, value: unknown): Json {
@@ -115,6 +128,42 @@ const BAD: [string, () => unknown, string, RegExp][] = [
     'shards[0].samples',
     /shard limit/,
   ],
+  ['neither layout', () => set(set(base(), 'features', undefined), 'labels', undefined), 'features', /tokens section/],
+  ['labels without features', () => set(base(), 'features', undefined), 'features', /must be an object, got nothing/],
+  ['features without labels', () => set(base(), 'labels', undefined), 'labels', /must be an object, got nothing/],
+  [
+    'tokens with features',
+    () => set(tokenBase(), 'features', base().features),
+    'features',
+    /left out of a token dataset/,
+  ],
+  ['tokens with labels', () => set(tokenBase(), 'labels', { classes: 256 }), 'labels', /left out of a token dataset/],
+  ['tokens not an object', () => set(tokenBase(), 'tokens', 256), 'tokens', /must be an object/],
+  ['tokens unknown field', () => set(tokenBase(), 'tokens.stride', 128), 'tokens.stride', /unknown field/],
+  ['vocab missing', () => set(tokenBase(), 'tokens.vocab', undefined), 'tokens.vocab', /missing/],
+  ['vocab 1', () => set(tokenBase(), 'tokens.vocab', 1), 'tokens.vocab', /2\.\.65536/],
+  ['vocab 65537', () => set(tokenBase(), 'tokens.vocab', 65537), 'tokens.vocab', /2\.\.65536/],
+  [
+    'sequenceLength 0',
+    () => set(tokenBase(), 'tokens.sequenceLength', 0),
+    'tokens.sequenceLength',
+    /integer in 1\.\.4096/,
+  ],
+  [
+    'sequenceLength fractional',
+    () => set(tokenBase(), 'tokens.sequenceLength', 12.5),
+    'tokens.sequenceLength',
+    /integer in 1\.\.4096/,
+  ],
+  ['separator = vocab', () => set(tokenBase(), 'tokens.separator', 256), 'tokens.separator', /integer in 0\.\.255/],
+  ['separator missing', () => set(tokenBase(), 'tokens.separator', undefined), 'tokens.separator', /missing/],
+  [
+    'token shard too big decoded',
+    // 300,000 sequences of 128 fit 256 MiB stored (38.7 MB) but not as int32 inputs + targets.
+    () => set(set(tokenBase(), 'shards', [{ sha256: H('a'), samples: 300_000, bytes: 100 }]), 'samples', 300_000),
+    'shards[0].samples',
+    /decode to 307200000 bytes, more than the 268435456-byte shard limit/,
+  ],
 ];
 
 describe('parseManifest', () => {
@@ -135,14 +184,26 @@ describe('parseManifest', () => {
     const m = parseManifest(doc);
     expect(m).toEqual(doc);
     expect(m.shards).not.toBe(doc.shards);
-    const noNames = parseManifest(set(base(), 'labels.names', undefined));
+    const noNames = featureManifest(parseManifest(set(base(), 'labels.names', undefined)));
     expect('names' in noNames.labels).toBe(false);
-    const tokens = parseManifest(
-      set(set(base(), 'features', { shape: [16], dtype: 'int32', scale: 1 }), 'labels', { classes: 300 }),
+    const ids = featureManifest(
+      parseManifest(
+        set(set(base(), 'features', { shape: [16], dtype: 'int32', scale: 1 }), 'labels', { classes: 300 }),
+      ),
     );
-    expect(tokens.features.scale).toBe(1);
+    expect(ids.features.scale).toBe(1);
     const big = parseManifest(set(set(base(), 'shards[0].bytes', 2_000_000), 'shards[0].cid', BIG_CID));
     expect(big.shards[0]).toMatchObject({ bytes: 2_000_000, cid: BIG_CID });
+  });
+
+  it('accepts a token dataset and keeps only its tokens section', () => {
+    const doc = tokenBase();
+    const m = tokenManifest(parseManifest(doc));
+    expect(m).toEqual(doc);
+    expect(Object.keys(m)).toEqual(['format', 'version', 'name', 'license', 'tokens', 'samples', 'shards']);
+    expect(m.tokens).toEqual({ vocab: 256, sequenceLength: 128, separator: 0 });
+    expect(m.tokens).not.toBe(doc.tokens);
+    expect(tokenManifest(parseManifest(set(tokenBase(), 'tokens.vocab', 65536))).tokens.vocab).toBe(65536);
   });
 
   it('knows the decoded shard layout sizes', () => {
@@ -157,6 +218,15 @@ describe('parseManifest', () => {
     expect(
       decodedShardBytes({ features: { shape: [4], dtype: 'float32', scale: 1 }, labels: { classes: 1000 } }, 3),
     ).toBe(20 + 3 * 18);
+    // Token shards: s * (L + 1) tokens of one byte (vocab <= 256) or two.
+    const bytes = { tokens: { vocab: 256, sequenceLength: 128, separator: 0 } };
+    const wide = { tokens: { vocab: 257, sequenceLength: 4, separator: 1 } };
+    expect([tokenWidth(256), tokenWidth(257)]).toEqual([1, 2]);
+    expect(decodedShardBytes(bytes, 10)).toBe(20 + 10 * 129);
+    expect(decodedShardBytes(wide, 3)).toBe(20 + 3 * 5 * 2);
+    expect([featureSize(bytes), labelsPerSample(bytes), intFeatures(bytes)]).toEqual([128, 128, true]);
+    const images = { features: { shape: [8, 8, 1], dtype: 'uint8' as const, scale: 1 }, labels: { classes: 10 } };
+    expect([featureSize(images), labelsPerSample(images), intFeatures(images)]).toEqual([64, 1, false]);
   });
 });
 

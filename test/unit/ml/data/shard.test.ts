@@ -4,13 +4,15 @@ import {
   decodeShardRaw,
   encodeShard,
   encodeShardRaw,
+  encodeTokenShard,
+  encodeTokenShardRaw,
   gunzip,
   gzip,
   ShardError,
 } from '../../../../src/lib/ml/data/shard.ts';
-import type { DatasetManifest, ShardRef } from '../../../../src/lib/ml/data/types.ts';
+import type { FeatureLayout, ShardRef, TokenLayout } from '../../../../src/lib/ml/data/types.ts';
 
-type Layout = Pick<DatasetManifest, 'features' | 'labels'>;
+type Layout = FeatureLayout;
 const images: Layout = { features: { shape: [2, 2, 1], dtype: 'uint8', scale: 0.5 }, labels: { classes: 3 } };
 const floats: Layout = { features: { shape: [3], dtype: 'float32', scale: 1 }, labels: { classes: 300 } };
 const tokens: Layout = { features: { shape: [4], dtype: 'int32', scale: 1 }, labels: { classes: 5 } };
@@ -190,5 +192,137 @@ describe('shard decoding', () => {
     );
     expect(neg.message).toMatch(/negative token id -5/);
     expect(() => decodeShardRaw(new Uint8Array(3), images, { samples: 1 })).toThrow(/shard \(unnamed\)/);
+  });
+});
+
+describe('token shards', () => {
+  const L = 4;
+  const bytes: TokenLayout = { tokens: { vocab: 256, sequenceLength: L, separator: 0 } };
+  const wide: TokenLayout = { tokens: { vocab: 1000, sequenceLength: 3, separator: 999 } };
+  // Two windows of "hello world" with stride L: inputs "hell", "o wo"; targets "ello", " wor".
+  const text = Array.from(new TextEncoder().encode('hello wor'));
+  const windows = [...text.slice(0, 5), ...text.slice(4, 9)];
+
+  it('lays out header and tokens as docs/ml.md says', () => {
+    const raw = encodeTokenShardRaw(bytes, windows);
+    expect(new TextDecoder().decode(raw.subarray(0, 8))).toBe('AIATK001');
+    expect(Array.from(raw.subarray(8, 20))).toEqual([2, 0, 0, 0, 4, 0, 0, 0, 1, 0, 0, 0]);
+    expect(Array.from(raw.subarray(20))).toEqual(windows);
+    const w = encodeTokenShardRaw(wide, [1, 300, 999, 0]);
+    expect(w[16]).toBe(2);
+    expect(Array.from(w.subarray(20))).toEqual([1, 0, 44, 1, 231, 3, 0, 0]); // uint16 LE
+  });
+
+  it('refuses tokens it cannot store', () => {
+    expect(() => encodeTokenShardRaw(bytes, [1, 2, 3, 4])).toThrow(/positive multiple of L \+ 1 = 5 values, got 4/);
+    expect(() => encodeTokenShardRaw(bytes, [])).toThrow(/positive multiple/);
+    expect(() => encodeTokenShardRaw(bytes, [1, 2, 256, 4, 5])).toThrow(
+      /tokens\[2\]: must be an integer in 0\.\.255, got 256/,
+    );
+    expect(() => encodeTokenShardRaw(bytes, [1, 2, 3, -1, 5])).toThrow(/tokens\[3\]/);
+    expect(() => encodeTokenShardRaw(wide, [1, 2, 3, 1.5])).toThrow(/tokens\[3\]: must be an integer in 0\.\.999/);
+  });
+
+  it('round-trips: inputs are tokens 0..L-1, targets tokens 1..L of each sample', async () => {
+    const file = await encodeTokenShard(bytes, windows);
+    expect(await encodeTokenShard(bytes, windows)).toEqual(file);
+    const shard = await decodeShard(file, bytes, ref(file, 2));
+    const str = (a: ArrayLike<number>) => new TextDecoder().decode(Uint8Array.from(a));
+    expect(shard.samples).toBe(2);
+    expect(shard.featureSize).toBe(L);
+    expect(shard.features).toBeInstanceOf(Int32Array);
+    expect(shard.labels).toBeInstanceOf(Int32Array);
+    expect([str(shard.features), str(shard.labels)]).toEqual(['hello wo', 'ello wor']);
+    const wf = await encodeTokenShard(wide, [1, 300, 999, 0, 7, 8, 9, 10]);
+    const ws = await decodeShard(wf, wide, ref(wf, 2));
+    expect(Array.from(ws.features)).toEqual([1, 300, 999, 7, 8, 9]);
+    expect(Array.from(ws.labels)).toEqual([300, 999, 0, 8, 9, 10]);
+  });
+
+  async function tamperedTokens(layout: TokenLayout, tokens: number[], edit: (raw: Uint8Array) => Uint8Array) {
+    const file = await gzip(edit(encodeTokenShardRaw(layout, tokens)));
+    return decodeShard(file, layout, ref(file, tokens.length / (layout.tokens.sequenceLength + 1)));
+  }
+
+  const edits: [string, TokenLayout, (raw: Uint8Array) => Uint8Array, RegExp][] = [
+    ['bad magic', bytes, (raw) => raw.map((b, i) => (i === 5 ? 0x44 : b)), /does not start with AIATK001/],
+    [
+      'a feature shard magic',
+      bytes,
+      (raw) => raw.map((b, i) => (i < 8 ? 'AIADS001'.charCodeAt(i) : b)),
+      /does not start with AIATK001/,
+    ],
+    [
+      'more samples than the manifest',
+      bytes,
+      (raw) => raw.map((b, i) => (i === 8 ? 3 : b)),
+      /holds 3 samples, the manifest says 2/,
+    ],
+    [
+      'another sequence length',
+      bytes,
+      (raw) => raw.map((b, i) => (i === 12 ? 5 : b)),
+      /sequence length 5, the manifest says 4/,
+    ],
+    [
+      'wrong token width',
+      bytes,
+      (raw) => raw.map((b, i) => (i === 16 ? 2 : b)),
+      /2-byte tokens, a vocabulary of 256 needs 1/,
+    ],
+    [
+      'narrow tokens for a wide vocabulary',
+      wide,
+      (raw) => raw.map((b, i) => (i === 16 ? 1 : b)),
+      /1-byte tokens, a vocabulary of 1000 needs 2/,
+    ],
+    ['reserved bytes', bytes, (raw) => raw.map((b, i) => (i === 18 ? 1 : b)), /non-zero reserved/],
+    ['truncated', bytes, (raw) => raw.slice(0, -1), /is 29 bytes decompressed, 2 sequences need exactly 30/],
+    ['trailing bytes', bytes, (raw) => Uint8Array.from([...raw, 0]), /decompresses to more than the 30 bytes/],
+    ['shorter than a header', bytes, (raw) => raw.slice(0, 19), /shorter than the 20-byte header/],
+  ];
+  it.each(edits)('rejects a decompressed layout with %s', async (_what, layout, edit, message) => {
+    const tokens = layout === bytes ? windows : [1, 300, 999, 0, 7, 8, 9, 10];
+    expect((await shardError(tamperedTokens(layout, tokens, edit))).message).toMatch(message);
+  });
+
+  it('rejects a token at or above the vocabulary, wherever it is', async () => {
+    // The last token of a sample is only a target, the first only an input: both are checked.
+    const last = await shardError(
+      tamperedTokens(wide, [1, 300, 999, 0, 7, 8, 9, 10], (raw) => {
+        new DataView(raw.buffer).setUint16(20 + 2 * 7, 1000, true);
+        return raw;
+      }),
+    );
+    expect(last.message).toMatch(/sample 1 has token 1000 at position 3, not below vocab \(1000\)/);
+    const first = await shardError(
+      tamperedTokens(wide, [1, 300, 999, 0, 7, 8, 9, 10], (raw) => {
+        new DataView(raw.buffer).setUint16(20, 65535, true);
+        return raw;
+      }),
+    );
+    expect(first.message).toMatch(/sample 0 has token 65535 at position 0/);
+    const small: TokenLayout = { tokens: { vocab: 100, sequenceLength: L, separator: 0 } };
+    const byte = await shardError(
+      tamperedTokens(small, [1, 2, 3, 4, 5], (raw) => raw.map((b, i) => (i === 22 ? 100 : b))),
+    );
+    expect(byte.message).toMatch(/sample 0 has token 100 at position 2, not below vocab \(100\)/);
+  });
+
+  it('rejects a corrupt or cut gzip file and a size other than the manifest says', async () => {
+    const file = await encodeTokenShard(bytes, windows);
+    const cut = file.slice(0, -5);
+    expect((await shardError(decodeShard(cut, bytes, ref(cut, 2)))).message).toMatch(/not a valid gzip file/);
+    expect((await shardError(decodeShard(file, bytes, { ...ref(file, 2), bytes: file.length - 1 }))).message).toMatch(
+      /the manifest says/,
+    );
+    // A feature layout cannot read a token shard: the magic differs.
+    const asImages: Layout = { features: { shape: [4], dtype: 'uint8', scale: 1 }, labels: { classes: 2 } };
+    const raw = encodeTokenShardRaw(bytes, windows);
+    expect(() => decodeShardRaw(raw, asImages, { samples: 2 })).toThrow(/does not start with AIADS001/);
+    // Trailing bytes that reach the raw decoder (gunzip already stops at the implied length).
+    expect(() => decodeShardRaw(Uint8Array.from([...raw, 0]), bytes, { samples: 2 })).toThrow(
+      /is 31 bytes decompressed, 2 sequences need exactly 30/,
+    );
   });
 });

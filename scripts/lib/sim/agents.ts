@@ -76,7 +76,10 @@ export async function driveUntil(
           .slice(-6)
           .map((n) => `${n.key}: ${n.message}`)
           .join('\n');
-        throw new SimError('sim-run', `validator agent ${a.index} (${a.account.address}): ${what} not reached\n${told}`);
+        throw new SimError(
+          'sim-run',
+          `validator agent ${a.index} (${a.account.address}): ${what} not reached\n${told}`,
+        );
       }
     }),
   );

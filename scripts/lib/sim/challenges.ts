@@ -152,7 +152,11 @@ export async function settleChallenges(w: World, epoch: number): Promise<void> {
       } else if (c.status === 'answered') {
         record.answered = true;
         if (challenger && !challengerDone(challenger, c.challengeId)) {
-          await driveUntil([challenger], (a) => challengerDone(a, c.challengeId), `the check of challenge ${c.challengeId}`);
+          await driveUntil(
+            [challenger],
+            (a) => challengerDone(a, c.challengeId),
+            `the check of challenge ${c.challengeId}`,
+          );
           acted = true;
         } else if (now > c.disputeDeadline!) {
           await resolve(w, c, record);
@@ -162,9 +166,14 @@ export async function settleChallenges(w: World, epoch: number): Promise<void> {
         record.answered = true;
         const d = c.dispute!;
         record.disputedSegment = d.segment;
-        const statuses = now < d.commitEnd ? ['committed', 'revealed', 'claimed', 'missed'] : ['revealed', 'claimed', 'missed'];
+        const statuses =
+          now < d.commitEnd ? ['committed', 'revealed', 'claimed', 'missed'] : ['revealed', 'claimed', 'missed'];
         if (now <= d.voteEnd && !w.agents.every((a) => verdictIs(a, c.challengeId, statuses))) {
-          await driveUntil(w.agents, (a) => verdictIs(a, c.challengeId, statuses), `verdicts on challenge ${c.challengeId}`);
+          await driveUntil(
+            w.agents,
+            (a) => verdictIs(a, c.challengeId, statuses),
+            `verdicts on challenge ${c.challengeId}`,
+          );
           acted = true;
         } else if (now > d.voteEnd) {
           await resolve(w, c, record);

@@ -52,7 +52,12 @@ async function submissions(w: World, e: number): Promise<Map<number, Model>> {
   const best = previous?.best ?? null;
   const bestModel = best !== null ? w.submitted[e - 1]?.get(best) : undefined;
   for (const t of w.pop.trainers) {
-    const id = { chainId: w.net.driver.deployment.chainId, taskId: w.taskId, address: w.net.trainers[t.index]!.address, key: w.keys[t.index]! };
+    const id = {
+      chainId: w.net.driver.deployment.chainId,
+      taskId: w.taskId,
+      address: w.net.trainers[t.index]!.address,
+      key: w.keys[t.index]!,
+    };
     if (t.role === 'honest' || t.role === 'freeRider') {
       out.set(t.index, w.trained.get(t.index)!);
     } else if (bestModel) {
@@ -139,7 +144,14 @@ async function agentsEvaluate(w: World, e: number, columns: readonly ColumnView[
 }
 
 /** Score commit and reveal of every validator, the agents' rows checked against the shared honest row. */
-async function score(w: World, e: number, columns: ColumnView[], dataHash: Hex, commitWindow: bigint, revealWindow: bigint) {
+async function score(
+  w: World,
+  e: number,
+  columns: ColumnView[],
+  dataHash: Hex,
+  commitWindow: bigint,
+  revealWindow: bigint,
+) {
   await warp(w, commitWindow);
   // The first plain honest validator draws the seed (anyone may; agents find it drawn).
   const drawer = w.pop.validators.find((v) => v.role === 'honest' && !v.agent)!;
@@ -156,17 +168,28 @@ async function score(w: World, e: number, columns: ColumnView[], dataHash: Hex, 
     friend: w.pop.friend,
   };
   const direct = w.pop.validators.filter((v) => !v.agent);
-  const rows = new Map(direct.map((v) => [v.index, v.role === 'honest' ? honestRow : strategyRow(v.role, v.index, scene)]));
+  const rows = new Map(
+    direct.map((v) => [v.index, v.role === 'honest' ? honestRow : strategyRow(v.role, v.index, scene)]),
+  );
   const salts = new Map<number, Hex>();
   await inPool(direct, w.config.concurrency, async (v) => {
     const salt = randomSalt();
     salts.set(v.index, salt);
-    await commitScores(w.net.validators[v.index]!.ctx, { taskId: w.taskId, scores: rows.get(v.index)!, salt, epoch: e });
+    await commitScores(w.net.validators[v.index]!.ctx, {
+      taskId: w.taskId,
+      scores: rows.get(v.index)!,
+      salt,
+      epoch: e,
+    });
   });
   await driveUntil(w.agents, (a) => committed(a, e), `scores of epoch ${e} committed`);
   await warp(w, revealWindow);
   await inPool(direct, w.config.concurrency, (v) =>
-    revealScores(w.net.validators[v.index]!.ctx, { taskId: w.taskId, scores: rows.get(v.index)!, salt: salts.get(v.index)! }),
+    revealScores(w.net.validators[v.index]!.ctx, {
+      taskId: w.taskId,
+      scores: rows.get(v.index)!,
+      salt: salts.get(v.index)!,
+    }),
   );
   await driveUntil(w.agents, (a) => revealed(a, e), `scores of epoch ${e} revealed`);
   let compared = 0;
@@ -221,7 +244,13 @@ async function finalize(w: World, e: number) {
       }
     }
   }
-  return { booked: last.booked ?? 0n, rollover: last.rollover ?? 0n, degenerate: last.degenerate ?? false, calls: steps.length, best };
+  return {
+    booked: last.booked ?? 0n,
+    rollover: last.rollover ?? 0n,
+    degenerate: last.degenerate ?? false,
+    calls: steps.length,
+    best,
+  };
 }
 
 export async function playSubmissionEpoch(w: World, e: number): Promise<EpochRecord> {

@@ -74,7 +74,9 @@ export function costsByPhase(txs: readonly TxRecord[]): PhaseCost[] {
     kinds.set(t.kind, k);
   }
   return [...phases].map(([phase, kinds]) => {
-    const list = [...kinds.values()].sort((a, b) => (b.gas > a.gas ? 1 : b.gas < a.gas ? -1 : a.kind.localeCompare(b.kind)));
+    const list = [...kinds.values()].sort((a, b) =>
+      b.gas > a.gas ? 1 : b.gas < a.gas ? -1 : a.kind.localeCompare(b.kind),
+    );
     return {
       phase,
       count: list.reduce((s, k) => s + k.count, 0),

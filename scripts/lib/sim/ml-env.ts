@@ -27,7 +27,9 @@ export const SIM_LEARNING_RATE = 0.002;
 export const SIM_INTERVAL = 10;
 
 /** The sim's spec file: the shipped digits spec with the two changes above. */
-export function simSpecBytes(base: Uint8Array = readFileSync(join(REPO_ROOT, 'public/specs/digits-mlp.json'))): Uint8Array {
+export function simSpecBytes(
+  base: Uint8Array = readFileSync(join(REPO_ROOT, 'public/specs/digits-mlp.json')),
+): Uint8Array {
   const doc = JSON.parse(new TextDecoder().decode(base)) as {
     name: string;
     description: string;

@@ -187,7 +187,11 @@ export function duplicateModel(t: TrainerIdentity, original: Model): Model {
 }
 
 /** Accuracy of an artifact on a dataset (the hidden set: the model's true quality). */
-export async function accuracyOn(env: MlEnv, model: Pick<Model, 'artifact' | 'artifactHash'>, data: Hex): Promise<number> {
+export async function accuracyOn(
+  env: MlEnv,
+  model: Pick<Model, 'artifact' | 'artifactHash'>,
+  data: Hex,
+): Promise<number> {
   const r = await env.evaluator.evaluate({
     specBytes: env.specBytes,
     expectedSpecHash: env.specHash.slice(2),

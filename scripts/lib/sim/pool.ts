@@ -1,6 +1,10 @@
 // Runs an async job per item with at most `limit` in flight (transactions of different accounts:
 // each account sends one at a time, so its nonces never race).
-export async function inPool<T, R>(items: readonly T[], limit: number, job: (item: T, i: number) => Promise<R>): Promise<R[]> {
+export async function inPool<T, R>(
+  items: readonly T[],
+  limit: number,
+  job: (item: T, i: number) => Promise<R>,
+): Promise<R[]> {
   const out = new Array<R>(items.length);
   let next = 0;
   const worker = async () => {

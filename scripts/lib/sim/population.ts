@@ -149,7 +149,15 @@ export function buildPopulation(c: SimConfig): Population {
   for (const role of adversaryRoles.filter((r) => r !== 'sybil')) {
     const index = validators.length;
     const stake = validatorStake();
-    validators.push({ index, label: `${role} ${index}`, role, agent: false, stake, sigma: ADVERSARY_SIGMA, twinOf: null });
+    validators.push({
+      index,
+      label: `${role} ${index}`,
+      role,
+      agent: false,
+      stake,
+      sigma: ADVERSARY_SIGMA,
+      twinOf: null,
+    });
     takeTwin(index, stake, `${role} ${index}`);
   }
   if (adv.sybil > 0) {

@@ -174,7 +174,9 @@ export async function runSim(config: SimConfig, o: RunOptions = {}): Promise<Sim
     });
     const { taskId } = await createTask(creator.ctx, params);
     const schedule = await readSchedule(creator.ctx, taskId);
-    log(`task ${taskId}: ${pop.trainers.length} trainers, ${pop.validators.length} validators, ${pop.delegators.length} delegators`);
+    log(
+      `task ${taskId}: ${pop.trainers.length} trainers, ${pop.validators.length} validators, ${pop.delegators.length} delegators`,
+    );
 
     // Joins and delegations, all before the start: they count from epoch 0.
     const keys = pop.trainers.map((t) => trainerKey(config.seed, t.index));
@@ -240,7 +242,12 @@ export async function runSim(config: SimConfig, o: RunOptions = {}): Promise<Sim
       taskId,
       schedule,
       reader: actionsChainPort(keeper.ctx, taskId),
-      shared: new SharedEvaluations({ store: net.store, ml: env.scoring, spec: env.spec, specHash: env.specHash.slice(2) }),
+      shared: new SharedEvaluations({
+        store: net.store,
+        ml: env.scoring,
+        spec: env.spec,
+        specHash: env.specHash.slice(2),
+      }),
       agents,
       keys,
       ownership: {
@@ -263,7 +270,9 @@ export async function runSim(config: SimConfig, o: RunOptions = {}): Promise<Sim
     for (let e = 0; e < config.submissionEpochs; e++) {
       const r = await playSubmissionEpoch(w, e);
       w.epochs.push(r);
-      log(`epoch ${e}: ${r.columns} columns, ${r.revealed} validators, ${r.finalizeCalls} finalize calls, ${r.wallSeconds.toFixed(1)} s`);
+      log(
+        `epoch ${e}: ${r.columns} columns, ${r.revealed} validators, ${r.finalizeCalls} finalize calls, ${r.wallSeconds.toFixed(1)} s`,
+      );
     }
     const revealHidden = async () => {
       // Fetchable the moment the reveal lands: validators load it by the revealed hash.
@@ -276,7 +285,9 @@ export async function runSim(config: SimConfig, o: RunOptions = {}): Promise<Sim
     for (let e = config.submissionEpochs; e < config.submissionEpochs + config.finalEpochs; e++) {
       const r = await playFinalEpoch(w, e, revealHidden);
       w.epochs.push(r);
-      log(`epoch ${e} (final): ${r.columns} columns, ${r.revealed} validators, ${r.finalizeCalls} finalize calls, ${r.wallSeconds.toFixed(1)} s`);
+      log(
+        `epoch ${e} (final): ${r.columns} columns, ${r.revealed} validators, ${r.finalizeCalls} finalize calls, ${r.wallSeconds.toFixed(1)} s`,
+      );
     }
 
     // The challenge phase: whatever is unsettled settles; then the task ends and everyone claims.
@@ -286,8 +297,12 @@ export async function runSim(config: SimConfig, o: RunOptions = {}): Promise<Sim
     await warp(w, endTime(schedule) + 1n);
     await settleChallenges(w, config.submissionEpochs + config.finalEpochs);
     const claims: Claims = {
-      trainers: await inPool(net.trainers, config.concurrency, (a) => claimed(() => claimOwnRewards(a.ctx, { taskId }))),
-      validators: await inPool(net.validators, config.concurrency, (a) => claimed(() => claimOwnRewards(a.ctx, { taskId }))),
+      trainers: await inPool(net.trainers, config.concurrency, (a) =>
+        claimed(() => claimOwnRewards(a.ctx, { taskId })),
+      ),
+      validators: await inPool(net.validators, config.concurrency, (a) =>
+        claimed(() => claimOwnRewards(a.ctx, { taskId })),
+      ),
       delegators: await inPool(pop.delegators, config.concurrency, (d) =>
         claimed(() =>
           claimDelegationRewards(net.delegators[d.index]!.ctx, {
@@ -322,7 +337,9 @@ export async function runSim(config: SimConfig, o: RunOptions = {}): Promise<Sim
         requests: a.rpc.requests,
       })),
       txs: ledger.txs,
-      agentErrors: agents.flatMap((a) => a.errors.map((e) => `agent ${a.index}: ${e instanceof Error ? e.message : String(e)}`)),
+      agentErrors: agents.flatMap((a) =>
+        a.errors.map((e) => `agent ${a.index}: ${e instanceof Error ? e.message : String(e)}`),
+      ),
       evaluations: {
         shared: shared.evaluations,
         agents: agents.reduce((s, a) => s + Object.keys(a.agent.state.evaluations).length, 0),

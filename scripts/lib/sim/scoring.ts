@@ -78,9 +78,7 @@ export class SharedEvaluations {
 
   /** An honest validator's row: units per column, in column order, on the epoch's subset. */
   async row(columns: readonly ColumnView[], dataHash: Hex, subset: SubsetSpec): Promise<number[]> {
-    const evaluations = await Promise.all(
-      columns.map((c) => (c.duplicate ? null : this.evaluate(c, dataHash))),
-    );
+    const evaluations = await Promise.all(columns.map((c) => (c.duplicate ? null : this.evaluate(c, dataHash))));
     const indices = new Map<number, number[]>();
     return columns.map((c, i) => {
       const ev = evaluations[i];

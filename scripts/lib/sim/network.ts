@@ -1,6 +1,7 @@
-// The simulation's infrastructure: one anvil with the protocol deployed (the EIP-7825 per-transaction
-// gas cap on, the block gas limit as every test chain has it), the local blob store the agents
-// fetch artifacts and datasets from, and an account per participant with gas money.
+// The simulation's infrastructure: one anvil with the protocol deployed as every test chain of
+// the project is (launchArena: the EIP-7825 per-transaction gas cap on, a 60M block gas limit),
+// the local blob store the agents fetch artifacts and datasets from, and an account per
+// participant with gas money.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Address } from 'viem';

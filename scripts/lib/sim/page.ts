@@ -52,7 +52,7 @@ export function renderPage(run: SimRun, r: SimReport, facts: PageFacts): string 
   );
   p();
   p(
-    `One anvil with the protocol deployed (scripts/lib/driver.ts: EIP-7825's per-transaction cap on, block gas limit unchanged), the local blob store, and one task played whole: ${c.submissionEpochs} submission epochs, ${c.finalEpochs} final epoch on the hidden set the creator reveals, ${c.challengeEpochs} challenge epoch. Every participant has its own key and sends its own transactions through the app's actions (src/lib/chain/actions): faucet, join (permit), delegate (permit), seal, reveal, draw seed, commit and reveal scores, finalize (the keeper, in work-budgeted calls), challenge, proof, disclosure, dispute, verdicts, resolve, claims. Only the clock is moved (anvil's test methods).`,
+    `One anvil with the protocol deployed (scripts/lib/driver.ts: EIP-7825's per-transaction cap on, the 60M block gas limit every test chain of the project has, not raised for the run), the local blob store, and one task played whole: ${c.submissionEpochs} submission epochs, ${c.finalEpochs} final epoch on the hidden set the creator reveals, ${c.challengeEpochs} challenge epoch. Every participant has its own key and sends its own transactions through the app's actions (src/lib/chain/actions): faucet, join (permit), delegate (permit), seal, reveal, draw seed, commit and reveal scores, finalize (the keeper, in work-budgeted calls), challenge, proof, disclosure, dispute, verdicts, resolve, claims. Only the clock is moved (anvil's test methods).`,
   );
   p();
   p(
@@ -237,13 +237,20 @@ export function renderPage(run: SimRun, r: SimReport, facts: PageFacts): string 
   );
   p();
   p(
-    'RPC requests per participant (every request its clients made, counted by a wrapping transport; agents poll while they run):',
+    "RPC requests per participant: every request its own clients made, counted by a wrapping transport. The keeper's include the reads the run makes for the validators that score through the shared cache (the epoch's columns, once) and for the challenges; those validators' own requests are their transactions and what the app's actions read before sending. Agents poll while they run.",
   );
   p();
   p(
     table(
-      ['role', 'accounts', 'mean', 'median', 'max'],
-      r.rpc.map((x) => [x.role, int(x.accounts), int(Math.round(x.mean)), int(x.median), int(x.max)]),
+      ['role', 'accounts', 'mean', 'median', 'max', 'most requested'],
+      r.rpc.map((x) => [
+        x.role,
+        int(x.accounts),
+        int(Math.round(x.mean)),
+        int(x.median),
+        int(x.max),
+        x.methods.map((m) => `${m.method} ${(100 * m.share).toFixed(0)}%`).join(', '),
+      ]),
     ),
   );
   p();
@@ -266,6 +273,21 @@ export function renderPage(run: SimRun, r: SimReport, facts: PageFacts): string 
   p(
     `Set-up (tokens, task, joins, delegations) ${sec(run.timing.setupSeconds)}, training ${sec(run.timing.trainingSeconds)}, end (claims) ${sec(run.timing.endSeconds)}. Peak resident memory: ${mib(run.memory.peakRssBytes)} for the simulation's Node process (agents, ML, clients)${run.memory.anvilPeakRssBytes !== null ? `, ${mib(run.memory.anvilPeakRssBytes)} for anvil` : ''}.`,
   );
+  p();
+  const agents = r.rpc.find((x) => x.role === 'validator (agent)');
+  const direct = r.rpc.find((x) => x.role === 'validator');
+  p('## Findings');
+  p();
+  p(
+    "- **A copied model frames its original's next submission; the transcript defends it.** See Challenges: the victim was challenged by the similarity rule and cleared by replaying its transcript. Honest trainers here train with a transcript as the app's and the CLI's trainers always do (SPEC 8); one without would have lost.",
+  );
+  p(
+    "- **Gas estimates need headroom under concurrency** (fixed in src/lib/chain/tx/send.ts). Trainers revealing in the same block each push onto the epoch's packed submission list; the one that opens a new storage slot needs about 17k gas more than its estimate. Sent with viem's bare estimate, 2 of 9 concurrent reveals in the small run ran out of gas and reverted, which is final for the trainer's epoch. The app's sender now adds 25% to the node's estimate.",
+  );
+  if (agents && direct)
+    p(
+      `- **Validator agents poll hard.** An agent made ${int(Math.round(agents.mean))} RPC requests over the task against ${int(Math.round(direct.mean))} for a validator scoring the same columns through the shared cache: it ticks once per evaluation and per similarity hint, and every tick reads the task's challenge events from the first block (${agents.methods.map((m) => `${m.method} ${(100 * m.share).toFixed(0)}%`).join(', ')}). On a public RPC provider with rate limits this is what an operator pays; reading events incrementally would cut it.`,
+    );
   p();
   return `${lines.join('\n')}\n`;
 }

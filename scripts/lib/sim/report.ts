@@ -71,6 +71,8 @@ export interface RpcStats {
   mean: number;
   median: number;
   max: number;
+  /** The most requested methods of the role, with their share of its requests (largest first, at most 3). */
+  methods: { method: string; share: number }[];
 }
 
 export interface SimReport {
@@ -183,19 +185,27 @@ export function conservation(run: SimRun): Conservation {
 }
 
 export function rpcStats(run: SimRun): RpcStats[] {
-  const groups = new Map<string, number[]>();
+  const groups = new Map<string, SimRun['rpc']>();
   for (const r of run.rpc) {
     const role = r.agent ? 'validator (agent)' : r.role;
-    groups.set(role, [...(groups.get(role) ?? []), r.requests]);
+    groups.set(role, [...(groups.get(role) ?? []), r]);
   }
-  return [...groups].map(([role, xs]) => {
+  return [...groups].map(([role, rs]) => {
+    const xs = rs.map((r) => r.requests);
     const sorted = [...xs].sort((a, b) => a - b);
+    const total = xs.reduce((s, x) => s + x, 0);
+    const byMethod = new Map<string, number>();
+    for (const r of rs) for (const [m, n] of Object.entries(r.methods)) byMethod.set(m, (byMethod.get(m) ?? 0) + n);
     return {
       role,
       accounts: xs.length,
-      mean: xs.reduce((s, x) => s + x, 0) / xs.length,
+      mean: total / xs.length,
       median: sorted[Math.floor(sorted.length / 2)]!,
       max: sorted.at(-1)!,
+      methods: [...byMethod]
+        .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+        .slice(0, 3)
+        .map(([method, n]) => ({ method, share: total === 0 ? 0 : n / total })),
     };
   });
 }

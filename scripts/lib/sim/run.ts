@@ -72,7 +72,7 @@ export interface SimRun {
   claims: Claims;
   /** Stake each pool had in every scored epoch (own + delegated), by index. */
   poolStakes: { trainers: bigint[]; validators: bigint[] };
-  rpc: { role: string; index: number; agent: boolean; requests: number }[];
+  rpc: { role: string; index: number; agent: boolean; requests: number; methods: Record<string, number> }[];
   txs: World['net']['ledger']['txs'];
   agentErrors: string[];
   /** Models the honest validators' shared cache evaluated, and evaluations the agents ran. */
@@ -335,6 +335,7 @@ export async function runSim(config: SimConfig, o: RunOptions = {}): Promise<Sim
         index: a.index,
         agent: a.role === 'validator' && pop.validators[a.index]!.agent,
         requests: a.rpc.requests,
+        methods: Object.fromEntries(a.rpc.methods),
       })),
       txs: ledger.txs,
       agentErrors: agents.flatMap((a) =>

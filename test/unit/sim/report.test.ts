@@ -55,10 +55,28 @@ function fakeRun(): SimRun {
     claims,
     poolStakes: { trainers: pop.trainers.map(() => 10n * WAD), validators: pop.validators.map((v) => v.stake) },
     rpc: [
-      { role: 'validator', index: 2, agent: false, requests: 50 },
-      { role: 'validator', index: 3, agent: false, requests: 70 },
-      { role: 'validator', index: 4, agent: false, requests: 60 },
-      { role: 'validator', index: 0, agent: true, requests: 2_000 },
+      {
+        role: 'validator',
+        index: 2,
+        agent: false,
+        requests: 50,
+        methods: { eth_call: 30, eth_sendRawTransaction: 20 },
+      },
+      {
+        role: 'validator',
+        index: 3,
+        agent: false,
+        requests: 70,
+        methods: { eth_call: 50, eth_sendRawTransaction: 20 },
+      },
+      {
+        role: 'validator',
+        index: 4,
+        agent: false,
+        requests: 60,
+        methods: { eth_call: 40, eth_sendRawTransaction: 20 },
+      },
+      { role: 'validator', index: 0, agent: true, requests: 2_000, methods: { eth_getLogs: 1_500, eth_call: 500 } },
     ],
     txs: [
       { phase: 'setup', kind: 'joinTask', gas: 300_000n, from: '0x0', role: 'trainer' },
@@ -133,8 +151,28 @@ describe('sim report', () => {
 
   it('RPC requests per role, agents apart', () => {
     expect(rpcStats(fakeRun())).toEqual([
-      { role: 'validator', accounts: 3, mean: 60, median: 60, max: 70 },
-      { role: 'validator (agent)', accounts: 1, mean: 2_000, median: 2_000, max: 2_000 },
+      {
+        role: 'validator',
+        accounts: 3,
+        mean: 60,
+        median: 60,
+        max: 70,
+        methods: [
+          { method: 'eth_call', share: 120 / 180 },
+          { method: 'eth_sendRawTransaction', share: 60 / 180 },
+        ],
+      },
+      {
+        role: 'validator (agent)',
+        accounts: 1,
+        mean: 2_000,
+        median: 2_000,
+        max: 2_000,
+        methods: [
+          { method: 'eth_getLogs', share: 0.75 },
+          { method: 'eth_call', share: 0.25 },
+        ],
+      },
     ]);
   });
 

@@ -66,6 +66,10 @@ export function renderPage(run: SimRun, r: SimReport, facts: PageFacts): string 
   );
   p(`- **Delegators** delegate to plain honest trainers (a third) and validators, and claim after the end.`);
   p();
+  p(
+    'The whole run is `scripts/lib/sim/run.ts`. `npm run sim` plays 150 trainers, 450 validators and 400 delegators ([network.md](network.md)); `npm run sim -- --small` plays the 50 participants of the integration test, test/integration/sim.test.ts ([network-small.md](network-small.md)).',
+  );
+  p();
 
   p('## Targets');
   p();

@@ -3,7 +3,7 @@
 // learning stage with automatic challenges), and driven by ticks as the integration tests drive
 // agents: the run moves the clock and ticks every agent until it reached what the window asks.
 import { join } from 'node:path';
-import type { Address, PublicClient } from 'viem';
+import type { PublicClient } from 'viem';
 import type { ValidatorAgent } from '../../../src/lib/agents/index.ts';
 import type { Note } from '../../../src/lib/agents/common.ts';
 import { AgentHost } from '../../../src/cli/agent-host.ts';
@@ -109,5 +109,3 @@ export const revealed = (a: AgentValidator, epoch: number): boolean =>
 /** The scores the agent committed in `epoch` (units, column order), or null. */
 export const agentRow = (a: AgentValidator, epoch: number): number[] | null =>
   a.agent.state.epochs.find((e) => e.epoch === epoch)?.commit?.scores ?? null;
-
-export const addressOf = (a: AgentValidator): Address => a.account.address;

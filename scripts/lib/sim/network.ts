@@ -4,8 +4,6 @@
 // participant with gas money.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Address } from 'viem';
-import { privateKeyToAccount } from 'viem/accounts';
 import { casStorePort } from '../../../src/lib/agents/index.ts';
 import type { StorePort } from '../../../src/lib/agents/ports.ts';
 import type { CasConfig } from '../../../src/lib/storage/cas/index.ts';
@@ -14,6 +12,7 @@ import { startBlobStore, type BlobStore } from '../blob-store/index.ts';
 import { launchArena, type Driver } from '../driver.ts';
 import { openAccount, type SimAccount } from './accounts.ts';
 import { Ledger } from './ledger.ts';
+import { SimError } from './errors.ts';
 import { inPool } from './pool.ts';
 import { accountKey, type AccountRole, type Population } from './population.ts';
 
@@ -57,7 +56,7 @@ export async function openNetwork(seed: number, pop: Population, workDir: string
     const delegators = pop.delegators.map((d) => open('delegator', d.index));
     const all = [creator, keeper, ...trainers, ...validators, ...delegators];
     const byAddress = new Map(all.map((a) => [a.address.toLowerCase(), a]));
-    if (byAddress.size !== all.length) throw new Error('two participants drew the same key');
+    if (byAddress.size !== all.length) throw new SimError('sim-run', 'two participants drew the same key');
     // Test-chain setup, not a protocol step: anvil's own method, not counted for the participant.
     await inPool(all, 16, (a) =>
       driver.client.request({
@@ -89,6 +88,3 @@ export async function openNetwork(seed: number, pop: Population, workDir: string
     throw e;
   }
 }
-
-export const addressOfKey = (seed: number, role: AccountRole, index: number): Address =>
-  privateKeyToAccount(accountKey(seed, role, index)).address;

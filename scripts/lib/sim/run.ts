@@ -2,7 +2,7 @@
 // delegations), real training, the submission epochs, the final phase on the hidden set the
 // creator reveals, the challenge phase, and every claim after the end. Returns what happened for
 // the report (results.ts); what each phase does is in epoch.ts, challenges.ts and models.ts.
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -84,10 +84,9 @@ export interface SimRun {
 }
 
 /** anvil's peak resident memory (Linux: VmHWM), or null where it cannot be read. */
-async function processPeakRss(pid: number | undefined): Promise<number | null> {
+function processPeakRss(pid: number | undefined): number | null {
   if (pid === undefined) return null;
   try {
-    const { readFileSync } = await import('node:fs');
     const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Number(m[1]) * 1024 : null;
   } catch {
@@ -319,7 +318,7 @@ export async function runSim(config: SimConfig, o: RunOptions = {}): Promise<Sim
 
     const delegated = (role: 'trainer' | 'validator', index: number) =>
       pop.delegators.filter((d) => d.to.role === role && d.to.index === index).reduce((s, d) => s + d.amount, 0n);
-    const anvilPeak = await processPeakRss(net.driver.anvil.process.pid);
+    const anvilPeak = processPeakRss(net.driver.anvil.process.pid);
     const { net: _n, env: _e, reader: _r, shared, agents: _a, ownership: _o, log: _l, ...kept } = w;
     return {
       config,

@@ -72,7 +72,7 @@ export interface World {
   agents: AgentValidator[];
   keys: WatermarkKey[];
   ownership: OwnershipEnv;
-  /** Honest trainers' models, trained once and sealed every submission epoch. */
+  /** Honest trainers' models (and the free rider's), made once and sealed every submission epoch. */
   trained: Map<number, Model>;
   /** What each trainer submitted, per submission epoch (trainer index -> model). */
   submitted: Map<number, Model>[];
@@ -81,6 +81,7 @@ export interface World {
   bookings: { trainers: Booking[]; validators: Booking[] };
   epochs: EpochRecord[];
   challenges: ChallengeRecord[];
+  /** Whose model the thief took, and what re-watermarking it took; null until it stole. */
   thief: { victim: number | null; rewatermarkSteps: number; wrongBits: number } | null;
   log(line: string): void;
 }

@@ -286,7 +286,7 @@ export function renderPage(run: SimRun, r: SimReport, facts: PageFacts): string 
     "- **A copied model frames its original's next submission; the transcript defends it.** See Challenges: the victim was challenged by the similarity rule and cleared by replaying its transcript. Honest trainers here train with a transcript as the app's and the CLI's trainers always do (SPEC 8); one without would have lost.",
   );
   p(
-    "- **Gas estimates need headroom under concurrency** (fixed in src/lib/chain/tx/send.ts). Trainers revealing in the same block each push onto the epoch's packed submission list; the one that opens a new storage slot needs about 17k gas more than its estimate. Sent with viem's bare estimate, 2 of 9 concurrent reveals in the small run ran out of gas and reverted, which is final for the trainer's epoch. The app's sender now adds 25% to the node's estimate.",
+    "- **Gas estimates need headroom under concurrency** (fixed in src/lib/chain/tx/send.ts). Trainers revealing in the same block each push onto the epoch's packed submission list; the one that opens a new storage slot needs about 17k gas more than its estimate. Sent with viem's bare estimate, 2 of 9 concurrent reveals of an 11-trainer run ran out of gas and reverted, which is final for the trainer's epoch. The app's sender now adds 25% to the node's estimate.",
   );
   if (agents && direct)
     p(

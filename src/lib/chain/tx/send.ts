@@ -11,6 +11,7 @@ import type { AccountWallet, ContractCall, NonceSlot, Sender, TxRequest } from '
 export type ReadClient = Pick<
   PublicClient,
   | 'simulateContract'
+  | 'estimateContractGas'
   | 'waitForTransactionReceipt'
   | 'getTransaction'
   | 'call'
@@ -53,13 +54,40 @@ export async function simulate(client: ReadClient, wallet: AccountWallet, call: 
 const MAYBE_SENT: readonly string[] = ['nonce', 'rpc-unavailable', 'unknown'];
 
 /**
- * Signs and sends `call`. With `client`, a send that fails in a way a lost response would cause
- * (the retried bytes answered "nonce too low" / "already known", or no answer at all) looks for
- * the transaction in the account's nonce slot before giving up, so its hash is not lost.
+ * Gas limit headroom over the node's estimate, in basis points (+25%). An estimate is exact for
+ * the state it was made on, but other accounts' transactions land first: trainers revealing in
+ * the same block each push onto the epoch's packed submission list, and the one that opens a new
+ * storage slot needs ~17k more gas than it was estimated at. Sent with the bare estimate, 2 of 9
+ * concurrent reveals ran out of gas in the network simulation (docs/bench/network.md); a reverted
+ * reveal is final, so the trainer lost the epoch. Unused gas is not paid.
  */
-export async function sendCall(wallet: AccountWallet, call: ContractCall, client?: FindClient): Promise<Hex> {
+export const GAS_HEADROOM_BPS = 2_500n;
+
+/** `estimate` with the headroom. */
+export const withGasHeadroom = (estimate: bigint): bigint => estimate + (estimate * GAS_HEADROOM_BPS) / 10_000n;
+
+export type SendClient = FindClient & Partial<Pick<PublicClient, 'estimateContractGas'>>;
+
+/**
+ * Signs and sends `call`. With `client`, the gas limit is its estimate with headroom
+ * (GAS_HEADROOM_BPS), and a send that fails in a way a lost response would cause (the retried
+ * bytes answered "nonce too low" / "already known", or no answer at all) looks for the
+ * transaction in the account's nonce slot before giving up, so its hash is not lost.
+ */
+export async function sendCall(wallet: AccountWallet, call: ContractCall, client?: SendClient): Promise<Hex> {
   const nonce = client ? await pendingNonce(client, wallet.account.address) : undefined;
   try {
+    const gas = client?.estimateContractGas
+      ? withGasHeadroom(
+          await client.estimateContractGas({
+            account: wallet.account,
+            address: call.address,
+            abi: call.abi,
+            functionName: call.functionName,
+            args: call.args,
+          } as never),
+        )
+      : undefined;
     return await wallet.writeContract({
       account: wallet.account,
       chain: wallet.chain ?? null,
@@ -67,6 +95,7 @@ export async function sendCall(wallet: AccountWallet, call: ContractCall, client
       abi: call.abi,
       functionName: call.functionName,
       args: call.args,
+      ...(gas !== undefined ? { gas } : {}),
     } as never);
   } catch (error) {
     const e = toTxError(error);

@@ -17,7 +17,8 @@ function fans(shape: readonly number[]): { fanIn: number; fanOut: number } {
 type Init = { kind: 'uniform'; limit: number } | { kind: 'constant'; value: number };
 
 function initFor(layer: LayerSpec, p: ParamShape): Init {
-  if (layer.type === 'embedding' || layer.type === 'positionEmbedding') return { kind: 'uniform', limit: EMBEDDING_LIMIT };
+  if (layer.type === 'embedding' || layer.type === 'positionEmbedding')
+    return { kind: 'uniform', limit: EMBEDDING_LIMIT };
   if (p.name === 'gamma' || p.name.endsWith('Gamma')) return { kind: 'constant', value: 1 };
   if (p.shape.length === 1) return { kind: 'constant', value: 0 }; // biases and beta
   const { fanIn, fanOut } = fans(p.shape);

@@ -9,8 +9,7 @@ type OutputOf = Pick<ModelSpec, 'input' | 'output'>;
 export const isTokenModel = (spec: Pick<ModelSpec, 'output'>): boolean => spec.output.tokens !== undefined;
 
 /** The width of the logits' last axis: the classes, or the vocabulary. */
-export const outputWidth = (spec: Pick<ModelSpec, 'output'>): number =>
-  spec.output.tokens ?? spec.output.classes!;
+export const outputWidth = (spec: Pick<ModelSpec, 'output'>): number => spec.output.tokens ?? spec.output.classes!;
 
 /** Logits per sample: `[classes]`, or `[sequenceLength, tokens]`. */
 export function outputShape(spec: OutputOf): number[] {

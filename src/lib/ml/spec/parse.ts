@@ -215,7 +215,10 @@ function checkTiedOutputs(layers: readonly LayerSpec[]): void {
  */
 function checkTokenModel(tokens: number, shape: readonly number[], layers: readonly LayerSpec[], metric: Metric): void {
   if (shape.length !== 1)
-    fail('input.shape', `a next-token model reads one sequence of token ids, [sequenceLength]; got [${shape.join(', ')}]`);
+    fail(
+      'input.shape',
+      `a next-token model reads one sequence of token ids, [sequenceLength]; got [${shape.join(', ')}]`,
+    );
   const first = layers[0]!;
   if (first.type !== 'embedding')
     fail('layers[0].type', `a next-token model starts with an embedding of its ${tokens} tokens, got ${first.type}`);
@@ -453,12 +456,12 @@ export function parseModelSpec(json: unknown): ModelSpec {
     if (first !== undefined) fail(`${item('layers', i)}.id`, `"${l.id}" is already the id of layers[${first}]`);
     seen.set(l.id, i);
   });
-  checkTiedOutputs(layers);
   const loss = r.oneOf(o.loss, 'loss', ['sparse-categorical-crossentropy'] as const);
   const metric = readMetric(o.metric);
   if (output.tokens !== undefined) checkTokenModel(output.tokens, shape, layers, metric);
   else if (metric.name === 'bitsPerByte')
     fail('metric.name', '"bitsPerByte" scores next-token models (output.tokens), this one has output.classes');
+  checkTiedOutputs(layers);
   const optimizer = readOptimizer(o.optimizer);
 
   let shapes: SpecShapes;

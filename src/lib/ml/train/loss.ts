@@ -26,7 +26,10 @@ export function crossEntropyPerSample(logits: Tensor, labels: Tensor): Tensor {
 
 /** 1 per position whose arg-max is its label, else 0, as float32 (`[batch]` or `[batch, len]`). */
 function hits(logits: Tensor, labels: Tensor): Tensor {
-  return tf.cast(tf.equal(tf.argMax(logits, logits.rank - 1), tf.reshape(tf.cast(labels, 'int32'), logits.shape.slice(0, -1))), 'float32');
+  return tf.cast(
+    tf.equal(tf.argMax(logits, logits.rank - 1), tf.reshape(tf.cast(labels, 'int32'), logits.shape.slice(0, -1))),
+    'float32',
+  );
 }
 
 /**

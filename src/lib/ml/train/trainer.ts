@@ -153,7 +153,10 @@ export function batchTensors(spec: ModelSpec, batch: Batch): { x: Tensor; y: Ten
   const dtype = batch.features instanceof Int32Array ? 'int32' : 'float32';
   return {
     x: tf.tensor(batch.features, [batch.size, ...spec.input.shape], dtype),
-    y: perSample === 1 ? tf.tensor1d(batch.labels, 'int32') : tf.tensor2d(batch.labels, [batch.size, perSample], 'int32'),
+    y:
+      perSample === 1
+        ? tf.tensor1d(batch.labels, 'int32')
+        : tf.tensor2d(batch.labels, [batch.size, perSample], 'int32'),
   };
 }
 

@@ -19,8 +19,8 @@ export interface TinyLm {
   watermark?: boolean;
 }
 
-/** A parsed next-token spec: embedding, positions, blocks, a final norm, a tied or dense head. */
-export function tinyLm(o: TinyLm = {}): ModelSpec {
+/** A next-token spec file's JSON: embedding, positions, blocks, a final norm, a tied or dense head. */
+export function tinyLmDoc(o: TinyLm = {}): Record<string, unknown> {
   const vocab = o.vocab ?? 256;
   const dim = o.dim ?? 16;
   const mlpDim = o.mlpDim ?? 4 * dim;
@@ -67,7 +67,12 @@ export function tinyLm(o: TinyLm = {}): ModelSpec {
         }
       : {}),
   };
-  const spec = parseModelSpec(doc);
+  return doc;
+}
+
+/** tinyLmDoc parsed. */
+export function tinyLm(o: TinyLm = {}): ModelSpec {
+  const spec = parseModelSpec(tinyLmDoc(o));
   // The parser refuses a non-causal block in a next-token model; the test that shows the causality
   // check can fail builds one past it.
   if (o.causal !== false) return spec;

@@ -80,7 +80,7 @@ export function tinyLm(o: TinyLm = {}): ModelSpec {
 }
 
 /**
- * `samples` sequences of `len + 1` tokens counting from a random start by a random step in 1..3
+ * `samples` sequences of `len + 1` tokens counting from a random start by a random step in 1..maxStep
  * (mod vocab): the next token follows from the last two, so only a model that attends to the
  * previous position can predict it. Inputs are tokens [0, len), targets [1, len + 1), as a token
  * dataset decodes them.
@@ -90,13 +90,14 @@ export function countingSequences(
   len: number,
   vocab: number,
   seed = 1,
+  maxStep = 3,
 ): { features: Int32Array; labels: Int32Array } {
   const rng = Rng.seeded('lm-test/counting', seed);
   const features = new Int32Array(samples * len);
   const labels = new Int32Array(samples * len);
   for (let s = 0; s < samples; s++) {
     const start = rng.nextU32() % vocab;
-    const step = 1 + (rng.nextU32() % 3);
+    const step = 1 + (rng.nextU32() % maxStep);
     for (let i = 0; i < len; i++) {
       features[s * len + i] = (start + i * step) % vocab;
       labels[s * len + i] = (start + (i + 1) * step) % vocab;

@@ -23,7 +23,9 @@ export function extractV(rule: WatermarkRule, weight: Float32Array, shape: reado
   const v = new Float32Array(N);
   if (rule === 'dense-column-mean' || rule === 'mlp-column-mean') {
     if (shape.length !== 2)
-      throw new WatermarkError(`${rule} needs a kernel [in, units], got shape [${shape.join(', ')}]`);
+      throw new WatermarkError(
+        `${rule} needs a ${rule === 'dense-column-mean' ? 'dense kernel' : 'MLP kernel w1'} [in, units], got shape [${shape.join(', ')}]`,
+      );
     const [rows, cols] = shape as [number, number];
     if (cols < N) throw new WatermarkError(`${rule} needs units >= N = ${N}, the kernel has ${cols} columns`);
     for (let k = 0; k < N; k++) {

@@ -7,6 +7,7 @@ import { buildModel, initialWeights } from '../../../../src/lib/ml/model/index.t
 import { causalMask, sinusoids } from '../../../../src/lib/ml/model/layers.ts';
 import { crossEntropyPerSample, correctCount } from '../../../../src/lib/ml/train/loss.ts';
 import { batchTensors } from '../../../../src/lib/ml/train/trainer.ts';
+import { trialTraining } from '../../../../src/lib/ml/backend/trial.ts';
 import type { ModelSpec } from '../../../../src/lib/ml/spec/types.ts';
 import { specShapes } from '../../../../src/lib/ml/spec/shapes.ts';
 import { NODE_BACKENDS, useBackend } from '../engine/helpers.ts';
@@ -172,4 +173,11 @@ test('a batch of a next-token model needs len labels per sample', () => {
   expect(() => batchTensors(spec, { size: 2, features: new Int32Array(8), labels: new Int32Array(2) })).toThrow(
     /needs 4 values and 4 labels per sample/,
   );
+});
+
+test('the backend trial trains a next-token model (what backend selection runs first)', async () => {
+  await useBackend('wasm');
+  const r = await trialTraining(tinyLm({ len: 8, blocks: 2 }), { batchSize: 4, warmup: 1, steps: 2 });
+  expect(r).toMatchObject({ ok: true });
+  expect(r.ok && r.samplesPerSec).toBeGreaterThan(0);
 });

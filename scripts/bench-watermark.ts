@@ -2,6 +2,9 @@
 //
 //   npm run bench:watermark                           digits and the Fashion-MNIST MLP (wasm), ~35 min on 2 cores
 //   npm run bench:watermark -- --models digits,mlp,cnn  adds the CNN (attacks cut to 3 epochs)
+//   npm run bench:watermark -- --models solidity        the next-token spec only (~15 min), its
+//                                                       section replaced in the doc, the rest kept
+//     --lm-steps 150 --lm-finetune-steps 60 --lm-eval 256   its training budgets and scored windows
 //
 // Seeded throughout: the same command gives the same numbers on the same backend. Per model it
 // trains the spec's run twice from the same seed (with and without the watermark), decodes the
@@ -49,6 +52,7 @@ import {
   type WeightsView,
 } from './lib/watermark-attacks.ts';
 import { concatSplits, loadSplit, type Split } from './lib/dataset-arrays.ts';
+import { benchLmWatermark } from './lib/lm-watermark.ts';
 
 const root = new URL('../', import.meta.url);
 const path = (p: string) => fileURLToPath(new URL(p, root));
@@ -61,6 +65,10 @@ const PRUNE_FRACTIONS = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
 // ---------------------------------------------------------------- options
 
 type ModelName = 'mlp' | 'cnn' | 'digits';
+/** The next-token spec's section (scripts/lib/lm-watermark.ts): scored in bits per byte, not accuracy. */
+const LM_MODEL = 'solidity';
+const LM_START = '<!-- solidity-gpt: scripts/lib/lm-watermark.ts -->';
+const LM_END = '<!-- end solidity-gpt -->';
 
 interface ModelSetup {
   spec: string;
@@ -97,6 +105,10 @@ const MODELS: Record<ModelName, ModelSetup> = {
 
 interface Options {
   models: ModelName[];
+  lm: boolean;
+  lmSteps: number;
+  lmFineTuneSteps: number;
+  lmEval: number;
   epochs?: number;
   attackEpochs?: number;
   layer?: string;
@@ -115,6 +127,10 @@ interface Options {
 function parseArgs(argv: string[]): Options {
   const o: Options = {
     models: ['digits', 'mlp'],
+    lm: false,
+    lmSteps: 150,
+    lmFineTuneSteps: 60,
+    lmEval: 256,
     seed: 1,
     only: new Set(['finetune', 'rewatermark', 'prune', 'remove', 'recover']),
     write: true,
@@ -128,7 +144,13 @@ function parseArgs(argv: string[]): Options {
       if (v === undefined) throw new Error(`${a} needs a value`);
       return v;
     };
-    if (a === '--models') o.models = next().split(',') as ModelName[];
+    if (a === '--models') {
+      const names = next().split(',');
+      o.lm = names.includes(LM_MODEL);
+      o.models = names.filter((n) => n !== LM_MODEL) as ModelName[];
+    } else if (a === '--lm-steps') o.lmSteps = Number(next());
+    else if (a === '--lm-finetune-steps') o.lmFineTuneSteps = Number(next());
+    else if (a === '--lm-eval') o.lmEval = Number(next());
     else if (a === '--epochs') o.epochs = Number(next());
     else if (a === '--attack-epochs') o.attackEpochs = Number(next());
     else if (a === '--layer') o.layer = next();
@@ -853,7 +875,21 @@ async function main(): Promise<void> {
   tf.enableProdMode();
   const results: ModelResult[] = [];
   for (const m of o.models) results.push(await benchModel(m, o));
+  const lm = o.lm
+    ? await benchLmWatermark({
+        spec: 'public/specs/solidity-gpt.json',
+        steps: o.lmSteps,
+        fineTuneSteps: o.lmFineTuneSteps,
+        evalSamples: o.lmEval,
+        seed: o.seed,
+        owner: OWNER,
+        wrongKeys: WRONG_KEYS,
+        pruneFractions: [0.2, 0.4, 0.6, 0.8],
+        log: (line) => console.log(line),
+      })
+    : null;
   mkdirSync(path('.tmp'), { recursive: true });
+  if (lm) writeFileSync(path(`.tmp/bench-watermark-${LM_MODEL}.json`), JSON.stringify(lm.json, null, 1));
   for (const r of results) {
     writeFileSync(
       path(`.tmp/bench-watermark-${r.name}${o.tag ? `-${o.tag}` : ''}.json`),
@@ -861,7 +897,27 @@ async function main(): Promise<void> {
     );
   }
   const machine = `${os.cpus().length} x ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.platform()} ${os.release()}, Node ${process.version}, tfjs ${tf.version_core}`;
-  const total = results.reduce((a, r) => a + r.seconds, 0);
+  const total = results.reduce((a, r) => a + r.seconds, 0) + (lm?.seconds ?? 0);
+  const lmSection = lm ? [LM_START, lm.markdown, LM_END, ''] : [];
+  if (results.length === 0 && lm) {
+    // Only the next-token section ran: keep the classifiers' record, replace or add this section.
+    const file = path('docs/bench/watermark.md');
+    const old = readFileSync(file, 'utf8');
+    const section = `${LM_START}\n${lm.markdown}\n${LM_END}`;
+    const at = old.indexOf(LM_START);
+    const doc =
+      at >= 0
+        ? old.slice(0, at) + section + old.slice(old.indexOf(LM_END) + LM_END.length)
+        : `${old.trimEnd()}\n\n${section}\n`;
+    const stamp = `The ${LM_MODEL} section: \`npm run bench:watermark${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}\` on ${new Date().toISOString().slice(0, 10)}, ${(lm.seconds / 60).toFixed(1)} min, ${machine}.`;
+    const stamped = doc.replace(section, `${LM_START}\n${lm.markdown}\n\n${stamp}\n${LM_END}`);
+    console.log(stamped);
+    if (o.write) {
+      writeFileSync(file, stamped);
+      console.log('wrote docs/bench/watermark.md');
+    }
+    return;
+  }
   const doc = [
     '# Watermark benchmark',
     '',
@@ -873,6 +929,7 @@ async function main(): Promise<void> {
       `\`owner\`, \`thief\`, \`wrong-0\` .. \`wrong-${WRONG_KEYS - 1}\`. Owner ${OWNER}, thief ${THIEF}. Same command, same backend: same numbers.`,
     '',
     ...results.flatMap((r) => [r.markdown, '']),
+    ...lmSection,
   ].join('\n');
   console.log(doc);
   // An exploration run must not overwrite the record of the specs' parameters.

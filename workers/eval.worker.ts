@@ -13,7 +13,13 @@ const api: EvalWorkerApi = {
     const outcome = await service.evaluate(job, events);
     const p = outcome.perSample;
     return p
-      ? Comlink.transfer(outcome, [p.predictions.buffer, p.correct.buffer, p.losses.buffer, p.logits.buffer])
+      ? Comlink.transfer(outcome, [
+          p.predictions.buffer,
+          p.correct.buffer,
+          p.losses.buffer,
+          p.logits.buffer,
+          ...(p.accuracy ? [p.accuracy.buffer] : []),
+        ])
       : outcome;
   },
   replay: (job, events) => service.replay(job, events),

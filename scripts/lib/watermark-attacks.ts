@@ -33,7 +33,7 @@ export function ruleGroups(
   rule: WatermarkRule,
   shape: readonly number[],
 ): { size: number; index: (k: number, m: number) => number } {
-  if (rule === 'dense-column-mean') {
+  if (rule === 'dense-column-mean' || rule === 'mlp-column-mean') {
     const [rows, cols] = shape as [number, number];
     return { size: rows, index: (k, m) => m * cols + k };
   }

@@ -40,6 +40,7 @@ import {
   BackendCannotTrainError,
   BackendUnavailableError,
   EvalJobError,
+  GenerateError,
   NoBackendError,
   TrainJobError,
   WeightShapeError,
@@ -121,6 +122,7 @@ const samples: { [K in keyof Classes]: () => InstanceType<Classes[K]> } = {
   BackendCannotTrainError: () => new BackendCannotTrainError('webgl', 'no float32 textures'),
   BackendUnavailableError: () => new BackendUnavailableError('webgpu', 'no adapter'),
   EvalJobError: () => new EvalJobError('give either subset or indices, not both'),
+  GenerateError: () => new GenerateError('maxNewBytes must be an integer in 1..65536, got 0'),
   NoBackendError: () =>
     new NoBackendError([{ name: 'webgpu', status: 'unavailable', reason: 'no adapter' }] as NoBackendError['report']),
   TrainJobError: () => new TrainJobError('a run is already in progress in this worker'),

@@ -13,6 +13,12 @@ export const SPEC_TEMPLATES: readonly SpecTemplate[] = [
   { id: 'digits-mlp', title: '8×8 digits, small MLP (trains in seconds)', train: 'digits-train', eval: 'digits-eval' },
   { id: 'fashion-mlp', title: 'Fashion-MNIST, MLP', train: 'fashion-mnist-train', eval: 'fashion-mnist-eval' },
   { id: 'fashion-cnn', title: 'Fashion-MNIST, small CNN', train: 'fashion-mnist-train', eval: 'fashion-mnist-eval' },
+  {
+    id: 'solidity-gpt',
+    title: 'Solidity code co-creation, byte-level GPT',
+    train: 'solidity-train',
+    eval: 'solidity-eval',
+  },
 ];
 
 /** Datasets published with the app (public/datasets/<name>/manifest.json and shards). */
@@ -21,4 +27,6 @@ export const PUBLISHED_DATASETS: readonly string[] = [
   'digits-eval',
   'fashion-mnist-train',
   'fashion-mnist-eval',
+  'solidity-train',
+  'solidity-eval',
 ];

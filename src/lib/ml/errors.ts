@@ -58,3 +58,11 @@ export class WeightShapeError extends ArenaError<'weight-shape'> {
     this.name = 'WeightShapeError';
   }
 }
+
+/** A generation request the model cannot serve: not a byte model, or settings out of range. */
+export class GenerateError extends ArenaError<'generate'> {
+  constructor(message: string) {
+    super('generate', message);
+    this.name = 'GenerateError';
+  }
+}

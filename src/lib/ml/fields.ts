@@ -103,6 +103,12 @@ export class FieldReader {
     return value;
   }
 
+  boolean(value: unknown, path: string): boolean {
+    this.required(value, path, 'true or false');
+    if (typeof value !== 'boolean') this.fail(path, `must be true or false, got ${describe(value)}`);
+    return value;
+  }
+
   oneOf<T extends string>(value: unknown, path: string, options: readonly T[]): T {
     const what = `one of ${options.map((o) => `"${o}"`).join(', ')}`;
     this.required(value, path, what);

@@ -23,11 +23,26 @@ export function describeLayer(l: LayerSpec): string {
       return `self-attention, ${l.heads} heads, ${l.dim} dimensions`;
     case 'globalAvgPool1d':
       return 'global average pool';
+    case 'positionEmbedding':
+      return `${l.kind} position embedding`;
+    case 'transformerBlock':
+      return `${l.causal ? 'causal ' : ''}transformer block, ${l.heads} heads, ${l.dim} dimensions, MLP ${l.mlpDim} ${l.activation}`;
+    case 'tiedOutput':
+      return `output tied to embedding ${l.embedding}${l.bias ? ', with bias' : ''}`;
   }
 }
 
 export function describeMetric(m: Metric): string {
-  return m.name === 'accuracy' ? 'accuracy (higher is better)' : `loss, score = max(0, 1 − loss / ${m.cap})`;
+  if (m.name === 'accuracy') return 'accuracy (higher is better)';
+  if (m.name === 'bitsPerByte') return `bits per byte, score = max(0, 1 − bpb / ${m.cap})`;
+  return `loss, score = max(0, 1 − loss / ${m.cap})`;
+}
+
+/** "10 classes", or "next token of 256 at each of 128 positions". */
+export function describeOutput(spec: Pick<ModelSpec, 'input' | 'output'>): string {
+  return spec.output.tokens === undefined
+    ? `${spec.output.classes} classes`
+    : `next token of ${spec.output.tokens} at each of ${spec.input.shape[0]} positions`;
 }
 
 export const shapeText = (shape: readonly number[]): string => `[${shape.join(' × ')}]`;

@@ -4,6 +4,7 @@
 // kernels wasm 4.22 lacks, model/grad-ops.ts) and measures its speed.
 import { buildModel } from '../model/model.ts';
 import { initialWeights } from '../model/init.ts';
+import { labelsPerSample, outputWidth } from '../spec/output.ts';
 import { elementCount } from '../spec/shapes.ts';
 import type { ModelSpec } from '../spec/types.ts';
 import { createOptimizer } from '../train/optimizer.ts';
@@ -35,10 +36,9 @@ function syntheticBatch(spec: ModelSpec, size: number): { x: Tensor; y: Tensor }
           [size, ...spec.input.shape],
           'float32',
         );
-  const y = tf.tensor1d(
-    Int32Array.from({ length: size }, (_, i) => i % spec.output.classes),
-    'int32',
-  );
+  const perSample = labelsPerSample(spec);
+  const labels = Int32Array.from({ length: size * perSample }, (_, i) => i % outputWidth(spec));
+  const y = perSample === 1 ? tf.tensor1d(labels, 'int32') : tf.tensor2d(labels, [size, perSample], 'int32');
   return { x, y };
 }
 

@@ -11,6 +11,8 @@ import { Rng } from '../rng.ts';
 import type { ModelSpec } from '../spec/types.ts';
 import { memoryData, type TrainingData } from '../train/data.ts';
 import { evaluateModel } from './evaluate.ts';
+import { isTokenModel, outputWidth } from '../spec/output.ts';
+import { EvalJobError } from '../errors.ts';
 
 /** Share of positions where two prediction lists hold the same class. Pure. */
 export function predictionAgreement(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -123,13 +125,15 @@ export async function functionalAgreement(
   b: readonly Float32Array[],
   data: { eval: TrainingData; probes: TrainingData },
 ): Promise<Agreement> {
+  if (isTokenModel(spec))
+    throw new EvalJobError('functional agreement compares classifiers; a next-token model has no class per sample');
   const [ea, eb, pa, pb] = [
     await outputs(spec, a, data.eval),
     await outputs(spec, b, data.eval),
     await outputs(spec, a, data.probes),
     await outputs(spec, b, data.probes),
   ];
-  const classes = spec.output.classes;
+  const classes = outputWidth(spec);
   return {
     eval: predictionAgreement(ea.predictions, eb.predictions),
     probes: predictionAgreement(pa.predictions, pb.predictions),

@@ -1,5 +1,8 @@
 // Batched evaluation on the spec's metric (docs/ml.md section 1): accuracy, or a loss mapped to
-// max(0, 1 - loss / cap). Sums stay on the backend and are read once at the end (one sync).
+// max(0, 1 - loss / cap), or for a next-token model bits per byte mapped to max(0, 1 - bpb / cap).
+// A next-token sample's loss is the mean cross-entropy of its positions (every sample has the same
+// number), so any subset's loss is the mean of its samples' and no per-position logits are kept.
+// Sums stay on the backend and are read once at the end (one sync).
 import { tf, type Tensor } from '../backend/tf.ts';
 import { deserializeArtifact } from '../artifact/deserialize.ts';
 import { buildModel, type Model } from '../model/model.ts';
@@ -7,30 +10,40 @@ import { elementCount, specShapes } from '../spec/shapes.ts';
 import type { Metric, ModelSpec } from '../spec/types.ts';
 import { yieldToEventLoop } from '../train/control.ts';
 import type { TrainingData } from '../train/data.ts';
-import { correctCount, crossEntropyPerSample } from '../train/loss.ts';
+import { accuracyPerSample, correctCount, crossEntropyPerSample } from '../train/loss.ts';
+import { isTokenModel, labelsPerSample, outputWidth } from '../spec/output.ts';
 import { selectSamples } from './subset.ts';
 
 export interface EvalResult {
   /** The spec's metric as a score in [0, 1] (higher is better). */
   score: number;
-  /** Mean cross-entropy. */
+  /** Mean cross-entropy (nats; per target token for a next-token model). */
   loss: number;
+  /** Accuracy (of the next token, over every target, for a next-token model). */
   accuracy: number;
+  /** The loss in bits (bits per byte: the tokens are bytes), with the bitsPerByte metric only. */
+  bitsPerByte?: number;
   samples: number;
   /** Per evaluated sample, in evaluation order (only with `perSample`). */
   perSample?: PerSample;
 }
 
-/** What the backend computed for each sample: the inputs of the score, for comparing backends. */
+/**
+ * What the backend computed for each sample: the inputs of the score, for comparing backends. A
+ * next-token model has no class per sample: its `predictions`, `correct` and `logits` are empty
+ * (its logits would be len x tokens per sample) and `accuracy` holds its per-sample terms.
+ */
 export interface PerSample {
   /** Arg-max class. */
   predictions: Int32Array;
   /** 1 where the arg-max class is the label, else 0: the terms of the accuracy (a subset's accuracy is their mean). */
   correct: Uint8Array;
-  /** Cross-entropy of the sample. */
+  /** Cross-entropy of the sample (mean over its positions for a next-token model). */
   losses: Float32Array;
   /** Logits, sample-major (`classes` per sample). */
   logits: Float32Array;
+  /** Next-token models only: the share of the sample's positions predicted right. */
+  accuracy?: Float32Array;
 }
 
 export interface EvalOptions {
@@ -48,11 +61,15 @@ export interface EvalOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-/** The score of a (loss, accuracy) pair under a metric; always in [0, 1]. */
+/** Nats to bits: a next-token model's loss (nats per byte token) in bits per byte. */
+export const bitsOf = (nats: number): number => nats / Math.LN2;
+
+/** The score of a (loss, accuracy) pair under a metric (loss in nats); always in [0, 1]. */
 export function metricScore(metric: Metric, loss: number, accuracy: number): number {
   if (metric.name === 'accuracy') return accuracy;
   if (!Number.isFinite(loss)) return 0;
-  return Math.min(1, Math.max(0, 1 - loss / metric.cap));
+  const value = metric.name === 'bitsPerByte' ? bitsOf(loss) : loss;
+  return Math.min(1, Math.max(0, 1 - value / metric.cap));
 }
 
 /** Evaluates in the data's order (pass unshuffled data: the result must not depend on a seed). */
@@ -61,13 +78,16 @@ export async function evaluateModel(model: Model, all: TrainingData, options: Ev
   const batchSize = options.batchSize ?? spec.optimizer.batchSize;
   const featureSize = elementCount(spec.input.shape);
   const data = options.indices === undefined ? all : selectSamples(all, options.indices);
-  const classes = spec.output.classes;
+  const tokens = isTokenModel(spec);
+  const classes = outputWidth(spec);
+  const perSize = tokens ? 0 : data.samples;
   const per: PerSample | null = options.perSample
     ? {
-        predictions: new Int32Array(data.samples),
-        correct: new Uint8Array(data.samples),
+        predictions: new Int32Array(perSize),
+        correct: new Uint8Array(perSize),
         losses: new Float32Array(data.samples),
-        logits: new Float32Array(data.samples * classes),
+        logits: new Float32Array(perSize * classes),
+        ...(tokens ? { accuracy: new Float32Array(data.samples) } : {}),
       }
     : null;
   const reader = await data.openEpoch(0, batchSize);
@@ -89,23 +109,32 @@ export async function evaluateModel(model: Model, all: TrainingData, options: Ev
           [b.size, ...spec.input.shape],
           b.features instanceof Int32Array ? 'int32' : 'float32',
         );
-        const y = tf.tensor1d(b.labels, 'int32');
+        const y = tokens
+          ? tf.tensor2d(b.labels, [b.size, labelsPerSample(spec)], 'int32')
+          : tf.tensor1d(b.labels, 'int32');
         const logits = model.apply(x);
         const ce = crossEntropyPerSample(logits, y);
         const s = tf.stack([tf.sum(ce), correctCount(logits, y)]);
         const total: Tensor = prev ? tf.add(prev, s) : s;
-        return per ? [total, tf.argMax(logits, 1), ce, logits] : [total];
+        if (!per) return [total];
+        return tokens ? [total, ce, accuracyPerSample(logits, y)] : [total, tf.argMax(logits, 1), ce, logits];
       });
       sums = next!;
       prev?.dispose();
       if (per) {
         try {
-          const [p, l, z] = await Promise.all(outs.map((t) => t.data()));
-          per.predictions.set(p as Int32Array, samples);
-          // The same comparison correctCount makes (tf.equal of the arg-max and the label).
-          for (let k = 0; k < b.size; k++) per.correct[samples + k] = (p as Int32Array)[k] === b.labels[k] ? 1 : 0;
-          per.losses.set(l as Float32Array, samples);
-          per.logits.set(z as Float32Array, samples * classes);
+          const got = await Promise.all(outs.map((t) => t.data()));
+          if (tokens) {
+            per.losses.set(got[0] as Float32Array, samples);
+            per.accuracy!.set(got[1] as Float32Array, samples);
+          } else {
+            const [p, l, z] = got;
+            per.predictions.set(p as Int32Array, samples);
+            // The same comparison correctCount makes (tf.equal of the arg-max and the label).
+            for (let k = 0; k < b.size; k++) per.correct[samples + k] = (p as Int32Array)[k] === b.labels[k] ? 1 : 0;
+            per.losses.set(l as Float32Array, samples);
+            per.logits.set(z as Float32Array, samples * classes);
+          }
         } finally {
           for (const t of outs) t.dispose();
         }
@@ -127,6 +156,7 @@ export async function evaluateModel(model: Model, all: TrainingData, options: Ev
     score: metricScore(spec.metric, loss, accuracy),
     loss,
     accuracy,
+    ...(spec.metric.name === 'bitsPerByte' ? { bitsPerByte: bitsOf(loss) } : {}),
     samples,
     ...(per ? { perSample: per } : {}),
   };

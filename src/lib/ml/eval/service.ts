@@ -8,6 +8,7 @@ import type { BackendEnvironment, BackendName } from '../backend/types.ts';
 import { gatewaySource } from '../data/gateway-source.ts';
 import { urlSource, type DatasetSource } from '../data/sources.ts';
 import { parseModelSpecBytes } from '../spec/parse.ts';
+import { isTokenModel } from '../spec/output.ts';
 import { RunControl } from '../train/control.ts';
 import { datasetData } from '../train/dataset.ts';
 import { createProgram } from '../transcript/program.ts';
@@ -257,6 +258,8 @@ export function createEvalService(env: EvalServiceEnv): EvalService {
       if (job.expectedArtifactHash !== undefined && norm(job.expectedArtifactHash) !== norm(aHash)) {
         throw new EvalJobError(`the artifact hashes to ${aHash}, expected ${job.expectedArtifactHash}`);
       }
+      if (job.probes !== undefined && isTokenModel(spec))
+        throw new EvalJobError('probes: probe inputs are for classifiers, a next-token model has no class per sample');
       const source = evalDataSource(job, env.fetch);
       const { manifest, hash: dataHash } = await source.manifest(job.expectedDataHash);
       const indices = chosenSamples(job, manifest.samples);

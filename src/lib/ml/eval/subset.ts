@@ -48,8 +48,9 @@ export function selectSamples(data: TrainingData, indices: ArrayLike<number>): T
           if (emitted >= chosen.length) return null;
           const size = Math.min(batchSize, chosen.length - emitted);
           let features: Float32Array | Int32Array | null = null;
+          let labels: Int32Array | null = null;
           let f = 0;
-          const labels = new Int32Array(size);
+          let l = 0;
           for (let b = 0; b < size; b++) {
             const want = chosen[emitted + b]!;
             while (chunk === null || want >= chunkBase + chunk.size) {
@@ -59,16 +60,19 @@ export function selectSamples(data: TrainingData, indices: ArrayLike<number>): T
               chunkBase = read;
               read += chunk.size;
             }
-            if (features === null) {
+            if (features === null || labels === null) {
               f = chunk.features.length / chunk.size;
+              // One label per sample, or one target per position of a token sequence.
+              l = chunk.labels.length / chunk.size;
               features = chunk.features instanceof Int32Array ? new Int32Array(size * f) : new Float32Array(size * f);
+              labels = new Int32Array(size * l);
             }
             const s = want - chunkBase;
             features.set(chunk.features.subarray(s * f, (s + 1) * f), b * f);
-            labels[b] = chunk.labels[s]!;
+            labels.set(chunk.labels.subarray(s * l, (s + 1) * l), b * l);
           }
           emitted += size;
-          return { features: features!, labels, size };
+          return { features: features!, labels: labels!, size };
         },
         position: () => ({ shard: 0, offset: emitted }),
         close: () => source.close(),

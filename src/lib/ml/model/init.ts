@@ -17,8 +17,9 @@ function fans(shape: readonly number[]): { fanIn: number; fanOut: number } {
 type Init = { kind: 'uniform'; limit: number } | { kind: 'constant'; value: number };
 
 function initFor(layer: LayerSpec, p: ParamShape): Init {
-  if (layer.type === 'embedding') return { kind: 'uniform', limit: EMBEDDING_LIMIT };
-  if (p.name === 'gamma') return { kind: 'constant', value: 1 };
+  if (layer.type === 'embedding' || layer.type === 'positionEmbedding')
+    return { kind: 'uniform', limit: EMBEDDING_LIMIT };
+  if (p.name === 'gamma' || p.name.endsWith('Gamma')) return { kind: 'constant', value: 1 };
   if (p.shape.length === 1) return { kind: 'constant', value: 0 }; // biases and beta
   const { fanIn, fanOut } = fans(p.shape);
   return { kind: 'uniform', limit: Math.sqrt(6 / (fanIn + fanOut)) };

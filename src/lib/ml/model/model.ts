@@ -21,7 +21,7 @@ export interface Model {
   readonly params: readonly ParamShape[];
   /** One variable per parameter, in canonical order. */
   readonly variables: readonly Variable[];
-  /** Logits `[batch, classes]` for a batch `[batch, ...input.shape]`. */
+  /** Logits `[batch, classes]` (`[batch, len, tokens]` for a next-token model) for a batch `[batch, ...input.shape]`. */
   apply(x: Tensor, options?: ForwardOptions): Tensor;
   /** The weights as fresh Float32Arrays, in canonical order. */
   readWeights(): Promise<Float32Array[]>;
@@ -53,6 +53,10 @@ export function buildModel(spec: ModelSpec, weights: readonly Float32Array[]): M
   // Layer i's weights are the contiguous run of params with layer === i.
   const byLayer: Variable[][] = spec.layers.map(() => []);
   params.forEach((p, i) => byLayer[p.layer]!.push(variables[i]!));
+  // A tied output reads the table of the embedding layer it names (its first weight).
+  const tied = spec.layers.map((l) =>
+    l.type === 'tiedOutput' ? byLayer[spec.layers.findIndex((e) => e.id === l.embedding)]![0] : undefined,
+  );
 
   const inputShape = spec.input.shape;
   return {
@@ -73,7 +77,13 @@ export function buildModel(spec: ModelSpec, weights: readonly Float32Array[]): M
       let y = x;
       spec.layers.forEach((layer, index) => {
         const inputGrad = params.some((p) => p.layer < index);
-        y = applyLayer(layer, y, byLayer[index]!, dropout ? { index, inputGrad, dropout } : { index, inputGrad });
+        const table = tied[index];
+        y = applyLayer(layer, y, byLayer[index]!, {
+          index,
+          inputGrad,
+          ...(dropout ? { dropout } : {}),
+          ...(table ? { tied: table } : {}),
+        });
       });
       return y;
     },

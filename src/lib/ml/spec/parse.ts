@@ -11,6 +11,7 @@ import type {
   Activation,
   LayerSpec,
   Metric,
+  ModelOutput,
   ModelSpec,
   OptimizerSpec,
   Padding,
@@ -58,6 +59,22 @@ const LAYER_TYPES: readonly LayerSpec['type'][] = [
   'layerNorm',
   'attention',
   'globalAvgPool1d',
+  'positionEmbedding',
+  'transformerBlock',
+  'tiedOutput',
+];
+/**
+ * Layers a next-token model may use: each works position by position, or (a causal block) reads
+ * only earlier positions, so the logits at position t never depend on a token after t.
+ */
+const TOKEN_MODEL_LAYERS: readonly LayerSpec['type'][] = [
+  'embedding',
+  'positionEmbedding',
+  'transformerBlock',
+  'layerNorm',
+  'dense',
+  'dropout',
+  'tiedOutput',
 ];
 const ID_PATTERN = /^[a-z][a-z0-9-]{0,31}$/;
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -147,18 +164,93 @@ function readLayer(value: unknown, path: string, index: number): LayerSpec {
       if (dim % heads !== 0) fail(f('dim'), `must be divisible by heads (${heads}), got ${dim}`);
       return withId({ type, heads, dim });
     }
+    case 'positionEmbedding': {
+      const o = keys(['kind']);
+      return withId({ type, kind: r.oneOf(o.kind, f('kind'), ['learned', 'sinusoidal'] as const) });
+    }
+    case 'transformerBlock': {
+      const o = keys(['heads', 'dim', 'mlpDim', 'activation', 'causal', 'epsilon']);
+      const heads = r.integer(o.heads, f('heads'), 1, 16);
+      const dim = r.integer(o.dim, f('dim'), 1, 4096);
+      if (dim % heads !== 0) fail(f('dim'), `must be divisible by heads (${heads}), got ${dim}`);
+      return withId({
+        type,
+        heads,
+        dim,
+        mlpDim: r.integer(o.mlpDim, f('mlpDim'), 1, 16384),
+        activation: optional<Activation>(o, 'activation', 'gelu', (v) => r.oneOf(v, f('activation'), ACTIVATIONS)),
+        causal: optional(o, 'causal', true, (v) => r.boolean(v, f('causal'))),
+        epsilon: optional(o, 'epsilon', 1e-5, (v) => r.number(v, f('epsilon'), 0, 1, { min: true })),
+      });
+    }
+    case 'tiedOutput': {
+      const o = keys(['embedding', 'bias']);
+      return withId({
+        type,
+        embedding: r.string(o.embedding, f('embedding'), {
+          max: 32,
+          pattern: ID_PATTERN,
+          patternText: 'the id of an embedding layer',
+        }),
+        bias: optional(o, 'bias', true, (v) => r.boolean(v, f('bias'))),
+      });
+    }
   }
+}
+
+/** A tied output must name an embedding layer before it. */
+function checkTiedOutputs(layers: readonly LayerSpec[]): void {
+  layers.forEach((l, i) => {
+    if (l.type !== 'tiedOutput') return;
+    const target = layers.findIndex((e) => e.id === l.embedding);
+    if (target < 0 || target >= i || layers[target]!.type !== 'embedding')
+      fail(`${item('layers', i)}.embedding`, `"${l.embedding}" is not the id of an embedding layer before this one`);
+  });
+}
+
+/**
+ * A next-token model (`output.tokens`): one sequence of token ids in, the first layer an
+ * embedding of the whole vocabulary, only layers that keep positions apart or causal, and a
+ * metric on the per-token loss.
+ */
+function checkTokenModel(tokens: number, shape: readonly number[], layers: readonly LayerSpec[], metric: Metric): void {
+  if (shape.length !== 1)
+    fail(
+      'input.shape',
+      `a next-token model reads one sequence of token ids, [sequenceLength]; got [${shape.join(', ')}]`,
+    );
+  const first = layers[0]!;
+  if (first.type !== 'embedding')
+    fail('layers[0].type', `a next-token model starts with an embedding of its ${tokens} tokens, got ${first.type}`);
+  if (first.vocabSize !== tokens)
+    fail('layers[0].vocabSize', `must equal output.tokens (${tokens}), got ${first.vocabSize}`);
+  layers.forEach((l, i) => {
+    if (!TOKEN_MODEL_LAYERS.includes(l.type))
+      fail(
+        `${item('layers', i)}.type`,
+        `${l.type} mixes positions, so a token could see later ones; a next-token model allows ${TOKEN_MODEL_LAYERS.join(', ')}`,
+      );
+    if (l.type === 'transformerBlock' && !l.causal)
+      fail(`${item('layers', i)}.causal`, 'must be true in a next-token model: position t may not attend to t + 1');
+  });
+  if (metric.name === 'accuracy')
+    fail('metric.name', 'a next-token model is scored by "bitsPerByte" or "loss", not "accuracy"');
+  if (metric.name === 'bitsPerByte' && tokens !== 256)
+    fail(
+      'metric.name',
+      `"bitsPerByte" needs byte tokens (output.tokens 256), got ${tokens}: with other tokens bits per token are not bits per byte`,
+    );
 }
 
 function readMetric(value: unknown): Metric {
   const head = r.record(value, 'metric');
-  const name = r.oneOf(head.name, 'metric.name', ['accuracy', 'loss'] as const);
+  const name = r.oneOf(head.name, 'metric.name', ['accuracy', 'loss', 'bitsPerByte'] as const);
   if (name === 'accuracy') {
     r.object(value, 'metric', ['name']);
     return { name };
   }
   r.object(value, 'metric', ['name', 'cap']);
-  // A cap bounds the mapped score to [0, 1]: score = max(0, 1 - loss / cap).
+  // A cap bounds the mapped score to [0, 1]: score = max(0, 1 - loss / cap) (bits for bitsPerByte).
   return { name, cap: r.number(head.cap, 'metric.cap', 0, Number.MAX_VALUE, { min: true }) };
 }
 
@@ -185,7 +277,7 @@ function readWatermark(value: unknown, layers: readonly LayerSpec[], shapes: Spe
   const p = 'watermark';
   const o = r.object(value, p, ['layer', 'rule', 'bits', 'length', 'quantization', 'maxErr', 'strength', 'margin']);
   const layerId = r.string(o.layer, `${p}.layer`, { max: 32, pattern: ID_PATTERN, patternText: 'a layer id' });
-  const rule = r.oneOf(o.rule, `${p}.rule`, ['dense-column-mean', 'conv-filter-mean'] as const);
+  const rule = r.oneOf(o.rule, `${p}.rule`, ['dense-column-mean', 'conv-filter-mean', 'mlp-column-mean'] as const);
   const bits = r.integer(o.bits, `${p}.bits`, 1, WATERMARK_LIMITS.maxBits);
   const length = r.integer(o.length, `${p}.length`, 1, WATERMARK_LIMITS.maxLength);
   const q = r.object(o.quantization, `${p}.quantization`, ['bits', 'scale']);
@@ -221,6 +313,11 @@ function readWatermark(value: unknown, layers: readonly LayerSpec[], shapes: Spe
       fail(`${p}.rule`, `"dense-column-mean" needs a dense layer, "${layerId}" is ${layer.type}`);
     if (layer.units < length)
       fail(`${p}.length`, `is ${length} but layer "${layerId}" has only ${layer.units} units (columns)`);
+  } else if (rule === 'mlp-column-mean') {
+    if (layer.type !== 'transformerBlock')
+      fail(`${p}.rule`, `"mlp-column-mean" needs a transformerBlock layer, "${layerId}" is ${layer.type}`);
+    if (layer.mlpDim < length)
+      fail(`${p}.length`, `is ${length} but block "${layerId}" has only ${layer.mlpDim} MLP units (w1 columns)`);
   } else {
     if (layer.type !== 'conv2d')
       fail(`${p}.rule`, `"conv-filter-mean" needs a conv2d layer, "${layerId}" is ${layer.type}`);
@@ -344,8 +441,13 @@ export function parseModelSpec(json: unknown): ModelSpec {
   });
   const input = r.object(o.input, 'input', ['shape']);
   const shape = readShape(r, fail, input.shape, 'input.shape', 3);
-  const output = r.object(o.output, 'output', ['classes']);
-  const classes = r.integer(output.classes, 'output.classes', 2, 1000);
+  const out = r.object(o.output, 'output', ['classes', 'tokens']);
+  if ((out.classes === undefined) === (out.tokens === undefined))
+    fail('output', 'must have exactly one of "classes" (one class per sample) and "tokens" (next-token model)');
+  const output: ModelOutput =
+    out.classes !== undefined
+      ? { classes: r.integer(out.classes, 'output.classes', 2, 1000) }
+      : { tokens: r.integer(out.tokens, 'output.tokens', 2, 65536) };
   const layers = r.array(o.layers, 'layers', 1, MAX_LAYERS).map((l, i) => readLayer(l, item('layers', i), i));
   const seen = new Map<string, number>();
   layers.forEach((l, i) => {
@@ -356,11 +458,15 @@ export function parseModelSpec(json: unknown): ModelSpec {
   });
   const loss = r.oneOf(o.loss, 'loss', ['sparse-categorical-crossentropy'] as const);
   const metric = readMetric(o.metric);
+  if (output.tokens !== undefined) checkTokenModel(output.tokens, shape, layers, metric);
+  else if (metric.name === 'bitsPerByte')
+    fail('metric.name', '"bitsPerByte" scores next-token models (output.tokens), this one has output.classes');
+  checkTiedOutputs(layers);
   const optimizer = readOptimizer(o.optimizer);
 
   let shapes: SpecShapes;
   try {
-    shapes = specShapes({ input: { shape }, output: { classes }, layers });
+    shapes = specShapes({ input: { shape }, output, layers });
   } catch (e) {
     if (e instanceof ShapeError) throw new SpecError(e.field, e.message.slice(e.field.length + 2), { cause: e });
     throw e;
@@ -377,7 +483,7 @@ export function parseModelSpec(json: unknown): ModelSpec {
     name,
     description,
     input: { shape },
-    output: { classes },
+    output,
     layers,
     loss,
     metric,

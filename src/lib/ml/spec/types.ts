@@ -65,6 +65,34 @@ export interface GlobalAvgPool1dLayer {
   id?: string;
 }
 
+/** Adds a position's vector to each position of `[len, d]`: learned weights or fixed sinusoids. */
+export interface PositionEmbeddingLayer {
+  type: 'positionEmbedding';
+  id?: string;
+  kind: 'learned' | 'sinusoidal';
+}
+
+/** Pre-norm block: `h = x + Attn(LN1(x))`, then `h + MLP(LN2(h))`; `causal` masks later positions. */
+export interface TransformerBlockLayer {
+  type: 'transformerBlock';
+  id?: string;
+  heads: number;
+  dim: number;
+  mlpDim: number;
+  activation: Activation;
+  causal: boolean;
+  epsilon: number;
+}
+
+/** Logits `x E^T (+ bias)` over the vocabulary of the embedding layer `embedding` names. */
+export interface TiedOutputLayer {
+  type: 'tiedOutput';
+  id?: string;
+  /** Id of the embedding layer whose table is reused. */
+  embedding: string;
+  bias: boolean;
+}
+
 export type LayerSpec =
   | DenseLayer
   | Conv2dLayer
@@ -74,9 +102,22 @@ export type LayerSpec =
   | EmbeddingLayer
   | LayerNormLayer
   | AttentionLayer
-  | GlobalAvgPool1dLayer;
+  | GlobalAvgPool1dLayer
+  | PositionEmbeddingLayer
+  | TransformerBlockLayer
+  | TiedOutputLayer;
 
-export type Metric = { name: 'accuracy' } | { name: 'loss'; cap: number };
+/**
+ * `bitsPerByte`: mean per-token cross-entropy in bits, scored `max(0, 1 - bpb / cap)`; only for
+ * next-token models over bytes (`output.tokens` 256).
+ */
+export type Metric = { name: 'accuracy' } | { name: 'loss'; cap: number } | { name: 'bitsPerByte'; cap: number };
+
+/**
+ * One classification per sample (`classes`), or a next-token distribution at every position of
+ * a token sequence (`tokens`: the vocabulary size). Exactly one is set.
+ */
+export type ModelOutput = { classes: number; tokens?: never } | { tokens: number; classes?: never };
 
 export interface OptimizerSpec {
   name: 'adam' | 'sgd';
@@ -86,7 +127,11 @@ export interface OptimizerSpec {
   epochs: number;
 }
 
-export type WatermarkRule = 'dense-column-mean' | 'conv-filter-mean';
+/**
+ * `mlp-column-mean`: the column means of a transformerBlock's MLP kernel w1 [dim, mlpDim], the
+ * block's equivalent of dense-column-mean (docs/ml.md section 4).
+ */
+export type WatermarkRule = 'dense-column-mean' | 'conv-filter-mean' | 'mlp-column-mean';
 
 export interface WatermarkSpec {
   layer: string;
@@ -128,7 +173,7 @@ export interface ModelSpec {
   name: string;
   description: string;
   input: { shape: number[] };
-  output: { classes: number };
+  output: ModelOutput;
   layers: LayerSpec[];
   loss: 'sparse-categorical-crossentropy';
   metric: Metric;

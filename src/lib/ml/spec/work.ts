@@ -12,7 +12,7 @@ export function specWork(spec: Pick<ModelSpec, 'input' | 'layers'>): number {
   let x = [...spec.input.shape];
   let work = 0;
   spec.layers.forEach((layer, i) => {
-    const out = layerOutputShape(layer, x, `layers[${i}]`);
+    const out = layerOutputShape(layer, x, `layers[${i}]`, spec.layers);
     const last = x[x.length - 1]!;
     switch (layer.type) {
       case 'dense':
@@ -27,6 +27,19 @@ export function specWork(spec: Pick<ModelSpec, 'input' | 'layers'>): number {
         work += 4 * n * d * d + 2 * n * n * d;
         break;
       }
+      case 'transformerBlock': {
+        // Attention as above (causal masking halves nothing here: the full product is computed),
+        // the MLP's two products, and the two layer norms.
+        const [n, d] = x as [number, number];
+        work += 4 * n * d * d + 2 * n * n * d + 2 * n * d * layer.mlpDim + 2 * n * d;
+        break;
+      }
+      case 'tiedOutput':
+        work += elementCount(out) * last;
+        break;
+      case 'positionEmbedding':
+        work += elementCount(out);
+        break;
       case 'maxPool2d':
       case 'avgPool2d':
         work += elementCount(out) * layer.poolSize * layer.poolSize;

@@ -31,18 +31,25 @@ export const START: LoaderPosition = { shard: 0, offset: 0 };
 export interface MemoryDataOptions {
   /** Shuffle every epoch with Rng.seeded(seed, 'shuffle', epoch); in order when absent. */
   seed?: SeedPart;
+  /** Labels per sample, sample-major: 1 (a class, the default), or L targets of a token sequence. */
+  labelSize?: number;
 }
 
-/** In-memory samples, sample-major features (`featureSize` values each). */
+/** In-memory samples, sample-major features (`featureSize` values each) and labels (`labelSize` each). */
 export function memoryData(
   features: Float32Array | Int32Array,
   labels: Int32Array,
   featureSize: number,
   options: MemoryDataOptions = {},
 ): TrainingData {
-  const samples = labels.length;
-  if (features.length !== samples * featureSize) {
-    throw new RangeError(`memoryData: ${features.length} feature values for ${samples} samples of ${featureSize}`);
+  const labelSize = options.labelSize ?? 1;
+  if (!Number.isInteger(labelSize) || labelSize < 1)
+    throw new RangeError(`memoryData: labelSize must be a positive integer, got ${labelSize}`);
+  const samples = labels.length / labelSize;
+  if (!Number.isInteger(samples) || features.length !== samples * featureSize) {
+    throw new RangeError(
+      `memoryData: ${features.length} feature values and ${labels.length} labels are not samples of ${featureSize} values and ${labelSize} labels`,
+    );
   }
   return {
     samples,
@@ -59,11 +66,11 @@ export function memoryData(
             features instanceof Float32Array
               ? new Float32Array(size * featureSize)
               : new Int32Array(size * featureSize);
-          const l = new Int32Array(size);
+          const l = new Int32Array(size * labelSize);
           for (let i = 0; i < size; i++) {
             const s = order ? order[offset + i]! : offset + i;
             f.set(features.subarray(s * featureSize, (s + 1) * featureSize), i * featureSize);
-            l[i] = labels[s]!;
+            l.set(labels.subarray(s * labelSize, (s + 1) * labelSize), i * labelSize);
           }
           offset += size;
           return { features: f, labels: l, size };

@@ -4,6 +4,7 @@
 import { ensureGradients, tf, type Tensor } from '../backend/tf.ts';
 import { buildModel, type Model } from '../model/model.ts';
 import { initialWeights } from '../model/init.ts';
+import { labelsPerSample } from '../spec/output.ts';
 import { elementCount, specShapes } from '../spec/shapes.ts';
 import type { ModelSpec, OptimizerSpec } from '../spec/types.ts';
 import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, checkCheckpoint, type TrainCheckpoint } from './checkpoint.ts';
@@ -24,7 +25,7 @@ export interface TrainProgress {
   loss: number;
   /** Mean watermark penalty over the same batches (0 without a watermark). */
   penalty: number;
-  /** Accuracy on those training batches. */
+  /** Accuracy on those training batches (per token for a next-token model). */
   accuracy: number;
   samplesPerSec: number;
   /** Seconds left at the current speed. */
@@ -137,18 +138,25 @@ export class LossWindow {
   }
 }
 
-/** A batch as tensors `[size, ...input.shape]` and int32 labels (the transcript program shares it). */
+/**
+ * A batch as tensors `[size, ...input.shape]` and int32 labels: `[size]`, or `[size, len]` for a
+ * next-token model (the transcript program shares it).
+ */
 export function batchTensors(spec: ModelSpec, batch: Batch): { x: Tensor; y: Tensor } {
   const featureSize = elementCount(spec.input.shape);
-  if (batch.features.length !== batch.size * featureSize || batch.labels.length !== batch.size) {
+  const perSample = labelsPerSample(spec);
+  if (batch.features.length !== batch.size * featureSize || batch.labels.length !== batch.size * perSample) {
     throw new RangeError(
-      `batch of ${batch.size} has ${batch.features.length} feature values and ${batch.labels.length} labels; the spec's input [${spec.input.shape.join(', ')}] needs ${featureSize} per sample`,
+      `batch of ${batch.size} has ${batch.features.length} feature values and ${batch.labels.length} labels; the spec's input [${spec.input.shape.join(', ')}] needs ${featureSize} values and ${perSample} label${perSample === 1 ? '' : 's'} per sample`,
     );
   }
   const dtype = batch.features instanceof Int32Array ? 'int32' : 'float32';
   return {
     x: tf.tensor(batch.features, [batch.size, ...spec.input.shape], dtype),
-    y: tf.tensor1d(batch.labels, 'int32'),
+    y:
+      perSample === 1
+        ? tf.tensor1d(batch.labels, 'int32')
+        : tf.tensor2d(batch.labels, [batch.size, perSample], 'int32'),
   };
 }
 

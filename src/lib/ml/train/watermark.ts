@@ -5,7 +5,7 @@ import type { WatermarkSpec } from '../spec/types.ts';
 
 /** v (length N) from the watermark kernel, differentiably. */
 export function watermarkVector(rule: WatermarkSpec['rule'], kernel: Tensor, N: number): Tensor {
-  if (rule === 'dense-column-mean') {
+  if (rule === 'dense-column-mean' || rule === 'mlp-column-mean') {
     return tf.slice(tf.mean(kernel, 0), [0], [N]);
   }
   // [kh, kw, cin, filters] -> mean over filters -> row-major [kh*kw*cin]

@@ -2,11 +2,12 @@
 // compute it from the same artifact, so it is defined down to the rounding: each mean is summed
 // in float64 in increasing index order, divided by the count in float64, and rounded to float32
 // once at the end. The result is bit-identical on every JS engine (IEEE double arithmetic).
-import type { ModelSpec, ParamShape, WatermarkRule } from '../spec/types.ts';
+import type { LayerSpec, ModelSpec, ParamShape, WatermarkRule } from '../spec/types.ts';
 import { WatermarkError } from './types.ts';
 
 /**
  * `dense-column-mean`: weight is a kernel [in, units]; v_k = mean of column k, k < N.
+ * `mlp-column-mean`: the same on a transformer block's MLP kernel w1 [dim, mlpDim].
  * `conv-filter-mean`: weight is a kernel [kh, kw, cin, filters]; v_r = mean over filters of
  * row r of the kernel viewed as [kh*kw*cin, filters] (row-major over kh, kw, cin), r < N.
  * Both are row means or column means of a row-major matrix; the weight is row-major as tfjs and
@@ -20,11 +21,11 @@ export function extractV(rule: WatermarkRule, weight: Float32Array, shape: reado
     );
   if (!Number.isInteger(N) || N < 1) throw new WatermarkError(`N must be a positive integer, got ${N}`);
   const v = new Float32Array(N);
-  if (rule === 'dense-column-mean') {
+  if (rule === 'dense-column-mean' || rule === 'mlp-column-mean') {
     if (shape.length !== 2)
-      throw new WatermarkError(`dense-column-mean needs a dense kernel [in, units], got shape [${shape.join(', ')}]`);
+      throw new WatermarkError(`${rule} needs a kernel [in, units], got shape [${shape.join(', ')}]`);
     const [rows, cols] = shape as [number, number];
-    if (cols < N) throw new WatermarkError(`dense-column-mean needs units >= N = ${N}, the layer has ${cols} units`);
+    if (cols < N) throw new WatermarkError(`${rule} needs units >= N = ${N}, the kernel has ${cols} columns`);
     for (let k = 0; k < N; k++) {
       let sum = 0;
       for (let i = 0; i < rows; i++) sum += weight[i * cols + k]!;
@@ -50,6 +51,13 @@ export function extractV(rule: WatermarkRule, weight: Float32Array, shape: reado
   return v;
 }
 
+/** The layer type each rule reads, and which of its weights. */
+const WATERMARK_TARGET: Record<WatermarkRule, { layer: LayerSpec['type']; weight: string }> = {
+  'dense-column-mean': { layer: 'dense', weight: 'kernel' },
+  'conv-filter-mean': { layer: 'conv2d', weight: 'kernel' },
+  'mlp-column-mean': { layer: 'transformerBlock', weight: 'w1' },
+};
+
 /**
  * Index in `params` (specShapes(spec).params) of the kernel the spec's watermark reads; checks
  * that the layer exists and has the kind the rule needs.
@@ -63,10 +71,10 @@ export function watermarkKernelIndex(
   const layer = spec.layers.findIndex((l) => l.id === wm.layer);
   if (layer < 0) throw new WatermarkError(`watermark.layer: no layer has id "${wm.layer}"`);
   const type = spec.layers[layer]!.type;
-  const wanted = wm.rule === 'dense-column-mean' ? 'dense' : 'conv2d';
-  if (type !== wanted)
-    throw new WatermarkError(`watermark.rule ${wm.rule} needs a ${wanted} layer, "${wm.layer}" is ${type}`);
-  const index = params.findIndex((p) => p.layer === layer && p.name === 'kernel');
-  if (index < 0) throw new WatermarkError(`layer "${wm.layer}" has no kernel in the parameter list`);
+  const wanted = WATERMARK_TARGET[wm.rule];
+  if (type !== wanted.layer)
+    throw new WatermarkError(`watermark.rule ${wm.rule} needs a ${wanted.layer} layer, "${wm.layer}" is ${type}`);
+  const index = params.findIndex((p) => p.layer === layer && p.name === wanted.weight);
+  if (index < 0) throw new WatermarkError(`layer "${wm.layer}" has no ${wanted.weight} in the parameter list`);
   return index;
 }

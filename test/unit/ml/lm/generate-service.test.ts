@@ -108,7 +108,9 @@ describe('the generation service on wasm', () => {
     expect(out.stop).toBe('aborted');
     expect(out.bytes.length).toBe(5);
     expect(Array.from(out.bytes)).toEqual(seen);
-    expect((await service.generate({ specBytes, artifact, prompt, maxNewBytes: 2, backend: 'wasm' })).bytes.length).toBe(2);
+    expect(
+      (await service.generate({ specBytes, artifact, prompt, maxNewBytes: 2, backend: 'wasm' })).bytes.length,
+    ).toBe(2);
   });
 
   test('stops after the stop byte when the model chooses it', async () => {
@@ -142,8 +144,8 @@ describe('the generation service on wasm', () => {
     await expect(
       service.generate({ specBytes, artifact, prompt: new Uint8Array(65537), maxNewBytes: 1 }),
     ).rejects.toThrow('the prompt must be at most 65536 bytes');
-    await expect(
-      service.generate({ specBytes, artifact, prompt, maxNewBytes: 4, temperature: -1 }),
-    ).rejects.toThrow('temperature must be in [0, 10] (0 is greedy), got -1');
+    await expect(service.generate({ specBytes, artifact, prompt, maxNewBytes: 4, temperature: -1 })).rejects.toThrow(
+      'temperature must be in [0, 10] (0 is greedy), got -1',
+    );
   });
 });

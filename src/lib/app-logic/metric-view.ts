@@ -5,6 +5,12 @@
 // and a score of 0 says only that the value was at or above the cap. Pure.
 import type { Metric } from '../ml/spec/types.ts';
 
+/**
+ * A next-token model's loss (mean nats per byte) in bits per byte: evaluate.ts's bitsOf, repeated
+ * here so the pages' bundle does not load tfjs with the evaluator.
+ */
+export const bitsOfNats = (nats: number): number => nats / Math.LN2;
+
 /** Scores committed on chain are integers out of this (SPEC 4.1). */
 export const SCORE_UNITS = 10_000;
 
@@ -52,17 +58,32 @@ export const scoreOfUnits = (units: number): number => units / SCORE_UNITS;
 /** A WAD score (aggregates, thresholds: 1e18 = 1) as a number in [0, 1]. */
 export const scoreOfWad = (wad: bigint): number => Number(wad) / 1e18;
 
+/** "scored by accuracy", "scored in bits per byte (cap 8)": the spec summary's words. */
+export const scoredBy = (m: Metric): string =>
+  m.name === 'accuracy' ? 'scored by accuracy' : `scored in ${metricName(m)}`;
+
+const figure = (x: number) => Number(x.toPrecision(6)).toString();
+
 /**
- * What a threshold on scores (the minimum score, the tolerance tolV) means in the metric, for the
- * Create form: null for accuracy (the score is the accuracy). `kind` 'floor': a score above `t`
- * is a value below cap * (1 - t); 'distance': scores `t` apart are values cap * t apart.
+ * The Create form's note on what the score thresholds mean for a capped metric (null for
+ * accuracy, whose score is the accuracy): the minimum score as the value a model must beat, and
+ * tolV as a distance in the metric. Values that are not numbers in [0, 1] are left out (the form
+ * reports them).
  */
-export function thresholdText(m: Metric, t: number, kind: 'floor' | 'distance'): string | null {
-  if (m.name === 'accuracy' || !Number.isFinite(t) || t < 0 || t > 1) return null;
-  const value = (x: number) => Number(x.toPrecision(6)).toString();
-  const of = (x: number) => (m.name === 'bitsPerByte' ? `${value(x)} bits per byte` : `a loss of ${value(x)}`);
-  if (kind === 'distance') return `For this model's metric that is ${of(m.cap * t)}.`;
-  return t === 0
-    ? `For this model's metric: anything below the cap, ${of(m.cap)}.`
-    : `For this model's metric: below ${of(m.cap * (1 - t))}.`;
+export function thresholdNote(m: Metric, minScore: string, tolV: string): string | null {
+  if (m.name === 'accuracy') return null;
+  const what = m.name === 'bitsPerByte' ? 'bits per byte' : 'loss';
+  const unit = (x: number) => (m.name === 'bitsPerByte' ? `${figure(x)} bits per byte` : `a loss of ${figure(x)}`);
+  const parts = [`This model is scored in ${metricName(m)}: score = max(0, 1 − ${what} / ${m.cap}).`];
+  const min = minScore.trim() === '' ? Number.NaN : Number(minScore);
+  if (Number.isFinite(min) && min >= 0 && min < 1)
+    parts.push(
+      min === 0
+        ? `A minimum score of 0 admits any model below the cap, ${unit(m.cap)}.`
+        : `A minimum score of ${minScore.trim()} admits models below ${unit(m.cap * (1 - min))}.`,
+    );
+  const tol = tolV.trim() === '' ? Number.NaN : Number(tolV);
+  if (Number.isFinite(tol) && tol >= 0 && tol <= 1)
+    parts.push(`A tolerance of ${tolV.trim()} is ${unit(m.cap * tol)} between validators.`);
+  return parts.join(' ');
 }

@@ -149,8 +149,6 @@ describe('dataset files', () => {
     );
     const layout = (sequenceLength: number, vocab: number) => ({ tokens: { vocab, sequenceLength, separator: 0 } });
     expect(datasetMismatch(layout(64, 256), gpt)).toBe('Its sequences are 64 tokens long but the model reads 128.');
-    expect(datasetMismatch(layout(128, 512), gpt)).toBe(
-      'Its vocabulary has 512 tokens but the model predicts 256.',
-    );
+    expect(datasetMismatch(layout(128, 512), gpt)).toBe('Its vocabulary has 512 tokens but the model predicts 256.');
   });
 });

@@ -9,7 +9,8 @@ import {
   scoreOfUnits,
   scoreOfWad,
   scoreText,
-  thresholdText,
+  scoredBy,
+  thresholdNote,
 } from '../../../src/lib/app-logic/metric-view.ts';
 import { metricScore } from '../../../src/lib/ml/eval/evaluate.ts';
 import { parseModelSpec } from '../../../src/lib/ml/spec/parse.ts';
@@ -63,11 +64,17 @@ describe('scores in the metric’s words', () => {
   });
 
   it('says what the form’s thresholds mean in bits per byte', () => {
-    expect(thresholdText(bpb, 0.5, 'floor')).toBe("For this model's metric: below 4 bits per byte.");
-    expect(thresholdText(bpb, 0, 'floor')).toBe("For this model's metric: anything below the cap, 8 bits per byte.");
-    expect(thresholdText(bpb, 0.0005, 'distance')).toBe("For this model's metric that is 0.004 bits per byte.");
-    expect(thresholdText(loss, 0.2, 'floor')).toBe("For this model's metric: below a loss of 2.");
-    expect(thresholdText(accuracy, 0.5, 'floor')).toBeNull();
-    expect(thresholdText(bpb, Number.NaN, 'floor')).toBeNull();
+    expect(scoredBy(bpb)).toBe('scored in bits per byte (cap 8)');
+    expect(scoredBy(accuracy)).toBe('scored by accuracy');
+    expect(thresholdNote(bpb, '0', '0.0005')).toBe(
+      'This model is scored in bits per byte (cap 8): score = max(0, 1 − bits per byte / 8). A minimum score of 0 admits any model below the cap, 8 bits per byte. A tolerance of 0.0005 is 0.004 bits per byte between validators.',
+    );
+    expect(thresholdNote(bpb, '0.5', '')).toBe(
+      'This model is scored in bits per byte (cap 8): score = max(0, 1 − bits per byte / 8). A minimum score of 0.5 admits models below 4 bits per byte.',
+    );
+    expect(thresholdNote(loss, '0.2', 'x')).toBe(
+      'This model is scored in loss (cap 2.5): score = max(0, 1 − loss / 2.5). A minimum score of 0.2 admits models below a loss of 2.',
+    );
+    expect(thresholdNote(accuracy, '0.5', '0.0005')).toBeNull();
   });
 });

@@ -39,7 +39,7 @@ describe('datasetFolder', () => {
     const err = await datasetFolder(unknown, { base: '/app/', fetch: f.fn }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DatasetNotAvailableError);
     expect((err as DatasetNotAvailableError).message).toBe(
-      "This task's dataset (manifest sha256 0x1212121212…) is not one this app serves (digits-train, digits-eval, fashion-mnist-train, fashion-mnist-eval), so it cannot be trained or evaluated here.",
+      "This task's dataset (manifest sha256 0x1212121212…) is not one this app serves (digits-train, digits-eval, fashion-mnist-train, fashion-mnist-eval, solidity-train, solidity-eval), so it cannot be trained or evaluated here.",
     );
     expect(await datasetFolder(sha('datasets/fashion-mnist-eval/manifest.json'), { base: '/app/', fetch: f.fn })).toBe(
       '/app/datasets/fashion-mnist-eval',

@@ -9,7 +9,7 @@
 // committed score is what Node computes on the seed's subset), the keeper finalizes, the Task page
 // shows the score as bits per byte, and everyone takes out their rewards.
 //
-// The model is the template with one narrow block (dim 16, MLP 128, 49k parameters) rather than
+// The model is the template with one narrow block (dim 16, MLP 128: 11,824 parameters) rather than
 // the demo's two blocks of width 128: the demo trains at about 12 sequences a second on wasm here,
 // so even its first transcript segment would take most of the test's two minutes. The datasets,
 // metric, watermark (mlp-column-mean, 64 x 128 x 16 bits) and task are the template's.
@@ -157,7 +157,7 @@ describe('one epoch of a language-model task, every role in the browser', () => 
     await page.fill('#spec-json', SPEC_TEXT);
     await waitText(page, page.getByTestId('spec-summary'), (t) => t.includes('solidity-gpt-test'), 30_000, 'the spec');
     expect(await page.getByTestId('spec-summary').innerText()).toMatch(
-      /^Valid: solidity-gpt-test, input 128, next token of 256 at each of 128 positions, 5 layers, 49,\d{3} parameters, 64-bit watermark, scored in bits per byte \(cap 8\)\./,
+      /^Valid: solidity-gpt-test, input 128, next token of 256 at each of 128 positions, 5 layers, 11,824 parameters, 64-bit watermark, scored in bits per byte \(cap 8\)\./,
     );
     await page.locator('summary', { hasText: 'Scoring and consensus' }).click();
     await page.fill('#task-minScore', '0.25');
@@ -186,8 +186,8 @@ describe('one epoch of a language-model task, every role in the browser', () => 
   it('a trainer trains in the page’s worker, charts bits per byte, and tries the model', async () => {
     const page = await stakeAndTrain(j, 'trainerA', { stake: '10', epochs: 1 });
     await waitAttr(page, 'train-progress', 'data-step', (v) => Number(v) >= 30, 120_000, 'training past step 30');
-    await page.getByText('Training bits per byte by step').first().waitFor({ timeout: 10_000 });
-    expect(await page.getByText('Training accuracy by step').count()).toBe(0);
+    await page.locator('figcaption', { hasText: 'Training bits per byte by step' }).waitFor({ timeout: 10_000 });
+    expect(await page.locator('figcaption', { hasText: 'Training accuracy by step' }).count()).toBe(0);
     await page.getByRole('button', { name: 'Stop', exact: true }).first().click();
     await waitAttr(page, 'trainer-phase', 'data-phase', (v) => v === 'waiting-seal', 60_000, 'a sealable model');
     j.mark('trainer stopped with a sealable model');
@@ -314,7 +314,9 @@ describe('one epoch of a language-model task, every role in the browser', () => 
       30_000,
       'the leaderboard in bits per byte',
     );
-    await page.getByText('Bits per byte per trainer, from the aggregate score').waitFor({ timeout: 10_000 });
+    await page
+      .locator('figcaption', { hasText: 'Bits per byte per trainer, from the aggregate score' })
+      .waitFor({ timeout: 10_000 });
     await j.check(page, 'lm-task-finalized');
     const received = new Map<string, bigint>();
     for (const role of ['trainerA', 'validatorA', 'validatorB', 'creator'] as const)

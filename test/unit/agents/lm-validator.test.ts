@@ -1,11 +1,14 @@
 // The validator's path for a next-token (language-model) task, which was built for classifiers:
 // per-sample vectors without correct flags, subset scores in bits per byte equal to a direct
 // evaluation of the subset, the similarity hint's probes as random byte sequences predicted at
-// every position, and the ML port handing all of it over. Real eval service on wasm, over the
-// real Solidity eval set, with a briefly trained tiny byte model.
-import { readFileSync } from 'node:fs';
+// every position, the ML port handing all of it over, and a disclosed transcript's segments
+// replayed through the port as the challenge check does. Real eval service on wasm, over the real
+// Solidity eval set, with briefly trained tiny byte models.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { keccak256, toBytes, type Hex } from 'viem';
-import { beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { mlPort } from '../../../src/lib/agents/adapters/ml.ts';
 import {
   PROBE_COUNT,
@@ -27,7 +30,10 @@ import { parseModelSpecBytes } from '../../../src/lib/ml/spec/parse.ts';
 import { specShapes } from '../../../src/lib/ml/spec/shapes.ts';
 import type { ModelSpec } from '../../../src/lib/ml/spec/types.ts';
 import { datasetData, train } from '../../../src/lib/ml/train/index.ts';
+import { runTranscript } from '../../../src/lib/ml/transcript/run.ts';
+import { openTranscriptDir } from '../../../src/lib/storage/transcripts-fs.ts';
 import { WASM_DIR, useBackend } from '../ml/engine/helpers.ts';
+import { ALICE, keyFor } from '../ml/transcript/fixture.ts';
 import { tinyLmDoc } from '../ml/lm/helpers.ts';
 
 const root = new URL('../../../', import.meta.url);
@@ -170,4 +176,82 @@ describe('a trained byte model through the eval service and the ML port (wasm, s
       "probes: a next-token model's probes are token ids in [lo, hi) within its vocabulary 0..255, got [0, 300)",
     );
   });
+});
+
+describe('a disclosed next-token transcript through the ML port (the challenge check’s replays)', () => {
+  const K = 2;
+  let dir: string;
+  let states: Uint8Array[];
+  let ml: ReturnType<typeof mlPort>;
+  let lm: { spec: ModelSpec; hash: string; bytes: Uint8Array };
+
+  beforeAll(async () => {
+    await useBackend('wasm');
+    dir = mkdtempSync(join(tmpdir(), 'aiarena-lm-check-'));
+    const store = await openTranscriptDir(dir);
+    const doc = tinyLmDoc({ len: 128, dim: 16, heads: 2, mlpDim: 128, batchSize: 8, watermark: true });
+    const bytes = new TextEncoder().encode(JSON.stringify({ ...doc, transcript: { interval: 5 } }));
+    lm = { ...(await parseModelSpecBytes(bytes)), bytes };
+    // Trained on the bundled solidity-eval split standing in for a task's training set.
+    const source = fsSource(new URL('datasets/solidity-eval', publicDir).pathname);
+    const { manifest, hash: dataHash } = await source.manifest();
+    await runTranscript({
+      spec: lm.spec,
+      specHash: lm.hash,
+      identity: ALICE,
+      openData: (seed) => datasetData(manifest, source, { seed }),
+      keyBits: keyFor(ALICE.trainer),
+      id: 'lm',
+      store,
+      segments: K,
+      backend: 'wasm',
+    });
+    states = await Promise.all(Array.from({ length: K + 1 }, (_, i) => store.state('lm', i).then((b) => b!)));
+    ml = mlPort({
+      trainer: { train: () => Promise.reject(new Error('not here')), pause() {}, resume() {}, cancel() {} },
+      evaluator: createEvalService({ backend: { wasmPaths: WASM_DIR }, fetch: fileFetch }),
+      specBytes: lm.bytes,
+      trainData: `0x${dataHash}`,
+      dataUrl: () => EVAL_URL,
+      evalBackend: 'wasm',
+    });
+  }, 120_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('each segment replays from the seeded start; a forged state does not', async () => {
+    const identity = { chainId: ALICE.chainId as number, task: BigInt(ALICE.task), trainer: ALICE.trainer };
+    const keyBits = keyFor(ALICE.trainer);
+    for (let i = 0; i < K; i++) {
+      const r = await ml.replaySegment!({
+        identity,
+        keyBits,
+        start: states[i]!,
+        claimed: states[i + 1]!,
+        ...(i === 0 ? { checkSeededStart: true } : {}),
+        backend: 'wasm',
+      });
+      expect(r).toMatchObject({ status: 'done', replays: true, failing: 0, maxDeviation: 0 });
+      if (i === 0) expect(r.seededStart).toBe(true);
+    }
+    // The first segment's claimed state put in place of the second's: it is not what replaying gives.
+    const forged = await ml.replaySegment!({
+      identity,
+      keyBits,
+      start: states[1]!,
+      claimed: states[1]!,
+      backend: 'wasm',
+    });
+    expect(forged.replays).toBe(false);
+    expect(forged.failing).toBeGreaterThan(0);
+    // Another trainer's identity draws other batches and another seeded start.
+    const bob = await ml.replaySegment!({
+      identity: { ...identity, trainer: '0x3c44cdddb6a900fa2b585dd299e03d12fa4293bc' },
+      keyBits,
+      start: states[0]!,
+      claimed: states[1]!,
+      checkSeededStart: true,
+      backend: 'wasm',
+    });
+    expect(bob.seededStart).toBe(false);
+  }, 120_000);
 });

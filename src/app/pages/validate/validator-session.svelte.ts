@@ -18,6 +18,8 @@ export class ValidatorSession {
   state = $state.raw<ValidatorState | null>(null);
   /** The task's metric (from its spec), once the agent is open: scores are shown in its words. */
   metric = $state.raw<Metric | null>(null);
+  /** The task's model predicts the next token of a sequence (its similarity probes are byte sequences). */
+  tokenModel = $state(false);
   evaluating = $state<string | null>(null);
   stages = $state.raw<Record<string, StageInfo>>({});
   failures = $state.raw<Record<string, string[]>>({});
@@ -49,6 +51,7 @@ export class ValidatorSession {
       }
       this.#agent = agent;
       this.metric = agent.taskSpec.spec.metric;
+      this.tokenModel = agent.taskSpec.spec.output.tokens !== undefined;
       this.state = agent.state;
       // Replays the agent checked before this page opened (kept in its state) show on the Challenges page too.
       for (const p of Object.values(agent.state.learning?.checks ?? {})) publishCheck(p);

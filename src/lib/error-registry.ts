@@ -30,6 +30,7 @@ import { CidError } from './ml/artifact/cid.ts';
 import { ArtifactError } from './ml/artifact/format.ts';
 import { ManifestError } from './ml/data/manifest.ts';
 import { ShardError } from './ml/data/shard.ts';
+import { TextDatasetError } from './ml/data/text.ts';
 import {
   BackendCannotTrainError,
   BackendUnavailableError,
@@ -133,6 +134,7 @@ export const errorClasses = {
   SimilarityError,
   SpecError,
   StorageError,
+  TextDatasetError,
   TrainJobError,
   TranscriptError,
   TxError,

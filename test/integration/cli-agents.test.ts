@@ -30,69 +30,12 @@ import { serializeDeployment } from '../../src/lib/chain/deployments.ts';
 import { DEFAULT_REWARD_PARAMS } from '../../src/lib/chain/task-defaults.ts';
 import { windowTimes } from '../../src/lib/chain/schedule.ts';
 import { sha256Hex } from '../../src/lib/ml/hash.ts';
-import { main, type Io } from '../../src/cli/main.ts';
+import { has, start, until } from './support/cli-run.ts';
 import { oneEpochTaskParams, startArenaEnv, tokenBalance, type ArenaEnv } from './support/chain-actions-env.ts';
 import { digitsDataHashes, publicFile } from './support/public-files.ts';
 
 const WAD = 10n ** 18n;
 const keys = devAccounts(10);
-
-interface Run {
-  io: Io;
-  /** Every JSON record written so far. */
-  records(): Record<string, unknown>[];
-  stderr(): string;
-  interrupt(): void;
-  done: Promise<number>;
-}
-
-/** `aiarena <argv>` in-process, with its own environment and Ctrl-C. */
-function start(argv: string[], env: Record<string, string>, cwd: string): Run {
-  const out: string[] = [];
-  const err: string[] = [];
-  let handler: (() => void) | null = null;
-  const io: Io = {
-    readStdin: async () => '',
-    stdout: (t) => void out.push(t),
-    stderr: (t) => void err.push(t),
-    env,
-    cwd,
-    isTTY: false,
-    onInterrupt: (h) => {
-      handler = h;
-      return () => (handler = null);
-    },
-  };
-  return {
-    io,
-    records: () =>
-      out
-        .join('')
-        .split('\n')
-        .filter((l) => l.startsWith('{'))
-        .map((l) => JSON.parse(l) as Record<string, unknown>),
-    stderr: () => err.join(''),
-    interrupt: () => handler?.(),
-    done: main(argv, io),
-  };
-}
-
-async function until<T>(
-  what: string,
-  check: () => Promise<T | null | false> | T | null | false,
-  ms = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const got = await check();
-    if (got !== null && got !== false) return got;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-const has = (run: Run, match: Record<string, unknown>) =>
-  run.records().some((r) => Object.entries(match).every(([k, v]) => JSON.stringify(r[k]) === JSON.stringify(v)));
 
 describe('aiarena agent: headless trainer, validators and keeper through one epoch', () => {
   let env: ArenaEnv;

@@ -36,6 +36,7 @@ import { ArtifactError } from '../../src/lib/ml/artifact/format.ts';
 import { TranscriptError } from '../../src/lib/ml/transcript/errors.ts';
 import { ManifestError } from '../../src/lib/ml/data/manifest.ts';
 import { ShardError } from '../../src/lib/ml/data/shard.ts';
+import { TextDatasetError } from '../../src/lib/ml/data/text.ts';
 import {
   BackendCannotTrainError,
   BackendUnavailableError,
@@ -119,6 +120,7 @@ const samples: { [K in keyof Classes]: () => InstanceType<Classes[K]> } = {
   ArtifactError: () => new ArtifactError('nonfinite', 'tensor 2 holds NaN', 2),
   ManifestError: () => new ManifestError('shards[2].sha256', 'not 64 hex digits'),
   ShardError: () => new ShardError('ab'.repeat(32), 'bad magic'),
+  TextDatasetError: () => new TextDatasetError('src/Token.sol', 'contains the separator byte 0 at offset 12'),
   BackendCannotTrainError: () => new BackendCannotTrainError('webgl', 'no float32 textures'),
   BackendUnavailableError: () => new BackendUnavailableError('webgpu', 'no adapter'),
   EvalJobError: () => new EvalJobError('give either subset or indices, not both'),

@@ -62,8 +62,9 @@ function watch(r: Running, reporter: Reporter): void {
   const task = r.agent.state.scope.taskId;
   const id = `${r.role}/${task}`;
   let facts: ReturnType<typeof stateFacts> | null = null;
+  const metric = r.agent.taskSpec.spec.metric;
   const onState = (state: Parameters<typeof stateFacts>[0]) => {
-    const next = stateFacts(state);
+    const next = stateFacts(state, metric);
     for (const { key, fact } of stateChanges(facts, next))
       reporter.record(Reporter.of(r.role, task, factType(key), fact), factText(key, fact));
     facts = next;

@@ -136,7 +136,14 @@ export {
   type VerdictRecord,
   type DisputeRecord,
 } from './validator/learning.ts';
-export { DEFAULT_CHALLENGE_THRESHOLD, PROBE_COUNT, PROBE_RANGE, type Match } from './validator/similarity.ts';
+export {
+  DEFAULT_CHALLENGE_THRESHOLD,
+  PROBE_COUNT,
+  PROBE_RANGE,
+  TOKEN_PROBE_POSITIONS,
+  probeSettings,
+  type Match,
+} from './validator/similarity.ts';
 export { storeDisclosureReader } from './validator/disclosure-reader.ts';
 export { DisclosureFetchError, type DisclosureReader } from './validator/transcript-checker.ts';
 export { actionsChainPort, chainPortError } from './adapters/chain.ts';

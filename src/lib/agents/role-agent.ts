@@ -135,6 +135,11 @@ export abstract class RoleAgent<S, O extends { now: bigint }, A extends { type: 
     return this.task;
   }
 
+  /** The task's model spec as the agent opened it (its metric says how pages show scores). */
+  get taskSpec(): TaskSpec {
+    return this.spec;
+  }
+
   subscribe(listener: (e: RunnerEvent<S> | X) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);

@@ -101,13 +101,23 @@ export async function checkDatasetFiles(files: readonly PickedFile[]): Promise<C
   return { hash: `0x${parsed.hash}`, manifest, manifestBytes: manifestFile.bytes, shards, ignored, totalBytes };
 }
 
-/** Why a dataset cannot feed a model spec (input shape, classes), or null when it fits. */
+/** Why a dataset cannot feed a model spec (input shape, classes or vocabulary), or null when it fits. */
 export function datasetMismatch(manifest: DatasetLayout, spec: Pick<ModelSpec, 'input' | 'output'>): string | null {
+  const tokens = spec.output.tokens;
   if (isTokenLayout(manifest)) {
-    // A classifier's spec cannot take next-token targets (L per sample, not one class).
     const { sequenceLength, vocab } = manifest.tokens;
-    return `It holds sequences of ${sequenceLength} tokens (vocabulary ${vocab}) with next-token targets, but the model predicts one of ${spec.output.classes} classes per sample.`;
+    // A classifier's spec cannot take next-token targets (L per sample, not one class).
+    if (tokens === undefined)
+      return `It holds sequences of ${sequenceLength} tokens (vocabulary ${vocab}) with next-token targets, but the model predicts one of ${spec.output.classes} classes per sample.`;
+    const length = spec.input.shape[0]!;
+    if (sequenceLength !== length)
+      return `Its sequences are ${sequenceLength} tokens long but the model reads ${length}.`;
+    // Token ids at or above the model's vocabulary would index past its embedding.
+    if (vocab !== tokens) return `Its vocabulary has ${vocab} tokens but the model predicts ${tokens}.`;
+    return null;
   }
+  if (tokens !== undefined)
+    return `It holds samples of ${manifest.features.shape.join('×')} with one of ${manifest.labels.classes} classes each, but the model predicts the next of ${tokens} tokens at every position of a sequence.`;
   const a = manifest.features.shape.join('×');
   const b = spec.input.shape.join('×');
   if (a !== b) return `Its samples are ${a} but the model takes ${b}.`;

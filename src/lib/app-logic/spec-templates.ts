@@ -7,17 +7,41 @@ export interface SpecTemplate {
   /** Published datasets (folders under `${BASE_URL}datasets/`) that fit it. */
   train: string;
   eval: string;
+  /**
+   * The repository folder holding the demo hidden final eval set for it (datasets/hidden/<name>):
+   * never published with the app, so the creator picks its files; named in the form's help.
+   */
+  final: string;
 }
 
 export const SPEC_TEMPLATES: readonly SpecTemplate[] = [
-  { id: 'digits-mlp', title: '8×8 digits, small MLP (trains in seconds)', train: 'digits-train', eval: 'digits-eval' },
-  { id: 'fashion-mlp', title: 'Fashion-MNIST, MLP', train: 'fashion-mnist-train', eval: 'fashion-mnist-eval' },
-  { id: 'fashion-cnn', title: 'Fashion-MNIST, small CNN', train: 'fashion-mnist-train', eval: 'fashion-mnist-eval' },
+  {
+    id: 'digits-mlp',
+    title: '8×8 digits, small MLP (trains in seconds)',
+    train: 'digits-train',
+    eval: 'digits-eval',
+    final: 'datasets/hidden/digits-final',
+  },
+  {
+    id: 'fashion-mlp',
+    title: 'Fashion-MNIST, MLP',
+    train: 'fashion-mnist-train',
+    eval: 'fashion-mnist-eval',
+    final: 'datasets/hidden/fashion-mnist-final',
+  },
+  {
+    id: 'fashion-cnn',
+    title: 'Fashion-MNIST, small CNN',
+    train: 'fashion-mnist-train',
+    eval: 'fashion-mnist-eval',
+    final: 'datasets/hidden/fashion-mnist-final',
+  },
   {
     id: 'solidity-gpt',
-    title: 'Solidity code co-creation, byte-level GPT',
+    title: 'Solidity code co-creation, byte-level GPT (bits per byte)',
     train: 'solidity-train',
     eval: 'solidity-eval',
+    final: 'datasets/hidden/solidity-final',
   },
 ];
 

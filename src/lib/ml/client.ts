@@ -8,6 +8,7 @@ import { fromWorker } from '../error-registry.ts';
 import type { BackendSelection } from './backend/select.ts';
 import type { BackendName } from './backend/types.ts';
 import type { EvalEvents, EvalJob, EvalOutcome, ReplayEvents, ReplayJob, ReplayOutcome } from './eval/service.ts';
+import type { GenerateEvents, GenerateJob, GenerateOutcome } from './generate/service.ts';
 import type {
   TrainEvents,
   TrainJob,
@@ -34,6 +35,9 @@ export type {
   ReplayEvents,
   ReplayJob,
   ReplayOutcome,
+  GenerateEvents,
+  GenerateJob,
+  GenerateOutcome,
   BackendSelection,
   RunSummary,
 };
@@ -80,6 +84,14 @@ export interface Evaluator {
   replay(job: ReplayJob, events?: ReplayEvents): Promise<ReplayOutcome>;
   /** Cancels the replay in progress: it resolves with status 'cancelled'. */
   cancel(reason?: string): Promise<void>;
+  /**
+   * Completes a prompt with a next-token byte model in the worker (never on the page's thread),
+   * each byte reported as it is chosen (bytes reported after the call settles are dropped: the
+   * outcome holds them all).
+   */
+  generate(job: GenerateJob, events?: GenerateEvents): Promise<GenerateOutcome>;
+  /** Stops the completion in progress; it resolves with the bytes so far, stop 'aborted'. */
+  cancelGenerate(): Promise<void>;
   terminate(): void;
 }
 
@@ -178,6 +190,17 @@ export function createEvaluator(w: Worker): Evaluator {
       );
     },
     cancel: (reason) => fromWorker(remote.cancel(reason)),
+    generate: (job, events = {}) => {
+      // A copy is transferred, so the caller's artifact stays usable.
+      const artifact = job.artifact.slice();
+      return withProgress((live) =>
+        remote.generate(
+          Comlink.transfer({ ...job, artifact }, [artifact.buffer]),
+          Comlink.proxy({ onByte: (byte: number, count: number) => live() && events.onByte?.(byte, count) }),
+        ),
+      );
+    },
+    cancelGenerate: () => fromWorker(remote.cancelGenerate()),
     terminate: () => {
       remote[Comlink.releaseProxy]();
       w.terminate();

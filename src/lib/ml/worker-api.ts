@@ -6,6 +6,7 @@
 import type { BackendSelection } from './backend/select.ts';
 import type { BackendName } from './backend/types.ts';
 import type { EvalEvents, EvalJob, EvalOutcome, ReplayEvents, ReplayJob, ReplayOutcome } from './eval/service.ts';
+import type { GenerateEvents, GenerateJob, GenerateOutcome } from './generate/service.ts';
 import type {
   TrainEvents,
   TrainJob,
@@ -40,6 +41,13 @@ export interface EvalWorkerApi {
   replay(job: ReplayJob, events?: ReplayEvents): Promise<ReplayOutcome>;
   /** Cancels the replay in progress. */
   cancel(reason?: string): void;
+  /**
+   * Completes a prompt with a next-token model over bytes (the "try the model" box), each byte
+   * reported as it is chosen; the new bytes come back transferred.
+   */
+  generate(job: GenerateJob, events?: GenerateEvents): Promise<GenerateOutcome>;
+  /** Stops the completion in progress before its next byte (it resolves with the bytes so far). */
+  cancelGenerate(): void;
 }
 
 /** Starts a worker; the app passes one that names the worker's script, so the bundler emits it. */

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import {
   initialTrainerState,
   initialValidatorState,
+  openValidatorEpoch,
   type AgentScope,
   type TrainerState,
 } from '../../../src/lib/agents/index.ts';
@@ -121,6 +122,22 @@ describe('records from states', () => {
         degenerate: false,
       }),
     ).toBe('epoch 0: revealed, seal revealed, rank 1, pool 25 ARENA');
+  });
+
+  it('gives a language-model task’s committed scores in bits per byte too', () => {
+    const v = initialValidatorState(scope('validator'));
+    v.epochs.push({
+      ...openValidatorEpoch(0),
+      columns: [],
+      commit: { scores: [6523, 0], status: 'committed' } as never,
+    });
+    const bpb = stateFacts(v, { name: 'bitsPerByte', cap: 8 }).get('epoch/0')!;
+    expect(bpb).toMatchObject({ scores: [6523, 0], bitsPerByte: [2.7816, null] });
+    expect(factText('epoch/0', bpb)).toBe(
+      'epoch 0: open, 0 submissions, scores committed [6523, 0], bits per byte [2.782, above the cap]',
+    );
+    expect(stateFacts(v, { name: 'accuracy' }).get('epoch/0')).not.toHaveProperty('bitsPerByte');
+    expect(stateFacts(v).get('epoch/0')).not.toHaveProperty('bitsPerByte');
   });
 
   it('writes bigints as decimal strings and fits the status line to the terminal', () => {

@@ -126,4 +126,29 @@ describe('dataset files', () => {
       'It holds sequences of 128 tokens (vocabulary 256) with next-token targets, but the model predicts one of 10 classes per sample.',
     );
   });
+
+  it('fits the Solidity token sets to the solidity-gpt template, and tells a next-token model what does not fit', async () => {
+    const spec = (id: string) =>
+      parseModelSpec(JSON.parse(readFileSync(join(root, 'public', 'specs', `${id}.json`), 'utf8')));
+    const gpt = spec('solidity-gpt');
+    // The template's sets and the hidden final set the creator picks as files.
+    const hiddenDir = join(root, 'datasets', 'hidden', 'solidity-final');
+    const hidden = readdirSync(hiddenDir).map((f) => ({
+      name: f,
+      bytes: new Uint8Array(readFileSync(join(hiddenDir, f))),
+    }));
+    for (const files of [folder('solidity-train'), folder('solidity-eval'), hidden]) {
+      const ds = await checkDatasetFiles(files);
+      expect('tokens' in ds.manifest).toBe(true);
+      expect(datasetMismatch(ds.manifest, gpt)).toBeNull();
+      expect(datasetMismatch(ds.manifest, spec('digits-mlp'))).toMatch(/^It holds sequences of 128 tokens/);
+    }
+    const digits = await checkDatasetFiles(folder('digits-train'));
+    expect(datasetMismatch(digits.manifest, gpt)).toBe(
+      'It holds samples of 8×8×1 with one of 10 classes each, but the model predicts the next of 256 tokens at every position of a sequence.',
+    );
+    const layout = (sequenceLength: number, vocab: number) => ({ tokens: { vocab, sequenceLength, separator: 0 } });
+    expect(datasetMismatch(layout(64, 256), gpt)).toBe('Its sequences are 64 tokens long but the model reads 128.');
+    expect(datasetMismatch(layout(128, 512), gpt)).toBe('Its vocabulary has 512 tokens but the model predicts 256.');
+  });
 });

@@ -4,6 +4,9 @@ import { readdirSync } from 'node:fs';
 import { keccak256, toHex, type Hex } from 'viem';
 import { describe, expect, it } from 'vitest';
 import { PUBLISHED_DATASETS, SPEC_TEMPLATES } from '../../../src/lib/app-logic/spec-templates.ts';
+import { checkDatasetFiles } from '../../../src/lib/app-logic/dataset-files.ts';
+import { contentFitErrors } from '../../../src/lib/app-logic/create-form-view.ts';
+import { parseModelSpecBytes } from '../../../src/lib/ml/spec/parse.ts';
 import { readFileSync } from 'node:fs';
 import { ActionInputError } from '../../../src/lib/chain/actions/context.ts';
 import { checkTaskParams, type TaskParamsInput } from '../../../src/lib/chain/actions/task-params.ts';
@@ -347,5 +350,36 @@ describe('create task form', () => {
     for (const t of SPEC_TEMPLATES) expect(datasets).toEqual(expect.arrayContaining([t.train, t.eval]));
     // The app, the Create page and the headless agents all read the bundled sets from this list.
     expect([...PUBLISHED_DATASETS].sort()).toEqual(datasets.sort());
+    // Each template's demo hidden set is in the repository, never published with the app.
+    for (const t of SPEC_TEMPLATES) {
+      expect(t.final).toMatch(/^datasets\/hidden\/[a-z-]+$/);
+      expect(readdirSync(new URL(`../../../${t.final}/`, import.meta.url))).toContain('manifest.json');
+    }
+  });
+
+  it('the language-model template fits its datasets and hidden set, scored in bits per byte', async () => {
+    const t = SPEC_TEMPLATES.find((x) => x.id === 'solidity-gpt')!;
+    expect([t.train, t.eval, t.final]).toEqual(['solidity-train', 'solidity-eval', 'datasets/hidden/solidity-final']);
+    const { spec } = await parseModelSpecBytes(
+      new Uint8Array(readFileSync(new URL('../../../public/specs/solidity-gpt.json', import.meta.url))),
+    );
+    expect(spec.metric).toEqual({ name: 'bitsPerByte', cap: 8 });
+    const folder = async (path: string) => {
+      const dir = new URL(`../../../${path}/`, import.meta.url);
+      return checkDatasetFiles(
+        readdirSync(dir).map((name) => ({ name, bytes: new Uint8Array(readFileSync(new URL(name, dir))) })),
+      );
+    };
+    const sets = {
+      train: await folder(`public/datasets/${t.train}`),
+      evalSet: await folder(`public/datasets/${t.eval}`),
+      finalSet: await folder(t.final),
+    };
+    expect(contentFitErrors(spec, null, sets, 1)).toEqual({});
+    // The digits sets do not fit it, and say why.
+    const digits = await folder('public/datasets/digits-eval');
+    expect(contentFitErrors(spec, null, { ...sets, evalSet: digits }, 1).evalData).toBe(
+      'This dataset does not fit the model: It holds samples of 8×8×1 with one of 10 classes each, but the model predicts the next of 256 tokens at every position of a sequence.',
+    );
   });
 });

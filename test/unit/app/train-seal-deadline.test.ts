@@ -4,7 +4,7 @@
 import { getAddress } from 'viem';
 import { describe, expect, it } from 'vitest';
 import { initialTrainerState } from '../../../src/lib/agents/index.ts';
-import { publicEvalSentence } from '../../../src/lib/app-logic/public-eval.ts';
+import { publicEvalBitsPerByte, publicEvalSentence } from '../../../src/lib/app-logic/public-eval.ts';
 import { agentsWithWorkLeft, runningSentence } from '../../../src/lib/app-logic/running-agents.ts';
 import { sealDeadline } from '../../../src/lib/app-logic/seal-deadline.ts';
 import { epochRows } from '../../../src/app/pages/train/train-view.ts';
@@ -91,12 +91,17 @@ describe('epochRows for a stake that counts from a later epoch', () => {
 
 describe('publicEvalSentence', () => {
   it('gives the accuracy on the public eval set next to the training batches’, and flags a large gap', () => {
-    expect(publicEvalSentence({ status: 'done', accuracy: 0.912, score: 0.912, samples: 250 }, 0.95)).toBe(
+    expect(
+      publicEvalSentence(
+        { status: 'done', accuracy: 0.912, score: 0.912, samples: 250 },
+        { loss: 0.3, accuracy: 0.95 },
+      ),
+    ).toBe(
       'Accuracy on the public eval set: 91.2 % of 250 samples (training batches: 95.0 %). Validators score a seeded subset of this set each epoch (the hidden final set in the final phase), so expect about this.',
     );
-    expect(publicEvalSentence({ status: 'done', accuracy: 0.6, score: 0.6, samples: 250 }, 0.99)).toMatch(
-      /may be overfitting\.$/,
-    );
+    expect(
+      publicEvalSentence({ status: 'done', accuracy: 0.6, score: 0.6, samples: 250 }, { loss: 0.1, accuracy: 0.99 }),
+    ).toMatch(/may be overfitting\.$/);
     expect(publicEvalSentence({ status: 'running', done: 96, total: 250 }, null)).toBe(
       'Evaluating on the public eval set: 96 of 250 samples…',
     );
@@ -104,6 +109,25 @@ describe('publicEvalSentence', () => {
       'Could not be evaluated on the public eval set: the worker crashed',
     );
     expect(publicEvalSentence(undefined, null)).toBe('Not evaluated on the public eval set yet.');
+  });
+
+  it('gives a language model’s bits per byte on the public eval set next to the training batches’', () => {
+    const bpb = { name: 'bitsPerByte', cap: 8 } as const;
+    // 2 nats per byte = 2.885 bits per byte; the training batches' 1.8 nats = 2.597.
+    const done = { status: 'done', accuracy: 0.4, score: 1 - 2 / Math.LN2 / 8, samples: 3457, loss: 2 } as const;
+    expect(publicEvalBitsPerByte(done, bpb)).toBeCloseTo(2 / Math.LN2, 12);
+    expect(publicEvalSentence(done, { loss: 1.8, accuracy: 0.45 }, bpb)).toBe(
+      'Bits per byte on the public eval set: 2.885 over 3457 sequences, score 0.6393 (training batches: 2.597). Validators score a seeded subset of this set each epoch (the hidden final set in the final phase), so expect about this.',
+    );
+    expect(publicEvalSentence(done, { loss: 1.2, accuracy: 0.6 }, bpb)).toMatch(
+      /may be memorizing its training files\.$/,
+    );
+    expect(publicEvalSentence({ ...done, loss: 6, score: 0 }, null, bpb)).toBe(
+      'Bits per byte on the public eval set: 8.656 over 3457 sequences, at or above the cap of 8: it scores 0. Validators score a seeded subset of this set each epoch (the hidden final set in the final phase), so expect about this.',
+    );
+    // Without the loss (an older stored result) or for a classifier there is no bits-per-byte figure.
+    expect(publicEvalBitsPerByte({ ...done, loss: undefined }, bpb)).toBeNull();
+    expect(publicEvalBitsPerByte(done, { name: 'accuracy' })).toBeNull();
   });
 });
 

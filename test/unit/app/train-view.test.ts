@@ -4,6 +4,7 @@ import { initialTrainerState, type TrainerState } from '../../../src/lib/agents/
 import type { BackendSelection } from '../../../src/lib/ml/backend/select.ts';
 import type { TrainProgress } from '../../../src/lib/ml/train/trainer.ts';
 import {
+  trainingCharts,
   appendHistory,
   backendRows,
   backendSentence,
@@ -70,6 +71,31 @@ function sealed(
   });
   return s;
 }
+
+describe('trainingCharts', () => {
+  const history = [
+    { step: 10, loss: 2 * Math.LN2, accuracy: 0.3 },
+    { step: 20, loss: 1.5 * Math.LN2, accuracy: 0.4 },
+  ];
+  it('loss and accuracy for a classifier; loss and bits per byte for a byte-level language model', () => {
+    const [loss, acc] = trainingCharts(history, { name: 'accuracy' });
+    expect([loss.title, acc.title, acc.yDomain]).toEqual([
+      'Training loss by step',
+      'Training accuracy by step',
+      [0, 1],
+    ]);
+    expect(acc.points).toEqual([
+      { x: 10, y: 0.3 },
+      { x: 20, y: 0.4 },
+    ]);
+    const [lmLoss, bpb] = trainingCharts(history, { name: 'bitsPerByte', cap: 8 });
+    expect(lmLoss.points.map((p) => p.y)).toEqual([2 * Math.LN2, 1.5 * Math.LN2]);
+    expect([bpb.title, bpb.yLabel, bpb.yDomain]).toEqual(['Training bits per byte by step', 'Bits per byte', null]);
+    expect(bpb.points.map((p) => p.y)).toEqual([2, 1.5]);
+    // Before the spec is read: the classifier's charts.
+    expect(trainingCharts(history, null)[1].title).toBe('Training accuracy by step');
+  });
+});
 
 describe('appendHistory', () => {
   it('appends in step order and replaces points at or after a step reported again (a resume from an earlier checkpoint)', () => {

@@ -319,6 +319,24 @@ describe('epochViews', () => {
       committed: [5000],
     });
     expect(views[0]!.models[0]).toMatchObject({ scoreText: '0.5000', fullScoreText: '0.5200' });
+    // An accuracy task's scores are the accuracy: nothing else to say.
+    expect(views[0]!.models[0]).toMatchObject({ scoreMetric: null, fullScoreMetric: null });
+    expect(views[0]!.scoresMetric).toBeNull();
+    // A language-model task's scores also read as the bits per byte they stand for.
+    const lm = epochViews({
+      state: s,
+      schedule,
+      now: 10_700n,
+      evaluating: null,
+      ...none,
+      metric: { name: 'bitsPerByte', cap: 8 },
+    });
+    expect(lm[0]!.models[0]).toMatchObject({
+      scoreText: '0.5000',
+      scoreMetric: '4.000 bits per byte',
+      fullScoreMetric: '3.840 bits per byte',
+    });
+    expect(lm[0]!.scoresMetric).toEqual(['4.000 bits per byte']);
     s.epochs[0]!.outcome = 'revealed';
     expect(epochViews({ state: s, schedule, now: 10_900n, evaluating: null, ...none })[0]!.status).toBe(
       'scores committed and revealed',
@@ -423,6 +441,16 @@ describe('epochViews', () => {
       [10_605n, 'info', 'Model 0x000000…000a00 scored 0.9800 on the 100-sample subset.'],
       [10_610n, 'info', 'Epoch 0: score commitment for 2 submissions sent (9800, 0 of 10000).'],
       [10_860n, 'info', 'Epoch 0: score reveal sent.'],
+    ]);
+    // For a language-model task the same lines say the bits per byte (0 is above the cap).
+    expect(
+      validatorActivity(s, { name: 'bitsPerByte', cap: 8 })
+        .map((n) => n.message)
+        .slice(1, 4),
+    ).toEqual([
+      'Model 0x000000…000a00 evaluated on all 250 samples of the eval set (wasm): 0.9700 (0.240 bits per byte).',
+      'Model 0x000000…000a01 scores 0 (could not be fetched).',
+      'Model 0x000000…000a00 scored 0.9800 (0.160 bits per byte) on the 100-sample subset.',
     ]);
     s.notes.push({ key: 'revealed/0', at: 10_860n, epoch: 0, level: 'info', message: 'Epoch 0: scores revealed.' });
     expect(validatorActivity(s).map((n) => n.key)).not.toContain('activity/reveal/0');

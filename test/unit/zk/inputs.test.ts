@@ -174,6 +174,51 @@ describe('claims from artifacts', () => {
     const { watermark: _, ...plain } = spec;
     expect(() => quantizedVector(PRODUCTION_SHAPE, plain, hash, artifact)).toThrow(/has no watermark/);
   });
+
+  test('a language model (solidity-gpt, mlp-column-mean on block1.w1) feeds the same 64 x 128 x 16 circuit', async () => {
+    const { spec, hash } = await parseModelSpecBytes(
+      new Uint8Array(readFileSync(join(REPO_ROOT, 'public', 'specs', 'solidity-gpt.json'))),
+    );
+    expect(spec.watermark).toMatchObject({
+      rule: 'mlp-column-mean',
+      bits: 64,
+      length: 128,
+      quantization: { bits: 16 },
+    });
+    const params = specShapes(spec).params;
+    const k = params.findIndex((p) => p.layer === 2 && p.name === 'w1');
+    expect(params[k]!.shape).toEqual([128, 512]);
+    const rng = new Drbg('zk lm artifact');
+    const weights = params.map((p) =>
+      Float32Array.from({ length: p.shape.reduce((a, b) => a * b, 1) }, () => (rng.u32() / 2 ** 32 - 0.5) * 0.2),
+    );
+    const key = generateKey(64, 128, rng.fill);
+    const owner = '0x5b38da6a701c568545dcfcddfc4b11fc0a3f9d6e';
+    const random = serializeArtifact(specHashBytes(hash), params, weights);
+    // q from the artifact is the watermark check's q for the trainer's weights (the first 128 of w1's 512 columns).
+    expect(Array.from(quantizedVector(PRODUCTION_SHAPE, spec, hash, random))).toEqual(
+      Array.from(checkWatermark(spec.watermark!, weights[k]!, params[k]!.shape, key, owner).q),
+    );
+    // Every row of w1's first 128 columns = q / 2^16: the column means quantize back to the vector's q,
+    // and the claim is the vector's, commitments and decoding included.
+    const v = vectorByName(PRODUCTION_VECTOR);
+    const w1 = weights[k]!;
+    for (let i = 0; i < 128; i++) for (let c = 0; c < 128; c++) w1[i * 512 + c] = v.q[c]! / 65536;
+    const marked = serializeArtifact(specHashBytes(hash), params, weights);
+    const prepared = prepareOwnershipProof(
+      PRODUCTION_SHAPE,
+      claimFromArtifact(PRODUCTION_SHAPE, {
+        spec,
+        specHash: hash,
+        artifact: marked,
+        key: vectorClaim(v).key,
+        owner: v.owner,
+      }),
+    );
+    expect(prepared.publicSignals.wmCommit).toBe(BigInt(v.wmCommit));
+    expect(prepared.publicSignals.keyCommit).toBe(BigInt(v.keyCommit));
+    expect(prepared.decoded.wrong).toBe(5);
+  });
 });
 
 describe('calldata', () => {

@@ -24,7 +24,7 @@ import type {
 import type { EvaluatorHandle, TrainerHandle } from '../../../lib/agents/index.ts';
 import type { ActionContext } from '../../../lib/chain/actions/index.ts';
 import type { ContentFetcher } from '../../../lib/chain/reads/gateway.ts';
-import type { Evaluator, Trainer } from '../../../lib/ml/client.ts';
+import type { Evaluator, GenerateEvents, GenerateJob, GenerateOutcome, Trainer } from '../../../lib/ml/client.ts';
 import { casConfigFromEnv } from '../../../lib/storage/cas/index.ts';
 import { datasetFolder } from './datasets.ts';
 import { evalWorker, proveWorker, trainWorker } from '../../workers.ts';
@@ -70,6 +70,10 @@ export interface RolePorts {
   prover?: ProverPort;
   /** The training worker's handle (created on first use), for the backend probe. */
   trainer(): Trainer;
+  /** Completes a prompt with a byte model in the eval worker (the "try the model" box). */
+  generate(job: GenerateJob, events?: GenerateEvents): Promise<GenerateOutcome>;
+  /** Stops the completion in progress before its next byte. */
+  cancelGenerate(): Promise<void>;
   /** Ends the workers. The database stays open: it is shared by every agent of the page. */
   close(): void;
 }
@@ -217,6 +221,8 @@ export async function openRolePorts(input: RolePortsInput): Promise<RolePorts> {
     ...(transcripts ? { transcripts } : {}),
     ...(proving ? { prover: proving.port } : {}),
     trainer: () => trainer.get(),
+    generate: (job, events) => evaluator.get().generate(job, events),
+    cancelGenerate: () => evaluator.get().cancelGenerate(),
     close: () => {
       trainer.close();
       evaluator.close();

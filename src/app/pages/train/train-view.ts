@@ -7,12 +7,59 @@ import { windowTimes, type Schedule } from '../../../lib/chain/schedule.ts';
 import { formatDuration, formatTokens, formatWad, shortHex } from '../../../lib/format.ts';
 import type { BackendSelection, CandidateReport } from '../../../lib/ml/backend/select.ts';
 import type { TrainProgress } from '../../../lib/ml/train/trainer.ts';
+import { bitsOfNats } from '../../../lib/app-logic/metric-view.ts';
+import type { Metric } from '../../../lib/ml/spec/types.ts';
 
 /** One point of the live charts. */
 export interface HistoryPoint {
   step: number;
   loss: number;
   accuracy: number;
+}
+
+/** One live chart: its title, series, axis label and fixed domain (null: from the data). */
+export interface ChartView {
+  title: string;
+  label: string;
+  yLabel: string;
+  yDomain: [number, number] | null;
+  points: { x: number; y: number }[];
+}
+
+/**
+ * The Train page's two live charts for the task's metric: loss and accuracy for a classifier; for
+ * a next-token model over bytes (bitsPerByte), loss and bits per byte (the loss in bits: what
+ * validators score, where the next-byte accuracy would say little).
+ */
+export function trainingCharts(history: readonly HistoryPoint[], metric: Metric | null): [ChartView, ChartView] {
+  const loss: ChartView = {
+    title: 'Training loss by step',
+    label: 'Training loss',
+    yLabel: 'Loss',
+    yDomain: null,
+    points: history.map((h) => ({ x: h.step, y: h.loss })),
+  };
+  if (metric?.name === 'bitsPerByte')
+    return [
+      loss,
+      {
+        title: 'Training bits per byte by step',
+        label: 'Training bits per byte',
+        yLabel: 'Bits per byte',
+        yDomain: null,
+        points: history.map((h) => ({ x: h.step, y: bitsOfNats(h.loss) })),
+      },
+    ];
+  return [
+    loss,
+    {
+      title: 'Training accuracy by step',
+      label: 'Training accuracy',
+      yLabel: 'Accuracy',
+      yDomain: [0, 1],
+      points: history.map((h) => ({ x: h.step, y: h.accuracy })),
+    },
+  ];
 }
 
 /** Points kept for the charts; older ones are thinned, not dropped, so the curve keeps its start. */

@@ -4,6 +4,7 @@
 // a reload opens the same state and resumes training from its last checkpoint, or, for a
 // transcript run (SPEC 8, the default), from the last state its transcript stored.
 import {
+  expectedArtifactBytes,
   TrainerAgent,
   trainerRunId,
   transcriptRunId,
@@ -11,6 +12,7 @@ import {
   type TrainerState,
 } from '../../../lib/agents/index.ts';
 import { readStoredTranscript, type StoredTranscript } from '../../../lib/app-logic/transcript-plan.ts';
+import type { ModelSpec } from '../../../lib/ml/spec/types.ts';
 import type { BackendSelection } from '../../../lib/ml/backend/select.ts';
 import type { BackendName } from '../../../lib/ml/backend/types.ts';
 import type { TrainProgress } from '../../../lib/ml/train/trainer.ts';
@@ -21,6 +23,8 @@ import { runningAgents } from '../role/running-agents.svelte.ts';
 import { openRolePorts, type RolePorts } from './role-ports.ts';
 import { appendHistory, type HistoryPoint } from './train-view.ts';
 import type { PublicEval } from '../../../lib/app-logic/public-eval.ts';
+import type { TryPorts } from '../../../lib/app-logic/try-model.ts';
+import { GenerateError } from '../../../lib/ml/errors.ts';
 
 /** Chart history per run, kept in localStorage so a reload still shows the curve so far. */
 const historyKey = (runId: string) => `aiarena-train-history:${runId}`;
@@ -67,6 +71,8 @@ export class TrainerSession {
   /** Why opening failed, or why the agent is not running here. */
   problem = $state<string | null>(null);
   state = $state.raw<TrainerState | null>(null);
+  /** The task's model spec, once the agent is open (its metric picks the charts; an LM gets the try box). */
+  spec = $state.raw<ModelSpec | null>(null);
   progress = $state.raw<TrainProgress | null>(null);
   history = $state.raw<HistoryPoint[]>([]);
   /** The backend the current (or last) run uses. */
@@ -101,7 +107,7 @@ export class TrainerSession {
   deviceKey = $state<Hex | null>(null);
   /** The last failure of the agent's loop (chain unreachable...); cleared by the next good state. */
   loopError = $state<string | null>(null);
-  /** The model's accuracy on the task's public eval set, by artifact hash (evaluated in the eval worker). */
+  /** The model's accuracy (and loss) on the task's public eval set, by artifact hash (evaluated in the eval worker). */
   publicEval = $state.raw<Record<string, PublicEval>>({});
   /**
    * The agent's last step as stored when this tab opened it, before its first step here: since
@@ -139,6 +145,7 @@ export class TrainerSession {
         return;
       }
       this.#agent = agent;
+      this.spec = agent.taskSpec.spec;
       this.#runId = trainerRunId(ports.scope);
       this.history = loadHistory(this.#runId);
       this.state = agent.state;
@@ -298,10 +305,36 @@ export class TrainerSession {
         { artifact, artifactHash, dataHash: ports.evalData },
         { onProgress: (done, total) => set({ status: 'running', done, total }) },
       );
-      set({ status: 'done', accuracy: r.accuracy, score: r.score, samples: r.samples });
+      set({ status: 'done', accuracy: r.accuracy, score: r.score, samples: r.samples, loss: r.loss });
     } catch (e) {
       set({ status: 'failed', error: messageOf(e) });
     }
+  }
+
+  /**
+   * What the "try the model" box runs on: the trainer's own models from this device's store, a
+   * revealed model from the artifact store (checked against its CID, at most the spec's artifact
+   * size), completions in the page's eval worker.
+   */
+  tryPorts(): TryPorts | null {
+    const ports = this.#ports;
+    const spec = this.spec;
+    if (!ports || !spec) return null;
+    return {
+      async artifact(source, signal) {
+        if (source.kind === 'own') {
+          const bytes = await ports.persist.getArtifact(ports.scope, source.artifactHash);
+          if (!bytes) throw new GenerateError('the model is no longer stored on this device');
+          return bytes;
+        }
+        return ports.store.fetchVerified(
+          { hash: source.artifactHash, ...(source.artifactRoot ? { root: source.artifactRoot } : {}) },
+          { maxBytes: expectedArtifactBytes(spec), signal },
+        );
+      },
+      generate: (job, events) => ports.generate({ ...job, specBytes: ports.specBytes }, events),
+      cancel: () => ports.cancelGenerate(),
+    };
   }
 
   exportKey(passphrase: string): Promise<string> {

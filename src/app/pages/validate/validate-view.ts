@@ -18,6 +18,8 @@ import {
 } from '../../../lib/agents/index.ts';
 import { windowTimes, type Schedule } from '../../../lib/chain/schedule.ts';
 import { commitStanding, committedScoresLabel, type CommitStanding } from '../../../lib/app-logic/role-status.ts';
+import { metricText, scoreOfUnits, scoreText } from '../../../lib/app-logic/metric-view.ts';
+import type { Metric } from '../../../lib/ml/spec/types.ts';
 
 export type Stage = 'fetching' | 'checking' | 'evaluating' | 'done';
 
@@ -47,6 +49,10 @@ export interface ModelRow extends ColumnProgress {
   scoreText: string | null;
   /** Score on the whole eval set (a preview), 4 decimals, or null. */
   fullScoreText: string | null;
+  /** What the subset score means in a capped metric ("2.782 bits per byte"), or null (accuracy, no score). */
+  scoreMetric: string | null;
+  /** The same for the whole-set score. */
+  fullScoreMetric: string | null;
   /** Every failed attempt's message seen while the page was open, oldest first. */
   failures: string[];
 }
@@ -64,6 +70,8 @@ export interface EpochView {
    * chain has it.
    */
   scores: { label: string; standing: CommitStanding; values: number[] } | null;
+  /** The scores' values in a capped metric, in list order ("2.782 bits per byte"); null for accuracy. */
+  scoresMetric: string[] | null;
   /** The epoch's evaluation seed and subset, in words. */
   seed: { seed: Hex | null; state: 'waiting' | 'drawing' | 'refused' | 'drawn'; text: string };
   commitWindow: { opens: bigint; closes: bigint } | null;
@@ -231,6 +239,8 @@ export interface EpochViewsInput {
   live?: LiveColumns;
   /** The task's public eval set and its revealed hidden final set (null until revealed). */
   evalSets?: { public: Hex; final: Hex | null };
+  /** The task's metric (from its spec): a capped one's scores are also shown as its value. */
+  metric?: Metric | null;
 }
 
 const short = (h: Hex) => `${h.slice(0, 8)}…${h.slice(-6)}`;
@@ -275,7 +285,8 @@ function seedView(
 
 /** One view per epoch the agent has a record of or the page has columns for, newest first. */
 export function epochViews(input: EpochViewsInput): EpochView[] {
-  const { state, schedule, now, evaluating, stages, failures, live = {}, subsetSize, evalSets } = input;
+  const { state, schedule, now, evaluating, stages, failures, live = {}, subsetSize, evalSets, metric = null } = input;
+  const meaning = (score: number | null) => (score === null || metric === null ? null : metricText(metric, score));
   if (!state) return [];
   const epochs = new Set<number>([...state.epochs.map((r) => r.epoch), ...Object.keys(live).map(Number)]);
   return [...epochs]
@@ -304,6 +315,8 @@ export function epochViews(input: EpochViewsInput): EpochView[] {
           activity: activity(p, liveStage, evaluation?.samples ?? null),
           scoreText: p.score === null ? null : p.score.toFixed(4),
           fullScoreText: p.fullScore === null || p.status === 'zero' ? null : p.fullScore.toFixed(4),
+          scoreMetric: meaning(p.score),
+          fullScoreMetric: p.status === 'zero' ? null : meaning(p.fullScore),
           failures: [...(failures[key] ?? [])],
         };
       });
@@ -318,6 +331,10 @@ export function epochViews(input: EpochViewsInput): EpochView[] {
         scores:
           standing !== null && rec.commit && committedScoresLabel(standing)
             ? { label: committedScoresLabel(standing)!, standing, values: rec.commit.scores }
+            : null,
+        scoresMetric:
+          rec.commit && metric !== null && metric.name !== 'accuracy'
+            ? rec.commit.scores.map((u) => metricText(metric, scoreOfUnits(u))!)
             : null,
         commitWindow,
         revealWindow,
@@ -349,7 +366,7 @@ export function backendView(
 export { VALIDATOR_PHASE_SENTENCE } from '../../../lib/app-logic/role-status.ts';
 
 /** What the validator agent did, from its state: models scored, scores committed and revealed. */
-export function validatorActivity(state: ValidatorState | null): Note[] {
+export function validatorActivity(state: ValidatorState | null, metric: Metric | null = null): Note[] {
   if (!state) return [];
   const out: Note[] = [];
   if (state.join && state.join.sentAt !== null) {
@@ -368,7 +385,7 @@ export function validatorActivity(state: ValidatorState | null): Note[] {
   for (const [key, e] of Object.entries(state.evaluations)) {
     const what =
       e.check === 'ok'
-        ? `evaluated on all ${e.samples} samples of the eval set${e.backend ? ` (${e.backend})` : ''}: ${e.fullScore.toFixed(4)}`
+        ? `evaluated on all ${e.samples} samples of the eval set${e.backend ? ` (${e.backend})` : ''}: ${scoreText(metric, e.fullScore)}`
         : `scores 0 (${e.check === 'missing' ? 'could not be fetched' : e.check})`;
     out.push({
       key: `activity/evaluation/${key}`,
@@ -386,7 +403,7 @@ export function validatorActivity(state: ValidatorState | null): Note[] {
       at: r.at,
       epoch: null,
       level: 'info',
-      message: `${model(key)} scored ${r.score.toFixed(4)} on the ${size}-sample subset.`,
+      message: `${model(key)} scored ${scoreText(metric, r.score)} on the ${size}-sample subset.`,
     });
   }
   for (const e of state.epochs) {

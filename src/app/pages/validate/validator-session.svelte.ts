@@ -2,6 +2,7 @@
 // agent, mirrors its state and evaluation progress into runes, keeps every failed attempt's
 // message per model (by evaluation key; the state keeps only the last), and reads the current
 // epoch's columns while reveals come in (the agent records them only when it commits).
+import type { Metric } from '../../../lib/ml/spec/types.ts';
 import type { Hex } from 'viem';
 import { ValidatorAgent, type ValidatorCommand, type ValidatorState } from '../../../lib/agents/index.ts';
 import { windowAt } from '../../../lib/chain/schedule.ts';
@@ -15,6 +16,10 @@ export class ValidatorSession {
   status = $state<SessionStatus>('opening');
   problem = $state<string | null>(null);
   state = $state.raw<ValidatorState | null>(null);
+  /** The task's metric (from its spec), once the agent is open: scores are shown in its words. */
+  metric = $state.raw<Metric | null>(null);
+  /** The task's model predicts the next token of a sequence (its similarity probes are byte sequences). */
+  tokenModel = $state(false);
   evaluating = $state<string | null>(null);
   stages = $state.raw<Record<string, StageInfo>>({});
   failures = $state.raw<Record<string, string[]>>({});
@@ -45,6 +50,8 @@ export class ValidatorSession {
         return;
       }
       this.#agent = agent;
+      this.metric = agent.taskSpec.spec.metric;
+      this.tokenModel = agent.taskSpec.spec.output.tokens !== undefined;
       this.state = agent.state;
       // Replays the agent checked before this page opened (kept in its state) show on the Challenges page too.
       for (const p of Object.values(agent.state.learning?.checks ?? {})) publishCheck(p);

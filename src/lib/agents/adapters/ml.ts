@@ -23,6 +23,7 @@ import type {
 import { EvalJobError } from '../../ml/eval/service.ts';
 import { SpecError, parseModelSpecBytes } from '../../ml/spec/parse.ts';
 import { artifactHash } from '../../ml/artifact/hash.ts';
+import { isTokenModel } from '../../ml/spec/output.ts';
 import { specShapes } from '../../ml/spec/shapes.ts';
 import type {
   TrainEvents,
@@ -331,12 +332,9 @@ export function mlPort(o: MlPortOptions): MlPort {
     async evaluateSamples(req, events = {}): Promise<SampleEval> {
       const r = await runEvaluation(req, events, true);
       const per = r.perSample;
-      if (
-        !per ||
-        per.correct === undefined ||
-        per.correct.length !== r.datasetSamples ||
-        per.losses.length !== r.datasetSamples
-      ) {
+      // A next-token model has no class per sample: its vectors are the losses (correct is empty).
+      const flags = isTokenModel((await spec).spec) ? 0 : r.datasetSamples;
+      if (!per || per.correct === undefined || per.correct.length !== flags || per.losses.length !== r.datasetSamples) {
         throw new PortError(
           'ml',
           'per-sample',
@@ -359,8 +357,9 @@ export function mlPort(o: MlPortOptions): MlPort {
         score: r.score,
         backend: r.backend,
         floatPrecision: r.floatPrecision,
-        // Asked for with the probes only (the similarity hint): a scoring-only caller gets none.
-        ...(req.probes && per.predictions ? { predictions: per.predictions } : {}),
+        // Asked for with the probes only (the similarity hint): a scoring-only caller gets none,
+        // nor does a next-token model (no class per sample).
+        ...(req.probes && per.predictions && per.predictions.length > 0 ? { predictions: per.predictions } : {}),
         ...(r.probePredictions ? { probePredictions: r.probePredictions } : {}),
       };
     },

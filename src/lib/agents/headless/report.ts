@@ -6,6 +6,8 @@ import type { Note } from '../common.ts';
 import type { TrainerState } from '../trainer/machine.ts';
 import type { ValidatorState } from '../validator/machine.ts';
 import { formatTokens } from '../../format.ts';
+import { metricValue, scoreOfUnits } from '../../app-logic/metric-view.ts';
+import type { Metric } from '../../ml/spec/types.ts';
 
 /** Who a record is about: an agent, the keeper, or the command itself ('cli'). */
 export type AgentRole = 'trainer' | 'validator' | 'keeper' | 'cli';
@@ -18,8 +20,15 @@ export interface ReportRecord {
   [field: string]: unknown;
 }
 
-/** The facts of a state that are worth a record when they change, by key. */
-export function stateFacts(state: TrainerState | ValidatorState): Map<string, Record<string, unknown>> {
+/**
+ * The facts of a state that are worth a record when they change, by key. With the task's metric,
+ * a bits-per-byte task's committed scores also carry the bits per byte they stand for (null for a
+ * score of 0: at or above the cap).
+ */
+export function stateFacts(
+  state: TrainerState | ValidatorState,
+  metric: Metric | null = null,
+): Map<string, Record<string, unknown>> {
   const facts = new Map<string, Record<string, unknown>>();
   facts.set('phase', { phase: state.phase });
   if (state.kind === 'trainer') {
@@ -49,6 +58,14 @@ export function stateFacts(state: TrainerState | ValidatorState): Map<string, Re
         seed: r.seed !== null,
         commit: r.commit?.status ?? null,
         ...(r.commit ? { scores: r.commit.scores } : {}),
+        ...(r.commit && metric?.name === 'bitsPerByte'
+          ? {
+              bitsPerByte: r.commit.scores.map((u) => {
+                const v = metricValue(metric, scoreOfUnits(u));
+                return v === null ? null : Number(v.toFixed(4));
+              }),
+            }
+          : {}),
       });
   }
   return facts;
@@ -86,6 +103,10 @@ export function factText(key: string, f: Record<string, unknown>): string {
       if (f.seal) parts.push(`seal ${String(f.seal)}`);
       if (f.commit)
         parts.push(`scores ${String(f.commit)}${Array.isArray(f.scores) ? ` [${f.scores.join(', ')}]` : ''}`);
+      if (Array.isArray(f.bitsPerByte))
+        parts.push(
+          `bits per byte [${f.bitsPerByte.map((b) => (b === null ? 'above the cap' : Number(b).toFixed(3))).join(', ')}]`,
+        );
       if (f.rank !== undefined)
         parts.push(
           f.degenerate

@@ -13,7 +13,7 @@ import { specShapes } from '../../ml/spec/shapes.ts';
 import { stateArtifact } from '../../ml/transcript/state.ts';
 import type { TranscriptCheckProgress } from '../transcript-check.ts';
 import { checkKey, type LearningAction, type LearningObservation, type LearningOutcome } from './learning.ts';
-import { PROBE_COUNT, PROBE_RANGE, closestMatch, probeSeed, type Predictions } from './similarity.ts';
+import { closestMatch, probeSeed, probeSettings, type Predictions } from './similarity.ts';
 import { checkTranscript, type DisclosureReader } from './transcript-checker.ts';
 import { storeDisclosureReader } from './disclosure-reader.ts';
 import { AgentError, type StepResult } from '../common.ts';
@@ -391,9 +391,7 @@ export class ValidatorAgent extends RoleAgent<
     const probes = this.env.challenges
       ? {
           seed: probeSeed(this.env.scope.chainId, this.env.scope.registry, this.env.scope.taskId),
-          count: PROBE_COUNT,
-          lo: PROBE_RANGE[0],
-          hi: PROBE_RANGE[1],
+          ...probeSettings(this.spec.spec),
         }
       : undefined;
     const r = await this.env.ml.evaluateSamples(
@@ -405,12 +403,15 @@ export class ValidatorAgent extends RoleAgent<
         'bad-state',
         `the evaluation ran in ${r.floatPrecision}-bit floats on ${r.backend}; validators score in 32-bit floats only`,
       );
-    const predictions = r.predictions !== undefined && r.probePredictions !== undefined;
+    // The probes' predictions make the hint; a next-token model has no eval-set predictions to add.
+    const predictions = r.probePredictions !== undefined;
     const vectors: StoredSamples = {
       samples: r.samples,
       correct: r.correct,
       losses: r.losses,
-      ...(predictions ? { predictions: r.predictions, probePredictions: r.probePredictions } : {}),
+      ...(predictions
+        ? { probePredictions: r.probePredictions, ...(r.predictions ? { predictions: r.predictions } : {}) }
+        : {}),
     };
     // Stored before the machine hears of it: a reload between the two finds the vectors.
     await this.env.persist.putSamples(this.env.scope, key, vectors);

@@ -6,6 +6,7 @@
 // most 0.737, copies (fine-tuned, re-watermarked, permuted and rescaled) at least 0.800.
 import type { Address } from 'viem';
 import { predictionAgreement } from '../../ml/eval/agreement.ts';
+import type { ModelSpec } from '../../ml/spec/types.ts';
 
 /** Probe inputs per model: the bench's count. */
 export const PROBE_COUNT = 1000;
@@ -15,6 +16,19 @@ export const PROBE_COUNT = 1000;
  * ways and a copy does not.
  */
 export const PROBE_RANGE: readonly [number, number] = [-2, 3];
+/**
+ * Positions a next-token model is probed at: about twice the classifiers' probe count, as random
+ * byte sequences of the model's length (16 sequences of 128 bytes), each position one prediction.
+ */
+export const TOKEN_PROBE_POSITIONS = 2048;
+
+/** The probes the eval service draws for a model of `spec` (every validator of a task the same). */
+export function probeSettings(spec: Pick<ModelSpec, 'input' | 'output'>): { count: number; lo: number; hi: number } {
+  if (spec.output.tokens === undefined) return { count: PROBE_COUNT, lo: PROBE_RANGE[0], hi: PROBE_RANGE[1] };
+  // Token ids over the whole vocabulary; sequences of the model's own length.
+  return { count: Math.ceil(TOKEN_PROBE_POSITIONS / spec.input.shape[0]!), lo: 0, hi: spec.output.tokens };
+}
+
 /** Noise-probe agreement at or above which the agent challenges (halfway in the bench's gap). */
 export const DEFAULT_CHALLENGE_THRESHOLD = 0.768;
 

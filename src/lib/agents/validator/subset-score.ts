@@ -14,6 +14,7 @@ import { evalSubset } from '../../protocol/eval-subset.ts';
 export interface SampleVectors {
   /** Samples in the eval set (the arrays' length). */
   samples: number;
+  /** 1 where the sample's class was predicted; empty for a next-token model (no class per sample). */
   correct: Uint8Array;
   losses: Float32Array;
 }
@@ -29,9 +30,14 @@ export interface SubsetSpec {
 export const subsetIndices = (subset: SubsetSpec, samples: number): number[] =>
   evalSubset(subset.seed, samples, subset.size);
 
-/** The score in [0, 1] of the samples at `indices` (ascending, in range; see subsetIndices). */
+/**
+ * The score in [0, 1] of the samples at `indices` (ascending, in range; see subsetIndices). The
+ * correct flags are needed only for the accuracy metric: a next-token model has no class per
+ * sample, so its vectors carry losses only (an empty `correct`), and its metric reads those.
+ */
 export function subsetScore(metric: Metric, v: SampleVectors, indices: readonly number[]): number {
-  if (v.correct.length !== v.samples || v.losses.length !== v.samples) {
+  const flags = v.correct.length === v.samples;
+  if (v.losses.length !== v.samples || (!flags && (metric.name === 'accuracy' || v.correct.length !== 0))) {
     throw new RangeError(
       `per-sample vectors of ${v.correct.length} and ${v.losses.length} entries for a set of ${v.samples} samples`,
     );
@@ -41,7 +47,7 @@ export function subsetScore(metric: Metric, v: SampleVectors, indices: readonly 
   let loss = 0;
   for (const i of indices) {
     if (!(i >= 0 && i < v.samples)) throw new RangeError(`sample ${i} is outside a set of ${v.samples} samples`);
-    correct += v.correct[i]!;
+    if (flags) correct += v.correct[i]!;
     loss += v.losses[i]!;
   }
   return metricScore(metric, loss / indices.length, correct / indices.length);

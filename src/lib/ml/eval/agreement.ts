@@ -6,11 +6,14 @@
 // for pixels in [0, 1]) independently trained models disagree more than a model and its copy.
 // docs/bench/similarity.md measures both groups (noise within the pixels' own range, or blends of
 // samples, do not separate them) and the threshold the validator's automatic challenge uses.
-import { buildModel } from '../model/model.ts';
+import { deserializeArtifact } from '../artifact/deserialize.ts';
+import { tf } from '../backend/tf.ts';
+import { buildModel, type Model } from '../model/model.ts';
 import { Rng } from '../rng.ts';
 import type { ModelSpec } from '../spec/types.ts';
 import { memoryData, type TrainingData } from '../train/data.ts';
-import { evaluateModel } from './evaluate.ts';
+import { specShapes } from '../spec/shapes.ts';
+import { evaluateModel, specHashBytes } from './evaluate.ts';
 import { isTokenModel, outputWidth } from '../spec/output.ts';
 import { EvalJobError } from '../errors.ts';
 
@@ -33,6 +36,62 @@ export function probeInputs(seed: string, count: number, features: number, lo: n
   const out = new Float32Array(count * features);
   for (let i = 0; i < out.length; i++) out[i] = lo + (hi - lo) * rng.nextFloat();
   return out;
+}
+
+/**
+ * Probe sequences for a next-token model: `count` sequences of `length` token ids, each uniform
+ * in [lo, hi), from the same named stream as the classifiers' probes (every validator draws the
+ * same ones for the same seed). Random bytes are far from any source text, so what a model
+ * predicts after them is its own habit, not the corpus's. Pure.
+ */
+export function probeTokens(seed: string, count: number, length: number, lo: number, hi: number): Int32Array {
+  if (!Number.isInteger(lo) || !Number.isInteger(hi) || !(hi > lo))
+    throw new RangeError(`probe token ids [${lo}, ${hi}) must be a non-empty integer range`);
+  const rng = Rng.seeded('aiarena/probes', seed, 'tokens');
+  const span = hi - lo;
+  const out = new Int32Array(count * length);
+  for (let i = 0; i < out.length; i++) out[i] = lo + Math.floor(rng.nextFloat() * span);
+  return out;
+}
+
+/**
+ * A next-token model's arg-max token at every position of each sequence (`[count * length]`,
+ * sequence-major): the next-token counterpart of a classifier's predictions, which the similarity
+ * hint compares position by position.
+ */
+export async function tokenPredictions(model: Model, tokens: Int32Array, batchSize = 16): Promise<Int32Array> {
+  const length = model.spec.input.shape[0]!;
+  const count = tokens.length / length;
+  if (!Number.isInteger(count)) throw new RangeError(`${tokens.length} token ids are not whole sequences of ${length}`);
+  const out = new Int32Array(tokens.length);
+  for (let s = 0; s < count; s += batchSize) {
+    const n = Math.min(batchSize, count - s);
+    const ids = tf.tidy(() =>
+      tf.argMax(model.apply(tf.tensor2d(tokens.subarray(s * length, (s + n) * length), [n, length], 'int32')), -1),
+    );
+    try {
+      out.set((await ids.data()) as Int32Array, s * length);
+    } finally {
+      ids.dispose();
+    }
+  }
+  return out;
+}
+
+/** tokenPredictions of an artifact of `spec`, read strictly (another spec's artifact is refused). */
+export async function artifactTokenPredictions(
+  spec: ModelSpec,
+  specHash: string,
+  bytes: Uint8Array,
+  tokens: Int32Array,
+): Promise<Int32Array> {
+  const weights = deserializeArtifact(bytes, { specHash: specHashBytes(specHash), params: specShapes(spec).params });
+  const model = buildModel(spec, weights);
+  try {
+    return await tokenPredictions(model, tokens);
+  } finally {
+    model.dispose();
+  }
 }
 
 /**

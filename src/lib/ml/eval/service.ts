@@ -15,7 +15,7 @@ import { createProgram } from '../transcript/program.ts';
 import { replaySegment, type ReplayResult } from '../transcript/replay.ts';
 import type { TranscriptIdentity } from '../transcript/seeds.ts';
 import { evaluateArtifact, type EvalResult } from './evaluate.ts';
-import { probeData, probeInputs } from './agreement.ts';
+import { artifactTokenPredictions, probeData, probeInputs, probeTokens } from './agreement.ts';
 import { isSeededStart } from '../transcript/replay.ts';
 import { leafOf } from '../transcript/state.ts';
 import { sortedIndices } from './subset.ts';
@@ -71,13 +71,15 @@ export interface EvalJob {
   allowHalfPrecision?: boolean;
   /**
    * Also return the model's predictions on `count` seeded probe inputs uniform in [lo, hi)
-   * (agreement.ts probeInputs): the validator's functional-similarity hint (SPEC 8.4).
+   * (agreement.ts probeInputs): the validator's functional-similarity hint (SPEC 8.4). For a
+   * next-token model: `count` sequences of token ids in the integer range [lo, hi)
+   * (agreement.ts probeTokens), predicted at every position.
    */
   probes?: { seed: string; count: number; lo: number; hi: number };
 }
 
 export interface EvalOutcome extends EvalResult {
-  /** Arg-max class per probe input (only with `probes`). */
+  /** Arg-max class per probe input, or arg-max token per probe position (only with `probes`). */
   probePredictions?: Int32Array;
   backend: BackendName;
   /** 32, or 16 for a half-precision WebGL (only with allowHalfPrecision). */
@@ -258,8 +260,13 @@ export function createEvalService(env: EvalServiceEnv): EvalService {
       if (job.expectedArtifactHash !== undefined && norm(job.expectedArtifactHash) !== norm(aHash)) {
         throw new EvalJobError(`the artifact hashes to ${aHash}, expected ${job.expectedArtifactHash}`);
       }
-      if (job.probes !== undefined && isTokenModel(spec))
-        throw new EvalJobError('probes: probe inputs are for classifiers, a next-token model has no class per sample');
+      if (job.probes !== undefined && isTokenModel(spec)) {
+        const { lo, hi } = job.probes;
+        if (!Number.isInteger(lo) || !Number.isInteger(hi) || lo < 0 || hi > spec.output.tokens! || hi <= lo)
+          throw new EvalJobError(
+            `probes: a next-token model's probes are token ids in [lo, hi) within its vocabulary 0..${spec.output.tokens! - 1}, got [${lo}, ${hi})`,
+          );
+      }
       const source = evalDataSource(job, env.fetch);
       const { manifest, hash: dataHash } = await source.manifest(job.expectedDataHash);
       const indices = chosenSamples(job, manifest.samples);
@@ -285,7 +292,12 @@ export function createEvalService(env: EvalServiceEnv): EvalService {
         },
       );
       let probePredictions: Int32Array | undefined;
-      if (job.probes !== undefined) {
+      if (job.probes !== undefined && isTokenModel(spec)) {
+        // A next-token model predicts at every position: count sequences, count * L predictions.
+        const { seed, count, lo, hi } = job.probes;
+        const tokens = probeTokens(seed, count, spec.input.shape[0]!, lo, hi);
+        probePredictions = await artifactTokenPredictions(spec, specHash, job.artifact, tokens);
+      } else if (job.probes !== undefined) {
         const { seed, count, lo, hi } = job.probes;
         const features = spec.input.shape.reduce((a, b) => a * b, 1);
         const probes = probeData(probeInputs(seed, count, features, lo, hi), features);

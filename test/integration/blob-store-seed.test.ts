@@ -2,7 +2,7 @@
 // artifacts) as UnixFS DAGs, so one-chunk files are fetchable by the raw CIDs of the hashes on
 // chain and larger ones by their roots; the app's env points at it.
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -59,7 +59,13 @@ describe('npm start blob store', () => {
     expect(files).toContain('zk/watermark_ownership.zkey');
     expect(files).toContain('zk/watermark_ownership.wasm');
     expect(files).toContain('zk/watermark_ownership.vkey.json');
-    expect(files.filter((f) => f.startsWith('specs/'))).toHaveLength(3);
+    // Every published spec (the Create page's templates) is seeded.
+    expect(files.filter((f) => f.startsWith('specs/')).sort()).toEqual(
+      readdirSync(join(REPO_ROOT, 'public', 'specs'))
+        .filter((f) => f.endsWith('.json'))
+        .map((f) => `specs/${f}`)
+        .sort(),
+    );
     expect(files.filter((f) => /^datasets\/fashion-mnist-train\/[0-9a-f]{64}\.bin$/.test(f))).toHaveLength(6);
     expect(files.some((f) => f.includes('hidden'))).toBe(false);
     expect(stack.seededBytes).toBeGreaterThan(50_000_000);

@@ -10,13 +10,11 @@
 // second on wasm), and the task trains on the public eval split (3,457 sequences: one epoch in
 // seconds, where the training split's 28,473 take minutes) and is scored on the hidden split,
 // uploaded to the store as a creator would reveal it.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { zeroHash, type Hex } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../scripts/lib/anvil.ts';
-import { startBlobStore, type BlobStore } from '../../scripts/lib/blob-store/index.ts';
+import type { BlobStore } from '../../scripts/lib/blob-store/index.ts';
 import { devAccounts } from '../../scripts/lib/dev-accounts.ts';
 import { actionsChainPort, casStorePort } from '../../src/lib/agents/index.ts';
 import {
@@ -26,14 +24,13 @@ import {
   readLeaderboard,
   type ActionContext,
 } from '../../src/lib/chain/actions/index.ts';
-import { serializeDeployment } from '../../src/lib/chain/deployments.ts';
 import { windowTimes } from '../../src/lib/chain/schedule.ts';
 import { DEFAULT_REWARD_PARAMS } from '../../src/lib/chain/task-defaults.ts';
 import { createEvalService } from '../../src/lib/ml/eval/service.ts';
 import { sha256Hex } from '../../src/lib/ml/hash.ts';
 import { WASM_DIR } from '../unit/ml/engine/helpers.ts';
-import { oneEpochTaskParams, startArenaEnv, type ArenaEnv } from './support/chain-actions-env.ts';
-import { has, start, until } from './support/cli-run.ts';
+import { oneEpochTaskParams, type ArenaEnv } from './support/chain-actions-env.ts';
+import { has, start, startCliStack, until, type CliStack } from './support/cli-run.ts';
 import { publicFile } from './support/public-files.ts';
 
 const WAD = 10n ** 18n;
@@ -59,6 +56,7 @@ const specBytes = (() => {
 })();
 
 describe('aiarena agent on a language-model task', () => {
+  let stack: CliStack;
   let env: ArenaEnv;
   let blobs: BlobStore;
   let dir: string;
@@ -66,18 +64,12 @@ describe('aiarena agent on a language-model task', () => {
   let net: string[];
 
   beforeAll(async () => {
-    env = await startArenaEnv();
-    dir = mkdtempSync(join(tmpdir(), 'aiarena-cli-lm-'));
-    blobs = await startBlobStore({ dir: join(dir, 'blobs'), port: await freePort(), host: '127.0.0.1' });
-    creator = await env.as(1);
-    writeFileSync(join(dir, 'deployment.json'), serializeDeployment(env.deployment));
-    net = ['--rpc', env.rpcUrl, '--deployment', 'deployment.json'];
+    stack = await startCliStack('aiarena-cli-lm-');
+    ({ env, blobs, dir, creator, net } = stack);
   }, 120_000);
 
   afterAll(async () => {
-    await blobs?.close();
-    await env?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await stack?.stop();
   });
 
   it('trains with a transcript, seals, reveals; validators score it in bits per byte; the keeper finalizes', async () => {

@@ -8,13 +8,12 @@
 // command line: it carries on from its state folder and the chain sees exactly one join, one
 // seal and one reveal from it. Then `tasks`, `status` and `claim` are checked on the result. Only
 // the clock is moved (anvil's test methods), window by window; each agent decides by itself.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { zeroHash, type Hex } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../scripts/lib/anvil.ts';
-import { startBlobStore, type BlobStore } from '../../scripts/lib/blob-store/index.ts';
+import type { BlobStore } from '../../scripts/lib/blob-store/index.ts';
 import { devAccounts } from '../../scripts/lib/dev-accounts.ts';
 import { actionsChainPort, casStorePort } from '../../src/lib/agents/index.ts';
 import { openContentCache } from '../../src/lib/storage/content-cache-fs.ts';
@@ -30,14 +29,15 @@ import { serializeDeployment } from '../../src/lib/chain/deployments.ts';
 import { DEFAULT_REWARD_PARAMS } from '../../src/lib/chain/task-defaults.ts';
 import { windowTimes } from '../../src/lib/chain/schedule.ts';
 import { sha256Hex } from '../../src/lib/ml/hash.ts';
-import { has, start, until } from './support/cli-run.ts';
-import { oneEpochTaskParams, startArenaEnv, tokenBalance, type ArenaEnv } from './support/chain-actions-env.ts';
+import { has, start, startCliStack, until, type CliStack } from './support/cli-run.ts';
+import { oneEpochTaskParams, tokenBalance, type ArenaEnv } from './support/chain-actions-env.ts';
 import { digitsDataHashes, publicFile } from './support/public-files.ts';
 
 const WAD = 10n ** 18n;
 const keys = devAccounts(10);
 
 describe('aiarena agent: headless trainer, validators and keeper through one epoch', () => {
+  let stack: CliStack;
   let env: ArenaEnv;
   let blobs: BlobStore;
   let dir: string;
@@ -45,18 +45,12 @@ describe('aiarena agent: headless trainer, validators and keeper through one epo
   let net: string[];
 
   beforeAll(async () => {
-    env = await startArenaEnv();
-    dir = mkdtempSync(join(tmpdir(), 'aiarena-cli-'));
-    blobs = await startBlobStore({ dir: join(dir, 'blobs'), port: await freePort(), host: '127.0.0.1' });
-    creator = await env.as(1);
-    writeFileSync(join(dir, 'deployment.json'), serializeDeployment(env.deployment));
-    net = ['--rpc', env.rpcUrl, '--deployment', 'deployment.json'];
+    stack = await startCliStack('aiarena-cli-');
+    ({ env, blobs, dir, creator, net } = stack);
   }, 120_000);
 
   afterAll(async () => {
-    await blobs?.close();
-    await env?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await stack?.stop();
   });
 
   it('join, train, seal, restart, reveal, evaluate, commit, reveal, finalize; then tasks, status, claim', async () => {

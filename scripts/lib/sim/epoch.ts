@@ -269,11 +269,23 @@ export async function playSubmissionEpoch(w: World, e: number): Promise<EpochRec
   await tickAll(w.agents, 2);
   // Challenges the agents opened in the reveal window are answered and settled before scores.
   await settleChallenges(w, e);
+  return scoreAndFinalize(w, e, 'submission', columns, dataHash, started);
+}
+
+/** Every validator scores the epoch's columns on `dataHash`, then the keeper finalizes it. */
+async function scoreAndFinalize(
+  w: World,
+  e: number,
+  phase: EpochRecord['phase'],
+  columns: Awaited<ReturnType<World['reader']['columns']>>,
+  dataHash: Hex,
+  started: number,
+): Promise<EpochRecord> {
   const s = await score(w, e, columns, dataHash, into(w, e, 'ScoreCommit'), into(w, e, 'ScoreReveal'));
   const f = await finalize(w, e);
   return {
     epoch: e,
-    phase: 'submission',
+    phase,
     columns: columns.length,
     revealed: s.revealed,
     seed: s.seed,
@@ -297,20 +309,5 @@ export async function playFinalEpoch(w: World, e: number, revealHidden: () => Pr
   const dataHash = w.env.data.hidden;
   await Promise.all(columns.filter((c) => !c.duplicate).map((c) => w.shared.evaluate(c, dataHash)));
   // The final phase's commit window opens with the epoch: the agents evaluate there.
-  const s = await score(w, e, columns, dataHash, into(w, e, 'ScoreCommit'), into(w, e, 'ScoreReveal'));
-  const f = await finalize(w, e);
-  return {
-    epoch: e,
-    phase: 'final',
-    columns: columns.length,
-    revealed: s.revealed,
-    seed: s.seed,
-    booked: f.booked,
-    rollover: f.rollover,
-    degenerate: f.degenerate,
-    finalizeCalls: f.calls,
-    agentColumns: s.agentColumns,
-    wallSeconds: (performance.now() - started) / 1000,
-    best: f.best,
-  };
+  return scoreAndFinalize(w, e, 'final', columns, dataHash, started);
 }

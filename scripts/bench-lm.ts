@@ -29,6 +29,7 @@ import { checkWatermark } from '../src/lib/ml/watermark/check.ts';
 import { watermarkKernelIndex } from '../src/lib/ml/watermark/extract.ts';
 import { optionReader } from './lib/bench-options.ts';
 import { measureLmBaselines, type LmBaselines } from './lib/lm/baseline-report.ts';
+import { browserSpeeds } from './lib/lm/browser-speed.ts';
 import { fitLogTokens, tokensFor } from './lib/lm/budget-fit.ts';
 import { solidityConversion } from './lib/lm/solidity.ts';
 import { solidityData } from './lib/lm/solidity-data.ts';
@@ -61,6 +62,50 @@ const START = '<!-- lm: scripts/bench-lm.ts -->';
 const END = '<!-- end lm -->';
 const OWNER = '0x5b38da6a701c568545dcfcddfc4b11fc0a3f9d6e';
 const wasmPaths = path('node_modules/@tensorflow/tfjs-backend-wasm/dist/');
+
+const BROWSER_START = '<!-- lm-browser: scripts/bench-lm.ts --browser-only -->';
+const BROWSER_END = '<!-- end lm-browser -->';
+
+/** Replaces the block between `start` and `end` in `out`, or appends it. */
+function writeBlock(start: string, end: string, block: string): void {
+  const doc = readFileSync(path(out), 'utf8');
+  const a = doc.indexOf(start);
+  const b = doc.indexOf(end);
+  writeFileSync(
+    path(out),
+    a >= 0 && b > a ? doc.slice(0, a) + block + doc.slice(b + end.length) : `${doc.trimEnd()}\n\n${block}\n`,
+  );
+  console.log(`wrote ${out}`);
+}
+
+// The Chromium worker rows: a run of their own (a browser beside the budget run would take its
+// cores), written as a block after the Node section.
+if (opts.flag('browser-only')) {
+  const l0 = os.loadavg();
+  const t0 = performance.now();
+  const { spec: s } = await parseModelSpecBytes(readFileSync(path(specPath)));
+  const name = s.name;
+  const rows = await browserSpeeds(
+    name,
+    '/datasets/solidity-train',
+    ['wasm', 'webgl', 'webgpu', 'cpu'],
+    2,
+    2,
+    console.log,
+  );
+  const l1 = os.loadavg();
+  const L0 = s.input.shape[0]!;
+  const block = `${BROWSER_START}
+Chromium worker rows (\`npm run bench:lm -- --browser-only\`, ${((performance.now() - t0) / 60000).toFixed(1)} min, after the Node run above; headless Chromium, WebGL and WebGPU through SwiftShader on the CPU: no GPU on this machine, so these rows say whether each backend trains the spec and how slowly it does so in software, not what a GPU would give). The app's trainer worker via test/browser/pages/engine.html, ${name} with the page's watermark key, solidity-train from the page's server; 2 warm-up steps, then 4 timed. Load average (1 / 5 / 15 min) ${l0.map((x) => x.toFixed(2)).join(' / ')} at the start, ${l1.map((x) => x.toFixed(2)).join(' / ')} at the end.
+
+| where | backend | tokens/s | timed steps | note |
+|---|---|---:|---:|---|
+${rows.map((r) => `| Chromium worker | ${r.backend} | ${r.samplesPerSec === null ? '-' : Math.round(r.samplesPerSec * L0).toLocaleString('en-US')} | ${r.steps} | ${r.error ?? ''} |`).join('\n')}
+${BROWSER_END}`;
+  console.log(block);
+  if (!opts.flag('no-write')) writeBlock(BROWSER_START, BROWSER_END, block);
+  process.exit(0);
+}
 
 const load0 = os.loadavg();
 const started = performance.now();
@@ -289,17 +334,11 @@ function render(): void {
   ${END}`;
   console.log(`\n${section}`);
   if (!opts.flag('no-write')) {
-    const doc = readFileSync(path(out), 'utf8');
-    const a = doc.indexOf(START);
-    const b = doc.indexOf(END);
-    const next =
-      a >= 0 && b > a ? doc.slice(0, a) + section + doc.slice(b + END.length) : `${doc.trimEnd()}\n\n${section}\n`;
-    writeFileSync(path(out), next);
+    writeBlock(START, END, section);
     writeFileSync(
       path('docs/bench/lm.json'),
       JSON.stringify({ bars, speeds, runs, fit, load0, load1, minutes }, null, 2),
     );
-    console.log(`wrote ${out}`);
   }
 }
 

@@ -3,7 +3,7 @@
 // datasets/hidden/solidity-final).
 import { join } from 'node:path';
 import { fsSource } from '../../../src/lib/ml/data/sources.ts';
-import type { DatasetManifest } from '../../../src/lib/ml/data/types.ts';
+import { isTokenLayout, type DatasetManifest } from '../../../src/lib/ml/data/types.ts';
 import { datasetData } from '../../../src/lib/ml/train/dataset.ts';
 import type { TrainingData } from '../../../src/lib/ml/train/data.ts';
 import { REPO_ROOT } from '../paths.ts';
@@ -36,4 +36,34 @@ export async function solidityData(split: SoliditySplit, root = REPO_ROOT): Prom
     samples: manifest.samples,
     data: (seed, shuffle = true) => datasetData(manifest, source, { seed, shuffle }),
   };
+}
+
+export interface TokenArrays {
+  /** Inputs, `samples * L` token ids. */
+  features: Int32Array;
+  /** Targets, `samples * L` (the inputs shifted by one). */
+  labels: Int32Array;
+  samples: number;
+}
+
+/** The first `limit` sequences of `set` in file order, through the same loader, as arrays. */
+export async function readTokens(set: SolidityData, limit = Infinity): Promise<TokenArrays> {
+  if (!isTokenLayout(set.manifest)) throw new Error(`${set.dir}: not a token dataset`);
+  const L = set.manifest.tokens.sequenceLength;
+  const n = Math.min(set.samples, limit);
+  const features = new Int32Array(n * L);
+  const labels = new Int32Array(n * L);
+  const reader = await set.data(0, false).openEpoch(0, 1000);
+  let at = 0;
+  try {
+    for (let b = await reader.next(); b !== null && at < n; b = await reader.next()) {
+      const take = Math.min(b.size, n - at);
+      features.set(b.features.subarray(0, take * L), at * L);
+      labels.set(b.labels.subarray(0, take * L), at * L);
+      at += take;
+    }
+  } finally {
+    reader.close();
+  }
+  return { features, labels, samples: n };
 }

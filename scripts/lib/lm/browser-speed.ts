@@ -12,15 +12,16 @@ export interface BrowserSpeed {
 }
 
 /**
- * `every` steps per progress window; the first window is warm-up, `windows` more are timed. The
+ * Per backend, `every` steps per progress window; the first window is warm-up, `windows` more are
+ * timed. The
  * page trains with its fixed watermark key (64 bits x 128), which fits solidity-gpt's watermark.
  */
 export async function browserSpeeds(
   spec: string,
   dataUrl: string,
-  backends: readonly string[],
-  every: number,
-  windows: number,
+  backends: readonly { backend: string; every: number; windows: number }[],
+  /** Per backend: a slower one is recorded as an upper bound and the run moves on. */
+  limitMs: number,
   log: (line: string) => void = () => {},
 ): Promise<BrowserSpeed[]> {
   const h = await startHarness();
@@ -30,35 +31,46 @@ export async function browserSpeeds(
     await page.waitForFunction(() => document.getElementById('log')?.textContent === 'ready', null, {
       timeout: 120_000,
     });
-    for (const backend of backends) {
-      const r = await page.evaluate(
-        async ({ spec, backend, n, every, dataUrl }) => {
-          const engine = (
-            window as unknown as {
-              engine: {
-                resetLog(): void;
-                log: { progress: TrainProgress[]; backends: string[] };
-                train(s: string, j: unknown): Promise<unknown>;
-              };
+    for (const { backend, every, windows } of backends) {
+      const steps = every * (windows + 1);
+      const timedOut = new Promise<null>((ok) => setTimeout(() => ok(null), limitMs));
+      const r = await Promise.race([
+        timedOut,
+        page.evaluate(
+          async ({ spec, backend, n, every, dataUrl }) => {
+            const engine = (
+              window as unknown as {
+                engine: {
+                  resetLog(): void;
+                  log: { progress: TrainProgress[]; backends: string[] };
+                  train(s: string, j: unknown): Promise<unknown>;
+                };
+              }
+            ).engine;
+            engine.resetLog();
+            try {
+              await engine.train(spec, {
+                runId: `bench-lm-${backend}`,
+                backend,
+                maxSteps: n,
+                readEvery: every,
+                resume: false,
+                dataUrl,
+              });
+              return { progress: engine.log.progress, ran: engine.log.backends, error: null };
+            } catch (e) {
+              return { progress: [], ran: engine.log.backends, error: (e as Error).message };
             }
-          ).engine;
-          engine.resetLog();
-          try {
-            await engine.train(spec, {
-              runId: `bench-lm-${backend}`,
-              backend,
-              maxSteps: n,
-              readEvery: every,
-              resume: false,
-              dataUrl,
-            });
-            return { progress: engine.log.progress, ran: engine.log.backends, error: null };
-          } catch (e) {
-            return { progress: [], ran: engine.log.backends, error: (e as Error).message };
-          }
-        },
-        { spec, backend, n: every * (windows + 1), every, dataUrl },
-      );
+          },
+          { spec, backend, n: steps, every, dataUrl },
+        ),
+      ]);
+      if (r === null) {
+        // Still training: the page is left as it is (the harness closes the browser at the end).
+        rows.push({ backend, samplesPerSec: null, steps, error: `${steps} steps took over ${limitMs / 1000} s` });
+        log(`browser ${backend}: over the limit`);
+        break;
+      }
       const timed = r.progress.slice(1);
       if (r.error !== null || timed.length === 0) {
         rows.push({ backend, samplesPerSec: null, steps: 0, error: (r.error ?? 'no progress reported').slice(0, 160) });
@@ -71,6 +83,8 @@ export async function browserSpeeds(
       }
       log(`browser ${backend}: ${JSON.stringify(rows.at(-1))}`);
     }
+    for (const { backend } of backends.slice(rows.length))
+      rows.push({ backend, samplesPerSec: null, steps: 0, error: 'not run: an earlier backend hit the limit' });
   } finally {
     await h.close();
   }

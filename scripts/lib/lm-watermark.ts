@@ -11,13 +11,12 @@ import { buildModel } from '../../src/lib/ml/model/model.ts';
 import { parseModelSpecBytes } from '../../src/lib/ml/spec/parse.ts';
 import { specShapes } from '../../src/lib/ml/spec/shapes.ts';
 import type { ModelSpec } from '../../src/lib/ml/spec/types.ts';
-import { memoryData } from '../../src/lib/ml/train/data.ts';
 import { train } from '../../src/lib/ml/train/trainer.ts';
 import { ownerBits } from '../../src/lib/ml/watermark/bits.ts';
 import { checkWatermark } from '../../src/lib/ml/watermark/check.ts';
 import { watermarkKernelIndex } from '../../src/lib/ml/watermark/extract.ts';
 import type { WatermarkKey } from '../../src/lib/ml/watermark/types.ts';
-import { solidityStandIn, type TokenSplit } from './solidity-standin.ts';
+import { solidityData, type SolidityData } from './lm/solidity-data.ts';
 import { benchKey, prune, type WeightsView } from './watermark-attacks.ts';
 
 const root = new URL('../../', import.meta.url);
@@ -59,24 +58,24 @@ export async function benchLmWatermark(o: LmWatermarkOptions): Promise<LmWaterma
   const L = spec.input.shape[0]!;
   const params = specShapes(spec).params;
   const view: WeightsView = { spec, wm, params, kernel: watermarkKernelIndex(spec, params) };
-  const corpus = solidityStandIn(L);
+  const trainSet = await solidityData('train');
+  const hidden = await solidityData('final');
   const owner = benchKey(wm.bits, wm.length, 'owner');
   const wrongKeys: WatermarkKey[] = Array.from({ length: o.wrongKeys }, (_, i) =>
     benchKey(wm.bits, wm.length, `wrong-${i}`),
   );
-  const indices = evenly(corpus.hidden.samples, o.evalSamples);
-  const bpb = async (weights: Float32Array[], split: TokenSplit = corpus.hidden) => {
+  const indices = evenly(hidden.samples, o.evalSamples);
+  const bpb = async (weights: Float32Array[], split: SolidityData = hidden) => {
     const model = buildModel(spec, weights);
     try {
-      const data = memoryData(split.features, split.labels, L, { labelSize: L });
-      return (await evaluateModel(model, data, { indices, batchSize: 64 })).bitsPerByte!;
+      return (await evaluateModel(model, split.data(0, false), { indices, batchSize: 64 })).bitsPerByte!;
     } finally {
       model.dispose();
     }
   };
   const check = (weights: Float32Array[], key: WatermarkKey = owner) =>
     checkWatermark(wm, weights[view.kernel]!, params[view.kernel]!.shape, key, o.owner);
-  const trainData = (seed: number) => memoryData(corpus.train.features, corpus.train.labels, L, { seed, labelSize: L });
+  const trainData = (seed: number) => trainSet.data(seed);
   const run = async (what: string, extra: Partial<Parameters<typeof train>[0]>, s: ModelSpec = spec) => {
     const t0 = performance.now();
     const r = await train({
@@ -137,7 +136,7 @@ export async function benchLmWatermark(o: LmWatermarkOptions): Promise<LmWaterma
     `## ${spec.name} (wasm)`,
     '',
     `Watermark \`${wm.rule}\` on \`${wm.layer}\` (the block's MLP kernel w1, [${params[view.kernel]!.shape.join(', ')}]), T = ${wm.bits}, N = ${wm.length}, ${wm.quantization.bits}-bit quantization at scale ${wm.quantization.scale}, maxErr ${wm.maxErr}, strength ${wm.strength}, margin ${wm.margin}. ` +
-      `${o.steps} steps of batch ${spec.optimizer.batchSize} x ${L} bytes (adam, learning rate ${spec.optimizer.learningRate}) on the Solidity train split (in-memory stand-in, scripts/lib/solidity-standin.ts), both runs from seed ${o.seed}; bits per byte on ${indices.length} windows of the hidden split spread evenly over it (${(indices.length * L).toLocaleString('en-US')} target bytes). ` +
+      `${o.steps} steps of batch ${spec.optimizer.batchSize} x ${L} bytes (adam, learning rate ${spec.optimizer.learningRate}) on ${trainSet.name} (the shipped dataset, through the trainer's loader), both runs from seed ${o.seed}; bits per byte on ${indices.length} windows of the hidden split spread evenly over it (${(indices.length * L).toLocaleString('en-US')} target bytes). ` +
       `Training took ${(plain.seconds / 60).toFixed(1)} min unmarked and ${(marked.seconds / 60).toFixed(1)} min watermarked; this model took ${(seconds / 60).toFixed(1)} min. A short budget: the model is far from converged, so these numbers say what the regularizer costs early in training, which is where a trainer who seals soon stands.`,
     '',
     '| requirement | measured | holds |',

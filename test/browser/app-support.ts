@@ -6,8 +6,11 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
+import type { Hex } from 'viem';
 import { publicContentFiles, seedFiles, startBlobStore, type BlobStore } from '../../scripts/lib/blob-store/index.ts';
 import { launchArena, type Driver } from '../../scripts/lib/driver.ts';
+import type { AgentScope } from '../../src/lib/agents/common.ts';
+import { ARTIFACTS, AGENT_DB_NAME, scopeKey } from '../../src/lib/agents/store.ts';
 import { serializeDeployment } from '../../src/lib/chain/deployments.ts';
 import { playTask, type PlayedTask } from '../integration/support/played-task.ts';
 import { playScoredTask, type ScoredTask } from './scored-task.ts';
@@ -120,4 +123,30 @@ export function horizontalOverflow(page: Page): Promise<{ scroll: number; client
       );
     return { scroll: document.documentElement.scrollWidth, client, culprits };
   });
+}
+
+/** An artifact as a trainer agent stored it in the page's IndexedDB, or null where it has none. */
+export async function agentStoredArtifact(page: Page, scope: AgentScope, hash: Hex): Promise<Uint8Array | null> {
+  const key = `${scopeKey(scope)}|${hash.toLowerCase()}`;
+  const bytes = await page.evaluate(
+    async ([db, store, k]) => {
+      const open = indexedDB.open(db!);
+      const conn = await new Promise<IDBDatabase>((ok, fail) => {
+        open.onsuccess = () => ok(open.result);
+        open.onerror = () => fail(open.error);
+      });
+      try {
+        const get = conn.transaction(store!).objectStore(store!).get(k!);
+        const v = await new Promise<unknown>((ok, fail) => {
+          get.onsuccess = () => ok(get.result);
+          get.onerror = () => fail(get.error);
+        });
+        return v instanceof Uint8Array ? Array.from(v) : null;
+      } finally {
+        conn.close();
+      }
+    },
+    [AGENT_DB_NAME, ARTIFACTS, key],
+  );
+  return bytes === null ? null : Uint8Array.from(bytes);
 }

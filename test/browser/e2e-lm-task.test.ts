@@ -16,13 +16,14 @@
 import type { Page } from 'playwright-core';
 import type { Hex } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ARTIFACTS, AGENT_DB_NAME, scopeKey } from '../../src/lib/agents/store.ts';
 import { readEvalSeed, readLeaderboard } from '../../src/lib/chain/actions/index.ts';
 import { createEvalService } from '../../src/lib/ml/eval/service.ts';
 import { createGenerateService } from '../../src/lib/ml/generate/service.ts';
 import { sha256Hex } from '../../src/lib/ml/hash.ts';
 import { WASM_DIR } from '../unit/ml/engine/helpers.ts';
 import { publicFetch, publicFile } from '../integration/support/public-files.ts';
+import { smallLmSpecText } from '../integration/support/small-lm-spec.ts';
+import { agentStoredArtifact } from './app-support.ts';
 import { DESKTOP, Journey, waitAttr, waitText } from './journey.ts';
 import {
   createTask,
@@ -36,21 +37,12 @@ import {
 } from './journey-steps.ts';
 
 /** The template with one narrow block; a transcript segment every 10 steps so a short run has one. */
-const SPEC_TEXT = (() => {
-  const doc = JSON.parse(new TextDecoder().decode(publicFile('specs/solidity-gpt.json'))) as Record<string, unknown>;
-  doc.name = 'solidity-gpt-test';
-  doc.description = 'The Solidity template made small for the end-to-end test: one block of width 16';
-  doc.layers = [
-    { type: 'embedding', id: 'bytes', vocabSize: 256, dim: 16 },
-    { type: 'positionEmbedding', kind: 'learned' },
-    { type: 'transformerBlock', id: 'block1', heads: 2, dim: 16, mlpDim: 128 },
-    { type: 'layerNorm' },
-    { type: 'tiedOutput', embedding: 'bytes' },
-  ];
-  doc.optimizer = { name: 'adam', learningRate: 0.01, batchSize: 16, epochs: 1 };
-  doc.transcript = { interval: 10 };
-  return JSON.stringify(doc, null, 2);
-})();
+const SPEC_TEXT = smallLmSpecText({
+  name: 'solidity-gpt-test',
+  description: 'The Solidity template made small for the end-to-end test: one block of width 16',
+  batchSize: 16,
+  interval: 10,
+});
 const SPEC_BYTES = new TextEncoder().encode(SPEC_TEXT);
 const SUBSET = 500;
 const CAP = 8;
@@ -65,35 +57,16 @@ afterAll(() => j.stop());
 
 /** The trainer's artifact as its agent stored it in the page's IndexedDB. */
 async function storedArtifact(page: Page, hash: Hex): Promise<Uint8Array> {
-  const key = `${scopeKey({
+  const scope = {
     chainId: j.stack.deployment.chainId,
     registry: j.stack.deployment.contracts.taskRegistry,
     taskId: j.taskId,
     account: j.address('trainerA'),
-    role: 'trainer',
-  })}|${hash.toLowerCase()}`;
-  const bytes = await page.evaluate(
-    async ([db, store, k]) => {
-      const open = indexedDB.open(db!);
-      const conn = await new Promise<IDBDatabase>((ok, fail) => {
-        open.onsuccess = () => ok(open.result);
-        open.onerror = () => fail(open.error);
-      });
-      try {
-        const get = conn.transaction(store!).objectStore(store!).get(k!);
-        const v = await new Promise<unknown>((ok, fail) => {
-          get.onsuccess = () => ok(get.result);
-          get.onerror = () => fail(get.error);
-        });
-        return v instanceof Uint8Array ? Array.from(v) : null;
-      } finally {
-        conn.close();
-      }
-    },
-    [AGENT_DB_NAME, ARTIFACTS, key],
-  );
+    role: 'trainer' as const,
+  };
+  const bytes = await agentStoredArtifact(page, scope, hash);
   expect(bytes, 'the model in the agent store').not.toBeNull();
-  return Uint8Array.from(bytes!);
+  return bytes!;
 }
 
 /** Starts a completion in the try box; returns its run number (the status line's data-run). */

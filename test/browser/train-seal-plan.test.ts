@@ -17,14 +17,13 @@ import { createTask, defaultTaskParams, fund } from '../../scripts/lib/actions.t
 import { sha256Hex } from '../../scripts/lib/demo-content.ts';
 import { readFileSync } from 'node:fs';
 import { devAccounts } from '../../scripts/lib/dev-accounts.ts';
-import { ARTIFACTS, AGENT_DB_NAME, scopeKey } from '../../src/lib/agents/store.ts';
 import { createEvalService } from '../../src/lib/ml/eval/service.ts';
 import { publicFetch, publicFile } from '../integration/support/public-files.ts';
 import { WASM_DIR } from '../unit/ml/engine/helpers.ts';
 import { openAsDevAccount, startRolesWorld, type RolesWorld } from './app-roles-support.ts';
 
 const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
-import { withEnv } from './app-support.ts';
+import { agentStoredArtifact, withEnv } from './app-support.ts';
 import { chromiumAvailable, startHarness, type Harness } from './harness.ts';
 
 const CREATOR: Address = getAddress('0x000000000000000000000000000000000fee0001');
@@ -222,37 +221,21 @@ describe('Train page, a short digits run to the end', () => {
 
     // The same bytes, read from the agent's store in the page, evaluated in Node on wasm.
     const d = world.driver;
-    const key = `${scopeKey({
-      chainId: d.deployment.chainId,
-      registry: d.c.taskRegistry,
-      taskId: digits.id,
-      account: TRAINER_B,
-      role: 'trainer',
-    })}|${hash.toLowerCase()}`;
-    const bytes = await page.evaluate(
-      async ([db, store, k]) => {
-        const open = indexedDB.open(db!);
-        const conn = await new Promise<IDBDatabase>((ok, fail) => {
-          open.onsuccess = () => ok(open.result);
-          open.onerror = () => fail(open.error);
-        });
-        try {
-          const get = conn.transaction(store!).objectStore(store!).get(k!);
-          const v = await new Promise<unknown>((ok, fail) => {
-            get.onsuccess = () => ok(get.result);
-            get.onerror = () => fail(get.error);
-          });
-          return v instanceof Uint8Array ? Array.from(v) : null;
-        } finally {
-          conn.close();
-        }
+    const bytes = await agentStoredArtifact(
+      page,
+      {
+        chainId: d.deployment.chainId,
+        registry: d.c.taskRegistry,
+        taskId: digits.id,
+        account: TRAINER_B,
+        role: 'trainer',
       },
-      [AGENT_DB_NAME, ARTIFACTS, key],
+      hash,
     );
     expect(bytes, 'the candidate artifact in the agent store').not.toBeNull();
     const node = await createEvalService({ backend: { wasmPaths: WASM_DIR }, fetch: publicFetch }).evaluate({
       specBytes: publicFile('specs/digits-mlp.json'),
-      artifact: Uint8Array.from(bytes!),
+      artifact: bytes!,
       expectedArtifactHash: hash,
       dataUrl: 'http://local/datasets/digits-eval',
       backend: 'wasm',

@@ -32,6 +32,7 @@ import { WASM_DIR } from '../unit/ml/engine/helpers.ts';
 import { oneEpochTaskParams, type ArenaEnv } from './support/chain-actions-env.ts';
 import { has, start, startCliStack, until, type CliStack } from './support/cli-run.ts';
 import { publicFile } from './support/public-files.ts';
+import { smallLmSpecText } from './support/small-lm-spec.ts';
 
 const WAD = 10n ** 18n;
 const keys = devAccounts(10);
@@ -40,20 +41,9 @@ const HIDDEN = new URL('datasets/hidden/solidity-final/', REPO).pathname;
 const SUBSET = 500;
 
 /** The Solidity template with one narrow block; a transcript segment every 20 steps. */
-const specBytes = (() => {
-  const doc = JSON.parse(new TextDecoder().decode(publicFile('specs/solidity-gpt.json'))) as Record<string, unknown>;
-  doc.name = 'solidity-gpt-cli-test';
-  doc.layers = [
-    { type: 'embedding', id: 'bytes', vocabSize: 256, dim: 16 },
-    { type: 'positionEmbedding', kind: 'learned' },
-    { type: 'transformerBlock', id: 'block1', heads: 2, dim: 16, mlpDim: 128 },
-    { type: 'layerNorm' },
-    { type: 'tiedOutput', embedding: 'bytes' },
-  ];
-  doc.optimizer = { name: 'adam', learningRate: 0.01, batchSize: 32, epochs: 1 };
-  doc.transcript = { interval: 20 };
-  return new TextEncoder().encode(JSON.stringify(doc));
-})();
+const specBytes = new TextEncoder().encode(
+  smallLmSpecText({ name: 'solidity-gpt-cli-test', batchSize: 32, interval: 20 }),
+);
 
 describe('aiarena agent on a language-model task', () => {
   let stack: CliStack;

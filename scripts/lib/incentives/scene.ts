@@ -113,7 +113,11 @@ export function runScene(scene: Scene, view: ScoringView, R: bigint): SceneResul
     };
   }
   if (scene.committee !== undefined) return runCommitteeScene(scene, scene.committee, scores, input);
-  const r = epochRewards(input);
+  return bookedScene(scores, epochRewards(input));
+}
+
+/** What the simulator keeps of a booked epoch (plain or committee rewards). */
+function bookedScene(scores: number[][], r: ReturnType<typeof epochRewards>): SceneResult {
   if (r.degenerate) throw new Error('degenerate epoch: the simulator always has enough validators and columns');
   return {
     scores,
@@ -135,16 +139,5 @@ function runCommitteeScene(scene: Scene, rule: CommitteeRule, scores: number[][]
     epoch: rule.epoch,
   });
   const r = committeeEpochRewards(input, seats);
-  if (r.degenerate) throw new Error('degenerate epoch: the simulator always has enough validators and columns');
-  return {
-    scores,
-    aggregates: r.trainers.map((t) => Number(t.aggregate / SCORE_UNIT)),
-    ranks: r.trainers.map((t) => t.rank),
-    trainerPools: r.trainers.map((t) => t.pool),
-    validatorPools: r.validators.map((v) => v.pool),
-    failedCanary: r.validators.map((v) => v.failedCanary),
-    R_T: r.R_T,
-    seats,
-    emptyColumns: r.emptyColumns,
-  };
+  return { ...bookedScene(scores, r), seats, emptyColumns: r.emptyColumns };
 }

@@ -1,12 +1,11 @@
 // Analytic gradients of every trainable layer type against central differences, on cpu (the
 // reference backend: float32 everywhere, every backward kernel) and on wasm (where conv, pooling,
 // embedding and matMul gradients are built from forward ops: model/grad-ops.ts).
-import { beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, test } from 'vitest';
 import { tf } from '../../../../src/lib/ml/backend/tf.ts';
 import { buildModel, initialWeights } from '../../../../src/lib/ml/model/index.ts';
-import { crossEntropyPerSample } from '../../../../src/lib/ml/train/loss.ts';
 import type { ModelSpec } from '../../../../src/lib/ml/spec/types.ts';
-import { NODE_BACKENDS, dense, makeSpec, useBackend } from './helpers.ts';
+import { NODE_BACKENDS, dense, expectGradientsMatchCentralDifferences, makeSpec, useBackend } from './helpers.ts';
 
 const sequence: ModelSpec = makeSpec(
   [
@@ -70,39 +69,7 @@ describe.each(NODE_BACKENDS)('on %s', (backend) => {
     });
     const model = buildModel(spec, weights);
     const { x, y } = batchFor(spec);
-    const lossOf = () => tf.tidy(() => tf.mean(crossEntropyPerSample(model.apply(x), y)).dataSync()[0]!);
-    const analytic = tf.tidy(() => {
-      const { grads } = tf.variableGrads(
-        () => tf.mean(crossEntropyPerSample(model.apply(x), y)) as tf.Scalar,
-        model.variables as tf.Variable[],
-      );
-      return model.variables.map((v) => grads[v.name]!.dataSync().slice());
-    });
-    const h = 2e-3;
-    let checked = 0;
-    model.params.forEach((p, i) => {
-      const w = weights[i]!;
-      // A few entries of each tensor, spread over it.
-      for (const j of [0, Math.floor(w.length / 2), w.length - 1]) {
-        const orig = w[j]!;
-        w[j] = orig + h;
-        model.writeWeights(weights);
-        const up = lossOf();
-        w[j] = orig - h;
-        model.writeWeights(weights);
-        const down = lossOf();
-        w[j] = orig;
-        const numeric = (up - down) / (2 * h);
-        const a = analytic[i]![j]!;
-        expect(
-          Math.abs(numeric - a),
-          `layers[${p.layer}].${p.name}[${j}]: numeric ${numeric}, analytic ${a}`,
-        ).toBeLessThan(2e-3 + 0.03 * Math.abs(a));
-        checked++;
-      }
-    });
-    model.writeWeights(weights);
-    expect(checked).toBe(model.params.length * 3);
+    expectGradientsMatchCentralDifferences(model, weights, x, y);
     tf.dispose([x, y]);
     model.dispose();
   });

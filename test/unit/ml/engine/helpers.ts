@@ -1,9 +1,12 @@
 // Test helpers: backends in Node and small specs.
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 import { activateBackend } from '../../../../src/lib/ml/backend/activate.ts';
-import { tf } from '../../../../src/lib/ml/backend/tf.ts';
+import { tf, type Tensor } from '../../../../src/lib/ml/backend/tf.ts';
+import type { Model } from '../../../../src/lib/ml/model/model.ts';
+import { crossEntropyPerSample } from '../../../../src/lib/ml/train/loss.ts';
 import type { BackendName } from '../../../../src/lib/ml/backend/types.ts';
-import type { LayerSpec, ModelSpec } from '../../../../src/lib/ml/spec/types.ts';
+import type { LayerSpec, ModelSpec, ParamShape } from '../../../../src/lib/ml/spec/types.ts';
 
 export const WASM_DIR = fileURLToPath(
   new URL('../../../../node_modules/@tensorflow/tfjs-backend-wasm/dist/', import.meta.url),
@@ -93,4 +96,51 @@ export function sameArrays(a: readonly Float32Array[], b: readonly Float32Array[
     const yu = new Uint32Array(y.buffer, y.byteOffset, y.length);
     return xu.every((v, j) => v === yu[j]);
   });
+}
+
+/**
+ * Checks the model's analytic gradients of the mean cross-entropy on (x, y) against central
+ * differences at three entries of every weight tensor (`at` picks them; default: first, middle,
+ * last). Leaves the weights as they were and returns the analytic gradients.
+ */
+export function expectGradientsMatchCentralDifferences(
+  model: Model,
+  weights: Float32Array[],
+  x: Tensor,
+  y: Tensor,
+  at: (p: ParamShape, w: Float32Array) => number[] = (_, w) => [0, Math.floor(w.length / 2), w.length - 1],
+): Float32Array[] {
+  const lossOf = () => tf.tidy(() => tf.mean(crossEntropyPerSample(model.apply(x), y)).dataSync()[0]!);
+  const analytic = tf.tidy(() => {
+    const { grads } = tf.variableGrads(
+      () => tf.mean(crossEntropyPerSample(model.apply(x), y)) as tf.Scalar,
+      model.variables as tf.Variable[],
+    );
+    return model.variables.map((v) => grads[v.name]!.dataSync().slice() as Float32Array);
+  });
+  const h = 2e-3;
+  let checked = 0;
+  model.params.forEach((p, i) => {
+    const w = weights[i]!;
+    for (const j of at(p, w)) {
+      const orig = w[j]!;
+      w[j] = orig + h;
+      model.writeWeights(weights);
+      const up = lossOf();
+      w[j] = orig - h;
+      model.writeWeights(weights);
+      const down = lossOf();
+      w[j] = orig;
+      const numeric = (up - down) / (2 * h);
+      const a = analytic[i]![j]!;
+      expect(
+        Math.abs(numeric - a),
+        `layers[${p.layer}].${p.name}[${j}]: numeric ${numeric}, analytic ${a}`,
+      ).toBeLessThan(2e-3 + 0.03 * Math.abs(a));
+      checked++;
+    }
+  });
+  model.writeWeights(weights);
+  expect(checked).toBe(model.params.length * 3);
+  return analytic;
 }

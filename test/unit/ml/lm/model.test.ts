@@ -10,7 +10,7 @@ import { batchTensors } from '../../../../src/lib/ml/train/trainer.ts';
 import { trialTraining } from '../../../../src/lib/ml/backend/trial.ts';
 import type { ModelSpec } from '../../../../src/lib/ml/spec/types.ts';
 import { specShapes } from '../../../../src/lib/ml/spec/shapes.ts';
-import { NODE_BACKENDS, useBackend } from '../engine/helpers.ts';
+import { NODE_BACKENDS, expectGradientsMatchCentralDifferences, useBackend } from '../engine/helpers.ts';
 import { countingSequences, tinyLm } from './helpers.ts';
 
 const L = 8;
@@ -100,40 +100,10 @@ describe.each(NODE_BACKENDS)('on %s', (backend) => {
     const model = buildModel(spec, weights);
     const x = tf.tensor([0, 1, 2, 3, 4, 5, 4, 3, 11, 1, 7, 1, 0, 9, 2], [3, 5], 'int32');
     const y = tf.tensor([1, 2, 3, 4, 5, 4, 3, 11, 1, 7, 1, 0, 9, 2, 10], [3, 5], 'int32');
-    const lossOf = () => tf.tidy(() => tf.mean(crossEntropyPerSample(model.apply(x), y)).dataSync()[0]!);
-    const analytic = tf.tidy(() => {
-      const { grads } = tf.variableGrads(
-        () => tf.mean(crossEntropyPerSample(model.apply(x), y)) as tf.Scalar,
-        model.variables as tf.Variable[],
-      );
-      return model.variables.map((v) => grads[v.name]!.dataSync().slice());
-    });
-    const h = 2e-3;
-    let checked = 0;
-    model.params.forEach((p, i) => {
-      const w = weights[i]!;
-      // Embedding rows of tokens in the batch (0, 1, 11) and a spread of the other tensors.
-      const at =
-        p.name === 'embeddings' && p.layer === 0 ? [0, 8 + 3, 11 * 8 + 7] : [0, Math.floor(w.length / 2), w.length - 1];
-      for (const j of at) {
-        const orig = w[j]!;
-        w[j] = orig + h;
-        model.writeWeights(weights);
-        const up = lossOf();
-        w[j] = orig - h;
-        model.writeWeights(weights);
-        const down = lossOf();
-        w[j] = orig;
-        const numeric = (up - down) / (2 * h);
-        const a = analytic[i]![j]!;
-        expect(
-          Math.abs(numeric - a),
-          `layers[${p.layer}].${p.name}[${j}]: numeric ${numeric}, analytic ${a}`,
-        ).toBeLessThan(2e-3 + 0.03 * Math.abs(a));
-        checked++;
-      }
-    });
-    expect(checked).toBe(model.params.length * 3);
+    // Embedding rows of tokens in the batch (0, 1, 11) and a spread of the other tensors.
+    const analytic = expectGradientsMatchCentralDifferences(model, weights, x, y, (p, w) =>
+      p.name === 'embeddings' && p.layer === 0 ? [0, 8 + 3, 11 * 8 + 7] : [0, Math.floor(w.length / 2), w.length - 1],
+    );
     // The tied table gets gradient from both ends: a token's row moves even with the input frozen.
     expect(analytic[0]!.some((g, k) => k >= 2 * 8 && k < 3 * 8 && g !== 0)).toBe(true);
     tf.dispose([x, y]);

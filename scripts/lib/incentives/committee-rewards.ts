@@ -15,16 +15,11 @@
 import { expWad } from '../../../src/lib/protocol/exact.ts';
 import { weightedMedian } from '../../../src/lib/protocol/median.ts';
 import {
+  bookEpoch,
   degenerateResult,
   effectiveScores,
-  qualifyingColumns,
-  rankColumns,
   sigmaSplit,
-  splitReward,
   stakeWeight,
-  trainerPools,
-  validatorPools,
-  zeroColumnRollover,
   type CanaryResult,
   type EpochInput,
   type EpochResult,
@@ -107,26 +102,9 @@ export function committeeEpochRewards(input: EpochInput, seats: readonly (readon
   }
 
   const unranked = canary.map((c, i) => c || empty[i]!);
-  const qualifies = qualifyingColumns(aggregates, unranked, params.minScore, params.floorBps);
-  const qualified = qualifies.filter(Boolean).length;
-  const { R_T, R_V } = splitReward(R, sum(t.filter((_, i) => qualifies[i])), sum(s), params.gamma);
-  const ranks = rankColumns(
-    aggregates,
-    trainers.map((tr) => tr.seal),
-    qualifies,
-  );
-  const P = trainerPools(R_T, ranks, t, params.q, params.alphaT);
-  const Q = validatorPools(R_V, weights, n);
-  const booked = sum(P) + sum(Q);
-  const rollover = (qualified === 0 ? R_T : 0n) + zeroColumnRollover(R_V, zeroColumns, n);
+  const { qualifies, ranks, P, Q, ...booking } = bookEpoch(input, t, s, aggregates, unranked, weights, zeroColumns);
   return {
-    degenerate: false,
-    R_T,
-    R_V,
-    booked,
-    rollover,
-    dust: R - booked - rollover,
-    qualified,
+    ...booking,
     zeroColumns,
     emptyColumns: empty.filter(Boolean).length,
     trainers: trainers.map((tr, i) => ({

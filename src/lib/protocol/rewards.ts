@@ -334,6 +334,49 @@ export function degenerateResult(R: bigint): EpochResult {
   };
 }
 
+/**
+ * The booking step of an epoch once its aggregates and validator weights are known: qualifying
+ * columns, the split, ranks, pools, and what is booked and rolled over. `unranked` columns (canaries,
+ * and in the committee variant columns nobody scored) never qualify.
+ */
+export function bookEpoch(
+  input: Pick<EpochInput, 'R' | 'params' | 'trainers'>,
+  t: readonly bigint[],
+  s: readonly bigint[],
+  aggregates: readonly bigint[],
+  unranked: readonly boolean[],
+  weights: readonly bigint[],
+  zeroColumns: number,
+) {
+  const { R, params, trainers } = input;
+  const n = trainers.length;
+  const qualifies = qualifyingColumns(aggregates, unranked, params.minScore, params.floorBps);
+  const qualified = qualifies.filter(Boolean).length;
+  const { R_T, R_V } = splitReward(R, sum(t.filter((_, i) => qualifies[i])), sum(s), params.gamma);
+  const ranks = rankColumns(
+    aggregates,
+    trainers.map((tr) => tr.seal),
+    qualifies,
+  );
+  const P = trainerPools(R_T, ranks, t, params.q, params.alphaT);
+  const Q = validatorPools(R_V, weights, n);
+  const booked = sum(P) + sum(Q);
+  const rollover = (qualified === 0 ? R_T : 0n) + zeroColumnRollover(R_V, zeroColumns, n);
+  return {
+    degenerate: false as const,
+    R_T,
+    R_V,
+    booked,
+    rollover,
+    dust: R - booked - rollover,
+    qualified,
+    qualifies,
+    ranks,
+    P,
+    Q,
+  };
+}
+
 export function epochRewards(input: EpochInput): EpochResult {
   validateEpochInput(input);
   const { R, params, trainers, validators } = input;
@@ -354,27 +397,9 @@ export function epochRewards(input: EpochInput): EpochResult {
   const failed = failedValidators(canaries, scores, params.tolV);
   const { weights, distances, zeroColumns } = validatorWeights(aggregates, scores, s, params, failed);
 
-  const qualifies = qualifyingColumns(aggregates, canary, params.minScore, params.floorBps);
-  const qualified = qualifies.filter(Boolean).length;
-  const { R_T, R_V } = splitReward(R, sum(t.filter((_, i) => qualifies[i])), sum(s), params.gamma);
-  const ranks = rankColumns(
-    aggregates,
-    trainers.map((tr) => tr.seal),
-    qualifies,
-  );
-  const P = trainerPools(R_T, ranks, t, params.q, params.alphaT);
-  const Q = validatorPools(R_V, weights, n);
-
-  const booked = sum(P) + sum(Q);
-  const rollover = (qualified === 0 ? R_T : 0n) + zeroColumnRollover(R_V, zeroColumns, n);
+  const { qualifies, ranks, P, Q, ...booking } = bookEpoch(input, t, s, aggregates, canary, weights, zeroColumns);
   return {
-    degenerate: false,
-    R_T,
-    R_V,
-    booked,
-    rollover,
-    dust: R - booked - rollover,
-    qualified,
+    ...booking,
     zeroColumns,
     trainers: trainers.map((tr, i) => ({
       index: i,

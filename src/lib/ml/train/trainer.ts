@@ -222,6 +222,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       p ? { last: { loss: p.loss, accuracy: p.accuracy, penalty: p.penalty } } : {};
 
     const checkpoint = async (): Promise<TrainCheckpoint> => {
+      const saveStarted = performance.now();
       const c: TrainCheckpoint = {
         format: CHECKPOINT_FORMAT,
         version: CHECKPOINT_VERSION,
@@ -240,8 +241,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       };
       await options.onCheckpoint?.(c);
       lastSaved = c;
-      // Time spent saving is not training speed.
-      window.started = performance.now();
+      // Time spent saving is not training time; the window's steps before the save still are.
+      window.started += performance.now() - saveStarted;
       return c;
     };
 

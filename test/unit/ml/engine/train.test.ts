@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test, vi } from 'vitest';
 import { tf } from '../../../../src/lib/ml/backend/tf.ts';
 import {
   RunControl,
@@ -48,6 +48,39 @@ describe.each(NODE_BACKENDS)('training on %s', (backend) => {
     expect(a.status).toBe('stopped');
     expect(sameArrays(a.weights, b.weights)).toBe(true);
     expect(sameArrays(a.weights, c.weights)).toBe(false);
+  });
+
+  test('checkpoints between reads neither inflate nor deflate the reported speed', async () => {
+    // A save that takes 5 s on the page's clock (IndexedDB on a slow disk): it is not training
+    // time, but the steps before it in the same window are.
+    const now = performance.now.bind(performance);
+    let saved = 0;
+    const clock = vi.spyOn(performance, 'now').mockImplementation(() => now() + saved);
+    const reads: { at: bigint; p: TrainProgress }[] = [];
+    try {
+      await train({
+        spec: mlp,
+        data: data(),
+        seed: 2,
+        maxSteps: 48,
+        readEvery: 8,
+        checkpointEvery: 1,
+        onCheckpoint: () => void (saved += 5000),
+        onProgress: (p) => void reads.push({ at: process.hrtime.bigint(), p }),
+      });
+    } finally {
+      clock.mockRestore();
+    }
+    // Each window's real time (checkpoints' own few ms included) against what the trainer said.
+    const ratios = reads.slice(1).map(({ at, p }, i) => {
+      const seconds = Number(at - reads[i]!.at) / 1e9;
+      return p.samplesPerSec / ((8 * 32) / seconds);
+    });
+    expect(ratios.length).toBe(5);
+    for (const r of ratios) {
+      expect(r).toBeGreaterThan(0.5);
+      expect(r).toBeLessThan(2.5);
+    }
   });
 
   test.each([

@@ -174,16 +174,21 @@ const argmax = (z: Float32Array, V: number) =>
     return best;
   });
 
-type Row = { group: string; what: string; cosine: number } & Record<string, number>;
+interface Row {
+  group: string;
+  what: string;
+  /** Metric values by name (cosine and one agreement and one correlation per probe set). */
+  m: Record<string, number>;
+}
 const rows: Row[] = [];
 const V = spec.output.tokens!;
 for (const m of models) {
-  const row: Row = { group: m.group, what: m.what, cosine: cosineSimilarity(m.a, m.b) };
+  const row: Row = { group: m.group, what: m.what, m: { cosine: cosineSimilarity(m.a, m.b) } };
   for (const [id, , tokens] of PROBES) {
     const za = await logits(m.a, tokens);
     const zb = await logits(m.b, tokens);
-    row[`${id}Agree`] = predictionAgreement(argmax(za, V), argmax(zb, V));
-    row[`${id}Logits`] = logitCorrelation(za, zb, V);
+    row.m[`${id}Agree`] = predictionAgreement(argmax(za, V), argmax(zb, V));
+    row.m[`${id}Logits`] = logitCorrelation(za, zb, V);
   }
   rows.push(row);
   console.log(row);
@@ -197,18 +202,19 @@ const METRICS: [string, string][] = [
   ]),
 ];
 const of = (g: string) => rows.filter((r) => r.group === g);
-const gap = (m: string) => Math.min(...of('copy').map((r) => r[m]!)) - Math.max(...of('independent').map((r) => r[m]!));
+const gap = (m: string) =>
+  Math.min(...of('copy').map((r) => r.m[m]!)) - Math.max(...of('independent').map((r) => r.m[m]!));
 const f3 = (x: number) => x.toFixed(3);
 const functional = METRICS.map(([m]) => m).filter((m) => m !== 'cosine');
 const best = functional.reduce((x, y) => (gap(y) > gap(x) ? y : x));
 const label = Object.fromEntries(METRICS);
 const validatorMetric = 'bytesAgree';
-const maxInd = (m: string) => Math.max(...of('independent').map((r) => r[m]!));
-const minCopy = (m: string) => Math.min(...of('copy').map((r) => r[m]!));
+const maxInd = (m: string) => Math.max(...of('independent').map((r) => r.m[m]!));
+const minCopy = (m: string) => Math.min(...of('copy').map((r) => r.m[m]!));
 const table = [
   `| pair | group | ${METRICS.map(([, l]) => l).join(' | ')} |`,
   `|---|---|${METRICS.map(() => '--:').join('|')}|`,
-  ...rows.map((r) => `| ${r.what} | ${r.group} | ${METRICS.map(([m]) => f3(r[m]!)).join(' | ')} |`),
+  ...rows.map((r) => `| ${r.what} | ${r.group} | ${METRICS.map(([m]) => f3(r.m[m]!)).join(' | ')} |`),
   `| **gap** (lowest copy minus highest independent) | | ${METRICS.map(([m]) => f3(gap(m))).join(' | ')} |`,
 ].join('\n');
 const l1 = os.loadavg();

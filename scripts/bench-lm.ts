@@ -50,6 +50,7 @@ const opts = optionReader(process.argv.slice(2), [
   'eval-samples',
   'browser-only',
   'browser-limit',
+  'browser-backends',
   'tag',
   'seed',
   'save-weights',
@@ -78,8 +79,11 @@ const END = tag ? `<!-- end lm-${tag} -->` : '<!-- end lm -->';
 const OWNER = '0x5b38da6a701c568545dcfcddfc4b11fc0a3f9d6e';
 const wasmPaths = path('node_modules/@tensorflow/tfjs-backend-wasm/dist/');
 
-const BROWSER_START = '<!-- lm-browser: scripts/bench-lm.ts --browser-only -->';
-const BROWSER_END = '<!-- end lm-browser -->';
+// A run of some backends only (--browser-backends) writes a block of its own beside the full one.
+const browserOnly = opts.get('browser-backends');
+const browserId = browserOnly ? `lm-browser-${browserOnly.replace(/,/g, '-')}` : 'lm-browser';
+const BROWSER_START = `<!-- ${browserId}: scripts/bench-lm.ts --browser-only${browserOnly ? ` --browser-backends ${browserOnly}` : ''} -->`;
+const BROWSER_END = `<!-- end ${browserId} -->`;
 
 /** Replaces the block between `start` and `end` in `out`, or appends it. */
 function writeBlock(start: string, end: string, block: string): void {
@@ -102,12 +106,14 @@ if (opts.flag('browser-only')) {
   const name = s.name;
   // wasm runs a step in seconds; the software GPU backends and cpu take far longer, so they get one
   // warm-up and one timed step, and a limit after which the run stops (cpu last: slowest).
+  const only = browserOnly?.split(',');
   const plan = [
     { backend: 'wasm', every: 2, windows: 2 },
     { backend: 'webgl', every: 1, windows: 1 },
     { backend: 'webgpu', every: 1, windows: 1 },
     { backend: 'cpu', every: 1, windows: 1 },
-  ];
+  ].filter((p) => !only || only.includes(p.backend));
+  if (plan.length === 0) throw new Error('--browser-backends: a list of wasm, webgl, webgpu and cpu');
   const limit = opts.int('browser-limit', 120, 10);
   const rows = await browserSpeeds(name, '/datasets/solidity-train', plan, limit * 1000, console.log);
   const l1 = os.loadavg();

@@ -36,7 +36,7 @@ export function permuteTransformerUnits(
   label: string,
 ): Float32Array[] {
   const params = specShapes(spec).params;
-  const out = weights.map((w) => new Float32Array(w));
+  const out: Float32Array[] = weights.map((w) => new Float32Array(w));
   const rng = Rng.seeded('bench/permute-block', label);
   spec.layers.forEach((layer, i) => {
     if (layer.type !== 'transformerBlock') return;

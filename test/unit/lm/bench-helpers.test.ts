@@ -52,7 +52,7 @@ describe('permuteTransformerUnits', () => {
 
   test('is a permutation, not a copy: a wrong head layout would change the logits', () => {
     // Moving only wq's columns (no matching k) changes the function: the check above can fail.
-    const broken = p.map((x) => new Float32Array(x));
+    const broken: Float32Array[] = p.map((x) => new Float32Array(x));
     broken[4] = w[4]!;
     const a = logits(w);
     const b = logits(broken);

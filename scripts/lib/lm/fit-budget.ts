@@ -54,6 +54,7 @@ export async function scoreLayersModel(
   return { bitsPerByte: nats / targets / Math.LN2, accuracy: correct / targets };
 }
 
+/** A budget point of a run: where its training time first passed `budget` seconds. */
 export interface FitPoint {
   budget: number;
   step: number;

@@ -211,6 +211,7 @@ const label = Object.fromEntries(METRICS);
 const validatorMetric = 'bytesAgree';
 const maxInd = (m: string) => Math.max(...of('independent').map((r) => r.m[m]!));
 const minCopy = (m: string) => Math.min(...of('copy').map((r) => r.m[m]!));
+const flagged = (g: string) => of(g).filter((r) => r.m[validatorMetric]! >= DEFAULT_CHALLENGE_THRESHOLD);
 const table = [
   `| pair | group | ${METRICS.map(([, l]) => l).join(' | ')} |`,
   `|---|---|${METRICS.map(() => '--:').join('|')}|`,
@@ -226,8 +227,18 @@ solidity-gpt (public/specs/solidity-gpt.json). The victim is docs/bench/train.md
 
 ${table}
 
-- Best separating functional measure in this run: **${label[best]}**, gap ${f3(gap(best))} (independent pairs at most ${f3(maxInd(best))}, copies at least ${f3(minCopy(best))}).
+- ${gap(best) > 0 ? 'Best separating functional measure in this run' : 'No functional measure separates every copy from every independent pair in this run; the closest'}: **${label[best]}**, gap ${f3(gap(best))} (independent pairs at most ${f3(maxInd(best))}, copies at least ${f3(minCopy(best))}).
 - The validator's measure (${label[validatorMetric]}): independent at most ${f3(maxInd(validatorMetric))}, copies at least ${f3(minCopy(validatorMetric))}, gap ${f3(gap(validatorMetric))}; the default threshold is ${DEFAULT_CHALLENGE_THRESHOLD} (measured on classifiers, docs/bench/similarity.md).
+- At that threshold the automatic challenge flags ${flagged('independent').length} of ${of('independent').length} independent pairs and ${flagged('copy').length} of ${of('copy').length} copies (${
+  flagged('copy')
+    .map((r) => r.what)
+    .join('; ') || 'none'
+}); missed: ${
+  of('copy')
+    .filter((r) => r.m[validatorMetric]! < DEFAULT_CHALLENGE_THRESHOLD)
+    .map((r) => r.what)
+    .join('; ') || 'none'
+}.
 `;
 console.log(md);
 writeFileSync(path(out), md);

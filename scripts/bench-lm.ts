@@ -342,7 +342,8 @@ function render(): void {
       t === null
         ? 'the last points do not fall with tokens'
         : `a least-squares line through the last ${tail.length} points (bpb = ${f3(fit.a)} - ${f3(Math.abs(fit.b))} ln(tokens / 1M)) reaches it at ${(t / 1e6).toFixed(1)} M tokens, ${(t / speedOf(main) / 3600).toFixed(1)} h at this run's ${fmt(speedOf(main))} tokens/s (an extrapolation: read it as a lower bound, curves flatten)`;
-    return `${name} (${f3(bar)}): **not reached** by ${f3(main.points.at(-1)!.bpb)} after ${fmt(main.points.at(-1)!.tokens)} tokens; ${where}`;
+    const top = main.points.reduce((a, p) => (p.bpb < a.bpb ? p : a));
+    return `${name} (${f3(bar)}): **not reached**: best ${f3(top.bpb)} at ${fmt(top.tokens)} tokens (${(top.tokens / (trainSet.samples * L)).toFixed(2)} epochs, ${(top.seconds / 60).toFixed(1)} min), ${f3(main.points.at(-1)!.bpb)} at the last point; ${where}`;
   };
   const fitRows = runs.find((r) => r.variant === 'fit');
   const vsFit = fitRows

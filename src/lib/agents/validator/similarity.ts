@@ -19,6 +19,8 @@ export const PROBE_RANGE: readonly [number, number] = [-2, 3];
 /**
  * Positions a next-token model is probed at: about twice the classifiers' probe count, as random
  * byte sequences of the model's length (16 sequences of 128 bytes), each position one prediction.
+ * docs/bench/similarity-lm.md: independently trained solidity-gpt models agree on at most 0.154 of
+ * them, exact and permuted copies on 1.000, fine-tuned copies on under 0.2 (not caught this way).
  */
 export const TOKEN_PROBE_POSITIONS = 2048;
 

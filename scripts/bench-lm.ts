@@ -1,14 +1,20 @@
 // The language-model rows of docs/bench/train.md (issue 14, "Measure"), from one run:
 //   - the baselines on the hidden split, measured in this run (byte n-grams, gzip -9 and xz -9);
 //   - solidity-gpt's bits per byte on the hidden split after budgets of training time on wasm in
-//     Node, the spec's watermark trained in (evaluation time not counted), against them;
-//   - a fit of bpb against training tokens through those points, extrapolated to per-file gzip -9;
+//     Node, the spec's watermark trained in (evaluation time not counted), against them, up to
+//     where the spec's epochs end; the same layers trained by tfjs's model.fit (variant `fit`);
+//   - where each bar is first reached, or a fit of the last points when it is not;
 //   - training tokens/s in Node, wasm (tied head as specified and untied) and cpu.
 //
-//   npm run bench:lm                                   ~20 min on 2 cores
+//   npm run bench:lm -- --budgets 60,150,300,600,1200,1800,2400,3000,3600 --save-weights tmp/lm-weights
+//                                                      the page's run: ~70 min on one core
 //   npm run bench:lm -- --budgets 60,150 --no-write    a short check
-//   npm run bench:lm -- --variants tied,untied         the budget run for an untied head too
+//   npm run bench:lm -- --spec scripts/data/solidity-gpt-deep.json --tag deep --variants tied --no-speed
+//                                                      another spec, as a block of its own
+//   npm run bench:lm -- --browser-only [--browser-backends cpu --browser-limit 600]
+//                                                      the Chromium worker rows
 //
+// Each Node run uses one core (tfjs wasm is single-threaded there), so two can share the machine.
 // Data: the shipped datasets (public/datasets/solidity-{train,eval}, datasets/hidden/solidity-final)
 // through fsSource and the trainer's streaming loader.
 import { readFileSync, writeFileSync } from 'node:fs';

@@ -33,6 +33,7 @@ import { train, type TrainProgress } from '../src/lib/ml/train/trainer.ts';
 import { ownerBits } from '../src/lib/ml/watermark/bits.ts';
 import { checkWatermark } from '../src/lib/ml/watermark/check.ts';
 import { watermarkKernelIndex } from '../src/lib/ml/watermark/extract.ts';
+import { untiedSpec } from './lib/lm/untied.ts';
 import { optionReader } from './lib/bench-options.ts';
 import { measureLmBaselines, type LmBaselines } from './lib/lm/baseline-report.ts';
 import { browserSpeeds } from './lib/lm/browser-speed.ts';
@@ -148,14 +149,7 @@ if (!wm) throw new Error(`${specPath} has no watermark`);
 const L = spec.input.shape[0]!;
 const B = spec.optimizer.batchSize;
 
-/** The spec with a dense head in place of its tied one (same watermark layer). */
-function untied(s: ModelSpec): ModelSpec {
-  const layers = s.layers.map((l) =>
-    l.type === 'tiedOutput' ? { type: 'dense' as const, units: s.output.tokens!, activation: 'linear' as const } : l,
-  );
-  return { ...s, name: `${s.name}-untied`, layers };
-}
-const specOf = (v: string) => (v === 'untied' ? untied(spec) : spec);
+const specOf = (v: string) => (v === 'untied' ? untiedSpec(spec) : spec);
 const key = benchKey(wm.bits, wm.length, 'owner');
 const watermark = { keyBits: key.bits, ownerBits: ownerBits(OWNER, wm.bits) };
 
@@ -296,7 +290,7 @@ async function budgetRun(v: string, points: Point[]): Promise<void> {
 // The same spec trained by tfjs's model.fit (untied: tfjs-layers cannot tie), no watermark term.
 async function fitRun(points: Point[]): Promise<void> {
   await fitBudgetRun(
-    untied(spec),
+    untiedSpec(spec),
     trainSet.data(seed),
     fitBudgets,
     (model) => scoreLayersModel(model, hiddenSet.data(0, false), L),

@@ -44,7 +44,7 @@ import { untiedSpec } from './lib/lm/untied.ts';
 import { optionReader } from './lib/bench-options.ts';
 import { measureLmBaselines, type LmBaselines } from './lib/lm/baseline-report.ts';
 import { browserSpeeds } from './lib/lm/browser-speed.ts';
-import { fitLogTokens, tokensFor } from './lib/lm/budget-fit.ts';
+import { trendToBar } from './lib/lm/budget-fit.ts';
 import { fitBudgetRun, scoreLayersModel, type FitPoint } from './lib/lm/fit-budget.ts';
 import { solidityConversion } from './lib/lm/solidity.ts';
 import { solidityData } from './lib/lm/solidity-data.ts';
@@ -358,13 +358,13 @@ function render(): void {
     if (hit)
       return `${name} (${f3(bar)}): **reached** at ${fmt(hit.tokens)} tokens (${(hit.tokens / (trainSet.samples * L)).toFixed(2)} epochs), ${(hit.seconds / 60).toFixed(1)} min of training (hidden bpb ${f3(hit.bpb)})`;
     if (main.points.length < 2) return `${name} (${f3(bar)}): not reached`;
-    const tail = main.points.slice(-3);
-    const fit = fitLogTokens(tail.map((p) => ({ tokens: p.tokens, bpb: p.bpb })));
-    const t = tokensFor(fit, bar);
+    const trend = trendToBar(main.points, bar);
     const where =
-      t === null
-        ? 'the last points do not fall with tokens'
-        : `a least-squares line through the last ${tail.length} points (bpb = ${f3(fit.a)} - ${f3(Math.abs(fit.b))} ln(tokens / 1M)) reaches it at ${(t / 1e6).toFixed(1)} M tokens, ${(t / speedOf(main) / 3600).toFixed(1)} h at this run's ${fmt(speedOf(main))} tokens/s (an extrapolation: read it as a lower bound, curves flatten)`;
+      trend.kind === 'turned'
+        ? 'past its best the hidden bpb rises, so no line is drawn'
+        : trend.kind === 'flat'
+          ? 'the last points do not fall with tokens'
+          : `a least-squares line through the last ${trend.fit.n} points (bpb = ${f3(trend.fit.a)} - ${f3(Math.abs(trend.fit.b))} ln(tokens / 1M)) reaches it at ${(trend.tokens / 1e6).toFixed(1)} M tokens, ${(trend.tokens / speedOf(main) / 3600).toFixed(1)} h at this run's ${fmt(speedOf(main))} tokens/s (an extrapolation: read it as a lower bound, curves flatten)`;
     const top = main.points.reduce((a, p) => (p.bpb < a.bpb ? p : a));
     return `${name} (${f3(bar)}): **not reached**: best ${f3(top.bpb)} at ${fmt(top.tokens)} tokens (${(top.tokens / (trainSet.samples * L)).toFixed(2)} epochs, ${(top.seconds / 60).toFixed(1)} min), ${f3(main.points.at(-1)!.bpb)} at the last point; ${where}`;
   };

@@ -34,3 +34,26 @@ export function tokensFor(fit: LogFit, bpb: number): number | null {
   if (fit.b >= 0) return null;
   return 1e6 * Math.exp((bpb - fit.a) / fit.b);
 }
+
+export type BarTrend =
+  /** The last point is above the run's best: the curve has turned (overfitting), no line is drawn. */
+  | { kind: 'turned' }
+  /** The line through the last points does not fall. */
+  | { kind: 'flat' }
+  /** The line through the last `fit.n` points reaches the bar at `tokens`. */
+  | { kind: 'line'; fit: LogFit; tokens: number };
+
+/**
+ * Where a run that has not reached `bar` is heading, from its last `tail` points (in training
+ * order). A line is only drawn while the run is still at its best: past a minimum the points rise
+ * and a line through them says nothing about reaching a lower bar.
+ */
+export function trendToBar(points: readonly { tokens: number; bpb: number }[], bar: number, tail = 3): BarTrend {
+  const last = points.at(-1);
+  if (!last) throw new RangeError('a trend needs points');
+  if (points.some((p) => p.bpb < last.bpb)) return { kind: 'turned' };
+  if (points.length < 2) return { kind: 'flat' };
+  const fit = fitLogTokens(points.slice(-tail));
+  const tokens = tokensFor(fit, bar);
+  return tokens === null ? { kind: 'flat' } : { kind: 'line', fit, tokens };
+}

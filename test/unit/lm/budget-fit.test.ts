@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fitLogTokens, tokensFor } from '../../../scripts/lib/lm/budget-fit.ts';
+import { fitLogTokens, tokensFor, trendToBar } from '../../../scripts/lib/lm/budget-fit.ts';
 
 describe('fitLogTokens', () => {
   it('recovers a line in ln(tokens) and inverts it', () => {
@@ -49,5 +49,46 @@ describe('fitLogTokens', () => {
         { tokens: 1e6, bpb: 2 },
       ]),
     ).toThrow(/tokens > 0/);
+  });
+});
+
+describe('trendToBar', () => {
+  it('draws no line once the curve has turned (the dropout run that bottomed out at 1.81 epochs)', () => {
+    // docs/bench/train.md, solidity-gpt-dropout at 40 / 50 min / end of training: a line through
+    // these falls slightly and "reached" per-file gzip (1.705) at 649 M tokens.
+    const pts = [
+      { tokens: 5_251_072, bpb: 1.799 },
+      { tokens: 6_602_752, bpb: 1.766 },
+      { tokens: 7_290_880, bpb: 1.802 },
+    ];
+    expect(tokensFor(fitLogTokens(pts), 1.705)! / 1e6).toBeGreaterThan(600);
+    expect(trendToBar(pts, 1.705)).toEqual({ kind: 'turned' });
+  });
+
+  it('extrapolates a run still at its best through its last points only', () => {
+    const line = (t: number) => 2.657 - 0.707 * Math.log(t / 1e6);
+    const pts = [
+      { tokens: 0.3e6, bpb: 4.5 },
+      ...[1.9e6, 2.6e6, 3.3e6].map((tokens) => ({ tokens, bpb: line(tokens) })),
+    ];
+    const t = trendToBar(pts, 1.705);
+    expect(t.kind).toBe('line');
+    if (t.kind !== 'line') return;
+    expect(t.fit.n).toBe(3);
+    expect(t.tokens / 1e6).toBeCloseTo(Math.exp((2.657 - 1.705) / 0.707), 6);
+  });
+
+  it('says flat when the last points do not fall, and needs points', () => {
+    expect(trendToBar([{ tokens: 1e6, bpb: 2 }], 1.7)).toEqual({ kind: 'flat' });
+    expect(
+      trendToBar(
+        [
+          { tokens: 1e6, bpb: 1.9 },
+          { tokens: 2e6, bpb: 1.9 },
+        ],
+        1.7,
+      ),
+    ).toEqual({ kind: 'flat' });
+    expect(() => trendToBar([], 1.7)).toThrow(RangeError);
   });
 });
